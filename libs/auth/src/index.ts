@@ -1,0 +1,92 @@
+import { SignJWT, importPKCS8, importSPKI, jwtVerify, errors, type KeyLike } from "jose";
+
+/** Who may do what. One role per kind of user named in DESIGN.md §1. */
+export const ROLES = [
+  "window-clerk", // 协作法院窗口人员
+  "filing-specialist", // 跨域立案专员
+  "supervisor", // SPC (national) or a high court (its province)
+  "court-system", // a court's case-management system calling over gRPC
+  "operator", // province IT centre / drill operator
+] as const;
+export type Role = (typeof ROLES)[number];
+
+/** What a verified bearer token says about the caller; handlers receive this, never raw claims. */
+export interface AuthContext {
+  user: string;
+  courtId: string;
+  roles: Role[];
+  /** Two-digit GB/T 2260 province code of the caller's court. */
+  province: string;
+}
+
+export const ISSUER = "kuayu";
+export const AUDIENCE = "kuayu";
+const ALG = "ES256";
+
+export class AuthError extends Error {
+  override name = "AuthError";
+}
+
+export interface TokenVerifier {
+  verify(token: string): Promise<AuthContext>;
+}
+
+export async function createVerifier(publicKeyPem: string): Promise<TokenVerifier> {
+  const key = await importSPKI(publicKeyPem, ALG);
+  return {
+    async verify(token) {
+      let payload;
+      try {
+        ({ payload } = await jwtVerify(token, key, { issuer: ISSUER, audience: AUDIENCE, algorithms: [ALG] }));
+      } catch (err) {
+        if (err instanceof errors.JWTExpired) throw new AuthError("token expired");
+        throw new AuthError("token invalid");
+      }
+      return toContext(payload);
+    },
+  };
+}
+
+function toContext(p: Record<string, unknown>): AuthContext {
+  const { sub, court, roles, province } = p;
+  if (typeof sub !== "string" || !sub) throw new AuthError("token has no subject");
+  if (typeof court !== "string" || !court) throw new AuthError("token has no court");
+  if (typeof province !== "string" || !/^\d{2}$/.test(province)) throw new AuthError("token has no province");
+  if (!Array.isArray(roles) || roles.length === 0 || !roles.every(isRole)) throw new AuthError("token has unknown roles");
+  return { user: sub, courtId: court, roles, province };
+}
+
+export function isRole(r: unknown): r is Role {
+  return typeof r === "string" && (ROLES as readonly string[]).includes(r);
+}
+
+export interface MintOptions {
+  user: string;
+  courtId: string;
+  roles: Role[];
+  province: string;
+  /** Lifetime, e.g. "8h" (a clerk's shift) or "15m". */
+  expiresIn?: string;
+}
+
+export interface TokenSigner {
+  mint(opts: MintOptions): Promise<string>;
+}
+
+export async function createSigner(privateKeyPem: string): Promise<TokenSigner> {
+  const key: KeyLike = await importPKCS8(privateKeyPem, ALG);
+  return {
+    async mint(o) {
+      if (!/^\d{2}$/.test(o.province)) throw new AuthError(`province must be two digits, got "${o.province}"`);
+      if (o.roles.length === 0) throw new AuthError("at least one role is needed");
+      return new SignJWT({ court: o.courtId, roles: o.roles, province: o.province })
+        .setProtectedHeader({ alg: ALG })
+        .setSubject(o.user)
+        .setIssuer(ISSUER)
+        .setAudience(AUDIENCE)
+        .setIssuedAt()
+        .setExpirationTime(o.expiresIn ?? "8h")
+        .sign(key);
+    },
+  };
+}

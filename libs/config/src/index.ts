@@ -1,0 +1,44 @@
+import { z } from "zod";
+
+export { z };
+
+/** Thrown when the environment does not satisfy a service's schema; lists every problem. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+/**
+ * Reads a service's configuration from the environment, validates all of it at once and
+ * returns a frozen object. Schemas name environment variables directly (e.g. KAFKA_BROKERS).
+ */
+export function loadConfig<S extends z.ZodObject>(schema: S, env: NodeJS.ProcessEnv = process.env): Readonly<z.infer<S>> {
+  const result = schema.safeParse(env);
+  if (!result.success) {
+    throw new ConfigError(result.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`));
+  }
+  return Object.freeze(result.data);
+}
+
+/** Reusable field schemas for the settings every service shares. */
+export const fields = {
+  port: (def: number) => z.coerce.number().int().min(0).max(65535).default(def),
+  /** Comma-separated host:port list. */
+  brokers: z
+    .string()
+    .default("127.0.0.1:9092")
+    .transform((s) => s.split(",").map((b) => b.trim()).filter(Boolean))
+    .pipe(z.array(z.string().regex(/^[^:\s]+:\d+$/, "expected host:port")).min(1)),
+  mongoUri: z.string().regex(/^mongodb(\+srv)?:\/\//, "expected a mongodb:// URI"),
+  logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /** Milliseconds, at least 1. */
+  millis: (def: number) => z.coerce.number().int().min(1).default(def),
+  /** Province scope: comma-separated two-digit GB/T 2260 province codes, or "all". */
+  provinces: z
+    .string()
+    .default("all")
+    .transform((s) => (s.trim() === "all" ? "all" as const : s.split(",").map((p) => p.trim())))
+    .pipe(z.union([z.literal("all"), z.array(z.string().regex(/^\d{2}$/, "expected two-digit province codes")).min(1)])),
+};

@@ -1,0 +1,32 @@
+import { ConfigError, fields, loadConfig, z } from "@kuayu/config";
+
+const schema = z.object({
+  GRPC_PORT: fields.port(50051),
+  KAFKA_BROKERS: fields.brokers,
+  MONGO_URI: fields.mongoUri,
+  PROVINCES: fields.provinces,
+});
+
+describe("loadConfig", () => {
+  it("applies defaults, parses lists and freezes the result", () => {
+    const c = loadConfig(schema, { MONGO_URI: "mongodb://127.0.0.1:27017", KAFKA_BROKERS: "a:1, b:2", PROVINCES: "44,11" });
+    expect(c).toEqual({ GRPC_PORT: 50051, KAFKA_BROKERS: ["a:1", "b:2"], MONGO_URI: "mongodb://127.0.0.1:27017", PROVINCES: ["44", "11"] });
+    expect(Object.isFrozen(c)).toBe(true);
+    expect(loadConfig(schema, { MONGO_URI: "mongodb://x" }).PROVINCES).toBe("all");
+  });
+
+  it("reports every bad variable at once", () => {
+    let err: unknown;
+    try {
+      loadConfig(schema, { GRPC_PORT: "70000", KAFKA_BROKERS: "nohost", PROVINCES: "4" });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ConfigError);
+    const problems = (err as ConfigError).problems.join("\n");
+    expect(problems).toMatch(/GRPC_PORT/);
+    expect(problems).toMatch(/KAFKA_BROKERS.*host:port/);
+    expect(problems).toMatch(/MONGO_URI/);
+    expect(problems).toMatch(/PROVINCES/);
+  });
+});

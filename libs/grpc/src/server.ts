@@ -1,0 +1,191 @@
+import type { DescMessage, DescMethod, DescService, MessageInitShape, MessageShape } from "@bufbuild/protobuf";
+import { create, isMessage } from "@bufbuild/protobuf";
+import * as grpc from "@grpc/grpc-js";
+import { HealthImplementation } from "grpc-health-check";
+import { AuthError, type AuthContext, type Role, type TokenVerifier } from "@kuayu/auth";
+import type { Logger } from "@kuayu/logger";
+import { serviceDefinition } from "./definition.js";
+import { fromDomain, permissionDenied, toServiceError, unauthenticated } from "./errors.js";
+import { reflectionFor } from "./reflection.js";
+
+/** What every handler receives besides its request. */
+export interface CallContext {
+  auth: AuthContext;
+  metadata: grpc.Metadata;
+  /** Absolute deadline the client set, if any. */
+  deadline: grpc.Deadline | undefined;
+  /** True once the client cancelled or the deadline passed. */
+  readonly cancelled: boolean;
+}
+
+type In<M extends DescMethod> = MessageShape<M["input"]>;
+type Out<M extends DescMethod> = MessageInitShape<M["output"]>;
+type Handler<M extends DescMethod> = M extends { methodKind: "unary" }
+  ? (req: In<M>, ctx: CallContext) => Promise<Out<M>>
+  : M extends { methodKind: "server_streaming" }
+    ? (req: In<M>, ctx: CallContext, send: (res: Out<M>) => Promise<void>) => Promise<void>
+    : M extends { methodKind: "client_streaming" }
+      ? (reqs: AsyncIterable<In<M>>, ctx: CallContext) => Promise<Out<M>>
+      : never;
+
+/** The implementation of a protobuf-es service: one async function per method, by local name. */
+export type ServiceImpl<S extends DescService> = { [K in keyof S["method"]]: Handler<S["method"][K]> };
+
+export interface ServedService {
+  service: DescService;
+  impl: Record<string, unknown>;
+}
+
+export function implement<S extends DescService>(service: S, impl: ServiceImpl<S>): ServedService {
+  return { service, impl: impl as Record<string, unknown> };
+}
+
+/** Throws PERMISSION_DENIED unless the caller holds one of the roles. */
+export function requireRole(ctx: CallContext, ...roles: Role[]): void {
+  if (!ctx.auth.roles.some((r) => roles.includes(r))) {
+    throw permissionDenied(`this call needs one of the roles: ${roles.join(", ")}`);
+  }
+}
+
+export interface ServerOptions {
+  services: ServedService[];
+  verifier: TokenVerifier;
+  log: Logger;
+  host?: string;
+  port: number;
+}
+
+export interface RunningServer {
+  port: number;
+  server: grpc.Server;
+  health: HealthImplementation;
+  /** Marks every service NOT_SERVING (first step of shutdown). */
+  notServing(): void;
+  /** Stops accepting calls, lets running ones finish for up to graceMs, then forces. */
+  drain(graceMs: number): Promise<void>;
+}
+
+/** Server-side channel settings: keepalive the clients below are allowed to use; a maximum
+ * connection age so that clients reconnect and new pods get traffic. */
+export const SERVER_CHANNEL_OPTIONS: grpc.ChannelOptions = {
+  "grpc.keepalive_time_ms": 60_000,
+  "grpc.keepalive_timeout_ms": 20_000,
+  "grpc.http2.min_ping_interval_without_data_ms": 10_000,
+  "grpc.keepalive_permit_without_calls": 1,
+  "grpc.max_connection_age_ms": 5 * 60_000,
+  "grpc.max_connection_age_grace_ms": 30_000,
+  "grpc.max_receive_message_length": 8 * 1024 * 1024,
+};
+
+/**
+ * Serves the given services with bearer-token authentication on every method, plus
+ * grpc.health.v1 and server reflection (both unauthenticated, as probes and tools expect).
+ */
+export async function startServer(opts: ServerOptions): Promise<RunningServer> {
+  const server = new grpc.Server(SERVER_CHANNEL_OPTIONS);
+  const health = new HealthImplementation({ "": "NOT_SERVING" });
+  health.addToServer(server);
+  reflectionFor(opts.services.map((s) => s.service)).addToServer(server);
+
+  for (const { service, impl } of opts.services) {
+    const handlers: grpc.UntypedServiceImplementation = {};
+    for (const method of service.methods) {
+      const fn = impl[method.localName];
+      if (typeof fn !== "function") throw new Error(`${service.typeName}/${method.name} has no handler`);
+      handlers[method.localName] = wrap(method, fn as AnyHandler, opts);
+    }
+    server.addService(serviceDefinition(service), handlers);
+  }
+
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync(`${opts.host ?? "0.0.0.0"}:${opts.port}`, grpc.ServerCredentials.createInsecure(), (err, p) =>
+      err ? reject(err) : resolve(p),
+    ),
+  );
+  const setAll = (status: "SERVING" | "NOT_SERVING") => {
+    health.setStatus("", status);
+    for (const s of opts.services) health.setStatus(s.service.typeName, status);
+  };
+  setAll("SERVING");
+  return {
+    port,
+    server,
+    health,
+    notServing: () => setAll("NOT_SERVING"),
+    drain: (graceMs) =>
+      new Promise<void>((resolve) => {
+        const force = setTimeout(() => {
+          opts.log.warn({ graceMs }, "gRPC drain timed out; forcing shutdown");
+          server.forceShutdown();
+          resolve();
+        }, graceMs);
+        server.tryShutdown(() => {
+          clearTimeout(force);
+          resolve();
+        });
+      }),
+  };
+}
+
+type AnyHandler = (...args: unknown[]) => Promise<unknown>;
+type AnyCall = grpc.ServerUnaryCall<unknown, unknown> | grpc.ServerReadableStream<unknown, unknown> | grpc.ServerWritableStream<unknown, unknown>;
+
+function wrap(method: DescMethod, fn: AnyHandler, opts: ServerOptions): grpc.UntypedHandleCall {
+  const path = `/${method.parent.typeName}/${method.name}`;
+  const context = async (call: AnyCall): Promise<CallContext> => {
+    const header = call.metadata.get("authorization")[0];
+    const match = typeof header === "string" ? /^Bearer (.+)$/i.exec(header) : null;
+    if (!match?.[1]) throw unauthenticated("missing bearer token");
+    let auth: AuthContext;
+    try {
+      auth = await opts.verifier.verify(match[1]);
+    } catch (err) {
+      if (err instanceof AuthError) throw unauthenticated(err.message);
+      throw err;
+    }
+    return {
+      auth,
+      metadata: call.metadata,
+      deadline: call.getDeadline(),
+      get cancelled() {
+        return call.cancelled;
+      },
+    };
+  };
+  const fail = (err: unknown): grpc.ServiceError | Partial<grpc.StatusObject> => {
+    const mapped = fromDomain(err);
+    if (mapped) return toServiceError(mapped);
+    opts.log.error({ err, method: path }, "handler failed");
+    return { code: grpc.status.INTERNAL, details: "internal error" };
+  };
+  const output = (msg: unknown) => (isMessage(msg, method.output) ? msg : create(method.output as DescMessage, msg as never));
+
+  switch (method.methodKind) {
+    case "unary":
+      return (call: grpc.ServerUnaryCall<unknown, unknown>, callback: grpc.sendUnaryData<unknown>) => {
+        context(call)
+          .then((ctx) => fn(call.request, ctx))
+          .then((res) => callback(null, output(res)), (err) => callback(fail(err) as grpc.ServiceError));
+      };
+    case "client_streaming":
+      return (call: grpc.ServerReadableStream<unknown, unknown>, callback: grpc.sendUnaryData<unknown>) => {
+        context(call)
+          .then((ctx) => fn(call as AsyncIterable<unknown>, ctx))
+          .then((res) => callback(null, output(res)), (err) => callback(fail(err) as grpc.ServiceError));
+      };
+    case "server_streaming":
+      return (call: grpc.ServerWritableStream<unknown, unknown>) => {
+        const send = (res: unknown) =>
+          new Promise<void>((resolve) => {
+            // Respect back-pressure: wait for drain when the write buffer is full.
+            if (call.write(output(res))) resolve();
+            else call.once("drain", () => resolve());
+          });
+        context(call)
+          .then((ctx) => fn(call.request, ctx, send))
+          .then(() => call.end(), (err) => call.emit("error", fail(err)));
+      };
+    default:
+      throw new Error(`${path}: ${method.methodKind} methods are not supported`);
+  }
+}

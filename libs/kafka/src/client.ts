@@ -1,0 +1,61 @@
+import { Kafka, logLevel, type LogEntry, type Admin } from "kafkajs";
+import type { Logger } from "@kuayu/logger";
+import { dlqName, type TopicSpec } from "./events.js";
+
+export interface KafkaOptions {
+  brokers: string[];
+  clientId: string;
+  log: Logger;
+}
+
+/** A kafkajs client whose own log lines go to our JSON logger. */
+export function createKafka(opts: KafkaOptions): Kafka {
+  const toPino = (level: logLevel) => (level <= logLevel.ERROR ? "error" : level === logLevel.WARN ? "warn" : "debug");
+  return new Kafka({
+    clientId: opts.clientId,
+    brokers: opts.brokers,
+    connectionTimeout: 3000,
+    retry: { initialRetryTime: 200, retries: 8 },
+    logLevel: logLevel.WARN,
+    logCreator:
+      () =>
+      ({ namespace, level, log }: LogEntry) => {
+        const { message, ...extra } = log;
+        opts.log[toPino(level)]({ kafkajs: namespace, ...extra }, message);
+      },
+  });
+}
+
+/**
+ * Creates the topics (and their dead-letter topics) that are missing, with their partition counts;
+ * grows the partition count of existing ones that have fewer. Safe to run at every start.
+ */
+export async function ensureTopics(kafka: Kafka, topics: TopicSpec[], replicationFactor = 1): Promise<void> {
+  const admin: Admin = kafka.admin();
+  await admin.connect();
+  try {
+    const wanted = new Map<string, number>();
+    for (const t of topics) {
+      wanted.set(t.name, t.partitions);
+      wanted.set(dlqName(t.name), 1);
+    }
+    const existing = new Set(await admin.listTopics());
+    const missing = [...wanted].filter(([name]) => !existing.has(name));
+    if (missing.length > 0) {
+      await admin.createTopics({
+        waitForLeaders: true,
+        topics: missing.map(([topic, numPartitions]) => ({ topic, numPartitions, replicationFactor })),
+      });
+    }
+    const present = [...wanted].filter(([name]) => existing.has(name)).map(([name]) => name);
+    if (present.length > 0) {
+      const meta = await admin.fetchTopicMetadata({ topics: present });
+      const grow = meta.topics
+        .filter((t) => t.partitions.length < (wanted.get(t.name) ?? 0))
+        .map((t) => ({ topic: t.name, count: wanted.get(t.name)! }));
+      if (grow.length > 0) await admin.createPartitions({ topicPartitions: grow });
+    }
+  } finally {
+    await admin.disconnect();
+  }
+}

@@ -1,0 +1,128 @@
+import type { DescMessage, MessageShape } from "@bufbuild/protobuf";
+import { context, propagation, trace, ROOT_CONTEXT } from "@opentelemetry/api";
+import type { Consumer, EachMessagePayload, Kafka } from "kafkajs";
+import { withTimeout } from "@kuayu/lifecycle";
+import type { Logger } from "@kuayu/logger";
+import { EventDecodeError, decodeEvent, dlqName, headerMap, type EventMeta, type TopicSpec } from "./events.js";
+import type { EventProducer } from "./producer.js";
+
+/** A consumed event, decoded, with where it came from. */
+export interface ConsumedEvent<S extends DescMessage = DescMessage> {
+  topic: TopicSpec<S>;
+  key: string;
+  message: MessageShape<S>;
+  meta: EventMeta;
+  partition: number;
+  offset: string;
+}
+
+/** Thrown by a handler for an event that can never succeed: it goes to the dead-letter topic at once. */
+export class PermanentError extends Error {
+  override name = "PermanentError";
+}
+
+export interface ConsumerOptions {
+  kafka: Kafka;
+  /** Consumer group = service name (STYLE.md). */
+  groupId: string;
+  topics: TopicSpec[];
+  /** Must be idempotent: an event may arrive again after a crash or rebalance. */
+  handle: (event: ConsumedEvent) => Promise<void>;
+  /** Publishes dead letters. */
+  producer: EventProducer;
+  log: Logger;
+  /** Attempts per event before it is dead-lettered (default 5). */
+  maxAttempts?: number;
+  /** First retry delay, doubled per attempt (default 100 ms). */
+  backoffMs?: number;
+  /** Called when the consumer crashed and will not restart itself; the service should exit. */
+  onFatal: (err: Error) => void;
+  /** Session timeout of the group member (default 30 s); a dead member is noticed after it. */
+  sessionTimeoutMs?: number;
+  /** Read topics from the beginning when the group has no committed offset (default true). */
+  fromBeginning?: boolean;
+}
+
+export interface RunningConsumer {
+  readonly consumer: Consumer;
+  /** Stops fetching and leaves the group; bounded so shutdown cannot hang. */
+  stop(timeoutMs?: number): Promise<void>;
+}
+
+/**
+ * Runs a consumer group: each event is decoded, handled inside its producer's trace context, and
+ * its offset committed only after the handler succeeded (at-least-once; handlers are idempotent).
+ * Failures are retried with backoff, then the record goes to `<topic>.dlq` with the error.
+ */
+export async function runConsumer(opts: ConsumerOptions): Promise<RunningConsumer> {
+  const maxAttempts = opts.maxAttempts ?? 5;
+  const backoffMs = opts.backoffMs ?? 100;
+  const byName = new Map(opts.topics.map((t) => [t.name, t]));
+  const consumer = opts.kafka.consumer({
+    groupId: opts.groupId,
+    sessionTimeout: opts.sessionTimeoutMs ?? 30_000,
+    heartbeatInterval: Math.min(3_000, Math.floor((opts.sessionTimeoutMs ?? 30_000) / 3)),
+    retry: { retries: 10 },
+  });
+  consumer.on(consumer.events.CRASH, ({ payload }) => {
+    if (!payload.restart) {
+      opts.log.fatal({ err: payload.error, groupId: opts.groupId }, "consumer crashed and will not restart");
+      opts.onFatal(payload.error);
+    } else {
+      opts.log.warn({ err: payload.error, groupId: opts.groupId }, "consumer crashed; restarting");
+    }
+  });
+
+  const deadLetter = async (p: EachMessagePayload, headers: Record<string, string>, err: Error, attempts: number) => {
+    opts.log.error({ err, topic: p.topic, partition: p.partition, offset: p.message.offset, attempts }, "event dead-lettered");
+    await opts.producer.sendRecords([
+      {
+        topic: dlqName(p.topic),
+        key: p.message.key?.toString() ?? "",
+        value: p.message.value ?? Buffer.alloc(0),
+        headers: {
+          ...headers,
+          "kuayu-dlq-error": err.message.slice(0, 1000),
+          "kuayu-dlq-group": opts.groupId,
+          "kuayu-dlq-origin": `${p.topic}/${p.partition}/${p.message.offset}`,
+          "kuayu-dlq-attempts": String(attempts),
+        },
+      },
+    ]);
+  };
+
+  await consumer.connect();
+  await consumer.subscribe({ topics: [...byName.keys()], fromBeginning: opts.fromBeginning ?? true });
+  await consumer.run({
+    eachMessage: async (p) => {
+      const topic = byName.get(p.topic)!;
+      const headers = headerMap(p.message.headers);
+      // With the kafkajs instrumentation loaded, its consumer span is already active;
+      // otherwise continue the producer's trace from the headers ourselves.
+      const ctx = trace.getActiveSpan() ? context.active() : propagation.extract(ROOT_CONTEXT, headers);
+      let event: ConsumedEvent;
+      try {
+        const { meta, message } = decodeEvent(topic, p.message.value, headers);
+        event = { topic, key: p.message.key?.toString() ?? "", message, meta, partition: p.partition, offset: p.message.offset };
+      } catch (err) {
+        if (err instanceof EventDecodeError) return deadLetter(p, headers, err, 0);
+        throw err;
+      }
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await context.with(ctx, () => opts.handle(event));
+          return;
+        } catch (err) {
+          const e = err as Error;
+          if (err instanceof PermanentError || attempt >= maxAttempts) return deadLetter(p, headers, e, attempt);
+          opts.log.warn({ err: e, eventId: event.meta.id, attempt }, "event handler failed; retrying");
+          await new Promise((r) => setTimeout(r, backoffMs * 2 ** (attempt - 1)));
+        }
+      }
+    },
+  });
+  return {
+    consumer,
+    stop: (timeoutMs = 10_000) => withTimeout(consumer.disconnect(), timeoutMs, "consumer disconnect"),
+  };
+}

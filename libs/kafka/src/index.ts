@@ -1,0 +1,4 @@
+export * from "./events.js";
+export * from "./client.js";
+export * from "./producer.js";
+export * from "./consumer.js";

@@ -1,0 +1,48 @@
+import type { DescMessage, MessageInitShape } from "@bufbuild/protobuf";
+import { CompressionTypes, Partitioners, type Kafka, type Producer } from "kafkajs";
+import { withTimeout } from "@kuayu/lifecycle";
+import { buildRecord, type BuildOptions, type EventRecord, type TopicSpec } from "./events.js";
+
+export interface EventProducer {
+  /** Publishes one event and resolves once all in-sync replicas have it. */
+  publish<S extends DescMessage>(
+    topic: TopicSpec<S>,
+    key: string,
+    message: MessageInitShape<S>,
+    opts?: Omit<BuildOptions, "source">,
+  ): Promise<void>;
+  /** Sends records built earlier (e.g. kept in an outbox), in order, with their own headers. */
+  sendRecords(records: EventRecord[]): Promise<void>;
+  disconnect(timeoutMs?: number): Promise<void>;
+  readonly raw: Producer;
+}
+
+/**
+ * An idempotent producer (no duplicates from its own retries, order kept per partition) that
+ * waits for acknowledgement from all in-sync replicas.
+ */
+export async function createProducer(kafka: Kafka, source: string): Promise<EventProducer> {
+  const producer = kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
+  await producer.connect();
+  const sendRecords = async (records: EventRecord[]) => {
+    if (records.length === 0) return;
+    // Group consecutive records per topic so a batch keeps the original order.
+    const topicMessages: { topic: string; messages: { key: string; value: Buffer; headers: Record<string, string>; partition?: number }[] }[] = [];
+    for (const r of records) {
+      let last = topicMessages[topicMessages.length - 1];
+      if (!last || last.topic !== r.topic) topicMessages.push((last = { topic: r.topic, messages: [] }));
+      last.messages.push({ key: r.key, value: r.value, headers: r.headers, ...(r.partition === undefined ? {} : { partition: r.partition }) });
+    }
+    await producer.sendBatch({ topicMessages, acks: -1, compression: CompressionTypes.None });
+  };
+  return {
+    raw: producer,
+    sendRecords,
+    publish: (topic, key, message, opts) => sendRecords([buildRecord(topic, key, message, { ...opts, source })]),
+    disconnect: (timeoutMs = 10_000) => withTimeout(producer.disconnect(), timeoutMs, "producer disconnect"),
+  };
+}

@@ -1,0 +1,166 @@
+import { randomUUID } from "node:crypto";
+import type { DescMessage, MessageInitShape } from "@bufbuild/protobuf";
+import { Schema, type Model } from "mongoose";
+import { buildRecord, type EventProducer, type EventRecord, type TopicSpec } from "@kuayu/kafka";
+import type { Logger } from "@kuayu/logger";
+
+/**
+ * Transactional outbox on the same document (DESIGN.md §3): the event is written in the very
+ * update that changes the document, and a relay publishes it afterwards. A crash between publish
+ * and clean-up republishes the same record (same event id), which idempotent consumers ignore.
+ * No multi-document transaction is needed, so this runs on FerretDB as on MongoDB.
+ */
+export interface OutboxEntry {
+  _id: string;
+  topic: string;
+  key: string;
+  partition?: number;
+  value: Buffer;
+  headers: Record<string, string>;
+}
+
+export interface OutboxFields {
+  outbox: OutboxEntry[];
+  /** True while outbox has entries; indexed so the relay finds work without scanning. */
+  outboxPending: boolean;
+  /** A relay instance holds the document until then (several replicas may run a relay). */
+  outboxLeaseUntil: Date;
+}
+
+/** Adds the outbox fields and index to a schema. */
+export function withOutbox<S extends Schema<any>>(schema: S): S {
+  (schema as Schema).add({
+    outbox: {
+      type: [
+        new Schema(
+          {
+            _id: { type: String, required: true },
+            topic: { type: String, required: true },
+            key: { type: String, required: true },
+            partition: { type: Number },
+            value: { type: Buffer, required: true },
+            headers: { type: Map, of: String, required: true },
+          },
+          { _id: false },
+        ),
+      ],
+      default: [],
+    },
+    outboxPending: { type: Boolean, default: false },
+    outboxLeaseUntil: { type: Date, default: () => new Date(0) },
+  });
+  schema.index({ outboxPending: 1, outboxLeaseUntil: 1 });
+  return schema;
+}
+
+/** Builds an outbox entry for an event now, capturing the current trace context and metadata. */
+export function outboxEntry<S extends DescMessage>(
+  topic: TopicSpec<S>,
+  key: string,
+  message: MessageInitShape<S>,
+  source: string,
+  partition?: number,
+): OutboxEntry {
+  const id = randomUUID();
+  const r = buildRecord(topic, key, message, { source, id, ...(partition === undefined ? {} : { partition }) });
+  return { _id: id, topic: r.topic, key: r.key, value: r.value, headers: r.headers, ...(partition === undefined ? {} : { partition }) };
+}
+
+/** The update fragment that appends entries to a document's outbox. */
+export function pushOutbox(...entries: OutboxEntry[]) {
+  return { $push: { outbox: { $each: entries } }, $set: { outboxPending: true } };
+}
+
+export interface RelayOptions {
+  model: Model<any>;
+  producer: EventProducer;
+  log: Logger;
+  /** How often to look for work when idle (default 200 ms); nudge() wakes it sooner. */
+  intervalMs?: number;
+  /** How long one relay holds a document (default 30 s). */
+  leaseMs?: number;
+}
+
+export interface OutboxRelay {
+  /** Look for work now (call after writing an outbox entry). */
+  nudge(): void;
+  /** Finishes the document in hand and stops. */
+  stop(): Promise<void>;
+  /** Publishes everything pending once; returns how many events went out. For tests and tools. */
+  drainOnce(): Promise<number>;
+}
+
+export function startOutboxRelay(opts: RelayOptions): OutboxRelay {
+  const { model, producer, log } = opts;
+  const intervalMs = opts.intervalMs ?? 200;
+  const leaseMs = opts.leaseMs ?? 30_000;
+  let stopped = false;
+  let wake: (() => void) | undefined;
+  let timer: NodeJS.Timeout | undefined;
+
+  const claim = async () => {
+    const now = new Date();
+    return model
+      .findOneAndUpdate(
+        { outboxPending: true, outboxLeaseUntil: { $lt: now } },
+        { $set: { outboxLeaseUntil: new Date(now.getTime() + leaseMs) } },
+        { new: true, projection: { outbox: 1 } },
+      )
+      .lean<{ _id: unknown; outbox: (Omit<OutboxEntry, "value"> & { value: Buffer | { buffer: Buffer } })[] }>();
+  };
+
+  const relayOne = async (): Promise<number> => {
+    const doc = await claim();
+    if (!doc) return 0;
+    const entries = doc.outbox ?? [];
+    const records: EventRecord[] = entries.map((e) => ({
+      topic: e.topic,
+      key: e.key,
+      value: Buffer.isBuffer(e.value) ? e.value : Buffer.from(e.value.buffer),
+      headers: e.headers instanceof Map ? Object.fromEntries(e.headers) : e.headers,
+      ...(e.partition === undefined || e.partition === null ? {} : { partition: e.partition }),
+    }));
+    await producer.sendRecords(records);
+    const ids = entries.map((e) => e._id);
+    await model.updateOne({ _id: doc._id }, { $pull: { outbox: { _id: { $in: ids } } } });
+    // Clear the flag only if nothing new was appended meanwhile; always release the lease.
+    await model.updateOne({ _id: doc._id, outbox: { $size: 0 } }, { $set: { outboxPending: false } });
+    await model.updateOne({ _id: doc._id }, { $set: { outboxLeaseUntil: new Date(0) } });
+    return entries.length;
+  };
+
+  const drainOnce = async () => {
+    let total = 0;
+    for (;;) {
+      const n = await relayOne();
+      if (n === 0) return total;
+      total += n;
+    }
+  };
+
+  const loop = (async () => {
+    while (!stopped) {
+      try {
+        await drainOnce();
+      } catch (err) {
+        log.error({ err }, "outbox relay failed; will retry");
+      }
+      if (stopped) break;
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+        timer = setTimeout(resolve, intervalMs);
+      });
+    }
+  })();
+
+  return {
+    nudge: () => wake?.(),
+    drainOnce,
+    stop: async () => {
+      stopped = true;
+      clearTimeout(timer);
+      wake?.();
+      await loop;
+    },
+  };
+}

@@ -1,0 +1,6 @@
+// Barrel for the generated code under ./gen (written by `make proto`; never edit gen/ by hand).
+export * as grpcHealthV1 from "./gen/grpc/health/v1/health_pb.js";
+export * as googleRpc from "./gen/google/rpc/status_pb.js";
+export * as commonV1 from "./gen/kuayu/common/v1/common_pb.js";
+export * as intakeV1 from "./gen/kuayu/intake/v1/intake_pb.js";
+export * as intakeEventsV1 from "./gen/kuayu/intake/v1/events_pb.js";

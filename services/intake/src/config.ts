@@ -1,0 +1,23 @@
+import { fields, loadConfig, z } from "@kuayu/config";
+
+const schema = z.object({
+  GRPC_PORT: fields.port(50051),
+  GRPC_HOST: z.string().default("0.0.0.0"),
+  KAFKA_BROKERS: fields.brokers,
+  /** Consumer group; defaults to the service name (STYLE.md). Tests isolate themselves with it. */
+  KAFKA_GROUP_ID: z.string().min(1).default("intake"),
+  KAFKA_SESSION_TIMEOUT_MS: fields.millis(30_000),
+  MONGO_URI: fields.mongoUri.default("mongodb://127.0.0.1:27017"),
+  MONGO_DB: z.string().regex(/^[A-Za-z0-9_-]{1,63}$/, "letters, digits, _ and - only").default("kuayu_intake"),
+  /** PEM of the public key that verifies bearer tokens (or JWT_PUBLIC_KEY_FILE). */
+  JWT_PUBLIC_KEY: z.string().optional(),
+  JWT_PUBLIC_KEY_FILE: z.string().optional(),
+  SHUTDOWN_GRACE_MS: fields.millis(25_000),
+  LOG_LEVEL: fields.logLevel,
+}).refine((c) => c.JWT_PUBLIC_KEY || c.JWT_PUBLIC_KEY_FILE, {
+  message: "set JWT_PUBLIC_KEY or JWT_PUBLIC_KEY_FILE",
+  path: ["JWT_PUBLIC_KEY"],
+});
+
+export type Config = z.infer<typeof schema>;
+export const readConfig = (env: NodeJS.ProcessEnv = process.env): Readonly<Config> => loadConfig(schema, env);

@@ -1,0 +1,36 @@
+// Composition root of the intake service. Start with:
+//   node --require @kuayu/telemetry/register dist/main.js
+import { ConfigError } from "@kuayu/config";
+import { handleSignals } from "@kuayu/lifecycle";
+import { createLogger } from "@kuayu/logger";
+import { shutdownTelemetry } from "@kuayu/telemetry";
+import { readConfig } from "./config.js";
+import { startApp, type App } from "./app.js";
+
+async function main() {
+  let config;
+  try {
+    config = readConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`intake: ${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const log = createLogger({ service: "intake", level: config.LOG_LEVEL });
+  let app: App | undefined;
+  let stopping: Promise<boolean> | undefined;
+  const stop = () =>
+    (stopping ??= (app?.stop() ?? Promise.resolve(false)).then((clean) => shutdownTelemetry().then(() => clean, () => false)));
+  app = await startApp(config, log, (err) => {
+    log.fatal({ err }, "fatal error; exiting");
+    void stop().finally(() => process.exit(1));
+  });
+  handleSignals(stop, log);
+}
+
+main().catch((err) => {
+  process.stderr.write(`intake: failed to start: ${(err as Error).stack ?? err}\n`);
+  process.exit(1);
+});
