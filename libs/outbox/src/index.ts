@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { DescMessage, MessageInitShape } from "@bufbuild/protobuf";
+import { context, propagation, ROOT_CONTEXT } from "@opentelemetry/api";
 import { Schema, type Model } from "mongoose";
 import { buildRecord, type EventProducer, type EventRecord, type TopicSpec } from "@kuayu/kafka";
 import type { Logger } from "@kuayu/logger";
@@ -66,9 +67,13 @@ export function outboxEntry<S extends DescMessage>(
   return { _id: id, topic: r.topic, key: r.key, value: r.value, headers: r.headers, ...(partition === undefined ? {} : { partition }) };
 }
 
-/** The update fragment that appends entries to a document's outbox. */
-export function pushOutbox(...entries: OutboxEntry[]) {
-  return { $push: { outbox: { $each: entries } }, $set: { outboxPending: true } };
+/** Adds "append these entries to the outbox" to an update, so the change and its events are one write. */
+export function pushOutbox<U extends { $set?: object; $push?: object }>(update: U, ...entries: OutboxEntry[]) {
+  return {
+    ...update,
+    $push: { ...update.$push, outbox: { $each: entries } },
+    $set: { ...update.$set, outboxPending: true },
+  };
 }
 
 export interface RelayOptions {
@@ -120,7 +125,11 @@ export function startOutboxRelay(opts: RelayOptions): OutboxRelay {
       headers: e.headers instanceof Map ? Object.fromEntries(e.headers) : e.headers,
       ...(e.partition === undefined || e.partition === null ? {} : { partition: e.partition }),
     }));
-    await producer.sendRecords(records);
+    // Publish each event inside the trace of the request that queued it, so one trace runs
+    // from that request through the broker to the consumers.
+    for (const r of records) {
+      await context.with(propagation.extract(ROOT_CONTEXT, r.headers), () => producer.sendRecords([r]));
+    }
     const ids = entries.map((e) => e._id);
     await model.updateOne({ _id: doc._id }, { $pull: { outbox: { _id: { $in: ids } } } });
     // Clear the flag only if nothing new was appended meanwhile; always release the lease.

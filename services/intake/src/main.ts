@@ -5,7 +5,7 @@ import { handleSignals } from "@kuayu/lifecycle";
 import { createLogger } from "@kuayu/logger";
 import { shutdownTelemetry } from "@kuayu/telemetry";
 import { readConfig } from "./config.js";
-import { startApp, type App } from "./app.js";
+import { startApp } from "./app.js";
 
 async function main() {
   let config;
@@ -19,14 +19,14 @@ async function main() {
     throw err;
   }
   const log = createLogger({ service: "intake", level: config.LOG_LEVEL });
-  let app: App | undefined;
-  let stopping: Promise<boolean> | undefined;
-  const stop = () =>
-    (stopping ??= (app?.stop() ?? Promise.resolve(false)).then((clean) => shutdownTelemetry().then(() => clean, () => false)));
-  app = await startApp(config, log, (err) => {
+  const app = startApp(config, log, (err) => {
     log.fatal({ err }, "fatal error; exiting");
     void stop().finally(() => process.exit(1));
   });
+  let stopping: Promise<boolean> | undefined;
+  const stop = (): Promise<boolean> =>
+    (stopping ??= app.then((a) => a.stop(), () => false).then((clean) => shutdownTelemetry().then(() => clean, () => false)));
+  await app;
   handleSignals(stop, log);
 }
 

@@ -1,0 +1,44 @@
+# Kuayu — every target bootstraps what it needs (Node 24, npm packages, Kafka, FerretDB).
+SHELL := /bin/bash
+ENV := source scripts/env.sh &&
+
+.PHONY: up down test build proto lint bench bootstrap status clean
+
+## up: install everything, start Kafka, the store and every service; print the endpoints
+up: bootstrap build
+	@$(ENV) bash scripts/infra/infra.sh up
+	@$(ENV) bash scripts/services.sh up
+	@$(ENV) echo "Kafka 127.0.0.1:9092 · MongoDB-wire (FerretDB) mongodb://127.0.0.1:27017 · token: npx kuayu token mint --court <id> --role window-clerk"
+
+## down: stop exactly what `make up` started
+down:
+	@$(ENV) bash scripts/services.sh down
+	@$(ENV) bash scripts/infra/infra.sh down
+
+## test: bootstrap, start what tests need, type-check, lint, proto check, unit + integration tests
+test:
+	@bash scripts/test.sh
+
+bootstrap:
+	@bash scripts/bootstrap.sh
+
+build: bootstrap
+	@$(ENV) npx tsc -b
+
+## proto: regenerate libs/proto/src/gen from proto/ (buf + local protoc-gen-es)
+proto: bootstrap
+	@$(ENV) bash scripts/proto.sh generate
+
+lint: bootstrap
+	@$(ENV) npx eslint . && bash scripts/proto.sh check
+
+## bench: baseline benchmarks (raw Kafka, raw store, raw grpc-js); results in docs/benchmarks.md
+bench: build
+	@$(ENV) bash scripts/infra/infra.sh up
+	@$(ENV) node scripts/bench/baseline.js
+
+status:
+	@$(ENV) bash scripts/infra/infra.sh status; bash scripts/services.sh status
+
+clean: down
+	rm -rf node_modules libs/*/dist services/*/dist .data

@@ -1,0 +1,18 @@
+// @ts-check
+const js = require("@eslint/js");
+const tseslint = require("typescript-eslint");
+
+module.exports = tseslint.config(
+  { ignores: ["**/dist/**", "**/node_modules/**", "libs/proto/src/gen/**", ".tools/**", ".data/**", "coverage/**"] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      "@typescript-eslint/no-explicit-any": "off",
+      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
+    },
+  },
+  // Services and libraries log through pino (JSON with trace ids), never the console.
+  { files: ["services/*/src/**/*.ts", "libs/*/src/**/*.ts"], ignores: ["libs/cli/**"], rules: { "no-console": "error" } },
+  { files: ["**/*.js"], languageOptions: { globals: { require: "readonly", module: "writable", process: "readonly", console: "readonly", __dirname: "readonly" } }, rules: { "@typescript-eslint/no-require-imports": "off" } },
+);

@@ -1,0 +1,99 @@
+// kafkajs against the real Kafka 4.x broker: topics, idempotent producer, consumer groups,
+// metadata headers, retries and dead letters.
+import { Kafka, logLevel } from "kafkajs";
+import { createKafka, createProducer, defineTopic, dlqName, ensureTopics, headerMap, HEADERS, runConsumer, type ConsumedEvent, type EventProducer, type RunningConsumer } from "@kuayu/kafka";
+import { createLogger } from "@kuayu/logger";
+import { intakeEventsV1 } from "@kuayu/proto";
+import { assertInfraUp, eventually, infra, uniqueName } from "@kuayu/testkit";
+
+const log = createLogger({ service: "kafka-test", level: "silent" });
+const letters = () => Math.random().toString(36).replace(/[^a-z]/g, "").slice(0, 8) || "x";
+const topic = defineTopic(`kuayu.test${letters()}.filing-submitted.v1`, intakeEventsV1.FilingSubmittedSchema, 3);
+
+const submitted = (e: ConsumedEvent) => e.message as intakeEventsV1.FilingSubmitted;
+const kafka = createKafka({ brokers: infra.brokers, clientId: "kafka-test", log });
+let producer: EventProducer;
+const consumers: RunningConsumer[] = [];
+
+beforeAll(async () => {
+  await assertInfraUp();
+  await ensureTopics(kafka, [topic]);
+  producer = await createProducer(kafka, "kuayu.test");
+});
+afterAll(async () => {
+  for (const c of consumers) await c.stop();
+  await producer?.disconnect();
+});
+
+async function readDlq(count: number): Promise<{ key: string; headers: Record<string, string> }[]> {
+  const raw = new Kafka({ brokers: infra.brokers, clientId: "dlq-reader", logLevel: logLevel.NOTHING });
+  const c = raw.consumer({ groupId: uniqueName("dlq") });
+  const got: { key: string; headers: Record<string, string> }[] = [];
+  await c.connect();
+  await c.subscribe({ topic: dlqName(topic.name), fromBeginning: true });
+  await c.run({ eachMessage: async ({ message }) => void got.push({ key: message.key!.toString(), headers: headerMap(message.headers) }) });
+  try {
+    await eventually(async () => got.length >= count, 30_000, `${count} dead letters`);
+    return got;
+  } finally {
+    await c.disconnect();
+  }
+}
+
+describe("Kafka platform (real broker)", () => {
+  it("creates the topic with its partitions and its dead-letter topic", async () => {
+    const admin = kafka.admin();
+    await admin.connect();
+    const meta = await admin.fetchTopicMetadata({ topics: [topic.name, dlqName(topic.name)] });
+    await admin.disconnect();
+    expect(meta.topics.find((t) => t.name === topic.name)!.partitions).toHaveLength(3);
+    expect(meta.topics.find((t) => t.name === dlqName(topic.name))!.partitions).toHaveLength(1);
+    await ensureTopics(kafka, [topic]); // idempotent
+  });
+
+  it("delivers every event once to a consumer group, in order per key, with metadata", async () => {
+    const got: ConsumedEvent[] = [];
+    consumers.push(
+      await runConsumer({ kafka, groupId: uniqueName("g"), topics: [topic], producer, log, onFatal: (e) => { throw e; }, handle: async (e) => void got.push(e) }),
+    );
+    for (let i = 0; i < 30; i++) {
+      await producer.publish(topic, `filing-${i % 3}`, { filingId: `filing-${i % 3}`, collaboratingCourtId: String(i) });
+    }
+    await eventually(async () => got.length >= 30, 30_000, "30 events");
+    expect(got).toHaveLength(30);
+    for (const key of ["filing-0", "filing-1", "filing-2"]) {
+      const seq = got.filter((e) => e.key === key).map((e) => Number(submitted(e).collaboratingCourtId));
+      expect(seq).toEqual([...seq].sort((a, b) => a - b));
+    }
+    expect(got[0]!.meta).toMatchObject({ type: "kuayu.intake.v1.FilingSubmitted", source: "kuayu.test" });
+    expect(new Set(got.map((e) => e.meta.id)).size).toBe(30);
+  });
+
+  it("retries a failing handler, then dead-letters the event and goes on", async () => {
+    const attempts = new Map<string, number>();
+    const handled: string[] = [];
+    consumers.push(
+      await runConsumer({
+        kafka, groupId: uniqueName("g"), topics: [topic], producer, log, maxAttempts: 3, backoffMs: 10, onFatal: (e) => { throw e; },
+        handle: async (e) => {
+          if (submitted(e).filingId === "poison") {
+            attempts.set(e.meta.id, (attempts.get(e.meta.id) ?? 0) + 1);
+            throw new Error("cannot apply");
+          }
+          handled.push(submitted(e).filingId);
+        },
+      }),
+    );
+    await producer.publish(topic, "poison", { filingId: "poison" });
+    await producer.publish(topic, "poison", { filingId: "after-poison" });
+    // A record that is not a valid event goes to the dead-letter topic without retries.
+    await producer.raw.send({ topic: topic.name, messages: [{ key: "garbage", value: Buffer.from([0xff, 0xff]), headers: { [HEADERS.id]: "bad-1" } }] });
+    await eventually(async () => handled.includes("after-poison"), 30_000, "event after the poison one");
+    expect([...attempts.values()]).toEqual([3]);
+    const dead = await readDlq(2);
+    const poison = dead.find((d) => d.key === "poison")!;
+    expect(poison.headers).toMatchObject({ "kuayu-dlq-error": "cannot apply", "kuayu-dlq-attempts": "3" });
+    expect(poison.headers[HEADERS.type]).toBe("kuayu.intake.v1.FilingSubmitted");
+    expect(dead.find((d) => d.key === "garbage")!.headers["kuayu-dlq-attempts"]).toBe("0");
+  });
+});
