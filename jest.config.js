@@ -13,6 +13,6 @@ const shared = {
 module.exports = {
   projects: [
     { ...shared, displayName: "unit", testMatch: ["<rootDir>/{libs,services}/*/test/**/*.test.ts"], testPathIgnorePatterns: ["\\.int\\.test\\.ts$"] },
-    { ...shared, displayName: "integration", testMatch: ["<rootDir>/{libs,services}/*/test/**/*.int.test.ts"], testTimeout: 120_000 },
+    { ...shared, displayName: "integration", testMatch: ["<rootDir>/{libs,services}/*/test/**/*.int.test.ts"], setupFilesAfterEnv: ["<rootDir>/scripts/jest-integration-setup.js"] },
   ],
 };

@@ -1,7 +1,9 @@
 import { randomUUID } from "node:crypto";
 import type { DescMessage, MessageInitShape } from "@bufbuild/protobuf";
 import { context, propagation, ROOT_CONTEXT } from "@opentelemetry/api";
-import { Schema, type Model } from "mongoose";
+import { Schema, type Model, mongo } from "mongoose";
+
+type Binary = mongo.Binary;
 import { buildRecord, type EventProducer, type EventRecord, type TopicSpec } from "@kuayu/kafka";
 import type { Logger } from "@kuayu/logger";
 
@@ -103,38 +105,46 @@ export function startOutboxRelay(opts: RelayOptions): OutboxRelay {
   let wake: (() => void) | undefined;
   let timer: NodeJS.Timeout | undefined;
 
+  // The relay works on the raw collection: it must send back exactly the entries it read, because
+  // removal is a $pullAll of whole entries ($pull with a condition is a silent no-op on FerretDB).
+  type RawEntry = { _id: string; topic: string; key: string; partition?: number | null; value: Binary; headers: Record<string, string> };
+  const collection = model.collection;
+
   const claim = async () => {
     const now = new Date();
-    return model
-      .findOneAndUpdate(
-        { outboxPending: true, outboxLeaseUntil: { $lt: now } },
-        { $set: { outboxLeaseUntil: new Date(now.getTime() + leaseMs) } },
-        { new: true, projection: { outbox: 1 } },
-      )
-      .lean<{ _id: unknown; outbox: (Omit<OutboxEntry, "value"> & { value: Buffer | { buffer: Buffer } })[] }>();
+    return collection.findOneAndUpdate(
+      { outboxPending: true, outboxLeaseUntil: { $lt: now } },
+      { $set: { outboxLeaseUntil: new Date(now.getTime() + leaseMs) } },
+      // No projection: FerretDB does not implement findAndModify's "fields".
+      { returnDocument: "after" },
+    );
   };
 
   const relayOne = async (): Promise<number> => {
     const doc = await claim();
     if (!doc) return 0;
-    const entries = doc.outbox ?? [];
-    const records: EventRecord[] = entries.map((e) => ({
-      topic: e.topic,
-      key: e.key,
-      value: Buffer.isBuffer(e.value) ? e.value : Buffer.from(e.value.buffer),
-      headers: e.headers instanceof Map ? Object.fromEntries(e.headers) : e.headers,
-      ...(e.partition === undefined || e.partition === null ? {} : { partition: e.partition }),
-    }));
+    const entries = (doc.outbox ?? []) as RawEntry[];
     // Publish each event inside the trace of the request that queued it, so one trace runs
     // from that request through the broker to the consumers.
-    for (const r of records) {
-      await context.with(propagation.extract(ROOT_CONTEXT, r.headers), () => producer.sendRecords([r]));
+    for (const e of entries) {
+      const record: EventRecord = {
+        topic: e.topic,
+        key: e.key,
+        value: Buffer.from(e.value.buffer),
+        // A copy: instrumentation adds trace headers to what it sends, and the stored entry must
+        // stay byte-for-byte what was read for the $pullAll below.
+        headers: { ...e.headers },
+        ...(e.partition === undefined || e.partition === null ? {} : { partition: e.partition }),
+      };
+      await context.with(propagation.extract(ROOT_CONTEXT, record.headers), () => producer.sendRecords([record]));
     }
-    const ids = entries.map((e) => e._id);
-    await model.updateOne({ _id: doc._id }, { $pull: { outbox: { _id: { $in: ids } } } });
-    // Clear the flag only if nothing new was appended meanwhile; always release the lease.
-    await model.updateOne({ _id: doc._id, outbox: { $size: 0 } }, { $set: { outboxPending: false } });
-    await model.updateOne({ _id: doc._id }, { $set: { outboxLeaseUntil: new Date(0) } });
+    const pulled = await collection.updateOne(
+      { _id: doc._id },
+      { $pullAll: { outbox: entries }, $set: { outboxLeaseUntil: new Date(0) } } as never,
+    );
+    if (pulled.modifiedCount !== 1) log.warn({ doc: doc._id }, "outbox entries were not removed after publishing");
+    // Clear the flag only if nothing new was appended meanwhile.
+    await collection.updateOne({ _id: doc._id, outbox: { $size: 0 } }, { $set: { outboxPending: false } });
     return entries.length;
   };
 

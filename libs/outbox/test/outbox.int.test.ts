@@ -7,7 +7,7 @@ import { outboxEntry, pushOutbox, startOutboxRelay, withOutbox } from "@kuayu/ou
 import { intakeEventsV1 } from "@kuayu/proto";
 import { assertInfraUp, eventually, infra, uniqueName } from "@kuayu/testkit";
 
-const log = createLogger({ service: "outbox-test", level: "silent" });
+const log = createLogger({ service: "outbox-test", level: process.env.TEST_LOG_LEVEL ?? "silent" });
 const letters = () => Math.random().toString(36).replace(/[^a-z]/g, "").slice(0, 8) || "x";
 const topic = defineTopic(`kuayu.outbox${letters()}.filing-submitted.v1`, intakeEventsV1.FilingSubmittedSchema, 2);
 

@@ -15,7 +15,7 @@ const env = {
   KAFKA_GROUP_ID: uniqueName("intake"), KAFKA_SESSION_TIMEOUT_MS: "6000", JWT_PUBLIC_KEY: keys.publicKey, OTEL_SERVICE_NAME: "intake",
 };
 const started = async (svc: ServiceProcess) => Number((await svc.waitFor((l) => l.msg === "intake started")).grpcPort);
-const TOTAL = 600;
+const TOTAL = 300;
 
 let svc: ServiceProcess | undefined;
 afterAll(async () => void (await svc?.kill("SIGKILL")));
@@ -45,7 +45,9 @@ it("loses and duplicates nothing when the consumer is killed mid-stream", async 
   const atKill = await eventually(async () => {
     const n = await applied();
     return n >= 20 ? n : undefined;
-  }, 60_000, "first applied events");
+  }, 60_000, "first applied events").catch((err: Error) => {
+    throw new Error(`${err.message}; service log tail: ${JSON.stringify(svc!.lines.slice(-5))}`);
+  });
   const exit = await svc.kill("SIGKILL");
   await submitting.catch(() => undefined); // calls in flight at the kill fail; the client retries below
   client.close();
@@ -78,4 +80,4 @@ it("loses and duplicates nothing when the consumer is killed mid-stream", async 
   svc = undefined;
   await conn.dropDatabase();
   await conn.close();
-});
+}, 300_000);

@@ -1,0 +1,487 @@
+#!/usr/bin/env bash
+# Local infrastructure for development and CI:
+#   - Kafka (single-node KRaft, broker+controller in one JVM) on 127.0.0.1:9092
+#   - FerretDB (MongoDB wire protocol) on 127.0.0.1:27017, SQLite backend by default,
+#     or PostgreSQL (a private cluster under .data/pg) with KUAYU_STORE_BACKEND=postgresql
+#
+# Usage: scripts/infra/infra.sh install|up|down|status|running|reset
+#
+# Everything lives inside the repo, in git-ignored folders:
+#   .tools/  downloaded/built tools (Kafka jars, ferretdb binary)
+#   .data/   data dirs, logs (.data/logs/*.log) and pid files (.data/pids/*.pid)
+#
+# Environment (all optional):
+#   KAFKA_PORT (9092)  KAFKA_CONTROLLER_PORT (9093)  KAFKA_HEAP (512m)
+#   MONGO_PORT (27017) KUAYU_STORE_BACKEND (sqlite|postgresql)  PG_PORT (55432)
+#   FERRETDB_DEBUG_ADDR ("-" = off; e.g. 127.0.0.1:8088 for metrics/pprof)
+#   INFRA_TIMEOUT (120) seconds to wait for each service to become healthy
+set -euo pipefail
+
+SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
+ROOT=$(cd "$SCRIPT_DIR/../.." && pwd -P)
+TOOLS=$ROOT/.tools
+DATA=$ROOT/.data
+LOGS=$DATA/logs
+PIDS=$DATA/pids
+
+KAFKA_POM=$SCRIPT_DIR/kafka-pom.xml
+KAFKA_VERSION=$(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' "$KAFKA_POM")
+KAFKA_HOME=$TOOLS/kafka
+KAFKA_DATA=$DATA/kafka
+KAFKA_PROPS=$KAFKA_DATA/server.properties
+KAFKA_PORT=${KAFKA_PORT:-9092}
+KAFKA_CONTROLLER_PORT=${KAFKA_CONTROLLER_PORT:-9093}
+KAFKA_HEAP=${KAFKA_HEAP:-512m}
+
+FERRETDB_VERSION=v1.24.2
+FERRETDB_BIN=$TOOLS/bin/ferretdb
+FERRETDB_DATA=$DATA/ferretdb
+MONGO_PORT=${MONGO_PORT:-27017}
+FERRETDB_DEBUG_ADDR=${FERRETDB_DEBUG_ADDR:--}
+BACKEND=${KUAYU_STORE_BACKEND:-sqlite}
+
+# Private PostgreSQL cluster (only for KUAYU_STORE_BACKEND=postgresql). Not 5432 by
+# default so it never collides with a system-wide cluster that apt may have started.
+PG_HOME=$DATA/pg        # owned by the postgres user
+PG_DATA=$PG_HOME/data   # the cluster (initdb wants an empty dir of its own)
+PG_PORT=${PG_PORT:-55432}
+PG_SUPERPASS=postgres   # local dev/CI only; listens on 127.0.0.1 only
+PG_USER=ferretdb
+PG_PASS=ferretdb
+
+TIMEOUT=${INFRA_TIMEOUT:-120}
+
+log() { echo "infra: $*"; }
+die() { echo "infra: error: $*" >&2; exit 1; }
+
+for p in KAFKA_PORT KAFKA_CONTROLLER_PORT MONGO_PORT PG_PORT; do
+  # e.g. Kubernetes injects KAFKA_PORT=tcp://...; refuse rather than misbehave.
+  [[ ${!p} =~ ^[0-9]+$ ]] || die "$p must be a port number, got '${!p}'"
+done
+case $BACKEND in sqlite | postgresql) ;; *) die "KUAYU_STORE_BACKEND must be sqlite or postgresql, got '$BACKEND'" ;; esac
+
+# ---------------------------------------------------------------- helpers
+
+need() { command -v "$1" >/dev/null 2>&1 || die "'$1' not found on PATH ($2)"; }
+
+java_bin() { echo "${JAVA_HOME:+$JAVA_HOME/bin/}java"; }
+
+# True if something accepts TCP connections on 127.0.0.1:$1.
+port_open() { timeout 2 bash -c ": </dev/tcp/127.0.0.1/$1" 2>/dev/null; }
+
+# What identifies each component's process in /proc/PID/cmdline. Checking this
+# (not just "pid is alive") means a recycled pid never makes us touch a stranger.
+marker() {
+  case $1 in
+    kafka) echo "$KAFKA_PROPS" ;;
+    ferretdb) echo "$FERRETDB_BIN" ;;
+    postgres) echo "$PG_DATA" ;;
+  esac
+}
+
+# Prints the pid of component $1 if it is running and was started by us.
+running_pid() {
+  local pidfile=$PIDS/$1.pid pid
+  [[ -f $pidfile ]] || return 1
+  pid=$(<"$pidfile")
+  [[ $pid =~ ^[0-9]+$ ]] || return 1
+  [[ -r /proc/$pid/cmdline ]] || return 1
+  tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qF -- "$(marker "$1")" || return 1
+  echo "$pid"
+}
+
+# Keep the previous run's log as *.log.1 so each start begins with a clean log
+# (the readiness check greps it) without losing the last crash.
+rotate_log() {
+  if [[ -f $1 ]]; then mv -f "$1" "$1.1"; fi
+  : >"$1"
+}
+
+# Start "$@" detached in its own session (setsid: no controlling terminal, not in
+# our process group, so it survives this shell and Ctrl-C) and record its pid.
+start_detached() {
+  local name=$1 port=$2 logfile=$3
+  shift 3
+  setsid "$@" </dev/null >>"$logfile" 2>&1 &
+  echo $! >"$PIDS/$name.pid"
+  echo "$port" >"$PIDS/$name.port" # for status/down, whatever env they run with
+}
+
+# Liveness during startup: "pid exists and is not a zombie". (Right after the fork,
+# cmdline is still our bash, so running_pid's marker check would fail for a moment.)
+still_starting() {
+  local pid
+  pid=$(<"$PIDS/$1.pid")
+  [[ -r /proc/$pid/status ]] && ! grep -q '^State:[[:space:]]*Z' "/proc/$pid/status"
+}
+
+fail_start() {
+  local name=$1 logfile=$2 msg=$3
+  echo "infra: error: $name: $msg; last lines of $logfile:" >&2
+  tail -n 40 "$logfile" >&2 || true
+  stop_component "$name" >/dev/null 2>&1 || true
+  exit 1
+}
+
+# SIGTERM (or $2), wait up to 20 s, then SIGKILL. Only ever signals our own pid.
+stop_component() {
+  local name=$1 sig=${2:-TERM} pid i
+  if ! pid=$(running_pid "$name"); then
+    rm -f "$PIDS/$name.pid" "$PIDS/$name.port"
+    return 0
+  fi
+  log "stopping $name (pid $pid)…"
+  kill "-$sig" "$pid" 2>/dev/null || true
+  for ((i = 0; i < 40; i++)); do
+    [[ -d /proc/$pid ]] || break
+    sleep 0.5
+  done
+  if [[ -d /proc/$pid ]]; then
+    log "$name did not exit after 20 s, sending SIGKILL"
+    kill -KILL "$pid" 2>/dev/null || true
+    sleep 1
+  fi
+  rm -f "$PIDS/$name.pid" "$PIDS/$name.port"
+}
+
+# ---------------------------------------------------------------- install
+
+kafka_installed_stamp() {
+  # Re-install whenever the pom changes (Kafka or log4j version bump), not only the Kafka version.
+  echo "kafka=$KAFKA_VERSION pom-sha256=$(sha256sum "$KAFKA_POM" | cut -d' ' -f1)"
+}
+
+kafka_installed() {
+  [[ -f $KAFKA_HOME/INSTALLED && "$(<"$KAFKA_HOME/INSTALLED")" == "$(kafka_installed_stamp)" ]] &&
+    compgen -G "$KAFKA_HOME/libs/kafka_2.13-$KAFKA_VERSION.jar" >/dev/null
+}
+
+ferretdb_installed() {
+  [[ -x $FERRETDB_BIN ]] && "$FERRETDB_BIN" --version 2>/dev/null | grep -qx "version: $FERRETDB_VERSION"
+}
+
+install_kafka() {
+  if kafka_installed; then
+    log "kafka $KAFKA_VERSION already installed"
+    return
+  fi
+  need mvn "install Maven"
+  need "$(java_bin)" "install a Java 17+ JDK"
+  log "installing kafka $KAFKA_VERSION jars from Maven Central…"
+  mkdir -p "$KAFKA_HOME"
+  # Copy into a fresh dir and swap, so an upgrade never leaves old-version jars
+  # mixed into the classpath. Uses (and fills) the normal ~/.m2 cache.
+  rm -rf "$KAFKA_HOME/libs.new"
+  # The sed only strips the stray ANSI reset codes Debian's Maven prints even with -B.
+  mvn -B -q -f "$KAFKA_POM" dependency:copy-dependencies -DoutputDirectory="$KAFKA_HOME/libs.new" 2>&1 |
+    sed 's/\x1b\[[0-9;]*m//g' || die "maven could not fetch the kafka jars"
+  rm -rf "$KAFKA_HOME/libs"
+  mv "$KAFKA_HOME/libs.new" "$KAFKA_HOME/libs"
+  kafka_installed_stamp >"$KAFKA_HOME/INSTALLED"
+  log "kafka $KAFKA_VERSION installed ($(find "$KAFKA_HOME/libs" -name '*.jar' | wc -l) jars)"
+}
+
+install_ferretdb() {
+  if ferretdb_installed; then
+    log "ferretdb $FERRETDB_VERSION already installed"
+    return
+  fi
+  need go "install Go 1.24+"
+  log "installing ferretdb $FERRETDB_VERSION (go build)…"
+  # Why not simply `go install github.com/FerretDB/FerretDB/cmd/ferretdb@v1.24.2`:
+  # the module zip lacks the generated build/version/version.txt, and such a binary
+  # panics at startup ("Invalid build/version/version.txt file content"). Go also
+  # refuses -overlay for files in the module cache. So: fetch the module through the
+  # normal module cache/proxy (checksum-verified), copy it, add version.txt, build.
+  local src build=$TOOLS/build/ferretdb-$FERRETDB_VERSION buildlog=$TOOLS/build/ferretdb-build.log
+  rm -rf "$build"
+  mkdir -p "$(dirname "$build")" "$TOOLS/bin"
+  src=$(GOWORK=off go mod download -json "github.com/FerretDB/FerretDB@$FERRETDB_VERSION" |
+    sed -n 's/^[[:space:]]*"Dir": "\(.*\)",\{0,1\}$/\1/p') || true
+  [[ -n $src && -d $src ]] || die "could not download github.com/FerretDB/FerretDB@$FERRETDB_VERSION"
+  cp -R "$src" "$build"
+  chmod -R u+w "$build" # module cache files are read-only
+  echo "$FERRETDB_VERSION" >"$build/build/version/version.txt"
+  # GOWORK=off: never pick up a go.work from an enclosing directory.
+  # Output (60-odd "go: downloading" lines) only matters when the build fails.
+  (cd "$build" && GOWORK=off go build -trimpath -buildvcs=false -o "$FERRETDB_BIN.new" ./cmd/ferretdb) \
+    >"$buildlog" 2>&1 || {
+    cat "$buildlog" >&2
+    die "ferretdb build failed"
+  }
+  mv -f "$FERRETDB_BIN.new" "$FERRETDB_BIN"
+  rm -rf "$build" "$buildlog"
+  rmdir "$TOOLS/build" 2>/dev/null || true
+  "$FERRETDB_BIN" --version | grep -qx "version: $FERRETDB_VERSION" || die "built ferretdb does not report $FERRETDB_VERSION"
+  log "ferretdb $FERRETDB_VERSION installed at ${FERRETDB_BIN#"$ROOT"/}"
+}
+
+# Debian's binaries live in /usr/lib/postgresql/<major>/bin; take the newest major.
+pg_bindir() {
+  local d
+  d=$(find /usr/lib/postgresql -mindepth 2 -maxdepth 2 -type d -name bin 2>/dev/null | sort -V | tail -n 1)
+  if [[ -n $d && -x $d/pg_ctl ]]; then echo "$d"; return; fi
+  d=$(dirname "$(command -v pg_ctl 2>/dev/null || echo /nonexistent/pg_ctl)")
+  [[ -x $d/pg_ctl ]] && echo "$d"
+}
+
+install_postgres() {
+  if pg_bindir >/dev/null; then
+    log "postgresql already installed ($(pg_bindir))"
+    return
+  fi
+  [[ $EUID -eq 0 ]] || die "postgresql is not installed; run: sudo apt-get install -y postgresql"
+  log "installing postgresql via apt…"
+  DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+  pg_bindir >/dev/null || die "postgresql installed but pg_ctl not found"
+}
+
+cmd_install() {
+  mkdir -p "$TOOLS"
+  install_kafka
+  install_ferretdb
+  if [[ $BACKEND == postgresql ]]; then install_postgres; fi
+}
+
+# ---------------------------------------------------------------- kafka
+
+# The JVM command line shared by the broker and the storage tool.
+kafka_java() {
+  KAFKA_JAVA=("$(java_bin)" -Xmx"$KAFKA_HEAP" -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:+ExitOnOutOfMemoryError
+    -Djava.awt.headless=true -Dlog4j2.configurationFile="$SCRIPT_DIR/log4j2.yaml"
+    -cp "$KAFKA_HOME/libs/*")
+}
+
+kafka_up() {
+  local pid logfile=$LOGS/kafka.log deadline
+  if pid=$(running_pid kafka); then
+    log "kafka already running (pid $pid, 127.0.0.1:$(port_of kafka "$KAFKA_PORT"))"
+    return
+  fi
+  for p in "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT"; do
+    if port_open "$p"; then die "kafka: port 127.0.0.1:$p is already in use by a process we did not start"; fi
+  done
+
+  # Rendered on every start so port overrides take effect; the storage format
+  # does not depend on ports (static controller.quorum.voters).
+  mkdir -p "$KAFKA_DATA/data"
+  sed -e "s|@KAFKA_PORT@|$KAFKA_PORT|g" \
+    -e "s|@CONTROLLER_PORT@|$KAFKA_CONTROLLER_PORT|g" \
+    -e "s|@LOG_DIR@|$KAFKA_DATA/data|g" \
+    "$SCRIPT_DIR/server.properties" >"$KAFKA_PROPS"
+
+  kafka_java
+  # KRaft needs its log dir formatted once with a cluster id before first start.
+  if [[ ! -f $KAFKA_DATA/data/meta.properties ]]; then
+    local cluster_id
+    cluster_id=$("${KAFKA_JAVA[@]}" kafka.tools.StorageTool random-uuid | tail -n 1)
+    log "kafka: formatting storage (cluster id $cluster_id)…"
+    "${KAFKA_JAVA[@]}" kafka.tools.StorageTool format --ignore-formatted -t "$cluster_id" -c "$KAFKA_PROPS" \
+      >"$LOGS/kafka-format.log" 2>&1 || {
+      cat "$LOGS/kafka-format.log" >&2
+      die "kafka: storage format failed"
+    }
+  fi
+
+  log "starting kafka $KAFKA_VERSION on 127.0.0.1:$KAFKA_PORT…"
+  rotate_log "$logfile"
+  start_detached kafka "$KAFKA_PORT" "$logfile" "${KAFKA_JAVA[@]}" kafka.Kafka "$KAFKA_PROPS"
+
+  # Ready = the port accepts connections AND the server logged that startup finished
+  # (the port opens a little before the broker has caught up with the metadata log).
+  deadline=$((SECONDS + TIMEOUT))
+  while ((SECONDS < deadline)); do
+    still_starting kafka || fail_start kafka "$logfile" "process exited during startup"
+    if port_open "$KAFKA_PORT" && grep -q 'Kafka Server started' "$logfile"; then
+      log "kafka ready (pid $(<"$PIDS/kafka.pid"), 127.0.0.1:$KAFKA_PORT)"
+      return
+    fi
+    sleep 1
+  done
+  fail_start kafka "$logfile" "not ready after ${TIMEOUT}s"
+}
+
+# ---------------------------------------------------------------- postgres
+
+# Postgres refuses to run as root, so as root run its tools as the `postgres` user
+# (created by the Debian package); as a normal user, run them directly.
+as_pg() {
+  if [[ $EUID -eq 0 ]]; then
+    (cd "$PG_HOME" && runuser -u postgres -- "$@")
+  else
+    (cd "$PG_HOME" && "$@")
+  fi
+}
+
+pg_psql() {
+  PGPASSWORD=$PG_SUPERPASS "$(pg_bindir)/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres "$@"
+}
+
+pg_up() {
+  local pid bindir logfile=$LOGS/postgres.log
+  install_postgres >/dev/null
+  bindir=$(pg_bindir)
+  if pid=$(running_pid postgres); then
+    log "postgres already running (pid $pid, 127.0.0.1:$(port_of postgres "$PG_PORT"))"
+    return
+  fi
+  if port_open "$PG_PORT"; then die "postgres: port 127.0.0.1:$PG_PORT is already in use by a process we did not start"; fi
+
+  mkdir -p "$PG_HOME"
+  [[ $EUID -ne 0 ]] || chown postgres: "$PG_HOME"
+  chmod 700 "$PG_HOME"
+  if [[ ! -f $PG_DATA/PG_VERSION ]]; then
+    log "postgres: initdb in ${PG_DATA#"$ROOT"/}…"
+    rm -rf "$PG_DATA" # a half-finished earlier initdb
+    local pwfile=$PG_HOME/pwfile
+    echo "$PG_SUPERPASS" >"$pwfile"
+    [[ $EUID -ne 0 ]] || chown postgres: "$pwfile"
+    chmod 600 "$pwfile"
+    as_pg "$bindir/initdb" -D "$PG_DATA" -U postgres --pwfile="$pwfile" -E UTF8 --locale=C \
+      --auth-host=scram-sha-256 --auth-local=peer >"$LOGS/postgres-initdb.log" 2>&1 || {
+      cat "$LOGS/postgres-initdb.log" >&2
+      die "postgres: initdb failed"
+    }
+    rm -f "$pwfile"
+    # TCP on loopback only, and no unix socket (avoids /var/run/postgresql and
+    # socket-path length limits in deep checkouts).
+    cat >>"$PG_DATA/postgresql.conf" <<'EOF'
+
+# added by scripts/infra/infra.sh
+listen_addresses = '127.0.0.1'
+unix_socket_directories = ''
+EOF
+  fi
+
+  log "starting postgres on 127.0.0.1:$PG_PORT…"
+  rotate_log "$logfile"
+  [[ $EUID -ne 0 ]] || chown postgres: "$logfile"
+  # pg_ctl detaches the postmaster itself (own session, log to -l file) and -w
+  # waits until it accepts connections.
+  as_pg "$bindir/pg_ctl" start -w -t "$TIMEOUT" -D "$PG_DATA" -l "$logfile" -o "-p $PG_PORT" >/dev/null ||
+    fail_start postgres "$logfile" "pg_ctl start failed"
+  head -n 1 "$PG_DATA/postmaster.pid" >"$PIDS/postgres.pid"
+  echo "$PG_PORT" >"$PIDS/postgres.port"
+  running_pid postgres >/dev/null || fail_start postgres "$logfile" "postmaster not running after start"
+
+  # Role and database for FerretDB (idempotent).
+  if [[ -z $(pg_psql -tAc "SELECT 1 FROM pg_roles WHERE rolname = '$PG_USER'") ]]; then
+    pg_psql -c "CREATE ROLE $PG_USER LOGIN PASSWORD '$PG_PASS'"
+  fi
+  if [[ -z $(pg_psql -tAc "SELECT 1 FROM pg_database WHERE datname = 'ferretdb'") ]]; then
+    pg_psql -c "CREATE DATABASE ferretdb OWNER $PG_USER"
+  fi
+  log "postgres ready (pid $(<"$PIDS/postgres.pid"), 127.0.0.1:$PG_PORT)"
+}
+
+# ---------------------------------------------------------------- ferretdb
+
+ferretdb_up() {
+  local pid logfile=$LOGS/ferretdb.log deadline backend_args
+  if pid=$(running_pid ferretdb); then
+    local was
+    was=$(cat "$PIDS/ferretdb.backend" 2>/dev/null || echo unknown)
+    log "ferretdb already running (pid $pid, 127.0.0.1:$(port_of ferretdb "$MONGO_PORT"), backend $was)"
+    [[ $was == "$BACKEND" ]] || log "warning: requested backend $BACKEND but ferretdb runs with $was; run 'down' first to switch"
+    return
+  fi
+  if port_open "$MONGO_PORT"; then die "ferretdb: port 127.0.0.1:$MONGO_PORT is already in use by a process we did not start"; fi
+
+  mkdir -p "$FERRETDB_DATA"
+  if [[ $BACKEND == postgresql ]]; then
+    pg_up
+    # port_of: postgres may already be running from an earlier `up` with another PG_PORT.
+    backend_args=(--handler=postgresql
+      "--postgresql-url=postgres://$PG_USER:$PG_PASS@127.0.0.1:$(port_of postgres "$PG_PORT")/ferretdb")
+  else
+    backend_args=(--handler=sqlite "--sqlite-url=file:$FERRETDB_DATA/")
+  fi
+
+  log "starting ferretdb $FERRETDB_VERSION ($BACKEND) on 127.0.0.1:$MONGO_PORT…"
+  rotate_log "$logfile"
+  # --state-dir: otherwise it writes state.json into the cwd.
+  # --debug-addr=-: no metrics/pprof HTTP listener unless FERRETDB_DEBUG_ADDR asks for one.
+  start_detached ferretdb "$MONGO_PORT" "$logfile" "$FERRETDB_BIN" \
+    --listen-addr="127.0.0.1:$MONGO_PORT" \
+    "${backend_args[@]}" \
+    --state-dir="$FERRETDB_DATA" \
+    --telemetry=disable \
+    --debug-addr="$FERRETDB_DEBUG_ADDR" \
+    --log-format=text
+  echo "$BACKEND" >"$PIDS/ferretdb.backend"
+
+  deadline=$((SECONDS + TIMEOUT))
+  while ((SECONDS < deadline)); do
+    still_starting ferretdb || fail_start ferretdb "$logfile" "process exited during startup"
+    if port_open "$MONGO_PORT"; then
+      log "ferretdb ready (pid $(<"$PIDS/ferretdb.pid"), 127.0.0.1:$MONGO_PORT)"
+      return
+    fi
+    sleep 0.5
+  done
+  fail_start ferretdb "$logfile" "not ready after ${TIMEOUT}s"
+}
+
+# ---------------------------------------------------------------- commands
+
+cmd_up() {
+  # Convenience for fresh checkouts/CI: install what is missing (a no-op otherwise).
+  if ! kafka_installed || ! ferretdb_installed; then cmd_install; fi
+  mkdir -p "$LOGS" "$PIDS"
+  kafka_up
+  ferretdb_up
+}
+
+cmd_down() {
+  # FerretDB first: it is a client of postgres.
+  stop_component ferretdb
+  rm -f "$PIDS/ferretdb.backend"
+  # SIGINT = postgres "fast" shutdown (SIGTERM would be "smart": wait for clients).
+  stop_component postgres INT
+  # SIGTERM = Kafka controlled shutdown.
+  stop_component kafka
+  log "down"
+}
+
+# Port a running component was started with (may differ from this shell's env).
+port_of() { cat "$PIDS/$1.port" 2>/dev/null || echo "$2"; }
+
+status_line() {
+  local name=$1 port=$2 pid
+  if pid=$(running_pid "$name"); then
+    printf 'infra: %-9s running  pid %-7s 127.0.0.1:%s%s\n' "$name" "$pid" "$(port_of "$name" "$port")" "${3:-}"
+  else
+    printf 'infra: %-9s stopped\n' "$name"
+  fi
+}
+
+cmd_status() {
+  status_line kafka "$KAFKA_PORT"
+  status_line ferretdb "$MONGO_PORT" "  backend $(cat "$PIDS/ferretdb.backend" 2>/dev/null || echo "$BACKEND")"
+  if [[ $BACKEND == postgresql || -f $PIDS/postgres.pid ]]; then status_line postgres "$PG_PORT"; fi
+}
+
+# Exit 0 when both the broker and the store are running (make test stops only what it started).
+cmd_running() {
+  running_pid kafka >/dev/null && running_pid ferretdb >/dev/null
+}
+
+cmd_reset() {
+  cmd_down
+  log "deleting ${DATA#"$ROOT"/}"
+  rm -rf "$DATA"
+}
+
+case ${1:-} in
+  install) cmd_install ;;
+  up) cmd_up ;;
+  down) cmd_down ;;
+  status) cmd_status ;;
+  running) cmd_running ;;
+  reset) cmd_reset ;;
+  *)
+    echo "usage: $0 install|up|down|status|running|reset" >&2
+    exit 2
+    ;;
+esac

@@ -1,0 +1,2 @@
+// Integration tests wait on a real broker and store; give them time (CI machines are small).
+jest.setTimeout(120_000);
