@@ -1,0 +1,65 @@
+import { Kafka, logLevel } from "kafkajs";
+import { MongoClient } from "mongodb";
+import type { Command } from "commander";
+import { print } from "./output.js";
+
+interface Check {
+  component: string;
+  address: string;
+  reachable: boolean;
+  latencyMs?: number;
+  detail: string;
+}
+
+async function timed<T>(f: () => Promise<T>): Promise<[T, number]> {
+  const t = performance.now();
+  const v = await f();
+  return [v, Math.round(performance.now() - t)];
+}
+
+async function checkBroker(brokers: string[]): Promise<Check> {
+  const admin = new Kafka({ clientId: "kuayu-cli", brokers, logLevel: logLevel.NOTHING, connectionTimeout: 2000, retry: { retries: 0 } }).admin();
+  try {
+    const [cluster, ms] = await timed(async () => {
+      await admin.connect();
+      return admin.describeCluster();
+    });
+    return { component: "kafka", address: brokers.join(","), reachable: true, latencyMs: ms, detail: `cluster ${cluster.clusterId}, ${cluster.brokers.length} broker(s)` };
+  } catch (err) {
+    return { component: "kafka", address: brokers.join(","), reachable: false, detail: (err as Error).message };
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+}
+
+async function checkStore(uri: string): Promise<Check> {
+  const client = new MongoClient(uri, { serverSelectionTimeoutMS: 2000 });
+  try {
+    const [info, ms] = await timed(async () => {
+      await client.connect();
+      await client.db("admin").command({ ping: 1 });
+      return client.db("admin").command({ buildInfo: 1 });
+    });
+    return { component: "store", address: uri, reachable: true, latencyMs: ms, detail: `MongoDB wire, version ${info.version}${info.ferretdb ? ` (FerretDB ${info.ferretdb.version})` : ""}` };
+  } catch (err) {
+    return { component: "store", address: uri, reachable: false, detail: (err as Error).message };
+  } finally {
+    await client.close().catch(() => undefined);
+  }
+}
+
+export function infraStatusCommand(cmd: Command): void {
+  cmd
+    .description("is the broker reachable, is the store reachable (exit 1 if not)")
+    .option("--brokers <list>", "Kafka bootstrap servers", process.env.KAFKA_BROKERS ?? "127.0.0.1:9092")
+    .option("--mongo <uri>", "MongoDB URI", process.env.MONGO_URI ?? "mongodb://127.0.0.1:27017")
+    .option("--json", "machine-readable output")
+    .action(async (o: { brokers: string; mongo: string; json?: boolean }) => {
+      const checks = await Promise.all([checkBroker(o.brokers.split(",")), checkStore(o.mongo)]);
+      const ok = checks.every((c) => c.reachable);
+      print(o.json, { ok, checks }, () =>
+        checks.map((c) => `${c.component.padEnd(6)} ${c.reachable ? "reachable  " : "UNREACHABLE"} ${c.address}  ${c.latencyMs ?? "-"} ms  ${c.detail}`).join("\n"),
+      );
+      process.exitCode = ok ? 0 : 1;
+    });
+}

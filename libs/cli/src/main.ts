@@ -1,0 +1,21 @@
+// The operator CLI. Every command takes --json for machine-readable output.
+import { Command } from "commander";
+import { infraStatusCommand } from "./infra.js";
+import { tokenMintCommand } from "./token.js";
+
+const program = new Command()
+  .name("kuayu")
+  .description("Kuayu operator CLI — cross-domain case filing (跨域立案)")
+  .showHelpAfterError();
+
+const token = program.command("token").description("bearer tokens for gRPC calls");
+tokenMintCommand(token.command("mint"));
+
+const infra = program.command("infra").description("the broker and store this machine uses");
+infraStatusCommand(infra.command("status"));
+
+
+program.parseAsync(process.argv).catch((err: Error) => {
+  process.stderr.write(`kuayu: ${err.message}\n`);
+  process.exit(1);
+});

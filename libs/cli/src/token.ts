@@ -1,0 +1,32 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { Option, type Command } from "commander";
+import { ROLES, createSigner, isRole } from "@kuayu/auth";
+import { print, usageError } from "./output.js";
+
+const root = path.resolve(__dirname, "../../..");
+
+export function tokenMintCommand(cmd: Command): void {
+  cmd
+    .description("mint a development bearer token signed with the local key (.secrets/jwt-private.pem)")
+    .requiredOption("--court <id>", "the caller's court id")
+    .addOption(new Option("--role <role...>", "one or more roles").choices([...ROLES]).makeOptionMandatory())
+    .option("--province <code>", "two-digit province code of the court (default: from a 6-digit division code in the court id)")
+    .option("--user <name>", "user name (subject)", "dev")
+    .option("--expires <duration>", "lifetime, e.g. 15m, 8h", "8h")
+    .option("--key <file>", "PKCS#8 PEM private key", path.join(root, ".secrets/jwt-private.pem"))
+    .option("--json", "machine-readable output")
+    .action(async (o: { court: string; role: string[]; province?: string; user: string; expires: string; key: string; json?: boolean }) => {
+      const province = o.province ?? /(\d{2})\d{4}/.exec(o.court)?.[1];
+      if (!province) usageError(`cannot tell the province of court "${o.court}"; pass --province`);
+      let pem: string;
+      try {
+        pem = readFileSync(o.key, "utf8");
+      } catch {
+        usageError(`no private key at ${o.key}; run \`make bootstrap\` to generate the development key pair`);
+      }
+      const roles = o.role.filter(isRole);
+      const token = await (await createSigner(pem)).mint({ user: o.user, courtId: o.court, roles, province, expiresIn: o.expires });
+      print(o.json, { token, court: o.court, roles, province, expiresIn: o.expires }, () => token);
+    });
+}
