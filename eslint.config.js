@@ -1,6 +1,7 @@
 // @ts-check
 const js = require("@eslint/js");
 const tseslint = require("typescript-eslint");
+const globals = require("globals");
 
 module.exports = tseslint.config(
   { ignores: ["**/dist/**", "**/node_modules/**", "libs/proto/src/gen/**", ".tools/**", ".data/**", "coverage/**"] },
@@ -14,5 +15,5 @@ module.exports = tseslint.config(
   },
   // Services and libraries log through pino (JSON with trace ids), never the console.
   { files: ["services/*/src/**/*.ts", "libs/*/src/**/*.ts"], ignores: ["libs/cli/**"], rules: { "no-console": "error" } },
-  { files: ["**/*.js"], languageOptions: { globals: { require: "readonly", module: "writable", process: "readonly", console: "readonly", __dirname: "readonly" } }, rules: { "@typescript-eslint/no-require-imports": "off" } },
+  { files: ["**/*.js"], languageOptions: { globals: { ...globals.node, ...globals.jest } }, rules: { "@typescript-eslint/no-require-imports": "off" } },
 );

@@ -11,7 +11,11 @@ for (const file of fs.readdirSync(dir).sort()) {
   const full = path.join(dir, file);
   if (file.startsWith("step-")) {
     const ok = fs.readFileSync(full, "utf8").trim() === "pass";
-    ok ? passed++ : (failed++, failures.push(`step ${file.slice(5)}`));
+    if (ok) passed++;
+    else {
+      failed++;
+      failures.push(`step ${file.slice(5)}`);
+    }
   } else if (file.endsWith(".json")) {
     const r = JSON.parse(fs.readFileSync(full, "utf8"));
     passed += r.numPassedTests;
