@@ -2,7 +2,7 @@ import { toBinary, type DescFile, type DescService } from "@bufbuild/protobuf";
 import { FileDescriptorProtoSchema } from "@bufbuild/protobuf/wkt";
 import type * as protoLoader from "@grpc/proto-loader";
 import { ReflectionService } from "@grpc/reflection";
-import { grpcHealthV1 } from "@kuayu/proto";
+import { googleRpc, grpcHealthV1 } from "@kuayu/proto";
 
 /**
  * Server reflection (grpc.reflection.v1 and v1alpha) for our protobuf-es services plus
@@ -18,6 +18,8 @@ export function reflectionFor(services: DescService[]): ReflectionService {
   };
   const all = [grpcHealthV1.Health, ...services];
   all.forEach((s) => addFile(s.file));
+  // So that clients can decode error details (google.rpc.BadRequest …) by reflection too.
+  addFile(googleRpc.file_google_rpc_status);
   const root: protoLoader.PackageDefinition = {};
   for (const s of all) {
     root[s.typeName] = { fileDescriptorProtos: [...files.values()] } as unknown as protoLoader.ServiceDefinition;

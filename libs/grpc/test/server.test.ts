@@ -77,6 +77,7 @@ describe("gRPC server", () => {
     expect(await grpcurl("-d", '{"service":"kuayu.intake.v1.FilingIntakeService"}', address, "grpc.health.v1.Health/Check")).toContain("SERVING");
     const described = await grpcurl(address, "describe", "kuayu.intake.v1.SubmitFilingRequest");
     expect(described).toContain("idempotency_key");
+    expect(await grpcurl(address, "describe", "google.rpc.BadRequest")).toContain("field_violations");
     const called = await grpcurl("-H", `authorization: Bearer ${clerkToken}`, "-d", '{"summary":"via grpcurl"}', address, "kuayu.intake.v1.FilingIntakeService/SubmitFiling");
     expect(JSON.parse(called).filing.summary).toBe("via grpcurl");
   });
