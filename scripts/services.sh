@@ -10,6 +10,7 @@ mkdir -p .data/logs .data/pids
 # service  gRPC port  metrics port — one line per service; add new services here.
 SERVICES="
 intake 50051 9464
+routing 50052 9465
 "
 
 pidfile() { echo ".data/pids/svc-$1.pid"; }

@@ -1,7 +1,12 @@
 // The operator CLI. Every command takes --json for machine-readable output.
 import { Command } from "commander";
 import { infraStatusCommand } from "./infra.js";
+import path from "node:path";
+import { directoryCommands } from "./directory.js";
+import { caseNumberCommands, deadlineCommand } from "./rules.js";
 import { tokenMintCommand } from "./token.js";
+
+const root = path.resolve(__dirname, "../../..");
 
 const program = new Command()
   .name("kuayu")
@@ -13,6 +18,10 @@ tokenMintCommand(token.command("mint"));
 
 const infra = program.command("infra").description("the broker and store this machine uses");
 infraStatusCommand(infra.command("status"));
+
+directoryCommands(program.command("directory").description("the national court directory"), root);
+caseNumberCommands(program.command("casenumber").description("case numbers (案号)"));
+deadlineCommand(program.command("deadline"));
 
 
 program.parseAsync(process.argv).catch((err: Error) => {

@@ -3,4 +3,6 @@ export * as grpcHealthV1 from "./gen/grpc/health/v1/health_pb.js";
 export * as googleRpc from "./gen/google/rpc/status_pb.js";
 export * as commonV1 from "./gen/kuayu/common/v1/common_pb.js";
 export * as intakeV1 from "./gen/kuayu/intake/v1/intake_pb.js";
+export * as directoryV1 from "./gen/kuayu/directory/v1/directory_pb.js";
 export * as intakeEventsV1 from "./gen/kuayu/intake/v1/events_pb.js";
+export { enumFromId, idFromEnum } from "./enums.js";

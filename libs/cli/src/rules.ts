@@ -1,0 +1,80 @@
+import type { Command } from "commander";
+import { loadDirectory } from "@kuayu/directory";
+import {
+  CASE_TYPES, DEFAULT_WORKING_HOURS, ValidationError, addWorkingMinutes, caseTypeInfo, formatCaseNumber, isCaseType, parseCaseNumber, statutoryDeadline,
+  type CaseNumber, type WorkingHours,
+} from "@kuayu/domain";
+import { print, usageError } from "./output.js";
+
+const explain = (err: unknown): never => {
+  if (err instanceof ValidationError) usageError(err.violations.map((v) => `${v.field}: ${v.description}`).join("; "));
+  throw err;
+};
+
+export function caseNumberCommands(cmd: Command): void {
+  cmd
+    .command("parse <text>")
+    .description("split a case number (案号) into its parts; half-width parentheses are accepted")
+    .option("--json", "machine-readable output")
+    .action((text: string, o: { json?: boolean }) => {
+      let n: CaseNumber;
+      try {
+        n = parseCaseNumber(text);
+      } catch (err) {
+        return explain(err);
+      }
+      print(o.json, { ...n, formatted: formatCaseNumber(n) }, () =>
+        [`year ${n.year}`, `court ${n.courtCode}`, n.specialCode ? `special ${n.specialCode}` : "", `type ${n.typeCode}`, `number ${n.sequence}`, n.suffix ? `suffix 之${n.suffix}` : ""].filter(Boolean).join("\n"),
+      );
+    });
+  cmd
+    .command("format")
+    .description("write a case number from its parts")
+    .requiredOption("--year <year>")
+    .requiredOption("--court <code>", "court code (法院代字), e.g. 粤0703")
+    .requiredOption("--type <code>", "type code, e.g. 民初")
+    .requiredOption("--seq <n>", "sequence number")
+    .option("--special <code>", "special-trial code, e.g. 知")
+    .option("--suffix <n>", "n of 之n for a later ruling")
+    .option("--json", "machine-readable output")
+    .action((o: { year: string; court: string; type: string; seq: string; special?: string; suffix?: string; json?: boolean }) => {
+      const n = {
+        year: Number(o.year), courtCode: o.court, typeCode: o.type, sequence: Number(o.seq),
+        ...(o.special ? { specialCode: o.special } : {}), ...(o.suffix ? { suffix: Number(o.suffix) } : {}),
+      } as CaseNumber;
+      let text: string;
+      try {
+        text = formatCaseNumber(n);
+      } catch (err) {
+        return explain(err);
+      }
+      print(o.json, { caseNumber: text }, () => text);
+    });
+}
+
+export function deadlineCommand(cmd: Command): void {
+  cmd
+    .description("the 30-working-minute response deadline and the statutory decision deadline of a filing")
+    .requiredOption("--case-type <type>", CASE_TYPES.join(" | "))
+    .requiredOption("--received <iso-time>", "when the jurisdiction court received it, e.g. 2026-09-30T10:00:00+08:00")
+    .option("--court <id>", "jurisdiction court (its working hours); default hours otherwise")
+    .option("--json", "machine-readable output")
+    .action((o: { caseType: string; received: string; court?: string; json?: boolean }) => {
+      if (!isCaseType(o.caseType)) usageError(`unknown case type "${o.caseType}"; one of ${CASE_TYPES.join(", ")}`);
+      const received = new Date(o.received);
+      if (Number.isNaN(received.getTime())) usageError(`--received is not a time: "${o.received}"`);
+      let hours: WorkingHours = DEFAULT_WORKING_HOURS;
+      if (o.court) {
+        const dir = loadDirectory();
+        if (!dir.byId(o.court)) usageError(`no court with id "${o.court}"`);
+        const h = dir.workingHours(o.court);
+        if (h?.length) hours = { timeZone: "Asia/Shanghai", periods: h.map((p) => ({ start: p.split("-")[0]!, end: p.split("-")[1]! })) };
+      }
+      const respondBy = addWorkingMinutes(received, 30, hours);
+      const decision = statutoryDeadline(received, o.caseType);
+      const info = caseTypeInfo(o.caseType);
+      const out = { caseType: o.caseType, received: received.toISOString(), respondBy: respondBy.toISOString(), decideBy: decision.date, decideByEndsAt: decision.endsAt.toISOString(), periodDays: info.decisionPeriod.days };
+      const china = (d: Date) => new Date(d.getTime() + 8 * 3600_000).toISOString().slice(0, 16).replace("T", " ");
+      print(o.json, out, () => `respond by  ${china(respondBy)} (China time, 30 working minutes)\ndecide by   ${decision.date} (${info.decisionPeriod.days} days, Civil Procedure Law art. 85)`);
+    });
+}

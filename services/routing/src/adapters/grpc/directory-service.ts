@@ -1,0 +1,65 @@
+import type { MessageInitShape } from "@bufbuild/protobuf";
+import { timestampDate, timestampFromDate } from "@bufbuild/protobuf/wkt";
+import type { Court, Directory } from "@kuayu/directory";
+import { isCaseType, type CaseType, type CourtKind, type CourtLevel } from "@kuayu/domain";
+import { implement } from "@kuayu/grpc";
+import { commonV1, directoryV1, enumFromId, idFromEnum } from "@kuayu/proto";
+import { batchGetCourts, getCourt, searchCourts, validateRoute, workingHoursOf, workingStatus } from "../../domain/directory-queries.js";
+
+const caseTypeOf = (c: commonV1.CaseType): CaseType | undefined => {
+  const id = idFromEnum(commonV1.CaseType, c);
+  return isCaseType(id) ? id : undefined;
+};
+
+function courtToProto(dir: Directory, c: Court): MessageInitShape<typeof directoryV1.CourtSchema> {
+  return {
+    courtId: c.id,
+    name: c.name,
+    code: c.code,
+    kind: enumFromId(directoryV1.CourtKind, c.kind),
+    level: enumFromId(directoryV1.CourtLevel, c.level),
+    province: c.province,
+    divisionCode: c.division,
+    parentId: c.parentId ?? "",
+    roles: c.roles.map((r) => enumFromId(directoryV1.CourtRole, r)),
+    acceptedCaseTypes: c.caseTypes.map((t) => enumFromId(commonV1.CaseType, t)),
+    workingHours: workingHoursOf(dir, c).periods.map((p) => ({ start: p.start, end: p.end })),
+    seatAddress: c.address,
+  };
+}
+
+/** gRPC adapter of kuayu.directory.v1.DirectoryService. Any authenticated caller may read. */
+export function directoryService(dir: Directory, now: () => Date = () => new Date()) {
+  return implement(directoryV1.DirectoryService, {
+    async getCourt(req) {
+      return { court: courtToProto(dir, getCourt(dir, req.courtId)) };
+    },
+    async batchGetCourts(req) {
+      const { courts, notFound } = batchGetCourts(dir, req.courtIds);
+      return { courts: courts.map((c) => courtToProto(dir, c)), notFoundIds: notFound };
+    },
+    async searchCourts(req) {
+      const r = searchCourts(dir, {
+        name: req.name,
+        code: req.code,
+        province: req.province,
+        kind: idFromEnum<CourtKind>(directoryV1.CourtKind, req.kind),
+        level: idFromEnum<CourtLevel>(directoryV1.CourtLevel, req.level),
+        pageSize: req.pageSize,
+        pageToken: req.pageToken,
+      });
+      return { courts: r.courts.map((c) => courtToProto(dir, c)), nextPageToken: r.nextPageToken, totalSize: r.total };
+    },
+    async validateRoute(req) {
+      const problems = validateRoute(dir, req.collaboratingCourtId, req.jurisdictionCourtId, caseTypeOf(req.caseType));
+      return { valid: problems.length === 0, problems };
+    },
+    async listContacts(req) {
+      return { contacts: getCourt(dir, req.courtId).contacts.map((c) => ({ ...c })) };
+    },
+    async getWorkingStatus(req) {
+      const s = workingStatus(dir, req.courtId, req.at ? timestampDate(req.at) : now());
+      return { open: s.open, workingDay: s.workingDay, nextOpening: timestampFromDate(s.nextOpening) };
+    },
+  });
+}
