@@ -32,10 +32,11 @@ proto: bootstrap
 lint: bootstrap
 	@$(ENV) npx eslint . && bash scripts/proto.sh check
 
-## bench: baseline benchmarks (raw Kafka, raw store, raw grpc-js); results in docs/benchmarks.md
+## bench: baseline (raw Kafka, raw store, raw grpc-js) and directory benchmarks; results in docs/benchmarks.md
 bench: build
 	@$(ENV) bash scripts/infra/infra.sh up
 	@$(ENV) node scripts/bench/baseline.js
+	@$(ENV) node --expose-gc scripts/bench/directory.js
 
 status:
 	@$(ENV) bash scripts/infra/infra.sh status; bash scripts/services.sh status

@@ -31,10 +31,19 @@ export interface TokenVerifier {
   verify(token: string): Promise<AuthContext>;
 }
 
-export async function createVerifier(publicKeyPem: string): Promise<TokenVerifier> {
+/**
+ * Verifies ES256 bearer tokens. A client sends the same token on every call until it expires, and
+ * an ECDSA verification costs more than a whole small RPC, so verified tokens are remembered until
+ * their expiry (at most `cacheSize` of them, oldest dropped first).
+ */
+export async function createVerifier(publicKeyPem: string, cacheSize = 10_000): Promise<TokenVerifier> {
   const key = await importSPKI(publicKeyPem, ALG);
+  const verified = new Map<string, { ctx: AuthContext; expiresAt: number }>();
   return {
     async verify(token) {
+      const hit = verified.get(token);
+      if (hit && hit.expiresAt > Date.now()) return hit.ctx;
+      if (hit) verified.delete(token);
       let payload;
       try {
         ({ payload } = await jwtVerify(token, key, { issuer: ISSUER, audience: AUDIENCE, algorithms: [ALG] }));
@@ -42,7 +51,12 @@ export async function createVerifier(publicKeyPem: string): Promise<TokenVerifie
         if (err instanceof errors.JWTExpired) throw new AuthError("token expired");
         throw new AuthError("token invalid");
       }
-      return toContext(payload);
+      const ctx = toContext(payload);
+      if (typeof payload.exp === "number") {
+        if (verified.size >= cacheSize) verified.delete(verified.keys().next().value!);
+        verified.set(token, { ctx, expiresAt: payload.exp * 1000 });
+      }
+      return ctx;
     },
   };
 }

@@ -35,3 +35,25 @@ describe("bearer tokens", () => {
     await expect(signer.mint({ user: "u", courtId: "c", roles: ["operator"], province: "Guangdong" })).rejects.toThrow(/province/);
   });
 });
+
+describe("verified-token cache", () => {
+  it("still refuses a token once it has expired", async () => {
+    const keys = pair();
+    const verifier = await createVerifier(keys.pub);
+    const token = await (await createSigner(keys.priv)).mint({ user: "u", courtId: "c", roles: ["operator"], province: "11", expiresIn: "2s" });
+    await expect(verifier.verify(token)).resolves.toMatchObject({ courtId: "c" });
+    await expect(verifier.verify(token)).resolves.toMatchObject({ courtId: "c" }); // from the cache
+    await new Promise((r) => setTimeout(r, 2100));
+    await expect(verifier.verify(token)).rejects.toThrow("token expired");
+  });
+
+  it("does not let a tampered copy of a cached token through", async () => {
+    const keys = pair();
+    const verifier = await createVerifier(keys.pub);
+    const token = await (await createSigner(keys.priv)).mint({ user: "u", courtId: "c", roles: ["operator"], province: "11" });
+    await verifier.verify(token);
+    const [h, p, sig] = token.split(".");
+    const forged = [h, Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(p!, "base64url").toString()), court: "other" })).toString("base64url"), sig].join(".");
+    await expect(verifier.verify(forged)).rejects.toThrow("token invalid");
+  });
+});
