@@ -3,7 +3,7 @@ import { Command } from "commander";
 import { infraStatusCommand } from "./infra.js";
 import path from "node:path";
 import { directoryCommands } from "./directory.js";
-import { caseNumberCommands, deadlineCommand } from "./rules.js";
+import { caseNumberCommands, deadlineCommand, jurisdictionCommand } from "./rules.js";
 import { tokenMintCommand } from "./token.js";
 
 const root = path.resolve(__dirname, "../../..");
@@ -22,6 +22,7 @@ infraStatusCommand(infra.command("status"));
 directoryCommands(program.command("directory").description("the national court directory"), root);
 caseNumberCommands(program.command("casenumber").description("case numbers (案号)"));
 deadlineCommand(program.command("deadline"));
+jurisdictionCommand(program.command("jurisdiction").description("which court has jurisdiction"));
 
 
 program.parseAsync(process.argv).catch((err: Error) => {

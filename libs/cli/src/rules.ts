@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { loadDirectory } from "@kuayu/directory";
+import { loadDirectory, resolveJurisdiction } from "@kuayu/directory";
 import {
   CASE_TYPES, DEFAULT_WORKING_HOURS, ValidationError, addWorkingMinutes, caseTypeInfo, formatCaseNumber, isCaseType, parseCaseNumber, statutoryDeadline,
   type CaseNumber, type WorkingHours,
@@ -76,5 +76,58 @@ export function deadlineCommand(cmd: Command): void {
       const out = { caseType: o.caseType, received: received.toISOString(), respondBy: respondBy.toISOString(), decideBy: decision.date, decideByEndsAt: decision.endsAt.toISOString(), periodDays: info.decisionPeriod.days };
       const china = (d: Date) => new Date(d.getTime() + 8 * 3600_000).toISOString().slice(0, 16).replace("T", " ");
       print(o.json, out, () => `respond by  ${china(respondBy)} (China time, 30 working minutes)\ndecide by   ${decision.date} (${info.decisionPeriod.days} days, Civil Procedure Law art. 85)`);
+    });
+}
+
+export function jurisdictionCommand(cmd: Command): void {
+  const collect = (v: string, prev: string[] = []) => [...prev, v];
+  cmd
+    .command("resolve")
+    .description("the competent courts (管辖法院) for a case, ranked, with their legal basis; places are GB/T 2260 division codes")
+    .requiredOption("--case-type <type>", CASE_TYPES.join(" | "))
+    .option("--defendant <division>", "defendant's domicile (repeatable)", collect, [])
+    .option("--plaintiff <division>", "plaintiff's domicile")
+    .option("--contract-place <division>", "place of contract performance")
+    .option("--tort-place <division>", "place of the tort (or of the crime)")
+    .option("--maritime", "maritime dispute")
+    .option("--port <division>", "port of the maritime dispute")
+    .option("--ip [kind]", "intellectual property (technical | other)")
+    .option("--ecommerce", "online shopping on an e-commerce platform")
+    .option("--financial", "financial loan, securities and similar disputes")
+    .option("--organ <division>", "where the administrative organ sits")
+    .option("--original-court <id>", "enforcement: first-instance court; retrial: the court whose judgment took effect")
+    .option("--property-place <division>", "where the property to enforce against lies")
+    .option("--liable-organ <division>", "state compensation: where the liable organ sits")
+    .option("--json", "machine-readable output")
+    .action((o: Record<string, string | string[] | boolean | undefined> & { caseType: string; defendant: string[]; json?: boolean }) => {
+      if (!isCaseType(o.caseType)) usageError(`unknown case type "${o.caseType}"; one of ${CASE_TYPES.join(", ")}`);
+      const str = (k: string) => (typeof o[k] === "string" ? (o[k] as string) : undefined);
+      if (o.ip !== undefined && o.ip !== true && o.ip !== "technical" && o.ip !== "other") usageError(`--ip is technical or other, got "${String(o.ip)}"`);
+      let found;
+      try {
+        found = resolveJurisdiction(loadDirectory(), {
+          caseType: o.caseType,
+          defendantDomiciles: o.defendant,
+          plaintiffDomicile: str("plaintiff"),
+          contractPerformancePlace: str("contractPlace"),
+          tortPlace: str("tortPlace"),
+          maritime: o.maritime === true,
+          portDivision: str("port"),
+          intellectualProperty: o.ip !== undefined,
+          ipKind: o.ip === "other" ? "other" : "technical",
+          ecommercePlatform: o.ecommerce === true,
+          financial: o.financial === true,
+          administrativeOrgan: str("organ"),
+          originalCourtId: str("originalCourt"),
+          propertyPlace: str("propertyPlace"),
+          liableOrganDivision: str("liableOrgan"),
+        });
+      } catch (err) {
+        return explain(err);
+      }
+      const rows = found.map((c) => ({ courtId: c.court.id, name: c.court.name, code: c.court.code, rule: c.rule, exclusive: c.exclusive, basis: c.basis, assumption: c.assumption }));
+      print(o.json, rows, () =>
+        rows.map((r, i) => `${i + 1}. ${r.name} (${r.code || r.courtId})${r.exclusive ? " [exclusive]" : ""}\n   ${r.basis}${r.assumption ? `\n   assumed: ${r.assumption}` : ""}`).join("\n") || "no competent court found",
+      );
     });
 }

@@ -61,3 +61,15 @@ describe("kuayu casenumber and deadline", () => {
     expect(d).toMatchObject({ decideBy: "2026-10-08", respondBy: "2026-09-30T02:30:00.000Z" });
   });
 });
+
+describe("kuayu jurisdiction resolve", () => {
+  it("ranks the internet court first for an e-commerce dispute with a Hangzhou defendant", async () => {
+    const rows = JSON.parse((await run("jurisdiction", "resolve", "--case-type", "civil-first-instance", "--defendant", "330106", "--ecommerce", "--json")).stdout);
+    expect(rows[0]).toMatchObject({ name: "杭州互联网法院", exclusive: true });
+  });
+  it("reports a bad division code", async () => {
+    const err = await fails("jurisdiction", "resolve", "--case-type", "civil-first-instance", "--defendant", "999999");
+    expect(err.code).toBe(2);
+    expect(err.stderr).toMatch(/defendant_domiciles\[0\]/);
+  });
+});

@@ -5,3 +5,4 @@ export { loadDirectory, buildDirectory, DirectoryError, DEFAULT_DATA_FILE, DEFAU
 export { parseImport, exportDirectory, CSV_COLUMNS } from "./io.js";
 export { directoryStats, type DirectoryStats } from "./stats.js";
 export { parseCsv, formatCsv, CsvSyntaxError, type CsvRecord } from "./csv.js";
+export { resolveJurisdiction, JURISDICTION_RULES, IP_KINDS, type JurisdictionQuery, type JurisdictionCandidate, type JurisdictionRule, type IpKind } from "./jurisdiction.js";

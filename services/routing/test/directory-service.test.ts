@@ -59,6 +59,17 @@ describe("DirectoryService", () => {
     expect(fieldViolations(bad).map((v) => v.field)).toEqual(["collaborating_court_id", "case_type"]);
   });
 
+  it("resolves the competent courts with their legal basis, special courts first", async () => {
+    const civil = await client.resolveJurisdiction({ caseType: commonV1.CaseType.CIVIL_FIRST_INSTANCE, defendantDomiciles: ["110105"] });
+    expect(civil.candidates[0]!.court!.name).toBe("北京市朝阳区人民法院");
+    expect(civil.candidates[0]!.basis).toMatch(/第二十二条/);
+    const online = await client.resolveJurisdiction({ caseType: commonV1.CaseType.CIVIL_FIRST_INSTANCE, defendantDomiciles: ["330106"], ecommercePlatform: true });
+    expect(online.candidates[0]).toMatchObject({ exclusive: true, court: { name: "杭州互联网法院" } });
+    const bad = await client.resolveJurisdiction({ caseType: commonV1.CaseType.CIVIL_FIRST_INSTANCE, defendantDomiciles: ["999999"] }).catch((e: unknown) => e);
+    expect(bad).toMatchObject({ code: grpc.status.INVALID_ARGUMENT });
+    expect(fieldViolations(bad).map((v) => v.field)).toEqual(["defendant_domiciles[0]"]);
+  });
+
   it("tells whether a court is open and when it next opens", async () => {
     // Thursday 2026-10-01 10:00 China time is National Day: closed; next opening 2026-10-08 08:30.
     const holiday = await client.getWorkingStatus({ courtId: "c-110105", at: timestampFromDate(new Date("2026-10-01T02:00:00Z")) });

@@ -1,6 +1,7 @@
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import { timestampDate, timestampFromDate } from "@bufbuild/protobuf/wkt";
-import type { Court, Directory } from "@kuayu/directory";
+import { resolveJurisdiction, type Court, type Directory, type JurisdictionQuery } from "@kuayu/directory";
+import { ValidationError } from "@kuayu/domain";
 import { isCaseType, type CaseType, type CourtKind, type CourtLevel } from "@kuayu/domain";
 import { implement } from "@kuayu/grpc";
 import { commonV1, directoryV1, enumFromId, idFromEnum } from "@kuayu/proto";
@@ -49,6 +50,40 @@ export function directoryService(dir: Directory, now: () => Date = () => new Dat
         pageToken: req.pageToken,
       });
       return { courts: r.courts.map((c) => courtToProto(dir, c)), nextPageToken: r.nextPageToken, totalSize: r.total };
+    },
+    async resolveJurisdiction(req) {
+      const caseType = caseTypeOf(req.caseType);
+      if (!caseType) throw new ValidationError([{ field: "case_type", description: "a case type is required" }]);
+      const opt = (s: string) => s || undefined;
+      const query: JurisdictionQuery = {
+        caseType,
+        defendantDomiciles: req.defendantDomiciles,
+        plaintiffDomicile: opt(req.plaintiffDomicile),
+        contractPerformancePlace: opt(req.contractPerformancePlace),
+        tortPlace: opt(req.tortPlace),
+        maritime: req.maritime,
+        portDivision: opt(req.portDivision),
+        intellectualProperty: req.intellectualProperty,
+        ipKind: req.ipKind === directoryV1.IpKind.OTHER ? "other" : "technical",
+        ecommercePlatform: req.ecommercePlatform,
+        financial: req.financial,
+        administrativeOrgan: opt(req.administrativeOrgan),
+        personalLibertyRestricted: req.personalLibertyRestricted,
+        originalCourtId: opt(req.originalCourtId),
+        propertyPlace: opt(req.propertyPlace),
+        partiesAreCitizensOrNumerous: req.partiesAreCitizensOrNumerous,
+        liableOrganDivision: opt(req.liableOrganDivision),
+      };
+      return {
+        candidates: resolveJurisdiction(dir, query).map((c) => ({
+          court: courtToProto(dir, c.court),
+          basis: c.basis,
+          rule: c.rule,
+          exclusive: c.exclusive,
+          place: c.place ?? "",
+          assumption: c.assumption ?? "",
+        })),
+      };
     },
     async validateRoute(req) {
       const problems = validateRoute(dir, req.collaboratingCourtId, req.jurisdictionCourtId, caseTypeOf(req.caseType));

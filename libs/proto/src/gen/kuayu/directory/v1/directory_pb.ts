@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file kuayu/directory/v1/directory.proto.
  */
 export const file_kuayu_directory_v1_directory: GenFile = /*@__PURE__*/
-  fileDesc("CiJrdWF5dS9kaXJlY3RvcnkvdjEvZGlyZWN0b3J5LnByb3RvEhJrdWF5dS5kaXJlY3RvcnkudjEiKwoNV29ya2luZ1BlcmlvZBINCgVzdGFydBgBIAEoCRILCgNlbmQYAiABKAkigwMKBUNvdXJ0EhAKCGNvdXJ0X2lkGAEgASgJEgwKBG5hbWUYAiABKAkSDAoEY29kZRgDIAEoCRIrCgRraW5kGAQgASgOMh0ua3VheXUuZGlyZWN0b3J5LnYxLkNvdXJ0S2luZBItCgVsZXZlbBgFIAEoDjIeLmt1YXl1LmRpcmVjdG9yeS52MS5Db3VydExldmVsEhAKCHByb3ZpbmNlGAYgASgJEhUKDWRpdmlzaW9uX2NvZGUYByABKAkSEQoJcGFyZW50X2lkGAggASgJEiwKBXJvbGVzGAkgAygOMh0ua3VheXUuZGlyZWN0b3J5LnYxLkNvdXJ0Um9sZRI2ChNhY2NlcHRlZF9jYXNlX3R5cGVzGAogAygOMhkua3VheXUuY29tbW9uLnYxLkNhc2VUeXBlEjgKDXdvcmtpbmdfaG91cnMYCyADKAsyIS5rdWF5dS5kaXJlY3RvcnkudjEuV29ya2luZ1BlcmlvZBIUCgxzZWF0X2FkZHJlc3MYDCABKAkiIwoPR2V0Q291cnRSZXF1ZXN0EhAKCGNvdXJ0X2lkGAEgASgJIjwKEEdldENvdXJ0UmVzcG9uc2USKAoFY291cnQYASABKAsyGS5rdWF5dS5kaXJlY3RvcnkudjEuQ291cnQiKgoVQmF0Y2hHZXRDb3VydHNSZXF1ZXN0EhEKCWNvdXJ0X2lkcxgBIAMoCSJaChZCYXRjaEdldENvdXJ0c1Jlc3BvbnNlEikKBmNvdXJ0cxgBIAMoCzIZLmt1YXl1LmRpcmVjdG9yeS52MS5Db3VydBIVCg1ub3RfZm91bmRfaWRzGAIgAygJIsYBChNTZWFyY2hDb3VydHNSZXF1ZXN0EgwKBG5hbWUYASABKAkSDAoEY29kZRgCIAEoCRIQCghwcm92aW5jZRgDIAEoCRIrCgRraW5kGAQgASgOMh0ua3VheXUuZGlyZWN0b3J5LnYxLkNvdXJ0S2luZBItCgVsZXZlbBgFIAEoDjIeLmt1YXl1LmRpcmVjdG9yeS52MS5Db3VydExldmVsEhEKCXBhZ2Vfc2l6ZRgGIAEoBRISCgpwYWdlX3Rva2VuGAcgASgJIm4KFFNlYXJjaENvdXJ0c1Jlc3BvbnNlEikKBmNvdXJ0cxgBIAMoCzIZLmt1YXl1LmRpcmVjdG9yeS52MS5Db3VydBIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkSEgoKdG90YWxfc2l6ZRgDIAEoBSKDAQoUVmFsaWRhdGVSb3V0ZVJlcXVlc3QSHgoWY29sbGFib3JhdGluZ19jb3VydF9pZBgBIAEoCRIdChVqdXJpc2RpY3Rpb25fY291cnRfaWQYAiABKAkSLAoJY2FzZV90eXBlGAMgASgOMhkua3VheXUuY29tbW9uLnYxLkNhc2VUeXBlIi0KDFJvdXRlUHJvYmxlbRIMCgRjb2RlGAEgASgJEg8KB21lc3NhZ2UYAiABKAkiWgoVVmFsaWRhdGVSb3V0ZVJlc3BvbnNlEg0KBXZhbGlkGAEgASgIEjIKCHByb2JsZW1zGAIgAygLMiAua3VheXUuZGlyZWN0b3J5LnYxLlJvdXRlUHJvYmxlbSInChNMaXN0Q29udGFjdHNSZXF1ZXN0EhAKCGNvdXJ0X2lkGAEgASgJIkQKB0NvbnRhY3QSDAoEbmFtZRgBIAEoCRIMCgRyb2xlGAIgASgJEg0KBXBob25lGAMgASgJEg4KBnNhbXBsZRgEIAEoCCJFChRMaXN0Q29udGFjdHNSZXNwb25zZRItCghjb250YWN0cxgBIAMoCzIbLmt1YXl1LmRpcmVjdG9yeS52MS5Db250YWN0IlMKF0dldFdvcmtpbmdTdGF0dXNSZXF1ZXN0EhAKCGNvdXJ0X2lkGAEgASgJEiYKAmF0GAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJvChhHZXRXb3JraW5nU3RhdHVzUmVzcG9uc2USDAoEb3BlbhgBIAEoCBITCgt3b3JraW5nX2RheRgCIAEoCBIwCgxuZXh0X29wZW5pbmcYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wKsMCCglDb3VydEtpbmQSGgoWQ09VUlRfS0lORF9VTlNQRUNJRklFRBAAEhYKEkNPVVJUX0tJTkRfU1VQUkVNRRABEhMKD0NPVVJUX0tJTkRfSElHSBACEhsKF0NPVVJUX0tJTkRfSU5URVJNRURJQVRFEAMSFAoQQ09VUlRfS0lORF9CQVNJQxAEEhcKE0NPVVJUX0tJTkRfTUFSSVRJTUUQBRIkCiBDT1VSVF9LSU5EX0lOVEVMTEVDVFVBTF9QUk9QRVJUWRAGEhcKE0NPVVJUX0tJTkRfSU5URVJORVQQBxIYChRDT1VSVF9LSU5EX0ZJTkFOQ0lBTBAIEhYKEkNPVVJUX0tJTkRfUkFJTFdBWRAJEhcKE0NPVVJUX0tJTkRfTUlMSVRBUlkQChIXChNDT1VSVF9LSU5EX1RSSUJVTkFMEAsqpwEKCkNvdXJ0TGV2ZWwSGwoXQ09VUlRfTEVWRUxfVU5TUEVDSUZJRUQQABIXChNDT1VSVF9MRVZFTF9TVVBSRU1FEAESFAoQQ09VUlRfTEVWRUxfSElHSBACEhwKGENPVVJUX0xFVkVMX0lOVEVSTUVESUFURRADEhUKEUNPVVJUX0xFVkVMX0JBU0lDEAQSGAoUQ09VUlRfTEVWRUxfVFJJQlVOQUwQBSpiCglDb3VydFJvbGUSGgoWQ09VUlRfUk9MRV9VTlNQRUNJRklFRBAAEhwKGENPVVJUX1JPTEVfQ09MTEFCT1JBVElORxABEhsKF0NPVVJUX1JPTEVfSlVSSVNESUNUSU9OEAIy7QQKEERpcmVjdG9yeVNlcnZpY2USVQoIR2V0Q291cnQSIy5rdWF5dS5kaXJlY3RvcnkudjEuR2V0Q291cnRSZXF1ZXN0GiQua3VheXUuZGlyZWN0b3J5LnYxLkdldENvdXJ0UmVzcG9uc2USZwoOQmF0Y2hHZXRDb3VydHMSKS5rdWF5dS5kaXJlY3RvcnkudjEuQmF0Y2hHZXRDb3VydHNSZXF1ZXN0Gioua3VheXUuZGlyZWN0b3J5LnYxLkJhdGNoR2V0Q291cnRzUmVzcG9uc2USYQoMU2VhcmNoQ291cnRzEicua3VheXUuZGlyZWN0b3J5LnYxLlNlYXJjaENvdXJ0c1JlcXVlc3QaKC5rdWF5dS5kaXJlY3RvcnkudjEuU2VhcmNoQ291cnRzUmVzcG9uc2USZAoNVmFsaWRhdGVSb3V0ZRIoLmt1YXl1LmRpcmVjdG9yeS52MS5WYWxpZGF0ZVJvdXRlUmVxdWVzdBopLmt1YXl1LmRpcmVjdG9yeS52MS5WYWxpZGF0ZVJvdXRlUmVzcG9uc2USYQoMTGlzdENvbnRhY3RzEicua3VheXUuZGlyZWN0b3J5LnYxLkxpc3RDb250YWN0c1JlcXVlc3QaKC5rdWF5dS5kaXJlY3RvcnkudjEuTGlzdENvbnRhY3RzUmVzcG9uc2USbQoQR2V0V29ya2luZ1N0YXR1cxIrLmt1YXl1LmRpcmVjdG9yeS52MS5HZXRXb3JraW5nU3RhdHVzUmVxdWVzdBosLmt1YXl1LmRpcmVjdG9yeS52MS5HZXRXb3JraW5nU3RhdHVzUmVzcG9uc2ViBnByb3RvMw", [file_google_protobuf_timestamp, file_kuayu_common_v1_common]);
+  fileDesc("CiJrdWF5dS9kaXJlY3RvcnkvdjEvZGlyZWN0b3J5LnByb3RvEhJrdWF5dS5kaXJlY3RvcnkudjEiKwoNV29ya2luZ1BlcmlvZBINCgVzdGFydBgBIAEoCRILCgNlbmQYAiABKAkigwMKBUNvdXJ0EhAKCGNvdXJ0X2lkGAEgASgJEgwKBG5hbWUYAiABKAkSDAoEY29kZRgDIAEoCRIrCgRraW5kGAQgASgOMh0ua3VheXUuZGlyZWN0b3J5LnYxLkNvdXJ0S2luZBItCgVsZXZlbBgFIAEoDjIeLmt1YXl1LmRpcmVjdG9yeS52MS5Db3VydExldmVsEhAKCHByb3ZpbmNlGAYgASgJEhUKDWRpdmlzaW9uX2NvZGUYByABKAkSEQoJcGFyZW50X2lkGAggASgJEiwKBXJvbGVzGAkgAygOMh0ua3VheXUuZGlyZWN0b3J5LnYxLkNvdXJ0Um9sZRI2ChNhY2NlcHRlZF9jYXNlX3R5cGVzGAogAygOMhkua3VheXUuY29tbW9uLnYxLkNhc2VUeXBlEjgKDXdvcmtpbmdfaG91cnMYCyADKAsyIS5rdWF5dS5kaXJlY3RvcnkudjEuV29ya2luZ1BlcmlvZBIUCgxzZWF0X2FkZHJlc3MYDCABKAkiIwoPR2V0Q291cnRSZXF1ZXN0EhAKCGNvdXJ0X2lkGAEgASgJIjwKEEdldENvdXJ0UmVzcG9uc2USKAoFY291cnQYASABKAsyGS5rdWF5dS5kaXJlY3RvcnkudjEuQ291cnQiKgoVQmF0Y2hHZXRDb3VydHNSZXF1ZXN0EhEKCWNvdXJ0X2lkcxgBIAMoCSJaChZCYXRjaEdldENvdXJ0c1Jlc3BvbnNlEikKBmNvdXJ0cxgBIAMoCzIZLmt1YXl1LmRpcmVjdG9yeS52MS5Db3VydBIVCg1ub3RfZm91bmRfaWRzGAIgAygJIsYBChNTZWFyY2hDb3VydHNSZXF1ZXN0EgwKBG5hbWUYASABKAkSDAoEY29kZRgCIAEoCRIQCghwcm92aW5jZRgDIAEoCRIrCgRraW5kGAQgASgOMh0ua3VheXUuZGlyZWN0b3J5LnYxLkNvdXJ0S2luZBItCgVsZXZlbBgFIAEoDjIeLmt1YXl1LmRpcmVjdG9yeS52MS5Db3VydExldmVsEhEKCXBhZ2Vfc2l6ZRgGIAEoBRISCgpwYWdlX3Rva2VuGAcgASgJIm4KFFNlYXJjaENvdXJ0c1Jlc3BvbnNlEikKBmNvdXJ0cxgBIAMoCzIZLmt1YXl1LmRpcmVjdG9yeS52MS5Db3VydBIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkSEgoKdG90YWxfc2l6ZRgDIAEoBSKDAQoUVmFsaWRhdGVSb3V0ZVJlcXVlc3QSHgoWY29sbGFib3JhdGluZ19jb3VydF9pZBgBIAEoCRIdChVqdXJpc2RpY3Rpb25fY291cnRfaWQYAiABKAkSLAoJY2FzZV90eXBlGAMgASgOMhkua3VheXUuY29tbW9uLnYxLkNhc2VUeXBlIi0KDFJvdXRlUHJvYmxlbRIMCgRjb2RlGAEgASgJEg8KB21lc3NhZ2UYAiABKAkiWgoVVmFsaWRhdGVSb3V0ZVJlc3BvbnNlEg0KBXZhbGlkGAEgASgIEjIKCHByb2JsZW1zGAIgAygLMiAua3VheXUuZGlyZWN0b3J5LnYxLlJvdXRlUHJvYmxlbSInChNMaXN0Q29udGFjdHNSZXF1ZXN0EhAKCGNvdXJ0X2lkGAEgASgJIkQKB0NvbnRhY3QSDAoEbmFtZRgBIAEoCRIMCgRyb2xlGAIgASgJEg0KBXBob25lGAMgASgJEg4KBnNhbXBsZRgEIAEoCCJFChRMaXN0Q29udGFjdHNSZXNwb25zZRItCghjb250YWN0cxgBIAMoCzIbLmt1YXl1LmRpcmVjdG9yeS52MS5Db250YWN0IlMKF0dldFdvcmtpbmdTdGF0dXNSZXF1ZXN0EhAKCGNvdXJ0X2lkGAEgASgJEiYKAmF0GAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJvChhHZXRXb3JraW5nU3RhdHVzUmVzcG9uc2USDAoEb3BlbhgBIAEoCBITCgt3b3JraW5nX2RheRgCIAEoCBIwCgxuZXh0X29wZW5pbmcYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIp4EChpSZXNvbHZlSnVyaXNkaWN0aW9uUmVxdWVzdBIsCgljYXNlX3R5cGUYASABKA4yGS5rdWF5dS5jb21tb24udjEuQ2FzZVR5cGUSGgoScGxhaW50aWZmX2RvbWljaWxlGAIgASgJEhsKE2RlZmVuZGFudF9kb21pY2lsZXMYAyADKAkSIgoaY29udHJhY3RfcGVyZm9ybWFuY2VfcGxhY2UYBCABKAkSEgoKdG9ydF9wbGFjZRgFIAEoCRIQCghtYXJpdGltZRgGIAEoCBIVCg1wb3J0X2RpdmlzaW9uGAcgASgJEh0KFWludGVsbGVjdHVhbF9wcm9wZXJ0eRgIIAEoCBIrCgdpcF9raW5kGAkgASgOMhoua3VheXUuZGlyZWN0b3J5LnYxLklwS2luZBIaChJlY29tbWVyY2VfcGxhdGZvcm0YCiABKAgSEQoJZmluYW5jaWFsGAsgASgIEhwKFGFkbWluaXN0cmF0aXZlX29yZ2FuGAwgASgJEiMKG3BlcnNvbmFsX2xpYmVydHlfcmVzdHJpY3RlZBgNIAEoCBIZChFvcmlnaW5hbF9jb3VydF9pZBgOIAEoCRIWCg5wcm9wZXJ0eV9wbGFjZRgPIAEoCRIoCiBwYXJ0aWVzX2FyZV9jaXRpemVuc19vcl9udW1lcm91cxgQIAEoCBIdChVsaWFibGVfb3JnYW5fZGl2aXNpb24YESABKAkilAEKFUp1cmlzZGljdGlvbkNhbmRpZGF0ZRIoCgVjb3VydBgBIAEoCzIZLmt1YXl1LmRpcmVjdG9yeS52MS5Db3VydBINCgViYXNpcxgCIAEoCRIMCgRydWxlGAMgASgJEhEKCWV4Y2x1c2l2ZRgEIAEoCBINCgVwbGFjZRgFIAEoCRISCgphc3N1bXB0aW9uGAYgASgJIlwKG1Jlc29sdmVKdXJpc2RpY3Rpb25SZXNwb25zZRI9CgpjYW5kaWRhdGVzGAEgAygLMikua3VheXUuZGlyZWN0b3J5LnYxLkp1cmlzZGljdGlvbkNhbmRpZGF0ZSrDAgoJQ291cnRLaW5kEhoKFkNPVVJUX0tJTkRfVU5TUEVDSUZJRUQQABIWChJDT1VSVF9LSU5EX1NVUFJFTUUQARITCg9DT1VSVF9LSU5EX0hJR0gQAhIbChdDT1VSVF9LSU5EX0lOVEVSTUVESUFURRADEhQKEENPVVJUX0tJTkRfQkFTSUMQBBIXChNDT1VSVF9LSU5EX01BUklUSU1FEAUSJAogQ09VUlRfS0lORF9JTlRFTExFQ1RVQUxfUFJPUEVSVFkQBhIXChNDT1VSVF9LSU5EX0lOVEVSTkVUEAcSGAoUQ09VUlRfS0lORF9GSU5BTkNJQUwQCBIWChJDT1VSVF9LSU5EX1JBSUxXQVkQCRIXChNDT1VSVF9LSU5EX01JTElUQVJZEAoSFwoTQ09VUlRfS0lORF9UUklCVU5BTBALKqcBCgpDb3VydExldmVsEhsKF0NPVVJUX0xFVkVMX1VOU1BFQ0lGSUVEEAASFwoTQ09VUlRfTEVWRUxfU1VQUkVNRRABEhQKEENPVVJUX0xFVkVMX0hJR0gQAhIcChhDT1VSVF9MRVZFTF9JTlRFUk1FRElBVEUQAxIVChFDT1VSVF9MRVZFTF9CQVNJQxAEEhgKFENPVVJUX0xFVkVMX1RSSUJVTkFMEAUqYgoJQ291cnRSb2xlEhoKFkNPVVJUX1JPTEVfVU5TUEVDSUZJRUQQABIcChhDT1VSVF9ST0xFX0NPTExBQk9SQVRJTkcQARIbChdDT1VSVF9ST0xFX0pVUklTRElDVElPThACKksKBklwS2luZBIXChNJUF9LSU5EX1VOU1BFQ0lGSUVEEAASFQoRSVBfS0lORF9URUNITklDQUwQARIRCg1JUF9LSU5EX09USEVSEAIy5QUKEERpcmVjdG9yeVNlcnZpY2USVQoIR2V0Q291cnQSIy5rdWF5dS5kaXJlY3RvcnkudjEuR2V0Q291cnRSZXF1ZXN0GiQua3VheXUuZGlyZWN0b3J5LnYxLkdldENvdXJ0UmVzcG9uc2USZwoOQmF0Y2hHZXRDb3VydHMSKS5rdWF5dS5kaXJlY3RvcnkudjEuQmF0Y2hHZXRDb3VydHNSZXF1ZXN0Gioua3VheXUuZGlyZWN0b3J5LnYxLkJhdGNoR2V0Q291cnRzUmVzcG9uc2USYQoMU2VhcmNoQ291cnRzEicua3VheXUuZGlyZWN0b3J5LnYxLlNlYXJjaENvdXJ0c1JlcXVlc3QaKC5rdWF5dS5kaXJlY3RvcnkudjEuU2VhcmNoQ291cnRzUmVzcG9uc2USdgoTUmVzb2x2ZUp1cmlzZGljdGlvbhIuLmt1YXl1LmRpcmVjdG9yeS52MS5SZXNvbHZlSnVyaXNkaWN0aW9uUmVxdWVzdBovLmt1YXl1LmRpcmVjdG9yeS52MS5SZXNvbHZlSnVyaXNkaWN0aW9uUmVzcG9uc2USZAoNVmFsaWRhdGVSb3V0ZRIoLmt1YXl1LmRpcmVjdG9yeS52MS5WYWxpZGF0ZVJvdXRlUmVxdWVzdBopLmt1YXl1LmRpcmVjdG9yeS52MS5WYWxpZGF0ZVJvdXRlUmVzcG9uc2USYQoMTGlzdENvbnRhY3RzEicua3VheXUuZGlyZWN0b3J5LnYxLkxpc3RDb250YWN0c1JlcXVlc3QaKC5rdWF5dS5kaXJlY3RvcnkudjEuTGlzdENvbnRhY3RzUmVzcG9uc2USbQoQR2V0V29ya2luZ1N0YXR1cxIrLmt1YXl1LmRpcmVjdG9yeS52MS5HZXRXb3JraW5nU3RhdHVzUmVxdWVzdBosLmt1YXl1LmRpcmVjdG9yeS52MS5HZXRXb3JraW5nU3RhdHVzUmVzcG9uc2ViBnByb3RvMw", [file_google_protobuf_timestamp, file_kuayu_common_v1_common]);
 
 /**
  * @generated from message kuayu.directory.v1.WorkingPeriod
@@ -468,6 +468,176 @@ export const GetWorkingStatusResponseSchema: GenMessage<GetWorkingStatusResponse
   messageDesc(file_kuayu_directory_v1_directory, 15);
 
 /**
+ * Facts that decide jurisdiction. Places are six-digit GB/T 2260 division codes.
+ *
+ * @generated from message kuayu.directory.v1.ResolveJurisdictionRequest
+ */
+export type ResolveJurisdictionRequest = Message<"kuayu.directory.v1.ResolveJurisdictionRequest"> & {
+  /**
+   * @generated from field: kuayu.common.v1.CaseType case_type = 1;
+   */
+  caseType: CaseType;
+
+  /**
+   * @generated from field: string plaintiff_domicile = 2;
+   */
+  plaintiffDomicile: string;
+
+  /**
+   * @generated from field: repeated string defendant_domiciles = 3;
+   */
+  defendantDomiciles: string[];
+
+  /**
+   * @generated from field: string contract_performance_place = 4;
+   */
+  contractPerformancePlace: string;
+
+  /**
+   * Place of the tort; for criminal private prosecution the crime place.
+   *
+   * @generated from field: string tort_place = 5;
+   */
+  tortPlace: string;
+
+  /**
+   * @generated from field: bool maritime = 6;
+   */
+  maritime: boolean;
+
+  /**
+   * @generated from field: string port_division = 7;
+   */
+  portDivision: string;
+
+  /**
+   * @generated from field: bool intellectual_property = 8;
+   */
+  intellectualProperty: boolean;
+
+  /**
+   * @generated from field: kuayu.directory.v1.IpKind ip_kind = 9;
+   */
+  ipKind: IpKind;
+
+  /**
+   * @generated from field: bool ecommerce_platform = 10;
+   */
+  ecommercePlatform: boolean;
+
+  /**
+   * @generated from field: bool financial = 11;
+   */
+  financial: boolean;
+
+  /**
+   * @generated from field: string administrative_organ = 12;
+   */
+  administrativeOrgan: string;
+
+  /**
+   * @generated from field: bool personal_liberty_restricted = 13;
+   */
+  personalLibertyRestricted: boolean;
+
+  /**
+   * Enforcement: the court of first instance; civil retrial: the court whose judgment took effect.
+   *
+   * @generated from field: string original_court_id = 14;
+   */
+  originalCourtId: string;
+
+  /**
+   * @generated from field: string property_place = 15;
+   */
+  propertyPlace: string;
+
+  /**
+   * @generated from field: bool parties_are_citizens_or_numerous = 16;
+   */
+  partiesAreCitizensOrNumerous: boolean;
+
+  /**
+   * @generated from field: string liable_organ_division = 17;
+   */
+  liableOrganDivision: string;
+};
+
+/**
+ * Describes the message kuayu.directory.v1.ResolveJurisdictionRequest.
+ * Use `create(ResolveJurisdictionRequestSchema)` to create a new message.
+ */
+export const ResolveJurisdictionRequestSchema: GenMessage<ResolveJurisdictionRequest> = /*@__PURE__*/
+  messageDesc(file_kuayu_directory_v1_directory, 16);
+
+/**
+ * @generated from message kuayu.directory.v1.JurisdictionCandidate
+ */
+export type JurisdictionCandidate = Message<"kuayu.directory.v1.JurisdictionCandidate"> & {
+  /**
+   * @generated from field: kuayu.directory.v1.Court court = 1;
+   */
+  court?: Court | undefined;
+
+  /**
+   * The legal basis in plain words (法律依据).
+   *
+   * @generated from field: string basis = 2;
+   */
+  basis: string;
+
+  /**
+   * Stable rule id, e.g. "defendant-domicile".
+   *
+   * @generated from field: string rule = 3;
+   */
+  rule: string;
+
+  /**
+   * @generated from field: bool exclusive = 4;
+   */
+  exclusive: boolean;
+
+  /**
+   * The division that connects the case to the court, if any.
+   *
+   * @generated from field: string place = 5;
+   */
+  place: string;
+
+  /**
+   * What the answer assumes beyond the cited basis; empty when nothing.
+   *
+   * @generated from field: string assumption = 6;
+   */
+  assumption: string;
+};
+
+/**
+ * Describes the message kuayu.directory.v1.JurisdictionCandidate.
+ * Use `create(JurisdictionCandidateSchema)` to create a new message.
+ */
+export const JurisdictionCandidateSchema: GenMessage<JurisdictionCandidate> = /*@__PURE__*/
+  messageDesc(file_kuayu_directory_v1_directory, 17);
+
+/**
+ * @generated from message kuayu.directory.v1.ResolveJurisdictionResponse
+ */
+export type ResolveJurisdictionResponse = Message<"kuayu.directory.v1.ResolveJurisdictionResponse"> & {
+  /**
+   * @generated from field: repeated kuayu.directory.v1.JurisdictionCandidate candidates = 1;
+   */
+  candidates: JurisdictionCandidate[];
+};
+
+/**
+ * Describes the message kuayu.directory.v1.ResolveJurisdictionResponse.
+ * Use `create(ResolveJurisdictionResponseSchema)` to create a new message.
+ */
+export const ResolveJurisdictionResponseSchema: GenMessage<ResolveJurisdictionResponse> = /*@__PURE__*/
+  messageDesc(file_kuayu_directory_v1_directory, 18);
+
+/**
  * @generated from enum kuayu.directory.v1.CourtKind
  */
 export enum CourtKind {
@@ -610,6 +780,36 @@ export const CourtRoleSchema: GenEnum<CourtRole> = /*@__PURE__*/
   enumDesc(file_kuayu_directory_v1_directory, 2);
 
 /**
+ * @generated from enum kuayu.directory.v1.IpKind
+ */
+export enum IpKind {
+  /**
+   * @generated from enum value: IP_KIND_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * Patents, plant varieties, layout designs, technical secrets, software (default).
+   *
+   * @generated from enum value: IP_KIND_TECHNICAL = 1;
+   */
+  TECHNICAL = 1,
+
+  /**
+   * Copyright, trademark, unfair competition.
+   *
+   * @generated from enum value: IP_KIND_OTHER = 2;
+   */
+  OTHER = 2,
+}
+
+/**
+ * Describes the enum kuayu.directory.v1.IpKind.
+ */
+export const IpKindSchema: GenEnum<IpKind> = /*@__PURE__*/
+  enumDesc(file_kuayu_directory_v1_directory, 3);
+
+/**
  * The national court directory (全国法院名录), served by the routing service from memory.
  * Every call needs a bearer token; any authenticated role may read the directory.
  *
@@ -645,6 +845,17 @@ export const DirectoryService: GenService<{
     methodKind: "unary";
     input: typeof SearchCourtsRequestSchema;
     output: typeof SearchCourtsResponseSchema;
+  },
+  /**
+   * Competent courts (管辖法院) for a case, ranked, each with its legal basis; special courts with
+   * exclusive jurisdiction first.
+   *
+   * @generated from rpc kuayu.directory.v1.DirectoryService.ResolveJurisdiction
+   */
+  resolveJurisdiction: {
+    methodKind: "unary";
+    input: typeof ResolveJurisdictionRequestSchema;
+    output: typeof ResolveJurisdictionResponseSchema;
   },
   /**
    * Whether a collaborating court may forward a case type to a jurisdiction court, with every
