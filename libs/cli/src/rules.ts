@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { loadDirectory, resolveJurisdiction } from "@kuayu/directory";
+import { courtWorkingHours, loadDirectory, resolveJurisdiction } from "@kuayu/directory";
 import {
   CASE_TYPES, DEFAULT_WORKING_HOURS, ValidationError, addWorkingMinutes, caseTypeInfo, formatCaseNumber, isCaseType, parseCaseNumber, statutoryDeadline,
   type CaseNumber, type WorkingHours,
@@ -67,8 +67,7 @@ export function deadlineCommand(cmd: Command): void {
       if (o.court) {
         const dir = loadDirectory();
         if (!dir.byId(o.court)) usageError(`no court with id "${o.court}"`);
-        const h = dir.workingHours(o.court);
-        if (h?.length) hours = { timeZone: "Asia/Shanghai", periods: h.map((p) => ({ start: p.split("-")[0]!, end: p.split("-")[1]! })) };
+        hours = courtWorkingHours(dir, o.court) ?? hours;
       }
       const respondBy = addWorkingMinutes(received, 30, hours);
       const decision = statutoryDeadline(received, o.caseType);

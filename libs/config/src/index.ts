@@ -42,3 +42,19 @@ export const fields = {
     .transform((s) => (s.trim() === "all" ? "all" as const : s.split(",").map((p) => p.trim())))
     .pipe(z.union([z.literal("all"), z.array(z.string().regex(/^\d{2}$/, "expected two-digit province codes")).min(1)])),
 };
+
+/**
+ * For a service's main(): the validated configuration, or — on a ConfigError — every problem on
+ * stderr and exit code 2 (a configuration error, not a crash).
+ */
+export function configOrExit<T>(service: string, read: () => T): T {
+  try {
+    return read();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${service}: ${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+}

@@ -1,6 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type { CourtKind, CourtLevel } from "@kuayu/domain";
+import type { CourtKind, CourtLevel, WorkingHours } from "@kuayu/domain";
 import { parseImport } from "./io.js";
 import type { Court, Directory, DirectoryHeader, Problem } from "./types.js";
 import { formatProblem } from "./validate.js";
@@ -90,5 +90,18 @@ export function buildDirectory(courts: readonly Court[], header: DirectoryHeader
       const court = byId.get(id);
       return court ? (court.hours ?? header.defaults.hours) : undefined;
     },
+  };
+}
+
+/** A court's working hours in the domain's shape ("08:30-12:00" strings → periods); undefined for an unknown id. */
+export function courtWorkingHours(dir: Directory, id: string): WorkingHours | undefined {
+  const hours = dir.workingHours(id);
+  if (!hours) return undefined;
+  return {
+    timeZone: "Asia/Shanghai",
+    periods: hours.map((h) => {
+      const [start = "", end = ""] = h.split("-");
+      return { start, end };
+    }),
   };
 }

@@ -1,7 +1,7 @@
 export * from "./types.js";
 export { PROVINCES, NATIONAL } from "./provinces.js";
 export { validateDirectory, formatProblem, COURT_FIELDS, type ValidateOptions } from "./validate.js";
-export { loadDirectory, buildDirectory, DirectoryError, DEFAULT_DATA_FILE, DEFAULT_HEADER, type LoadOptions } from "./directory.js";
+export { loadDirectory, buildDirectory, courtWorkingHours, DirectoryError, DEFAULT_DATA_FILE, DEFAULT_HEADER, type LoadOptions } from "./directory.js";
 export { parseImport, exportDirectory, CSV_COLUMNS } from "./io.js";
 export { directoryStats, type DirectoryStats } from "./stats.js";
 export { parseCsv, formatCsv, CsvSyntaxError, type CsvRecord } from "./csv.js";

@@ -1,6 +1,6 @@
 // Composition root of the intake service. Start with:
 //   node --require @kuayu/telemetry/register dist/main.js
-import { ConfigError } from "@kuayu/config";
+import { configOrExit } from "@kuayu/config";
 import { handleSignals } from "@kuayu/lifecycle";
 import { createLogger } from "@kuayu/logger";
 import { shutdownTelemetry } from "@kuayu/telemetry";
@@ -8,16 +8,7 @@ import { readConfig } from "./config.js";
 import { startApp } from "./app.js";
 
 async function main() {
-  let config;
-  try {
-    config = readConfig();
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`intake: ${err.message}\n`);
-      process.exit(2);
-    }
-    throw err;
-  }
+  const config = configOrExit("intake", readConfig);
   const log = createLogger({ service: "intake", level: config.LOG_LEVEL });
   const app = startApp(config, log, (err) => {
     log.fatal({ err }, "fatal error; exiting");

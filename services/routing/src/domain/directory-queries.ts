@@ -1,4 +1,4 @@
-import type { Court, Directory } from "@kuayu/directory";
+import { courtWorkingHours, type Court, type Directory } from "@kuayu/directory";
 import {
   DEFAULT_WORKING_HOURS, NotFoundError, ValidationError, isOpen, isWorkingDay, nextOpening, validateRoute as checkRoute,
   type CaseType, type CourtKind, type CourtLevel, type RouteCourt, type RouteProblem, type Violation, type WorkingHours,
@@ -81,18 +81,7 @@ export function validateRoute(dir: Directory, collaboratingId: string, jurisdict
   return checkRoute({ collaboratingCourt: asRouteCourt(from!), jurisdictionCourt: asRouteCourt(to!), caseType: caseType! });
 }
 
-/** "08:30-12:00" strings of the directory → the domain's working hours. */
-export function workingHoursOf(dir: Directory, court: Court): WorkingHours {
-  const hours = dir.workingHours(court.id);
-  if (!hours || hours.length === 0) return DEFAULT_WORKING_HOURS;
-  return {
-    timeZone: "Asia/Shanghai",
-    periods: hours.map((h) => {
-      const [start, end] = h.split("-");
-      return { start: start!, end: end! };
-    }),
-  };
-}
+export const workingHoursOf = (dir: Directory, court: Court): WorkingHours => courtWorkingHours(dir, court.id) ?? DEFAULT_WORKING_HOURS;
 
 export function workingStatus(dir: Directory, id: string, at: Date): { open: boolean; workingDay: boolean; nextOpening: Date } {
   const court = getCourt(dir, id);
