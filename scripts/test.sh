@@ -32,6 +32,6 @@ step typecheck-tests npx tsc -p tsconfig.test.json
 step lint npx eslint .
 step proto bash scripts/proto.sh check
 step unit-tests npx jest --selectProjects unit --json --outputFile="$results/unit.json"
-step integration-tests npx jest --selectProjects integration --runInBand --json --outputFile="$results/integration.json"
+step integration-tests npx jest --selectProjects integration --runInBand --forceExit --json --outputFile="$results/integration.json"
 
 node scripts/test-summary.js "$results"

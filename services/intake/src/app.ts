@@ -12,7 +12,7 @@ import type { Config } from "./config.js";
 import { intakeService } from "./adapters/grpc/intake-service.js";
 import { timelineTopics } from "./adapters/kafka/topics.js";
 import { timelineProjector } from "./adapters/kafka/timeline-projector.js";
-import { filingModel, mongoFilingRepository, SOURCE } from "./adapters/mongo/filing-repository.js";
+import { filingModel, mongoFilingRepository, SOURCE, timelineModel } from "./adapters/mongo/filing-repository.js";
 
 export interface App {
   grpcPort: number;
@@ -33,13 +33,14 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
   try {
     conn = await connectMongo({ uri: config.MONGO_URI, dbName: config.MONGO_DB });
     const model = filingModel(conn);
-    await ensureIndexes([model]);
+    const timeline = timelineModel(conn);
+    await ensureIndexes([model, timeline]);
 
     const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: "intake", log });
     await ensureTopics(kafka, timelineTopics);
     producer = await createProducer(kafka, SOURCE);
     relay = startOutboxRelay({ model, producer, log });
-    const repo = mongoFilingRepository(model, relay.nudge);
+    const repo = mongoFilingRepository(model, timeline, relay.nudge);
 
     consumer = await runConsumer({
       kafka,

@@ -40,7 +40,7 @@ export interface FilingRepository {
    */
   insertSubmitted(filing: Filing, idempotencyKey: string): Promise<{ filing: Filing; created: boolean }>;
   get(id: string): Promise<Filing | undefined>;
-  /** Adds a timeline entry once; a repeated event id changes nothing. */
+  /** Adds a timeline entry once; a repeated event id, or a filing this intake does not hold, changes nothing. */
   addTimelineEntry(filingId: string, entry: TimelineEntry): Promise<void>;
 }
 
