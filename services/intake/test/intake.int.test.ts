@@ -4,6 +4,8 @@ import { createSigner } from "@kuayu/auth";
 import { createClient, fieldViolations, type Client } from "@kuayu/grpc";
 import { createLogger } from "@kuayu/logger";
 import { connectMongo } from "@kuayu/mongo";
+import { createKafka, createProducer } from "@kuayu/kafka";
+import { filingSubmitted } from "../src/adapters/kafka/topics";
 import { commonV1, intakeV1 } from "@kuayu/proto";
 import { assertInfraUp, eventually, infra, testKeys, uniqueName } from "@kuayu/testkit";
 import { readConfig } from "../src/config";
@@ -46,6 +48,23 @@ describe("intake skeleton (real broker and store)", () => {
     }, 30_000, "timeline entry");
     expect(withTimeline!.timeline).toHaveLength(1);
     expect(withTimeline!.timeline[0]!.eventType).toBe("kuayu.intake.v1.FilingSubmitted");
+  });
+
+  it("keeps other intakes' filings out of its timeline", async () => {
+    const { filing } = await submit(uniqueName("key"));
+    const ours = filing!.filingId;
+    // Another province's intake publishes on the same topic; then an event of ours follows on the
+    // same partition, so once ours is in the timeline the foreign one has been consumed too.
+    const kafka = createKafka({ brokers: infra.brokers, clientId: "other-intake", log: createLogger({ service: "other", level: "silent" }) });
+    const producer = await createProducer(kafka, "kuayu.intake");
+    const foreignId = uniqueName("foreign");
+    await producer.publish(filingSubmitted, foreignId, { filingId: foreignId, collaboratingCourtId: "c-110105" }, { partition: 0 });
+    await producer.publish(filingSubmitted, ours, { filingId: ours, collaboratingCourtId: "c-440703" }, { partition: 0 });
+    await producer.disconnect();
+    await eventually(async () => (await clerk.getFiling({ filingId: ours })).filing!.timeline.length === 2, 30_000, "both of our timeline entries");
+    const conn = await connectMongo({ uri: infra.mongoUri, dbName: db });
+    expect(await conn.collection("timeline_entries").countDocuments({ filingId: foreignId })).toBe(0);
+    await conn.close();
   });
 
   it("makes one filing of a retried submission", async () => {
