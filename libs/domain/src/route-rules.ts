@@ -1,4 +1,4 @@
-import { caseTypeInfo, type CaseType } from "./case-types.js";
+import { CASE_TYPES, caseTypeInfo, type CaseType } from "./case-types.js";
 import type { CourtKind, CourtLevel, CourtRole } from "./courts.js";
 
 /** What the route rules need to know about a court; the directory's court record has more. */
@@ -51,29 +51,10 @@ const KIND_DEFAULTS: Readonly<Record<CourtKind, KindDefaults>> = {
   // have a compensation committee (赔偿委员会, 委赔). Assumed: nothing else reaches them cross-domain.
   supreme: { roles: ["jurisdiction"], acceptsCaseTypes: ["civil-retrial-application", "state-compensation"] },
   high: { roles: ["jurisdiction"], acceptsCaseTypes: ["civil-retrial-application", "state-compensation"] },
-  intermediate: {
-    roles: BOTH,
-    acceptsCaseTypes: [
-      "civil-first-instance",
-      "administrative-first-instance",
-      "enforcement",
-      "criminal-private-prosecution",
-      "state-compensation",
-      "civil-retrial-application",
-    ],
-  },
+  intermediate: { roles: BOTH, acceptsCaseTypes: CASE_TYPES },
   // Assumed: first instance of every kind, enforcement, and 法赔 where the court itself is the liable
   // organ; retrial applications go to the court above.
-  basic: {
-    roles: BOTH,
-    acceptsCaseTypes: [
-      "civil-first-instance",
-      "administrative-first-instance",
-      "enforcement",
-      "criminal-private-prosecution",
-      "state-compensation",
-    ],
-  },
+  basic: { roles: BOTH, acceptsCaseTypes: CASE_TYPES.filter((t) => t !== "civil-retrial-application") },
   // Assumed (maritime courts also hear some maritime administrative cases; not included yet).
   maritime: { roles: BOTH, acceptsCaseTypes: ["civil-first-instance", "enforcement"] },
   // Assumed; IP civil cases are numbered 知民初.
