@@ -45,3 +45,6 @@ export async function pingMongo(conn: Connection): Promise<void> {
 export function isDuplicateKey(err: unknown): boolean {
   return (err as { code?: number })?.code === 11000;
 }
+
+export { createLocks, LockBusyError, type Locks, type LockOptions } from "./lock.js";
+export { createSequences, type Sequences } from "./sequence.js";

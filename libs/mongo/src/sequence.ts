@@ -1,0 +1,79 @@
+import type { Collection, Connection } from "mongoose";
+import { isDuplicateKey } from "./index.js";
+
+export interface Sequences {
+  /** The next number of the scope: 1, 2, 3, … without gaps or duplicates across processes. */
+  next(scope: string): Promise<number>;
+}
+
+interface NumberDoc {
+  _id: string;
+  at: Date;
+}
+
+const idOf = (scope: string, n: number) => `${scope}#${n}`;
+
+/**
+ * Gap-free, duplicate-free counters (e.g. case numbers per court, year and type code) built on
+ * unique inserts only — every number is one document `<scope>#<n>`. `$inc` is not used because
+ * FerretDB loses concurrent updates of one document (docs/platform.md); a unique _id insert is
+ * atomic on every MongoDB-wire store.
+ *
+ * A number n is only ever tried when n - 1 exists, so the taken numbers are always 1..max; a
+ * losing racer sees the duplicate key and tries the next one. Callers in one process queue per
+ * scope; each process caches the last number it took and, on first use of a scope, finds its end
+ * by exponential and binary search over _id look-ups.
+ */
+export function createSequences(conn: Connection, collection = "sequences"): Sequences {
+  const col = (): Collection<NumberDoc> => conn.collection<NumberDoc>(collection);
+  const last = new Map<string, number>();
+  const exists = async (scope: string, n: number) => n === 0 || (await col().countDocuments({ _id: idOf(scope, n) }, { limit: 1 })) > 0;
+
+  /** The largest taken number of the scope (0 if none), given that 1..max are all taken. */
+  async function findEnd(scope: string, from: number): Promise<number> {
+    let lo = from; // known taken (or 0)
+    let step = 1;
+    let hi = lo + step;
+    while (await exists(scope, hi)) {
+      lo = hi;
+      step *= 2;
+      hi = lo + step;
+    }
+    // lo taken, hi free: binary search for the boundary.
+    while (hi - lo > 1) {
+      const mid = Math.floor((lo + hi) / 2);
+      if (await exists(scope, mid)) lo = mid;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  async function take(scope: string): Promise<number> {
+    let n = (last.get(scope) ?? (await findEnd(scope, 0))) + 1;
+    for (;;) {
+      try {
+        await col().insertOne({ _id: idOf(scope, n), at: new Date() });
+        last.set(scope, n);
+        return n;
+      } catch (err) {
+        if (!isDuplicateKey(err)) throw err;
+        n += 1; // another process took n, so n exists and n + 1 may be tried
+      }
+    }
+  }
+
+  // Callers in this process queue per scope, so only other processes contend for a number.
+  const queues = new Map<string, Promise<unknown>>();
+  return {
+    next(scope) {
+      if (scope.includes("#")) return Promise.reject(new Error(`sequence scope must not contain '#': ${scope}`));
+      const run = (queues.get(scope) ?? Promise.resolve()).then(() => take(scope));
+      const settled = run.catch(() => undefined);
+      queues.set(scope, settled);
+      void settled.then(() => {
+        if (queues.get(scope) === settled) queues.delete(scope);
+      });
+      return run;
+    },
+  };
+}
