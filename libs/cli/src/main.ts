@@ -3,6 +3,7 @@ import { Command } from "commander";
 import { infraStatusCommand } from "./infra.js";
 import path from "node:path";
 import { directoryCommands } from "./directory.js";
+import { filingCommands } from "./filing.js";
 import { caseNumberCommands, deadlineCommand, jurisdictionCommand } from "./rules.js";
 import { tokenMintCommand } from "./token.js";
 
@@ -23,6 +24,7 @@ directoryCommands(program.command("directory").description("the national court d
 caseNumberCommands(program.command("casenumber").description("case numbers (案号)"));
 deadlineCommand(program.command("deadline"));
 jurisdictionCommand(program.command("jurisdiction").description("which court has jurisdiction"));
+filingCommands(program.command("filing").description("filings at the collaborating court's window (协作法院窗口)"));
 
 
 program.parseAsync(process.argv).catch((err: Error) => {

@@ -4,3 +4,4 @@ export * from "./courts.js";
 export * from "./case-number.js";
 export * from "./working-time.js";
 export * from "./route-rules.js";
+export * from "./identity.js";

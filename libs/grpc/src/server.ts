@@ -16,6 +16,8 @@ export interface CallContext {
   deadline: grpc.Deadline | undefined;
   /** True once the client cancelled or the deadline passed. */
   readonly cancelled: boolean;
+  /** Aborts when the client cancels or the deadline passes (for long-running streams). */
+  signal: AbortSignal;
 }
 
 type In<M extends DescMethod> = MessageShape<M["input"]>;
@@ -143,8 +145,12 @@ function wrap(method: DescMethod, fn: AnyHandler, opts: ServerOptions): grpc.Unt
       if (err instanceof AuthError) throw unauthenticated(err.message);
       throw err;
     }
+    const aborter = new AbortController();
+    (call as grpc.ServerUnaryCall<unknown, unknown>).once("cancelled", () => aborter.abort());
+    if (call.cancelled) aborter.abort();
     return {
       auth,
+      signal: aborter.signal,
       metadata: call.metadata,
       deadline: call.getDeadline(),
       get cancelled() {

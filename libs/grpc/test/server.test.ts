@@ -4,10 +4,10 @@ import { promisify } from "node:util";
 import { generateKeyPairSync } from "node:crypto";
 import * as grpc from "@grpc/grpc-js";
 import { createSigner, createVerifier } from "@kuayu/auth";
-import { createClient, fieldViolations, implement, requireRole, startServer, type RunningServer } from "@kuayu/grpc";
+import { createClient, fieldViolations, implement, requireRole, startServer, type CallContext, type RunningServer } from "@kuayu/grpc";
 import { ValidationError } from "@kuayu/domain";
 import { createLogger } from "@kuayu/logger";
-import { intakeV1 } from "@kuayu/proto";
+import { directoryV1 } from "@kuayu/proto";
 
 const { publicKey, privateKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
 const pub = publicKey.export({ type: "spki", format: "pem" }).toString();
@@ -29,16 +29,19 @@ beforeAll(async () => {
     log: createLogger({ service: "test", level: "silent" }),
     verifier: await createVerifier(pub),
     services: [
-      implement(intakeV1.FilingIntakeService, {
-        async submitFiling(req) {
-          if (!req.summary) throw new ValidationError([{ field: "summary", description: "must not be empty" }]);
-          return { filing: { filingId: "f-1", summary: req.summary } };
+      // A stand-in implementation of a real service definition: the methods the tests call, and
+      // the others failing if called.
+      implement(directoryV1.DirectoryService, {
+        ...Object.fromEntries(directoryV1.DirectoryService.methods.map((m) => [m.localName, () => Promise.reject(new Error("not under test"))])),
+        async getCourt(req: directoryV1.GetCourtRequest) {
+          if (!req.courtId) throw new ValidationError([{ field: "court_id", description: "must not be empty" }]);
+          return { court: { courtId: req.courtId, name: "北京市朝阳区人民法院" } };
         },
-        async getFiling(req, ctx) {
+        async listContacts(_req: directoryV1.ListContactsRequest, ctx: CallContext) {
           requireRole(ctx, "supervisor");
-          return { filing: { filingId: req.filingId } };
+          return { contacts: [] };
         },
-      }),
+      } as never),
     ],
   });
   address = `127.0.0.1:${server.port}`;
@@ -47,39 +50,39 @@ afterAll(() => server.drain(1000));
 
 describe("gRPC server", () => {
   it("serves an authenticated call and hands the handler the caller", async () => {
-    const client = createClient(intakeV1.FilingIntakeService, address, { token: clerkToken });
-    const res = await client.submitFiling({ summary: "借款合同纠纷" });
-    expect(res.filing?.summary).toBe("借款合同纠纷");
+    const client = createClient(directoryV1.DirectoryService, address, { token: clerkToken });
+    const res = await client.getCourt({ courtId: "c-110105" });
+    expect(res.court?.name).toBe("北京市朝阳区人民法院");
     client.close();
   });
 
   it("answers UNAUTHENTICATED without a valid token", async () => {
-    const anon = createClient(intakeV1.FilingIntakeService, address);
-    await expect(anon.submitFiling({ summary: "x" })).rejects.toMatchObject({ code: grpc.status.UNAUTHENTICATED });
-    const forged = createClient(intakeV1.FilingIntakeService, address, { token: "e30.e30.sig" });
-    await expect(forged.submitFiling({ summary: "x" })).rejects.toMatchObject({ code: grpc.status.UNAUTHENTICATED });
+    const anon = createClient(directoryV1.DirectoryService, address);
+    await expect(anon.getCourt({ courtId: "x" })).rejects.toMatchObject({ code: grpc.status.UNAUTHENTICATED });
+    const forged = createClient(directoryV1.DirectoryService, address, { token: "e30.e30.sig" });
+    await expect(forged.getCourt({ courtId: "x" })).rejects.toMatchObject({ code: grpc.status.UNAUTHENTICATED });
     anon.close();
     forged.close();
   });
 
   it("answers PERMISSION_DENIED for a missing role and INVALID_ARGUMENT with field details", async () => {
-    const client = createClient(intakeV1.FilingIntakeService, address, { token: clerkToken });
-    await expect(client.getFiling({ filingId: "f-1" })).rejects.toMatchObject({ code: grpc.status.PERMISSION_DENIED });
-    const err = await client.submitFiling({ summary: "" }).catch((e: unknown) => e);
+    const client = createClient(directoryV1.DirectoryService, address, { token: clerkToken });
+    await expect(client.listContacts({ courtId: "c-1" })).rejects.toMatchObject({ code: grpc.status.PERMISSION_DENIED });
+    const err = await client.getCourt({ courtId: "" }).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: grpc.status.INVALID_ARGUMENT });
-    expect(fieldViolations(err)).toEqual([{ field: "summary", description: "must not be empty" }]);
+    expect(fieldViolations(err)).toEqual([{ field: "court_id", description: "must not be empty" }]);
     client.close();
   });
 
   it("is listed and callable through reflection by grpcurl, with health", async () => {
     const services = (await grpcurl(address, "list")).split("\n");
-    expect(services).toEqual(expect.arrayContaining(["grpc.health.v1.Health", "kuayu.intake.v1.FilingIntakeService"]));
-    expect(await grpcurl("-d", '{"service":"kuayu.intake.v1.FilingIntakeService"}', address, "grpc.health.v1.Health/Check")).toContain("SERVING");
-    const described = await grpcurl(address, "describe", "kuayu.intake.v1.SubmitFilingRequest");
-    expect(described).toContain("idempotency_key");
+    expect(services).toEqual(expect.arrayContaining(["grpc.health.v1.Health", "kuayu.directory.v1.DirectoryService"]));
+    expect(await grpcurl("-d", '{"service":"kuayu.directory.v1.DirectoryService"}', address, "grpc.health.v1.Health/Check")).toContain("SERVING");
+    const described = await grpcurl(address, "describe", "kuayu.directory.v1.GetCourtRequest");
+    expect(described).toContain("court_id");
     expect(await grpcurl(address, "describe", "google.rpc.BadRequest")).toContain("field_violations");
-    const called = await grpcurl("-H", `authorization: Bearer ${clerkToken}`, "-d", '{"summary":"via grpcurl"}', address, "kuayu.intake.v1.FilingIntakeService/SubmitFiling");
-    expect(JSON.parse(called).filing.summary).toBe("via grpcurl");
+    const called = await grpcurl("-H", `authorization: Bearer ${clerkToken}`, "-d", '{"court_id":"c-via-grpcurl"}', address, "kuayu.directory.v1.DirectoryService/GetCourt");
+    expect(JSON.parse(called).court.courtId).toBe("c-via-grpcurl");
   });
 
   it("reports NOT_SERVING once shutdown begins", async () => {

@@ -18,6 +18,8 @@ export async function connectMongo(opts: MongoOptions): Promise<Connection> {
     dbName: opts.dbName,
     autoIndex: false,
     autoCreate: false,
+    // An undefined field is absent, never null (domain types use undefined for "not set").
+    ignoreUndefined: true,
     serverSelectionTimeoutMS: opts.serverSelectionTimeoutMs ?? 5000,
   });
   await conn.asPromise();

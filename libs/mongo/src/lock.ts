@@ -17,7 +17,7 @@ interface LockDoc {
 }
 
 export interface LockOptions {
-  /** A holder that dies keeps the lock at most this long (default 30 s). */
+  /** A holder that dies keeps the lock at most this long (default 15 s). */
   ttlMs?: number;
   /** How long to wait for a busy lock before LockBusyError (default 5 s). */
   waitMs?: number;
@@ -40,7 +40,7 @@ export interface Locks {
  * both proceed; that needs a crashed holder and a race within milliseconds, and is accepted.
  */
 export function createLocks(conn: Connection, opts: LockOptions & { collection?: string } = {}): Locks {
-  const ttlMs = opts.ttlMs ?? 30_000;
+  const ttlMs = opts.ttlMs ?? 15_000;
   const waitMs = opts.waitMs ?? 5_000;
   const col = (): Collection<LockDoc> => conn.collection<LockDoc>(opts.collection ?? "locks");
 

@@ -86,6 +86,12 @@ export interface RelayOptions {
   intervalMs?: number;
   /** How long one relay holds a document (default 30 s). */
   leaseMs?: number;
+  /**
+   * The lock every writer of these documents takes (see createLocks in @kuayu/mongo). With it the
+   * relay publishes and clears a document's outbox while holding that document's lock, instead of
+   * leasing it with updates that could race with other writers; without it the lease is used.
+   */
+  lock?: <T>(id: string, fn: () => Promise<T>) => Promise<T>;
 }
 
 export interface OutboxRelay {
@@ -120,10 +126,7 @@ export function startOutboxRelay(opts: RelayOptions): OutboxRelay {
     );
   };
 
-  const relayOne = async (): Promise<number> => {
-    const doc = await claim();
-    if (!doc) return 0;
-    const entries = (doc.outbox ?? []) as RawEntry[];
+  const publish = async (entries: RawEntry[]) => {
     // Publish each event inside the trace of the request that queued it, so one trace runs
     // from that request through the broker to the consumers.
     for (const e of entries) {
@@ -138,6 +141,13 @@ export function startOutboxRelay(opts: RelayOptions): OutboxRelay {
       };
       await context.with(propagation.extract(ROOT_CONTEXT, record.headers), () => producer.sendRecords([record]));
     }
+  };
+
+  const relayLeased = async (): Promise<number> => {
+    const doc = await claim();
+    if (!doc) return 0;
+    const entries = (doc.outbox ?? []) as RawEntry[];
+    await publish(entries);
     const pulled = await collection.updateOne(
       { _id: doc._id },
       { $pullAll: { outbox: entries }, $set: { outboxLeaseUntil: new Date(0) } } as never,
@@ -147,6 +157,29 @@ export function startOutboxRelay(opts: RelayOptions): OutboxRelay {
     await collection.updateOne({ _id: doc._id, outbox: { $size: 0 } }, { $set: { outboxPending: false } });
     return entries.length;
   };
+
+  const relayLocked = async (lock: NonNullable<RelayOptions["lock"]>): Promise<number> => {
+    const pending = await collection.find({ outboxPending: true }, { projection: { _id: 1 } }).limit(50).toArray();
+    let sent = 0;
+    for (const { _id } of pending) {
+      try {
+        sent += await lock(String(_id), async () => {
+          const doc = await collection.findOne({ _id });
+          if (!doc?.outboxPending) return 0; // another relay got there first
+          const entries = (doc.outbox ?? []) as RawEntry[];
+          await publish(entries);
+          await collection.updateOne({ _id }, { $set: { outbox: [], outboxPending: false } });
+          return entries.length;
+        });
+      } catch (err) {
+        if ((err as Error).name !== "LockBusyError") throw err;
+        // A writer holds it for now; the next pass picks it up.
+      }
+    }
+    return sent;
+  };
+
+  const relayOne = () => (opts.lock ? relayLocked(opts.lock) : relayLeased());
 
   const drainOnce = async () => {
     let total = 0;

@@ -5,4 +5,6 @@ export * as commonV1 from "./gen/kuayu/common/v1/common_pb.js";
 export * as intakeV1 from "./gen/kuayu/intake/v1/intake_pb.js";
 export * as directoryV1 from "./gen/kuayu/directory/v1/directory_pb.js";
 export * as intakeEventsV1 from "./gen/kuayu/intake/v1/events_pb.js";
+export * as routingEventsV1 from "./gen/kuayu/routing/v1/events_pb.js";
+export * as decisionEventsV1 from "./gen/kuayu/decision/v1/events_pb.js";
 export { enumFromId, idFromEnum } from "./enums.js";

@@ -1,18 +1,22 @@
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { createVerifier } from "@kuayu/auth";
-import { startServer, type RunningServer } from "@kuayu/grpc";
+import { createClient, startServer, type RunningServer } from "@kuayu/grpc";
 import { createKafka, createProducer, ensureTopics, runConsumer, type EventProducer, type RunningConsumer } from "@kuayu/kafka";
 import { runShutdown } from "@kuayu/lifecycle";
 import type { Logger } from "@kuayu/logger";
-import { connectMongo, ensureIndexes } from "@kuayu/mongo";
+import { connectMongo, createLocks, createSequences, ensureIndexes } from "@kuayu/mongo";
 import { startOutboxRelay, type OutboxRelay } from "@kuayu/outbox";
+import { directoryV1 } from "@kuayu/proto";
 import type { Connection } from "mongoose";
 import type { Config } from "./config.js";
+import type { Deps } from "./domain/intake.js";
 import { intakeService } from "./adapters/grpc/intake-service.js";
-import { timelineTopics } from "./adapters/kafka/topics.js";
-import { timelineProjector } from "./adapters/kafka/timeline-projector.js";
+import { lifecycleTopics } from "./adapters/kafka/topics.js";
+import { lifecycleConsumer } from "./adapters/kafka/lifecycle-consumer.js";
 import { filingModel, mongoFilingRepository, SOURCE, timelineModel } from "./adapters/mongo/filing-repository.js";
+import { gridFsMaterialStore } from "./adapters/mongo/material-store.js";
+import { createWatchHub, type WatchHub } from "./adapters/watch.js";
 
 export interface App {
   grpcPort: number;
@@ -21,7 +25,7 @@ export interface App {
 }
 
 /**
- * Builds and starts intake: store, topics, outbox relay, timeline consumer, gRPC server.
+ * Builds and starts intake: store, topics, outbox relay, lifecycle consumer, gRPC server.
  * Tests call it directly (GRPC_PORT=0); main.ts adds signals and telemetry.
  */
 export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (err: Error) => void): Promise<App> {
@@ -29,31 +33,51 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
   const verifier = await createVerifier(publicKey);
 
   let conn: Connection | undefined, producer: EventProducer | undefined, relay: OutboxRelay | undefined;
-  let consumer: RunningConsumer | undefined, server: RunningServer | undefined;
+  let consumer: RunningConsumer | undefined, server: RunningServer | undefined, hub: WatchHub | undefined;
+  let sweeper: NodeJS.Timeout | undefined;
+  const directory = createClient(directoryV1.DirectoryService, config.ROUTING_ADDR, { timeoutMs: config.ROUTING_TIMEOUT_MS });
   try {
     conn = await connectMongo({ uri: config.MONGO_URI, dbName: config.MONGO_DB });
     const model = filingModel(conn);
     const timeline = timelineModel(conn);
     await ensureIndexes([model, timeline]);
+    const locks = createLocks(conn);
+    const sequences = createSequences(conn);
+    const materials = gridFsMaterialStore(conn, log);
 
     const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: "intake", log });
-    await ensureTopics(kafka, timelineTopics);
+    await ensureTopics(kafka, lifecycleTopics);
     producer = await createProducer(kafka, SOURCE);
-    relay = startOutboxRelay({ model, producer, log });
-    const repo = mongoFilingRepository(model, timeline, relay.nudge);
+    relay = startOutboxRelay({ model, producer, log, lock: (id, fn) => locks.withLock(`filing:${id}`, fn) });
+    const watchHook = { nudge: () => hub?.nudge() };
+    const repo = mongoFilingRepository(model, timeline, locks, { onOutboxWrite: relay.nudge, onChange: () => watchHook.nudge() });
+    hub = createWatchHub(repo.changedSince, log, config.WATCH_POLL_MS);
+
+    const deps: Deps = {
+      repo,
+      materials,
+      newId: randomUUID,
+      now: () => new Date(),
+      nextReceiptNumber: (court, day) => sequences.next(`receipt:${court}:${day}`),
+      maxMaterialBytes: config.MATERIAL_MAX_BYTES,
+      maxFilingBytes: config.FILING_MAX_BYTES,
+    };
+    const sweep = () => void materials.sweep(repo.references, config.UPLOAD_ABANDON_MS).catch((err: unknown) => log.warn({ err }, "upload sweep failed"));
+    sweep();
+    sweeper = setInterval(sweep, Math.min(config.UPLOAD_ABANDON_MS, 10 * 60_000)).unref();
 
     consumer = await runConsumer({
       kafka,
       groupId: config.KAFKA_GROUP_ID,
       sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
-      topics: timelineTopics,
-      handle: timelineProjector(repo),
+      topics: lifecycleTopics,
+      handle: lifecycleConsumer({ repo, now: deps.now, log: repo }),
       producer,
       log,
       onFatal,
     });
     server = await startServer({
-      services: [intakeService({ repo, newId: randomUUID, now: () => new Date() })],
+      services: [intakeService(deps, directory, hub, config.PROVINCE_SCOPE)],
       verifier,
       log,
       host: config.GRPC_HOST,
@@ -68,16 +92,18 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
     return runShutdown(
       [
         { name: "gRPC NOT_SERVING", run: () => server?.notServing() },
+        { name: "end watch streams", run: () => hub?.stop() },
         { name: "stop consuming", run: () => consumer?.stop() },
         { name: "drain gRPC", run: () => server?.drain(Math.min(10_000, config.SHUTDOWN_GRACE_MS / 2)) },
         { name: "stop outbox relay", run: () => relay?.stop() },
         { name: "flush producer", run: () => producer?.disconnect() },
-        { name: "close store", run: () => conn?.close() },
+        { name: "close routing client", run: () => directory.close() },
+        { name: "close store", run: () => (clearInterval(sweeper), conn?.close()) },
       ],
       log,
       config.SHUTDOWN_GRACE_MS,
     );
   }
-  log.info({ grpcPort: server.port, provinces: "all" }, "intake started");
+  log.info({ grpcPort: server.port, provinces: config.PROVINCE_SCOPE, routing: config.ROUTING_ADDR }, "intake started");
   return { grpcPort: server.port, stop: closeAll };
 }

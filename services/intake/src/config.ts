@@ -1,5 +1,7 @@
 import { fields, loadConfig, z } from "@kuayu/config";
 
+const bytes = (def: number) => z.coerce.number().int().min(1).default(def);
+
 const schema = z.object({
   GRPC_PORT: fields.port(50051),
   GRPC_HOST: z.string().default("0.0.0.0"),
@@ -9,6 +11,18 @@ const schema = z.object({
   KAFKA_SESSION_TIMEOUT_MS: fields.millis(30_000),
   MONGO_URI: fields.mongoUri.default("mongodb://127.0.0.1:27017"),
   MONGO_DB: z.string().regex(/^[A-Za-z0-9_-]{1,63}$/, "letters, digits, _ and - only").default("kuayu_intake"),
+  /** The routing service (directory route rules), host:port. */
+  ROUTING_ADDR: z.string().regex(/^[^:\s]+:\d+$/, "expected host:port").default("127.0.0.1:50052"),
+  ROUTING_TIMEOUT_MS: fields.millis(5_000),
+  /** Courts whose windows this release serves: two-digit province codes, or "all". */
+  PROVINCE_SCOPE: fields.provinces,
+  /** Largest single material, and all materials of one filing together. */
+  MATERIAL_MAX_BYTES: bytes(100 * 1024 * 1024),
+  FILING_MAX_BYTES: bytes(1024 * 1024 * 1024),
+  /** How often watchers look for changes made by other replicas. */
+  WATCH_POLL_MS: fields.millis(1_000),
+  /** An upload not referenced by its filing after this long is removed. */
+  UPLOAD_ABANDON_MS: fields.millis(60 * 60 * 1000),
   /** PEM of the public key that verifies bearer tokens (or JWT_PUBLIC_KEY_FILE). */
   JWT_PUBLIC_KEY: z.string().optional(),
   JWT_PUBLIC_KEY_FILE: z.string().optional(),

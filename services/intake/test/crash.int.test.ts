@@ -1,93 +1,107 @@
-// Kill -9 the intake process while its consumer is mid-stream; after a restart no event is lost
-// and none is applied twice. Runs the built service (dist/) as its own process.
+// Kill -9 the intake process while submissions are being stored and published; after a restart
+// every submission is published exactly once (one event id per filing) and recorded once in the
+// timeline. Runs the built service (dist/) as its own process, on the real broker and store.
 import path from "node:path";
+import * as grpc from "@grpc/grpc-js";
 import { createSigner } from "@kuayu/auth";
 import { createClient } from "@kuayu/grpc";
+import { createKafka, headerMap } from "@kuayu/kafka";
+import { createLogger } from "@kuayu/logger";
 import { connectMongo } from "@kuayu/mongo";
-import { commonV1, intakeV1 } from "@kuayu/proto";
+import { intakeV1 } from "@kuayu/proto";
+import { intakeTopics } from "@kuayu/topics";
 import { assertInfraUp, eventually, infra, spawnService, testKeys, uniqueName, type ServiceProcess } from "@kuayu/testkit";
+import type { Consumer } from "kafkajs";
+import { TRIBUNAL, readyDraft, startRoutingService } from "./support";
 
 const main = path.resolve(__dirname, "../dist/main.js");
 const keys = testKeys();
 const db = uniqueName("intake_crash");
-const env = {
-  GRPC_PORT: "0", GRPC_HOST: "127.0.0.1", KAFKA_BROKERS: infra.brokers.join(","), MONGO_URI: infra.mongoUri, MONGO_DB: db,
-  KAFKA_GROUP_ID: uniqueName("intake"), KAFKA_SESSION_TIMEOUT_MS: "6000", JWT_PUBLIC_KEY: keys.publicKey, OTEL_SERVICE_NAME: "intake",
-};
-const started = async (svc: ServiceProcess) => Number((await svc.waitFor((l) => l.msg === "intake started")).grpcPort);
-const TOTAL = 300;
+const TOTAL = 60;
 
 let svc: ServiceProcess | undefined;
+let routing: Awaited<ReturnType<typeof startRoutingService>> | undefined;
 let conn: Awaited<ReturnType<typeof connectMongo>> | undefined;
+let collector: Consumer | undefined;
 afterAll(async () => {
   await svc?.kill("SIGKILL");
+  await collector?.disconnect();
+  await routing?.stop();
   await conn?.close();
 });
 
-it("loses and duplicates nothing when the consumer is killed mid-stream", async () => {
+it("publishes every stored submission exactly once after a kill -9 between storing and publishing", async () => {
   await assertInfraUp();
+  routing = await startRoutingService(keys.publicKey);
+  const env = {
+    GRPC_PORT: "0", GRPC_HOST: "127.0.0.1", KAFKA_BROKERS: infra.brokers.join(","), MONGO_URI: infra.mongoUri, MONGO_DB: db,
+    KAFKA_GROUP_ID: uniqueName("intake"), KAFKA_SESSION_TIMEOUT_MS: "6000", JWT_PUBLIC_KEY: keys.publicKey, OTEL_SERVICE_NAME: "intake",
+    ROUTING_ADDR: `127.0.0.1:${routing.grpcPort}`,
+  };
+  const started = async (s: ServiceProcess) => Number((await s.waitFor((l) => l.msg === "intake started")).grpcPort);
   conn = await connectMongo({ uri: infra.mongoUri, dbName: db });
-  const filings = conn.collection<{ _id: string }>("filings");
-  const timeline = conn.collection<{ _id: string; filingId: string }>("timeline_entries");
-  const applied = () => timeline.countDocuments();
+  const filings = conn.collection<{ _id: string; outboxPending: boolean }>("filings");
+  const timeline = conn.collection<{ _id: string; filingId: string; eventType: string }>("timeline_entries");
+
+  // Every record on the topic for our filings, from the start.
+  const published = new Map<string, Set<string>>(); // filing id → event ids
+  const kafka = createKafka({ brokers: infra.brokers, clientId: "crash-test", log: createLogger({ service: "test", level: "silent" }) });
+  collector = kafka.consumer({ groupId: uniqueName("crash-collector") });
+  await collector.connect();
+  await collector.subscribe({ topic: intakeTopics.filingSubmitted.name, fromBeginning: true });
+  await collector.run({
+    eachMessage: async ({ message }) => {
+      const key = message.key!.toString();
+      if (!published.has(key)) published.set(key, new Set());
+      published.get(key)!.add(headerMap(message.headers)["kuayu-event-id"]!);
+    },
+  });
 
   svc = spawnService(main, env);
-  const port = await started(svc);
-  const token = await (await createSigner(keys.privateKey)).mint({ user: "drill", courtId: "c-440703", roles: ["court-system"], province: "44" });
-  const client = createClient(intakeV1.FilingIntakeService, `127.0.0.1:${port}`, { token, timeoutMs: 30_000 });
+  const token = await (await createSigner(keys.privateKey)).mint({ user: "drill", courtId: TRIBUNAL.id, roles: ["court-system"], province: TRIBUNAL.province });
+  const client = createClient(intakeV1.FilingIntakeService, `127.0.0.1:${await started(svc)}`, { token, timeoutMs: 30_000 });
   const ids: string[] = [];
-  const submitting = (async () => {
-    for (let i = 0; i < TOTAL; i += 20) {
-      const batch = await Promise.all(
-        Array.from({ length: 20 }, (_, j) =>
-          client.submitFiling({ idempotencyKey: `crash-${db}-${i + j}`, caseType: commonV1.CaseType.ENFORCEMENT, jurisdictionCourtId: "c-110105", summary: `申请执行 ${i + j}` }),
-        ),
-      );
-      ids.push(...batch.map((r) => r.filing!.filingId));
-    }
-  })();
-  // Kill as soon as the consumer has applied some events but not all.
-  const atKill = await eventually(async () => {
-    const n = await applied();
-    return n >= 20 ? n : undefined;
-  }, 60_000, "first applied events").catch((err: Error) => {
-    throw new Error(`${err.message}; service log tail: ${JSON.stringify(svc!.lines.slice(-5))}`);
-  });
-  const exit = await svc.kill("SIGKILL");
-  await submitting.catch(() => undefined); // calls in flight at the kill fail; the client retries below
+  for (let i = 0; i < TOTAL; i += 10) ids.push(...(await Promise.all(Array.from({ length: 10 }, () => readyDraft(client)))));
+
+  // Submit everything at once and kill the process as soon as a few submissions were stored:
+  // the outbox relay is still publishing, so stored-but-unpublished filings exist at the kill.
+  let answered = 0;
+  const submitting = Promise.allSettled(ids.map((id) => client.submitFiling({ filingId: id, idempotencyKey: `submit-${id}` }).then(() => answered++)));
+  await eventually(async () => answered >= 10, 60_000, "the first stored submissions");
+  expect(await svc.kill("SIGKILL")).toBeNull();
+  await submitting;
   client.close();
-  expect(exit).toBeNull(); // killed by the signal, not a clean exit
-  expect(atKill).toBeLessThan(TOTAL);
+  const pendingAtKill = await filings.countDocuments({ outboxPending: true });
+  expect(pendingAtKill).toBeGreaterThan(0); // the kill did land between storing and publishing
 
   svc = spawnService(main, env);
-  const port2 = await started(svc);
-  const client2 = createClient(intakeV1.FilingIntakeService, `127.0.0.1:${port2}`, { token, timeoutMs: 30_000 });
-  // Retry every submission: idempotency keys make the ones that got through no-ops.
-  const all = new Set<string>();
-  for (let i = 0; i < TOTAL; i += 50) {
-    const batch = await Promise.all(
-      Array.from({ length: 50 }, (_, j) =>
-        client2.submitFiling({ idempotencyKey: `crash-${db}-${i + j}`, caseType: commonV1.CaseType.ENFORCEMENT, jurisdictionCourtId: "c-110105", summary: `申请执行 ${i + j}` }),
-      ),
+  const client2 = createClient(intakeV1.FilingIntakeService, `127.0.0.1:${await started(svc)}`, { token, timeoutMs: 30_000 });
+  // The window retries every submission: the ones that were stored are idempotent no-ops. Filings
+  // whose lock the killed process held answer ABORTED until the lock expires; retry those.
+  const submitOnce = (id: string) =>
+    eventually(
+      () => client2.submitFiling({ filingId: id, idempotencyKey: `submit-${id}` }).catch((err: { code?: number }) => {
+        if (err.code === grpc.status.ABORTED) return undefined;
+        throw err;
+      }),
+      90_000,
+      `the retried submission of ${id}`,
     );
-    batch.forEach((r) => all.add(r.filing!.filingId));
-  }
+  const after = await Promise.all(ids.map(submitOnce));
   client2.close();
-  expect(all.size).toBe(TOTAL);
-  for (const id of ids) expect(all.has(id)).toBe(true);
+  expect(after.every((r) => r.filing!.status === intakeV1.FilingStatus.SUBMITTED)).toBe(true);
 
-  await eventually(async () => (await applied()) === TOTAL, 120_000, `all ${TOTAL} events applied`).catch(async (err: Error) => {
-    const pending = await filings.countDocuments({ outboxPending: true });
-    throw new Error(`${err.message}; applied ${await applied()}, outbox pending ${pending}; service log tail: ${JSON.stringify(svc!.lines.slice(-5))}`);
+  await eventually(async () => (await filings.countDocuments({ outboxPending: true })) === 0, 60_000, "the outbox to drain");
+  await eventually(async () => ids.every((id) => published.has(id)), 60_000, "an event for every filing").catch((err: Error) => {
+    throw new Error(`${err.message}; ${ids.filter((id) => !published.has(id)).length} missing; log tail ${JSON.stringify(svc!.lines.slice(-5))}`);
   });
-  expect(await filings.countDocuments()).toBe(TOTAL);
-  // Exactly one entry per filing: nothing lost, nothing applied twice.
+  // Exactly one event per filing (a republished record carries the same event id) …
+  for (const id of ids) expect([id, published.get(id)!.size]).toEqual([id, 1]);
+  // … and exactly one timeline entry for it.
+  await eventually(async () => (await timeline.countDocuments({ eventType: "kuayu.intake.v1.FilingSubmitted" })) === TOTAL, 60_000, "all timeline entries");
   const perFiling = new Map<string, number>();
-  for (const t of await timeline.find({}).toArray()) perFiling.set(t.filingId, (perFiling.get(t.filingId) ?? 0) + 1);
-  expect(perFiling.size).toBe(TOTAL);
+  for (const t of await timeline.find({ eventType: "kuayu.intake.v1.FilingSubmitted" }).toArray()) perFiling.set(t.filingId, (perFiling.get(t.filingId) ?? 0) + 1);
   expect([...perFiling.values()].every((n) => n === 1)).toBe(true);
-  for (const id of all) expect(perFiling.get(id)).toBe(1);
-  expect(await filings.countDocuments({ outboxPending: true })).toBe(0);
   expect(await svc.kill("SIGTERM")).toBe(0); // and a graceful stop exits cleanly
   svc = undefined;
   await conn.dropDatabase();

@@ -1,70 +1,129 @@
-import type { AuthContext } from "@kuayu/auth";
-import { ForbiddenError, NotFoundError, ValidationError } from "@kuayu/domain";
-import { getFiling, submitFiling, validateSubmission, type Filing, type FilingRepository, type SubmitFilingCommand } from "../src/domain/filing";
+// Pure rules of the window: details validation, the checklist, and how lifecycle events move the status.
+import { applyLifecycle, missingCorrections, missingMaterials, validateDetails, type Filing, type FilingDetails, type Material } from "../src/domain/filing";
+import { chinaDay, formatReceiptNumber, validateUploadHeader } from "../src/domain/intake";
 
-/** Map-backed port for testing the use cases' rules (the real store is covered by *.int tests). */
-function memoryRepo(): FilingRepository {
-  const byId = new Map<string, Filing>();
-  const byKey = new Map<string, string>();
-  return {
-    async insertSubmitted(filing, key) {
-      const k = `${filing.collaboratingCourtId}/${key}`;
-      const existing = byKey.get(k);
-      if (existing) return { filing: byId.get(existing)!, created: false };
-      byKey.set(k, filing.id);
-      byId.set(filing.id, filing);
-      return { filing, created: true };
-    },
-    async get(id) {
-      return byId.get(id);
-    },
-    async addTimelineEntry() {},
-  };
-}
-
-const clerk: AuthContext = { user: "u1", courtId: "c-440703", roles: ["window-clerk"], province: "44" };
-const cmd: SubmitFilingCommand = {
-  idempotencyKey: "key-00000001",
+const details = (over: Partial<FilingDetails> = {}): FilingDetails => ({
   caseType: "civil-first-instance",
+  parties: [
+    { role: "plaintiff", identity: { kind: "person", name: "张三", residentId: "11010519491231002X" }, address: "广州市", phone: "", agents: [] },
+    { role: "defendant", identity: { kind: "organization", name: "某公司", creditCode: "", legalRepresentative: "" }, address: "北京市", phone: "", agents: [] },
+  ],
+  claims: "支付货款",
+  facts: "未付货款",
   jurisdictionCourtId: "c-110105",
-  summary: "买卖合同纠纷",
+  jurisdictionSource: "clerk",
+  jurisdictionBasis: "",
+  liableOrganDecided: false,
   drill: false,
-};
+  ...over,
+});
+const material = (kind: string, round = 1): Material => ({ id: `m-${kind}-${round}`, kind, fileName: "a.pdf", mediaType: "application/pdf", sizeBytes: 1, sha256: "0".repeat(64), round, uploadedAt: new Date() });
+const filing = (over: Partial<Filing> = {}): Filing => ({
+  id: "f1", collaboratingCourtId: "t-440103001", status: "submitted", details: details(), materials: [], receiptNumber: "KY-x", round: 1, submitKeys: ["k"],
+  createdAt: new Date(0), submittedAt: new Date(0), updatedAt: new Date(0), lastEventType: "", correctionRequest: undefined, decision: undefined, ...over,
+});
+const fields = (v: { field: string }[]) => v.map((x) => x.field);
 
-describe("submitting a filing", () => {
-  let n = 0;
-  const deps = () => ({ repo: memoryRepo(), newId: () => `f-${++n}`, now: () => new Date("2026-03-02T02:00:00Z") });
-
-  it("lists every problem of a bad submission at once", () => {
-    const v = validateSubmission({ idempotencyKey: "short", caseType: undefined, jurisdictionCourtId: "", summary: " ", drill: false });
-    expect(v.map((x) => x.field)).toEqual(["idempotency_key", "case_type", "jurisdiction_court_id", "summary"]);
-    expect(validateSubmission({ ...cmd, summary: "长".repeat(2001) }).map((x) => x.field)).toEqual(["summary"]);
-    expect(validateSubmission(cmd)).toEqual([]);
+describe("validateDetails", () => {
+  it("accepts complete details, and an empty draft", () => {
+    expect(validateDetails(details(), true)).toEqual([]);
+    expect(validateDetails(details({ caseType: undefined, parties: [], claims: "", facts: "", jurisdictionCourtId: "" }), false)).toEqual([]);
   });
 
-  it("takes the collaborating court from the caller, never from the request", async () => {
-    const f = await submitFiling(deps(), clerk, cmd);
-    expect(f).toMatchObject({ collaboratingCourtId: "c-440703", jurisdictionCourtId: "c-110105", status: "submitted", summary: "买卖合同纠纷" });
+  it("lists everything a submission still lacks", () => {
+    const v = validateDetails(details({ caseType: undefined, parties: [], claims: " ", facts: "", jurisdictionCourtId: "" }), true);
+    expect(fields(v)).toEqual(["details.case_type", "details.parties", "details.parties", "details.claims", "details.facts", "details.jurisdiction_court_id"]);
   });
 
-  it("returns the first filing when the idempotency key is replayed", async () => {
-    const d = deps();
-    const a = await submitFiling(d, clerk, cmd);
-    const b = await submitFiling(d, clerk, { ...cmd, summary: "again" });
-    expect(b.id).toBe(a.id);
-    const other = await submitFiling(d, { ...clerk, courtId: "c-000001" }, cmd);
-    expect(other.id).not.toBe(a.id);
+  it("checks identity numbers wherever they are given, and requires them of the filing side", () => {
+    const bad = details();
+    bad.parties[0]!.identity = { kind: "person", name: "张三", residentId: "110105194912310021" };
+    bad.parties[1]!.identity = { kind: "organization", name: "某公司", creditCode: "91350100M000100Y44", legalRepresentative: "" };
+    expect(fields(validateDetails(bad, false))).toEqual(["details.parties[0].person.resident_id", "details.parties[1].organization.credit_code"]);
+    const missing = details();
+    missing.parties[0]!.identity = { kind: "person", name: "张三", residentId: "" };
+    expect(fields(validateDetails(missing, false))).toEqual([]);
+    expect(fields(validateDetails(missing, true))).toEqual(["details.parties[0].person.resident_id"]);
   });
 
-  it("refuses a filing addressed to the caller's own court", async () => {
-    await expect(submitFiling(deps(), clerk, { ...cmd, jurisdictionCourtId: clerk.courtId })).rejects.toBeInstanceOf(ValidationError);
+  it("checks agents: kind, authorisation, licence for lawyers, identity", () => {
+    const d = details();
+    d.parties[0]!.agents = [{ name: "王律师", kind: "lawyer", residentId: "", licenseNumber: "", authorization: undefined, phone: "abc" }];
+    expect(fields(validateDetails(d, true))).toEqual([
+      "details.parties[0].agents[0].authorization",
+      "details.parties[0].agents[0].license_number",
+      "details.parties[0].agents[0].resident_id",
+      "details.parties[0].agents[0].phone",
+    ]);
   });
 
-  it("shows a filing only to its own collaborating court", async () => {
-    const d = deps();
-    const f = await submitFiling(d, clerk, cmd);
-    await expect(getFiling(d, clerk, f.id)).resolves.toMatchObject({ id: f.id });
-    await expect(getFiling(d, { ...clerk, courtId: "c-other" }, f.id)).rejects.toBeInstanceOf(ForbiddenError);
-    await expect(getFiling(d, clerk, "missing")).rejects.toBeInstanceOf(NotFoundError);
+  it("requires the finder's legal basis when the court came from the finder", () => {
+    expect(fields(validateDetails(details({ jurisdictionSource: "finder" }), true))).toEqual(["details.jurisdiction_basis"]);
+  });
+});
+
+describe("the checklist", () => {
+  it("names each missing required material; the defendant's details stand for opposing-party-details", () => {
+    const missing = missingMaterials(details(), [material("complaint")]).map((v) => v.description);
+    expect(missing).toEqual([
+      expect.stringContaining("filer-identity"),
+      expect.stringContaining("evidence"),
+      expect.stringContaining("address-for-service-confirmation"),
+    ]);
+    const all = ["complaint", "filer-identity", "evidence", "address-for-service-confirmation"].map((k) => material(k));
+    expect(missingMaterials(details(), all)).toEqual([]);
+  });
+
+  it("adds the power of attorney and the agent's identity when an agent acts", () => {
+    const d = details();
+    d.parties[0]!.agents = [{ name: "王律师", kind: "lawyer", residentId: "11010519491231002X", licenseNumber: "11101200910000001", authorization: "special", phone: "" }];
+    const all = ["complaint", "filer-identity", "evidence", "address-for-service-confirmation"].map((k) => material(k));
+    expect(missingMaterials(d, all).map((v) => v.description)).toEqual([expect.stringContaining("power-of-attorney"), expect.stringContaining("agent-identity")]);
+  });
+
+  it("asks for the requested corrections in the new round", () => {
+    const f = filing({ status: "correction-requested", correctionRequest: { items: [{ materialKind: "evidence", description: "" }], deadline: undefined, note: "", requestedAt: new Date() } });
+    expect(missingCorrections({ ...f, materials: [material("evidence", 1)] })).toHaveLength(1);
+    expect(missingCorrections({ ...f, materials: [material("evidence", 2)] })).toEqual([]);
+  });
+});
+
+describe("applyLifecycle", () => {
+  const now = new Date(1000);
+  const at = new Date(500);
+  it("moves the status forward within the round, and never back", () => {
+    const routed = applyLifecycle(filing(), { round: 1, status: "routed", eventType: "R", at }, now)!;
+    expect(routed.status).toBe("routed");
+    expect(routed.updatedAt).toBe(now);
+    const acked = applyLifecycle(routed, { round: 1, status: "acknowledged", eventType: "A", at }, now)!;
+    expect(applyLifecycle(acked, { round: 1, status: "routed", eventType: "R", at }, now)).toBeUndefined();
+    expect(applyLifecycle(acked, { round: 1, status: "acknowledged", eventType: "A", at }, now)).toBeUndefined();
+  });
+
+  it("accepts out-of-order arrival: a decision before the acknowledgement", () => {
+    const accepted = applyLifecycle(filing(), { round: 1, status: "accepted", eventType: "X", at, decision: { caseNumber: "（2026）京0105民初1号", reasonCategory: "", reason: "", legalBasis: "", decidedAt: at } }, now)!;
+    expect(accepted.status).toBe("accepted");
+    expect(applyLifecycle(accepted, { round: 1, status: "acknowledged", eventType: "A", at }, now)).toBeUndefined();
+  });
+
+  it("ignores events of an earlier round, and anything after withdrawal", () => {
+    expect(applyLifecycle(filing({ round: 2 }), { round: 1, status: "rejected", eventType: "X", at }, now)).toBeUndefined();
+    expect(applyLifecycle(filing({ status: "withdrawn" }), { round: 1, status: "accepted", eventType: "X", at }, now)).toBeUndefined();
+    expect(applyLifecycle(filing({ status: "draft", round: 0 }), { round: 0, status: "routed", eventType: "X", at }, now)).toBeUndefined();
+  });
+});
+
+describe("receipt numbers and upload headers", () => {
+  it("counts days in China time", () => {
+    expect(chinaDay(new Date("2026-11-27T16:30:00Z"))).toBe("20261128");
+    expect(chinaDay(new Date("2026-11-27T15:59:59Z"))).toBe("20261127");
+    expect(formatReceiptNumber("t-440103001", "20261128", 42)).toBe("KY-t-440103001-20261128-000042");
+  });
+
+  it("checks an upload header field by field", () => {
+    expect(validateUploadHeader({ filingId: "f", kind: "complaint", fileName: "起诉状.pdf", sizeBytes: 10, sha256: "" }, 100)).toEqual([]);
+    expect(fields(validateUploadHeader({ filingId: "", kind: "Complaint!", fileName: "../etc/passwd", sizeBytes: 101, sha256: "xyz" }, 100))).toEqual([
+      "header.filing_id", "header.kind", "header.file_name", "header.size_bytes", "header.sha256",
+    ]);
   });
 });

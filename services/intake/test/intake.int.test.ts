@@ -1,92 +1,344 @@
-// The intake skeleton end to end in one process: gRPC → store + outbox → Kafka → timeline.
+// Intake end to end in one process, on the real broker and store: drafts, materials, submission,
+// the events it emits, the lifecycle events it consumes, corrections, withdrawal, reads and watch.
+import { createHash, randomBytes } from "node:crypto";
 import * as grpc from "@grpc/grpc-js";
-import { createSigner } from "@kuayu/auth";
-import { createClient, fieldViolations, type Client } from "@kuayu/grpc";
+import { timestampFromDate } from "@bufbuild/protobuf/wkt";
+import { fieldViolations } from "@kuayu/grpc";
+import { createKafka, createProducer, decodeEvent, headerMap, type EventProducer } from "@kuayu/kafka";
 import { createLogger } from "@kuayu/logger";
 import { connectMongo } from "@kuayu/mongo";
-import { createKafka, createProducer } from "@kuayu/kafka";
-import { filingSubmitted } from "../src/adapters/kafka/topics";
-import { commonV1, intakeV1 } from "@kuayu/proto";
-import { assertInfraUp, eventually, infra, testKeys, uniqueName } from "@kuayu/testkit";
-import { readConfig } from "../src/config";
-import { startApp, type App } from "../src/app";
+import { commonV1, intakeV1, type intakeEventsV1 } from "@kuayu/proto";
+import { decisionTopics, intakeTopics, routingTopics } from "@kuayu/topics";
+import { assertInfraUp, eventually, infra, uniqueName } from "@kuayu/testkit";
+import type { Consumer } from "kafkajs";
+import type { Connection } from "mongoose";
+import { BEIJING_CHAOYANG, CIVIL_REQUIRED, TRIBUNAL, civilDetails, pdf, readyDraft, startHarness, uploadParts, type Harness, type IntakeClient } from "./support";
 
-const keys = testKeys();
-let app: App;
-let clerk: Client<typeof intakeV1.FilingIntakeService>;
-let otherCourt: Client<typeof intakeV1.FilingIntakeService>;
-const db = uniqueName("intake_it");
+let h: Harness;
+let clerk: IntakeClient; // window clerk of a tribunal in Guangdong
+let otherClerk: IntakeClient; // window clerk of another court
+let specialist: IntakeClient; // filing specialist of the jurisdiction court in Beijing
+let store: Connection;
+let decisions: EventProducer;
+let collector: Consumer;
+const seen: { topic: string; key: string; id: string; value: Buffer; headers: Record<string, string> }[] = [];
 
 beforeAll(async () => {
   await assertInfraUp();
-  const config = readConfig({
-    GRPC_PORT: "0", GRPC_HOST: "127.0.0.1", KAFKA_BROKERS: infra.brokers.join(","), MONGO_URI: infra.mongoUri,
-    MONGO_DB: db, KAFKA_GROUP_ID: uniqueName("intake"), JWT_PUBLIC_KEY: keys.publicKey, LOG_LEVEL: "silent",
+  h = await startHarness();
+  clerk = await h.client(TRIBUNAL.id, TRIBUNAL.province);
+  otherClerk = await h.client("c-440104", "44");
+  specialist = await h.client(BEIJING_CHAOYANG.id, BEIJING_CHAOYANG.province, ["filing-specialist"]);
+  store = await connectMongo({ uri: infra.mongoUri, dbName: h.db });
+  const kafka = createKafka({ brokers: infra.brokers, clientId: "intake-test", log: createLogger({ service: "test", level: "silent" }) });
+  decisions = await createProducer(kafka, "kuayu.decision");
+  collector = kafka.consumer({ groupId: uniqueName("collector") });
+  await collector.connect();
+  await collector.subscribe({ topics: Object.values(intakeTopics).map((t) => t.name), fromBeginning: true });
+  await collector.run({
+    eachMessage: async ({ topic, message }) => {
+      const headers = headerMap(message.headers);
+      seen.push({ topic, key: message.key!.toString(), id: headers["kuayu-event-id"]!, value: message.value!, headers });
+    },
   });
-  app = await startApp(config, createLogger({ service: "intake", level: "silent" }), (err) => { throw err; });
-  const signer = await createSigner(keys.privateKey);
-  const address = `127.0.0.1:${app.grpcPort}`;
-  clerk = createClient(intakeV1.FilingIntakeService, address, { token: await signer.mint({ user: "clerk-1", courtId: "c-440703", roles: ["window-clerk"], province: "44" }) });
-  otherCourt = createClient(intakeV1.FilingIntakeService, address, { token: await signer.mint({ user: "clerk-2", courtId: "c-110105", roles: ["window-clerk"], province: "11" }) });
 });
 afterAll(async () => {
-  clerk?.close();
-  otherCourt?.close();
-  expect(await app?.stop()).toBe(true);
+  await collector?.disconnect();
+  await decisions?.disconnect();
+  await store?.dropDatabase();
+  await store?.close();
+  await h?.close();
 });
 
-const submit = (key: string) =>
-  clerk.submitFiling({ idempotencyKey: key, caseType: commonV1.CaseType.CIVIL_FIRST_INSTANCE, jurisdictionCourtId: "c-110105", summary: "买卖合同纠纷" });
+const eventsOf = (topic: string, key: string) => seen.filter((e) => e.topic === topic && e.key === key);
+const rpcError = async (p: Promise<unknown>) => {
+  const err = (await p.then(() => undefined, (e: unknown) => e)) as grpc.ServiceError | undefined;
+  if (!err) throw new Error("expected the call to fail");
+  return err;
+};
+const statusOf = async (id: string) => (await clerk.getFiling({ filingId: id })).filing!;
 
-describe("intake skeleton (real broker and store)", () => {
-  it("submits a filing whose submitted event comes back into its timeline", async () => {
-    const { filing } = await submit(uniqueName("key"));
-    expect(filing).toMatchObject({ collaboratingCourtId: "c-440703", status: intakeV1.FilingStatus.SUBMITTED });
-    const withTimeline = await eventually(async () => {
-      const { filing: f } = await clerk.getFiling({ filingId: filing!.filingId });
-      return f!.timeline.length > 0 ? f : undefined;
-    }, 30_000, "timeline entry");
-    expect(withTimeline!.timeline).toHaveLength(1);
-    expect(withTimeline!.timeline[0]!.eventType).toBe("kuayu.intake.v1.FilingSubmitted");
+describe("a tribunal in Guangdong files a civil case with a basic court in Beijing", () => {
+  let filingId: string;
+  let receipt: string;
+
+  it("drafts, uploads the materials, submits, and emits `filing submitted` with the filing's data", async () => {
+    const { filing: draft } = await clerk.createDraft({ details: civilDetails() });
+    expect(draft!.status).toBe(intakeV1.FilingStatus.DRAFT);
+    expect(draft!.collaboratingCourtId).toBe(TRIBUNAL.id);
+    filingId = draft!.filingId;
+    const uploaded = [];
+    for (const [i, kind] of CIVIL_REQUIRED.entries()) {
+      const bytes = pdf(4096 + i, i);
+      const { material } = await clerk.uploadMaterial(uploadParts(filingId, kind, bytes));
+      expect(material!.sha256).toBe(createHash("sha256").update(bytes).digest("hex"));
+      expect(material!.mediaType).toBe("application/pdf");
+      uploaded.push(material!);
+    }
+
+    const { filing } = await clerk.submitFiling({ filingId, idempotencyKey: `submit-${filingId}` });
+    expect(filing!.status).toBe(intakeV1.FilingStatus.SUBMITTED);
+    expect(filing!.round).toBe(1);
+    expect(filing!.receiptNumber).toMatch(new RegExp(`^KY-${TRIBUNAL.id}-\\d{8}-\\d{6}$`));
+    receipt = filing!.receiptNumber;
+
+    const [event] = await eventually(async () => {
+      const e = eventsOf(intakeTopics.filingSubmitted.name, filingId);
+      return e.length > 0 ? e : undefined;
+    }, 30_000, "the filing submitted event");
+    const decoded = decodeEvent(intakeTopics.filingSubmitted, event!.value, event!.headers);
+    const m = decoded.message as intakeEventsV1.FilingSubmitted;
+    expect(decoded.meta.source).toBe("kuayu.intake");
+    expect(m).toMatchObject({
+      filingId,
+      collaboratingCourtId: TRIBUNAL.id,
+      jurisdictionCourtId: BEIJING_CHAOYANG.id,
+      caseType: commonV1.CaseType.CIVIL_FIRST_INSTANCE,
+      receiptNumber: receipt,
+      round: 1,
+      drill: false,
+    });
+    expect(m.details!.parties.map((p) => p.role)).toEqual([intakeV1.PartyRole.PLAINTIFF, intakeV1.PartyRole.DEFENDANT]);
+    expect(m.details!.claims).toBe(civilDetails().claims);
+    expect(m.materials.map((x) => [x.kind, x.sha256, Number(x.sizeBytes)])).toEqual(uploaded.map((x) => [x.kind, x.sha256, Number(x.sizeBytes)]));
   });
 
-  it("keeps other intakes' filings out of its timeline", async () => {
-    const { filing } = await submit(uniqueName("key"));
-    const ours = filing!.filingId;
-    // Another province's intake publishes on the same topic; then an event of ours follows on the
-    // same partition, so once ours is in the timeline the foreign one has been consumed too.
-    const kafka = createKafka({ brokers: infra.brokers, clientId: "other-intake", log: createLogger({ service: "other", level: "silent" }) });
-    const producer = await createProducer(kafka, "kuayu.intake");
-    const foreignId = uniqueName("foreign");
-    await producer.publish(filingSubmitted, foreignId, { filingId: foreignId, collaboratingCourtId: "c-110105" }, { partition: 0 });
-    await producer.publish(filingSubmitted, ours, { filingId: ours, collaboratingCourtId: "c-440703" }, { partition: 0 });
-    await producer.disconnect();
-    await eventually(async () => (await clerk.getFiling({ filingId: ours })).filing!.timeline.length === 2, 30_000, "both of our timeline entries");
-    const conn = await connectMongo({ uri: infra.mongoUri, dbName: db });
-    expect(await conn.collection("timeline_entries").countDocuments({ filingId: foreignId })).toBe(0);
-    await conn.close();
+  it("returns the same filing for a retried submit with the same key, and emits nothing more", async () => {
+    const again = await clerk.submitFiling({ filingId, idempotencyKey: `submit-${filingId}` });
+    expect(again.filing!.receiptNumber).toBe(receipt);
+    expect(again.filing!.round).toBe(1);
+    const other = await rpcError(clerk.submitFiling({ filingId, idempotencyKey: "another-key-123" }));
+    expect(other.code).toBe(grpc.status.FAILED_PRECONDITION);
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(eventsOf(intakeTopics.filingSubmitted.name, filingId)).toHaveLength(1);
   });
 
-  it("makes one filing of a retried submission", async () => {
-    const key = uniqueName("key");
-    const [a, b] = await Promise.all([submit(key), submit(key)]);
-    const c = await submit(key);
-    expect(new Set([a.filing!.filingId, b.filing!.filingId, c.filing!.filingId]).size).toBe(1);
+  it("lets the jurisdiction court download what was submitted to it, and nobody else", async () => {
+    const { filing } = await clerk.getFiling({ filingId });
+    const material = filing!.materials[0]!;
+    const parts = [];
+    for await (const res of specialist.downloadMaterial({ filingId, materialId: material.materialId })) parts.push(res.part);
+    expect(parts[0]!.case).toBe("material");
+    const bytes = Buffer.concat(parts.slice(1).map((p) => p.value as Uint8Array));
+    expect(createHash("sha256").update(bytes).digest("hex")).toBe(material.sha256);
+
+    const stranger = await rpcError((async () => {
+      for await (const _ of otherClerk.downloadMaterial({ filingId, materialId: material.materialId })) void _;
+    })());
+    expect(stranger.code).toBe(grpc.status.PERMISSION_DENIED);
   });
 
-  it("lets no other court read the filing", async () => {
-    const { filing } = await submit(uniqueName("key"));
-    await expect(otherCourt.getFiling({ filingId: filing!.filingId })).rejects.toMatchObject({ code: grpc.status.PERMISSION_DENIED });
-    await expect(clerk.getFiling({ filingId: "no-such-filing" })).rejects.toMatchObject({ code: grpc.status.NOT_FOUND });
+  it("refuses every call of another court on the filing with PERMISSION_DENIED", async () => {
+    const calls: [string, () => Promise<unknown>][] = [
+      ["get", () => otherClerk.getFiling({ filingId })],
+      ["update", () => otherClerk.updateDraft({ filingId, details: civilDetails() })],
+      ["upload", () => otherClerk.uploadMaterial(uploadParts(filingId, "evidence", pdf()))],
+      ["remove", () => otherClerk.removeMaterial({ filingId, materialId: "x" })],
+      ["submit", () => otherClerk.submitFiling({ filingId, idempotencyKey: "steal-it-1234" })],
+      ["correct", () => otherClerk.submitCorrection({ filingId, idempotencyKey: "steal-it-1234" })],
+      ["withdraw", () => otherClerk.withdrawFiling({ filingId })],
+      // The jurisdiction court reads through its own inbox, not the window.
+      ["get by the jurisdiction court", () => specialist.getFiling({ filingId })],
+    ];
+    for (const [name, call] of calls) expect([name, (await rpcError(call())).code]).toEqual([name, grpc.status.PERMISSION_DENIED]);
   });
 
-  it("answers a bad submission with every field problem and writes nothing", async () => {
-    const conn = await connectMongo({ uri: infra.mongoUri, dbName: db });
-    const before = await conn.collection("filings").countDocuments();
-    const err = await clerk.submitFiling({ idempotencyKey: "x", caseType: commonV1.CaseType.UNSPECIFIED, jurisdictionCourtId: "", summary: "" }).catch((e: unknown) => e);
-    expect(err).toMatchObject({ code: grpc.status.INVALID_ARGUMENT });
-    expect(fieldViolations(err).map((v) => v.field)).toEqual(["idempotency_key", "case_type", "jurisdiction_court_id", "summary"]);
-    expect(await conn.collection("filings").countDocuments()).toBe(before);
-    await conn.close();
+  it("follows routing and decision events to ACCEPTED through a correction round trip, with every hop in the timeline", async () => {
+    const base = { filingId, collaboratingCourtId: TRIBUNAL.id, jurisdictionCourtId: BEIJING_CHAOYANG.id, drill: false };
+    await decisions.publish(routingTopics.filingRouted, filingId, { ...base, round: 1, province: "11", caseType: commonV1.CaseType.CIVIL_FIRST_INSTANCE });
+    await decisions.publish(decisionTopics.acknowledged, filingId, { ...base, round: 1 });
+    await eventually(async () => (await statusOf(filingId)).status === intakeV1.FilingStatus.ACKNOWLEDGED, 30_000, "ACKNOWLEDGED");
+
+    const deadline = new Date(Date.now() + 7 * 86400_000);
+    await decisions.publish(decisionTopics.correctionRequested, filingId, {
+      ...base, round: 1, items: [{ materialKind: "evidence", description: "补充付款凭证" }], deadline: timestampFromDate(deadline), note: "请补正",
+    });
+    const requested = await eventually(async () => {
+      const f = await statusOf(filingId);
+      return f.status === intakeV1.FilingStatus.CORRECTION_REQUESTED ? f : undefined;
+    }, 30_000, "CORRECTION_REQUESTED");
+    expect(requested.correctionRequest!.items).toEqual([expect.objectContaining({ materialKind: "evidence" })]);
+
+    // Resubmitting without the requested material is refused, with the reason.
+    const early = await rpcError(clerk.submitCorrection({ filingId, idempotencyKey: `correct-${filingId}` }));
+    expect(early.code).toBe(grpc.status.INVALID_ARGUMENT);
+    expect(fieldViolations(early).map((v) => v.description).join()).toMatch(/evidence/);
+    // Materials of the first round can no longer be removed.
+    const old = requested.materials[0]!;
+    expect((await rpcError(clerk.removeMaterial({ filingId, materialId: old.materialId }))).code).toBe(grpc.status.FAILED_PRECONDITION);
+
+    const { material } = await clerk.uploadMaterial(uploadParts(filingId, "evidence", pdf(3000, 9), "付款凭证.pdf"));
+    expect(material!.round).toBe(2);
+    const corrected = await clerk.submitCorrection({ filingId, idempotencyKey: `correct-${filingId}`, note: "已补充付款凭证" });
+    expect(corrected.filing!.status).toBe(intakeV1.FilingStatus.SUBMITTED);
+    expect(corrected.filing!.round).toBe(2);
+    const [correction] = await eventually(async () => {
+      const e = eventsOf(intakeTopics.correctionSubmitted.name, filingId);
+      return e.length > 0 ? e : undefined;
+    }, 30_000, "the correction submitted event");
+    const c = decodeEvent(intakeTopics.correctionSubmitted, correction!.value, correction!.headers).message;
+    expect(c.round).toBe(2);
+    expect(c.note).toBe("已补充付款凭证");
+    expect(c.materials.map((x) => x.materialId)).toContain(material!.materialId);
+
+    // A late event of round 1 changes nothing; the acceptance of round 2 does.
+    await decisions.publish(decisionTopics.rejected, filingId, { ...base, round: 1, reason: "stale" });
+    await decisions.publish(decisionTopics.accepted, filingId, { ...base, round: 2, caseNumber: "（2026）京0105民初123号" });
+    const accepted = await eventually(async () => {
+      const f = await statusOf(filingId);
+      return f.status === intakeV1.FilingStatus.ACCEPTED ? f : undefined;
+    }, 30_000, "ACCEPTED");
+    expect(accepted.decision!.caseNumber).toBe("（2026）京0105民初123号");
+
+    const hops = await eventually(async () => {
+      const t = (await statusOf(filingId)).timeline.map((e) => e.eventType);
+      return t.length >= 7 ? t : undefined;
+    }, 30_000, "all seven timeline entries");
+    expect(hops).toEqual(expect.arrayContaining([
+      "kuayu.intake.v1.FilingSubmitted",
+      "kuayu.routing.v1.FilingRouted",
+      "kuayu.decision.v1.Acknowledged",
+      "kuayu.decision.v1.CorrectionRequested",
+      "kuayu.intake.v1.CorrectionSubmitted",
+      "kuayu.decision.v1.Rejected",
+      "kuayu.decision.v1.Accepted",
+    ]));
+    const times = (await statusOf(filingId)).timeline.map((e) => e.at!.seconds);
+    expect([...times].sort()).toEqual(times);
+
+    // Decided: no more withdrawal.
+    expect((await rpcError(clerk.withdrawFiling({ filingId, reason: "改变主意" }))).code).toBe(grpc.status.FAILED_PRECONDITION);
+  });
+});
+
+describe("bad input", () => {
+  it("round-trips a 50 MB material byte for byte with the same SHA-256", async () => {
+    const { filing } = await clerk.createDraft({ details: civilDetails() });
+    const big = Buffer.concat([pdf(1024), randomBytes(50 * 1024 * 1024 - 1024)]);
+    const sha = createHash("sha256").update(big).digest("hex");
+    const { material } = await clerk.uploadMaterial(uploadParts(filing!.filingId, "evidence", big, "big.pdf", 1024 * 1024));
+    expect(material!.sha256).toBe(sha);
+    expect(Number(material!.sizeBytes)).toBe(big.length);
+    const hash = createHash("sha256");
+    let size = 0;
+    for await (const res of clerk.downloadMaterial({ filingId: filing!.filingId, materialId: material!.materialId })) {
+      if (res.part.case === "chunk") {
+        hash.update(res.part.value);
+        size += res.part.value.length;
+      }
+    }
+    expect(size).toBe(big.length);
+    expect(hash.digest("hex")).toBe(sha);
+  });
+
+  it("refuses a file that is not PDF, JPEG, PNG or OFD whatever its name, and keeps nothing of it", async () => {
+    const { filing } = await clerk.createDraft({ details: civilDetails() });
+    const files = () => store.collection("material_files.files").countDocuments({});
+    const chunks = () => store.collection("material_files.chunks").countDocuments({});
+    const before = [await files(), await chunks()];
+    const gif = Buffer.concat([Buffer.from("GIF89a"), randomBytes(600 * 1024)]);
+    const err = await rpcError(clerk.uploadMaterial(uploadParts(filing!.filingId, "evidence", gif, "照片.pdf")));
+    expect(err.code).toBe(grpc.status.INVALID_ARGUMENT);
+    expect(fieldViolations(err)[0]!.description).toMatch(/file type not accepted/);
+    expect([await files(), await chunks()]).toEqual(before);
+    expect(await store.collection("uploads_pending").countDocuments({})).toBe(0);
+    expect((await statusOf(filing!.filingId)).materials).toHaveLength(0);
+  });
+
+  it("keeps nothing of an upload the client abandons half way", async () => {
+    const { filing } = await clerk.createDraft({ details: civilDetails() });
+    const chunks = () => store.collection("material_files.chunks").countDocuments({});
+    const before = await chunks();
+    async function* halfThenFail() {
+      let n = 0;
+      for (const part of uploadParts(filing!.filingId, "evidence", pdf(2 * 1024 * 1024))) {
+        if (n++ === 5) break;
+        yield part;
+      }
+      await new Promise((r) => setTimeout(r, 300));
+      throw new Error("client gave up");
+    }
+    await rpcError(clerk.uploadMaterial(halfThenFail()));
+    await eventually(async () => (await chunks()) === before && (await store.collection("uploads_pending").countDocuments({})) === 0, 10_000, "the partial upload to be removed");
+    expect((await statusOf(filing!.filingId)).materials).toHaveLength(0);
+  });
+
+  it("reports every problem of a submission at once: missing materials, invalid numbers, a bad route", async () => {
+    const details = civilDetails({ jurisdictionCourtId: "t-110101001" }); // a tribunal never decides
+    const { filing } = await clerk.createDraft({ details });
+    await clerk.uploadMaterial(uploadParts(filing!.filingId, "complaint", pdf()));
+    const err = await rpcError(clerk.submitFiling({ filingId: filing!.filingId, idempotencyKey: "bad-route-1234" }));
+    expect(err.code).toBe(grpc.status.INVALID_ARGUMENT);
+    const v = fieldViolations(err);
+    const missing = v.filter((x) => x.field === "materials").map((x) => x.description).join("\n");
+    for (const kind of ["filer-identity", "evidence", "address-for-service-confirmation"]) expect(missing).toContain(kind);
+    expect(v.some((x) => x.field === "details.jurisdiction_court_id")).toBe(true);
+    expect((await statusOf(filing!.filingId)).status).toBe(intakeV1.FilingStatus.DRAFT);
+
+    const badId = civilDetails();
+    (badId.parties![0]!.identity as { value: { residentId: string } }).value.residentId = "110105194912310021";
+    const idErr = await rpcError(clerk.createDraft({ details: badId }));
+    expect(fieldViolations(idErr)).toEqual([{ field: "details.parties[0].person.resident_id", description: expect.stringMatching(/check/) }]);
+  });
+
+  it("refuses material kinds outside the case type's checklist", async () => {
+    const { filing } = await clerk.createDraft({ details: civilDetails() });
+    const err = await rpcError(clerk.uploadMaterial(uploadParts(filing!.filingId, "original-judgment", pdf())));
+    expect(fieldViolations(err)).toEqual([{ field: "header.kind", description: expect.stringMatching(/not on the civil-first-instance checklist/) }]);
+  });
+});
+
+describe("withdrawal, listing and watching", () => {
+  it("withdraws a submitted filing before a decision and emits `filing withdrawn`", async () => {
+    const id = await readyDraft(clerk);
+    await clerk.submitFiling({ filingId: id, idempotencyKey: `submit-${id}` });
+    const { filing } = await clerk.withdrawFiling({ filingId: id, reason: "当事人撤回" });
+    expect(filing!.status).toBe(intakeV1.FilingStatus.WITHDRAWN);
+    await eventually(async () => eventsOf(intakeTopics.filingWithdrawn.name, id).length === 1, 30_000, "the withdrawn event");
+    // A decision arriving afterwards does not revive it.
+    await decisions.publish(decisionTopics.accepted, id, { filingId: id, round: 1, caseNumber: "（2026）京0105民初9号" });
+    await eventually(async () => (await statusOf(id)).timeline.some((t) => t.eventType === "kuayu.decision.v1.Accepted"), 30_000, "the late event in the timeline");
+    expect((await statusOf(id)).status).toBe(intakeV1.FilingStatus.WITHDRAWN);
+  });
+
+  it("lists the court's filings newest first, filtered and paged", async () => {
+    const lister = await h.client("c-440105", "44");
+    const ids = [];
+    for (let i = 0; i < 5; i++) ids.push((await lister.createDraft({ details: civilDetails({ caseType: i % 2 ? commonV1.CaseType.ENFORCEMENT : commonV1.CaseType.CIVIL_FIRST_INSTANCE }) })).filing!.filingId);
+    const page1 = await lister.listFilings({ pageSize: 2 });
+    const page2 = await lister.listFilings({ pageSize: 2, pageToken: page1.nextPageToken });
+    const page3 = await lister.listFilings({ pageSize: 2, pageToken: page2.nextPageToken });
+    expect([...page1.filings, ...page2.filings, ...page3.filings].map((f) => f.filingId)).toEqual([...ids].reverse());
+    expect(page3.nextPageToken).toBe("");
+    const enforcement = await lister.listFilings({ caseType: commonV1.CaseType.ENFORCEMENT, statuses: [intakeV1.FilingStatus.DRAFT] });
+    expect(enforcement.filings.map((f) => f.filingId).sort()).toEqual([ids[1], ids[3]].sort());
+    const future = await lister.listFilings({ createdFrom: timestampFromDate(new Date(Date.now() + 60_000)) });
+    expect(future.filings).toHaveLength(0);
+    expect((await rpcError(lister.listFilings({ pageToken: "garbage" }))).code).toBe(grpc.status.INVALID_ARGUMENT);
+  });
+
+  it("streams status changes of the court's filings to a watcher", async () => {
+    const watcher = await h.client(TRIBUNAL.id, TRIBUNAL.province);
+    const id = await readyDraft(clerk);
+    const got: { status: intakeV1.FilingStatus; event: string }[] = [];
+    const stream = watcher.watchFilings({ filingId: id }, { timeoutMs: 60_000 });
+    const reading = (async () => {
+      for await (const res of stream) {
+        got.push({ status: res.filing!.status, event: res.eventType });
+        if (res.filing!.status === intakeV1.FilingStatus.ACKNOWLEDGED) return;
+      }
+    })();
+    await new Promise((r) => setTimeout(r, 500));
+    await clerk.submitFiling({ filingId: id, idempotencyKey: `submit-${id}` });
+    await eventually(async () => got.length > 0, 10_000, "the SUBMITTED change");
+    await decisions.publish(decisionTopics.acknowledged, id, { filingId: id, round: 1 });
+    await reading;
+    expect(got.map((g) => g.status)).toEqual([intakeV1.FilingStatus.SUBMITTED, intakeV1.FilingStatus.ACKNOWLEDGED]);
+    expect(got[1]!.event).toBe("kuayu.decision.v1.Acknowledged");
+    // Another court cannot watch it.
+    const err = await rpcError((async () => {
+      for await (const _ of otherClerk.watchFilings({ filingId: id })) void _;
+    })());
+    expect(err.code).toBe(grpc.status.PERMISSION_DENIED);
   });
 });

@@ -6,8 +6,9 @@ import path from "node:path";
 import type { AddressInfo } from "node:net";
 import { createSigner } from "@kuayu/auth";
 import { createClient } from "@kuayu/grpc";
-import { commonV1, intakeV1 } from "@kuayu/proto";
+import { intakeV1 } from "@kuayu/proto";
 import { assertInfraUp, eventually, infra, spawnService, testKeys, uniqueName, type ServiceProcess } from "@kuayu/testkit";
+import { readyDraft, startRoutingService } from "./support";
 
 interface Span { traceId: string; spanId: string; parentSpanId?: string; name: string; kind: number }
 const SPAN_KIND = { server: 2, producer: 4, consumer: 5 };
@@ -24,18 +25,22 @@ const receiver = http.createServer((req, res) => {
 });
 
 let svc: ServiceProcess | undefined;
+let routing: Awaited<ReturnType<typeof startRoutingService>> | undefined;
 beforeAll(async () => {
   await assertInfraUp();
   await new Promise<void>((r) => receiver.listen(0, "127.0.0.1", r));
 });
 afterAll(async () => {
   await svc?.kill("SIGKILL");
+  await routing?.stop();
   receiver.close();
 });
 
 it("follows one trace from the gRPC call to the consumer's store write", async () => {
   const keys = testKeys();
+  routing = await startRoutingService(keys.publicKey);
   svc = spawnService(path.resolve(__dirname, "../dist/main.js"), {
+    ROUTING_ADDR: `127.0.0.1:${routing.grpcPort}`,
     GRPC_PORT: "0", GRPC_HOST: "127.0.0.1", KAFKA_BROKERS: infra.brokers.join(","), MONGO_URI: infra.mongoUri,
     MONGO_DB: uniqueName("intake_trace"), KAFKA_GROUP_ID: uniqueName("intake"), JWT_PUBLIC_KEY: keys.publicKey,
     OTEL_SERVICE_NAME: "intake", OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`,
@@ -44,7 +49,8 @@ it("follows one trace from the gRPC call to the consumer's store write", async (
   const port = Number((await svc.waitFor((l) => l.msg === "intake started")).grpcPort);
   const token = await (await createSigner(keys.privateKey)).mint({ user: "u", courtId: "c-440703", roles: ["window-clerk"], province: "44" });
   const client = createClient(intakeV1.FilingIntakeService, `127.0.0.1:${port}`, { token });
-  const { filing } = await client.submitFiling({ idempotencyKey: uniqueName("trace"), caseType: commonV1.CaseType.CIVIL_FIRST_INSTANCE, jurisdictionCourtId: "c-110105", summary: "trace" });
+  const filingId = await readyDraft(client);
+  const { filing } = await client.submitFiling({ filingId, idempotencyKey: uniqueName("trace") });
   await eventually(async () => (await client.getFiling({ filingId: filing!.filingId })).filing!.timeline.length > 0, 30_000, "timeline entry");
   client.close();
 

@@ -1,25 +1,146 @@
-import { implement, requireRole } from "@kuayu/grpc";
-import { intakeV1 } from "@kuayu/proto";
-import { getFiling, submitFiling, type Deps } from "../../domain/filing.js";
-import { filingToProto, fromProtoCaseType } from "../proto.js";
+import * as grpc from "@grpc/grpc-js";
+import { implement, invalidArgument, permissionDenied, requireRole, type CallContext, type Client } from "@kuayu/grpc";
+import { ValidationError } from "@kuayu/domain";
+import { directoryV1, intakeV1 } from "@kuayu/proto";
+import {
+  createDraft,
+  getFiling,
+  listFilings,
+  openMaterial,
+  removeMaterial,
+  submitCorrection,
+  submitFiling,
+  updateDraft,
+  uploadMaterial,
+  watchable,
+  withdrawFiling,
+  type Deps,
+  type RouteCheck,
+  type UploadHeader,
+} from "../../domain/intake.js";
+import type { FilingStatus } from "../../domain/filing.js";
+import { dateOf, detailsFromProto, filingToProto, fromProtoCaseType, fromProtoStatus, materialToProto, toProtoCaseType } from "../proto.js";
+import type { WatchHub } from "../watch.js";
 
-/** gRPC adapter of kuayu.intake.v1.FilingIntakeService: maps protos to commands and back. */
-export function intakeService(deps: Deps) {
+/** Largest chunk accepted in one upload message. */
+export const MAX_CHUNK_BYTES = 1024 * 1024;
+
+const WINDOW = ["window-clerk", "court-system"] as const;
+
+/** Window calls: the caller's role, and its court within the provinces this release serves. */
+function windowCaller(ctx: CallContext, scope: "all" | string[]) {
+  requireRole(ctx, ...WINDOW);
+  if (scope !== "all" && !scope.includes(ctx.auth.province)) {
+    throw permissionDenied(`this intake serves courts of provinces ${scope.join(", ")}; the caller's court is in ${ctx.auth.province}`);
+  }
+}
+
+/**
+ * The route check of the directory, asked of the routing service with the caller's own token, so
+ * routing applies the caller's authorisation too.
+ */
+function routeCheckFor(directory: Client<typeof directoryV1.DirectoryService>, ctx: CallContext): RouteCheck {
+  return async (collaboratingCourtId, jurisdictionCourtId, caseType) => {
+    const metadata = new grpc.Metadata();
+    metadata.set("authorization", String(ctx.metadata.get("authorization")[0] ?? ""));
+    const res = await directory.validateRoute({ collaboratingCourtId, jurisdictionCourtId, caseType: toProtoCaseType(caseType) }, { metadata });
+    return res.valid ? [] : res.problems.map((p) => p.message);
+  };
+}
+
+/** Reads the header, then hands the chunks on as bytes. */
+async function splitUpload(reqs: AsyncIterable<intakeV1.UploadMaterialRequest>): Promise<{ header: UploadHeader; chunks: AsyncIterable<Uint8Array> }> {
+  const it = reqs[Symbol.asyncIterator]();
+  const first = await it.next();
+  if (first.done || first.value.part.case !== "header") {
+    throw invalidArgument([{ field: "header", description: "the first message must be the header" }]);
+  }
+  const h = first.value.part.value;
+  async function* chunks(): AsyncIterable<Uint8Array> {
+    for (;;) {
+      const next = await it.next();
+      if (next.done) return;
+      const part = next.value.part;
+      if (part.case !== "chunk") throw new ValidationError([{ field: "header", description: "only the first message may be a header" }]);
+      if (part.value.length > MAX_CHUNK_BYTES) throw new ValidationError([{ field: "chunk", description: `at most ${MAX_CHUNK_BYTES} bytes per message` }]);
+      yield part.value;
+    }
+  }
+  return {
+    header: { filingId: h.filingId, kind: h.kind.trim(), fileName: h.fileName, sizeBytes: Number(h.sizeBytes), sha256: h.sha256.trim().toLowerCase() },
+    chunks: chunks(),
+  };
+}
+
+/** gRPC adapter of kuayu.intake.v1.FilingIntakeService: maps protos to use cases and back. */
+export function intakeService(deps: Deps, directory: Client<typeof directoryV1.DirectoryService>, hub: WatchHub, scope: "all" | string[]) {
   return implement(intakeV1.FilingIntakeService, {
+    async createDraft(req, ctx) {
+      windowCaller(ctx, scope);
+      return { filing: filingToProto(await createDraft(deps, ctx.auth, detailsFromProto(req.details))) };
+    },
+    async updateDraft(req, ctx) {
+      windowCaller(ctx, scope);
+      return { filing: filingToProto(await updateDraft(deps, ctx.auth, req.filingId, detailsFromProto(req.details))) };
+    },
+    async uploadMaterial(reqs, ctx) {
+      windowCaller(ctx, scope);
+      const { header, chunks } = await splitUpload(reqs);
+      return { material: materialToProto(await uploadMaterial(deps, ctx.auth, header, chunks)) };
+    },
+    async removeMaterial(req, ctx) {
+      windowCaller(ctx, scope);
+      return { filing: filingToProto(await removeMaterial(deps, ctx.auth, req.filingId, req.materialId)) };
+    },
+    async downloadMaterial(req, ctx, send) {
+      requireRole(ctx, ...WINDOW, "filing-specialist");
+      const { material, bytes } = await openMaterial(deps, ctx.auth, req.filingId, req.materialId);
+      await send({ part: { case: "material", value: materialToProto(material) } });
+      for await (const chunk of bytes) {
+        if (ctx.cancelled) return;
+        await send({ part: { case: "chunk", value: chunk } });
+      }
+    },
     async submitFiling(req, ctx) {
-      requireRole(ctx, "window-clerk", "court-system");
-      const filing = await submitFiling(deps, ctx.auth, {
-        idempotencyKey: req.idempotencyKey,
-        caseType: fromProtoCaseType(req.caseType),
-        jurisdictionCourtId: req.jurisdictionCourtId,
-        summary: req.summary,
-        drill: req.drill,
-      });
-      return { filing: filingToProto(filing) };
+      windowCaller(ctx, scope);
+      return { filing: filingToProto(await submitFiling(deps, ctx.auth, req.filingId, req.idempotencyKey, routeCheckFor(directory, ctx))) };
+    },
+    async submitCorrection(req, ctx) {
+      windowCaller(ctx, scope);
+      return { filing: filingToProto(await submitCorrection(deps, ctx.auth, req.filingId, req.idempotencyKey, req.note)) };
+    },
+    async withdrawFiling(req, ctx) {
+      windowCaller(ctx, scope);
+      return { filing: filingToProto(await withdrawFiling(deps, ctx.auth, req.filingId, req.reason)) };
     },
     async getFiling(req, ctx) {
-      requireRole(ctx, "window-clerk", "court-system");
-      return { filing: filingToProto(await getFiling(deps, ctx.auth, req.filingId)) };
+      windowCaller(ctx, scope);
+      const { filing, timeline } = await getFiling(deps, ctx.auth, req.filingId);
+      return { filing: filingToProto(filing, timeline) };
+    },
+    async listFilings(req, ctx) {
+      windowCaller(ctx, scope);
+      const statuses = req.statuses.map(fromProtoStatus);
+      if (statuses.includes(undefined)) throw invalidArgument([{ field: "statuses", description: "unknown status" }]);
+      const { filings, nextPageToken } = await listFilings(deps, ctx.auth, {
+        statuses: statuses as FilingStatus[],
+        caseType: fromProtoCaseType(req.caseType),
+        createdFrom: dateOf(req.createdFrom),
+        createdBefore: dateOf(req.createdBefore),
+        pageSize: req.pageSize,
+        pageToken: req.pageToken,
+      }).catch((err: Error) => {
+        if (err.name === "InvalidPageToken") throw invalidArgument([{ field: "page_token", description: "not a token this service issued" }]);
+        throw err;
+      });
+      return { filings: filings.map((f) => filingToProto(f)), nextPageToken };
+    },
+    async watchFilings(req, ctx, send) {
+      windowCaller(ctx, scope);
+      if (req.filingId) await watchable(deps, ctx.auth, req.filingId);
+      for await (const f of hub.watch({ courtId: ctx.auth.courtId, filingId: req.filingId }, ctx.signal)) {
+        await send({ filing: filingToProto(f), eventType: f.lastEventType });
+      }
     },
   });
 }

@@ -1,8 +1,7 @@
-import { defineTopic } from "@kuayu/kafka";
-import { intakeEventsV1 } from "@kuayu/proto";
+import { decisionTopics, intakeTopics, routingTopics } from "@kuayu/topics";
 
-/** Topics intake publishes. */
-export const filingSubmitted = defineTopic("kuayu.intake.filing-submitted.v1", intakeEventsV1.FilingSubmittedSchema, 12);
+/** Topics intake publishes (through the outbox). */
+export const publishedTopics = Object.values(intakeTopics);
 
-/** Lifecycle topics whose events make up the window's timeline. */
-export const timelineTopics = [filingSubmitted];
+/** Every lifecycle topic: intake keeps the window's timeline and status of record from them. */
+export const lifecycleTopics = [...publishedTopics, ...Object.values(routingTopics), ...Object.values(decisionTopics)];

@@ -1,53 +1,80 @@
 import { Schema, type Connection, type Model } from "mongoose";
-import { isDuplicateKey } from "@kuayu/mongo";
-import { outboxEntry, withOutbox, type OutboxFields } from "@kuayu/outbox";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
-import type { Filing, FilingRepository, TimelineEntry } from "../../domain/filing.js";
-import { toProtoCaseType } from "../proto.js";
-import { filingSubmitted } from "../kafka/topics.js";
+import { isDuplicateKey, type Locks } from "@kuayu/mongo";
+import { outboxEntry, pushOutbox, withOutbox, type OutboxEntry, type OutboxFields } from "@kuayu/outbox";
+import { intakeTopics } from "@kuayu/topics";
+import type { Filing, TimelineEntry } from "../../domain/filing.js";
+import type { Change, FilingRepository, IntakeEvent, LifecycleLog, ListQuery } from "../../domain/intake.js";
+import { detailsToProto, materialToProto, toProtoCaseType } from "../proto.js";
 
-interface FilingDoc extends Omit<Filing, "id" | "timeline">, OutboxFields {
-  _id: string;
-  idempotencyKey: string;
-}
+export const SOURCE = "kuayu.intake";
+
+type FilingDoc = Omit<Filing, "id"> & OutboxFields & { _id: string };
 
 /**
- * One timeline entry per document, keyed by event id. Insert-only on purpose: FerretDB applies
- * concurrent updates of one document as read-modify-write and loses some (docs/platform.md), so
- * the consumer never updates the filing document that the outbox relay is updating.
+ * One timeline entry per document, keyed by event id: insert-only, so a redelivered event adds
+ * nothing and the consumer never updates a document another writer is updating.
  */
 interface TimelineDoc {
   _id: string;
   filingId: string;
   eventType: string;
   at: Date;
+  source: string;
+  detail: string;
 }
 
 const timelineSchema = new Schema<TimelineDoc>(
-  { _id: { type: String, required: true }, filingId: { type: String, required: true }, eventType: { type: String, required: true }, at: { type: Date, required: true } },
+  {
+    _id: { type: String, required: true },
+    filingId: { type: String, required: true },
+    eventType: { type: String, required: true },
+    at: { type: Date, required: true },
+    source: { type: String, default: "" },
+    detail: { type: String, default: "" },
+  },
   { versionKey: false },
 );
 timelineSchema.index({ filingId: 1, at: 1 });
+
+const materialSchema = new Schema(
+  {
+    id: { type: String, required: true },
+    kind: { type: String, required: true },
+    fileName: { type: String, required: true },
+    mediaType: { type: String, required: true },
+    sizeBytes: { type: Number, required: true },
+    sha256: { type: String, required: true },
+    round: { type: Number, required: true },
+    uploadedAt: { type: Date, required: true },
+  },
+  { _id: false },
+);
 
 const filingSchema = withOutbox(
   new Schema<FilingDoc>(
     {
       _id: { type: String, required: true },
       collaboratingCourtId: { type: String, required: true },
-      jurisdictionCourtId: { type: String, required: true },
-      caseType: { type: String, required: true },
-      summary: { type: String, required: true },
       status: { type: String, required: true },
-      submittedAt: { type: Date, required: true },
-      drill: { type: Boolean, required: true },
-      idempotencyKey: { type: String, required: true },
+      // Details, corrections and decisions are stored as the domain shapes them.
+      details: { type: Schema.Types.Mixed, required: true },
+      materials: { type: [materialSchema], default: [] },
+      receiptNumber: { type: String, default: "" },
+      round: { type: Number, required: true },
+      submitKeys: { type: [String], default: [] },
+      createdAt: { type: Date, required: true },
+      submittedAt: { type: Date },
+      updatedAt: { type: Date, required: true },
+      lastEventType: { type: String, default: "" },
+      correctionRequest: { type: Schema.Types.Mixed },
+      decision: { type: Schema.Types.Mixed },
     },
-    { versionKey: false },
+    { versionKey: false, minimize: false },
   ),
 );
-filingSchema.index({ collaboratingCourtId: 1, idempotencyKey: 1 }, { unique: true });
-
-export const SOURCE = "kuayu.intake";
+filingSchema.index({ collaboratingCourtId: 1, createdAt: -1 });
+filingSchema.index({ updatedAt: 1 });
 
 export function filingModel(conn: Connection): Model<FilingDoc> {
   return conn.model<FilingDoc>("Filing", filingSchema, "filings");
@@ -57,62 +84,168 @@ export function timelineModel(conn: Connection): Model<TimelineDoc> {
   return conn.model<TimelineDoc>("TimelineEntry", timelineSchema, "timeline_entries");
 }
 
-const toDomain = (d: FilingDoc, timeline: TimelineEntry[]): Filing => ({
-  id: d._id,
-  collaboratingCourtId: d.collaboratingCourtId,
-  jurisdictionCourtId: d.jurisdictionCourtId,
-  caseType: d.caseType,
-  summary: d.summary,
-  status: d.status,
-  submittedAt: d.submittedAt,
-  drill: d.drill,
-  timeline,
-});
+const NO_OUTBOX = { outbox: 0, outboxPending: 0, outboxLeaseUntil: 0 } as const;
 
-export function mongoFilingRepository(model: Model<FilingDoc>, timeline: Model<TimelineDoc>, onOutboxWrite: () => void): FilingRepository {
-  const timelineOf = async (filingId: string): Promise<TimelineEntry[]> =>
-    (await timeline.find({ filingId }).sort({ at: 1, _id: 1 }).lean<TimelineDoc[]>()).map((t) => ({ eventId: t._id, eventType: t.eventType, at: t.at }));
+export function toDomain(d: FilingDoc): Filing {
   return {
-    async insertSubmitted(filing, idempotencyKey) {
-      const event = outboxEntry(
-        filingSubmitted,
-        filing.id,
-        {
-          filingId: filing.id,
-          collaboratingCourtId: filing.collaboratingCourtId,
-          jurisdictionCourtId: filing.jurisdictionCourtId,
-          caseType: toProtoCaseType(filing.caseType),
-          submittedAt: timestampFromDate(filing.submittedAt),
-          drill: filing.drill,
-        },
-        SOURCE,
-      );
-      const { id, timeline: _none, ...rest } = filing;
-      try {
-        // The filing and its event are one document insert: both or neither.
-        await model.create({ _id: id, ...rest, idempotencyKey, outbox: [event], outboxPending: true });
-      } catch (err) {
-        if (!isDuplicateKey(err)) throw err;
-        const first = await model.findOne({ collaboratingCourtId: filing.collaboratingCourtId, idempotencyKey }).lean<FilingDoc>();
-        if (!first) throw err;
-        return { filing: toDomain(first, await timelineOf(first._id)), created: false };
-      }
-      onOutboxWrite();
-      return { filing, created: true };
+    id: d._id,
+    collaboratingCourtId: d.collaboratingCourtId,
+    status: d.status,
+    details: d.details,
+    materials: d.materials ?? [],
+    receiptNumber: d.receiptNumber ?? "",
+    round: d.round,
+    submitKeys: d.submitKeys ?? [],
+    createdAt: d.createdAt,
+    submittedAt: d.submittedAt ?? undefined,
+    updatedAt: d.updatedAt,
+    lastEventType: d.lastEventType ?? "",
+    correctionRequest: d.correctionRequest ?? undefined,
+    decision: d.decision ?? undefined,
+  };
+}
+
+/** The outbox entry of an intake event, carrying everything the jurisdiction side needs. */
+function eventEntry(f: Filing, e: IntakeEvent): OutboxEntry {
+  const common = {
+    filingId: f.id,
+    collaboratingCourtId: f.collaboratingCourtId,
+    jurisdictionCourtId: f.details.jurisdictionCourtId,
+    drill: f.details.drill,
+    round: f.round,
+  };
+  const full = {
+    ...common,
+    caseType: toProtoCaseType(f.details.caseType!),
+    receiptNumber: f.receiptNumber,
+    details: detailsToProto(f.details),
+    materials: f.materials.filter((m) => m.round <= f.round).map(materialToProto),
+    submittedAt: timestampFromDate(f.updatedAt),
+  };
+  switch (e.type) {
+    case "filing-submitted":
+      return outboxEntry(intakeTopics.filingSubmitted, f.id, full, SOURCE);
+    case "correction-submitted":
+      return outboxEntry(intakeTopics.correctionSubmitted, f.id, { ...full, note: e.note }, SOURCE);
+    case "filing-withdrawn":
+      return outboxEntry(intakeTopics.filingWithdrawn, f.id, { ...common, reason: e.reason, withdrawnAt: timestampFromDate(f.updatedAt) }, SOURCE);
+  }
+}
+
+interface PageCursor {
+  t: number;
+  id: string;
+}
+const encodeCursor = (c: PageCursor) => Buffer.from(JSON.stringify(c)).toString("base64url");
+function decodeCursor(token: string): PageCursor | undefined {
+  if (!token) return undefined;
+  try {
+    const c = JSON.parse(Buffer.from(token, "base64url").toString()) as PageCursor;
+    if (typeof c.t === "number" && typeof c.id === "string") return c;
+  } catch {
+    // fall through
+  }
+  throw Object.assign(new Error("invalid page token"), { name: "InvalidPageToken" });
+}
+
+export interface MongoFilingRepository extends FilingRepository, LifecycleLog {
+  /** Filings changed at or after `since` (for watchers), without outbox fields. */
+  changedSince(since: Date): Promise<Filing[]>;
+  /** Is this material referenced by its filing? (for the abandoned-upload sweep) */
+  references(filingId: string, materialId: string): Promise<boolean>;
+}
+
+/**
+ * Filings with a same-document outbox. Every write of a filing — commands, the lifecycle
+ * consumer, the outbox relay — holds the filing's lock (FerretDB loses concurrent updates of one
+ * document; docs/platform.md), so `change` is a plain read, decide, write.
+ */
+export function mongoFilingRepository(
+  model: Model<FilingDoc>,
+  timeline: Model<TimelineDoc>,
+  locks: Locks,
+  hooks: { onOutboxWrite: () => void; onChange: () => void },
+): MongoFilingRepository {
+  const lockKey = (id: string) => `filing:${id}`;
+  return {
+    async create(filing) {
+      const { id, ...rest } = filing;
+      await model.create({ _id: id, ...rest, outbox: [], outboxPending: false });
+      hooks.onChange();
     },
     async get(id) {
-      const d = await model.findById(id, { outbox: 0 }).lean<FilingDoc>();
-      return d ? toDomain(d, await timelineOf(id)) : undefined;
+      const d = await model.findById(id, NO_OUTBOX).lean<FilingDoc>();
+      return d ? toDomain(d) : undefined;
     },
-    async addTimelineEntry(filingId, entry) {
+    async change(id, fn) {
+      let written: Filing | undefined;
+      let events = 0;
+      await locks.withLock(lockKey(id), async () => {
+        const d = await model.findById(id, NO_OUTBOX).lean<FilingDoc>();
+        if (!d) throw Object.assign(new Error(`filing ${id} vanished`), { name: "NotFoundError" });
+        const current = toDomain(d);
+        const result: Change | undefined = await fn(current);
+        if (!result) {
+          written = current;
+          return;
+        }
+        const { id: _id, ...fields } = result.filing;
+        const entries = result.events.map((e) => eventEntry(result.filing, e));
+        const update = entries.length > 0 ? pushOutbox({ $set: fields }, ...entries) : { $set: fields };
+        await model.updateOne({ _id: id }, update as never);
+        written = result.filing;
+        events = entries.length;
+      });
+      if (events > 0) hooks.onOutboxWrite();
+      if (written !== undefined) hooks.onChange();
+      return written!;
+    },
+    async timeline(id) {
+      return (await timeline.find({ filingId: id }).sort({ at: 1, _id: 1 }).lean<TimelineDoc[]>()).map((t) => ({
+        eventId: t._id,
+        eventType: t.eventType,
+        at: t.at,
+        source: t.source ?? "",
+        detail: t.detail ?? "",
+      }));
+    },
+    async addTimelineEntry(filingId, entry: TimelineEntry) {
       // Lifecycle topics carry every intake's filings (one release per province); keep ours only.
-      if (!(await model.exists({ _id: filingId }))) return;
-      // Keyed by the event id: a redelivered event hits the unique _id and adds nothing.
+      if (!(await model.exists({ _id: filingId }))) return false;
       try {
-        await timeline.create({ _id: entry.eventId, filingId, eventType: entry.eventType, at: entry.at });
+        await timeline.create({ _id: entry.eventId, filingId, eventType: entry.eventType, at: entry.at, source: entry.source, detail: entry.detail });
       } catch (err) {
         if (!isDuplicateKey(err)) throw err;
       }
+      return true;
+    },
+    async list(courtId, q: ListQuery) {
+      const filter: Record<string, unknown> = { collaboratingCourtId: courtId };
+      if (q.statuses.length > 0) filter.status = { $in: q.statuses };
+      if (q.caseType) filter["details.caseType"] = q.caseType;
+      const created: Record<string, Date> = {};
+      if (q.createdFrom) created.$gte = q.createdFrom;
+      if (q.createdBefore) created.$lt = q.createdBefore;
+      if (Object.keys(created).length > 0) filter.createdAt = created;
+      const cursor = decodeCursor(q.pageToken);
+      if (cursor) {
+        const t = new Date(cursor.t);
+        filter.$or = [{ createdAt: { $lt: t } }, { createdAt: t, _id: { $lt: cursor.id } }];
+      }
+      const docs = await model.find(filter, NO_OUTBOX).sort({ createdAt: -1, _id: -1 }).limit(q.pageSize + 1).lean<FilingDoc[]>();
+      const page = docs.slice(0, q.pageSize);
+      const last = page[page.length - 1];
+      return {
+        filings: page.map(toDomain),
+        nextPageToken: docs.length > q.pageSize && last ? encodeCursor({ t: last.createdAt.getTime(), id: last._id }) : "",
+      };
+    },
+    async changedSince(since) {
+      return (await model.find({ updatedAt: { $gte: since } }, NO_OUTBOX).lean<FilingDoc[]>()).map(toDomain);
+    },
+    async references(filingId, materialId) {
+      const d = await model.findById(filingId, { materials: 1 }).lean<Pick<FilingDoc, "materials">>();
+      return !!d?.materials?.some((m) => m.id === materialId);
     },
   };
 }

@@ -8,13 +8,15 @@ import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
 import type { CaseType } from "../../common/v1/common_pb.js";
 import { file_kuayu_common_v1_common } from "../../common/v1/common_pb.js";
+import type { FilingDetails, Material } from "./intake_pb.js";
+import { file_kuayu_intake_v1_intake } from "./intake_pb.js";
 import type { Message } from "@bufbuild/protobuf";
 
 /**
  * Describes the file kuayu/intake/v1/events.proto.
  */
 export const file_kuayu_intake_v1_events: GenFile = /*@__PURE__*/
-  fileDesc("ChxrdWF5dS9pbnRha2UvdjEvZXZlbnRzLnByb3RvEg9rdWF5dS5pbnRha2UudjEi0gEKD0ZpbGluZ1N1Ym1pdHRlZBIRCglmaWxpbmdfaWQYASABKAkSHgoWY29sbGFib3JhdGluZ19jb3VydF9pZBgCIAEoCRIdChVqdXJpc2RpY3Rpb25fY291cnRfaWQYAyABKAkSLAoJY2FzZV90eXBlGAQgASgOMhkua3VheXUuY29tbW9uLnYxLkNhc2VUeXBlEjAKDHN1Ym1pdHRlZF9hdBgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDQoFZHJpbGwYBiABKAhiBnByb3RvMw", [file_google_protobuf_timestamp, file_kuayu_common_v1_common]);
+  fileDesc("ChxrdWF5dS9pbnRha2UvdjEvZXZlbnRzLnByb3RvEg9rdWF5dS5pbnRha2UudjEi2AIKD0ZpbGluZ1N1Ym1pdHRlZBIRCglmaWxpbmdfaWQYASABKAkSHgoWY29sbGFib3JhdGluZ19jb3VydF9pZBgCIAEoCRIdChVqdXJpc2RpY3Rpb25fY291cnRfaWQYAyABKAkSLAoJY2FzZV90eXBlGAQgASgOMhkua3VheXUuY29tbW9uLnYxLkNhc2VUeXBlEjAKDHN1Ym1pdHRlZF9hdBgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDQoFZHJpbGwYBiABKAgSFgoOcmVjZWlwdF9udW1iZXIYByABKAkSDQoFcm91bmQYCCABKAUSLwoHZGV0YWlscxgJIAEoCzIeLmt1YXl1LmludGFrZS52MS5GaWxpbmdEZXRhaWxzEiwKCW1hdGVyaWFscxgKIAMoCzIZLmt1YXl1LmludGFrZS52MS5NYXRlcmlhbCLqAgoTQ29ycmVjdGlvblN1Ym1pdHRlZBIRCglmaWxpbmdfaWQYASABKAkSHgoWY29sbGFib3JhdGluZ19jb3VydF9pZBgCIAEoCRIdChVqdXJpc2RpY3Rpb25fY291cnRfaWQYAyABKAkSLAoJY2FzZV90eXBlGAQgASgOMhkua3VheXUuY29tbW9uLnYxLkNhc2VUeXBlEjAKDHN1Ym1pdHRlZF9hdBgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDQoFZHJpbGwYBiABKAgSFgoOcmVjZWlwdF9udW1iZXIYByABKAkSDQoFcm91bmQYCCABKAUSLwoHZGV0YWlscxgJIAEoCzIeLmt1YXl1LmludGFrZS52MS5GaWxpbmdEZXRhaWxzEiwKCW1hdGVyaWFscxgKIAMoCzIZLmt1YXl1LmludGFrZS52MS5NYXRlcmlhbBIMCgRub3RlGAsgASgJIsMBCg9GaWxpbmdXaXRoZHJhd24SEQoJZmlsaW5nX2lkGAEgASgJEh4KFmNvbGxhYm9yYXRpbmdfY291cnRfaWQYAiABKAkSHQoVanVyaXNkaWN0aW9uX2NvdXJ0X2lkGAMgASgJEjAKDHdpdGhkcmF3bl9hdBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDQoFZHJpbGwYBSABKAgSDgoGcmVhc29uGAYgASgJEg0KBXJvdW5kGAcgASgFYgZwcm90bzM", [file_google_protobuf_timestamp, file_kuayu_common_v1_common, file_kuayu_intake_v1_intake]);
 
 /**
  * Topic kuayu.intake.filing-submitted.v1, key = filing id.
@@ -52,6 +54,30 @@ export type FilingSubmitted = Message<"kuayu.intake.v1.FilingSubmitted"> & {
    * @generated from field: bool drill = 6;
    */
   drill: boolean;
+
+  /**
+   * @generated from field: string receipt_number = 7;
+   */
+  receiptNumber: string;
+
+  /**
+   * Always 1 for a first submission.
+   *
+   * @generated from field: int32 round = 8;
+   */
+  round: number;
+
+  /**
+   * Everything the jurisdiction court needs to decide; the materials' bytes are fetched over gRPC.
+   *
+   * @generated from field: kuayu.intake.v1.FilingDetails details = 9;
+   */
+  details?: FilingDetails | undefined;
+
+  /**
+   * @generated from field: repeated kuayu.intake.v1.Material materials = 10;
+   */
+  materials: Material[];
 };
 
 /**
@@ -60,4 +86,126 @@ export type FilingSubmitted = Message<"kuayu.intake.v1.FilingSubmitted"> & {
  */
 export const FilingSubmittedSchema: GenMessage<FilingSubmitted> = /*@__PURE__*/
   messageDesc(file_kuayu_intake_v1_events, 0);
+
+/**
+ * Topic kuayu.intake.correction-submitted.v1, key = filing id. The decision clock restarts.
+ *
+ * @generated from message kuayu.intake.v1.CorrectionSubmitted
+ */
+export type CorrectionSubmitted = Message<"kuayu.intake.v1.CorrectionSubmitted"> & {
+  /**
+   * @generated from field: string filing_id = 1;
+   */
+  filingId: string;
+
+  /**
+   * @generated from field: string collaborating_court_id = 2;
+   */
+  collaboratingCourtId: string;
+
+  /**
+   * @generated from field: string jurisdiction_court_id = 3;
+   */
+  jurisdictionCourtId: string;
+
+  /**
+   * @generated from field: kuayu.common.v1.CaseType case_type = 4;
+   */
+  caseType: CaseType;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp submitted_at = 5;
+   */
+  submittedAt?: Timestamp | undefined;
+
+  /**
+   * @generated from field: bool drill = 6;
+   */
+  drill: boolean;
+
+  /**
+   * @generated from field: string receipt_number = 7;
+   */
+  receiptNumber: string;
+
+  /**
+   * 2 for the first correction, 3 for the second, …
+   *
+   * @generated from field: int32 round = 8;
+   */
+  round: number;
+
+  /**
+   * @generated from field: kuayu.intake.v1.FilingDetails details = 9;
+   */
+  details?: FilingDetails | undefined;
+
+  /**
+   * Every material of the filing, old rounds included.
+   *
+   * @generated from field: repeated kuayu.intake.v1.Material materials = 10;
+   */
+  materials: Material[];
+
+  /**
+   * @generated from field: string note = 11;
+   */
+  note: string;
+};
+
+/**
+ * Describes the message kuayu.intake.v1.CorrectionSubmitted.
+ * Use `create(CorrectionSubmittedSchema)` to create a new message.
+ */
+export const CorrectionSubmittedSchema: GenMessage<CorrectionSubmitted> = /*@__PURE__*/
+  messageDesc(file_kuayu_intake_v1_events, 1);
+
+/**
+ * Topic kuayu.intake.filing-withdrawn.v1, key = filing id.
+ *
+ * @generated from message kuayu.intake.v1.FilingWithdrawn
+ */
+export type FilingWithdrawn = Message<"kuayu.intake.v1.FilingWithdrawn"> & {
+  /**
+   * @generated from field: string filing_id = 1;
+   */
+  filingId: string;
+
+  /**
+   * @generated from field: string collaborating_court_id = 2;
+   */
+  collaboratingCourtId: string;
+
+  /**
+   * @generated from field: string jurisdiction_court_id = 3;
+   */
+  jurisdictionCourtId: string;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp withdrawn_at = 4;
+   */
+  withdrawnAt?: Timestamp | undefined;
+
+  /**
+   * @generated from field: bool drill = 5;
+   */
+  drill: boolean;
+
+  /**
+   * @generated from field: string reason = 6;
+   */
+  reason: string;
+
+  /**
+   * @generated from field: int32 round = 7;
+   */
+  round: number;
+};
+
+/**
+ * Describes the message kuayu.intake.v1.FilingWithdrawn.
+ * Use `create(FilingWithdrawnSchema)` to create a new message.
+ */
+export const FilingWithdrawnSchema: GenMessage<FilingWithdrawn> = /*@__PURE__*/
+  messageDesc(file_kuayu_intake_v1_events, 2);
 

@@ -14,103 +14,389 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file kuayu/intake/v1/intake.proto.
  */
 export const file_kuayu_intake_v1_intake: GenFile = /*@__PURE__*/
-  fileDesc("ChxrdWF5dS9pbnRha2UvdjEvaW50YWtlLnByb3RvEg9rdWF5dS5pbnRha2UudjEimwEKE1N1Ym1pdEZpbGluZ1JlcXVlc3QSFwoPaWRlbXBvdGVuY3lfa2V5GAEgASgJEiwKCWNhc2VfdHlwZRgCIAEoDjIZLmt1YXl1LmNvbW1vbi52MS5DYXNlVHlwZRIdChVqdXJpc2RpY3Rpb25fY291cnRfaWQYAyABKAkSDwoHc3VtbWFyeRgEIAEoCRINCgVkcmlsbBgFIAEoCCI/ChRTdWJtaXRGaWxpbmdSZXNwb25zZRInCgZmaWxpbmcYASABKAsyFy5rdWF5dS5pbnRha2UudjEuRmlsaW5nIiUKEEdldEZpbGluZ1JlcXVlc3QSEQoJZmlsaW5nX2lkGAEgASgJIjwKEUdldEZpbGluZ1Jlc3BvbnNlEicKBmZpbGluZxgBIAEoCzIXLmt1YXl1LmludGFrZS52MS5GaWxpbmciuwIKBkZpbGluZxIRCglmaWxpbmdfaWQYASABKAkSHgoWY29sbGFib3JhdGluZ19jb3VydF9pZBgCIAEoCRIdChVqdXJpc2RpY3Rpb25fY291cnRfaWQYAyABKAkSLAoJY2FzZV90eXBlGAQgASgOMhkua3VheXUuY29tbW9uLnYxLkNhc2VUeXBlEg8KB3N1bW1hcnkYBSABKAkSLQoGc3RhdHVzGAYgASgOMh0ua3VheXUuaW50YWtlLnYxLkZpbGluZ1N0YXR1cxIwCgxzdWJtaXR0ZWRfYXQYByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEg0KBWRyaWxsGAggASgIEjAKCHRpbWVsaW5lGAkgAygLMh4ua3VheXUuaW50YWtlLnYxLlRpbWVsaW5lRW50cnkiXQoNVGltZWxpbmVFbnRyeRIQCghldmVudF9pZBgBIAEoCRISCgpldmVudF90eXBlGAIgASgJEiYKAmF0GAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCpKCgxGaWxpbmdTdGF0dXMSHQoZRklMSU5HX1NUQVRVU19VTlNQRUNJRklFRBAAEhsKF0ZJTElOR19TVEFUVVNfU1VCTUlUVEVEEAEyxgEKE0ZpbGluZ0ludGFrZVNlcnZpY2USWwoMU3VibWl0RmlsaW5nEiQua3VheXUuaW50YWtlLnYxLlN1Ym1pdEZpbGluZ1JlcXVlc3QaJS5rdWF5dS5pbnRha2UudjEuU3VibWl0RmlsaW5nUmVzcG9uc2USUgoJR2V0RmlsaW5nEiEua3VheXUuaW50YWtlLnYxLkdldEZpbGluZ1JlcXVlc3QaIi5rdWF5dS5pbnRha2UudjEuR2V0RmlsaW5nUmVzcG9uc2ViBnByb3RvMw", [file_google_protobuf_timestamp, file_kuayu_common_v1_common]);
+  fileDesc("ChxrdWF5dS9pbnRha2UvdjEvaW50YWtlLnByb3RvEg9rdWF5dS5pbnRha2UudjEiMgoNTmF0dXJhbFBlcnNvbhIMCgRuYW1lGAEgASgJEhMKC3Jlc2lkZW50X2lkGAIgASgJIk8KDE9yZ2FuaXphdGlvbhIMCgRuYW1lGAEgASgJEhMKC2NyZWRpdF9jb2RlGAIgASgJEhwKFGxlZ2FsX3JlcHJlc2VudGF0aXZlGAMgASgJIrcBCgVBZ2VudBIMCgRuYW1lGAEgASgJEigKBGtpbmQYAiABKA4yGi5rdWF5dS5pbnRha2UudjEuQWdlbnRLaW5kEhMKC3Jlc2lkZW50X2lkGAMgASgJEhYKDmxpY2Vuc2VfbnVtYmVyGAQgASgJEjoKDWF1dGhvcml6YXRpb24YBSABKA4yIy5rdWF5dS5pbnRha2UudjEuQXV0aG9yaXphdGlvblNjb3BlEg0KBXBob25lGAYgASgJIu4BCgVQYXJ0eRIoCgRyb2xlGAEgASgOMhoua3VheXUuaW50YWtlLnYxLlBhcnR5Um9sZRIwCgZwZXJzb24YAiABKAsyHi5rdWF5dS5pbnRha2UudjEuTmF0dXJhbFBlcnNvbkgAEjUKDG9yZ2FuaXphdGlvbhgDIAEoCzIdLmt1YXl1LmludGFrZS52MS5Pcmdhbml6YXRpb25IABIPCgdhZGRyZXNzGAQgASgJEg0KBXBob25lGAUgASgJEiYKBmFnZW50cxgGIAMoCzIWLmt1YXl1LmludGFrZS52MS5BZ2VudEIKCghpZGVudGl0eSKvAgoNRmlsaW5nRGV0YWlscxIsCgljYXNlX3R5cGUYASABKA4yGS5rdWF5dS5jb21tb24udjEuQ2FzZVR5cGUSJwoHcGFydGllcxgCIAMoCzIWLmt1YXl1LmludGFrZS52MS5QYXJ0eRIOCgZjbGFpbXMYAyABKAkSDQoFZmFjdHMYBCABKAkSHQoVanVyaXNkaWN0aW9uX2NvdXJ0X2lkGAUgASgJEkAKE2p1cmlzZGljdGlvbl9zb3VyY2UYBiABKA4yIy5rdWF5dS5pbnRha2UudjEuSnVyaXNkaWN0aW9uU291cmNlEhoKEmp1cmlzZGljdGlvbl9iYXNpcxgHIAEoCRIcChRsaWFibGVfb3JnYW5fZGVjaWRlZBgIIAEoCBINCgVkcmlsbBgJIAEoCCK4AQoITWF0ZXJpYWwSEwoLbWF0ZXJpYWxfaWQYASABKAkSDAoEa2luZBgCIAEoCRIRCglmaWxlX25hbWUYAyABKAkSEgoKbWVkaWFfdHlwZRgEIAEoCRISCgpzaXplX2J5dGVzGAUgASgDEg4KBnNoYTI1NhgGIAEoCRINCgVyb3VuZBgHIAEoBRIvCgt1cGxvYWRlZF9hdBgIIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiPAoOQ29ycmVjdGlvbkl0ZW0SFQoNbWF0ZXJpYWxfa2luZBgBIAEoCRITCgtkZXNjcmlwdGlvbhgCIAEoCSKxAQoRQ29ycmVjdGlvblJlcXVlc3QSLgoFaXRlbXMYASADKAsyHy5rdWF5dS5pbnRha2UudjEuQ29ycmVjdGlvbkl0ZW0SLAoIZGVhZGxpbmUYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEgwKBG5vdGUYAyABKAkSMAoMcmVxdWVzdGVkX2F0GAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCKNAQoIRGVjaXNpb24SEwoLY2FzZV9udW1iZXIYASABKAkSFwoPcmVhc29uX2NhdGVnb3J5GAIgASgJEg4KBnJlYXNvbhgDIAEoCRITCgtsZWdhbF9iYXNpcxgEIAEoCRIuCgpkZWNpZGVkX2F0GAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCKhBAoGRmlsaW5nEhEKCWZpbGluZ19pZBgBIAEoCRIeChZjb2xsYWJvcmF0aW5nX2NvdXJ0X2lkGAIgASgJEi0KBnN0YXR1cxgDIAEoDjIdLmt1YXl1LmludGFrZS52MS5GaWxpbmdTdGF0dXMSLwoHZGV0YWlscxgEIAEoCzIeLmt1YXl1LmludGFrZS52MS5GaWxpbmdEZXRhaWxzEiwKCW1hdGVyaWFscxgFIAMoCzIZLmt1YXl1LmludGFrZS52MS5NYXRlcmlhbBIWCg5yZWNlaXB0X251bWJlchgGIAEoCRINCgVyb3VuZBgHIAEoBRIuCgpjcmVhdGVkX2F0GAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIwCgxzdWJtaXR0ZWRfYXQYCSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi4KCnVwZGF0ZWRfYXQYCiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEj4KEmNvcnJlY3Rpb25fcmVxdWVzdBgLIAEoCzIiLmt1YXl1LmludGFrZS52MS5Db3JyZWN0aW9uUmVxdWVzdBIrCghkZWNpc2lvbhgMIAEoCzIZLmt1YXl1LmludGFrZS52MS5EZWNpc2lvbhIwCgh0aW1lbGluZRgNIAMoCzIeLmt1YXl1LmludGFrZS52MS5UaW1lbGluZUVudHJ5In0KDVRpbWVsaW5lRW50cnkSEAoIZXZlbnRfaWQYASABKAkSEgoKZXZlbnRfdHlwZRgCIAEoCRImCgJhdBgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDgoGc291cmNlGAQgASgJEg4KBmRldGFpbBgFIAEoCSJFChJDcmVhdGVEcmFmdFJlcXVlc3QSLwoHZGV0YWlscxgBIAEoCzIeLmt1YXl1LmludGFrZS52MS5GaWxpbmdEZXRhaWxzIj4KE0NyZWF0ZURyYWZ0UmVzcG9uc2USJwoGZmlsaW5nGAEgASgLMhcua3VheXUuaW50YWtlLnYxLkZpbGluZyJYChJVcGRhdGVEcmFmdFJlcXVlc3QSEQoJZmlsaW5nX2lkGAEgASgJEi8KB2RldGFpbHMYAiABKAsyHi5rdWF5dS5pbnRha2UudjEuRmlsaW5nRGV0YWlscyI+ChNVcGRhdGVEcmFmdFJlc3BvbnNlEicKBmZpbGluZxgBIAEoCzIXLmt1YXl1LmludGFrZS52MS5GaWxpbmciZgoMVXBsb2FkSGVhZGVyEhEKCWZpbGluZ19pZBgBIAEoCRIMCgRraW5kGAIgASgJEhEKCWZpbGVfbmFtZRgDIAEoCRISCgpzaXplX2J5dGVzGAQgASgDEg4KBnNoYTI1NhgFIAEoCSJhChVVcGxvYWRNYXRlcmlhbFJlcXVlc3QSLwoGaGVhZGVyGAEgASgLMh0ua3VheXUuaW50YWtlLnYxLlVwbG9hZEhlYWRlckgAEg8KBWNodW5rGAIgASgMSABCBgoEcGFydCJFChZVcGxvYWRNYXRlcmlhbFJlc3BvbnNlEisKCG1hdGVyaWFsGAEgASgLMhkua3VheXUuaW50YWtlLnYxLk1hdGVyaWFsIj8KFVJlbW92ZU1hdGVyaWFsUmVxdWVzdBIRCglmaWxpbmdfaWQYASABKAkSEwoLbWF0ZXJpYWxfaWQYAiABKAkiQQoWUmVtb3ZlTWF0ZXJpYWxSZXNwb25zZRInCgZmaWxpbmcYASABKAsyFy5rdWF5dS5pbnRha2UudjEuRmlsaW5nIkEKF0Rvd25sb2FkTWF0ZXJpYWxSZXF1ZXN0EhEKCWZpbGluZ19pZBgBIAEoCRITCgttYXRlcmlhbF9pZBgCIAEoCSJiChhEb3dubG9hZE1hdGVyaWFsUmVzcG9uc2USLQoIbWF0ZXJpYWwYASABKAsyGS5rdWF5dS5pbnRha2UudjEuTWF0ZXJpYWxIABIPCgVjaHVuaxgCIAEoDEgAQgYKBHBhcnQiQQoTU3VibWl0RmlsaW5nUmVxdWVzdBIRCglmaWxpbmdfaWQYASABKAkSFwoPaWRlbXBvdGVuY3lfa2V5GAIgASgJIj8KFFN1Ym1pdEZpbGluZ1Jlc3BvbnNlEicKBmZpbGluZxgBIAEoCzIXLmt1YXl1LmludGFrZS52MS5GaWxpbmciUwoXU3VibWl0Q29ycmVjdGlvblJlcXVlc3QSEQoJZmlsaW5nX2lkGAEgASgJEhcKD2lkZW1wb3RlbmN5X2tleRgCIAEoCRIMCgRub3RlGAMgASgJIkMKGFN1Ym1pdENvcnJlY3Rpb25SZXNwb25zZRInCgZmaWxpbmcYASABKAsyFy5rdWF5dS5pbnRha2UudjEuRmlsaW5nIjoKFVdpdGhkcmF3RmlsaW5nUmVxdWVzdBIRCglmaWxpbmdfaWQYASABKAkSDgoGcmVhc29uGAIgASgJIkEKFldpdGhkcmF3RmlsaW5nUmVzcG9uc2USJwoGZmlsaW5nGAEgASgLMhcua3VheXUuaW50YWtlLnYxLkZpbGluZyIlChBHZXRGaWxpbmdSZXF1ZXN0EhEKCWZpbGluZ19pZBgBIAEoCSI8ChFHZXRGaWxpbmdSZXNwb25zZRInCgZmaWxpbmcYASABKAsyFy5rdWF5dS5pbnRha2UudjEuRmlsaW5nIoACChJMaXN0RmlsaW5nc1JlcXVlc3QSLwoIc3RhdHVzZXMYASADKA4yHS5rdWF5dS5pbnRha2UudjEuRmlsaW5nU3RhdHVzEiwKCWNhc2VfdHlwZRgCIAEoDjIZLmt1YXl1LmNvbW1vbi52MS5DYXNlVHlwZRIwCgxjcmVhdGVkX2Zyb20YAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjIKDmNyZWF0ZWRfYmVmb3JlGAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIRCglwYWdlX3NpemUYBSABKAUSEgoKcGFnZV90b2tlbhgGIAEoCSJYChNMaXN0RmlsaW5nc1Jlc3BvbnNlEigKB2ZpbGluZ3MYASADKAsyFy5rdWF5dS5pbnRha2UudjEuRmlsaW5nEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSIoChNXYXRjaEZpbGluZ3NSZXF1ZXN0EhEKCWZpbGluZ19pZBgBIAEoCSJTChRXYXRjaEZpbGluZ3NSZXNwb25zZRInCgZmaWxpbmcYASABKAsyFy5rdWF5dS5pbnRha2UudjEuRmlsaW5nEhIKCmV2ZW50X3R5cGUYAiABKAkqvAIKDEZpbGluZ1N0YXR1cxIdChlGSUxJTkdfU1RBVFVTX1VOU1BFQ0lGSUVEEAASFwoTRklMSU5HX1NUQVRVU19EUkFGVBABEhsKF0ZJTElOR19TVEFUVVNfU1VCTUlUVEVEEAISGAoURklMSU5HX1NUQVRVU19ST1VURUQQAxIeChpGSUxJTkdfU1RBVFVTX0FDS05PV0xFREdFRBAEEiYKIkZJTElOR19TVEFUVVNfQ09SUkVDVElPTl9SRVFVRVNURUQQBRIaChZGSUxJTkdfU1RBVFVTX0FDQ0VQVEVEEAYSGgoWRklMSU5HX1NUQVRVU19SRUpFQ1RFRBAHEhsKF0ZJTElOR19TVEFUVVNfV0lUSERSQVdOEAgSIAocRklMSU5HX1NUQVRVU19ST1VUSU5HX0ZBSUxFRBAJKncKCVBhcnR5Um9sZRIaChZQQVJUWV9ST0xFX1VOU1BFQ0lGSUVEEAASGAoUUEFSVFlfUk9MRV9QTEFJTlRJRkYQARIYChRQQVJUWV9ST0xFX0RFRkVOREFOVBACEhoKFlBBUlRZX1JPTEVfVEhJUkRfUEFSVFkQAypzCglBZ2VudEtpbmQSGgoWQUdFTlRfS0lORF9VTlNQRUNJRklFRBAAEhUKEUFHRU5UX0tJTkRfTEFXWUVSEAESGwoXQUdFTlRfS0lORF9MRUdBTF9XT1JLRVIQAhIWChJBR0VOVF9LSU5EX0NJVElaRU4QAyp7ChJBdXRob3JpemF0aW9uU2NvcGUSIwofQVVUSE9SSVpBVElPTl9TQ09QRV9VTlNQRUNJRklFRBAAEh8KG0FVVEhPUklaQVRJT05fU0NPUEVfR0VORVJBTBABEh8KG0FVVEhPUklaQVRJT05fU0NPUEVfU1BFQ0lBTBACKngKEkp1cmlzZGljdGlvblNvdXJjZRIjCh9KVVJJU0RJQ1RJT05fU09VUkNFX1VOU1BFQ0lGSUVEEAASHQoZSlVSSVNESUNUSU9OX1NPVVJDRV9DTEVSSxABEh4KGkpVUklTRElDVElPTl9TT1VSQ0VfRklOREVSEAIysggKE0ZpbGluZ0ludGFrZVNlcnZpY2USWAoLQ3JlYXRlRHJhZnQSIy5rdWF5dS5pbnRha2UudjEuQ3JlYXRlRHJhZnRSZXF1ZXN0GiQua3VheXUuaW50YWtlLnYxLkNyZWF0ZURyYWZ0UmVzcG9uc2USWAoLVXBkYXRlRHJhZnQSIy5rdWF5dS5pbnRha2UudjEuVXBkYXRlRHJhZnRSZXF1ZXN0GiQua3VheXUuaW50YWtlLnYxLlVwZGF0ZURyYWZ0UmVzcG9uc2USYwoOVXBsb2FkTWF0ZXJpYWwSJi5rdWF5dS5pbnRha2UudjEuVXBsb2FkTWF0ZXJpYWxSZXF1ZXN0Gicua3VheXUuaW50YWtlLnYxLlVwbG9hZE1hdGVyaWFsUmVzcG9uc2UoARJhCg5SZW1vdmVNYXRlcmlhbBImLmt1YXl1LmludGFrZS52MS5SZW1vdmVNYXRlcmlhbFJlcXVlc3QaJy5rdWF5dS5pbnRha2UudjEuUmVtb3ZlTWF0ZXJpYWxSZXNwb25zZRJpChBEb3dubG9hZE1hdGVyaWFsEigua3VheXUuaW50YWtlLnYxLkRvd25sb2FkTWF0ZXJpYWxSZXF1ZXN0Gikua3VheXUuaW50YWtlLnYxLkRvd25sb2FkTWF0ZXJpYWxSZXNwb25zZTABElsKDFN1Ym1pdEZpbGluZxIkLmt1YXl1LmludGFrZS52MS5TdWJtaXRGaWxpbmdSZXF1ZXN0GiUua3VheXUuaW50YWtlLnYxLlN1Ym1pdEZpbGluZ1Jlc3BvbnNlEmcKEFN1Ym1pdENvcnJlY3Rpb24SKC5rdWF5dS5pbnRha2UudjEuU3VibWl0Q29ycmVjdGlvblJlcXVlc3QaKS5rdWF5dS5pbnRha2UudjEuU3VibWl0Q29ycmVjdGlvblJlc3BvbnNlEmEKDldpdGhkcmF3RmlsaW5nEiYua3VheXUuaW50YWtlLnYxLldpdGhkcmF3RmlsaW5nUmVxdWVzdBonLmt1YXl1LmludGFrZS52MS5XaXRoZHJhd0ZpbGluZ1Jlc3BvbnNlElIKCUdldEZpbGluZxIhLmt1YXl1LmludGFrZS52MS5HZXRGaWxpbmdSZXF1ZXN0GiIua3VheXUuaW50YWtlLnYxLkdldEZpbGluZ1Jlc3BvbnNlElgKC0xpc3RGaWxpbmdzEiMua3VheXUuaW50YWtlLnYxLkxpc3RGaWxpbmdzUmVxdWVzdBokLmt1YXl1LmludGFrZS52MS5MaXN0RmlsaW5nc1Jlc3BvbnNlEl0KDFdhdGNoRmlsaW5ncxIkLmt1YXl1LmludGFrZS52MS5XYXRjaEZpbGluZ3NSZXF1ZXN0GiUua3VheXUuaW50YWtlLnYxLldhdGNoRmlsaW5nc1Jlc3BvbnNlMAFiBnByb3RvMw", [file_google_protobuf_timestamp, file_kuayu_common_v1_common]);
 
 /**
- * @generated from message kuayu.intake.v1.SubmitFilingRequest
+ * @generated from message kuayu.intake.v1.NaturalPerson
  */
-export type SubmitFilingRequest = Message<"kuayu.intake.v1.SubmitFilingRequest"> & {
+export type NaturalPerson = Message<"kuayu.intake.v1.NaturalPerson"> & {
   /**
-   * Client-chosen key, 8–128 characters, unique per collaborating court.
-   *
-   * @generated from field: string idempotency_key = 1;
+   * @generated from field: string name = 1;
    */
-  idempotencyKey: string;
+  name: string;
 
   /**
-   * @generated from field: kuayu.common.v1.CaseType case_type = 2;
+   * 居民身份证号码 (GB 11643). Required for the filing side; optional, but checked, for others.
+   *
+   * @generated from field: string resident_id = 2;
+   */
+  residentId: string;
+};
+
+/**
+ * Describes the message kuayu.intake.v1.NaturalPerson.
+ * Use `create(NaturalPersonSchema)` to create a new message.
+ */
+export const NaturalPersonSchema: GenMessage<NaturalPerson> = /*@__PURE__*/
+  messageDesc(file_kuayu_intake_v1_intake, 0);
+
+/**
+ * @generated from message kuayu.intake.v1.Organization
+ */
+export type Organization = Message<"kuayu.intake.v1.Organization"> & {
+  /**
+   * @generated from field: string name = 1;
+   */
+  name: string;
+
+  /**
+   * 统一社会信用代码 (GB 32100). Required for the filing side; optional, but checked, for others.
+   *
+   * @generated from field: string credit_code = 2;
+   */
+  creditCode: string;
+
+  /**
+   * 法定代表人 / 主要负责人.
+   *
+   * @generated from field: string legal_representative = 3;
+   */
+  legalRepresentative: string;
+};
+
+/**
+ * Describes the message kuayu.intake.v1.Organization.
+ * Use `create(OrganizationSchema)` to create a new message.
+ */
+export const OrganizationSchema: GenMessage<Organization> = /*@__PURE__*/
+  messageDesc(file_kuayu_intake_v1_intake, 1);
+
+/**
+ * 委托诉讼代理人 with the authorisation given.
+ *
+ * @generated from message kuayu.intake.v1.Agent
+ */
+export type Agent = Message<"kuayu.intake.v1.Agent"> & {
+  /**
+   * @generated from field: string name = 1;
+   */
+  name: string;
+
+  /**
+   * @generated from field: kuayu.intake.v1.AgentKind kind = 2;
+   */
+  kind: AgentKind;
+
+  /**
+   * @generated from field: string resident_id = 3;
+   */
+  residentId: string;
+
+  /**
+   * 律师执业证号 / 法律服务工作者执业证号; required for lawyers and legal workers.
+   *
+   * @generated from field: string license_number = 4;
+   */
+  licenseNumber: string;
+
+  /**
+   * @generated from field: kuayu.intake.v1.AuthorizationScope authorization = 5;
+   */
+  authorization: AuthorizationScope;
+
+  /**
+   * @generated from field: string phone = 6;
+   */
+  phone: string;
+};
+
+/**
+ * Describes the message kuayu.intake.v1.Agent.
+ * Use `create(AgentSchema)` to create a new message.
+ */
+export const AgentSchema: GenMessage<Agent> = /*@__PURE__*/
+  messageDesc(file_kuayu_intake_v1_intake, 2);
+
+/**
+ * @generated from message kuayu.intake.v1.Party
+ */
+export type Party = Message<"kuayu.intake.v1.Party"> & {
+  /**
+   * @generated from field: kuayu.intake.v1.PartyRole role = 1;
+   */
+  role: PartyRole;
+
+  /**
+   * @generated from oneof kuayu.intake.v1.Party.identity
+   */
+  identity: {
+    /**
+     * @generated from field: kuayu.intake.v1.NaturalPerson person = 2;
+     */
+    value: NaturalPerson;
+    case: "person";
+  } | {
+    /**
+     * @generated from field: kuayu.intake.v1.Organization organization = 3;
+     */
+    value: Organization;
+    case: "organization";
+  } | { case: undefined; value?: undefined };
+
+  /**
+   * Address for service (送达地址); required for every party.
+   *
+   * @generated from field: string address = 4;
+   */
+  address: string;
+
+  /**
+   * @generated from field: string phone = 5;
+   */
+  phone: string;
+
+  /**
+   * @generated from field: repeated kuayu.intake.v1.Agent agents = 6;
+   */
+  agents: Agent[];
+};
+
+/**
+ * Describes the message kuayu.intake.v1.Party.
+ * Use `create(PartySchema)` to create a new message.
+ */
+export const PartySchema: GenMessage<Party> = /*@__PURE__*/
+  messageDesc(file_kuayu_intake_v1_intake, 3);
+
+/**
+ * What the clerk fills in at the window.
+ *
+ * @generated from message kuayu.intake.v1.FilingDetails
+ */
+export type FilingDetails = Message<"kuayu.intake.v1.FilingDetails"> & {
+  /**
+   * @generated from field: kuayu.common.v1.CaseType case_type = 1;
    */
   caseType: CaseType;
 
   /**
+   * @generated from field: repeated kuayu.intake.v1.Party parties = 2;
+   */
+  parties: Party[];
+
+  /**
+   * 诉讼请求 / 申请事项, at most 5000 characters.
+   *
+   * @generated from field: string claims = 3;
+   */
+  claims: string;
+
+  /**
+   * 事实与理由, at most 20000 characters.
+   *
+   * @generated from field: string facts = 4;
+   */
+  facts: string;
+
+  /**
    * Directory id of the jurisdiction court (管辖法院).
    *
-   * @generated from field: string jurisdiction_court_id = 3;
+   * @generated from field: string jurisdiction_court_id = 5;
    */
   jurisdictionCourtId: string;
 
   /**
-   * A short description of the claims, at most 2000 characters.
-   *
-   * @generated from field: string summary = 4;
+   * @generated from field: kuayu.intake.v1.JurisdictionSource jurisdiction_source = 6;
    */
-  summary: string;
+  jurisdictionSource: JurisdictionSource;
+
+  /**
+   * The finder's legal basis, when the court came from it.
+   *
+   * @generated from field: string jurisdiction_basis = 7;
+   */
+  jurisdictionBasis: string;
+
+  /**
+   * State compensation: the liable organ (赔偿义务机关) has already decided, so its decision is required.
+   *
+   * @generated from field: bool liable_organ_decided = 8;
+   */
+  liableOrganDecided: boolean;
 
   /**
    * Drill traffic (演练) is tagged and kept out of real statistics.
    *
-   * @generated from field: bool drill = 5;
+   * @generated from field: bool drill = 9;
    */
   drill: boolean;
 };
 
 /**
- * Describes the message kuayu.intake.v1.SubmitFilingRequest.
- * Use `create(SubmitFilingRequestSchema)` to create a new message.
+ * Describes the message kuayu.intake.v1.FilingDetails.
+ * Use `create(FilingDetailsSchema)` to create a new message.
  */
-export const SubmitFilingRequestSchema: GenMessage<SubmitFilingRequest> = /*@__PURE__*/
-  messageDesc(file_kuayu_intake_v1_intake, 0);
+export const FilingDetailsSchema: GenMessage<FilingDetails> = /*@__PURE__*/
+  messageDesc(file_kuayu_intake_v1_intake, 4);
 
 /**
- * @generated from message kuayu.intake.v1.SubmitFilingResponse
+ * @generated from message kuayu.intake.v1.Material
  */
-export type SubmitFilingResponse = Message<"kuayu.intake.v1.SubmitFilingResponse"> & {
+export type Material = Message<"kuayu.intake.v1.Material"> & {
   /**
-   * @generated from field: kuayu.intake.v1.Filing filing = 1;
+   * @generated from field: string material_id = 1;
    */
-  filing?: Filing | undefined;
+  materialId: string;
+
+  /**
+   * Checklist item id of the case type, e.g. "complaint", "evidence".
+   *
+   * @generated from field: string kind = 2;
+   */
+  kind: string;
+
+  /**
+   * @generated from field: string file_name = 3;
+   */
+  fileName: string;
+
+  /**
+   * Sniffed from the content: application/pdf, image/jpeg, image/png or application/ofd.
+   *
+   * @generated from field: string media_type = 4;
+   */
+  mediaType: string;
+
+  /**
+   * @generated from field: int64 size_bytes = 5;
+   */
+  sizeBytes: bigint;
+
+  /**
+   * Lower-case hex SHA-256 of the bytes.
+   *
+   * @generated from field: string sha256 = 6;
+   */
+  sha256: string;
+
+  /**
+   * Submission round it belongs to: 1 for the first submission, 2 for the first correction, …
+   *
+   * @generated from field: int32 round = 7;
+   */
+  round: number;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp uploaded_at = 8;
+   */
+  uploadedAt?: Timestamp | undefined;
 };
 
 /**
- * Describes the message kuayu.intake.v1.SubmitFilingResponse.
- * Use `create(SubmitFilingResponseSchema)` to create a new message.
+ * Describes the message kuayu.intake.v1.Material.
+ * Use `create(MaterialSchema)` to create a new message.
  */
-export const SubmitFilingResponseSchema: GenMessage<SubmitFilingResponse> = /*@__PURE__*/
-  messageDesc(file_kuayu_intake_v1_intake, 1);
+export const MaterialSchema: GenMessage<Material> = /*@__PURE__*/
+  messageDesc(file_kuayu_intake_v1_intake, 5);
 
 /**
- * @generated from message kuayu.intake.v1.GetFilingRequest
+ * @generated from message kuayu.intake.v1.CorrectionItem
  */
-export type GetFilingRequest = Message<"kuayu.intake.v1.GetFilingRequest"> & {
+export type CorrectionItem = Message<"kuayu.intake.v1.CorrectionItem"> & {
   /**
-   * @generated from field: string filing_id = 1;
+   * Checklist item id the court asks for.
+   *
+   * @generated from field: string material_kind = 1;
    */
-  filingId: string;
+  materialKind: string;
+
+  /**
+   * @generated from field: string description = 2;
+   */
+  description: string;
 };
 
 /**
- * Describes the message kuayu.intake.v1.GetFilingRequest.
- * Use `create(GetFilingRequestSchema)` to create a new message.
+ * Describes the message kuayu.intake.v1.CorrectionItem.
+ * Use `create(CorrectionItemSchema)` to create a new message.
  */
-export const GetFilingRequestSchema: GenMessage<GetFilingRequest> = /*@__PURE__*/
-  messageDesc(file_kuayu_intake_v1_intake, 2);
+export const CorrectionItemSchema: GenMessage<CorrectionItem> = /*@__PURE__*/
+  messageDesc(file_kuayu_intake_v1_intake, 6);
 
 /**
- * @generated from message kuayu.intake.v1.GetFilingResponse
+ * The jurisdiction court's one-time, complete notice of corrections (一次性告知补正).
+ *
+ * @generated from message kuayu.intake.v1.CorrectionRequest
  */
-export type GetFilingResponse = Message<"kuayu.intake.v1.GetFilingResponse"> & {
+export type CorrectionRequest = Message<"kuayu.intake.v1.CorrectionRequest"> & {
   /**
-   * @generated from field: kuayu.intake.v1.Filing filing = 1;
+   * @generated from field: repeated kuayu.intake.v1.CorrectionItem items = 1;
    */
-  filing?: Filing | undefined;
+  items: CorrectionItem[];
+
+  /**
+   * @generated from field: google.protobuf.Timestamp deadline = 2;
+   */
+  deadline?: Timestamp | undefined;
+
+  /**
+   * @generated from field: string note = 3;
+   */
+  note: string;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp requested_at = 4;
+   */
+  requestedAt?: Timestamp | undefined;
 };
 
 /**
- * Describes the message kuayu.intake.v1.GetFilingResponse.
- * Use `create(GetFilingResponseSchema)` to create a new message.
+ * Describes the message kuayu.intake.v1.CorrectionRequest.
+ * Use `create(CorrectionRequestSchema)` to create a new message.
  */
-export const GetFilingResponseSchema: GenMessage<GetFilingResponse> = /*@__PURE__*/
-  messageDesc(file_kuayu_intake_v1_intake, 3);
+export const CorrectionRequestSchema: GenMessage<CorrectionRequest> = /*@__PURE__*/
+  messageDesc(file_kuayu_intake_v1_intake, 7);
+
+/**
+ * @generated from message kuayu.intake.v1.Decision
+ */
+export type Decision = Message<"kuayu.intake.v1.Decision"> & {
+  /**
+   * Set when accepted, e.g. （2026）京0105民初123号.
+   *
+   * @generated from field: string case_number = 1;
+   */
+  caseNumber: string;
+
+  /**
+   * Set when rejected.
+   *
+   * @generated from field: string reason_category = 2;
+   */
+  reasonCategory: string;
+
+  /**
+   * @generated from field: string reason = 3;
+   */
+  reason: string;
+
+  /**
+   * @generated from field: string legal_basis = 4;
+   */
+  legalBasis: string;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp decided_at = 5;
+   */
+  decidedAt?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message kuayu.intake.v1.Decision.
+ * Use `create(DecisionSchema)` to create a new message.
+ */
+export const DecisionSchema: GenMessage<Decision> = /*@__PURE__*/
+  messageDesc(file_kuayu_intake_v1_intake, 8);
 
 /**
  * @generated from message kuayu.intake.v1.Filing
@@ -127,37 +413,65 @@ export type Filing = Message<"kuayu.intake.v1.Filing"> & {
   collaboratingCourtId: string;
 
   /**
-   * @generated from field: string jurisdiction_court_id = 3;
-   */
-  jurisdictionCourtId: string;
-
-  /**
-   * @generated from field: kuayu.common.v1.CaseType case_type = 4;
-   */
-  caseType: CaseType;
-
-  /**
-   * @generated from field: string summary = 5;
-   */
-  summary: string;
-
-  /**
-   * @generated from field: kuayu.intake.v1.FilingStatus status = 6;
+   * @generated from field: kuayu.intake.v1.FilingStatus status = 3;
    */
   status: FilingStatus;
 
   /**
-   * @generated from field: google.protobuf.Timestamp submitted_at = 7;
+   * @generated from field: kuayu.intake.v1.FilingDetails details = 4;
+   */
+  details?: FilingDetails | undefined;
+
+  /**
+   * @generated from field: repeated kuayu.intake.v1.Material materials = 5;
+   */
+  materials: Material[];
+
+  /**
+   * Given at the first submission, e.g. KY-c-110105-20261128-000001.
+   *
+   * @generated from field: string receipt_number = 6;
+   */
+  receiptNumber: string;
+
+  /**
+   * 0 while a draft; 1 after submission; +1 per correction submitted.
+   *
+   * @generated from field: int32 round = 7;
+   */
+  round: number;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp created_at = 8;
+   */
+  createdAt?: Timestamp | undefined;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp submitted_at = 9;
    */
   submittedAt?: Timestamp | undefined;
 
   /**
-   * @generated from field: bool drill = 8;
+   * @generated from field: google.protobuf.Timestamp updated_at = 10;
    */
-  drill: boolean;
+  updatedAt?: Timestamp | undefined;
 
   /**
-   * @generated from field: repeated kuayu.intake.v1.TimelineEntry timeline = 9;
+   * The last correction request, if any (the status says whether it is still open).
+   *
+   * @generated from field: kuayu.intake.v1.CorrectionRequest correction_request = 11;
+   */
+  correctionRequest?: CorrectionRequest | undefined;
+
+  /**
+   * @generated from field: kuayu.intake.v1.Decision decision = 12;
+   */
+  decision?: Decision | undefined;
+
+  /**
+   * Every hop, oldest first. Empty in list and watch responses.
+   *
+   * @generated from field: repeated kuayu.intake.v1.TimelineEntry timeline = 13;
    */
   timeline: TimelineEntry[];
 };
@@ -167,7 +481,7 @@ export type Filing = Message<"kuayu.intake.v1.Filing"> & {
  * Use `create(FilingSchema)` to create a new message.
  */
 export const FilingSchema: GenMessage<Filing> = /*@__PURE__*/
-  messageDesc(file_kuayu_intake_v1_intake, 4);
+  messageDesc(file_kuayu_intake_v1_intake, 9);
 
 /**
  * One step of the filing's life as the window sees it, built from lifecycle events.
@@ -181,6 +495,8 @@ export type TimelineEntry = Message<"kuayu.intake.v1.TimelineEntry"> & {
   eventId: string;
 
   /**
+   * Event (protobuf message) type, e.g. kuayu.intake.v1.FilingSubmitted.
+   *
    * @generated from field: string event_type = 2;
    */
   eventType: string;
@@ -189,6 +505,20 @@ export type TimelineEntry = Message<"kuayu.intake.v1.TimelineEntry"> & {
    * @generated from field: google.protobuf.Timestamp at = 3;
    */
   at?: Timestamp | undefined;
+
+  /**
+   * Which service produced it (kuayu.intake, kuayu.routing, kuayu.decision).
+   *
+   * @generated from field: string source = 4;
+   */
+  source: string;
+
+  /**
+   * Human-readable detail (e.g. the routing failure reason); never personal data.
+   *
+   * @generated from field: string detail = 5;
+   */
+  detail: string;
 };
 
 /**
@@ -196,7 +526,543 @@ export type TimelineEntry = Message<"kuayu.intake.v1.TimelineEntry"> & {
  * Use `create(TimelineEntrySchema)` to create a new message.
  */
 export const TimelineEntrySchema: GenMessage<TimelineEntry> = /*@__PURE__*/
-  messageDesc(file_kuayu_intake_v1_intake, 5);
+  messageDesc(file_kuayu_intake_v1_intake, 10);
+
+/**
+ * @generated from message kuayu.intake.v1.CreateDraftRequest
+ */
+export type CreateDraftRequest = Message<"kuayu.intake.v1.CreateDraftRequest"> & {
+  /**
+   * @generated from field: kuayu.intake.v1.FilingDetails details = 1;
+   */
+  details?: FilingDetails | undefined;
+};
+
+/**
+ * Describes the message kuayu.intake.v1.CreateDraftRequest.
+ * Use `create(CreateDraftRequestSchema)` to create a new message.
+ */
+export const CreateDraftRequestSchema: GenMessage<CreateDraftRequest> = /*@__PURE__*/
+  messageDesc(file_kuayu_intake_v1_intake, 11);
+
+/**
+ * @generated from message kuayu.intake.v1.CreateDraftResponse
+ */
+export type CreateDraftResponse = Message<"kuayu.intake.v1.CreateDraftResponse"> & {
+  /**
+   * @generated from field: kuayu.intake.v1.Filing filing = 1;
+   */
+  filing?: Filing | undefined;
+};
+
+/**
+ * Describes the message kuayu.intake.v1.CreateDraftResponse.
+ * Use `create(CreateDraftResponseSchema)` to create a new message.
+ */
+export const CreateDraftResponseSchema: GenMessage<CreateDraftResponse> = /*@__PURE__*/
+  messageDesc(file_kuayu_intake_v1_intake, 12);
+
+/**
+ * @generated from message kuayu.intake.v1.UpdateDraftRequest
+ */
+export type UpdateDraftRequest = Message<"kuayu.intake.v1.UpdateDraftRequest"> & {
+  /**
+   * @generated from field: string filing_id = 1;
+   */
+  filingId: string;
+
+  /**
+   * Replaces the details as a whole.
+   *
+   * @generated from field: kuayu.intake.v1.FilingDetails details = 2;
+   */
+  details?: FilingDetails | undefined;
+};
+
+/**
+ * Describes the message kuayu.intake.v1.UpdateDraftRequest.
+ * Use `create(UpdateDraftRequestSchema)` to create a new message.
+ */
+export const UpdateDraftRequestSchema: GenMessage<UpdateDraftRequest> = /*@__PURE__*/
+  messageDesc(file_kuayu_intake_v1_intake, 13);
+
+/**
+ * @generated from message kuayu.intake.v1.UpdateDraftResponse
+ */
+export type UpdateDraftResponse = Message<"kuayu.intake.v1.UpdateDraftResponse"> & {
+  /**
+   * @generated from field: kuayu.intake.v1.Filing filing = 1;
+   */
+  filing?: Filing | undefined;
+};
+
+/**
+ * Describes the message kuayu.intake.v1.UpdateDraftResponse.
+ * Use `create(UpdateDraftResponseSchema)` to create a new message.
+ */
+export const UpdateDraftResponseSchema: GenMessage<UpdateDraftResponse> = /*@__PURE__*/
+  messageDesc(file_kuayu_intake_v1_intake, 14);
+
+/**
+ * @generated from message kuayu.intake.v1.UploadHeader
+ */
+export type UploadHeader = Message<"kuayu.intake.v1.UploadHeader"> & {
+  /**
+   * @generated from field: string filing_id = 1;
+   */
+  filingId: string;
+
+  /**
+   * Checklist item id of the filing's case type.
+   *
+   * @generated from field: string kind = 2;
+   */
+  kind: string;
+
+  /**
+   * @generated from field: string file_name = 3;
+   */
+  fileName: string;
+
+  /**
+   * Optional: the size the client will send; checked against what arrives.
+   *
+   * @generated from field: int64 size_bytes = 4;
+   */
+  sizeBytes: bigint;
+
+  /**
+   * Optional: the SHA-256 the client computed; the upload fails if the bytes do not match it.
+   *
+   * @generated from field: string sha256 = 5;
+   */
+  sha256: string;
+};
+
+/**
+ * Describes the message kuayu.intake.v1.UploadHeader.
+ * Use `create(UploadHeaderSchema)` to create a new message.
+ */
+export const UploadHeaderSchema: GenMessage<UploadHeader> = /*@__PURE__*/
+  messageDesc(file_kuayu_intake_v1_intake, 15);
+
+/**
+ * @generated from message kuayu.intake.v1.UploadMaterialRequest
+ */
+export type UploadMaterialRequest = Message<"kuayu.intake.v1.UploadMaterialRequest"> & {
+  /**
+   * @generated from oneof kuayu.intake.v1.UploadMaterialRequest.part
+   */
+  part: {
+    /**
+     * @generated from field: kuayu.intake.v1.UploadHeader header = 1;
+     */
+    value: UploadHeader;
+    case: "header";
+  } | {
+    /**
+     * At most 1 MiB per message.
+     *
+     * @generated from field: bytes chunk = 2;
+     */
+    value: Uint8Array;
+    case: "chunk";
+  } | { case: undefined; value?: undefined };
+};
+
+/**
+ * Describes the message kuayu.intake.v1.UploadMaterialRequest.
+ * Use `create(UploadMaterialRequestSchema)` to create a new message.
+ */
+export const UploadMaterialRequestSchema: GenMessage<UploadMaterialRequest> = /*@__PURE__*/
+  messageDesc(file_kuayu_intake_v1_intake, 16);
+
+/**
+ * @generated from message kuayu.intake.v1.UploadMaterialResponse
+ */
+export type UploadMaterialResponse = Message<"kuayu.intake.v1.UploadMaterialResponse"> & {
+  /**
+   * @generated from field: kuayu.intake.v1.Material material = 1;
+   */
+  material?: Material | undefined;
+};
+
+/**
+ * Describes the message kuayu.intake.v1.UploadMaterialResponse.
+ * Use `create(UploadMaterialResponseSchema)` to create a new message.
+ */
+export const UploadMaterialResponseSchema: GenMessage<UploadMaterialResponse> = /*@__PURE__*/
+  messageDesc(file_kuayu_intake_v1_intake, 17);
+
+/**
+ * @generated from message kuayu.intake.v1.RemoveMaterialRequest
+ */
+export type RemoveMaterialRequest = Message<"kuayu.intake.v1.RemoveMaterialRequest"> & {
+  /**
+   * @generated from field: string filing_id = 1;
+   */
+  filingId: string;
+
+  /**
+   * @generated from field: string material_id = 2;
+   */
+  materialId: string;
+};
+
+/**
+ * Describes the message kuayu.intake.v1.RemoveMaterialRequest.
+ * Use `create(RemoveMaterialRequestSchema)` to create a new message.
+ */
+export const RemoveMaterialRequestSchema: GenMessage<RemoveMaterialRequest> = /*@__PURE__*/
+  messageDesc(file_kuayu_intake_v1_intake, 18);
+
+/**
+ * @generated from message kuayu.intake.v1.RemoveMaterialResponse
+ */
+export type RemoveMaterialResponse = Message<"kuayu.intake.v1.RemoveMaterialResponse"> & {
+  /**
+   * @generated from field: kuayu.intake.v1.Filing filing = 1;
+   */
+  filing?: Filing | undefined;
+};
+
+/**
+ * Describes the message kuayu.intake.v1.RemoveMaterialResponse.
+ * Use `create(RemoveMaterialResponseSchema)` to create a new message.
+ */
+export const RemoveMaterialResponseSchema: GenMessage<RemoveMaterialResponse> = /*@__PURE__*/
+  messageDesc(file_kuayu_intake_v1_intake, 19);
+
+/**
+ * @generated from message kuayu.intake.v1.DownloadMaterialRequest
+ */
+export type DownloadMaterialRequest = Message<"kuayu.intake.v1.DownloadMaterialRequest"> & {
+  /**
+   * @generated from field: string filing_id = 1;
+   */
+  filingId: string;
+
+  /**
+   * @generated from field: string material_id = 2;
+   */
+  materialId: string;
+};
+
+/**
+ * Describes the message kuayu.intake.v1.DownloadMaterialRequest.
+ * Use `create(DownloadMaterialRequestSchema)` to create a new message.
+ */
+export const DownloadMaterialRequestSchema: GenMessage<DownloadMaterialRequest> = /*@__PURE__*/
+  messageDesc(file_kuayu_intake_v1_intake, 20);
+
+/**
+ * @generated from message kuayu.intake.v1.DownloadMaterialResponse
+ */
+export type DownloadMaterialResponse = Message<"kuayu.intake.v1.DownloadMaterialResponse"> & {
+  /**
+   * @generated from oneof kuayu.intake.v1.DownloadMaterialResponse.part
+   */
+  part: {
+    /**
+     * @generated from field: kuayu.intake.v1.Material material = 1;
+     */
+    value: Material;
+    case: "material";
+  } | {
+    /**
+     * @generated from field: bytes chunk = 2;
+     */
+    value: Uint8Array;
+    case: "chunk";
+  } | { case: undefined; value?: undefined };
+};
+
+/**
+ * Describes the message kuayu.intake.v1.DownloadMaterialResponse.
+ * Use `create(DownloadMaterialResponseSchema)` to create a new message.
+ */
+export const DownloadMaterialResponseSchema: GenMessage<DownloadMaterialResponse> = /*@__PURE__*/
+  messageDesc(file_kuayu_intake_v1_intake, 21);
+
+/**
+ * @generated from message kuayu.intake.v1.SubmitFilingRequest
+ */
+export type SubmitFilingRequest = Message<"kuayu.intake.v1.SubmitFilingRequest"> & {
+  /**
+   * @generated from field: string filing_id = 1;
+   */
+  filingId: string;
+
+  /**
+   * Client-chosen key, 8–128 printable ASCII characters; a retry with the same key returns the
+   * filing as submitted by the first call.
+   *
+   * @generated from field: string idempotency_key = 2;
+   */
+  idempotencyKey: string;
+};
+
+/**
+ * Describes the message kuayu.intake.v1.SubmitFilingRequest.
+ * Use `create(SubmitFilingRequestSchema)` to create a new message.
+ */
+export const SubmitFilingRequestSchema: GenMessage<SubmitFilingRequest> = /*@__PURE__*/
+  messageDesc(file_kuayu_intake_v1_intake, 22);
+
+/**
+ * @generated from message kuayu.intake.v1.SubmitFilingResponse
+ */
+export type SubmitFilingResponse = Message<"kuayu.intake.v1.SubmitFilingResponse"> & {
+  /**
+   * @generated from field: kuayu.intake.v1.Filing filing = 1;
+   */
+  filing?: Filing | undefined;
+};
+
+/**
+ * Describes the message kuayu.intake.v1.SubmitFilingResponse.
+ * Use `create(SubmitFilingResponseSchema)` to create a new message.
+ */
+export const SubmitFilingResponseSchema: GenMessage<SubmitFilingResponse> = /*@__PURE__*/
+  messageDesc(file_kuayu_intake_v1_intake, 23);
+
+/**
+ * @generated from message kuayu.intake.v1.SubmitCorrectionRequest
+ */
+export type SubmitCorrectionRequest = Message<"kuayu.intake.v1.SubmitCorrectionRequest"> & {
+  /**
+   * @generated from field: string filing_id = 1;
+   */
+  filingId: string;
+
+  /**
+   * @generated from field: string idempotency_key = 2;
+   */
+  idempotencyKey: string;
+
+  /**
+   * What was corrected, for the jurisdiction court; at most 2000 characters.
+   *
+   * @generated from field: string note = 3;
+   */
+  note: string;
+};
+
+/**
+ * Describes the message kuayu.intake.v1.SubmitCorrectionRequest.
+ * Use `create(SubmitCorrectionRequestSchema)` to create a new message.
+ */
+export const SubmitCorrectionRequestSchema: GenMessage<SubmitCorrectionRequest> = /*@__PURE__*/
+  messageDesc(file_kuayu_intake_v1_intake, 24);
+
+/**
+ * @generated from message kuayu.intake.v1.SubmitCorrectionResponse
+ */
+export type SubmitCorrectionResponse = Message<"kuayu.intake.v1.SubmitCorrectionResponse"> & {
+  /**
+   * @generated from field: kuayu.intake.v1.Filing filing = 1;
+   */
+  filing?: Filing | undefined;
+};
+
+/**
+ * Describes the message kuayu.intake.v1.SubmitCorrectionResponse.
+ * Use `create(SubmitCorrectionResponseSchema)` to create a new message.
+ */
+export const SubmitCorrectionResponseSchema: GenMessage<SubmitCorrectionResponse> = /*@__PURE__*/
+  messageDesc(file_kuayu_intake_v1_intake, 25);
+
+/**
+ * @generated from message kuayu.intake.v1.WithdrawFilingRequest
+ */
+export type WithdrawFilingRequest = Message<"kuayu.intake.v1.WithdrawFilingRequest"> & {
+  /**
+   * @generated from field: string filing_id = 1;
+   */
+  filingId: string;
+
+  /**
+   * Why the party withdraws; at most 2000 characters.
+   *
+   * @generated from field: string reason = 2;
+   */
+  reason: string;
+};
+
+/**
+ * Describes the message kuayu.intake.v1.WithdrawFilingRequest.
+ * Use `create(WithdrawFilingRequestSchema)` to create a new message.
+ */
+export const WithdrawFilingRequestSchema: GenMessage<WithdrawFilingRequest> = /*@__PURE__*/
+  messageDesc(file_kuayu_intake_v1_intake, 26);
+
+/**
+ * @generated from message kuayu.intake.v1.WithdrawFilingResponse
+ */
+export type WithdrawFilingResponse = Message<"kuayu.intake.v1.WithdrawFilingResponse"> & {
+  /**
+   * @generated from field: kuayu.intake.v1.Filing filing = 1;
+   */
+  filing?: Filing | undefined;
+};
+
+/**
+ * Describes the message kuayu.intake.v1.WithdrawFilingResponse.
+ * Use `create(WithdrawFilingResponseSchema)` to create a new message.
+ */
+export const WithdrawFilingResponseSchema: GenMessage<WithdrawFilingResponse> = /*@__PURE__*/
+  messageDesc(file_kuayu_intake_v1_intake, 27);
+
+/**
+ * @generated from message kuayu.intake.v1.GetFilingRequest
+ */
+export type GetFilingRequest = Message<"kuayu.intake.v1.GetFilingRequest"> & {
+  /**
+   * @generated from field: string filing_id = 1;
+   */
+  filingId: string;
+};
+
+/**
+ * Describes the message kuayu.intake.v1.GetFilingRequest.
+ * Use `create(GetFilingRequestSchema)` to create a new message.
+ */
+export const GetFilingRequestSchema: GenMessage<GetFilingRequest> = /*@__PURE__*/
+  messageDesc(file_kuayu_intake_v1_intake, 28);
+
+/**
+ * @generated from message kuayu.intake.v1.GetFilingResponse
+ */
+export type GetFilingResponse = Message<"kuayu.intake.v1.GetFilingResponse"> & {
+  /**
+   * @generated from field: kuayu.intake.v1.Filing filing = 1;
+   */
+  filing?: Filing | undefined;
+};
+
+/**
+ * Describes the message kuayu.intake.v1.GetFilingResponse.
+ * Use `create(GetFilingResponseSchema)` to create a new message.
+ */
+export const GetFilingResponseSchema: GenMessage<GetFilingResponse> = /*@__PURE__*/
+  messageDesc(file_kuayu_intake_v1_intake, 29);
+
+/**
+ * @generated from message kuayu.intake.v1.ListFilingsRequest
+ */
+export type ListFilingsRequest = Message<"kuayu.intake.v1.ListFilingsRequest"> & {
+  /**
+   * Any of these statuses; empty: all.
+   *
+   * @generated from field: repeated kuayu.intake.v1.FilingStatus statuses = 1;
+   */
+  statuses: FilingStatus[];
+
+  /**
+   * @generated from field: kuayu.common.v1.CaseType case_type = 2;
+   */
+  caseType: CaseType;
+
+  /**
+   * Created at or after / before (half-open range); unset: unbounded.
+   *
+   * @generated from field: google.protobuf.Timestamp created_from = 3;
+   */
+  createdFrom?: Timestamp | undefined;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp created_before = 4;
+   */
+  createdBefore?: Timestamp | undefined;
+
+  /**
+   * 1–200, default 50.
+   *
+   * @generated from field: int32 page_size = 5;
+   */
+  pageSize: number;
+
+  /**
+   * @generated from field: string page_token = 6;
+   */
+  pageToken: string;
+};
+
+/**
+ * Describes the message kuayu.intake.v1.ListFilingsRequest.
+ * Use `create(ListFilingsRequestSchema)` to create a new message.
+ */
+export const ListFilingsRequestSchema: GenMessage<ListFilingsRequest> = /*@__PURE__*/
+  messageDesc(file_kuayu_intake_v1_intake, 30);
+
+/**
+ * @generated from message kuayu.intake.v1.ListFilingsResponse
+ */
+export type ListFilingsResponse = Message<"kuayu.intake.v1.ListFilingsResponse"> & {
+  /**
+   * @generated from field: repeated kuayu.intake.v1.Filing filings = 1;
+   */
+  filings: Filing[];
+
+  /**
+   * Empty on the last page.
+   *
+   * @generated from field: string next_page_token = 2;
+   */
+  nextPageToken: string;
+};
+
+/**
+ * Describes the message kuayu.intake.v1.ListFilingsResponse.
+ * Use `create(ListFilingsResponseSchema)` to create a new message.
+ */
+export const ListFilingsResponseSchema: GenMessage<ListFilingsResponse> = /*@__PURE__*/
+  messageDesc(file_kuayu_intake_v1_intake, 31);
+
+/**
+ * @generated from message kuayu.intake.v1.WatchFilingsRequest
+ */
+export type WatchFilingsRequest = Message<"kuayu.intake.v1.WatchFilingsRequest"> & {
+  /**
+   * One filing; empty: every filing of the caller's court.
+   *
+   * @generated from field: string filing_id = 1;
+   */
+  filingId: string;
+};
+
+/**
+ * Describes the message kuayu.intake.v1.WatchFilingsRequest.
+ * Use `create(WatchFilingsRequestSchema)` to create a new message.
+ */
+export const WatchFilingsRequestSchema: GenMessage<WatchFilingsRequest> = /*@__PURE__*/
+  messageDesc(file_kuayu_intake_v1_intake, 32);
+
+/**
+ * @generated from message kuayu.intake.v1.WatchFilingsResponse
+ */
+export type WatchFilingsResponse = Message<"kuayu.intake.v1.WatchFilingsResponse"> & {
+  /**
+   * The filing as it is after the change (without timeline).
+   *
+   * @generated from field: kuayu.intake.v1.Filing filing = 1;
+   */
+  filing?: Filing | undefined;
+
+  /**
+   * The event (protobuf message) type that caused the change; empty for draft edits.
+   *
+   * @generated from field: string event_type = 2;
+   */
+  eventType: string;
+};
+
+/**
+ * Describes the message kuayu.intake.v1.WatchFilingsResponse.
+ * Use `create(WatchFilingsResponseSchema)` to create a new message.
+ */
+export const WatchFilingsResponseSchema: GenMessage<WatchFilingsResponse> = /*@__PURE__*/
+  messageDesc(file_kuayu_intake_v1_intake, 33);
 
 /**
  * @generated from enum kuayu.intake.v1.FilingStatus
@@ -208,9 +1074,63 @@ export enum FilingStatus {
   UNSPECIFIED = 0,
 
   /**
-   * @generated from enum value: FILING_STATUS_SUBMITTED = 1;
+   * @generated from enum value: FILING_STATUS_DRAFT = 1;
    */
-  SUBMITTED = 1,
+  DRAFT = 1,
+
+  /**
+   * Submitted (or corrections submitted), on its way to the jurisdiction court.
+   *
+   * @generated from enum value: FILING_STATUS_SUBMITTED = 2;
+   */
+  SUBMITTED = 2,
+
+  /**
+   * In the jurisdiction court's inbox.
+   *
+   * @generated from enum value: FILING_STATUS_ROUTED = 3;
+   */
+  ROUTED = 3,
+
+  /**
+   * The jurisdiction court has responded (响应).
+   *
+   * @generated from enum value: FILING_STATUS_ACKNOWLEDGED = 4;
+   */
+  ACKNOWLEDGED = 4,
+
+  /**
+   * The jurisdiction court asked for corrections (补正).
+   *
+   * @generated from enum value: FILING_STATUS_CORRECTION_REQUESTED = 5;
+   */
+  CORRECTION_REQUESTED = 5,
+
+  /**
+   * Docketed (立案) with a case number.
+   *
+   * @generated from enum value: FILING_STATUS_ACCEPTED = 6;
+   */
+  ACCEPTED = 6,
+
+  /**
+   * Not accepted (不予受理 / 不予立案).
+   *
+   * @generated from enum value: FILING_STATUS_REJECTED = 7;
+   */
+  REJECTED = 7,
+
+  /**
+   * @generated from enum value: FILING_STATUS_WITHDRAWN = 8;
+   */
+  WITHDRAWN = 8,
+
+  /**
+   * The route failed re-validation; the reason is in the timeline.
+   *
+   * @generated from enum value: FILING_STATUS_ROUTING_FAILED = 9;
+   */
+  ROUTING_FAILED = 9,
 }
 
 /**
@@ -220,16 +1140,201 @@ export const FilingStatusSchema: GenEnum<FilingStatus> = /*@__PURE__*/
   enumDesc(file_kuayu_intake_v1_intake, 0);
 
 /**
- * The collaborating court's window (协作法院窗口). The caller's court always comes from the bearer
- * token, never from the request. This first version carries only submission and read-back; drafts,
- * materials and corrections come with the intake feature work.
+ * @generated from enum kuayu.intake.v1.PartyRole
+ */
+export enum PartyRole {
+  /**
+   * @generated from enum value: PARTY_ROLE_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * 原告 / 申请人 / 自诉人 / 赔偿请求人 / 再审申请人.
+   *
+   * @generated from enum value: PARTY_ROLE_PLAINTIFF = 1;
+   */
+  PLAINTIFF = 1,
+
+  /**
+   * 被告 / 被申请人 / 被告人 / 赔偿义务机关.
+   *
+   * @generated from enum value: PARTY_ROLE_DEFENDANT = 2;
+   */
+  DEFENDANT = 2,
+
+  /**
+   * 第三人.
+   *
+   * @generated from enum value: PARTY_ROLE_THIRD_PARTY = 3;
+   */
+  THIRD_PARTY = 3,
+}
+
+/**
+ * Describes the enum kuayu.intake.v1.PartyRole.
+ */
+export const PartyRoleSchema: GenEnum<PartyRole> = /*@__PURE__*/
+  enumDesc(file_kuayu_intake_v1_intake, 1);
+
+/**
+ * @generated from enum kuayu.intake.v1.AgentKind
+ */
+export enum AgentKind {
+  /**
+   * @generated from enum value: AGENT_KIND_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * @generated from enum value: AGENT_KIND_LAWYER = 1;
+   */
+  LAWYER = 1,
+
+  /**
+   * 基层法律服务工作者.
+   *
+   * @generated from enum value: AGENT_KIND_LEGAL_WORKER = 2;
+   */
+  LEGAL_WORKER = 2,
+
+  /**
+   * 近亲属、工作人员或社区、单位、社会团体推荐的公民.
+   *
+   * @generated from enum value: AGENT_KIND_CITIZEN = 3;
+   */
+  CITIZEN = 3,
+}
+
+/**
+ * Describes the enum kuayu.intake.v1.AgentKind.
+ */
+export const AgentKindSchema: GenEnum<AgentKind> = /*@__PURE__*/
+  enumDesc(file_kuayu_intake_v1_intake, 2);
+
+/**
+ * @generated from enum kuayu.intake.v1.AuthorizationScope
+ */
+export enum AuthorizationScope {
+  /**
+   * @generated from enum value: AUTHORIZATION_SCOPE_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * 一般授权.
+   *
+   * @generated from enum value: AUTHORIZATION_SCOPE_GENERAL = 1;
+   */
+  GENERAL = 1,
+
+  /**
+   * 特别授权 (may admit, waive, or change claims, settle, counterclaim, appeal).
+   *
+   * @generated from enum value: AUTHORIZATION_SCOPE_SPECIAL = 2;
+   */
+  SPECIAL = 2,
+}
+
+/**
+ * Describes the enum kuayu.intake.v1.AuthorizationScope.
+ */
+export const AuthorizationScopeSchema: GenEnum<AuthorizationScope> = /*@__PURE__*/
+  enumDesc(file_kuayu_intake_v1_intake, 3);
+
+/**
+ * @generated from enum kuayu.intake.v1.JurisdictionSource
+ */
+export enum JurisdictionSource {
+  /**
+   * @generated from enum value: JURISDICTION_SOURCE_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * The clerk chose the court.
+   *
+   * @generated from enum value: JURISDICTION_SOURCE_CLERK = 1;
+   */
+  CLERK = 1,
+
+  /**
+   * Taken from the competent-court finder (DirectoryService.ResolveJurisdiction).
+   *
+   * @generated from enum value: JURISDICTION_SOURCE_FINDER = 2;
+   */
+  FINDER = 2,
+}
+
+/**
+ * Describes the enum kuayu.intake.v1.JurisdictionSource.
+ */
+export const JurisdictionSourceSchema: GenEnum<JurisdictionSource> = /*@__PURE__*/
+  enumDesc(file_kuayu_intake_v1_intake, 4);
+
+/**
+ * The collaborating court's window (协作法院窗口): drafts, materials, submission, corrections,
+ * withdrawal and the status of record. The caller's court always comes from the bearer token,
+ * never from the request. Window clerks and court systems act on their own court's filings; the
+ * jurisdiction court's specialists and systems may download a submitted filing's materials.
  *
  * @generated from service kuayu.intake.v1.FilingIntakeService
  */
 export const FilingIntakeService: GenService<{
   /**
-   * Submits a filing to a jurisdiction court. Idempotent per (caller's court, idempotency_key):
-   * a replay returns the filing created by the first call.
+   * Starts a draft filing of the caller's court.
+   *
+   * @generated from rpc kuayu.intake.v1.FilingIntakeService.CreateDraft
+   */
+  createDraft: {
+    methodKind: "unary";
+    input: typeof CreateDraftRequestSchema;
+    output: typeof CreateDraftResponseSchema;
+  },
+  /**
+   * Replaces the details of a draft (or of a filing whose corrections were requested).
+   *
+   * @generated from rpc kuayu.intake.v1.FilingIntakeService.UpdateDraft
+   */
+  updateDraft: {
+    methodKind: "unary";
+    input: typeof UpdateDraftRequestSchema;
+    output: typeof UpdateDraftResponseSchema;
+  },
+  /**
+   * Uploads one material in chunks: the first message is the header, the rest are bytes. The file
+   * type is sniffed from the content (PDF, JPEG, PNG, OFD); nothing is kept unless the whole upload
+   * succeeds.
+   *
+   * @generated from rpc kuayu.intake.v1.FilingIntakeService.UploadMaterial
+   */
+  uploadMaterial: {
+    methodKind: "client_streaming";
+    input: typeof UploadMaterialRequestSchema;
+    output: typeof UploadMaterialResponseSchema;
+  },
+  /**
+   * Removes a material that has not been submitted yet.
+   *
+   * @generated from rpc kuayu.intake.v1.FilingIntakeService.RemoveMaterial
+   */
+  removeMaterial: {
+    methodKind: "unary";
+    input: typeof RemoveMaterialRequestSchema;
+    output: typeof RemoveMaterialResponseSchema;
+  },
+  /**
+   * Streams a material: the first message carries its description, the rest its bytes.
+   *
+   * @generated from rpc kuayu.intake.v1.FilingIntakeService.DownloadMaterial
+   */
+  downloadMaterial: {
+    methodKind: "server_streaming";
+    input: typeof DownloadMaterialRequestSchema;
+    output: typeof DownloadMaterialResponseSchema;
+  },
+  /**
+   * Checks the draft against the case type's checklist and the route, then submits it and gives it
+   * a receipt number. Every problem is reported at once. Idempotent per filing and key.
    *
    * @generated from rpc kuayu.intake.v1.FilingIntakeService.SubmitFiling
    */
@@ -239,7 +1344,27 @@ export const FilingIntakeService: GenService<{
     output: typeof SubmitFilingResponseSchema;
   },
   /**
-   * Returns one filing of the caller's court, with its status timeline.
+   * Sends the corrections the jurisdiction court asked for (补正). Idempotent per filing and key.
+   *
+   * @generated from rpc kuayu.intake.v1.FilingIntakeService.SubmitCorrection
+   */
+  submitCorrection: {
+    methodKind: "unary";
+    input: typeof SubmitCorrectionRequestSchema;
+    output: typeof SubmitCorrectionResponseSchema;
+  },
+  /**
+   * Withdraws a filing before the jurisdiction court has decided (撤回).
+   *
+   * @generated from rpc kuayu.intake.v1.FilingIntakeService.WithdrawFiling
+   */
+  withdrawFiling: {
+    methodKind: "unary";
+    input: typeof WithdrawFilingRequestSchema;
+    output: typeof WithdrawFilingResponseSchema;
+  },
+  /**
+   * One filing of the caller's court with its materials and full status timeline.
    *
    * @generated from rpc kuayu.intake.v1.FilingIntakeService.GetFiling
    */
@@ -247,6 +1372,26 @@ export const FilingIntakeService: GenService<{
     methodKind: "unary";
     input: typeof GetFilingRequestSchema;
     output: typeof GetFilingResponseSchema;
+  },
+  /**
+   * The caller's court's filings, newest first, filtered and paged.
+   *
+   * @generated from rpc kuayu.intake.v1.FilingIntakeService.ListFilings
+   */
+  listFilings: {
+    methodKind: "unary";
+    input: typeof ListFilingsRequestSchema;
+    output: typeof ListFilingsResponseSchema;
+  },
+  /**
+   * Status changes of one filing, or of every filing of the caller's court, as they happen.
+   *
+   * @generated from rpc kuayu.intake.v1.FilingIntakeService.WatchFilings
+   */
+  watchFilings: {
+    methodKind: "server_streaming";
+    input: typeof WatchFilingsRequestSchema;
+    output: typeof WatchFilingsResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_kuayu_intake_v1_intake, 0);

@@ -1,0 +1,161 @@
+"""Asserts what every Kuayu release must have, on the output of `helm template`.
+
+    assert-rendered.py RENDERED.yaml VALUES.yaml
+
+For every enabled component (chart defaults merged with VALUES): a Deployment with gRPC startup,
+readiness and liveness probes on its gRPC port, resource requests and limits, non-root, read-only
+root filesystem, no privilege escalation, all capabilities dropped, /tmp as an emptyDir, a grace
+period longer than preStop + SHUTDOWN_GRACE_MS, PROVINCE_SCOPE (as set in VALUES) in its
+environment, MONGO_URI only from a Secret; and a Service, ServiceAccount, ConfigMap,
+NetworkPolicy, PodDisruptionBudget and HorizontalPodAutoscaler that select or target it.
+KafkaTopic resources (Strimzi; no CRD schema offline) get their fields checked here.
+Prints each problem and exits 1 if there is any. Run with .tools/chart-venv/bin/python (PyYAML).
+"""
+import os
+import sys
+
+import yaml
+
+rendered_path, values_path = sys.argv[1], sys.argv[2]
+root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+defaults = yaml.safe_load(open(os.path.join(root, "charts/kuayu/values.yaml")))
+values = yaml.safe_load(open(values_path)) or {}
+docs = [d for d in yaml.safe_load_all(open(rendered_path)) if d]
+problems = []
+
+
+def problem(msg):
+    problems.append(msg)
+
+
+def by_kind(kind):
+    return {d["metadata"]["name"]: d for d in docs if d["kind"] == kind}
+
+
+scope = values.get("provinceScope", defaults["provinceScope"])
+scope = ",".join(scope) if isinstance(scope, list) else scope
+enabled = sorted(
+    name
+    for name, c in defaults["components"].items()
+    if values.get("components", {}).get(name, {}).get("enabled", c["enabled"])
+)
+deployments, configmaps = by_kind("Deployment"), by_kind("ConfigMap")
+if not enabled:
+    problem("no component is enabled")
+if len(deployments) != len(enabled):
+    problem(f"expected {len(enabled)} Deployments ({', '.join(enabled)}), found {sorted(deployments)}")
+
+for name in enabled:
+    dep = next((d for d in deployments.values() if d["metadata"]["labels"].get("app.kubernetes.io/component") == name), None)
+    if dep is None:
+        problem(f"{name}: no Deployment")
+        continue
+    full = dep["metadata"]["name"]
+    where = f"{name} ({full})"
+    pod = dep["spec"]["template"]["spec"]
+    labels = dep["spec"]["template"]["metadata"]["labels"]
+    selector = dep["spec"]["selector"]["matchLabels"]
+    c = pod["containers"][0]
+    ports = {p["name"]: p["containerPort"] for p in c.get("ports", [])}
+    for probe in ("startupProbe", "readinessProbe", "livenessProbe"):
+        port = c.get(probe, {}).get("grpc", {}).get("port")
+        if port is None or port != ports.get("grpc"):
+            problem(f"{where}: {probe} is not a gRPC probe on the gRPC port ({c.get(probe)})")
+    res = c.get("resources", {})
+    for kind in ("requests", "limits"):
+        for r in ("cpu", "memory"):
+            if r not in res.get(kind, {}):
+                problem(f"{where}: no resources.{kind}.{r}")
+    psc, csc = pod.get("securityContext", {}), c.get("securityContext", {})
+    if not (csc.get("runAsNonRoot", psc.get("runAsNonRoot")) is True):
+        problem(f"{where}: runAsNonRoot is not true")
+    if psc.get("runAsUser", 0) == 0 and csc.get("runAsUser", 0) == 0:
+        problem(f"{where}: no non-zero runAsUser")
+    if csc.get("readOnlyRootFilesystem") is not True:
+        problem(f"{where}: readOnlyRootFilesystem is not true")
+    if csc.get("allowPrivilegeEscalation") is not False:
+        problem(f"{where}: allowPrivilegeEscalation is not false")
+    if "ALL" not in csc.get("capabilities", {}).get("drop", []):
+        problem(f"{where}: capabilities are not all dropped")
+    tmp = next((m for m in c.get("volumeMounts", []) if m["mountPath"] == "/tmp"), None)
+    vol = next((v for v in pod.get("volumes", []) if tmp and v["name"] == tmp["name"]), None)
+    if not vol or "emptyDir" not in vol:
+        problem(f"{where}: /tmp is not an emptyDir")
+
+    env = {}
+    for ref in c.get("envFrom", []):
+        cm = configmaps.get(ref.get("configMapRef", {}).get("name"))
+        if cm is None:
+            problem(f"{where}: envFrom names a ConfigMap that is not rendered")
+        else:
+            env.update(cm.get("data", {}))
+    for e in c.get("env", []):
+        env[e["name"]] = e.get("value", e.get("valueFrom"))
+    if env.get("PROVINCE_SCOPE") != scope:
+        problem(f"{where}: PROVINCE_SCOPE is {env.get('PROVINCE_SCOPE')!r}, expected {scope!r}")
+    for secret in ("MONGO_URI", "JWT_PUBLIC_KEY", "KAFKA_SASL_PASSWORD", "KAFKA_SASL_USERNAME"):
+        if secret in env and not (isinstance(env[secret], dict) and "secretKeyRef" in env[secret]):
+            problem(f"{where}: {secret} is not taken from a Secret")
+    if "MONGO_DB" in env and "MONGO_URI" not in env:
+        problem(f"{where}: MONGO_DB without MONGO_URI")
+    if "JWT_PUBLIC_KEY_FILE" not in env:
+        problem(f"{where}: no JWT_PUBLIC_KEY_FILE")
+    grace_ms = int(env.get("SHUTDOWN_GRACE_MS", "25000"))
+    pre_stop = c.get("lifecycle", {}).get("preStop", {}).get("exec", {}).get("command", [])
+    pre_stop_s = int(pre_stop[1]) if pre_stop[:1] == ["sleep"] else 0
+    if pod.get("terminationGracePeriodSeconds", 30) * 1000 <= grace_ms + pre_stop_s * 1000:
+        problem(f"{where}: terminationGracePeriodSeconds does not exceed preStop + SHUTDOWN_GRACE_MS")
+
+    def selects(doc_selector):
+        return bool(doc_selector) and all(labels.get(k) == v for k, v in doc_selector.items())
+
+    if not selects(selector):
+        problem(f"{where}: selector does not match the pod labels")
+    pdbs = [p for p in docs if p["kind"] == "PodDisruptionBudget" and selects(p["spec"]["selector"].get("matchLabels"))]
+    if len(pdbs) != 1:
+        problem(f"{where}: {len(pdbs)} PodDisruptionBudgets select it, expected 1")
+    hpas = [h for h in docs if h["kind"] == "HorizontalPodAutoscaler" and h["spec"]["scaleTargetRef"] == {"apiVersion": "apps/v1", "kind": "Deployment", "name": full}]
+    if len(hpas) != 1:
+        problem(f"{where}: {len(hpas)} HorizontalPodAutoscalers target it, expected 1")
+    elif "replicas" in dep["spec"]:
+        problem(f"{where}: spec.replicas is set while an HPA scales it")
+    services = [s for s in docs if s["kind"] == "Service" and selects(s["spec"].get("selector"))]
+    if len(services) != 1 or ports.get("grpc") not in [p.get("port") for p in services[0]["spec"]["ports"]]:
+        problem(f"{where}: no single Service exposing its gRPC port")
+    if pod.get("serviceAccountName") not in by_kind("ServiceAccount"):
+        problem(f"{where}: its ServiceAccount is not rendered")
+    if not [n for n in docs if n["kind"] == "NetworkPolicy" and selects(n["spec"]["podSelector"].get("matchLabels"))]:
+        problem(f"{where}: no NetworkPolicy selects it")
+
+# Strimzi KafkaTopic: the chart declares the backbone's topics (national release only).
+topics_on = values.get("topics", {}).get("create", defaults["topics"]["create"])
+topics = [d for d in docs if d["kind"] == "KafkaTopic"]
+if topics_on and not topics:
+    problem("topics.create is true but no KafkaTopic is rendered")
+if not topics_on and topics:
+    problem("topics.create is false but KafkaTopics are rendered")
+names = {t["spec"].get("topicName") for t in topics}
+for t in topics:
+    spec, n = t["spec"], t["metadata"]["name"]
+    if not t["apiVersion"].startswith("kafka.strimzi.io/"):
+        problem(f"KafkaTopic {n}: apiVersion {t['apiVersion']}")
+    if not t["metadata"].get("labels", {}).get("strimzi.io/cluster"):
+        problem(f"KafkaTopic {n}: no strimzi.io/cluster label")
+    if set(spec) - {"topicName", "partitions", "replicas", "config"}:
+        problem(f"KafkaTopic {n}: unknown spec fields {sorted(set(spec) - {'topicName', 'partitions', 'replicas', 'config'})}")
+    for field in ("partitions", "replicas"):
+        if not isinstance(spec.get(field), int) or spec[field] < 1:
+            problem(f"KafkaTopic {n}: spec.{field} is not a positive integer")
+    if spec.get("topicName") != n:
+        problem(f"KafkaTopic {n}: topicName differs from the resource name")
+    if not n.endswith(".dlq") and f"{n}.dlq" not in names:
+        problem(f"KafkaTopic {n}: no dead-letter topic {n}.dlq")
+routed = next((t for t in topics if t["spec"]["topicName"] == "kuayu.routing.filing-routed.v1"), None)
+if topics_on and (routed is None or routed["spec"]["partitions"] < 32):
+    problem("kuayu.routing.filing-routed.v1 needs at least one partition per province code (32)")
+
+for p in problems:
+    print(p)
+summary = f"{len(enabled)} components ({', '.join(enabled)}), scope {scope}, {len(topics)} KafkaTopics"
+print(("ok: " if not problems else f"{len(problems)} problems: ") + summary)
+sys.exit(1 if problems else 0)

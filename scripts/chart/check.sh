@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Chart checks for `make test`. For every example values file deploy/*.yaml:
+#   helm lint --strict; helm template; strict validation of the rendered manifests against
+#   Kubernetes' own JSON schemas (kubernetes-validate, offline); assert-rendered.py (probes, limits,
+#   security context, PDB, HPA, PROVINCE_SCOPE … for every enabled component; KafkaTopic fields).
+# Then every charts/kuayu/tests/bad-values/*.yaml must be rejected by helm, with the message on
+# its "# expect:" line. One line per check; the last line is "chart: N passed, M failed".
+#   KUBE_VERSION=1.34.0 bash scripts/chart/check.sh
+set -uo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/../env.sh"
+cd "$KUAYU_ROOT"
+
+KUBE_VERSION=${KUBE_VERSION:-1.34.0}
+CHART=charts/kuayu
+PY=.tools/chart-venv/bin/python
+VALIDATE=("$PY" -m kubernetes_validate)
+
+bash scripts/chart/install.sh || { echo "FAIL  install chart tools"; echo "chart: 0 passed, 1 failed"; exit 1; }
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+passed=0
+failed=0
+
+# check NAME CMD... — runs CMD, prints one line, and on failure the tail of its output.
+check() {
+  local name=$1; shift
+  if "$@" >"$work/out" 2>&1; then
+    echo "ok    $name"; passed=$((passed + 1))
+  else
+    echo "FAIL  $name"; tail -n 20 "$work/out" | sed 's/^/      /'; failed=$((failed + 1)); return 1
+  fi
+}
+
+# Strict validation against Kubernetes' schemas. A kind without a schema is only a warning there,
+# which would let a removed apiVersion through: any such warning fails, except for Strimzi's
+# KafkaTopic (a CRD with no schema offline; assert-rendered.py checks its fields).
+validate() {
+  "${VALIDATE[@]}" --strict --kubernetes-version "$KUBE_VERSION" --quiet "$1" >"$work/validate.out" 2>&1
+  local rc=$?
+  grep -v "Couldn't find schema for kind KafkaTopic with api version kafka.strimzi.io/" "$work/validate.out" >"$work/validate.rest"
+  cat "$work/validate.rest"
+  [ "$rc" -eq 0 ] && [ ! -s "$work/validate.rest" ]
+}
+
+render() { helm template "$1" "$CHART" -f "$2" --kube-version "$KUBE_VERSION" >"$3"; }
+
+# Rejected by helm, and for the reason its "# expect:" line gives (not some other mistake).
+rejects() {
+  local file=$1 expect
+  expect=$(sed -n 's/^# expect: //p' "$file" | head -n 1)
+  [ -n "$expect" ] || { echo "$file has no '# expect: <message>' line"; return 1; }
+  if helm template bad "$CHART" -f "$file" --kube-version "$KUBE_VERSION" >"$work/bad.out" 2>&1; then
+    echo "accepted, but should be rejected with: $expect"; return 1
+  fi
+  grep -qF -- "$expect" "$work/bad.out" || { echo "rejected for another reason (expected: $expect):"; cat "$work/bad.out"; return 1; }
+}
+
+examples=(deploy/*.yaml)
+[ -e "${examples[0]}" ] || { echo "FAIL  no example values in deploy/"; echo "chart: 0 passed, 1 failed"; exit 1; }
+
+check "lint $CHART (defaults)" helm lint --strict "$CHART" --kube-version "$KUBE_VERSION"
+for f in "${examples[@]}"; do
+  out="$work/$(basename "$f" .yaml).rendered.yaml"
+  check "lint $f" helm lint --strict "$CHART" -f "$f" --kube-version "$KUBE_VERSION"
+  if check "template $f (Kubernetes $KUBE_VERSION)" render "kuayu-$(basename "$f" .yaml)" "$f" "$out"; then
+    check "kubernetes schemas (strict) $f" validate "$out"
+    check "assert $f" "$PY" scripts/chart/assert-rendered.py "$out" "$f"
+  fi
+done
+
+bad=("$CHART"/tests/bad-values/*.yaml)
+[ -e "${bad[0]}" ] || { echo "FAIL  no files in $CHART/tests/bad-values"; failed=$((failed + 1)); }
+for f in "${bad[@]}"; do
+  [ -e "$f" ] && check "rejects $f" rejects "$f"
+done
+
+echo "chart: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,110 @@
+import type { Logger } from "@kuayu/logger";
+import type { Filing } from "../domain/filing.js";
+
+export interface WatchFilter {
+  courtId: string;
+  /** Empty: every filing of the court. */
+  filingId: string;
+}
+
+export interface WatchHub {
+  /** Changes matching the filter from now on, until `signal` aborts. */
+  watch(filter: WatchFilter, signal: AbortSignal): AsyncIterable<Filing>;
+  /** Look for changes now (after a local write). */
+  nudge(): void;
+  stop(): void;
+}
+
+/**
+ * Fans filing changes out to watchers. The store has no change streams (FerretDB), and another
+ * replica may have made the change, so one loop per process polls for filings whose `updatedAt`
+ * moved — one query however many watchers — and a local write nudges it at once. The poll
+ * overlaps the previous one by `overlapMs` to tolerate clock skew between replicas; a change is
+ * sent once per (filing, updatedAt).
+ */
+export function createWatchHub(changedSince: (since: Date) => Promise<Filing[]>, log: Logger, intervalMs = 1000, overlapMs = 5000): WatchHub {
+  type Sub = { filter: WatchFilter; since: number; push: (f: Filing) => void };
+  const subs = new Set<Sub>();
+  const seen = new Map<string, number>();
+  let cursor = Date.now();
+  let timer: NodeJS.Timeout | undefined;
+  let polling: Promise<void> | undefined;
+  let again = false;
+  let stopped = false;
+
+  async function poll() {
+    const from = cursor - overlapMs;
+    const changed = await changedSince(new Date(from));
+    for (const f of changed) {
+      const at = f.updatedAt.getTime();
+      cursor = Math.max(cursor, at);
+      if (seen.get(f.id) === at) continue;
+      seen.set(f.id, at);
+      for (const s of subs) {
+        if (at >= s.since && s.filter.courtId === f.collaboratingCourtId && (!s.filter.filingId || s.filter.filingId === f.id)) s.push(f);
+      }
+    }
+    for (const [id, at] of seen) if (at < from) seen.delete(id);
+  }
+
+  function tick() {
+    if (stopped || subs.size === 0) return;
+    if (polling) {
+      again = true;
+      return;
+    }
+    clearTimeout(timer);
+    polling = poll()
+      .catch((err: unknown) => log.warn({ err }, "watch poll failed; will retry"))
+      .finally(() => {
+        polling = undefined;
+        if (again) {
+          again = false;
+          tick();
+        } else if (!stopped && subs.size > 0) timer = setTimeout(tick, intervalMs);
+      });
+  }
+
+  return {
+    nudge: tick,
+    stop() {
+      stopped = true;
+      clearTimeout(timer);
+    },
+    async *watch(filter, signal) {
+      const queue: Filing[] = [];
+      let wake: (() => void) | undefined;
+      const sub: Sub = {
+        filter,
+        since: Date.now(),
+        push: (f) => {
+          queue.push(f);
+          wake?.();
+        },
+      };
+      const onAbort = () => wake?.();
+      signal.addEventListener("abort", onAbort);
+      if (subs.size === 0) cursor = Date.now();
+      subs.add(sub);
+      tick();
+      try {
+        while (!signal.aborted && !stopped) {
+          const next = queue.shift();
+          if (next) {
+            yield next;
+            continue;
+          }
+          await new Promise<void>((resolve) => {
+            wake = resolve;
+            // Re-check periodically so stop() ends idle watchers too.
+            setTimeout(resolve, intervalMs).unref();
+          });
+          wake = undefined;
+        }
+      } finally {
+        subs.delete(sub);
+        signal.removeEventListener("abort", onAbort);
+      }
+    },
+  };
+}

@@ -1,0 +1,411 @@
+import { createHash } from "node:crypto";
+import { ForbiddenError, NotFoundError, StateError, ValidationError, type CaseType, type Violation } from "@kuayu/domain";
+import type { AuthContext } from "@kuayu/auth";
+import { MEDIA_TYPES, SNIFF_BYTES, sniffFileType } from "./file-type.js";
+import {
+  LIMITS,
+  isChecklistKind,
+  isEditable,
+  isSubmittable,
+  isWithdrawable,
+  applyLifecycle,
+  missingCorrections,
+  missingMaterials,
+  offChecklistMaterials,
+  validateDetails,
+  type Filing,
+  type FilingDetails,
+  type FilingStatus,
+  type LifecycleUpdate,
+  type Material,
+  type TimelineEntry,
+} from "./filing.js";
+
+// The window's use cases. Transport-free: the gRPC adapter maps requests to these calls, the mongo
+// adapters implement the ports.
+
+/** Events intake emits; the repository turns them into outbox entries written with the change. */
+export type IntakeEvent =
+  | { type: "filing-submitted" }
+  | { type: "correction-submitted"; note: string }
+  | { type: "filing-withdrawn"; reason: string };
+
+export interface Change {
+  filing: Filing;
+  events: IntakeEvent[];
+}
+
+export interface ListQuery {
+  statuses: FilingStatus[];
+  caseType: CaseType | undefined;
+  createdFrom: Date | undefined;
+  createdBefore: Date | undefined;
+  pageSize: number;
+  pageToken: string;
+}
+
+export interface FilingRepository {
+  create(filing: Filing): Promise<void>;
+  get(id: string): Promise<Filing | undefined>;
+  /**
+   * Runs `fn` on the current filing while no other writer can change it, then stores what it
+   * returns together with its events in one write; `undefined` stores nothing. Returns the filing
+   * as stored afterwards.
+   */
+  change(id: string, fn: (current: Filing) => Promise<Change | undefined>): Promise<Filing>;
+  timeline(id: string): Promise<TimelineEntry[]>;
+  list(courtId: string, q: ListQuery): Promise<{ filings: Filing[]; nextPageToken: string }>;
+}
+
+/** Durable bytes of materials. A write that fails or is abandoned leaves nothing behind. */
+export interface MaterialStore {
+  /** Stores the chunks under `id`; rejects (and removes what was written) if the iterable throws. */
+  write(id: string, filingId: string, chunks: AsyncIterable<Uint8Array>): Promise<void>;
+  /** The material is referenced by its filing now; it no longer counts as an abandoned upload. */
+  committed(id: string): Promise<void>;
+  remove(id: string): Promise<void>;
+  read(id: string): AsyncIterable<Uint8Array>;
+}
+
+/** Route rules of the directory (routing service): every reason the route is not allowed. */
+export type RouteCheck = (collaboratingCourtId: string, jurisdictionCourtId: string, caseType: CaseType) => Promise<string[]>;
+
+export interface Deps {
+  repo: FilingRepository;
+  materials: MaterialStore;
+  newId: () => string;
+  now: () => Date;
+  /** The next receipt number of a court for a day (YYYYMMDD, China time). */
+  nextReceiptNumber: (courtId: string, day: string) => Promise<number>;
+  maxMaterialBytes: number;
+  maxFilingBytes: number;
+}
+
+const emptyDetails = (): FilingDetails => ({
+  caseType: undefined,
+  parties: [],
+  claims: "",
+  facts: "",
+  jurisdictionCourtId: "",
+  jurisdictionSource: undefined,
+  jurisdictionBasis: "",
+  liableOrganDecided: false,
+  drill: false,
+});
+
+const invalid = (v: Violation[]) => {
+  if (v.length > 0) throw new ValidationError(v);
+};
+
+/** YYYYMMDD of the instant in China time (UTC+8, no daylight saving). */
+export const chinaDay = (d: Date) => new Date(d.getTime() + 8 * 3600_000).toISOString().slice(0, 10).replaceAll("-", "");
+
+/** Receipt number (收件编号) of the collaborating court, e.g. KY-c-110105-20261128-000042. */
+export const formatReceiptNumber = (courtId: string, day: string, n: number) => `KY-${courtId}-${day}-${String(n).padStart(6, "0")}`;
+
+async function owned(deps: Pick<Deps, "repo">, caller: AuthContext, id: string): Promise<Filing> {
+  const f = await deps.repo.get(id);
+  if (!f) throw new NotFoundError(`filing ${id} not found`);
+  if (f.collaboratingCourtId !== caller.courtId) throw new ForbiddenError(`filing ${id} belongs to another court`);
+  return f;
+}
+
+/** Runs a change on a filing of the caller's court; the ownership check is repeated under the lock. */
+function changeOwned(deps: Pick<Deps, "repo">, caller: AuthContext, id: string, fn: (f: Filing) => Promise<Change | undefined>) {
+  return owned(deps, caller, id).then(() => deps.repo.change(id, fn));
+}
+
+export async function createDraft(deps: Deps, caller: AuthContext, details: FilingDetails | undefined): Promise<Filing> {
+  const d = details ?? emptyDetails();
+  invalid(validateDetails(d, false, deps.now()));
+  invalid(sameCourt(caller, d));
+  const now = deps.now();
+  const filing: Filing = {
+    id: deps.newId(),
+    collaboratingCourtId: caller.courtId,
+    status: "draft",
+    details: d,
+    materials: [],
+    receiptNumber: "",
+    round: 0,
+    submitKeys: [],
+    createdAt: now,
+    submittedAt: undefined,
+    updatedAt: now,
+    lastEventType: "",
+    correctionRequest: undefined,
+    decision: undefined,
+  };
+  await deps.repo.create(filing);
+  return filing;
+}
+
+const sameCourt = (caller: AuthContext, d: FilingDetails): Violation[] =>
+  d.jurisdictionCourtId === caller.courtId
+    ? [{ field: "details.jurisdiction_court_id", description: "must be another court than the collaborating court itself" }]
+    : [];
+
+export async function updateDraft(deps: Deps, caller: AuthContext, id: string, details: FilingDetails): Promise<Filing> {
+  invalid(validateDetails(details, false, deps.now()));
+  invalid(sameCourt(caller, details));
+  return changeOwned(deps, caller, id, async (f) => {
+    if (!isEditable(f.status)) throw new StateError(`filing ${id} is ${f.status}; its details can no longer be changed`);
+    if (f.status !== "draft" && details.caseType !== f.details.caseType) {
+      throw new ValidationError([{ field: "details.case_type", description: "cannot change once submitted" }]);
+    }
+    return { filing: { ...f, details, updatedAt: deps.now(), lastEventType: "" }, events: [] };
+  });
+}
+
+export interface UploadHeader {
+  filingId: string;
+  kind: string;
+  fileName: string;
+  /** 0 when not declared. */
+  sizeBytes: number;
+  /** Empty when not declared. */
+  sha256: string;
+}
+
+export function validateUploadHeader(h: UploadHeader, maxBytes: number): Violation[] {
+  const v: Violation[] = [];
+  if (!h.filingId) v.push({ field: "header.filing_id", description: "required" });
+  if (!/^[a-z][a-z0-9-]{0,63}$/.test(h.kind)) v.push({ field: "header.kind", description: "a checklist item id is required, e.g. complaint" });
+  const name = h.fileName.trim();
+  const hasControl = [...name].some((c) => c.charCodeAt(0) < 0x20);
+  if (!name || [...name].length > LIMITS.fileName || /[\\/]/.test(name) || hasControl) {
+    v.push({ field: "header.file_name", description: `a file name of 1–${LIMITS.fileName} characters without path separators is required` });
+  }
+  if (h.sizeBytes < 0 || h.sizeBytes > maxBytes) v.push({ field: "header.size_bytes", description: `must be between 1 and ${maxBytes} bytes` });
+  if (h.sha256 && !/^[0-9a-f]{64}$/.test(h.sha256)) v.push({ field: "header.sha256", description: "64 lower-case hex digits" });
+  return v;
+}
+
+/**
+ * Stores a material: checks the header and the filing first, then streams the bytes to the store
+ * while sniffing the real file type from the first bytes, counting and hashing; only when every
+ * byte arrived and every check passed is the material added to the filing. Anything else leaves
+ * nothing behind.
+ */
+export async function uploadMaterial(deps: Deps, caller: AuthContext, header: UploadHeader, chunks: AsyncIterable<Uint8Array>): Promise<Material> {
+  invalid(validateUploadHeader(header, deps.maxMaterialBytes));
+  const before = await owned(deps, caller, header.filingId);
+  const problems = uploadProblems(before, header.kind, 0, deps);
+  if (problems) throw problems;
+
+  const id = deps.newId();
+  const hash = createHash("sha256");
+  let size = 0;
+  let mediaType = "";
+  async function* checked(): AsyncIterable<Uint8Array> {
+    let head: Uint8Array[] = [];
+    let headBytes = 0;
+    const sniff = () => {
+      const type = sniffFileType(Buffer.concat(head));
+      if (!type) throw new ValidationError([{ field: "chunk", description: "file type not accepted: only PDF, JPEG, PNG and OFD files are (checked from the content, not the name)" }]);
+      mediaType = MEDIA_TYPES[type];
+    };
+    for await (const chunk of chunks) {
+      size += chunk.length;
+      if (size > deps.maxMaterialBytes) throw new ValidationError([{ field: "chunk", description: `the material is larger than ${deps.maxMaterialBytes} bytes` }]);
+      hash.update(chunk);
+      if (!mediaType) {
+        head.push(chunk);
+        headBytes += chunk.length;
+        if (headBytes < SNIFF_BYTES) continue;
+        sniff();
+        yield* head;
+        head = [];
+        continue;
+      }
+      yield chunk;
+    }
+    if (size === 0) throw new ValidationError([{ field: "chunk", description: "the material is empty" }]);
+    if (!mediaType) {
+      sniff();
+      yield* head;
+    }
+    if (header.sizeBytes && size !== header.sizeBytes) {
+      throw new ValidationError([{ field: "header.size_bytes", description: `declared ${header.sizeBytes} bytes, received ${size}` }]);
+    }
+  }
+  await deps.materials.write(id, header.filingId, checked());
+  const sha256 = hash.digest("hex");
+  let added: Material | undefined;
+  try {
+    if (header.sha256 && header.sha256 !== sha256) {
+      throw new ValidationError([{ field: "header.sha256", description: `the bytes received hash to ${sha256}` }]);
+    }
+    await deps.repo.change(header.filingId, async (f) => {
+      const late = uploadProblems(f, header.kind, size, deps);
+      if (late) throw late;
+      added = {
+        id,
+        kind: header.kind,
+        fileName: header.fileName.trim(),
+        mediaType,
+        sizeBytes: size,
+        sha256,
+        round: f.status === "draft" ? 1 : f.round + 1,
+        uploadedAt: deps.now(),
+      };
+      return { filing: { ...f, materials: [...f.materials, added], updatedAt: deps.now(), lastEventType: "" }, events: [] };
+    });
+  } catch (err) {
+    await deps.materials.remove(id);
+    throw err;
+  }
+  await deps.materials.committed(id);
+  return added!;
+}
+
+function uploadProblems(f: Filing, kind: string, size: number, deps: Pick<Deps, "maxFilingBytes">): Error | undefined {
+  if (!isEditable(f.status)) return new StateError(`filing ${f.id} is ${f.status}; materials can no longer be added`);
+  const caseType = f.details.caseType;
+  if (!caseType) return new ValidationError([{ field: "header.filing_id", description: "set the filing's case type before uploading materials" }]);
+  if (!isChecklistKind(caseType, kind)) return new ValidationError([{ field: "header.kind", description: `${kind} is not on the ${caseType} checklist` }]);
+  if (f.materials.length >= LIMITS.materialsPerFiling) return new ValidationError([{ field: "header.filing_id", description: `a filing holds at most ${LIMITS.materialsPerFiling} materials` }]);
+  const total = f.materials.reduce((n, m) => n + m.sizeBytes, 0) + size;
+  if (total > deps.maxFilingBytes) return new ValidationError([{ field: "chunk", description: `the filing's materials would exceed ${deps.maxFilingBytes} bytes` }]);
+  return undefined;
+}
+
+export async function removeMaterial(deps: Deps, caller: AuthContext, filingId: string, materialId: string): Promise<Filing> {
+  const after = await changeOwned(deps, caller, filingId, async (f) => {
+    const m = f.materials.find((x) => x.id === materialId);
+    if (!m) throw new NotFoundError(`material ${materialId} not found in filing ${filingId}`);
+    if (!isEditable(f.status) || m.round <= f.round) throw new StateError(`material ${materialId} has been submitted and cannot be removed`);
+    return { filing: { ...f, materials: f.materials.filter((x) => x !== m), updatedAt: deps.now(), lastEventType: "" }, events: [] };
+  });
+  await deps.materials.remove(materialId);
+  return after;
+}
+
+/**
+ * A material and its bytes. The collaborating court reads its own; the jurisdiction court reads
+ * what has been submitted to it.
+ */
+export async function openMaterial(deps: Deps, caller: AuthContext, filingId: string, materialId: string): Promise<{ material: Material; bytes: AsyncIterable<Uint8Array> }> {
+  const f = await deps.repo.get(filingId);
+  if (!f) throw new NotFoundError(`filing ${filingId} not found`);
+  const m = f.materials.find((x) => x.id === materialId);
+  const own = f.collaboratingCourtId === caller.courtId;
+  const addressee = f.details.jurisdictionCourtId === caller.courtId && f.round > 0;
+  if (!own && !addressee) throw new ForbiddenError(`filing ${filingId} belongs to another court`);
+  if (!m || (!own && m.round > f.round)) throw new NotFoundError(`material ${materialId} not found in filing ${filingId}`);
+  return { material: m, bytes: deps.materials.read(m.id) };
+}
+
+/**
+ * Submits a draft (or a filing whose route failed): checks the details, the checklist and the
+ * route, reporting every problem at once, then gives it its receipt number and emits `filing
+ * submitted`. A retry with the same idempotency key returns the filing as it is.
+ */
+export async function submitFiling(deps: Deps, caller: AuthContext, id: string, key: string, checkRoute: RouteCheck): Promise<Filing> {
+  invalid(validateKey(key));
+  const before = await owned(deps, caller, id);
+  if (before.submitKeys.includes(key)) return before;
+  // The route is checked before taking the lock (a network call); the lock re-checks the state.
+  const routeProblems =
+    before.details.caseType && before.details.jurisdictionCourtId && isSubmittable(before.status)
+      ? await checkRoute(caller.courtId, before.details.jurisdictionCourtId, before.details.caseType)
+      : [];
+  return deps.repo.change(id, async (f) => {
+    if (f.submitKeys.includes(key)) return undefined;
+    if (!isSubmittable(f.status)) throw new StateError(`filing ${id} is ${f.status}; it cannot be submitted again`);
+    if (f.details.jurisdictionCourtId !== before.details.jurisdictionCourtId || f.details.caseType !== before.details.caseType) {
+      throw new StateError(`filing ${id} changed while it was being submitted; submit again`);
+    }
+    invalid([
+      ...validateDetails(f.details, true, deps.now()),
+      ...missingMaterials(f.details, f.materials),
+      ...offChecklistMaterials(f.details, f.materials),
+      ...routeProblems.map((description) => ({ field: "details.jurisdiction_court_id", description })),
+    ]);
+    const now = deps.now();
+    const receiptNumber = f.receiptNumber || formatReceiptNumber(f.collaboratingCourtId, chinaDay(now), await deps.nextReceiptNumber(f.collaboratingCourtId, chinaDay(now)));
+    return {
+      filing: {
+        ...f,
+        status: "submitted",
+        round: f.round + 1,
+        submitKeys: [...f.submitKeys, key],
+        receiptNumber,
+        submittedAt: f.submittedAt ?? now,
+        updatedAt: now,
+        lastEventType: "kuayu.intake.v1.FilingSubmitted",
+      },
+      events: [{ type: "filing-submitted" }],
+    };
+  });
+}
+
+/** Sends the requested corrections: every requested item needs a material uploaded since the request. */
+export async function submitCorrection(deps: Deps, caller: AuthContext, id: string, key: string, note: string): Promise<Filing> {
+  invalid([...validateKey(key), ...([...note].length > LIMITS.note ? [{ field: "note", description: `at most ${LIMITS.note} characters` }] : [])]);
+  return changeOwned(deps, caller, id, async (f) => {
+    if (f.submitKeys.includes(key)) return undefined;
+    if (f.status !== "correction-requested") throw new StateError(`filing ${id} is ${f.status}; no correction was requested`);
+    invalid([
+      ...validateDetails(f.details, true, deps.now()),
+      ...missingMaterials(f.details, f.materials),
+      ...missingCorrections(f),
+    ]);
+    const now = deps.now();
+    return {
+      filing: { ...f, status: "submitted", round: f.round + 1, submitKeys: [...f.submitKeys, key], updatedAt: now, lastEventType: "kuayu.intake.v1.CorrectionSubmitted" },
+      events: [{ type: "correction-submitted", note: note.trim() }],
+    };
+  });
+}
+
+/** Withdraws (撤回) before a decision. A draft is withdrawn silently; a submitted filing emits `filing withdrawn`. */
+export async function withdrawFiling(deps: Deps, caller: AuthContext, id: string, reason: string): Promise<Filing> {
+  invalid([...reason].length > LIMITS.note ? [{ field: "reason", description: `at most ${LIMITS.note} characters` }] : []);
+  return changeOwned(deps, caller, id, async (f) => {
+    if (f.status === "withdrawn") return undefined;
+    if (!isWithdrawable(f.status)) throw new StateError(`filing ${id} is ${f.status}; it can no longer be withdrawn`);
+    const now = deps.now();
+    return {
+      filing: { ...f, status: "withdrawn", updatedAt: now, lastEventType: "kuayu.intake.v1.FilingWithdrawn" },
+      events: f.round > 0 ? [{ type: "filing-withdrawn", reason: reason.trim() }] : [],
+    };
+  });
+}
+
+export async function getFiling(deps: Pick<Deps, "repo">, caller: AuthContext, id: string): Promise<{ filing: Filing; timeline: TimelineEntry[] }> {
+  const filing = await owned(deps, caller, id);
+  return { filing, timeline: await deps.repo.timeline(id) };
+}
+
+/** Checks a filing id for a watcher: it must be the caller's court's. */
+export const watchable = (deps: Pick<Deps, "repo">, caller: AuthContext, id: string) => owned(deps, caller, id);
+
+export function listFilings(deps: Pick<Deps, "repo">, caller: AuthContext, q: ListQuery) {
+  const v: Violation[] = [];
+  if (q.pageSize < 0 || q.pageSize > 200) v.push({ field: "page_size", description: "between 1 and 200 (0: default 50)" });
+  if (q.createdFrom && q.createdBefore && q.createdFrom >= q.createdBefore) v.push({ field: "created_before", description: "must be after created_from" });
+  invalid(v);
+  return deps.repo.list(caller.courtId, { ...q, pageSize: q.pageSize || 50 });
+}
+
+const validateKey = (key: string): Violation[] =>
+  /^[\x21-\x7e]{8,128}$/.test(key) ? [] : [{ field: "idempotency_key", description: "8–128 printable ASCII characters" }];
+
+/** Where lifecycle events land: the timeline, and the status of record when the event carries one. */
+export interface LifecycleLog {
+  /** Adds the entry once per event id; false when this intake does not hold the filing. */
+  addTimelineEntry(filingId: string, entry: TimelineEntry): Promise<boolean>;
+}
+
+/**
+ * Records one lifecycle event for the window: a timeline entry, then the status change it implies.
+ * Idempotent and order-tolerant (see applyLifecycle), so redelivery after a crash is harmless.
+ */
+export async function recordLifecycle(deps: Pick<Deps, "repo" | "now"> & { log: LifecycleLog }, filingId: string, entry: TimelineEntry, update?: LifecycleUpdate): Promise<void> {
+  if (!(await deps.log.addTimelineEntry(filingId, entry)) || !update) return;
+  await deps.repo.change(filingId, async (f) => {
+    const next = applyLifecycle(f, update, deps.now());
+    return next && { filing: next, events: [] };
+  });
+}
