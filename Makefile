@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 ENV := source scripts/env.sh &&
 
-.PHONY: up down test build proto lint bench bootstrap status clean
+.PHONY: up down test build proto lint bench bootstrap status clean chart images
 
 ## up: install everything, start Kafka, the store and every service; print the endpoints
 up: bootstrap build
@@ -32,11 +32,20 @@ proto: bootstrap
 lint: bootstrap
 	@$(ENV) npx eslint . && bash scripts/proto.sh check
 
-## bench: baseline (raw Kafka, raw store, raw grpc-js) and directory benchmarks; results in docs/benchmarks.md
+## bench: baseline (raw Kafka, raw store, raw grpc-js), directory and intake benchmarks; results in docs/benchmarks.md
 bench: build
 	@$(ENV) bash scripts/infra/infra.sh up
 	@$(ENV) node scripts/bench/baseline.js
 	@$(ENV) node --expose-gc scripts/bench/directory.js
+	@$(ENV) node scripts/bench/intake.js
+
+## chart: helm lint, render and validate every example release in deploy/ (also part of make test)
+chart:
+	@bash scripts/chart/check.sh
+
+## images: build every service's image (needs a Docker engine): make images [VERSION=0.1.0] [REGISTRY=registry.example]
+images:
+	@REGISTRY=$(REGISTRY) bash scripts/chart/images.sh $(VERSION)
 
 status:
 	@$(ENV) bash scripts/infra/infra.sh status; bash scripts/services.sh status

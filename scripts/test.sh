@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `make test`: bootstrap, start what the tests need (stopping it afterwards if this script started
-# it), then type-check, lint, check the protos, and run unit and integration tests. Ends with the
-# line "N passed, N failed" (jest tests plus one per check) and exits non-zero on any failure.
+# it), then type-check, lint, check the protos and the Helm chart, run unit and integration tests.
+# Ends with the line "N passed, N failed" (jest tests plus one per check); non-zero on any failure.
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$KUAYU_ROOT"
@@ -31,6 +31,7 @@ step build npx tsc -b
 step typecheck-tests npx tsc -p tsconfig.test.json
 step lint npx eslint .
 step proto bash scripts/proto.sh check
+step chart bash scripts/chart/check.sh
 step unit-tests npx jest --selectProjects unit --json --outputFile="$results/unit.json"
 step integration-tests npx jest --selectProjects integration --runInBand --forceExit --json --outputFile="$results/integration.json"
 

@@ -24,6 +24,13 @@ export function loadConfig<S extends z.ZodObject>(schema: S, env: NodeJS.Process
 
 /** Reusable field schemas for the settings every service shares. */
 export const fields = {
+  /** Broker security: KAFKA_SSL, and KAFKA_SASL_MECHANISM with KAFKA_SASL_USERNAME/PASSWORD. */
+  kafkaSecurity: {
+    KAFKA_SSL: z.enum(["true", "false"]).default("false").transform((v) => v === "true"),
+    KAFKA_SASL_MECHANISM: z.enum(["plain", "scram-sha-256", "scram-sha-512"]).optional(),
+    KAFKA_SASL_USERNAME: z.string().optional(),
+    KAFKA_SASL_PASSWORD: z.string().optional(),
+  },
   port: (def: number) => z.coerce.number().int().min(0).max(65535).default(def),
   /** Comma-separated host:port list. */
   brokers: z
@@ -57,4 +64,14 @@ export function configOrExit<T>(service: string, read: () => T): T {
     }
     throw err;
   }
+}
+
+/** kafkajs security options from the kafkaSecurity fields (undefined when SASL is not configured). */
+export function kafkaSecurity(c: { KAFKA_SSL: boolean; KAFKA_SASL_MECHANISM?: "plain" | "scram-sha-256" | "scram-sha-512"; KAFKA_SASL_USERNAME?: string; KAFKA_SASL_PASSWORD?: string }) {
+  return {
+    ssl: c.KAFKA_SSL,
+    ...(c.KAFKA_SASL_MECHANISM
+      ? { sasl: { mechanism: c.KAFKA_SASL_MECHANISM, username: c.KAFKA_SASL_USERNAME ?? "", password: c.KAFKA_SASL_PASSWORD ?? "" } }
+      : {}),
+  };
 }

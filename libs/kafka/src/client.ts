@@ -1,4 +1,4 @@
-import { Kafka, logLevel, type LogEntry, type Admin } from "kafkajs";
+import { Kafka, logLevel, type LogEntry, type Admin, type SASLOptions } from "kafkajs";
 import type { Logger } from "@kuayu/logger";
 import { dlqName, type TopicSpec } from "./events.js";
 
@@ -6,6 +6,10 @@ export interface KafkaOptions {
   brokers: string[];
   clientId: string;
   log: Logger;
+  /** TLS to the brokers (system CAs). */
+  ssl?: boolean;
+  /** SASL credentials, e.g. from a Kubernetes Secret. */
+  sasl?: { mechanism: "plain" | "scram-sha-256" | "scram-sha-512"; username: string; password: string };
 }
 
 /** A kafkajs client whose own log lines go to our JSON logger. */
@@ -14,6 +18,8 @@ export function createKafka(opts: KafkaOptions): Kafka {
   return new Kafka({
     clientId: opts.clientId,
     brokers: opts.brokers,
+    ...(opts.ssl ? { ssl: true } : {}),
+    ...(opts.sasl ? { sasl: opts.sasl as SASLOptions } : {}),
     connectionTimeout: 3000,
     retry: { initialRetryTime: 200, retries: 8 },
     logLevel: logLevel.WARN,

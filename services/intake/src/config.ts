@@ -9,6 +9,7 @@ const schema = z.object({
   /** Consumer group; defaults to the service name (STYLE.md). Tests isolate themselves with it. */
   KAFKA_GROUP_ID: z.string().min(1).default("intake"),
   KAFKA_SESSION_TIMEOUT_MS: fields.millis(30_000),
+  ...fields.kafkaSecurity,
   MONGO_URI: fields.mongoUri.default("mongodb://127.0.0.1:27017"),
   MONGO_DB: z.string().regex(/^[A-Za-z0-9_-]{1,63}$/, "letters, digits, _ and - only").default("kuayu_intake"),
   /** The routing service (directory route rules), host:port. */
@@ -31,6 +32,9 @@ const schema = z.object({
 }).refine((c) => c.JWT_PUBLIC_KEY || c.JWT_PUBLIC_KEY_FILE, {
   message: "set JWT_PUBLIC_KEY or JWT_PUBLIC_KEY_FILE",
   path: ["JWT_PUBLIC_KEY"],
+}).refine((c) => !c.KAFKA_SASL_MECHANISM || (c.KAFKA_SASL_USERNAME && c.KAFKA_SASL_PASSWORD), {
+  message: "KAFKA_SASL_MECHANISM needs KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD",
+  path: ["KAFKA_SASL_USERNAME"],
 });
 
 export type Config = z.infer<typeof schema>;

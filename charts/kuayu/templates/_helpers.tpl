@@ -1,0 +1,114 @@
+{{/*
+Helpers. Component templates are called with a context dict:
+  root = the chart's root context ($), name = component key, c = the component's values.
+*/}}
+
+{{/* Resource name of a component: <release>-<component>. */}}
+{{- define "kuayu.fullname" -}}
+{{- printf "%s-%s" .root.Release.Name .name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{- define "kuayu.selectorLabels" -}}
+app.kubernetes.io/name: {{ .root.Chart.Name }}
+app.kubernetes.io/instance: {{ .root.Release.Name }}
+app.kubernetes.io/component: {{ .name }}
+{{- end -}}
+
+{{- define "kuayu.labels" -}}
+{{ include "kuayu.selectorLabels" . }}
+app.kubernetes.io/part-of: kuayu
+app.kubernetes.io/version: {{ include "kuayu.tag" . | quote }}
+app.kubernetes.io/managed-by: {{ .root.Release.Service }}
+helm.sh/chart: {{ printf "%s-%s" .root.Chart.Name .root.Chart.Version }}
+{{- end -}}
+
+{{/* Province scope as the services read it: "all" or "44" or "11,12". */}}
+{{- define "kuayu.scope" -}}
+{{- $s := .root.Values.provinceScope -}}
+{{- if kindIs "slice" $s -}}{{ join "," $s }}{{- else -}}{{ $s }}{{- end -}}
+{{- end -}}
+
+{{- define "kuayu.tag" -}}
+{{- .c.image.tag | default .root.Values.image.tag | default .root.Chart.AppVersion -}}
+{{- end -}}
+
+{{- define "kuayu.image" -}}
+{{- $repo := .c.image.repository -}}
+{{- with .root.Values.image.registry }}{{ $repo = printf "%s/%s" (trimSuffix "/" .) $repo }}{{ end -}}
+{{- printf "%s:%s" $repo (include "kuayu.tag" .) -}}
+{{- end -}}
+
+{{/*
+Consumer group: the component name, plus the province codes when the scope is not "all" —
+every province release consumes from the one national backbone, so each needs its own group.
+*/}}
+{{- define "kuayu.groupId" -}}
+{{- $scope := include "kuayu.scope" . -}}
+{{- if .c.kafka.groupId -}}{{ .c.kafka.groupId }}
+{{- else if eq $scope "all" -}}{{ .name }}
+{{- else -}}{{ printf "%s-%s" .name (replace "," "-" $scope) }}
+{{- end -}}
+{{- end -}}
+
+{{/* Environment of a component (the ConfigMap's data); secrets come from secretKeyRef instead. */}}
+{{- define "kuayu.env" -}}
+{{- $v := .root.Values -}}
+{{- $env := dict
+  "GRPC_HOST" "0.0.0.0"
+  "GRPC_PORT" (.c.grpcPort | int | toString)
+  "METRICS_PORT" ($v.telemetry.metricsPort | int | toString)
+  "OTEL_SERVICE_NAME" .name
+  "PROVINCE_SCOPE" (include "kuayu.scope" .)
+  "LOG_LEVEL" $v.logLevel
+  "SHUTDOWN_GRACE_MS" ($v.shutdownGraceMs | int64 | toString)
+  "JWT_PUBLIC_KEY_FILE" "/etc/kuayu/jwt/public.pem"
+-}}
+{{- with $v.telemetry.otlpEndpoint }}{{ $_ := set $env "OTEL_EXPORTER_OTLP_ENDPOINT" . }}{{ end -}}
+{{- if .c.kafka.enabled -}}
+{{- $_ := set $env "KAFKA_BROKERS" (join "," $v.kafka.brokers) -}}
+{{- $_ := set $env "KAFKA_GROUP_ID" (include "kuayu.groupId" .) -}}
+{{- $_ := set $env "KAFKA_SSL" ($v.kafka.tls | toString) -}}
+{{- if $v.kafka.sasl.enabled }}{{ $_ := set $env "KAFKA_SASL_MECHANISM" $v.kafka.sasl.mechanism }}{{ end -}}
+{{- end -}}
+{{- if .c.mongo.enabled }}{{ $_ := set $env "MONGO_DB" .c.mongo.database }}{{ end -}}
+{{- range .c.calls -}}
+{{- $_ := set $env (printf "%s_ADDR" (upper (replace "-" "_" .))) (include "kuayu.address" (dict "root" $.root "name" .)) -}}
+{{- end -}}
+{{- range $k, $val := .c.settings }}{{ $_ := set $env $k (toString $val) }}{{ end -}}
+{{- toYaml $env -}}
+{{- end -}}
+
+{{/* host:port of a gRPC component: in this release if enabled here, else externalAddresses. */}}
+{{- define "kuayu.address" -}}
+{{- $target := get .root.Values.components .name -}}
+{{- if and $target $target.enabled -}}
+{{- printf "%s-%s:%d" .root.Release.Name .name ($target.grpcPort | int) -}}
+{{- else -}}
+{{- get .root.Values.externalAddresses .name -}}
+{{- end -}}
+{{- end -}}
+
+{{/* Checks that the schema cannot express; each fails with the setting to change. */}}
+{{- define "kuayu.validate" -}}
+{{- $v := .root.Values -}}
+{{- if not .c.built -}}
+{{- fail (printf "components.%s: this service is not built yet (no image); keep enabled: false" .name) -}}
+{{- end -}}
+{{- $needed := add (mul $v.preStopSleepSeconds 1000) ($v.shutdownGraceMs | int64) -}}
+{{- if le (mul $v.terminationGracePeriodSeconds 1000) $needed -}}
+{{- fail (printf "terminationGracePeriodSeconds (%d) must exceed preStopSleepSeconds + shutdownGraceMs/1000 (%d + %d s), or Kubernetes kills the service mid-drain" ($v.terminationGracePeriodSeconds | int) ($v.preStopSleepSeconds | int) (div ($v.shutdownGraceMs | int64) 1000)) -}}
+{{- end -}}
+{{- if and .c.autoscaling.enabled (gt (.c.autoscaling.minReplicas | int) (.c.autoscaling.maxReplicas | int)) -}}
+{{- fail (printf "components.%s.autoscaling: minReplicas (%d) is larger than maxReplicas (%d)" .name (.c.autoscaling.minReplicas | int) (.c.autoscaling.maxReplicas | int)) -}}
+{{- end -}}
+{{- range $k, $val := .c.settings -}}
+{{- if regexMatch "-----BEGIN|://[^/@\\s]*:[^/@\\s]*@" (toString $val) -}}
+{{- fail (printf "components.%s.settings.%s looks like a secret (a PEM block or a URL with credentials): secrets are never inlined; put it in a Secret and reference it (secrets.*, kafka.sasl)" $.name $k) -}}
+{{- end -}}
+{{- end -}}
+{{- range .c.calls -}}
+{{- if not (include "kuayu.address" (dict "root" $.root "name" .)) -}}
+{{- fail (printf "components.%s calls %s: enable components.%s in this release or set externalAddresses.%s (host:port)" $.name . . .) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
