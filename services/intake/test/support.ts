@@ -61,6 +61,7 @@ export interface Harness {
   db: string;
   address: string;
   client(courtId: string, province: string, roles?: Role[]): Promise<IntakeClient>;
+  token(courtId: string, province: string, roles?: Role[]): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -96,6 +97,7 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
     routing,
     db,
     address,
+    token: (courtId, province, roles = ["window-clerk"]) => signer.mint({ user: `user-${courtId}`, courtId, roles, province }),
     async client(courtId, province, roles = ["window-clerk"]) {
       const token = await signer.mint({ user: `user-${courtId}`, courtId, roles, province });
       const c = createClient(intakeV1.FilingIntakeService, address, { token, timeoutMs: 60_000 });
