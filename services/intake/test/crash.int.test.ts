@@ -12,7 +12,7 @@ import { intakeV1 } from "@kuayu/proto";
 import { intakeTopics } from "@kuayu/topics";
 import { assertInfraUp, eventually, infra, spawnService, testKeys, uniqueName, type ServiceProcess } from "@kuayu/testkit";
 import type { Consumer } from "kafkajs";
-import { TRIBUNAL, readyDraft, startRoutingService } from "./support";
+import { CREDIT_CODE, RESIDENT_ID, TRIBUNAL, readyDraft, startRoutingService } from "./support";
 
 const main = path.resolve(__dirname, "../dist/main.js");
 const keys = testKeys();
@@ -68,6 +68,7 @@ it("publishes every stored submission exactly once after a kill -9 between stori
   let answered = 0;
   const submitting = Promise.allSettled(ids.map((id) => client.submitFiling({ filingId: id, idempotencyKey: `submit-${id}` }).then(() => answered++)));
   await eventually(async () => answered >= 10, 60_000, "the first stored submissions");
+  const firstLog = svc.lines;
   expect(await svc.kill("SIGKILL")).toBeNull();
   await submitting;
   client.close();
@@ -103,6 +104,10 @@ it("publishes every stored submission exactly once after a kill -9 between stori
   for (const t of await timeline.find({ eventType: "kuayu.intake.v1.FilingSubmitted" }).toArray()) perFiling.set(t.filingId, (perFiling.get(t.filingId) ?? 0) + 1);
   expect([...perFiling.values()].every((n) => n === 1)).toBe(true);
   expect(await svc.kill("SIGTERM")).toBe(0); // and a graceful stop exits cleanly
+  // Nothing personal reached the logs of either run.
+  const logs = JSON.stringify([...firstLog, ...svc.lines]);
+  expect(logs).toContain("intake started");
+  for (const secret of [RESIDENT_ID, CREDIT_CODE, "13800138000"]) expect(logs).not.toContain(secret);
   svc = undefined;
   await conn.dropDatabase();
 }, 300_000);
