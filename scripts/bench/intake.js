@@ -106,7 +106,7 @@ async function main() {
   });
   const log = createLogger({ service: "bench", level: "warn" });
   const db = `bench_intake_${crypto.randomBytes(3).toString("hex")}`;
-  const routing = await routingApp.startApp(routingConfig.readConfig({ GRPC_PORT: "0", GRPC_HOST: "127.0.0.1", JWT_PUBLIC_KEY: publicKey, LOG_LEVEL: "warn" }), log);
+  const routing = await routingApp.startApp(routingConfig.readConfig({ GRPC_PORT: "0", GRPC_HOST: "127.0.0.1", JWT_PUBLIC_KEY: publicKey, LOG_LEVEL: "warn", ROUTING_STAGE: "off" }), log);
   const intake = await intakeApp.startApp(
     intakeConfig.readConfig({
       GRPC_PORT: "0", GRPC_HOST: "127.0.0.1", KAFKA_BROKERS: CFG.brokers, MONGO_URI: CFG.mongoUri, MONGO_DB: db,

@@ -110,7 +110,18 @@ function coveredDate(day: number): CalendarDate {
   return date;
 }
 
+// Set only inside estimatedDeadlines (synchronous): past the calendar, weekends are the only holidays.
+let estimating: { used: boolean } | undefined;
+
 function isWorkingDayNumber(day: number): boolean {
+  if (estimating) {
+    const year = Number(dateOfDay(day).slice(0, 4));
+    if (year > CALENDAR_LAST_YEAR) {
+      estimating.used = true;
+      const weekday = (day + 4) % 7;
+      return weekday >= 1 && weekday <= 5;
+    }
+  }
   const date = coveredDate(day);
   if (HOLIDAY_DATA.workdays[date] !== undefined) return true;
   const weekday = (day + 4) % 7; // day 0, 1970-01-01, was a Thursday; 0 = Sunday … 6 = Saturday
@@ -253,8 +264,38 @@ export interface StatutoryDeadline {
 export function statutoryDeadline(startedAt: Date, caseType: CaseType): StatutoryDeadline {
   const { days } = caseTypeInfo(caseType).decisionPeriod;
   const start = dayOfInstant(instantMs(startedAt));
-  coveredDate(start);
+  isWorkingDayNumber(start); // outside the calendar: throws, or marks the estimate
   let last = start + days;
   while (!isWorkingDayNumber(last)) last += 1;
   return { date: dateOfDay(last), endsAt: new Date(startOfDay(last + 1)) };
+}
+
+/** The two deadlines of a filing that arrives at its jurisdiction court. */
+export interface FilingDeadlines {
+  /** 30 working minutes after arrival, in the court's working hours (30分钟响应). */
+  responseDue: Date;
+  /** End of the statutory decision period of the case type, counted from arrival. */
+  decisionDue: Date;
+  /**
+   * True when a deadline reaches past the holiday calendar (after CALENDAR_LAST_YEAR): those days
+   * count weekends as the only holidays, so the real deadline may be later, never earlier.
+   */
+  estimated: boolean;
+}
+
+/**
+ * Response and decision deadlines for a filing arriving at `arrival`. Unlike `statutoryDeadline`
+ * it does not refuse dates past the calendar's last year (a filing in late December would
+ * otherwise be unroutable until the calendar package is updated); it estimates them and says so.
+ */
+export function estimatedDeadlines(arrival: Date, caseType: CaseType, hours: WorkingHours = DEFAULT_WORKING_HOURS, responseMinutes = 30): FilingDeadlines {
+  const flag = { used: false };
+  estimating = flag;
+  try {
+    const responseDue = addWorkingMinutes(arrival, responseMinutes, hours);
+    const decisionDue = statutoryDeadline(arrival, caseType).endsAt;
+    return { responseDue, decisionDue, estimated: flag.used };
+  } finally {
+    estimating = undefined;
+  }
 }

@@ -10,6 +10,7 @@ import {
   ValidationError,
   addWorkingMinutes,
   calendarDateInChina,
+  estimatedDeadlines,
   isOpen,
   isWorkingDay,
   nextOpening,
@@ -300,5 +301,27 @@ describe("workingDaysLater", () => {
   it("rejects a negative or fractional count", () => {
     expect(() => workingDaysLater("2026-09-28", -1)).toThrow(RangeError);
     expect(() => workingDaysLater("2026-09-28", 1.5)).toThrow(RangeError);
+  });
+});
+
+describe("estimatedDeadlines (past the holiday calendar)", () => {
+  const at = (iso: string) => new Date(iso);
+  it("matches the exact deadlines inside the calendar", () => {
+    const arrival = at("2026-11-27T02:00:00Z"); // Friday 10:00 in Beijing
+    const d = estimatedDeadlines(arrival, "civil-first-instance");
+    expect(d).toEqual({ responseDue: addWorkingMinutes(arrival, 30), decisionDue: statutoryDeadline(arrival, "civil-first-instance").endsAt, estimated: false });
+  });
+
+  it("counts only weekends past the calendar, and says so, instead of refusing", () => {
+    const arrival = at("2026-12-28T02:00:00Z"); // Monday 10:00; 7 days later is Monday 2027-01-04
+    expect(() => statutoryDeadline(arrival, "civil-first-instance")).toThrow(CalendarRangeError);
+    const d = estimatedDeadlines(arrival, "civil-first-instance");
+    expect(d.estimated).toBe(true);
+    expect(d.responseDue).toEqual(at("2026-12-28T02:30:00Z"));
+    expect(d.decisionDue).toEqual(at("2027-01-04T16:00:00Z")); // 24:00 Beijing time on 2027-01-04
+  });
+
+  it("still refuses dates before the calendar", () => {
+    expect(() => estimatedDeadlines(at("2003-06-02T02:00:00Z"), "civil-first-instance")).toThrow(CalendarRangeError);
   });
 });

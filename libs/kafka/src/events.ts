@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { fromBinary, toBinary, type DescMessage, type MessageInitShape, type MessageShape, create } from "@bufbuild/protobuf";
 import { context, propagation } from "@opentelemetry/api";
 import type { IHeaders } from "kafkajs";
@@ -108,4 +108,17 @@ export function decodeEvent<S extends DescMessage>(
     throw new EventDecodeError(`record ${id} is not a valid ${type}: ${(err as Error).message}`);
   }
   return { meta: { id, type, source: headers[HEADERS.source] ?? "", time }, message };
+}
+
+/**
+ * A stable event id derived from the event that caused it, for stateless stages: processing the
+ * same input twice (a redelivery after a crash) republishes the same event id, which idempotent
+ * consumers ignore. Formatted as a UUID (version 8, name-based on SHA-256).
+ */
+export function derivedEventId(causeId: string, purpose: string): string {
+  const h = createHash("sha256").update(`${causeId}\u0000${purpose}`).digest();
+  h[6] = (h[6]! & 0x0f) | 0x80;
+  h[8] = (h[8]! & 0x3f) | 0x80;
+  const hex = h.subarray(0, 16).toString("hex");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 }

@@ -5,7 +5,7 @@ import { decisionEventsV1, intakeEventsV1, routingEventsV1 } from "@kuayu/proto"
 // Producers own their topics; consumers import the same definitions, so names and types cannot drift.
 
 /** Partitions of the routed topic: one per province code in the directory (32, "00" is the SPC). */
-export const PROVINCE_PARTITIONS = 32;
+export const PROVINCE_PARTITIONS = 32; // = PROVINCE_CODES.length
 
 export const intakeTopics = {
   filingSubmitted: defineTopic("kuayu.intake.filing-submitted.v1", intakeEventsV1.FilingSubmittedSchema, 12),
@@ -24,3 +24,25 @@ export const decisionTopics = {
   rejected: defineTopic("kuayu.decision.rejected.v1", decisionEventsV1.RejectedSchema, 12),
   correctionRequested: defineTopic("kuayu.decision.correction-requested.v1", decisionEventsV1.CorrectionRequestedSchema, 12),
 };
+
+/**
+ * Province codes in partition order of the routed topic: "00" (courts with national jurisdiction)
+ * and the 31 provincial-level divisions with a high court (libs/directory PROVINCES; a unit test
+ * keeps the two lists equal). Append only: a partition's province must never change.
+ */
+export const PROVINCE_CODES = [
+  "00", "11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37",
+  "41", "42", "43", "44", "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64", "65",
+] as const;
+
+/** The partition of the routed topic that carries a province's filings. */
+export function provincePartition(province: string): number {
+  const i = (PROVINCE_CODES as readonly string[]).indexOf(province);
+  if (i < 0) throw new Error(`unknown province code "${province}"`);
+  return i;
+}
+
+/** The routed topic's partitions of a province scope ("all": every partition). */
+export function partitionsOfScope(scope: "all" | readonly string[]): number[] {
+  return scope === "all" ? PROVINCE_CODES.map((_, i) => i) : scope.map(provincePartition);
+}

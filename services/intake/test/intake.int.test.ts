@@ -275,6 +275,10 @@ describe("bad input", () => {
     expect(v.some((x) => x.field === "details.jurisdiction_court_id")).toBe(true);
     expect((await statusOf(filing!.filingId)).status).toBe(intakeV1.FilingStatus.DRAFT);
 
+    const unknown = await clerk.createDraft({ details: civilDetails({ jurisdictionCourtId: "c-999999" }) });
+    const unknownErr = await rpcError(clerk.submitFiling({ filingId: unknown.filing!.filingId, idempotencyKey: "unknown-court-1" }));
+    expect(fieldViolations(unknownErr).filter((x) => x.field === "details.jurisdiction_court_id").map((x) => x.description)).toEqual([expect.stringContaining("c-999999")]);
+
     const badId = civilDetails();
     (badId.parties![0]!.identity as { value: { residentId: string } }).value.residentId = "110105194912310021";
     const idErr = await rpcError(clerk.createDraft({ details: badId }));

@@ -68,7 +68,7 @@ export interface Harness {
 /** The routing service in this process (intake checks routes with it). */
 export function startRoutingService(publicKey: string) {
   return startRouting(
-    readRoutingConfig({ GRPC_PORT: "0", GRPC_HOST: "127.0.0.1", JWT_PUBLIC_KEY: publicKey, LOG_LEVEL: "silent" }),
+    readRoutingConfig({ GRPC_PORT: "0", GRPC_HOST: "127.0.0.1", JWT_PUBLIC_KEY: publicKey, LOG_LEVEL: "silent", ROUTING_STAGE: "off" }),
     createLogger({ service: "routing", level: "silent" }),
   );
 }

@@ -1,35 +1,66 @@
 import { readFileSync } from "node:fs";
 import { createVerifier } from "@kuayu/auth";
+import { kafkaSecurity } from "@kuayu/config";
 import { loadDirectory, directoryStats } from "@kuayu/directory";
-import { startServer } from "@kuayu/grpc";
+import { startServer, type RunningServer } from "@kuayu/grpc";
+import { createKafka, createProducer, ensureTopics, runConsumer, type EventProducer, type RunningConsumer } from "@kuayu/kafka";
 import { runShutdown } from "@kuayu/lifecycle";
 import type { Logger } from "@kuayu/logger";
+import { routingTopics } from "@kuayu/topics";
 import type { Config } from "./config.js";
 import { directoryService } from "./adapters/grpc/directory-service.js";
+import { routingStage, stageTopics } from "./adapters/kafka/routing-consumer.js";
 
 export interface App {
   grpcPort: number;
   stop(): Promise<boolean>;
 }
 
-/** Loads the national directory into memory and serves it. Tests call this with GRPC_PORT=0. */
-export async function startApp(config: Readonly<Config>, log: Logger): Promise<App> {
+/**
+ * Loads the national directory into memory and serves it; with ROUTING_STAGE=on also runs the
+ * routing stage on Kafka. Tests call this with GRPC_PORT=0.
+ */
+export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (err: Error) => void = () => undefined): Promise<App> {
   const publicKey = config.JWT_PUBLIC_KEY ?? readFileSync(config.JWT_PUBLIC_KEY_FILE!, "utf8");
   const verifier = await createVerifier(publicKey);
   const dir = loadDirectory(config.DIRECTORY_FILE ? { file: config.DIRECTORY_FILE } : {});
   const stats = directoryStats(dir);
-  const server = await startServer({ services: [directoryService(dir)], verifier, log, host: config.GRPC_HOST, port: config.GRPC_PORT });
-  log.info({ grpcPort: server.port, courts: stats.total }, "routing started");
-  return {
-    grpcPort: server.port,
-    stop: () =>
-      runShutdown(
-        [
-          { name: "gRPC NOT_SERVING", run: () => server.notServing() },
-          { name: "drain gRPC", run: () => server.drain(Math.min(10_000, config.SHUTDOWN_GRACE_MS / 2)) },
-        ],
+
+  let producer: EventProducer | undefined, consumer: RunningConsumer | undefined, server: RunningServer | undefined;
+  try {
+    if (config.ROUTING_STAGE === "on") {
+      const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: "routing", log, ...kafkaSecurity(config) });
+      await ensureTopics(kafka, [...stageTopics, ...Object.values(routingTopics)]);
+      producer = await createProducer(kafka, "kuayu.routing");
+      consumer = await runConsumer({
+        kafka,
+        groupId: config.KAFKA_GROUP_ID,
+        sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
+        topics: stageTopics,
+        handle: routingStage({ dir, producer, scope: config.PROVINCE_SCOPE, now: () => new Date(), log }),
+        producer,
         log,
-        config.SHUTDOWN_GRACE_MS,
-      ),
-  };
+        onFatal,
+      });
+    }
+    server = await startServer({ services: [directoryService(dir)], verifier, log, host: config.GRPC_HOST, port: config.GRPC_PORT });
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+
+  function stop() {
+    return runShutdown(
+      [
+        { name: "gRPC NOT_SERVING", run: () => server?.notServing() },
+        { name: "stop consuming", run: () => consumer?.stop() },
+        { name: "drain gRPC", run: () => server?.drain(Math.min(10_000, config.SHUTDOWN_GRACE_MS / 2)) },
+        { name: "flush producer", run: () => producer?.disconnect() },
+      ],
+      log,
+      config.SHUTDOWN_GRACE_MS,
+    );
+  }
+  log.info({ grpcPort: server.port, courts: stats.total, stage: config.ROUTING_STAGE, provinces: config.PROVINCE_SCOPE }, "routing started");
+  return { grpcPort: server.port, stop };
 }

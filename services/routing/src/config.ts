@@ -6,6 +6,14 @@ const schema = z
     GRPC_HOST: z.string().default("0.0.0.0"),
     /** The directory data file (JSON as written by `kuayu directory export`); default: the shipped one. */
     DIRECTORY_FILE: z.string().optional(),
+    /** The routing stage (Kafka): on in every deployment; off serves only the directory (tests, tools). */
+    ROUTING_STAGE: z.enum(["on", "off"]).default("on"),
+    KAFKA_BROKERS: fields.brokers,
+    KAFKA_GROUP_ID: z.string().min(1).default("routing"),
+    KAFKA_SESSION_TIMEOUT_MS: fields.millis(30_000),
+    ...fields.kafkaSecurity,
+    /** Routes the filings of collaborating courts in these provinces ("all", or two-digit codes). */
+    PROVINCE_SCOPE: fields.provinces,
     JWT_PUBLIC_KEY: z.string().optional(),
     JWT_PUBLIC_KEY_FILE: z.string().optional(),
     SHUTDOWN_GRACE_MS: fields.millis(25_000),

@@ -10,8 +10,15 @@ import { startApp } from "./app.js";
 async function main() {
   const config = configOrExit("routing", readConfig);
   const log = createLogger({ service: "routing", level: config.LOG_LEVEL });
-  const app = await startApp(config, log);
-  handleSignals(() => app.stop().then((clean) => shutdownTelemetry().then(() => clean, () => false)), log);
+  const app = startApp(config, log, (err) => {
+    log.fatal({ err }, "fatal error; exiting");
+    void stop().finally(() => process.exit(1));
+  });
+  let stopping: Promise<boolean> | undefined;
+  const stop = (): Promise<boolean> =>
+    (stopping ??= app.then((a) => a.stop(), () => false).then((clean) => shutdownTelemetry().then(() => clean, () => false)));
+  await app;
+  handleSignals(stop, log);
 }
 
 main().catch((err) => {

@@ -14,7 +14,7 @@ let app: App;
 let client: Client<typeof directoryV1.DirectoryService>;
 
 beforeAll(async () => {
-  app = await startApp(readConfig({ GRPC_PORT: "0", GRPC_HOST: "127.0.0.1", JWT_PUBLIC_KEY: keys.publicKey }), createLogger({ service: "routing", level: "silent" }));
+  app = await startApp(readConfig({ GRPC_PORT: "0", GRPC_HOST: "127.0.0.1", JWT_PUBLIC_KEY: keys.publicKey, ROUTING_STAGE: "off" }), createLogger({ service: "routing", level: "silent" }));
   const token = await (await createSigner(keys.privateKey)).mint({ user: "u", courtId: "c-440703", roles: ["window-clerk"], province: "44" });
   client = createClient(directoryV1.DirectoryService, `127.0.0.1:${app.grpcPort}`, { token });
 });

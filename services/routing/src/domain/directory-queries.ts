@@ -69,6 +69,10 @@ export function searchCourts(dir: Directory, q: CourtQuery): { courts: Court[]; 
 
 const asRouteCourt = (c: Court): RouteCourt => ({ id: c.id, kind: c.kind, level: c.level, roles: c.roles, acceptsCaseTypes: c.caseTypes });
 
+/** The route rules for two known courts. */
+export const checkRouteProblems = (from: Court, to: Court, caseType: CaseType): RouteProblem[] =>
+  checkRoute({ collaboratingCourt: asRouteCourt(from), jurisdictionCourt: asRouteCourt(to), caseType });
+
 /** Every reason the route fails (unknown courts included); empty when the route is valid. */
 export function validateRoute(dir: Directory, collaboratingId: string, jurisdictionId: string, caseType: CaseType | undefined): RouteProblem[] {
   const v: Violation[] = [];
@@ -78,7 +82,7 @@ export function validateRoute(dir: Directory, collaboratingId: string, jurisdict
   if (!to) v.push({ field: "jurisdiction_court_id", description: `no court with id "${jurisdictionId}"` });
   if (!caseType) v.push({ field: "case_type", description: "a case type is required" });
   if (v.length > 0) throw new ValidationError(v);
-  return checkRoute({ collaboratingCourt: asRouteCourt(from!), jurisdictionCourt: asRouteCourt(to!), caseType: caseType! });
+  return checkRouteProblems(from!, to!, caseType!);
 }
 
 export const workingHoursOf = (dir: Directory, court: Court): WorkingHours => courtWorkingHours(dir, court.id) ?? DEFAULT_WORKING_HOURS;

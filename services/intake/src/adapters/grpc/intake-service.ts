@@ -1,5 +1,5 @@
 import * as grpc from "@grpc/grpc-js";
-import { implement, invalidArgument, permissionDenied, requireRole, type CallContext, type Client } from "@kuayu/grpc";
+import { RpcError, fieldViolations, implement, invalidArgument, permissionDenied, requireRole, type CallContext, type Client } from "@kuayu/grpc";
 import { ValidationError } from "@kuayu/domain";
 import { directoryV1, intakeV1 } from "@kuayu/proto";
 import {
@@ -43,8 +43,14 @@ function routeCheckFor(directory: Client<typeof directoryV1.DirectoryService>, c
   return async (collaboratingCourtId, jurisdictionCourtId, caseType) => {
     const metadata = new grpc.Metadata();
     metadata.set("authorization", String(ctx.metadata.get("authorization")[0] ?? ""));
-    const res = await directory.validateRoute({ collaboratingCourtId, jurisdictionCourtId, caseType: toProtoCaseType(caseType) }, { metadata });
-    return res.valid ? [] : res.problems.map((p) => p.message);
+    try {
+      const res = await directory.validateRoute({ collaboratingCourtId, jurisdictionCourtId, caseType: toProtoCaseType(caseType) }, { metadata });
+      return res.valid ? [] : res.problems.map((p) => p.message);
+    } catch (err) {
+      // Unknown courts come back as INVALID_ARGUMENT with the reasons.
+      if ((err as grpc.ServiceError).code === grpc.status.INVALID_ARGUMENT) return fieldViolations(err).map((v) => v.description);
+      throw new RpcError(grpc.status.UNAVAILABLE, `the route check (routing service) failed: ${(err as Error).message}; try again`);
+    }
   };
 }
 

@@ -8,17 +8,48 @@ import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
 import type { CaseType } from "../../common/v1/common_pb.js";
 import { file_kuayu_common_v1_common } from "../../common/v1/common_pb.js";
+import type { FilingDetails, Material } from "../../intake/v1/intake_pb.js";
+import { file_kuayu_intake_v1_intake } from "../../intake/v1/intake_pb.js";
 import type { Message } from "@bufbuild/protobuf";
 
 /**
  * Describes the file kuayu/routing/v1/events.proto.
  */
 export const file_kuayu_routing_v1_events: GenFile = /*@__PURE__*/
-  fileDesc("Ch1rdWF5dS9yb3V0aW5nL3YxL2V2ZW50cy5wcm90bxIQa3VheXUucm91dGluZy52MSLRAgoMRmlsaW5nUm91dGVkEhEKCWZpbGluZ19pZBgBIAEoCRIeChZjb2xsYWJvcmF0aW5nX2NvdXJ0X2lkGAIgASgJEh0KFWp1cmlzZGljdGlvbl9jb3VydF9pZBgDIAEoCRIsCgljYXNlX3R5cGUYBCABKA4yGS5rdWF5dS5jb21tb24udjEuQ2FzZVR5cGUSDQoFcm91bmQYBSABKAUSEAoIcHJvdmluY2UYBiABKAkSLQoJcm91dGVkX2F0GAcgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIwCgxyZXNwb25zZV9kdWUYCCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjAKDGRlY2lzaW9uX2R1ZRgJIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDQoFZHJpbGwYCiABKAgivwEKDVJvdXRpbmdGYWlsZWQSEQoJZmlsaW5nX2lkGAEgASgJEh4KFmNvbGxhYm9yYXRpbmdfY291cnRfaWQYAiABKAkSHQoVanVyaXNkaWN0aW9uX2NvdXJ0X2lkGAMgASgJEg0KBXJvdW5kGAQgASgFEg8KB3JlYXNvbnMYBSADKAkSLQoJZmFpbGVkX2F0GAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBINCgVkcmlsbBgHIAEoCGIGcHJvdG8z", [file_google_protobuf_timestamp, file_kuayu_common_v1_common]);
+  fileDesc("Ch1rdWF5dS9yb3V0aW5nL3YxL2V2ZW50cy5wcm90bxIQa3VheXUucm91dGluZy52MSIqCgtEdXR5Q29udGFjdBIMCgRuYW1lGAEgASgJEg0KBXBob25lGAIgASgJIvkECgxGaWxpbmdSb3V0ZWQSEQoJZmlsaW5nX2lkGAEgASgJEh4KFmNvbGxhYm9yYXRpbmdfY291cnRfaWQYAiABKAkSHQoVanVyaXNkaWN0aW9uX2NvdXJ0X2lkGAMgASgJEiwKCWNhc2VfdHlwZRgEIAEoDjIZLmt1YXl1LmNvbW1vbi52MS5DYXNlVHlwZRINCgVyb3VuZBgFIAEoBRIQCghwcm92aW5jZRgGIAEoCRItCglyb3V0ZWRfYXQYByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjAKDHJlc3BvbnNlX2R1ZRgIIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASMAoMZGVjaXNpb25fZHVlGAkgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBINCgVkcmlsbBgKIAEoCBIWCg5yZWNlaXB0X251bWJlchgLIAEoCRIXCg9vcmlnaW5fcHJvdmluY2UYDCABKAkSLwoHZGV0YWlscxgNIAEoCzIeLmt1YXl1LmludGFrZS52MS5GaWxpbmdEZXRhaWxzEiwKCW1hdGVyaWFscxgOIAMoCzIZLmt1YXl1LmludGFrZS52MS5NYXRlcmlhbBIuCgdjb250YWN0GA8gASgLMh0ua3VheXUucm91dGluZy52MS5EdXR5Q29udGFjdBIwCgxzdWJtaXR0ZWRfYXQYECABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhsKE2RlYWRsaW5lc19lc3RpbWF0ZWQYESABKAgSFwoPY29ycmVjdGlvbl9ub3RlGBIgASgJIr8BCg1Sb3V0aW5nRmFpbGVkEhEKCWZpbGluZ19pZBgBIAEoCRIeChZjb2xsYWJvcmF0aW5nX2NvdXJ0X2lkGAIgASgJEh0KFWp1cmlzZGljdGlvbl9jb3VydF9pZBgDIAEoCRINCgVyb3VuZBgEIAEoBRIPCgdyZWFzb25zGAUgAygJEi0KCWZhaWxlZF9hdBgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDQoFZHJpbGwYByABKAhiBnByb3RvMw", [file_google_protobuf_timestamp, file_kuayu_common_v1_common, file_kuayu_intake_v1_intake]);
 
 /**
- * Topic kuayu.routing.filing-routed.v1, key = filing id, partitioned by the jurisdiction court's
- * province. Produced by the routing stage (issue 5); intake consumes it for the status of record.
+ * The jurisdiction court's cross-domain filing specialist on duty (跨域立案专员).
+ *
+ * @generated from message kuayu.routing.v1.DutyContact
+ */
+export type DutyContact = Message<"kuayu.routing.v1.DutyContact"> & {
+  /**
+   * @generated from field: string name = 1;
+   */
+  name: string;
+
+  /**
+   * Office phone of the court, not a personal number.
+   *
+   * @generated from field: string phone = 2;
+   */
+  phone: string;
+};
+
+/**
+ * Describes the message kuayu.routing.v1.DutyContact.
+ * Use `create(DutyContactSchema)` to create a new message.
+ */
+export const DutyContactSchema: GenMessage<DutyContact> = /*@__PURE__*/
+  messageDesc(file_kuayu_routing_v1_events, 0);
+
+/**
+ * Topic kuayu.routing.filing-routed.v1, key = filing id, partition = the jurisdiction court's
+ * province (see libs/topics provincePartition), so a decision service scoped to some provinces
+ * reads only their partitions. One event per submission round: round 1 is the first submission,
+ * later rounds carry corrections (the decision clock restarts). Intake consumes it for the status
+ * of record; jurisdiction-decision takes it into the court's inbox.
  *
  * @generated from message kuayu.routing.v1.FilingRouted
  */
@@ -80,6 +111,57 @@ export type FilingRouted = Message<"kuayu.routing.v1.FilingRouted"> & {
    * @generated from field: bool drill = 10;
    */
   drill: boolean;
+
+  /**
+   * @generated from field: string receipt_number = 11;
+   */
+  receiptNumber: string;
+
+  /**
+   * GB/T 2260 code of the collaborating court's province: its intake holds the materials.
+   *
+   * @generated from field: string origin_province = 12;
+   */
+  originProvince: string;
+
+  /**
+   * @generated from field: kuayu.intake.v1.FilingDetails details = 13;
+   */
+  details?: FilingDetails | undefined;
+
+  /**
+   * Every material submitted so far; bytes are copied from the origin intake over gRPC.
+   *
+   * @generated from field: repeated kuayu.intake.v1.Material materials = 14;
+   */
+  materials: Material[];
+
+  /**
+   * @generated from field: kuayu.routing.v1.DutyContact contact = 15;
+   */
+  contact?: DutyContact | undefined;
+
+  /**
+   * When the filing (or its correction) was submitted at the window.
+   *
+   * @generated from field: google.protobuf.Timestamp submitted_at = 16;
+   */
+  submittedAt?: Timestamp | undefined;
+
+  /**
+   * The deadlines reach past the holiday calendar the service knows: weekends are counted as
+   * holidays, official holidays are not, so the real deadline may be later.
+   *
+   * @generated from field: bool deadlines_estimated = 17;
+   */
+  deadlinesEstimated: boolean;
+
+  /**
+   * For rounds after the first: what the window said it corrected.
+   *
+   * @generated from field: string correction_note = 18;
+   */
+  correctionNote: string;
 };
 
 /**
@@ -87,7 +169,7 @@ export type FilingRouted = Message<"kuayu.routing.v1.FilingRouted"> & {
  * Use `create(FilingRoutedSchema)` to create a new message.
  */
 export const FilingRoutedSchema: GenMessage<FilingRouted> = /*@__PURE__*/
-  messageDesc(file_kuayu_routing_v1_events, 0);
+  messageDesc(file_kuayu_routing_v1_events, 1);
 
 /**
  * Topic kuayu.routing.routing-failed.v1, key = filing id. The filing goes back to the window.
@@ -138,5 +220,5 @@ export type RoutingFailed = Message<"kuayu.routing.v1.RoutingFailed"> & {
  * Use `create(RoutingFailedSchema)` to create a new message.
  */
 export const RoutingFailedSchema: GenMessage<RoutingFailed> = /*@__PURE__*/
-  messageDesc(file_kuayu_routing_v1_events, 1);
+  messageDesc(file_kuayu_routing_v1_events, 2);
 

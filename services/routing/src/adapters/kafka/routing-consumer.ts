@@ -1,0 +1,56 @@
+import { timestampFromDate } from "@bufbuild/protobuf/wkt";
+import type { Directory } from "@kuayu/directory";
+import { derivedEventId, type ConsumedEvent, type EventProducer } from "@kuayu/kafka";
+import type { Logger } from "@kuayu/logger";
+import { commonV1, idFromEnum, type intakeEventsV1 } from "@kuayu/proto";
+import { intakeTopics, provincePartition, routingTopics } from "@kuayu/topics";
+import { isCaseType, type CaseType } from "@kuayu/domain";
+import { routeSubmission } from "../../domain/routing-stage.js";
+
+/** Topics the routing stage consumes. */
+export const stageTopics = [intakeTopics.filingSubmitted, intakeTopics.correctionSubmitted];
+
+/**
+ * The routing stage as a Kafka handler: `filing submitted` / `correction submitted` in, `filing
+ * routed` (to the jurisdiction court's province partition) or `routing failed` out. Stateless and
+ * idempotent: the output's event id is derived from the input's, so a redelivery republishes the
+ * same event. A release routes the filings of the collaborating courts in its province scope.
+ */
+export function routingStage(deps: { dir: Directory; producer: EventProducer; scope: "all" | string[]; now: () => Date; log: Logger }) {
+  return async (event: ConsumedEvent): Promise<void> => {
+    const m = event.message as intakeEventsV1.FilingSubmitted | intakeEventsV1.CorrectionSubmitted;
+    const from = deps.dir.byId(m.collaboratingCourtId);
+    if (deps.scope !== "all" && from && !deps.scope.includes(from.province)) return;
+    const caseTypeId = idFromEnum(commonV1.CaseType, m.caseType);
+    const caseType: CaseType | undefined = isCaseType(caseTypeId) ? caseTypeId : undefined;
+    const base = { filingId: m.filingId, collaboratingCourtId: m.collaboratingCourtId, jurisdictionCourtId: m.jurisdictionCourtId, round: m.round, drill: m.drill };
+    const now = deps.now();
+    const outcome = routeSubmission(deps.dir, { ...base, caseType }, now);
+    if (outcome.kind === "failed") {
+      deps.log.warn({ filing: m.filingId, round: m.round, reasons: outcome.reasons }, "filing could not be routed; sent back to the window");
+      await deps.producer.publish(routingTopics.routingFailed, m.filingId, { ...base, reasons: outcome.reasons, failedAt: timestampFromDate(now) }, { id: derivedEventId(event.meta.id, "routing-failed") });
+      return;
+    }
+    await deps.producer.publish(
+      routingTopics.filingRouted,
+      m.filingId,
+      {
+        ...base,
+        caseType: m.caseType,
+        province: outcome.province,
+        originProvince: outcome.originProvince,
+        routedAt: timestampFromDate(now),
+        responseDue: timestampFromDate(outcome.responseDue),
+        decisionDue: timestampFromDate(outcome.decisionDue),
+        deadlinesEstimated: outcome.deadlinesEstimated,
+        receiptNumber: m.receiptNumber,
+        details: m.details,
+        materials: m.materials,
+        contact: outcome.contact,
+        submittedAt: m.submittedAt,
+        correctionNote: "note" in m ? m.note : "",
+      },
+      { id: derivedEventId(event.meta.id, "filing-routed"), partition: provincePartition(outcome.province) },
+    );
+  };
+}

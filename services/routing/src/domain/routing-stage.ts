@@ -1,0 +1,59 @@
+import type { Directory } from "@kuayu/directory";
+import { estimatedDeadlines, type CaseType } from "@kuayu/domain";
+import { checkRouteProblems, workingHoursOf } from "./directory-queries.js";
+
+// The routing stage: a submitted filing (or its correction) becomes a routed one, addressed to the
+// jurisdiction court's province with its deadlines, or goes back to the window with every reason.
+
+export interface Submission {
+  filingId: string;
+  collaboratingCourtId: string;
+  jurisdictionCourtId: string;
+  caseType: CaseType | undefined;
+  round: number;
+}
+
+export type RoutingOutcome =
+  | {
+      kind: "routed";
+      /** Province of the jurisdiction court: the partition it goes to. */
+      province: string;
+      /** Province of the collaborating court: where the materials are. */
+      originProvince: string;
+      responseDue: Date;
+      decisionDue: Date;
+      deadlinesEstimated: boolean;
+      contact: { name: string; phone: string } | undefined;
+    }
+  | { kind: "failed"; reasons: string[] };
+
+/**
+ * Re-validates the route against the directory as it is now (a court may have changed since the
+ * window checked it) and computes the deadlines from the arrival: the response is due 30 working
+ * minutes later in the jurisdiction court's own working hours, the decision at the end of the case
+ * type's statutory period. Past the holiday calendar the deadlines are estimated (and marked).
+ */
+export function routeSubmission(dir: Directory, s: Submission, arrival: Date): RoutingOutcome {
+  const from = dir.byId(s.collaboratingCourtId);
+  const to = dir.byId(s.jurisdictionCourtId);
+  const reasons: string[] = [];
+  if (!from) reasons.push(`the collaborating court ${s.collaboratingCourtId} is not in the directory`);
+  if (!to) reasons.push(`the jurisdiction court ${s.jurisdictionCourtId} is not in the directory`);
+  if (!s.caseType) reasons.push("the filing has no known case type");
+  if (s.round < 1) reasons.push(`submission round ${s.round} is not valid`);
+  if (reasons.length > 0 || !from || !to || !s.caseType) return { kind: "failed", reasons };
+  const problems = checkRouteProblems(from, to, s.caseType);
+  if (problems.length > 0) return { kind: "failed", reasons: problems.map((p) => p.message) };
+
+  const deadlines = estimatedDeadlines(arrival, s.caseType, workingHoursOf(dir, to));
+  const contact = to.contacts[0];
+  return {
+    kind: "routed",
+    province: to.province,
+    originProvince: from.province,
+    responseDue: deadlines.responseDue,
+    decisionDue: deadlines.decisionDue,
+    deadlinesEstimated: deadlines.estimated,
+    contact: contact && { name: contact.name, phone: contact.phone },
+  };
+}

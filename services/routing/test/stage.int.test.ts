@@ -1,0 +1,97 @@
+// The routing stage on the real broker: submitted filings become routed ones on their province's
+// partition, bad routes go back as `routing failed`, redeliveries repeat the same event id, and a
+// province release routes only its own windows' filings.
+import { randomUUID } from "node:crypto";
+import { timestampFromDate } from "@bufbuild/protobuf/wkt";
+import { createKafka, createProducer, decodeEvent, headerMap, type EventProducer } from "@kuayu/kafka";
+import { createLogger } from "@kuayu/logger";
+import { commonV1, type routingEventsV1 } from "@kuayu/proto";
+import { intakeTopics, provincePartition, routingTopics } from "@kuayu/topics";
+import { assertInfraUp, eventually, infra, testKeys, uniqueName } from "@kuayu/testkit";
+import type { Consumer } from "kafkajs";
+import { readConfig } from "../src/config";
+import { startApp, type App } from "../src/app";
+
+const log = createLogger({ service: "test", level: "silent" });
+const keys = testKeys();
+let all: App, guangdongOnly: App;
+let intake: EventProducer;
+let collector: Consumer;
+const got: { topic: string; partition: number; key: string; id: string; value: Buffer; headers: Record<string, string> }[] = [];
+const start = (scope: string) =>
+  startApp(
+    readConfig({
+      GRPC_PORT: "0", GRPC_HOST: "127.0.0.1", JWT_PUBLIC_KEY: keys.publicKey, LOG_LEVEL: "silent",
+      KAFKA_BROKERS: infra.brokers.join(","), KAFKA_GROUP_ID: uniqueName("routing"), PROVINCE_SCOPE: scope,
+    }),
+    log,
+    (err) => {
+      throw err;
+    },
+  );
+
+beforeAll(async () => {
+  await assertInfraUp();
+  [all, guangdongOnly] = await Promise.all([start("all"), start("44")]);
+  const kafka = createKafka({ brokers: infra.brokers, clientId: "routing-test", log });
+  intake = await createProducer(kafka, "kuayu.intake");
+  collector = kafka.consumer({ groupId: uniqueName("routed-collector") });
+  await collector.connect();
+  await collector.subscribe({ topics: [routingTopics.filingRouted.name, routingTopics.routingFailed.name], fromBeginning: true });
+  await collector.run({
+    eachMessage: async ({ topic, partition, message }) => {
+      const headers = headerMap(message.headers);
+      got.push({ topic, partition, key: message.key!.toString(), id: headers["kuayu-event-id"]!, value: message.value!, headers });
+    },
+  });
+});
+afterAll(async () => {
+  await collector?.disconnect();
+  await intake?.disconnect();
+  expect(await all?.stop()).toBe(true);
+  expect(await guangdongOnly?.stop()).toBe(true);
+});
+
+const submitted = (filingId: string, over: Record<string, unknown> = {}) => ({
+  filingId, collaboratingCourtId: "t-440103001", jurisdictionCourtId: "c-110105", caseType: commonV1.CaseType.CIVIL_FIRST_INSTANCE,
+  round: 1, receiptNumber: "KY-t-440103001-20261128-000001", submittedAt: timestampFromDate(new Date()),
+  details: { claims: "支付货款", jurisdictionCourtId: "c-110105" }, materials: [{ materialId: "m1", kind: "complaint", sha256: "a".repeat(64), sizeBytes: 10n }],
+  ...over,
+});
+const routed = (key: string) => got.filter((g) => g.key === key && g.topic === routingTopics.filingRouted.name);
+
+it("routes a Guangdong tribunal's filing to Beijing's partition with deadlines, contact and the filing's data", async () => {
+  const id = randomUUID();
+  await intake.publish(intakeTopics.filingSubmitted, id, submitted(id));
+  // Both releases cover Guangdong's windows: both publish, with the same event id.
+  const [first, second] = await eventually(async () => (routed(id).length >= 2 ? routed(id) : undefined), 30_000, "two routed records");
+  expect(first!.id).toBe(second!.id);
+  expect(first!.partition).toBe(provincePartition("11"));
+  const m = decodeEvent(routingTopics.filingRouted, first!.value, first!.headers).message as routingEventsV1.FilingRouted;
+  expect(m).toMatchObject({ filingId: id, province: "11", originProvince: "44", round: 1, receiptNumber: "KY-t-440103001-20261128-000001" });
+  expect(m.details!.claims).toBe("支付货款");
+  expect(m.materials.map((x) => x.materialId)).toEqual(["m1"]);
+  expect(m.contact!.name).toBeTruthy();
+  expect(m.responseDue!.seconds).toBeGreaterThan(m.routedAt!.seconds);
+  expect(m.decisionDue!.seconds).toBeGreaterThan(m.responseDue!.seconds);
+});
+
+it("sends a filing whose route fails back to the window with the reasons", async () => {
+  const id = randomUUID();
+  await intake.publish(intakeTopics.filingSubmitted, id, submitted(id, { jurisdictionCourtId: "t-110101001" }));
+  const failed = await eventually(async () => got.find((g) => g.key === id && g.topic === routingTopics.routingFailed.name), 30_000, "routing failed");
+  const m = decodeEvent(routingTopics.routingFailed, failed.value, failed.headers).message as routingEventsV1.RoutingFailed;
+  expect(m.reasons.join()).toMatch(/t-110101001/);
+  expect(routed(id)).toHaveLength(0);
+});
+
+it("routes corrections as a new round, and leaves Beijing windows' filings to Beijing's release", async () => {
+  const id = randomUUID();
+  await intake.publish(intakeTopics.correctionSubmitted, id, { ...submitted(id, { collaboratingCourtId: "c-110101", jurisdictionCourtId: "c-440103" }), round: 2, note: "已补正" });
+  const [r] = await eventually(async () => (routed(id).length > 0 ? routed(id) : undefined), 30_000, "the routed correction");
+  const m = decodeEvent(routingTopics.filingRouted, r!.value, r!.headers).message as routingEventsV1.FilingRouted;
+  expect(m).toMatchObject({ round: 2, province: "44", originProvince: "11", correctionNote: "已补正" });
+  expect(r!.partition).toBe(provincePartition("44"));
+  await new Promise((res) => setTimeout(res, 2000));
+  expect(routed(id)).toHaveLength(1); // only the "all" release took it: the Guangdong release skipped a Beijing window's filing
+});
