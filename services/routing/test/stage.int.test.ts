@@ -69,6 +69,7 @@ it("routes a Guangdong tribunal's filing to Beijing's partition with deadlines, 
   expect(first!.partition).toBe(provincePartition("11"));
   const m = decodeEvent(routingTopics.filingRouted, first!.value, first!.headers).message as routingEventsV1.FilingRouted;
   expect(m).toMatchObject({ filingId: id, province: "11", originProvince: "44", round: 1, receiptNumber: "KY-t-440103001-20261128-000001" });
+  expect(m).toMatchObject({ jurisdictionCourtCode: "京0105", jurisdictionCourtLevel: "basic", jurisdictionCourtKind: "basic" });
   expect(m.details!.claims).toBe("支付货款");
   expect(m.materials.map((x) => x.materialId)).toEqual(["m1"]);
   expect(m.contact!.name).toBeTruthy();

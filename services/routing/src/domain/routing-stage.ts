@@ -24,6 +24,8 @@ export type RoutingOutcome =
       decisionDue: Date;
       deadlinesEstimated: boolean;
       contact: { name: string; phone: string } | undefined;
+      /** What the jurisdiction court's case numbers need. */
+      court: { code: string; level: string; kind: string };
     }
   | { kind: "failed"; reasons: string[] };
 
@@ -55,5 +57,6 @@ export function routeSubmission(dir: Directory, s: Submission, arrival: Date): R
     decisionDue: deadlines.decisionDue,
     deadlinesEstimated: deadlines.estimated,
     contact: contact && { name: contact.name, phone: contact.phone },
+    court: { code: to.code, level: to.level, kind: to.kind },
   };
 }

@@ -49,6 +49,9 @@ export function routingStage(deps: { dir: Directory; producer: EventProducer; sc
         contact: outcome.contact,
         submittedAt: m.submittedAt,
         correctionNote: "note" in m ? m.note : "",
+        jurisdictionCourtCode: outcome.court.code,
+        jurisdictionCourtLevel: outcome.court.level,
+        jurisdictionCourtKind: outcome.court.kind,
       },
       { id: derivedEventId(event.meta.id, "filing-routed"), partition: provincePartition(outcome.province) },
     );
