@@ -6,18 +6,18 @@ import { createKafka, createProducer, ensureTopics, runConsumer, type EventProdu
 import { runShutdown } from "@kuayu/lifecycle";
 import { kafkaSecurity } from "@kuayu/config";
 import type { Logger } from "@kuayu/logger";
-import { connectMongo, createLocks, createSequences, ensureIndexes } from "@kuayu/mongo";
+import { connectMongo, createLocks, createSequences, createWatchHub, ensureIndexes, type WatchHub } from "@kuayu/mongo";
 import { startOutboxRelay, type OutboxRelay } from "@kuayu/outbox";
 import { directoryV1 } from "@kuayu/proto";
 import type { Connection } from "mongoose";
 import type { Config } from "./config.js";
 import type { Deps } from "./domain/intake.js";
+import type { Filing } from "./domain/filing.js";
 import { intakeService } from "./adapters/grpc/intake-service.js";
 import { lifecycleTopics } from "./adapters/kafka/topics.js";
 import { lifecycleConsumer } from "./adapters/kafka/lifecycle-consumer.js";
 import { filingModel, mongoFilingRepository, SOURCE, timelineModel } from "./adapters/mongo/filing-repository.js";
 import { gridFsMaterialStore } from "./adapters/mongo/material-store.js";
-import { createWatchHub, type WatchHub } from "./adapters/watch.js";
 
 export interface App {
   grpcPort: number;
@@ -34,7 +34,7 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
   const verifier = await createVerifier(publicKey);
 
   let conn: Connection | undefined, producer: EventProducer | undefined, relay: OutboxRelay | undefined;
-  let consumer: RunningConsumer | undefined, server: RunningServer | undefined, hub: WatchHub | undefined;
+  let consumer: RunningConsumer | undefined, server: RunningServer | undefined, hub: WatchHub<Filing> | undefined;
   let sweeper: NodeJS.Timeout | undefined;
   const directory = createClient(directoryV1.DirectoryService, config.ROUTING_ADDR, { timeoutMs: config.ROUTING_TIMEOUT_MS });
   try {

@@ -18,9 +18,9 @@ import {
   type RouteCheck,
   type UploadHeader,
 } from "../../domain/intake.js";
-import type { FilingStatus } from "../../domain/filing.js";
+import type { Filing, FilingStatus } from "../../domain/filing.js";
 import { dateOf, detailsFromProto, filingToProto, fromProtoCaseType, fromProtoStatus, materialToProto, toProtoCaseType } from "../proto.js";
-import type { WatchHub } from "../watch.js";
+import type { WatchHub } from "@kuayu/mongo";
 
 /** Largest chunk accepted in one upload message. */
 export const MAX_CHUNK_BYTES = 1024 * 1024;
@@ -79,7 +79,7 @@ async function splitUpload(reqs: AsyncIterable<intakeV1.UploadMaterialRequest>):
 }
 
 /** gRPC adapter of kuayu.intake.v1.FilingIntakeService: maps protos to use cases and back. */
-export function intakeService(deps: Deps, directory: Client<typeof directoryV1.DirectoryService>, hub: WatchHub, scope: "all" | string[]) {
+export function intakeService(deps: Deps, directory: Client<typeof directoryV1.DirectoryService>, hub: WatchHub<Filing>, scope: "all" | string[]) {
   return implement(intakeV1.FilingIntakeService, {
     async createDraft(req, ctx) {
       windowCaller(ctx, scope);
@@ -144,7 +144,9 @@ export function intakeService(deps: Deps, directory: Client<typeof directoryV1.D
     async watchFilings(req, ctx, send) {
       windowCaller(ctx, scope);
       if (req.filingId) await watchable(deps, ctx.auth, req.filingId);
-      for await (const f of hub.watch({ courtId: ctx.auth.courtId, filingId: req.filingId }, ctx.signal)) {
+      const court = ctx.auth.courtId;
+      const matches = (f: Filing) => f.collaboratingCourtId === court && (!req.filingId || f.id === req.filingId);
+      for await (const f of hub.watch(matches, ctx.signal)) {
         await send({ filing: filingToProto(f), eventType: f.lastEventType });
       }
     },

@@ -1,29 +1,28 @@
 import type { Logger } from "@kuayu/logger";
-import type { Filing } from "../domain/filing.js";
 
-export interface WatchFilter {
-  courtId: string;
-  /** Empty: every filing of the court. */
-  filingId: string;
+/** What the hub needs to know of a changed record. */
+export interface Changed {
+  id: string;
+  updatedAt: Date;
 }
 
-export interface WatchHub {
-  /** Changes matching the filter from now on, until `signal` aborts. */
-  watch(filter: WatchFilter, signal: AbortSignal): AsyncIterable<Filing>;
+export interface WatchHub<T extends Changed> {
+  /** Changes for which `matches` holds, from now on, until `signal` aborts. */
+  watch(matches: (t: T) => boolean, signal: AbortSignal): AsyncIterable<T>;
   /** Look for changes now (after a local write). */
   nudge(): void;
   stop(): void;
 }
 
 /**
- * Fans filing changes out to watchers. The store has no change streams (FerretDB), and another
- * replica may have made the change, so one loop per process polls for filings whose `updatedAt`
- * moved — one query however many watchers — and a local write nudges it at once. The poll
- * overlaps the previous one by `overlapMs` to tolerate clock skew between replicas; a change is
- * sent once per (filing, updatedAt).
+ * Fans record changes out to watchers (server-streaming "watch" calls). The store has no change
+ * streams (FerretDB), and another replica may have made the change, so one loop per process polls
+ * for records whose `updatedAt` moved — one query however many watchers — and a local write nudges
+ * it at once. The poll overlaps the previous one by `overlapMs` to tolerate clock skew between
+ * replicas; a change is sent once per (record, updatedAt).
  */
-export function createWatchHub(changedSince: (since: Date) => Promise<Filing[]>, log: Logger, intervalMs = 1000, overlapMs = 5000): WatchHub {
-  type Sub = { filter: WatchFilter; since: number; push: (f: Filing) => void };
+export function createWatchHub<T extends Changed>(changedSince: (since: Date) => Promise<T[]>, log: Logger, intervalMs = 1000, overlapMs = 5000): WatchHub<T> {
+  type Sub = { matches: (t: T) => boolean; since: number; push: (t: T) => void };
   const subs = new Set<Sub>();
   const seen = new Map<string, number>();
   let cursor = Date.now();
@@ -41,7 +40,7 @@ export function createWatchHub(changedSince: (since: Date) => Promise<Filing[]>,
       if (seen.get(f.id) === at) continue;
       seen.set(f.id, at);
       for (const s of subs) {
-        if (at >= s.since && s.filter.courtId === f.collaboratingCourtId && (!s.filter.filingId || s.filter.filingId === f.id)) s.push(f);
+        if (at >= s.since && s.matches(f)) s.push(f);
       }
     }
     for (const [id, at] of seen) if (at < from) seen.delete(id);
@@ -71,11 +70,11 @@ export function createWatchHub(changedSince: (since: Date) => Promise<Filing[]>,
       stopped = true;
       clearTimeout(timer);
     },
-    async *watch(filter, signal) {
-      const queue: Filing[] = [];
+    async *watch(matches, signal) {
+      const queue: T[] = [];
       let wake: (() => void) | undefined;
       const sub: Sub = {
-        filter,
+        matches,
         since: Date.now(),
         push: (f) => {
           queue.push(f);
