@@ -298,7 +298,7 @@ async function withClient(o: CommonOptions, body: (client: IntakeClient, conn: C
 }
 
 /** Checks the options before connecting, so a usage error never waits on the network. */
-function validated<T>(f: () => T): T {
+export function validated<T>(f: () => T): T {
   try {
     return f();
   } catch (err) {
@@ -339,7 +339,7 @@ export function displayWidth(s: string): number {
   return w;
 }
 
-const pad = (s: string, width: number) => s + " ".repeat(Math.max(0, width - displayWidth(s)));
+export const pad = (s: string, width: number) => s + " ".repeat(Math.max(0, width - displayWidth(s)));
 
 /** Aligned columns, two spaces apart; the last column is not padded. */
 export function table(header: string[], rows: string[][]): string {
@@ -348,12 +348,12 @@ export function table(header: string[], rows: string[][]): string {
   return [line(header), ...rows.map(line)].join("\n");
 }
 
-const oneLine = (s: string, max: number) => {
+export const oneLine = (s: string, max: number) => {
   const flat = s.replace(/\s+/g, " ").trim();
   return [...flat].length > max ? `${[...flat].slice(0, max).join("")}…` : flat;
 };
 
-const caseTypeLabel = (t: commonV1.CaseType): string => {
+export const caseTypeLabel = (t: commonV1.CaseType): string => {
   const id = caseTypeId(t);
   return id ? `${id} (${caseTypeInfo(id).name})` : "-";
 };
@@ -365,7 +365,7 @@ export function formatSize(bytes: bigint | number): string {
   return `${(n / 1024 / 1024).toFixed(1)} MiB`;
 }
 
-function partyLines(p: intakeV1.Party): string[] {
+export function partyLines(p: intakeV1.Party): string[] {
   const role = enumName(intakeV1.PartyRole, p.role);
   const who =
     p.identity.case === "person"
@@ -530,7 +530,7 @@ interface DownloadResult {
  * material's description, and only then puts the file in place (never over an existing one
  * without --force). On any failure nothing is left behind.
  */
-async function download(client: IntakeClient, conn: Connection, req: { filingId: string; materialId: string }, o: { out?: string; force?: boolean }): Promise<DownloadResult> {
+export async function download(client: { downloadMaterial(req: { filingId: string; materialId: string }, opts: { timeoutMs: number }): AsyncIterable<Pick<intakeV1.DownloadMaterialResponse, "part">> }, conn: Connection, req: { filingId: string; materialId: string }, o: { out?: string; force?: boolean }): Promise<DownloadResult> {
   const stream = client.downloadMaterial(req, { timeoutMs: conn.streamTimeoutMs })[Symbol.asyncIterator]();
   let tmp = "";
   try {

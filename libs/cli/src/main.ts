@@ -4,6 +4,7 @@ import { infraStatusCommand } from "./infra.js";
 import path from "node:path";
 import { directoryCommands } from "./directory.js";
 import { filingCommands } from "./filing.js";
+import { inboxCommands } from "./inbox.js";
 import { caseNumberCommands, deadlineCommand, jurisdictionCommand } from "./rules.js";
 import { tokenMintCommand } from "./token.js";
 
@@ -25,6 +26,7 @@ caseNumberCommands(program.command("casenumber").description("case numbers (案�
 deadlineCommand(program.command("deadline"));
 jurisdictionCommand(program.command("jurisdiction").description("which court has jurisdiction"));
 filingCommands(program.command("filing").description("filings at the collaborating court's window (协作法院窗口)"));
+inboxCommands(program.command("inbox").description("the jurisdiction court's inbox (管辖法院收件箱): respond, accept, reject, ask for corrections"));
 
 
 program.parseAsync(process.argv).catch((err: Error) => {

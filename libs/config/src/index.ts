@@ -31,6 +31,8 @@ export const fields = {
     KAFKA_SASL_USERNAME: z.string().optional(),
     KAFKA_SASL_PASSWORD: z.string().optional(),
   },
+  /** KAFKA_FROM_BEGINNING: where a new consumer group starts (default true: miss nothing). */
+  fromBeginning: z.enum(["true", "false"]).default("true").transform((v) => v === "true"),
   port: (def: number) => z.coerce.number().int().min(0).max(65535).default(def),
   /** Comma-separated host:port list. */
   brokers: z

@@ -5,6 +5,7 @@ import { withTimeout } from "@kuayu/lifecycle";
 import type { Logger } from "@kuayu/logger";
 import { EventDecodeError, decodeEvent, dlqName, headerMap, type EventMeta, type TopicSpec } from "./events.js";
 import type { EventProducer } from "./producer.js";
+import { normalizeScope, scopedPartitionAssigner } from "./assigner.js";
 
 /** A consumed event, decoded, with where it came from. */
 export interface ConsumedEvent<S extends DescMessage = DescMessage> {
@@ -39,8 +40,18 @@ export interface ConsumerOptions {
   onFatal: (err: Error) => void;
   /** Session timeout of the group member (default 30 s); a dead member is noticed after it. */
   sessionTimeoutMs?: number;
-  /** Read topics from the beginning when the group has no committed offset (default true). */
+  /**
+   * Where a new group starts: the oldest record (default; a new release misses nothing) or the
+   * next one (tests and tools that must not replay a shared broker's history).
+   */
   fromBeginning?: boolean;
+  /**
+   * Partitions to consume, per topic (e.g. a province's partitions of the routed topic): the group
+   * consumes only these partitions of a topic named here (the others go to nobody in the group)
+   * and all partitions of the other topics. Every member of the group must give the same map; a
+   * member with another one is refused by the broker and crashes (`onFatal`), see assigner.ts.
+   */
+  partitions?: Record<string, number[]>;
 }
 
 export interface RunningConsumer {
@@ -58,11 +69,16 @@ export async function runConsumer(opts: ConsumerOptions): Promise<RunningConsume
   const maxAttempts = opts.maxAttempts ?? 5;
   const backoffMs = opts.backoffMs ?? 100;
   const byName = new Map(opts.topics.map((t) => [t.name, t]));
+  if (opts.partitions) {
+    const unknown = Object.keys(normalizeScope(opts.partitions)).filter((t) => !byName.has(t));
+    if (unknown.length > 0) throw new Error(`partition scope names topics not consumed: ${unknown.join(", ")}`);
+  }
   const consumer = opts.kafka.consumer({
     groupId: opts.groupId,
     sessionTimeout: opts.sessionTimeoutMs ?? 30_000,
     heartbeatInterval: Math.min(3_000, Math.floor((opts.sessionTimeoutMs ?? 30_000) / 3)),
     retry: { retries: 10 },
+    ...(opts.partitions ? { partitionAssigners: [scopedPartitionAssigner(opts.partitions)] } : {}),
   });
   consumer.on(consumer.events.CRASH, ({ payload }) => {
     if (!payload.restart) {
@@ -90,6 +106,21 @@ export async function runConsumer(opts: ConsumerOptions): Promise<RunningConsume
       },
     ]);
   };
+
+  // Started means consuming: the group is joined and the first fetch has resolved the offsets (with
+  // fromBeginning: false, an event published after runConsumer returns is never skipped).
+  const ready = new Promise<void>((resolve) => {
+    let joined = false;
+    const offJoin = consumer.on(consumer.events.GROUP_JOIN, () => {
+      joined = true;
+    });
+    const offFetch = consumer.on(consumer.events.FETCH, () => {
+      if (!joined) return;
+      offJoin();
+      offFetch();
+      resolve();
+    });
+  });
 
   await consumer.connect();
   await consumer.subscribe({ topics: [...byName.keys()], fromBeginning: opts.fromBeginning ?? true });
@@ -121,6 +152,11 @@ export async function runConsumer(opts: ConsumerOptions): Promise<RunningConsume
       }
     },
   });
+  const readyTimeoutMs = (opts.sessionTimeoutMs ?? 30_000) + 10_000;
+  let timer: NodeJS.Timeout | undefined;
+  const waited = await Promise.race([ready.then(() => true), new Promise<boolean>((r) => (timer = setTimeout(() => r(false), readyTimeoutMs)))]);
+  clearTimeout(timer);
+  if (!waited) opts.log.warn({ groupId: opts.groupId, readyTimeoutMs }, "consumer has not fetched yet; continuing to start");
   return {
     consumer,
     stop: (timeoutMs = 10_000) => withTimeout(consumer.disconnect(), timeoutMs, "consumer disconnect"),

@@ -5,6 +5,8 @@ export interface MongoOptions {
   /** Each service owns its own database. */
   dbName: string;
   serverSelectionTimeoutMs?: number;
+  /** Connections to the store (default 20). */
+  maxPoolSize?: number;
 }
 
 /**
@@ -20,6 +22,8 @@ export async function connectMongo(opts: MongoOptions): Promise<Connection> {
     autoCreate: false,
     // An undefined field is absent, never null (domain types use undefined for "not set").
     ignoreUndefined: true,
+    // FerretDB serves every request from its own backend connection pool: keep ours modest.
+    maxPoolSize: opts.maxPoolSize ?? 20,
     serverSelectionTimeoutMS: opts.serverSelectionTimeoutMs ?? 5000,
   });
   await conn.asPromise();
@@ -34,6 +38,39 @@ export async function ensureIndexes(models: Model<never>[] | Model<any>[]): Prom
     });
     await m.createIndexes();
   }
+}
+
+/**
+ * Creates collections (and indexes) before traffic arrives. On FerretDB a collection created by
+ * its first insert takes a metadata lock while other requests hold the backend's connections, and
+ * under load that has deadlocked the server; so every collection a service writes — models,
+ * locks, sequences, GridFS buckets — is created at start-up.
+ */
+export async function ensureCollections(conn: Connection, specs: { name: string; indexes?: { keys: Record<string, 1 | -1>; unique?: boolean }[] }[]): Promise<void> {
+  const db = conn.db!;
+  const existing = new Set((await db.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name));
+  for (const spec of specs) {
+    if (!existing.has(spec.name)) {
+      await db.createCollection(spec.name).catch((err: { code?: number; codeName?: string }) => {
+        if (err.code !== 48 && err.codeName !== "NamespaceExists") throw err;
+      });
+    }
+    for (const ix of spec.indexes ?? []) await db.collection(spec.name).createIndex(ix.keys, { unique: ix.unique ?? false });
+  }
+}
+
+/** The collections of locks and sequences (createLocks, createSequences) and of GridFS buckets. */
+export function coordinationCollections(...gridFsBuckets: string[]) {
+  return [
+    { name: "locks" },
+    { name: "sequences" },
+    ...gridFsBuckets.flatMap((b) => [
+      // The indexes the driver would otherwise create on the first upload.
+      { name: `${b}.files`, indexes: [{ keys: { filename: 1, uploadDate: 1 } as Record<string, 1> }] },
+      { name: `${b}.chunks`, indexes: [{ keys: { files_id: 1, n: 1 } as Record<string, 1>, unique: true }] },
+      { name: `${b}_pending` },
+    ]),
+  ];
 }
 
 /** Round trip to the store; throws when it is unreachable. */

@@ -2,13 +2,20 @@ import type { Collection, Connection } from "mongoose";
 import { isDuplicateKey } from "./index.js";
 
 export interface Sequences {
-  /** The next number of the scope: 1, 2, 3, … without gaps or duplicates across processes. */
-  next(scope: string): Promise<number>;
+  /**
+   * The next number of the scope: 1, 2, 3, … without gaps or duplicates across processes. `owner`
+   * (e.g. the filing that gets the number) is stored with it, so a caller that crashed after taking
+   * a number can find it again with `ownedBy` instead of leaving a gap.
+   */
+  next(scope: string, owner?: string): Promise<number>;
+  /** The number `owner` took in the scope, if any (a scan: for recovery paths only). */
+  ownedBy(scope: string, owner: string): Promise<number | undefined>;
 }
 
 interface NumberDoc {
   _id: string;
   at: Date;
+  owner?: string;
 }
 
 const idOf = (scope: string, n: number) => `${scope}#${n}`;
@@ -48,11 +55,11 @@ export function createSequences(conn: Connection, collection = "sequences"): Seq
     return lo;
   }
 
-  async function take(scope: string): Promise<number> {
+  async function take(scope: string, owner: string | undefined): Promise<number> {
     let n = (last.get(scope) ?? (await findEnd(scope, 0))) + 1;
     for (;;) {
       try {
-        await col().insertOne({ _id: idOf(scope, n), at: new Date() });
+        await col().insertOne({ _id: idOf(scope, n), at: new Date(), ...(owner ? { owner } : {}) });
         last.set(scope, n);
         return n;
       } catch (err) {
@@ -65,9 +72,13 @@ export function createSequences(conn: Connection, collection = "sequences"): Seq
   // Callers in this process queue per scope, so only other processes contend for a number.
   const queues = new Map<string, Promise<unknown>>();
   return {
-    next(scope) {
+    async ownedBy(scope, owner) {
+      const found = await col().findOne({ owner, _id: { $regex: `^${scope.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}#` } });
+      return found ? Number(found._id.slice(scope.length + 1)) : undefined;
+    },
+    next(scope, owner) {
       if (scope.includes("#")) return Promise.reject(new Error(`sequence scope must not contain '#': ${scope}`));
-      const run = (queues.get(scope) ?? Promise.resolve()).then(() => take(scope));
+      const run = (queues.get(scope) ?? Promise.resolve()).then(() => take(scope, owner));
       const settled = run.catch(() => undefined);
       queues.set(scope, settled);
       void settled.then(() => {

@@ -53,5 +53,9 @@ describe("locks and sequences (real server)", () => {
     const fresh = createSequences(conns[1]!);
     await expect(fresh.next("court-a:2026:民初")).resolves.toBe(301);
     await expect(fresh.next("court-b:2026:民初")).resolves.toBe(1);
+    // A number remembers who took it.
+    await expect(fresh.next("court-b:2026:民初", "filing-7")).resolves.toBe(2);
+    await expect(fresh.ownedBy("court-b:2026:民初", "filing-7")).resolves.toBe(2);
+    await expect(fresh.ownedBy("court-a:2026:民初", "filing-7")).resolves.toBeUndefined();
   });
 });

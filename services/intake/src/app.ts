@@ -6,7 +6,7 @@ import { createKafka, createProducer, ensureTopics, runConsumer, type EventProdu
 import { runShutdown } from "@kuayu/lifecycle";
 import { kafkaSecurity } from "@kuayu/config";
 import type { Logger } from "@kuayu/logger";
-import { connectMongo, createLocks, createSequences, createWatchHub, ensureIndexes, type WatchHub } from "@kuayu/mongo";
+import { connectMongo, coordinationCollections, createLocks, createSequences, createWatchHub, ensureCollections, ensureIndexes, type WatchHub } from "@kuayu/mongo";
 import { startOutboxRelay, type OutboxRelay } from "@kuayu/outbox";
 import { directoryV1 } from "@kuayu/proto";
 import type { Connection } from "mongoose";
@@ -42,6 +42,7 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
     const model = filingModel(conn);
     const timeline = timelineModel(conn);
     await ensureIndexes([model, timeline]);
+    await ensureCollections(conn, coordinationCollections("material_files"));
     const locks = createLocks(conn);
     const sequences = createSequences(conn);
     const materials = gridFsMaterialStore(conn, log);
@@ -71,6 +72,7 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
       kafka,
       groupId: config.KAFKA_GROUP_ID,
       sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
+      fromBeginning: config.KAFKA_FROM_BEGINNING,
       topics: lifecycleTopics,
       handle: lifecycleConsumer({ repo, now: deps.now, log: repo }),
       producer,

@@ -22,7 +22,7 @@ const start = (scope: string) =>
   startApp(
     readConfig({
       GRPC_PORT: "0", GRPC_HOST: "127.0.0.1", JWT_PUBLIC_KEY: keys.publicKey, LOG_LEVEL: "silent",
-      KAFKA_BROKERS: infra.brokers.join(","), KAFKA_GROUP_ID: uniqueName("routing"), PROVINCE_SCOPE: scope,
+      KAFKA_BROKERS: infra.brokers.join(","), KAFKA_GROUP_ID: uniqueName("routing"), KAFKA_FROM_BEGINNING: "false", PROVINCE_SCOPE: scope,
     }),
     log,
     (err) => {

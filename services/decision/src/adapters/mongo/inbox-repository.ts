@@ -1,0 +1,200 @@
+import { Schema, type Connection, type Model } from "mongoose";
+import { timestampFromDate } from "@bufbuild/protobuf/wkt";
+import { isDuplicateKey, type Locks } from "@kuayu/mongo";
+import { outboxEntry, pushOutbox, withOutbox, type OutboxEntry, type OutboxFields } from "@kuayu/outbox";
+import { enumFromId, decisionEventsV1 } from "@kuayu/proto";
+import { decisionTopics } from "@kuayu/topics";
+import { currentDeadline, materialsComplete, type InboxFiling, type InboxView } from "../../domain/inbox.js";
+import type { Change, DecisionEvent, InboxRepository } from "../../domain/decision.js";
+
+export const SOURCE = "kuayu.decision";
+
+/**
+ * The inbox document: the domain's InboxFiling, plus what queries need — `dueAt` (the deadline
+ * that orders the views) and `materialsPending` (the copier's work list) — and the outbox.
+ */
+type InboxDoc = Omit<InboxFiling, "id"> & OutboxFields & { _id: string; dueAt: Date; materialsPending: boolean };
+
+const inboxSchema = withOutbox(
+  new Schema<InboxDoc>(
+    {
+      _id: { type: String, required: true },
+      jurisdictionCourtId: { type: String, required: true },
+      collaboratingCourtId: { type: String, required: true },
+      province: { type: String, required: true },
+      originProvince: { type: String, required: true },
+      court: { type: Schema.Types.Mixed, required: true },
+      caseType: { type: String, required: true },
+      status: { type: String, required: true },
+      round: { type: Number, required: true },
+      receiptNumber: { type: String, default: "" },
+      details: { type: Schema.Types.Mixed },
+      materials: { type: Schema.Types.Mixed, default: [] },
+      arrivedAt: { type: Date, required: true },
+      responseDue: { type: Date, required: true },
+      decisionDue: { type: Date, required: true },
+      deadlinesEstimated: { type: Boolean, default: false },
+      acknowledgedAt: { type: Date },
+      caseNumber: { type: String, default: "" },
+      accepting: { type: Boolean, default: false },
+      rejection: { type: Schema.Types.Mixed },
+      correction: { type: Schema.Types.Mixed },
+      decidedAt: { type: Date },
+      updatedAt: { type: Date, required: true },
+      drill: { type: Boolean, default: false },
+      dueAt: { type: Date, required: true },
+      materialsPending: { type: Boolean, default: true },
+    },
+    { versionKey: false, minimize: false },
+  ),
+);
+inboxSchema.index({ jurisdictionCourtId: 1, status: 1, dueAt: 1 });
+inboxSchema.index({ materialsPending: 1 });
+inboxSchema.index({ updatedAt: 1 });
+
+export function inboxModel(conn: Connection): Model<InboxDoc> {
+  return conn.model<InboxDoc>("InboxFiling", inboxSchema, "inbox");
+}
+
+const NO_OUTBOX = { outbox: 0, outboxPending: 0, outboxLeaseUntil: 0 } as const;
+
+function toDomain(d: InboxDoc): InboxFiling {
+  const { _id, dueAt: _d, materialsPending: _m, outbox: _o, outboxPending: _p, outboxLeaseUntil: _l, ...rest } = d as InboxDoc & Partial<OutboxFields>;
+  return {
+    ...rest,
+    id: _id,
+    materials: (rest.materials ?? []).map((m) => ({ ...m, uploadedAt: new Date(m.uploadedAt) })),
+    acknowledgedAt: rest.acknowledgedAt ?? undefined,
+    rejection: rest.rejection ?? undefined,
+    correction: rest.correction ? { ...rest.correction, deadline: new Date(rest.correction.deadline), requestedAt: new Date(rest.correction.requestedAt) } : undefined,
+    decidedAt: rest.decidedAt ?? undefined,
+  };
+}
+
+/** The deadline that orders the filing in its view. */
+const dueOf = (f: InboxFiling): Date => currentDeadline(f) ?? f.correction?.deadline ?? f.decidedAt ?? f.updatedAt;
+
+function toDoc(f: InboxFiling): Omit<InboxDoc, keyof OutboxFields> {
+  const { id, ...rest } = f;
+  return { ...rest, _id: id, dueAt: dueOf(f), materialsPending: !materialsComplete(f) };
+}
+
+function eventEntry(f: InboxFiling, e: DecisionEvent): OutboxEntry {
+  const base = { filingId: f.id, collaboratingCourtId: f.collaboratingCourtId, jurisdictionCourtId: f.jurisdictionCourtId, round: f.round, drill: f.drill };
+  const at = timestampFromDate(f.updatedAt);
+  switch (e) {
+    case "acknowledged":
+      return outboxEntry(decisionTopics.acknowledged, f.id, { ...base, acknowledgedAt: timestampFromDate(f.acknowledgedAt ?? f.updatedAt) }, SOURCE);
+    case "accepted":
+      return outboxEntry(decisionTopics.accepted, f.id, { ...base, caseNumber: f.caseNumber, acceptedAt: at }, SOURCE);
+    case "rejected":
+      return outboxEntry(
+        decisionTopics.rejected,
+        f.id,
+        { ...base, category: enumFromId(decisionEventsV1.RejectionCategory, f.rejection!.category), reason: f.rejection!.reason, legalBasis: f.rejection!.legalBasis, rejectedAt: at },
+        SOURCE,
+      );
+    case "correction-requested":
+      return outboxEntry(
+        decisionTopics.correctionRequested,
+        f.id,
+        { ...base, items: f.correction!.items, deadline: timestampFromDate(f.correction!.deadline), note: f.correction!.note, requestedAt: timestampFromDate(f.correction!.requestedAt) },
+        SOURCE,
+      );
+  }
+}
+
+const VIEW_STATUSES: Record<InboxView, string[] | undefined> = {
+  "awaiting-response": ["awaiting-response"],
+  "awaiting-decision": ["awaiting-decision"],
+  "correction-pending": ["correction-pending"],
+  overdue: ["awaiting-response", "awaiting-decision"],
+  all: undefined,
+};
+
+interface Cursor {
+  t: number;
+  id: string;
+}
+function decodeCursor(token: string): Cursor | undefined {
+  if (!token) return undefined;
+  try {
+    const c = JSON.parse(Buffer.from(token, "base64url").toString()) as Cursor;
+    if (typeof c.t === "number" && typeof c.id === "string") return c;
+  } catch {
+    // fall through
+  }
+  throw Object.assign(new Error("invalid page token"), { name: "InvalidPageToken" });
+}
+
+export interface MongoInboxRepository extends InboxRepository {
+  /** Filings with materials still to copy. */
+  pendingCopies(limit: number): Promise<InboxFiling[]>;
+  changedSince(since: Date): Promise<InboxFiling[]>;
+}
+
+/** The inbox. Every write of a filing holds its lock (FerretDB; docs/platform.md). */
+export function mongoInboxRepository(model: Model<InboxDoc>, locks: Locks, hooks: { onOutboxWrite: () => void; onChange: () => void }): MongoInboxRepository {
+  return {
+    async insert(f) {
+      try {
+        await model.create({ ...toDoc(f), outbox: [], outboxPending: false });
+      } catch (err) {
+        if (isDuplicateKey(err)) return false;
+        throw err;
+      }
+      hooks.onChange();
+      return true;
+    },
+    async get(id) {
+      const d = await model.findById(id, NO_OUTBOX).lean<InboxDoc>();
+      return d ? toDomain(d) : undefined;
+    },
+    async change(id, fn) {
+      let result: InboxFiling | undefined;
+      let events = 0;
+      await locks.withLock(`inbox:${id}`, async () => {
+        const d = await model.findById(id, NO_OUTBOX).lean<InboxDoc>();
+        if (!d) throw Object.assign(new Error(`filing ${id} vanished from the inbox`), { name: "NotFoundError" });
+        const current = toDomain(d);
+        const change: Change | undefined = await fn(current);
+        if (!change) {
+          result = current;
+          return;
+        }
+        const entries = change.events.map((e) => eventEntry(change.filing, e));
+        const { _id, ...fields } = toDoc(change.filing);
+        await model.updateOne({ _id: id }, (entries.length > 0 ? pushOutbox({ $set: fields }, ...entries) : { $set: fields }) as never);
+        result = change.filing;
+        events = entries.length;
+      });
+      if (events > 0) hooks.onOutboxWrite();
+      hooks.onChange();
+      return result!;
+    },
+    async list(courtId, view, now, pageSize, pageToken) {
+      const filter: Record<string, unknown> = { jurisdictionCourtId: courtId };
+      const statuses = VIEW_STATUSES[view];
+      if (statuses) filter.status = { $in: statuses };
+      if (view === "overdue") filter.dueAt = { $lt: now };
+      const cursor = decodeCursor(pageToken);
+      if (cursor) {
+        const t = new Date(cursor.t);
+        filter.$or = [{ dueAt: { $gt: t } }, { dueAt: t, _id: { $gt: cursor.id } }];
+      }
+      const docs = await model.find(filter, NO_OUTBOX).sort({ dueAt: 1, _id: 1 }).limit(pageSize + 1).lean<InboxDoc[]>();
+      const page = docs.slice(0, pageSize);
+      const last = page[page.length - 1];
+      return {
+        filings: page.map(toDomain),
+        nextPageToken: docs.length > pageSize && last ? Buffer.from(JSON.stringify({ t: last.dueAt.getTime(), id: last._id })).toString("base64url") : "",
+      };
+    },
+    async pendingCopies(limit) {
+      return (await model.find({ materialsPending: true }, NO_OUTBOX).limit(limit).lean<InboxDoc[]>()).map(toDomain);
+    },
+    async changedSince(since) {
+      return (await model.find({ updatedAt: { $gte: since } }, NO_OUTBOX).lean<InboxDoc[]>()).map(toDomain);
+    },
+  };
+}

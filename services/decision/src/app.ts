@@ -1,0 +1,112 @@
+import { readFileSync } from "node:fs";
+import { createSigner, createVerifier } from "@kuayu/auth";
+import { kafkaSecurity } from "@kuayu/config";
+import { createClient, startServer, type Client, type RunningServer } from "@kuayu/grpc";
+import { createKafka, createProducer, ensureTopics, runConsumer, type EventProducer, type RunningConsumer } from "@kuayu/kafka";
+import { runShutdown } from "@kuayu/lifecycle";
+import type { Logger } from "@kuayu/logger";
+import { connectMongo, coordinationCollections, createLocks, createSequences, createWatchHub, ensureCollections, ensureIndexes, gridFsFileStore, type WatchHub } from "@kuayu/mongo";
+import { startOutboxRelay, type OutboxRelay } from "@kuayu/outbox";
+import { intakeV1 } from "@kuayu/proto";
+import { decisionTopics, partitionsOfScope, routingTopics } from "@kuayu/topics";
+import type { Connection } from "mongoose";
+import { groupIdOf, type Config } from "./config.js";
+import type { Deps } from "./domain/decision.js";
+import type { InboxFiling } from "./domain/inbox.js";
+import { decisionService } from "./adapters/grpc/decision-service.js";
+import { inboxConsumer, inboxTopics } from "./adapters/kafka/inbox-consumer.js";
+import { inboxModel, mongoInboxRepository, SOURCE } from "./adapters/mongo/inbox-repository.js";
+import { startCopier, type Copier } from "./adapters/copier.js";
+
+export interface App {
+  grpcPort: number;
+  /** Runs the STYLE.md shutdown order; resolves true when every step finished cleanly. */
+  stop(): Promise<boolean>;
+}
+
+/**
+ * Builds and starts jurisdiction-decision for a province scope: store, topics, outbox relay,
+ * material copier, routed-filing consumer (the scope's partitions only), gRPC server.
+ */
+export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (err: Error) => void): Promise<App> {
+  const verifier = await createVerifier(config.JWT_PUBLIC_KEY ?? readFileSync(config.JWT_PUBLIC_KEY_FILE!, "utf8"));
+  const signer = await createSigner(config.JWT_PRIVATE_KEY ?? readFileSync(config.JWT_PRIVATE_KEY_FILE!, "utf8"));
+
+  let conn: Connection | undefined, producer: EventProducer | undefined, relay: OutboxRelay | undefined, copier: Copier | undefined;
+  let consumer: RunningConsumer | undefined, server: RunningServer | undefined, hub: WatchHub<InboxFiling> | undefined;
+  const intakes = new Map<string, Client<typeof intakeV1.FilingIntakeService>>();
+  const intakeFor = (province: string) => {
+    const addr = config.INTAKE_ADDRS[province] ?? config.INTAKE_ADDRS["*"];
+    if (!addr) throw new Error(`no intake address for province ${province} (INTAKE_ADDRS)`);
+    let c = intakes.get(addr);
+    if (!c) intakes.set(addr, (c = createClient(intakeV1.FilingIntakeService, addr, { timeoutMs: 60_000 })));
+    return c;
+  };
+  // Tokens acting for a jurisdiction court towards intake, reused until close to expiry.
+  const tokens = new Map<string, { token: string; until: number }>();
+  const tokenFor = async (courtId: string, province: string) => {
+    const cached = tokens.get(courtId);
+    if (cached && cached.until > Date.now()) return cached.token;
+    const token = await signer.mint({ user: "svc-decision", courtId, roles: ["court-system"], province, expiresIn: "10m" });
+    tokens.set(courtId, { token, until: Date.now() + 5 * 60_000 });
+    return token;
+  };
+
+  try {
+    conn = await connectMongo({ uri: config.MONGO_URI, dbName: config.MONGO_DB });
+    const model = inboxModel(conn);
+    await ensureIndexes([model]);
+    await ensureCollections(conn, coordinationCollections("material_copies"));
+    const locks = createLocks(conn);
+    const copyLocks = createLocks(conn, { ttlMs: 15 * 60_000, waitMs: 0 });
+    const files = gridFsFileStore(conn, "material_copies", log);
+
+    const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: "decision", log, ...kafkaSecurity(config) });
+    await ensureTopics(kafka, [...inboxTopics, ...Object.values(decisionTopics)]);
+    producer = await createProducer(kafka, SOURCE);
+    relay = startOutboxRelay({ model, producer, log, lock: (id, fn) => locks.withLock(`inbox:${id}`, fn) });
+    const hooks = { onOutboxWrite: relay.nudge, onChange: () => hub?.nudge() };
+    const repo = mongoInboxRepository(model, locks, hooks);
+    hub = createWatchHub(repo.changedSince, log, config.WATCH_POLL_MS);
+    copier = startCopier({ repo, files, locks: copyLocks, intakeFor, tokenFor, log, intervalMs: config.COPY_INTERVAL_MS });
+    const deps: Deps = { repo, sequences: createSequences(conn), now: () => new Date(), copyMaterials: () => copier?.nudge() };
+
+    consumer = await runConsumer({
+      kafka,
+      groupId: groupIdOf(config),
+      sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
+      fromBeginning: config.KAFKA_FROM_BEGINNING,
+      topics: inboxTopics,
+      // A province's instance reads only its provinces' partitions of the routed topic.
+      ...(config.PROVINCE_SCOPE === "all" ? {} : { partitions: { [routingTopics.filingRouted.name]: partitionsOfScope(config.PROVINCE_SCOPE) } }),
+      handle: inboxConsumer(deps, config.PROVINCE_SCOPE, log),
+      producer,
+      log,
+      onFatal,
+    });
+    server = await startServer({ services: [decisionService(deps, files, hub)], verifier, log, host: config.GRPC_HOST, port: config.GRPC_PORT });
+  } catch (err) {
+    await closeAll();
+    throw err;
+  }
+
+  function closeAll() {
+    return runShutdown(
+      [
+        { name: "gRPC NOT_SERVING", run: () => server?.notServing() },
+        { name: "end watch streams", run: () => hub?.stop() },
+        { name: "stop consuming", run: () => consumer?.stop() },
+        { name: "drain gRPC", run: () => server?.drain(Math.min(10_000, config.SHUTDOWN_GRACE_MS / 2)) },
+        { name: "stop copier", run: () => copier?.stop() },
+        { name: "stop outbox relay", run: () => relay?.stop() },
+        { name: "flush producer", run: () => producer?.disconnect() },
+        { name: "close intake clients", run: () => intakes.forEach((c) => c.close()) },
+        { name: "close store", run: () => conn?.close() },
+      ],
+      log,
+      config.SHUTDOWN_GRACE_MS,
+    );
+  }
+  log.info({ grpcPort: server.port, provinces: config.PROVINCE_SCOPE, group: groupIdOf(config) }, "decision started");
+  return { grpcPort: server.port, stop: closeAll };
+}

@@ -1,0 +1,133 @@
+import { ValidationError } from "@kuayu/domain";
+import type { AuthContext } from "@kuayu/auth";
+import {
+  accepted,
+  acknowledge,
+  applyArrival,
+  caseNumberFor,
+  caseNumberScope,
+  checkAcceptable,
+  checkAddressee,
+  chinaYear,
+  newInboxFiling,
+  reject,
+  requestCorrections,
+  withdraw,
+  type Arrival,
+  type CorrectionCommand,
+  type InboxFiling,
+  type InboxView,
+  type RejectCommand,
+} from "./inbox.js";
+
+// The jurisdiction court's use cases, against ports the adapters implement.
+
+export type DecisionEvent = "acknowledged" | "accepted" | "rejected" | "correction-requested";
+
+export interface Change {
+  filing: InboxFiling;
+  events: DecisionEvent[];
+}
+
+export interface InboxRepository {
+  /** Takes a first arrival into the inbox; false when the filing is there already (no change). */
+  insert(filing: InboxFiling): Promise<boolean>;
+  get(id: string): Promise<InboxFiling | undefined>;
+  /** Runs `fn` under the filing's lock and stores what it returns with its events in one write. */
+  change(id: string, fn: (current: InboxFiling) => Promise<Change | undefined>): Promise<InboxFiling>;
+  list(courtId: string, view: InboxView, now: Date, pageSize: number, pageToken: string): Promise<{ filings: InboxFiling[]; nextPageToken: string }>;
+}
+
+export interface CaseNumberSequences {
+  next(scope: string, owner: string): Promise<number>;
+  ownedBy(scope: string, owner: string): Promise<number | undefined>;
+}
+
+export interface Deps {
+  repo: InboxRepository;
+  sequences: CaseNumberSequences;
+  now: () => Date;
+  /** Starts copying a filing's materials from the window (after it arrived or changed). */
+  copyMaterials: (filingId: string) => void;
+}
+
+const addressed = async (deps: Pick<Deps, "repo">, caller: AuthContext, id: string) => checkAddressee(await deps.repo.get(id), caller, id);
+const changeAddressed = async (deps: Deps, caller: AuthContext, id: string, fn: (f: InboxFiling) => Promise<Change | undefined>) => {
+  await addressed(deps, caller, id);
+  return deps.repo.change(id, async (f) => fn(checkAddressee(f, caller, id)));
+};
+
+/**
+ * A routed filing arrives: the first round goes into the court's inbox exactly once (an insert
+ * keyed by the filing id); a later round (corrections) restarts the decision clock. Redeliveries
+ * change nothing.
+ */
+export async function receive(deps: Deps, a: Arrival): Promise<void> {
+  const now = deps.now();
+  if (!(await deps.repo.insert(newInboxFiling(a, now)))) {
+    await deps.repo.change(a.filingId, async (f) => {
+      const next = applyArrival(f, a, now);
+      return next && { filing: next, events: [] };
+    });
+  }
+  deps.copyMaterials(a.filingId);
+}
+
+/** The window withdrew the filing. */
+export async function receiveWithdrawal(deps: Deps, filingId: string): Promise<void> {
+  if (!(await deps.repo.get(filingId))) return; // not addressed to a court of this scope
+  await deps.repo.change(filingId, async (f) => {
+    const next = withdraw(f, deps.now());
+    return next && { filing: next, events: [] };
+  });
+}
+
+export const getInboxFiling = (deps: Pick<Deps, "repo">, caller: AuthContext, id: string) => addressed(deps, caller, id);
+
+export function listInbox(deps: Deps, caller: AuthContext, view: InboxView, pageSize: number, pageToken: string) {
+  if (pageSize < 0 || pageSize > 200) throw new ValidationError([{ field: "page_size", description: "between 1 and 200 (0: default 50)" }]);
+  return deps.repo.list(caller.courtId, view, deps.now(), pageSize || 50, pageToken);
+}
+
+export function acknowledgeFiling(deps: Deps, caller: AuthContext, id: string) {
+  return changeAddressed(deps, caller, id, async (f) => {
+    const next = acknowledge(f, deps.now());
+    return next && { filing: next, events: ["acknowledged"] };
+  });
+}
+
+/**
+ * Dockets the filing with the next case number of (court, year, type code) — gap-free and
+ * duplicate-free under concurrency. The filing is first marked `accepting`, then the number is
+ * taken with the filing as its owner, then the filing is written accepted with its event. A crash
+ * between taking the number and writing it leaves the filing `accepting`: the retry finds the
+ * number it owns instead of taking another, so no number is lost. Idempotent.
+ */
+export async function acceptFiling(deps: Deps, caller: AuthContext, id: string): Promise<InboxFiling> {
+  let resumed = false;
+  const marked = await changeAddressed(deps, caller, id, async (f) => {
+    if (f.status === "accepted") return undefined;
+    checkAcceptable(f);
+    resumed = f.accepting;
+    return f.accepting ? undefined : { filing: { ...f, accepting: true, updatedAt: deps.now() }, events: [] };
+  });
+  if (marked.status === "accepted") return marked;
+  return deps.repo.change(id, async (f) => {
+    if (f.status === "accepted") return undefined;
+    checkAcceptable(f);
+    const now = deps.now();
+    const year = chinaYear(now);
+    const { scope } = caseNumberScope(f, year);
+    // Only a resumed acceptance can already own a number (the scan is for that recovery path).
+    const n = (resumed || !f.accepting ? await deps.sequences.ownedBy(scope, f.id) : undefined) ?? (await deps.sequences.next(scope, f.id));
+    return { filing: accepted(f, caseNumberFor(f, year, n), now), events: ["accepted"] };
+  });
+}
+
+export function rejectFiling(deps: Deps, caller: AuthContext, id: string, cmd: RejectCommand) {
+  return changeAddressed(deps, caller, id, async (f) => ({ filing: reject(f, cmd, deps.now()), events: ["rejected"] }));
+}
+
+export function requestFilingCorrections(deps: Deps, caller: AuthContext, id: string, cmd: CorrectionCommand) {
+  return changeAddressed(deps, caller, id, async (f) => ({ filing: requestCorrections(f, cmd, deps.now()), events: ["correction-requested"] }));
+}

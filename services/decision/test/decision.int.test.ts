@@ -1,0 +1,214 @@
+// Jurisdiction-decision on the real broker and store, with intake and routing in this process:
+// routed filings reach the right court's inbox (and only the right province's instance), their
+// materials are copied and verified, the court decides, and its events reach the window. Case
+// numbers stay gap-free under 1,000 concurrent accepts.
+import { randomUUID } from "node:crypto";
+import * as grpc from "@grpc/grpc-js";
+import { timestampFromDate } from "@bufbuild/protobuf/wkt";
+import { createSigner, type Role } from "@kuayu/auth";
+import { createClient, fieldViolations, type Client } from "@kuayu/grpc";
+import { createKafka, createProducer, type EventProducer } from "@kuayu/kafka";
+import { createLogger } from "@kuayu/logger";
+import { connectMongo } from "@kuayu/mongo";
+import { commonV1, decisionEventsV1, decisionV1, intakeV1 } from "@kuayu/proto";
+import { provincePartition, routingTopics } from "@kuayu/topics";
+import { assertInfraUp, eventually, infra, testKeys, uniqueName } from "@kuayu/testkit";
+import { readConfig as readIntakeConfig } from "../../intake/src/config";
+import { startApp as startIntake, type App as IntakeApp } from "../../intake/src/app";
+import { readConfig as readRoutingConfig } from "../../routing/src/config";
+import { startApp as startRouting, type App as RoutingApp } from "../../routing/src/app";
+import { BEIJING_CHAOYANG, TRIBUNAL, readyDraft } from "../../intake/test/support";
+import { readConfig } from "../src/config";
+import { startApp, type App } from "../src/app";
+
+type DecisionClient = Client<typeof decisionV1.JurisdictionDecisionService>;
+const keys = testKeys();
+const log = createLogger({ service: "test", level: (process.env.TEST_LOG_LEVEL ?? "silent") as "silent" });
+const fatal: Error[] = [];
+const fail = (err: Error) => void fatal.push(err);
+let routing: RoutingApp, intake: IntakeApp, beijing: App, guangdong: App;
+let mint: (courtId: string, province: string, roles: Role[]) => Promise<string>;
+let publisher: EventProducer;
+const dbs: string[] = [];
+const clients: { close(): void }[] = [];
+
+async function decisionInstance(scope: string, group = uniqueName("decision")) {
+  const db = uniqueName("decision_it");
+  dbs.push(db);
+  return startApp(
+    readConfig({
+      GRPC_PORT: "0", GRPC_HOST: "127.0.0.1", KAFKA_BROKERS: infra.brokers.join(","), MONGO_URI: infra.mongoUri, MONGO_DB: db,
+      KAFKA_GROUP_ID: group, KAFKA_FROM_BEGINNING: "false", PROVINCE_SCOPE: scope, JWT_PUBLIC_KEY: keys.publicKey, JWT_PRIVATE_KEY: keys.privateKey,
+      INTAKE_ADDRS: `*=127.0.0.1:${intake.grpcPort}`, WATCH_POLL_MS: "200", COPY_INTERVAL_MS: "200", LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent",
+    }),
+    log,
+    fail,
+  );
+}
+const inboxClient = async (app: App, courtId: string, province: string, roles: Role[] = ["filing-specialist"]) => {
+  const c = createClient(decisionV1.JurisdictionDecisionService, `127.0.0.1:${app.grpcPort}`, { token: await mint(courtId, province, roles), timeoutMs: 60_000 });
+  clients.push(c);
+  return c;
+};
+
+beforeAll(async () => {
+  await assertInfraUp();
+  const signer = await createSigner(keys.privateKey);
+  mint = (courtId, province, roles) => signer.mint({ user: `u-${courtId}`, courtId, roles, province });
+  const group = uniqueName("routing");
+  routing = await startRouting(
+    readRoutingConfig({ GRPC_PORT: "0", GRPC_HOST: "127.0.0.1", JWT_PUBLIC_KEY: keys.publicKey, LOG_LEVEL: "silent", KAFKA_BROKERS: infra.brokers.join(","), KAFKA_GROUP_ID: group, KAFKA_FROM_BEGINNING: "false" }),
+    log,
+    fail,
+  );
+  const intakeDb = uniqueName("intake_for_decision");
+  dbs.push(intakeDb);
+  intake = await startIntake(
+    readIntakeConfig({
+      GRPC_PORT: "0", GRPC_HOST: "127.0.0.1", KAFKA_BROKERS: infra.brokers.join(","), MONGO_URI: infra.mongoUri, MONGO_DB: intakeDb,
+      KAFKA_GROUP_ID: uniqueName("intake"), KAFKA_FROM_BEGINNING: "false", JWT_PUBLIC_KEY: keys.publicKey, LOG_LEVEL: "silent", ROUTING_ADDR: `127.0.0.1:${routing.grpcPort}`, WATCH_POLL_MS: "200",
+    }),
+    log,
+    fail,
+  );
+  [beijing, guangdong] = await Promise.all([decisionInstance("11"), decisionInstance("44")]);
+  publisher = await createProducer(createKafka({ brokers: infra.brokers, clientId: "decision-test", log }), "kuayu.routing");
+});
+afterAll(async () => {
+  clients.forEach((c) => c.close());
+  await publisher?.disconnect();
+  const clean = [];
+  for (const app of [beijing, guangdong, intake, routing]) clean.push(await app?.stop());
+  expect(fatal).toEqual([]);
+  expect(clean).toEqual([true, true, true, true]);
+  const conn = await connectMongo({ uri: infra.mongoUri, dbName: "admin" });
+  for (const db of dbs) await conn.useDb(db).dropDatabase();
+  await conn.close();
+});
+
+const rpcError = async (p: Promise<unknown>) => {
+  const err = (await p.then(() => undefined, (e: unknown) => e)) as grpc.ServiceError | undefined;
+  if (!err) throw new Error("expected the call to fail");
+  return err;
+};
+
+describe("a filing from a Guangdong tribunal in the Beijing court's inbox", () => {
+  let filingId: string;
+  let window: Client<typeof intakeV1.FilingIntakeService>;
+  let specialist: DecisionClient;
+
+  it("arrives in the Beijing court's inbox, with its materials copied and verified", async () => {
+    window = createClient(intakeV1.FilingIntakeService, `127.0.0.1:${intake.grpcPort}`, { token: await mint(TRIBUNAL.id, TRIBUNAL.province, ["window-clerk"]), timeoutMs: 60_000 });
+    clients.push(window);
+    filingId = await readyDraft(window);
+    await window.submitFiling({ filingId, idempotencyKey: `submit-${filingId}` });
+    specialist = await inboxClient(beijing, BEIJING_CHAOYANG.id, "11");
+    const f = await eventually(async () => {
+      const res = await specialist.getInboxFiling({ filingId }).catch(() => undefined);
+      return res?.filing?.materialsComplete ? res.filing : undefined;
+    }, 60_000, "the filing in the inbox with every material copied");
+    expect(f).toMatchObject({ status: decisionV1.InboxStatus.AWAITING_RESPONSE, round: 1, collaboratingCourtId: TRIBUNAL.id });
+    expect(f.materials).toHaveLength(4);
+    expect(f.responseDue!.seconds).toBeGreaterThan(f.arrivedAt!.seconds);
+    const listed = await specialist.listInbox({ view: decisionV1.InboxView.AWAITING_RESPONSE });
+    expect(listed.filings.map((x) => x.filingId)).toContain(filingId);
+    // The court reads its own copy.
+    const m = f.materials[0]!.material!;
+    let bytes = 0;
+    for await (const res of specialist.downloadMaterial({ filingId, materialId: m.materialId })) if (res.part.case === "chunk") bytes += res.part.value.length;
+    expect(bytes).toBe(Number(m.sizeBytes));
+  });
+
+  it("never reaches the Guangdong instance", async () => {
+    const gd = await inboxClient(guangdong, BEIJING_CHAOYANG.id, "11");
+    expect((await rpcError(gd.getInboxFiling({ filingId }))).code).toBe(grpc.status.NOT_FOUND);
+  });
+
+  it("refuses another court's and a tribunal's tokens", async () => {
+    const other = await inboxClient(beijing, "c-110101", "11");
+    const tribunal = await inboxClient(beijing, TRIBUNAL.id, "44", ["window-clerk"]);
+    for (const call of [() => other.getInboxFiling({ filingId }), () => other.acknowledge({ filingId }), () => other.accept({ filingId }), () => tribunal.listInbox({})]) {
+      expect((await rpcError(call())).code).toBe(grpc.status.PERMISSION_DENIED);
+    }
+  });
+
+  it("acknowledges, asks for corrections once, gets them, and accepts with a case number the window sees", async () => {
+    const acked = await specialist.acknowledge({ filingId });
+    expect(acked.filing!.status).toBe(decisionV1.InboxStatus.AWAITING_DECISION);
+    const deadline = timestampFromDate(new Date(Date.now() + 5 * 86400_000));
+    const bad = await rpcError(specialist.requestCorrections({ filingId, items: [], deadline }));
+    expect(fieldViolations(bad).map((v) => v.field)).toEqual(["items"]);
+    const asked = await specialist.requestCorrections({ filingId, items: [{ materialKind: "evidence", description: "补充付款凭证" }], deadline, note: "请补正" });
+    expect(asked.filing!.status).toBe(decisionV1.InboxStatus.CORRECTION_PENDING);
+    expect((await rpcError(specialist.requestCorrections({ filingId, items: [{ materialKind: "evidence", description: "x" }], deadline }))).code).toBe(grpc.status.FAILED_PRECONDITION);
+
+    await eventually(async () => (await window.getFiling({ filingId })).filing!.status === intakeV1.FilingStatus.CORRECTION_REQUESTED, 30_000, "the window to see the request");
+    const { uploadParts, pdf } = await import("../../intake/test/support.js");
+    await window.uploadMaterial(uploadParts(filingId, "evidence", pdf(3000, 42), "付款凭证.pdf"));
+    await window.submitCorrection({ filingId, idempotencyKey: `correct-${filingId}` });
+
+    const round2 = await eventually(async () => {
+      const f = (await specialist.getInboxFiling({ filingId })).filing!;
+      return f.round === 2 && f.materialsComplete ? f : undefined;
+    }, 60_000, "round 2 with the new material copied");
+    expect(round2.status).toBe(decisionV1.InboxStatus.AWAITING_DECISION);
+    expect(round2.materials).toHaveLength(5);
+
+    const { filing } = await specialist.accept({ filingId });
+    expect(filing!.caseNumber).toMatch(/^（\d{4}）京0105民初\d+号$/);
+    expect((await specialist.accept({ filingId })).filing!.caseNumber).toBe(filing!.caseNumber); // idempotent
+    const seen = await eventually(async () => {
+      const f = (await window.getFiling({ filingId })).filing!;
+      return f.status === intakeV1.FilingStatus.ACCEPTED ? f : undefined;
+    }, 30_000, "the window to see ACCEPTED");
+    expect(seen.decision!.caseNumber).toBe(filing!.caseNumber);
+  });
+
+  it("rejects with a category, reasons and legal basis", async () => {
+    const id = await readyDraft(window);
+    await window.submitFiling({ filingId: id, idempotencyKey: `submit-${id}` });
+    await eventually(async () => (await specialist.getInboxFiling({ filingId: id }).catch(() => undefined))?.filing, 60_000, "the second filing");
+    const { filing } = await specialist.reject({ filingId: id, category: decisionEventsV1.RejectionCategory.NO_JURISDICTION, reason: "被告住所地不在本院辖区", legalBasis: "《民事诉讼法》第二十二条" });
+    expect(filing!.status).toBe(decisionV1.InboxStatus.REJECTED);
+    await eventually(async () => (await window.getFiling({ filingId: id })).filing!.status === intakeV1.FilingStatus.REJECTED, 30_000, "REJECTED at the window");
+  });
+});
+
+it("hands out gap-free, duplicate-free case numbers to 1,000 concurrent accepts across ten courts", async () => {
+  const courts = ["c-110101", "c-110102", "c-110105", "c-110106", "c-110107", "c-110108", "c-110109", "c-110111", "c-110112", "c-110113"];
+  const perCourt = 100;
+  const codes = new Map(courts.map((c) => [c, `京${c.slice(4)}`]));
+  // Filings routed straight onto Beijing's partition, without materials (nothing to copy).
+  const filings = courts.flatMap((court) => Array.from({ length: perCourt }, () => ({ court, id: randomUUID() })));
+  for (let i = 0; i < filings.length; i += 100) {
+    await Promise.all(
+      filings.slice(i, i + 100).map(({ court, id }) =>
+        publisher.publish(
+          routingTopics.filingRouted,
+          id,
+          {
+            filingId: id, collaboratingCourtId: TRIBUNAL.id, jurisdictionCourtId: court, caseType: commonV1.CaseType.ENFORCEMENT, round: 1, province: "11", originProvince: "44",
+            routedAt: timestampFromDate(new Date()), responseDue: timestampFromDate(new Date(Date.now() + 1800_000)), decisionDue: timestampFromDate(new Date(Date.now() + 7 * 86400_000)),
+            jurisdictionCourtCode: codes.get(court)!, jurisdictionCourtLevel: "basic", jurisdictionCourtKind: "basic", drill: true,
+          },
+          { partition: provincePartition("11") },
+        ),
+      ),
+    );
+  }
+  const byCourt = new Map<string, DecisionClient>();
+  for (const c of courts) byCourt.set(c, await inboxClient(beijing, c, "11", ["court-system"]));
+  await eventually(async () => {
+    for (const c of courts) {
+      const page = await byCourt.get(c)!.listInbox({ view: decisionV1.InboxView.AWAITING_RESPONSE, pageSize: 200 });
+      if (page.filings.filter((f) => f.drill).length < perCourt) return false;
+    }
+    return true;
+  }, 120_000, "all 1,000 filings in their inboxes");
+
+  const numbers = await Promise.all(filings.map(({ court, id }) => byCourt.get(court)!.accept({ filingId: id }).then((r) => [court, r.filing!.caseNumber] as const)));
+  for (const court of courts) {
+    const seq = numbers.filter(([c]) => c === court).map(([, n]) => Number(/执(\d+)号$/.exec(n)![1]));
+    expect(seq.sort((a, b) => a - b)).toEqual(Array.from({ length: perCourt }, (_, i) => i + 1));
+  }
+}, 300_000);
