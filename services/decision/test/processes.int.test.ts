@@ -1,0 +1,160 @@
+// Every service as its own process (built dist/) on the real broker and store:
+// 1. end to end: a tribunal in Guangdong files with a court in Beijing → inbox → acknowledge →
+//    corrections → resubmission → accepted; the window shows ACCEPTED, the case number and every hop;
+// 2. kill -9 of routing and of jurisdiction-decision mid-stream loses no filing and duplicates no
+//    inbox entry or case number.
+import path from "node:path";
+import { randomUUID } from "node:crypto";
+import { timestampFromDate } from "@bufbuild/protobuf/wkt";
+import { createSigner, type Role } from "@kuayu/auth";
+import { createClient } from "@kuayu/grpc";
+import { createKafka, createProducer, type EventProducer } from "@kuayu/kafka";
+import { createLogger } from "@kuayu/logger";
+import { connectMongo } from "@kuayu/mongo";
+import { commonV1, decisionV1, intakeV1 } from "@kuayu/proto";
+import { intakeTopics } from "@kuayu/topics";
+import { assertInfraUp, eventually, infra, spawnService, testKeys, uniqueName, type ServiceProcess } from "@kuayu/testkit";
+import { BEIJING_CHAOYANG, TRIBUNAL, pdf, readyDraft, uploadParts } from "../../intake/test/support";
+
+const dist = (svc: string) => path.resolve(__dirname, `../../${svc}/dist/main.js`);
+const keys = testKeys();
+const running: ServiceProcess[] = [];
+const dbs: string[] = [];
+let mint: (courtId: string, province: string, roles: Role[]) => Promise<string>;
+
+const common = () => ({ GRPC_PORT: "0", GRPC_HOST: "127.0.0.1", KAFKA_BROKERS: infra.brokers.join(","), MONGO_URI: infra.mongoUri, JWT_PUBLIC_KEY: keys.publicKey, KAFKA_FROM_BEGINNING: "false", KAFKA_SESSION_TIMEOUT_MS: "6000" });
+async function start(svc: "intake" | "routing" | "decision", env: Record<string, string>): Promise<{ proc: ServiceProcess; port: number }> {
+  const proc = spawnService(dist(svc), { ...common(), OTEL_SERVICE_NAME: svc, ...env });
+  running.push(proc);
+  const line = await proc.waitFor((l) => l.msg === `${svc} started`, 90_000);
+  return { proc, port: Number(line.grpcPort) };
+}
+const database = (prefix: string) => {
+  const db = uniqueName(prefix);
+  dbs.push(db);
+  return db;
+};
+
+beforeAll(async () => {
+  await assertInfraUp();
+  const signer = await createSigner(keys.privateKey);
+  mint = (courtId, province, roles) => signer.mint({ user: `u-${courtId}`, courtId, roles, province });
+});
+afterAll(async () => {
+  await Promise.all(running.map((p) => p.kill("SIGKILL")));
+  const conn = await connectMongo({ uri: infra.mongoUri, dbName: "admin" });
+  for (const db of dbs) await conn.useDb(db).dropDatabase();
+  await conn.close();
+});
+
+it("takes a filing from a Guangdong tribunal to ACCEPTED by a Beijing court, with every hop at the window", async () => {
+  const routing = await start("routing", { KAFKA_GROUP_ID: uniqueName("routing") });
+  const intake = await start("intake", { MONGO_DB: database("e2e_intake"), KAFKA_GROUP_ID: uniqueName("intake"), ROUTING_ADDR: `127.0.0.1:${routing.port}`, WATCH_POLL_MS: "200" });
+  const decision = await start("decision", {
+    MONGO_DB: database("e2e_decision"), KAFKA_GROUP_ID: uniqueName("decision"), PROVINCE_SCOPE: "11", JWT_PRIVATE_KEY: keys.privateKey,
+    INTAKE_ADDRS: `44=127.0.0.1:${intake.port}`, COPY_INTERVAL_MS: "200",
+  });
+  const window = createClient(intakeV1.FilingIntakeService, `127.0.0.1:${intake.port}`, { token: await mint(TRIBUNAL.id, TRIBUNAL.province, ["window-clerk"]), timeoutMs: 30_000 });
+  const inbox = createClient(decisionV1.JurisdictionDecisionService, `127.0.0.1:${decision.port}`, { token: await mint(BEIJING_CHAOYANG.id, "11", ["filing-specialist"]), timeoutMs: 30_000 });
+  try {
+    const filingId = await readyDraft(window);
+    await window.submitFiling({ filingId, idempotencyKey: `submit-${filingId}` });
+    await eventually(async () => (await inbox.getInboxFiling({ filingId }).catch(() => undefined))?.filing?.materialsComplete, 60_000, "the filing in the Beijing inbox, materials copied");
+    await inbox.acknowledge({ filingId });
+    await inbox.requestCorrections({ filingId, items: [{ materialKind: "evidence", description: "补充付款凭证" }], deadline: timestampFromDate(new Date(Date.now() + 5 * 86400_000)) });
+    await eventually(async () => (await window.getFiling({ filingId })).filing!.status === intakeV1.FilingStatus.CORRECTION_REQUESTED, 30_000, "CORRECTION_REQUESTED at the window");
+    await window.uploadMaterial(uploadParts(filingId, "evidence", pdf(4000, 7), "付款凭证.pdf"));
+    await window.submitCorrection({ filingId, idempotencyKey: `correct-${filingId}` });
+    await eventually(async () => {
+      const f = (await inbox.getInboxFiling({ filingId })).filing!;
+      return f.round === 2 && f.materialsComplete;
+    }, 60_000, "the corrected round in the inbox");
+    const { filing } = await inbox.accept({ filingId });
+    expect(filing!.caseNumber).toMatch(/^（\d{4}）京0105民初\d+号$/);
+
+    const done = await eventually(async () => {
+      const f = (await window.getFiling({ filingId })).filing!;
+      return f.status === intakeV1.FilingStatus.ACCEPTED && f.timeline.length >= 7 ? f : undefined;
+    }, 30_000, "ACCEPTED at the window with the whole timeline");
+    expect(done.decision!.caseNumber).toBe(filing!.caseNumber);
+    // Every hop once; events of different topics may interleave, so compare as a set.
+    expect(done.timeline.map((t) => t.eventType).sort()).toEqual([
+      "kuayu.decision.v1.Accepted",
+      "kuayu.decision.v1.Acknowledged",
+      "kuayu.decision.v1.CorrectionRequested",
+      "kuayu.intake.v1.CorrectionSubmitted",
+      "kuayu.intake.v1.FilingSubmitted",
+      "kuayu.routing.v1.FilingRouted",
+      "kuayu.routing.v1.FilingRouted",
+    ]);
+  } finally {
+    window.close();
+    inbox.close();
+  }
+  for (const p of [decision.proc, intake.proc, routing.proc]) expect(await p.kill("SIGTERM")).toBe(0);
+}, 300_000);
+
+it("loses and duplicates nothing when routing and jurisdiction-decision are killed mid-stream", async () => {
+  const N = 200;
+  const decisionDb = database("kill_decision");
+  const routingEnv = { KAFKA_GROUP_ID: uniqueName("routing") };
+  const decisionEnv = { MONGO_DB: decisionDb, KAFKA_GROUP_ID: uniqueName("decision"), PROVINCE_SCOPE: "11", JWT_PRIVATE_KEY: keys.privateKey, COPY_INTERVAL_MS: "200" };
+  let routing = await start("routing", routingEnv);
+  let decision = await start("decision", decisionEnv);
+  const kafka = createKafka({ brokers: infra.brokers, clientId: "kill-test", log: createLogger({ service: "test", level: "silent" }) });
+  const window: EventProducer = await createProducer(kafka, "kuayu.intake");
+  const conn = await connectMongo({ uri: infra.mongoUri, dbName: decisionDb });
+  const inboxCount = () => conn.collection("inbox").countDocuments({});
+  try {
+    // N submissions (without materials) from a Guangdong tribunal to a Beijing court, as intake emits them.
+    const ids = Array.from({ length: N }, () => randomUUID());
+    const sending = (async () => {
+      for (const id of ids) {
+        await window.publish(intakeTopics.filingSubmitted, id, {
+          filingId: id, collaboratingCourtId: TRIBUNAL.id, jurisdictionCourtId: BEIJING_CHAOYANG.id, caseType: commonV1.CaseType.ENFORCEMENT,
+          round: 1, receiptNumber: `KY-kill-${id}`, submittedAt: timestampFromDate(new Date()), drill: true,
+        });
+      }
+    })();
+    // Kill routing once some filings went through, then decision; restart both.
+    await eventually(async () => (await inboxCount()) >= 20, 60_000, "the first filings in the inbox");
+    expect(await routing.proc.kill("SIGKILL")).toBeNull();
+    routing = await start("routing", routingEnv);
+    await eventually(async () => (await inboxCount()) >= 60, 60_000, "more filings in the inbox");
+    expect(await decision.proc.kill("SIGKILL")).toBeNull();
+    decision = await start("decision", decisionEnv);
+    await sending;
+    await eventually(async () => (await inboxCount()) === N, 120_000, `all ${N} filings in the inbox`).catch(async (err: Error) => {
+      throw new Error(`${err.message} (have ${await inboxCount()})`);
+    });
+    // Exactly once: one inbox entry per filing (the entry is keyed by filing id, so a duplicate cannot even exist), none missing.
+    const held = new Set((await conn.collection<{ _id: string }>("inbox").find({}, { projection: { _id: 1 } }).toArray()).map((d) => d._id));
+    expect(ids.filter((id) => !held.has(id))).toEqual([]);
+
+    // Accept everything, killing decision half way; retries after the restart are idempotent.
+    const token = await mint(BEIJING_CHAOYANG.id, "11", ["court-system"]);
+    const acceptAll = async (port: number, tolerateFailures: boolean) => {
+      const c = createClient(decisionV1.JurisdictionDecisionService, `127.0.0.1:${port}`, { token, timeoutMs: 30_000 });
+      try {
+        const results = await Promise.allSettled(ids.map((filingId) => c.accept({ filingId })));
+        if (!tolerateFailures) for (const r of results) if (r.status === "rejected") throw r.reason;
+        return results.flatMap((r) => (r.status === "fulfilled" ? [r.value.filing!.caseNumber] : []));
+      } finally {
+        c.close();
+      }
+    };
+    const firstTry = acceptAll(decision.port, true);
+    await eventually(async () => (await conn.collection("inbox").countDocuments({ status: "accepted" })) >= 30, 60_000, "some acceptances");
+    expect(await decision.proc.kill("SIGKILL")).toBeNull();
+    await firstTry;
+    decision = await start("decision", decisionEnv);
+    // Locks held by the killed process expire after 15 s: retry until every accept succeeds.
+    const numbers = await eventually(() => acceptAll(decision.port, false).catch(() => undefined), 120_000, "every filing accepted");
+    const seq = numbers.map((n) => Number(/执(\d+)号$/.exec(n)![1])).sort((a, b) => a - b);
+    expect(seq).toEqual(Array.from({ length: N }, (_, i) => i + 1));
+  } finally {
+    await window.disconnect();
+    await conn.close();
+  }
+  for (const p of [decision.proc, routing.proc]) expect(await p.kill("SIGTERM")).toBe(0);
+}, 600_000);
