@@ -8,9 +8,12 @@ cd "$KUAYU_ROOT"
 mkdir -p .data/logs .data/pids
 
 # service  gRPC port  metrics port — one line per service; add new services here.
+# Started in this order: routing first (intake checks routes with it), decision last (it copies
+# materials from intake).
 SERVICES="
-intake 50051 9464
 routing 50052 9465
+intake 50051 9464
+decision 50053 9466
 "
 
 pidfile() { echo ".data/pids/svc-$1.pid"; }
@@ -21,8 +24,12 @@ up() {
     [ -n "$name" ] || continue
     if alive "$name"; then echo "services: $name already running"; continue; fi
     [ -f "services/$name/dist/main.js" ] || { echo "services: $name is not built (run make build)" >&2; exit 1; }
+    # Only decision signs tokens (to fetch materials from intake as the jurisdiction court).
+    extra=""
+    [ "$name" = decision ] && extra="JWT_PRIVATE_KEY_FILE=$KUAYU_ROOT/.secrets/jwt-private.pem"
     GRPC_PORT=$grpc METRICS_PORT=$metrics OTEL_SERVICE_NAME=$name \
       JWT_PUBLIC_KEY_FILE="$KUAYU_ROOT/.secrets/jwt-public.pem" \
+      ${extra:+env "$extra"} \
       setsid nohup node --require @kuayu/telemetry/register "services/$name/dist/main.js" \
       >".data/logs/$name.log" 2>&1 < /dev/null &
     echo $! > "$(pidfile "$name")"
