@@ -32,12 +32,13 @@ proto: bootstrap
 lint: bootstrap
 	@$(ENV) npx eslint . && bash scripts/proto.sh check
 
-## bench: baseline (raw Kafka, raw store, raw grpc-js), directory and intake benchmarks; results in docs/benchmarks.md
+## bench: baseline (raw Kafka, raw store, raw grpc-js), directory, intake and flow benchmarks; results in docs/benchmarks.md
 bench: build
 	@$(ENV) bash scripts/infra/infra.sh up
 	@$(ENV) node scripts/bench/baseline.js
 	@$(ENV) node --expose-gc scripts/bench/directory.js
 	@$(ENV) node scripts/bench/intake.js
+	@$(ENV) node scripts/bench/flow.js
 
 ## chart: helm lint, render and validate every example release in deploy/ (also part of make test)
 chart:
