@@ -7,11 +7,19 @@ readiness and liveness probes on its gRPC port, resource requests and limits, no
 root filesystem, no privilege escalation, all capabilities dropped, /tmp as an emptyDir, a grace
 period longer than preStop + SHUTDOWN_GRACE_MS, PROVINCE_SCOPE (as set in VALUES) in its
 environment, MONGO_URI only from a Secret; and a Service, ServiceAccount, ConfigMap,
-NetworkPolicy, PodDisruptionBudget and HorizontalPodAutoscaler that select or target it.
+NetworkPolicy (admitting networkPolicy.grpcFrom and its own grpcFrom on the gRPC port),
+PodDisruptionBudget and HorizontalPodAutoscaler that select or target it.
+Components that sign tokens (signsTokens) get JWT_PRIVATE_KEY_FILE from secrets.jwtPrivateKey,
+mounted read-only and not world-readable; no other component sees that Secret. Components that call
+intakes (callsIntakes) get a well-formed INTAKE_ADDRS with a "*" entry (and this release's intake
+for its own provinces unless VALUES say otherwise). Consumer groups are distinct within the release
+and, in a province release, end with the scope's codes. A province release (provinceScope a list)
+runs jurisdiction-decision.
 KafkaTopic resources (Strimzi; no CRD schema offline) get their fields checked here.
 Prints each problem and exits 1 if there is any. Run with .tools/chart-venv/bin/python (PyYAML).
 """
 import os
+import re
 import sys
 
 import yaml
@@ -32,13 +40,20 @@ def by_kind(kind):
     return {d["metadata"]["name"]: d for d in docs if d["kind"] == kind}
 
 
-scope = values.get("provinceScope", defaults["provinceScope"])
-scope = ",".join(scope) if isinstance(scope, list) else scope
-enabled = sorted(
-    name
-    for name, c in defaults["components"].items()
-    if values.get("components", {}).get(name, {}).get("enabled", c["enabled"])
-)
+def merged(base, over):
+    """Helm's merge of a values file over the chart's defaults: maps deeply, anything else replaced."""
+    if isinstance(base, dict) and isinstance(over, dict):
+        return {k: merged(base.get(k), over[k]) if k in over else base[k] for k in {**base, **over}}
+    return over
+
+
+v = merged(defaults, values)
+scope_list = v["provinceScope"] if isinstance(v["provinceScope"], list) else None
+scope = ",".join(scope_list) if scope_list else v["provinceScope"]
+enabled = sorted(name for name, c in v["components"].items() if c.get("enabled"))
+if scope_list and "jurisdiction-decision" not in enabled:
+    problem(f"province release (scope {scope}) without jurisdiction-decision: its courts would get no inbox")
+groups = {}
 deployments, configmaps = by_kind("Deployment"), by_kind("ConfigMap")
 if not enabled:
     problem("no component is enabled")
@@ -93,13 +108,80 @@ for name in enabled:
         env[e["name"]] = e.get("value", e.get("valueFrom"))
     if env.get("PROVINCE_SCOPE") != scope:
         problem(f"{where}: PROVINCE_SCOPE is {env.get('PROVINCE_SCOPE')!r}, expected {scope!r}")
-    for secret in ("MONGO_URI", "JWT_PUBLIC_KEY", "KAFKA_SASL_PASSWORD", "KAFKA_SASL_USERNAME"):
+    for secret in ("MONGO_URI", "JWT_PUBLIC_KEY", "JWT_PRIVATE_KEY", "KAFKA_SASL_PASSWORD", "KAFKA_SASL_USERNAME"):
         if secret in env and not (isinstance(env[secret], dict) and "secretKeyRef" in env[secret]):
             problem(f"{where}: {secret} is not taken from a Secret")
     if "MONGO_DB" in env and "MONGO_URI" not in env:
         problem(f"{where}: MONGO_DB without MONGO_URI")
     if "JWT_PUBLIC_KEY_FILE" not in env:
         problem(f"{where}: no JWT_PUBLIC_KEY_FILE")
+    cv = v["components"][name]
+
+    # The signing key: only where the component signs tokens, from the Secret, read-only.
+    signing = v["secrets"]["jwtPrivateKey"]
+    signing_vols = [vol for vol in pod.get("volumes", []) if vol.get("secret", {}).get("secretName") == signing["name"]]
+    if cv.get("signsTokens"):
+        key_file = env.get("JWT_PRIVATE_KEY_FILE")
+        mount = next((m for m in c.get("volumeMounts", []) if key_file and key_file.startswith(m["mountPath"].rstrip("/") + "/")), None)
+        vol = next((x for x in pod.get("volumes", []) if mount and x["name"] == mount["name"]), None)
+        secret = (vol or {}).get("secret", {})
+        item = next((i for i in secret.get("items", []) if key_file and i["path"] == key_file[len(mount["mountPath"].rstrip("/")) + 1 :]), None)
+        if not key_file:
+            problem(f"{where}: signs tokens but has no JWT_PRIVATE_KEY_FILE")
+        elif not mount:
+            problem(f"{where}: JWT_PRIVATE_KEY_FILE {key_file} is on no volume mount")
+        elif not mount.get("readOnly"):
+            problem(f"{where}: JWT_PRIVATE_KEY_FILE {key_file} is not on a read-only mount")
+        elif secret.get("secretName") != signing["name"] or not item or item["key"] != signing["key"]:
+            problem(f"{where}: JWT_PRIVATE_KEY_FILE {key_file} is not key {signing['key']} of Secret {signing['name']}")
+        elif secret.get("defaultMode", 0o644) & 0o007:
+            problem(f"{where}: the signing key is readable by every user (defaultMode {oct(secret.get('defaultMode', 0o644))})")
+    else:
+        if "JWT_PRIVATE_KEY_FILE" in env:
+            problem(f"{where}: JWT_PRIVATE_KEY_FILE set, but it does not sign tokens")
+        if signing_vols and signing["name"] != v["secrets"]["jwtPublicKey"]["name"]:
+            problem(f"{where}: mounts the signing key Secret {signing['name']}, but it does not sign tokens")
+
+    # INTAKE_ADDRS: 44=host:port,…,*=host:port; the release's own intake for its provinces by default.
+    if cv.get("callsIntakes"):
+        raw = env.get("INTAKE_ADDRS") or ""
+        pairs = [p.split("=") for p in raw.split(",")] if raw else []
+        addrs = {p[0]: p[1] for p in pairs if len(p) == 2}
+        if not raw or len(addrs) != len(pairs):
+            problem(f"{where}: INTAKE_ADDRS {raw!r} is not a list of code=host:port")
+        for code, addr in addrs.items():
+            if not re.fullmatch(r"[0-9]{2}|\*", code) or not re.fullmatch(r"[^:\s,=]+:[0-9]+", addr):
+                problem(f"{where}: INTAKE_ADDRS entry {code}={addr} is not <code or *>=host:port")
+        if "*" not in addrs:
+            problem(f"{where}: INTAKE_ADDRS {raw!r} has no '*' entry")
+        explicit = {str(k): a for k, a in (v.get("intakeAddresses") or {}).items()}
+        if v["components"]["intake"].get("enabled"):
+            own = f"{next((d['metadata']['name'] for d in deployments.values() if d['metadata']['labels'].get('app.kubernetes.io/component') == 'intake'), '?')}:{v['components']['intake']['grpcPort']}"
+            for code in scope_list or ["*"]:
+                want = explicit.get(code, own)
+                if addrs.get(code) != want:
+                    problem(f"{where}: INTAKE_ADDRS gives {code}={addrs.get(code)}, expected {want}")
+        for code, addr in explicit.items():
+            if addrs.get(code) != addr:
+                problem(f"{where}: INTAKE_ADDRS gives {code}={addrs.get(code)}, but intakeAddresses says {addr}")
+    elif "INTAKE_ADDRS" in env:
+        problem(f"{where}: INTAKE_ADDRS set, but it does not call intakes")
+
+    # Consumer group: KAFKA_GROUP_ID, or the one the service derives (serviceGroupPrefix-<codes>).
+    if cv["kafka"].get("enabled"):
+        prefix = cv["kafka"].get("serviceGroupPrefix")
+        group = env.get("KAFKA_GROUP_ID") or (f"{prefix}-{scope.replace(',', '-')}" if prefix else None)
+        if not group:
+            problem(f"{where}: no consumer group (KAFKA_GROUP_ID unset and no serviceGroupPrefix)")
+        else:
+            if group in groups:
+                problem(f"{where}: consumer group {group} is also {groups[group]}'s")
+            groups[group] = name
+            suffix = "-" + "-".join(scope_list or [])
+            base = group[: -len(suffix)] if scope_list and group.endswith(suffix) else None
+            if scope_list and (not base or re.search(r"(^|-)[0-9]{2}$", base)):
+                problem(f"{where}: consumer group {group} is not <name>{suffix} (this scope's codes only)")
+
     grace_ms = int(env.get("SHUTDOWN_GRACE_MS", "25000"))
     pre_stop = c.get("lifecycle", {}).get("preStop", {}).get("exec", {}).get("command", [])
     pre_stop_s = int(pre_stop[1]) if pre_stop[:1] == ["sleep"] else 0
@@ -124,8 +206,13 @@ for name in enabled:
         problem(f"{where}: no single Service exposing its gRPC port")
     if pod.get("serviceAccountName") not in by_kind("ServiceAccount"):
         problem(f"{where}: its ServiceAccount is not rendered")
-    if not [n for n in docs if n["kind"] == "NetworkPolicy" and selects(n["spec"]["podSelector"].get("matchLabels"))]:
+    policies = [n for n in docs if n["kind"] == "NetworkPolicy" and selects(n["spec"]["podSelector"].get("matchLabels"))]
+    if not policies:
         problem(f"{where}: no NetworkPolicy selects it")
+    grpc_peers = [peer for n in policies for rule in n["spec"].get("ingress", []) if ports.get("grpc") in [p.get("port") for p in rule.get("ports", [])] for peer in rule.get("from", [])]
+    for peer in (v["networkPolicy"].get("grpcFrom") or []) + (cv.get("grpcFrom") or []):
+        if policies and peer not in grpc_peers:
+            problem(f"{where}: its NetworkPolicy does not admit {peer} on the gRPC port")
 
 # Strimzi KafkaTopic: the chart declares the backbone's topics (national release only).
 topics_on = values.get("topics", {}).get("create", defaults["topics"]["create"])

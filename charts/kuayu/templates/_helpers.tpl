@@ -41,13 +41,42 @@ helm.sh/chart: {{ printf "%s-%s" .root.Chart.Name .root.Chart.Version }}
 {{/*
 Consumer group: the component name, plus the province codes when the scope is not "all" —
 every province release consumes from the one national backbone, so each needs its own group.
+A component with kafka.serviceGroupPrefix names its group itself (KAFKA_GROUP_ID unset):
+<prefix>-<codes>, or <prefix>-all; this helper returns that name too.
 */}}
 {{- define "kuayu.groupId" -}}
 {{- $scope := include "kuayu.scope" . -}}
 {{- if .c.kafka.groupId -}}{{ .c.kafka.groupId }}
+{{- else if .c.kafka.serviceGroupPrefix -}}{{ printf "%s-%s" .c.kafka.serviceGroupPrefix (replace "," "-" $scope) }}
 {{- else if eq $scope "all" -}}{{ .name }}
 {{- else -}}{{ printf "%s-%s" .name (replace "," "-" $scope) }}
 {{- end -}}
+{{- end -}}
+
+{{/* Where the signing key is mounted (components with signsTokens). */}}
+{{- define "kuayu.jwtSigningDir" -}}/etc/kuayu/jwt-signing{{- end -}}
+
+{{/*
+INTAKE_ADDRS: "44=host:port,64=host:port,*=host:port". When this release runs intake, its scope's
+provinces (every province, "*", for scope "all") default to it; intakeAddresses entries win.
+*/}}
+{{- define "kuayu.intakeAddrs" -}}
+{{- $v := .root.Values -}}
+{{- $m := dict -}}
+{{- $intake := get $v.components "intake" -}}
+{{- if and $intake $intake.enabled -}}
+{{- $own := include "kuayu.address" (dict "root" .root "name" "intake") -}}
+{{- if kindIs "slice" $v.provinceScope -}}
+{{- range $v.provinceScope }}{{ $_ := set $m (toString .) $own }}{{ end -}}
+{{- else -}}
+{{- $_ := set $m "*" $own -}}
+{{- end -}}
+{{- end -}}
+{{- range $k, $a := ($v.intakeAddresses | default dict) }}{{ $_ := set $m (toString $k) $a }}{{ end -}}
+{{- $pairs := list -}}
+{{- range $k := keys $m | sortAlpha }}{{ if ne $k "*" }}{{ $pairs = append $pairs (printf "%s=%s" $k (get $m $k)) }}{{ end }}{{ end -}}
+{{- with get $m "*" }}{{ $pairs = append $pairs (printf "*=%s" .) }}{{ end -}}
+{{- join "," $pairs -}}
 {{- end -}}
 
 {{/* Environment of a component (the ConfigMap's data); secrets come from secretKeyRef instead. */}}
@@ -66,7 +95,7 @@ every province release consumes from the one national backbone, so each needs it
 {{- with $v.telemetry.otlpEndpoint }}{{ $_ := set $env "OTEL_EXPORTER_OTLP_ENDPOINT" . }}{{ end -}}
 {{- if .c.kafka.enabled -}}
 {{- $_ := set $env "KAFKA_BROKERS" (join "," $v.kafka.brokers) -}}
-{{- $_ := set $env "KAFKA_GROUP_ID" (include "kuayu.groupId" .) -}}
+{{- if or .c.kafka.groupId (not .c.kafka.serviceGroupPrefix) }}{{ $_ := set $env "KAFKA_GROUP_ID" (include "kuayu.groupId" .) }}{{ end -}}
 {{- $_ := set $env "KAFKA_SSL" ($v.kafka.tls | toString) -}}
 {{- if $v.kafka.sasl.enabled }}{{ $_ := set $env "KAFKA_SASL_MECHANISM" $v.kafka.sasl.mechanism }}{{ end -}}
 {{- end -}}
@@ -74,6 +103,8 @@ every province release consumes from the one national backbone, so each needs it
 {{- range .c.calls -}}
 {{- $_ := set $env (printf "%s_ADDR" (upper (replace "-" "_" .))) (include "kuayu.address" (dict "root" $.root "name" .)) -}}
 {{- end -}}
+{{- if .c.callsIntakes }}{{ $_ := set $env "INTAKE_ADDRS" (include "kuayu.intakeAddrs" .) }}{{ end -}}
+{{- if .c.signsTokens }}{{ $_ := set $env "JWT_PRIVATE_KEY_FILE" (printf "%s/private.pem" (include "kuayu.jwtSigningDir" .)) }}{{ end -}}
 {{- range $k, $val := .c.settings }}{{ $_ := set $env $k (toString $val) }}{{ end -}}
 {{- toYaml $env -}}
 {{- end -}}
@@ -109,6 +140,38 @@ every province release consumes from the one national backbone, so each needs it
 {{- range .c.calls -}}
 {{- if not (include "kuayu.address" (dict "root" $.root "name" .)) -}}
 {{- fail (printf "components.%s calls %s: enable components.%s in this release or set externalAddresses.%s (host:port)" $.name . . .) -}}
+{{- end -}}
+{{- end -}}
+{{- if and .c.callsIntakes (not (regexMatch "(^|,)\\*=" (include "kuayu.intakeAddrs" .))) -}}
+{{- fail (printf "components.%s calls the intake of every window's province: set intakeAddresses.\"*\" (host:port of the intake, or national gateway, for provinces not listed); INTAKE_ADDRS would be %q" .name (include "kuayu.intakeAddrs" .)) -}}
+{{- end -}}
+{{- if .c.kafka.enabled -}}
+{{- $group := include "kuayu.groupId" . -}}
+{{- $scope := include "kuayu.scope" . -}}
+{{- if eq $scope "all" -}}
+{{- if regexMatch "-[0-9]{2}$" $group -}}
+{{- fail (printf "components.%s.kafka.groupId %q ends with a province code, but provinceScope is \"all\": a province release's group must never be shared with another scope" .name $group) -}}
+{{- end -}}
+{{- else -}}
+{{- $suffix := printf "-%s" (replace "," "-" $scope) -}}
+{{- $base := trimSuffix $suffix $group -}}
+{{- if or (not (hasSuffix $suffix $group)) (not $base) (regexMatch "(^|-)[0-9]{2}$" $base) -}}
+{{- fail (printf "components.%s.kafka.groupId %q must be <name>%s (the province scope's codes, nothing else): every province release consumes the one backbone in its own group, and the broker refuses members of one group with different scopes" .name $group $suffix) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{/* Checks across the components of the release (called once). */}}
+{{- define "kuayu.validateRelease" -}}
+{{- $seen := dict -}}
+{{- range $name, $c := .Values.components -}}
+{{- if and $c.enabled $c.kafka.enabled -}}
+{{- $group := include "kuayu.groupId" (dict "root" $ "name" $name "c" $c) -}}
+{{- with get $seen $group -}}
+{{- fail (printf "components.%s and components.%s would share the consumer group %q: give each its own kafka.groupId" . $name $group) -}}
+{{- end -}}
+{{- $_ := set $seen $group $name -}}
 {{- end -}}
 {{- end -}}
 {{- end -}}
