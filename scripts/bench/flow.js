@@ -89,7 +89,6 @@ async function collect(keys, sentAt, arrivals, timeoutMs) {
 async function main() {
   const { Kafka, logLevel } = require("kafkajs");
   const { MongoClient } = require("mongodb");
-  const { create, toBinary } = require("@bufbuild/protobuf");
   const { timestampFromDate } = require("@bufbuild/protobuf/wkt");
   const { createSigner } = built("libs/auth/dist");
   const { createClient } = built("libs/grpc/dist");
@@ -227,7 +226,7 @@ async function main() {
     progress(`raw broker at ${rate}/s for ${CFG.seconds} s…`);
     const rawKeys = [];
     const rawSent = new Map();
-    const rawRun = await paced(rate, CFG.seconds, async (i) => {
+    await paced(rate, CFG.seconds, async (i) => {
       const key = `${rate}-${i}-${tag}`;
       rawKeys.push(key);
       rawSent.set(key, performance.now());
