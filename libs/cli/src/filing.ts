@@ -185,7 +185,7 @@ export function downloadTarget(out: string | undefined, fileName: string, materi
   return isDirectory(resolved) || /[/\\]$/.test(out) ? path.join(resolved, safe) : resolved;
 }
 
-const isDirectory = (p: string): boolean => {
+export const isDirectory = (p: string): boolean => {
   try {
     return statSync(p).isDirectory();
   } catch {

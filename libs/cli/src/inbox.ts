@@ -25,13 +25,13 @@ const DAY_MS = 24 * 3600_000;
 // Names: views, statuses and rejection categories in kebab form, as everywhere else in the CLI.
 
 /** Kebab names of an enum's values other than UNSPECIFIED, in enum order. */
-const kebabNames = (e: Record<string, string | number>): readonly string[] =>
+export const kebabNames = (e: Record<string, string | number>): readonly string[] =>
   Object.values(e)
     .filter((v): v is number => typeof v === "number" && v !== 0)
     .sort((a, b) => a - b)
     .map((v) => idFromEnum<string>(e, v)!);
 
-function fromName<E extends Record<string, string | number>>(e: E, names: readonly string[], name: string, what: string): E[keyof E] {
+export function fromName<E extends Record<string, string | number>>(e: E, names: readonly string[], name: string, what: string): E[keyof E] {
   const id = name.trim().toLowerCase().replace(/_/g, "-");
   if (!names.includes(id)) throw new CliUsageError(`unknown ${what} "${name}"; one of ${names.join(", ")}`);
   return enumFromId(e, id);
@@ -388,7 +388,7 @@ function common(cmd: Command): Command {
     .option("--json", "machine-readable output");
 }
 
-const collect = (value: string, previous: string[] = []) => [...previous, value];
+export const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 export function inboxCommands(cmd: Command): void {
   common(

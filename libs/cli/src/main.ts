@@ -5,6 +5,7 @@ import path from "node:path";
 import { directoryCommands } from "./directory.js";
 import { filingCommands } from "./filing.js";
 import { inboxCommands } from "./inbox.js";
+import { documentCommands, notifyCommands, subscriptionCommands, webhookCommands } from "./notify.js";
 import { caseNumberCommands, deadlineCommand, jurisdictionCommand } from "./rules.js";
 import { tokenMintCommand } from "./token.js";
 
@@ -27,6 +28,10 @@ deadlineCommand(program.command("deadline"));
 jurisdictionCommand(program.command("jurisdiction").description("which court has jurisdiction"));
 filingCommands(program.command("filing").description("filings at the collaborating court's window (协作法院窗口)"));
 inboxCommands(program.command("inbox").description("the jurisdiction court's inbox (管辖法院收件箱): respond, accept, reject, ask for corrections"));
+notifyCommands(program.command("notify").description("in-app notifications of your court and role (通知)"));
+webhookCommands(program.command("webhook").description("webhook endpoints of your court's case-management system, and their deliveries"));
+subscriptionCommands(program.command("subscription").description("e-mail and SMS (短信) subscriptions of your court"));
+documentCommands(program.command("document").description("printable documents (回执, 受理通知书, …) and checking them by verification code"));
 
 
 program.parseAsync(process.argv).catch((err: Error) => {

@@ -8,4 +8,5 @@ export * as intakeEventsV1 from "./gen/kuayu/intake/v1/events_pb.js";
 export * as routingEventsV1 from "./gen/kuayu/routing/v1/events_pb.js";
 export * as decisionEventsV1 from "./gen/kuayu/decision/v1/events_pb.js";
 export * as decisionV1 from "./gen/kuayu/decision/v1/decision_pb.js";
+export * as notificationV1 from "./gen/kuayu/notification/v1/notification_pb.js";
 export { enumFromId, idFromEnum } from "./enums.js";

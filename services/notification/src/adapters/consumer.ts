@@ -1,0 +1,142 @@
+import { toJson, type DescMessage } from "@bufbuild/protobuf";
+import { timestampDate, type Timestamp } from "@bufbuild/protobuf/wkt";
+import type { ConsumedEvent } from "@kuayu/kafka";
+import type { Logger } from "@kuayu/logger";
+import { commonV1, decisionEventsV1, idFromEnum, intakeV1, type intakeEventsV1, type routingEventsV1 } from "@kuayu/proto";
+import { isCaseType } from "@kuayu/domain";
+import { EVENT, NOTICE, documentFor, nextOpeningIfClosed, recipientsOf, remindersFor, wants, type FilingFacts } from "../domain/notify.js";
+import { insertOnce, updateFacts, type Store } from "./store.js";
+import type { Notifier } from "./notifier.js";
+
+const date = (t: Timestamp | undefined) => (t ? timestampDate(t) : undefined);
+
+const empty = (filingId: string): FilingFacts => ({
+  filingId,
+  collaboratingCourtId: "",
+  jurisdictionCourtId: "",
+  caseType: undefined,
+  receiptNumber: "",
+  parties: [],
+  materials: [],
+  round: 0,
+  submittedAt: undefined,
+  routedAt: undefined,
+  responseDue: undefined,
+  acknowledgedAt: undefined,
+  caseNumber: "",
+  decidedAt: undefined,
+  rejection: undefined,
+  correction: undefined,
+  lastEventType: "",
+  drill: false,
+});
+
+function partiesOf(details: intakeV1.FilingDetails | undefined): FilingFacts["parties"] {
+  return (details?.parties ?? []).map((p) => ({
+    role: (idFromEnum(intakeV1.PartyRole, p.role) ?? "third-party") as FilingFacts["parties"][number]["role"],
+    // Names only: identity numbers and phones are not kept here.
+    name: p.identity.case ? p.identity.value.name : "",
+  }));
+}
+
+/** The facts after an event; pure. Later rounds and decisions only move forward. */
+export function project(f: FilingFacts, type: string, m: Record<string, unknown>, at: Date): FilingFacts {
+  const base = {
+    ...f,
+    collaboratingCourtId: (m.collaboratingCourtId as string) || f.collaboratingCourtId,
+    jurisdictionCourtId: (m.jurisdictionCourtId as string) || f.jurisdictionCourtId,
+    drill: (m.drill as boolean) ?? f.drill,
+    lastEventType: type,
+  };
+  const round = (m.round as number) ?? f.round;
+  switch (type) {
+    case EVENT.submitted:
+    case EVENT.correctionSubmitted: {
+      const e = m as unknown as intakeEventsV1.FilingSubmitted;
+      const caseType = idFromEnum(commonV1.CaseType, e.caseType);
+      return {
+        ...base,
+        caseType: isCaseType(caseType) ? caseType : f.caseType,
+        receiptNumber: e.receiptNumber || f.receiptNumber,
+        parties: e.details ? partiesOf(e.details) : f.parties,
+        materials: e.materials.map((x) => ({ kind: x.kind, fileName: x.fileName })),
+        round: Math.max(round, f.round ?? 0),
+        submittedAt: date(e.submittedAt) ?? at,
+      };
+    }
+    case EVENT.routed: {
+      const e = m as unknown as routingEventsV1.FilingRouted;
+      return { ...base, round: Math.max(round, f.round ?? 0), routedAt: date(e.routedAt) ?? at, responseDue: date(e.responseDue) };
+    }
+    case EVENT.acknowledged:
+      return { ...base, acknowledgedAt: f.acknowledgedAt ?? at };
+    case EVENT.accepted:
+      return { ...base, caseNumber: (m as unknown as decisionEventsV1.Accepted).caseNumber, decidedAt: at };
+    case EVENT.rejected: {
+      const e = m as unknown as decisionEventsV1.Rejected;
+      return { ...base, decidedAt: at, rejection: { category: idFromEnum(decisionEventsV1.RejectionCategory, e.category) ?? "other", reason: e.reason, legalBasis: e.legalBasis } };
+    }
+    case EVENT.correctionRequested: {
+      const e = m as unknown as decisionEventsV1.CorrectionRequested;
+      return { ...base, correction: { items: e.items.map((i) => ({ materialKind: i.materialKind, description: i.description })), deadline: date(e.deadline) ?? at, note: e.note } };
+    }
+    default:
+      return base;
+  }
+}
+
+export interface ConsumerDeps {
+  store: Store;
+  notifier: Notifier;
+  /** Is the court in this release's province scope? */
+  inScope: (courtId: string) => boolean;
+  issueDocument: (facts: FilingFacts, kind: ReturnType<typeof documentFor> & string, round: number) => Promise<void>;
+  log: Logger;
+}
+
+/**
+ * Every lifecycle event: update the filing's facts, notify the people concerned in-app, queue
+ * webhook, e-mail and SMS deliveries, issue the printable document it calls for, and schedule
+ * reminders on arrival. Every write is keyed by the event id, so a redelivery does nothing twice.
+ */
+export function lifecycleConsumer(deps: ConsumerDeps) {
+  return async (event: ConsumedEvent): Promise<void> => {
+    const type = event.meta.type;
+    const m = event.message as unknown as Record<string, unknown>;
+    const filingId = (m.filingId as string) || event.key;
+    const courts = [m.collaboratingCourtId as string, m.jurisdictionCourtId as string].filter(Boolean);
+    if (!courts.some(deps.inScope)) return; // another province's release serves it
+    const facts = await updateFacts(deps.store, filingId, (cur) => project(cur ?? empty(filingId), type, m, event.meta.time));
+
+    for (const r of recipientsOf(type, facts).filter((x) => deps.inScope(x.courtId))) {
+      await deps.notifier.notify({ id: event.meta.id, recipient: r, filing: facts, kind: type, occurredAt: event.meta.time });
+    }
+    const body = { eventId: event.meta.id, eventType: type, filingId, occurredAt: event.meta.time.toISOString(), data: toJson(event.topic.schema as DescMessage, event.message as never) };
+    for (const courtId of new Set(courts.filter(deps.inScope))) {
+      for (const w of await deps.store.webhooks.find({ courtId }).toArray()) {
+        if (wants(w.eventTypes, type)) await deps.notifier.queue({ channel: "webhook", targetId: w._id, courtId, filing: facts, eventId: event.meta.id, eventType: type, order: event.meta.time, payload: { body } });
+      }
+      for (const s of await deps.store.subscriptions.find({ courtId }).toArray()) {
+        if (wants(s.eventTypes, type)) await deps.notifier.queueMessage(s, facts, event.meta.id, type, event.meta.time);
+      }
+    }
+
+    const doc = documentFor(type);
+    if (doc) await deps.issueDocument(facts, doc, facts.round);
+
+    if (type === EVENT.routed && facts.routedAt) {
+      for (const r of remindersFor(filingId, facts.round, facts.routedAt)) await insertOnce(deps.store.reminders, { ...r, _id: r.id, done: false });
+      const opens = nextOpeningIfClosed(facts.routedAt);
+      if (opens && deps.inScope(facts.collaboratingCourtId)) {
+        await deps.notifier.notify({
+          id: `${event.meta.id}:${NOTICE.nextOpening}`,
+          recipient: { courtId: facts.collaboratingCourtId, role: "window-clerk" },
+          filing: facts,
+          kind: NOTICE.nextOpening,
+          occurredAt: event.meta.time,
+          nextOpening: opens,
+        });
+      }
+    }
+  };
+}

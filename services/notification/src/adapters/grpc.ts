@@ -1,0 +1,187 @@
+import { randomBytes, randomUUID } from "node:crypto";
+import { timestampFromDate } from "@bufbuild/protobuf/wkt";
+import type { AuthContext } from "@kuayu/auth";
+import { ForbiddenError, NotFoundError, ValidationError } from "@kuayu/domain";
+import { implement, invalidArgument, permissionDenied, requireRole } from "@kuayu/grpc";
+import type { FileStore, WatchHub } from "@kuayu/mongo";
+import { enumFromId, idFromEnum, notificationV1 } from "@kuayu/proto";
+import { webhookUrlProblem } from "../domain/notify.js";
+import { maskPhone } from "../channels/sms.js";
+import type { DeliveryDoc, DocumentDoc, NotificationDoc, Store } from "./store.js";
+
+const ts = (d: Date | undefined) => (d ? timestampFromDate(d) : undefined);
+const MANAGE = ["court-system", "operator"] as const;
+
+const notificationOut = (n: NotificationDoc) => ({
+  notificationId: n._id,
+  courtId: n.courtId,
+  role: n.role,
+  filingId: n.filingId,
+  kind: n.kind,
+  title: n.title,
+  body: n.body,
+  createdAt: ts(n.createdAt),
+  read: n.read,
+});
+const deliveryOut = (d: DeliveryDoc) => ({
+  deliveryId: d._id,
+  webhookId: d.targetId,
+  filingId: d.filingId,
+  eventId: d.eventId,
+  eventType: d.eventType,
+  status: enumFromId(notificationV1.DeliveryStatus, d.status),
+  attempts: d.attempts,
+  lastError: d.lastError,
+  createdAt: ts(d.createdAt),
+  deliveredAt: ts(d.deliveredAt),
+  nextAttemptAt: d.status === "pending" ? ts(d.nextAttemptAt) : undefined,
+});
+export const documentInfoOut = (d: DocumentDoc) => ({
+  verificationCode: d._id,
+  kind: enumFromId(notificationV1.DocumentKind, d.kind),
+  filingId: d.filingId,
+  sha256: d.sha256,
+  issuedAt: ts(d.issuedAt),
+  facts: d.facts,
+});
+const maskAddress = (channel: string, a: string) => (channel === "sms" ? maskPhone(a) : a.replace(/^(.).*(@.*)$/, "$1***$2"));
+
+/** Pages over a newest-first list by an opaque offset token. */
+function page(token: string, size: number) {
+  const offset = token ? Number(Buffer.from(token, "base64url").toString()) : 0;
+  if (!Number.isInteger(offset) || offset < 0) throw invalidArgument([{ field: "page_token", description: "not a token this service issued" }]);
+  if (size < 0 || size > 200) throw invalidArgument([{ field: "page_size", description: "between 1 and 200 (0: default 50)" }]);
+  const limit = size || 50;
+  return { offset, limit, next: (got: number) => (got > limit ? Buffer.from(String(offset + limit)).toString("base64url") : "") };
+}
+
+export interface GrpcDeps {
+  store: Store;
+  files: FileStore;
+  hub: WatchHub<NotificationDoc & { id: string; updatedAt: Date }>;
+  allowLoopbackHttp: boolean;
+  channels: { email: boolean; sms: boolean };
+  nudgeDeliveries: () => void;
+}
+
+/** gRPC adapter of kuayu.notification.v1.NotificationService. */
+export function notificationService(deps: GrpcDeps) {
+  const { store } = deps;
+  const mine = (auth: AuthContext) => ({ courtId: auth.courtId, role: { $in: auth.roles as string[] } });
+  const ownWebhook = async (auth: AuthContext, id: string) => {
+    const w = await store.webhooks.findOne({ _id: id });
+    if (!w) throw new NotFoundError(`webhook ${id} not found`);
+    if (w.courtId !== auth.courtId && !auth.roles.includes("operator")) throw new ForbiddenError(`webhook ${id} belongs to another court`);
+    return w;
+  };
+  return implement(notificationV1.NotificationService, {
+    async listNotifications(req, ctx) {
+      const p = page(req.pageToken, req.pageSize);
+      const filter = { ...mine(ctx.auth), ...(req.unreadOnly ? { read: false } : {}) };
+      const docs = await store.notifications.find(filter).sort({ createdAt: -1, _id: -1 }).skip(p.offset).limit(p.limit + 1).toArray();
+      return { notifications: docs.slice(0, p.limit).map(notificationOut), nextPageToken: p.next(docs.length) };
+    },
+    async markRead(req, ctx) {
+      if (req.notificationIds.length === 0 || req.notificationIds.length > 500) throw invalidArgument([{ field: "notification_ids", description: "1–500 ids" }]);
+      const res = await store.notifications.updateMany({ _id: { $in: req.notificationIds }, ...mine(ctx.auth), read: false }, { $set: { read: true } });
+      return { marked: res.modifiedCount };
+    },
+    async watchNotifications(_req, ctx, send) {
+      const { courtId, roles } = ctx.auth;
+      for await (const n of deps.hub.watch((x) => x.courtId === courtId && (roles as string[]).includes(x.role), ctx.signal)) await send({ notification: notificationOut(n) });
+    },
+
+    async addWebhook(req, ctx) {
+      requireRole(ctx, ...MANAGE);
+      const v = [];
+      const urlProblem = webhookUrlProblem(req.url, deps.allowLoopbackHttp);
+      if (urlProblem) v.push({ field: "url", description: urlProblem });
+      if (req.secret.length < 32 || req.secret.length > 128) v.push({ field: "secret", description: "32–128 characters" });
+      if (req.eventTypes.some((t) => !/^kuayu\.[a-z]+\.v\d+\.[A-Za-z]+$|^(reminder|escalation|next-opening)$/.test(t))) v.push({ field: "event_types", description: "event types like kuayu.decision.v1.Accepted" });
+      if (v.length > 0) throw new ValidationError(v);
+      const doc = { _id: randomUUID(), courtId: ctx.auth.courtId, url: req.url, secret: req.secret, eventTypes: req.eventTypes, createdAt: new Date() };
+      await store.webhooks.insertOne(doc);
+      return { webhook: { webhookId: doc._id, courtId: doc.courtId, url: doc.url, eventTypes: doc.eventTypes, createdAt: ts(doc.createdAt) } };
+    },
+    async listWebhooks(_req, ctx) {
+      requireRole(ctx, ...MANAGE);
+      const docs = await store.webhooks.find({ courtId: ctx.auth.courtId }).toArray();
+      return { webhooks: docs.map((w) => ({ webhookId: w._id, courtId: w.courtId, url: w.url, eventTypes: w.eventTypes, createdAt: ts(w.createdAt) })) };
+    },
+    async removeWebhook(req, ctx) {
+      requireRole(ctx, ...MANAGE);
+      await ownWebhook(ctx.auth, req.webhookId);
+      await store.webhooks.deleteOne({ _id: req.webhookId });
+      return {};
+    },
+    async listDeliveries(req, ctx) {
+      requireRole(ctx, ...MANAGE);
+      await ownWebhook(ctx.auth, req.webhookId);
+      const p = page(req.pageToken, req.pageSize);
+      const docs = await store.deliveries
+        .find({ targetId: req.webhookId, ...(req.deadOnly ? { status: "dead" as const } : {}) })
+        .sort({ createdAt: -1, _id: -1 })
+        .skip(p.offset)
+        .limit(p.limit + 1)
+        .toArray();
+      return { deliveries: docs.slice(0, p.limit).map(deliveryOut), nextPageToken: p.next(docs.length) };
+    },
+    async replayDelivery(req, ctx) {
+      requireRole(ctx, ...MANAGE);
+      const d = await store.deliveries.findOne({ _id: req.deliveryId });
+      if (!d) throw new NotFoundError(`delivery ${req.deliveryId} not found`);
+      if (d.courtId !== ctx.auth.courtId && !ctx.auth.roles.includes("operator")) throw permissionDenied(`delivery ${req.deliveryId} belongs to another court`);
+      if (d.status !== "dead") throw invalidArgument([{ field: "delivery_id", description: `only dead deliveries can be replayed (this one is ${d.status})` }]);
+      const replayed = await store.locks.withLock(`line:${d.targetId}:${d.filingId}`, async () => {
+        await store.deliveries.updateOne({ _id: d._id }, { $set: { status: "pending", attempts: 0, lastError: "", nextAttemptAt: new Date() } });
+        return (await store.deliveries.findOne({ _id: d._id }))!;
+      });
+      deps.nudgeDeliveries();
+      return { delivery: deliveryOut(replayed) };
+    },
+
+    async addSubscription(req, ctx) {
+      requireRole(ctx, ...MANAGE);
+      const channel = idFromEnum(notificationV1.Channel, req.channel) as "email" | "sms" | undefined;
+      const v = [];
+      if (!channel) v.push({ field: "channel", description: "EMAIL or SMS" });
+      if (channel === "email" && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(req.address)) v.push({ field: "address", description: "an e-mail address" });
+      if (channel === "sms" && !/^1[3-9]\d{9}$/.test(req.address)) v.push({ field: "address", description: "a mainland mobile number (11 digits)" });
+      if (channel && !deps.channels[channel]) v.push({ field: "channel", description: `this deployment has no ${channel === "email" ? "SMTP server" : "SMS gateway"} configured` });
+      if (v.length > 0) throw new ValidationError(v);
+      const doc = { _id: randomBytes(8).toString("hex"), courtId: ctx.auth.courtId, channel: channel!, address: req.address, eventTypes: req.eventTypes, createdAt: new Date() };
+      await store.subscriptions.insertOne(doc);
+      return { subscription: { subscriptionId: doc._id, courtId: doc.courtId, channel: req.channel, address: maskAddress(doc.channel, doc.address), eventTypes: doc.eventTypes } };
+    },
+    async listSubscriptions(_req, ctx) {
+      requireRole(ctx, ...MANAGE);
+      const docs = await store.subscriptions.find({ courtId: ctx.auth.courtId }).toArray();
+      return {
+        subscriptions: docs.map((s) => ({ subscriptionId: s._id, courtId: s.courtId, channel: enumFromId(notificationV1.Channel, s.channel), address: maskAddress(s.channel, s.address), eventTypes: s.eventTypes })),
+      };
+    },
+    async removeSubscription(req, ctx) {
+      requireRole(ctx, ...MANAGE);
+      const res = await store.subscriptions.deleteOne({ _id: req.subscriptionId, courtId: ctx.auth.courtId });
+      if (res.deletedCount !== 1) throw new NotFoundError(`subscription ${req.subscriptionId} not found`);
+      return {};
+    },
+
+    async getDocument(req, ctx, send) {
+      const kind = idFromEnum(notificationV1.DocumentKind, req.kind);
+      if (!kind) throw invalidArgument([{ field: "kind", description: "a document kind is required" }]);
+      const docs = await store.documents.find({ filingId: req.filingId, kind }).sort({ issuedAt: -1 }).limit(1).toArray();
+      const d = docs[0];
+      if (!d) throw new NotFoundError(`no ${kind} has been issued for filing ${req.filingId}`);
+      if (d.collaboratingCourtId !== ctx.auth.courtId && d.jurisdictionCourtId !== ctx.auth.courtId) throw new ForbiddenError(`filing ${req.filingId} belongs to other courts`);
+      await send({ part: { case: "info", value: documentInfoOut(d) } });
+      for await (const chunk of deps.files.read(d._id)) await send({ part: { case: "chunk", value: chunk } });
+    },
+    async verifyDocument(req) {
+      const code = req.verificationCode.trim().toUpperCase();
+      const d = await store.documents.findOne({ _id: code });
+      if (!d) throw new NotFoundError(`no document has the verification code ${code}`);
+      return { document: documentInfoOut(d) };
+    },
+  });
+}

@@ -1,0 +1,86 @@
+import type { Logger } from "@kuayu/logger";
+import { caseTypeName, type FilingFacts, type Recipient } from "../domain/notify.js";
+import { messageFor } from "../channels/templates.js";
+import { insertOnce, type DeliveryDoc, type Store, type SubscriptionDoc } from "./store.js";
+
+export interface Notifier {
+  /** An in-app notification for one recipient, once per id. */
+  notify(n: { id: string; recipient: Recipient; filing: FilingFacts; kind: string; occurredAt: Date; nextOpening?: Date }): Promise<void>;
+  /** A delivery to a webhook, once per (event, target). */
+  queue(d: { channel: DeliveryDoc["channel"]; targetId: string; courtId: string; filing: FilingFacts; eventId: string; eventType: string; order: Date; payload: DeliveryDoc["payload"] }): Promise<void>;
+  /** An e-mail or SMS to a subscription, once per (event, subscription). */
+  queueMessage(s: SubscriptionDoc, filing: FilingFacts, eventId: string, kind: string, order: Date, extra?: { nextOpening?: Date }): Promise<void>;
+}
+
+/** The words of a notice: Chinese, from the templates, without identity numbers. */
+export function wordsFor(kind: string, f: FilingFacts, courtName: (id: string) => string, nextOpening?: Date) {
+  return messageFor(kind, {
+    receiptNumber: f.receiptNumber,
+    caseNumber: f.caseNumber || undefined,
+    jurisdictionCourt: courtName(f.jurisdictionCourtId),
+    collaboratingCourt: courtName(f.collaboratingCourtId),
+    caseTypeName: caseTypeName(f.caseType),
+    deadline: f.correction?.deadline,
+    reasons:
+      kind === "kuayu.decision.v1.CorrectionRequested"
+        ? (f.correction?.items ?? []).map((i) => [i.materialKind, i.description].filter(Boolean).join("："))
+        : f.rejection
+          ? [f.rejection.reason, f.rejection.legalBasis && `依据：${f.rejection.legalBasis}`].filter(Boolean)
+          : undefined,
+    nextOpening,
+  });
+}
+
+export function createNotifier(store: Store, courtName: (id: string) => string, onQueued: () => void, onNotified: () => void, log: Logger): Notifier {
+  return {
+    async notify(n) {
+      const words = wordsFor(n.kind, n.filing, courtName, n.nextOpening);
+      const created = await insertOnce(store.notifications, {
+        _id: `${n.id}:${n.recipient.courtId}:${n.recipient.role}`,
+        courtId: n.recipient.courtId,
+        role: n.recipient.role,
+        filingId: n.filing.filingId,
+        kind: n.kind,
+        title: words.subject,
+        body: words.text,
+        createdAt: new Date(),
+        read: false,
+      });
+      if (created) onNotified();
+    },
+    async queue(d) {
+      const now = new Date();
+      const created = await insertOnce(store.deliveries, {
+        _id: `${d.eventId}:${d.targetId}`,
+        channel: d.channel,
+        targetId: d.targetId,
+        courtId: d.courtId,
+        filingId: d.filing.filingId,
+        eventId: d.eventId,
+        eventType: d.eventType,
+        order: d.order,
+        payload: d.payload,
+        status: "pending",
+        attempts: 0,
+        lastError: "",
+        createdAt: now,
+        nextAttemptAt: now,
+      });
+      if (created) onQueued();
+    },
+    async queueMessage(s, filing, eventId, kind, order, extra) {
+      const words = wordsFor(kind, filing, courtName, extra?.nextOpening);
+      await this.queue({
+        channel: s.channel,
+        targetId: s._id,
+        courtId: s.courtId,
+        filing,
+        eventId,
+        eventType: kind,
+        order,
+        payload: s.channel === "email" ? { subject: words.subject, text: words.text } : { text: words.sms },
+      });
+      log.debug({ filing: filing.filingId, channel: s.channel, kind }, "message queued");
+    },
+  };
+}

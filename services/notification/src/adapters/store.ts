@@ -1,0 +1,135 @@
+import type { Collection, Connection } from "mongoose";
+import { isDuplicateKey, type Locks } from "@kuayu/mongo";
+import type { FilingFacts, Reminder } from "../domain/notify.js";
+
+// The notification service's store (database kuayu_notification). Everything keyed by what makes
+// it unique, so consumer redeliveries insert nothing twice.
+
+export interface NotificationDoc {
+  _id: string; // <event or reminder id>:<court>:<role>
+  courtId: string;
+  role: string;
+  filingId: string;
+  kind: string;
+  title: string;
+  body: string;
+  createdAt: Date;
+  read: boolean;
+}
+
+export interface WebhookDoc {
+  _id: string;
+  courtId: string;
+  url: string;
+  /** The HMAC secret (needed to sign; never returned by the API). */
+  secret: string;
+  eventTypes: string[];
+  createdAt: Date;
+}
+
+export interface SubscriptionDoc {
+  _id: string;
+  courtId: string;
+  channel: "email" | "sms";
+  address: string;
+  eventTypes: string[];
+  createdAt: Date;
+}
+
+export type DeliveryStatus = "pending" | "delivered" | "dead";
+export interface DeliveryDoc {
+  _id: string; // <event id>:<target id>
+  channel: "webhook" | "email" | "sms";
+  /** Webhook or subscription id. */
+  targetId: string;
+  courtId: string;
+  filingId: string;
+  eventId: string;
+  eventType: string;
+  /** Deliveries of one target and filing go out in this order (the event's time). */
+  order: Date;
+  payload: { body?: unknown; subject?: string; text?: string };
+  status: DeliveryStatus;
+  attempts: number;
+  lastError: string;
+  createdAt: Date;
+  nextAttemptAt: Date;
+  deliveredAt?: Date;
+}
+
+export interface ReminderDoc extends Reminder {
+  _id: string;
+  done: boolean;
+}
+
+export interface DocumentDoc {
+  _id: string; // verification code
+  key: string; // <filing>:<kind>:<round>, unique
+  filingId: string;
+  kind: string;
+  sha256: string;
+  issuedAt: Date;
+  facts: Record<string, string>;
+  collaboratingCourtId: string;
+  jurisdictionCourtId: string;
+}
+
+export interface Store {
+  filings: Collection<FilingFacts & { _id: string }>;
+  notifications: Collection<NotificationDoc>;
+  webhooks: Collection<WebhookDoc>;
+  subscriptions: Collection<SubscriptionDoc>;
+  deliveries: Collection<DeliveryDoc>;
+  reminders: Collection<ReminderDoc>;
+  documents: Collection<DocumentDoc>;
+  locks: Locks;
+}
+
+export const COLLECTIONS = [
+  { name: "filings" },
+  { name: "notifications", indexes: [{ keys: { courtId: 1, role: 1, createdAt: -1 } as Record<string, 1 | -1> }] },
+  { name: "webhooks", indexes: [{ keys: { courtId: 1 } as Record<string, 1 | -1> }] },
+  { name: "subscriptions", indexes: [{ keys: { courtId: 1 } as Record<string, 1 | -1> }] },
+  { name: "deliveries", indexes: [{ keys: { status: 1, nextAttemptAt: 1 } as Record<string, 1 | -1> }, { keys: { targetId: 1, createdAt: -1 } as Record<string, 1 | -1> }] },
+  { name: "reminders", indexes: [{ keys: { done: 1, dueAt: 1 } as Record<string, 1 | -1> }] },
+  { name: "documents", indexes: [{ keys: { key: 1 } as Record<string, 1 | -1>, unique: true }] },
+];
+
+export function openStore(conn: Connection, locks: Locks): Store {
+  return {
+    filings: conn.collection("filings"),
+    notifications: conn.collection("notifications"),
+    webhooks: conn.collection("webhooks"),
+    subscriptions: conn.collection("subscriptions"),
+    deliveries: conn.collection("deliveries"),
+    reminders: conn.collection("reminders"),
+    documents: conn.collection("documents"),
+    locks,
+  };
+}
+
+/** Inserts once; a repeat (same _id) is fine. True when this call inserted it. */
+export async function insertOnce<T extends { _id: string }>(col: Collection<T>, doc: T): Promise<boolean> {
+  try {
+    await col.insertOne(doc as never);
+    return true;
+  } catch (err) {
+    if (isDuplicateKey(err)) return false;
+    throw err;
+  }
+}
+
+/** Read-modify-write of a filing's facts under its lock (events of one filing come from several topics). */
+export async function updateFacts(store: Store, filingId: string, fn: (current: FilingFacts | undefined) => FilingFacts): Promise<FilingFacts> {
+  return store.locks.withLock(`facts:${filingId}`, async () => {
+    const current = (await store.filings.findOne({ _id: filingId })) ?? undefined;
+    const next = fn(current ? stripId(current) : undefined);
+    await store.filings.replaceOne({ _id: filingId }, next as never, { upsert: true });
+    return next;
+  });
+}
+
+const stripId = <T extends { _id: string }>(d: T): Omit<T, "_id"> => {
+  const { _id, ...rest } = d;
+  return rest;
+};

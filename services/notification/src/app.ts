@@ -1,0 +1,116 @@
+import { readFileSync } from "node:fs";
+import { createVerifier } from "@kuayu/auth";
+import { kafkaSecurity } from "@kuayu/config";
+import { loadDirectory } from "@kuayu/directory";
+import { startServer, type RunningServer } from "@kuayu/grpc";
+import { createKafka, createProducer, ensureTopics, runConsumer, type EventProducer, type RunningConsumer } from "@kuayu/kafka";
+import { runShutdown } from "@kuayu/lifecycle";
+import type { Logger } from "@kuayu/logger";
+import { connectMongo, coordinationCollections, createLocks, createWatchHub, ensureCollections, gridFsFileStore, type WatchHub } from "@kuayu/mongo";
+import { decisionTopics, intakeTopics, routingTopics } from "@kuayu/topics";
+import type { Connection } from "mongoose";
+import type { Config } from "./config.js";
+import { lifecycleConsumer } from "./adapters/consumer.js";
+import { documentIssuer } from "./adapters/documents.js";
+import { notificationService } from "./adapters/grpc.js";
+import { createNotifier } from "./adapters/notifier.js";
+import { COLLECTIONS, openStore, type NotificationDoc } from "./adapters/store.js";
+import { startDeliveryWorker, startReminderWorker, type Worker } from "./adapters/workers.js";
+import { createMailer } from "./channels/email.js";
+import { httpSmsProvider } from "./channels/sms.js";
+
+export interface App {
+  grpcPort: number;
+  stop(): Promise<boolean>;
+}
+
+export const lifecycleTopics = [...Object.values(intakeTopics), ...Object.values(routingTopics), ...Object.values(decisionTopics)];
+
+type Watched = NotificationDoc & { id: string; updatedAt: Date };
+
+/** Builds and starts notification: store, consumer, delivery and reminder workers, gRPC. */
+export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (err: Error) => void): Promise<App> {
+  const verifier = await createVerifier(config.JWT_PUBLIC_KEY ?? readFileSync(config.JWT_PUBLIC_KEY_FILE!, "utf8"));
+  const dir = loadDirectory();
+  const courtName = (id: string) => dir.byId(id)?.name ?? id;
+  const scope = config.PROVINCE_SCOPE;
+  const inScope = (courtId: string) => scope === "all" || scope.includes(dir.byId(courtId)?.province ?? "");
+  const mailer = config.SMTP_HOST
+    ? createMailer({ host: config.SMTP_HOST, port: config.SMTP_PORT, secure: config.SMTP_SECURE, user: config.SMTP_USER, pass: config.SMTP_PASS, from: config.SMTP_FROM })
+    : undefined;
+  const sms = config.SMS_URL ? httpSmsProvider({ url: config.SMS_URL, token: config.SMS_TOKEN!, timeoutMs: 10_000 }) : undefined;
+
+  let conn: Connection | undefined, producer: EventProducer | undefined, consumer: RunningConsumer | undefined, server: RunningServer | undefined;
+  let deliveries: Worker | undefined, reminders: Worker | undefined, hub: WatchHub<Watched> | undefined;
+  try {
+    conn = await connectMongo({ uri: config.MONGO_URI, dbName: config.MONGO_DB });
+    await ensureCollections(conn, [...COLLECTIONS, ...coordinationCollections("documents")]);
+    const store = openStore(conn, createLocks(conn));
+    const files = gridFsFileStore(conn, "documents", log);
+    const changed = async (since: Date): Promise<Watched[]> =>
+      (await store.notifications.find({ createdAt: { $gte: since } }).toArray()).map((n) => ({ ...n, id: n._id, updatedAt: n.createdAt }));
+    hub = createWatchHub(changed, log, config.WATCH_POLL_MS);
+    deliveries = startDeliveryWorker(
+      store,
+      { email: mailer && ((to, m) => mailer.sendMail(to, m).then(() => undefined)), sms: sms && ((to, text) => sms.send(to, text)), webhookTimeoutMs: config.WEBHOOK_TIMEOUT_MS },
+      log,
+      config.DELIVERY_INTERVAL_MS,
+      config.DELIVERY_BACKOFF_MS,
+    );
+    const notifier = createNotifier(store, courtName, () => deliveries?.nudge(), () => hub?.nudge(), log);
+    reminders = startReminderWorker(store, notifier, log, config.REMINDER_INTERVAL_MS);
+
+    const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: "notification", log, ...kafkaSecurity(config) });
+    await ensureTopics(kafka, lifecycleTopics);
+    producer = await createProducer(kafka, "kuayu.notification"); // dead letters only
+    consumer = await runConsumer({
+      kafka,
+      groupId: config.KAFKA_GROUP_ID,
+      sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
+      fromBeginning: config.KAFKA_FROM_BEGINNING,
+      topics: lifecycleTopics,
+      handle: lifecycleConsumer({ store, notifier, inScope, issueDocument: documentIssuer(store, files, courtName, log), log }),
+      producer,
+      log,
+      onFatal,
+    });
+    server = await startServer({
+      services: [
+        notificationService({
+          store,
+          files,
+          hub,
+          allowLoopbackHttp: config.WEBHOOK_ALLOW_LOOPBACK_HTTP,
+          channels: { email: !!mailer, sms: !!sms },
+          nudgeDeliveries: () => deliveries?.nudge(),
+        }),
+      ],
+      verifier,
+      log,
+      host: config.GRPC_HOST,
+      port: config.GRPC_PORT,
+    });
+  } catch (err) {
+    await closeAll();
+    throw err;
+  }
+
+  function closeAll() {
+    return runShutdown(
+      [
+        { name: "gRPC NOT_SERVING", run: () => server?.notServing() },
+        { name: "end watch streams", run: () => hub?.stop() },
+        { name: "stop consuming", run: () => consumer?.stop() },
+        { name: "drain gRPC", run: () => server?.drain(Math.min(10_000, config.SHUTDOWN_GRACE_MS / 2)) },
+        { name: "stop workers", run: () => Promise.all([deliveries?.stop(), reminders?.stop()]).then(() => undefined) },
+        { name: "flush producer", run: () => producer?.disconnect() },
+        { name: "close mailer", run: () => mailer?.close() },
+        { name: "close store", run: () => conn?.close() },
+      ],
+      log,
+      config.SHUTDOWN_GRACE_MS,
+    );
+  }
+  log.info({ grpcPort: server.port, provinces: scope, email: !!mailer, sms: !!sms }, "notification started");
+  return { grpcPort: server.port, stop: closeAll };
+}

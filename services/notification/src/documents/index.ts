@@ -1,0 +1,5 @@
+export * from "./types.js";
+export * from "./codes.js";
+export * from "./fonts.js";
+export { renderDocument, type RenderOptions } from "./render.js";
+export { DOCUMENT_TITLES, chineseDate, numericDate, numericDateTime } from "./format.js";

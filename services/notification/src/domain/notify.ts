@@ -1,0 +1,133 @@
+import { addWorkingMinutes, caseTypeInfo, isOpen, nextOpening, type CaseType } from "@kuayu/domain";
+import type { Role } from "@kuayu/auth";
+
+// Who hears of what: the pure rules of the notification service.
+
+/** What the notification service remembers of a filing, built from its lifecycle events. */
+export interface FilingFacts {
+  filingId: string;
+  collaboratingCourtId: string;
+  jurisdictionCourtId: string;
+  caseType: CaseType | undefined;
+  receiptNumber: string;
+  parties: { role: "plaintiff" | "defendant" | "third-party"; name: string }[];
+  materials: { kind: string; fileName: string }[];
+  round: number;
+  submittedAt: Date | undefined;
+  routedAt: Date | undefined;
+  responseDue: Date | undefined;
+  acknowledgedAt: Date | undefined;
+  caseNumber: string;
+  decidedAt: Date | undefined;
+  rejection: { category: string; reason: string; legalBasis: string } | undefined;
+  correction: { items: { materialKind: string; description: string }[]; deadline: Date; note: string } | undefined;
+  /** The last event type applied. */
+  lastEventType: string;
+  drill: boolean;
+}
+
+export const EVENT = {
+  submitted: "kuayu.intake.v1.FilingSubmitted",
+  correctionSubmitted: "kuayu.intake.v1.CorrectionSubmitted",
+  withdrawn: "kuayu.intake.v1.FilingWithdrawn",
+  routed: "kuayu.routing.v1.FilingRouted",
+  routingFailed: "kuayu.routing.v1.RoutingFailed",
+  acknowledged: "kuayu.decision.v1.Acknowledged",
+  accepted: "kuayu.decision.v1.Accepted",
+  rejected: "kuayu.decision.v1.Rejected",
+  correctionRequested: "kuayu.decision.v1.CorrectionRequested",
+} as const;
+
+/** Notices the service makes itself, not from an event. */
+export const NOTICE = { reminder: "reminder", escalation: "escalation", nextOpening: "next-opening" } as const;
+
+export interface Recipient {
+  courtId: string;
+  role: Role;
+}
+
+/**
+ * Who is told of an event: the window (collaborating court's clerks) of everything the jurisdiction
+ * side does; the jurisdiction court's specialists of everything the window does and of arrivals.
+ */
+export function recipientsOf(eventType: string, f: Pick<FilingFacts, "collaboratingCourtId" | "jurisdictionCourtId">): Recipient[] {
+  const window: Recipient = { courtId: f.collaboratingCourtId, role: "window-clerk" };
+  const court: Recipient = { courtId: f.jurisdictionCourtId, role: "filing-specialist" };
+  switch (eventType) {
+    case EVENT.routed:
+    case EVENT.correctionSubmitted:
+    case EVENT.withdrawn:
+      return [court];
+    case EVENT.routingFailed:
+    case EVENT.acknowledged:
+    case EVENT.accepted:
+    case EVENT.rejected:
+    case EVENT.correctionRequested:
+      return [window];
+    default:
+      return []; // filing submitted: the window did it itself; the court hears when it is routed
+  }
+}
+
+/** The printable document an event issues, if any. */
+export type DocumentKind = "receipt" | "acceptance-notice" | "non-acceptance" | "correction-notice";
+export function documentFor(eventType: string): DocumentKind | undefined {
+  return (
+    {
+      [EVENT.submitted]: "receipt" as const,
+      [EVENT.accepted]: "acceptance-notice" as const,
+      [EVENT.rejected]: "non-acceptance" as const,
+      [EVENT.correctionRequested]: "correction-notice" as const,
+    } as Record<string, DocumentKind>
+  )[eventType];
+}
+
+/** A reminder to schedule when a filing arrives at its court. */
+export interface Reminder {
+  id: string;
+  filingId: string;
+  round: number;
+  kind: "reminder" | "escalation";
+  dueAt: Date;
+}
+
+/**
+ * On arrival: remind the specialist after 20 working minutes without a response, escalate after
+ * 24 hours. Working minutes use the default court hours (08:30–12:00, 14:00–17:30), which the
+ * response deadline itself was computed from when the court has no hours of its own.
+ */
+export function remindersFor(filingId: string, round: number, routedAt: Date): Reminder[] {
+  return [
+    { id: `${filingId}:${round}:reminder`, filingId, round, kind: "reminder", dueAt: addWorkingMinutes(routedAt, 20) },
+    { id: `${filingId}:${round}:escalation`, filingId, round, kind: "escalation", dueAt: new Date(routedAt.getTime() + 24 * 3600_000) },
+  ];
+}
+
+/** A reminder is still needed only while the filing of that round awaits its response. */
+export const reminderStillDue = (f: FilingFacts, r: Reminder) => f.round === r.round && !f.acknowledgedAt && !f.decidedAt && f.lastEventType !== EVENT.withdrawn;
+
+/** When a filing arrives outside its court's working hours: when the court next opens. */
+export function nextOpeningIfClosed(routedAt: Date): Date | undefined {
+  return isOpen(routedAt) ? undefined : nextOpening(routedAt);
+}
+
+export const caseTypeName = (t: CaseType | undefined) => (t ? caseTypeInfo(t).name : "");
+export const materialName = (t: CaseType | undefined, kind: string) => (t ? (caseTypeInfo(t).materials.find((m) => m.id === kind)?.name ?? kind) : kind);
+
+/** Webhook and subscription filters: empty means every event type. */
+export const wants = (eventTypes: readonly string[], eventType: string) => eventTypes.length === 0 || eventTypes.includes(eventType);
+
+/** A webhook URL must be https; plain http only to loopback when allowed (local systems, tests). */
+export function webhookUrlProblem(url: string, allowLoopbackHttp: boolean): string | undefined {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return "not a URL";
+  }
+  if (u.username || u.password) return "must not carry credentials";
+  if (u.protocol === "https:") return undefined;
+  const loopback = u.hostname === "127.0.0.1" || u.hostname === "localhost" || u.hostname === "[::1]";
+  if (u.protocol === "http:" && loopback && allowLoopbackHttp) return undefined;
+  return "must be https://";
+}

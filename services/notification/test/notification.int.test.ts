@@ -1,0 +1,214 @@
+// The notification service on the real broker and store, with a real SMTP peer and webhook
+// receivers on loopback: lifecycle events become in-app notifications, signed webhook deliveries
+// (retried, kept in order, dead-lettered and replayed), e-mails, reminders and printable documents.
+import { execFileSync } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { SMTPServer } from "smtp-server";
+import { timestampFromDate } from "@bufbuild/protobuf/wkt";
+import { createSigner, type Role } from "@kuayu/auth";
+import { createClient, type Client } from "@kuayu/grpc";
+import { createKafka, createProducer, type EventProducer } from "@kuayu/kafka";
+import { createLogger } from "@kuayu/logger";
+import { connectMongo } from "@kuayu/mongo";
+import { commonV1, intakeV1, notificationV1 } from "@kuayu/proto";
+import { decisionTopics, intakeTopics, routingTopics } from "@kuayu/topics";
+import { assertInfraUp, eventually, infra, testKeys, uniqueName } from "@kuayu/testkit";
+import { verifyWebhook } from "../src/channels/webhook-signature";
+import { readConfig } from "../src/config";
+import { startApp, type App } from "../src/app";
+
+const keys = testKeys();
+const log = createLogger({ service: "test", level: "silent" });
+const TRIBUNAL = "t-440103001"; // 广州市荔湾区人民法院沙面人民法庭
+const COURT = "c-110105"; // 北京市朝阳区人民法院
+const SECRET = "s".repeat(40);
+let app: App;
+let db: string;
+let events: EventProducer;
+let smtp: SMTPServer;
+const mails: string[] = [];
+let mint: (courtId: string, province: string, roles: Role[]) => Promise<string>;
+const clients: { close(): void }[] = [];
+const fatal: Error[] = [];
+
+/** A webhook receiver that verifies every delivery and answers with the next planned status. */
+function receiver(plan: (n: number) => number) {
+  const got: { id: string; type: string; body: string; valid: boolean }[] = [];
+  let calls = 0;
+  const server = http.createServer((req, res) => {
+    let body = "";
+    req.on("data", (c) => (body += c));
+    req.on("end", () => {
+      const status = plan(++calls);
+      const check = verifyWebhook(SECRET, body, String(req.headers["x-kuayu-signature"] ?? ""), Math.floor(Date.now() / 1000));
+      if (status < 300) got.push({ id: String(req.headers["x-kuayu-delivery"]), type: String(req.headers["x-kuayu-event-type"]), body, valid: check.ok });
+      res.writeHead(status).end();
+    });
+  });
+  return {
+    got,
+    calls: () => calls,
+    listen: () => new Promise<string>((r) => server.listen(0, "127.0.0.1", () => r(`http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`))),
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
+}
+
+beforeAll(async () => {
+  await assertInfraUp();
+  const signer = await createSigner(keys.privateKey);
+  mint = (courtId, province, roles) => signer.mint({ user: `u-${courtId}`, courtId, roles, province });
+  smtp = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ["STARTTLS"],
+    onData(stream, _session, done) {
+      let raw = "";
+      stream.on("data", (c: Buffer) => (raw += c.toString()));
+      stream.on("end", () => {
+        mails.push(raw);
+        done();
+      });
+    },
+  });
+  await new Promise<void>((r) => smtp.listen(0, "127.0.0.1", () => r()));
+  db = uniqueName("notification_it");
+  app = await startApp(
+    readConfig({
+      GRPC_PORT: "0", GRPC_HOST: "127.0.0.1", KAFKA_BROKERS: infra.brokers.join(","), MONGO_URI: infra.mongoUri, MONGO_DB: db,
+      KAFKA_GROUP_ID: uniqueName("notification"), KAFKA_FROM_BEGINNING: "false", JWT_PUBLIC_KEY: keys.publicKey, LOG_LEVEL: "silent",
+      SMTP_HOST: "127.0.0.1", SMTP_PORT: String((smtp.server.address() as AddressInfo).port), SMTP_FROM: "跨域立案服务 <no-reply@kuayu.test>",
+      WEBHOOK_ALLOW_LOOPBACK_HTTP: "true", WEBHOOK_TIMEOUT_MS: "2000", DELIVERY_BACKOFF_MS: "100", DELIVERY_INTERVAL_MS: "100",
+      REMINDER_INTERVAL_MS: "200", WATCH_POLL_MS: "200",
+    }),
+    log,
+    (err) => void fatal.push(err),
+  );
+  events = await createProducer(createKafka({ brokers: infra.brokers, clientId: "notification-test", log }), "kuayu.test");
+});
+afterAll(async () => {
+  clients.forEach((c) => c.close());
+  await events?.disconnect();
+  expect(await app?.stop()).toBe(true);
+  expect(fatal).toEqual([]);
+  await new Promise<void>((r) => smtp.close(() => r()));
+  const conn = await connectMongo({ uri: infra.mongoUri, dbName: db });
+  await conn.dropDatabase();
+  await conn.close();
+});
+
+const client = async (courtId: string, province: string, roles: Role[]): Promise<Client<typeof notificationV1.NotificationService>> => {
+  const c = createClient(notificationV1.NotificationService, `127.0.0.1:${app.grpcPort}`, { token: await mint(courtId, province, roles), timeoutMs: 30_000 });
+  clients.push(c);
+  return c;
+};
+
+/** Publishes a filing's life up to `until` as the services would. */
+async function lifecycle(filingId: string, until: "routed" | "accepted", routedAt = new Date()) {
+  const base = { filingId, collaboratingCourtId: TRIBUNAL, jurisdictionCourtId: COURT, drill: false };
+  await events.publish(intakeTopics.filingSubmitted, filingId, {
+    ...base, round: 1, caseType: commonV1.CaseType.CIVIL_FIRST_INSTANCE, receiptNumber: `KY-${TRIBUNAL}-20261128-000001`, submittedAt: timestampFromDate(new Date()),
+    details: { parties: [
+      { role: intakeV1.PartyRole.PLAINTIFF, identity: { case: "person", value: { name: "张三", residentId: "11010519491231002X" } }, address: "广州", phone: "13800138000" },
+      { role: intakeV1.PartyRole.DEFENDANT, identity: { case: "organization", value: { name: "北京某贸易有限公司", creditCode: "91350100M000100Y43" } }, address: "北京" },
+    ] },
+    materials: [{ materialId: "m1", kind: "complaint", fileName: "起诉状.pdf", sha256: "a".repeat(64), sizeBytes: 10n }],
+  });
+  await events.publish(routingTopics.filingRouted, filingId, { ...base, round: 1, province: "11", originProvince: "44", routedAt: timestampFromDate(routedAt), responseDue: timestampFromDate(new Date(routedAt.getTime() + 1800_000)) });
+  if (until === "accepted") {
+    await events.publish(decisionTopics.acknowledged, filingId, { ...base, round: 1 });
+    await events.publish(decisionTopics.accepted, filingId, { ...base, round: 1, caseNumber: "（2026）京0105民初88号" });
+  }
+}
+
+it("tells the window of an acceptance in-app, by signed webhook and by e-mail, and issues the acceptance notice", async () => {
+  const hook = receiver(() => 200);
+  const url = await hook.listen();
+  const system = await client(TRIBUNAL, "44", ["court-system"]);
+  const { webhook } = await system.addWebhook({ url, secret: SECRET, eventTypes: ["kuayu.decision.v1.Accepted", "kuayu.decision.v1.Acknowledged"] });
+  await system.addSubscription({ channel: notificationV1.Channel.EMAIL, address: "window@court.test", eventTypes: ["kuayu.decision.v1.Accepted"] });
+  const filingId = randomUUID();
+  await lifecycle(filingId, "accepted");
+
+  const clerk = await client(TRIBUNAL, "44", ["window-clerk"]);
+  const note = await eventually(async () => (await clerk.listNotifications({})).notifications.find((n) => n.filingId === filingId && n.kind === "kuayu.decision.v1.Accepted"), 30_000, "the in-app notification");
+  expect(note.title + note.body).toContain("（2026）京0105民初88号");
+
+  await eventually(async () => hook.got.filter((g) => JSON.parse(g.body).filingId === filingId).length === 2, 30_000, "two webhook deliveries");
+  const mine = hook.got.filter((g) => JSON.parse(g.body).filingId === filingId);
+  expect(mine.map((g) => g.type)).toEqual(["kuayu.decision.v1.Acknowledged", "kuayu.decision.v1.Accepted"]); // in order
+  expect(mine.every((g) => g.valid)).toBe(true);
+  expect(JSON.parse(mine[1]!.body).data.caseNumber).toBe("（2026）京0105民初88号");
+  const history = await system.listDeliveries({ webhookId: webhook!.webhookId });
+  expect(history.deliveries.filter((d) => d.filingId === filingId).every((d) => d.status === notificationV1.DeliveryStatus.DELIVERED)).toBe(true);
+
+  const mail = await eventually(async () => mails.find((m) => m.includes("window@court.test")), 30_000, "the e-mail at the SMTP peer");
+  expect(mail).toMatch(/Subject:/);
+
+  // The acceptance notice: a PDF with the courts, the case number and the party, verifiable by its code.
+  let info: notificationV1.DocumentInfo | undefined;
+  const chunks: Uint8Array[] = [];
+  await eventually(async () => {
+    chunks.length = 0;
+    for await (const res of clerk.getDocument({ filingId, kind: notificationV1.DocumentKind.ACCEPTANCE_NOTICE })) {
+      if (res.part.case === "info") info = res.part.value;
+      else if (res.part.case === "chunk") chunks.push(res.part.value);
+    }
+    return info;
+  }, 30_000, "the acceptance notice");
+  const file = path.join(mkdtempSync(path.join(tmpdir(), "kuayu-doc-")), "notice.pdf");
+  writeFileSync(file, Buffer.concat(chunks));
+  const text = execFileSync("pdftotext", ["-layout", file, "-"], { encoding: "utf8" });
+  for (const s of ["受理通知书", "北京市朝阳区人民法院", "（2026）京0105民初88号", "张三", info!.verificationCode]) expect(text).toContain(s);
+  expect(text).not.toContain("11010519491231002X");
+  const verified = await (await client("c-999999", "11", ["supervisor"])).verifyDocument({ verificationCode: info!.verificationCode });
+  expect(verified.document!.sha256).toBe(info!.sha256);
+  expect(verified.document!.facts).toMatchObject({ 案号: "（2026）京0105民初88号" });
+  await hook.close();
+});
+
+it("retries a failing receiver with backoff and delivers once; dead-letters one that always fails, and replays it", async () => {
+  const flaky = receiver((n) => (n <= 4 ? 500 : 200));
+  const down = receiver(() => 503);
+  const system = await client("c-110106", "11", ["court-system"]);
+  const urls = [await flaky.listen(), await down.listen()];
+  const [a, b] = await Promise.all(urls.map((url) => system.addWebhook({ url, secret: SECRET, eventTypes: ["kuayu.routing.v1.FilingRouted"] })));
+  const filingId = randomUUID();
+  await events.publish(routingTopics.filingRouted, filingId, { filingId, collaboratingCourtId: TRIBUNAL, jurisdictionCourtId: "c-110106", round: 1, province: "11", routedAt: timestampFromDate(new Date()) });
+
+  await eventually(async () => flaky.got.length === 1, 30_000, "the delivery after four failures");
+  expect(flaky.calls()).toBe(5);
+  const dead = await eventually(async () => (await system.listDeliveries({ webhookId: b!.webhook!.webhookId, deadOnly: true })).deliveries[0], 30_000, "the dead-lettered delivery");
+  expect(dead).toMatchObject({ status: notificationV1.DeliveryStatus.DEAD, attempts: 5 });
+  expect(down.calls()).toBe(5);
+  const okA = (await system.listDeliveries({ webhookId: a!.webhook!.webhookId })).deliveries[0]!;
+  expect(okA).toMatchObject({ status: notificationV1.DeliveryStatus.DELIVERED, attempts: 5 });
+
+  // Another court cannot see or replay it; the operator of this court can.
+  const other = await client("c-110101", "11", ["court-system"]);
+  await expect(other.replayDelivery({ deliveryId: dead.deliveryId })).rejects.toMatchObject({ code: 7 });
+  const replayed = await system.replayDelivery({ deliveryId: dead.deliveryId });
+  expect(replayed.delivery!.status).toBe(notificationV1.DeliveryStatus.PENDING);
+  await eventually(async () => down.calls() >= 6, 30_000, "the replayed attempt");
+  await flaky.close();
+  await down.close();
+});
+
+it("reminds the specialist, escalates, and tells the window when a closed court next opens", async () => {
+  const filingId = randomUUID();
+  // Arrived on a Sunday night two weeks ago: the court was closed, and nobody has responded since.
+  const sunday = new Date("2026-11-15T15:00:00Z"); // 23:00 on Sunday in Beijing
+  await lifecycle(filingId, "routed", sunday);
+  const specialist = await client(COURT, "11", ["filing-specialist"]);
+  const kinds = await eventually(async () => {
+    const k = (await specialist.listNotifications({})).notifications.filter((n) => n.filingId === filingId).map((n) => n.kind);
+    return k.includes("reminder") && k.includes("escalation") ? k.sort() : undefined;
+  }, 30_000, "the reminder and the escalation");
+  expect(kinds).toEqual(["escalation", "kuayu.routing.v1.FilingRouted", "reminder"]);
+  const clerk = await client(TRIBUNAL, "44", ["window-clerk"]);
+  const opening = await eventually(async () => (await clerk.listNotifications({})).notifications.find((n) => n.filingId === filingId && n.kind === "next-opening"), 30_000, "the next-opening hint");
+  expect(opening.body).toMatch(/11月16日|2026-11-16|08:30/);
+});

@@ -1,0 +1,71 @@
+// Who hears of what, reminders, and the facts kept per filing.
+import { EVENT, documentFor, nextOpeningIfClosed, recipientsOf, reminderStillDue, remindersFor, wants, webhookUrlProblem, type FilingFacts } from "../src/domain/notify";
+import { project } from "../src/adapters/consumer";
+
+const courts = { collaboratingCourtId: "t-440103001", jurisdictionCourtId: "c-110105" };
+const cst = (local: string) => new Date(`${local}+08:00`);
+
+describe("recipients", () => {
+  it("tells the window of the court's acts and the court of the window's", () => {
+    expect(recipientsOf(EVENT.accepted, courts)).toEqual([{ courtId: "t-440103001", role: "window-clerk" }]);
+    expect(recipientsOf(EVENT.routingFailed, courts)).toEqual([{ courtId: "t-440103001", role: "window-clerk" }]);
+    expect(recipientsOf(EVENT.routed, courts)).toEqual([{ courtId: "c-110105", role: "filing-specialist" }]);
+    expect(recipientsOf(EVENT.withdrawn, courts)).toEqual([{ courtId: "c-110105", role: "filing-specialist" }]);
+    expect(recipientsOf(EVENT.submitted, courts)).toEqual([]);
+  });
+
+  it("issues the document each decision calls for", () => {
+    expect([EVENT.submitted, EVENT.accepted, EVENT.rejected, EVENT.correctionRequested, EVENT.acknowledged].map(documentFor)).toEqual([
+      "receipt", "acceptance-notice", "non-acceptance", "correction-notice", undefined,
+    ]);
+  });
+});
+
+describe("reminders", () => {
+  it("reminds after 20 working minutes and escalates after 24 hours", () => {
+    const [reminder, escalation] = remindersFor("f1", 1, cst("2026-11-27T17:20:00")); // Friday, 10 minutes before closing
+    expect(reminder).toMatchObject({ id: "f1:1:reminder", dueAt: cst("2026-11-30T08:40:00") });
+    expect(escalation).toMatchObject({ id: "f1:1:escalation", dueAt: cst("2026-11-28T17:20:00") });
+  });
+
+  it("is dropped once the court responded, decided, or a new round arrived", () => {
+    const f = { round: 1, acknowledgedAt: undefined, decidedAt: undefined, lastEventType: EVENT.routed } as FilingFacts;
+    const r = remindersFor("f1", 1, new Date())[0]!;
+    expect(reminderStillDue(f, r)).toBe(true);
+    expect(reminderStillDue({ ...f, acknowledgedAt: new Date() }, r)).toBe(false);
+    expect(reminderStillDue({ ...f, round: 2 }, r)).toBe(false);
+    expect(reminderStillDue({ ...f, lastEventType: EVENT.withdrawn }, r)).toBe(false);
+  });
+
+  it("tells when a closed court next opens", () => {
+    expect(nextOpeningIfClosed(cst("2026-11-29T22:00:00"))).toEqual(cst("2026-11-30T08:30:00"));
+    expect(nextOpeningIfClosed(cst("2026-11-30T09:00:00"))).toBeUndefined();
+  });
+});
+
+describe("webhooks", () => {
+  it("accepts https, and http only to loopback when allowed", () => {
+    expect(webhookUrlProblem("https://court.example/hook", false)).toBeUndefined();
+    expect(webhookUrlProblem("http://127.0.0.1:8080/hook", true)).toBeUndefined();
+    expect(webhookUrlProblem("http://127.0.0.1:8080/hook", false)).toBe("must be https://");
+    expect(webhookUrlProblem("http://court.example/hook", true)).toBe("must be https://");
+    expect(webhookUrlProblem("https://user:pw@court.example/", false)).toBe("must not carry credentials");
+    expect(webhookUrlProblem("nonsense", false)).toBe("not a URL");
+    expect(wants([], "x")).toBe(true);
+    expect(wants(["a"], "x")).toBe(false);
+  });
+});
+
+describe("facts of a filing", () => {
+  it("keeps names but never identity numbers, and follows the decision", () => {
+    const start = project({ filingId: "f1" } as FilingFacts, EVENT.submitted, {
+      ...courts, round: 1, caseType: 1, receiptNumber: "KY-1", drill: false,
+      details: { parties: [{ role: 1, identity: { case: "person", value: { name: "张三", residentId: "11010519491231002X" } } }] },
+      materials: [{ kind: "complaint", fileName: "起诉状.pdf" }],
+    }, new Date(0));
+    expect(start).toMatchObject({ caseType: "civil-first-instance", receiptNumber: "KY-1", parties: [{ role: "plaintiff", name: "张三" }], round: 1 });
+    expect(JSON.stringify(start)).not.toContain("11010519491231002X");
+    const accepted = project(start, EVENT.accepted, { ...courts, round: 1, caseNumber: "（2026）京0105民初1号" }, new Date(5));
+    expect(accepted).toMatchObject({ caseNumber: "（2026）京0105民初1号", decidedAt: new Date(5), lastEventType: EVENT.accepted });
+  });
+});
