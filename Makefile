@@ -32,13 +32,14 @@ proto: bootstrap
 lint: bootstrap
 	@$(ENV) npx eslint . && bash scripts/proto.sh check
 
-## bench: baseline (raw Kafka, raw store, raw grpc-js), directory, intake and flow benchmarks; results in docs/benchmarks.md
+## bench: baseline (raw Kafka, raw store, raw grpc-js), directory, intake, flow and notification benchmarks; results in docs/benchmarks.md
 bench: build
 	@$(ENV) bash scripts/infra/infra.sh up
 	@$(ENV) node scripts/bench/baseline.js
 	@$(ENV) node --expose-gc scripts/bench/directory.js
 	@$(ENV) node scripts/bench/intake.js
 	@$(ENV) node scripts/bench/flow.js
+	@$(ENV) node scripts/bench/notify.js
 
 ## chart: helm lint, render and validate every example release in deploy/ (also part of make test)
 chart:
