@@ -9,12 +9,13 @@ mkdir -p .data/logs .data/pids
 
 # service  gRPC port  metrics port — one line per service; add new services here.
 # Started in this order: routing first (intake checks routes with it), then intake, decision (it
-# copies materials from intake) and notification.
+# copies materials from intake), notification and supervision (its dashboards' HTTP API on :8085).
 SERVICES="
 routing 50052 9465
 intake 50051 9464
 decision 50053 9466
 notification 50054 9467
+supervision 50055 9468
 "
 
 pidfile() { echo ".data/pids/svc-$1.pid"; }

@@ -14,7 +14,11 @@ mounted read-only and not world-readable; no other component sees that Secret. C
 intakes (callsIntakes) get a well-formed INTAKE_ADDRS with a "*" entry (and this release's intake
 for its own provinces unless VALUES say otherwise). Consumer groups are distinct within the release
 and, in a province release, end with the scope's codes. A province release (provinceScope a list)
-runs jurisdiction-decision.
+runs jurisdiction-decision and notification.
+Components that send messages (sendsMessages: notification) get SMTP_USER / SMTP_PASS from
+secrets.smtp and SMS_TOKEN from secrets.sms as secretKeyRef when those are named, SMS_TOKEN whenever
+SMS_URL is set; no other component gets them. No component allows plain-http loopback webhooks
+(WEBHOOK_ALLOW_LOOPBACK_HTTP).
 KafkaTopic resources (Strimzi; no CRD schema offline) get their fields checked here.
 Prints each problem and exits 1 if there is any. Run with .tools/chart-venv/bin/python (PyYAML).
 """
@@ -53,6 +57,8 @@ scope = ",".join(scope_list) if scope_list else v["provinceScope"]
 enabled = sorted(name for name, c in v["components"].items() if c.get("enabled"))
 if scope_list and "jurisdiction-decision" not in enabled:
     problem(f"province release (scope {scope}) without jurisdiction-decision: its courts would get no inbox")
+if scope_list and "notification" not in enabled:
+    problem(f"province release (scope {scope}) without notification: its courts would get no notifications, reminders or documents")
 groups = {}
 deployments, configmaps = by_kind("Deployment"), by_kind("ConfigMap")
 if not enabled:
@@ -98,17 +104,21 @@ for name in enabled:
         problem(f"{where}: /tmp is not an emptyDir")
 
     env = {}
+    secret_vars = ("MONGO_URI", "JWT_PUBLIC_KEY", "JWT_PRIVATE_KEY", "KAFKA_SASL_PASSWORD", "KAFKA_SASL_USERNAME", "SMTP_USER", "SMTP_PASS", "SMS_TOKEN")
     for ref in c.get("envFrom", []):
         cm = configmaps.get(ref.get("configMapRef", {}).get("name"))
         if cm is None:
             problem(f"{where}: envFrom names a ConfigMap that is not rendered")
         else:
             env.update(cm.get("data", {}))
+            # A secret in the ConfigMap leaks even where a secretKeyRef of the same name wins.
+            for var in sorted(set(cm.get("data", {})) & set(secret_vars)):
+                problem(f"{where}: {var} is in its ConfigMap {cm['metadata']['name']}")
     for e in c.get("env", []):
         env[e["name"]] = e.get("value", e.get("valueFrom"))
     if env.get("PROVINCE_SCOPE") != scope:
         problem(f"{where}: PROVINCE_SCOPE is {env.get('PROVINCE_SCOPE')!r}, expected {scope!r}")
-    for secret in ("MONGO_URI", "JWT_PUBLIC_KEY", "JWT_PRIVATE_KEY", "KAFKA_SASL_PASSWORD", "KAFKA_SASL_USERNAME"):
+    for secret in secret_vars:
         if secret in env and not (isinstance(env[secret], dict) and "secretKeyRef" in env[secret]):
             problem(f"{where}: {secret} is not taken from a Secret")
     if "MONGO_DB" in env and "MONGO_URI" not in env:
@@ -141,6 +151,29 @@ for name in enabled:
             problem(f"{where}: JWT_PRIVATE_KEY_FILE set, but it does not sign tokens")
         if signing_vols and signing["name"] != v["secrets"]["jwtPublicKey"]["name"]:
             problem(f"{where}: mounts the signing key Secret {signing['name']}, but it does not sign tokens")
+
+    # E-mail and SMS credentials: from the Secrets named in secrets.smtp / secrets.sms, and only in
+    # components that send messages.
+    def secret_ref(var):
+        return (env.get(var) or {}).get("secretKeyRef") if isinstance(env.get(var), dict) else None
+
+    wanted = {}
+    if cv.get("sendsMessages"):
+        smtp, sms = v["secrets"].get("smtp") or {}, v["secrets"].get("sms") or {}
+        if smtp.get("name"):
+            wanted.update(SMTP_USER=(smtp["name"], smtp["userKey"]), SMTP_PASS=(smtp["name"], smtp["passwordKey"]))
+        if sms.get("name"):
+            wanted["SMS_TOKEN"] = (sms["name"], sms["key"])
+    for var in ("SMTP_USER", "SMTP_PASS", "SMS_TOKEN"):
+        ref = secret_ref(var)
+        if var in wanted and (not ref or (ref.get("name"), ref.get("key")) != wanted[var]):
+            problem(f"{where}: {var} is not key {wanted[var][1]} of Secret {wanted[var][0]} ({env.get(var)})")
+        elif var not in wanted and var in env:
+            problem(f"{where}: {var} set, but {'secrets.smtp/sms does not name it' if cv.get('sendsMessages') else 'it does not send messages'}")
+    if env.get("SMS_URL") and "SMS_TOKEN" not in env:
+        problem(f"{where}: SMS_URL without SMS_TOKEN (the service refuses to start)")
+    if str(env.get("WEBHOOK_ALLOW_LOOPBACK_HTTP", "false")).lower() != "false":
+        problem(f"{where}: WEBHOOK_ALLOW_LOOPBACK_HTTP is {env['WEBHOOK_ALLOW_LOOPBACK_HTTP']!r}: webhooks must be https only in a release")
 
     # INTAKE_ADDRS: 44=host:port,…,*=host:port; the release's own intake for its provinces by default.
     if cv.get("callsIntakes"):

@@ -142,6 +142,9 @@ provinces (every province, "*", for scope "all") default to it; intakeAddresses 
 {{- fail (printf "components.%s calls %s: enable components.%s in this release or set externalAddresses.%s (host:port)" $.name . . .) -}}
 {{- end -}}
 {{- end -}}
+{{- if and (hasKey .c.settings "SMS_URL") (not (and .c.sendsMessages $v.secrets.sms $v.secrets.sms.name)) -}}
+{{- fail (printf "components.%s.settings.SMS_URL needs the gateway's token: set secrets.sms.name (and key) to the Secret holding it (SMS_TOKEN)%s" .name (ternary "" ", and sendsMessages: true on the component" (.c.sendsMessages | default false))) -}}
+{{- end -}}
 {{- if and .c.callsIntakes (not (regexMatch "(^|,)\\*=" (include "kuayu.intakeAddrs" .))) -}}
 {{- fail (printf "components.%s calls the intake of every window's province: set intakeAddresses.\"*\" (host:port of the intake, or national gateway, for provinces not listed); INTAKE_ADDRS would be %q" .name (include "kuayu.intakeAddrs" .)) -}}
 {{- end -}}

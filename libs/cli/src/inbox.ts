@@ -121,7 +121,7 @@ export function requestedItems(items: readonly string[], texts: readonly string[
   });
 }
 
-const ISO_INSTANT = /^(\d{4}-\d{2}-\d{2})[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?(?:([Zz])|([+-])(\d{2}):?(\d{2}))$/;
+export const ISO_INSTANT = /^(\d{4}-\d{2}-\d{2})[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?(?:([Zz])|([+-])(\d{2}):?(\d{2}))$/;
 
 /**
  * --deadline: a day YYYY-MM-DD means the end of that day in China time (23:59:59 UTC+8); otherwise an

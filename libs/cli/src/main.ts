@@ -7,6 +7,7 @@ import { filingCommands } from "./filing.js";
 import { inboxCommands } from "./inbox.js";
 import { documentCommands, notifyCommands, subscriptionCommands, webhookCommands } from "./notify.js";
 import { caseNumberCommands, deadlineCommand, jurisdictionCommand } from "./rules.js";
+import { superviseCommands } from "./supervise.js";
 import { tokenMintCommand } from "./token.js";
 
 const root = path.resolve(__dirname, "../../..");
@@ -32,6 +33,7 @@ notifyCommands(program.command("notify").description("in-app notifications of yo
 webhookCommands(program.command("webhook").description("webhook endpoints of your court's case-management system, and their deliveries"));
 subscriptionCommands(program.command("subscription").description("e-mail and SMS (短信) subscriptions of your court"));
 documentCommands(program.command("document").description("printable documents (回执, 受理通知书, …) and checking them by verification code"));
+superviseCommands(program.command("supervise").description("national supervision (全国监管) for supervisors: indicators, overdue filings, notices (通报), drills (演练), complaints"));
 
 
 program.parseAsync(process.argv).catch((err: Error) => {

@@ -9,4 +9,6 @@ export * as routingEventsV1 from "./gen/kuayu/routing/v1/events_pb.js";
 export * as decisionEventsV1 from "./gen/kuayu/decision/v1/events_pb.js";
 export * as decisionV1 from "./gen/kuayu/decision/v1/decision_pb.js";
 export * as notificationV1 from "./gen/kuayu/notification/v1/notification_pb.js";
+export * as supervisionV1 from "./gen/kuayu/supervision/v1/supervision_pb.js";
+export * as supervisionEventsV1 from "./gen/kuayu/supervision/v1/events_pb.js";
 export { enumFromId, idFromEnum } from "./enums.js";

@@ -1,5 +1,5 @@
 import { defineTopic } from "@kuayu/kafka";
-import { decisionEventsV1, intakeEventsV1, routingEventsV1 } from "@kuayu/proto";
+import { decisionEventsV1, intakeEventsV1, routingEventsV1, supervisionEventsV1 } from "@kuayu/proto";
 
 // The filing lifecycle (DESIGN.md §3): one message type per topic, every record keyed by filing id.
 // Producers own their topics; consumers import the same definitions, so names and types cannot drift.
@@ -23,6 +23,10 @@ export const decisionTopics = {
   accepted: defineTopic("kuayu.decision.accepted.v1", decisionEventsV1.AcceptedSchema, 12),
   rejected: defineTopic("kuayu.decision.rejected.v1", decisionEventsV1.RejectedSchema, 12),
   correctionRequested: defineTopic("kuayu.decision.correction-requested.v1", decisionEventsV1.CorrectionRequestedSchema, 12),
+};
+
+export const supervisionTopics = {
+  noticePublished: defineTopic("kuayu.supervision.notice-published.v1", supervisionEventsV1.NoticePublishedSchema, 3),
 };
 
 /**

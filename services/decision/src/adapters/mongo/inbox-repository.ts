@@ -81,24 +81,25 @@ function toDoc(f: InboxFiling): Omit<InboxDoc, keyof OutboxFields> {
 
 function eventEntry(f: InboxFiling, e: DecisionEvent): OutboxEntry {
   const base = { filingId: f.id, collaboratingCourtId: f.collaboratingCourtId, jurisdictionCourtId: f.jurisdictionCourtId, round: f.round, drill: f.drill };
+  const acknowledgedAt = timestampFromDate(f.acknowledgedAt ?? f.updatedAt);
   const at = timestampFromDate(f.updatedAt);
   switch (e) {
     case "acknowledged":
       return outboxEntry(decisionTopics.acknowledged, f.id, { ...base, acknowledgedAt: timestampFromDate(f.acknowledgedAt ?? f.updatedAt) }, SOURCE);
     case "accepted":
-      return outboxEntry(decisionTopics.accepted, f.id, { ...base, caseNumber: f.caseNumber, acceptedAt: at }, SOURCE);
+      return outboxEntry(decisionTopics.accepted, f.id, { ...base, caseNumber: f.caseNumber, acceptedAt: at, acknowledgedAt }, SOURCE);
     case "rejected":
       return outboxEntry(
         decisionTopics.rejected,
         f.id,
-        { ...base, category: enumFromId(decisionEventsV1.RejectionCategory, f.rejection!.category), reason: f.rejection!.reason, legalBasis: f.rejection!.legalBasis, rejectedAt: at },
+        { ...base, category: enumFromId(decisionEventsV1.RejectionCategory, f.rejection!.category), reason: f.rejection!.reason, legalBasis: f.rejection!.legalBasis, rejectedAt: at, acknowledgedAt },
         SOURCE,
       );
     case "correction-requested":
       return outboxEntry(
         decisionTopics.correctionRequested,
         f.id,
-        { ...base, items: f.correction!.items, deadline: timestampFromDate(f.correction!.deadline), note: f.correction!.note, requestedAt: timestampFromDate(f.correction!.requestedAt) },
+        { ...base, items: f.correction!.items, deadline: timestampFromDate(f.correction!.deadline), note: f.correction!.note, requestedAt: timestampFromDate(f.correction!.requestedAt), acknowledgedAt },
         SOURCE,
       );
   }

@@ -1,0 +1,224 @@
+import { randomUUID } from "node:crypto";
+import type { AuthContext } from "@kuayu/auth";
+import type { Directory } from "@kuayu/directory";
+import { courtWorkingHours } from "@kuayu/directory";
+import { DEFAULT_WORKING_HOURS, ForbiddenError, NotFoundError, ValidationError, isCaseType, workingDaysLater, workingMinutesBetween, type CaseType } from "@kuayu/domain";
+import { applyEvent, chinaDay, contributions, daysBetween, emptyEntry, indicators, overdue, type Delta, type LedgerEntry, type LedgerEvent } from "../domain/ledger.js";
+import { addToCounters, counterId, insertOnce, type ComplaintDoc, type DrillDoc, type Level, type LedgerDoc, type NoticeDoc, type Store } from "./store.js";
+
+// The supervision use cases over the store: ingest, indicators, overdue lists, notices, ratings,
+// complaints and drills. Transport-free; grpc.ts and http.ts call these.
+
+export interface Scope {
+  level: Level;
+  id: string;
+}
+
+const SPC = "c-spc";
+
+/**
+ * Supervisors only: the SPC's see the country, a high court's its own province (and its courts).
+ */
+export function authorize(caller: AuthContext, scope: Scope, dir: Directory): void {
+  if (!caller.roles.includes("supervisor")) throw new ForbiddenError("supervision needs the supervisor role");
+  if (caller.courtId === SPC) return;
+  const province = scope.level === "province" ? scope.id : scope.level === "court" ? dir.byId(scope.id)?.province : undefined;
+  if (province === undefined || province !== caller.province) {
+    throw new ForbiddenError(`a supervisor of province ${caller.province} may read only that province (asked: ${scope.level} ${scope.id || "national"})`);
+  }
+}
+
+export function checkScope(scope: Scope, dir: Directory): void {
+  if (scope.level === "province" && !/^\d{2}$/.test(scope.id)) throw new ValidationError([{ field: "scope.id", description: "a two-digit province code" }]);
+  if (scope.level === "court" && !dir.byId(scope.id)) throw new ValidationError([{ field: "scope.id", description: `no court ${scope.id} in the directory` }]);
+}
+
+export interface Supervision {
+  ingest(ev: LedgerEvent & { filingId: string }): Promise<void>;
+  indicatorsOf(scope: Scope, from: string, to: string, caseType: CaseType | undefined, now: Date): Promise<ReturnType<typeof indicators> & { overdueNow: number }>;
+  overdueOf(scope: Scope, now: Date): Promise<{ entry: LedgerEntry; for: "response" | "decision"; due: Date; lateBy: number; lateUnit: string }[]>;
+  generateNotice(kind: "daily" | "weekly", scope: Scope, now: Date): Promise<NoticeDoc>;
+  rate(caller: AuthContext, filingId: string, score: number, comment: string, byParty: boolean): Promise<void>;
+  complain(caller: AuthContext, filingId: string, category: string, text: string): Promise<ComplaintDoc>;
+  createDrill(d: Omit<DrillDoc, "_id">): Promise<DrillDoc>;
+  drillReport(id: string, round: number): Promise<{ drill: DrillDoc; filings: number; rate30: number; participation: { group: string; key: string; expected: number; participated: number }[]; missing: string[] }>;
+}
+
+const matches = (e: LedgerEntry, s: Scope) => s.level === "national" || (s.level === "province" ? e.province === s.id : e.jurisdictionCourtId === s.id);
+
+export function createSupervision(store: Store, dir: Directory): Supervision {
+  const hours = (courtId: string) => courtWorkingHours(dir, courtId) ?? DEFAULT_WORKING_HOURS;
+  const courtName = (id: string) => dir.byId(id)?.name ?? id;
+  const openEntries = async (scope: Scope, drill = false) => {
+    const filter: Record<string, unknown> = { open: true, drill };
+    if (scope.level === "province") filter.province = scope.id;
+    if (scope.level === "court") filter.jurisdictionCourtId = scope.id;
+    return store.ledger.find(filter).toArray();
+  };
+
+  /** Adds the contributions an entry has not made yet, then records them as made. */
+  async function count(filingId: string): Promise<void> {
+    const doc = await store.ledger.findOne({ _id: filingId });
+    if (!doc) return;
+    const todo = contributions(doc);
+    if (todo.length === 0) return;
+    // Counters first, then the mark: a crash in between counts this contribution again on
+    // redelivery (at-least-once for the counters; the ledger itself is exact).
+    const delta: Delta = {};
+    for (const c of todo) for (const [k, v] of Object.entries(c.delta)) delta[k] = (delta[k] ?? 0) + v;
+    await addToCounters(store, doc, delta);
+    await store.locks.withLock(`ledger:${filingId}`, () => store.ledger.updateOne({ _id: filingId }, { $addToSet: { counted: { $each: todo.map((c) => c.name) } } }));
+  }
+
+  return {
+    async ingest(ev) {
+      await store.locks.withLock(`ledger:${ev.filingId}`, async () => {
+        const cur = await store.ledger.findOne({ _id: ev.filingId });
+        const next = applyEvent(cur ?? emptyEntry(ev.filingId), ev, hours);
+        const { ...fields } = next;
+        await store.ledger.replaceOne({ _id: ev.filingId }, { ...fields, open: !next.decidedAt && !next.withdrawn } as never, { upsert: true });
+      });
+      await count(ev.filingId);
+    },
+
+    async indicatorsOf(scope, from, to, caseType, now) {
+      const days = daysBetween(from, to);
+      if (days.length === 0) throw new ValidationError([{ field: "to_date", description: "must not be before from_date" }]);
+      const ids = days.map((d) => counterId(false, scope.level, scope.level === "national" ? "" : scope.id, d));
+      const sum: Delta = {};
+      // One document per day: a year of a court is at most 366 reads, however many filings.
+      for (const c of await store.counters.find({ _id: { $in: ids } }).toArray()) {
+        const part = caseType ? (c.byType?.[caseType] ?? {}) : (c.all ?? {});
+        for (const [k, v] of Object.entries(part)) sum[k] = (sum[k] ?? 0) + v;
+      }
+      const overdueNow = (await openEntries(scope)).filter((e) => (!caseType || e.caseType === caseType) && overdue(e, now)).length;
+      return { ...indicators(sum), overdueNow };
+    },
+
+    async overdueOf(scope, now) {
+      return (await openEntries(scope))
+        .map((entry) => ({ entry, o: overdue(entry, now) }))
+        .filter((x) => x.o)
+        .map(({ entry, o }) =>
+          o!.for === "response"
+            ? { entry, for: o!.for, due: o!.due, lateBy: workingMinutesBetween(o!.due, now, hours(entry.jurisdictionCourtId)), lateUnit: "working minutes" }
+            : { entry, for: o!.for, due: o!.due, lateBy: (now.getTime() - o!.due.getTime()) / 3600_000, lateUnit: "hours" },
+        )
+        .sort((a, b) => a.due.getTime() - b.due.getTime());
+    },
+
+    async generateNotice(kind, scope, now) {
+      const today = chinaDay(now);
+      const rows = (await openEntries(scope))
+        .filter((e) => e.arrivedAt)
+        .flatMap((e) => {
+          if (kind === "daily") {
+            // 每日通报: no feedback (response) 24 hours after arrival.
+            const late = (now.getTime() - e.arrivedAt!.getTime()) / 3600_000 - 24;
+            return !e.respondedAt && late > 0 ? [{ e, lateBy: late, lateUnit: "hours" }] : [];
+          }
+          // 每周通报: not decided 7 working days after arrival.
+          const limit = workingDaysLater(e.day, 7);
+          if (e.correctionPending || limit >= today) return [];
+          let late = 0;
+          while (workingDaysLater(limit, late + 1) < today) late++;
+          return [{ e, lateBy: late + 1, lateUnit: "working days" }];
+        })
+        .sort((a, b) => b.lateBy - a.lateBy)
+        .map(({ e, lateBy, lateUnit }) => ({
+          jurisdictionCourtId: e.jurisdictionCourtId,
+          jurisdictionCourtName: courtName(e.jurisdictionCourtId),
+          filingId: e.filingId,
+          receiptNumber: e.receiptNumber,
+          arrivedAt: e.arrivedAt!,
+          lateBy: Math.round(lateBy * 10) / 10,
+          lateUnit,
+        }));
+      const notice: NoticeDoc = { _id: randomUUID(), kind, level: scope.level, scopeId: scope.id, generatedAt: now, day: today, rows };
+      await store.notices.insertOne(notice);
+      return notice;
+    },
+
+    async rate(caller, filingId, score, comment, byParty) {
+      const v = [];
+      if (!Number.isInteger(score) || score < 1 || score > 5) v.push({ field: "score", description: "1–5" });
+      if ([...comment].length > 500) v.push({ field: "comment", description: "at most 500 characters" });
+      if (v.length > 0) throw new ValidationError(v);
+      const e = await store.ledger.findOne({ _id: filingId });
+      if (!e) throw new NotFoundError(`filing ${filingId} is not known to supervision`);
+      if (e.collaboratingCourtId !== caller.courtId) throw new ForbiddenError("only the collaborating court's window rates a filing");
+      const first = await insertOnce(store.ratings, { _id: `${filingId}:${caller.courtId}:${byParty ? "party" : "court"}`, filingId, score, comment, at: new Date() });
+      if (first && e.day) await addToCounters(store, e, { satisfactionSum: score, satisfactionCount: 1 });
+    },
+
+    async complain(caller, filingId, category, text) {
+      const categories = ["slow-response", "attitude", "wrong-decision", "materials-lost", "other"];
+      const v = [];
+      if (!categories.includes(category)) v.push({ field: "category", description: `one of ${categories.join(", ")}` });
+      if (!text.trim() || [...text].length > 2000) v.push({ field: "text", description: "1–2000 characters" });
+      if (v.length > 0) throw new ValidationError(v);
+      const e = await store.ledger.findOne({ _id: filingId });
+      if (!e) throw new NotFoundError(`filing ${filingId} is not known to supervision`);
+      if (e.collaboratingCourtId !== caller.courtId) throw new ForbiddenError("complaints about a filing come from its collaborating court's window");
+      const c: ComplaintDoc = { _id: randomUUID(), filingId, jurisdictionCourtId: e.jurisdictionCourtId, province: e.province, category, text: text.trim(), status: "open", answer: "", filedAt: new Date() };
+      await store.complaints.insertOne(c);
+      if (e.day) await addToCounters(store, e, { complaints: 1 });
+      return c;
+    },
+
+    async createDrill(d) {
+      const v = [];
+      if (!d.name.trim()) v.push({ field: "drill.name", description: "required" });
+      if (!Number.isInteger(d.rounds) || d.rounds < 1 || d.rounds > 20) v.push({ field: "drill.rounds", description: "1–20" });
+      if (!(d.startsAt < d.endsAt)) v.push({ field: "drill.ends_at", description: "must be after starts_at" });
+      if (d.caseTypes.some((t) => !isCaseType(t))) v.push({ field: "drill.case_types", description: "unknown case type" });
+      if (d.courtIds.some((c) => !dir.byId(c)?.roles.includes("collaborating"))) v.push({ field: "drill.court_ids", description: "every court must exist and be able to collaborate" });
+      if (v.length > 0) throw new ValidationError(v);
+      const doc: DrillDoc = { ...d, _id: randomUUID(), name: d.name.trim() };
+      await store.drills.insertOne(doc);
+      return doc;
+    },
+
+    async drillReport(id, round) {
+      const drill = await store.drills.findOne({ _id: id });
+      if (!drill) throw new NotFoundError(`drill ${id} not found`);
+      if (round < 0 || round > drill.rounds) throw new ValidationError([{ field: "round", description: `0 (all) or 1–${drill.rounds}` }]);
+      const span = (drill.endsAt.getTime() - drill.startsAt.getTime()) / drill.rounds;
+      const from = new Date(drill.startsAt.getTime() + (round ? (round - 1) * span : 0));
+      const to = round ? new Date(from.getTime() + span) : drill.endsAt;
+      const entries = (await store.ledger.find({ drill: true, arrivedAt: { $gte: from, $lt: to } }).toArray()) as LedgerDoc[];
+      const caseTypes = drill.caseTypes.length > 0 ? drill.caseTypes : (["civil-first-instance", "administrative-first-instance", "enforcement", "criminal-private-prosecution", "state-compensation", "civil-retrial-application"] as CaseType[]);
+      const filedTypes = new Map<string, Set<string>>();
+      for (const e of entries) {
+        if (!filedTypes.has(e.collaboratingCourtId)) filedTypes.set(e.collaboratingCourtId, new Set());
+        if (e.caseType) filedTypes.get(e.collaboratingCourtId)!.add(e.caseType);
+      }
+      const expected = drill.courtIds.length > 0 ? drill.courtIds.map((c) => dir.byId(c)!).filter(Boolean) : dir.courts.filter((c) => c.roles.includes("collaborating"));
+      const took = (courtId: string) => caseTypes.every((t) => filedTypes.get(courtId)?.has(t));
+      const groups = new Map<string, { group: string; key: string; expected: number; participated: number }>();
+      const add = (group: string, key: string, ok: boolean) => {
+        const g = groups.get(`${group}:${key}`) ?? { group, key, expected: 0, participated: 0 };
+        g.expected++;
+        if (ok) g.participated++;
+        groups.set(`${group}:${key}`, g);
+      };
+      const missing: string[] = [];
+      for (const c of expected) {
+        const ok = took(c.id);
+        if (!ok) missing.push(c.id);
+        add("province", c.province, ok);
+        add("level", c.level, ok);
+      }
+      const within30 = entries.filter((e) => e.responseWorkingMinutes !== undefined && e.responseWorkingMinutes <= 30).length;
+      return {
+        drill,
+        filings: entries.length,
+        rate30: entries.length ? within30 / entries.length : 0,
+        participation: [...groups.values()].sort((a, b) => a.group.localeCompare(b.group) || a.key.localeCompare(b.key)),
+        missing,
+      };
+    },
+  };
+}
+
+export const matchesScope = matches;

@@ -1,0 +1,112 @@
+import { readFileSync } from "node:fs";
+import type { Server } from "node:http";
+import { timestampFromDate } from "@bufbuild/protobuf/wkt";
+import { createVerifier } from "@kuayu/auth";
+import { kafkaSecurity } from "@kuayu/config";
+import { loadDirectory } from "@kuayu/directory";
+import { startServer, type RunningServer } from "@kuayu/grpc";
+import { createKafka, createProducer, ensureTopics, runConsumer, type EventProducer, type RunningConsumer } from "@kuayu/kafka";
+import { runShutdown } from "@kuayu/lifecycle";
+import type { Logger } from "@kuayu/logger";
+import { connectMongo, coordinationCollections, createLocks, ensureCollections } from "@kuayu/mongo";
+import { decisionTopics, intakeTopics, routingTopics, supervisionTopics } from "@kuayu/topics";
+import type { Connection } from "mongoose";
+import type { Config } from "./config.js";
+import { chinaDay } from "./domain/ledger.js";
+import { ledgerConsumer } from "./adapters/consumer.js";
+import { supervisionService } from "./adapters/grpc.js";
+import { httpApi } from "./adapters/http.js";
+import { COLLECTIONS, openStore, type NoticeDoc } from "./adapters/store.js";
+import { createSupervision, type Scope } from "./adapters/supervision.js";
+
+export interface App {
+  grpcPort: number;
+  httpPort: number;
+  stop(): Promise<boolean>;
+}
+
+const lifecycleTopics = [...Object.values(intakeTopics), ...Object.values(routingTopics), ...Object.values(decisionTopics)];
+
+/** Builds and starts supervision: store, ledger consumer, notice schedule, gRPC and HTTP APIs. */
+export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (err: Error) => void): Promise<App> {
+  const verifier = await createVerifier(config.JWT_PUBLIC_KEY ?? readFileSync(config.JWT_PUBLIC_KEY_FILE!, "utf8"));
+  const dir = loadDirectory();
+  const scope = config.PROVINCE_SCOPE;
+  const inScope = (province: string) => scope === "all" || scope.includes(province);
+
+  let conn: Connection | undefined, producer: EventProducer | undefined, consumer: RunningConsumer | undefined, server: RunningServer | undefined;
+  let http: Server | undefined, timer: NodeJS.Timeout | undefined;
+  try {
+    conn = await connectMongo({ uri: config.MONGO_URI, dbName: config.MONGO_DB });
+    await ensureCollections(conn, [...COLLECTIONS, ...coordinationCollections()]);
+    const store = openStore(conn, createLocks(conn));
+    const sup = createSupervision(store, dir);
+    const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: "supervision", log, ...kafkaSecurity(config) });
+    await ensureTopics(kafka, [...lifecycleTopics, ...Object.values(supervisionTopics)]);
+    producer = await createProducer(kafka, "kuayu.supervision");
+    const publishNotice = async (n: NoticeDoc) => {
+      await producer!.publish(supervisionTopics.noticePublished, n._id, {
+        noticeId: n._id, kind: n.kind, scopeLevel: n.level, scopeId: n.scopeId, rows: n.rows.length, generatedAt: timestampFromDate(n.generatedAt),
+      });
+    };
+    consumer = await runConsumer({
+      kafka,
+      groupId: config.KAFKA_GROUP_ID,
+      sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
+      fromBeginning: config.KAFKA_FROM_BEGINNING,
+      topics: lifecycleTopics,
+      handle: ledgerConsumer(sup, inScope),
+      producer,
+      log,
+      onFatal,
+    });
+
+    // The scheduled notices: once a day after NOTICE_TIME (China time) the daily one, on Mondays
+    // also the weekly one, for the release's scope (national, or each province of the scope).
+    if (config.NOTICE_TIME !== "off") {
+      const scopes: Scope[] = scope === "all" ? [{ level: "national", id: "" }] : scope.map((p) => ({ level: "province" as const, id: p }));
+      const tick = async () => {
+        const now = new Date();
+        const china = new Date(now.getTime() + 8 * 3600_000);
+        if (china.toISOString().slice(11, 16) < config.NOTICE_TIME) return;
+        for (const s of scopes) {
+          for (const kind of china.getUTCDay() === 1 ? (["daily", "weekly"] as const) : (["daily"] as const)) {
+            const exists = await store.notices.findOne({ kind, level: s.level, scopeId: s.id, day: chinaDay(now), scheduled: true } as never);
+            if (exists) continue;
+            const n = await sup.generateNotice(kind, s, now);
+            await store.notices.updateOne({ _id: n._id }, { $set: { scheduled: true } } as never);
+            await publishNotice(n);
+            log.info({ kind, scope: s, rows: n.rows.length }, "scheduled notice generated");
+          }
+        }
+      };
+      timer = setInterval(() => void tick().catch((err: unknown) => log.warn({ err }, "scheduled notice failed")), 60_000);
+      timer.unref();
+    }
+
+    server = await startServer({ services: [supervisionService(sup, store, dir, publishNotice)], verifier, log, host: config.GRPC_HOST, port: config.GRPC_PORT });
+    http = await httpApi(sup, store, dir, verifier, log).listen(config.HTTP_HOST, config.HTTP_PORT);
+  } catch (err) {
+    await closeAll();
+    throw err;
+  }
+
+  function closeAll() {
+    return runShutdown(
+      [
+        { name: "gRPC NOT_SERVING", run: () => server?.notServing() },
+        { name: "stop schedule", run: () => clearInterval(timer) },
+        { name: "stop consuming", run: () => consumer?.stop() },
+        { name: "close HTTP", run: () => new Promise<void>((r) => (http ? http.close(() => r()) : r())) },
+        { name: "drain gRPC", run: () => server?.drain(Math.min(10_000, config.SHUTDOWN_GRACE_MS / 2)) },
+        { name: "flush producer", run: () => producer?.disconnect() },
+        { name: "close store", run: () => conn?.close() },
+      ],
+      log,
+      config.SHUTDOWN_GRACE_MS,
+    );
+  }
+  const httpPort = (http.address() as { port: number }).port;
+  log.info({ grpcPort: server.port, httpPort, provinces: scope }, "supervision started");
+  return { grpcPort: server.port, httpPort, stop: closeAll };
+}

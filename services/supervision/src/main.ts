@@ -1,0 +1,27 @@
+// Composition root of the supervision service. Start with:
+//   node --require @kuayu/telemetry/register dist/main.js
+import { configOrExit } from "@kuayu/config";
+import { handleSignals } from "@kuayu/lifecycle";
+import { createLogger } from "@kuayu/logger";
+import { shutdownTelemetry } from "@kuayu/telemetry";
+import { readConfig } from "./config.js";
+import { startApp } from "./app.js";
+
+async function main() {
+  const config = configOrExit("supervision", readConfig);
+  const log = createLogger({ service: "supervision", level: config.LOG_LEVEL });
+  const app = startApp(config, log, (err) => {
+    log.fatal({ err }, "fatal error; exiting");
+    void stop().finally(() => process.exit(1));
+  });
+  let stopping: Promise<boolean> | undefined;
+  const stop = (): Promise<boolean> =>
+    (stopping ??= app.then((a) => a.stop(), () => false).then((clean) => shutdownTelemetry().then(() => clean, () => false)));
+  await app;
+  handleSignals(stop, log);
+}
+
+main().catch((err) => {
+  process.stderr.write(`supervision: failed to start: ${(err as Error).stack ?? err}\n`);
+  process.exit(1);
+});

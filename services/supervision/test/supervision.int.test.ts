@@ -1,0 +1,185 @@
+// Supervision on the real broker and store: scripted filings with controlled response times give
+// exactly the expected indicators, overdue list and notices — including filings that arrive on a
+// Friday evening before the Qingming holiday (working-time clock) — drills stay out of the real
+// indicators, and a province's supervisor cannot read another province.
+import { randomUUID } from "node:crypto";
+import { timestampFromDate } from "@bufbuild/protobuf/wkt";
+import { createSigner, type Role } from "@kuayu/auth";
+import { createClient, type Client } from "@kuayu/grpc";
+import { createKafka, createProducer, type EventProducer } from "@kuayu/kafka";
+import { createLogger } from "@kuayu/logger";
+import { connectMongo } from "@kuayu/mongo";
+import { commonV1, decisionEventsV1, supervisionV1 } from "@kuayu/proto";
+import { decisionTopics, routingTopics } from "@kuayu/topics";
+import { assertInfraUp, eventually, infra, testKeys, uniqueName } from "@kuayu/testkit";
+import { readConfig } from "../src/config";
+import { startApp, type App } from "../src/app";
+
+const keys = testKeys();
+const log = createLogger({ service: "test", level: "silent" });
+const COURT = "c-110108"; // 北京市海淀区人民法院
+const WINDOW = "t-440103001";
+const cst = (local: string) => new Date(`${local}+08:00`);
+let app: App;
+let db: string;
+let events: EventProducer;
+let mint: (courtId: string, province: string, roles: Role[]) => Promise<string>;
+const clients: { close(): void }[] = [];
+const fatal: Error[] = [];
+
+beforeAll(async () => {
+  await assertInfraUp();
+  const signer = await createSigner(keys.privateKey);
+  mint = (courtId, province, roles) => signer.mint({ user: `u-${courtId}`, courtId, roles, province });
+  db = uniqueName("supervision_it");
+  app = await startApp(
+    readConfig({
+      GRPC_PORT: "0", GRPC_HOST: "127.0.0.1", HTTP_PORT: "0", HTTP_HOST: "127.0.0.1", KAFKA_BROKERS: infra.brokers.join(","), MONGO_URI: infra.mongoUri,
+      MONGO_DB: db, KAFKA_GROUP_ID: uniqueName("supervision"), KAFKA_FROM_BEGINNING: "false", JWT_PUBLIC_KEY: keys.publicKey, LOG_LEVEL: "silent", NOTICE_TIME: "off",
+    }),
+    log,
+    (err) => void fatal.push(err),
+  );
+  events = await createProducer(createKafka({ brokers: infra.brokers, clientId: "supervision-test", log }), "kuayu.test");
+});
+afterAll(async () => {
+  clients.forEach((c) => c.close());
+  await events?.disconnect();
+  expect(await app?.stop()).toBe(true);
+  expect(fatal).toEqual([]);
+  const conn = await connectMongo({ uri: infra.mongoUri, dbName: db });
+  await conn.dropDatabase();
+  await conn.close();
+});
+
+const client = async (courtId: string, province: string, roles: Role[] = ["supervisor"]): Promise<Client<typeof supervisionV1.SupervisionService>> => {
+  const c = createClient(supervisionV1.SupervisionService, `127.0.0.1:${app.grpcPort}`, { token: await mint(courtId, province, roles), timeoutMs: 30_000 });
+  clients.push(c);
+  return c;
+};
+
+/** A filing routed to `court` at `arrivedAt`; the response and decision at the given times. */
+async function filing(o: { court?: string; arrivedAt: Date; ackAt?: Date; decide?: { at: Date; accepted: boolean }; drill?: boolean; caseType?: commonV1.CaseType; window?: string }) {
+  const id = randomUUID();
+  const base = { filingId: id, collaboratingCourtId: o.window ?? WINDOW, jurisdictionCourtId: o.court ?? COURT, round: 1, drill: o.drill ?? false };
+  await events.publish(routingTopics.filingRouted, id, {
+    ...base, province: "11", originProvince: "44", caseType: o.caseType ?? commonV1.CaseType.CIVIL_FIRST_INSTANCE, receiptNumber: `KY-${id.slice(0, 8)}`,
+    routedAt: timestampFromDate(o.arrivedAt), responseDue: timestampFromDate(new Date(o.arrivedAt.getTime() + 30 * 60_000)),
+    decisionDue: timestampFromDate(new Date(o.arrivedAt.getTime() + 8 * 86400_000)),
+  }, { time: o.arrivedAt });
+  if (o.ackAt) await events.publish(decisionTopics.acknowledged, id, base, { time: o.ackAt });
+  if (o.decide) {
+    // As the decision service does: every decision carries the court's first response.
+    const acknowledgedAt = timestampFromDate(o.ackAt ?? o.decide.at);
+    if (o.decide.accepted) await events.publish(decisionTopics.accepted, id, { ...base, caseNumber: "（2026）京0108民初1号", acknowledgedAt }, { time: o.decide.at });
+    else await events.publish(decisionTopics.rejected, id, { ...base, category: decisionEventsV1.RejectionCategory.OTHER, reason: "x", acknowledgedAt }, { time: o.decide.at });
+  }
+  return id;
+}
+
+const scope = (level: supervisionV1.ScopeLevel, id = "") => ({ level, id });
+const beijing = scope(supervisionV1.ScopeLevel.PROVINCE, "11");
+const haidian = scope(supervisionV1.ScopeLevel.COURT, COURT);
+let ids: Record<string, string>;
+
+it("counts exactly the scripted response times, on the courts' working-time clock", async () => {
+  ids = {
+    a: await filing({ arrivedAt: cst("2026-04-01T09:00:00"), ackAt: cst("2026-04-01T09:20:00"), decide: { at: cst("2026-04-02T10:00:00"), accepted: true } }),
+    b: await filing({ arrivedAt: cst("2026-04-01T09:00:00"), ackAt: cst("2026-04-01T09:03:00") }),
+    c: await filing({ arrivedAt: cst("2026-04-01T09:00:00"), ackAt: cst("2026-04-01T09:45:00"), decide: { at: cst("2026-04-02T10:00:00"), accepted: false } }),
+    d: await filing({ arrivedAt: cst("2026-04-01T09:00:00") }), // never answered
+    // Friday evening before Qingming (4–6 April 2026 off): 10 minutes on Friday + 15 on Tuesday = 25.
+    e: await filing({ arrivedAt: cst("2026-04-03T17:20:00"), ackAt: cst("2026-04-07T08:45:00") }),
+    // 30 minutes on Friday + 20 on Tuesday = 50: late, though both are "the next working morning".
+    f: await filing({ arrivedAt: cst("2026-04-03T17:00:00"), ackAt: cst("2026-04-07T08:50:00") }),
+    // A drill filing on the same day must not count.
+    g: await filing({ arrivedAt: cst("2026-04-01T09:00:00"), ackAt: cst("2026-04-01T11:00:00"), drill: true }),
+  };
+  const spc = await client("c-spc", "00");
+  const want = { filings: 6n, responded: 5n, respondedWithin30Minutes: 3n, respondedWithin5Minutes: 1n, decided: 2n, accepted: 1n, rejected: 1n };
+  let last: unknown;
+  const got = await eventually(async () => {
+    const i = (await spc.getIndicators({ scope: haidian, fromDate: "2026-04-01", toDate: "2026-04-07" })).indicators!;
+    last = i;
+    return i.filings === 6n && i.responded === 5n && i.decided === 2n ? i : undefined;
+  }, 30_000, "the six filings counted").catch((err: Error) => {
+    throw new Error(`${err.message}; last: ${JSON.stringify(last, (_k, v) => (typeof v === "bigint" ? Number(v) : v))}`);
+  });
+  expect(got).toMatchObject(want);
+  expect(got.responseRate30Minutes).toBeCloseTo(0.5);
+  expect(got.responseMinutesMean).toBeCloseTo((20 + 3 + 45 + 25 + 50) / 5);
+  expect(got.overdueNow).toBe(4n); // d (no response); b, e, f (responded, decision overdue since April)
+  // Province and country hold the same six; one day alone holds its own.
+  expect((await spc.getIndicators({ scope: beijing, fromDate: "2026-04-01", toDate: "2026-04-07" })).indicators).toMatchObject(want);
+  expect((await spc.getIndicators({ scope: scope(supervisionV1.ScopeLevel.NATIONAL), fromDate: "2026-04-01", toDate: "2026-04-07" })).indicators).toMatchObject(want);
+  expect((await spc.getIndicators({ scope: haidian, fromDate: "2026-04-03", toDate: "2026-04-03" })).indicators).toMatchObject({ filings: 2n, respondedWithin30Minutes: 1n });
+  expect((await spc.getIndicators({ scope: haidian, fromDate: "2026-04-01", toDate: "2026-04-07", caseType: commonV1.CaseType.ENFORCEMENT })).indicators!.filings).toBe(0n);
+});
+
+it("lists what is overdue and publishes the daily and weekly notices, with CSV", async () => {
+  const spc = await client("c-spc", "00");
+  const overdue = (await spc.listOverdue({ scope: beijing })).filings;
+  expect(overdue.map((o) => [o.filingId, o.overdueFor])).toEqual([[ids.d, "response"], [ids.b, "decision"], [ids.f, "decision"], [ids.e, "decision"]]);
+  const daily = (await spc.generateNotice({ kind: supervisionV1.NoticeKind.DAILY, scope: beijing })).notice!;
+  expect(daily.rows.map((r) => r.filingId)).toEqual([ids.d]);
+  expect(daily.rows[0]).toMatchObject({ jurisdictionCourtName: "北京市海淀区人民法院", lateUnit: "hours" });
+  const weekly = (await spc.generateNotice({ kind: supervisionV1.NoticeKind.WEEKLY, scope: beijing })).notice!;
+  expect(weekly.rows.map((r) => r.filingId).sort()).toEqual([ids.b, ids.d, ids.e, ids.f].sort());
+  // (The BOM the service puts first is dropped by protobuf's UTF-8 decoding; the CLI and the HTTP CSV add it.)
+  expect(weekly.csv.replace(/^\uFEFF/, "").startsWith("管辖法院,")).toBe(true);
+  expect(weekly.csv.split("\r\n").filter(Boolean)).toHaveLength(5);
+  expect((await spc.listNotices({ scope: beijing })).notices.map((n) => n.noticeId)).toEqual(expect.arrayContaining([daily.noticeId, weekly.noticeId]));
+});
+
+it("keeps drills out of the real indicators and reports participation and missing courts", async () => {
+  const spc = await client("c-spc", "00");
+  const now = new Date();
+  const { drill } = await spc.createDrill({
+    drill: { name: "2026年11月全国跨域立案演练", rounds: 1, courtIds: ["t-440103001", "t-440103002"], caseTypes: [commonV1.CaseType.CIVIL_FIRST_INSTANCE, commonV1.CaseType.ENFORCEMENT], startsAt: timestampFromDate(new Date(now.getTime() - 3600_000)), endsAt: timestampFromDate(new Date(now.getTime() + 3600_000)) },
+  });
+  // One tribunal files both case types, the other only one.
+  for (const [window, caseType] of [["t-440103001", commonV1.CaseType.CIVIL_FIRST_INSTANCE], ["t-440103001", commonV1.CaseType.ENFORCEMENT], ["t-440103002", commonV1.CaseType.ENFORCEMENT]] as const) {
+    await filing({ window, caseType, drill: true, arrivedAt: now, ackAt: new Date(now.getTime() + 60_000) });
+  }
+  const report = await eventually(async () => {
+    const r = await spc.getDrillReport({ drillId: drill!.drillId });
+    return r.filings === 3n ? r : undefined;
+  }, 30_000, "the drill filings in the report");
+  expect(report.missingCourtIds).toEqual(["t-440103002"]);
+  expect(report.participation.find((p) => p.group === "province" && p.key === "44")).toMatchObject({ expected: 2n, participated: 1n, rate: 0.5 });
+  expect(report.participation.find((p) => p.group === "level" && p.key === "tribunal")).toMatchObject({ expected: 2n, participated: 1n });
+  // The real indicators of today did not move.
+  const today = new Date(now.getTime() + 8 * 3600_000).toISOString().slice(0, 10);
+  expect((await spc.getIndicators({ scope: haidian, fromDate: today, toDate: today })).indicators!.filings).toBe(0n);
+});
+
+it("takes ratings and complaints from the window, and refuses other provinces' supervisors", async () => {
+  const window = await client(WINDOW, "44", ["window-clerk"]);
+  await window.rateFiling({ filingId: ids.a, score: 4, comment: "很快", byParty: true });
+  await window.rateFiling({ filingId: ids.a, score: 4, byParty: true }); // once per rater
+  await window.rateFiling({ filingId: ids.b, score: 2, byParty: true });
+  const { complaint } = await window.fileComplaint({ filingId: ids.d, category: "slow-response", text: "两天无人响应" });
+  await expect((await client("c-440104", "44", ["window-clerk"])).rateFiling({ filingId: ids.a, score: 5 })).rejects.toMatchObject({ code: 7 });
+
+  const gd = await client("c-440000", "44"); // 广东省高级人民法院's supervisor
+  await expect(gd.getIndicators({ scope: beijing })).rejects.toMatchObject({ code: 7 });
+  await expect(gd.getIndicators({ scope: haidian })).rejects.toMatchObject({ code: 7 });
+  await expect(gd.listOverdue({ scope: scope(supervisionV1.ScopeLevel.NATIONAL) })).rejects.toMatchObject({ code: 7 });
+  await expect(gd.getIndicators({ scope: scope(supervisionV1.ScopeLevel.PROVINCE, "44") })).resolves.toBeDefined();
+  await expect((await client(COURT, "11", ["filing-specialist"])).getIndicators({ scope: haidian })).rejects.toMatchObject({ code: 7 });
+
+  const bj = await client("c-110000", "11");
+  const i = (await bj.getIndicators({ scope: haidian, fromDate: "2026-04-01", toDate: "2026-04-07" })).indicators!;
+  expect(i).toMatchObject({ satisfactionCount: 2n, complaints: 1n });
+  expect(i.satisfactionAverage).toBeCloseTo(3);
+  const answered = await bj.answerComplaint({ complaintId: complaint!.complaintId, answer: "已督促海淀法院处理" });
+  expect(answered.complaint!.status).toBe("answered");
+
+  // The same rules over the dashboards' HTTP API.
+  const url = `http://127.0.0.1:${app.httpPort}/v1/indicators?level=court&id=${COURT}&from=2026-04-01&to=2026-04-07`;
+  const ok = await fetch(url, { headers: { authorization: `Bearer ${await mint("c-110000", "11", ["supervisor"])}` } });
+  expect(ok.status).toBe(200);
+  expect(((await ok.json()) as { indicators: unknown }).indicators).toMatchObject({ filings: 6, respondedWithin30Minutes: 3 });
+  expect((await fetch(url, { headers: { authorization: `Bearer ${await mint("c-440000", "44", ["supervisor"])}` } })).status).toBe(403);
+  expect((await fetch(url)).status).toBe(401);
+});
