@@ -54,6 +54,8 @@ export interface DrillDoc {
 
 export interface Store {
   ledger: Collection<LedgerDoc>;
+  /** The open filings only (a copy of their ledger entries): what overdue lists and notices scan. */
+  open: Collection<LedgerDoc>;
   counters: Collection<CounterDoc>;
   notices: Collection<NoticeDoc>;
   ratings: Collection<RatingDoc>;
@@ -63,7 +65,8 @@ export interface Store {
 }
 
 export const COLLECTIONS = [
-  { name: "ledger", indexes: [{ keys: { open: 1, province: 1 } as Record<string, 1 | -1> }] },
+  { name: "ledger" },
+  { name: "open_filings", indexes: [{ keys: { province: 1 } as Record<string, 1 | -1> }] },
   { name: "counters" },
   { name: "notices", indexes: [{ keys: { level: 1, scopeId: 1, generatedAt: -1 } as Record<string, 1 | -1> }] },
   { name: "ratings" },
@@ -74,6 +77,7 @@ export const COLLECTIONS = [
 export function openStore(conn: Connection, locks: Locks): Store {
   return {
     ledger: conn.collection("ledger"),
+    open: conn.collection("open_filings"),
     counters: conn.collection("counters"),
     notices: conn.collection("notices"),
     ratings: conn.collection("ratings"),

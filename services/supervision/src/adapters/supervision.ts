@@ -49,11 +49,13 @@ const matches = (e: LedgerEntry, s: Scope) => s.level === "national" || (s.level
 export function createSupervision(store: Store, dir: Directory): Supervision {
   const hours = (courtId: string) => courtWorkingHours(dir, courtId) ?? DEFAULT_WORKING_HOURS;
   const courtName = (id: string) => dir.byId(id)?.name ?? id;
+  // Open filings live in their own small collection, so overdue lists and notices never scan the
+  // whole ledger (FerretDB answers every filter with a scan).
   const openEntries = async (scope: Scope, drill = false) => {
-    const filter: Record<string, unknown> = { open: true, drill };
+    const filter: Record<string, unknown> = { drill };
     if (scope.level === "province") filter.province = scope.id;
     if (scope.level === "court") filter.jurisdictionCourtId = scope.id;
-    return store.ledger.find(filter).toArray();
+    return store.open.find(filter).toArray();
   };
 
   /** Adds the contributions an entry has not made yet, then records them as made. */
@@ -75,8 +77,10 @@ export function createSupervision(store: Store, dir: Directory): Supervision {
       await store.locks.withLock(`ledger:${ev.filingId}`, async () => {
         const cur = await store.ledger.findOne({ _id: ev.filingId });
         const next = applyEvent(cur ?? emptyEntry(ev.filingId), ev, hours);
-        const { ...fields } = next;
-        await store.ledger.replaceOne({ _id: ev.filingId }, { ...fields, open: !next.decidedAt && !next.withdrawn } as never, { upsert: true });
+        const open = !next.decidedAt && !next.withdrawn;
+        await store.ledger.replaceOne({ _id: ev.filingId }, { ...next, open } as never, { upsert: true });
+        if (open) await store.open.replaceOne({ _id: ev.filingId }, { ...next, open } as never, { upsert: true });
+        else await store.open.deleteOne({ _id: ev.filingId });
       });
       await count(ev.filingId);
     },
