@@ -7,10 +7,15 @@ import type { Delta, LedgerEntry } from "../domain/ledger.js";
 // (real|drill, scope, day), notices, ratings, complaints, drills.
 
 export type Level = "national" | "province" | "court";
+/**
+ * Counters of one scope for one month: `days.<DD>.all.<field>` and `days.<DD>.t.<case type>.<field>`.
+ * One document per (real|drill, scope, month), in one collection per level: FerretDB answers every
+ * lookup with a scan of its collection, so a national or provincial query never reads the court
+ * counters, and a year of a court is twelve look-ups.
+ */
 export interface CounterDoc {
-  _id: string; // <ns>:<level>:<id>:<day>
-  all: Delta;
-  byType: Record<string, Delta>;
+  _id: string; // <ns>:<id>:<YYYY-MM>
+  days: Record<string, { all?: Delta; t?: Record<string, Delta> }>;
 }
 export type LedgerDoc = LedgerEntry & { _id: string; open: boolean };
 export interface NoticeDoc {
@@ -53,10 +58,10 @@ export interface DrillDoc {
 }
 
 export interface Store {
+  counters: Record<Level, Collection<CounterDoc>>;
   ledger: Collection<LedgerDoc>;
   /** The open filings only (a copy of their ledger entries): what overdue lists and notices scan. */
   open: Collection<LedgerDoc>;
-  counters: Collection<CounterDoc>;
   notices: Collection<NoticeDoc>;
   ratings: Collection<RatingDoc>;
   complaints: Collection<ComplaintDoc>;
@@ -67,7 +72,9 @@ export interface Store {
 export const COLLECTIONS = [
   { name: "ledger" },
   { name: "open_filings", indexes: [{ keys: { province: 1 } as Record<string, 1 | -1> }] },
-  { name: "counters" },
+  { name: "counters_national" },
+  { name: "counters_province" },
+  { name: "counters_court" },
   { name: "notices", indexes: [{ keys: { level: 1, scopeId: 1, generatedAt: -1 } as Record<string, 1 | -1> }] },
   { name: "ratings" },
   { name: "complaints" },
@@ -78,7 +85,7 @@ export function openStore(conn: Connection, locks: Locks): Store {
   return {
     ledger: conn.collection("ledger"),
     open: conn.collection("open_filings"),
-    counters: conn.collection("counters"),
+    counters: { national: conn.collection("counters_national"), province: conn.collection("counters_province"), court: conn.collection("counters_court") },
     notices: conn.collection("notices"),
     ratings: conn.collection("ratings"),
     complaints: conn.collection("complaints"),
@@ -87,7 +94,8 @@ export function openStore(conn: Connection, locks: Locks): Store {
   };
 }
 
-export const counterId = (drill: boolean, level: Level, id: string, day: string) => `${drill ? "drill" : "real"}:${level}:${id}:${day}`;
+/** The counter document of a scope and month (day = YYYY-MM-DD). */
+export const counterId = (drill: boolean, id: string, day: string) => `${drill ? "drill" : "real"}:${id}:${day.slice(0, 7)}`;
 
 /** The three counter documents a filing feeds: its court, its province, the country. */
 export const scopesOf = (e: Pick<LedgerEntry, "jurisdictionCourtId" | "province">): [Level, string][] => [
@@ -101,16 +109,17 @@ export const scopesOf = (e: Pick<LedgerEntry, "jurisdictionCourtId" | "province"
  * Each counter document is written under its lock (FerretDB loses concurrent `$inc`s).
  */
 export async function addToCounters(store: Store, e: Pick<LedgerEntry, "jurisdictionCourtId" | "province" | "drill" | "day" | "caseType">, delta: Delta): Promise<void> {
+  const dd = e.day.slice(8, 10);
   const inc: Record<string, number> = {};
   for (const [k, v] of Object.entries(delta)) {
     if (v === 0) continue;
-    inc[`all.${k}`] = v;
-    if (e.caseType) inc[`byType.${e.caseType}.${k}`] = v;
+    inc[`days.${dd}.all.${k}`] = v;
+    if (e.caseType) inc[`days.${dd}.t.${e.caseType}.${k}`] = v;
   }
   if (Object.keys(inc).length === 0) return;
   for (const [level, id] of scopesOf(e)) {
-    const _id = counterId(e.drill, level, id, e.day);
-    await store.locks.withLock(`counter:${_id}`, () => store.counters.updateOne({ _id }, { $inc: inc }, { upsert: true }));
+    const _id = counterId(e.drill, id, e.day);
+    await store.locks.withLock(`counter:${level}:${_id}`, () => store.counters[level].updateOne({ _id }, { $inc: inc }, { upsert: true }));
   }
 }
 
