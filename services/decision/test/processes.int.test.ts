@@ -124,7 +124,7 @@ it("loses and duplicates nothing when routing and jurisdiction-decision are kill
     expect(await decision.proc.kill("SIGKILL")).toBeNull();
     decision = await start("decision", decisionEnv);
     await sending;
-    await eventually(async () => (await inboxCount()) === N, 120_000, `all ${N} filings in the inbox`).catch(async (err: Error) => {
+    await eventually(async () => (await inboxCount()) === N, 240_000, `all ${N} filings in the inbox`).catch(async (err: Error) => {
       throw new Error(`${err.message} (have ${await inboxCount()})`);
     });
     // Exactly once: one inbox entry per filing (the entry is keyed by filing id, so a duplicate cannot even exist), none missing.

@@ -57,7 +57,7 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
       config.DELIVERY_INTERVAL_MS,
       config.DELIVERY_BACKOFF_MS,
     );
-    const notifier = createNotifier(store, courtName, () => deliveries?.nudge(), () => hub?.nudge(), log);
+    const notifier = createNotifier(store, courtName, () => deliveries?.nudge(), () => hub?.nudge(), log, config.DELIVERY_SETTLE_MS);
     reminders = startReminderWorker(store, notifier, log, config.REMINDER_INTERVAL_MS);
 
     const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: "notification", log, ...kafkaSecurity(config) });

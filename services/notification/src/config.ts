@@ -29,6 +29,8 @@ const schema = z
     /** First retry delay of a failed delivery, doubled per attempt (capped at 60 s). */
     DELIVERY_BACKOFF_MS: fields.millis(1_000),
     DELIVERY_INTERVAL_MS: fields.millis(500),
+    /** A delivery waits this long after its event, so a filing's events that arrive out of order go out in order. */
+    DELIVERY_SETTLE_MS: z.coerce.number().int().min(0).default(300),
     REMINDER_INTERVAL_MS: fields.millis(10_000),
     WATCH_POLL_MS: fields.millis(1_000),
     JWT_PUBLIC_KEY: z.string().optional(),

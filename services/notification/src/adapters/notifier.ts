@@ -3,6 +3,13 @@ import { caseTypeName, type FilingFacts, type Recipient } from "../domain/notify
 import { messageFor } from "../channels/templates.js";
 import { insertOnce, type DeliveryDoc, type Store, type SubscriptionDoc } from "./store.js";
 
+// Lifecycle order of event types, to order deliveries of events with the same timestamp.
+const RANKS = ["FilingSubmitted", "FilingRouted", "RoutingFailed", "Acknowledged", "CorrectionRequested", "CorrectionSubmitted", "Accepted", "Rejected", "FilingWithdrawn"];
+const rankOf = (eventType: string) => {
+  const i = RANKS.indexOf(eventType.split(".").pop() ?? "");
+  return i < 0 ? RANKS.length : i;
+};
+
 export interface Notifier {
   /** An in-app notification for one recipient, once per id. */
   notify(n: { id: string; recipient: Recipient; filing: FilingFacts; kind: string; occurredAt: Date; nextOpening?: Date }): Promise<void>;
@@ -31,7 +38,7 @@ export function wordsFor(kind: string, f: FilingFacts, courtName: (id: string) =
   });
 }
 
-export function createNotifier(store: Store, courtName: (id: string) => string, onQueued: () => void, onNotified: () => void, log: Logger): Notifier {
+export function createNotifier(store: Store, courtName: (id: string) => string, onQueued: () => void, onNotified: () => void, log: Logger, settleMs = 300): Notifier {
   return {
     async notify(n) {
       const words = wordsFor(n.kind, n.filing, courtName, n.nextOpening);
@@ -59,12 +66,15 @@ export function createNotifier(store: Store, courtName: (id: string) => string, 
         eventId: d.eventId,
         eventType: d.eventType,
         order: d.order,
+        rank: rankOf(d.eventType),
         payload: d.payload,
         status: "pending",
         attempts: 0,
         lastError: "",
         createdAt: now,
-        nextAttemptAt: now,
+        // Held briefly after it is queued, so that events of one filing consumed out of order
+        // (different topics) are still delivered in their order.
+        nextAttemptAt: new Date(now.getTime() + settleMs),
       });
       if (created) onQueued();
     },

@@ -46,8 +46,10 @@ export interface DeliveryDoc {
   filingId: string;
   eventId: string;
   eventType: string;
-  /** Deliveries of one target and filing go out in this order (the event's time). */
+  /** Deliveries of one target and filing go out in this order (the event's time, then `rank`). */
   order: Date;
+  /** Lifecycle rank of the event, for events with the same time. */
+  rank: number;
   payload: { body?: unknown; subject?: string; text?: string };
   status: DeliveryStatus;
   attempts: number;

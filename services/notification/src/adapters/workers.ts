@@ -83,7 +83,12 @@ export function startDeliveryWorker(store: Store, senders: Senders, log: Logger,
     return store.locks.withLock(`line:${lineOf(d)}`, async () => {
       const cur = await store.deliveries.findOne({ _id: d._id });
       if (!cur || cur.status !== "pending" || cur.nextAttemptAt.getTime() > Date.now()) return false;
-      const earlier = await store.deliveries.findOne({ targetId: cur.targetId, filingId: cur.filingId, status: "pending", order: { $lt: cur.order } });
+      const earlier = await store.deliveries.findOne({
+        targetId: cur.targetId,
+        filingId: cur.filingId,
+        status: "pending",
+        $or: [{ order: { $lt: cur.order } }, { order: cur.order, rank: { $lt: cur.rank ?? 0 } }],
+      });
       if (earlier) return false; // keep the filing's order
       let error: string | undefined;
       try {
@@ -108,7 +113,7 @@ export function startDeliveryWorker(store: Store, senders: Senders, log: Logger,
 
   return loop(
     async () => {
-      const due = await store.deliveries.find({ status: "pending", nextAttemptAt: { $lte: new Date() } }).sort({ order: 1 }).limit(200).toArray();
+      const due = await store.deliveries.find({ status: "pending", nextAttemptAt: { $lte: new Date() } }).sort({ order: 1, rank: 1 }).limit(200).toArray();
       const seen = new Set<string>();
       let done = 0;
       for (const d of due) {
