@@ -37,7 +37,7 @@ up() {
     echo $! > "$(pidfile "$name")"
     # Wait until it answers its gRPC health check (or died).
     for _ in $(seq 1 120); do
-      if grpcurl -plaintext -max-time 1 "127.0.0.1:$grpc" grpc.health.v1.Health/Check 2>/dev/null | grep -q '"SERVING"'; then break; fi
+      if grep -q '"SERVING"' <<<"$(grpcurl -plaintext -max-time 1 "127.0.0.1:$grpc" grpc.health.v1.Health/Check 2>/dev/null)"; then break; fi
       alive "$name" || { echo "services: $name exited; last log lines:" >&2; tail -n 20 ".data/logs/$name.log" >&2; exit 1; }
       sleep 0.5
     done

@@ -14,7 +14,7 @@ trap 'rm -f "$log"' EXIT
 # quietly CMD... — runs CMD with its output in a log, shown only if it fails.
 quietly() { "$@" >"$log" 2>&1 || { cat "$log" >&2; echo "chart tools: failed: $*" >&2; exit 1; }; }
 
-if ! go version -m .tools/bin/helm 2>/dev/null | grep -qP "^\tmod\thelm\.sh/helm/v3\t${HELM_VERSION}\t"; then
+if ! grep -qP "^\tmod\thelm\.sh/helm/v3\t${HELM_VERSION}\t" <<<"$(go version -m .tools/bin/helm 2>/dev/null)"; then
   command -v go >/dev/null || { echo "chart tools: Go is needed to build helm (go install)" >&2; exit 1; }
   echo "chart tools: building helm $HELM_VERSION (go install, about a minute the first time)"
   mkdir -p .tools/bin

@@ -87,7 +87,8 @@ running_pid() {
   pid=$(<"$pidfile")
   [[ $pid =~ ^[0-9]+$ ]] || return 1
   [[ -r /proc/$pid/cmdline ]] || return 1
-  tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qF -- "$(marker "$1")" || return 1
+  # (Here-strings, not pipes: with pipefail, `cmd | grep -q` fails when grep exits first and cmd gets SIGPIPE.)
+  grep -qF -- "$(marker "$1")" <<<"$(tr '\0' ' ' <"/proc/$pid/cmdline")" || return 1
   echo "$pid"
 }
 
@@ -158,7 +159,7 @@ kafka_installed() {
 }
 
 ferretdb_installed() {
-  [[ -x $FERRETDB_BIN ]] && "$FERRETDB_BIN" --version 2>/dev/null | grep -qx "version: $FERRETDB_VERSION"
+  [[ -x $FERRETDB_BIN ]] && grep -qx "version: $FERRETDB_VERSION" <<<"$("$FERRETDB_BIN" --version 2>/dev/null)"
 }
 
 install_kafka() {
@@ -213,7 +214,7 @@ install_ferretdb() {
   mv -f "$FERRETDB_BIN.new" "$FERRETDB_BIN"
   rm -rf "$build" "$buildlog"
   rmdir "$TOOLS/build" 2>/dev/null || true
-  "$FERRETDB_BIN" --version | grep -qx "version: $FERRETDB_VERSION" || die "built ferretdb does not report $FERRETDB_VERSION"
+  grep -qx "version: $FERRETDB_VERSION" <<<"$("$FERRETDB_BIN" --version)" || die "built ferretdb does not report $FERRETDB_VERSION"
   log "ferretdb $FERRETDB_VERSION installed at ${FERRETDB_BIN#"$ROOT"/}"
 }
 
