@@ -12,7 +12,8 @@ import { createKafka, createProducer, type EventProducer } from "@kuayu/kafka";
 import { createLogger } from "@kuayu/logger";
 import { connectMongo } from "@kuayu/mongo";
 import { commonV1, decisionV1, intakeV1 } from "@kuayu/proto";
-import { intakeTopics } from "@kuayu/topics";
+import { intakeTopics, routingTopics } from "@kuayu/topics";
+import { Kafka, logLevel } from "kafkajs";
 import { assertInfraUp, eventually, infra, spawnService, testKeys, uniqueName, type ServiceProcess } from "@kuayu/testkit";
 import { BEIJING_CHAOYANG, TRIBUNAL, pdf, readyDraft, uploadParts } from "../../intake/test/support";
 
@@ -94,20 +95,41 @@ it("takes a filing from a Guangdong tribunal to ACCEPTED by a Beijing court, wit
   for (const p of [decision.proc, intake.proc, routing.proc]) expect(await p.kill("SIGTERM")).toBe(0);
 }, 300_000);
 
+/** Commits, for a new consumer group, the current end of every partition of the topics. */
+async function startAtEnd(groupId: string, topics: string[]) {
+  const admin = new Kafka({ brokers: infra.brokers, clientId: "kill-test-admin", logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  try {
+    await admin.createTopics({ topics: topics.map((topic) => ({ topic, numPartitions: topic === routingTopics.filingRouted.name ? routingTopics.filingRouted.partitions : 12 })) });
+    for (const topic of topics) {
+      const ends = await admin.fetchTopicOffsets(topic);
+      await admin.setOffsets({ groupId, topic, partitions: ends.map((p) => ({ partition: p.partition, offset: p.high })) });
+    }
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 it("loses and duplicates nothing when routing and jurisdiction-decision are killed mid-stream", async () => {
   const N = 200;
   const decisionDb = database("kill_decision");
-  const routingEnv = { KAFKA_GROUP_ID: uniqueName("routing") };
-  const decisionEnv = { MONGO_DB: decisionDb, KAFKA_GROUP_ID: uniqueName("decision"), PROVINCE_SCOPE: "11", JWT_PRIVATE_KEY: keys.privateKey, COPY_INTERVAL_MS: "200" };
+  // The groups start with committed offsets at the topics' current end: a consumer killed before
+  // its group committed anything for some partition must resume there, not at "latest" after the
+  // restart (which KAFKA_FROM_BEGINNING=false would do, and production never uses), and the shared
+  // broker's history from other tests is skipped.
+  const routingEnv = { KAFKA_GROUP_ID: uniqueName("routing"), KAFKA_FROM_BEGINNING: "true" };
+  const decisionEnv = { MONGO_DB: decisionDb, KAFKA_GROUP_ID: uniqueName("decision"), KAFKA_FROM_BEGINNING: "true", PROVINCE_SCOPE: "11", JWT_PRIVATE_KEY: keys.privateKey, COPY_INTERVAL_MS: "200" };
+  await startAtEnd(routingEnv.KAFKA_GROUP_ID, [intakeTopics.filingSubmitted.name, intakeTopics.correctionSubmitted.name]);
+  await startAtEnd(decisionEnv.KAFKA_GROUP_ID, [routingTopics.filingRouted.name, intakeTopics.filingWithdrawn.name]);
   let routing = await start("routing", routingEnv);
   let decision = await start("decision", decisionEnv);
   const kafka = createKafka({ brokers: infra.brokers, clientId: "kill-test", log: createLogger({ service: "test", level: "silent" }) });
   const window: EventProducer = await createProducer(kafka, "kuayu.intake");
   const conn = await connectMongo({ uri: infra.mongoUri, dbName: decisionDb });
-  const inboxCount = () => conn.collection("inbox").countDocuments({});
+  const ids = Array.from({ length: N }, () => randomUUID());
+  const inboxCount = () => conn.collection<{ _id: string }>("inbox").countDocuments({ _id: { $in: ids } });
   try {
     // N submissions (without materials) from a Guangdong tribunal to a Beijing court, as intake emits them.
-    const ids = Array.from({ length: N }, () => randomUUID());
     const sending = (async () => {
       for (const id of ids) {
         await window.publish(intakeTopics.filingSubmitted, id, {
@@ -144,7 +166,7 @@ it("loses and duplicates nothing when routing and jurisdiction-decision are kill
       }
     };
     const firstTry = acceptAll(decision.port, true);
-    await eventually(async () => (await conn.collection("inbox").countDocuments({ status: "accepted" })) >= 30, 60_000, "some acceptances");
+    await eventually(async () => (await conn.collection<{ _id: string }>("inbox").countDocuments({ _id: { $in: ids }, status: "accepted" })) >= 30, 60_000, "some acceptances");
     expect(await decision.proc.kill("SIGKILL")).toBeNull();
     await firstTry;
     decision = await start("decision", decisionEnv);
