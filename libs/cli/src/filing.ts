@@ -1,7 +1,7 @@
 // `kuayu filing …`: the collaborating court's window (kuayu.intake.v1.FilingIntakeService) over gRPC.
 // The pure parts (option → request mapping, names, masking, tables, error text) are exported for tests.
 import { createHash, randomUUID } from "node:crypto";
-import { createReadStream, createWriteStream, existsSync, linkSync, readFileSync, renameSync, rmSync, statSync } from "node:fs";
+import { createReadStream, createWriteStream, existsSync, linkSync, openSync, readFileSync, renameSync, rmSync, statSync } from "node:fs";
 import path from "node:path";
 import { pipeline } from "node:stream/promises";
 import type { Command } from "commander";
@@ -553,7 +553,7 @@ export async function download(client: { downloadMaterial(req: { filingId: strin
         received += next.value.part.value.length;
         yield next.value.part.value;
       }
-    }, createWriteStream(tmp, { flags: "wx" }));
+    }, createWriteStream("", { fd: openSync(tmp, "wx") })); // opened first: a failure part-way always finds it to remove
 
     const actual = hash.digest("hex");
     const expected = material.sha256.trim().toLowerCase();

@@ -5,7 +5,7 @@
 // SHA-256 check, then rename) are those of `kuayu filing` (./filing.ts); the pure parts here are
 // exported for tests.
 import { createHash, randomUUID } from "node:crypto";
-import { createWriteStream, existsSync, linkSync, readFileSync, renameSync, rmSync, statSync } from "node:fs";
+import { createWriteStream, existsSync, linkSync, openSync, readFileSync, renameSync, rmSync, statSync } from "node:fs";
 import path from "node:path";
 import { pipeline } from "node:stream/promises";
 import { Option, type Command } from "commander";
@@ -527,7 +527,7 @@ export async function saveDocument(
         received += next.value.part.value.length;
         yield next.value.part.value;
       }
-    }, createWriteStream(tmp, { flags: "wx" }));
+    }, createWriteStream("", { fd: openSync(tmp, "wx") })); // opened first: a failure part-way always finds it to remove
 
     // What was written, read back: the check is of the file, not of the bytes in transit.
     const written = await hashFile(tmp);
