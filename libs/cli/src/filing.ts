@@ -5,7 +5,7 @@ import { createReadStream, createWriteStream, existsSync, linkSync, openSync, re
 import path from "node:path";
 import { pipeline } from "node:stream/promises";
 import type { Command } from "commander";
-import { clone, create, fromJson, toJson, type JsonValue, type MessageInitShape } from "@bufbuild/protobuf";
+import { clone, create, fromJson, toJson, type DescService, type JsonValue, type MessageInitShape } from "@bufbuild/protobuf";
 import { timestampDate, timestampFromDate, type Timestamp } from "@bufbuild/protobuf/wkt";
 import { createClient, fieldViolations, status, type Client, type FieldViolation } from "@kuayu/grpc";
 import { CASE_TYPES, caseTypeInfo, isCaseType, maskIdentityNumber, type CaseType } from "@kuayu/domain";
@@ -272,30 +272,42 @@ export function formatFailure(f: Failure): string {
   ].join("\n");
 }
 
-function reportFailure(err: unknown, json: boolean | undefined, address: string): void {
-  if (err instanceof CliUsageError) usageError(err.message);
-  const f = describeFailure(err, address);
-  process.stderr.write(json ? `${JSON.stringify({ error: f })}\n` : `${formatFailure(f)}\n`);
-  process.exitCode = 1;
-}
-
-/** Runs a command's body with a client; every failure goes to stderr with a non-zero exit code. */
-async function withClient(o: CommonOptions, body: (client: IntakeClient, conn: Connection) => Promise<void>): Promise<void> {
+/**
+ * Runs a command's body with a typed client of `service`; every failure goes to stderr — described
+ * by the command group's `describe` (its own hints), as JSON with --json — with exit code 1.
+ * Shared by every command group (filing, inbox, notify, supervise).
+ */
+export async function runWithClient<S extends DescService>(
+  service: S,
+  o: { json?: boolean; addr: string },
+  connect: () => Connection,
+  describe: (err: unknown, address: string) => Failure,
+  body: (client: Client<S>, conn: Connection) => Promise<void>,
+): Promise<void> {
+  const report = (err: unknown, address: string) => {
+    if (err instanceof CliUsageError) usageError(err.message);
+    const f = describe(err, address);
+    process.stderr.write(o.json ? `${JSON.stringify({ error: f })}\n` : `${formatFailure(f)}\n`);
+    process.exitCode = 1;
+  };
   let conn: Connection;
   try {
-    conn = connection(o);
+    conn = connect();
   } catch (err) {
-    return reportFailure(err, o.json, o.addr);
+    return report(err, o.addr);
   }
-  const client = createClient(intakeV1.FilingIntakeService, conn.address, { token: conn.token, timeoutMs: conn.timeoutMs });
+  const client = createClient(service, conn.address, { token: conn.token, timeoutMs: conn.timeoutMs });
   try {
     await body(client, conn);
   } catch (err) {
-    reportFailure(err, o.json, conn.address);
+    report(err, conn.address);
   } finally {
     client.close();
   }
 }
+
+const withClient = (o: CommonOptions, body: (client: IntakeClient, conn: Connection) => Promise<void>) =>
+  runWithClient(intakeV1.FilingIntakeService, o, () => connection(o), describeFailure, body);
 
 /** Checks the options before connecting, so a usage error never waits on the network. */
 export function validated<T>(f: () => T): T {

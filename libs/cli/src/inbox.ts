@@ -4,14 +4,14 @@
 import type { Command } from "commander";
 import { create, toJson } from "@bufbuild/protobuf";
 import { timestampFromDate, type Timestamp } from "@bufbuild/protobuf/wkt";
-import { createClient, type Client } from "@kuayu/grpc";
+import type { Client } from "@kuayu/grpc";
 import { CASE_TYPES, caseTypeInfo } from "@kuayu/domain";
 import { decisionEventsV1, decisionV1, enumFromId, idFromEnum, intakeV1 } from "@kuayu/proto";
 import {
   CliUsageError, DEFAULT_CALL_TIMEOUT_MS, TOKEN_HINT, caseTypeId, caseTypeLabel, chinaDayStart, chinaTime, connection, describeFailure, download,
-  formatFailure, formatSize, oneLine, pad, parsePageSize, partyLines, table, validated, type CommonOptions, type Connection, type Failure,
+  formatSize, oneLine, pad, parsePageSize, runWithClient, partyLines, table, validated, type CommonOptions, type Connection, type Failure,
 } from "./filing.js";
-import { print, usageError } from "./output.js";
+import { print } from "./output.js";
 
 type DecisionClient = Client<typeof decisionV1.JurisdictionDecisionService>;
 type InboxFiling = decisionV1.InboxFiling;
@@ -193,30 +193,8 @@ export function describeInboxFailure(err: unknown, address: string): Failure {
   return hint ? { ...f, hint } : f;
 }
 
-function reportFailure(err: unknown, json: boolean | undefined, address: string): void {
-  if (err instanceof CliUsageError) usageError(err.message);
-  const f = describeInboxFailure(err, address);
-  process.stderr.write(json ? `${JSON.stringify({ error: f })}\n` : `${formatFailure(f)}\n`);
-  process.exitCode = 1;
-}
-
-/** Runs a command's body with a client; every failure goes to stderr with a non-zero exit code. */
-async function withClient(o: CommonOptions, body: (client: DecisionClient, conn: Connection) => Promise<void>): Promise<void> {
-  let conn: Connection;
-  try {
-    conn = inboxConnection(o);
-  } catch (err) {
-    return reportFailure(err, o.json, o.addr);
-  }
-  const client = createClient(decisionV1.JurisdictionDecisionService, conn.address, { token: conn.token, timeoutMs: conn.timeoutMs });
-  try {
-    await body(client, conn);
-  } catch (err) {
-    reportFailure(err, o.json, conn.address);
-  } finally {
-    client.close();
-  }
-}
+const withClient = (o: CommonOptions, body: (client: DecisionClient, conn: Connection) => Promise<void>) =>
+  runWithClient(decisionV1.JurisdictionDecisionService, o, () => inboxConnection(o), describeInboxFailure, body);
 
 const filingOf = (res: { filing?: InboxFiling }): InboxFiling => {
   if (!res.filing) throw new Error("the service answered without a filing");

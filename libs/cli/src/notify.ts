@@ -10,14 +10,14 @@ import path from "node:path";
 import { pipeline } from "node:stream/promises";
 import { Option, type Command } from "commander";
 import { create, toJson } from "@bufbuild/protobuf";
-import { createClient, type Client } from "@kuayu/grpc";
+import type { Client } from "@kuayu/grpc";
 import { idFromEnum, notificationV1 } from "@kuayu/proto";
 import {
-  CliUsageError, DEFAULT_CALL_TIMEOUT_MS, IntegrityError, TOKEN_HINT, chinaTime, connection, describeFailure, downloadTarget, formatFailure, hashFile,
-  isDirectory, oneLine, pad, parsePageSize, table, validated, type CommonOptions, type Connection, type Failure,
+  CliUsageError, DEFAULT_CALL_TIMEOUT_MS, IntegrityError, TOKEN_HINT, chinaTime, connection, describeFailure, downloadTarget, hashFile,
+  isDirectory, oneLine, pad, parsePageSize, runWithClient, table, validated, type CommonOptions, type Connection, type Failure,
 } from "./filing.js";
 import { collect, fromName, kebabNames, useColor } from "./inbox.js";
-import { print, usageError } from "./output.js";
+import { print } from "./output.js";
 
 type NotificationClient = Client<typeof notificationV1.NotificationService>;
 type Notification = notificationV1.Notification;
@@ -332,30 +332,8 @@ export function describeNotificationFailure(err: unknown, address: string, audie
   return hint ? { ...f, hint } : f;
 }
 
-function reportFailure(err: unknown, json: boolean | undefined, address: string, audience: Audience): void {
-  if (err instanceof CliUsageError) usageError(err.message);
-  const f = describeNotificationFailure(err, address, audience);
-  process.stderr.write(json ? `${JSON.stringify({ error: f })}\n` : `${formatFailure(f)}\n`);
-  process.exitCode = 1;
-}
-
-/** Runs a command's body with a client; every failure goes to stderr with a non-zero exit code. */
-async function withClient(o: CommonOptions, audience: Audience, body: (client: NotificationClient, conn: Connection) => Promise<void>): Promise<void> {
-  let conn: Connection;
-  try {
-    conn = notificationConnection(o, audience);
-  } catch (err) {
-    return reportFailure(err, o.json, o.addr, audience);
-  }
-  const client = createClient(notificationV1.NotificationService, conn.address, { token: conn.token, timeoutMs: conn.timeoutMs });
-  try {
-    await body(client, conn);
-  } catch (err) {
-    reportFailure(err, o.json, conn.address, audience);
-  } finally {
-    client.close();
-  }
-}
+const withClient = (o: CommonOptions, audience: Audience, body: (client: NotificationClient, conn: Connection) => Promise<void>) =>
+  runWithClient(notificationV1.NotificationService, o, () => notificationConnection(o, audience), (err: unknown, address: string) => describeNotificationFailure(err, address, audience), body);
 
 // ---------------------------------------------------------------------------------------------
 // Human output. Times are China time; the service masks subscription addresses.

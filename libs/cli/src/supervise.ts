@@ -9,15 +9,15 @@ import path from "node:path";
 import type { Command } from "commander";
 import { create, toJson } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
-import { createClient, type Client } from "@kuayu/grpc";
+import type { Client } from "@kuayu/grpc";
 import { CASE_TYPES, COURT_LEVELS } from "@kuayu/domain";
 import { commonV1, idFromEnum, supervisionV1 } from "@kuayu/proto";
 import {
-  CliUsageError, DEFAULT_CALL_TIMEOUT_MS, TOKEN_HINT, caseTypeFromId, caseTypeId, chinaDayStart, chinaTime, connection, describeFailure, displayWidth, formatFailure,
-  isDirectory, oneLine, pad, parsePageSize, table, validated, type CommonOptions, type Connection, type Failure,
+  CliUsageError, DEFAULT_CALL_TIMEOUT_MS, TOKEN_HINT, caseTypeFromId, caseTypeId, chinaDayStart, chinaTime, connection, describeFailure, displayWidth,
+  isDirectory, oneLine, pad, parsePageSize, runWithClient, table, validated, type CommonOptions, type Connection, type Failure,
 } from "./filing.js";
 import { ISO_INSTANT, collect, fromName, kebabNames } from "./inbox.js";
-import { print, usageError } from "./output.js";
+import { print } from "./output.js";
 
 type SupervisionClient = Client<typeof supervisionV1.SupervisionService>;
 type Scope = supervisionV1.Scope;
@@ -232,30 +232,8 @@ export function describeSupervisionFailure(err: unknown, address: string): Failu
   return hint ? { ...f, hint } : f;
 }
 
-function reportFailure(err: unknown, json: boolean | undefined, address: string): void {
-  if (err instanceof CliUsageError) usageError(err.message);
-  const f = describeSupervisionFailure(err, address);
-  process.stderr.write(json ? `${JSON.stringify({ error: f })}\n` : `${formatFailure(f)}\n`);
-  process.exitCode = 1;
-}
-
-/** Runs a command's body with a client; every failure goes to stderr with a non-zero exit code. */
-async function withClient(o: CommonOptions, body: (client: SupervisionClient, conn: Connection) => Promise<void>): Promise<void> {
-  let conn: Connection;
-  try {
-    conn = supervisionConnection(o);
-  } catch (err) {
-    return reportFailure(err, o.json, o.addr);
-  }
-  const client = createClient(supervisionV1.SupervisionService, conn.address, { token: conn.token, timeoutMs: conn.timeoutMs });
-  try {
-    await body(client, conn);
-  } catch (err) {
-    reportFailure(err, o.json, conn.address);
-  } finally {
-    client.close();
-  }
-}
+const withClient = (o: CommonOptions, body: (client: SupervisionClient, conn: Connection) => Promise<void>) =>
+  runWithClient(supervisionV1.SupervisionService, o, () => supervisionConnection(o), describeSupervisionFailure, body);
 
 function required<T>(value: T | undefined, what: string): T {
   if (value === undefined) throw new Error(`the service answered without ${what}`);
