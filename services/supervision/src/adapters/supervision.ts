@@ -44,8 +44,6 @@ export interface Supervision {
   drillReport(id: string, round: number): Promise<{ drill: DrillDoc; filings: number; rate30: number; participation: { group: string; key: string; expected: number; participated: number }[]; missing: string[] }>;
 }
 
-const matches = (e: LedgerEntry, s: Scope) => s.level === "national" || (s.level === "province" ? e.province === s.id : e.jurisdictionCourtId === s.id);
-
 export function createSupervision(store: Store, dir: Directory): Supervision {
   const hours = (courtId: string) => courtWorkingHours(dir, courtId) ?? DEFAULT_WORKING_HOURS;
   const courtName = (id: string) => dir.byId(id)?.name ?? id;
@@ -232,5 +230,3 @@ export function createSupervision(store: Store, dir: Directory): Supervision {
     },
   };
 }
-
-export const matchesScope = matches;
