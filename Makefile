@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 ENV := source scripts/env.sh &&
 
-.PHONY: up down test build proto lint bench bootstrap status clean chart images
+.PHONY: up down test build proto lint bench bench-drill load bootstrap status clean chart images
 
 ## up: install everything, start Kafka, the store and every service; print the endpoints
 up: bootstrap build
@@ -40,6 +40,10 @@ bench: build
 	@$(ENV) node scripts/bench/intake.js
 	@$(ENV) node scripts/bench/flow.js
 	@$(ENV) node scripts/bench/notify.js
+
+## load: the k6 scenarios (scripts/k6) against `make up` — k6 if installed, else k6run: make load [ARGS="--vus 2 --iterations 10"]
+load: build
+	@$(ENV) bash scripts/k6/run-all.sh $(ARGS)
 
 ## chart: helm lint, render and validate every example release in deploy/ (also part of make test)
 chart:

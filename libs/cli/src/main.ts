@@ -3,6 +3,7 @@ import { Command } from "commander";
 import { infraStatusCommand } from "./infra.js";
 import path from "node:path";
 import { directoryCommands } from "./directory.js";
+import { drillCommands } from "./drill.js";
 import { filingCommands } from "./filing.js";
 import { inboxCommands } from "./inbox.js";
 import { documentCommands, notifyCommands, subscriptionCommands, webhookCommands } from "./notify.js";
@@ -33,6 +34,7 @@ notifyCommands(program.command("notify").description("in-app notifications of yo
 webhookCommands(program.command("webhook").description("webhook endpoints of your court's case-management system, and their deliveries"));
 subscriptionCommands(program.command("subscription").description("e-mail and SMS (短信) subscriptions of your court"));
 documentCommands(program.command("document").description("printable documents (回执, 受理通知书, …) and checking them by verification code"));
+drillCommands(program.command("drill").description("nationwide drills (全国演练) through the real services, and load tests"));
 superviseCommands(program.command("supervise").description("national supervision (全国监管) for supervisors: indicators, overdue filings, notices (通报), drills (演练), complaints"));
 
 

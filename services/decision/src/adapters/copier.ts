@@ -29,12 +29,13 @@ export interface Copier {
 /**
  * Keeps the jurisdiction court's own verified copy of every material: streams each one from the
  * window's intake over gRPC, checks size and SHA-256 against what the window declared, stores it,
- * and marks it copied. Failures are retried with backoff (doubling to 5 minutes) until complete;
+ * and marks it copied, oldest arrivals first. Failures are retried with backoff (doubling to an hour) until complete;
  * a copy that fails verification leaves nothing.
  */
 export function startCopier(opts: CopierOptions): Copier {
   const { repo, files, log } = opts;
   const intervalMs = opts.intervalMs ?? 1000;
+  /** Filings whose last copy failed, by id. */
   const backoff = new Map<string, { until: number; attempts: number }>();
   let stopped = false;
   let wake: (() => void) | undefined;
@@ -69,22 +70,26 @@ export function startCopier(opts: CopierOptions): Copier {
   }
 
   async function pass(): Promise<void> {
-    for (const f of await repo.pendingCopies(20)) {
+    // Filings waiting to retry are left out of the query, so failing ones never hold up the rest.
+    const waiting = [...backoff].filter(([, b]) => b.until > Date.now()).map(([id]) => id);
+    for (const f of await repo.pendingCopies(20, waiting)) {
+      const b = backoff.get(f.id);
+      if (b && b.until > Date.now()) continue;
       for (const m of f.materials.filter((x) => !x.copied)) {
         if (stopped) return;
-        const key = copyId(f.id, m.id);
-        const b = backoff.get(key);
-        if (b && b.until > Date.now()) continue;
         try {
-          await opts.locks.withLock(`copy:${key}`, () => copyOne(f, m));
-          backoff.delete(key);
+          await opts.locks.withLock(`copy:${copyId(f.id, m.id)}`, () => copyOne(f, m));
         } catch (err) {
           if ((err as Error).name === "LockBusyError") continue; // another replica is copying it
+          // The whole filing waits: doubling from 1 s up to an hour (a window that lost the filing
+          // must not keep the copier busy).
           const attempts = (b?.attempts ?? 0) + 1;
-          backoff.set(key, { attempts, until: Date.now() + Math.min(300_000, 1000 * 2 ** attempts) });
+          backoff.set(f.id, { attempts, until: Date.now() + Math.min(3_600_000, 1000 * 2 ** attempts) });
           log.warn({ err, filing: f.id, material: m.id, attempts }, "copying a material from the window failed; will retry");
+          break;
         }
       }
+      if (backoff.get(f.id) === b) backoff.delete(f.id);
     }
   }
 

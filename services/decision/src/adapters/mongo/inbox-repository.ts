@@ -129,8 +129,8 @@ function decodeCursor(token: string): Cursor | undefined {
 }
 
 export interface MongoInboxRepository extends InboxRepository {
-  /** Filings with materials still to copy. */
-  pendingCopies(limit: number): Promise<InboxFiling[]>;
+  /** Filings with materials still to copy, oldest arrival first, but none of `skip` (those waiting to retry). */
+  pendingCopies(limit: number, skip?: readonly string[]): Promise<InboxFiling[]>;
   changedSince(since: Date): Promise<InboxFiling[]>;
 }
 
@@ -191,8 +191,9 @@ export function mongoInboxRepository(model: Model<InboxDoc>, locks: Locks, hooks
         nextPageToken: docs.length > pageSize && last ? Buffer.from(JSON.stringify({ t: last.dueAt.getTime(), id: last._id })).toString("base64url") : "",
       };
     },
-    async pendingCopies(limit) {
-      return (await model.find({ materialsPending: true }, NO_OUTBOX).limit(limit).lean<InboxDoc[]>()).map(toDomain);
+    async pendingCopies(limit, skip = []) {
+      const filter = skip.length > 0 ? { materialsPending: true, _id: { $nin: [...skip] } } : { materialsPending: true };
+      return (await model.find(filter, NO_OUTBOX).sort({ arrivedAt: 1 }).limit(limit).lean<InboxDoc[]>()).map(toDomain);
     },
     async changedSince(since) {
       return (await model.find({ updatedAt: { $gte: since } }, NO_OUTBOX).lean<InboxDoc[]>()).map(toDomain);
