@@ -41,6 +41,11 @@ bench: build
 	@$(ENV) node scripts/bench/flow.js
 	@$(ENV) node scripts/bench/notify.js
 
+## bench-drill: whole-system benchmark — the national drill (every court × its case types, 86,334 filings), every service its own process; make bench-drill [ARGS="--fraction 0.01"]; docs/drill.md
+bench-drill: build
+	@$(ENV) bash scripts/infra/infra.sh up
+	@$(ENV) node scripts/bench/drill.js $(ARGS)
+
 ## load: the k6 scenarios (scripts/k6) against `make up` — k6 if installed, else k6run: make load [ARGS="--vus 2 --iterations 10"]
 load: build
 	@$(ENV) bash scripts/k6/run-all.sh $(ARGS)

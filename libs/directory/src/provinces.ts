@@ -28,7 +28,7 @@ export const PROVINCES: Readonly<Record<string, { readonly name: string; readonl
   "46": { name: "海南省", abbreviation: "琼" },
   "50": { name: "重庆市", abbreviation: "渝" },
   "51": { name: "四川省", abbreviation: "川" },
-  "52": { name: "贵州省", abbreviation: "贵" },
+  "52": { name: "贵州省", abbreviation: "黔" },
   "53": { name: "云南省", abbreviation: "云" },
   "54": { name: "西藏自治区", abbreviation: "藏" },
   "61": { name: "陕西省", abbreviation: "陕" },

@@ -2,7 +2,7 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { CASE_TYPES } from "@kuayu/domain";
+import { CASE_TYPES, isCourtCode } from "@kuayu/domain";
 import { DEFAULT_DATA_FILE, PROVINCES, directoryStats, exportDirectory, loadDirectory, type Court } from "../src";
 
 // The shipped data file: facts the rest of the system relies on.
@@ -30,9 +30,14 @@ describe("shipped court directory", () => {
     expect(high).toHaveLength(32);
     expect(high.map((c) => c.code).sort()).toEqual([...Object.values(PROVINCES).map((p) => p.abbreviation), "兵"].sort());
     expect(dir.byCode("内")!.name).toBe("内蒙古自治区高级人民法院");
+    expect(dir.byCode("黔")!.name).toBe("贵州省高级人民法院"); // not 贵: Guizhou's court code is 黔
     expect(dir.byCode("兵")!.name).toBe("新疆维吾尔自治区高级人民法院生产建设兵团分院");
     // The PLA Military Court is at high level too, but of kind military.
     expect(dir.byLevel("high").map((c) => c.code).sort()).toEqual([...high.map((c) => c.code), "军"].sort());
+  });
+
+  it("gives every court a code the case-number rules accept (a drill found 贵 codes that Accept refused)", () => {
+    expect(dir.courts.filter((c) => c.code && !isCourtCode(c.code)).map((c) => `${c.id} ${c.code}`)).toEqual([]);
   });
 
   it("has the special courts DESIGN.md §2 names, with codes from the override table", () => {

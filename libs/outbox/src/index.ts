@@ -84,6 +84,12 @@ export interface RelayOptions {
   log: Logger;
   /** How often to look for work when idle (default 200 ms); nudge() wakes it sooner. */
   intervalMs?: number;
+  /**
+   * How often to scan the whole collection for pending entries (default 2 s) when writers name the
+   * documents they wrote (`nudge(id)`). The store has no usable secondary index (FerretDB), so a scan
+   * costs the whole collection; named documents are read by _id instead.
+   */
+  sweepMs?: number;
   /** How long one relay holds a document (default 30 s). */
   leaseMs?: number;
   /**
@@ -95,8 +101,8 @@ export interface RelayOptions {
 }
 
 export interface OutboxRelay {
-  /** Look for work now (call after writing an outbox entry). */
-  nudge(): void;
+  /** Look for work now (call after writing an outbox entry; with the document's id, only it is read). */
+  nudge(id?: string): void;
   /** Finishes the document in hand and stops. */
   stop(): Promise<void>;
   /** Publishes everything pending once; returns how many events went out. For tests and tools. */
@@ -106,6 +112,11 @@ export interface OutboxRelay {
 export function startOutboxRelay(opts: RelayOptions): OutboxRelay {
   const { model, producer, log } = opts;
   const intervalMs = opts.intervalMs ?? 200;
+  const sweepMs = opts.sweepMs ?? 2000;
+  /** Documents named by writers, relayed by _id before any scan. */
+  const hinted = new Set<string>();
+  let sweepDue = true;
+  let lastSweep = 0;
   const leaseMs = opts.leaseMs ?? 30_000;
   let stopped = false;
   let wake: (() => void) | undefined;
@@ -116,10 +127,10 @@ export function startOutboxRelay(opts: RelayOptions): OutboxRelay {
   type RawEntry = { _id: string; topic: string; key: string; partition?: number | null; value: Binary; headers: Record<string, string> };
   const collection = model.collection;
 
-  const claim = async () => {
+  const claim = async (id?: string) => {
     const now = new Date();
     return collection.findOneAndUpdate(
-      { outboxPending: true, outboxLeaseUntil: { $lt: now } },
+      { ...(id === undefined ? {} : { _id: id as never }), outboxPending: true, outboxLeaseUntil: { $lt: now } },
       { $set: { outboxLeaseUntil: new Date(now.getTime() + leaseMs) } },
       // No projection: FerretDB does not implement findAndModify's "fields".
       { returnDocument: "after" },
@@ -143,8 +154,8 @@ export function startOutboxRelay(opts: RelayOptions): OutboxRelay {
     }
   };
 
-  const relayLeased = async (): Promise<number> => {
-    const doc = await claim();
+  const relayLeased = async (id?: string): Promise<number> => {
+    const doc = await claim(id);
     if (!doc) return 0;
     const entries = (doc.outbox ?? []) as RawEntry[];
     await publish(entries);
@@ -158,17 +169,17 @@ export function startOutboxRelay(opts: RelayOptions): OutboxRelay {
     return entries.length;
   };
 
-  const relayLocked = async (lock: NonNullable<RelayOptions["lock"]>): Promise<number> => {
-    const pending = await collection.find({ outboxPending: true }, { projection: { _id: 1 } }).limit(50).toArray();
+  const relayLocked = async (lock: NonNullable<RelayOptions["lock"]>, id?: string): Promise<number> => {
+    const pending: { _id: unknown }[] = id !== undefined ? [{ _id: id }] : await collection.find({ outboxPending: true }, { projection: { _id: 1 } }).limit(50).toArray();
     let sent = 0;
     for (const { _id } of pending) {
       try {
         sent += await lock(String(_id), async () => {
-          const doc = await collection.findOne({ _id });
+          const doc = await collection.findOne({ _id: _id as never });
           if (!doc?.outboxPending) return 0; // another relay got there first
           const entries = (doc.outbox ?? []) as RawEntry[];
           await publish(entries);
-          await collection.updateOne({ _id }, { $set: { outbox: [], outboxPending: false } });
+          await collection.updateOne({ _id: _id as never }, { $set: { outbox: [], outboxPending: false } });
           return entries.length;
         });
       } catch (err) {
@@ -179,7 +190,17 @@ export function startOutboxRelay(opts: RelayOptions): OutboxRelay {
     return sent;
   };
 
-  const relayOne = () => (opts.lock ? relayLocked(opts.lock) : relayLeased());
+  const relayOne = (id?: string) => (opts.lock ? relayLocked(opts.lock, id) : relayLeased(id));
+
+  /** The documents writers named, each by _id; a failure leaves the rest to the next sweep. */
+  const relayHinted = async () => {
+    let total = 0;
+    for (const id of [...hinted]) {
+      hinted.delete(id);
+      total += await relayOne(id);
+    }
+    return total;
+  };
 
   const drainOnce = async () => {
     let total = 0;
@@ -193,8 +214,14 @@ export function startOutboxRelay(opts: RelayOptions): OutboxRelay {
   const loop = (async () => {
     while (!stopped) {
       try {
-        await drainOnce();
+        await relayHinted();
+        if (sweepDue || Date.now() - lastSweep >= sweepMs) {
+          sweepDue = false;
+          lastSweep = Date.now();
+          await drainOnce();
+        }
       } catch (err) {
+        sweepDue = true;
         log.error({ err }, "outbox relay failed; will retry");
       }
       if (stopped) break;
@@ -206,7 +233,11 @@ export function startOutboxRelay(opts: RelayOptions): OutboxRelay {
   })();
 
   return {
-    nudge: () => wake?.(),
+    nudge: (id?: string) => {
+      if (id === undefined) sweepDue = true;
+      else hinted.add(id);
+      wake?.();
+    },
     drainOnce,
     stop: async () => {
       stopped = true;

@@ -68,7 +68,7 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
     const hooks = { onOutboxWrite: relay.nudge, onChange: () => hub?.nudge() };
     const repo = mongoInboxRepository(model, locks, hooks);
     hub = createWatchHub(repo.changedSince, log, config.WATCH_POLL_MS);
-    copier = startCopier({ repo, files, locks: copyLocks, intakeFor, tokenFor, log, intervalMs: config.COPY_INTERVAL_MS });
+    copier = startCopier({ repo, files, locks: copyLocks, intakeFor, tokenFor, log, intervalMs: config.COPY_INTERVAL_MS, concurrency: config.COPY_CONCURRENCY });
     const deps: Deps = { repo, sequences: createSequences(conn), now: () => new Date(), copyMaterials: () => copier?.nudge() };
 
     consumer = await runConsumer({

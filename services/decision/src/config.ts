@@ -30,6 +30,8 @@ const schema = z
     JWT_PRIVATE_KEY_FILE: z.string().optional(),
     WATCH_POLL_MS: fields.millis(1_000),
     COPY_INTERVAL_MS: fields.millis(1_000),
+    /** Filings whose materials are copied from the windows at once. */
+    COPY_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
     SHUTDOWN_GRACE_MS: fields.millis(25_000),
     LOG_LEVEL: fields.logLevel,
   })

@@ -174,6 +174,39 @@ describe("a filing from a Guangdong tribunal in the Beijing court's inbox", () =
   });
 });
 
+it("copies a new filing's materials while older filings' copies keep failing (the window lost them)", async () => {
+  // 40 filings whose window does not know them (NOT_FOUND on every copy), then one real filing.
+  const lost = Array.from({ length: 40 }, () => randomUUID());
+  await Promise.all(
+    lost.map((id) =>
+      publisher.publish(
+        routingTopics.filingRouted,
+        id,
+        {
+          filingId: id, collaboratingCourtId: TRIBUNAL.id, jurisdictionCourtId: BEIJING_CHAOYANG.id, caseType: commonV1.CaseType.ENFORCEMENT, round: 1, province: "11", originProvince: "44",
+          routedAt: timestampFromDate(new Date()), responseDue: timestampFromDate(new Date(Date.now() + 1800_000)), decisionDue: timestampFromDate(new Date(Date.now() + 7 * 86400_000)),
+          jurisdictionCourtCode: "京0105", jurisdictionCourtLevel: "basic", jurisdictionCourtKind: "basic", drill: true,
+          materials: [{ materialId: randomUUID(), kind: "evidence", fileName: "e.pdf", mediaType: "application/pdf", sizeBytes: 100n, sha256: "0".repeat(64), round: 1 }],
+        },
+        { partition: provincePartition("11") },
+      ),
+    ),
+  );
+  const specialist = await inboxClient(beijing, BEIJING_CHAOYANG.id, "11");
+  await eventually(async () => {
+    const all = await Promise.all(lost.slice(-1).map((filingId) => specialist.getInboxFiling({ filingId }).catch(() => undefined)));
+    return all.every((r) => r?.filing);
+  }, 60_000, "the 40 filings the window lost in the inbox");
+  const window = createClient(intakeV1.FilingIntakeService, `127.0.0.1:${intake.grpcPort}`, { token: await mint(TRIBUNAL.id, TRIBUNAL.province, ["window-clerk"]), timeoutMs: 60_000 });
+  clients.push(window);
+  const filingId = await readyDraft(window);
+  await window.submitFiling({ filingId, idempotencyKey: `submit-${filingId}` });
+  // Before, the copier took the oldest 20 pending filings, all failing and waiting to retry, and never got further.
+  await eventually(async () => (await specialist.getInboxFiling({ filingId }).catch(() => undefined))?.filing?.materialsComplete, 30_000, "the new filing's materials copied");
+  const stuck = await specialist.getInboxFiling({ filingId: lost[0] });
+  expect(stuck.filing!.materialsComplete).toBe(false);
+}, 120_000);
+
 it("hands out gap-free, duplicate-free case numbers to 1,000 concurrent accepts across ten courts", async () => {
   const courts = ["c-110101", "c-110102", "c-110105", "c-110106", "c-110107", "c-110108", "c-110109", "c-110111", "c-110112", "c-110113"];
   const perCourt = 100;

@@ -19,6 +19,8 @@ export interface CopierOptions {
   tokenFor: (courtId: string, province: string) => Promise<string>;
   log: Logger;
   intervalMs?: number;
+  /** Filings copied at once. */
+  concurrency?: number;
 }
 
 export interface Copier {
@@ -35,6 +37,7 @@ export interface Copier {
 export function startCopier(opts: CopierOptions): Copier {
   const { repo, files, log } = opts;
   const intervalMs = opts.intervalMs ?? 1000;
+  const concurrency = opts.concurrency ?? 8;
   /** Filings whose last copy failed, by id. */
   const backoff = new Map<string, { until: number; attempts: number }>();
   let stopped = false;
@@ -69,28 +72,36 @@ export function startCopier(opts: CopierOptions): Copier {
     await files.committed(id);
   }
 
+  /** Copies one filing's missing materials in turn; on a failure the whole filing waits. */
+  async function copyFiling(f: InboxFiling): Promise<void> {
+    const b = backoff.get(f.id);
+    if (b && b.until > Date.now()) return;
+    for (const m of f.materials.filter((x) => !x.copied)) {
+      if (stopped) return;
+      try {
+        await opts.locks.withLock(`copy:${copyId(f.id, m.id)}`, () => copyOne(f, m));
+      } catch (err) {
+        if ((err as Error).name === "LockBusyError") continue; // another replica is copying it
+        // Doubling from 1 s up to an hour: a window that lost the filing must not keep the copier busy.
+        const attempts = (b?.attempts ?? 0) + 1;
+        backoff.set(f.id, { attempts, until: Date.now() + Math.min(3_600_000, 1000 * 2 ** attempts) });
+        log.warn({ err, filing: f.id, material: m.id, attempts }, "copying a material from the window failed; will retry");
+        return;
+      }
+    }
+    backoff.delete(f.id);
+  }
+
   async function pass(): Promise<void> {
     // Filings waiting to retry are left out of the query, so failing ones never hold up the rest.
     const waiting = [...backoff].filter(([, b]) => b.until > Date.now()).map(([id]) => id);
-    for (const f of await repo.pendingCopies(20, waiting)) {
-      const b = backoff.get(f.id);
-      if (b && b.until > Date.now()) continue;
-      for (const m of f.materials.filter((x) => !x.copied)) {
-        if (stopped) return;
-        try {
-          await opts.locks.withLock(`copy:${copyId(f.id, m.id)}`, () => copyOne(f, m));
-        } catch (err) {
-          if ((err as Error).name === "LockBusyError") continue; // another replica is copying it
-          // The whole filing waits: doubling from 1 s up to an hour (a window that lost the filing
-          // must not keep the copier busy).
-          const attempts = (b?.attempts ?? 0) + 1;
-          backoff.set(f.id, { attempts, until: Date.now() + Math.min(3_600_000, 1000 * 2 ** attempts) });
-          log.warn({ err, filing: f.id, material: m.id, attempts }, "copying a material from the window failed; will retry");
-          break;
-        }
-      }
-      if (backoff.get(f.id) === b) backoff.delete(f.id);
-    }
+    const queue = await repo.pendingCopies(concurrency * 4, waiting);
+    // `concurrency` filings at a time (each copy waits on the network and the store, not the CPU).
+    await Promise.all(
+      Array.from({ length: Math.min(concurrency, queue.length) }, async () => {
+        for (let f = queue.shift(); f && !stopped; f = queue.shift()) await copyFiling(f);
+      }),
+    );
   }
 
   const loop = (async () => {

@@ -135,7 +135,7 @@ export interface MongoInboxRepository extends InboxRepository {
 }
 
 /** The inbox. Every write of a filing holds its lock (FerretDB; docs/platform.md). */
-export function mongoInboxRepository(model: Model<InboxDoc>, locks: Locks, hooks: { onOutboxWrite: () => void; onChange: () => void }): MongoInboxRepository {
+export function mongoInboxRepository(model: Model<InboxDoc>, locks: Locks, hooks: { onOutboxWrite: (id: string) => void; onChange: () => void }): MongoInboxRepository {
   return {
     async insert(f) {
       try {
@@ -169,7 +169,7 @@ export function mongoInboxRepository(model: Model<InboxDoc>, locks: Locks, hooks
         result = change.filing;
         events = entries.length;
       });
-      if (events > 0) hooks.onOutboxWrite();
+      if (events > 0) hooks.onOutboxWrite(id);
       hooks.onChange();
       return result!;
     },

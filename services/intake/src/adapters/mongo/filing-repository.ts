@@ -1,6 +1,6 @@
 import { Schema, type Connection, type Model } from "mongoose";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
-import { isDuplicateKey, type Locks } from "@kuayu/mongo";
+import type { Locks } from "@kuayu/mongo";
 import { outboxEntry, pushOutbox, withOutbox, type OutboxEntry, type OutboxFields } from "@kuayu/outbox";
 import { intakeTopics } from "@kuayu/topics";
 import type { Filing, TimelineEntry } from "../../domain/filing.js";
@@ -12,30 +12,23 @@ export const SOURCE = "kuayu.intake";
 type FilingDoc = Omit<Filing, "id"> & OutboxFields & { _id: string };
 
 /**
- * One timeline entry per document, keyed by event id: insert-only, so a redelivered event adds
- * nothing and the consumer never updates a document another writer is updating.
+ * A filing's timeline: one document per filing, keyed by the filing id, so GetFiling reads it by
+ * _id (the only lookup FerretDB serves from an index; a query on a field scans the whole
+ * collection — docs/drill.md). Written under the lock `timeline:<filing id>`; an entry already
+ * there (a redelivered event) is not added again.
  */
 interface TimelineDoc {
   _id: string;
-  filingId: string;
-  eventType: string;
-  at: Date;
-  source: string;
-  detail: string;
+  entries: { eventId: string; eventType: string; at: Date; source: string; detail: string }[];
 }
 
 const timelineSchema = new Schema<TimelineDoc>(
   {
     _id: { type: String, required: true },
-    filingId: { type: String, required: true },
-    eventType: { type: String, required: true },
-    at: { type: Date, required: true },
-    source: { type: String, default: "" },
-    detail: { type: String, default: "" },
+    entries: { type: Schema.Types.Mixed, default: [] },
   },
-  { versionKey: false },
+  { versionKey: false, minimize: false },
 );
-timelineSchema.index({ filingId: 1, at: 1 });
 
 const materialSchema = new Schema(
   {
@@ -81,7 +74,7 @@ export function filingModel(conn: Connection): Model<FilingDoc> {
 }
 
 export function timelineModel(conn: Connection): Model<TimelineDoc> {
-  return conn.model<TimelineDoc>("TimelineEntry", timelineSchema, "timeline_entries");
+  return conn.model<TimelineDoc>("Timeline", timelineSchema, "timelines");
 }
 
 const NO_OUTBOX = { outbox: 0, outboxPending: 0, outboxLeaseUntil: 0 } as const;
@@ -164,7 +157,7 @@ export function mongoFilingRepository(
   model: Model<FilingDoc>,
   timeline: Model<TimelineDoc>,
   locks: Locks,
-  hooks: { onOutboxWrite: () => void; onChange: () => void },
+  hooks: { onOutboxWrite: (id: string) => void; onChange: () => void },
 ): MongoFilingRepository {
   const lockKey = (id: string) => `filing:${id}`;
   return {
@@ -196,27 +189,25 @@ export function mongoFilingRepository(
         written = result.filing;
         events = entries.length;
       });
-      if (events > 0) hooks.onOutboxWrite();
+      if (events > 0) hooks.onOutboxWrite(id);
       if (written !== undefined) hooks.onChange();
       return written!;
     },
     async timeline(id) {
-      return (await timeline.find({ filingId: id }).sort({ at: 1, _id: 1 }).lean<TimelineDoc[]>()).map((t) => ({
-        eventId: t._id,
-        eventType: t.eventType,
-        at: t.at,
-        source: t.source ?? "",
-        detail: t.detail ?? "",
-      }));
+      const doc = await timeline.findById(id).lean<TimelineDoc>();
+      return (doc?.entries ?? [])
+        .map((t) => ({ eventId: t.eventId, eventType: t.eventType, at: new Date(t.at), source: t.source ?? "", detail: t.detail ?? "" }))
+        .sort((a, b) => a.at.getTime() - b.at.getTime() || a.eventId.localeCompare(b.eventId));
     },
     async addTimelineEntry(filingId, entry: TimelineEntry) {
       // Lifecycle topics carry every intake's filings (one release per province); keep ours only.
       if (!(await model.exists({ _id: filingId }))) return false;
-      try {
-        await timeline.create({ _id: entry.eventId, filingId, eventType: entry.eventType, at: entry.at, source: entry.source, detail: entry.detail });
-      } catch (err) {
-        if (!isDuplicateKey(err)) throw err;
-      }
+      const e = { eventId: entry.eventId, eventType: entry.eventType, at: entry.at, source: entry.source, detail: entry.detail };
+      await locks.withLock(`timeline:${filingId}`, async () => {
+        const doc = await timeline.findById(filingId).lean<TimelineDoc>();
+        if (!doc) await timeline.create({ _id: filingId, entries: [e] });
+        else if (!doc.entries.some((x) => x.eventId === e.eventId)) await timeline.updateOne({ _id: filingId }, { $set: { entries: [...doc.entries, e] } });
+      });
       return true;
     },
     async list(courtId, q: ListQuery) {

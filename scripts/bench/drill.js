@@ -1,0 +1,304 @@
+#!/usr/bin/env node
+// Whole-system benchmark: the national drill (`kuayu drill run`) through every service, each as its
+// own process (routing, intake, decision, notification, supervision) on the real broker and store,
+// next to the raw broker and store baselines measured in the same run (scripts/bench/baseline.js).
+//
+// Measures wall time, final filings/s, p50/p99 per hop (from the drill's report), CPU seconds and
+// peak memory per process (the services, the drill runner, FerretDB, PostgreSQL, Kafka — from
+// /proc), and every consumer group's lag over time (the counters that name the bottleneck). After
+// the drill, it waits for notification and supervision to catch up and reports how long that took.
+//
+// Usage (repo root, after `source scripts/env.sh`; `make bench-drill` builds and starts infra first):
+//   node scripts/bench/drill.js [--fraction F | --limit N] [--concurrency N] [--drain-timeout 30m]
+//                               [--skip-baseline] [--out DIR] [-- <more kuayu drill run options>]
+// The full drill (no --fraction/--limit) is every collaborating court × its case types: 86,334 filings.
+// Environment: KAFKA_BROKERS (127.0.0.1:9092), MONGO_URI (mongodb://127.0.0.1:27017).
+// Results: bench-results/drill-<timestamp>.json and a Markdown table on stdout (docs/benchmarks.md).
+"use strict";
+
+const crypto = require("node:crypto");
+const fs = require("node:fs");
+const os = require("node:os");
+const path = require("node:path");
+const { spawn, spawnSync } = require("node:child_process");
+
+process.removeAllListeners("warning");
+process.on("warning", (w) => {
+  if (w.name !== "TimeoutNegativeWarning") process.stderr.write(`${w.name}: ${w.message}\n`);
+});
+
+const ROOT = path.resolve(__dirname, "../..");
+const argv = process.argv.slice(2);
+const passThrough = argv.includes("--") ? argv.slice(argv.indexOf("--") + 1) : [];
+const args = argv.includes("--") ? argv.slice(0, argv.indexOf("--")) : argv;
+const arg = (name) => (args.includes(`--${name}`) ? args[args.indexOf(`--${name}`) + 1] : undefined);
+const fail = (msg) => {
+  process.stderr.write(`bench/drill: ${msg}\n`);
+  process.exit(2);
+};
+if (args.includes("--help")) {
+  process.stdout.write("usage: node scripts/bench/drill.js [--fraction F | --limit N] [--concurrency N] [--drain-timeout 30m] [--skip-baseline] [--out DIR] [-- <kuayu drill run options>]\n");
+  process.exit(0);
+}
+const log = (msg) => process.stderr.write(`bench/drill: ${msg}\n`);
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const minutes = (text) => {
+  const m = /^(\d+(?:\.\d+)?)(s|m|h)$/.exec(text);
+  if (!m) fail(`not a duration: ${text} (e.g. 90s, 30m, 1h)`);
+  return Number(m[1]) * { s: 1000, m: 60_000, h: 3_600_000 }[m[2]];
+};
+const CFG = {
+  fraction: arg("fraction"),
+  limit: arg("limit"),
+  concurrency: arg("concurrency") ?? "48",
+  drainMs: minutes(arg("drain-timeout") ?? "30m"),
+  baseline: !args.includes("--skip-baseline"),
+  out: arg("out") ?? path.join(ROOT, "bench-results"),
+  brokers: process.env.KAFKA_BROKERS ?? "127.0.0.1:9092",
+  mongoUri: process.env.MONGO_URI ?? "mongodb://127.0.0.1:27017",
+};
+for (const f of ["services/routing/dist/main.js", "libs/cli/dist/main.js", "libs/testkit/dist/index.js"]) if (!fs.existsSync(path.join(ROOT, f))) fail(`${f} is not built; run \`make build\` first`);
+
+// ------------------------------------------------------------------ processes and /proc counters
+
+const TICK = Number(spawnSync("getconf", ["CLK_TCK"]).stdout?.toString().trim()) || 100;
+/** CPU seconds (user + system) and resident memory of a pid, or undefined when it is gone. */
+function procStat(pid) {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    const cpu = (Number(fields[11]) + Number(fields[12])) / TICK;
+    const status = fs.readFileSync(`/proc/${pid}/status`, "utf8");
+    const kb = (k) => Number(new RegExp(`${k}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
+    return { cpu, rssMb: kb("VmRSS") / 1024, hwmMb: kb("VmHWM") / 1024 };
+  } catch {
+    return undefined;
+  }
+}
+/** Pids of the store and broker processes this machine runs (by command name). */
+function infraPids() {
+  const out = {};
+  for (const pid of fs.readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
+    let cmd;
+    try {
+      cmd = fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").replace(/\0/g, " ");
+    } catch {
+      continue;
+    }
+    const name = /ferretdb/.test(cmd) ? "ferretdb" : /^(\S*\/)?postgres[: ]/.test(cmd) ? "postgresql" : /^java .*kafka\.Kafka/.test(cmd) ? "kafka" : undefined;
+    if (name) (out[name] ??= []).push(Number(pid));
+  }
+  return out;
+}
+
+const tag = crypto.randomBytes(3).toString("hex");
+const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "bench-drill-"));
+const children = [];
+
+/** Starts a built service as its own process (logs to a file); resolves with its gRPC address. */
+async function startService(name, env) {
+  const logFile = path.join(workDir, `${name}.log`);
+  const fd = fs.openSync(logFile, "w");
+  const child = spawn(process.execPath, ["--require", require.resolve("@kuayu/telemetry/register", { paths: [ROOT] }), path.join(ROOT, `services/${name}/dist/main.js`)], {
+    env: { PATH: process.env.PATH ?? "", METRICS_PORT: "off", OTEL_SERVICE_NAME: name, ...env },
+    stdio: ["ignore", fd, fd],
+  });
+  children.push({ name, child });
+  for (let i = 0; i < 240; i++) {
+    const text = fs.readFileSync(logFile, "utf8");
+    const line = text.split("\n").find((l) => l.includes(`"msg":"${name} started"`));
+    if (line) return { pid: child.pid, addr: `127.0.0.1:${JSON.parse(line).grpcPort}` };
+    if (child.exitCode !== null) fail(`${name} exited: ${text.slice(-2000)}`);
+    await sleep(250);
+  }
+  fail(`${name} did not start in 60 s; see ${logFile}`);
+}
+
+async function main() {
+  const { Kafka, logLevel } = require("kafkajs");
+  const { MongoClient } = require("mongodb");
+  const mongo = new MongoClient(CFG.mongoUri, { serverSelectionTimeoutMS: 3000 });
+  await mongo.connect().catch((err) => fail(`the store is not reachable at ${CFG.mongoUri} (${err.message}); run scripts/infra/infra.sh up`));
+  const result = { startedAt: new Date().toISOString(), machine: { cpus: os.cpus().length, memGb: Math.round(os.totalmem() / 2 ** 30) }, config: { ...CFG, passThrough } };
+
+  // 1. Baselines in the same run: raw kafkajs and raw mongodb driver against the same broker and store.
+  if (CFG.baseline) {
+    log("baseline: raw broker and store (scripts/bench/baseline.js --only kafka,store --rounds 1)…");
+    const dir = path.join(workDir, "baseline");
+    const r = spawnSync(process.execPath, [path.join(__dirname, "baseline.js"), "--only", "kafka,store", "--rounds", "1", "--out", dir], { encoding: "utf8", env: process.env, timeout: 600_000 });
+    if (r.status !== 0) fail(`baseline failed: ${r.stderr.slice(-1500)}`);
+    const file = fs.readdirSync(dir).find((f) => f.endsWith(".json"));
+    result.baseline = JSON.parse(fs.readFileSync(path.join(dir, file), "utf8"));
+    result.baselineTable = r.stdout;
+  }
+
+  // 2. Every service as its own process, on databases of this run.
+  const { privateKey, publicKey } = crypto.generateKeyPairSync("ec", { namedCurve: "P-256", privateKeyEncoding: { type: "pkcs8", format: "pem" }, publicKeyEncoding: { type: "spki", format: "pem" } });
+  const keyFile = path.join(workDir, "key.pem");
+  fs.writeFileSync(keyFile, privateKey, { mode: 0o600 });
+  const dbs = ["intake", "decision", "notification", "supervision"].map((s) => `bench_drill_${s}_${tag}`);
+  const groups = Object.fromEntries(["routing", "intake", "decision", "notification", "supervision"].map((s) => [s, `bench-drill-${s}-${tag}`]));
+  const base = { GRPC_PORT: "0", GRPC_HOST: "127.0.0.1", KAFKA_BROKERS: CFG.brokers, MONGO_URI: CFG.mongoUri, JWT_PUBLIC_KEY: publicKey, KAFKA_FROM_BEGINNING: "false", LOG_LEVEL: "warn" };
+  // The services log "<name> started" at info; start them at info, they log little afterwards.
+  const svc = {};
+  log("starting routing, intake, decision, notification and supervision as their own processes…");
+  svc.routing = await startService("routing", { ...base, LOG_LEVEL: "info", KAFKA_GROUP_ID: groups.routing });
+  svc.intake = await startService("intake", { ...base, LOG_LEVEL: "info", MONGO_DB: dbs[0], KAFKA_GROUP_ID: groups.intake, ROUTING_ADDR: svc.routing.addr });
+  svc.decision = await startService("decision", { ...base, LOG_LEVEL: "info", MONGO_DB: dbs[1], KAFKA_GROUP_ID: groups.decision, JWT_PRIVATE_KEY: privateKey, INTAKE_ADDRS: `*=${svc.intake.addr}`, COPY_INTERVAL_MS: "200" });
+  svc.notification = await startService("notification", { ...base, LOG_LEVEL: "info", MONGO_DB: dbs[2], KAFKA_GROUP_ID: groups.notification });
+  svc.supervision = await startService("supervision", { ...base, LOG_LEVEL: "info", MONGO_DB: dbs[3], KAFKA_GROUP_ID: groups.supervision, HTTP_PORT: "0", HTTP_HOST: "127.0.0.1", NOTICE_TIME: "off" });
+
+  // 3. Counters every 5 s: CPU and memory per process, lag per consumer group.
+  const kafka = new Kafka({ clientId: `bench-drill-${tag}`, brokers: CFG.brokers.split(","), logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin.connect();
+  const topics = (await admin.listTopics()).filter((t) => t.startsWith("kuayu.") && !t.includes("dead"));
+  async function lags() {
+    const out = {};
+    for (const [svcName, groupId] of Object.entries(groups)) {
+      let lag = 0;
+      for (const g of await admin.fetchOffsets({ groupId, topics }).catch(() => [])) {
+        const ends = await admin.fetchTopicOffsets(g.topic);
+        for (const p of g.partitions) {
+          if (p.offset === "-1") continue;
+          const end = ends.find((e) => e.partition === p.partition);
+          lag += Math.max(0, Number(end?.high ?? 0) - Number(p.offset));
+        }
+      }
+      out[svcName] = lag;
+    }
+    return out;
+  }
+  // PostgreSQL starts a backend per connection, so the store's processes are looked up each time.
+  const watched = () => ({ ...Object.fromEntries(Object.entries(svc).map(([n, s]) => [n, [s.pid]])), ...(drillPid ? { "drill runner": [drillPid] } : {}), ...infraPids() });
+  let drillPid;
+  const infraPidsNames = { ferretdb: 1, postgresql: 1, kafka: 1 };
+  // Processes of this run count from zero; the broker's and store's from the first sample.
+  const startCpu = {};
+  const lastCpu = {};
+  const peak = {};
+  const samples = [];
+  const sample = async () => {
+    const at = Date.now();
+    const cpu = {};
+    for (const [name, pids] of Object.entries(watched())) {
+      let c = 0;
+      let rss = 0;
+      for (const pid of pids) {
+        const s = procStat(pid);
+        if (!s) continue;
+        c += s.cpu;
+        rss += name === "postgresql" ? s.rssMb : s.hwmMb;
+      }
+      if (name in infraPidsNames) startCpu[name] ??= c;
+      cpu[name] = Math.max(lastCpu[name] ?? 0, c - (startCpu[name] ?? 0)); // a process that ended keeps its last count
+      lastCpu[name] = cpu[name];
+      peak[name] = Math.max(peak[name] ?? 0, rss);
+    }
+    samples.push({ at, cpu, lag: await lags().catch(() => ({})) });
+  };
+  await sample();
+  const sampler = setInterval(() => void sample(), 5000);
+
+  // 4. The drill, as its own process, like an operator runs it.
+  const reportFile = path.join(workDir, "report.json");
+  const drillArgs = ["drill", "run", "--intake", svc.intake.addr, "--decision", svc.decision.addr, "--supervision", svc.supervision.addr, "--key", keyFile, "--report", reportFile,
+    "--concurrency", CFG.concurrency, "--ack-delay", "0", "--decide-delay", "0", "--settle", "1s", "--progress-interval", "30s", "--filing-timeout", "30m",
+    ...(CFG.fraction ? ["--fraction", CFG.fraction] : []), ...(CFG.limit ? ["--limit", CFG.limit] : []), ...passThrough];
+  log(`kuayu ${drillArgs.join(" ")}`);
+  // The store's own counters: commands served (FerretDB's serverStatus), before and after.
+  const storeCommands = async () => {
+    const m = (await mongo.db("admin").command({ serverStatus: 1 })).metrics?.commands ?? {};
+    return Object.fromEntries(Object.entries(m).map(([k, v]) => [k, Number(v.total ?? 0)]));
+  };
+  const commandsBefore = await storeCommands();
+  const t0 = Date.now();
+  const drill = spawn(process.execPath, [path.join(ROOT, "libs/cli/dist/main.js"), ...drillArgs], { stdio: ["ignore", "pipe", "inherit"] });
+  drillPid = drill.pid;
+  let drillOut = "";
+  drill.stdout.on("data", (c) => (drillOut += c));
+  const code = await new Promise((r) => drill.on("exit", r));
+  const drillMs = Date.now() - t0;
+  await sample();
+  const report = JSON.parse(fs.readFileSync(reportFile, "utf8"));
+  log(`drill finished with exit code ${code} in ${(drillMs / 1000).toFixed(0)} s`);
+
+  // 5. Drain: until notification and supervision have consumed every event (lag 0), or the timeout.
+  log("waiting for every consumer group to catch up…");
+  let drainedMs;
+  for (const until = Date.now() + CFG.drainMs; Date.now() < until; await sleep(5000)) {
+    const l = await lags();
+    if (Object.values(l).every((v) => v === 0)) {
+      drainedMs = Date.now() - t0;
+      break;
+    }
+  }
+  clearInterval(sampler);
+  await sample();
+  const commandsAfter = await storeCommands();
+  const last = samples.at(-1);
+  const wallS = (drainedMs ?? Date.now() - t0) / 1000;
+  result.drill = { exitCode: code, ok: report.ok, planned: report.planned, drillSeconds: drillMs / 1000, drainedSeconds: drainedMs ? drainedMs / 1000 : null, filingsPerSecond: report.filingsPerSecond, hops: report.hops, latencyMs: report.latencyMs, failed: report.failed, lost: report.lost, duplicated: report.duplicated, feedbackWithin30Minutes: report.feedbackWithin30Minutes };
+  result.processes = Object.fromEntries(Object.keys(last.cpu).map((n) => [n, { cpuSeconds: +last.cpu[n].toFixed(1), cpuPercentOfOneCore: +((last.cpu[n] / wallS) * 100).toFixed(0), peakMemoryMb: +peak[n].toFixed(0) }]));
+  const finals = Math.max(1, report.hops["final at window"]);
+  result.storeCommands = Object.fromEntries(
+    Object.entries(commandsAfter).map(([k, v]) => [k, v - (commandsBefore[k] ?? 0)]).filter(([, n]) => n > 0).sort(([, a], [, b]) => b - a)
+      .map(([k, n]) => [k, { total: n, perFiling: +(n / finals).toFixed(1), perSecond: +(n / wallS).toFixed(0) }]),
+  );
+  result.lagTimeline = samples.map((s) => ({ t: Math.round((s.at - t0) / 1000), ...s.lag }));
+  result.report = report;
+
+  // 6. Clean up: processes, databases, groups.
+  for (const { child } of children) child.kill("SIGTERM");
+  await sleep(3000);
+  for (const { child } of children) if (child.exitCode === null) child.kill("SIGKILL");
+  for (const db of dbs) await mongo.db(db).dropDatabase().catch(() => undefined);
+  await admin.deleteGroups(Object.values(groups)).catch(() => undefined);
+  await admin.disconnect();
+  await mongo.close();
+
+  fs.mkdirSync(CFG.out, { recursive: true });
+  const out = path.join(CFG.out, `drill-${result.startedAt.replace(/[:.]/g, "-")}.json`);
+  fs.writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
+  process.stdout.write(`${markdown(result)}\n\nresults: ${path.relative(ROOT, out)}; work files (service logs): ${workDir}\n`);
+  if (code !== 0) process.exitCode = 1;
+}
+
+function markdown(r) {
+  const d = r.drill;
+  const ms = (x) => (x === null || Number.isNaN(x) || x === undefined ? "-" : x >= 10_000 ? `${(x / 1000).toFixed(1)} s` : `${Math.round(x)} ms`);
+  const lines = [
+    `### Drill benchmark, ${r.startedAt} (${r.machine.cpus} cores)`,
+    "",
+    `| filings | drill wall time | final filings/s | all consumers caught up after | lost | duplicated | 30-min feedback |`,
+    `|---|---|---|---|---|---|---|`,
+    `| ${d.planned} | ${d.drillSeconds.toFixed(0)} s | ${d.filingsPerSecond.toFixed(1)} | ${d.drainedSeconds ? `${d.drainedSeconds.toFixed(0)} s` : "not within the timeout"} | ${d.lost} | ${d.duplicated} | ${(d.feedbackWithin30Minutes * 100).toFixed(1)}% |`,
+    "",
+    "| hop | n | p50 | p99 |",
+    "|---|---|---|---|",
+    ...Object.entries(d.latencyMs).filter(([, s]) => s.n > 0).map(([hop, s]) => `| ${hop} | ${s.n} | ${ms(s.p50)} | ${ms(s.p99)} |`),
+    "",
+    "| process | CPU s | CPU % of one core | peak memory MB |",
+    "|---|---|---|---|",
+    ...Object.entries(r.processes).sort(([, a], [, b]) => b.cpuSeconds - a.cpuSeconds).map(([n, p]) => `| ${n} | ${p.cpuSeconds} | ${p.cpuPercentOfOneCore} | ${p.peakMemoryMb} |`),
+    "",
+    "store commands from the drill's start until every consumer caught up (FerretDB serverStatus; other clients of the store count too):",
+    "",
+    "| command | total | per final filing | per second |",
+    "|---|---|---|---|",
+    ...Object.entries(r.storeCommands).map(([k, c]) => `| ${k} | ${c.total} | ${c.perFiling} | ${c.perSecond} |`),
+    "",
+    "consumer lag (events behind) over time, seconds from the drill's start:",
+    "",
+    `| t | ${Object.keys(r.lagTimeline[0] ?? {}).filter((k) => k !== "t").join(" | ")} |`,
+    `|---|${Object.keys(r.lagTimeline[0] ?? {}).filter((k) => k !== "t").map(() => "---").join("|")}|`,
+    ...r.lagTimeline.filter((_, i, a) => i % Math.max(1, Math.ceil(a.length / 12)) === 0 || i === a.length - 1).map((s) => `| ${s.t} | ${Object.entries(s).filter(([k]) => k !== "t").map(([, v]) => v).join(" | ")} |`),
+  ];
+  if (r.baselineTable) lines.push("", "baseline in the same run (raw broker, raw store):", "", "```", r.baselineTable.trim(), "```");
+  return lines.join("\n");
+}
+
+main().catch((err) => {
+  for (const { child } of children) child.kill("SIGKILL");
+  fail(err.stack ?? String(err));
+});
