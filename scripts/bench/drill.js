@@ -248,6 +248,10 @@ async function main() {
   result.lagTimeline = samples.map((s) => ({ t: Math.round((s.at - t0) / 1000), ...s.lag }));
   result.report = report;
 
+  // The store's tables behind FerretDB (one schema per database): how often each was scanned whole
+  // (seq_scan, rows read) against index lookups — best effort, needs psql and the infra's PostgreSQL.
+  result.tableScans = tableScans(dbs);
+
   // 6. Clean up: processes, databases, groups.
   for (const { child } of children) child.kill("SIGTERM");
   await sleep(3000);
@@ -262,6 +266,16 @@ async function main() {
   fs.writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
   process.stdout.write(`${markdown(result)}\n\nresults: ${path.relative(ROOT, out)}; work files (service logs): ${workDir}\n`);
   if (code !== 0) process.exitCode = 1;
+}
+
+function tableScans(dbs) {
+  const sql = `select schemaname, relname, seq_scan, seq_tup_read, coalesce(idx_scan, 0), n_live_tup from pg_stat_user_tables where schemaname in (${dbs.map((d) => `'${d}'`).join(",")}) order by seq_tup_read desc limit 15`;
+  const r = spawnSync("psql", ["-h", "127.0.0.1", "-p", process.env.PG_PORT ?? "55432", "-U", "ferretdb", "-d", "ferretdb", "-Atc", sql], { encoding: "utf8", env: { ...process.env, PGPASSWORD: process.env.PG_PASS ?? "ferretdb" } });
+  if (r.status !== 0) return undefined;
+  return r.stdout.trim().split("\n").filter(Boolean).map((l) => {
+    const [schema, table, seqScans, rowsRead, indexScans, rows] = l.split("|");
+    return { database: schema.replace(/_[0-9a-f]{6}$/, ""), collection: table.replace(/_[0-9a-f]{8}$/, ""), seqScans: +seqScans, rowsRead: +rowsRead, indexScans: +indexScans, rows: +rows };
+  });
 }
 
 function markdown(r) {
@@ -288,6 +302,10 @@ function markdown(r) {
     "|---|---|---|---|",
     ...Object.entries(r.storeCommands).map(([k, c]) => `| ${k} | ${c.total} | ${c.perFiling} | ${c.perSecond} |`),
     "",
+    ...(r.tableScans
+      ? ["", "PostgreSQL tables behind FerretDB (pg_stat_user_tables): whole-table scans vs index lookups", "", "| database | collection | seq scans | rows read | index scans | rows |", "|---|---|---|---|---|---|",
+        ...r.tableScans.map((t) => `| ${t.database} | ${t.collection} | ${t.seqScans} | ${t.rowsRead} | ${t.indexScans} | ${t.rows} |`), ""]
+      : []),
     "consumer lag (events behind) over time, seconds from the drill's start:",
     "",
     `| t | ${Object.keys(r.lagTimeline[0] ?? {}).filter((k) => k !== "t").join(" | ")} |`,
