@@ -34,9 +34,23 @@ export function createKafka(opts: KafkaOptions): Kafka {
 
 /**
  * Creates the topics (and their dead-letter topics) that are missing, with their partition counts;
- * grows the partition count of existing ones that have fewer. Safe to run at every start.
+ * grows the partition count of existing ones that have fewer. Safe to run at every start. Services that
+ * start together on a fresh cluster race to create the same topics, and a topic another process has
+ * just created can be unknown to this broker connection for a moment (UNKNOWN_TOPIC_OR_PARTITION,
+ * TOPIC_ALREADY_EXISTS), so the whole check is retried a few times before giving up.
  */
 export async function ensureTopics(kafka: Kafka, topics: TopicSpec[], replicationFactor = 1): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await ensureTopicsOnce(kafka, topics, replicationFactor);
+    } catch (err) {
+      if (attempt >= 6) throw err;
+      await new Promise((r) => setTimeout(r, 300 * attempt));
+    }
+  }
+}
+
+async function ensureTopicsOnce(kafka: Kafka, topics: TopicSpec[], replicationFactor: number): Promise<void> {
   const admin: Admin = kafka.admin();
   await admin.connect();
   try {

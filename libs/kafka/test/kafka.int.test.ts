@@ -97,3 +97,16 @@ describe("Kafka platform (real broker)", () => {
     expect(dead.find((d) => d.key === "garbage")!.headers["kuayu-dlq-attempts"]).toBe("0");
   });
 });
+
+it("creates the same new topics from several services starting at once (a fresh cluster under Kubernetes)", async () => {
+  const fresh = [1, 2, 3].map((i) => defineTopic(`kuayu.race${letters()}${"abc"[i - 1]}.filing-submitted.v1`, intakeEventsV1.FilingSubmittedSchema, 4));
+  // Separate clients, like separate processes.
+  const clients = [1, 2, 3, 4, 5, 6].map((i) => createKafka({ brokers: infra.brokers, clientId: `race-${i}`, log }));
+  await Promise.all(clients.map((k) => ensureTopics(k, fresh)));
+  const admin = new Kafka({ brokers: infra.brokers, logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  const meta = await admin.fetchTopicMetadata({ topics: fresh.map((t) => t.name) });
+  await admin.deleteTopics({ topics: [...fresh.map((t) => t.name), ...fresh.map((t) => dlqName(t.name))] });
+  await admin.disconnect();
+  expect(meta.topics.map((t) => t.partitions.length)).toEqual([4, 4, 4]);
+});
