@@ -226,7 +226,7 @@ export async function runDrill(plan: DrillPlan, o: RunOptions): Promise<DrillRep
               { filingId, items: [{ materialKind: "evidence", description: "演练：请补充证据材料" }], deadline: timestampFromDate(new Date(Date.now() + 7 * 86_400_000)) },
               await specialist(),
             ),
-          ).catch(async (err: unknown) => {
+          ).catch((err: unknown) => {
             // A retried request after the first one went through is refused; that is fine.
             if (!/already requested/.test(messageOf(err))) throw err;
           });

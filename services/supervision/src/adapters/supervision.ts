@@ -60,14 +60,14 @@ export function createSupervision(store: Store, dir: Directory): Supervision {
   async function count(filingId: string): Promise<void> {
     const doc = await store.ledger.findOne({ _id: filingId });
     if (!doc) return;
-    const todo = contributions(doc);
-    if (todo.length === 0) return;
+    const pending = contributions(doc);
+    if (pending.length === 0) return;
     // Counters first, then the mark: a crash in between counts this contribution again on
     // redelivery (at-least-once for the counters; the ledger itself is exact).
     const delta: Delta = {};
-    for (const c of todo) for (const [k, v] of Object.entries(c.delta)) delta[k] = (delta[k] ?? 0) + v;
+    for (const c of pending) for (const [k, v] of Object.entries(c.delta)) delta[k] = (delta[k] ?? 0) + v;
     await addToCounters(store, doc, delta);
-    await store.locks.withLock(`ledger:${filingId}`, () => store.ledger.updateOne({ _id: filingId }, { $addToSet: { counted: { $each: todo.map((c) => c.name) } } }));
+    await store.locks.withLock(`ledger:${filingId}`, () => store.ledger.updateOne({ _id: filingId }, { $addToSet: { counted: { $each: pending.map((c) => c.name) } } }));
   }
 
   return {
