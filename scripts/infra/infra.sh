@@ -320,6 +320,13 @@ pg_psql() {
   PGPASSWORD=$PG_SUPERPASS "$(pg_bindir)/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres "$@"
 }
 
+# GIN indexes FerretDB's equality pushdown can use; without them every command reads its whole
+# table (see the SQL file). Idempotent.
+pg_pushdown_indexes() {
+  pg_psql -d ferretdb -f "$SCRIPT_DIR/ferretdb-pushdown-indexes.sql" >/dev/null ||
+    die "postgres: could not apply ferretdb-pushdown-indexes.sql"
+}
+
 pg_up() {
   local pid bindir logfile=$LOGS/postgres.log
   install_postgres >/dev/null
@@ -374,6 +381,7 @@ EOF
   if [[ -z $(pg_psql -tAc "SELECT 1 FROM pg_database WHERE datname = 'ferretdb'") ]]; then
     pg_psql -c "CREATE DATABASE ferretdb OWNER $PG_USER"
   fi
+  pg_pushdown_indexes
   log "postgres ready (pid $(<"$PIDS/postgres.pid"), 127.0.0.1:$PG_PORT)"
 }
 
@@ -386,6 +394,9 @@ ferretdb_up() {
     was=$(cat "$PIDS/ferretdb.backend" 2>/dev/null || echo unknown)
     log "ferretdb already running (pid $pid, 127.0.0.1:$(port_of ferretdb "$MONGO_PORT"), backend $was)"
     [[ $was == "$BACKEND" ]] || log "warning: requested backend $BACKEND but ferretdb runs with $was; run 'down' first to switch"
+    # A store started by an older checkout may lack them; FerretDB's open connections keep their
+    # plan_cache_mode until it restarts.
+    [[ $was != postgresql ]] || PG_PORT=$(port_of postgres "$PG_PORT") pg_pushdown_indexes
     return
   fi
   if port_open "$MONGO_PORT"; then die "ferretdb: port 127.0.0.1:$MONGO_PORT is already in use by a process we did not start"; fi

@@ -1,0 +1,55 @@
+// The store answers equality filters on _id and on indexed fields from an index, not by reading the
+// whole collection. FerretDB 1.24 on PostgreSQL does so only with the GIN indexes that
+// scripts/infra/ferretdb-pushdown-indexes.sql adds (docs/drill.md "The store's scans"); without them
+// every command of every service is O(collection size).
+import type { Connection } from "mongoose";
+import { connectMongo } from "@kuayu/mongo";
+import { assertInfraUp, infra, uniqueName } from "@kuayu/testkit";
+
+/** The PostgreSQL plan FerretDB reports for a find, as JSON text. */
+async function planOf(conn: Connection, collection: string, filter: Record<string, unknown>): Promise<string> {
+  const r = await conn.db!.command({ explain: { find: collection, filter } });
+  expect(r.filterPushdown).toBe(true);
+  return JSON.stringify(r.queryPlanner);
+}
+
+const usesGin = (plan: string) => /"Index Name":"[^"]*_kygin"/.test(plan);
+
+describe("equality filters use an index (real server)", () => {
+  const dbName = uniqueName("pushdown_test");
+  let conn: Connection;
+  beforeAll(async () => {
+    await assertInfraUp();
+    conn = await connectMongo({ uri: infra.mongoUri, dbName });
+    const col = conn.collection("filings");
+    await col.insertMany(Array.from({ length: 500 }, (_, i) => ({ _id: `f-${i}` as never, courtCode: `c-${i % 50}`, status: i % 2 ? "OPEN" : "DONE", note: `n-${i}` })));
+    await col.createIndex({ courtCode: 1, status: 1 });
+  });
+  afterAll(async () => {
+    await conn.dropDatabase();
+    await conn.close();
+  });
+
+  it("findOne by _id, alone or with another field, reads the _id index", async () => {
+    expect(usesGin(await planOf(conn, "filings", { _id: "f-7" }))).toBe(true);
+    expect(usesGin(await planOf(conn, "filings", { _id: "f-7", holder: "h" }))).toBe(true);
+    expect(await conn.collection("filings").findOne({ _id: "f-7" as never })).toMatchObject({ courtCode: "c-7" });
+  });
+
+  it("a filter on the first field of a declared index reads that index", async () => {
+    expect(usesGin(await planOf(conn, "filings", { courtCode: "c-3" }))).toBe(true);
+    expect(await conn.collection("filings").countDocuments({ courtCode: "c-3" })).toBe(10);
+  });
+
+  it("a filter on an unindexed field still scans (the plan tells the two apart)", async () => {
+    const plan = await planOf(conn, "filings", { note: "n-3" });
+    expect(usesGin(plan)).toBe(false);
+    expect(plan).toContain("Seq Scan");
+  });
+
+  it("collections created later get the index too (the event trigger), as do inserts", async () => {
+    const late = conn.collection("late_collection");
+    await late.insertOne({ _id: "x" as never, v: 1 });
+    expect(usesGin(await planOf(conn, "late_collection", { _id: "x" }))).toBe(true);
+  });
+});
