@@ -85,7 +85,8 @@ function infraPids() {
     } catch {
       continue;
     }
-    const name = /ferretdb/.test(cmd) ? "ferretdb" : /^(\S*\/)?postgres[: ]/.test(cmd) ? "postgresql" : /^java .*kafka\.Kafka/.test(cmd) ? "kafka" : undefined;
+    // PostgreSQL first: its backends are titled "postgres: ferretdb ferretdb 127.0.0.1(…)".
+    const name = /^(\S*\/)?postgres[: ]/.test(cmd) ? "postgresql" : /ferretdb/.test(cmd) ? "ferretdb" : /^java .*kafka\.Kafka/.test(cmd) ? "kafka" : undefined;
     if (name) (out[name] ??= []).push(Number(pid));
   }
   return out;
@@ -172,29 +173,32 @@ async function main() {
   // PostgreSQL starts a backend per connection, so the store's processes are looked up each time.
   const watched = () => ({ ...Object.fromEntries(Object.entries(svc).map(([n, s]) => [n, [s.pid]])), ...(drillPid ? { "drill runner": [drillPid] } : {}), ...infraPids() });
   let drillPid;
-  const infraPidsNames = { ferretdb: 1, postgresql: 1, kafka: 1 };
-  // Processes of this run count from zero; the broker's and store's from the first sample.
-  const startCpu = {};
-  const lastCpu = {};
+  // CPU per process, summed per name. This run's services and any process that appears during the run
+  // (PostgreSQL backends come and go with FerretDB's pool) count from zero, the broker's and the
+  // store's processes from the first sample; a process that ends keeps its last count.
+  const INFRA = new Set(["ferretdb", "postgresql", "kafka"]);
+  const cpuOf = new Map(); // name:pid -> { name, base, last }
+  let firstSample = true;
   const peak = {};
   const samples = [];
   const sample = async () => {
     const at = Date.now();
-    const cpu = {};
+    const rssNow = {};
     for (const [name, pids] of Object.entries(watched())) {
-      let c = 0;
-      let rss = 0;
       for (const pid of pids) {
         const s = procStat(pid);
         if (!s) continue;
-        c += s.cpu;
-        rss += name === "postgresql" ? s.rssMb : s.hwmMb;
+        const key = `${name}:${pid}`;
+        const seen = cpuOf.get(key) ?? { name, base: firstSample && INFRA.has(name) ? s.cpu : 0, last: 0 };
+        seen.last = s.cpu;
+        cpuOf.set(key, seen);
+        rssNow[name] = (rssNow[name] ?? 0) + (name === "postgresql" ? s.rssMb : s.hwmMb);
       }
-      if (name in infraPidsNames) startCpu[name] ??= c;
-      cpu[name] = Math.max(lastCpu[name] ?? 0, c - (startCpu[name] ?? 0)); // a process that ended keeps its last count
-      lastCpu[name] = cpu[name];
-      peak[name] = Math.max(peak[name] ?? 0, rss);
     }
+    firstSample = false;
+    const cpu = {};
+    for (const { name, base, last } of cpuOf.values()) cpu[name] = (cpu[name] ?? 0) + last - base;
+    for (const [name, rss] of Object.entries(rssNow)) peak[name] = Math.max(peak[name] ?? 0, rss);
     samples.push({ at, cpu, lag: await lags().catch(() => ({})) });
   };
   await sample();
