@@ -197,6 +197,24 @@ it("retries a failing receiver with backoff and delivers once; dead-letters one 
   await down.close();
 });
 
+it("ends a round's reminders as soon as the court responds, and keeps them while it has not", async () => {
+  const answered = randomUUID();
+  const waiting = randomUUID();
+  await lifecycle(answered, "accepted");
+  await lifecycle(waiting, "routed");
+  const conn = await connectMongo({ uri: infra.mongoUri, dbName: db });
+  try {
+    const reminders = conn.collection<{ _id: string; filingId: string; done: boolean }>("reminders");
+    const of = async (filingId: string) => (await reminders.find({ filingId }).toArray()).sort((a, b) => a._id.localeCompare(b._id));
+    await eventually(async () => (await of(answered)).filter((r) => r.done).length === 2, 30_000, "both reminders of the answered filing ended");
+    expect((await of(answered)).map((r) => r._id)).toEqual([`${answered}:1:escalation`, `${answered}:1:reminder`]);
+    await eventually(async () => (await of(waiting)).length === 2, 30_000, "the waiting filing's reminders");
+    expect((await of(waiting)).map((r) => r.done)).toEqual([false, false]);
+  } finally {
+    await conn.close();
+  }
+});
+
 it("reminds the specialist, escalates, and tells the window when a closed court next opens", async () => {
   const filingId = randomUUID();
   // Arrived on a Sunday night two weeks ago: the court was closed, and nobody has responded since.

@@ -4,7 +4,7 @@ import type { ConsumedEvent } from "@kuayu/kafka";
 import type { Logger } from "@kuayu/logger";
 import { commonV1, decisionEventsV1, idFromEnum, intakeV1, type intakeEventsV1, type routingEventsV1 } from "@kuayu/proto";
 import { isCaseType } from "@kuayu/domain";
-import { EVENT, NOTICE, documentFor, nextOpeningIfClosed, recipientsOf, remindersFor, wants, type FilingFacts } from "../domain/notify.js";
+import { EVENT, NOTICE, documentFor, nextOpeningIfClosed, recipientsOf, reminderStillDue, remindersFor, wants, type FilingFacts } from "../domain/notify.js";
 import { insertOnce, updateFacts, type Store } from "./store.js";
 import type { Notifier } from "./notifier.js";
 
@@ -94,6 +94,8 @@ export interface ConsumerDeps {
   log: Logger;
 }
 
+const ENDS_REMINDERS = new Set<string>([EVENT.acknowledged, EVENT.accepted, EVENT.rejected, EVENT.correctionRequested, EVENT.withdrawn]);
+
 /**
  * Every lifecycle event: update the filing's facts, notify the people concerned in-app, queue
  * webhook, e-mail and SMS deliveries, issue the printable document it calls for, and schedule
@@ -124,8 +126,17 @@ export function lifecycleConsumer(deps: ConsumerDeps) {
     const doc = documentFor(type);
     if (doc) await deps.issueDocument(facts, doc, facts.round);
 
+    // Reminders are due while the round awaits its response. A response, decision or withdrawal
+    // ends them at once (even one that arrived before the routing event), so the reminder
+    // worker's `done: false` query only ever reads filings still waiting — not every filing of
+    // the last 24 hours (docs/drill.md).
+    if (ENDS_REMINDERS.has(type) && facts.routedAt) {
+      for (const r of remindersFor(filingId, facts.round, facts.routedAt)) {
+        if (!reminderStillDue(facts, r)) await deps.store.reminders.updateOne({ _id: r.id, done: false }, { $set: { done: true } });
+      }
+    }
     if (type === EVENT.routed && facts.routedAt) {
-      for (const r of remindersFor(filingId, facts.round, facts.routedAt)) await insertOnce(deps.store.reminders, { ...r, _id: r.id, done: false });
+      for (const r of remindersFor(filingId, facts.round, facts.routedAt)) await insertOnce(deps.store.reminders, { ...r, _id: r.id, done: !reminderStillDue(facts, r) });
       const opens = nextOpeningIfClosed(facts.routedAt);
       if (opens && deps.inScope(facts.collaboratingCourtId)) {
         await deps.notifier.notify({
