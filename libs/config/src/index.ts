@@ -31,6 +31,11 @@ export const fields = {
     KAFKA_SASL_USERNAME: z.string().optional(),
     KAFKA_SASL_PASSWORD: z.string().optional(),
   },
+  /**
+   * KAFKA_CONCURRENCY: partitions a consumer handles at once (default 4). Order within a partition
+   * is kept; handlers lock what they write and tolerate events of one filing arriving out of order.
+   */
+  consumerConcurrency: z.coerce.number().int().min(1).max(64).default(4),
   /** KAFKA_FROM_BEGINNING: where a new consumer group starts (default true: miss nothing). */
   fromBeginning: z.enum(["true", "false"]).default("true").transform((v) => v === "true"),
   port: (def: number) => z.coerce.number().int().min(0).max(65535).default(def),

@@ -52,6 +52,12 @@ export interface ConsumerOptions {
    * member with another one is refused by the broker and crashes (`onFatal`), see assigner.ts.
    */
   partitions?: Record<string, number[]>;
+  /**
+   * Partitions handled at once (default 1). Events of one partition stay in order; events of
+   * different partitions — also of one filing on different topics — may be handled concurrently,
+   * which handlers must tolerate anyway (they lock what they write and are order-tolerant).
+   */
+  concurrency?: number;
 }
 
 export interface RunningConsumer {
@@ -125,6 +131,7 @@ export async function runConsumer(opts: ConsumerOptions): Promise<RunningConsume
   await consumer.connect();
   await consumer.subscribe({ topics: [...byName.keys()], fromBeginning: opts.fromBeginning ?? true });
   await consumer.run({
+    partitionsConsumedConcurrently: opts.concurrency ?? 1,
     eachMessage: async (p) => {
       const topic = byName.get(p.topic)!;
       const headers = headerMap(p.message.headers);

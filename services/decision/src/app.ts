@@ -75,6 +75,7 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
       kafka,
       groupId: groupIdOf(config),
       sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
+      concurrency: config.KAFKA_CONCURRENCY,
       fromBeginning: config.KAFKA_FROM_BEGINNING,
       topics: inboxTopics,
       // A province's instance reads only its provinces' partitions of the routed topic.

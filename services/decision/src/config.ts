@@ -15,6 +15,7 @@ const schema = z
     /** Consumer group; default decision-<scope> (e.g. decision-44): one group per province scope. */
     KAFKA_GROUP_ID: z.string().min(1).optional(),
     KAFKA_SESSION_TIMEOUT_MS: fields.millis(30_000),
+    KAFKA_CONCURRENCY: fields.consumerConcurrency,
     ...fields.kafkaSecurity,
     KAFKA_FROM_BEGINNING: fields.fromBeginning,
     MONGO_URI: fields.mongoUri.default("mongodb://127.0.0.1:27017"),

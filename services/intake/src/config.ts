@@ -9,6 +9,7 @@ const schema = z.object({
   /** Consumer group; defaults to the service name (STYLE.md). Tests isolate themselves with it. */
   KAFKA_GROUP_ID: z.string().min(1).default("intake"),
   KAFKA_SESSION_TIMEOUT_MS: fields.millis(30_000),
+  KAFKA_CONCURRENCY: fields.consumerConcurrency,
   ...fields.kafkaSecurity,
   KAFKA_FROM_BEGINNING: fields.fromBeginning,
   MONGO_URI: fields.mongoUri.default("mongodb://127.0.0.1:27017"),

@@ -67,6 +67,7 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
       kafka,
       groupId: config.KAFKA_GROUP_ID,
       sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
+      concurrency: config.KAFKA_CONCURRENCY,
       fromBeginning: config.KAFKA_FROM_BEGINNING,
       topics: lifecycleTopics,
       handle: lifecycleConsumer({ store, notifier, inScope, issueDocument: documentIssuer(store, files, courtName, log), log }),

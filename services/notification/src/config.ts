@@ -7,6 +7,7 @@ const schema = z
     KAFKA_BROKERS: fields.brokers,
     KAFKA_GROUP_ID: z.string().min(1).default("notification"),
     KAFKA_SESSION_TIMEOUT_MS: fields.millis(30_000),
+    KAFKA_CONCURRENCY: fields.consumerConcurrency,
     KAFKA_FROM_BEGINNING: fields.fromBeginning,
     ...fields.kafkaSecurity,
     MONGO_URI: fields.mongoUri.default("mongodb://127.0.0.1:27017"),

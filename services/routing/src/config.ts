@@ -11,6 +11,7 @@ const schema = z
     KAFKA_BROKERS: fields.brokers,
     KAFKA_GROUP_ID: z.string().min(1).default("routing"),
     KAFKA_SESSION_TIMEOUT_MS: fields.millis(30_000),
+    KAFKA_CONCURRENCY: fields.consumerConcurrency,
     ...fields.kafkaSecurity,
     KAFKA_FROM_BEGINNING: fields.fromBeginning,
     /** Routes the filings of collaborating courts in these provinces ("all", or two-digit codes). */

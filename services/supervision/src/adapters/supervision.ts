@@ -56,22 +56,12 @@ export function createSupervision(store: Store, dir: Directory): Supervision {
     return store.open.find(filter).toArray();
   };
 
-  /** Adds the contributions an entry has not made yet, then records them as made. */
-  async function count(filingId: string): Promise<void> {
-    const doc = await store.ledger.findOne({ _id: filingId });
-    if (!doc) return;
-    const pending = contributions(doc);
-    if (pending.length === 0) return;
-    // Counters first, then the mark: a crash in between counts this contribution again on
-    // redelivery (at-least-once for the counters; the ledger itself is exact).
-    const delta: Delta = {};
-    for (const c of pending) for (const [k, v] of Object.entries(c.delta)) delta[k] = (delta[k] ?? 0) + v;
-    await addToCounters(store, doc, delta);
-    await store.locks.withLock(`ledger:${filingId}`, () => store.ledger.updateOne({ _id: filingId }, { $addToSet: { counted: { $each: pending.map((c) => c.name) } } }));
-  }
-
   return {
     async ingest(ev) {
+      // One lock over the whole entry: the event, then the contributions it has not made yet —
+      // counters first, then the mark (a crash in between counts it again on redelivery:
+      // at-least-once for the counters; the ledger itself is exact). Reading the contributions
+      // outside the lock let two events of one filing, handled at once, both count them.
       await store.locks.withLock(`ledger:${ev.filingId}`, async () => {
         const cur = await store.ledger.findOne({ _id: ev.filingId });
         const next = applyEvent(cur ?? emptyEntry(ev.filingId), ev, hours);
@@ -79,8 +69,13 @@ export function createSupervision(store: Store, dir: Directory): Supervision {
         await store.ledger.replaceOne({ _id: ev.filingId }, { ...next, open } as never, { upsert: true });
         if (open) await store.open.replaceOne({ _id: ev.filingId }, { ...next, open } as never, { upsert: true });
         else await store.open.deleteOne({ _id: ev.filingId });
+        const pending = contributions(next);
+        if (pending.length === 0) return;
+        const delta: Delta = {};
+        for (const c of pending) for (const [k, v] of Object.entries(c.delta)) delta[k] = (delta[k] ?? 0) + v;
+        await addToCounters(store, next, delta);
+        await store.ledger.updateOne({ _id: ev.filingId }, { $addToSet: { counted: { $each: pending.map((c) => c.name) } } });
       });
-      await count(ev.filingId);
     },
 
     async indicatorsOf(scope, from, to, caseType, now) {
