@@ -17,7 +17,10 @@ interface LockDoc {
 }
 
 export interface LockOptions {
-  /** A holder that dies keeps the lock at most this long (default 15 s). */
+  /**
+   * A holder that dies keeps the lock at most this long (default 15 s). A live holder renews it
+   * every third of that, so work may take longer than the TTL.
+   */
   ttlMs?: number;
   /** How long to wait for a busy lock before LockBusyError (default 5 s). */
   waitMs?: number;
@@ -35,7 +38,8 @@ export interface Locks {
  * re-check an update's filter (docs/platform.md): every writer of a shared document takes its
  * lock first. Each acquisition costs one insert and one delete.
  *
- * A lock whose holder died is taken over once it expires. The takeover deletes by holder, but
+ * A lock whose holder died is taken over once it expires; a live holder renews it (one update every
+ * third of the TTL, only when the work takes that long). The takeover deletes by holder, but
  * FerretDB may not re-check that filter either, so two takers racing for the same stale lock can
  * both proceed; that needs a crashed holder and a race within milliseconds, and is accepted.
  */
@@ -69,9 +73,17 @@ export function createLocks(conn: Connection, opts: LockOptions & { collection?:
   return {
     async withLock(key, fn) {
       const holder = await acquire(key);
+      let renewing: Promise<unknown> = Promise.resolve();
+      const renew = setInterval(() => {
+        renewing = col()
+          .updateOne({ _id: key, holder }, { $set: { expiresAt: new Date(Date.now() + ttlMs) } })
+          .catch(() => undefined); // a missed renewal only shortens the lock; the next one retries
+      }, ttlMs / 3);
       try {
         return await fn();
       } finally {
+        clearInterval(renew);
+        await renewing;
         await col().deleteOne({ _id: key, holder });
       }
     },

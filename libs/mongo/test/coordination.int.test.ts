@@ -45,6 +45,23 @@ describe("locks and sequences (real server)", () => {
     await expect(locks.withLock("k-dead", async () => "taken over")).resolves.toBe("taken over");
   });
 
+  it("renews a lock held longer than its TTL, so nobody takes it over from a live holder", async () => {
+    const [a, b] = [createLocks(conns[0]!, { ttlMs: 300, waitMs: 0 }), createLocks(conns[1]!, { ttlMs: 300, waitMs: 0 })];
+    let inside = false;
+    const long = a.withLock("k-long", async () => {
+      inside = true;
+      await new Promise((r) => setTimeout(r, 1200)); // four TTLs
+      return "done";
+    });
+    while (!inside) await new Promise((r) => setTimeout(r, 10));
+    for (let i = 0; i < 4; i++) {
+      await new Promise((r) => setTimeout(r, 250));
+      await expect(b.withLock("k-long", async () => "stolen")).rejects.toBeInstanceOf(LockBusyError);
+    }
+    await expect(long).resolves.toBe("done");
+    await expect(b.withLock("k-long", async () => "free again")).resolves.toBe("free again");
+  });
+
   it("hands out gap-free, duplicate-free numbers to concurrent callers in several processes", async () => {
     const seqs = conns.map((c) => createSequences(c));
     const got = await Promise.all(Array.from({ length: 300 }, (_, i) => seqs[i % 3]!.next("court-a:2026:民初")));

@@ -58,7 +58,8 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
     await ensureIndexes([model]);
     await ensureCollections(conn, coordinationCollections("material_copies"));
     const locks = createLocks(conn);
-    const copyLocks = createLocks(conn, { ttlMs: 15 * 60_000, waitMs: 0 });
+    // Renewed while a copy runs, so a large copy may outlast it; a crashed copier's lock frees in a minute.
+    const copyLocks = createLocks(conn, { ttlMs: 60_000, waitMs: 0 });
     const files = gridFsFileStore(conn, "material_copies", log);
 
     const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: "decision", log, ...kafkaSecurity(config) });

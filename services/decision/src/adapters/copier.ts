@@ -11,7 +11,7 @@ import { copyId } from "./grpc/decision-service.js";
 export interface CopierOptions {
   repo: MongoInboxRepository;
   files: FileStore;
-  /** Long-lived locks (a large copy outlasts the default lock TTL). */
+  /** Locks of the copies (renewed while a copy runs; waitMs 0: a busy one is left to its holder). */
   locks: Locks;
   /** The intake of a province (where its windows' materials are). */
   intakeFor: (province: string) => Client<typeof intakeV1.FilingIntakeService>;
