@@ -191,7 +191,12 @@ export function createSupervision(store: Store, dir: Directory): Supervision {
       const span = (drill.endsAt.getTime() - drill.startsAt.getTime()) / drill.rounds;
       const from = new Date(drill.startsAt.getTime() + (round ? (round - 1) * span : 0));
       const to = round ? new Date(from.getTime() + span) : drill.endsAt;
-      const entries = (await store.ledger.find({ drill: true, arrivedAt: { $gte: from, $lt: to } }).toArray()) as LedgerDoc[];
+      // The drill filings of the campaign's courts and case types (all, when it names none) in its time.
+      const courts = new Set(drill.courtIds);
+      const types = new Set<string>(drill.caseTypes);
+      const entries = ((await store.ledger.find({ drill: true, arrivedAt: { $gte: from, $lt: to } }).toArray()) as LedgerDoc[]).filter(
+        (e) => (courts.size === 0 || courts.has(e.collaboratingCourtId)) && (types.size === 0 || (e.caseType !== undefined && types.has(e.caseType))),
+      );
       const caseTypes = drill.caseTypes.length > 0 ? drill.caseTypes : (["civil-first-instance", "administrative-first-instance", "enforcement", "criminal-private-prosecution", "state-compensation", "civil-retrial-application"] as CaseType[]);
       const filedTypes = new Map<string, Set<string>>();
       for (const e of entries) {
