@@ -11,6 +11,8 @@
 // Usage (repo root, after `source scripts/env.sh`; `make bench-drill` builds and starts infra first):
 //   node scripts/bench/drill.js [--fraction F | --limit N] [--concurrency N] [--drain-timeout 30m]
 //                               [--skip-baseline] [--out DIR] [-- <more kuayu drill run options>]
+//   node scripts/bench/drill.js --resume bench-results/drill-run-<time>   (a run cut short: same plan,
+//                               databases and groups; the parts' times and counters add up)
 // The full drill (no --fraction/--limit) is every collaborating court × its case types: 86,334 filings.
 // Environment: KAFKA_BROKERS (127.0.0.1:9092), MONGO_URI (mongodb://127.0.0.1:27017).
 // Results: bench-results/drill-<timestamp>.json and a Markdown table on stdout (docs/benchmarks.md).
@@ -37,7 +39,7 @@ const fail = (msg) => {
   process.exit(2);
 };
 if (args.includes("--help")) {
-  process.stdout.write("usage: node scripts/bench/drill.js [--fraction F | --limit N] [--concurrency N] [--drain-timeout 30m] [--skip-baseline] [--out DIR] [-- <kuayu drill run options>]\n");
+  process.stdout.write("usage: node scripts/bench/drill.js [--fraction F | --limit N] [--concurrency N] [--drain-timeout 30m] [--skip-baseline] [--out DIR] [-- <kuayu drill run options>]\n       node scripts/bench/drill.js --resume DIR [--drain-timeout 30m]\n");
   process.exit(0);
 }
 const log = (msg) => process.stderr.write(`bench/drill: ${msg}\n`);
@@ -47,6 +49,7 @@ const minutes = (text) => {
   if (!m) fail(`not a duration: ${text} (e.g. 90s, 30m, 1h)`);
   return Number(m[1]) * { s: 1000, m: 60_000, h: 3_600_000 }[m[2]];
 };
+const RESUME = arg("resume");
 const CFG = {
   fraction: arg("fraction"),
   limit: arg("limit"),
@@ -92,13 +95,16 @@ function infraPids() {
   return out;
 }
 
-const tag = crypto.randomBytes(3).toString("hex");
-const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "bench-drill-"));
+// The run's directory (bench-results/drill-run-<time>/): signing key, service logs, the drill's journal
+// and report, and state.json — what a resumed run needs (`--resume DIR`) and the counters of every
+// part of the run so far, rewritten at every sample, so a run cut short keeps what it measured.
+let workDir;
+let part = 1;
 const children = [];
 
 /** Starts a built service as its own process (logs to a file); resolves with its gRPC address. */
 async function startService(name, env) {
-  const logFile = path.join(workDir, `${name}.log`);
+  const logFile = path.join(workDir, `${name}${part > 1 ? `-part${part}` : ""}.log`);
   const fd = fs.openSync(logFile, "w");
   const child = spawn(process.execPath, ["--require", require.resolve("@kuayu/telemetry/register", { paths: [ROOT] }), path.join(ROOT, `services/${name}/dist/main.js`)], {
     env: { PATH: process.env.PATH ?? "", METRICS_PORT: "off", OTEL_SERVICE_NAME: name, ...env },
@@ -120,23 +126,53 @@ async function main() {
   const { MongoClient } = require("mongodb");
   const mongo = new MongoClient(CFG.mongoUri, { serverSelectionTimeoutMS: 3000 });
   await mongo.connect().catch((err) => fail(`the store is not reachable at ${CFG.mongoUri} (${err.message}); run scripts/infra/infra.sh up`));
-  const result = { startedAt: new Date().toISOString(), machine: { cpus: os.cpus().length, memGb: Math.round(os.totalmem() / 2 ** 30) }, config: { ...CFG, passThrough } };
+  let state;
+  if (RESUME) {
+    workDir = path.resolve(RESUME);
+    try {
+      state = JSON.parse(fs.readFileSync(path.join(workDir, "state.json"), "utf8"));
+    } catch (err) {
+      fail(`--resume ${RESUME}: no run to resume there (${err.message})`);
+    }
+    if (state.finished) fail(`--resume ${RESUME}: that run finished; its results are in ${state.finished}`);
+    log(`resuming the run of ${state.startedAt} (part ${state.segments.length + 1}) in ${path.relative(ROOT, workDir)}`);
+  } else {
+    const stamp = new Date().toISOString().replace(/[:.]/g, "-");
+    workDir = path.join(CFG.out, `drill-run-${stamp}`);
+    fs.mkdirSync(workDir, { recursive: true });
+    state = { startedAt: new Date().toISOString(), tag: crypto.randomBytes(3).toString("hex"), config: { ...CFG, passThrough }, segments: [] };
+  }
+  const saveState = () => {
+    fs.writeFileSync(path.join(workDir, "state.json.tmp"), `${JSON.stringify(state)}\n`);
+    fs.renameSync(path.join(workDir, "state.json.tmp"), path.join(workDir, "state.json"));
+  };
+  const tag = state.tag;
+  part = state.segments.length + 1;
+  const cfg = state.config; // a resumed run keeps the plan and pace of its first part
+  const result = { startedAt: state.startedAt, machine: { cpus: os.cpus().length, memGb: Math.round(os.totalmem() / 2 ** 30) }, config: cfg };
 
-  // 1. Baselines in the same run: raw kafkajs and raw mongodb driver against the same broker and store.
-  if (CFG.baseline) {
+  // 1. Baselines in the same run: raw kafkajs and raw mongodb driver against the same broker and store
+  // (in the first part of a resumed run).
+  if (!RESUME && CFG.baseline) {
     log("baseline: raw broker and store (scripts/bench/baseline.js --only kafka,store --rounds 1)…");
     const dir = path.join(workDir, "baseline");
     const r = spawnSync(process.execPath, [path.join(__dirname, "baseline.js"), "--only", "kafka,store", "--rounds", "1", "--out", dir], { encoding: "utf8", env: process.env, timeout: 600_000 });
     if (r.status !== 0) fail(`baseline failed: ${r.stderr.slice(-1500)}`);
     const file = fs.readdirSync(dir).find((f) => f.endsWith(".json"));
-    result.baseline = JSON.parse(fs.readFileSync(path.join(dir, file), "utf8"));
-    result.baselineTable = r.stdout;
+    state.baseline = JSON.parse(fs.readFileSync(path.join(dir, file), "utf8"));
+    state.baselineTable = r.stdout;
   }
+  result.baseline = state.baseline;
+  result.baselineTable = state.baselineTable;
 
   // 2. Every service as its own process, on databases of this run.
-  const { privateKey, publicKey } = crypto.generateKeyPairSync("ec", { namedCurve: "P-256", privateKeyEncoding: { type: "pkcs8", format: "pem" }, publicKeyEncoding: { type: "spki", format: "pem" } });
   const keyFile = path.join(workDir, "key.pem");
-  fs.writeFileSync(keyFile, privateKey, { mode: 0o600 });
+  if (!RESUME) {
+    const { privateKey } = crypto.generateKeyPairSync("ec", { namedCurve: "P-256", privateKeyEncoding: { type: "pkcs8", format: "pem" }, publicKeyEncoding: { type: "spki", format: "pem" } });
+    fs.writeFileSync(keyFile, privateKey, { mode: 0o600 });
+  }
+  const privateKey = fs.readFileSync(keyFile, "utf8");
+  const publicKey = crypto.createPublicKey(privateKey).export({ type: "spki", format: "pem" });
   const dbs = ["intake", "decision", "notification", "supervision"].map((s) => `bench_drill_${s}_${tag}`);
   const groups = Object.fromEntries(["routing", "intake", "decision", "notification", "supervision"].map((s) => [s, `bench-drill-${s}-${tag}`]));
   const base = { GRPC_PORT: "0", GRPC_HOST: "127.0.0.1", KAFKA_BROKERS: CFG.brokers, MONGO_URI: CFG.mongoUri, JWT_PUBLIC_KEY: publicKey, KAFKA_FROM_BEGINNING: "false", LOG_LEVEL: "warn" };
@@ -180,7 +216,14 @@ async function main() {
   const cpuOf = new Map(); // name:pid -> { name, base, last }
   let firstSample = true;
   const peak = {};
-  const samples = [];
+  // The store's own counters: commands served (FerretDB's serverStatus), from this part's start.
+  const storeCommands = async () => {
+    const m = (await mongo.db("admin").command({ serverStatus: 1 })).metrics?.commands ?? {};
+    return Object.fromEntries(Object.entries(m).map(([k, v]) => [k, Number(v.total ?? 0)]));
+  };
+  const commandsBefore = await storeCommands();
+  const seg = { startedAt: Date.now(), endedAt: Date.now(), cpu: {}, peak: {}, commands: {}, lag: [] };
+  state.segments.push(seg);
   const sample = async () => {
     const at = Date.now();
     const rssNow = {};
@@ -199,23 +242,25 @@ async function main() {
     const cpu = {};
     for (const { name, base, last } of cpuOf.values()) cpu[name] = (cpu[name] ?? 0) + last - base;
     for (const [name, rss] of Object.entries(rssNow)) peak[name] = Math.max(peak[name] ?? 0, rss);
-    samples.push({ at, cpu, lag: await lags().catch(() => ({})) });
+    const lag = await lags().catch(() => ({}));
+    const commands = await storeCommands().catch(() => undefined);
+    Object.assign(seg, { endedAt: at, cpu, peak: { ...peak } });
+    if (commands) seg.commands = Object.fromEntries(Object.entries(commands).map(([k, v]) => [k, v - (commandsBefore[k] ?? 0)]).filter(([, n]) => n > 0));
+    seg.lag.push({ t: Math.round((at - seg.startedAt) / 1000), ...lag });
+    saveState();
   };
   await sample();
   const sampler = setInterval(() => void sample(), 5000);
 
-  // 4. The drill, as its own process, like an operator runs it.
+  // 4. The drill, as its own process, like an operator runs it, with a journal so that a run cut short
+  // can be resumed: same plan, same databases and consumer groups, filings in flight picked up.
   const reportFile = path.join(workDir, "report.json");
-  const drillArgs = ["drill", "run", "--intake", svc.intake.addr, "--decision", svc.decision.addr, "--supervision", svc.supervision.addr, "--key", keyFile, "--report", reportFile,
-    "--concurrency", CFG.concurrency, "--ack-delay", "0", "--decide-delay", "0", "--settle", "1s", "--progress-interval", "30s", "--filing-timeout", "30m",
-    ...(CFG.fraction ? ["--fraction", CFG.fraction] : []), ...(CFG.limit ? ["--limit", CFG.limit] : []), ...passThrough];
+  const journal = path.join(workDir, "journal.jsonl");
+  const drillArgs = ["drill", "run", "--intake", svc.intake.addr, "--decision", svc.decision.addr, "--supervision", svc.supervision.addr, "--key", keyFile, "--report", reportFile, "--journal", journal,
+    "--concurrency", cfg.concurrency, "--ack-delay", "0", "--decide-delay", "0", "--settle", "10m", "--progress-interval", "30s", "--filing-timeout", "30m",
+    ...(cfg.fraction ? ["--fraction", cfg.fraction] : []), ...(cfg.limit ? ["--limit", cfg.limit] : []), ...cfg.passThrough, ...(RESUME ? ["--resume"] : [])];
   log(`kuayu ${drillArgs.join(" ")}`);
-  // The store's own counters: commands served (FerretDB's serverStatus), before and after.
-  const storeCommands = async () => {
-    const m = (await mongo.db("admin").command({ serverStatus: 1 })).metrics?.commands ?? {};
-    return Object.fromEntries(Object.entries(m).map(([k, v]) => [k, Number(v.total ?? 0)]));
-  };
-  const commandsBefore = await storeCommands();
+  log(`if this run is cut short, continue it with: make bench-drill ARGS="--resume ${path.relative(ROOT, workDir)}"`);
   const t0 = Date.now();
   const drill = spawn(process.execPath, [path.join(ROOT, "libs/cli/dist/main.js"), ...drillArgs], { stdio: ["ignore", "pipe", "inherit"] });
   drillPid = drill.pid;
@@ -224,8 +269,13 @@ async function main() {
   const code = await new Promise((r) => drill.on("exit", r));
   const drillMs = Date.now() - t0;
   await sample();
-  const report = JSON.parse(fs.readFileSync(reportFile, "utf8"));
-  log(`drill finished with exit code ${code} in ${(drillMs / 1000).toFixed(0)} s`);
+  let report;
+  try {
+    report = JSON.parse(fs.readFileSync(reportFile, "utf8"));
+  } catch {
+    fail(`the drill exited with code ${code} without a report:\n${drillOut.slice(-2000)}`);
+  }
+  log(`drill finished with exit code ${code} in ${(drillMs / 1000).toFixed(0)} s${RESUME ? ` (this part; ${report.wallSeconds.toFixed(0)} s over ${state.segments.length} parts)` : ""}`);
 
   // 5. Drain: until notification and supervision have consumed every event (lag 0), or the timeout.
   log("waiting for every consumer group to catch up…");
@@ -239,17 +289,26 @@ async function main() {
   }
   clearInterval(sampler);
   await sample();
-  const commandsAfter = await storeCommands();
-  const last = samples.at(-1);
-  const wallS = (drainedMs ?? Date.now() - t0) / 1000;
-  result.drill = { exitCode: code, ok: report.ok, planned: report.planned, drillSeconds: drillMs / 1000, drainedSeconds: drainedMs ? drainedMs / 1000 : null, filingsPerSecond: report.filingsPerSecond, hops: report.hops, latencyMs: report.latencyMs, failed: report.failed, lost: report.lost, duplicated: report.duplicated, feedbackWithin30Minutes: report.feedbackWithin30Minutes };
-  result.processes = Object.fromEntries(Object.keys(last.cpu).map((n) => [n, { cpuSeconds: +last.cpu[n].toFixed(1), cpuPercentOfOneCore: +((last.cpu[n] / wallS) * 100).toFixed(0), peakMemoryMb: +peak[n].toFixed(0) }]));
+  // Totals over the parts of the run: CPU and store commands summed, memory the peak of any part.
+  const total = (pick) => {
+    const out = {};
+    for (const g of state.segments) for (const [k, v] of Object.entries(pick(g))) out[k] = (out[k] ?? 0) + v;
+    return out;
+  };
+  const cpu = total((g) => g.cpu);
+  const commands = total((g) => g.commands);
+  const peakOf = (n) => Math.max(...state.segments.map((g) => g.peak[n] ?? 0));
+  const partS = (g) => (g.endedAt - g.startedAt) / 1000;
+  const wallS = state.segments.reduce((sum, g) => sum + partS(g), 0);
+  result.drill = { exitCode: code, ok: report.ok, planned: report.planned, drillSeconds: report.wallSeconds, drainedSeconds: drainedMs ? drainedMs / 1000 : null, filingsPerSecond: report.filingsPerSecond, hops: report.hops, latencyMs: report.latencyMs, failed: report.failed, lost: report.lost, duplicated: report.duplicated, feedbackWithin30Minutes: report.feedbackWithin30Minutes, resumed: report.resumed };
+  result.parts = state.segments.map((g) => ({ startedAt: new Date(g.startedAt).toISOString(), seconds: +partS(g).toFixed(0) }));
+  result.processes = Object.fromEntries(Object.keys(cpu).map((n) => [n, { cpuSeconds: +cpu[n].toFixed(1), cpuPercentOfOneCore: +((cpu[n] / wallS) * 100).toFixed(0), peakMemoryMb: +peakOf(n).toFixed(0) }]));
   const finals = Math.max(1, report.hops["final at window"]);
   result.storeCommands = Object.fromEntries(
-    Object.entries(commandsAfter).map(([k, v]) => [k, v - (commandsBefore[k] ?? 0)]).filter(([, n]) => n > 0).sort(([, a], [, b]) => b - a)
+    Object.entries(commands).sort(([, a], [, b]) => b - a)
       .map(([k, n]) => [k, { total: n, perFiling: +(n / finals).toFixed(1), perSecond: +(n / wallS).toFixed(0) }]),
   );
-  result.lagTimeline = samples.map((s) => ({ t: Math.round((s.at - t0) / 1000), ...s.lag }));
+  result.lagTimeline = state.segments.flatMap((g, i) => g.lag.map((x) => ({ ...(state.segments.length > 1 ? { part: i + 1 } : {}), ...x })));
   result.report = report;
 
   // The store's tables behind FerretDB (one schema per database): how often each was scanned whole
@@ -268,6 +327,8 @@ async function main() {
   fs.mkdirSync(CFG.out, { recursive: true });
   const out = path.join(CFG.out, `drill-${result.startedAt.replace(/[:.]/g, "-")}.json`);
   fs.writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
+  state.finished = path.relative(ROOT, out);
+  saveState();
   process.stdout.write(`${markdown(result)}\n\nresults: ${path.relative(ROOT, out)}; work files (service logs): ${workDir}\n`);
   if (code !== 0) process.exitCode = 1;
 }
@@ -292,6 +353,7 @@ function markdown(r) {
     `|---|---|---|---|---|---|---|`,
     `| ${d.planned} | ${d.drillSeconds.toFixed(0)} s | ${d.filingsPerSecond.toFixed(1)} | ${d.drainedSeconds ? `${d.drainedSeconds.toFixed(0)} s` : "not within the timeout"} | ${d.lost} | ${d.duplicated} | ${(d.feedbackWithin30Minutes * 100).toFixed(1)}% |`,
     "",
+    ...(r.parts.length > 1 ? [`run in ${r.parts.length} parts (resumed after each was cut short): ${r.parts.map((p) => `${p.startedAt} ${p.seconds} s`).join("; ")}; times and counters are their sums`, ""] : []),
     "| hop | n | p50 | p99 |",
     "|---|---|---|---|",
     ...Object.entries(d.latencyMs).filter(([, s]) => s.n > 0).map(([hop, s]) => `| ${hop} | ${s.n} | ${ms(s.p50)} | ${ms(s.p99)} |`),

@@ -9,6 +9,7 @@ import { loadDirectory } from "@kuayu/directory";
 import { CASE_TYPES, COURT_KINDS, isCaseType, type CaseType, type CourtKind } from "@kuayu/domain";
 import { CliUsageError, validated } from "./filing.js";
 import { PlanError, parseDelay, planDrill, type DrillPlan, type PlanOptions } from "./drill/plan.js";
+import { JournalError } from "./drill/journal.js";
 import { formatReport } from "./drill/report.js";
 import { runDrill, type Progress } from "./drill/run.js";
 import { usageError } from "./output.js";
@@ -38,6 +39,8 @@ export interface DrillRunOptions {
   settle: string;
   key: string;
   report?: string;
+  journal?: string;
+  resume?: boolean;
   json?: boolean;
   dryRun?: boolean;
   progressInterval: string;
@@ -174,6 +177,8 @@ export function drillCommands(cmd: Command): void {
     .option("--settle <duration>", "how long to wait for supervision to count every filing", "5m")
     .option("--key <file>", "PKCS#8 PEM signing key of the deployment's tokens", path.join(root, ".secrets/jwt-private.pem"))
     .option("--report <file>", "write the JSON report here")
+    .option("--journal <file>", "append every start and outcome here, so that a drill cut short can be resumed")
+    .option("--resume", "continue the drill of --journal (same plan options): its outcomes stand, filings it had started are picked up where they are")
     .option("--json", "print the JSON report instead of the summary")
     .option("--dry-run", "print the plan and stop")
     .addOption(new Option("--progress-interval <duration>", "seconds between progress lines when stderr is not a terminal").default("10s"))
@@ -215,10 +220,15 @@ export function drillCommands(cmd: Command): void {
       };
       process.on("SIGINT", onInt);
       const printer = progressPrinter(run.progressMs);
-      const report = await runDrill(plan, { ...run, campaign: o.campaign, privateKeyPem, signal: stop.signal, onProgress: (p) => printer.update(p) }).finally(() => {
-        printer.end();
-        process.off("SIGINT", onInt);
-      });
+      const report = await runDrill(plan, { ...run, campaign: o.campaign, journal: o.journal, resume: o.resume, privateKeyPem, signal: stop.signal, onProgress: (p) => printer.update(p) })
+        .catch((err: unknown) => {
+          if (err instanceof JournalError) usageError(err.message);
+          throw err;
+        })
+        .finally(() => {
+          printer.end();
+          process.off("SIGINT", onInt);
+        });
       if (o.report) writeFileSync(o.report, `${JSON.stringify(report, null, 2)}\n`);
       process.stdout.write(o.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatReport(report)}\n`);
       if (!report.ok) process.exitCode = 1;

@@ -1,9 +1,10 @@
 // `kuayu drill run` on a small subset, through routing, intake, decision and supervision running
 // as their own processes (built dist/) on the real broker and store: every filing reaches a final
 // state once, specialists ask for corrections and reject as planned, supervision counts each drill
-// filing; with the decision service gone, the same command fails and lists the lost filings.
+// filing; a drill killed mid-way is resumed from its journal; with the decision service gone, the
+// same command fails and lists the lost filings.
 import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { connectMongo } from "@kuayu/mongo";
@@ -31,8 +32,8 @@ const database = (prefix: string) => {
   return db;
 };
 
-/** Runs the CLI as an operator would; resolves with the exit code, output and JSON report. */
-function drill(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string; report?: DrillReport }> {
+/** Runs the CLI as an operator would; resolves with the exit code, output and JSON report. `killWhen`: SIGKILL it once true. */
+function drill(args: string[], killWhen?: () => boolean): Promise<{ code: number | null; stdout: string; stderr: string; report?: DrillReport }> {
   const reportFile = path.join(tmp, `report-${uniqueName("r")}.json`);
   const child = spawn(process.execPath, [path.join(root, "libs/cli/dist/main.js"), "drill", "run", "--key", keyFile, "--report", reportFile, "--intake", addr.intake!, "--decision", addr.decision!, ...args], {
     cwd: root,
@@ -42,9 +43,11 @@ function drill(args: string[]): Promise<{ code: number | null; stdout: string; s
   let stderr = "";
   child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
   child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
+  const killer = killWhen && setInterval(() => killWhen() && child.kill("SIGKILL"), 50);
   return new Promise((resolve, reject) => {
     child.on("error", reject);
     child.on("exit", (code) => {
+      if (killer) clearInterval(killer);
       let report: DrillReport | undefined;
       try {
         report = JSON.parse(readFileSync(reportFile, "utf8")) as DrillReport;
@@ -98,6 +101,37 @@ it("runs a small drill: every filing final exactly once, corrections and rejecti
   expect(r.stderr).toMatch(/drill: \d+\/\d+ done/);
   // No personal data of the generated parties in the output.
   expect(r.stdout + r.stderr).not.toMatch(/\d{17}[\dX]|1[3-9]\d{9}/);
+}, 300_000);
+
+it("resumes a drill cut short from its journal: the killed run's outcomes stand, the filings it had in flight are finished, none twice", async () => {
+  const journal = path.join(tmp, "journal.jsonl");
+  // Qinghai: not the courts of the first test (a campaign counts its own courts' drill filings).
+  const plan = ["--provinces", "63", "--fraction", "0.04", "--seed", "13", "--corrections", "0.25", "--rejections", "0.2", "--ack-delay", "200ms-1s", "--decide-delay", "200ms-1s", "--poll", "300ms", "--journal", journal];
+  const run = [...plan, "--supervision", addr.supervision!, "--settle", "90s", "--concurrency", "6"];
+  const outcomes = () => (existsSync(journal) ? readFileSync(journal, "utf8").split("\n").filter((l) => l.startsWith('{"o"')).length : 0);
+
+  const cut = await drill(run, () => outcomes() >= 6);
+  expect(cut.code).toBeNull(); // killed mid-drill, filings in flight
+  const before = outcomes();
+  expect(before).toBeGreaterThanOrEqual(6);
+
+  // An existing journal is not overwritten by accident; a journal of another plan is refused.
+  expect((await drill(run)).stderr).toMatch(/already holds a drill; --resume continues it/);
+  const other = await drill(["--provinces", "64", "--limit", "2", "--seed", "99", "--no-supervision", "--journal", journal, "--resume"]);
+  expect({ code: other.code, refused: /journal of another plan/.test(other.stderr) }).toEqual({ code: 2, refused: true });
+
+  const r = await drill([...run, "--resume"]);
+  expect({ code: r.code, problems: r.report?.problems, stdout: r.code === 0 ? "" : r.stdout.slice(0, 3000) }).toEqual({ code: 0, problems: [], stdout: "" });
+  const rep = r.report!;
+  expect(rep.planned).toBeGreaterThan(before);
+  expect([rep.failed, rep.lost, rep.duplicated, rep.accepted + rep.rejected]).toEqual([0, 0, 0, rep.planned]);
+  expect(rep.resumed).toMatchObject({ fromJournal: before });
+  expect(rep.resumed!.continued).toBeGreaterThan(0);
+  expect(rep.resumed!.runs).toHaveLength(2);
+  expect(rep.wallSeconds).toBeCloseTo(rep.resumed!.runs.reduce((s, x) => s + x.seconds, 0), 1);
+  // The campaign registered by the killed run, from the journal: every filing counted once.
+  expect(rep.supervision).toMatchObject({ ok: true, counted: rep.planned, expected: rep.planned });
+  expect(r.stdout).toMatch(/resumed: 2 runs .*; \d+ outcomes from the journal, \d+ filings picked up mid-way/);
 }, 300_000);
 
 it("fails and lists the lost filings when the jurisdiction court's service is gone", async () => {

@@ -3,6 +3,10 @@ import { validateCreditCode, validateResidentId } from "@kuayu/domain";
 import { planOptions, progressLine, type DrillRunOptions } from "../src/drill";
 import { parseDelay, planDrill, PlanError, random, sampleDelay, type PlanOptions } from "../src/drill/plan";
 import { buildReport, formatReport, percentile, type FilingOutcome } from "../src/drill/report";
+import { JournalError, journalWriter, planStamp, readJournal } from "../src/drill/journal";
+import { appendFileSync, mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
 
 const dir = loadDirectory();
 const base: PlanOptions = { seed: 1, corrections: 0.05, rejections: 0.05, ackDelay: { kind: "fixed", ms: 0 }, decideDelay: { kind: "fixed", ms: 0 } };
@@ -149,5 +153,56 @@ describe("the report", () => {
     expect(percentile([1, 2, 3, 4], 50)).toBe(2);
     expect(percentile([1, 2, 3, 4], 99)).toBe(4);
     expect(percentile([], 50)).toBeNaN();
+  });
+});
+
+describe("the journal", () => {
+  const plan = planDrill(dir, { ...base, provinces: ["64"], limit: 4 });
+  const tmp = mkdtempSync(path.join(os.tmpdir(), "kuayu-journal-"));
+  afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+  const outcome = (i: number): FilingOutcome => ({ filing: plan.filings[i]!, state: "final", filingId: `f${i}`, finalStatus: "accepted", caseNumber: `（2026）宁0104民初${i + 1}号`, t: { start: 1000, submitted: 1200, final: 5000 } });
+
+  it("reads back the plan, the campaign, the runs, what was started and every outcome; a torn last line is ignored", () => {
+    const file = path.join(tmp, "a.jsonl");
+    const w = journalWriter(file);
+    w.header(planStamp(plan), "drill-1");
+    w.segment(1000);
+    for (const i of [0, 1, 2]) w.started(plan.filings[i]!.key);
+    w.outcome(outcome(0));
+    w.outcome({ ...outcome(1), state: "lost", error: "timed out" });
+    w.segment(9_000_000_000_000);
+    w.end(9_000_000_060_000);
+    appendFileSync(file, '{"o":{"key":"x'); // killed mid-write
+    const j = readJournal(file, plan);
+    expect(j.campaign).toBe("drill-1");
+    expect([...j.started]).toEqual(plan.filings.slice(0, 3).map((f) => f.key));
+    expect(j.outcomes.get(plan.filings[0]!.key)).toMatchObject({ state: "final", filingId: "f0", t: { submitted: 1200 } });
+    expect(j.outcomes.get(plan.filings[1]!.key)).toMatchObject({ state: "lost", error: "timed out" });
+    expect(j.outcomes.has(plan.filings[2]!.key)).toBe(false); // started, not finished: picked up on resume
+    // The killed first run ends with its last outcome; the second ended normally.
+    expect(j.segments[0]!.endedAt).toBeGreaterThan(1000);
+    expect(j.segments[1]).toEqual({ startedAt: 9_000_000_000_000, endedAt: 9_000_000_060_000 });
+  });
+
+  it("refuses the journal of another plan, and a file that is not a journal", () => {
+    const file = path.join(tmp, "b.jsonl");
+    journalWriter(file).header(planStamp(plan), undefined);
+    const other = planDrill(dir, { ...base, provinces: ["64"], limit: 4, seed: 2 });
+    expect(() => readJournal(file, other)).toThrow(/journal of another plan/);
+    expect(() => readJournal(file, plan)).not.toThrow();
+    const junk = path.join(tmp, "c.jsonl");
+    appendFileSync(junk, "hello\n{}\n{}\n");
+    expect(() => readJournal(junk, plan)).toThrow(JournalError);
+    expect(() => readJournal(path.join(tmp, "none.jsonl"), plan)).toThrow(/no journal/);
+  });
+
+  it("gives a resumed drill the time of its runs, not the time between them", () => {
+    const outcomes = [0, 1, 2, 3].map(outcome);
+    const segments = [{ startedAt: 0, endedAt: 30_000 }, { startedAt: 3_600_000, endedAt: 3_610_000 }];
+    const r = buildReport(plan, outcomes, { startedAt: 3_600_000, endedAt: 3_610_000, resumed: { segments, fromJournal: 3, continued: 1 } });
+    expect(r.wallSeconds).toBe(40);
+    expect(r.filingsPerSecond).toBeCloseTo(0.1);
+    expect(r.resumed).toEqual({ runs: [{ startedAt: new Date(0).toISOString(), seconds: 30 }, { startedAt: new Date(3_600_000).toISOString(), seconds: 10 }], fromJournal: 3, continued: 1 });
+    expect(formatReport(r)).toMatch(/resumed: 2 runs .*; 3 outcomes from the journal, 1 filings picked up mid-way/);
   });
 });

@@ -66,7 +66,10 @@ export interface DrillReport {
   ok: boolean;
   seed: number;
   startedAt: string;
+  /** Time the drill ran: from its start to its end, or, for a resumed drill, the sum of its runs. */
   wallSeconds: number;
+  /** A drill resumed from its journal (`--resume`): its runs, and how its filings came to the report. */
+  resumed?: { runs: { startedAt: string; seconds: number }[]; fromJournal: number; continued: number };
   filingsPerSecond: number;
   planned: number;
   /** How many filings reached each hop. */
@@ -125,7 +128,15 @@ function participation(outcomes: readonly FilingOutcome[], keyOf: (f: PlannedFil
     .map(([key, r]) => ({ key, courts: r.courts.size, participated: [...r.courts.values()].filter(Boolean).length, filings: r.filings, final: r.final }));
 }
 
-export function buildReport(plan: DrillPlan, outcomes: readonly FilingOutcome[], run: { startedAt: number; endedAt: number; supervision?: SupervisionCheck }): DrillReport {
+export interface RunTimes {
+  startedAt: number;
+  endedAt: number;
+  supervision?: SupervisionCheck;
+  /** A resumed drill: every run of it (this one last), outcomes read from the journal, filings picked up mid-way. */
+  resumed?: { segments: { startedAt: number; endedAt: number }[]; fromJournal: number; continued: number };
+}
+
+export function buildReport(plan: DrillPlan, outcomes: readonly FilingOutcome[], run: RunTimes): DrillReport {
   const count = (pred: (o: FilingOutcome) => boolean) => outcomes.filter(pred).length;
   const problems: DrillReport["problems"] = outcomes
     .filter((o) => o.state !== "final")
@@ -150,15 +161,25 @@ export function buildReport(plan: DrillPlan, outcomes: readonly FilingOutcome[],
   const arrived = outcomes.filter((o) => o.t.arrivedAt !== undefined && o.t.acknowledgedAt !== undefined);
   const within30 = arrived.filter((o) => o.t.acknowledgedAt! - o.t.arrivedAt! <= 30 * 60_000).length;
   const responded = new Set(outcomes.filter((o) => o.t.acknowledgedAt !== undefined).map((o) => o.filing.to.id));
-  const wallSeconds = (run.endedAt - run.startedAt) / 1000;
+  const segments = run.resumed?.segments ?? [{ startedAt: run.startedAt, endedAt: run.endedAt }];
+  const wallSeconds = segments.reduce((sum, g) => sum + (g.endedAt - g.startedAt), 0) / 1000;
   const failed = count((o) => o.state === "failed");
   const lost = count((o) => o.state === "lost");
   const supervisionOk = run.supervision ? run.supervision.counted === run.supervision.expected : true;
   return {
     ok: failed === 0 && lost === 0 && duplicated === 0 && supervisionOk && outcomes.length === plan.filings.length,
     seed: plan.seed,
-    startedAt: new Date(run.startedAt).toISOString(),
+    startedAt: new Date(segments[0]!.startedAt).toISOString(),
     wallSeconds,
+    ...(run.resumed
+      ? {
+          resumed: {
+            runs: segments.map((g) => ({ startedAt: new Date(g.startedAt).toISOString(), seconds: (g.endedAt - g.startedAt) / 1000 })),
+            fromJournal: run.resumed.fromJournal,
+            continued: run.resumed.continued,
+          },
+        }
+      : {}),
     filingsPerSecond: wallSeconds > 0 ? count((o) => o.state === "final") / wallSeconds : 0,
     planned: plan.filings.length,
     hops: {
@@ -194,6 +215,9 @@ export function formatReport(r: DrillReport, problemsShown = 20): string {
   const lines: string[] = [];
   lines.push(`drill (演练) ${r.ok ? "PASSED" : "FAILED"} — seed ${r.seed}, started ${r.startedAt}`);
   lines.push(`  ${r.planned} filings planned in ${r.wallSeconds.toFixed(1)} s (${r.filingsPerSecond.toFixed(1)} final filings/s)`);
+  if (r.resumed) {
+    lines.push(`  resumed: ${r.resumed.runs.length} runs (${r.resumed.runs.map((x) => `${x.startedAt} ${x.seconds.toFixed(0)} s`).join("; ")}); ${r.resumed.fromJournal} outcomes from the journal, ${r.resumed.continued} filings picked up mid-way`);
+  }
   lines.push(`  accepted ${r.accepted} · rejected ${r.rejected} · failed ${r.failed} · lost ${r.lost} · duplicated ${r.duplicated}`);
   lines.push(`  30-minute feedback rate (30分钟反馈率): ${pct(r.feedbackWithin30Minutes)}`);
   const j = r.jurisdictionCourts;

@@ -3,6 +3,7 @@
 // jurisdiction court waits for it in the inbox (decision gRPC), responds, perhaps asks for
 // corrections, and decides; the window waits for the result. Every call carries a token of the
 // court acting, minted with the deployment's signing key — the drill acts as the courts' systems.
+import { existsSync, statSync } from "node:fs";
 import { create } from "@bufbuild/protobuf";
 import { timestampDate, timestampFromDate, type Timestamp } from "@bufbuild/protobuf/wkt";
 import * as grpc from "@grpc/grpc-js";
@@ -10,6 +11,7 @@ import { createSigner, type Role } from "@kuayu/auth";
 import { createClient, type CallOptions, type Client } from "@kuayu/grpc";
 import { decisionEventsV1, decisionV1, intakeV1, supervisionV1 } from "@kuayu/proto";
 import { caseTypeFromId } from "../filing.js";
+import { JournalError, journalWriter, planStamp, readJournal, type JournalState } from "./journal.js";
 import type { DrillPlan, PlannedFiling } from "./plan.js";
 import { buildReport, type DrillReport, type FilingOutcome, type HopTimes, type SupervisionCheck } from "./report.js";
 
@@ -34,6 +36,10 @@ export interface RunOptions {
   onProgress?: (p: Progress) => void;
   /** Aborting stops starting filings; those in flight finish. */
   signal?: AbortSignal;
+  /** Append every start and outcome to this file (./journal.ts), so that the drill can be resumed. */
+  journal?: string;
+  /** Continue the drill of `journal`: its outcomes stand, filings it started are picked up where they are. */
+  resume?: boolean;
 }
 
 export interface Progress {
@@ -109,6 +115,23 @@ function detailsMessage(f: PlannedFiling): intakeV1.FilingDetails {
   });
 }
 
+/** The outcome of a filing the window shows as final, with the server's times from its timeline. */
+function finalOutcome(f: PlannedFiling, final: intakeV1.Filing, t: HopTimes, caseNumber?: string): FilingOutcome {
+  const filingId = final.filingId;
+  t.final = Date.now();
+  const first = (type: string) => at(final.timeline.find((e) => e.eventType === type)?.at);
+  t.submittedAt = first("kuayu.intake.v1.FilingSubmitted");
+  t.routedAt = first("kuayu.routing.v1.FilingRouted");
+  t.decidedAt ??= at(final.decision?.decidedAt);
+  const finalStatus = final.status === intakeV1.FilingStatus.ACCEPTED ? "accepted" : "rejected";
+  const expected = f.action === "reject" ? "rejected" : "accepted";
+  if (finalStatus !== expected) return { filing: f, state: "lost", filingId, error: `the window shows ${finalStatus}, the court ${expected} it`, t };
+  if (caseNumber && final.decision?.caseNumber !== caseNumber) return { filing: f, state: "lost", filingId, error: `case number ${caseNumber} at the court, ${final.decision?.caseNumber || "none"} at the window`, t };
+  return { filing: f, state: "final", filingId, finalStatus, caseNumber: final.decision?.caseNumber || caseNumber, t };
+}
+
+const isFinal = (s: intakeV1.FilingStatus) => s === intakeV1.FilingStatus.ACCEPTED || s === intakeV1.FilingStatus.REJECTED;
+
 /** Runs the plan; resolves with the report (never throws for a filing's failure — it is in the report). */
 export async function runDrill(plan: DrillPlan, o: RunOptions): Promise<DrillReport> {
   const signer = await createSigner(o.privateKeyPem);
@@ -131,8 +154,14 @@ export async function runDrill(plan: DrillPlan, o: RunOptions): Promise<DrillRep
   const supervisor = { id: "c-spc", province: "00" };
 
   const startedAt = Date.now();
+  if (o.resume && !o.journal) throw new JournalError("--resume needs the drill's --journal");
+  if (!o.resume && o.journal && existsSync(o.journal) && statSync(o.journal).size > 0) {
+    throw new JournalError(`${o.journal} already holds a drill; --resume continues it, or give another --journal`);
+  }
+  const prior: JournalState | undefined = o.resume ? readJournal(o.journal!, plan) : undefined;
+  const journal = o.journal ? journalWriter(o.journal) : undefined;
   try {
-    let drillId = o.campaign;
+    let drillId = o.campaign ?? prior?.campaign;
     if (supervision && !drillId) {
       const types = [...new Set(plan.filings.map((f) => f.details.caseType))];
       const res = await retrying("registering the drill with supervision", async () =>
@@ -153,10 +182,25 @@ export async function runDrill(plan: DrillPlan, o: RunOptions): Promise<DrillRep
       drillId = res.drill?.drillId;
     }
 
+    if (!prior) journal?.header(planStamp(plan), drillId);
+    journal?.segment(startedAt);
+
     const outcomes: FilingOutcome[] = new Array(plan.filings.length);
     let started = 0;
     let done = 0;
     let failed = 0;
+    // A resumed drill: the outcomes of its earlier runs stand.
+    let fromJournal = 0;
+    let continued = 0;
+    plan.filings.forEach((f, i) => {
+      const o = prior?.outcomes.get(f.key);
+      if (!o) return;
+      outcomes[i] = { filing: f, ...o };
+      fromJournal++;
+      started++;
+      done++;
+      if (o.state !== "final") failed++;
+    });
     const progress = (phase: Progress["phase"] = "filing") =>
       o.onProgress?.({ planned: plan.filings.length, started, done, inFlight: started - done, failed, elapsedMs: Date.now() - startedAt, phase });
 
@@ -254,16 +298,100 @@ export async function runDrill(plan: DrillPlan, o: RunOptions): Promise<DrillRep
             : await retrying("Accept", async () => decision.accept({ filingId }, await specialist()));
         t.decidedAt = at(decided.filing?.decidedAt);
         const caseNumber = decided.filing?.caseNumber || undefined;
-        const final = await atWindow((s) => s === intakeV1.FilingStatus.ACCEPTED || s === intakeV1.FilingStatus.REJECTED);
-        t.final = Date.now();
-        const first = (type: string) => at(final.timeline.find((e) => e.eventType === type)?.at);
-        t.submittedAt = first("kuayu.intake.v1.FilingSubmitted");
-        t.routedAt = first("kuayu.routing.v1.FilingRouted");
-        const finalStatus = final.status === intakeV1.FilingStatus.ACCEPTED ? "accepted" : "rejected";
-        const expected = f.action === "reject" ? "rejected" : "accepted";
-        if (finalStatus !== expected) return { filing: f, state: "lost", filingId, error: `the window shows ${finalStatus}, the court ${expected} it`, t };
-        if (caseNumber && final.decision?.caseNumber !== caseNumber) return { filing: f, state: "lost", filingId, error: `case number ${caseNumber} at the court, ${final.decision?.caseNumber || "none"} at the window`, t };
-        return { filing: f, state: "final", filingId, finalStatus, caseNumber, t };
+        return finalOutcome(f, await atWindow(isFinal), t, caseNumber);
+      } catch (err) {
+        return { filing: f, state: "lost", filingId, error: messageOf(err), t };
+      }
+    };
+
+    /** A filing an earlier run started but did not finish: found at the window and taken on from where it is. */
+    const since = timestampFromDate(new Date((prior?.segments[0]?.startedAt ?? startedAt) - 60_000));
+    const continueOne = async (f: PlannedFiling): Promise<FilingOutcome> => {
+      const t: HopTimes = { start: Date.now() };
+      const window = () => as(f.from, "window-clerk");
+      const specialist = () => as(f.to, "filing-specialist");
+      const S = intakeV1.FilingStatus;
+      const I = decisionV1.InboxStatus;
+      const mine: intakeV1.Filing[] = [];
+      try {
+        for (let pageToken = ""; ; ) {
+          const page = await retrying("ListFilings", async () => intake.listFilings({ caseType: caseTypeFromId(f.details.caseType), createdFrom: since, pageSize: 200, pageToken }, await window()));
+          mine.push(...page.filings);
+          pageToken = page.nextPageToken;
+          if (!pageToken) break;
+        }
+      } catch (err) {
+        return { filing: f, state: "failed", error: messageOf(err), t };
+      }
+      // Each court files a case type once; more than one draft is a retried CreateDraft (never submitted).
+      const submitted = mine.filter((x) => x.status !== S.DRAFT);
+      if (submitted.length > 1) return { filing: f, state: "lost", filingId: submitted[0]!.filingId, error: `submitted twice: ${submitted.map((x) => x.filingId).join(", ")}`, t };
+      const found = submitted[0] ?? mine.at(-1);
+      if (!found) return one(f); // the killed run had not created it yet
+      const filingId = found.filingId;
+      let lastSeen = "";
+      // A step refused because the filing moved on meanwhile is fine: the next look shows where it is.
+      const step = <T>(what: string, call: () => Promise<T>) =>
+        retrying(what, call).catch((err: unknown) => {
+          if (/already|FAILED_PRECONDITION|not awaiting|state/i.test(messageOf(err))) return undefined;
+          throw err;
+        });
+      try {
+        for (let wait = 50, until = Date.now() + o.filingTimeoutMs; ; wait = Math.min(o.pollMs, wait * 1.5)) {
+          const w = (await retrying("GetFiling", async () => intake.getFiling({ filingId }, await window()))).filing!;
+          lastSeen = `at the window ${S[w.status]}`;
+          if (w.status !== S.DRAFT) t.submitted ??= at(w.submittedAt);
+          if (isFinal(w.status)) {
+            // Decided while the runner was down: the court's times are in its inbox.
+            const x = (await decision.getInboxFiling({ filingId }, await specialist()).catch(() => undefined))?.filing;
+            t.arrivedAt ??= at(x?.arrivedAt);
+            t.acknowledgedAt ??= at(x?.acknowledgedAt);
+            return finalOutcome(f, w, t);
+          }
+          if (w.status === S.ROUTING_FAILED || w.status === S.WITHDRAWN) return { filing: f, state: "lost", filingId, error: `the window shows ${S[w.status]}`, t };
+          if (w.status === S.DRAFT) {
+            const have = new Set(w.materials.map((m) => m.kind));
+            for (const kind of f.materials.filter((k) => !have.has(k))) await retrying(`UploadMaterial ${kind}`, async () => intake.uploadMaterial(uploadParts(filingId, kind, pdf(f.key, kind)), await window()));
+            t.submitting = Date.now();
+            await retrying("SubmitFiling", async () => intake.submitFiling({ filingId, idempotencyKey: `drill:${plan.seed}:${f.key}:1` }, await window()));
+            t.submitted = Date.now();
+            continue;
+          }
+          if (w.status === S.CORRECTION_REQUESTED) {
+            await retrying("UploadMaterial evidence (correction)", async () => intake.uploadMaterial(uploadParts(filingId, "evidence", pdf(`${f.key}:2`, "evidence")), await window()));
+            await step("SubmitCorrection", async () => intake.submitCorrection({ filingId, idempotencyKey: `drill:${plan.seed}:${f.key}:2` }, await window()));
+            t.resubmitted = Date.now();
+            continue;
+          }
+          const res = await decision.getInboxFiling({ filingId }, await specialist()).catch((err: unknown) => {
+            if (codeOf(err) === grpc.status.NOT_FOUND || TRANSIENT.has(codeOf(err) ?? -1)) return undefined;
+            throw err;
+          });
+          const x = res?.filing;
+          if (x?.materialsComplete && (x.status === I.AWAITING_RESPONSE || x.status === I.AWAITING_DECISION)) {
+            t.arrivedAt ??= at(x.arrivedAt);
+            t.acknowledgedAt ??= at(x.acknowledgedAt);
+            if (x.status === I.AWAITING_RESPONSE && x.round < 2) {
+              const ack = await step("Acknowledge", async () => decision.acknowledge({ filingId }, await specialist()));
+              t.acknowledgedAt = at(ack?.filing?.acknowledgedAt);
+            } else if (f.action === "correct-then-accept" && x.round < 2) {
+              const items = [{ materialKind: "evidence", description: "演练：请补充证据材料" }];
+              await step("RequestCorrections", async () => decision.requestCorrections({ filingId, items, deadline: timestampFromDate(new Date(Date.now() + 7 * 86_400_000)) }, await specialist()));
+              t.correctionsRequested = Date.now();
+            } else {
+              const category = decisionEventsV1.RejectionCategory.CONDITIONS_NOT_MET;
+              const decided =
+                f.action === "reject"
+                  ? await step("Reject", async () => decision.reject({ filingId, category, reason: "演练：不符合法定起诉条件", legalBasis: "《民事诉讼法》第一百二十二条" }, await specialist()))
+                  : await step("Accept", async () => decision.accept({ filingId }, await specialist()));
+              t.decidedAt = at(decided?.filing?.decidedAt);
+            }
+            continue;
+          }
+          if (x) lastSeen += `; in the inbox, round ${x.round}, ${I[x.status]}`;
+          if (Date.now() + wait > until) throw new Error(`timed out; last seen: ${lastSeen}`);
+          await sleep(wait);
+        }
       } catch (err) {
         return { filing: f, state: "lost", filingId, error: messageOf(err), t };
       }
@@ -272,16 +400,21 @@ export async function runDrill(plan: DrillPlan, o: RunOptions): Promise<DrillRep
     // Start filings at the rate, at most `concurrency` in flight.
     const inFlight = new Set<Promise<void>>();
     const ticker = setInterval(() => progress(), 250);
-    for (let i = 0; i < plan.filings.length; i++) {
+    for (let i = 0, n = 0; i < plan.filings.length; i++) {
       if (o.signal?.aborted) break;
+      if (outcomes[i]) continue; // from the journal
       if (o.rate > 0) {
-        const due = startedAt + (i * 1000) / o.rate;
+        const due = startedAt + (n++ * 1000) / o.rate;
         if (due > Date.now()) await sleep(due - Date.now());
       }
       while (inFlight.size >= o.concurrency) await Promise.race(inFlight);
       const f = plan.filings[i]!;
       started++;
-      const p = one(f).then((outcome) => {
+      const again = prior?.started.has(f.key) ?? false;
+      if (again) continued++;
+      else journal?.started(f.key);
+      const p = (again ? continueOne(f) : one(f)).then((outcome) => {
+        journal?.outcome(outcome);
         outcomes[i] = outcome;
         done++;
         if (outcome.state !== "final") failed++;
@@ -293,6 +426,7 @@ export async function runDrill(plan: DrillPlan, o: RunOptions): Promise<DrillRep
     clearInterval(ticker);
     plan.filings.forEach((f, i) => (outcomes[i] ??= { filing: f, state: "failed", error: "not started: the drill was interrupted", t: { start: Date.now() } }));
     const endedAt = Date.now();
+    journal?.end(endedAt);
     progress();
 
     let check: SupervisionCheck | undefined;
@@ -312,7 +446,8 @@ export async function runDrill(plan: DrillPlan, o: RunOptions): Promise<DrillRep
       }
       check = { drillId, expected, counted: Number(report.filings), responseRate30Minutes: report.responseRate30Minutes, waitedMs: Date.now() - since };
     }
-    return buildReport(plan, outcomes, { startedAt, endedAt, supervision: check });
+    const resumed = prior ? { segments: [...prior.segments, { startedAt, endedAt }], fromJournal, continued } : undefined;
+    return buildReport(plan, outcomes, { startedAt, endedAt, supervision: check, resumed });
   } finally {
     intake.close();
     decision.close();
