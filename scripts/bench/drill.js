@@ -222,7 +222,8 @@ async function main() {
     return Object.fromEntries(Object.entries(m).map(([k, v]) => [k, Number(v.total ?? 0)]));
   };
   const commandsBefore = await storeCommands();
-  const seg = { startedAt: Date.now(), endedAt: Date.now(), cpu: {}, peak: {}, commands: {}, lag: [] };
+  const commit = spawnSync("git", ["rev-parse", "--short", "HEAD"], { cwd: ROOT, encoding: "utf8" }).stdout?.trim() || "unknown";
+  const seg = { startedAt: Date.now(), endedAt: Date.now(), commit, cpu: {}, peak: {}, commands: {}, lag: [] };
   state.segments.push(seg);
   const sample = async () => {
     const at = Date.now();
@@ -280,7 +281,8 @@ async function main() {
   // 5. Drain: until notification and supervision have consumed every event (lag 0), or the timeout.
   log("waiting for every consumer group to catch up…");
   let drainedMs;
-  for (const until = Date.now() + CFG.drainMs; Date.now() < until; await sleep(5000)) {
+  const drainMs = arg("drain-timeout") || !cfg.drainMs ? CFG.drainMs : cfg.drainMs; // a resumed run keeps its first part's
+  for (const until = Date.now() + drainMs; Date.now() < until; await sleep(5000)) {
     const l = await lags();
     if (Object.values(l).every((v) => v === 0)) {
       drainedMs = Date.now() - t0;
@@ -301,7 +303,7 @@ async function main() {
   const partS = (g) => (g.endedAt - g.startedAt) / 1000;
   const wallS = state.segments.reduce((sum, g) => sum + partS(g), 0);
   result.drill = { exitCode: code, ok: report.ok, planned: report.planned, drillSeconds: report.wallSeconds, drainedSeconds: drainedMs ? drainedMs / 1000 : null, filingsPerSecond: report.filingsPerSecond, hops: report.hops, latencyMs: report.latencyMs, failed: report.failed, lost: report.lost, duplicated: report.duplicated, feedbackWithin30Minutes: report.feedbackWithin30Minutes, resumed: report.resumed };
-  result.parts = state.segments.map((g) => ({ startedAt: new Date(g.startedAt).toISOString(), seconds: +partS(g).toFixed(0) }));
+  result.parts = state.segments.map((g) => ({ startedAt: new Date(g.startedAt).toISOString(), seconds: +partS(g).toFixed(0), commit: g.commit }));
   result.processes = Object.fromEntries(Object.keys(cpu).map((n) => [n, { cpuSeconds: +cpu[n].toFixed(1), cpuPercentOfOneCore: +((cpu[n] / wallS) * 100).toFixed(0), peakMemoryMb: +peakOf(n).toFixed(0) }]));
   const finals = Math.max(1, report.hops["final at window"]);
   result.storeCommands = Object.fromEntries(
@@ -353,7 +355,7 @@ function markdown(r) {
     `|---|---|---|---|---|---|---|`,
     `| ${d.planned} | ${d.drillSeconds.toFixed(0)} s | ${d.filingsPerSecond.toFixed(1)} | ${d.drainedSeconds ? `${d.drainedSeconds.toFixed(0)} s` : "not within the timeout"} | ${d.lost} | ${d.duplicated} | ${(d.feedbackWithin30Minutes * 100).toFixed(1)}% |`,
     "",
-    ...(r.parts.length > 1 ? [`run in ${r.parts.length} parts (resumed after each was cut short): ${r.parts.map((p) => `${p.startedAt} ${p.seconds} s`).join("; ")}; times and counters are their sums`, ""] : []),
+    ...(r.parts.length > 1 ? [`run in ${r.parts.length} parts (resumed after each was cut short): ${r.parts.map((p) => `${p.startedAt} ${p.seconds} s (${p.commit})`).join("; ")}; times and counters are their sums`, ""] : []),
     "| hop | n | p50 | p99 |",
     "|---|---|---|---|",
     ...Object.entries(d.latencyMs).filter(([, s]) => s.n > 0).map(([hop, s]) => `| ${hop} | ${s.n} | ${ms(s.p50)} | ${ms(s.p99)} |`),
