@@ -164,6 +164,7 @@ async function main() {
   }
   result.baseline = state.baseline;
   result.baselineTable = state.baselineTable;
+  saveState(); // resumable from here on
 
   // 2. Every service as its own process, on databases of this run.
   const keyFile = path.join(workDir, "key.pem");
