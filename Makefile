@@ -41,7 +41,7 @@ bench: build
 	@$(ENV) node scripts/bench/flow.js
 	@$(ENV) node scripts/bench/notify.js
 
-## bench-drill: whole-system benchmark — the national drill (every court × its case types, 86,334 filings), every service its own process; make bench-drill [ARGS="--fraction 0.01"]; docs/drill.md
+## bench-drill: whole-system benchmark — the national drill (every court × its case types, 86,328 filings), every service its own process; make bench-drill [ARGS="--fraction 0.01"]; docs/drill.md
 bench-drill: build
 	@$(ENV) bash scripts/infra/infra.sh up
 	@$(ENV) node scripts/bench/drill.js $(ARGS)

@@ -13,7 +13,7 @@
 //                               [--skip-baseline] [--out DIR] [-- <more kuayu drill run options>]
 //   node scripts/bench/drill.js --resume bench-results/drill-run-<time>   (a run cut short: same plan,
 //                               databases and groups; the parts' times and counters add up)
-// The full drill (no --fraction/--limit) is every collaborating court × its case types: 86,334 filings.
+// The full drill (no --fraction/--limit) is every collaborating court × its case types: 86,328 filings.
 // Environment: KAFKA_BROKERS (127.0.0.1:9092), MONGO_URI (mongodb://127.0.0.1:27017).
 // Results: bench-results/drill-<timestamp>.json and a Markdown table on stdout (docs/benchmarks.md).
 "use strict";

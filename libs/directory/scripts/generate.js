@@ -269,7 +269,10 @@ function placeTribunals(courts, towns, tribunalHosts) {
 }
 
 function finish(c, names, provinceHours) {
-  const roles = c.kind === "tribunal" ? ["collaborating"] : c.kind === "supreme" || c.kind === "high" ? ["jurisdiction"] : ["collaborating", "jurisdiction"];
+  // The SPC and the high-level courts (the high courts, the PLA Military Court) never act as
+  // collaborating courts (the route rules of @kuayu/domain refuse them as such).
+  const upper = c.kind === "supreme" || c.kind === "high" || c.level === "supreme" || c.level === "high";
+  const roles = c.kind === "tribunal" ? ["collaborating"] : upper ? ["jurisdiction"] : ["collaborating", "jurisdiction"];
   const hours = provinceHours[c.province] ? provinceHours[c.province].hours : undefined;
   const out = {
     id: c.id, name: c.name, code: c.code, kind: c.kind, level: c.level, province: c.province, division: c.division, parentId: c.parentId,

@@ -120,7 +120,9 @@ export function validateDirectory(entries: readonly unknown[], options: Validate
     if (roles) {
       if (roles.length === 0) bad("role-rule", "a court needs at least one role", "roles");
       if (isTribunal && roles.includes("jurisdiction")) bad("role-rule", "people's tribunals act only as collaborating courts", "roles");
-      if ((kind === "supreme" || kind === "high") && roles.includes("collaborating")) bad("role-rule", "the SPC and high courts act only as jurisdiction courts", "roles");
+      if ((kind === "supreme" || kind === "high" || level === "supreme" || level === "high") && roles.includes("collaborating")) {
+        bad("role-rule", "the SPC and high-level courts (high courts, the PLA Military Court) act only as jurisdiction courts", "roles");
+      }
     }
     const caseTypes = list(e.caseTypes, "caseTypes", TYPES, "unknown-case-type", bad);
     if (caseTypes && roles && !roles.includes("jurisdiction") && caseTypes.length > 0) bad("role-rule", "case types are accepted as jurisdiction court; this court has no jurisdiction role", "caseTypes");

@@ -2,7 +2,7 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { CASE_TYPES, isCourtCode } from "@kuayu/domain";
+import { CASE_TYPES, isCourtCode, validateRoute } from "@kuayu/domain";
 import { DEFAULT_DATA_FILE, PROVINCES, directoryStats, exportDirectory, loadDirectory, type Court } from "../src";
 
 // The shipped data file: facts the rest of the system relies on.
@@ -38,6 +38,17 @@ describe("shipped court directory", () => {
 
   it("gives every court a code the case-number rules accept (a drill found 贵 codes that Accept refused)", () => {
     expect(dir.courts.filter((c) => c.code && !isCourtCode(c.code)).map((c) => `${c.id} ${c.code}`)).toEqual([]);
+  });
+
+  it("gives the collaborating role only to courts the route rules accept as collaborating courts (a drill found the PLA Military Court refused)", () => {
+    const refused = dir.courts
+      .filter((c) => c.roles.includes("collaborating"))
+      .filter((c) => {
+        const to = dir.courts.find((x) => x.id !== c.id && x.roles.includes("jurisdiction") && x.caseTypes.length > 0)!;
+        const route = { collaboratingCourt: { ...c, acceptsCaseTypes: c.caseTypes }, jurisdictionCourt: { ...to, acceptsCaseTypes: to.caseTypes }, caseType: to.caseTypes[0]! };
+        return validateRoute(route).some((p) => p.code === "upper-court-as-collaborating-court" || p.code === "collaborating-role-missing");
+      });
+    expect(refused.map((c) => c.id)).toEqual([]);
   });
 
   it("has the special courts DESIGN.md §2 names, with codes from the override table", () => {
@@ -91,7 +102,8 @@ describe("shipped court directory", () => {
     expect(types(dir.byCode("粤"))).toEqual(["civil-retrial-application", "state-compensation"]);
     expect(types(dir.byCode("粤07"))).toEqual([...CASE_TYPES].sort());
     expect(types(dir.byCode("粤0703"))).toEqual(CASE_TYPES.filter((t) => t !== "civil-retrial-application").sort());
-    const expected = (c: Court) => (c.kind === "tribunal" ? "collaborating" : c.kind === "supreme" || c.kind === "high" ? "jurisdiction" : "collaborating,jurisdiction");
+    const upper = (c: Court) => c.kind === "supreme" || c.kind === "high" || c.level === "supreme" || c.level === "high";
+    const expected = (c: Court) => (c.kind === "tribunal" ? "collaborating" : upper(c) ? "jurisdiction" : "collaborating,jurisdiction");
     expect(dir.courts.filter((c) => c.roles.join() !== expected(c)).map((c) => c.id)).toEqual([]);
   });
 
