@@ -130,6 +130,19 @@ function finalOutcome(f: PlannedFiling, final: intakeV1.Filing, t: HopTimes, cas
   return { filing: f, state: "final", filingId, finalStatus, caseNumber: final.decision?.caseNumber || caseNumber, t };
 }
 
+/** What the simulated specialists send: a correction request, a rejection. */
+const correctionRequest = (filingId: string) => ({
+  filingId,
+  items: [{ materialKind: "evidence", description: "演练：请补充证据材料" }],
+  deadline: timestampFromDate(new Date(Date.now() + 7 * 86_400_000)),
+});
+const rejection = (filingId: string) => ({
+  filingId,
+  category: decisionEventsV1.RejectionCategory.CONDITIONS_NOT_MET,
+  reason: "演练：不符合法定起诉条件",
+  legalBasis: "《民事诉讼法》第一百二十二条",
+});
+
 const isFinal = (s: intakeV1.FilingStatus) => s === intakeV1.FilingStatus.ACCEPTED || s === intakeV1.FilingStatus.REJECTED;
 
 /** Runs the plan; resolves with the report (never throws for a filing's failure — it is in the report). */
@@ -152,6 +165,15 @@ export async function runDrill(plan: DrillPlan, o: RunOptions): Promise<DrillRep
   const decision: Decision = createClient(decisionV1.JurisdictionDecisionService, o.decision, { timeoutMs: 60_000 });
   const supervision = o.supervision ? createClient(supervisionV1.SupervisionService, o.supervision, { timeoutMs: 60_000 }) : undefined;
   const supervisor = { id: "c-spc", province: "00" };
+  /** The filing in the jurisdiction court's inbox; undefined while it is not there (or the service is busy). */
+  const inboxOf = async (filingId: string, specialist: () => Promise<CallOptions>) =>
+    (
+      await decision.getInboxFiling({ filingId }, await specialist()).catch((err: unknown) => {
+        if (codeOf(err) === grpc.status.NOT_FOUND || TRANSIENT.has(codeOf(err) ?? -1)) return undefined;
+        throw err;
+      })
+    )?.filing;
+  const submitKey = (f: PlannedFiling, round: number) => `drill:${plan.seed}:${f.key}:${round}`;
 
   const startedAt = Date.now();
   if (o.resume && !o.journal) throw new JournalError("--resume needs the drill's --journal");
@@ -219,7 +241,7 @@ export async function runDrill(plan: DrillPlan, o: RunOptions): Promise<DrillRep
       }
       try {
         t.submitting = Date.now();
-        await retrying("SubmitFiling", async () => intake.submitFiling({ filingId, idempotencyKey: `drill:${plan.seed}:${f.key}:1` }, await window()));
+        await retrying("SubmitFiling", async () => intake.submitFiling({ filingId, idempotencyKey: submitKey(f, 1) }, await window()));
         t.submitted = Date.now();
         lastSeen = "submitted, not yet in the inbox";
       } catch (err) {
@@ -229,11 +251,7 @@ export async function runDrill(plan: DrillPlan, o: RunOptions): Promise<DrillRep
       const inInbox = (round: number) =>
         poll(
           async () => {
-            const res = await decision.getInboxFiling({ filingId }, await specialist()).catch((err: unknown) => {
-              if (codeOf(err) === grpc.status.NOT_FOUND || TRANSIENT.has(codeOf(err) ?? -1)) return undefined;
-              throw err;
-            });
-            const x = res?.filing;
+            const x = await inboxOf(filingId!, specialist);
             if (x) lastSeen = `in the inbox, round ${x.round}, ${decisionV1.InboxStatus[x.status]}, materials ${x.materialsComplete ? "complete" : "being copied"}`;
             return x && x.round >= round && x.materialsComplete ? x : undefined;
           },
@@ -265,31 +283,21 @@ export async function runDrill(plan: DrillPlan, o: RunOptions): Promise<DrillRep
         const ack = await retrying("Acknowledge", async () => decision.acknowledge({ filingId }, await specialist()));
         t.acknowledgedAt = at(ack.filing?.acknowledgedAt);
         if (f.action === "correct-then-accept") {
-          await retrying("RequestCorrections", async () =>
-            decision.requestCorrections(
-              { filingId, items: [{ materialKind: "evidence", description: "演练：请补充证据材料" }], deadline: timestampFromDate(new Date(Date.now() + 7 * 86_400_000)) },
-              await specialist(),
-            ),
-          ).catch((err: unknown) => {
+          await retrying("RequestCorrections", async () => decision.requestCorrections(correctionRequest(filingId!), await specialist())).catch((err: unknown) => {
             // A retried request after the first one went through is refused; that is fine.
             if (!/already requested/.test(messageOf(err))) throw err;
           });
           t.correctionsRequested = Date.now();
           await atWindow((s) => s === intakeV1.FilingStatus.CORRECTION_REQUESTED);
           await retrying("UploadMaterial evidence (correction)", async () => intake.uploadMaterial(uploadParts(filingId!, "evidence", pdf(`${f.key}:2`, "evidence")), await window()));
-          await retrying("SubmitCorrection", async () => intake.submitCorrection({ filingId, idempotencyKey: `drill:${plan.seed}:${f.key}:2` }, await window()));
+          await retrying("SubmitCorrection", async () => intake.submitCorrection({ filingId, idempotencyKey: submitKey(f, 2) }, await window()));
           inbox = await inInbox(2);
           t.resubmitted = Date.now();
         }
         await sleep(f.decideDelayMs);
         const decided =
           f.action === "reject"
-            ? await retrying("Reject", async () =>
-                decision.reject(
-                  { filingId, category: decisionEventsV1.RejectionCategory.CONDITIONS_NOT_MET, reason: "演练：不符合法定起诉条件", legalBasis: "《民事诉讼法》第一百二十二条" },
-                  await specialist(),
-                ),
-              ).catch(async (err: unknown) => {
+            ? await retrying("Reject", async () => decision.reject(rejection(filingId!), await specialist())).catch(async (err: unknown) => {
                 // A retried reject after the first one went through is refused as already rejected.
                 const now = await decision.getInboxFiling({ filingId }, await specialist());
                 if (now.filing?.status === decisionV1.InboxStatus.REJECTED) return now;
@@ -305,7 +313,7 @@ export async function runDrill(plan: DrillPlan, o: RunOptions): Promise<DrillRep
     };
 
     /** A filing an earlier run started but did not finish: found at the window and taken on from where it is. */
-    const since = timestampFromDate(new Date((prior?.segments[0]?.startedAt ?? startedAt) - 60_000));
+    const drillBegan = timestampFromDate(new Date((prior?.segments[0]?.startedAt ?? startedAt) - 60_000));
     const continueOne = async (f: PlannedFiling): Promise<FilingOutcome> => {
       const t: HopTimes = { start: Date.now() };
       const window = () => as(f.from, "window-clerk");
@@ -315,7 +323,7 @@ export async function runDrill(plan: DrillPlan, o: RunOptions): Promise<DrillRep
       const mine: intakeV1.Filing[] = [];
       try {
         for (let pageToken = ""; ; ) {
-          const page = await retrying("ListFilings", async () => intake.listFilings({ caseType: caseTypeFromId(f.details.caseType), createdFrom: since, pageSize: 200, pageToken }, await window()));
+          const page = await retrying("ListFilings", async () => intake.listFilings({ caseType: caseTypeFromId(f.details.caseType), createdFrom: drillBegan, pageSize: 200, pageToken }, await window()));
           mine.push(...page.filings);
           pageToken = page.nextPageToken;
           if (!pageToken) break;
@@ -333,7 +341,7 @@ export async function runDrill(plan: DrillPlan, o: RunOptions): Promise<DrillRep
       // A step refused because the filing moved on meanwhile is fine: the next look shows where it is.
       const step = <T>(what: string, call: () => Promise<T>) =>
         retrying(what, call).catch((err: unknown) => {
-          if (/already|FAILED_PRECONDITION|not awaiting|state/i.test(messageOf(err))) return undefined;
+          if (/FAILED_PRECONDITION|ALREADY_EXISTS/.test(messageOf(err))) return undefined;
           throw err;
         });
       try {
@@ -343,7 +351,7 @@ export async function runDrill(plan: DrillPlan, o: RunOptions): Promise<DrillRep
           if (w.status !== S.DRAFT) t.submitted ??= at(w.submittedAt);
           if (isFinal(w.status)) {
             // Decided while the runner was down: the court's times are in its inbox.
-            const x = (await decision.getInboxFiling({ filingId }, await specialist()).catch(() => undefined))?.filing;
+            const x = await inboxOf(filingId, specialist);
             t.arrivedAt ??= at(x?.arrivedAt);
             t.acknowledgedAt ??= at(x?.acknowledgedAt);
             return finalOutcome(f, w, t);
@@ -353,21 +361,17 @@ export async function runDrill(plan: DrillPlan, o: RunOptions): Promise<DrillRep
             const have = new Set(w.materials.map((m) => m.kind));
             for (const kind of f.materials.filter((k) => !have.has(k))) await retrying(`UploadMaterial ${kind}`, async () => intake.uploadMaterial(uploadParts(filingId, kind, pdf(f.key, kind)), await window()));
             t.submitting = Date.now();
-            await retrying("SubmitFiling", async () => intake.submitFiling({ filingId, idempotencyKey: `drill:${plan.seed}:${f.key}:1` }, await window()));
+            await retrying("SubmitFiling", async () => intake.submitFiling({ filingId, idempotencyKey: submitKey(f, 1) }, await window()));
             t.submitted = Date.now();
             continue;
           }
           if (w.status === S.CORRECTION_REQUESTED) {
             await retrying("UploadMaterial evidence (correction)", async () => intake.uploadMaterial(uploadParts(filingId, "evidence", pdf(`${f.key}:2`, "evidence")), await window()));
-            await step("SubmitCorrection", async () => intake.submitCorrection({ filingId, idempotencyKey: `drill:${plan.seed}:${f.key}:2` }, await window()));
+            await step("SubmitCorrection", async () => intake.submitCorrection({ filingId, idempotencyKey: submitKey(f, 2) }, await window()));
             t.resubmitted = Date.now();
             continue;
           }
-          const res = await decision.getInboxFiling({ filingId }, await specialist()).catch((err: unknown) => {
-            if (codeOf(err) === grpc.status.NOT_FOUND || TRANSIENT.has(codeOf(err) ?? -1)) return undefined;
-            throw err;
-          });
-          const x = res?.filing;
+          const x = await inboxOf(filingId, specialist);
           if (x?.materialsComplete && (x.status === I.AWAITING_RESPONSE || x.status === I.AWAITING_DECISION)) {
             t.arrivedAt ??= at(x.arrivedAt);
             t.acknowledgedAt ??= at(x.acknowledgedAt);
@@ -375,14 +379,12 @@ export async function runDrill(plan: DrillPlan, o: RunOptions): Promise<DrillRep
               const ack = await step("Acknowledge", async () => decision.acknowledge({ filingId }, await specialist()));
               t.acknowledgedAt = at(ack?.filing?.acknowledgedAt);
             } else if (f.action === "correct-then-accept" && x.round < 2) {
-              const items = [{ materialKind: "evidence", description: "演练：请补充证据材料" }];
-              await step("RequestCorrections", async () => decision.requestCorrections({ filingId, items, deadline: timestampFromDate(new Date(Date.now() + 7 * 86_400_000)) }, await specialist()));
+              await step("RequestCorrections", async () => decision.requestCorrections(correctionRequest(filingId), await specialist()));
               t.correctionsRequested = Date.now();
             } else {
-              const category = decisionEventsV1.RejectionCategory.CONDITIONS_NOT_MET;
               const decided =
                 f.action === "reject"
-                  ? await step("Reject", async () => decision.reject({ filingId, category, reason: "演练：不符合法定起诉条件", legalBasis: "《民事诉讼法》第一百二十二条" }, await specialist()))
+                  ? await step("Reject", async () => decision.reject(rejection(filingId), await specialist()))
                   : await step("Accept", async () => decision.accept({ filingId }, await specialist()));
               t.decidedAt = at(decided?.filing?.decidedAt);
             }
