@@ -140,7 +140,9 @@ async function main() {
     const stamp = new Date().toISOString().replace(/[:.]/g, "-");
     workDir = path.join(CFG.out, `drill-run-${stamp}`);
     fs.mkdirSync(workDir, { recursive: true });
-    state = { startedAt: new Date().toISOString(), tag: crypto.randomBytes(3).toString("hex"), config: { ...CFG, passThrough }, segments: [] };
+    const tag = crypto.randomBytes(3).toString("hex");
+    // Its own topic namespace: nothing else on the broker (a test run, another bench) reaches this run's services.
+    state = { startedAt: new Date().toISOString(), tag, topicPrefix: `bench-drill-${tag}.`, config: { ...CFG, passThrough }, segments: [] };
   }
   const saveState = () => {
     fs.writeFileSync(path.join(workDir, "state.json.tmp"), `${JSON.stringify(state)}\n`);
@@ -176,7 +178,8 @@ async function main() {
   const publicKey = crypto.createPublicKey(privateKey).export({ type: "spki", format: "pem" });
   const dbs = ["intake", "decision", "notification", "supervision"].map((s) => `bench_drill_${s}_${tag}`);
   const groups = Object.fromEntries(["routing", "intake", "decision", "notification", "supervision"].map((s) => [s, `bench-drill-${s}-${tag}`]));
-  const base = { GRPC_PORT: "0", GRPC_HOST: "127.0.0.1", KAFKA_BROKERS: CFG.brokers, MONGO_URI: CFG.mongoUri, JWT_PUBLIC_KEY: publicKey, KAFKA_FROM_BEGINNING: "false", LOG_LEVEL: "warn" };
+  const topicPrefix = state.topicPrefix ?? ""; // runs begun before topic prefixes existed: none
+  const base = { GRPC_PORT: "0", GRPC_HOST: "127.0.0.1", KAFKA_BROKERS: CFG.brokers, KAFKA_TOPIC_PREFIX: topicPrefix, MONGO_URI: CFG.mongoUri, JWT_PUBLIC_KEY: publicKey, KAFKA_FROM_BEGINNING: "false", LOG_LEVEL: "warn" };
   // The services log "<name> started" at info; start them at info, they log little afterwards.
   const svc = {};
   log("starting routing, intake, decision, notification and supervision as their own processes…");
@@ -190,7 +193,7 @@ async function main() {
   const kafka = new Kafka({ clientId: `bench-drill-${tag}`, brokers: CFG.brokers.split(","), logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
   await admin.connect();
-  const topics = (await admin.listTopics()).filter((t) => t.startsWith("kuayu.") && !t.includes("dead"));
+  const topics = (await admin.listTopics()).filter((t) => t.startsWith(`${topicPrefix}kuayu.`) && !t.endsWith(".dlq"));
   async function lags() {
     const out = {};
     for (const [svcName, groupId] of Object.entries(groups)) {
@@ -352,10 +355,12 @@ function markdown(r) {
   const lines = [
     `### Drill benchmark, ${r.startedAt} (${r.machine.cpus} cores)`,
     "",
-    `| filings | drill wall time | final filings/s | all consumers caught up after | lost | duplicated | 30-min feedback |`,
+    // drainedSeconds counts from the start of the (last) part's drill.
+    `| filings | drill wall time | final filings/s | all consumers caught up, s after the ${r.parts.length > 1 ? "last part's" : "drill's"} start | lost | duplicated | 30-min feedback |`,
     `|---|---|---|---|---|---|---|`,
     `| ${d.planned} | ${d.drillSeconds.toFixed(0)} s | ${d.filingsPerSecond.toFixed(1)} | ${d.drainedSeconds ? `${d.drainedSeconds.toFixed(0)} s` : "not within the timeout"} | ${d.lost} | ${d.duplicated} | ${(d.feedbackWithin30Minutes * 100).toFixed(1)}% |`,
     "",
+    ...(r.report?.supervision ? [`supervision counted ${r.report.supervision.counted} drill filings in the campaign, ${r.report.supervision.expected} expected${r.report.supervision.ok ? "" : " — MISMATCH (the run fails)"}`, ""] : []),
     ...(r.parts.length > 1 ? [`run in ${r.parts.length} parts (resumed after each was cut short): ${r.parts.map((p) => `${p.startedAt} ${p.seconds} s (${p.commit})`).join("; ")}; times and counters are their sums`, ""] : []),
     "| hop | n | p50 | p99 |",
     "|---|---|---|---|",

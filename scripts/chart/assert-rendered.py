@@ -52,6 +52,7 @@ def merged(base, over):
 
 
 v = merged(defaults, values)
+topic_prefix = v["kafka"].get("topicPrefix") or ""
 scope_list = v["provinceScope"] if isinstance(v["provinceScope"], list) else None
 scope = ",".join(scope_list) if scope_list else v["provinceScope"]
 enabled = sorted(name for name, c in v["components"].items() if c.get("enabled"))
@@ -202,6 +203,8 @@ for name in enabled:
 
     # Consumer group: KAFKA_GROUP_ID, or the one the service derives (serviceGroupPrefix-<codes>).
     if cv["kafka"].get("enabled"):
+        if env.get("KAFKA_TOPIC_PREFIX", "") != topic_prefix:
+            problem(f"{where}: KAFKA_TOPIC_PREFIX is {env.get('KAFKA_TOPIC_PREFIX', '')!r}, kafka.topicPrefix {topic_prefix!r}")
         prefix = cv["kafka"].get("serviceGroupPrefix")
         group = env.get("KAFKA_GROUP_ID") or (f"{prefix}-{scope.replace(',', '-')}" if prefix else None)
         if not group:
@@ -268,9 +271,11 @@ for t in topics:
             problem(f"KafkaTopic {n}: spec.{field} is not a positive integer")
     if spec.get("topicName") != n:
         problem(f"KafkaTopic {n}: topicName differs from the resource name")
+    if not n.startswith(topic_prefix):
+        problem(f"KafkaTopic {n}: not in the release's topic namespace {topic_prefix!r}")
     if not n.endswith(".dlq") and f"{n}.dlq" not in names:
         problem(f"KafkaTopic {n}: no dead-letter topic {n}.dlq")
-routed = next((t for t in topics if t["spec"]["topicName"] == "kuayu.routing.filing-routed.v1"), None)
+routed = next((t for t in topics if t["spec"]["topicName"] == f"{topic_prefix}kuayu.routing.filing-routed.v1"), None)
 if topics_on and (routed is None or routed["spec"]["partitions"] < 32):
     problem("kuayu.routing.filing-routed.v1 needs at least one partition per province code (32)")
 

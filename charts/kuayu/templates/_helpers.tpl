@@ -97,6 +97,7 @@ provinces (every province, "*", for scope "all") default to it; intakeAddresses 
 {{- $_ := set $env "KAFKA_BROKERS" (join "," $v.kafka.brokers) -}}
 {{- if or .c.kafka.groupId (not .c.kafka.serviceGroupPrefix) }}{{ $_ := set $env "KAFKA_GROUP_ID" (include "kuayu.groupId" .) }}{{ end -}}
 {{- $_ := set $env "KAFKA_SSL" ($v.kafka.tls | toString) -}}
+{{- with $v.kafka.topicPrefix }}{{ $_ := set $env "KAFKA_TOPIC_PREFIX" . }}{{ end -}}
 {{- if $v.kafka.sasl.enabled }}{{ $_ := set $env "KAFKA_SASL_MECHANISM" $v.kafka.sasl.mechanism }}{{ end -}}
 {{- end -}}
 {{- if .c.mongo.enabled }}{{ $_ := set $env "MONGO_DB" .c.mongo.database }}{{ end -}}

@@ -530,7 +530,7 @@ describe("kuayu notify, webhook, subscription and document (built CLI, no servic
     expect(webhook.code).toBe(2);
     expect(webhook.stderr).toContain("--role court-system");
     expect(webhook.stdout).toBe("");
-  });
+  }, 30_000);
 
   it("rejects bad options before connecting, never echoing a secret", async () => {
     const t = { ...env, KUAYU_TOKEN: "t" };
@@ -560,5 +560,5 @@ describe("kuayu notify, webhook, subscription and document (built CLI, no servic
       expect(err.stderr).not.toContain(SECRET);
     }
     expect(existsSync(path.join(dir, "f-1-receipt.pdf"))).toBe(false);
-  });
+  }, 60_000); // twelve runs of the built CLI: ~5 s on an idle 2-core machine, far more on a busy one
 });

@@ -24,8 +24,15 @@ export function loadConfig<S extends z.ZodObject>(schema: S, env: NodeJS.Process
 
 /** Reusable field schemas for the settings every service shares. */
 export const fields = {
-  /** Broker security: KAFKA_SSL, and KAFKA_SASL_MECHANISM with KAFKA_SASL_USERNAME/PASSWORD. */
-  kafkaSecurity: {
+  /**
+   * The Kafka client: KAFKA_SSL, KAFKA_SASL_MECHANISM with KAFKA_SASL_USERNAME/PASSWORD, and
+   * KAFKA_TOPIC_PREFIX — this deployment's topic namespace on a shared cluster ("" or e.g. "staging.").
+   */
+  kafkaClient: {
+    KAFKA_TOPIC_PREFIX: z
+      .string()
+      .regex(/^([a-z0-9][a-z0-9-]*\.)?$/, 'empty, or lowercase letters, digits and dashes ending in "." (e.g. "staging.")')
+      .default(""),
     KAFKA_SSL: z.enum(["true", "false"]).default("false").transform((v) => v === "true"),
     KAFKA_SASL_MECHANISM: z.enum(["plain", "scram-sha-256", "scram-sha-512"]).optional(),
     KAFKA_SASL_USERNAME: z.string().optional(),
@@ -73,9 +80,10 @@ export function configOrExit<T>(service: string, read: () => T): T {
   }
 }
 
-/** kafkajs security options from the kafkaSecurity fields (undefined when SASL is not configured). */
-export function kafkaSecurity(c: { KAFKA_SSL: boolean; KAFKA_SASL_MECHANISM?: "plain" | "scram-sha-256" | "scram-sha-512"; KAFKA_SASL_USERNAME?: string; KAFKA_SASL_PASSWORD?: string }) {
+/** createKafka options from the kafkaClient fields (no `sasl` when SASL is not configured). */
+export function kafkaClient(c: { KAFKA_TOPIC_PREFIX: string; KAFKA_SSL: boolean; KAFKA_SASL_MECHANISM?: "plain" | "scram-sha-256" | "scram-sha-512"; KAFKA_SASL_USERNAME?: string; KAFKA_SASL_PASSWORD?: string }) {
   return {
+    topicPrefix: c.KAFKA_TOPIC_PREFIX,
     ssl: c.KAFKA_SSL,
     ...(c.KAFKA_SASL_MECHANISM
       ? { sasl: { mechanism: c.KAFKA_SASL_MECHANISM, username: c.KAFKA_SASL_USERNAME ?? "", password: c.KAFKA_SASL_PASSWORD ?? "" } }

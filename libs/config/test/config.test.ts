@@ -1,4 +1,4 @@
-import { ConfigError, fields, kafkaSecurity, loadConfig, z } from "@kuayu/config";
+import { ConfigError, fields, kafkaClient, loadConfig, z } from "@kuayu/config";
 
 const schema = z.object({
   GRPC_PORT: fields.port(50051),
@@ -30,11 +30,12 @@ describe("loadConfig", () => {
     expect(problems).toMatch(/PROVINCES/);
   });
 
-  it("turns the broker security variables into kafkajs options", () => {
-    const sec = z.object(fields.kafkaSecurity);
-    expect(kafkaSecurity(loadConfig(sec, {}))).toEqual({ ssl: false });
-    const c = loadConfig(sec, { KAFKA_SSL: "true", KAFKA_SASL_MECHANISM: "scram-sha-512", KAFKA_SASL_USERNAME: "intake", KAFKA_SASL_PASSWORD: "s3cret" });
-    expect(kafkaSecurity(c)).toEqual({ ssl: true, sasl: { mechanism: "scram-sha-512", username: "intake", password: "s3cret" } });
+  it("turns the broker security and topic prefix variables into client options", () => {
+    const sec = z.object(fields.kafkaClient);
+    expect(kafkaClient(loadConfig(sec, {}))).toEqual({ topicPrefix: "", ssl: false });
+    const c = loadConfig(sec, { KAFKA_TOPIC_PREFIX: "staging.", KAFKA_SSL: "true", KAFKA_SASL_MECHANISM: "scram-sha-512", KAFKA_SASL_USERNAME: "intake", KAFKA_SASL_PASSWORD: "s3cret" });
+    expect(kafkaClient(c)).toEqual({ topicPrefix: "staging.", ssl: true, sasl: { mechanism: "scram-sha-512", username: "intake", password: "s3cret" } });
     expect(() => loadConfig(sec, { KAFKA_SSL: "yes", KAFKA_SASL_MECHANISM: "gssapi" })).toThrow(/KAFKA_SSL[\s\S]*KAFKA_SASL_MECHANISM/);
+    for (const bad of ["staging", "Staging.", ".", "a b."]) expect(() => loadConfig(sec, { KAFKA_TOPIC_PREFIX: bad })).toThrow(/KAFKA_TOPIC_PREFIX/);
   });
 });

@@ -10,12 +10,27 @@ export interface KafkaOptions {
   ssl?: boolean;
   /** SASL credentials, e.g. from a Kubernetes Secret. */
   sasl?: { mechanism: "plain" | "scram-sha-256" | "scram-sha-512"; username: string; password: string };
+  /**
+   * Namespace of this deployment's topics on a shared cluster ("" or e.g. "staging."): every topic
+   * this client creates, produces to and consumes is `<prefix><topic name>`. Deployments with
+   * different prefixes never see each other's events (a drill bench next to the tests, staging
+   * next to production).
+   */
+  topicPrefix?: string;
 }
+
+const TOPIC_PREFIX = /^([a-z0-9][a-z0-9-]*\.)?$/;
+const prefixes = new WeakMap<Kafka, string>();
+
+/** The broker's name of a topic for this client (its topic prefix + the topic's name). */
+export const brokerTopic = (kafka: Kafka, name: string) => (prefixes.get(kafka) ?? "") + name;
 
 /** A kafkajs client whose own log lines go to our JSON logger. */
 export function createKafka(opts: KafkaOptions): Kafka {
+  const prefix = opts.topicPrefix ?? "";
+  if (!TOPIC_PREFIX.test(prefix)) throw new Error(`topic prefix "${prefix}" must be empty or lowercase letters, digits and dashes ending in "."`);
   const toPino = (level: logLevel) => (level <= logLevel.ERROR ? "error" : level === logLevel.WARN ? "warn" : "debug");
-  return new Kafka({
+  const kafka = new Kafka({
     clientId: opts.clientId,
     brokers: opts.brokers,
     ...(opts.ssl ? { ssl: true } : {}),
@@ -30,6 +45,8 @@ export function createKafka(opts: KafkaOptions): Kafka {
         opts.log[toPino(level)]({ kafkajs: namespace, ...extra }, message);
       },
   });
+  prefixes.set(kafka, prefix);
+  return kafka;
 }
 
 /**
@@ -56,8 +73,8 @@ async function ensureTopicsOnce(kafka: Kafka, topics: TopicSpec[], replicationFa
   try {
     const wanted = new Map<string, number>();
     for (const t of topics) {
-      wanted.set(t.name, t.partitions);
-      wanted.set(dlqName(t.name), 1);
+      wanted.set(brokerTopic(kafka, t.name), t.partitions);
+      wanted.set(brokerTopic(kafka, dlqName(t.name)), 1);
     }
     const existing = new Set(await admin.listTopics());
     const missing = [...wanted].filter(([name]) => !existing.has(name));

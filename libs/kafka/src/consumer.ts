@@ -6,6 +6,7 @@ import type { Logger } from "@kuayu/logger";
 import { EventDecodeError, decodeEvent, dlqName, headerMap, type EventMeta, type TopicSpec } from "./events.js";
 import type { EventProducer } from "./producer.js";
 import { normalizeScope, scopedPartitionAssigner } from "./assigner.js";
+import { brokerTopic } from "./client.js";
 
 /** A consumed event, decoded, with where it came from. */
 export interface ConsumedEvent<S extends DescMessage = DescMessage> {
@@ -46,7 +47,7 @@ export interface ConsumerOptions {
    */
   fromBeginning?: boolean;
   /**
-   * Partitions to consume, per topic (e.g. a province's partitions of the routed topic): the group
+   * Partitions to consume, per topic name without the prefix (e.g. a province's partitions of the routed topic): the group
    * consumes only these partitions of a topic named here (the others go to nobody in the group)
    * and all partitions of the other topics. Every member of the group must give the same map; a
    * member with another one is refused by the broker and crashes (`onFatal`), see assigner.ts.
@@ -74,9 +75,13 @@ export interface RunningConsumer {
 export async function runConsumer(opts: ConsumerOptions): Promise<RunningConsumer> {
   const maxAttempts = opts.maxAttempts ?? 5;
   const backoffMs = opts.backoffMs ?? 100;
-  const byName = new Map(opts.topics.map((t) => [t.name, t]));
-  if (opts.partitions) {
-    const unknown = Object.keys(normalizeScope(opts.partitions)).filter((t) => !byName.has(t));
+  // Keyed by the broker's topic names (with the client's topic prefix).
+  const byName = new Map(opts.topics.map((t) => [brokerTopic(opts.kafka, t.name), t]));
+  const scope = opts.partitions
+    ? Object.fromEntries(Object.entries(normalizeScope(opts.partitions)).map(([t, ps]) => [brokerTopic(opts.kafka, t), ps]))
+    : undefined;
+  if (scope) {
+    const unknown = Object.keys(scope).filter((t) => !byName.has(t));
     if (unknown.length > 0) throw new Error(`partition scope names topics not consumed: ${unknown.join(", ")}`);
   }
   const consumer = opts.kafka.consumer({
@@ -84,7 +89,7 @@ export async function runConsumer(opts: ConsumerOptions): Promise<RunningConsume
     sessionTimeout: opts.sessionTimeoutMs ?? 30_000,
     heartbeatInterval: Math.min(3_000, Math.floor((opts.sessionTimeoutMs ?? 30_000) / 3)),
     retry: { retries: 10 },
-    ...(opts.partitions ? { partitionAssigners: [scopedPartitionAssigner(opts.partitions)] } : {}),
+    ...(scope ? { partitionAssigners: [scopedPartitionAssigner(scope)] } : {}),
   });
   consumer.on(consumer.events.CRASH, ({ payload }) => {
     if (!payload.restart) {
@@ -99,7 +104,7 @@ export async function runConsumer(opts: ConsumerOptions): Promise<RunningConsume
     opts.log.error({ err, topic: p.topic, partition: p.partition, offset: p.message.offset, attempts }, "event dead-lettered");
     await opts.producer.sendRecords([
       {
-        topic: dlqName(p.topic),
+        topic: dlqName(byName.get(p.topic)!.name), // the producer adds the prefix
         key: p.message.key?.toString() ?? "",
         value: p.message.value ?? Buffer.alloc(0),
         headers: {

@@ -1,6 +1,7 @@
 import type { DescMessage, MessageInitShape } from "@bufbuild/protobuf";
 import { CompressionTypes, Partitioners, type Kafka, type Producer } from "kafkajs";
 import { withTimeout } from "@kuayu/lifecycle";
+import { brokerTopic } from "./client.js";
 import { buildRecord, type BuildOptions, type EventRecord, type TopicSpec } from "./events.js";
 
 export interface EventProducer {
@@ -11,7 +12,7 @@ export interface EventProducer {
     message: MessageInitShape<S>,
     opts?: Omit<BuildOptions, "source">,
   ): Promise<void>;
-  /** Sends records built earlier (e.g. kept in an outbox), in order, with their own headers. */
+  /** Sends records built earlier (e.g. kept in an outbox), in order, with their own headers (topic names without the client's prefix). */
   sendRecords(records: EventRecord[]): Promise<void>;
   disconnect(timeoutMs?: number): Promise<void>;
   readonly raw: Producer;
@@ -34,7 +35,8 @@ export async function createProducer(kafka: Kafka, source: string): Promise<Even
     const topicMessages: { topic: string; messages: { key: string; value: Buffer; headers: Record<string, string>; partition?: number }[] }[] = [];
     for (const r of records) {
       let last = topicMessages[topicMessages.length - 1];
-      if (!last || last.topic !== r.topic) topicMessages.push((last = { topic: r.topic, messages: [] }));
+      const topic = brokerTopic(kafka, r.topic);
+      if (!last || last.topic !== topic) topicMessages.push((last = { topic, messages: [] }));
       last.messages.push({ key: r.key, value: r.value, headers: r.headers, ...(r.partition === undefined ? {} : { partition: r.partition }) });
     }
     await producer.sendBatch({ topicMessages, acks: -1, compression: CompressionTypes.None });

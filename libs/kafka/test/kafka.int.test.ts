@@ -1,7 +1,7 @@
 // kafkajs against the real Kafka 4.x broker: topics, idempotent producer, consumer groups,
 // metadata headers, retries and dead letters.
 import { Kafka, logLevel } from "kafkajs";
-import { createKafka, createProducer, defineTopic, dlqName, ensureTopics, headerMap, HEADERS, runConsumer, type ConsumedEvent, type EventProducer, type RunningConsumer } from "@kuayu/kafka";
+import { createKafka, createProducer, defineTopic, dlqName, ensureTopics, headerMap, HEADERS, PermanentError, runConsumer, type ConsumedEvent, type EventProducer, type RunningConsumer } from "@kuayu/kafka";
 import { createLogger } from "@kuayu/logger";
 import { intakeEventsV1 } from "@kuayu/proto";
 import { assertInfraUp, eventually, infra, uniqueName } from "@kuayu/testkit";
@@ -109,4 +109,49 @@ it("creates the same new topics from several services starting at once (a fresh 
   await admin.deleteTopics({ topics: [...fresh.map((t) => t.name), ...fresh.map((t) => dlqName(t.name))] });
   await admin.disconnect();
   expect(meta.topics.map((t) => t.partitions.length)).toEqual([4, 4, 4]);
+});
+
+it("keeps deployments with different topic prefixes apart on one broker (a bench next to the tests)", async () => {
+  // One partition: a record of another namespace, were it in the same topic, would come before the marker.
+  const shared = defineTopic(`kuayu.ns${letters()}.filing-submitted.v1`, intakeEventsV1.FilingSubmittedSchema, 1);
+  const ns = [`nsa${letters()}.`, `nsb${letters()}.`, ""];
+  const deployments = await Promise.all(
+    ns.map(async (topicPrefix) => {
+      const k = createKafka({ brokers: infra.brokers, clientId: `ns-${topicPrefix || "bare"}`, log, topicPrefix });
+      await ensureTopics(k, [shared]);
+      const p = await createProducer(k, "kuayu.test");
+      const got: string[] = [];
+      const c = await runConsumer({
+        kafka: k, groupId: uniqueName("ns"), topics: [shared], producer: p, log, fromBeginning: true, partitions: { [shared.name]: [0] }, onFatal: (e) => { throw e; },
+        handle: async (e) => {
+          got.push(submitted(e).filingId);
+          if (submitted(e).filingId.endsWith("poison")) throw new PermanentError("cannot apply");
+        },
+      });
+      return { topicPrefix, p, c, got };
+    }),
+  );
+  try {
+    for (const d of deployments) await d.p.publish(shared, "k", { filingId: `${d.topicPrefix}poison` });
+    for (const d of deployments) await d.p.publish(shared, "k", { filingId: `${d.topicPrefix}end` });
+    for (const d of deployments) {
+      await eventually(async () => d.got.includes(`${d.topicPrefix}end`), 30_000, `the marker of "${d.topicPrefix}"`);
+      expect(d.got).toEqual([`${d.topicPrefix}poison`, `${d.topicPrefix}end`]);
+    }
+    const raw = new Kafka({ brokers: infra.brokers, logLevel: logLevel.NOTHING });
+    const admin = raw.admin();
+    await admin.connect();
+    const names = ns.flatMap((p) => [p + shared.name, p + dlqName(shared.name)]);
+    const offsets = await Promise.all(names.map((t) => admin.fetchTopicOffsets(t)));
+    // Each namespace's topic holds its own two records, its dead-letter topic its own poison record.
+    expect(offsets.map((o) => Number(o[0]!.high))).toEqual([2, 1, 2, 1, 2, 1]);
+    await admin.deleteTopics({ topics: names });
+    await admin.disconnect();
+  } finally {
+    for (const d of deployments) {
+      await d.c.stop();
+      await d.p.disconnect();
+    }
+  }
+  expect(() => createKafka({ brokers: infra.brokers, clientId: "bad", log, topicPrefix: "Staging" })).toThrow(/topic prefix/);
 });

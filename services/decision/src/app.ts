@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { createSigner, createVerifier } from "@kuayu/auth";
-import { kafkaSecurity } from "@kuayu/config";
+import { kafkaClient } from "@kuayu/config";
 import { createClient, startServer, type Client, type RunningServer } from "@kuayu/grpc";
 import { createKafka, createProducer, ensureTopics, runConsumer, type EventProducer, type RunningConsumer } from "@kuayu/kafka";
 import { runShutdown } from "@kuayu/lifecycle";
@@ -62,7 +62,7 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
     const copyLocks = createLocks(conn, { ttlMs: 60_000, waitMs: 0 });
     const files = gridFsFileStore(conn, "material_copies", log);
 
-    const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: "decision", log, ...kafkaSecurity(config) });
+    const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: "decision", log, ...kafkaClient(config) });
     await ensureTopics(kafka, [...inboxTopics, ...Object.values(decisionTopics)]);
     producer = await createProducer(kafka, SOURCE);
     relay = startOutboxRelay({ model, producer, log, lock: (id, fn) => locks.withLock(`inbox:${id}`, fn) });

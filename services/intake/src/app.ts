@@ -4,7 +4,7 @@ import { createVerifier } from "@kuayu/auth";
 import { createClient, startServer, type RunningServer } from "@kuayu/grpc";
 import { createKafka, createProducer, ensureTopics, runConsumer, type EventProducer, type RunningConsumer } from "@kuayu/kafka";
 import { runShutdown } from "@kuayu/lifecycle";
-import { kafkaSecurity } from "@kuayu/config";
+import { kafkaClient } from "@kuayu/config";
 import type { Logger } from "@kuayu/logger";
 import { connectMongo, coordinationCollections, createLocks, createSequences, createWatchHub, ensureCollections, ensureIndexes, type WatchHub } from "@kuayu/mongo";
 import { startOutboxRelay, type OutboxRelay } from "@kuayu/outbox";
@@ -47,7 +47,7 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
     const sequences = createSequences(conn);
     const materials = gridFsMaterialStore(conn, log);
 
-    const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: "intake", log, ...kafkaSecurity(config) });
+    const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: "intake", log, ...kafkaClient(config) });
     await ensureTopics(kafka, lifecycleTopics);
     producer = await createProducer(kafka, SOURCE);
     relay = startOutboxRelay({ model, producer, log, lock: (id, fn) => locks.withLock(`filing:${id}`, fn) });

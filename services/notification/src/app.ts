@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { createVerifier } from "@kuayu/auth";
-import { kafkaSecurity } from "@kuayu/config";
+import { kafkaClient } from "@kuayu/config";
 import { loadDirectory } from "@kuayu/directory";
 import { startServer, type RunningServer } from "@kuayu/grpc";
 import { createKafka, createProducer, ensureTopics, runConsumer, type EventProducer, type RunningConsumer } from "@kuayu/kafka";
@@ -60,7 +60,7 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
     const notifier = createNotifier(store, courtName, () => deliveries?.nudge(), () => hub?.nudge(), log, config.DELIVERY_SETTLE_MS);
     reminders = startReminderWorker(store, notifier, log, config.REMINDER_INTERVAL_MS);
 
-    const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: "notification", log, ...kafkaSecurity(config) });
+    const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: "notification", log, ...kafkaClient(config) });
     await ensureTopics(kafka, lifecycleTopics);
     producer = await createProducer(kafka, "kuayu.notification"); // dead letters only
     consumer = await runConsumer({

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { createVerifier } from "@kuayu/auth";
-import { kafkaSecurity } from "@kuayu/config";
+import { kafkaClient } from "@kuayu/config";
 import { loadDirectory, directoryStats } from "@kuayu/directory";
 import { startServer, type RunningServer } from "@kuayu/grpc";
 import { createKafka, createProducer, ensureTopics, runConsumer, type EventProducer, type RunningConsumer } from "@kuayu/kafka";
@@ -29,7 +29,7 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
   let producer: EventProducer | undefined, consumer: RunningConsumer | undefined, server: RunningServer | undefined;
   try {
     if (config.ROUTING_STAGE === "on") {
-      const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: "routing", log, ...kafkaSecurity(config) });
+      const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: "routing", log, ...kafkaClient(config) });
       await ensureTopics(kafka, [...stageTopics, ...Object.values(routingTopics)]);
       producer = await createProducer(kafka, "kuayu.routing");
       consumer = await runConsumer({

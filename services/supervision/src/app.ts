@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import type { Server } from "node:http";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { createVerifier } from "@kuayu/auth";
-import { kafkaSecurity } from "@kuayu/config";
+import { kafkaClient } from "@kuayu/config";
 import { loadDirectory } from "@kuayu/directory";
 import { startServer, type RunningServer } from "@kuayu/grpc";
 import { createKafka, createProducer, ensureTopics, runConsumer, type EventProducer, type RunningConsumer } from "@kuayu/kafka";
@@ -41,7 +41,7 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
     await ensureCollections(conn, [...COLLECTIONS, ...coordinationCollections()]);
     const store = openStore(conn, createLocks(conn));
     const sup = createSupervision(store, dir);
-    const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: "supervision", log, ...kafkaSecurity(config) });
+    const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: "supervision", log, ...kafkaClient(config) });
     await ensureTopics(kafka, [...lifecycleTopics, ...Object.values(supervisionTopics)]);
     producer = await createProducer(kafka, "kuayu.supervision");
     const publishNotice = async (n: NoticeDoc) => {
