@@ -29,13 +29,14 @@ export async function createProducer(kafka: Kafka, source: string): Promise<Even
     createPartitioner: Partitioners.DefaultPartitioner,
   });
   await producer.connect();
+  const prefix = brokerTopic(kafka, ""); // records name topics without it
   const sendRecords = async (records: EventRecord[]) => {
     if (records.length === 0) return;
     // Group consecutive records per topic so a batch keeps the original order.
     const topicMessages: { topic: string; messages: { key: string; value: Buffer; headers: Record<string, string>; partition?: number }[] }[] = [];
     for (const r of records) {
       let last = topicMessages[topicMessages.length - 1];
-      const topic = brokerTopic(kafka, r.topic);
+      const topic = prefix + r.topic;
       if (!last || last.topic !== topic) topicMessages.push((last = { topic, messages: [] }));
       last.messages.push({ key: r.key, value: r.value, headers: r.headers, ...(r.partition === undefined ? {} : { partition: r.partition }) });
     }
