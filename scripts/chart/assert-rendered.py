@@ -19,10 +19,18 @@ Components that send messages (sendsMessages: notification) get SMTP_USER / SMTP
 secrets.smtp and SMS_TOKEN from secrets.sms as secretKeyRef when those are named, SMS_TOKEN whenever
 SMS_URL is set; no other component gets them. No component allows plain-http loopback webhooks
 (WEBHOOK_ALLOW_LOOPBACK_HTTP).
-KafkaTopic resources (Strimzi; no CRD schema offline) get their fields checked here.
+Every component mounts the holiday calendar's ConfigMap (calendar.existingConfigMap, or the chart's
+<release>-calendar, whose calendar.json must be {"years": calendar.years}) read-only as a directory
+— never subPath, which never sees the ConfigMap's updates — with CALENDAR_FILE in that directory
+and CALENDAR_POLL_MS = calendar.pollMs, and no pod annotation follows the calendar (a changed
+calendar is reloaded, never a restart).
+KafkaTopic and PrometheusRule resources (CRDs; no schema offline) get their fields checked here.
 Prints each problem and exits 1 if there is any. Run with .tools/chart-venv/bin/python (PyYAML).
 """
+import datetime
+import json
 import os
+import posixpath
 import re
 import sys
 
@@ -62,6 +70,38 @@ if scope_list and "notification" not in enabled:
     problem(f"province release (scope {scope}) without notification: its courts would get no notifications, reminders or documents")
 groups = {}
 deployments, configmaps = by_kind("Deployment"), by_kind("ConfigMap")
+
+
+def plain(x):
+    """Values as JSON sees them: keys as strings, YAML dates (an unquoted 2099-01-01) as text."""
+    if isinstance(x, dict):
+        return {str(k): plain(val) for k, val in x.items()}
+    if isinstance(x, list):
+        return [plain(val) for val in x]
+    if isinstance(x, (datetime.date, datetime.datetime)):
+        return x.isoformat()
+    return x
+
+
+calendar = v["calendar"]
+release = next((d["metadata"]["labels"].get("app.kubernetes.io/instance") for d in deployments.values()), None)
+calendar_cm = calendar.get("existingConfigMap") or f"{release}-calendar"
+if release and not calendar.get("existingConfigMap"):
+    cm = configmaps.get(calendar_cm)
+    if cm is None:
+        problem(f"calendar: ConfigMap {calendar_cm} is not rendered")
+    elif set(cm.get("data", {})) != {"calendar.json"}:
+        problem(f"calendar: ConfigMap {calendar_cm} holds {sorted(cm.get('data', {}))}, expected calendar.json only")
+    else:
+        try:
+            content = json.loads(cm["data"]["calendar.json"])
+        except ValueError as err:
+            content = None
+            problem(f"calendar: {calendar_cm} calendar.json is not JSON: {err}")
+        if content is not None and content != {"years": plain(calendar.get("years") or {})}:
+            problem(f"calendar: {calendar_cm} calendar.json is {content}, expected {{'years': calendar.years}}")
+elif calendar.get("existingConfigMap") and any(cm["metadata"].get("labels", {}).get("app.kubernetes.io/component") == "calendar" for cm in configmaps.values()):
+    problem("calendar: existingConfigMap is set, but the chart renders its own calendar ConfigMap too")
 if not enabled:
     problem("no component is enabled")
 if len(deployments) != len(enabled):
@@ -127,6 +167,30 @@ for name in enabled:
     if "JWT_PUBLIC_KEY_FILE" not in env:
         problem(f"{where}: no JWT_PUBLIC_KEY_FILE")
     cv = v["components"][name]
+
+    # The holiday calendar: a read-only directory mount of its ConfigMap (never subPath), reloaded.
+    cal_file = env.get("CALENDAR_FILE")
+    cal_mount = next((m for m in c.get("volumeMounts", []) if cal_file and m["mountPath"].rstrip("/") == posixpath.dirname(cal_file)), None)
+    cal_vol = next((x for x in pod.get("volumes", []) if cal_mount and x["name"] == cal_mount["name"]), None)
+    cal_source = (cal_vol or {}).get("configMap", {})
+    cal_items = {i["path"]: i["key"] for i in cal_source.get("items", [])}
+    if not cal_file:
+        problem(f"{where}: no CALENDAR_FILE")
+    elif not cal_mount:
+        problem(f"{where}: CALENDAR_FILE {cal_file} is on no directory mount")
+    elif cal_mount.get("subPath") or cal_mount.get("subPathExpr"):
+        problem(f"{where}: the calendar is mounted with subPath: the pod would never see the ConfigMap's updates")
+    elif not cal_mount.get("readOnly"):
+        problem(f"{where}: the calendar mount {cal_mount['mountPath']} is not read-only")
+    elif cal_source.get("name") != calendar_cm:
+        problem(f"{where}: CALENDAR_FILE {cal_file} is not on ConfigMap {calendar_cm} ({cal_vol})")
+    elif cal_items.get(posixpath.basename(cal_file), posixpath.basename(cal_file) if not cal_items else None) != "calendar.json":
+        problem(f"{where}: CALENDAR_FILE {cal_file} is not key calendar.json of ConfigMap {calendar_cm}")
+    if env.get("CALENDAR_POLL_MS") != str(calendar["pollMs"]):
+        problem(f"{where}: CALENDAR_POLL_MS is {env.get('CALENDAR_POLL_MS')!r}, calendar.pollMs {calendar['pollMs']}")
+    for key in dep["spec"]["template"]["metadata"].get("annotations", {}):
+        if "calendar" in key:
+            problem(f"{where}: pod annotation {key} follows the calendar: a calendar change would restart the pods instead of a reload")
 
     # The signing key: only where the component signs tokens, from the Secret, read-only.
     signing = v["secrets"]["jwtPrivateKey"]
@@ -279,8 +343,53 @@ routed = next((t for t in topics if t["spec"]["topicName"] == f"{topic_prefix}ku
 if topics_on and (routed is None or routed["spec"]["partitions"] < 32):
     problem("kuayu.routing.filing-routed.v1 needs at least one partition per province code (32)")
 
+# PrometheusRule (Prometheus Operator): the calendar's alerts, when monitoring.prometheusRules is on.
+rules_on = v["monitoring"]["prometheusRules"]["enabled"]
+prometheus_rules = [d for d in docs if d["kind"] == "PrometheusRule"]
+if rules_on and len(prometheus_rules) != 1:
+    problem(f"monitoring.prometheusRules.enabled is true but {len(prometheus_rules)} PrometheusRules are rendered, expected 1")
+if not rules_on and prometheus_rules:
+    problem("monitoring.prometheusRules.enabled is false but a PrometheusRule is rendered")
+alerts = {}
+for pr in prometheus_rules:
+    n = pr["metadata"]["name"]
+    if pr["apiVersion"] != "monitoring.coreos.com/v1":
+        problem(f"PrometheusRule {n}: apiVersion {pr['apiVersion']}")
+    for label, val in (v["monitoring"]["prometheusRules"].get("labels") or {}).items():
+        if pr["metadata"].get("labels", {}).get(label) != val:
+            problem(f"PrometheusRule {n}: no label {label}={val} (monitoring.prometheusRules.labels)")
+    if set(pr.get("spec", {})) != {"groups"}:
+        problem(f"PrometheusRule {n}: spec fields {sorted(pr.get('spec', {}))}, expected groups")
+    for g in pr.get("spec", {}).get("groups", []):
+        if not g.get("name") or not g.get("rules"):
+            problem(f"PrometheusRule {n}: a group without a name or rules")
+        for r in g.get("rules", []):
+            if set(r) - {"alert", "expr", "for", "labels", "annotations", "keep_firing_for"} or not r.get("alert") or not isinstance(r.get("expr"), str):
+                problem(f"PrometheusRule {n}: rule {r.get('alert')} is not an alerting rule {{alert, expr, for, labels, annotations}}")
+            if "for" in r and not re.fullmatch(r"([0-9]+(ms|s|m|h|d|w|y))+", str(r["for"])):
+                problem(f"PrometheusRule {n}: rule {r.get('alert')}: for {r['for']!r} is not a duration")
+            alerts[r.get("alert")] = r
+wanted_alerts = {
+    "KuayuCalendarEndsSoon": ("warning", "min(kuayu_calendar_official_until) - time() < 60 * 86400"),
+    "KuayuCalendarProvisional": ("critical", "min(kuayu_calendar_official_until) - time() < 0"),
+}
+for alert, (severity, expr) in wanted_alerts.items() if rules_on else ():
+    r = alerts.get(alert)
+    if r is None:
+        problem(f"PrometheusRule: no alert {alert}")
+        continue
+    if r["expr"].strip() != expr:
+        problem(f"PrometheusRule: {alert} expr is {r['expr']!r}, expected {expr!r}")
+    if (r.get("labels") or {}).get("severity") != severity:
+        problem(f"PrometheusRule: {alert} severity is {(r.get('labels') or {}).get('severity')!r}, expected {severity}")
+    notes = r.get("annotations") or {}
+    if not notes.get("summary") or "The holiday calendar" not in notes.get("description", ""):
+        problem(f"PrometheusRule: {alert} needs a summary and a description that points at the runbook (\"The holiday calendar\")")
+    if v["monitoring"]["prometheusRules"].get("runbookUrl") and notes.get("runbook_url") != v["monitoring"]["prometheusRules"]["runbookUrl"]:
+        problem(f"PrometheusRule: {alert} runbook_url is {notes.get('runbook_url')!r}")
+
 for p in problems:
     print(p)
-summary = f"{len(enabled)} components ({', '.join(enabled)}), scope {scope}, {len(topics)} KafkaTopics"
+summary = f"{len(enabled)} components ({', '.join(enabled)}), scope {scope}, {len(topics)} KafkaTopics, calendar {calendar_cm} ({', '.join(sorted(plain(calendar.get('years') or {}))) or 'no operator years'}), {len(alerts)} alerts"
 print(("ok: " if not problems else f"{len(problems)} problems: ") + summary)
 sys.exit(1 if problems else 0)

@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
-# Chart checks for `make test`. For every example values file deploy/*.yaml:
+# Chart checks for `make test`. For every example values file deploy/*.yaml and every
+# charts/kuayu/tests/good-values/*.yaml:
 #   helm lint --strict; helm template; strict validation of the rendered manifests against
 #   Kubernetes' own JSON schemas (kubernetes-validate, offline); assert-rendered.py (probes, limits,
-#   security context, PDB, HPA, PROVINCE_SCOPE … for every enabled component; KafkaTopic fields).
+#   security context, PDB, HPA, PROVINCE_SCOPE, the holiday calendar's mount … for every enabled
+#   component; KafkaTopic and PrometheusRule fields); and calendar-reload.py: with other
+#   calendar.years (or the first ones) the Deployments render the same, so a calendar change is a
+#   reload in the running pods, never a restart.
 # Then every charts/kuayu/tests/bad-values/*.yaml must be rejected by helm, with the message on
 # its "# expect:" line. One line per check; the last line is "chart: N passed, M failed".
 #   KUBE_VERSION=1.34.0 bash scripts/chart/check.sh
@@ -34,16 +38,27 @@ check() {
 
 # Strict validation against Kubernetes' schemas. A kind without a schema is only a warning there,
 # which would let a removed apiVersion through: any such warning fails, except for Strimzi's
-# KafkaTopic (a CRD with no schema offline; assert-rendered.py checks its fields).
+# KafkaTopic and the Prometheus Operator's PrometheusRule (CRDs with no schema offline;
+# assert-rendered.py checks their fields).
 validate() {
   "${VALIDATE[@]}" --strict --kubernetes-version "$KUBE_VERSION" --quiet "$1" >"$work/validate.out" 2>&1
   local rc=$?
-  grep -v "Couldn't find schema for kind KafkaTopic with api version kafka.strimzi.io/" "$work/validate.out" >"$work/validate.rest"
+  grep -v -e "Couldn't find schema for kind KafkaTopic with api version kafka.strimzi.io/" \
+    -e "Couldn't find schema for kind PrometheusRule with api version monitoring.coreos.com/v1 " \
+    "$work/validate.out" >"$work/validate.rest"
   cat "$work/validate.rest"
   [ "$rc" -eq 0 ] && [ ! -s "$work/validate.rest" ]
 }
 
 render() { helm template "$1" "$CHART" -f "$2" --kube-version "$KUBE_VERSION" >"$3"; }
+
+# The same release with other calendar.years renders the same Deployments (a reload, no restart).
+reloads() {
+  local name=$1 file=$2 rendered=$3
+  "$PY" scripts/chart/calendar-reload.py swap "$file" "$work/swapped.yaml" &&
+    render "$name" "$work/swapped.yaml" "$work/swapped.rendered.yaml" &&
+    "$PY" scripts/chart/calendar-reload.py same "$rendered" "$work/swapped.rendered.yaml"
+}
 
 # Rejected by helm, and for the reason its "# expect:" line gives (not some other mistake).
 rejects() {
@@ -58,14 +73,20 @@ rejects() {
 
 examples=(deploy/*.yaml)
 [ -e "${examples[0]}" ] || { echo "FAIL  no example values in deploy/"; echo "chart: 0 passed, 1 failed"; exit 1; }
+good=("$CHART"/tests/good-values/*.yaml)
+[ -e "${good[0]}" ] || { echo "FAIL  no files in $CHART/tests/good-values"; failed=$((failed + 1)); good=(); }
 
 check "lint $CHART (defaults)" helm lint --strict "$CHART" --kube-version "$KUBE_VERSION"
-for f in "${examples[@]}"; do
+for f in "${examples[@]}" "${good[@]}"; do
+  name="kuayu-$(basename "$f" .yaml)"
   out="$work/$(basename "$f" .yaml).rendered.yaml"
   check "lint $f" helm lint --strict "$CHART" -f "$f" --kube-version "$KUBE_VERSION"
-  if check "template $f (Kubernetes $KUBE_VERSION)" render "kuayu-$(basename "$f" .yaml)" "$f" "$out"; then
+  if check "template $f (Kubernetes $KUBE_VERSION)" render "$name" "$f" "$out"; then
     check "kubernetes schemas (strict) $f" validate "$out"
     check "assert $f" "$PY" scripts/chart/assert-rendered.py "$out" "$f"
+    if ! grep -q '^ *existingConfigMap: *[^ "#]' "$f"; then
+      check "calendar change without restart $f" reloads "$name" "$f" "$out"
+    fi
   fi
 done
 

@@ -53,6 +53,17 @@ A component with kafka.serviceGroupPrefix names its group itself (KAFKA_GROUP_ID
 {{- end -}}
 {{- end -}}
 
+{{/*
+The holiday calendar: where its ConfigMap is mounted (a directory, so that the kubelet's updates
+reach the pods; a subPath mount never sees them), and that ConfigMap's name (called with the root
+context): the operator's calendar.existingConfigMap, or the chart's <release>-calendar.
+*/}}
+{{- define "kuayu.calendarDir" -}}/etc/kuayu/calendar{{- end -}}
+
+{{- define "kuayu.calendarConfigMap" -}}
+{{- .Values.calendar.existingConfigMap | default (printf "%s-calendar" .Release.Name | trunc 63 | trimSuffix "-") -}}
+{{- end -}}
+
 {{/* Where the signing key is mounted (components with signsTokens). */}}
 {{- define "kuayu.jwtSigningDir" -}}/etc/kuayu/jwt-signing{{- end -}}
 
@@ -91,6 +102,8 @@ provinces (every province, "*", for scope "all") default to it; intakeAddresses 
   "LOG_LEVEL" $v.logLevel
   "SHUTDOWN_GRACE_MS" ($v.shutdownGraceMs | int64 | toString)
   "JWT_PUBLIC_KEY_FILE" "/etc/kuayu/jwt/public.pem"
+  "CALENDAR_FILE" (printf "%s/calendar.json" (include "kuayu.calendarDir" .))
+  "CALENDAR_POLL_MS" ($v.calendar.pollMs | int64 | toString)
 -}}
 {{- with $v.telemetry.otlpEndpoint }}{{ $_ := set $env "OTEL_EXPORTER_OTLP_ENDPOINT" . }}{{ end -}}
 {{- if .c.kafka.enabled -}}
@@ -178,4 +191,81 @@ provinces (every province, "*", for scope "all") default to it; intakeAddresses 
 {{- $_ := set $seen $group $name -}}
 {{- end -}}
 {{- end -}}
+{{- end -}}
+
+{{/*
+The holiday calendar's checks that the schema cannot express (the services' own checks, so that a
+bad year fails `helm upgrade` instead of reaching the pods, where a starting pod would refuse it
+and exit 2): real dates inside their year, ranges that end after they start and do not overlap,
+adjusted working days that are a Saturday or Sunday, not a holiday, not listed twice; and years
+or an existing ConfigMap, not both. Called once with the root context.
+*/}}
+{{- define "kuayu.validateCalendar" -}}
+{{- $cal := .Values.calendar -}}
+{{- if and $cal.existingConfigMap (gt (len $cal.years) 0) -}}
+{{- fail (printf "calendar: set calendar.years (the chart renders the ConfigMap) or calendar.existingConfigMap (%s, yours), not both" $cal.existingConfigMap) -}}
+{{- end -}}
+{{- range $year, $a := $cal.years -}}
+{{- $at := printf "calendar.years.%s" $year -}}
+{{- $ranges := list -}}
+{{- range $i, $h := $a.holidays -}}
+{{- $f := printf "%s.holidays[%d]" $at $i -}}
+{{- include "kuayu.calendarDate" (dict "year" $year "date" $h.from "field" (printf "%s.from" $f)) -}}
+{{- include "kuayu.calendarDate" (dict "year" $year "date" $h.to "field" (printf "%s.to" $f)) -}}
+{{- if lt $h.to $h.from -}}
+{{- fail (printf "%s ends (%s) before it starts (%s)" $f $h.to $h.from) -}}
+{{- end -}}
+{{- range $ranges -}}
+{{- if and (le $h.from .to) (le .from $h.to) -}}
+{{- fail (printf "%s (%s to %s) overlaps %s.holidays[%d] (%s to %s)" $f $h.from $h.to $at (.i | int) .from .to) -}}
+{{- end -}}
+{{- end -}}
+{{- $ranges = append $ranges (dict "i" $i "from" $h.from "to" $h.to) -}}
+{{- end -}}
+{{- $seen := dict -}}
+{{- range $i, $w := ($a.workdays | default list) -}}
+{{- $f := printf "%s.workdays[%d]" $at $i -}}
+{{- include "kuayu.calendarDate" (dict "year" $year "date" $w "field" $f) -}}
+{{- if hasKey $seen $w -}}
+{{- fail (printf "%s: %s is listed twice" $f $w) -}}
+{{- end -}}
+{{- $_ := set $seen $w true -}}
+{{- $dow := include "kuayu.weekday" $w | int -}}
+{{- if and (ne $dow 0) (ne $dow 6) -}}
+{{- fail (printf "%s: %s is not a Saturday or Sunday: only a weekend day can be an adjusted working day" $f $w) -}}
+{{- end -}}
+{{- range $ranges -}}
+{{- if and (le .from $w) (le $w .to) -}}
+{{- fail (printf "%s: %s is a holiday (%s.holidays[%d]) and an adjusted working day" $f $w $at (.i | int)) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{/* A calendar date (the schema checked YYYY-MM-DD): a real day, inside its year. */}}
+{{- define "kuayu.calendarDate" -}}
+{{- $p := splitList "-" .date -}}
+{{- $y := index $p 0 | atoi -}}
+{{- $m := index $p 1 | atoi -}}
+{{- $d := index $p 2 | atoi -}}
+{{- $leap := or (and (eq (mod $y 4) 0) (ne (mod $y 100) 0)) (eq (mod $y 400) 0) -}}
+{{- $days := index (list 31 (ternary 29 28 $leap) 31 30 31 30 31 31 30 31 30 31) (sub $m 1) -}}
+{{- if gt $d $days -}}
+{{- fail (printf "%s: %s is not a date (that month has %d days)" .field .date $days) -}}
+{{- end -}}
+{{- if ne (index $p 0) .year -}}
+{{- fail (printf "%s: %s is outside %s" .field .date .year) -}}
+{{- end -}}
+{{- end -}}
+
+{{/* Day of the week of a date YYYY-MM-DD, 0 = Sunday … 6 = Saturday (Sakamoto's method). */}}
+{{- define "kuayu.weekday" -}}
+{{- $p := splitList "-" . -}}
+{{- $y := index $p 0 | atoi -}}
+{{- $m := index $p 1 | atoi -}}
+{{- $d := index $p 2 | atoi -}}
+{{- if lt $m 3 }}{{ $y = sub $y 1 }}{{ end -}}
+{{- $t := index (list 0 3 2 5 0 3 5 1 4 6 2 4) (sub $m 1) -}}
+{{- mod (add $y (div $y 4) (mul -1 (div $y 100)) (div $y 400) $t $d) 7 -}}
 {{- end -}}

@@ -219,7 +219,8 @@ export function materialsState(f: InboxFiling): string {
 }
 
 export const INBOX_LIST_HEADER = ["FILING", "STATUS", "CASE TYPE", "RECEIPT", "ARRIVED (UTC+8)", "DUE (UTC+8)", "OVERDUE", "MATERIALS"];
-const ESTIMATED_NOTE = "* estimated deadline (beyond the holiday calendar)";
+/** `deadlinesEstimated` (proto name kept) means provisional: counted over a year without the official holiday arrangement. */
+const PROVISIONAL_NOTE = "* provisional deadline (the official holiday arrangement of that year is not loaded)";
 
 /** One row per filing; DUE is the response deadline for awaiting-response, the decision deadline otherwise. */
 export function inboxRows(filings: InboxFiling[]): string[][] {
@@ -251,7 +252,7 @@ export function formatInboxList(filings: InboxFiling[], color = false): string {
   const lines = table(INBOX_LIST_HEADER, inboxRows(filings))
     .split("\n")
     .map((l, i) => (color && i > 0 && filings[i - 1]!.overdue ? highlight(l) : l));
-  if (filings.some((f) => f.deadlinesEstimated)) lines.push(ESTIMATED_NOTE);
+  if (filings.some((f) => f.deadlinesEstimated)) lines.push(PROVISIONAL_NOTE);
   return lines.join("\n");
 }
 
@@ -261,7 +262,7 @@ const itemLine = (i: RequestedItem) => `  ${i.materialKind || "(not a material)"
 export function formatInboxFiling(f: InboxFiling): string {
   const d = f.details;
   const field = (k: string, v: string) => `${pad(k, 21)}${v}`;
-  const estimated = f.deadlinesEstimated ? " (estimated)" : "";
+  const provisional = f.deadlinesEstimated ? " (provisional)" : "";
   const out = [
     field("filing", f.filingId),
     field("status", inboxStatusName(f.status)),
@@ -278,9 +279,9 @@ export function formatInboxFiling(f: InboxFiling): string {
     "",
     "deadlines (UTC+8)",
     field("  arrived", chinaTime(f.arrivedAt)),
-    field("  response due", `${chinaTime(f.responseDue)}${f.responseDue ? estimated : ""}`),
+    field("  response due", `${chinaTime(f.responseDue)}${f.responseDue ? provisional : ""}`),
     field("  acknowledged", chinaTime(f.acknowledgedAt)),
-    field("  decision due", `${chinaTime(f.decisionDue)}${f.decisionDue ? estimated : ""}`),
+    field("  decision due", `${chinaTime(f.decisionDue)}${f.decisionDue ? provisional : ""}`),
   );
   if (f.overdue) out.push(field("  overdue", `OVERDUE: the ${relevantDue(f).which} is late`));
   if (f.correctionDeadline) out.push(field("  corrections due", chinaTime(f.correctionDeadline)));

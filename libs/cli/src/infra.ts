@@ -1,6 +1,7 @@
 import { Kafka, logLevel } from "kafkajs";
 import { MongoClient } from "mongodb";
 import type { Command } from "commander";
+import { calendarFileOf, calendarOption, calendarStatus, formatCalendarStatus, readCliCalendar } from "./calendar.js";
 import { print } from "./output.js";
 
 interface Check {
@@ -49,17 +50,19 @@ async function checkStore(uri: string): Promise<Check> {
 }
 
 export function infraStatusCommand(cmd: Command): void {
-  cmd
-    .description("is the broker reachable, is the store reachable (exit 1 if not)")
-    .option("--brokers <list>", "Kafka bootstrap servers", process.env.KAFKA_BROKERS ?? "127.0.0.1:9092")
-    .option("--mongo <uri>", "MongoDB URI", process.env.MONGO_URI ?? "mongodb://127.0.0.1:27017")
-    .option("--json", "machine-readable output")
-    .action(async (o: { brokers: string; mongo: string; json?: boolean }) => {
-      const checks = await Promise.all([checkBroker(o.brokers.split(",")), checkStore(o.mongo)]);
-      const ok = checks.every((c) => c.reachable);
-      print(o.json, { ok, checks }, () =>
-        checks.map((c) => `${c.component.padEnd(6)} ${c.reachable ? "reachable  " : "UNREACHABLE"} ${c.address}  ${c.latencyMs ?? "-"} ms  ${c.detail}`).join("\n"),
-      );
-      process.exitCode = ok ? 0 : 1;
-    });
+  calendarOption(
+    cmd
+      .description("is the broker reachable, is the store reachable (exit 1 if not); how long the official holiday calendar lasts (exit 1 if its file is bad)")
+      .option("--brokers <list>", "Kafka bootstrap servers", process.env.KAFKA_BROKERS ?? "127.0.0.1:9092")
+      .option("--mongo <uri>", "MongoDB URI", process.env.MONGO_URI ?? "mongodb://127.0.0.1:27017")
+      .option("--json", "machine-readable output"),
+  ).action(async (o: { brokers: string; mongo: string; calendar?: string; json?: boolean }) => {
+    const checks = await Promise.all([checkBroker(o.brokers.split(",")), checkStore(o.mongo)]);
+    const calendar = calendarStatus(readCliCalendar(calendarFileOf(o.calendar)), new Date());
+    const ok = checks.every((c) => c.reachable) && calendar.ok;
+    print(o.json, { ok, checks, calendar }, () =>
+      [...checks.map((c) => `${c.component.padEnd(6)} ${c.reachable ? "reachable  " : "UNREACHABLE"} ${c.address}  ${c.latencyMs ?? "-"} ms  ${c.detail}`), formatCalendarStatus(calendar)].join("\n"),
+    );
+    process.exitCode = ok ? 0 : 1;
+  });
 }

@@ -1,7 +1,8 @@
 // The operator CLI. Every command takes --json for machine-readable output.
 import { Command } from "commander";
-import { infraStatusCommand } from "./infra.js";
 import path from "node:path";
+import { calendarCommands } from "./calendar.js";
+import { infraStatusCommand } from "./infra.js";
 import { directoryCommands } from "./directory.js";
 import { drillCommands } from "./drill.js";
 import { filingCommands } from "./filing.js";
@@ -26,6 +27,7 @@ infraStatusCommand(infra.command("status"));
 
 directoryCommands(program.command("directory").description("the national court directory"), root);
 caseNumberCommands(program.command("casenumber").description("case numbers (案号)"));
+calendarCommands(program.command("calendar").description("the national holiday calendar (法定节假日与调休): a year's days, and checking an operator calendar file"));
 deadlineCommand(program.command("deadline"));
 jurisdictionCommand(program.command("jurisdiction").description("which court has jurisdiction"));
 filingCommands(program.command("filing").description("filings at the collaborating court's window (协作法院窗口)"));

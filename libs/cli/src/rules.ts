@@ -1,9 +1,10 @@
 import type { Command } from "commander";
 import { courtWorkingHours, loadDirectory, resolveJurisdiction } from "@kuayu/directory";
 import {
-  CASE_TYPES, DEFAULT_WORKING_HOURS, ValidationError, addWorkingMinutes, caseTypeInfo, formatCaseNumber, isCaseType, parseCaseNumber, statutoryDeadline,
-  type CaseNumber, type WorkingHours,
+  CASE_TYPES, CalendarRangeError, DEFAULT_WORKING_HOURS, ValidationError, calendarDateInChina, caseTypeInfo, filingDeadlines, formatCaseNumber, isCaseType,
+  parseCaseNumber, statutoryDeadline, type CaseNumber, type FilingDeadlines, type StatutoryDeadline, type WorkingHours,
 } from "@kuayu/domain";
+import { calendarOption, firstProvisionalYear, provisionalLine, useCliCalendar } from "./calendar.js";
 import { print, usageError } from "./output.js";
 
 const explain = (err: unknown): never => {
@@ -53,28 +54,59 @@ export function caseNumberCommands(cmd: Command): void {
 }
 
 export function deadlineCommand(cmd: Command): void {
-  cmd
-    .description("the 30-working-minute response deadline and the statutory decision deadline of a filing")
-    .requiredOption("--case-type <type>", CASE_TYPES.join(" | "))
-    .requiredOption("--received <iso-time>", "when the jurisdiction court received it, e.g. 2026-09-30T10:00:00+08:00")
-    .option("--court <id>", "jurisdiction court (its working hours); default hours otherwise")
-    .option("--json", "machine-readable output")
-    .action((o: { caseType: string; received: string; court?: string; json?: boolean }) => {
+  calendarOption(
+    cmd
+      .description("the 30-working-minute response deadline and the statutory decision deadline of a filing")
+      .requiredOption("--case-type <type>", CASE_TYPES.join(" | "))
+      .requiredOption("--received <iso-time>", "when the jurisdiction court received it, e.g. 2026-09-30T10:00:00+08:00")
+      .option("--court <id>", "jurisdiction court (its working hours); default hours otherwise")
+      .option("--json", "machine-readable output; provisional: true when counted over a year without the official holiday arrangement"),
+  )
+    .addHelpText("after", "\nPast the official holiday calendar (kuayu calendar show <year>) deadlines are provisional: statutory holidays only, no adjusted working days.")
+    .action((o: { caseType: string; received: string; court?: string; calendar?: string; json?: boolean }) => {
       if (!isCaseType(o.caseType)) usageError(`unknown case type "${o.caseType}"; one of ${CASE_TYPES.join(", ")}`);
       const received = new Date(o.received);
       if (Number.isNaN(received.getTime())) usageError(`--received is not a time: "${o.received}"`);
+      const { calendar } = useCliCalendar(o.calendar);
       let hours: WorkingHours = DEFAULT_WORKING_HOURS;
       if (o.court) {
         const dir = loadDirectory();
         if (!dir.byId(o.court)) usageError(`no court with id "${o.court}"`);
         hours = courtWorkingHours(dir, o.court) ?? hours;
       }
-      const respondBy = addWorkingMinutes(received, 30, hours);
-      const decision = statutoryDeadline(received, o.caseType);
+      let due: FilingDeadlines;
+      let decision: StatutoryDeadline;
+      try {
+        due = filingDeadlines(received, o.caseType, hours);
+        decision = statutoryDeadline(received, o.caseType);
+      } catch (err) {
+        if (err instanceof CalendarRangeError) usageError(`--received ${o.received}: ${err.message}`);
+        throw err;
+      }
       const info = caseTypeInfo(o.caseType);
-      const out = { caseType: o.caseType, received: received.toISOString(), respondBy: respondBy.toISOString(), decideBy: decision.date, decideByEndsAt: decision.endsAt.toISOString(), periodDays: info.decisionPeriod.days };
+      // The first year without the official arrangement that the counting touched.
+      const respondDay = calendarDateInChina(due.responseDue);
+      const provisionalYear = due.provisional
+        ? (firstProvisionalYear(calendar, calendarDateInChina(received), decision.date > respondDay ? decision.date : respondDay) ?? Number(calendar.officialUntil.slice(0, 4)) + 1)
+        : undefined;
+      const out = {
+        caseType: o.caseType,
+        received: received.toISOString(),
+        respondBy: due.responseDue.toISOString(),
+        decideBy: decision.date,
+        decideByEndsAt: due.decisionDue.toISOString(),
+        periodDays: info.decisionPeriod.days,
+        provisional: due.provisional,
+        ...(provisionalYear !== undefined ? { provisionalYear } : {}),
+      };
       const china = (d: Date) => new Date(d.getTime() + 8 * 3600_000).toISOString().slice(0, 16).replace("T", " ");
-      print(o.json, out, () => `respond by  ${china(respondBy)} (China time, 30 working minutes)\ndecide by   ${decision.date} (${info.decisionPeriod.days} days, Civil Procedure Law art. 85)`);
+      print(o.json, out, () =>
+        [
+          `respond by  ${china(due.responseDue)} (China time, 30 working minutes)`,
+          `decide by   ${decision.date} (${info.decisionPeriod.days} days, Civil Procedure Law art. 85)`,
+          ...(provisionalYear !== undefined ? [provisionalLine(provisionalYear)] : []),
+        ].join("\n"),
+      );
     });
 }
 

@@ -263,12 +263,12 @@ describe("rows and list output", () => {
     expect(inboxRows([f])[0]![2]).toBe("enforcement");
   });
 
-  it("aligns the table, explains estimated deadlines, and says when there are none", () => {
+  it("aligns the table, explains provisional deadlines, and says when there are none", () => {
     const lines = formatInboxList([inboxFiling({ overdue: true }), inboxFiling({ filingId: "f-2", deadlinesEstimated: true })]).split("\n");
     expect(lines[0]).toMatch(/^FILING\s+STATUS\s+CASE TYPE\s+RECEIPT\s+ARRIVED \(UTC\+8\)\s+DUE \(UTC\+8\)\s+OVERDUE\s+MATERIALS$/);
     expect(lines[1]).toMatch(/^f-1\s+awaiting-response\s+civil-first-instance\s+KY-\S+\s+2026-11-28 10:00:03\s+2026-11-28 10:30:03\s+OVERDUE\s+incomplete \(1\/2 copied\)$/);
     expect(lines[2]).toMatch(/\s-\s+incomplete/);
-    expect(lines[3]).toBe("* estimated deadline (beyond the holiday calendar)");
+    expect(lines[3]).toBe("* provisional deadline (the official holiday arrangement of that year is not loaded)");
     expect(lines[1]!.indexOf("OVERDUE")).toBe(lines[0]!.indexOf("OVERDUE"));
     expect(formatInboxList([])).toBe("no filings");
     expect(formatInboxList([inboxFiling({ overdue: true })])).not.toContain("\x1b[");
@@ -308,8 +308,8 @@ describe("show output", () => {
     expect(text).toMatch(/^jurisdiction court\s+c-110105$/m);
     expect(text).toMatch(/^drill\s+yes \(演练\)$/m);
     expect(text).toMatch(/^materials\s+incomplete \(1\/2 copied\)$/m);
-    expect(text).toMatch(/^ {2}response due\s+2026-11-28 10:30:03 \(estimated\)$/m);
-    expect(text).toMatch(/^ {2}decision due\s+2026-12-07 23:59:59 \(estimated\)$/m);
+    expect(text).toMatch(/^ {2}response due\s+2026-11-28 10:30:03 \(provisional\)$/m);
+    expect(text).toMatch(/^ {2}decision due\s+2026-12-07 23:59:59 \(provisional\)$/m);
     expect(text).toMatch(/^ {2}acknowledged\s+-$/m);
     expect(text).toMatch(/^ {2}overdue\s+OVERDUE: the response is late$/m);
     expect(text).toMatch(/^ {2}判令被告支付货款$/m);

@@ -45,6 +45,14 @@ export const fields = {
   consumerConcurrency: z.coerce.number().int().min(1).max(64).default(4),
   /** KAFKA_FROM_BEGINNING: where a new consumer group starts (default true: miss nothing). */
   fromBeginning: z.enum(["true", "false"]).default("true").transform((v) => v === "true"),
+  /**
+   * The holiday calendar: CALENDAR_FILE, the operator's file of official years (JSON or YAML; none:
+   * the built-in years), checked for changes every CALENDAR_POLL_MS.
+   */
+  calendar: {
+    CALENDAR_FILE: z.string().min(1).optional(),
+    CALENDAR_POLL_MS: z.coerce.number().int().min(100).default(10_000),
+  },
   port: (def: number) => z.coerce.number().int().min(0).max(65535).default(def),
   /** Comma-separated host:port list. */
   brokers: z

@@ -1,23 +1,17 @@
 import { caseTypeInfo, type CaseType } from "./case-types.js";
-import { StateError, ValidationError, type Violation } from "./errors.js";
+import { currentCalendar, dateOfDay, dayNumber, type CalendarDate } from "./calendar.js";
+import { ValidationError, type Violation } from "./errors.js";
 
 /**
  * Working time of courts (工作时间): working days from the national holiday calendar (法定节假日
- * and 调休 adjusted working days, from the `chinese-days` package) and each court's working hours.
- *
- * We read chinese-days' shipped data file rather than calling its functions: the package builds
- * its lookup tables at import time with local-time Date getters, so in a process whose time zone
- * is west of UTC every entry shifts one day (2026-10-10, an adjusted working Saturday, comes out
- * as a holiday). The JSON was generated once and is the same everywhere; for 2004–2026 it agrees
- * day by day with the package's functions run in UTC (checked by hand against 1.5.7).
+ * and 调休 adjusted working days; see calendar.ts: official years, and provisional ones past them)
+ * and each court's working hours. A result that used a provisional day is marked by the caller
+ * with `provisionalBetween` over the days the computation looked at.
  *
  * Instants are JS Dates (UTC inside); every calendar question is asked in China time. China has
  * kept UTC+8 all year without daylight saving since 1992, so a fixed +8 offset is exact for every
  * year the calendar covers and needs no time-zone database.
  */
-
-/** A calendar date in China time, `YYYY-MM-DD`. */
-export type CalendarDate = string;
 
 /** A span of working hours within a day, `HH:MM` China time; `end` is exclusive and may be `24:00`. */
 export interface WorkingPeriod {
@@ -36,37 +30,6 @@ export const DEFAULT_WORKING_HOURS: WorkingHours = Object.freeze({
   periods: Object.freeze([Object.freeze({ start: "08:30", end: "12:00" }), Object.freeze({ start: "14:00", end: "17:30" })]),
 });
 
-/** Shape of chinese-days/dist/chinese-days.json: date → "English name,中文名,days" per kind of day. */
-interface HolidayData {
-  /** 法定节假日 (weekdays and weekends alike). */
-  holidays: Readonly<Record<CalendarDate, string>>;
-  /** Adjusted working days on weekends (调休上班). */
-  workdays: Readonly<Record<CalendarDate, string>>;
-}
-// eslint-disable-next-line @typescript-eslint/no-require-imports -- a JSON data file; the shared tsconfig has no resolveJsonModule
-const HOLIDAY_DATA = require("chinese-days/dist/chinese-days.json") as HolidayData;
-
-/**
- * Years for which chinese-days 1.5.7 holds the State Council's holiday arrangement (checked in
- * the tests against the package). Outside them it would silently call every weekday a working
- * day, so we refuse instead. The next year's arrangement can also move days in late December
- * (e.g. 2018-12-29 became a working day for New Year 2019); for the last covered year that is a
- * known gap until the package is updated.
- */
-export const CALENDAR_FIRST_YEAR = 2004;
-export const CALENDAR_LAST_YEAR = 2026;
-
-/**
- * The holiday calendar does not cover a date. A state of the deployment (the calendar package
- * needs updating), not a bad request, hence StateError (gRPC FAILED_PRECONDITION).
- */
-export class CalendarRangeError extends StateError {
-  override name = "CalendarRangeError";
-  constructor(readonly date: CalendarDate) {
-    super(`no holiday calendar for ${date}: covered years are ${CALENDAR_FIRST_YEAR}–${CALENDAR_LAST_YEAR}`);
-  }
-}
-
 const MINUTE_MS = 60_000;
 const DAY_MS = 86_400_000;
 const CHINA_OFFSET_MS = 8 * 60 * MINUTE_MS;
@@ -76,7 +39,6 @@ const MAX_CLOSED_DAYS = 31;
 // Days are handled as whole numbers: days since 1970-01-01 in China time.
 const dayOfInstant = (ms: number): number => Math.floor((ms + CHINA_OFFSET_MS) / DAY_MS);
 const startOfDay = (day: number): number => day * DAY_MS - CHINA_OFFSET_MS;
-const dateOfDay = (day: number): CalendarDate => new Date(day * DAY_MS).toISOString().slice(0, 10);
 
 function instantMs(instant: Date): number {
   const ms = instant.getTime();
@@ -85,13 +47,9 @@ function instantMs(instant: Date): number {
 }
 
 function dayOfDate(date: CalendarDate): number {
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date);
-  const ms = m ? Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])) : NaN;
-  // Date.UTC rolls 2026-02-30 over to March; comparing back catches it.
-  if (Number.isNaN(ms) || new Date(ms).toISOString().slice(0, 10) !== date) {
-    throw new ValidationError([{ field: "date", description: `must be a calendar date YYYY-MM-DD (got "${date}")` }]);
-  }
-  return ms / DAY_MS;
+  const day = dayNumber(date);
+  if (day === undefined) throw new ValidationError([{ field: "date", description: `must be a calendar date YYYY-MM-DD (got "${date}")` }]);
+  return day;
 }
 
 const toDay = (date: Date | CalendarDate): number =>
@@ -102,36 +60,24 @@ export function calendarDateInChina(instant: Date): CalendarDate {
   return dateOfDay(dayOfInstant(instantMs(instant)));
 }
 
-/** The date of a day, or CalendarRangeError when the holiday calendar does not cover it. */
-function coveredDate(day: number): CalendarDate {
-  const date = dateOfDay(day);
-  const year = Number(date.slice(0, 4));
-  if (year < CALENDAR_FIRST_YEAR || year > CALENDAR_LAST_YEAR) throw new CalendarRangeError(date);
-  return date;
-}
+const isWorkingDayNumber = (day: number): boolean => currentCalendar().isWorkingDay(day);
 
-// Set only inside estimatedDeadlines (synchronous): past the calendar, weekends are the only holidays.
-let estimating: { used: boolean } | undefined;
-
-function isWorkingDayNumber(day: number): boolean {
-  if (estimating) {
-    const year = Number(dateOfDay(day).slice(0, 4));
-    if (year > CALENDAR_LAST_YEAR) {
-      estimating.used = true;
-      const weekday = (day + 4) % 7;
-      return weekday >= 1 && weekday <= 5;
-    }
-  }
-  const date = coveredDate(day);
-  if (HOLIDAY_DATA.workdays[date] !== undefined) return true;
-  const weekday = (day + 4) % 7; // day 0, 1970-01-01, was a Thursday; 0 = Sunday … 6 = Saturday
-  return weekday >= 1 && weekday <= 5 && HOLIDAY_DATA.holidays[date] === undefined;
+/**
+ * Whether any day from `from` to `to` (either order) lies in a year without an official holiday
+ * arrangement: a result computed over those days is provisional (暂定) and must say so.
+ */
+export function provisionalBetween(from: Date | CalendarDate, to: Date | CalendarDate = from): boolean {
+  const a = Number(dateOfDay(toDay(from)).slice(0, 4));
+  const b = Number(dateOfDay(toDay(to)).slice(0, 4));
+  const calendar = currentCalendar();
+  for (let y = Math.min(a, b); y <= Math.max(a, b); y++) if (!calendar.isOfficial(y)) return true;
+  return false;
 }
 
 /**
  * Whether courts work on a date (工作日): Monday–Friday unless a statutory holiday (法定节假日),
  * plus the adjusted working days (调休上班) on weekends. A Date is read in China time.
- * Throws `CalendarRangeError` outside the covered years.
+ * Throws `CalendarRangeError` before 2004 and after 2100.
  */
 export function isWorkingDay(date: Date | CalendarDate): boolean {
   return isWorkingDayNumber(toDay(date));
@@ -218,7 +164,7 @@ export function addWorkingMinutes(instant: Date, minutes: number, hours: Working
   let t = instantMs(instant);
   let remaining = minutes * MINUTE_MS;
   if (remaining === 0) return new Date(t);
-  // Ends: each day has working time, or isWorkingDayNumber throws past the calendar's last year.
+  // Ends: each day has working time, or isWorkingDayNumber throws past the calendar's last year (2100).
   for (let day = dayOfInstant(t); ; day++) {
     for (const [s, e] of periodsOn(day, spans)) {
       if (e <= t) continue;
@@ -252,6 +198,8 @@ export interface StatutoryDeadline {
   date: CalendarDate;
   /** 24:00 China time on `date` (= 00:00 the day after); in time means strictly before this. */
   endsAt: Date;
+  /** Counted over a year without an official holiday arrangement (see calendar.ts). */
+  provisional: boolean;
 }
 
 /**
@@ -264,10 +212,10 @@ export interface StatutoryDeadline {
 export function statutoryDeadline(startedAt: Date, caseType: CaseType): StatutoryDeadline {
   const { days } = caseTypeInfo(caseType).decisionPeriod;
   const start = dayOfInstant(instantMs(startedAt));
-  isWorkingDayNumber(start); // outside the calendar: throws, or marks the estimate
+  isWorkingDayNumber(start); // before 2004 or after 2100: CalendarRangeError
   let last = start + days;
   while (!isWorkingDayNumber(last)) last += 1;
-  return { date: dateOfDay(last), endsAt: new Date(startOfDay(last + 1)) };
+  return { date: dateOfDay(last), endsAt: new Date(startOfDay(last + 1)), provisional: provisionalBetween(dateOfDay(start), dateOfDay(last)) };
 }
 
 /** The two deadlines of a filing that arrives at its jurisdiction court. */
@@ -277,25 +225,15 @@ export interface FilingDeadlines {
   /** End of the statutory decision period of the case type, counted from arrival. */
   decisionDue: Date;
   /**
-   * True when a deadline reaches past the holiday calendar (after CALENDAR_LAST_YEAR): those days
-   * count weekends as the only holidays, so the real deadline may be later, never earlier.
+   * A deadline was counted over a year without the official holiday arrangement (provisional
+   * calendar: statutory holidays, no adjusted working days); it is recomputed when the year is loaded.
    */
-  estimated: boolean;
+  provisional: boolean;
 }
 
-/**
- * Response and decision deadlines for a filing arriving at `arrival`. Unlike `statutoryDeadline`
- * it does not refuse dates past the calendar's last year (a filing in late December would
- * otherwise be unroutable until the calendar package is updated); it estimates them and says so.
- */
-export function estimatedDeadlines(arrival: Date, caseType: CaseType, hours: WorkingHours = DEFAULT_WORKING_HOURS, responseMinutes = 30): FilingDeadlines {
-  const flag = { used: false };
-  estimating = flag;
-  try {
-    const responseDue = addWorkingMinutes(arrival, responseMinutes, hours);
-    const decisionDue = statutoryDeadline(arrival, caseType).endsAt;
-    return { responseDue, decisionDue, estimated: flag.used };
-  } finally {
-    estimating = undefined;
-  }
+/** Response and decision deadlines for a filing arriving at `arrival`. */
+export function filingDeadlines(arrival: Date, caseType: CaseType, hours: WorkingHours = DEFAULT_WORKING_HOURS, responseMinutes = 30): FilingDeadlines {
+  const responseDue = addWorkingMinutes(arrival, responseMinutes, hours);
+  const decision = statutoryDeadline(arrival, caseType);
+  return { responseDue, decisionDue: decision.endsAt, provisional: decision.provisional || provisionalBetween(arrival, responseDue) };
 }

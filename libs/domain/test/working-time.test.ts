@@ -3,18 +3,20 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import {
   CALENDAR_FIRST_YEAR,
-  CALENDAR_LAST_YEAR,
   CalendarRangeError,
+  HolidayCalendar,
   DEFAULT_WORKING_HOURS,
   StateError,
   ValidationError,
   addWorkingMinutes,
   calendarDateInChina,
-  estimatedDeadlines,
+  filingDeadlines,
   isOpen,
   isWorkingDay,
   nextOpening,
+  provisionalBetween,
   statutoryDeadline,
+  useCalendar,
   workingDaysLater,
   workingMinutesBetween,
   type WorkingHours,
@@ -24,31 +26,39 @@ import {
 const cst = (local: string) => new Date(`${local}+08:00`);
 
 describe("holiday calendar coverage", () => {
-  it("matches the years the pinned chinese-days data holds", () => {
-    // Guards the constants: a package upgrade that adds a year fails here until they are updated.
+  it("takes 2004–2026 from the pinned chinese-days data as official years", () => {
+    // A package upgrade that adds a year shows here: the official years follow the data.
     const file = require.resolve("chinese-days/dist/chinese-days.json");
     const data = JSON.parse(readFileSync(file, "utf8")) as Record<"holidays" | "workdays", Record<string, string>>;
     const years = (kind: "holidays" | "workdays") => [...new Set(Object.keys(data[kind]).map((d) => Number(d.slice(0, 4))))].sort();
-    const covered = Array.from({ length: CALENDAR_LAST_YEAR - CALENDAR_FIRST_YEAR + 1 }, (_, i) => CALENDAR_FIRST_YEAR + i);
-    expect([CALENDAR_FIRST_YEAR, CALENDAR_LAST_YEAR]).toEqual([2004, 2026]);
-    expect(years("holidays")).toEqual(covered);
-    expect(years("workdays")).toEqual(covered);
+    const builtIn = HolidayCalendar.builtIn();
+    expect(CALENDAR_FIRST_YEAR).toBe(2004);
+    expect(years("holidays")).toEqual(builtIn.officialYears());
+    expect(years("workdays")).toEqual(builtIn.officialYears());
+    expect(builtIn.officialUntil).toBe("2026-12-31");
   });
 
-  it("throws outside the covered years instead of guessing", () => {
-    expect(() => isWorkingDay("2030-03-04")).toThrow(CalendarRangeError);
-    expect(() => isWorkingDay("2027-01-04")).toThrow(/covered years are 2004–2026/);
+  it("answers past the official years from the provisional calendar, and refuses before 2004 and after 2100", () => {
+    expect(isWorkingDay("2027-01-01")).toBe(false); // 元旦, provisional
+    expect(isWorkingDay("2027-01-04")).toBe(true);
+    expect(isWorkingDay(cst("2030-06-03T10:00:00"))).toBe(true);
     expect(() => isWorkingDay("2003-12-31")).toThrow(CalendarRangeError);
-    expect(() => isWorkingDay(cst("2030-06-03T10:00:00"))).toThrow(StateError);
-    expect(() => statutoryDeadline(cst("2030-06-03T10:00:00"), "enforcement")).toThrow(CalendarRangeError);
-    expect(() => addWorkingMinutes(cst("2030-06-03T10:00:00"), 30)).toThrow(CalendarRangeError);
+    expect(() => isWorkingDay("2101-01-03")).toThrow(StateError);
+    expect(() => statutoryDeadline(cst("2003-06-02T10:00:00"), "enforcement")).toThrow(CalendarRangeError);
     expect(isWorkingDay("2004-01-01")).toBe(false);
     expect(isWorkingDay("2026-12-31")).toBe(true);
   });
 
-  it("throws when a computation runs past the last covered year", () => {
-    expect(() => addWorkingMinutes(cst("2026-12-31T17:20:00"), 30)).toThrow(CalendarRangeError);
-    expect(() => statutoryDeadline(cst("2026-12-28T10:00:00"), "civil-first-instance")).toThrow(CalendarRangeError);
+  it("marks what a provisional year was used for", () => {
+    expect(provisionalBetween("2026-12-30")).toBe(false);
+    expect(provisionalBetween("2026-12-30", "2027-01-04")).toBe(true);
+    expect(provisionalBetween(cst("2027-03-01T10:00:00"))).toBe(true);
+    expect(statutoryDeadline(cst("2026-12-01T10:00:00"), "civil-first-instance").provisional).toBe(false);
+    expect(statutoryDeadline(cst("2026-12-28T10:00:00"), "civil-first-instance")).toEqual({
+      date: "2027-01-04", // 7 days reach 2027-01-04, a Monday (2027-01-01 元旦 is counted through)
+      endsAt: cst("2027-01-05T00:00:00"),
+      provisional: true,
+    });
   });
 });
 
@@ -126,7 +136,7 @@ describe("statutoryDeadline", () => {
     // 2026: Mid-Autumn 09-25..27, National Day 10-01..07; 09-20 and 10-10 are worked.
     // Received 09-30: day 1 is 10-01, day 7 is 10-07 (holiday) → 10-08, the first working day.
     const deadline = statutoryDeadline(cst("2026-09-30T10:00:00"), "civil-first-instance");
-    expect(deadline).toEqual({ date: "2026-10-08", endsAt: new Date("2026-10-08T16:00:00Z") });
+    expect(deadline).toEqual({ date: "2026-10-08", endsAt: new Date("2026-10-08T16:00:00Z"), provisional: false });
   });
 
   it("does not count the day of receipt, even late in the evening", () => {
@@ -304,24 +314,38 @@ describe("workingDaysLater", () => {
   });
 });
 
-describe("estimatedDeadlines (past the holiday calendar)", () => {
+describe("filingDeadlines", () => {
   const at = (iso: string) => new Date(iso);
-  it("matches the exact deadlines inside the calendar", () => {
+  afterEach(() => useCalendar(HolidayCalendar.builtIn()));
+
+  it("matches the exact deadlines inside the official calendar", () => {
     const arrival = at("2026-11-27T02:00:00Z"); // Friday 10:00 in Beijing
-    const d = estimatedDeadlines(arrival, "civil-first-instance");
-    expect(d).toEqual({ responseDue: addWorkingMinutes(arrival, 30), decisionDue: statutoryDeadline(arrival, "civil-first-instance").endsAt, estimated: false });
+    const d = filingDeadlines(arrival, "civil-first-instance");
+    expect(d).toEqual({ responseDue: addWorkingMinutes(arrival, 30), decisionDue: statutoryDeadline(arrival, "civil-first-instance").endsAt, provisional: false });
   });
 
-  it("counts only weekends past the calendar, and says so, instead of refusing", () => {
-    const arrival = at("2026-12-28T02:00:00Z"); // Monday 10:00; 7 days later is Monday 2027-01-04
-    expect(() => statutoryDeadline(arrival, "civil-first-instance")).toThrow(CalendarRangeError);
-    const d = estimatedDeadlines(arrival, "civil-first-instance");
-    expect(d.estimated).toBe(true);
-    expect(d.responseDue).toEqual(at("2026-12-28T02:30:00Z"));
-    expect(d.decisionDue).toEqual(at("2027-01-04T16:00:00Z")); // 24:00 Beijing time on 2027-01-04
+  it("counts past the official calendar with the provisional one, and says so", () => {
+    // 2027-01-29 (Friday) + 7 days = 2027-02-05, 除夕: the provisional 春节 runs 02-05..02-08 and
+    // two of its days fall on a weekend, made up on 02-09 and 02-10 (补假): the period ends 02-11.
+    const d = filingDeadlines(cst("2027-01-29T10:00:00"), "civil-first-instance");
+    expect(d.provisional).toBe(true);
+    expect(d.responseDue).toEqual(cst("2027-01-29T10:30:00"));
+    expect(d.decisionDue).toEqual(cst("2027-02-12T00:00:00"));
+  });
+
+  it("follows an operator year instead, which is official", () => {
+    // Test data only, not the real 2027 arrangement: 春节 02-06..02-14, 02-20 a working Saturday.
+    const file = { years: { "2027": { source: "test", holidays: [{ name: "春节", from: "2027-02-06", to: "2027-02-14" }], workdays: ["2027-02-20"] } } };
+    useCalendar(HolidayCalendar.builtIn().withOperatorYears(file));
+    const d = filingDeadlines(cst("2027-01-29T10:00:00"), "civil-first-instance");
+    expect(d.provisional).toBe(false);
+    expect(d.decisionDue).toEqual(cst("2027-02-06T00:00:00")); // 02-05 is a working Friday in this file
+    expect(statutoryDeadline(cst("2027-01-31T10:00:00"), "civil-first-instance").date).toBe("2027-02-15");
+    expect(isWorkingDay("2027-02-20")).toBe(true);
+    expect(provisionalBetween("2027-06-01", "2028-01-03")).toBe(true); // 2028 is still provisional
   });
 
   it("still refuses dates before the calendar", () => {
-    expect(() => estimatedDeadlines(at("2003-06-02T02:00:00Z"), "civil-first-instance")).toThrow(CalendarRangeError);
+    expect(() => filingDeadlines(at("2003-06-02T02:00:00Z"), "civil-first-instance")).toThrow(CalendarRangeError);
   });
 });

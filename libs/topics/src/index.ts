@@ -23,6 +23,7 @@ export const decisionTopics = {
   accepted: defineTopic("kuayu.decision.accepted.v1", decisionEventsV1.AcceptedSchema, 12),
   rejected: defineTopic("kuayu.decision.rejected.v1", decisionEventsV1.RejectedSchema, 12),
   correctionRequested: defineTopic("kuayu.decision.correction-requested.v1", decisionEventsV1.CorrectionRequestedSchema, 12),
+  deadlinesChanged: defineTopic("kuayu.decision.deadlines-changed.v1", decisionEventsV1.DeadlinesChangedSchema, 12),
 };
 
 export const supervisionTopics = {

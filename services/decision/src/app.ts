@@ -1,6 +1,9 @@
 import { readFileSync } from "node:fs";
 import { createSigner, createVerifier } from "@kuayu/auth";
+import { startCalendar, type CalendarWatch } from "@kuayu/calendar";
 import { kafkaClient } from "@kuayu/config";
+import { courtWorkingHours, loadDirectory } from "@kuayu/directory";
+import { DEFAULT_WORKING_HOURS } from "@kuayu/domain";
 import { createClient, startServer, type Client, type RunningServer } from "@kuayu/grpc";
 import { createKafka, createProducer, ensureTopics, runConsumer, type EventProducer, type RunningConsumer } from "@kuayu/kafka";
 import { runShutdown } from "@kuayu/lifecycle";
@@ -11,7 +14,7 @@ import { intakeV1 } from "@kuayu/proto";
 import { decisionTopics, partitionsOfScope, routingTopics } from "@kuayu/topics";
 import type { Connection } from "mongoose";
 import { groupIdOf, type Config } from "./config.js";
-import type { Deps } from "./domain/decision.js";
+import { recomputeOpenDeadlines, type Deps } from "./domain/decision.js";
 import type { InboxFiling } from "./domain/inbox.js";
 import { decisionService } from "./adapters/grpc/decision-service.js";
 import { inboxConsumer, inboxTopics } from "./adapters/kafka/inbox-consumer.js";
@@ -24,14 +27,32 @@ export interface App {
   stop(): Promise<boolean>;
 }
 
+/** Seams for tests: the service's clock (arrivals, responses, decisions, recomputations). */
+export interface AppOptions {
+  now?: () => Date;
+}
+
 /**
  * Builds and starts jurisdiction-decision for a province scope: store, topics, outbox relay,
  * material copier, routed-filing consumer (the scope's partitions only), gRPC server.
  */
-export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (err: Error) => void): Promise<App> {
+export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (err: Error) => void, options: AppOptions = {}): Promise<App> {
   const verifier = await createVerifier(config.JWT_PUBLIC_KEY ?? readFileSync(config.JWT_PUBLIC_KEY_FILE!, "utf8"));
   const signer = await createSigner(config.JWT_PRIVATE_KEY ?? readFileSync(config.JWT_PRIVATE_KEY_FILE!, "utf8"));
 
+  const dir = loadDirectory(config.DIRECTORY_FILE ? { file: config.DIRECTORY_FILE } : {});
+  let deps: Deps | undefined;
+  // When an operator loads a year's official arrangement, open filings' deadlines are counted again.
+  const calendar: CalendarWatch = startCalendar({
+    file: config.CALENDAR_FILE,
+    pollMs: config.CALENDAR_POLL_MS,
+    log,
+    onChange: async (years) => {
+      if (!deps) return;
+      const moved = await recomputeOpenDeadlines(deps, years);
+      log.info({ changedYears: years, filings: moved }, "deadlines recomputed after the holiday calendar changed");
+    },
+  });
   let conn: Connection | undefined, producer: EventProducer | undefined, relay: OutboxRelay | undefined, copier: Copier | undefined;
   let consumer: RunningConsumer | undefined, server: RunningServer | undefined, hub: WatchHub<InboxFiling> | undefined;
   const intakes = new Map<string, Client<typeof intakeV1.FilingIntakeService>>();
@@ -70,8 +91,18 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
     const repo = mongoInboxRepository(model, locks, hooks);
     hub = createWatchHub(repo.changedSince, log, config.WATCH_POLL_MS);
     copier = startCopier({ repo, files, locks: copyLocks, intakeFor, tokenFor, log, intervalMs: config.COPY_INTERVAL_MS, concurrency: config.COPY_CONCURRENCY });
-    const deps: Deps = { repo, sequences: createSequences(conn), now: () => new Date(), copyMaterials: () => copier?.nudge() };
+    deps = {
+      repo,
+      sequences: createSequences(conn),
+      now: options.now ?? (() => new Date()),
+      copyMaterials: () => copier?.nudge(),
+      workingHours: (courtId) => courtWorkingHours(dir, courtId) ?? DEFAULT_WORKING_HOURS,
+    };
 
+    // A year loaded while this instance was down: its provisional deadlines are counted again now.
+    void recomputeOpenDeadlines(deps)
+      .then((moved) => moved > 0 && log.info({ filings: moved }, "provisional deadlines recomputed at start"))
+      .catch((err: unknown) => log.error({ err }, "recomputing provisional deadlines at start failed"));
     consumer = await runConsumer({
       kafka,
       groupId: groupIdOf(config),
@@ -103,6 +134,7 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
         { name: "stop outbox relay", run: () => relay?.stop() },
         { name: "flush producer", run: () => producer?.disconnect() },
         { name: "close intake clients", run: () => intakes.forEach((c) => c.close()) },
+        { name: "stop calendar watch", run: () => calendar.stop() },
         { name: "close store", run: () => conn?.close() },
       ],
       log,

@@ -17,11 +17,14 @@ const schema = z
     KAFKA_SESSION_TIMEOUT_MS: fields.millis(30_000),
     KAFKA_CONCURRENCY: fields.consumerConcurrency,
     ...fields.kafkaClient,
+    ...fields.calendar,
     KAFKA_FROM_BEGINNING: fields.fromBeginning,
     MONGO_URI: fields.mongoUri.default("mongodb://127.0.0.1:27017"),
     MONGO_DB: z.string().regex(/^[A-Za-z0-9_-]{1,63}$/, "letters, digits, _ and - only").default("kuayu_decision"),
     /** Jurisdiction courts whose inboxes this instance keeps: two-digit province codes, or "all". */
     PROVINCE_SCOPE: fields.provinces,
+    /** The directory data file (its courts' working hours count the deadlines); default: the shipped one. */
+    DIRECTORY_FILE: z.string().optional(),
     INTAKE_ADDRS: intakeAddrs,
     /** PEM of the public key that verifies bearer tokens (or JWT_PUBLIC_KEY_FILE). */
     JWT_PUBLIC_KEY: z.string().optional(),

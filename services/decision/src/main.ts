@@ -1,6 +1,6 @@
 // Composition root of the jurisdiction-decision service. Start with:
 //   node --require @kuayu/telemetry/register dist/main.js
-import { configOrExit } from "@kuayu/config";
+import { ConfigError, configOrExit } from "@kuayu/config";
 import { handleSignals } from "@kuayu/lifecycle";
 import { createLogger } from "@kuayu/logger";
 import { shutdownTelemetry } from "@kuayu/telemetry";
@@ -22,6 +22,11 @@ async function main() {
 }
 
 main().catch((err) => {
+  // A bad configuration file (e.g. CALENDAR_FILE) lists every problem and exits 2, like bad settings.
+  if (err instanceof ConfigError) {
+    process.stderr.write(`decision: ${err.message}\n`);
+    process.exit(2);
+  }
   process.stderr.write(`decision: failed to start: ${(err as Error).stack ?? err}\n`);
   process.exit(1);
 });

@@ -1,8 +1,9 @@
 // Pure rules of the inbox: arrivals and rounds, responses, decisions, corrections, case numbers.
 import {
-  accepted, acknowledge, applyArrival, caseNumberFor, caseNumberScope, checkAcceptable, isOverdue, newInboxFiling, reject, requestCorrections, typeCodeFor, withdraw,
+  accepted, acknowledge, applyArrival, caseNumberFor, caseNumberScope, checkAcceptable, isOverdue, newInboxFiling, recomputeDeadlines, reject, requestCorrections, typeCodeFor, withdraw,
   type Arrival,
 } from "../src/domain/inbox";
+import { DEFAULT_WORKING_HOURS, HolidayCalendar, filingDeadlines, useCalendar } from "@kuayu/domain";
 
 const t0 = new Date("2026-11-27T02:00:00Z");
 const later = (min: number) => new Date(t0.getTime() + min * 60_000);
@@ -10,7 +11,7 @@ const arrival = (over: Partial<Arrival> = {}): Arrival => ({
   filingId: "f1", jurisdictionCourtId: "c-110105", collaboratingCourtId: "t-440103001", province: "11", originProvince: "44",
   court: { code: "京0105", level: "basic", kind: "basic" }, caseType: "civil-first-instance", round: 1, receiptNumber: "KY-1", details: {},
   materials: [{ id: "m1", kind: "complaint", fileName: "a.pdf", mediaType: "application/pdf", sizeBytes: 10, sha256: "a".repeat(64), round: 1, uploadedAt: t0 }],
-  responseDue: later(30), decisionDue: later(7 * 1440), deadlinesEstimated: false, drill: false, ...over,
+  routedAt: t0, responseDue: later(30), decisionDue: later(7 * 1440), deadlinesEstimated: false, drill: false, ...over,
 });
 const copiedAll = (f: ReturnType<typeof newInboxFiling>) => ({ ...f, materials: f.materials.map((m) => ({ ...m, copied: true })) });
 
@@ -82,5 +83,29 @@ describe("case numbers", () => {
     expect(caseNumberScope(ip, 2026).scope).toBe("c-ip-bj:2026:知民初");
     expect(typeCodeFor("state-compensation", "basic")).toBe("法赔");
     expect(typeCodeFor("state-compensation", "intermediate")).toBe("委赔");
+  });
+});
+
+describe("recomputeDeadlines (after the holiday calendar changed)", () => {
+  const cst = (local: string) => new Date(`${local}+08:00`);
+  const routedAt = cst("2027-01-29T10:00:00"); // provisional: 2027 has no official arrangement built in
+  const first = filingDeadlines(routedAt, "civil-first-instance");
+  const inbox = () => newInboxFiling(arrival({ routedAt, responseDue: first.responseDue, decisionDue: first.decisionDue, deadlinesEstimated: first.provisional }), routedAt);
+  afterEach(() => useCalendar(HolidayCalendar.builtIn()));
+
+  it("changes nothing while the calendar is the same", () => {
+    expect(first.provisional).toBe(true);
+    expect(recomputeDeadlines(inbox(), DEFAULT_WORKING_HOURS, later(1))).toBeUndefined();
+  });
+
+  it("counts both deadlines again from the round's start once the year is official, and keeps what they were", () => {
+    // Test data only, not the real 2027 arrangement: 02-05 a working day, 春节 02-06..02-14.
+    useCalendar(HolidayCalendar.builtIn().withOperatorYears({ years: { "2027": { source: "test", holidays: [{ name: "春节", from: "2027-02-06", to: "2027-02-14" }], workdays: [] } } }));
+    const r = recomputeDeadlines(inbox(), DEFAULT_WORKING_HOURS, later(1))!;
+    expect(r.filing).toMatchObject({ decisionDue: cst("2027-02-06T00:00:00"), responseDue: cst("2027-01-29T10:30:00"), deadlinesEstimated: false, updatedAt: later(1) });
+    expect(r.previous).toEqual({ responseDue: first.responseDue, decisionDue: cst("2027-02-12T00:00:00"), provisional: true });
+    // Decided filings, and those waiting for corrections, keep theirs.
+    const decided = accepted(copiedAll(acknowledge(inbox(), later(2))!), "（2027）京0105民初1号", later(3));
+    expect(recomputeDeadlines(decided, DEFAULT_WORKING_HOURS, later(4))).toBeUndefined();
   });
 });

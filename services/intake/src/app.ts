@@ -4,6 +4,7 @@ import { createVerifier } from "@kuayu/auth";
 import { createClient, startServer, type RunningServer } from "@kuayu/grpc";
 import { createKafka, createProducer, ensureTopics, runConsumer, type EventProducer, type RunningConsumer } from "@kuayu/kafka";
 import { runShutdown } from "@kuayu/lifecycle";
+import { startCalendar, type CalendarWatch } from "@kuayu/calendar";
 import { kafkaClient } from "@kuayu/config";
 import type { Logger } from "@kuayu/logger";
 import { connectMongo, coordinationCollections, createLocks, createSequences, createWatchHub, ensureCollections, ensureIndexes, type WatchHub } from "@kuayu/mongo";
@@ -25,11 +26,18 @@ export interface App {
   stop(): Promise<boolean>;
 }
 
+/** Seams for tests: the service's clock (submissions, receipts, timeline). */
+export interface AppOptions {
+  now?: () => Date;
+}
+
 /**
  * Builds and starts intake: store, topics, outbox relay, lifecycle consumer, gRPC server.
  * Tests call it directly (GRPC_PORT=0); main.ts adds signals and telemetry.
  */
-export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (err: Error) => void): Promise<App> {
+export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (err: Error) => void, options: AppOptions = {}): Promise<App> {
+  // Intake counts no working time itself; the calendar is loaded for its coverage metric and warnings.
+  const calendar: CalendarWatch = startCalendar({ file: config.CALENDAR_FILE, pollMs: config.CALENDAR_POLL_MS, log });
   const publicKey = config.JWT_PUBLIC_KEY ?? readFileSync(config.JWT_PUBLIC_KEY_FILE!, "utf8");
   const verifier = await createVerifier(publicKey);
 
@@ -59,7 +67,7 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
       repo,
       materials,
       newId: randomUUID,
-      now: () => new Date(),
+      now: options.now ?? (() => new Date()),
       nextReceiptNumber: (court, day) => sequences.next(`receipt:${court}:${day}`),
       maxMaterialBytes: config.MATERIAL_MAX_BYTES,
       maxFilingBytes: config.FILING_MAX_BYTES,
@@ -102,6 +110,7 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
         { name: "stop outbox relay", run: () => relay?.stop() },
         { name: "flush producer", run: () => producer?.disconnect() },
         { name: "close routing client", run: () => directory.close() },
+        { name: "stop calendar watch", run: () => calendar.stop() },
         { name: "close store", run: () => (clearInterval(sweeper), conn?.close()) },
       ],
       log,

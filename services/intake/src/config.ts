@@ -11,6 +11,7 @@ const schema = z.object({
   KAFKA_SESSION_TIMEOUT_MS: fields.millis(30_000),
   KAFKA_CONCURRENCY: fields.consumerConcurrency,
   ...fields.kafkaClient,
+  ...fields.calendar,
   KAFKA_FROM_BEGINNING: fields.fromBeginning,
   MONGO_URI: fields.mongoUri.default("mongodb://127.0.0.1:27017"),
   MONGO_DB: z.string().regex(/^[A-Za-z0-9_-]{1,63}$/, "letters, digits, _ and - only").default("kuayu_intake"),

@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { createVerifier } from "@kuayu/auth";
+import { startCalendar, type CalendarWatch } from "@kuayu/calendar";
 import { kafkaClient } from "@kuayu/config";
 import { loadDirectory } from "@kuayu/directory";
 import { startServer, type RunningServer } from "@kuayu/grpc";
@@ -30,6 +31,8 @@ type Watched = NotificationDoc & { id: string; updatedAt: Date };
 
 /** Builds and starts notification: store, consumer, delivery and reminder workers, gRPC. */
 export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (err: Error) => void): Promise<App> {
+  // Reminders and next-opening hints count working time.
+  const calendar: CalendarWatch = startCalendar({ file: config.CALENDAR_FILE, pollMs: config.CALENDAR_POLL_MS, log });
   const verifier = await createVerifier(config.JWT_PUBLIC_KEY ?? readFileSync(config.JWT_PUBLIC_KEY_FILE!, "utf8"));
   const dir = loadDirectory();
   const courtName = (id: string) => dir.byId(id)?.name ?? id;
@@ -106,6 +109,7 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
         { name: "stop workers", run: () => Promise.all([deliveries?.stop(), reminders?.stop()]).then(() => undefined) },
         { name: "flush producer", run: () => producer?.disconnect() },
         { name: "close mailer", run: () => mailer?.close() },
+        { name: "stop calendar watch", run: () => calendar.stop() },
         { name: "close store", run: () => conn?.close() },
       ],
       log,

@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { createVerifier } from "@kuayu/auth";
+import { startCalendar, type CalendarWatch } from "@kuayu/calendar";
 import { kafkaClient } from "@kuayu/config";
 import { loadDirectory, directoryStats } from "@kuayu/directory";
 import { startServer, type RunningServer } from "@kuayu/grpc";
@@ -16,11 +17,17 @@ export interface App {
   stop(): Promise<boolean>;
 }
 
+/** Seams for tests: the clock that dates arrivals (deadlines are computed from it). */
+export interface AppOptions {
+  now?: () => Date;
+}
+
 /**
  * Loads the national directory into memory and serves it; with ROUTING_STAGE=on also runs the
  * routing stage on Kafka. Tests call this with GRPC_PORT=0.
  */
-export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (err: Error) => void = () => undefined): Promise<App> {
+export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (err: Error) => void = () => undefined, options: AppOptions = {}): Promise<App> {
+  const calendar: CalendarWatch = startCalendar({ file: config.CALENDAR_FILE, pollMs: config.CALENDAR_POLL_MS, log });
   const publicKey = config.JWT_PUBLIC_KEY ?? readFileSync(config.JWT_PUBLIC_KEY_FILE!, "utf8");
   const verifier = await createVerifier(publicKey);
   const dir = loadDirectory(config.DIRECTORY_FILE ? { file: config.DIRECTORY_FILE } : {});
@@ -39,7 +46,7 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
         concurrency: config.KAFKA_CONCURRENCY,
       fromBeginning: config.KAFKA_FROM_BEGINNING,
         topics: stageTopics,
-        handle: routingStage({ dir, producer, scope: config.PROVINCE_SCOPE, now: () => new Date(), log }),
+        handle: routingStage({ dir, producer, scope: config.PROVINCE_SCOPE, now: options.now ?? (() => new Date()), log }),
         producer,
         log,
         onFatal,
@@ -58,6 +65,7 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
         { name: "stop consuming", run: () => consumer?.stop() },
         { name: "drain gRPC", run: () => server?.drain(Math.min(10_000, config.SHUTDOWN_GRACE_MS / 2)) },
         { name: "flush producer", run: () => producer?.disconnect() },
+        { name: "stop calendar watch", run: () => calendar.stop() },
       ],
       log,
       config.SHUTDOWN_GRACE_MS,

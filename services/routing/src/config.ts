@@ -13,6 +13,7 @@ const schema = z
     KAFKA_SESSION_TIMEOUT_MS: fields.millis(30_000),
     KAFKA_CONCURRENCY: fields.consumerConcurrency,
     ...fields.kafkaClient,
+    ...fields.calendar,
     KAFKA_FROM_BEGINNING: fields.fromBeginning,
     /** Routes the filings of collaborating courts in these provinces ("all", or two-digit codes). */
     PROVINCE_SCOPE: fields.provinces,

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import type { Server } from "node:http";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { createVerifier } from "@kuayu/auth";
+import { startCalendar, type CalendarWatch } from "@kuayu/calendar";
 import { kafkaClient } from "@kuayu/config";
 import { loadDirectory } from "@kuayu/directory";
 import { startServer, type RunningServer } from "@kuayu/grpc";
@@ -17,7 +18,7 @@ import { ledgerConsumer } from "./adapters/consumer.js";
 import { supervisionService } from "./adapters/grpc.js";
 import { httpApi } from "./adapters/http.js";
 import { COLLECTIONS, openStore, type NoticeDoc } from "./adapters/store.js";
-import { createSupervision, type Scope } from "./adapters/supervision.js";
+import { createSupervision, type Scope, type Supervision } from "./adapters/supervision.js";
 
 export interface App {
   grpcPort: number;
@@ -31,6 +32,18 @@ const lifecycleTopics = [...Object.values(intakeTopics), ...Object.values(routin
 export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (err: Error) => void): Promise<App> {
   const verifier = await createVerifier(config.JWT_PUBLIC_KEY ?? readFileSync(config.JWT_PUBLIC_KEY_FILE!, "utf8"));
   const dir = loadDirectory();
+  let recount: Supervision["recountWorkingMinutes"] | undefined;
+  // When an operator loads a year's official arrangement, response times of that year are counted again.
+  const calendar: CalendarWatch = startCalendar({
+    file: config.CALENDAR_FILE,
+    pollMs: config.CALENDAR_POLL_MS,
+    log,
+    onChange: async (years) => {
+      if (!recount) return;
+      const moved = await recount(years);
+      log.info({ changedYears: years, filings: moved }, "response working minutes recounted after the holiday calendar changed");
+    },
+  });
   const scope = config.PROVINCE_SCOPE;
   const inScope = (province: string) => scope === "all" || scope.includes(province);
 
@@ -41,6 +54,7 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
     await ensureCollections(conn, [...COLLECTIONS, ...coordinationCollections()]);
     const store = openStore(conn, createLocks(conn));
     const sup = createSupervision(store, dir);
+    recount = sup.recountWorkingMinutes;
     const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: "supervision", log, ...kafkaClient(config) });
     await ensureTopics(kafka, [...lifecycleTopics, ...Object.values(supervisionTopics)]);
     producer = await createProducer(kafka, "kuayu.supervision");
@@ -49,6 +63,11 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
         noticeId: n._id, kind: n.kind, scopeLevel: n.level, scopeId: n.scopeId, rows: n.rows.length, generatedAt: timestampFromDate(n.generatedAt),
       });
     };
+    // A year loaded while this instance was down: its provisional response times are counted again now.
+    void sup
+      .recountWorkingMinutes()
+      .then((moved) => moved > 0 && log.info({ filings: moved }, "provisional response times recounted at start"))
+      .catch((err: unknown) => log.error({ err }, "recounting provisional response times at start failed"));
     consumer = await runConsumer({
       kafka,
       groupId: config.KAFKA_GROUP_ID,
@@ -101,6 +120,7 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
         { name: "close HTTP", run: () => new Promise<void>((r) => (http ? http.close(() => r()) : r())) },
         { name: "drain gRPC", run: () => server?.drain(Math.min(10_000, config.SHUTDOWN_GRACE_MS / 2)) },
         { name: "flush producer", run: () => producer?.disconnect() },
+        { name: "stop calendar watch", run: () => calendar.stop() },
         { name: "close store", run: () => conn?.close() },
       ],
       log,

@@ -13,6 +13,7 @@ const schema = z
     KAFKA_CONCURRENCY: fields.consumerConcurrency,
     KAFKA_FROM_BEGINNING: fields.fromBeginning,
     ...fields.kafkaClient,
+    ...fields.calendar,
     MONGO_URI: fields.mongoUri.default("mongodb://127.0.0.1:27017"),
     MONGO_DB: z.string().regex(/^[A-Za-z0-9_-]{1,63}$/, "letters, digits, _ and - only").default("kuayu_supervision"),
     /** Jurisdiction courts' provinces whose filings this instance supervises ("all" nationally). */

@@ -84,6 +84,8 @@ export function arrivalFromEvent(m: routingEventsV1.FilingRouted): Arrival | und
       round: x.round,
       uploadedAt: date(x.uploadedAt) ?? new Date(0),
     })),
+    // Old events without routed_at: the deadlines were computed about when the event was made.
+    routedAt: date(m.routedAt) ?? new Date(),
     responseDue: timestampDate(m.responseDue),
     decisionDue: timestampDate(m.decisionDue),
     deadlinesEstimated: m.deadlinesEstimated,

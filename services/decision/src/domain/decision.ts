@@ -1,4 +1,4 @@
-import { ValidationError } from "@kuayu/domain";
+import { ValidationError, currentCalendar, type WorkingHours } from "@kuayu/domain";
 import type { AuthContext } from "@kuayu/auth";
 import {
   accepted,
@@ -10,6 +10,7 @@ import {
   checkAddressee,
   chinaYear,
   newInboxFiling,
+  recomputeDeadlines,
   reject,
   requestCorrections,
   withdraw,
@@ -17,12 +18,19 @@ import {
   type CorrectionCommand,
   type InboxFiling,
   type InboxView,
+  type PreviousDeadlines,
   type RejectCommand,
 } from "./inbox.js";
 
 // The jurisdiction court's use cases, against ports the adapters implement.
 
-export type DecisionEvent = "acknowledged" | "accepted" | "rejected" | "correction-requested";
+export type DecisionEvent =
+  | "acknowledged"
+  | "accepted"
+  | "rejected"
+  | "correction-requested"
+  /** The deadlines were counted again after the holiday calendar changed (these years). */
+  | { kind: "deadlines-changed"; previous: PreviousDeadlines; years: number[] };
 
 export interface Change {
   filing: InboxFiling;
@@ -36,6 +44,8 @@ export interface InboxRepository {
   /** Runs `fn` under the filing's lock and stores what it returns with its events in one write. */
   change(id: string, fn: (current: InboxFiling) => Promise<Change | undefined>): Promise<InboxFiling>;
   list(courtId: string, view: InboxView, now: Date, pageSize: number, pageToken: string): Promise<{ filings: InboxFiling[]; nextPageToken: string }>;
+  /** Ids of every filing waiting for a response or a decision, in any court of this inbox (only those with provisional deadlines: `provisionalOnly`). */
+  openIds(provisionalOnly?: boolean): Promise<string[]>;
 }
 
 export interface CaseNumberSequences {
@@ -49,6 +59,8 @@ export interface Deps {
   now: () => Date;
   /** Starts copying a filing's materials from the window (after it arrived or changed). */
   copyMaterials: (filingId: string) => void;
+  /** A jurisdiction court's working hours (its deadlines count in them). */
+  workingHours: (courtId: string) => WorkingHours;
 }
 
 const addressed = async (deps: Pick<Deps, "repo">, caller: AuthContext, id: string) => checkAddressee(await deps.repo.get(id), caller, id);
@@ -130,4 +142,33 @@ export function rejectFiling(deps: Deps, caller: AuthContext, id: string, cmd: R
 
 export function requestFilingCorrections(deps: Deps, caller: AuthContext, id: string, cmd: CorrectionCommand) {
   return changeAddressed(deps, caller, id, async (f) => ({ filing: requestCorrections(f, cmd, deps.now()), events: ["correction-requested"] }));
+}
+
+/**
+ * After the holiday calendar changed (`years`, e.g. an official 2027 loaded over the provisional
+ * one): every open filing's deadlines counted again; each one that moves is written with a
+ * DeadlinesChanged event, which puts it on the window's timeline. Returns how many moved.
+ * At start-up (`years` undefined) only provisional deadlines are counted again: a year may have
+ * been loaded while this instance was down, and its reload then never happened here.
+ */
+export async function recomputeOpenDeadlines(deps: Deps, years?: number[]): Promise<number> {
+  let moved = 0;
+  for (const id of await deps.repo.openIds(years === undefined)) {
+    let changed = false;
+    await deps.repo.change(id, async (f) => {
+      const r = recomputeDeadlines(f, deps.workingHours(f.jurisdictionCourtId), deps.now());
+      changed = r !== undefined;
+      return r && { filing: r.filing, events: [{ kind: "deadlines-changed", previous: r.previous, years: years ?? officialYearsOf(f.clockStartedAt, r.previous.decisionDue) }] };
+    });
+    if (changed) moved++;
+  }
+  return moved;
+}
+
+/** The years from `from` to `to` (China time) that now have an official arrangement. */
+function officialYearsOf(from: Date, to: Date): number[] {
+  const year = (d: Date) => new Date(d.getTime() + 8 * 3600_000).getUTCFullYear();
+  const out: number[] = [];
+  for (let y = year(from); y <= year(to); y++) if (currentCalendar().isOfficial(y)) out.push(y);
+  return out;
 }

@@ -5,11 +5,13 @@ import {
   StateError,
   ValidationError,
   caseTypeInfo,
+  filingDeadlines,
   formatCaseNumber,
   isCaseType,
   type CaseType,
   type TypeCode,
   type Violation,
+  type WorkingHours,
 } from "@kuayu/domain";
 import type { AuthContext } from "@kuayu/auth";
 
@@ -57,8 +59,11 @@ export interface InboxFiling {
   details: unknown;
   materials: InboxMaterial[];
   arrivedAt: Date;
+  /** When the current round reached the jurisdiction court (routed): its deadlines count from here. */
+  clockStartedAt: Date;
   responseDue: Date;
   decisionDue: Date;
+  /** The deadlines are provisional: counted over a year whose official holiday arrangement is not loaded. */
   deadlinesEstimated: boolean;
   acknowledgedAt: Date | undefined;
   caseNumber: string;
@@ -84,6 +89,8 @@ export interface Arrival {
   receiptNumber: string;
   details: unknown;
   materials: Omit<InboxMaterial, "copied">[];
+  /** When routing addressed this round to the court: the deadlines count from here. */
+  routedAt: Date;
   responseDue: Date;
   decisionDue: Date;
   deadlinesEstimated: boolean;
@@ -106,6 +113,7 @@ export function newInboxFiling(a: Arrival, now: Date): InboxFiling {
     details: a.details,
     materials: a.materials.map((m) => ({ ...m, copied: false })),
     arrivedAt: now,
+    clockStartedAt: a.routedAt,
     responseDue: a.responseDue,
     decisionDue: a.decisionDue,
     deadlinesEstimated: a.deadlinesEstimated,
@@ -134,10 +142,34 @@ export function applyArrival(f: InboxFiling, a: Arrival, now: Date): InboxFiling
     status: f.acknowledgedAt ? "awaiting-decision" : "awaiting-response",
     details: a.details,
     materials: a.materials.map((m) => ({ ...m, copied: copied.get(m.id) ?? false })),
+    clockStartedAt: a.routedAt,
     responseDue: a.responseDue,
     decisionDue: a.decisionDue,
     deadlinesEstimated: a.deadlinesEstimated,
     updatedAt: now,
+  };
+}
+
+/** The deadlines before a recomputation, for the record (timeline, supervision). */
+export interface PreviousDeadlines {
+  responseDue: Date;
+  decisionDue: Date;
+  provisional: boolean;
+}
+
+/**
+ * The filing with its deadlines counted again from the start of its round, after the holiday
+ * calendar changed (an official year loaded over a provisional one); undefined when nothing moves
+ * or the filing waits for nothing (corrections pending, decided, withdrawn). Both deadlines are
+ * counted as routing counts them, in the court's own working hours.
+ */
+export function recomputeDeadlines(f: InboxFiling, hours: WorkingHours, now: Date): { filing: InboxFiling; previous: PreviousDeadlines } | undefined {
+  if (!isOpenForDecision(f.status)) return undefined;
+  const d = filingDeadlines(f.clockStartedAt, f.caseType, hours);
+  if (d.responseDue.getTime() === f.responseDue.getTime() && d.decisionDue.getTime() === f.decisionDue.getTime() && d.provisional === f.deadlinesEstimated) return undefined;
+  return {
+    filing: { ...f, responseDue: d.responseDue, decisionDue: d.decisionDue, deadlinesEstimated: d.provisional, updatedAt: now },
+    previous: { responseDue: f.responseDue, decisionDue: f.decisionDue, provisional: f.deadlinesEstimated },
   };
 }
 

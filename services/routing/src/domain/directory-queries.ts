@@ -1,6 +1,6 @@
 import { courtWorkingHours, type Court, type Directory } from "@kuayu/directory";
 import {
-  DEFAULT_WORKING_HOURS, NotFoundError, ValidationError, isOpen, isWorkingDay, nextOpening, validateRoute as checkRoute,
+  DEFAULT_WORKING_HOURS, NotFoundError, ValidationError, isOpen, isWorkingDay, nextOpening, provisionalBetween, validateRoute as checkRoute,
   type CaseType, type CourtKind, type CourtLevel, type RouteCourt, type RouteProblem, type Violation, type WorkingHours,
 } from "@kuayu/domain";
 
@@ -87,9 +87,11 @@ export function validateRoute(dir: Directory, collaboratingId: string, jurisdict
 
 export const workingHoursOf = (dir: Directory, court: Court): WorkingHours => courtWorkingHours(dir, court.id) ?? DEFAULT_WORKING_HOURS;
 
-export function workingStatus(dir: Directory, id: string, at: Date): { open: boolean; workingDay: boolean; nextOpening: Date } {
+/** Whether the court works at `at`, and when it opens next; provisional past the official calendar. */
+export function workingStatus(dir: Directory, id: string, at: Date): { open: boolean; workingDay: boolean; nextOpening: Date; provisional: boolean } {
   const court = getCourt(dir, id);
   const hours = workingHoursOf(dir, court);
   const open = isOpen(at, hours);
-  return { open, workingDay: isWorkingDay(at), nextOpening: open ? at : nextOpening(at, hours) };
+  const next = open ? at : nextOpening(at, hours);
+  return { open, workingDay: isWorkingDay(at), nextOpening: next, provisional: provisionalBetween(at, next) };
 }

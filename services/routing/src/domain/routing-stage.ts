@@ -1,5 +1,5 @@
 import type { Directory } from "@kuayu/directory";
-import { estimatedDeadlines, type CaseType } from "@kuayu/domain";
+import { filingDeadlines, type CaseType } from "@kuayu/domain";
 import { checkRouteProblems, workingHoursOf } from "./directory-queries.js";
 
 // The routing stage: a submitted filing (or its correction) becomes a routed one, addressed to the
@@ -33,7 +33,8 @@ export type RoutingOutcome =
  * Re-validates the route against the directory as it is now (a court may have changed since the
  * window checked it) and computes the deadlines from the arrival: the response is due 30 working
  * minutes later in the jurisdiction court's own working hours, the decision at the end of the case
- * type's statutory period. Past the holiday calendar the deadlines are estimated (and marked).
+ * type's statutory period. Counted over a year without the official holiday arrangement, they are
+ * provisional (and marked; the decision service recomputes them when the year is loaded).
  */
 export function routeSubmission(dir: Directory, s: Submission, arrival: Date): RoutingOutcome {
   const from = dir.byId(s.collaboratingCourtId);
@@ -47,7 +48,7 @@ export function routeSubmission(dir: Directory, s: Submission, arrival: Date): R
   const problems = checkRouteProblems(from, to, s.caseType);
   if (problems.length > 0) return { kind: "failed", reasons: problems.map((p) => p.message) };
 
-  const deadlines = estimatedDeadlines(arrival, s.caseType, workingHoursOf(dir, to));
+  const deadlines = filingDeadlines(arrival, s.caseType, workingHoursOf(dir, to));
   const contact = to.contacts[0];
   return {
     kind: "routed",
@@ -55,7 +56,7 @@ export function routeSubmission(dir: Directory, s: Submission, arrival: Date): R
     originProvince: from.province,
     responseDue: deadlines.responseDue,
     decisionDue: deadlines.decisionDue,
-    deadlinesEstimated: deadlines.estimated,
+    deadlinesEstimated: deadlines.provisional,
     contact: contact && { name: contact.name, phone: contact.phone },
     court: { code: to.code, level: to.level, kind: to.kind },
   };

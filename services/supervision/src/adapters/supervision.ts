@@ -3,7 +3,7 @@ import type { AuthContext } from "@kuayu/auth";
 import type { Directory } from "@kuayu/directory";
 import { courtWorkingHours } from "@kuayu/directory";
 import { DEFAULT_WORKING_HOURS, ForbiddenError, NotFoundError, ValidationError, isCaseType, workingDaysLater, workingMinutesBetween, type CaseType } from "@kuayu/domain";
-import { applyEvent, chinaDay, contributions, daysBetween, emptyEntry, indicators, overdue, type Delta, type LedgerEntry, type LedgerEvent } from "../domain/ledger.js";
+import { applyEvent, chinaDay, contributions, recountResponse, daysBetween, emptyEntry, indicators, overdue, type Delta, type LedgerEntry, type LedgerEvent } from "../domain/ledger.js";
 import { addToCounters, counterId, insertOnce, type ComplaintDoc, type DrillDoc, type Level, type LedgerDoc, type NoticeDoc, type Store } from "./store.js";
 
 // The supervision use cases over the store: ingest, indicators, overdue lists, notices, ratings,
@@ -35,6 +35,11 @@ export function checkScope(scope: Scope, dir: Directory): void {
 
 export interface Supervision {
   ingest(ev: LedgerEvent & { filingId: string }): Promise<void>;
+  /**
+   * After the holiday calendar changed: response working minutes of filings that arrived in `years`
+   * counted again; without `years` (start-up), those still marked provisional. Returns how many moved.
+   */
+  recountWorkingMinutes(years?: number[]): Promise<number>;
   indicatorsOf(scope: Scope, from: string, to: string, caseType: CaseType | undefined, now: Date): Promise<ReturnType<typeof indicators> & { overdueNow: number }>;
   overdueOf(scope: Scope, now: Date): Promise<{ entry: LedgerEntry; for: "response" | "decision"; due: Date; lateBy: number; lateUnit: string }[]>;
   generateNotice(kind: "daily" | "weekly", scope: Scope, now: Date): Promise<NoticeDoc>;
@@ -76,6 +81,28 @@ export function createSupervision(store: Store, dir: Directory): Supervision {
         await addToCounters(store, next, delta);
         await store.ledger.updateOne({ _id: ev.filingId }, { $addToSet: { counted: { $each: pending.map((c) => c.name) } } });
       });
+    },
+
+    async recountWorkingMinutes(years) {
+      if (years?.length === 0) return 0;
+      // A response can reach into a changed year from the December before it.
+      const filter = years ? { day: { $gte: `${Math.min(...years) - 1}-12-01`, $lte: `${Math.max(...years)}-12-31` } } : { responseProvisional: true };
+      const ids = (await store.ledger.find(filter, { projection: { _id: 1 } }).toArray()).map((d) => d._id);
+      let moved = 0;
+      for (const id of ids) {
+        // Same lock and order as ingest: counters first, then the entry (at-least-once, as there).
+        await store.locks.withLock(`ledger:${id}`, async () => {
+          const cur = await store.ledger.findOne({ _id: id });
+          const r = cur && recountResponse(cur, hours(cur.jurisdictionCourtId));
+          if (!r) return;
+          if (Object.keys(r.delta).length > 0) await addToCounters(store, r.entry, r.delta);
+          const fields = { responseWorkingMinutes: r.entry.responseWorkingMinutes, responseProvisional: r.entry.responseProvisional };
+          await store.ledger.updateOne({ _id: id }, { $set: fields });
+          await store.open.updateOne({ _id: id }, { $set: fields });
+          moved++;
+        });
+      }
+      return moved;
     },
 
     async indicatorsOf(scope, from, to, caseType, now) {

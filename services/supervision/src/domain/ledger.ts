@@ -1,4 +1,4 @@
-import { workingMinutesBetween, type CaseType, type WorkingHours } from "@kuayu/domain";
+import { provisionalBetween, workingMinutesBetween, type CaseType, type WorkingHours } from "@kuayu/domain";
 
 // The SLA ledger (one entry per filing) and the counters it feeds. Pure.
 
@@ -19,6 +19,8 @@ export interface LedgerEntry {
   decisionDue: Date | undefined;
   respondedAt: Date | undefined;
   responseWorkingMinutes: number | undefined;
+  /** The working minutes were counted over a year whose official holiday arrangement is not loaded. */
+  responseProvisional?: boolean;
   responseWallMinutes: number | undefined;
   /** The earliest response seen (events of different topics may arrive before the arrival). */
   firstResponseAt: Date | undefined;
@@ -41,6 +43,7 @@ export const EVENTS = {
   accepted: "kuayu.decision.v1.Accepted",
   rejected: "kuayu.decision.v1.Rejected",
   correctionRequested: "kuayu.decision.v1.CorrectionRequested",
+  deadlinesChanged: "kuayu.decision.v1.DeadlinesChanged",
 } as const;
 
 export const chinaDay = (d: Date) => new Date(d.getTime() + 8 * 3600_000).toISOString().slice(0, 10);
@@ -82,9 +85,37 @@ export function applyEvent(e: LedgerEntry, ev: LedgerEvent, hours: (courtId: str
   return {
     ...n,
     respondedAt: at,
-    responseWorkingMinutes: Math.max(0, workingMinutesBetween(n.arrivedAt, at, hours(n.jurisdictionCourtId))),
+    ...responseTime(n.arrivedAt, at, hours(n.jurisdictionCourtId)),
     responseWallMinutes: Math.max(0, (at.getTime() - n.arrivedAt.getTime()) / 60_000),
   };
+}
+
+/** Working minutes from arrival to response in the court's hours, and whether a provisional year counted them. */
+const responseTime = (arrivedAt: Date, respondedAt: Date, hours: WorkingHours) => ({
+  responseWorkingMinutes: Math.max(0, workingMinutesBetween(arrivedAt, respondedAt, hours)),
+  responseProvisional: provisionalBetween(arrivedAt, respondedAt),
+});
+
+/**
+ * The entry with its response time counted again under the calendar now in use (after a year's
+ * official arrangement was loaded), and the counter change that makes up for the difference when
+ * the response was already counted; undefined when nothing moves.
+ */
+export function recountResponse(e: LedgerEntry, hours: WorkingHours): { entry: LedgerEntry; delta: Delta } | undefined {
+  if (!e.arrivedAt || !e.respondedAt || e.responseWorkingMinutes === undefined) return undefined;
+  const t = responseTime(e.arrivedAt, e.respondedAt, hours);
+  if (t.responseWorkingMinutes === e.responseWorkingMinutes && t.responseProvisional === !!e.responseProvisional) return undefined;
+  const entry = { ...e, ...t };
+  if (!e.counted.includes("response")) return { entry, delta: {} };
+  const delta: Delta = { ...responseDelta(entry) };
+  for (const [k, v] of Object.entries(responseDelta(e))) delta[k] = (delta[k] ?? 0) - v;
+  return { entry, delta };
+}
+
+/** The response's contribution to the counters. */
+function responseDelta(e: LedgerEntry): Delta {
+  const m = e.responseWorkingMinutes!;
+  return { responded: 1, within30: m <= 30 ? 1 : 0, within5: m <= 5 ? 1 : 0, responseMinutesSum: m, [`h${bucketOf(m)}`]: 1, responsesProvisional: e.responseProvisional ? 1 : 0 };
 }
 
 function step(e: LedgerEntry, ev: LedgerEvent): LedgerEntry {
@@ -127,6 +158,10 @@ function step(e: LedgerEntry, ev: LedgerEvent): LedgerEntry {
     }
     case EVENTS.withdrawn:
       return { ...n, withdrawn: true };
+    case EVENTS.deadlinesChanged:
+      // Recounted after the holiday calendar changed; only for the round the entry is in.
+      if ((ev.round ?? 1) < n.rounds) return n;
+      return { ...n, responseDue: ev.responseDue ?? n.responseDue, decisionDue: ev.decisionDue ?? n.decisionDue };
     default:
       return n;
   }
@@ -147,13 +182,7 @@ export function contributions(e: LedgerEntry): { name: string; delta: Delta }[] 
   const out: { name: string; delta: Delta }[] = [];
   if (!e.arrivedAt || !e.day) return out;
   out.push({ name: "arrival", delta: { filings: 1 } });
-  if (e.respondedAt && e.responseWorkingMinutes !== undefined) {
-    const m = e.responseWorkingMinutes;
-    out.push({
-      name: "response",
-      delta: { responded: 1, within30: m <= 30 ? 1 : 0, within5: m <= 5 ? 1 : 0, responseMinutesSum: m, [`h${bucketOf(m)}`]: 1 },
-    });
-  }
+  if (e.respondedAt && e.responseWorkingMinutes !== undefined) out.push({ name: "response", delta: responseDelta(e) });
   if (e.decidedAt) {
     const inTime = e.decisionDue ? e.decidedAt.getTime() < e.decisionDue.getTime() : false;
     out.push({ name: "decision", delta: { decided: 1, decidedInTime: inTime ? 1 : 0, accepted: e.decision === "accepted" ? 1 : 0, rejected: e.decision === "rejected" ? 1 : 0 } });
@@ -206,6 +235,7 @@ export function indicators(c: Delta) {
     satisfactionAverage: rate(v("satisfactionSum"), v("satisfactionCount")),
     satisfactionCount: v("satisfactionCount"),
     complaints: v("complaints"),
+    responsesProvisional: v("responsesProvisional"),
   };
 }
 

@@ -31,6 +31,7 @@ const inboxSchema = withOutbox(
       details: { type: Schema.Types.Mixed },
       materials: { type: Schema.Types.Mixed, default: [] },
       arrivedAt: { type: Date, required: true },
+      clockStartedAt: { type: Date },
       responseDue: { type: Date, required: true },
       decisionDue: { type: Date, required: true },
       deadlinesEstimated: { type: Boolean, default: false },
@@ -68,6 +69,8 @@ function toDomain(d: InboxDoc): InboxFiling {
     rejection: rest.rejection ?? undefined,
     correction: rest.correction ? { ...rest.correction, deadline: new Date(rest.correction.deadline), requestedAt: new Date(rest.correction.requestedAt) } : undefined,
     decidedAt: rest.decidedAt ?? undefined,
+    // Entries from before the field was kept: the round started about when it arrived here.
+    clockStartedAt: rest.clockStartedAt ?? rest.arrivedAt,
   };
 }
 
@@ -83,6 +86,24 @@ function eventEntry(f: InboxFiling, e: DecisionEvent): OutboxEntry {
   const base = { filingId: f.id, collaboratingCourtId: f.collaboratingCourtId, jurisdictionCourtId: f.jurisdictionCourtId, round: f.round, drill: f.drill };
   const acknowledgedAt = timestampFromDate(f.acknowledgedAt ?? f.updatedAt);
   const at = timestampFromDate(f.updatedAt);
+  if (typeof e === "object") {
+    return outboxEntry(
+      decisionTopics.deadlinesChanged,
+      f.id,
+      {
+        ...base,
+        responseDue: timestampFromDate(f.responseDue),
+        decisionDue: timestampFromDate(f.decisionDue),
+        provisional: f.deadlinesEstimated,
+        previousResponseDue: timestampFromDate(e.previous.responseDue),
+        previousDecisionDue: timestampFromDate(e.previous.decisionDue),
+        previousProvisional: e.previous.provisional,
+        calendarYears: e.years,
+        changedAt: at,
+      },
+      SOURCE,
+    );
+  }
   switch (e) {
     case "acknowledged":
       return outboxEntry(decisionTopics.acknowledged, f.id, { ...base, acknowledgedAt: timestampFromDate(f.acknowledgedAt ?? f.updatedAt) }, SOURCE);
@@ -190,6 +211,10 @@ export function mongoInboxRepository(model: Model<InboxDoc>, locks: Locks, hooks
         filings: page.map(toDomain),
         nextPageToken: docs.length > pageSize && last ? Buffer.from(JSON.stringify({ t: last.dueAt.getTime(), id: last._id })).toString("base64url") : "",
       };
+    },
+    async openIds(provisionalOnly = false) {
+      const filter = { status: { $in: ["awaiting-response", "awaiting-decision"] }, ...(provisionalOnly ? { deadlinesEstimated: true } : {}) };
+      return (await model.find(filter, { _id: 1 }).lean<{ _id: string }[]>()).map((d) => d._id);
     },
     async pendingCopies(limit, skip = []) {
       const filter = skip.length > 0 ? { materialsPending: true, _id: { $nin: [...skip] } } : { materialsPending: true };

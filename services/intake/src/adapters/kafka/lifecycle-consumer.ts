@@ -6,6 +6,13 @@ import type { LifecycleUpdate } from "../../domain/filing.js";
 import { recordLifecycle, type Deps, type LifecycleLog } from "../../domain/intake.js";
 
 const date = (t: Timestamp | undefined, fallback: Date) => (t ? timestampDate(t) : fallback);
+const china = (t: Timestamp | undefined) => (t ? new Date(timestampDate(t).getTime() + 8 * 3600_000).toISOString() : "");
+/** "respond by 2027-01-04 10:30, decide by 2027-01-11": a decision deadline ends at 24:00 of its last day. */
+function deadlines(responseDue: Timestamp | undefined, decisionDue: Timestamp | undefined, provisional: boolean): string {
+  const lastDay = decisionDue && new Date(timestampDate(decisionDue).getTime() + 8 * 3600_000 - 1).toISOString().slice(0, 10);
+  const text = `respond by ${china(responseDue).slice(0, 16).replace("T", " ")}, decide by ${lastDay ?? ""}`;
+  return provisional ? `${text} (provisional: the official holiday arrangement of that year is not loaded)` : text;
+}
 
 /** The status change an event implies for the window, and a short, personal-data-free detail. */
 function interpret(event: ConsumedEvent): { update?: Omit<LifecycleUpdate, "eventType">; detail: string } {
@@ -13,7 +20,7 @@ function interpret(event: ConsumedEvent): { update?: Omit<LifecycleUpdate, "even
   switch (event.topic.name) {
     case routingTopics.filingRouted.name: {
       const m = event.message as routingEventsV1.FilingRouted;
-      return { update: { round: m.round, status: "routed", at }, detail: `routed to province ${m.province}` };
+      return { update: { round: m.round, status: "routed", at }, detail: `routed to province ${m.province}; ${deadlines(m.responseDue, m.decisionDue, m.deadlinesEstimated)}` };
     }
     case routingTopics.routingFailed.name: {
       const m = event.message as routingEventsV1.RoutingFailed;
@@ -50,6 +57,11 @@ function interpret(event: ConsumedEvent): { update?: Omit<LifecycleUpdate, "even
         update: { round: m.round, status: "rejected", at, decision: { caseNumber: "", reasonCategory: category, reason: m.reason, legalBasis: m.legalBasis, decidedAt: date(m.rejectedAt, at) } },
         detail: `not accepted (${category})`,
       };
+    }
+    case decisionTopics.deadlinesChanged.name: {
+      const m = event.message as decisionEventsV1.DeadlinesChanged;
+      const was = deadlines(m.previousResponseDue, m.previousDecisionDue, m.previousProvisional);
+      return { detail: `deadlines recomputed, holiday calendar ${m.calendarYears.join(", ")} changed: ${deadlines(m.responseDue, m.decisionDue, m.provisional)} (was ${was})` };
     }
     default:
       // Intake's own events: a timeline entry only (the command already changed the status).

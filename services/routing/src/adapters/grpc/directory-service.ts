@@ -94,7 +94,7 @@ export function directoryService(dir: Directory, now: () => Date = () => new Dat
     },
     async getWorkingStatus(req) {
       const s = workingStatus(dir, req.courtId, req.at ? timestampDate(req.at) : now());
-      return { open: s.open, workingDay: s.workingDay, nextOpening: timestampFromDate(s.nextOpening) };
+      return { open: s.open, workingDay: s.workingDay, nextOpening: timestampFromDate(s.nextOpening), provisional: s.provisional };
     },
   });
 }

@@ -128,6 +128,9 @@ export type InboxFiling = Message<"kuayu.decision.v1.InboxFiling"> & {
   overdue: boolean;
 
   /**
+   * Provisional deadlines (暂定): counted over a year whose official holiday arrangement is not
+   * loaded; recomputed when it is. The name predates the term.
+   *
    * @generated from field: bool deadlines_estimated = 16;
    */
   deadlinesEstimated: boolean;

@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file kuayu/decision/v1/events.proto.
  */
 export const file_kuayu_decision_v1_events: GenFile = /*@__PURE__*/
-  fileDesc("Ch5rdWF5dS9kZWNpc2lvbi92MS9ldmVudHMucHJvdG8SEWt1YXl1LmRlY2lzaW9uLnYxIrMBCgxBY2tub3dsZWRnZWQSEQoJZmlsaW5nX2lkGAEgASgJEh4KFmNvbGxhYm9yYXRpbmdfY291cnRfaWQYAiABKAkSHQoVanVyaXNkaWN0aW9uX2NvdXJ0X2lkGAMgASgJEg0KBXJvdW5kGAQgASgFEjMKD2Fja25vd2xlZGdlZF9hdBgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDQoFZHJpbGwYBiABKAgi9QEKCEFjY2VwdGVkEhEKCWZpbGluZ19pZBgBIAEoCRIeChZjb2xsYWJvcmF0aW5nX2NvdXJ0X2lkGAIgASgJEh0KFWp1cmlzZGljdGlvbl9jb3VydF9pZBgDIAEoCRINCgVyb3VuZBgEIAEoBRITCgtjYXNlX251bWJlchgFIAEoCRIvCgthY2NlcHRlZF9hdBgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDQoFZHJpbGwYByABKAgSMwoPYWNrbm93bGVkZ2VkX2F0GAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCK9AgoIUmVqZWN0ZWQSEQoJZmlsaW5nX2lkGAEgASgJEh4KFmNvbGxhYm9yYXRpbmdfY291cnRfaWQYAiABKAkSHQoVanVyaXNkaWN0aW9uX2NvdXJ0X2lkGAMgASgJEg0KBXJvdW5kGAQgASgFEjYKCGNhdGVnb3J5GAUgASgOMiQua3VheXUuZGVjaXNpb24udjEuUmVqZWN0aW9uQ2F0ZWdvcnkSDgoGcmVhc29uGAYgASgJEhMKC2xlZ2FsX2Jhc2lzGAcgASgJEi8KC3JlamVjdGVkX2F0GAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBINCgVkcmlsbBgJIAEoCBIzCg9hY2tub3dsZWRnZWRfYXQYCiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIjsKDVJlcXVlc3RlZEl0ZW0SFQoNbWF0ZXJpYWxfa2luZBgBIAEoCRITCgtkZXNjcmlwdGlvbhgCIAEoCSLZAgoTQ29ycmVjdGlvblJlcXVlc3RlZBIRCglmaWxpbmdfaWQYASABKAkSHgoWY29sbGFib3JhdGluZ19jb3VydF9pZBgCIAEoCRIdChVqdXJpc2RpY3Rpb25fY291cnRfaWQYAyABKAkSDQoFcm91bmQYBCABKAUSLwoFaXRlbXMYBSADKAsyIC5rdWF5dS5kZWNpc2lvbi52MS5SZXF1ZXN0ZWRJdGVtEiwKCGRlYWRsaW5lGAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIMCgRub3RlGAcgASgJEjAKDHJlcXVlc3RlZF9hdBgIIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDQoFZHJpbGwYCSABKAgSMwoPYWNrbm93bGVkZ2VkX2F0GAogASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCqiAgoRUmVqZWN0aW9uQ2F0ZWdvcnkSIgoeUkVKRUNUSU9OX0NBVEVHT1JZX1VOU1BFQ0lGSUVEEAASJgoiUkVKRUNUSU9OX0NBVEVHT1JZX05PX0pVUklTRElDVElPThABEioKJlJFSkVDVElPTl9DQVRFR09SWV9PVVRTSURFX0NPVVJUX1NDT1BFEAISKQolUkVKRUNUSU9OX0NBVEVHT1JZX0NPTkRJVElPTlNfTk9UX01FVBADEiAKHFJFSkVDVElPTl9DQVRFR09SWV9EVVBMSUNBVEUQBBIqCiZSRUpFQ1RJT05fQ0FURUdPUllfQ09SUkVDVElPTlNfTUlTU0lORxAFEhwKGFJFSkVDVElPTl9DQVRFR09SWV9PVEhFUhAGYgZwcm90bzM", [file_google_protobuf_timestamp]);
+  fileDesc("Ch5rdWF5dS9kZWNpc2lvbi92MS9ldmVudHMucHJvdG8SEWt1YXl1LmRlY2lzaW9uLnYxIrMBCgxBY2tub3dsZWRnZWQSEQoJZmlsaW5nX2lkGAEgASgJEh4KFmNvbGxhYm9yYXRpbmdfY291cnRfaWQYAiABKAkSHQoVanVyaXNkaWN0aW9uX2NvdXJ0X2lkGAMgASgJEg0KBXJvdW5kGAQgASgFEjMKD2Fja25vd2xlZGdlZF9hdBgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDQoFZHJpbGwYBiABKAgi9QEKCEFjY2VwdGVkEhEKCWZpbGluZ19pZBgBIAEoCRIeChZjb2xsYWJvcmF0aW5nX2NvdXJ0X2lkGAIgASgJEh0KFWp1cmlzZGljdGlvbl9jb3VydF9pZBgDIAEoCRINCgVyb3VuZBgEIAEoBRITCgtjYXNlX251bWJlchgFIAEoCRIvCgthY2NlcHRlZF9hdBgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDQoFZHJpbGwYByABKAgSMwoPYWNrbm93bGVkZ2VkX2F0GAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCK9AgoIUmVqZWN0ZWQSEQoJZmlsaW5nX2lkGAEgASgJEh4KFmNvbGxhYm9yYXRpbmdfY291cnRfaWQYAiABKAkSHQoVanVyaXNkaWN0aW9uX2NvdXJ0X2lkGAMgASgJEg0KBXJvdW5kGAQgASgFEjYKCGNhdGVnb3J5GAUgASgOMiQua3VheXUuZGVjaXNpb24udjEuUmVqZWN0aW9uQ2F0ZWdvcnkSDgoGcmVhc29uGAYgASgJEhMKC2xlZ2FsX2Jhc2lzGAcgASgJEi8KC3JlamVjdGVkX2F0GAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBINCgVkcmlsbBgJIAEoCBIzCg9hY2tub3dsZWRnZWRfYXQYCiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIjsKDVJlcXVlc3RlZEl0ZW0SFQoNbWF0ZXJpYWxfa2luZBgBIAEoCRITCgtkZXNjcmlwdGlvbhgCIAEoCSLZAgoTQ29ycmVjdGlvblJlcXVlc3RlZBIRCglmaWxpbmdfaWQYASABKAkSHgoWY29sbGFib3JhdGluZ19jb3VydF9pZBgCIAEoCRIdChVqdXJpc2RpY3Rpb25fY291cnRfaWQYAyABKAkSDQoFcm91bmQYBCABKAUSLwoFaXRlbXMYBSADKAsyIC5rdWF5dS5kZWNpc2lvbi52MS5SZXF1ZXN0ZWRJdGVtEiwKCGRlYWRsaW5lGAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIMCgRub3RlGAcgASgJEjAKDHJlcXVlc3RlZF9hdBgIIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDQoFZHJpbGwYCSABKAgSMwoPYWNrbm93bGVkZ2VkX2F0GAogASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCLXAwoQRGVhZGxpbmVzQ2hhbmdlZBIRCglmaWxpbmdfaWQYASABKAkSHgoWY29sbGFib3JhdGluZ19jb3VydF9pZBgCIAEoCRIdChVqdXJpc2RpY3Rpb25fY291cnRfaWQYAyABKAkSDQoFcm91bmQYBCABKAUSMAoMcmVzcG9uc2VfZHVlGAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIwCgxkZWNpc2lvbl9kdWUYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhMKC3Byb3Zpc2lvbmFsGAcgASgIEjkKFXByZXZpb3VzX3Jlc3BvbnNlX2R1ZRgIIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASOQoVcHJldmlvdXNfZGVjaXNpb25fZHVlGAkgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIcChRwcmV2aW91c19wcm92aXNpb25hbBgKIAEoCBIWCg5jYWxlbmRhcl95ZWFycxgLIAMoBRIuCgpjaGFuZ2VkX2F0GAwgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBINCgVkcmlsbBgNIAEoCCqiAgoRUmVqZWN0aW9uQ2F0ZWdvcnkSIgoeUkVKRUNUSU9OX0NBVEVHT1JZX1VOU1BFQ0lGSUVEEAASJgoiUkVKRUNUSU9OX0NBVEVHT1JZX05PX0pVUklTRElDVElPThABEioKJlJFSkVDVElPTl9DQVRFR09SWV9PVVRTSURFX0NPVVJUX1NDT1BFEAISKQolUkVKRUNUSU9OX0NBVEVHT1JZX0NPTkRJVElPTlNfTk9UX01FVBADEiAKHFJFSkVDVElPTl9DQVRFR09SWV9EVVBMSUNBVEUQBBIqCiZSRUpFQ1RJT05fQ0FURUdPUllfQ09SUkVDVElPTlNfTUlTU0lORxAFEhwKGFJFSkVDVElPTl9DQVRFR09SWV9PVEhFUhAGYgZwcm90bzM", [file_google_protobuf_timestamp]);
 
 /**
  * Topic kuayu.decision.acknowledged.v1: the jurisdiction court responded (响应).
@@ -272,6 +272,91 @@ export type CorrectionRequested = Message<"kuayu.decision.v1.CorrectionRequested
  */
 export const CorrectionRequestedSchema: GenMessage<CorrectionRequested> = /*@__PURE__*/
   messageDesc(file_kuayu_decision_v1_events, 4);
+
+/**
+ * Topic kuayu.decision.deadlines-changed.v1: an open filing's deadlines were recomputed because the
+ * holiday calendar changed (an operator loaded a year's official arrangement). The filing's
+ * timeline records it; supervision measures against the new deadlines.
+ *
+ * @generated from message kuayu.decision.v1.DeadlinesChanged
+ */
+export type DeadlinesChanged = Message<"kuayu.decision.v1.DeadlinesChanged"> & {
+  /**
+   * @generated from field: string filing_id = 1;
+   */
+  filingId: string;
+
+  /**
+   * @generated from field: string collaborating_court_id = 2;
+   */
+  collaboratingCourtId: string;
+
+  /**
+   * @generated from field: string jurisdiction_court_id = 3;
+   */
+  jurisdictionCourtId: string;
+
+  /**
+   * @generated from field: int32 round = 4;
+   */
+  round: number;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp response_due = 5;
+   */
+  responseDue?: Timestamp | undefined;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp decision_due = 6;
+   */
+  decisionDue?: Timestamp | undefined;
+
+  /**
+   * The new deadlines are still provisional (a year they reach is still not loaded).
+   *
+   * @generated from field: bool provisional = 7;
+   */
+  provisional: boolean;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp previous_response_due = 8;
+   */
+  previousResponseDue?: Timestamp | undefined;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp previous_decision_due = 9;
+   */
+  previousDecisionDue?: Timestamp | undefined;
+
+  /**
+   * @generated from field: bool previous_provisional = 10;
+   */
+  previousProvisional: boolean;
+
+  /**
+   * The years of the holiday calendar that changed, e.g. [2027].
+   *
+   * @generated from field: repeated int32 calendar_years = 11;
+   */
+  calendarYears: number[];
+
+  /**
+   * @generated from field: google.protobuf.Timestamp changed_at = 12;
+   */
+  changedAt?: Timestamp | undefined;
+
+  /**
+   * @generated from field: bool drill = 13;
+   */
+  drill: boolean;
+};
+
+/**
+ * Describes the message kuayu.decision.v1.DeadlinesChanged.
+ * Use `create(DeadlinesChangedSchema)` to create a new message.
+ */
+export const DeadlinesChangedSchema: GenMessage<DeadlinesChanged> = /*@__PURE__*/
+  messageDesc(file_kuayu_decision_v1_events, 5);
 
 /**
  * @generated from enum kuayu.decision.v1.RejectionCategory

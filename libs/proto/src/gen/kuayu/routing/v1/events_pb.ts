@@ -149,8 +149,9 @@ export type FilingRouted = Message<"kuayu.routing.v1.FilingRouted"> & {
   submittedAt?: Timestamp | undefined;
 
   /**
-   * The deadlines reach past the holiday calendar the service knows: weekends are counted as
-   * holidays, official holidays are not, so the real deadline may be later.
+   * Provisional deadlines (暂定): counted over a year whose official holiday arrangement is not
+   * loaded, from the statutory holidays alone (no adjusted working days). The decision service
+   * recomputes them when the year is loaded (DeadlinesChanged). The name predates the term.
    *
    * @generated from field: bool deadlines_estimated = 17;
    */
