@@ -30,11 +30,9 @@ export const CALENDAR_LAST_PROVISIONAL_YEAR = 2100;
  * every citizen has off. A range in an operator file is named with one of them, or with several
  * joined by "、" where one range covers two (e.g. "国庆节、中秋节" in 2025).
  */
-export const HOLIDAY_NAMES = [
-  "元旦", "春节", "清明节", "劳动节", "端午节", "中秋节", "国庆节",
-  // A one-off holiday the State Council proclaimed (2015-09-03); kept so the library's 2015 can be copied.
-  "中国人民抗日战争暨世界反法西斯战争胜利70周年纪念日",
-] as const;
+export const HOLIDAY_NAMES = ["元旦", "春节", "清明节", "劳动节", "端午节", "中秋节", "国庆节"] as const;
+/** One-off holidays the State Council proclaimed (2015-09-03), accepted so the library's years can be copied. */
+const ONE_OFF_HOLIDAYS = ["中国人民抗日战争暨世界反法西斯战争胜利70周年纪念日"];
 
 /** One holiday range of a year's arrangement, both ends inclusive. */
 export interface HolidayRange {
@@ -348,7 +346,7 @@ export function checkCalendarFile(raw: unknown): { file: CalendarFile; problems:
         if (!isObject(h)) return bad(field, "must be {name, from, to}");
         unknownKeys(h, field, ["name", "from", "to"]);
         const parts = typeof h.name === "string" ? h.name.split("、") : [];
-        if (parts.length === 0 || parts.some((p) => !(HOLIDAY_NAMES as readonly string[]).includes(p))) {
+        if (parts.length === 0 || parts.some((p) => !(HOLIDAY_NAMES as readonly string[]).includes(p) && !ONE_OFF_HOLIDAYS.includes(p))) {
           bad(`${field}.name`, `unknown holiday ${JSON.stringify(h.name)}: one of ${HOLIDAY_NAMES.join(", ")} (several joined by 、)`);
         }
         const from = date(h.from, `${field}.from`);
