@@ -3,8 +3,9 @@
 //   window    SubmitFiling at the window (intake gRPC) → outbox → Kafka → routing stage → Kafka →
 //             decision inbox, at a steady 20 filings/s (drafts with four 2 KiB materials are
 //             prepared first, untimed)
-//   ramp      `filing submitted` events published straight to the intake topic at rising rates
-//             (no materials), through routing and decision: the highest rate that holds
+//   ramp      `filing submitted` events published straight to the lifecycle topic (Beijing's
+//             partition, as intake does) at rising rates (no materials), through routing and
+//             decision: the highest rate that holds
 //   baseline  raw kafkajs at the same rates: produce → consume latency on a topic of its own
 // Visibility is taken from the decision service's WatchInbox stream (it is nudged by the insert).
 //
@@ -95,7 +96,7 @@ async function main() {
   const { createLogger } = built("libs/logger/dist");
   const { createKafka, createProducer } = built("libs/kafka/dist");
   const { intakeV1, commonV1, decisionV1 } = built("libs/proto/dist");
-  const { intakeTopics } = built("libs/topics/dist");
+  const { filingLifecycle, provincePartition } = built("libs/topics/dist");
   const apps = Object.fromEntries(
     ["routing", "intake", "decision"].map((s) => [s, { app: built(`services/${s}/dist/app.js`), config: built(`services/${s}/dist/config.js`) }]),
   );
@@ -241,10 +242,20 @@ async function main() {
       const id = crypto.randomUUID();
       ids.push(id);
       sent.set(id, performance.now());
-      await windowEvents.publish(intakeTopics.filingSubmitted, id, {
-        filingId: id, collaboratingCourtId: "t-440103001", jurisdictionCourtId: "c-110105", caseType: commonV1.CaseType.ENFORCEMENT,
-        round: 1, receiptNumber: `KY-bench-${id}`, submittedAt: timestampFromDate(new Date()), drill: true,
-      });
+      await windowEvents.publish(
+        filingLifecycle,
+        id,
+        {
+          event: {
+            case: "filingSubmitted",
+            value: {
+              filingId: id, collaboratingCourtId: "t-440103001", jurisdictionCourtId: "c-110105", caseType: commonV1.CaseType.ENFORCEMENT,
+              round: 1, receiptNumber: `KY-bench-${id}`, submittedAt: timestampFromDate(new Date()), drill: true,
+            },
+          },
+        },
+        { partition: provincePartition("11") },
+      );
     });
     const res = await collect(ids, sent, arrivals, 60_000);
     const row = { rate, achievedRate: run.n / run.sendSeconds, raw: rawRes, flow: res, n: run.n };

@@ -63,7 +63,7 @@ async function main() {
   const { createKafka, createProducer } = built("libs/kafka/dist");
   const { loadDirectory } = built("libs/directory/dist");
   const { supervisionV1, commonV1 } = built("libs/proto/dist");
-  const { routingTopics, decisionTopics } = built("libs/topics/dist");
+  const { filingLifecycle, provincePartition } = built("libs/topics/dist");
   const { startApp } = built("services/supervision/dist/app.js");
   const { readConfig } = built("services/supervision/dist/config.js");
 
@@ -104,8 +104,15 @@ async function main() {
       ids.slice(i, i + 100).map(async (id) => {
         const base = { filingId: id, collaboratingCourtId: "t-440103001", jurisdictionCourtId: "c-110105", round: 1, drill: false };
         const now = new Date();
-        await events.publish(routingTopics.filingRouted, id, { ...base, province: "11", caseType: commonV1.CaseType.ENFORCEMENT, routedAt: timestampFromDate(now), responseDue: timestampFromDate(new Date(now.getTime() + 1800_000)) });
-        await events.publish(decisionTopics.acknowledged, id, base);
+        // A Beijing court's filing: its events on Beijing's partition of the lifecycle topic.
+        const onBeijing = { partition: provincePartition("11") };
+        await events.publish(
+          filingLifecycle,
+          id,
+          { event: { case: "filingRouted", value: { ...base, province: "11", caseType: commonV1.CaseType.ENFORCEMENT, routedAt: timestampFromDate(now), responseDue: timestampFromDate(new Date(now.getTime() + 1800_000)) } } },
+          onBeijing,
+        );
+        await events.publish(filingLifecycle, id, { event: { case: "acknowledged", value: base } }, onBeijing);
       }),
     );
   }
@@ -120,7 +127,7 @@ async function main() {
   const raw = new Kafka({ clientId: "bench-raw", brokers: CFG.brokers, logLevel: logLevel.NOTHING });
   const consumer = raw.consumer({ groupId: `bench-sup-raw-${tag}` });
   await consumer.connect();
-  await consumer.subscribe({ topics: [routingTopics.filingRouted.name, decisionTopics.acknowledged.name], fromBeginning: true });
+  await consumer.subscribe({ topics: [filingLifecycle.name], fromBeginning: true });
   let seen = 0;
   const wanted = new Set(ids);
   let rawStart = 0;

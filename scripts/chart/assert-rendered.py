@@ -339,9 +339,9 @@ for t in topics:
         problem(f"KafkaTopic {n}: not in the release's topic namespace {topic_prefix!r}")
     if not n.endswith(".dlq") and f"{n}.dlq" not in names:
         problem(f"KafkaTopic {n}: no dead-letter topic {n}.dlq")
-routed = next((t for t in topics if t["spec"]["topicName"] == f"{topic_prefix}kuayu.routing.filing-routed.v1"), None)
-if topics_on and (routed is None or routed["spec"]["partitions"] < 32):
-    problem("kuayu.routing.filing-routed.v1 needs at least one partition per province code (32)")
+lifecycle = next((t for t in topics if t["spec"]["topicName"] == f"{topic_prefix}kuayu.filing.lifecycle.v1"), None)
+if topics_on and (lifecycle is None or lifecycle["spec"]["partitions"] < 32):
+    problem("kuayu.filing.lifecycle.v1 needs at least one partition per province code (32)")
 
 # PrometheusRule (Prometheus Operator): the calendar's alerts, when monitoring.prometheusRules is on.
 rules_on = v["monitoring"]["prometheusRules"]["enabled"]

@@ -12,7 +12,10 @@ import { brokerTopic } from "./client.js";
 export interface ConsumedEvent<S extends DescMessage = DescMessage> {
   topic: TopicSpec<S>;
   key: string;
+  /** The event; on an envelope topic, the event inside the envelope (of `schema`). */
   message: MessageShape<S>;
+  /** The schema of `message`. */
+  schema: DescMessage;
   meta: EventMeta;
   partition: number;
   offset: string;
@@ -145,8 +148,8 @@ export async function runConsumer(opts: ConsumerOptions): Promise<RunningConsume
       const ctx = trace.getActiveSpan() ? context.active() : propagation.extract(ROOT_CONTEXT, headers);
       let event: ConsumedEvent;
       try {
-        const { meta, message } = decodeEvent(topic, p.message.value, headers);
-        event = { topic, key: p.message.key?.toString() ?? "", message, meta, partition: p.partition, offset: p.message.offset };
+        const { meta, message, schema } = decodeEvent(topic, p.message.value, headers);
+        event = { topic, key: p.message.key?.toString() ?? "", message, schema, meta, partition: p.partition, offset: p.message.offset };
       } catch (err) {
         if (err instanceof EventDecodeError) return deadLetter(p, headers, err, 0);
         throw err;

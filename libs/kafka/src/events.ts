@@ -1,20 +1,36 @@
 import { createHash, randomUUID } from "node:crypto";
-import { fromBinary, toBinary, type DescMessage, type MessageInitShape, type MessageShape, create } from "@bufbuild/protobuf";
+import { fromBinary, toBinary, type DescMessage, type Message, type MessageInitShape, type MessageShape, create } from "@bufbuild/protobuf";
 import { context, propagation } from "@opentelemetry/api";
 import type { IHeaders } from "kafkajs";
 
-/** One topic carries exactly one protobuf message type (so `buf breaking` protects events too). */
+/**
+ * A topic carries one protobuf message type (so `buf breaking` protects events too). An envelope
+ * topic's type is a message with a single `oneof event` of the event kinds (e.g. a filing's
+ * lifecycle): every record holds one kind, named in its type header, and consumers get that inner
+ * message.
+ */
 export interface TopicSpec<S extends DescMessage = DescMessage> {
   name: string;
   schema: S;
   partitions: number;
+  /** The schema is an envelope: a single oneof named `event`. */
+  envelope: boolean;
 }
 
 export function defineTopic<S extends DescMessage>(name: string, schema: S, partitions = 6): TopicSpec<S> {
   if (!/^kuayu\.[a-z-]+\.[a-z-]+\.v\d+$/.test(name)) {
-    throw new Error(`topic "${name}" does not follow kuayu.<domain>.<event-in-past-tense>.v<N>`);
+    throw new Error(`topic "${name}" does not follow kuayu.<domain>.<stream>.v<N>`);
   }
-  return { name, schema, partitions };
+  const envelope = schema.oneofs.length === 1 && schema.oneofs[0]!.localName === "event" && schema.fields.every((f) => f.oneof !== undefined);
+  return { name, schema, partitions, envelope };
+}
+
+/** The type name of the event inside an envelope message (its `event` oneof's case). */
+function innerTypeName(topic: TopicSpec, message: unknown): string {
+  const chosen = (message as { event?: { case?: string } }).event?.case;
+  const field = topic.schema.fields.find((f) => f.localName === chosen);
+  if (!field || field.fieldKind !== "message") throw new Error(`an event on ${topic.name} must set one case of its oneof event`);
+  return field.message.typeName;
 }
 
 export const dlqName = (topic: string) => `${topic}.dlq`;
@@ -63,7 +79,7 @@ export function buildRecord<S extends DescMessage>(
 ): EventRecord {
   const headers: Record<string, string> = {
     [HEADERS.id]: opts.id ?? randomUUID(),
-    [HEADERS.type]: topic.schema.typeName,
+    [HEADERS.type]: topic.envelope ? innerTypeName(topic, message) : topic.schema.typeName,
     [HEADERS.source]: opts.source,
     [HEADERS.time]: (opts.time ?? new Date()).toISOString(),
     [HEADERS.contentType]: CONTENT_TYPE,
@@ -86,17 +102,20 @@ export class EventDecodeError extends Error {
   override name = "EventDecodeError";
 }
 
-/** Reads metadata and decodes the value of a consumed record; throws EventDecodeError when malformed. */
+/**
+ * Reads metadata and decodes the value of a consumed record; throws EventDecodeError when malformed.
+ * On an envelope topic the message returned is the event inside, and the type header must name it.
+ */
 export function decodeEvent<S extends DescMessage>(
   topic: TopicSpec<S>,
   value: Buffer | null,
   headers: Record<string, string>,
-): { meta: EventMeta; message: MessageShape<S> } {
+): { meta: EventMeta; message: MessageShape<S>; schema: DescMessage } {
   const id = headers[HEADERS.id];
   const type = headers[HEADERS.type];
   const time = new Date(headers[HEADERS.time] ?? "");
   if (!id) throw new EventDecodeError(`record on ${topic.name} has no ${HEADERS.id} header`);
-  if (type !== topic.schema.typeName) {
+  if (!topic.envelope && type !== topic.schema.typeName) {
     throw new EventDecodeError(`record on ${topic.name} has type "${type}", expected ${topic.schema.typeName}`);
   }
   if (Number.isNaN(time.getTime())) throw new EventDecodeError(`record ${id} has no valid ${HEADERS.time} header`);
@@ -105,9 +124,16 @@ export function decodeEvent<S extends DescMessage>(
   try {
     message = fromBinary(topic.schema, value);
   } catch (err) {
-    throw new EventDecodeError(`record ${id} is not a valid ${type}: ${(err as Error).message}`);
+    throw new EventDecodeError(`record ${id} is not a valid ${topic.schema.typeName}: ${(err as Error).message}`);
   }
-  return { meta: { id, type, source: headers[HEADERS.source] ?? "", time }, message };
+  if (topic.envelope) {
+    const inner = (message as { event?: { value?: Message } }).event?.value;
+    if (!inner) throw new EventDecodeError(`record ${id} on ${topic.name} holds no event`);
+    if (inner.$typeName !== type) throw new EventDecodeError(`record ${id} on ${topic.name} has type "${type}" but holds a ${inner.$typeName}`);
+    const schema = topic.schema.fields.find((f) => f.fieldKind === "message" && f.message.typeName === inner.$typeName)!;
+    return { meta: { id, type: inner.$typeName, source: headers[HEADERS.source] ?? "", time }, message: inner as MessageShape<S>, schema: (schema as { message: DescMessage }).message };
+  }
+  return { meta: { id, type: topic.schema.typeName, source: headers[HEADERS.source] ?? "", time }, message, schema: topic.schema };
 }
 
 /**

@@ -1,6 +1,6 @@
-import { create } from "@bufbuild/protobuf";
+import { create, toBinary } from "@bufbuild/protobuf";
 import { buildRecord, decodeEvent, defineTopic, EventDecodeError, HEADERS } from "@kuayu/kafka";
-import { commonV1, intakeEventsV1 } from "@kuayu/proto";
+import { commonV1, decisionEventsV1, filingEventsV1, intakeEventsV1, routingEventsV1 } from "@kuayu/proto";
 
 const topic = defineTopic("kuayu.intake.filing-submitted.v1", intakeEventsV1.FilingSubmittedSchema, 3);
 
@@ -27,5 +27,63 @@ describe("event records", () => {
 
   it("enforces the topic naming rule", () => {
     expect(() => defineTopic("filings", intakeEventsV1.FilingSubmittedSchema)).toThrow(/kuayu\.<domain>/);
+  });
+});
+
+describe("envelope topics (one oneof `event` of the event kinds)", () => {
+  const lifecycle = defineTopic("kuayu.filing.lifecycle.v1", filingEventsV1.FilingEventSchema, 32);
+  const routed = { filingId: "f-1", collaboratingCourtId: "t-440103001", jurisdictionCourtId: "c-110105", round: 2, province: "11", caseType: commonV1.CaseType.ENFORCEMENT };
+
+  it("are detected from the schema", () => {
+    expect(lifecycle.envelope).toBe(true);
+    expect(topic.envelope).toBe(false);
+  });
+
+  it("name the event inside in the type header, keep key and partition, and decode to the inner message", () => {
+    const r = buildRecord(lifecycle, "f-1", { event: { case: "filingRouted", value: routed } }, { source: "kuayu.routing", partition: 1, time: new Date("2026-01-02T03:04:05Z") });
+    expect(r.topic).toBe("kuayu.filing.lifecycle.v1");
+    expect(r.key).toBe("f-1");
+    expect(r.partition).toBe(1);
+    expect(r.headers[HEADERS.type]).toBe("kuayu.routing.v1.FilingRouted");
+    expect(r.headers[HEADERS.type]).toBe(routingEventsV1.FilingRoutedSchema.typeName);
+    const { meta, message, schema } = decodeEvent(lifecycle, r.value, r.headers);
+    expect(schema).toBe(routingEventsV1.FilingRoutedSchema); // what toJson of the event needs
+    expect(meta).toEqual({ id: r.headers[HEADERS.id], type: "kuayu.routing.v1.FilingRouted", source: "kuayu.routing", time: new Date("2026-01-02T03:04:05Z") });
+    // The inner event, not the envelope.
+    expect(message).toEqual(create(routingEventsV1.FilingRoutedSchema, routed));
+    expect((message as { $typeName: string }).$typeName).toBe("kuayu.routing.v1.FilingRouted");
+
+    const accepted = buildRecord(lifecycle, "f-1", { event: { case: "accepted", value: { filingId: "f-1", caseNumber: "（2026）京0105执1号" } } }, { source: "kuayu.decision" });
+    expect(accepted.headers[HEADERS.type]).toBe("kuayu.decision.v1.Accepted");
+    expect(accepted).not.toHaveProperty("partition"); // none given: the producer hashes the key
+    expect(decodeEvent(lifecycle, accepted.value, accepted.headers).message).toEqual(create(decisionEventsV1.AcceptedSchema, { filingId: "f-1", caseNumber: "（2026）京0105执1号" }));
+  });
+
+  it("reject a record whose type header does not name the event inside", () => {
+    const r = buildRecord(lifecycle, "f-1", { event: { case: "filingRouted", value: routed } }, { source: "s" });
+    for (const type of ["kuayu.decision.v1.Accepted", "kuayu.filing.v1.FilingEvent", ""]) {
+      expect(() => decodeEvent(lifecycle, r.value, { ...r.headers, [HEADERS.type]: type })).toThrow(EventDecodeError);
+    }
+    expect(() => decodeEvent(lifecycle, r.value, { ...r.headers, [HEADERS.type]: "kuayu.decision.v1.Accepted" })).toThrow(/holds a kuayu\.routing\.v1\.FilingRouted/);
+    const { [HEADERS.type]: _type, ...noType } = r.headers;
+    expect(() => decodeEvent(lifecycle, r.value, noType)).toThrow(EventDecodeError);
+  });
+
+  it("reject an envelope with no event set, on both sides", () => {
+    const r = buildRecord(lifecycle, "f-1", { event: { case: "filingRouted", value: routed } }, { source: "s" });
+    const empty = Buffer.from(toBinary(filingEventsV1.FilingEventSchema, create(filingEventsV1.FilingEventSchema, {})));
+    expect(() => decodeEvent(lifecycle, empty, r.headers)).toThrow(EventDecodeError);
+    expect(() => decodeEvent(lifecycle, empty, r.headers)).toThrow(/holds no event/);
+    expect(() => buildRecord(lifecycle, "f-1", {}, { source: "s" })).toThrow(/must set one case/);
+  });
+
+  it("reject a corrupt value and records without id or time as on other topics", () => {
+    const r = buildRecord(lifecycle, "f-1", { event: { case: "filingWithdrawn", value: { filingId: "f-1" } } }, { source: "s" });
+    expect(r.headers[HEADERS.type]).toBe(intakeEventsV1.FilingWithdrawnSchema.typeName);
+    expect(() => decodeEvent(lifecycle, Buffer.from([0xff, 0xff, 0xff]), r.headers)).toThrow(EventDecodeError);
+    const { [HEADERS.id]: _id, ...noId } = r.headers;
+    expect(() => decodeEvent(lifecycle, r.value, noId)).toThrow(EventDecodeError);
+    expect(() => decodeEvent(lifecycle, r.value, { ...r.headers, [HEADERS.time]: "nope" })).toThrow(EventDecodeError);
+    expect(() => decodeEvent(lifecycle, null, r.headers)).toThrow(EventDecodeError);
   });
 });

@@ -7,6 +7,7 @@ export * as directoryV1 from "./gen/kuayu/directory/v1/directory_pb.js";
 export * as intakeEventsV1 from "./gen/kuayu/intake/v1/events_pb.js";
 export * as routingEventsV1 from "./gen/kuayu/routing/v1/events_pb.js";
 export * as decisionEventsV1 from "./gen/kuayu/decision/v1/events_pb.js";
+export * as filingEventsV1 from "./gen/kuayu/filing/v1/events_pb.js";
 export * as decisionV1 from "./gen/kuayu/decision/v1/decision_pb.js";
 export * as notificationV1 from "./gen/kuayu/notification/v1/notification_pb.js";
 export * as supervisionV1 from "./gen/kuayu/supervision/v1/supervision_pb.js";

@@ -1,11 +1,12 @@
 import { PROVINCES } from "@kuayu/directory";
-import { PROVINCE_CODES, PROVINCE_PARTITIONS, partitionsOfScope, provincePartition, routingTopics } from "@kuayu/topics";
+import { PROVINCE_CODES, PROVINCE_PARTITIONS, partitionsOfScope, provincePartition, filingLifecycle } from "@kuayu/topics";
 
-describe("province partitions of the routed topic", () => {
+describe("province partitions of the lifecycle topic", () => {
   it("has one partition per province code of the directory", () => {
     expect([...PROVINCE_CODES].sort()).toEqual([...new Set(["00", ...Object.keys(PROVINCES)])].sort());
     expect(PROVINCE_CODES).toHaveLength(PROVINCE_PARTITIONS);
-    expect(routingTopics.filingRouted.partitions).toBe(PROVINCE_PARTITIONS);
+    expect(filingLifecycle.partitions).toBe(PROVINCE_PARTITIONS);
+    expect(filingLifecycle.envelope).toBe(true);
   });
 
   it("maps provinces to distinct partitions and scopes to their partitions", () => {

@@ -11,7 +11,7 @@ import type { Logger } from "@kuayu/logger";
 import { connectMongo, coordinationCollections, createLocks, createSequences, createWatchHub, ensureCollections, ensureIndexes, gridFsFileStore, type WatchHub } from "@kuayu/mongo";
 import { startOutboxRelay, type OutboxRelay } from "@kuayu/outbox";
 import { intakeV1 } from "@kuayu/proto";
-import { decisionTopics, partitionsOfScope, routingTopics } from "@kuayu/topics";
+import { filingLifecycle, partitionsOfScope } from "@kuayu/topics";
 import type { Connection } from "mongoose";
 import { groupIdOf, type Config } from "./config.js";
 import { recomputeOpenDeadlines, type Deps } from "./domain/decision.js";
@@ -84,7 +84,7 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
     const files = gridFsFileStore(conn, "material_copies", log);
 
     const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: "decision", log, ...kafkaClient(config) });
-    await ensureTopics(kafka, [...inboxTopics, ...Object.values(decisionTopics)]);
+    await ensureTopics(kafka, inboxTopics);
     producer = await createProducer(kafka, SOURCE);
     relay = startOutboxRelay({ model, producer, log, lock: (id, fn) => locks.withLock(`inbox:${id}`, fn) });
     const hooks = { onOutboxWrite: relay.nudge, onChange: () => hub?.nudge() };
@@ -110,8 +110,8 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
       concurrency: config.KAFKA_CONCURRENCY,
       fromBeginning: config.KAFKA_FROM_BEGINNING,
       topics: inboxTopics,
-      // A province's instance reads only its provinces' partitions of the routed topic.
-      ...(config.PROVINCE_SCOPE === "all" ? {} : { partitions: { [routingTopics.filingRouted.name]: partitionsOfScope(config.PROVINCE_SCOPE) } }),
+      // A province's instance reads only its provinces' partitions of the lifecycle topic.
+      ...(config.PROVINCE_SCOPE === "all" ? {} : { partitions: { [filingLifecycle.name]: partitionsOfScope(config.PROVINCE_SCOPE) } }),
       handle: inboxConsumer(deps, config.PROVINCE_SCOPE, log),
       producer,
       log,

@@ -11,7 +11,7 @@ import { createKafka, createProducer, type EventProducer } from "@kuayu/kafka";
 import { createLogger } from "@kuayu/logger";
 import { connectMongo } from "@kuayu/mongo";
 import { commonV1, decisionEventsV1, decisionV1, intakeV1 } from "@kuayu/proto";
-import { provincePartition, routingTopics } from "@kuayu/topics";
+import { filingLifecycle, provincePartition } from "@kuayu/topics";
 import { assertInfraUp, eventually, infra, testKeys, uniqueName } from "@kuayu/testkit";
 import { readConfig as readIntakeConfig } from "../../intake/src/config";
 import { startApp as startIntake, type App as IntakeApp } from "../../intake/src/app";
@@ -180,13 +180,18 @@ it("copies a new filing's materials while older filings' copies keep failing (th
   await Promise.all(
     lost.map((id) =>
       publisher.publish(
-        routingTopics.filingRouted,
+        filingLifecycle,
         id,
         {
-          filingId: id, collaboratingCourtId: TRIBUNAL.id, jurisdictionCourtId: BEIJING_CHAOYANG.id, caseType: commonV1.CaseType.ENFORCEMENT, round: 1, province: "11", originProvince: "44",
-          routedAt: timestampFromDate(new Date()), responseDue: timestampFromDate(new Date(Date.now() + 1800_000)), decisionDue: timestampFromDate(new Date(Date.now() + 7 * 86400_000)),
-          jurisdictionCourtCode: "京0105", jurisdictionCourtLevel: "basic", jurisdictionCourtKind: "basic", drill: true,
-          materials: [{ materialId: randomUUID(), kind: "evidence", fileName: "e.pdf", mediaType: "application/pdf", sizeBytes: 100n, sha256: "0".repeat(64), round: 1 }],
+          event: {
+            case: "filingRouted",
+            value: {
+              filingId: id, collaboratingCourtId: TRIBUNAL.id, jurisdictionCourtId: BEIJING_CHAOYANG.id, caseType: commonV1.CaseType.ENFORCEMENT, round: 1, province: "11", originProvince: "44",
+              routedAt: timestampFromDate(new Date()), responseDue: timestampFromDate(new Date(Date.now() + 1800_000)), decisionDue: timestampFromDate(new Date(Date.now() + 7 * 86400_000)),
+              jurisdictionCourtCode: "京0105", jurisdictionCourtLevel: "basic", jurisdictionCourtKind: "basic", drill: true,
+              materials: [{ materialId: randomUUID(), kind: "evidence", fileName: "e.pdf", mediaType: "application/pdf", sizeBytes: 100n, sha256: "0".repeat(64), round: 1 }],
+            },
+          },
         },
         { partition: provincePartition("11") },
       ),
@@ -217,12 +222,17 @@ it("hands out gap-free, duplicate-free case numbers to 1,000 concurrent accepts 
     await Promise.all(
       filings.slice(i, i + 100).map(({ court, id }) =>
         publisher.publish(
-          routingTopics.filingRouted,
+          filingLifecycle,
           id,
           {
-            filingId: id, collaboratingCourtId: TRIBUNAL.id, jurisdictionCourtId: court, caseType: commonV1.CaseType.ENFORCEMENT, round: 1, province: "11", originProvince: "44",
-            routedAt: timestampFromDate(new Date()), responseDue: timestampFromDate(new Date(Date.now() + 1800_000)), decisionDue: timestampFromDate(new Date(Date.now() + 7 * 86400_000)),
-            jurisdictionCourtCode: codes.get(court)!, jurisdictionCourtLevel: "basic", jurisdictionCourtKind: "basic", drill: true,
+            event: {
+              case: "filingRouted",
+              value: {
+                filingId: id, collaboratingCourtId: TRIBUNAL.id, jurisdictionCourtId: court, caseType: commonV1.CaseType.ENFORCEMENT, round: 1, province: "11", originProvince: "44",
+                routedAt: timestampFromDate(new Date()), responseDue: timestampFromDate(new Date(Date.now() + 1800_000)), decisionDue: timestampFromDate(new Date(Date.now() + 7 * 86400_000)),
+                jurisdictionCourtCode: codes.get(court)!, jurisdictionCourtLevel: "basic", jurisdictionCourtKind: "basic", drill: true,
+              },
+            },
           },
           { partition: provincePartition("11") },
         ),

@@ -12,7 +12,7 @@ import { createKafka, createProducer, type EventProducer } from "@kuayu/kafka";
 import { createLogger } from "@kuayu/logger";
 import { connectMongo } from "@kuayu/mongo";
 import { commonV1, decisionV1, intakeV1 } from "@kuayu/proto";
-import { intakeTopics, routingTopics } from "@kuayu/topics";
+import { filingLifecycle, provincePartition } from "@kuayu/topics";
 import { Kafka, logLevel } from "kafkajs";
 import { assertInfraUp, eventually, infra, spawnService, testKeys, uniqueName, type ServiceProcess } from "@kuayu/testkit";
 import { BEIJING_CHAOYANG, TRIBUNAL, pdf, readyDraft, uploadParts } from "../../intake/test/support";
@@ -78,7 +78,7 @@ it("takes a filing from a Guangdong tribunal to ACCEPTED by a Beijing court, wit
       return f.status === intakeV1.FilingStatus.ACCEPTED && f.timeline.length >= 7 ? f : undefined;
     }, 30_000, "ACCEPTED at the window with the whole timeline");
     expect(done.decision!.caseNumber).toBe(filing!.caseNumber);
-    // Every hop once; events of different topics may interleave, so compare as a set.
+    // Every hop once; events of different services may interleave, so compare as a set.
     expect(done.timeline.map((t) => t.eventType).sort()).toEqual([
       "kuayu.decision.v1.Accepted",
       "kuayu.decision.v1.Acknowledged",
@@ -95,16 +95,16 @@ it("takes a filing from a Guangdong tribunal to ACCEPTED by a Beijing court, wit
   for (const p of [decision.proc, intake.proc, routing.proc]) expect(await p.kill("SIGTERM")).toBe(0);
 }, 300_000);
 
-/** Commits, for a new consumer group, the current end of every partition of the topics. */
-async function startAtEnd(groupId: string, topics: string[]) {
+/** Commits, for a new consumer group, the current end of every partition of the lifecycle topic. */
+async function startAtEnd(groupId: string) {
   const admin = new Kafka({ brokers: infra.brokers, clientId: "kill-test-admin", logLevel: logLevel.NOTHING }).admin();
   await admin.connect();
   try {
-    await admin.createTopics({ topics: topics.map((topic) => ({ topic, numPartitions: topic === routingTopics.filingRouted.name ? routingTopics.filingRouted.partitions : 12 })) });
-    for (const topic of topics) {
-      const ends = await admin.fetchTopicOffsets(topic);
-      await admin.setOffsets({ groupId, topic, partitions: ends.map((p) => ({ partition: p.partition, offset: p.high })) });
-    }
+    const topic = filingLifecycle.name;
+    await admin.createTopics({ topics: [{ topic, numPartitions: filingLifecycle.partitions }], waitForLeaders: true });
+    const ends = await admin.fetchTopicOffsets(topic);
+    expect(ends).toHaveLength(filingLifecycle.partitions);
+    await admin.setOffsets({ groupId, topic, partitions: ends.map((p) => ({ partition: p.partition, offset: p.high })) });
   } finally {
     await admin.disconnect();
   }
@@ -119,8 +119,8 @@ it("loses and duplicates nothing when routing and jurisdiction-decision are kill
   // broker's history from other tests is skipped.
   const routingEnv = { KAFKA_GROUP_ID: uniqueName("routing"), KAFKA_FROM_BEGINNING: "true" };
   const decisionEnv = { MONGO_DB: decisionDb, KAFKA_GROUP_ID: uniqueName("decision"), KAFKA_FROM_BEGINNING: "true", PROVINCE_SCOPE: "11", JWT_PRIVATE_KEY: keys.privateKey, COPY_INTERVAL_MS: "200" };
-  await startAtEnd(routingEnv.KAFKA_GROUP_ID, [intakeTopics.filingSubmitted.name, intakeTopics.correctionSubmitted.name]);
-  await startAtEnd(decisionEnv.KAFKA_GROUP_ID, [routingTopics.filingRouted.name, intakeTopics.filingWithdrawn.name]);
+  await startAtEnd(routingEnv.KAFKA_GROUP_ID);
+  await startAtEnd(decisionEnv.KAFKA_GROUP_ID);
   let routing = await start("routing", routingEnv);
   let decision = await start("decision", decisionEnv);
   const kafka = createKafka({ brokers: infra.brokers, clientId: "kill-test", log: createLogger({ service: "test", level: "silent" }) });
@@ -129,13 +129,24 @@ it("loses and duplicates nothing when routing and jurisdiction-decision are kill
   const ids = Array.from({ length: N }, () => randomUUID());
   const inboxCount = () => conn.collection<{ _id: string }>("inbox").countDocuments({ _id: { $in: ids } });
   try {
-    // N submissions (without materials) from a Guangdong tribunal to a Beijing court, as intake emits them.
+    // N submissions (without materials) from a Guangdong tribunal to a Beijing court, as intake
+    // emits them: on the lifecycle topic's partition of the jurisdiction court's province.
     const sending = (async () => {
       for (const id of ids) {
-        await window.publish(intakeTopics.filingSubmitted, id, {
-          filingId: id, collaboratingCourtId: TRIBUNAL.id, jurisdictionCourtId: BEIJING_CHAOYANG.id, caseType: commonV1.CaseType.ENFORCEMENT,
-          round: 1, receiptNumber: `KY-kill-${id}`, submittedAt: timestampFromDate(new Date()), drill: true,
-        });
+        await window.publish(
+          filingLifecycle,
+          id,
+          {
+            event: {
+              case: "filingSubmitted",
+              value: {
+                filingId: id, collaboratingCourtId: TRIBUNAL.id, jurisdictionCourtId: BEIJING_CHAOYANG.id, caseType: commonV1.CaseType.ENFORCEMENT,
+                round: 1, receiptNumber: `KY-kill-${id}`, submittedAt: timestampFromDate(new Date()), drill: true,
+              },
+            },
+          },
+          { partition: provincePartition(BEIJING_CHAOYANG.province) },
+        );
       }
     })();
     // Kill routing once some filings went through, then decision; restart both.

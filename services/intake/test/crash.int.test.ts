@@ -9,10 +9,10 @@ import { createKafka, headerMap } from "@kuayu/kafka";
 import { createLogger } from "@kuayu/logger";
 import { connectMongo } from "@kuayu/mongo";
 import { intakeV1 } from "@kuayu/proto";
-import { intakeTopics } from "@kuayu/topics";
+import { FILING_EVENTS, filingLifecycle, provincePartition } from "@kuayu/topics";
 import { assertInfraUp, eventually, infra, spawnService, testKeys, uniqueName, type ServiceProcess } from "@kuayu/testkit";
 import type { Consumer } from "kafkajs";
-import { CREDIT_CODE, RESIDENT_ID, TRIBUNAL, readyDraft, startRoutingService } from "./support";
+import { BEIJING_CHAOYANG, CREDIT_CODE, RESIDENT_ID, TRIBUNAL, readyDraft, startRoutingService } from "./support";
 
 const main = path.resolve(__dirname, "../dist/main.js");
 const keys = testKeys();
@@ -43,17 +43,20 @@ it("publishes every stored submission exactly once after a kill -9 between stori
   const filings = conn.collection<{ _id: string; outboxPending: boolean }>("filings");
   const timeline = conn.collection<{ _id: string; entries: { eventId: string; eventType: string }[] }>("timelines");
 
-  // Every record on the topic for our filings, from the start.
+  // Every `filing submitted` record on the lifecycle topic for our filings, from the start.
   const published = new Map<string, Set<string>>(); // filing id → event ids
+  const partitions = new Map<string, Set<number>>(); // filing id → partitions its records were on
   const kafka = createKafka({ brokers: infra.brokers, clientId: "crash-test", log: createLogger({ service: "test", level: "silent" }) });
   collector = kafka.consumer({ groupId: uniqueName("crash-collector") });
   await collector.connect();
-  await collector.subscribe({ topic: intakeTopics.filingSubmitted.name, fromBeginning: true });
+  await collector.subscribe({ topic: filingLifecycle.name, fromBeginning: true });
   await collector.run({
-    eachMessage: async ({ message }) => {
+    eachMessage: async ({ partition, message }) => {
+      if (headerMap(message.headers)["kuayu-event-type"] !== FILING_EVENTS.submitted) return;
       const key = message.key!.toString();
       if (!published.has(key)) published.set(key, new Set());
       published.get(key)!.add(headerMap(message.headers)["kuayu-event-id"]!);
+      partitions.set(key, (partitions.get(key) ?? new Set()).add(partition));
     },
   });
 
@@ -98,6 +101,8 @@ it("publishes every stored submission exactly once after a kill -9 between stori
   });
   // Exactly one event per filing (a republished record carries the same event id) …
   for (const id of ids) expect([id, published.get(id)!.size]).toEqual([id, 1]);
+  // … on the jurisdiction court's province partition, also when the relay republished it after the restart …
+  for (const id of ids) expect([id, [...partitions.get(id)!]]).toEqual([id, [provincePartition(BEIJING_CHAOYANG.province)]]);
   // … and exactly one timeline entry for it.
   const submittedEntries = async () => {
     const perFiling = new Map<string, number>();

@@ -19,7 +19,7 @@ const details = (over: Partial<FilingDetails> = {}): FilingDetails => ({
 });
 const material = (kind: string, round = 1): Material => ({ id: `m-${kind}-${round}`, kind, fileName: "a.pdf", mediaType: "application/pdf", sizeBytes: 1, sha256: "0".repeat(64), round, uploadedAt: new Date() });
 const filing = (over: Partial<Filing> = {}): Filing => ({
-  id: "f1", collaboratingCourtId: "t-440103001", status: "submitted", details: details(), materials: [], receiptNumber: "KY-x", round: 1, submitKeys: ["k"],
+  id: "f1", collaboratingCourtId: "t-440103001", status: "submitted", details: details(), materials: [], receiptNumber: "KY-x", jurisdictionProvince: "11", round: 1, submitKeys: ["k"],
   createdAt: new Date(0), submittedAt: new Date(0), updatedAt: new Date(0), lastEventType: "", correctionRequest: undefined, decision: undefined, ...over,
 });
 const fields = (v: { field: string }[]) => v.map((x) => x.field);

@@ -8,7 +8,7 @@ import { createKafka, createProducer, decodeEvent, headerMap, type EventProducer
 import { createLogger } from "@kuayu/logger";
 import { connectMongo } from "@kuayu/mongo";
 import { commonV1, intakeV1, type intakeEventsV1 } from "@kuayu/proto";
-import { decisionTopics, intakeTopics, routingTopics } from "@kuayu/topics";
+import { FILING_EVENTS, filingLifecycle, provincePartition, type FilingEventInit } from "@kuayu/topics";
 import { assertInfraUp, eventually, infra, uniqueName } from "@kuayu/testkit";
 import type { Consumer } from "kafkajs";
 import type { Connection } from "mongoose";
@@ -21,7 +21,8 @@ let specialist: IntakeClient; // filing specialist of the jurisdiction court in 
 let store: Connection;
 let decisions: EventProducer;
 let collector: Consumer;
-const seen: { topic: string; key: string; id: string; value: Buffer; headers: Record<string, string> }[] = [];
+const INTAKE_EVENTS: string[] = [FILING_EVENTS.submitted, FILING_EVENTS.correctionSubmitted, FILING_EVENTS.withdrawn];
+const seen: { type: string; partition: number; key: string; id: string; value: Buffer; headers: Record<string, string> }[] = [];
 
 beforeAll(async () => {
   await assertInfraUp();
@@ -34,11 +35,14 @@ beforeAll(async () => {
   decisions = await createProducer(kafka, "kuayu.decision");
   collector = kafka.consumer({ groupId: uniqueName("collector") });
   await collector.connect();
-  await collector.subscribe({ topics: Object.values(intakeTopics).map((t) => t.name), fromBeginning: true });
+  await collector.subscribe({ topics: [filingLifecycle.name], fromBeginning: true });
   await collector.run({
-    eachMessage: async ({ topic, message }) => {
+    eachMessage: async ({ partition, message }) => {
       const headers = headerMap(message.headers);
-      seen.push({ topic, key: message.key!.toString(), id: headers["kuayu-event-id"]!, value: message.value!, headers });
+      // Intake's events only: the lifecycle topic carries the other services' (and this test's) too.
+      const type = headers["kuayu-event-type"]!;
+      if (!INTAKE_EVENTS.includes(type)) return;
+      seen.push({ type, partition, key: message.key!.toString(), id: headers["kuayu-event-id"]!, value: message.value!, headers });
     },
   });
 });
@@ -50,7 +54,10 @@ afterAll(async () => {
   await h?.close();
 });
 
-const eventsOf = (topic: string, key: string) => seen.filter((e) => e.topic === topic && e.key === key);
+const eventsOf = (type: string, key: string) => seen.filter((e) => e.type === type && e.key === key);
+/** Publishes another service's event as it would: on the Beijing court's province partition. */
+const BEIJING = provincePartition(BEIJING_CHAOYANG.province);
+const publishAs = (filingId: string, event: FilingEventInit["event"]) => decisions.publish(filingLifecycle, filingId, { event }, { partition: BEIJING });
 const rpcError = async (p: Promise<unknown>) => {
   const err = (await p.then(() => undefined, (e: unknown) => e)) as grpc.ServiceError | undefined;
   if (!err) throw new Error("expected the call to fail");
@@ -83,11 +90,14 @@ describe("a tribunal in Guangdong files a civil case with a basic court in Beiji
     receipt = filing!.receiptNumber;
 
     const [event] = await eventually(async () => {
-      const e = eventsOf(intakeTopics.filingSubmitted.name, filingId);
+      const e = eventsOf(FILING_EVENTS.submitted, filingId);
       return e.length > 0 ? e : undefined;
     }, 30_000, "the filing submitted event");
-    const decoded = decodeEvent(intakeTopics.filingSubmitted, event!.value, event!.headers);
-    const m = decoded.message as intakeEventsV1.FilingSubmitted;
+    // On the partition of the jurisdiction court's province (Beijing), where routing and decision put the filing's events too.
+    expect(event!.partition).toBe(BEIJING);
+    const decoded = decodeEvent(filingLifecycle, event!.value, event!.headers);
+    const m = decoded.message as unknown as intakeEventsV1.FilingSubmitted;
+    expect(decoded.meta.type).toBe(FILING_EVENTS.submitted);
     expect(decoded.meta.source).toBe("kuayu.intake");
     expect(m).toMatchObject({
       filingId,
@@ -110,7 +120,7 @@ describe("a tribunal in Guangdong files a civil case with a basic court in Beiji
     const other = await rpcError(clerk.submitFiling({ filingId, idempotencyKey: "another-key-123" }));
     expect(other.code).toBe(grpc.status.FAILED_PRECONDITION);
     await new Promise((r) => setTimeout(r, 1000));
-    expect(eventsOf(intakeTopics.filingSubmitted.name, filingId)).toHaveLength(1);
+    expect(eventsOf(FILING_EVENTS.submitted, filingId)).toHaveLength(1);
   });
 
   it("lets the jurisdiction court download what was submitted to it, and nobody else", async () => {
@@ -145,13 +155,14 @@ describe("a tribunal in Guangdong files a civil case with a basic court in Beiji
 
   it("follows routing and decision events to ACCEPTED through a correction round trip, with every hop in the timeline", async () => {
     const base = { filingId, collaboratingCourtId: TRIBUNAL.id, jurisdictionCourtId: BEIJING_CHAOYANG.id, drill: false };
-    await decisions.publish(routingTopics.filingRouted, filingId, { ...base, round: 1, province: "11", caseType: commonV1.CaseType.CIVIL_FIRST_INSTANCE });
-    await decisions.publish(decisionTopics.acknowledged, filingId, { ...base, round: 1 });
+    await publishAs(filingId, { case: "filingRouted", value: { ...base, round: 1, province: "11", caseType: commonV1.CaseType.CIVIL_FIRST_INSTANCE } });
+    await publishAs(filingId, { case: "acknowledged", value: { ...base, round: 1 } });
     await eventually(async () => (await statusOf(filingId)).status === intakeV1.FilingStatus.ACKNOWLEDGED, 30_000, "ACKNOWLEDGED");
 
     const deadline = new Date(Date.now() + 7 * 86400_000);
-    await decisions.publish(decisionTopics.correctionRequested, filingId, {
-      ...base, round: 1, items: [{ materialKind: "evidence", description: "补充付款凭证" }], deadline: timestampFromDate(deadline), note: "请补正",
+    await publishAs(filingId, {
+      case: "correctionRequested",
+      value: { ...base, round: 1, items: [{ materialKind: "evidence", description: "补充付款凭证" }], deadline: timestampFromDate(deadline), note: "请补正" },
     });
     const requested = await eventually(async () => {
       const f = await statusOf(filingId);
@@ -173,17 +184,20 @@ describe("a tribunal in Guangdong files a civil case with a basic court in Beiji
     expect(corrected.filing!.status).toBe(intakeV1.FilingStatus.SUBMITTED);
     expect(corrected.filing!.round).toBe(2);
     const [correction] = await eventually(async () => {
-      const e = eventsOf(intakeTopics.correctionSubmitted.name, filingId);
+      const e = eventsOf(FILING_EVENTS.correctionSubmitted, filingId);
       return e.length > 0 ? e : undefined;
     }, 30_000, "the correction submitted event");
-    const c = decodeEvent(intakeTopics.correctionSubmitted, correction!.value, correction!.headers).message;
+    expect(correction!.partition).toBe(BEIJING);
+    const decodedCorrection = decodeEvent(filingLifecycle, correction!.value, correction!.headers);
+    expect(decodedCorrection.meta.type).toBe(FILING_EVENTS.correctionSubmitted);
+    const c = decodedCorrection.message as unknown as intakeEventsV1.CorrectionSubmitted;
     expect(c.round).toBe(2);
     expect(c.note).toBe("已补充付款凭证");
     expect(c.materials.map((x) => x.materialId)).toContain(material!.materialId);
 
     // A late event of round 1 changes nothing; the acceptance of round 2 does.
-    await decisions.publish(decisionTopics.rejected, filingId, { ...base, round: 1, reason: "stale" });
-    await decisions.publish(decisionTopics.accepted, filingId, { ...base, round: 2, caseNumber: "（2026）京0105民初123号" });
+    await publishAs(filingId, { case: "rejected", value: { ...base, round: 1, reason: "stale" } });
+    await publishAs(filingId, { case: "accepted", value: { ...base, round: 2, caseNumber: "（2026）京0105民初123号" } });
     const accepted = await eventually(async () => {
       const f = await statusOf(filingId);
       return f.status === intakeV1.FilingStatus.ACCEPTED ? f : undefined;
@@ -298,9 +312,10 @@ describe("withdrawal, listing and watching", () => {
     await clerk.submitFiling({ filingId: id, idempotencyKey: `submit-${id}` });
     const { filing } = await clerk.withdrawFiling({ filingId: id, reason: "当事人撤回" });
     expect(filing!.status).toBe(intakeV1.FilingStatus.WITHDRAWN);
-    await eventually(async () => eventsOf(intakeTopics.filingWithdrawn.name, id).length === 1, 30_000, "the withdrawn event");
+    await eventually(async () => eventsOf(FILING_EVENTS.withdrawn, id).length === 1, 30_000, "the withdrawn event");
+    expect(eventsOf(FILING_EVENTS.withdrawn, id)[0]!.partition).toBe(BEIJING);
     // A decision arriving afterwards does not revive it.
-    await decisions.publish(decisionTopics.accepted, id, { filingId: id, round: 1, caseNumber: "（2026）京0105民初9号" });
+    await publishAs(id, { case: "accepted", value: { filingId: id, round: 1, caseNumber: "（2026）京0105民初9号" } });
     await eventually(async () => (await statusOf(id)).timeline.some((t) => t.eventType === "kuayu.decision.v1.Accepted"), 30_000, "the late event in the timeline");
     expect((await statusOf(id)).status).toBe(intakeV1.FilingStatus.WITHDRAWN);
   });
@@ -335,7 +350,7 @@ describe("withdrawal, listing and watching", () => {
     await new Promise((r) => setTimeout(r, 500));
     await clerk.submitFiling({ filingId: id, idempotencyKey: `submit-${id}` });
     await eventually(async () => got.length > 0, 10_000, "the SUBMITTED change");
-    await decisions.publish(decisionTopics.acknowledged, id, { filingId: id, round: 1 });
+    await publishAs(id, { case: "acknowledged", value: { filingId: id, round: 1 } });
     await reading;
     expect(got.map((g) => g.status)).toEqual([intakeV1.FilingStatus.SUBMITTED, intakeV1.FilingStatus.ACKNOWLEDGED]);
     expect(got[1]!.event).toBe("kuayu.decision.v1.Acknowledged");

@@ -54,7 +54,7 @@ it("follows one trace from the gRPC call to the consumer's store write", async (
   await eventually(async () => (await client.getFiling({ filingId: filing!.filingId })).filing!.timeline.length > 0, 30_000, "timeline entry");
   client.close();
 
-  const topic = "kuayu.intake.filing-submitted.v1";
+  const topic = "kuayu.filing.lifecycle.v1";
   const root = await eventually(async () => spans.find((s) => s.kind === SPAN_KIND.server && s.name.includes("FilingIntakeService/SubmitFiling")), 20_000, "gRPC server span");
   const inTrace = () => spans.filter((s) => s.traceId === root.traceId);
   const consumerSpan = await eventually(async () => inTrace().find((s) => s.kind === SPAN_KIND.consumer && s.name.includes(topic)), 20_000, "consumer span in the same trace");

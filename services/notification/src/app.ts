@@ -8,7 +8,7 @@ import { createKafka, createProducer, ensureTopics, runConsumer, type EventProdu
 import { runShutdown } from "@kuayu/lifecycle";
 import type { Logger } from "@kuayu/logger";
 import { connectMongo, coordinationCollections, createLocks, createWatchHub, ensureCollections, gridFsFileStore, type WatchHub } from "@kuayu/mongo";
-import { decisionTopics, intakeTopics, routingTopics } from "@kuayu/topics";
+import { filingLifecycle } from "@kuayu/topics";
 import type { Connection } from "mongoose";
 import type { Config } from "./config.js";
 import { lifecycleConsumer } from "./adapters/consumer.js";
@@ -25,7 +25,7 @@ export interface App {
   stop(): Promise<boolean>;
 }
 
-export const lifecycleTopics = [...Object.values(intakeTopics), ...Object.values(routingTopics), ...Object.values(decisionTopics)];
+export const lifecycleTopics = [filingLifecycle];
 
 type Watched = NotificationDoc & { id: string; updatedAt: Date };
 

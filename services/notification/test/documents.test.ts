@@ -113,6 +113,15 @@ const pdfText = (pdf: Buffer, name: string): string => {
 };
 /** Text without any whitespace: table cells and spaced titles come out with padding. */
 const squeeze = (s: string) => s.replace(/\s+/g, "");
+/** The (still compressed) bytes of the stream object that `ref` (a regex capturing its number) points to. */
+function streamOf(pdf: Buffer, ref: RegExp): Buffer {
+  const text = pdf.toString("latin1");
+  const id = ref.exec(text)?.[1];
+  expect(id).toBeDefined();
+  const m = new RegExp(`\\n${id} 0 obj\\s*<<[^]*?/Length (\\d+)[^]*?>>\\s*stream\\n`).exec(text)!;
+  const start = m.index + m[0].length;
+  return pdf.subarray(start, start + Number(m[1]));
+}
 
 /** Share of dark pixels (luminance < 128) in an 8-bit grayscale or RGB PNG, as pdftoppm writes them. */
 function inkRatio(png: Buffer): number {
@@ -178,7 +187,7 @@ describe("renderDocument", () => {
     await renderDocument(inputs[kind]); // warm: reads the font files once per process
     const t0 = performance.now();
     const pdf = await renderDocument(inputs[kind]);
-    expect(performance.now() - t0).toBeLessThan(2000); // ~40–50 ms in plain Node, ~130 ms under jest
+    expect(performance.now() - t0).toBeLessThan(2000); // ~20–60 ms in plain Node, ~70–200 ms under jest
     expect(pdf.subarray(0, 5).toString()).toBe("%PDF-");
     const text = pdfText(pdf, kind);
     const flat = squeeze(text);
@@ -218,12 +227,44 @@ describe("renderDocument", () => {
     expect(text).toContain("执行申请");
   });
 
-  it("embeds the Simplified-Chinese Noto faces (subsets)", async () => {
+  it("embeds one face, a subset of Noto Sans CJK SC (the Simplified-Chinese forms), and emboldens the headings", async () => {
     const file = join(dir, "fonts.pdf");
-    writeFileSync(file, await renderDocument(inputs["acceptance-notice"]));
-    const fonts = execFileSync("pdffonts", [file], { encoding: "utf8" });
-    expect(fonts).toMatch(/\+NotoSerifCJKsc-Regular\s+CID Type 0C\s+Identity-H\s+yes\s+yes\s+yes/);
-    expect(fonts).toMatch(/\+NotoSerifCJKsc-Bold\s/);
+    const pdf = await renderDocument(inputs["acceptance-notice"]);
+    writeFileSync(file, pdf);
+    const fonts = execFileSync("pdffonts", [file], { encoding: "utf8" }).trim().split("\n").slice(2);
+    expect(fonts).toHaveLength(1);
+    expect(fonts[0]).toMatch(/^[A-Z]{6}\+NotoSansCJKsc-Regular\s+CID Type 0C\s+Identity-H\s+yes\s+yes\s+yes/);
+    // Court, title and code are drawn filled and stroked (text render mode 2): bold without a bold face.
+    const page = inflateSync(streamOf(pdf, /\/Contents (\d+) 0 R/)).toString("latin1");
+    expect(page.match(/\b2 Tr\b/g)?.length).toBeGreaterThanOrEqual(3);
+  });
+
+  it.each(DOCUMENT_KINDS)("keeps the %s under 40 KB", async (kind) => {
+    const pdf = await renderDocument(inputs[kind]);
+    expect(pdf.length).toBeLessThanOrEqual(40_000); // ~30–36 KB; each further distinct character adds ~120 bytes
+    // The embedded font holds the glyphs printed, no more: a few hundred.
+    const font = streamOf(pdf, /\/FontFile3 (\d+) 0 R/);
+    expect(inflateSync(font).length).toBeLessThan(40_000);
+  });
+
+  it("keeps a two-page correction notice with 40 items under 40 KB", async () => {
+    const items = Array.from({ length: 40 }, (_, i) => ({ materialKind: "evidence", description: `第${i + 1}组证据需提交原件核对` }));
+    const pdf = await renderDocument({ ...inputs["correction-notice"], correction: { ...inputs["correction-notice"].correction!, items } });
+    expect(pdf.length).toBeLessThanOrEqual(40_000);
+  });
+
+  it("takes the KUAYU_CJK_FONT override: Noto Serif CJK, the sc face derived from the file name", async () => {
+    const path = "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc";
+    const fonts = findCjkFonts({ KUAYU_CJK_FONT: path });
+    expect(fonts).toEqual({ face: { path, postscriptName: "NotoSerifCJKsc-Regular" }, source: "env" });
+    const pdf = await renderDocument(inputs.receipt, { fonts });
+    const file = join(dir, "serif.pdf");
+    writeFileSync(file, pdf);
+    expect(execFileSync("pdffonts", [file], { encoding: "utf8" })).toMatch(/\+NotoSerifCJKsc-Regular\s+CID Type 0C/);
+    const text = squeeze(pdfText(pdf, "serif"));
+    for (const s of ["跨域立案申请回执", "广州市天河区人民法院", "北京某某科技有限公司", CODE]) expect(text).toContain(s);
+    expect(pdf.length).toBeLessThan(50_000); // Serif outlines are bigger: ~41 KB
+    expect((await renderDocument(inputs.receipt, { fonts })).equals(pdf)).toBe(true);
   });
 
   it("rasterises the acceptance notice to a page with ink on it", async () => {
@@ -309,9 +350,9 @@ describe("renderDocument", () => {
 
   it("explains a font face that is not in the collection", async () => {
     const fonts = findCjkFonts();
-    const bad = { ...fonts, regular: { ...fonts.regular, postscriptName: "Noto Serif CJK SC" } };
+    const bad = { ...fonts, face: { ...fonts.face, postscriptName: "Noto Sans CJK SC" } };
     await expect(renderDocument(inputs.receipt, { fonts: bad })).rejects.toThrow(
-      /cannot use the CJK font .*NotoSerifCJK-Regular.ttc \(PostScript name Noto Serif CJK SC\): .*has no face with the PostScript name Noto Serif CJK SC; its faces: NotoSerifCJKjp-Regular, .*NotoSerifCJKsc-Regular/,
+      /cannot use the CJK font .*NotoSansCJK-Regular.ttc \(PostScript name Noto Sans CJK SC\): .*has no face with the PostScript name Noto Sans CJK SC; its faces: NotoSansCJKjp-Regular, .*NotoSansCJKsc-Regular/,
     );
   });
 });
@@ -400,17 +441,15 @@ describe("dates", () => {
 
 describe("findCjkFonts", () => {
   const none = () => false;
-  it("uses Debian's Noto Serif CJK, the sc faces", () => {
-    const fonts = findCjkFonts({}, (p) => p.includes("Serif"));
-    expect(fonts.regular).toEqual({ path: "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc", postscriptName: "NotoSerifCJKsc-Regular" });
-    expect(fonts.bold).toEqual({ path: "/usr/share/fonts/opentype/noto/NotoSerifCJK-Bold.ttc", postscriptName: "NotoSerifCJKsc-Bold" });
-    expect(findCjkFonts({}, (p) => p.endsWith("NotoSansCJK-Regular.ttc")).bold.postscriptName).toBe("NotoSansCJKsc-Regular");
+  it("uses Debian's Noto Sans CJK, the sc face, else Noto Serif CJK", () => {
+    expect(findCjkFonts({}, () => true)).toEqual({ face: { path: "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", postscriptName: "NotoSansCJKsc-Regular" }, source: "system" });
+    expect(findCjkFonts({}, (p) => p.includes("Serif")).face).toEqual({ path: "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc", postscriptName: "NotoSerifCJKsc-Regular" });
   });
 
   it("takes KUAYU_CJK_FONT, deriving the face of a Noto collection", () => {
-    expect(findCjkFonts({ KUAYU_CJK_FONT: "/opt/f/NotoSansCJK-Bold.ttc" }, () => true).regular).toEqual({ path: "/opt/f/NotoSansCJK-Bold.ttc", postscriptName: "NotoSansCJKsc-Bold" });
-    expect(findCjkFonts({ KUAYU_CJK_FONT: "/opt/f/simsun.ttf" }, () => true).regular).toEqual({ path: "/opt/f/simsun.ttf", postscriptName: undefined });
-    expect(findCjkFonts({ KUAYU_CJK_FONT: "/opt/f/x.ttc", KUAYU_CJK_FONT_NAME: "SimSun" }, () => true).regular.postscriptName).toBe("SimSun");
+    expect(findCjkFonts({ KUAYU_CJK_FONT: "/opt/f/NotoSansCJK-Bold.ttc" }, () => true).face).toEqual({ path: "/opt/f/NotoSansCJK-Bold.ttc", postscriptName: "NotoSansCJKsc-Bold" });
+    expect(findCjkFonts({ KUAYU_CJK_FONT: "/opt/f/simsun.ttf" }, () => true).face).toEqual({ path: "/opt/f/simsun.ttf", postscriptName: undefined });
+    expect(findCjkFonts({ KUAYU_CJK_FONT: "/opt/f/x.ttc", KUAYU_CJK_FONT_NAME: "SimSun" }, () => true).face.postscriptName).toBe("SimSun");
     expect(() => findCjkFonts({ KUAYU_CJK_FONT: "/opt/f/x.ttc" }, () => true)).toThrow(/KUAYU_CJK_FONT_NAME/);
     expect(() => findCjkFonts({ KUAYU_CJK_FONT: "/opt/missing.otf" }, none)).toThrow(/KUAYU_CJK_FONT does not exist\); tried: \/opt\/missing.otf/);
   });
@@ -424,7 +463,7 @@ describe("findCjkFonts", () => {
       }
     })();
     expect(err).toBeInstanceOf(CjkFontNotFoundError);
-    for (const f of SYSTEM_CJK_FONTS) expect(err!.message).toContain(f.regular.path);
+    for (const f of SYSTEM_CJK_FONTS) expect(err!.message).toContain(f.path);
     expect(err!.message).toContain("bash scripts/fonts.sh");
     expect(err!.message).toContain("apt-get install -y fonts-noto-cjk");
   });

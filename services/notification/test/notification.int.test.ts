@@ -16,7 +16,7 @@ import { createKafka, createProducer, type EventProducer } from "@kuayu/kafka";
 import { createLogger } from "@kuayu/logger";
 import { connectMongo } from "@kuayu/mongo";
 import { commonV1, intakeV1, notificationV1 } from "@kuayu/proto";
-import { decisionTopics, intakeTopics, routingTopics } from "@kuayu/topics";
+import { filingLifecycle, provincePartition, type FilingEventInit } from "@kuayu/topics";
 import { assertInfraUp, eventually, infra, testKeys, uniqueName } from "@kuayu/testkit";
 import { verifyWebhook } from "../src/channels/webhook-signature";
 import { readConfig } from "../src/config";
@@ -106,21 +106,27 @@ const client = async (courtId: string, province: string, roles: Role[]): Promise
   return c;
 };
 
+/** Publishes a lifecycle event of a Beijing court's filing as the services do: on Beijing's partition. */
+const publish = (filingId: string, event: FilingEventInit["event"]) => events.publish(filingLifecycle, filingId, { event }, { partition: provincePartition("11") });
+
 /** Publishes a filing's life up to `until` as the services would. */
 async function lifecycle(filingId: string, until: "routed" | "accepted", routedAt = new Date()) {
   const base = { filingId, collaboratingCourtId: TRIBUNAL, jurisdictionCourtId: COURT, drill: false };
-  await events.publish(intakeTopics.filingSubmitted, filingId, {
-    ...base, round: 1, caseType: commonV1.CaseType.CIVIL_FIRST_INSTANCE, receiptNumber: `KY-${TRIBUNAL}-20261128-000001`, submittedAt: timestampFromDate(new Date()),
-    details: { parties: [
-      { role: intakeV1.PartyRole.PLAINTIFF, identity: { case: "person", value: { name: "张三", residentId: "11010519491231002X" } }, address: "广州", phone: "13800138000" },
-      { role: intakeV1.PartyRole.DEFENDANT, identity: { case: "organization", value: { name: "北京某贸易有限公司", creditCode: "91350100M000100Y43" } }, address: "北京" },
-    ] },
-    materials: [{ materialId: "m1", kind: "complaint", fileName: "起诉状.pdf", sha256: "a".repeat(64), sizeBytes: 10n }],
+  await publish(filingId, {
+    case: "filingSubmitted",
+    value: {
+      ...base, round: 1, caseType: commonV1.CaseType.CIVIL_FIRST_INSTANCE, receiptNumber: `KY-${TRIBUNAL}-20261128-000001`, submittedAt: timestampFromDate(new Date()),
+      details: { parties: [
+        { role: intakeV1.PartyRole.PLAINTIFF, identity: { case: "person", value: { name: "张三", residentId: "11010519491231002X" } }, address: "广州", phone: "13800138000" },
+        { role: intakeV1.PartyRole.DEFENDANT, identity: { case: "organization", value: { name: "北京某贸易有限公司", creditCode: "91350100M000100Y43" } }, address: "北京" },
+      ] },
+      materials: [{ materialId: "m1", kind: "complaint", fileName: "起诉状.pdf", sha256: "a".repeat(64), sizeBytes: 10n }],
+    },
   });
-  await events.publish(routingTopics.filingRouted, filingId, { ...base, round: 1, province: "11", originProvince: "44", routedAt: timestampFromDate(routedAt), responseDue: timestampFromDate(new Date(routedAt.getTime() + 1800_000)) });
+  await publish(filingId, { case: "filingRouted", value: { ...base, round: 1, province: "11", originProvince: "44", routedAt: timestampFromDate(routedAt), responseDue: timestampFromDate(new Date(routedAt.getTime() + 1800_000)) } });
   if (until === "accepted") {
-    await events.publish(decisionTopics.acknowledged, filingId, { ...base, round: 1 });
-    await events.publish(decisionTopics.accepted, filingId, { ...base, round: 1, caseNumber: "（2026）京0105民初88号" });
+    await publish(filingId, { case: "acknowledged", value: { ...base, round: 1 } });
+    await publish(filingId, { case: "accepted", value: { ...base, round: 1, caseNumber: "（2026）京0105民初88号" } });
   }
 }
 
@@ -177,7 +183,7 @@ it("retries a failing receiver with backoff and delivers once; dead-letters one 
   const urls = [await flaky.listen(), await down.listen()];
   const [a, b] = await Promise.all(urls.map((url) => system.addWebhook({ url, secret: SECRET, eventTypes: ["kuayu.routing.v1.FilingRouted"] })));
   const filingId = randomUUID();
-  await events.publish(routingTopics.filingRouted, filingId, { filingId, collaboratingCourtId: TRIBUNAL, jurisdictionCourtId: "c-110106", round: 1, province: "11", routedAt: timestampFromDate(new Date()) });
+  await publish(filingId, { case: "filingRouted", value: { filingId, collaboratingCourtId: TRIBUNAL, jurisdictionCourtId: "c-110106", round: 1, province: "11", routedAt: timestampFromDate(new Date()) } });
 
   await eventually(async () => flaky.got.length === 1, 30_000, "the delivery after four failures");
   expect(flaky.calls()).toBe(5);

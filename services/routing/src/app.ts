@@ -7,7 +7,6 @@ import { startServer, type RunningServer } from "@kuayu/grpc";
 import { createKafka, createProducer, ensureTopics, runConsumer, type EventProducer, type RunningConsumer } from "@kuayu/kafka";
 import { runShutdown } from "@kuayu/lifecycle";
 import type { Logger } from "@kuayu/logger";
-import { routingTopics } from "@kuayu/topics";
 import type { Config } from "./config.js";
 import { directoryService } from "./adapters/grpc/directory-service.js";
 import { routingStage, stageTopics } from "./adapters/kafka/routing-consumer.js";
@@ -37,7 +36,7 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
   try {
     if (config.ROUTING_STAGE === "on") {
       const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: "routing", log, ...kafkaClient(config) });
-      await ensureTopics(kafka, [...stageTopics, ...Object.values(routingTopics)]);
+      await ensureTopics(kafka, stageTopics);
       producer = await createProducer(kafka, "kuayu.routing");
       consumer = await runConsumer({
         kafka,

@@ -1,12 +1,13 @@
-// The routing stage on the real broker: submitted filings become routed ones on their province's
-// partition, bad routes go back as `routing failed`, redeliveries repeat the same event id, and a
-// province release routes only its own windows' filings.
+// The routing stage on the real broker: submitted filings on the lifecycle topic become routed ones
+// on their jurisdiction province's partition, bad routes go back as `routing failed` on the
+// submission's partition, redeliveries repeat the same event id, and a province release routes
+// only its own windows' filings.
 import { randomUUID } from "node:crypto";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { createKafka, createProducer, decodeEvent, headerMap, type EventProducer } from "@kuayu/kafka";
 import { createLogger } from "@kuayu/logger";
 import { commonV1, type routingEventsV1 } from "@kuayu/proto";
-import { intakeTopics, provincePartition, routingTopics } from "@kuayu/topics";
+import { FILING_EVENTS, filingLifecycle, provincePartition, type FilingEventInit } from "@kuayu/topics";
 import { assertInfraUp, eventually, infra, testKeys, uniqueName } from "@kuayu/testkit";
 import type { Consumer } from "kafkajs";
 import { readConfig } from "../src/config";
@@ -17,7 +18,7 @@ const keys = testKeys();
 let all: App, guangdongOnly: App;
 let intake: EventProducer;
 let collector: Consumer;
-const got: { topic: string; partition: number; key: string; id: string; value: Buffer; headers: Record<string, string> }[] = [];
+const got: { type: string; partition: number; key: string; id: string; value: Buffer; headers: Record<string, string> }[] = [];
 const start = (scope: string) =>
   startApp(
     readConfig({
@@ -37,11 +38,14 @@ beforeAll(async () => {
   intake = await createProducer(kafka, "kuayu.intake");
   collector = kafka.consumer({ groupId: uniqueName("routed-collector") });
   await collector.connect();
-  await collector.subscribe({ topics: [routingTopics.filingRouted.name, routingTopics.routingFailed.name], fromBeginning: true });
+  await collector.subscribe({ topics: [filingLifecycle.name], fromBeginning: true });
   await collector.run({
-    eachMessage: async ({ topic, partition, message }) => {
+    eachMessage: async ({ partition, message }) => {
       const headers = headerMap(message.headers);
-      got.push({ topic, partition, key: message.key!.toString(), id: headers["kuayu-event-id"]!, value: message.value!, headers });
+      const type = headers["kuayu-event-type"]!;
+      // The stage's output only: the lifecycle topic carries the test's submissions too.
+      if (type !== FILING_EVENTS.routed && type !== FILING_EVENTS.routingFailed) return;
+      got.push({ type, partition, key: message.key!.toString(), id: headers["kuayu-event-id"]!, value: message.value!, headers });
     },
   });
 });
@@ -58,16 +62,22 @@ const submitted = (filingId: string, over: Record<string, unknown> = {}) => ({
   details: { claims: "支付货款", jurisdictionCourtId: "c-110105" }, materials: [{ materialId: "m1", kind: "complaint", sha256: "a".repeat(64), sizeBytes: 10n }],
   ...over,
 });
-const routed = (key: string) => got.filter((g) => g.key === key && g.topic === routingTopics.filingRouted.name);
+const routed = (key: string) => got.filter((g) => g.key === key && g.type === FILING_EVENTS.routed);
+/** Publishes a window's event as intake does: on the jurisdiction court's province partition. */
+const fromWindow = (filingId: string, event: FilingEventInit["event"], province: string) =>
+  intake.publish(filingLifecycle, filingId, { event }, { partition: provincePartition(province) });
 
 it("routes a Guangdong tribunal's filing to Beijing's partition with deadlines, contact and the filing's data", async () => {
   const id = randomUUID();
-  await intake.publish(intakeTopics.filingSubmitted, id, submitted(id));
+  await fromWindow(id, { case: "filingSubmitted", value: submitted(id) }, "11");
   // Both releases cover Guangdong's windows: both publish, with the same event id.
   const [first, second] = await eventually(async () => (routed(id).length >= 2 ? routed(id) : undefined), 30_000, "two routed records");
   expect(first!.id).toBe(second!.id);
   expect(first!.partition).toBe(provincePartition("11"));
-  const m = decodeEvent(routingTopics.filingRouted, first!.value, first!.headers).message as routingEventsV1.FilingRouted;
+  expect(second!.partition).toBe(provincePartition("11"));
+  const decoded = decodeEvent(filingLifecycle, first!.value, first!.headers);
+  expect(decoded.meta.type).toBe(FILING_EVENTS.routed);
+  const m = decoded.message as unknown as routingEventsV1.FilingRouted;
   expect(m).toMatchObject({ filingId: id, province: "11", originProvince: "44", round: 1, receiptNumber: "KY-t-440103001-20261128-000001" });
   expect(m).toMatchObject({ jurisdictionCourtCode: "京0105", jurisdictionCourtLevel: "basic", jurisdictionCourtKind: "basic" });
   expect(m.details!.claims).toBe("支付货款");
@@ -79,18 +89,22 @@ it("routes a Guangdong tribunal's filing to Beijing's partition with deadlines, 
 
 it("sends a filing whose route fails back to the window with the reasons", async () => {
   const id = randomUUID();
-  await intake.publish(intakeTopics.filingSubmitted, id, submitted(id, { jurisdictionCourtId: "t-110101001" }));
-  const failed = await eventually(async () => got.find((g) => g.key === id && g.topic === routingTopics.routingFailed.name), 30_000, "routing failed");
-  const m = decodeEvent(routingTopics.routingFailed, failed.value, failed.headers).message as routingEventsV1.RoutingFailed;
+  // A tribunal as the "jurisdiction court": intake would have refused the route; its province is Beijing's.
+  await fromWindow(id, { case: "filingSubmitted", value: submitted(id, { jurisdictionCourtId: "t-110101001" }) }, "11");
+  const failed = await eventually(async () => got.find((g) => g.key === id && g.type === FILING_EVENTS.routingFailed), 30_000, "routing failed");
+  expect(failed.partition).toBe(provincePartition("11")); // back on the partition the submission came from
+  const decoded = decodeEvent(filingLifecycle, failed.value, failed.headers);
+  expect(decoded.meta.type).toBe(FILING_EVENTS.routingFailed);
+  const m = decoded.message as unknown as routingEventsV1.RoutingFailed;
   expect(m.reasons.join()).toMatch(/t-110101001/);
   expect(routed(id)).toHaveLength(0);
 });
 
 it("routes corrections as a new round, and leaves Beijing windows' filings to Beijing's release", async () => {
   const id = randomUUID();
-  await intake.publish(intakeTopics.correctionSubmitted, id, { ...submitted(id, { collaboratingCourtId: "c-110101", jurisdictionCourtId: "c-440103" }), round: 2, note: "已补正" });
+  await fromWindow(id, { case: "correctionSubmitted", value: { ...submitted(id, { collaboratingCourtId: "c-110101", jurisdictionCourtId: "c-440103" }), round: 2, note: "已补正" } }, "44");
   const [r] = await eventually(async () => (routed(id).length > 0 ? routed(id) : undefined), 30_000, "the routed correction");
-  const m = decodeEvent(routingTopics.filingRouted, r!.value, r!.headers).message as routingEventsV1.FilingRouted;
+  const m = decodeEvent(filingLifecycle, r!.value, r!.headers).message as unknown as routingEventsV1.FilingRouted;
   expect(m).toMatchObject({ round: 2, province: "44", originProvince: "11", correctionNote: "已补正" });
   expect(r!.partition).toBe(provincePartition("44"));
   await new Promise((res) => setTimeout(res, 2000));

@@ -10,7 +10,7 @@ import { createKafka, createProducer, ensureTopics, runConsumer, type EventProdu
 import { runShutdown } from "@kuayu/lifecycle";
 import type { Logger } from "@kuayu/logger";
 import { connectMongo, coordinationCollections, createLocks, ensureCollections } from "@kuayu/mongo";
-import { decisionTopics, intakeTopics, routingTopics, supervisionTopics } from "@kuayu/topics";
+import { filingLifecycle, partitionsOfScope, supervisionTopics } from "@kuayu/topics";
 import type { Connection } from "mongoose";
 import type { Config } from "./config.js";
 import { chinaDay } from "./domain/ledger.js";
@@ -26,7 +26,7 @@ export interface App {
   stop(): Promise<boolean>;
 }
 
-const lifecycleTopics = [...Object.values(intakeTopics), ...Object.values(routingTopics), ...Object.values(decisionTopics)];
+const lifecycleTopics = [filingLifecycle];
 
 /** Builds and starts supervision: store, ledger consumer, notice schedule, gRPC and HTTP APIs. */
 export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (err: Error) => void): Promise<App> {
@@ -75,6 +75,8 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
       concurrency: config.KAFKA_CONCURRENCY,
       fromBeginning: config.KAFKA_FROM_BEGINNING,
       topics: lifecycleTopics,
+      // A province's release reads only its jurisdiction courts' partitions of the lifecycle topic.
+      ...(scope === "all" ? {} : { partitions: { [filingLifecycle.name]: partitionsOfScope(scope) } }),
       handle: ledgerConsumer(sup, inScope),
       producer,
       log,

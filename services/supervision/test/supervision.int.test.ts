@@ -10,7 +10,7 @@ import { createKafka, createProducer, type EventProducer } from "@kuayu/kafka";
 import { createLogger } from "@kuayu/logger";
 import { connectMongo } from "@kuayu/mongo";
 import { commonV1, decisionEventsV1, supervisionV1 } from "@kuayu/proto";
-import { decisionTopics, routingTopics } from "@kuayu/topics";
+import { filingLifecycle, provincePartition, type FilingEventInit } from "@kuayu/topics";
 import { assertInfraUp, eventually, infra, testKeys, uniqueName } from "@kuayu/testkit";
 import { readConfig } from "../src/config";
 import { startApp, type App } from "../src/app";
@@ -58,21 +58,27 @@ const client = async (courtId: string, province: string, roles: Role[] = ["super
   return c;
 };
 
-/** A filing routed to `court` at `arrivedAt`; the response and decision at the given times. */
+/** Publishes a lifecycle event of a Beijing court's filing at `time`, as the services do: on Beijing's partition. */
+const publish = (filingId: string, event: FilingEventInit["event"], time: Date) => events.publish(filingLifecycle, filingId, { event }, { time, partition: provincePartition("11") });
+
+/** A filing routed to `court` (in Beijing) at `arrivedAt`; the response and decision at the given times. */
 async function filing(o: { court?: string; arrivedAt: Date; ackAt?: Date; decide?: { at: Date; accepted: boolean }; drill?: boolean; caseType?: commonV1.CaseType; window?: string }) {
   const id = randomUUID();
   const base = { filingId: id, collaboratingCourtId: o.window ?? WINDOW, jurisdictionCourtId: o.court ?? COURT, round: 1, drill: o.drill ?? false };
-  await events.publish(routingTopics.filingRouted, id, {
-    ...base, province: "11", originProvince: "44", caseType: o.caseType ?? commonV1.CaseType.CIVIL_FIRST_INSTANCE, receiptNumber: `KY-${id.slice(0, 8)}`,
-    routedAt: timestampFromDate(o.arrivedAt), responseDue: timestampFromDate(new Date(o.arrivedAt.getTime() + 30 * 60_000)),
-    decisionDue: timestampFromDate(new Date(o.arrivedAt.getTime() + 8 * 86400_000)),
-  }, { time: o.arrivedAt });
-  if (o.ackAt) await events.publish(decisionTopics.acknowledged, id, base, { time: o.ackAt });
+  await publish(id, {
+    case: "filingRouted",
+    value: {
+      ...base, province: "11", originProvince: "44", caseType: o.caseType ?? commonV1.CaseType.CIVIL_FIRST_INSTANCE, receiptNumber: `KY-${id.slice(0, 8)}`,
+      routedAt: timestampFromDate(o.arrivedAt), responseDue: timestampFromDate(new Date(o.arrivedAt.getTime() + 30 * 60_000)),
+      decisionDue: timestampFromDate(new Date(o.arrivedAt.getTime() + 8 * 86400_000)),
+    },
+  }, o.arrivedAt);
+  if (o.ackAt) await publish(id, { case: "acknowledged", value: base }, o.ackAt);
   if (o.decide) {
     // As the decision service does: every decision carries the court's first response.
     const acknowledgedAt = timestampFromDate(o.ackAt ?? o.decide.at);
-    if (o.decide.accepted) await events.publish(decisionTopics.accepted, id, { ...base, caseNumber: "（2026）京0108民初1号", acknowledgedAt }, { time: o.decide.at });
-    else await events.publish(decisionTopics.rejected, id, { ...base, category: decisionEventsV1.RejectionCategory.OTHER, reason: "x", acknowledgedAt }, { time: o.decide.at });
+    if (o.decide.accepted) await publish(id, { case: "accepted", value: { ...base, caseNumber: "（2026）京0108民初1号", acknowledgedAt } }, o.decide.at);
+    else await publish(id, { case: "rejected", value: { ...base, category: decisionEventsV1.RejectionCategory.OTHER, reason: "x", acknowledgedAt } }, o.decide.at);
   }
   return id;
 }

@@ -94,6 +94,11 @@ export interface Filing {
   details: FilingDetails;
   materials: Material[];
   receiptNumber: string;
+  /**
+   * Province of the jurisdiction court, from the route check at submission ("" before): the
+   * partition of the lifecycle topic that carries the filing's events.
+   */
+  jurisdictionProvince: string;
   /** 0 while a draft, 1 after submission, +1 per correction submitted. */
   round: number;
   /** Idempotency key of the submission of each round (index = round - 1). */

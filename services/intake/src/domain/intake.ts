@@ -68,7 +68,8 @@ export interface MaterialStore {
 }
 
 /** Route rules of the directory (routing service): every reason the route is not allowed. */
-export type RouteCheck = (collaboratingCourtId: string, jurisdictionCourtId: string, caseType: CaseType) => Promise<string[]>;
+/** The route's problems (none: routable), and the jurisdiction court's province. */
+export type RouteCheck = (collaboratingCourtId: string, jurisdictionCourtId: string, caseType: CaseType) => Promise<{ problems: string[]; province: string }>;
 
 export interface Deps {
   repo: FilingRepository;
@@ -127,6 +128,7 @@ export async function createDraft(deps: Deps, caller: AuthContext, details: Fili
     details: d,
     materials: [],
     receiptNumber: "",
+    jurisdictionProvince: "",
     round: 0,
     submitKeys: [],
     createdAt: now,
@@ -306,10 +308,10 @@ export async function submitFiling(deps: Deps, caller: AuthContext, id: string, 
   const before = await owned(deps, caller, id);
   if (before.submitKeys.includes(key)) return before;
   // The route is checked before taking the lock (a network call); the lock re-checks the state.
-  const routeProblems =
+  const route =
     before.details.caseType && before.details.jurisdictionCourtId && isSubmittable(before.status)
       ? await checkRoute(caller.courtId, before.details.jurisdictionCourtId, before.details.caseType)
-      : [];
+      : { problems: [], province: "" };
   return deps.repo.change(id, async (f) => {
     if (f.submitKeys.includes(key)) return undefined;
     if (!isSubmittable(f.status)) throw new StateError(`filing ${id} is ${f.status}; it cannot be submitted again`);
@@ -320,7 +322,7 @@ export async function submitFiling(deps: Deps, caller: AuthContext, id: string, 
       ...validateDetails(f.details, true, deps.now()),
       ...missingMaterials(f.details, f.materials),
       ...offChecklistMaterials(f.details, f.materials),
-      ...routeProblems.map((description) => ({ field: "details.jurisdiction_court_id", description })),
+      ...route.problems.map((description) => ({ field: "details.jurisdiction_court_id", description })),
     ]);
     const now = deps.now();
     const receiptNumber = f.receiptNumber || formatReceiptNumber(f.collaboratingCourtId, chinaDay(now), await deps.nextReceiptNumber(f.collaboratingCourtId, chinaDay(now)));
@@ -331,6 +333,7 @@ export async function submitFiling(deps: Deps, caller: AuthContext, id: string, 
         round: f.round + 1,
         submitKeys: [...f.submitKeys, key],
         receiptNumber,
+        jurisdictionProvince: route.province,
         submittedAt: f.submittedAt ?? now,
         updatedAt: now,
         lastEventType: "kuayu.intake.v1.FilingSubmitted",

@@ -1,4 +1,4 @@
-import { toJson, type DescMessage } from "@bufbuild/protobuf";
+import { toJson } from "@bufbuild/protobuf";
 import { timestampDate, type Timestamp } from "@bufbuild/protobuf/wkt";
 import type { ConsumedEvent } from "@kuayu/kafka";
 import type { Logger } from "@kuayu/logger";
@@ -113,7 +113,7 @@ export function lifecycleConsumer(deps: ConsumerDeps) {
     for (const r of recipientsOf(type, facts).filter((x) => deps.inScope(x.courtId))) {
       await deps.notifier.notify({ id: event.meta.id, recipient: r, filing: facts, kind: type, occurredAt: event.meta.time });
     }
-    const body = { eventId: event.meta.id, eventType: type, filingId, occurredAt: event.meta.time.toISOString(), data: toJson(event.topic.schema as DescMessage, event.message as never) };
+    const body = { eventId: event.meta.id, eventType: type, filingId, occurredAt: event.meta.time.toISOString(), data: toJson(event.schema, event.message as never) };
     for (const courtId of new Set(courts.filter(deps.inScope))) {
       for (const w of await deps.store.webhooks.find({ courtId }).toArray()) {
         if (wants(w.eventTypes, type)) await deps.notifier.queue({ channel: "webhook", targetId: w._id, courtId, filing: facts, eventId: event.meta.id, eventType: type, order: event.meta.time, payload: { body } });

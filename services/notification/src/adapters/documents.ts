@@ -1,9 +1,10 @@
+import { randomBytes } from "node:crypto";
 import type { FileStore } from "@kuayu/mongo";
 import type { Logger } from "@kuayu/logger";
 import type { DocumentKind, FilingFacts } from "../domain/notify.js";
 import { renderDocument, type DocumentInput } from "../documents/render.js";
 import { documentFacts, newVerificationCode, sha256 } from "../documents/codes.js";
-import { insertOnce, type Store } from "./store.js";
+import { insertOnce, type DocumentDoc, type DocumentPdfDoc, type Store } from "./store.js";
 
 const REJECTION_NAMES: Record<string, string> = {
   "no-jurisdiction": "不属于本院管辖",
@@ -14,55 +15,197 @@ const REJECTION_NAMES: Record<string, string> = {
   other: "其他",
 };
 
+const date = (d: Date | undefined): Date | undefined => (d ? new Date(d.getTime()) : undefined);
+
 /**
- * Issues the printable document an event calls for, once per (filing, kind, round): renders it,
- * stores the PDF (GridFS bucket `documents`, keyed by its verification code) and records its hash
- * and printed facts for VerifyDocument.
+ * What the renderer needs for the document of a filing, as plain data (strings, numbers, Dates,
+ * arrays and plain objects, nothing else): it is stored in the document record and rendered from
+ * there, possibly much later, by whichever replica is asked for the PDF.
  */
-export function documentIssuer(store: Store, files: FileStore, courtName: (id: string) => string, log: Logger) {
+export function documentInput(f: FilingFacts, kind: DocumentKind, verificationCode: string, issuedAt: Date, courtName: (id: string) => string): DocumentInput {
+  return {
+    kind,
+    verificationCode,
+    issuedAt: new Date(issuedAt.getTime()),
+    filingId: f.filingId,
+    caseType: f.caseType!,
+    collaboratingCourt: courtName(f.collaboratingCourtId),
+    jurisdictionCourt: courtName(f.jurisdictionCourtId),
+    receiptNumber: f.receiptNumber,
+    parties: f.parties.filter((p) => p.name).map((p) => ({ role: p.role, name: p.name })),
+    submittedAt: date(f.submittedAt),
+    materials: (f.materials ?? []).map((m) => ({ kind: m.kind, fileName: m.fileName })),
+    caseNumber: f.caseNumber || undefined,
+    decidedAt: date(f.decidedAt),
+    rejection: f.rejection && {
+      category: REJECTION_NAMES[f.rejection.category] ?? f.rejection.category,
+      reason: f.rejection.reason,
+      legalBasis: f.rejection.legalBasis,
+    },
+    correction: f.correction && {
+      items: f.correction.items.map((i) => ({ materialKind: i.materialKind, description: i.description })),
+      deadline: new Date(f.correction.deadline.getTime()),
+      note: f.correction.note,
+    },
+  };
+}
+
+/**
+ * Issues the printable document an event calls for, once per (filing, kind, round): records its
+ * verification code, the facts printed on it (for VerifyDocument) and its DocumentInput. No PDF:
+ * most documents are never downloaded, so the PDF is rendered on the first GetDocument
+ * (`documentPdfs`). The input is checked here as the renderer will check it (DocumentInputError).
+ * `_files` is unused since rendering became lazy (the PDFs are written by `documentPdfs`).
+ */
+export function documentIssuer(store: Store, _files: FileStore, courtName: (id: string) => string, log: Logger) {
   return async (f: FilingFacts, kind: DocumentKind, round: number): Promise<void> => {
     const key = `${f.filingId}:${kind}:${round}`;
     if (!f.caseType || (await store.documents.findOne({ key }))) return;
     const code = newVerificationCode();
     const issuedAt = new Date();
-    const input: DocumentInput = {
-      kind,
-      verificationCode: code,
-      issuedAt,
-      filingId: f.filingId,
-      caseType: f.caseType,
-      collaboratingCourt: courtName(f.collaboratingCourtId),
-      jurisdictionCourt: courtName(f.jurisdictionCourtId),
-      receiptNumber: f.receiptNumber,
-      parties: f.parties.filter((p) => p.name),
-      submittedAt: f.submittedAt,
-      materials: f.materials,
-      caseNumber: f.caseNumber || undefined,
-      decidedAt: f.decidedAt,
-      rejection: f.rejection && { ...f.rejection, category: REJECTION_NAMES[f.rejection.category] ?? f.rejection.category },
-      correction: f.correction,
-    };
-    const pdf = await renderDocument(input);
-    await files.write(code, f.filingId, (async function* () {
-      yield pdf;
-    })());
+    const input = documentInput(f, kind, code, issuedAt, courtName);
     const inserted = await insertOnce(store.documents, {
       _id: code,
       key,
       filingId: f.filingId,
       kind,
-      sha256: sha256(pdf),
       issuedAt,
       facts: documentFacts(input),
+      input,
       collaboratingCourtId: f.collaboratingCourtId,
       jurisdictionCourtId: f.jurisdictionCourtId,
     });
     // The key (filing, kind, round) is unique: another replica or a redelivery issued it first.
-    if (!inserted) {
-      await files.remove(code);
-      return;
-    }
-    await files.committed(code);
-    log.info({ filing: f.filingId, kind, code }, "document issued");
+    if (inserted) log.info({ filing: f.filingId, kind, code }, "document issued");
   };
+}
+
+export interface RenderedPdf {
+  pdf: Buffer;
+  /** SHA-256 (hex) of `pdf`: the document's DocumentInfo.sha256 from now on. */
+  sha256: string;
+}
+
+/** The document's PDF is stored under a file id of its own for each render: `<code>.<8 hex>`. */
+const newFileId = (code: string) => `${code}.${randomBytes(4).toString("hex")}`;
+
+/** GridFS said the file is not there (FileNotFound) or its chunks are not what the file says. */
+const brokenFile = (err: unknown) => (err as { code?: unknown }).code === "ENOENT" || (err as Error).name === "MongoGridFSChunkError";
+
+/**
+ * The PDF of a document record, rendered the first time it is asked for and served from GridFS
+ * (bucket `documents`) after that.
+ *
+ * How concurrent first requests (two replicas, or two calls here) stay safe, given that the store
+ * makes only inserts of a new _id and deletes by _id atomic:
+ * - each render writes its bytes to a GridFS file of a fresh id, which no one else writes
+ *   (FileStore.write removes what it wrote when it fails: a shared id could lose another's file);
+ * - it then inserts `document_pdfs` {_id: code, fileId, sha256}. The first insert wins and is
+ *   never changed; the loser removes its own file and serves the winner's bytes (its own when they
+ *   are the same, which with deterministic rendering and the same fonts they are);
+ * - the record's sha256 is then set to the winner's (every writer sets the same value, so the
+ *   update needs no atomicity), before any byte is served.
+ * Readers thus see either no `document_pdfs` entry (and render) or one whose file is complete.
+ * A crash between the file write and the insert leaves an unreferenced file (and its pending
+ * marker for FileStore.sweep), never a wrong one. A file found missing or not matching its hash
+ * is dropped and rendered again.
+ *
+ * Records issued before rendering was lazy have no `input`: their PDF was stored under the code
+ * itself and is served as it is.
+ */
+export function documentPdfs(store: Store, files: FileStore, log: Logger, render: (input: DocumentInput) => Promise<Buffer> = renderDocument) {
+  const inflight = new Map<string, Promise<RenderedPdf>>();
+
+  // A file no entry refers to (any more) is only wasted space: failing to remove it fails nothing.
+  const removeFile = (id: string) => files.remove(id).catch((err: unknown) => log.warn({ err, file: id }, "could not remove an unused document PDF"));
+
+  const readAll = async (id: string): Promise<Buffer> => {
+    const parts: Uint8Array[] = [];
+    for await (const chunk of files.read(id)) parts.push(chunk);
+    return Buffer.concat(parts);
+  };
+
+  /** The stored PDF of `entry` when it is whole; else undefined, with the entry and file dropped. */
+  async function stored(entry: DocumentPdfDoc): Promise<Buffer | undefined> {
+    let problem: string;
+    try {
+      const pdf = await readAll(entry.fileId);
+      if (sha256(pdf) === entry.sha256) return pdf;
+      problem = "its bytes do not match their SHA-256";
+    } catch (err) {
+      if (!brokenFile(err)) throw err; // the store being unreachable is no reason to drop anything
+      problem = (err as Error).message;
+    }
+    log.warn({ code: entry._id, file: entry.fileId, problem }, "stored document PDF is broken; rendering it again");
+    await store.documentPdfs.deleteOne({ _id: entry._id });
+    await removeFile(entry.fileId);
+    return undefined;
+  }
+
+  /** Records the hash on the document (what VerifyDocument returns) unless it is there already. */
+  async function recordHash(d: DocumentDoc, entry: DocumentPdfDoc): Promise<void> {
+    if (d.sha256 !== entry.sha256) {
+      await store.documents.updateOne({ _id: d._id }, { $set: { sha256: entry.sha256, renderedAt: entry.renderedAt } });
+    }
+  }
+
+  async function renderAndStore(d: DocumentDoc, input: DocumentInput): Promise<RenderedPdf> {
+    const code = d._id;
+    const existing = await store.documentPdfs.findOne({ _id: code });
+    if (existing) {
+      const pdf = await stored(existing);
+      if (pdf) {
+        await recordHash(d, existing);
+        return { pdf, sha256: existing.sha256 };
+      }
+    }
+    const t0 = performance.now();
+    const pdf = await render(input);
+    const ms = Math.round(performance.now() - t0);
+    const entry: DocumentPdfDoc = { _id: code, fileId: newFileId(code), sha256: sha256(pdf), sizeBytes: pdf.length, renderedAt: new Date() };
+    await files.write(entry.fileId, d.filingId, (async function* () {
+      yield pdf;
+    })());
+    if (await insertOnce(store.documentPdfs, entry)) {
+      await files.committed(entry.fileId);
+      await recordHash(d, entry);
+      log.info({ filing: d.filingId, kind: d.kind, code, bytes: pdf.length, ms }, "document rendered");
+      return { pdf, sha256: entry.sha256 };
+    }
+    // Another replica stored it first: its bytes are the document's.
+    await removeFile(entry.fileId);
+    const winner = await store.documentPdfs.findOne({ _id: code });
+    if (!winner) throw new Error(`document ${code}: its stored PDF went away while it was being stored; ask again`);
+    await recordHash(d, winner);
+    if (winner.sha256 === entry.sha256) return { pdf, sha256: entry.sha256 };
+    log.warn({ code, ours: entry.sha256, theirs: winner.sha256 }, "another replica rendered other bytes for this document (other fonts?); serving theirs");
+    const theirs = await readAll(winner.fileId);
+    if (sha256(theirs) !== winner.sha256) throw new Error(`document ${code}: the stored PDF does not match its SHA-256; ask again`);
+    return { pdf: theirs, sha256: winner.sha256 };
+  }
+
+  return async (d: DocumentDoc): Promise<RenderedPdf> => {
+    if (!d.input) {
+      // Issued (and rendered) before rendering was lazy: stored under the code.
+      if (!d.sha256) throw new Error(`document ${d._id} has neither a PDF nor what it takes to render one`);
+      return { pdf: await readAll(d._id), sha256: d.sha256 };
+    }
+    const running = inflight.get(d._id);
+    if (running) return running;
+    const p = renderAndStore(d, d.input).finally(() => inflight.delete(d._id));
+    inflight.set(d._id, p);
+    return p;
+  };
+}
+
+/**
+ * The SHA-256 of a document's PDF for VerifyDocument, or "" while it has never been rendered
+ * (nobody has downloaded it yet: there is no PDF whose hash could be given; the code still
+ * verifies the facts).
+ */
+export async function documentHash(store: Store, d: DocumentDoc): Promise<string> {
+  if (d.sha256) return d.sha256;
+  // Rendered and stored, but the process stopped before it wrote the hash on the record.
+  if (d.input) return (await store.documentPdfs.findOne({ _id: d._id }))?.sha256 ?? "";
+  return "";
 }

@@ -3,10 +3,13 @@ import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import type { AuthContext } from "@kuayu/auth";
 import { ForbiddenError, NotFoundError, ValidationError } from "@kuayu/domain";
 import { implement, invalidArgument, permissionDenied, requireRole } from "@kuayu/grpc";
+import { createLogger, type Logger } from "@kuayu/logger";
 import type { FileStore, WatchHub } from "@kuayu/mongo";
 import { enumFromId, idFromEnum, notificationV1 } from "@kuayu/proto";
 import { webhookUrlProblem } from "../domain/notify.js";
 import { maskPhone } from "../channels/sms.js";
+import type { DocumentInput } from "../documents/types.js";
+import { documentHash, documentPdfs } from "./documents.js";
 import type { DeliveryDoc, DocumentDoc, NotificationDoc, Store } from "./store.js";
 
 const ts = (d: Date | undefined) => (d ? timestampFromDate(d) : undefined);
@@ -36,11 +39,12 @@ const deliveryOut = (d: DeliveryDoc) => ({
   deliveredAt: ts(d.deliveredAt),
   nextAttemptAt: d.status === "pending" ? ts(d.nextAttemptAt) : undefined,
 });
-export const documentInfoOut = (d: DocumentDoc) => ({
+/** DocumentInfo of a record; `sha256` "" when the document has never been rendered. */
+export const documentInfoOut = (d: DocumentDoc, sha256 = d.sha256 ?? "") => ({
   verificationCode: d._id,
   kind: enumFromId(notificationV1.DocumentKind, d.kind),
   filingId: d.filingId,
-  sha256: d.sha256,
+  sha256,
   issuedAt: ts(d.issuedAt),
   facts: d.facts,
 });
@@ -62,11 +66,19 @@ export interface GrpcDeps {
   allowLoopbackHttp: boolean;
   channels: { email: boolean; sms: boolean };
   nudgeDeliveries: () => void;
+  /** Default: a logger of its own (service notification). */
+  log?: Logger;
+  /** Renders a document's PDF (default renderDocument); tests pass their own. */
+  render?: (input: DocumentInput) => Promise<Buffer>;
 }
+
+/** GetDocument sends the PDF in parts of this size (a document is ≤ 40 KB: usually one). */
+const DOCUMENT_CHUNK = 64 * 1024;
 
 /** gRPC adapter of kuayu.notification.v1.NotificationService. */
 export function notificationService(deps: GrpcDeps) {
   const { store } = deps;
+  const pdfOf = documentPdfs(store, deps.files, deps.log ?? createLogger({ service: "notification" }), deps.render);
   const mine = (auth: AuthContext) => ({ courtId: auth.courtId, role: { $in: auth.roles as string[] } });
   const ownWebhook = async (auth: AuthContext, id: string) => {
     const w = await store.webhooks.findOne({ _id: id });
@@ -174,14 +186,19 @@ export function notificationService(deps: GrpcDeps) {
       const d = docs[0];
       if (!d) throw new NotFoundError(`no ${kind} has been issued for filing ${req.filingId}`);
       if (d.collaboratingCourtId !== ctx.auth.courtId && d.jurisdictionCourtId !== ctx.auth.courtId) throw new ForbiddenError(`filing ${req.filingId} belongs to other courts`);
-      await send({ part: { case: "info", value: documentInfoOut(d) } });
-      for await (const chunk of deps.files.read(d._id)) await send({ part: { case: "chunk", value: chunk } });
+      // Rendered on the first request (and stored), served from the store after that; the info
+      // carries the hash of exactly these bytes.
+      const { pdf, sha256 } = await pdfOf(d);
+      await send({ part: { case: "info", value: documentInfoOut(d, sha256) } });
+      for (let at = 0; at < pdf.length; at += DOCUMENT_CHUNK) await send({ part: { case: "chunk", value: pdf.subarray(at, at + DOCUMENT_CHUNK) } });
     },
     async verifyDocument(req) {
       const code = req.verificationCode.trim().toUpperCase();
       const d = await store.documents.findOne({ _id: code });
       if (!d) throw new NotFoundError(`no document has the verification code ${code}`);
-      return { document: documentInfoOut(d) };
+      // sha256 "": issued but never downloaded (printed) yet, so there is no PDF to hash; the
+      // code and the facts still verify.
+      return { document: documentInfoOut(d, await documentHash(store, d)) };
     },
   });
 }

@@ -1,6 +1,7 @@
 import type { Collection, Connection } from "mongoose";
 import { isDuplicateKey, type Locks } from "@kuayu/mongo";
 import type { FilingFacts, Reminder } from "../domain/notify.js";
+import type { DocumentInput } from "../documents/types.js";
 
 // The notification service's store (database kuayu_notification). Everything keyed by what makes
 // it unique, so consumer redeliveries insert nothing twice.
@@ -69,11 +70,36 @@ export interface DocumentDoc {
   key: string; // <filing>:<kind>:<round>, unique
   filingId: string;
   kind: string;
-  sha256: string;
+  /**
+   * SHA-256 of the PDF, set when it is first rendered (GetDocument; the value of its
+   * `document_pdfs` entry). Unset while nobody has downloaded the document.
+   */
+  sha256?: string;
   issuedAt: Date;
   facts: Record<string, string>;
+  /**
+   * What the renderer needs (plain data, dates as Dates): the PDF is rendered from it on the first
+   * GetDocument. Absent on records issued before rendering was lazy: their PDF is in GridFS under
+   * the code and `sha256` is set.
+   */
+  input?: DocumentInput;
+  /** When the PDF was first rendered. */
+  renderedAt?: Date;
   collaboratingCourtId: string;
   jurisdictionCourtId: string;
+}
+
+/**
+ * The rendered PDF of a document (collection `document_pdfs`): inserted once, by the first render
+ * that stored its bytes (GridFS bucket `documents`, file `fileId`), and never changed.
+ */
+export interface DocumentPdfDoc {
+  _id: string; // verification code
+  /** GridFS file id: `<code>.<8 hex>`, a fresh one for each render that was stored. */
+  fileId: string;
+  sha256: string;
+  sizeBytes: number;
+  renderedAt: Date;
 }
 
 export interface Store {
@@ -84,6 +110,7 @@ export interface Store {
   deliveries: Collection<DeliveryDoc>;
   reminders: Collection<ReminderDoc>;
   documents: Collection<DocumentDoc>;
+  documentPdfs: Collection<DocumentPdfDoc>;
   locks: Locks;
 }
 
@@ -95,6 +122,7 @@ export const COLLECTIONS = [
   { name: "deliveries", indexes: [{ keys: { status: 1, nextAttemptAt: 1 } as Record<string, 1 | -1> }, { keys: { targetId: 1, createdAt: -1 } as Record<string, 1 | -1> }] },
   { name: "reminders", indexes: [{ keys: { done: 1, dueAt: 1 } as Record<string, 1 | -1> }] },
   { name: "documents", indexes: [{ keys: { key: 1 } as Record<string, 1 | -1>, unique: true }] },
+  { name: "document_pdfs" },
 ];
 
 export function openStore(conn: Connection, locks: Locks): Store {
@@ -106,6 +134,7 @@ export function openStore(conn: Connection, locks: Locks): Store {
     deliveries: conn.collection("deliveries"),
     reminders: conn.collection("reminders"),
     documents: conn.collection("documents"),
+    documentPdfs: conn.collection("document_pdfs"),
     locks,
   };
 }
@@ -121,14 +150,15 @@ export async function insertOnce<T extends { _id: string }>(col: Collection<T>, 
   }
 }
 
-/** Read-modify-write of a filing's facts under its lock (events of one filing come from several topics). */
+/**
+ * Read-modify-write of a filing's facts. No lock: the consumer that owns the filing's partition of
+ * the lifecycle topic is their only writer (docs/architecture.md).
+ */
 export async function updateFacts(store: Store, filingId: string, fn: (current: FilingFacts | undefined) => FilingFacts): Promise<FilingFacts> {
-  return store.locks.withLock(`facts:${filingId}`, async () => {
-    const current = (await store.filings.findOne({ _id: filingId })) ?? undefined;
-    const next = fn(current ? stripId(current) : undefined);
-    await store.filings.replaceOne({ _id: filingId }, next as never, { upsert: true });
-    return next;
-  });
+  const current = (await store.filings.findOne({ _id: filingId })) ?? undefined;
+  const next = fn(current ? stripId(current) : undefined);
+  await store.filings.replaceOne({ _id: filingId }, next as never, { upsert: true });
+  return next;
 }
 
 const stripId = <T extends { _id: string }>(d: T): Omit<T, "_id"> => {

@@ -3,21 +3,30 @@ import { createRequire } from "node:module";
 import { basename } from "node:path";
 
 /**
- * The CJK fonts of the printable documents. pdfkit embeds a subset of the glyphs used, so any
- * OpenType/TrueType font with the Chinese characters works; inside a font collection (.ttc/.otc)
- * one face is chosen by its PostScript name (fontkit.create's second argument, which is what
- * pdfkit's `registerFont(name, path, family)` passes on). Fonts are parsed once per process with
- * the fontkit that pdfkit uses (`loadFont`) and handed to pdfkit as parsed objects.
+ * The CJK font of the printable documents: one face, for the body and (drawn larger, and for the
+ * headings emboldened by stroking the outlines) the titles. Any OpenType/TrueType font with the
+ * Chinese characters works (.ttf/.otf, or one face of a .ttc/.otc chosen by its PostScript name).
+ * Each document embeds a subset of the face with only the characters it prints, made by HarfBuzz
+ * (subset.ts); the font file is read once per process.
  *
- * Default: Debian's fonts-noto-cjk (installed by scripts/fonts.sh), which ships four collections
- * in /usr/share/fonts/opentype/noto/. Their faces are named `Noto{Serif,Sans}CJK{jp,kr,sc,tc,hk}-{Regular,Bold}`
- * (Sans also `NotoSansMonoCJK…`); the `sc` faces have the Simplified-Chinese glyph forms that
- * mainland court documents need (the `jp` face, first in the file, draws some hanzi the Japanese way).
- * Family names such as "Noto Serif CJK SC" do not work, only PostScript names.
+ * Default: Noto Sans CJK SC Regular (黑体-like) from Debian's fonts-noto-cjk (installed by
+ * scripts/fonts.sh), which ships four collections in /usr/share/fonts/opentype/noto/. Their faces
+ * are named `Noto{Serif,Sans}CJK{jp,kr,sc,tc,hk}-{Regular,Bold}` (Sans also `NotoSansMonoCJK…`);
+ * the `sc` faces have the Simplified-Chinese glyph forms that mainland court documents need (the
+ * `jp` face, first in the file, draws some hanzi the Japanese way). Family names such as
+ * "Noto Sans CJK SC" do not work, only PostScript names.
+ *
+ * Why Sans and one face: once only the glyphs printed are embedded, the size of a document is
+ * mostly the outlines of its 220–300 distinct characters. Noto Serif CJK's (宋体-like, the face
+ * court documents usually have) take about 160 bytes a glyph compressed, even without hints;
+ * Sans's about 120. The receipt of the tests is 33 KB in Sans, 41 KB in Serif, 49 KB in Serif with
+ * Serif Bold for the headings. Documents are kept under 40 KB: Sans, one face (headings emboldened
+ * by stroking). Serif stays a choice: `KUAYU_CJK_FONT=/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc`
+ * (the `sc` face is derived from a Noto file name) gives 37–45 KB documents.
  *
  * Override: `KUAYU_CJK_FONT=/path/to/font` (.ttf/.otf, or .ttc/.otc with `KUAYU_CJK_FONT_NAME`
  * set to the PostScript name of a face; for Noto CJK collections the `sc` face is derived from
- * the file name). The override is used for the titles as well, drawn larger.
+ * the file name).
  */
 export interface FontFace {
   readonly path: string;
@@ -26,27 +35,19 @@ export interface FontFace {
 }
 
 export interface CjkFonts {
-  /** Body text. */
-  readonly regular: FontFace;
-  /** Titles; the regular face when there is no bold one. */
-  readonly bold: FontFace;
+  /** Body and titles. */
+  readonly face: FontFace;
   readonly source: "env" | "system";
 }
 
 const NOTO_DIR = "/usr/share/fonts/opentype/noto";
-const noto = (style: "Serif" | "Sans", weight: "Regular" | "Bold"): FontFace => ({
-  path: `${NOTO_DIR}/Noto${style}CJK-${weight}.ttc`,
-  postscriptName: `Noto${style}CJKsc-${weight}`,
+const noto = (style: "Serif" | "Sans"): FontFace => ({
+  path: `${NOTO_DIR}/Noto${style}CJK-Regular.ttc`,
+  postscriptName: `Noto${style}CJKsc-Regular`,
 });
 
-/**
- * Where Debian's fonts-noto-cjk puts its fonts, in order of preference: Serif (宋体-like, the
- * usual face of court documents), then Sans (黑体-like).
- */
-export const SYSTEM_CJK_FONTS: readonly { regular: FontFace; bold: FontFace }[] = [
-  { regular: noto("Serif", "Regular"), bold: noto("Serif", "Bold") },
-  { regular: noto("Sans", "Regular"), bold: noto("Sans", "Bold") },
-];
+/** Where Debian's fonts-noto-cjk puts its fonts, in order of preference: Sans (黑体-like), then Serif (宋体-like). */
+export const SYSTEM_CJK_FONTS: readonly FontFace[] = [noto("Sans"), noto("Serif")];
 
 export const INSTALL_HINT =
   "install Debian's fonts-noto-cjk (bash scripts/fonts.sh, or: sudo apt-get install -y fonts-noto-cjk), " +
@@ -71,8 +72,8 @@ function notoFaceOf(path: string): string | undefined {
 }
 
 /**
- * Finds the CJK fonts: `KUAYU_CJK_FONT` when set (it must exist: no silent fallback), else the
- * first of `SYSTEM_CJK_FONTS` whose regular face exists. Throws `CjkFontNotFoundError` listing
+ * Finds the CJK font: `KUAYU_CJK_FONT` when set (it must exist: no silent fallback), else the
+ * first of `SYSTEM_CJK_FONTS` that exists. Throws `CjkFontNotFoundError` listing
  * the paths tried and how to install one.
  */
 export function findCjkFonts(env: NodeJS.ProcessEnv = process.env, exists: (path: string) => boolean = existsSync): CjkFonts {
@@ -86,13 +87,12 @@ export function findCjkFonts(env: NodeJS.ProcessEnv = process.env, exists: (path
         throw new CjkFontNotFoundError([override], "KUAYU_CJK_FONT is a font collection: set KUAYU_CJK_FONT_NAME to the PostScript name of one of its faces");
       }
     }
-    const face: FontFace = { path: override, postscriptName };
-    return { regular: face, bold: face, source: "env" };
+    return { face: { path: override, postscriptName }, source: "env" };
   }
   const tried: string[] = [];
-  for (const f of SYSTEM_CJK_FONTS) {
-    tried.push(f.regular.path);
-    if (exists(f.regular.path)) return { regular: f.regular, bold: exists(f.bold.path) ? f.bold : f.regular, source: "system" };
+  for (const face of SYSTEM_CJK_FONTS) {
+    tried.push(face.path);
+    if (exists(face.path)) return { face, source: "system" };
   }
   throw new CjkFontNotFoundError(tried);
 }
@@ -100,7 +100,7 @@ export function findCjkFonts(env: NodeJS.ProcessEnv = process.env, exists: (path
 /** The part of a fontkit font that matters here; pdfkit takes such an object in place of a path. */
 export interface LoadedFont {
   readonly postscriptName: string;
-  layout(text: string): unknown;
+  layout(text: string, ...rest: unknown[]): unknown;
 }
 interface FontkitCollection {
   readonly fonts: readonly LoadedFont[];
@@ -114,37 +114,36 @@ const loadFontkit = (): Fontkit => (fontkit ??= createRequire(require.resolve("p
 
 const isFont = (x: unknown): x is LoadedFont => typeof (x as LoadedFont | undefined)?.layout === "function";
 
-// Parsed once per process: handing pdfkit a path or the bytes makes it read (20–27 MB) and parse
-// the collection on every document; a parsed font halves the render time (fontkit caches glyphs,
-// and pdfkit makes a fresh subset per document, so the bytes are the same either way).
-const fontCache = new Map<string, LoadedFont>();
-
-/**
- * The parsed font of a face, once per process. Throws when the file is not a font or a
- * collection has no face of that name (listing the names it has).
- */
-export function loadFont(face: FontFace): LoadedFont {
-  const key = `${face.path}#${face.postscriptName ?? ""}`;
-  const cached = fontCache.get(key);
-  if (cached) return cached;
-  const data = readFileSync(face.path);
-  let font: LoadedFont | FontkitCollection | null | undefined;
-  try {
-    font = loadFontkit().create(data, face.postscriptName);
-  } catch (e) {
-    throw new Error(`${face.path} is not a font fontkit can read: ${(e as Error).message}`);
-  }
-  if (!isFont(font)) {
-    const all = loadFontkit().create(data);
-    const names = all && !isFont(all) && Array.isArray(all.fonts) ? all.fonts.map((f) => f.postscriptName) : [];
-    const wanted = face.postscriptName ? `has no face with the PostScript name ${face.postscriptName}` : "is a collection: a PostScript name is needed";
-    throw new Error(`${face.path} ${wanted}${names.length ? `; its faces: ${names.join(", ")}` : ""}`);
-  }
-  fontCache.set(key, font);
+/** Parses a font (a document's subset) with pdfkit's fontkit: what `doc.registerFont` takes. */
+export function parseFont(data: Uint8Array): LoadedFont {
+  const font = loadFontkit().create(data);
+  if (!isFont(font)) throw new Error("not a single font");
   return font;
 }
 
-/** Forgets the parsed fonts (tests). */
-export function clearFontCache(): void {
-  fontCache.clear();
+/**
+ * The index of a face in its file, as HarfBuzz opens it (`hb_face_create(blob, index)`): for a
+ * collection the position of the face named `face.postscriptName`, else 0. Throws when the file
+ * is not a font or a collection has no face of that name (listing the names it has).
+ */
+export function faceIndex(face: FontFace, data: Uint8Array = readFileSync(face.path)): number {
+  let parsed: LoadedFont | FontkitCollection | null | undefined;
+  try {
+    parsed = loadFontkit().create(data);
+  } catch (e) {
+    throw new Error(`${face.path} is not a font fontkit can read: ${(e as Error).message}`);
+  }
+  if (isFont(parsed)) {
+    if (face.postscriptName && parsed.postscriptName !== face.postscriptName) {
+      throw new Error(`${face.path} has no face with the PostScript name ${face.postscriptName}; its face: ${parsed.postscriptName}`);
+    }
+    return 0;
+  }
+  const names = parsed && Array.isArray(parsed.fonts) ? parsed.fonts.map((f) => f.postscriptName) : [];
+  const index = face.postscriptName ? names.indexOf(face.postscriptName) : -1;
+  if (index < 0) {
+    const wanted = face.postscriptName ? `has no face with the PostScript name ${face.postscriptName}` : "is a collection: a PostScript name is needed";
+    throw new Error(`${face.path} ${wanted}${names.length ? `; its faces: ${names.join(", ")}` : ""}`);
+  }
+  return index;
 }

@@ -1,7 +1,8 @@
 import PDFDocument from "pdfkit";
 import { caseTypeInfo, toChineseNumeral } from "@kuayu/domain";
 import { documentFacts } from "./codes.js";
-import { findCjkFonts, loadFont, type CjkFonts, type FontFace } from "./fonts.js";
+import { findCjkFonts, parseFont, type CjkFonts, type FontFace, type LoadedFont } from "./fonts.js";
+import { subsetFont } from "./subset.js";
 import {
   DOCUMENT_TITLES,
   addressee,
@@ -25,12 +26,19 @@ export interface RenderOptions {
 /*
  * Determinism: the same input gives the same bytes. pdfkit 0.20 takes nothing random for an
  * unencrypted document: the trailer /ID is the MD5 of the Info dictionary (CreationDate and every
- * entry), the font subset tags come from the font ids (F1, F2), and the subsets from the glyphs
- * used. So CreationDate/ModDate are set to issuedAt (else pdfkit uses `new Date()`), and the
+ * entry), the font subset tag comes from the font id (F1), and the subset from the glyphs used. So CreationDate/ModDate are set to issuedAt (else pdfkit uses `new Date()`), and the
  * verification code goes into Info (Keywords), which makes the /ID derived from it as well.
- * Checked by the tests: two renders give identical bytes, also across a fresh parse of the fonts
+ * The fonts pdfkit subsets are HarfBuzz subsets of the characters the document prints (subset.ts),
+ * which depend on the font file and those characters only.
+ * Checked by the tests: two renders give identical bytes, also across a fresh read of the fonts
  * and with Dates of another realm; another code or issuedAt changes the bytes and the /ID.
  * (Same bytes also need the same font files: another fonts-noto-cjk version may differ.)
+ *
+ * Size: one face (fonts.ts says why), embedded with only the glyphs the document prints: every
+ * string drawn is known before the first is drawn (`content` and the fixed texts below), so the
+ * face is subset to exactly those characters; drawing a character that was not declared throws
+ * (a bug here, caught by the tests of every kind) rather than printing an empty box. Headings are
+ * emboldened by stroking the outlines, not by a second (bold) face.
  */
 
 // A4. Margins a little narrower than GB/T 9704's (37/35/28/26 mm) so that a usual notice,
@@ -151,23 +159,41 @@ function content(input: DocumentInput): Content {
   }
 }
 
-function register(doc: PDFKit.PDFDocument, name: string, face: FontFace): void {
+const DIGITS = "0123456789";
+/** The mark of a signature page without body text. */
+const NO_BODY = "（此页无正文）";
+
+// Emphasis (court, title, verification code, table headings) with the one face: the outlines
+// filled and stroked, the stroke this share of the size (0.6 pt at 22 pt).
+const EMBOLDEN = 0.028;
+
+/** The subset of `face` with the characters of `text`, parsed for pdfkit; laying out any other character throws. */
+function fontFor(face: FontFace, text: string): LoadedFont {
+  const chars = new Set(text);
+  let font: LoadedFont;
   try {
-    // pdfkit 0.20 takes a parsed fontkit font too (PDFFontFactory.open: anything with layout());
-    // @types/pdfkit only lists paths and bytes.
-    doc.registerFont(name, loadFont(face) as unknown as Buffer);
-    doc.font(name);
+    font = parseFont(subsetFont(face, [...chars].join("")));
   } catch (e) {
     const detail = face.postscriptName ? ` (PostScript name ${face.postscriptName})` : "";
     throw new Error(`cannot use the CJK font ${face.path}${detail}: ${(e as Error).message}`);
   }
+  // pdfkit measures and encodes every string through the font's layout (EmbeddedFont.layoutRun).
+  const layout = font.layout.bind(font);
+  font.layout = (s: string, ...rest: unknown[]) => {
+    for (const ch of s) {
+      if (!chars.has(ch)) throw new Error(`render.ts draws ${JSON.stringify(ch)} (in ${JSON.stringify(s)}) with ${face.postscriptName ?? face.path} but did not declare it for the font subset`);
+    }
+    return layout(s, ...rest);
+  };
+  return font;
 }
 
 /**
  * Renders a printable document as an A4 PDF with Chinese text: the issuing court and title,
  * the reference number, the body, a facts table, the list of materials or items, the signature
  * (court and date 二〇二六年十一月二十八日) and the verification code with how to check it.
- * Deterministic: the same input (and font files) gives the same bytes.
+ * Deterministic: the same input (and font files) gives the same bytes. The face is embedded
+ * with the glyphs of the characters the document prints only (HarfBuzz subset): 30–36 KB a document.
  * Throws DocumentInputError when the input lacks what its kind prints, CjkFontNotFoundError when
  * there is no CJK font.
  */
@@ -204,8 +230,34 @@ export async function renderDocument(input: DocumentInput, options: RenderOption
     doc.on("error", reject);
   });
 
-  register(doc, "cjk-bold", fonts.bold);
-  register(doc, "cjk", fonts.regular);
+  // Every string drawn, for the font subset.
+  const signDate = chineseDate(input.issuedAt);
+  const codeLine = `验证码：${input.verificationCode}`;
+  const howToVerify =
+    `核验方法：执行 kuayu document verify ${input.verificationCode}，或调用跨域立案服务的 VerifyDocument 接口并提交验证码，` +
+    "可查询本文书的出具法院、出具时间、载明事项和文件摘要（SHA-256），核对本文书是否真实、完整。";
+  const footer = (page: number, pages: number) => `${title}\u3000验证码 ${input.verificationCode}\u3000第${page}页 共${pages}页`;
+  const list = c.list && c.list.rows.length > 0 ? c.list : undefined;
+  const printed = [
+    c.issuingCourt,
+    title,
+    c.reference,
+    c.salutation,
+    ...c.intro,
+    ...c.facts.flat(),
+    ...(list ? [...list.header, ...list.rows.flat()] : []),
+    ...c.outro,
+    NO_BODY,
+    signDate,
+    codeLine,
+    howToVerify,
+    footer(0, 0),
+    DIGITS, // page numbers
+  ].join("");
+  // pdfkit 0.20 takes a parsed fontkit font (PDFFontFactory.open: anything with layout());
+  // @types/pdfkit only lists paths and bytes.
+  doc.registerFont("cjk", fontFor(fonts.face, printed) as unknown as Buffer);
+  doc.font("cjk");
 
   const left = MARGINS.left;
   const width = doc.page.width - MARGINS.left - MARGINS.right;
@@ -214,10 +266,11 @@ export async function renderDocument(input: DocumentInput, options: RenderOption
   };
 
   // Heading: issuing court, title, reference.
-  doc.font("cjk-bold").fontSize(SIZE.court).fillColor("black");
-  doc.text(c.issuingCourt, left, MARGINS.top, { width, align: "center", characterSpacing: 1 });
+  const emphasis = (size: number) => doc.font("cjk").fontSize(size).fillColor("black").strokeColor("black").lineWidth(EMBOLDEN * size);
+  const strong = { fill: true, stroke: true } as const;
+  emphasis(SIZE.court).text(c.issuingCourt, left, MARGINS.top, { width, align: "center", characterSpacing: 1, ...strong });
   doc.moveDown(0.2);
-  doc.font("cjk-bold").fontSize(SIZE.title).text(title, { width, align: "center", characterSpacing: 3 });
+  emphasis(SIZE.title).text(title, { width, align: "center", characterSpacing: 3, ...strong });
   doc.moveDown(0.3);
   doc.font("cjk").fontSize(SIZE.ref).text(c.reference, { width, align: "right" });
   doc.moveDown(0.5);
@@ -264,9 +317,9 @@ export async function renderDocument(input: DocumentInput, options: RenderOption
   if (pending) factRows.push([label(pending[0]), cell(pending[1], 3)]);
   table([FACT_LABEL_WIDTH, "*", FACT_LABEL_WIDTH, "*"], factRows);
 
-  if (c.list && c.list.rows.length > 0) {
-    const header = c.list.header.map((h) => ({ ...label(h), font: { src: "cjk-bold" } }));
-    table([36, 130, "*"], [header, ...c.list.rows.map(([n, a, b]) => [cell(n, 1, "center"), cell(a), cell(b)])]);
+  if (list) {
+    const header = list.header.map((h) => ({ ...label(h), textStroke: EMBOLDEN * SIZE.table, textStrokeColor: "black" }));
+    table([36, 130, "*"], [header, ...list.rows.map(([n, a, b]) => [cell(n, 1, "center"), cell(a), cell(b)])]);
   }
 
   for (const p of c.outro) paragraph(p);
@@ -276,30 +329,23 @@ export async function renderDocument(input: DocumentInput, options: RenderOption
   const needed = 2.2 * SIZE.body + 2 * (SIZE.body * 1.45 + BODY_LINE_GAP) + 16 + SIZE.body * 1.45 + noteLines * (SIZE.note * 1.45 + 2);
   if (doc.y + needed > doc.page.height - MARGINS.bottom) {
     doc.addPage();
-    // The usual mark of a signature page without body text.
-    doc.font("cjk").fontSize(SIZE.body).fillColor("black").text("（此页无正文）", left, MARGINS.top, { width });
+    doc.font("cjk").fontSize(SIZE.body).fillColor("black").text(NO_BODY, left, MARGINS.top, { width });
   }
   doc.moveDown(0.8);
   doc.font("cjk").fontSize(SIZE.body).fillColor("black");
   const signWidth = width - 2 * SIZE.body; // two characters in from the right edge
   doc.text(c.issuingCourt, left, doc.y, { width: signWidth, align: "right", lineGap: BODY_LINE_GAP });
-  doc.text(chineseDate(input.issuedAt), left, doc.y, { width: signWidth, align: "right", lineGap: BODY_LINE_GAP });
+  doc.text(signDate, left, doc.y, { width: signWidth, align: "right", lineGap: BODY_LINE_GAP });
   doc.moveDown(0.6);
 
   const ruleY = doc.y;
   doc.moveTo(left, ruleY).lineTo(left + width, ruleY).lineWidth(0.5).strokeColor(RULE).stroke();
-  doc.font("cjk-bold").fontSize(SIZE.body).fillColor("black").text(`验证码：${input.verificationCode}`, left, ruleY + 6, { width });
+  emphasis(SIZE.body).text(codeLine, left, ruleY + 6, { width, ...strong });
   doc
     .font("cjk")
     .fontSize(SIZE.note)
     .fillColor("#333333")
-    .text(
-      `核验方法：执行 kuayu document verify ${input.verificationCode}，或调用跨域立案服务的 VerifyDocument 接口并提交验证码，` +
-        "可查询本文书的出具法院、出具时间、载明事项和文件摘要（SHA-256），核对本文书是否真实、完整。",
-      left,
-      doc.y + 2,
-      { width, lineGap: 2 },
-    );
+    .text(howToVerify, left, doc.y + 2, { width, lineGap: 2 });
 
   // Every page: title, code and page number in the bottom margin.
   const range = doc.bufferedPageRange();
@@ -308,7 +354,7 @@ export async function renderDocument(input: DocumentInput, options: RenderOption
     const saved = doc.page.margins.bottom;
     doc.page.margins.bottom = 0; // writing inside the bottom margin must not start a new page
     doc.font("cjk").fontSize(SIZE.footer).fillColor("#666666");
-    doc.text(`${title}\u3000验证码 ${input.verificationCode}\u3000第${i - range.start + 1}页 共${range.count}页`, left, doc.page.height - MARGINS.bottom + 22, {
+    doc.text(footer(i - range.start + 1, range.count), left, doc.page.height - MARGINS.bottom + 22, {
       width,
       align: "center",
       lineBreak: false,

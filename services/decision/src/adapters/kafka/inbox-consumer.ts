@@ -1,24 +1,25 @@
 import { PermanentError, type ConsumedEvent } from "@kuayu/kafka";
 import type { Logger } from "@kuayu/logger";
 import type { intakeEventsV1, routingEventsV1 } from "@kuayu/proto";
-import { intakeTopics, routingTopics } from "@kuayu/topics";
+import { FILING_EVENTS, filingLifecycle } from "@kuayu/topics";
 import { receive, receiveWithdrawal, type Deps } from "../../domain/decision.js";
 import { arrivalFromEvent } from "../proto.js";
 
-/** Topics the decision service consumes. */
-export const inboxTopics = [routingTopics.filingRouted, intakeTopics.filingWithdrawn];
+/** Topics the decision service consumes (its scope's partitions only). */
+export const inboxTopics = [filingLifecycle];
 
 /**
- * Routed filings into the inbox (this scope's partitions only), withdrawals onto it. Idempotent:
- * the inbox entry is an insert keyed by filing id, later rounds only move forward.
+ * Routed filings into the inbox, withdrawals onto it; the filing's other events are not its
+ * business. Idempotent: the inbox entry is an insert keyed by filing id, later rounds only move forward.
  */
 export function inboxConsumer(deps: Deps, scope: "all" | string[], log: Logger) {
   return async (event: ConsumedEvent): Promise<void> => {
-    if (event.topic.name === intakeTopics.filingWithdrawn.name) {
-      await receiveWithdrawal(deps, (event.message as intakeEventsV1.FilingWithdrawn).filingId);
+    if (event.meta.type === FILING_EVENTS.withdrawn) {
+      await receiveWithdrawal(deps, (event.message as unknown as intakeEventsV1.FilingWithdrawn).filingId);
       return;
     }
-    const m = event.message as routingEventsV1.FilingRouted;
+    if (event.meta.type !== FILING_EVENTS.routed) return;
+    const m = event.message as unknown as routingEventsV1.FilingRouted;
     if (scope !== "all" && !scope.includes(m.province)) {
       // The partition assignment keeps other provinces away; this is the second line.
       log.warn({ filing: m.filingId, province: m.province }, "routed filing outside this service's province scope; skipped");

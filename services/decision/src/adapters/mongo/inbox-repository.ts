@@ -3,7 +3,7 @@ import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { isDuplicateKey, type Locks } from "@kuayu/mongo";
 import { outboxEntry, pushOutbox, withOutbox, type OutboxEntry, type OutboxFields } from "@kuayu/outbox";
 import { enumFromId, decisionEventsV1 } from "@kuayu/proto";
-import { decisionTopics } from "@kuayu/topics";
+import { filingLifecycle, provincePartition, type FilingEventInit } from "@kuayu/topics";
 import { currentDeadline, materialsComplete, type InboxFiling, type InboxView } from "../../domain/inbox.js";
 import type { Change, DecisionEvent, InboxRepository } from "../../domain/decision.js";
 
@@ -83,14 +83,15 @@ function toDoc(f: InboxFiling): Omit<InboxDoc, keyof OutboxFields> {
 }
 
 function eventEntry(f: InboxFiling, e: DecisionEvent): OutboxEntry {
+  // On the filing's partition of the lifecycle topic: its jurisdiction court's province.
+  const entry = (event: FilingEventInit["event"]) => outboxEntry(filingLifecycle, f.id, { event }, SOURCE, provincePartition(f.province));
   const base = { filingId: f.id, collaboratingCourtId: f.collaboratingCourtId, jurisdictionCourtId: f.jurisdictionCourtId, round: f.round, drill: f.drill };
   const acknowledgedAt = timestampFromDate(f.acknowledgedAt ?? f.updatedAt);
   const at = timestampFromDate(f.updatedAt);
   if (typeof e === "object") {
-    return outboxEntry(
-      decisionTopics.deadlinesChanged,
-      f.id,
-      {
+    return entry({
+      case: "deadlinesChanged",
+      value: {
         ...base,
         responseDue: timestampFromDate(f.responseDue),
         decisionDue: timestampFromDate(f.decisionDue),
@@ -101,28 +102,23 @@ function eventEntry(f: InboxFiling, e: DecisionEvent): OutboxEntry {
         calendarYears: e.years,
         changedAt: at,
       },
-      SOURCE,
-    );
+    });
   }
   switch (e) {
     case "acknowledged":
-      return outboxEntry(decisionTopics.acknowledged, f.id, { ...base, acknowledgedAt: timestampFromDate(f.acknowledgedAt ?? f.updatedAt) }, SOURCE);
+      return entry({ case: "acknowledged", value: { ...base, acknowledgedAt: timestampFromDate(f.acknowledgedAt ?? f.updatedAt) } });
     case "accepted":
-      return outboxEntry(decisionTopics.accepted, f.id, { ...base, caseNumber: f.caseNumber, acceptedAt: at, acknowledgedAt }, SOURCE);
+      return entry({ case: "accepted", value: { ...base, caseNumber: f.caseNumber, acceptedAt: at, acknowledgedAt } });
     case "rejected":
-      return outboxEntry(
-        decisionTopics.rejected,
-        f.id,
-        { ...base, category: enumFromId(decisionEventsV1.RejectionCategory, f.rejection!.category), reason: f.rejection!.reason, legalBasis: f.rejection!.legalBasis, rejectedAt: at, acknowledgedAt },
-        SOURCE,
-      );
+      return entry({
+        case: "rejected",
+        value: { ...base, category: enumFromId(decisionEventsV1.RejectionCategory, f.rejection!.category), reason: f.rejection!.reason, legalBasis: f.rejection!.legalBasis, rejectedAt: at, acknowledgedAt },
+      });
     case "correction-requested":
-      return outboxEntry(
-        decisionTopics.correctionRequested,
-        f.id,
-        { ...base, items: f.correction!.items, deadline: timestampFromDate(f.correction!.deadline), note: f.correction!.note, requestedAt: timestampFromDate(f.correction!.requestedAt), acknowledgedAt },
-        SOURCE,
-      );
+      return entry({
+        case: "correctionRequested",
+        value: { ...base, items: f.correction!.items, deadline: timestampFromDate(f.correction!.deadline), note: f.correction!.note, requestedAt: timestampFromDate(f.correction!.requestedAt), acknowledgedAt },
+      });
   }
 }
 

@@ -45,10 +45,10 @@ function routeCheckFor(directory: Client<typeof directoryV1.DirectoryService>, c
     metadata.set("authorization", String(ctx.metadata.get("authorization")[0] ?? ""));
     try {
       const res = await directory.validateRoute({ collaboratingCourtId, jurisdictionCourtId, caseType: toProtoCaseType(caseType) }, { metadata });
-      return res.valid ? [] : res.problems.map((p) => p.message);
+      return { problems: res.valid ? [] : res.problems.map((p) => p.message), province: res.jurisdictionProvince };
     } catch (err) {
       // Unknown courts come back as INVALID_ARGUMENT with the reasons.
-      if ((err as grpc.ServiceError).code === grpc.status.INVALID_ARGUMENT) return fieldViolations(err).map((v) => v.description);
+      if ((err as grpc.ServiceError).code === grpc.status.INVALID_ARGUMENT) return { problems: fieldViolations(err).map((v) => v.description), province: "" };
       throw new RpcError(grpc.status.UNAVAILABLE, `the route check (routing service) failed: ${(err as Error).message}; try again`);
     }
   };

@@ -1,7 +1,7 @@
 import { timestampDate, type Timestamp } from "@bufbuild/protobuf/wkt";
 import type { ConsumedEvent } from "@kuayu/kafka";
-import { decisionEventsV1, idFromEnum, routingEventsV1 } from "@kuayu/proto";
-import { decisionTopics, routingTopics } from "@kuayu/topics";
+import { decisionEventsV1, idFromEnum, type routingEventsV1 } from "@kuayu/proto";
+import { FILING_EVENTS } from "@kuayu/topics";
 import type { LifecycleUpdate } from "../../domain/filing.js";
 import { recordLifecycle, type Deps, type LifecycleLog } from "../../domain/intake.js";
 
@@ -17,21 +17,21 @@ function deadlines(responseDue: Timestamp | undefined, decisionDue: Timestamp | 
 /** The status change an event implies for the window, and a short, personal-data-free detail. */
 function interpret(event: ConsumedEvent): { update?: Omit<LifecycleUpdate, "eventType">; detail: string } {
   const at = event.meta.time;
-  switch (event.topic.name) {
-    case routingTopics.filingRouted.name: {
-      const m = event.message as routingEventsV1.FilingRouted;
+  switch (event.meta.type) {
+    case FILING_EVENTS.routed: {
+      const m = event.message as unknown as routingEventsV1.FilingRouted;
       return { update: { round: m.round, status: "routed", at }, detail: `routed to province ${m.province}; ${deadlines(m.responseDue, m.decisionDue, m.deadlinesEstimated)}` };
     }
-    case routingTopics.routingFailed.name: {
-      const m = event.message as routingEventsV1.RoutingFailed;
+    case FILING_EVENTS.routingFailed: {
+      const m = event.message as unknown as routingEventsV1.RoutingFailed;
       return { update: { round: m.round, status: "routing-failed", at }, detail: m.reasons.join("; ") };
     }
-    case decisionTopics.acknowledged.name: {
-      const m = event.message as decisionEventsV1.Acknowledged;
+    case FILING_EVENTS.acknowledged: {
+      const m = event.message as unknown as decisionEventsV1.Acknowledged;
       return { update: { round: m.round, status: "acknowledged", at }, detail: "" };
     }
-    case decisionTopics.correctionRequested.name: {
-      const m = event.message as decisionEventsV1.CorrectionRequested;
+    case FILING_EVENTS.correctionRequested: {
+      const m = event.message as unknown as decisionEventsV1.CorrectionRequested;
       const items = m.items.map((i) => ({ materialKind: i.materialKind, description: i.description }));
       return {
         update: {
@@ -43,23 +43,23 @@ function interpret(event: ConsumedEvent): { update?: Omit<LifecycleUpdate, "even
         detail: `corrections requested: ${items.map((i) => i.materialKind || i.description).join(", ")}`,
       };
     }
-    case decisionTopics.accepted.name: {
-      const m = event.message as decisionEventsV1.Accepted;
+    case FILING_EVENTS.accepted: {
+      const m = event.message as unknown as decisionEventsV1.Accepted;
       return {
         update: { round: m.round, status: "accepted", at, decision: { caseNumber: m.caseNumber, reasonCategory: "", reason: "", legalBasis: "", decidedAt: date(m.acceptedAt, at) } },
         detail: `accepted as ${m.caseNumber}`,
       };
     }
-    case decisionTopics.rejected.name: {
-      const m = event.message as decisionEventsV1.Rejected;
+    case FILING_EVENTS.rejected: {
+      const m = event.message as unknown as decisionEventsV1.Rejected;
       const category = idFromEnum(decisionEventsV1.RejectionCategory, m.category) ?? "other";
       return {
         update: { round: m.round, status: "rejected", at, decision: { caseNumber: "", reasonCategory: category, reason: m.reason, legalBasis: m.legalBasis, decidedAt: date(m.rejectedAt, at) } },
         detail: `not accepted (${category})`,
       };
     }
-    case decisionTopics.deadlinesChanged.name: {
-      const m = event.message as decisionEventsV1.DeadlinesChanged;
+    case FILING_EVENTS.deadlinesChanged: {
+      const m = event.message as unknown as decisionEventsV1.DeadlinesChanged;
       const was = deadlines(m.previousResponseDue, m.previousDecisionDue, m.previousProvisional);
       return { detail: `deadlines recomputed, holiday calendar ${m.calendarYears.join(", ")} changed: ${deadlines(m.responseDue, m.decisionDue, m.provisional)} (was ${was})` };
     }

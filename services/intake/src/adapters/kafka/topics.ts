@@ -1,7 +1,4 @@
-import { decisionTopics, intakeTopics, routingTopics } from "@kuayu/topics";
+import { filingLifecycle } from "@kuayu/topics";
 
-/** Topics intake publishes (through the outbox). */
-export const publishedTopics = Object.values(intakeTopics);
-
-/** Every lifecycle topic: intake keeps the window's timeline and status of record from them. */
-export const lifecycleTopics = [...publishedTopics, ...Object.values(routingTopics), ...Object.values(decisionTopics)];
+/** Intake publishes its events (through the outbox) to the filing lifecycle and keeps the window's timeline and status of record from it. */
+export const lifecycleTopics = [filingLifecycle];

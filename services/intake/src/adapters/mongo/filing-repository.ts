@@ -2,7 +2,7 @@ import { Schema, type Connection, type Model } from "mongoose";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import type { Locks } from "@kuayu/mongo";
 import { outboxEntry, pushOutbox, withOutbox, type OutboxEntry, type OutboxFields } from "@kuayu/outbox";
-import { intakeTopics } from "@kuayu/topics";
+import { filingLifecycle, provincePartition } from "@kuayu/topics";
 import type { Filing, TimelineEntry } from "../../domain/filing.js";
 import type { Change, FilingRepository, IntakeEvent, LifecycleLog, ListQuery } from "../../domain/intake.js";
 import { detailsToProto, materialToProto, toProtoCaseType } from "../proto.js";
@@ -54,6 +54,7 @@ const filingSchema = withOutbox(
       details: { type: Schema.Types.Mixed, required: true },
       materials: { type: [materialSchema], default: [] },
       receiptNumber: { type: String, default: "" },
+      jurisdictionProvince: { type: String, default: "" },
       round: { type: Number, required: true },
       submitKeys: { type: [String], default: [] },
       createdAt: { type: Date, required: true },
@@ -87,6 +88,7 @@ export function toDomain(d: FilingDoc): Filing {
     details: d.details,
     materials: d.materials ?? [],
     receiptNumber: d.receiptNumber ?? "",
+    jurisdictionProvince: d.jurisdictionProvince ?? "",
     round: d.round,
     submitKeys: d.submitKeys ?? [],
     createdAt: d.createdAt,
@@ -115,13 +117,15 @@ function eventEntry(f: Filing, e: IntakeEvent): OutboxEntry {
     materials: f.materials.filter((m) => m.round <= f.round).map(materialToProto),
     submittedAt: timestampFromDate(f.updatedAt),
   };
+  // Every event of the filing on its jurisdiction province's partition, where the other services' events go too.
+  const partition = provincePartition(f.jurisdictionProvince);
   switch (e.type) {
     case "filing-submitted":
-      return outboxEntry(intakeTopics.filingSubmitted, f.id, full, SOURCE);
+      return outboxEntry(filingLifecycle, f.id, { event: { case: "filingSubmitted", value: full } }, SOURCE, partition);
     case "correction-submitted":
-      return outboxEntry(intakeTopics.correctionSubmitted, f.id, { ...full, note: e.note }, SOURCE);
+      return outboxEntry(filingLifecycle, f.id, { event: { case: "correctionSubmitted", value: { ...full, note: e.note } } }, SOURCE, partition);
     case "filing-withdrawn":
-      return outboxEntry(intakeTopics.filingWithdrawn, f.id, { ...common, reason: e.reason, withdrawnAt: timestampFromDate(f.updatedAt) }, SOURCE);
+      return outboxEntry(filingLifecycle, f.id, { event: { case: "filingWithdrawn", value: { ...common, reason: e.reason, withdrawnAt: timestampFromDate(f.updatedAt) } } }, SOURCE, partition);
   }
 }
 
@@ -203,11 +207,11 @@ export function mongoFilingRepository(
       // Lifecycle topics carry every intake's filings (one release per province); keep ours only.
       if (!(await model.exists({ _id: filingId }))) return false;
       const e = { eventId: entry.eventId, eventType: entry.eventType, at: entry.at, source: entry.source, detail: entry.detail };
-      await locks.withLock(`timeline:${filingId}`, async () => {
-        const doc = await timeline.findById(filingId).lean<TimelineDoc>();
-        if (!doc) await timeline.create({ _id: filingId, entries: [e] });
-        else if (!doc.entries.some((x) => x.eventId === e.eventId)) await timeline.updateOne({ _id: filingId }, { $set: { entries: [...doc.entries, e] } });
-      });
+      // No lock: the lifecycle consumer that owns the filing's partition is the timeline's only
+      // writer (every event of a filing is on one partition; docs/architecture.md).
+      const doc = await timeline.findById(filingId).lean<TimelineDoc>();
+      if (!doc) await timeline.create({ _id: filingId, entries: [e] });
+      else if (!doc.entries.some((x) => x.eventId === e.eventId)) await timeline.updateOne({ _id: filingId }, { $set: { entries: [...doc.entries, e] } });
       return true;
     },
     async list(courtId, q: ListQuery) {

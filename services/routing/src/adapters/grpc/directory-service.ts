@@ -87,7 +87,7 @@ export function directoryService(dir: Directory, now: () => Date = () => new Dat
     },
     async validateRoute(req) {
       const problems = validateRoute(dir, req.collaboratingCourtId, req.jurisdictionCourtId, caseTypeOf(req.caseType));
-      return { valid: problems.length === 0, problems };
+      return { valid: problems.length === 0, problems, jurisdictionProvince: dir.byId(req.jurisdictionCourtId)?.province ?? "" };
     },
     async listContacts(req) {
       return { contacts: getCourt(dir, req.courtId).contacts.map((c) => ({ ...c })) };

@@ -3,22 +3,24 @@ import type { Directory } from "@kuayu/directory";
 import { derivedEventId, type ConsumedEvent, type EventProducer } from "@kuayu/kafka";
 import type { Logger } from "@kuayu/logger";
 import { commonV1, idFromEnum, type intakeEventsV1 } from "@kuayu/proto";
-import { intakeTopics, provincePartition, routingTopics } from "@kuayu/topics";
+import { FILING_EVENTS, filingLifecycle, provincePartition } from "@kuayu/topics";
 import { isCaseType, type CaseType } from "@kuayu/domain";
 import { routeSubmission } from "../../domain/routing-stage.js";
 
 /** Topics the routing stage consumes. */
-export const stageTopics = [intakeTopics.filingSubmitted, intakeTopics.correctionSubmitted];
+export const stageTopics = [filingLifecycle];
 
 /**
- * The routing stage as a Kafka handler: `filing submitted` / `correction submitted` in, `filing
- * routed` (to the jurisdiction court's province partition) or `routing failed` out. Stateless and
- * idempotent: the output's event id is derived from the input's, so a redelivery republishes the
- * same event. A release routes the filings of the collaborating courts in its province scope.
+ * The routing stage as a Kafka handler on the lifecycle topic: `filing submitted` / `correction
+ * submitted` in, `filing routed` or `routing failed` out, on the filing's partition (its
+ * jurisdiction court's province); other events are not its business. Stateless and idempotent:
+ * the output's event id is derived from the input's, so a redelivery republishes the same event.
+ * A release routes the filings of the collaborating courts in its province scope.
  */
 export function routingStage(deps: { dir: Directory; producer: EventProducer; scope: "all" | string[]; now: () => Date; log: Logger }) {
   return async (event: ConsumedEvent): Promise<void> => {
-    const m = event.message as intakeEventsV1.FilingSubmitted | intakeEventsV1.CorrectionSubmitted;
+    if (event.meta.type !== FILING_EVENTS.submitted && event.meta.type !== FILING_EVENTS.correctionSubmitted) return;
+    const m = event.message as unknown as intakeEventsV1.FilingSubmitted | intakeEventsV1.CorrectionSubmitted;
     const from = deps.dir.byId(m.collaboratingCourtId);
     if (deps.scope !== "all" && from && !deps.scope.includes(from.province)) return;
     const caseTypeId = idFromEnum(commonV1.CaseType, m.caseType);
@@ -28,30 +30,40 @@ export function routingStage(deps: { dir: Directory; producer: EventProducer; sc
     const outcome = routeSubmission(deps.dir, { ...base, caseType }, now);
     if (outcome.kind === "failed") {
       deps.log.warn({ filing: m.filingId, round: m.round, reasons: outcome.reasons }, "filing could not be routed; sent back to the window");
-      await deps.producer.publish(routingTopics.routingFailed, m.filingId, { ...base, reasons: outcome.reasons, failedAt: timestampFromDate(now) }, { id: derivedEventId(event.meta.id, "routing-failed") });
+      await deps.producer.publish(
+        filingLifecycle,
+        m.filingId,
+        { event: { case: "routingFailed", value: { ...base, reasons: outcome.reasons, failedAt: timestampFromDate(now) } } },
+        { id: derivedEventId(event.meta.id, "routing-failed"), partition: event.partition },
+      );
       return;
     }
     await deps.producer.publish(
-      routingTopics.filingRouted,
+      filingLifecycle,
       m.filingId,
       {
-        ...base,
-        caseType: m.caseType,
-        province: outcome.province,
-        originProvince: outcome.originProvince,
-        routedAt: timestampFromDate(now),
-        responseDue: timestampFromDate(outcome.responseDue),
-        decisionDue: timestampFromDate(outcome.decisionDue),
-        deadlinesEstimated: outcome.deadlinesEstimated,
-        receiptNumber: m.receiptNumber,
-        details: m.details,
-        materials: m.materials,
-        contact: outcome.contact,
-        submittedAt: m.submittedAt,
-        correctionNote: "note" in m ? m.note : "",
-        jurisdictionCourtCode: outcome.court.code,
-        jurisdictionCourtLevel: outcome.court.level,
-        jurisdictionCourtKind: outcome.court.kind,
+        event: {
+          case: "filingRouted",
+          value: {
+            ...base,
+            caseType: m.caseType,
+            province: outcome.province,
+            originProvince: outcome.originProvince,
+            routedAt: timestampFromDate(now),
+            responseDue: timestampFromDate(outcome.responseDue),
+            decisionDue: timestampFromDate(outcome.decisionDue),
+            deadlinesEstimated: outcome.deadlinesEstimated,
+            receiptNumber: m.receiptNumber,
+            details: m.details,
+            materials: m.materials,
+            contact: outcome.contact,
+            submittedAt: m.submittedAt,
+            correctionNote: "note" in m ? m.note : "",
+            jurisdictionCourtCode: outcome.court.code,
+            jurisdictionCourtLevel: outcome.court.level,
+            jurisdictionCourtKind: outcome.court.kind,
+          },
+        },
       },
       { id: derivedEventId(event.meta.id, "filing-routed"), partition: provincePartition(outcome.province) },
     );
