@@ -3,6 +3,8 @@
 // FICTIONAL TEST DATA ONLY. No State Council notice for 2027 existed when these were written; the
 // "2027" days below are made up to exercise the operator file (they are chosen to move a deadline)
 // and must never be copied into a real calendar file, a chart or the docs.
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -65,3 +67,21 @@ export function writeCalendarFiles(): { dir: string; good: string; goodYaml: str
   writeFileSync(broken, JSON.stringify(BROKEN_2027, null, 2));
   return { dir, good, goodYaml, broken };
 }
+
+const bin = path.resolve(__dirname, "../bin/kuayu.js");
+/** Several runs of the built CLI in one test: about a second each, more on a busy machine. */
+export const CLI_MS = 30_000;
+/** Runs the built CLI; CALENDAR_FILE only when `extra` sets it (not inherited from the test's environment). */
+export const runCli = (args: string[], extra: Record<string, string> = {}) => {
+  const env: NodeJS.ProcessEnv = { ...process.env, ...extra };
+  if (!("CALENDAR_FILE" in extra)) delete env.CALENDAR_FILE;
+  return promisify(execFile)(process.execPath, [bin, ...args], { encoding: "utf8", env });
+};
+/** Runs the built CLI expecting it to fail; resolves with its exit code and output. */
+export const failingCli = (args: string[], extra?: Record<string, string>) =>
+  runCli(args, extra).then(
+    () => {
+      throw new Error("expected a failure");
+    },
+    (e: { code: number; stdout: string; stderr: string }) => e,
+  );

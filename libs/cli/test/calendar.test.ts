@@ -1,34 +1,17 @@
 // `kuayu calendar show|check` and the calendar line of `infra status`: the pure parts in process,
 // the commands through the built CLI (like commands.test.ts). Operator files hold FICTIONAL years
 // (see calendar-fixtures.ts).
-import { execFile } from "node:child_process";
 import { rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { promisify } from "node:util";
 import { HolidayCalendar, checkCalendarFile, useCalendar } from "@kuayu/domain";
 import {
   calendarFileOf, calendarStatus, calendarYearJson, checkCalendar, firstProvisionalYear, formatCalendarCheck, formatCalendarStatus, formatCalendarYear,
   originLine, readCliCalendar,
 } from "../src/calendar";
-import { FICTIONAL_SOURCE, writeCalendarFiles } from "./calendar-fixtures";
+import { CLI_MS, FICTIONAL_SOURCE, failingCli, runCli, writeCalendarFiles } from "./calendar-fixtures";
 
-const bin = path.resolve(__dirname, "../bin/kuayu.js");
-/** Several runs of the built CLI in one test: about a second each, more on a busy machine. */
-const CLI_MS = 30_000;
-const env = (extra: Record<string, string> = {}) => {
-  const e: NodeJS.ProcessEnv = { ...process.env, ...extra };
-  if (!("CALENDAR_FILE" in extra)) delete e.CALENDAR_FILE;
-  return e;
-};
-const run = (args: string[], extra?: Record<string, string>) =>
-  promisify(execFile)(process.execPath, [bin, ...args], { encoding: "utf8", env: env(extra) });
-const fails = (args: string[], extra?: Record<string, string>) =>
-  run(args, extra).then(
-    () => {
-      throw new Error("expected a failure");
-    },
-    (e: { code: number; stdout: string; stderr: string }) => e,
-  );
+const run = runCli;
+const fails = failingCli;
 
 const files = writeCalendarFiles();
 afterAll(() => rmSync(files.dir, { recursive: true, force: true }));

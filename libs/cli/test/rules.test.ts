@@ -1,27 +1,11 @@
 // `kuayu deadline` over the holiday calendar, through the built CLI (like commands.test.ts):
 // provisional past the official years, official again with an operator file (FICTIONAL 2027, see
 // calendar-fixtures.ts).
-import { execFile } from "node:child_process";
 import { rmSync } from "node:fs";
-import path from "node:path";
-import { promisify } from "node:util";
-import { writeCalendarFiles } from "./calendar-fixtures";
+import { CLI_MS, failingCli, runCli, writeCalendarFiles } from "./calendar-fixtures";
 
-const bin = path.resolve(__dirname, "../bin/kuayu.js");
-/** Several runs of the built CLI in one test: about a second each, more on a busy machine. */
-const CLI_MS = 30_000;
-const run = (args: string[], extra: Record<string, string> = {}) => {
-  const env: NodeJS.ProcessEnv = { ...process.env, ...extra };
-  if (!("CALENDAR_FILE" in extra)) delete env.CALENDAR_FILE;
-  return promisify(execFile)(process.execPath, [bin, ...args], { encoding: "utf8", env });
-};
-const fails = (args: string[], extra?: Record<string, string>) =>
-  run(args, extra).then(
-    () => {
-      throw new Error("expected a failure");
-    },
-    (e: { code: number; stdout: string; stderr: string }) => e,
-  );
+const run = runCli;
+const fails = failingCli;
 
 const files = writeCalendarFiles();
 afterAll(() => rmSync(files.dir, { recursive: true, force: true }));
