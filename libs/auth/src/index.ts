@@ -1,6 +1,6 @@
 import { SignJWT, importPKCS8, importSPKI, jwtVerify, errors, type KeyLike } from "jose";
 
-/** Who may do what. One role per kind of user named in DESIGN.md §1. */
+/** Who may do what. One role per kind of user named in docs/domain.md (Users). */
 export const ROLES = [
   "window-clerk", // 协作法院窗口人员
   "filing-specialist", // 跨域立案专员

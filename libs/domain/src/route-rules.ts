@@ -42,12 +42,12 @@ interface KindDefaults {
 const BOTH: readonly CourtRole[] = ["collaborating", "jurisdiction"];
 
 /**
- * Defaults per court kind. Roles are verified (DESIGN.md §2: SPC and high courts only jurisdiction,
+ * Defaults per court kind. Roles are verified (docs/domain.md (Courts): SPC and high courts only jurisdiction,
  * tribunals only collaborating, all others both). Case types are partly assumed, as marked; the
  * directory can override them per court.
  */
 const KIND_DEFAULTS: Readonly<Record<CourtKind, KindDefaults>> = {
-  // Verified: retrial applications go to upper courts (DESIGN.md); intermediate and higher courts
+  // Verified: retrial applications go to upper courts (docs/domain.md); intermediate and higher courts
   // have a compensation committee (赔偿委员会, 委赔). Assumed: nothing else reaches them cross-domain.
   supreme: { roles: ["jurisdiction"], acceptsCaseTypes: ["civil-retrial-application", "state-compensation"] },
   high: { roles: ["jurisdiction"], acceptsCaseTypes: ["civil-retrial-application", "state-compensation"] },

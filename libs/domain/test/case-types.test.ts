@@ -21,7 +21,7 @@ describe("case types", () => {
     for (const id of CASE_TYPES) expect(caseTypeInfo(id).id).toBe(id);
   });
 
-  it("has the Chinese names and type codes of DESIGN.md", () => {
+  it("has the Chinese names and type codes of docs/domain.md", () => {
     const table = CASE_TYPES.map((id) => [id, caseTypeInfo(id).name, caseTypeInfo(id).typeCodes]);
     expect(table).toEqual([
       ["civil-first-instance", "民事一审", ["民初"]],

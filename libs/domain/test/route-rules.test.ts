@@ -78,7 +78,7 @@ describe("validateRoute", () => {
 });
 
 describe("court kind defaults", () => {
-  it("gives the roles of DESIGN.md", () => {
+  it("gives the roles of docs/domain.md", () => {
     expect(defaultRoles("supreme")).toEqual(["jurisdiction"]);
     expect(defaultRoles("high")).toEqual(["jurisdiction"]);
     expect(defaultRoles("tribunal")).toEqual(["collaborating"]);

@@ -28,7 +28,7 @@ export class PermanentError extends Error {
 
 export interface ConsumerOptions {
   kafka: Kafka;
-  /** Consumer group = service name (STYLE.md). */
+  /** Consumer group = service name (docs/platform.md (house rules)). */
   groupId: string;
   topics: TopicSpec[];
   /** Must be idempotent: an event may arrive again after a crash or rebalance. */

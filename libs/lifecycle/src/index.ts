@@ -6,7 +6,7 @@ export interface ShutdownStep {
 }
 
 /**
- * Runs shutdown steps in the order given (STYLE.md: NOT_SERVING → stop consuming → disconnect
+ * Runs shutdown steps in the order given (docs/platform.md (house rules): NOT_SERVING → stop consuming → disconnect
  * consumer → drain gRPC → flush producer → flush telemetry), each bounded so that the whole stays
  * within the grace period. A step that fails or times out is logged and the next one runs.
  */

@@ -8,7 +8,7 @@ import { buildRecord, type EventProducer, type EventRecord, type TopicSpec } fro
 import type { Logger } from "@kuayu/logger";
 
 /**
- * Transactional outbox on the same document (DESIGN.md §3): the event is written in the very
+ * Transactional outbox on the same document (docs/architecture.md): the event is written in the very
  * update that changes the document, and a relay publishes it afterwards. A crash between publish
  * and clean-up republishes the same record (same event id), which idempotent consumers ignore.
  * No multi-document transaction is needed, so this runs on FerretDB as on MongoDB.

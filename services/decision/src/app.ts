@@ -23,7 +23,7 @@ import { startCopier, type Copier } from "./adapters/copier.js";
 
 export interface App {
   grpcPort: number;
-  /** Runs the STYLE.md shutdown order; resolves true when every step finished cleanly. */
+  /** Runs the docs/platform.md (house rules) shutdown order; resolves true when every step finished cleanly. */
   stop(): Promise<boolean>;
 }
 

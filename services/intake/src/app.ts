@@ -22,7 +22,7 @@ import { gridFsMaterialStore } from "./adapters/mongo/material-store.js";
 
 export interface App {
   grpcPort: number;
-  /** Runs the STYLE.md shutdown order; resolves true when every step finished cleanly. */
+  /** Runs the docs/platform.md (house rules) shutdown order; resolves true when every step finished cleanly. */
   stop(): Promise<boolean>;
 }
 

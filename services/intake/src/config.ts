@@ -6,7 +6,7 @@ const schema = z.object({
   GRPC_PORT: fields.port(50051),
   GRPC_HOST: z.string().default("0.0.0.0"),
   KAFKA_BROKERS: fields.brokers,
-  /** Consumer group; defaults to the service name (STYLE.md). Tests isolate themselves with it. */
+  /** Consumer group; defaults to the service name (docs/platform.md (house rules)). Tests isolate themselves with it. */
   KAFKA_GROUP_ID: z.string().min(1).default("intake"),
   KAFKA_SESSION_TIMEOUT_MS: fields.millis(30_000),
   KAFKA_CONCURRENCY: fields.consumerConcurrency,
