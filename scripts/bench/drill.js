@@ -319,7 +319,7 @@ async function main() {
 
   // The store's tables behind FerretDB (one schema per database): how often each was scanned whole
   // (seq_scan, rows read) against index lookups — best effort, needs psql and the infra's PostgreSQL.
-  result.tableScans = tableScans(dbs);
+  result.tableScans = tableScans(dbs, finals);
 
   // 6. Clean up: processes, databases, groups.
   for (const { child } of children) child.kill("SIGTERM");
@@ -339,13 +339,15 @@ async function main() {
   if (code !== 0) process.exitCode = 1;
 }
 
-function tableScans(dbs) {
-  const sql = `select schemaname, relname, seq_scan, seq_tup_read, coalesce(idx_scan, 0), n_live_tup from pg_stat_user_tables where schemaname in (${dbs.map((d) => `'${d}'`).join(",")}) order by seq_tup_read desc limit 15`;
+function tableScans(dbs, finals) {
+  // ops = lookups (whole-table and index scans, i.e. finds, updates, deletes) + rows inserted: the
+  // store work each collection costs, the list that names what to cut next.
+  const sql = `select schemaname, relname, seq_scan, seq_tup_read, coalesce(idx_scan, 0), n_live_tup, n_tup_ins, n_tup_upd, n_tup_del from pg_stat_user_tables where schemaname in (${dbs.map((d) => `'${d}'`).join(",")}) order by seq_scan + coalesce(idx_scan, 0) + n_tup_ins desc limit 25`;
   const r = spawnSync("psql", ["-h", "127.0.0.1", "-p", process.env.PG_PORT ?? "55432", "-U", "ferretdb", "-d", "ferretdb", "-Atc", sql], { encoding: "utf8", env: { ...process.env, PGPASSWORD: process.env.PG_PASS ?? "ferretdb" } });
   if (r.status !== 0) return undefined;
   return r.stdout.trim().split("\n").filter(Boolean).map((l) => {
-    const [schema, table, seqScans, rowsRead, indexScans, rows] = l.split("|");
-    return { database: schema.replace(/_[0-9a-f]{6}$/, ""), collection: table.replace(/_[0-9a-f]{8}$/, ""), seqScans: +seqScans, rowsRead: +rowsRead, indexScans: +indexScans, rows: +rows };
+    const [schema, table, seqScans, rowsRead, indexScans, rows, inserted, updated, deleted] = l.split("|");
+    return { database: schema.replace(/_[0-9a-f]{6}$/, ""), collection: table.replace(/_[0-9a-f]{8}$/, ""), seqScans: +seqScans, rowsRead: +rowsRead, indexScans: +indexScans, rows: +rows, inserted: +inserted, updated: +updated, deleted: +deleted, opsPerFiling: +((+seqScans + +indexScans + +inserted) / finals).toFixed(1) };
   });
 }
 
@@ -377,8 +379,8 @@ function markdown(r) {
     ...Object.entries(r.storeCommands).map(([k, c]) => `| ${k} | ${c.total} | ${c.perFiling} | ${c.perSecond} |`),
     "",
     ...(r.tableScans
-      ? ["", "PostgreSQL tables behind FerretDB (pg_stat_user_tables): whole-table scans vs index lookups", "", "| database | collection | seq scans | rows read | index scans | rows |", "|---|---|---|---|---|---|",
-        ...r.tableScans.map((t) => `| ${t.database} | ${t.collection} | ${t.seqScans} | ${t.rowsRead} | ${t.indexScans} | ${t.rows} |`), ""]
+      ? ["", "PostgreSQL tables behind FerretDB (pg_stat_user_tables), most worked first: lookups (whole-table and index scans) and rows inserted / updated / deleted, per final filing", "", "| database | collection | seq scans | rows read | index scans | inserted | updated | deleted | ops per filing |", "|---|---|---|---|---|---|---|---|---|",
+        ...r.tableScans.map((t) => `| ${t.database} | ${t.collection} | ${t.seqScans} | ${t.rowsRead} | ${t.indexScans} | ${t.inserted} | ${t.updated} | ${t.deleted} | ${t.opsPerFiling} |`), ""]
       : []),
     "consumer lag (events behind) over time, seconds from the drill's start:",
     "",

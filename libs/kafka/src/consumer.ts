@@ -1,6 +1,6 @@
 import type { DescMessage, MessageShape } from "@bufbuild/protobuf";
 import { context, propagation, trace, ROOT_CONTEXT } from "@opentelemetry/api";
-import type { Consumer, EachMessagePayload, Kafka } from "kafkajs";
+import type { Consumer, Kafka, KafkaMessage } from "kafkajs";
 import { withTimeout } from "@kuayu/lifecycle";
 import type { Logger } from "@kuayu/logger";
 import { EventDecodeError, decodeEvent, dlqName, headerMap, type EventMeta, type TopicSpec } from "./events.js";
@@ -32,7 +32,16 @@ export interface ConsumerOptions {
   groupId: string;
   topics: TopicSpec[];
   /** Must be idempotent: an event may arrive again after a crash or rebalance. */
-  handle: (event: ConsumedEvent) => Promise<void>;
+  handle?: (event: ConsumedEvent) => Promise<void>;
+  /**
+   * Instead of `handle`: the events of one fetch of one partition, in order (`eachBatch`). The
+   * batch's offsets are committed only after it succeeded; a failure retries the whole batch with
+   * backoff (capped at 30 s) for as long as the consumer runs — never dead-lettered, so an outage of
+   * the store only delays it. A redelivered batch may start earlier or end later than the first
+   * delivery: the handler recognises what it already wrote (e.g. by the partition offsets it keeps).
+   * Undecodable records still go to the dead-letter topic, and are left out of the batch.
+   */
+  handleBatch?: (events: ConsumedEvent[], batch: { topic: string; partition: number; heartbeat: () => Promise<void> }) => Promise<void>;
   /** Publishes dead letters. */
   producer: EventProducer;
   log: Logger;
@@ -62,10 +71,17 @@ export interface ConsumerOptions {
    * which handlers must tolerate anyway (they lock what they write and are order-tolerant).
    */
   concurrency?: number;
+  /**
+   * Called on every (re)assignment with this member's partitions per topic (names without the
+   * prefix): what a member knew of its partitions' documents may have been changed meanwhile.
+   */
+  onAssign?: (partitions: Record<string, number[]>) => void;
 }
 
 export interface RunningConsumer {
   readonly consumer: Consumer;
+  /** The partitions of a topic (name without the prefix) assigned to this member now. */
+  assigned(topic: string): number[];
   /** Stops fetching and leaves the group; bounded so shutdown cannot hang. */
   stop(timeoutMs?: number): Promise<void>;
 }
@@ -76,6 +92,7 @@ export interface RunningConsumer {
  * Failures are retried with backoff, then the record goes to `<topic>.dlq` with the error.
  */
 export async function runConsumer(opts: ConsumerOptions): Promise<RunningConsumer> {
+  if (!opts.handle === !opts.handleBatch) throw new Error("runConsumer: give exactly one of handle and handleBatch");
   const maxAttempts = opts.maxAttempts ?? 5;
   const backoffMs = opts.backoffMs ?? 100;
   // Keyed by the broker's topic names (with the client's topic prefix).
@@ -103,7 +120,7 @@ export async function runConsumer(opts: ConsumerOptions): Promise<RunningConsume
     }
   });
 
-  const deadLetter = async (p: EachMessagePayload, headers: Record<string, string>, err: Error, attempts: number) => {
+  const deadLetter = async (p: { topic: string; partition: number; message: KafkaMessage }, headers: Record<string, string>, err: Error, attempts: number) => {
     opts.log.error({ err, topic: p.topic, partition: p.partition, offset: p.message.offset, attempts }, "event dead-lettered");
     await opts.producer.sendRecords([
       {
@@ -123,6 +140,11 @@ export async function runConsumer(opts: ConsumerOptions): Promise<RunningConsume
 
   // Started means consuming: the group is joined and the first fetch has resolved the offsets (with
   // fromBeginning: false, an event published after runConsumer returns is never skipped).
+  let assignment: Record<string, number[]> = {};
+  consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+    assignment = payload.memberAssignment;
+    opts.onAssign?.(Object.fromEntries(Object.entries(assignment).map(([t, ps]) => [byName.get(t)?.name ?? t, [...ps]])));
+  });
   const ready = new Promise<void>((resolve) => {
     let joined = false;
     const offJoin = consumer.on(consumer.events.GROUP_JOIN, () => {
@@ -138,35 +160,75 @@ export async function runConsumer(opts: ConsumerOptions): Promise<RunningConsume
 
   await consumer.connect();
   await consumer.subscribe({ topics: [...byName.keys()], fromBeginning: opts.fromBeginning ?? true });
-  await consumer.run({
-    partitionsConsumedConcurrently: opts.concurrency ?? 1,
-    eachMessage: async (p) => {
-      const topic = byName.get(p.topic)!;
-      const headers = headerMap(p.message.headers);
-      // With the kafkajs instrumentation loaded, its consumer span is already active;
-      // otherwise continue the producer's trace from the headers ourselves.
-      const ctx = trace.getActiveSpan() ? context.active() : propagation.extract(ROOT_CONTEXT, headers);
-      let event: ConsumedEvent;
-      try {
-        const { meta, message, schema } = decodeEvent(topic, p.message.value, headers);
-        event = { topic, key: p.message.key?.toString() ?? "", message, schema, meta, partition: p.partition, offset: p.message.offset };
-      } catch (err) {
-        if (err instanceof EventDecodeError) return deadLetter(p, headers, err, 0);
-        throw err;
+  /** Decodes a record; an undecodable one is dead-lettered and gives undefined. */
+  const decode = async (topicName: string, partition: number, message: KafkaMessage): Promise<{ event: ConsumedEvent; headers: Record<string, string> } | undefined> => {
+    const topic = byName.get(topicName)!;
+    const headers = headerMap(message.headers);
+    try {
+      const { meta, message: decoded, schema } = decodeEvent(topic, message.value, headers);
+      return { event: { topic, key: message.key?.toString() ?? "", message: decoded, schema, meta, partition, offset: message.offset }, headers };
+    } catch (err) {
+      if (err instanceof EventDecodeError) {
+        await deadLetter({ topic: topicName, partition, message }, headers, err, 0);
+        return undefined;
       }
-      for (let attempt = 1; ; attempt++) {
-        try {
-          await context.with(ctx, () => opts.handle(event));
-          return;
-        } catch (err) {
-          const e = err as Error;
-          if (err instanceof PermanentError || attempt >= maxAttempts) return deadLetter(p, headers, e, attempt);
-          opts.log.warn({ err: e, eventId: event.meta.id, attempt }, "event handler failed; retrying");
-          await new Promise((r) => setTimeout(r, backoffMs * 2 ** (attempt - 1)));
+      throw err;
+    }
+  };
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+  const handle = opts.handle;
+  const handleBatch = opts.handleBatch;
+  if (handle) {
+    await consumer.run({
+      partitionsConsumedConcurrently: opts.concurrency ?? 1,
+      eachMessage: async (p) => {
+        const d = await decode(p.topic, p.partition, p.message);
+        if (!d) return;
+        const { event, headers } = d;
+        // With the kafkajs instrumentation loaded, its consumer span is already active;
+        // otherwise continue the producer's trace from the headers ourselves.
+        const ctx = trace.getActiveSpan() ? context.active() : propagation.extract(ROOT_CONTEXT, headers);
+        for (let attempt = 1; ; attempt++) {
+          try {
+            await context.with(ctx, () => handle(event));
+            return;
+          } catch (err) {
+            const e = err as Error;
+            if (err instanceof PermanentError || attempt >= maxAttempts) return deadLetter(p, headers, e, attempt);
+            opts.log.warn({ err: e, eventId: event.meta.id, attempt }, "event handler failed; retrying");
+            await sleep(backoffMs * 2 ** (attempt - 1));
+          }
         }
-      }
-    },
-  });
+      },
+    });
+  } else if (handleBatch) {
+    await consumer.run({
+      partitionsConsumedConcurrently: opts.concurrency ?? 1,
+      eachBatchAutoResolve: false,
+      eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+        const events: ConsumedEvent[] = [];
+        for (const m of batch.messages) {
+          const d = await decode(batch.topic, batch.partition, m);
+          if (d) events.push(d.event);
+        }
+        for (let attempt = 1; events.length > 0; attempt++) {
+          // Stopping or rebalanced away: leave the batch uncommitted for the partition's next owner.
+          if (!isRunning() || isStale()) return;
+          try {
+            await handleBatch(events, { topic: byName.get(batch.topic)!.name, partition: batch.partition, heartbeat });
+            break;
+          } catch (err) {
+            opts.log.warn({ err, topic: batch.topic, partition: batch.partition, first: batch.firstOffset(), last: batch.lastOffset(), attempt }, "batch handler failed; retrying");
+            await sleep(Math.min(30_000, backoffMs * 2 ** (attempt - 1)));
+            await heartbeat().catch(() => undefined);
+          }
+        }
+        resolveOffset(batch.lastOffset());
+        await heartbeat();
+      },
+    });
+  }
   const readyTimeoutMs = (opts.sessionTimeoutMs ?? 30_000) + 10_000;
   let timer: NodeJS.Timeout | undefined;
   const waited = await Promise.race([ready.then(() => true), new Promise<boolean>((r) => (timer = setTimeout(() => r(false), readyTimeoutMs)))]);
@@ -174,6 +236,7 @@ export async function runConsumer(opts: ConsumerOptions): Promise<RunningConsume
   if (!waited) opts.log.warn({ groupId: opts.groupId, readyTimeoutMs }, "consumer has not fetched yet; continuing to start");
   return {
     consumer,
+    assigned: (topic) => [...(assignment[brokerTopic(opts.kafka, topic)] ?? [])],
     stop: (timeoutMs = 10_000) => withTimeout(consumer.disconnect(), timeoutMs, "consumer disconnect"),
   };
 }

@@ -63,11 +63,6 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
         noticeId: n._id, kind: n.kind, scopeLevel: n.level, scopeId: n.scopeId, rows: n.rows.length, generatedAt: timestampFromDate(n.generatedAt),
       });
     };
-    // A year loaded while this instance was down: its provisional response times are counted again now.
-    void sup
-      .recountWorkingMinutes()
-      .then((moved) => moved > 0 && log.info({ filings: moved }, "provisional response times recounted at start"))
-      .catch((err: unknown) => log.error({ err }, "recounting provisional response times at start failed"));
     consumer = await runConsumer({
       kafka,
       groupId: config.KAFKA_GROUP_ID,
@@ -77,7 +72,14 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
       topics: lifecycleTopics,
       // A province's release reads only its jurisdiction courts' partitions of the lifecycle topic.
       ...(scope === "all" ? {} : { partitions: { [filingLifecycle.name]: partitionsOfScope(scope) } }),
-      handle: ledgerConsumer(sup, inScope),
+      handleBatch: ledgerConsumer(sup, inScope),
+      // A year loaded while this instance was down, or while a partition was another member's:
+      // the provisional response times of the partitions it now owns are counted again.
+      onAssign: (assigned) =>
+        void sup
+          .assigned(assigned[filingLifecycle.name] ?? [])
+          .then((moved) => moved > 0 && log.info({ filings: moved }, "provisional response times recounted after the assignment"))
+          .catch((err: unknown) => log.error({ err }, "recounting provisional response times after the assignment failed")),
       producer,
       log,
       onFatal,

@@ -14,10 +14,16 @@ export type Level = "national" | "province" | "court";
  * counters, and a year of a court is twelve look-ups.
  */
 export interface CounterDoc {
-  _id: string; // <ns>:<id>:<YYYY-MM>
+  _id: string; // <ns>:<id>:<YYYY-MM>, national also :p<partition>, window-fed ones :g (see counterIds)
   days: Record<string, { all?: Delta; t?: Record<string, Delta> }>;
+  /** Per lifecycle partition, the offset of the last event whose contributions are in this document. */
+  offsets?: Record<string, number>;
 }
-export type LedgerDoc = LedgerEntry & { _id: string; open: boolean };
+/**
+ * A ledger entry with the lifecycle partition its events come on and the offset of the last event
+ * applied to it (a redelivered event at or below it is recognised and skipped).
+ */
+export type LedgerDoc = LedgerEntry & { _id: string; open: boolean; partition?: number; offset?: number };
 export interface NoticeDoc {
   _id: string;
   kind: "daily" | "weekly";
@@ -104,21 +110,40 @@ export const scopesOf = (e: Pick<LedgerEntry, "jurisdictionCourtId" | "province"
   ["national", ""],
 ];
 
-/**
- * Adds a delta to the counters of an entry's scopes for its day, for all case types and its own.
- * Each counter document is written under its lock (FerretDB loses concurrent `$inc`s).
- */
-export async function addToCounters(store: Store, e: Pick<LedgerEntry, "jurisdictionCourtId" | "province" | "drill" | "day" | "caseType">, delta: Delta): Promise<void> {
+/** The increments of a delta on one day's counters: for all case types and the entry's own. */
+export function counterInc(e: Pick<LedgerEntry, "day" | "caseType">, delta: Delta): Record<string, number> {
   const dd = e.day.slice(8, 10);
   const inc: Record<string, number> = {};
   for (const [k, v] of Object.entries(delta)) {
     if (v === 0) continue;
-    inc[`days.${dd}.all.${k}`] = v;
-    if (e.caseType) inc[`days.${dd}.t.${e.caseType}.${k}`] = v;
+    inc[`days.${dd}.all.${k}`] = (inc[`days.${dd}.all.${k}`] ?? 0) + v;
+    if (e.caseType) inc[`days.${dd}.t.${e.caseType}.${k}`] = (inc[`days.${dd}.t.${e.caseType}.${k}`] ?? 0) + v;
   }
+  return inc;
+}
+
+/**
+ * Who writes a counter document. The lifecycle consumer that owns a partition is the only writer of
+ * the documents its events feed: a court's and a province's (a court's filings all travel on its
+ * province's partition) and the national one of that partition (`:p<partition>`), so those need no
+ * lock. Ratings and complaints arrive over gRPC, on any replica, at any time: they go to separate
+ * documents (`:g`), written under a lock — not on a filing's path.
+ */
+export const counterDocId = (level: Level, drill: boolean, id: string, day: string, writer: number | "g") =>
+  `${counterId(drill, id, day)}${writer === "g" ? ":g" : level === "national" ? `:p${writer}` : ""}`;
+
+/** Every document of a scope's month: the consumer's (national: of every partition), the window-fed one, and the pre-partition national one. */
+export function counterIds(level: Level, drill: boolean, id: string, month: string, partitions: number): string[] {
+  const base = counterId(drill, id, `${month}-01`);
+  return level === "national" ? [base, `${base}:g`, ...Array.from({ length: partitions }, (_, p) => `${base}:p${p}`)] : [base, `${base}:g`];
+}
+
+/** Adds a window-fed delta (rating, complaint) to the `:g` counters of an entry's scopes, each under its lock. */
+export async function addToWindowCounters(store: Store, e: Pick<LedgerEntry, "jurisdictionCourtId" | "province" | "drill" | "day" | "caseType">, delta: Delta): Promise<void> {
+  const inc = counterInc(e, delta);
   if (Object.keys(inc).length === 0) return;
   for (const [level, id] of scopesOf(e)) {
-    const _id = counterId(e.drill, id, e.day);
+    const _id = counterDocId(level, e.drill, id, e.day, "g");
     await store.locks.withLock(`counter:${level}:${_id}`, () => store.counters[level].updateOne({ _id }, { $inc: inc }, { upsert: true }));
   }
 }

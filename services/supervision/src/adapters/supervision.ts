@@ -3,8 +3,10 @@ import type { AuthContext } from "@kuayu/auth";
 import type { Directory } from "@kuayu/directory";
 import { courtWorkingHours } from "@kuayu/directory";
 import { DEFAULT_WORKING_HOURS, ForbiddenError, NotFoundError, ValidationError, isCaseType, workingDaysLater, workingMinutesBetween, type CaseType } from "@kuayu/domain";
-import { applyEvent, chinaDay, contributions, recountResponse, daysBetween, emptyEntry, indicators, overdue, type Delta, type LedgerEntry, type LedgerEvent } from "../domain/ledger.js";
-import { addToCounters, counterId, insertOnce, type ComplaintDoc, type DrillDoc, type Level, type LedgerDoc, type NoticeDoc, type Store } from "./store.js";
+import { PROVINCE_PARTITIONS } from "@kuayu/topics";
+import { chinaDay, daysBetween, indicators, overdue, type Delta, type LedgerEntry } from "../domain/ledger.js";
+import { partitionWriter, type PartitionEvent } from "./partition-writer.js";
+import { addToWindowCounters, counterIds, insertOnce, type ComplaintDoc, type DrillDoc, type Level, type LedgerDoc, type NoticeDoc, type Store } from "./store.js";
 
 // The supervision use cases over the store: ingest, indicators, overdue lists, notices, ratings,
 // complaints and drills. Transport-free; grpc.ts and http.ts call these.
@@ -34,12 +36,15 @@ export function checkScope(scope: Scope, dir: Directory): void {
 }
 
 export interface Supervision {
-  ingest(ev: LedgerEvent & { filingId: string }): Promise<void>;
+  /** One fetch of a lifecycle partition into the ledger and its counters (partition-writer.ts). */
+  ingest(partition: number, events: PartitionEvent[]): Promise<void>;
+  /** This member's lifecycle partitions changed (a rebalance); provisional response times of them are counted again. */
+  assigned(partitions: number[]): Promise<number>;
   /**
    * After the holiday calendar changed: response working minutes of filings that arrived in `years`
-   * counted again; without `years` (start-up), those still marked provisional. Returns how many moved.
+   * counted again (those of this member's partitions). Returns how many moved.
    */
-  recountWorkingMinutes(years?: number[]): Promise<number>;
+  recountWorkingMinutes(years: number[]): Promise<number>;
   indicatorsOf(scope: Scope, from: string, to: string, caseType: CaseType | undefined, now: Date): Promise<ReturnType<typeof indicators> & { overdueNow: number }>;
   overdueOf(scope: Scope, now: Date): Promise<{ entry: LedgerEntry; for: "response" | "decision"; due: Date; lateBy: number; lateUnit: string }[]>;
   generateNotice(kind: "daily" | "weekly", scope: Scope, now: Date): Promise<NoticeDoc>;
@@ -61,49 +66,18 @@ export function createSupervision(store: Store, dir: Directory): Supervision {
     return store.open.find(filter).toArray();
   };
 
+  const writer = partitionWriter(store, hours);
+
   return {
-    async ingest(ev) {
-      // One lock over the whole entry: the event, then the contributions it has not made yet —
-      // counters first, then the mark (a crash in between counts it again on redelivery:
-      // at-least-once for the counters; the ledger itself is exact). Reading the contributions
-      // outside the lock let two events of one filing, handled at once, both count them.
-      await store.locks.withLock(`ledger:${ev.filingId}`, async () => {
-        const cur = await store.ledger.findOne({ _id: ev.filingId });
-        const next = applyEvent(cur ?? emptyEntry(ev.filingId), ev, hours);
-        const open = !next.decidedAt && !next.withdrawn;
-        await store.ledger.replaceOne({ _id: ev.filingId }, { ...next, open } as never, { upsert: true });
-        if (open) await store.open.replaceOne({ _id: ev.filingId }, { ...next, open } as never, { upsert: true });
-        else await store.open.deleteOne({ _id: ev.filingId });
-        const pending = contributions(next);
-        if (pending.length === 0) return;
-        const delta: Delta = {};
-        for (const c of pending) for (const [k, v] of Object.entries(c.delta)) delta[k] = (delta[k] ?? 0) + v;
-        await addToCounters(store, next, delta);
-        await store.ledger.updateOne({ _id: ev.filingId }, { $addToSet: { counted: { $each: pending.map((c) => c.name) } } });
-      });
+    ingest: (partition, events) => writer.ingest(partition, events),
+
+    async assigned(partitions) {
+      writer.assigned(partitions);
+      // A year loaded while these partitions were elsewhere (or this instance down): their provisional response times.
+      return writer.recount();
     },
 
-    async recountWorkingMinutes(years) {
-      if (years?.length === 0) return 0;
-      // A response can reach into a changed year from the December before it.
-      const filter = years ? { day: { $gte: `${Math.min(...years) - 1}-12-01`, $lte: `${Math.max(...years)}-12-31` } } : { responseProvisional: true };
-      const ids = (await store.ledger.find(filter, { projection: { _id: 1 } }).toArray()).map((d) => d._id);
-      let moved = 0;
-      for (const id of ids) {
-        // Same lock and order as ingest: counters first, then the entry (at-least-once, as there).
-        await store.locks.withLock(`ledger:${id}`, async () => {
-          const cur = await store.ledger.findOne({ _id: id });
-          const r = cur && recountResponse(cur, hours(cur.jurisdictionCourtId));
-          if (!r) return;
-          if (Object.keys(r.delta).length > 0) await addToCounters(store, r.entry, r.delta);
-          const fields = { responseWorkingMinutes: r.entry.responseWorkingMinutes, responseProvisional: r.entry.responseProvisional };
-          await store.ledger.updateOne({ _id: id }, { $set: fields });
-          await store.open.updateOne({ _id: id }, { $set: fields });
-          moved++;
-        });
-      }
-      return moved;
-    },
+    recountWorkingMinutes: (years) => writer.recount(years),
 
     async indicatorsOf(scope, from, to, caseType, now) {
       const days = daysBetween(from, to);
@@ -113,10 +87,17 @@ export function createSupervision(store: Store, dir: Directory): Supervision {
       const wanted = new Set(days);
       const sum: Delta = {};
       // One document per month: a year of a court is twelve look-ups by _id, however many filings.
-      const docs = await Promise.all(months.map((m) => store.counters[scope.level].findOne({ _id: counterId(false, id, `${m}-01`) })));
+      // Every writer's document of each month: the partitions' and the window-fed one.
+      const ids = months.flatMap((m) => counterIds(scope.level, false, id, m, PROVINCE_PARTITIONS).map((_id) => ({ _id, month: m })));
+      const monthOf = new Map(ids.map((x) => [x._id, x.month]));
+      // The national collection is small (some 34 documents a month): one query; the others by _id.
+      const docs =
+        scope.level === "national"
+          ? await store.counters.national.find({ _id: { $in: [...monthOf.keys()] } }).toArray()
+          : await Promise.all(ids.map((x) => store.counters[scope.level].findOne({ _id: x._id })));
       for (const c of docs) {
         if (!c) continue;
-        const month = c._id.slice(-7);
+        const month = monthOf.get(c._id)!;
         for (const [dd, day] of Object.entries(c.days ?? {})) {
           if (!wanted.has(`${month}-${dd}`)) continue;
           const part = caseType ? (day.t?.[caseType] ?? {}) : (day.all ?? {});
@@ -180,7 +161,7 @@ export function createSupervision(store: Store, dir: Directory): Supervision {
       if (!e) throw new NotFoundError(`filing ${filingId} is not known to supervision`);
       if (e.collaboratingCourtId !== caller.courtId) throw new ForbiddenError("only the collaborating court's window rates a filing");
       const first = await insertOnce(store.ratings, { _id: `${filingId}:${caller.courtId}:${byParty ? "party" : "court"}`, filingId, score, comment, at: new Date() });
-      if (first && e.day) await addToCounters(store, e, { satisfactionSum: score, satisfactionCount: 1 });
+      if (first && e.day) await addToWindowCounters(store, e, { satisfactionSum: score, satisfactionCount: 1 });
     },
 
     async complain(caller, filingId, category, text) {
@@ -194,7 +175,7 @@ export function createSupervision(store: Store, dir: Directory): Supervision {
       if (e.collaboratingCourtId !== caller.courtId) throw new ForbiddenError("complaints about a filing come from its collaborating court's window");
       const c: ComplaintDoc = { _id: randomUUID(), filingId, jurisdictionCourtId: e.jurisdictionCourtId, province: e.province, category, text: text.trim(), status: "open", answer: "", filedAt: new Date() };
       await store.complaints.insertOne(c);
-      if (e.day) await addToCounters(store, e, { complaints: 1 });
+      if (e.day) await addToWindowCounters(store, e, { complaints: 1 });
       return c;
     },
 
