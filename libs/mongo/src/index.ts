@@ -89,3 +89,4 @@ export { createLocks, LockBusyError, type Locks, type LockOptions } from "./lock
 export { createSequences, type Sequences } from "./sequence.js";
 export { gridFsFileStore, type FileStore } from "./file-store.js";
 export { createWatchHub, type Changed, type WatchHub } from "./watch-hub.js";
+export { contentStore, contentCollections, type ContentStore } from "./content-store.js";

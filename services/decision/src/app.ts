@@ -8,7 +8,7 @@ import { createClient, startServer, type Client, type RunningServer } from "@kua
 import { createKafka, createProducer, ensureTopics, runConsumer, type EventProducer, type RunningConsumer } from "@kuayu/kafka";
 import { runShutdown } from "@kuayu/lifecycle";
 import type { Logger } from "@kuayu/logger";
-import { connectMongo, coordinationCollections, createLocks, createSequences, createWatchHub, ensureCollections, ensureIndexes, gridFsFileStore, type WatchHub } from "@kuayu/mongo";
+import { connectMongo, contentCollections, contentStore, coordinationCollections, createLocks, createSequences, createWatchHub, ensureCollections, ensureIndexes, gridFsFileStore, type WatchHub } from "@kuayu/mongo";
 import { startOutboxRelay, type OutboxRelay } from "@kuayu/outbox";
 import { intakeV1 } from "@kuayu/proto";
 import { filingLifecycle, partitionsOfScope } from "@kuayu/topics";
@@ -77,11 +77,10 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
     conn = await connectMongo({ uri: config.MONGO_URI, dbName: config.MONGO_DB });
     const model = inboxModel(conn);
     await ensureIndexes([model]);
-    await ensureCollections(conn, coordinationCollections("material_copies"));
+    await ensureCollections(conn, [...coordinationCollections("material_copies"), ...contentCollections("copies")]);
     const locks = createLocks(conn);
-    // Renewed while a copy runs, so a large copy may outlast it; a crashed copier's lock frees in a minute.
-    const copyLocks = createLocks(conn, { ttlMs: 60_000, waitMs: 0 });
-    const files = gridFsFileStore(conn, "material_copies", log);
+    // The court's copies by SHA-256; copies made before it (GridFS "material_copies") stay readable.
+    const copies = { content: contentStore(conn, "copies"), legacy: gridFsFileStore(conn, "material_copies", log) };
 
     const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: "decision", log, ...kafkaClient(config) });
     await ensureTopics(kafka, inboxTopics);
@@ -90,7 +89,7 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
     const hooks = { onOutboxWrite: relay.nudge, onChange: () => hub?.nudge() };
     const repo = mongoInboxRepository(model, locks, hooks);
     hub = createWatchHub(repo.changedSince, log, config.WATCH_POLL_MS);
-    copier = startCopier({ repo, files, locks: copyLocks, intakeFor, tokenFor, log, intervalMs: config.COPY_INTERVAL_MS, concurrency: config.COPY_CONCURRENCY });
+    copier = startCopier({ repo, content: copies.content, intakeFor, tokenFor, log, intervalMs: config.COPY_INTERVAL_MS, concurrency: config.COPY_CONCURRENCY });
     deps = {
       repo,
       sequences: createSequences(conn),
@@ -117,7 +116,7 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
       log,
       onFatal,
     });
-    server = await startServer({ services: [decisionService(deps, files, hub)], verifier, log, host: config.GRPC_HOST, port: config.GRPC_PORT });
+    server = await startServer({ services: [decisionService(deps, copies, hub)], verifier, log, host: config.GRPC_HOST, port: config.GRPC_PORT });
   } catch (err) {
     await closeAll();
     throw err;

@@ -1,5 +1,5 @@
 import { implement, invalidArgument, requireRole } from "@kuayu/grpc";
-import type { FileStore, WatchHub } from "@kuayu/mongo";
+import type { ContentStore, FileStore, WatchHub } from "@kuayu/mongo";
 import { decisionV1 } from "@kuayu/proto";
 import { NotFoundError } from "@kuayu/domain";
 import {
@@ -16,11 +16,11 @@ import { categoryFromProto, dateOf, inboxFilingToProto, materialToProto, viewFro
 
 const COURT = ["filing-specialist", "court-system"] as const;
 
-/** The id of this court's copy of a material. */
-export const copyId = (filingId: string, materialId: string) => `${filingId}.${materialId}`;
+/** Where copies were kept before the content store: one GridFS file per filing and material. */
+const legacyCopyId = (filingId: string, materialId: string) => `${filingId}.${materialId}`;
 
 /** gRPC adapter of kuayu.decision.v1.JurisdictionDecisionService. */
-export function decisionService(deps: Deps, files: FileStore, hub: WatchHub<InboxFiling>) {
+export function decisionService(deps: Deps, copies: { content: ContentStore; legacy: FileStore }, hub: WatchHub<InboxFiling>) {
   const out = (f: InboxFiling) => ({ filing: inboxFilingToProto(f, deps.now()) });
   return implement(decisionV1.JurisdictionDecisionService, {
     async listInbox(req, ctx) {
@@ -44,7 +44,8 @@ export function decisionService(deps: Deps, files: FileStore, hub: WatchHub<Inbo
       if (!m) throw new NotFoundError(`material ${req.materialId} not found in filing ${req.filingId}`);
       if (!m.copied) throw new NotFoundError(`material ${req.materialId} is still being copied from the window`);
       await send({ part: { case: "material", value: materialToProto(m) } });
-      for await (const chunk of files.read(copyId(f.id, m.id))) {
+      const held = await copies.content.has(m.sha256);
+      for await (const chunk of held ? copies.content.read(m.sha256) : copies.legacy.read(legacyCopyId(f.id, m.id))) {
         if (ctx.cancelled) return;
         await send({ part: { case: "chunk", value: chunk } });
       }

@@ -1,0 +1,108 @@
+import { createHash, randomUUID } from "node:crypto";
+import { mongo, type Connection } from "mongoose";
+
+/**
+ * Bytes stored once per content, under their SHA-256 (lowercase hex): a second `put` of the same
+ * bytes costs one look-up, and every reference to them shares the one copy.
+ */
+export interface ContentStore {
+  has(sha256: string): Promise<boolean>;
+  /**
+   * Streams `chunks` in, verifying size and SHA-256 on the way; on a mismatch (or a failing source)
+   * nothing is kept and it rejects. "present": the bytes were there already (or another writer
+   * finished first).
+   */
+  put(sha256: string, sizeBytes: number, chunks: AsyncIterable<Uint8Array>): Promise<"stored" | "present">;
+  /** The bytes; rejects with a NotFoundError if none are stored under the digest. */
+  read(sha256: string): AsyncIterable<Uint8Array>;
+}
+
+interface ContentDoc {
+  _id: string; // the SHA-256
+  length: number;
+  /** The write (attempt) whose chunks hold the bytes. */
+  chunks: string;
+  storedAt: Date;
+}
+interface ChunkDoc {
+  _id: string; // <attempt>.<n>
+  a: string;
+  n: number;
+  data: mongo.Binary;
+}
+
+/** True for a duplicate-key error (E11000). */
+const isDuplicateKey = (err: unknown) => (err as { code?: number })?.code === 11000;
+
+const CHUNK_BYTES = 255 * 1024;
+/** Chunks per insert: a write of a few megabytes is one command. */
+const CHUNKS_PER_INSERT = 16;
+
+/** The collections of a content store, for ensureCollections. */
+export const contentCollections = (name: string) => [{ name: `${name}_content` }, { name: `${name}_chunks`, indexes: [{ keys: { a: 1, n: 1 } as Record<string, 1 | -1> }] }];
+
+/**
+ * A content store in two collections, `<name>_content` (one document per digest) and
+ * `<name>_chunks`. The content document is the commit: a unique insert, written after every chunk
+ * and the digest check, naming the write whose chunks it uses — so concurrent writers of the same
+ * bytes never mix their chunks (the loser removes its own), and no update is involved anywhere:
+ * correct on every MongoDB-wire store. A crash mid-write leaves chunks no document names; they are
+ * never read.
+ */
+export function contentStore(conn: Connection, name: string): ContentStore {
+  const db = conn.db!;
+  const content = db.collection<ContentDoc>(`${name}_content`);
+  const chunks = db.collection<ChunkDoc>(`${name}_chunks`);
+  const has = async (sha256: string) => (await content.findOne({ _id: sha256 }, { projection: { _id: 1 } })) !== null;
+
+  return {
+    has,
+    async put(sha256, sizeBytes, source) {
+      if (await has(sha256)) return "present";
+      const attempt = randomUUID();
+      const hash = createHash("sha256");
+      let size = 0;
+      let n = 0;
+      let pending: Buffer[] = [];
+      let pendingBytes = 0;
+      let batch: ChunkDoc[] = [];
+      const flush = async (all: boolean) => {
+        while (pendingBytes >= CHUNK_BYTES || (all && pendingBytes > 0)) {
+          const buf = Buffer.concat(pending);
+          const data = buf.subarray(0, CHUNK_BYTES);
+          pending = data.length < buf.length ? [buf.subarray(CHUNK_BYTES)] : [];
+          pendingBytes = buf.length - data.length;
+          batch.push({ _id: `${attempt}.${n}`, a: attempt, n: n++, data: new mongo.Binary(data) });
+        }
+        if (batch.length >= CHUNKS_PER_INSERT || (all && batch.length > 0)) {
+          await chunks.insertMany(batch, { ordered: false });
+          batch = [];
+        }
+      };
+      try {
+        for await (const chunk of source) {
+          hash.update(chunk);
+          size += chunk.length;
+          if (size > sizeBytes) throw new Error(`more than the ${sizeBytes} bytes declared for ${sha256}`);
+          pending.push(Buffer.from(chunk));
+          pendingBytes += chunk.length;
+          await flush(false);
+        }
+        await flush(true);
+        const digest = hash.digest("hex");
+        if (digest !== sha256 || size !== sizeBytes) throw new Error(`content arrived with SHA-256 ${digest} (${size} bytes), expected ${sha256} (${sizeBytes} bytes)`);
+        await content.insertOne({ _id: sha256, length: size, chunks: attempt, storedAt: new Date() });
+        return "stored";
+      } catch (err) {
+        await chunks.deleteMany({ a: attempt }).catch(() => undefined);
+        if (isDuplicateKey(err)) return "present"; // another writer stored the same bytes first
+        throw err;
+      }
+    },
+    async *read(sha256) {
+      const doc = await content.findOne({ _id: sha256 });
+      if (!doc) throw Object.assign(new Error(`no content ${sha256}`), { name: "NotFoundError" });
+      for await (const c of chunks.find({ a: doc.chunks }).sort({ n: 1 })) yield Buffer.from(c.data.buffer);
+    },
+  };
+}

@@ -1,0 +1,66 @@
+// The content store on the real store: bytes round-trip across chunk and insert boundaries, the same
+// bytes are stored once however many writers race, and bytes that do not match their digest leave
+// nothing behind.
+import { createHash } from "node:crypto";
+import type { Connection } from "mongoose";
+import { connectMongo, contentCollections, contentStore, ensureCollections, type ContentStore } from "@kuayu/mongo";
+import { assertInfraUp, infra, uniqueName } from "@kuayu/testkit";
+
+const dbName = uniqueName("content_test");
+let conn: Connection;
+let store: ContentStore;
+const sha = (b: Buffer) => createHash("sha256").update(b).digest("hex");
+const bytes = (n: number, seed: number) => Buffer.from(Array.from({ length: n }, (_, i) => (i * 31 + seed) % 251));
+async function* pieces(b: Buffer, size = 64 * 1024) {
+  for (let i = 0; i < b.length; i += size) yield b.subarray(i, i + size);
+}
+const readAll = async (digest: string) => {
+  const out: Buffer[] = [];
+  for await (const c of store.read(digest)) out.push(Buffer.from(c));
+  return Buffer.concat(out);
+};
+
+beforeAll(async () => {
+  await assertInfraUp();
+  conn = await connectMongo({ uri: infra.mongoUri, dbName });
+  await ensureCollections(conn, contentCollections("copies"));
+  store = contentStore(conn, "copies");
+});
+afterAll(async () => {
+  await conn.dropDatabase();
+  await conn.close();
+});
+
+it("round-trips bytes of many chunks (and more than one insert of them) byte-exact", async () => {
+  const big = bytes(17 * 255 * 1024 + 999, 1); // 18 chunks: two inserts
+  expect(await store.put(sha(big), big.length, pieces(big))).toBe("stored");
+  expect((await readAll(sha(big))).equals(big)).toBe(true);
+  expect(await store.has(sha(big))).toBe(true);
+  expect(await conn.collection("copies_chunks").countDocuments({})).toBe(18);
+});
+
+it("stores the same bytes once, whoever writes them and however many at once", async () => {
+  const b = bytes(300 * 1024, 2);
+  const results = await Promise.all(Array.from({ length: 4 }, () => store.put(sha(b), b.length, pieces(b, 10_000))));
+  expect(results.filter((r) => r === "stored")).toHaveLength(1);
+  expect(await store.put(sha(b), b.length, pieces(b))).toBe("present");
+  expect((await readAll(sha(b))).equals(b)).toBe(true);
+  const doc = await conn.collection("copies_content").findOne({ _id: sha(b) as never });
+  // Only the winning write's two chunks are left.
+  expect(await conn.collection("copies_chunks").countDocuments({ a: doc!.chunks })).toBe(2);
+  expect(await conn.collection("copies_chunks").countDocuments({})).toBe(18 + 2);
+});
+
+it("keeps nothing of bytes that do not match their digest or size, or of a failing source", async () => {
+  const b = bytes(1000, 3);
+  await expect(store.put(sha(bytes(1000, 4)), 1000, pieces(b))).rejects.toThrow(/SHA-256/);
+  await expect(store.put(sha(b), 999, pieces(b))).rejects.toThrow(/999 bytes/);
+  async function* broken() {
+    yield b.subarray(0, 300 * 1024 > b.length ? 500 : 0);
+    throw new Error("the window went away");
+  }
+  await expect(store.put(sha(b), 1000, broken())).rejects.toThrow(/went away/);
+  expect(await store.has(sha(b))).toBe(false);
+  expect(await conn.collection("copies_chunks").countDocuments({})).toBe(18 + 2);
+  await expect(readAll(sha(b))).rejects.toThrow(/no content/);
+});
