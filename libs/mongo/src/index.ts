@@ -64,6 +64,7 @@ export function coordinationCollections(...gridFsBuckets: string[]) {
   return [
     { name: "locks" },
     { name: "sequences" },
+    { name: "sequences_spares" },
     ...gridFsBuckets.flatMap((b) => [
       // The indexes the driver would otherwise create on the first upload.
       { name: `${b}.files`, indexes: [{ keys: { filename: 1, uploadDate: 1 } as Record<string, 1> }] },

@@ -10,12 +10,26 @@ export interface Sequences {
   next(scope: string, owner?: string): Promise<number>;
   /** The number `owner` took in the scope, if any (a scan: for recovery paths only). */
   ownedBy(scope: string, owner: string): Promise<number | undefined>;
+  /**
+   * `owner` took n but will not use it (it lost a race, or its filing was withdrawn or rejected
+   * while being accepted): the next `next` of the scope hands n out again, so the numbers in use
+   * stay 1..max without gaps. A number is given back once each time it was handed out, and only by
+   * its owner of the moment, however often and by whom this is called.
+   */
+  spare(scope: string, n: number, owner: string): Promise<void>;
+}
+
+interface SpareDoc {
+  _id: string; // <scope>#<n>
+  scope: string;
 }
 
 interface NumberDoc {
   _id: string;
   at: Date;
   owner?: string;
+  /** How often the number was handed out again after being given back. */
+  gen?: number;
 }
 
 const idOf = (scope: string, n: number) => `${scope}#${n}`;
@@ -33,6 +47,7 @@ const idOf = (scope: string, n: number) => `${scope}#${n}`;
  */
 export function createSequences(conn: Connection, collection = "sequences"): Sequences {
   const col = (): Collection<NumberDoc> => conn.collection<NumberDoc>(collection);
+  const spares = (): Collection<SpareDoc> => conn.collection<SpareDoc>(`${collection}_spares`);
   const last = new Map<string, number>();
   const exists = async (scope: string, n: number) => n === 0 || (await col().countDocuments({ _id: idOf(scope, n) }, { limit: 1 })) > 0;
 
@@ -56,6 +71,14 @@ export function createSequences(conn: Connection, collection = "sequences"): Seq
   }
 
   async function take(scope: string, owner: string | undefined): Promise<number> {
+    // A number given back comes first: claiming it is a delete by _id (atomic), so one caller gets it.
+    for (const spare of await spares().find({ scope }).limit(5).toArray()) {
+      if ((await spares().deleteOne({ _id: spare._id })).deletedCount !== 1) continue;
+      const n = Number(spare._id.slice(scope.length + 1));
+      // Only the claimer writes it: the number belongs to its new owner now.
+      await col().updateOne({ _id: spare._id }, { $set: { owner: owner ?? "", at: new Date() }, $inc: { gen: 1 } });
+      return n;
+    }
     let n = (last.get(scope) ?? (await findEnd(scope, 0))) + 1;
     for (;;) {
       try {
@@ -75,6 +98,22 @@ export function createSequences(conn: Connection, collection = "sequences"): Seq
     async ownedBy(scope, owner) {
       const found = await col().findOne({ owner, _id: { $regex: `^${scope.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}#` } });
       return found ? Number(found._id.slice(scope.length + 1)) : undefined;
+    },
+    async spare(scope, n, owner) {
+      const doc = await col().findOne({ _id: idOf(scope, n) });
+      if (!doc || doc.owner !== owner) return; // not (or no longer) this owner's
+      try {
+        // Given back once per handing out: the mark is a unique insert; the spare follows it.
+        await col().insertOne({ _id: `${idOf(scope, n)}~${doc.gen ?? 0}`, at: new Date(), owner: "given back" });
+      } catch (err) {
+        if (isDuplicateKey(err)) return;
+        throw err;
+      }
+      // Nobody owns it until it is handed out again (a resumed acceptance must not find it as its own).
+      await col().updateOne({ _id: idOf(scope, n) }, { $set: { owner: "" } });
+      await spares().insertOne({ _id: idOf(scope, n), scope }).catch((err: unknown) => {
+        if (!isDuplicateKey(err)) throw err;
+      });
     },
     next(scope, owner) {
       if (scope.includes("#")) return Promise.reject(new Error(`sequence scope must not contain '#': ${scope}`));

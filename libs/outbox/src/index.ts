@@ -247,3 +247,4 @@ export function startOutboxRelay(opts: RelayOptions): OutboxRelay {
     },
   };
 }
+export * from "./versioned.js";

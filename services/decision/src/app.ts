@@ -8,8 +8,8 @@ import { createClient, startServer, type Client, type RunningServer } from "@kua
 import { createKafka, createProducer, ensureTopics, runConsumer, type EventProducer, type RunningConsumer } from "@kuayu/kafka";
 import { runShutdown } from "@kuayu/lifecycle";
 import type { Logger } from "@kuayu/logger";
-import { connectMongo, contentCollections, contentStore, coordinationCollections, createLocks, createSequences, createWatchHub, ensureCollections, ensureIndexes, gridFsFileStore, type WatchHub } from "@kuayu/mongo";
-import { startOutboxRelay, type OutboxRelay } from "@kuayu/outbox";
+import { connectMongo, contentCollections, contentStore, coordinationCollections, createSequences, createWatchHub, ensureCollections, ensureIndexes, gridFsFileStore, type WatchHub } from "@kuayu/mongo";
+import { drainLegacyOutbox, startVersionRelay, versionCollections, type VersionRelay, type VersionRow } from "@kuayu/outbox";
 import { intakeV1 } from "@kuayu/proto";
 import { filingLifecycle, partitionsOfScope } from "@kuayu/topics";
 import type { Connection } from "mongoose";
@@ -53,7 +53,7 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
       log.info({ changedYears: years, filings: moved }, "deadlines recomputed after the holiday calendar changed");
     },
   });
-  let conn: Connection | undefined, producer: EventProducer | undefined, relay: OutboxRelay | undefined, copier: Copier | undefined;
+  let conn: Connection | undefined, producer: EventProducer | undefined, relay: VersionRelay | undefined, copier: Copier | undefined;
   let consumer: RunningConsumer | undefined, server: RunningServer | undefined, hub: WatchHub<InboxFiling> | undefined;
   const intakes = new Map<string, Client<typeof intakeV1.FilingIntakeService>>();
   const intakeFor = (province: string) => {
@@ -77,17 +77,19 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
     conn = await connectMongo({ uri: config.MONGO_URI, dbName: config.MONGO_DB });
     const model = inboxModel(conn);
     await ensureIndexes([model]);
-    await ensureCollections(conn, [...coordinationCollections("material_copies"), ...contentCollections("copies")]);
-    const locks = createLocks(conn);
+    await ensureCollections(conn, [...coordinationCollections("material_copies"), ...contentCollections("copies"), ...versionCollections("inbox")]);
     // The court's copies by SHA-256; copies made before it (GridFS "material_copies") stay readable.
     const copies = { content: contentStore(conn, "copies"), legacy: gridFsFileStore(conn, "material_copies", log) };
 
     const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: "decision", log, ...kafkaClient(config) });
     await ensureTopics(kafka, inboxTopics);
     producer = await createProducer(kafka, SOURCE);
-    relay = startOutboxRelay({ model, producer, log, lock: (id, fn) => locks.withLock(`inbox:${id}`, fn) });
-    const hooks = { onOutboxWrite: relay.nudge, onChange: () => hub?.nudge() };
-    const repo = mongoInboxRepository(model, locks, hooks);
+    // Events written into inbox documents before they were versioned go out first, once.
+    await drainLegacyOutbox(model, producer, log);
+    const versions = conn.db!.collection<VersionRow>("inbox_versions");
+    // This instance publishes the versions of the partitions its consumer owns (one relay per filing).
+    relay = startVersionRelay({ versions, producer, log, owned: () => consumer?.assigned(filingLifecycle.name) ?? [] });
+    const repo = mongoInboxRepository(model, versions, { onCommit: (id) => relay?.nudge(id), onChange: () => hub?.nudge() });
     hub = createWatchHub(repo.changedSince, log, config.WATCH_POLL_MS);
     copier = startCopier({ repo, content: copies.content, intakeFor, tokenFor, log, intervalMs: config.COPY_INTERVAL_MS, concurrency: config.COPY_CONCURRENCY });
     deps = {

@@ -181,7 +181,7 @@ it("loses and duplicates nothing when routing and jurisdiction-decision are kill
     expect(await decision.proc.kill("SIGKILL")).toBeNull();
     await firstTry;
     decision = await start("decision", decisionEnv);
-    // Locks held by the killed process expire after 15 s: retry until every accept succeeds.
+    // Acceptances the kill cut short are resumed (the numbers they took are found again): retry until every accept succeeds.
     const numbers = await eventually(() => acceptAll(decision.port, false).catch(() => undefined), 120_000, "every filing accepted");
     const seq = numbers.map((n) => Number(/执(\d+)号$/.exec(n)![1])).sort((a, b) => a - b);
     expect(seq).toEqual(Array.from({ length: N }, (_, i) => i + 1));

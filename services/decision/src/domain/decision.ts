@@ -1,4 +1,4 @@
-import { ValidationError, currentCalendar, type WorkingHours } from "@kuayu/domain";
+import { StateError, ValidationError, currentCalendar, type WorkingHours } from "@kuayu/domain";
 import type { AuthContext } from "@kuayu/auth";
 import {
   accepted,
@@ -51,6 +51,8 @@ export interface InboxRepository {
 export interface CaseNumberSequences {
   next(scope: string, owner: string): Promise<number>;
   ownedBy(scope: string, owner: string): Promise<number | undefined>;
+  /** Gives back a number `owner` took and will not use; the scope's next acceptance takes it. */
+  spare(scope: string, n: number, owner: string): Promise<void>;
 }
 
 export interface Deps {
@@ -88,10 +90,25 @@ export async function receive(deps: Deps, a: Arrival): Promise<void> {
 /** The window withdrew the filing. */
 export async function receiveWithdrawal(deps: Deps, filingId: string): Promise<void> {
   if (!(await deps.repo.get(filingId))) return; // not addressed to a court of this scope
-  await deps.repo.change(filingId, async (f) => {
-    const next = withdraw(f, deps.now());
-    return next && { filing: next, events: [] };
+  await closeWhileAccepting(deps, filingId, (f) => withdraw(f, deps.now()), []);
+}
+
+/**
+ * Closes a filing (withdrawn, rejected) — which may be half-way through its acceptance: a number an
+ * acceptance that died (or is still running) took for it is given back, so it leaves no gap.
+ */
+async function closeWhileAccepting(deps: Deps, id: string, close: (f: InboxFiling) => InboxFiling | undefined, events: DecisionEvent[]): Promise<InboxFiling> {
+  let scope: string | undefined;
+  const closed = await deps.repo.change(id, async (f) => {
+    const next = close(f);
+    scope = next && f.accepting ? caseNumberScope(f, f.acceptingYear ?? chinaYear(f.updatedAt)).scope : undefined;
+    return next && { filing: next, events };
   });
+  if (scope) {
+    const n = await deps.sequences.ownedBy(scope, id);
+    if (n !== undefined) await deps.sequences.spare(scope, n, id);
+  }
+  return closed;
 }
 
 export const getInboxFiling = (deps: Pick<Deps, "repo">, caller: AuthContext, id: string) => addressed(deps, caller, id);
@@ -110,10 +127,13 @@ export function acknowledgeFiling(deps: Deps, caller: AuthContext, id: string) {
 
 /**
  * Dockets the filing with the next case number of (court, year, type code) — gap-free and
- * duplicate-free under concurrency. The filing is first marked `accepting`, then the number is
- * taken with the filing as its owner, then the filing is written accepted with its event. A crash
- * between taking the number and writing it leaves the filing `accepting`: the retry finds the
- * number it owns instead of taking another, so no number is lost. Idempotent.
+ * duplicate-free under concurrency, without locks. The filing is first marked `accepting` (with the
+ * year whose numbers it takes), then the number is taken with the filing as its owner, then the
+ * filing is committed accepted with its event. A crash between taking the number and committing it
+ * leaves the filing `accepting`: the retry finds the number it owns instead of taking another. A
+ * number taken and not used — another request for the same filing committed first, or the filing was
+ * withdrawn or rejected meanwhile — is given back (`spare`) for the scope's next acceptance.
+ * Idempotent.
  */
 export async function acceptFiling(deps: Deps, caller: AuthContext, id: string): Promise<InboxFiling> {
   let resumed = false;
@@ -121,23 +141,25 @@ export async function acceptFiling(deps: Deps, caller: AuthContext, id: string):
     if (f.status === "accepted") return undefined;
     checkAcceptable(f);
     resumed = f.accepting;
-    return f.accepting ? undefined : { filing: { ...f, accepting: true, updatedAt: deps.now() }, events: [] };
+    return f.accepting ? undefined : { filing: { ...f, accepting: true, acceptingYear: chinaYear(deps.now()), updatedAt: deps.now() }, events: [] };
   });
   if (marked.status === "accepted") return marked;
-  return deps.repo.change(id, async (f) => {
-    if (f.status === "accepted") return undefined;
-    checkAcceptable(f);
-    const now = deps.now();
-    const year = chinaYear(now);
-    const { scope } = caseNumberScope(f, year);
-    // Only a resumed acceptance can already own a number (the scan is for that recovery path).
-    const n = (resumed || !f.accepting ? await deps.sequences.ownedBy(scope, f.id) : undefined) ?? (await deps.sequences.next(scope, f.id));
-    return { filing: accepted(f, caseNumberFor(f, year, n), now), events: ["accepted"] };
+  const year = marked.acceptingYear ?? chinaYear(deps.now());
+  const { scope } = caseNumberScope(marked, year);
+  let n: number | undefined;
+  const done = await deps.repo.change(id, async (f) => {
+    if (f.status === "accepted" || !f.accepting) return undefined;
+    // Taken once per call, whatever races make this run again; only a resumed acceptance can already own one.
+    n ??= (resumed ? await deps.sequences.ownedBy(scope, f.id) : undefined) ?? (await deps.sequences.next(scope, f.id));
+    return { filing: accepted(f, caseNumberFor(f, year, n), deps.now()), events: ["accepted"] };
   });
+  if (n !== undefined && done.caseNumber !== caseNumberFor(done, year, n)) await deps.sequences.spare(scope, n, id);
+  if (done.status !== "accepted") throw new StateError(`filing ${id} was ${done.status} while it was being accepted`);
+  return done;
 }
 
 export function rejectFiling(deps: Deps, caller: AuthContext, id: string, cmd: RejectCommand) {
-  return changeAddressed(deps, caller, id, async (f) => ({ filing: reject(f, cmd, deps.now()), events: ["rejected"] }));
+  return addressed(deps, caller, id).then(() => closeWhileAccepting(deps, id, (f) => reject(checkAddressee(f, caller, id), cmd, deps.now()), ["rejected"]));
 }
 
 export function requestFilingCorrections(deps: Deps, caller: AuthContext, id: string, cmd: CorrectionCommand) {

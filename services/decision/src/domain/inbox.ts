@@ -69,6 +69,8 @@ export interface InboxFiling {
   caseNumber: string;
   /** Set while accepting: the case number is being taken (see acceptance in decision.ts). */
   accepting: boolean;
+  /** The year whose case numbers the acceptance takes from (fixed when it began, so a year rollover mid-way keeps it). */
+  acceptingYear?: number;
   rejection: { category: RejectionCategory; reason: string; legalBasis: string } | undefined;
   correction: { round: number; items: RequestedItem[]; deadline: Date; note: string; requestedAt: Date } | undefined;
   decidedAt: Date | undefined;
@@ -211,7 +213,7 @@ export function checkAcceptable(f: InboxFiling): void {
 }
 
 export function accepted(f: InboxFiling, caseNumber: string, now: Date): InboxFiling {
-  return { ...f, status: "accepted", caseNumber, accepting: false, acknowledgedAt: f.acknowledgedAt ?? now, decidedAt: now, updatedAt: now };
+  return { ...f, status: "accepted", caseNumber, accepting: false, acceptingYear: undefined, acknowledgedAt: f.acknowledgedAt ?? now, decidedAt: now, updatedAt: now };
 }
 
 export interface RejectCommand {
@@ -229,7 +231,7 @@ export function reject(f: InboxFiling, cmd: RejectCommand, now: Date): InboxFili
   if (!basis || [...basis].length > 500) v.push({ field: "legal_basis", description: "the legal basis is required, at most 500 characters" });
   if (v.length > 0) throw new ValidationError(v);
   if (!isOpenForDecision(f.status)) throw new StateError(`filing ${f.id} is ${f.status}; it cannot be rejected`);
-  return { ...f, status: "rejected", rejection: { category: cmd.category!, reason, legalBasis: basis }, accepting: false, acknowledgedAt: f.acknowledgedAt ?? now, decidedAt: now, updatedAt: now };
+  return { ...f, status: "rejected", rejection: { category: cmd.category!, reason, legalBasis: basis }, accepting: false, acceptingYear: undefined, acknowledgedAt: f.acknowledgedAt ?? now, decidedAt: now, updatedAt: now };
 }
 
 export interface CorrectionCommand {
@@ -271,7 +273,7 @@ export function requestCorrections(f: InboxFiling, cmd: CorrectionCommand, now: 
 /** The party withdrew at the window: closes the filing unless it is already decided. */
 export function withdraw(f: InboxFiling, now: Date): InboxFiling | undefined {
   if (isClosed(f.status)) return undefined;
-  return { ...f, status: "withdrawn", accepting: false, updatedAt: now };
+  return { ...f, status: "withdrawn", accepting: false, acceptingYear: undefined, updatedAt: now };
 }
 
 // ---- case numbers ------------------------------------------------------------------------------

@@ -1,7 +1,6 @@
-import { Schema, type Connection, type Model } from "mongoose";
+import { Schema, type Connection, type Model, type mongo } from "mongoose";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
-import { isDuplicateKey, type Locks } from "@kuayu/mongo";
-import { outboxEntry, pushOutbox, withOutbox, type OutboxEntry, type OutboxFields } from "@kuayu/outbox";
+import { outboxEntry, versionedDocuments, type OutboxEntry, type VersionRow } from "@kuayu/outbox";
 import { enumFromId, decisionEventsV1 } from "@kuayu/proto";
 import { filingLifecycle, provincePartition, type FilingEventInit } from "@kuayu/topics";
 import { currentDeadline, materialsComplete, type InboxFiling, type InboxView } from "../../domain/inbox.js";
@@ -11,12 +10,12 @@ export const SOURCE = "kuayu.decision";
 
 /**
  * The inbox document: the domain's InboxFiling, plus what queries need — `dueAt` (the deadline
- * that orders the views) and `materialsPending` (the copier's work list) — and the outbox.
+ * that orders the views) and `materialsPending` (the copier's work list) — and its `version`
+ * (versioned documents, @kuayu/outbox: every change commits `inbox_versions` `<id>:<version>`).
  */
-type InboxDoc = Omit<InboxFiling, "id"> & OutboxFields & { _id: string; dueAt: Date; materialsPending: boolean };
+type InboxDoc = Omit<InboxFiling, "id"> & { _id: string; dueAt: Date; materialsPending: boolean; version?: number };
 
-const inboxSchema = withOutbox(
-  new Schema<InboxDoc>(
+const inboxSchema = new Schema<InboxDoc>(
     {
       _id: { type: String, required: true },
       jurisdictionCourtId: { type: String, required: true },
@@ -45,9 +44,9 @@ const inboxSchema = withOutbox(
       drill: { type: Boolean, default: false },
       dueAt: { type: Date, required: true },
       materialsPending: { type: Boolean, default: true },
+      version: { type: Number },
     },
     { versionKey: false, minimize: false },
-  ),
 );
 inboxSchema.index({ jurisdictionCourtId: 1, status: 1, dueAt: 1 });
 inboxSchema.index({ materialsPending: 1 });
@@ -57,10 +56,14 @@ export function inboxModel(conn: Connection): Model<InboxDoc> {
   return conn.model<InboxDoc>("InboxFiling", inboxSchema, "inbox");
 }
 
+/** Left out of reads: what documents written before versioning may still carry. */
 const NO_OUTBOX = { outbox: 0, outboxPending: 0, outboxLeaseUntil: 0 } as const;
 
 function toDomain(d: InboxDoc): InboxFiling {
-  const { _id, dueAt: _d, materialsPending: _m, outbox: _o, outboxPending: _p, outboxLeaseUntil: _l, ...rest } = d as InboxDoc & Partial<OutboxFields>;
+  const { _id, dueAt: _d, materialsPending: _m, version: _v, ...rest } = d as InboxDoc & { outbox?: unknown; outboxPending?: unknown; outboxLeaseUntil?: unknown };
+  delete rest.outbox;
+  delete rest.outboxPending;
+  delete rest.outboxLeaseUntil;
   return {
     ...rest,
     id: _id,
@@ -77,7 +80,7 @@ function toDomain(d: InboxDoc): InboxFiling {
 /** The deadline that orders the filing in its view. */
 const dueOf = (f: InboxFiling): Date => currentDeadline(f) ?? f.correction?.deadline ?? f.decidedAt ?? f.updatedAt;
 
-function toDoc(f: InboxFiling): Omit<InboxDoc, keyof OutboxFields> {
+function toDoc(f: InboxFiling): InboxDoc {
   const { id, ...rest } = f;
   return { ...rest, _id: id, dueAt: dueOf(f), materialsPending: !materialsComplete(f) };
 }
@@ -151,16 +154,19 @@ export interface MongoInboxRepository extends InboxRepository {
   changedSince(since: Date): Promise<InboxFiling[]>;
 }
 
-/** The inbox. Every write of a filing holds its lock (FerretDB; docs/platform.md). */
-export function mongoInboxRepository(model: Model<InboxDoc>, locks: Locks, hooks: { onOutboxWrite: (id: string) => void; onChange: () => void }): MongoInboxRepository {
+/**
+ * The inbox. Every change of a filing — specialist commands, the routed-filing consumer, the
+ * copier, the deadline recount — commits the filing's next version (a unique insert; a lost race
+ * decides again on the winner's version), so no write takes a lock.
+ */
+export function mongoInboxRepository(model: Model<InboxDoc>, versions: mongo.Collection<VersionRow>, hooks: { onCommit: (id: string) => void; onChange: () => void }): MongoInboxRepository {
+  const docs = versionedDocuments<InboxDoc>(model.collection as never, versions, {
+    onCommit: (id) => hooks.onCommit(id),
+    notFound: (id) => Object.assign(new Error(`filing ${id} vanished from the inbox`), { name: "NotFoundError" }),
+  });
   return {
     async insert(f) {
-      try {
-        await model.create({ ...toDoc(f), outbox: [], outboxPending: false });
-      } catch (err) {
-        if (isDuplicateKey(err)) return false;
-        throw err;
-      }
+      if (!(await docs.create(toDoc(f)))) return false;
       hooks.onChange();
       return true;
     },
@@ -169,26 +175,14 @@ export function mongoInboxRepository(model: Model<InboxDoc>, locks: Locks, hooks
       return d ? toDomain(d) : undefined;
     },
     async change(id, fn) {
-      let result: InboxFiling | undefined;
-      let events = 0;
-      await locks.withLock(`inbox:${id}`, async () => {
-        const d = await model.findById(id, NO_OUTBOX).lean<InboxDoc>();
-        if (!d) throw Object.assign(new Error(`filing ${id} vanished from the inbox`), { name: "NotFoundError" });
-        const current = toDomain(d);
-        const change: Change | undefined = await fn(current);
-        if (!change) {
-          result = current;
-          return;
-        }
-        const entries = change.events.map((e) => eventEntry(change.filing, e));
-        const { _id, ...fields } = toDoc(change.filing);
-        await model.updateOne({ _id: id }, (entries.length > 0 ? pushOutbox({ $set: fields }, ...entries) : { $set: fields }) as never);
-        result = change.filing;
-        events = entries.length;
+      let changed = false;
+      const head = await docs.change(id, async (d) => {
+        const change: Change | undefined = await fn(toDomain(d));
+        changed = change !== undefined;
+        return change && { head: toDoc(change.filing), outbox: change.events.map((e) => eventEntry(change.filing, e)) };
       });
-      if (events > 0) hooks.onOutboxWrite(id);
-      hooks.onChange();
-      return result!;
+      if (changed) hooks.onChange();
+      return toDomain(head);
     },
     async list(courtId, view, now, pageSize, pageToken) {
       const filter: Record<string, unknown> = { jurisdictionCourtId: courtId };

@@ -1,0 +1,233 @@
+import { context, propagation, ROOT_CONTEXT } from "@opentelemetry/api";
+import { mongo } from "mongoose";
+import type { EventProducer } from "@kuayu/kafka";
+import type { Logger } from "@kuayu/logger";
+import type { OutboxEntry } from "./index.js";
+
+/**
+ * Versioned documents (docs/architecture.md, "Who writes what"): a change to a document is the
+ * unique insert of its next version, `<id>:<version>`, into `<collection>_versions`, carrying the
+ * document as it now is and the events of the change (the outbox row). A unique insert is atomic on
+ * every MongoDB-wire store; updates are not (FerretDB loses concurrent ones) — so two writers of one
+ * document, say a specialist's command and the lifecycle consumer, can never both win: the loser
+ * gets a duplicate key, reads the version that won and decides again on it. No locks.
+ *
+ * The document itself (the head, what queries and watchers read) is written after the commit,
+ * only if it is older — a cache of the newest version: when a writer dies between the two writes,
+ * the next change reads the newer version instead and writes the head again.
+ */
+export interface VersionRow {
+  _id: string; // <document id>:<version, 10 digits>
+  doc: string;
+  v: number;
+  /** The head as of this version (its `version` field = v). */
+  head: mongo.Document;
+  outbox: OutboxEntry[];
+  /** The lifecycle partition the events go to (all entries of a document share it). */
+  partition: number | null;
+  /** False until the relay has published the outbox (true at once when there is none). */
+  published: boolean;
+  at: Date;
+}
+
+/** The indexes of a versions collection, for ensureCollections. */
+export const versionCollections = (heads: string) => [
+  { name: `${heads}_versions`, indexes: [{ keys: { published: 1 } as Record<string, 1 | -1> }, { keys: { doc: 1, published: 1 } as Record<string, 1 | -1> }] },
+];
+
+export const versionId = (id: string, v: number) => `${id}:${String(v).padStart(10, "0")}`;
+
+/** Thrown when a change lost the race again and again: the caller may retry (gRPC ABORTED). */
+export class ConflictError extends Error {
+  override name = "ConflictError";
+}
+
+export interface VersionedDocuments<H extends { _id: string; version?: number }> {
+  /** Inserts version 1 (the head itself is the unique insert); false if the document exists. */
+  create(head: H): Promise<boolean>;
+  /**
+   * Reads the document, lets `fn` decide, commits the next version. `fn` may run more than once
+   * (after a lost race, on the version that won) and must not have effects of its own that a rerun
+   * repeats. Changes of one document in this process queue behind each other, so only other
+   * processes race. Returns the head as committed (or as read, when `fn` changed nothing).
+   */
+  change(id: string, fn: (current: H) => Promise<{ head: H; outbox: OutboxEntry[] } | undefined>): Promise<H>;
+}
+
+/** An entry's bytes as stored (BSON Binary) or as built (Buffer). */
+const bytesOf = (v: unknown): Buffer => (v instanceof Uint8Array ? Buffer.from(v) : Buffer.from((v as mongo.Binary).buffer));
+const isDuplicateKey = (err: unknown) => (err as { code?: number })?.code === 11000;
+const MAX_RACES = 20;
+
+export function versionedDocuments<H extends { _id: string; version?: number }>(
+  heads: mongo.Collection<H>,
+  versions: mongo.Collection<VersionRow>,
+  hooks: { onCommit?: (id: string, row: VersionRow) => void; notFound: (id: string) => Error },
+): VersionedDocuments<H> {
+  const queues = new Map<string, Promise<unknown>>();
+  const queued = <T>(id: string, fn: () => Promise<T>): Promise<T> => {
+    const run = (queues.get(id) ?? Promise.resolve()).then(fn, fn);
+    const settled = run.catch(() => undefined);
+    queues.set(id, settled);
+    void settled.then(() => {
+      if (queues.get(id) === settled) queues.delete(id);
+    });
+    return run;
+  };
+
+  return {
+    async create(head) {
+      try {
+        await heads.insertOne({ ...head, version: 1 } as never);
+        return true;
+      } catch (err) {
+        if (isDuplicateKey(err)) return false;
+        throw err;
+      }
+    },
+
+    change: (id, fn) =>
+      queued(id, async () => {
+        let cur = (await heads.findOne({ _id: id } as never)) as H | null;
+        if (!cur) throw hooks.notFound(id);
+        for (let race = 0; race < MAX_RACES; race++) {
+          const v = (cur.version ?? 0) + 1;
+          const decided = await fn(cur);
+          if (!decided) return cur;
+          const head = { ...decided.head, _id: id, version: v } as H;
+          const row: VersionRow = {
+            _id: versionId(id, v), doc: id, v, head: head as mongo.Document, outbox: decided.outbox,
+            partition: decided.outbox[0]?.partition ?? null, published: decided.outbox.length === 0, at: new Date(),
+          };
+          try {
+            await versions.insertOne(row);
+          } catch (err) {
+            if (!isDuplicateKey(err)) throw err;
+            // Another writer committed version v first: decide again on it.
+            const won = await versions.findOne({ _id: versionId(id, v) });
+            if (!won) throw err;
+            cur = won.head as H;
+            continue;
+          }
+          // The head only moves forward (a slower writer of an older version leaves it alone).
+          await heads.replaceOne({ _id: id, version: { $not: { $gte: v } } } as never, head as never);
+          if (row.outbox.length > 0) hooks.onCommit?.(id, row);
+          return head;
+        }
+        throw new ConflictError(`document ${id} kept changing under this change (${MAX_RACES} times); try again`);
+      }),
+  };
+}
+
+export interface VersionRelayOptions {
+  versions: mongo.Collection<VersionRow>;
+  producer: EventProducer;
+  log: Logger;
+  /**
+   * The lifecycle partitions whose outbox this process publishes: those its consumer group gave it,
+   * so one relay publishes a document's versions, in order. "all" for a single-instance service.
+   */
+  owned: () => readonly number[] | "all";
+  /** How often to look for versions committed elsewhere or left by a crash (default 1 s). */
+  sweepMs?: number;
+}
+
+export interface VersionRelay {
+  /** Publish this document's unpublished versions now (after a commit in this process). */
+  nudge(id: string): void;
+  stop(): Promise<void>;
+}
+
+/**
+ * Publishes the outbox of committed versions, each document's in version order, then marks them
+ * published. A crash between the two publishes them again (same event ids): consumers are idempotent.
+ */
+export function startVersionRelay(opts: VersionRelayOptions): VersionRelay {
+  const { versions, producer, log } = opts;
+  const sweepMs = opts.sweepMs ?? 1000;
+  const hinted = new Set<string>();
+  let stopped = false;
+  let wake: (() => void) | undefined;
+  let lastSweep = 0;
+  const mine = (p: number | null) => {
+    const owned = opts.owned();
+    return p === null || owned === "all" || owned.includes(p);
+  };
+
+  const publishRows = async (rows: VersionRow[]) => {
+    for (const row of rows) {
+      for (const e of row.outbox) {
+        const headers = { ...e.headers };
+        await context.with(propagation.extract(ROOT_CONTEXT, headers), () =>
+          producer.sendRecords([{ topic: e.topic, key: e.key, value: bytesOf(e.value), headers, ...(e.partition === undefined || e.partition === null ? {} : { partition: e.partition }) }]),
+        );
+      }
+    }
+  };
+
+  /** One document's unpublished versions, in order. */
+  const relayDoc = async (id: string) => {
+    const rows = (await versions.find({ doc: id, published: false }).toArray()).sort((a, b) => a.v - b.v);
+    if (rows.length === 0 || !mine(rows[0]!.partition)) return;
+    await publishRows(rows);
+    await versions.updateMany({ doc: id, published: false, v: { $lte: rows[rows.length - 1]!.v } }, { $set: { published: true } });
+  };
+
+  const sweep = async () => {
+    const rows = await versions.find({ published: false }, { projection: { doc: 1, partition: 1 } }).limit(500).toArray();
+    for (const id of new Set(rows.filter((r) => mine(r.partition)).map((r) => r.doc))) await relayDoc(id);
+  };
+
+  const loop = (async () => {
+    while (!stopped) {
+      try {
+        for (const id of [...hinted]) {
+          hinted.delete(id);
+          await relayDoc(id);
+        }
+        if (Date.now() - lastSweep >= sweepMs) {
+          lastSweep = Date.now();
+          await sweep();
+        }
+      } catch (err) {
+        log.error({ err }, "version relay failed; will retry");
+      }
+      if (stopped) break;
+      if (hinted.size > 0) continue;
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+        setTimeout(resolve, Math.max(10, sweepMs - (Date.now() - lastSweep))).unref();
+      });
+    }
+  })();
+
+  return {
+    nudge: (id) => {
+      hinted.add(id);
+      wake?.();
+    },
+    stop: async () => {
+      stopped = true;
+      wake?.();
+      await loop;
+    },
+  };
+}
+
+/**
+ * Publishes what documents written before versioning still hold in their outbox arrays, and
+ * empties them — once, at start-up, before the service takes commands. Returns how many events.
+ */
+export async function drainLegacyOutbox(heads: { collection: mongo.Collection<mongo.Document> }, producer: EventProducer, log: Logger): Promise<number> {
+  let sent = 0;
+  for (const doc of await heads.collection.find({ outboxPending: true }).toArray()) {
+    const entries = (doc.outbox ?? []) as OutboxEntry[];
+    for (const e of entries) {
+      await producer.sendRecords([{ topic: e.topic, key: e.key, value: bytesOf(e.value), headers: { ...e.headers }, ...(e.partition === undefined || e.partition === null ? {} : { partition: e.partition }) }]);
+    }
+    await heads.collection.updateOne({ _id: doc._id }, { $set: { outbox: [], outboxPending: false } });
+    sent += entries.length;
+  }
+  if (sent > 0) log.info({ events: sent }, "published the outbox entries written before versioned documents");
+  return sent;
+}
