@@ -1,27 +1,40 @@
-// The same-document outbox against the real store and broker.
-import { Schema } from "mongoose";
+// Versioned documents and their relay against the real store and broker: writers in several
+// "processes" never lose each other's changes, the relay publishes a document's events once, in
+// version order, a crash between publishing and marking publishes the same event ids again, and
+// events left in documents written before versioning go out once at start-up.
+import type { mongo } from "mongoose";
 import { createKafka, createProducer, defineTopic, ensureTopics, runConsumer, type ConsumedEvent, type EventProducer, type RunningConsumer } from "@kuayu/kafka";
 import { createLogger } from "@kuayu/logger";
-import { connectMongo, ensureIndexes } from "@kuayu/mongo";
-import { outboxEntry, pushOutbox, startOutboxRelay, withOutbox } from "@kuayu/outbox";
+import { connectMongo, ensureCollections } from "@kuayu/mongo";
+import { drainLegacyOutbox, outboxEntry, startVersionRelay, versionCollections, versionedDocuments, type VersionRow } from "@kuayu/outbox";
 import { intakeEventsV1 } from "@kuayu/proto";
 import { assertInfraUp, eventually, infra, uniqueName } from "@kuayu/testkit";
 
 const log = createLogger({ service: "outbox-test", level: process.env.TEST_LOG_LEVEL ?? "silent" });
 const letters = () => Math.random().toString(36).replace(/[^a-z]/g, "").slice(0, 8) || "x";
 const topic = defineTopic(`kuayu.outbox${letters()}.filing-submitted.v1`, intakeEventsV1.FilingSubmittedSchema, 2);
+interface Doc {
+  _id: string;
+  version?: number;
+  count: number;
+}
+const notFound = (id: string) => new Error(`no ${id}`);
 
-describe("outbox relay (real store and broker)", () => {
+describe("versioned documents (real store and broker)", () => {
   const kafka = createKafka({ brokers: infra.brokers, clientId: "outbox-test", log });
   let conn: Awaited<ReturnType<typeof connectMongo>>;
   let producer: EventProducer;
   let consumer: RunningConsumer;
+  let heads: mongo.Collection<Doc>;
+  let versions: mongo.Collection<VersionRow>;
   const got: ConsumedEvent[] = [];
-  const schema = withOutbox(new Schema({ _id: String, state: String }, { versionKey: false }));
 
   beforeAll(async () => {
     await assertInfraUp();
     conn = await connectMongo({ uri: infra.mongoUri, dbName: uniqueName("outbox_test") });
+    await ensureCollections(conn, [{ name: "docs" }, ...versionCollections("docs")]);
+    heads = conn.db!.collection<Doc>("docs");
+    versions = conn.db!.collection<VersionRow>("docs_versions");
     await ensureTopics(kafka, [topic]);
     producer = await createProducer(kafka, "kuayu.test");
     consumer = await runConsumer({ kafka, groupId: uniqueName("g"), topics: [topic], producer, log, onFatal: (e) => { throw e; }, handle: async (e) => void got.push(e) });
@@ -33,37 +46,60 @@ describe("outbox relay (real store and broker)", () => {
     await conn.close();
   });
 
-  it("publishes what a document write queued, in order, and clears the outbox", async () => {
-    const M = conn.model("Doc", schema, "docs");
-    await ensureIndexes([M]);
-    const relay = startOutboxRelay({ model: M, producer, log, intervalMs: 50 });
-    await M.create({ _id: "d1", state: "new", outbox: [outboxEntry(topic, "d1", { filingId: "d1" }, "kuayu.test")], outboxPending: true });
-    await M.updateOne({ _id: "d1" }, pushOutbox({ $set: { state: "changed" } }, outboxEntry(topic, "d1", { filingId: "d1", collaboratingCourtId: "second" }, "kuayu.test")));
-    relay.nudge();
-    await eventually(async () => got.filter((e) => e.key === "d1").length >= 2, 20_000, "two events of d1");
-    expect(got.filter((e) => e.key === "d1").map((e) => (e.message as intakeEventsV1.FilingSubmitted).collaboratingCourtId)).toEqual(["", "second"]);
-    await eventually(async () => {
-      const d = await M.findById("d1").lean<{ outbox: unknown[]; outboxPending: boolean }>();
-      return d!.outbox.length === 0 && !d!.outboxPending;
-    }, 10_000, "outbox cleared");
+  it("loses no change when writers in several processes change one document at once", async () => {
+    // Four independent instances, as four processes would have: only the store arbitrates.
+    const writers = [0, 1, 2, 3].map(() => versionedDocuments<Doc>(heads, versions, { notFound }));
+    expect(await writers[0]!.create({ _id: "c1", count: 0 })).toBe(true);
+    expect(await writers[1]!.create({ _id: "c1", count: 0 })).toBe(false);
+    await Promise.all(Array.from({ length: 40 }, (_, i) => writers[i % 4]!.change("c1", async (d) => ({ head: { ...d, count: d.count + 1 }, outbox: [] }))));
+    const rows = await versions.find({ doc: "c1" }).toArray();
+    // Forty changes: versions 2..41, each counting one more, and the head is the newest.
+    expect(rows.map((r) => r.v).sort((a, b) => a - b)).toEqual(Array.from({ length: 40 }, (_, i) => i + 2));
+    expect(rows.map((r) => (r.head as unknown as Doc).count).sort((a, b) => a - b)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+    expect(await heads.findOne({ _id: "c1" })).toMatchObject({ count: 40, version: 41 });
+  });
+
+  it("publishes a document's events once each, in version order, and marks them published", async () => {
+    const docs = versionedDocuments<Doc>(heads, versions, { notFound });
+    const relay = startVersionRelay({ versions, producer, log, owned: () => "all", sweepMs: 100 });
+    await docs.create({ _id: "d1", count: 0 });
+    for (const court of ["first", "second", "third"]) {
+      await docs.change("d1", async (d) => ({ head: { ...d, count: d.count + 1 }, outbox: [outboxEntry(topic, "d1", { filingId: "d1", collaboratingCourtId: court }, "kuayu.test", 0)] }));
+    }
+    await eventually(async () => got.filter((e) => e.key === "d1").length >= 3, 20_000, "three events of d1");
+    expect(got.filter((e) => e.key === "d1").map((e) => (e.message as intakeEventsV1.FilingSubmitted).collaboratingCourtId)).toEqual(["first", "second", "third"]);
+    await eventually(async () => (await versions.countDocuments({ doc: "d1", published: false })) === 0, 10_000, "all marked published");
     await relay.stop();
   });
 
-  it("after a crash between publish and clean-up, republishes the same event id (never loses it)", async () => {
-    const M = conn.model("Doc");
-    // A relay that dies right after the broker acknowledged: nothing is removed from the outbox.
+  it("after a crash between publishing and marking, publishes the same event id again (never loses it)", async () => {
+    const docs = versionedDocuments<Doc>(heads, versions, { notFound });
+    await docs.create({ _id: "d2", count: 0 });
+    const entry = outboxEntry(topic, "d2", { filingId: "d2" }, "kuayu.test", 1);
+    await docs.change("d2", async (d) => ({ head: { ...d, count: 1 }, outbox: [entry] }));
+    // A relay that dies right after the broker acknowledged: nothing is marked.
     const crashing: EventProducer = { ...producer, sendRecords: async (r) => { await producer.sendRecords(r); throw new Error("process died"); } };
-    const entry = outboxEntry(topic, "d2", { filingId: "d2" }, "kuayu.test");
-    await M.create({ _id: "d2", state: "new", outbox: [entry], outboxPending: true });
-    const dying = startOutboxRelay({ model: M, producer: crashing, log, leaseMs: 300 });
+    const dying = startVersionRelay({ versions, producer: crashing, log, owned: () => "all", sweepMs: 100 });
     await eventually(async () => got.some((e) => e.key === "d2"), 20_000, "first publication");
     await dying.stop();
-    // A fresh relay takes over once the lease ran out.
-    const relay = startOutboxRelay({ model: M, producer, log, leaseMs: 300, intervalMs: 50 });
+    // A partition owned by nobody here is left alone; its owner publishes it.
+    const other = startVersionRelay({ versions, producer, log, owned: () => [0], sweepMs: 100 });
+    await new Promise((r) => setTimeout(r, 500));
+    await other.stop();
+    expect(await versions.countDocuments({ doc: "d2", published: false })).toBe(1);
+    const relay = startVersionRelay({ versions, producer, log, owned: () => [1], sweepMs: 100 });
     await eventually(async () => got.filter((e) => e.key === "d2").length >= 2, 20_000, "republication");
+    await eventually(async () => (await versions.countDocuments({ doc: "d2", published: false })) === 0, 10_000, "marked published");
     await relay.stop();
-    const ids = got.filter((e) => e.key === "d2").map((e) => e.meta.id);
-    expect(new Set(ids)).toEqual(new Set([entry._id]));
-    expect((await M.findById("d2").lean<{ outbox: unknown[] }>())!.outbox).toEqual([]);
+    expect(new Set(got.filter((e) => e.key === "d2").map((e) => e.meta.id))).toEqual(new Set([entry._id]));
+  });
+
+  it("publishes the events documents written before versioning still hold, once, and empties them", async () => {
+    const entry = outboxEntry(topic, "d3", { filingId: "d3", collaboratingCourtId: "legacy" }, "kuayu.test", 0);
+    await conn.db!.collection("docs").insertOne({ _id: "d3" as never, count: 7, outbox: [entry], outboxPending: true });
+    expect(await drainLegacyOutbox({ collection: conn.db!.collection("docs") }, producer, log)).toBe(1);
+    expect(await drainLegacyOutbox({ collection: conn.db!.collection("docs") }, producer, log)).toBe(0);
+    await eventually(async () => got.some((e) => e.key === "d3"), 20_000, "the legacy event");
+    expect(await conn.db!.collection("docs").findOne({ _id: "d3" as never })).toMatchObject({ outbox: [], outboxPending: false, count: 7 });
   });
 });

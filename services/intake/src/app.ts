@@ -7,8 +7,8 @@ import { runShutdown } from "@kuayu/lifecycle";
 import { startCalendar, type CalendarWatch } from "@kuayu/calendar";
 import { kafkaClient } from "@kuayu/config";
 import type { Logger } from "@kuayu/logger";
-import { connectMongo, coordinationCollections, createLocks, createSequences, createWatchHub, ensureCollections, ensureIndexes, type WatchHub } from "@kuayu/mongo";
-import { startOutboxRelay, type OutboxRelay } from "@kuayu/outbox";
+import { connectMongo, coordinationCollections, createSequences, createWatchHub, ensureCollections, ensureIndexes, type WatchHub } from "@kuayu/mongo";
+import { drainLegacyOutbox, startVersionRelay, versionCollections, type VersionRelay, type VersionRow } from "@kuayu/outbox";
 import { directoryV1 } from "@kuayu/proto";
 import type { Connection } from "mongoose";
 import type { Config } from "./config.js";
@@ -41,7 +41,7 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
   const publicKey = config.JWT_PUBLIC_KEY ?? readFileSync(config.JWT_PUBLIC_KEY_FILE!, "utf8");
   const verifier = await createVerifier(publicKey);
 
-  let conn: Connection | undefined, producer: EventProducer | undefined, relay: OutboxRelay | undefined;
+  let conn: Connection | undefined, producer: EventProducer | undefined, relay: VersionRelay | undefined;
   let consumer: RunningConsumer | undefined, server: RunningServer | undefined, hub: WatchHub<Filing> | undefined;
   let sweeper: NodeJS.Timeout | undefined;
   const directory = createClient(directoryV1.DirectoryService, config.ROUTING_ADDR, { timeoutMs: config.ROUTING_TIMEOUT_MS });
@@ -50,17 +50,19 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
     const model = filingModel(conn);
     const timeline = timelineModel(conn);
     await ensureIndexes([model, timeline]);
-    await ensureCollections(conn, coordinationCollections("material_files"));
-    const locks = createLocks(conn);
+    await ensureCollections(conn, [...coordinationCollections("material_files"), ...versionCollections("filings")]);
     const sequences = createSequences(conn);
     const materials = gridFsMaterialStore(conn, log);
 
     const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: "intake", log, ...kafkaClient(config) });
     await ensureTopics(kafka, lifecycleTopics);
     producer = await createProducer(kafka, SOURCE);
-    relay = startOutboxRelay({ model, producer, log, lock: (id, fn) => locks.withLock(`filing:${id}`, fn) });
-    const watchHook = { nudge: () => hub?.nudge() };
-    const repo = mongoFilingRepository(model, timeline, locks, { onOutboxWrite: relay.nudge, onChange: () => watchHook.nudge() });
+    // Events written into filing documents before they were versioned go out first, once.
+    await drainLegacyOutbox(model, producer, log);
+    const versions = conn.db!.collection<VersionRow>("filings_versions");
+    // This instance publishes the versions of the partitions its consumer owns (one relay per filing).
+    relay = startVersionRelay({ versions, producer, log, owned: () => consumer?.assigned(lifecycleTopics[0]!.name) ?? [] });
+    const repo = mongoFilingRepository(model, timeline, versions, { onCommit: (id) => relay?.nudge(id), onChange: () => hub?.nudge() });
     hub = createWatchHub(repo.changedSince, log, config.WATCH_POLL_MS);
 
     const deps: Deps = {

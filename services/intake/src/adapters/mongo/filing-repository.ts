@@ -1,7 +1,6 @@
-import { Schema, type Connection, type Model } from "mongoose";
+import { Schema, type Connection, type Model, type mongo } from "mongoose";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
-import type { Locks } from "@kuayu/mongo";
-import { outboxEntry, pushOutbox, withOutbox, type OutboxEntry, type OutboxFields } from "@kuayu/outbox";
+import { outboxEntry, versionedDocuments, type OutboxEntry, type VersionRow } from "@kuayu/outbox";
 import { filingLifecycle, provincePartition } from "@kuayu/topics";
 import type { Filing, TimelineEntry } from "../../domain/filing.js";
 import type { Change, FilingRepository, IntakeEvent, LifecycleLog, ListQuery } from "../../domain/intake.js";
@@ -9,7 +8,8 @@ import { detailsToProto, materialToProto, toProtoCaseType } from "../proto.js";
 
 export const SOURCE = "kuayu.intake";
 
-type FilingDoc = Omit<Filing, "id"> & OutboxFields & { _id: string };
+/** A filing and its version (versioned documents, @kuayu/outbox: every change commits `filings_versions` `<id>:<version>`). */
+type FilingDoc = Omit<Filing, "id"> & { _id: string; version?: number };
 
 /**
  * A filing's timeline: one document per filing, keyed by the filing id, so GetFiling reads it by
@@ -44,8 +44,7 @@ const materialSchema = new Schema(
   { _id: false },
 );
 
-const filingSchema = withOutbox(
-  new Schema<FilingDoc>(
+const filingSchema = new Schema<FilingDoc>(
     {
       _id: { type: String, required: true },
       collaboratingCourtId: { type: String, required: true },
@@ -63,9 +62,9 @@ const filingSchema = withOutbox(
       lastEventType: { type: String, default: "" },
       correctionRequest: { type: Schema.Types.Mixed },
       decision: { type: Schema.Types.Mixed },
+      version: { type: Number },
     },
     { versionKey: false, minimize: false },
-  ),
 );
 filingSchema.index({ collaboratingCourtId: 1, createdAt: -1 });
 filingSchema.index({ updatedAt: 1 });
@@ -78,7 +77,13 @@ export function timelineModel(conn: Connection): Model<TimelineDoc> {
   return conn.model<TimelineDoc>("Timeline", timelineSchema, "timelines");
 }
 
+/** Left out of reads: what documents written before versioning may still carry. */
 const NO_OUTBOX = { outbox: 0, outboxPending: 0, outboxLeaseUntil: 0 } as const;
+
+function toDoc(f: Filing): FilingDoc {
+  const { id, ...rest } = f;
+  return { _id: id, ...rest };
+}
 
 export function toDomain(d: FilingDoc): Filing {
   return {
@@ -153,21 +158,23 @@ export interface MongoFilingRepository extends FilingRepository, LifecycleLog {
 }
 
 /**
- * Filings with a same-document outbox. Every write of a filing — commands, the lifecycle
- * consumer, the outbox relay — holds the filing's lock (FerretDB loses concurrent updates of one
- * document; docs/platform.md), so `change` is a plain read, decide, write.
+ * Filings as versioned documents: every change — window commands, the lifecycle consumer's status
+ * of record — commits the filing's next version with its events (a unique insert; a lost race
+ * decides again on the winner's version), so no write takes a lock.
  */
 export function mongoFilingRepository(
   model: Model<FilingDoc>,
   timeline: Model<TimelineDoc>,
-  locks: Locks,
-  hooks: { onOutboxWrite: (id: string) => void; onChange: () => void },
+  versions: mongo.Collection<VersionRow>,
+  hooks: { onCommit: (id: string) => void; onChange: () => void },
 ): MongoFilingRepository {
-  const lockKey = (id: string) => `filing:${id}`;
+  const docs = versionedDocuments<FilingDoc>(model.collection as never, versions, {
+    onCommit: (id) => hooks.onCommit(id),
+    notFound: (id) => Object.assign(new Error(`filing ${id} vanished`), { name: "NotFoundError" }),
+  });
   return {
     async create(filing) {
-      const { id, ...rest } = filing;
-      await model.create({ _id: id, ...rest, outbox: [], outboxPending: false });
+      if (!(await docs.create(toDoc(filing)))) throw Object.assign(new Error(`filing ${filing.id} exists already`), { code: 11000 });
       hooks.onChange();
     },
     async get(id) {
@@ -175,27 +182,14 @@ export function mongoFilingRepository(
       return d ? toDomain(d) : undefined;
     },
     async change(id, fn) {
-      let written: Filing | undefined;
-      let events = 0;
-      await locks.withLock(lockKey(id), async () => {
-        const d = await model.findById(id, NO_OUTBOX).lean<FilingDoc>();
-        if (!d) throw Object.assign(new Error(`filing ${id} vanished`), { name: "NotFoundError" });
-        const current = toDomain(d);
-        const result: Change | undefined = await fn(current);
-        if (!result) {
-          written = current;
-          return;
-        }
-        const { id: _id, ...fields } = result.filing;
-        const entries = result.events.map((e) => eventEntry(result.filing, e));
-        const update = entries.length > 0 ? pushOutbox({ $set: fields }, ...entries) : { $set: fields };
-        await model.updateOne({ _id: id }, update as never);
-        written = result.filing;
-        events = entries.length;
+      let changed = false;
+      const head = await docs.change(id, async (d) => {
+        const result: Change | undefined = await fn(toDomain(d));
+        changed = result !== undefined;
+        return result && { head: toDoc(result.filing), outbox: result.events.map((e) => eventEntry(result.filing, e)) };
       });
-      if (events > 0) hooks.onOutboxWrite(id);
-      if (written !== undefined) hooks.onChange();
-      return written!;
+      if (changed) hooks.onChange();
+      return toDomain(head);
     },
     async timeline(id) {
       const doc = await timeline.findById(id).lean<TimelineDoc>();
