@@ -17,6 +17,7 @@ import { HttpInstrumentation } from "@opentelemetry/instrumentation-http";
 import { ExpressInstrumentation } from "@opentelemetry/instrumentation-express";
 import { KafkaJsInstrumentation } from "@opentelemetry/instrumentation-kafkajs";
 import { MongooseInstrumentation } from "@opentelemetry/instrumentation-mongoose";
+import { MongoDBInstrumentation } from "@opentelemetry/instrumentation-mongodb";
 import { TELEMETRY_KEY } from "./index.js";
 
 const metricsPort = process.env.METRICS_PORT ?? "9464";
@@ -32,6 +33,8 @@ const sdk = new NodeSDK({
     new GrpcInstrumentation(),
     new KafkaJsInstrumentation(),
     new MongooseInstrumentation(),
+    // The driver's commands too: versioned documents, content and sequences write through it directly.
+    new MongoDBInstrumentation(),
   ],
 });
 sdk.start();

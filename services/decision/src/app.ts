@@ -96,7 +96,7 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
       repo,
       sequences: createSequences(conn),
       now: options.now ?? (() => new Date()),
-      copyMaterials: () => copier?.nudge(),
+      copyMaterials: (id) => copier?.nudge(id),
       workingHours: (courtId) => courtWorkingHours(dir, courtId) ?? DEFAULT_WORKING_HOURS,
     };
 

@@ -42,7 +42,8 @@ it("publishes every stored submission exactly once after a kill -9 between stori
   conn = await connectMongo({ uri: infra.mongoUri, dbName: db });
   // The outbox: committed versions of filings whose events are not published yet.
   const unpublished = () => conn!.collection<{ _id: string; published: boolean }>("filings_versions").countDocuments({ published: false });
-  const timeline = conn.collection<{ _id: string; entries: { eventId: string; eventType: string }[] }>("timelines");
+  // Each filing's timeline is in its document.
+  const filings = conn.collection<{ _id: string; timeline?: { eventId: string; eventType: string }[] }>("filings");
 
   // Every `filing submitted` record on the lifecycle topic for our filings, from the start.
   const published = new Map<string, Set<string>>(); // filing id → event ids
@@ -107,7 +108,7 @@ it("publishes every stored submission exactly once after a kill -9 between stori
   // … and exactly one timeline entry for it.
   const submittedEntries = async () => {
     const perFiling = new Map<string, number>();
-    for (const t of await timeline.find({}).toArray()) perFiling.set(t._id, t.entries.filter((e) => e.eventType === "kuayu.intake.v1.FilingSubmitted").length);
+    for (const t of await filings.find({}).toArray()) perFiling.set(t._id, (t.timeline ?? []).filter((e) => e.eventType === "kuayu.intake.v1.FilingSubmitted").length);
     return perFiling;
   };
   await eventually(async () => [...(await submittedEntries()).values()].filter((n) => n > 0).length === TOTAL, 60_000, "all timeline entries");

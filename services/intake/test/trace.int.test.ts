@@ -61,7 +61,7 @@ it("follows one trace from the gRPC call to the consumer's store write", async (
   const producerSpan = inTrace().find((s) => s.kind === SPAN_KIND.producer && s.name.includes(topic));
   expect(producerSpan).toBeDefined();
   // The consumer's store write is a child of the consumer span.
-  const write = await eventually(async () => inTrace().find((s) => s.parentSpanId === consumerSpan.spanId && /^(save|insert\w*|update\w*) timelines$/.test(s.name)), 20_000, "store write under the consumer span").catch((err: Error) => {
+  const write = await eventually(async () => inTrace().find((s) => s.parentSpanId === consumerSpan.spanId && /^(save|insert\w*|update\w*|replace\w*) filings(_versions)?$|^mongodb\.(insert|update)$/.test(s.name)), 20_000, "store write under the consumer span").catch((err: Error) => {
     throw new Error(`${err.message}; spans in the trace: ${JSON.stringify(inTrace().map((s) => [s.name, s.parentSpanId === consumerSpan.spanId]))}`);
   });
   expect(write.traceId).toBe(root.traceId);

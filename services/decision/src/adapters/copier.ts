@@ -21,7 +21,8 @@ export interface CopierOptions {
 }
 
 export interface Copier {
-  nudge(): void;
+  /** A filing arrived or changed: copy its materials soon. */
+  nudge(filingId?: string): void;
   stop(): Promise<void>;
 }
 
@@ -47,11 +48,11 @@ export function startCopier(opts: CopierOptions): Copier {
   let wake: (() => void) | undefined;
 
   async function fetch(f: InboxFiling, m: InboxMaterial): Promise<void> {
-    if (await content.has(m.sha256)) return;
-    const metadata = new grpc.Metadata();
-    metadata.set("authorization", `Bearer ${await opts.tokenFor(f.jurisdictionCourtId, f.province)}`);
-    const stream = opts.intakeFor(f.originProvince).downloadMaterial({ filingId: f.id, materialId: m.id }, { metadata, timeoutMs: 10 * 60_000 });
+    // The window's stream is opened only if the store does not hold the bytes already (put looks first).
     async function* bytes(): AsyncIterable<Uint8Array> {
+      const metadata = new grpc.Metadata();
+      metadata.set("authorization", `Bearer ${await opts.tokenFor(f.jurisdictionCourtId, f.province)}`);
+      const stream = opts.intakeFor(f.originProvince).downloadMaterial({ filingId: f.id, materialId: m.id }, { metadata, timeoutMs: 10 * 60_000 });
       for await (const res of stream) {
         if (res.part.case === "material") {
           if (res.part.value.sha256 !== m.sha256) throw new Error(`the window now describes material ${m.id} with another SHA-256`);
@@ -96,10 +97,20 @@ export function startCopier(opts: CopierOptions): Copier {
     backoff.delete(f.id);
   }
 
+  /** Filings named by the consumer since the last pass (read by _id; the query runs every tenth pass). */
+  const named = new Set<string>();
+  let passes = 0;
+
   async function pass(): Promise<void> {
-    // Filings waiting to retry are left out of the query, so failing ones never hold up the rest.
-    const waiting = [...backoff].filter(([, b]) => b.until > Date.now()).map(([id]) => id);
-    const queue = await repo.pendingCopies(concurrency * 4, waiting);
+    const ids = [...named];
+    named.clear();
+    const queue = (await Promise.all(ids.map((id) => repo.get(id)))).filter((f): f is InboxFiling => !!f && f.materials.some((m) => !m.copied));
+    // Every tenth pass also asks the store: filings to retry, and those a crash or another replica left.
+    if (passes++ % 10 === 0) {
+      // Filings waiting to retry are left out of the query, so failing ones never hold up the rest.
+      const waiting = [...backoff].filter(([, b]) => b.until > Date.now()).map(([id]) => id);
+      for (const f of await repo.pendingCopies(concurrency * 4, [...waiting, ...queue.map((x) => x.id)])) queue.push(f);
+    }
     // `concurrency` filings at a time (each copy waits on the network and the store, not the CPU).
     await Promise.all(
       Array.from({ length: Math.min(concurrency, queue.length) }, async () => {
@@ -112,6 +123,7 @@ export function startCopier(opts: CopierOptions): Copier {
     while (!stopped) {
       await pass().catch((err: unknown) => log.error({ err }, "material copier pass failed"));
       if (stopped) break;
+      if (named.size > 0) continue;
       await new Promise<void>((resolve) => {
         wake = resolve;
         setTimeout(resolve, intervalMs).unref();
@@ -120,7 +132,10 @@ export function startCopier(opts: CopierOptions): Copier {
   })();
 
   return {
-    nudge: () => wake?.(),
+    nudge: (filingId) => {
+      if (filingId) named.add(filingId);
+      wake?.();
+    },
     stop: async () => {
       stopped = true;
       wake?.();

@@ -397,18 +397,18 @@ const validateKey = (key: string): Violation[] =>
 
 /** Where lifecycle events land: the timeline, and the status of record when the event carries one. */
 export interface LifecycleLog {
-  /** Adds the entry once per event id; false when this intake does not hold the filing. */
-  addTimelineEntry(filingId: string, entry: TimelineEntry): Promise<boolean>;
+  /**
+   * Adds the entry (once per event id) and the change `apply` makes, in one change of the filing;
+   * false when this intake does not hold the filing.
+   */
+  record(filingId: string, entry: TimelineEntry, apply: (f: Filing) => Filing | undefined): Promise<boolean>;
 }
 
 /**
- * Records one lifecycle event for the window: a timeline entry, then the status change it implies.
- * Idempotent and order-tolerant (see applyLifecycle), so redelivery after a crash is harmless.
+ * Records one lifecycle event for the window: a timeline entry and the status change it implies,
+ * one change of the filing. Idempotent and order-tolerant (see applyLifecycle), so redelivery
+ * after a crash is harmless.
  */
-export async function recordLifecycle(deps: Pick<Deps, "repo" | "now"> & { log: LifecycleLog }, filingId: string, entry: TimelineEntry, update?: LifecycleUpdate): Promise<void> {
-  if (!(await deps.log.addTimelineEntry(filingId, entry)) || !update) return;
-  await deps.repo.change(filingId, async (f) => {
-    const next = applyLifecycle(f, update, deps.now());
-    return next && { filing: next, events: [] };
-  });
+export async function recordLifecycle(deps: Pick<Deps, "now"> & { log: LifecycleLog }, filingId: string, entry: TimelineEntry, update?: LifecycleUpdate): Promise<void> {
+  await deps.log.record(filingId, entry, (f) => (update ? applyLifecycle(f, update, deps.now()) : undefined));
 }

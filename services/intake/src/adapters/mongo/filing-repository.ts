@@ -8,18 +8,18 @@ import { detailsToProto, materialToProto, toProtoCaseType } from "../proto.js";
 
 export const SOURCE = "kuayu.intake";
 
-/** A filing and its version (versioned documents, @kuayu/outbox: every change commits `filings_versions` `<id>:<version>`). */
-type FilingDoc = Omit<Filing, "id"> & { _id: string; version?: number };
-
+type TimelineRow = { eventId: string; eventType: string; at: Date; source: string; detail: string };
 /**
- * A filing's timeline: one document per filing, keyed by the filing id, so GetFiling reads it by
- * _id (the only lookup FerretDB serves from an index; a query on a field scans the whole
- * collection — docs/drill.md). Written under the lock `timeline:<filing id>`; an entry already
- * there (a redelivered event) is not added again.
+ * A filing, its timeline and its version (versioned documents, @kuayu/outbox: every change commits
+ * `filings_versions` `<id>:<version>`). The timeline lives in the filing's document: the lifecycle
+ * consumer adds an entry and the status it implies in one change, and GetFiling reads one document.
  */
+type FilingDoc = Omit<Filing, "id"> & { _id: string; version?: number; timeline?: TimelineRow[] };
+
+/** Timelines of filings written before the timeline moved into the filing's document (read, and carried over on the next event). */
 interface TimelineDoc {
   _id: string;
-  entries: { eventId: string; eventType: string; at: Date; source: string; detail: string }[];
+  entries: TimelineRow[];
 }
 
 const timelineSchema = new Schema<TimelineDoc>(
@@ -63,6 +63,7 @@ const filingSchema = new Schema<FilingDoc>(
       correctionRequest: { type: Schema.Types.Mixed },
       decision: { type: Schema.Types.Mixed },
       version: { type: Number },
+      timeline: { type: Schema.Types.Mixed },
     },
     { versionKey: false, minimize: false },
 );
@@ -174,7 +175,7 @@ export function mongoFilingRepository(
   });
   return {
     async create(filing) {
-      if (!(await docs.create(toDoc(filing)))) throw Object.assign(new Error(`filing ${filing.id} exists already`), { code: 11000 });
+      if (!(await docs.create({ ...toDoc(filing), timeline: [] }))) throw Object.assign(new Error(`filing ${filing.id} exists already`), { code: 11000 });
       hooks.onChange();
     },
     async get(id) {
@@ -186,26 +187,36 @@ export function mongoFilingRepository(
       const head = await docs.change(id, async (d) => {
         const result: Change | undefined = await fn(toDomain(d));
         changed = result !== undefined;
-        return result && { head: toDoc(result.filing), outbox: result.events.map((e) => eventEntry(result.filing, e)) };
+        return result && { head: { ...toDoc(result.filing), ...(d.timeline ? { timeline: d.timeline } : {}) }, outbox: result.events.map((e) => eventEntry(result.filing, e)) };
       });
       if (changed) hooks.onChange();
       return toDomain(head);
     },
     async timeline(id) {
-      const doc = await timeline.findById(id).lean<TimelineDoc>();
-      return (doc?.entries ?? [])
+      const d = await model.findById(id, { timeline: 1 }).lean<Pick<FilingDoc, "timeline">>();
+      const rows = d?.timeline ?? (await timeline.findById(id).lean<TimelineDoc>())?.entries ?? [];
+      return rows
         .map((t) => ({ eventId: t.eventId, eventType: t.eventType, at: new Date(t.at), source: t.source ?? "", detail: t.detail ?? "" }))
         .sort((a, b) => a.at.getTime() - b.at.getTime() || a.eventId.localeCompare(b.eventId));
     },
-    async addTimelineEntry(filingId, entry: TimelineEntry) {
+    async record(filingId, entry: TimelineEntry, apply) {
       // Lifecycle topics carry every intake's filings (one release per province); keep ours only.
-      if (!(await model.exists({ _id: filingId }))) return false;
       const e = { eventId: entry.eventId, eventType: entry.eventType, at: entry.at, source: entry.source, detail: entry.detail };
-      // No lock: the lifecycle consumer that owns the filing's partition is the timeline's only
-      // writer (every event of a filing is on one partition; docs/architecture.md).
-      const doc = await timeline.findById(filingId).lean<TimelineDoc>();
-      if (!doc) await timeline.create({ _id: filingId, entries: [e] });
-      else if (!doc.entries.some((x) => x.eventId === e.eventId)) await timeline.updateOne({ _id: filingId }, { $set: { entries: [...doc.entries, e] } });
+      let changed = false;
+      try {
+        await docs.change(filingId, async (d) => {
+          const rows = d.timeline ?? (await timeline.findById(filingId).lean<TimelineDoc>())?.entries ?? [];
+          const known = rows.some((x) => x.eventId === e.eventId);
+          const next = apply(toDomain(d));
+          changed = next !== undefined;
+          if (known && !next) return undefined;
+          return { head: { ...toDoc(next ?? toDomain(d)), timeline: known ? rows : [...rows, e] }, outbox: [] };
+        });
+      } catch (err) {
+        if ((err as Error).name === "NotFoundError") return false;
+        throw err;
+      }
+      if (changed) hooks.onChange();
       return true;
     },
     async list(courtId, q: ListQuery) {
