@@ -172,7 +172,7 @@ export function drillCommands(cmd: Command): void {
     .option("--decide-delay <delay>", "specialist's wait before deciding", "0-1s")
     .option("--corrections <share>", "share of filings sent back for corrections (补正) before acceptance", "0.05")
     .option("--rejections <share>", "share of filings not accepted (不予受理)", "0.05")
-    .option("--poll <duration>", "longest wait between two looks at a filing", "1s")
+    .option("--poll <duration>", "while following a filing on the watch streams, look at it at least this often (a stream that broke)", "5s")
     .option("--filing-timeout <duration>", "a submitted filing not final after this long counts as lost", "10m")
     .option("--settle <duration>", "how long to wait for supervision to count every filing", "5m")
     .option("--key <file>", "PKCS#8 PEM signing key of the deployment's tokens", path.join(root, ".secrets/jwt-private.pem"))

@@ -10,6 +10,8 @@ export interface CallOptions {
   /** Milliseconds from now; overrides the client's default deadline. */
   timeoutMs?: number;
   metadata?: grpc.Metadata;
+  /** Server streams: cancels the call when aborted (the iteration then ends with a CANCELLED error). */
+  signal?: AbortSignal;
 }
 
 type ClientMethod<M extends DescMethod> = M extends { methodKind: "unary" }
@@ -73,7 +75,14 @@ export function createClient<S extends DescService>(service: S, address: string,
           async *[Symbol.asyncIterator]() {
             const { md, callOpts } = await prepare(o);
             const stream = call(input(m, req), md, callOpts) as grpc.ClientReadableStream<unknown>;
-            yield* stream;
+            const cancel = () => stream.cancel();
+            o?.signal?.addEventListener("abort", cancel);
+            try {
+              yield* stream;
+            } finally {
+              o?.signal?.removeEventListener("abort", cancel);
+              stream.cancel(); // a consumer that stopped early ends the call (no-op once it ended)
+            }
           },
         });
         break;

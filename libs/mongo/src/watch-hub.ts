@@ -9,16 +9,18 @@ export interface Changed {
 export interface WatchHub<T extends Changed> {
   /** Changes for which `matches` holds, from now on, until `signal` aborts. */
   watch(matches: (t: T) => boolean, signal: AbortSignal): AsyncIterable<T>;
-  /** Look for changes now (after a local write). */
+  /** Look for changes now (changes of other replicas; they are looked for every interval too). */
   nudge(): void;
+  /** A record this process changed, as it now is: to the watchers at once, without a query. */
+  publish(t: T): void;
   stop(): void;
 }
 
 /**
  * Fans record changes out to watchers (server-streaming "watch" calls). The store has no change
  * streams (FerretDB), and another replica may have made the change, so one loop per process polls
- * for records whose `updatedAt` moved — one query however many watchers — and a local write nudges
- * it at once. The poll overlaps the previous one by `overlapMs` to tolerate clock skew between
+ * for records whose `updatedAt` moved — one query per interval however many watchers — and a
+ * local write is published to them at once, without a query. The poll overlaps the previous one by `overlapMs` to tolerate clock skew between
  * replicas; a change is sent once per (record, updatedAt).
  */
 export function createWatchHub<T extends Changed>(changedSince: (since: Date) => Promise<T[]>, log: Logger, intervalMs = 1000, overlapMs = 5000): WatchHub<T> {
@@ -31,17 +33,22 @@ export function createWatchHub<T extends Changed>(changedSince: (since: Date) =>
   let again = false;
   let stopped = false;
 
+  /** Sends a change once per (record, updatedAt); whether the poll or a local write saw it first. */
+  function deliver(f: T) {
+    const at = f.updatedAt.getTime();
+    if (seen.get(f.id) === at) return;
+    seen.set(f.id, at);
+    for (const s of subs) {
+      if (at >= s.since && s.matches(f)) s.push(f);
+    }
+  }
+
   async function poll() {
     const from = cursor - overlapMs;
     const changed = await changedSince(new Date(from));
     for (const f of changed) {
-      const at = f.updatedAt.getTime();
-      cursor = Math.max(cursor, at);
-      if (seen.get(f.id) === at) continue;
-      seen.set(f.id, at);
-      for (const s of subs) {
-        if (at >= s.since && s.matches(f)) s.push(f);
-      }
+      cursor = Math.max(cursor, f.updatedAt.getTime());
+      deliver(f);
     }
     for (const [id, at] of seen) if (at < from) seen.delete(id);
   }
@@ -66,6 +73,9 @@ export function createWatchHub<T extends Changed>(changedSince: (since: Date) =>
 
   return {
     nudge: tick,
+    publish: (t) => {
+      if (subs.size > 0) deliver(t);
+    },
     stop() {
       stopped = true;
       clearTimeout(timer);

@@ -89,7 +89,7 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
     const versions = conn.db!.collection<VersionRow>("inbox_versions");
     // This instance publishes the versions of the partitions its consumer owns (one relay per filing).
     relay = startVersionRelay({ versions, producer, log, owned: () => consumer?.assigned(filingLifecycle.name) ?? [] });
-    const repo = mongoInboxRepository(model, versions, { onCommit: (id) => relay?.nudge(id), onChange: () => hub?.nudge() });
+    const repo = mongoInboxRepository(model, versions, { onCommit: (id) => relay?.nudge(id), onChange: (changed) => hub?.publish(changed) });
     hub = createWatchHub(repo.changedSince, log, config.WATCH_POLL_MS);
     copier = startCopier({ repo, content: copies.content, intakeFor, tokenFor, log, intervalMs: config.COPY_INTERVAL_MS, concurrency: config.COPY_CONCURRENCY });
     deps = {

@@ -62,7 +62,7 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
     const versions = conn.db!.collection<VersionRow>("filings_versions");
     // This instance publishes the versions of the partitions its consumer owns (one relay per filing).
     relay = startVersionRelay({ versions, producer, log, owned: () => consumer?.assigned(lifecycleTopics[0]!.name) ?? [] });
-    const repo = mongoFilingRepository(model, timeline, versions, { onCommit: (id) => relay?.nudge(id), onChange: () => hub?.nudge() });
+    const repo = mongoFilingRepository(model, timeline, versions, { onCommit: (id) => relay?.nudge(id), onChange: (changed) => hub?.publish(changed) });
     hub = createWatchHub(repo.changedSince, log, config.WATCH_POLL_MS);
 
     const deps: Deps = {

@@ -73,13 +73,53 @@ async function retrying<T>(what: string, call: () => Promise<T>, attempts = 8): 
   }
 }
 
-/** Looks until `check` returns a value, waiting 50 ms, then longer, up to `maxMs` between looks. */
-async function poll<T>(check: () => Promise<T | undefined>, maxMs: number, until: number, lastSeen: () => string): Promise<T> {
-  for (let wait = 50; ; wait = Math.min(maxMs, wait * 1.5)) {
-    const v = await check();
-    if (v !== undefined) return v;
-    if (Date.now() + wait > until) throw new Error(`timed out; last seen: ${lastSeen()}`);
-    await sleep(wait);
+/**
+ * Follows a filing on a watch stream until `fromChange` (or a look) gives a value: the stream is
+ * opened first, then one look (`check`) covers what happened before it; after that the runner
+ * only listens, and looks again only every `lookMs` (a stream that broke or missed a change) —
+ * so waiting costs the services no store reads.
+ */
+async function watchFor<T, C>(
+  check: () => Promise<T | undefined>,
+  changes: (signal: AbortSignal) => AsyncIterable<C>,
+  fromChange: (c: C) => T | undefined,
+  lookMs: number,
+  until: number,
+  lastSeen: () => string,
+): Promise<T> {
+  const ac = new AbortController();
+  const queue: C[] = [];
+  let wake: (() => void) | undefined;
+  void (async () => {
+    try {
+      for await (const c of changes(ac.signal)) {
+        queue.push(c);
+        wake?.();
+      }
+    } catch {
+      // ended (cancelled, service restarting): the looks carry on
+    }
+  })();
+  try {
+    for (let looked = 0; ; ) {
+      if (Date.now() - looked >= lookMs) {
+        looked = Date.now();
+        const v = await check();
+        if (v !== undefined) return v;
+      }
+      for (let c = queue.shift(); c !== undefined; c = queue.shift()) {
+        const v = fromChange(c);
+        if (v !== undefined) return v;
+      }
+      if (Date.now() > until) throw new Error(`timed out; last seen: ${lastSeen()}`);
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+        setTimeout(resolve, Math.max(10, Math.min(lookMs - (Date.now() - looked), until - Date.now()))).unref();
+      });
+      wake = undefined;
+    }
+  } finally {
+    ac.abort();
   }
 }
 
@@ -248,33 +288,46 @@ export async function runDrill(plan: DrillPlan, o: RunOptions): Promise<DrillRep
         return { filing: f, state: "failed", filingId, error: messageOf(err), t };
       }
       const deadline = t.submitted + o.filingTimeoutMs;
-      const inInbox = (round: number) =>
-        poll(
-          async () => {
-            const x = await inboxOf(filingId!, specialist);
-            if (x) lastSeen = `in the inbox, round ${x.round}, ${decisionV1.InboxStatus[x.status]}, materials ${x.materialsComplete ? "complete" : "being copied"}`;
-            return x && x.round >= round && x.materialsComplete ? x : undefined;
-          },
+      // Watched: the jurisdiction court's inbox stream and the window's stream of this filing.
+      const inboxWanted = (round: number) => (x: decisionV1.InboxFiling | undefined) => {
+        if (x) lastSeen = `in the inbox, round ${x.round}, ${decisionV1.InboxStatus[x.status]}, materials ${x.materialsComplete ? "complete" : "being copied"}`;
+        return x && x.round >= round && x.materialsComplete ? x : undefined;
+      };
+      const inInbox = async (round: number) => {
+        const wanted = inboxWanted(round);
+        const opts = await specialist();
+        return watchFor(
+          async () => wanted(await inboxOf(filingId!, specialist)),
+          (signal) => decision.watchInbox({}, { ...opts, signal, timeoutMs: o.filingTimeoutMs }),
+          (c) => (c.filing?.filingId === filingId ? wanted(c.filing) : undefined),
           o.pollMs,
           deadline,
           () => lastSeen,
         );
-      const atWindow = (want: (s: intakeV1.FilingStatus) => boolean) =>
-        poll(
-          async () => {
-            const res = await intake.getFiling({ filingId }, await window()).catch((err: unknown) => {
-              if (TRANSIENT.has(codeOf(err) ?? -1)) return undefined;
-              throw err;
-            });
-            const x = res?.filing;
-            if (x) lastSeen = `${lastSeen.startsWith("in the inbox") ? `${lastSeen}; ` : ""}at the window ${intakeV1.FilingStatus[x.status]}`;
-            if (x?.status === intakeV1.FilingStatus.ROUTING_FAILED) throw new Error(`routing failed: ${x.timeline.at(-1)?.detail ?? "no reason given"}`);
-            return x && want(x.status) ? x : undefined;
-          },
+      };
+      const atWindow = async (want: (s: intakeV1.FilingStatus) => boolean, withTimeline = false) => {
+        const look = async () => {
+          const res = await intake.getFiling({ filingId }, await window()).catch((err: unknown) => {
+            if (TRANSIENT.has(codeOf(err) ?? -1)) return undefined;
+            throw err;
+          });
+          const x = res?.filing;
+          if (x) lastSeen = `${lastSeen.startsWith("in the inbox") ? `${lastSeen}; ` : ""}at the window ${intakeV1.FilingStatus[x.status]}`;
+          if (x?.status === intakeV1.FilingStatus.ROUTING_FAILED) throw new Error(`routing failed: ${x.timeline.at(-1)?.detail ?? "no reason given"}`);
+          return x && want(x.status) ? x : undefined;
+        };
+        const opts = await window();
+        const seen = await watchFor(
+          look,
+          (signal) => intake.watchFilings({ filingId }, { ...opts, signal, timeoutMs: o.filingTimeoutMs }),
+          (c) => (c.filing && (want(c.filing.status) || c.filing.status === intakeV1.FilingStatus.ROUTING_FAILED) ? c.filing : undefined),
           o.pollMs,
           deadline,
           () => lastSeen,
         );
+        // The stream's filing carries no timeline: one look more when it is wanted (the hop times).
+        return withTimeline && seen.timeline.length === 0 ? ((await look()) ?? seen) : seen;
+      };
       try {
         let inbox = await inInbox(1);
         t.visible = Date.now();
@@ -306,7 +359,7 @@ export async function runDrill(plan: DrillPlan, o: RunOptions): Promise<DrillRep
             : await retrying("Accept", async () => decision.accept({ filingId }, await specialist()));
         t.decidedAt = at(decided.filing?.decidedAt);
         const caseNumber = decided.filing?.caseNumber || undefined;
-        return finalOutcome(f, await atWindow(isFinal), t, caseNumber);
+        return finalOutcome(f, await atWindow(isFinal, true), t, caseNumber);
       } catch (err) {
         return { filing: f, state: "lost", filingId, error: messageOf(err), t };
       }

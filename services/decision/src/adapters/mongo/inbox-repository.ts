@@ -159,7 +159,7 @@ export interface MongoInboxRepository extends InboxRepository {
  * copier, the deadline recount — commits the filing's next version (a unique insert; a lost race
  * decides again on the winner's version), so no write takes a lock.
  */
-export function mongoInboxRepository(model: Model<InboxDoc>, versions: mongo.Collection<VersionRow>, hooks: { onCommit: (id: string) => void; onChange: () => void }): MongoInboxRepository {
+export function mongoInboxRepository(model: Model<InboxDoc>, versions: mongo.Collection<VersionRow>, hooks: { onCommit: (id: string) => void; onChange: (changed: InboxFiling) => void }): MongoInboxRepository {
   const docs = versionedDocuments<InboxDoc>(model.collection as never, versions, {
     onCommit: (id) => hooks.onCommit(id),
     notFound: (id) => Object.assign(new Error(`filing ${id} vanished from the inbox`), { name: "NotFoundError" }),
@@ -167,7 +167,7 @@ export function mongoInboxRepository(model: Model<InboxDoc>, versions: mongo.Col
   return {
     async insert(f) {
       if (!(await docs.create(toDoc(f)))) return false;
-      hooks.onChange();
+      hooks.onChange(f);
       return true;
     },
     async get(id) {
@@ -181,8 +181,9 @@ export function mongoInboxRepository(model: Model<InboxDoc>, versions: mongo.Col
         changed = change !== undefined;
         return change && { head: toDoc(change.filing), outbox: change.events.map((e) => eventEntry(change.filing, e)) };
       });
-      if (changed) hooks.onChange();
-      return toDomain(head);
+      const now = toDomain(head);
+      if (changed) hooks.onChange(now);
+      return now;
     },
     async list(courtId, view, now, pageSize, pageToken) {
       const filter: Record<string, unknown> = { jurisdictionCourtId: courtId };

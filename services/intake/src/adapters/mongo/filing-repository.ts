@@ -167,7 +167,7 @@ export function mongoFilingRepository(
   model: Model<FilingDoc>,
   timeline: Model<TimelineDoc>,
   versions: mongo.Collection<VersionRow>,
-  hooks: { onCommit: (id: string) => void; onChange: () => void },
+  hooks: { onCommit: (id: string) => void; onChange: (changed: Filing) => void },
 ): MongoFilingRepository {
   const docs = versionedDocuments<FilingDoc>(model.collection as never, versions, {
     onCommit: (id) => hooks.onCommit(id),
@@ -176,7 +176,7 @@ export function mongoFilingRepository(
   return {
     async create(filing) {
       if (!(await docs.create({ ...toDoc(filing), timeline: [] }))) throw Object.assign(new Error(`filing ${filing.id} exists already`), { code: 11000 });
-      hooks.onChange();
+      hooks.onChange(filing);
     },
     async get(id) {
       const d = await model.findById(id, NO_OUTBOX).lean<FilingDoc>();
@@ -189,8 +189,9 @@ export function mongoFilingRepository(
         changed = result !== undefined;
         return result && { head: { ...toDoc(result.filing), ...(d.timeline ? { timeline: d.timeline } : {}) }, outbox: result.events.map((e) => eventEntry(result.filing, e)) };
       });
-      if (changed) hooks.onChange();
-      return toDomain(head);
+      const now = toDomain(head);
+      if (changed) hooks.onChange(now);
+      return now;
     },
     async timeline(id) {
       const d = await model.findById(id, { timeline: 1 }).lean<Pick<FilingDoc, "timeline">>();
@@ -204,7 +205,7 @@ export function mongoFilingRepository(
       const e = { eventId: entry.eventId, eventType: entry.eventType, at: entry.at, source: entry.source, detail: entry.detail };
       let changed = false;
       try {
-        await docs.change(filingId, async (d) => {
+        const head = await docs.change(filingId, async (d) => {
           const rows = d.timeline ?? (await timeline.findById(filingId).lean<TimelineDoc>())?.entries ?? [];
           const known = rows.some((x) => x.eventId === e.eventId);
           const next = apply(toDomain(d));
@@ -212,11 +213,11 @@ export function mongoFilingRepository(
           if (known && !next) return undefined;
           return { head: { ...toDoc(next ?? toDomain(d)), timeline: known ? rows : [...rows, e] }, outbox: [] };
         });
+        if (changed) hooks.onChange(toDomain(head));
       } catch (err) {
         if ((err as Error).name === "NotFoundError") return false;
         throw err;
       }
-      if (changed) hooks.onChange();
       return true;
     },
     async list(courtId, q: ListQuery) {
