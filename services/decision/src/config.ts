@@ -32,7 +32,7 @@ const schema = z
     /** PEM of the private key that signs this service's calls to intake (or JWT_PRIVATE_KEY_FILE). */
     JWT_PRIVATE_KEY: z.string().optional(),
     JWT_PRIVATE_KEY_FILE: z.string().optional(),
-    WATCH_POLL_MS: fields.millis(1_000),
+    WATCH_POLL_MS: fields.millis(5_000),
     COPY_INTERVAL_MS: fields.millis(1_000),
     /** Filings whose materials are copied from the windows at once. */
     COPY_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),

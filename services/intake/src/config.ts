@@ -24,7 +24,7 @@ const schema = z.object({
   MATERIAL_MAX_BYTES: bytes(100 * 1024 * 1024),
   FILING_MAX_BYTES: bytes(1024 * 1024 * 1024),
   /** How often watchers look for changes made by other replicas. */
-  WATCH_POLL_MS: fields.millis(1_000),
+  WATCH_POLL_MS: fields.millis(5_000),
   /** An upload not referenced by its filing after this long is removed. */
   UPLOAD_ABANDON_MS: fields.millis(60 * 60 * 1000),
   /** PEM of the public key that verifies bearer tokens (or JWT_PUBLIC_KEY_FILE). */

@@ -14,6 +14,7 @@ import type { Config } from "./config.js";
 import { lifecycleConsumer } from "./adapters/consumer.js";
 import { documentIssuer } from "./adapters/documents.js";
 import { notificationService } from "./adapters/grpc.js";
+import { loadTargets } from "./adapters/targets.js";
 import { createNotifier } from "./adapters/notifier.js";
 import { COLLECTIONS, openStore, type NotificationDoc } from "./adapters/store.js";
 import { startDeliveryWorker, startReminderWorker, type Worker } from "./adapters/workers.js";
@@ -44,6 +45,7 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
   const sms = config.SMS_URL ? httpSmsProvider({ url: config.SMS_URL, token: config.SMS_TOKEN!, timeoutMs: 10_000 }) : undefined;
 
   let conn: Connection | undefined, producer: EventProducer | undefined, consumer: RunningConsumer | undefined, server: RunningServer | undefined;
+  let stopTargets: (() => void) | undefined;
   let deliveries: Worker | undefined, reminders: Worker | undefined, hub: WatchHub<Watched> | undefined;
   try {
     conn = await connectMongo({ uri: config.MONGO_URI, dbName: config.MONGO_DB });
@@ -63,6 +65,9 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
     const notifier = createNotifier(store, courtName, () => deliveries?.nudge(), () => hub?.nudge(), log, config.DELIVERY_SETTLE_MS);
     reminders = startReminderWorker(store, notifier, log, config.REMINDER_INTERVAL_MS);
 
+    const targets = await loadTargets(store, log);
+    stopTargets = targets.stop;
+
     const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: "notification", log, ...kafkaClient(config) });
     await ensureTopics(kafka, lifecycleTopics);
     producer = await createProducer(kafka, "kuayu.notification"); // dead letters only
@@ -73,7 +78,7 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
       concurrency: config.KAFKA_CONCURRENCY,
       fromBeginning: config.KAFKA_FROM_BEGINNING,
       topics: lifecycleTopics,
-      handle: lifecycleConsumer({ store, notifier, inScope, issueDocument: documentIssuer(store, files, courtName, log), log }),
+      handle: lifecycleConsumer({ store, targets, notifier, inScope, issueDocument: documentIssuer(store, files, courtName, log), log }),
       producer,
       log,
       onFatal,
@@ -82,6 +87,7 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
       services: [
         notificationService({
           store,
+          targetsChanged: targets.changed,
           files,
           hub,
           allowLoopbackHttp: config.WEBHOOK_ALLOW_LOOPBACK_HTTP,
@@ -109,6 +115,7 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
         { name: "stop workers", run: () => Promise.all([deliveries?.stop(), reminders?.stop()]).then(() => undefined) },
         { name: "flush producer", run: () => producer?.disconnect() },
         { name: "close mailer", run: () => mailer?.close() },
+        { name: "stop target refresh", run: () => stopTargets?.() },
         { name: "stop calendar watch", run: () => calendar.stop() },
         { name: "close store", run: () => conn?.close() },
       ],

@@ -6,6 +6,7 @@ import { commonV1, decisionEventsV1, idFromEnum, intakeV1, type intakeEventsV1, 
 import { isCaseType } from "@kuayu/domain";
 import { EVENT, NOTICE, documentFor, nextOpeningIfClosed, recipientsOf, reminderStillDue, remindersFor, wants, type FilingFacts } from "../domain/notify.js";
 import { insertOnce, updateFacts, type Store } from "./store.js";
+import type { Targets } from "./targets.js";
 import type { Notifier } from "./notifier.js";
 
 const date = (t: Timestamp | undefined) => (t ? timestampDate(t) : undefined);
@@ -87,6 +88,8 @@ export function project(f: FilingFacts, type: string, m: Record<string, unknown>
 
 export interface ConsumerDeps {
   store: Store;
+  /** The courts' webhooks and subscriptions (targets.ts). */
+  targets: Targets;
   notifier: Notifier;
   /** Is the court in this release's province scope? */
   inScope: (courtId: string) => boolean;
@@ -115,10 +118,10 @@ export function lifecycleConsumer(deps: ConsumerDeps) {
     }
     const body = { eventId: event.meta.id, eventType: type, filingId, occurredAt: event.meta.time.toISOString(), data: toJson(event.schema, event.message as never) };
     for (const courtId of new Set(courts.filter(deps.inScope))) {
-      for (const w of await deps.store.webhooks.find({ courtId }).toArray()) {
+      for (const w of deps.targets.webhooksOf(courtId)) {
         if (wants(w.eventTypes, type)) await deps.notifier.queue({ channel: "webhook", targetId: w._id, courtId, filing: facts, eventId: event.meta.id, eventType: type, order: event.meta.time, payload: { body } });
       }
-      for (const s of await deps.store.subscriptions.find({ courtId }).toArray()) {
+      for (const s of deps.targets.subscriptionsOf(courtId)) {
         if (wants(s.eventTypes, type)) await deps.notifier.queueMessage(s, facts, event.meta.id, type, event.meta.time);
       }
     }

@@ -61,6 +61,8 @@ function page(token: string, size: number) {
 
 export interface GrpcDeps {
   store: Store;
+  /** Told after a webhook or subscription was added or removed here. */
+  targetsChanged: () => Promise<void>;
   files: FileStore;
   hub: WatchHub<NotificationDoc & { id: string; updatedAt: Date }>;
   allowLoopbackHttp: boolean;
@@ -113,6 +115,7 @@ export function notificationService(deps: GrpcDeps) {
       if (v.length > 0) throw new ValidationError(v);
       const doc = { _id: randomUUID(), courtId: ctx.auth.courtId, url: req.url, secret: req.secret, eventTypes: req.eventTypes, createdAt: new Date() };
       await store.webhooks.insertOne(doc);
+      await deps.targetsChanged();
       return { webhook: { webhookId: doc._id, courtId: doc.courtId, url: doc.url, eventTypes: doc.eventTypes, createdAt: ts(doc.createdAt) } };
     },
     async listWebhooks(_req, ctx) {
@@ -124,6 +127,7 @@ export function notificationService(deps: GrpcDeps) {
       requireRole(ctx, ...MANAGE);
       await ownWebhook(ctx.auth, req.webhookId);
       await store.webhooks.deleteOne({ _id: req.webhookId });
+      await deps.targetsChanged();
       return {};
     },
     async listDeliveries(req, ctx) {
@@ -163,6 +167,7 @@ export function notificationService(deps: GrpcDeps) {
       if (v.length > 0) throw new ValidationError(v);
       const doc = { _id: randomBytes(8).toString("hex"), courtId: ctx.auth.courtId, channel: channel!, address: req.address, eventTypes: req.eventTypes, createdAt: new Date() };
       await store.subscriptions.insertOne(doc);
+      await deps.targetsChanged();
       return { subscription: { subscriptionId: doc._id, courtId: doc.courtId, channel: req.channel, address: maskAddress(doc.channel, doc.address), eventTypes: doc.eventTypes } };
     },
     async listSubscriptions(_req, ctx) {
@@ -176,6 +181,7 @@ export function notificationService(deps: GrpcDeps) {
       requireRole(ctx, ...MANAGE);
       const res = await store.subscriptions.deleteOne({ _id: req.subscriptionId, courtId: ctx.auth.courtId });
       if (res.deletedCount !== 1) throw new NotFoundError(`subscription ${req.subscriptionId} not found`);
+      await deps.targetsChanged();
       return {};
     },
 
