@@ -103,10 +103,12 @@ export function versionedDocuments<H extends { _id: string; version?: number }>(
             await versions.insertOne(row);
           } catch (err) {
             if (!isDuplicateKey(err)) throw err;
-            // Another writer committed version v first: decide again on it.
-            const won = await versions.findOne({ _id: versionId(id, v) });
-            if (!won) throw err;
-            cur = won.head as H;
+            // Another writer committed version v first: decide again on the newest version (others
+            // may have committed after it), after a short random pause so racers fall out of step.
+            const [newest] = await versions.find({ doc: id }).sort({ v: -1 }).limit(1).toArray();
+            if (!newest) throw err;
+            cur = newest.head as H;
+            await new Promise((r) => setTimeout(r, Math.random() * 5 * (race + 1)));
             continue;
           }
           // The head only moves forward (a slower writer of an older version leaves it alone).

@@ -1,8 +1,7 @@
 // Lazy documents on the real store: an issued document has a record and no PDF; the first request
 // renders it into GridFS (bucket `documents`), later ones read it back; replicas (each with its own
 // connection) rendering the same documents at once leave exactly one whole file per document and
-// serve identical bytes; a lost file is rendered again. test/documents-lazy.test.ts has the same
-// against in-memory fakes.
+// serve identical bytes; a lost file is rendered again.
 import { createLogger } from "@kuayu/logger";
 import { connectMongo, coordinationCollections, createLocks, ensureCollections, gridFsFileStore } from "@kuayu/mongo";
 import { assertInfraUp, infra, uniqueName } from "@kuayu/testkit";
