@@ -69,7 +69,10 @@ function parseArgs(argv) {
         o.quick = true;
         break;
       case "--only":
-        o.only = val().split(",").map((s) => s.trim()).filter(Boolean);
+        o.only = val()
+          .split(",")
+          .map((s) => s.trim())
+          .filter(Boolean);
         for (const s of o.only) if (!SECTIONS.includes(s)) fatal(`--only: unknown section "${s}" (known: ${SECTIONS.join(", ")})`);
         break;
       case "--rounds":
@@ -117,7 +120,10 @@ const CFG = {
   maxMs: (opts.maxSeconds ?? (Q ? 2 : 4)) * 1000,
   maxBulkMs: (opts.maxSeconds ?? (Q ? 2 : 4)) * 5000,
   kafka: {
-    brokers: (process.env.KAFKA_BROKERS || "127.0.0.1:9092").split(",").map((s) => s.trim()).filter(Boolean),
+    brokers: (process.env.KAFKA_BROKERS || "127.0.0.1:9092")
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean),
     messages: Q ? 2000 : 20000,
     messageBytes: 1024,
     batch: 100,
@@ -312,10 +318,7 @@ async function preflightKafka() {
     await admin.connect();
     await admin.describeCluster();
   } catch (err) {
-    fatal(
-      `cannot reach Kafka at ${CFG.kafka.brokers.join(",")} (${err.message}). ` +
-        "Start it with `bash scripts/infra/infra.sh up` (make bench does) or set KAFKA_BROKERS.",
-    );
+    fatal(`cannot reach Kafka at ${CFG.kafka.brokers.join(",")} (${err.message}). ` + "Start it with `bash scripts/infra/infra.sh up` (make bench does) or set KAFKA_BROKERS.");
   } finally {
     await admin.disconnect().catch(() => {});
   }
@@ -329,10 +332,7 @@ async function connectStore() {
     await client.db("admin").command({ ping: 1 });
   } catch (err) {
     await client.close().catch(() => {});
-    fatal(
-      `cannot reach the store at ${CFG.store.uri} (${err.message}). ` +
-        "Start it with `bash scripts/infra/infra.sh up` (make bench does) or set MONGO_URI.",
-    );
+    fatal(`cannot reach the store at ${CFG.store.uri} (${err.message}). ` + "Start it with `bash scripts/infra/infra.sh up` (make bench does) or set MONGO_URI.");
   }
   return client;
 }
@@ -442,8 +442,7 @@ async function benchKafka() {
 
     progress(
       "kafka",
-      `round ${r}/${CFG.rounds}: produce ${fmt(m.produce_msgs_s)} msg/s, produce→consume ${fmt(m.e2e_msgs_s)} msg/s, ` +
-        `e2e p50 ${fmt(m.e2e_p50_ms, "ms")} ms, p99 ${fmt(m.e2e_p99_ms, "ms")} ms`,
+      `round ${r}/${CFG.rounds}: produce ${fmt(m.produce_msgs_s)} msg/s, produce→consume ${fmt(m.e2e_msgs_s)} msg/s, ` + `e2e p50 ${fmt(m.e2e_p50_ms, "ms")} ms, p99 ${fmt(m.e2e_p99_ms, "ms")} ms`,
     );
     rounds.push(m);
   }
@@ -454,9 +453,7 @@ async function benchKafka() {
   const single = Buffer.from(template);
   single.writeUInt32LE(2, 12);
   for (let r = 1; r <= CFG.rounds; r++) {
-    const s = await sequential(c.singleSends, (i) =>
-      producer.send({ topic, acks: -1, compression: CompressionTypes.None, messages: [{ key: `s${i}`, value: single }] }),
-    );
+    const s = await sequential(c.singleSends, (i) => producer.send({ topic, acks: -1, compression: CompressionTypes.None, messages: [{ key: `s${i}`, value: single }] }));
     Object.assign(rounds[r - 1], { send1_ops_s: s.opsPerSec, send1_p50_ms: s.p50, send1_p99_ms: s.p99, singleSends: s.ops });
     progress("kafka", `round ${r}/${CFG.rounds}: single-message send ${fmt(s.opsPerSec)} msg/s, p50 ${fmt(s.p50, "ms")} ms, p99 ${fmt(s.p99, "ms")} ms`);
   }
@@ -514,7 +511,10 @@ async function benchStore(client, dbName) {
       ids.push(d._id);
     });
     // Random order over the sequentially inserted ids.
-    const order = ids.map((id) => [Math.random(), id]).sort((a, b) => a[0] - b[0]).map((x) => x[1]);
+    const order = ids
+      .map((id) => [Math.random(), id])
+      .sort((a, b) => a[0] - b[0])
+      .map((x) => x[1]);
     progress("store", `round ${r}/${CFG.rounds}: findOne by _id × ${order.length} (collection of ${ids.length})…`);
     let misses = 0;
     const find = await sequential(order.length, async (i) => {
@@ -671,18 +671,11 @@ async function benchOutbox(client, dbName) {
     progress("outbox", `round ${r}/${CFG.rounds}: idle claims, $addToSet, find, duplicate key, lookup by unique key…`);
     const idle = await sequential(c.idleClaims, async () => {
       const at = new Date();
-      await col.findOneAndUpdate(
-        { outboxPending: true, outboxLeaseUntil: { $lt: at } },
-        { $set: { outboxLeaseUntil: new Date(at.getTime() + 30000) } },
-        { returnDocument: "after" },
-      );
+      await col.findOneAndUpdate({ outboxPending: true, outboxLeaseUntil: { $lt: at } }, { $set: { outboxLeaseUntil: new Date(at.getTime() + 30000) } }, { returnDocument: "after" });
     });
     const pick = () => known[Math.floor(Math.random() * known.length)];
     const addToSet = await sequential(c.ops, async () => {
-      const res = await col.updateOne(
-        { _id: pick()[0] },
-        { $addToSet: { timeline: { eventId: crypto.randomUUID(), eventType: "kuayu.intake.v1.FilingSubmitted", at: new Date() } } },
-      );
+      const res = await col.updateOne({ _id: pick()[0] }, { $addToSet: { timeline: { eventId: crypto.randomUUID(), eventType: "kuayu.intake.v1.FilingSubmitted", at: new Date() } } });
       if (res.modifiedCount !== 1) checks.addToSetNotModified++;
     });
     const find = await sequential(c.ops, async () => {
@@ -806,9 +799,7 @@ async function benchGrpc() {
   };
   const rawServer = new grpc.Server();
   rawServer.addService(rawDef, { get: (_call, cb) => cb(null, resBytes) });
-  const rawPort = await new Promise((res, rej) =>
-    rawServer.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (e, p) => (e ? rej(e) : res(p))),
-  );
+  const rawPort = await new Promise((res, rej) => rawServer.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (e, p) => (e ? rej(e) : res(p))));
   cleanups.push(() => rawServer.forceShutdown());
   const RawClient = grpc.makeGenericClientConstructor(rawDef, "Echo");
   const rawClient = new RawClient(`127.0.0.1:${rawPort}`, grpc.credentials.createInsecure());
@@ -869,8 +860,7 @@ async function benchGrpc() {
     };
     progress(
       "grpc",
-      `round ${r}/${CFG.rounds}: raw ${fmt(m.raw_calls_s)} calls/s, platform ${fmt(m.platform_calls_s)} calls/s ` +
-        `(p50 ${fmt(m.raw_p50_ms, "ms")} vs ${fmt(m.platform_p50_ms, "ms")} ms)`,
+      `round ${r}/${CFG.rounds}: raw ${fmt(m.raw_calls_s)} calls/s, platform ${fmt(m.platform_calls_s)} calls/s ` + `(p50 ${fmt(m.raw_p50_ms, "ms")} vs ${fmt(m.platform_p50_ms, "ms")} ms)`,
     );
     rounds.push(m);
   }
@@ -919,7 +909,10 @@ async function main() {
 
   let git;
   try {
-    const run = (...a) => require("node:child_process").execFileSync("git", ["-C", ROOT, ...a], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
+    const run = (...a) =>
+      require("node:child_process")
+        .execFileSync("git", ["-C", ROOT, ...a], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] })
+        .trim();
     git = { commit: run("rev-parse", "--short", "HEAD"), dirty: run("status", "--porcelain", "--untracked-files=no") !== "" };
   } catch {
     git = undefined;
@@ -933,8 +926,7 @@ async function main() {
     hostname: os.hostname(),
   };
   process.stderr.write(
-    `baseline: ${sections.join(", ")} · ${CFG.rounds} round(s), median reported · ${Q ? "quick" : "full"} · ` +
-      `${machine.nproc} CPU, ${machine.memTotalGiB} GiB, node ${machine.node}\n`,
+    `baseline: ${sections.join(", ")} · ${CFG.rounds} round(s), median reported · ${Q ? "quick" : "full"} · ` + `${machine.nproc} CPU, ${machine.memTotalGiB} GiB, node ${machine.node}\n`,
   );
 
   if (needKafka) await preflightKafka();
@@ -944,7 +936,10 @@ async function main() {
   if (needStore) {
     store = await connectStore();
     cleanups.push(() => store.close());
-    const bi = await store.db("admin").command({ buildInfo: 1 }).catch(() => ({}));
+    const bi = await store
+      .db("admin")
+      .command({ buildInfo: 1 })
+      .catch(() => ({}));
     storeInfo = { uri: CFG.store.uri, version: bi.version, ferretdbVersion: bi.ferretdbVersion, db: dbName };
     cleanups.push(() => store.db(dbName).dropDatabase());
   }
@@ -984,9 +979,7 @@ async function main() {
   for (const s of sections) out.push(table(titles[s], ROWS[s], results[s].median, results[s].rounds));
   if (results.grpc) {
     const m = results.grpc.median;
-    out.push(
-      `platform/raw: throughput ×${fmt(m.platform_vs_raw_throughput, "x")}, sequential p50 latency ×${fmt(m.platform_vs_raw_p50, "x")}`,
-    );
+    out.push(`platform/raw: throughput ×${fmt(m.platform_vs_raw_throughput, "x")}, sequential p50 latency ×${fmt(m.platform_vs_raw_p50, "x")}`);
   }
   for (const s of ["store", "outbox"]) {
     if (!results[s]) continue;

@@ -22,18 +22,20 @@ const log = (...a) => process.stderr.write(`${a.join(" ")}\n`);
 
 function rng(seed) {
   let s = seed >>> 0;
-  return () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+  return () => (s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32;
 }
 
 async function concurrent(n, concurrency, call) {
   let next = 0;
   const t = process.hrtime.bigint();
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (next < n) {
-      next++;
-      await call();
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < n) {
+        next++;
+        await call();
+      }
+    }),
+  );
   return n / (Number(process.hrtime.bigint() - t) / 1e9);
 }
 
@@ -51,7 +53,8 @@ async function main() {
   const rand = rng(42);
   const pick = () => ids[Math.floor(rand() * ids.length)];
   const N = quick ? 100_000 : 1_000_000;
-  const lookups = [], routes = [];
+  const lookups = [],
+    routes = [];
   for (let r = 0; r < ROUNDS; r++) {
     let t = process.hrtime.bigint();
     let found = 0;
@@ -82,7 +85,17 @@ async function main() {
   const payload = Buffer.from(toBinary(directoryV1.GetCourtResponseSchema, sample));
 
   const raw = new grpc.Server();
-  const def = { echo: { path: "/bench.Raw/Echo", requestStream: false, responseStream: false, requestSerialize: (b) => b, requestDeserialize: (b) => b, responseSerialize: (b) => b, responseDeserialize: (b) => b } };
+  const def = {
+    echo: {
+      path: "/bench.Raw/Echo",
+      requestStream: false,
+      responseStream: false,
+      requestSerialize: (b) => b,
+      requestDeserialize: (b) => b,
+      responseSerialize: (b) => b,
+      responseDeserialize: (b) => b,
+    },
+  };
   raw.addService(def, { echo: (_call, cb) => cb(null, payload) });
   const rawPort = await new Promise((ok, ko) => raw.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (e, p) => (e ? ko(e) : ok(p))));
   const RawClient = grpc.makeGenericClientConstructor(def, "Raw");
@@ -90,7 +103,8 @@ async function main() {
   const rawCall = () => new Promise((ok, ko) => rawClient.echo(Buffer.from("c-440703"), { deadline: Date.now() + 10_000 }, (e, r) => (e ? ko(e) : ok(r))));
 
   const CALLS = quick ? 2_000 : 20_000;
-  const rawRates = [], svcRates = [];
+  const rawRates = [],
+    svcRates = [];
   await concurrent(500, 50, rawCall);
   await concurrent(500, 50, () => client.getCourt({ courtId: pick() }));
   for (let r = 0; r < ROUNDS; r++) {
@@ -110,7 +124,13 @@ async function main() {
     heapMiB: Number(heapMb.toFixed(1)),
     lookupsPerSec: Math.round(median(lookups)),
     routeValidationsPerSec: Math.round(median(routes)),
-    grpc: { concurrency: 50, calls: CALLS, rawGrpcJsPerSec: Math.round(median(rawRates)), getCourtPerSec: Math.round(median(svcRates)), ratio: Number((median(svcRates) / median(rawRates)).toFixed(2)) },
+    grpc: {
+      concurrency: 50,
+      calls: CALLS,
+      rawGrpcJsPerSec: Math.round(median(rawRates)),
+      getCourtPerSec: Math.round(median(svcRates)),
+      ratio: Number((median(svcRates) / median(rawRates)).toFixed(2)),
+    },
   };
   const out = path.join(__dirname, "../../bench-results", `directory-${new Date().toISOString().replace(/[:.]/g, "-")}.json`);
   fs.mkdirSync(path.dirname(out), { recursive: true });

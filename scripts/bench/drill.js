@@ -39,7 +39,9 @@ const fail = (msg) => {
   process.exit(2);
 };
 if (args.includes("--help")) {
-  process.stdout.write("usage: node scripts/bench/drill.js [--fraction F | --limit N] [--concurrency N] [--drain-timeout 30m] [--skip-baseline] [--out DIR] [-- <kuayu drill run options>]\n       node scripts/bench/drill.js --resume DIR [--drain-timeout 30m]\n");
+  process.stdout.write(
+    "usage: node scripts/bench/drill.js [--fraction F | --limit N] [--concurrency N] [--drain-timeout 30m] [--skip-baseline] [--out DIR] [-- <kuayu drill run options>]\n       node scripts/bench/drill.js --resume DIR [--drain-timeout 30m]\n",
+  );
   process.exit(0);
 }
 const log = (msg) => process.stderr.write(`bench/drill: ${msg}\n`);
@@ -179,13 +181,30 @@ async function main() {
   const dbs = ["intake", "decision", "notification", "supervision"].map((s) => `bench_drill_${s}_${tag}`);
   const groups = Object.fromEntries(["routing", "intake", "decision", "notification", "supervision"].map((s) => [s, `bench-drill-${s}-${tag}`]));
   const topicPrefix = state.topicPrefix ?? ""; // runs begun before topic prefixes existed: none
-  const base = { GRPC_PORT: "0", GRPC_HOST: "127.0.0.1", KAFKA_BROKERS: CFG.brokers, KAFKA_TOPIC_PREFIX: topicPrefix, MONGO_URI: CFG.mongoUri, JWT_PUBLIC_KEY: publicKey, KAFKA_FROM_BEGINNING: "false", LOG_LEVEL: "warn" };
+  const base = {
+    GRPC_PORT: "0",
+    GRPC_HOST: "127.0.0.1",
+    KAFKA_BROKERS: CFG.brokers,
+    KAFKA_TOPIC_PREFIX: topicPrefix,
+    MONGO_URI: CFG.mongoUri,
+    JWT_PUBLIC_KEY: publicKey,
+    KAFKA_FROM_BEGINNING: "false",
+    LOG_LEVEL: "warn",
+  };
   // The services log "<name> started" at info; start them at info, they log little afterwards.
   const svc = {};
   log("starting routing, intake, decision, notification and supervision as their own processes…");
   svc.routing = await startService("routing", { ...base, LOG_LEVEL: "info", KAFKA_GROUP_ID: groups.routing });
   svc.intake = await startService("intake", { ...base, LOG_LEVEL: "info", MONGO_DB: dbs[0], KAFKA_GROUP_ID: groups.intake, ROUTING_ADDR: svc.routing.addr });
-  svc.decision = await startService("decision", { ...base, LOG_LEVEL: "info", MONGO_DB: dbs[1], KAFKA_GROUP_ID: groups.decision, JWT_PRIVATE_KEY: privateKey, INTAKE_ADDRS: `*=${svc.intake.addr}`, COPY_INTERVAL_MS: "200" });
+  svc.decision = await startService("decision", {
+    ...base,
+    LOG_LEVEL: "info",
+    MONGO_DB: dbs[1],
+    KAFKA_GROUP_ID: groups.decision,
+    JWT_PRIVATE_KEY: privateKey,
+    INTAKE_ADDRS: `*=${svc.intake.addr}`,
+    COPY_INTERVAL_MS: "200",
+  });
   svc.notification = await startService("notification", { ...base, LOG_LEVEL: "info", MONGO_DB: dbs[2], KAFKA_GROUP_ID: groups.notification });
   svc.supervision = await startService("supervision", { ...base, LOG_LEVEL: "info", MONGO_DB: dbs[3], KAFKA_GROUP_ID: groups.supervision, HTTP_PORT: "0", HTTP_HOST: "127.0.0.1", NOTICE_TIME: "off" });
 
@@ -250,7 +269,12 @@ async function main() {
     const lag = await lags().catch(() => ({}));
     const commands = await storeCommands().catch(() => undefined);
     Object.assign(seg, { endedAt: at, cpu, peak: { ...peak } });
-    if (commands) seg.commands = Object.fromEntries(Object.entries(commands).map(([k, v]) => [k, v - (commandsBefore[k] ?? 0)]).filter(([, n]) => n > 0));
+    if (commands)
+      seg.commands = Object.fromEntries(
+        Object.entries(commands)
+          .map(([k, v]) => [k, v - (commandsBefore[k] ?? 0)])
+          .filter(([, n]) => n > 0),
+      );
     seg.lag.push({ t: Math.round((at - seg.startedAt) / 1000), ...lag });
     saveState();
   };
@@ -261,9 +285,38 @@ async function main() {
   // can be resumed: same plan, same databases and consumer groups, filings in flight picked up.
   const reportFile = path.join(workDir, "report.json");
   const journal = path.join(workDir, "journal.jsonl");
-  const drillArgs = ["drill", "run", "--intake", svc.intake.addr, "--decision", svc.decision.addr, "--supervision", svc.supervision.addr, "--key", keyFile, "--report", reportFile, "--journal", journal,
-    "--concurrency", cfg.concurrency, "--ack-delay", "0", "--decide-delay", "0", "--settle", "10m", "--progress-interval", "30s", "--filing-timeout", "30m",
-    ...(cfg.fraction ? ["--fraction", cfg.fraction] : []), ...(cfg.limit ? ["--limit", cfg.limit] : []), ...cfg.passThrough, ...(RESUME ? ["--resume"] : [])];
+  const drillArgs = [
+    "drill",
+    "run",
+    "--intake",
+    svc.intake.addr,
+    "--decision",
+    svc.decision.addr,
+    "--supervision",
+    svc.supervision.addr,
+    "--key",
+    keyFile,
+    "--report",
+    reportFile,
+    "--journal",
+    journal,
+    "--concurrency",
+    cfg.concurrency,
+    "--ack-delay",
+    "0",
+    "--decide-delay",
+    "0",
+    "--settle",
+    "10m",
+    "--progress-interval",
+    "30s",
+    "--filing-timeout",
+    "30m",
+    ...(cfg.fraction ? ["--fraction", cfg.fraction] : []),
+    ...(cfg.limit ? ["--limit", cfg.limit] : []),
+    ...cfg.passThrough,
+    ...(RESUME ? ["--resume"] : []),
+  ];
   log(`kuayu ${drillArgs.join(" ")}`);
   log(`if this run is cut short, continue it with: make bench-drill ARGS="--resume ${path.relative(ROOT, workDir)}"`);
   const t0 = Date.now();
@@ -306,12 +359,29 @@ async function main() {
   const peakOf = (n) => Math.max(...state.segments.map((g) => g.peak[n] ?? 0));
   const partS = (g) => (g.endedAt - g.startedAt) / 1000;
   const wallS = state.segments.reduce((sum, g) => sum + partS(g), 0);
-  result.drill = { exitCode: code, ok: report.ok, planned: report.planned, drillSeconds: report.wallSeconds, drainedSeconds: drainedMs ? drainedMs / 1000 : null, filingsPerSecond: report.filingsPerSecond, hops: report.hops, latencyMs: report.latencyMs, failed: report.failed, lost: report.lost, duplicated: report.duplicated, feedbackWithin30Minutes: report.feedbackWithin30Minutes, resumed: report.resumed };
+  result.drill = {
+    exitCode: code,
+    ok: report.ok,
+    planned: report.planned,
+    drillSeconds: report.wallSeconds,
+    drainedSeconds: drainedMs ? drainedMs / 1000 : null,
+    filingsPerSecond: report.filingsPerSecond,
+    hops: report.hops,
+    latencyMs: report.latencyMs,
+    failed: report.failed,
+    lost: report.lost,
+    duplicated: report.duplicated,
+    feedbackWithin30Minutes: report.feedbackWithin30Minutes,
+    resumed: report.resumed,
+  };
   result.parts = state.segments.map((g) => ({ startedAt: new Date(g.startedAt).toISOString(), seconds: +partS(g).toFixed(0), commit: g.commit }));
-  result.processes = Object.fromEntries(Object.keys(cpu).map((n) => [n, { cpuSeconds: +cpu[n].toFixed(1), cpuPercentOfOneCore: +((cpu[n] / wallS) * 100).toFixed(0), peakMemoryMb: +peakOf(n).toFixed(0) }]));
+  result.processes = Object.fromEntries(
+    Object.keys(cpu).map((n) => [n, { cpuSeconds: +cpu[n].toFixed(1), cpuPercentOfOneCore: +((cpu[n] / wallS) * 100).toFixed(0), peakMemoryMb: +peakOf(n).toFixed(0) }]),
+  );
   const finals = Math.max(1, report.hops["final at window"]);
   result.storeCommands = Object.fromEntries(
-    Object.entries(commands).sort(([, a], [, b]) => b - a)
+    Object.entries(commands)
+      .sort(([, a], [, b]) => b - a)
       .map(([k, n]) => [k, { total: n, perFiling: +(n / finals).toFixed(1), perSecond: +(n / wallS).toFixed(0) }]),
   );
   result.lagTimeline = state.segments.flatMap((g, i) => g.lag.map((x) => ({ ...(state.segments.length > 1 ? { part: i + 1 } : {}), ...x })));
@@ -325,7 +395,11 @@ async function main() {
   for (const { child } of children) child.kill("SIGTERM");
   await sleep(3000);
   for (const { child } of children) if (child.exitCode === null) child.kill("SIGKILL");
-  for (const db of dbs) await mongo.db(db).dropDatabase().catch(() => undefined);
+  for (const db of dbs)
+    await mongo
+      .db(db)
+      .dropDatabase()
+      .catch(() => undefined);
   await admin.deleteGroups(Object.values(groups)).catch(() => undefined);
   await admin.disconnect();
   await mongo.close();
@@ -343,12 +417,30 @@ function tableScans(dbs, finals) {
   // ops = lookups (whole-table and index scans, i.e. finds, updates, deletes) + rows inserted: the
   // store work each collection costs, the list that names what to cut next.
   const sql = `select schemaname, relname, seq_scan, seq_tup_read, coalesce(idx_scan, 0), n_live_tup, n_tup_ins, n_tup_upd, n_tup_del from pg_stat_user_tables where schemaname in (${dbs.map((d) => `'${d}'`).join(",")}) order by seq_scan + coalesce(idx_scan, 0) + n_tup_ins desc limit 25`;
-  const r = spawnSync("psql", ["-h", "127.0.0.1", "-p", process.env.PG_PORT ?? "55432", "-U", "ferretdb", "-d", "ferretdb", "-Atc", sql], { encoding: "utf8", env: { ...process.env, PGPASSWORD: process.env.PG_PASS ?? "ferretdb" } });
-  if (r.status !== 0) return undefined;
-  return r.stdout.trim().split("\n").filter(Boolean).map((l) => {
-    const [schema, table, seqScans, rowsRead, indexScans, rows, inserted, updated, deleted] = l.split("|");
-    return { database: schema.replace(/_[0-9a-f]{6}$/, ""), collection: table.replace(/_[0-9a-f]{8}$/, ""), seqScans: +seqScans, rowsRead: +rowsRead, indexScans: +indexScans, rows: +rows, inserted: +inserted, updated: +updated, deleted: +deleted, opsPerFiling: +((+seqScans + +indexScans + +inserted) / finals).toFixed(1) };
+  const r = spawnSync("psql", ["-h", "127.0.0.1", "-p", process.env.PG_PORT ?? "55432", "-U", "ferretdb", "-d", "ferretdb", "-Atc", sql], {
+    encoding: "utf8",
+    env: { ...process.env, PGPASSWORD: process.env.PG_PASS ?? "ferretdb" },
   });
+  if (r.status !== 0) return undefined;
+  return r.stdout
+    .trim()
+    .split("\n")
+    .filter(Boolean)
+    .map((l) => {
+      const [schema, table, seqScans, rowsRead, indexScans, rows, inserted, updated, deleted] = l.split("|");
+      return {
+        database: schema.replace(/_[0-9a-f]{6}$/, ""),
+        collection: table.replace(/_[0-9a-f]{8}$/, ""),
+        seqScans: +seqScans,
+        rowsRead: +rowsRead,
+        indexScans: +indexScans,
+        rows: +rows,
+        inserted: +inserted,
+        updated: +updated,
+        deleted: +deleted,
+        opsPerFiling: +((+seqScans + +indexScans + +inserted) / finals).toFixed(1),
+      };
+    });
 }
 
 function markdown(r) {
@@ -362,15 +454,26 @@ function markdown(r) {
     `|---|---|---|---|---|---|---|`,
     `| ${d.planned} | ${d.drillSeconds.toFixed(0)} s | ${d.filingsPerSecond.toFixed(1)} | ${d.drainedSeconds ? `${d.drainedSeconds.toFixed(0)} s` : "not within the timeout"} | ${d.lost} | ${d.duplicated} | ${(d.feedbackWithin30Minutes * 100).toFixed(1)}% |`,
     "",
-    ...(r.report?.supervision ? [`supervision counted ${r.report.supervision.counted} drill filings in the campaign, ${r.report.supervision.expected} expected${r.report.supervision.ok ? "" : " — MISMATCH (the run fails)"}`, ""] : []),
-    ...(r.parts.length > 1 ? [`run in ${r.parts.length} parts (resumed after each was cut short): ${r.parts.map((p) => `${p.startedAt} ${p.seconds} s (${p.commit})`).join("; ")}; times and counters are their sums`, ""] : []),
+    ...(r.report?.supervision
+      ? [
+          `supervision counted ${r.report.supervision.counted} drill filings in the campaign, ${r.report.supervision.expected} expected${r.report.supervision.ok ? "" : " — MISMATCH (the run fails)"}`,
+          "",
+        ]
+      : []),
+    ...(r.parts.length > 1
+      ? [`run in ${r.parts.length} parts (resumed after each was cut short): ${r.parts.map((p) => `${p.startedAt} ${p.seconds} s (${p.commit})`).join("; ")}; times and counters are their sums`, ""]
+      : []),
     "| hop | n | p50 | p99 |",
     "|---|---|---|---|",
-    ...Object.entries(d.latencyMs).filter(([, s]) => s.n > 0).map(([hop, s]) => `| ${hop} | ${s.n} | ${ms(s.p50)} | ${ms(s.p99)} |`),
+    ...Object.entries(d.latencyMs)
+      .filter(([, s]) => s.n > 0)
+      .map(([hop, s]) => `| ${hop} | ${s.n} | ${ms(s.p50)} | ${ms(s.p99)} |`),
     "",
     "| process | CPU s | CPU % of one core | peak memory MB |",
     "|---|---|---|---|",
-    ...Object.entries(r.processes).sort(([, a], [, b]) => b.cpuSeconds - a.cpuSeconds).map(([n, p]) => `| ${n} | ${p.cpuSeconds} | ${p.cpuPercentOfOneCore} | ${p.peakMemoryMb} |`),
+    ...Object.entries(r.processes)
+      .sort(([, a], [, b]) => b.cpuSeconds - a.cpuSeconds)
+      .map(([n, p]) => `| ${n} | ${p.cpuSeconds} | ${p.cpuPercentOfOneCore} | ${p.peakMemoryMb} |`),
     "",
     "store commands from the drill's start until every consumer caught up (FerretDB serverStatus; other clients of the store count too):",
     "",
@@ -379,14 +482,34 @@ function markdown(r) {
     ...Object.entries(r.storeCommands).map(([k, c]) => `| ${k} | ${c.total} | ${c.perFiling} | ${c.perSecond} |`),
     "",
     ...(r.tableScans
-      ? ["", "PostgreSQL tables behind FerretDB (pg_stat_user_tables), most worked first: lookups (whole-table and index scans) and rows inserted / updated / deleted, per final filing", "", "| database | collection | seq scans | rows read | index scans | inserted | updated | deleted | ops per filing |", "|---|---|---|---|---|---|---|---|---|",
-        ...r.tableScans.map((t) => `| ${t.database} | ${t.collection} | ${t.seqScans} | ${t.rowsRead} | ${t.indexScans} | ${t.inserted} | ${t.updated} | ${t.deleted} | ${t.opsPerFiling} |`), ""]
+      ? [
+          "",
+          "PostgreSQL tables behind FerretDB (pg_stat_user_tables), most worked first: lookups (whole-table and index scans) and rows inserted / updated / deleted, per final filing",
+          "",
+          "| database | collection | seq scans | rows read | index scans | inserted | updated | deleted | ops per filing |",
+          "|---|---|---|---|---|---|---|---|---|",
+          ...r.tableScans.map((t) => `| ${t.database} | ${t.collection} | ${t.seqScans} | ${t.rowsRead} | ${t.indexScans} | ${t.inserted} | ${t.updated} | ${t.deleted} | ${t.opsPerFiling} |`),
+          "",
+        ]
       : []),
     "consumer lag (events behind) over time, seconds from the drill's start:",
     "",
-    `| t | ${Object.keys(r.lagTimeline[0] ?? {}).filter((k) => k !== "t").join(" | ")} |`,
-    `|---|${Object.keys(r.lagTimeline[0] ?? {}).filter((k) => k !== "t").map(() => "---").join("|")}|`,
-    ...r.lagTimeline.filter((_, i, a) => i % Math.max(1, Math.ceil(a.length / 12)) === 0 || i === a.length - 1).map((s) => `| ${s.t} | ${Object.entries(s).filter(([k]) => k !== "t").map(([, v]) => v).join(" | ")} |`),
+    `| t | ${Object.keys(r.lagTimeline[0] ?? {})
+      .filter((k) => k !== "t")
+      .join(" | ")} |`,
+    `|---|${Object.keys(r.lagTimeline[0] ?? {})
+      .filter((k) => k !== "t")
+      .map(() => "---")
+      .join("|")}|`,
+    ...r.lagTimeline
+      .filter((_, i, a) => i % Math.max(1, Math.ceil(a.length / 12)) === 0 || i === a.length - 1)
+      .map(
+        (s) =>
+          `| ${s.t} | ${Object.entries(s)
+            .filter(([k]) => k !== "t")
+            .map(([, v]) => v)
+            .join(" | ")} |`,
+      ),
   ];
   if (r.baselineTable) lines.push("", "baseline in the same run (raw broker, raw store):", "", "```", r.baselineTable.trim(), "```");
   return lines.join("\n");

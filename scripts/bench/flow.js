@@ -97,9 +97,7 @@ async function main() {
   const { createKafka, createProducer } = built("libs/kafka/dist");
   const { intakeV1, commonV1, decisionV1 } = built("libs/proto/dist");
   const { filingLifecycle, provincePartition } = built("libs/topics/dist");
-  const apps = Object.fromEntries(
-    ["routing", "intake", "decision"].map((s) => [s, { app: built(`services/${s}/dist/app.js`), config: built(`services/${s}/dist/config.js`) }]),
-  );
+  const apps = Object.fromEntries(["routing", "intake", "decision"].map((s) => [s, { app: built(`services/${s}/dist/app.js`), config: built(`services/${s}/dist/config.js`) }]));
 
   const mongo = new MongoClient(CFG.mongoUri, { serverSelectionTimeoutMS: 3000 });
   await mongo.connect().catch((err) => fail(`the store is not reachable at ${CFG.mongoUri} (${err.message})`));
@@ -121,7 +119,14 @@ async function main() {
     onFatal,
   );
   const decision = await apps.decision.app.startApp(
-    apps.decision.config.readConfig({ ...base, MONGO_DB: dbs[1], KAFKA_GROUP_ID: `bench-decision-${tag}`, JWT_PRIVATE_KEY: privateKey, INTAKE_ADDRS: `*=127.0.0.1:${intake.grpcPort}`, WATCH_POLL_MS: "100" }),
+    apps.decision.config.readConfig({
+      ...base,
+      MONGO_DB: dbs[1],
+      KAFKA_GROUP_ID: `bench-decision-${tag}`,
+      JWT_PRIVATE_KEY: privateKey,
+      INTAKE_ADDRS: `*=127.0.0.1:${intake.grpcPort}`,
+      WATCH_POLL_MS: "100",
+    }),
     log,
     onFatal,
   );
@@ -152,7 +157,11 @@ async function main() {
     await windowEvents.disconnect();
     for (const a of [decision, intake, routing]) await a.stop();
     await watching;
-    for (const db of dbs) await mongo.db(db).dropDatabase().catch(() => undefined);
+    for (const db of dbs)
+      await mongo
+        .db(db)
+        .dropDatabase()
+        .catch(() => undefined);
     await mongo.close();
   };
   process.once("SIGINT", () => void cleanup().finally(() => process.exit(130)));
@@ -182,10 +191,7 @@ async function main() {
         Array.from({ length: Math.min(10, steadyN - i) }, async () => {
           const { filing } = await window.createDraft({ details });
           for (const kind of kinds) {
-            await window.uploadMaterial([
-              { part: { case: "header", value: { filingId: filing.filingId, kind, fileName: `${kind}.pdf` } } },
-              { part: { case: "chunk", value: pdf } },
-            ]);
+            await window.uploadMaterial([{ part: { case: "header", value: { filingId: filing.filingId, kind, fileName: `${kind}.pdf` } } }, { part: { case: "chunk", value: pdf } }]);
           }
           return filing.filingId;
         }),
@@ -249,8 +255,14 @@ async function main() {
           event: {
             case: "filingSubmitted",
             value: {
-              filingId: id, collaboratingCourtId: "t-440103001", jurisdictionCourtId: "c-110105", caseType: commonV1.CaseType.ENFORCEMENT,
-              round: 1, receiptNumber: `KY-bench-${id}`, submittedAt: timestampFromDate(new Date()), drill: true,
+              filingId: id,
+              collaboratingCourtId: "t-440103001",
+              jurisdictionCourtId: "c-110105",
+              caseType: commonV1.CaseType.ENFORCEMENT,
+              round: 1,
+              receiptNumber: `KY-bench-${id}`,
+              submittedAt: timestampFromDate(new Date()),
+              drill: true,
             },
           },
         },

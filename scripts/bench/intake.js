@@ -109,8 +109,15 @@ async function main() {
   const routing = await routingApp.startApp(routingConfig.readConfig({ GRPC_PORT: "0", GRPC_HOST: "127.0.0.1", JWT_PUBLIC_KEY: publicKey, LOG_LEVEL: "warn", ROUTING_STAGE: "off" }), log);
   const intake = await intakeApp.startApp(
     intakeConfig.readConfig({
-      GRPC_PORT: "0", GRPC_HOST: "127.0.0.1", KAFKA_BROKERS: CFG.brokers, MONGO_URI: CFG.mongoUri, MONGO_DB: db,
-      KAFKA_GROUP_ID: `${db}_group`, JWT_PUBLIC_KEY: publicKey, LOG_LEVEL: "warn", ROUTING_ADDR: `127.0.0.1:${routing.grpcPort}`,
+      GRPC_PORT: "0",
+      GRPC_HOST: "127.0.0.1",
+      KAFKA_BROKERS: CFG.brokers,
+      MONGO_URI: CFG.mongoUri,
+      MONGO_DB: db,
+      KAFKA_GROUP_ID: `${db}_group`,
+      JWT_PUBLIC_KEY: publicKey,
+      LOG_LEVEL: "warn",
+      ROUTING_ADDR: `127.0.0.1:${routing.grpcPort}`,
     }),
     log,
     (err) => fail(`intake failed: ${err.message}`),
@@ -121,7 +128,10 @@ async function main() {
     client.close();
     await intake.stop();
     await routing.stop();
-    await mongo.db(db).dropDatabase().catch(() => undefined);
+    await mongo
+      .db(db)
+      .dropDatabase()
+      .catch(() => undefined);
     await mongo.close();
   };
   process.once("SIGINT", () => void cleanup().finally(() => process.exit(130)));
@@ -166,15 +176,23 @@ async function main() {
     progress(`round ${r}: submitting…`);
     const sub = await concurrent(CFG.filings, CFG.concurrency, (i) => client.submitFiling({ filingId: ids[i], idempotencyKey: `bench-${ids[i]}` }));
     rounds.push({ base, prep, sub });
-    progress(`round ${r}: raw ${base.perSec.toFixed(0)}/s, prepare ${prep.perSec.toFixed(1)} filings/s, submit ${sub.perSec.toFixed(1)}/s (p50 ${sub.p50.toFixed(1)} ms, p99 ${sub.p99.toFixed(1)} ms)`);
+    progress(
+      `round ${r}: raw ${base.perSec.toFixed(0)}/s, prepare ${prep.perSec.toFixed(1)} filings/s, submit ${sub.perSec.toFixed(1)}/s (p50 ${sub.p50.toFixed(1)} ms, p99 ${sub.p99.toFixed(1)} ms)`,
+    );
   }
   await cleanup();
 
   const m = (f) => median(rounds.map(f));
   const res = {
-    rawPerSec: m((r) => r.base.perSec), rawP50: m((r) => r.base.p50), rawP99: m((r) => r.base.p99),
-    prepPerSec: m((r) => r.prep.perSec), prepP50: m((r) => r.prep.p50), prepP99: m((r) => r.prep.p99),
-    subPerSec: m((r) => r.sub.perSec), subP50: m((r) => r.sub.p50), subP99: m((r) => r.sub.p99),
+    rawPerSec: m((r) => r.base.perSec),
+    rawP50: m((r) => r.base.p50),
+    rawP99: m((r) => r.base.p99),
+    prepPerSec: m((r) => r.prep.perSec),
+    prepP50: m((r) => r.prep.p50),
+    prepP99: m((r) => r.prep.p99),
+    subPerSec: m((r) => r.sub.perSec),
+    subP50: m((r) => r.sub.p50),
+    subP99: m((r) => r.sub.p99),
   };
   const f = (x, d = 1) => x.toFixed(d);
   process.stdout.write(

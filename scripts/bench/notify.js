@@ -94,9 +94,17 @@ async function main() {
   const log = createLogger({ service: "bench", level: "error" });
   const app = await startApp(
     readConfig({
-      GRPC_PORT: "0", GRPC_HOST: "127.0.0.1", KAFKA_BROKERS: CFG.brokers.join(","), MONGO_URI: CFG.mongoUri, MONGO_DB: db,
-      KAFKA_GROUP_ID: `bench-notify-${tag}`, KAFKA_FROM_BEGINNING: "false", JWT_PUBLIC_KEY: publicKey, LOG_LEVEL: "error",
-      WEBHOOK_ALLOW_LOOPBACK_HTTP: "true", DELIVERY_INTERVAL_MS: "200",
+      GRPC_PORT: "0",
+      GRPC_HOST: "127.0.0.1",
+      KAFKA_BROKERS: CFG.brokers.join(","),
+      MONGO_URI: CFG.mongoUri,
+      MONGO_DB: db,
+      KAFKA_GROUP_ID: `bench-notify-${tag}`,
+      KAFKA_FROM_BEGINNING: "false",
+      JWT_PUBLIC_KEY: publicKey,
+      LOG_LEVEL: "error",
+      WEBHOOK_ALLOW_LOOPBACK_HTTP: "true",
+      DELIVERY_INTERVAL_MS: "200",
     }),
     log,
     (err) => fail(`notification failed: ${err.message}`),
@@ -116,7 +124,13 @@ async function main() {
         event: {
           case: "accepted",
           value: {
-            filingId: id, collaboratingCourtId: "t-440103001", jurisdictionCourtId: "c-110105", round: 1, caseNumber: "（2026）京0105民初1号", acceptedAt: timestampFromDate(new Date()), drill: true,
+            filingId: id,
+            collaboratingCourtId: "t-440103001",
+            jurisdictionCourtId: "c-110105",
+            round: 1,
+            caseNumber: "（2026）京0105民初1号",
+            acceptedAt: timestampFromDate(new Date()),
+            drill: true,
           },
         },
       },
@@ -128,7 +142,10 @@ async function main() {
     system.close();
     await events.disconnect();
     await app.stop();
-    await mongo.db(db).dropDatabase().catch(() => undefined);
+    await mongo
+      .db(db)
+      .dropDatabase()
+      .catch(() => undefined);
     await mongo.close();
     receiver.close();
   };
@@ -182,7 +199,10 @@ async function main() {
   const until = performance.now() + 60_000;
   while (performance.now() < until && [...sent.keys()].some((k) => !received.has(k))) await sleep(20);
   const steadyLat = [...sent].filter(([k]) => received.has(k)).map(([k, t]) => received.get(k) - t);
-  const notes = await mongo.db(db).collection("notifications").countDocuments({ filingId: { $in: [...sent.keys()] } });
+  const notes = await mongo
+    .db(db)
+    .collection("notifications")
+    .countDocuments({ filingId: { $in: [...sent.keys()] } });
 
   // ---- burst ----------------------------------------------------------------------------------
   progress(`burst: ${CFG.burst} events at once…`);
@@ -209,7 +229,20 @@ async function main() {
   process.stdout.write(lines.join("\n"));
   fs.mkdirSync(CFG.out, { recursive: true });
   const file = path.join(CFG.out, `notify-${new Date().toISOString().replace(/[:.]/g, "-")}.json`);
-  fs.writeFileSync(file, JSON.stringify({ config: CFG, httpLat: { p50: pct(httpLat, 50), p99: pct(httpLat, 99) }, kafka: { p50: pct(kafkaLat, 50), p99: pct(kafkaLat, 99) }, steady: { p50: pct(steadyLat, 50), p99: pct(steadyLat, 99), delivered: steadyLat.length, notes }, burst: { done: burstDone, seconds: burstSeconds } }, null, 2));
+  fs.writeFileSync(
+    file,
+    JSON.stringify(
+      {
+        config: CFG,
+        httpLat: { p50: pct(httpLat, 50), p99: pct(httpLat, 99) },
+        kafka: { p50: pct(kafkaLat, 50), p99: pct(kafkaLat, 99) },
+        steady: { p50: pct(steadyLat, 50), p99: pct(steadyLat, 99), delivered: steadyLat.length, notes },
+        burst: { done: burstDone, seconds: burstSeconds },
+      },
+      null,
+      2,
+    ),
+  );
   progress(`results in ${path.relative(ROOT, file)}`);
 }
 

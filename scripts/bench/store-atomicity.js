@@ -13,12 +13,14 @@ const { MongoClient } = require("mongodb");
     await col.insertOne({ _id: "a", n: 0, tags: [], v: 0 });
     await Promise.all(Array.from({ length: 200 }, (_, i) => col.updateOne({ _id: "a" }, i % 2 ? { $inc: { n: 1 } } : { $addToSet: { tags: `t${i}` } })));
     let cas = 0;
-    await Promise.all(Array.from({ length: 50 }, async () => {
-      for (;;) {
-        const d = await col.findOne({ _id: "a" });
-        if ((await col.updateOne({ _id: "a", v: d.v }, { $set: { v: d.v + 1 } })).modifiedCount === 1) return void cas++;
-      }
-    }));
+    await Promise.all(
+      Array.from({ length: 50 }, async () => {
+        for (;;) {
+          const d = await col.findOne({ _id: "a" });
+          if ((await col.updateOne({ _id: "a", v: d.v }, { $set: { v: d.v + 1 } })).modifiedCount === 1) return void cas++;
+        }
+      }),
+    );
     const d = await col.findOne({ _id: "a" });
     console.log(`${uri}: 100 concurrent $inc → ${d.n}; 100 concurrent $addToSet → ${d.tags.length}; 50 compare-and-set increments reported ${cas} → ${d.v}`);
     console.log(d.n === 100 && d.tags.length === 100 && d.v === 50 ? "single-document updates are atomic" : "single-document updates are NOT atomic under concurrency");

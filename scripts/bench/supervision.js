@@ -76,8 +76,18 @@ async function main() {
   const log = createLogger({ service: "bench", level: "error" });
   const app = await startApp(
     readConfig({
-      GRPC_PORT: "0", GRPC_HOST: "127.0.0.1", HTTP_PORT: "0", HTTP_HOST: "127.0.0.1", KAFKA_BROKERS: CFG.brokers.join(","), MONGO_URI: CFG.mongoUri, MONGO_DB: dbName,
-      KAFKA_GROUP_ID: `bench-supervision-${tag}`, KAFKA_FROM_BEGINNING: "false", JWT_PUBLIC_KEY: publicKey, LOG_LEVEL: "error", NOTICE_TIME: "off",
+      GRPC_PORT: "0",
+      GRPC_HOST: "127.0.0.1",
+      HTTP_PORT: "0",
+      HTTP_HOST: "127.0.0.1",
+      KAFKA_BROKERS: CFG.brokers.join(","),
+      MONGO_URI: CFG.mongoUri,
+      MONGO_DB: dbName,
+      KAFKA_GROUP_ID: `bench-supervision-${tag}`,
+      KAFKA_FROM_BEGINNING: "false",
+      JWT_PUBLIC_KEY: publicKey,
+      LOG_LEVEL: "error",
+      NOTICE_TIME: "off",
     }),
     log,
     (e) => fail(`supervision failed: ${e.message}`),
@@ -109,7 +119,12 @@ async function main() {
         await events.publish(
           filingLifecycle,
           id,
-          { event: { case: "filingRouted", value: { ...base, province: "11", caseType: commonV1.CaseType.ENFORCEMENT, routedAt: timestampFromDate(now), responseDue: timestampFromDate(new Date(now.getTime() + 1800_000)) } } },
+          {
+            event: {
+              case: "filingRouted",
+              value: { ...base, province: "11", caseType: commonV1.CaseType.ENFORCEMENT, routedAt: timestampFromDate(now), responseDue: timestampFromDate(new Date(now.getTime() + 1800_000)) },
+            },
+          },
           onBeijing,
         );
         await events.publish(filingLifecycle, id, { event: { case: "acknowledged", value: base } }, onBeijing);
@@ -177,9 +192,31 @@ async function main() {
       const day = days[Math.floor(next() * days.length)];
       const minutes = Math.floor(next() * 60);
       const arrivedAt = new Date(`${day}T02:00:00Z`);
-      batch.push({ _id: `seed-${j}`, filingId: `seed-${j}`, jurisdictionCourtId: court.id, collaboratingCourtId: "t-440103001", province: court.province, caseType: "civil-first-instance", drill: false, arrivedAt, day, respondedAt: new Date(arrivedAt.getTime() + minutes * 60_000), responseWorkingMinutes: minutes, decidedAt: arrivedAt, decision: "accepted", corrections: 0, counted: ["arrival", "response", "decision"], open: false });
+      batch.push({
+        _id: `seed-${j}`,
+        filingId: `seed-${j}`,
+        jurisdictionCourtId: court.id,
+        collaboratingCourtId: "t-440103001",
+        province: court.province,
+        caseType: "civil-first-instance",
+        drill: false,
+        arrivedAt,
+        day,
+        respondedAt: new Date(arrivedAt.getTime() + minutes * 60_000),
+        responseWorkingMinutes: minutes,
+        decidedAt: arrivedAt,
+        decision: "accepted",
+        corrections: 0,
+        counted: ["arrival", "response", "decision"],
+        open: false,
+      });
       const delta = { filings: 1, responded: 1, within30: minutes <= 30 ? 1 : 0, within5: minutes <= 5 ? 1 : 0, responseMinutesSum: minutes, decided: 1, decidedInTime: 1, accepted: 1 };
-      for (const [level, id] of [["court", court.id], ["province", court.province], ["national", ""]]) bump(`${level}|real:${id}:${day.slice(0, 7)}|${day.slice(8, 10)}`, delta);
+      for (const [level, id] of [
+        ["court", court.id],
+        ["province", court.province],
+        ["national", ""],
+      ])
+        bump(`${level}|real:${id}:${day.slice(0, 7)}|${day.slice(8, 10)}`, delta);
     }
     await ledger.insertMany(batch, { ordered: false });
     if ((i / 5000) % 20 === 0) progress(`  ${(i + batch.length).toLocaleString()} entries (${((performance.now() - s0) / 1000).toFixed(0)} s)`);

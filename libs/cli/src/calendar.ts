@@ -5,8 +5,19 @@
 import type { Command } from "commander";
 import type * as CalendarLib from "@kuayu/calendar";
 import {
-  CALENDAR_FIRST_YEAR, CALENDAR_LAST_PROVISIONAL_YEAR, HolidayCalendar, arrangementOf, checkCalendarFile, dayNumber, useCalendar, weekdayOfDay,
-  type CalendarDate, type CalendarYear, type Violation, type YearArrangement, type YearOrigin,
+  CALENDAR_FIRST_YEAR,
+  CALENDAR_LAST_PROVISIONAL_YEAR,
+  HolidayCalendar,
+  arrangementOf,
+  checkCalendarFile,
+  dayNumber,
+  useCalendar,
+  weekdayOfDay,
+  type CalendarDate,
+  type CalendarYear,
+  type Violation,
+  type YearArrangement,
+  type YearOrigin,
 } from "@kuayu/domain";
 import { print, usageError } from "./output.js";
 
@@ -170,8 +181,7 @@ export interface CheckedYear {
 }
 
 export type CalendarCheck =
-  | { ok: true; file: string; years: CheckedYear[]; officialUntil: CalendarDate; builtInOfficialUntil: CalendarDate; notes: string[] }
-  | { ok: false; file: string; problems: Violation[] };
+  { ok: true; file: string; years: CheckedYear[]; officialUntil: CalendarDate; builtInOfficialUntil: CalendarDate; notes: string[] } | { ok: false; file: string; problems: Violation[] };
 
 /** Checks an operator calendar file: every problem at once, or what it holds and the coverage it gives. */
 export function checkCalendar(file: string): CalendarCheck {
@@ -248,9 +258,10 @@ export function formatCalendarStatus(s: CalendarStatus): string {
   const from = s.file ? s.file : "built-in years";
   let line = `${label} official until ${s.officialUntil} (${left})  ${from}`;
   if (s.warning) {
-    line += s.daysLeft >= 0
-      ? `  WARNING: load the ${next} arrangement into the calendar file when the State Council publishes it`
-      : `  WARNING: deadlines in ${next} are provisional until its arrangement is loaded`;
+    line +=
+      s.daysLeft >= 0
+        ? `  WARNING: load the ${next} arrangement into the calendar file when the State Council publishes it`
+        : `  WARNING: deadlines in ${next} are provisional until its arrangement is loaded`;
   }
   return line;
 }

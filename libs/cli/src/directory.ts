@@ -27,9 +27,15 @@ export function directoryCommands(cmd: Command, root: string): void {
       print(o.json, s, () =>
         [
           `courts: ${s.total}`,
-          `by kind: ${Object.entries(s.byKind).map(([k, n]) => `${k} ${n}`).join(", ")}`,
-          `by level: ${Object.entries(s.byLevel).map(([k, n]) => `${k} ${n}`).join(", ")}`,
-          `by province: ${Object.entries(s.byProvince).map(([k, n]) => `${k} ${n}`).join(", ")}`,
+          `by kind: ${Object.entries(s.byKind)
+            .map(([k, n]) => `${k} ${n}`)
+            .join(", ")}`,
+          `by level: ${Object.entries(s.byLevel)
+            .map(([k, n]) => `${k} ${n}`)
+            .join(", ")}`,
+          `by province: ${Object.entries(s.byProvince)
+            .map(([k, n]) => `${k} ${n}`)
+            .join(", ")}`,
         ].join("\n"),
       );
     });

@@ -46,7 +46,11 @@ export interface DrillRunOptions {
   progressInterval: string;
 }
 
-const list = (text: string | undefined) => (text ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+const list = (text: string | undefined) =>
+  (text ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
 function num(text: string, option: string, min: number, max = Infinity, integer = false): number {
   const n = Number(text);
   if (text.trim() === "" || !Number.isFinite(n) || n < min || n > max || (integer && !Number.isInteger(n))) {

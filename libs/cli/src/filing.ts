@@ -55,7 +55,10 @@ export const statusName = (s: intakeV1.FilingStatus): string => idFromEnum<strin
 
 /** "draft,submitted" → the enum values, without duplicates. */
 export function parseStatuses(list: string): intakeV1.FilingStatus[] {
-  const names = list.split(",").map((s) => s.trim()).filter(Boolean);
+  const names = list
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (names.length === 0) throw new CliUsageError(`--status needs at least one of ${FILING_STATUSES.join(", ")}`);
   return [...new Set(names.map(statusFromName))];
 }
@@ -265,11 +268,7 @@ export function describeFailure(err: unknown, address: string): Failure {
 
 /** Human text of a failure: the message, then one line per field violation (field: description). */
 export function formatFailure(f: Failure): string {
-  return [
-    `kuayu: ${f.message}${f.code ? ` (${f.code})` : ""}`,
-    ...f.fieldViolations.map((v) => `  ${v.field}: ${v.description}`),
-    ...(f.hint ? [`  hint: ${f.hint}`] : []),
-  ].join("\n");
+  return [`kuayu: ${f.message}${f.code ? ` (${f.code})` : ""}`, ...f.fieldViolations.map((v) => `  ${v.field}: ${v.description}`), ...(f.hint ? [`  hint: ${f.hint}`] : [])].join("\n");
 }
 
 /**
@@ -306,8 +305,7 @@ export async function runWithClient<S extends DescService>(
   }
 }
 
-const withClient = (o: CommonOptions, body: (client: IntakeClient, conn: Connection) => Promise<void>) =>
-  runWithClient(intakeV1.FilingIntakeService, o, () => connection(o), describeFailure, body);
+const withClient = (o: CommonOptions, body: (client: IntakeClient, conn: Connection) => Promise<void>) => runWithClient(intakeV1.FilingIntakeService, o, () => connection(o), describeFailure, body);
 
 /** Checks the options before connecting, so a usage error never waits on the network. */
 export function validated<T>(f: () => T): T {
@@ -344,8 +342,14 @@ export function displayWidth(s: string): number {
   for (const ch of s) {
     const c = ch.codePointAt(0)!;
     const wide =
-      (c >= 0x1100 && c <= 0x115f) || (c >= 0x2e80 && c <= 0xa4cf) || (c >= 0xac00 && c <= 0xd7a3) || (c >= 0xf900 && c <= 0xfaff) ||
-      (c >= 0xfe30 && c <= 0xfe4f) || (c >= 0xff00 && c <= 0xff60) || (c >= 0xffe0 && c <= 0xffe6) || (c >= 0x20000 && c <= 0x3fffd);
+      (c >= 0x1100 && c <= 0x115f) ||
+      (c >= 0x2e80 && c <= 0xa4cf) ||
+      (c >= 0xac00 && c <= 0xd7a3) ||
+      (c >= 0xf900 && c <= 0xfaff) ||
+      (c >= 0xfe30 && c <= 0xfe4f) ||
+      (c >= 0xff00 && c <= 0xff60) ||
+      (c >= 0xffe0 && c <= 0xffe6) ||
+      (c >= 0x20000 && c <= 0x3fffd);
     w += wide ? 2 : 1;
   }
   return w;
@@ -356,7 +360,11 @@ export const pad = (s: string, width: number) => s + " ".repeat(Math.max(0, widt
 /** Aligned columns, two spaces apart; the last column is not padded. */
 export function table(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(displayWidth(h), ...rows.map((r) => displayWidth(r[i] ?? ""))));
-  const line = (r: string[]) => r.map((c, i) => (i === r.length - 1 ? c : pad(c, widths[i]!))).join("  ").trimEnd();
+  const line = (r: string[]) =>
+    r
+      .map((c, i) => (i === r.length - 1 ? c : pad(c, widths[i]!)))
+      .join("  ")
+      .trimEnd();
   return [line(header), ...rows.map(line)].join("\n");
 }
 
@@ -404,9 +412,7 @@ export function partyLines(p: intakeV1.Party): string[] {
 export function formatFiling(f: Filing): string {
   const d = f.details;
   const field = (k: string, v: string) => `${pad(k, 21)}${v}`;
-  const court = d?.jurisdictionCourtId
-    ? `${d.jurisdictionCourtId}${d.jurisdictionSource ? ` (${enumName(intakeV1.JurisdictionSource, d.jurisdictionSource)})` : ""}`
-    : "-";
+  const court = d?.jurisdictionCourtId ? `${d.jurisdictionCourtId}${d.jurisdictionSource ? ` (${enumName(intakeV1.JurisdictionSource, d.jurisdictionSource)})` : ""}` : "-";
   const out = [
     field("filing", f.filingId),
     field("status", statusName(f.status)),
@@ -446,7 +452,12 @@ export function formatFiling(f: Filing): string {
   }
   out.push("", `timeline (${f.timeline.length})`);
   if (f.timeline.length > 0) {
-    out.push(table(["TIME (UTC+8)", "EVENT", "DETAIL"], f.timeline.map((t) => [chinaTime(t.at), t.eventType, t.detail])));
+    out.push(
+      table(
+        ["TIME (UTC+8)", "EVENT", "DETAIL"],
+        f.timeline.map((t) => [chinaTime(t.at), t.eventType, t.detail]),
+      ),
+    );
   }
   return out.join("\n");
 }
@@ -465,8 +476,7 @@ export function formatWatchLine(ev: intakeV1.WatchFilingsResponse): string {
   return [chinaTime(f?.updatedAt), f?.filingId ?? "-", pad(statusName(f?.status ?? 0), 20), ev.eventType || "(draft edited)"].join("  ");
 }
 
-const brief = (f: Filing): string =>
-  [`filing   ${f.filingId}`, `status   ${statusName(f.status)}`, ...(f.receiptNumber ? [`receipt  ${f.receiptNumber}`] : [])].join("\n");
+const brief = (f: Filing): string => [`filing   ${f.filingId}`, `status   ${statusName(f.status)}`, ...(f.receiptNumber ? [`receipt  ${f.receiptNumber}`] : [])].join("\n");
 
 const filingJson = (f: Filing) => toJson(intakeV1.FilingSchema, f);
 
@@ -499,10 +509,7 @@ export interface UploadSpec {
 }
 
 /** The upload stream: the header (name, size, hash), then the file in 256 KiB chunks. */
-export async function* uploadRequests(
-  spec: UploadSpec,
-  onProgress?: (sentBytes: number) => void,
-): AsyncGenerator<MessageInitShape<typeof intakeV1.UploadMaterialRequestSchema>> {
+export async function* uploadRequests(spec: UploadSpec, onProgress?: (sentBytes: number) => void): AsyncGenerator<MessageInitShape<typeof intakeV1.UploadMaterialRequestSchema>> {
   yield {
     part: {
       case: "header",
@@ -542,7 +549,12 @@ interface DownloadResult {
  * material's description, and only then puts the file in place (never over an existing one
  * without --force). On any failure nothing is left behind.
  */
-export async function download(client: { downloadMaterial(req: { filingId: string; materialId: string }, opts: { timeoutMs: number }): AsyncIterable<Pick<intakeV1.DownloadMaterialResponse, "part">> }, conn: Connection, req: { filingId: string; materialId: string }, o: { out?: string; force?: boolean }): Promise<DownloadResult> {
+export async function download(
+  client: { downloadMaterial(req: { filingId: string; materialId: string }, opts: { timeoutMs: number }): AsyncIterable<Pick<intakeV1.DownloadMaterialResponse, "part">> },
+  conn: Connection,
+  req: { filingId: string; materialId: string },
+  o: { out?: string; force?: boolean },
+): Promise<DownloadResult> {
   const stream = client.downloadMaterial(req, { timeoutMs: conn.streamTimeoutMs })[Symbol.asyncIterator]();
   let tmp = "";
   try {
@@ -556,16 +568,19 @@ export async function download(client: { downloadMaterial(req: { filingId: strin
     const hash = createHash("sha256");
     let received = 0;
     tmp = path.join(path.dirname(target), `.${path.basename(target)}.${randomUUID().slice(0, 8)}.part`);
-    await pipeline(async function* () {
-      for (;;) {
-        const next = await stream.next();
-        if (next.done) return;
-        if (next.value.part.case !== "chunk") throw new Error("the service described the material twice");
-        hash.update(next.value.part.value);
-        received += next.value.part.value.length;
-        yield next.value.part.value;
-      }
-    }, createWriteStream("", { fd: openSync(tmp, "wx") })); // opened first: a failure part-way always finds it to remove
+    await pipeline(
+      async function* () {
+        for (;;) {
+          const next = await stream.next();
+          if (next.done) return;
+          if (next.value.part.case !== "chunk") throw new Error("the service described the material twice");
+          hash.update(next.value.part.value);
+          received += next.value.part.value.length;
+          yield next.value.part.value;
+        }
+      },
+      createWriteStream("", { fd: openSync(tmp, "wx") }),
+    ); // opened first: a failure part-way always finds it to remove
 
     const actual = hash.digest("hex");
     const expected = material.sha256.trim().toLowerCase();
@@ -723,7 +738,12 @@ export function filingCommands(cmd: Command): void {
       });
     });
   };
-  keyed("submit", "check the filing against its checklist and route, and submit it (every problem is reported at once)", (c, filingId, idempotencyKey) => c.submitFiling({ filingId, idempotencyKey }), false);
+  keyed(
+    "submit",
+    "check the filing against its checklist and route, and submit it (every problem is reported at once)",
+    (c, filingId, idempotencyKey) => c.submitFiling({ filingId, idempotencyKey }),
+    false,
+  );
   keyed("correct", "submit the corrections the jurisdiction court asked for (补正)", (c, filingId, idempotencyKey, note) => c.submitCorrection({ filingId, idempotencyKey, note: note ?? "" }), true);
 
   common(cmd.command("show <filing-id>").description("a filing: summary, materials and timeline (identity and phone numbers masked; --json shows everything)")).action(
@@ -758,9 +778,7 @@ export function filingCommands(cmd: Command): void {
         if (!o.all || !next) break;
         req.pageToken = next;
       }
-      print(o.json, { filings: filings.map(filingJson), nextPageToken: next }, () =>
-        next ? `${formatList(filings)}\nmore: add --all, or --page-token ${next}` : formatList(filings),
-      );
+      print(o.json, { filings: filings.map(filingJson), nextPageToken: next }, () => (next ? `${formatList(filings)}\nmore: add --all, or --page-token ${next}` : formatList(filings)));
     });
   });
 
@@ -776,17 +794,15 @@ export function filingCommands(cmd: Command): void {
     });
   });
 
-  common(
-    cmd
-      .command("watch [filing-id]")
-      .description("one line per status change of a filing (default: of every filing of your court) until Ctrl-C"),
-  ).action(async (filingId: string | undefined, o: CommonOptions) => {
-    await withClient(o, async (client, conn) => {
-      if (!o.json) process.stderr.write(`watching ${filingId ? `filing ${filingId}` : "your court's filings"} at ${conn.address} (Ctrl-C to stop); times are China time\n`);
-      for await (const ev of client.watchFilings({ filingId: filingId ?? "" }, { timeoutMs: conn.streamTimeoutMs })) {
-        process.stdout.write(o.json ? `${JSON.stringify(toJson(intakeV1.WatchFilingsResponseSchema, ev))}\n` : `${formatWatchLine(ev)}\n`);
-      }
-      throw new Error("the service ended the watch");
-    });
-  });
+  common(cmd.command("watch [filing-id]").description("one line per status change of a filing (default: of every filing of your court) until Ctrl-C")).action(
+    async (filingId: string | undefined, o: CommonOptions) => {
+      await withClient(o, async (client, conn) => {
+        if (!o.json) process.stderr.write(`watching ${filingId ? `filing ${filingId}` : "your court's filings"} at ${conn.address} (Ctrl-C to stop); times are China time\n`);
+        for await (const ev of client.watchFilings({ filingId: filingId ?? "" }, { timeoutMs: conn.streamTimeoutMs })) {
+          process.stdout.write(o.json ? `${JSON.stringify(toJson(intakeV1.WatchFilingsResponseSchema, ev))}\n` : `${formatWatchLine(ev)}\n`);
+        }
+        throw new Error("the service ended the watch");
+      });
+    },
+  );
 }

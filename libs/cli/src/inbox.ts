@@ -8,8 +8,27 @@ import type { Client } from "@kuayu/grpc";
 import { CASE_TYPES, caseTypeInfo } from "@kuayu/domain";
 import { decisionEventsV1, decisionV1, enumFromId, idFromEnum, intakeV1 } from "@kuayu/proto";
 import {
-  CliUsageError, DEFAULT_CALL_TIMEOUT_MS, TOKEN_HINT, caseTypeId, caseTypeLabel, chinaDayStart, chinaTime, connection, describeFailure, download,
-  formatSize, oneLine, pad, parsePageSize, runWithClient, partyLines, table, validated, type CommonOptions, type Connection, type Failure,
+  CliUsageError,
+  DEFAULT_CALL_TIMEOUT_MS,
+  TOKEN_HINT,
+  caseTypeId,
+  caseTypeLabel,
+  chinaDayStart,
+  chinaTime,
+  connection,
+  describeFailure,
+  download,
+  formatSize,
+  oneLine,
+  pad,
+  parsePageSize,
+  runWithClient,
+  partyLines,
+  table,
+  validated,
+  type CommonOptions,
+  type Connection,
+  type Failure,
 } from "./filing.js";
 import { print } from "./output.js";
 
@@ -49,8 +68,7 @@ export const inboxStatusName = (s: decisionV1.InboxStatus): string => idFromEnum
 
 /** no-jurisdiction, outside-court-scope, conditions-not-met, duplicate, corrections-missing, other. */
 export const REJECTION_CATEGORIES: readonly string[] = kebabNames(decisionEventsV1.RejectionCategory);
-export const categoryFromName = (name: string): decisionEventsV1.RejectionCategory =>
-  fromName(decisionEventsV1.RejectionCategory, REJECTION_CATEGORIES, name, "rejection category");
+export const categoryFromName = (name: string): decisionEventsV1.RejectionCategory => fromName(decisionEventsV1.RejectionCategory, REJECTION_CATEGORIES, name, "rejection category");
 export const categoryName = (c: decisionEventsV1.RejectionCategory): string => idFromEnum<string>(decisionEventsV1.RejectionCategory, c) ?? "unspecified";
 
 /** Every checklist item id of the six case types: what a correction item may ask for. */
@@ -242,8 +260,7 @@ export function inboxRows(filings: InboxFiling[]): string[][] {
 const highlight = (line: string) => `\x1b[1;31m${line}\x1b[0m`;
 
 /** Colour only on a terminal, and never with NO_COLOR set (https://no-color.org). */
-export const useColor = (stream: { isTTY?: boolean } = process.stdout, env: NodeJS.ProcessEnv = process.env): boolean =>
-  stream.isTTY === true && !env.NO_COLOR && env.TERM !== "dumb";
+export const useColor = (stream: { isTTY?: boolean } = process.stdout, env: NodeJS.ProcessEnv = process.env): boolean => stream.isTTY === true && !env.NO_COLOR && env.TERM !== "dumb";
 
 /** `inbox list` without --json; overdue rows in bold red when `color`. */
 export function formatInboxList(filings: InboxFiling[], color = false): string {
@@ -406,23 +423,19 @@ export function inboxCommands(cmd: Command): void {
     });
   });
 
-  common(cmd.command("ack <filing-id>").description("respond to a filing (响应), within 30 working minutes of its arrival; safe to repeat")).action(
-    async (filingId: string, o: CommonOptions) => {
-      await withClient(o, async (client) => {
-        const f = filingOf(await client.acknowledge({ filingId }));
-        print(o.json, filingJson(f), () => inboxBrief(f));
-      });
-    },
-  );
+  common(cmd.command("ack <filing-id>").description("respond to a filing (响应), within 30 working minutes of its arrival; safe to repeat")).action(async (filingId: string, o: CommonOptions) => {
+    await withClient(o, async (client) => {
+      const f = filingOf(await client.acknowledge({ filingId }));
+      print(o.json, filingJson(f), () => inboxBrief(f));
+    });
+  });
 
-  common(cmd.command("accept <filing-id>").description("docket the filing (立案) and print its case number (案号); safe to repeat")).action(
-    async (filingId: string, o: CommonOptions) => {
-      await withClient(o, async (client) => {
-        const f = filingOf(await client.accept({ filingId }));
-        print(o.json, filingJson(f), () => inboxBrief(f));
-      });
-    },
-  );
+  common(cmd.command("accept <filing-id>").description("docket the filing (立案) and print its case number (案号); safe to repeat")).action(async (filingId: string, o: CommonOptions) => {
+    await withClient(o, async (client) => {
+      const f = filingOf(await client.accept({ filingId }));
+      print(o.json, filingJson(f), () => inboxBrief(f));
+    });
+  });
 
   common(
     cmd

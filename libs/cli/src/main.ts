@@ -14,10 +14,7 @@ import { tokenMintCommand } from "./token.js";
 
 const root = path.resolve(__dirname, "../../..");
 
-const program = new Command()
-  .name("kuayu")
-  .description("Kuayu operator CLI — cross-domain case filing (跨域立案)")
-  .showHelpAfterError();
+const program = new Command().name("kuayu").description("Kuayu operator CLI — cross-domain case filing (跨域立案)").showHelpAfterError();
 
 const token = program.command("token").description("bearer tokens for gRPC calls");
 tokenMintCommand(token.command("mint"));
@@ -38,7 +35,6 @@ subscriptionCommands(program.command("subscription").description("e-mail and SMS
 documentCommands(program.command("document").description("printable documents (回执, 受理通知书, …) and checking them by verification code"));
 drillCommands(program.command("drill").description("nationwide drills (全国演练) through the real services, and load tests"));
 superviseCommands(program.command("supervise").description("national supervision (全国监管) for supervisors: indicators, overdue filings, notices (通报), drills (演练), complaints"));
-
 
 program.parseAsync(process.argv).catch((err: Error) => {
   process.stderr.write(`kuayu: ${err.message}\n`);

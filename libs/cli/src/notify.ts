@@ -13,8 +13,25 @@ import { create, toJson } from "@bufbuild/protobuf";
 import type { Client } from "@kuayu/grpc";
 import { idFromEnum, notificationV1 } from "@kuayu/proto";
 import {
-  CliUsageError, DEFAULT_CALL_TIMEOUT_MS, IntegrityError, TOKEN_HINT, chinaTime, connection, describeFailure, downloadTarget, hashFile,
-  isDirectory, oneLine, pad, parsePageSize, runWithClient, table, validated, type CommonOptions, type Connection, type Failure,
+  CliUsageError,
+  DEFAULT_CALL_TIMEOUT_MS,
+  IntegrityError,
+  TOKEN_HINT,
+  chinaTime,
+  connection,
+  describeFailure,
+  downloadTarget,
+  hashFile,
+  isDirectory,
+  oneLine,
+  pad,
+  parsePageSize,
+  runWithClient,
+  table,
+  validated,
+  type CommonOptions,
+  type Connection,
+  type Failure,
 } from "./filing.js";
 import { collect, fromName, kebabNames, useColor } from "./inbox.js";
 import { print } from "./output.js";
@@ -208,16 +225,13 @@ export function readWebhookSecret(o: { secretFile?: string }, env: NodeJS.Proces
     } catch (err) {
       throw new CliUsageError(`cannot read the webhook secret: ${(err as Error).message}`);
     }
-    const warnings = st.isFile() && process.platform !== "win32" && (st.mode & 0o077) !== 0
-      ? [`kuayu: warning: ${file} can be read by other users (mode ${(st.mode & 0o777).toString(8)}); chmod 600 it`]
-      : [];
+    const warnings =
+      st.isFile() && process.platform !== "win32" && (st.mode & 0o077) !== 0 ? [`kuayu: warning: ${file} can be read by other users (mode ${(st.mode & 0o777).toString(8)}); chmod 600 it`] : [];
     return { secret: checkSecret(text.replace(/\r?\n$/, ""), source), source, warnings };
   }
   const fromEnv = env[WEBHOOK_SECRET_ENV];
   if (fromEnv !== undefined && fromEnv !== "") return { secret: checkSecret(fromEnv, `env ${WEBHOOK_SECRET_ENV}`), source: `env ${WEBHOOK_SECRET_ENV}`, warnings: [] };
-  throw new CliUsageError(
-    `the webhook secret is needed: --secret-file <path> (e.g. \`openssl rand -hex 32 > secret.txt\`) or env ${WEBHOOK_SECRET_ENV}; it is never taken from the command line`,
-  );
+  throw new CliUsageError(`the webhook secret is needed: --secret-file <path> (e.g. \`openssl rand -hex 32 > secret.txt\`) or env ${WEBHOOK_SECRET_ENV}; it is never taken from the command line`);
 }
 
 export interface WebhookAddOptions {
@@ -326,14 +340,21 @@ export function describeNotificationFailure(err: unknown, address: string, audie
     UNAVAILABLE: `is the notification service running at ${address}? (--addr or KUAYU_NOTIFICATION_ADDR)`,
     UNAUTHENTICATED: `the token was refused (expired, or signed with another key?); mint a new one with \`kuayu token mint --court <your court id> ${ROLE_HINT[audience]}\``,
   };
-  if (audience === "manage") hints.PERMISSION_DENIED = "webhooks and subscriptions are managed with a token of their court with --role court-system (replaying a delivery of another court needs --role operator)";
+  if (audience === "manage")
+    hints.PERMISSION_DENIED = "webhooks and subscriptions are managed with a token of their court with --role court-system (replaying a delivery of another court needs --role operator)";
   if (audience === "document") hints.PERMISSION_DENIED = "a document is only the collaborating and the jurisdiction court's: use a token of one of them";
   const hint = f.code ? hints[f.code] : undefined;
   return hint ? { ...f, hint } : f;
 }
 
 const withClient = (o: CommonOptions, audience: Audience, body: (client: NotificationClient, conn: Connection) => Promise<void>) =>
-  runWithClient(notificationV1.NotificationService, o, () => notificationConnection(o, audience), (err: unknown, address: string) => describeNotificationFailure(err, address, audience), body);
+  runWithClient(
+    notificationV1.NotificationService,
+    o,
+    () => notificationConnection(o, audience),
+    (err: unknown, address: string) => describeNotificationFailure(err, address, audience),
+    body,
+  );
 
 // ---------------------------------------------------------------------------------------------
 // Human output. Times are China time; the service masks subscription addresses.
@@ -415,8 +436,7 @@ export function subscriptionRows(ss: readonly Subscription[]): string[][] {
   return ss.map((s) => [s.subscriptionId, channelName(s.channel), s.address || "-", events(s.eventTypes)]);
 }
 
-export const formatSubscriptionList = (ss: readonly Subscription[]): string =>
-  ss.length === 0 ? "no subscriptions" : table(SUBSCRIPTION_LIST_HEADER, subscriptionRows(ss));
+export const formatSubscriptionList = (ss: readonly Subscription[]): string => (ss.length === 0 ? "no subscriptions" : table(SUBSCRIPTION_LIST_HEADER, subscriptionRows(ss)));
 
 export function formatSubscription(s: Subscription): string {
   return [`subscription  ${s.subscriptionId}`, `channel       ${channelName(s.channel)}`, `address       ${s.address || "-"}`, `events        ${events(s.eventTypes)}`].join("\n");
@@ -446,7 +466,11 @@ export interface FileCheck {
   match: boolean;
 }
 
-export const compareDigest = (file: string, actual: string, expected: string): FileCheck => ({ path: file, sha256: actual, match: actual.toLowerCase() === expected.trim().toLowerCase() && actual !== "" });
+export const compareDigest = (file: string, actual: string, expected: string): FileCheck => ({
+  path: file,
+  sha256: actual,
+  match: actual.toLowerCase() === expected.trim().toLowerCase() && actual !== "",
+});
 
 export function formatFileCheck(c: FileCheck, expected: string): string {
   return c.match
@@ -496,16 +520,19 @@ export async function saveDocument(
     const hash = createHash("sha256");
     let received = 0;
     tmp = path.join(path.dirname(target), `.${path.basename(target)}.${randomUUID().slice(0, 8)}.part`);
-    await pipeline(async function* () {
-      for (;;) {
-        const next = await stream.next();
-        if (next.done) return;
-        if (next.value.part.case !== "chunk") throw new Error("the service described the document twice");
-        hash.update(next.value.part.value);
-        received += next.value.part.value.length;
-        yield next.value.part.value;
-      }
-    }, createWriteStream("", { fd: openSync(tmp, "wx") })); // opened first: a failure part-way always finds it to remove
+    await pipeline(
+      async function* () {
+        for (;;) {
+          const next = await stream.next();
+          if (next.done) return;
+          if (next.value.part.case !== "chunk") throw new Error("the service described the document twice");
+          hash.update(next.value.part.value);
+          received += next.value.part.value.length;
+          yield next.value.part.value;
+        }
+      },
+      createWriteStream("", { fd: openSync(tmp, "wx") }),
+    ); // opened first: a failure part-way always finds it to remove
 
     // What was written, read back: the check is of the file, not of the bytes in transit.
     const written = await hashFile(tmp);
@@ -589,8 +616,10 @@ export function notifyCommands(cmd: Command): void {
     await withClient(o, "notify", async (client) => {
       const res = await client.markRead(req);
       const skipped = req.notificationIds.length - res.marked;
-      print(o.json, { marked: res.marked, requested: req.notificationIds.length }, () =>
-        `marked ${res.marked} of ${req.notificationIds.length} read${skipped > 0 ? ` (${skipped} already read, or not your court's and role's)` : ""}`,
+      print(
+        o.json,
+        { marked: res.marked, requested: req.notificationIds.length },
+        () => `marked ${res.marked} of ${req.notificationIds.length} read${skipped > 0 ? ` (${skipped} already read, or not your court's and role's)` : ""}`,
       );
     });
   });

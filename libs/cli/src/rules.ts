@@ -1,8 +1,21 @@
 import type { Command } from "commander";
 import { courtWorkingHours, loadDirectory, resolveJurisdiction } from "@kuayu/directory";
 import {
-  CASE_TYPES, CalendarRangeError, DEFAULT_WORKING_HOURS, ValidationError, calendarDateInChina, caseTypeInfo, filingDeadlines, formatCaseNumber, isCaseType,
-  parseCaseNumber, statutoryDeadline, type CaseNumber, type FilingDeadlines, type StatutoryDeadline, type WorkingHours,
+  CASE_TYPES,
+  CalendarRangeError,
+  DEFAULT_WORKING_HOURS,
+  ValidationError,
+  calendarDateInChina,
+  caseTypeInfo,
+  filingDeadlines,
+  formatCaseNumber,
+  isCaseType,
+  parseCaseNumber,
+  statutoryDeadline,
+  type CaseNumber,
+  type FilingDeadlines,
+  type StatutoryDeadline,
+  type WorkingHours,
 } from "@kuayu/domain";
 import { calendarOption, firstProvisionalYear, provisionalLine, useCliCalendar } from "./calendar.js";
 import { print, usageError } from "./output.js";
@@ -25,7 +38,9 @@ export function caseNumberCommands(cmd: Command): void {
         return explain(err);
       }
       print(o.json, { ...n, formatted: formatCaseNumber(n) }, () =>
-        [`year ${n.year}`, `court ${n.courtCode}`, n.specialCode ? `special ${n.specialCode}` : "", `type ${n.typeCode}`, `number ${n.sequence}`, n.suffix ? `suffix 之${n.suffix}` : ""].filter(Boolean).join("\n"),
+        [`year ${n.year}`, `court ${n.courtCode}`, n.specialCode ? `special ${n.specialCode}` : "", `type ${n.typeCode}`, `number ${n.sequence}`, n.suffix ? `suffix 之${n.suffix}` : ""]
+          .filter(Boolean)
+          .join("\n"),
       );
     });
   cmd
@@ -40,8 +55,12 @@ export function caseNumberCommands(cmd: Command): void {
     .option("--json", "machine-readable output")
     .action((o: { year: string; court: string; type: string; seq: string; special?: string; suffix?: string; json?: boolean }) => {
       const n = {
-        year: Number(o.year), courtCode: o.court, typeCode: o.type, sequence: Number(o.seq),
-        ...(o.special ? { specialCode: o.special } : {}), ...(o.suffix ? { suffix: Number(o.suffix) } : {}),
+        year: Number(o.year),
+        courtCode: o.court,
+        typeCode: o.type,
+        sequence: Number(o.seq),
+        ...(o.special ? { specialCode: o.special } : {}),
+        ...(o.suffix ? { suffix: Number(o.suffix) } : {}),
       } as CaseNumber;
       let text: string;
       try {
@@ -157,8 +176,12 @@ export function jurisdictionCommand(cmd: Command): void {
         return explain(err);
       }
       const rows = found.map((c) => ({ courtId: c.court.id, name: c.court.name, code: c.court.code, rule: c.rule, exclusive: c.exclusive, basis: c.basis, assumption: c.assumption }));
-      print(o.json, rows, () =>
-        rows.map((r, i) => `${i + 1}. ${r.name} (${r.code || r.courtId})${r.exclusive ? " [exclusive]" : ""}\n   ${r.basis}${r.assumption ? `\n   assumed: ${r.assumption}` : ""}`).join("\n") || "no competent court found",
+      print(
+        o.json,
+        rows,
+        () =>
+          rows.map((r, i) => `${i + 1}. ${r.name} (${r.code || r.courtId})${r.exclusive ? " [exclusive]" : ""}\n   ${r.basis}${r.assumption ? `\n   assumed: ${r.assumption}` : ""}`).join("\n") ||
+          "no competent court found",
       );
     });
 }

@@ -13,8 +13,26 @@ import type { Client } from "@kuayu/grpc";
 import { CASE_TYPES, COURT_LEVELS } from "@kuayu/domain";
 import { commonV1, idFromEnum, supervisionV1 } from "@kuayu/proto";
 import {
-  CliUsageError, DEFAULT_CALL_TIMEOUT_MS, TOKEN_HINT, caseTypeFromId, caseTypeId, chinaDayStart, chinaTime, connection, describeFailure, displayWidth,
-  isDirectory, oneLine, pad, parsePageSize, runWithClient, table, validated, type CommonOptions, type Connection, type Failure,
+  CliUsageError,
+  DEFAULT_CALL_TIMEOUT_MS,
+  TOKEN_HINT,
+  caseTypeFromId,
+  caseTypeId,
+  chinaDayStart,
+  chinaTime,
+  connection,
+  describeFailure,
+  displayWidth,
+  isDirectory,
+  oneLine,
+  pad,
+  parsePageSize,
+  runWithClient,
+  table,
+  validated,
+  type CommonOptions,
+  type Connection,
+  type Failure,
 } from "./filing.js";
 import { ISO_INSTANT, collect, fromName, kebabNames } from "./inbox.js";
 import { print } from "./output.js";
@@ -225,8 +243,7 @@ export function describeSupervisionFailure(err: unknown, address: string): Failu
   const hints: Record<string, string> = {
     UNAVAILABLE: `is the supervision service running at ${address}? (--addr or KUAYU_SUPERVISION_ADDR)`,
     UNAUTHENTICATED: "the token was refused (expired, or signed with another key?); mint a new one with `kuayu token mint --court c-spc --role supervisor --province 00`",
-    PERMISSION_DENIED:
-      "supervision needs --role supervisor: the SPC's token (--court c-spc --province 00) for the whole country, a high court's for its own province and its courts",
+    PERMISSION_DENIED: "supervision needs --role supervisor: the SPC's token (--court c-spc --province 00) for the whole country, a high court's for its own province and its courts",
   };
   const hint = f.code ? hints[f.code] : undefined;
   return hint ? { ...f, hint } : f;
@@ -285,7 +302,10 @@ export function indicatorRows(i: Indicators): [string, string, string][] {
 export function formatIndicatorTable(i: Indicators): string {
   const rows = indicatorRows(i);
   const zh = Math.max(...rows.map(([z]) => displayWidth(z)));
-  return table(["INDICATOR 指标", "VALUE"], rows.map(([z, en, v]) => [`${pad(z, zh)}  ${en}`, v]));
+  return table(
+    ["INDICATOR 指标", "VALUE"],
+    rows.map(([z, en, v]) => [`${pad(z, zh)}  ${en}`, v]),
+  );
 }
 
 /** What the indicators are of: scope, days, case type. */
@@ -311,8 +331,7 @@ export function overdueRows(fs: readonly supervisionV1.OverdueFiling[]): string[
   ]);
 }
 
-export const formatOverdue = (fs: readonly supervisionV1.OverdueFiling[]): string =>
-  fs.length === 0 ? "no overdue filings" : `${table(OVERDUE_HEADER, overdueRows(fs))}\n${fs.length} overdue`;
+export const formatOverdue = (fs: readonly supervisionV1.OverdueFiling[]): string => (fs.length === 0 ? "no overdue filings" : `${table(OVERDUE_HEADER, overdueRows(fs))}\n${fs.length} overdue`);
 
 export const NOTICE_LIST_HEADER = ["NOTICE", "KIND", "SCOPE", "GENERATED (UTC+8)"];
 
@@ -346,23 +365,13 @@ export function formatNotice(n: Notice): string {
 export const COMPLAINT_HEADER = ["COMPLAINT", "STATUS", "CATEGORY", "FILING", "JURISDICTION COURT", "FILED (UTC+8)", "ANSWERED (UTC+8)", "TEXT"];
 
 export function complaintRows(cs: readonly supervisionV1.Complaint[]): string[][] {
-  return cs.map((c) => [
-    c.complaintId,
-    c.status || "-",
-    c.category || "-",
-    c.filingId || "-",
-    c.jurisdictionCourtId || "-",
-    chinaTime(c.filedAt),
-    chinaTime(c.answeredAt),
-    oneLine(c.text, 40) || "-",
-  ]);
+  return cs.map((c) => [c.complaintId, c.status || "-", c.category || "-", c.filingId || "-", c.jurisdictionCourtId || "-", chinaTime(c.filedAt), chinaTime(c.answeredAt), oneLine(c.text, 40) || "-"]);
 }
 
 export const formatComplaints = (cs: readonly supervisionV1.Complaint[]): string => (cs.length === 0 ? "no complaints" : table(COMPLAINT_HEADER, complaintRows(cs)));
 
 const caseTypesText = (ts: readonly commonV1.CaseType[]) => (ts.length === 0 ? "all" : ts.map((t) => caseTypeId(t) ?? String(t)).join(", "));
-const courtsText = (ids: readonly string[]) =>
-  ids.length === 0 ? "every court that may collaborate" : ids.length <= 5 ? ids.join(", ") : `${ids.length} courts (${ids.slice(0, 5).join(", ")}, …)`;
+const courtsText = (ids: readonly string[]) => (ids.length === 0 ? "every court that may collaborate" : ids.length <= 5 ? ids.join(", ") : `${ids.length} courts (${ids.slice(0, 5).join(", ")}, …)`);
 
 export function formatDrill(d: Drill): string {
   const field = (k: string, v: string) => `${pad(k, 12)}${v}`;
@@ -549,17 +558,17 @@ export function superviseCommands(cmd: Command): void {
       }
       if (!n.csv) throw new Error(`the service sent no CSV for notice ${n.noticeId || noticeId}`);
       const bytes = saveCsv(target, n.csv, o.force === true);
-      print(o.json, { out: target, sizeBytes: bytes, notice: toJson(supervisionV1.NoticeSchema, n, JSON_OPTIONS) }, () =>
-        `wrote ${target} (${n.rows.length} ${n.rows.length === 1 ? "row" : "rows"}, ${bytes} bytes): ${noticeKindLabel(n.kind)} of ${scopeLabel(n.scope)}, generated ${chinaTime(n.generatedAt)} (UTC+8)`,
+      print(
+        o.json,
+        { out: target, sizeBytes: bytes, notice: toJson(supervisionV1.NoticeSchema, n, JSON_OPTIONS) },
+        () =>
+          `wrote ${target} (${n.rows.length} ${n.rows.length === 1 ? "row" : "rows"}, ${bytes} bytes): ${noticeKindLabel(n.kind)} of ${scopeLabel(n.scope)}, generated ${chinaTime(n.generatedAt)} (UTC+8)`,
       );
     });
   });
 
   scoped(
-    cmd
-      .command("notice-generate")
-      .description("generate a notice now (the daily and weekly ones are also generated on schedule)")
-      .requiredOption("--kind <kind>", NOTICE_KINDS.join(" | ")),
+    cmd.command("notice-generate").description("generate a notice now (the daily and weekly ones are also generated on schedule)").requiredOption("--kind <kind>", NOTICE_KINDS.join(" | ")),
   ).action(async (o: CommonOptions & ScopeOptions & { kind: string }) => {
     const req = validated(() => generateNoticeRequest(o));
     await withClient(o, async (client) => {

@@ -5,8 +5,16 @@ import { rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { HolidayCalendar, checkCalendarFile, useCalendar } from "@kuayu/domain";
 import {
-  calendarFileOf, calendarStatus, calendarYearJson, checkCalendar, firstProvisionalYear, formatCalendarCheck, formatCalendarStatus, formatCalendarYear,
-  originLine, readCliCalendar,
+  calendarFileOf,
+  calendarStatus,
+  calendarYearJson,
+  checkCalendar,
+  firstProvisionalYear,
+  formatCalendarCheck,
+  formatCalendarStatus,
+  formatCalendarYear,
+  originLine,
+  readCliCalendar,
 } from "../src/calendar";
 import { CLI_MS, FICTIONAL_SOURCE, failingCli, runCli, writeCalendarFiles } from "./calendar-fixtures";
 
@@ -75,40 +83,48 @@ describe("calendar show", () => {
     expect(text).toContain(`official calendar until 2027-12-31 (with ${files.good})`);
   });
 
-  it("prints the year through the built CLI: text, --json, --file-format; an operator file through CALENDAR_FILE or --calendar", async () => {
-    expect((await run(["calendar", "show", "2027"])).stdout).toMatch(/^2027 {2}provisional — the official 2027 arrangement is not loaded$/m);
-    const json = JSON.parse((await run(["calendar", "show", "2027", "--json"], { CALENDAR_FILE: files.good })).stdout);
-    expect(json).toMatchObject({ year: 2027, origin: "operator", provisional: false, officialUntil: "2027-12-31", calendarFile: files.good, source: FICTIONAL_SOURCE });
-    expect(json.arrangement.holidays).toContainEqual({ name: "春节", from: "2027-01-11", to: "2027-01-12" });
+  it(
+    "prints the year through the built CLI: text, --json, --file-format; an operator file through CALENDAR_FILE or --calendar",
+    async () => {
+      expect((await run(["calendar", "show", "2027"])).stdout).toMatch(/^2027 {2}provisional — the official 2027 arrangement is not loaded$/m);
+      const json = JSON.parse((await run(["calendar", "show", "2027", "--json"], { CALENDAR_FILE: files.good })).stdout);
+      expect(json).toMatchObject({ year: 2027, origin: "operator", provisional: false, officialUntil: "2027-12-31", calendarFile: files.good, source: FICTIONAL_SOURCE });
+      expect(json.arrangement.holidays).toContainEqual({ name: "春节", from: "2027-01-11", to: "2027-01-12" });
 
-    const { stdout, stderr } = await run(["calendar", "show", "2027", "--file-format", "--calendar", files.goodYaml]);
-    const file = JSON.parse(stdout);
-    expect(Object.keys(file)).toEqual(["years"]);
-    expect(file.years["2027"]).toEqual({
-      source: FICTIONAL_SOURCE,
-      holidays: [
-        { name: "元旦", from: "2027-01-01", to: "2027-01-03" },
-        { name: "春节", from: "2027-01-11", to: "2027-01-12" },
-      ],
-      workdays: ["2027-01-09"],
-    });
-    expect(checkCalendarFile(file).problems).toEqual([]);
-    expect(stderr).toBe("");
+      const { stdout, stderr } = await run(["calendar", "show", "2027", "--file-format", "--calendar", files.goodYaml]);
+      const file = JSON.parse(stdout);
+      expect(Object.keys(file)).toEqual(["years"]);
+      expect(file.years["2027"]).toEqual({
+        source: FICTIONAL_SOURCE,
+        holidays: [
+          { name: "元旦", from: "2027-01-01", to: "2027-01-03" },
+          { name: "春节", from: "2027-01-11", to: "2027-01-12" },
+        ],
+        workdays: ["2027-01-09"],
+      });
+      expect(checkCalendarFile(file).problems).toEqual([]);
+      expect(stderr).toBe("");
 
-    const provisional = await run(["calendar", "show", "2027", "--file-format"]);
-    expect(Object.keys(JSON.parse(provisional.stdout).years)).toEqual(["2027"]);
-    expect(provisional.stderr).toMatch(/2027 is provisional/);
-  }, CLI_MS);
+      const provisional = await run(["calendar", "show", "2027", "--file-format"]);
+      expect(Object.keys(JSON.parse(provisional.stdout).years)).toEqual(["2027"]);
+      expect(provisional.stderr).toMatch(/2027 is provisional/);
+    },
+    CLI_MS,
+  );
 
-  it("refuses a year outside 2004–2100 and a bad calendar file (exit 2, every problem listed)", async () => {
-    const year = await fails(["calendar", "show", "1999"]);
-    expect(year.code).toBe(2);
-    expect(year.stderr).toMatch(/2004–2100/);
-    const bad = await fails(["calendar", "show", "2027"], { CALENDAR_FILE: files.broken });
-    expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/CALENDAR_FILE/);
-    expect(bad.stderr.split("\n").filter((l) => l.startsWith("  years.2027"))).toHaveLength(5);
-  }, CLI_MS);
+  it(
+    "refuses a year outside 2004–2100 and a bad calendar file (exit 2, every problem listed)",
+    async () => {
+      const year = await fails(["calendar", "show", "1999"]);
+      expect(year.code).toBe(2);
+      expect(year.stderr).toMatch(/2004–2100/);
+      const bad = await fails(["calendar", "show", "2027"], { CALENDAR_FILE: files.broken });
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toMatch(/CALENDAR_FILE/);
+      expect(bad.stderr.split("\n").filter((l) => l.startsWith("  years.2027"))).toHaveLength(5);
+    },
+    CLI_MS,
+  );
 });
 
 describe("calendar check", () => {
@@ -148,21 +164,29 @@ describe("calendar check", () => {
     expect(checkCalendar(gap)).toMatchObject({ ok: false, problems: [{ field: "years.2028.source", description: expect.stringMatching(/not an official arrangement/) }] });
   });
 
-  it("exits 2 through the built CLI with the problems, one per line; --json is machine-readable", async () => {
-    const err = await fails(["calendar", "check", files.broken]);
-    expect(err.code).toBe(2);
-    expect(err.stdout.trim().split("\n")).toHaveLength(5);
-    expect(err.stderr).toMatch(/5 problems/);
-    const json = await fails(["calendar", "check", files.broken, "--json"]);
-    expect(json.code).toBe(2);
-    expect(JSON.parse(json.stdout)).toMatchObject({ ok: false, file: files.broken, problems: expect.arrayContaining([{ field: "years.2027.holidays[2]", description: "overlaps years.2027.holidays[1]" }]) });
-    const missing = await fails(["calendar", "check", path.join(files.dir, "none.yaml")]);
-    expect(missing.code).toBe(2);
-    expect(missing.stdout).toMatch(/^\(file\): cannot read/);
+  it(
+    "exits 2 through the built CLI with the problems, one per line; --json is machine-readable",
+    async () => {
+      const err = await fails(["calendar", "check", files.broken]);
+      expect(err.code).toBe(2);
+      expect(err.stdout.trim().split("\n")).toHaveLength(5);
+      expect(err.stderr).toMatch(/5 problems/);
+      const json = await fails(["calendar", "check", files.broken, "--json"]);
+      expect(json.code).toBe(2);
+      expect(JSON.parse(json.stdout)).toMatchObject({
+        ok: false,
+        file: files.broken,
+        problems: expect.arrayContaining([{ field: "years.2027.holidays[2]", description: "overlaps years.2027.holidays[1]" }]),
+      });
+      const missing = await fails(["calendar", "check", path.join(files.dir, "none.yaml")]);
+      expect(missing.code).toBe(2);
+      expect(missing.stdout).toMatch(/^\(file\): cannot read/);
 
-    const ok = JSON.parse((await run(["calendar", "check", files.good, "--json"])).stdout);
-    expect(ok).toMatchObject({ ok: true, officialUntil: "2027-12-31", years: [{ year: 2027, builtIn: "none" }] });
-  }, CLI_MS);
+      const ok = JSON.parse((await run(["calendar", "check", files.good, "--json"])).stdout);
+      expect(ok).toMatchObject({ ok: true, officialUntil: "2027-12-31", years: [{ year: 2027, builtIn: "none" }] });
+    },
+    CLI_MS,
+  );
 });
 
 describe("the calendar line of infra status", () => {

@@ -17,7 +17,10 @@ describe("kuayu CLI", () => {
     const { stdout } = await run("infra", "status", "--json");
     const out = JSON.parse(stdout);
     expect(out.ok).toBe(true);
-    expect(out.checks.map((c: { component: string; reachable: boolean }) => [c.component, c.reachable])).toEqual([["kafka", true], ["store", true]]);
+    expect(out.checks.map((c: { component: string; reachable: boolean }) => [c.component, c.reachable])).toEqual([
+      ["kafka", true],
+      ["store", true],
+    ]);
   });
 
   it("infra status fails (exit 1) when the store is unreachable", async () => {

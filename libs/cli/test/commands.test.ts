@@ -7,7 +7,13 @@ import { promisify } from "node:util";
 
 const bin = path.resolve(__dirname, "../bin/kuayu.js");
 const run = (...args: string[]) => promisify(execFile)(process.execPath, [bin, ...args], { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
-const fails = (...args: string[]) => run(...args).then(() => { throw new Error("expected a failure"); }, (e: { code: number; stdout: string; stderr: string }) => e);
+const fails = (...args: string[]) =>
+  run(...args).then(
+    () => {
+      throw new Error("expected a failure");
+    },
+    (e: { code: number; stdout: string; stderr: string }) => e,
+  );
 
 describe("kuayu directory", () => {
   it("stats --json shows the national counts", async () => {

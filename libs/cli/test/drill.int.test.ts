@@ -19,7 +19,15 @@ const addr: Record<string, string> = {};
 const tmp = mkdtempSync(path.join(os.tmpdir(), "kuayu-drill-"));
 const keyFile = path.join(tmp, "key.pem");
 
-const common = () => ({ GRPC_PORT: "0", GRPC_HOST: "127.0.0.1", KAFKA_BROKERS: infra.brokers.join(","), MONGO_URI: infra.mongoUri, JWT_PUBLIC_KEY: keys.publicKey, KAFKA_FROM_BEGINNING: "false", KAFKA_SESSION_TIMEOUT_MS: "6000" });
+const common = () => ({
+  GRPC_PORT: "0",
+  GRPC_HOST: "127.0.0.1",
+  KAFKA_BROKERS: infra.brokers.join(","),
+  MONGO_URI: infra.mongoUri,
+  JWT_PUBLIC_KEY: keys.publicKey,
+  KAFKA_FROM_BEGINNING: "false",
+  KAFKA_SESSION_TIMEOUT_MS: "6000",
+});
 async function start(svc: string, env: Record<string, string>): Promise<string> {
   const proc = spawnService(path.join(root, `services/${svc}/dist/main.js`), { ...common(), OTEL_SERVICE_NAME: svc, ...env });
   running[svc] = proc;
@@ -35,10 +43,14 @@ const database = (prefix: string) => {
 /** Runs the CLI as an operator would; resolves with the exit code, output and JSON report. `killWhen`: SIGKILL it once true. */
 function drill(args: string[], killWhen?: () => boolean): Promise<{ code: number | null; stdout: string; stderr: string; report?: DrillReport }> {
   const reportFile = path.join(tmp, `report-${uniqueName("r")}.json`);
-  const child = spawn(process.execPath, [path.join(root, "libs/cli/dist/main.js"), "drill", "run", "--key", keyFile, "--report", reportFile, "--intake", addr.intake!, "--decision", addr.decision!, ...args], {
-    cwd: root,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child = spawn(
+    process.execPath,
+    [path.join(root, "libs/cli/dist/main.js"), "drill", "run", "--key", keyFile, "--report", reportFile, "--intake", addr.intake!, "--decision", addr.decision!, ...args],
+    {
+      cwd: root,
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   let stdout = "";
   let stderr = "";
   child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
@@ -65,7 +77,13 @@ beforeAll(async () => {
   addr.routing = await start("routing", { KAFKA_GROUP_ID: uniqueName("routing") });
   addr.supervision = await start("supervision", { MONGO_DB: database("drill_supervision"), KAFKA_GROUP_ID: uniqueName("supervision"), HTTP_PORT: "0", HTTP_HOST: "127.0.0.1", NOTICE_TIME: "off" });
   addr.intake = await start("intake", { MONGO_DB: database("drill_intake"), KAFKA_GROUP_ID: uniqueName("intake"), ROUTING_ADDR: addr.routing, WATCH_POLL_MS: "200" });
-  addr.decision = await start("decision", { MONGO_DB: database("drill_decision"), KAFKA_GROUP_ID: uniqueName("decision"), JWT_PRIVATE_KEY: keys.privateKey, INTAKE_ADDRS: `*=${addr.intake}`, COPY_INTERVAL_MS: "200" });
+  addr.decision = await start("decision", {
+    MONGO_DB: database("drill_decision"),
+    KAFKA_GROUP_ID: uniqueName("decision"),
+    JWT_PRIVATE_KEY: keys.privateKey,
+    INTAKE_ADDRS: `*=${addr.intake}`,
+    COPY_INTERVAL_MS: "200",
+  });
 }, 240_000);
 
 afterAll(async () => {
@@ -106,9 +124,33 @@ it("runs a small drill: every filing final exactly once, corrections and rejecti
 it("resumes a drill cut short from its journal: the killed run's outcomes stand, the filings it had in flight are finished, none twice", async () => {
   const journal = path.join(tmp, "journal.jsonl");
   // Qinghai: not the courts of the first test (a campaign counts its own courts' drill filings).
-  const plan = ["--provinces", "63", "--fraction", "0.04", "--seed", "13", "--corrections", "0.25", "--rejections", "0.2", "--ack-delay", "200ms-1s", "--decide-delay", "200ms-1s", "--poll", "300ms", "--journal", journal];
+  const plan = [
+    "--provinces",
+    "63",
+    "--fraction",
+    "0.04",
+    "--seed",
+    "13",
+    "--corrections",
+    "0.25",
+    "--rejections",
+    "0.2",
+    "--ack-delay",
+    "200ms-1s",
+    "--decide-delay",
+    "200ms-1s",
+    "--poll",
+    "300ms",
+    "--journal",
+    journal,
+  ];
   const run = [...plan, "--supervision", addr.supervision!, "--settle", "90s", "--concurrency", "6"];
-  const outcomes = () => (existsSync(journal) ? readFileSync(journal, "utf8").split("\n").filter((l) => l.startsWith('{"o"')).length : 0);
+  const outcomes = () =>
+    existsSync(journal)
+      ? readFileSync(journal, "utf8")
+          .split("\n")
+          .filter((l) => l.startsWith('{"o"')).length
+      : 0;
 
   const cut = await drill(run, () => outcomes() >= 6);
   expect(cut.code).toBeNull(); // killed mid-drill, filings in flight
@@ -128,7 +170,10 @@ it("resumes a drill cut short from its journal: the killed run's outcomes stand,
   expect(rep.resumed).toMatchObject({ fromJournal: before });
   expect(rep.resumed!.continued).toBeGreaterThan(0);
   expect(rep.resumed!.runs).toHaveLength(2);
-  expect(rep.wallSeconds).toBeCloseTo(rep.resumed!.runs.reduce((s, x) => s + x.seconds, 0), 1);
+  expect(rep.wallSeconds).toBeCloseTo(
+    rep.resumed!.runs.reduce((s, x) => s + x.seconds, 0),
+    1,
+  );
   // The campaign registered by the killed run, from the journal: every filing counted once.
   expect(rep.supervision).toMatchObject({ ok: true, counted: rep.planned, expected: rep.planned });
   expect(r.stdout).toMatch(/resumed: 2 runs .*; \d+ outcomes from the journal, \d+ filings picked up mid-way/);

@@ -98,12 +98,31 @@ describe("delays", () => {
 
 describe("command-line options", () => {
   const o: DrillRunOptions = {
-    intake: "127.0.0.1:50051", decision: "127.0.0.1:50053", supervision: false, seed: "1", rate: "0", concurrency: "8", ackDelay: "0-1s", decideDelay: "0", corrections: "0.1",
-    rejections: "0", poll: "1s", filingTimeout: "10m", settle: "1m", key: "k.pem", progressInterval: "10s",
+    intake: "127.0.0.1:50051",
+    decision: "127.0.0.1:50053",
+    supervision: false,
+    seed: "1",
+    rate: "0",
+    concurrency: "8",
+    ackDelay: "0-1s",
+    decideDelay: "0",
+    corrections: "0.1",
+    rejections: "0",
+    poll: "1s",
+    filingTimeout: "10m",
+    settle: "1m",
+    key: "k.pem",
+    progressInterval: "10s",
   };
   it("turns them into plan options", () => {
     expect(planOptions({ ...o, provinces: "44, 11", kinds: "tribunal", caseTypes: "enforcement", fraction: "0.5", limit: "10" })).toMatchObject({
-      provinces: ["44", "11"], kinds: ["tribunal"], caseTypes: ["enforcement"], fraction: 0.5, limit: 10, corrections: 0.1, ackDelay: { kind: "uniform", minMs: 0, maxMs: 1000 },
+      provinces: ["44", "11"],
+      kinds: ["tribunal"],
+      caseTypes: ["enforcement"],
+      fraction: 0.5,
+      limit: 10,
+      corrections: 0.1,
+      ackDelay: { kind: "uniform", minMs: 0, maxMs: 1000 },
     });
   });
   it("explains what is wrong", () => {
@@ -125,12 +144,32 @@ describe("the report", () => {
   const plan = planDrill(dir, { ...base, provinces: ["64"], limit: 4 });
   const t0 = 1_000_000;
   const final = (i: number, caseNumber: string): FilingOutcome => ({
-    filing: plan.filings[i]!, state: "final", filingId: `f${i}`, finalStatus: "accepted", caseNumber,
-    t: { start: t0, submitting: t0 + 100, submitted: t0 + 200, submittedAt: t0 + 190, routedAt: t0 + 250, arrivedAt: t0 + 300, visible: t0 + 400, acknowledgedAt: t0 + 300 + i * 20 * 60_000, decidedAt: t0 + 90 * 60_000, final: t0 + 91 * 60_000 },
+    filing: plan.filings[i]!,
+    state: "final",
+    filingId: `f${i}`,
+    finalStatus: "accepted",
+    caseNumber,
+    t: {
+      start: t0,
+      submitting: t0 + 100,
+      submitted: t0 + 200,
+      submittedAt: t0 + 190,
+      routedAt: t0 + 250,
+      arrivedAt: t0 + 300,
+      visible: t0 + 400,
+      acknowledgedAt: t0 + 300 + i * 20 * 60_000,
+      decidedAt: t0 + 90 * 60_000,
+      final: t0 + 91 * 60_000,
+    },
   });
 
   it("accounts for every filing: lost ones and duplicated case numbers fail the drill", () => {
-    const outcomes = [final(0, "（2026）宁0104民初1号"), final(1, "（2026）宁0104民初1号"), final(2, "（2026）宁0104民初2号"), { filing: plan.filings[3]!, state: "lost" as const, filingId: "f3", error: "timed out; last seen: in the inbox", t: { start: t0, submitted: t0 + 200 } }];
+    const outcomes = [
+      final(0, "（2026）宁0104民初1号"),
+      final(1, "（2026）宁0104民初1号"),
+      final(2, "（2026）宁0104民初2号"),
+      { filing: plan.filings[3]!, state: "lost" as const, filingId: "f3", error: "timed out; last seen: in the inbox", t: { start: t0, submitted: t0 + 200 } },
+    ];
     const r = buildReport(plan, outcomes, { startedAt: t0, endedAt: t0 + 100_000 });
     expect(r).toMatchObject({ ok: false, planned: 4, lost: 1, duplicated: 1, accepted: 3 });
     expect(r.problems.map((p) => p.state).sort()).toEqual(["duplicated", "lost"]);
@@ -160,7 +199,14 @@ describe("the journal", () => {
   const plan = planDrill(dir, { ...base, provinces: ["64"], limit: 4 });
   const tmp = mkdtempSync(path.join(os.tmpdir(), "kuayu-journal-"));
   afterAll(() => rmSync(tmp, { recursive: true, force: true }));
-  const outcome = (i: number): FilingOutcome => ({ filing: plan.filings[i]!, state: "final", filingId: `f${i}`, finalStatus: "accepted", caseNumber: `（2026）宁0104民初${i + 1}号`, t: { start: 1000, submitted: 1200, final: 5000 } });
+  const outcome = (i: number): FilingOutcome => ({
+    filing: plan.filings[i]!,
+    state: "final",
+    filingId: `f${i}`,
+    finalStatus: "accepted",
+    caseNumber: `（2026）宁0104民初${i + 1}号`,
+    t: { start: 1000, submitted: 1200, final: 5000 },
+  });
 
   it("reads back the plan, the campaign, the runs, what was started and every outcome; a torn last line is ignored", () => {
     const file = path.join(tmp, "a.jsonl");
@@ -198,11 +244,21 @@ describe("the journal", () => {
 
   it("gives a resumed drill the time of its runs, not the time between them", () => {
     const outcomes = [0, 1, 2, 3].map(outcome);
-    const segments = [{ startedAt: 0, endedAt: 30_000 }, { startedAt: 3_600_000, endedAt: 3_610_000 }];
+    const segments = [
+      { startedAt: 0, endedAt: 30_000 },
+      { startedAt: 3_600_000, endedAt: 3_610_000 },
+    ];
     const r = buildReport(plan, outcomes, { startedAt: 3_600_000, endedAt: 3_610_000, resumed: { segments, fromJournal: 3, continued: 1 } });
     expect(r.wallSeconds).toBe(40);
     expect(r.filingsPerSecond).toBeCloseTo(0.1);
-    expect(r.resumed).toEqual({ runs: [{ startedAt: new Date(0).toISOString(), seconds: 30 }, { startedAt: new Date(3_600_000).toISOString(), seconds: 10 }], fromJournal: 3, continued: 1 });
+    expect(r.resumed).toEqual({
+      runs: [
+        { startedAt: new Date(0).toISOString(), seconds: 30 },
+        { startedAt: new Date(3_600_000).toISOString(), seconds: 10 },
+      ],
+      fromJournal: 3,
+      continued: 1,
+    });
     expect(formatReport(r)).toMatch(/resumed: 2 runs .*; 3 outcomes from the journal, 1 filings picked up mid-way/);
   });
 });

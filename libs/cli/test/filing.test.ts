@@ -12,9 +12,36 @@ import { timestampDate, timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { invalidArgument, notFound, status, toServiceError, type RpcError } from "@kuayu/grpc";
 import { commonV1, intakeV1 } from "@kuayu/proto";
 import {
-  CliUsageError, DEFAULT_CALL_TIMEOUT_MS, FILING_STATUSES, UPLOAD_CHUNK_BYTES, caseTypeFromId, caseTypeId, chinaDayStart, chinaTime, connection,
-  describeFailure, detailsFrom, displayWidth, downloadTarget, filingCommands, formatFailure, formatFiling, formatList, formatWatchLine, hashFile,
-  idempotencyKey, listRequest, maskId, maskPhone, parseDateRange, parseDetailsJson, parseStatuses, statusFromName, statusName, table, uploadRequests,
+  CliUsageError,
+  DEFAULT_CALL_TIMEOUT_MS,
+  FILING_STATUSES,
+  UPLOAD_CHUNK_BYTES,
+  caseTypeFromId,
+  caseTypeId,
+  chinaDayStart,
+  chinaTime,
+  connection,
+  describeFailure,
+  detailsFrom,
+  displayWidth,
+  downloadTarget,
+  filingCommands,
+  formatFailure,
+  formatFiling,
+  formatList,
+  formatWatchLine,
+  hashFile,
+  idempotencyKey,
+  listRequest,
+  maskId,
+  maskPhone,
+  parseDateRange,
+  parseDetailsJson,
+  parseStatuses,
+  statusFromName,
+  statusName,
+  table,
+  uploadRequests,
 } from "../src/filing";
 
 const ts = (iso: string) => timestampFromDate(new Date(iso));
@@ -295,12 +322,23 @@ const filing = create(intakeV1.FilingSchema, {
         identity: { case: "person", value: { name: "张三", residentId: "11010519491231002X" } },
         address: "北京市朝阳区某路1号",
         phone: "13800138000",
-        agents: [{ name: "李律师", kind: intakeV1.AgentKind.LAWYER, residentId: "440703198001011234", licenseNumber: "14401201010000000", authorization: intakeV1.AuthorizationScope.SPECIAL, phone: "02012345678" }],
+        agents: [
+          {
+            name: "李律师",
+            kind: intakeV1.AgentKind.LAWYER,
+            residentId: "440703198001011234",
+            licenseNumber: "14401201010000000",
+            authorization: intakeV1.AuthorizationScope.SPECIAL,
+            phone: "02012345678",
+          },
+        ],
       },
       { role: intakeV1.PartyRole.DEFENDANT, identity: { case: "organization", value: { name: "某某有限公司", creditCode: "91350100M000100Y43" } }, address: "广州市" },
     ],
   },
-  materials: [{ materialId: "m-1", kind: "complaint", fileName: "起诉状.pdf", mediaType: "application/pdf", sizeBytes: 2048n, sha256: "ab".repeat(32), round: 1, uploadedAt: ts("2026-11-28T01:30:00Z") }],
+  materials: [
+    { materialId: "m-1", kind: "complaint", fileName: "起诉状.pdf", mediaType: "application/pdf", sizeBytes: 2048n, sha256: "ab".repeat(32), round: 1, uploadedAt: ts("2026-11-28T01:30:00Z") },
+  ],
   correctionRequest: { items: [{ materialKind: "evidence", description: "证据材料不清晰" }], deadline: ts("2026-12-05T09:00:00Z"), requestedAt: ts("2026-11-28T03:00:00Z") },
   timeline: [
     { eventType: "kuayu.intake.v1.FilingSubmitted", at: ts("2026-11-28T02:00:00Z"), detail: "submitted" },
@@ -325,10 +363,7 @@ describe("human output", () => {
     const m = lines.findIndex((l) => l.startsWith("MATERIAL"));
     expect(lines[m + 1]).toMatch(/^m-1\s+complaint\s+1\s+2\.0 KiB\s+application\/pdf\s+abababababab\s+2026-11-28 09:30:00\s+起诉状\.pdf$/);
     const t = lines.findIndex((l) => l.startsWith("TIME"));
-    expect(lines.slice(t + 1, t + 3)).toEqual([
-      "2026-11-28 10:00:00  kuayu.intake.v1.FilingSubmitted  submitted",
-      "2026-11-28 10:00:03  kuayu.routing.v1.FilingRouted    in the inbox",
-    ]);
+    expect(lines.slice(t + 1, t + 3)).toEqual(["2026-11-28 10:00:00  kuayu.intake.v1.FilingSubmitted  submitted", "2026-11-28 10:00:03  kuayu.routing.v1.FilingRouted    in the inbox"]);
   });
 
   it("lists filings one per line, and says when there are none", () => {
@@ -348,7 +383,15 @@ describe("human output", () => {
 
   it("aligns columns by display width, CJK counting double", () => {
     expect(displayWidth("起诉状.pdf")).toBe(10);
-    expect(table(["A", "B"], [["起诉状", "x"], ["ab", "y"]]).split("\n")).toEqual(["A       B", "起诉状  x", "ab      y"]);
+    expect(
+      table(
+        ["A", "B"],
+        [
+          ["起诉状", "x"],
+          ["ab", "y"],
+        ],
+      ).split("\n"),
+    ).toEqual(["A       B", "起诉状  x", "ab      y"]);
   });
 });
 

@@ -10,10 +10,36 @@ import { invalidArgument, notFound, status, toServiceError, type RpcError } from
 import { commonV1, decisionEventsV1, decisionV1, intakeV1 } from "@kuayu/proto";
 import { CliUsageError, DEFAULT_CALL_TIMEOUT_MS, formatFailure } from "../src/filing";
 import {
-  DEFAULT_DECISION_ADDRESS, INBOX_LIST_HEADER, INBOX_STATUSES, INBOX_TOKEN_HINT, INBOX_VIEWS, MATERIAL_KINDS, REJECTION_CATEGORIES, categoryFromName,
-  categoryName, correctionRequest, describeInboxFailure, formatInboxFiling, formatInboxList, formatInboxWatchLine, inboxBrief, inboxCommands,
-  inboxConnection, inboxListRequest, inboxRows, inboxStatusName, materialsState, parseDeadline, parseItem, parseItemText, rejectRequest, relevantDue,
-  requestedItems, useColor, viewFromName, viewName,
+  DEFAULT_DECISION_ADDRESS,
+  INBOX_LIST_HEADER,
+  INBOX_STATUSES,
+  INBOX_TOKEN_HINT,
+  INBOX_VIEWS,
+  MATERIAL_KINDS,
+  REJECTION_CATEGORIES,
+  categoryFromName,
+  categoryName,
+  correctionRequest,
+  describeInboxFailure,
+  formatInboxFiling,
+  formatInboxList,
+  formatInboxWatchLine,
+  inboxBrief,
+  inboxCommands,
+  inboxConnection,
+  inboxListRequest,
+  inboxRows,
+  inboxStatusName,
+  materialsState,
+  parseDeadline,
+  parseItem,
+  parseItemText,
+  rejectRequest,
+  relevantDue,
+  requestedItems,
+  useColor,
+  viewFromName,
+  viewName,
 } from "../src/inbox";
 
 const ts = (iso: string) => timestampFromDate(new Date(iso));
@@ -222,9 +248,36 @@ const inboxFiling = (init: Omit<Partial<decisionV1.InboxFiling>, "$typeName" | "
       ],
     },
     materials: [
-      { material: { materialId: "m-1", kind: "complaint", fileName: "起诉状.pdf", mediaType: "application/pdf", sizeBytes: 2048n, sha256: "ab".repeat(32), round: 1, uploadedAt: ts("2026-11-28T01:30:00Z") }, copied: true },
-      { material: { materialId: "m-2", kind: "evidence", fileName: "证据.pdf", mediaType: "application/pdf", sizeBytes: 4096n, sha256: "cd".repeat(32), round: 2, uploadedAt: ts("2026-12-01T01:00:00Z") }, copied: true },
-      { material: { materialId: "m-3", kind: "evidence", fileName: "证据2.png", mediaType: "image/png", sizeBytes: 100n, sha256: "ef".repeat(32), round: 2, uploadedAt: ts("2026-12-01T01:05:00Z") }, copied: false },
+      {
+        material: {
+          materialId: "m-1",
+          kind: "complaint",
+          fileName: "起诉状.pdf",
+          mediaType: "application/pdf",
+          sizeBytes: 2048n,
+          sha256: "ab".repeat(32),
+          round: 1,
+          uploadedAt: ts("2026-11-28T01:30:00Z"),
+        },
+        copied: true,
+      },
+      {
+        material: {
+          materialId: "m-2",
+          kind: "evidence",
+          fileName: "证据.pdf",
+          mediaType: "application/pdf",
+          sizeBytes: 4096n,
+          sha256: "cd".repeat(32),
+          round: 2,
+          uploadedAt: ts("2026-12-01T01:00:00Z"),
+        },
+        copied: true,
+      },
+      {
+        material: { materialId: "m-3", kind: "evidence", fileName: "证据2.png", mediaType: "image/png", sizeBytes: 100n, sha256: "ef".repeat(32), round: 2, uploadedAt: ts("2026-12-01T01:05:00Z") },
+        copied: false,
+      },
     ],
     arrivedAt: ts("2026-11-28T02:00:03Z"),
     responseDue: ts("2026-11-28T02:30:03Z"),
@@ -329,7 +382,12 @@ describe("show output", () => {
 
   it("shows the category, reasons and legal basis of a rejection", () => {
     const text = formatInboxFiling(
-      inboxFiling({ status: decisionV1.InboxStatus.REJECTED, rejectionCategory: decisionEventsV1.RejectionCategory.NO_JURISDICTION, rejectionReason: "不属于本院管辖", rejectionLegalBasis: "《民事诉讼法》第一百二十七条" }),
+      inboxFiling({
+        status: decisionV1.InboxStatus.REJECTED,
+        rejectionCategory: decisionEventsV1.RejectionCategory.NO_JURISDICTION,
+        rejectionReason: "不属于本院管辖",
+        rejectionLegalBasis: "《民事诉讼法》第一百二十七条",
+      }),
     );
     expect(text).toMatch(/^ {2}not accepted\s+no-jurisdiction: 不属于本院管辖$/m);
     expect(text).toMatch(/^ {2}legal basis\s+《民事诉讼法》第一百二十七条$/m);

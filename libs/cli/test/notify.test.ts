@@ -14,14 +14,59 @@ import { invalidArgument, status, toServiceError, type RpcError } from "@kuayu/g
 import { notificationV1 } from "@kuayu/proto";
 import { CliUsageError, DEFAULT_CALL_TIMEOUT_MS, IntegrityError, formatFailure } from "../src/filing";
 import {
-  CHANNELS, DEFAULT_NOTIFICATION_ADDRESS, DELIVERY_LIST_HEADER, DELIVERY_STATUSES, DOCUMENT_KINDS, KNOWN_EVENT_TYPES, MARK_READ_MAX_IDS,
-  NOTIFICATION_LIST_HEADER, SUBSCRIPTION_LIST_HEADER, WEBHOOK_LIST_HEADER, WEBHOOK_SECRET_ENV, channelName, checkSecret, compareDigest, deliveriesRequest,
-  deliveryRows, deliveryStatusName, describeNotificationFailure, documentCommands, documentFileName, documentKindFromName, documentKindLabel,
-  documentKindName, factRows, formatDelivery, formatDeliveryList, formatDocumentInfo, formatFileCheck, formatNotificationList,
-  formatNotificationWatchLine, formatSubscriptionList, formatWebhook, formatWebhookList, markReadRequest, normalizeMobile, normalizeVerificationCode,
-  notificationConnection, notificationListRequest, notificationRows, notificationTokenHint, notifyCommands, parseEventTypes, readWebhookSecret,
-  saveDocument, shortKind, subscriptionCommands, subscriptionRequest, subscriptionRows, unknownEventWarning, webhookCommands, webhookRequest,
-  webhookRows, webhookUrlProblem,
+  CHANNELS,
+  DEFAULT_NOTIFICATION_ADDRESS,
+  DELIVERY_LIST_HEADER,
+  DELIVERY_STATUSES,
+  DOCUMENT_KINDS,
+  KNOWN_EVENT_TYPES,
+  MARK_READ_MAX_IDS,
+  NOTIFICATION_LIST_HEADER,
+  SUBSCRIPTION_LIST_HEADER,
+  WEBHOOK_LIST_HEADER,
+  WEBHOOK_SECRET_ENV,
+  channelName,
+  checkSecret,
+  compareDigest,
+  deliveriesRequest,
+  deliveryRows,
+  deliveryStatusName,
+  describeNotificationFailure,
+  documentCommands,
+  documentFileName,
+  documentKindFromName,
+  documentKindLabel,
+  documentKindName,
+  factRows,
+  formatDelivery,
+  formatDeliveryList,
+  formatDocumentInfo,
+  formatFileCheck,
+  formatNotificationList,
+  formatNotificationWatchLine,
+  formatSubscriptionList,
+  formatWebhook,
+  formatWebhookList,
+  markReadRequest,
+  normalizeMobile,
+  normalizeVerificationCode,
+  notificationConnection,
+  notificationListRequest,
+  notificationRows,
+  notificationTokenHint,
+  notifyCommands,
+  parseEventTypes,
+  readWebhookSecret,
+  saveDocument,
+  shortKind,
+  subscriptionCommands,
+  subscriptionRequest,
+  subscriptionRows,
+  unknownEventWarning,
+  webhookCommands,
+  webhookRequest,
+  webhookRows,
+  webhookUrlProblem,
 } from "../src/notify";
 
 const ts = (iso: string) => timestampFromDate(new Date(iso));
@@ -113,7 +158,11 @@ describe("webhook secret", () => {
 
   it("reads the file, without its trailing line break", () => {
     const dir = tmp();
-    for (const [name, text] of [["lf", `${SECRET}\n`], ["crlf", `${SECRET}\r\n`], ["none", SECRET]] as const) {
+    for (const [name, text] of [
+      ["lf", `${SECRET}\n`],
+      ["crlf", `${SECRET}\r\n`],
+      ["none", SECRET],
+    ] as const) {
       const file = path.join(dir, name);
       writeFileSync(file, text, { mode: 0o600 });
       expect(readWebhookSecret({ secretFile: file }, {})).toEqual({ secret: SECRET, source: `file ${file}`, warnings: [] });
@@ -270,7 +319,16 @@ describe("connection and failures", () => {
   });
 
   it("prints field violations one per line", () => {
-    const f = describeNotificationFailure(received(invalidArgument([{ field: "secret", description: "32–128 characters" }, { field: "url", description: "must be https://" }])), "a:1", "manage");
+    const f = describeNotificationFailure(
+      received(
+        invalidArgument([
+          { field: "secret", description: "32–128 characters" },
+          { field: "url", description: "must be https://" },
+        ]),
+      ),
+      "a:1",
+      "manage",
+    );
     expect(formatFailure(f).split("\n")).toEqual(["kuayu: request has invalid fields (INVALID_ARGUMENT)", "  secret: 32–128 characters", "  url: must be https://"]);
   });
 });
@@ -311,7 +369,10 @@ describe("notification output", () => {
 
   it("prints a watch line with the body below", () => {
     const line = formatNotificationWatchLine(create(notificationV1.WatchNotificationsResponseSchema, { notification: notification() }));
-    expect(line.split("\n")).toEqual([expect.stringMatching(/^2026-11-28 10:00:03 {2}n-1 {2}f-1 {2}Accepted {14}案件已受理$/), "    您提交的跨域立案申请已由北京市朝阳区人民法院受理，案号（2026）京0105民初1号。"]);
+    expect(line.split("\n")).toEqual([
+      expect.stringMatching(/^2026-11-28 10:00:03 {2}n-1 {2}f-1 {2}Accepted {14}案件已受理$/),
+      "    您提交的跨域立案申请已由北京市朝阳区人民法院受理，案号（2026）京0105民初1号。",
+    ]);
     expect(formatNotificationWatchLine(create(notificationV1.WatchNotificationsResponseSchema))).toMatch(/^- {2}- {2}- {2}- +-$/);
   });
 });
@@ -330,7 +391,15 @@ describe("webhook, delivery and subscription output", () => {
   });
 
   const delivery = (init: Omit<Partial<notificationV1.Delivery>, "$typeName" | "$unknown">) =>
-    create(notificationV1.DeliverySchema, { deliveryId: "d-1", webhookId: "w-1", filingId: "f-1", eventId: "e-1", eventType: "kuayu.decision.v1.Accepted", createdAt: ts("2026-11-28T02:00:00Z"), ...init });
+    create(notificationV1.DeliverySchema, {
+      deliveryId: "d-1",
+      webhookId: "w-1",
+      filingId: "f-1",
+      eventId: "e-1",
+      eventType: "kuayu.decision.v1.Accepted",
+      createdAt: ts("2026-11-28T02:00:00Z"),
+      ...init,
+    });
 
   it("shows deliveries: delivered time, or the next attempt while pending", () => {
     expect(DELIVERY_LIST_HEADER).toEqual(["DELIVERY", "STATUS", "EVENT", "FILING", "ATTEMPTS", "CREATED (UTC+8)", "DELIVERED / NEXT (UTC+8)", "LAST ERROR"]);
@@ -348,7 +417,16 @@ describe("webhook, delivery and subscription output", () => {
     expect(formatDeliveryList(ds.slice(0, 2))).not.toMatch(/replay/);
     expect(formatDeliveryList([])).toBe("no deliveries");
     expect(formatDelivery(ds[1]!)).toBe(
-      ["delivery  d-2", "webhook   w-1", "status    pending", "event     kuayu.decision.v1.Accepted", "filing    f-1", "attempts  2", "next      2026-11-28 10:00:04 (UTC+8)", "error     HTTP 503 Service Unavailable"].join("\n"),
+      [
+        "delivery  d-2",
+        "webhook   w-1",
+        "status    pending",
+        "event     kuayu.decision.v1.Accepted",
+        "filing    f-1",
+        "attempts  2",
+        "next      2026-11-28 10:00:04 (UTC+8)",
+        "error     HTTP 503 Service Unavailable",
+      ].join("\n"),
     );
   });
 
@@ -381,7 +459,11 @@ const info = (init: Omit<Partial<notificationV1.DocumentInfo>, "$typeName" | "$u
 
 describe("document info output", () => {
   it("shows what the code stands for, then the facts in print order", () => {
-    expect(factRows(info().facts)).toEqual([["文书", "案件受理通知书"], ["案号", "（2026）京0105民初1号"], ["管辖法院", "北京市朝阳区人民法院"]]);
+    expect(factRows(info().facts)).toEqual([
+      ["文书", "案件受理通知书"],
+      ["案号", "（2026）京0105民初1号"],
+      ["管辖法院", "北京市朝阳区人民法院"],
+    ]);
     expect(formatDocumentInfo(info()).split("\n")).toEqual([
       "verification code  K7QF-9XMA-2RTD",
       "kind               acceptance-notice (案件受理通知书)",
@@ -450,7 +532,9 @@ describe("saving a document", () => {
     tampered[100] = tampered[100]! ^ 1;
     const err = await saveDocument(stream([infoPart(), ...chunks(tampered)]), req, {}, dir).catch((e: Error) => e);
     expect(err).toBeInstanceOf(IntegrityError);
-    expect((err as Error).message).toMatch(new RegExp(`SHA-256 MISMATCH for the acceptance-notice of filing f-1: expected ${PDF_SHA}, received [0-9a-f]{64} \\(${PDF.length} bytes\\); nothing was written`));
+    expect((err as Error).message).toMatch(
+      new RegExp(`SHA-256 MISMATCH for the acceptance-notice of filing f-1: expected ${PDF_SHA}, received [0-9a-f]{64} \\(${PDF.length} bytes\\); nothing was written`),
+    );
     expect(readdirSync(dir)).toEqual([]);
     const truncated = await saveDocument(stream([infoPart(), ...chunks(PDF).slice(0, 2)]), req, {}, dir).catch((e: Error) => e);
     expect(truncated).toBeInstanceOf(IntegrityError);

@@ -13,12 +13,50 @@ import { status } from "@kuayu/grpc";
 import { commonV1, supervisionV1 } from "@kuayu/proto";
 import { CliUsageError, DEFAULT_CALL_TIMEOUT_MS, displayWidth, formatFailure } from "../src/filing";
 import {
-  COMPLAINT_HEADER, DEFAULT_SUPERVISION_ADDRESS, MISSING_COURTS_SHOWN, NOTICE_KINDS, NOTICE_LIST_HEADER, OVERDUE_HEADER, SUPERVISION_TOKEN_HINT,
-  checkCsvTarget, complaintRows, complaintsRequest, csvTarget, describeSupervisionFailure, drillReportRequest, drillRequest, formatComplaints,
-  formatDrill, formatDrillReport, formatIndicatorTable, formatIndicators, formatLate, formatMinutes, formatNotice, formatNoticeList, formatOverdue,
-  formatRate, generateNoticeRequest, indicatorRows, indicatorsHeading, indicatorsRequest, noticeKindFromName, noticeKindLabel, noticeKindName,
-  noticeLineRows, noticeRows, noticesRequest, overdueRows, parseDay, parseInstant, parseScope, participationGroups, saveCsv, scopeLabel,
-  superviseCommands, supervisionConnection,
+  COMPLAINT_HEADER,
+  DEFAULT_SUPERVISION_ADDRESS,
+  MISSING_COURTS_SHOWN,
+  NOTICE_KINDS,
+  NOTICE_LIST_HEADER,
+  OVERDUE_HEADER,
+  SUPERVISION_TOKEN_HINT,
+  checkCsvTarget,
+  complaintRows,
+  complaintsRequest,
+  csvTarget,
+  describeSupervisionFailure,
+  drillReportRequest,
+  drillRequest,
+  formatComplaints,
+  formatDrill,
+  formatDrillReport,
+  formatIndicatorTable,
+  formatIndicators,
+  formatLate,
+  formatMinutes,
+  formatNotice,
+  formatNoticeList,
+  formatOverdue,
+  formatRate,
+  generateNoticeRequest,
+  indicatorRows,
+  indicatorsHeading,
+  indicatorsRequest,
+  noticeKindFromName,
+  noticeKindLabel,
+  noticeKindName,
+  noticeLineRows,
+  noticeRows,
+  noticesRequest,
+  overdueRows,
+  parseDay,
+  parseInstant,
+  parseScope,
+  participationGroups,
+  saveCsv,
+  scopeLabel,
+  superviseCommands,
+  supervisionConnection,
 } from "../src/supervise";
 
 const { ScopeLevel, NoticeKind } = supervisionV1;
@@ -259,7 +297,16 @@ describe("rates, minutes and indicator rows", () => {
 describe("overdue, notices, complaints", () => {
   it("has a row per overdue filing, in China time, with the unit of lateness", () => {
     const fs = [
-      create(supervisionV1.OverdueFilingSchema, { filingId: "f-1", jurisdictionCourtId: "j-1", collaboratingCourtId: "c-1", caseType: commonV1.CaseType.ENFORCEMENT, overdueFor: "response", due: ts("2026-11-28T02:00:00Z"), lateBy: 42.25, lateUnit: "" }),
+      create(supervisionV1.OverdueFilingSchema, {
+        filingId: "f-1",
+        jurisdictionCourtId: "j-1",
+        collaboratingCourtId: "c-1",
+        caseType: commonV1.CaseType.ENFORCEMENT,
+        overdueFor: "response",
+        due: ts("2026-11-28T02:00:00Z"),
+        lateBy: 42.25,
+        lateUnit: "",
+      }),
       create(supervisionV1.OverdueFilingSchema, { filingId: "f-2", overdueFor: "decision", lateBy: 5, lateUnit: "hours" }),
     ];
     expect(overdueRows(fs)).toEqual([
@@ -348,8 +395,7 @@ describe("drill output", () => {
     expect(formatDrill(many)).toContain("courts      6 courts (a, b, c, d, e, …)");
   });
 
-  const row = (group: string, key: string, expected: bigint, participated: bigint, rate: number) =>
-    create(supervisionV1.ParticipationRowSchema, { group, key, expected, participated, rate });
+  const row = (group: string, key: string, expected: bigint, participated: bigint, rate: number) => create(supervisionV1.ParticipationRowSchema, { group, key, expected, participated, rate });
 
   it("groups participation by province, then by level in court order", () => {
     const groups = participationGroups([

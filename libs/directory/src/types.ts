@@ -108,6 +108,4 @@ export interface Problem {
 
 export type ImportFormat = "json" | "csv";
 
-export type ImportResult =
-  | { readonly ok: true; readonly courts: Court[]; readonly header?: DirectoryHeader }
-  | { readonly ok: false; readonly problems: Problem[] };
+export type ImportResult = { readonly ok: true; readonly courts: Court[]; readonly header?: DirectoryHeader } | { readonly ok: false; readonly problems: Problem[] };

@@ -125,7 +125,8 @@ export function validateDirectory(entries: readonly unknown[], options: Validate
       }
     }
     const caseTypes = list(e.caseTypes, "caseTypes", TYPES, "unknown-case-type", bad);
-    if (caseTypes && roles && !roles.includes("jurisdiction") && caseTypes.length > 0) bad("role-rule", "case types are accepted as jurisdiction court; this court has no jurisdiction role", "caseTypes");
+    if (caseTypes && roles && !roles.includes("jurisdiction") && caseTypes.length > 0)
+      bad("role-rule", "case types are accepted as jurisdiction court; this court has no jurisdiction role", "caseTypes");
 
     if (e.hours !== undefined) checkHours(e.hours, bad);
     if (typeof e.addressSample !== "boolean") bad("shape", "addressSample must be true or false", "addressSample");

@@ -35,7 +35,12 @@ describe("parseCsv", () => {
 
 describe("formatCsv", () => {
   it("quotes only what needs quoting and reads back to the same rows", () => {
-    const rows = [["id", "name"], ["1", 'a "quoted", multi\nline'], ["2", "广州互联网法院"], ["3", ""]];
+    const rows = [
+      ["id", "name"],
+      ["1", 'a "quoted", multi\nline'],
+      ["2", "广州互联网法院"],
+      ["3", ""],
+    ];
     const text = formatCsv(rows);
     expect(text).toBe('id,name\r\n1,"a ""quoted"", multi\nline"\r\n2,广州互联网法院\r\n3,\r\n');
     expect(parseCsv(text).map((r) => r.fields)).toEqual(rows);

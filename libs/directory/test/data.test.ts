@@ -33,7 +33,12 @@ describe("shipped court directory", () => {
     expect(dir.byCode("黔")!.name).toBe("贵州省高级人民法院"); // not 贵: Guizhou's court code is 黔
     expect(dir.byCode("兵")!.name).toBe("新疆维吾尔自治区高级人民法院生产建设兵团分院");
     // The PLA Military Court is at high level too, but of kind military.
-    expect(dir.byLevel("high").map((c) => c.code).sort()).toEqual([...high.map((c) => c.code), "军"].sort());
+    expect(
+      dir
+        .byLevel("high")
+        .map((c) => c.code)
+        .sort(),
+    ).toEqual([...high.map((c) => c.code), "军"].sort());
   });
 
   it("gives every court a code the case-number rules accept (a drill found 贵 codes that Accept refused)", () => {
@@ -53,9 +58,24 @@ describe("shipped court directory", () => {
 
   it("has the special courts docs/domain.md (Courts) names, with codes from the override table", () => {
     expect(dir.byKind("maritime")).toHaveLength(11);
-    expect(dir.byKind("intellectual-property").map((c) => c.code).sort()).toEqual(["京73", "沪73", "琼73", "粤73"].sort());
-    expect(dir.byKind("internet").map((c) => `${c.code} ${c.name}`).sort()).toEqual(["京0491 北京互联网法院", "浙0192 杭州互联网法院", "粤0192 广州互联网法院"].sort());
-    expect(dir.byKind("financial").map((c) => `${c.code} ${c.name}`).sort()).toEqual(["京74 北京金融法院", "沪74 上海金融法院", "渝74 成渝金融法院"].sort());
+    expect(
+      dir
+        .byKind("intellectual-property")
+        .map((c) => c.code)
+        .sort(),
+    ).toEqual(["京73", "沪73", "琼73", "粤73"].sort());
+    expect(
+      dir
+        .byKind("internet")
+        .map((c) => `${c.code} ${c.name}`)
+        .sort(),
+    ).toEqual(["京0491 北京互联网法院", "浙0192 杭州互联网法院", "粤0192 广州互联网法院"].sort());
+    expect(
+      dir
+        .byKind("financial")
+        .map((c) => `${c.code} ${c.name}`)
+        .sort(),
+    ).toEqual(["京74 北京金融法院", "沪74 上海金融法院", "渝74 成渝金融法院"].sort());
     expect(dir.byCode("沪72")!.name).toBe("上海海事法院");
     expect(dir.byCode("沪7101")).toMatchObject({ name: "上海铁路运输法院", kind: "railway", level: "basic" });
     expect(dir.byCode("军")!.kind).toBe("military");

@@ -21,7 +21,15 @@ describe("import and export", () => {
   });
 
   it("round-trips text that needs CSV quoting, and courts without sample data", () => {
-    const court: Court = { ...dir.byCode("粤0703")!, name: '江门市"蓬江",区人民法院', address: "广东省江门市\n蓬江区", addressSample: false, hours: ["09:00-12:00"], contacts: [{ name: "李四", phone: "0750-0000000", role: "跨域立案专员", sample: false }], source: "official" };
+    const court: Court = {
+      ...dir.byCode("粤0703")!,
+      name: '江门市"蓬江",区人民法院',
+      address: "广东省江门市\n蓬江区",
+      addressSample: false,
+      hours: ["09:00-12:00"],
+      contacts: [{ name: "李四", phone: "0750-0000000", role: "跨域立案专员", sample: false }],
+      source: "official",
+    };
     const parents = dir.chain(court.parentId!);
     const small = buildDirectory([...parents, court]);
     expect(courtsOf(parseImport(exportDirectory(small, "csv"), "csv"))).toEqual(small.courts);
@@ -33,7 +41,12 @@ describe("import and export", () => {
     expect(courtsOf(parseImport(JSON.stringify(small), "json"))).toEqual(small);
     const csv = exportDirectory(buildDirectory(small), "csv")
       .split("\r\n")
-      .map((line) => line.split(",").filter((_, n) => n !== CSV_COLUMNS.indexOf("hours")).join(","))
+      .map((line) =>
+        line
+          .split(",")
+          .filter((_, n) => n !== CSV_COLUMNS.indexOf("hours"))
+          .join(","),
+      )
       .join("\r\n");
     expect(courtsOf(parseImport(csv, "csv"))).toEqual(small);
   });
@@ -53,7 +66,12 @@ describe("import and export", () => {
       const result = parseImport(text, "csv");
       return result.ok ? [] : result.problems.map((p) => [p.code, p.line, p.field]);
     };
-    expect(fail("id,name,colour\r\n")).toEqual(expect.arrayContaining([["unknown-field", 1, "colour"], ["shape", 1, "code"]]));
+    expect(fail("id,name,colour\r\n")).toEqual(
+      expect.arrayContaining([
+        ["unknown-field", 1, "colour"],
+        ["shape", 1, "code"],
+      ]),
+    );
     const head = CSV_COLUMNS.join(",");
     expect(fail(`${head}\r\nc-1,only two\r\n`)).toEqual([["shape", 2, undefined]]);
     expect(fail(`${head}\r\n"c-1,unterminated\r\n`)).toEqual([["syntax", 2, undefined]]);

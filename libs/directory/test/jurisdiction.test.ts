@@ -225,9 +225,7 @@ describe("resolveJurisdiction: other case types", () => {
       ["江门市中级人民法院", "original-court"],
     ]);
     // A basic court takes no retrial applications, so it is not offered.
-    expect(names(resolve({ caseType: "civil-retrial-application", defendantDomiciles: [], originalCourtId: "c-440703", partiesAreCitizensOrNumerous: true }))).toEqual([
-      "江门市中级人民法院",
-    ]);
+    expect(names(resolve({ caseType: "civil-retrial-application", defendantDomiciles: [], originalCourtId: "c-440703", partiesAreCitizensOrNumerous: true }))).toEqual(["江门市中级人民法院"]);
   });
 
   it("sends state compensation to the intermediate court of the liable organ's place (assumed)", () => {
@@ -296,8 +294,18 @@ describe("resolveJurisdiction against the directory's roles and case types", () 
 
 describe("resolveJurisdiction over the whole directory", () => {
   // Every division that has a basic court of its own, as defendant domicile and as every other place.
-  const divisions = dir.byKind("basic").filter((c) => c.id === `c-${c.division}`).map((c) => c.division);
-  const facts: Partial<JurisdictionQuery>[] = [{}, { maritime: true }, { intellectualProperty: true }, { intellectualProperty: true, ipKind: "other" }, { ecommercePlatform: true }, { financial: true }];
+  const divisions = dir
+    .byKind("basic")
+    .filter((c) => c.id === `c-${c.division}`)
+    .map((c) => c.division);
+  const facts: Partial<JurisdictionQuery>[] = [
+    {},
+    { maritime: true },
+    { intellectualProperty: true },
+    { intellectualProperty: true, ipKind: "other" },
+    { ecommercePlatform: true },
+    { financial: true },
+  ];
 
   it("finds at least one valid court for every division, case type and special fact", () => {
     expect(divisions.length).toBeGreaterThan(2800);

@@ -2,14 +2,93 @@ import { formatProblem, parseImport, validateDirectory, type Problem } from "../
 
 /** A valid five-court directory: SPC → high → intermediate → basic → two tribunals. */
 function sample(): Record<string, unknown>[] {
-  const base = { roles: ["collaborating", "jurisdiction"], address: "广东省江门市", addressSample: true, contacts: [{ name: "王某（示例）", phone: "000-0000-0001", role: "跨域立案专员", sample: true }], source: "derived" };
+  const base = {
+    roles: ["collaborating", "jurisdiction"],
+    address: "广东省江门市",
+    addressSample: true,
+    contacts: [{ name: "王某（示例）", phone: "000-0000-0001", role: "跨域立案专员", sample: true }],
+    source: "derived",
+  };
   return [
-    { ...base, id: "c-spc", name: "最高人民法院", code: "最高法", kind: "supreme", level: "supreme", province: "00", division: "000000", parentId: null, roles: ["jurisdiction"], caseTypes: ["civil-retrial-application"] },
-    { ...base, id: "c-440000", name: "广东省高级人民法院", code: "粤", kind: "high", level: "high", province: "44", division: "440000", parentId: "c-spc", roles: ["jurisdiction"], caseTypes: ["state-compensation"] },
-    { ...base, id: "c-440700", name: "江门市中级人民法院", code: "粤07", kind: "intermediate", level: "intermediate", province: "44", division: "440700", parentId: "c-440000", caseTypes: ["civil-first-instance"] },
-    { ...base, id: "c-440703", name: "江门市蓬江区人民法院", code: "粤0703", kind: "basic", level: "basic", province: "44", division: "440703", parentId: "c-440700", caseTypes: ["enforcement"], hours: ["08:00-12:00", "14:30-18:00"] },
-    { ...base, id: "t-440703102", name: "江门市蓬江区人民法院棠下人民法庭", code: "", kind: "tribunal", level: "tribunal", province: "44", division: "440703", parentId: "c-440703", roles: ["collaborating"], caseTypes: [], source: "generated" },
-    { ...base, id: "t-440703103", name: "江门市蓬江区人民法院荷塘人民法庭", code: "", kind: "tribunal", level: "tribunal", province: "44", division: "440703", parentId: "c-440703", roles: ["collaborating"], caseTypes: [], source: "generated" },
+    {
+      ...base,
+      id: "c-spc",
+      name: "最高人民法院",
+      code: "最高法",
+      kind: "supreme",
+      level: "supreme",
+      province: "00",
+      division: "000000",
+      parentId: null,
+      roles: ["jurisdiction"],
+      caseTypes: ["civil-retrial-application"],
+    },
+    {
+      ...base,
+      id: "c-440000",
+      name: "广东省高级人民法院",
+      code: "粤",
+      kind: "high",
+      level: "high",
+      province: "44",
+      division: "440000",
+      parentId: "c-spc",
+      roles: ["jurisdiction"],
+      caseTypes: ["state-compensation"],
+    },
+    {
+      ...base,
+      id: "c-440700",
+      name: "江门市中级人民法院",
+      code: "粤07",
+      kind: "intermediate",
+      level: "intermediate",
+      province: "44",
+      division: "440700",
+      parentId: "c-440000",
+      caseTypes: ["civil-first-instance"],
+    },
+    {
+      ...base,
+      id: "c-440703",
+      name: "江门市蓬江区人民法院",
+      code: "粤0703",
+      kind: "basic",
+      level: "basic",
+      province: "44",
+      division: "440703",
+      parentId: "c-440700",
+      caseTypes: ["enforcement"],
+      hours: ["08:00-12:00", "14:30-18:00"],
+    },
+    {
+      ...base,
+      id: "t-440703102",
+      name: "江门市蓬江区人民法院棠下人民法庭",
+      code: "",
+      kind: "tribunal",
+      level: "tribunal",
+      province: "44",
+      division: "440703",
+      parentId: "c-440703",
+      roles: ["collaborating"],
+      caseTypes: [],
+      source: "generated",
+    },
+    {
+      ...base,
+      id: "t-440703103",
+      name: "江门市蓬江区人民法院荷塘人民法庭",
+      code: "",
+      kind: "tribunal",
+      level: "tribunal",
+      province: "44",
+      division: "440703",
+      parentId: "c-440703",
+      roles: ["collaborating"],
+      caseTypes: [],
+      source: "generated",
+    },
   ];
 }
 
@@ -114,7 +193,11 @@ describe("validateDirectory", () => {
     e.source = "rumour";
     e.extra = 1;
     entries.push("not a court");
-    expect(only(problemsOf(entries)).map((p) => p.code).sort()).toEqual(["bad-contact", "bad-hours", "bad-source", "shape", "shape", "unknown-field"].sort());
+    expect(
+      only(problemsOf(entries))
+        .map((p) => p.code)
+        .sort(),
+    ).toEqual(["bad-contact", "bad-hours", "bad-source", "shape", "shape", "unknown-field"].sort());
     expect(problemsOf(entries).every((p) => p.line === 5 || p.line === 8)).toBe(true);
   });
 

@@ -256,8 +256,7 @@ export class HolidayCalendar {
     for (let y = CALENDAR_FIRST_YEAR; y <= last; y++) {
       const a = this.year(y);
       const b = other.year(y);
-      const same =
-        (a.origin === "provisional") === (b.origin === "provisional") && sameKeys(a.holidays, b.holidays) && sameKeys(a.workdays, b.workdays);
+      const same = (a.origin === "provisional") === (b.origin === "provisional") && sameKeys(a.holidays, b.holidays) && sameKeys(a.workdays, b.workdays);
       if (!same) out.push(y);
     }
     return out;

@@ -27,8 +27,39 @@ const SPC_CODE = "最高法";
  * numbers; not checked against an official table.
  */
 export const PROVINCE_COURT_CODES = [
-  "京", "津", "冀", "晋", "内", "辽", "吉", "黑", "沪", "苏", "浙", "皖", "闽", "赣", "鲁", "豫",
-  "鄂", "湘", "粤", "桂", "琼", "渝", "川", "黔", "云", "藏", "陕", "甘", "青", "宁", "新", "兵", "军",
+  "京",
+  "津",
+  "冀",
+  "晋",
+  "内",
+  "辽",
+  "吉",
+  "黑",
+  "沪",
+  "苏",
+  "浙",
+  "皖",
+  "闽",
+  "赣",
+  "鲁",
+  "豫",
+  "鄂",
+  "湘",
+  "粤",
+  "桂",
+  "琼",
+  "渝",
+  "川",
+  "黔",
+  "云",
+  "藏",
+  "陕",
+  "甘",
+  "青",
+  "宁",
+  "新",
+  "兵",
+  "军",
 ] as const;
 
 /**
@@ -40,11 +71,7 @@ export function isCourtCode(text: string): boolean {
   if (text === SPC_CODE) return true;
   const [first, ...rest] = [...text];
   const digits = rest.join("");
-  return (
-    first !== undefined &&
-    (PROVINCE_COURT_CODES as readonly string[]).includes(first) &&
-    (digits === "" || /^(\d{2}|\d{4})$/.test(digits))
-  );
+  return first !== undefined && (PROVINCE_COURT_CODES as readonly string[]).includes(first) && (digits === "" || /^(\d{2}|\d{4})$/.test(digits));
 }
 
 /** Formats a case number with full-width parentheses, as courts write them. */

@@ -38,9 +38,7 @@ interface MaterialBase {
   readonly copiesForOpposingParties: boolean;
 }
 /** One entry of a case type's material checklist (立案登记规定 art. 6). */
-export type MaterialItem =
-  | (MaterialBase & { readonly requirement: "required" })
-  | (MaterialBase & { readonly requirement: "conditional"; readonly condition: MaterialCondition });
+export type MaterialItem = (MaterialBase & { readonly requirement: "required" }) | (MaterialBase & { readonly requirement: "conditional"; readonly condition: MaterialCondition });
 
 /**
  * How long the court has to decide (or, for 民申, to send the acceptance notice).
@@ -93,12 +91,7 @@ const COMMON_MATERIALS: readonly MaterialItem[] = [
 // Collected at the window rather than brought by the filer, but still part of a complete filing.
 const ADDRESS_FOR_SERVICE = required("address-for-service-confirmation", "送达地址确认书");
 
-const checklist = (initiating: MaterialItem, ...specific: MaterialItem[]): readonly MaterialItem[] => [
-  initiating,
-  ...COMMON_MATERIALS,
-  ...specific,
-  ADDRESS_FOR_SERVICE,
-];
+const checklist = (initiating: MaterialItem, ...specific: MaterialItem[]): readonly MaterialItem[] => [initiating, ...COMMON_MATERIALS, ...specific, ADDRESS_FOR_SERVICE];
 
 const SEVEN_DAYS: DecisionPeriod = { days: 7, startsOn: "receipt", duty: "decide-whether-to-docket" };
 
@@ -130,10 +123,7 @@ const CASE_TYPE_INFO: Readonly<Record<CaseType, CaseTypeInfo>> = {
     typeCodes: ["执"],
     specialTrialCodes: [],
     decisionPeriod: SEVEN_DAYS,
-    materials: checklist(
-      required("enforcement-application", "执行申请书", true),
-      required("effective-legal-document", "生效法律文书"),
-    ),
+    materials: checklist(required("enforcement-application", "执行申请书", true), required("effective-legal-document", "生效法律文书")),
   },
   "criminal-private-prosecution": {
     id: "criminal-private-prosecution",
@@ -149,10 +139,7 @@ const CASE_TYPE_INFO: Readonly<Record<CaseType, CaseTypeInfo>> = {
     typeCodes: ["法赔", "委赔"],
     specialTrialCodes: [],
     decisionPeriod: SEVEN_DAYS,
-    materials: checklist(
-      required("compensation-application", "国家赔偿申请书", true),
-      conditional("liable-organ-decision", "赔偿义务机关作出的决定书", "liable-organ-decided"),
-    ),
+    materials: checklist(required("compensation-application", "国家赔偿申请书", true), conditional("liable-organ-decision", "赔偿义务机关作出的决定书", "liable-organ-decided")),
   },
   "civil-retrial-application": {
     id: "civil-retrial-application",
@@ -160,10 +147,7 @@ const CASE_TYPE_INFO: Readonly<Record<CaseType, CaseTypeInfo>> = {
     typeCodes: ["民申"],
     specialTrialCodes: [],
     decisionPeriod: { days: 5, startsOn: "complete-materials", duty: "send-acceptance-notice" },
-    materials: checklist(
-      required("retrial-application", "再审申请书", true),
-      required("original-judgment", "原审裁判文书"),
-    ),
+    materials: checklist(required("retrial-application", "再审申请书", true), required("original-judgment", "原审裁判文书")),
   },
 };
 

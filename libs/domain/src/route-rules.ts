@@ -82,8 +82,7 @@ export function defaultAcceptedCaseTypes(kind: CourtKind): readonly CaseType[] {
 
 const isTribunal = (c: RouteCourt) => c.kind === "tribunal" || c.level === "tribunal";
 // The XPCC branch court is kind `high`; a high-level special court (e.g. the PLA military court) is caught by level.
-const isUpperCourt = (c: RouteCourt) =>
-  c.kind === "supreme" || c.kind === "high" || c.level === "supreme" || c.level === "high";
+const isUpperCourt = (c: RouteCourt) => c.kind === "supreme" || c.kind === "high" || c.level === "supreme" || c.level === "high";
 
 /** Every reason the route cannot be used; empty when it can. */
 export function validateRoute({ collaboratingCourt: from, jurisdictionCourt: to, caseType }: Route): RouteProblem[] {

@@ -52,8 +52,7 @@ function dayOfDate(date: CalendarDate): number {
   return day;
 }
 
-const toDay = (date: Date | CalendarDate): number =>
-  typeof date === "string" ? dayOfDate(date) : dayOfInstant(instantMs(date));
+const toDay = (date: Date | CalendarDate): number => (typeof date === "string" ? dayOfDate(date) : dayOfInstant(instantMs(date)));
 
 /** The calendar date in China time of an instant. */
 export function calendarDateInChina(instant: Date): CalendarDate {
@@ -87,7 +86,7 @@ export function isWorkingDay(date: Date | CalendarDate): boolean {
 export function workingDaysLater(date: Date | CalendarDate, n: number): CalendarDate {
   if (!Number.isInteger(n) || n < 0) throw new RangeError(`working days must be a whole number ≥ 0, got ${n}`);
   let day = toDay(date);
-  for (let left = n; left > 0; ) {
+  for (let left = n; left > 0;) {
     day += 1;
     if (isWorkingDayNumber(day)) left -= 1;
   }

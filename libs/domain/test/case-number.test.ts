@@ -1,12 +1,4 @@
-import {
-  ValidationError,
-  formatCaseNumber,
-  isCourtCode,
-  parseCaseNumber,
-  parseChineseNumeral,
-  toChineseNumeral,
-  type CaseNumber,
-} from "@kuayu/domain";
+import { ValidationError, formatCaseNumber, isCourtCode, parseCaseNumber, parseChineseNumeral, toChineseNumeral, type CaseNumber } from "@kuayu/domain";
 
 /** The single violation a malformed case number produces. */
 function violationOf(fn: () => unknown) {
@@ -33,14 +25,11 @@ describe("parseCaseNumber / formatCaseNumber", () => {
     expect(formatCaseNumber(parsed)).toBe("（2020）浙01知民初277号");
   });
 
-  it.each(["最高法", "粤", "粤07", "粤0703", "京01", "京0491", "浙0192", "沪7101", "内", "兵", "军"])(
-    "round-trips court code %s",
-    (courtCode) => {
-      const text = `（2021）${courtCode}执15号`;
-      expect(parseCaseNumber(text)).toEqual({ year: 2021, courtCode, typeCode: "执", sequence: 15 });
-      expect(formatCaseNumber(parseCaseNumber(text))).toBe(text);
-    },
-  );
+  it.each(["最高法", "粤", "粤07", "粤0703", "京01", "京0491", "浙0192", "沪7101", "内", "兵", "军"])("round-trips court code %s", (courtCode) => {
+    const text = `（2021）${courtCode}执15号`;
+    expect(parseCaseNumber(text)).toEqual({ year: 2021, courtCode, typeCode: "执", sequence: 15 });
+    expect(formatCaseNumber(parseCaseNumber(text))).toBe(text);
+  });
 
   it.each(["民初", "行初", "执", "刑初", "法赔", "委赔", "民申"] as const)("round-trips type code %s", (typeCode) => {
     const text = `（2019）粤0703${typeCode}8号`;
@@ -87,15 +76,8 @@ describe("parseCaseNumber / formatCaseNumber", () => {
   });
 
   it("refuses to format an invalid case number, listing every problem", () => {
-    const violations = violationOf(() =>
-      formatCaseNumber({ year: 20, courtCode: "广东", typeCode: "民初", sequence: 0, suffix: 0 }),
-    );
-    expect(violations.map((v) => v.field)).toEqual([
-      "case_number.year",
-      "case_number.court_code",
-      "case_number.sequence",
-      "case_number.suffix",
-    ]);
+    const violations = violationOf(() => formatCaseNumber({ year: 20, courtCode: "广东", typeCode: "民初", sequence: 0, suffix: 0 }));
+    expect(violations.map((v) => v.field)).toEqual(["case_number.year", "case_number.court_code", "case_number.sequence", "case_number.suffix"]);
   });
 });
 

@@ -1,12 +1,4 @@
-import {
-  CASE_TYPES,
-  TYPE_CODES,
-  applicableMaterials,
-  caseTypeInfo,
-  caseTypeOfTypeCode,
-  isCaseType,
-  type CaseType,
-} from "@kuayu/domain";
+import { CASE_TYPES, TYPE_CODES, applicableMaterials, caseTypeInfo, caseTypeOfTypeCode, isCaseType, type CaseType } from "@kuayu/domain";
 
 const ids = (caseType: CaseType) => caseTypeInfo(caseType).materials.map((m) => m.id);
 

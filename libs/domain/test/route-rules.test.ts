@@ -1,15 +1,4 @@
-import {
-  CASE_TYPES,
-  COURT_KINDS,
-  ROUTE_PROBLEM_CODES,
-  defaultAcceptedCaseTypes,
-  defaultRoles,
-  validateRoute,
-  type CaseType,
-  type CourtKind,
-  type CourtLevel,
-  type RouteCourt,
-} from "@kuayu/domain";
+import { CASE_TYPES, COURT_KINDS, ROUTE_PROBLEM_CODES, defaultAcceptedCaseTypes, defaultRoles, validateRoute, type CaseType, type CourtKind, type CourtLevel, type RouteCourt } from "@kuayu/domain";
 
 /** A court with its kind's default roles and case types. */
 const court = (id: string, kind: CourtKind, level: CourtLevel, overrides: Partial<RouteCourt> = {}): RouteCourt => ({
@@ -27,8 +16,7 @@ const high = court("gd", "high", "high");
 const spc = court("spc", "supreme", "supreme");
 const tribunal = court("gd-0703-t1", "tribunal", "tribunal");
 
-const codes = (collaboratingCourt: RouteCourt, jurisdictionCourt: RouteCourt, caseType: CaseType) =>
-  validateRoute({ collaboratingCourt, jurisdictionCourt, caseType }).map((p) => p.code);
+const codes = (collaboratingCourt: RouteCourt, jurisdictionCourt: RouteCourt, caseType: CaseType) => validateRoute({ collaboratingCourt, jurisdictionCourt, caseType }).map((p) => p.code);
 
 describe("validateRoute", () => {
   it("accepts valid routes", () => {

@@ -113,7 +113,10 @@ describe("isWorkingDay", () => {
         deadline: d.statutoryDeadline(new Date("2026-09-30T02:00:00Z"), "civil-first-instance").date,
         response: d.addWorkingMinutes(new Date("2026-09-18T17:20:00+08:00"), 30).toISOString(),
       }));`;
-    for (const [tz, offset] of [["America/Los_Angeles", 480], ["Pacific/Kiritimati", -840]] as const) {
+    for (const [tz, offset] of [
+      ["America/Los_Angeles", 480],
+      ["Pacific/Kiritimati", -840],
+    ] as const) {
       const out = execFileSync(process.execPath, ["-e", script], { cwd: join(__dirname, "../../.."), env: { ...process.env, TZ: tz }, encoding: "utf8" });
       expect(JSON.parse(out)).toEqual({
         offset, // proves the child really ran in that zone

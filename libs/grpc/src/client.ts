@@ -43,11 +43,7 @@ export const CLIENT_CHANNEL_OPTIONS: grpc.ChannelOptions = {
 
 export function createClient<S extends DescService>(service: S, address: string, opts: ClientOptions = {}): Client<S> {
   const Ctor = grpc.makeGenericClientConstructor(serviceDefinition(service), service.typeName);
-  const raw = new Ctor(address, grpc.credentials.createInsecure(), CLIENT_CHANNEL_OPTIONS) as unknown as Record<
-    string,
-    (...args: unknown[]) => unknown
-  > &
-    grpc.Client;
+  const raw = new Ctor(address, grpc.credentials.createInsecure(), CLIENT_CHANNEL_OPTIONS) as unknown as Record<string, (...args: unknown[]) => unknown> & grpc.Client;
   const defaultTimeout = opts.timeoutMs ?? 10_000;
 
   const prepare = async (o: CallOptions | undefined) => {
@@ -65,9 +61,7 @@ export function createClient<S extends DescService>(service: S, address: string,
       case "unary":
         client[m.localName] = async (req: unknown, o?: CallOptions) => {
           const { md, callOpts } = await prepare(o);
-          return new Promise((resolve, reject) =>
-            call(input(m, req), md, callOpts, (err: grpc.ServiceError | null, res: unknown) => (err ? reject(err) : resolve(res))),
-          );
+          return new Promise((resolve, reject) => call(input(m, req), md, callOpts, (err: grpc.ServiceError | null, res: unknown) => (err ? reject(err) : resolve(res))));
         };
         break;
       case "server_streaming":
@@ -90,9 +84,7 @@ export function createClient<S extends DescService>(service: S, address: string,
         client[m.localName] = async (reqs: AsyncIterable<unknown> | Iterable<unknown>, o?: CallOptions) => {
           const { md, callOpts } = await prepare(o);
           return new Promise((resolve, reject) => {
-            const stream = call(md, callOpts, (err: grpc.ServiceError | null, res: unknown) =>
-              err ? reject(err) : resolve(res),
-            ) as grpc.ClientWritableStream<unknown>;
+            const stream = call(md, callOpts, (err: grpc.ServiceError | null, res: unknown) => (err ? reject(err) : resolve(res))) as grpc.ClientWritableStream<unknown>;
             (async () => {
               for await (const r of reqs) {
                 if (!stream.write(input(m, r))) await new Promise((ok) => stream.once("drain", ok));

@@ -22,6 +22,5 @@ function methodDefinition(service: DescService, m: DescMethod): grpc.MethodDefin
   };
 }
 
-const serializer = (schema: DescMessage) => (value: unknown) =>
-  Buffer.from(toBinary(schema, value as never));
+const serializer = (schema: DescMessage) => (value: unknown) => Buffer.from(toBinary(schema, value as never));
 const deserializer = (schema: DescMessage) => (bytes: Buffer) => fromBinary(schema, bytes);

@@ -65,7 +65,8 @@ export function fieldViolations(err: unknown): FieldViolation[] {
 export function fromDomain(err: unknown): RpcError | undefined {
   if (err instanceof RpcError) return err;
   // A busy lock (@kuayu/mongo) means another writer is on the same record: safe to retry.
-  if ((err as Error | undefined)?.name === "LockBusyError" || (err as Error | undefined)?.name === "ConflictError") return new RpcError(grpc.status.ABORTED, `${(err as Error).message} (concurrent change)`);
+  if ((err as Error | undefined)?.name === "LockBusyError" || (err as Error | undefined)?.name === "ConflictError")
+    return new RpcError(grpc.status.ABORTED, `${(err as Error).message} (concurrent change)`);
   if (!(err instanceof DomainError)) return undefined;
   if (err instanceof ValidationError) return invalidArgument(err.violations);
   if (err instanceof NotFoundError) return notFound(err.message);

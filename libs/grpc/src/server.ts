@@ -100,9 +100,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   }
 
   const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync(`${opts.host ?? "0.0.0.0"}:${opts.port}`, grpc.ServerCredentials.createInsecure(), (err, p) =>
-      err ? reject(err) : resolve(p),
-    ),
+    server.bindAsync(`${opts.host ?? "0.0.0.0"}:${opts.port}`, grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
   );
   const setAll = (status: "SERVING" | "NOT_SERVING") => {
     health.setStatus("", status);
@@ -171,13 +169,19 @@ function wrap(method: DescMethod, fn: AnyHandler, opts: ServerOptions): grpc.Unt
       return (call: grpc.ServerUnaryCall<unknown, unknown>, callback: grpc.sendUnaryData<unknown>) => {
         context(call)
           .then((ctx) => fn(call.request, ctx))
-          .then((res) => callback(null, output(res)), (err) => callback(fail(err) as grpc.ServiceError));
+          .then(
+            (res) => callback(null, output(res)),
+            (err) => callback(fail(err) as grpc.ServiceError),
+          );
       };
     case "client_streaming":
       return (call: grpc.ServerReadableStream<unknown, unknown>, callback: grpc.sendUnaryData<unknown>) => {
         context(call)
           .then((ctx) => fn(call as AsyncIterable<unknown>, ctx))
-          .then((res) => callback(null, output(res)), (err) => callback(fail(err) as grpc.ServiceError));
+          .then(
+            (res) => callback(null, output(res)),
+            (err) => callback(fail(err) as grpc.ServiceError),
+          );
       };
     case "server_streaming":
       return (call: grpc.ServerWritableStream<unknown, unknown>) => {
@@ -189,7 +193,10 @@ function wrap(method: DescMethod, fn: AnyHandler, opts: ServerOptions): grpc.Unt
           });
         context(call)
           .then((ctx) => fn(call.request, ctx, send))
-          .then(() => call.end(), (err) => call.emit("error", fail(err)));
+          .then(
+            () => call.end(),
+            (err) => call.emit("error", fail(err)),
+          );
       };
     default:
       throw new Error(`${path}: ${method.methodKind} methods are not supported`);

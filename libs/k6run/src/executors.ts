@@ -213,6 +213,11 @@ export class Engine {
       while (running.size > 0) await Promise.race(running);
     };
     const before = pool.length;
-    await this.finish(sc, this.active(loop, before).then(() => (runtime.vusActive -= pool.length - before)), deadline, pool);
+    await this.finish(
+      sc,
+      this.active(loop, before).then(() => (runtime.vusActive -= pool.length - before)),
+      deadline,
+      pool,
+    );
   }
 }

@@ -28,7 +28,8 @@ export function timestampToJson(t: { seconds?: string | number; nanos?: number }
   const nanos = t.nanos ?? 0;
   const base = new Date(seconds * 1000).toISOString().slice(0, 19);
   // protojson prints 0, 3, 6 or 9 fractional digits, whichever is exact.
-  const frac = nanos === 0 ? "" : nanos % 1e6 === 0 ? `.${String(nanos / 1e6).padStart(3, "0")}` : nanos % 1e3 === 0 ? `.${String(nanos / 1e3).padStart(6, "0")}` : `.${String(nanos).padStart(9, "0")}`;
+  const frac =
+    nanos === 0 ? "" : nanos % 1e6 === 0 ? `.${String(nanos / 1e6).padStart(3, "0")}` : nanos % 1e3 === 0 ? `.${String(nanos / 1e3).padStart(6, "0")}` : `.${String(nanos).padStart(9, "0")}`;
   return `${base}${frac}Z`;
 }
 

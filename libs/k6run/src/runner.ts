@@ -173,17 +173,25 @@ export async function run(o: RunOptions): Promise<number> {
   // abortOnFail thresholds are checked every second while the scenarios run.
   const abortable = thresholds.filter((t) => t.abortOnFail);
   let crossedEarly: string | undefined;
-  const watch = abortable.length === 0 ? undefined : setInterval(() => {
-    for (const r of evaluateThresholds(abortable, runtime.registry.metrics, elapsedMs())) {
-      if (!r.ok && elapsedMs() >= r.threshold.delayAbortEvalMs) {
-        crossedEarly ??= `${r.threshold.key}: ${r.threshold.source}`;
-        running.stop();
-      }
-    }
-  }, 1000);
-  const progress = o.quiet ? undefined : setInterval(() => {
-    log("INFO", `running (${formatDuration(elapsedMs())}), ${runtime.vusActive}/${runtime.vusInitialized} VUs, ${runtime.iterationsCompleted} complete and ${runtime.iterationsInterrupted} interrupted iterations`);
-  }, 5000);
+  const watch =
+    abortable.length === 0
+      ? undefined
+      : setInterval(() => {
+          for (const r of evaluateThresholds(abortable, runtime.registry.metrics, elapsedMs())) {
+            if (!r.ok && elapsedMs() >= r.threshold.delayAbortEvalMs) {
+              crossedEarly ??= `${r.threshold.key}: ${r.threshold.source}`;
+              running.stop();
+            }
+          }
+        }, 1000);
+  const progress = o.quiet
+    ? undefined
+    : setInterval(() => {
+        log(
+          "INFO",
+          `running (${formatDuration(elapsedMs())}), ${runtime.vusActive}/${runtime.vusInitialized} VUs, ${runtime.iterationsCompleted} complete and ${runtime.iterationsInterrupted} interrupted iterations`,
+        );
+      }, 5000);
 
   runtime.startedAt = performance.now();
   await running.run(scenarios, vus);
@@ -205,9 +213,14 @@ export async function run(o: RunOptions): Promise<number> {
 
   const results = evaluateThresholds(thresholds, runtime.registry.metrics, durationMs);
   const summary = buildSummary(runtime.registry.metrics, results, runtime.rootGroup, durationMs, trendStats);
-  if (o.summaryExport) writeFileSync(path.resolve(o.summaryExport), `${JSON.stringify({ ...legacyExport(summary), k6run: { iterationErrors: errors, interruptedIterations: runtime.iterationsInterrupted } }, null, 2)}\n`);
+  if (o.summaryExport)
+    writeFileSync(
+      path.resolve(o.summaryExport),
+      `${JSON.stringify({ ...legacyExport(summary), k6run: { iterationErrors: errors, interruptedIterations: runtime.iterationsInterrupted } }, null, 2)}\n`,
+    );
   const notes = [
-    `${runtime.iterationsCompleted} complete and ${runtime.iterationsInterrupted} interrupted iterations in ${formatDuration(durationMs)}` + (errors > 0 ? `; ✗ ${errors} iterations ended with an exception` : ""),
+    `${runtime.iterationsCompleted} complete and ${runtime.iterationsInterrupted} interrupted iterations in ${formatDuration(durationMs)}` +
+      (errors > 0 ? `; ✗ ${errors} iterations ended with an exception` : ""),
   ];
   let printed = false;
   if (typeof main.handleSummary === "function") {

@@ -52,7 +52,10 @@ export function parseMetricKey(key: string): { metric: string; filter?: Tags } {
   for (const pair of m[2].split(",")) {
     const i = pair.indexOf(":");
     if (i <= 0) throw new ConfigError(`threshold metric "${key}": "${pair.trim()}" is not tag:value`);
-    filter[pair.slice(0, i).trim()] = pair.slice(i + 1).trim().replace(/^["'](.*)["']$/, "$1");
+    filter[pair.slice(0, i).trim()] = pair
+      .slice(i + 1)
+      .trim()
+      .replace(/^["'](.*)["']$/, "$1");
   }
   return { metric: m[1]!, filter };
 }
@@ -110,7 +113,11 @@ export function compare(actual: number, op: Operator, expected: number): boolean
 /** The metric's current value for the threshold's aggregation. */
 export function aggregate(t: Threshold, m: Metric, durationMs: number): number {
   checkAggregation(t, m.type);
-  if (m.type === "trend") return trendStat([...m.select(t.filter)].sort((a, b) => a - b), t.aggregation);
+  if (m.type === "trend")
+    return trendStat(
+      [...m.select(t.filter)].sort((a, b) => a - b),
+      t.aggregation,
+    );
   return metricValues(m, durationMs, [], t.filter)[t.aggregation]!;
 }
 

@@ -51,9 +51,20 @@ describe("ProtoJson on the project's decision proto", () => {
 
   it("round-trips through the wire as k6 shows it", () => {
     const m = (pd["kuayu.decision.v1.JurisdictionDecisionService"] as protoLoader.ServiceDefinition).GetInboxFiling!;
-    const wire = m.responseSerialize({ filing: { filing_id: "f", materials_complete: true, arrived_at: { seconds: "1772352000", nanos: 0 }, status: "INBOX_STATUS_ACCEPTED", details: { parties: [{ person: { name: "x" } }] } } });
+    const wire = m.responseSerialize({
+      filing: { filing_id: "f", materials_complete: true, arrived_at: { seconds: "1772352000", nanos: 0 }, status: "INBOX_STATUS_ACCEPTED", details: { parties: [{ person: { name: "x" } }] } },
+    });
     const shown = json.toJson("kuayu.decision.v1.GetInboxFilingResponse", m.responseDeserialize(wire)) as { filing: Record<string, any> };
-    expect(shown.filing).toMatchObject({ filingId: "f", materialsComplete: true, arrivedAt: "2026-03-01T08:00:00Z", status: "INBOX_STATUS_ACCEPTED", round: 0, caseNumber: "", decidedAt: null, materials: [] });
+    expect(shown.filing).toMatchObject({
+      filingId: "f",
+      materialsComplete: true,
+      arrivedAt: "2026-03-01T08:00:00Z",
+      status: "INBOX_STATUS_ACCEPTED",
+      round: 0,
+      caseNumber: "",
+      decidedAt: null,
+      materials: [],
+    });
     expect(shown.filing.details.parties[0]).toEqual({ role: "PARTY_ROLE_UNSPECIFIED", person: { name: "x", residentId: "" }, address: "", phone: "", agents: [] });
   });
 });

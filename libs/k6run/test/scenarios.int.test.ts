@@ -20,7 +20,15 @@ const database = (prefix: string) => {
   dbs.push(db);
   return db;
 };
-const common = () => ({ GRPC_PORT: "0", GRPC_HOST: "127.0.0.1", KAFKA_BROKERS: infra.brokers.join(","), MONGO_URI: infra.mongoUri, JWT_PUBLIC_KEY: keys.publicKey, KAFKA_FROM_BEGINNING: "false", KAFKA_SESSION_TIMEOUT_MS: "6000" });
+const common = () => ({
+  GRPC_PORT: "0",
+  GRPC_HOST: "127.0.0.1",
+  KAFKA_BROKERS: infra.brokers.join(","),
+  MONGO_URI: infra.mongoUri,
+  JWT_PUBLIC_KEY: keys.publicKey,
+  KAFKA_FROM_BEGINNING: "false",
+  KAFKA_SESSION_TIMEOUT_MS: "6000",
+});
 async function start(svc: "intake" | "routing" | "decision" | "supervision", env: Record<string, string>) {
   const proc = spawnService(path.join(root, `services/${svc}/dist/main.js`), { ...common(), OTEL_SERVICE_NAME: svc, ...env });
   running.push(proc);
@@ -40,7 +48,11 @@ async function k6(script: string, env: Record<string, string> = {}): Promise<{ c
 /** What went wrong in a run, for readable failures: checks that failed, thresholds crossed with the metric's values. */
 const problems = (s: Summary) => ({
   failedChecks: failedChecks(s.root_group),
-  crossed: Object.entries(s.metrics).flatMap(([name, m]) => Object.entries(m.thresholds ?? {}).filter(([, crossed]) => crossed).map(([src]) => `${name} ${src} (${JSON.stringify({ ...m, thresholds: undefined })})`)),
+  crossed: Object.entries(s.metrics).flatMap(([name, m]) =>
+    Object.entries(m.thresholds ?? {})
+      .filter(([, crossed]) => crossed)
+      .map(([src]) => `${name} ${src} (${JSON.stringify({ ...m, thresholds: undefined })})`),
+  ),
 });
 
 /** Every threshold of these metrics was evaluated, and none was crossed (k6 marks crossed ones true). */
@@ -48,7 +60,12 @@ function expectThresholdsHeld(s: Summary, metrics: string[]) {
   for (const name of metrics) {
     const t = s.metrics[name]?.thresholds;
     expect({ name, evaluated: t !== undefined && Object.keys(t).length > 0 }).toEqual({ name, evaluated: true });
-    expect({ name, crossed: Object.entries(t!).filter(([, crossed]) => crossed).map(([src]) => src) }).toEqual({ name, crossed: [] });
+    expect({
+      name,
+      crossed: Object.entries(t!)
+        .filter(([, crossed]) => crossed)
+        .map(([src]) => src),
+    }).toEqual({ name, crossed: [] });
   }
 }
 
@@ -68,7 +85,12 @@ beforeAll(async () => {
   const intake = await start("intake", { MONGO_DB: database("k6_intake"), KAFKA_GROUP_ID: uniqueName("intake"), ROUTING_ADDR: routing.grpc, WATCH_POLL_MS: "200" });
   decisionDb = database("k6_decision");
   const decision = await start("decision", {
-    MONGO_DB: decisionDb, KAFKA_GROUP_ID: uniqueName("decision"), PROVINCE_SCOPE: "11", JWT_PRIVATE_KEY: keys.privateKey, INTAKE_ADDRS: `44=${intake.grpc}`, COPY_INTERVAL_MS: "200",
+    MONGO_DB: decisionDb,
+    KAFKA_GROUP_ID: uniqueName("decision"),
+    PROVINCE_SCOPE: "11",
+    JWT_PRIVATE_KEY: keys.privateKey,
+    INTAKE_ADDRS: `44=${intake.grpc}`,
+    COPY_INTERVAL_MS: "200",
   });
   const signer = await createSigner(keys.privateKey);
   Object.assign(settings, {

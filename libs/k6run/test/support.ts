@@ -60,7 +60,9 @@ export const errorLines = (r: Run) => r.stderr.split("\n").filter((l) => l.start
 export function failedChecks(g: Group | undefined): string[] {
   if (!g) return ["no summary"];
   return [
-    ...Object.entries(g.checks).filter(([, c]) => c.fails > 0).map(([name, c]) => `${name}: ✓ ${c.passes} ✗ ${c.fails}`),
+    ...Object.entries(g.checks)
+      .filter(([, c]) => c.fails > 0)
+      .map(([name, c]) => `${name}: ✓ ${c.passes} ✗ ${c.fails}`),
     ...Object.values(g.groups).flatMap(failedChecks),
   ];
 }

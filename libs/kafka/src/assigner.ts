@@ -26,7 +26,10 @@ export function normalizeScope(scope: PartitionScope): Record<string, number[]> 
  * scope, so that members with different scopes never agree on a group protocol.
  */
 export function scopedAssignerName(scope: PartitionScope): string {
-  const hash = createHash("sha256").update(JSON.stringify(normalizeScope(scope))).digest("hex").slice(0, 8);
+  const hash = createHash("sha256")
+    .update(JSON.stringify(normalizeScope(scope)))
+    .digest("hex")
+    .slice(0, 8);
   return `KuayuScoped-${hash}`;
 }
 
@@ -93,7 +96,12 @@ export function scopedPartitionAssigner(scope: PartitionScope): PartitionAssigne
         }
         return existing;
       };
-      const assignment = assignScoped(canonical, members.map((m) => m.memberId), topics, partitionsOf);
+      const assignment = assignScoped(
+        canonical,
+        members.map((m) => m.memberId),
+        topics,
+        partitionsOf,
+      );
       return [...assignment].map(([memberId, a]) => ({
         memberId,
         memberAssignment: AssignerProtocol.MemberAssignment.encode({ version: 0, assignment: a, userData: Buffer.alloc(0) }),

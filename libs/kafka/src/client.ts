@@ -87,9 +87,7 @@ async function ensureTopicsOnce(kafka: Kafka, topics: TopicSpec[], replicationFa
     const present = [...wanted].filter(([name]) => existing.has(name)).map(([name]) => name);
     if (present.length > 0) {
       const meta = await admin.fetchTopicMetadata({ topics: present });
-      const grow = meta.topics
-        .filter((t) => t.partitions.length < (wanted.get(t.name) ?? 0))
-        .map((t) => ({ topic: t.name, count: wanted.get(t.name)! }));
+      const grow = meta.topics.filter((t) => t.partitions.length < (wanted.get(t.name) ?? 0)).map((t) => ({ topic: t.name, count: wanted.get(t.name)! }));
       if (grow.length > 0) await admin.createPartitions({ topicPartitions: grow });
     }
   } finally {

@@ -97,9 +97,7 @@ export async function runConsumer(opts: ConsumerOptions): Promise<RunningConsume
   const backoffMs = opts.backoffMs ?? 100;
   // Keyed by the broker's topic names (with the client's topic prefix).
   const byName = new Map(opts.topics.map((t) => [brokerTopic(opts.kafka, t.name), t]));
-  const scope = opts.partitions
-    ? Object.fromEntries(Object.entries(normalizeScope(opts.partitions)).map(([t, ps]) => [brokerTopic(opts.kafka, t), ps]))
-    : undefined;
+  const scope = opts.partitions ? Object.fromEntries(Object.entries(normalizeScope(opts.partitions)).map(([t, ps]) => [brokerTopic(opts.kafka, t), ps])) : undefined;
   if (scope) {
     const unknown = Object.keys(scope).filter((t) => !byName.has(t));
     if (unknown.length > 0) throw new Error(`partition scope names topics not consumed: ${unknown.join(", ")}`);

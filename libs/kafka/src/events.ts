@@ -71,12 +71,7 @@ export interface BuildOptions {
 }
 
 /** Builds the record for an event, capturing the active trace context into its headers. */
-export function buildRecord<S extends DescMessage>(
-  topic: TopicSpec<S>,
-  key: string,
-  message: MessageInitShape<S>,
-  opts: BuildOptions,
-): EventRecord {
+export function buildRecord<S extends DescMessage>(topic: TopicSpec<S>, key: string, message: MessageInitShape<S>, opts: BuildOptions): EventRecord {
   const headers: Record<string, string> = {
     [HEADERS.id]: opts.id ?? randomUUID(),
     [HEADERS.type]: topic.envelope ? innerTypeName(topic, message) : topic.schema.typeName,
@@ -106,11 +101,7 @@ export class EventDecodeError extends Error {
  * Reads metadata and decodes the value of a consumed record; throws EventDecodeError when malformed.
  * On an envelope topic the message returned is the event inside, and the type header must name it.
  */
-export function decodeEvent<S extends DescMessage>(
-  topic: TopicSpec<S>,
-  value: Buffer | null,
-  headers: Record<string, string>,
-): { meta: EventMeta; message: MessageShape<S>; schema: DescMessage } {
+export function decodeEvent<S extends DescMessage>(topic: TopicSpec<S>, value: Buffer | null, headers: Record<string, string>): { meta: EventMeta; message: MessageShape<S>; schema: DescMessage } {
   const id = headers[HEADERS.id];
   const type = headers[HEADERS.type];
   const time = new Date(headers[HEADERS.time] ?? "");

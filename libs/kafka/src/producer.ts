@@ -6,12 +6,7 @@ import { buildRecord, type BuildOptions, type EventRecord, type TopicSpec } from
 
 export interface EventProducer {
   /** Publishes one event and resolves once all in-sync replicas have it. */
-  publish<S extends DescMessage>(
-    topic: TopicSpec<S>,
-    key: string,
-    message: MessageInitShape<S>,
-    opts?: Omit<BuildOptions, "source">,
-  ): Promise<void>;
+  publish<S extends DescMessage>(topic: TopicSpec<S>, key: string, message: MessageInitShape<S>, opts?: Omit<BuildOptions, "source">): Promise<void>;
   /** Sends records built earlier (e.g. kept in an outbox), in order, with their own headers (topic names without the client's prefix). */
   sendRecords(records: EventRecord[]): Promise<void>;
   disconnect(timeoutMs?: number): Promise<void>;

@@ -8,7 +8,11 @@ import { intakeEventsV1 } from "@kuayu/proto";
 import { assertInfraUp, eventually, infra, uniqueName } from "@kuayu/testkit";
 
 const log = createLogger({ service: "assigner-test", level: "silent" });
-const letters = () => Math.random().toString(36).replace(/[^a-z]/g, "").slice(0, 8) || "x";
+const letters = () =>
+  Math.random()
+    .toString(36)
+    .replace(/[^a-z]/g, "")
+    .slice(0, 8) || "x";
 const topic = defineTopic(`kuayu.test${letters()}.filing-routed.v1`, intakeEventsV1.FilingSubmittedSchema, 6);
 const scope = { [topic.name]: [1, 4] };
 
@@ -57,7 +61,12 @@ function collector(): Collector {
     fatal: [],
     async start(groupId, partitions) {
       const running = await runConsumer({
-        kafka, groupId, topics: [topic], producer, log, sessionTimeoutMs: 10_000,
+        kafka,
+        groupId,
+        topics: [topic],
+        producer,
+        log,
+        sessionTimeoutMs: 10_000,
         onFatal: (e) => void c.fatal.push(e),
         handle: async (e) => void c.events.push(e),
         ...(partitions ? { partitions } : {}),

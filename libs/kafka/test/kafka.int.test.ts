@@ -1,13 +1,30 @@
 // kafkajs against the real Kafka 4.x broker: topics, idempotent producer, consumer groups,
 // metadata headers, retries and dead letters.
 import { Kafka, logLevel } from "kafkajs";
-import { createKafka, createProducer, defineTopic, dlqName, ensureTopics, headerMap, HEADERS, PermanentError, runConsumer, type ConsumedEvent, type EventProducer, type RunningConsumer } from "@kuayu/kafka";
+import {
+  createKafka,
+  createProducer,
+  defineTopic,
+  dlqName,
+  ensureTopics,
+  headerMap,
+  HEADERS,
+  PermanentError,
+  runConsumer,
+  type ConsumedEvent,
+  type EventProducer,
+  type RunningConsumer,
+} from "@kuayu/kafka";
 import { createLogger } from "@kuayu/logger";
 import { intakeEventsV1 } from "@kuayu/proto";
 import { assertInfraUp, eventually, infra, uniqueName } from "@kuayu/testkit";
 
 const log = createLogger({ service: "kafka-test", level: "silent" });
-const letters = () => Math.random().toString(36).replace(/[^a-z]/g, "").slice(0, 8) || "x";
+const letters = () =>
+  Math.random()
+    .toString(36)
+    .replace(/[^a-z]/g, "")
+    .slice(0, 8) || "x";
 const topic = defineTopic(`kuayu.test${letters()}.filing-submitted.v1`, intakeEventsV1.FilingSubmittedSchema, 3);
 
 const submitted = (e: ConsumedEvent) => e.message as intakeEventsV1.FilingSubmitted;
@@ -54,7 +71,17 @@ describe("Kafka platform (real broker)", () => {
   it("delivers every event once to a consumer group, in order per key, with metadata", async () => {
     const got: ConsumedEvent[] = [];
     consumers.push(
-      await runConsumer({ kafka, groupId: uniqueName("g"), topics: [topic], producer, log, onFatal: (e) => { throw e; }, handle: async (e) => void got.push(e) }),
+      await runConsumer({
+        kafka,
+        groupId: uniqueName("g"),
+        topics: [topic],
+        producer,
+        log,
+        onFatal: (e) => {
+          throw e;
+        },
+        handle: async (e) => void got.push(e),
+      }),
     );
     for (let i = 0; i < 30; i++) {
       await producer.publish(topic, `filing-${i % 3}`, { filingId: `filing-${i % 3}`, collaboratingCourtId: String(i) });
@@ -74,7 +101,16 @@ describe("Kafka platform (real broker)", () => {
     const handled: string[] = [];
     consumers.push(
       await runConsumer({
-        kafka, groupId: uniqueName("g"), topics: [topic], producer, log, maxAttempts: 3, backoffMs: 10, onFatal: (e) => { throw e; },
+        kafka,
+        groupId: uniqueName("g"),
+        topics: [topic],
+        producer,
+        log,
+        maxAttempts: 3,
+        backoffMs: 10,
+        onFatal: (e) => {
+          throw e;
+        },
         handle: async (e) => {
           if (submitted(e).filingId === "poison") {
             attempts.set(e.meta.id, (attempts.get(e.meta.id) ?? 0) + 1);
@@ -122,7 +158,16 @@ it("keeps deployments with different topic prefixes apart on one broker (a bench
       const p = await createProducer(k, "kuayu.test");
       const got: string[] = [];
       const c = await runConsumer({
-        kafka: k, groupId: uniqueName("ns"), topics: [shared], producer: p, log, fromBeginning: true, partitions: { [shared.name]: [0] }, onFatal: (e) => { throw e; },
+        kafka: k,
+        groupId: uniqueName("ns"),
+        topics: [shared],
+        producer: p,
+        log,
+        fromBeginning: true,
+        partitions: { [shared.name]: [0] },
+        onFatal: (e) => {
+          throw e;
+        },
         handle: async (e) => {
           got.push(submitted(e).filingId);
           if (submitted(e).filingId.endsWith("poison")) throw new PermanentError("cannot apply");

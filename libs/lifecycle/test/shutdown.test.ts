@@ -21,7 +21,12 @@ describe("shutdown", () => {
     const clean = await runShutdown(
       [
         { name: "hangs", run: () => new Promise<void>(() => undefined) },
-        { name: "fails", run: () => { throw new Error("boom"); } },
+        {
+          name: "fails",
+          run: () => {
+            throw new Error("boom");
+          },
+        },
         { name: "flush", run: () => void order.push("flush") },
       ],
       log,

@@ -7,10 +7,7 @@ export type { Logger } from "pino";
  * Keys whose values never reach a log line: personal data of parties (ID numbers, phones,
  * addresses) and credentials. Matched at the top level and one level down.
  */
-const SECRET_KEYS = [
-  "idNumber", "idCardNumber", "residentId", "creditCode", "phone", "mobile", "email", "address",
-  "authorization", "token", "password", "secret",
-];
+const SECRET_KEYS = ["idNumber", "idCardNumber", "residentId", "creditCode", "phone", "mobile", "email", "address", "authorization", "token", "password", "secret"];
 const REDACT_PATHS = SECRET_KEYS.flatMap((k) => [k, `*.${k}`]);
 
 export interface LoggerOptions {

@@ -111,9 +111,11 @@ export function createSequences(conn: Connection, collection = "sequences"): Seq
       }
       // Nobody owns it until it is handed out again (a resumed acceptance must not find it as its own).
       await col().updateOne({ _id: idOf(scope, n) }, { $set: { owner: "" } });
-      await spares().insertOne({ _id: idOf(scope, n), scope }).catch((err: unknown) => {
-        if (!isDuplicateKey(err)) throw err;
-      });
+      await spares()
+        .insertOne({ _id: idOf(scope, n), scope })
+        .catch((err: unknown) => {
+          if (!isDuplicateKey(err)) throw err;
+        });
     },
     next(scope, owner) {
       if (scope.includes("#")) return Promise.reject(new Error(`sequence scope must not contain '#': ${scope}`));

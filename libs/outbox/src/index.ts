@@ -18,13 +18,7 @@ export interface OutboxEntry {
 }
 
 /** Builds an outbox entry for an event now, capturing the current trace context and metadata. */
-export function outboxEntry<S extends DescMessage>(
-  topic: TopicSpec<S>,
-  key: string,
-  message: MessageInitShape<S>,
-  source: string,
-  partition?: number,
-): OutboxEntry {
+export function outboxEntry<S extends DescMessage>(topic: TopicSpec<S>, key: string, message: MessageInitShape<S>, source: string, partition?: number): OutboxEntry {
   const id = randomUUID();
   const r = buildRecord(topic, key, message, { source, id, ...(partition === undefined ? {} : { partition }) });
   return { _id: id, topic: r.topic, key: r.key, value: r.value, headers: r.headers, ...(partition === undefined ? {} : { partition }) };

@@ -96,8 +96,14 @@ export function versionedDocuments<H extends { _id: string; version?: number }>(
           if (!decided) return cur;
           const head = { ...decided.head, _id: id, version: v } as H;
           const row: VersionRow = {
-            _id: versionId(id, v), doc: id, v, head: head as mongo.Document, outbox: decided.outbox,
-            partition: decided.outbox[0]?.partition ?? null, published: decided.outbox.length === 0, at: new Date(),
+            _id: versionId(id, v),
+            doc: id,
+            v,
+            head: head as mongo.Document,
+            outbox: decided.outbox,
+            partition: decided.outbox[0]?.partition ?? null,
+            published: decided.outbox.length === 0,
+            at: new Date(),
           };
           try {
             await versions.insertOne(row);
@@ -176,7 +182,10 @@ export function startVersionRelay(opts: VersionRelayOptions): VersionRelay {
   };
 
   const sweep = async () => {
-    const rows = await versions.find({ published: false }, { projection: { doc: 1, partition: 1 } }).limit(500).toArray();
+    const rows = await versions
+      .find({ published: false }, { projection: { doc: 1, partition: 1 } })
+      .limit(500)
+      .toArray();
     for (const id of new Set(rows.filter((r) => mine(r.partition)).map((r) => r.doc))) await relayDoc(id);
   };
 
@@ -225,7 +234,9 @@ export async function drainLegacyOutbox(heads: { collection: mongo.Collection<mo
   for (const doc of await heads.collection.find({ outboxPending: true }).toArray()) {
     const entries = (doc.outbox ?? []) as OutboxEntry[];
     for (const e of entries) {
-      await producer.sendRecords([{ topic: e.topic, key: e.key, value: bytesOf(e.value), headers: { ...e.headers }, ...(e.partition === undefined || e.partition === null ? {} : { partition: e.partition }) }]);
+      await producer.sendRecords([
+        { topic: e.topic, key: e.key, value: bytesOf(e.value), headers: { ...e.headers }, ...(e.partition === undefined || e.partition === null ? {} : { partition: e.partition }) },
+      ]);
     }
     await heads.collection.updateOne({ _id: doc._id }, { $set: { outbox: [], outboxPending: false } });
     sent += entries.length;

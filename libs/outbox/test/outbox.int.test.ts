@@ -11,7 +11,11 @@ import { intakeEventsV1 } from "@kuayu/proto";
 import { assertInfraUp, eventually, infra, uniqueName } from "@kuayu/testkit";
 
 const log = createLogger({ service: "outbox-test", level: process.env.TEST_LOG_LEVEL ?? "silent" });
-const letters = () => Math.random().toString(36).replace(/[^a-z]/g, "").slice(0, 8) || "x";
+const letters = () =>
+  Math.random()
+    .toString(36)
+    .replace(/[^a-z]/g, "")
+    .slice(0, 8) || "x";
 const topic = defineTopic(`kuayu.outbox${letters()}.filing-submitted.v1`, intakeEventsV1.FilingSubmittedSchema, 2);
 interface Doc {
   _id: string;
@@ -37,7 +41,17 @@ describe("versioned documents (real store and broker)", () => {
     versions = conn.db!.collection<VersionRow>("docs_versions");
     await ensureTopics(kafka, [topic]);
     producer = await createProducer(kafka, "kuayu.test");
-    consumer = await runConsumer({ kafka, groupId: uniqueName("g"), topics: [topic], producer, log, onFatal: (e) => { throw e; }, handle: async (e) => void got.push(e) });
+    consumer = await runConsumer({
+      kafka,
+      groupId: uniqueName("g"),
+      topics: [topic],
+      producer,
+      log,
+      onFatal: (e) => {
+        throw e;
+      },
+      handle: async (e) => void got.push(e),
+    });
   });
   afterAll(async () => {
     await consumer.stop();
@@ -78,7 +92,13 @@ describe("versioned documents (real store and broker)", () => {
     const entry = outboxEntry(topic, "d2", { filingId: "d2" }, "kuayu.test", 1);
     await docs.change("d2", async (d) => ({ head: { ...d, count: 1 }, outbox: [entry] }));
     // A relay that dies right after the broker acknowledged: nothing is marked.
-    const crashing: EventProducer = { ...producer, sendRecords: async (r) => { await producer.sendRecords(r); throw new Error("process died"); } };
+    const crashing: EventProducer = {
+      ...producer,
+      sendRecords: async (r) => {
+        await producer.sendRecords(r);
+        throw new Error("process died");
+      },
+    };
     const dying = startVersionRelay({ versions, producer: crashing, log, owned: () => "all", sweepMs: 100 });
     await eventually(async () => got.some((e) => e.key === "d2"), 20_000, "first publication");
     await dying.stop();

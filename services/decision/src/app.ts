@@ -8,7 +8,18 @@ import { createClient, startServer, type Client, type RunningServer } from "@kua
 import { createKafka, createProducer, ensureTopics, runConsumer, type EventProducer, type RunningConsumer } from "@kuayu/kafka";
 import { runShutdown } from "@kuayu/lifecycle";
 import type { Logger } from "@kuayu/logger";
-import { connectMongo, contentCollections, contentStore, coordinationCollections, createSequences, createWatchHub, ensureCollections, ensureIndexes, gridFsFileStore, type WatchHub } from "@kuayu/mongo";
+import {
+  connectMongo,
+  contentCollections,
+  contentStore,
+  coordinationCollections,
+  createSequences,
+  createWatchHub,
+  ensureCollections,
+  ensureIndexes,
+  gridFsFileStore,
+  type WatchHub,
+} from "@kuayu/mongo";
 import { drainLegacyOutbox, startVersionRelay, versionCollections, type VersionRelay, type VersionRow } from "@kuayu/outbox";
 import { intakeV1 } from "@kuayu/proto";
 import { filingLifecycle, partitionsOfScope } from "@kuayu/topics";

@@ -4,7 +4,20 @@ import { fields, loadConfig, z } from "@kuayu/config";
 const intakeAddrs = z
   .string()
   .default("*=127.0.0.1:50051")
-  .transform((s) => Object.fromEntries(s.split(",").map((pair) => pair.trim().split("=").map((x) => x.trim())).filter((p) => p.length === 2)) as Record<string, string>)
+  .transform(
+    (s) =>
+      Object.fromEntries(
+        s
+          .split(",")
+          .map((pair) =>
+            pair
+              .trim()
+              .split("=")
+              .map((x) => x.trim()),
+          )
+          .filter((p) => p.length === 2),
+      ) as Record<string, string>,
+  )
   .pipe(z.record(z.string().regex(/^(\d{2}|\*)$/, "keys are province codes or *"), z.string().regex(/^[^:\s]+:\d+$/, "values are host:port")));
 
 const schema = z
@@ -20,7 +33,10 @@ const schema = z
     ...fields.calendar,
     KAFKA_FROM_BEGINNING: fields.fromBeginning,
     MONGO_URI: fields.mongoUri.default("mongodb://127.0.0.1:27017"),
-    MONGO_DB: z.string().regex(/^[A-Za-z0-9_-]{1,63}$/, "letters, digits, _ and - only").default("kuayu_decision"),
+    MONGO_DB: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,63}$/, "letters, digits, _ and - only")
+      .default("kuayu_decision"),
     /** Jurisdiction courts whose inboxes this instance keeps: two-digit province codes, or "all". */
     PROVINCE_SCOPE: fields.provinces,
     /** The directory data file (its courts' working hours count the deadlines); default: the shipped one. */
@@ -41,7 +57,10 @@ const schema = z
   })
   .refine((c) => c.JWT_PUBLIC_KEY || c.JWT_PUBLIC_KEY_FILE, { message: "set JWT_PUBLIC_KEY or JWT_PUBLIC_KEY_FILE", path: ["JWT_PUBLIC_KEY"] })
   .refine((c) => c.JWT_PRIVATE_KEY || c.JWT_PRIVATE_KEY_FILE, { message: "set JWT_PRIVATE_KEY or JWT_PRIVATE_KEY_FILE (to fetch materials from intake)", path: ["JWT_PRIVATE_KEY"] })
-  .refine((c) => !c.KAFKA_SASL_MECHANISM || (c.KAFKA_SASL_USERNAME && c.KAFKA_SASL_PASSWORD), { message: "KAFKA_SASL_MECHANISM needs KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD", path: ["KAFKA_SASL_USERNAME"] });
+  .refine((c) => !c.KAFKA_SASL_MECHANISM || (c.KAFKA_SASL_USERNAME && c.KAFKA_SASL_PASSWORD), {
+    message: "KAFKA_SASL_MECHANISM needs KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD",
+    path: ["KAFKA_SASL_USERNAME"],
+  });
 
 export type Config = z.infer<typeof schema>;
 export const readConfig = (env: NodeJS.ProcessEnv = process.env): Readonly<Config> => loadConfig(schema, env);
@@ -50,5 +69,4 @@ export const readConfig = (env: NodeJS.ProcessEnv = process.env): Readonly<Confi
  * The consumer group: KAFKA_GROUP_ID, or decision-<scope> (decision-44, decision-all). Instances
  * with different scopes must not share a group: each group's partition assignment is per scope.
  */
-export const groupIdOf = (c: Pick<Config, "KAFKA_GROUP_ID" | "PROVINCE_SCOPE">) =>
-  c.KAFKA_GROUP_ID ?? `decision-${c.PROVINCE_SCOPE === "all" ? "all" : c.PROVINCE_SCOPE.join("-")}`;
+export const groupIdOf = (c: Pick<Config, "KAFKA_GROUP_ID" | "PROVINCE_SCOPE">) => c.KAFKA_GROUP_ID ?? `decision-${c.PROVINCE_SCOPE === "all" ? "all" : c.PROVINCE_SCOPE.join("-")}`;

@@ -43,7 +43,14 @@ let mint: (courtId: string, province: string, roles: Role[]) => Promise<string>;
 // TEST DATA ONLY — not the 2027 arrangement (unpublished when this was written) nor any real one:
 // 01-11 and 01-12 off so the deadline moves, 01-09 worked; 2026 overridden with 10-05 a working day.
 const testYears = {
-  "2027": { source: "test data", holidays: [{ name: "元旦", from: "2027-01-01", to: "2027-01-01" }, { name: "春节", from: "2027-01-11", to: "2027-01-12" }], workdays: ["2027-01-09"] },
+  "2027": {
+    source: "test data",
+    holidays: [
+      { name: "元旦", from: "2027-01-01", to: "2027-01-01" },
+      { name: "春节", from: "2027-01-11", to: "2027-01-12" },
+    ],
+    workdays: ["2027-01-09"],
+  },
   "2026": { source: "test data", holidays: [{ name: "国庆节", from: "2026-10-01", to: "2026-10-04" }], workdays: [] },
 };
 const calendarEnv = { CALENDAR_FILE: calendarFile, CALENDAR_POLL_MS: "100" };
@@ -64,15 +71,30 @@ beforeAll(async () => {
   );
   decision = await startApp(
     readConfig({
-      ...common, MONGO_URI: infra.mongoUri, MONGO_DB: db("decision_cal"), KAFKA_GROUP_ID: uniqueName("decision"), PROVINCE_SCOPE: "11", JWT_PRIVATE_KEY: keys.privateKey,
-      INTAKE_ADDRS: `*=127.0.0.1:${intake.grpcPort}`, WATCH_POLL_MS: "200", COPY_INTERVAL_MS: "200",
+      ...common,
+      MONGO_URI: infra.mongoUri,
+      MONGO_DB: db("decision_cal"),
+      KAFKA_GROUP_ID: uniqueName("decision"),
+      PROVINCE_SCOPE: "11",
+      JWT_PRIVATE_KEY: keys.privateKey,
+      INTAKE_ADDRS: `*=127.0.0.1:${intake.grpcPort}`,
+      WATCH_POLL_MS: "200",
+      COPY_INTERVAL_MS: "200",
     }),
     log,
     fail,
     { now: clock },
   );
   supervision = await startSupervision(
-    readSupervisionConfig({ ...common, HTTP_PORT: "0", HTTP_HOST: "127.0.0.1", MONGO_URI: infra.mongoUri, MONGO_DB: db("supervision_cal"), KAFKA_GROUP_ID: uniqueName("supervision"), NOTICE_TIME: "off" }),
+    readSupervisionConfig({
+      ...common,
+      HTTP_PORT: "0",
+      HTTP_HOST: "127.0.0.1",
+      MONGO_URI: infra.mongoUri,
+      MONGO_DB: db("supervision_cal"),
+      KAFKA_GROUP_ID: uniqueName("supervision"),
+      NOTICE_TIME: "off",
+    }),
     log,
     fail,
   );
@@ -118,10 +140,14 @@ describe("a filing made on 2027-01-04, before the 2027 arrangement is loaded", (
     await specialist.acknowledge({ filingId });
     const supervisor = await client(supervisionV1.SupervisionService, supervision.grpcPort, "c-spc", "00", ["supervisor"]);
     const scope = { level: supervisionV1.ScopeLevel.COURT, id: BEIJING_CHAOYANG.id };
-    const i = await eventually(async () => {
-      const res = await supervisor.getIndicators({ scope, fromDate: "2027-01-04", toDate: "2027-01-04" });
-      return res.indicators!.responded === 1n ? res.indicators : undefined;
-    }, 30_000, "the response counted");
+    const i = await eventually(
+      async () => {
+        const res = await supervisor.getIndicators({ scope, fromDate: "2027-01-04", toDate: "2027-01-04" });
+        return res.indicators!.responded === 1n ? res.indicators : undefined;
+      },
+      30_000,
+      "the response counted",
+    );
     expect(i.responsesProvisional).toBe(1n);
   });
 
@@ -138,22 +164,36 @@ describe("a filing made on 2027-01-04, before the 2027 arrangement is loaded", (
   it("is counted again when the 2027 arrangement is loaded, without a restart, and the timeline records it", async () => {
     writeFileSync(calendarFile, JSON.stringify({ years: testYears }));
     const specialist = await client(decisionV1.JurisdictionDecisionService, decision.grpcPort, BEIJING_CHAOYANG.id, "11", ["filing-specialist"]);
-    const after = await eventually(async () => {
-      const f = (await specialist.getInboxFiling({ filingId })).filing!;
-      return f.deadlinesEstimated ? undefined : f;
-    }, 30_000, "official deadlines in the inbox");
+    const after = await eventually(
+      async () => {
+        const f = (await specialist.getInboxFiling({ filingId })).filing!;
+        return f.deadlinesEstimated ? undefined : f;
+      },
+      30_000,
+      "official deadlines in the inbox",
+    );
     // 01-11 and 01-12 are holidays in the file: the period ends on Wednesday 01-13.
     expect(timestampDate(after.decisionDue!)).toEqual(cst("2027-01-14T00:00:00"));
     const window = await client(intakeV1.FilingIntakeService, intake.grpcPort, TRIBUNAL.id, TRIBUNAL.province, ["window-clerk"]);
-    const entry = await eventually(async () => (await window.getFiling({ filingId })).filing!.timeline.find((t) => t.eventType === "kuayu.decision.v1.DeadlinesChanged"), 30_000, "the change on the timeline");
-    expect(entry.detail).toMatch(/^deadlines recomputed, holiday calendar 2026, 2027 changed: respond by 2027-01-04 10:3\d, decide by 2027-01-13 \(was respond by .*, decide by 2027-01-11 \(provisional/);
+    const entry = await eventually(
+      async () => (await window.getFiling({ filingId })).filing!.timeline.find((t) => t.eventType === "kuayu.decision.v1.DeadlinesChanged"),
+      30_000,
+      "the change on the timeline",
+    );
+    expect(entry.detail).toMatch(
+      /^deadlines recomputed, holiday calendar 2026, 2027 changed: respond by 2027-01-04 10:3\d, decide by 2027-01-13 \(was respond by .*, decide by 2027-01-11 \(provisional/,
+    );
 
     const supervisor = await client(supervisionV1.SupervisionService, supervision.grpcPort, "c-spc", "00", ["supervisor"]);
     const scope = { level: supervisionV1.ScopeLevel.COURT, id: BEIJING_CHAOYANG.id };
-    const i = await eventually(async () => {
-      const res = await supervisor.getIndicators({ scope, fromDate: "2027-01-04", toDate: "2027-01-04" });
-      return res.indicators!.responsesProvisional === 0n ? res.indicators : undefined;
-    }, 30_000, "the response recounted");
+    const i = await eventually(
+      async () => {
+        const res = await supervisor.getIndicators({ scope, fromDate: "2027-01-04", toDate: "2027-01-04" });
+        return res.indicators!.responsesProvisional === 0n ? res.indicators : undefined;
+      },
+      30_000,
+      "the response recounted",
+    );
     expect(i).toMatchObject({ filings: 1n, responded: 1n });
 
     // 2026 is in the library and in the file: the file's days count.
@@ -167,7 +207,21 @@ describe("a filing made on 2027-01-04, before the 2027 arrangement is loaded", (
 
 it("refuses to start a service on a bad calendar file, listing every problem (exit 2)", () => {
   const bad = join(dir, "bad.json");
-  writeFileSync(bad, JSON.stringify({ years: { "2027": { source: "test data", holidays: [{ name: "元旦", from: "2027-01-01", to: "2027-01-02" }, { name: "新年", from: "2027-01-02", to: "2027-01-03" }], workdays: ["2027-01-05", "2026-12-26"] } } }));
+  writeFileSync(
+    bad,
+    JSON.stringify({
+      years: {
+        "2027": {
+          source: "test data",
+          holidays: [
+            { name: "元旦", from: "2027-01-01", to: "2027-01-02" },
+            { name: "新年", from: "2027-01-02", to: "2027-01-03" },
+          ],
+          workdays: ["2027-01-05", "2026-12-26"],
+        },
+      },
+    }),
+  );
   const main = join(__dirname, "../../routing/dist/main.js");
   const run = spawnSync(process.execPath, [main], {
     env: { PATH: process.env.PATH ?? "", METRICS_PORT: "off", ROUTING_STAGE: "off", GRPC_PORT: "0", JWT_PUBLIC_KEY: keys.publicKey, CALENDAR_FILE: bad },

@@ -23,9 +23,22 @@ let deps: Deps;
 let now = new Date("2026-12-31T15:59:59Z"); // 23:59:59 on New Year's Eve, China time
 
 const arrival = (filingId: string): Arrival => ({
-  filingId, jurisdictionCourtId: COURT, collaboratingCourtId: "t-440103001", province: "11", originProvince: "44",
-  court: { code: "京0105", level: "basic", kind: "basic" }, caseType: "enforcement", round: 1, receiptNumber: `KY-${filingId.slice(0, 6)}`,
-  details: {}, materials: [], routedAt: now, responseDue: new Date(now.getTime() + 1800_000), decisionDue: new Date(now.getTime() + 7 * 86400_000), deadlinesEstimated: false, drill: true,
+  filingId,
+  jurisdictionCourtId: COURT,
+  collaboratingCourtId: "t-440103001",
+  province: "11",
+  originProvince: "44",
+  court: { code: "京0105", level: "basic", kind: "basic" },
+  caseType: "enforcement",
+  round: 1,
+  receiptNumber: `KY-${filingId.slice(0, 6)}`,
+  details: {},
+  materials: [],
+  routedAt: now,
+  responseDue: new Date(now.getTime() + 1800_000),
+  decisionDue: new Date(now.getTime() + 7 * 86400_000),
+  deadlinesEstimated: false,
+  drill: true,
 });
 const numberOf = (caseNumber: string) => Number(/执(\d+)号$/.exec(caseNumber)![1]);
 
@@ -87,7 +100,11 @@ it("hands out one number per filing when many requests race to accept the same f
   const ids = await Promise.all(Array.from({ length: 20 }, () => newFiling()));
   // Separate repositories (as separate processes would be): their changes of one filing race in the store.
   const model = inboxModel(conn);
-  const others = [0, 1, 2].map(() => ({ ...deps, repo: mongoInboxRepository(model, conn.db!.collection<VersionRow>("inbox_versions"), { onCommit: () => undefined, onChange: () => undefined }), sequences: createSequences(conn) }));
+  const others = [0, 1, 2].map(() => ({
+    ...deps,
+    repo: mongoInboxRepository(model, conn.db!.collection<VersionRow>("inbox_versions"), { onCommit: () => undefined, onChange: () => undefined }),
+    sequences: createSequences(conn),
+  }));
   const results = await Promise.all(ids.flatMap((id) => others.map((d) => acceptFiling(d, specialist, id))));
   const byFiling = new Map<string, Set<string>>();
   ids.forEach((id, i) => byFiling.set(id, new Set(results.slice(i * 3, i * 3 + 3).map((f) => f.caseNumber))));

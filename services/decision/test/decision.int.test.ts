@@ -37,9 +37,20 @@ async function decisionInstance(scope: string, group = uniqueName("decision")) {
   dbs.push(db);
   return startApp(
     readConfig({
-      GRPC_PORT: "0", GRPC_HOST: "127.0.0.1", KAFKA_BROKERS: infra.brokers.join(","), MONGO_URI: infra.mongoUri, MONGO_DB: db,
-      KAFKA_GROUP_ID: group, KAFKA_FROM_BEGINNING: "false", PROVINCE_SCOPE: scope, JWT_PUBLIC_KEY: keys.publicKey, JWT_PRIVATE_KEY: keys.privateKey,
-      INTAKE_ADDRS: `*=127.0.0.1:${intake.grpcPort}`, WATCH_POLL_MS: "200", COPY_INTERVAL_MS: "200", LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent",
+      GRPC_PORT: "0",
+      GRPC_HOST: "127.0.0.1",
+      KAFKA_BROKERS: infra.brokers.join(","),
+      MONGO_URI: infra.mongoUri,
+      MONGO_DB: db,
+      KAFKA_GROUP_ID: group,
+      KAFKA_FROM_BEGINNING: "false",
+      PROVINCE_SCOPE: scope,
+      JWT_PUBLIC_KEY: keys.publicKey,
+      JWT_PRIVATE_KEY: keys.privateKey,
+      INTAKE_ADDRS: `*=127.0.0.1:${intake.grpcPort}`,
+      WATCH_POLL_MS: "200",
+      COPY_INTERVAL_MS: "200",
+      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent",
     }),
     log,
     fail,
@@ -57,7 +68,15 @@ beforeAll(async () => {
   mint = (courtId, province, roles) => signer.mint({ user: `u-${courtId}`, courtId, roles, province });
   const group = uniqueName("routing");
   routing = await startRouting(
-    readRoutingConfig({ GRPC_PORT: "0", GRPC_HOST: "127.0.0.1", JWT_PUBLIC_KEY: keys.publicKey, LOG_LEVEL: "silent", KAFKA_BROKERS: infra.brokers.join(","), KAFKA_GROUP_ID: group, KAFKA_FROM_BEGINNING: "false" }),
+    readRoutingConfig({
+      GRPC_PORT: "0",
+      GRPC_HOST: "127.0.0.1",
+      JWT_PUBLIC_KEY: keys.publicKey,
+      LOG_LEVEL: "silent",
+      KAFKA_BROKERS: infra.brokers.join(","),
+      KAFKA_GROUP_ID: group,
+      KAFKA_FROM_BEGINNING: "false",
+    }),
     log,
     fail,
   );
@@ -65,8 +84,17 @@ beforeAll(async () => {
   dbs.push(intakeDb);
   intake = await startIntake(
     readIntakeConfig({
-      GRPC_PORT: "0", GRPC_HOST: "127.0.0.1", KAFKA_BROKERS: infra.brokers.join(","), MONGO_URI: infra.mongoUri, MONGO_DB: intakeDb,
-      KAFKA_GROUP_ID: uniqueName("intake"), KAFKA_FROM_BEGINNING: "false", JWT_PUBLIC_KEY: keys.publicKey, LOG_LEVEL: "silent", ROUTING_ADDR: `127.0.0.1:${routing.grpcPort}`, WATCH_POLL_MS: "200",
+      GRPC_PORT: "0",
+      GRPC_HOST: "127.0.0.1",
+      KAFKA_BROKERS: infra.brokers.join(","),
+      MONGO_URI: infra.mongoUri,
+      MONGO_DB: intakeDb,
+      KAFKA_GROUP_ID: uniqueName("intake"),
+      KAFKA_FROM_BEGINNING: "false",
+      JWT_PUBLIC_KEY: keys.publicKey,
+      LOG_LEVEL: "silent",
+      ROUTING_ADDR: `127.0.0.1:${routing.grpcPort}`,
+      WATCH_POLL_MS: "200",
     }),
     log,
     fail,
@@ -87,7 +115,10 @@ afterAll(async () => {
 });
 
 const rpcError = async (p: Promise<unknown>) => {
-  const err = (await p.then(() => undefined, (e: unknown) => e)) as grpc.ServiceError | undefined;
+  const err = (await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  )) as grpc.ServiceError | undefined;
   if (!err) throw new Error("expected the call to fail");
   return err;
 };
@@ -103,10 +134,14 @@ describe("a filing from a Guangdong tribunal in the Beijing court's inbox", () =
     filingId = await readyDraft(window);
     await window.submitFiling({ filingId, idempotencyKey: `submit-${filingId}` });
     specialist = await inboxClient(beijing, BEIJING_CHAOYANG.id, "11");
-    const f = await eventually(async () => {
-      const res = await specialist.getInboxFiling({ filingId }).catch(() => undefined);
-      return res?.filing?.materialsComplete ? res.filing : undefined;
-    }, 60_000, "the filing in the inbox with every material copied");
+    const f = await eventually(
+      async () => {
+        const res = await specialist.getInboxFiling({ filingId }).catch(() => undefined);
+        return res?.filing?.materialsComplete ? res.filing : undefined;
+      },
+      60_000,
+      "the filing in the inbox with every material copied",
+    );
     expect(f).toMatchObject({ status: decisionV1.InboxStatus.AWAITING_RESPONSE, round: 1, collaboratingCourtId: TRIBUNAL.id });
     expect(f.materials).toHaveLength(4);
     expect(f.responseDue!.seconds).toBeGreaterThan(f.arrivedAt!.seconds);
@@ -147,20 +182,28 @@ describe("a filing from a Guangdong tribunal in the Beijing court's inbox", () =
     await window.uploadMaterial(uploadParts(filingId, "evidence", pdf(3000, 42), "付款凭证.pdf"));
     await window.submitCorrection({ filingId, idempotencyKey: `correct-${filingId}` });
 
-    const round2 = await eventually(async () => {
-      const f = (await specialist.getInboxFiling({ filingId })).filing!;
-      return f.round === 2 && f.materialsComplete ? f : undefined;
-    }, 60_000, "round 2 with the new material copied");
+    const round2 = await eventually(
+      async () => {
+        const f = (await specialist.getInboxFiling({ filingId })).filing!;
+        return f.round === 2 && f.materialsComplete ? f : undefined;
+      },
+      60_000,
+      "round 2 with the new material copied",
+    );
     expect(round2.status).toBe(decisionV1.InboxStatus.AWAITING_DECISION);
     expect(round2.materials).toHaveLength(5);
 
     const { filing } = await specialist.accept({ filingId });
     expect(filing!.caseNumber).toMatch(/^（\d{4}）京0105民初\d+号$/);
     expect((await specialist.accept({ filingId })).filing!.caseNumber).toBe(filing!.caseNumber); // idempotent
-    const seen = await eventually(async () => {
-      const f = (await window.getFiling({ filingId })).filing!;
-      return f.status === intakeV1.FilingStatus.ACCEPTED ? f : undefined;
-    }, 30_000, "the window to see ACCEPTED");
+    const seen = await eventually(
+      async () => {
+        const f = (await window.getFiling({ filingId })).filing!;
+        return f.status === intakeV1.FilingStatus.ACCEPTED ? f : undefined;
+      },
+      30_000,
+      "the window to see ACCEPTED",
+    );
     expect(seen.decision!.caseNumber).toBe(filing!.caseNumber);
   });
 
@@ -168,7 +211,12 @@ describe("a filing from a Guangdong tribunal in the Beijing court's inbox", () =
     const id = await readyDraft(window);
     await window.submitFiling({ filingId: id, idempotencyKey: `submit-${id}` });
     await eventually(async () => (await specialist.getInboxFiling({ filingId: id }).catch(() => undefined))?.filing, 60_000, "the second filing");
-    const { filing } = await specialist.reject({ filingId: id, category: decisionEventsV1.RejectionCategory.NO_JURISDICTION, reason: "被告住所地不在本院辖区", legalBasis: "《民事诉讼法》第二十二条" });
+    const { filing } = await specialist.reject({
+      filingId: id,
+      category: decisionEventsV1.RejectionCategory.NO_JURISDICTION,
+      reason: "被告住所地不在本院辖区",
+      legalBasis: "《民事诉讼法》第二十二条",
+    });
     expect(filing!.status).toBe(decisionV1.InboxStatus.REJECTED);
     await eventually(async () => (await window.getFiling({ filingId: id })).filing!.status === intakeV1.FilingStatus.REJECTED, 30_000, "REJECTED at the window");
   });
@@ -186,9 +234,20 @@ it("copies a new filing's materials while older filings' copies keep failing (th
           event: {
             case: "filingRouted",
             value: {
-              filingId: id, collaboratingCourtId: TRIBUNAL.id, jurisdictionCourtId: BEIJING_CHAOYANG.id, caseType: commonV1.CaseType.ENFORCEMENT, round: 1, province: "11", originProvince: "44",
-              routedAt: timestampFromDate(new Date()), responseDue: timestampFromDate(new Date(Date.now() + 1800_000)), decisionDue: timestampFromDate(new Date(Date.now() + 7 * 86400_000)),
-              jurisdictionCourtCode: "京0105", jurisdictionCourtLevel: "basic", jurisdictionCourtKind: "basic", drill: true,
+              filingId: id,
+              collaboratingCourtId: TRIBUNAL.id,
+              jurisdictionCourtId: BEIJING_CHAOYANG.id,
+              caseType: commonV1.CaseType.ENFORCEMENT,
+              round: 1,
+              province: "11",
+              originProvince: "44",
+              routedAt: timestampFromDate(new Date()),
+              responseDue: timestampFromDate(new Date(Date.now() + 1800_000)),
+              decisionDue: timestampFromDate(new Date(Date.now() + 7 * 86400_000)),
+              jurisdictionCourtCode: "京0105",
+              jurisdictionCourtLevel: "basic",
+              jurisdictionCourtKind: "basic",
+              drill: true,
               materials: [{ materialId: randomUUID(), kind: "evidence", fileName: "e.pdf", mediaType: "application/pdf", sizeBytes: 100n, sha256: "0".repeat(64), round: 1 }],
             },
           },
@@ -198,10 +257,14 @@ it("copies a new filing's materials while older filings' copies keep failing (th
     ),
   );
   const specialist = await inboxClient(beijing, BEIJING_CHAOYANG.id, "11");
-  await eventually(async () => {
-    const all = await Promise.all(lost.slice(-1).map((filingId) => specialist.getInboxFiling({ filingId }).catch(() => undefined)));
-    return all.every((r) => r?.filing);
-  }, 60_000, "the 40 filings the window lost in the inbox");
+  await eventually(
+    async () => {
+      const all = await Promise.all(lost.slice(-1).map((filingId) => specialist.getInboxFiling({ filingId }).catch(() => undefined)));
+      return all.every((r) => r?.filing);
+    },
+    60_000,
+    "the 40 filings the window lost in the inbox",
+  );
   const window = createClient(intakeV1.FilingIntakeService, `127.0.0.1:${intake.grpcPort}`, { token: await mint(TRIBUNAL.id, TRIBUNAL.province, ["window-clerk"]), timeoutMs: 60_000 });
   clients.push(window);
   const filingId = await readyDraft(window);
@@ -228,9 +291,20 @@ it("hands out gap-free, duplicate-free case numbers to 1,000 concurrent accepts 
             event: {
               case: "filingRouted",
               value: {
-                filingId: id, collaboratingCourtId: TRIBUNAL.id, jurisdictionCourtId: court, caseType: commonV1.CaseType.ENFORCEMENT, round: 1, province: "11", originProvince: "44",
-                routedAt: timestampFromDate(new Date()), responseDue: timestampFromDate(new Date(Date.now() + 1800_000)), decisionDue: timestampFromDate(new Date(Date.now() + 7 * 86400_000)),
-                jurisdictionCourtCode: codes.get(court)!, jurisdictionCourtLevel: "basic", jurisdictionCourtKind: "basic", drill: true,
+                filingId: id,
+                collaboratingCourtId: TRIBUNAL.id,
+                jurisdictionCourtId: court,
+                caseType: commonV1.CaseType.ENFORCEMENT,
+                round: 1,
+                province: "11",
+                originProvince: "44",
+                routedAt: timestampFromDate(new Date()),
+                responseDue: timestampFromDate(new Date(Date.now() + 1800_000)),
+                decisionDue: timestampFromDate(new Date(Date.now() + 7 * 86400_000)),
+                jurisdictionCourtCode: codes.get(court)!,
+                jurisdictionCourtLevel: "basic",
+                jurisdictionCourtKind: "basic",
+                drill: true,
               },
             },
           },
@@ -241,15 +315,26 @@ it("hands out gap-free, duplicate-free case numbers to 1,000 concurrent accepts 
   }
   const byCourt = new Map<string, DecisionClient>();
   for (const c of courts) byCourt.set(c, await inboxClient(beijing, c, "11", ["court-system"]));
-  await eventually(async () => {
-    for (const c of courts) {
-      const page = await byCourt.get(c)!.listInbox({ view: decisionV1.InboxView.AWAITING_RESPONSE, pageSize: 200 });
-      if (page.filings.filter((f) => f.drill).length < perCourt) return false;
-    }
-    return true;
-  }, 120_000, "all 1,000 filings in their inboxes");
+  await eventually(
+    async () => {
+      for (const c of courts) {
+        const page = await byCourt.get(c)!.listInbox({ view: decisionV1.InboxView.AWAITING_RESPONSE, pageSize: 200 });
+        if (page.filings.filter((f) => f.drill).length < perCourt) return false;
+      }
+      return true;
+    },
+    120_000,
+    "all 1,000 filings in their inboxes",
+  );
 
-  const numbers = await Promise.all(filings.map(({ court, id }) => byCourt.get(court)!.accept({ filingId: id }).then((r) => [court, r.filing!.caseNumber] as const)));
+  const numbers = await Promise.all(
+    filings.map(({ court, id }) =>
+      byCourt
+        .get(court)!
+        .accept({ filingId: id })
+        .then((r) => [court, r.filing!.caseNumber] as const),
+    ),
+  );
   for (const court of courts) {
     const seq = numbers.filter(([c]) => c === court).map(([, n]) => Number(/执(\d+)号$/.exec(n)![1]));
     expect(seq.sort((a, b) => a - b)).toEqual(Array.from({ length: perCourt }, (_, i) => i + 1));

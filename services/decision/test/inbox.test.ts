@@ -1,6 +1,18 @@
 // Pure rules of the inbox: arrivals and rounds, responses, decisions, corrections, case numbers.
 import {
-  accepted, acknowledge, applyArrival, caseNumberFor, caseNumberScope, checkAcceptable, isOverdue, newInboxFiling, recomputeDeadlines, reject, requestCorrections, typeCodeFor, withdraw,
+  accepted,
+  acknowledge,
+  applyArrival,
+  caseNumberFor,
+  caseNumberScope,
+  checkAcceptable,
+  isOverdue,
+  newInboxFiling,
+  recomputeDeadlines,
+  reject,
+  requestCorrections,
+  typeCodeFor,
+  withdraw,
   type Arrival,
 } from "../src/domain/inbox";
 import { DEFAULT_WORKING_HOURS, HolidayCalendar, filingDeadlines, useCalendar } from "@kuayu/domain";
@@ -8,10 +20,23 @@ import { DEFAULT_WORKING_HOURS, HolidayCalendar, filingDeadlines, useCalendar } 
 const t0 = new Date("2026-11-27T02:00:00Z");
 const later = (min: number) => new Date(t0.getTime() + min * 60_000);
 const arrival = (over: Partial<Arrival> = {}): Arrival => ({
-  filingId: "f1", jurisdictionCourtId: "c-110105", collaboratingCourtId: "t-440103001", province: "11", originProvince: "44",
-  court: { code: "京0105", level: "basic", kind: "basic" }, caseType: "civil-first-instance", round: 1, receiptNumber: "KY-1", details: {},
+  filingId: "f1",
+  jurisdictionCourtId: "c-110105",
+  collaboratingCourtId: "t-440103001",
+  province: "11",
+  originProvince: "44",
+  court: { code: "京0105", level: "basic", kind: "basic" },
+  caseType: "civil-first-instance",
+  round: 1,
+  receiptNumber: "KY-1",
+  details: {},
   materials: [{ id: "m1", kind: "complaint", fileName: "a.pdf", mediaType: "application/pdf", sizeBytes: 10, sha256: "a".repeat(64), round: 1, uploadedAt: t0 }],
-  routedAt: t0, responseDue: later(30), decisionDue: later(7 * 1440), deadlinesEstimated: false, drill: false, ...over,
+  routedAt: t0,
+  responseDue: later(30),
+  decisionDue: later(7 * 1440),
+  deadlinesEstimated: false,
+  drill: false,
+  ...over,
 });
 const copiedAll = (f: ReturnType<typeof newInboxFiling>) => ({ ...f, materials: f.materials.map((m) => ({ ...m, copied: true })) });
 
@@ -22,9 +47,16 @@ describe("arrivals", () => {
     expect(applyArrival(f, arrival(), later(1))).toBeUndefined();
     const acked = acknowledge(f, later(5))!;
     const pending = requestCorrections(acked, { items: [{ materialKind: "evidence", description: "" }], deadline: later(3 * 1440), note: "" }, later(6));
-    const round2 = applyArrival(pending, arrival({ round: 2, decisionDue: later(9 * 1440), materials: [...arrival().materials, { ...arrival().materials[0]!, id: "m2", kind: "evidence", round: 2 }] }), later(60))!;
+    const round2 = applyArrival(
+      pending,
+      arrival({ round: 2, decisionDue: later(9 * 1440), materials: [...arrival().materials, { ...arrival().materials[0]!, id: "m2", kind: "evidence", round: 2 }] }),
+      later(60),
+    )!;
     expect(round2).toMatchObject({ status: "awaiting-decision", round: 2, decisionDue: later(9 * 1440) });
-    expect(round2.materials.map((m) => [m.id, m.copied])).toEqual([["m1", false], ["m2", false]]);
+    expect(round2.materials.map((m) => [m.id, m.copied])).toEqual([
+      ["m1", false],
+      ["m2", false],
+    ]);
   });
 
   it("is overdue when the applicable deadline passed", () => {
@@ -55,7 +87,9 @@ describe("decisions", () => {
   it("asks for corrections once per round, completely, with a deadline", () => {
     const f = newInboxFiling(arrival(), t0);
     expect(() => requestCorrections(f, { items: [], deadline: undefined, note: "" }, later(1))).toThrow(/items.*deadline/s);
-    expect(() => requestCorrections(f, { items: [{ materialKind: "original-judgment", description: "" }], deadline: later(100), note: "" }, later(1))).toThrow(/not on the civil-first-instance checklist/);
+    expect(() => requestCorrections(f, { items: [{ materialKind: "original-judgment", description: "" }], deadline: later(100), note: "" }, later(1))).toThrow(
+      /not on the civil-first-instance checklist/,
+    );
     const once = requestCorrections(f, { items: [{ materialKind: "evidence", description: "付款凭证" }], deadline: later(100), note: "" }, later(1));
     expect(once.status).toBe("correction-pending");
     const reopened = { ...once, status: "awaiting-decision" as const };

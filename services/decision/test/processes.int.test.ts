@@ -23,7 +23,15 @@ const running: ServiceProcess[] = [];
 const dbs: string[] = [];
 let mint: (courtId: string, province: string, roles: Role[]) => Promise<string>;
 
-const common = () => ({ GRPC_PORT: "0", GRPC_HOST: "127.0.0.1", KAFKA_BROKERS: infra.brokers.join(","), MONGO_URI: infra.mongoUri, JWT_PUBLIC_KEY: keys.publicKey, KAFKA_FROM_BEGINNING: "false", KAFKA_SESSION_TIMEOUT_MS: "6000" });
+const common = () => ({
+  GRPC_PORT: "0",
+  GRPC_HOST: "127.0.0.1",
+  KAFKA_BROKERS: infra.brokers.join(","),
+  MONGO_URI: infra.mongoUri,
+  JWT_PUBLIC_KEY: keys.publicKey,
+  KAFKA_FROM_BEGINNING: "false",
+  KAFKA_SESSION_TIMEOUT_MS: "6000",
+});
 async function start(svc: "intake" | "routing" | "decision", env: Record<string, string>): Promise<{ proc: ServiceProcess; port: number }> {
   const proc = spawnService(dist(svc), { ...common(), OTEL_SERVICE_NAME: svc, ...env });
   running.push(proc);
@@ -52,8 +60,12 @@ it("takes a filing from a Guangdong tribunal to ACCEPTED by a Beijing court, wit
   const routing = await start("routing", { KAFKA_GROUP_ID: uniqueName("routing") });
   const intake = await start("intake", { MONGO_DB: database("e2e_intake"), KAFKA_GROUP_ID: uniqueName("intake"), ROUTING_ADDR: `127.0.0.1:${routing.port}`, WATCH_POLL_MS: "200" });
   const decision = await start("decision", {
-    MONGO_DB: database("e2e_decision"), KAFKA_GROUP_ID: uniqueName("decision"), PROVINCE_SCOPE: "11", JWT_PRIVATE_KEY: keys.privateKey,
-    INTAKE_ADDRS: `44=127.0.0.1:${intake.port}`, COPY_INTERVAL_MS: "200",
+    MONGO_DB: database("e2e_decision"),
+    KAFKA_GROUP_ID: uniqueName("decision"),
+    PROVINCE_SCOPE: "11",
+    JWT_PRIVATE_KEY: keys.privateKey,
+    INTAKE_ADDRS: `44=127.0.0.1:${intake.port}`,
+    COPY_INTERVAL_MS: "200",
   });
   const window = createClient(intakeV1.FilingIntakeService, `127.0.0.1:${intake.port}`, { token: await mint(TRIBUNAL.id, TRIBUNAL.province, ["window-clerk"]), timeoutMs: 30_000 });
   const inbox = createClient(decisionV1.JurisdictionDecisionService, `127.0.0.1:${decision.port}`, { token: await mint(BEIJING_CHAOYANG.id, "11", ["filing-specialist"]), timeoutMs: 30_000 });
@@ -66,17 +78,25 @@ it("takes a filing from a Guangdong tribunal to ACCEPTED by a Beijing court, wit
     await eventually(async () => (await window.getFiling({ filingId })).filing!.status === intakeV1.FilingStatus.CORRECTION_REQUESTED, 30_000, "CORRECTION_REQUESTED at the window");
     await window.uploadMaterial(uploadParts(filingId, "evidence", pdf(4000, 7), "付款凭证.pdf"));
     await window.submitCorrection({ filingId, idempotencyKey: `correct-${filingId}` });
-    await eventually(async () => {
-      const f = (await inbox.getInboxFiling({ filingId })).filing!;
-      return f.round === 2 && f.materialsComplete;
-    }, 60_000, "the corrected round in the inbox");
+    await eventually(
+      async () => {
+        const f = (await inbox.getInboxFiling({ filingId })).filing!;
+        return f.round === 2 && f.materialsComplete;
+      },
+      60_000,
+      "the corrected round in the inbox",
+    );
     const { filing } = await inbox.accept({ filingId });
     expect(filing!.caseNumber).toMatch(/^（\d{4}）京0105民初\d+号$/);
 
-    const done = await eventually(async () => {
-      const f = (await window.getFiling({ filingId })).filing!;
-      return f.status === intakeV1.FilingStatus.ACCEPTED && f.timeline.length >= 7 ? f : undefined;
-    }, 30_000, "ACCEPTED at the window with the whole timeline");
+    const done = await eventually(
+      async () => {
+        const f = (await window.getFiling({ filingId })).filing!;
+        return f.status === intakeV1.FilingStatus.ACCEPTED && f.timeline.length >= 7 ? f : undefined;
+      },
+      30_000,
+      "ACCEPTED at the window with the whole timeline",
+    );
     expect(done.decision!.caseNumber).toBe(filing!.caseNumber);
     // Every hop once; events of different services may interleave, so compare as a set.
     expect(done.timeline.map((t) => t.eventType).sort()).toEqual([
@@ -140,8 +160,14 @@ it("loses and duplicates nothing when routing and jurisdiction-decision are kill
             event: {
               case: "filingSubmitted",
               value: {
-                filingId: id, collaboratingCourtId: TRIBUNAL.id, jurisdictionCourtId: BEIJING_CHAOYANG.id, caseType: commonV1.CaseType.ENFORCEMENT,
-                round: 1, receiptNumber: `KY-kill-${id}`, submittedAt: timestampFromDate(new Date()), drill: true,
+                filingId: id,
+                collaboratingCourtId: TRIBUNAL.id,
+                jurisdictionCourtId: BEIJING_CHAOYANG.id,
+                caseType: commonV1.CaseType.ENFORCEMENT,
+                round: 1,
+                receiptNumber: `KY-kill-${id}`,
+                submittedAt: timestampFromDate(new Date()),
+                drill: true,
               },
             },
           },
@@ -161,7 +187,14 @@ it("loses and duplicates nothing when routing and jurisdiction-decision are kill
       throw new Error(`${err.message} (have ${await inboxCount()})`);
     });
     // Exactly once: one inbox entry per filing (the entry is keyed by filing id, so a duplicate cannot even exist), none missing.
-    const held = new Set((await conn.collection<{ _id: string }>("inbox").find({}, { projection: { _id: 1 } }).toArray()).map((d) => d._id));
+    const held = new Set(
+      (
+        await conn
+          .collection<{ _id: string }>("inbox")
+          .find({}, { projection: { _id: 1 } })
+          .toArray()
+      ).map((d) => d._id),
+    );
     expect(ids.filter((id) => !held.has(id))).toEqual([]);
 
     // Accept everything, killing decision half way; retries after the restart are idempotent.

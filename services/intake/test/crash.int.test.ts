@@ -34,8 +34,15 @@ it("publishes every stored submission exactly once after a kill -9 between stori
   await assertInfraUp();
   routing = await startRoutingService(keys.publicKey);
   const env = {
-    GRPC_PORT: "0", GRPC_HOST: "127.0.0.1", KAFKA_BROKERS: infra.brokers.join(","), MONGO_URI: infra.mongoUri, MONGO_DB: db,
-    KAFKA_GROUP_ID: uniqueName("intake"), KAFKA_SESSION_TIMEOUT_MS: "6000", JWT_PUBLIC_KEY: keys.publicKey, OTEL_SERVICE_NAME: "intake",
+    GRPC_PORT: "0",
+    GRPC_HOST: "127.0.0.1",
+    KAFKA_BROKERS: infra.brokers.join(","),
+    MONGO_URI: infra.mongoUri,
+    MONGO_DB: db,
+    KAFKA_GROUP_ID: uniqueName("intake"),
+    KAFKA_SESSION_TIMEOUT_MS: "6000",
+    JWT_PUBLIC_KEY: keys.publicKey,
+    OTEL_SERVICE_NAME: "intake",
     ROUTING_ADDR: `127.0.0.1:${routing.grpcPort}`,
   };
   const started = async (s: ServiceProcess) => Number((await s.waitFor((l) => l.msg === "intake started")).grpcPort);
@@ -86,10 +93,11 @@ it("publishes every stored submission exactly once after a kill -9 between stori
   // race would answer ABORTED: retry those).
   const submitOnce = (id: string) =>
     eventually(
-      () => client2.submitFiling({ filingId: id, idempotencyKey: `submit-${id}` }).catch((err: { code?: number }) => {
-        if (err.code === grpc.status.ABORTED) return undefined;
-        throw err;
-      }),
+      () =>
+        client2.submitFiling({ filingId: id, idempotencyKey: `submit-${id}` }).catch((err: { code?: number }) => {
+          if (err.code === grpc.status.ABORTED) return undefined;
+          throw err;
+        }),
       90_000,
       `the retried submission of ${id}`,
     );

@@ -195,7 +195,16 @@ describe("sniffFileType", () => {
 
   describe("other files", () => {
     it("rejects a plain ZIP", () => {
-      expect(sniffFileType(head(zip([{ name: "readme.txt", data: "hello" }, { name: "a/b.txt", data: "x", deflate: true }])))).toBeUndefined();
+      expect(
+        sniffFileType(
+          head(
+            zip([
+              { name: "readme.txt", data: "hello" },
+              { name: "a/b.txt", data: "x", deflate: true },
+            ]),
+          ),
+        ),
+      ).toBeUndefined();
     });
 
     it("rejects a DOCX", () => {

@@ -17,10 +17,33 @@ const details = (over: Partial<FilingDetails> = {}): FilingDetails => ({
   drill: false,
   ...over,
 });
-const material = (kind: string, round = 1): Material => ({ id: `m-${kind}-${round}`, kind, fileName: "a.pdf", mediaType: "application/pdf", sizeBytes: 1, sha256: "0".repeat(64), round, uploadedAt: new Date() });
+const material = (kind: string, round = 1): Material => ({
+  id: `m-${kind}-${round}`,
+  kind,
+  fileName: "a.pdf",
+  mediaType: "application/pdf",
+  sizeBytes: 1,
+  sha256: "0".repeat(64),
+  round,
+  uploadedAt: new Date(),
+});
 const filing = (over: Partial<Filing> = {}): Filing => ({
-  id: "f1", collaboratingCourtId: "t-440103001", status: "submitted", details: details(), materials: [], receiptNumber: "KY-x", jurisdictionProvince: "11", round: 1, submitKeys: ["k"],
-  createdAt: new Date(0), submittedAt: new Date(0), updatedAt: new Date(0), lastEventType: "", correctionRequest: undefined, decision: undefined, ...over,
+  id: "f1",
+  collaboratingCourtId: "t-440103001",
+  status: "submitted",
+  details: details(),
+  materials: [],
+  receiptNumber: "KY-x",
+  jurisdictionProvince: "11",
+  round: 1,
+  submitKeys: ["k"],
+  createdAt: new Date(0),
+  submittedAt: new Date(0),
+  updatedAt: new Date(0),
+  lastEventType: "",
+  correctionRequest: undefined,
+  decision: undefined,
+  ...over,
 });
 const fields = (v: { field: string }[]) => v.map((x) => x.field);
 
@@ -65,11 +88,7 @@ describe("validateDetails", () => {
 describe("the checklist", () => {
   it("names each missing required material; the defendant's details stand for opposing-party-details", () => {
     const missing = missingMaterials(details(), [material("complaint")]).map((v) => v.description);
-    expect(missing).toEqual([
-      expect.stringContaining("filer-identity"),
-      expect.stringContaining("evidence"),
-      expect.stringContaining("address-for-service-confirmation"),
-    ]);
+    expect(missing).toEqual([expect.stringContaining("filer-identity"), expect.stringContaining("evidence"), expect.stringContaining("address-for-service-confirmation")]);
     const all = ["complaint", "filer-identity", "evidence", "address-for-service-confirmation"].map((k) => material(k));
     expect(missingMaterials(details(), all)).toEqual([]);
   });
@@ -101,7 +120,11 @@ describe("applyLifecycle", () => {
   });
 
   it("accepts out-of-order arrival: a decision before the acknowledgement", () => {
-    const accepted = applyLifecycle(filing(), { round: 1, status: "accepted", eventType: "X", at, decision: { caseNumber: "（2026）京0105民初1号", reasonCategory: "", reason: "", legalBasis: "", decidedAt: at } }, now)!;
+    const accepted = applyLifecycle(
+      filing(),
+      { round: 1, status: "accepted", eventType: "X", at, decision: { caseNumber: "（2026）京0105民初1号", reasonCategory: "", reason: "", legalBasis: "", decidedAt: at } },
+      now,
+    )!;
     expect(accepted.status).toBe("accepted");
     expect(applyLifecycle(accepted, { round: 1, status: "acknowledged", eventType: "A", at }, now)).toBeUndefined();
   });
@@ -123,7 +146,11 @@ describe("receipt numbers and upload headers", () => {
   it("checks an upload header field by field", () => {
     expect(validateUploadHeader({ filingId: "f", kind: "complaint", fileName: "起诉状.pdf", sizeBytes: 10, sha256: "" }, 100)).toEqual([]);
     expect(fields(validateUploadHeader({ filingId: "", kind: "Complaint!", fileName: "../etc/passwd", sizeBytes: 101, sha256: "xyz" }, 100))).toEqual([
-      "header.filing_id", "header.kind", "header.file_name", "header.size_bytes", "header.sha256",
+      "header.filing_id",
+      "header.kind",
+      "header.file_name",
+      "header.size_bytes",
+      "header.sha256",
     ]);
   });
 });

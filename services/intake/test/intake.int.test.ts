@@ -59,7 +59,10 @@ const eventsOf = (type: string, key: string) => seen.filter((e) => e.type === ty
 const BEIJING = provincePartition(BEIJING_CHAOYANG.province);
 const publishAs = (filingId: string, event: FilingEventInit["event"]) => decisions.publish(filingLifecycle, filingId, { event }, { partition: BEIJING });
 const rpcError = async (p: Promise<unknown>) => {
-  const err = (await p.then(() => undefined, (e: unknown) => e)) as grpc.ServiceError | undefined;
+  const err = (await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  )) as grpc.ServiceError | undefined;
   if (!err) throw new Error("expected the call to fail");
   return err;
 };
@@ -89,10 +92,14 @@ describe("a tribunal in Guangdong files a civil case with a basic court in Beiji
     expect(filing!.receiptNumber).toMatch(new RegExp(`^KY-${TRIBUNAL.id}-\\d{8}-\\d{6}$`));
     receipt = filing!.receiptNumber;
 
-    const [event] = await eventually(async () => {
-      const e = eventsOf(FILING_EVENTS.submitted, filingId);
-      return e.length > 0 ? e : undefined;
-    }, 30_000, "the filing submitted event");
+    const [event] = await eventually(
+      async () => {
+        const e = eventsOf(FILING_EVENTS.submitted, filingId);
+        return e.length > 0 ? e : undefined;
+      },
+      30_000,
+      "the filing submitted event",
+    );
     // On the partition of the jurisdiction court's province (Beijing), where routing and decision put the filing's events too.
     expect(event!.partition).toBe(BEIJING);
     const decoded = decodeEvent(filingLifecycle, event!.value, event!.headers);
@@ -132,9 +139,11 @@ describe("a tribunal in Guangdong files a civil case with a basic court in Beiji
     const bytes = Buffer.concat(parts.slice(1).map((p) => p.value as Uint8Array));
     expect(createHash("sha256").update(bytes).digest("hex")).toBe(material.sha256);
 
-    const stranger = await rpcError((async () => {
-      for await (const _ of otherClerk.downloadMaterial({ filingId, materialId: material.materialId })) void _;
-    })());
+    const stranger = await rpcError(
+      (async () => {
+        for await (const _ of otherClerk.downloadMaterial({ filingId, materialId: material.materialId })) void _;
+      })(),
+    );
     expect(stranger.code).toBe(grpc.status.PERMISSION_DENIED);
   });
 
@@ -164,16 +173,24 @@ describe("a tribunal in Guangdong files a civil case with a basic court in Beiji
       case: "correctionRequested",
       value: { ...base, round: 1, items: [{ materialKind: "evidence", description: "补充付款凭证" }], deadline: timestampFromDate(deadline), note: "请补正" },
     });
-    const requested = await eventually(async () => {
-      const f = await statusOf(filingId);
-      return f.status === intakeV1.FilingStatus.CORRECTION_REQUESTED ? f : undefined;
-    }, 30_000, "CORRECTION_REQUESTED");
+    const requested = await eventually(
+      async () => {
+        const f = await statusOf(filingId);
+        return f.status === intakeV1.FilingStatus.CORRECTION_REQUESTED ? f : undefined;
+      },
+      30_000,
+      "CORRECTION_REQUESTED",
+    );
     expect(requested.correctionRequest!.items).toEqual([expect.objectContaining({ materialKind: "evidence" })]);
 
     // Resubmitting without the requested material is refused, with the reason.
     const early = await rpcError(clerk.submitCorrection({ filingId, idempotencyKey: `correct-${filingId}` }));
     expect(early.code).toBe(grpc.status.INVALID_ARGUMENT);
-    expect(fieldViolations(early).map((v) => v.description).join()).toMatch(/evidence/);
+    expect(
+      fieldViolations(early)
+        .map((v) => v.description)
+        .join(),
+    ).toMatch(/evidence/);
     // Materials of the first round can no longer be removed.
     const old = requested.materials[0]!;
     expect((await rpcError(clerk.removeMaterial({ filingId, materialId: old.materialId }))).code).toBe(grpc.status.FAILED_PRECONDITION);
@@ -183,10 +200,14 @@ describe("a tribunal in Guangdong files a civil case with a basic court in Beiji
     const corrected = await clerk.submitCorrection({ filingId, idempotencyKey: `correct-${filingId}`, note: "已补充付款凭证" });
     expect(corrected.filing!.status).toBe(intakeV1.FilingStatus.SUBMITTED);
     expect(corrected.filing!.round).toBe(2);
-    const [correction] = await eventually(async () => {
-      const e = eventsOf(FILING_EVENTS.correctionSubmitted, filingId);
-      return e.length > 0 ? e : undefined;
-    }, 30_000, "the correction submitted event");
+    const [correction] = await eventually(
+      async () => {
+        const e = eventsOf(FILING_EVENTS.correctionSubmitted, filingId);
+        return e.length > 0 ? e : undefined;
+      },
+      30_000,
+      "the correction submitted event",
+    );
     expect(correction!.partition).toBe(BEIJING);
     const decodedCorrection = decodeEvent(filingLifecycle, correction!.value, correction!.headers);
     expect(decodedCorrection.meta.type).toBe(FILING_EVENTS.correctionSubmitted);
@@ -198,25 +219,35 @@ describe("a tribunal in Guangdong files a civil case with a basic court in Beiji
     // A late event of round 1 changes nothing; the acceptance of round 2 does.
     await publishAs(filingId, { case: "rejected", value: { ...base, round: 1, reason: "stale" } });
     await publishAs(filingId, { case: "accepted", value: { ...base, round: 2, caseNumber: "（2026）京0105民初123号" } });
-    const accepted = await eventually(async () => {
-      const f = await statusOf(filingId);
-      return f.status === intakeV1.FilingStatus.ACCEPTED ? f : undefined;
-    }, 30_000, "ACCEPTED");
+    const accepted = await eventually(
+      async () => {
+        const f = await statusOf(filingId);
+        return f.status === intakeV1.FilingStatus.ACCEPTED ? f : undefined;
+      },
+      30_000,
+      "ACCEPTED",
+    );
     expect(accepted.decision!.caseNumber).toBe("（2026）京0105民初123号");
 
-    const hops = await eventually(async () => {
-      const t = (await statusOf(filingId)).timeline.map((e) => e.eventType);
-      return t.length >= 7 ? t : undefined;
-    }, 30_000, "all seven timeline entries");
-    expect(hops).toEqual(expect.arrayContaining([
-      "kuayu.intake.v1.FilingSubmitted",
-      "kuayu.routing.v1.FilingRouted",
-      "kuayu.decision.v1.Acknowledged",
-      "kuayu.decision.v1.CorrectionRequested",
-      "kuayu.intake.v1.CorrectionSubmitted",
-      "kuayu.decision.v1.Rejected",
-      "kuayu.decision.v1.Accepted",
-    ]));
+    const hops = await eventually(
+      async () => {
+        const t = (await statusOf(filingId)).timeline.map((e) => e.eventType);
+        return t.length >= 7 ? t : undefined;
+      },
+      30_000,
+      "all seven timeline entries",
+    );
+    expect(hops).toEqual(
+      expect.arrayContaining([
+        "kuayu.intake.v1.FilingSubmitted",
+        "kuayu.routing.v1.FilingRouted",
+        "kuayu.decision.v1.Acknowledged",
+        "kuayu.decision.v1.CorrectionRequested",
+        "kuayu.intake.v1.CorrectionSubmitted",
+        "kuayu.decision.v1.Rejected",
+        "kuayu.decision.v1.Accepted",
+      ]),
+    );
     const times = (await statusOf(filingId)).timeline.map((e) => e.at!.seconds);
     expect([...times].sort()).toEqual(times);
 
@@ -284,14 +315,21 @@ describe("bad input", () => {
     const err = await rpcError(clerk.submitFiling({ filingId: filing!.filingId, idempotencyKey: "bad-route-1234" }));
     expect(err.code).toBe(grpc.status.INVALID_ARGUMENT);
     const v = fieldViolations(err);
-    const missing = v.filter((x) => x.field === "materials").map((x) => x.description).join("\n");
+    const missing = v
+      .filter((x) => x.field === "materials")
+      .map((x) => x.description)
+      .join("\n");
     for (const kind of ["filer-identity", "evidence", "address-for-service-confirmation"]) expect(missing).toContain(kind);
     expect(v.some((x) => x.field === "details.jurisdiction_court_id")).toBe(true);
     expect((await statusOf(filing!.filingId)).status).toBe(intakeV1.FilingStatus.DRAFT);
 
     const unknown = await clerk.createDraft({ details: civilDetails({ jurisdictionCourtId: "c-999999" }) });
     const unknownErr = await rpcError(clerk.submitFiling({ filingId: unknown.filing!.filingId, idempotencyKey: "unknown-court-1" }));
-    expect(fieldViolations(unknownErr).filter((x) => x.field === "details.jurisdiction_court_id").map((x) => x.description)).toEqual([expect.stringContaining("c-999999")]);
+    expect(
+      fieldViolations(unknownErr)
+        .filter((x) => x.field === "details.jurisdiction_court_id")
+        .map((x) => x.description),
+    ).toEqual([expect.stringContaining("c-999999")]);
 
     const badId = civilDetails();
     (badId.parties![0]!.identity as { value: { residentId: string } }).value.residentId = "110105194912310021";
@@ -323,7 +361,8 @@ describe("withdrawal, listing and watching", () => {
   it("lists the court's filings newest first, filtered and paged", async () => {
     const lister = await h.client("c-440105", "44");
     const ids = [];
-    for (let i = 0; i < 5; i++) ids.push((await lister.createDraft({ details: civilDetails({ caseType: i % 2 ? commonV1.CaseType.ENFORCEMENT : commonV1.CaseType.CIVIL_FIRST_INSTANCE }) })).filing!.filingId);
+    for (let i = 0; i < 5; i++)
+      ids.push((await lister.createDraft({ details: civilDetails({ caseType: i % 2 ? commonV1.CaseType.ENFORCEMENT : commonV1.CaseType.CIVIL_FIRST_INSTANCE }) })).filing!.filingId);
     const page1 = await lister.listFilings({ pageSize: 2 });
     const page2 = await lister.listFilings({ pageSize: 2, pageToken: page1.nextPageToken });
     const page3 = await lister.listFilings({ pageSize: 2, pageToken: page2.nextPageToken });
@@ -355,9 +394,11 @@ describe("withdrawal, listing and watching", () => {
     expect(got.map((g) => g.status)).toEqual([intakeV1.FilingStatus.SUBMITTED, intakeV1.FilingStatus.ACKNOWLEDGED]);
     expect(got[1]!.event).toBe("kuayu.decision.v1.Acknowledged");
     // Another court cannot watch it.
-    const err = await rpcError((async () => {
-      for await (const _ of otherClerk.watchFilings({ filingId: id })) void _;
-    })());
+    const err = await rpcError(
+      (async () => {
+        for await (const _ of otherClerk.watchFilings({ filingId: id })) void _;
+      })(),
+    );
     expect(err.code).toBe(grpc.status.PERMISSION_DENIED);
   });
 });

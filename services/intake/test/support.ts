@@ -28,7 +28,11 @@ export function civilDetails(over: Partial<DetailsInit> = {}): DetailsInit {
     caseType: commonV1.CaseType.CIVIL_FIRST_INSTANCE,
     parties: [
       { role: intakeV1.PartyRole.PLAINTIFF, identity: { case: "person", value: { name: "张三", residentId: RESIDENT_ID } }, address: "广东省广州市荔湾区沙面大街1号", phone: "13800138000" },
-      { role: intakeV1.PartyRole.DEFENDANT, identity: { case: "organization", value: { name: "北京某贸易有限公司", creditCode: CREDIT_CODE, legalRepresentative: "李四" } }, address: "北京市朝阳区建国路1号" },
+      {
+        role: intakeV1.PartyRole.DEFENDANT,
+        identity: { case: "organization", value: { name: "北京某贸易有限公司", creditCode: CREDIT_CODE, legalRepresentative: "李四" } },
+        address: "北京市朝阳区建国路1号",
+      },
     ],
     claims: "判令被告支付货款人民币十万元",
     facts: "原被告于2026年签订买卖合同，被告未付货款。",
@@ -80,9 +84,17 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
   const db = uniqueName("intake_it");
   const intake = await startApp(
     readConfig({
-      GRPC_PORT: "0", GRPC_HOST: "127.0.0.1", KAFKA_BROKERS: infra.brokers.join(","), MONGO_URI: infra.mongoUri, MONGO_DB: db,
-      KAFKA_GROUP_ID: uniqueName("intake"), JWT_PUBLIC_KEY: keys.publicKey, LOG_LEVEL: "silent",
-      ROUTING_ADDR: `127.0.0.1:${routing.grpcPort}`, WATCH_POLL_MS: "200", ...env,
+      GRPC_PORT: "0",
+      GRPC_HOST: "127.0.0.1",
+      KAFKA_BROKERS: infra.brokers.join(","),
+      MONGO_URI: infra.mongoUri,
+      MONGO_DB: db,
+      KAFKA_GROUP_ID: uniqueName("intake"),
+      JWT_PUBLIC_KEY: keys.publicKey,
+      LOG_LEVEL: "silent",
+      ROUTING_ADDR: `127.0.0.1:${routing.grpcPort}`,
+      WATCH_POLL_MS: "200",
+      ...env,
     }),
     log,
     (err) => {

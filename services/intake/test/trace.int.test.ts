@@ -10,7 +10,13 @@ import { intakeV1 } from "@kuayu/proto";
 import { assertInfraUp, eventually, infra, spawnService, testKeys, uniqueName, type ServiceProcess } from "@kuayu/testkit";
 import { readyDraft, startRoutingService } from "./support";
 
-interface Span { traceId: string; spanId: string; parentSpanId?: string; name: string; kind: number }
+interface Span {
+  traceId: string;
+  spanId: string;
+  parentSpanId?: string;
+  name: string;
+  kind: number;
+}
 const SPAN_KIND = { server: 2, producer: 4, consumer: 5 };
 
 const spans: Span[] = [];
@@ -41,9 +47,15 @@ it("follows one trace from the gRPC call to the consumer's store write", async (
   routing = await startRoutingService(keys.publicKey);
   svc = spawnService(path.resolve(__dirname, "../dist/main.js"), {
     ROUTING_ADDR: `127.0.0.1:${routing.grpcPort}`,
-    GRPC_PORT: "0", GRPC_HOST: "127.0.0.1", KAFKA_BROKERS: infra.brokers.join(","), MONGO_URI: infra.mongoUri,
-    MONGO_DB: uniqueName("intake_trace"), KAFKA_GROUP_ID: uniqueName("intake"), JWT_PUBLIC_KEY: keys.publicKey,
-    OTEL_SERVICE_NAME: "intake", OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`,
+    GRPC_PORT: "0",
+    GRPC_HOST: "127.0.0.1",
+    KAFKA_BROKERS: infra.brokers.join(","),
+    MONGO_URI: infra.mongoUri,
+    MONGO_DB: uniqueName("intake_trace"),
+    KAFKA_GROUP_ID: uniqueName("intake"),
+    JWT_PUBLIC_KEY: keys.publicKey,
+    OTEL_SERVICE_NAME: "intake",
+    OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`,
     OTEL_BSP_SCHEDULE_DELAY: "100",
   });
   const port = Number((await svc.waitFor((l) => l.msg === "intake started")).grpcPort);
@@ -61,7 +73,11 @@ it("follows one trace from the gRPC call to the consumer's store write", async (
   const producerSpan = inTrace().find((s) => s.kind === SPAN_KIND.producer && s.name.includes(topic));
   expect(producerSpan).toBeDefined();
   // The consumer's store write is a child of the consumer span.
-  const write = await eventually(async () => inTrace().find((s) => s.parentSpanId === consumerSpan.spanId && /^(save|insert\w*|update\w*|replace\w*) filings(_versions)?$|^mongodb\.(insert|update)$/.test(s.name)), 20_000, "store write under the consumer span").catch((err: Error) => {
+  const write = await eventually(
+    async () => inTrace().find((s) => s.parentSpanId === consumerSpan.spanId && /^(save|insert\w*|update\w*|replace\w*) filings(_versions)?$|^mongodb\.(insert|update)$/.test(s.name)),
+    20_000,
+    "store write under the consumer span",
+  ).catch((err: Error) => {
     throw new Error(`${err.message}; spans in the trace: ${JSON.stringify(inTrace().map((s) => [s.name, s.parentSpanId === consumerSpan.spanId]))}`);
   });
   expect(write.traceId).toBe(root.traceId);

@@ -52,8 +52,7 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
     await ensureCollections(conn, [...COLLECTIONS, ...coordinationCollections("documents")]);
     const store = openStore(conn, createLocks(conn));
     const files = gridFsFileStore(conn, "documents", log);
-    const changed = async (since: Date): Promise<Watched[]> =>
-      (await store.notifications.find({ createdAt: { $gte: since } }).toArray()).map((n) => ({ ...n, id: n._id, updatedAt: n.createdAt }));
+    const changed = async (since: Date): Promise<Watched[]> => (await store.notifications.find({ createdAt: { $gte: since } }).toArray()).map((n) => ({ ...n, id: n._id, updatedAt: n.createdAt }));
     hub = createWatchHub(changed, log, config.WATCH_POLL_MS);
     deliveries = startDeliveryWorker(
       store,
@@ -62,7 +61,14 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
       config.DELIVERY_INTERVAL_MS,
       config.DELIVERY_BACKOFF_MS,
     );
-    const notifier = createNotifier(store, courtName, () => deliveries?.nudge(), () => hub?.nudge(), log, config.DELIVERY_SETTLE_MS);
+    const notifier = createNotifier(
+      store,
+      courtName,
+      () => deliveries?.nudge(),
+      () => hub?.nudge(),
+      log,
+      config.DELIVERY_SETTLE_MS,
+    );
     reminders = startReminderWorker(store, notifier, log, config.REMINDER_INTERVAL_MS);
 
     const targets = await loadTargets(store, log);

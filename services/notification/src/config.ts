@@ -12,13 +12,19 @@ const schema = z
     ...fields.kafkaClient,
     ...fields.calendar,
     MONGO_URI: fields.mongoUri.default("mongodb://127.0.0.1:27017"),
-    MONGO_DB: z.string().regex(/^[A-Za-z0-9_-]{1,63}$/, "letters, digits, _ and - only").default("kuayu_notification"),
+    MONGO_DB: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,63}$/, "letters, digits, _ and - only")
+      .default("kuayu_notification"),
     /** Courts whose notifications this release keeps ("all", or two-digit province codes). */
     PROVINCE_SCOPE: fields.provinces,
     /** SMTP for e-mail; unset: e-mail subscriptions are refused. */
     SMTP_HOST: z.string().optional(),
     SMTP_PORT: fields.port(587),
-    SMTP_SECURE: z.enum(["true", "false"]).default("false").transform((v) => v === "true"),
+    SMTP_SECURE: z
+      .enum(["true", "false"])
+      .default("false")
+      .transform((v) => v === "true"),
     SMTP_USER: z.string().optional(),
     SMTP_PASS: z.string().optional(),
     SMTP_FROM: z.string().default("跨域立案服务 <no-reply@kuayu.court.example>"),
@@ -26,7 +32,10 @@ const schema = z
     SMS_URL: z.string().url().optional(),
     SMS_TOKEN: z.string().optional(),
     /** Webhook URLs must be https, except on loopback when this is true (local systems, tests). */
-    WEBHOOK_ALLOW_LOOPBACK_HTTP: z.enum(["true", "false"]).default("false").transform((v) => v === "true"),
+    WEBHOOK_ALLOW_LOOPBACK_HTTP: z
+      .enum(["true", "false"])
+      .default("false")
+      .transform((v) => v === "true"),
     WEBHOOK_TIMEOUT_MS: fields.millis(10_000),
     /** First retry delay of a failed delivery, doubled per attempt (capped at 60 s). */
     DELIVERY_BACKOFF_MS: fields.millis(1_000),
@@ -42,7 +51,10 @@ const schema = z
   })
   .refine((c) => c.JWT_PUBLIC_KEY || c.JWT_PUBLIC_KEY_FILE, { message: "set JWT_PUBLIC_KEY or JWT_PUBLIC_KEY_FILE", path: ["JWT_PUBLIC_KEY"] })
   .refine((c) => !c.SMS_URL || c.SMS_TOKEN, { message: "SMS_URL needs SMS_TOKEN", path: ["SMS_TOKEN"] })
-  .refine((c) => !c.KAFKA_SASL_MECHANISM || (c.KAFKA_SASL_USERNAME && c.KAFKA_SASL_PASSWORD), { message: "KAFKA_SASL_MECHANISM needs KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD", path: ["KAFKA_SASL_USERNAME"] });
+  .refine((c) => !c.KAFKA_SASL_MECHANISM || (c.KAFKA_SASL_USERNAME && c.KAFKA_SASL_PASSWORD), {
+    message: "KAFKA_SASL_MECHANISM needs KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD",
+    path: ["KAFKA_SASL_USERNAME"],
+  });
 
 export type Config = z.infer<typeof schema>;
 export const readConfig = (env: NodeJS.ProcessEnv = process.env): Readonly<Config> => loadConfig(schema, env);

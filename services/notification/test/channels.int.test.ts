@@ -15,13 +15,14 @@ const SECRET = "whsec-loopback-0123456789abcdef0123456789";
 
 function decodeWords(s: string): string {
   // RFC 2047 encoded words; whitespace between adjacent encoded words is dropped.
-  return s
-    .replace(/(=\?[^?]+\?[BbQq]\?[^?]*\?=)\s+(?==\?)/g, "$1")
-    .replace(/=\?([^?]+)\?([BbQq])\?([^?]*)\?=/g, (_m, _charset: string, enc: string, data: string) =>
-      enc.toUpperCase() === "B"
-        ? Buffer.from(data, "base64").toString("utf8")
-        : Buffer.from(data.replace(/_/g, " ").replace(/=([0-9A-Fa-f]{2})/g, (_x, h: string) => String.fromCharCode(parseInt(h, 16))), "latin1").toString("utf8"),
-    );
+  return s.replace(/(=\?[^?]+\?[BbQq]\?[^?]*\?=)\s+(?==\?)/g, "$1").replace(/=\?([^?]+)\?([BbQq])\?([^?]*)\?=/g, (_m, _charset: string, enc: string, data: string) =>
+    enc.toUpperCase() === "B"
+      ? Buffer.from(data, "base64").toString("utf8")
+      : Buffer.from(
+          data.replace(/_/g, " ").replace(/=([0-9A-Fa-f]{2})/g, (_x, h: string) => String.fromCharCode(parseInt(h, 16))),
+          "latin1",
+        ).toString("utf8"),
+  );
 }
 
 interface Part {
@@ -59,9 +60,13 @@ function readMail(raw: string): { subject: string; headers: Map<string, string>;
   if (!type.toLowerCase().startsWith("multipart/")) return { subject, headers: top.headers, text: decodeBody(top) };
   const boundary = /boundary="?([^";]+)"?/i.exec(type)?.[1];
   if (!boundary) throw new Error("multipart without boundary");
-  const parts = top.body.split(`--${boundary}`).slice(1, -1).map((s) => splitPart(s.replace(/^\r\n/, "")));
+  const parts = top.body
+    .split(`--${boundary}`)
+    .slice(1, -1)
+    .map((s) => splitPart(s.replace(/^\r\n/, "")));
   const of = (t: string) => parts.find((p) => (p.headers.get("content-type") ?? "").toLowerCase().startsWith(t));
-  const text = of("text/plain"), html = of("text/html");
+  const text = of("text/plain"),
+    html = of("text/html");
   return { subject, headers: top.headers, text: text ? decodeBody(text) : "", ...(html ? { html: decodeBody(html) } : {}) };
 }
 
@@ -103,7 +108,7 @@ async function startSmtp(auth?: { user: string; pass: string }): Promise<{ port:
     server.once("error", reject);
     server.listen(0, "127.0.0.1", () => resolve());
   });
-  const port = ((server as unknown as { server: { address(): AddressInfo } }).server.address()).port;
+  const port = (server as unknown as { server: { address(): AddressInfo } }).server.address().port;
   return { port, received, close: () => new Promise<void>((r) => server.close(() => r())) };
 }
 
@@ -201,7 +206,10 @@ describe("e-mail over SMTP (loopback)", () => {
     const smtp = await startSmtp({ user: "kuayu", pass: "smtp-pass" });
     const wrong = createMailer({ host: "127.0.0.1", port: smtp.port, secure: false, ignoreTLS: true, user: "kuayu", pass: "not-the-pass", from: "noreply@kuayu.test", timeoutMs: 5000 });
     try {
-      const err = await wrong.sendMail("a@court.test", { subject: "s", text: "t" }).then(() => undefined, (e: Error) => e);
+      const err = await wrong.sendMail("a@court.test", { subject: "s", text: "t" }).then(
+        () => undefined,
+        (e: Error) => e,
+      );
       expect(err).toBeInstanceOf(Error);
       expect(String(err?.message)).not.toContain("not-the-pass");
       expect(smtp.received).toHaveLength(0);
@@ -346,7 +354,10 @@ describe("SMS over an HTTP gateway (loopback)", () => {
     const gw = await startHttp((_hit, res) => res.writeHead(401).end("bad token"));
     try {
       const sms = httpSmsProvider({ url: gw.url, token: "sms-token-123", timeoutMs: 5000 });
-      const err = await sms.send("13800138000", "【跨域立案】测试").then(() => undefined, (e: unknown) => e);
+      const err = await sms.send("13800138000", "【跨域立案】测试").then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(err).toBeInstanceOf(SmsDeliveryError);
       expect((err as SmsDeliveryError).status).toBe(401);
       expect((err as Error).message).toBe("SMS provider: HTTP 401");

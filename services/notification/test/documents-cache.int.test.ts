@@ -100,7 +100,10 @@ it("issues a record without a PDF; replicas rendering at once store one whole fi
   expect(stored.map((f) => String(f._id)).sort()).toEqual(entries.map((e) => e.fileId).sort());
   expect(await db().collection("documents_pending").countDocuments({})).toBe(0);
   for (const e of entries) {
-    const chunks = await db().collection("documents.chunks").find({ files_id: e.fileId as never }).toArray();
+    const chunks = await db()
+      .collection("documents.chunks")
+      .find({ files_id: e.fileId as never })
+      .toArray();
     expect(chunks.map((c) => c.n)).toEqual([0]); // ≤ 40 KB: one 255 KB chunk, never two writers' chunks mixed
     const back: Uint8Array[] = [];
     for await (const c of files(1).read(e.fileId)) back.push(c);
@@ -131,5 +134,9 @@ it("renders a document again when its stored file is gone", async () => {
   expect(second.pdf.equals(first.pdf)).toBe(true);
   const replaced = (await stores[0]!.documentPdfs.findOne({ _id: d._id }))!;
   expect(replaced.fileId).not.toBe(entry.fileId);
-  expect(await db().collection("documents.files").countDocuments({ _id: replaced.fileId as never })).toBe(1);
+  expect(
+    await db()
+      .collection("documents.files")
+      .countDocuments({ _id: replaced.fileId as never }),
+  ).toBe(1);
 });

@@ -196,7 +196,12 @@ describe("renderDocument", () => {
     }
     // The issuing court heads the document and signs it with the date in Chinese numerals.
     const issuer = kind === "receipt" ? "广州市天河区人民法院" : "北京市朝阳区人民法院";
-    expect(text.split("\n").find((l) => l.trim() !== "")?.replace(/\s+/g, "")).toBe(issuer);
+    expect(
+      text
+        .split("\n")
+        .find((l) => l.trim() !== "")
+        ?.replace(/\s+/g, ""),
+    ).toBe(issuer);
     expect(flat).toContain(`${issuer}二〇二六年十一月二十八日`);
     expect(flat).toContain("KY-t-440106-20261128-000042");
     if (kind !== "acceptance-notice") expect(flat).toContain("广州市天河区人民法院");
@@ -324,9 +329,9 @@ describe("renderDocument", () => {
     await expect(renderDocument({ ...inputs["non-acceptance"], rejection: { category: "other", reason: " ", legalBasis: "" } })).rejects.toThrow(
       /rejection.reason is missing; rejection.legalBasis is missing/,
     );
-    await expect(
-      renderDocument({ ...inputs["correction-notice"], correction: { items: [], deadline: new Date(Number.NaN), note: "" } }),
-    ).rejects.toThrow(/correction.items is missing; correction.deadline is missing/);
+    await expect(renderDocument({ ...inputs["correction-notice"], correction: { items: [], deadline: new Date(Number.NaN), note: "" } })).rejects.toThrow(
+      /correction.items is missing; correction.deadline is missing/,
+    );
 
     const err = await renderDocument({
       ...base,

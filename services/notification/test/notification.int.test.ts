@@ -78,11 +78,24 @@ beforeAll(async () => {
   db = uniqueName("notification_it");
   app = await startApp(
     readConfig({
-      GRPC_PORT: "0", GRPC_HOST: "127.0.0.1", KAFKA_BROKERS: infra.brokers.join(","), MONGO_URI: infra.mongoUri, MONGO_DB: db,
-      KAFKA_GROUP_ID: uniqueName("notification"), KAFKA_FROM_BEGINNING: "false", JWT_PUBLIC_KEY: keys.publicKey, LOG_LEVEL: "silent",
-      SMTP_HOST: "127.0.0.1", SMTP_PORT: String((smtp.server.address() as AddressInfo).port), SMTP_FROM: "跨域立案服务 <no-reply@kuayu.test>",
-      WEBHOOK_ALLOW_LOOPBACK_HTTP: "true", WEBHOOK_TIMEOUT_MS: "2000", DELIVERY_BACKOFF_MS: "100", DELIVERY_INTERVAL_MS: "100",
-      REMINDER_INTERVAL_MS: "200", WATCH_POLL_MS: "200",
+      GRPC_PORT: "0",
+      GRPC_HOST: "127.0.0.1",
+      KAFKA_BROKERS: infra.brokers.join(","),
+      MONGO_URI: infra.mongoUri,
+      MONGO_DB: db,
+      KAFKA_GROUP_ID: uniqueName("notification"),
+      KAFKA_FROM_BEGINNING: "false",
+      JWT_PUBLIC_KEY: keys.publicKey,
+      LOG_LEVEL: "silent",
+      SMTP_HOST: "127.0.0.1",
+      SMTP_PORT: String((smtp.server.address() as AddressInfo).port),
+      SMTP_FROM: "跨域立案服务 <no-reply@kuayu.test>",
+      WEBHOOK_ALLOW_LOOPBACK_HTTP: "true",
+      WEBHOOK_TIMEOUT_MS: "2000",
+      DELIVERY_BACKOFF_MS: "100",
+      DELIVERY_INTERVAL_MS: "100",
+      REMINDER_INTERVAL_MS: "200",
+      WATCH_POLL_MS: "200",
     }),
     log,
     (err) => void fatal.push(err),
@@ -115,15 +128,24 @@ async function lifecycle(filingId: string, until: "routed" | "accepted", routedA
   await publish(filingId, {
     case: "filingSubmitted",
     value: {
-      ...base, round: 1, caseType: commonV1.CaseType.CIVIL_FIRST_INSTANCE, receiptNumber: `KY-${TRIBUNAL}-20261128-000001`, submittedAt: timestampFromDate(new Date()),
-      details: { parties: [
-        { role: intakeV1.PartyRole.PLAINTIFF, identity: { case: "person", value: { name: "张三", residentId: "11010519491231002X" } }, address: "广州", phone: "13800138000" },
-        { role: intakeV1.PartyRole.DEFENDANT, identity: { case: "organization", value: { name: "北京某贸易有限公司", creditCode: "91350100M000100Y43" } }, address: "北京" },
-      ] },
+      ...base,
+      round: 1,
+      caseType: commonV1.CaseType.CIVIL_FIRST_INSTANCE,
+      receiptNumber: `KY-${TRIBUNAL}-20261128-000001`,
+      submittedAt: timestampFromDate(new Date()),
+      details: {
+        parties: [
+          { role: intakeV1.PartyRole.PLAINTIFF, identity: { case: "person", value: { name: "张三", residentId: "11010519491231002X" } }, address: "广州", phone: "13800138000" },
+          { role: intakeV1.PartyRole.DEFENDANT, identity: { case: "organization", value: { name: "北京某贸易有限公司", creditCode: "91350100M000100Y43" } }, address: "北京" },
+        ],
+      },
       materials: [{ materialId: "m1", kind: "complaint", fileName: "起诉状.pdf", sha256: "a".repeat(64), sizeBytes: 10n }],
     },
   });
-  await publish(filingId, { case: "filingRouted", value: { ...base, round: 1, province: "11", originProvince: "44", routedAt: timestampFromDate(routedAt), responseDue: timestampFromDate(new Date(routedAt.getTime() + 1800_000)) } });
+  await publish(filingId, {
+    case: "filingRouted",
+    value: { ...base, round: 1, province: "11", originProvince: "44", routedAt: timestampFromDate(routedAt), responseDue: timestampFromDate(new Date(routedAt.getTime() + 1800_000)) },
+  });
   if (until === "accepted") {
     await publish(filingId, { case: "acknowledged", value: { ...base, round: 1 } });
     await publish(filingId, { case: "accepted", value: { ...base, round: 1, caseNumber: "（2026）京0105民初88号" } });
@@ -140,7 +162,11 @@ it("tells the window of an acceptance in-app, by signed webhook and by e-mail, a
   await lifecycle(filingId, "accepted");
 
   const clerk = await client(TRIBUNAL, "44", ["window-clerk"]);
-  const note = await eventually(async () => (await clerk.listNotifications({})).notifications.find((n) => n.filingId === filingId && n.kind === "kuayu.decision.v1.Accepted"), 30_000, "the in-app notification");
+  const note = await eventually(
+    async () => (await clerk.listNotifications({})).notifications.find((n) => n.filingId === filingId && n.kind === "kuayu.decision.v1.Accepted"),
+    30_000,
+    "the in-app notification",
+  );
   expect(note.title + note.body).toContain("（2026）京0105民初88号");
 
   await eventually(async () => hook.got.filter((g) => JSON.parse(g.body).filingId === filingId).length === 2, 30_000, "two webhook deliveries");
@@ -157,14 +183,18 @@ it("tells the window of an acceptance in-app, by signed webhook and by e-mail, a
   // The acceptance notice: a PDF with the courts, the case number and the party, verifiable by its code.
   let info: notificationV1.DocumentInfo | undefined;
   const chunks: Uint8Array[] = [];
-  await eventually(async () => {
-    chunks.length = 0;
-    for await (const res of clerk.getDocument({ filingId, kind: notificationV1.DocumentKind.ACCEPTANCE_NOTICE })) {
-      if (res.part.case === "info") info = res.part.value;
-      else if (res.part.case === "chunk") chunks.push(res.part.value);
-    }
-    return info;
-  }, 30_000, "the acceptance notice");
+  await eventually(
+    async () => {
+      chunks.length = 0;
+      for await (const res of clerk.getDocument({ filingId, kind: notificationV1.DocumentKind.ACCEPTANCE_NOTICE })) {
+        if (res.part.case === "info") info = res.part.value;
+        else if (res.part.case === "chunk") chunks.push(res.part.value);
+      }
+      return info;
+    },
+    30_000,
+    "the acceptance notice",
+  );
   const file = path.join(mkdtempSync(path.join(tmpdir(), "kuayu-doc-")), "notice.pdf");
   writeFileSync(file, Buffer.concat(chunks));
   const text = execFileSync("pdftotext", ["-layout", file, "-"], { encoding: "utf8" });
@@ -183,7 +213,10 @@ it("retries a failing receiver with backoff and delivers once; dead-letters one 
   const urls = [await flaky.listen(), await down.listen()];
   const [a, b] = await Promise.all(urls.map((url) => system.addWebhook({ url, secret: SECRET, eventTypes: ["kuayu.routing.v1.FilingRouted"] })));
   const filingId = randomUUID();
-  await publish(filingId, { case: "filingRouted", value: { filingId, collaboratingCourtId: TRIBUNAL, jurisdictionCourtId: "c-110106", round: 1, province: "11", routedAt: timestampFromDate(new Date()) } });
+  await publish(filingId, {
+    case: "filingRouted",
+    value: { filingId, collaboratingCourtId: TRIBUNAL, jurisdictionCourtId: "c-110106", round: 1, province: "11", routedAt: timestampFromDate(new Date()) },
+  });
 
   await eventually(async () => flaky.got.length === 1, 30_000, "the delivery after four failures");
   expect(flaky.calls()).toBe(5);
@@ -227,10 +260,14 @@ it("reminds the specialist, escalates, and tells the window when a closed court 
   const sunday = new Date("2026-11-15T15:00:00Z"); // 23:00 on Sunday in Beijing
   await lifecycle(filingId, "routed", sunday);
   const specialist = await client(COURT, "11", ["filing-specialist"]);
-  const kinds = await eventually(async () => {
-    const k = (await specialist.listNotifications({})).notifications.filter((n) => n.filingId === filingId).map((n) => n.kind);
-    return k.includes("reminder") && k.includes("escalation") ? k.sort() : undefined;
-  }, 30_000, "the reminder and the escalation");
+  const kinds = await eventually(
+    async () => {
+      const k = (await specialist.listNotifications({})).notifications.filter((n) => n.filingId === filingId).map((n) => n.kind);
+      return k.includes("reminder") && k.includes("escalation") ? k.sort() : undefined;
+    },
+    30_000,
+    "the reminder and the escalation",
+  );
   expect(kinds).toEqual(["escalation", "kuayu.routing.v1.FilingRouted", "reminder"]);
   const clerk = await client(TRIBUNAL, "44", ["window-clerk"]);
   const opening = await eventually(async () => (await clerk.listNotifications({})).notifications.find((n) => n.filingId === filingId && n.kind === "next-opening"), 30_000, "the next-opening hint");

@@ -16,7 +16,11 @@ describe("recipients", () => {
 
   it("issues the document each decision calls for", () => {
     expect([EVENT.submitted, EVENT.accepted, EVENT.rejected, EVENT.correctionRequested, EVENT.acknowledged].map(documentFor)).toEqual([
-      "receipt", "acceptance-notice", "non-acceptance", "correction-notice", undefined,
+      "receipt",
+      "acceptance-notice",
+      "non-acceptance",
+      "correction-notice",
+      undefined,
     ]);
   });
 });
@@ -58,11 +62,20 @@ describe("webhooks", () => {
 
 describe("facts of a filing", () => {
   it("keeps names but never identity numbers, and follows the decision", () => {
-    const start = project({ filingId: "f1" } as FilingFacts, EVENT.submitted, {
-      ...courts, round: 1, caseType: 1, receiptNumber: "KY-1", drill: false,
-      details: { parties: [{ role: 1, identity: { case: "person", value: { name: "张三", residentId: "11010519491231002X" } } }] },
-      materials: [{ kind: "complaint", fileName: "起诉状.pdf" }],
-    }, new Date(0));
+    const start = project(
+      { filingId: "f1" } as FilingFacts,
+      EVENT.submitted,
+      {
+        ...courts,
+        round: 1,
+        caseType: 1,
+        receiptNumber: "KY-1",
+        drill: false,
+        details: { parties: [{ role: 1, identity: { case: "person", value: { name: "张三", residentId: "11010519491231002X" } } }] },
+        materials: [{ kind: "complaint", fileName: "起诉状.pdf" }],
+      },
+      new Date(0),
+    );
     expect(start).toMatchObject({ caseType: "civil-first-instance", receiptNumber: "KY-1", parties: [{ role: "plaintiff", name: "张三" }], round: 1 });
     expect(JSON.stringify(start)).not.toContain("11010519491231002X");
     const accepted = project(start, EVENT.accepted, { ...courts, round: 1, caseNumber: "（2026）京0105民初1号" }, new Date(5));

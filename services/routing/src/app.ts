@@ -43,7 +43,7 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
         groupId: config.KAFKA_GROUP_ID,
         sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
         concurrency: config.KAFKA_CONCURRENCY,
-      fromBeginning: config.KAFKA_FROM_BEGINNING,
+        fromBeginning: config.KAFKA_FROM_BEGINNING,
         topics: stageTopics,
         handle: routingStage({ dir, producer, scope: config.PROVINCE_SCOPE, now: options.now ?? (() => new Date()), log }),
         producer,

@@ -16,7 +16,17 @@ async function main() {
   });
   let stopping: Promise<boolean> | undefined;
   const stop = (): Promise<boolean> =>
-    (stopping ??= app.then((a) => a.stop(), () => false).then((clean) => shutdownTelemetry().then(() => clean, () => false)));
+    (stopping ??= app
+      .then(
+        (a) => a.stop(),
+        () => false,
+      )
+      .then((clean) =>
+        shutdownTelemetry().then(
+          () => clean,
+          () => false,
+        ),
+      ));
   await app;
   handleSignals(stop, log);
 }

@@ -28,7 +28,10 @@ describe("DirectoryService", () => {
     const { court } = await client.getCourt({ courtId: "c-spc" });
     expect(court).toMatchObject({ code: "最高法", kind: directoryV1.CourtKind.SUPREME, roles: [directoryV1.CourtRole.JURISDICTION] });
     const { courts, notFoundIds } = await client.batchGetCourts({ courtIds: ["c-440703", "c-110105", "nope"] });
-    expect(courts.map((c) => [c.code, c.name])).toEqual([["粤0703", "江门市蓬江区人民法院"], ["京0105", "北京市朝阳区人民法院"]]);
+    expect(courts.map((c) => [c.code, c.name])).toEqual([
+      ["粤0703", "江门市蓬江区人民法院"],
+      ["京0105", "北京市朝阳区人民法院"],
+    ]);
     expect(notFoundIds).toEqual(["nope"]);
     await expect(client.getCourt({ courtId: "nope" })).rejects.toMatchObject({ code: grpc.status.NOT_FOUND });
   });

@@ -22,8 +22,14 @@ const got: { type: string; partition: number; key: string; id: string; value: Bu
 const start = (scope: string) =>
   startApp(
     readConfig({
-      GRPC_PORT: "0", GRPC_HOST: "127.0.0.1", JWT_PUBLIC_KEY: keys.publicKey, LOG_LEVEL: "silent",
-      KAFKA_BROKERS: infra.brokers.join(","), KAFKA_GROUP_ID: uniqueName("routing"), KAFKA_FROM_BEGINNING: "false", PROVINCE_SCOPE: scope,
+      GRPC_PORT: "0",
+      GRPC_HOST: "127.0.0.1",
+      JWT_PUBLIC_KEY: keys.publicKey,
+      LOG_LEVEL: "silent",
+      KAFKA_BROKERS: infra.brokers.join(","),
+      KAFKA_GROUP_ID: uniqueName("routing"),
+      KAFKA_FROM_BEGINNING: "false",
+      PROVINCE_SCOPE: scope,
     }),
     log,
     (err) => {
@@ -57,15 +63,20 @@ afterAll(async () => {
 });
 
 const submitted = (filingId: string, over: Record<string, unknown> = {}) => ({
-  filingId, collaboratingCourtId: "t-440103001", jurisdictionCourtId: "c-110105", caseType: commonV1.CaseType.CIVIL_FIRST_INSTANCE,
-  round: 1, receiptNumber: "KY-t-440103001-20261128-000001", submittedAt: timestampFromDate(new Date()),
-  details: { claims: "支付货款", jurisdictionCourtId: "c-110105" }, materials: [{ materialId: "m1", kind: "complaint", sha256: "a".repeat(64), sizeBytes: 10n }],
+  filingId,
+  collaboratingCourtId: "t-440103001",
+  jurisdictionCourtId: "c-110105",
+  caseType: commonV1.CaseType.CIVIL_FIRST_INSTANCE,
+  round: 1,
+  receiptNumber: "KY-t-440103001-20261128-000001",
+  submittedAt: timestampFromDate(new Date()),
+  details: { claims: "支付货款", jurisdictionCourtId: "c-110105" },
+  materials: [{ materialId: "m1", kind: "complaint", sha256: "a".repeat(64), sizeBytes: 10n }],
   ...over,
 });
 const routed = (key: string) => got.filter((g) => g.key === key && g.type === FILING_EVENTS.routed);
 /** Publishes a window's event as intake does: on the jurisdiction court's province partition. */
-const fromWindow = (filingId: string, event: FilingEventInit["event"], province: string) =>
-  intake.publish(filingLifecycle, filingId, { event }, { partition: provincePartition(province) });
+const fromWindow = (filingId: string, event: FilingEventInit["event"], province: string) => intake.publish(filingLifecycle, filingId, { event }, { partition: provincePartition(province) });
 
 it("routes a Guangdong tribunal's filing to Beijing's partition with deadlines, contact and the filing's data", async () => {
   const id = randomUUID();

@@ -60,7 +60,12 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
     producer = await createProducer(kafka, "kuayu.supervision");
     const publishNotice = async (n: NoticeDoc) => {
       await producer!.publish(supervisionTopics.noticePublished, n._id, {
-        noticeId: n._id, kind: n.kind, scopeLevel: n.level, scopeId: n.scopeId, rows: n.rows.length, generatedAt: timestampFromDate(n.generatedAt),
+        noticeId: n._id,
+        kind: n.kind,
+        scopeLevel: n.level,
+        scopeId: n.scopeId,
+        rows: n.rows.length,
+        generatedAt: timestampFromDate(n.generatedAt),
       });
     };
     consumer = await runConsumer({

@@ -15,18 +15,27 @@ const schema = z
     ...fields.kafkaClient,
     ...fields.calendar,
     MONGO_URI: fields.mongoUri.default("mongodb://127.0.0.1:27017"),
-    MONGO_DB: z.string().regex(/^[A-Za-z0-9_-]{1,63}$/, "letters, digits, _ and - only").default("kuayu_supervision"),
+    MONGO_DB: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,63}$/, "letters, digits, _ and - only")
+      .default("kuayu_supervision"),
     /** Jurisdiction courts' provinces whose filings this instance supervises ("all" nationally). */
     PROVINCE_SCOPE: fields.provinces,
     /** When the scheduled notices are generated (China time, HH:MM); "off" disables the schedule. */
-    NOTICE_TIME: z.string().regex(/^(\d{2}:\d{2}|off)$/, "HH:MM or off").default("08:00"),
+    NOTICE_TIME: z
+      .string()
+      .regex(/^(\d{2}:\d{2}|off)$/, "HH:MM or off")
+      .default("08:00"),
     JWT_PUBLIC_KEY: z.string().optional(),
     JWT_PUBLIC_KEY_FILE: z.string().optional(),
     SHUTDOWN_GRACE_MS: fields.millis(25_000),
     LOG_LEVEL: fields.logLevel,
   })
   .refine((c) => c.JWT_PUBLIC_KEY || c.JWT_PUBLIC_KEY_FILE, { message: "set JWT_PUBLIC_KEY or JWT_PUBLIC_KEY_FILE", path: ["JWT_PUBLIC_KEY"] })
-  .refine((c) => !c.KAFKA_SASL_MECHANISM || (c.KAFKA_SASL_USERNAME && c.KAFKA_SASL_PASSWORD), { message: "KAFKA_SASL_MECHANISM needs KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD", path: ["KAFKA_SASL_USERNAME"] });
+  .refine((c) => !c.KAFKA_SASL_MECHANISM || (c.KAFKA_SASL_USERNAME && c.KAFKA_SASL_PASSWORD), {
+    message: "KAFKA_SASL_MECHANISM needs KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD",
+    path: ["KAFKA_SASL_USERNAME"],
+  });
 
 export type Config = z.infer<typeof schema>;
 export const readConfig = (env: NodeJS.ProcessEnv = process.env): Readonly<Config> => loadConfig(schema, env);

@@ -43,9 +43,22 @@ afterAll(async () => {
 
 async function start(): Promise<{ proc: ServiceProcess; port: number }> {
   const p = spawnService(dist, {
-    GRPC_PORT: "0", GRPC_HOST: "127.0.0.1", HTTP_PORT: "0", HTTP_HOST: "127.0.0.1", KAFKA_BROKERS: infra.brokers.join(","), MONGO_URI: infra.mongoUri, MONGO_DB: db,
-    KAFKA_GROUP_ID: group, KAFKA_TOPIC_PREFIX: prefix, KAFKA_FROM_BEGINNING: "true", KAFKA_SESSION_TIMEOUT_MS: "6000", JWT_PUBLIC_KEY: keys.publicKey, NOTICE_TIME: "off", OTEL_SERVICE_NAME: "supervision",
+    GRPC_PORT: "0",
+    GRPC_HOST: "127.0.0.1",
+    HTTP_PORT: "0",
+    HTTP_HOST: "127.0.0.1",
+    KAFKA_BROKERS: infra.brokers.join(","),
+    MONGO_URI: infra.mongoUri,
+    MONGO_DB: db,
+    KAFKA_GROUP_ID: group,
+    KAFKA_TOPIC_PREFIX: prefix,
+    KAFKA_FROM_BEGINNING: "true",
+    KAFKA_SESSION_TIMEOUT_MS: "6000",
+    JWT_PUBLIC_KEY: keys.publicKey,
+    NOTICE_TIME: "off",
+    OTEL_SERVICE_NAME: "supervision",
   });
+  proc = p; // the one running now: afterAll stops it
   const line = await p.waitFor((l) => l.msg === "supervision started", 90_000);
   return { proc: p, port: Number(line.grpcPort) };
 }
@@ -56,13 +69,22 @@ async function publishFiling(i: number): Promise<void> {
   const at = new Date(ARRIVED.getTime() + i * 1000);
   const base = { filingId, collaboratingCourtId: "t-440103001", jurisdictionCourtId: COURTS[i % COURTS.length]!, round: 1, drill: false };
   const send = (event: FilingEventInit["event"], time: Date) => events.publish(filingLifecycle, filingId, { event }, { time, partition: provincePartition("11") });
-  await send({
-    case: "filingRouted",
-    value: {
-      ...base, province: "11", originProvince: "44", caseType: commonV1.CaseType.CIVIL_FIRST_INSTANCE, receiptNumber: `KY-${filingId.slice(0, 8)}`,
-      routedAt: timestampFromDate(at), responseDue: timestampFromDate(new Date(at.getTime() + 30 * 60_000)), decisionDue: timestampFromDate(new Date(at.getTime() + 8 * 86400_000)),
+  await send(
+    {
+      case: "filingRouted",
+      value: {
+        ...base,
+        province: "11",
+        originProvince: "44",
+        caseType: commonV1.CaseType.CIVIL_FIRST_INSTANCE,
+        receiptNumber: `KY-${filingId.slice(0, 8)}`,
+        routedAt: timestampFromDate(at),
+        responseDue: timestampFromDate(new Date(at.getTime() + 30 * 60_000)),
+        decisionDue: timestampFromDate(new Date(at.getTime() + 8 * 86400_000)),
+      },
     },
-  }, at);
+    at,
+  );
   const ack = new Date(at.getTime() + (i % 2 === 0 ? 10 : 40) * 60_000);
   await send({ case: "acknowledged", value: base }, ack);
   await send({ case: "accepted", value: { ...base, caseNumber: `（2026）京0108民初${i + 1}号`, acknowledgedAt: timestampFromDate(ack) } }, new Date(at.getTime() + 86400_000));
@@ -70,7 +92,11 @@ async function publishFiling(i: number): Promise<void> {
 
 it("counts every filing exactly once while the service is killed mid-stream", async () => {
   const store = await connectMongo({ uri: infra.mongoUri, dbName: db });
-  const counted = async () => store.collection("ledger").countDocuments({ counted: "decision" }).catch(() => 0);
+  const counted = async () =>
+    store
+      .collection("ledger")
+      .countDocuments({ counted: "decision" })
+      .catch(() => 0);
   try {
     // Events arrive in waves for several seconds while the service is killed three times.
     const publishing = (async () => {
@@ -81,10 +107,10 @@ it("counts every filing exactly once while the service is killed mid-stream", as
     })();
     const midStream: number[] = [];
     for (let kill = 0; kill < 3; kill++) {
-      proc = (await start()).proc;
+      await start();
       await new Promise((r) => setTimeout(r, 1500 + kill * 500));
       const n = await counted();
-      await proc.kill("SIGKILL");
+      await proc!.kill("SIGKILL");
       midStream.push(n);
     }
     await publishing;

@@ -4,13 +4,27 @@ import { EVENTS, applyEvent, contributions, emptyEntry, indicators, overdue, rec
 
 const cst = (local: string) => new Date(`${local}+08:00`);
 const hours = () => DEFAULT_WORKING_HOURS;
-const routed: LedgerEvent = { type: EVENTS.routed, at: cst("2026-04-03T17:20:00"), routedAt: cst("2026-04-03T17:20:00"), jurisdictionCourtId: "c-110108", province: "11", caseType: "civil-first-instance", responseDue: cst("2026-04-07T08:50:00"), decisionDue: cst("2026-04-15T00:00:00") };
+const routed: LedgerEvent = {
+  type: EVENTS.routed,
+  at: cst("2026-04-03T17:20:00"),
+  routedAt: cst("2026-04-03T17:20:00"),
+  jurisdictionCourtId: "c-110108",
+  province: "11",
+  caseType: "civil-first-instance",
+  responseDue: cst("2026-04-07T08:50:00"),
+  decisionDue: cst("2026-04-15T00:00:00"),
+};
 const ack: LedgerEvent = { type: EVENTS.acknowledged, at: cst("2026-04-07T08:45:00") };
 const accepted: LedgerEvent = { type: EVENTS.accepted, at: cst("2026-04-08T10:00:00"), acknowledgedAt: cst("2026-04-07T08:45:00") };
 
 describe("ledger", () => {
   it("measures the response in working minutes across a holiday weekend, in any event order", () => {
-    for (const order of [[routed, ack, accepted], [accepted, ack, routed], [ack, routed, accepted], [accepted, routed]]) {
+    for (const order of [
+      [routed, ack, accepted],
+      [accepted, ack, routed],
+      [ack, routed, accepted],
+      [accepted, routed],
+    ]) {
       const e = order.reduce((x, ev) => applyEvent(x, ev, hours), emptyEntry("f1"));
       expect([e.responseWorkingMinutes, e.day, e.decision]).toEqual([25, "2026-04-03", "accepted"]);
     }

@@ -34,8 +34,18 @@ beforeAll(async () => {
   db = uniqueName("supervision_it");
   app = await startApp(
     readConfig({
-      GRPC_PORT: "0", GRPC_HOST: "127.0.0.1", HTTP_PORT: "0", HTTP_HOST: "127.0.0.1", KAFKA_BROKERS: infra.brokers.join(","), MONGO_URI: infra.mongoUri,
-      MONGO_DB: db, KAFKA_GROUP_ID: uniqueName("supervision"), KAFKA_FROM_BEGINNING: "false", JWT_PUBLIC_KEY: keys.publicKey, LOG_LEVEL: "silent", NOTICE_TIME: "off",
+      GRPC_PORT: "0",
+      GRPC_HOST: "127.0.0.1",
+      HTTP_PORT: "0",
+      HTTP_HOST: "127.0.0.1",
+      KAFKA_BROKERS: infra.brokers.join(","),
+      MONGO_URI: infra.mongoUri,
+      MONGO_DB: db,
+      KAFKA_GROUP_ID: uniqueName("supervision"),
+      KAFKA_FROM_BEGINNING: "false",
+      JWT_PUBLIC_KEY: keys.publicKey,
+      LOG_LEVEL: "silent",
+      NOTICE_TIME: "off",
     }),
     log,
     (err) => void fatal.push(err),
@@ -65,14 +75,23 @@ const publish = (filingId: string, event: FilingEventInit["event"], time: Date) 
 async function filing(o: { court?: string; arrivedAt: Date; ackAt?: Date; decide?: { at: Date; accepted: boolean }; drill?: boolean; caseType?: commonV1.CaseType; window?: string }) {
   const id = randomUUID();
   const base = { filingId: id, collaboratingCourtId: o.window ?? WINDOW, jurisdictionCourtId: o.court ?? COURT, round: 1, drill: o.drill ?? false };
-  await publish(id, {
-    case: "filingRouted",
-    value: {
-      ...base, province: "11", originProvince: "44", caseType: o.caseType ?? commonV1.CaseType.CIVIL_FIRST_INSTANCE, receiptNumber: `KY-${id.slice(0, 8)}`,
-      routedAt: timestampFromDate(o.arrivedAt), responseDue: timestampFromDate(new Date(o.arrivedAt.getTime() + 30 * 60_000)),
-      decisionDue: timestampFromDate(new Date(o.arrivedAt.getTime() + 8 * 86400_000)),
+  await publish(
+    id,
+    {
+      case: "filingRouted",
+      value: {
+        ...base,
+        province: "11",
+        originProvince: "44",
+        caseType: o.caseType ?? commonV1.CaseType.CIVIL_FIRST_INSTANCE,
+        receiptNumber: `KY-${id.slice(0, 8)}`,
+        routedAt: timestampFromDate(o.arrivedAt),
+        responseDue: timestampFromDate(new Date(o.arrivedAt.getTime() + 30 * 60_000)),
+        decisionDue: timestampFromDate(new Date(o.arrivedAt.getTime() + 8 * 86400_000)),
+      },
     },
-  }, o.arrivedAt);
+    o.arrivedAt,
+  );
   if (o.ackAt) await publish(id, { case: "acknowledged", value: base }, o.ackAt);
   if (o.decide) {
     // As the decision service does: every decision carries the court's first response.
@@ -104,11 +123,15 @@ it("counts exactly the scripted response times, on the courts' working-time cloc
   const spc = await client("c-spc", "00");
   const want = { filings: 6n, responded: 5n, respondedWithin30Minutes: 3n, respondedWithin5Minutes: 1n, decided: 2n, accepted: 1n, rejected: 1n };
   let last: unknown;
-  const got = await eventually(async () => {
-    const i = (await spc.getIndicators({ scope: haidian, fromDate: "2026-04-01", toDate: "2026-04-07" })).indicators!;
-    last = i;
-    return i.filings === 6n && i.responded === 5n && i.decided === 2n ? i : undefined;
-  }, 30_000, "the six filings counted").catch((err: Error) => {
+  const got = await eventually(
+    async () => {
+      const i = (await spc.getIndicators({ scope: haidian, fromDate: "2026-04-01", toDate: "2026-04-07" })).indicators!;
+      last = i;
+      return i.filings === 6n && i.responded === 5n && i.decided === 2n ? i : undefined;
+    },
+    30_000,
+    "the six filings counted",
+  ).catch((err: Error) => {
     throw new Error(`${err.message}; last: ${JSON.stringify(last, (_k, v) => (typeof v === "bigint" ? Number(v) : v))}`);
   });
   expect(got).toMatchObject(want);
@@ -125,7 +148,12 @@ it("counts exactly the scripted response times, on the courts' working-time cloc
 it("lists what is overdue and publishes the daily and weekly notices, with CSV", async () => {
   const spc = await client("c-spc", "00");
   const overdue = (await spc.listOverdue({ scope: beijing })).filings;
-  expect(overdue.map((o) => [o.filingId, o.overdueFor])).toEqual([[ids.d, "response"], [ids.b, "decision"], [ids.f, "decision"], [ids.e, "decision"]]);
+  expect(overdue.map((o) => [o.filingId, o.overdueFor])).toEqual([
+    [ids.d, "response"],
+    [ids.b, "decision"],
+    [ids.f, "decision"],
+    [ids.e, "decision"],
+  ]);
   const daily = (await spc.generateNotice({ kind: supervisionV1.NoticeKind.DAILY, scope: beijing })).notice!;
   expect(daily.rows.map((r) => r.filingId)).toEqual([ids.d]);
   expect(daily.rows[0]).toMatchObject({ jurisdictionCourtName: "北京市海淀区人民法院", lateUnit: "hours" });
@@ -141,16 +169,31 @@ it("keeps drills out of the real indicators and reports participation and missin
   const spc = await client("c-spc", "00");
   const now = new Date();
   const { drill } = await spc.createDrill({
-    drill: { name: "2026年11月全国跨域立案演练", rounds: 1, courtIds: ["t-440103001", "t-440103002"], caseTypes: [commonV1.CaseType.CIVIL_FIRST_INSTANCE, commonV1.CaseType.ENFORCEMENT], startsAt: timestampFromDate(new Date(now.getTime() - 3600_000)), endsAt: timestampFromDate(new Date(now.getTime() + 3600_000)) },
+    drill: {
+      name: "2026年11月全国跨域立案演练",
+      rounds: 1,
+      courtIds: ["t-440103001", "t-440103002"],
+      caseTypes: [commonV1.CaseType.CIVIL_FIRST_INSTANCE, commonV1.CaseType.ENFORCEMENT],
+      startsAt: timestampFromDate(new Date(now.getTime() - 3600_000)),
+      endsAt: timestampFromDate(new Date(now.getTime() + 3600_000)),
+    },
   });
   // One tribunal files both case types, the other only one.
-  for (const [window, caseType] of [["t-440103001", commonV1.CaseType.CIVIL_FIRST_INSTANCE], ["t-440103001", commonV1.CaseType.ENFORCEMENT], ["t-440103002", commonV1.CaseType.ENFORCEMENT]] as const) {
+  for (const [window, caseType] of [
+    ["t-440103001", commonV1.CaseType.CIVIL_FIRST_INSTANCE],
+    ["t-440103001", commonV1.CaseType.ENFORCEMENT],
+    ["t-440103002", commonV1.CaseType.ENFORCEMENT],
+  ] as const) {
     await filing({ window, caseType, drill: true, arrivedAt: now, ackAt: new Date(now.getTime() + 60_000) });
   }
-  const report = await eventually(async () => {
-    const r = await spc.getDrillReport({ drillId: drill!.drillId });
-    return r.filings === 3n ? r : undefined;
-  }, 30_000, "the drill filings in the report");
+  const report = await eventually(
+    async () => {
+      const r = await spc.getDrillReport({ drillId: drill!.drillId });
+      return r.filings === 3n ? r : undefined;
+    },
+    30_000,
+    "the drill filings in the report",
+  );
   expect(report.missingCourtIds).toEqual(["t-440103002"]);
   expect(report.participation.find((p) => p.group === "province" && p.key === "44")).toMatchObject({ expected: 2n, participated: 1n, rate: 0.5 });
   expect(report.participation.find((p) => p.group === "level" && p.key === "tribunal")).toMatchObject({ expected: 2n, participated: 1n });

@@ -73,7 +73,9 @@ export function readJournal(file: string, plan: DrillPlan): JournalState {
   if (!header) throw new JournalError(`${file} has no plan line; is it a drill journal?`);
   const want = planStamp(plan);
   if (state.plan.fingerprint !== want.fingerprint) {
-    throw new JournalError(`${file} is the journal of another plan (seed ${state.plan.seed}, ${state.plan.planned} filings; this plan: seed ${want.seed}, ${want.planned}); resume with the same options`);
+    throw new JournalError(
+      `${file} is the journal of another plan (seed ${state.plan.seed}, ${state.plan.planned} filings; this plan: seed ${want.seed}, ${want.planned}); resume with the same options`,
+    );
   }
   return state;
 }

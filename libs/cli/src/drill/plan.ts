@@ -115,7 +115,8 @@ function shuffle<T>(list: T[], rnd: Random): T[] {
 
 // ---- generated parties ---------------------------------------------------------------------------
 
-const SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤";
+const SURNAMES =
+  "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤";
 const GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红建国志文斌辉鹏宇晨浩然欣怡子涵梓睿";
 const TRADES = ["商贸", "建设工程", "物流", "科技", "食品", "纺织", "医药", "物业服务", "机械设备", "文化传媒"];
 
@@ -145,7 +146,12 @@ const homeDivision = (c: Court) => (/^\d{6}$/.test(c.division) && c.division !==
 
 const CLAIMS: Record<CaseType, { claims: string; facts: string; defendant: "person" | "organization"; organ?: string }> = {
   "civil-first-instance": { claims: "判令被告支付货款人民币五万元及逾期付款利息", facts: "原被告签订买卖合同，原告已依约交货，被告至今未付货款。（演练数据）", defendant: "organization" },
-  "administrative-first-instance": { claims: "请求撤销被告作出的行政处罚决定", facts: "被告作出的行政处罚决定认定事实不清、适用法律错误。（演练数据）", defendant: "organization", organ: "市场监督管理局" },
+  "administrative-first-instance": {
+    claims: "请求撤销被告作出的行政处罚决定",
+    facts: "被告作出的行政处罚决定认定事实不清、适用法律错误。（演练数据）",
+    defendant: "organization",
+    organ: "市场监督管理局",
+  },
   enforcement: { claims: "申请强制执行生效判决确定的给付义务人民币八万元", facts: "判决已发生法律效力，被执行人未按期履行。（演练数据）", defendant: "organization" },
   "criminal-private-prosecution": { claims: "请求依法追究被告人侮辱罪的刑事责任", facts: "被告人在公共场所公然侮辱自诉人，情节严重。（演练数据）", defendant: "person" },
   "state-compensation": { claims: "请求赔偿义务机关支付错误羁押赔偿金", facts: "申请人被错误羁押后经依法宣告无罪。（演练数据）", defendant: "organization", organ: "公安局" },
@@ -167,7 +173,12 @@ function plannedDetails(from: Court, to: Court, type: CaseType, basis: { source:
         };
   return {
     caseType: type,
-    plaintiff: { name: personName(rnd), residentId: residentId(homeDivision(from), rnd), address: `${from.address || from.name}${rnd.int(1, 300)}号（演练）`, phone: `139${String(rnd.int(0, 99_999_999)).padStart(8, "0")}` },
+    plaintiff: {
+      name: personName(rnd),
+      residentId: residentId(homeDivision(from), rnd),
+      address: `${from.address || from.name}${rnd.int(1, 300)}号（演练）`,
+      phone: `139${String(rnd.int(0, 99_999_999)).padStart(8, "0")}`,
+    },
     defendant,
     claims: text.claims,
     facts: text.facts,
@@ -186,7 +197,11 @@ function queriesFor(dir: Directory, court: Court, type: CaseType): JurisdictionQ
   const qs: JurisdictionQuery[] = [base];
   if (type === "enforcement") qs.push({ ...base, originalCourtId: court.id }, { ...base, propertyPlace: place });
   if (type === "civil-retrial-application") {
-    for (const child of dir.children(court.id).filter((c) => c.kind !== "tribunal").slice(0, 3)) qs.push({ ...base, originalCourtId: child.id });
+    for (const child of dir
+      .children(court.id)
+      .filter((c) => c.kind !== "tribunal")
+      .slice(0, 3))
+      qs.push({ ...base, originalCourtId: child.id });
     qs.push({ ...base, originalCourtId: court.id, partiesAreCitizensOrNumerous: true });
   }
   if (type === "state-compensation") qs.push({ ...base, liableOrganDivision: place });
@@ -273,7 +288,9 @@ export function planDrill(dir: Directory, o: PlanOptions): DrillPlan {
       from: { id: from.id, province: from.province, level: from.level, kind: from.kind },
       to: { id: target.court.id, province: target.court.province, level: target.court.level },
       details: plannedDetails(from, target.court, type, target.basis, rnd),
-      materials: applicableMaterials(type, []).map((m) => m.id).filter((id) => id !== "opposing-party-details"),
+      materials: applicableMaterials(type, [])
+        .map((m) => m.id)
+        .filter((id) => id !== "opposing-party-details"),
       action,
       ackDelayMs: sampleDelay(o.ackDelay, rnd),
       decideDelayMs: sampleDelay(o.decideDelay, rnd),

@@ -138,9 +138,7 @@ export interface RunTimes {
 
 export function buildReport(plan: DrillPlan, outcomes: readonly FilingOutcome[], run: RunTimes): DrillReport {
   const count = (pred: (o: FilingOutcome) => boolean) => outcomes.filter(pred).length;
-  const problems: DrillReport["problems"] = outcomes
-    .filter((o) => o.state !== "final")
-    .map((o) => ({ key: o.filing.key, filingId: o.filingId, state: o.state, error: o.error ?? "unknown" }));
+  const problems: DrillReport["problems"] = outcomes.filter((o) => o.state !== "final").map((o) => ({ key: o.filing.key, filingId: o.filingId, state: o.state, error: o.error ?? "unknown" }));
 
   // Duplicates: one filing id for two planned filings, or one case number for two filings.
   let duplicated = 0;
@@ -155,8 +153,14 @@ export function buildReport(plan: DrillPlan, outcomes: readonly FilingOutcome[],
       } else first.set(v, o);
     }
   };
-  seen("filing id", outcomes.map((o) => [o.filingId, o]));
-  seen("case number", outcomes.map((o) => [o.caseNumber, o]));
+  seen(
+    "filing id",
+    outcomes.map((o) => [o.filingId, o]),
+  );
+  seen(
+    "case number",
+    outcomes.map((o) => [o.caseNumber, o]),
+  );
 
   const arrived = outcomes.filter((o) => o.t.arrivedAt !== undefined && o.t.acknowledgedAt !== undefined);
   const within30 = arrived.filter((o) => o.t.acknowledgedAt! - o.t.arrivedAt! <= 30 * 60_000).length;
@@ -216,12 +220,16 @@ export function formatReport(r: DrillReport, problemsShown = 20): string {
   lines.push(`drill (演练) ${r.ok ? "PASSED" : "FAILED"} — seed ${r.seed}, started ${r.startedAt}`);
   lines.push(`  ${r.planned} filings planned in ${r.wallSeconds.toFixed(1)} s (${r.filingsPerSecond.toFixed(1)} final filings/s)`);
   if (r.resumed) {
-    lines.push(`  resumed: ${r.resumed.runs.length} runs (${r.resumed.runs.map((x) => `${x.startedAt} ${x.seconds.toFixed(0)} s`).join("; ")}); ${r.resumed.fromJournal} outcomes from the journal, ${r.resumed.continued} filings picked up mid-way`);
+    lines.push(
+      `  resumed: ${r.resumed.runs.length} runs (${r.resumed.runs.map((x) => `${x.startedAt} ${x.seconds.toFixed(0)} s`).join("; ")}); ${r.resumed.fromJournal} outcomes from the journal, ${r.resumed.continued} filings picked up mid-way`,
+    );
   }
   lines.push(`  accepted ${r.accepted} · rejected ${r.rejected} · failed ${r.failed} · lost ${r.lost} · duplicated ${r.duplicated}`);
   lines.push(`  30-minute feedback rate (30分钟反馈率): ${pct(r.feedbackWithin30Minutes)}`);
   const j = r.jurisdictionCourts;
-  lines.push(`  jurisdiction courts: ${j.planned} of ${j.inScope} in scope received filings, ${j.responded} responded; ${j.clerkChosenPairs} (court, case type) pairs are never named by the finder and were chosen by the clerk`);
+  lines.push(
+    `  jurisdiction courts: ${j.planned} of ${j.inScope} in scope received filings, ${j.responded} responded; ${j.clerkChosenPairs} (court, case type) pairs are never named by the finder and were chosen by the clerk`,
+  );
   lines.push("", "filings per hop:");
   for (const [hop, n] of Object.entries(r.hops)) lines.push(`  ${hop.padEnd(24)} ${String(n).padStart(7)}`);
   lines.push("", "latency per hop:             n      p50      p90      p99      max");
@@ -231,13 +239,19 @@ export function formatReport(r: DrillReport, problemsShown = 20): string {
   }
   const table = (title: string, rows: ParticipationRow[]) => {
     lines.push("", `participation by ${title}:  courts  took part  filings  final`);
-    for (const row of rows) lines.push(`  ${row.key.padEnd(14)} ${String(row.courts).padStart(7)} ${pct(row.courts ? row.participated / row.courts : 0).padStart(9)} ${String(row.filings).padStart(8)} ${String(row.final).padStart(6)}`);
+    for (const row of rows)
+      lines.push(
+        `  ${row.key.padEnd(14)} ${String(row.courts).padStart(7)} ${pct(row.courts ? row.participated / row.courts : 0).padStart(9)} ${String(row.filings).padStart(8)} ${String(row.final).padStart(6)}`,
+      );
   };
   table("level", r.participation.byLevel);
   table("province", r.participation.byProvince);
   if (r.supervision) {
     const s = r.supervision;
-    lines.push("", `supervision (drill ${s.drillId}): counted ${s.counted} of ${s.expected} drill filings${s.ok ? "" : " — MISMATCH"}, its 30-minute response rate ${pct(s.responseRate30Minutes)} (waited ${(s.waitedMs / 1000).toFixed(1)} s)`);
+    lines.push(
+      "",
+      `supervision (drill ${s.drillId}): counted ${s.counted} of ${s.expected} drill filings${s.ok ? "" : " — MISMATCH"}, its 30-minute response rate ${pct(s.responseRate30Minutes)} (waited ${(s.waitedMs / 1000).toFixed(1)} s)`,
+    );
   }
   if (r.problems.length > 0) {
     lines.push("", `problems (${r.problems.length}${r.problems.length > problemsShown ? `, first ${problemsShown}; the JSON report lists all` : ""}):`);

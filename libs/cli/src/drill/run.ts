@@ -101,7 +101,7 @@ async function watchFor<T, C>(
     }
   })();
   try {
-    for (let looked = 0; ; ) {
+    for (let looked = 0; ;) {
       if (Date.now() - looked >= lookMs) {
         looked = Date.now();
         const v = await check();
@@ -139,10 +139,18 @@ function detailsMessage(f: PlannedFiling): intakeV1.FilingDetails {
   return create(intakeV1.FilingDetailsSchema, {
     caseType: caseTypeFromId(d.caseType),
     parties: [
-      { role: intakeV1.PartyRole.PLAINTIFF, identity: { case: "person", value: { name: d.plaintiff.name, residentId: d.plaintiff.residentId } }, address: d.plaintiff.address, phone: d.plaintiff.phone },
+      {
+        role: intakeV1.PartyRole.PLAINTIFF,
+        identity: { case: "person", value: { name: d.plaintiff.name, residentId: d.plaintiff.residentId } },
+        address: d.plaintiff.address,
+        phone: d.plaintiff.phone,
+      },
       {
         role: intakeV1.PartyRole.DEFENDANT,
-        identity: def.kind === "person" ? { case: "person", value: { name: def.name } } : { case: "organization", value: { name: def.name, creditCode: def.creditCode, legalRepresentative: def.legalRepresentative } },
+        identity:
+          def.kind === "person"
+            ? { case: "person", value: { name: def.name } }
+            : { case: "organization", value: { name: def.name, creditCode: def.creditCode, legalRepresentative: def.legalRepresentative } },
         address: def.address,
       },
     ],
@@ -166,7 +174,8 @@ function finalOutcome(f: PlannedFiling, final: intakeV1.Filing, t: HopTimes, cas
   const finalStatus = final.status === intakeV1.FilingStatus.ACCEPTED ? "accepted" : "rejected";
   const expected = f.action === "reject" ? "rejected" : "accepted";
   if (finalStatus !== expected) return { filing: f, state: "lost", filingId, error: `the window shows ${finalStatus}, the court ${expected} it`, t };
-  if (caseNumber && final.decision?.caseNumber !== caseNumber) return { filing: f, state: "lost", filingId, error: `case number ${caseNumber} at the court, ${final.decision?.caseNumber || "none"} at the window`, t };
+  if (caseNumber && final.decision?.caseNumber !== caseNumber)
+    return { filing: f, state: "lost", filingId, error: `case number ${caseNumber} at the court, ${final.decision?.caseNumber || "none"} at the window`, t };
   return { filing: f, state: "final", filingId, finalStatus, caseNumber: final.decision?.caseNumber || caseNumber, t };
 }
 
@@ -375,8 +384,10 @@ export async function runDrill(plan: DrillPlan, o: RunOptions): Promise<DrillRep
       const I = decisionV1.InboxStatus;
       const mine: intakeV1.Filing[] = [];
       try {
-        for (let pageToken = ""; ; ) {
-          const page = await retrying("ListFilings", async () => intake.listFilings({ caseType: caseTypeFromId(f.details.caseType), createdFrom: drillBegan, pageSize: 200, pageToken }, await window()));
+        for (let pageToken = ""; ;) {
+          const page = await retrying("ListFilings", async () =>
+            intake.listFilings({ caseType: caseTypeFromId(f.details.caseType), createdFrom: drillBegan, pageSize: 200, pageToken }, await window()),
+          );
           mine.push(...page.filings);
           pageToken = page.nextPageToken;
           if (!pageToken) break;
@@ -412,7 +423,8 @@ export async function runDrill(plan: DrillPlan, o: RunOptions): Promise<DrillRep
           if (w.status === S.ROUTING_FAILED || w.status === S.WITHDRAWN) return { filing: f, state: "lost", filingId, error: `the window shows ${S[w.status]}`, t };
           if (w.status === S.DRAFT) {
             const have = new Set(w.materials.map((m) => m.kind));
-            for (const kind of f.materials.filter((k) => !have.has(k))) await retrying(`UploadMaterial ${kind}`, async () => intake.uploadMaterial(uploadParts(filingId, kind, pdf(f.key, kind)), await window()));
+            for (const kind of f.materials.filter((k) => !have.has(k)))
+              await retrying(`UploadMaterial ${kind}`, async () => intake.uploadMaterial(uploadParts(filingId, kind, pdf(f.key, kind)), await window()));
             t.submitting = Date.now();
             await retrying("SubmitFiling", async () => intake.submitFiling({ filingId, idempotencyKey: submitKey(f, 1) }, await window()));
             t.submitted = Date.now();

@@ -198,7 +198,15 @@ export class Client {
     const response = await new Promise<Response>((resolve) => {
       let headers: Record<string, string[]> = {};
       let value: object | undefined;
-      const call = conn.client.makeUnaryRequest(m.def.path, m.def.requestSerialize, m.def.responseDeserialize, message as object, md, { deadline: deadlineOf(params.timeout ?? INVOKE_TIMEOUT) }, (_err, v) => (value = v));
+      const call = conn.client.makeUnaryRequest(
+        m.def.path,
+        m.def.requestSerialize,
+        m.def.responseDeserialize,
+        message as object,
+        md,
+        { deadline: deadlineOf(params.timeout ?? INVOKE_TIMEOUT) },
+        (_err, v) => (value = v),
+      );
       call.on("metadata", (h) => (headers = metadataObject(h)));
       call.on("status", (s) => {
         const ok = s.code === grpc.status.OK && value !== undefined;

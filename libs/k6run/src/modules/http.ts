@@ -48,8 +48,7 @@ export function setResponseCallback(cb: ExpectedStatuses | null): void {
   responseCallback = cb;
 }
 
-const expected = (status: number) =>
-  responseCallback === null ? undefined : responseCallback.statuses.includes(status) || responseCallback.ranges.some((r) => status >= r.min && status <= r.max);
+const expected = (status: number) => (responseCallback === null ? undefined : responseCallback.statuses.includes(status) || responseCallback.ranges.some((r) => status >= r.min && status <= r.max));
 
 /** "content-type" → "Content-Type", as Go's http package (and so k6) writes header names. */
 const canonical = (name: string) => name.replace(/(^|-)([a-z])/g, (_, d: string, c: string) => d + c.toUpperCase());
@@ -98,7 +97,18 @@ export async function asyncRequest(method: string, url: string, body?: unknown, 
     const e = err as Error;
     const timedOut = e.name === "TimeoutError";
     const cause = (e.cause as Error | undefined)?.message;
-    res = response(verb, url, requestHeaders, payload, 0, "", {}, { duration: performance.now() - t0, waiting: 0 }, timedOut ? "request timeout" : `${e.message}${cause ? `: ${cause}` : ""}`, timedOut ? 1050 : 1000);
+    res = response(
+      verb,
+      url,
+      requestHeaders,
+      payload,
+      0,
+      "",
+      {},
+      { duration: performance.now() - t0, waiting: 0 },
+      timedOut ? "request timeout" : `${e.message}${cause ? `: ${cause}` : ""}`,
+      timedOut ? 1050 : 1000,
+    );
   }
   const ok = expected(res.status);
   const tags = contextTags({ method: verb, url, name, status: String(res.status), ...(ok === undefined ? {} : { expected_response: String(ok) }), ...params.tags });

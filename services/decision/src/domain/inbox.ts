@@ -231,7 +231,16 @@ export function reject(f: InboxFiling, cmd: RejectCommand, now: Date): InboxFili
   if (!basis || [...basis].length > 500) v.push({ field: "legal_basis", description: "the legal basis is required, at most 500 characters" });
   if (v.length > 0) throw new ValidationError(v);
   if (!isOpenForDecision(f.status)) throw new StateError(`filing ${f.id} is ${f.status}; it cannot be rejected`);
-  return { ...f, status: "rejected", rejection: { category: cmd.category!, reason, legalBasis: basis }, accepting: false, acceptingYear: undefined, acknowledgedAt: f.acknowledgedAt ?? now, decidedAt: now, updatedAt: now };
+  return {
+    ...f,
+    status: "rejected",
+    rejection: { category: cmd.category!, reason, legalBasis: basis },
+    accepting: false,
+    acceptingYear: undefined,
+    acknowledgedAt: f.acknowledgedAt ?? now,
+    decidedAt: now,
+    updatedAt: now,
+  };
 }
 
 export interface CorrectionCommand {
@@ -264,7 +273,13 @@ export function requestCorrections(f: InboxFiling, cmd: CorrectionCommand, now: 
   return {
     ...f,
     status: "correction-pending",
-    correction: { round: f.round, items: cmd.items.map((i) => ({ materialKind: i.materialKind, description: i.description.trim() })), deadline: cmd.deadline!, note: cmd.note.trim(), requestedAt: now },
+    correction: {
+      round: f.round,
+      items: cmd.items.map((i) => ({ materialKind: i.materialKind, description: i.description.trim() })),
+      deadline: cmd.deadline!,
+      note: cmd.note.trim(),
+      requestedAt: now,
+    },
     acknowledgedAt: f.acknowledgedAt ?? now,
     updatedAt: now,
   };

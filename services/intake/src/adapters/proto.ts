@@ -51,16 +51,14 @@ function partyFromProto(p: intakeV1.Party): Party {
           : undefined,
     address: p.address.trim(),
     phone: p.phone.trim(),
-    agents: p.agents.map(
-      (a): Agent => ({
-        name: a.name.trim(),
-        kind: fromEnum(intakeV1.AgentKind, a.kind, ["lawyer", "legal-worker", "citizen"]),
-        residentId: a.residentId.trim(),
-        licenseNumber: a.licenseNumber.trim(),
-        authorization: fromEnum(intakeV1.AuthorizationScope, a.authorization, ["general", "special"]),
-        phone: a.phone.trim(),
-      }),
-    ),
+    agents: p.agents.map((a): Agent => ({
+      name: a.name.trim(),
+      kind: fromEnum(intakeV1.AgentKind, a.kind, ["lawyer", "legal-worker", "citizen"]),
+      residentId: a.residentId.trim(),
+      licenseNumber: a.licenseNumber.trim(),
+      authorization: fromEnum(intakeV1.AuthorizationScope, a.authorization, ["general", "special"]),
+      phone: a.phone.trim(),
+    })),
   };
 }
 

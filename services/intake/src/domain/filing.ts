@@ -1,27 +1,8 @@
-import {
-  applicableMaterials,
-  caseTypeInfo,
-  isCaseType,
-  validateCreditCode,
-  validateResidentId,
-  type CaseType,
-  type MaterialCondition,
-  type Violation,
-} from "@kuayu/domain";
+import { applicableMaterials, caseTypeInfo, isCaseType, validateCreditCode, validateResidentId, type CaseType, type MaterialCondition, type Violation } from "@kuayu/domain";
 
 // The filing as the collaborating court (协作法院) sees it, and the pure rules about it.
 
-export const FILING_STATUSES = [
-  "draft",
-  "submitted",
-  "routed",
-  "acknowledged",
-  "correction-requested",
-  "accepted",
-  "rejected",
-  "withdrawn",
-  "routing-failed",
-] as const;
+export const FILING_STATUSES = ["draft", "submitted", "routed", "acknowledged", "correction-requested", "accepted", "rejected", "withdrawn", "routing-failed"] as const;
 export type FilingStatus = (typeof FILING_STATUSES)[number];
 
 export type PartyRole = "plaintiff" | "defendant" | "third-party";
@@ -37,9 +18,7 @@ export interface Agent {
   phone: string;
 }
 
-export type PartyIdentity =
-  | { kind: "person"; name: string; residentId: string }
-  | { kind: "organization"; name: string; creditCode: string; legalRepresentative: string };
+export type PartyIdentity = { kind: "person"; name: string; residentId: string } | { kind: "organization"; name: string; creditCode: string; legalRepresentative: string };
 
 export interface Party {
   role: PartyRole | undefined;
@@ -155,8 +134,16 @@ export function validateDetails(d: FilingDetails, complete: boolean, today = new
   need(d.parties.length <= LIMITS.parties, "details.parties", `at most ${LIMITS.parties} parties`);
   d.parties.forEach((p, i) => v.push(...validateParty(p, `details.parties[${i}]`, complete, today)));
   if (complete) {
-    need(d.parties.some((p) => p.role === "plaintiff"), "details.parties", "at least one plaintiff / applicant (原告 / 申请人) is required");
-    need(d.parties.some((p) => p.role === "defendant"), "details.parties", "at least one defendant / respondent (被告 / 被申请人) is required");
+    need(
+      d.parties.some((p) => p.role === "plaintiff"),
+      "details.parties",
+      "at least one plaintiff / applicant (原告 / 申请人) is required",
+    );
+    need(
+      d.parties.some((p) => p.role === "defendant"),
+      "details.parties",
+      "at least one defendant / respondent (被告 / 被申请人) is required",
+    );
   }
   need(len(d.claims) <= LIMITS.claims, "details.claims", `at most ${LIMITS.claims} characters`);
   need(len(d.facts) <= LIMITS.facts, "details.facts", `at most ${LIMITS.facts} characters`);
@@ -204,7 +191,8 @@ function validateParty(p: Party, at: string, complete: boolean, today: Date): Vi
     need(a.name.trim().length > 0 && len(a.name) <= LIMITS.name, ag("name"), `a name of 1–${LIMITS.name} characters is required`);
     need(a.kind !== undefined, ag("kind"), "the kind of agent is required");
     need(a.authorization !== undefined, ag("authorization"), "the scope of the authorisation (一般授权 / 特别授权) is required");
-    if (a.kind === "lawyer" || a.kind === "legal-worker") need(/^[0-9A-Za-z-]{6,30}$/.test(a.licenseNumber), ag("license_number"), "a practising licence number is required for lawyers and legal workers");
+    if (a.kind === "lawyer" || a.kind === "legal-worker")
+      need(/^[0-9A-Za-z-]{6,30}$/.test(a.licenseNumber), ag("license_number"), "a practising licence number is required for lawyers and legal workers");
     if (a.residentId) {
       const why = validateResidentId(a.residentId, today);
       need(!why, ag("resident_id"), `not a valid resident ID number: ${why}`);

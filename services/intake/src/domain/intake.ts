@@ -25,10 +25,7 @@ import {
 // adapters implement the ports.
 
 /** Events intake emits; the repository turns them into outbox entries written with the change. */
-export type IntakeEvent =
-  | { type: "filing-submitted" }
-  | { type: "correction-submitted"; note: string }
-  | { type: "filing-withdrawn"; reason: string };
+export type IntakeEvent = { type: "filing-submitted" } | { type: "correction-submitted"; note: string } | { type: "filing-withdrawn"; reason: string };
 
 export interface Change {
   filing: Filing;
@@ -143,9 +140,7 @@ export async function createDraft(deps: Deps, caller: AuthContext, details: Fili
 }
 
 const sameCourt = (caller: AuthContext, d: FilingDetails): Violation[] =>
-  d.jurisdictionCourtId === caller.courtId
-    ? [{ field: "details.jurisdiction_court_id", description: "must be another court than the collaborating court itself" }]
-    : [];
+  d.jurisdictionCourtId === caller.courtId ? [{ field: "details.jurisdiction_court_id", description: "must be another court than the collaborating court itself" }] : [];
 
 export async function updateDraft(deps: Deps, caller: AuthContext, id: string, details: FilingDetails): Promise<Filing> {
   invalid(validateDetails(details, false, deps.now()));
@@ -349,11 +344,7 @@ export async function submitCorrection(deps: Deps, caller: AuthContext, id: stri
   return changeOwned(deps, caller, id, async (f) => {
     if (f.submitKeys.includes(key)) return undefined;
     if (f.status !== "correction-requested") throw new StateError(`filing ${id} is ${f.status}; no correction was requested`);
-    invalid([
-      ...validateDetails(f.details, true, deps.now()),
-      ...missingMaterials(f.details, f.materials),
-      ...missingCorrections(f),
-    ]);
+    invalid([...validateDetails(f.details, true, deps.now()), ...missingMaterials(f.details, f.materials), ...missingCorrections(f)]);
     const now = deps.now();
     return {
       filing: { ...f, status: "submitted", round: f.round + 1, submitKeys: [...f.submitKeys, key], updatedAt: now, lastEventType: "kuayu.intake.v1.CorrectionSubmitted" },
@@ -392,8 +383,7 @@ export function listFilings(deps: Pick<Deps, "repo">, caller: AuthContext, q: Li
   return deps.repo.list(caller.courtId, { ...q, pageSize: q.pageSize || 50 });
 }
 
-const validateKey = (key: string): Violation[] =>
-  /^[\x21-\x7e]{8,128}$/.test(key) ? [] : [{ field: "idempotency_key", description: "8–128 printable ASCII characters" }];
+const validateKey = (key: string): Violation[] => (/^[\x21-\x7e]{8,128}$/.test(key) ? [] : [{ field: "idempotency_key", description: "8–128 printable ASCII characters" }]);
 
 /** Where lifecycle events land: the timeline, and the status of record when the event carries one. */
 export interface LifecycleLog {

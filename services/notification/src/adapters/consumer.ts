@@ -119,7 +119,8 @@ export function lifecycleConsumer(deps: ConsumerDeps) {
     const body = { eventId: event.meta.id, eventType: type, filingId, occurredAt: event.meta.time.toISOString(), data: toJson(event.schema, event.message as never) };
     for (const courtId of new Set(courts.filter(deps.inScope))) {
       for (const w of deps.targets.webhooksOf(courtId)) {
-        if (wants(w.eventTypes, type)) await deps.notifier.queue({ channel: "webhook", targetId: w._id, courtId, filing: facts, eventId: event.meta.id, eventType: type, order: event.meta.time, payload: { body } });
+        if (wants(w.eventTypes, type))
+          await deps.notifier.queue({ channel: "webhook", targetId: w._id, courtId, filing: facts, eventId: event.meta.id, eventType: type, order: event.meta.time, payload: { body } });
       }
       for (const s of deps.targets.subscriptionsOf(courtId)) {
         if (wants(s.eventTypes, type)) await deps.notifier.queueMessage(s, facts, event.meta.id, type, event.meta.time);

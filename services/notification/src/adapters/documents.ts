@@ -163,9 +163,13 @@ export function documentPdfs(store: Store, files: FileStore, log: Logger, render
     const pdf = await render(input);
     const ms = Math.round(performance.now() - t0);
     const entry: DocumentPdfDoc = { _id: code, fileId: newFileId(code), sha256: sha256(pdf), sizeBytes: pdf.length, renderedAt: new Date() };
-    await files.write(entry.fileId, d.filingId, (async function* () {
-      yield pdf;
-    })());
+    await files.write(
+      entry.fileId,
+      d.filingId,
+      (async function* () {
+        yield pdf;
+      })(),
+    );
     if (await insertOnce(store.documentPdfs, entry)) {
       await files.committed(entry.fileId);
       await recordHash(d, entry);

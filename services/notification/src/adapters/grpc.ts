@@ -92,7 +92,12 @@ export function notificationService(deps: GrpcDeps) {
     async listNotifications(req, ctx) {
       const p = page(req.pageToken, req.pageSize);
       const filter = { ...mine(ctx.auth), ...(req.unreadOnly ? { read: false } : {}) };
-      const docs = await store.notifications.find(filter).sort({ createdAt: -1, _id: -1 }).skip(p.offset).limit(p.limit + 1).toArray();
+      const docs = await store.notifications
+        .find(filter)
+        .sort({ createdAt: -1, _id: -1 })
+        .skip(p.offset)
+        .limit(p.limit + 1)
+        .toArray();
       return { notifications: docs.slice(0, p.limit).map(notificationOut), nextPageToken: p.next(docs.length) };
     },
     async markRead(req, ctx) {
@@ -111,7 +116,8 @@ export function notificationService(deps: GrpcDeps) {
       const urlProblem = webhookUrlProblem(req.url, deps.allowLoopbackHttp);
       if (urlProblem) v.push({ field: "url", description: urlProblem });
       if (req.secret.length < 32 || req.secret.length > 128) v.push({ field: "secret", description: "32–128 characters" });
-      if (req.eventTypes.some((t) => !/^kuayu\.[a-z]+\.v\d+\.[A-Za-z]+$|^(reminder|escalation|next-opening)$/.test(t))) v.push({ field: "event_types", description: "event types like kuayu.decision.v1.Accepted" });
+      if (req.eventTypes.some((t) => !/^kuayu\.[a-z]+\.v\d+\.[A-Za-z]+$|^(reminder|escalation|next-opening)$/.test(t)))
+        v.push({ field: "event_types", description: "event types like kuayu.decision.v1.Accepted" });
       if (v.length > 0) throw new ValidationError(v);
       const doc = { _id: randomUUID(), courtId: ctx.auth.courtId, url: req.url, secret: req.secret, eventTypes: req.eventTypes, createdAt: new Date() };
       await store.webhooks.insertOne(doc);
@@ -174,7 +180,13 @@ export function notificationService(deps: GrpcDeps) {
       requireRole(ctx, ...MANAGE);
       const docs = await store.subscriptions.find({ courtId: ctx.auth.courtId }).toArray();
       return {
-        subscriptions: docs.map((s) => ({ subscriptionId: s._id, courtId: s.courtId, channel: enumFromId(notificationV1.Channel, s.channel), address: maskAddress(s.channel, s.address), eventTypes: s.eventTypes })),
+        subscriptions: docs.map((s) => ({
+          subscriptionId: s._id,
+          courtId: s.courtId,
+          channel: enumFromId(notificationV1.Channel, s.channel),
+          address: maskAddress(s.channel, s.address),
+          eventTypes: s.eventTypes,
+        })),
       };
     },
     async removeSubscription(req, ctx) {

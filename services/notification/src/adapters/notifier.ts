@@ -14,7 +14,16 @@ export interface Notifier {
   /** An in-app notification for one recipient, once per id. */
   notify(n: { id: string; recipient: Recipient; filing: FilingFacts; kind: string; occurredAt: Date; nextOpening?: Date }): Promise<void>;
   /** A delivery to a webhook, once per (event, target). */
-  queue(d: { channel: DeliveryDoc["channel"]; targetId: string; courtId: string; filing: FilingFacts; eventId: string; eventType: string; order: Date; payload: DeliveryDoc["payload"] }): Promise<void>;
+  queue(d: {
+    channel: DeliveryDoc["channel"];
+    targetId: string;
+    courtId: string;
+    filing: FilingFacts;
+    eventId: string;
+    eventType: string;
+    order: Date;
+    payload: DeliveryDoc["payload"];
+  }): Promise<void>;
   /** An e-mail or SMS to a subscription, once per (event, subscription). */
   queueMessage(s: SubscriptionDoc, filing: FilingFacts, eventId: string, kind: string, order: Date, extra?: { nextOpening?: Date }): Promise<void>;
 }

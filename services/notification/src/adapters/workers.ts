@@ -113,7 +113,11 @@ export function startDeliveryWorker(store: Store, senders: Senders, log: Logger,
 
   return loop(
     async () => {
-      const due = await store.deliveries.find({ status: "pending", nextAttemptAt: { $lte: new Date() } }).sort({ order: 1, rank: 1 }).limit(200).toArray();
+      const due = await store.deliveries
+        .find({ status: "pending", nextAttemptAt: { $lte: new Date() } })
+        .sort({ order: 1, rank: 1 })
+        .limit(200)
+        .toArray();
       const seen = new Set<string>();
       let done = 0;
       for (const d of due) {
@@ -142,7 +146,10 @@ export function startReminderWorker(store: Store, notifier: Notifier, log: Logge
   return loop(
     async () => {
       let sent = 0;
-      for (const r of await store.reminders.find({ done: false, dueAt: { $lte: new Date() } }).limit(200).toArray()) {
+      for (const r of await store.reminders
+        .find({ done: false, dueAt: { $lte: new Date() } })
+        .limit(200)
+        .toArray()) {
         const f = await store.filings.findOne({ _id: r.filingId });
         if (f && reminderStillDue(f, r)) {
           const kind = r.kind === "reminder" ? NOTICE.reminder : NOTICE.escalation;

@@ -79,8 +79,10 @@ export function createMailer(options: MailerOptions): Mailer {
   return {
     async sendMail(to, content) {
       const list = typeof to === "string" ? [to] : [...to];
-      const bad = list.length === 0 ? [{ field: "to", description: "at least one recipient is required" }] : list.flatMap((a, i) =>
-        isEmailAddress(a) ? [] : [{ field: typeof to === "string" ? "to" : `to[${i}]`, description: "not an e-mail address (expected local@domain)" }]);
+      const bad =
+        list.length === 0
+          ? [{ field: "to", description: "at least one recipient is required" }]
+          : list.flatMap((a, i) => (isEmailAddress(a) ? [] : [{ field: typeof to === "string" ? "to" : `to[${i}]`, description: "not an e-mail address (expected local@domain)" }]));
       if (bad.length > 0) throw new ValidationError(bad);
       const info = await transport.sendMail({
         from: options.from,

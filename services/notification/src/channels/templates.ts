@@ -80,8 +80,13 @@ const IDENTITY_LIKE = /(?<![0-9A-Za-z])(?:\d{17}[\dXx]|\d{15}|[0-9A-HJ-NPQRTUWXY
 /** Masks identity-like numbers and drops control characters (no header or line injection from free text). */
 function clean(s: string | undefined): string {
   if (s === undefined || s === null) return "";
-  // eslint-disable-next-line no-control-regex -- removing control characters is the point
-  return String(s).replace(/[\u0000-\u001f\u007f]+/g, " ").trim().replace(IDENTITY_LIKE, (m) => maskIdentityNumber(m));
+  return (
+    String(s)
+      // eslint-disable-next-line no-control-regex -- removing control characters is the point
+      .replace(/[\u0000-\u001f\u007f]+/g, " ")
+      .trim()
+      .replace(IDENTITY_LIKE, (m) => maskIdentityNumber(m))
+  );
 }
 
 const CHINA_OFFSET_MS = 8 * 60 * 60 * 1000;
@@ -143,8 +148,7 @@ export function messageFor(eventType: string, facts: MessageFacts): Message {
   const opening = formatChinaTime(facts.nextOpening);
   const openingShort = formatChinaTime(facts.nextOpening, true);
   const filing = `${type}跨域立案申请（收件编号：${r}）`;
-  const numbered = (title: string, items: string[]) =>
-    items.length === 0 ? [] : [`${title}：\n${items.map((x, i) => `${i + 1}. ${x}`).join("\n")}`];
+  const numbered = (title: string, items: string[]) => (items.length === 0 ? [] : [`${title}：\n${items.map((x, i) => `${i + 1}. ${x}`).join("\n")}`]);
 
   const p: Parts = (() => {
     switch (kind) {
@@ -177,9 +181,7 @@ export function messageFor(eventType: string, facts: MessageFacts): Message {
         return {
           title: "立案申请已受理",
           lead: `${collab}提交的${filing}已由${juris}受理${caseNo ? `，案号：${caseNo}` : ""}。`,
-          sms: caseNo
-            ? [`收件编号${r}已由${juris}受理，案号${caseNo}。`, `收件编号${r}已受理，案号${caseNo}。`]
-            : [`收件编号${r}已由${juris}受理。`, `收件编号${r}已受理。`],
+          sms: caseNo ? [`收件编号${r}已由${juris}受理，案号${caseNo}。`, `收件编号${r}已受理，案号${caseNo}。`] : [`收件编号${r}已由${juris}受理。`, `收件编号${r}已受理。`],
         };
       case "kuayu.decision.v1.Rejected":
         return {
@@ -233,13 +235,7 @@ export function messageFor(eventType: string, facts: MessageFacts): Message {
     }
   })();
 
-  const facts_ = [
-    `收件编号：${r}`,
-    ...(caseNo ? [`案号：${caseNo}`] : []),
-    `案件类型：${type}`,
-    `协作法院：${collab}`,
-    `管辖法院：${juris}`,
-  ];
+  const facts_ = [`收件编号：${r}`, ...(caseNo ? [`案号：${caseNo}`] : []), `案件类型：${type}`, `协作法院：${collab}`, `管辖法院：${juris}`];
   const text = [p.lead, ...(p.extra ?? []), facts_.join("\n"), FOOTER].join("\n\n") + "\n";
   return { subject: `${SMS_PREFIX}${p.title}（收件编号：${r}）`, text, sms: fitSms(...p.sms) };
 }

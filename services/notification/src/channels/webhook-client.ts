@@ -54,12 +54,7 @@ function describeFailure(err: unknown, timeoutMs: number, external?: AbortSignal
  * event type headers. Any 2xx answer is `ok`; other statuses (redirects are not followed), network
  * errors and timeouts are not. Never throws for a failed attempt.
  */
-export async function postWebhook(
-  url: string,
-  secret: string | readonly string[],
-  delivery: WebhookDelivery,
-  opts: PostWebhookOptions = {},
-): Promise<WebhookResult> {
+export async function postWebhook(url: string, secret: string | readonly string[], delivery: WebhookDelivery, opts: PostWebhookOptions = {}): Promise<WebhookResult> {
   const timeoutMs = opts.timeoutMs ?? DEFAULT_WEBHOOK_TIMEOUT_MS;
   let target: URL;
   try {

@@ -1,14 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
-import {
-  DOCUMENT_TITLES,
-  caseTypeName,
-  materialName,
-  numericDate,
-  numericDateTime,
-  partiesLine,
-  redactIdentityNumbers,
-  rejectionCategoryName,
-} from "./format.js";
+import { DOCUMENT_TITLES, caseTypeName, materialName, numericDate, numericDateTime, partiesLine, redactIdentityNumbers, rejectionCategoryName } from "./format.js";
 import { VERIFICATION_CODE_PATTERN, validateDocumentInput, type DocumentInput } from "./types.js";
 
 /**
@@ -83,10 +74,7 @@ export function documentFacts(input: DocumentInput): Record<string, string> {
       break;
     case "correction-notice":
       if (input.correction) {
-        put(
-          "补正事项",
-          input.correction.items.map((item, i) => `${i + 1}. ${materialName(input.caseType, item.materialKind)}：${item.description}`).join("；"),
-        );
+        put("补正事项", input.correction.items.map((item, i) => `${i + 1}. ${materialName(input.caseType, item.materialKind)}：${item.description}`).join("；"));
         put("补正期限", numericDateTime(input.correction.deadline));
       }
       break;

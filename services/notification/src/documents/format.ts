@@ -49,8 +49,7 @@ const ROLE_LABELS: Readonly<Record<CaseType, Readonly<Record<PartyRole, string>>
 
 export const roleLabel = (caseType: CaseType, role: PartyRole): string => ROLE_LABELS[caseType][role];
 
-const names = (parties: readonly DocumentParty[], role: PartyRole) =>
-  parties.filter((p) => p.role === role).map((p) => redactIdentityNumbers(p.name.trim()));
+const names = (parties: readonly DocumentParty[], role: PartyRole) => parties.filter((p) => p.role === role).map((p) => redactIdentityNumbers(p.name.trim()));
 
 /** 原告：张三、王五；被告：李四 (roles in the case type's words, in the order plaintiff, defendant, third party). */
 export function partiesLine(caseType: CaseType, parties: readonly DocumentParty[]): string {
@@ -118,7 +117,5 @@ export function redactIdentityNumbers(text: string): string {
   const mask = (s: string) => s.slice(0, 3) + "*".repeat(s.length - 5) + s.slice(-2);
   return text
     .replace(/(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])/g, mask)
-    .replace(/(?<![0-9A-Za-z])[0-9A-HJ-NP-RT-UWXY]{2}\d{6}[0-9A-HJ-NP-RT-UWXY]{10}(?![0-9A-Za-z])/g, (s) =>
-      validateCreditCode(s) === undefined ? mask(s) : s,
-    );
+    .replace(/(?<![0-9A-Za-z])[0-9A-HJ-NP-RT-UWXY]{2}\d{6}[0-9A-HJ-NP-RT-UWXY]{10}(?![0-9A-Za-z])/g, (s) => (validateCreditCode(s) === undefined ? mask(s) : s));
 }

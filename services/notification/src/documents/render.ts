@@ -3,17 +3,7 @@ import { caseTypeInfo, toChineseNumeral } from "@kuayu/domain";
 import { documentFacts } from "./codes.js";
 import { findCjkFonts, parseFont, type CjkFonts, type FontFace, type LoadedFont } from "./fonts.js";
 import { subsetFont } from "./subset.js";
-import {
-  DOCUMENT_TITLES,
-  addressee,
-  caseDescription,
-  chineseDate,
-  materialName,
-  numericDate,
-  numericDateTime,
-  redactIdentityNumbers,
-  rejectionCategoryName,
-} from "./format.js";
+import { DOCUMENT_TITLES, addressee, caseDescription, chineseDate, materialName, numericDate, numericDateTime, redactIdentityNumbers, rejectionCategoryName } from "./format.js";
 import { validateDocumentInput, type DocumentInput } from "./types.js";
 
 export type { DocumentInput, DocumentKind } from "./types.js";
@@ -102,9 +92,7 @@ function content(input: DocumentInput): Content {
           header: ["序号", "材料名称", "文件名"],
           rows: (input.materials ?? []).map((m, i) => [String(i + 1), materialName(input.caseType, m.kind), r(m.fileName)]),
         },
-        outro: [
-          "本回执仅证明本院已收到上述材料，不代表案件已被受理。是否立案，以管辖法院出具的案件受理通知书、补正材料通知书或者不予受理通知书为准。",
-        ],
+        outro: ["本回执仅证明本院已收到上述材料，不代表案件已被受理。是否立案，以管辖法院出具的案件受理通知书、补正材料通知书或者不予受理通知书为准。"],
       };
     }
     case "acceptance-notice":
@@ -266,7 +254,13 @@ export async function renderDocument(input: DocumentInput, options: RenderOption
   };
 
   // Heading: issuing court, title, reference.
-  const emphasis = (size: number) => doc.font("cjk").fontSize(size).fillColor("black").strokeColor("black").lineWidth(EMBOLDEN * size);
+  const emphasis = (size: number) =>
+    doc
+      .font("cjk")
+      .fontSize(size)
+      .fillColor("black")
+      .strokeColor("black")
+      .lineWidth(EMBOLDEN * size);
   const strong = { fill: true, stroke: true } as const;
   emphasis(SIZE.court).text(c.issuingCourt, left, MARGINS.top, { width, align: "center", characterSpacing: 1, ...strong });
   doc.moveDown(0.2);
@@ -339,7 +333,12 @@ export async function renderDocument(input: DocumentInput, options: RenderOption
   doc.moveDown(0.6);
 
   const ruleY = doc.y;
-  doc.moveTo(left, ruleY).lineTo(left + width, ruleY).lineWidth(0.5).strokeColor(RULE).stroke();
+  doc
+    .moveTo(left, ruleY)
+    .lineTo(left + width, ruleY)
+    .lineWidth(0.5)
+    .strokeColor(RULE)
+    .stroke();
   emphasis(SIZE.body).text(codeLine, left, ruleY + 6, { width, ...strong });
   doc
     .font("cjk")

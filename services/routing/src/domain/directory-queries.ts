@@ -1,7 +1,20 @@
 import { courtWorkingHours, type Court, type Directory } from "@kuayu/directory";
 import {
-  DEFAULT_WORKING_HOURS, NotFoundError, ValidationError, isOpen, isWorkingDay, nextOpening, provisionalBetween, validateRoute as checkRoute,
-  type CaseType, type CourtKind, type CourtLevel, type RouteCourt, type RouteProblem, type Violation, type WorkingHours,
+  DEFAULT_WORKING_HOURS,
+  NotFoundError,
+  ValidationError,
+  isOpen,
+  isWorkingDay,
+  nextOpening,
+  provisionalBetween,
+  validateRoute as checkRoute,
+  type CaseType,
+  type CourtKind,
+  type CourtLevel,
+  type RouteCourt,
+  type RouteProblem,
+  type Violation,
+  type WorkingHours,
 } from "@kuayu/domain";
 
 /** Directory look-ups for the DirectoryService; everything is answered from memory. */
@@ -70,8 +83,7 @@ export function searchCourts(dir: Directory, q: CourtQuery): { courts: Court[]; 
 const asRouteCourt = (c: Court): RouteCourt => ({ id: c.id, kind: c.kind, level: c.level, roles: c.roles, acceptsCaseTypes: c.caseTypes });
 
 /** The route rules for two known courts. */
-export const checkRouteProblems = (from: Court, to: Court, caseType: CaseType): RouteProblem[] =>
-  checkRoute({ collaboratingCourt: asRouteCourt(from), jurisdictionCourt: asRouteCourt(to), caseType });
+export const checkRouteProblems = (from: Court, to: Court, caseType: CaseType): RouteProblem[] => checkRoute({ collaboratingCourt: asRouteCourt(from), jurisdictionCourt: asRouteCourt(to), caseType });
 
 /** Every reason the route fails (unknown courts included); empty when the route is valid. */
 export function validateRoute(dir: Directory, collaboratingId: string, jurisdictionId: string, caseType: CaseType | undefined): RouteProblem[] {

@@ -29,8 +29,15 @@ export const noticeOut = (n: NoticeDoc, withRows: boolean) => ({
   csv: withRows ? noticeCsv(n) : "",
 });
 const complaintOut = (c: ComplaintDoc) => ({
-  complaintId: c._id, filingId: c.filingId, category: c.category, text: c.text, status: c.status, answer: c.answer,
-  filedAt: ts(c.filedAt), answeredAt: ts(c.answeredAt), jurisdictionCourtId: c.jurisdictionCourtId,
+  complaintId: c._id,
+  filingId: c.filingId,
+  category: c.category,
+  text: c.text,
+  status: c.status,
+  answer: c.answer,
+  filedAt: ts(c.filedAt),
+  answeredAt: ts(c.answeredAt),
+  jurisdictionCourtId: c.jurisdictionCourtId,
 });
 
 /** gRPC adapter of kuayu.supervision.v1.SupervisionService. */
@@ -60,9 +67,14 @@ export function supervisionService(sup: Supervision, store: Store, dir: Director
       const scope = scoped(ctx.auth, req.scope);
       return {
         filings: (await sup.overdueOf(scope, new Date())).map((o) => ({
-          filingId: o.entry.filingId, jurisdictionCourtId: o.entry.jurisdictionCourtId, collaboratingCourtId: o.entry.collaboratingCourtId,
+          filingId: o.entry.filingId,
+          jurisdictionCourtId: o.entry.jurisdictionCourtId,
+          collaboratingCourtId: o.entry.collaboratingCourtId,
           caseType: o.entry.caseType ? enumFromId(commonV1.CaseType, o.entry.caseType) : commonV1.CaseType.UNSPECIFIED,
-          overdueFor: o.for, due: ts(o.due), lateBy: Math.round(o.lateBy * 10) / 10, lateUnit: o.lateUnit,
+          overdueFor: o.for,
+          due: ts(o.due),
+          lateBy: Math.round(o.lateBy * 10) / 10,
+          lateUnit: o.lateUnit,
         })),
       };
     },
@@ -140,5 +152,11 @@ export function supervisionService(sup: Supervision, store: Store, dir: Director
 }
 
 const drillOut = (d: { _id: string; name: string; rounds: number; courtIds: string[]; caseTypes: CaseType[]; startsAt: Date; endsAt: Date }) => ({
-  drillId: d._id, name: d.name, rounds: d.rounds, courtIds: d.courtIds, caseTypes: d.caseTypes.map((t) => enumFromId(commonV1.CaseType, t)), startsAt: ts(d.startsAt), endsAt: ts(d.endsAt),
+  drillId: d._id,
+  name: d.name,
+  rounds: d.rounds,
+  courtIds: d.courtIds,
+  caseTypes: d.caseTypes.map((t) => enumFromId(commonV1.CaseType, t)),
+  startsAt: ts(d.startsAt),
+  endsAt: ts(d.endsAt),
 });

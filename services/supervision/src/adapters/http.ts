@@ -39,31 +39,43 @@ export function httpApi(sup: Supervision, store: Store, dir: Directory, verifier
       .catch(next);
   };
 
-  app.get("/v1/indicators", handle(async (req, res, caller) => {
-    const scope = scopeOf(req);
-    authorize(caller, scope, dir);
-    const from = String(req.query.from ?? chinaDay(new Date()));
-    const to = String(req.query.to ?? from);
-    const caseType = req.query.caseType ? String(req.query.caseType) : undefined;
-    if (caseType && !isCaseType(caseType)) throw new ValidationError([{ field: "caseType", description: "unknown case type" }]);
-    if (![from, to].every((d) => /^\d{4}-\d{2}-\d{2}$/.test(d))) throw new ValidationError([{ field: "from/to", description: "YYYY-MM-DD" }]);
-    res.json({ scope, from, to, caseType: caseType ?? "all", indicators: await sup.indicatorsOf(scope, from, to, caseType as never, new Date()) });
-  }));
-  app.get("/v1/overdue", handle(async (req, res, caller) => {
-    const scope = scopeOf(req);
-    authorize(caller, scope, dir);
-    res.json({ scope, filings: (await sup.overdueOf(scope, new Date())).map((o) => ({ filingId: o.entry.filingId, court: o.entry.jurisdictionCourtId, for: o.for, due: o.due, lateBy: o.lateBy, unit: o.lateUnit })) });
-  }));
-  app.get("/v1/notices/:id", handle(async (req, res, caller) => {
-    const raw = String(req.params.id);
-    const csv = raw.endsWith(".csv");
-    const n = await store.notices.findOne({ _id: csv ? raw.slice(0, -4) : raw });
-    if (!n) throw new NotFoundError(`notice ${raw} not found`);
-    authorize(caller, { level: n.level, id: n.scopeId }, dir);
-    if (csv) {
-      res.type("text/csv; charset=utf-8").attachment(`notice-${n.kind}-${n.day}.csv`).send(noticeCsv(n));
-    } else res.json(n);
-  }));
+  app.get(
+    "/v1/indicators",
+    handle(async (req, res, caller) => {
+      const scope = scopeOf(req);
+      authorize(caller, scope, dir);
+      const from = String(req.query.from ?? chinaDay(new Date()));
+      const to = String(req.query.to ?? from);
+      const caseType = req.query.caseType ? String(req.query.caseType) : undefined;
+      if (caseType && !isCaseType(caseType)) throw new ValidationError([{ field: "caseType", description: "unknown case type" }]);
+      if (![from, to].every((d) => /^\d{4}-\d{2}-\d{2}$/.test(d))) throw new ValidationError([{ field: "from/to", description: "YYYY-MM-DD" }]);
+      res.json({ scope, from, to, caseType: caseType ?? "all", indicators: await sup.indicatorsOf(scope, from, to, caseType as never, new Date()) });
+    }),
+  );
+  app.get(
+    "/v1/overdue",
+    handle(async (req, res, caller) => {
+      const scope = scopeOf(req);
+      authorize(caller, scope, dir);
+      res.json({
+        scope,
+        filings: (await sup.overdueOf(scope, new Date())).map((o) => ({ filingId: o.entry.filingId, court: o.entry.jurisdictionCourtId, for: o.for, due: o.due, lateBy: o.lateBy, unit: o.lateUnit })),
+      });
+    }),
+  );
+  app.get(
+    "/v1/notices/:id",
+    handle(async (req, res, caller) => {
+      const raw = String(req.params.id);
+      const csv = raw.endsWith(".csv");
+      const n = await store.notices.findOne({ _id: csv ? raw.slice(0, -4) : raw });
+      if (!n) throw new NotFoundError(`notice ${raw} not found`);
+      authorize(caller, { level: n.level, id: n.scopeId }, dir);
+      if (csv) {
+        res.type("text/csv; charset=utf-8").attachment(`notice-${n.kind}-${n.day}.csv`).send(noticeCsv(n));
+      } else res.json(n);
+    }),
+  );
 
   app.use((err: Error, _req: Request, res: Response, _next: NextFunction) => {
     if (err instanceof AuthError) return void res.status(401).json({ error: err.message });

@@ -45,7 +45,10 @@ export function partitionWriter(store: Store, hours: (courtId: string) => Workin
 
   const inLane = <T>(p: number, fn: () => Promise<T>): Promise<T> => {
     const run = (lanes.get(p) ?? Promise.resolve()).then(fn, fn);
-    lanes.set(p, run.catch(() => undefined));
+    lanes.set(
+      p,
+      run.catch(() => undefined),
+    );
     return run;
   };
   const remember = (d: LedgerDoc) => {
@@ -69,10 +72,12 @@ export function partitionWriter(store: Store, hours: (courtId: string) => Workin
     }
     // What each document already covers of this partition (an earlier delivery may have written it).
     await Promise.all(
-      [...docs].filter(([k]) => !applied.has(k)).map(async ([k, d]) => {
-        const cur = await store.counters[d.level].findOne({ _id: d._id }, { projection: { offsets: 1 } });
-        applied.set(k, cur?.offsets?.[String(p)] ?? -1);
-      }),
+      [...docs]
+        .filter(([k]) => !applied.has(k))
+        .map(async ([k, d]) => {
+          const cur = await store.counters[d.level].findOne({ _id: d._id }, { projection: { offsets: 1 } });
+          applied.set(k, cur?.offsets?.[String(p)] ?? -1);
+        }),
     );
     const ops: Record<Level, AnyBulkWriteOperation<CounterDoc>[]> = { national: [], province: [], court: [] };
     const written: string[] = [];
@@ -98,10 +103,12 @@ export function partitionWriter(store: Store, hours: (courtId: string) => Workin
   async function ingestNow(p: number, events: PartitionEvent[]): Promise<void> {
     const ids = [...new Set(events.map((e) => e.filingId))];
     await Promise.all(
-      ids.filter((id) => !ledger.has(id)).map(async (id) => {
-        const d = (await store.ledger.findOne({ _id: id })) as LedgerDoc | null;
-        if (d) remember(d);
-      }),
+      ids
+        .filter((id) => !ledger.has(id))
+        .map(async (id) => {
+          const d = (await store.ledger.findOne({ _id: id })) as LedgerDoc | null;
+          if (d) remember(d);
+        }),
     );
     const changed = new Map<string, LedgerDoc>();
     const contribs: { offset: number; entry: LedgerEntry; delta: Delta }[] = [];
@@ -122,7 +129,10 @@ export function partitionWriter(store: Store, hours: (courtId: string) => Workin
     if (changed.size === 0) return;
     await writeCounters(p, contribs, Math.max(...events.map((e) => e.offset)));
     const docs = [...changed.values()];
-    await store.ledger.bulkWrite(docs.map((d) => ({ replaceOne: { filter: { _id: d._id }, replacement: d, upsert: true } })), { ordered: false });
+    await store.ledger.bulkWrite(
+      docs.map((d) => ({ replaceOne: { filter: { _id: d._id }, replacement: d, upsert: true } })),
+      { ordered: false },
+    );
     // Open filings only: what overdue lists and notices read (a closed one leaves, once).
     const openOps = docs.flatMap((d): AnyBulkWriteOperation<LedgerDoc>[] =>
       d.open ? [{ replaceOne: { filter: { _id: d._id }, replacement: d, upsert: true } }] : ledger.get(d._id)?.open === false ? [] : [{ deleteOne: { filter: { _id: d._id } } }],

@@ -51,7 +51,10 @@ export interface Supervision {
   rate(caller: AuthContext, filingId: string, score: number, comment: string, byParty: boolean): Promise<void>;
   complain(caller: AuthContext, filingId: string, category: string, text: string): Promise<ComplaintDoc>;
   createDrill(d: Omit<DrillDoc, "_id">): Promise<DrillDoc>;
-  drillReport(id: string, round: number): Promise<{ drill: DrillDoc; filings: number; rate30: number; participation: { group: string; key: string; expected: number; participated: number }[]; missing: string[] }>;
+  drillReport(
+    id: string,
+    round: number,
+  ): Promise<{ drill: DrillDoc; filings: number; rate30: number; participation: { group: string; key: string; expected: number; participated: number }[]; missing: string[] }>;
 }
 
 export function createSupervision(store: Store, dir: Directory): Supervision {
@@ -173,7 +176,17 @@ export function createSupervision(store: Store, dir: Directory): Supervision {
       const e = await store.ledger.findOne({ _id: filingId });
       if (!e) throw new NotFoundError(`filing ${filingId} is not known to supervision`);
       if (e.collaboratingCourtId !== caller.courtId) throw new ForbiddenError("complaints about a filing come from its collaborating court's window");
-      const c: ComplaintDoc = { _id: randomUUID(), filingId, jurisdictionCourtId: e.jurisdictionCourtId, province: e.province, category, text: text.trim(), status: "open", answer: "", filedAt: new Date() };
+      const c: ComplaintDoc = {
+        _id: randomUUID(),
+        filingId,
+        jurisdictionCourtId: e.jurisdictionCourtId,
+        province: e.province,
+        category,
+        text: text.trim(),
+        status: "open",
+        answer: "",
+        filedAt: new Date(),
+      };
       await store.complaints.insertOne(c);
       if (e.day) await addToWindowCounters(store, e, { complaints: 1 });
       return c;
@@ -205,7 +218,10 @@ export function createSupervision(store: Store, dir: Directory): Supervision {
       const entries = ((await store.ledger.find({ drill: true, arrivedAt: { $gte: from, $lt: to } }).toArray()) as LedgerDoc[]).filter(
         (e) => (courts.size === 0 || courts.has(e.collaboratingCourtId)) && (types.size === 0 || (e.caseType !== undefined && types.has(e.caseType))),
       );
-      const caseTypes = drill.caseTypes.length > 0 ? drill.caseTypes : (["civil-first-instance", "administrative-first-instance", "enforcement", "criminal-private-prosecution", "state-compensation", "civil-retrial-application"] as CaseType[]);
+      const caseTypes =
+        drill.caseTypes.length > 0
+          ? drill.caseTypes
+          : (["civil-first-instance", "administrative-first-instance", "enforcement", "criminal-private-prosecution", "state-compensation", "civil-retrial-application"] as CaseType[]);
       const filedTypes = new Map<string, Set<string>>();
       for (const e of entries) {
         if (!filedTypes.has(e.collaboratingCourtId)) filedTypes.set(e.collaboratingCourtId, new Set());

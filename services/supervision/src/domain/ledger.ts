@@ -50,9 +50,28 @@ export const chinaDay = (d: Date) => new Date(d.getTime() + 8 * 3600_000).toISOS
 
 export function emptyEntry(filingId: string): LedgerEntry {
   return {
-    filingId, collaboratingCourtId: "", jurisdictionCourtId: "", province: "", caseType: undefined, receiptNumber: "", drill: false,
-    arrivedAt: undefined, day: "", responseDue: undefined, decisionDue: undefined, respondedAt: undefined, responseWorkingMinutes: undefined,
-    responseWallMinutes: undefined, firstResponseAt: undefined, decidedAt: undefined, decision: undefined, corrections: 0, correctionPending: false, withdrawn: false, rounds: 0, counted: [],
+    filingId,
+    collaboratingCourtId: "",
+    jurisdictionCourtId: "",
+    province: "",
+    caseType: undefined,
+    receiptNumber: "",
+    drill: false,
+    arrivedAt: undefined,
+    day: "",
+    responseDue: undefined,
+    decisionDue: undefined,
+    respondedAt: undefined,
+    responseWorkingMinutes: undefined,
+    responseWallMinutes: undefined,
+    firstResponseAt: undefined,
+    decidedAt: undefined,
+    decision: undefined,
+    corrections: 0,
+    correctionPending: false,
+    withdrawn: false,
+    rounds: 0,
+    counted: [],
   };
 }
 
@@ -127,8 +146,7 @@ function step(e: LedgerEntry, ev: LedgerEvent): LedgerEntry {
     receiptNumber: ev.receiptNumber || e.receiptNumber,
     drill: e.drill || !!ev.drill,
   };
-  const respond = (at: Date): LedgerEntry =>
-    n.respondedAt || (n.firstResponseAt && n.firstResponseAt <= at) ? n : { ...n, firstResponseAt: at };
+  const respond = (at: Date): LedgerEntry => (n.respondedAt || (n.firstResponseAt && n.firstResponseAt <= at) ? n : { ...n, firstResponseAt: at });
   switch (ev.type) {
     case EVENTS.routed: {
       const arrivedAt = e.arrivedAt ?? ev.routedAt ?? ev.at;

@@ -2,15 +2,7 @@ import { implement, invalidArgument, requireRole } from "@kuayu/grpc";
 import type { ContentStore, FileStore, WatchHub } from "@kuayu/mongo";
 import { decisionV1 } from "@kuayu/proto";
 import { NotFoundError } from "@kuayu/domain";
-import {
-  acceptFiling,
-  acknowledgeFiling,
-  getInboxFiling,
-  listInbox,
-  rejectFiling,
-  requestFilingCorrections,
-  type Deps,
-} from "../../domain/decision.js";
+import { acceptFiling, acknowledgeFiling, getInboxFiling, listInbox, rejectFiling, requestFilingCorrections, type Deps } from "../../domain/decision.js";
 import type { InboxFiling } from "../../domain/inbox.js";
 import { categoryFromProto, dateOf, inboxFilingToProto, materialToProto, viewFromProto } from "../proto.js";
 

@@ -16,37 +16,37 @@ export const SOURCE = "kuayu.decision";
 type InboxDoc = Omit<InboxFiling, "id"> & { _id: string; dueAt: Date; materialsPending: boolean; version?: number };
 
 const inboxSchema = new Schema<InboxDoc>(
-    {
-      _id: { type: String, required: true },
-      jurisdictionCourtId: { type: String, required: true },
-      collaboratingCourtId: { type: String, required: true },
-      province: { type: String, required: true },
-      originProvince: { type: String, required: true },
-      court: { type: Schema.Types.Mixed, required: true },
-      caseType: { type: String, required: true },
-      status: { type: String, required: true },
-      round: { type: Number, required: true },
-      receiptNumber: { type: String, default: "" },
-      details: { type: Schema.Types.Mixed },
-      materials: { type: Schema.Types.Mixed, default: [] },
-      arrivedAt: { type: Date, required: true },
-      clockStartedAt: { type: Date },
-      responseDue: { type: Date, required: true },
-      decisionDue: { type: Date, required: true },
-      deadlinesEstimated: { type: Boolean, default: false },
-      acknowledgedAt: { type: Date },
-      caseNumber: { type: String, default: "" },
-      accepting: { type: Boolean, default: false },
-      rejection: { type: Schema.Types.Mixed },
-      correction: { type: Schema.Types.Mixed },
-      decidedAt: { type: Date },
-      updatedAt: { type: Date, required: true },
-      drill: { type: Boolean, default: false },
-      dueAt: { type: Date, required: true },
-      materialsPending: { type: Boolean, default: true },
-      version: { type: Number },
-    },
-    { versionKey: false, minimize: false },
+  {
+    _id: { type: String, required: true },
+    jurisdictionCourtId: { type: String, required: true },
+    collaboratingCourtId: { type: String, required: true },
+    province: { type: String, required: true },
+    originProvince: { type: String, required: true },
+    court: { type: Schema.Types.Mixed, required: true },
+    caseType: { type: String, required: true },
+    status: { type: String, required: true },
+    round: { type: Number, required: true },
+    receiptNumber: { type: String, default: "" },
+    details: { type: Schema.Types.Mixed },
+    materials: { type: Schema.Types.Mixed, default: [] },
+    arrivedAt: { type: Date, required: true },
+    clockStartedAt: { type: Date },
+    responseDue: { type: Date, required: true },
+    decisionDue: { type: Date, required: true },
+    deadlinesEstimated: { type: Boolean, default: false },
+    acknowledgedAt: { type: Date },
+    caseNumber: { type: String, default: "" },
+    accepting: { type: Boolean, default: false },
+    rejection: { type: Schema.Types.Mixed },
+    correction: { type: Schema.Types.Mixed },
+    decidedAt: { type: Date },
+    updatedAt: { type: Date, required: true },
+    drill: { type: Boolean, default: false },
+    dueAt: { type: Date, required: true },
+    materialsPending: { type: Boolean, default: true },
+    version: { type: Number },
+  },
+  { versionKey: false, minimize: false },
 );
 inboxSchema.index({ jurisdictionCourtId: 1, status: 1, dueAt: 1 });
 inboxSchema.index({ materialsPending: 1 });
@@ -115,12 +115,26 @@ function eventEntry(f: InboxFiling, e: DecisionEvent): OutboxEntry {
     case "rejected":
       return entry({
         case: "rejected",
-        value: { ...base, category: enumFromId(decisionEventsV1.RejectionCategory, f.rejection!.category), reason: f.rejection!.reason, legalBasis: f.rejection!.legalBasis, rejectedAt: at, acknowledgedAt },
+        value: {
+          ...base,
+          category: enumFromId(decisionEventsV1.RejectionCategory, f.rejection!.category),
+          reason: f.rejection!.reason,
+          legalBasis: f.rejection!.legalBasis,
+          rejectedAt: at,
+          acknowledgedAt,
+        },
       });
     case "correction-requested":
       return entry({
         case: "correctionRequested",
-        value: { ...base, items: f.correction!.items, deadline: timestampFromDate(f.correction!.deadline), note: f.correction!.note, requestedAt: timestampFromDate(f.correction!.requestedAt), acknowledgedAt },
+        value: {
+          ...base,
+          items: f.correction!.items,
+          deadline: timestampFromDate(f.correction!.deadline),
+          note: f.correction!.note,
+          requestedAt: timestampFromDate(f.correction!.requestedAt),
+          acknowledgedAt,
+        },
       });
   }
 }
@@ -159,7 +173,11 @@ export interface MongoInboxRepository extends InboxRepository {
  * copier, the deadline recount — commits the filing's next version (a unique insert; a lost race
  * decides again on the winner's version), so no write takes a lock.
  */
-export function mongoInboxRepository(model: Model<InboxDoc>, versions: mongo.Collection<VersionRow>, hooks: { onCommit: (id: string) => void; onChange: (changed: InboxFiling) => void }): MongoInboxRepository {
+export function mongoInboxRepository(
+  model: Model<InboxDoc>,
+  versions: mongo.Collection<VersionRow>,
+  hooks: { onCommit: (id: string) => void; onChange: (changed: InboxFiling) => void },
+): MongoInboxRepository {
   const docs = versionedDocuments<InboxDoc>(model.collection as never, versions, {
     onCommit: (id) => hooks.onCommit(id),
     notFound: (id) => Object.assign(new Error(`filing ${id} vanished from the inbox`), { name: "NotFoundError" }),
@@ -195,7 +213,11 @@ export function mongoInboxRepository(model: Model<InboxDoc>, versions: mongo.Col
         const t = new Date(cursor.t);
         filter.$or = [{ dueAt: { $gt: t } }, { dueAt: t, _id: { $gt: cursor.id } }];
       }
-      const docs = await model.find(filter, NO_OUTBOX).sort({ dueAt: 1, _id: 1 }).limit(pageSize + 1).lean<InboxDoc[]>();
+      const docs = await model
+        .find(filter, NO_OUTBOX)
+        .sort({ dueAt: 1, _id: 1 })
+        .limit(pageSize + 1)
+        .lean<InboxDoc[]>();
       const page = docs.slice(0, pageSize);
       const last = page[page.length - 1];
       return {

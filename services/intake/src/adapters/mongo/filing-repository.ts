@@ -45,27 +45,27 @@ const materialSchema = new Schema(
 );
 
 const filingSchema = new Schema<FilingDoc>(
-    {
-      _id: { type: String, required: true },
-      collaboratingCourtId: { type: String, required: true },
-      status: { type: String, required: true },
-      // Details, corrections and decisions are stored as the domain shapes them.
-      details: { type: Schema.Types.Mixed, required: true },
-      materials: { type: [materialSchema], default: [] },
-      receiptNumber: { type: String, default: "" },
-      jurisdictionProvince: { type: String, default: "" },
-      round: { type: Number, required: true },
-      submitKeys: { type: [String], default: [] },
-      createdAt: { type: Date, required: true },
-      submittedAt: { type: Date },
-      updatedAt: { type: Date, required: true },
-      lastEventType: { type: String, default: "" },
-      correctionRequest: { type: Schema.Types.Mixed },
-      decision: { type: Schema.Types.Mixed },
-      version: { type: Number },
-      timeline: { type: Schema.Types.Mixed },
-    },
-    { versionKey: false, minimize: false },
+  {
+    _id: { type: String, required: true },
+    collaboratingCourtId: { type: String, required: true },
+    status: { type: String, required: true },
+    // Details, corrections and decisions are stored as the domain shapes them.
+    details: { type: Schema.Types.Mixed, required: true },
+    materials: { type: [materialSchema], default: [] },
+    receiptNumber: { type: String, default: "" },
+    jurisdictionProvince: { type: String, default: "" },
+    round: { type: Number, required: true },
+    submitKeys: { type: [String], default: [] },
+    createdAt: { type: Date, required: true },
+    submittedAt: { type: Date },
+    updatedAt: { type: Date, required: true },
+    lastEventType: { type: String, default: "" },
+    correctionRequest: { type: Schema.Types.Mixed },
+    decision: { type: Schema.Types.Mixed },
+    version: { type: Number },
+    timeline: { type: Schema.Types.Mixed },
+  },
+  { versionKey: false, minimize: false },
 );
 filingSchema.index({ collaboratingCourtId: 1, createdAt: -1 });
 filingSchema.index({ updatedAt: 1 });
@@ -233,7 +233,11 @@ export function mongoFilingRepository(
         const t = new Date(cursor.t);
         filter.$or = [{ createdAt: { $lt: t } }, { createdAt: t, _id: { $lt: cursor.id } }];
       }
-      const docs = await model.find(filter, NO_OUTBOX).sort({ createdAt: -1, _id: -1 }).limit(q.pageSize + 1).lean<FilingDoc[]>();
+      const docs = await model
+        .find(filter, NO_OUTBOX)
+        .sort({ createdAt: -1, _id: -1 })
+        .limit(q.pageSize + 1)
+        .lean<FilingDoc[]>();
       const page = docs.slice(0, q.pageSize);
       const last = page[page.length - 1];
       return {
