@@ -70,6 +70,8 @@ export function createClient<S extends DescService>(service: S, address: string,
             const { md, callOpts } = await prepare(o);
             const stream = call(input(m, req), md, callOpts) as grpc.ClientReadableStream<unknown>;
             const cancel = () => stream.cancel();
+            // Aborted while the call was being prepared: end it at once, or it stays open to its deadline.
+            if (o?.signal?.aborted) cancel();
             o?.signal?.addEventListener("abort", cancel);
             try {
               yield* stream;
