@@ -95,7 +95,13 @@ export function createWatchHub<T extends Changed>(changedSince: (since: Date) =>
       signal.addEventListener("abort", onAbort);
       if (subs.size === 0) cursor = Date.now();
       subs.add(sub);
-      tick();
+      // A new watcher wants changes from now on: this process's arrive published; other replicas'
+      // at the next poll. The first watcher starts the poll cycle (no query per new watcher: on
+      // FerretDB the poll reads the whole collection).
+      if (subs.size === 1 && !polling) {
+        clearTimeout(timer);
+        timer = setTimeout(tick, intervalMs);
+      }
       try {
         while (!signal.aborted && !stopped) {
           const next = queue.shift();
