@@ -26,9 +26,10 @@ fi
 source scripts/env.sh
 say "node $(node --version), npm $(npm --version)"
 
-# npm ci only when the lock file changed since the last install.
+# npm ci only when the lock file or a package.json changed since the last install
+# (a package.json out of step with the lock file then fails here, as it does on a fresh machine).
 stamp=node_modules/.kuayu-lock-hash
-want=$(sha256sum package-lock.json | cut -d' ' -f1)
+want=$(git ls-files -z package-lock.json '*package.json' | xargs -0 cat | sha256sum | cut -d' ' -f1)
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   say "installing npm dependencies"
   npm ci --no-audit --no-fund --loglevel=error
