@@ -89,5 +89,5 @@ export function isDuplicateKey(err: unknown): boolean {
 export { createLocks, LockBusyError, type Locks, type LockOptions } from "./lock.js";
 export { createSequences, type Sequences } from "./sequence.js";
 export { gridFsFileStore, type FileStore } from "./file-store.js";
-export { createWatchHub, type Changed, type WatchHub } from "./watch-hub.js";
+export { createWatchHub, findChangedSince, tickOf, TICK_MS, type Changed, type WatchHub } from "./watch-hub.js";
 export { contentStore, contentCollections, type ContentStore } from "./content-store.js";

@@ -16,6 +16,31 @@ export interface WatchHub<T extends Changed> {
   stop(): void;
 }
 
+/** Width of a change bucket (`tick`), in milliseconds. */
+export const TICK_MS = 10_000;
+/** At most this many buckets per look-up (30 minutes): an older `since` is brought forward. */
+const MAX_TICKS = 180;
+
+/**
+ * The change bucket of an instant, stored in the watched record as `tick` (indexed) next to the
+ * `updatedAt` it comes from. FerretDB answers no range query from an index — `{updatedAt: {$gte}}`
+ * reads and decodes the whole collection (2.4 s at 20,000 filings) — but it does answer an equality
+ * on an indexed field (5 ms), on every MongoDB-wire store.
+ */
+export const tickOf = (d: Date) => Math.floor(d.getTime() / TICK_MS);
+
+/**
+ * The records changed since `since`, found by equality on `tick`: one indexed look-up per bucket
+ * from `since` to now (two or three for a watch hub's poll). `find` runs one filter.
+ */
+export async function findChangedSince<T>(since: Date, find: (filter: { tick: number; [field: string]: unknown }) => Promise<T[]>, field = "updatedAt", now = new Date()): Promise<T[]> {
+  const last = tickOf(now);
+  const from = Math.max(tickOf(since), last - MAX_TICKS + 1);
+  const found: T[] = [];
+  for (let t = from; t <= last; t++) found.push(...(await find({ tick: t, [field]: { $gte: since } })));
+  return found;
+}
+
 /**
  * Fans record changes out to watchers (server-streaming "watch" calls). The store has no change
  * streams (FerretDB), and another replica may have made the change, so one loop per process polls
@@ -44,8 +69,11 @@ export function createWatchHub<T extends Changed>(changedSince: (since: Date) =>
   }
 
   async function poll() {
+    const started = Date.now();
     const from = cursor - overlapMs;
     const changed = await changedSince(new Date(from));
+    // Every change until the poll started has been seen (the overlap covers other replicas' clocks).
+    cursor = Math.max(cursor, started);
     for (const f of changed) {
       cursor = Math.max(cursor, f.updatedAt.getTime());
       deliver(f);

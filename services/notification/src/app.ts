@@ -7,7 +7,7 @@ import { startServer, type RunningServer } from "@kuayu/grpc";
 import { createKafka, createProducer, ensureTopics, runConsumer, type EventProducer, type RunningConsumer } from "@kuayu/kafka";
 import { runShutdown } from "@kuayu/lifecycle";
 import type { Logger } from "@kuayu/logger";
-import { connectMongo, coordinationCollections, createLocks, createWatchHub, ensureCollections, gridFsFileStore, type WatchHub } from "@kuayu/mongo";
+import { connectMongo, coordinationCollections, createLocks, createWatchHub, ensureCollections, findChangedSince, gridFsFileStore, type WatchHub } from "@kuayu/mongo";
 import { filingLifecycle } from "@kuayu/topics";
 import type { Connection } from "mongoose";
 import type { Config } from "./config.js";
@@ -52,7 +52,8 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
     await ensureCollections(conn, [...COLLECTIONS, ...coordinationCollections("documents")]);
     const store = openStore(conn, createLocks(conn));
     const files = gridFsFileStore(conn, "documents", log);
-    const changed = async (since: Date): Promise<Watched[]> => (await store.notifications.find({ createdAt: { $gte: since } }).toArray()).map((n) => ({ ...n, id: n._id, updatedAt: n.createdAt }));
+    const changed = async (since: Date): Promise<Watched[]> =>
+      (await findChangedSince(since, (filter) => store.notifications.find(filter).toArray(), "createdAt")).map((n) => ({ ...n, id: n._id, updatedAt: n.createdAt }));
     hub = createWatchHub(changed, log, config.WATCH_POLL_MS);
     deliveries = startDeliveryWorker(
       store,

@@ -1,4 +1,5 @@
 import type { Logger } from "@kuayu/logger";
+import { tickOf } from "@kuayu/mongo";
 import { caseTypeName, type FilingFacts, type Recipient } from "../domain/notify.js";
 import { messageFor } from "../channels/templates.js";
 import { insertOnce, type DeliveryDoc, type Store, type SubscriptionDoc } from "./store.js";
@@ -51,6 +52,7 @@ export function createNotifier(store: Store, courtName: (id: string) => string, 
   return {
     async notify(n) {
       const words = wordsFor(n.kind, n.filing, courtName, n.nextOpening);
+      const createdAt = new Date();
       const created = await insertOnce(store.notifications, {
         _id: `${n.id}:${n.recipient.courtId}:${n.recipient.role}`,
         courtId: n.recipient.courtId,
@@ -59,7 +61,8 @@ export function createNotifier(store: Store, courtName: (id: string) => string, 
         kind: n.kind,
         title: words.subject,
         body: words.text,
-        createdAt: new Date(),
+        createdAt,
+        tick: tickOf(createdAt),
         read: false,
       });
       if (created) onNotified();

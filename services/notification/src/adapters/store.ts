@@ -15,6 +15,8 @@ export interface NotificationDoc {
   title: string;
   body: string;
   createdAt: Date;
+  /** The change bucket of createdAt, for the watch hub's indexed look-ups (@kuayu/mongo tickOf). */
+  tick?: number;
   read: boolean;
 }
 
@@ -116,7 +118,7 @@ export interface Store {
 
 export const COLLECTIONS = [
   { name: "filings" },
-  { name: "notifications", indexes: [{ keys: { courtId: 1, role: 1, createdAt: -1 } as Record<string, 1 | -1> }] },
+  { name: "notifications", indexes: [{ keys: { courtId: 1, role: 1, createdAt: -1 } as Record<string, 1 | -1> }, { keys: { tick: 1 } as Record<string, 1 | -1> }] },
   { name: "webhooks", indexes: [{ keys: { courtId: 1 } as Record<string, 1 | -1> }] },
   { name: "subscriptions", indexes: [{ keys: { courtId: 1 } as Record<string, 1 | -1> }] },
   { name: "deliveries", indexes: [{ keys: { status: 1, nextAttemptAt: 1 } as Record<string, 1 | -1> }, { keys: { targetId: 1, createdAt: -1 } as Record<string, 1 | -1> }] },

@@ -1,6 +1,7 @@
 import { Schema, type Connection, type Model, type mongo } from "mongoose";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { outboxEntry, versionedDocuments, type OutboxEntry, type VersionRow } from "@kuayu/outbox";
+import { findChangedSince, tickOf } from "@kuayu/mongo";
 import { enumFromId, decisionEventsV1 } from "@kuayu/proto";
 import { filingLifecycle, provincePartition, type FilingEventInit } from "@kuayu/topics";
 import { currentDeadline, materialsComplete, type InboxFiling, type InboxView } from "../../domain/inbox.js";
@@ -13,7 +14,7 @@ export const SOURCE = "kuayu.decision";
  * that orders the views) and `materialsPending` (the copier's work list) — and its `version`
  * (versioned documents, @kuayu/outbox: every change commits `inbox_versions` `<id>:<version>`).
  */
-type InboxDoc = Omit<InboxFiling, "id"> & { _id: string; dueAt: Date; materialsPending: boolean; version?: number };
+type InboxDoc = Omit<InboxFiling, "id"> & { _id: string; dueAt: Date; materialsPending: boolean; version?: number; tick?: number };
 
 const inboxSchema = new Schema<InboxDoc>(
   {
@@ -44,13 +45,15 @@ const inboxSchema = new Schema<InboxDoc>(
     drill: { type: Boolean, default: false },
     dueAt: { type: Date, required: true },
     materialsPending: { type: Boolean, default: true },
+    // The change bucket of updatedAt, for the watch hub's indexed look-ups (@kuayu/mongo tickOf).
+    tick: { type: Number },
     version: { type: Number },
   },
   { versionKey: false, minimize: false },
 );
 inboxSchema.index({ jurisdictionCourtId: 1, status: 1, dueAt: 1 });
 inboxSchema.index({ materialsPending: 1 });
-inboxSchema.index({ updatedAt: 1 });
+inboxSchema.index({ tick: 1 });
 
 export function inboxModel(conn: Connection): Model<InboxDoc> {
   return conn.model<InboxDoc>("InboxFiling", inboxSchema, "inbox");
@@ -82,7 +85,7 @@ const dueOf = (f: InboxFiling): Date => currentDeadline(f) ?? f.correction?.dead
 
 function toDoc(f: InboxFiling): InboxDoc {
   const { id, ...rest } = f;
-  return { ...rest, _id: id, dueAt: dueOf(f), materialsPending: !materialsComplete(f) };
+  return { ...rest, _id: id, dueAt: dueOf(f), materialsPending: !materialsComplete(f), tick: tickOf(f.updatedAt) };
 }
 
 function eventEntry(f: InboxFiling, e: DecisionEvent): OutboxEntry {
@@ -234,7 +237,7 @@ export function mongoInboxRepository(
       return (await model.find(filter, NO_OUTBOX).sort({ arrivedAt: 1 }).limit(limit).lean<InboxDoc[]>()).map(toDomain);
     },
     async changedSince(since) {
-      return (await model.find({ updatedAt: { $gte: since } }, NO_OUTBOX).lean<InboxDoc[]>()).map(toDomain);
+      return (await findChangedSince(since, (filter) => model.find(filter, NO_OUTBOX).lean<InboxDoc[]>())).map(toDomain);
     },
   };
 }

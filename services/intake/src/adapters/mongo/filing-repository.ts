@@ -1,6 +1,7 @@
 import { Schema, type Connection, type Model, type mongo } from "mongoose";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { outboxEntry, versionedDocuments, type OutboxEntry, type VersionRow } from "@kuayu/outbox";
+import { findChangedSince, tickOf } from "@kuayu/mongo";
 import { filingLifecycle, provincePartition } from "@kuayu/topics";
 import type { Filing, TimelineEntry } from "../../domain/filing.js";
 import type { Change, FilingRepository, IntakeEvent, LifecycleLog, ListQuery } from "../../domain/intake.js";
@@ -14,7 +15,7 @@ type TimelineRow = { eventId: string; eventType: string; at: Date; source: strin
  * `filings_versions` `<id>:<version>`). The timeline lives in the filing's document: the lifecycle
  * consumer adds an entry and the status it implies in one change, and GetFiling reads one document.
  */
-type FilingDoc = Omit<Filing, "id"> & { _id: string; version?: number; timeline?: TimelineRow[] };
+type FilingDoc = Omit<Filing, "id"> & { _id: string; version?: number; timeline?: TimelineRow[]; tick?: number };
 
 /** Timelines of filings written before the timeline moved into the filing's document (read, and carried over on the next event). */
 interface TimelineDoc {
@@ -59,6 +60,8 @@ const filingSchema = new Schema<FilingDoc>(
     createdAt: { type: Date, required: true },
     submittedAt: { type: Date },
     updatedAt: { type: Date, required: true },
+    // The change bucket of updatedAt, for the watch hub's indexed look-ups (@kuayu/mongo tickOf).
+    tick: { type: Number },
     lastEventType: { type: String, default: "" },
     correctionRequest: { type: Schema.Types.Mixed },
     decision: { type: Schema.Types.Mixed },
@@ -68,7 +71,7 @@ const filingSchema = new Schema<FilingDoc>(
   { versionKey: false, minimize: false },
 );
 filingSchema.index({ collaboratingCourtId: 1, createdAt: -1 });
-filingSchema.index({ updatedAt: 1 });
+filingSchema.index({ tick: 1 });
 
 export function filingModel(conn: Connection): Model<FilingDoc> {
   return conn.model<FilingDoc>("Filing", filingSchema, "filings");
@@ -83,7 +86,7 @@ const NO_OUTBOX = { outbox: 0, outboxPending: 0, outboxLeaseUntil: 0 } as const;
 
 function toDoc(f: Filing): FilingDoc {
   const { id, ...rest } = f;
-  return { _id: id, ...rest };
+  return { _id: id, ...rest, tick: tickOf(f.updatedAt) };
 }
 
 export function toDomain(d: FilingDoc): Filing {
@@ -246,7 +249,7 @@ export function mongoFilingRepository(
       };
     },
     async changedSince(since) {
-      return (await model.find({ updatedAt: { $gte: since } }, NO_OUTBOX).lean<FilingDoc[]>()).map(toDomain);
+      return (await findChangedSince(since, (filter) => model.find(filter, NO_OUTBOX).lean<FilingDoc[]>())).map(toDomain);
     },
     async references(filingId, materialId) {
       const d = await model.findById(filingId, { materials: 1 }).lean<Pick<FilingDoc, "materials">>();

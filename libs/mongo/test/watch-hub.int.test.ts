@@ -1,0 +1,93 @@
+// The watch hub finds changed records by equality on their change bucket (`tick`), which the store
+// answers from an index, instead of a range on updatedAt, which FerretDB answers by reading and
+// decoding the whole collection.
+import type { Connection } from "mongoose";
+import { createLogger } from "@kuayu/logger";
+import { connectMongo, createWatchHub, findChangedSince, tickOf, TICK_MS } from "@kuayu/mongo";
+import { assertInfraUp, infra, uniqueName } from "@kuayu/testkit";
+
+interface Rec {
+  _id: string;
+  tick: number;
+  updatedAt: Date;
+  court: string;
+}
+const rec = (id: string, updatedAt: Date, court = "c-1"): Rec => ({ _id: id, tick: tickOf(updatedAt), updatedAt, court });
+
+describe("watch hub look-ups by change bucket (real server)", () => {
+  const dbName = uniqueName("watch_hub_test");
+  let conn: Connection;
+  const col = () => conn.db!.collection<Rec>("records");
+  const find = (filter: Record<string, unknown>) => col().find(filter).toArray();
+
+  beforeAll(async () => {
+    await assertInfraUp();
+    conn = await connectMongo({ uri: infra.mongoUri, dbName });
+    await col().createIndex({ tick: 1 });
+    // An old history the look-ups must not read: 2,000 records changed an hour or more ago.
+    const hourAgo = Date.now() - 3600_000;
+    await col().insertMany(Array.from({ length: 2000 }, (_, i) => rec(`old-${i}`, new Date(hourAgo - i * 1000))));
+  });
+  afterAll(async () => {
+    await conn.dropDatabase();
+    await conn.close();
+  });
+
+  it("finds exactly the records changed since the instant, across bucket boundaries", async () => {
+    const now = new Date();
+    const since = new Date(now.getTime() - 2.5 * TICK_MS);
+    const recent = [0.1, 1, 1.2, 2, 2.4, 2.6, 3].map((k, i) => rec(`r-${i}`, new Date(now.getTime() - k * TICK_MS)));
+    await col().insertMany(recent);
+    const found = await findChangedSince(since, find, "updatedAt", now);
+    expect(found.map((r) => r._id).sort()).toEqual(["r-0", "r-1", "r-2", "r-3", "r-4"]);
+  });
+
+  it("each look-up is an equality on the indexed bucket that the store pushes down and answers from the index", async () => {
+    const filters: Record<string, unknown>[] = [];
+    await findChangedSince(
+      new Date(Date.now() - 15_000),
+      async (f) => {
+        filters.push(f);
+        return [];
+      },
+      "updatedAt",
+    );
+    expect(filters.length).toBeGreaterThanOrEqual(2);
+    expect(filters.length).toBeLessThanOrEqual(3);
+    const explained = await conn.db!.command({ explain: { find: "records", filter: filters[0] } });
+    expect(explained.filterPushdown).toBe(true);
+    const plan = JSON.stringify(explained.queryPlanner);
+    expect(plan).toContain("'tick'");
+    expect(plan).not.toContain("Seq Scan");
+  });
+
+  it("a look-up from long ago reads at most 30 minutes of buckets", async () => {
+    let calls = 0;
+    await findChangedSince(new Date(0), async () => {
+      calls++;
+      return [];
+    });
+    expect(calls).toBe(180);
+  });
+
+  it("a watcher sees a record another process changed, at the next poll", async () => {
+    const hub = createWatchHub<Rec & { id: string }>(
+      async (since) => (await findChangedSince(since, find)).map((r) => ({ ...r, id: r._id })),
+      createLogger({ name: "watch-hub-test", level: "silent" }),
+      100,
+    );
+    const ac = new AbortController();
+    const seen: string[] = [];
+    const watching = (async () => {
+      for await (const r of hub.watch((r) => r.court === "c-9", ac.signal)) {
+        seen.push(r._id);
+        if (seen.length === 1) ac.abort();
+      }
+    })();
+    await new Promise((r) => setTimeout(r, 50));
+    await col().insertMany([rec("other-court", new Date(), "c-8"), rec("mine", new Date(), "c-9")]);
+    await watching;
+    hub.stop();
+    expect(seen).toEqual(["mine"]);
+  });
+});
