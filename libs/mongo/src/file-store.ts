@@ -1,84 +1,140 @@
-import { once } from "node:events";
 import { mongo, type Connection } from "mongoose";
 import type { Logger } from "@kuayu/logger";
+import { tickOf, TICK_MS } from "./watch-hub.js";
 
 /** Durable files (bytes) keyed by an id of the caller's choosing; a failed write leaves nothing. */
 export interface FileStore {
   /** Stores the chunks under `id`; rejects (and removes what was written) if the iterable throws. */
   write(id: string, ownerId: string, chunks: AsyncIterable<Uint8Array>): Promise<void>;
-  /** The file is referenced by its owner now; it no longer counts as abandoned. */
-  committed(id: string): Promise<void>;
   remove(id: string): Promise<void>;
   read(id: string): AsyncIterable<Uint8Array>;
   /**
-   * Removes writes abandoned before their owner referenced them (a crash mid-write, or between
-   * storing the bytes and recording them) once they are older than `olderThanMs`.
+   * Removes what crashes left behind — chunks of a write that never finished, files their owner
+   * never came to reference — once they are older than `olderThanMs`. Each stretch of time is
+   * looked at once (a cursor in `<bucket>_sweep`); returns the files removed.
    */
-  sweep(isReferenced: (ownerId: string, id: string) => Promise<boolean>, olderThanMs: number): Promise<number>;
+  sweep(isReferenced: (ownerId: string, ids: string[]) => Promise<Set<string>>, olderThanMs: number): Promise<number>;
 }
 
-interface PendingUpload {
+interface FileDoc {
   _id: string;
-  ownerId: string;
-  startedAt: Date;
+  length: number;
+  chunkSize: number;
+  uploadDate: Date;
+  filename: string;
+  metadata: { ownerId: string; tick: number };
 }
+interface ChunkDoc {
+  _id: mongo.ObjectId;
+  files_id: string;
+  n: number;
+  data: mongo.Binary;
+  tick: number;
+}
+
+const CHUNK_BYTES = 255 * 1024;
+/** Chunks per insert: a write of a few megabytes is one command. */
+const CHUNKS_PER_INSERT = 16;
+/** At most this many buckets per sweep (six hours): a sweep that fell behind catches up over several runs. */
+const MAX_SWEEP_TICKS = (6 * 3600_000) / TICK_MS;
+
+/** The collections and indexes of a bucket, for ensureCollections. */
+export const fileStoreCollections = (bucket: string) => [
+  // GridFS's own indexes (files stay readable by any GridFS reader) and the change buckets the sweep reads.
+  {
+    name: `${bucket}.files`,
+    indexes: [{ keys: { filename: 1, uploadDate: 1 } as Record<string, 1> }, { keys: { "metadata.tick": 1 } as Record<string, 1> }],
+  },
+  { name: `${bucket}.chunks`, indexes: [{ keys: { files_id: 1, n: 1 } as Record<string, 1>, unique: true }, { keys: { tick: 1 } as Record<string, 1> }] },
+  { name: `${bucket}_sweep` },
+];
 
 /**
- * Files in GridFS (works on FerretDB: a 50 MB file round-trips byte-exact). GridFS writes the
- * chunks first and the file document last, so a failed write is aborted (chunks deleted); a crash
- * is caught by a pending marker (`<bucket>_pending`) written before the first byte and removed
- * once the owner references the file.
+ * Files in the GridFS layout (`<bucket>.files`, `<bucket>.chunks`), written here rather than by the
+ * driver's upload stream so that chunks go in batches (one insert for a file of up to 4 MB) and
+ * carry their change bucket. The file document is written last: it is the commit. A failed write
+ * removes its chunks; what a crash leaves is found by the sweep through the change buckets (an
+ * indexed equality, the only look-up FerretDB answers without reading the whole collection) — no
+ * marker written and deleted around every upload.
  */
 export function gridFsFileStore(conn: Connection, bucketName: string, log: Logger): FileStore {
   const db = conn.db!;
-  const bucket = new mongo.GridFSBucket(db, { bucketName, chunkSizeBytes: 255 * 1024 });
-  const pending = db.collection<PendingUpload>(`${bucketName}_pending`);
+  const bucket = new mongo.GridFSBucket(db, { bucketName, chunkSizeBytes: CHUNK_BYTES });
+  const files = db.collection<FileDoc>(`${bucketName}.files`);
+  const chunks = db.collection<ChunkDoc>(`${bucketName}.chunks`);
+  const cursors = db.collection<{ _id: string; tick: number }>(`${bucketName}_sweep`);
 
   const remove = async (id: string) => {
-    await bucket.delete(id as never).catch((err: Error) => {
-      // Nothing stored under the id (an aborted upload) is fine.
-      if (!/FileNotFound|File not found/i.test(err.message)) throw err;
-    });
-    await pending.deleteOne({ _id: id });
+    await files.deleteOne({ _id: id });
+    await chunks.deleteMany({ files_id: id });
   };
 
   return {
-    async write(id, ownerId, chunks) {
-      await pending.insertOne({ _id: id, ownerId, startedAt: new Date() });
-      const upload = bucket.openUploadStreamWithId(id as never, id, { metadata: { ownerId } });
-      try {
-        for await (const chunk of chunks) {
-          if (!upload.write(chunk)) await once(upload, "drain");
+    async write(id, ownerId, source) {
+      const tick = tickOf(new Date());
+      let n = 0;
+      let length = 0;
+      let pending: Buffer[] = [];
+      let pendingBytes = 0;
+      let batch: ChunkDoc[] = [];
+      const flush = async (all: boolean) => {
+        while (pendingBytes >= CHUNK_BYTES || (all && pendingBytes > 0)) {
+          const buf = pending.length === 1 ? pending[0]! : Buffer.concat(pending);
+          const data = buf.subarray(0, CHUNK_BYTES);
+          pending = data.length < buf.length ? [buf.subarray(CHUNK_BYTES)] : [];
+          pendingBytes = buf.length - data.length;
+          batch.push({ _id: new mongo.ObjectId(), files_id: id, n: n++, data: new mongo.Binary(data), tick });
         }
-        await new Promise<void>((resolve, reject) => {
-          upload.once("error", reject);
-          upload.end(() => resolve());
-        });
+        if (batch.length >= CHUNKS_PER_INSERT || (all && batch.length > 0)) {
+          await chunks.insertMany(batch, { ordered: true });
+          batch = [];
+        }
+      };
+      try {
+        for await (const chunk of source) {
+          length += chunk.length;
+          pending.push(Buffer.from(chunk));
+          pendingBytes += chunk.length;
+          await flush(false);
+        }
+        await flush(true);
+        await files.insertOne({ _id: id, length, chunkSize: CHUNK_BYTES, uploadDate: new Date(), filename: id, metadata: { ownerId, tick } });
       } catch (err) {
-        await upload.abort().catch(() => undefined);
         await remove(id).catch((e: unknown) => log.warn({ err: e, file: id }, "could not remove a failed write; the sweep will"));
         throw err;
       }
-    },
-    async committed(id) {
-      await pending.deleteOne({ _id: id });
     },
     remove,
     async *read(id) {
       for await (const chunk of bucket.openDownloadStream(id as never)) yield chunk as Buffer;
     },
     async sweep(isReferenced, olderThanMs) {
-      const stale = await pending.find({ startedAt: { $lt: new Date(Date.now() - olderThanMs) } }).toArray();
+      const until = tickOf(new Date(Date.now() - olderThanMs));
+      // The first sweep of a bucket starts now: files written before it carry no change bucket.
+      const cursor = (await cursors.findOne({ _id: bucketName }))?.tick ?? until - 1;
+      const from = Math.max(cursor + 1, until - MAX_SWEEP_TICKS + 1);
       let removed = 0;
-      for (const p of stale) {
-        if (await isReferenced(p.ownerId, p._id)) {
-          await pending.deleteOne({ _id: p._id });
-        } else {
-          await remove(p._id);
-          removed++;
+      for (let tick = from; tick <= until; tick++) {
+        // Files of the bucket whose owner does not reference them.
+        const byOwner = new Map<string, string[]>();
+        for (const f of await files.find({ "metadata.tick": tick }, { projection: { metadata: 1 } }).toArray()) {
+          byOwner.set(f.metadata.ownerId, [...(byOwner.get(f.metadata.ownerId) ?? []), f._id]);
         }
+        for (const [owner, ids] of byOwner) {
+          const kept = await isReferenced(owner, ids);
+          for (const id of ids.filter((x) => !kept.has(x))) {
+            await remove(id);
+            removed++;
+          }
+        }
+        // Chunks of writes that never reached their file document.
+        const started = new Set((await chunks.find({ tick, n: 0 }, { projection: { files_id: 1 } }).toArray()).map((c) => c.files_id));
+        for (const id of started) {
+          if (!(await files.findOne({ _id: id }, { projection: { _id: 1 } }))) await chunks.deleteMany({ files_id: id });
+        }
+        await cursors.replaceOne({ _id: bucketName }, { tick }, { upsert: true });
       }
-      if (removed > 0) log.info({ removed, bucket: bucketName }, "removed abandoned file writes");
+      if (removed > 0) log.info({ removed, bucket: bucketName }, "removed files no owner references");
       return removed;
     },
   };

@@ -1,4 +1,5 @@
 import mongoose, { type Connection, type Model } from "mongoose";
+import { fileStoreCollections } from "./file-store.js";
 
 export interface MongoOptions {
   uri: string;
@@ -59,19 +60,9 @@ export async function ensureCollections(conn: Connection, specs: { name: string;
   }
 }
 
-/** The collections of locks and sequences (createLocks, createSequences) and of GridFS buckets. */
-export function coordinationCollections(...gridFsBuckets: string[]) {
-  return [
-    { name: "locks" },
-    { name: "sequences" },
-    { name: "sequences_spares" },
-    ...gridFsBuckets.flatMap((b) => [
-      // The indexes the driver would otherwise create on the first upload.
-      { name: `${b}.files`, indexes: [{ keys: { filename: 1, uploadDate: 1 } as Record<string, 1> }] },
-      { name: `${b}.chunks`, indexes: [{ keys: { files_id: 1, n: 1 } as Record<string, 1>, unique: true }] },
-      { name: `${b}_pending` },
-    ]),
-  ];
+/** The collections of locks and sequences (createLocks, createSequences) and of file stores (gridFsFileStore). */
+export function coordinationCollections(...fileBuckets: string[]) {
+  return [{ name: "locks" }, { name: "sequences" }, { name: "sequences_spares" }, ...fileBuckets.flatMap(fileStoreCollections)];
 }
 
 /** Round trip to the store; throws when it is unreachable. */
@@ -88,6 +79,6 @@ export function isDuplicateKey(err: unknown): boolean {
 
 export { createLocks, LockBusyError, type Locks, type LockOptions } from "./lock.js";
 export { createSequences, type Sequences } from "./sequence.js";
-export { gridFsFileStore, type FileStore } from "./file-store.js";
+export { gridFsFileStore, fileStoreCollections, type FileStore } from "./file-store.js";
 export { createWatchHub, findChangedSince, tickOf, TICK_MS, type Changed, type WatchHub } from "./watch-hub.js";
 export { contentStore, contentCollections, type ContentStore } from "./content-store.js";

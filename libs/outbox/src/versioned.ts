@@ -50,8 +50,12 @@ export interface VersionedDocuments<H extends { _id: string; version?: number }>
    * (after a lost race, on the version that won) and must not have effects of its own that a rerun
    * repeats. Changes of one document in this process queue behind each other, so only other
    * processes race. Returns the head as committed (or as read, when `fn` changed nothing).
+   * `current`: the head as the caller read it a moment ago, to start from without reading it again
+   * (if it is stale, the commit loses the race and the newest version is read).
    */
-  change(id: string, fn: (current: H) => Promise<{ head: H; outbox: OutboxEntry[] } | undefined>): Promise<H>;
+  change(id: string, fn: (current: H) => Promise<{ head: H; outbox: OutboxEntry[] } | undefined>, current?: H): Promise<H>;
+  /** The document as its newest committed version has it (the head may lag after a crash); null if none. */
+  newest(id: string): Promise<H | null>;
 }
 
 /** An entry's bytes as stored (BSON Binary) or as built (Buffer). */
@@ -86,9 +90,14 @@ export function versionedDocuments<H extends { _id: string; version?: number }>(
       }
     },
 
-    change: (id, fn) =>
+    async newest(id) {
+      const [row] = await versions.find({ doc: id }).sort({ v: -1 }).limit(1).toArray();
+      return (row?.head as H | undefined) ?? ((await heads.findOne({ _id: id } as never)) as H | null);
+    },
+
+    change: (id, fn, current) =>
       queued(id, async () => {
-        let cur = (await heads.findOne({ _id: id } as never)) as H | null;
+        let cur = current?._id === id ? current : ((await heads.findOne({ _id: id } as never)) as H | null);
         if (!cur) throw hooks.notFound(id);
         for (let race = 0; race < MAX_RACES; race++) {
           const v = (cur.version ?? 0) + 1;

@@ -12,7 +12,7 @@ import { filingLifecycle } from "@kuayu/topics";
 import type { Connection } from "mongoose";
 import type { Config } from "./config.js";
 import { lifecycleConsumer } from "./adapters/consumer.js";
-import { documentIssuer } from "./adapters/documents.js";
+import { documentIssuer, pdfReferences } from "./adapters/documents.js";
 import { notificationService } from "./adapters/grpc.js";
 import { loadTargets } from "./adapters/targets.js";
 import { createNotifier } from "./adapters/notifier.js";
@@ -47,11 +47,16 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
   let conn: Connection | undefined, producer: EventProducer | undefined, consumer: RunningConsumer | undefined, server: RunningServer | undefined;
   let stopTargets: (() => void) | undefined;
   let deliveries: Worker | undefined, reminders: Worker | undefined, hub: WatchHub<Watched> | undefined;
+  let sweeper: NodeJS.Timeout | undefined;
   try {
     conn = await connectMongo({ uri: config.MONGO_URI, dbName: config.MONGO_DB });
     await ensureCollections(conn, [...COLLECTIONS, ...coordinationCollections("documents")]);
     const store = openStore(conn, createLocks(conn));
     const files = gridFsFileStore(conn, "documents", log);
+    // PDFs a crash left without their document_pdfs entry, after an hour.
+    const sweep = () => void files.sweep(pdfReferences(store), 3600_000).catch((err: unknown) => log.warn({ err }, "document file sweep failed"));
+    sweep();
+    sweeper = setInterval(sweep, 10 * 60_000).unref();
     const changed = async (since: Date): Promise<Watched[]> =>
       (await findChangedSince(since, (filter) => store.notifications.find(filter).toArray(), "createdAt")).map((n) => ({ ...n, id: n._id, updatedAt: n.createdAt }));
     hub = createWatchHub(changed, log, config.WATCH_POLL_MS);
@@ -124,7 +129,7 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
         { name: "close mailer", run: () => mailer?.close() },
         { name: "stop target refresh", run: () => stopTargets?.() },
         { name: "stop calendar watch", run: () => calendar.stop() },
-        { name: "close store", run: () => conn?.close() },
+        { name: "close store", run: () => (clearInterval(sweeper), conn?.close()) },
       ],
       log,
       config.SHUTDOWN_GRACE_MS,

@@ -93,12 +93,11 @@ it("issues a record without a PDF; replicas rendering at once store one whole fi
     expect(mine[0]!.pdf.equals(await renderDocument(issued[k]!.input!))).toBe(true);
   }
 
-  // One document_pdfs entry and one whole GridFS file per document; no file left pending or orphaned.
+  // One document_pdfs entry and one whole GridFS file per document; no file orphaned.
   const entries = await stores[0]!.documentPdfs.find({}).toArray();
   expect(entries).toHaveLength(DOCUMENTS);
   const stored = await db().collection("documents.files").find({}).toArray();
   expect(stored.map((f) => String(f._id)).sort()).toEqual(entries.map((e) => e.fileId).sort());
-  expect(await db().collection("documents_pending").countDocuments({})).toBe(0);
   for (const e of entries) {
     const chunks = await db()
       .collection("documents.chunks")

@@ -90,10 +90,14 @@ export function startCopier(opts: CopierOptions): Copier {
       }
     }
     const held = new Set(missing.map((m) => `${m.id}:${m.sha256}`));
-    await repo.change(f.id, async (cur) => {
-      if (!cur.materials.some((x) => !x.copied && held.has(`${x.id}:${x.sha256}`))) return undefined;
-      return { filing: { ...cur, materials: cur.materials.map((x) => (held.has(`${x.id}:${x.sha256}`) ? { ...x, copied: true } : x)), updatedAt: new Date() }, events: [] };
-    });
+    await repo.change(
+      f.id,
+      async (cur) => {
+        if (!cur.materials.some((x) => !x.copied && held.has(`${x.id}:${x.sha256}`))) return undefined;
+        return { filing: { ...cur, materials: cur.materials.map((x) => (held.has(`${x.id}:${x.sha256}`) ? { ...x, copied: true } : x)), updatedAt: new Date() }, events: [] };
+      },
+      f,
+    );
     backoff.delete(f.id);
   }
 

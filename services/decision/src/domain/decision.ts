@@ -42,7 +42,8 @@ export interface InboxRepository {
   insert(filing: InboxFiling): Promise<boolean>;
   get(id: string): Promise<InboxFiling | undefined>;
   /** Runs `fn` under the filing's lock and stores what it returns with its events in one write. */
-  change(id: string, fn: (current: InboxFiling) => Promise<Change | undefined>): Promise<InboxFiling>;
+  /** `current`: the filing as get() or change() just returned it, to start from without reading it again. */
+  change(id: string, fn: (current: InboxFiling) => Promise<Change | undefined>, current?: InboxFiling): Promise<InboxFiling>;
   list(courtId: string, view: InboxView, now: Date, pageSize: number, pageToken: string): Promise<{ filings: InboxFiling[]; nextPageToken: string }>;
   /** Ids of every filing waiting for a response or a decision, in any court of this inbox (only those with provisional deadlines: `provisionalOnly`). */
   openIds(provisionalOnly?: boolean): Promise<string[]>;
@@ -67,8 +68,8 @@ export interface Deps {
 
 const addressed = async (deps: Pick<Deps, "repo">, caller: AuthContext, id: string) => checkAddressee(await deps.repo.get(id), caller, id);
 const changeAddressed = async (deps: Deps, caller: AuthContext, id: string, fn: (f: InboxFiling) => Promise<Change | undefined>) => {
-  await addressed(deps, caller, id);
-  return deps.repo.change(id, async (f) => fn(checkAddressee(f, caller, id)));
+  const read = await addressed(deps, caller, id);
+  return deps.repo.change(id, async (f) => fn(checkAddressee(f, caller, id)), read);
 };
 
 /**
@@ -89,21 +90,26 @@ export async function receive(deps: Deps, a: Arrival): Promise<void> {
 
 /** The window withdrew the filing. */
 export async function receiveWithdrawal(deps: Deps, filingId: string): Promise<void> {
-  if (!(await deps.repo.get(filingId))) return; // not addressed to a court of this scope
-  await closeWhileAccepting(deps, filingId, (f) => withdraw(f, deps.now()), []);
+  const read = await deps.repo.get(filingId);
+  if (!read) return; // not addressed to a court of this scope
+  await closeWhileAccepting(deps, filingId, (f) => withdraw(f, deps.now()), [], read);
 }
 
 /**
  * Closes a filing (withdrawn, rejected) — which may be half-way through its acceptance: a number an
  * acceptance that died (or is still running) took for it is given back, so it leaves no gap.
  */
-async function closeWhileAccepting(deps: Deps, id: string, close: (f: InboxFiling) => InboxFiling | undefined, events: DecisionEvent[]): Promise<InboxFiling> {
+async function closeWhileAccepting(deps: Deps, id: string, close: (f: InboxFiling) => InboxFiling | undefined, events: DecisionEvent[], read?: InboxFiling): Promise<InboxFiling> {
   let scope: string | undefined;
-  const closed = await deps.repo.change(id, async (f) => {
-    const next = close(f);
-    scope = next && f.accepting ? caseNumberScope(f, f.acceptingYear ?? chinaYear(f.updatedAt)).scope : undefined;
-    return next && { filing: next, events };
-  });
+  const closed = await deps.repo.change(
+    id,
+    async (f) => {
+      const next = close(f);
+      scope = next && f.accepting ? caseNumberScope(f, f.acceptingYear ?? chinaYear(f.updatedAt)).scope : undefined;
+      return next && { filing: next, events };
+    },
+    read,
+  );
   if (scope) {
     const n = await deps.sequences.ownedBy(scope, id);
     if (n !== undefined) await deps.sequences.spare(scope, n, id);
@@ -147,19 +153,23 @@ export async function acceptFiling(deps: Deps, caller: AuthContext, id: string):
   const year = marked.acceptingYear ?? chinaYear(deps.now());
   const { scope } = caseNumberScope(marked, year);
   let n: number | undefined;
-  const done = await deps.repo.change(id, async (f) => {
-    if (f.status === "accepted" || !f.accepting) return undefined;
-    // Taken once per call, whatever races make this run again; only a resumed acceptance can already own one.
-    n ??= (resumed ? await deps.sequences.ownedBy(scope, f.id) : undefined) ?? (await deps.sequences.next(scope, f.id));
-    return { filing: accepted(f, caseNumberFor(f, year, n), deps.now()), events: ["accepted"] };
-  });
+  const done = await deps.repo.change(
+    id,
+    async (f) => {
+      if (f.status === "accepted" || !f.accepting) return undefined;
+      // Taken once per call, whatever races make this run again; only a resumed acceptance can already own one.
+      n ??= (resumed ? await deps.sequences.ownedBy(scope, f.id) : undefined) ?? (await deps.sequences.next(scope, f.id));
+      return { filing: accepted(f, caseNumberFor(f, year, n), deps.now()), events: ["accepted"] };
+    },
+    marked,
+  );
   if (n !== undefined && done.caseNumber !== caseNumberFor(done, year, n)) await deps.sequences.spare(scope, n, id);
   if (done.status !== "accepted") throw new StateError(`filing ${id} was ${done.status} while it was being accepted`);
   return done;
 }
 
 export function rejectFiling(deps: Deps, caller: AuthContext, id: string, cmd: RejectCommand) {
-  return addressed(deps, caller, id).then(() => closeWhileAccepting(deps, id, (f) => reject(checkAddressee(f, caller, id), cmd, deps.now()), ["rejected"]));
+  return addressed(deps, caller, id).then((read) => closeWhileAccepting(deps, id, (f) => reject(checkAddressee(f, caller, id), cmd, deps.now()), ["rejected"], read));
 }
 
 export function requestFilingCorrections(deps: Deps, caller: AuthContext, id: string, cmd: CorrectionCommand) {

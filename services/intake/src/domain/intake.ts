@@ -49,17 +49,18 @@ export interface FilingRepository {
    * returns together with its events in one write; `undefined` stores nothing. Returns the filing
    * as stored afterwards.
    */
-  change(id: string, fn: (current: Filing) => Promise<Change | undefined>): Promise<Filing>;
+  change(id: string, fn: (current: Filing) => Promise<Change | undefined>, current?: Filing): Promise<Filing>;
   timeline(id: string): Promise<TimelineEntry[]>;
   list(courtId: string, q: ListQuery): Promise<{ filings: Filing[]; nextPageToken: string }>;
 }
 
-/** Durable bytes of materials. A write that fails or is abandoned leaves nothing behind. */
+/**
+ * Durable bytes of materials. A write that fails leaves nothing behind; bytes a crash leaves
+ * unreferenced by their filing are removed later by the store's sweep.
+ */
 export interface MaterialStore {
   /** Stores the chunks under `id`; rejects (and removes what was written) if the iterable throws. */
   write(id: string, filingId: string, chunks: AsyncIterable<Uint8Array>): Promise<void>;
-  /** The material is referenced by its filing now; it no longer counts as an abandoned upload. */
-  committed(id: string): Promise<void>;
   remove(id: string): Promise<void>;
   read(id: string): AsyncIterable<Uint8Array>;
 }
@@ -108,9 +109,9 @@ async function owned(deps: Pick<Deps, "repo">, caller: AuthContext, id: string):
   return f;
 }
 
-/** Runs a change on a filing of the caller's court; the ownership check is repeated under the lock. */
+/** Runs a change on a filing of the caller's court, starting from the filing the ownership check read. */
 function changeOwned(deps: Pick<Deps, "repo">, caller: AuthContext, id: string, fn: (f: Filing) => Promise<Change | undefined>) {
-  return owned(deps, caller, id).then(() => deps.repo.change(id, fn));
+  return owned(deps, caller, id).then((f) => deps.repo.change(id, fn, f));
 }
 
 export async function createDraft(deps: Deps, caller: AuthContext, details: FilingDetails | undefined): Promise<Filing> {
@@ -233,26 +234,29 @@ export async function uploadMaterial(deps: Deps, caller: AuthContext, header: Up
     if (header.sha256 && header.sha256 !== sha256) {
       throw new ValidationError([{ field: "header.sha256", description: `the bytes received hash to ${sha256}` }]);
     }
-    await deps.repo.change(header.filingId, async (f) => {
-      const late = uploadProblems(f, header.kind, size, deps);
-      if (late) throw late;
-      added = {
-        id,
-        kind: header.kind,
-        fileName: header.fileName.trim(),
-        mediaType,
-        sizeBytes: size,
-        sha256,
-        round: f.status === "draft" ? 1 : f.round + 1,
-        uploadedAt: deps.now(),
-      };
-      return { filing: { ...f, materials: [...f.materials, added], updatedAt: deps.now(), lastEventType: "" }, events: [] };
-    });
+    await deps.repo.change(
+      header.filingId,
+      async (f) => {
+        const late = uploadProblems(f, header.kind, size, deps);
+        if (late) throw late;
+        added = {
+          id,
+          kind: header.kind,
+          fileName: header.fileName.trim(),
+          mediaType,
+          sizeBytes: size,
+          sha256,
+          round: f.status === "draft" ? 1 : f.round + 1,
+          uploadedAt: deps.now(),
+        };
+        return { filing: { ...f, materials: [...f.materials, added], updatedAt: deps.now(), lastEventType: "" }, events: [] };
+      },
+      before,
+    );
   } catch (err) {
     await deps.materials.remove(id);
     throw err;
   }
-  await deps.materials.committed(id);
   return added!;
 }
 

@@ -106,13 +106,25 @@ const brokenFile = (err: unknown) => (err as { code?: unknown }).code === "ENOEN
  * - the record's sha256 is then set to the winner's (every writer sets the same value, so the
  *   update needs no atomicity), before any byte is served.
  * Readers thus see either no `document_pdfs` entry (and render) or one whose file is complete.
- * A crash between the file write and the insert leaves an unreferenced file (and its pending
- * marker for FileStore.sweep), never a wrong one. A file found missing or not matching its hash
+ * A crash between the file write and the insert leaves an unreferenced file (removed by
+ * FileStore.sweep with `pdfReferences`), never a wrong one. A file found missing or not matching its hash
  * is dropped and rendered again.
  *
  * Records issued before rendering was lazy have no `input`: their PDF was stored under the code
  * itself and is served as it is.
  */
+/** Which of these files (`<code>.<hex>`) are the stored PDF of their document: for FileStore.sweep. */
+export function pdfReferences(store: Store) {
+  return async (_filingId: string, fileIds: string[]): Promise<Set<string>> => {
+    const kept = new Set<string>();
+    for (const id of fileIds) {
+      const entry = await store.documentPdfs.findOne({ _id: id.slice(0, id.lastIndexOf(".")) }, { projection: { fileId: 1 } });
+      if (entry?.fileId === id) kept.add(id);
+    }
+    return kept;
+  };
+}
+
 export function documentPdfs(store: Store, files: FileStore, log: Logger, render: (input: DocumentInput) => Promise<Buffer> = renderDocument) {
   const inflight = new Map<string, Promise<RenderedPdf>>();
 
@@ -171,7 +183,6 @@ export function documentPdfs(store: Store, files: FileStore, log: Logger, render
       })(),
     );
     if (await insertOnce(store.documentPdfs, entry)) {
-      await files.committed(entry.fileId);
       await recordHash(d, entry);
       log.info({ filing: d.filingId, kind: d.kind, code, bytes: pdf.length, ms }, "document rendered");
       return { pdf, sha256: entry.sha256 };

@@ -185,6 +185,9 @@ export function mongoInboxRepository(
     onCommit: (id) => hooks.onCommit(id),
     notFound: (id) => Object.assign(new Error(`filing ${id} vanished from the inbox`), { name: "NotFoundError" }),
   });
+  // The document each filing handed out by get() or change() was read from: a change starting from
+  // that filing need not read it again (a stale one loses the race and reads the newest version).
+  const readFrom = new WeakMap<InboxFiling, InboxDoc>();
   return {
     async insert(f) {
       if (!(await docs.create(toDoc(f)))) return false;
@@ -193,16 +196,24 @@ export function mongoInboxRepository(
     },
     async get(id) {
       const d = await model.findById(id, NO_OUTBOX).lean<InboxDoc>();
-      return d ? toDomain(d) : undefined;
+      if (!d) return undefined;
+      const f = toDomain(d);
+      readFrom.set(f, d);
+      return f;
     },
-    async change(id, fn) {
+    async change(id, fn, current) {
       let changed = false;
-      const head = await docs.change(id, async (d) => {
-        const change: Change | undefined = await fn(toDomain(d));
-        changed = change !== undefined;
-        return change && { head: toDoc(change.filing), outbox: change.events.map((e) => eventEntry(change.filing, e)) };
-      });
+      const head = await docs.change(
+        id,
+        async (d) => {
+          const change: Change | undefined = await fn(toDomain(d));
+          changed = change !== undefined;
+          return change && { head: toDoc(change.filing), outbox: change.events.map((e) => eventEntry(change.filing, e)) };
+        },
+        current && readFrom.get(current),
+      );
       const now = toDomain(head);
+      readFrom.set(now, head);
       if (changed) hooks.onChange(now);
       return now;
     },

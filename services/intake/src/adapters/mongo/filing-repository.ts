@@ -157,8 +157,8 @@ function decodeCursor(token: string): PageCursor | undefined {
 export interface MongoFilingRepository extends FilingRepository, LifecycleLog {
   /** Filings changed at or after `since` (for watchers), without outbox fields. */
   changedSince(since: Date): Promise<Filing[]>;
-  /** Is this material referenced by its filing? (for the abandoned-upload sweep) */
-  references(filingId: string, materialId: string): Promise<boolean>;
+  /** Which of these material files does the filing's newest version reference? (for the file sweep) */
+  references(filingId: string, materialIds: string[]): Promise<Set<string>>;
 }
 
 /**
@@ -176,6 +176,9 @@ export function mongoFilingRepository(
     onCommit: (id) => hooks.onCommit(id),
     notFound: (id) => Object.assign(new Error(`filing ${id} vanished`), { name: "NotFoundError" }),
   });
+  // The document each filing handed out by get() was read from: a change starting from that filing
+  // need not read it again (a stale one loses the race and reads the newest version).
+  const readFrom = new WeakMap<Filing, FilingDoc>();
   return {
     async create(filing) {
       if (!(await docs.create({ ...toDoc(filing), timeline: [] }))) throw Object.assign(new Error(`filing ${filing.id} exists already`), { code: 11000 });
@@ -183,16 +186,24 @@ export function mongoFilingRepository(
     },
     async get(id) {
       const d = await model.findById(id, NO_OUTBOX).lean<FilingDoc>();
-      return d ? toDomain(d) : undefined;
+      if (!d) return undefined;
+      const f = toDomain(d);
+      readFrom.set(f, d);
+      return f;
     },
-    async change(id, fn) {
+    async change(id, fn, current) {
       let changed = false;
-      const head = await docs.change(id, async (d) => {
-        const result: Change | undefined = await fn(toDomain(d));
-        changed = result !== undefined;
-        return result && { head: { ...toDoc(result.filing), ...(d.timeline ? { timeline: d.timeline } : {}) }, outbox: result.events.map((e) => eventEntry(result.filing, e)) };
-      });
+      const head = await docs.change(
+        id,
+        async (d) => {
+          const result: Change | undefined = await fn(toDomain(d));
+          changed = result !== undefined;
+          return result && { head: { ...toDoc(result.filing), ...(d.timeline ? { timeline: d.timeline } : {}) }, outbox: result.events.map((e) => eventEntry(result.filing, e)) };
+        },
+        current && readFrom.get(current),
+      );
       const now = toDomain(head);
+      readFrom.set(now, head);
       if (changed) hooks.onChange(now);
       return now;
     },
@@ -251,9 +262,9 @@ export function mongoFilingRepository(
     async changedSince(since) {
       return (await findChangedSince(since, (filter) => model.find(filter, NO_OUTBOX).lean<FilingDoc[]>())).map(toDomain);
     },
-    async references(filingId, materialId) {
-      const d = await model.findById(filingId, { materials: 1 }).lean<Pick<FilingDoc, "materials">>();
-      return !!d?.materials?.some((m) => m.id === materialId);
+    async references(filingId, materialIds) {
+      const d = await docs.newest(filingId);
+      return new Set(materialIds.filter((id) => d?.materials?.some((m) => m.id === id)));
     },
   };
 }

@@ -1,0 +1,85 @@
+// Files in the GridFS layout written in batches, and the sweep that removes what crashes leave.
+import { createHash, randomBytes } from "node:crypto";
+import { mongo, type Connection } from "mongoose";
+import { createLogger } from "@kuayu/logger";
+import { connectMongo, ensureCollections, fileStoreCollections, gridFsFileStore, tickOf, type FileStore } from "@kuayu/mongo";
+import { assertInfraUp, infra, uniqueName } from "@kuayu/testkit";
+
+const log = createLogger({ name: "file-store-test", level: "silent" });
+async function* from(...parts: Buffer[]) {
+  for (const p of parts) yield p;
+}
+async function readAll(files: FileStore, id: string) {
+  const parts: Uint8Array[] = [];
+  for await (const c of files.read(id)) parts.push(c);
+  return Buffer.concat(parts);
+}
+const sha = (b: Buffer) => createHash("sha256").update(b).digest("hex");
+
+describe("file store (real server)", () => {
+  const dbName = uniqueName("file_store_test");
+  let conn: Connection;
+  let files: FileStore;
+  const count = (suffix: string, filter: Record<string, unknown> = {}) => conn.db!.collection(`bucket${suffix}`).countDocuments(filter);
+
+  beforeAll(async () => {
+    await assertInfraUp();
+    conn = await connectMongo({ uri: infra.mongoUri, dbName });
+    await ensureCollections(conn, fileStoreCollections("bucket"));
+    files = gridFsFileStore(conn, "bucket", log);
+  });
+  afterAll(async () => {
+    await conn.dropDatabase();
+    await conn.close();
+  });
+
+  it("stores a file of many chunks in few inserts, readable by the driver's own GridFS reader", async () => {
+    const big = randomBytes(5 * 1024 * 1024 + 17);
+    await files.write("big", "owner-1", from(big.subarray(0, 1000), big.subarray(1000)));
+    expect(sha(await readAll(files, "big"))).toBe(sha(big));
+    const viaDriver: Buffer[] = [];
+    for await (const c of new mongo.GridFSBucket(conn.db!, { bucketName: "bucket" }).openDownloadStream("big" as never)) viaDriver.push(c as Buffer);
+    expect(sha(Buffer.concat(viaDriver))).toBe(sha(big));
+    expect(await count(".chunks", { files_id: "big" })).toBe(21); // 5 MiB in 255 KiB chunks
+  });
+
+  it("a write whose source fails leaves neither chunks nor a file", async () => {
+    async function* failing() {
+      yield randomBytes(600 * 1024);
+      throw new Error("client gave up");
+    }
+    await expect(files.write("failed", "owner-1", failing())).rejects.toThrow("client gave up");
+    expect(await count(".chunks", { files_id: "failed" })).toBe(0);
+    expect(await count(".files", { _id: "failed" })).toBe(0);
+  });
+
+  it("the sweep removes files no owner references and chunks of unfinished writes, once each stretch of time, and keeps the rest", async () => {
+    const old = tickOf(new Date(Date.now() - 2 * 3600_000));
+    const db = conn.db!;
+    const chunk = (id: string) => ({ _id: new mongo.ObjectId(), files_id: id, n: 0, data: new mongo.Binary(Buffer.from("x")), tick: old });
+    const file = (id: string, ownerId: string) => ({ _id: id, length: 1, chunkSize: 255 * 1024, uploadDate: new Date(), filename: id, metadata: { ownerId, tick: old } });
+    // A write killed before its file document; a file its owner never came to reference; one it does.
+    await db.collection("bucket.chunks").insertMany([chunk("crashed"), chunk("unreferenced"), chunk("referenced")] as never[]);
+    await db.collection("bucket.files").insertMany([file("unreferenced", "filing-1"), file("referenced", "filing-1")] as never[]);
+    await db.collection("bucket_sweep").insertOne({ _id: "bucket", tick: old - 1 } as never);
+    // A fresh write, younger than the sweep's age limit.
+    await files.write("fresh", "filing-2", from(Buffer.from("fresh bytes")));
+
+    const asked: [string, string[]][] = [];
+    const isReferenced = async (owner: string, ids: string[]) => {
+      asked.push([owner, [...ids].sort()]);
+      return new Set(ids.filter((id) => id === "referenced"));
+    };
+    expect(await files.sweep(isReferenced, 3600_000)).toBe(1);
+    expect(asked).toEqual([["filing-1", ["referenced", "unreferenced"]]]);
+    expect(await count(".files", { _id: "unreferenced" })).toBe(0);
+    expect(await count(".chunks", { files_id: { $in: ["unreferenced", "crashed"] } })).toBe(0);
+    expect((await readAll(files, "referenced")).toString()).toBe("x");
+    expect((await readAll(files, "fresh")).toString()).toBe("fresh bytes");
+
+    // The stretch already swept is not looked at again.
+    asked.length = 0;
+    expect(await files.sweep(isReferenced, 3600_000)).toBe(0);
+    expect(asked).toEqual([]);
+  });
+});
