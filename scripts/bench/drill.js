@@ -40,7 +40,7 @@ const fail = (msg) => {
 };
 if (args.includes("--help")) {
   process.stdout.write(
-    "usage: node scripts/bench/drill.js [--fraction F | --limit N] [--concurrency N] [--drain-timeout 30m] [--skip-baseline] [--out DIR] [-- <kuayu drill run options>]\n       node scripts/bench/drill.js --resume DIR [--drain-timeout 30m]\n",
+    "usage: node scripts/bench/drill.js [--fraction F | --limit N] [--concurrency N] [--drain-timeout 30m] [--skip-baseline] [--cpu-prof] [--out DIR] [-- <kuayu drill run options>]\n       node scripts/bench/drill.js --resume DIR [--drain-timeout 30m]\n",
   );
   process.exit(0);
 }
@@ -58,6 +58,8 @@ const CFG = {
   concurrency: arg("concurrency") ?? "48",
   drainMs: minutes(arg("drain-timeout") ?? "30m"),
   baseline: !args.includes("--skip-baseline"),
+  /** V8 CPU profiles of every service, written to <run dir>/profiles when they stop (open in Chrome DevTools). */
+  cpuProf: args.includes("--cpu-prof"),
   out: arg("out") ?? path.join(ROOT, "bench-results"),
   brokers: process.env.KAFKA_BROKERS ?? "127.0.0.1:9092",
   mongoUri: process.env.MONGO_URI ?? "mongodb://127.0.0.1:27017",
@@ -108,7 +110,8 @@ const children = [];
 async function startService(name, env) {
   const logFile = path.join(workDir, `${name}${part > 1 ? `-part${part}` : ""}.log`);
   const fd = fs.openSync(logFile, "w");
-  const child = spawn(process.execPath, ["--require", require.resolve("@kuayu/telemetry/register", { paths: [ROOT] }), path.join(ROOT, `services/${name}/dist/main.js`)], {
+  const prof = CFG.cpuProf ? ["--cpu-prof", "--cpu-prof-dir", path.join(workDir, "profiles"), "--cpu-prof-name", `${name}.cpuprofile`] : [];
+  const child = spawn(process.execPath, [...prof, "--require", require.resolve("@kuayu/telemetry/register", { paths: [ROOT] }), path.join(ROOT, `services/${name}/dist/main.js`)], {
     env: { PATH: process.env.PATH ?? "", METRICS_PORT: "off", OTEL_SERVICE_NAME: name, ...env },
     stdio: ["ignore", fd, fd],
   });

@@ -22,7 +22,9 @@ interface FileDoc {
   chunkSize: number;
   uploadDate: Date;
   filename: string;
-  metadata: { ownerId: string; tick: number };
+  metadata: { ownerId: string };
+  /** The change bucket of the write (top-level: the store pushes down no dotted path). */
+  tick: number;
 }
 interface ChunkDoc {
   _id: mongo.ObjectId;
@@ -43,7 +45,7 @@ export const fileStoreCollections = (bucket: string) => [
   // GridFS's own indexes (files stay readable by any GridFS reader) and the change buckets the sweep reads.
   {
     name: `${bucket}.files`,
-    indexes: [{ keys: { filename: 1, uploadDate: 1 } as Record<string, 1> }, { keys: { "metadata.tick": 1 } as Record<string, 1> }],
+    indexes: [{ keys: { filename: 1, uploadDate: 1 } as Record<string, 1> }, { keys: { tick: 1 } as Record<string, 1> }],
   },
   { name: `${bucket}.chunks`, indexes: [{ keys: { files_id: 1, n: 1 } as Record<string, 1>, unique: true }, { keys: { tick: 1 } as Record<string, 1> }] },
   { name: `${bucket}_sweep` },
@@ -98,7 +100,7 @@ export function gridFsFileStore(conn: Connection, bucketName: string, log: Logge
           await flush(false);
         }
         await flush(true);
-        await files.insertOne({ _id: id, length, chunkSize: CHUNK_BYTES, uploadDate: new Date(), filename: id, metadata: { ownerId, tick } });
+        await files.insertOne({ _id: id, length, chunkSize: CHUNK_BYTES, uploadDate: new Date(), filename: id, metadata: { ownerId }, tick });
       } catch (err) {
         await remove(id).catch((e: unknown) => log.warn({ err: e, file: id }, "could not remove a failed write; the sweep will"));
         throw err;
@@ -117,7 +119,7 @@ export function gridFsFileStore(conn: Connection, bucketName: string, log: Logge
       for (let tick = from; tick <= until; tick++) {
         // Files of the bucket whose owner does not reference them.
         const byOwner = new Map<string, string[]>();
-        for (const f of await files.find({ "metadata.tick": tick }, { projection: { metadata: 1 } }).toArray()) {
+        for (const f of await files.find({ tick }, { projection: { metadata: 1 } }).toArray()) {
           byOwner.set(f.metadata.ownerId, [...(byOwner.get(f.metadata.ownerId) ?? []), f._id]);
         }
         for (const [owner, ids] of byOwner) {

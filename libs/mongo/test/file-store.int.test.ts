@@ -57,7 +57,7 @@ describe("file store (real server)", () => {
     const old = tickOf(new Date(Date.now() - 2 * 3600_000));
     const db = conn.db!;
     const chunk = (id: string) => ({ _id: new mongo.ObjectId(), files_id: id, n: 0, data: new mongo.Binary(Buffer.from("x")), tick: old });
-    const file = (id: string, ownerId: string) => ({ _id: id, length: 1, chunkSize: 255 * 1024, uploadDate: new Date(), filename: id, metadata: { ownerId, tick: old } });
+    const file = (id: string, ownerId: string) => ({ _id: id, length: 1, chunkSize: 255 * 1024, uploadDate: new Date(), filename: id, metadata: { ownerId }, tick: old });
     // A write killed before its file document; a file its owner never came to reference; one it does.
     await db.collection("bucket.chunks").insertMany([chunk("crashed"), chunk("unreferenced"), chunk("referenced")] as never[]);
     await db.collection("bucket.files").insertMany([file("unreferenced", "filing-1"), file("referenced", "filing-1")] as never[]);
@@ -76,6 +76,12 @@ describe("file store (real server)", () => {
     expect(await count(".chunks", { files_id: { $in: ["unreferenced", "crashed"] } })).toBe(0);
     expect((await readAll(files, "referenced")).toString()).toBe("x");
     expect((await readAll(files, "fresh")).toString()).toBe("fresh bytes");
+
+    // Its look-ups are equalities on top-level fields, which the store pushes down (no dotted path).
+    for (const coll of ["bucket.files", "bucket.chunks"]) {
+      expect((await db.command({ explain: { find: coll, filter: { tick: old } } })).filterPushdown).toBe(true);
+    }
+    expect((await db.command({ explain: { find: "bucket.files", filter: { "metadata.tick": old } } })).filterPushdown).toBe(false);
 
     // The stretch already swept is not looked at again.
     asked.length = 0;
