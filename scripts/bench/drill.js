@@ -396,7 +396,8 @@ async function main() {
 
   // 6. Clean up: processes, databases, groups.
   for (const { child } of children) child.kill("SIGTERM");
-  await sleep(3000);
+  // A profiled service writes its profile as it exits: give it the time to shut down.
+  for (let waited = 0; waited < (CFG.cpuProf ? 60_000 : 3000) && children.some(({ child }) => child.exitCode === null); waited += 250) await sleep(250);
   for (const { child } of children) if (child.exitCode === null) child.kill("SIGKILL");
   for (const db of dbs)
     await mongo

@@ -18,6 +18,7 @@ import { ExpressInstrumentation } from "@opentelemetry/instrumentation-express";
 import { KafkaJsInstrumentation } from "@opentelemetry/instrumentation-kafkajs";
 import { MongooseInstrumentation } from "@opentelemetry/instrumentation-mongoose";
 import { MongoDBInstrumentation } from "@opentelemetry/instrumentation-mongodb";
+import { commandShape } from "./statement.js";
 import { TELEMETRY_KEY } from "./index.js";
 
 const metricsPort = process.env.METRICS_PORT ?? "9464";
@@ -34,7 +35,7 @@ const sdk = new NodeSDK({
     new KafkaJsInstrumentation(),
     new MongooseInstrumentation(),
     // The driver's commands too: versioned documents, content and sequences write through it directly.
-    new MongoDBInstrumentation(),
+    new MongoDBInstrumentation({ dbStatementSerializer: commandShape }),
   ],
 });
 sdk.start();
