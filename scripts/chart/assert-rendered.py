@@ -123,6 +123,10 @@ for name in enabled:
         port = c.get(probe, {}).get("grpc", {}).get("port")
         if port is None or port != ports.get("grpc"):
             problem(f"{where}: {probe} is not a gRPC probe on the gRPC port ({c.get(probe)})")
+    if c.get("readinessProbe", {}).get("grpc", {}).get("service") != "readiness":
+        problem(f"{where}: the readiness probe does not ask for the health service 'readiness' (store and broker)")
+    if c.get("livenessProbe", {}).get("grpc", {}).get("service"):
+        problem(f"{where}: the liveness probe must ask for the server itself, not a dependency check")
     res = c.get("resources", {})
     for kind in ("requests", "limits"):
         for r in ("cpu", "memory"):

@@ -4,6 +4,7 @@ import path from "node:path";
 import { calendarCommands } from "./calendar.js";
 import { infraStatusCommand } from "./infra.js";
 import { directoryCommands } from "./directory.js";
+import { dlqCommands } from "./dlq.js";
 import { drillCommands } from "./drill.js";
 import { filingCommands } from "./filing.js";
 import { inboxCommands } from "./inbox.js";
@@ -34,6 +35,7 @@ webhookCommands(program.command("webhook").description("webhook endpoints of you
 subscriptionCommands(program.command("subscription").description("e-mail and SMS (短信) subscriptions of your court"));
 documentCommands(program.command("document").description("printable documents (回执, 受理通知书, …) and checking them by verification code"));
 drillCommands(program.command("drill").description("nationwide drills (全国演练) through the real services, and load tests"));
+dlqCommands(program.command("dlq").description("dead-lettered events (what consumers could never handle): list, show, replay"));
 superviseCommands(program.command("supervise").description("national supervision (全国监管) for supervisors: indicators, overdue filings, notices (通报), drills (演练), complaints"));
 
 program.parseAsync(process.argv).catch((err: Error) => {

@@ -26,3 +26,30 @@ export class ForbiddenError extends DomainError {
 export class StateError extends DomainError {
   override name = "StateError";
 }
+
+/** Node's socket errors: the peer is down, restarting or unreachable for now. */
+const SOCKET_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "EHOSTUNREACH", "ENETUNREACH", "EAI_AGAIN"]);
+/** gRPC status codes a call may succeed with later: UNAVAILABLE, DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED, ABORTED. */
+const GRPC_TRANSIENT = new Set([14, 4, 8, 10]);
+
+/**
+ * Does this error pass with time — the store or the broker unreachable or restarting, a peer
+ * service unavailable, a lost race (ConflictError) or a lock held elsewhere (LockBusyError)? A
+ * consumer waits and tries again for as long as it lasts instead of dead-lettering the event; a
+ * gRPC handler answers UNAVAILABLE or ABORTED rather than INTERNAL. Classified by the errors'
+ * names and codes (the drivers' classes are not imported here); a cause chain is followed.
+ */
+export function isTransient(err: unknown): boolean {
+  for (let e = err as Record<string, unknown> | undefined, depth = 0; e && typeof e === "object" && depth < 5; e = e.cause as Record<string, unknown> | undefined, depth++) {
+    const name = typeof e.name === "string" ? e.name : "";
+    if (name === "ConflictError" || name === "LockBusyError") return true;
+    // mongodb driver: network, pool, server selection and topology errors.
+    if (/^Mongo(Network|NetworkTimeout|ServerSelection|NotConnected|PoolClosed|PoolCleared|TopologyClosed)Error$/.test(name)) return true;
+    if (e.errorLabelSet instanceof Set && e.errorLabelSet.has("RetryableWriteError")) return true;
+    // kafkajs: connection and request errors, and anything it marks retriable.
+    if (name.startsWith("KafkaJS") && (e.retriable === true || /Connection|RequestTimeout|NumberOfRetriesExceeded|NotLeader|Broker/.test(name))) return true;
+    if (typeof e.code === "string" && SOCKET_CODES.has(e.code)) return true;
+    if (typeof e.code === "number" && e.metadata !== undefined && GRPC_TRANSIENT.has(e.code)) return true;
+  }
+  return false;
+}

@@ -3,6 +3,7 @@ import { create, isMessage } from "@bufbuild/protobuf";
 import * as grpc from "@grpc/grpc-js";
 import { HealthImplementation } from "grpc-health-check";
 import { AuthError, type AuthContext, type Role, type TokenVerifier } from "@kuayu/auth";
+import { isTransient } from "@kuayu/domain";
 import type { Logger } from "@kuayu/logger";
 import { serviceDefinition } from "./definition.js";
 import { fromDomain, permissionDenied, toServiceError, unauthenticated } from "./errors.js";
@@ -55,7 +56,25 @@ export interface ServerOptions {
   log: Logger;
   host?: string;
   port: number;
+  /**
+   * What the service needs to be of use — the store, the broker — checked every
+   * `readinessIntervalMs` (default 5 s): grpc.health.v1 service `readiness` is SERVING only while
+   * every check passes (the chart's readiness probe asks for it; the liveness probe asks for "",
+   * which an outage does not change: restarting would not bring the store back).
+   */
+  readiness?: ReadinessCheck[];
+  readinessIntervalMs?: number;
 }
+
+/** One dependency of readiness: `check` rejects (or takes over 2 s) while it is unavailable. */
+export interface ReadinessCheck {
+  name: string;
+  check: () => Promise<void>;
+  close?: () => Promise<void>;
+}
+
+/** The grpc.health.v1 service name of readiness. */
+export const READINESS = "readiness";
 
 export interface RunningServer {
   port: number;
@@ -79,13 +98,50 @@ export const SERVER_CHANNEL_OPTIONS: grpc.ChannelOptions = {
   "grpc.max_receive_message_length": 8 * 1024 * 1024,
 };
 
+/** Runs the readiness checks now and every interval; logs when readiness changes. */
+function watchReadiness(health: HealthImplementation, checks: ReadinessCheck[], log: Logger, intervalMs: number) {
+  let stopped = false;
+  let ready: boolean | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  const run = async () => {
+    const failed: string[] = [];
+    let firstErr: unknown;
+    for (const c of checks) {
+      try {
+        await Promise.race([c.check(), new Promise((_, reject) => setTimeout(() => reject(new Error(`${c.name}: no answer within 2 s`)), 2000).unref())]);
+      } catch (err) {
+        failed.push(c.name);
+        firstErr ??= err;
+      }
+    }
+    if (stopped) return;
+    const now = failed.length === 0;
+    health.setStatus(READINESS, now ? "SERVING" : "NOT_SERVING");
+    if (now !== ready) {
+      if (now) log.info({ checks: checks.map((c) => c.name) }, "ready");
+      else log.warn({ err: firstErr, unavailable: failed }, "not ready: a dependency is unavailable");
+    }
+    ready = now;
+    timer = setTimeout(() => void run(), intervalMs).unref();
+  };
+  void run();
+  return {
+    stop() {
+      stopped = true;
+      clearTimeout(timer);
+      health.setStatus(READINESS, "NOT_SERVING");
+      for (const c of checks) void c.close?.().catch(() => undefined);
+    },
+  };
+}
+
 /**
  * Serves the given services with bearer-token authentication on every method, plus
  * grpc.health.v1 and server reflection (both unauthenticated, as probes and tools expect).
  */
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const server = new grpc.Server(SERVER_CHANNEL_OPTIONS);
-  const health = new HealthImplementation({ "": "NOT_SERVING" });
+  const health = new HealthImplementation({ "": "NOT_SERVING", [READINESS]: "NOT_SERVING" });
   health.addToServer(server);
   reflectionFor(opts.services.map((s) => s.service)).addToServer(server);
 
@@ -107,11 +163,15 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     for (const s of opts.services) health.setStatus(s.service.typeName, status);
   };
   setAll("SERVING");
+  const readiness = watchReadiness(health, opts.readiness ?? [], opts.log, opts.readinessIntervalMs ?? 5000);
   return {
     port,
     server,
     health,
-    notServing: () => setAll("NOT_SERVING"),
+    notServing: () => {
+      setAll("NOT_SERVING");
+      readiness.stop();
+    },
     drain: (graceMs) =>
       new Promise<void>((resolve) => {
         const force = setTimeout(() => {
@@ -159,6 +219,11 @@ function wrap(method: DescMethod, fn: AnyHandler, opts: ServerOptions): grpc.Unt
   const fail = (err: unknown): grpc.ServiceError | Partial<grpc.StatusObject> => {
     const mapped = fromDomain(err);
     if (mapped) return toServiceError(mapped);
+    if (isTransient(err)) {
+      // The store, the broker or a service this one calls is away: the client may try again.
+      opts.log.warn({ err, method: path }, "handler failed on an unavailable dependency");
+      return { code: grpc.status.UNAVAILABLE, details: "a service this call needs is unavailable; try again shortly" };
+    }
     opts.log.error({ err, method: path }, "handler failed");
     return { code: grpc.status.INTERNAL, details: "internal error" };
   };

@@ -6,6 +6,7 @@ import * as grpc from "@grpc/grpc-js";
 import { createSigner, createVerifier } from "@kuayu/auth";
 import { createClient, fieldViolations, implement, requireRole, startServer, type CallContext, type RunningServer } from "@kuayu/grpc";
 import { ValidationError } from "@kuayu/domain";
+import { MongoNetworkError } from "mongodb";
 import { createLogger } from "@kuayu/logger";
 import { directoryV1 } from "@kuayu/proto";
 
@@ -17,6 +18,7 @@ const priv = privateKey.export({ type: "pkcs8", format: "pem" }).toString();
 const grpcurl = async (...args: string[]) => (await promisify(execFile)("grpcurl", ["-plaintext", ...args], { encoding: "utf8" })).stdout;
 
 let server: RunningServer;
+let storeUp = true;
 let address: string;
 let clerkToken: string;
 
@@ -28,6 +30,8 @@ beforeAll(async () => {
     port: 0,
     log: createLogger({ service: "test", level: "silent" }),
     verifier: await createVerifier(pub),
+    readiness: [{ name: "store", check: () => (storeUp ? Promise.resolve() : Promise.reject(new Error("connect ECONNREFUSED 127.0.0.1:27017"))) }],
+    readinessIntervalMs: 50,
     services: [
       // A stand-in implementation of a real service definition: the methods the tests call, and
       // the others failing if called.
@@ -35,6 +39,7 @@ beforeAll(async () => {
         ...Object.fromEntries(directoryV1.DirectoryService.methods.map((m) => [m.localName, () => Promise.reject(new Error("not under test"))])),
         async getCourt(req: directoryV1.GetCourtRequest) {
           if (!req.courtId) throw new ValidationError([{ field: "court_id", description: "must not be empty" }]);
+          if (req.courtId === "store-down") throw new MongoNetworkError("connection 7 to 127.0.0.1:27017 closed");
           return { court: { courtId: req.courtId, name: "北京市朝阳区人民法院" } };
         },
         async listContacts(_req: directoryV1.ListContactsRequest, ctx: CallContext) {
@@ -83,6 +88,24 @@ describe("gRPC server", () => {
     expect(await grpcurl(address, "describe", "google.rpc.BadRequest")).toContain("field_violations");
     const called = await grpcurl("-H", `authorization: Bearer ${clerkToken}`, "-d", '{"court_id":"c-via-grpcurl"}', address, "kuayu.directory.v1.DirectoryService/GetCourt");
     expect(JSON.parse(called).court.courtId).toBe("c-via-grpcurl");
+  });
+
+  it("answers UNAVAILABLE, not INTERNAL, when the store cannot be reached", async () => {
+    const client = createClient(directoryV1.DirectoryService, address, { token: clerkToken });
+    await expect(client.getCourt({ courtId: "store-down" })).rejects.toMatchObject({ code: grpc.status.UNAVAILABLE });
+    client.close();
+  });
+
+  it("is ready only while its dependencies answer; liveness does not follow them", async () => {
+    const check = (service: string) => grpcurl("-d", JSON.stringify({ service }), address, "grpc.health.v1.Health/Check");
+    expect(await check("readiness")).toMatch(/"SERVING"/);
+    storeUp = false;
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await check("readiness")).toMatch(/"NOT_SERVING"/);
+    expect(await check("")).toMatch(/"SERVING"/);
+    storeUp = true;
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await check("readiness")).toMatch(/"SERVING"/);
   });
 
   it("reports NOT_SERVING once shutdown begins", async () => {

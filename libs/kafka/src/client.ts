@@ -94,3 +94,24 @@ async function ensureTopicsOnce(kafka: Kafka, topics: TopicSpec[], replicationFa
     await admin.disconnect();
   }
 }
+
+/**
+ * A readiness check of the broker (for @kuayu/grpc startServer `readiness`): one admin connection,
+ * kept open, asks the cluster for its metadata; no retries (the check runs again in 5 s).
+ */
+export function brokerReadiness(kafka: Kafka) {
+  const admin = kafka.admin({ retry: { retries: 0 } });
+  let connected: Promise<void> | undefined;
+  return {
+    name: "broker",
+    async check() {
+      connected ??= admin.connect().catch((err: unknown) => {
+        connected = undefined;
+        throw err;
+      });
+      await connected;
+      await admin.describeCluster();
+    },
+    close: () => admin.disconnect(),
+  };
+}

@@ -1,5 +1,6 @@
 import type { DescMessage, MessageShape } from "@bufbuild/protobuf";
-import { context, propagation, trace, ROOT_CONTEXT } from "@opentelemetry/api";
+import { context, metrics, propagation, trace, ROOT_CONTEXT } from "@opentelemetry/api";
+import { isTransient } from "@kuayu/domain";
 import type { Consumer, Kafka, KafkaMessage } from "kafkajs";
 import { withTimeout } from "@kuayu/lifecycle";
 import type { Logger } from "@kuayu/logger";
@@ -45,7 +46,7 @@ export interface ConsumerOptions {
   /** Publishes dead letters. */
   producer: EventProducer;
   log: Logger;
-  /** Attempts per event before it is dead-lettered (default 5). */
+  /** Attempts per event before it is dead-lettered (default 5), for failures that are not transient (isTransient). */
   maxAttempts?: number;
   /** First retry delay, doubled per attempt (default 100 ms). */
   backoffMs?: number;
@@ -89,7 +90,10 @@ export interface RunningConsumer {
 /**
  * Runs a consumer group: each event is decoded, handled inside its producer's trace context, and
  * its offset committed only after the handler succeeded (at-least-once; handlers are idempotent).
- * Failures are retried with backoff, then the record goes to `<topic>.dlq` with the error.
+ * Transient failures (isTransient: the store, the broker or a peer away, a lost race) are retried
+ * for as long as they last — the partition waits, nothing is dead-lettered; other failures are
+ * retried `maxAttempts` times, then the record goes to `<topic>.dlq` with the error, as does a
+ * PermanentError at once and an undecodable record.
  */
 export async function runConsumer(opts: ConsumerOptions): Promise<RunningConsumer> {
   if (!opts.handle === !opts.handleBatch) throw new Error("runConsumer: give exactly one of handle and handleBatch");
@@ -175,28 +179,86 @@ export async function runConsumer(opts: ConsumerOptions): Promise<RunningConsume
   };
   const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+  const retries = metrics.getMeter("kuayu").createCounter("kuayu_consumer_transient_retries_total", {
+    description: "Events retried because the store, the broker or a peer was unavailable or a race was lost (never dead-lettered)",
+  });
+  /**
+   * Waits out a transient failure of one partition's event: capped exponential backoff with
+   * jitter, one log line when it starts and then one a minute, one when it is over.
+   */
+  const waiter = (topic: string, partition: number) => {
+    let since = 0;
+    let attempts = 0;
+    let lastLog = 0;
+    return {
+      async wait(err: Error, eventId: string) {
+        attempts++;
+        if (since === 0) since = Date.now();
+        retries.add(1, { group: opts.groupId, topic: byName.get(topic)?.name ?? topic });
+        if (Date.now() - lastLog >= 60_000) {
+          lastLog = Date.now();
+          opts.log.warn(
+            { err, topic, partition, eventId, attempts, waitingSeconds: Math.round((Date.now() - since) / 1000) },
+            "event waits for the store, the broker or a peer; retrying until it succeeds",
+          );
+        }
+        await sleep(Math.random() * Math.min(30_000, backoffMs * 2 ** Math.min(attempts - 1, 20)));
+      },
+      over() {
+        if (since > 0) opts.log.info({ topic, partition, attempts, waitedSeconds: Math.round((Date.now() - since) / 1000) }, "event handled after waiting");
+      },
+    };
+  };
+
   const handle = opts.handle;
   const handleBatch = opts.handleBatch;
   if (handle) {
+    // One event at a time per partition, in order, through eachBatch (so a long wait can heartbeat
+    // and notice a stop or a rebalance); each offset is resolved once its event is handled.
     await consumer.run({
       partitionsConsumedConcurrently: opts.concurrency ?? 1,
-      eachMessage: async (p) => {
-        const d = await decode(p.topic, p.partition, p.message);
-        if (!d) return;
-        const { event, headers } = d;
-        // With the kafkajs instrumentation loaded, its consumer span is already active;
-        // otherwise continue the producer's trace from the headers ourselves.
-        const ctx = trace.getActiveSpan() ? context.active() : propagation.extract(ROOT_CONTEXT, headers);
-        for (let attempt = 1; ; attempt++) {
-          try {
-            await context.with(ctx, () => handle(event));
-            return;
-          } catch (err) {
-            const e = err as Error;
-            if (err instanceof PermanentError || attempt >= maxAttempts) return deadLetter(p, headers, e, attempt);
-            opts.log.warn({ err: e, eventId: event.meta.id, attempt }, "event handler failed; retrying");
-            await sleep(backoffMs * 2 ** (attempt - 1));
+      eachBatchAutoResolve: false,
+      eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+        for (const message of batch.messages) {
+          if (!isRunning() || isStale()) return;
+          const p = { topic: batch.topic, partition: batch.partition, message };
+          const d = await decode(p.topic, p.partition, message);
+          if (d) {
+            const { event, headers } = d;
+            // With the kafkajs instrumentation loaded, its consumer span is already active;
+            // otherwise continue the producer's trace from the headers ourselves.
+            const ctx = trace.getActiveSpan() ? context.active() : propagation.extract(ROOT_CONTEXT, headers);
+            const waiting = waiter(p.topic, p.partition);
+            for (let attempt = 1, failed = 0; ; attempt++) {
+              try {
+                await context.with(ctx, () => handle(event));
+                waiting.over();
+                break;
+              } catch (err) {
+                const e = err as Error;
+                if (err instanceof PermanentError) {
+                  await deadLetter(p, headers, e, attempt);
+                  break;
+                }
+                if (isTransient(e)) {
+                  // The store, the broker or a peer is away, or a race was lost: wait, as long as it lasts.
+                  await waiting.wait(e, event.meta.id);
+                } else {
+                  if (++failed >= maxAttempts) {
+                    await deadLetter(p, headers, e, attempt);
+                    break;
+                  }
+                  opts.log.warn({ err: e, eventId: event.meta.id, attempt }, "event handler failed; retrying");
+                  await sleep(backoffMs * 2 ** (failed - 1));
+                }
+                await heartbeat().catch(() => undefined);
+                // Stopping or rebalanced away: leave the event uncommitted for the partition's next owner.
+                if (!isRunning() || isStale()) return;
+              }
+            }
           }
+          resolveOffset(message.offset);
+          await heartbeat();
         }
       },
     });

@@ -72,6 +72,9 @@ export async function pingMongo(conn: Connection): Promise<void> {
   await db.admin().command({ ping: 1 });
 }
 
+/** A readiness check of the store (for @kuayu/grpc startServer `readiness`): a ping. */
+export const storeReadiness = (conn: Connection) => ({ name: "store", check: () => pingMongo(conn) });
+
 /** True for a duplicate-key error (E11000), the store's answer to a replayed unique insert. */
 export function isDuplicateKey(err: unknown): boolean {
   return (err as { code?: number })?.code === 11000;

@@ -5,11 +5,12 @@ import { kafkaClient } from "@kuayu/config";
 import { courtWorkingHours, loadDirectory } from "@kuayu/directory";
 import { DEFAULT_WORKING_HOURS } from "@kuayu/domain";
 import { createClient, startServer, type Client, type RunningServer } from "@kuayu/grpc";
-import { createKafka, createProducer, ensureTopics, runConsumer, type EventProducer, type RunningConsumer } from "@kuayu/kafka";
+import { brokerReadiness, createKafka, createProducer, ensureTopics, runConsumer, type EventProducer, type RunningConsumer } from "@kuayu/kafka";
 import { runShutdown } from "@kuayu/lifecycle";
 import type { Logger } from "@kuayu/logger";
 import {
   connectMongo,
+  storeReadiness,
   contentCollections,
   contentStore,
   coordinationCollections,
@@ -129,7 +130,14 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
       log,
       onFatal,
     });
-    server = await startServer({ services: [decisionService(deps, copies, hub)], verifier, log, host: config.GRPC_HOST, port: config.GRPC_PORT });
+    server = await startServer({
+      services: [decisionService(deps, copies, hub)],
+      verifier,
+      log,
+      host: config.GRPC_HOST,
+      port: config.GRPC_PORT,
+      readiness: [storeReadiness(conn), brokerReadiness(kafka)],
+    });
   } catch (err) {
     await closeAll();
     throw err;

@@ -2,12 +2,12 @@ import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { createVerifier } from "@kuayu/auth";
 import { createClient, startServer, type RunningServer } from "@kuayu/grpc";
-import { createKafka, createProducer, ensureTopics, runConsumer, type EventProducer, type RunningConsumer } from "@kuayu/kafka";
+import { brokerReadiness, createKafka, createProducer, ensureTopics, runConsumer, type EventProducer, type RunningConsumer } from "@kuayu/kafka";
 import { runShutdown } from "@kuayu/lifecycle";
 import { startCalendar, type CalendarWatch } from "@kuayu/calendar";
 import { kafkaClient } from "@kuayu/config";
 import type { Logger } from "@kuayu/logger";
-import { connectMongo, coordinationCollections, createSequences, createWatchHub, ensureCollections, ensureIndexes, type WatchHub } from "@kuayu/mongo";
+import { connectMongo, storeReadiness, coordinationCollections, createSequences, createWatchHub, ensureCollections, ensureIndexes, type WatchHub } from "@kuayu/mongo";
 import { drainLegacyOutbox, startVersionRelay, versionCollections, type VersionRelay, type VersionRow } from "@kuayu/outbox";
 import { directoryV1 } from "@kuayu/proto";
 import type { Connection } from "mongoose";
@@ -96,6 +96,7 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
       log,
       host: config.GRPC_HOST,
       port: config.GRPC_PORT,
+      readiness: [storeReadiness(conn), brokerReadiness(kafka)],
     });
   } catch (err) {
     await closeAll();

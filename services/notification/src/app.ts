@@ -4,10 +4,10 @@ import { startCalendar, type CalendarWatch } from "@kuayu/calendar";
 import { kafkaClient } from "@kuayu/config";
 import { loadDirectory } from "@kuayu/directory";
 import { startServer, type RunningServer } from "@kuayu/grpc";
-import { createKafka, createProducer, ensureTopics, runConsumer, type EventProducer, type RunningConsumer } from "@kuayu/kafka";
+import { brokerReadiness, createKafka, createProducer, ensureTopics, runConsumer, type EventProducer, type RunningConsumer } from "@kuayu/kafka";
 import { runShutdown } from "@kuayu/lifecycle";
 import type { Logger } from "@kuayu/logger";
-import { connectMongo, coordinationCollections, createLocks, createWatchHub, ensureCollections, findChangedSince, gridFsFileStore, type WatchHub } from "@kuayu/mongo";
+import { connectMongo, storeReadiness, coordinationCollections, createLocks, createWatchHub, ensureCollections, findChangedSince, gridFsFileStore, type WatchHub } from "@kuayu/mongo";
 import { filingLifecycle } from "@kuayu/topics";
 import type { Connection } from "mongoose";
 import type { Config } from "./config.js";
@@ -111,6 +111,7 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
       log,
       host: config.GRPC_HOST,
       port: config.GRPC_PORT,
+      readiness: [storeReadiness(conn), brokerReadiness(kafka)],
     });
   } catch (err) {
     await closeAll();

@@ -4,7 +4,7 @@ import { startCalendar, type CalendarWatch } from "@kuayu/calendar";
 import { kafkaClient } from "@kuayu/config";
 import { loadDirectory, directoryStats } from "@kuayu/directory";
 import { startServer, type RunningServer } from "@kuayu/grpc";
-import { createKafka, createProducer, ensureTopics, runConsumer, type EventProducer, type RunningConsumer } from "@kuayu/kafka";
+import { brokerReadiness, createKafka, createProducer, ensureTopics, runConsumer, type EventProducer, type RunningConsumer } from "@kuayu/kafka";
 import { runShutdown } from "@kuayu/lifecycle";
 import type { Logger } from "@kuayu/logger";
 import type { Config } from "./config.js";
@@ -34,8 +34,9 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
 
   let producer: EventProducer | undefined, consumer: RunningConsumer | undefined, server: RunningServer | undefined;
   try {
+    let kafka: ReturnType<typeof createKafka> | undefined;
     if (config.ROUTING_STAGE === "on") {
-      const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: "routing", log, ...kafkaClient(config) });
+      kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: "routing", log, ...kafkaClient(config) });
       await ensureTopics(kafka, stageTopics);
       producer = await createProducer(kafka, "kuayu.routing");
       consumer = await runConsumer({
@@ -51,7 +52,7 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
         onFatal,
       });
     }
-    server = await startServer({ services: [directoryService(dir)], verifier, log, host: config.GRPC_HOST, port: config.GRPC_PORT });
+    server = await startServer({ services: [directoryService(dir)], verifier, log, host: config.GRPC_HOST, port: config.GRPC_PORT, readiness: kafka ? [brokerReadiness(kafka)] : [] });
   } catch (err) {
     await stop();
     throw err;

@@ -6,10 +6,10 @@ import { startCalendar, type CalendarWatch } from "@kuayu/calendar";
 import { kafkaClient } from "@kuayu/config";
 import { loadDirectory } from "@kuayu/directory";
 import { startServer, type RunningServer } from "@kuayu/grpc";
-import { createKafka, createProducer, ensureTopics, runConsumer, type EventProducer, type RunningConsumer } from "@kuayu/kafka";
+import { brokerReadiness, createKafka, createProducer, ensureTopics, runConsumer, type EventProducer, type RunningConsumer } from "@kuayu/kafka";
 import { runShutdown } from "@kuayu/lifecycle";
 import type { Logger } from "@kuayu/logger";
-import { connectMongo, coordinationCollections, createLocks, ensureCollections } from "@kuayu/mongo";
+import { connectMongo, storeReadiness, coordinationCollections, createLocks, ensureCollections } from "@kuayu/mongo";
 import { filingLifecycle, partitionsOfScope, supervisionTopics } from "@kuayu/topics";
 import type { Connection } from "mongoose";
 import type { Config } from "./config.js";
@@ -113,7 +113,14 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
       timer.unref();
     }
 
-    server = await startServer({ services: [supervisionService(sup, store, dir, publishNotice)], verifier, log, host: config.GRPC_HOST, port: config.GRPC_PORT });
+    server = await startServer({
+      services: [supervisionService(sup, store, dir, publishNotice)],
+      verifier,
+      log,
+      host: config.GRPC_HOST,
+      port: config.GRPC_PORT,
+      readiness: [storeReadiness(conn), brokerReadiness(kafka)],
+    });
     http = await httpApi(sup, store, dir, verifier, log).listen(config.HTTP_HOST, config.HTTP_PORT);
   } catch (err) {
     await closeAll();
