@@ -5,7 +5,7 @@ import { createLogger } from "@kuayu/logger";
 import { connectMongo, ensureCollections, fileStoreCollections, gridFsFileStore, tickOf, type FileStore } from "@kuayu/mongo";
 import { assertInfraUp, infra, uniqueName } from "@kuayu/testkit";
 
-const log = createLogger({ name: "file-store-test", level: "silent" });
+const log = createLogger({ service: "file-store-test", level: "silent" });
 async function* from(...parts: Buffer[]) {
   for (const p of parts) yield p;
 }

@@ -73,7 +73,7 @@ describe("watch hub look-ups by change bucket (real server)", () => {
   it("a watcher sees a record another process changed, at the next poll", async () => {
     const hub = createWatchHub<Rec & { id: string }>(
       async (since) => (await findChangedSince(since, find)).map((r) => ({ ...r, id: r._id })),
-      createLogger({ name: "watch-hub-test", level: "silent" }),
+      createLogger({ service: "watch-hub-test", level: "silent" }),
       100,
     );
     const ac = new AbortController();

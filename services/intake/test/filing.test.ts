@@ -35,6 +35,7 @@ const filing = (over: Partial<Filing> = {}): Filing => ({
   materials: [],
   receiptNumber: "KY-x",
   jurisdictionProvince: "11",
+  submittedTo: "c-110105",
   round: 1,
   submitKeys: ["k"],
   createdAt: new Date(0),

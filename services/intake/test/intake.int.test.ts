@@ -194,6 +194,14 @@ describe("a tribunal in Guangdong files a civil case with a basic court in Beiji
     // Materials of the first round can no longer be removed.
     const old = requested.materials[0]!;
     expect((await rpcError(clerk.removeMaterial({ filingId, materialId: old.materialId }))).code).toBe(grpc.status.FAILED_PRECONDITION);
+    // Where the filing goes and what it is stay as submitted while it is corrected.
+    const asSubmitted = requested.details!;
+    const moved = await rpcError(clerk.updateDraft({ filingId, details: { ...asSubmitted, jurisdictionCourtId: "c-110108" } }));
+    expect(moved.code).toBe(grpc.status.INVALID_ARGUMENT);
+    expect(fieldViolations(moved)).toEqual([{ field: "details.jurisdiction_court_id", description: "cannot change once submitted" }]);
+    const leftDrill = await rpcError(clerk.updateDraft({ filingId, details: { ...asSubmitted, drill: !asSubmitted.drill } }));
+    expect(fieldViolations(leftDrill).map((v) => v.field)).toEqual(["details.drill"]);
+    expect((await clerk.updateDraft({ filingId, details: { ...asSubmitted, facts: `${asSubmitted.facts} 补充事实。` } })).filing!.details!.facts).toMatch(/补充事实/);
 
     const { material } = await clerk.uploadMaterial(uploadParts(filingId, "evidence", pdf(3000, 9), "付款凭证.pdf"));
     expect(material!.round).toBe(2);

@@ -78,6 +78,11 @@ export interface Filing {
    * partition of the lifecycle topic that carries the filing's events.
    */
   jurisdictionProvince: string;
+  /**
+   * The jurisdiction court of the latest submission ("" before): the court that may download the
+   * submitted materials — from this record, not from details a later edit could change.
+   */
+  submittedTo: string;
   /** 0 while a draft, 1 after submission, +1 per correction submitted. */
   round: number;
   /** Idempotency key of the submission of each round (index = round - 1). */

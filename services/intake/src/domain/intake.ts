@@ -127,6 +127,7 @@ export async function createDraft(deps: Deps, caller: AuthContext, details: Fili
     materials: [],
     receiptNumber: "",
     jurisdictionProvince: "",
+    submittedTo: "",
     round: 0,
     submitKeys: [],
     createdAt: now,
@@ -148,8 +149,14 @@ export async function updateDraft(deps: Deps, caller: AuthContext, id: string, d
   invalid(sameCourt(caller, details));
   return changeOwned(deps, caller, id, async (f) => {
     if (!isEditable(f.status)) throw new StateError(`filing ${id} is ${f.status}; its details can no longer be changed`);
-    if (f.status !== "draft" && details.caseType !== f.details.caseType) {
-      throw new ValidationError([{ field: "details.case_type", description: "cannot change once submitted" }]);
+    // Once submitted, where the filing goes and what it is stay as they were routed — unless the
+    // route failed, which is the window's chance to choose another court.
+    if (f.status !== "draft" && f.status !== "routing-failed") {
+      const frozen: Violation[] = [];
+      if (details.caseType !== f.details.caseType) frozen.push({ field: "details.case_type", description: "cannot change once submitted" });
+      if (details.jurisdictionCourtId !== f.details.jurisdictionCourtId) frozen.push({ field: "details.jurisdiction_court_id", description: "cannot change once submitted" });
+      if (details.drill !== f.details.drill) frozen.push({ field: "details.drill", description: "cannot change once submitted" });
+      invalid(frozen);
     }
     return { filing: { ...f, details, updatedAt: deps.now(), lastEventType: "" }, events: [] };
   });
@@ -291,7 +298,7 @@ export async function openMaterial(deps: Deps, caller: AuthContext, filingId: st
   if (!f) throw new NotFoundError(`filing ${filingId} not found`);
   const m = f.materials.find((x) => x.id === materialId);
   const own = f.collaboratingCourtId === caller.courtId;
-  const addressee = f.details.jurisdictionCourtId === caller.courtId && f.round > 0;
+  const addressee = (f.submittedTo || f.details.jurisdictionCourtId) === caller.courtId && f.round > 0;
   if (!own && !addressee) throw new ForbiddenError(`filing ${filingId} belongs to another court`);
   if (!m || (!own && m.round > f.round)) throw new NotFoundError(`material ${materialId} not found in filing ${filingId}`);
   return { material: m, bytes: deps.materials.read(m.id) };
@@ -333,6 +340,7 @@ export async function submitFiling(deps: Deps, caller: AuthContext, id: string, 
         submitKeys: [...f.submitKeys, key],
         receiptNumber,
         jurisdictionProvince: route.province,
+        submittedTo: f.details.jurisdictionCourtId,
         submittedAt: f.submittedAt ?? now,
         updatedAt: now,
         lastEventType: "kuayu.intake.v1.FilingSubmitted",

@@ -55,6 +55,7 @@ const filingSchema = new Schema<FilingDoc>(
     materials: { type: [materialSchema], default: [] },
     receiptNumber: { type: String, default: "" },
     jurisdictionProvince: { type: String, default: "" },
+    submittedTo: { type: String, default: "" },
     round: { type: Number, required: true },
     submitKeys: { type: [String], default: [] },
     createdAt: { type: Date, required: true },
@@ -98,6 +99,8 @@ export function toDomain(d: FilingDoc): Filing {
     materials: d.materials ?? [],
     receiptNumber: d.receiptNumber ?? "",
     jurisdictionProvince: d.jurisdictionProvince ?? "",
+    // Filings submitted before it was recorded: their details could not change after submission either.
+    submittedTo: d.submittedTo ?? (d.round > 0 ? d.details.jurisdictionCourtId : ""),
     round: d.round,
     submitKeys: d.submitKeys ?? [],
     createdAt: d.createdAt,
