@@ -62,7 +62,12 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
     hub = createWatchHub(changed, log, config.WATCH_POLL_MS);
     deliveries = startDeliveryWorker(
       store,
-      { email: mailer && ((to, m) => mailer.sendMail(to, m).then(() => undefined)), sms: sms && ((to, text) => sms.send(to, text)), webhookTimeoutMs: config.WEBHOOK_TIMEOUT_MS },
+      {
+        email: mailer && ((to, m) => mailer.sendMail(to, m).then(() => undefined)),
+        sms: sms && ((to, text) => sms.send(to, text)),
+        webhookTimeoutMs: config.WEBHOOK_TIMEOUT_MS,
+        webhookPolicy: { allowLoopback: config.WEBHOOK_ALLOW_LOOPBACK_HTTP, allowCidrs: config.WEBHOOK_ALLOW_CIDRS },
+      },
       log,
       config.DELIVERY_INTERVAL_MS,
       config.DELIVERY_BACKOFF_MS,

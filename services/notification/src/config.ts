@@ -1,4 +1,5 @@
 import { fields, loadConfig, z } from "@kuayu/config";
+import { parseCidrs } from "./channels/address-guard.js";
 
 const schema = z
   .object({
@@ -36,6 +37,30 @@ const schema = z
       .enum(["true", "false"])
       .default("false")
       .transform((v) => v === "true"),
+    /**
+     * Address ranges (comma-separated CIDRs) webhook receivers may have although they are not
+     * public, e.g. a court's private network; by default only public addresses are reached.
+     */
+    WEBHOOK_ALLOW_CIDRS: z
+      .string()
+      .default("")
+      .transform((v) =>
+        v
+          .split(",")
+          .map((c) => c.trim())
+          .filter(Boolean),
+      )
+      .refine(
+        (list) => {
+          try {
+            parseCidrs(list);
+            return true;
+          } catch {
+            return false;
+          }
+        },
+        { message: "comma-separated CIDR ranges, e.g. 10.20.0.0/16" },
+      ),
     WEBHOOK_TIMEOUT_MS: fields.millis(10_000),
     /** First retry delay of a failed delivery, doubled per attempt (capped at 60 s). */
     DELIVERY_BACKOFF_MS: fields.millis(1_000),

@@ -273,3 +273,17 @@ it("reminds the specialist, escalates, and tells the window when a closed court 
   const opening = await eventually(async () => (await clerk.listNotifications({})).notifications.find((n) => n.filingId === filingId && n.kind === "next-opening"), 30_000, "the next-opening hint");
   expect(opening.body).toMatch(/11月16日|2026-11-16|08:30/);
 });
+
+it("caps a court's webhooks and subscriptions, and bounds an e-mail address before checking it", async () => {
+  const system = await client("c-110107", "11", ["court-system"]);
+  for (let i = 0; i < 10; i++) await system.addWebhook({ url: `http://127.0.0.1:9/hook-${i}`, secret: SECRET, eventTypes: [] });
+  const over = await system.addWebhook({ url: "http://127.0.0.1:9/hook-10", secret: SECRET, eventTypes: [] }).catch((e: { code: number; details: string }) => e);
+  expect(over).toMatchObject({ code: 9 /* FAILED_PRECONDITION */ });
+  expect((over as { details: string }).details).toMatch(/at most 10 webhooks/);
+  expect((await system.listWebhooks({})).webhooks).toHaveLength(10);
+  // Another court is not affected.
+  const other = await client("c-110108", "11", ["court-system"]);
+  await expect(other.addWebhook({ url: "http://127.0.0.1:9/hook", secret: SECRET, eventTypes: [] })).resolves.toBeDefined();
+  const long = await system.addSubscription({ channel: notificationV1.Channel.EMAIL, address: `a@${"b".repeat(4 * 1024 * 1024)}`, eventTypes: [] }).catch((e: { code: number }) => e);
+  expect(long).toMatchObject({ code: 3 /* INVALID_ARGUMENT */ });
+});

@@ -1,7 +1,8 @@
 import { randomBytes, randomUUID } from "node:crypto";
+import { isEmailAddress } from "../channels/email.js";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import type { AuthContext } from "@kuayu/auth";
-import { ForbiddenError, NotFoundError, ValidationError } from "@kuayu/domain";
+import { ForbiddenError, NotFoundError, StateError, ValidationError } from "@kuayu/domain";
 import { implement, invalidArgument, permissionDenied, requireRole } from "@kuayu/grpc";
 import { createLogger, type Logger } from "@kuayu/logger";
 import type { FileStore, WatchHub } from "@kuayu/mongo";
@@ -78,6 +79,16 @@ export interface GrpcDeps {
 const DOCUMENT_CHUNK = 64 * 1024;
 
 /** gRPC adapter of kuayu.notification.v1.NotificationService. */
+/** Per court: one dead or slow receiver must not be multiplied, nor a court's targets fill the store. */
+export const MAX_WEBHOOKS_PER_COURT = 10;
+export const MAX_SUBSCRIPTIONS_PER_COURT = 50;
+const MAX_EVENT_TYPES = 30;
+
+/** Refuses a new target once the court has `max` (a count by court: an indexed equality). */
+async function withinCap(col: { countDocuments(filter: { courtId: string }): Promise<number> }, courtId: string, max: number, what: string) {
+  if ((await col.countDocuments({ courtId })) >= max) throw new StateError(`a court holds at most ${max} ${what}; remove one first`);
+}
+
 export function notificationService(deps: GrpcDeps) {
   const { store } = deps;
   const pdfOf = documentPdfs(store, deps.files, deps.log ?? createLogger({ service: "notification" }), deps.render);
@@ -118,7 +129,9 @@ export function notificationService(deps: GrpcDeps) {
       if (req.secret.length < 32 || req.secret.length > 128) v.push({ field: "secret", description: "32–128 characters" });
       if (req.eventTypes.some((t) => !/^kuayu\.[a-z]+\.v\d+\.[A-Za-z]+$|^(reminder|escalation|next-opening)$/.test(t)))
         v.push({ field: "event_types", description: "event types like kuayu.decision.v1.Accepted" });
+      if (req.eventTypes.length > MAX_EVENT_TYPES) v.push({ field: "event_types", description: `at most ${MAX_EVENT_TYPES}` });
       if (v.length > 0) throw new ValidationError(v);
+      await withinCap(store.webhooks, ctx.auth.courtId, MAX_WEBHOOKS_PER_COURT, "webhooks");
       const doc = { _id: randomUUID(), courtId: ctx.auth.courtId, url: req.url, secret: req.secret, eventTypes: req.eventTypes, createdAt: new Date() };
       await store.webhooks.insertOne(doc);
       await deps.targetsChanged();
@@ -167,10 +180,12 @@ export function notificationService(deps: GrpcDeps) {
       const channel = idFromEnum(notificationV1.Channel, req.channel) as "email" | "sms" | undefined;
       const v = [];
       if (!channel) v.push({ field: "channel", description: "EMAIL or SMS" });
-      if (channel === "email" && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(req.address)) v.push({ field: "address", description: "an e-mail address" });
+      if (channel === "email" && !isEmailAddress(req.address)) v.push({ field: "address", description: "an e-mail address (at most 254 characters)" });
       if (channel === "sms" && !/^1[3-9]\d{9}$/.test(req.address)) v.push({ field: "address", description: "a mainland mobile number (11 digits)" });
       if (channel && !deps.channels[channel]) v.push({ field: "channel", description: `this deployment has no ${channel === "email" ? "SMTP server" : "SMS gateway"} configured` });
+      if (req.eventTypes.length > MAX_EVENT_TYPES) v.push({ field: "event_types", description: `at most ${MAX_EVENT_TYPES}` });
       if (v.length > 0) throw new ValidationError(v);
+      await withinCap(store.subscriptions, ctx.auth.courtId, MAX_SUBSCRIPTIONS_PER_COURT, "e-mail and SMS subscriptions");
       const doc = { _id: randomBytes(8).toString("hex"), courtId: ctx.auth.courtId, channel: channel!, address: req.address, eventTypes: req.eventTypes, createdAt: new Date() };
       await store.subscriptions.insertOne(doc);
       await deps.targetsChanged();

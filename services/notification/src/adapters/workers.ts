@@ -1,4 +1,5 @@
 import type { Logger } from "@kuayu/logger";
+import type { AddressPolicy } from "../channels/address-guard.js";
 import { NOTICE, reminderStillDue } from "../domain/notify.js";
 import { MAX_ATTEMPTS, backoffMs, postWebhook } from "../channels/webhook-client.js";
 import type { Notifier } from "./notifier.js";
@@ -9,6 +10,8 @@ export interface Senders {
   email?: (to: string, msg: { subject: string; text: string }) => Promise<void>;
   sms?: (to: string, text: string) => Promise<void>;
   webhookTimeoutMs: number;
+  /** Which addresses a webhook receiver may have (public ones, plus what the operator allows). */
+  webhookPolicy: AddressPolicy;
 }
 
 export interface Worker {
@@ -59,7 +62,9 @@ export function startDeliveryWorker(store: Store, senders: Senders, log: Logger,
       case "webhook": {
         const w = await store.webhooks.findOne({ _id: d.targetId });
         if (!w) return "the webhook was removed";
-        const res = await postWebhook(w.url, w.secret, { id: d._id, eventType: d.eventType, body: d.payload.body as object }, { timeoutMs: senders.webhookTimeoutMs });
+        const res = await postWebhook(w.url, w.secret, { id: d._id, eventType: d.eventType, body: d.payload.body as object }, { timeoutMs: senders.webhookTimeoutMs, policy: senders.webhookPolicy });
+        // The court sees the generic reason; the operator's log has the network detail.
+        if (res.detail) log.info({ delivery: d._id, webhook: w._id, detail: res.detail }, "webhook attempt failed");
         return res.ok ? undefined : (res.error ?? `HTTP ${res.status}`);
       }
       case "email": {

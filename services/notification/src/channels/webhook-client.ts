@@ -3,6 +3,10 @@
  * the caller records the outcome, schedules the next attempt with `backoffMs` and dead-letters the
  * delivery after `MAX_ATTEMPTS`.
  */
+import http from "node:http";
+import https from "node:https";
+import { isIP } from "node:net";
+import { addressProblem, AddressNotAllowedError, guardedLookup, PUBLIC_ONLY, type AddressPolicy } from "./address-guard.js";
 import { DELIVERY_HEADER, EVENT_TYPE_HEADER, SIGNATURE_HEADER, signWebhook } from "./webhook-signature.js";
 
 /** Attempts per delivery (the first one included) before it goes to the dead-letter list. */
@@ -26,36 +30,44 @@ export interface PostWebhookOptions {
   now?: () => number;
   /** Aborts the attempt early, e.g. on shutdown. */
   signal?: AbortSignal;
+  /** Which addresses the receiver may have (default: public ones only). */
+  policy?: AddressPolicy;
 }
 
 export interface WebhookResult {
   ok: boolean;
   /** HTTP status, when the receiver answered. */
   status?: number;
-  /** Short reason when not ok, e.g. `HTTP 500`, `timeout after 10000 ms`, `ECONNREFUSED`. Never the secret or the URL. */
+  /**
+   * Short reason when not ok, shown to the subscribing court: `HTTP 500`, `receiver not reachable`,
+   * `receiver address not allowed`, `aborted`. Deliberately generic — never the secret, the URL,
+   * or which network error it was (that would make the service a port scanner).
+   */
   error?: string;
+  /** For the operator's log only: the network error code or the refused address range. */
+  detail?: string;
 }
 
 const USER_AGENT = "Kuayu-Webhook/1";
+const NOT_REACHABLE = "receiver not reachable";
 
-/** A short, safe description of a fetch failure: error codes, never URLs or headers. */
-function describeFailure(err: unknown, timeoutMs: number, external?: AbortSignal): string {
-  const e = err as { name?: string; message?: string; cause?: { code?: string; name?: string; message?: string } } | undefined;
-  if (e?.name === "TimeoutError") return `timeout after ${timeoutMs} ms`;
-  if (e?.name === "AbortError") return external?.aborted ? "aborted" : `timeout after ${timeoutMs} ms`;
-  const code = e?.cause?.code;
-  if (typeof code === "string" && /^[A-Z0-9_]{2,40}$/.test(code)) return `network error: ${code}`;
-  const name = e?.cause?.name ?? e?.name;
-  return `network error${name && /^\w{1,40}$/.test(name) ? `: ${name}` : ""}`;
+/** The operator's detail of a failed attempt: an error code, never URLs or headers. */
+function detailOf(err: unknown, timeoutMs: number): string {
+  const e = err as { name?: string; code?: string; message?: string } | undefined;
+  if (e?.name === "TimeoutError" || e?.name === "AbortError") return `timeout after ${timeoutMs} ms`;
+  if (typeof e?.code === "string" && /^[A-Z0-9_]{2,40}$/.test(e.code)) return e.code;
+  return e?.name && /^\w{1,40}$/.test(e.name) ? e.name : "network error";
 }
 
 /**
  * Sends one delivery: POST of `JSON.stringify(delivery.body)` with the signature, delivery id and
  * event type headers. Any 2xx answer is `ok`; other statuses (redirects are not followed), network
- * errors and timeouts are not. Never throws for a failed attempt.
+ * errors and timeouts are not. The receiver's address is checked against `policy` on the address
+ * actually connected to (after DNS). Never throws for a failed attempt.
  */
 export async function postWebhook(url: string, secret: string | readonly string[], delivery: WebhookDelivery, opts: PostWebhookOptions = {}): Promise<WebhookResult> {
   const timeoutMs = opts.timeoutMs ?? DEFAULT_WEBHOOK_TIMEOUT_MS;
+  const policy = opts.policy ?? PUBLIC_ONLY;
   let target: URL;
   try {
     target = new URL(url);
@@ -63,11 +75,18 @@ export async function postWebhook(url: string, secret: string | readonly string[
     return { ok: false, error: "invalid URL" };
   }
   if (target.protocol !== "https:" && target.protocol !== "http:") return { ok: false, error: "unsupported URL scheme" };
+  // An address written in the URL is connected to without a DNS lookup: check it here.
+  const literal = target.hostname.replace(/^\[|\]$/g, "");
+  if (isIP(literal)) {
+    const why = addressProblem(literal, policy);
+    if (why) return { ok: false, error: "receiver address not allowed", detail: why };
+  }
 
   const body = JSON.stringify(delivery.body);
   const t = Math.floor((opts.now ?? Date.now)() / 1000);
   const headers = {
     "Content-Type": "application/json; charset=utf-8",
+    "Content-Length": String(Buffer.byteLength(body)),
     "User-Agent": USER_AGENT,
     [SIGNATURE_HEADER]: signWebhook(secret, body, t),
     [DELIVERY_HEADER]: delivery.id,
@@ -75,17 +94,24 @@ export async function postWebhook(url: string, secret: string | readonly string[
   };
   const timeout = AbortSignal.timeout(timeoutMs);
   const signal = opts.signal ? AbortSignal.any([timeout, opts.signal]) : timeout;
+  const request = target.protocol === "https:" ? https.request : http.request;
 
-  let res: Response;
-  try {
-    res = await fetch(target, { method: "POST", headers, body, signal, redirect: "manual" });
-  } catch (err) {
-    return { ok: false, error: describeFailure(err, timeoutMs, opts.signal) };
-  }
-  // The answer's body is not used; release the connection.
-  await res.body?.cancel().catch(() => undefined);
-  if (res.status >= 200 && res.status < 300) return { ok: true, status: res.status };
-  return { ok: false, status: res.status, error: `HTTP ${res.status}` };
+  return new Promise<WebhookResult>((resolve) => {
+    const req = request(target, { method: "POST", headers, signal, lookup: guardedLookup(policy), agent: false }, (res) => {
+      // The answer's body is not used; release the connection.
+      res.resume();
+      const status = res.statusCode ?? 0;
+      resolve(status >= 200 && status < 300 ? { ok: true, status } : { ok: false, status, error: `HTTP ${status}` });
+    });
+    req.on("error", (err) => {
+      if (opts.signal?.aborted) return resolve({ ok: false, error: "aborted" });
+      if (err instanceof AddressNotAllowedError || (err as { code?: string }).code === "EADDRNOTALLOWED") {
+        return resolve({ ok: false, error: "receiver address not allowed", detail: err.message.replace(/^.*\((.*)\)$/, "$1") });
+      }
+      resolve({ ok: false, error: NOT_REACHABLE, detail: detailOf(err, timeoutMs) });
+    });
+    req.end(body);
+  });
 }
 
 /**
