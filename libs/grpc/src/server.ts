@@ -96,6 +96,9 @@ export const SERVER_CHANNEL_OPTIONS: grpc.ChannelOptions = {
   "grpc.max_connection_age_ms": 5 * 60_000,
   "grpc.max_connection_age_grace_ms": 30_000,
   "grpc.max_receive_message_length": 8 * 1024 * 1024,
+  // Calls and watch streams open at once on one connection: one client cannot hold unbounded
+  // streams (a drill runner with 48 filings in flight uses about a hundred).
+  "grpc.max_concurrent_streams": 1000,
 };
 
 /** Runs the readiness checks now and every interval; logs when readiness changes. */

@@ -1,5 +1,5 @@
 import type { DescMessage, MessageShape } from "@bufbuild/protobuf";
-import { context, metrics, propagation, trace, ROOT_CONTEXT } from "@opentelemetry/api";
+import { context, metrics, propagation, trace, ROOT_CONTEXT, SpanKind, SpanStatusCode } from "@opentelemetry/api";
 import { isTransient } from "@kuayu/domain";
 import type { Consumer, Kafka, KafkaMessage } from "kafkajs";
 import { withTimeout } from "@kuayu/lifecycle";
@@ -179,6 +179,7 @@ export async function runConsumer(opts: ConsumerOptions): Promise<RunningConsume
   };
   const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+  const tracer = trace.getTracer("kuayu-kafka");
   const retries = metrics.getMeter("kuayu").createCounter("kuayu_consumer_transient_retries_total", {
     description: "Events retried because the store, the broker or a peer was unavailable or a race was lost (never dead-lettered)",
   });
@@ -225,19 +226,26 @@ export async function runConsumer(opts: ConsumerOptions): Promise<RunningConsume
           const d = await decode(p.topic, p.partition, message);
           if (d) {
             const { event, headers } = d;
-            // With the kafkajs instrumentation loaded, its consumer span is already active;
-            // otherwise continue the producer's trace from the headers ourselves.
-            const ctx = trace.getActiveSpan() ? context.active() : propagation.extract(ROOT_CONTEXT, headers);
+            // The event's own consumer span, in the producer's trace (from the headers): the
+            // instrumentation's spans of a fetch belong to a trace of their own.
+            const span = tracer.startSpan(
+              `${p.topic} process`,
+              { kind: SpanKind.CONSUMER, attributes: { "messaging.system": "kafka", "messaging.destination.name": p.topic, "messaging.message.id": event.meta.id } },
+              propagation.extract(ROOT_CONTEXT, headers),
+            );
+            const ctx = trace.setSpan(propagation.extract(ROOT_CONTEXT, headers), span);
             const waiting = waiter(p.topic, p.partition);
             for (let attempt = 1, failed = 0; ; attempt++) {
               try {
                 await context.with(ctx, () => handle(event));
                 waiting.over();
+                span.end();
                 break;
               } catch (err) {
                 const e = err as Error;
                 if (err instanceof PermanentError) {
                   await deadLetter(p, headers, e, attempt);
+                  span.setStatus({ code: SpanStatusCode.ERROR, message: "dead-lettered" }).end();
                   break;
                 }
                 if (isTransient(e)) {
@@ -246,6 +254,7 @@ export async function runConsumer(opts: ConsumerOptions): Promise<RunningConsume
                 } else {
                   if (++failed >= maxAttempts) {
                     await deadLetter(p, headers, e, attempt);
+                    span.setStatus({ code: SpanStatusCode.ERROR, message: "dead-lettered" }).end();
                     break;
                   }
                   opts.log.warn({ err: e, eventId: event.meta.id, attempt }, "event handler failed; retrying");
@@ -253,7 +262,10 @@ export async function runConsumer(opts: ConsumerOptions): Promise<RunningConsume
                 }
                 await heartbeat().catch(() => undefined);
                 // Stopping or rebalanced away: leave the event uncommitted for the partition's next owner.
-                if (!isRunning() || isStale()) return;
+                if (!isRunning() || isStale()) {
+                  span.end();
+                  return;
+                }
               }
             }
           }

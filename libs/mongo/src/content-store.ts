@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from "node:crypto";
 import { mongo, type Connection } from "mongoose";
+import { chunkWriter } from "./chunk-writer.js";
 
 /**
  * Bytes stored once per content, under their SHA-256 (lowercase hex): a second `put` of the same
@@ -34,10 +35,6 @@ interface ChunkDoc {
 /** True for a duplicate-key error (E11000). */
 const isDuplicateKey = (err: unknown) => (err as { code?: number })?.code === 11000;
 
-const CHUNK_BYTES = 255 * 1024;
-/** Chunks per insert: a write of a few megabytes is one command. */
-const CHUNKS_PER_INSERT = 16;
-
 /** The collections of a content store, for ensureCollections. */
 export const contentCollections = (name: string) => [{ name: `${name}_content` }, { name: `${name}_chunks`, indexes: [{ keys: { a: 1, n: 1 } as Record<string, 1 | -1> }] }];
 
@@ -62,33 +59,18 @@ export function contentStore(conn: Connection, name: string): ContentStore {
       const attempt = randomUUID();
       const hash = createHash("sha256");
       let size = 0;
-      let n = 0;
-      let pending: Buffer[] = [];
-      let pendingBytes = 0;
-      let batch: ChunkDoc[] = [];
-      const flush = async (all: boolean) => {
-        while (pendingBytes >= CHUNK_BYTES || (all && pendingBytes > 0)) {
-          const buf = Buffer.concat(pending);
-          const data = buf.subarray(0, CHUNK_BYTES);
-          pending = data.length < buf.length ? [buf.subarray(CHUNK_BYTES)] : [];
-          pendingBytes = buf.length - data.length;
-          batch.push({ _id: `${attempt}.${n}`, a: attempt, n: n++, data: new mongo.Binary(data) });
-        }
-        if (batch.length >= CHUNKS_PER_INSERT || (all && batch.length > 0)) {
-          await chunks.insertMany(batch, { ordered: false });
-          batch = [];
-        }
-      };
+      const out = chunkWriter<ChunkDoc>(
+        (n, data) => ({ _id: `${attempt}.${n}`, a: attempt, n, data: new mongo.Binary(data) }),
+        (docs) => chunks.insertMany(docs, { ordered: false }),
+      );
       try {
         for await (const chunk of source) {
           hash.update(chunk);
           size += chunk.length;
           if (size > sizeBytes) throw new Error(`more than the ${sizeBytes} bytes declared for ${sha256}`);
-          pending.push(Buffer.from(chunk));
-          pendingBytes += chunk.length;
-          await flush(false);
+          await out.push(chunk);
         }
-        await flush(true);
+        await out.end();
         const digest = hash.digest("hex");
         if (digest !== sha256 || size !== sizeBytes) throw new Error(`content arrived with SHA-256 ${digest} (${size} bytes), expected ${sha256} (${sizeBytes} bytes)`);
         await content.insertOne({ _id: sha256, length: size, chunks: attempt, storedAt: new Date() });

@@ -1,5 +1,6 @@
 import { mongo, type Connection } from "mongoose";
 import type { Logger } from "@kuayu/logger";
+import { CHUNK_BYTES, chunkWriter } from "./chunk-writer.js";
 import { tickOf, TICK_MS } from "./watch-hub.js";
 
 /** Durable files (bytes) keyed by an id of the caller's choosing; a failed write leaves nothing. */
@@ -34,9 +35,6 @@ interface ChunkDoc {
   tick: number;
 }
 
-const CHUNK_BYTES = 255 * 1024;
-/** Chunks per insert: a write of a few megabytes is one command. */
-const CHUNKS_PER_INSERT = 16;
 /** At most this many buckets per sweep (six hours): a sweep that fell behind catches up over several runs. */
 const MAX_SWEEP_TICKS = (6 * 3600_000) / TICK_MS;
 
@@ -74,32 +72,17 @@ export function gridFsFileStore(conn: Connection, bucketName: string, log: Logge
   return {
     async write(id, ownerId, source) {
       const tick = tickOf(new Date());
-      let n = 0;
       let length = 0;
-      let pending: Buffer[] = [];
-      let pendingBytes = 0;
-      let batch: ChunkDoc[] = [];
-      const flush = async (all: boolean) => {
-        while (pendingBytes >= CHUNK_BYTES || (all && pendingBytes > 0)) {
-          const buf = pending.length === 1 ? pending[0]! : Buffer.concat(pending);
-          const data = buf.subarray(0, CHUNK_BYTES);
-          pending = data.length < buf.length ? [buf.subarray(CHUNK_BYTES)] : [];
-          pendingBytes = buf.length - data.length;
-          batch.push({ _id: new mongo.ObjectId(), files_id: id, n: n++, data: new mongo.Binary(data), tick });
-        }
-        if (batch.length >= CHUNKS_PER_INSERT || (all && batch.length > 0)) {
-          await chunks.insertMany(batch, { ordered: true });
-          batch = [];
-        }
-      };
+      const out = chunkWriter<ChunkDoc>(
+        (n, data) => ({ _id: new mongo.ObjectId(), files_id: id, n, data: new mongo.Binary(data), tick }),
+        (docs) => chunks.insertMany(docs, { ordered: true }),
+      );
       try {
         for await (const chunk of source) {
           length += chunk.length;
-          pending.push(Buffer.from(chunk));
-          pendingBytes += chunk.length;
-          await flush(false);
+          await out.push(chunk);
         }
-        await flush(true);
+        await out.end();
         await files.insertOne({ _id: id, length, chunkSize: CHUNK_BYTES, uploadDate: new Date(), filename: id, metadata: { ownerId }, tick });
       } catch (err) {
         await remove(id).catch((e: unknown) => log.warn({ err: e, file: id }, "could not remove a failed write; the sweep will"));

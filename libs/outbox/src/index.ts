@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { ValidationError } from "@kuayu/domain";
 import type { DescMessage, MessageInitShape } from "@bufbuild/protobuf";
 import { buildRecord, type TopicSpec } from "@kuayu/kafka";
 
@@ -18,9 +19,15 @@ export interface OutboxEntry {
 }
 
 /** Builds an outbox entry for an event now, capturing the current trace context and metadata. */
+/** The largest event the outbox takes: below the broker's 1 MiB default record limit, with room for the batch. */
+export const MAX_EVENT_BYTES = 900 * 1024;
+
 export function outboxEntry<S extends DescMessage>(topic: TopicSpec<S>, key: string, message: MessageInitShape<S>, source: string, partition?: number): OutboxEntry {
   const id = randomUUID();
   const r = buildRecord(topic, key, message, { source, id, ...(partition === undefined ? {} : { partition }) });
+  // Nothing enters the outbox that the broker would refuse: the change fails instead, with the reason.
+  const bytes = r.value.length + Buffer.byteLength(r.key) + Object.entries(r.headers).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(String(v)), 0);
+  if (bytes > MAX_EVENT_BYTES) throw new ValidationError([{ field: "event", description: `the ${topic.name} event would be ${bytes} bytes; at most ${MAX_EVENT_BYTES}` }]);
   return { _id: id, topic: r.topic, key: r.key, value: r.value, headers: r.headers, ...(partition === undefined ? {} : { partition }) };
 }
 

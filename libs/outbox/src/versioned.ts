@@ -1,4 +1,4 @@
-import { context, propagation, ROOT_CONTEXT } from "@opentelemetry/api";
+import { context, metrics, propagation, ROOT_CONTEXT } from "@opentelemetry/api";
 import { mongo } from "mongoose";
 import type { EventProducer } from "@kuayu/kafka";
 import type { Logger } from "@kuayu/logger";
@@ -27,6 +27,8 @@ export interface VersionRow {
   partition: number | null;
   /** False until the relay has published the outbox (true at once when there is none). */
   published: boolean;
+  /** Set when the broker refused the entries for good: they were not published (alerted). */
+  parked?: { error: string; at: Date };
   at: Date;
 }
 
@@ -62,6 +64,15 @@ export interface VersionedDocuments<H extends { _id: string; version?: number }>
 const bytesOf = (v: unknown): Buffer => (v instanceof Uint8Array ? Buffer.from(v) : Buffer.from((v as mongo.Binary).buffer));
 const isDuplicateKey = (err: unknown) => (err as { code?: number })?.code === 11000;
 const MAX_RACES = 20;
+
+/** The broker's answers for a record it will never take (kafkajs error types and messages). */
+const REFUSED = /MESSAGE_TOO_LARGE|RECORD_LIST_TOO_LARGE|INVALID_RECORD|CORRUPT_MESSAGE|larger than the max message size/;
+function isRefusedForGood(err: unknown): boolean {
+  for (let e = err as Record<string, unknown> | undefined, depth = 0; e && typeof e === "object" && depth < 5; e = (e.cause ?? e.originalError) as Record<string, unknown> | undefined, depth++) {
+    if (REFUSED.test(String(e.type ?? "")) || REFUSED.test(String(e.message ?? ""))) return true;
+  }
+  return false;
+}
 
 export function versionedDocuments<H extends { _id: string; version?: number }>(
   heads: mongo.Collection<H>,
@@ -171,13 +182,27 @@ export function startVersionRelay(opts: VersionRelayOptions): VersionRelay {
     return p === null || owned === "all" || owned.includes(p);
   };
 
+  const parkedCount = metrics.getMeter("kuayu").createCounter("kuayu_outbox_parked_total", { description: "Outbox entries the broker refused for good (parked, not published): alert on any" });
+
+  /**
+   * Publishes the rows in order. A row the broker refuses for good (too large, invalid) is parked —
+   * marked published with the reason, logged as an error and counted — so the document's later
+   * versions and every other document still flow; any other failure stops here and is retried.
+   */
   const publishRows = async (rows: VersionRow[]) => {
     for (const row of rows) {
-      for (const e of row.outbox) {
-        const headers = { ...e.headers };
-        await context.with(propagation.extract(ROOT_CONTEXT, headers), () =>
-          producer.sendRecords([{ topic: e.topic, key: e.key, value: bytesOf(e.value), headers, ...(e.partition === undefined || e.partition === null ? {} : { partition: e.partition }) }]),
-        );
+      try {
+        for (const e of row.outbox) {
+          const headers = { ...e.headers };
+          await context.with(propagation.extract(ROOT_CONTEXT, headers), () =>
+            producer.sendRecords([{ topic: e.topic, key: e.key, value: bytesOf(e.value), headers, ...(e.partition === undefined || e.partition === null ? {} : { partition: e.partition }) }]),
+          );
+        }
+      } catch (err) {
+        if (!isRefusedForGood(err)) throw err;
+        await versions.updateOne({ _id: row._id }, { $set: { published: true, parked: { error: (err as Error).message.slice(0, 500), at: new Date() } } });
+        parkedCount.add(1);
+        log.error({ err, version: row._id, events: row.outbox.map((e) => e._id) }, "outbox entry refused by the broker for good; parked (its events are not published)");
       }
     }
   };
@@ -189,13 +214,15 @@ export function startVersionRelay(opts: VersionRelayOptions): VersionRelay {
     await publishRows(rows);
     await versions.updateMany({ doc: id, published: false, v: { $lte: rows[rows.length - 1]!.v } }, { $set: { published: true } });
   };
+  /** A document whose versions cannot be published now waits; the others go on. */
+  const relayOne = (id: string) => relayDoc(id).catch((err: unknown) => log.warn({ err, doc: id }, "could not publish a document's versions yet; will retry"));
 
   const sweep = async () => {
     const rows = await versions
       .find({ published: false }, { projection: { doc: 1, partition: 1 } })
       .limit(500)
       .toArray();
-    for (const id of new Set(rows.filter((r) => mine(r.partition)).map((r) => r.doc))) await relayDoc(id);
+    for (const id of new Set(rows.filter((r) => mine(r.partition)).map((r) => r.doc))) await relayOne(id);
   };
 
   const loop = (async () => {
@@ -203,7 +230,7 @@ export function startVersionRelay(opts: VersionRelayOptions): VersionRelay {
       try {
         for (const id of [...hinted]) {
           hinted.delete(id);
-          await relayDoc(id);
+          await relayOne(id);
         }
         if (Date.now() - lastSweep >= sweepMs) {
           lastSweep = Date.now();

@@ -122,4 +122,38 @@ describe("versioned documents (real store and broker)", () => {
     await eventually(async () => got.some((e) => e.key === "d3"), 20_000, "the legacy event");
     expect(await conn.db!.collection("docs").findOne({ _id: "d3" as never })).toMatchObject({ outbox: [], outboxPending: false, count: 7 });
   });
+
+  it("parks an entry the broker refuses for good, and lets the document's later versions and every other document flow", async () => {
+    const docs = versionedDocuments<Doc>(heads, versions, { notFound });
+    await docs.create({ _id: "p1", count: 0 });
+    await docs.create({ _id: "p2", count: 0 });
+    await docs.create({ _id: "stuck", count: 0 });
+    // Written before the size check existed (or by a broker with a smaller limit): 2 MiB, over the broker's 1 MiB.
+    const normal = outboxEntry(topic, "p1", { filingId: "p1", collaboratingCourtId: "poison" }, "kuayu.test", 0);
+    const poison = { ...normal, _id: "poison-entry", value: Buffer.alloc(2 * 1024 * 1024, 1) };
+    await docs.change("p1", async (d) => ({ head: { ...d, count: 1 }, outbox: [poison] }));
+    await docs.change("p1", async (d) => ({ head: { ...d, count: 2 }, outbox: [outboxEntry(topic, "p1", { filingId: "p1", collaboratingCourtId: "after-poison" }, "kuayu.test", 0)] }));
+    await docs.change("stuck", async (d) => ({ head: { ...d, count: 1 }, outbox: [outboxEntry(topic, "stuck", { filingId: "stuck" }, "kuayu.test", 0)] }));
+    await docs.change("p2", async (d) => ({ head: { ...d, count: 1 }, outbox: [outboxEntry(topic, "p2", { filingId: "p2", collaboratingCourtId: "other-doc" }, "kuayu.test", 1)] }));
+    // A broker that cannot take one document's records right now (not for good): that one waits.
+    const flaky: EventProducer = {
+      ...producer,
+      sendRecords: async (r) => {
+        if (r.some((x) => x.key === "stuck")) throw new Error("connect ECONNREFUSED (for this test)");
+        await producer.sendRecords(r);
+      },
+    };
+    const relay = startVersionRelay({ versions, producer: flaky, log, owned: () => "all", sweepMs: 100 });
+    await eventually(async () => got.some((e) => e.key === "p1") && got.some((e) => e.key === "p2"), 30_000, "the events after the poison one");
+    await relay.stop();
+    const courts = got.filter((e) => e.key === "p1" || e.key === "p2").map((e) => (e.message as intakeEventsV1.FilingSubmitted).collaboratingCourtId);
+    expect(courts.sort()).toEqual(["after-poison", "other-doc"]);
+    const parked = await versions.findOne({ doc: "p1", v: 2 });
+    expect(parked).toMatchObject({ published: true, parked: { error: expect.stringMatching(/larger|too large/i) } });
+    expect(await versions.countDocuments({ doc: "stuck", published: false })).toBe(1);
+  });
+
+  it("refuses to put into the outbox an event the broker would refuse", () => {
+    expect(() => outboxEntry(topic, "big", { filingId: "big", collaboratingCourtId: "x".repeat(1024 * 1024) }, "kuayu.test", 0)).toThrow(/at most 921600/);
+  });
 });
