@@ -35,7 +35,7 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
   // Reminders and next-opening hints count working time.
   const calendar: CalendarWatch = startCalendar({ file: config.CALENDAR_FILE, pollMs: config.CALENDAR_POLL_MS, log });
   const verifier = await createVerifier(config.JWT_PUBLIC_KEY ?? readFileSync(config.JWT_PUBLIC_KEY_FILE!, "utf8"));
-  const dir = loadDirectory();
+  const dir = loadDirectory(config.DIRECTORY_FILE ? { file: config.DIRECTORY_FILE } : {});
   const courtName = (id: string) => dir.byId(id)?.name ?? id;
   const scope = config.PROVINCE_SCOPE;
   const inScope = (courtId: string) => scope === "all" || scope.includes(dir.byId(courtId)?.province ?? "");

@@ -5,6 +5,8 @@ const schema = z
   .object({
     GRPC_PORT: fields.port(50054),
     GRPC_HOST: z.string().default("0.0.0.0"),
+    /** The directory data file (court names on notices, provinces, working hours); default: the shipped one. */
+    DIRECTORY_FILE: z.string().optional(),
     KAFKA_BROKERS: fields.brokers,
     KAFKA_GROUP_ID: z.string().min(1).default("notification"),
     KAFKA_SESSION_TIMEOUT_MS: fields.millis(30_000),

@@ -31,7 +31,7 @@ const lifecycleTopics = [filingLifecycle];
 /** Builds and starts supervision: store, ledger consumer, notice schedule, gRPC and HTTP APIs. */
 export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (err: Error) => void): Promise<App> {
   const verifier = await createVerifier(config.JWT_PUBLIC_KEY ?? readFileSync(config.JWT_PUBLIC_KEY_FILE!, "utf8"));
-  const dir = loadDirectory();
+  const dir = loadDirectory(config.DIRECTORY_FILE ? { file: config.DIRECTORY_FILE } : {});
   let recount: Supervision["recountWorkingMinutes"] | undefined;
   // When an operator loads a year's official arrangement, response times of that year are counted again.
   const calendar: CalendarWatch = startCalendar({

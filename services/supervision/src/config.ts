@@ -4,6 +4,8 @@ const schema = z
   .object({
     GRPC_PORT: fields.port(50055),
     GRPC_HOST: z.string().default("0.0.0.0"),
+    /** The directory data file (court names on notices, provinces, working hours); default: the shipped one. */
+    DIRECTORY_FILE: z.string().optional(),
     /** JSON HTTP API for dashboards; 0 = any free port. */
     HTTP_PORT: fields.port(8085),
     HTTP_HOST: z.string().default("0.0.0.0"),
