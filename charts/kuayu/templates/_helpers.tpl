@@ -100,6 +100,7 @@ provinces (every province, "*", for scope "all") default to it; intakeAddresses 
   "OTEL_SERVICE_NAME" .name
   "PROVINCE_SCOPE" (include "kuayu.scope" .)
   "LOG_LEVEL" $v.logLevel
+  "GRPC_CALLS_PER_COURT_PER_SECOND" ($v.callsPerCourtPerSecond | int | toString)
   "SHUTDOWN_GRACE_MS" ($v.shutdownGraceMs | int64 | toString)
   "JWT_PUBLIC_KEY_FILE" "/etc/kuayu/jwt/public.pem"
   "CALENDAR_FILE" (printf "%s/calendar.json" (include "kuayu.calendarDir" .))

@@ -60,6 +60,14 @@ export const fields = {
     CALENDAR_POLL_MS: z.coerce.number().int().min(100).default(10_000),
   },
   port: (def: number) => z.coerce.number().int().min(0).max(65535).default(def),
+  /**
+   * The gRPC server's limits: GRPC_CALLS_PER_COURT_PER_SECOND, calls (and stream openings) one court
+   * may make per second on a replica (default 0: none, for local runs, tests and benchmarks; the
+   * chart sets 200 in every deployment).
+   */
+  grpcLimits: {
+    GRPC_CALLS_PER_COURT_PER_SECOND: z.coerce.number().int().min(0).default(0),
+  },
   /** Comma-separated host:port list. */
   brokers: z
     .string()

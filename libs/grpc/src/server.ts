@@ -2,11 +2,12 @@ import type { DescMessage, DescMethod, DescService, MessageInitShape, MessageSha
 import { create, isMessage } from "@bufbuild/protobuf";
 import * as grpc from "@grpc/grpc-js";
 import { HealthImplementation } from "grpc-health-check";
+import { RateLimiterMemory } from "rate-limiter-flexible";
 import { AuthError, type AuthContext, type Role, type TokenVerifier } from "@kuayu/auth";
 import { isTransient } from "@kuayu/domain";
 import type { Logger } from "@kuayu/logger";
 import { serviceDefinition } from "./definition.js";
-import { fromDomain, permissionDenied, toServiceError, unauthenticated } from "./errors.js";
+import { fromDomain, permissionDenied, RpcError, toServiceError, unauthenticated } from "./errors.js";
 import { reflectionFor } from "./reflection.js";
 
 /** What every handler receives besides its request. */
@@ -64,6 +65,11 @@ export interface ServerOptions {
    */
   readiness?: ReadinessCheck[];
   readinessIntervalMs?: number;
+  /**
+   * Calls (and stream openings) a court may make per second on this server, all its users and
+   * systems together (0 or unset: no limit; the chart sets 200). Over it: RESOURCE_EXHAUSTED. Per replica.
+   */
+  callsPerCourtPerSecond?: number;
 }
 
 /** One dependency of readiness: `check` rejects (or takes over 2 s) while it is unavailable. */
@@ -144,6 +150,8 @@ function watchReadiness(health: HealthImplementation, checks: ReadinessCheck[], 
  */
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const server = new grpc.Server(SERVER_CHANNEL_OPTIONS);
+  const perSecond = opts.callsPerCourtPerSecond ?? 0;
+  const limiter = perSecond > 0 ? new RateLimiterMemory({ points: perSecond, duration: 1 }) : undefined;
   const health = new HealthImplementation({ "": "NOT_SERVING", [READINESS]: "NOT_SERVING" });
   health.addToServer(server);
   reflectionFor(opts.services.map((s) => s.service)).addToServer(server);
@@ -153,7 +161,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     for (const method of service.methods) {
       const fn = impl[method.localName];
       if (typeof fn !== "function") throw new Error(`${service.typeName}/${method.name} has no handler`);
-      handlers[method.localName] = wrap(method, fn as AnyHandler, opts);
+      handlers[method.localName] = wrap(method, fn as AnyHandler, opts, limiter);
     }
     server.addService(serviceDefinition(service), handlers);
   }
@@ -193,7 +201,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
 type AnyHandler = (...args: unknown[]) => Promise<unknown>;
 type AnyCall = grpc.ServerUnaryCall<unknown, unknown> | grpc.ServerReadableStream<unknown, unknown> | grpc.ServerWritableStream<unknown, unknown>;
 
-function wrap(method: DescMethod, fn: AnyHandler, opts: ServerOptions): grpc.UntypedHandleCall {
+function wrap(method: DescMethod, fn: AnyHandler, opts: ServerOptions, limiter?: RateLimiterMemory): grpc.UntypedHandleCall {
   const path = `/${method.parent.typeName}/${method.name}`;
   const context = async (call: AnyCall): Promise<CallContext> => {
     const header = call.metadata.get("authorization")[0];
@@ -205,6 +213,13 @@ function wrap(method: DescMethod, fn: AnyHandler, opts: ServerOptions): grpc.Unt
     } catch (err) {
       if (err instanceof AuthError) throw unauthenticated(err.message);
       throw err;
+    }
+    if (limiter) {
+      await limiter.consume(auth.courtId).catch((res: unknown) => {
+        if (res instanceof Error) throw res;
+        const waitMs = (res as { msBeforeNext?: number }).msBeforeNext ?? 1000;
+        throw new RpcError(grpc.status.RESOURCE_EXHAUSTED, `too many calls from court ${auth.courtId}; try again in ${Math.ceil(waitMs / 100) / 10} s`);
+      });
     }
     const aborter = new AbortController();
     (call as grpc.ServerUnaryCall<unknown, unknown>).once("cancelled", () => aborter.abort());

@@ -114,3 +114,37 @@ describe("gRPC server", () => {
     expect(out).toContain("NOT_SERVING");
   });
 });
+
+describe("calls per court", () => {
+  it("answers RESOURCE_EXHAUSTED once a court exceeds its calls per second; other courts are not affected", async () => {
+    const signer = await createSigner(priv);
+    const limited = await startServer({
+      host: "127.0.0.1",
+      port: 0,
+      log: createLogger({ service: "test", level: "silent" }),
+      verifier: await createVerifier(pub),
+      callsPerCourtPerSecond: 2,
+      services: [
+        implement(directoryV1.DirectoryService, {
+          ...Object.fromEntries(directoryV1.DirectoryService.methods.map((m) => [m.localName, () => Promise.reject(new Error("not under test"))])),
+          async getCourt(req: directoryV1.GetCourtRequest) {
+            return { court: { courtId: req.courtId, name: "x" } };
+          },
+        } as never),
+      ],
+    });
+    try {
+      const addr = `127.0.0.1:${limited.port}`;
+      const busy = createClient(directoryV1.DirectoryService, addr, { token: await signer.mint({ user: "u1", courtId: "c-1", roles: ["window-clerk"], province: "44" }) });
+      const calm = createClient(directoryV1.DirectoryService, addr, { token: await signer.mint({ user: "u2", courtId: "c-2", roles: ["window-clerk"], province: "44" }) });
+      const results = await Promise.allSettled([1, 2, 3].map(() => busy.getCourt({ courtId: "c-110105" })));
+      expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(2);
+      expect((results.find((r) => r.status === "rejected") as PromiseRejectedResult).reason).toMatchObject({ code: grpc.status.RESOURCE_EXHAUSTED });
+      await expect(calm.getCourt({ courtId: "c-110105" })).resolves.toBeDefined();
+      busy.close();
+      calm.close();
+    } finally {
+      await limited.drain(1000);
+    }
+  });
+});

@@ -31,6 +31,7 @@ const schema = z
     KAFKA_CONCURRENCY: fields.consumerConcurrency,
     ...fields.kafkaClient,
     ...fields.calendar,
+    ...fields.grpcLimits,
     KAFKA_FROM_BEGINNING: fields.fromBeginning,
     MONGO_URI: fields.mongoUri.default("mongodb://127.0.0.1:27017"),
     MONGO_DB: z

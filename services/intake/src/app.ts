@@ -96,6 +96,7 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
       log,
       host: config.GRPC_HOST,
       port: config.GRPC_PORT,
+      callsPerCourtPerSecond: config.GRPC_CALLS_PER_COURT_PER_SECOND,
       readiness: [storeReadiness(conn), brokerReadiness(kafka)],
     });
   } catch (err) {

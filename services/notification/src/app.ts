@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { createVerifier } from "@kuayu/auth";
 import { startCalendar, type CalendarWatch } from "@kuayu/calendar";
 import { kafkaClient } from "@kuayu/config";
-import { loadDirectory } from "@kuayu/directory";
+import { courtWorkingHours, loadDirectory } from "@kuayu/directory";
 import { startServer, type RunningServer } from "@kuayu/grpc";
 import { brokerReadiness, createKafka, createProducer, ensureTopics, runConsumer, type EventProducer, type RunningConsumer } from "@kuayu/kafka";
 import { runShutdown } from "@kuayu/lifecycle";
@@ -95,7 +95,15 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
       concurrency: config.KAFKA_CONCURRENCY,
       fromBeginning: config.KAFKA_FROM_BEGINNING,
       topics: lifecycleTopics,
-      handle: lifecycleConsumer({ store, targets, notifier, inScope, issueDocument: documentIssuer(store, files, courtName, log), log }),
+      handle: lifecycleConsumer({
+        store,
+        targets,
+        notifier,
+        inScope,
+        issueDocument: documentIssuer(store, files, courtName, log),
+        workingHours: (id) => courtWorkingHours(dir, id),
+        log,
+      }),
       producer,
       log,
       onFatal,
@@ -116,6 +124,7 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
       log,
       host: config.GRPC_HOST,
       port: config.GRPC_PORT,
+      callsPerCourtPerSecond: config.GRPC_CALLS_PER_COURT_PER_SECOND,
       readiness: [storeReadiness(conn), brokerReadiness(kafka)],
     });
   } catch (err) {

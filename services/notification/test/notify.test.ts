@@ -45,6 +45,20 @@ describe("reminders", () => {
     expect(nextOpeningIfClosed(cst("2026-11-29T22:00:00"))).toEqual(cst("2026-11-30T08:30:00"));
     expect(nextOpeningIfClosed(cst("2026-11-30T09:00:00"))).toBeUndefined();
   });
+
+  it("counts in the jurisdiction court's own hours when it has them", () => {
+    const late = {
+      timeZone: "Asia/Shanghai" as const,
+      periods: [
+        { start: "09:00", end: "12:00" },
+        { start: "13:30", end: "17:00" },
+      ],
+    };
+    // Friday 16:50 at a court that closes at 17:00: 10 minutes on Friday, 10 more from Monday 09:00.
+    expect(remindersFor("f1", 1, cst("2026-11-27T16:50:00"), late)[0]).toMatchObject({ dueAt: cst("2026-11-30T09:10:00") });
+    expect(nextOpeningIfClosed(cst("2026-11-30T08:45:00"), late)).toEqual(cst("2026-11-30T09:00:00"));
+    expect(nextOpeningIfClosed(cst("2026-11-30T08:45:00"))).toBeUndefined(); // open by the default hours
+  });
 });
 
 describe("webhooks", () => {

@@ -52,7 +52,15 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
         onFatal,
       });
     }
-    server = await startServer({ services: [directoryService(dir)], verifier, log, host: config.GRPC_HOST, port: config.GRPC_PORT, readiness: kafka ? [brokerReadiness(kafka)] : [] });
+    server = await startServer({
+      services: [directoryService(dir)],
+      verifier,
+      log,
+      host: config.GRPC_HOST,
+      port: config.GRPC_PORT,
+      callsPerCourtPerSecond: config.GRPC_CALLS_PER_COURT_PER_SECOND,
+      readiness: kafka ? [brokerReadiness(kafka)] : [],
+    });
   } catch (err) {
     await stop();
     throw err;

@@ -14,6 +14,7 @@ const schema = z
     KAFKA_CONCURRENCY: fields.consumerConcurrency,
     ...fields.kafkaClient,
     ...fields.calendar,
+    ...fields.grpcLimits,
     KAFKA_FROM_BEGINNING: fields.fromBeginning,
     /** Routes the filings of collaborating courts in these provinces ("all", or two-digit codes). */
     PROVINCE_SCOPE: fields.provinces,

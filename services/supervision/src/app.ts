@@ -29,6 +29,9 @@ export interface App {
 const lifecycleTopics = [filingLifecycle];
 
 /** Builds and starts supervision: store, ledger consumer, notice schedule, gRPC and HTTP APIs. */
+/** The id of a scheduled notice: the same on every replica for a kind, scope and China-time day. */
+export const scheduledNoticeId = (kind: "daily" | "weekly", s: Scope, day: string) => `scheduled:${kind}:${s.level}:${s.id || "national"}:${day}`;
+
 export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (err: Error) => void): Promise<App> {
   const verifier = await createVerifier(config.JWT_PUBLIC_KEY ?? readFileSync(config.JWT_PUBLIC_KEY_FILE!, "utf8"));
   const dir = loadDirectory(config.DIRECTORY_FILE ? { file: config.DIRECTORY_FILE } : {});
@@ -100,10 +103,11 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
         if (china.toISOString().slice(11, 16) < config.NOTICE_TIME) return;
         for (const s of scopes) {
           for (const kind of china.getUTCDay() === 1 ? (["daily", "weekly"] as const) : (["daily"] as const)) {
-            const exists = await store.notices.findOne({ kind, level: s.level, scopeId: s.id, day: chinaDay(now), scheduled: true } as never);
-            if (exists) continue;
-            const n = await sup.generateNotice(kind, s, now);
-            await store.notices.updateOne({ _id: n._id }, { $set: { scheduled: true } } as never);
+            // One id per kind, scope and day: of two replicas only the first insert wins and publishes.
+            const id = scheduledNoticeId(kind, s, chinaDay(now));
+            if (await store.notices.findOne({ _id: id })) continue;
+            const n = await sup.generateNotice(kind, s, now, id);
+            if (!n) continue;
             await publishNotice(n);
             log.info({ kind, scope: s, rows: n.rows.length }, "scheduled notice generated");
           }
@@ -119,6 +123,7 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
       log,
       host: config.GRPC_HOST,
       port: config.GRPC_PORT,
+      callsPerCourtPerSecond: config.GRPC_CALLS_PER_COURT_PER_SECOND,
       readiness: [storeReadiness(conn), brokerReadiness(kafka)],
     });
     http = await httpApi(sup, store, dir, verifier, log).listen(config.HTTP_HOST, config.HTTP_PORT);

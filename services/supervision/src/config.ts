@@ -16,6 +16,7 @@ const schema = z
     KAFKA_FROM_BEGINNING: fields.fromBeginning,
     ...fields.kafkaClient,
     ...fields.calendar,
+    ...fields.grpcLimits,
     MONGO_URI: fields.mongoUri.default("mongodb://127.0.0.1:27017"),
     MONGO_DB: z
       .string()

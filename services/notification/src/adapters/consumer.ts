@@ -3,7 +3,7 @@ import { timestampDate, type Timestamp } from "@bufbuild/protobuf/wkt";
 import type { ConsumedEvent } from "@kuayu/kafka";
 import type { Logger } from "@kuayu/logger";
 import { commonV1, decisionEventsV1, idFromEnum, intakeV1, type intakeEventsV1, type routingEventsV1 } from "@kuayu/proto";
-import { isCaseType } from "@kuayu/domain";
+import { isCaseType, type WorkingHours } from "@kuayu/domain";
 import { EVENT, NOTICE, documentFor, nextOpeningIfClosed, recipientsOf, reminderStillDue, remindersFor, wants, type FilingFacts } from "../domain/notify.js";
 import { insertOnce, updateFacts, type Store } from "./store.js";
 import type { Targets } from "./targets.js";
@@ -94,6 +94,8 @@ export interface ConsumerDeps {
   /** Is the court in this release's province scope? */
   inScope: (courtId: string) => boolean;
   issueDocument: (facts: FilingFacts, kind: ReturnType<typeof documentFor> & string, round: number) => Promise<void>;
+  /** A court's own working hours (the directory's); undefined: the default court hours. */
+  workingHours: (courtId: string) => WorkingHours | undefined;
   log: Logger;
 }
 
@@ -135,13 +137,14 @@ export function lifecycleConsumer(deps: ConsumerDeps) {
     // worker's `done: false` query only ever reads filings still waiting — not every filing of
     // the last 24 hours (docs/drill.md).
     if (ENDS_REMINDERS.has(type) && facts.routedAt) {
-      for (const r of remindersFor(filingId, facts.round, facts.routedAt)) {
+      for (const r of remindersFor(filingId, facts.round, facts.routedAt, deps.workingHours(facts.jurisdictionCourtId))) {
         if (!reminderStillDue(facts, r)) await deps.store.reminders.updateOne({ _id: r.id, done: false }, { $set: { done: true } });
       }
     }
     if (type === EVENT.routed && facts.routedAt) {
-      for (const r of remindersFor(filingId, facts.round, facts.routedAt)) await insertOnce(deps.store.reminders, { ...r, _id: r.id, done: !reminderStillDue(facts, r) });
-      const opens = nextOpeningIfClosed(facts.routedAt);
+      const hours = deps.workingHours(facts.jurisdictionCourtId);
+      for (const r of remindersFor(filingId, facts.round, facts.routedAt, hours)) await insertOnce(deps.store.reminders, { ...r, _id: r.id, done: !reminderStillDue(facts, r) });
+      const opens = nextOpeningIfClosed(facts.routedAt, hours);
       if (opens && deps.inScope(facts.collaboratingCourtId)) {
         await deps.notifier.notify({
           id: `${event.meta.id}:${NOTICE.nextOpening}`,

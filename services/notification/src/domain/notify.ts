@@ -1,4 +1,4 @@
-import { addWorkingMinutes, caseTypeInfo, isOpen, nextOpening, type CaseType } from "@kuayu/domain";
+import { addWorkingMinutes, caseTypeInfo, isOpen, nextOpening, type CaseType, type WorkingHours } from "@kuayu/domain";
 import type { Role } from "@kuayu/auth";
 
 // Who hears of what: the pure rules of the notification service.
@@ -93,12 +93,12 @@ export interface Reminder {
 
 /**
  * On arrival: remind the specialist after 20 working minutes without a response, escalate after
- * 24 hours. Working minutes use the default court hours (08:30–12:00, 14:00–17:30), which the
- * response deadline itself was computed from when the court has no hours of its own.
+ * 24 hours. Working minutes are the jurisdiction court's own hours (the directory's), or the
+ * default court hours (08:30–12:00, 14:00–17:30) when it has none — as its response deadline.
  */
-export function remindersFor(filingId: string, round: number, routedAt: Date): Reminder[] {
+export function remindersFor(filingId: string, round: number, routedAt: Date, hours?: WorkingHours): Reminder[] {
   return [
-    { id: `${filingId}:${round}:reminder`, filingId, round, kind: "reminder", dueAt: addWorkingMinutes(routedAt, 20) },
+    { id: `${filingId}:${round}:reminder`, filingId, round, kind: "reminder", dueAt: addWorkingMinutes(routedAt, 20, hours) },
     { id: `${filingId}:${round}:escalation`, filingId, round, kind: "escalation", dueAt: new Date(routedAt.getTime() + 24 * 3600_000) },
   ];
 }
@@ -106,9 +106,9 @@ export function remindersFor(filingId: string, round: number, routedAt: Date): R
 /** A reminder is still needed only while the filing of that round awaits its response. */
 export const reminderStillDue = (f: FilingFacts, r: Reminder) => f.round === r.round && !f.acknowledgedAt && !f.decidedAt && f.lastEventType !== EVENT.withdrawn;
 
-/** When a filing arrives outside its court's working hours: when the court next opens. */
-export function nextOpeningIfClosed(routedAt: Date): Date | undefined {
-  return isOpen(routedAt) ? undefined : nextOpening(routedAt);
+/** When a filing arrives outside its court's working hours (default hours if it has none): when the court next opens. */
+export function nextOpeningIfClosed(routedAt: Date, hours?: WorkingHours): Date | undefined {
+  return isOpen(routedAt, hours) ? undefined : nextOpening(routedAt, hours);
 }
 
 export const caseTypeName = (t: CaseType | undefined) => (t ? caseTypeInfo(t).name : "");

@@ -82,7 +82,7 @@ export function supervisionService(sup: Supervision, store: Store, dir: Director
       const scope = scoped(ctx.auth, req.scope);
       const kind = idFromEnum(supervisionV1.NoticeKind, req.kind) as "daily" | "weekly" | undefined;
       if (!kind) throw new ValidationError([{ field: "kind", description: "DAILY or WEEKLY" }]);
-      const n = await sup.generateNotice(kind, scope, new Date());
+      const n = (await sup.generateNotice(kind, scope, new Date()))!; // without an id: always stored
       await publishNotice(n);
       return { notice: noticeOut(n, true) };
     },

@@ -32,6 +32,8 @@ export interface NoticeDoc {
   generatedAt: Date;
   /** China-time day it covers (daily) or ends (weekly); one scheduled notice per kind, scope and day. */
   day: string;
+  /** A scheduled notice (its _id is `scheduled:<kind>:<level>:<scope>:<day>`, so replicas store it once). */
+  scheduled?: boolean;
   rows: { jurisdictionCourtId: string; jurisdictionCourtName: string; filingId: string; receiptNumber: string; arrivedAt: Date; lateBy: number; lateUnit: string }[];
 }
 export interface RatingDoc {

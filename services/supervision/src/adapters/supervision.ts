@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { isDuplicateKey } from "@kuayu/mongo";
 import type { AuthContext } from "@kuayu/auth";
 import type { Directory } from "@kuayu/directory";
 import { courtWorkingHours } from "@kuayu/directory";
@@ -47,7 +48,11 @@ export interface Supervision {
   recountWorkingMinutes(years: number[]): Promise<number>;
   indicatorsOf(scope: Scope, from: string, to: string, caseType: CaseType | undefined, now: Date): Promise<ReturnType<typeof indicators> & { overdueNow: number }>;
   overdueOf(scope: Scope, now: Date): Promise<{ entry: LedgerEntry; for: "response" | "decision"; due: Date; lateBy: number; lateUnit: string }[]>;
-  generateNotice(kind: "daily" | "weekly", scope: Scope, now: Date): Promise<NoticeDoc>;
+  /**
+   * Generates and stores a notice. With `id` (the scheduled notices: one per kind, scope and day)
+   * the insert is unique: when another replica stored it first, undefined.
+   */
+  generateNotice(kind: "daily" | "weekly", scope: Scope, now: Date, id?: string): Promise<NoticeDoc | undefined>;
   rate(caller: AuthContext, filingId: string, score: number, comment: string, byParty: boolean): Promise<void>;
   complain(caller: AuthContext, filingId: string, category: string, text: string): Promise<ComplaintDoc>;
   createDrill(d: Omit<DrillDoc, "_id">): Promise<DrillDoc>;
@@ -123,7 +128,7 @@ export function createSupervision(store: Store, dir: Directory): Supervision {
         .sort((a, b) => a.due.getTime() - b.due.getTime());
     },
 
-    async generateNotice(kind, scope, now) {
+    async generateNotice(kind, scope, now, id) {
       const today = chinaDay(now);
       const rows = (await openEntries(scope))
         .filter((e) => e.arrivedAt)
@@ -150,8 +155,13 @@ export function createSupervision(store: Store, dir: Directory): Supervision {
           lateBy: Math.round(lateBy * 10) / 10,
           lateUnit,
         }));
-      const notice: NoticeDoc = { _id: randomUUID(), kind, level: scope.level, scopeId: scope.id, generatedAt: now, day: today, rows };
-      await store.notices.insertOne(notice);
+      const notice: NoticeDoc = { _id: id ?? randomUUID(), kind, level: scope.level, scopeId: scope.id, generatedAt: now, day: today, rows, ...(id ? { scheduled: true } : {}) };
+      try {
+        await store.notices.insertOne(notice);
+      } catch (err) {
+        if (id && isDuplicateKey(err)) return undefined;
+        throw err;
+      }
       return notice;
     },
 
