@@ -110,7 +110,16 @@ async function main() {
   const tag = crypto.randomBytes(3).toString("hex");
   const dbs = [`bench_flow_intake_${tag}`, `bench_flow_decision_${tag}`];
   // One window court and one jurisdiction court drive every call: no per-court call limit.
-  const base = { GRPC_CALLS_PER_COURT_PER_SECOND: "0", GRPC_PORT: "0", GRPC_HOST: "127.0.0.1", KAFKA_BROKERS: CFG.brokers.join(","), MONGO_URI: CFG.mongoUri, JWT_PUBLIC_KEY: publicKey, LOG_LEVEL: "error", KAFKA_FROM_BEGINNING: "false" };
+  const base = {
+    GRPC_CALLS_PER_COURT_PER_SECOND: "0",
+    GRPC_PORT: "0",
+    GRPC_HOST: "127.0.0.1",
+    KAFKA_BROKERS: CFG.brokers.join(","),
+    MONGO_URI: CFG.mongoUri,
+    JWT_PUBLIC_KEY: publicKey,
+    LOG_LEVEL: "error",
+    KAFKA_FROM_BEGINNING: "false",
+  };
   const onFatal = (err) => fail(`a service failed: ${err.message}`);
   progress("starting routing, intake and decision (in this process)…");
   const routing = await apps.routing.app.startApp(apps.routing.config.readConfig({ ...base, KAFKA_GROUP_ID: `bench-routing-${tag}` }), log, onFatal);
