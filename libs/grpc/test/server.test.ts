@@ -79,6 +79,20 @@ describe("gRPC server", () => {
     client.close();
   });
 
+  it("answers INVALID_ARGUMENT for a field over the bound its proto declares, before the handler runs", async () => {
+    const client = createClient(directoryV1.DirectoryService, address, { token: clerkToken });
+    // The handler would answer any id (see above): only the declared bound (128 characters) refuses it.
+    await expect(client.getCourt({ courtId: "c".repeat(128) })).resolves.toMatchObject({ court: { courtId: "c".repeat(128) } });
+    const err = await client.getCourt({ courtId: "法".repeat(129) }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: grpc.status.INVALID_ARGUMENT });
+    expect(fieldViolations(err)).toEqual([{ field: "court_id", description: "must be at most 128 characters" }]);
+    // Unauthenticated callers learn nothing about the bounds: authentication comes first.
+    const anon = createClient(directoryV1.DirectoryService, address);
+    await expect(anon.getCourt({ courtId: "法".repeat(129) })).rejects.toMatchObject({ code: grpc.status.UNAUTHENTICATED });
+    anon.close();
+    client.close();
+  });
+
   it("is listed and callable through reflection by grpcurl, with health", async () => {
     const services = (await grpcurl(address, "list")).split("\n");
     expect(services).toEqual(expect.arrayContaining(["grpc.health.v1.Health", "kuayu.directory.v1.DirectoryService"]));

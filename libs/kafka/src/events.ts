@@ -2,6 +2,7 @@ import { createHash, randomUUID } from "node:crypto";
 import { fromBinary, toBinary, type DescMessage, type Message, type MessageInitShape, type MessageShape, create } from "@bufbuild/protobuf";
 import { context, propagation } from "@opentelemetry/api";
 import type { IHeaders } from "kafkajs";
+import { ruleViolations } from "@kuayu/proto";
 
 /**
  * A topic carries one protobuf message type (so `buf breaking` protects events too). An envelope
@@ -80,7 +81,11 @@ export function buildRecord<S extends DescMessage>(topic: TopicSpec<S>, key: str
     [HEADERS.contentType]: CONTENT_TYPE,
   };
   propagation.inject(context.active(), headers);
-  const value = Buffer.from(toBinary(topic.schema, create(topic.schema, message)));
+  const built = create(topic.schema, message);
+  const violations = ruleViolations(topic.schema, built);
+  // Consumers would dead-letter it: a producer that builds such an event has a defect.
+  if (violations.length > 0) throw new Error(`${headers[HEADERS.type]} would break its bounds: ${violations.map((v) => `${v.field}: ${v.description}`).join("; ")}`);
+  const value = Buffer.from(toBinary(topic.schema, built));
   return { topic: topic.name, key, value, headers, ...(opts.partition === undefined ? {} : { partition: opts.partition }) };
 }
 
@@ -121,10 +126,17 @@ export function decodeEvent<S extends DescMessage>(topic: TopicSpec<S>, value: B
     const inner = (message as { event?: { value?: Message } }).event?.value;
     if (!inner) throw new EventDecodeError(`record ${id} on ${topic.name} holds no event`);
     if (inner.$typeName !== type) throw new EventDecodeError(`record ${id} on ${topic.name} has type "${type}" but holds a ${inner.$typeName}`);
-    const schema = topic.schema.fields.find((f) => f.fieldKind === "message" && f.message.typeName === inner.$typeName)!;
-    return { meta: { id, type: inner.$typeName, source: headers[HEADERS.source] ?? "", time }, message: inner as MessageShape<S>, schema: (schema as { message: DescMessage }).message };
+    const schema = (topic.schema.fields.find((f) => f.fieldKind === "message" && f.message.typeName === inner.$typeName) as { message: DescMessage }).message;
+    return { meta: { id, type: inner.$typeName, source: headers[HEADERS.source] ?? "", time }, message: withinBounds(id, schema, inner) as MessageShape<S>, schema };
   }
-  return { meta: { id, type: topic.schema.typeName, source: headers[HEADERS.source] ?? "", time }, message, schema: topic.schema };
+  return { meta: { id, type: topic.schema.typeName, source: headers[HEADERS.source] ?? "", time }, message: withinBounds(id, topic.schema, message), schema: topic.schema };
+}
+
+/** The event, if it keeps the bounds its proto declares; an event that does not can never be handled (dead-lettered). */
+function withinBounds<M extends Message>(id: string, schema: DescMessage, message: M): M {
+  const violations = ruleViolations(schema, message);
+  if (violations.length > 0) throw new EventDecodeError(`record ${id} (${schema.typeName}) breaks its bounds: ${violations.map((v) => `${v.field}: ${v.description}`).join("; ")}`);
+  return message;
 }
 
 /**

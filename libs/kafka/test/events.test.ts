@@ -77,6 +77,19 @@ describe("envelope topics (one oneof `event` of the event kinds)", () => {
     expect(() => buildRecord(lifecycle, "f-1", {}, { source: "s" })).toThrow(/must set one case/);
   });
 
+  it("keep the bounds their protos declare: a producer cannot build an event over them, a consumer refuses one (for the dead-letter topic)", () => {
+    const tooLong = { ...routed, filingId: "f".repeat(129) };
+    expect(() => buildRecord(lifecycle, "f-1", { event: { case: "filingRouted", value: tooLong } }, { source: "s" })).toThrow(
+      /kuayu\.routing\.v1\.FilingRouted would break its bounds: filing_routed\.filing_id: must be at most 128 characters/,
+    );
+    // What another producer might still write: the same bytes without the producer's check.
+    const ok = buildRecord(lifecycle, "f-1", { event: { case: "filingRouted", value: routed } }, { source: "s" });
+    const forged = Buffer.from(toBinary(filingEventsV1.FilingEventSchema, create(filingEventsV1.FilingEventSchema, { event: { case: "filingRouted", value: tooLong } })));
+    expect(() => decodeEvent(lifecycle, forged, ok.headers)).toThrow(EventDecodeError);
+    expect(() => decodeEvent(lifecycle, forged, ok.headers)).toThrow(/breaks its bounds: filing_id: must be at most 128 characters/);
+    expect(decodeEvent(lifecycle, ok.value, ok.headers).message).toMatchObject({ filingId: "f-1" });
+  });
+
   it("reject a corrupt value and records without id or time as on other topics", () => {
     const r = buildRecord(lifecycle, "f-1", { event: { case: "filingWithdrawn", value: { filingId: "f-1" } } }, { source: "s" });
     expect(r.headers[HEADERS.type]).toBe(intakeEventsV1.FilingWithdrawnSchema.typeName);

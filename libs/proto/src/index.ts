@@ -13,3 +13,4 @@ export * as notificationV1 from "./gen/kuayu/notification/v1/notification_pb.js"
 export * as supervisionV1 from "./gen/kuayu/supervision/v1/supervision_pb.js";
 export * as supervisionEventsV1 from "./gen/kuayu/supervision/v1/events_pb.js";
 export { enumFromId, idFromEnum } from "./enums.js";
+export { ruleViolations, type RuleViolation } from "./validate.js";

@@ -79,7 +79,7 @@ export function startRoutingService(publicKey: string) {
 
 export async function startHarness(env: Record<string, string> = {}): Promise<Harness> {
   const keys = testKeys();
-  const log = createLogger({ service: "test", level: "silent" });
+  const log = createLogger({ service: "test", level: (process.env.TEST_LOG_LEVEL ?? "silent") as "silent" });
   const routing = await startRoutingService(keys.publicKey);
   const db = uniqueName("intake_it");
   const intake = await startApp(

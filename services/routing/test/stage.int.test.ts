@@ -13,7 +13,7 @@ import type { Consumer } from "kafkajs";
 import { readConfig } from "../src/config";
 import { startApp, type App } from "../src/app";
 
-const log = createLogger({ service: "test", level: "silent" });
+const log = createLogger({ service: "test", level: (process.env.TEST_LOG_LEVEL ?? "silent") as "silent" });
 const keys = testKeys();
 let all: App, guangdongOnly: App;
 let intake: EventProducer;
@@ -25,7 +25,7 @@ const start = (scope: string) =>
       GRPC_PORT: "0",
       GRPC_HOST: "127.0.0.1",
       JWT_PUBLIC_KEY: keys.publicKey,
-      LOG_LEVEL: "silent",
+      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent",
       KAFKA_BROKERS: infra.brokers.join(","),
       KAFKA_GROUP_ID: uniqueName("routing"),
       KAFKA_FROM_BEGINNING: "false",

@@ -4,6 +4,7 @@
 
 import type { GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2";
 import { fileDesc, messageDesc } from "@bufbuild/protobuf/codegenv2";
+import { file_buf_validate_validate } from "@bufbuild/protovalidate/gen/buf/validate/validate_pb.js";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
 import type { Message } from "@bufbuild/protobuf";
@@ -12,7 +13,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file kuayu/supervision/v1/events.proto.
  */
 export const file_kuayu_supervision_v1_events: GenFile = /*@__PURE__*/
-  fileDesc("CiFrdWF5dS9zdXBlcnZpc2lvbi92MS9ldmVudHMucHJvdG8SFGt1YXl1LnN1cGVydmlzaW9uLnYxIpkBCg9Ob3RpY2VQdWJsaXNoZWQSEQoJbm90aWNlX2lkGAEgASgJEgwKBGtpbmQYAiABKAkSEwoLc2NvcGVfbGV2ZWwYAyABKAkSEAoIc2NvcGVfaWQYBCABKAkSDAoEcm93cxgFIAEoBRIwCgxnZW5lcmF0ZWRfYXQYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wYgZwcm90bzM", [file_google_protobuf_timestamp]);
+  fileDesc("CiFrdWF5dS9zdXBlcnZpc2lvbi92MS9ldmVudHMucHJvdG8SFGt1YXl1LnN1cGVydmlzaW9uLnYxIr8BCg9Ob3RpY2VQdWJsaXNoZWQSGwoJbm90aWNlX2lkGAEgASgJQgi6SAVyAxiAARIVCgRraW5kGAIgASgJQge6SARyAhhAEhwKC3Njb3BlX2xldmVsGAMgASgJQge6SARyAhggEhoKCHNjb3BlX2lkGAQgASgJQgi6SAVyAxiAARIMCgRyb3dzGAUgASgFEjAKDGdlbmVyYXRlZF9hdBgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXBiBnByb3RvMw", [file_buf_validate_validate, file_google_protobuf_timestamp]);
 
 /**
  * Topic kuayu.supervision.notice-published.v1, key = notice id: a daily or weekly notice was
