@@ -115,7 +115,7 @@ export function startDeliveryWorker(store: Store, senders: Senders, log: Logger,
             { timeoutMs: senders.webhookTimeoutMs, policy: senders.webhookPolicy, signal: stopping.signal },
           ),
         );
-        if (res === "rejected" || stopping.signal.aborted) return "held";
+        if (res === "rejected" || (!res.ok && stopping.signal.aborted)) return "held";
         // The court sees the generic reason; the operator's log has the network detail.
         if (res.detail) log.info({ delivery: d._id, webhook: w._id, detail: res.detail }, "webhook attempt failed");
         if (res.ok) return { counted: true };

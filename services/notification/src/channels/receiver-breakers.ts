@@ -122,14 +122,31 @@ export function createReceiverBreakers(opts: BreakerOptions): ReceiverBreakers {
     return b;
   }
 
+  const running = new Map<string, number>();
+  /** A closed breaker with no failure in its window and nothing under way is dropped: thousands of healthy webhooks keep none. */
+  function release(id: string) {
+    const n = (running.get(id) ?? 1) - 1;
+    if (n > 0) return void running.set(id, n);
+    running.delete(id);
+    const b = breakers.get(id);
+    if (b?.closed && b.stats.failures === 0) {
+      breakers.delete(id);
+      b.shutdown();
+    }
+  }
+
   return {
     async run(r, attempt) {
+      const b = breakerOf(r);
+      running.set(r.id, (running.get(r.id) ?? 0) + 1);
       try {
-        return await breakerOf(r).fire(attempt);
+        return await b.fire(attempt);
       } catch (err) {
         if (err instanceof Unreachable) return err.result;
         if ((err as { code?: string }).code === "EOPENBREAKER") return "rejected";
         throw err;
+      } finally {
+        release(r.id);
       }
     },
     state(id) {
