@@ -193,17 +193,20 @@ export function startDeliveryWorker(store: Store, senders: Senders, log: Logger,
     perReceiver.set(receiver, (perReceiver.get(receiver) ?? 0) + 1);
     lines.add(line);
     const run = attempt(d)
-      .then(() => undefined)
       .catch((err: unknown) => {
         if ((err as Error).name !== "LockBusyError") log.error({ err, delivery: d._id }, "delivery attempt failed; will retry");
+        return false;
       })
-      .finally(() => {
+      .then((done) => {
         const n = (perReceiver.get(receiver) ?? 1) - 1;
         if (n > 0) perReceiver.set(receiver, n);
         else perReceiver.delete(receiver);
         lines.delete(line);
         inFlight.delete(run);
-        if (!stopped) loopOf.worker?.nudge(); // a slot is free
+        // A slot is free: look again now. Not after an attempt that did nothing (its line waits for
+        // an earlier delivery, another replica holds it, the breaker is open): that would only find
+        // the same delivery again; the next regular pass does.
+        if (done && !stopped) loopOf.worker?.nudge();
       });
     inFlight.add(run);
   }
