@@ -57,7 +57,7 @@ function loop(pass: () => Promise<number>, intervalMs: number, log: Logger, what
 export interface DeliveryLimits {
   /** In flight at once in this replica, all receivers together. */
   concurrency: number;
-  /** In flight at once to one receiver (a webhook, or an e-mail or SMS subscription). */
+  /** In flight at once to one receiver: a webhook, or the SMTP server, or the SMS gateway. */
   perReceiver: number;
   /** How long an open breaker holds a webhook receiver's deliveries before one probe. */
   breakerResetMs: number;
@@ -93,6 +93,9 @@ type Sent = "held" | { error?: string; counted: boolean };
  */
 export function startDeliveryWorker(store: Store, senders: Senders, log: Logger, intervalMs: number, baseBackoffMs: number, limits: DeliveryLimits = DEFAULT_LIMITS): Worker {
   const lineOf = (d: DeliveryDoc) => `${d.targetId}:${d.filingId}`;
+  // Who receives the connection: the webhook's system, or the one SMTP server / SMS gateway.
+  const receiverOf = (d: DeliveryDoc) => (d.channel === "webhook" ? d.targetId : d.channel);
+  const isChannel = (r: string): r is "email" | "sms" => r === "email" || r === "sms";
   const breakers = createReceiverBreakers({ resetMs: limits.breakerResetMs, log });
   const stopping = new AbortController();
   const inFlight = new Set<Promise<void>>();
@@ -188,7 +191,7 @@ export function startDeliveryWorker(store: Store, senders: Senders, log: Logger,
   }
 
   function start(d: DeliveryDoc): void {
-    const receiver = d.targetId;
+    const receiver = receiverOf(d);
     const line = lineOf(d);
     perReceiver.set(receiver, (perReceiver.get(receiver) ?? 0) + 1);
     lines.add(line);
@@ -219,8 +222,15 @@ export function startDeliveryWorker(store: Store, senders: Senders, log: Logger,
       // Receivers that can take nothing now are left out of the query, so their backlog never
       // hides other receivers' deliveries.
       const held = [...new Set([...perReceiver.keys(), ...breakers.notClosed()])].filter((r) => !mayStart(r));
+      const heldWebhooks = held.filter((r) => !isChannel(r));
+      const heldChannels = held.filter(isChannel);
       const due = await store.deliveries
-        .find({ status: "pending", nextAttemptAt: { $lte: new Date() }, ...(held.length ? { targetId: { $nin: held } } : {}) })
+        .find({
+          status: "pending",
+          nextAttemptAt: { $lte: new Date() },
+          ...(heldWebhooks.length ? { targetId: { $nin: heldWebhooks } } : {}),
+          ...(heldChannels.length ? { channel: { $nin: heldChannels } } : {}),
+        })
         .sort({ order: 1, rank: 1 })
         .limit(BATCH)
         .toArray();
@@ -231,7 +241,7 @@ export function startDeliveryWorker(store: Store, senders: Senders, log: Logger,
         const line = lineOf(d);
         if (seen.has(line)) continue; // only the first of a line: the rest wait for it
         seen.add(line);
-        if (lines.has(line) || !mayStart(d.targetId)) continue;
+        if (lines.has(line) || !mayStart(receiverOf(d))) continue;
         start(d);
         now++;
       }
