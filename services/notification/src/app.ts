@@ -71,6 +71,7 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
       log,
       config.DELIVERY_INTERVAL_MS,
       config.DELIVERY_BACKOFF_MS,
+      { concurrency: config.DELIVERY_CONCURRENCY, perReceiver: config.DELIVERY_CONCURRENCY_PER_RECEIVER, breakerResetMs: config.WEBHOOK_BREAKER_RESET_MS },
     );
     const notifier = createNotifier(
       store,

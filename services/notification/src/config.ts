@@ -65,6 +65,12 @@ const schema = z
         { message: "comma-separated CIDR ranges, e.g. 10.20.0.0/16" },
       ),
     WEBHOOK_TIMEOUT_MS: fields.millis(10_000),
+    /** Deliveries in flight at once in one replica, all receivers together. */
+    DELIVERY_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(32),
+    /** Deliveries in flight at once to one receiver: a webhook, or the SMTP server, or the SMS gateway. */
+    DELIVERY_CONCURRENCY_PER_RECEIVER: z.coerce.number().int().min(1).max(100).default(4),
+    /** How long a webhook receiver's open breaker holds its deliveries before one probe delivery. */
+    WEBHOOK_BREAKER_RESET_MS: fields.millis(30_000),
     /** First retry delay of a failed delivery, doubled per attempt (capped at 60 s). */
     DELIVERY_BACKOFF_MS: fields.millis(1_000),
     DELIVERY_INTERVAL_MS: fields.millis(500),

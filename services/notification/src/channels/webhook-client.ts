@@ -49,7 +49,8 @@ export interface WebhookResult {
 }
 
 const USER_AGENT = "Kuayu-Webhook/1";
-const NOT_REACHABLE = "receiver not reachable";
+/** The generic error of an attempt that got no answer (refused, reset, timed out). */
+export const NOT_REACHABLE = "receiver not reachable";
 
 /** The operator's detail of a failed attempt: an error code, never URLs or headers. */
 function detailOf(err: unknown, timeoutMs: number): string {
