@@ -7,7 +7,7 @@ import { createKafka, createProducer, defineTopic, ensureTopics, runConsumer, ty
 import { createLogger } from "@kuayu/logger";
 import { connectMongo, ensureCollections } from "@kuayu/mongo";
 import { drainLegacyOutbox, outboxEntry, startVersionRelay, versionCollections, versionedDocuments, type VersionRow } from "@kuayu/outbox";
-import { intakeEventsV1 } from "@kuayu/proto";
+import { intakeEventsV1, intakeV1 } from "@kuayu/proto";
 import { assertInfraUp, eventually, infra, uniqueName } from "@kuayu/testkit";
 
 const log = createLogger({ service: "outbox-test", level: process.env.TEST_LOG_LEVEL ?? "silent" });
@@ -154,6 +154,11 @@ describe("versioned documents (real store and broker)", () => {
   });
 
   it("refuses to put into the outbox an event the broker would refuse", () => {
-    expect(() => outboxEntry(topic, "big", { filingId: "big", collaboratingCourtId: "x".repeat(1024 * 1024) }, "kuayu.test", 0)).toThrow(/at most 921600/);
+    // Fields over their declared bounds are refused before the size is looked at …
+    expect(() => outboxEntry(topic, "big", { filingId: "big", collaboratingCourtId: "x".repeat(1024 * 1024) }, "kuayu.test", 0)).toThrow(/would break its bounds: collaborating_court_id/);
+    // … and an event within every field's bound (here a type whose list has none) is still held to the broker's size.
+    const snapshots = defineTopic(`kuayu.outbox${letters()}.filing-snapshot.v1`, intakeV1.FilingSchema, 1);
+    const timeline = Array.from({ length: 1000 }, (_, i) => ({ eventId: `e-${i}`, detail: "x".repeat(1000) }));
+    expect(() => outboxEntry(snapshots, "big", { filingId: "big", timeline }, "kuayu.test", 0)).toThrow(/at most 921600/);
   });
 });
