@@ -1,8 +1,8 @@
 // Every kuayu_* metric that the chart's alert rules and Grafana dashboard query is one the services
 // register (meter().createCounter("kuayu_…") and the like, in libs/*/src and services/*/src), under
 // the name Prometheus shows — so renaming a metric in the code, or mistyping it in a rule, fails
-// here instead of leaving an alert that never fires. And every registered metric is documented in
-// docs/operations.md.
+// here instead of leaving an alert that never fires. Every expression is valid PromQL, and every
+// registered metric is documented in docs/operations.md.
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 
@@ -52,6 +52,12 @@ const dashboardExprs = [
   ...dashboard.templating.list.map((v) => (typeof v.query === "object" && v.query ? String((v.query as { query?: string }).query ?? "") : String(v.query ?? ""))),
 ];
 
+// Prometheus's PromQL grammar (the one its UI uses); an ES module, so imported when the tests start.
+let parser: (typeof import("@prometheus-io/lezer-promql", { with: { "resolution-mode": "import" } }))["parser"];
+beforeAll(async () => {
+  ({ parser } = await import("@prometheus-io/lezer-promql"));
+});
+
 describe("metric names of the alert rules and the dashboard", () => {
   it("finds the services' metrics and the chart's queries (nothing to compare would prove nothing)", () => {
     expect([...metrics.keys()]).toEqual(
@@ -84,6 +90,16 @@ describe("metric names of the alert rules and the dashboard", () => {
     for (const expr of dashboardExprs) {
       for (const name of namesIn(expr)) expect({ expr, name, registered: series.has(name) }).toEqual({ expr, name, registered: true });
     }
+  });
+
+  it("has only valid PromQL in the alert rules and the panels (Prometheus's own grammar)", () => {
+    const invalid = (expr: string) => {
+      let bad = false;
+      parser.parse(expr).iterate({ enter: (n) => void (n.type.isError && (bad = true)) });
+      return bad;
+    };
+    expect(invalid("sum(rate(kuayu_consumer_lag[5m]) >")).toBe(true); // the check itself catches a broken one
+    for (const expr of [...ruleExprs, ...dashboardExprs.filter((e) => e && !e.startsWith("label_values("))]) expect({ expr, invalid: invalid(expr) }).toEqual({ expr, invalid: false });
   });
 
   it("names counters *_total, as Prometheus shows them (the exporter would otherwise add the suffix)", () => {
