@@ -31,7 +31,7 @@ and CALENDAR_POLL_MS = calendar.pollMs, and no pod annotation follows the calend
 calendar is reloaded, never a restart).
 KafkaTopic and PrometheusRule resources (CRDs; no schema offline) get their fields checked here:
 every alert of the chart (the 30-minute SLA, consumer lag, dead letters, transient retries, the
-outbox, the holiday calendar) with its metric. With monitoring.grafanaDashboard on, one ConfigMap
+outbox, webhook receivers, the holiday calendar) with its metric. With monitoring.grafanaDashboard on, one ConfigMap
 labelled grafana_dashboard: "1" holds the dashboard JSON, with a panel on each of those metrics.
 Prints each problem and exits 1 if there is any. Run with .tools/chart-venv/bin/python (PyYAML).
 """
@@ -421,6 +421,7 @@ metric_alerts = {
     "KuayuConsumerWaiting": ("warning", "kuayu_consumer_transient_retries_total"),
     "KuayuOutboxBacklog": ("critical", "kuayu_outbox_oldest_unpublished_seconds"),
     "KuayuOutboxParked": ("critical", "kuayu_outbox_parked_total"),
+    "KuayuWebhookReceiverDown": ("warning", "kuayu_webhook_breakers_open"),
 }
 def uses(expr, metric):
     """The expression names the metric itself (kuayu_consumer_lag, not kuayu_consumer_lag_seconds)."""
