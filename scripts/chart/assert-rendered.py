@@ -14,7 +14,12 @@ mounted read-only and not world-readable; no other component sees that Secret. C
 intakes (callsIntakes) get a well-formed INTAKE_ADDRS with a "*" entry (and this release's intake
 for its own provinces unless VALUES say otherwise). Consumer groups are distinct within the release
 and, in a province release, end with the scope's codes. A province release (provinceScope a list)
-runs jurisdiction-decision and notification.
+runs jurisdiction-decision, notification and supervision (the province's supervision platform); the
+national release (the one that creates the backbone's topics) runs supervision for scope "all".
+Supervision, wherever it runs, reads its own database (MONGO_DB kuayu_supervision, MONGO_URI from
+the Secret) and the backbone (KAFKA_BROKERS, its own consumer group supervision[-<codes>]), and a
+component with an httpPort (supervision's JSON API) has HTTP_PORT set, a container port and a
+Service port "http", and its NetworkPolicy admits the gRPC peers on it.
 Components that send messages (sendsMessages: notification) get SMTP_USER / SMTP_PASS from
 secrets.smtp and SMS_TOKEN from secrets.sms as secretKeyRef when those are named, SMS_TOKEN whenever
 SMS_URL is set; no other component gets them. No component allows plain-http loopback webhooks
@@ -24,7 +29,10 @@ Every component mounts the holiday calendar's ConfigMap (calendar.existingConfig
 — never subPath, which never sees the ConfigMap's updates — with CALENDAR_FILE in that directory
 and CALENDAR_POLL_MS = calendar.pollMs, and no pod annotation follows the calendar (a changed
 calendar is reloaded, never a restart).
-KafkaTopic and PrometheusRule resources (CRDs; no schema offline) get their fields checked here.
+KafkaTopic and PrometheusRule resources (CRDs; no schema offline) get their fields checked here:
+every alert of the chart (the 30-minute SLA, consumer lag, dead letters, transient retries, the
+outbox, webhook receivers, the holiday calendar) with its metric. With monitoring.grafanaDashboard on, one ConfigMap
+labelled grafana_dashboard: "1" holds the dashboard JSON, with a panel on each of those metrics.
 Prints each problem and exits 1 if there is any. Run with .tools/chart-venv/bin/python (PyYAML).
 """
 import datetime
@@ -68,6 +76,10 @@ if scope_list and "jurisdiction-decision" not in enabled:
     problem(f"province release (scope {scope}) without jurisdiction-decision: its courts would get no inbox")
 if scope_list and "notification" not in enabled:
     problem(f"province release (scope {scope}) without notification: its courts would get no notifications, reminders or documents")
+if scope_list and "supervision" not in enabled:
+    problem(f"province release (scope {scope}) without supervision: its high court would get no indicators, overdue lists or notices")
+if v["topics"]["create"] and "supervision" not in enabled:
+    problem("the national release (topics.create) without supervision: no national supervision platform")
 groups = {}
 deployments, configmaps = by_kind("Deployment"), by_kind("ConfigMap")
 
@@ -286,6 +298,22 @@ for name in enabled:
             if scope_list and (not base or re.search(r"(^|-)[0-9]{2}$", base)):
                 problem(f"{where}: consumer group {group} is not <name>{suffix} (this scope's codes only)")
 
+    # supervision: its own database and consumer group, the backbone.
+    if name == "supervision":
+        want_group = "supervision" + ("-" + "-".join(scope_list) if scope_list else "")
+        if env.get("MONGO_DB") != "kuayu_supervision" or not isinstance(env.get("MONGO_URI"), dict):
+            problem(f"{where}: MONGO_DB is {env.get('MONGO_DB')!r} (expected kuayu_supervision) with MONGO_URI {env.get('MONGO_URI')!r} (expected a secretKeyRef)")
+        if cv["kafka"].get("groupId") in (None, "") and env.get("KAFKA_GROUP_ID") != want_group:
+            problem(f"{where}: KAFKA_GROUP_ID is {env.get('KAFKA_GROUP_ID')!r}, expected {want_group}")
+        if env.get("KAFKA_BROKERS") != ",".join(v["kafka"]["brokers"]):
+            problem(f"{where}: KAFKA_BROKERS is {env.get('KAFKA_BROKERS')!r}, kafka.brokers {v['kafka']['brokers']}")
+
+    # An HTTP API (httpPort): HTTP_PORT, a container port and a Service port "http", admitted like gRPC.
+    if cv.get("httpPort"):
+        hp = cv["httpPort"]
+        if env.get("HTTP_PORT") != str(hp) or ports.get("http") != hp:
+            problem(f"{where}: httpPort {hp}, but HTTP_PORT is {env.get('HTTP_PORT')!r} and the container port http is {ports.get('http')}")
+
     grace_ms = int(env.get("SHUTDOWN_GRACE_MS", "25000"))
     pre_stop = c.get("lifecycle", {}).get("preStop", {}).get("exec", {}).get("command", [])
     pre_stop_s = int(pre_stop[1]) if pre_stop[:1] == ["sleep"] else 0
@@ -317,6 +345,12 @@ for name in enabled:
     for peer in (v["networkPolicy"].get("grpcFrom") or []) + (cv.get("grpcFrom") or []):
         if policies and peer not in grpc_peers:
             problem(f"{where}: its NetworkPolicy does not admit {peer} on the gRPC port")
+    if cv.get("httpPort"):
+        if len(services) == 1 and not any(p.get("name") == "http" and p.get("port") == cv["httpPort"] for p in services[0]["spec"]["ports"]):
+            problem(f"{where}: its Service does not expose the HTTP API on port {cv['httpPort']}")
+        http_peers = [peer for n in policies for rule in n["spec"].get("ingress", []) if cv["httpPort"] in [p.get("port") for p in rule.get("ports", [])] for peer in rule.get("from", [])]
+        if policies and http_peers != grpc_peers:
+            problem(f"{where}: its NetworkPolicy admits {http_peers} on the HTTP port, expected the gRPC peers {grpc_peers}")
 
 # Strimzi KafkaTopic: the chart declares the backbone's topics (national release only).
 topics_on = values.get("topics", {}).get("create", defaults["topics"]["create"])
@@ -377,6 +411,61 @@ wanted_alerts = {
     "KuayuCalendarEndsSoon": ("warning", "min(kuayu_calendar_official_until) - time() < 60 * 86400"),
     "KuayuCalendarProvisional": ("critical", "min(kuayu_calendar_official_until) - time() < 0"),
 }
+# The other alerts: each on its metric (the expressions are the chart's; the names must stay in step
+# with the services, which libs/telemetry/test/metric-names.test.ts checks against the source).
+metric_alerts = {
+    "KuayuResponseOverdue": ("warning", 'kuayu_supervision_overdue_filings{for="response"}'),
+    "KuayuResponseSlaBreaches": ("warning", 'kuayu_supervision_responses_total{within_30_minutes="false"}'),
+    "KuayuConsumerLag": ("warning", "kuayu_consumer_lag"),
+    "KuayuEventsDeadLettered": ("warning", "kuayu_consumer_dead_lettered_total"),
+    "KuayuConsumerWaiting": ("warning", "kuayu_consumer_transient_retries_total"),
+    "KuayuOutboxBacklog": ("critical", "kuayu_outbox_oldest_unpublished_seconds"),
+    "KuayuOutboxParked": ("critical", "kuayu_outbox_parked_total"),
+    "KuayuWebhookReceiverDown": ("warning", "kuayu_webhook_breakers_open"),
+}
+def uses(expr, metric):
+    """The expression names the metric itself (kuayu_consumer_lag, not kuayu_consumer_lag_seconds)."""
+    return re.search(re.escape(metric) + r"(?![A-Za-z0-9_:])", expr) is not None
+
+
+for alert, (severity, metric) in metric_alerts.items() if rules_on else ():
+    r = alerts.get(alert)
+    if r is None:
+        problem(f"PrometheusRule: no alert {alert}")
+        continue
+    if not uses(r["expr"], metric):
+        problem(f"PrometheusRule: {alert} expr {r['expr']!r} does not use {metric}")
+    if (r.get("labels") or {}).get("severity") != severity:
+        problem(f"PrometheusRule: {alert} severity is {(r.get('labels') or {}).get('severity')!r}, expected {severity}")
+    notes = r.get("annotations") or {}
+    if not notes.get("summary") or "docs/operations.md" not in notes.get("description", ""):
+        problem(f"PrometheusRule: {alert} needs a summary and a description that points at docs/operations.md")
+    if v["monitoring"]["prometheusRules"].get("runbookUrl") and notes.get("runbook_url") != v["monitoring"]["prometheusRules"]["runbookUrl"]:
+        problem(f"PrometheusRule: {alert} runbook_url is {notes.get('runbook_url')!r}")
+
+# The Grafana dashboard: one ConfigMap for the sidecar, valid JSON, a panel on every alerted metric.
+dash_on = v["monitoring"].get("grafanaDashboard", {}).get("enabled")
+dash_cms = [cm for cm in configmaps.values() if cm["metadata"].get("labels", {}).get("grafana_dashboard") == "1"]
+if dash_on and len(dash_cms) != 1:
+    problem(f"monitoring.grafanaDashboard.enabled is true but {len(dash_cms)} ConfigMaps labelled grafana_dashboard: \"1\" are rendered, expected 1")
+if not dash_on and dash_cms:
+    problem("monitoring.grafanaDashboard.enabled is false but a dashboard ConfigMap is rendered")
+panels = []
+for cm in dash_cms:
+    n = cm["metadata"]["name"]
+    for label, val in (v["monitoring"]["grafanaDashboard"].get("labels") or {}).items():
+        if cm["metadata"]["labels"].get(label) != val:
+            problem(f"dashboard ConfigMap {n}: no label {label}={val} (monitoring.grafanaDashboard.labels)")
+    try:
+        dash = json.loads(cm["data"]["kuayu.json"])
+    except (KeyError, ValueError) as err:
+        problem(f"dashboard ConfigMap {n}: no valid kuayu.json ({err})")
+        continue
+    panels = [p for p in dash.get("panels", []) if p.get("type") != "row"]
+    exprs = " ".join(t.get("expr", "") for p in panels for t in p.get("targets", []))
+    for metric in sorted({m.split("{")[0] for _, m in metric_alerts.values()} | {"kuayu_supervision_filings_arrived_total", "kuayu_outbox_unpublished", "kuayu_calendar_official_until"}):
+        if not uses(exprs, metric):
+            problem(f"dashboard ConfigMap {n}: no panel on {metric}")
 for alert, (severity, expr) in wanted_alerts.items() if rules_on else ():
     r = alerts.get(alert)
     if r is None:
@@ -394,6 +483,6 @@ for alert, (severity, expr) in wanted_alerts.items() if rules_on else ():
 
 for p in problems:
     print(p)
-summary = f"{len(enabled)} components ({', '.join(enabled)}), scope {scope}, {len(topics)} KafkaTopics, calendar {calendar_cm} ({', '.join(sorted(plain(calendar.get('years') or {}))) or 'no operator years'}), {len(alerts)} alerts"
+summary = f"{len(enabled)} components ({', '.join(enabled)}), scope {scope}, {len(topics)} KafkaTopics, calendar {calendar_cm} ({', '.join(sorted(plain(calendar.get('years') or {}))) or 'no operator years'}), {len(alerts)} alerts, {len(panels)} dashboard panels"
 print(("ok: " if not problems else f"{len(problems)} problems: ") + summary)
 sys.exit(1 if problems else 0)

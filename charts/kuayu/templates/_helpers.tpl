@@ -107,6 +107,7 @@ provinces (every province, "*", for scope "all") default to it; intakeAddresses 
   "CALENDAR_POLL_MS" ($v.calendar.pollMs | int64 | toString)
 -}}
 {{- with $v.telemetry.otlpEndpoint }}{{ $_ := set $env "OTEL_EXPORTER_OTLP_ENDPOINT" . }}{{ end -}}
+{{- with .c.httpPort }}{{ $_ := set $env "HTTP_HOST" "0.0.0.0" }}{{ $_ := set $env "HTTP_PORT" (. | int | toString) }}{{ end -}}
 {{- if .c.kafka.enabled -}}
 {{- $_ := set $env "KAFKA_BROKERS" (join "," $v.kafka.brokers) -}}
 {{- if or .c.kafka.groupId (not .c.kafka.serviceGroupPrefix) }}{{ $_ := set $env "KAFKA_GROUP_ID" (include "kuayu.groupId" .) }}{{ end -}}

@@ -122,6 +122,9 @@ export async function runConsumer(opts: ConsumerOptions): Promise<RunningConsume
     }
   });
 
+  const deadLettered = metrics.getMeter("kuayu").createCounter("kuayu_consumer_dead_lettered_total", {
+    description: "Events sent to the dead-letter topic <topic>.dlq (handler gave up, PermanentError, undecodable): alert on any",
+  });
   const deadLetter = async (p: { topic: string; partition: number; message: KafkaMessage }, headers: Record<string, string>, err: Error, attempts: number) => {
     opts.log.error({ err, topic: p.topic, partition: p.partition, offset: p.message.offset, attempts }, "event dead-lettered");
     await opts.producer.sendRecords([
@@ -138,6 +141,7 @@ export async function runConsumer(opts: ConsumerOptions): Promise<RunningConsume
         },
       },
     ]);
+    deadLettered.add(1, { group: opts.groupId, topic: byName.get(p.topic)?.name ?? p.topic });
   };
 
   // Started means consuming: the group is joined and the first fetch has resolved the offsets (with
@@ -306,9 +310,71 @@ export async function runConsumer(opts: ConsumerOptions): Promise<RunningConsume
   const waited = await Promise.race([ready.then(() => true), new Promise<boolean>((r) => (timer = setTimeout(() => r(false), readyTimeoutMs)))]);
   clearTimeout(timer);
   if (!waited) opts.log.warn({ groupId: opts.groupId, readyTimeoutMs }, "consumer has not fetched yet; continuing to start");
+  const lag = watchLag(
+    opts.kafka,
+    opts.groupId,
+    () => assignment,
+    (t) => byName.get(t)?.name ?? t,
+  );
   return {
     consumer,
     assigned: (topic) => [...(assignment[brokerTopic(opts.kafka, topic)] ?? [])],
-    stop: (timeoutMs = 10_000) => withTimeout(consumer.disconnect(), timeoutMs, "consumer disconnect"),
+    stop: (timeoutMs = 10_000) =>
+      withTimeout(
+        consumer.disconnect().finally(() => lag.stop()),
+        timeoutMs,
+        "consumer disconnect",
+      ),
+  };
+}
+
+/** Running consumers whose lag kuayu_consumer_lag reports, each with its own admin client. */
+const lagSources = new Set<(observe: (lag: number, attrs: Record<string, string | number>) => void) => Promise<void>>();
+let lagGauge = false;
+
+/**
+ * kuayu_consumer_lag{group, topic, partition}: high watermark minus the group's committed offset, for
+ * the partitions assigned to this member (each partition is reported by the one member that owns
+ * it), read from the broker at every scrape — so a stuck handler shows a growing lag too.
+ */
+function watchLag(kafka: Kafka, groupId: string, assignment: () => Record<string, number[]>, nameOf: (brokerTopic: string) => string) {
+  if (!lagGauge) {
+    lagGauge = true;
+    metrics
+      .getMeter("kuayu")
+      .createObservableGauge("kuayu_consumer_lag", { description: "Records of a partition not yet handled by its consumer group: high watermark minus committed offset" })
+      .addCallback(async (r) => {
+        await Promise.all([...lagSources].map((source) => source((v, attrs) => r.observe(v, attrs)).catch(() => undefined)));
+      });
+  }
+  const admin = kafka.admin();
+  let connected: Promise<void> | undefined;
+  const source = async (observe: (lag: number, attrs: Record<string, string | number>) => void) => {
+    const mine = Object.entries(assignment()).filter(([, ps]) => ps.length > 0);
+    if (mine.length === 0) return;
+    await (connected ??= admin.connect().catch((err: unknown) => {
+      connected = undefined;
+      throw err;
+    }));
+    const committed = await admin.fetchOffsets({ groupId, topics: mine.map(([t]) => t) });
+    for (const [topic, partitions] of mine) {
+      const ends = new Map((await admin.fetchTopicOffsets(topic)).map((o) => [o.partition, o]));
+      const done = new Map((committed.find((c) => c.topic === topic)?.partitions ?? []).map((p) => [p.partition, p.offset]));
+      for (const partition of partitions) {
+        const end = ends.get(partition);
+        if (!end) continue;
+        const at = done.get(partition);
+        // Nothing committed yet: everything since the oldest record kept is still to do.
+        const from = at === undefined || Number(at) < 0 ? Number(end.low) : Number(at);
+        observe(Math.max(0, Number(end.high) - from), { group: groupId, topic: nameOf(topic), partition });
+      }
+    }
+  };
+  lagSources.add(source);
+  return {
+    stop: async () => {
+      lagSources.delete(source);
+      if (connected) await connected.then(() => admin.disconnect()).catch(() => undefined);
+    },
   };
 }

@@ -147,6 +147,35 @@ export function versionedDocuments<H extends { _id: string; version?: number }>(
   };
 }
 
+/** Unpublished rows a sweep reads at most (and so the most kuayu_outbox_unpublished reports). */
+const SWEEP_LIMIT = 500;
+
+/** What each running relay's last sweep saw of its own partitions' unpublished versions. */
+interface Backlog {
+  collection: string;
+  unpublished: number;
+  oldestAt: number | undefined;
+}
+const backlogs = new Set<Backlog>();
+let backlogGauges = false;
+
+/**
+ * kuayu_outbox_unpublished{collection} and kuayu_outbox_oldest_unpublished_seconds{collection}: the
+ * committed versions this relay has not published yet, as its last sweep (every sweepMs) saw them —
+ * no extra query per scrape. A relay that keeps failing keeps its last numbers, and the age grows.
+ */
+function registerBacklogGauges(): void {
+  if (backlogGauges) return;
+  backlogGauges = true;
+  const m = metrics.getMeter("kuayu");
+  m.createObservableGauge("kuayu_outbox_unpublished", { description: `Committed outbox entries (versions) not yet published by this relay (at most ${SWEEP_LIMIT})` }).addCallback((r) => {
+    for (const b of backlogs) r.observe(b.unpublished, { collection: b.collection });
+  });
+  m.createObservableGauge("kuayu_outbox_oldest_unpublished_seconds", { description: "Age of the oldest committed outbox entry this relay has not published yet (0: none)" }).addCallback((r) => {
+    for (const b of backlogs) r.observe(b.oldestAt === undefined ? 0 : Math.max(0, (Date.now() - b.oldestAt) / 1000), { collection: b.collection });
+  });
+}
+
 export interface VersionRelayOptions {
   versions: mongo.Collection<VersionRow>;
   producer: EventProducer;
@@ -182,6 +211,9 @@ export function startVersionRelay(opts: VersionRelayOptions): VersionRelay {
     return p === null || owned === "all" || owned.includes(p);
   };
 
+  const backlog: Backlog = { collection: versions.collectionName, unpublished: 0, oldestAt: undefined };
+  backlogs.add(backlog);
+  registerBacklogGauges();
   const parkedCount = metrics.getMeter("kuayu").createCounter("kuayu_outbox_parked_total", { description: "Outbox entries the broker refused for good (parked, not published): alert on any" });
 
   /**
@@ -219,10 +251,13 @@ export function startVersionRelay(opts: VersionRelayOptions): VersionRelay {
 
   const sweep = async () => {
     const rows = await versions
-      .find({ published: false }, { projection: { doc: 1, partition: 1 } })
-      .limit(500)
+      .find({ published: false }, { projection: { doc: 1, partition: 1, at: 1 } })
+      .limit(SWEEP_LIMIT)
       .toArray();
-    for (const id of new Set(rows.filter((r) => mine(r.partition)).map((r) => r.doc))) await relayOne(id);
+    const own = rows.filter((r) => mine(r.partition));
+    backlog.unpublished = own.length;
+    backlog.oldestAt = own.reduce<number | undefined>((min, r) => (r.at && (min === undefined || r.at.getTime() < min) ? r.at.getTime() : min), undefined);
+    for (const id of new Set(own.map((r) => r.doc))) await relayOne(id);
   };
 
   const loop = (async () => {
@@ -257,6 +292,7 @@ export function startVersionRelay(opts: VersionRelayOptions): VersionRelay {
       stopped = true;
       wake?.();
       await loop;
+      backlogs.delete(backlog);
     },
   };
 }

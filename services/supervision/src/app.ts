@@ -17,6 +17,7 @@ import { chinaDay } from "./domain/ledger.js";
 import { ledgerConsumer } from "./adapters/consumer.js";
 import { supervisionService } from "./adapters/grpc.js";
 import { httpApi } from "./adapters/http.js";
+import { watchOverdue } from "./adapters/metrics.js";
 import { COLLECTIONS, openStore, type NoticeDoc } from "./adapters/store.js";
 import { createSupervision, type Scope, type Supervision } from "./adapters/supervision.js";
 
@@ -51,12 +52,13 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
   const inScope = (province: string) => scope === "all" || scope.includes(province);
 
   let conn: Connection | undefined, producer: EventProducer | undefined, consumer: RunningConsumer | undefined, server: RunningServer | undefined;
-  let http: Server | undefined, timer: NodeJS.Timeout | undefined;
+  let http: Server | undefined, timer: NodeJS.Timeout | undefined, overdueGauge: { stop(): void } | undefined;
   try {
     conn = await connectMongo({ uri: config.MONGO_URI, dbName: config.MONGO_DB });
     await ensureCollections(conn, [...COLLECTIONS, ...coordinationCollections()]);
     const store = openStore(conn, createLocks(conn));
     const sup = createSupervision(store, dir);
+    overdueGauge = watchOverdue(store);
     recount = sup.recountWorkingMinutes;
     const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: "supervision", log, ...kafkaClient(config) });
     await ensureTopics(kafka, [...lifecycleTopics, ...Object.values(supervisionTopics)]);
@@ -142,7 +144,7 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
         { name: "drain gRPC", run: () => server?.drain(Math.min(10_000, config.SHUTDOWN_GRACE_MS / 2)) },
         { name: "flush producer", run: () => producer?.disconnect() },
         { name: "stop calendar watch", run: () => calendar.stop() },
-        { name: "close store", run: () => conn?.close() },
+        { name: "close store", run: () => (overdueGauge?.stop(), conn?.close()) },
       ],
       log,
       config.SHUTDOWN_GRACE_MS,

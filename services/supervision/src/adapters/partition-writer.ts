@@ -2,6 +2,7 @@ import type { AnyBulkWriteOperation } from "mongodb";
 import type { WorkingHours } from "@kuayu/domain";
 import { provincePartition } from "@kuayu/topics";
 import { applyEvent, contributions, emptyEntry, recountResponse, type Delta, type LedgerEntry, type LedgerEvent } from "../domain/ledger.js";
+import { countContributions } from "./metrics.js";
 import { counterDocId, counterInc, scopesOf, type CounterDoc, type Level, type LedgerDoc, type Store } from "./store.js";
 
 /** A lifecycle event for the ledger, with where it was read: its offset on the partition. */
@@ -111,7 +112,7 @@ export function partitionWriter(store: Store, hours: (courtId: string) => Workin
         }),
     );
     const changed = new Map<string, LedgerDoc>();
-    const contribs: { offset: number; entry: LedgerEntry; delta: Delta }[] = [];
+    const contribs: { offset: number; entry: LedgerEntry; delta: Delta; names: string[] }[] = [];
     for (const ev of events) {
       const cur = changed.get(ev.filingId) ?? ledger.get(ev.filingId);
       if (cur?.offset !== undefined && cur.partition === p && cur.offset >= ev.offset) continue; // applied by an earlier delivery
@@ -121,7 +122,7 @@ export function partitionWriter(store: Store, hours: (courtId: string) => Workin
       if (pending.length > 0) {
         const delta: Delta = {};
         for (const c of pending) for (const [k, v] of Object.entries(c.delta)) delta[k] = (delta[k] ?? 0) + v;
-        contribs.push({ offset, entry: next, delta });
+        contribs.push({ offset, entry: next, delta, names: pending.map((c) => c.name) });
       }
       const { _id: _i, open: _o, partition: _p, offset: _f, ...entry } = { ...(next as LedgerDoc) };
       changed.set(filingId, { ...entry, counted: [...next.counted, ...pending.map((c) => c.name)], _id: filingId, open: !next.decidedAt && !next.withdrawn, partition: p, offset });
@@ -139,6 +140,7 @@ export function partitionWriter(store: Store, hours: (courtId: string) => Workin
     );
     if (openOps.length > 0) await store.open.bulkWrite(openOps, { ordered: false });
     docs.forEach(remember);
+    for (const c of contribs) countContributions(c.entry, c.names);
   }
 
   return {

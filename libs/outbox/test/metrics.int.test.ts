@@ -1,0 +1,103 @@
+// The relay's backlog as Prometheus scrapes it: a real OpenTelemetry MeterProvider with the
+// Prometheus exporter (what @kuayu/telemetry/register starts in the services) on a free port, the
+// real store and broker. While the relay cannot publish (its producer has lost the broker), the
+// committed versions show as kuayu_outbox_unpublished and their age grows; a relay that can publish
+// brings both back to 0.
+import { createServer } from "node:net";
+import { metrics } from "@opentelemetry/api";
+import { PrometheusExporter } from "@opentelemetry/exporter-prometheus";
+import { MeterProvider } from "@opentelemetry/sdk-metrics";
+import { createKafka, createProducer, defineTopic, ensureTopics } from "@kuayu/kafka";
+import { createLogger } from "@kuayu/logger";
+import { connectMongo, ensureCollections } from "@kuayu/mongo";
+import { outboxEntry, startVersionRelay, versionCollections, versionedDocuments, type VersionRow } from "@kuayu/outbox";
+import { intakeEventsV1 } from "@kuayu/proto";
+import { assertInfraUp, eventually, infra, uniqueName } from "@kuayu/testkit";
+
+const log = createLogger({ service: "outbox-metrics-test", level: "silent" });
+const suffix =
+  Math.random()
+    .toString(36)
+    .replace(/[^a-z]/g, "")
+    .slice(0, 8) || "x";
+const topic = defineTopic(`kuayu.outboxmetrics${suffix}.filing-submitted.v1`, intakeEventsV1.FilingSubmittedSchema, 1);
+const kafka = createKafka({ brokers: infra.brokers, clientId: "outbox-metrics-test", log });
+interface Doc {
+  _id: string;
+  version?: number;
+  count: number;
+}
+
+let provider: MeterProvider;
+let port: number;
+let conn: Awaited<ReturnType<typeof connectMongo>>;
+
+const freePort = () =>
+  new Promise<number>((resolve, reject) => {
+    const s = createServer().listen(0, "127.0.0.1", () => {
+      const p = (s.address() as { port: number }).port;
+      s.close(() => resolve(p));
+    });
+    s.on("error", reject);
+  });
+
+async function scrape(name: string, labels: Record<string, string>): Promise<number | undefined> {
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  for (const line of text.split("\n")) {
+    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)\{(.*)\} (\S+)/.exec(line);
+    if (!m || m[1] !== name) continue;
+    const got = Object.fromEntries([...m[2]!.matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((x) => [x[1], x[2]]));
+    if (Object.entries(labels).every(([k, v]) => got[k] === v)) return Number(m[3]);
+  }
+  return undefined;
+}
+
+beforeAll(async () => {
+  await assertInfraUp();
+  port = await freePort();
+  provider = new MeterProvider({ readers: [new PrometheusExporter({ host: "127.0.0.1", port })] });
+  metrics.setGlobalMeterProvider(provider);
+  conn = await connectMongo({ uri: infra.mongoUri, dbName: uniqueName("outbox_metrics") });
+  await ensureCollections(conn, [{ name: "docs" }, ...versionCollections("docs")]);
+  await ensureTopics(kafka, [topic]);
+});
+afterAll(async () => {
+  await conn?.dropDatabase().catch(() => undefined);
+  await conn?.close();
+  await provider?.shutdown();
+  metrics.disable();
+});
+
+it("reports unpublished outbox entries and their age while the relay cannot publish, and 0 once it can", async () => {
+  const heads = conn.db!.collection<Doc>("docs");
+  const versions = conn.db!.collection<VersionRow>("docs_versions");
+  const series = { collection: "docs_versions" };
+  const docs = versionedDocuments<Doc>(heads, versions, { notFound: (id) => new Error(`no ${id}`) });
+  await docs.create({ _id: "m1", count: 0 });
+  for (let i = 1; i <= 3; i++) {
+    await docs.change("m1", async (d) => ({ head: { ...d, count: d.count + 1 }, outbox: [outboxEntry(topic, "m1", { filingId: "m1", collaboratingCourtId: `c${i}` }, "kuayu.test", 0)] }));
+  }
+  // A relay whose producer has lost the broker: every attempt fails (transiently), nothing is published.
+  const lost = await createProducer(kafka, "kuayu.test");
+  await lost.disconnect();
+  const stuck = startVersionRelay({ versions, producer: lost, log, owned: () => "all", sweepMs: 100 });
+  await eventually(async () => (await scrape("kuayu_outbox_unpublished", series)) === 3, 20_000, "three unpublished versions");
+  const age1 = (await scrape("kuayu_outbox_oldest_unpublished_seconds", series))!;
+  await new Promise((r) => setTimeout(r, 1500));
+  const age2 = (await scrape("kuayu_outbox_oldest_unpublished_seconds", series))!;
+  expect(age1).toBeGreaterThan(0);
+  expect(age2).toBeGreaterThan(age1 + 1);
+  expect(await versions.countDocuments({ doc: "m1", published: false })).toBe(3);
+  await stuck.stop();
+
+  const producer = await createProducer(kafka, "kuayu.test");
+  const relay = startVersionRelay({ versions, producer, log, owned: () => "all", sweepMs: 100 });
+  try {
+    await eventually(async () => (await versions.countDocuments({ doc: "m1", published: false })) === 0, 20_000, "all published");
+    await eventually(async () => (await scrape("kuayu_outbox_unpublished", series)) === 0, 20_000, "the backlog back to 0");
+    expect(await scrape("kuayu_outbox_oldest_unpublished_seconds", series)).toBe(0);
+  } finally {
+    await relay.stop();
+    await producer.disconnect();
+  }
+});
