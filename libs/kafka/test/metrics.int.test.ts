@@ -2,14 +2,10 @@
 // Prometheus exporter (what @kuayu/telemetry/register starts in the services) on a free port, a
 // real broker. A poison event raises kuayu_consumer_dead_lettered_total; events that wait behind a
 // stuck handler show as kuayu_consumer_lag, which falls back to 0 once they are handled.
-import { createServer } from "node:net";
-import { metrics } from "@opentelemetry/api";
-import { PrometheusExporter } from "@opentelemetry/exporter-prometheus";
-import { MeterProvider } from "@opentelemetry/sdk-metrics";
 import { createKafka, createProducer, defineTopic, ensureTopics, PermanentError, runConsumer, type ConsumedEvent, type EventProducer, type RunningConsumer } from "@kuayu/kafka";
 import { createLogger } from "@kuayu/logger";
 import { intakeEventsV1 } from "@kuayu/proto";
-import { assertInfraUp, eventually, infra, uniqueName } from "@kuayu/testkit";
+import { assertInfraUp, eventually, infra, uniqueName, startMetricsEndpoint, type MetricsEndpoint } from "@kuayu/testkit";
 
 const log = createLogger({ service: "metrics-test", level: "silent" });
 const suffix =
@@ -22,48 +18,21 @@ const lagTopic = defineTopic(`kuayu.metrics${suffix}.lag.v1`, intakeEventsV1.Fil
 const kafka = createKafka({ brokers: infra.brokers, clientId: "metrics-test", log });
 const filingOf = (e: ConsumedEvent) => (e.message as intakeEventsV1.FilingSubmitted).filingId;
 
-let exporter: PrometheusExporter;
-let provider: MeterProvider;
-let port: number;
+let endpoint: MetricsEndpoint;
 let producer: EventProducer;
 const consumers: RunningConsumer[] = [];
 
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const s = createServer().listen(0, "127.0.0.1", () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
-    });
-    s.on("error", reject);
-  });
-
-/** The value of one series on /metrics (labels in any order), or undefined when it is not there. */
-async function scrape(name: string, labels: Record<string, string>): Promise<number | undefined> {
-  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-  for (const line of text.split("\n")) {
-    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)\{(.*)\} (\S+)/.exec(line);
-    if (!m || m[1] !== name) continue;
-    const got = Object.fromEntries([...m[2]!.matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((x) => [x[1], x[2]]));
-    if (Object.entries(labels).every(([k, v]) => got[k] === v)) return Number(m[3]);
-  }
-  return undefined;
-}
-
 beforeAll(async () => {
   await assertInfraUp();
-  port = await freePort();
-  exporter = new PrometheusExporter({ host: "127.0.0.1", port });
-  provider = new MeterProvider({ readers: [exporter] });
   // Before runConsumer: the consumer takes its instruments from the global provider.
-  metrics.setGlobalMeterProvider(provider);
+  endpoint = await startMetricsEndpoint();
   await ensureTopics(kafka, [poisonTopic, lagTopic]);
   producer = await createProducer(kafka, "kuayu.test");
 });
 afterAll(async () => {
   for (const c of consumers) await c.stop();
   await producer?.disconnect();
-  await provider?.shutdown();
-  metrics.disable();
+  await endpoint?.close();
 });
 
 it("counts a dead-lettered event on /metrics (kuayu_consumer_dead_lettered_total)", async () => {
@@ -87,14 +56,14 @@ it("counts a dead-lettered event on /metrics (kuayu_consumer_dead_lettered_total
     }),
   );
   const series = { group, topic: poisonTopic.name };
-  expect(await scrape("kuayu_consumer_dead_lettered_total", series)).toBeUndefined();
+  expect(await endpoint.scrape("kuayu_consumer_dead_lettered_total", series)).toBeUndefined();
   await producer.publish(poisonTopic, "good-1", { filingId: "good-1" });
   await producer.publish(poisonTopic, "poison-1", { filingId: "poison-1" });
   await producer.publish(poisonTopic, "good-2", { filingId: "good-2" });
   await eventually(async () => handled.includes("good-2"), 30_000, "the event after the poison one");
-  expect(await scrape("kuayu_consumer_dead_lettered_total", series)).toBe(1);
+  expect(await endpoint.scrape("kuayu_consumer_dead_lettered_total", series)).toBe(1);
   await producer.publish(poisonTopic, "poison-2", { filingId: "poison-2" });
-  await eventually(async () => (await scrape("kuayu_consumer_dead_lettered_total", series)) === 2, 30_000, "the second dead letter counted");
+  await eventually(async () => (await endpoint.scrape("kuayu_consumer_dead_lettered_total", series)) === 2, 30_000, "the second dead letter counted");
 });
 
 it("shows events waiting behind a stuck handler as kuayu_consumer_lag, and 0 once they are handled", async () => {
@@ -122,8 +91,8 @@ it("shows events waiting behind a stuck handler as kuayu_consumer_lag, and 0 onc
   for (let i = 0; i < 5; i++) await producer.publish(lagTopic, `f-${i}`, { filingId: `f-${i}` });
   const series = { group, topic: lagTopic.name, partition: "0" };
   // The first event is being handled (uncommitted): all five are still to do.
-  await eventually(async () => (await scrape("kuayu_consumer_lag", series)) === 5, 30_000, "a lag of 5 while the handler is stuck");
+  await eventually(async () => (await endpoint.scrape("kuayu_consumer_lag", series)) === 5, 30_000, "a lag of 5 while the handler is stuck");
   release();
   await eventually(async () => handled.length === 5, 30_000, "the five events handled");
-  await eventually(async () => (await scrape("kuayu_consumer_lag", series)) === 0, 30_000, "the lag back to 0");
+  await eventually(async () => (await endpoint.scrape("kuayu_consumer_lag", series)) === 0, 30_000, "the lag back to 0");
 });

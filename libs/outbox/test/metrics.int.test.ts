@@ -3,16 +3,12 @@
 // real store and broker. While the relay cannot publish (its producer has lost the broker), the
 // committed versions show as kuayu_outbox_unpublished and their age grows; a relay that can publish
 // brings both back to 0.
-import { createServer } from "node:net";
-import { metrics } from "@opentelemetry/api";
-import { PrometheusExporter } from "@opentelemetry/exporter-prometheus";
-import { MeterProvider } from "@opentelemetry/sdk-metrics";
 import { createKafka, createProducer, defineTopic, ensureTopics } from "@kuayu/kafka";
 import { createLogger } from "@kuayu/logger";
 import { connectMongo, ensureCollections } from "@kuayu/mongo";
 import { outboxEntry, startVersionRelay, versionCollections, versionedDocuments, type VersionRow } from "@kuayu/outbox";
 import { intakeEventsV1 } from "@kuayu/proto";
-import { assertInfraUp, eventually, infra, uniqueName } from "@kuayu/testkit";
+import { assertInfraUp, eventually, infra, uniqueName, startMetricsEndpoint, type MetricsEndpoint } from "@kuayu/testkit";
 
 const log = createLogger({ service: "outbox-metrics-test", level: "silent" });
 const suffix =
@@ -28,35 +24,12 @@ interface Doc {
   count: number;
 }
 
-let provider: MeterProvider;
-let port: number;
+let endpoint: MetricsEndpoint;
 let conn: Awaited<ReturnType<typeof connectMongo>>;
-
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const s = createServer().listen(0, "127.0.0.1", () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
-    });
-    s.on("error", reject);
-  });
-
-async function scrape(name: string, labels: Record<string, string>): Promise<number | undefined> {
-  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-  for (const line of text.split("\n")) {
-    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)\{(.*)\} (\S+)/.exec(line);
-    if (!m || m[1] !== name) continue;
-    const got = Object.fromEntries([...m[2]!.matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((x) => [x[1], x[2]]));
-    if (Object.entries(labels).every(([k, v]) => got[k] === v)) return Number(m[3]);
-  }
-  return undefined;
-}
 
 beforeAll(async () => {
   await assertInfraUp();
-  port = await freePort();
-  provider = new MeterProvider({ readers: [new PrometheusExporter({ host: "127.0.0.1", port })] });
-  metrics.setGlobalMeterProvider(provider);
+  endpoint = await startMetricsEndpoint();
   conn = await connectMongo({ uri: infra.mongoUri, dbName: uniqueName("outbox_metrics") });
   await ensureCollections(conn, [{ name: "docs" }, ...versionCollections("docs")]);
   await ensureTopics(kafka, [topic]);
@@ -64,8 +37,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await conn?.dropDatabase().catch(() => undefined);
   await conn?.close();
-  await provider?.shutdown();
-  metrics.disable();
+  await endpoint?.close();
 });
 
 it("reports unpublished outbox entries and their age while the relay cannot publish, and 0 once it can", async () => {
@@ -81,10 +53,10 @@ it("reports unpublished outbox entries and their age while the relay cannot publ
   const lost = await createProducer(kafka, "kuayu.test");
   await lost.disconnect();
   const stuck = startVersionRelay({ versions, producer: lost, log, owned: () => "all", sweepMs: 100 });
-  await eventually(async () => (await scrape("kuayu_outbox_unpublished", series)) === 3, 20_000, "three unpublished versions");
-  const age1 = (await scrape("kuayu_outbox_oldest_unpublished_seconds", series))!;
+  await eventually(async () => (await endpoint.scrape("kuayu_outbox_unpublished", series)) === 3, 20_000, "three unpublished versions");
+  const age1 = (await endpoint.scrape("kuayu_outbox_oldest_unpublished_seconds", series))!;
   await new Promise((r) => setTimeout(r, 1500));
-  const age2 = (await scrape("kuayu_outbox_oldest_unpublished_seconds", series))!;
+  const age2 = (await endpoint.scrape("kuayu_outbox_oldest_unpublished_seconds", series))!;
   expect(age1).toBeGreaterThan(0);
   expect(age2).toBeGreaterThan(age1 + 1);
   expect(await versions.countDocuments({ doc: "m1", published: false })).toBe(3);
@@ -94,8 +66,8 @@ it("reports unpublished outbox entries and their age while the relay cannot publ
   const relay = startVersionRelay({ versions, producer, log, owned: () => "all", sweepMs: 100 });
   try {
     await eventually(async () => (await versions.countDocuments({ doc: "m1", published: false })) === 0, 20_000, "all published");
-    await eventually(async () => (await scrape("kuayu_outbox_unpublished", series)) === 0, 20_000, "the backlog back to 0");
-    expect(await scrape("kuayu_outbox_oldest_unpublished_seconds", series)).toBe(0);
+    await eventually(async () => (await endpoint.scrape("kuayu_outbox_unpublished", series)) === 0, 20_000, "the backlog back to 0");
+    expect(await endpoint.scrape("kuayu_outbox_oldest_unpublished_seconds", series)).toBe(0);
   } finally {
     await relay.stop();
     await producer.disconnect();

@@ -14,7 +14,7 @@ import { connectMongo } from "@kuayu/mongo";
 import { commonV1, supervisionV1 } from "@kuayu/proto";
 import { filingLifecycle, provincePartition } from "@kuayu/topics";
 import { assertInfraUp, eventually, infra, testKeys, uniqueName } from "@kuayu/testkit";
-import { readConfig } from "../src/config";
+import { testConfig } from "./support";
 import { startApp, type App } from "../src/app";
 
 const keys = testKeys();
@@ -34,27 +34,9 @@ beforeAll(async () => {
   court.name = INSTALLED_NAME;
   writeFileSync(path.join(dir, "directory.json"), JSON.stringify(data));
   db = uniqueName("supervision_dir");
-  app = await startApp(
-    readConfig({
-      GRPC_PORT: "0",
-      GRPC_HOST: "127.0.0.1",
-      HTTP_PORT: "0",
-      HTTP_HOST: "127.0.0.1",
-      KAFKA_BROKERS: infra.brokers.join(","),
-      MONGO_URI: infra.mongoUri,
-      MONGO_DB: db,
-      KAFKA_GROUP_ID: uniqueName("supervision"),
-      KAFKA_FROM_BEGINNING: "false",
-      JWT_PUBLIC_KEY: keys.publicKey,
-      LOG_LEVEL: "silent",
-      NOTICE_TIME: "off",
-      DIRECTORY_FILE: path.join(dir, "directory.json"),
-    }),
-    log,
-    (err) => {
-      throw err;
-    },
-  );
+  app = await startApp(testConfig(db, keys.publicKey, { DIRECTORY_FILE: path.join(dir, "directory.json") }), log, (err) => {
+    throw err;
+  });
   events = await createProducer(createKafka({ brokers: infra.brokers, clientId: "supervision-dir-test", log }), "kuayu.test");
 });
 afterAll(async () => {

@@ -3,81 +3,36 @@
 // service on the real broker and store, scripted filings: one answered within 30 working minutes,
 // one answered late, one never answered, and a drill that must not count.
 import { randomUUID } from "node:crypto";
-import { createServer } from "node:net";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
-import { metrics } from "@opentelemetry/api";
-import { PrometheusExporter } from "@opentelemetry/exporter-prometheus";
-import { MeterProvider } from "@opentelemetry/sdk-metrics";
 import { createKafka, createProducer, type EventProducer } from "@kuayu/kafka";
 import { createLogger } from "@kuayu/logger";
 import { connectMongo } from "@kuayu/mongo";
 import { commonV1 } from "@kuayu/proto";
 import { filingLifecycle, provincePartition, type FilingEventInit } from "@kuayu/topics";
-import { assertInfraUp, eventually, infra, testKeys, uniqueName } from "@kuayu/testkit";
-import { readConfig } from "../src/config";
+import { assertInfraUp, eventually, infra, testKeys, uniqueName, startMetricsEndpoint, type MetricsEndpoint } from "@kuayu/testkit";
+import { testConfig } from "./support";
 import { startApp, type App } from "../src/app";
 
 const log = createLogger({ service: "test", level: "silent" });
 const cst = (local: string) => new Date(`${local}+08:00`);
-let provider: MeterProvider;
-let port: number;
+let endpoint: MetricsEndpoint;
 let app: App;
 let db: string;
 let events: EventProducer;
 const fatal: Error[] = [];
 
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const s = createServer().listen(0, "127.0.0.1", () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
-    });
-    s.on("error", reject);
-  });
-
-async function scrape(name: string, labels: Record<string, string>): Promise<number | undefined> {
-  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-  for (const line of text.split("\n")) {
-    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)\{(.*)\} (\S+)/.exec(line);
-    if (!m || m[1] !== name) continue;
-    const got = Object.fromEntries([...m[2]!.matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((x) => [x[1], x[2]]));
-    if (Object.entries(labels).every(([k, v]) => got[k] === v)) return Number(m[3]);
-  }
-  return undefined;
-}
-
 beforeAll(async () => {
   await assertInfraUp();
-  port = await freePort();
-  provider = new MeterProvider({ readers: [new PrometheusExporter({ host: "127.0.0.1", port })] });
-  metrics.setGlobalMeterProvider(provider);
+  endpoint = await startMetricsEndpoint();
   db = uniqueName("supervision_metrics");
-  app = await startApp(
-    readConfig({
-      GRPC_PORT: "0",
-      GRPC_HOST: "127.0.0.1",
-      HTTP_PORT: "0",
-      HTTP_HOST: "127.0.0.1",
-      KAFKA_BROKERS: infra.brokers.join(","),
-      MONGO_URI: infra.mongoUri,
-      MONGO_DB: db,
-      KAFKA_GROUP_ID: uniqueName("supervision"),
-      KAFKA_FROM_BEGINNING: "false",
-      JWT_PUBLIC_KEY: testKeys().publicKey,
-      LOG_LEVEL: "silent",
-      NOTICE_TIME: "off",
-    }),
-    log,
-    (err) => void fatal.push(err),
-  );
+  app = await startApp(testConfig(db, testKeys().publicKey), log, (err) => void fatal.push(err));
   events = await createProducer(createKafka({ brokers: infra.brokers, clientId: "supervision-metrics-test", log }), "kuayu.test");
 });
 afterAll(async () => {
   await events?.disconnect();
   expect(await app?.stop()).toBe(true);
   expect(fatal).toEqual([]);
-  await provider?.shutdown();
-  metrics.disable();
+  await endpoint?.close();
   const conn = await connectMongo({ uri: infra.mongoUri, dbName: db });
   await conn.dropDatabase();
   await conn.close();
@@ -111,15 +66,15 @@ async function filing(arrivedAt: Date, ackAt?: Date, drill = false) {
 
 it("counts arrivals, responses within and after 30 working minutes, and overdue filings on /metrics", async () => {
   const beijing = { province: "11" };
-  expect(await scrape("kuayu_supervision_filings_arrived_total", beijing)).toBeUndefined();
+  expect(await endpoint.scrape("kuayu_supervision_filings_arrived_total", beijing)).toBeUndefined();
   await filing(cst("2026-04-01T09:00:00"), cst("2026-04-01T09:20:00")); // within 30 minutes
   await filing(cst("2026-04-01T09:00:00"), cst("2026-04-01T09:45:00")); // 45 minutes: a breach
   await filing(cst("2026-04-01T09:00:00")); // never answered: overdue
   await filing(cst("2026-04-01T09:00:00"), cst("2026-04-01T11:00:00"), true); // a drill: not counted
-  await eventually(async () => (await scrape("kuayu_supervision_responses_total", { ...beijing, within_30_minutes: "false" })) === 1, 30_000, "the late response counted");
-  expect(await scrape("kuayu_supervision_filings_arrived_total", beijing)).toBe(3);
-  expect(await scrape("kuayu_supervision_responses_total", { ...beijing, within_30_minutes: "true" })).toBe(1);
+  await eventually(async () => (await endpoint.scrape("kuayu_supervision_responses_total", { ...beijing, within_30_minutes: "false" })) === 1, 30_000, "the late response counted");
+  expect(await endpoint.scrape("kuayu_supervision_filings_arrived_total", beijing)).toBe(3);
+  expect(await endpoint.scrape("kuayu_supervision_responses_total", { ...beijing, within_30_minutes: "true" })).toBe(1);
   // Response due on 1 April at 09:30 and never given; the two answered ones are past their decision deadline.
-  expect(await scrape("kuayu_supervision_overdue_filings", { for: "response" })).toBe(1);
-  expect(await scrape("kuayu_supervision_overdue_filings", { for: "decision" })).toBe(2);
+  expect(await endpoint.scrape("kuayu_supervision_overdue_filings", { for: "response" })).toBe(1);
+  expect(await endpoint.scrape("kuayu_supervision_overdue_filings", { for: "decision" })).toBe(2);
 });

@@ -12,7 +12,7 @@ import { connectMongo } from "@kuayu/mongo";
 import { commonV1, decisionEventsV1, supervisionV1 } from "@kuayu/proto";
 import { filingLifecycle, provincePartition, type FilingEventInit } from "@kuayu/topics";
 import { assertInfraUp, eventually, infra, testKeys, uniqueName } from "@kuayu/testkit";
-import { readConfig } from "../src/config";
+import { testConfig } from "./support";
 import { startApp, type App } from "../src/app";
 
 const keys = testKeys();
@@ -32,24 +32,7 @@ beforeAll(async () => {
   const signer = await createSigner(keys.privateKey);
   mint = (courtId, province, roles) => signer.mint({ user: `u-${courtId}`, courtId, roles, province });
   db = uniqueName("supervision_it");
-  app = await startApp(
-    readConfig({
-      GRPC_PORT: "0",
-      GRPC_HOST: "127.0.0.1",
-      HTTP_PORT: "0",
-      HTTP_HOST: "127.0.0.1",
-      KAFKA_BROKERS: infra.brokers.join(","),
-      MONGO_URI: infra.mongoUri,
-      MONGO_DB: db,
-      KAFKA_GROUP_ID: uniqueName("supervision"),
-      KAFKA_FROM_BEGINNING: "false",
-      JWT_PUBLIC_KEY: keys.publicKey,
-      LOG_LEVEL: "silent",
-      NOTICE_TIME: "off",
-    }),
-    log,
-    (err) => void fatal.push(err),
-  );
+  app = await startApp(testConfig(db, keys.publicKey), log, (err) => void fatal.push(err));
   events = await createProducer(createKafka({ brokers: infra.brokers, clientId: "supervision-test", log }), "kuayu.test");
 });
 afterAll(async () => {
