@@ -6,6 +6,8 @@
 #     docs/benchmarks.md), or SQLite with KUAYU_STORE_BACKEND=sqlite
 #
 # Usage: scripts/infra/infra.sh install|up|down|status|running|reset
+#        scripts/infra/infra.sh kill kafka|ferretdb|postgres    SIGKILL one component (fault injection)
+#        scripts/infra/infra.sh start kafka|ferretdb|postgres   start it again, on the ports it had
 #
 # Everything lives inside the repo, in git-ignored folders:
 #   .tools/  downloaded/built tools (Kafka jars, ferretdb binary)
@@ -483,6 +485,49 @@ cmd_running() {
   running_pid kafka >/dev/null && running_pid ferretdb >/dev/null
 }
 
+# Fault injection: SIGKILL a component as a crash would (no shutdown of any kind) and wait until it
+# is gone. PostgreSQL: the postmaster and every backend at once (the whole server crashing). The pid
+# and port files stay, so `start` brings it back on the ports it had, whatever this shell's env.
+cmd_kill() {
+  local name=$1 pid pids i
+  pid=$(running_pid "$name") || die "$name is not running (or not started by this checkout)"
+  pids=("$pid")
+  if [[ $name == postgres ]]; then
+    mapfile -t -O 1 pids < <(ps -o pid= --ppid "$pid" | tr -d ' ')
+  fi
+  kill -KILL "${pids[@]}" 2>/dev/null || true
+  for ((i = 0; i < 100; i++)); do
+    local alive=0
+    for p in "${pids[@]}"; do [[ -d /proc/$p ]] && alive=1; done
+    ((alive)) || break
+    sleep 0.1
+  done
+  log "$name killed (SIGKILL, pid${pids[1]:+s} ${pids[*]})"
+}
+
+# Starts one component again after `kill` (or `down`), on the ports recorded when it last started.
+cmd_start() {
+  mkdir -p "$LOGS" "$PIDS"
+  case $1 in
+    kafka)
+      KAFKA_PORT=$(port_of kafka "$KAFKA_PORT")
+      local controller
+      controller=$(sed -n 's/^controller.quorum.voters=1@127.0.0.1:\([0-9]*\)$/\1/p' "$KAFKA_PROPS" 2>/dev/null || true)
+      KAFKA_CONTROLLER_PORT=${controller:-$KAFKA_CONTROLLER_PORT}
+      kafka_up
+      ;;
+    postgres)
+      PG_PORT=$(port_of postgres "$PG_PORT")
+      pg_up
+      ;;
+    ferretdb)
+      MONGO_PORT=$(port_of ferretdb "$MONGO_PORT")
+      BACKEND=$(cat "$PIDS/ferretdb.backend" 2>/dev/null || echo "$BACKEND")
+      ferretdb_up
+      ;;
+  esac
+}
+
 cmd_reset() {
   cmd_down
   log "deleting ${DATA#"$ROOT"/}"
@@ -496,8 +541,12 @@ case ${1:-} in
   status) cmd_status ;;
   running) cmd_running ;;
   reset) cmd_reset ;;
+  kill | start)
+    case ${2:-} in kafka | ferretdb | postgres) ;; *) die "usage: $0 $1 kafka|ferretdb|postgres" ;; esac
+    "cmd_$1" "$2"
+    ;;
   *)
-    echo "usage: $0 install|up|down|status|running|reset" >&2
+    echo "usage: $0 install|up|down|status|running|reset|kill <component>|start <component>" >&2
     exit 2
     ;;
 esac

@@ -29,6 +29,13 @@ export class StateError extends DomainError {
 
 /** Node's socket errors: the peer is down, restarting or unreachable for now. */
 const SOCKET_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "EHOSTUNREACH", "ENETUNREACH", "EAI_AGAIN"]);
+/**
+ * FerretDB answers InternalError (code 1) with its PostgreSQL driver's message when PostgreSQL is
+ * down, restarting or lost the connection mid-command (measured by killing it: scripts/infra/infra.sh
+ * kill postgres); the MongoDB driver sees an ordinary server error.
+ */
+const STORE_BACKEND_AWAY =
+  /failed to connect to|unexpected EOF|connection reset by peer|broken pipe|conn closed|connection refused|the database system is (starting up|shutting down|not yet accepting connections|in recovery mode)|terminating connection/;
 /** gRPC status codes a call may succeed with later: UNAVAILABLE, DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED, ABORTED. */
 const GRPC_TRANSIENT = new Set([14, 4, 8, 10]);
 
@@ -46,6 +53,7 @@ export function isTransient(err: unknown): boolean {
     // mongodb driver: network, pool, server selection and topology errors.
     if (/^Mongo(Network|NetworkTimeout|ServerSelection|NotConnected|PoolClosed|PoolCleared|TopologyClosed)Error$/.test(name)) return true;
     if (e.errorLabelSet instanceof Set && e.errorLabelSet.has("RetryableWriteError")) return true;
+    if (name === "MongoServerError" && e.code === 1 && STORE_BACKEND_AWAY.test(String(e.message ?? ""))) return true;
     // kafkajs: connection and request errors, and anything it marks retriable.
     if (name.startsWith("KafkaJS") && (e.retriable === true || /Connection|RequestTimeout|NumberOfRetriesExceeded|NotLeader|Broker/.test(name))) return true;
     if (typeof e.code === "string" && SOCKET_CODES.has(e.code)) return true;

@@ -15,6 +15,21 @@ describe("isTransient: what a consumer waits out instead of dead-lettering", () 
     expect(isTransient(new Error("wrapped", { cause: new MongoNetworkError("socket hang up") }))).toBe(true);
   });
 
+  it("PostgreSQL away under FerretDB: the InternalError texts FerretDB answers while it is down, restarting or just killed", () => {
+    const ferret = (errmsg: string) => new MongoServerError({ ok: 0, code: 1, codeName: "InternalError", errmsg });
+    for (const text of [
+      "[msg_insert.go:168 handler.(*Handler).MsgInsert] failed to connect to `user=ferretdb database=ferretdb`: 127.0.0.1:55432 (127.0.0.1): dial error: dial tcp 127.0.0.1:55432: connect: connection refused",
+      "[msg_insert.go:168 handler.(*Handler).MsgInsert] unexpected EOF",
+      "[msg_insert.go:168 handler.(*Handler).MsgInsert] read tcp 127.0.0.1:40012->127.0.0.1:55432: read: connection reset by peer",
+      "failed to connect to `user=ferretdb database=ferretdb`: 127.0.0.1:55432 (127.0.0.1): server error: FATAL: the database system is starting up (SQLSTATE 57P03)",
+      "failed to connect to `user=ferretdb database=ferretdb`: 127.0.0.1:55432 (127.0.0.1): server error: FATAL: the database system is not yet accepting connections (SQLSTATE 57P03)",
+    ]) {
+      expect(isTransient(ferret(text))).toBe(true);
+    }
+    // Any other internal error of the store is not waited out.
+    expect(isTransient(ferret("[msg_update.go:99] invalid update operator"))).toBe(false);
+  });
+
   it("not: bad data, a missing record, a wrong state, a duplicate key, a programming error", () => {
     expect(isTransient(new ValidationError([{ field: "x", description: "bad" }]))).toBe(false);
     expect(isTransient(new NotFoundError("filing f-1 not found"))).toBe(false);
