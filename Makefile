@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 ENV := source scripts/env.sh &&
 
-.PHONY: up down test build proto lint bench bench-drill load bootstrap status clean chart images
+.PHONY: up down test build proto lint bench bench-drill chaos load bootstrap status clean chart images
 
 ## up: install everything, start Kafka, the store and every service; print the endpoints
 up: bootstrap build
@@ -45,6 +45,12 @@ bench: build
 bench-drill: build
 	@$(ENV) bash scripts/infra/infra.sh up
 	@$(ENV) node scripts/bench/drill.js $(ARGS)
+
+## chaos: the drill with faults — each service, the broker, FerretDB and PostgreSQL SIGKILLed in turn and restarted; time to recover per fault; fails on any lost, duplicated or dead-lettered filing or a wrong supervision count; make chaos [LIMIT=1500] [ARGS="--chaos-spacing 20s --chaos-outage 3s"]; docs/reliability.md
+LIMIT ?= 1500
+chaos: build
+	@$(ENV) bash scripts/infra/infra.sh up
+	@$(ENV) node scripts/bench/drill.js --chaos --skip-baseline --limit $(LIMIT) $(ARGS)
 
 ## load: the k6 scenarios (scripts/k6) against `make up` — k6 if installed, else k6run: make load [ARGS="--vus 2 --iterations 10"]
 load: build

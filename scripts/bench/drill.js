@@ -13,8 +13,17 @@
 //                               [--skip-baseline] [--out DIR] [-- <more kuayu drill run options>]
 //   node scripts/bench/drill.js --resume bench-results/drill-run-<time>   (a run cut short: same plan,
 //                               databases and groups; the parts' times and counters add up)
+//   node scripts/bench/drill.js --chaos [--limit N] ...   (`make chaos`: while the drill runs, kill each
+//                               service, the broker, FerretDB and PostgreSQL in turn and restart them;
+//                               time to recover per fault, then lost / duplicated / DLQ / supervision
+//                               checked, exit 1 on any — scripts/bench/chaos.js, docs/reliability.md)
 // The full drill (no --fraction/--limit) is every collaborating court × its case types: 86,328 filings.
-// Environment: KAFKA_BROKERS (127.0.0.1:9092), MONGO_URI (mongodb://127.0.0.1:27017).
+// Environment: KAFKA_BROKERS (127.0.0.1:$KAFKA_PORT, 9092), MONGO_URI (mongodb://127.0.0.1:$MONGO_PORT, 27017).
+// Ports: the services listen on ports the system picks (nothing clashes with another instance), or on
+// --port-base N … N+4 (routing, intake, decision, notification, supervision; supervision's HTTP on N+5).
+// With --chaos the ports are fixed for the run (a restarted service keeps its address): picked free by
+// the system at the start unless --port-base is given. The broker's, FerretDB's and PostgreSQL's
+// processes measured are those of this checkout's scripts/infra/infra.sh (.data/pids), not others'.
 // Results: bench-results/drill-<timestamp>.json and a Markdown table on stdout (docs/benchmarks.md).
 "use strict";
 
@@ -40,7 +49,7 @@ const fail = (msg) => {
 };
 if (args.includes("--help")) {
   process.stdout.write(
-    "usage: node scripts/bench/drill.js [--fraction F | --limit N] [--concurrency N] [--drain-timeout 30m] [--skip-baseline] [--cpu-prof] [--out DIR] [-- <kuayu drill run options>]\n       node scripts/bench/drill.js --resume DIR [--drain-timeout 30m]\n",
+    "usage: node scripts/bench/drill.js [--fraction F | --limit N] [--concurrency N] [--drain-timeout 30m] [--skip-baseline] [--cpu-prof] [--port-base N] [--out DIR] [-- <kuayu drill run options>]\n       node scripts/bench/drill.js --chaos [--chaos-spacing 20s] [--chaos-outage 3s] [--chaos-faults intake,kafka,...] [same options]\n       node scripts/bench/drill.js --resume DIR [--drain-timeout 30m]\n",
   );
   process.exit(0);
 }
@@ -61,9 +70,13 @@ const CFG = {
   /** V8 CPU profiles of every service, written to <run dir>/profiles when they stop (open in Chrome DevTools). */
   cpuProf: args.includes("--cpu-prof"),
   out: arg("out") ?? path.join(ROOT, "bench-results"),
-  brokers: process.env.KAFKA_BROKERS ?? "127.0.0.1:9092",
-  mongoUri: process.env.MONGO_URI ?? "mongodb://127.0.0.1:27017",
+  brokers: process.env.KAFKA_BROKERS ?? `127.0.0.1:${process.env.KAFKA_PORT ?? 9092}`,
+  mongoUri: process.env.MONGO_URI ?? `mongodb://127.0.0.1:${process.env.MONGO_PORT ?? 27017}`,
+  portBase: arg("port-base") === undefined ? undefined : Number(arg("port-base")),
+  chaos: args.includes("--chaos") ? { spacingMs: minutes(arg("chaos-spacing") ?? "20s"), outageMs: minutes(arg("chaos-outage") ?? "3s"), faults: arg("chaos-faults") } : undefined,
 };
+if (CFG.portBase !== undefined && !(Number.isInteger(CFG.portBase) && CFG.portBase > 1024 && CFG.portBase < 65530)) fail(`--port-base: not a port number: ${arg("port-base")}`);
+if (CFG.chaos && RESUME) fail("--chaos starts a run of its own; it cannot --resume one");
 for (const f of ["services/routing/dist/main.js", "libs/cli/dist/main.js", "libs/testkit/dist/index.js"]) if (!fs.existsSync(path.join(ROOT, f))) fail(`${f} is not built; run \`make build\` first`);
 
 // ------------------------------------------------------------------ processes and /proc counters
@@ -82,19 +95,38 @@ function procStat(pid) {
     return undefined;
   }
 }
-/** Pids of the store and broker processes this machine runs (by command name). */
+/**
+ * Pids of the broker and the store this checkout's scripts/infra/infra.sh started (its pid files; other
+ * instances on the machine are not counted): Kafka, FerretDB, and PostgreSQL's postmaster with its
+ * backends (one per connection, so looked up each time).
+ */
 function infraPids() {
   const out = {};
-  for (const pid of fs.readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
-    let cmd;
+  const pidOf = (name) => {
     try {
-      cmd = fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").replace(/\0/g, " ");
+      return Number(fs.readFileSync(path.join(ROOT, `.data/pids/${name}.pid`), "utf8"));
     } catch {
-      continue;
+      return undefined;
     }
-    // PostgreSQL first: its backends are titled "postgres: ferretdb ferretdb 127.0.0.1(…)".
-    const name = /^(\S*\/)?postgres[: ]/.test(cmd) ? "postgresql" : /ferretdb/.test(cmd) ? "ferretdb" : /^java .*kafka\.Kafka/.test(cmd) ? "kafka" : undefined;
-    if (name) (out[name] ??= []).push(Number(pid));
+  };
+  for (const [file, name] of [
+    ["kafka", "kafka"],
+    ["ferretdb", "ferretdb"],
+    ["postgres", "postgresql"],
+  ]) {
+    const pid = pidOf(file);
+    if (pid && fs.existsSync(`/proc/${pid}`)) out[name] = [pid];
+  }
+  const postmaster = out.postgresql?.[0];
+  if (postmaster) {
+    for (const pid of fs.readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
+      try {
+        const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+        if (Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]) === postmaster) out.postgresql.push(Number(pid));
+      } catch {
+        // gone meanwhile
+      }
+    }
   }
   return out;
 }
@@ -105,10 +137,16 @@ function infraPids() {
 let workDir;
 let part = 1;
 const children = [];
+// However the run ends (a failure included), no service it started outlives it.
+process.on("exit", () => {
+  for (const { child } of children) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+});
 
-/** Starts a built service as its own process (logs to a file); resolves with its gRPC address. */
+const starts = {};
+/** Starts a built service as its own process (logs to a file; a restart to a file of its own); resolves with its gRPC address. */
 async function startService(name, env) {
-  const logFile = path.join(workDir, `${name}${part > 1 ? `-part${part}` : ""}.log`);
+  starts[name] = (starts[name] ?? 0) + 1;
+  const logFile = path.join(workDir, `${name}${part > 1 ? `-part${part}` : ""}${starts[name] > 1 ? `-start${starts[name]}` : ""}.log`);
   const fd = fs.openSync(logFile, "w");
   const prof = CFG.cpuProf ? ["--cpu-prof", "--cpu-prof-dir", path.join(workDir, "profiles"), "--cpu-prof-name", `${name}.cpuprofile`] : [];
   const child = spawn(process.execPath, [...prof, "--require", require.resolve("@kuayu/telemetry/register", { paths: [ROOT] }), path.join(ROOT, `services/${name}/dist/main.js`)], {
@@ -116,14 +154,27 @@ async function startService(name, env) {
     stdio: ["ignore", fd, fd],
   });
   children.push({ name, child });
+  fs.closeSync(fd);
   for (let i = 0; i < 240; i++) {
     const text = fs.readFileSync(logFile, "utf8");
     const line = text.split("\n").find((l) => l.includes(`"msg":"${name} started"`));
-    if (line) return { pid: child.pid, addr: `127.0.0.1:${JSON.parse(line).grpcPort}` };
+    if (line) return { pid: child.pid, child, env, logFile, addr: `127.0.0.1:${JSON.parse(line).grpcPort}` };
     if (child.exitCode !== null) fail(`${name} exited: ${text.slice(-2000)}`);
     await sleep(250);
   }
   fail(`${name} did not start in 60 s; see ${logFile}`);
+}
+
+/** A port no process listens on now (the system's pick). */
+function freePort() {
+  const net = require("node:net");
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer().once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
 }
 
 async function main() {
@@ -184,8 +235,12 @@ async function main() {
   const dbs = ["intake", "decision", "notification", "supervision"].map((s) => `bench_drill_${s}_${tag}`);
   const groups = Object.fromEntries(["routing", "intake", "decision", "notification", "supervision"].map((s) => [s, `bench-drill-${s}-${tag}`]));
   const topicPrefix = state.topicPrefix ?? ""; // runs begun before topic prefixes existed: none
+  // Where each service listens: --port-base N…N+5, ports picked free now (--chaos: a restarted service
+  // keeps its address), or any free port at each start (0).
+  const names = ["routing", "intake", "decision", "notification", "supervision", "supervision-http"];
+  const ports = {};
+  for (const [i, n] of names.entries()) ports[n] = CFG.portBase ? CFG.portBase + i : CFG.chaos ? await freePort() : 0;
   const base = {
-    GRPC_PORT: "0",
     GRPC_HOST: "127.0.0.1",
     KAFKA_BROKERS: CFG.brokers,
     KAFKA_TOPIC_PREFIX: topicPrefix,
@@ -197,10 +252,11 @@ async function main() {
   // The services log "<name> started" at info; start them at info, they log little afterwards.
   const svc = {};
   log("starting routing, intake, decision, notification and supervision as their own processes…");
-  svc.routing = await startService("routing", { ...base, LOG_LEVEL: "info", KAFKA_GROUP_ID: groups.routing });
-  svc.intake = await startService("intake", { ...base, LOG_LEVEL: "info", MONGO_DB: dbs[0], KAFKA_GROUP_ID: groups.intake, ROUTING_ADDR: svc.routing.addr });
+  svc.routing = await startService("routing", { ...base, GRPC_PORT: `${ports.routing}`, LOG_LEVEL: "info", KAFKA_GROUP_ID: groups.routing });
+  svc.intake = await startService("intake", { ...base, GRPC_PORT: `${ports.intake}`, LOG_LEVEL: "info", MONGO_DB: dbs[0], KAFKA_GROUP_ID: groups.intake, ROUTING_ADDR: svc.routing.addr });
   svc.decision = await startService("decision", {
     ...base,
+    GRPC_PORT: `${ports.decision}`,
     LOG_LEVEL: "info",
     MONGO_DB: dbs[1],
     KAFKA_GROUP_ID: groups.decision,
@@ -208,19 +264,29 @@ async function main() {
     INTAKE_ADDRS: `*=${svc.intake.addr}`,
     COPY_INTERVAL_MS: "200",
   });
-  svc.notification = await startService("notification", { ...base, LOG_LEVEL: "info", MONGO_DB: dbs[2], KAFKA_GROUP_ID: groups.notification });
-  svc.supervision = await startService("supervision", { ...base, LOG_LEVEL: "info", MONGO_DB: dbs[3], KAFKA_GROUP_ID: groups.supervision, HTTP_PORT: "0", HTTP_HOST: "127.0.0.1", NOTICE_TIME: "off" });
+  svc.notification = await startService("notification", { ...base, GRPC_PORT: `${ports.notification}`, LOG_LEVEL: "info", MONGO_DB: dbs[2], KAFKA_GROUP_ID: groups.notification });
+  svc.supervision = await startService("supervision", {
+    ...base,
+    GRPC_PORT: `${ports.supervision}`,
+    LOG_LEVEL: "info",
+    MONGO_DB: dbs[3],
+    KAFKA_GROUP_ID: groups.supervision,
+    HTTP_PORT: `${ports["supervision-http"]}`,
+    HTTP_HOST: "127.0.0.1",
+    NOTICE_TIME: "off",
+  });
 
   // 3. Counters every 5 s: CPU and memory per process, lag per consumer group.
   const kafka = new Kafka({ clientId: `bench-drill-${tag}`, brokers: CFG.brokers.split(","), logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
   await admin.connect();
   const topics = (await admin.listTopics()).filter((t) => t.startsWith(`${topicPrefix}kuayu.`) && !t.endsWith(".dlq"));
-  async function lags() {
+  /** Events behind, per consumer group; `strict`: fail when the broker does not answer (else count 0). */
+  async function lags(strict = false) {
     const out = {};
     for (const [svcName, groupId] of Object.entries(groups)) {
       let lag = 0;
-      for (const g of await admin.fetchOffsets({ groupId, topics }).catch(() => [])) {
+      for (const g of await admin.fetchOffsets({ groupId, topics }).catch((err) => (strict ? Promise.reject(err) : []))) {
         const ends = await admin.fetchTopicOffsets(g.topic);
         for (const p of g.partitions) {
           if (p.offset === "-1") continue;
@@ -327,7 +393,12 @@ async function main() {
   drillPid = drill.pid;
   let drillOut = "";
   drill.stdout.on("data", (c) => (drillOut += c));
-  const code = await new Promise((r) => drill.on("exit", r));
+  const exited = new Promise((r) => drill.on("exit", r));
+  // --chaos: the faults, one at a time while the drill runs (scripts/bench/chaos.js).
+  const chaos = CFG.chaos && require("./chaos.js");
+  const faults = chaos && chaos.startFaults({ svc, startService, lags, journal, workDir, t0, log, ...CFG.chaos });
+  const code = await exited;
+  const faultsDone = faults && (await faults.finish());
   const drillMs = Date.now() - t0;
   await sample();
   let report;
@@ -393,6 +464,10 @@ async function main() {
   // The store's tables behind FerretDB (one schema per database): how often each was scanned whole
   // (seq_scan, rows read) against index lookups — best effort, needs psql and the infra's PostgreSQL.
   result.tableScans = tableScans(dbs, finals);
+  if (faultsDone) {
+    const checks = await chaos.checkOutcome({ report, admin, mongo, topicPrefix, dbs: { intake: dbs[0], decision: dbs[1] }, drained: drainedMs !== undefined, chaos: faultsDone });
+    result.chaos = { ...faultsDone, outageS: CFG.chaos.outageMs / 1000, spacingS: CFG.chaos.spacingMs / 1000, checks, ok: checks.every((c) => c.ok) };
+  }
 
   // 6. Clean up: processes, databases, groups.
   for (const { child } of children) child.kill("SIGTERM");
@@ -413,8 +488,9 @@ async function main() {
   fs.writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
   state.finished = path.relative(ROOT, out);
   saveState();
-  process.stdout.write(`${markdown(result)}\n\nresults: ${path.relative(ROOT, out)}; work files (service logs): ${workDir}\n`);
-  if (code !== 0) process.exitCode = 1;
+  const chaosTable = result.chaos ? `\n${chaos.markdown(result.chaos, result.chaos.checks)}` : "";
+  process.stdout.write(`${markdown(result)}${chaosTable}\n\nresults: ${path.relative(ROOT, out)}; work files (service logs): ${workDir}\n`);
+  if (code !== 0 || (result.chaos && !result.chaos.ok)) process.exitCode = 1;
 }
 
 function tableScans(dbs, finals) {

@@ -110,10 +110,18 @@ export function versionedDocuments<H extends { _id: string; version?: number }>(
       queued(id, async () => {
         let cur = current?._id === id ? current : ((await heads.findOne({ _id: id } as never)) as H | null);
         if (!cur) throw hooks.notFound(id);
+        // Set once `cur` is a version that won a race: the head may lag behind it.
+        let fromVersions = false;
         for (let race = 0; race < MAX_RACES; race++) {
           const v = (cur.version ?? 0) + 1;
           const decided = await fn(cur);
-          if (!decided) return cur;
+          if (!decided) {
+            // Nothing to change on the newest version — but a writer that died between its version and
+            // its head (the store killed under it) left the head behind: bring it forward, or it stays
+            // stale until the next real change (found by killing PostgreSQL mid-drill, scripts/bench/chaos.js).
+            if (fromVersions) await heads.replaceOne({ _id: id, version: { $not: { $gte: cur.version } } } as never, cur as never);
+            return cur;
+          }
           const head = { ...decided.head, _id: id, version: v } as H;
           const row: VersionRow = {
             _id: versionId(id, v),
@@ -134,6 +142,7 @@ export function versionedDocuments<H extends { _id: string; version?: number }>(
             const [newest] = await versions.find({ doc: id }).sort({ v: -1 }).limit(1).toArray();
             if (!newest) throw err;
             cur = newest.head as H;
+            fromVersions = true;
             await new Promise((r) => setTimeout(r, Math.random() * 5 * (race + 1)));
             continue;
           }

@@ -73,6 +73,17 @@ describe("versioned documents (real store and broker)", () => {
     expect(await heads.findOne({ _id: "c1" })).toMatchObject({ count: 40, version: 41 });
   });
 
+  it("brings forward a head left behind by a writer that died between its version and its head, even when the next change decides nothing", async () => {
+    const docs = versionedDocuments<Doc>(heads, versions, { notFound });
+    await docs.create({ _id: "h1", count: 0 });
+    // The writer committed version 2 (count 5) and died before writing the head (the store killed under it).
+    await versions.insertOne({ _id: "h1:0000000002", doc: "h1", v: 2, head: { _id: "h1", count: 5, version: 2 }, outbox: [], partition: null, published: true, at: new Date() });
+    expect(await heads.findOne({ _id: "h1" })).toMatchObject({ version: 1, count: 0 });
+    // Its redelivered event: already applied on the newest version, so nothing to change.
+    await docs.change("h1", async (d) => (d.count >= 5 ? undefined : { head: { ...d, count: 5 }, outbox: [] }));
+    expect(await heads.findOne({ _id: "h1" })).toMatchObject({ version: 2, count: 5 });
+  });
+
   it("publishes a document's events once each, in version order, and marks them published", async () => {
     const docs = versionedDocuments<Doc>(heads, versions, { notFound });
     const relay = startVersionRelay({ versions, producer, log, owned: () => "all", sweepMs: 100 });

@@ -61,13 +61,21 @@ const TRANSIENT = new Set([grpc.status.UNAVAILABLE, grpc.status.ABORTED, grpc.st
 const codeOf = (err: unknown) => (typeof err === "object" && err !== null && typeof (err as { code?: unknown }).code === "number" ? (err as { code: number }).code : undefined);
 const messageOf = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
-/** Retries transient failures (busy lock, overload, restart) with backoff. */
-async function retrying<T>(what: string, call: () => Promise<T>, attempts = 8): Promise<T> {
+/**
+ * How long a call is retried while it fails transiently. A service killed and started again is
+ * away until its consumer group lets it rejoin — up to the group's session timeout (30 s) after the
+ * kill (scripts/bench/chaos.js measured ~30 s) — so a window system gives up only after longer.
+ */
+const RETRY_FOR_MS = 120_000;
+
+/** Retries transient failures (busy lock, overload, a service or the store restarting) with backoff. */
+async function retrying<T>(what: string, call: () => Promise<T>, forMs = RETRY_FOR_MS): Promise<T> {
+  const until = Date.now() + forMs;
   for (let i = 1; ; i++) {
     try {
       return await call();
     } catch (err) {
-      if (i >= attempts || !TRANSIENT.has(codeOf(err) ?? -1)) throw new Error(`${what}: ${messageOf(err)}`);
+      if (Date.now() >= until || !TRANSIENT.has(codeOf(err) ?? -1)) throw new Error(`${what}: ${messageOf(err)}`);
       await sleep(Math.min(5000, 200 * 2 ** i) * (0.8 + Math.random() * 0.4));
     }
   }
