@@ -122,3 +122,5 @@ export function spawnService(mainJs: string, env: Record<string, string>): Servi
     },
   };
 }
+
+export * from "./fuzz.js";
