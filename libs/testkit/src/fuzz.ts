@@ -2,10 +2,11 @@
 // the protobuf-es schemas, random invalid ones, and raw byte strings sent as the request body
 // through a pass-through serializer, with valid and invalid bearer tokens. The property: the
 // server never answers INTERNAL or UNKNOWN, and nothing is rejected unhandled.
-import { create, fromBinary, toBinary, ScalarType, type DescField, type DescMessage, type DescMethod, type DescService } from "@bufbuild/protobuf";
+import { create, fromBinary, toBinary, toJson, ScalarType, type DescField, type DescMessage, type DescMethod, type DescService } from "@bufbuild/protobuf";
 import * as grpc from "@grpc/grpc-js";
 import fc from "fast-check";
 import { createSigner, type MintOptions } from "@kuayu/auth";
+import { loadDirectory, type Directory } from "@kuayu/directory";
 import { generateKeyPairSync } from "node:crypto";
 
 /** Runs per RPC (`FUZZ_RUNS`, default 500; `make fuzz` sets 10,000) and the seed (`FUZZ_SEED`). */
@@ -147,14 +148,16 @@ export function undecodable(desc: DescMessage, bytes: Uint8Array): boolean {
 
 /** Raw bodies: random bytes, and valid encodings with bytes overwritten and/or cut short. */
 export function rawBytesArb(desc: DescMessage, overrides: Overrides = {}): fc.Arbitrary<Buffer> {
-  const mutated = fc
-    .tuple(messageArb(desc, "valid", overrides), fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 4 }), fc.option(fc.nat()))
-    .map(([init, flips, cut]) => {
-      const bytes = encode(desc, init);
-      for (const [at, b] of flips) if (bytes.length > 0) bytes[at % bytes.length] = b;
-      return cut === null || bytes.length === 0 ? bytes : bytes.subarray(0, cut % bytes.length);
-    });
-  return fc.oneof(fc.uint8Array({ maxLength: 64 }).map((b) => Buffer.from(b)), fc.uint8Array({ minLength: 1, maxLength: 2048 }).map((b) => Buffer.from(b)), mutated);
+  const mutated = fc.tuple(messageArb(desc, "valid", overrides), fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 4 }), fc.option(fc.nat())).map(([init, flips, cut]) => {
+    const bytes = encode(desc, init);
+    for (const [at, b] of flips) if (bytes.length > 0) bytes[at % bytes.length] = b;
+    return cut === null || bytes.length === 0 ? bytes : bytes.subarray(0, cut % bytes.length);
+  });
+  return fc.oneof(
+    fc.uint8Array({ maxLength: 64 }).map((b) => Buffer.from(b)),
+    fc.uint8Array({ minLength: 1, maxLength: 2048 }).map((b) => Buffer.from(b)),
+    mutated,
+  );
 }
 
 export type Kind = "valid" | "invalid" | "raw";
@@ -189,7 +192,21 @@ export function requestArb(method: DescMethod, tokens: FuzzTokens, overrides: Ov
     { weight: 3, arbitrary: many(invalid).map((bodies) => ({ kind: "invalid" as const, bodies })) },
     { weight: 2, arbitrary: many(rawBytesArb(method.input, overrides)).map((bodies) => ({ kind: "raw" as const, bodies })) },
   );
-  return fc.tuple(body, authArb(tokens)).map(([b, authorization]) => ({ ...b, authorization }));
+  return fc.tuple(body, authArb(tokens)).map(([b, authorization]) => ({ ...b, authorization, [fc.toStringMethod]: () => describeRequest(method, { ...b, authorization }) }));
+}
+
+/** A short description of a request for failure reports (bodies can be megabytes): sizes, a hex prefix, the decoded start. */
+export function describeRequest(method: DescMethod, req: FuzzRequest): string {
+  const bodies = req.bodies.map((b) => {
+    let decoded = "undecodable";
+    try {
+      decoded = JSON.stringify(toJson(method.input, fromBinary(method.input, b))).slice(0, 300);
+    } catch {
+      /* stays undecodable */
+    }
+    return `${b.length} bytes ${b.subarray(0, 32).toString("hex")}${b.length > 32 ? "…" : ""} = ${decoded}`;
+  });
+  return `{ kind: ${req.kind}, authorization: ${JSON.stringify(req.authorization?.slice(0, 24))}, bodies: [${bodies.join("; ")}] }`;
 }
 
 export interface Outcome {
@@ -339,3 +356,39 @@ export async function refusedTokens(valid: string, claims: MintOptions): Promise
   const tampered = `${valid.slice(0, valid.lastIndexOf(".") + 1)}${sig.startsWith("A") ? "B" : "A"}${sig.slice(1)}`;
   return [foreign, expired, tampered];
 }
+
+/**
+ * Hand-tuned arbitraries for fields that need real ids to reach past validation: court ids and
+ * codes, provinces and divisions of the shipped directory (and now and then an unknown one).
+ */
+export function directoryOverrides(dir: Directory = loadDirectory()): Overrides {
+  const courts = dir.courts;
+  const pick = <T>(f: (c: (typeof courts)[number]) => T) => fc.nat({ max: courts.length - 1 }).map((i) => f(courts[i]!));
+  const courtId = fc.oneof({ weight: 9, arbitrary: pick((c) => c.id) }, { weight: 1, arbitrary: fc.constantFrom("c-000000", "nope", "c-spc") });
+  const province = fc.oneof({ weight: 9, arbitrary: pick((c) => c.province) }, { weight: 1, arbitrary: fc.constantFrom("00", "4", "") });
+  const division = pick((c) => c.division);
+  return {
+    court_id: courtId,
+    court_ids: courtId,
+    collaborating_court_id: courtId,
+    jurisdiction_court_id: courtId,
+    province,
+    code: pick((c) => c.code),
+    plaintiff_domicile: division,
+    defendant_domiciles: division,
+    contract_performance_place: division,
+    tort_place: division,
+  };
+}
+
+/** One line per method: runs, time and the answers by status, for the test log. */
+export const formatReports = (reports: FuzzReport[], seed: number): string =>
+  [
+    `fuzz (seed ${seed}; replay with FUZZ_SEED=${seed}):`,
+    ...reports.map(
+      (r) =>
+        `  ${r.method}: ${r.runs} runs in ${r.ms} ms; ${Object.entries(r.codes)
+          .map(([c, n]) => `${c} ${n}`)
+          .join(", ")}${r.decodeInternals ? ` (${r.decodeInternals} INTERNAL from grpc-js on undecodable bodies)` : ""}`,
+    ),
+  ].join("\n");
