@@ -21,7 +21,7 @@ export function fuzzSettings(defaultSeed = 20_260_523): { runs: number; seed: nu
 /** Field arbitraries by proto field name (e.g. `court_id`), used for valid messages wherever the field occurs. */
 export type Overrides = Record<string, fc.Arbitrary<unknown>>;
 type Mode = "valid" | "invalid";
-type Init = Record<string, unknown>;
+export type Init = Record<string, unknown>;
 
 const MAX_DEPTH = 4;
 const INT32 = { min: -(2 ** 31), max: 2 ** 31 - 1 };
@@ -182,7 +182,7 @@ export function authArb(tokens: FuzzTokens): fc.Arbitrary<string | undefined> {
 }
 
 /** The requests to fuzz a method with: valid messages (hand-tuned by `overrides`), invalid ones, raw bytes. */
-export function requestArb(method: DescMethod, tokens: FuzzTokens, overrides: Overrides = {}): fc.Arbitrary<FuzzRequest> {
+export function requestArb(method: DescMethod, tokens: FuzzTokens, overrides: Overrides = {}, tuned?: fc.Arbitrary<Init[]>): fc.Arbitrary<FuzzRequest> {
   const stream = method.methodKind === "client_streaming";
   const many = (one: fc.Arbitrary<Buffer>) => (stream ? fc.array(one, { minLength: 0, maxLength: 4 }) : one.map((b) => [b]));
   const valid = messageArb(method.input, "valid", overrides).map((i) => encode(method.input, i));
@@ -191,6 +191,7 @@ export function requestArb(method: DescMethod, tokens: FuzzTokens, overrides: Ov
     { weight: 5, arbitrary: many(valid).map((bodies) => ({ kind: "valid" as const, bodies })) },
     { weight: 3, arbitrary: many(invalid).map((bodies) => ({ kind: "invalid" as const, bodies })) },
     { weight: 2, arbitrary: many(rawBytesArb(method.input, overrides)).map((bodies) => ({ kind: "raw" as const, bodies })) },
+    ...(tuned ? [{ weight: 4, arbitrary: tuned.map((inits) => ({ kind: "valid" as const, bodies: inits.map((i) => encode(method.input, i)) })) }] : []),
   );
   return fc.tuple(body, authArb(tokens)).map(([b, authorization]) => ({ ...b, authorization, [fc.toStringMethod]: () => describeRequest(method, { ...b, authorization }) }));
 }
@@ -306,9 +307,18 @@ export interface FuzzMethodOptions {
   runs: number;
   seed: number;
   overrides?: Overrides;
+  /** Hand-tuned valid requests (messages of one call) mixed into the valid ones, e.g. a real upload. */
+  tuned?: fc.Arbitrary<Init[]>;
   /** A normal request that must still succeed after the fuzzing. */
   normal: () => Promise<unknown>;
   idleMs?: number;
+}
+
+/** Each method its own sequence (derived from the run's seed and the method's name), so that methods with alike requests are not fuzzed alike. */
+export function methodSeed(seed: number, method: DescMethod): number {
+  let h = seed | 0;
+  for (const ch of method.name) h = Math.imul(h ^ ch.charCodeAt(0), 16_777_619);
+  return h | 0;
 }
 
 /** Fuzzes one method; throws (with fast-check's counterexample and seed) when the property fails. */
@@ -320,7 +330,7 @@ export async function fuzzMethod(method: DescMethod, o: FuzzMethodOptions): Prom
   const started = Date.now();
   try {
     await fc.assert(
-      fc.asyncProperty(requestArb(method, o.tokens, o.overrides), async (req) => {
+      fc.asyncProperty(requestArb(method, o.tokens, o.overrides, o.tuned), async (req) => {
         const out = await callRaw(client, method, req, { idleMs: o.idleMs });
         const name = grpc.status[out.code] ?? String(out.code);
         codes[name] = (codes[name] ?? 0) + 1;
@@ -328,7 +338,7 @@ export async function fuzzMethod(method: DescMethod, o: FuzzMethodOptions): Prom
         checkOutcome(method, req, out);
         if (watch.errors.length > 0) throw new Error(`unhandled rejection while fuzzing ${method.name}: ${String(watch.errors[0])}`);
       }),
-      { numRuns: o.runs, seed: o.seed, endOnFailure: true, includeErrorInReport: true },
+      { numRuns: o.runs, seed: methodSeed(o.seed, method), endOnFailure: true, includeErrorInReport: true },
     );
     await o.normal();
     // Rejections surface a turn later than the call that caused them.
