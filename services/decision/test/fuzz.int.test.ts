@@ -78,11 +78,11 @@ beforeAll(async () => {
     await mint("c-110101", "11", ["filing-specialist"]),
     await mint(TRIBUNAL.id, TRIBUNAL.province, ["window-clerk"]),
   ];
-  tokens = { valid, invalid: await refusedTokens(valid[0]!, { user: "u", courtId: BEIJING_CHAOYANG.id, roles: ["filing-specialist"], province: "11" }) };
+  tokens = { valid, invalid: await refusedTokens(valid[0]!, { user: "u", courtId: BEIJING_CHAOYANG.id, roles: ["filing-specialist"], province: "11" }, signer) };
   specialist = createClient(decisionV1.JurisdictionDecisionService, `127.0.0.1:${decision.grpcPort}`, { token: valid[0], timeoutMs: 30_000 });
   const window = createClient(intakeV1.FilingIntakeService, `127.0.0.1:${intake.grpcPort}`, { token: valid[3], timeoutMs: 60_000 });
   clients.push(specialist, window);
-  for (let i = 0; i < 3; i++) {
+  for (let i = 0; i < 2; i++) {
     const filingId = await readyDraft(window);
     await window.submitFiling({ filingId, idempotencyKey: `submit-${filingId}` });
     filingIds.push(filingId);

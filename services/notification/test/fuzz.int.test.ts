@@ -52,7 +52,7 @@ beforeAll(async () => {
     await mint("t-440103001", "44", ["window-clerk"]),
     await mint("c-440104", "44", ["operator"]),
   ];
-  tokens = { valid, invalid: await refusedTokens(valid[0]!, { user: "u", courtId: COURT, roles: ["operator"], province: "11" }) };
+  tokens = { valid, invalid: await refusedTokens(valid[0]!, { user: "u", courtId: COURT, roles: ["operator"], province: "11" }, signer) };
   operator = createClient(notificationV1.NotificationService, `127.0.0.1:${app.grpcPort}`, { token: valid[0], timeoutMs: 30_000 });
   ids.webhook.push((await operator.addWebhook({ url: "https://hooks.example.com/kuayu", secret: "s".repeat(40) })).webhook!.webhookId);
   ids.subscription.push((await operator.addSubscription({ channel: notificationV1.Channel.EMAIL, address: "clerk@court.example" })).subscription!.subscriptionId);

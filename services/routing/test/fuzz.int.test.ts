@@ -21,7 +21,7 @@ beforeAll(async () => {
   const signer = await createSigner(keys.privateKey);
   const clerk = { user: "u", courtId: "c-440703", roles: ["window-clerk" as const], province: "44" };
   const valid = [await signer.mint(clerk), await signer.mint({ user: "s", courtId: "c-110105", roles: ["supervisor"], province: "11" })];
-  tokens = { valid, invalid: await refusedTokens(valid[0]!, clerk) };
+  tokens = { valid, invalid: await refusedTokens(valid[0]!, clerk, signer) };
   client = createClient(directoryV1.DirectoryService, `127.0.0.1:${app.grpcPort}`, { token: valid[0] });
 });
 afterAll(async () => {

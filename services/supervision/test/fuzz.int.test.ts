@@ -52,7 +52,7 @@ beforeAll(async () => {
     await mint("t-440103001", "44", ["window-clerk"]),
     await mint(COURT, "11", ["filing-specialist"]),
   ];
-  tokens = { valid, invalid: await refusedTokens(valid[0]!, { user: "u", courtId: COURT, roles: ["supervisor"], province: "11" }) };
+  tokens = { valid, invalid: await refusedTokens(valid[0]!, { user: "u", courtId: COURT, roles: ["supervisor"], province: "11" }, signer) };
   supervisor = createClient(supervisionV1.SupervisionService, `127.0.0.1:${app.grpcPort}`, { token: valid[0], timeoutMs: 30_000 });
   const scope = { level: supervisionV1.ScopeLevel.PROVINCE, id: "11" };
   noticeIds.push((await supervisor.generateNotice({ kind: supervisionV1.NoticeKind.DAILY, scope })).notice!.noticeId);
