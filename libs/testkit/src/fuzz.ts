@@ -396,6 +396,11 @@ export function directoryOverrides(dir: Directory = loadDirectory()): Overrides 
     defendant_domiciles: division,
     contract_performance_place: division,
     tort_place: division,
+    port_division: division,
+    administrative_organ: division,
+    property_place: division,
+    liable_organ_division: division,
+    original_court_id: courtId,
   };
 }
 

@@ -46,6 +46,7 @@ const overrides = () => ({
   filing_id: fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...filingIds) }, { weight: 1, arbitrary: fc.uuid() }),
   material_id: fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...materialIds) }, { weight: 1, arbitrary: fc.uuid() }),
   kind: fc.constantFrom(...CIVIL_REQUIRED, "nope"),
+  idempotency_key: fc.stringMatching(/^[\x21-\x7e]{8,40}$/),
   details,
 });
 /** A real upload (header, then one or two chunks of a PDF), sometimes with a wrong size or hash. */
