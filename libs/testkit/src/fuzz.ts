@@ -311,6 +311,7 @@ export interface FuzzMethodOptions {
   tuned?: fc.Arbitrary<Init[]>;
   /** A normal request that must still succeed after the fuzzing. */
   normal: () => Promise<unknown>;
+  /** Server streams: cancel after this long without a message (default 8 ms for Watch… methods, else 3 s). */
   idleMs?: number;
   /** Requests in flight at once (default 4). */
   concurrency?: number;
@@ -323,9 +324,26 @@ export function methodSeed(seed: number, method: DescMethod): number {
   return h | 0;
 }
 
+const RESETS_PER_CONNECTION = 500;
+
 /** Fuzzes one method; throws (with fast-check's counterexample and seed) when the property fails. */
 export async function fuzzMethod(method: DescMethod, o: FuzzMethodOptions): Promise<FuzzReport> {
-  const client = new grpc.Client(o.address, grpc.credentials.createInsecure());
+  // A connection of its own, renewed every RESETS_PER_CONNECTION server-stream calls: ending a watch
+  // stream early resets it (RST_STREAM), and HTTP/2's rapid-reset protection (nghttp2: a burst of
+  // 1,000, then 33 a second) rightly closes a connection that resets streams faster than that.
+  const connect = () => new grpc.Client(o.address, grpc.credentials.createInsecure(), { "grpc.use_local_subchannel_pool": 1 });
+  let client = connect();
+  let streamCalls = 0;
+  const renew = (n: number) => {
+    if (method.methodKind !== "server_streaming") return;
+    streamCalls += n;
+    if (streamCalls < RESETS_PER_CONNECTION) return;
+    client.close();
+    client = connect();
+    streamCalls = 0;
+  };
+  // Watch streams stay open: end them soon. Other streams (downloads, documents) end by themselves.
+  const idleMs = o.idleMs ?? (method.name.startsWith("Watch") ? 8 : 3000);
   const watch = watchProcess();
   const codes: Record<string, number> = {};
   let decodeInternals = 0;
@@ -335,7 +353,8 @@ export async function fuzzMethod(method: DescMethod, o: FuzzMethodOptions): Prom
     const batch = Math.max(1, o.concurrency ?? 4);
     await fc.assert(
       fc.asyncProperty(fc.array(requestArb(method, o.tokens, o.overrides, o.tuned), { minLength: batch, maxLength: batch }), async (reqs) => {
-        const outs = await Promise.all(reqs.map((req) => callRaw(client, method, req, { idleMs: o.idleMs })));
+        renew(reqs.length);
+        const outs = await Promise.all(reqs.map((req) => callRaw(client, method, req, { idleMs })));
         reqs.forEach((req, i) => {
           const out = outs[i]!;
           const name = grpc.status[out.code] ?? String(out.code);
