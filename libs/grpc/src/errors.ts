@@ -39,12 +39,10 @@ export const alreadyExists = (message: string) => new RpcError(grpc.status.ALREA
 const MAX_MESSAGE = 500;
 const MAX_VIOLATION = 200;
 const MAX_DETAILS_BYTES = 6 * 1024;
-const clip = (s: string, max: number) =>
-  s.length <= max
-    ? s
-    : `${Array.from(s.slice(0, max + 1))
-        .slice(0, max)
-        .join("")}…`;
+// grpc-js percent-encodes the message with encodeURI, which throws on a lone surrogate (a cut pair):
+// an uncaught exception in the server. Lone surrogates become U+FFFD.
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+const clip = (s: string, max: number) => (s.length <= max ? s : `${s.slice(0, max)}…`).replace(LONE_SURROGATE, "\uFFFD");
 
 /** The grpc-js error object for an RpcError, with details in the trailer (both bounded in size). */
 export function toServiceError(err: RpcError): Partial<grpc.StatusObject> & { code: grpc.status; details: string } {

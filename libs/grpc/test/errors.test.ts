@@ -27,3 +27,13 @@ describe("toServiceError with a huge echoed value", () => {
     expect(fieldViolations({ metadata: out.metadata }).length).toBeGreaterThan(0);
   });
 });
+
+describe("toServiceError with surrogate pairs", () => {
+  it("never leaves a lone surrogate (grpc-js's encodeURI would throw in the server)", () => {
+    for (const message of ["😀".repeat(1000), `a${"😀".repeat(1000)}`, "bad \ud800 half", "\udc00"]) {
+      const out = toServiceError(new RpcError(status.NOT_FOUND, message, [{ field: "😀".repeat(150), description: message }]));
+      expect(() => encodeURI(out.details)).not.toThrow();
+      for (const v of fieldViolations({ metadata: out.metadata })) expect(() => encodeURI(v.field + v.description)).not.toThrow();
+    }
+  });
+});
