@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 ENV := source scripts/env.sh &&
 
-.PHONY: up down test build proto lint bench bench-drill chaos load bootstrap status clean chart images
+.PHONY: up down test fuzz build proto lint bench bench-drill chaos load bootstrap status clean chart images
 
 ## up: install everything, start Kafka, the store and every service; print the endpoints
 up: bootstrap build
@@ -18,6 +18,11 @@ down:
 ## test: bootstrap, start what tests need, type-check, lint, proto check, unit + integration tests
 test:
 	@bash scripts/test.sh
+
+## fuzz: property-based fuzzing of every public RPC, 10,000 requests each (make test runs 500): make fuzz [FUZZ_RUNS=…] [FUZZ_SEED=…]; docs/reliability.md
+fuzz: build
+	@$(ENV) bash scripts/infra/infra.sh up
+	@$(ENV) FUZZ_RUNS=$${FUZZ_RUNS:-10000} npx jest --selectProjects integration --runInBand --forceExit --testPathPatterns 'fuzz\.int\.test\.ts$$'
 
 bootstrap:
 	@bash scripts/bootstrap.sh

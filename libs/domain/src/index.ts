@@ -6,3 +6,4 @@ export * from "./calendar.js";
 export * from "./working-time.js";
 export * from "./route-rules.js";
 export * from "./identity.js";
+export * from "./text.js";

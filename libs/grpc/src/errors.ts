@@ -35,18 +35,33 @@ export const unauthenticated = (message: string) => new RpcError(grpc.status.UNA
 export const failedPrecondition = (message: string) => new RpcError(grpc.status.FAILED_PRECONDITION, message);
 export const alreadyExists = (message: string) => new RpcError(grpc.status.ALREADY_EXISTS, message);
 
-/** The grpc-js error object for an RpcError, with details in the trailer. */
+/** Messages echo the request (ids, names): a huge value must not make the trailers too large for HTTP/2. */
+const MAX_MESSAGE = 500;
+const MAX_VIOLATION = 200;
+const MAX_DETAILS_BYTES = 6 * 1024;
+// grpc-js percent-encodes the message with encodeURI, which throws on a lone surrogate (a cut pair):
+// an uncaught exception in the server. Lone surrogates become U+FFFD.
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+const clip = (s: string, max: number) => (s.length <= max ? s : `${s.slice(0, max)}…`).replace(LONE_SURROGATE, "\uFFFD");
+
+/** The grpc-js error object for an RpcError, with details in the trailer (both bounded in size). */
 export function toServiceError(err: RpcError): Partial<grpc.StatusObject> & { code: grpc.status; details: string } {
   const metadata = new grpc.Metadata();
-  const status = create(googleRpc.StatusSchema, { code: err.code, message: err.message });
+  const message = clip(err.message, MAX_MESSAGE);
+  const status = create(googleRpc.StatusSchema, { code: err.code, message });
   if (err.violations.length > 0) {
-    const badRequest = create(googleRpc.BadRequestSchema, {
-      fieldViolations: err.violations.map((v) => ({ field: v.field, description: v.description })),
-    });
-    status.details.push(anyPack(googleRpc.BadRequestSchema, badRequest));
+    const fieldViolations = [];
+    let bytes = 0;
+    for (const v of err.violations) {
+      const fv = { field: clip(v.field, MAX_VIOLATION), description: clip(v.description, MAX_VIOLATION) };
+      bytes += Buffer.byteLength(fv.field) + Buffer.byteLength(fv.description);
+      if (bytes > MAX_DETAILS_BYTES) break;
+      fieldViolations.push(fv);
+    }
+    status.details.push(anyPack(googleRpc.BadRequestSchema, create(googleRpc.BadRequestSchema, { fieldViolations })));
   }
   metadata.set(DETAILS_KEY, Buffer.from(toBinary(googleRpc.StatusSchema, status)));
-  return { code: err.code, details: err.message, metadata };
+  return { code: err.code, details: message, metadata };
 }
 
 /** Field violations a client received with an error (empty when there are none). */

@@ -390,6 +390,13 @@ export const watchable = (deps: Pick<Deps, "repo">, caller: AuthContext, id: str
 export function listFilings(deps: Pick<Deps, "repo">, caller: AuthContext, q: ListQuery) {
   const v: Violation[] = [];
   if (q.pageSize < 0 || q.pageSize > 200) v.push({ field: "page_size", description: "between 1 and 200 (0: default 50)" });
+  for (const [field, d] of [
+    ["created_from", q.createdFrom],
+    ["created_before", q.createdBefore],
+  ] as const) {
+    // A timestamp outside what a Date holds (seconds beyond ±8.64e12): the query could not be built.
+    if (d && Number.isNaN(d.getTime())) v.push({ field, description: "not a valid time" });
+  }
   if (q.createdFrom && q.createdBefore && q.createdFrom >= q.createdBefore) v.push({ field: "created_before", description: "must be after created_from" });
   invalid(v);
   return deps.repo.list(caller.courtId, { ...q, pageSize: q.pageSize || 50 });

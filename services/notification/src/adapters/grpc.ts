@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { isEmailAddress } from "../channels/email.js";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import type { AuthContext } from "@kuayu/auth";
-import { ForbiddenError, NotFoundError, StateError, ValidationError } from "@kuayu/domain";
+import { ForbiddenError, NotFoundError, refuseNul, StateError, ValidationError } from "@kuayu/domain";
 import { implement, invalidArgument, permissionDenied, requireRole } from "@kuayu/grpc";
 import { createLogger, type Logger } from "@kuayu/logger";
 import type { FileStore, WatchHub } from "@kuayu/mongo";
@@ -99,139 +99,142 @@ export function notificationService(deps: GrpcDeps) {
     if (w.courtId !== auth.courtId && !auth.roles.includes("operator")) throw new ForbiddenError(`webhook ${id} belongs to another court`);
     return w;
   };
-  return implement(notificationV1.NotificationService, {
-    async listNotifications(req, ctx) {
-      const p = page(req.pageToken, req.pageSize);
-      const filter = { ...mine(ctx.auth), ...(req.unreadOnly ? { read: false } : {}) };
-      const docs = await store.notifications
-        .find(filter)
-        .sort({ createdAt: -1, _id: -1 })
-        .skip(p.offset)
-        .limit(p.limit + 1)
-        .toArray();
-      return { notifications: docs.slice(0, p.limit).map(notificationOut), nextPageToken: p.next(docs.length) };
-    },
-    async markRead(req, ctx) {
-      if (req.notificationIds.length === 0 || req.notificationIds.length > 500) throw invalidArgument([{ field: "notification_ids", description: "1–500 ids" }]);
-      const res = await store.notifications.updateMany({ _id: { $in: req.notificationIds }, ...mine(ctx.auth), read: false }, { $set: { read: true } });
-      return { marked: res.modifiedCount };
-    },
-    async watchNotifications(_req, ctx, send) {
-      const { courtId, roles } = ctx.auth;
-      for await (const n of deps.hub.watch((x) => x.courtId === courtId && (roles as string[]).includes(x.role), ctx.signal)) await send({ notification: notificationOut(n) });
-    },
+  return implement(
+    notificationV1.NotificationService,
+    refuseNul({
+      async listNotifications(req, ctx) {
+        const p = page(req.pageToken, req.pageSize);
+        const filter = { ...mine(ctx.auth), ...(req.unreadOnly ? { read: false } : {}) };
+        const docs = await store.notifications
+          .find(filter)
+          .sort({ createdAt: -1, _id: -1 })
+          .skip(p.offset)
+          .limit(p.limit + 1)
+          .toArray();
+        return { notifications: docs.slice(0, p.limit).map(notificationOut), nextPageToken: p.next(docs.length) };
+      },
+      async markRead(req, ctx) {
+        if (req.notificationIds.length === 0 || req.notificationIds.length > 500) throw invalidArgument([{ field: "notification_ids", description: "1–500 ids" }]);
+        const res = await store.notifications.updateMany({ _id: { $in: req.notificationIds }, ...mine(ctx.auth), read: false }, { $set: { read: true } });
+        return { marked: res.modifiedCount };
+      },
+      async watchNotifications(_req, ctx, send) {
+        const { courtId, roles } = ctx.auth;
+        for await (const n of deps.hub.watch((x) => x.courtId === courtId && (roles as string[]).includes(x.role), ctx.signal)) await send({ notification: notificationOut(n) });
+      },
 
-    async addWebhook(req, ctx) {
-      requireRole(ctx, ...MANAGE);
-      const v = [];
-      const urlProblem = webhookUrlProblem(req.url, deps.allowLoopbackHttp);
-      if (urlProblem) v.push({ field: "url", description: urlProblem });
-      if (req.secret.length < 32 || req.secret.length > 128) v.push({ field: "secret", description: "32–128 characters" });
-      if (req.eventTypes.some((t) => !/^kuayu\.[a-z]+\.v\d+\.[A-Za-z]+$|^(reminder|escalation|next-opening)$/.test(t)))
-        v.push({ field: "event_types", description: "event types like kuayu.decision.v1.Accepted" });
-      if (req.eventTypes.length > MAX_EVENT_TYPES) v.push({ field: "event_types", description: `at most ${MAX_EVENT_TYPES}` });
-      if (v.length > 0) throw new ValidationError(v);
-      await withinCap(store.webhooks, ctx.auth.courtId, MAX_WEBHOOKS_PER_COURT, "webhooks");
-      const doc = { _id: randomUUID(), courtId: ctx.auth.courtId, url: req.url, secret: req.secret, eventTypes: req.eventTypes, createdAt: new Date() };
-      await store.webhooks.insertOne(doc);
-      await deps.targetsChanged();
-      return { webhook: { webhookId: doc._id, courtId: doc.courtId, url: doc.url, eventTypes: doc.eventTypes, createdAt: ts(doc.createdAt) } };
-    },
-    async listWebhooks(_req, ctx) {
-      requireRole(ctx, ...MANAGE);
-      const docs = await store.webhooks.find({ courtId: ctx.auth.courtId }).toArray();
-      return { webhooks: docs.map((w) => ({ webhookId: w._id, courtId: w.courtId, url: w.url, eventTypes: w.eventTypes, createdAt: ts(w.createdAt) })) };
-    },
-    async removeWebhook(req, ctx) {
-      requireRole(ctx, ...MANAGE);
-      await ownWebhook(ctx.auth, req.webhookId);
-      await store.webhooks.deleteOne({ _id: req.webhookId });
-      await deps.targetsChanged();
-      return {};
-    },
-    async listDeliveries(req, ctx) {
-      requireRole(ctx, ...MANAGE);
-      await ownWebhook(ctx.auth, req.webhookId);
-      const p = page(req.pageToken, req.pageSize);
-      const docs = await store.deliveries
-        .find({ targetId: req.webhookId, ...(req.deadOnly ? { status: "dead" as const } : {}) })
-        .sort({ createdAt: -1, _id: -1 })
-        .skip(p.offset)
-        .limit(p.limit + 1)
-        .toArray();
-      return { deliveries: docs.slice(0, p.limit).map(deliveryOut), nextPageToken: p.next(docs.length) };
-    },
-    async replayDelivery(req, ctx) {
-      requireRole(ctx, ...MANAGE);
-      const d = await store.deliveries.findOne({ _id: req.deliveryId });
-      if (!d) throw new NotFoundError(`delivery ${req.deliveryId} not found`);
-      if (d.courtId !== ctx.auth.courtId && !ctx.auth.roles.includes("operator")) throw permissionDenied(`delivery ${req.deliveryId} belongs to another court`);
-      if (d.status !== "dead") throw invalidArgument([{ field: "delivery_id", description: `only dead deliveries can be replayed (this one is ${d.status})` }]);
-      const replayed = await store.locks.withLock(`line:${d.targetId}:${d.filingId}`, async () => {
-        await store.deliveries.updateOne({ _id: d._id }, { $set: { status: "pending", attempts: 0, lastError: "", nextAttemptAt: new Date() } });
-        return (await store.deliveries.findOne({ _id: d._id }))!;
-      });
-      deps.nudgeDeliveries();
-      return { delivery: deliveryOut(replayed) };
-    },
+      async addWebhook(req, ctx) {
+        requireRole(ctx, ...MANAGE);
+        const v = [];
+        const urlProblem = webhookUrlProblem(req.url, deps.allowLoopbackHttp);
+        if (urlProblem) v.push({ field: "url", description: urlProblem });
+        if (req.secret.length < 32 || req.secret.length > 128) v.push({ field: "secret", description: "32–128 characters" });
+        if (req.eventTypes.some((t) => !/^kuayu\.[a-z]+\.v\d+\.[A-Za-z]+$|^(reminder|escalation|next-opening)$/.test(t)))
+          v.push({ field: "event_types", description: "event types like kuayu.decision.v1.Accepted" });
+        if (req.eventTypes.length > MAX_EVENT_TYPES) v.push({ field: "event_types", description: `at most ${MAX_EVENT_TYPES}` });
+        if (v.length > 0) throw new ValidationError(v);
+        await withinCap(store.webhooks, ctx.auth.courtId, MAX_WEBHOOKS_PER_COURT, "webhooks");
+        const doc = { _id: randomUUID(), courtId: ctx.auth.courtId, url: req.url, secret: req.secret, eventTypes: req.eventTypes, createdAt: new Date() };
+        await store.webhooks.insertOne(doc);
+        await deps.targetsChanged();
+        return { webhook: { webhookId: doc._id, courtId: doc.courtId, url: doc.url, eventTypes: doc.eventTypes, createdAt: ts(doc.createdAt) } };
+      },
+      async listWebhooks(_req, ctx) {
+        requireRole(ctx, ...MANAGE);
+        const docs = await store.webhooks.find({ courtId: ctx.auth.courtId }).toArray();
+        return { webhooks: docs.map((w) => ({ webhookId: w._id, courtId: w.courtId, url: w.url, eventTypes: w.eventTypes, createdAt: ts(w.createdAt) })) };
+      },
+      async removeWebhook(req, ctx) {
+        requireRole(ctx, ...MANAGE);
+        await ownWebhook(ctx.auth, req.webhookId);
+        await store.webhooks.deleteOne({ _id: req.webhookId });
+        await deps.targetsChanged();
+        return {};
+      },
+      async listDeliveries(req, ctx) {
+        requireRole(ctx, ...MANAGE);
+        await ownWebhook(ctx.auth, req.webhookId);
+        const p = page(req.pageToken, req.pageSize);
+        const docs = await store.deliveries
+          .find({ targetId: req.webhookId, ...(req.deadOnly ? { status: "dead" as const } : {}) })
+          .sort({ createdAt: -1, _id: -1 })
+          .skip(p.offset)
+          .limit(p.limit + 1)
+          .toArray();
+        return { deliveries: docs.slice(0, p.limit).map(deliveryOut), nextPageToken: p.next(docs.length) };
+      },
+      async replayDelivery(req, ctx) {
+        requireRole(ctx, ...MANAGE);
+        const d = await store.deliveries.findOne({ _id: req.deliveryId });
+        if (!d) throw new NotFoundError(`delivery ${req.deliveryId} not found`);
+        if (d.courtId !== ctx.auth.courtId && !ctx.auth.roles.includes("operator")) throw permissionDenied(`delivery ${req.deliveryId} belongs to another court`);
+        if (d.status !== "dead") throw invalidArgument([{ field: "delivery_id", description: `only dead deliveries can be replayed (this one is ${d.status})` }]);
+        const replayed = await store.locks.withLock(`line:${d.targetId}:${d.filingId}`, async () => {
+          await store.deliveries.updateOne({ _id: d._id }, { $set: { status: "pending", attempts: 0, lastError: "", nextAttemptAt: new Date() } });
+          return (await store.deliveries.findOne({ _id: d._id }))!;
+        });
+        deps.nudgeDeliveries();
+        return { delivery: deliveryOut(replayed) };
+      },
 
-    async addSubscription(req, ctx) {
-      requireRole(ctx, ...MANAGE);
-      const channel = idFromEnum(notificationV1.Channel, req.channel) as "email" | "sms" | undefined;
-      const v = [];
-      if (!channel) v.push({ field: "channel", description: "EMAIL or SMS" });
-      if (channel === "email" && !isEmailAddress(req.address)) v.push({ field: "address", description: "an e-mail address (at most 254 characters)" });
-      if (channel === "sms" && !/^1[3-9]\d{9}$/.test(req.address)) v.push({ field: "address", description: "a mainland mobile number (11 digits)" });
-      if (channel && !deps.channels[channel]) v.push({ field: "channel", description: `this deployment has no ${channel === "email" ? "SMTP server" : "SMS gateway"} configured` });
-      if (req.eventTypes.length > MAX_EVENT_TYPES) v.push({ field: "event_types", description: `at most ${MAX_EVENT_TYPES}` });
-      if (v.length > 0) throw new ValidationError(v);
-      await withinCap(store.subscriptions, ctx.auth.courtId, MAX_SUBSCRIPTIONS_PER_COURT, "e-mail and SMS subscriptions");
-      const doc = { _id: randomBytes(8).toString("hex"), courtId: ctx.auth.courtId, channel: channel!, address: req.address, eventTypes: req.eventTypes, createdAt: new Date() };
-      await store.subscriptions.insertOne(doc);
-      await deps.targetsChanged();
-      return { subscription: { subscriptionId: doc._id, courtId: doc.courtId, channel: req.channel, address: maskAddress(doc.channel, doc.address), eventTypes: doc.eventTypes } };
-    },
-    async listSubscriptions(_req, ctx) {
-      requireRole(ctx, ...MANAGE);
-      const docs = await store.subscriptions.find({ courtId: ctx.auth.courtId }).toArray();
-      return {
-        subscriptions: docs.map((s) => ({
-          subscriptionId: s._id,
-          courtId: s.courtId,
-          channel: enumFromId(notificationV1.Channel, s.channel),
-          address: maskAddress(s.channel, s.address),
-          eventTypes: s.eventTypes,
-        })),
-      };
-    },
-    async removeSubscription(req, ctx) {
-      requireRole(ctx, ...MANAGE);
-      const res = await store.subscriptions.deleteOne({ _id: req.subscriptionId, courtId: ctx.auth.courtId });
-      if (res.deletedCount !== 1) throw new NotFoundError(`subscription ${req.subscriptionId} not found`);
-      await deps.targetsChanged();
-      return {};
-    },
+      async addSubscription(req, ctx) {
+        requireRole(ctx, ...MANAGE);
+        const channel = idFromEnum(notificationV1.Channel, req.channel) as "email" | "sms" | undefined;
+        const v = [];
+        if (!channel) v.push({ field: "channel", description: "EMAIL or SMS" });
+        if (channel === "email" && !isEmailAddress(req.address)) v.push({ field: "address", description: "an e-mail address (at most 254 characters)" });
+        if (channel === "sms" && !/^1[3-9]\d{9}$/.test(req.address)) v.push({ field: "address", description: "a mainland mobile number (11 digits)" });
+        if (channel && !deps.channels[channel]) v.push({ field: "channel", description: `this deployment has no ${channel === "email" ? "SMTP server" : "SMS gateway"} configured` });
+        if (req.eventTypes.length > MAX_EVENT_TYPES) v.push({ field: "event_types", description: `at most ${MAX_EVENT_TYPES}` });
+        if (v.length > 0) throw new ValidationError(v);
+        await withinCap(store.subscriptions, ctx.auth.courtId, MAX_SUBSCRIPTIONS_PER_COURT, "e-mail and SMS subscriptions");
+        const doc = { _id: randomBytes(8).toString("hex"), courtId: ctx.auth.courtId, channel: channel!, address: req.address, eventTypes: req.eventTypes, createdAt: new Date() };
+        await store.subscriptions.insertOne(doc);
+        await deps.targetsChanged();
+        return { subscription: { subscriptionId: doc._id, courtId: doc.courtId, channel: req.channel, address: maskAddress(doc.channel, doc.address), eventTypes: doc.eventTypes } };
+      },
+      async listSubscriptions(_req, ctx) {
+        requireRole(ctx, ...MANAGE);
+        const docs = await store.subscriptions.find({ courtId: ctx.auth.courtId }).toArray();
+        return {
+          subscriptions: docs.map((s) => ({
+            subscriptionId: s._id,
+            courtId: s.courtId,
+            channel: enumFromId(notificationV1.Channel, s.channel),
+            address: maskAddress(s.channel, s.address),
+            eventTypes: s.eventTypes,
+          })),
+        };
+      },
+      async removeSubscription(req, ctx) {
+        requireRole(ctx, ...MANAGE);
+        const res = await store.subscriptions.deleteOne({ _id: req.subscriptionId, courtId: ctx.auth.courtId });
+        if (res.deletedCount !== 1) throw new NotFoundError(`subscription ${req.subscriptionId} not found`);
+        await deps.targetsChanged();
+        return {};
+      },
 
-    async getDocument(req, ctx, send) {
-      const kind = idFromEnum(notificationV1.DocumentKind, req.kind);
-      if (!kind) throw invalidArgument([{ field: "kind", description: "a document kind is required" }]);
-      const docs = await store.documents.find({ filingId: req.filingId, kind }).sort({ issuedAt: -1 }).limit(1).toArray();
-      const d = docs[0];
-      if (!d) throw new NotFoundError(`no ${kind} has been issued for filing ${req.filingId}`);
-      if (d.collaboratingCourtId !== ctx.auth.courtId && d.jurisdictionCourtId !== ctx.auth.courtId) throw new ForbiddenError(`filing ${req.filingId} belongs to other courts`);
-      // Rendered on the first request (and stored), served from the store after that; the info
-      // carries the hash of exactly these bytes.
-      const { pdf, sha256 } = await pdfOf(d);
-      await send({ part: { case: "info", value: documentInfoOut(d, sha256) } });
-      for (let at = 0; at < pdf.length; at += DOCUMENT_CHUNK) await send({ part: { case: "chunk", value: pdf.subarray(at, at + DOCUMENT_CHUNK) } });
-    },
-    async verifyDocument(req) {
-      const code = req.verificationCode.trim().toUpperCase();
-      const d = await store.documents.findOne({ _id: code });
-      if (!d) throw new NotFoundError(`no document has the verification code ${code}`);
-      // sha256 "": issued but never downloaded (printed) yet, so there is no PDF to hash; the
-      // code and the facts still verify.
-      return { document: documentInfoOut(d, await documentHash(store, d)) };
-    },
-  });
+      async getDocument(req, ctx, send) {
+        const kind = idFromEnum(notificationV1.DocumentKind, req.kind);
+        if (!kind) throw invalidArgument([{ field: "kind", description: "a document kind is required" }]);
+        const docs = await store.documents.find({ filingId: req.filingId, kind }).sort({ issuedAt: -1 }).limit(1).toArray();
+        const d = docs[0];
+        if (!d) throw new NotFoundError(`no ${kind} has been issued for filing ${req.filingId}`);
+        if (d.collaboratingCourtId !== ctx.auth.courtId && d.jurisdictionCourtId !== ctx.auth.courtId) throw new ForbiddenError(`filing ${req.filingId} belongs to other courts`);
+        // Rendered on the first request (and stored), served from the store after that; the info
+        // carries the hash of exactly these bytes.
+        const { pdf, sha256 } = await pdfOf(d);
+        await send({ part: { case: "info", value: documentInfoOut(d, sha256) } });
+        for (let at = 0; at < pdf.length; at += DOCUMENT_CHUNK) await send({ part: { case: "chunk", value: pdf.subarray(at, at + DOCUMENT_CHUNK) } });
+      },
+      async verifyDocument(req) {
+        const code = req.verificationCode.trim().toUpperCase();
+        const d = await store.documents.findOne({ _id: code });
+        if (!d) throw new NotFoundError(`no document has the verification code ${code}`);
+        // sha256 "": issued but never downloaded (printed) yet, so there is no PDF to hash; the
+        // code and the facts still verify.
+        return { document: documentInfoOut(d, await documentHash(store, d)) };
+      },
+    }),
+  );
 }

@@ -1,6 +1,6 @@
 import { timestampDate, timestampFromDate } from "@bufbuild/protobuf/wkt";
 import type { Directory } from "@kuayu/directory";
-import { ForbiddenError, NotFoundError, ValidationError, isCaseType, type CaseType } from "@kuayu/domain";
+import { ForbiddenError, NotFoundError, ValidationError, isCaseType, refuseNul, type CaseType } from "@kuayu/domain";
 import { implement, requireRole } from "@kuayu/grpc";
 import { commonV1, enumFromId, idFromEnum, supervisionV1 } from "@kuayu/proto";
 import { chinaDay } from "../domain/ledger.js";
@@ -48,107 +48,110 @@ export function supervisionService(sup: Supervision, store: Store, dir: Director
     authorize(auth, scope, dir);
     return scope;
   };
-  return implement(supervisionV1.SupervisionService, {
-    async getIndicators(req, ctx) {
-      const scope = scoped(ctx.auth, req.scope);
-      const today = chinaDay(new Date());
-      const from = req.fromDate || today;
-      const to = req.toDate || from;
-      const v = [];
-      if (!DATE.test(from)) v.push({ field: "from_date", description: "YYYY-MM-DD" });
-      if (!DATE.test(to)) v.push({ field: "to_date", description: "YYYY-MM-DD" });
-      if (v.length > 0) throw new ValidationError(v);
-      const i = await sup.indicatorsOf(scope, from, to, caseTypeOf(req.caseType), new Date());
-      // int64 fields as bigint, doubles as numbers.
-      const out = Object.fromEntries(Object.entries(i).map(([k, v]) => [k, Number.isInteger(v) && !/Rate|Minutes(P|M)|Average/.test(k) ? BigInt(v) : v]));
-      return { indicators: out };
-    },
-    async listOverdue(req, ctx) {
-      const scope = scoped(ctx.auth, req.scope);
-      return {
-        filings: (await sup.overdueOf(scope, new Date())).map((o) => ({
-          filingId: o.entry.filingId,
-          jurisdictionCourtId: o.entry.jurisdictionCourtId,
-          collaboratingCourtId: o.entry.collaboratingCourtId,
-          caseType: o.entry.caseType ? enumFromId(commonV1.CaseType, o.entry.caseType) : commonV1.CaseType.UNSPECIFIED,
-          overdueFor: o.for,
-          due: ts(o.due),
-          lateBy: Math.round(o.lateBy * 10) / 10,
-          lateUnit: o.lateUnit,
-        })),
-      };
-    },
-    async generateNotice(req, ctx) {
-      const scope = scoped(ctx.auth, req.scope);
-      const kind = idFromEnum(supervisionV1.NoticeKind, req.kind) as "daily" | "weekly" | undefined;
-      if (!kind) throw new ValidationError([{ field: "kind", description: "DAILY or WEEKLY" }]);
-      const n = (await sup.generateNotice(kind, scope, new Date()))!; // without an id: always stored
-      await publishNotice(n);
-      return { notice: noticeOut(n, true) };
-    },
-    async listNotices(req, ctx) {
-      const scope = scoped(ctx.auth, req.scope);
-      const size = req.pageSize > 0 && req.pageSize <= 200 ? req.pageSize : 50;
-      const docs = await store.notices.find({ level: scope.level, scopeId: scope.id }).sort({ generatedAt: -1 }).limit(size).toArray();
-      return { notices: docs.map((n) => noticeOut(n, false)) };
-    },
-    async getNotice(req, ctx) {
-      const n = await store.notices.findOne({ _id: req.noticeId });
-      if (!n) throw new NotFoundError(`notice ${req.noticeId} not found`);
-      authorize(ctx.auth, { level: n.level, id: n.scopeId }, dir);
-      return { notice: noticeOut(n, true) };
-    },
-    async rateFiling(req, ctx) {
-      requireRole(ctx, "window-clerk", "court-system");
-      await sup.rate(ctx.auth, req.filingId, req.score, req.comment, req.byParty);
-      return {};
-    },
-    async fileComplaint(req, ctx) {
-      requireRole(ctx, "window-clerk", "court-system");
-      return { complaint: complaintOut(await sup.complain(ctx.auth, req.filingId, req.category.trim(), req.text)) };
-    },
-    async answerComplaint(req, ctx) {
-      const c = await store.complaints.findOne({ _id: req.complaintId });
-      if (!c) throw new NotFoundError(`complaint ${req.complaintId} not found`);
-      authorize(ctx.auth, { level: "province", id: c.province }, dir);
-      if (!req.answer.trim() || [...req.answer].length > 2000) throw new ValidationError([{ field: "answer", description: "1–2000 characters" }]);
-      if (c.status === "answered") throw new ForbiddenError(`complaint ${c._id} was answered already`);
-      await store.complaints.updateOne({ _id: c._id }, { $set: { status: "answered", answer: req.answer.trim(), answeredAt: new Date() } });
-      return { complaint: complaintOut((await store.complaints.findOne({ _id: c._id }))!) };
-    },
-    async listComplaints(req, ctx) {
-      const scope = scoped(ctx.auth, req.scope);
-      const filter: Record<string, unknown> = {};
-      if (scope.level === "province") filter.province = scope.id;
-      if (scope.level === "court") filter.jurisdictionCourtId = scope.id;
-      if (req.openOnly) filter.status = "open";
-      return { complaints: (await store.complaints.find(filter).sort({ filedAt: -1 }).limit(500).toArray()).map(complaintOut) };
-    },
-    async createDrill(req, ctx) {
-      authorize(ctx.auth, { level: "national", id: "" }, dir);
-      const d = req.drill;
-      const drill = await sup.createDrill({
-        name: d?.name ?? "",
-        rounds: d?.rounds || 1,
-        courtIds: d?.courtIds ?? [],
-        caseTypes: (d?.caseTypes ?? []).map(caseTypeOf).filter((x): x is CaseType => !!x),
-        startsAt: d?.startsAt ? timestampDate(d.startsAt) : new Date(NaN),
-        endsAt: d?.endsAt ? timestampDate(d.endsAt) : new Date(NaN),
-      });
-      return { drill: drillOut(drill) };
-    },
-    async getDrillReport(req, ctx) {
-      authorize(ctx.auth, { level: "national", id: "" }, dir);
-      const r = await sup.drillReport(req.drillId, req.round);
-      return {
-        drill: drillOut(r.drill),
-        filings: BigInt(r.filings),
-        responseRate30Minutes: r.rate30,
-        participation: r.participation.map((p) => ({ ...p, expected: BigInt(p.expected), participated: BigInt(p.participated), rate: p.expected ? p.participated / p.expected : 0 })),
-        missingCourtIds: r.missing,
-      };
-    },
-  });
+  return implement(
+    supervisionV1.SupervisionService,
+    refuseNul({
+      async getIndicators(req, ctx) {
+        const scope = scoped(ctx.auth, req.scope);
+        const today = chinaDay(new Date());
+        const from = req.fromDate || today;
+        const to = req.toDate || from;
+        const v = [];
+        if (!DATE.test(from)) v.push({ field: "from_date", description: "YYYY-MM-DD" });
+        if (!DATE.test(to)) v.push({ field: "to_date", description: "YYYY-MM-DD" });
+        if (v.length > 0) throw new ValidationError(v);
+        const i = await sup.indicatorsOf(scope, from, to, caseTypeOf(req.caseType), new Date());
+        // int64 fields as bigint, doubles as numbers.
+        const out = Object.fromEntries(Object.entries(i).map(([k, v]) => [k, Number.isInteger(v) && !/Rate|Minutes(P|M)|Average/.test(k) ? BigInt(v) : v]));
+        return { indicators: out };
+      },
+      async listOverdue(req, ctx) {
+        const scope = scoped(ctx.auth, req.scope);
+        return {
+          filings: (await sup.overdueOf(scope, new Date())).map((o) => ({
+            filingId: o.entry.filingId,
+            jurisdictionCourtId: o.entry.jurisdictionCourtId,
+            collaboratingCourtId: o.entry.collaboratingCourtId,
+            caseType: o.entry.caseType ? enumFromId(commonV1.CaseType, o.entry.caseType) : commonV1.CaseType.UNSPECIFIED,
+            overdueFor: o.for,
+            due: ts(o.due),
+            lateBy: Math.round(o.lateBy * 10) / 10,
+            lateUnit: o.lateUnit,
+          })),
+        };
+      },
+      async generateNotice(req, ctx) {
+        const scope = scoped(ctx.auth, req.scope);
+        const kind = idFromEnum(supervisionV1.NoticeKind, req.kind) as "daily" | "weekly" | undefined;
+        if (!kind) throw new ValidationError([{ field: "kind", description: "DAILY or WEEKLY" }]);
+        const n = (await sup.generateNotice(kind, scope, new Date()))!; // without an id: always stored
+        await publishNotice(n);
+        return { notice: noticeOut(n, true) };
+      },
+      async listNotices(req, ctx) {
+        const scope = scoped(ctx.auth, req.scope);
+        const size = req.pageSize > 0 && req.pageSize <= 200 ? req.pageSize : 50;
+        const docs = await store.notices.find({ level: scope.level, scopeId: scope.id }).sort({ generatedAt: -1 }).limit(size).toArray();
+        return { notices: docs.map((n) => noticeOut(n, false)) };
+      },
+      async getNotice(req, ctx) {
+        const n = await store.notices.findOne({ _id: req.noticeId });
+        if (!n) throw new NotFoundError(`notice ${req.noticeId} not found`);
+        authorize(ctx.auth, { level: n.level, id: n.scopeId }, dir);
+        return { notice: noticeOut(n, true) };
+      },
+      async rateFiling(req, ctx) {
+        requireRole(ctx, "window-clerk", "court-system");
+        await sup.rate(ctx.auth, req.filingId, req.score, req.comment, req.byParty);
+        return {};
+      },
+      async fileComplaint(req, ctx) {
+        requireRole(ctx, "window-clerk", "court-system");
+        return { complaint: complaintOut(await sup.complain(ctx.auth, req.filingId, req.category.trim(), req.text)) };
+      },
+      async answerComplaint(req, ctx) {
+        const c = await store.complaints.findOne({ _id: req.complaintId });
+        if (!c) throw new NotFoundError(`complaint ${req.complaintId} not found`);
+        authorize(ctx.auth, { level: "province", id: c.province }, dir);
+        if (!req.answer.trim() || [...req.answer].length > 2000) throw new ValidationError([{ field: "answer", description: "1–2000 characters" }]);
+        if (c.status === "answered") throw new ForbiddenError(`complaint ${c._id} was answered already`);
+        await store.complaints.updateOne({ _id: c._id }, { $set: { status: "answered", answer: req.answer.trim(), answeredAt: new Date() } });
+        return { complaint: complaintOut((await store.complaints.findOne({ _id: c._id }))!) };
+      },
+      async listComplaints(req, ctx) {
+        const scope = scoped(ctx.auth, req.scope);
+        const filter: Record<string, unknown> = {};
+        if (scope.level === "province") filter.province = scope.id;
+        if (scope.level === "court") filter.jurisdictionCourtId = scope.id;
+        if (req.openOnly) filter.status = "open";
+        return { complaints: (await store.complaints.find(filter).sort({ filedAt: -1 }).limit(500).toArray()).map(complaintOut) };
+      },
+      async createDrill(req, ctx) {
+        authorize(ctx.auth, { level: "national", id: "" }, dir);
+        const d = req.drill;
+        const drill = await sup.createDrill({
+          name: d?.name ?? "",
+          rounds: d?.rounds || 1,
+          courtIds: d?.courtIds ?? [],
+          caseTypes: (d?.caseTypes ?? []).map(caseTypeOf).filter((x): x is CaseType => !!x),
+          startsAt: d?.startsAt ? timestampDate(d.startsAt) : new Date(NaN),
+          endsAt: d?.endsAt ? timestampDate(d.endsAt) : new Date(NaN),
+        });
+        return { drill: drillOut(drill) };
+      },
+      async getDrillReport(req, ctx) {
+        authorize(ctx.auth, { level: "national", id: "" }, dir);
+        const r = await sup.drillReport(req.drillId, req.round);
+        return {
+          drill: drillOut(r.drill),
+          filings: BigInt(r.filings),
+          responseRate30Minutes: r.rate30,
+          participation: r.participation.map((p) => ({ ...p, expected: BigInt(p.expected), participated: BigInt(p.participated), rate: p.expected ? p.participated / p.expected : 0 })),
+          missingCourtIds: r.missing,
+        };
+      },
+    }),
+  );
 }
 
 const drillOut = (d: { _id: string; name: string; rounds: number; courtIds: string[]; caseTypes: CaseType[]; startsAt: Date; endsAt: Date }) => ({

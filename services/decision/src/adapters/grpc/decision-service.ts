@@ -1,7 +1,7 @@
 import { implement, invalidArgument, requireRole } from "@kuayu/grpc";
 import type { ContentStore, FileStore, WatchHub } from "@kuayu/mongo";
 import { decisionV1 } from "@kuayu/proto";
-import { NotFoundError } from "@kuayu/domain";
+import { NotFoundError, refuseNul } from "@kuayu/domain";
 import { acceptFiling, acknowledgeFiling, getInboxFiling, listInbox, rejectFiling, requestFilingCorrections, type Deps } from "../../domain/decision.js";
 import type { InboxFiling } from "../../domain/inbox.js";
 import { categoryFromProto, dateOf, inboxFilingToProto, materialToProto, viewFromProto } from "../proto.js";
@@ -14,60 +14,63 @@ const legacyCopyId = (filingId: string, materialId: string) => `${filingId}.${ma
 /** gRPC adapter of kuayu.decision.v1.JurisdictionDecisionService. */
 export function decisionService(deps: Deps, copies: { content: ContentStore; legacy: FileStore }, hub: WatchHub<InboxFiling>) {
   const out = (f: InboxFiling) => ({ filing: inboxFilingToProto(f, deps.now()) });
-  return implement(decisionV1.JurisdictionDecisionService, {
-    async listInbox(req, ctx) {
-      requireRole(ctx, ...COURT);
-      const view = viewFromProto(req.view);
-      if (!view) throw invalidArgument([{ field: "view", description: "unknown view" }]);
-      const { filings, nextPageToken } = await listInbox(deps, ctx.auth, view, req.pageSize, req.pageToken).catch((err: Error) => {
-        if (err.name === "InvalidPageToken") throw invalidArgument([{ field: "page_token", description: "not a token this service issued" }]);
-        throw err;
-      });
-      return { filings: filings.map((f) => inboxFilingToProto(f, deps.now())), nextPageToken };
-    },
-    async getInboxFiling(req, ctx) {
-      requireRole(ctx, ...COURT);
-      return out(await getInboxFiling(deps, ctx.auth, req.filingId));
-    },
-    async downloadMaterial(req, ctx, send) {
-      requireRole(ctx, ...COURT);
-      const f = await getInboxFiling(deps, ctx.auth, req.filingId);
-      const m = f.materials.find((x) => x.id === req.materialId);
-      if (!m) throw new NotFoundError(`material ${req.materialId} not found in filing ${req.filingId}`);
-      if (!m.copied) throw new NotFoundError(`material ${req.materialId} is still being copied from the window`);
-      await send({ part: { case: "material", value: materialToProto(m) } });
-      const held = await copies.content.has(m.sha256);
-      for await (const chunk of held ? copies.content.read(m.sha256) : copies.legacy.read(legacyCopyId(f.id, m.id))) {
-        if (ctx.cancelled) return;
-        await send({ part: { case: "chunk", value: chunk } });
-      }
-    },
-    async watchInbox(_req, ctx, send) {
-      requireRole(ctx, ...COURT);
-      const court = ctx.auth.courtId;
-      for await (const f of hub.watch((x) => x.jurisdictionCourtId === court, ctx.signal)) await send(out(f));
-    },
-    async acknowledge(req, ctx) {
-      requireRole(ctx, ...COURT);
-      return out(await acknowledgeFiling(deps, ctx.auth, req.filingId));
-    },
-    async accept(req, ctx) {
-      requireRole(ctx, ...COURT);
-      return out(await acceptFiling(deps, ctx.auth, req.filingId));
-    },
-    async reject(req, ctx) {
-      requireRole(ctx, ...COURT);
-      return out(await rejectFiling(deps, ctx.auth, req.filingId, { category: categoryFromProto(req.category), reason: req.reason, legalBasis: req.legalBasis }));
-    },
-    async requestCorrections(req, ctx) {
-      requireRole(ctx, ...COURT);
-      return out(
-        await requestFilingCorrections(deps, ctx.auth, req.filingId, {
-          items: req.items.map((i) => ({ materialKind: i.materialKind.trim(), description: i.description })),
-          deadline: dateOf(req.deadline),
-          note: req.note,
-        }),
-      );
-    },
-  });
+  return implement(
+    decisionV1.JurisdictionDecisionService,
+    refuseNul({
+      async listInbox(req, ctx) {
+        requireRole(ctx, ...COURT);
+        const view = viewFromProto(req.view);
+        if (!view) throw invalidArgument([{ field: "view", description: "unknown view" }]);
+        const { filings, nextPageToken } = await listInbox(deps, ctx.auth, view, req.pageSize, req.pageToken).catch((err: Error) => {
+          if (err.name === "InvalidPageToken") throw invalidArgument([{ field: "page_token", description: "not a token this service issued" }]);
+          throw err;
+        });
+        return { filings: filings.map((f) => inboxFilingToProto(f, deps.now())), nextPageToken };
+      },
+      async getInboxFiling(req, ctx) {
+        requireRole(ctx, ...COURT);
+        return out(await getInboxFiling(deps, ctx.auth, req.filingId));
+      },
+      async downloadMaterial(req, ctx, send) {
+        requireRole(ctx, ...COURT);
+        const f = await getInboxFiling(deps, ctx.auth, req.filingId);
+        const m = f.materials.find((x) => x.id === req.materialId);
+        if (!m) throw new NotFoundError(`material ${req.materialId} not found in filing ${req.filingId}`);
+        if (!m.copied) throw new NotFoundError(`material ${req.materialId} is still being copied from the window`);
+        await send({ part: { case: "material", value: materialToProto(m) } });
+        const held = await copies.content.has(m.sha256);
+        for await (const chunk of held ? copies.content.read(m.sha256) : copies.legacy.read(legacyCopyId(f.id, m.id))) {
+          if (ctx.cancelled) return;
+          await send({ part: { case: "chunk", value: chunk } });
+        }
+      },
+      async watchInbox(_req, ctx, send) {
+        requireRole(ctx, ...COURT);
+        const court = ctx.auth.courtId;
+        for await (const f of hub.watch((x) => x.jurisdictionCourtId === court, ctx.signal)) await send(out(f));
+      },
+      async acknowledge(req, ctx) {
+        requireRole(ctx, ...COURT);
+        return out(await acknowledgeFiling(deps, ctx.auth, req.filingId));
+      },
+      async accept(req, ctx) {
+        requireRole(ctx, ...COURT);
+        return out(await acceptFiling(deps, ctx.auth, req.filingId));
+      },
+      async reject(req, ctx) {
+        requireRole(ctx, ...COURT);
+        return out(await rejectFiling(deps, ctx.auth, req.filingId, { category: categoryFromProto(req.category), reason: req.reason, legalBasis: req.legalBasis }));
+      },
+      async requestCorrections(req, ctx) {
+        requireRole(ctx, ...COURT);
+        return out(
+          await requestFilingCorrections(deps, ctx.auth, req.filingId, {
+            items: req.items.map((i) => ({ materialKind: i.materialKind.trim(), description: i.description })),
+            deadline: dateOf(req.deadline),
+            note: req.note,
+          }),
+        );
+      },
+    }),
+  );
 }

@@ -1,6 +1,6 @@
 import * as grpc from "@grpc/grpc-js";
 import { RpcError, fieldViolations, implement, invalidArgument, permissionDenied, requireRole, type CallContext, type Client } from "@kuayu/grpc";
-import { ValidationError } from "@kuayu/domain";
+import { refuseNul, ValidationError } from "@kuayu/domain";
 import { directoryV1, intakeV1 } from "@kuayu/proto";
 import {
   createDraft,
@@ -80,75 +80,78 @@ async function splitUpload(reqs: AsyncIterable<intakeV1.UploadMaterialRequest>):
 
 /** gRPC adapter of kuayu.intake.v1.FilingIntakeService: maps protos to use cases and back. */
 export function intakeService(deps: Deps, directory: Client<typeof directoryV1.DirectoryService>, hub: WatchHub<Filing>, scope: "all" | string[]) {
-  return implement(intakeV1.FilingIntakeService, {
-    async createDraft(req, ctx) {
-      windowCaller(ctx, scope);
-      return { filing: filingToProto(await createDraft(deps, ctx.auth, detailsFromProto(req.details))) };
-    },
-    async updateDraft(req, ctx) {
-      windowCaller(ctx, scope);
-      return { filing: filingToProto(await updateDraft(deps, ctx.auth, req.filingId, detailsFromProto(req.details))) };
-    },
-    async uploadMaterial(reqs, ctx) {
-      windowCaller(ctx, scope);
-      const { header, chunks } = await splitUpload(reqs);
-      return { material: materialToProto(await uploadMaterial(deps, ctx.auth, header, chunks)) };
-    },
-    async removeMaterial(req, ctx) {
-      windowCaller(ctx, scope);
-      return { filing: filingToProto(await removeMaterial(deps, ctx.auth, req.filingId, req.materialId)) };
-    },
-    async downloadMaterial(req, ctx, send) {
-      requireRole(ctx, ...WINDOW, "filing-specialist");
-      const { material, bytes } = await openMaterial(deps, ctx.auth, req.filingId, req.materialId);
-      await send({ part: { case: "material", value: materialToProto(material) } });
-      for await (const chunk of bytes) {
-        if (ctx.cancelled) return;
-        await send({ part: { case: "chunk", value: chunk } });
-      }
-    },
-    async submitFiling(req, ctx) {
-      windowCaller(ctx, scope);
-      return { filing: filingToProto(await submitFiling(deps, ctx.auth, req.filingId, req.idempotencyKey, routeCheckFor(directory, ctx))) };
-    },
-    async submitCorrection(req, ctx) {
-      windowCaller(ctx, scope);
-      return { filing: filingToProto(await submitCorrection(deps, ctx.auth, req.filingId, req.idempotencyKey, req.note)) };
-    },
-    async withdrawFiling(req, ctx) {
-      windowCaller(ctx, scope);
-      return { filing: filingToProto(await withdrawFiling(deps, ctx.auth, req.filingId, req.reason)) };
-    },
-    async getFiling(req, ctx) {
-      windowCaller(ctx, scope);
-      const { filing, timeline } = await getFiling(deps, ctx.auth, req.filingId);
-      return { filing: filingToProto(filing, timeline) };
-    },
-    async listFilings(req, ctx) {
-      windowCaller(ctx, scope);
-      const statuses = req.statuses.map(fromProtoStatus);
-      if (statuses.includes(undefined)) throw invalidArgument([{ field: "statuses", description: "unknown status" }]);
-      const { filings, nextPageToken } = await listFilings(deps, ctx.auth, {
-        statuses: statuses as FilingStatus[],
-        caseType: fromProtoCaseType(req.caseType),
-        createdFrom: dateOf(req.createdFrom),
-        createdBefore: dateOf(req.createdBefore),
-        pageSize: req.pageSize,
-        pageToken: req.pageToken,
-      }).catch((err: Error) => {
-        if (err.name === "InvalidPageToken") throw invalidArgument([{ field: "page_token", description: "not a token this service issued" }]);
-        throw err;
-      });
-      return { filings: filings.map((f) => filingToProto(f)), nextPageToken };
-    },
-    async watchFilings(req, ctx, send) {
-      windowCaller(ctx, scope);
-      if (req.filingId) await watchable(deps, ctx.auth, req.filingId);
-      const court = ctx.auth.courtId;
-      const matches = (f: Filing) => f.collaboratingCourtId === court && (!req.filingId || f.id === req.filingId);
-      for await (const f of hub.watch(matches, ctx.signal)) {
-        await send({ filing: filingToProto(f), eventType: f.lastEventType });
-      }
-    },
-  });
+  return implement(
+    intakeV1.FilingIntakeService,
+    refuseNul({
+      async createDraft(req, ctx) {
+        windowCaller(ctx, scope);
+        return { filing: filingToProto(await createDraft(deps, ctx.auth, detailsFromProto(req.details))) };
+      },
+      async updateDraft(req, ctx) {
+        windowCaller(ctx, scope);
+        return { filing: filingToProto(await updateDraft(deps, ctx.auth, req.filingId, detailsFromProto(req.details))) };
+      },
+      async uploadMaterial(reqs, ctx) {
+        windowCaller(ctx, scope);
+        const { header, chunks } = await splitUpload(reqs);
+        return { material: materialToProto(await uploadMaterial(deps, ctx.auth, header, chunks)) };
+      },
+      async removeMaterial(req, ctx) {
+        windowCaller(ctx, scope);
+        return { filing: filingToProto(await removeMaterial(deps, ctx.auth, req.filingId, req.materialId)) };
+      },
+      async downloadMaterial(req, ctx, send) {
+        requireRole(ctx, ...WINDOW, "filing-specialist");
+        const { material, bytes } = await openMaterial(deps, ctx.auth, req.filingId, req.materialId);
+        await send({ part: { case: "material", value: materialToProto(material) } });
+        for await (const chunk of bytes) {
+          if (ctx.cancelled) return;
+          await send({ part: { case: "chunk", value: chunk } });
+        }
+      },
+      async submitFiling(req, ctx) {
+        windowCaller(ctx, scope);
+        return { filing: filingToProto(await submitFiling(deps, ctx.auth, req.filingId, req.idempotencyKey, routeCheckFor(directory, ctx))) };
+      },
+      async submitCorrection(req, ctx) {
+        windowCaller(ctx, scope);
+        return { filing: filingToProto(await submitCorrection(deps, ctx.auth, req.filingId, req.idempotencyKey, req.note)) };
+      },
+      async withdrawFiling(req, ctx) {
+        windowCaller(ctx, scope);
+        return { filing: filingToProto(await withdrawFiling(deps, ctx.auth, req.filingId, req.reason)) };
+      },
+      async getFiling(req, ctx) {
+        windowCaller(ctx, scope);
+        const { filing, timeline } = await getFiling(deps, ctx.auth, req.filingId);
+        return { filing: filingToProto(filing, timeline) };
+      },
+      async listFilings(req, ctx) {
+        windowCaller(ctx, scope);
+        const statuses = req.statuses.map(fromProtoStatus);
+        if (statuses.includes(undefined)) throw invalidArgument([{ field: "statuses", description: "unknown status" }]);
+        const { filings, nextPageToken } = await listFilings(deps, ctx.auth, {
+          statuses: statuses as FilingStatus[],
+          caseType: fromProtoCaseType(req.caseType),
+          createdFrom: dateOf(req.createdFrom),
+          createdBefore: dateOf(req.createdBefore),
+          pageSize: req.pageSize,
+          pageToken: req.pageToken,
+        }).catch((err: Error) => {
+          if (err.name === "InvalidPageToken") throw invalidArgument([{ field: "page_token", description: "not a token this service issued" }]);
+          throw err;
+        });
+        return { filings: filings.map((f) => filingToProto(f)), nextPageToken };
+      },
+      async watchFilings(req, ctx, send) {
+        windowCaller(ctx, scope);
+        if (req.filingId) await watchable(deps, ctx.auth, req.filingId);
+        const court = ctx.auth.courtId;
+        const matches = (f: Filing) => f.collaboratingCourtId === court && (!req.filingId || f.id === req.filingId);
+        for await (const f of hub.watch(matches, ctx.signal)) {
+          await send({ filing: filingToProto(f), eventType: f.lastEventType });
+        }
+      },
+    }),
+  );
 }
