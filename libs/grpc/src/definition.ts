@@ -15,7 +15,7 @@ function methodDefinition(service: DescService, m: DescMethod): grpc.MethodDefin
     requestStream: m.methodKind === "client_streaming" || m.methodKind === "bidi_streaming",
     responseStream: m.methodKind === "server_streaming" || m.methodKind === "bidi_streaming",
     requestSerialize: serializer(m.input),
-    requestDeserialize: deserializer(m.input),
+    requestDeserialize: requestDeserializer(m.input),
     responseSerialize: serializer(m.output),
     responseDeserialize: deserializer(m.output),
     originalName: m.localName,
@@ -24,3 +24,23 @@ function methodDefinition(service: DescService, m: DescMethod): grpc.MethodDefin
 
 const serializer = (schema: DescMessage) => (value: unknown) => Buffer.from(toBinary(schema, value as never));
 const deserializer = (schema: DescMessage) => (bytes: Buffer) => fromBinary(schema, bytes);
+
+/**
+ * A request body that does not decode as its message. grpc-js answers INTERNAL when a server's
+ * deserializer throws, so the server's deserializer returns this instead and the handler wrapper
+ * answers INVALID_ARGUMENT (after authentication, as for any other bad request).
+ */
+export class UndecodableRequest {
+  constructor(
+    readonly typeName: string,
+    readonly reason: string,
+  ) {}
+}
+
+const requestDeserializer = (schema: DescMessage) => (bytes: Buffer) => {
+  try {
+    return fromBinary(schema, bytes);
+  } catch (err) {
+    return new UndecodableRequest(schema.typeName, (err as Error).message);
+  }
+};

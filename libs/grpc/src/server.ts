@@ -6,7 +6,7 @@ import { RateLimiterMemory } from "rate-limiter-flexible";
 import { AuthError, type AuthContext, type Role, type TokenVerifier } from "@kuayu/auth";
 import { isTransient } from "@kuayu/domain";
 import type { Logger } from "@kuayu/logger";
-import { serviceDefinition } from "./definition.js";
+import { serviceDefinition, UndecodableRequest } from "./definition.js";
 import { ruleViolations } from "@kuayu/proto";
 import { fromDomain, invalidArgument, permissionDenied, RpcError, toServiceError, unauthenticated } from "./errors.js";
 import { reflectionFor } from "./reflection.js";
@@ -249,6 +249,7 @@ function wrap(method: DescMethod, fn: AnyHandler, opts: ServerOptions, limiter?:
   // The bounds the protos declare (protovalidate), checked after authentication and before the
   // handler: INVALID_ARGUMENT with every violated field, so no use case sees an unbounded field.
   const checked = <T>(msg: T): T => {
+    if (msg instanceof UndecodableRequest) throw invalidArgument([{ field: "", description: `not a valid ${msg.typeName}: ${msg.reason}` }], "the request body does not decode");
     const violations = ruleViolations(method.input, msg as Message);
     if (violations.length > 0) throw invalidArgument(violations);
     return msg;

@@ -93,6 +93,23 @@ describe("gRPC server", () => {
     client.close();
   });
 
+  it("answers INVALID_ARGUMENT, not INTERNAL, to a body that does not decode", async () => {
+    const raw = new grpc.Client(address, grpc.credentials.createInsecure());
+    const call = (body: Buffer, token?: string) =>
+      new Promise<grpc.ServiceError | undefined>((resolve) => {
+        const md = new grpc.Metadata();
+        if (token) md.set("authorization", `Bearer ${token}`);
+        const pass = (b: Buffer) => b;
+        raw.makeUnaryRequest("/kuayu.directory.v1.DirectoryService/GetCourt", pass, pass, body, md, (err) => resolve(err ?? undefined));
+      });
+    const garbage = Buffer.from([0x0a, 0xff, 0xff, 0xff, 0xff, 0x0f]); // field 1, a length past the end
+    const err = await call(garbage, clerkToken);
+    expect(err).toMatchObject({ code: grpc.status.INVALID_ARGUMENT });
+    expect(fieldViolations(err)[0]!.description).toMatch(/^not a valid kuayu\.directory\.v1\.GetCourtRequest/);
+    expect(await call(garbage)).toMatchObject({ code: grpc.status.UNAUTHENTICATED });
+    raw.close();
+  });
+
   it("is listed and callable through reflection by grpcurl, with health", async () => {
     const services = (await grpcurl(address, "list")).split("\n");
     expect(services).toEqual(expect.arrayContaining(["grpc.health.v1.Health", "kuayu.directory.v1.DirectoryService"]));

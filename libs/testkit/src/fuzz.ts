@@ -136,16 +136,6 @@ export function messageArb(desc: DescMessage, mode: Mode, overrides: Overrides =
 /** The wire bytes of a message built from an init object. */
 export const encode = (desc: DescMessage, init: Init): Buffer => Buffer.from(toBinary(desc, create(desc, init as never)));
 
-/** True when the bytes do not decode as the message (what grpc-js answers INTERNAL for, see `isDecodeInternal`). */
-export function undecodable(desc: DescMessage, bytes: Uint8Array): boolean {
-  try {
-    fromBinary(desc, bytes);
-    return false;
-  } catch {
-    return true;
-  }
-}
-
 /** Raw bodies: random bytes, and valid encodings with bytes overwritten and/or cut short. */
 export function rawBytesArb(desc: DescMessage, overrides: Overrides = {}): fc.Arbitrary<Buffer> {
   const mutated = fc.tuple(messageArb(desc, "valid", overrides), fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 4 }), fc.option(fc.nat())).map(([init, flips, cut]) => {
@@ -266,19 +256,9 @@ export function callRaw(client: grpc.Client, method: DescMethod, req: FuzzReques
   });
 }
 
-/**
- * grpc-js itself answers INTERNAL "Error deserializing request" when the body does not decode as
- * the request message, before any of our code runs. Tolerated (and counted) for raw bodies that
- * really do not decode, unless FUZZ_STRICT_DECODE=1.
- */
-export function isDecodeInternal(method: DescMethod, req: FuzzRequest, out: Outcome): boolean {
-  if (process.env.FUZZ_STRICT_DECODE === "1") return false;
-  return out.code === grpc.status.INTERNAL && out.details === "Error deserializing request" && req.kind === "raw" && req.bodies.some((b) => undecodable(method.input, b));
-}
-
-/** The property: fails on INTERNAL or UNKNOWN (bar `isDecodeInternal`). */
+/** The property: fails on INTERNAL or UNKNOWN. */
 export function checkOutcome(method: DescMethod, req: FuzzRequest, out: Outcome): void {
-  if ((out.code === grpc.status.INTERNAL || out.code === grpc.status.UNKNOWN) && !isDecodeInternal(method, req, out)) {
+  if (out.code === grpc.status.INTERNAL || out.code === grpc.status.UNKNOWN) {
     throw new Error(`${method.parent.name}/${method.name} answered ${grpc.status[out.code]} (${out.details}) to a ${req.kind} request`);
   }
 }
@@ -296,8 +276,6 @@ export interface FuzzReport {
   runs: number;
   /** Answers by status name, e.g. { OK: 120, INVALID_ARGUMENT: 300, … }. */
   codes: Record<string, number>;
-  /** INTERNAL answers of grpc-js to undecodable bodies (see isDecodeInternal). */
-  decodeInternals: number;
   ms: number;
 }
 
@@ -346,7 +324,6 @@ export async function fuzzMethod(method: DescMethod, o: FuzzMethodOptions): Prom
   const idleMs = o.idleMs ?? (method.name.startsWith("Watch") ? 8 : 3000);
   const watch = watchProcess();
   const codes: Record<string, number> = {};
-  let decodeInternals = 0;
   const started = Date.now();
   try {
     // Requests go out `concurrency` at a time (one property run = one batch): store round trips overlap.
@@ -359,7 +336,6 @@ export async function fuzzMethod(method: DescMethod, o: FuzzMethodOptions): Prom
           const out = outs[i]!;
           const name = grpc.status[out.code] ?? String(out.code);
           codes[name] = (codes[name] ?? 0) + 1;
-          if (isDecodeInternal(method, req, out)) decodeInternals++;
         });
         reqs.forEach((req, i) => checkOutcome(method, req, outs[i]!));
         if (watch.errors.length > 0) throw new Error(`unhandled rejection while fuzzing ${method.name}: ${String(watch.errors[0])}`);
@@ -375,7 +351,7 @@ export async function fuzzMethod(method: DescMethod, o: FuzzMethodOptions): Prom
     client.close();
   }
   const runs = Object.values(codes).reduce((a, b) => a + b, 0);
-  return { method: `${method.parent.name}/${method.name}`, runs, codes, decodeInternals, ms: Date.now() - started };
+  return { method: `${method.parent.name}/${method.name}`, runs, codes, ms: Date.now() - started };
 }
 
 /** The methods of a service, for one test each. */
@@ -431,6 +407,6 @@ export const formatReports = (reports: FuzzReport[], seed: number): string =>
       (r) =>
         `  ${r.method}: ${r.runs} runs in ${r.ms} ms; ${Object.entries(r.codes)
           .map(([c, n]) => `${c} ${n}`)
-          .join(", ")}${r.decodeInternals ? ` (${r.decodeInternals} INTERNAL from grpc-js on undecodable bodies)` : ""}`,
+          .join(", ")}`,
     ),
   ].join("\n");
