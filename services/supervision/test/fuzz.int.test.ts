@@ -9,7 +9,7 @@ import { createLogger } from "@kuayu/logger";
 import { connectMongo } from "@kuayu/mongo";
 import { supervisionV1 } from "@kuayu/proto";
 import { assertInfraUp, directoryOverrides, formatReports, fuzzMethod, fuzzSettings, infra, methodsOf, refusedTokens, testKeys, uniqueName, type FuzzReport, type FuzzTokens } from "@kuayu/testkit";
-import { readConfig } from "../src/config";
+import { testConfig } from "./support";
 import { startApp, type App } from "../src/app";
 
 const { runs, seed } = fuzzSettings();
@@ -28,24 +28,7 @@ beforeAll(async () => {
   await assertInfraUp();
   const signer = await createSigner(keys.privateKey);
   const mint = (courtId: string, province: string, roles: Role[]) => signer.mint({ user: `u-${courtId}`, courtId, roles, province });
-  app = await startApp(
-    readConfig({
-      GRPC_PORT: "0",
-      GRPC_HOST: "127.0.0.1",
-      HTTP_PORT: "0",
-      HTTP_HOST: "127.0.0.1",
-      KAFKA_BROKERS: infra.brokers.join(","),
-      MONGO_URI: infra.mongoUri,
-      MONGO_DB: db,
-      KAFKA_GROUP_ID: uniqueName("supervision"),
-      KAFKA_FROM_BEGINNING: "false",
-      JWT_PUBLIC_KEY: keys.publicKey,
-      LOG_LEVEL: "silent",
-      NOTICE_TIME: "off",
-    }),
-    log,
-    (err) => void fatal.push(err),
-  );
+  app = await startApp(testConfig(db, keys.publicKey), log, (err) => void fatal.push(err));
   const valid = [
     await mint(COURT, "11", ["supervisor"]),
     await mint("c-spc", "00", ["supervisor", "operator"]),
