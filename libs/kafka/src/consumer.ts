@@ -1,5 +1,5 @@
 import type { DescMessage, MessageShape } from "@bufbuild/protobuf";
-import { context, metrics, propagation, trace, ROOT_CONTEXT, SpanKind, SpanStatusCode } from "@opentelemetry/api";
+import { context, metrics, propagation, trace, ROOT_CONTEXT, SpanKind, SpanStatusCode, type Context, type Span } from "@opentelemetry/api";
 import { isTransient } from "@kuayu/domain";
 import type { Consumer, Kafka, KafkaMessage } from "kafkajs";
 import { withTimeout } from "@kuayu/lifecycle";
@@ -21,6 +21,18 @@ export interface ConsumedEvent<S extends DescMessage = DescMessage> {
   partition: number;
   offset: string;
 }
+
+/** Each batch event's consumer span context, for `inEventTrace`. */
+const eventContexts = new WeakMap<ConsumedEvent, Context>();
+
+/**
+ * Runs `fn` in the event's own consumer span, in its producer's trace (batch handlers: what they
+ * write for an event, or for several events at once, then shows in that event's trace).
+ */
+export const inEventTrace = <T>(event: ConsumedEvent, fn: () => T): T => {
+  const ctx = eventContexts.get(event);
+  return ctx ? context.with(ctx, fn) : fn();
+};
 
 /** Thrown by a handler for an event that can never succeed: it goes to the dead-letter topic at once. */
 export class PermanentError extends Error {
@@ -184,6 +196,16 @@ export async function runConsumer(opts: ConsumerOptions): Promise<RunningConsume
   const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
   const tracer = trace.getTracer("kuayu-kafka");
+  /** The event's own consumer span, in the producer's trace (from the headers): the instrumentation's spans of a fetch belong to a trace of their own. */
+  const consumerSpan = (topic: string, event: ConsumedEvent, headers: Record<string, string>): { span: Span; ctx: Context } => {
+    const parent = propagation.extract(ROOT_CONTEXT, headers);
+    const span = tracer.startSpan(
+      `${topic} process`,
+      { kind: SpanKind.CONSUMER, attributes: { "messaging.system": "kafka", "messaging.destination.name": topic, "messaging.message.id": event.meta.id } },
+      parent,
+    );
+    return { span, ctx: trace.setSpan(parent, span) };
+  };
   const retries = metrics.getMeter("kuayu").createCounter("kuayu_consumer_transient_retries_total", {
     description: "Events retried because the store, the broker or a peer was unavailable or a race was lost (never dead-lettered)",
   });
@@ -230,14 +252,7 @@ export async function runConsumer(opts: ConsumerOptions): Promise<RunningConsume
           const d = await decode(p.topic, p.partition, message);
           if (d) {
             const { event, headers } = d;
-            // The event's own consumer span, in the producer's trace (from the headers): the
-            // instrumentation's spans of a fetch belong to a trace of their own.
-            const span = tracer.startSpan(
-              `${p.topic} process`,
-              { kind: SpanKind.CONSUMER, attributes: { "messaging.system": "kafka", "messaging.destination.name": p.topic, "messaging.message.id": event.meta.id } },
-              propagation.extract(ROOT_CONTEXT, headers),
-            );
-            const ctx = trace.setSpan(propagation.extract(ROOT_CONTEXT, headers), span);
+            const { span, ctx } = consumerSpan(p.topic, event, headers);
             const waiting = waiter(p.topic, p.partition);
             for (let attempt = 1, failed = 0; ; attempt++) {
               try {
@@ -284,21 +299,30 @@ export async function runConsumer(opts: ConsumerOptions): Promise<RunningConsume
       eachBatchAutoResolve: false,
       eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
         const events: ConsumedEvent[] = [];
+        const spans: Span[] = [];
         for (const m of batch.messages) {
           const d = await decode(batch.topic, batch.partition, m);
-          if (d) events.push(d.event);
+          if (!d) continue;
+          const { span, ctx } = consumerSpan(batch.topic, d.event, d.headers);
+          eventContexts.set(d.event, ctx);
+          spans.push(span);
+          events.push(d.event);
         }
-        for (let attempt = 1; events.length > 0; attempt++) {
-          // Stopping or rebalanced away: leave the batch uncommitted for the partition's next owner.
-          if (!isRunning() || isStale()) return;
-          try {
-            await handleBatch(events, { topic: byName.get(batch.topic)!.name, partition: batch.partition, heartbeat });
-            break;
-          } catch (err) {
-            opts.log.warn({ err, topic: batch.topic, partition: batch.partition, first: batch.firstOffset(), last: batch.lastOffset(), attempt }, "batch handler failed; retrying");
-            await sleep(Math.min(30_000, backoffMs * 2 ** (attempt - 1)));
-            await heartbeat().catch(() => undefined);
+        try {
+          for (let attempt = 1; events.length > 0; attempt++) {
+            // Stopping or rebalanced away: leave the batch uncommitted for the partition's next owner.
+            if (!isRunning() || isStale()) return;
+            try {
+              await handleBatch(events, { topic: byName.get(batch.topic)!.name, partition: batch.partition, heartbeat });
+              break;
+            } catch (err) {
+              opts.log.warn({ err, topic: batch.topic, partition: batch.partition, first: batch.firstOffset(), last: batch.lastOffset(), attempt }, "batch handler failed; retrying");
+              await sleep(Math.min(30_000, backoffMs * 2 ** (attempt - 1)));
+              await heartbeat().catch(() => undefined);
+            }
           }
+        } finally {
+          for (const span of spans) span.end();
         }
         resolveOffset(batch.lastOffset());
         await heartbeat();

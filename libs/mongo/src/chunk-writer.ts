@@ -6,7 +6,8 @@ const CHUNKS_PER_INSERT = 16;
 /**
  * Cuts a stream of buffers into CHUNK_BYTES chunks and inserts them 16 at a time: `push` each
  * piece as it arrives, `end` once the last one is in (it writes the rest). `toDoc` makes the stored
- * document of chunk number n.
+ * document of chunk number n. `endInline` ends it too, but a stream that fits in one chunk is not
+ * inserted: its bytes are returned for the caller to keep in its own document (one write instead of two).
  */
 export function chunkWriter<T>(toDoc: (n: number, data: Buffer) => T, insert: (docs: T[]) => Promise<unknown>) {
   let n = 0;
@@ -14,7 +15,8 @@ export function chunkWriter<T>(toDoc: (n: number, data: Buffer) => T, insert: (d
   let pendingBytes = 0;
   let batch: T[] = [];
   const flush = async (all: boolean) => {
-    while (pendingBytes >= CHUNK_BYTES || (all && pendingBytes > 0)) {
+    // A full chunk is cut only once more bytes follow: a stream of exactly one chunk can still go inline.
+    while (pendingBytes > CHUNK_BYTES || (all && pendingBytes > 0)) {
       const buf = pending.length === 1 ? pending[0]! : Buffer.concat(pending);
       const data = buf.subarray(0, CHUNK_BYTES);
       pending = data.length < buf.length ? [buf.subarray(CHUNK_BYTES)] : [];
@@ -34,5 +36,10 @@ export function chunkWriter<T>(toDoc: (n: number, data: Buffer) => T, insert: (d
       await flush(false);
     },
     end: () => flush(true),
+    async endInline(): Promise<Buffer | undefined> {
+      if (n === 0) return Buffer.concat(pending);
+      await flush(true);
+      return undefined;
+    },
   };
 }

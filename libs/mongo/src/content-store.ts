@@ -23,6 +23,8 @@ interface ContentDoc {
   length: number;
   /** The write (attempt) whose chunks hold the bytes. */
   chunks: string;
+  /** The bytes themselves when they fit in one chunk (no chunk documents then). */
+  data?: mongo.Binary;
   storedAt: Date;
 }
 interface ChunkDoc {
@@ -39,8 +41,8 @@ const isDuplicateKey = (err: unknown) => (err as { code?: number })?.code === 11
 export const contentCollections = (name: string) => [{ name: `${name}_content` }, { name: `${name}_chunks`, indexes: [{ keys: { a: 1, n: 1 } as Record<string, 1 | -1> }] }];
 
 /**
- * A content store in two collections, `<name>_content` (one document per digest) and
- * `<name>_chunks`. The content document is the commit: a unique insert, written after every chunk
+ * A content store in two collections, `<name>_content` (one document per digest, holding the bytes
+ * themselves when they fit in one chunk of 255 KiB) and `<name>_chunks`. The content document is the commit: a unique insert, written after every chunk
  * and the digest check, naming the write whose chunks it uses — so concurrent writers of the same
  * bytes never mix their chunks (the loser removes its own), and no update is involved anywhere:
  * correct on every MongoDB-wire store. A crash mid-write leaves chunks no document names; they are
@@ -70,10 +72,10 @@ export function contentStore(conn: Connection, name: string): ContentStore {
           if (size > sizeBytes) throw new Error(`more than the ${sizeBytes} bytes declared for ${sha256}`);
           await out.push(chunk);
         }
-        await out.end();
+        const inline = await out.endInline();
         const digest = hash.digest("hex");
         if (digest !== sha256 || size !== sizeBytes) throw new Error(`content arrived with SHA-256 ${digest} (${size} bytes), expected ${sha256} (${sizeBytes} bytes)`);
-        await content.insertOne({ _id: sha256, length: size, chunks: attempt, storedAt: new Date() });
+        await content.insertOne({ _id: sha256, length: size, chunks: attempt, storedAt: new Date(), ...(inline ? { data: new mongo.Binary(inline) } : {}) });
         return "stored";
       } catch (err) {
         await chunks.deleteMany({ a: attempt }).catch(() => undefined);
@@ -84,6 +86,10 @@ export function contentStore(conn: Connection, name: string): ContentStore {
     async *read(sha256) {
       const doc = await content.findOne({ _id: sha256 });
       if (!doc) throw Object.assign(new Error(`no content ${sha256}`), { name: "NotFoundError" });
+      if (doc.data) {
+        yield Buffer.from(doc.data.buffer);
+        return;
+      }
       for await (const c of chunks.find({ a: doc.chunks }).sort({ n: 1 })) yield Buffer.from(c.data.buffer);
     },
   };

@@ -26,6 +26,8 @@ interface FileDoc {
   metadata: { ownerId: string };
   /** The change bucket of the write (top-level: the store pushes down no dotted path). */
   tick: number;
+  /** The bytes of a file that fits in one chunk, kept in its file document (no chunk documents). */
+  data?: mongo.Binary;
 }
 interface ChunkDoc {
   _id: mongo.ObjectId;
@@ -35,12 +37,15 @@ interface ChunkDoc {
   tick: number;
 }
 
+/** A file, or a chunk of it, is not there (code ENOENT, as GridFS's own reader says). */
+const missing = (message: string) => Object.assign(new Error(message), { code: "ENOENT" });
+
 /** At most this many buckets per sweep (six hours): a sweep that fell behind catches up over several runs. */
 const MAX_SWEEP_TICKS = (6 * 3600_000) / TICK_MS;
 
 /** The collections and indexes of a bucket, for ensureCollections. */
 export const fileStoreCollections = (bucket: string) => [
-  // GridFS's own indexes (files stay readable by any GridFS reader) and the change buckets the sweep reads.
+  // GridFS's own indexes (files of more than one chunk stay readable by any GridFS reader) and the change buckets the sweep reads.
   {
     name: `${bucket}.files`,
     indexes: [{ keys: { filename: 1, uploadDate: 1 } as Record<string, 1> }, { keys: { tick: 1 } as Record<string, 1> }],
@@ -52,14 +57,15 @@ export const fileStoreCollections = (bucket: string) => [
 /**
  * Files in the GridFS layout (`<bucket>.files`, `<bucket>.chunks`), written here rather than by the
  * driver's upload stream so that chunks go in batches (one insert for a file of up to 4 MB) and
- * carry their change bucket. The file document is written last: it is the commit. A failed write
+ * carry their change bucket — except that a file of at most one chunk (255 KiB: most materials and
+ * every notice) keeps its bytes in its file document: one insert to write it, one look-up to read
+ * it. The file document is written last: it is the commit. A failed write
  * removes its chunks; what a crash leaves is found by the sweep through the change buckets (an
  * indexed equality, the only look-up FerretDB answers without reading the whole collection) — no
  * marker written and deleted around every upload.
  */
 export function gridFsFileStore(conn: Connection, bucketName: string, log: Logger): FileStore {
   const db = conn.db!;
-  const bucket = new mongo.GridFSBucket(db, { bucketName, chunkSizeBytes: CHUNK_BYTES });
   const files = db.collection<FileDoc>(`${bucketName}.files`);
   const chunks = db.collection<ChunkDoc>(`${bucketName}.chunks`);
   const cursors = db.collection<{ _id: string; tick: number }>(`${bucketName}_sweep`);
@@ -82,8 +88,8 @@ export function gridFsFileStore(conn: Connection, bucketName: string, log: Logge
           length += chunk.length;
           await out.push(chunk);
         }
-        await out.end();
-        await files.insertOne({ _id: id, length, chunkSize: CHUNK_BYTES, uploadDate: new Date(), filename: id, metadata: { ownerId }, tick });
+        const inline = await out.endInline();
+        await files.insertOne({ _id: id, length, chunkSize: CHUNK_BYTES, uploadDate: new Date(), filename: id, metadata: { ownerId }, tick, ...(inline ? { data: new mongo.Binary(inline) } : {}) });
       } catch (err) {
         await remove(id).catch((e: unknown) => log.warn({ err: e, file: id }, "could not remove a failed write; the sweep will"));
         throw err;
@@ -91,7 +97,18 @@ export function gridFsFileStore(conn: Connection, bucketName: string, log: Logge
     },
     remove,
     async *read(id) {
-      for await (const chunk of bucket.openDownloadStream(id as never)) yield chunk as Buffer;
+      const file = await files.findOne({ _id: id });
+      if (!file) throw missing(`file ${id} not found`);
+      if (file.data) {
+        yield Buffer.from(file.data.buffer);
+        return;
+      }
+      let n = 0;
+      for await (const c of chunks.find({ files_id: id }).sort({ n: 1 })) {
+        if (c.n !== n++) throw missing(`file ${id} lacks chunk ${n - 1}`);
+        yield Buffer.from(c.data.buffer);
+      }
+      if (n !== Math.ceil(file.length / file.chunkSize)) throw missing(`file ${id} lacks chunk ${n}`);
     },
     async sweep(isReferenced, olderThanMs) {
       const until = tickOf(new Date(Date.now() - olderThanMs));

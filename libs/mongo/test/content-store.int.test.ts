@@ -39,6 +39,15 @@ it("round-trips bytes of many chunks (and more than one insert of them) byte-exa
   expect(await conn.collection("copies_chunks").countDocuments({})).toBe(18);
 });
 
+it("keeps bytes of at most one chunk in the content document: no chunk documents, the same bytes back", async () => {
+  const small = bytes(255 * 1024, 5);
+  const before = await conn.collection("copies_chunks").countDocuments({});
+  const results = await Promise.all(Array.from({ length: 3 }, () => store.put(sha(small), small.length, pieces(small, 10_000))));
+  expect(results.filter((r) => r === "stored")).toHaveLength(1);
+  expect(await conn.collection("copies_chunks").countDocuments({})).toBe(before);
+  expect((await readAll(sha(small))).equals(small)).toBe(true);
+});
+
 it("stores the same bytes once, whoever writes them and however many at once", async () => {
   const b = bytes(300 * 1024, 2);
   const results = await Promise.all(Array.from({ length: 4 }, () => store.put(sha(b), b.length, pieces(b, 10_000))));

@@ -1,4 +1,5 @@
-// Files in the GridFS layout written in batches, and the sweep that removes what crashes leave.
+// Files in the GridFS layout written in batches (small ones in their file document), and the sweep
+// that removes what crashes leave.
 import { createHash, randomBytes } from "node:crypto";
 import { mongo, type Connection } from "mongoose";
 import { createLogger } from "@kuayu/logger";
@@ -41,6 +42,28 @@ describe("file store (real server)", () => {
     for await (const c of new mongo.GridFSBucket(conn.db!, { bucketName: "bucket" }).openDownloadStream("big" as never)) viaDriver.push(c as Buffer);
     expect(sha(Buffer.concat(viaDriver))).toBe(sha(big));
     expect(await count(".chunks", { files_id: "big" })).toBe(21); // 5 MiB in 255 KiB chunks
+  });
+
+  it("keeps a file of at most one chunk in its file document: one insert, no chunk documents", async () => {
+    const small = randomBytes(255 * 1024);
+    await files.write("small", "owner-1", from(small.subarray(0, 100), small.subarray(100)));
+    expect(await count(".chunks", { files_id: "small" })).toBe(0);
+    expect(await count(".files", { _id: "small", length: small.length })).toBe(1);
+    expect(sha(await readAll(files, "small"))).toBe(sha(small));
+    // One byte more is two chunks.
+    const over = randomBytes(255 * 1024 + 1);
+    await files.write("over", "owner-1", from(over));
+    expect(await count(".chunks", { files_id: "over" })).toBe(2);
+    expect(sha(await readAll(files, "over"))).toBe(sha(over));
+    await files.write("empty", "owner-1", from());
+    expect((await readAll(files, "empty")).length).toBe(0);
+  });
+
+  it("reading a file that is not there, or lacks a chunk, fails with ENOENT", async () => {
+    await expect(readAll(files, "never-written")).rejects.toMatchObject({ code: "ENOENT" });
+    await files.write("holey", "owner-1", from(randomBytes(600 * 1024)));
+    await conn.db!.collection("bucket.chunks").deleteOne({ files_id: "holey", n: 1 });
+    await expect(readAll(files, "holey")).rejects.toMatchObject({ code: "ENOENT" });
   });
 
   it("a write whose source fails leaves neither chunks nor a file", async () => {

@@ -15,9 +15,9 @@ import type { Config } from "./config.js";
 import type { Deps } from "./domain/intake.js";
 import type { Filing } from "./domain/filing.js";
 import { intakeService } from "./adapters/grpc/intake-service.js";
-import { lifecycleTopics } from "./adapters/kafka/topics.js";
+import { lifecycleTopics, SOURCE } from "./adapters/kafka/topics.js";
 import { lifecycleConsumer } from "./adapters/kafka/lifecycle-consumer.js";
-import { filingModel, mongoFilingRepository, SOURCE, timelineModel } from "./adapters/mongo/filing-repository.js";
+import { filingModel, mongoFilingRepository, timelineModel } from "./adapters/mongo/filing-repository.js";
 import { gridFsMaterialStore } from "./adapters/mongo/material-store.js";
 
 export interface App {
@@ -85,7 +85,7 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
       concurrency: config.KAFKA_CONCURRENCY,
       fromBeginning: config.KAFKA_FROM_BEGINNING,
       topics: lifecycleTopics,
-      handle: lifecycleConsumer({ repo, now: deps.now, log: repo }),
+      handleBatch: lifecycleConsumer({ repo, now: deps.now, log: repo }),
       producer,
       log,
       onFatal,

@@ -1,6 +1,6 @@
 // Pure rules of the window: details validation, the checklist, and how lifecycle events move the status.
 import { applyLifecycle, missingCorrections, missingMaterials, validateDetails, type Filing, type FilingDetails, type Material } from "../src/domain/filing";
-import { chinaDay, formatReceiptNumber, validateUploadHeader } from "../src/domain/intake";
+import { chinaDay, formatReceiptNumber, recordLifecycle, validateUploadHeader, type LifecycleItem } from "../src/domain/intake";
 
 const details = (over: Partial<FilingDetails> = {}): FilingDetails => ({
   caseType: "civil-first-instance",
@@ -134,6 +134,41 @@ describe("applyLifecycle", () => {
     expect(applyLifecycle(filing({ round: 2 }), { round: 1, status: "rejected", eventType: "X", at }, now)).toBeUndefined();
     expect(applyLifecycle(filing({ status: "withdrawn" }), { round: 1, status: "accepted", eventType: "X", at }, now)).toBeUndefined();
     expect(applyLifecycle(filing({ status: "draft", round: 0 }), { round: 0, status: "routed", eventType: "X", at }, now)).toBeUndefined();
+  });
+});
+
+describe("recordLifecycle", () => {
+  const now = new Date(1000);
+  const at = new Date(500);
+  const entry = (eventId: string) => ({ eventId, eventType: eventId, at, source: "kuayu.decision", detail: "" });
+  /** What the log was asked to record, and the filing its change makes of `start`. */
+  async function record(start: Filing, items: LifecycleItem[]) {
+    const calls: { entries: string[]; after: Filing | undefined }[] = [];
+    const log = {
+      record: async (_id: string, entries: { eventId: string }[], apply: (f: Filing) => Filing | undefined) => {
+        calls.push({ entries: entries.map((e) => e.eventId), after: apply(start) });
+        return true;
+      },
+    };
+    await recordLifecycle({ now: () => now, log }, start.id, items);
+    return calls;
+  }
+
+  it("records a filing's events of one batch as one change: every entry, the status they lead to", async () => {
+    const calls = await record(filing(), [
+      { entry: entry("routed"), update: { round: 1, status: "routed", eventType: "R", at } },
+      { entry: entry("acknowledged"), update: { round: 1, status: "acknowledged", eventType: "A", at } },
+      { entry: entry("deadlines") },
+      { entry: entry("stale"), update: { round: 0, status: "rejected", eventType: "X", at } },
+    ]);
+    expect(calls).toHaveLength(1);
+    expect(calls[0]!.entries).toEqual(["routed", "acknowledged", "deadlines", "stale"]);
+    expect(calls[0]!.after).toMatchObject({ status: "acknowledged", lastEventType: "A", updatedAt: now });
+  });
+
+  it("changes no status when none of the events moves it", async () => {
+    const calls = await record(filing({ status: "accepted" }), [{ entry: entry("late"), update: { round: 1, status: "acknowledged", eventType: "A", at } }]);
+    expect(calls[0]!.after).toBeUndefined();
   });
 });
 

@@ -106,6 +106,8 @@ describe("a tribunal in Guangdong files a civil case with a basic court in Beiji
     const m = decoded.message as unknown as intakeEventsV1.FilingSubmitted;
     expect(decoded.meta.type).toBe(FILING_EVENTS.submitted);
     expect(decoded.meta.source).toBe("kuayu.intake");
+    // The submission wrote its own timeline entry, under the event's id (the consumer passes over intake's events).
+    expect((await statusOf(filingId)).timeline).toEqual([expect.objectContaining({ eventId: decoded.meta.id, eventType: FILING_EVENTS.submitted, source: "kuayu.intake" })]);
     expect(m).toMatchObject({
       filingId,
       collaboratingCourtId: TRIBUNAL.id,

@@ -1,14 +1,19 @@
-// One trace from a gRPC call through the outbox, the Kafka hop and the consumer's store write.
+// Traces across the hops: a gRPC call through the outbox to the Kafka hop, and a consumed event's
+// trace into the consumer's store write.
 // The service runs as its own process with telemetry loaded first (as in production) and
 // exports spans over OTLP/HTTP to a receiver in this test.
 import http from "node:http";
 import path from "node:path";
 import type { AddressInfo } from "node:net";
+import { randomBytes } from "node:crypto";
 import { createSigner } from "@kuayu/auth";
 import { createClient } from "@kuayu/grpc";
+import { buildRecord, createKafka } from "@kuayu/kafka";
+import { createLogger } from "@kuayu/logger";
+import { filingLifecycle, provincePartition } from "@kuayu/topics";
 import { intakeV1 } from "@kuayu/proto";
 import { assertInfraUp, eventually, infra, spawnService, testKeys, uniqueName, type ServiceProcess } from "@kuayu/testkit";
-import { readyDraft, startRoutingService } from "./support";
+import { BEIJING_CHAOYANG, readyDraft, startRoutingService } from "./support";
 
 interface Span {
   traceId: string;
@@ -42,7 +47,7 @@ afterAll(async () => {
   receiver.close();
 });
 
-it("follows one trace from the gRPC call to the consumer's store write", async () => {
+it("follows the trace of a gRPC call to the broker, and of an event into the consumer's store write", async () => {
   const keys = testKeys();
   routing = await startRoutingService(keys.publicKey);
   svc = spawnService(path.resolve(__dirname, "../dist/main.js"), {
@@ -63,15 +68,29 @@ it("follows one trace from the gRPC call to the consumer's store write", async (
   const client = createClient(intakeV1.FilingIntakeService, `127.0.0.1:${port}`, { token });
   const filingId = await readyDraft(client);
   const { filing } = await client.submitFiling({ filingId, idempotencyKey: uniqueName("trace") });
-  await eventually(async () => (await client.getFiling({ filingId: filing!.filingId })).filing!.timeline.length > 0, 30_000, "timeline entry");
   client.close();
 
+  // The gRPC call, the outbox and the Kafka hop: the relay publishes in the call's trace.
   const topic = "kuayu.filing.lifecycle.v1";
   const root = await eventually(async () => spans.find((s) => s.kind === SPAN_KIND.server && s.name.includes("FilingIntakeService/SubmitFiling")), 20_000, "gRPC server span");
-  const inTrace = () => spans.filter((s) => s.traceId === root.traceId);
-  const consumerSpan = await eventually(async () => inTrace().find((s) => s.kind === SPAN_KIND.consumer && s.name.includes(topic)), 20_000, "consumer span in the same trace");
-  const producerSpan = inTrace().find((s) => s.kind === SPAN_KIND.producer && s.name.includes(topic));
-  expect(producerSpan).toBeDefined();
+  await eventually(async () => spans.find((s) => s.traceId === root.traceId && s.kind === SPAN_KIND.producer && s.name.includes(topic)), 20_000, "producer span in the call's trace");
+
+  // Intake passes over its own events; another service's event continues that service's trace
+  // (W3C traceparent, as every producer here writes it) into intake's consumer and its store write.
+  const traceId = randomBytes(16).toString("hex");
+  const kafka = createKafka({ brokers: infra.brokers, clientId: "trace-test", log: createLogger({ service: "test", level: "silent" }) });
+  const producer = kafka.producer();
+  await producer.connect();
+  const message = { filingId, collaboratingCourtId: filing!.collaboratingCourtId, jurisdictionCourtId: BEIJING_CHAOYANG.id, round: 1, drill: false };
+  const r = buildRecord(filingLifecycle, filingId, { event: { case: "acknowledged", value: message } }, { source: "kuayu.decision", partition: provincePartition(BEIJING_CHAOYANG.province) });
+  await producer.send({
+    topic: r.topic,
+    messages: [{ key: r.key, value: r.value, partition: r.partition, headers: { ...r.headers, traceparent: `00-${traceId}-${randomBytes(8).toString("hex")}-01` } }],
+  });
+  await producer.disconnect();
+
+  const inTrace = () => spans.filter((s) => s.traceId === traceId);
+  const consumerSpan = await eventually(async () => inTrace().find((s) => s.kind === SPAN_KIND.consumer && s.name.includes(topic)), 20_000, "consumer span in the producer's trace");
   // The consumer's store write is a child of the consumer span.
   const write = await eventually(
     async () => inTrace().find((s) => s.parentSpanId === consumerSpan.spanId && /^(save|insert\w*|update\w*|replace\w*) filings(_versions)?$|^mongodb\.(insert|update)$/.test(s.name)),
@@ -80,5 +99,5 @@ it("follows one trace from the gRPC call to the consumer's store write", async (
   ).catch((err: Error) => {
     throw new Error(`${err.message}; spans in the trace: ${JSON.stringify(inTrace().map((s) => [s.name, s.parentSpanId === consumerSpan.spanId]))}`);
   });
-  expect(write.traceId).toBe(root.traceId);
+  expect(write.traceId).toBe(traceId);
 });

@@ -318,36 +318,40 @@ export async function submitFiling(deps: Deps, caller: AuthContext, id: string, 
     before.details.caseType && before.details.jurisdictionCourtId && isSubmittable(before.status)
       ? await checkRoute(caller.courtId, before.details.jurisdictionCourtId, before.details.caseType)
       : { problems: [], province: "" };
-  return deps.repo.change(id, async (f) => {
-    if (f.submitKeys.includes(key)) return undefined;
-    if (!isSubmittable(f.status)) throw new StateError(`filing ${id} is ${f.status}; it cannot be submitted again`);
-    if (f.details.jurisdictionCourtId !== before.details.jurisdictionCourtId || f.details.caseType !== before.details.caseType) {
-      throw new StateError(`filing ${id} changed while it was being submitted; submit again`);
-    }
-    invalid([
-      ...validateDetails(f.details, true, deps.now()),
-      ...missingMaterials(f.details, f.materials),
-      ...offChecklistMaterials(f.details, f.materials),
-      ...route.problems.map((description) => ({ field: "details.jurisdiction_court_id", description })),
-    ]);
-    const now = deps.now();
-    const receiptNumber = f.receiptNumber || formatReceiptNumber(f.collaboratingCourtId, chinaDay(now), await deps.nextReceiptNumber(f.collaboratingCourtId, chinaDay(now)));
-    return {
-      filing: {
-        ...f,
-        status: "submitted",
-        round: f.round + 1,
-        submitKeys: [...f.submitKeys, key],
-        receiptNumber,
-        jurisdictionProvince: route.province,
-        submittedTo: f.details.jurisdictionCourtId,
-        submittedAt: f.submittedAt ?? now,
-        updatedAt: now,
-        lastEventType: "kuayu.intake.v1.FilingSubmitted",
-      },
-      events: [{ type: "filing-submitted" }],
-    };
-  });
+  return deps.repo.change(
+    id,
+    async (f) => {
+      if (f.submitKeys.includes(key)) return undefined;
+      if (!isSubmittable(f.status)) throw new StateError(`filing ${id} is ${f.status}; it cannot be submitted again`);
+      if (f.details.jurisdictionCourtId !== before.details.jurisdictionCourtId || f.details.caseType !== before.details.caseType) {
+        throw new StateError(`filing ${id} changed while it was being submitted; submit again`);
+      }
+      invalid([
+        ...validateDetails(f.details, true, deps.now()),
+        ...missingMaterials(f.details, f.materials),
+        ...offChecklistMaterials(f.details, f.materials),
+        ...route.problems.map((description) => ({ field: "details.jurisdiction_court_id", description })),
+      ]);
+      const now = deps.now();
+      const receiptNumber = f.receiptNumber || formatReceiptNumber(f.collaboratingCourtId, chinaDay(now), await deps.nextReceiptNumber(f.collaboratingCourtId, chinaDay(now)));
+      return {
+        filing: {
+          ...f,
+          status: "submitted",
+          round: f.round + 1,
+          submitKeys: [...f.submitKeys, key],
+          receiptNumber,
+          jurisdictionProvince: route.province,
+          submittedTo: f.details.jurisdictionCourtId,
+          submittedAt: f.submittedAt ?? now,
+          updatedAt: now,
+          lastEventType: "kuayu.intake.v1.FilingSubmitted",
+        },
+        events: [{ type: "filing-submitted" }],
+      };
+    },
+    before,
+  );
 }
 
 /** Sends the requested corrections: every requested item needs a material uploaded since the request. */
@@ -407,17 +411,31 @@ const validateKey = (key: string): Violation[] => (/^[\x21-\x7e]{8,128}$/.test(k
 /** Where lifecycle events land: the timeline, and the status of record when the event carries one. */
 export interface LifecycleLog {
   /**
-   * Adds the entry (once per event id) and the change `apply` makes, in one change of the filing;
+   * Adds the entries (once per event id) and the change `apply` makes, in one change of the filing;
    * false when this intake does not hold the filing.
    */
-  record(filingId: string, entry: TimelineEntry, apply: (f: Filing) => Filing | undefined): Promise<boolean>;
+  record(filingId: string, entries: TimelineEntry[], apply: (f: Filing) => Filing | undefined): Promise<boolean>;
+}
+
+/** A lifecycle event for the window: its timeline entry and the status change it implies, if any. */
+export interface LifecycleItem {
+  entry: TimelineEntry;
+  update?: LifecycleUpdate;
 }
 
 /**
- * Records one lifecycle event for the window: a timeline entry and the status change it implies,
- * one change of the filing. Idempotent and order-tolerant (see applyLifecycle), so redelivery
- * after a crash is harmless.
+ * Records a filing's lifecycle events for the window, in their order: the timeline entries and the
+ * status changes they imply, one change of the filing for all of them. Idempotent and
+ * order-tolerant (see applyLifecycle), so redelivery after a crash is harmless.
  */
-export async function recordLifecycle(deps: Pick<Deps, "now"> & { log: LifecycleLog }, filingId: string, entry: TimelineEntry, update?: LifecycleUpdate): Promise<void> {
-  await deps.log.record(filingId, entry, (f) => (update ? applyLifecycle(f, update, deps.now()) : undefined));
+export async function recordLifecycle(deps: Pick<Deps, "now"> & { log: LifecycleLog }, filingId: string, items: LifecycleItem[]): Promise<void> {
+  await deps.log.record(
+    filingId,
+    items.map((i) => i.entry),
+    (f) => {
+      let cur: Filing | undefined;
+      for (const { update } of items) if (update) cur = applyLifecycle(cur ?? f, update, deps.now()) ?? cur;
+      return cur;
+    },
+  );
 }

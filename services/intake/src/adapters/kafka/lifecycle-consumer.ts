@@ -1,9 +1,10 @@
 import { timestampDate, type Timestamp } from "@bufbuild/protobuf/wkt";
-import type { ConsumedEvent } from "@kuayu/kafka";
+import { inEventTrace, type ConsumedEvent } from "@kuayu/kafka";
 import { decisionEventsV1, idFromEnum, type routingEventsV1 } from "@kuayu/proto";
 import { FILING_EVENTS } from "@kuayu/topics";
 import type { LifecycleUpdate } from "../../domain/filing.js";
-import { recordLifecycle, type Deps, type LifecycleLog } from "../../domain/intake.js";
+import { recordLifecycle, type Deps, type LifecycleItem, type LifecycleLog } from "../../domain/intake.js";
+import { SOURCE } from "./topics.js";
 
 const date = (t: Timestamp | undefined, fallback: Date) => (t ? timestampDate(t) : fallback);
 const china = (t: Timestamp | undefined) => (t ? new Date(timestampDate(t).getTime() + 8 * 3600_000).toISOString() : "");
@@ -64,23 +65,41 @@ function interpret(event: ConsumedEvent): { update?: Omit<LifecycleUpdate, "even
       return { detail: `deadlines recomputed, holiday calendar ${m.calendarYears.join(", ")} changed: ${deadlines(m.responseDue, m.decisionDue, m.provisional)} (was ${was})` };
     }
     default:
-      // Intake's own events: a timeline entry only (the command already changed the status).
       return { detail: "" };
   }
 }
 
+/** Filings of one batch changed at once. */
+const FILINGS_AT_ONCE = 8;
+
 /**
- * Turns lifecycle events into the window's timeline and status of record. Idempotent: the entry
- * is keyed by the event id and status changes only move forward within a round.
+ * Turns lifecycle events into the window's timeline and status of record: a batch of a partition
+ * (every event of a filing comes on one partition, so this member is the only consumer writing
+ * it) is one change per filing, whatever number of its events the batch holds. Idempotent: an
+ * entry is keyed by the event id and status changes only move forward within a round.
  */
 export function lifecycleConsumer(deps: Pick<Deps, "repo" | "now"> & { log: LifecycleLog }) {
-  return async (event: ConsumedEvent): Promise<void> => {
-    const { update, detail } = interpret(event);
-    await recordLifecycle(
-      deps,
-      event.key,
-      { eventId: event.meta.id, eventType: event.meta.type, at: event.meta.time, source: event.meta.source, detail },
-      update && { ...update, eventType: event.meta.type },
+  return async (events: ConsumedEvent[]): Promise<void> => {
+    const byFiling = new Map<string, LifecycleItem[]>();
+    /** A filing's last event: its change is written in that event's trace. */
+    const last = new Map<string, ConsumedEvent>();
+    for (const event of events) {
+      // Intake's own events are in the timeline already: the change that emitted them wrote their entry.
+      if (event.meta.source === SOURCE) continue;
+      const { update, detail } = interpret(event);
+      const items = byFiling.get(event.key) ?? [];
+      items.push({
+        entry: { eventId: event.meta.id, eventType: event.meta.type, at: event.meta.time, source: event.meta.source, detail },
+        update: update && { ...update, eventType: event.meta.type },
+      });
+      byFiling.set(event.key, items);
+      last.set(event.key, event);
+    }
+    const queue = [...byFiling];
+    await Promise.all(
+      Array.from({ length: Math.min(FILINGS_AT_ONCE, queue.length) }, async () => {
+        for (let next = queue.shift(); next; next = queue.shift()) await inEventTrace(last.get(next[0])!, () => recordLifecycle(deps, next[0], next[1]));
+      }),
     );
   };
 }

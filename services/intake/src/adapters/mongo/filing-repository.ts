@@ -1,13 +1,13 @@
 import { Schema, type Connection, type Model, type mongo } from "mongoose";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { outboxEntry, versionedDocuments, type OutboxEntry, type VersionRow } from "@kuayu/outbox";
+import { HEADERS } from "@kuayu/kafka";
 import { findChangedSince, tickOf } from "@kuayu/mongo";
 import { filingLifecycle, provincePartition } from "@kuayu/topics";
 import type { Filing, TimelineEntry } from "../../domain/filing.js";
 import type { Change, FilingRepository, IntakeEvent, LifecycleLog, ListQuery } from "../../domain/intake.js";
+import { SOURCE } from "../kafka/topics.js";
 import { detailsToProto, materialToProto, toProtoCaseType } from "../proto.js";
-
-export const SOURCE = "kuayu.intake";
 
 type TimelineRow = { eventId: string; eventType: string; at: Date; source: string; detail: string };
 /**
@@ -201,7 +201,13 @@ export function mongoFilingRepository(
         async (d) => {
           const result: Change | undefined = await fn(toDomain(d));
           changed = result !== undefined;
-          return result && { head: { ...toDoc(result.filing), ...(d.timeline ? { timeline: d.timeline } : {}) }, outbox: result.events.map((e) => eventEntry(result.filing, e)) };
+          if (!result) return undefined;
+          const outbox = result.events.map((e) => eventEntry(result.filing, e));
+          // The window's timeline gets the change's own events now, with the change: the lifecycle
+          // consumer passes over intake's events (one change of the filing less for each).
+          const own = outbox.map((o): TimelineRow => ({ eventId: o._id, eventType: o.headers[HEADERS.type]!, at: new Date(o.headers[HEADERS.time]!), source: SOURCE, detail: "" }));
+          const rows = own.length > 0 ? [...(d.timeline ?? (await timeline.findById(id).lean<TimelineDoc>())?.entries ?? []), ...own] : d.timeline;
+          return { head: { ...toDoc(result.filing), ...(rows ? { timeline: rows } : {}) }, outbox };
         },
         current && readFrom.get(current),
       );
@@ -217,18 +223,19 @@ export function mongoFilingRepository(
         .map((t) => ({ eventId: t.eventId, eventType: t.eventType, at: new Date(t.at), source: t.source ?? "", detail: t.detail ?? "" }))
         .sort((a, b) => a.at.getTime() - b.at.getTime() || a.eventId.localeCompare(b.eventId));
     },
-    async record(filingId, entry: TimelineEntry, apply) {
+    async record(filingId, entries: TimelineEntry[], apply) {
       // Lifecycle topics carry every intake's filings (one release per province); keep ours only.
-      const e = { eventId: entry.eventId, eventType: entry.eventType, at: entry.at, source: entry.source, detail: entry.detail };
+      const add = entries.map((e) => ({ eventId: e.eventId, eventType: e.eventType, at: e.at, source: e.source, detail: e.detail }));
       let changed = false;
       try {
         const head = await docs.change(filingId, async (d) => {
           const rows = d.timeline ?? (await timeline.findById(filingId).lean<TimelineDoc>())?.entries ?? [];
-          const known = rows.some((x) => x.eventId === e.eventId);
+          const known = new Set(rows.map((x) => x.eventId));
+          const fresh = add.filter((e) => !known.has(e.eventId) && known.add(e.eventId));
           const next = apply(toDomain(d));
           changed = next !== undefined;
-          if (known && !next) return undefined;
-          return { head: { ...toDoc(next ?? toDomain(d)), timeline: known ? rows : [...rows, e] }, outbox: [] };
+          if (fresh.length === 0 && !next) return undefined;
+          return { head: { ...toDoc(next ?? toDomain(d)), timeline: [...rows, ...fresh] }, outbox: [] };
         });
         if (changed) hooks.onChange(toDomain(head));
       } catch (err) {
