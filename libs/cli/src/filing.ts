@@ -794,7 +794,7 @@ export function filingCommands(cmd: Command): void {
     });
   });
 
-  common(cmd.command("watch [filing-id]").description("one line per status change of a filing (default: of every filing of your court) until Ctrl-C")).action(
+  common(cmd.command("watch [filing-id]").description("one line per status change of a filing — first as it is now — (default: of every filing of your court) until Ctrl-C")).action(
     async (filingId: string | undefined, o: CommonOptions) => {
       await withClient(o, async (client, conn) => {
         if (!o.json) process.stderr.write(`watching ${filingId ? `filing ${filingId}` : "your court's filings"} at ${conn.address} (Ctrl-C to stop); times are China time\n`);

@@ -34,6 +34,18 @@ export const inEventTrace = <T>(event: ConsumedEvent, fn: () => T): T => {
   return ctx ? context.with(ctx, fn) : fn();
 };
 
+/** What a batch handler gets besides the events. */
+export interface BatchContext {
+  topic: string;
+  partition: number;
+  heartbeat: () => Promise<void>;
+  /**
+   * Sends one event of the batch that can never succeed to `<topic>.dlq` with the reason (alerted,
+   * listed by `kuayu dlq`), so that the rest of the batch goes on without it.
+   */
+  deadLetter: (event: ConsumedEvent, err: Error) => Promise<void>;
+}
+
 /** Thrown by a handler for an event that can never succeed: it goes to the dead-letter topic at once. */
 export class PermanentError extends Error {
   override name = "PermanentError";
@@ -52,9 +64,10 @@ export interface ConsumerOptions {
    * backoff (capped at 30 s) for as long as the consumer runs — never dead-lettered, so an outage of
    * the store only delays it. A redelivered batch may start earlier or end later than the first
    * delivery: the handler recognises what it already wrote (e.g. by the partition offsets it keeps).
-   * Undecodable records still go to the dead-letter topic, and are left out of the batch.
+   * Undecodable records still go to the dead-letter topic, and are left out of the batch; an event
+   * the handler finds can never succeed it sends there itself (`deadLetter`).
    */
-  handleBatch?: (events: ConsumedEvent[], batch: { topic: string; partition: number; heartbeat: () => Promise<void> }) => Promise<void>;
+  handleBatch?: (events: ConsumedEvent[], batch: BatchContext) => Promise<void>;
   /** Publishes dead letters. */
   producer: EventProducer;
   log: Logger;
@@ -300,20 +313,32 @@ export async function runConsumer(opts: ConsumerOptions): Promise<RunningConsume
       eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
         const events: ConsumedEvent[] = [];
         const spans: Span[] = [];
+        const raw = new Map<ConsumedEvent, { message: KafkaMessage; headers: Record<string, string> }>();
         for (const m of batch.messages) {
           const d = await decode(batch.topic, batch.partition, m);
           if (!d) continue;
           const { span, ctx } = consumerSpan(batch.topic, d.event, d.headers);
           eventContexts.set(d.event, ctx);
+          raw.set(d.event, { message: m, headers: d.headers });
           spans.push(span);
           events.push(d.event);
         }
+        const context: BatchContext = {
+          topic: byName.get(batch.topic)!.name,
+          partition: batch.partition,
+          heartbeat,
+          deadLetter: async (event, err) => {
+            const r = raw.get(event);
+            if (!r) throw new Error(`event ${event.meta.id} is not of this batch`);
+            await deadLetter({ topic: batch.topic, partition: batch.partition, message: r.message }, r.headers, err, 1);
+          },
+        };
         try {
           for (let attempt = 1; events.length > 0; attempt++) {
             // Stopping or rebalanced away: leave the batch uncommitted for the partition's next owner.
             if (!isRunning() || isStale()) return;
             try {
-              await handleBatch(events, { topic: byName.get(batch.topic)!.name, partition: batch.partition, heartbeat });
+              await handleBatch(events, context);
               break;
             } catch (err) {
               opts.log.warn({ err, topic: batch.topic, partition: batch.partition, first: batch.firstOffset(), last: batch.lastOffset(), attempt }, "batch handler failed; retrying");

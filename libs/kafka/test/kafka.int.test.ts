@@ -42,15 +42,16 @@ afterAll(async () => {
   await producer?.disconnect();
 });
 
-async function readDlq(count: number): Promise<{ key: string; headers: Record<string, string> }[]> {
+type Dead = { key: string; headers: Record<string, string> };
+async function readDlq(done: (got: Dead[]) => boolean): Promise<Dead[]> {
   const raw = new Kafka({ brokers: infra.brokers, clientId: "dlq-reader", logLevel: logLevel.NOTHING });
   const c = raw.consumer({ groupId: uniqueName("dlq") });
-  const got: { key: string; headers: Record<string, string> }[] = [];
+  const got: Dead[] = [];
   await c.connect();
   await c.subscribe({ topic: dlqName(topic.name), fromBeginning: true });
   await c.run({ eachMessage: async ({ message }) => void got.push({ key: message.key!.toString(), headers: headerMap(message.headers) }) });
   try {
-    await eventually(async () => got.length >= count, 30_000, `${count} dead letters`);
+    await eventually(async () => done(got), 30_000, "the dead letters");
     return got;
   } finally {
     await c.disconnect();
@@ -126,11 +127,39 @@ describe("Kafka platform (real broker)", () => {
     await producer.raw.send({ topic: topic.name, messages: [{ key: "garbage", value: Buffer.from([0xff, 0xff]), headers: { [HEADERS.id]: "bad-1" } }] });
     await eventually(async () => handled.includes("after-poison"), 30_000, "event after the poison one");
     expect([...attempts.values()]).toEqual([3]);
-    const dead = await readDlq(2);
+    const dead = await readDlq((got) => ["poison", "garbage"].every((k) => got.some((d) => d.key === k)));
     const poison = dead.find((d) => d.key === "poison")!;
     expect(poison.headers).toMatchObject({ "kuayu-dlq-error": "cannot apply", "kuayu-dlq-attempts": "3" });
     expect(poison.headers[HEADERS.type]).toBe("kuayu.intake.v1.FilingSubmitted");
     expect(dead.find((d) => d.key === "garbage")!.headers["kuayu-dlq-attempts"]).toBe("0");
+  });
+
+  it("lets a batch handler dead-letter an event it can never handle, and the batch goes on", async () => {
+    const handled: string[] = [];
+    consumers.push(
+      await runConsumer({
+        kafka,
+        groupId: uniqueName("g"),
+        topics: [topic],
+        producer,
+        log,
+        onFatal: (e) => {
+          throw e;
+        },
+        handleBatch: async (events, batch) => {
+          for (const e of events) {
+            if (submitted(e).filingId === "batch-poison") await batch.deadLetter(e, new Error("no notice for this event"));
+            else handled.push(submitted(e).filingId);
+          }
+        },
+      }),
+    );
+    await producer.publish(topic, "batch", { filingId: "batch-poison" });
+    await producer.publish(topic, "batch", { filingId: "after-batch-poison" });
+    await eventually(async () => handled.includes("after-batch-poison"), 30_000, "the event after the dead-lettered one");
+    expect(handled.filter((f) => f === "after-batch-poison")).toHaveLength(1);
+    const dead = (await readDlq((got) => got.some((d) => d.key === "batch"))).find((d) => d.key === "batch")!;
+    expect(dead.headers).toMatchObject({ "kuayu-dlq-error": "no notice for this event", "kuayu-dlq-attempts": "1", [HEADERS.type]: "kuayu.intake.v1.FilingSubmitted" });
   });
 });
 

@@ -3,15 +3,17 @@ import { mongo, type Connection } from "mongoose";
 import { chunkWriter } from "./chunk-writer.js";
 
 /**
- * Bytes stored once per content, under their SHA-256 (lowercase hex): a second `put` of the same
- * bytes costs one look-up, and every reference to them shares the one copy.
+ * Bytes stored once per content, under their SHA-256 (lowercase hex): bytes already held are not
+ * fetched again (`missing` tells which are not), and every reference to them shares the one copy.
  */
 export interface ContentStore {
   has(sha256: string): Promise<boolean>;
+  /** Which of these digests are not stored. */
+  missing(sha256s: string[]): Promise<Set<string>>;
   /**
    * Streams `chunks` in, verifying size and SHA-256 on the way; on a mismatch (or a failing source)
-   * nothing is kept and it rejects. "present": the bytes were there already (or another writer
-   * finished first).
+   * nothing is kept and it rejects. "present": another writer stored the same bytes first. Ask
+   * `missing` before: put does not look whether the bytes are there.
    */
   put(sha256: string, sizeBytes: number, chunks: AsyncIterable<Uint8Array>): Promise<"stored" | "present">;
   /** The bytes; rejects with a NotFoundError if none are stored under the digest. */
@@ -56,8 +58,12 @@ export function contentStore(conn: Connection, name: string): ContentStore {
 
   return {
     has,
+    async missing(sha256s) {
+      // One look-up by _id each, all at once ($in is a whole-collection read on FerretDB: docs/platform.md).
+      const held = await Promise.all(sha256s.map(has));
+      return new Set(sha256s.filter((_, i) => !held[i]));
+    },
     async put(sha256, sizeBytes, source) {
-      if (await has(sha256)) return "present";
       const attempt = randomUUID();
       const hash = createHash("sha256");
       let size = 0;

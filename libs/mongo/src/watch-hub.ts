@@ -7,7 +7,10 @@ export interface Changed {
 }
 
 export interface WatchHub<T extends Changed> {
-  /** Changes for which `matches` holds, from now on, until `signal` aborts. */
+  /**
+   * Changes for which `matches` holds, from the moment of the call (not of the first read) until
+   * `signal` aborts: a watcher may read the current state after calling it and miss nothing.
+   */
   watch(matches: (t: T) => boolean, signal: AbortSignal): AsyncIterable<T>;
   /** Look for changes now (changes of other replicas; they are looked for every interval too). */
   nudge(): void;
@@ -58,13 +61,19 @@ export function createWatchHub<T extends Changed>(changedSince: (since: Date) =>
   let again = false;
   let stopped = false;
 
-  /** Sends a change once per (record, updatedAt); whether the poll or a local write saw it first. */
-  function deliver(f: T) {
+  /**
+   * Sends a change once per (record, updatedAt); whether the poll or a local write saw it first. A
+   * local write goes to every watcher there is when it is published: its `updatedAt` was taken
+   * before the write, which may have finished after a watcher came and read the record as it was
+   * before (found by the drill under load: the change was dropped as older than the watcher). A
+   * polled change goes to watchers that came at most `overlapMs` before it.
+   */
+  function deliver(f: T, local: boolean) {
     const at = f.updatedAt.getTime();
     if (seen.get(f.id) === at) return;
     seen.set(f.id, at);
     for (const s of subs) {
-      if (at >= s.since && s.matches(f)) s.push(f);
+      if ((local || at >= s.since - overlapMs) && s.matches(f)) s.push(f);
     }
   }
 
@@ -76,7 +85,7 @@ export function createWatchHub<T extends Changed>(changedSince: (since: Date) =>
     cursor = Math.max(cursor, started);
     for (const f of changed) {
       cursor = Math.max(cursor, f.updatedAt.getTime());
-      deliver(f);
+      deliver(f, false);
     }
     for (const [id, at] of seen) if (at < from) seen.delete(id);
   }
@@ -102,13 +111,13 @@ export function createWatchHub<T extends Changed>(changedSince: (since: Date) =>
   return {
     nudge: tick,
     publish: (t) => {
-      if (subs.size > 0) deliver(t);
+      if (subs.size > 0) deliver(t, true);
     },
     stop() {
       stopped = true;
       clearTimeout(timer);
     },
-    async *watch(matches, signal) {
+    watch(matches, signal) {
       const queue: T[] = [];
       let wake: (() => void) | undefined;
       const sub: Sub = {
@@ -119,7 +128,14 @@ export function createWatchHub<T extends Changed>(changedSince: (since: Date) =>
           wake?.();
         },
       };
-      const onAbort = () => wake?.();
+      const end = () => {
+        subs.delete(sub);
+        signal.removeEventListener("abort", onAbort);
+      };
+      const onAbort = () => {
+        end();
+        wake?.();
+      };
       signal.addEventListener("abort", onAbort);
       if (subs.size === 0) cursor = Date.now();
       subs.add(sub);
@@ -130,24 +146,25 @@ export function createWatchHub<T extends Changed>(changedSince: (since: Date) =>
         clearTimeout(timer);
         timer = setTimeout(tick, intervalMs);
       }
-      try {
-        while (!signal.aborted && !stopped) {
-          const next = queue.shift();
-          if (next) {
-            yield next;
-            continue;
+      return (async function* () {
+        try {
+          while (!signal.aborted && !stopped) {
+            const next = queue.shift();
+            if (next) {
+              yield next;
+              continue;
+            }
+            await new Promise<void>((resolve) => {
+              wake = resolve;
+              // Re-check periodically so stop() ends idle watchers too.
+              setTimeout(resolve, intervalMs).unref();
+            });
+            wake = undefined;
           }
-          await new Promise<void>((resolve) => {
-            wake = resolve;
-            // Re-check periodically so stop() ends idle watchers too.
-            setTimeout(resolve, intervalMs).unref();
-          });
-          wake = undefined;
+        } finally {
+          end();
         }
-      } finally {
-        subs.delete(sub);
-        signal.removeEventListener("abort", onAbort);
-      }
+      })();
     },
   };
 }

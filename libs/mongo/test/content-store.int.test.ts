@@ -36,6 +36,8 @@ it("round-trips bytes of many chunks (and more than one insert of them) byte-exa
   expect(await store.put(sha(big), big.length, pieces(big))).toBe("stored");
   expect((await readAll(sha(big))).equals(big)).toBe(true);
   expect(await store.has(sha(big))).toBe(true);
+  const unknown = sha(Buffer.from("never stored"));
+  expect(await store.missing([sha(big), unknown])).toEqual(new Set([unknown]));
   expect(await conn.collection("copies_chunks").countDocuments({})).toBe(18);
 });
 

@@ -90,4 +90,21 @@ describe("watch hub look-ups by change bucket (real server)", () => {
     hub.stop();
     expect(seen).toEqual(["mine"]);
   });
+
+  it("watches from the call, not the first read, and gives a watcher a local write made before it came but published after", async () => {
+    const hub = createWatchHub<Rec & { id: string }>(async () => [], createLogger({ service: "watch-hub-test", level: "silent" }), 100);
+    const ac = new AbortController();
+    // The write's time was taken before the watcher came (it was still being written).
+    const before = new Date(Date.now() - 2000);
+    const changes = hub.watch((r) => r.court === "c-7", ac.signal);
+    // Published before the watcher's first read: still its.
+    hub.publish({ ...rec("slow-write", before, "c-7"), id: "slow-write" });
+    const seen: string[] = [];
+    for await (const r of changes) {
+      seen.push(r._id);
+      ac.abort();
+    }
+    hub.stop();
+    expect(seen).toEqual(["slow-write"]);
+  });
 });

@@ -132,16 +132,24 @@ describe("a filing from a Guangdong tribunal in the Beijing court's inbox", () =
     window = createClient(intakeV1.FilingIntakeService, `127.0.0.1:${intake.grpcPort}`, { token: await mint(TRIBUNAL.id, TRIBUNAL.province, ["window-clerk"]), timeoutMs: 60_000 });
     clients.push(window);
     filingId = await readyDraft(window);
-    await window.submitFiling({ filingId, idempotencyKey: `submit-${filingId}` });
     specialist = await inboxClient(beijing, BEIJING_CHAOYANG.id, "11");
-    const f = await eventually(
-      async () => {
-        const res = await specialist.getInboxFiling({ filingId }).catch(() => undefined);
-        return res?.filing?.materialsComplete ? res.filing : undefined;
-      },
-      60_000,
-      "the filing in the inbox with every material copied",
-    );
+    // Watched before it arrives: nothing first, then its arrival and the copies.
+    const seen: decisionV1.InboxFiling[] = [];
+    const watching = (async () => {
+      for await (const res of specialist.watchInbox({ filingId }, { timeoutMs: 60_000 })) {
+        seen.push(res.filing!);
+        if (res.filing!.materialsComplete) return res.filing!;
+      }
+      throw new Error("the watch ended");
+    })();
+    await window.submitFiling({ filingId, idempotencyKey: `submit-${filingId}` });
+    const f = await watching;
+    expect(seen.every((x) => x.filingId === filingId)).toBe(true);
+    // Watched once it is there: the filing as it is, first.
+    for await (const res of specialist.watchInbox({ filingId }, { timeoutMs: 10_000 })) {
+      expect(res.filing).toMatchObject({ filingId, materialsComplete: true });
+      break;
+    }
     expect(f).toMatchObject({ status: decisionV1.InboxStatus.AWAITING_RESPONSE, round: 1, collaboratingCourtId: TRIBUNAL.id });
     expect(f.materials).toHaveLength(4);
     expect(f.responseDue!.seconds).toBeGreaterThan(f.arrivedAt!.seconds);
@@ -162,7 +170,10 @@ describe("a filing from a Guangdong tribunal in the Beijing court's inbox", () =
   it("refuses another court's and a tribunal's tokens", async () => {
     const other = await inboxClient(beijing, "c-110101", "11");
     const tribunal = await inboxClient(beijing, TRIBUNAL.id, "44", ["window-clerk"]);
-    for (const call of [() => other.getInboxFiling({ filingId }), () => other.acknowledge({ filingId }), () => other.accept({ filingId }), () => tribunal.listInbox({})]) {
+    const watch = async (c: DecisionClient) => {
+      for await (const _ of c.watchInbox({ filingId })) void _;
+    };
+    for (const call of [() => other.getInboxFiling({ filingId }), () => other.acknowledge({ filingId }), () => other.accept({ filingId }), () => tribunal.listInbox({}), () => watch(other)]) {
       expect((await rpcError(call())).code).toBe(grpc.status.PERMISSION_DENIED);
     }
   });

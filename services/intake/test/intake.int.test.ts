@@ -149,6 +149,30 @@ describe("a tribunal in Guangdong files a civil case with a basic court in Beiji
     expect(stranger.code).toBe(grpc.status.PERMISSION_DENIED);
   });
 
+  it("streams several materials in one call, each description followed by its bytes, in the order asked", async () => {
+    const { filing } = await clerk.getFiling({ filingId });
+    const asked = [...filing!.materials].reverse();
+    const got: { id: string; sha256: string; bytes: Buffer[] }[] = [];
+    for await (const res of specialist.downloadMaterials({ filingId, materialIds: asked.map((m) => m.materialId) })) {
+      if (res.part.case === "material") got.push({ id: res.part.value.materialId, sha256: res.part.value.sha256, bytes: [] });
+      else if (res.part.case === "chunk") got[got.length - 1]!.bytes.push(Buffer.from(res.part.value));
+    }
+    expect(got.map((g) => g.id)).toEqual(asked.map((m) => m.materialId));
+    for (const g of got) expect(createHash("sha256").update(Buffer.concat(g.bytes)).digest("hex")).toBe(g.sha256);
+    expect(got.map((g) => g.sha256)).toEqual(asked.map((m) => m.sha256));
+
+    const drain = (p: AsyncIterable<unknown>) =>
+      rpcError(
+        (async () => {
+          for await (const _ of p) void _;
+        })(),
+      );
+    expect((await drain(otherClerk.downloadMaterials({ filingId, materialIds: [asked[0]!.materialId] }))).code).toBe(grpc.status.PERMISSION_DENIED);
+    expect((await drain(specialist.downloadMaterials({ filingId, materialIds: [asked[0]!.materialId, "no-such-material"] }))).code).toBe(grpc.status.NOT_FOUND);
+    expect((await drain(specialist.downloadMaterials({ filingId, materialIds: [asked[0]!.materialId, asked[0]!.materialId] }))).code).toBe(grpc.status.INVALID_ARGUMENT);
+    expect((await drain(specialist.downloadMaterials({ filingId, materialIds: [] }))).code).toBe(grpc.status.INVALID_ARGUMENT);
+  });
+
   it("refuses every call of another court on the filing with PERMISSION_DENIED", async () => {
     const calls: [string, () => Promise<unknown>][] = [
       ["get", () => otherClerk.getFiling({ filingId })],
@@ -397,11 +421,12 @@ describe("withdrawal, listing and watching", () => {
     })();
     await new Promise((r) => setTimeout(r, 500));
     await clerk.submitFiling({ filingId: id, idempotencyKey: `submit-${id}` });
-    await eventually(async () => got.length > 0, 10_000, "the SUBMITTED change");
+    await eventually(async () => got.length > 1, 10_000, "the SUBMITTED change");
     await publishAs(id, { case: "acknowledged", value: { filingId: id, round: 1 } });
     await reading;
-    expect(got.map((g) => g.status)).toEqual([intakeV1.FilingStatus.SUBMITTED, intakeV1.FilingStatus.ACKNOWLEDGED]);
-    expect(got[1]!.event).toBe("kuayu.decision.v1.Acknowledged");
+    // The filing as it was when the watch began, then each change.
+    expect(got.map((g) => g.status)).toEqual([intakeV1.FilingStatus.DRAFT, intakeV1.FilingStatus.SUBMITTED, intakeV1.FilingStatus.ACKNOWLEDGED]);
+    expect(got[2]!.event).toBe("kuayu.decision.v1.Acknowledged");
     // Another court cannot watch it.
     const err = await rpcError(
       (async () => {

@@ -82,12 +82,14 @@ async function retrying<T>(what: string, call: () => Promise<T>, forMs = RETRY_F
 }
 
 /**
- * Follows a filing on a watch stream until `fromChange` (or a look) gives a value: the stream is
- * opened first, then one look (`check`) covers what happened before it; after that the runner
- * only listens, and looks again only every `lookMs` (a stream that broke or missed a change) —
- * so waiting costs the services no store reads.
+ * Follows a filing on its watch stream until `fromChange` gives a value. The stream brings the
+ * filing as it is first, then each change — so once it has spoken of the filing, waiting costs the
+ * services no store reads. Only while it has not (not up within `lookMs`, broken, a service
+ * restarting) does the runner look (`check`) every `lookMs`, and it opens the stream again after
+ * each break.
  */
-async function watchFor<T, C>(
+async function watchFor<T, C extends { filing?: { filingId: string } }>(
+  filingId: string,
   check: () => Promise<T | undefined>,
   changes: (signal: AbortSignal) => AsyncIterable<C>,
   fromChange: (c: C) => T | undefined,
@@ -97,24 +99,33 @@ async function watchFor<T, C>(
 ): Promise<T> {
   const ac = new AbortController();
   const queue: C[] = [];
+  let up = false;
   let wake: (() => void) | undefined;
   void (async () => {
-    try {
-      for await (const c of changes(ac.signal)) {
-        queue.push(c);
-        wake?.();
+    while (!ac.signal.aborted) {
+      try {
+        for await (const c of changes(ac.signal)) {
+          if (c.filing?.filingId === filingId) up = true;
+          queue.push(c);
+          wake?.();
+        }
+      } catch {
+        // broken (a service restarting): looks until it is up again
       }
-    } catch {
-      // ended (cancelled, service restarting): the looks carry on
+      up = false;
+      wake?.();
+      await new Promise((r) => setTimeout(r, lookMs).unref());
     }
   })();
   try {
-    for (let looked = 0; ;) {
-      if (Date.now() - looked >= lookMs) {
+    for (let looked = Date.now(); ;) {
+      if (!up && Date.now() - looked >= lookMs) {
         looked = Date.now();
         const v = await check();
         if (v !== undefined) return v;
       }
+      // What arrived meanwhile (also during the look), with no await between this and the wait below:
+      // a change cannot slip in unnoticed.
       for (let c = queue.shift(); c !== undefined; c = queue.shift()) {
         const v = fromChange(c);
         if (v !== undefined) return v;
@@ -122,7 +133,7 @@ async function watchFor<T, C>(
       if (Date.now() > until) throw new Error(`timed out; last seen: ${lastSeen()}`);
       await new Promise<void>((resolve) => {
         wake = resolve;
-        setTimeout(resolve, Math.max(10, Math.min(lookMs - (Date.now() - looked), until - Date.now()))).unref();
+        setTimeout(resolve, Math.max(10, Math.min(up ? until - Date.now() : lookMs - (Date.now() - looked), until - Date.now()))).unref();
       });
       wake = undefined;
     }
@@ -314,8 +325,9 @@ export async function runDrill(plan: DrillPlan, o: RunOptions): Promise<DrillRep
         const wanted = inboxWanted(round);
         const opts = await specialist();
         return watchFor(
+          filingId!,
           async () => wanted(await inboxOf(filingId!, specialist)),
-          (signal) => decision.watchInbox({}, { ...opts, signal, timeoutMs: o.filingTimeoutMs }),
+          (signal) => decision.watchInbox({ filingId }, { ...opts, signal, timeoutMs: o.filingTimeoutMs }),
           (c) => (c.filing?.filingId === filingId ? wanted(c.filing) : undefined),
           o.pollMs,
           deadline,
@@ -335,6 +347,7 @@ export async function runDrill(plan: DrillPlan, o: RunOptions): Promise<DrillRep
         };
         const opts = await window();
         const seen = await watchFor(
+          filingId!,
           look,
           (signal) => intake.watchFilings({ filingId }, { ...opts, signal, timeoutMs: o.filingTimeoutMs }),
           (c) => (c.filing && (want(c.filing.status) || c.filing.status === intakeV1.FilingStatus.ROUTING_FAILED) ? c.filing : undefined),

@@ -27,9 +27,9 @@ export interface Copier {
 }
 
 /**
- * Keeps the jurisdiction court's own verified copy of every material: streams each one from the
- * window's intake over gRPC once, checks size and SHA-256 against what the window declared, and
- * stores it by that digest (bytes already held — the same evidence filed twice, a corrected round
+ * Keeps the jurisdiction court's own verified copy of every material: streams a filing's materials
+ * from the window's intake over gRPC once (one call for all of them), checks size and SHA-256
+ * against what the window declared, and stores each by that digest (bytes already held — the same evidence filed twice, a corrected round
  * that kept a material — are not fetched again); when a filing's materials are all held, one change
  * marks them copied. Oldest arrivals first; failures are retried with backoff (doubling to an hour)
  * until complete; a copy that fails verification leaves nothing. No locks: two copiers of the same
@@ -47,47 +47,64 @@ export function startCopier(opts: CopierOptions): Copier {
   let stopped = false;
   let wake: (() => void) | undefined;
 
-  async function fetch(f: InboxFiling, m: InboxMaterial): Promise<void> {
-    // The window's stream is opened only if the store does not hold the bytes already (put looks first).
-    async function* bytes(): AsyncIterable<Uint8Array> {
-      const metadata = new grpc.Metadata();
-      metadata.set("authorization", `Bearer ${await opts.tokenFor(f.jurisdictionCourtId, f.province)}`);
-      const stream = opts.intakeFor(f.originProvince).downloadMaterial({ filingId: f.id, materialId: m.id }, { metadata, timeoutMs: 10 * 60_000 });
-      for await (const res of stream) {
-        if (res.part.case === "material") {
-          if (res.part.value.sha256 !== m.sha256) throw new Error(`the window now describes material ${m.id} with another SHA-256`);
-        } else if (res.part.case === "chunk") {
-          yield res.part.value;
+  /** Streams the materials from the window's intake in one call, storing each by its digest as it arrives. */
+  async function fetch(f: InboxFiling, ms: InboxMaterial[]): Promise<void> {
+    const metadata = new grpc.Metadata();
+    metadata.set("authorization", `Bearer ${await opts.tokenFor(f.jurisdictionCourtId, f.province)}`);
+    const stream = opts.intakeFor(f.originProvince).downloadMaterials({ filingId: f.id, materialIds: ms.map((m) => m.id) }, { metadata, timeoutMs: 10 * 60_000 });
+    const parts = stream[Symbol.asyncIterator]();
+    try {
+      let next = await parts.next();
+      for (const m of ms) {
+        const part = next.done ? undefined : next.value.part;
+        if (part?.case !== "material" || part.value.materialId !== m.id) throw new Error(`the window's stream did not bring material ${m.id} next`);
+        if (part.value.sha256 !== m.sha256) throw new Error(`the window now describes material ${m.id} with another SHA-256`);
+        next = await parts.next();
+        async function* bytes(): AsyncIterable<Uint8Array> {
+          for (; !next.done && next.value.part.case === "chunk"; next = await parts.next()) yield next.value.part.value;
         }
+        await content.put(m.sha256, m.sizeBytes, bytes());
       }
+    } finally {
+      await parts.return?.();
     }
-    await content.put(m.sha256, m.sizeBytes, bytes());
   }
 
-  const copyOne = (f: InboxFiling, m: InboxMaterial): Promise<unknown> => {
-    const running = inflight.get(m.sha256);
-    if (running) return running;
-    const p = fetch(f, m).finally(() => inflight.delete(m.sha256));
-    inflight.set(m.sha256, p);
-    return p;
-  };
+  /** Copies what the store does not hold yet: one look-up, one stream for the rest (bytes another filing is fetching are waited for). */
+  async function copyMissing(f: InboxFiling, ms: InboxMaterial[]): Promise<void> {
+    const absent = await content.missing([...new Set(ms.map((m) => m.sha256))]);
+    const waits: Promise<unknown>[] = [];
+    const mine = new Map<string, InboxMaterial>();
+    for (const m of ms) {
+      if (!absent.has(m.sha256) || mine.has(m.sha256)) continue;
+      const running = inflight.get(m.sha256);
+      if (running) waits.push(running);
+      else mine.set(m.sha256, m);
+    }
+    if (mine.size > 0) {
+      const p = fetch(f, [...mine.values()]).finally(() => {
+        for (const sha of mine.keys()) inflight.delete(sha);
+      });
+      for (const sha of mine.keys()) inflight.set(sha, p);
+      waits.push(p);
+    }
+    await Promise.all(waits);
+  }
 
-  /** Copies one filing's missing materials in turn, then marks them all in one change; on a failure the whole filing waits. */
+  /** Copies one filing's missing materials, then marks them all in one change; on a failure the whole filing waits. */
   async function copyFiling(f: InboxFiling): Promise<void> {
     const b = backoff.get(f.id);
     if (b && b.until > Date.now()) return;
     const missing = f.materials.filter((x) => !x.copied);
-    for (const m of missing) {
-      if (stopped) return;
-      try {
-        await copyOne(f, m);
-      } catch (err) {
-        // Doubling from 1 s up to an hour: a window that lost the filing must not keep the copier busy.
-        const attempts = (b?.attempts ?? 0) + 1;
-        backoff.set(f.id, { attempts, until: Date.now() + Math.min(3_600_000, 1000 * 2 ** attempts) });
-        log.warn({ err, filing: f.id, material: m.id, attempts }, "copying a material from the window failed; will retry");
-        return;
-      }
+    if (stopped) return;
+    try {
+      await copyMissing(f, missing);
+    } catch (err) {
+      // Doubling from 1 s up to an hour: a window that lost the filing must not keep the copier busy.
+      const attempts = (b?.attempts ?? 0) + 1;
+      backoff.set(f.id, { attempts, until: Date.now() + Math.min(3_600_000, 1000 * 2 ** attempts) });
+      log.warn({ err, filing: f.id, attempts }, "copying the materials from the window failed; will retry");
+      return;
     }
     const held = new Set(missing.map((m) => `${m.id}:${m.sha256}`));
     await repo.change(

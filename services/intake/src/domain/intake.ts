@@ -63,6 +63,8 @@ export interface MaterialStore {
   write(id: string, filingId: string, chunks: AsyncIterable<Uint8Array>): Promise<void>;
   remove(id: string): Promise<void>;
   read(id: string): AsyncIterable<Uint8Array>;
+  /** Several materials' bytes, in the order given; read each one's before the next. */
+  readMany(ids: string[]): AsyncIterable<{ id: string; bytes: AsyncIterable<Uint8Array> }>;
 }
 
 /** Route rules of the directory (routing service): every reason the route is not allowed. */
@@ -290,18 +292,34 @@ export async function removeMaterial(deps: Deps, caller: AuthContext, filingId: 
 }
 
 /**
- * A material and its bytes. The collaborating court reads its own; the jurisdiction court reads
- * what has been submitted to it.
+ * Materials of a filing and their bytes, in the order asked. The collaborating court reads its own;
+ * the jurisdiction court reads what has been submitted to it. The filing is read once.
  */
-export async function openMaterial(deps: Deps, caller: AuthContext, filingId: string, materialId: string): Promise<{ material: Material; bytes: AsyncIterable<Uint8Array> }> {
+export async function openMaterials(
+  deps: Deps,
+  caller: AuthContext,
+  filingId: string,
+  materialIds: string[],
+): Promise<{ materials: Material[]; bytes: AsyncIterable<{ id: string; bytes: AsyncIterable<Uint8Array> }> }> {
+  if (materialIds.length === 0) invalid([{ field: "material_ids", description: "at least one" }]);
+  if (new Set(materialIds).size !== materialIds.length) invalid([{ field: "material_ids", description: "each material at most once" }]);
   const f = await deps.repo.get(filingId);
   if (!f) throw new NotFoundError(`filing ${filingId} not found`);
-  const m = f.materials.find((x) => x.id === materialId);
   const own = f.collaboratingCourtId === caller.courtId;
   const addressee = (f.submittedTo || f.details.jurisdictionCourtId) === caller.courtId && f.round > 0;
   if (!own && !addressee) throw new ForbiddenError(`filing ${filingId} belongs to another court`);
-  if (!m || (!own && m.round > f.round)) throw new NotFoundError(`material ${materialId} not found in filing ${filingId}`);
-  return { material: m, bytes: deps.materials.read(m.id) };
+  const materials = materialIds.map((id) => {
+    const m = f.materials.find((x) => x.id === id);
+    if (!m || (!own && m.round > f.round)) throw new NotFoundError(`material ${id} not found in filing ${filingId}`);
+    return m;
+  });
+  return { materials, bytes: deps.materials.readMany(materialIds) };
+}
+
+/** One material and its bytes (openMaterials of one). */
+export async function openMaterial(deps: Deps, caller: AuthContext, filingId: string, materialId: string): Promise<{ material: Material; bytes: AsyncIterable<Uint8Array> }> {
+  const { materials } = await openMaterials(deps, caller, filingId, [materialId]);
+  return { material: materials[0]!, bytes: deps.materials.read(materialId) };
 }
 
 /**

@@ -44,10 +44,20 @@ export function decisionService(deps: Deps, copies: { content: ContentStore; leg
           await send({ part: { case: "chunk", value: chunk } });
         }
       },
-      async watchInbox(_req, ctx, send) {
+      async watchInbox(req, ctx, send) {
         requireRole(ctx, ...COURT);
         const court = ctx.auth.courtId;
-        for await (const f of hub.watch((x) => x.jurisdictionCourtId === court, ctx.signal)) await send(out(f));
+        const ended = new AbortController();
+        try {
+          // Watching from before the filing is read: no change between the two is missed.
+          const changes = hub.watch((x) => x.jurisdictionCourtId === court && (!req.filingId || x.id === req.filingId), AbortSignal.any([ctx.signal, ended.signal]));
+          // One filing: first as it is now (if it has arrived), so the watcher needs no look of its own.
+          const now = req.filingId ? await getInboxFiling(deps, ctx.auth, req.filingId).catch((err: unknown) => (err instanceof NotFoundError ? undefined : Promise.reject(err))) : undefined;
+          if (now) await send(out(now));
+          for await (const f of changes) await send(out(f));
+        } finally {
+          ended.abort();
+        }
       },
       async acknowledge(req, ctx) {
         requireRole(ctx, ...COURT);

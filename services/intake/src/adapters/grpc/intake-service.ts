@@ -7,6 +7,7 @@ import {
   getFiling,
   listFilings,
   openMaterial,
+  openMaterials,
   removeMaterial,
   submitCorrection,
   submitFiling,
@@ -109,6 +110,18 @@ export function intakeService(deps: Deps, directory: Client<typeof directoryV1.D
           await send({ part: { case: "chunk", value: chunk } });
         }
       },
+      async downloadMaterials(req, ctx, send) {
+        requireRole(ctx, ...WINDOW, "filing-specialist");
+        const { materials, bytes } = await openMaterials(deps, ctx.auth, req.filingId, req.materialIds);
+        let i = 0;
+        for await (const file of bytes) {
+          await send({ part: { case: "material", value: materialToProto(materials[i++]!) } });
+          for await (const chunk of file.bytes) {
+            if (ctx.cancelled) return;
+            await send({ part: { case: "chunk", value: chunk } });
+          }
+        }
+      },
       async submitFiling(req, ctx) {
         windowCaller(ctx, scope);
         return { filing: filingToProto(await submitFiling(deps, ctx.auth, req.filingId, req.idempotencyKey, routeCheckFor(directory, ctx))) };
@@ -145,11 +158,20 @@ export function intakeService(deps: Deps, directory: Client<typeof directoryV1.D
       },
       async watchFilings(req, ctx, send) {
         windowCaller(ctx, scope);
-        if (req.filingId) await watchable(deps, ctx.auth, req.filingId);
         const court = ctx.auth.courtId;
         const matches = (f: Filing) => f.collaboratingCourtId === court && (!req.filingId || f.id === req.filingId);
-        for await (const f of hub.watch(matches, ctx.signal)) {
-          await send({ filing: filingToProto(f), eventType: f.lastEventType });
+        const ended = new AbortController();
+        try {
+          // Watching from before the filing is read: no change between the two is missed.
+          const changes = hub.watch(matches, AbortSignal.any([ctx.signal, ended.signal]));
+          if (req.filingId) {
+            // One filing: first as it is now, so the watcher needs no look of its own.
+            const now = await watchable(deps, ctx.auth, req.filingId);
+            await send({ filing: filingToProto(now), eventType: now.lastEventType });
+          }
+          for await (const f of changes) await send({ filing: filingToProto(f), eventType: f.lastEventType });
+        } finally {
+          ended.abort();
         }
       },
     }),
