@@ -144,3 +144,15 @@ it("fires a round's reminders once when due, and ends them with the response", a
     await restarted.stop();
   }
 });
+
+it("goes on past an event whose document cannot be issued: the rest of the batch is written", async () => {
+  const filingId = randomUUID();
+  const base = { filingId, collaboratingCourtId: WINDOW, jurisdictionCourtId: COURT, round: 1, drill: true };
+  // Published without the parties a receipt must show.
+  const submitted = event(intakeEventsV1.FilingSubmittedSchema, { ...base, caseType: commonV1.CaseType.CIVIL_FIRST_INSTANCE, receiptNumber: `KY-${WINDOW}-20261203-000002` });
+  const routed = event(routingEventsV1.FilingRoutedSchema, { ...base, province: "11", originProvince: "44", routedAt: timestampFromDate(new Date()) });
+  await consumer().handleBatch([submitted, routed], batch);
+  expect(await store.documents.countDocuments({ filingId })).toBe(0);
+  expect(await store.notifications.countDocuments({ filingId, kind: routingEventsV1.FilingRoutedSchema.typeName })).toBe(1);
+  expect(await store.filings.findOne({ _id: filingId })).toMatchObject({ waiting: true, lastEventType: routingEventsV1.FilingRoutedSchema.typeName });
+});

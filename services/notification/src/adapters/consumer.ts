@@ -5,6 +5,7 @@ import type { Logger } from "@kuayu/logger";
 import { commonV1, decisionEventsV1, idFromEnum, intakeV1, type intakeEventsV1, type routingEventsV1 } from "@kuayu/proto";
 import { isCaseType, type WorkingHours } from "@kuayu/domain";
 import { EVENT, NOTICE, documentFor, nextOpeningIfClosed, recipientsOf, remindersFor, wants, withReminders, type DocumentKind, type FilingFacts } from "../domain/notify.js";
+import { hasTemplate } from "../channels/templates.js";
 import { DocumentInputError } from "../documents/types.js";
 import { issueDocuments } from "./documents.js";
 import { insertAll, type DeliveryDoc, type DocumentDoc, type NotificationDoc, type Store } from "./store.js";
@@ -107,6 +108,12 @@ export interface ConsumerDeps {
 /** No event of a filing is expected after these: its stored facts matter only to the reminder worker. */
 const FINAL = new Set<string>([EVENT.accepted, EVENT.rejected, EVENT.withdrawn]);
 
+interface Notices {
+  notifications: NotificationDoc[];
+  deliveries: DeliveryDoc[];
+  document: DocumentDoc | undefined;
+}
+
 /** A filing's facts in a partition's cache: as they are now, and as the store has them. */
 interface Cached {
   facts: FilingFacts;
@@ -144,7 +151,7 @@ export function lifecycleConsumer(deps: ConsumerDeps) {
     let entry: Cached;
     if (type === EVENT.submitted) {
       // A filing's first event: nothing is stored yet, unless this is a redelivery — then the
-      // insert of its facts finds them, and the batch's events are applied to them (write()).
+      // insert of its facts finds them, and the batch's events are applied to them (writeFacts).
       entry = { facts: empty(filingId), stored: undefined, assumedNew: true, unwritten: false };
     } else {
       const found = await deps.store.filings.findOne({ _id: filingId });
@@ -215,6 +222,44 @@ export function lifecycleConsumer(deps: ConsumerDeps) {
     }
   }
 
+  /** What an event calls for, given the facts after it. */
+  function noticesOf(event: ConsumedEvent, facts: FilingFacts, courts: string[]): Notices {
+    const type = event.meta.type;
+    const notifications: NotificationDoc[] = [];
+    const deliveries: DeliveryDoc[] = [];
+    for (const r of recipientsOf(type, facts).filter((x) => deps.inScope(x.courtId))) {
+      notifications.push(deps.notifier.notification({ id: event.meta.id, recipient: r, filing: facts, kind: type, occurredAt: event.meta.time }));
+    }
+    const body = { eventId: event.meta.id, eventType: type, filingId: facts.filingId, occurredAt: event.meta.time.toISOString(), data: toJson(event.schema, event.message as never) };
+    for (const courtId of new Set(courts.filter(deps.inScope))) {
+      for (const w of deps.targets.webhooksOf(courtId)) {
+        if (wants(w.eventTypes, type))
+          deliveries.push(deps.notifier.delivery({ channel: "webhook", targetId: w._id, courtId, filing: facts, eventId: event.meta.id, eventType: type, order: event.meta.time, payload: { body } }));
+      }
+      // E-mail and SMS only for the events they have words for (a subscription to every event).
+      for (const s of deps.targets.subscriptionsOf(courtId)) {
+        if (wants(s.eventTypes, type) && hasTemplate(type)) deliveries.push(deps.notifier.message(s, facts, event.meta.id, type, event.meta.time));
+      }
+    }
+    if (type === EVENT.routed && facts.routedAt) {
+      const opens = nextOpeningIfClosed(facts.routedAt, deps.workingHours(facts.jurisdictionCourtId));
+      if (opens && deps.inScope(facts.collaboratingCourtId)) {
+        notifications.push(
+          deps.notifier.notification({
+            id: `${event.meta.id}:${NOTICE.nextOpening}`,
+            recipient: { courtId: facts.collaboratingCourtId, role: "window-clerk" },
+            filing: facts,
+            kind: NOTICE.nextOpening,
+            occurredAt: event.meta.time,
+            nextOpening: opens,
+          }),
+        );
+      }
+    }
+    const kind = documentFor(type);
+    return { notifications, deliveries, document: kind && documentOf(facts, kind) };
+  }
+
   async function handleBatch(events: ConsumedEvent[], batch: { partition: number }): Promise<void> {
     let cache = caches.get(batch.partition);
     if (!cache) caches.set(batch.partition, (cache = new Map()));
@@ -230,48 +275,24 @@ export function lifecycleConsumer(deps: ConsumerDeps) {
         const courts = [m.collaboratingCourtId as string, m.jurisdictionCourtId as string].filter(Boolean);
         if (!courts.some(deps.inScope)) continue; // another province's release serves it
         const entry = await factsOf(cache, filingId, type);
-        const facts = next(entry.facts, type, m, event.meta.time);
+        let facts: FilingFacts, notices: Notices;
+        try {
+          facts = next(entry.facts, type, m, event.meta.time);
+          notices = noticesOf(event, facts, courts);
+        } catch (err) {
+          // Nothing about this event will ever be different: retrying the batch would hold the
+          // partition for good. (Store failures are not caught here: they retry the batch.)
+          deps.log.error({ err, eventId: event.meta.id, type, filing: filingId }, "event skipped: its notices could not be worked out");
+          continue;
+        }
         entry.facts = facts;
         if (!FINAL.has(type)) entry.unwritten = true;
         const seen = changed.get(filingId) ?? { entry, events: [] };
         seen.events.push([type, m, event.meta.time]);
         changed.set(filingId, seen);
-
-        for (const r of recipientsOf(type, facts).filter((x) => deps.inScope(x.courtId))) {
-          notifications.push(deps.notifier.notification({ id: event.meta.id, recipient: r, filing: facts, kind: type, occurredAt: event.meta.time }));
-        }
-        const body = { eventId: event.meta.id, eventType: type, filingId, occurredAt: event.meta.time.toISOString(), data: toJson(event.schema, event.message as never) };
-        for (const courtId of new Set(courts.filter(deps.inScope))) {
-          for (const w of deps.targets.webhooksOf(courtId)) {
-            if (wants(w.eventTypes, type))
-              deliveries.push(
-                deps.notifier.delivery({ channel: "webhook", targetId: w._id, courtId, filing: facts, eventId: event.meta.id, eventType: type, order: event.meta.time, payload: { body } }),
-              );
-          }
-          for (const s of deps.targets.subscriptionsOf(courtId)) {
-            if (wants(s.eventTypes, type)) deliveries.push(deps.notifier.message(s, facts, event.meta.id, type, event.meta.time));
-          }
-        }
-
-        const kind = documentFor(type);
-        const record = kind && documentOf(facts, kind);
-        if (record && !documents.has(record.key)) documents.set(record.key, record);
-
-        if (type === EVENT.routed && facts.routedAt) {
-          const opens = nextOpeningIfClosed(facts.routedAt, deps.workingHours(facts.jurisdictionCourtId));
-          if (opens && deps.inScope(facts.collaboratingCourtId)) {
-            notifications.push(
-              deps.notifier.notification({
-                id: `${event.meta.id}:${NOTICE.nextOpening}`,
-                recipient: { courtId: facts.collaboratingCourtId, role: "window-clerk" },
-                filing: facts,
-                kind: NOTICE.nextOpening,
-                occurredAt: event.meta.time,
-                nextOpening: opens,
-              }),
-            );
-          }
-        }
+        notifications.push(...notices.notifications);
+        deliveries.push(...notices.deliveries);
+        if (notices.document && !documents.has(notices.document.key)) documents.set(notices.document.key, notices.document);
       }
       // What the events call for first, the facts last: a crash between them redelivers the batch,
       // which finds the same facts stored as before and inserts nothing twice.
