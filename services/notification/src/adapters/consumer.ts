@@ -1,6 +1,6 @@
 import { toJson } from "@bufbuild/protobuf";
 import { timestampDate, type Timestamp } from "@bufbuild/protobuf/wkt";
-import type { ConsumedEvent } from "@kuayu/kafka";
+import { inEventTrace, type ConsumedEvent } from "@kuayu/kafka";
 import type { Logger } from "@kuayu/logger";
 import { commonV1, decisionEventsV1, idFromEnum, intakeV1, type intakeEventsV1, type routingEventsV1 } from "@kuayu/proto";
 import { isCaseType, type WorkingHours } from "@kuayu/domain";
@@ -274,11 +274,14 @@ export function lifecycleConsumer(deps: ConsumerDeps) {
         const filingId = (m.filingId as string) || event.key;
         const courts = [m.collaboratingCourtId as string, m.jurisdictionCourtId as string].filter(Boolean);
         if (!courts.some(deps.inScope)) continue; // another province's release serves it
-        const entry = await factsOf(cache, filingId, type);
+        // In the event's own trace: its facts' read, if any, and what it calls for.
+        const entry = await inEventTrace(event, () => factsOf(cache, filingId, type));
         let facts: FilingFacts, notices: Notices;
         try {
-          facts = next(entry.facts, type, m, event.meta.time);
-          notices = noticesOf(event, facts, courts);
+          [facts, notices] = inEventTrace(event, () => {
+            const after = next(entry.facts, type, m, event.meta.time);
+            return [after, noticesOf(event, after, courts)] as const;
+          });
         } catch (err) {
           // Nothing about this event will ever be different: retrying the batch would hold the
           // partition for good. (Store failures are not caught here: they retry the batch.)
