@@ -12,7 +12,7 @@ import { filingLifecycle } from "@kuayu/topics";
 import type { Connection } from "mongoose";
 import type { Config } from "./config.js";
 import { lifecycleConsumer } from "./adapters/consumer.js";
-import { documentIssuer, pdfReferences } from "./adapters/documents.js";
+import { documentRecord, pdfReferences } from "./adapters/documents.js";
 import { notificationService } from "./adapters/grpc.js";
 import { loadTargets } from "./adapters/targets.js";
 import { createNotifier } from "./adapters/notifier.js";
@@ -89,6 +89,15 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
     const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: "notification", log, ...kafkaClient(config) });
     await ensureTopics(kafka, lifecycleTopics);
     producer = await createProducer(kafka, "kuayu.notification"); // dead letters only
+    const lifecycle = lifecycleConsumer({
+      store,
+      targets,
+      notifier,
+      inScope,
+      documentRecord: (f, kind, round) => documentRecord(f, kind, round, courtName),
+      workingHours: (id) => courtWorkingHours(dir, id),
+      log,
+    });
     consumer = await runConsumer({
       kafka,
       groupId: config.KAFKA_GROUP_ID,
@@ -96,15 +105,9 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
       concurrency: config.KAFKA_CONCURRENCY,
       fromBeginning: config.KAFKA_FROM_BEGINNING,
       topics: lifecycleTopics,
-      handle: lifecycleConsumer({
-        store,
-        targets,
-        notifier,
-        inScope,
-        issueDocument: documentIssuer(store, files, courtName, log),
-        workingHours: (id) => courtWorkingHours(dir, id),
-        log,
-      }),
+      handleBatch: lifecycle.handleBatch,
+      // Partitions that were another member's meanwhile: what this one knew of their filings may be old.
+      onAssign: () => lifecycle.reset(),
       producer,
       log,
       onFatal,

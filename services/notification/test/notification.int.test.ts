@@ -243,12 +243,25 @@ it("ends a round's reminders as soon as the court responds, and keeps them while
   await lifecycle(waiting, "routed");
   const conn = await connectMongo({ uri: infra.mongoUri, dbName: db });
   try {
-    const reminders = conn.collection<{ _id: string; filingId: string; done: boolean }>("reminders");
-    const of = async (filingId: string) => (await reminders.find({ filingId }).toArray()).sort((a, b) => a._id.localeCompare(b._id));
-    await eventually(async () => (await of(answered)).filter((r) => r.done).length === 2, 30_000, "both reminders of the answered filing ended");
-    expect((await of(answered)).map((r) => r._id)).toEqual([`${answered}:1:escalation`, `${answered}:1:reminder`]);
-    await eventually(async () => (await of(waiting)).length === 2, 30_000, "the waiting filing's reminders");
-    expect((await of(waiting)).map((r) => r.done)).toEqual([false, false]);
+    // A round's reminders are in its filing's facts; `waiting` is what the reminder worker reads.
+    const filings = conn.collection<{ _id: string; waiting?: boolean; reminders?: { id: string }[] }>("filings");
+    const of = (filingId: string) => filings.findOne({ _id: filingId });
+    await eventually(
+      async () => {
+        const f = await of(answered);
+        if (f?.waiting !== false || f.reminders?.length !== 2) throw new Error(`facts: ${JSON.stringify(f)}`);
+        return true;
+      },
+      30_000,
+      "the answered filing's reminders ended",
+    );
+    expect(await of(answered)).toMatchObject({ reminders: [{ id: `${answered}:1:reminder` }, { id: `${answered}:1:escalation` }] });
+    await eventually(async () => (await of(waiting))?.reminders?.length === 2 || undefined, 30_000, "the waiting filing's reminders");
+    expect(await of(waiting)).toMatchObject({ waiting: true });
+    // Only the waiting one is found by the worker's indexed query.
+    const found = await filings.find({ waiting: true }, { projection: { _id: 1 } }).toArray();
+    expect(found.map((f) => f._id)).toContain(waiting);
+    expect(found.map((f) => f._id)).not.toContain(answered);
   } finally {
     await conn.close();
   }

@@ -1,5 +1,5 @@
 // Who hears of what, reminders, and the facts kept per filing.
-import { EVENT, documentFor, nextOpeningIfClosed, recipientsOf, reminderStillDue, remindersFor, wants, webhookUrlProblem, type FilingFacts } from "../src/domain/notify";
+import { EVENT, documentFor, nextOpeningIfClosed, recipientsOf, reminderStillDue, remindersFor, wants, webhookUrlProblem, withReminders, type FilingFacts } from "../src/domain/notify";
 import { project } from "../src/adapters/consumer";
 
 const courts = { collaboratingCourtId: "t-440103001", jurisdictionCourtId: "c-110105" };
@@ -39,6 +39,22 @@ describe("reminders", () => {
     expect(reminderStillDue({ ...f, acknowledgedAt: new Date() }, r)).toBe(false);
     expect(reminderStillDue({ ...f, round: 2 }, r)).toBe(false);
     expect(reminderStillDue({ ...f, lastEventType: EVENT.withdrawn }, r)).toBe(false);
+  });
+
+  it("keeps a round's reminders in the facts: waiting from its arrival until the response", () => {
+    const routedAt = cst("2026-11-27T10:00:00");
+    const arrived = withReminders({ filingId: "f1", round: 1, routedAt, lastEventType: EVENT.routed } as FilingFacts, remindersFor("f1", 1, routedAt));
+    expect(arrived).toMatchObject({ waiting: true, remindAt: cst("2026-11-27T10:20:00") });
+    expect(arrived.reminders!.map((r) => r.id)).toEqual(["f1:1:reminder", "f1:1:escalation"]);
+    // A later event keeps them; the response ends them.
+    expect(withReminders({ ...arrived, lastEventType: EVENT.correctionSubmitted })).toMatchObject({ waiting: true });
+    const answered = withReminders({ ...arrived, acknowledgedAt: routedAt, lastEventType: EVENT.acknowledged });
+    expect(answered).toMatchObject({ waiting: false, remindAt: undefined, reminders: arrived.reminders });
+    // A response applied before the routing event: the round never waits.
+    const early = { filingId: "f1", round: 1, routedAt, acknowledgedAt: routedAt, lastEventType: EVENT.routed } as FilingFacts;
+    expect(withReminders(early, remindersFor("f1", 1, routedAt)).waiting).toBe(false);
+    // No round arrived yet: nothing waits.
+    expect(withReminders({ filingId: "f1", round: 1, lastEventType: EVENT.submitted } as FilingFacts)).toMatchObject({ reminders: [], waiting: false });
   });
 
   it("tells when a closed court next opens", () => {

@@ -4,7 +4,7 @@ import type { Logger } from "@kuayu/logger";
 import type { DocumentKind, FilingFacts } from "../domain/notify.js";
 import { renderDocument, type DocumentInput } from "../documents/render.js";
 import { documentFacts, newVerificationCode, sha256 } from "../documents/codes.js";
-import { insertOnce, type DocumentDoc, type DocumentPdfDoc, type Store } from "./store.js";
+import { insertAll, insertOnce, type DocumentDoc, type DocumentPdfDoc, type Store } from "./store.js";
 
 const REJECTION_NAMES: Record<string, string> = {
   "no-jurisdiction": "不属于本院管辖",
@@ -51,32 +51,45 @@ export function documentInput(f: FilingFacts, kind: DocumentKind, verificationCo
 }
 
 /**
- * Issues the printable document an event calls for, once per (filing, kind, round): records its
- * verification code, the facts printed on it (for VerifyDocument) and its DocumentInput. No PDF:
- * most documents are never downloaded, so the PDF is rendered on the first GetDocument
- * (`documentPdfs`). The input is checked here as the renderer will check it (DocumentInputError).
- * `_files` is unused since rendering became lazy (the PDFs are written by `documentPdfs`).
+ * The record of the printable document an event calls for, once per (filing, kind, round) — the
+ * unique `key`: its verification code, the facts printed on it (for VerifyDocument) and its
+ * DocumentInput. No PDF: most documents are never downloaded, so the PDF is rendered on the first
+ * GetDocument (`documentPdfs`). Undefined while the facts lack the case type (nothing to print).
+ */
+export function documentRecord(f: FilingFacts, kind: DocumentKind, round: number, courtName: (id: string) => string): DocumentDoc | undefined {
+  if (!f.caseType) return undefined;
+  const code = newVerificationCode();
+  const issuedAt = new Date();
+  const input = documentInput(f, kind, code, issuedAt, courtName);
+  return {
+    _id: code,
+    key: `${f.filingId}:${kind}:${round}`,
+    filingId: f.filingId,
+    kind,
+    issuedAt,
+    facts: documentFacts(input),
+    input,
+    collaboratingCourtId: f.collaboratingCourtId,
+    jurisdictionCourtId: f.jurisdictionCourtId,
+  };
+}
+
+/**
+ * Inserts document records at once. A record whose key is there already was issued before (a
+ * redelivery, another replica): it keeps its first code, the new one is dropped.
+ */
+export async function issueDocuments(store: Store, records: DocumentDoc[], log: Logger): Promise<void> {
+  for (const d of await insertAll(store.documents, records)) log.info({ filing: d.filingId, kind: d.kind, code: d._id }, "document issued");
+}
+
+/**
+ * Issues one document (documentRecord, issueDocuments). `_files` is unused since rendering became
+ * lazy (the PDFs are written by `documentPdfs`).
  */
 export function documentIssuer(store: Store, _files: FileStore, courtName: (id: string) => string, log: Logger) {
   return async (f: FilingFacts, kind: DocumentKind, round: number): Promise<void> => {
-    const key = `${f.filingId}:${kind}:${round}`;
-    if (!f.caseType || (await store.documents.findOne({ key }))) return;
-    const code = newVerificationCode();
-    const issuedAt = new Date();
-    const input = documentInput(f, kind, code, issuedAt, courtName);
-    const inserted = await insertOnce(store.documents, {
-      _id: code,
-      key,
-      filingId: f.filingId,
-      kind,
-      issuedAt,
-      facts: documentFacts(input),
-      input,
-      collaboratingCourtId: f.collaboratingCourtId,
-      jurisdictionCourtId: f.jurisdictionCourtId,
-    });
-    // The key (filing, kind, round) is unique: another replica or a redelivery issued it first.
-    if (inserted) log.info({ filing: f.filingId, kind, code }, "document issued");
+    const record = documentRecord(f, kind, round, courtName);
+    if (record) await issueDocuments(store, [record], log);
   };
 }
 

@@ -2,7 +2,7 @@ import type { Logger } from "@kuayu/logger";
 import { tickOf } from "@kuayu/mongo";
 import { caseTypeName, type FilingFacts, type Recipient } from "../domain/notify.js";
 import { messageFor } from "../channels/templates.js";
-import { insertOnce, type DeliveryDoc, type Store, type SubscriptionDoc } from "./store.js";
+import { insertAll, type DeliveryDoc, type NotificationDoc, type Store, type SubscriptionDoc } from "./store.js";
 
 // Lifecycle order of event types, to order deliveries of events with the same timestamp.
 const RANKS = ["FilingSubmitted", "FilingRouted", "RoutingFailed", "Acknowledged", "CorrectionRequested", "CorrectionSubmitted", "Accepted", "Rejected", "FilingWithdrawn"];
@@ -11,20 +11,39 @@ const rankOf = (eventType: string) => {
   return i < 0 ? RANKS.length : i;
 };
 
+/** An in-app notification for one recipient, once per id. */
+export interface Notice {
+  id: string;
+  recipient: Recipient;
+  filing: FilingFacts;
+  kind: string;
+  occurredAt: Date;
+  nextOpening?: Date;
+}
+
+/** A delivery to a webhook, e-mail or SMS target, once per (event, target). */
+export interface Queued {
+  channel: DeliveryDoc["channel"];
+  targetId: string;
+  courtId: string;
+  filing: FilingFacts;
+  eventId: string;
+  eventType: string;
+  order: Date;
+  payload: DeliveryDoc["payload"];
+}
+
 export interface Notifier {
+  /** The notification document of a notice (the lifecycle consumer inserts a batch's at once). */
+  notification(n: Notice): NotificationDoc;
+  /** The delivery document of a webhook delivery. */
+  delivery(d: Queued): DeliveryDoc;
+  /** The delivery document of an e-mail or SMS to a subscription. */
+  message(s: SubscriptionDoc, filing: FilingFacts, eventId: string, kind: string, order: Date, extra?: { nextOpening?: Date }): DeliveryDoc;
+  /** Inserts notifications and deliveries, each once (a repeat is already done), and wakes who waits for them. */
+  insert(notifications: NotificationDoc[], deliveries: DeliveryDoc[]): Promise<void>;
   /** An in-app notification for one recipient, once per id. */
-  notify(n: { id: string; recipient: Recipient; filing: FilingFacts; kind: string; occurredAt: Date; nextOpening?: Date }): Promise<void>;
-  /** A delivery to a webhook, once per (event, target). */
-  queue(d: {
-    channel: DeliveryDoc["channel"];
-    targetId: string;
-    courtId: string;
-    filing: FilingFacts;
-    eventId: string;
-    eventType: string;
-    order: Date;
-    payload: DeliveryDoc["payload"];
-  }): Promise<void>;
+  notify(n: Notice): Promise<void>;
   /** An e-mail or SMS to a subscription, once per (event, subscription). */
   queueMessage(s: SubscriptionDoc, filing: FilingFacts, eventId: string, kind: string, order: Date, extra?: { nextOpening?: Date }): Promise<void>;
 }
@@ -49,11 +68,11 @@ export function wordsFor(kind: string, f: FilingFacts, courtName: (id: string) =
 }
 
 export function createNotifier(store: Store, courtName: (id: string) => string, onQueued: () => void, onNotified: () => void, log: Logger, settleMs = 300): Notifier {
-  return {
-    async notify(n) {
+  const notifier: Notifier = {
+    notification(n) {
       const words = wordsFor(n.kind, n.filing, courtName, n.nextOpening);
       const createdAt = new Date();
-      const created = await insertOnce(store.notifications, {
+      return {
         _id: `${n.id}:${n.recipient.courtId}:${n.recipient.role}`,
         courtId: n.recipient.courtId,
         role: n.recipient.role,
@@ -64,12 +83,11 @@ export function createNotifier(store: Store, courtName: (id: string) => string, 
         createdAt,
         tick: tickOf(createdAt),
         read: false,
-      });
-      if (created) onNotified();
+      };
     },
-    async queue(d) {
+    delivery(d) {
       const now = new Date();
-      const created = await insertOnce(store.deliveries, {
+      return {
         _id: `${d.eventId}:${d.targetId}`,
         channel: d.channel,
         targetId: d.targetId,
@@ -87,12 +105,12 @@ export function createNotifier(store: Store, courtName: (id: string) => string, 
         // Held briefly after it is queued, so that events of one filing consumed out of order
         // (different topics) are still delivered in their order.
         nextAttemptAt: new Date(now.getTime() + settleMs),
-      });
-      if (created) onQueued();
+      };
     },
-    async queueMessage(s, filing, eventId, kind, order, extra) {
+    message(s, filing, eventId, kind, order, extra) {
       const words = wordsFor(kind, filing, courtName, extra?.nextOpening);
-      await this.queue({
+      log.debug({ filing: filing.filingId, channel: s.channel, kind }, "message queued");
+      return notifier.delivery({
         channel: s.channel,
         targetId: s._id,
         courtId: s.courtId,
@@ -102,7 +120,14 @@ export function createNotifier(store: Store, courtName: (id: string) => string, 
         order,
         payload: s.channel === "email" ? { subject: words.subject, text: words.text } : { text: words.sms },
       });
-      log.debug({ filing: filing.filingId, channel: s.channel, kind }, "message queued");
     },
+    async insert(notifications, deliveries) {
+      const [notified, queued] = await Promise.all([insertAll(store.notifications, notifications), insertAll(store.deliveries, deliveries)]);
+      if (notified.length > 0) onNotified();
+      if (queued.length > 0) onQueued();
+    },
+    notify: (n) => notifier.insert([notifier.notification(n)], []),
+    queueMessage: (s, filing, eventId, kind, order, extra) => notifier.insert([], [notifier.message(s, filing, eventId, kind, order, extra)]),
   };
+  return notifier;
 }

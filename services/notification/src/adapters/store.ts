@@ -62,6 +62,7 @@ export interface DeliveryDoc {
   deliveredAt?: Date;
 }
 
+/** A reminder as earlier releases scheduled it, one document each (now the facts hold them: `reminders`). */
 export interface ReminderDoc extends Reminder {
   _id: string;
   done: boolean;
@@ -117,7 +118,8 @@ export interface Store {
 }
 
 export const COLLECTIONS = [
-  { name: "filings" },
+  // `waiting`: the reminder worker's equality look-up of the filings still awaiting a response.
+  { name: "filings", indexes: [{ keys: { waiting: 1 } as Record<string, 1 | -1> }] },
   { name: "notifications", indexes: [{ keys: { courtId: 1, role: 1, createdAt: -1 } as Record<string, 1 | -1> }, { keys: { tick: 1 } as Record<string, 1 | -1> }] },
   { name: "webhooks", indexes: [{ keys: { courtId: 1 } as Record<string, 1 | -1> }] },
   { name: "subscriptions", indexes: [{ keys: { courtId: 1 } as Record<string, 1 | -1> }] },
@@ -153,17 +155,21 @@ export async function insertOnce<T extends { _id: string }>(col: Collection<T>, 
 }
 
 /**
- * Read-modify-write of a filing's facts. No lock: the consumer that owns the filing's partition of
- * the lifecycle topic is their only writer (docs/architecture.md).
+ * Inserts many at once (unordered); a document whose _id (or other unique key) is there already was
+ * inserted before — by a redelivery's first delivery or another replica — and is "already done",
+ * not an error. Returns the documents this call inserted. Any other failure throws (the whole batch
+ * is retried; what it inserted is then "already done").
  */
-export async function updateFacts(store: Store, filingId: string, fn: (current: FilingFacts | undefined) => FilingFacts): Promise<FilingFacts> {
-  const current = (await store.filings.findOne({ _id: filingId })) ?? undefined;
-  const next = fn(current ? stripId(current) : undefined);
-  await store.filings.replaceOne({ _id: filingId }, next as never, { upsert: true });
-  return next;
+export async function insertAll<T extends { _id: string }>(col: Collection<T>, docs: T[]): Promise<T[]> {
+  if (docs.length === 0) return [];
+  try {
+    await col.insertMany(docs as never[], { ordered: false });
+    return docs;
+  } catch (err) {
+    const writeErrors = (err as { writeErrors?: { code?: number; index: number } | { code?: number; index: number }[] }).writeErrors;
+    const failed = writeErrors === undefined ? [] : Array.isArray(writeErrors) ? writeErrors : [writeErrors];
+    if (failed.length === 0 || failed.some((w) => w.code !== 11000)) throw err;
+    const skipped = new Set(failed.map((w) => w.index));
+    return docs.filter((_, i) => !skipped.has(i));
+  }
 }
-
-const stripId = <T extends { _id: string }>(d: T): Omit<T, "_id"> => {
-  const { _id, ...rest } = d;
-  return rest;
-};

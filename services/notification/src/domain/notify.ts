@@ -24,6 +24,12 @@ export interface FilingFacts {
   /** The last event type applied. */
   lastEventType: string;
   drill: boolean;
+  /** The reminders of the round that arrived last (set by its FilingRouted). */
+  reminders?: Reminder[];
+  /** True while that round awaits the court's response: the reminder worker reads only these. */
+  waiting?: boolean;
+  /** While waiting: when the first of those reminders is due. */
+  remindAt?: Date;
 }
 
 export const EVENT = {
@@ -105,6 +111,18 @@ export function remindersFor(filingId: string, round: number, routedAt: Date, ho
 
 /** A reminder is still needed only while the filing of that round awaits its response. */
 export const reminderStillDue = (f: FilingFacts, r: Reminder) => f.round === r.round && !f.acknowledgedAt && !f.decidedAt && f.lastEventType !== EVENT.withdrawn;
+
+/**
+ * The facts with their reminders: `arrived` are a round's new reminders (on its FilingRouted),
+ * else the facts keep theirs. The filing is `waiting` while the first of them is still due; a
+ * response, decision or withdrawal (even one applied before the routing event) ends that.
+ */
+export function withReminders(f: FilingFacts, arrived?: Reminder[]): FilingFacts {
+  const reminders = arrived ?? f.reminders ?? [];
+  const waiting = reminders.length > 0 && reminderStillDue(f, reminders[0]!);
+  const remindAt = waiting ? new Date(Math.min(...reminders.map((r) => r.dueAt.getTime()))) : undefined;
+  return { ...f, reminders, waiting, remindAt };
+}
 
 /** When a filing arrives outside its court's working hours (default hours if it has none): when the court next opens. */
 export function nextOpeningIfClosed(routedAt: Date, hours?: WorkingHours): Date | undefined {
