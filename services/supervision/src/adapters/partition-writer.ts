@@ -89,11 +89,19 @@ export function partitionWriter(store: Store, hours: (courtId: string) => Workin
     ledger.set(d._id, d);
     if (ledger.size > LEDGER_CACHE) ledger.delete(ledger.keys().next().value!);
   };
-  /** The ledger entries of these filings not cached yet, in one query. */
-  async function loadLedger(ids: string[]): Promise<void> {
-    const missing = ids.filter((id) => !ledger.has(id));
-    if (missing.length === 0) return;
-    for (const d of (await store.ledger.find({ _id: { $in: missing } }).toArray()) as LedgerDoc[]) remember(d);
+  /**
+   * The ledger entries of a flush's filings that exist: those not cached read by _id, one look-up
+   * each (FerretDB answers an `$in` with a scan of the whole collection).
+   */
+  async function loadLedger(ids: string[]): Promise<Map<string, LedgerDoc>> {
+    const known = new Map<string, LedgerDoc>();
+    await Promise.all(
+      ids.map(async (id) => {
+        const d = ledger.get(id) ?? ((await store.ledger.findOne({ _id: id })) as LedgerDoc | null);
+        if (d) known.set(id, d);
+      }),
+    );
+    return known;
   }
 
   /**
@@ -114,13 +122,15 @@ export function partitionWriter(store: Store, hours: (courtId: string) => Workin
         docs.set(`${level}|${_id}`, d);
       }
     }
-    // What each document already covers (an earlier delivery may have written it): one query per level.
-    for (const level of ["court", "province"] as const) {
-      const ids = [...docs].filter(([k, d]) => d.level === level && !applied.has(k)).map(([, d]) => d._id);
-      if (ids.length === 0) continue;
-      const found = new Map((await store.counters[level].find({ _id: { $in: ids } }, { projection: { offsets: 1 } }).toArray()).map((c) => [c._id, c.offsets ?? {}]));
-      for (const id of ids) applied.set(`${level}|${id}`, found.get(id) ?? null);
-    }
+    // What each document already covers (an earlier delivery may have written it), by _id.
+    await Promise.all(
+      [...docs]
+        .filter(([k]) => !applied.has(k))
+        .map(async ([k, d]) => {
+          const cur = await store.counters[d.level].findOne({ _id: d._id }, { projection: { offsets: 1 } });
+          applied.set(k, cur ? (cur.offsets ?? {}) : null);
+        }),
+    );
     const ops: Record<CounterLevel, AnyBulkWriteOperation<CounterDoc>[]> = { province: [], court: [] };
     const written = new Map<string, Record<string, number>>();
     for (const [k, d] of docs) {
@@ -156,7 +166,7 @@ export function partitionWriter(store: Store, hours: (courtId: string) => Workin
   async function writeGroup(group: Waiting[]): Promise<void> {
     const events = new Map<number, PartitionEvent[]>();
     for (const w of group) events.set(w.partition, [...(events.get(w.partition) ?? []), ...w.events]);
-    await loadLedger([...new Set(group.flatMap((w) => w.events.map((e) => e.filingId)))]);
+    const known = await loadLedger([...new Set(group.flatMap((w) => w.events.map((e) => e.filingId)))]);
     /** Per filing: the entry before this flush (undefined: not in the store) and after it. */
     const changed = new Map<string, { before: LedgerDoc | undefined; after: LedgerDoc }>();
     const contribs: (Contribution & { names: string[] })[] = [];
@@ -164,7 +174,7 @@ export function partitionWriter(store: Store, hours: (courtId: string) => Workin
     for (const [p, evs] of events) {
       last.set(p, Math.max(...evs.map((e) => e.offset)));
       for (const ev of evs) {
-        const before = ledger.get(ev.filingId);
+        const before = known.get(ev.filingId);
         const cur = changed.get(ev.filingId)?.after ?? before;
         if (cur?.offset !== undefined && cur.partition === p && cur.offset >= ev.offset) continue; // applied by an earlier delivery
         const { filingId, offset, ...event } = ev;
@@ -192,8 +202,10 @@ export function partitionWriter(store: Store, hours: (courtId: string) => Workin
     // once; a change of the offset or of what was counted alone is not copied.
     const openOps = docs.flatMap(({ before, after }): AnyBulkWriteOperation<LedgerDoc>[] => {
       const was = before?.open === true; // there, or (an entry not arrived yet) possibly there
-      if (after.open && after.arrivedAt)
-        return before?.open && before.arrivedAt && sameExcept(before, after, ["offset", "counted"]) ? [] : [{ replaceOne: { filter: { _id: after._id }, replacement: after, upsert: true } }];
+      if (after.open && after.arrivedAt) {
+        if (!before) return [{ insertOne: { document: after } }]; // a new filing: not there
+        return before.open && before.arrivedAt && sameExcept(before, after, ["offset", "counted"]) ? [] : [{ replaceOne: { filter: { _id: after._id }, replacement: after, upsert: true } }];
+      }
       return was ? [{ deleteOne: { filter: { _id: after._id } } }] : [];
     });
     if (openOps.length > 0) await store.open.bulkWrite(openOps, { ordered: false });
