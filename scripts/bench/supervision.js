@@ -211,10 +211,10 @@ async function main() {
         open: false,
       });
       const delta = { filings: 1, responded: 1, within30: minutes <= 30 ? 1 : 0, within5: minutes <= 5 ? 1 : 0, responseMinutesSum: minutes, decided: 1, decidedInTime: 1, accepted: 1 };
+      // The national figures are the provinces' added up: no national documents.
       for (const [level, id] of [
         ["court", court.id],
         ["province", court.province],
-        ["national", ""],
       ])
         bump(`${level}|real:${id}:${day.slice(0, 7)}|${day.slice(8, 10)}`, delta);
     }
@@ -231,7 +231,7 @@ async function main() {
     byDoc.set(k, doc);
   }
   const docs = [...byDoc.values()];
-  for (const level of ["national", "province", "court"]) {
+  for (const level of ["province", "court"]) {
     const mine = docs.filter((d) => d.level === level).map((d) => d.doc);
     for (let i = 0; i < mine.length; i += 2000) await db.collection(`counters_${level}`).insertMany(mine.slice(i, i + 2000), { ordered: false });
   }

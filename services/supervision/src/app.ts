@@ -57,7 +57,7 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
     conn = await connectMongo({ uri: config.MONGO_URI, dbName: config.MONGO_DB });
     await ensureCollections(conn, [...COLLECTIONS, ...coordinationCollections()]);
     const store = openStore(conn, createLocks(conn));
-    const sup = createSupervision(store, dir);
+    const sup = createSupervision(store, dir, { flushMs: config.SUPERVISION_FLUSH_MS, maxEvents: config.SUPERVISION_FLUSH_MAX_EVENTS, maxFetches: config.KAFKA_CONCURRENCY });
     overdueGauge = watchOverdue(store);
     recount = sup.recountWorkingMinutes;
     const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: "supervision", log, ...kafkaClient(config) });

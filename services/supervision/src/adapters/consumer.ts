@@ -31,9 +31,10 @@ function ledgerEvent(event: ConsumedEvent): PartitionEvent {
 }
 
 /**
- * Each fetch of a lifecycle partition into the SLA ledger and its counters, in one go
- * (partition-writer.ts): events of provinces outside the release's scope are left out. Exactly
- * once: a redelivered event is recognised by its offset.
+ * Each fetch of a lifecycle partition into the SLA ledger and its counters, written with the other
+ * partitions' fetches in the next flush (partition-writer.ts); it returns, and its offsets are
+ * committed, once that flush is written. Events of provinces outside the release's scope are left
+ * out. Exactly once: a redelivered event is recognised by its offset.
  */
 export function ledgerConsumer(sup: Supervision, inScope: (province: string) => boolean) {
   return async (events: ConsumedEvent[], batch: { partition: number }): Promise<void> => {

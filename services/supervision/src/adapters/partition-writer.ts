@@ -3,148 +3,226 @@ import type { WorkingHours } from "@kuayu/domain";
 import { provincePartition } from "@kuayu/topics";
 import { applyEvent, contributions, emptyEntry, recountResponse, type Delta, type LedgerEntry, type LedgerEvent } from "../domain/ledger.js";
 import { countContributions } from "./metrics.js";
-import { counterDocId, counterInc, scopesOf, type CounterDoc, type Level, type LedgerDoc, type Store } from "./store.js";
+import { counterDocId, counterInc, daysOf, scopesOf, type CounterDoc, type CounterLevel, type LedgerDoc, type Store } from "./store.js";
 
 /** A lifecycle event for the ledger, with where it was read: its offset on the partition. */
 export type PartitionEvent = LedgerEvent & { filingId: string; offset: number };
 
 /**
- * The one writer of a lifecycle partition's supervision documents (docs/architecture.md, "Who writes
- * what"): the ledger entries of the partition's filings, their open-filing copies and the counters
- * they feed. Every filing's events come on one partition, and the group gives each partition to one
- * member, so within a member the partition's work runs in one lane — a batch, or a recount after
- * the holiday calendar changed — one after the other, and no document needs a lock.
+ * The one writer of the supervision documents of this member's lifecycle partitions
+ * (docs/architecture.md, "Who writes what"): the ledger entries of the partitions' filings, their
+ * open-filing copies and the court and province counters they feed. Every filing's events come on
+ * one partition, and the group gives each partition to one member, so no document needs a lock.
+ *
+ * Group commit: the fetches of all partitions are gathered for a short window (`flushMs`) and
+ * written together, one flush at a time — each touched counter document once, the ledger entries
+ * and open filings with one bulk write per collection. A fetch's promise settles with its flush,
+ * and only then does the consumer commit its offsets.
  */
 export interface PartitionWriter {
   /**
-   * One fetch of a partition: the ledger entries and open filings written once each (bulk), the
-   * counters once each together with the partition offset they now cover. Counters are written
-   * first, and an earlier delivery's contributions are recognised by that offset, so a batch
-   * delivered again after a crash counts once: exactly-once counting.
+   * One fetch of a partition, written with the next flush: the counters first, each once with the
+   * offset of every partition that contributed to it (`offsets.<partition>`); an earlier delivery's
+   * contributions are recognised by that offset, so a fetch delivered again after a crash counts
+   * once: exactly-once counting. Then the ledger entries, then the open filings.
    */
   ingest(partition: number, events: PartitionEvent[]): Promise<void>;
   /** A new assignment: forget what was cached (another member may have written meanwhile). */
   assigned(partitions: number[]): void;
   /**
    * Response working minutes counted again under the calendar in use, for the filings of this
-   * member's partitions (each in its lane): those that arrived in `years`, or (no `years`) those
+   * member's partitions (between flushes): those that arrived in `years`, or (no `years`) those
    * still marked provisional. Returns how many moved.
    */
   recount(years?: number[]): Promise<number>;
 }
 
+export interface GroupOptions {
+  /** How long the first fetch of a flush waits for the other partitions' (ms). */
+  flushMs: number;
+  /** A flush starts at once when it holds this many events. */
+  maxEvents: number;
+  /**
+   * Fetches the consumer handles at once (its concurrency): once that many wait, no other can
+   * come before the flush, so it starts at once.
+   */
+  maxFetches: number;
+}
+
 /** Ledger entries kept in memory per member (the open filings of a busy partition fit many times). */
 const LEDGER_CACHE = 20_000;
 
-export function partitionWriter(store: Store, hours: (courtId: string) => WorkingHours): PartitionWriter {
-  const lanes = new Map<number, Promise<unknown>>();
+type Contribution = { partition: number; offset: number; entry: LedgerEntry; delta: Delta };
+type Waiting = { partition: number; events: PartitionEvent[]; resolve: () => void; reject: (err: unknown) => void };
+
+export function partitionWriter(store: Store, hours: (courtId: string) => WorkingHours, opts: GroupOptions): PartitionWriter {
   let mine: number[] = [];
   /** Ledger entries as last written by this member. */
   const ledger = new Map<string, LedgerDoc>();
-  /** Per counter document (level|_id), the partition offset it covers, as last read or written. */
-  const applied = new Map<string, number>();
+  /** Per counter document (level|_id), the partition offsets it covers as last read or written; null: not in the store. */
+  const applied = new Map<string, Record<string, number> | null>();
 
-  const inLane = <T>(p: number, fn: () => Promise<T>): Promise<T> => {
-    const run = (lanes.get(p) ?? Promise.resolve()).then(fn, fn);
-    lanes.set(
-      p,
-      run.catch(() => undefined),
-    );
+  // One lane: flushes and recounts run one after the other.
+  let lane: Promise<unknown> = Promise.resolve();
+  const inLane = <T>(fn: () => Promise<T>): Promise<T> => {
+    const run = lane.then(fn, fn);
+    lane = run.catch(() => undefined);
     return run;
   };
+
+  let waiting: Waiting[] = [];
+  let timer: NodeJS.Timeout | undefined;
+  const flush = () => {
+    clearTimeout(timer);
+    timer = undefined;
+    const group = waiting;
+    waiting = [];
+    if (group.length === 0) return;
+    inLane(() => writeGroup(group)).then(
+      () => group.forEach((w) => w.resolve()),
+      (err: unknown) => group.forEach((w) => w.reject(err)),
+    );
+  };
+
   const remember = (d: LedgerDoc) => {
     ledger.delete(d._id);
     ledger.set(d._id, d);
     if (ledger.size > LEDGER_CACHE) ledger.delete(ledger.keys().next().value!);
   };
+  /**
+   * The ledger entries of a flush's filings that exist: those not cached read by _id, one look-up
+   * each (FerretDB answers an `$in` with a scan of the whole collection).
+   */
+  async function loadLedger(ids: string[]): Promise<Map<string, LedgerDoc>> {
+    const known = new Map<string, LedgerDoc>();
+    await Promise.all(
+      ids.map(async (id) => {
+        const d = ledger.get(id) ?? ((await store.ledger.findOne({ _id: id })) as LedgerDoc | null);
+        if (d) known.set(id, d);
+      }),
+    );
+    return known;
+  }
 
-  /** Adds contributions (each with the offset of the event that earned it) to a partition's counter documents. */
-  async function writeCounters(p: number, contribs: { offset: number; entry: LedgerEntry; delta: Delta }[], last: number | undefined): Promise<void> {
-    const docs = new Map<string, { level: Level; _id: string; parts: { offset: number; inc: Record<string, number> }[] }>();
+  /**
+   * Adds contributions to the court and province counter documents, each document written once.
+   * With `last` (the last offset per partition of the flush), a contribution at or below the
+   * offset its document covers of its partition is skipped, and the document then covers `last`;
+   * without (a recount), every contribution is added.
+   */
+  async function writeCounters(contribs: Contribution[], last: Map<number, number> | undefined): Promise<void> {
+    const docs = new Map<string, { level: CounterLevel; _id: string; parts: { partition: number; offset: number; inc: Record<string, number> }[] }>();
     for (const c of contribs) {
       const inc = counterInc(c.entry, c.delta);
       if (Object.keys(inc).length === 0) continue;
       for (const [level, id] of scopesOf(c.entry)) {
-        const _id = counterDocId(level, c.entry.drill, id, c.entry.day, p);
+        const _id = counterDocId(c.entry.drill, id, c.entry.day, "consumer");
         const d = docs.get(`${level}|${_id}`) ?? { level, _id, parts: [] };
-        d.parts.push({ offset: c.offset, inc });
+        d.parts.push({ partition: c.partition, offset: c.offset, inc });
         docs.set(`${level}|${_id}`, d);
       }
     }
-    // What each document already covers of this partition (an earlier delivery may have written it).
+    // What each document already covers (an earlier delivery may have written it), by _id.
     await Promise.all(
       [...docs]
         .filter(([k]) => !applied.has(k))
         .map(async ([k, d]) => {
           const cur = await store.counters[d.level].findOne({ _id: d._id }, { projection: { offsets: 1 } });
-          applied.set(k, cur?.offsets?.[String(p)] ?? -1);
+          applied.set(k, cur ? (cur.offsets ?? {}) : null);
         }),
     );
-    const ops: Record<Level, AnyBulkWriteOperation<CounterDoc>[]> = { national: [], province: [], court: [] };
-    const written: string[] = [];
+    const ops: Record<CounterLevel, AnyBulkWriteOperation<CounterDoc>[]> = { province: [], court: [] };
+    const written = new Map<string, Record<string, number>>();
     for (const [k, d] of docs) {
-      const from = applied.get(k)!;
+      const covered = applied.get(k) ?? null;
       const inc: Record<string, number> = {};
-      for (const part of d.parts) if (last === undefined || part.offset > from) for (const [f, v] of Object.entries(part.inc)) inc[f] = (inc[f] ?? 0) + v;
+      const offsets: Record<string, number> = {};
+      for (const part of d.parts) {
+        if (last && part.offset <= (covered?.[String(part.partition)] ?? -1)) continue;
+        for (const [f, v] of Object.entries(part.inc)) inc[f] = (inc[f] ?? 0) + v;
+        if (last) offsets[String(part.partition)] = last.get(part.partition)!;
+      }
       if (Object.keys(inc).length === 0) continue;
-      const update = last === undefined ? { $inc: inc } : { $inc: inc, $set: { [`offsets.${p}`]: last } };
-      ops[d.level].push({ updateOne: { filter: { _id: d._id }, update: update as never, upsert: true } });
-      written.push(k);
+      if (covered === null) {
+        // Not in the store (one writer: nobody else creates it): an insert.
+        ops[d.level].push({ insertOne: { document: { _id: d._id, days: daysOf(inc), offsets } } });
+      } else {
+        const set = Object.fromEntries(Object.entries(offsets).map(([p, o]) => [`offsets.${p}`, o]));
+        ops[d.level].push({ updateOne: { filter: { _id: d._id }, update: (Object.keys(set).length > 0 ? { $inc: inc, $set: set } : { $inc: inc }) as never } });
+      }
+      written.set(k, { ...covered, ...offsets });
     }
     try {
-      await Promise.all((Object.keys(ops) as Level[]).filter((l) => ops[l].length > 0).map((l) => store.counters[l].bulkWrite(ops[l], { ordered: false })));
+      await Promise.all((["court", "province"] as const).filter((l) => ops[l].length > 0).map((l) => store.counters[l].bulkWrite(ops[l], { ordered: false })));
     } catch (err) {
       // Some may have been written: read them again before the retry.
-      for (const k of written) applied.delete(k);
+      for (const k of written.keys()) applied.delete(k);
       throw err;
     }
-    if (last !== undefined) for (const k of written) applied.set(k, last);
+    for (const [k, covered] of written) applied.set(k, covered);
   }
 
-  async function ingestNow(p: number, events: PartitionEvent[]): Promise<void> {
-    const ids = [...new Set(events.map((e) => e.filingId))];
-    await Promise.all(
-      ids
-        .filter((id) => !ledger.has(id))
-        .map(async (id) => {
-          const d = (await store.ledger.findOne({ _id: id })) as LedgerDoc | null;
-          if (d) remember(d);
-        }),
-    );
-    const changed = new Map<string, LedgerDoc>();
-    const contribs: { offset: number; entry: LedgerEntry; delta: Delta; names: string[] }[] = [];
-    for (const ev of events) {
-      const cur = changed.get(ev.filingId) ?? ledger.get(ev.filingId);
-      if (cur?.offset !== undefined && cur.partition === p && cur.offset >= ev.offset) continue; // applied by an earlier delivery
-      const { filingId, offset, ...event } = ev;
-      const next = applyEvent(cur ?? emptyEntry(filingId), event, hours);
-      const pending = contributions(next);
-      if (pending.length > 0) {
-        const delta: Delta = {};
-        for (const c of pending) for (const [k, v] of Object.entries(c.delta)) delta[k] = (delta[k] ?? 0) + v;
-        contribs.push({ offset, entry: next, delta, names: pending.map((c) => c.name) });
+  /** One flush: the fetches of several partitions, written together. */
+  async function writeGroup(group: Waiting[]): Promise<void> {
+    const events = new Map<number, PartitionEvent[]>();
+    for (const w of group) events.set(w.partition, [...(events.get(w.partition) ?? []), ...w.events]);
+    const known = await loadLedger([...new Set(group.flatMap((w) => w.events.map((e) => e.filingId)))]);
+    /** Per filing: the entry before this flush (undefined: not in the store) and after it. */
+    const changed = new Map<string, { before: LedgerDoc | undefined; after: LedgerDoc }>();
+    const contribs: (Contribution & { names: string[] })[] = [];
+    const last = new Map<number, number>();
+    for (const [p, evs] of events) {
+      last.set(p, Math.max(...evs.map((e) => e.offset)));
+      for (const ev of evs) {
+        const before = known.get(ev.filingId);
+        const cur = changed.get(ev.filingId)?.after ?? before;
+        if (cur?.offset !== undefined && cur.partition === p && cur.offset >= ev.offset) continue; // applied by an earlier delivery
+        const { filingId, offset, ...event } = ev;
+        const next = applyEvent(cur ?? emptyEntry(filingId), event, hours);
+        const pending = contributions(next);
+        if (pending.length > 0) {
+          const delta: Delta = {};
+          for (const c of pending) for (const [k, v] of Object.entries(c.delta)) delta[k] = (delta[k] ?? 0) + v;
+          contribs.push({ partition: p, offset, entry: next, delta, names: pending.map((c) => c.name) });
+        }
+        const { _id: _i, open: _o, partition: _p, offset: _f, ...entry } = { ...(next as LedgerDoc) };
+        const after: LedgerDoc = { ...entry, counted: [...next.counted, ...pending.map((c) => c.name)], _id: filingId, open: !next.decidedAt && !next.withdrawn, partition: p, offset };
+        changed.set(filingId, { before, after });
       }
-      const { _id: _i, open: _o, partition: _p, offset: _f, ...entry } = { ...(next as LedgerDoc) };
-      changed.set(filingId, { ...entry, counted: [...next.counted, ...pending.map((c) => c.name)], _id: filingId, open: !next.decidedAt && !next.withdrawn, partition: p, offset });
     }
     if (changed.size === 0) return;
-    await writeCounters(p, contribs, Math.max(...events.map((e) => e.offset)));
-    const docs = [...changed.values()];
-    await store.ledger.bulkWrite(
-      docs.map((d) => ({ replaceOne: { filter: { _id: d._id }, replacement: d, upsert: true } })),
-      { ordered: false },
+    await writeCounters(contribs, last);
+    // An entry only the offset of which moved is not written: its events change nothing again.
+    const docs = [...changed.values()].filter(({ before, after }) => !before || !sameExcept(before, after, ["offset"]));
+    const ledgerOps = docs.map(({ before, after }): AnyBulkWriteOperation<LedgerDoc> =>
+      before ? { replaceOne: { filter: { _id: after._id }, replacement: after } } : { insertOne: { document: after } },
     );
-    // Open filings only: what overdue lists and notices read (a closed one leaves, once).
-    const openOps = docs.flatMap((d): AnyBulkWriteOperation<LedgerDoc>[] =>
-      d.open ? [{ replaceOne: { filter: { _id: d._id }, replacement: d, upsert: true } }] : ledger.get(d._id)?.open === false ? [] : [{ deleteOne: { filter: { _id: d._id } } }],
-    );
+    if (ledgerOps.length > 0) await store.ledger.bulkWrite(ledgerOps, { ordered: false });
+    // Open filings that have arrived: what overdue lists and notices read. A closed one leaves,
+    // once; a change of the offset or of what was counted alone is not copied.
+    const openOps = docs.flatMap(({ before, after }): AnyBulkWriteOperation<LedgerDoc>[] => {
+      const was = before?.open === true; // there, or (an entry not arrived yet) possibly there
+      if (after.open && after.arrivedAt) {
+        if (!before) return [{ insertOne: { document: after } }]; // a new filing: not there
+        return before.open && before.arrivedAt && sameExcept(before, after, ["offset", "counted"]) ? [] : [{ replaceOne: { filter: { _id: after._id }, replacement: after, upsert: true } }];
+      }
+      return was ? [{ deleteOne: { filter: { _id: after._id } } }] : [];
+    });
     if (openOps.length > 0) await store.open.bulkWrite(openOps, { ordered: false });
-    docs.forEach(remember);
+    for (const { after } of changed.values()) remember(after);
     for (const c of contribs) countContributions(c.entry, c.names);
   }
 
   return {
-    ingest: (p, events) => inLane(p, () => ingestNow(p, events)),
+    ingest(partition, events) {
+      return new Promise<void>((resolve, reject) => {
+        waiting.push({ partition, events, resolve, reject });
+        const fetches = new Set(waiting.map((w) => w.partition)).size;
+        const all = Math.min(opts.maxFetches, mine.length > 0 ? mine.length : Infinity);
+        if (fetches >= all || waiting.reduce((n, w) => n + w.events.length, 0) >= opts.maxEvents) flush();
+        else timer ??= setTimeout(flush, opts.flushMs);
+      });
+    },
 
     assigned(partitions) {
       mine = [...partitions];
@@ -158,28 +236,31 @@ export function partitionWriter(store: Store, hours: (courtId: string) => Workin
       const filter = years ? { day: { $gte: `${Math.min(...years) - 1}-12-01`, $lte: `${Math.max(...years)}-12-31` } } : { responseProvisional: true };
       const entries = (await store.ledger.find(filter).toArray()) as LedgerDoc[];
       const partitionOf = (d: LedgerDoc) => d.partition ?? provincePartition(d.province);
-      let moved = 0;
-      await Promise.all(
-        mine.map((p) =>
-          inLane(p, async () => {
-            for (const stale of entries.filter((d) => partitionOf(d) === p)) {
-              // The entry as it is now (a batch may have changed it since the query).
-              const cur = ledger.get(stale._id) ?? ((await store.ledger.findOne({ _id: stale._id })) as LedgerDoc | null);
-              const r = cur && recountResponse(cur, hours(cur.jurisdictionCourtId));
-              if (!r) continue;
-              // Counters first, then the entry: a crash in between corrects the counters again on the
-              // next recount (the one place that counts at least once; it runs when a year is loaded).
-              if (Object.keys(r.delta).length > 0) await writeCounters(p, [{ offset: -1, entry: r.entry, delta: r.delta }], undefined);
-              const next: LedgerDoc = { ...cur, responseWorkingMinutes: r.entry.responseWorkingMinutes, responseProvisional: r.entry.responseProvisional };
-              await store.ledger.replaceOne({ _id: cur._id }, next);
-              if (cur.open) await store.open.replaceOne({ _id: cur._id }, next);
-              remember(next);
-              moved++;
-            }
-          }),
-        ),
-      );
-      return moved;
+      return inLane(async () => {
+        let moved = 0;
+        for (const stale of entries.filter((d) => mine.includes(partitionOf(d)))) {
+          // The entry as it is now (a flush may have changed it since the query).
+          const cur = ledger.get(stale._id) ?? ((await store.ledger.findOne({ _id: stale._id })) as LedgerDoc | null);
+          const r = cur && recountResponse(cur, hours(cur.jurisdictionCourtId));
+          if (!r) continue;
+          // Counters first, then the entry: a crash in between corrects the counters again on the
+          // next recount (the one place that counts at least once; it runs when a year is loaded).
+          if (Object.keys(r.delta).length > 0) await writeCounters([{ partition: partitionOf(cur), offset: -1, entry: r.entry, delta: r.delta }], undefined);
+          const next: LedgerDoc = { ...cur, responseWorkingMinutes: r.entry.responseWorkingMinutes, responseProvisional: r.entry.responseProvisional };
+          await store.ledger.replaceOne({ _id: cur._id }, next);
+          if (cur.open && cur.arrivedAt) await store.open.replaceOne({ _id: cur._id }, next, { upsert: true });
+          remember(next);
+          moved++;
+        }
+        return moved;
+      });
     },
   };
+}
+
+/** Two ledger documents equal but for some fields (a missing field and null are alike: the store keeps undefined as null). */
+function sameExcept(a: LedgerDoc, b: LedgerDoc, fields: (keyof LedgerDoc)[]): boolean {
+  const value = (v: unknown) => (v === null || v === undefined ? undefined : v instanceof Date ? v.getTime() : JSON.stringify(v));
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)] as (keyof LedgerDoc)[]);
+  return [...keys].every((k) => fields.includes(k) || value(a[k]) === value(b[k]));
 }

@@ -1,5 +1,6 @@
 import type { Collection, Connection } from "mongoose";
 import { isDuplicateKey, type Locks } from "@kuayu/mongo";
+import { PROVINCE_CODES } from "@kuayu/topics";
 import type { CaseType } from "@kuayu/domain";
 import type { Delta, LedgerEntry } from "../domain/ledger.js";
 
@@ -7,14 +8,18 @@ import type { Delta, LedgerEntry } from "../domain/ledger.js";
 // (real|drill, scope, day), notices, ratings, complaints, drills.
 
 export type Level = "national" | "province" | "court";
+/** The levels with counter documents of their own: the national figures are the provinces' summed. */
+export type CounterLevel = Exclude<Level, "national">;
 /**
  * Counters of one scope for one month: `days.<DD>.all.<field>` and `days.<DD>.t.<case type>.<field>`.
  * One document per (real|drill, scope, month), in one collection per level: FerretDB answers every
- * lookup with a scan of its collection, so a national or provincial query never reads the court
- * counters, and a year of a court is twelve look-ups.
+ * lookup with a scan of its collection, so a provincial or national query never reads the court
+ * counters, and a year of a court is twelve look-ups. There are no national documents: every
+ * contribution goes to exactly one province's document, so the country is the sum of the provinces
+ * (some 66 documents a month, one query).
  */
 export interface CounterDoc {
-  _id: string; // <ns>:<id>:<YYYY-MM>, national also :p<partition>, window-fed ones :g (see counterIds)
+  _id: string; // <ns>:<id>:<YYYY-MM>, window-fed ones :g (see counterIds)
   days: Record<string, { all?: Delta; t?: Record<string, Delta> }>;
   /** Per lifecycle partition, the offset of the last event whose contributions are in this document. */
   offsets?: Record<string, number>;
@@ -66,7 +71,7 @@ export interface DrillDoc {
 }
 
 export interface Store {
-  counters: Record<Level, Collection<CounterDoc>>;
+  counters: Record<CounterLevel, Collection<CounterDoc>>;
   ledger: Collection<LedgerDoc>;
   /** The open filings only (a copy of their ledger entries): what overdue lists and notices scan. */
   open: Collection<LedgerDoc>;
@@ -80,7 +85,6 @@ export interface Store {
 export const COLLECTIONS = [
   { name: "ledger" },
   { name: "open_filings", indexes: [{ keys: { province: 1 } as Record<string, 1 | -1> }] },
-  { name: "counters_national" },
   { name: "counters_province" },
   { name: "counters_court" },
   { name: "notices", indexes: [{ keys: { level: 1, scopeId: 1, generatedAt: -1 } as Record<string, 1 | -1> }] },
@@ -93,7 +97,7 @@ export function openStore(conn: Connection, locks: Locks): Store {
   return {
     ledger: conn.collection("ledger"),
     open: conn.collection("open_filings"),
-    counters: { national: conn.collection("counters_national"), province: conn.collection("counters_province"), court: conn.collection("counters_court") },
+    counters: { province: conn.collection("counters_province"), court: conn.collection("counters_court") },
     notices: conn.collection("notices"),
     ratings: conn.collection("ratings"),
     complaints: conn.collection("complaints"),
@@ -105,11 +109,10 @@ export function openStore(conn: Connection, locks: Locks): Store {
 /** The counter document of a scope and month (day = YYYY-MM-DD). */
 export const counterId = (drill: boolean, id: string, day: string) => `${drill ? "drill" : "real"}:${id}:${day.slice(0, 7)}`;
 
-/** The three counter documents a filing feeds: its court, its province, the country. */
-export const scopesOf = (e: Pick<LedgerEntry, "jurisdictionCourtId" | "province">): [Level, string][] => [
+/** The two counter documents a filing feeds: its court's and its province's (the country adds up the provinces). */
+export const scopesOf = (e: Pick<LedgerEntry, "jurisdictionCourtId" | "province">): [CounterLevel, string][] => [
   ["court", e.jurisdictionCourtId],
   ["province", e.province],
-  ["national", ""],
 ];
 
 /** The increments of a delta on one day's counters: for all case types and the entry's own. */
@@ -124,20 +127,34 @@ export function counterInc(e: Pick<LedgerEntry, "day" | "caseType">, delta: Delt
   return inc;
 }
 
+/** The `days` of a new counter document from increments (`days.<DD>.all.<field>` → nested). */
+export function daysOf(inc: Record<string, number>): CounterDoc["days"] {
+  const days: Record<string, unknown> = {};
+  for (const [path, v] of Object.entries(inc)) {
+    const keys = path.split(".").slice(1);
+    let at = days;
+    for (const k of keys.slice(0, -1)) at = (at[k] ??= {}) as Record<string, unknown>;
+    at[keys.at(-1)!] = v;
+  }
+  return days as CounterDoc["days"];
+}
+
 /**
  * Who writes a counter document. The lifecycle consumer that owns a partition is the only writer of
  * the documents its events feed: a court's and a province's (a court's filings all travel on its
- * province's partition) and the national one of that partition (`:p<partition>`), so those need no
- * lock. Ratings and complaints arrive over gRPC, on any replica, at any time: they go to separate
- * documents (`:g`), written under a lock — not on a filing's path.
+ * province's partition), so those need no lock. Ratings and complaints arrive over gRPC, on any
+ * replica, at any time: they go to separate documents (`:g`), written under a lock — not on a
+ * filing's path.
  */
-export const counterDocId = (level: Level, drill: boolean, id: string, day: string, writer: number | "g") =>
-  `${counterId(drill, id, day)}${writer === "g" ? ":g" : level === "national" ? `:p${writer}` : ""}`;
+export const counterDocId = (drill: boolean, id: string, day: string, writer: "consumer" | "g") => `${counterId(drill, id, day)}${writer === "g" ? ":g" : ""}`;
 
-/** Every document of a scope's month: the consumer's (national: of every partition), the window-fed one, and the pre-partition national one. */
-export function counterIds(level: Level, drill: boolean, id: string, month: string, partitions: number): string[] {
-  const base = counterId(drill, id, `${month}-01`);
-  return level === "national" ? [base, `${base}:g`, ...Array.from({ length: partitions }, (_, p) => `${base}:p${p}`)] : [base, `${base}:g`];
+/**
+ * Every document of a scope's month, and the collection they are in: the consumer's and the
+ * window-fed one; for the country those of every province (and of an entry without one).
+ */
+export function counterIds(level: Level, drill: boolean, id: string, month: string): { level: CounterLevel; ids: string[] } {
+  const both = (scope: string) => [counterId(drill, scope, `${month}-01`), `${counterId(drill, scope, `${month}-01`)}:g`];
+  return level === "national" ? { level: "province", ids: ["", ...PROVINCE_CODES].flatMap(both) } : { level, ids: both(id) };
 }
 
 /** Adds a window-fed delta (rating, complaint) to the `:g` counters of an entry's scopes, each under its lock. */
@@ -145,7 +162,7 @@ export async function addToWindowCounters(store: Store, e: Pick<LedgerEntry, "ju
   const inc = counterInc(e, delta);
   if (Object.keys(inc).length === 0) return;
   for (const [level, id] of scopesOf(e)) {
-    const _id = counterDocId(level, e.drill, id, e.day, "g");
+    const _id = counterDocId(e.drill, id, e.day, "g");
     await store.locks.withLock(`counter:${level}:${_id}`, () => store.counters[level].updateOne({ _id }, { $inc: inc }, { upsert: true }));
   }
 }

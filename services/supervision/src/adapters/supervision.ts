@@ -4,10 +4,10 @@ import type { AuthContext } from "@kuayu/auth";
 import type { Directory } from "@kuayu/directory";
 import { courtWorkingHours } from "@kuayu/directory";
 import { DEFAULT_WORKING_HOURS, ForbiddenError, NotFoundError, ValidationError, isCaseType, workingDaysLater, workingMinutesBetween, type CaseType } from "@kuayu/domain";
-import { PROVINCE_PARTITIONS } from "@kuayu/topics";
 import { chinaDay, daysBetween, indicators, overdue, type Delta, type LedgerEntry } from "../domain/ledger.js";
-import { partitionWriter, type PartitionEvent } from "./partition-writer.js";
-import { addToWindowCounters, counterIds, insertOnce, type ComplaintDoc, type DrillDoc, type Level, type LedgerDoc, type NoticeDoc, type Store } from "./store.js";
+import { PROVINCE_PARTITIONS } from "@kuayu/topics";
+import { partitionWriter, type GroupOptions, type PartitionEvent } from "./partition-writer.js";
+import { addToWindowCounters, counterIds, insertOnce, type ComplaintDoc, type CounterLevel, type DrillDoc, type Level, type LedgerDoc, type NoticeDoc, type Store } from "./store.js";
 
 // The supervision use cases over the store: ingest, indicators, overdue lists, notices, ratings,
 // complaints and drills. Transport-free; grpc.ts and http.ts call these.
@@ -37,7 +37,7 @@ export function checkScope(scope: Scope, dir: Directory): void {
 }
 
 export interface Supervision {
-  /** One fetch of a lifecycle partition into the ledger and its counters (partition-writer.ts). */
+  /** One fetch of a lifecycle partition into the ledger and its counters, with the next flush (partition-writer.ts). */
   ingest(partition: number, events: PartitionEvent[]): Promise<void>;
   /** This member's lifecycle partitions changed (a rebalance); provisional response times of them are counted again. */
   assigned(partitions: number[]): Promise<number>;
@@ -62,7 +62,10 @@ export interface Supervision {
   ): Promise<{ drill: DrillDoc; filings: number; rate30: number; participation: { group: string; key: string; expected: number; participated: number }[]; missing: string[] }>;
 }
 
-export function createSupervision(store: Store, dir: Directory): Supervision {
+/** Group commit of the ledger's fetches (partition-writer.ts); the defaults suit tests and tools. */
+const DEFAULT_GROUP: GroupOptions = { flushMs: 1000, maxEvents: 2000, maxFetches: PROVINCE_PARTITIONS };
+
+export function createSupervision(store: Store, dir: Directory, group: GroupOptions = DEFAULT_GROUP): Supervision {
   const hours = (courtId: string) => courtWorkingHours(dir, courtId) ?? DEFAULT_WORKING_HOURS;
   const courtName = (id: string) => dir.byId(id)?.name ?? id;
   // Open filings live in their own small collection, so overdue lists and notices never scan the
@@ -74,7 +77,7 @@ export function createSupervision(store: Store, dir: Directory): Supervision {
     return store.open.find(filter).toArray();
   };
 
-  const writer = partitionWriter(store, hours);
+  const writer = partitionWriter(store, hours, group);
 
   return {
     ingest: (partition, events) => writer.ingest(partition, events),
@@ -94,15 +97,17 @@ export function createSupervision(store: Store, dir: Directory): Supervision {
       const months = [...new Set(days.map((d) => d.slice(0, 7)))];
       const wanted = new Set(days);
       const sum: Delta = {};
-      // One document per month: a year of a court is twelve look-ups by _id, however many filings.
-      // Every writer's document of each month: the partitions' and the window-fed one.
-      const ids = months.flatMap((m) => counterIds(scope.level, false, id, m, PROVINCE_PARTITIONS).map((_id) => ({ _id, month: m })));
+      // One document per month and writer: a year of a court is twelve look-ups by _id, however many
+      // filings; the country is every province's documents (one query of the small province collection).
+      const ids = months.flatMap((m) => {
+        const { ids } = counterIds(scope.level, false, id, m);
+        return ids.map((_id) => ({ _id, month: m }));
+      });
       const monthOf = new Map(ids.map((x) => [x._id, x.month]));
-      // The national collection is small (some 34 documents a month): one query; the others by _id.
       const docs =
         scope.level === "national"
-          ? await store.counters.national.find({ _id: { $in: [...monthOf.keys()] } }).toArray()
-          : await Promise.all(ids.map((x) => store.counters[scope.level].findOne({ _id: x._id })));
+          ? await store.counters.province.find({ _id: { $in: [...monthOf.keys()] } }).toArray()
+          : await Promise.all(ids.map((x) => store.counters[scope.level as CounterLevel].findOne({ _id: x._id })));
       for (const c of docs) {
         if (!c) continue;
         const month = monthOf.get(c._id)!;

@@ -1,0 +1,95 @@
+// Group commit on the real store: the fetches of several lifecycle partitions are written by one
+// flush, and when they are delivered again — after a crash that fell between the counters and the
+// ledger, by a fresh instance, in fetches that start earlier and end later — every filing is still
+// counted once, in its court's, its province's and the national figures.
+import { randomUUID } from "node:crypto";
+import { loadDirectory } from "@kuayu/directory";
+import { connectMongo, createLocks, ensureCollections } from "@kuayu/mongo";
+import { provincePartition } from "@kuayu/topics";
+import { assertInfraUp, infra, uniqueName } from "@kuayu/testkit";
+import type { Connection } from "mongoose";
+import { EVENTS } from "../src/domain/ledger";
+import type { PartitionEvent } from "../src/adapters/partition-writer";
+import { COLLECTIONS, openStore, type Store } from "../src/adapters/store";
+import { createSupervision, type Scope } from "../src/adapters/supervision";
+
+const dir = loadDirectory();
+const ARRIVED = new Date("2026-05-06T09:00:00+08:00"); // a Wednesday
+const COURTS = { "11": "c-110108", "44": "c-440000" } as const;
+const FILINGS = 10; // per province
+let conn: Connection;
+let store: Store;
+
+beforeAll(async () => {
+  await assertInfraUp();
+  conn = await connectMongo({ uri: infra.mongoUri, dbName: uniqueName("supervision_group") });
+  await ensureCollections(conn, COLLECTIONS);
+  store = openStore(conn, createLocks(conn));
+});
+afterAll(async () => {
+  await conn?.dropDatabase();
+  await conn?.close();
+});
+
+/** A province's partition: per filing routed, acknowledged after 10 minutes, accepted the next day; offsets from 0. */
+function partitionEvents(province: keyof typeof COURTS): PartitionEvent[] {
+  const out: PartitionEvent[] = [];
+  for (let i = 0; i < FILINGS; i++) {
+    const filingId = randomUUID();
+    const at = new Date(ARRIVED.getTime() + i * 1000);
+    const base = { filingId, collaboratingCourtId: "t-440103001", jurisdictionCourtId: COURTS[province], drill: false, round: 1 };
+    out.push(
+      { ...base, offset: out.length, type: EVENTS.routed, at, province, caseType: "civil-first-instance", receiptNumber: `KY-${i}`, routedAt: at, decisionDue: new Date(at.getTime() + 8 * 86400_000) },
+      { ...base, offset: out.length + 1, type: EVENTS.acknowledged, at: new Date(at.getTime() + 10 * 60_000) },
+      { ...base, offset: out.length + 2, type: EVENTS.accepted, at: new Date(at.getTime() + 86400_000), acknowledgedAt: new Date(at.getTime() + 10 * 60_000) },
+    );
+  }
+  return out;
+}
+
+it("writes the fetches of several partitions in one flush and counts each filing once after a redelivery", async () => {
+  const bj = partitionEvents("11");
+  const gd = partitionEvents("44");
+  const p = { bj: provincePartition("11"), gd: provincePartition("44") };
+  // A flush waits for as long as a test runs, unless every partition the consumer can hand over at once (2) has a fetch waiting.
+  const group = { flushMs: 600_000, maxEvents: 10_000, maxFetches: 2 };
+
+  const first = createSupervision(store, dir, group);
+  await first.assigned([p.bj, p.gd]);
+  // The first two thirds of each partition: Beijing's fetch waits for Guangdong's, then both are written.
+  let bjDone = false;
+  const bjFetch = first.ingest(p.bj, bj.slice(0, 20)).then(() => (bjDone = true));
+  await new Promise((r) => setTimeout(r, 500));
+  expect(bjDone).toBe(false);
+  await Promise.all([bjFetch, first.ingest(p.gd, gd.slice(0, 20))]);
+  const decided = (ids: string[]) => store.ledger.countDocuments({ _id: { $in: ids }, counted: "decision" });
+  expect(await decided([...bj, ...gd].map((e) => e.filingId))).toBe(12); // filings 0–5 of each, accepted at offsets 2, 5, … 17
+
+  // The crash fell after the counters of that flush, before its ledger entries and open filings.
+  await store.ledger.deleteMany({});
+  await store.open.deleteMany({});
+
+  // A fresh instance gets the partitions again from the last committed offset (none): each fetch
+  // starts earlier than what the counters hold and ends later, with every remaining event.
+  const second = createSupervision(store, dir, { ...group, flushMs: 200 });
+  await second.assigned([p.bj, p.gd]);
+  await Promise.all([second.ingest(p.bj, bj), second.ingest(p.gd, gd)]);
+  // And once more (a rebalance before the offsets were committed): nothing moves.
+  const third = createSupervision(store, dir, { ...group, flushMs: 200 });
+  await third.assigned([p.bj, p.gd]);
+  await Promise.all([third.ingest(p.bj, bj.slice(10)), third.ingest(p.gd, gd.slice(5))]);
+
+  const indicators = (scope: Scope) => second.indicatorsOf(scope, "2026-05-06", "2026-05-06", undefined, new Date("2026-05-20T00:00:00Z"));
+  const each = { filings: FILINGS, responded: FILINGS, respondedWithin30Minutes: FILINGS, decided: FILINGS, accepted: FILINGS, overdueNow: 0 };
+  const both = { filings: 2 * FILINGS, responded: 2 * FILINGS, respondedWithin30Minutes: 2 * FILINGS, decided: 2 * FILINGS, accepted: 2 * FILINGS, overdueNow: 0 };
+  expect(await indicators({ level: "national", id: "" })).toMatchObject(both);
+  for (const province of ["11", "44"] as const) {
+    expect(await indicators({ level: "province", id: province })).toMatchObject(each);
+    expect(await indicators({ level: "court", id: COURTS[province] })).toMatchObject(each);
+  }
+  expect(await store.ledger.countDocuments({ counted: "decision" })).toBe(2 * FILINGS);
+  expect(await store.open.countDocuments({})).toBe(0);
+  // Each province's counter document was written by its own partition's fetches, and says up to where.
+  const doc = await store.counters.province.findOne({ _id: "real:44:2026-05" });
+  expect(doc?.offsets).toEqual({ [String(p.gd)]: gd.length - 1 });
+}, 60_000);
