@@ -81,7 +81,15 @@ const counts = async () => ({
   documents: await store.documents.countDocuments({}),
   filings: await store.filings.countDocuments({}),
 });
-const batch = { topic: filingLifecycle.name, partition: 0, heartbeat: async () => undefined };
+/** Events the consumer sent to the dead-letter topic (none of these tests' events must go there). */
+const deadLettered: string[] = [];
+const batch = {
+  topic: filingLifecycle.name,
+  partition: 0,
+  heartbeat: async () => undefined,
+  deadLetter: async (e: { meta: { id: string } }) => void deadLettered.push(e.meta.id),
+};
+afterEach(() => expect(deadLettered).toEqual([]));
 
 it("writes nothing twice when a batch is redelivered, starting earlier or ending later", async () => {
   const a = life();

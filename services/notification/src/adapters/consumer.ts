@@ -1,6 +1,6 @@
 import { toJson } from "@bufbuild/protobuf";
 import { timestampDate, type Timestamp } from "@bufbuild/protobuf/wkt";
-import { inEventTrace, type ConsumedEvent } from "@kuayu/kafka";
+import { inEventTrace, type BatchContext, type ConsumedEvent } from "@kuayu/kafka";
 import type { Logger } from "@kuayu/logger";
 import { commonV1, decisionEventsV1, idFromEnum, intakeV1, type intakeEventsV1, type routingEventsV1 } from "@kuayu/proto";
 import { isCaseType, type WorkingHours } from "@kuayu/domain";
@@ -260,7 +260,7 @@ export function lifecycleConsumer(deps: ConsumerDeps) {
     return { notifications, deliveries, document: kind && documentOf(facts, kind) };
   }
 
-  async function handleBatch(events: ConsumedEvent[], batch: { partition: number }): Promise<void> {
+  async function handleBatch(events: ConsumedEvent[], batch: Pick<BatchContext, "partition" | "deadLetter">): Promise<void> {
     let cache = caches.get(batch.partition);
     if (!cache) caches.set(batch.partition, (cache = new Map()));
     const notifications: NotificationDoc[] = [];
@@ -284,8 +284,9 @@ export function lifecycleConsumer(deps: ConsumerDeps) {
           });
         } catch (err) {
           // Nothing about this event will ever be different: retrying the batch would hold the
-          // partition for good. (Store failures are not caught here: they retry the batch.)
-          deps.log.error({ err, eventId: event.meta.id, type, filing: filingId }, "event skipped: its notices could not be worked out");
+          // partition for good. It goes to the dead-letter topic (alerted, `kuayu dlq`), the batch
+          // goes on. (Store failures are not caught here: they retry the batch.)
+          await batch.deadLetter(event, err as Error);
           continue;
         }
         entry.facts = facts;
