@@ -1,6 +1,6 @@
 // The store answers equality filters on _id and on indexed fields from an index, not by reading the
 // whole collection. FerretDB 1.24 on PostgreSQL does so only with the GIN indexes that
-// scripts/infra/ferretdb-pushdown-indexes.sql adds (docs/drill.md "The store's scans"); without them
+// scripts/infra/ferretdb-pushdown-indexes.sql adds (docs/platform.md "Which filters an index serves"); without them
 // every command of every service is O(collection size).
 import type { Connection } from "mongoose";
 import { connectMongo } from "@kuayu/mongo";
