@@ -66,14 +66,15 @@ export function createWatchHub<T extends Changed>(changedSince: (since: Date) =>
    * local write goes to every watcher there is when it is published: its `updatedAt` was taken
    * before the write, which may have finished after a watcher came and read the record as it was
    * before (found by the drill under load: the change was dropped as older than the watcher). A
-   * polled change goes to watchers that came at most `overlapMs` before it.
+   * polled change goes to watchers that came before it (not to later ones: they read the record
+   * after it and must not see an older state again).
    */
   function deliver(f: T, local: boolean) {
     const at = f.updatedAt.getTime();
     if (seen.get(f.id) === at) return;
     seen.set(f.id, at);
     for (const s of subs) {
-      if ((local || at >= s.since - overlapMs) && s.matches(f)) s.push(f);
+      if ((local || at >= s.since) && s.matches(f)) s.push(f);
     }
   }
 
