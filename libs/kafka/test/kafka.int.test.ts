@@ -58,6 +58,14 @@ async function readDlq(done: (got: Dead[]) => boolean): Promise<Dead[]> {
   }
 }
 
+/** A consumer group of its own on the test topic, stopped after the tests. */
+async function consume(opts: Partial<Parameters<typeof runConsumer>[0]>): Promise<void> {
+  const onFatal = (e: Error) => {
+    throw e;
+  };
+  consumers.push(await runConsumer({ kafka, groupId: uniqueName("g"), topics: [topic], producer, log, onFatal, ...opts }));
+}
+
 describe("Kafka platform (real broker)", () => {
   it("creates the topic with its partitions and its dead-letter topic", async () => {
     const admin = kafka.admin();
@@ -71,19 +79,9 @@ describe("Kafka platform (real broker)", () => {
 
   it("delivers every event once to a consumer group, in order per key, with metadata", async () => {
     const got: ConsumedEvent[] = [];
-    consumers.push(
-      await runConsumer({
-        kafka,
-        groupId: uniqueName("g"),
-        topics: [topic],
-        producer,
-        log,
-        onFatal: (e) => {
-          throw e;
-        },
-        handle: async (e) => void got.push(e),
-      }),
-    );
+    await consume({
+      handle: async (e) => void got.push(e),
+    });
     for (let i = 0; i < 30; i++) {
       await producer.publish(topic, `filing-${i % 3}`, { filingId: `filing-${i % 3}`, collaboratingCourtId: String(i) });
     }
@@ -100,27 +98,17 @@ describe("Kafka platform (real broker)", () => {
   it("retries a failing handler, then dead-letters the event and goes on", async () => {
     const attempts = new Map<string, number>();
     const handled: string[] = [];
-    consumers.push(
-      await runConsumer({
-        kafka,
-        groupId: uniqueName("g"),
-        topics: [topic],
-        producer,
-        log,
-        maxAttempts: 3,
-        backoffMs: 10,
-        onFatal: (e) => {
-          throw e;
-        },
-        handle: async (e) => {
-          if (submitted(e).filingId === "poison") {
-            attempts.set(e.meta.id, (attempts.get(e.meta.id) ?? 0) + 1);
-            throw new Error("cannot apply");
-          }
-          handled.push(submitted(e).filingId);
-        },
-      }),
-    );
+    await consume({
+      maxAttempts: 3,
+      backoffMs: 10,
+      handle: async (e) => {
+        if (submitted(e).filingId === "poison") {
+          attempts.set(e.meta.id, (attempts.get(e.meta.id) ?? 0) + 1);
+          throw new Error("cannot apply");
+        }
+        handled.push(submitted(e).filingId);
+      },
+    });
     await producer.publish(topic, "poison", { filingId: "poison" });
     await producer.publish(topic, "poison", { filingId: "after-poison" });
     // A record that is not a valid event goes to the dead-letter topic without retries.
@@ -136,24 +124,14 @@ describe("Kafka platform (real broker)", () => {
 
   it("lets a batch handler dead-letter an event it can never handle, and the batch goes on", async () => {
     const handled: string[] = [];
-    consumers.push(
-      await runConsumer({
-        kafka,
-        groupId: uniqueName("g"),
-        topics: [topic],
-        producer,
-        log,
-        onFatal: (e) => {
-          throw e;
-        },
-        handleBatch: async (events, batch) => {
-          for (const e of events) {
-            if (submitted(e).filingId === "batch-poison") await batch.deadLetter(e, new Error("no notice for this event"));
-            else handled.push(submitted(e).filingId);
-          }
-        },
-      }),
-    );
+    await consume({
+      handleBatch: async (events, batch) => {
+        for (const e of events) {
+          if (submitted(e).filingId === "batch-poison") await batch.deadLetter(e, new Error("no notice for this event"));
+          else handled.push(submitted(e).filingId);
+        }
+      },
+    });
     await producer.publish(topic, "batch", { filingId: "batch-poison" });
     await producer.publish(topic, "batch", { filingId: "after-batch-poison" });
     await eventually(async () => handled.includes("after-batch-poison"), 30_000, "the event after the dead-lettered one");

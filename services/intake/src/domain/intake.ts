@@ -292,9 +292,23 @@ export async function removeMaterial(deps: Deps, caller: AuthContext, filingId: 
 }
 
 /**
- * Materials of a filing and their bytes, in the order asked. The collaborating court reads its own;
- * the jurisdiction court reads what has been submitted to it. The filing is read once.
+ * The materials of a filing the caller may read, in the order asked: the collaborating court
+ * reads its own; the jurisdiction court reads what has been submitted to it. The filing is read once.
  */
+async function readableMaterials(deps: Deps, caller: AuthContext, filingId: string, materialIds: string[]): Promise<Material[]> {
+  const f = await deps.repo.get(filingId);
+  if (!f) throw new NotFoundError(`filing ${filingId} not found`);
+  const own = f.collaboratingCourtId === caller.courtId;
+  const addressee = (f.submittedTo || f.details.jurisdictionCourtId) === caller.courtId && f.round > 0;
+  if (!own && !addressee) throw new ForbiddenError(`filing ${filingId} belongs to another court`);
+  return materialIds.map((id) => {
+    const m = f.materials.find((x) => x.id === id);
+    if (!m || (!own && m.round > f.round)) throw new NotFoundError(`material ${id} not found in filing ${filingId}`);
+    return m;
+  });
+}
+
+/** Several materials of a filing and their bytes, in the order asked (each id once). */
 export async function openMaterials(
   deps: Deps,
   caller: AuthContext,
@@ -303,23 +317,13 @@ export async function openMaterials(
 ): Promise<{ materials: Material[]; bytes: AsyncIterable<{ id: string; bytes: AsyncIterable<Uint8Array> }> }> {
   if (materialIds.length === 0) invalid([{ field: "material_ids", description: "at least one" }]);
   if (new Set(materialIds).size !== materialIds.length) invalid([{ field: "material_ids", description: "each material at most once" }]);
-  const f = await deps.repo.get(filingId);
-  if (!f) throw new NotFoundError(`filing ${filingId} not found`);
-  const own = f.collaboratingCourtId === caller.courtId;
-  const addressee = (f.submittedTo || f.details.jurisdictionCourtId) === caller.courtId && f.round > 0;
-  if (!own && !addressee) throw new ForbiddenError(`filing ${filingId} belongs to another court`);
-  const materials = materialIds.map((id) => {
-    const m = f.materials.find((x) => x.id === id);
-    if (!m || (!own && m.round > f.round)) throw new NotFoundError(`material ${id} not found in filing ${filingId}`);
-    return m;
-  });
-  return { materials, bytes: deps.materials.readMany(materialIds) };
+  return { materials: await readableMaterials(deps, caller, filingId, materialIds), bytes: deps.materials.readMany(materialIds) };
 }
 
-/** One material and its bytes (openMaterials of one). */
+/** One material and its bytes. */
 export async function openMaterial(deps: Deps, caller: AuthContext, filingId: string, materialId: string): Promise<{ material: Material; bytes: AsyncIterable<Uint8Array> }> {
-  const { materials } = await openMaterials(deps, caller, filingId, [materialId]);
-  return { material: materials[0]!, bytes: deps.materials.read(materialId) };
+  const [material] = await readableMaterials(deps, caller, filingId, [materialId]);
+  return { material: material!, bytes: deps.materials.read(materialId) };
 }
 
 /**
@@ -331,7 +335,7 @@ export async function submitFiling(deps: Deps, caller: AuthContext, id: string, 
   invalid(validateKey(key));
   const before = await owned(deps, caller, id);
   if (before.submitKeys.includes(key)) return before;
-  // The route is checked before taking the lock (a network call); the lock re-checks the state.
+  // The route is checked before the change (a network call); the change re-checks the state.
   const route =
     before.details.caseType && before.details.jurisdictionCourtId && isSubmittable(before.status)
       ? await checkRoute(caller.courtId, before.details.jurisdictionCourtId, before.details.caseType)
