@@ -35,7 +35,7 @@ proto: bootstrap
 	@$(ENV) bash scripts/proto.sh generate
 
 lint: bootstrap
-	@$(ENV) npx eslint . && npx prettier --check --log-level warn "**/*.{ts,js,json}" && bash scripts/proto.sh check
+	@$(ENV) npx eslint . && npx prettier --check --log-level warn "**/*.{ts,tsx,js,json}" && bash scripts/proto.sh check
 
 ## bench: baseline (raw Kafka, raw store, raw grpc-js), directory, intake, flow and notification benchmarks; results in docs/benchmarks.md
 bench: build

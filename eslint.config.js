@@ -4,7 +4,7 @@ const tseslint = require("typescript-eslint");
 const globals = require("globals");
 
 module.exports = tseslint.config(
-  { ignores: ["**/dist/**", "**/node_modules/**", "libs/proto/src/gen/**", ".tools/**", ".data/**", "coverage/**"] },
+  { ignores: ["**/dist/**", "**/dist-web/**", "**/node_modules/**", "libs/proto/src/gen/**", ".tools/**", ".data/**", "coverage/**"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -25,6 +25,12 @@ module.exports = tseslint.config(
     files: ["services/*/test/**/*.ts", "libs/*/test/**/*.ts"],
     languageOptions: { parserOptions: { project: ["./tsconfig.test.json"], tsconfigRootDir: __dirname } },
     rules: { "@typescript-eslint/no-floating-promises": "error", "@typescript-eslint/no-misused-promises": "error" },
+  },
+  // The console's single-page application: its own tsconfig (DOM, JSX, bundler resolution).
+  {
+    files: ["services/console/web/**/*.{ts,tsx}"],
+    languageOptions: { globals: globals.browser, parserOptions: { projectService: true, tsconfigRootDir: __dirname } },
+    rules: { "@typescript-eslint/no-floating-promises": "error", "@typescript-eslint/no-misused-promises": ["error", { checksVoidReturn: { attributes: false } }] },
   },
   // Services and libraries log through pino (JSON with trace ids), never the console.
   { files: ["services/*/src/**/*.ts", "libs/*/src/**/*.ts"], ignores: ["libs/cli/**"], rules: { "no-console": "error" } },

@@ -30,7 +30,7 @@ step infra bash scripts/infra/infra.sh up
 step build npx tsc -b
 step typecheck-tests npx tsc -p tsconfig.test.json
 step lint npx eslint .
-step format npx prettier --check --log-level warn "**/*.{ts,js,json}"
+step format npx prettier --check --log-level warn "**/*.{ts,tsx,js,json}"
 step proto bash scripts/proto.sh check
 step chart bash scripts/chart/check.sh
 step unit-tests npx jest --selectProjects unit --json --outputFile="$results/unit.json"
