@@ -2,16 +2,18 @@ import { fileURLToPath } from "node:url";
 import react from "@vitejs/plugin-react";
 import { defineConfig } from "vite";
 
+const console = process.env.CONSOLE_URL ?? "http://127.0.0.1:8080";
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 
 // The single-page application. `npm run build:web -w @kuayu/console` writes dist-web/, which the
 // console's HTTP server serves; `npm run dev:web -w @kuayu/console` serves it with hot reload and
-// sends /api and /auth to a console started on :8080.
+// sends /api and /auth to a running console (CONSOLE_URL, default http://127.0.0.1:8080; the session
+// cookie is the same for every port of 127.0.0.1, so signing in there signs in here too).
 export default defineConfig({
   root: here("."),
   plugins: [react()],
   // The typed clients come from the protos' generated code (libs/proto), shared with the services.
   resolve: { alias: { "@gen": here("../../../libs/proto/src/gen") } },
   build: { outDir: here("../dist-web"), emptyOutDir: true, chunkSizeWarningLimit: 1500 },
-  server: { proxy: { "/api": "http://127.0.0.1:8080", "/auth": "http://127.0.0.1:8080" } },
+  server: { host: "127.0.0.1", proxy: { "/api": console, "/auth": console } },
 });

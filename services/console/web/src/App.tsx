@@ -1,10 +1,48 @@
-import { ConfigProvider } from "antd";
+import { App as AntApp, ConfigProvider, Spin } from "antd";
 import zhCN from "antd/locale/zh_CN";
+import { lazy, Suspense } from "react";
+import { BrowserRouter, Navigate, Route, Routes } from "react-router";
+import { Shell } from "./Shell";
+import { Session, useMe } from "./session";
+
+// One chunk per area: the supervision pages (and the chart library) load only when opened.
+const WindowRoutes = lazy(() => import("./pages/window"));
+const InboxRoutes = lazy(() => import("./pages/inbox"));
+const DirectoryRoutes = lazy(() => import("./pages/directory"));
+const SupervisionRoutes = lazy(() => import("./pages/supervision"));
+const NotificationsPage = lazy(() => import("./pages/notifications"));
+
+/** Where a user lands: the work of their role. */
+function Home() {
+  const { roles } = useMe();
+  if (roles.includes("window-clerk")) return <Navigate to="/window/filings" replace />;
+  if (roles.includes("filing-specialist")) return <Navigate to="/inbox" replace />;
+  if (roles.includes("supervisor")) return <Navigate to="/supervision" replace />;
+  return <Navigate to="/directory" replace />;
+}
 
 export function App() {
   return (
     <ConfigProvider locale={zhCN}>
-      <main>跨域立案服务</main>
+      <AntApp>
+        <BrowserRouter>
+          <Session>
+            <Shell>
+              <Suspense fallback={<Spin style={{ display: "block", margin: 48 }} />}>
+                <Routes>
+                  <Route path="/" element={<Home />} />
+                  <Route path="/window/*" element={<WindowRoutes />} />
+                  <Route path="/inbox/*" element={<InboxRoutes />} />
+                  <Route path="/directory/*" element={<DirectoryRoutes />} />
+                  <Route path="/supervision/*" element={<SupervisionRoutes />} />
+                  <Route path="/notifications" element={<NotificationsPage />} />
+                  <Route path="*" element={<Navigate to="/" replace />} />
+                </Routes>
+              </Suspense>
+            </Shell>
+          </Session>
+        </BrowserRouter>
+      </AntApp>
     </ConfigProvider>
   );
 }
