@@ -2,7 +2,7 @@ import { fileURLToPath } from "node:url";
 import react from "@vitejs/plugin-react";
 import { defineConfig } from "vite";
 
-const console = process.env.CONSOLE_URL ?? "http://127.0.0.1:8080";
+const consoleUrl = process.env.CONSOLE_URL ?? "http://127.0.0.1:8080";
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 
 // The single-page application. `npm run build:web -w @kuayu/console` writes dist-web/, which the
@@ -15,5 +15,5 @@ export default defineConfig({
   // The typed clients come from the protos' generated code (libs/proto), shared with the services.
   resolve: { alias: { "@gen": here("../../../libs/proto/src/gen") } },
   build: { outDir: here("../dist-web"), emptyOutDir: true, chunkSizeWarningLimit: 1500 },
-  server: { host: "127.0.0.1", proxy: { "/api": console, "/auth": console } },
+  server: { host: "127.0.0.1", proxy: { "/api": consoleUrl, "/auth": consoleUrl } },
 });
