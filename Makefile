@@ -28,7 +28,7 @@ bootstrap:
 	@bash scripts/bootstrap.sh
 
 build: bootstrap
-	@$(ENV) npx tsc -b
+	@$(ENV) npx tsc -b && npm run -s build:web -w @kuayu/console
 
 ## proto: regenerate libs/proto/src/gen from proto/ (buf + local protoc-gen-es)
 proto: bootstrap

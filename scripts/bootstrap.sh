@@ -53,4 +53,10 @@ if [ ! -f .secrets/jwt-private.pem ]; then
   openssl pkey -in .secrets/jwt-private.pem -pubout -out .secrets/jwt-public.pem
   chmod 600 .secrets/jwt-private.pem
 fi
+# The console's client secret (shared with the development identity provider) and session cookie key.
+for f in console-client-secret console-session-key; do
+  if [ ! -f ".secrets/$f" ]; then
+    mkdir -p .secrets && openssl rand -base64 32 > ".secrets/$f" && chmod 600 ".secrets/$f"
+  fi
+done
 say "done"

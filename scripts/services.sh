@@ -18,10 +18,33 @@ notification 50054 9467
 supervision 50055 9468
 "
 
+# The web console and the development identity provider it signs users in with (HTTP, not gRPC).
+IDP_PORT=${DEV_IDP_PORT:-8090}
+CONSOLE_PORT=${CONSOLE_PORT:-8080}
+IDP_URL="http://127.0.0.1:$IDP_PORT"
+CONSOLE_URL="http://127.0.0.1:$CONSOLE_PORT"
+
 pidfile() { echo ".data/pids/svc-$1.pid"; }
 alive() { [ -f "$(pidfile "$1")" ] && kill -0 "$(cat "$(pidfile "$1")")" 2>/dev/null; }
 
+# start_http NAME URL CMD... — runs a process in the background and waits until URL answers.
+start_http() {
+  local name=$1 url=$2; shift 2
+  if alive "$name"; then echo "services: $name already running"; return; fi
+  setsid nohup "$@" >".data/logs/$name.log" 2>&1 < /dev/null &
+  echo $! > "$(pidfile "$name")"
+  for _ in $(seq 1 120); do
+    if curl -fs -o /dev/null --max-time 1 "$url" 2>/dev/null; then return; fi
+    alive "$name" || { echo "services: $name exited; last log lines:" >&2; tail -n 20 ".data/logs/$name.log" >&2; exit 1; }
+    sleep 0.5
+  done
+}
+
 up() {
+  # Sign-in first: every service also trusts its access tokens (OIDC_ISSUER).
+  start_http dev-idp "$IDP_URL/.well-known/openid-configuration" \
+    env DEV_IDP_PORT="$IDP_PORT" CONSOLE_URL="$CONSOLE_URL" CONSOLE_CLIENT_SECRET="$(cat .secrets/console-client-secret)" node libs/dev-idp/dist/main.js
+  echo "services: dev-idp  $IDP_URL (development sign-in; accounts in docs/console.md)  log .data/logs/dev-idp.log"
   echo "$SERVICES" | while read -r name grpc metrics; do
     [ -n "$name" ] || continue
     if alive "$name"; then echo "services: $name already running"; continue; fi
@@ -30,7 +53,7 @@ up() {
     extra=""
     [ "$name" = decision ] && extra="JWT_PRIVATE_KEY_FILE=$KUAYU_ROOT/.secrets/jwt-private.pem"
     GRPC_PORT=$grpc METRICS_PORT=$metrics OTEL_SERVICE_NAME=$name \
-      JWT_PUBLIC_KEY_FILE="$KUAYU_ROOT/.secrets/jwt-public.pem" \
+      JWT_PUBLIC_KEY_FILE="$KUAYU_ROOT/.secrets/jwt-public.pem" OIDC_ISSUER="$IDP_URL" \
       ${extra:+env "$extra"} \
       setsid nohup node --require @kuayu/telemetry/register "services/$name/dist/main.js" \
       >".data/logs/$name.log" 2>&1 < /dev/null &
@@ -43,10 +66,15 @@ up() {
     done
     echo "services: $name  gRPC 127.0.0.1:$grpc  metrics http://127.0.0.1:$metrics/metrics  log .data/logs/$name.log"
   done
+  start_http console "$CONSOLE_URL/healthz" \
+    env CONSOLE_PORT="$CONSOLE_PORT" CONSOLE_HOST=127.0.0.1 PUBLIC_URL="$CONSOLE_URL" OIDC_ISSUER="$IDP_URL" \
+    OIDC_CLIENT_SECRET_FILE="$KUAYU_ROOT/.secrets/console-client-secret" SESSION_KEY_FILE="$KUAYU_ROOT/.secrets/console-session-key" \
+    OTEL_SERVICE_NAME=console node --require @kuayu/telemetry/register services/console/dist/main.js
+  echo "services: console  $CONSOLE_URL  (sign in as clerk, specialist, supervisor-bj or supervisor-spc; password kuayu-dev)  log .data/logs/console.log"
 }
 
 down() {
-  echo "$SERVICES" | while read -r name _; do
+  printf 'console\n%s\ndev-idp\n' "$SERVICES" | while read -r name _; do
     [ -n "$name" ] || continue
     if alive "$name"; then
       pid=$(cat "$(pidfile "$name")")
@@ -60,9 +88,9 @@ down() {
 }
 
 status() {
-  echo "$SERVICES" | while read -r name grpc _; do
+  printf 'dev-idp\n%s\nconsole\n' "$SERVICES" | while read -r name grpc _; do
     [ -n "$name" ] || continue
-    if alive "$name"; then echo "services: $name running (pid $(cat "$(pidfile "$name")"), gRPC 127.0.0.1:$grpc)"; else echo "services: $name stopped"; fi
+    if alive "$name"; then echo "services: $name running (pid $(cat "$(pidfile "$name")")${grpc:+, gRPC 127.0.0.1:$grpc})"; else echo "services: $name stopped"; fi
   done
 }
 

@@ -27,8 +27,8 @@ step() {
 }
 
 step infra bash scripts/infra/infra.sh up
-step build npx tsc -b
-step typecheck-tests npx tsc -p tsconfig.test.json
+step build bash -c "npx tsc -b && npm run -s build:web -w @kuayu/console"
+step typecheck-tests bash -c "npx tsc -p tsconfig.test.json && npx tsc -p services/console/web/tsconfig.json"
 step lint npx eslint .
 step format npx prettier --check --log-level warn "**/*.{ts,tsx,js,json}"
 step proto bash scripts/proto.sh check

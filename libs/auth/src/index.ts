@@ -1,4 +1,5 @@
-import { SignJWT, importPKCS8, importSPKI, jwtVerify, errors, type KeyLike } from "jose";
+import { readFileSync } from "node:fs";
+import { SignJWT, createRemoteJWKSet, decodeJwt, importPKCS8, importSPKI, jwtVerify, errors, type JWTPayload, type KeyLike } from "jose";
 
 /** Who may do what. One role per kind of user named in docs/domain.md (Users). */
 export const ROLES = [
@@ -32,13 +33,44 @@ export interface TokenVerifier {
 }
 
 /**
- * Verifies ES256 bearer tokens. A client sends the same token on every call until it expires, and
- * an ECDSA verification costs more than a whole small RPC, so verified tokens are remembered until
- * their expiry (at most `cacheSize` of them, oldest dropped first).
+ * Identity providers (OpenID Connect) whose access tokens are trusted besides the deployment's own
+ * ES256 key: the web console's users sign in there, and the console calls the services with the
+ * user's token. Their keys come from the provider's JWKS (fetched on first use, refreshed on an
+ * unknown `kid`), so the provider rotates its keys without the services being told.
  */
-export async function createVerifier(publicKeyPem: string, cacheSize = 10_000): Promise<TokenVerifier> {
+export interface OidcTrust {
+  issuer: string;
+  /** Default: `${issuer}/jwks` (oidc-provider's path; take `jwks_uri` from the provider's discovery document). */
+  jwksUrl?: string;
+  /** The `aud` the provider puts in access tokens for the services (default "kuayu"). */
+  audience?: string;
+}
+
+/**
+ * Verifies bearer tokens: ES256 ones the deployment's key signed, and (with `oidc`) the identity
+ * provider's. A client sends the same token on every call until it expires, and an ECDSA
+ * verification costs more than a whole small RPC, so verified tokens are remembered until their
+ * expiry (at most `cacheSize` of them, oldest dropped first).
+ */
+export async function createVerifier(publicKeyPem: string, opts: { cacheSize?: number; oidc?: OidcTrust } = {}): Promise<TokenVerifier> {
   const key = await importSPKI(publicKeyPem, ALG);
+  const oidc = opts.oidc;
+  const providerKeys = oidc && createRemoteJWKSet(new URL(oidc.jwksUrl ?? `${oidc.issuer.replace(/\/$/, "")}/jwks`));
+  const cacheSize = opts.cacheSize ?? 10_000;
   const verified = new Map<string, { ctx: AuthContext; expiresAt: number }>();
+  const check = async (token: string): Promise<JWTPayload> => {
+    let issuer: unknown;
+    try {
+      issuer = decodeJwt(token).iss;
+    } catch {
+      throw new AuthError("token invalid");
+    }
+    // The issuer picks the key; the signature (and the issuer again) is then checked with it.
+    if (oidc && providerKeys && issuer === oidc.issuer) {
+      return (await jwtVerify(token, providerKeys, { issuer: oidc.issuer, audience: oidc.audience ?? AUDIENCE, algorithms: ["ES256", "PS256", "RS256"], requiredClaims: ["exp"] })).payload;
+    }
+    return (await jwtVerify(token, key, { issuer: ISSUER, audience: AUDIENCE, algorithms: [ALG] })).payload;
+  };
   return {
     async verify(token) {
       const hit = verified.get(token);
@@ -46,8 +78,9 @@ export async function createVerifier(publicKeyPem: string, cacheSize = 10_000): 
       if (hit) verified.delete(token);
       let payload;
       try {
-        ({ payload } = await jwtVerify(token, key, { issuer: ISSUER, audience: AUDIENCE, algorithms: [ALG] }));
+        payload = await check(token);
       } catch (err) {
+        if (err instanceof AuthError) throw err;
         if (err instanceof errors.JWTExpired) throw new AuthError("token expired");
         throw new AuthError("token invalid");
       }
@@ -59,6 +92,21 @@ export async function createVerifier(publicKeyPem: string, cacheSize = 10_000): 
       return ctx;
     },
   };
+}
+
+/** The settings every service reads for its verifier (libs/config `fields.tokens`). */
+export interface TokenSettings {
+  JWT_PUBLIC_KEY?: string;
+  JWT_PUBLIC_KEY_FILE?: string;
+  OIDC_ISSUER?: string;
+  OIDC_JWKS_URL?: string;
+  OIDC_AUDIENCE?: string;
+}
+
+/** A service's verifier from its settings: the deployment's public key (inline or a file) and, if set, the identity provider. */
+export function verifierFromSettings(c: TokenSettings): Promise<TokenVerifier> {
+  const pem = c.JWT_PUBLIC_KEY ?? readFileSync(c.JWT_PUBLIC_KEY_FILE!, "utf8");
+  return createVerifier(pem, { oidc: c.OIDC_ISSUER ? { issuer: c.OIDC_ISSUER, jwksUrl: c.OIDC_JWKS_URL, audience: c.OIDC_AUDIENCE } : undefined });
 }
 
 function toContext(p: Record<string, unknown>): AuthContext {

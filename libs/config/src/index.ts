@@ -59,6 +59,18 @@ export const fields = {
     CALENDAR_FILE: z.string().min(1).optional(),
     CALENDAR_POLL_MS: z.coerce.number().int().min(100).default(10_000),
   },
+  /**
+   * Who may call: JWT_PUBLIC_KEY (PEM) or JWT_PUBLIC_KEY_FILE verifies the deployment's own ES256
+   * tokens; OIDC_ISSUER (with OIDC_JWKS_URL, default `<issuer>/jwks`, and OIDC_AUDIENCE, default
+   * "kuayu") also trusts the identity provider's access tokens — the web console's users.
+   */
+  tokens: {
+    JWT_PUBLIC_KEY: z.string().optional(),
+    JWT_PUBLIC_KEY_FILE: z.string().optional(),
+    OIDC_ISSUER: z.url().optional(),
+    OIDC_JWKS_URL: z.url().optional(),
+    OIDC_AUDIENCE: z.string().min(1).optional(),
+  },
   port: (def: number) => z.coerce.number().int().min(0).max(65535).default(def),
   /**
    * The gRPC server's limits: GRPC_CALLS_PER_COURT_PER_SECOND, calls (and stream openings) one court

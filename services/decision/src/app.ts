@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { createSigner, createVerifier } from "@kuayu/auth";
+import { createSigner, verifierFromSettings } from "@kuayu/auth";
 import { startCalendar, type CalendarWatch } from "@kuayu/calendar";
 import { kafkaClient } from "@kuayu/config";
 import { courtWorkingHours, loadDirectory } from "@kuayu/directory";
@@ -49,7 +49,7 @@ export interface AppOptions {
  * material copier, routed-filing consumer (the scope's partitions only), gRPC server.
  */
 export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (err: Error) => void, options: AppOptions = {}): Promise<App> {
-  const verifier = await createVerifier(config.JWT_PUBLIC_KEY ?? readFileSync(config.JWT_PUBLIC_KEY_FILE!, "utf8"));
+  const verifier = await verifierFromSettings(config);
   const signer = await createSigner(config.JWT_PRIVATE_KEY ?? readFileSync(config.JWT_PRIVATE_KEY_FILE!, "utf8"));
 
   const dir = loadDirectory(config.DIRECTORY_FILE ? { file: config.DIRECTORY_FILE } : {});

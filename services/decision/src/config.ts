@@ -43,9 +43,7 @@ const schema = z
     /** The directory data file (its courts' working hours count the deadlines); default: the shipped one. */
     DIRECTORY_FILE: z.string().optional(),
     INTAKE_ADDRS: intakeAddrs,
-    /** PEM of the public key that verifies bearer tokens (or JWT_PUBLIC_KEY_FILE). */
-    JWT_PUBLIC_KEY: z.string().optional(),
-    JWT_PUBLIC_KEY_FILE: z.string().optional(),
+    ...fields.tokens,
     /** PEM of the private key that signs this service's calls to intake (or JWT_PRIVATE_KEY_FILE). */
     JWT_PRIVATE_KEY: z.string().optional(),
     JWT_PRIVATE_KEY_FILE: z.string().optional(),

@@ -1,6 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { readFileSync } from "node:fs";
-import { createVerifier } from "@kuayu/auth";
+import { verifierFromSettings } from "@kuayu/auth";
 import { createClient, startServer, type RunningServer } from "@kuayu/grpc";
 import { brokerReadiness, createKafka, createProducer, ensureTopics, runConsumer, type EventProducer, type RunningConsumer } from "@kuayu/kafka";
 import { runShutdown } from "@kuayu/lifecycle";
@@ -38,8 +37,7 @@ export interface AppOptions {
 export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (err: Error) => void, options: AppOptions = {}): Promise<App> {
   // Intake counts no working time itself; the calendar is loaded for its coverage metric and warnings.
   const calendar: CalendarWatch = startCalendar({ file: config.CALENDAR_FILE, pollMs: config.CALENDAR_POLL_MS, log });
-  const publicKey = config.JWT_PUBLIC_KEY ?? readFileSync(config.JWT_PUBLIC_KEY_FILE!, "utf8");
-  const verifier = await createVerifier(publicKey);
+  const verifier = await verifierFromSettings(config);
 
   let conn: Connection | undefined, producer: EventProducer | undefined, relay: VersionRelay | undefined;
   let consumer: RunningConsumer | undefined, server: RunningServer | undefined, hub: WatchHub<Filing> | undefined;

@@ -35,9 +35,7 @@ const schema = z
     WATCH_POLL_MS: fields.millis(5_000),
     /** An upload not referenced by its filing after this long is removed. */
     UPLOAD_ABANDON_MS: fields.millis(60 * 60 * 1000),
-    /** PEM of the public key that verifies bearer tokens (or JWT_PUBLIC_KEY_FILE). */
-    JWT_PUBLIC_KEY: z.string().optional(),
-    JWT_PUBLIC_KEY_FILE: z.string().optional(),
+    ...fields.tokens,
     SHUTDOWN_GRACE_MS: fields.millis(25_000),
     LOG_LEVEL: fields.logLevel,
   })

@@ -1,5 +1,4 @@
-import { readFileSync } from "node:fs";
-import { createVerifier } from "@kuayu/auth";
+import { verifierFromSettings } from "@kuayu/auth";
 import { startCalendar, type CalendarWatch } from "@kuayu/calendar";
 import { kafkaClient } from "@kuayu/config";
 import { courtWorkingHours, loadDirectory } from "@kuayu/directory";
@@ -34,7 +33,7 @@ type Watched = NotificationDoc & { id: string; updatedAt: Date };
 export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (err: Error) => void): Promise<App> {
   // Reminders and next-opening hints count working time.
   const calendar: CalendarWatch = startCalendar({ file: config.CALENDAR_FILE, pollMs: config.CALENDAR_POLL_MS, log });
-  const verifier = await createVerifier(config.JWT_PUBLIC_KEY ?? readFileSync(config.JWT_PUBLIC_KEY_FILE!, "utf8"));
+  const verifier = await verifierFromSettings(config);
   const dir = loadDirectory(config.DIRECTORY_FILE ? { file: config.DIRECTORY_FILE } : {});
   const courtName = (id: string) => dir.byId(id)?.name ?? id;
   const scope = config.PROVINCE_SCOPE;

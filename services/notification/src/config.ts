@@ -78,8 +78,7 @@ const schema = z
     DELIVERY_SETTLE_MS: z.coerce.number().int().min(0).default(300),
     REMINDER_INTERVAL_MS: fields.millis(10_000),
     WATCH_POLL_MS: fields.millis(1_000),
-    JWT_PUBLIC_KEY: z.string().optional(),
-    JWT_PUBLIC_KEY_FILE: z.string().optional(),
+    ...fields.tokens,
     SHUTDOWN_GRACE_MS: fields.millis(25_000),
     LOG_LEVEL: fields.logLevel,
   })

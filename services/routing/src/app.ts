@@ -1,5 +1,4 @@
-import { readFileSync } from "node:fs";
-import { createVerifier } from "@kuayu/auth";
+import { verifierFromSettings } from "@kuayu/auth";
 import { startCalendar, type CalendarWatch } from "@kuayu/calendar";
 import { kafkaClient } from "@kuayu/config";
 import { loadDirectory, directoryStats } from "@kuayu/directory";
@@ -27,8 +26,7 @@ export interface AppOptions {
  */
 export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (err: Error) => void = () => undefined, options: AppOptions = {}): Promise<App> {
   const calendar: CalendarWatch = startCalendar({ file: config.CALENDAR_FILE, pollMs: config.CALENDAR_POLL_MS, log });
-  const publicKey = config.JWT_PUBLIC_KEY ?? readFileSync(config.JWT_PUBLIC_KEY_FILE!, "utf8");
-  const verifier = await createVerifier(publicKey);
+  const verifier = await verifierFromSettings(config);
   const dir = loadDirectory(config.DIRECTORY_FILE ? { file: config.DIRECTORY_FILE } : {});
   const stats = directoryStats(dir);
 

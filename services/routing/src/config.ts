@@ -18,8 +18,7 @@ const schema = z
     KAFKA_FROM_BEGINNING: fields.fromBeginning,
     /** Routes the filings of collaborating courts in these provinces ("all", or two-digit codes). */
     PROVINCE_SCOPE: fields.provinces,
-    JWT_PUBLIC_KEY: z.string().optional(),
-    JWT_PUBLIC_KEY_FILE: z.string().optional(),
+    ...fields.tokens,
     SHUTDOWN_GRACE_MS: fields.millis(25_000),
     LOG_LEVEL: fields.logLevel,
   })

@@ -1,7 +1,6 @@
-import { readFileSync } from "node:fs";
 import type { Server } from "node:http";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
-import { createVerifier } from "@kuayu/auth";
+import { verifierFromSettings } from "@kuayu/auth";
 import { startCalendar, type CalendarWatch } from "@kuayu/calendar";
 import { kafkaClient } from "@kuayu/config";
 import { loadDirectory } from "@kuayu/directory";
@@ -34,7 +33,7 @@ const lifecycleTopics = [filingLifecycle];
 export const scheduledNoticeId = (kind: "daily" | "weekly", s: Scope, day: string) => `scheduled:${kind}:${s.level}:${s.id || "national"}:${day}`;
 
 export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (err: Error) => void): Promise<App> {
-  const verifier = await createVerifier(config.JWT_PUBLIC_KEY ?? readFileSync(config.JWT_PUBLIC_KEY_FILE!, "utf8"));
+  const verifier = await verifierFromSettings(config);
   const dir = loadDirectory(config.DIRECTORY_FILE ? { file: config.DIRECTORY_FILE } : {});
   let recount: Supervision["recountWorkingMinutes"] | undefined;
   // When an operator loads a year's official arrangement, response times of that year are counted again.

@@ -35,8 +35,7 @@ const schema = z
       .string()
       .regex(/^(\d{2}:\d{2}|off)$/, "HH:MM or off")
       .default("08:00"),
-    JWT_PUBLIC_KEY: z.string().optional(),
-    JWT_PUBLIC_KEY_FILE: z.string().optional(),
+    ...fields.tokens,
     SHUTDOWN_GRACE_MS: fields.millis(25_000),
     LOG_LEVEL: fields.logLevel,
   })

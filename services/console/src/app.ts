@@ -1,0 +1,60 @@
+import { readFileSync, existsSync } from "node:fs";
+import path from "node:path";
+import type { Server } from "node:http";
+import { createClient } from "@kuayu/grpc";
+import type { Logger } from "@kuayu/logger";
+import { decisionV1, directoryV1, intakeV1, notificationV1, supervisionV1 } from "@kuayu/proto";
+import type { Config } from "./config.js";
+import { createCookieJar } from "./adapters/cookies.js";
+import { createConsoleServer, type Clients } from "./adapters/http.js";
+import { createSignIn } from "./adapters/oidc.js";
+
+export interface ConsoleApp {
+  server: Server;
+  port: number;
+  stop(): Promise<boolean>;
+}
+
+const secret = (inline: string | undefined, file: string | undefined) => (inline ?? readFileSync(file!, "utf8")).trim();
+
+export async function startApp(config: Readonly<Config>, log: Logger): Promise<ConsoleApp> {
+  const signIn = await createSignIn({
+    issuer: config.OIDC_ISSUER,
+    clientId: config.OIDC_CLIENT_ID,
+    clientSecret: secret(config.OIDC_CLIENT_SECRET, config.OIDC_CLIENT_SECRET_FILE),
+    publicUrl: config.PUBLIC_URL,
+    scopes: config.OIDC_SCOPES,
+    resource: config.OIDC_RESOURCE,
+  });
+  const jar = createCookieJar(Buffer.from(secret(config.SESSION_KEY, config.SESSION_KEY_FILE), "base64"));
+  const clients: Clients = {
+    intake: createClient(intakeV1.FilingIntakeService, config.INTAKE_ADDR),
+    decision: createClient(decisionV1.JurisdictionDecisionService, config.DECISION_ADDR),
+    directory: createClient(directoryV1.DirectoryService, config.DIRECTORY_ADDR),
+    notification: createClient(notificationV1.NotificationService, config.NOTIFICATION_ADDR),
+    supervision: createClient(supervisionV1.SupervisionService, config.SUPERVISION_ADDR),
+  };
+  const webRoot = config.WEB_ROOT ?? path.resolve(__dirname, "../dist-web");
+  if (!existsSync(path.join(webRoot, "index.html"))) log.warn({ webRoot }, "the web application is not built; only the API is served");
+  const server = createConsoleServer({ publicUrl: config.PUBLIC_URL, webRoot: existsSync(webRoot) ? webRoot : undefined, maxUploadBytes: config.MAX_UPLOAD_BYTES, signIn, jar, clients, log });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(config.CONSOLE_PORT, config.CONSOLE_HOST, resolve);
+  });
+  const port = (server.address() as { port: number }).port;
+  return {
+    server,
+    port,
+    stop: () =>
+      new Promise((resolve) => {
+        // Watch streams stay open: end them with the connections after the grace period.
+        const timer = setTimeout(() => server.closeAllConnections(), config.SHUTDOWN_GRACE_MS);
+        server.close(() => {
+          clearTimeout(timer);
+          for (const c of Object.values(clients)) c.close();
+          resolve(true);
+        });
+        server.closeIdleConnections();
+      }),
+  };
+}
