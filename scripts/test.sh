@@ -28,6 +28,7 @@ step() {
 
 step infra bash scripts/infra/infra.sh up
 step build bash -c "npx tsc -b && npm run -s build:web -w @kuayu/console"
+step console-budget node scripts/console-budget.js
 step typecheck-tests bash -c "npx tsc -p tsconfig.test.json && npx tsc -p services/console/web/tsconfig.json"
 step lint npx eslint .
 step format npx prettier --check --log-level warn "**/*.{ts,tsx,js,json}"

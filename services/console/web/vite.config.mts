@@ -14,6 +14,7 @@ export default defineConfig({
   plugins: [react()],
   // The typed clients come from the protos' generated code (libs/proto), shared with the services.
   resolve: { alias: { "@gen": here("../../../libs/proto/src/gen") } },
-  build: { outDir: here("../dist-web"), emptyOutDir: true, chunkSizeWarningLimit: 1500 },
+  // The manifest lets scripts/console-budget.js weigh what a page loads.
+  build: { outDir: here("../dist-web"), emptyOutDir: true, manifest: true, chunkSizeWarningLimit: 1500 },
   server: { host: "127.0.0.1", proxy: { "/api": consoleUrl, "/auth": consoleUrl } },
 });
