@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 ENV := source scripts/env.sh &&
 
-.PHONY: up down test fuzz build proto lint bench bench-drill chaos load bootstrap status clean chart images
+.PHONY: up down test fuzz build proto lint bench bench-drill chaos load bootstrap status clean chart images screenshots
 
 ## up: install everything, start Kafka, the store and every service; print the endpoints
 up: bootstrap build
@@ -60,6 +60,11 @@ chaos: build
 ## load: the k6 scenarios (scripts/k6) against `make up` — k6 if installed, else k6run: make load [ARGS="--vus 2 --iterations 10"]
 load: build
 	@$(ENV) bash scripts/k6/run-all.sh $(ARGS)
+
+## screenshots: the console's end-to-end test, saving a screenshot of every page into docs/console/ (committed; shown in the README)
+screenshots: build
+	@$(ENV) bash scripts/infra/infra.sh up
+	@$(ENV) CONSOLE_SCREENSHOTS=$(CURDIR)/docs/console npx jest --selectProjects integration --runInBand --forceExit --testPathPatterns 'services/console/test/'
 
 ## chart: helm lint, render and validate every example release in deploy/ (also part of make test)
 chart:

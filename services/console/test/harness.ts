@@ -2,10 +2,12 @@
 // provider and the console, each its own process (built dist/), on the real broker and store, on
 // databases and a topic namespace of this run; and Debian's Chromium driven by playwright-core.
 import { randomBytes } from "node:crypto";
+import { mkdirSync } from "node:fs";
 import { createServer } from "node:net";
 import path from "node:path";
 import { connectMongo } from "@kuayu/mongo";
 import { infra, spawnService, testKeys, uniqueName, type ServiceProcess } from "@kuayu/testkit";
+import AxeBuilder from "@axe-core/playwright";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 
 const root = path.resolve(__dirname, "../../..");
@@ -106,4 +108,20 @@ export async function signIn(browser: Browser, consoleUrl: string, account: stri
   await page.getByRole("button", { name: "登录" }).click();
   await page.waitForURL((u) => u.href.startsWith(consoleUrl) && !u.pathname.startsWith("/auth"));
   return { context, page };
+}
+
+/** axe-core's serious and critical accessibility violations on the page as it is now, one line each. */
+export async function accessibilityProblems(page: Page): Promise<string[]> {
+  const result = await new AxeBuilder({ page }).analyze();
+  return result.violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join("; ")}`);
+}
+
+/** With CONSOLE_SCREENSHOTS=<dir> (make screenshots: docs/console), a PNG of the page as it is now. */
+export async function screenshot(page: Page, name: string): Promise<void> {
+  const dir = process.env.CONSOLE_SCREENSHOTS;
+  if (!dir) return;
+  mkdirSync(dir, { recursive: true });
+  await page.screenshot({ path: path.join(dir, `${name}.png`) });
 }
