@@ -92,6 +92,9 @@ provinces (every province, "*", for scope "all") default to it; intakeAddresses 
 
 {{/* Environment of a component (the ConfigMap's data); secrets come from secretKeyRef instead. */}}
 {{- define "kuayu.env" -}}
+{{- if eq .name "console" -}}
+{{ include "kuayu.consoleEnv" . }}
+{{- else -}}
 {{- $v := .root.Values -}}
 {{- $env := dict
   "GRPC_HOST" "0.0.0.0"
@@ -121,8 +124,56 @@ provinces (every province, "*", for scope "all") default to it; intakeAddresses 
 {{- end -}}
 {{- if .c.callsIntakes }}{{ $_ := set $env "INTAKE_ADDRS" (include "kuayu.intakeAddrs" .) }}{{ end -}}
 {{- if .c.signsTokens }}{{ $_ := set $env "JWT_PRIVATE_KEY_FILE" (printf "%s/private.pem" (include "kuayu.jwtSigningDir" .)) }}{{ end -}}
+{{- include "kuayu.oidcEnv" (dict "root" .root "env" $env) -}}
 {{- range $k, $val := .c.settings }}{{ $_ := set $env $k (toString $val) }}{{ end -}}
 {{- toYaml $env -}}
+{{- end -}}
+{{- end -}}
+
+{{/* OIDC_ISSUER, OIDC_JWKS_URL, OIDC_AUDIENCE from oidc.* (each only when set), into .env. */}}
+{{- define "kuayu.oidcEnv" -}}
+{{- $o := .root.Values.oidc -}}
+{{- if $o.issuer -}}
+{{- $_ := set .env "OIDC_ISSUER" $o.issuer -}}
+{{- with $o.jwksUrl }}{{ $_ := set $.env "OIDC_JWKS_URL" . }}{{ end -}}
+{{- with $o.audience }}{{ $_ := set $.env "OIDC_AUDIENCE" . }}{{ end -}}
+{{- end -}}
+{{- end -}}
+
+{{/* Where the console's two Secrets are mounted (files client-secret and session-key). */}}
+{{- define "kuayu.oidcClientDir" -}}/etc/kuayu/oidc-client{{- end -}}
+{{- define "kuayu.sessionKeyDir" -}}/etc/kuayu/session{{- end -}}
+
+{{/* The console's settings: HTTP, PUBLIC_URL, its OIDC client, the services' addresses; no store, no broker. */}}
+{{- define "kuayu.consoleEnv" -}}
+{{- $v := .root.Values -}}
+{{- $env := dict
+  "CONSOLE_HOST" "0.0.0.0"
+  "CONSOLE_PORT" (.c.httpPort | int | toString)
+  "PUBLIC_URL" (trimSuffix "/" .c.publicUrl)
+  "OIDC_CLIENT_ID" .c.oidcClient.id
+  "OIDC_SCOPES" .c.oidcClient.scopes
+  "OIDC_CLIENT_SECRET_FILE" (printf "%s/client-secret" (include "kuayu.oidcClientDir" .))
+  "SESSION_KEY_FILE" (printf "%s/session-key" (include "kuayu.sessionKeyDir" .))
+  "METRICS_PORT" ($v.telemetry.metricsPort | int | toString)
+  "OTEL_SERVICE_NAME" .name
+  "LOG_LEVEL" $v.logLevel
+  "SHUTDOWN_GRACE_MS" ($v.shutdownGraceMs | int64 | toString)
+-}}
+{{- with .c.oidcClient.resource }}{{ $_ := set $env "OIDC_RESOURCE" . }}{{ end -}}
+{{- with $v.telemetry.otlpEndpoint }}{{ $_ := set $env "OTEL_EXPORTER_OTLP_ENDPOINT" . }}{{ end -}}
+{{- if $v.oidc.issuer }}{{ $_ := set $env "OIDC_ISSUER" $v.oidc.issuer }}{{ end -}}
+{{- $names := dict "intake" "INTAKE_ADDR" "routing" "DIRECTORY_ADDR" "jurisdiction-decision" "DECISION_ADDR" "notification" "NOTIFICATION_ADDR" "supervision" "SUPERVISION_ADDR" -}}
+{{- range .c.calls -}}
+{{- $_ := set $env (get $names .) (include "kuayu.address" (dict "root" $.root "name" .)) -}}
+{{- end -}}
+{{- range $k, $val := .c.settings }}{{ $_ := set $env $k (toString $val) }}{{ end -}}
+{{- toYaml $env -}}
+{{- end -}}
+
+{{/* The console's Ingress host: ingress.host, or publicUrl's host. */}}
+{{- define "kuayu.consoleHost" -}}
+{{- .c.ingress.host | default (urlParse (.c.publicUrl | default "https://")).hostname -}}
 {{- end -}}
 
 {{/* host:port of a gRPC component: in this release if enabled here, else externalAddresses. */}}
@@ -164,7 +215,7 @@ provinces (every province, "*", for scope "all") default to it; intakeAddresses 
 {{- if and .c.callsIntakes (not (regexMatch "(^|,)\\*=" (include "kuayu.intakeAddrs" .))) -}}
 {{- fail (printf "components.%s calls the intake of every window's province: set intakeAddresses.\"*\" (host:port of the intake, or national gateway, for provinces not listed); INTAKE_ADDRS would be %q" .name (include "kuayu.intakeAddrs" .)) -}}
 {{- end -}}
-{{- if .c.kafka.enabled -}}
+{{- if and .c.kafka .c.kafka.enabled -}}
 {{- $group := include "kuayu.groupId" . -}}
 {{- $scope := include "kuayu.scope" . -}}
 {{- if eq $scope "all" -}}
@@ -181,11 +232,29 @@ provinces (every province, "*", for scope "all") default to it; intakeAddresses 
 {{- end -}}
 {{- end -}}
 
+{{/* The console's own checks, besides kuayu.validate's. */}}
+{{- define "kuayu.validateConsole" -}}
+{{- $v := .root.Values -}}
+{{- if not $v.oidc.issuer -}}
+{{- fail "components.console needs oidc.issuer: the URL of the identity provider its users sign in at (e.g. https://id.court.example/realms/kuayu); without it the console cannot start (docs/operations.md, \"The web console\")" -}}
+{{- end -}}
+{{- if not .c.publicUrl -}}
+{{- fail "components.console.publicUrl: set the https URL users open (e.g. https://kuayu-44.court.example); the identity provider redirects to <publicUrl>/auth/callback" -}}
+{{- end -}}
+{{- $urlHost := (urlParse .c.publicUrl).hostname -}}
+{{- if and .c.ingress.enabled (ne (include "kuayu.consoleHost" .) $urlHost) -}}
+{{- fail (printf "components.console.ingress.host %q is not publicUrl's host %q: users would open one and be redirected to the other after sign-in; leave host empty or make them the same" .c.ingress.host $urlHost) -}}
+{{- end -}}
+{{- end -}}
+
 {{/* Checks across the components of the release (called once). */}}
 {{- define "kuayu.validateRelease" -}}
+{{- if and (not .Values.oidc.issuer) (or .Values.oidc.jwksUrl .Values.oidc.audience) -}}
+{{- fail "oidc.jwksUrl and oidc.audience need oidc.issuer: without an issuer the services trust no identity provider" -}}
+{{- end -}}
 {{- $seen := dict -}}
 {{- range $name, $c := .Values.components -}}
-{{- if and $c.enabled $c.kafka.enabled -}}
+{{- if and $c.enabled $c.kafka $c.kafka.enabled -}}
 {{- $group := include "kuayu.groupId" (dict "root" $ "name" $name "c" $c) -}}
 {{- with get $seen $group -}}
 {{- fail (printf "components.%s and components.%s would share the consumer group %q: give each its own kafka.groupId" . $name $group) -}}
