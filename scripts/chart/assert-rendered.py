@@ -71,7 +71,10 @@ v = merged(defaults, values)
 topic_prefix = v["kafka"].get("topicPrefix") or ""
 scope_list = v["provinceScope"] if isinstance(v["provinceScope"], list) else None
 scope = ",".join(scope_list) if scope_list else v["provinceScope"]
-enabled = sorted(name for name, c in v["components"].items() if c.get("enabled"))
+# The web console (HTTP, no gRPC) is checked on its own, after the gRPC components.
+console_on = bool(v["components"].get("console", {}).get("enabled"))
+enabled = sorted(name for name, c in v["components"].items() if c.get("enabled") and name != "console")
+oidc = v.get("oidc") or {}
 if scope_list and "jurisdiction-decision" not in enabled:
     problem(f"province release (scope {scope}) without jurisdiction-decision: its courts would get no inbox")
 if scope_list and "notification" not in enabled:
@@ -116,8 +119,8 @@ elif calendar.get("existingConfigMap") and any(cm["metadata"].get("labels", {}).
     problem("calendar: existingConfigMap is set, but the chart renders its own calendar ConfigMap too")
 if not enabled:
     problem("no component is enabled")
-if len(deployments) != len(enabled):
-    problem(f"expected {len(enabled)} Deployments ({', '.join(enabled)}), found {sorted(deployments)}")
+if len(deployments) != len(enabled) + console_on:
+    problem(f"expected {len(enabled) + console_on} Deployments ({', '.join(enabled + ['console'] * console_on)}), found {sorted(deployments)}")
 
 for name in enabled:
     dep = next((d for d in deployments.values() if d["metadata"]["labels"].get("app.kubernetes.io/component") == name), None)
@@ -352,6 +355,131 @@ for name in enabled:
         if policies and http_peers != grpc_peers:
             problem(f"{where}: its NetworkPolicy admits {http_peers} on the HTTP port, expected the gRPC peers {grpc_peers}")
 
+    # The identity provider (oidc.*): each variable exactly when set; the console's calls admitted.
+    for var, key in (("OIDC_ISSUER", "issuer"), ("OIDC_JWKS_URL", "jwksUrl"), ("OIDC_AUDIENCE", "audience")):
+        want = (oidc.get(key) or None) if oidc.get("issuer") else None
+        if env.get(var) != want:
+            problem(f"{where}: {var} is {env.get(var)!r}, expected {want!r} (oidc.{key})")
+    console_labels = {"app.kubernetes.io/instance": release, "app.kubernetes.io/component": "console"}
+    if console_on and policies and not any(
+        set(peer) == {"podSelector"} and all(console_labels.get(k) == val for k, val in peer["podSelector"].get("matchLabels", {}).items())
+        for peer in grpc_peers
+    ):
+        problem(f"{where}: its NetworkPolicy does not admit the console's pods on the gRPC port")
+
+# The web console: HTTP probes on /healthz, its two Secrets as read-only files, the OIDC settings,
+# the addresses of the services it calls, no store or broker; Service, NetworkPolicy, HPA, PDB; an
+# Ingress exactly when ingress.enabled.
+ingresses = [d for d in docs if d["kind"] == "Ingress"]
+if console_on:
+    cv = v["components"]["console"]
+    dep = next((d for d in deployments.values() if d["metadata"]["labels"].get("app.kubernetes.io/component") == "console"), None)
+    if dep is None:
+        problem("console: no Deployment")
+    else:
+        full, where = dep["metadata"]["name"], f"console ({dep['metadata']['name']})"
+        pod = dep["spec"]["template"]["spec"]
+        labels = dep["spec"]["template"]["metadata"]["labels"]
+        c = pod["containers"][0]
+        ports = {p["name"]: p["containerPort"] for p in c.get("ports", [])}
+        if ports.get("http") != cv["httpPort"] or "grpc" in ports:
+            problem(f"{where}: container ports {ports}, expected http {cv['httpPort']} and no grpc")
+        for probe in ("startupProbe", "readinessProbe", "livenessProbe"):
+            get = c.get(probe, {}).get("httpGet", {})
+            if get.get("path") != "/healthz" or get.get("port") not in ("http", cv["httpPort"]) or "grpc" in c.get(probe, {}):
+                problem(f"{where}: {probe} is not GET /healthz on the HTTP port ({c.get(probe)})")
+        res, csc = c.get("resources", {}), c.get("securityContext", {})
+        if any(r not in res.get(kind, {}) for kind in ("requests", "limits") for r in ("cpu", "memory")):
+            problem(f"{where}: resources without cpu and memory requests and limits")
+        if not (csc.get("runAsNonRoot") and csc.get("readOnlyRootFilesystem") and csc.get("allowPrivilegeEscalation") is False and "ALL" in csc.get("capabilities", {}).get("drop", [])):
+            problem(f"{where}: container securityContext is not non-root, read-only, no escalation, all capabilities dropped")
+        env = {}
+        for ref in c.get("envFrom", []):
+            env.update((configmaps.get(ref.get("configMapRef", {}).get("name")) or {}).get("data", {}))
+        for e in c.get("env", []):
+            env[e["name"]] = e.get("value", e.get("valueFrom"))
+        want_env = {
+            "CONSOLE_PORT": str(cv["httpPort"]),
+            "PUBLIC_URL": cv["publicUrl"].rstrip("/"),
+            "OIDC_ISSUER": oidc.get("issuer"),
+            "OIDC_CLIENT_ID": cv["oidcClient"]["id"],
+            "OIDC_SCOPES": cv["oidcClient"]["scopes"],
+            "OIDC_RESOURCE": cv["oidcClient"].get("resource") or None,
+        }
+        addr_vars = {"intake": "INTAKE_ADDR", "routing": "DIRECTORY_ADDR", "jurisdiction-decision": "DECISION_ADDR", "notification": "NOTIFICATION_ADDR", "supervision": "SUPERVISION_ADDR"}
+        for target, var in addr_vars.items():
+            t = v["components"].get(target) or {}
+            in_release = f"{release}-{target}:{t['grpcPort']}" if t.get("enabled") else v.get("externalAddresses", {}).get(target)
+            want_env[var] = in_release if target in cv["calls"] else None
+        for var, want in want_env.items():
+            if env.get(var) != want:
+                problem(f"{where}: {var} is {env.get(var)!r}, expected {want!r}")
+        if not want_env["OIDC_ISSUER"] or not want_env["PUBLIC_URL"].startswith("https://"):
+            problem(f"{where}: rendered without oidc.issuer or with a PUBLIC_URL that is not https")
+        for var in sorted(env):
+            if var.startswith(("KAFKA_", "MONGO_")) or var in ("OIDC_CLIENT_SECRET", "SESSION_KEY"):
+                problem(f"{where}: {var} is set (the console has no store or broker, and its secrets are files)")
+        mounts = {}
+        for var, ref in (("OIDC_CLIENT_SECRET_FILE", v["secrets"]["oidcClientSecret"]), ("SESSION_KEY_FILE", v["secrets"]["sessionKey"])):
+            f = env.get(var) or ""
+            mount = next((m for m in c.get("volumeMounts", []) if f.startswith(m["mountPath"].rstrip("/") + "/")), None)
+            secret = next((x.get("secret", {}) for x in pod.get("volumes", []) if mount and x["name"] == mount["name"]), {})
+            items = {i["path"]: i["key"] for i in secret.get("items", [])}
+            if not mount or not mount.get("readOnly") or mount.get("subPath"):
+                problem(f"{where}: {var} {f!r} is not on a read-only Secret mount")
+            elif secret.get("secretName") != ref["name"] or items.get(posixpath.basename(f)) != ref["key"]:
+                problem(f"{where}: {var} {f} is not key {ref['key']} of Secret {ref['name']}")
+            elif secret.get("defaultMode", 0o644) & 0o007:
+                problem(f"{where}: {var} is readable by every user (defaultMode {oct(secret.get('defaultMode', 0o644))})")
+            mounts[var] = mount and mount["name"]
+        if len(set(mounts.values())) != 2:
+            problem(f"{where}: the client secret and the session key are not two mounts ({mounts})")
+        grace_ms = int(env.get("SHUTDOWN_GRACE_MS", "10000"))
+        pre_stop = c.get("lifecycle", {}).get("preStop", {}).get("exec", {}).get("command", [])
+        pre_stop_s = int(pre_stop[1]) if pre_stop[:1] == ["sleep"] else 0
+        if pod.get("terminationGracePeriodSeconds", 30) * 1000 <= grace_ms + pre_stop_s * 1000:
+            problem(f"{where}: terminationGracePeriodSeconds does not exceed preStop + SHUTDOWN_GRACE_MS")
+
+        def selects(doc_selector):
+            return bool(doc_selector) and all(labels.get(k) == val for k, val in doc_selector.items())
+
+        services = [x for x in docs if x["kind"] == "Service" and selects(x["spec"].get("selector"))]
+        if len(services) != 1 or not any(p.get("name") == "http" and p.get("port") == cv["httpPort"] for p in services[0]["spec"]["ports"]):
+            problem(f"{where}: no single Service with port http {cv['httpPort']}")
+        for kind, on in (("PodDisruptionBudget", cv["pdb"]["enabled"]), ("HorizontalPodAutoscaler", cv["autoscaling"]["enabled"])):
+            n = len([x for x in docs if x["kind"] == kind and (selects(x["spec"].get("selector", {}).get("matchLabels")) or x["spec"].get("scaleTargetRef", {}).get("name") == full)])
+            if n != (1 if on else 0):
+                problem(f"{where}: {n} {kind}s, expected {1 if on else 0}")
+        if v["networkPolicy"]["enabled"]:
+            policies = [x for x in docs if x["kind"] == "NetworkPolicy" and selects(x["spec"]["podSelector"].get("matchLabels"))]
+            http_peers = [peer for x in policies for rule in x["spec"].get("ingress", []) if cv["httpPort"] in [p.get("port") for p in rule.get("ports", [])] for peer in rule.get("from", [])]
+            if not policies:
+                problem(f"{where}: no NetworkPolicy selects it")
+            for peer in cv.get("httpFrom") or []:
+                if peer not in http_peers:
+                    problem(f"{where}: its NetworkPolicy does not admit {peer} on the HTTP port")
+        ing = cv.get("ingress") or {}
+        if ing.get("enabled"):
+            host = ing.get("host") or re.sub(r"^https://([^/:]+).*$", r"\1", cv["publicUrl"])
+            if len(ingresses) != 1:
+                problem(f"{where}: ingress.enabled, but {len(ingresses)} Ingresses are rendered")
+            for x in ingresses:
+                spec = x["spec"]
+                backends = [p["backend"]["service"] for r in spec.get("rules", []) for p in r.get("http", {}).get("paths", [])]
+                if [r.get("host") for r in spec.get("rules", [])] != [host]:
+                    problem(f"Ingress {x['metadata']['name']}: hosts {[r.get('host') for r in spec.get('rules', [])]}, expected [{host}]")
+                if not backends or any(b["name"] != full or b["port"] not in ({"name": "http"}, {"number": cv["httpPort"]}) for b in backends):
+                    problem(f"Ingress {x['metadata']['name']}: backends {backends}, expected {full} port http")
+                if ing.get("tlsSecret") and spec.get("tls") != [{"hosts": [host], "secretName": ing["tlsSecret"]}]:
+                    problem(f"Ingress {x['metadata']['name']}: tls {spec.get('tls')}, expected {ing['tlsSecret']} for {host}")
+                if (ing.get("className") or None) != spec.get("ingressClassName"):
+                    problem(f"Ingress {x['metadata']['name']}: ingressClassName {spec.get('ingressClassName')!r}, expected {ing.get('className')!r}")
+                for key, val in (ing.get("annotations") or {}).items():
+                    if x["metadata"].get("annotations", {}).get(key) != val:
+                        problem(f"Ingress {x['metadata']['name']}: no annotation {key}: {val}")
+if ingresses and not (console_on and v["components"]["console"]["ingress"]["enabled"]):
+    problem(f"{len(ingresses)} Ingresses rendered, but the console's ingress is not enabled")
+
 # Strimzi KafkaTopic: the chart declares the backbone's topics (national release only).
 topics_on = values.get("topics", {}).get("create", defaults["topics"]["create"])
 topics = [d for d in docs if d["kind"] == "KafkaTopic"]
@@ -483,6 +611,6 @@ for alert, (severity, expr) in wanted_alerts.items() if rules_on else ():
 
 for p in problems:
     print(p)
-summary = f"{len(enabled)} components ({', '.join(enabled)}), scope {scope}, {len(topics)} KafkaTopics, calendar {calendar_cm} ({', '.join(sorted(plain(calendar.get('years') or {}))) or 'no operator years'}), {len(alerts)} alerts, {len(panels)} dashboard panels"
+summary = f"{len(enabled)} components ({', '.join(enabled)}), console {'at ' + v['components']['console']['publicUrl'] if console_on else 'off'}{' (Ingress)' if ingresses else ''}, scope {scope}, {len(topics)} KafkaTopics, calendar {calendar_cm} ({', '.join(sorted(plain(calendar.get('years') or {}))) or 'no operator years'}), {len(alerts)} alerts, {len(panels)} dashboard panels"
 print(("ok: " if not problems else f"{len(problems)} problems: ") + summary)
 sys.exit(1 if problems else 0)
