@@ -29,6 +29,15 @@ Every component mounts the holiday calendar's ConfigMap (calendar.existingConfig
 — never subPath, which never sees the ConfigMap's updates — with CALENDAR_FILE in that directory
 and CALENDAR_POLL_MS = calendar.pollMs, and no pod annotation follows the calendar (a changed
 calendar is reloaded, never a restart).
+Every gRPC component has OIDC_ISSUER, OIDC_JWKS_URL, OIDC_AUDIENCE exactly as oidc.* (none without
+an issuer) and, with the console on, a NetworkPolicy that admits the console's pods on its gRPC port.
+The web console (components.console, HTTP only): startup, readiness and liveness probes GET /healthz
+on its HTTP port, no gRPC port; the security context, resources and grace as above; CONSOLE_PORT,
+PUBLIC_URL, OIDC_ISSUER, its OIDC client and exactly the addresses of its calls in its ConfigMap, no
+Kafka or MongoDB setting; OIDC_CLIENT_SECRET_FILE and SESSION_KEY_FILE on two read-only, not
+world-readable mounts of secrets.oidcClientSecret and secrets.sessionKey; a Service port http, its
+NetworkPolicy admitting httpFrom, HPA and PDB; and an Ingress (host, backend, TLS, class,
+annotations) exactly when ingress.enabled.
 KafkaTopic and PrometheusRule resources (CRDs; no schema offline) get their fields checked here:
 every alert of the chart (the 30-minute SLA, consumer lag, dead letters, transient retries, the
 outbox, webhook receivers, the holiday calendar) with its metric. With monitoring.grafanaDashboard on, one ConfigMap

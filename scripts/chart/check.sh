@@ -4,10 +4,10 @@
 #   helm lint --strict; helm template; strict validation of the rendered manifests against
 #   Kubernetes' own JSON schemas (kubernetes-validate, offline); assert-rendered.py (probes, limits,
 #   security context, PDB, HPA, PROVINCE_SCOPE, the holiday calendar's mount … for every enabled
-#   component; supervision in the national and every province release; KafkaTopic, PrometheusRule
-#   and Grafana dashboard fields); and calendar-reload.py: with other
-#   calendar.years (or the first ones) the Deployments render the same, so a calendar change is a
-#   reload in the running pods, never a restart.
+#   component; the web console's /healthz probes, Secret mounts, OIDC settings and Ingress;
+#   supervision in the national and every province release; KafkaTopic, PrometheusRule and Grafana
+#   dashboard fields); and calendar-reload.py: with other calendar.years (or the first ones) the
+#   Deployments render the same, so a calendar change is a reload in the running pods, never a restart.
 # Then every charts/kuayu/tests/bad-values/*.yaml must be rejected by helm, with the message on
 # its "# expect:" line. One line per check; the last line is "chart: N passed, M failed".
 #   KUBE_VERSION=1.34.0 bash scripts/chart/check.sh

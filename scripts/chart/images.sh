@@ -4,6 +4,7 @@
 #   scripts/chart/images.sh [version]    (default: the chart's appVersion)
 #   REGISTRY=registry.court.example scripts/chart/images.sh 0.1.0   (then docker push each tag)
 # The tags match the chart: <image.registry>/<components.<name>.image.repository>:<tag>.
+# kuayu/console also builds the web console's pages (npm run build:web → dist-web) inside its image.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../env.sh"
 cd "$KUAYU_ROOT"
