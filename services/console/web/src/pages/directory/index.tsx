@@ -1,6 +1,13 @@
-import { Result } from "antd";
+import { Route, Routes } from "react-router";
+import { CourtPage } from "./Court";
+import { CourtSearch } from "./Search";
 
-// Placeholder until this area's pages land.
-export default function Routes() {
-  return <Result status="info" title="建设中" />;
+/** The court directory (every role): /directory and /directory/:courtId. */
+export default function DirectoryRoutes() {
+  return (
+    <Routes>
+      <Route index element={<CourtSearch />} />
+      <Route path=":courtId" element={<CourtPage />} />
+    </Routes>
+  );
 }

@@ -1,6 +1,13 @@
-import { Result } from "antd";
+import { Route, Routes } from "react-router";
+import { InboxFilingPage } from "./Filing";
+import { InboxList } from "./List";
 
-// Placeholder until this area's pages land.
-export default function Routes() {
-  return <Result status="info" title="建设中" />;
+/** The jurisdiction court's inbox (管辖法院): /inbox and /inbox/:filingId. */
+export default function InboxRoutes() {
+  return (
+    <Routes>
+      <Route index element={<InboxList />} />
+      <Route path=":filingId" element={<InboxFilingPage />} />
+    </Routes>
+  );
 }

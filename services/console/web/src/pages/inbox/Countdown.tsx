@@ -1,0 +1,43 @@
+import { timestampDate, type Timestamp } from "@bufbuild/protobuf/wkt";
+import { Tag, Typography } from "antd";
+import { useEffect, useState } from "react";
+import type { InboxFiling } from "@gen/kuayu/decision/v1/decision_pb";
+import { COLORS } from "./labels";
+
+/** The current time, once a second. */
+export function useNow(ms = 1000) {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const t = setInterval(() => setNow(Date.now()), ms);
+    return () => clearInterval(t);
+  }, [ms]);
+  return now;
+}
+
+const two = (n: number) => String(n).padStart(2, "0");
+function span(ms: number) {
+  const s = Math.floor(Math.abs(ms) / 1000);
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  return h > 0 ? `${h}:${two(m)}:${two(s % 60)}` : `${two(m)}:${two(s % 60)}`;
+}
+
+/** Time left until a deadline (red once it has passed). */
+export function Remaining({ due, now }: { due: Timestamp | undefined; now: number }) {
+  if (!due) return <span>—</span>;
+  const left = timestampDate(due).getTime() - now;
+  return left >= 0 ? (
+    <Typography.Text>剩余 {span(left)}</Typography.Text>
+  ) : (
+    <Typography.Text strong style={{ color: COLORS.bad }}>
+      已超时 {span(left)}
+    </Typography.Text>
+  );
+}
+
+/** The response (响应) of a filing: "已响应" once given, else the countdown of its 30 working minutes. */
+export function ResponseClock({ f, now }: { f: InboxFiling; now: number }) {
+  if (f.acknowledgedAt) return <Tag color={COLORS.ok}>已响应</Tag>;
+  if (!f.responseDue || f.decidedAt) return <span>—</span>;
+  return <Remaining due={f.responseDue} now={now} />;
+}
