@@ -38,7 +38,7 @@ export function CourtPage() {
   }
   if (!court) return <Spin style={{ display: "block", margin: 48 }} />;
   return (
-    <Space direction="vertical" size="middle" style={{ width: "100%" }}>
+    <Space orientation="vertical" size="middle" style={{ width: "100%" }}>
       <Card title={court.name} extra={<Link to="/directory">返回法院名录</Link>}>
         <Descriptions bordered size="small" column={{ xs: 1, md: 2 }}>
           <Descriptions.Item label="法院代字">{court.code || "—"}</Descriptions.Item>
@@ -116,7 +116,7 @@ function Contacts({ courtId }: { courtId: string }) {
     <Card title="跨域立案法官通讯录">
       {error && <Alert type="error" showIcon title="无法读取通讯录" description={error} style={{ marginBottom: 16 }} />}
       <Table<Contact>
-        rowKey={(c, i) => `${c.name}-${i}`}
+        rowKey={(c) => `${c.name}-${c.phone}`}
         loading={!contacts}
         dataSource={contacts}
         pagination={false}

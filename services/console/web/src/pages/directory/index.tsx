@@ -1,13 +1,16 @@
 import { Route, Routes } from "react-router";
+import { Accessible } from "../notifications/theme";
 import { CourtPage } from "./Court";
 import { CourtSearch } from "./Search";
 
 /** The court directory (every role): /directory and /directory/:courtId. */
 export default function DirectoryRoutes() {
   return (
-    <Routes>
-      <Route index element={<CourtSearch />} />
-      <Route path=":courtId" element={<CourtPage />} />
-    </Routes>
+    <Accessible>
+      <Routes>
+        <Route index element={<CourtSearch />} />
+        <Route path=":courtId" element={<CourtPage />} />
+      </Routes>
+    </Accessible>
   );
 }

@@ -15,11 +15,13 @@ export function useNow(ms = 1000) {
 }
 
 const two = (n: number) => String(n).padStart(2, "0");
-function span(ms: number) {
-  const s = Math.floor(Math.abs(ms) / 1000);
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  return h > 0 ? `${h}:${two(m)}:${two(s % 60)}` : `${two(m)}:${two(s % 60)}`;
+function span(millis: number) {
+  const s = Math.floor(Math.abs(millis) / 1000);
+  const d = Math.floor(s / 86400);
+  const h = Math.floor((s % 86400) / 3600);
+  const mmss = `${two(Math.floor((s % 3600) / 60))}:${two(s % 60)}`;
+  if (d > 0) return `${d}天 ${two(h)}:${mmss}`;
+  return h > 0 ? `${h}:${mmss}` : mmss;
 }
 
 /** Time left until a deadline (red once it has passed). */

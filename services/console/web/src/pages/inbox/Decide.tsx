@@ -166,7 +166,7 @@ export function CorrectionsModal({ filing, onClose, onDone }: Props) {
                   <Form.Item name={field.name} label={`其他补正事项 ${i + 1}`} rules={[{ required: true, whitespace: true, message: "请填写补正事项" }]} style={{ width: 560 }}>
                     <Input.TextArea rows={2} maxLength={1000} />
                   </Form.Item>
-                  <Button aria-label={`删除其他补正事项 ${i + 1}`} icon={<DeleteOutlined />} onClick={() => remove(field.name)} style={{ marginTop: 30 }} />
+                  <Button aria-label={`移除第 ${i + 1} 项其他补正事项`} icon={<DeleteOutlined />} onClick={() => remove(field.name)} style={{ marginTop: 30 }} />
                 </Space>
               ))}
               <Button icon={<PlusOutlined />} onClick={() => add("")} style={{ marginBottom: 16 }}>

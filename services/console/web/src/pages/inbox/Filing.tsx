@@ -62,7 +62,7 @@ function FilingView({ filing: f, onChange }: { filing: InboxFiling; onChange: (f
   const status = STATUS[f.status];
   const details = f.details;
   return (
-    <Space direction="vertical" size="middle" style={{ width: "100%" }}>
+    <Space orientation="vertical" size="middle" style={{ width: "100%" }}>
       <Card
         title={
           <Space wrap>
@@ -93,10 +93,10 @@ function FilingView({ filing: f, onChange }: { filing: InboxFiling; onChange: (f
           </Descriptions.Item>
           <Descriptions.Item label="材料">{f.materialsComplete ? "已全部复制并核验" : "正在从协作法院复制"}</Descriptions.Item>
           <Descriptions.Item label="管辖依据">{details?.jurisdictionBasis || "—"}</Descriptions.Item>
-          <Descriptions.Item label="诉讼请求" span={2}>
+          <Descriptions.Item label="诉讼请求" span="filled">
             <Typography.Paragraph style={{ whiteSpace: "pre-wrap", margin: 0 }}>{details?.claims || "—"}</Typography.Paragraph>
           </Descriptions.Item>
-          <Descriptions.Item label="事实与理由" span={2}>
+          <Descriptions.Item label="事实与理由" span="filled">
             <Typography.Paragraph style={{ whiteSpace: "pre-wrap", margin: 0 }}>{details?.facts || "—"}</Typography.Paragraph>
           </Descriptions.Item>
         </Descriptions>
@@ -221,7 +221,7 @@ function Actions({ f, onChange }: { f: InboxFiling; onChange: (f: InboxFiling | 
 function Parties({ parties }: { parties: Party[] }) {
   return (
     <Table<Party>
-      rowKey={(_, i) => String(i)}
+      rowKey={(p) => p.identity.value?.name ?? ""}
       dataSource={parties}
       pagination={false}
       size="small"

@@ -1,5 +1,5 @@
 import { InboxStatus, InboxView, type InboxFiling } from "@gen/kuayu/decision/v1/decision_pb";
-import { Alert, Card, Table, Tabs, Tag, Typography } from "antd";
+import { Alert, Card, Space, Table, Tabs, Tag, Typography } from "antd";
 import { useCallback, useEffect, useMemo, useState } from "react";
 import { Link } from "react-router";
 import { decision, directory } from "../../api/client";
@@ -94,6 +94,7 @@ export function InboxList() {
 
   return (
     <Card title="待处理（管辖法院）">
+      <Typography.Paragraph>管辖法院应自申请送达起 30 个工作分钟内响应；响应后在决定期限内作出受理、不予受理或要求补正的决定。</Typography.Paragraph>
       <Tabs activeKey={tab} onChange={(k) => setTab(k as TabKey)} items={TABS.map((t) => ({ key: t.key, label: t.label }))} />
       {error && <Alert type="error" showIcon title="无法读取收件箱" description={error} style={{ marginBottom: 16 }} />}
       {more && <Alert type="info" showIcon title="仅显示前 200 条" style={{ marginBottom: 16 }} />}
@@ -108,42 +109,46 @@ export function InboxList() {
           {
             title: "收件编号",
             key: "receipt",
-            render: (_, f) => <Link to={`/inbox/${encodeURIComponent(f.filingId)}`}>{f.receiptNumber || f.filingId}</Link>,
+            render: (_, f) => (
+              <Link to={`/inbox/${encodeURIComponent(f.filingId)}`} style={{ whiteSpace: "nowrap" }}>
+                {f.receiptNumber || f.filingId}
+              </Link>
+            ),
           },
-          { title: "案件类型", key: "type", render: (_, f) => CASE_TYPE_NAMES[f.caseType] },
-          { title: "协作法院", key: "court", render: (_, f) => courts[f.collaboratingCourtId] ?? f.collaboratingCourtId },
-          { title: "送达时间", key: "arrived", render: (_, f) => fmt(f.arrivedAt) },
           {
             title: "状态",
             key: "status",
             render: (_, f) => (
-              <>
+              <Space size={4} wrap>
                 <Tag color={STATUS[f.status].color}>{STATUS[f.status].text}</Tag>
                 {f.overdue && <Tag color={COLORS.bad}>已超期</Tag>}
                 {f.drill && <Tag color={COLORS.muted}>演练</Tag>}
-              </>
+              </Space>
             ),
           },
-          { title: "响应时限（30个工作分钟）", key: "response", render: (_, f) => <ResponseClock f={f} now={now} /> },
+          { title: "响应时限", key: "response", render: (_, f) => <ResponseClock f={f} now={now} /> },
           {
             title: "当前期限",
             key: "due",
             render: (_, f) =>
               dueOf(f) ? (
-                <>
-                  <Typography.Text>{fmt(dueOf(f))}</Typography.Text>
-                  {f.deadlinesEstimated && " （暂定）"}
+                <span style={{ whiteSpace: "nowrap" }}>
+                  {fmt(dueOf(f))}
+                  {f.deadlinesEstimated && "（暂定）"}
                   {f.status !== InboxStatus.AWAITING_RESPONSE && (
                     <>
                       <br />
                       <Remaining due={dueOf(f)} now={now} />
                     </>
                   )}
-                </>
+                </span>
               ) : (
                 "—"
               ),
           },
+          { title: "案件类型", key: "type", render: (_, f) => CASE_TYPE_NAMES[f.caseType] },
+          { title: "协作法院", key: "court", render: (_, f) => courts[f.collaboratingCourtId] ?? f.collaboratingCourtId },
+          { title: "送达时间", key: "arrived", render: (_, f) => <span style={{ whiteSpace: "nowrap" }}>{fmt(f.arrivedAt)}</span> },
         ]}
       />
     </Card>

@@ -7,12 +7,21 @@ import { notification } from "../../api/client";
 import { messageOf } from "../../api/errors";
 import { linkOf } from "./links";
 import { notificationsChanged, useStream } from "./stream";
+import { Accessible } from "./theme";
 
 const PAGE = 50;
 const time = (n: Notification) => (n.createdAt ? timestampDate(n.createdAt).toLocaleString("zh-CN", { hour12: false }) : "");
 
 /** The court's in-app notifications for the user's role, newest first, with 标为已读. */
 export default function NotificationsPage() {
+  return (
+    <Accessible>
+      <Notifications />
+    </Accessible>
+  );
+}
+
+function Notifications() {
   const { message } = App.useApp();
   const [filter, setFilter] = useState<"all" | "unread">("all");
   const [items, setItems] = useState<Notification[]>();
