@@ -8,6 +8,7 @@ import { useEffect, useState } from "react";
 import { Link, useParams } from "react-router";
 import { directory } from "../../api/client";
 import { messageOf } from "../../api/errors";
+import { PageTitle } from "../notifications/a11y";
 import { CASE_TYPE_NAMES, KIND_NAMES, LEVEL_NAMES, provinceName, ROLE_NAMES } from "./labels";
 
 /** A court: its entry in the directory, its working status now, and its cross-domain filing contacts. */
@@ -39,7 +40,7 @@ export function CourtPage() {
   if (!court) return <Spin style={{ display: "block", margin: 48 }} />;
   return (
     <Space orientation="vertical" size="middle" style={{ width: "100%" }}>
-      <Card title={court.name} extra={<Link to="/directory">返回法院名录</Link>}>
+      <Card title={<PageTitle>{court.name}</PageTitle>} extra={<Link to="/directory">返回法院名录</Link>}>
         <Descriptions bordered size="small" column={{ xs: 1, md: 2 }}>
           <Descriptions.Item label="法院代字">{court.code || "—"}</Descriptions.Item>
           <Descriptions.Item label="层级">{LEVEL_NAMES[court.level]}</Descriptions.Item>

@@ -4,6 +4,7 @@ import { useCallback, useEffect, useState } from "react";
 import { Link, useSearchParams } from "react-router";
 import { directory } from "../../api/client";
 import { messageOf } from "../../api/errors";
+import { PageTitle, Wide } from "../notifications/a11y";
 import { KIND_NAMES, LEVEL_NAMES, provinceName, PROVINCE_OPTIONS, ROLE_NAMES } from "./labels";
 
 interface Query {
@@ -58,7 +59,7 @@ export function CourtSearch() {
   };
 
   return (
-    <Card title="法院名录">
+    <Card title={<PageTitle>法院名录</PageTitle>}>
       <Form form={form} layout="inline" onFinish={submit} initialValues={query} style={{ rowGap: 12, marginBottom: 16 }}>
         <Form.Item name="name" label="法院名称">
           <Input allowClear placeholder="名称中的文字" style={{ width: 200 }} />
@@ -79,28 +80,29 @@ export function CourtSearch() {
         </Form.Item>
       </Form>
       {error && <Alert type="error" showIcon title="查询失败" description={error} style={{ marginBottom: 16 }} />}
-      <Table<Court>
-        rowKey="courtId"
-        loading={loading && !courts}
-        dataSource={courts}
-        pagination={false}
-        size="small"
-        scroll={{ x: 800 }}
-        locale={{ emptyText: "没有符合条件的法院" }}
-        title={() => (courts ? `共 ${total} 个法院` : "")}
-        columns={[
-          { title: "法院名称", key: "name", render: (_, c) => <Link to={`/directory/${encodeURIComponent(c.courtId)}`}>{c.name}</Link> },
-          { title: "法院代字", key: "code", render: (_, c) => c.code || "—" },
-          { title: "层级", key: "level", render: (_, c) => LEVEL_NAMES[c.level] },
-          { title: "类别", key: "kind", render: (_, c) => KIND_NAMES[c.kind] },
-          { title: "省份", key: "province", render: (_, c) => provinceName(c.province) },
-          {
-            title: "跨域立案角色",
-            key: "roles",
-            render: (_, c) => (c.roles.length === 0 ? "—" : c.roles.map((r) => <Tag key={r}>{ROLE_NAMES[r]}</Tag>)),
-          },
-        ]}
-      />
+      <Wide label="法院查询结果" minWidth={800}>
+        <Table<Court>
+          rowKey="courtId"
+          loading={loading && !courts}
+          dataSource={courts}
+          pagination={false}
+          size="small"
+          locale={{ emptyText: "没有符合条件的法院" }}
+          title={() => (courts ? `共 ${total} 个法院` : "")}
+          columns={[
+            { title: "法院名称", key: "name", render: (_, c) => <Link to={`/directory/${encodeURIComponent(c.courtId)}`}>{c.name}</Link> },
+            { title: "法院代字", key: "code", render: (_, c) => c.code || "—" },
+            { title: "层级", key: "level", render: (_, c) => LEVEL_NAMES[c.level] },
+            { title: "类别", key: "kind", render: (_, c) => KIND_NAMES[c.kind] },
+            { title: "省份", key: "province", render: (_, c) => provinceName(c.province) },
+            {
+              title: "跨域立案角色",
+              key: "roles",
+              render: (_, c) => (c.roles.length === 0 ? "—" : c.roles.map((r) => <Tag key={r}>{ROLE_NAMES[r]}</Tag>)),
+            },
+          ]}
+        />
+      </Wide>
       {next && (
         <Button style={{ marginTop: 16 }} loading={loading} onClick={() => void search(Object.fromEntries(new URLSearchParams(key)) as Query, next)}>
           加载更多

@@ -1,5 +1,5 @@
 import { Route, Routes } from "react-router";
-import { Accessible } from "../notifications/theme";
+import { Accessible } from "../notifications/a11y";
 import { CourtPage } from "./Court";
 import { CourtSearch } from "./Search";
 

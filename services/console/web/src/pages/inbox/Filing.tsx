@@ -7,6 +7,7 @@ import { useEffect, useState } from "react";
 import { Link, useParams } from "react-router";
 import { decision } from "../../api/client";
 import { messageOf } from "../../api/errors";
+import { PageTitle, Wide } from "../notifications/a11y";
 import { materialUrl } from "../../api/http";
 import { useStream } from "../notifications/stream";
 import { Remaining, ResponseClock, useNow } from "./Countdown";
@@ -66,7 +67,7 @@ function FilingView({ filing: f, onChange }: { filing: InboxFiling; onChange: (f
       <Card
         title={
           <Space wrap>
-            <span>立案申请 {f.receiptNumber}</span>
+            <PageTitle>立案申请 {f.receiptNumber}</PageTitle>
             <Tag color={status.color}>{status.text}</Tag>
             {f.overdue && <Tag color={COLORS.bad}>已超期</Tag>}
             {f.drill && <Tag color={COLORS.muted}>演练</Tag>}
@@ -220,34 +221,35 @@ function Actions({ f, onChange }: { f: InboxFiling; onChange: (f: InboxFiling | 
 
 function Parties({ parties }: { parties: Party[] }) {
   return (
-    <Table<Party>
-      rowKey={(p) => p.identity.value?.name ?? ""}
-      dataSource={parties}
-      pagination={false}
-      size="small"
-      scroll={{ x: 800 }}
-      columns={[
-        { title: "诉讼地位", key: "role", render: (_, p) => PARTY_ROLE_NAMES[p.role] },
-        {
-          title: "姓名或名称",
-          key: "name",
-          render: (_, p) => (p.identity.case === "person" ? p.identity.value.name : p.identity.case === "organization" ? p.identity.value.name : "—"),
-        },
-        {
-          title: "证件号码",
-          key: "id",
-          render: (_, p) => (p.identity.case === "person" ? p.identity.value.residentId : p.identity.case === "organization" ? p.identity.value.creditCode : "") || "—",
-        },
-        { title: "法定代表人", key: "rep", render: (_, p) => (p.identity.case === "organization" ? p.identity.value.legalRepresentative : "") || "—" },
-        { title: "送达地址", dataIndex: "address" },
-        { title: "联系电话", key: "phone", render: (_, p) => p.phone || "—" },
-        {
-          title: "委托诉讼代理人",
-          key: "agents",
-          render: (_, p) => (p.agents.length === 0 ? "—" : p.agents.map((a) => `${a.name}（${AGENT_KIND_NAMES[a.kind]}${a.licenseNumber ? `，执业证号 ${a.licenseNumber}` : ""}）`).join("；")),
-        },
-      ]}
-    />
+    <Wide label="当事人列表" minWidth={800}>
+      <Table<Party>
+        rowKey={(p) => p.identity.value?.name ?? ""}
+        dataSource={parties}
+        pagination={false}
+        size="small"
+        columns={[
+          { title: "诉讼地位", key: "role", render: (_, p) => PARTY_ROLE_NAMES[p.role] },
+          {
+            title: "姓名或名称",
+            key: "name",
+            render: (_, p) => (p.identity.case === "person" ? p.identity.value.name : p.identity.case === "organization" ? p.identity.value.name : "—"),
+          },
+          {
+            title: "证件号码",
+            key: "id",
+            render: (_, p) => (p.identity.case === "person" ? p.identity.value.residentId : p.identity.case === "organization" ? p.identity.value.creditCode : "") || "—",
+          },
+          { title: "法定代表人", key: "rep", render: (_, p) => (p.identity.case === "organization" ? p.identity.value.legalRepresentative : "") || "—" },
+          { title: "送达地址", dataIndex: "address" },
+          { title: "联系电话", key: "phone", render: (_, p) => p.phone || "—" },
+          {
+            title: "委托诉讼代理人",
+            key: "agents",
+            render: (_, p) => (p.agents.length === 0 ? "—" : p.agents.map((a) => `${a.name}（${AGENT_KIND_NAMES[a.kind]}${a.licenseNumber ? `，执业证号 ${a.licenseNumber}` : ""}）`).join("；")),
+          },
+        ]}
+      />
+    </Wide>
   );
 }
 
@@ -257,44 +259,45 @@ function Materials({ f }: { f: InboxFiling }) {
   const viewable = (t: string) => t === "application/pdf" || t.startsWith("image/");
   return (
     <>
-      <Table<InboxMaterial>
-        rowKey={(m) => m.material?.materialId ?? ""}
-        dataSource={f.materials}
-        pagination={false}
-        size="small"
-        scroll={{ x: 900 }}
-        columns={[
-          { title: "材料类别", key: "kind", render: (_, m) => kindName(f.caseType, m.material?.kind ?? "") },
-          { title: "文件名", key: "name", render: (_, m) => m.material?.fileName },
-          { title: "大小", key: "size", render: (_, m) => fmtSize(m.material?.sizeBytes ?? 0) },
-          { title: "提交轮次", key: "round", render: (_, m) => m.material?.round },
-          {
-            title: "SHA-256",
-            key: "sha",
-            render: (_, m) => <code style={{ wordBreak: "break-all", fontSize: 12 }}>{m.material?.sha256}</code>,
-          },
-          { title: "核验", key: "copied", render: (_, m) => (m.copied ? <Tag color={COLORS.ok}>已核验</Tag> : <Tag color={COLORS.wait}>复制中</Tag>) },
-          {
-            title: "操作",
-            key: "open",
-            render: (_, m) =>
-              m.copied ? (
-                <Space>
-                  {viewable(m.material?.mediaType ?? "") && (
-                    <Button size="small" onClick={() => setShown(m)}>
-                      查看
-                    </Button>
-                  )}
-                  <a href={url(m)} target="_blank" rel="noopener noreferrer">
-                    新标签页打开
-                  </a>
-                </Space>
-              ) : (
-                "—"
-              ),
-          },
-        ]}
-      />
+      <Wide label="材料列表" minWidth={900}>
+        <Table<InboxMaterial>
+          rowKey={(m) => m.material?.materialId ?? ""}
+          dataSource={f.materials}
+          pagination={false}
+          size="small"
+          columns={[
+            { title: "材料类别", key: "kind", render: (_, m) => kindName(f.caseType, m.material?.kind ?? "") },
+            { title: "文件名", key: "name", render: (_, m) => m.material?.fileName },
+            { title: "大小", key: "size", render: (_, m) => fmtSize(m.material?.sizeBytes ?? 0) },
+            { title: "提交轮次", key: "round", render: (_, m) => m.material?.round },
+            {
+              title: "SHA-256",
+              key: "sha",
+              render: (_, m) => <code style={{ wordBreak: "break-all", fontSize: 12 }}>{m.material?.sha256}</code>,
+            },
+            { title: "核验", key: "copied", render: (_, m) => (m.copied ? <Tag color={COLORS.ok}>已核验</Tag> : <Tag color={COLORS.wait}>复制中</Tag>) },
+            {
+              title: "操作",
+              key: "open",
+              render: (_, m) =>
+                m.copied ? (
+                  <Space>
+                    {viewable(m.material?.mediaType ?? "") && (
+                      <Button size="small" onClick={() => setShown(m)}>
+                        查看
+                      </Button>
+                    )}
+                    <a href={url(m)} target="_blank" rel="noopener noreferrer">
+                      新标签页打开
+                    </a>
+                  </Space>
+                ) : (
+                  "—"
+                ),
+            },
+          ]}
+        />
+      </Wide>
       {shown?.material && (
         <Modal open title={shown.material.fileName} footer={null} width="90vw" onCancel={() => setShown(undefined)} styles={{ body: { height: "75vh" } }}>
           {shown.material.mediaType === "application/pdf" ? (

@@ -1,9 +1,11 @@
+import { Code, ConnectError } from "@connectrpc/connect";
 import { InboxStatus, InboxView, type InboxFiling } from "@gen/kuayu/decision/v1/decision_pb";
-import { Alert, Card, Space, Table, Tabs, Tag, Typography } from "antd";
+import { Alert, Card, Result, Space, Table, Tabs, Tag, Typography } from "antd";
 import { useCallback, useEffect, useMemo, useState } from "react";
 import { Link } from "react-router";
 import { decision, directory } from "../../api/client";
 import { messageOf } from "../../api/errors";
+import { PageTitle, Wide } from "../notifications/a11y";
 import { useStream } from "../notifications/stream";
 import { ResponseClock, Remaining, useNow } from "./Countdown";
 import { CASE_TYPE_NAMES, COLORS, dateOf, fmt, STATUS } from "./labels";
@@ -54,6 +56,7 @@ export function InboxList() {
   const [filings, setFilings] = useState<InboxFiling[]>();
   const [more, setMore] = useState(false);
   const [error, setError] = useState<string>();
+  const [denied, setDenied] = useState(false);
   const now = useNow();
 
   const load = useCallback(async (t: TabKey) => {
@@ -64,6 +67,7 @@ export function InboxList() {
       setMore(pages.some((p) => p.nextPageToken !== ""));
       setError(undefined);
     } catch (err) {
+      if (err instanceof ConnectError && err.code === Code.PermissionDenied) setDenied(true);
       setError(messageOf(err));
       setFilings((f) => f ?? []);
     }
@@ -92,65 +96,67 @@ export function InboxList() {
   const rows = useMemo(() => (tab === "all" ? filings : filings && [...filings].sort((a, b) => dueTime(a) - dueTime(b))), [filings, tab]);
   const courts = useCourtNames((filings ?? []).map((f) => f.collaboratingCourtId));
 
+  if (denied) return <Result status="403" title="无权查看收件箱" subTitle="收件箱仅供管辖法院的跨域立案专员使用。" />;
   return (
-    <Card title="待处理（管辖法院）">
+    <Card title={<PageTitle>待处理（管辖法院）</PageTitle>}>
       <Typography.Paragraph>管辖法院应自申请送达起 30 个工作分钟内响应；响应后在决定期限内作出受理、不予受理或要求补正的决定。</Typography.Paragraph>
       <Tabs activeKey={tab} onChange={(k) => setTab(k as TabKey)} items={TABS.map((t) => ({ key: t.key, label: t.label }))} />
       {error && <Alert type="error" showIcon title="无法读取收件箱" description={error} style={{ marginBottom: 16 }} />}
       {more && <Alert type="info" showIcon title="仅显示前 200 条" style={{ marginBottom: 16 }} />}
-      <Table<InboxFiling>
-        rowKey="filingId"
-        loading={!filings}
-        dataSource={rows}
-        pagination={false}
-        scroll={{ x: 900 }}
-        locale={{ emptyText: "暂无申请" }}
-        columns={[
-          {
-            title: "收件编号",
-            key: "receipt",
-            render: (_, f) => (
-              <Link to={`/inbox/${encodeURIComponent(f.filingId)}`} style={{ whiteSpace: "nowrap" }}>
-                {f.receiptNumber || f.filingId}
-              </Link>
-            ),
-          },
-          {
-            title: "状态",
-            key: "status",
-            render: (_, f) => (
-              <Space size={4} wrap>
-                <Tag color={STATUS[f.status].color}>{STATUS[f.status].text}</Tag>
-                {f.overdue && <Tag color={COLORS.bad}>已超期</Tag>}
-                {f.drill && <Tag color={COLORS.muted}>演练</Tag>}
-              </Space>
-            ),
-          },
-          { title: "响应时限", key: "response", render: (_, f) => <ResponseClock f={f} now={now} /> },
-          {
-            title: "当前期限",
-            key: "due",
-            render: (_, f) =>
-              dueOf(f) ? (
-                <span style={{ whiteSpace: "nowrap" }}>
-                  {fmt(dueOf(f))}
-                  {f.deadlinesEstimated && "（暂定）"}
-                  {f.status !== InboxStatus.AWAITING_RESPONSE && (
-                    <>
-                      <br />
-                      <Remaining due={dueOf(f)} now={now} />
-                    </>
-                  )}
-                </span>
-              ) : (
-                "—"
+      <Wide label="收件箱申请列表" minWidth={900}>
+        <Table<InboxFiling>
+          rowKey="filingId"
+          loading={!filings}
+          dataSource={rows}
+          pagination={false}
+          locale={{ emptyText: "暂无申请" }}
+          columns={[
+            {
+              title: "收件编号",
+              key: "receipt",
+              render: (_, f) => (
+                <Link to={`/inbox/${encodeURIComponent(f.filingId)}`} style={{ whiteSpace: "nowrap" }}>
+                  {f.receiptNumber || f.filingId}
+                </Link>
               ),
-          },
-          { title: "案件类型", key: "type", render: (_, f) => CASE_TYPE_NAMES[f.caseType] },
-          { title: "协作法院", key: "court", render: (_, f) => courts[f.collaboratingCourtId] ?? f.collaboratingCourtId },
-          { title: "送达时间", key: "arrived", render: (_, f) => <span style={{ whiteSpace: "nowrap" }}>{fmt(f.arrivedAt)}</span> },
-        ]}
-      />
+            },
+            {
+              title: "状态",
+              key: "status",
+              render: (_, f) => (
+                <Space size={4} wrap>
+                  <Tag color={STATUS[f.status].color}>{STATUS[f.status].text}</Tag>
+                  {f.overdue && <Tag color={COLORS.bad}>已超期</Tag>}
+                  {f.drill && <Tag color={COLORS.muted}>演练</Tag>}
+                </Space>
+              ),
+            },
+            { title: "响应时限", key: "response", render: (_, f) => <ResponseClock f={f} now={now} /> },
+            {
+              title: "当前期限",
+              key: "due",
+              render: (_, f) =>
+                dueOf(f) ? (
+                  <span style={{ whiteSpace: "nowrap" }}>
+                    {fmt(dueOf(f))}
+                    {f.deadlinesEstimated && "（暂定）"}
+                    {f.status !== InboxStatus.AWAITING_RESPONSE && (
+                      <>
+                        <br />
+                        <Remaining due={dueOf(f)} now={now} />
+                      </>
+                    )}
+                  </span>
+                ) : (
+                  "—"
+                ),
+            },
+            { title: "案件类型", key: "type", render: (_, f) => CASE_TYPE_NAMES[f.caseType] },
+            { title: "协作法院", key: "court", render: (_, f) => courts[f.collaboratingCourtId] ?? f.collaboratingCourtId },
+            { title: "送达时间", key: "arrived", render: (_, f) => <span style={{ whiteSpace: "nowrap" }}>{fmt(f.arrivedAt)}</span> },
+          ]}
+        />
+      </Wide>
     </Card>
   );
 }

@@ -7,7 +7,7 @@ import { Link, useNavigate } from "react-router";
 import { notification } from "../../api/client";
 import { linkOf } from "./links";
 import { notificationsChanged, useStream } from "./stream";
-import { Accessible } from "./theme";
+import { Accessible } from "./a11y";
 
 const LATEST = 8;
 /** Unread notifications counted at most (more show as "99+"). */
@@ -86,9 +86,11 @@ export function Bell() {
     <Accessible>
       <Popover trigger="click" placement="bottomRight" title="消息提醒" content={content} open={open} onOpenChange={setOpen}>
         <Button type="text" aria-label={unread > 0 ? `消息提醒，${unread >= COUNTED ? "99+" : unread} 条未读` : "消息提醒"} style={{ color: "#fff" }}>
-          <Badge count={unread} overflowCount={99} size="small" style={{ backgroundColor: "#a8071a", boxShadow: "none" }}>
-            <BellOutlined style={{ color: "#fff", fontSize: 18 }} />
-          </Badge>
+          <span aria-hidden="true">
+            <Badge count={unread} overflowCount={99} size="small" style={{ backgroundColor: "#a8071a", boxShadow: "none" }}>
+              <BellOutlined style={{ color: "#fff", fontSize: 18 }} />
+            </Badge>
+          </span>
         </Button>
       </Popover>
     </Accessible>

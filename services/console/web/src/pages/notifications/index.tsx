@@ -7,7 +7,7 @@ import { notification } from "../../api/client";
 import { messageOf } from "../../api/errors";
 import { linkOf } from "./links";
 import { notificationsChanged, useStream } from "./stream";
-import { Accessible } from "./theme";
+import { Accessible, PageTitle, Wide } from "./a11y";
 
 const PAGE = 50;
 const time = (n: Notification) => (n.createdAt ? timestampDate(n.createdAt).toLocaleString("zh-CN", { hour12: false }) : "");
@@ -71,7 +71,7 @@ function Notifications() {
 
   return (
     <Card
-      title="消息提醒"
+      title={<PageTitle>消息提醒</PageTitle>}
       extra={
         <Button onClick={() => void markRead(unreadIds)} disabled={unreadIds.length === 0} loading={busy}>
           全部标为已读
@@ -90,43 +90,44 @@ function Notifications() {
         />
       </Space>
       {error && <Alert type="error" showIcon title="无法读取消息" description={error} style={{ marginBottom: 16 }} />}
-      <Table<Notification>
-        rowKey="notificationId"
-        loading={!items}
-        dataSource={items}
-        pagination={false}
-        size="small"
-        scroll={{ x: 700 }}
-        locale={{ emptyText: "暂无消息" }}
-        columns={[
-          { title: "时间", key: "time", width: 170, render: (_, n) => time(n) },
-          {
-            title: "消息",
-            key: "title",
-            render: (_, n) => {
-              const to = linkOf(n);
-              return (
-                <>
-                  <div style={{ fontWeight: n.read ? 400 : 600 }}>{to ? <Link to={to}>{n.title}</Link> : n.title}</div>
-                  <div style={{ whiteSpace: "pre-wrap" }}>{n.body}</div>
-                </>
-              );
+      <Wide label="消息列表" minWidth={700}>
+        <Table<Notification>
+          rowKey="notificationId"
+          loading={!items}
+          dataSource={items}
+          pagination={false}
+          size="small"
+          locale={{ emptyText: "暂无消息" }}
+          columns={[
+            { title: "时间", key: "time", width: 170, render: (_, n) => time(n) },
+            {
+              title: "消息",
+              key: "title",
+              render: (_, n) => {
+                const to = linkOf(n);
+                return (
+                  <>
+                    <div style={{ fontWeight: n.read ? 400 : 600 }}>{to ? <Link to={to}>{n.title}</Link> : n.title}</div>
+                    <div style={{ whiteSpace: "pre-wrap" }}>{n.body}</div>
+                  </>
+                );
+              },
             },
-          },
-          { title: "状态", key: "read", width: 80, render: (_, n) => (n.read ? <Tag>已读</Tag> : <Tag color="#a8071a">未读</Tag>) },
-          {
-            title: "操作",
-            key: "mark",
-            width: 110,
-            render: (_, n) =>
-              n.read ? null : (
-                <Button size="small" disabled={busy} onClick={() => void markRead([n.notificationId])}>
-                  标为已读
-                </Button>
-              ),
-          },
-        ]}
-      />
+            { title: "状态", key: "read", width: 80, render: (_, n) => (n.read ? <Tag>已读</Tag> : <Tag color="#a8071a">未读</Tag>) },
+            {
+              title: "操作",
+              key: "mark",
+              width: 110,
+              render: (_, n) =>
+                n.read ? null : (
+                  <Button size="small" disabled={busy} onClick={() => void markRead([n.notificationId])}>
+                    标为已读
+                  </Button>
+                ),
+            },
+          ]}
+        />
+      </Wide>
       {next && (
         <Button style={{ marginTop: 16 }} onClick={() => void load(next)}>
           加载更多

@@ -1,4 +1,4 @@
-import { ConfigProvider, type ThemeConfig } from "antd";
+import { ConfigProvider, Typography, type ThemeConfig } from "antd";
 import type { ReactNode } from "react";
 
 /**
@@ -25,5 +25,23 @@ export function Accessible({ children }: { children: ReactNode }) {
     <ConfigProvider theme={CONTRAST_THEME} button={{ autoInsertSpace: false }}>
       {children}
     </ConfigProvider>
+  );
+}
+
+/** A wide table's scrolling box: focusable and named, so keyboard users can scroll it too. */
+export function Wide({ label, minWidth, children }: { label: string; minWidth: number; children: ReactNode }) {
+  return (
+    <div role="region" aria-label={label} tabIndex={0} style={{ overflowX: "auto" }}>
+      <div style={{ minWidth }}>{children}</div>
+    </div>
+  );
+}
+
+/** The page's level-1 heading, sized as a card title. */
+export function PageTitle({ children }: { children: ReactNode }) {
+  return (
+    <Typography.Title level={1} style={{ margin: 0, fontSize: 18, display: "inline" }}>
+      {children}
+    </Typography.Title>
   );
 }
