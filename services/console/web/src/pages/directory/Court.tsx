@@ -8,7 +8,7 @@ import { useEffect, useState } from "react";
 import { Link, useParams } from "react-router";
 import { directory } from "../../api/client";
 import { messageOf } from "../../api/errors";
-import { PageTitle } from "../notifications/a11y";
+import { EmptyText, PageTitle } from "../notifications/a11y";
 import { CASE_TYPE_NAMES, KIND_NAMES, LEVEL_NAMES, provinceName, ROLE_NAMES } from "./labels";
 
 /** A court: its entry in the directory, its working status now, and its cross-domain filing contacts. */
@@ -122,7 +122,7 @@ function Contacts({ courtId }: { courtId: string }) {
         dataSource={contacts}
         pagination={false}
         size="small"
-        locale={{ emptyText: "暂无联系人" }}
+        locale={{ emptyText: <EmptyText>暂无联系人</EmptyText> }}
         columns={[
           { title: "姓名", key: "name", render: (_, c) => c.name },
           { title: "职务", key: "role", render: (_, c) => c.role || "—" },

@@ -4,7 +4,7 @@ import { useCallback, useEffect, useState } from "react";
 import { Link, useSearchParams } from "react-router";
 import { directory } from "../../api/client";
 import { messageOf } from "../../api/errors";
-import { PageTitle, Wide } from "../notifications/a11y";
+import { EmptyText, PageTitle, Wide } from "../notifications/a11y";
 import { KIND_NAMES, LEVEL_NAMES, provinceName, PROVINCE_OPTIONS, ROLE_NAMES } from "./labels";
 
 interface Query {
@@ -87,7 +87,7 @@ export function CourtSearch() {
           dataSource={courts}
           pagination={false}
           size="small"
-          locale={{ emptyText: "没有符合条件的法院" }}
+          locale={{ emptyText: <EmptyText>没有符合条件的法院</EmptyText> }}
           title={() => (courts ? `共 ${total} 个法院` : "")}
           columns={[
             { title: "法院名称", key: "name", render: (_, c) => <Link to={`/directory/${encodeURIComponent(c.courtId)}`}>{c.name}</Link> },

@@ -29,9 +29,9 @@ export function Remaining({ due, now }: { due: Timestamp | undefined; now: numbe
   if (!due) return <span>—</span>;
   const left = timestampDate(due).getTime() - now;
   return left >= 0 ? (
-    <Typography.Text>剩余 {span(left)}</Typography.Text>
+    <Typography.Text style={{ whiteSpace: "nowrap" }}>剩余 {span(left)}</Typography.Text>
   ) : (
-    <Typography.Text strong style={{ color: COLORS.bad }}>
+    <Typography.Text strong style={{ color: COLORS.bad, whiteSpace: "nowrap" }}>
       已超时 {span(left)}
     </Typography.Text>
   );

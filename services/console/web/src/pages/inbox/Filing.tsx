@@ -268,8 +268,8 @@ function Materials({ f }: { f: InboxFiling }) {
           columns={[
             { title: "材料类别", key: "kind", render: (_, m) => kindName(f.caseType, m.material?.kind ?? "") },
             { title: "文件名", key: "name", render: (_, m) => m.material?.fileName },
-            { title: "大小", key: "size", render: (_, m) => fmtSize(m.material?.sizeBytes ?? 0) },
-            { title: "提交轮次", key: "round", render: (_, m) => m.material?.round },
+            { title: "大小", key: "size", render: (_, m) => <span style={{ whiteSpace: "nowrap" }}>{fmtSize(m.material?.sizeBytes ?? 0)}</span> },
+            { title: "轮次", key: "round", render: (_, m) => m.material?.round },
             {
               title: "SHA-256",
               key: "sha",
@@ -281,7 +281,7 @@ function Materials({ f }: { f: InboxFiling }) {
               key: "open",
               render: (_, m) =>
                 m.copied ? (
-                  <Space>
+                  <Space style={{ whiteSpace: "nowrap" }}>
                     {viewable(m.material?.mediaType ?? "") && (
                       <Button size="small" onClick={() => setShown(m)}>
                         查看

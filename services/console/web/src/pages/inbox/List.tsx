@@ -5,7 +5,7 @@ import { useCallback, useEffect, useMemo, useState } from "react";
 import { Link } from "react-router";
 import { decision, directory } from "../../api/client";
 import { messageOf } from "../../api/errors";
-import { PageTitle, Wide } from "../notifications/a11y";
+import { EmptyText, PageTitle, Wide } from "../notifications/a11y";
 import { useStream } from "../notifications/stream";
 import { ResponseClock, Remaining, useNow } from "./Countdown";
 import { CASE_TYPE_NAMES, COLORS, dateOf, fmt, STATUS } from "./labels";
@@ -109,7 +109,7 @@ export function InboxList() {
           loading={!filings}
           dataSource={rows}
           pagination={false}
-          locale={{ emptyText: "暂无申请" }}
+          locale={{ emptyText: <EmptyText>暂无申请</EmptyText> }}
           columns={[
             {
               title: "收件编号",

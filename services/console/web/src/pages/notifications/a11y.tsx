@@ -45,3 +45,8 @@ export function PageTitle({ children }: { children: ReactNode }) {
     </Typography.Title>
   );
 }
+
+/** An empty table's text, dark enough to read (the default grey is too faint). */
+export function EmptyText({ children }: { children: ReactNode }) {
+  return <span style={{ color: "rgba(0,0,0,0.65)" }}>{children}</span>;
+}

@@ -7,7 +7,7 @@ import { notification } from "../../api/client";
 import { messageOf } from "../../api/errors";
 import { linkOf } from "./links";
 import { notificationsChanged, useStream } from "./stream";
-import { Accessible, PageTitle, Wide } from "./a11y";
+import { Accessible, EmptyText, PageTitle, Wide } from "./a11y";
 
 const PAGE = 50;
 const time = (n: Notification) => (n.createdAt ? timestampDate(n.createdAt).toLocaleString("zh-CN", { hour12: false }) : "");
@@ -97,7 +97,7 @@ function Notifications() {
           dataSource={items}
           pagination={false}
           size="small"
-          locale={{ emptyText: "暂无消息" }}
+          locale={{ emptyText: <EmptyText>暂无消息</EmptyText> }}
           columns={[
             { title: "时间", key: "time", width: 170, render: (_, n) => time(n) },
             {
