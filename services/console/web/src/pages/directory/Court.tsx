@@ -25,6 +25,16 @@ export function CourtPage() {
       .then((res) => setCourt(res.court))
       .catch(setFailure);
   }, [courtId, attempt]);
+  const [parent, setParent] = useState<string>();
+  const parentId = court?.parentId ?? "";
+  useEffect(() => {
+    setParent(undefined);
+    if (!parentId) return;
+    directory
+      .getCourt({ courtId: parentId })
+      .then((res) => setParent(res.court?.name))
+      .catch(() => undefined); // the id is shown instead
+  }, [parentId]);
 
   if (failure) {
     const code = failure instanceof ConnectError ? failure.code : undefined;
@@ -47,7 +57,7 @@ export function CourtPage() {
           <Descriptions.Item label="类别">{KIND_NAMES[court.kind]}</Descriptions.Item>
           <Descriptions.Item label="省份">{provinceName(court.province)}</Descriptions.Item>
           <Descriptions.Item label="行政区划代码">{court.divisionCode || "—"}</Descriptions.Item>
-          <Descriptions.Item label="上级法院">{court.parentId ? <Link to={`/directory/${encodeURIComponent(court.parentId)}`}>查看上级法院</Link> : "—"}</Descriptions.Item>
+          <Descriptions.Item label="上级法院">{court.parentId ? <Link to={`/directory/${encodeURIComponent(court.parentId)}`}>{parent ?? court.parentId}</Link> : "—"}</Descriptions.Item>
           <Descriptions.Item label="跨域立案角色">{court.roles.map((r) => ROLE_NAMES[r]).join("、") || "—"}</Descriptions.Item>
           <Descriptions.Item label="受理案件类型">{court.acceptedCaseTypes.map((t) => CASE_TYPE_NAMES[t]).join("、") || "—"}</Descriptions.Item>
           <Descriptions.Item label="工作时间">{court.workingHours.map((p) => `${p.start}–${p.end}`).join("，") || "—"}</Descriptions.Item>

@@ -108,7 +108,7 @@ function Notifications() {
                 return (
                   <>
                     <div style={{ fontWeight: n.read ? 400 : 600 }}>{to ? <Link to={to}>{n.title}</Link> : n.title}</div>
-                    <div style={{ whiteSpace: "pre-wrap" }}>{n.body}</div>
+                    <div style={{ whiteSpace: "pre-wrap" }}>{n.body.split(/\n\s*\n/)[0]}</div>
                   </>
                 );
               },
