@@ -51,7 +51,7 @@ export function CourtPage() {
   return (
     <Space orientation="vertical" size="middle" style={{ width: "100%" }}>
       <Card title={<PageTitle>{court.name}</PageTitle>} extra={<Link to="/directory">返回法院名录</Link>}>
-        <Descriptions bordered size="small" column={{ xs: 1, md: 2 }}>
+        <Descriptions bordered size="small" column={{ xs: 1, sm: 1, md: 1, lg: 2, xl: 2, xxl: 2 }}>
           <Descriptions.Item label="法院代字">{court.code || "—"}</Descriptions.Item>
           <Descriptions.Item label="层级">{LEVEL_NAMES[court.level]}</Descriptions.Item>
           <Descriptions.Item label="类别">{KIND_NAMES[court.kind]}</Descriptions.Item>

@@ -77,7 +77,7 @@ function FilingView({ filing: f, onChange }: { filing: InboxFiling; onChange: (f
       >
         <Outcome f={f} />
         <Actions f={f} onChange={onChange} />
-        <Descriptions bordered size="small" column={{ xs: 1, md: 2 }} style={{ marginTop: 16 }}>
+        <Descriptions bordered size="small" column={{ xs: 1, sm: 1, md: 1, lg: 2, xl: 2, xxl: 2 }} style={{ marginTop: 16 }}>
           <Descriptions.Item label="收件编号">{f.receiptNumber}</Descriptions.Item>
           <Descriptions.Item label="案件类型">{CASE_TYPE_NAMES[f.caseType]}</Descriptions.Item>
           <Descriptions.Item label="协作法院">{courts[f.collaboratingCourtId] ?? f.collaboratingCourtId}</Descriptions.Item>
@@ -268,13 +268,6 @@ function Materials({ f }: { f: InboxFiling }) {
           columns={[
             { title: "材料类别", key: "kind", render: (_, m) => kindName(f.caseType, m.material?.kind ?? "") },
             { title: "文件名", key: "name", render: (_, m) => m.material?.fileName },
-            { title: "大小", key: "size", render: (_, m) => <span style={{ whiteSpace: "nowrap" }}>{fmtSize(m.material?.sizeBytes ?? 0)}</span> },
-            { title: "轮次", key: "round", render: (_, m) => m.material?.round },
-            {
-              title: "SHA-256",
-              key: "sha",
-              render: (_, m) => <code style={{ wordBreak: "break-all", fontSize: 12 }}>{m.material?.sha256}</code>,
-            },
             { title: "核验", key: "copied", render: (_, m) => (m.copied ? <Tag color={COLORS.ok}>已核验</Tag> : <Tag color={COLORS.wait}>复制中</Tag>) },
             {
               title: "操作",
@@ -294,6 +287,13 @@ function Materials({ f }: { f: InboxFiling }) {
                 ) : (
                   "—"
                 ),
+            },
+            { title: "大小", key: "size", render: (_, m) => <span style={{ whiteSpace: "nowrap" }}>{fmtSize(m.material?.sizeBytes ?? 0)}</span> },
+            { title: "轮次", key: "round", render: (_, m) => m.material?.round },
+            {
+              title: "SHA-256",
+              key: "sha",
+              render: (_, m) => <code style={{ wordBreak: "break-all", fontSize: 12 }}>{m.material?.sha256}</code>,
             },
           ]}
         />
