@@ -5,7 +5,7 @@ import { Alert, Button, Card, Descriptions, Result, Space, Spin, Table, Tag } fr
 import dayjs from "dayjs";
 import "dayjs/locale/zh-cn";
 import { useEffect, useState } from "react";
-import { Link, useParams } from "react-router";
+import { Link, useNavigate, useParams } from "react-router";
 import { directory } from "../../api/client";
 import { messageOf } from "../../api/errors";
 import { EmptyText, PageTitle } from "../notifications/a11y";
@@ -14,6 +14,7 @@ import { CASE_TYPE_NAMES, KIND_NAMES, LEVEL_NAMES, provinceName, ROLE_NAMES } fr
 /** A court: its entry in the directory, its working status now, and its cross-domain filing contacts. */
 export function CourtPage() {
   const { courtId = "" } = useParams();
+  const navigate = useNavigate();
   const [court, setCourt] = useState<Court>();
   const [failure, setFailure] = useState<unknown>();
   const [attempt, setAttempt] = useState(0);
@@ -39,9 +40,9 @@ export function CourtPage() {
   if (failure) {
     const code = failure instanceof ConnectError ? failure.code : undefined;
     const back = (
-      <Link to="/directory">
-        <Button type="primary">返回法院名录</Button>
-      </Link>
+      <Button type="primary" onClick={() => void navigate("/directory")}>
+        返回法院名录
+      </Button>
     );
     if (code === Code.NotFound) return <Result status="404" title="未找到该法院" extra={back} />;
     if (code === Code.PermissionDenied) return <Result status="403" title="无权查看该法院" extra={back} />;

@@ -4,7 +4,7 @@ import { InboxStatus, type InboxFiling, type InboxMaterial } from "@gen/kuayu/de
 import type { Party } from "@gen/kuayu/intake/v1/intake_pb";
 import { App, Alert, Button, Card, Descriptions, Modal, Popconfirm, Result, Space, Spin, Table, Tag, Tooltip, Typography } from "antd";
 import { useEffect, useState } from "react";
-import { Link, useParams } from "react-router";
+import { Link, useNavigate, useParams } from "react-router";
 import { decision } from "../../api/client";
 import { messageOf } from "../../api/errors";
 import { PageTitle, Wide } from "../notifications/a11y";
@@ -23,6 +23,7 @@ const OPEN = [InboxStatus.AWAITING_RESPONSE, InboxStatus.AWAITING_DECISION];
 /** One filing of the court's inbox: details, parties, materials and the decisions on it. */
 export function InboxFilingPage() {
   const { filingId = "" } = useParams();
+  const navigate = useNavigate();
   const [filing, setFiling] = useState<InboxFiling>();
   const [failure, setFailure] = useState<unknown>();
   const [attempt, setAttempt] = useState(0);
@@ -35,19 +36,16 @@ export function InboxFilingPage() {
       .then((res) => update(res.filing))
       .catch(setFailure);
   }, [filingId, attempt]);
-  useStream(
-    (signal) => decision.watchInbox({ filingId }, { signal }),
-    (res) => update(res.filing),
-    undefined,
-    filingId,
-  );
+  // A filing not arrived yet shows up when it does; one of another court is not watched.
+  const denied = failure instanceof ConnectError && failure.code === Code.PermissionDenied;
+  useStream(denied ? undefined : (signal) => decision.watchInbox({ filingId }, { signal }), (res) => update(res.filing), undefined, filingId);
 
   if (failure && !filing) {
     const code = failure instanceof ConnectError ? failure.code : undefined;
     const back = (
-      <Link to="/inbox">
-        <Button type="primary">返回收件箱</Button>
-      </Link>
+      <Button type="primary" onClick={() => void navigate("/inbox")}>
+        返回收件箱
+      </Button>
     );
     if (code === Code.PermissionDenied) return <Result status="403" title="无权查看该申请" subTitle="该申请不是送达本院的申请。" extra={back} />;
     if (code === Code.NotFound) return <Result status="404" title="未找到该申请" subTitle="本院收件箱中没有该申请，它可能尚未送达。" extra={back} />;
