@@ -175,7 +175,17 @@ export function CorrectionsModal({ filing, onClose, onDone }: Props) {
             </>
           )}
         </Form.List>
-        <Form.Item name="deadline" label="补正期限" rules={[{ required: true, message: "请选择补正期限" }]}>
+        <Form.Item
+          name="deadline"
+          label="补正期限"
+          rules={[
+            { required: true, message: "请选择补正期限" },
+            {
+              validator: (_, d: Dayjs | undefined) =>
+                !d || (d.isAfter(dayjs()) && !d.isAfter(dayjs().add(90, "day"))) ? Promise.resolve() : Promise.reject(new Error("补正期限须晚于现在，且不超过 90 天")),
+            },
+          ]}
+        >
           <DatePicker showTime={{ format: "HH:mm" }} format="YYYY-MM-DD HH:mm" disabledDate={(d) => d.isBefore(dayjs(), "day") || d.isAfter(dayjs().add(90, "day"), "day")} />
         </Form.Item>
         <Form.Item name="note" label="备注">
