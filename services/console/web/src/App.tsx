@@ -4,6 +4,7 @@ import { lazy, Suspense } from "react";
 import { BrowserRouter, Navigate, Route, Routes } from "react-router";
 import { Shell } from "./Shell";
 import { Session, useMe } from "./session";
+import { THEME } from "./theme";
 
 // One chunk per area: the supervision pages (and the chart library) load only when opened.
 const WindowRoutes = lazy(() => import("./pages/window"));
@@ -23,7 +24,8 @@ function Home() {
 
 export function App() {
   return (
-    <ConfigProvider locale={zhCN}>
+    // Button texts exactly as written: no space put between two Chinese characters ("受理", not "受 理").
+    <ConfigProvider locale={zhCN} theme={THEME} button={{ autoInsertSpace: false }}>
       <AntApp>
         <BrowserRouter>
           <Session>

@@ -36,7 +36,7 @@ export function Shell({ children }: { children: ReactNode }) {
         <Typography.Text strong style={{ color: "#fff", whiteSpace: "nowrap" }}>
           跨域立案服务
         </Typography.Text>
-        <Menu theme="dark" mode="horizontal" selectedKeys={selected} items={items} style={{ flex: 1, minWidth: 0 }} />
+        <Menu theme="dark" mode="horizontal" selectedKeys={selected} items={items} disabledOverflow style={{ flex: 1, minWidth: 0 }} />
         <Space size="middle" style={{ color: "#fff", whiteSpace: "nowrap" }}>
           <Bell />
           <span>

@@ -37,6 +37,6 @@ export function Session({ children }: { children: ReactNode }) {
       .catch((err: unknown) => setFailed(err instanceof Error ? err.message : String(err)));
   }, []);
   if (failed) return <Result status="error" title="无法连接跨域立案服务" subTitle={failed} />;
-  if (!me) return <Spin fullscreen tip="正在登录…" />;
+  if (!me) return <Spin fullscreen description="正在登录…" />;
   return <MeContext.Provider value={me}>{children}</MeContext.Provider>;
 }
