@@ -1,6 +1,6 @@
 import type { Indicators } from "@gen/kuayu/supervision/v1/supervision_pb";
 import { Alert, Card, Col, Row, Statistic, Table } from "antd";
-import { ErrorResult, count, minutes, percent, useArea, useAsync } from "./common";
+import { ErrorResult, count, minutes, percent, useArea, useAsync, Wide } from "./common";
 import { courtFigures, type CourtFigures } from "./data";
 
 /** The key indicators of a scope as a row of figures. */
@@ -50,28 +50,30 @@ export function CourtTable({ province, ranked = false }: { province: string; ran
   const sorted = [...(rows.data ?? [])].sort(ranked ? byRate : (a, b) => Number((b.ind?.filings ?? 0n) - (a.ind?.filings ?? 0n)));
   const place = new Map(sorted.map((r, i) => [r.court.courtId, i + 1]));
   return (
-    <Table<CourtFigures>
-      size="small"
-      loading={rows.loading}
-      rowKey={(r) => r.court.courtId}
-      dataSource={sorted}
-      pagination={{ pageSize: 20, showSizeChanger: false }}
-      scroll={{ x: 760 }}
-      columns={[
-        ...(ranked ? [{ title: "名次", key: "place", width: 64, render: (_: unknown, r: CourtFigures) => place.get(r.court.courtId) }] : []),
-        { title: "法院", dataIndex: ["court", "name"] },
-        { title: "收件数", align: "right", render: (_, r) => count(r.ind?.filings ?? 0n), sorter: (a, b) => Number((a.ind?.filings ?? 0n) - (b.ind?.filings ?? 0n)) },
-        {
-          title: "30分钟响应率",
-          align: "right",
-          render: (_, r) => (r.ind?.filings ? percent(r.ind.responseRate30Minutes) : "—"),
-          sorter: (a, b) => (a.ind?.responseRate30Minutes ?? 0) - (b.ind?.responseRate30Minutes ?? 0),
-        },
-        { title: "响应用时中位数", align: "right", render: (_, r) => (r.ind?.responded ? minutes(r.ind.responseMinutesP50) : "—") },
-        { title: "受理率", align: "right", render: (_, r) => (r.ind?.decided ? percent(r.ind.acceptanceRate) : "—") },
-        { title: "当前超期", align: "right", render: (_, r) => count(r.ind?.overdueNow ?? 0n), sorter: (a, b) => Number((a.ind?.overdueNow ?? 0n) - (b.ind?.overdueNow ?? 0n)) },
-        { title: "满意度", align: "right", render: (_, r) => (r.ind?.satisfactionCount ? r.ind.satisfactionAverage.toFixed(2) : "—") },
-      ]}
-    />
+    <Wide label="各法院指标表">
+      <Table<CourtFigures>
+        size="small"
+        loading={rows.loading}
+        rowKey={(r) => r.court.courtId}
+        dataSource={sorted}
+        pagination={{ pageSize: 20, showSizeChanger: false }}
+        style={{ minWidth: 760 }}
+        columns={[
+          ...(ranked ? [{ title: "名次", key: "place", width: 64, render: (_: unknown, r: CourtFigures) => place.get(r.court.courtId) }] : []),
+          { title: "法院", dataIndex: ["court", "name"] },
+          { title: "收件数", align: "right", render: (_, r) => count(r.ind?.filings ?? 0n), sorter: (a, b) => Number((a.ind?.filings ?? 0n) - (b.ind?.filings ?? 0n)) },
+          {
+            title: "30分钟响应率",
+            align: "right",
+            render: (_, r) => (r.ind?.filings ? percent(r.ind.responseRate30Minutes) : "—"),
+            sorter: (a, b) => (a.ind?.responseRate30Minutes ?? 0) - (b.ind?.responseRate30Minutes ?? 0),
+          },
+          { title: "响应用时中位数", align: "right", render: (_, r) => (r.ind?.responded ? minutes(r.ind.responseMinutesP50) : "—") },
+          { title: "受理率", align: "right", render: (_, r) => (r.ind?.decided ? percent(r.ind.acceptanceRate) : "—") },
+          { title: "当前超期", align: "right", render: (_, r) => count(r.ind?.overdueNow ?? 0n), sorter: (a, b) => Number((a.ind?.overdueNow ?? 0n) - (b.ind?.overdueNow ?? 0n)) },
+          { title: "满意度", align: "right", render: (_, r) => (r.ind?.satisfactionCount ? r.ind.satisfactionAverage.toFixed(2) : "—") },
+        ]}
+      />
+    </Wide>
   );
 }

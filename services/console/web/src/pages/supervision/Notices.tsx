@@ -4,7 +4,7 @@ import { App, Button, Drawer, Flex, Select, Space, Table, Typography } from "ant
 import { useState } from "react";
 import { supervision } from "../../api/client";
 import { messageOf } from "../../api/errors";
-import { ErrorResult, NOTICE_KIND_NAMES, PROVINCES, UNIT_NAMES, chinaTime, download, nationalScope, provinceName, provinceScope, toCsv, useArea, useAsync } from "./common";
+import { ErrorResult, NOTICE_KIND_NAMES, PROVINCES, UNIT_NAMES, chinaTime, download, nationalScope, provinceName, provinceScope, toCsv, useArea, useAsync, Wide } from "./common";
 
 const when = (n: Notice) => chinaTime(n.generatedAt && timestampDate(n.generatedAt));
 const scopeName = (n: Notice) => (n.scope?.id ? provinceName(n.scope.id) : "全国");
@@ -45,21 +45,23 @@ function NoticeView({ id, onClose }: { id: string; onClose: () => void }) {
       {notice.error ? (
         <ErrorResult error={notice.error} />
       ) : (
-        <Table<NoticeRow>
-          size="small"
-          loading={notice.loading}
-          rowKey={(r) => r.filingId}
-          dataSource={n?.rows}
-          pagination={{ pageSize: 20, showSizeChanger: false }}
-          scroll={{ x: 640 }}
-          locale={{ emptyText: "本期通报没有超时案件" }}
-          columns={[
-            { title: "管辖法院", dataIndex: "jurisdictionCourtName" },
-            { title: "收件编号", dataIndex: "receiptNumber" },
-            { title: "到达时间", render: (_, r) => chinaTime(r.arrivedAt && timestampDate(r.arrivedAt)) },
-            { title: "超时", align: "right", render: (_, r) => `${r.lateBy} ${UNIT_NAMES[r.lateUnit] ?? r.lateUnit}` },
-          ]}
-        />
+        <Wide label="通报明细表">
+          <Table<NoticeRow>
+            size="small"
+            loading={notice.loading}
+            rowKey={(r) => r.filingId}
+            dataSource={n?.rows}
+            pagination={{ pageSize: 20, showSizeChanger: false }}
+            style={{ minWidth: 640 }}
+            locale={{ emptyText: "本期通报没有超时案件" }}
+            columns={[
+              { title: "管辖法院", dataIndex: "jurisdictionCourtName" },
+              { title: "收件编号", dataIndex: "receiptNumber" },
+              { title: "到达时间", render: (_, r) => chinaTime(r.arrivedAt && timestampDate(r.arrivedAt)) },
+              { title: "超时", align: "right", render: (_, r) => `${r.lateBy} ${UNIT_NAMES[r.lateUnit] ?? r.lateUnit}` },
+            ]}
+          />
+        </Wide>
       )}
     </Drawer>
   );

@@ -3,7 +3,7 @@ import type { OverdueFiling } from "@gen/kuayu/supervision/v1/supervision_pb";
 import { Button, Flex, Select, Table, Typography } from "antd";
 import { useState } from "react";
 import { supervision } from "../../api/client";
-import { ErrorResult, OVERDUE_FOR_NAMES, PROVINCES, UNIT_NAMES, caseTypeName, chinaTime, download, nationalScope, provinceName, provinceScope, toCsv, useArea, useAsync } from "./common";
+import { ErrorResult, OVERDUE_FOR_NAMES, PROVINCES, UNIT_NAMES, caseTypeName, chinaTime, download, nationalScope, provinceName, provinceScope, toCsv, useArea, useAsync, Wide } from "./common";
 import { courtNames } from "./data";
 
 interface Row {
@@ -73,24 +73,26 @@ export default function Overdue() {
       {rows.error ? (
         <ErrorResult error={rows.error} />
       ) : (
-        <Table<Row>
-          size="small"
-          loading={rows.loading}
-          rowKey={(r) => `${r.f.filingId}:${r.f.overdueFor}`}
-          dataSource={rows.data}
-          pagination={{ pageSize: 20, showSizeChanger: false }}
-          scroll={{ x: 900 }}
-          locale={{ emptyText: "当前没有超期案件" }}
-          columns={[
-            { title: "案件编号", render: (_, r) => r.f.filingId },
-            { title: "管辖法院", dataIndex: "jurisdiction" },
-            { title: "协作法院", dataIndex: "collaborating" },
-            { title: "案件类型", render: (_, r) => caseTypeName(r.f.caseType) },
-            { title: "超期事项", render: (_, r) => OVERDUE_FOR_NAMES[r.f.overdueFor] ?? r.f.overdueFor },
-            { title: "期限", render: (_, r) => chinaTime(r.f.due && timestampDate(r.f.due)) },
-            { title: "超时", align: "right", render: (_, r) => late(r.f) },
-          ]}
-        />
+        <Wide label="超期案件表">
+          <Table<Row>
+            size="small"
+            loading={rows.loading}
+            rowKey={(r) => `${r.f.filingId}:${r.f.overdueFor}`}
+            dataSource={rows.data}
+            pagination={{ pageSize: 20, showSizeChanger: false }}
+            style={{ minWidth: 900 }}
+            locale={{ emptyText: "当前没有超期案件" }}
+            columns={[
+              { title: "案件编号", render: (_, r) => r.f.filingId },
+              { title: "管辖法院", dataIndex: "jurisdiction" },
+              { title: "协作法院", dataIndex: "collaborating" },
+              { title: "案件类型", render: (_, r) => caseTypeName(r.f.caseType) },
+              { title: "超期事项", render: (_, r) => OVERDUE_FOR_NAMES[r.f.overdueFor] ?? r.f.overdueFor },
+              { title: "期限", render: (_, r) => chinaTime(r.f.due && timestampDate(r.f.due)) },
+              { title: "超时", align: "right", render: (_, r) => late(r.f) },
+            ]}
+          />
+        </Wide>
       )}
     </Flex>
   );

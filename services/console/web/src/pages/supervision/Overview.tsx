@@ -47,6 +47,8 @@ function mapOption(rows: ProvinceFigures[]): ChartOption {
         type: "map",
         map: "china",
         roam: false,
+        top: 8,
+        bottom: 8,
         selectedMode: false,
         label: { show: false },
         emphasis: { label: { show: true } },

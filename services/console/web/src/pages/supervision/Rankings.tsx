@@ -1,7 +1,7 @@
 import { Card, Col, Flex, Row, Select, Table, Typography } from "antd";
 import { useMemo, useState } from "react";
 import { Chart, type ChartOption } from "./Chart";
-import { ErrorResult, PROVINCES, count, minutes, percent, provinceName, useArea, useAsync } from "./common";
+import { ErrorResult, PROVINCES, count, minutes, percent, provinceName, useArea, useAsync, Wide } from "./common";
 import { provinceFigures, type ProvinceFigures } from "./data";
 import { CourtTable, byRate } from "./Figures";
 
@@ -26,22 +26,24 @@ function ProvinceRanking() {
   return (
     <Row gutter={[16, 16]}>
       <Col xs={24} xl={14}>
-        <Table<ProvinceFigures>
-          size="small"
-          loading={rows.loading}
-          rowKey="code"
-          dataSource={sorted}
-          pagination={false}
-          scroll={{ x: 640 }}
-          columns={[
-            { title: "名次", key: "place", width: 64, render: (_, __, i) => i + 1 },
-            { title: "省份", dataIndex: "name" },
-            { title: "收件数", align: "right", render: (_, r) => count(r.ind?.filings ?? 0n) },
-            { title: "30分钟响应率", align: "right", render: (_, r) => (r.ind?.filings ? percent(r.ind.responseRate30Minutes) : "—") },
-            { title: "响应用时中位数", align: "right", render: (_, r) => (r.ind?.responded ? minutes(r.ind.responseMinutesP50) : "—") },
-            { title: "当前超期", align: "right", render: (_, r) => count(r.ind?.overdueNow ?? 0n) },
-          ]}
-        />
+        <Wide label="省份排名表">
+          <Table<ProvinceFigures>
+            size="small"
+            loading={rows.loading}
+            rowKey="code"
+            dataSource={sorted}
+            pagination={false}
+            style={{ minWidth: 640 }}
+            columns={[
+              { title: "名次", key: "place", width: 64, render: (_, __, i) => i + 1 },
+              { title: "省份", dataIndex: "name" },
+              { title: "收件数", align: "right", render: (_, r) => count(r.ind?.filings ?? 0n) },
+              { title: "30分钟响应率", align: "right", render: (_, r) => (r.ind?.filings ? percent(r.ind.responseRate30Minutes) : "—") },
+              { title: "响应用时中位数", align: "right", render: (_, r) => (r.ind?.responded ? minutes(r.ind.responseMinutesP50) : "—") },
+              { title: "当前超期", align: "right", render: (_, r) => count(r.ind?.overdueNow ?? 0n) },
+            ]}
+          />
+        </Wide>
       </Col>
       <Col xs={24} xl={10}>
         <Card size="small" title="各省30分钟响应率" loading={rows.loading && !rows.data}>

@@ -4,7 +4,7 @@ import { App, Button, Card, Col, Flex, Form, Input, Modal, Row, Statistic, Switc
 import { useState } from "react";
 import { supervision } from "../../api/client";
 import { messageOf, violationsOf } from "../../api/errors";
-import { COMPLAINT_CATEGORY_NAMES, COMPLAINT_STATUS_NAMES, ErrorResult, chinaTime, count, ownScope, useArea, useAsync } from "./common";
+import { COMPLAINT_CATEGORY_NAMES, COMPLAINT_STATUS_NAMES, ErrorResult, chinaTime, count, ownScope, useArea, useAsync, Wide } from "./common";
 import { courtNames, indicatorsOf } from "./data";
 
 const at = (t: Complaint["filedAt"]) => chinaTime(t && timestampDate(t));
@@ -93,33 +93,35 @@ export default function Satisfaction() {
       {list.error ? (
         <ErrorResult error={list.error} />
       ) : (
-        <Table
-          size="small"
-          loading={list.loading}
-          rowKey={(r) => r.c.complaintId}
-          dataSource={list.data}
-          pagination={{ pageSize: 20, showSizeChanger: false }}
-          scroll={{ x: 900 }}
-          locale={{ emptyText: "暂无投诉" }}
-          columns={[
-            { title: "提交时间", render: (_, r) => at(r.c.filedAt) },
-            { title: "管辖法院", dataIndex: "court" },
-            { title: "案件编号", render: (_, r) => r.c.filingId },
-            { title: "类别", render: (_, r) => COMPLAINT_CATEGORY_NAMES[r.c.category] ?? r.c.category },
-            { title: "内容", render: (_, r) => r.c.text },
-            { title: "状态", render: (_, r) => COMPLAINT_STATUS_NAMES[r.c.status] ?? r.c.status },
-            { title: "答复", render: (_, r) => (r.c.answer ? `${r.c.answer}（${at(r.c.answeredAt)}）` : "—") },
-            {
-              title: "操作",
-              render: (_, r) =>
-                r.c.status === "open" ? (
-                  <Button size="small" onClick={() => setAnswering(r.c)}>
-                    答复
-                  </Button>
-                ) : null,
-            },
-          ]}
-        />
+        <Wide label="投诉列表">
+          <Table
+            size="small"
+            loading={list.loading}
+            rowKey={(r) => r.c.complaintId}
+            dataSource={list.data}
+            pagination={{ pageSize: 20, showSizeChanger: false }}
+            style={{ minWidth: 900 }}
+            locale={{ emptyText: "暂无投诉" }}
+            columns={[
+              { title: "提交时间", render: (_, r) => at(r.c.filedAt) },
+              { title: "管辖法院", dataIndex: "court" },
+              { title: "案件编号", render: (_, r) => r.c.filingId },
+              { title: "类别", render: (_, r) => COMPLAINT_CATEGORY_NAMES[r.c.category] ?? r.c.category },
+              { title: "内容", render: (_, r) => r.c.text },
+              { title: "状态", render: (_, r) => COMPLAINT_STATUS_NAMES[r.c.status] ?? r.c.status },
+              { title: "答复", render: (_, r) => (r.c.answer ? `${r.c.answer}（${at(r.c.answeredAt)}）` : "—") },
+              {
+                title: "操作",
+                render: (_, r) =>
+                  r.c.status === "open" ? (
+                    <Button size="small" onClick={() => setAnswering(r.c)}>
+                      答复
+                    </Button>
+                  ) : null,
+              },
+            ]}
+          />
+        </Wide>
       )}
       {answering && (
         <AnswerDialog

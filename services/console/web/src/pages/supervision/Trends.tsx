@@ -1,7 +1,7 @@
 import { Card, Flex, Select, Table } from "antd";
 import { useMemo, useState } from "react";
 import { Chart, type ChartOption } from "./Chart";
-import { ErrorResult, PROVINCES, count, minutes, nationalScope, percent, provinceName, provinceScope, useArea, useAsync } from "./common";
+import { ErrorResult, PROVINCES, count, minutes, nationalScope, percent, provinceName, provinceScope, useArea, useAsync, Wide } from "./common";
 import { dailyFigures, type DayFigures } from "./data";
 
 /** Figures by day: filings and the 30-minute response rate, for the user's area or (national) one province. */
@@ -19,7 +19,7 @@ export default function Trends() {
       xAxis: { type: "category", data: data.map((d) => d.day.slice(5)) },
       yAxis: [
         { type: "value", name: "件", minInterval: 1 },
-        { type: "value", name: "%", min: 0, max: 100 },
+        { type: "value", name: "%", min: 0, max: 100, splitLine: { show: false } },
       ],
       series: [
         { name: "收件数", type: "line", data: data.map((d) => Number(d.ind?.filings ?? 0n)) },
@@ -53,22 +53,24 @@ export default function Trends() {
           <Card size="small" title={`${where}每日趋势`} loading={rows.loading && !rows.data}>
             <Chart option={option} label={label} />
           </Card>
-          <Table<DayFigures>
-            size="small"
-            loading={rows.loading}
-            rowKey="day"
-            dataSource={[...data].reverse()}
-            pagination={{ pageSize: 10, showSizeChanger: false }}
-            scroll={{ x: 640 }}
-            columns={[
-              { title: "日期", dataIndex: "day" },
-              { title: "收件数", align: "right", render: (_, r) => count(r.ind?.filings ?? 0n) },
-              { title: "30分钟内响应", align: "right", render: (_, r) => count(r.ind?.respondedWithin30Minutes ?? 0n) },
-              { title: "30分钟响应率", align: "right", render: (_, r) => (r.ind?.filings ? percent(r.ind.responseRate30Minutes) : "—") },
-              { title: "响应用时中位数", align: "right", render: (_, r) => (r.ind?.responded ? minutes(r.ind.responseMinutesP50) : "—") },
-              { title: "已作出决定", align: "right", render: (_, r) => count(r.ind?.decided ?? 0n) },
-            ]}
-          />
+          <Wide label="每日指标表">
+            <Table<DayFigures>
+              size="small"
+              loading={rows.loading}
+              rowKey="day"
+              dataSource={[...data].reverse()}
+              pagination={{ pageSize: 10, showSizeChanger: false }}
+              style={{ minWidth: 640 }}
+              columns={[
+                { title: "日期", dataIndex: "day" },
+                { title: "收件数", align: "right", render: (_, r) => count(r.ind?.filings ?? 0n) },
+                { title: "30分钟内响应", align: "right", render: (_, r) => count(r.ind?.respondedWithin30Minutes ?? 0n) },
+                { title: "30分钟响应率", align: "right", render: (_, r) => (r.ind?.filings ? percent(r.ind.responseRate30Minutes) : "—") },
+                { title: "响应用时中位数", align: "right", render: (_, r) => (r.ind?.responded ? minutes(r.ind.responseMinutesP50) : "—") },
+                { title: "已作出决定", align: "right", render: (_, r) => count(r.ind?.decided ?? 0n) },
+              ]}
+            />
+          </Wide>
         </>
       )}
     </Flex>

@@ -3,7 +3,7 @@ import { CaseType } from "@gen/kuayu/common/v1/common_pb";
 import { CourtLevel } from "@gen/kuayu/directory/v1/directory_pb";
 import { NoticeKind, ScopeLevel } from "@gen/kuayu/supervision/v1/supervision_pb";
 import { Result } from "antd";
-import { createContext, useContext, useEffect, useState, type DependencyList } from "react";
+import { createContext, useContext, useEffect, useState, type DependencyList, type ReactNode } from "react";
 import { messageOf } from "../../api/errors";
 
 // Shared bits of the supervision area: province names, Chinese names of the enums, the filters of
@@ -204,4 +204,13 @@ export function toCsv(header: string[], rows: (string | number)[][]): string {
     return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
   };
   return `\uFEFF${[header, ...rows].map((r) => r.map(cell).join(",")).join("\r\n")}\r\n`;
+}
+
+/** A wide table's scrolling box: focusable and named, so keyboard users can scroll it too. */
+export function Wide({ label, children }: { label: string; children: ReactNode }) {
+  return (
+    <div role="region" aria-label={label} tabIndex={0} style={{ overflowX: "auto" }}>
+      {children}
+    </div>
+  );
 }

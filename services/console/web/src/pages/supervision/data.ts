@@ -14,12 +14,34 @@ export interface ProvinceFigures {
   ind?: Indicators;
 }
 
+// The figures of many provinces or courts take dozens of calls: kept for a minute, so the overview and
+// the rankings (and going back and forth between them) read them once.
+const TTL_MS = 60_000;
+const cache = new Map<string, { at: number; value: Promise<unknown> }>();
+function cached<T>(key: string, load: () => Promise<T>): Promise<T> {
+  const hit = cache.get(key);
+  if (hit && Date.now() - hit.at < TTL_MS) return hit.value as Promise<T>;
+  const value = load();
+  cache.set(key, { at: Date.now(), value });
+  value.catch(() => cache.delete(key));
+  return value;
+}
+/** Resolves with `p`, or rejects when `signal` aborts (the shared load goes on for the next reader). */
+const until = <T>(p: Promise<T>, signal: AbortSignal): Promise<T> =>
+  new Promise((resolve, reject) => {
+    signal.addEventListener("abort", () => reject(signal.reason as Error), { once: true });
+    p.then(resolve, reject);
+  });
+
 /** The indicators of every province (the SPC's supervisors only). */
 export const provinceFigures = (f: Filters, signal: AbortSignal): Promise<ProvinceFigures[]> =>
-  mapLimit(Object.keys(PROVINCES), 6, async (code) => ({ code, name: PROVINCES[code]!, ind: await indicatorsOf(provinceScope(code), f, signal) }), signal);
+  until(
+    cached(`p:${f.from}:${f.to}:${f.caseType}`, () => mapLimit(Object.keys(PROVINCES), 6, async (code) => ({ code, name: PROVINCES[code]!, ind: await indicatorsOf(provinceScope(code), f) }))),
+    signal,
+  );
 
 /** The jurisdiction courts of a province (high, intermediate and basic; tribunals decide nothing themselves). */
-export async function jurisdictionCourts(province: string, signal: AbortSignal): Promise<Court[]> {
+export async function jurisdictionCourts(province: string, signal?: AbortSignal): Promise<Court[]> {
   const levels = province === "00" ? [CourtLevel.SUPREME, CourtLevel.HIGH, CourtLevel.INTERMEDIATE, CourtLevel.BASIC] : [CourtLevel.HIGH, CourtLevel.INTERMEDIATE, CourtLevel.BASIC];
   const courts: Court[] = [];
   for (const level of levels) {
@@ -39,10 +61,14 @@ export interface CourtFigures {
 }
 
 /** The indicators of each jurisdiction court of a province. */
-export async function courtFigures(province: string, f: Filters, signal: AbortSignal): Promise<CourtFigures[]> {
-  const courts = await jurisdictionCourts(province, signal);
-  return mapLimit(courts, 6, async (court) => ({ court, ind: await indicatorsOf(courtScope(court.courtId), f, signal) }), signal);
-}
+export const courtFigures = (province: string, f: Filters, signal: AbortSignal): Promise<CourtFigures[]> =>
+  until(
+    cached(`c:${province}:${f.from}:${f.to}:${f.caseType}`, async () => {
+      const courts = await jurisdictionCourts(province);
+      return mapLimit(courts, 6, async (court) => ({ court, ind: await indicatorsOf(courtScope(court.courtId), f) }));
+    }),
+    signal,
+  );
 
 export interface DayFigures {
   day: string;
