@@ -119,18 +119,24 @@ function DrillReport({ id }: { id: string }) {
       </Row>
       <Row gutter={[16, 16]}>
         <Col xs={24} xl={12}>
-          <Typography.Title level={5}>按省份参与情况</Typography.Title>
+          <Typography.Title level={2} style={{ fontSize: 16 }}>
+            按省份参与情况
+          </Typography.Title>
           <Table<ParticipationRow> size="small" rowKey="key" dataSource={provinces} pagination={false} columns={columns("省份", provinceName)} />
         </Col>
         <Col xs={24} xl={12}>
-          <Typography.Title level={5}>按法院层级参与情况</Typography.Title>
+          <Typography.Title level={2} style={{ fontSize: 16 }}>
+            按法院层级参与情况
+          </Typography.Title>
           <Table<ParticipationRow> size="small" rowKey="key" dataSource={levels} pagination={false} columns={columns("法院层级", (k) => LEVEL_NAMES[k] ?? k)} />
           <Card size="small" title="各省参与率" style={{ marginTop: 16 }}>
             <Chart option={option} label={`各省演练参与率条形图：${provinces.map((p) => `${provinceName(p.key)} ${percent(p.rate)}`).join("，")}`} height={Math.max(200, provinces.length * 22 + 40)} />
           </Card>
         </Col>
       </Row>
-      <Typography.Title level={5}>未完成本轮全部案件类型的法院（{count(r.missingCourtIds.length)}）</Typography.Title>
+      <Typography.Title level={2} style={{ fontSize: 16 }}>
+        未完成本轮全部案件类型的法院（{count(r.missingCourtIds.length)}）
+      </Typography.Title>
       <Typography.Paragraph ellipsis={{ rows: 4, expandable: true, symbol: "展开" }}>
         {r.missingCourtIds.length === 0 ? "无" : r.missingCourtIds.map((c) => report.data?.names.get(c) ?? c).join("、")}
       </Typography.Paragraph>
@@ -180,7 +186,7 @@ function CreateDrill({ onCreated }: { onCreated: (id: string) => void }) {
     }
   };
   return (
-    <Form<DrillForm> form={form} layout="vertical" onFinish={submit} initialValues={{ rounds: 1 }} style={{ maxWidth: 640 }}>
+    <Form<DrillForm> form={form} name="drill" layout="vertical" onFinish={submit} initialValues={{ rounds: 1 }} style={{ maxWidth: 640 }}>
       <Form.Item name="name" label="演练名称" rules={[{ required: true, message: "请填写演练名称" }]}>
         <Input maxLength={200} />
       </Form.Item>

@@ -101,7 +101,7 @@ export default function Notices() {
   return (
     <Flex vertical gap="middle">
       <Flex wrap gap="small" align="center">
-        <Typography.Title level={4} style={{ margin: 0 }}>
+        <Typography.Title level={2} style={{ margin: 0, fontSize: 20 }}>
           通报
         </Typography.Title>
         {area.national && (

@@ -49,7 +49,7 @@ export default function Overdue() {
   return (
     <Flex vertical gap="middle">
       <Flex wrap gap="small" align="center">
-        <Typography.Title level={4} style={{ margin: 0 }}>
+        <Typography.Title level={2} style={{ margin: 0, fontSize: 20 }}>
           当前超期案件{rows.data ? `（${rows.data.length} 件）` : ""}
         </Typography.Title>
         {area.national && (

@@ -1,5 +1,5 @@
 import { Button, Card, Col, Flex, Row, Skeleton, Typography } from "antd";
-import { useMemo, useState } from "react";
+import { useEffect, useMemo, useRef, useState } from "react";
 import { Chart, CODE_OF_MAP_NAME, MAP_NAME_OF, type ChartOption } from "./Chart";
 import { ErrorResult, ownScope, percent, provinceName, provinceScope, useArea, useAsync } from "./common";
 import { indicatorsOf, provinceFigures, type ProvinceFigures } from "./data";
@@ -11,11 +11,11 @@ function ProvinceDetail({ province }: { province: string }) {
   const ind = useAsync((signal) => indicatorsOf(provinceScope(province), filters, signal), [province, filters]);
   return (
     <Flex vertical gap="middle">
-      <Typography.Title level={4} style={{ margin: 0 }}>
+      <Typography.Title level={2} style={{ margin: 0, fontSize: 20 }}>
         {provinceName(province)}
       </Typography.Title>
       {ind.error ? <ErrorResult error={ind.error} /> : ind.loading && !ind.data ? <Skeleton active /> : <KeyFigures ind={ind.data} />}
-      <Typography.Title level={5} style={{ margin: 0 }}>
+      <Typography.Title level={3} style={{ margin: 0, fontSize: 16 }}>
         各法院指标
       </Typography.Title>
       <CourtTable province={province} />
@@ -63,6 +63,10 @@ function mapOption(rows: ProvinceFigures[]): ChartOption {
 function NationalMap() {
   const { filters } = useArea();
   const [selected, setSelected] = useState<string>();
+  const detail = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (selected) detail.current?.scrollIntoView({ behavior: "smooth", block: "start" });
+  }, [selected]);
   const rows = useAsync((signal) => provinceFigures(filters, signal), [filters]);
   const option = useMemo(() => mapOption(rows.data ?? []), [rows.data]);
   const withFilings = (rows.data ?? []).filter((r) => r.ind && r.ind.filings > 0n);
@@ -70,13 +74,13 @@ function NationalMap() {
   if (rows.error) return <ErrorResult error={rows.error} />;
   return (
     <Row gutter={[16, 16]}>
-      <Col xs={24} xl={selected ? 12 : 24}>
+      <Col xs={24}>
         <Card size="small" title="各省30分钟响应率（点击省份查看各法院）" loading={rows.loading && !rows.data}>
           <Chart option={option} label={label} height={480} onClick={(name) => CODE_OF_MAP_NAME[name] && PROVINCES_WITH_COURTS.has(CODE_OF_MAP_NAME[name]) && setSelected(CODE_OF_MAP_NAME[name])} />
         </Card>
       </Col>
       {selected && (
-        <Col xs={24} xl={12}>
+        <Col xs={24} ref={detail}>
           <Card size="small" extra={<Button onClick={() => setSelected(undefined)}>关闭</Button>}>
             <ProvinceDetail province={selected} />
           </Card>

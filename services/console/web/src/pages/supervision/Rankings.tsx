@@ -62,14 +62,14 @@ export default function Rankings() {
     <Flex vertical gap="middle">
       {area.national && (
         <>
-          <Typography.Title level={4} style={{ margin: 0 }}>
+          <Typography.Title level={2} style={{ margin: 0, fontSize: 20 }}>
             省份排名
           </Typography.Title>
           <ProvinceRanking />
         </>
       )}
       <Flex wrap gap="small" align="center">
-        <Typography.Title level={4} style={{ margin: 0 }}>
+        <Typography.Title level={2} style={{ margin: 0, fontSize: 20 }}>
           法院排名 · {provinceName(province)}
         </Typography.Title>
         {area.national && (

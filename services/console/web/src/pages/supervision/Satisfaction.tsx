@@ -83,7 +83,7 @@ export default function Satisfaction() {
         </Row>
       )}
       <Flex wrap gap="small" align="center">
-        <Typography.Title level={4} style={{ margin: 0 }}>
+        <Typography.Title level={2} style={{ margin: 0, fontSize: 20 }}>
           投诉
         </Typography.Title>
         <Switch id="sup-open-only" checked={openOnly} onChange={setOpenOnly} />

@@ -30,7 +30,8 @@ const TABS = [
 const SPC = "c-spc";
 
 // Darker primary and secondary texts than Ant Design's defaults: the active tab, links and the
-// figures' titles then meet WCAG AA contrast (4.5:1) on white.
+// figures' titles then meet WCAG AA contrast (4.5:1) on white. Buttons keep their texts as written
+// (no space put into two-character ones: "查看" stays "查看").
 const THEME: ThemeConfig = { token: { colorPrimary: "#0958d9", colorLink: "#0958d9", colorTextDescription: "rgba(0, 0, 0, 0.65)", colorTextSecondary: "rgba(0, 0, 0, 0.65)" } };
 
 function FilterBar({ filters, onChange, showDates }: { filters: Filters; onChange: (f: Filters) => void; showDates: boolean }) {
@@ -87,7 +88,7 @@ export default function SupervisionRoutes() {
   const tab = pathname.replace(/^\/supervision\/?/, "").split("/")[0] ?? "";
   const current = TABS.some((t) => t.key === tab) ? tab : "";
   return (
-    <ConfigProvider theme={THEME}>
+    <ConfigProvider theme={THEME} button={{ autoInsertSpace: false }}>
       <AreaContext.Provider value={area}>
         <Flex vertical gap="small">
           <Flex wrap justify="space-between" align="center" gap="small">
