@@ -59,7 +59,7 @@ export function CourtTable({ province, ranked = false }: { province: string; ran
         pagination={{ pageSize: 20, showSizeChanger: false }}
         style={{ minWidth: 760 }}
         columns={[
-          ...(ranked ? [{ title: "名次", key: "place", width: 64, render: (_: unknown, r: CourtFigures) => place.get(r.court.courtId) }] : []),
+          ...(ranked ? [{ title: "名次", key: "place", width: 64, render: (_: unknown, r: CourtFigures) => (r.ind?.filings ? place.get(r.court.courtId) : "—") }] : []),
           { title: "法院", dataIndex: ["court", "name"] },
           { title: "收件数", align: "right", render: (_, r) => count(r.ind?.filings ?? 0n), sorter: (a, b) => Number((a.ind?.filings ?? 0n) - (b.ind?.filings ?? 0n)) },
           {

@@ -53,7 +53,7 @@ function NoticeView({ id, onClose }: { id: string; onClose: () => void }) {
             dataSource={n?.rows}
             pagination={{ pageSize: 20, showSizeChanger: false }}
             style={{ minWidth: 640 }}
-            locale={{ emptyText: "本期通报没有超时案件" }}
+            locale={{ emptyText: <Typography.Text type="secondary">本期通报没有超时案件</Typography.Text> }}
             columns={[
               { title: "管辖法院", dataIndex: "jurisdictionCourtName" },
               { title: "收件编号", dataIndex: "receiptNumber" },
@@ -75,7 +75,7 @@ export default function Notices() {
   const [open, setOpen] = useState<string>();
   const [busy, setBusy] = useState<NoticeKind>();
   const scope = region ? provinceScope(region) : nationalScope();
-  const list = useAsync(async (signal) => (await supervision.listNotices({ scope, pageSize: 100 }, { signal })).notices, [region]);
+  const list = useAsync(async (signal) => (await supervision.listNotices({ scope, pageSize: 100 }, { signal })).notices, [region, area.filters.tick]);
 
   const generate = async (kind: NoticeKind) => {
     setBusy(kind);
@@ -134,7 +134,7 @@ export default function Notices() {
           rowKey="noticeId"
           dataSource={list.data}
           pagination={{ pageSize: 20, showSizeChanger: false }}
-          locale={{ emptyText: "暂无通报" }}
+          locale={{ emptyText: <Typography.Text type="secondary">暂无通报</Typography.Text> }}
           columns={[
             { title: "类型", render: (_, n) => NOTICE_KIND_NAMES[n.kind] },
             { title: "范围", render: (_, n) => scopeName(n) },

@@ -28,7 +28,7 @@ export default function Overdue() {
       const name = (id: string) => names.get(id) ?? id;
       return filings.map((f) => ({ f, jurisdiction: name(f.jurisdictionCourtId), collaborating: name(f.collaboratingCourtId) }));
     },
-    [region],
+    [region, area.filters.tick],
   );
   const exportCsv = () =>
     download(
@@ -65,7 +65,6 @@ export default function Overdue() {
             />
           </>
         )}
-        <Button onClick={rows.reload}>刷新</Button>
         <Button onClick={exportCsv} disabled={!rows.data?.length}>
           导出CSV
         </Button>
@@ -81,7 +80,7 @@ export default function Overdue() {
             dataSource={rows.data}
             pagination={{ pageSize: 20, showSizeChanger: false }}
             style={{ minWidth: 900 }}
-            locale={{ emptyText: "当前没有超期案件" }}
+            locale={{ emptyText: <Typography.Text type="secondary">当前没有超期案件</Typography.Text> }}
             columns={[
               { title: "案件编号", render: (_, r) => r.f.filingId },
               { title: "管辖法院", dataIndex: "jurisdiction" },

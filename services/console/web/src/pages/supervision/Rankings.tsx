@@ -35,7 +35,7 @@ function ProvinceRanking() {
             pagination={false}
             style={{ minWidth: 640 }}
             columns={[
-              { title: "名次", key: "place", width: 64, render: (_, __, i) => i + 1 },
+              { title: "名次", key: "place", width: 64, render: (_, r, i) => (r.ind?.filings ? i + 1 : "—") },
               { title: "省份", dataIndex: "name" },
               { title: "收件数", align: "right", render: (_, r) => count(r.ind?.filings ?? 0n) },
               { title: "30分钟响应率", align: "right", render: (_, r) => (r.ind?.filings ? percent(r.ind.responseRate30Minutes) : "—") },

@@ -56,7 +56,7 @@ export default function Satisfaction() {
       );
       return complaints.map((c) => ({ c, court: names.get(c.jurisdictionCourtId) ?? c.jurisdictionCourtId }));
     },
-    [area.national, area.province, openOnly],
+    [area.national, area.province, area.filters.tick, openOnly],
   );
   const i = ind.data;
   return (
@@ -88,7 +88,6 @@ export default function Satisfaction() {
         </Typography.Title>
         <Switch id="sup-open-only" checked={openOnly} onChange={setOpenOnly} />
         <label htmlFor="sup-open-only">只看待答复</label>
-        <Button onClick={list.reload}>刷新</Button>
       </Flex>
       {list.error ? (
         <ErrorResult error={list.error} />
@@ -101,7 +100,7 @@ export default function Satisfaction() {
             dataSource={list.data}
             pagination={{ pageSize: 20, showSizeChanger: false }}
             style={{ minWidth: 900 }}
-            locale={{ emptyText: "暂无投诉" }}
+            locale={{ emptyText: <Typography.Text type="secondary">暂无投诉</Typography.Text> }}
             columns={[
               { title: "提交时间", render: (_, r) => at(r.c.filedAt) },
               { title: "管辖法院", dataIndex: "court" },

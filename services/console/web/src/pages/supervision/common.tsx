@@ -114,6 +114,8 @@ export interface Filters {
   from: string;
   to: string;
   caseType: CaseType;
+  /** Bumped by 刷新数据: every page reads its figures again. */
+  tick: number;
 }
 /** Whose figures the user reads: the SPC's supervisors the country, a high court's its province. */
 export interface Area {

@@ -18,6 +18,8 @@ export interface ProvinceFigures {
 // the rankings (and going back and forth between them) read them once.
 const TTL_MS = 60_000;
 const cache = new Map<string, { at: number; value: Promise<unknown> }>();
+/** Forgets the kept figures (刷新数据). */
+export const forgetFigures = () => cache.clear();
 function cached<T>(key: string, load: () => Promise<T>): Promise<T> {
   const hit = cache.get(key);
   if (hit && Date.now() - hit.at < TTL_MS) return hit.value as Promise<T>;

@@ -1,9 +1,10 @@
 import { CaseType } from "@gen/kuayu/common/v1/common_pb";
-import { ConfigProvider, DatePicker, Flex, Result, Select, Spin, Switch, Tabs, Tooltip, Typography, type ThemeConfig } from "antd";
+import { Button, ConfigProvider, DatePicker, Flex, Result, Select, Spin, Switch, Tabs, Tooltip, Typography, type ThemeConfig } from "antd";
 import dayjs from "dayjs";
 import { lazy, Suspense, useMemo, useState } from "react";
 import { Route, Routes, useLocation, useNavigate } from "react-router";
 import { useMe } from "../../session";
+import { forgetFigures } from "./data";
 import { AreaContext, CASE_TYPE_NAMES, addDays, chinaToday, provinceName, type Area, type Filters } from "./common";
 
 // 监督管理: the national supervision platform's pages. The SPC's supervisors (court c-spc) read the
@@ -66,6 +67,14 @@ function FilterBar({ filters, onChange, showDates }: { filters: Filters; onChang
           />
         </>
       )}
+      <Button
+        onClick={() => {
+          forgetFigures();
+          onChange({ ...filters, tick: filters.tick + 1 });
+        }}
+      >
+        刷新数据
+      </Button>
       <Tooltip title="监管服务的统计接口尚不能按演练数据统计：各项指标只含真实案件，演练情况见“演练”。">
         <Flex gap={6} align="center">
           <Switch id="sup-drill" checked={false} disabled />
@@ -81,7 +90,7 @@ export default function SupervisionRoutes() {
   const navigate = useNavigate();
   const { pathname } = useLocation();
   const today = chinaToday();
-  const [filters, setFilters] = useState<Filters>({ from: addDays(today, -6), to: today, caseType: CaseType.UNSPECIFIED });
+  const [filters, setFilters] = useState<Filters>({ from: addDays(today, -6), to: today, caseType: CaseType.UNSPECIFIED, tick: 0 });
   const national = me.courtId === SPC;
   const area = useMemo<Area>(() => ({ national, province: me.province, filters }), [national, me.province, filters]);
   if (!me.roles.includes("supervisor")) return <Result status="403" title="无权访问" subTitle="监督管理仅供监督管理人员使用。" />;
