@@ -5,7 +5,7 @@ import { useState } from "react";
 import { supervision } from "../../api/client";
 import { messageOf, violationsOf } from "../../api/errors";
 import { COMPLAINT_CATEGORY_NAMES, COMPLAINT_STATUS_NAMES, ErrorResult, chinaTime, count, ownScope, useArea, useAsync, Wide } from "./common";
-import { courtNames, indicatorsOf } from "./data";
+import { courtNames, indicatorsOf, provinceFigures, type ProvinceFigures } from "./data";
 
 const at = (t: Complaint["filedAt"]) => chinaTime(t && timestampDate(t));
 
@@ -37,6 +37,32 @@ function AnswerDialog({ complaint, onClose, onAnswered }: { complaint: Complaint
         </Form.Item>
       </Form>
     </Modal>
+  );
+}
+
+/** Each province's satisfaction and complaints (the SPC's supervisors). */
+function ProvinceSatisfaction() {
+  const { filters } = useArea();
+  const rows = useAsync((signal) => provinceFigures(filters, signal), [filters]);
+  if (rows.error) return <ErrorResult error={rows.error} />;
+  const rated = (r: ProvinceFigures) => (r.ind?.satisfactionCount ?? 0n) > 0n;
+  const sorted = [...(rows.data ?? [])].sort(
+    (a, b) => Number(rated(b)) - Number(rated(a)) || (b.ind?.satisfactionAverage ?? 0) - (a.ind?.satisfactionAverage ?? 0) || Number((b.ind?.complaints ?? 0n) - (a.ind?.complaints ?? 0n)),
+  );
+  return (
+    <Table<ProvinceFigures>
+      size="small"
+      loading={rows.loading}
+      rowKey="code"
+      dataSource={sorted}
+      pagination={{ pageSize: 10, showSizeChanger: false }}
+      columns={[
+        { title: "省份", dataIndex: "name" },
+        { title: "满意度（平均分）", align: "right", render: (_, r) => (rated(r) ? r.ind!.satisfactionAverage.toFixed(2) : "—") },
+        { title: "评价数", align: "right", render: (_, r) => count(r.ind?.satisfactionCount ?? 0n) },
+        { title: "投诉", align: "right", render: (_, r) => count(r.ind?.complaints ?? 0n) },
+      ]}
+    />
   );
 }
 
@@ -81,6 +107,14 @@ export default function Satisfaction() {
             </Card>
           </Col>
         </Row>
+      )}
+      {area.national && (
+        <>
+          <Typography.Title level={2} style={{ margin: 0, fontSize: 20 }}>
+            各省满意度
+          </Typography.Title>
+          <ProvinceSatisfaction />
+        </>
       )}
       <Flex wrap gap="small" align="center">
         <Typography.Title level={2} style={{ margin: 0, fontSize: 20 }}>
