@@ -48,6 +48,8 @@ function mapOption(rows: ProvinceFigures[]): ChartOption {
         map: "china",
         roam: false,
         top: 8,
+        left: 56,
+        right: 8,
         bottom: 8,
         selectedMode: false,
         label: { show: false },

@@ -30,10 +30,10 @@ const TABS = [
 
 const SPC = "c-spc";
 
-// Darker primary and secondary texts than Ant Design's defaults: the active tab, links and the
-// figures' titles then meet WCAG AA contrast (4.5:1) on white. Buttons keep their texts as written
-// (no space put into two-character ones: "查看" stays "查看").
-const THEME: ThemeConfig = { token: { colorPrimary: "#0958d9", colorLink: "#0958d9", colorTextDescription: "rgba(0, 0, 0, 0.65)", colorTextSecondary: "rgba(0, 0, 0, 0.65)" } };
+// Darker primary, secondary and error texts than Ant Design's defaults: the active tab, links, the
+// figures' titles and the forms' messages then meet WCAG AA contrast (4.5:1) on white. Buttons keep
+// their texts as written (no space put into two-character ones: "查看" stays "查看").
+const THEME: ThemeConfig = { token: { colorPrimary: "#0958d9", colorLink: "#0958d9", colorTextDescription: "rgba(0, 0, 0, 0.65)", colorTextSecondary: "rgba(0, 0, 0, 0.65)", colorError: "#cf1322" } };
 
 function FilterBar({ filters, onChange, showDates }: { filters: Filters; onChange: (f: Filters) => void; showDates: boolean }) {
   const today = dayjs(chinaToday());
