@@ -43,15 +43,17 @@ function DrillReport({ id }: { id: string }) {
     [id, round],
   );
   const { reload } = report;
+  const failed = !!report.error && !report.data; // no such drill, or not allowed: nothing to refresh
   useEffect(() => {
-    if (!live) return;
+    if (!live || failed) return;
     const t = setInterval(reload, REFRESH_MS);
     return () => clearInterval(t);
-  }, [live, reload]);
+  }, [live, failed, reload]);
   const r = report.data?.r;
+  const name = r?.drill?.name;
   useEffect(() => {
-    if (r?.drill) remember({ id, name: r.drill.name });
-  }, [id, r?.drill]);
+    if (name) remember({ id, name });
+  }, [id, name]);
   const provinces = useMemo(() => (r?.participation ?? []).filter((p) => p.group === "province"), [r]);
   const levels = useMemo(() => (r?.participation ?? []).filter((p) => p.group === "level"), [r]);
   const option = useMemo<ChartOption>(

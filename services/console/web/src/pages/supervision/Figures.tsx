@@ -1,6 +1,6 @@
 import type { Indicators } from "@gen/kuayu/supervision/v1/supervision_pb";
 import { Alert, Card, Col, Row, Statistic, Table } from "antd";
-import { ErrorResult, count, minutes, percent, useArea, useAsync, Wide } from "./common";
+import { COURT_LEVEL_NAMES, ErrorResult, count, minutes, percent, useArea, useAsync, Wide } from "./common";
 import { courtFigures, type CourtFigures } from "./data";
 
 /** The key indicators of a scope as a row of figures. */
@@ -57,10 +57,11 @@ export function CourtTable({ province, ranked = false }: { province: string; ran
         rowKey={(r) => r.court.courtId}
         dataSource={sorted}
         pagination={{ pageSize: 20, showSizeChanger: false }}
-        style={{ minWidth: 760 }}
+        style={{ minWidth: 840 }}
         columns={[
           ...(ranked ? [{ title: "名次", key: "place", width: 64, render: (_: unknown, r: CourtFigures) => (r.ind?.filings ? place.get(r.court.courtId) : "—") }] : []),
           { title: "法院", dataIndex: ["court", "name"] },
+          { title: "层级", render: (_, r) => COURT_LEVEL_NAMES[r.court.level] },
           { title: "收件数", align: "right", render: (_, r) => count(r.ind?.filings ?? 0n), sorter: (a, b) => Number((a.ind?.filings ?? 0n) - (b.ind?.filings ?? 0n)) },
           {
             title: "30分钟响应率",

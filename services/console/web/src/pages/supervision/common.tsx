@@ -3,7 +3,7 @@ import { CaseType } from "@gen/kuayu/common/v1/common_pb";
 import { CourtLevel } from "@gen/kuayu/directory/v1/directory_pb";
 import { NoticeKind, ScopeLevel } from "@gen/kuayu/supervision/v1/supervision_pb";
 import { Result } from "antd";
-import { createContext, useContext, useEffect, useState, type DependencyList, type ReactNode } from "react";
+import { createContext, useCallback, useContext, useEffect, useState, type DependencyList, type ReactNode } from "react";
 import { messageOf } from "../../api/errors";
 
 // Shared bits of the supervision area: province names, Chinese names of the enums, the filters of
@@ -61,13 +61,6 @@ export const NOTICE_KIND_NAMES: Record<NoticeKind, string> = {
   [NoticeKind.UNSPECIFIED]: "—",
   [NoticeKind.DAILY]: "每日通报",
   [NoticeKind.WEEKLY]: "每周通报",
-};
-
-export const SCOPE_LEVEL_NAMES: Record<ScopeLevel, string> = {
-  [ScopeLevel.UNSPECIFIED]: "—",
-  [ScopeLevel.NATIONAL]: "全国",
-  [ScopeLevel.PROVINCE]: "省",
-  [ScopeLevel.COURT]: "法院",
 };
 
 /** Court levels as the drill report's "level" rows name them (the directory's ids), and the proto's. */
@@ -161,7 +154,8 @@ export function useAsync<T>(load: (signal: AbortSignal) => Promise<T>, deps: Dep
     );
     return () => ctl.abort();
   }, [...deps, tick]);
-  return { ...state, reload: () => setTick((t) => t + 1) };
+  const reload = useCallback(() => setTick((t) => t + 1), []);
+  return { ...state, reload };
 }
 
 /** Maps `items` through `fn`, at most `limit` at a time (the figures of many courts or days, without flooding the service). */
