@@ -62,7 +62,7 @@ function DrillReport({ id }: { id: string }) {
       grid: { left: 110, right: 24, top: 8, bottom: 24 },
       xAxis: { type: "value", min: 0, max: 100, name: "%" },
       yAxis: { type: "category", inverse: true, data: provinces.map((p) => provinceName(p.key)) },
-      series: [{ name: "参与率", type: "bar", data: provinces.map((p) => Math.round(p.rate * 1000) / 10) }],
+      series: [{ name: "参与率", type: "bar", barMaxWidth: 20, data: provinces.map((p) => Math.round(p.rate * 1000) / 10) }],
     }),
     [provinces],
   );

@@ -17,7 +17,7 @@ function ProvinceRanking() {
       grid: { left: 110, right: 24, top: 8, bottom: 24 },
       xAxis: { type: "value", min: 0, max: 100, name: "%" },
       yAxis: { type: "category", inverse: true, data: withFilings.map((r) => r.name) },
-      series: [{ name: "30分钟响应率", type: "bar", data: withFilings.map((r) => Math.round(r.ind!.responseRate30Minutes * 1000) / 10) }],
+      series: [{ name: "30分钟响应率", type: "bar", barMaxWidth: 20, data: withFilings.map((r) => Math.round(r.ind!.responseRate30Minutes * 1000) / 10) }],
     }),
     [withFilings],
   );
