@@ -122,6 +122,14 @@ it("counts exactly the scripted response times, on the courts' working-time cloc
   expect(got.responseRate30Minutes).toBeCloseTo(0.5);
   expect(got.responseMinutesMean).toBeCloseTo((20 + 3 + 45 + 25 + 50) / 5);
   expect(got.overdueNow).toBe(4n); // d (no response); b, e, f (responded, decision overdue since April)
+  // Asked to, the drill filing g counts too (the console's switch "包含演练数据"): answered late, its decision overdue.
+  const withDrill = await eventually(async () => {
+    const i = (await spc.getIndicators({ scope: haidian, fromDate: "2026-04-01", toDate: "2026-04-07", includeDrill: true })).indicators!;
+    return i.filings === 7n ? i : undefined;
+  });
+  expect([withDrill.responded, withDrill.respondedWithin30Minutes, withDrill.overdueNow]).toEqual([6n, 3n, 5n]);
+  expect((await spc.listOverdue({ scope: haidian })).filings.map((f) => f.filingId).sort()).toEqual([ids.b, ids.d, ids.e, ids.f].sort());
+  expect((await spc.listOverdue({ scope: haidian, includeDrill: true })).filings.map((f) => f.filingId).sort()).toEqual([ids.b, ids.d, ids.e, ids.f, ids.g].sort());
   // Province and country hold the same six; one day alone holds its own.
   expect((await spc.getIndicators({ scope: beijing, fromDate: "2026-04-01", toDate: "2026-04-07" })).indicators).toMatchObject(want);
   expect((await spc.getIndicators({ scope: scope(supervisionV1.ScopeLevel.NATIONAL), fromDate: "2026-04-01", toDate: "2026-04-07" })).indicators).toMatchObject(want);

@@ -60,7 +60,7 @@ export function supervisionService(sup: Supervision, store: Store, dir: Director
         if (!DATE.test(from)) v.push({ field: "from_date", description: "YYYY-MM-DD" });
         if (!DATE.test(to)) v.push({ field: "to_date", description: "YYYY-MM-DD" });
         if (v.length > 0) throw new ValidationError(v);
-        const i = await sup.indicatorsOf(scope, from, to, caseTypeOf(req.caseType), new Date());
+        const i = await sup.indicatorsOf(scope, from, to, caseTypeOf(req.caseType), new Date(), req.includeDrill);
         // int64 fields as bigint, doubles as numbers.
         const out = Object.fromEntries(Object.entries(i).map(([k, v]) => [k, Number.isInteger(v) && !/Rate|Minutes(P|M)|Average/.test(k) ? BigInt(v) : v]));
         return { indicators: out };
@@ -68,7 +68,7 @@ export function supervisionService(sup: Supervision, store: Store, dir: Director
       async listOverdue(req, ctx) {
         const scope = scoped(ctx.auth, req.scope);
         return {
-          filings: (await sup.overdueOf(scope, new Date())).map((o) => ({
+          filings: (await sup.overdueOf(scope, new Date(), req.includeDrill)).map((o) => ({
             filingId: o.entry.filingId,
             jurisdictionCourtId: o.entry.jurisdictionCourtId,
             collaboratingCourtId: o.entry.collaboratingCourtId,

@@ -46,8 +46,9 @@ export interface Supervision {
    * counted again (those of this member's partitions). Returns how many moved.
    */
   recountWorkingMinutes(years: number[]): Promise<number>;
-  indicatorsOf(scope: Scope, from: string, to: string, caseType: CaseType | undefined, now: Date): Promise<ReturnType<typeof indicators> & { overdueNow: number }>;
-  overdueOf(scope: Scope, now: Date): Promise<{ entry: LedgerEntry; for: "response" | "decision"; due: Date; lateBy: number; lateUnit: string }[]>;
+  /** Real filings only, or (`includeDrill`) drill filings too. */
+  indicatorsOf(scope: Scope, from: string, to: string, caseType: CaseType | undefined, now: Date, includeDrill?: boolean): Promise<ReturnType<typeof indicators> & { overdueNow: number }>;
+  overdueOf(scope: Scope, now: Date, includeDrill?: boolean): Promise<{ entry: LedgerEntry; for: "response" | "decision"; due: Date; lateBy: number; lateUnit: string }[]>;
   /**
    * Generates and stores a notice. With `id` (the scheduled notices: one per kind, scope and day)
    * the insert is unique: when another replica stored it first, undefined.
@@ -70,8 +71,8 @@ export function createSupervision(store: Store, dir: Directory, group: GroupOpti
   const courtName = (id: string) => dir.byId(id)?.name ?? id;
   // Open filings live in their own small collection, so overdue lists and notices never scan the
   // whole ledger (FerretDB answers every filter with a scan).
-  const openEntries = async (scope: Scope, drill = false) => {
-    const filter: Record<string, unknown> = { drill };
+  const openEntries = async (scope: Scope, drill: boolean | "both" = false) => {
+    const filter: Record<string, unknown> = drill === "both" ? {} : { drill };
     if (scope.level === "province") filter.province = scope.id;
     if (scope.level === "court") filter.jurisdictionCourtId = scope.id;
     return store.open.find(filter).toArray();
@@ -90,7 +91,7 @@ export function createSupervision(store: Store, dir: Directory, group: GroupOpti
 
     recountWorkingMinutes: (years) => writer.recount(years),
 
-    async indicatorsOf(scope, from, to, caseType, now) {
+    async indicatorsOf(scope, from, to, caseType, now, includeDrill = false) {
       const days = daysBetween(from, to);
       if (days.length === 0) throw new ValidationError([{ field: "to_date", description: "must not be before from_date" }]);
       const id = scope.level === "national" ? "" : scope.id;
@@ -99,10 +100,9 @@ export function createSupervision(store: Store, dir: Directory, group: GroupOpti
       const sum: Delta = {};
       // One document per month and writer: a year of a court is twelve look-ups by _id, however many
       // filings; the country is every province's documents (one query of the small province collection).
-      const ids = months.flatMap((m) => {
-        const { ids } = counterIds(scope.level, false, id, m);
-        return ids.map((_id) => ({ _id, month: m }));
-      });
+      const ids = months.flatMap((m) =>
+        (includeDrill ? [false, true] : [false]).flatMap((drill) => counterIds(scope.level, drill, id, m).ids.map((_id) => ({ _id, month: m }))),
+      );
       const monthOf = new Map(ids.map((x) => [x._id, x.month]));
       const docs =
         scope.level === "national"
@@ -117,12 +117,12 @@ export function createSupervision(store: Store, dir: Directory, group: GroupOpti
           for (const [k, v] of Object.entries(part)) sum[k] = (sum[k] ?? 0) + v;
         }
       }
-      const overdueNow = (await openEntries(scope)).filter((e) => (!caseType || e.caseType === caseType) && overdue(e, now)).length;
+      const overdueNow = (await openEntries(scope, includeDrill ? "both" : false)).filter((e) => (!caseType || e.caseType === caseType) && overdue(e, now)).length;
       return { ...indicators(sum), overdueNow };
     },
 
-    async overdueOf(scope, now) {
-      return (await openEntries(scope))
+    async overdueOf(scope, now, includeDrill = false) {
+      return (await openEntries(scope, includeDrill ? "both" : false))
         .map((entry) => ({ entry, o: overdue(entry, now) }))
         .filter((x) => x.o)
         .map(({ entry, o }) =>

@@ -20,7 +20,7 @@ export default function Overdue() {
   const [region, setRegion] = useState(area.national ? "" : area.province);
   const rows = useAsync(
     async (signal): Promise<Row[]> => {
-      const { filings } = await supervision.listOverdue({ scope: region ? provinceScope(region) : nationalScope() }, { signal });
+      const { filings } = await supervision.listOverdue({ scope: region ? provinceScope(region) : nationalScope(), includeDrill: area.filters.includeDrill }, { signal });
       const names = await courtNames(
         filings.flatMap((f) => [f.jurisdictionCourtId, f.collaboratingCourtId]),
         signal,
@@ -28,7 +28,7 @@ export default function Overdue() {
       const name = (id: string) => names.get(id) ?? id;
       return filings.map((f) => ({ f, jurisdiction: name(f.jurisdictionCourtId), collaborating: name(f.collaboratingCourtId) }));
     },
-    [region, area.filters.tick],
+    [region, area.filters.tick, area.filters.includeDrill],
   );
   const exportCsv = () =>
     download(

@@ -107,6 +107,8 @@ export interface Filters {
   from: string;
   to: string;
   caseType: CaseType;
+  /** Drill (演练) filings counted too; off by default. */
+  includeDrill: boolean;
   /** Bumped by 刷新数据: every page reads its figures again. */
   tick: number;
 }

@@ -6,7 +6,7 @@ import { PROVINCES, courtScope, daysOf, mapLimit, provinceScope, type Filters, t
 // The reads the pages share: indicators of one scope, of every province, of a province's courts, per day.
 
 export const indicatorsOf = async (scope: ScopeInit, f: Filters, signal?: AbortSignal, day?: string): Promise<Indicators | undefined> =>
-  (await supervision.getIndicators({ scope, fromDate: day ?? f.from, toDate: day ?? f.to, caseType: f.caseType }, { signal })).indicators;
+  (await supervision.getIndicators({ scope, fromDate: day ?? f.from, toDate: day ?? f.to, caseType: f.caseType, includeDrill: f.includeDrill }, { signal })).indicators;
 
 export interface ProvinceFigures {
   code: string;
@@ -38,7 +38,9 @@ const until = <T>(p: Promise<T>, signal: AbortSignal): Promise<T> =>
 /** The indicators of every province (the SPC's supervisors only). */
 export const provinceFigures = (f: Filters, signal: AbortSignal): Promise<ProvinceFigures[]> =>
   until(
-    cached(`p:${f.from}:${f.to}:${f.caseType}`, () => mapLimit(Object.keys(PROVINCES), 6, async (code) => ({ code, name: PROVINCES[code]!, ind: await indicatorsOf(provinceScope(code), f) }))),
+    cached(`p:${f.from}:${f.to}:${f.caseType}:${f.includeDrill}`, () =>
+      mapLimit(Object.keys(PROVINCES), 6, async (code) => ({ code, name: PROVINCES[code]!, ind: await indicatorsOf(provinceScope(code), f) })),
+    ),
     signal,
   );
 
@@ -65,7 +67,7 @@ export interface CourtFigures {
 /** The indicators of each jurisdiction court of a province. */
 export const courtFigures = (province: string, f: Filters, signal: AbortSignal): Promise<CourtFigures[]> =>
   until(
-    cached(`c:${province}:${f.from}:${f.to}:${f.caseType}`, async () => {
+    cached(`c:${province}:${f.from}:${f.to}:${f.caseType}:${f.includeDrill}`, async () => {
       const courts = await jurisdictionCourts(province);
       return mapLimit(courts, 6, async (court) => ({ court, ind: await indicatorsOf(courtScope(court.courtId), f) }));
     }),

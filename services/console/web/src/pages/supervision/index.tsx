@@ -75,9 +75,9 @@ function FilterBar({ filters, onChange, showDates }: { filters: Filters; onChang
       >
         刷新数据
       </Button>
-      <Tooltip title="监管服务的统计接口尚不能按演练数据统计：各项指标只含真实案件，演练情况见“演练”。">
+      <Tooltip title="默认只统计真实案件；打开后演练申请也计入各项指标和超期案件。">
         <Flex gap={6} align="center">
-          <Switch id="sup-drill" checked={false} disabled />
+          <Switch id="sup-drill" checked={filters.includeDrill} onChange={(includeDrill) => onChange({ ...filters, includeDrill })} />
           <label htmlFor="sup-drill">包含演练数据</label>
         </Flex>
       </Tooltip>
@@ -90,7 +90,7 @@ export default function SupervisionRoutes() {
   const navigate = useNavigate();
   const { pathname } = useLocation();
   const today = chinaToday();
-  const [filters, setFilters] = useState<Filters>({ from: addDays(today, -6), to: today, caseType: CaseType.UNSPECIFIED, tick: 0 });
+  const [filters, setFilters] = useState<Filters>({ from: addDays(today, -6), to: today, caseType: CaseType.UNSPECIFIED, includeDrill: false, tick: 0 });
   const national = me.courtId === SPC;
   const area = useMemo<Area>(() => ({ national, province: me.province, filters }), [national, me.province, filters]);
   if (!me.roles.includes("supervisor")) return <Result status="403" title="无权访问" subTitle="监督管理仅供监督管理人员使用。" />;
