@@ -1,6 +1,22 @@
-import { Result } from "antd";
+import { Spin } from "antd";
+import { lazy, Suspense } from "react";
+import { Navigate, Route, Routes } from "react-router";
 
-// Placeholder until this area's pages land.
-export default function Routes() {
-  return <Result status="info" title="建设中" />;
+// The window's pages load one at a time: the list (where a clerk lands) does not carry the wizard.
+const FilingList = lazy(() => import("./FilingList"));
+const FilingDetail = lazy(() => import("./FilingDetail"));
+const NewFiling = lazy(() => import("./NewFiling"));
+
+/** The collaborating court's window (协作法院窗口): /window/new, /window/filings, /window/filings/:filingId. */
+export default function WindowRoutes() {
+  return (
+    <Suspense fallback={<Spin style={{ display: "block", margin: 48 }} />}>
+      <Routes>
+        <Route path="new" element={<NewFiling />} />
+        <Route path="filings" element={<FilingList />} />
+        <Route path="filings/:filingId" element={<FilingDetail />} />
+        <Route path="*" element={<Navigate to="/window/filings" replace />} />
+      </Routes>
+    </Suspense>
+  );
 }
