@@ -6,7 +6,7 @@ import { useRef, useState } from "react";
 import { directory } from "../../api/client";
 import { messageOf, violationsOf } from "../../api/errors";
 import { WorkingStatus } from "./WorkingStatus";
-import { caseTypeName } from "./labels";
+import { TAG_COLORS, caseTypeName } from "./labels";
 
 export interface CourtChoice {
   court: Court;
@@ -28,7 +28,7 @@ export function CourtCard({ court, caseType, basis }: { court: Court; caseType?:
           { key: "address", label: "地址", children: court.seatAddress || "—" },
           { key: "hours", label: "办公时间", children: court.workingHours.map((p) => `${p.start}–${p.end}`).join("，") || "—" },
           { key: "status", label: "办公状态", children: <WorkingStatus courtId={court.courtId} /> },
-          ...(basis ? [{ key: "basis", label: "管辖依据", span: 2, children: basis }] : []),
+          ...(basis ? [{ key: "basis", label: "管辖依据", span: "filled" as const, children: basis }] : []),
         ]}
       />
       {(!decides || !takes) && (
@@ -55,8 +55,8 @@ function CandidateList({ candidates, onChoose, excludeId }: { candidates: Jurisd
           title={
             <Space wrap>
               <span>{c.court?.name}</span>
-              {c.exclusive && <Tag color="purple">专属管辖</Tag>}
-              {i === 0 && <Tag color="blue">首选</Tag>}
+              {c.exclusive && <Tag color={TAG_COLORS.purple}>专属管辖</Tag>}
+              {i === 0 && <Tag color={TAG_COLORS.blue}>首选</Tag>}
             </Space>
           }
           extra={
@@ -110,7 +110,8 @@ export function CourtSelect({ id, value, onChange }: { id?: string; value?: stri
 }
 
 interface FinderValues {
-  defendantDomiciles?: string[];
+  /** Division codes separated by commas or spaces. */
+  defendantDomiciles?: string;
   plaintiffDomicile?: string;
   contractPerformancePlace?: string;
   tortPlace?: string;
@@ -155,7 +156,7 @@ function Finder({ caseType, excludeId, onChoose }: { caseType?: CaseType; exclud
       const flags = new Set(v.flags ?? []);
       const res = await directory.resolveJurisdiction({
         caseType,
-        defendantDomiciles: v.defendantDomiciles ?? [],
+        defendantDomiciles: (v.defendantDomiciles ?? "").split(/[\s,，、]+/).filter(Boolean),
         plaintiffDomicile: v.plaintiffDomicile ?? "",
         contractPerformancePlace: v.contractPerformancePlace ?? "",
         tortPlace: v.tortPlace ?? "",
@@ -191,8 +192,14 @@ function Finder({ caseType, excludeId, onChoose }: { caseType?: CaseType; exclud
     <Flex vertical gap={12}>
       <Form form={form} name="finder" component={false} layout="vertical">
         <Flex wrap gap={16}>
-          <Form.Item name="defendantDomiciles" label="被告（被申请人）住所地" extra={`${DIVISION_HELP}；可填多个`} style={{ minWidth: 260, flex: 1 }}>
-            <Select mode="tags" tokenSeparators={[",", "，", " "]} open={false} suffixIcon={null} placeholder="输入后按回车" />
+          <Form.Item
+            name="defendantDomiciles"
+            label="被告（被申请人）住所地"
+            extra={`${DIVISION_HELP}；多个被告用逗号分隔`}
+            rules={[{ pattern: /^\s*\d{6}([\s,，、]+\d{6})*\s*$/, message: "应为六位行政区划代码，多个用逗号分隔" }]}
+            style={{ minWidth: 260, flex: 1 }}
+          >
+            <Input />
           </Form.Item>
           {(civil || t === CaseType.ADMINISTRATIVE_FIRST_INSTANCE || t === CaseType.CRIMINAL_PRIVATE_PROSECUTION) && (
             <Form.Item name="plaintiffDomicile" label="原告住所地" extra={DIVISION_HELP} rules={division} style={{ minWidth: 200, flex: 1 }}>

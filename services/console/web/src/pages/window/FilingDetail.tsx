@@ -7,17 +7,16 @@ import { messageOf, violationsOf } from "../../api/errors";
 import { documentUrl } from "../../api/http";
 import { WorkingStatus } from "./WorkingStatus";
 import { LiveTag, LoadError, StatusTag, courtName, filingTitle, formatTime, useCourts, useWatchFilings } from "./common";
-import { AGENT_KIND_NAMES, AUTHORIZATION_NAMES, PARTY_ROLE_NAMES, REJECTION_CATEGORY_NAMES, SOURCE_NAMES, caseTypeName, eventName, isFinal, materialKindName } from "./labels";
+import { AGENT_KIND_NAMES, AUTHORIZATION_NAMES, PARTY_ROLE_NAMES, REJECTION_CATEGORY_NAMES, SOURCE_NAMES, TAG_COLORS, caseTypeName, eventName, isFinal, materialKindName } from "./labels";
 import { ChecklistUploads, MaterialTable } from "./Materials";
 import { describe, materialKindOf } from "./violations";
 
 function PartiesTable({ parties }: { parties: Party[] }) {
   return (
-    <Table<Party>
+    <Table<Party & { key: number }>
       size="small"
       pagination={false}
-      rowKey={(_, i) => String(i)}
-      dataSource={parties}
+      dataSource={parties.map((p, key) => ({ ...p, key }))}
       scroll={{ x: 800 }}
       columns={[
         { title: "诉讼地位", key: "role", render: (_, p) => PARTY_ROLE_NAMES[p.role] },
@@ -80,7 +79,7 @@ function Correction({ filing, onChange }: { filing: Filing; onChange: (update: (
   const entries = [...new Map(items.map((i) => [i.materialKind, i])).values()].map((i) => ({
     id: i.materialKind,
     name: materialKindName(i.materialKind, caseType),
-    tag: { text: "需补正", color: "orange" },
+    tag: { text: "需补正", color: TAG_COLORS.orange },
     hint: items
       .filter((x) => x.materialKind === i.materialKind)
       .map((x) => x.description)
@@ -122,14 +121,13 @@ function Correction({ filing, onChange }: { filing: Filing; onChange: (update: (
           items={[
             { key: "deadline", label: "补正期限", children: <Typography.Text strong>{formatTime(req.deadline)}</Typography.Text> },
             { key: "at", label: "要求时间", children: formatTime(req.requestedAt) },
-            ...(req.note ? [{ key: "note", label: "说明", span: 2, children: req.note }] : []),
+            ...(req.note ? [{ key: "note", label: "说明", span: "filled" as const, children: req.note }] : []),
           ]}
         />
         <Table
           size="small"
           pagination={false}
-          rowKey={(_, i) => String(i)}
-          dataSource={req.items}
+          dataSource={req.items.map((item, key) => ({ ...item, key }))}
           columns={[
             { title: "需补正的材料", key: "kind", render: (_, i) => (i.materialKind ? materialKindName(i.materialKind, caseType) : "其他") },
             { title: "补正要求", key: "description", dataIndex: "description" },
@@ -291,7 +289,7 @@ export default function FilingDetail() {
               { key: "type", label: "案件类型", children: caseTypeName(d?.caseType) },
               { key: "court", label: "管辖法院", children: courtName(courts, d?.jurisdictionCourtId ?? "") },
               { key: "working", label: "管辖法院办公状态", children: d?.jurisdictionCourtId ? <WorkingStatus courtId={d.jurisdictionCourtId} /> : "—" },
-              { key: "basis", label: "管辖依据", span: 2, children: d?.jurisdictionBasis || "—" },
+              { key: "basis", label: "管辖依据", span: "filled", children: d?.jurisdictionBasis || "—" },
               { key: "created", label: "创建时间", children: formatTime(filing.createdAt) },
               { key: "submitted", label: "提交时间", children: formatTime(filing.submittedAt) },
               { key: "updated", label: "更新时间", children: formatTime(filing.updatedAt) },

@@ -109,45 +109,48 @@ export function ChecklistUploads({
         const mine = filing.materials.filter((m) => m.kind === item.id);
         const problems = errors?.[item.id] ?? [];
         return (
-          <Card
-            key={item.id}
-            size="small"
-            title={item.name}
-            extra={item.tag && <Tag color={item.tag.color}>{item.tag.text}</Tag>}
-            styles={problems.length > 0 ? { body: { borderTop: "2px solid #ff4d4f" } } : undefined}
-          >
-            <Flex vertical gap={8}>
-              {item.hint && <Typography.Text type="secondary">{item.hint}</Typography.Text>}
-              {problems.map((p) => (
-                <Alert key={p} type="error" showIcon title={p} />
-              ))}
-              {mine.length > 0 && <MaterialTable filing={filing} materials={mine} showKind={false} onRemove={(m) => void remove(m)} />}
-              <Upload.Dragger
-                multiple
-                accept=".pdf,.jpg,.jpeg,.png,.ofd,application/pdf,image/jpeg,image/png"
-                fileList={lists[item.id] ?? []}
-                onChange={({ fileList }) => setLists((l) => ({ ...l, [item.id]: fileList.filter((f) => f.status !== "done") }))}
-                customRequest={({ file, onProgress, onSuccess, onError }) => {
-                  uploadMaterial(filing.filingId, item.id, file as File, (percent) => onProgress?.({ percent }))
-                    .then((m) => {
-                      onSuccess?.(m);
-                      onChange((f) => ({ ...f, materials: [...f.materials, m] }));
-                      void message.success(`已上传 ${m.fileName}`);
-                    })
-                    .catch((err: unknown) => {
-                      onError?.(err as Error);
-                      void message.error(`上传失败：${messageOf(err)}`);
-                    });
-                }}
-              >
-                <p className="ant-upload-drag-icon">
-                  <InboxOutlined />
-                </p>
-                <p className="ant-upload-text">点击或拖拽文件到此处，上传“{item.name}”</p>
-                <p className="ant-upload-hint">PDF、JPEG、PNG 或 OFD 文件；上传前在本机计算 SHA-256 校验值</p>
-              </Upload.Dragger>
-            </Flex>
-          </Card>
+          <section key={item.id} aria-label={item.name}>
+            <Card
+              size="small"
+              title={item.name}
+              extra={item.tag && <Tag color={item.tag.color}>{item.tag.text}</Tag>}
+              styles={problems.length > 0 ? { body: { borderTop: "2px solid #ff4d4f" } } : undefined}
+            >
+              <Flex vertical gap={8}>
+                {item.hint && <Typography.Text type="secondary">{item.hint}</Typography.Text>}
+                {problems.map((p) => (
+                  <Alert key={p} type="error" showIcon title={p} />
+                ))}
+                {mine.length > 0 && <MaterialTable filing={filing} materials={mine} showKind={false} onRemove={(m) => void remove(m)} />}
+                <Upload.Dragger
+                  multiple
+                  accept=".pdf,.jpg,.jpeg,.png,.ofd,application/pdf,image/jpeg,image/png"
+                  fileList={lists[item.id] ?? []}
+                  onChange={({ fileList }) => setLists((l) => ({ ...l, [item.id]: fileList.filter((f) => f.status !== "done") }))}
+                  customRequest={({ file, onProgress, onSuccess, onError }) => {
+                    uploadMaterial(filing.filingId, item.id, file as File, (percent) => onProgress?.({ percent }))
+                      .then((m) => {
+                        onSuccess?.(m);
+                        onChange((f) => ({ ...f, materials: [...f.materials, m] }));
+                        void message.success(`已上传 ${m.fileName}`);
+                      })
+                      .catch((err: unknown) => {
+                        onError?.(err as Error);
+                        void message.error(`上传失败：${messageOf(err)}`);
+                      });
+                  }}
+                >
+                  <p className="ant-upload-text" style={{ margin: 0 }}>
+                    <InboxOutlined style={{ color: "#0958d9", marginInlineEnd: 8 }} />
+                    点击或拖拽文件到此处，上传“{item.name}”
+                  </p>
+                  <p className="ant-upload-hint" style={{ margin: 0 }}>
+                    PDF、JPEG、PNG 或 OFD 文件；上传前在本机计算 SHA-256 校验值
+                  </p>
+                </Upload.Dragger>
+              </Flex>
+            </Card>
+          </section>
         );
       })}
     </Flex>

@@ -11,7 +11,7 @@ import { useMe } from "../../session";
 import { creditCodeRule, normalizeId, phoneRule, residentIdRule } from "./checks";
 import { CourtCard, CourtPicker } from "./CourtPicker";
 import { LoadError, courtName, rememberCourt, useCourts } from "./common";
-import { AGENT_KIND_NAMES, AUTHORIZATION_NAMES, CASE_TYPES, CONDITION_NAMES, PARTY_ROLE_NAMES, caseTypeId, caseTypeName, checklistOf, isSubmittable } from "./labels";
+import { AGENT_KIND_NAMES, AUTHORIZATION_NAMES, CASE_TYPES, CONDITION_NAMES, PARTY_ROLE_NAMES, TAG_COLORS, caseTypeId, caseTypeName, checklistOf, isSubmittable } from "./labels";
 import { ChecklistUploads, type ChecklistEntry } from "./Materials";
 import { describe, formPath, materialKindOf, stepOf } from "./violations";
 import { caseTypeInfo } from "../../../../../../libs/domain/src/case-types";
@@ -60,27 +60,34 @@ const INITIAL: Values = {
   ],
 };
 
-function toDetails(v: Values): MessageInitShape<typeof FilingDetailsSchema> {
+/** A party card nothing was written in yet (the wizard starts with two): not sent, drafts refuse nameless parties. */
+const isBlank = (p: PartyValues) => !p.name?.trim() && !p.residentId && !p.creditCode && !p.legalRepresentative && !p.address && !p.phone && (p.agents ?? []).length === 0;
+
+/** The details to send, and the form index of each party sent (blank ones are left out). */
+function toDetails(v: Values): { details: MessageInitShape<typeof FilingDetailsSchema>; partyIndex: number[] } {
   const s = (x: string | undefined) => (x ?? "").trim();
-  return {
+  const partyIndex = (v.parties ?? []).flatMap((p, i) => (isBlank(p) ? [] : [i]));
+  const details: MessageInitShape<typeof FilingDetailsSchema> = {
     caseType: v.caseType ?? CaseType.UNSPECIFIED,
-    parties: (v.parties ?? []).map((p) => ({
-      role: p.role ?? PartyRole.UNSPECIFIED,
-      identity:
-        p.type === "organization"
-          ? { case: "organization", value: { name: s(p.name), creditCode: s(p.creditCode), legalRepresentative: s(p.legalRepresentative) } }
-          : { case: "person", value: { name: s(p.name), residentId: s(p.residentId) } },
-      address: s(p.address),
-      phone: s(p.phone),
-      agents: (p.agents ?? []).map((a) => ({
-        name: s(a.name),
-        kind: a.kind ?? AgentKind.UNSPECIFIED,
-        residentId: s(a.residentId),
-        licenseNumber: s(a.licenseNumber),
-        authorization: a.authorization ?? AuthorizationScope.UNSPECIFIED,
-        phone: s(a.phone),
+    parties: partyIndex
+      .map((i) => v.parties![i]!)
+      .map((p) => ({
+        role: p.role ?? PartyRole.UNSPECIFIED,
+        identity:
+          p.type === "organization"
+            ? { case: "organization", value: { name: s(p.name), creditCode: s(p.creditCode), legalRepresentative: s(p.legalRepresentative) } }
+            : { case: "person", value: { name: s(p.name), residentId: s(p.residentId) } },
+        address: s(p.address),
+        phone: s(p.phone),
+        agents: (p.agents ?? []).map((a) => ({
+          name: s(a.name),
+          kind: a.kind ?? AgentKind.UNSPECIFIED,
+          residentId: s(a.residentId),
+          licenseNumber: s(a.licenseNumber),
+          authorization: a.authorization ?? AuthorizationScope.UNSPECIFIED,
+          phone: s(a.phone),
+        })),
       })),
-    })),
     claims: v.claims ?? "",
     facts: v.facts ?? "",
     jurisdictionCourtId: v.jurisdictionCourtId ?? "",
@@ -89,6 +96,7 @@ function toDetails(v: Values): MessageInitShape<typeof FilingDetailsSchema> {
     liableOrganDecided: v.liableOrganDecided ?? false,
     drill: v.drill ?? false,
   };
+  return { details, partyIndex };
 }
 
 function fromDetails(d: FilingDetails | undefined): Values {
@@ -103,17 +111,20 @@ function fromDetails(d: FilingDetails | undefined): Values {
     jurisdictionBasis: d.jurisdictionBasis,
     claims: d.claims,
     facts: d.facts,
-    parties: d.parties.map((p) => ({
-      role: opt(p.role),
-      type: p.identity.case === "organization" ? "organization" : "person",
-      name: p.identity.value?.name ?? "",
-      residentId: p.identity.case === "person" ? p.identity.value.residentId : undefined,
-      creditCode: p.identity.case === "organization" ? p.identity.value.creditCode : undefined,
-      legalRepresentative: p.identity.case === "organization" ? p.identity.value.legalRepresentative : undefined,
-      address: p.address,
-      phone: p.phone,
-      agents: p.agents.map((a) => ({ name: a.name, kind: opt(a.kind), residentId: a.residentId, licenseNumber: a.licenseNumber, authorization: opt(a.authorization), phone: a.phone })),
-    })),
+    parties:
+      d.parties.length === 0
+        ? INITIAL.parties
+        : d.parties.map((p) => ({
+            role: opt(p.role),
+            type: p.identity.case === "organization" ? "organization" : "person",
+            name: p.identity.value?.name ?? "",
+            residentId: p.identity.case === "person" ? p.identity.value.residentId : undefined,
+            creditCode: p.identity.case === "organization" ? p.identity.value.creditCode : undefined,
+            legalRepresentative: p.identity.case === "organization" ? p.identity.value.legalRepresentative : undefined,
+            address: p.address,
+            phone: p.phone,
+            agents: p.agents.map((a) => ({ name: a.name, kind: opt(a.kind), residentId: a.residentId, licenseNumber: a.licenseNumber, authorization: opt(a.authorization), phone: a.phone })),
+          })),
   };
 }
 
@@ -332,11 +343,11 @@ function checklistEntries(v: Values): ChecklistEntry[] {
       return {
         id: item.id,
         name: item.name,
-        tag: { text: "必需", color: "red" },
+        tag: { text: "必需", color: TAG_COLORS.red },
         hint: item.id === "opposing-party-details" ? "已在当事人中填写被告的姓名（名称）和送达地址时，无需另行上传" : item.copiesForOpposingParties ? "按对方当事人人数提交副本" : undefined,
       };
     const holds = item.condition === "agent-acts" ? agentActs : !!v.liableOrganDecided;
-    return { id: item.id, name: item.name, tag: holds ? { text: "需提交", color: "orange" } : { text: "按需", color: "default" }, hint: CONDITION_NAMES[item.condition] };
+    return { id: item.id, name: item.name, tag: holds ? { text: "需提交", color: TAG_COLORS.orange } : { text: "按需", color: "default" }, hint: CONDITION_NAMES[item.condition] };
   });
 }
 
@@ -344,7 +355,7 @@ function Review({ values, filing, courts }: { values: Values; filing?: Filing; c
   const entries = checklistEntries(values);
   const have = new Set(filing?.materials.map((m) => m.kind));
   const missing = entries.filter((e) => (e.tag?.text === "必需" || e.tag?.text === "需提交") && !have.has(e.id) && e.id !== "opposing-party-details");
-  const row = (label: string, children: ReactNode, span = 1) => ({ key: label, label, children, span });
+  const row = (label: string, children: ReactNode, wide = false) => ({ key: label, label, children, span: wide ? ("filled" as const) : 1 });
   return (
     <Flex vertical gap={12}>
       {missing.length > 0 && <Alert type="warning" showIcon title="以下必需材料尚未上传" description={missing.map((m) => m.name).join("、")} />}
@@ -352,6 +363,7 @@ function Review({ values, filing, courts }: { values: Values; filing?: Filing; c
         bordered
         size="small"
         column={{ xs: 1, md: 2 }}
+        styles={{ label: { whiteSpace: "nowrap" } }}
         items={[
           row("案件类型", caseTypeName(values.caseType)),
           row("演练", values.drill ? "是" : "否"),
@@ -368,11 +380,11 @@ function Review({ values, filing, courts }: { values: Values; filing?: Filing; c
                 </span>
               ))}
             </Flex>,
-            2,
+            true,
           ),
-          row("诉讼请求", <Typography.Paragraph style={{ whiteSpace: "pre-wrap", margin: 0 }}>{values.claims || "—"}</Typography.Paragraph>, 2),
-          row("事实与理由", <Typography.Paragraph style={{ whiteSpace: "pre-wrap", margin: 0 }}>{values.facts || "—"}</Typography.Paragraph>, 2),
-          row("材料", `${filing?.materials.length ?? 0} 份`, 2),
+          row("诉讼请求", <Typography.Paragraph style={{ whiteSpace: "pre-wrap", margin: 0 }}>{values.claims || "—"}</Typography.Paragraph>, true),
+          row("事实与理由", <Typography.Paragraph style={{ whiteSpace: "pre-wrap", margin: 0 }}>{values.facts || "—"}</Typography.Paragraph>, true),
+          row("材料", `${filing?.materials.length ?? 0} 份`, true),
         ]}
       />
     </Flex>
@@ -395,6 +407,8 @@ export default function NewFiling() {
   const [problems, setProblems] = useState<FieldViolation[]>([]);
   const [failure, setFailure] = useState<string>();
   const marked = useRef<(string | number)[][]>([]);
+  // Form index of each party of the last request (violations name the request's indices).
+  const partyIndex = useRef<number[]>([]);
   const loaded = useRef("");
   const submitKey = useRef(crypto.randomUUID());
 
@@ -437,7 +451,7 @@ export default function NewFiling() {
   /** Shows the service's violations at their fields and in the summary. */
   function showProblems(err: unknown) {
     clearProblems();
-    const vs = violationsOf(err);
+    const vs = violationsOf(err).map((v) => ({ ...v, field: v.field.replace(/^details\.parties\[(\d+)\]/, (m, k: string) => `details.parties[${partyIndex.current[Number(k)] ?? k}]`) }));
     setProblems(vs);
     setFailure(vs.length === 0 ? messageOf(err) : undefined);
     const fields = vs.flatMap((v) => {
@@ -450,7 +464,8 @@ export default function NewFiling() {
 
   /** Creates the draft (the first time) or saves its details; false when the service refused. */
   async function save(): Promise<Filing | undefined> {
-    const details = toDetails(form.getFieldsValue(true) as Values);
+    const { details, partyIndex: sent } = toDetails(form.getFieldsValue(true) as Values);
+    partyIndex.current = sent;
     setBusy("save");
     try {
       const res = filing ? await intake.updateDraft({ filingId: filing.filingId, details }) : await intake.createDraft({ details });

@@ -3,6 +3,7 @@ import { Space, Spin, Tag, Typography } from "antd";
 import { useEffect, useState } from "react";
 import { directory } from "../../api/client";
 import { formatTime } from "./common";
+import { TAG_COLORS } from "./labels";
 
 /** Is the court open now, or when does it open next (GetWorkingStatus). */
 export function WorkingStatus({ courtId }: { courtId: string }) {
@@ -24,7 +25,7 @@ export function WorkingStatus({ courtId }: { courtId: string }) {
   if (!status) return <Spin size="small" />;
   return (
     <Space wrap>
-      {status.open ? <Tag color="green">正在办公</Tag> : <Tag color="orange">非办公时间</Tag>}
+      {status.open ? <Tag color={TAG_COLORS.green}>正在办公</Tag> : <Tag color={TAG_COLORS.orange}>非办公时间</Tag>}
       {!status.open && <span>下次办公：{formatTime(status.nextOpening)}</span>}
       {status.provisional && <Typography.Text type="secondary">（当年节假日安排未载入，仅供参考）</Typography.Text>}
     </Space>

@@ -3,14 +3,29 @@ import { timestampDate, type Timestamp } from "@bufbuild/protobuf/wkt";
 import type { Court } from "@gen/kuayu/directory/v1/directory_pb";
 import { FilingStatus, type Filing } from "@gen/kuayu/intake/v1/intake_pb";
 import { Button, Result, Tag } from "antd";
-import dayjs from "dayjs";
 import { useEffect, useRef, useState } from "react";
 import { Link } from "react-router";
 import { directory, intake } from "../../api/client";
 import { messageOf } from "../../api/errors";
-import { STATUS_COLORS, STATUS_NAMES } from "./labels";
+import { STATUS_COLORS, STATUS_NAMES, TAG_COLORS } from "./labels";
 
-export const formatTime = (ts: Timestamp | undefined, withSeconds = false) => (ts ? dayjs(timestampDate(ts)).format(withSeconds ? "YYYY-MM-DD HH:mm:ss" : "YYYY-MM-DD HH:mm") : "—");
+const CHINA_TIME = new Intl.DateTimeFormat("en-CA", {
+  timeZone: "Asia/Shanghai",
+  year: "numeric",
+  month: "2-digit",
+  day: "2-digit",
+  hour: "2-digit",
+  minute: "2-digit",
+  second: "2-digit",
+  hourCycle: "h23",
+});
+
+/** A time as courts read it: China time (UTC+8), whatever the browser's time zone, e.g. 2026-12-04 08:30. */
+export function formatTime(ts: Timestamp | undefined, withSeconds = false): string {
+  if (!ts) return "—";
+  const p = Object.fromEntries(CHINA_TIME.formatToParts(timestampDate(ts)).map((x) => [x.type, x.value]));
+  return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}${withSeconds ? `:${p.second}` : ""}`;
+}
 
 export function StatusTag({ status }: { status: FilingStatus }) {
   return <Tag color={STATUS_COLORS[status]}>{STATUS_NAMES[status]}</Tag>;
@@ -91,7 +106,7 @@ export function useWatchFilings(filingId: string, onChange: (filing: Filing, eve
 }
 
 export function LiveTag({ live }: { live: boolean }) {
-  return live ? <Tag color="success">实时更新中</Tag> : <Tag color="warning">正在重新连接</Tag>;
+  return live ? <Tag color={TAG_COLORS.green}>实时更新中</Tag> : <Tag color={TAG_COLORS.orange}>正在重新连接</Tag>;
 }
 
 const courtCache = new Map<string, Court>();

@@ -18,17 +18,33 @@ export const STATUS_NAMES: Record<FilingStatus, string> = {
   [FilingStatus.ROUTING_FAILED]: "流转失败",
 };
 
+/**
+ * Solid tag colours dark enough for white text (WCAG AA, 4.5:1); antd's light preset tags are not
+ * (e.g. green on light green is about 3:1).
+ */
+export const TAG_COLORS = {
+  blue: "#0958d9",
+  geekblue: "#1d39c4",
+  cyan: "#006d75",
+  orange: "#ad4e00",
+  green: "#237804",
+  red: "#a8071a",
+  volcano: "#ad2102",
+  purple: "#531dab",
+  default: "default",
+} as const;
+
 export const STATUS_COLORS: Record<FilingStatus, string> = {
-  [FilingStatus.UNSPECIFIED]: "default",
-  [FilingStatus.DRAFT]: "default",
-  [FilingStatus.SUBMITTED]: "blue",
-  [FilingStatus.ROUTED]: "geekblue",
-  [FilingStatus.ACKNOWLEDGED]: "cyan",
-  [FilingStatus.CORRECTION_REQUESTED]: "orange",
-  [FilingStatus.ACCEPTED]: "green",
-  [FilingStatus.REJECTED]: "red",
-  [FilingStatus.WITHDRAWN]: "default",
-  [FilingStatus.ROUTING_FAILED]: "volcano",
+  [FilingStatus.UNSPECIFIED]: TAG_COLORS.default,
+  [FilingStatus.DRAFT]: TAG_COLORS.default,
+  [FilingStatus.SUBMITTED]: TAG_COLORS.blue,
+  [FilingStatus.ROUTED]: TAG_COLORS.geekblue,
+  [FilingStatus.ACKNOWLEDGED]: TAG_COLORS.cyan,
+  [FilingStatus.CORRECTION_REQUESTED]: TAG_COLORS.orange,
+  [FilingStatus.ACCEPTED]: TAG_COLORS.green,
+  [FilingStatus.REJECTED]: TAG_COLORS.red,
+  [FilingStatus.WITHDRAWN]: TAG_COLORS.default,
+  [FilingStatus.ROUTING_FAILED]: TAG_COLORS.volcano,
 };
 
 /** Statuses in the order a filing goes through them (for filters). */
