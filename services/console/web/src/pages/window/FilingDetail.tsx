@@ -6,44 +6,47 @@ import { intake } from "../../api/client";
 import { messageOf, violationsOf } from "../../api/errors";
 import { documentUrl } from "../../api/http";
 import { WorkingStatus } from "./WorkingStatus";
-import { LiveTag, LoadError, StatusTag, courtName, filingTitle, formatTime, useCourts, useWatchFilings } from "./common";
+import { LiveTag, LoadError, ScrollX, StatusTag, courtName, filingTitle, formatTime, useCourts, useWatchFilings } from "./common";
 import { AGENT_KIND_NAMES, AUTHORIZATION_NAMES, PARTY_ROLE_NAMES, REJECTION_CATEGORY_NAMES, SOURCE_NAMES, TAG_COLORS, caseTypeName, eventName, isFinal, materialKindName } from "./labels";
 import { ChecklistUploads, MaterialTable } from "./Materials";
 import { describe, materialKindOf } from "./violations";
 
 function PartiesTable({ parties }: { parties: Party[] }) {
   return (
-    <Table<Party & { key: number }>
-      size="small"
-      pagination={false}
-      dataSource={parties.map((p, key) => ({ ...p, key }))}
-      scroll={{ x: 800 }}
-      columns={[
-        { title: "诉讼地位", key: "role", render: (_, p) => PARTY_ROLE_NAMES[p.role] },
-        { title: "姓名/名称", key: "name", render: (_, p) => p.identity.value?.name ?? "—" },
-        {
-          title: "证件号码",
-          key: "id",
-          render: (_, p) => (p.identity.case === "person" ? p.identity.value.residentId : p.identity.case === "organization" ? p.identity.value.creditCode : "") || "—",
-        },
-        { title: "法定代表人", key: "rep", render: (_, p) => (p.identity.case === "organization" ? p.identity.value.legalRepresentative : "") || "—" },
-        { title: "送达地址", key: "address", render: (_, p) => p.address || "—" },
-        { title: "联系电话", key: "phone", render: (_, p) => p.phone || "—" },
-        {
-          title: "委托诉讼代理人",
-          key: "agents",
-          render: (_, p) =>
-            p.agents.length === 0
-              ? "—"
-              : p.agents.map((a, i) => (
-                  <div key={i}>
-                    {a.name}（{AGENT_KIND_NAMES[a.kind]}，{AUTHORIZATION_NAMES[a.authorization]}
-                    {a.licenseNumber && `，执业证号 ${a.licenseNumber}`}）
-                  </div>
-                )),
-        },
-      ]}
-    />
+    <ScrollX label="当事人列表">
+      <Table<Party & { key: number }>
+        size="small"
+        pagination={false}
+        dataSource={parties.map((p, key) => ({ ...p, key }))}
+        style={{ minWidth: 800 }}
+        locale={{ emptyText: <Typography.Text type="secondary">尚未填写当事人</Typography.Text> }}
+        columns={[
+          { title: "诉讼地位", key: "role", render: (_, p) => PARTY_ROLE_NAMES[p.role] },
+          { title: "姓名/名称", key: "name", render: (_, p) => p.identity.value?.name ?? "—" },
+          {
+            title: "证件号码",
+            key: "id",
+            render: (_, p) => (p.identity.case === "person" ? p.identity.value.residentId : p.identity.case === "organization" ? p.identity.value.creditCode : "") || "—",
+          },
+          { title: "法定代表人", key: "rep", render: (_, p) => (p.identity.case === "organization" ? p.identity.value.legalRepresentative : "") || "—" },
+          { title: "送达地址", key: "address", render: (_, p) => p.address || "—" },
+          { title: "联系电话", key: "phone", render: (_, p) => p.phone || "—" },
+          {
+            title: "委托诉讼代理人",
+            key: "agents",
+            render: (_, p) =>
+              p.agents.length === 0
+                ? "—"
+                : p.agents.map((a, i) => (
+                    <div key={i}>
+                      {a.name}（{AGENT_KIND_NAMES[a.kind]}，{AUTHORIZATION_NAMES[a.authorization]}
+                      {a.licenseNumber && `，执业证号 ${a.licenseNumber}`}）
+                    </div>
+                  )),
+          },
+        ]}
+      />
+    </ScrollX>
   );
 }
 

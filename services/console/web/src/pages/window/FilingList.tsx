@@ -1,11 +1,11 @@
 import { FilingStatus, PartyRole, type Filing } from "@gen/kuayu/intake/v1/intake_pb";
 import { PlusOutlined } from "@ant-design/icons";
-import { Alert, Button, Card, Flex, Radio, Space, Spin, Typography } from "antd";
+import { Alert, Button, Card, Flex, Space, Spin, Typography } from "antd";
 import { useCallback, useEffect, useState, type CSSProperties, type ReactNode } from "react";
 import { Link } from "react-router";
 import { intake } from "../../api/client";
 import { messageOf } from "../../api/errors";
-import { LiveTag, StatusTag, courtName, filingTitle, formatTime, useCourts, useWatchFilings } from "./common";
+import { LiveTag, ScrollX, StatusTag, courtName, filingTitle, formatTime, useCourts, useWatchFilings } from "./common";
 import { caseTypeName, isSubmittable } from "./labels";
 
 const PAGE_SIZE = 20;
@@ -28,7 +28,7 @@ const head: CSSProperties = { ...cell, background: "#fafafa", fontWeight: 600 };
 /** A plain table (the list page stays light: antd's Table would more than double its script). */
 function RowsTable<T>({ rows, rowKey, columns, caption }: { rows: T[]; rowKey: (r: T) => string; columns: { title: string; render: (r: T) => ReactNode }[]; caption: string }) {
   return (
-    <div style={{ overflowX: "auto" }}>
+    <ScrollX label={caption}>
       <table style={{ width: "100%", borderCollapse: "collapse", minWidth: 900 }}>
         <caption style={{ position: "absolute", width: 1, height: 1, overflow: "hidden", clip: "rect(0 0 0 0)" }}>{caption}</caption>
         <thead>
@@ -52,7 +52,7 @@ function RowsTable<T>({ rows, rowKey, columns, caption }: { rows: T[]; rowKey: (
           ))}
         </tbody>
       </table>
-    </div>
+    </ScrollX>
   );
 }
 
@@ -138,17 +138,22 @@ export default function FilingList() {
       }
     >
       <Flex vertical gap={12}>
-        <Radio.Group
-          aria-label="按状态筛选"
-          optionType="button"
-          value={filter}
-          onChange={(e) => {
-            setFilter(e.target.value as string);
-            setTokens([""]);
-            setPage(0);
-          }}
-          options={FILTERS.map((f) => ({ value: f.key, label: f.label }))}
-        />
+        <Space.Compact role="group" aria-label="按状态筛选">
+          {FILTERS.map((f) => (
+            <Button
+              key={f.key}
+              type={f.key === filter ? "primary" : "default"}
+              aria-pressed={f.key === filter}
+              onClick={() => {
+                setFilter(f.key);
+                setTokens([""]);
+                setPage(0);
+              }}
+            >
+              {f.label}
+            </Button>
+          ))}
+        </Space.Compact>
         {error && <Alert type="error" showIcon title={`加载失败：${error}`} action={<Button onClick={() => load()}>重试</Button>} />}
         <Spin spinning={loading}>
           <RowsTable<Filing>

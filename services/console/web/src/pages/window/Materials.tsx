@@ -5,7 +5,7 @@ import { useState } from "react";
 import { intake } from "../../api/client";
 import { messageOf } from "../../api/errors";
 import { materialUrl } from "../../api/http";
-import { formatSize, formatTime } from "./common";
+import { ScrollX, formatSize, formatTime } from "./common";
 import { materialKindName } from "./labels";
 import { uploadMaterial } from "./upload";
 
@@ -19,56 +19,70 @@ export interface ChecklistEntry {
 }
 
 /** Materials as a table: kind, file, size, SHA-256, round, and a link that opens the file. */
-export function MaterialTable({ filing, materials, onRemove, showKind = true }: { filing: Filing; materials: Material[]; onRemove?: (m: Material) => void; showKind?: boolean }) {
+export function MaterialTable({
+  filing,
+  materials,
+  onRemove,
+  showKind = true,
+  label = "材料列表",
+}: {
+  filing: Filing;
+  materials: Material[];
+  onRemove?: (m: Material) => void;
+  showKind?: boolean;
+  label?: string;
+}) {
   return (
-    <Table<Material>
-      size="small"
-      rowKey="materialId"
-      pagination={false}
-      dataSource={materials}
-      scroll={{ x: true }}
-      locale={{ emptyText: "尚无材料" }}
-      columns={[
-        ...(showKind ? [{ title: "材料类别", key: "kind", render: (_: unknown, m: Material) => materialKindName(m.kind, filing.details?.caseType) }] : []),
-        {
-          title: "文件",
-          key: "file",
-          render: (_, m) => (
-            <a href={materialUrl("window", filing.filingId, m.materialId)} target="_blank" rel="noreferrer">
-              {m.fileName}
-            </a>
-          ),
-        },
-        { title: "大小", key: "size", render: (_, m) => formatSize(m.sizeBytes) },
-        {
-          title: "SHA-256",
-          key: "sha256",
-          render: (_, m) => (
-            <Typography.Text code copyable={{ text: m.sha256, tooltips: ["复制", "已复制"] }} style={{ wordBreak: "break-all", fontSize: 12 }}>
-              {m.sha256}
-            </Typography.Text>
-          ),
-        },
-        { title: "轮次", key: "round", render: (_, m) => (m.round === 1 ? "首次提交" : `第${m.round - 1}次补正`) },
-        { title: "上传时间", key: "at", render: (_, m) => formatTime(m.uploadedAt) },
-        ...(onRemove
-          ? [
-              {
-                title: "操作",
-                key: "actions",
-                render: (_: unknown, m: Material) =>
-                  m.round > filing.round ? (
-                    <Popconfirm title="删除该材料？" okText="删除" cancelText="取消" onConfirm={() => onRemove(m)}>
-                      <Button size="small" danger icon={<DeleteOutlined />} aria-label={`删除材料 ${m.fileName}`} />
-                    </Popconfirm>
-                  ) : (
-                    <Typography.Text type="secondary">已提交</Typography.Text>
-                  ),
-              },
-            ]
-          : []),
-      ]}
-    />
+    <ScrollX label={label}>
+      <Table<Material>
+        size="small"
+        rowKey="materialId"
+        pagination={false}
+        dataSource={materials}
+        style={{ minWidth: 760 }}
+        locale={{ emptyText: <Typography.Text type="secondary">尚无材料</Typography.Text> }}
+        columns={[
+          ...(showKind ? [{ title: "材料类别", key: "kind", render: (_: unknown, m: Material) => materialKindName(m.kind, filing.details?.caseType) }] : []),
+          {
+            title: "文件",
+            key: "file",
+            render: (_, m) => (
+              <a href={materialUrl("window", filing.filingId, m.materialId)} target="_blank" rel="noreferrer">
+                {m.fileName}
+              </a>
+            ),
+          },
+          { title: "大小", key: "size", render: (_, m) => formatSize(m.sizeBytes) },
+          {
+            title: "SHA-256",
+            key: "sha256",
+            render: (_, m) => (
+              <Typography.Text code copyable={{ text: m.sha256, tooltips: ["复制", "已复制"] }} style={{ wordBreak: "break-all", fontSize: 12 }}>
+                {m.sha256}
+              </Typography.Text>
+            ),
+          },
+          { title: "轮次", key: "round", render: (_, m) => (m.round === 1 ? "首次提交" : `第${m.round - 1}次补正`) },
+          { title: "上传时间", key: "at", render: (_, m) => formatTime(m.uploadedAt) },
+          ...(onRemove
+            ? [
+                {
+                  title: "操作",
+                  key: "actions",
+                  render: (_: unknown, m: Material) =>
+                    m.round > filing.round ? (
+                      <Popconfirm title="删除该材料？" okText="删除" cancelText="取消" onConfirm={() => onRemove(m)}>
+                        <Button size="small" danger icon={<DeleteOutlined />} aria-label={`删除材料 ${m.fileName}`} />
+                      </Popconfirm>
+                    ) : (
+                      <Typography.Text type="secondary">已提交</Typography.Text>
+                    ),
+                },
+              ]
+            : []),
+        ]}
+      />
+    </ScrollX>
   );
 }
 
@@ -121,7 +135,7 @@ export function ChecklistUploads({
                 {problems.map((p) => (
                   <Alert key={p} type="error" showIcon title={p} />
                 ))}
-                {mine.length > 0 && <MaterialTable filing={filing} materials={mine} showKind={false} onRemove={(m) => void remove(m)} />}
+                {mine.length > 0 && <MaterialTable filing={filing} materials={mine} showKind={false} label={`已上传的${item.name}`} onRemove={(m) => void remove(m)} />}
                 <Upload.Dragger
                   multiple
                   accept=".pdf,.jpg,.jpeg,.png,.ofd,application/pdf,image/jpeg,image/png"

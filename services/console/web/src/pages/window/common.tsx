@@ -3,7 +3,7 @@ import { timestampDate, type Timestamp } from "@bufbuild/protobuf/wkt";
 import type { Court } from "@gen/kuayu/directory/v1/directory_pb";
 import { FilingStatus, type Filing } from "@gen/kuayu/intake/v1/intake_pb";
 import { Button, Result, Tag } from "antd";
-import { useEffect, useRef, useState } from "react";
+import { useEffect, useRef, useState, type ReactNode } from "react";
 import { Link } from "react-router";
 import { directory, intake } from "../../api/client";
 import { messageOf } from "../../api/errors";
@@ -137,6 +137,15 @@ export function useCourts(ids: string[]): Map<string, Court> {
 }
 
 export const courtName = (courts: Map<string, Court>, id: string) => (id ? (courts.get(id)?.name ?? id) : "未选择");
+
+/** A wide table's horizontal scroll box: a labelled region keyboard users can focus and scroll. */
+export function ScrollX({ label, children }: { label: string; children: ReactNode }) {
+  return (
+    <div role="region" aria-label={label} tabIndex={0} style={{ overflowX: "auto" }}>
+      {children}
+    </div>
+  );
+}
 
 export const formatSize = (n: bigint | number) => {
   const b = Number(n);
