@@ -278,7 +278,7 @@ function Search({ excludeId, onChoose }: { excludeId: string; onChoose: (c: Cour
     setError(undefined);
     try {
       // A court code has digits (粤0703, 京01); anything else is part of a name.
-      const res = await directory.searchCourts(/\d/.test(text) ? { code: text, pageSize: 20 } : { name: text, pageSize: 20 });
+      const res = await directory.searchCourts(/\d/.test(text) ? { code: text, pageSize: 10 } : { name: text, pageSize: 10 });
       setCourts(res.courts);
     } catch (err) {
       setError(messageOf(err));

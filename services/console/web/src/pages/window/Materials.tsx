@@ -145,7 +145,8 @@ export function ChecklistUploads({
                     uploadMaterial(filing.filingId, item.id, file as File, (percent) => onProgress?.({ percent }))
                       .then((m) => {
                         onSuccess?.(m);
-                        onChange((f) => ({ ...f, materials: [...f.materials, m] }));
+                        // The filing's watch may have brought it already.
+                        onChange((f) => (f.materials.some((x) => x.materialId === m.materialId) ? f : { ...f, materials: [...f.materials, m] }));
                         void message.success(`已上传 ${m.fileName}`);
                       })
                       .catch((err: unknown) => {

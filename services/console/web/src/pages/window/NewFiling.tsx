@@ -438,6 +438,18 @@ export default function NewFiling() {
   }, [draftId, form]);
   useEffect(load, [load]);
 
+  // "新建跨域立案" again while a draft is open (same route, no draft id): start afresh.
+  useEffect(() => {
+    if (draftId || !loaded.current) return;
+    loaded.current = "";
+    setFiling(undefined);
+    setStep(0);
+    setProblems([]);
+    setFailure(undefined);
+    form.resetFields();
+    submitKey.current = crypto.randomUUID();
+  }, [draftId, form]);
+
   /** Sets (or clears) the errors shown at form fields; the paths come from the service's violations. */
   const setErrors = (fields: { name: (string | number)[]; errors: string[] }[]) => form.setFields(fields as Parameters<typeof form.setFields>[0]);
 
@@ -454,10 +466,16 @@ export default function NewFiling() {
     const vs = violationsOf(err).map((v) => ({ ...v, field: v.field.replace(/^details\.parties\[(\d+)\]/, (m, k: string) => `details.parties[${partyIndex.current[Number(k)] ?? k}]`) }));
     setProblems(vs);
     setFailure(vs.length === 0 ? messageOf(err) : undefined);
-    const fields = vs.flatMap((v) => {
+    // Every problem of a field at that field (a route can fail for several reasons).
+    const byPath = new Map<string, { name: (string | number)[]; errors: string[] }>();
+    for (const v of vs) {
       const name = formPath(v.field);
-      return name ? [{ name, errors: [describe(v)] }] : [];
-    });
+      if (!name) continue;
+      const entry = byPath.get(name.join(".")) ?? { name, errors: [] };
+      entry.errors.push(describe(v));
+      byPath.set(name.join("."), entry);
+    }
+    const fields = [...byPath.values()];
     setErrors(fields);
     marked.current = fields.map((f) => f.name);
   }
@@ -548,7 +566,7 @@ export default function NewFiling() {
   return (
     <Card title={filing?.status === FilingStatus.ROUTING_FAILED ? "重新提交跨域立案申请" : "新建跨域立案申请"} extra={filing && <Typography.Text type="secondary">草稿已保存</Typography.Text>}>
       <Flex vertical gap={16}>
-        <Steps current={step} onChange={(s) => void go(s)} items={STEPS.map((title) => ({ title }))} responsive />
+        <Steps size="small" current={step} onChange={(s) => void go(s)} items={STEPS.map((title) => ({ title }))} responsive />
         {(problems.length > 0 || failure) && (
           <Alert
             type="error"

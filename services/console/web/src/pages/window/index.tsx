@@ -10,7 +10,15 @@ const NewFiling = lazy(() => import("./NewFiling"));
 // antd's default blue (#1677ff) under white text is 4.1:1 and its description grey (45% black) 3.4:1,
 // and its error red 3.2:1, below WCAG AA's 4.5:1 for normal text: darker ones keep them readable.
 const THEME = {
-  token: { colorPrimary: "#0958d9", colorPrimaryHover: "#003eb3", colorLink: "#0958d9", colorTextDescription: "rgba(0, 0, 0, 0.65)", colorTextTertiary: "rgba(0, 0, 0, 0.65)", colorError: "#cf1322" },
+  token: {
+    colorPrimary: "#0958d9",
+    colorPrimaryHover: "#003eb3",
+    colorLink: "#0958d9",
+    colorLinkHover: "#003eb3",
+    colorTextDescription: "rgba(0, 0, 0, 0.65)",
+    colorTextTertiary: "rgba(0, 0, 0, 0.65)",
+    colorError: "#cf1322",
+  },
 };
 
 /** The collaborating court's window (协作法院窗口): /window/new, /window/filings, /window/filings/:filingId. */
