@@ -154,4 +154,5 @@ export const formatSize = (n: bigint | number) => {
   return `${(b / 1024 / 1024).toFixed(1)} MB`;
 };
 
-export const filingTitle = (f: Filing) => f.receiptNumber || (f.status === FilingStatus.DRAFT ? "草稿" : f.filingId);
+/** The receipt number once submitted; before that "草稿" (or "未提交" for a draft withdrawn). */
+export const filingTitle = (f: Filing) => f.receiptNumber || (f.status === FilingStatus.DRAFT ? "草稿" : "未提交");

@@ -2,6 +2,7 @@ import { fromJson, type JsonValue } from "@bufbuild/protobuf";
 import { MaterialSchema, type Material } from "@gen/kuayu/intake/v1/intake_pb";
 import { CONSOLE_HEADERS } from "../../api/http";
 import type { FieldViolation } from "../../api/errors";
+import { describe } from "./violations";
 
 /** A refused upload: the service's message and field violations. */
 export class UploadError extends Error {
@@ -54,7 +55,7 @@ export async function uploadMaterial(filingId: string, kind: string, file: File,
         return;
       }
       const violations = body.violations ?? [];
-      const message = violations.length > 0 ? violations.map((v) => v.description).join("；") : (body.message ?? `上传失败（HTTP ${xhr.status}）`);
+      const message = violations.length > 0 ? violations.map(describe).join("；") : (body.message ?? `上传失败（HTTP ${xhr.status}）`);
       reject(new UploadError(message, body.code ?? String(xhr.status), violations));
     };
     xhr.send(file);

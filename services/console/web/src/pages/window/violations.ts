@@ -39,6 +39,12 @@ export function describe(v: FieldViolation): string {
   if (v.description.startsWith("not a valid resident ID number")) return "身份证号码无效";
   if (v.description.startsWith("not a valid unified social credit code")) return "统一社会信用代码无效";
   if (/^a name of 1/.test(v.description)) return "请填写姓名或名称（不超过200字）";
+  if (v.description.startsWith("file type not accepted")) return "文件类型不符：只接受 PDF、JPEG、PNG 或 OFD 文件（按文件内容判断）";
+  if (/^the material is larger than/.test(v.description)) return "文件超过大小上限";
+  if (v.description === "the material is empty") return "文件为空";
+  if (/^the filing's materials would exceed/.test(v.description)) return "本申请的材料总大小将超过上限";
+  if (/^the bytes received hash to/.test(v.description)) return "服务端收到的文件与本机计算的 SHA-256 不一致，请重新上传";
+  if (/is not on the .* checklist$/.test(v.description)) return "该材料不在本案件类型的材料清单中";
   return v.description;
 }
 
