@@ -69,8 +69,16 @@ function CandidateList({ candidates, onChoose, excludeId }: { candidates: Jurisd
             <Typography.Text strong>法律依据：</Typography.Text>
             {c.basis}
           </Typography.Paragraph>
-          {c.place && <Typography.Text type="secondary">连接地：{c.place} </Typography.Text>}
-          {c.assumption && <Typography.Text type="secondary">前提：{c.assumption}</Typography.Text>}
+          {c.place && (
+            <Typography.Paragraph type="secondary" style={{ marginBottom: 0 }}>
+              连接地：{c.place}
+            </Typography.Paragraph>
+          )}
+          {c.assumption && (
+            <Typography.Paragraph type="secondary" style={{ marginBottom: 0 }}>
+              前提：{c.assumption}
+            </Typography.Paragraph>
+          )}
         </Card>
       ))}
     </Flex>

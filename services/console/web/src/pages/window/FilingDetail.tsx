@@ -6,7 +6,7 @@ import { intake } from "../../api/client";
 import { messageOf, violationsOf } from "../../api/errors";
 import { documentUrl } from "../../api/http";
 import { WorkingStatus } from "./WorkingStatus";
-import { LiveTag, LoadError, ScrollX, StatusTag, courtName, filingTitle, formatTime, useCourts, useWatchFilings } from "./common";
+import { LiveTag, LoadError, ScrollX, StatusTag, courtName, filingTitle, formatTime, newKey, useCourts, useWatchFilings } from "./common";
 import { AGENT_KIND_NAMES, AUTHORIZATION_NAMES, PARTY_ROLE_NAMES, REJECTION_CATEGORY_NAMES, SOURCE_NAMES, TAG_COLORS, caseTypeName, eventName, isFinal, materialKindName } from "./labels";
 import { ChecklistUploads, MaterialTable } from "./Materials";
 import { describe, materialKindOf } from "./violations";
@@ -74,7 +74,7 @@ function Correction({ filing, onChange }: { filing: Filing; onChange: (update: (
   const [busy, setBusy] = useState(false);
   const [problems, setProblems] = useState<{ field: string; description: string }[]>([]);
   const [failure, setFailure] = useState<string>();
-  const key = useRef(crypto.randomUUID());
+  const key = useRef(newKey());
   const req = filing.correctionRequest;
   if (!req) return null;
   const caseType = filing.details?.caseType;

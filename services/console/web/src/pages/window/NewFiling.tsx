@@ -10,7 +10,7 @@ import { messageOf, violationsOf, type FieldViolation } from "../../api/errors";
 import { useMe } from "../../session";
 import { creditCodeRule, normalizeId, phoneRule, residentIdRule } from "./checks";
 import { CourtCard, CourtPicker } from "./CourtPicker";
-import { LoadError, courtName, rememberCourt, useCourts } from "./common";
+import { LoadError, courtName, newKey, rememberCourt, useCourts } from "./common";
 import { AGENT_KIND_NAMES, AUTHORIZATION_NAMES, CASE_TYPES, CONDITION_NAMES, PARTY_ROLE_NAMES, TAG_COLORS, caseTypeId, caseTypeName, checklistOf, isSubmittable } from "./labels";
 import { ChecklistUploads, type ChecklistEntry } from "./Materials";
 import { describe, formPath, materialKindOf, stepOf } from "./violations";
@@ -251,7 +251,6 @@ function PartyFields({ partiesError }: { partiesError: string[] }) {
                 <Col {...half}>
                   <Form.Item name={[name, "type"]} label="当事人类型">
                     <Radio.Group
-                      optionType="button"
                       options={[
                         { value: "person", label: "自然人" },
                         { value: "organization", label: "法人或其他组织" },
@@ -410,7 +409,7 @@ export default function NewFiling() {
   // Form index of each party of the last request (violations name the request's indices).
   const partyIndex = useRef<number[]>([]);
   const loaded = useRef("");
-  const submitKey = useRef(crypto.randomUUID());
+  const submitKey = useRef(newKey());
 
   const caseType = Form.useWatch("caseType", form);
   const courtId = Form.useWatch("jurisdictionCourtId", form);
@@ -447,7 +446,7 @@ export default function NewFiling() {
     setProblems([]);
     setFailure(undefined);
     form.resetFields();
-    submitKey.current = crypto.randomUUID();
+    submitKey.current = newKey();
   }, [draftId, form]);
 
   /** Sets (or clears) the errors shown at form fields; the paths come from the service's violations. */

@@ -147,6 +147,9 @@ export function ScrollX({ label, children }: { label: string; children: ReactNod
   );
 }
 
+/** An idempotency key: 32 random hex digits (getRandomValues works outside secure contexts too). */
+export const newKey = () => Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
+
 export const formatSize = (n: bigint | number) => {
   const b = Number(n);
   if (b < 1024) return `${b} B`;
