@@ -95,6 +95,7 @@ export function ChecklistUploads({
   items,
   errors,
   onChange,
+  showOthers = false,
 }: {
   filing: Filing;
   items: ChecklistEntry[];
@@ -102,6 +103,8 @@ export function ChecklistUploads({
   errors?: Record<string, string[]>;
   /** Applies an upload or a removal to the filing. */
   onChange: (update: (f: Filing) => Filing) => void;
+  /** Also list the materials of kinds not among the items (e.g. after the case type changed), to remove them. */
+  showOthers?: boolean;
 }) {
   const { message } = App.useApp();
   const [lists, setLists] = useState<Record<string, UploadFile[]>>({});
@@ -117,8 +120,17 @@ export function ChecklistUploads({
     }
   }
 
+  const others = showOthers ? filing.materials.filter((m) => !items.some((i) => i.id === m.kind)) : [];
   return (
     <Flex vertical gap={12}>
+      {others.length > 0 && (
+        <Alert
+          type="warning"
+          showIcon
+          title="以下材料不在本案件类型的材料清单中，提交前请删除"
+          description={<MaterialTable filing={filing} materials={others} label="清单外的材料" onRemove={(m) => void remove(m)} />}
+        />
+      )}
       {items.map((item) => {
         const mine = filing.materials.filter((m) => m.kind === item.id);
         const problems = errors?.[item.id] ?? [];

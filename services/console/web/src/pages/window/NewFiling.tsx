@@ -545,7 +545,7 @@ export default function NewFiling() {
     return (
       <Result
         status="info"
-        title={correcting ? "该申请正待补正" : "该申请已提交，不能再修改"}
+        title={correcting ? "该申请正待补正" : filing.status === FilingStatus.WITHDRAWN ? "该申请已撤回" : "该申请已提交，不能再修改"}
         subTitle={correcting ? "请在申请详情页上传补正材料并提交补正。" : undefined}
         extra={<Link to={`/window/filings/${encodeURIComponent(filing.filingId)}`}>查看申请</Link>}
       />
@@ -645,7 +645,7 @@ export default function NewFiling() {
         </Form>
         {step === 4 &&
           (filing ? (
-            <ChecklistUploads filing={filing} items={checklistEntries(values)} errors={materialErrors} onChange={(update) => setFiling((f) => (f ? update(f) : f))} />
+            <ChecklistUploads filing={filing} items={checklistEntries(values)} errors={materialErrors} showOthers onChange={(update) => setFiling((f) => (f ? update(f) : f))} />
           ) : (
             <Alert type="info" showIcon title="请先选择案件类型并保存草稿，再上传材料" />
           ))}

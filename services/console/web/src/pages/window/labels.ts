@@ -117,7 +117,8 @@ export const CONDITION_NAMES: Record<string, string> = {
 
 /** Name of a checklist item of any case type (falls back to the id). */
 export function materialKindName(kind: string, c?: CaseType): string {
-  const lists = c ? [checklistOf(c)] : CASE_TYPES.map(checklistOf);
+  // The case type's own list first, then any (a material may be of a type the filing had before).
+  const lists = [...(c ? [checklistOf(c)] : []), ...CASE_TYPES.map(checklistOf)];
   for (const list of lists) {
     const item = list.find((m) => m.id === kind);
     if (item) return item.name;
