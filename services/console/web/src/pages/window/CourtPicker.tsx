@@ -22,7 +22,8 @@ export function CourtCard({ court, caseType, basis }: { court: Court; caseType?:
     <Card size="small" title={`已选管辖法院：${court.name}`}>
       <Descriptions
         size="small"
-        column={{ xs: 1, sm: 1, md: 2 }}
+        column={{ xs: 1, lg: 2 }}
+        styles={{ label: { whiteSpace: "nowrap" } }}
         items={[
           { key: "code", label: "法院代字", children: court.code || "—" },
           { key: "address", label: "地址", children: court.seatAddress || "—" },

@@ -286,7 +286,8 @@ export default function FilingDetail() {
           <Descriptions
             bordered
             size="small"
-            column={{ xs: 1, md: 2 }}
+            column={{ xs: 1, lg: 2 }}
+            styles={{ label: { whiteSpace: "nowrap" } }}
             items={[
               { key: "receipt", label: "收件编号", children: filing.receiptNumber || "（提交后生成）" },
               { key: "type", label: "案件类型", children: caseTypeName(d?.caseType) },

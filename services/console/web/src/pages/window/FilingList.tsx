@@ -6,7 +6,7 @@ import { Link } from "react-router";
 import { intake } from "../../api/client";
 import { messageOf } from "../../api/errors";
 import { LiveTag, ScrollX, StatusTag, courtName, filingTitle, formatTime, useCourts, useWatchFilings } from "./common";
-import { caseTypeName, isSubmittable } from "./labels";
+import { TAG_COLORS, caseTypeName, isSubmittable } from "./labels";
 
 const PAGE_SIZE = 20;
 
@@ -74,7 +74,7 @@ function partiesOf(f: Filing): string {
 function dueOf(f: Filing) {
   if (f.status === FilingStatus.CORRECTION_REQUESTED && f.correctionRequest?.deadline) {
     const late = Number(f.correctionRequest.deadline.seconds) * 1000 < Date.now();
-    return <Typography.Text type={late ? "danger" : "warning"}>补正期限 {formatTime(f.correctionRequest.deadline)}</Typography.Text>;
+    return <Typography.Text style={{ color: late ? TAG_COLORS.red : TAG_COLORS.orange }}>补正期限 {formatTime(f.correctionRequest.deadline)}</Typography.Text>;
   }
   return "—";
 }

@@ -361,7 +361,7 @@ function Review({ values, filing, courts }: { values: Values; filing?: Filing; c
       <Descriptions
         bordered
         size="small"
-        column={{ xs: 1, md: 2 }}
+        column={{ xs: 1, lg: 2 }}
         styles={{ label: { whiteSpace: "nowrap" } }}
         items={[
           row("案件类型", caseTypeName(values.caseType)),
