@@ -4,8 +4,6 @@ import { validateCreditCode, validateResidentId } from "../../../../../../libs/d
 // Instant client-side checks of identity numbers and phones: the same rules intake applies (the
 // domain library), with Chinese messages. The service checks again on every save and submission.
 
-export { maskIdentityNumber } from "../../../../../../libs/domain/src/identity";
-
 const RESIDENT_ID_REASONS: Record<string, string> = {
   "must be 18 characters": "应为18位",
   "first 17 characters must be digits": "前17位应为数字",

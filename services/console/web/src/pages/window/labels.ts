@@ -19,8 +19,8 @@ export const STATUS_NAMES: Record<FilingStatus, string> = {
 };
 
 /**
- * Solid tag colours dark enough for white text (WCAG AA, 4.5:1); antd's light preset tags are not
- * (e.g. green on light green is about 3:1).
+ * Tag colours dark enough to read (WCAG AA, 4.5:1): antd's preset tag colours are not (green text
+ * on light green is about 3:1).
  */
 export const TAG_COLORS = {
   blue: "#0958d9",
@@ -46,19 +46,6 @@ export const STATUS_COLORS: Record<FilingStatus, string> = {
   [FilingStatus.WITHDRAWN]: TAG_COLORS.default,
   [FilingStatus.ROUTING_FAILED]: TAG_COLORS.volcano,
 };
-
-/** Statuses in the order a filing goes through them (for filters). */
-export const STATUSES = [
-  FilingStatus.DRAFT,
-  FilingStatus.SUBMITTED,
-  FilingStatus.ROUTED,
-  FilingStatus.ACKNOWLEDGED,
-  FilingStatus.CORRECTION_REQUESTED,
-  FilingStatus.ACCEPTED,
-  FilingStatus.REJECTED,
-  FilingStatus.WITHDRAWN,
-  FilingStatus.ROUTING_FAILED,
-];
 
 export const isFinal = (s: FilingStatus) => s === FilingStatus.ACCEPTED || s === FilingStatus.REJECTED || s === FilingStatus.WITHDRAWN;
 /** Drafts and filings whose route failed go through the wizard again. */

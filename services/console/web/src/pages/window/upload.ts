@@ -5,7 +5,7 @@ import type { FieldViolation } from "../../api/errors";
 import { describe } from "./violations";
 
 /** A refused upload: the service's message and field violations. */
-export class UploadError extends Error {
+class UploadError extends Error {
   constructor(
     message: string,
     readonly code: string,
@@ -16,7 +16,7 @@ export class UploadError extends Error {
 }
 
 /** Lower-case hex SHA-256 of a file, computed in the browser (undefined where Web Crypto is unavailable). */
-export async function sha256Of(file: Blob): Promise<string | undefined> {
+async function sha256Of(file: Blob): Promise<string | undefined> {
   if (!globalThis.crypto?.subtle) return undefined;
   const digest = await crypto.subtle.digest("SHA-256", await file.arrayBuffer());
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
