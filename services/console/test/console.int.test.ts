@@ -1,9 +1,11 @@
 // The web console end to end: real services, identity provider and console processes, real Chromium.
-import type { Browser } from "playwright-core";
-import { assertInfraUp } from "@kuayu/testkit";
-import { launchBrowser, signIn, startSystem, type System } from "./harness";
+import type { Browser, Locator, Page } from "playwright-core";
+import { assertInfraUp, eventually } from "@kuayu/testkit";
+import { accessibilityProblems, launchBrowser, screenshot, signIn, startSystem, type System } from "./harness";
 
 let sys: System;
+/** Waits until a control can be used (e.g. 受理 once the materials are copied and verified). */
+const enabled = (l: Locator, timeoutMs: number) => eventually(() => l.isEnabled(), timeoutMs, "the control to be enabled");
 let browser: Browser;
 
 beforeAll(async () => {
@@ -88,4 +90,187 @@ describe("the backend adds no privilege", () => {
       await sup.context.close();
     }
   }, 60_000);
+});
+
+describe("a filing through the console, from the window to the supervisor", () => {
+  /** axe-core's serious and critical problems of every page visited, by page. */
+  const a11y: Record<string, string[]> = {};
+  const look = async (page: Page, name: string) => {
+    // Not "networkidle": the watch streams stay open. Loaded, and no spinner left.
+    await page.waitForLoadState("load");
+    await eventually(async () => (await page.locator(".ant-spin-spinning").count()) === 0, 30_000, "the page to finish loading");
+    a11y[name] = await accessibilityProblems(page);
+    await screenshot(page, name);
+  };
+  const pdfBytes = (seed: number) => Buffer.concat([Buffer.from("%PDF-1.7\n%\xe2\xe3\xcf\xd3\n", "latin1"), Buffer.alloc(3000, seed)]);
+  const upload = async (page: Page, item: string, seed: number) => {
+    const region = page.getByRole("region", { name: item, exact: true });
+    await region.locator("input[type=file]").setInputFiles({ name: `${item}.pdf`, mimeType: "application/pdf", buffer: pdfBytes(seed) });
+    await region
+      .getByRole("link", { name: `${item}.pdf` })
+      .first()
+      .waitFor();
+  };
+  const next = (page: Page) => page.getByRole("button", { name: "下一步", exact: true }).click();
+
+  it("files with a Beijing court through the wizard, corrects on request, sees the acceptance live and prints the notice; the supervisor sees it counted; another court cannot open it", async () => {
+    const clerk = await signIn(browser, sys.consoleUrl, "clerk");
+    const specialist = await signIn(browser, sys.consoleUrl, "specialist");
+    const p = clerk.page;
+    try {
+      await look(p, "window-filings-empty");
+      // 1. The wizard: case type, the court (searched in the directory), parties, claims, materials, review.
+      await p.goto(`${sys.consoleUrl}/window/new`);
+      await p.getByRole("radio", { name: "民事一审" }).check();
+      await look(p, "window-new-1-case-type");
+      await next(p);
+      await p.waitForURL(/\/window\/new\?draft=/);
+      await p.getByRole("tab", { name: "按名称或代字搜索" }).click();
+      await p.getByLabel("法院名称或代字").fill("北京市朝阳区人民法院");
+      await p.getByRole("button", { name: "搜索", exact: true }).click();
+      await p.getByRole("listitem").filter({ hasText: "北京市朝阳区人民法院（京0105）" }).getByRole("button", { name: "选择此法院" }).click();
+      await look(p, "window-new-2-court");
+      await next(p);
+      // The wizard's fields by their ids (antd: <form name>_<path>), each labelled on the page.
+      const field = (path: string) => p.locator(`#filing_${path}`);
+      await field("parties_0_name").fill("张三");
+      await field("parties_0_residentId").fill("11010519491231002X");
+      await field("parties_0_address").fill("广东省广州市荔湾区沙面大街1号");
+      await field("parties_0_phone").fill("13800138000");
+      await p.getByRole("radio", { name: "法人或其他组织" }).nth(1).check();
+      await field("parties_1_name").fill("北京某贸易有限公司");
+      await field("parties_1_creditCode").fill("91350100M000100Y43");
+      await field("parties_1_address").fill("北京市朝阳区建国路1号");
+      await look(p, "window-new-3-parties");
+      await next(p);
+      await field("claims").fill("判令被告支付货款人民币十万元");
+      await field("facts").fill("原被告于2026年签订买卖合同，被告未付货款。");
+      await next(p);
+      for (const [i, item] of ["起诉状", "当事人身份证明", "证据材料", "送达地址确认书"].entries()) await upload(p, item, i + 1);
+      await look(p, "window-new-5-materials");
+      await next(p);
+      await look(p, "window-new-6-review");
+      await p.getByRole("button", { name: "提交申请", exact: true }).click();
+      await p.waitForURL(/\/window\/filings\/[^/]+$/);
+      const filingId = decodeURIComponent(new URL(p.url()).pathname.split("/").pop()!);
+      await p.getByText("已送达管辖法院", { exact: true }).first().waitFor({ timeout: 30_000 });
+      await look(p, "window-filing-routed");
+
+      // 2. The specialist in another browser context: the filing arrives in the inbox live; acknowledge, ask for corrections.
+      const s = specialist.page;
+      await s.goto(`${sys.consoleUrl}/inbox`);
+      const receipt = await p.evaluate(async (id) => {
+        const r = await fetch("/api/kuayu.intake.v1.FilingIntakeService/GetFiling", {
+          method: "POST",
+          headers: { "content-type": "application/json", "connect-protocol-version": "1" },
+          body: JSON.stringify({ filingId: id }),
+        });
+        return ((await r.json()) as { filing: { receiptNumber: string } }).filing.receiptNumber;
+      }, filingId);
+      await s.getByRole("link", { name: receipt }).click({ timeout: 30_000 });
+      await look(s, "inbox-list-and-filing");
+      await s.getByRole("button", { name: "确认收到", exact: true }).click();
+      await s.getByText("已确认收到").first().waitFor();
+      await s.getByRole("button", { name: "要求补正", exact: true }).click();
+      const dialog = s.getByRole("dialog");
+      await dialog.getByRole("checkbox", { name: "证据材料" }).check();
+      await dialog.getByLabel("证据材料：补正说明").fill("请补充买卖合同原件的扫描件");
+      await look(s, "inbox-request-corrections");
+      await dialog.getByRole("button", { name: "发送补正通知", exact: true }).click();
+      await s
+        .getByText(/已要求补正/)
+        .first()
+        .waitFor();
+
+      // 3. The clerk sees it without reloading, uploads the contract, resubmits.
+      await p.getByText("待补正", { exact: true }).first().waitFor({ timeout: 30_000 });
+      await p.getByText("请补充买卖合同原件的扫描件").first().waitFor();
+      await look(p, "window-filing-corrections");
+      await upload(p, "证据材料", 9);
+      await p.getByRole("button", { name: "提交补正", exact: true }).click();
+
+      // 4. The specialist accepts once the corrected materials are copied; the case number appears.
+      const accept = s.getByRole("button", { name: "受理", exact: true });
+      await enabled(accept, 60_000);
+      await accept.click();
+      await s.getByRole("button", { name: "确定受理", exact: true }).click();
+      const caseNumber = (await s
+        .getByText(/案号：/)
+        .first()
+        .textContent({ timeout: 30_000 }))!
+        .replace(/^.*案号：/, "")
+        .trim();
+      expect(caseNumber).toMatch(/^（2026）京0105民初\d+号$/);
+      await look(s, "inbox-accepted");
+
+      // 5. The clerk sees 已立案 live, with the case number, and opens the acceptance notice (a PDF in a new tab).
+      await p.getByText("已立案", { exact: true }).first().waitFor({ timeout: 30_000 });
+      await p.getByText(caseNumber).first().waitFor();
+      await look(p, "window-filing-accepted");
+      const notice = p.getByRole("link", { name: "受理通知书" });
+      expect(await notice.getAttribute("target")).toBe("_blank");
+      const pdf = await clerk.context.request.get(new URL((await notice.getAttribute("href"))!, sys.consoleUrl).href);
+      expect([pdf.status(), pdf.headers()["content-type"], (await pdf.body()).subarray(0, 5).toString()]).toEqual([200, "application/pdf", "%PDF-"]);
+      const [tab] = await Promise.all([clerk.context.waitForEvent("page"), notice.click()]);
+      expect(tab.url()).toContain(`/api/documents/${encodeURIComponent(filingId)}/DOCUMENT_KIND_ACCEPTANCE_NOTICE`);
+      await tab.close();
+
+      // 6. The SPC's supervisor: Beijing counted in the ranking and on the map.
+      const sup = await signIn(browser, sys.consoleUrl, "supervisor-spc");
+      try {
+        await eventually(
+          async () => {
+            await sup.page.goto(`${sys.consoleUrl}/supervision/rankings`);
+            const row = sup.page.getByRole("row", { name: /北京市/ }).first();
+            await row.waitFor();
+            return (await row.getByRole("cell").nth(2).textContent())?.trim() === "1";
+          },
+          60_000,
+          "Beijing's one filing in the ranking",
+        );
+        await look(sup.page, "supervision-rankings");
+        await sup.page.goto(`${sys.consoleUrl}/supervision`);
+        const map = sup.page.getByRole("img", { name: /全国各省30分钟响应率地图/ });
+        await expect(map.getAttribute("aria-label")).resolves.toMatch(/北京市 100(\.0)?%/);
+        await look(sup.page, "supervision-overview");
+        for (const tab of ["trends", "overdue", "notices", "satisfaction", "drills"]) {
+          await sup.page.goto(`${sys.consoleUrl}/supervision/${tab}`);
+          await look(sup.page, `supervision-${tab}`);
+        }
+      } finally {
+        await sup.context.close();
+      }
+
+      // 7. Another court's clerk cannot open it by its URL.
+      const other = await signIn(browser, sys.consoleUrl, "clerk-other");
+      try {
+        await other.page.goto(`${sys.consoleUrl}/window/filings/${encodeURIComponent(filingId)}`);
+        await other.page.getByText("无权查看该申请").waitFor();
+      } finally {
+        await other.context.close();
+      }
+
+      // The remaining pages, for accessibility and the screenshots.
+      await p.goto(`${sys.consoleUrl}/window/filings`);
+      await p.getByText(receipt).first().waitFor();
+      await look(p, "window-filings");
+      await p.goto(`${sys.consoleUrl}/directory`);
+      await look(p, "directory");
+      await p.goto(`${sys.consoleUrl}/directory/c-110105`);
+      await p.getByText("跨域立案法官通讯录").first().waitFor();
+      await look(p, "directory-court");
+      await p.goto(`${sys.consoleUrl}/notifications`);
+      await look(p, "notifications");
+      await s.goto(`${sys.consoleUrl}/inbox`);
+      await look(s, "inbox");
+      expect(a11y).toEqual(Object.fromEntries(Object.keys(a11y).map((k) => [k, []])));
+    } catch (err) {
+      // What each browser showed when it failed, next to the test's output.
+      if (process.env.CONSOLE_SCREENSHOTS) for (const [who, c] of Object.entries({ clerk, specialist })) await screenshot(c.page, `failed-${who}`, true);
+      throw err;
+    } finally {
+      await clerk.context.close();
+      await specialist.context.close();
+    }
+  }, 420_000);
 });

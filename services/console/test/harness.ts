@@ -125,9 +125,9 @@ export async function accessibilityProblems(page: Page): Promise<string[]> {
 }
 
 /** With CONSOLE_SCREENSHOTS=<dir> (make screenshots: docs/console), a PNG of the page as it is now. */
-export async function screenshot(page: Page, name: string): Promise<void> {
+export async function screenshot(page: Page, name: string, fullPage = false): Promise<void> {
   const dir = process.env.CONSOLE_SCREENSHOTS;
   if (!dir) return;
   mkdirSync(dir, { recursive: true });
-  await page.screenshot({ path: path.join(dir, `${name}.png`) });
+  await page.screenshot({ path: path.join(dir, `${name}.png`), fullPage });
 }
