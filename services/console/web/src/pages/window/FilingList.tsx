@@ -2,7 +2,7 @@ import { FilingStatus, PartyRole, type Filing } from "@gen/kuayu/intake/v1/intak
 import { PlusOutlined } from "@ant-design/icons";
 import { Alert, Button, Card, Flex, Space, Spin, Typography } from "antd";
 import { useCallback, useEffect, useState, type CSSProperties, type ReactNode } from "react";
-import { Link } from "react-router";
+import { Link, useNavigate } from "react-router";
 import { intake } from "../../api/client";
 import { messageOf } from "../../api/errors";
 import { LiveTag, ScrollX, StatusTag, courtName, filingTitle, formatTime, useCourts, useWatchFilings } from "./common";
@@ -81,6 +81,7 @@ function dueOf(f: Filing) {
 
 /** The court's filings, newest first, filtered by status and paged; rows follow WatchFilings live. */
 export default function FilingList() {
+  const navigate = useNavigate();
   const [filter, setFilter] = useState("all");
   const statuses = FILTERS.find((f) => f.key === filter)?.statuses ?? [];
   // Page tokens of the pages seen so far: tokens[i] opens page i.
@@ -130,11 +131,9 @@ export default function FilingList() {
         </Space>
       }
       extra={
-        <Link to="/window/new">
-          <Button type="primary" icon={<PlusOutlined />}>
-            新建跨域立案
-          </Button>
-        </Link>
+        <Button type="primary" icon={<PlusOutlined />} onClick={() => void navigate("/window/new")}>
+          新建跨域立案
+        </Button>
       }
     >
       <Flex vertical gap={12}>
