@@ -1,6 +1,6 @@
 import type { Filing, Material } from "@gen/kuayu/intake/v1/intake_pb";
 import { DeleteOutlined, InboxOutlined } from "@ant-design/icons";
-import { App, Alert, Button, Card, Flex, Popconfirm, Table, Tag, Typography, Upload, type UploadFile } from "antd";
+import { App, Alert, Button, Card, Flex, Popconfirm, Progress, Table, Tag, Typography, Upload, type UploadFile } from "antd";
 import { useState } from "react";
 import { intake } from "../../api/client";
 import { messageOf } from "../../api/errors";
@@ -152,6 +152,17 @@ export function ChecklistUploads({
                   multiple
                   accept=".pdf,.jpg,.jpeg,.png,.ofd,application/pdf,image/jpeg,image/png"
                   fileList={lists[item.id] ?? []}
+                  // The file being sent, readable and with a named progress bar (Ant Design's own list has neither).
+                  itemRender={(_, file) => (
+                    <Flex gap={8} align="center" style={{ marginTop: 8 }}>
+                      <Typography.Text type={file.status === "error" ? "danger" : undefined}>{file.name}</Typography.Text>
+                      {file.status === "error" ? (
+                        <Typography.Text type="danger">上传失败</Typography.Text>
+                      ) : (
+                        <Progress percent={Math.round(file.percent ?? 0)} size="small" style={{ width: 160, margin: 0 }} aria-label={`${file.name} 上传进度`} />
+                      )}
+                    </Flex>
+                  )}
                   onChange={({ fileList }) => setLists((l) => ({ ...l, [item.id]: fileList.filter((f) => f.status !== "done") }))}
                   customRequest={({ file, onProgress, onSuccess, onError }) => {
                     uploadMaterial(filing.filingId, item.id, file as File, (percent) => onProgress?.({ percent }))
