@@ -275,3 +275,39 @@ describe("a filing through the console, from the window to the supervisor", () =
     }
   }, 420_000);
 });
+
+describe("on a tablet (768×1024)", () => {
+  it("shows every area's first page without serious accessibility problems", async () => {
+    const tablet = { width: 768, height: 1024 };
+    const problems: Record<string, string[]> = {};
+    for (const [account, pages] of [
+      ["clerk", ["/window/filings", "/window/new", "/directory"]],
+      ["specialist", ["/inbox", "/notifications"]],
+      ["supervisor-spc", ["/supervision", "/supervision/rankings"]],
+    ] as const) {
+      const { context, page } = await signIn(browser, sys.consoleUrl, account, tablet);
+      try {
+        for (const path of pages) {
+          await page.goto(`${sys.consoleUrl}${path}`);
+          await page.waitForLoadState("load");
+          await eventually(async () => (await page.locator(".ant-spin-spinning").count()) === 0, 30_000, "the page to finish loading");
+          // Usable: every menu entry and the sign-out are on screen.
+          await page.getByRole("link", { name: "退出" }).waitFor();
+          for (const entry of await page.getByRole("menuitem").all()) {
+            const box = await entry.boundingBox();
+            if (!box || box.x < 0 || box.x + box.width > tablet.width) (problems[`menu ${path}`] ??= []).push(`the menu entry "${await entry.textContent()}" is off screen`);
+          }
+          const name = `tablet-${path.slice(1).replace(/\//g, "-")}`;
+          problems[name] = await accessibilityProblems(page);
+          // …and nothing wider than the screen (wide tables scroll inside their own region).
+          const overflow = await page.evaluate("document.documentElement.scrollWidth - window.innerWidth");
+          if ((overflow as number) > 0) problems[name].push(`the page is ${overflow}px wider than the screen`);
+          await screenshot(page, name);
+        }
+      } finally {
+        await context.close();
+      }
+    }
+    expect(problems).toEqual(Object.fromEntries(Object.keys(problems).map((k) => [k, []])));
+  }, 180_000);
+});

@@ -32,12 +32,13 @@ export function Shell({ children }: { children: ReactNode }) {
   const selected = items.map((i) => i.key).filter((k) => pathname.startsWith(k));
   return (
     <Layout style={{ minHeight: "100vh" }}>
-      <Layout.Header style={{ display: "flex", alignItems: "center", gap: 16, paddingInline: 16 }}>
+      {/* On a narrow screen (a tablet) the header wraps: the menu keeps every entry, the user moves to a second row. */}
+      <Layout.Header style={{ display: "flex", alignItems: "center", flexWrap: "wrap", columnGap: 16, height: "auto", minHeight: 64, lineHeight: "64px", paddingInline: 16 }}>
         <Typography.Text strong style={{ color: "#fff", whiteSpace: "nowrap" }}>
           跨域立案服务
         </Typography.Text>
-        <Menu theme="dark" mode="horizontal" selectedKeys={selected} items={items} disabledOverflow style={{ flex: 1, minWidth: 0 }} />
-        <Space size="middle" style={{ color: "#fff", whiteSpace: "nowrap" }}>
+        <Menu theme="dark" mode="horizontal" selectedKeys={selected} items={items} disabledOverflow style={{ flex: "1 1 auto", minWidth: 0 }} />
+        <Space size="middle" style={{ color: "#fff", whiteSpace: "nowrap", marginInlineStart: "auto" }}>
           <Bell />
           <span>
             {me.courtName} · {me.roles.map((r) => ROLE_NAMES[r] ?? r).join("、")} · {me.name}
