@@ -99,6 +99,7 @@ describe("a filing through the console, from the window to the supervisor", () =
     // Not "networkidle": the watch streams stay open. Loaded, and no spinner left.
     await page.waitForLoadState("load");
     await eventually(async () => (await page.locator(".ant-spin-spinning").count()) === 0, 30_000, "the page to finish loading");
+    await page.mouse.move(0, 0); // the page as it is, not as a hovered control looks
     a11y[name] = await accessibilityProblems(page);
     await screenshot(page, name);
   };

@@ -9,6 +9,9 @@ export const THEME: ThemeConfig = {
   token: {
     colorPrimary: "#0958d9",
     colorLink: "#0958d9",
+    // Darker, not lighter, under the pointer: a hovered button or link keeps its contrast.
+    colorPrimaryHover: "#003eb3",
+    colorLinkHover: "#003eb3",
     colorError: "#cf1322",
     colorTextDescription: "rgba(0,0,0,0.65)",
     colorTextTertiary: "rgba(0,0,0,0.65)",

@@ -1,4 +1,4 @@
-import { ConfigProvider, Spin } from "antd";
+import { Spin } from "antd";
 import { lazy, Suspense } from "react";
 import { Navigate, Route, Routes } from "react-router";
 
@@ -7,22 +7,16 @@ const FilingList = lazy(() => import("./FilingList"));
 const FilingDetail = lazy(() => import("./FilingDetail"));
 const NewFiling = lazy(() => import("./NewFiling"));
 
-// The hover shades antd derives from the console's blue are lighter than it (about 4:1 under white
-// text): a darker one keeps a hovered primary button or link readable (WCAG AA 4.5:1).
-const HOVER = { token: { colorPrimaryHover: "#003eb3", colorLinkHover: "#003eb3" } };
-
 /** The collaborating court's window (协作法院窗口): /window/new, /window/filings, /window/filings/:filingId. */
 export default function WindowRoutes() {
   return (
-    <ConfigProvider theme={HOVER}>
-      <Suspense fallback={<Spin style={{ display: "block", margin: 48 }} />}>
-        <Routes>
-          <Route path="new" element={<NewFiling />} />
-          <Route path="filings" element={<FilingList />} />
-          <Route path="filings/:filingId" element={<FilingDetail />} />
-          <Route path="*" element={<Navigate to="/window/filings" replace />} />
-        </Routes>
-      </Suspense>
-    </ConfigProvider>
+    <Suspense fallback={<Spin style={{ display: "block", margin: 48 }} />}>
+      <Routes>
+        <Route path="new" element={<NewFiling />} />
+        <Route path="filings" element={<FilingList />} />
+        <Route path="filings/:filingId" element={<FilingDetail />} />
+        <Route path="*" element={<Navigate to="/window/filings" replace />} />
+      </Routes>
+    </Suspense>
   );
 }
