@@ -100,9 +100,7 @@ export function createSupervision(store: Store, dir: Directory, group: GroupOpti
       const sum: Delta = {};
       // One document per month and writer: a year of a court is twelve look-ups by _id, however many
       // filings; the country is every province's documents (one query of the small province collection).
-      const ids = months.flatMap((m) =>
-        (includeDrill ? [false, true] : [false]).flatMap((drill) => counterIds(scope.level, drill, id, m).ids.map((_id) => ({ _id, month: m }))),
-      );
+      const ids = months.flatMap((m) => (includeDrill ? [false, true] : [false]).flatMap((drill) => counterIds(scope.level, drill, id, m).ids.map((_id) => ({ _id, month: m }))));
       const monthOf = new Map(ids.map((x) => [x._id, x.month]));
       const docs =
         scope.level === "national"
