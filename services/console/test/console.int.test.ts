@@ -111,6 +111,8 @@ describe("a filing through the console, from the window to the supervisor", () =
       .getByRole("link", { name: `${item}.pdf` })
       .first()
       .waitFor();
+    // The sent file's progress line fades out (an animation): gone before the page is examined.
+    await eventually(async () => (await region.locator(".ant-upload-list > *").count()) === 0, 10_000, "the upload's progress line to go");
   };
   // A button that was busy once keeps Ant Design's hidden "loading" icon in its accessible name.
   const next = (page: Page) => page.getByRole("button", { name: /^(loading )?下一步$/ }).click();
