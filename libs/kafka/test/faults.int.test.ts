@@ -96,7 +96,8 @@ describe("faults and dead letters (real broker, real store)", () => {
 
   it("dead-letters what can never succeed; kuayu dlq lists it without its payload, shows it and replays it idempotently", async () => {
     await producer.publish(topic, "broken-1", { filingId: "broken-1", receiptNumber: "KY-c-110105-20261202-000001" });
-    await producer.publish(topic, "after", { filingId: "after" });
+    // Same key, so the same partition: "after" is handled only once "broken-1" has been given up on.
+    await producer.publish(topic, "broken-1", { filingId: "after" });
     await eventually(async () => handled.has("after"), 30_000, "the event after the broken one");
     expect(failures.get("broken-1")).toBe(2); // maxAttempts
 
