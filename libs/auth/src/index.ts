@@ -1,5 +1,8 @@
 import { readFileSync } from "node:fs";
-import { SignJWT, createRemoteJWKSet, decodeJwt, importPKCS8, importSPKI, jwtVerify, errors, type JWTPayload, type KeyLike } from "jose";
+import { SignJWT, createRemoteJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify, errors, type JWK, type JWTPayload, type ProtectedHeaderParameters } from "jose";
+import { ALG, localKeys, parseTrust, signingKey, toJwks, type Jwks, type TrustedKeys } from "./keys.js";
+
+export { KeyError, fileKeys, localKeys, parseTrust, publicJwk, remoteKeys, toJwks, type Jwks, type KeyLookup, type TrustedKeys } from "./keys.js";
 
 /** Who may do what. One role per kind of user named in docs/domain.md (Users). */
 export const ROLES = [
@@ -18,11 +21,17 @@ export interface AuthContext {
   roles: Role[];
   /** Two-digit GB/T 2260 province code of the caller's court. */
   province: string;
+  /** A service token's scopes (it then has no roles) and the one filing they are for. */
+  scopes?: Scope[];
+  filing?: string;
 }
 
 export const ISSUER = "kuayu";
 export const AUDIENCE = "kuayu";
-const ALG = "ES256";
+/** Intake's own audience: the narrow service tokens decision sends it to copy a filing's materials. */
+export const INTAKE_AUDIENCE = "kuayu:intake";
+/** The longest a token may live (exp − iat) unless the settings say otherwise: a long shift. */
+export const DEFAULT_MAX_LIFETIME = "12h";
 
 export class AuthError extends Error {
   override name = "AuthError";
@@ -34,7 +43,7 @@ export interface TokenVerifier {
 
 /**
  * Identity providers (OpenID Connect) whose access tokens are trusted besides the deployment's own
- * ES256 key: the web console's users sign in there, and the console calls the services with the
+ * ES256 keys: the web console's users sign in there, and the console calls the services with the
  * user's token. Their keys come from the provider's JWKS (fetched on first use, refreshed on an
  * unknown `kid`), so the provider rotates its keys without the services being told.
  */
@@ -46,77 +55,178 @@ export interface OidcTrust {
   audience?: string;
 }
 
+export interface VerifierOptions {
+  cacheSize?: number;
+  oidc?: OidcTrust;
+  /** Other releases' keys, each trusted for the tokens of its provinces only (JWT_TRUST). */
+  trust?: TrustedKeys[];
+  /** The longest lifetime (exp − iat) accepted, e.g. "12h" (default DEFAULT_MAX_LIFETIME). */
+  maxLifetime?: string;
+  /** Audiences accepted besides "kuayu": a service's own (e.g. "kuayu:intake") for narrow service tokens. */
+  audiences?: string[];
+  /**
+   * The province of a court in the directory (undefined: no such court). With it, a token whose
+   * court is unknown or lies in another province than the token says is refused.
+   */
+  courtProvince?: (courtId: string) => string | undefined;
+}
+
 /**
- * Verifies bearer tokens: ES256 ones the deployment's key signed, and (with `oidc`) the identity
- * provider's. A client sends the same token on every call until it expires, and an ECDSA
- * verification costs more than a whole small RPC, so verified tokens are remembered until their
- * expiry (at most `cacheSize` of them, oldest dropped first).
+ * Verifies bearer tokens: ES256 ones signed by this release's keys (`ownKeys`: PEM public keys or
+ * JWKS documents, e.g. the current and the next key during a rotation), by other releases' keys
+ * for their provinces (`trust`), and (with `oidc`) the identity provider's. Every token must name
+ * its key (`kid`), carry `exp` and `iat`, and live no longer than `maxLifetime`. A client sends the
+ * same token on every call until it expires, and an ECDSA verification costs more than a whole
+ * small RPC, so verified tokens are remembered until their expiry (at most `cacheSize` of them,
+ * oldest dropped first).
  */
-export async function createVerifier(publicKeyPem: string, opts: { cacheSize?: number; oidc?: OidcTrust } = {}): Promise<TokenVerifier> {
-  const key = await importSPKI(publicKeyPem, ALG);
+export async function createVerifier(ownKeys: string | string[], opts: VerifierOptions = {}): Promise<TokenVerifier> {
+  const own: Jwks = { keys: [] };
+  for (const text of [ownKeys].flat()) own.keys.push(...(await toJwks(text, "the release's verification key")).keys);
+  const sets: TrustedKeys[] = [{ provinces: "*", lookup: localKeys(own), source: "own keys" }, ...(opts.trust ?? [])];
   const oidc = opts.oidc;
   const providerKeys = oidc && createRemoteJWKSet(new URL(oidc.jwksUrl ?? `${oidc.issuer.replace(/\/$/, "")}/jwks`));
+  const maxLifetime = seconds(opts.maxLifetime ?? DEFAULT_MAX_LIFETIME);
+  const audiences = [AUDIENCE, ...(opts.audiences ?? [])];
   const cacheSize = opts.cacheSize ?? 10_000;
   const verified = new Map<string, { ctx: AuthContext; expiresAt: number }>();
-  const check = async (token: string): Promise<JWTPayload> => {
-    let issuer: unknown;
+
+  /** Which set holds the token's key, and the key. */
+  const keyOf = async (header: ProtectedHeaderParameters) => {
+    for (const set of sets) {
+      const key = await set.lookup(header).catch(() => undefined);
+      if (key) return { set, key };
+    }
+    throw new AuthError("token signed by an unknown key");
+  };
+  const check = async (token: string): Promise<{ payload: JWTPayload; set?: TrustedKeys }> => {
+    let issuer: unknown, header: ProtectedHeaderParameters;
     try {
       issuer = decodeJwt(token).iss;
+      header = decodeProtectedHeader(token);
     } catch {
       throw new AuthError("token invalid");
     }
-    // The issuer picks the key; the signature (and the issuer again) is then checked with it.
+    if (typeof header.kid !== "string" || !header.kid) throw new AuthError("token names no key (kid)");
+    // The issuer picks the keys; the signature (and the issuer again) is then checked with them.
     if (oidc && providerKeys && issuer === oidc.issuer) {
-      return (await jwtVerify(token, providerKeys, { issuer: oidc.issuer, audience: oidc.audience ?? AUDIENCE, algorithms: ["ES256", "PS256", "RS256"], requiredClaims: ["exp"] })).payload;
+      const { payload } = await jwtVerify(token, providerKeys, { issuer: oidc.issuer, audience: oidc.audience ?? AUDIENCE, algorithms: ["ES256", "PS256", "RS256"], requiredClaims: ["exp", "iat"] });
+      return { payload };
     }
-    return (await jwtVerify(token, key, { issuer: ISSUER, audience: AUDIENCE, algorithms: [ALG] })).payload;
+    if (header.alg !== ALG) throw new AuthError("token invalid");
+    const { set, key } = await keyOf(header);
+    const { payload } = await jwtVerify(token, key, { issuer: ISSUER, audience: audiences, algorithms: [ALG], requiredClaims: ["exp", "iat"] });
+    return { payload, set };
   };
   return {
     async verify(token) {
       const hit = verified.get(token);
       if (hit && hit.expiresAt > Date.now()) return hit.ctx;
       if (hit) verified.delete(token);
-      let payload;
+      let checked;
       try {
-        payload = await check(token);
+        checked = await check(token);
       } catch (err) {
         if (err instanceof AuthError) throw err;
         if (err instanceof errors.JWTExpired) throw new AuthError("token expired");
+        if (err instanceof errors.JWTClaimValidationFailed && (err.claim === "exp" || err.claim === "iat")) throw new AuthError(`token has no ${err.claim}`);
         throw new AuthError("token invalid");
       }
-      const ctx = toContext(payload);
-      if (typeof payload.exp === "number") {
+      const { payload, set } = checked;
+      if (payload.exp! - payload.iat! > maxLifetime) throw new AuthError(`token lives longer than ${opts.maxLifetime ?? DEFAULT_MAX_LIFETIME}`);
+      const ctx = toContext(payload, set !== undefined);
+      if (set && set.provinces !== "*" && !set.provinces.includes(ctx.province)) throw new AuthError(`token of province ${ctx.province} signed by a key trusted for ${set.provinces.join("+")} only`);
+      if (opts.courtProvince) {
+        const province = opts.courtProvince(ctx.courtId);
+        if (province === undefined) throw new AuthError("token's court is not in the directory");
+        if (province !== ctx.province) throw new AuthError("token's province is not its court's");
+      }
+      if (cacheSize > 0) {
         if (verified.size >= cacheSize) verified.delete(verified.keys().next().value!);
-        verified.set(token, { ctx, expiresAt: payload.exp * 1000 });
+        verified.set(token, { ctx, expiresAt: payload.exp! * 1000 });
       }
       return ctx;
     },
   };
 }
 
+/** Seconds of a duration like "15m", "12h", "2d" or "90s". */
+function seconds(duration: string): number {
+  const m = /^(\d+)\s*(s|m|h|d)$/.exec(duration.trim());
+  if (!m) throw new AuthError(`duration "${duration}" is not a number followed by s, m, h or d`);
+  return Number(m[1]) * { s: 1, m: 60, h: 3600, d: 86_400 }[m[2] as "s" | "m" | "h" | "d"];
+}
+
 /** The settings every service reads for its verifier (libs/config `fields.tokens`). */
 export interface TokenSettings {
   JWT_PUBLIC_KEY?: string;
+  /** One file, or several separated by commas (the current and the next key during a rotation); PEM or JWKS. */
   JWT_PUBLIC_KEY_FILE?: string;
+  JWT_TRUST?: string;
+  JWT_MAX_LIFETIME?: string;
   OIDC_ISSUER?: string;
   OIDC_JWKS_URL?: string;
   OIDC_AUDIENCE?: string;
+  /** The CA other releases' JWKS endpoints are checked against (besides the system's). */
+  TLS_CA_FILE?: string;
 }
 
-/** A service's verifier from its settings: the deployment's public key (inline or a file) and, if set, the identity provider. */
-export function verifierFromSettings(c: TokenSettings): Promise<TokenVerifier> {
-  const pem = c.JWT_PUBLIC_KEY ?? readFileSync(c.JWT_PUBLIC_KEY_FILE!, "utf8");
-  return createVerifier(pem, { oidc: c.OIDC_ISSUER ? { issuer: c.OIDC_ISSUER, jwksUrl: c.OIDC_JWKS_URL, audience: c.OIDC_AUDIENCE } : undefined });
+/** This release's verification keys as texts: inline, or read from the file(s). */
+export function ownKeyTexts(c: Pick<TokenSettings, "JWT_PUBLIC_KEY" | "JWT_PUBLIC_KEY_FILE">): string[] {
+  if (c.JWT_PUBLIC_KEY) return [c.JWT_PUBLIC_KEY];
+  if (!c.JWT_PUBLIC_KEY_FILE) throw new AuthError("JWT_PUBLIC_KEY or JWT_PUBLIC_KEY_FILE is required");
+  return c.JWT_PUBLIC_KEY_FILE.split(",")
+    .map((f) => f.trim())
+    .filter(Boolean)
+    .map((f) => readFileSync(f, "utf8"));
 }
 
-function toContext(p: Record<string, unknown>): AuthContext {
-  const { sub, court, roles, province } = p;
+/** This release's published JWKS (its verification keys with their kids): served at /.well-known/jwks.json. */
+export async function ownJwks(c: Pick<TokenSettings, "JWT_PUBLIC_KEY" | "JWT_PUBLIC_KEY_FILE">): Promise<Jwks> {
+  const keys: JWK[] = [];
+  for (const text of ownKeyTexts(c)) keys.push(...(await toJwks(text)).keys);
+  return { keys };
+}
+
+/** A service's verifier from its settings: its release's keys, other releases' (JWT_TRUST), the identity provider's. */
+export function verifierFromSettings(c: TokenSettings, extra: Pick<VerifierOptions, "audiences" | "courtProvince"> = {}): Promise<TokenVerifier> {
+  const ca = c.TLS_CA_FILE ? readFileSync(c.TLS_CA_FILE, "utf8") : undefined;
+  return createVerifier(ownKeyTexts(c), {
+    ...extra,
+    trust: c.JWT_TRUST ? parseTrust(c.JWT_TRUST, { ca }) : [],
+    maxLifetime: c.JWT_MAX_LIFETIME,
+    oidc: c.OIDC_ISSUER ? { issuer: c.OIDC_ISSUER, jwksUrl: c.OIDC_JWKS_URL, audience: c.OIDC_AUDIENCE } : undefined,
+  });
+}
+
+/** What a narrow service token may do: read the materials of its one filing (decision → intake). */
+export const SCOPES = ["material:read"] as const;
+export type Scope = (typeof SCOPES)[number];
+/** The longest a service token may live. */
+const SERVICE_TOKEN_LIFETIME = 15 * 60;
+
+/** The caller a verified token names. `scope` makes one of our own tokens a service token (an identity provider's `scope` is its OAuth scopes). */
+function toContext(p: JWTPayload & Record<string, unknown>, ownIssuer: boolean): AuthContext {
+  const { sub, court, roles, province, filing } = p;
+  const scope = ownIssuer ? p.scope : undefined;
   if (typeof sub !== "string" || !sub) throw new AuthError("token has no subject");
   if (typeof court !== "string" || !court) throw new AuthError("token has no court");
   if (typeof province !== "string" || !/^\d{2}$/.test(province)) throw new AuthError("token has no province");
+  if (scope !== undefined) {
+    // A service token: its scope on its one filing, no role, minutes long.
+    const scopes = typeof scope === "string" ? scope.split(" ") : [];
+    if (scopes.length === 0 || !scopes.every((s) => (SCOPES as readonly string[]).includes(s))) throw new AuthError("token has unknown scopes");
+    if (typeof filing !== "string" || !filing) throw new AuthError("service token names no filing");
+    if (roles !== undefined) throw new AuthError("service token carries roles");
+    if (p.exp! - p.iat! > SERVICE_TOKEN_LIFETIME) throw new AuthError("service token lives longer than 15m");
+    return { user: sub, courtId: court, roles: [], province, scopes: scopes as Scope[], filing };
+  }
   if (!Array.isArray(roles) || roles.length === 0 || !roles.every(isRole)) throw new AuthError("token has unknown roles");
   return { user: sub, courtId: court, roles, province };
 }
+
+/** Whether the caller holds a service token with this scope on this filing. */
+export const grants = (ctx: AuthContext, scope: Scope, filingId: string) => ctx.filing === filingId && (ctx.scopes ?? []).includes(scope);
 
 export function isRole(r: unknown): r is Role {
   return typeof r === "string" && (ROLES as readonly string[]).includes(r);
@@ -131,24 +241,43 @@ export interface MintOptions {
   expiresIn?: string;
 }
 
-export interface TokenSigner {
-  mint(opts: MintOptions): Promise<string>;
+/** A narrow service token: one scope on one filing, for one service (its audience), minutes long. */
+export interface ServiceMintOptions {
+  user: string;
+  courtId: string;
+  province: string;
+  scope: Scope;
+  filing: string;
+  /** The receiving service's audience, e.g. "kuayu:intake". */
+  audience: string;
+  /** At most 15 minutes (default "5m"). */
+  expiresIn?: string;
 }
 
-export async function createSigner(privateKeyPem: string): Promise<TokenSigner> {
-  const key: KeyLike = await importPKCS8(privateKeyPem, ALG);
+export interface TokenSigner {
+  /** The kid the tokens carry (the key's thumbprint unless set). */
+  readonly kid: string;
+  mint(opts: MintOptions): Promise<string>;
+  mintService(opts: ServiceMintOptions): Promise<string>;
+}
+
+export async function createSigner(privateKeyPem: string, opts: { kid?: string } = {}): Promise<TokenSigner> {
+  const { key, kid } = await signingKey(privateKeyPem, opts.kid);
+  const province = (p: string) => {
+    if (!/^\d{2}$/.test(p)) throw new AuthError(`province must be two digits, got "${p}"`);
+  };
+  const sign = (claims: Record<string, unknown>, sub: string, audience: string, expiresIn: string) =>
+    new SignJWT(claims).setProtectedHeader({ alg: ALG, kid }).setSubject(sub).setIssuer(ISSUER).setAudience(audience).setIssuedAt().setExpirationTime(expiresIn).sign(key);
   return {
+    kid,
     async mint(o) {
-      if (!/^\d{2}$/.test(o.province)) throw new AuthError(`province must be two digits, got "${o.province}"`);
+      province(o.province);
       if (o.roles.length === 0) throw new AuthError("at least one role is needed");
-      return new SignJWT({ court: o.courtId, roles: o.roles, province: o.province })
-        .setProtectedHeader({ alg: ALG })
-        .setSubject(o.user)
-        .setIssuer(ISSUER)
-        .setAudience(AUDIENCE)
-        .setIssuedAt()
-        .setExpirationTime(o.expiresIn ?? "8h")
-        .sign(key);
+      return sign({ court: o.courtId, roles: o.roles, province: o.province }, o.user, AUDIENCE, o.expiresIn ?? "8h");
+    },
+    async mintService(o) {
+      province(o.province);
+      return sign({ court: o.courtId, province: o.province, scope: o.scope, filing: o.filing }, o.user, o.audience, o.expiresIn ?? "5m");
     },
   };
 }

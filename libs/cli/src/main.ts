@@ -11,7 +11,7 @@ import { inboxCommands } from "./inbox.js";
 import { documentCommands, notifyCommands, subscriptionCommands, webhookCommands } from "./notify.js";
 import { caseNumberCommands, deadlineCommand, jurisdictionCommand } from "./rules.js";
 import { superviseCommands } from "./supervise.js";
-import { tokenMintCommand } from "./token.js";
+import { tokenJwksCommand, tokenMintCommand } from "./token.js";
 
 const root = path.resolve(__dirname, "../../..");
 
@@ -19,6 +19,7 @@ const program = new Command().name("kuayu").description("Kuayu operator CLI — 
 
 const token = program.command("token").description("bearer tokens for gRPC calls");
 tokenMintCommand(token.command("mint"));
+tokenJwksCommand(token.command("jwks"));
 
 const infra = program.command("infra").description("the broker and store this machine uses");
 infraStatusCommand(infra.command("status"));

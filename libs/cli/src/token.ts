@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { Option, type Command } from "commander";
-import { ROLES, createSigner, isRole } from "@kuayu/auth";
+import { ROLES, createSigner, isRole, toJwks, type Jwks } from "@kuayu/auth";
 import { print, usageError } from "./output.js";
 
 const root = path.resolve(__dirname, "../../..");
@@ -28,5 +28,35 @@ export function tokenMintCommand(cmd: Command): void {
       const roles = o.role.filter(isRole);
       const token = await (await createSigner(pem)).mint({ user: o.user, courtId: o.court, roles, province, expiresIn: o.expires });
       print(o.json, { token, court: o.court, roles, province, expiresIn: o.expires }, () => token);
+    });
+}
+
+/**
+ * `kuayu token jwks <file...>`: the JWKS of a release's verification keys (PEM public keys or JWKS
+ * files), each with its kid — what the release publishes at /.well-known/jwks.json and what other
+ * releases mount. During a rotation pass the current and the next key.
+ */
+export function tokenJwksCommand(cmd: Command): void {
+  cmd
+    .description("print the JWKS (with kids) of one or more public keys: what a release publishes and other releases trust")
+    .argument("<file...>", "PEM public keys or JWKS files, e.g. .secrets/jwt-public.pem")
+    .action(async (files: string[]) => {
+      const jwks: Jwks = { keys: [] };
+      for (const f of files) {
+        let text: string;
+        try {
+          text = readFileSync(f, "utf8");
+        } catch {
+          usageError(`cannot read ${f}`);
+        }
+        try {
+          jwks.keys.push(...(await toJwks(text, f)).keys);
+        } catch (err) {
+          usageError((err as Error).message);
+        }
+      }
+      const kids = jwks.keys.map((k) => k.kid);
+      if (new Set(kids).size !== kids.length) usageError("two keys have the same kid");
+      process.stdout.write(`${JSON.stringify(jwks, null, 2)}\n`);
     });
 }

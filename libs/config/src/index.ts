@@ -60,13 +60,22 @@ export const fields = {
     CALENDAR_POLL_MS: z.coerce.number().int().min(100).default(10_000),
   },
   /**
-   * Who may call: JWT_PUBLIC_KEY (PEM) or JWT_PUBLIC_KEY_FILE verifies the deployment's own ES256
-   * tokens; OIDC_ISSUER (with OIDC_JWKS_URL, default `<issuer>/jwks`, and OIDC_AUDIENCE, default
-   * "kuayu") also trusts the identity provider's access tokens — the web console's users.
+   * Who may call: JWT_PUBLIC_KEY (PEM or JWKS) or JWT_PUBLIC_KEY_FILE (one file or several, comma
+   * separated: the current and the next key during a rotation) verifies this release's own ES256
+   * tokens; JWT_TRUST (`<provinces>=<JWKS url or file>` entries, e.g. `11=https://kuayu-11…/.well-
+   * known/jwks.json`) trusts another release's keys for its provinces' tokens only; JWT_MAX_LIFETIME
+   * (default 12h) bounds exp − iat; OIDC_ISSUER (with OIDC_JWKS_URL, default `<issuer>/jwks`, and
+   * OIDC_AUDIENCE, default "kuayu") also trusts the identity provider's access tokens — the web
+   * console's users.
    */
   tokens: {
     JWT_PUBLIC_KEY: z.string().optional(),
     JWT_PUBLIC_KEY_FILE: z.string().optional(),
+    JWT_TRUST: z.string().optional(),
+    JWT_MAX_LIFETIME: z
+      .string()
+      .regex(/^\d+\s*[smhd]$/, "a number followed by s, m, h or d")
+      .default("12h"),
     OIDC_ISSUER: z.url().optional(),
     OIDC_JWKS_URL: z.url().optional(),
     OIDC_AUDIENCE: z.string().min(1).optional(),

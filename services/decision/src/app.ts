@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { createSigner, verifierFromSettings } from "@kuayu/auth";
+import { INTAKE_AUDIENCE, createSigner, verifierFromSettings } from "@kuayu/auth";
 import { startCalendar, type CalendarWatch } from "@kuayu/calendar";
 import { kafkaClient } from "@kuayu/config";
 import { courtWorkingHours, loadDirectory } from "@kuayu/directory";
@@ -49,10 +49,11 @@ export interface AppOptions {
  * material copier, routed-filing consumer (the scope's partitions only), gRPC server.
  */
 export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (err: Error) => void, options: AppOptions = {}): Promise<App> {
-  const verifier = await verifierFromSettings(config);
   const signer = await createSigner(config.JWT_PRIVATE_KEY ?? readFileSync(config.JWT_PRIVATE_KEY_FILE!, "utf8"));
 
   const dir = loadDirectory(config.DIRECTORY_FILE ? { file: config.DIRECTORY_FILE } : {});
+  // A token names a court of the directory, in the province the token says.
+  const verifier = await verifierFromSettings(config, { courtProvince: (id) => dir.byId(id)?.province });
   let deps: Deps | undefined;
   // When an operator loads a year's official arrangement, open filings' deadlines are counted again.
   const calendar: CalendarWatch = startCalendar({
@@ -75,15 +76,10 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
     if (!c) intakes.set(addr, (c = createClient(intakeV1.FilingIntakeService, addr, { timeoutMs: 60_000 })));
     return c;
   };
-  // Tokens acting for a jurisdiction court towards intake, reused until close to expiry.
-  const tokens = new Map<string, { token: string; until: number }>();
-  const tokenFor = async (courtId: string, province: string) => {
-    const cached = tokens.get(courtId);
-    if (cached && cached.until > Date.now()) return cached.token;
-    const token = await signer.mint({ user: "svc-decision", courtId, roles: ["court-system"], province, expiresIn: "10m" });
-    tokens.set(courtId, { token, until: Date.now() + 5 * 60_000 });
-    return token;
-  };
+  // A token for each copy: the jurisdiction court may read that one filing's materials at the
+  // window's intake (audience kuayu:intake), for five minutes — nothing else.
+  const tokenFor = (filingId: string, courtId: string, province: string) =>
+    signer.mintService({ user: "svc-decision", courtId, province, scope: "material:read", filing: filingId, audience: INTAKE_AUDIENCE, expiresIn: "5m" });
 
   try {
     conn = await connectMongo({ uri: config.MONGO_URI, dbName: config.MONGO_DB });

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { verifierFromSettings } from "@kuayu/auth";
+import { INTAKE_AUDIENCE, verifierFromSettings } from "@kuayu/auth";
+import { loadDirectory } from "@kuayu/directory";
 import { createClient, startServer, type RunningServer } from "@kuayu/grpc";
 import { brokerReadiness, createKafka, createProducer, ensureTopics, runConsumer, type EventProducer, type RunningConsumer } from "@kuayu/kafka";
 import { runShutdown } from "@kuayu/lifecycle";
@@ -37,7 +38,10 @@ export interface AppOptions {
 export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (err: Error) => void, options: AppOptions = {}): Promise<App> {
   // Intake counts no working time itself; the calendar is loaded for its coverage metric and warnings.
   const calendar: CalendarWatch = startCalendar({ file: config.CALENDAR_FILE, pollMs: config.CALENDAR_POLL_MS, log });
-  const verifier = await verifierFromSettings(config);
+  // A token names a court of the directory, in the province the token says; intake also takes
+  // decision's narrow service tokens (audience kuayu:intake) for one filing's materials.
+  const dir = loadDirectory(config.DIRECTORY_FILE ? { file: config.DIRECTORY_FILE } : {});
+  const verifier = await verifierFromSettings(config, { audiences: [INTAKE_AUDIENCE], courtProvince: (id) => dir.byId(id)?.province });
 
   let conn: Connection | undefined, producer: EventProducer | undefined, relay: VersionRelay | undefined;
   let consumer: RunningConsumer | undefined, server: RunningServer | undefined, hub: WatchHub<Filing> | undefined;

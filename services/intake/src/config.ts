@@ -28,6 +28,8 @@ const schema = z
     ROUTING_TIMEOUT_MS: fields.millis(5_000),
     /** Courts whose windows this release serves: two-digit province codes, or "all". */
     PROVINCE_SCOPE: fields.provinces,
+    /** The court directory tokens are checked against (default: the shipped national directory). */
+    DIRECTORY_FILE: z.string().optional(),
     /** Largest single material, and all materials of one filing together. */
     MATERIAL_MAX_BYTES: bytes(100 * 1024 * 1024),
     FILING_MAX_BYTES: bytes(1024 * 1024 * 1024),

@@ -33,8 +33,9 @@ type Watched = NotificationDoc & { id: string; updatedAt: Date };
 export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (err: Error) => void): Promise<App> {
   // Reminders and next-opening hints count working time.
   const calendar: CalendarWatch = startCalendar({ file: config.CALENDAR_FILE, pollMs: config.CALENDAR_POLL_MS, log });
-  const verifier = await verifierFromSettings(config);
   const dir = loadDirectory(config.DIRECTORY_FILE ? { file: config.DIRECTORY_FILE } : {});
+  // A token names a court of the directory, in the province the token says.
+  const verifier = await verifierFromSettings(config, { courtProvince: (id) => dir.byId(id)?.province });
   const courtName = (id: string) => dir.byId(id)?.name ?? id;
   const scope = config.PROVINCE_SCOPE;
   const inScope = (courtId: string) => scope === "all" || scope.includes(dir.byId(courtId)?.province ?? "");

@@ -26,8 +26,9 @@ export interface AppOptions {
  */
 export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (err: Error) => void = () => undefined, options: AppOptions = {}): Promise<App> {
   const calendar: CalendarWatch = startCalendar({ file: config.CALENDAR_FILE, pollMs: config.CALENDAR_POLL_MS, log });
-  const verifier = await verifierFromSettings(config);
   const dir = loadDirectory(config.DIRECTORY_FILE ? { file: config.DIRECTORY_FILE } : {});
+  // A token names a court of the directory, in the province the token says.
+  const verifier = await verifierFromSettings(config, { courtProvince: (id) => dir.byId(id)?.province });
   const stats = directoryStats(dir);
 
   let producer: EventProducer | undefined, consumer: RunningConsumer | undefined, server: RunningServer | undefined;

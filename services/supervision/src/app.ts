@@ -1,6 +1,6 @@
 import type { Server } from "node:http";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
-import { verifierFromSettings } from "@kuayu/auth";
+import { ownJwks, verifierFromSettings } from "@kuayu/auth";
 import { startCalendar, type CalendarWatch } from "@kuayu/calendar";
 import { kafkaClient } from "@kuayu/config";
 import { loadDirectory } from "@kuayu/directory";
@@ -33,8 +33,9 @@ const lifecycleTopics = [filingLifecycle];
 export const scheduledNoticeId = (kind: "daily" | "weekly", s: Scope, day: string) => `scheduled:${kind}:${s.level}:${s.id || "national"}:${day}`;
 
 export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (err: Error) => void): Promise<App> {
-  const verifier = await verifierFromSettings(config);
   const dir = loadDirectory(config.DIRECTORY_FILE ? { file: config.DIRECTORY_FILE } : {});
+  // A token names a court of the directory, in the province the token says.
+  const verifier = await verifierFromSettings(config, { courtProvince: (id) => dir.byId(id)?.province });
   let recount: Supervision["recountWorkingMinutes"] | undefined;
   // When an operator loads a year's official arrangement, response times of that year are counted again.
   const calendar: CalendarWatch = startCalendar({
@@ -127,7 +128,7 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
       callsPerCourtPerSecond: config.GRPC_CALLS_PER_COURT_PER_SECOND,
       readiness: [storeReadiness(conn), brokerReadiness(kafka)],
     });
-    http = await httpApi(sup, store, dir, verifier, log).listen(config.HTTP_HOST, config.HTTP_PORT);
+    http = await httpApi(sup, store, dir, verifier, log, await ownJwks(config)).listen(config.HTTP_HOST, config.HTTP_PORT);
   } catch (err) {
     await closeAll();
     throw err;

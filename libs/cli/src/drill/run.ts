@@ -222,7 +222,7 @@ export async function runDrill(plan: DrillPlan, o: RunOptions): Promise<DrillRep
     const k = `${court.id}/${role}`;
     let token = tokens.get(k);
     if (!token) {
-      token = signer.mint({ user: `drill-${role}`, courtId: court.id, roles: [role], province: court.province, expiresIn: "24h" });
+      token = signer.mint({ user: `drill-${role}`, courtId: court.id, roles: [role], province: court.province, expiresIn: "12h" });
       tokens.set(k, token);
     }
     const metadata = new grpc.Metadata();

@@ -12,8 +12,8 @@ export interface CopierOptions {
   content: ContentStore;
   /** The intake of a province (where its windows' materials are). */
   intakeFor: (province: string) => Client<typeof intakeV1.FilingIntakeService>;
-  /** A bearer token acting for the jurisdiction court (court-system role). */
-  tokenFor: (courtId: string, province: string) => Promise<string>;
+  /** A service token of the jurisdiction court that reads this one filing's materials (scope material:read). */
+  tokenFor: (filingId: string, courtId: string, province: string) => Promise<string>;
   log: Logger;
   intervalMs?: number;
   /** Filings copied at once. */
@@ -50,7 +50,7 @@ export function startCopier(opts: CopierOptions): Copier {
   /** Streams the materials from the window's intake in one call, storing each by its digest as it arrives. */
   async function fetch(f: InboxFiling, ms: InboxMaterial[]): Promise<void> {
     const metadata = new grpc.Metadata();
-    metadata.set("authorization", `Bearer ${await opts.tokenFor(f.jurisdictionCourtId, f.province)}`);
+    metadata.set("authorization", `Bearer ${await opts.tokenFor(f.id, f.jurisdictionCourtId, f.province)}`);
     const stream = opts.intakeFor(f.originProvince).downloadMaterials({ filingId: f.id, materialIds: ms.map((m) => m.id) }, { metadata, timeoutMs: 10 * 60_000 });
     const parts = stream[Symbol.asyncIterator]();
     try {

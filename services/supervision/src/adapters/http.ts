@@ -1,6 +1,6 @@
 import express, { type NextFunction, type Request, type Response } from "express";
 import type { Server } from "node:http";
-import { AuthError, type AuthContext, type TokenVerifier } from "@kuayu/auth";
+import { AuthError, type AuthContext, type Jwks, type TokenVerifier } from "@kuayu/auth";
 import type { Directory } from "@kuayu/directory";
 import { DomainError, ForbiddenError, NotFoundError, ValidationError, isCaseType } from "@kuayu/domain";
 import type { Logger } from "@kuayu/logger";
@@ -15,11 +15,13 @@ import { noticeCsv } from "./csv.js";
  *   GET /v1/overdue?level=&id=
  *   GET /v1/notices/:id        GET /v1/notices/:id.csv
  *   GET /healthz
+ *   GET /.well-known/jwks.json   this release's token verification keys (public; other releases trust them for its provinces)
  */
-export function httpApi(sup: Supervision, store: Store, dir: Directory, verifier: TokenVerifier, log: Logger) {
+export function httpApi(sup: Supervision, store: Store, dir: Directory, verifier: TokenVerifier, log: Logger, jwks: Jwks) {
   const app = express();
   app.disable("x-powered-by");
   app.get("/healthz", (_req, res) => void res.json({ ok: true }));
+  app.get("/.well-known/jwks.json", (_req, res) => void res.set("cache-control", "public, max-age=300").json(jwks));
 
   const auth = async (req: Request): Promise<AuthContext> => {
     const m = /^Bearer (.+)$/i.exec(req.get("authorization") ?? "");

@@ -1,4 +1,5 @@
 import * as grpc from "@grpc/grpc-js";
+import { grants } from "@kuayu/auth";
 import { RpcError, fieldViolations, implement, invalidArgument, permissionDenied, requireRole, type CallContext, type Client } from "@kuayu/grpc";
 import { refuseNul, ValidationError } from "@kuayu/domain";
 import { directoryV1, intakeV1 } from "@kuayu/proto";
@@ -111,7 +112,8 @@ export function intakeService(deps: Deps, directory: Client<typeof directoryV1.D
         }
       },
       async downloadMaterials(req, ctx, send) {
-        requireRole(ctx, ...WINDOW, "filing-specialist");
+        // The jurisdiction court's copy (decision's service token for this filing), or a person.
+        if (!grants(ctx.auth, "material:read", req.filingId)) requireRole(ctx, ...WINDOW, "filing-specialist");
         const { materials, bytes } = await openMaterials(deps, ctx.auth, req.filingId, req.materialIds);
         let i = 0;
         for await (const file of bytes) {
