@@ -173,6 +173,25 @@ describe("a tribunal in Guangdong files a civil case with a basic court in Beiji
     expect((await drain(specialist.downloadMaterials({ filingId, materialIds: [] }))).code).toBe(grpc.status.INVALID_ARGUMENT);
   });
 
+  it("takes jurisdiction-decision's service token for that one filing's materials, and for nothing else", async () => {
+    const { filing } = await clerk.getFiling({ filingId });
+    const ids = filing!.materials.map((m) => m.materialId);
+    const drain = async (p: AsyncIterable<{ part: { case: string | undefined } }>) => {
+      let n = 0;
+      for await (const res of p) if (res.part.case === "material") n++;
+      return n;
+    };
+    const copier = await h.serviceClient(filingId, BEIJING_CHAOYANG.id, BEIJING_CHAOYANG.province);
+    expect(await drain(copier.downloadMaterials({ filingId, materialIds: ids }))).toBe(ids.length);
+    // Another filing, any other call, or the token of a court the filing was not sent to: refused.
+    const other = await readyDraft(clerk);
+    expect((await rpcError(drain(copier.downloadMaterials({ filingId: other, materialIds: ids })))).code).toBe(grpc.status.PERMISSION_DENIED);
+    expect((await rpcError(copier.getFiling({ filingId }))).code).toBe(grpc.status.PERMISSION_DENIED);
+    expect((await rpcError(drain(copier.downloadMaterial({ filingId, materialId: ids[0]! })))).code).toBe(grpc.status.PERMISSION_DENIED);
+    const stranger = await h.serviceClient(filingId, "c-440104", "44");
+    expect((await rpcError(drain(stranger.downloadMaterials({ filingId, materialIds: ids })))).code).toBe(grpc.status.PERMISSION_DENIED);
+  });
+
   it("refuses every call of another court on the filing with PERMISSION_DENIED", async () => {
     const calls: [string, () => Promise<unknown>][] = [
       ["get", () => otherClerk.getFiling({ filingId })],

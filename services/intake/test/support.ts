@@ -1,6 +1,6 @@
 // Shared set-up of intake's integration tests: routing and intake in this process on the real
 // broker and store, clients with tokens of given courts, and valid filing details.
-import { createSigner, type Role } from "@kuayu/auth";
+import { INTAKE_AUDIENCE, createSigner, type Role } from "@kuayu/auth";
 import { createClient, type Client } from "@kuayu/grpc";
 import { createLogger } from "@kuayu/logger";
 import { commonV1, intakeV1 } from "@kuayu/proto";
@@ -66,6 +66,8 @@ export interface Harness {
   address: string;
   client(courtId: string, province: string, roles?: Role[]): Promise<IntakeClient>;
   token(courtId: string, province: string, roles?: Role[]): Promise<string>;
+  /** A client holding jurisdiction-decision's service token: material:read of one filing, for the court. */
+  serviceClient(filingId: string, courtId: string, province: string): Promise<IntakeClient>;
   close(): Promise<void>;
 }
 
@@ -112,6 +114,12 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
     token: (courtId, province, roles = ["window-clerk"]) => signer.mint({ user: `user-${courtId}`, courtId, roles, province }),
     async client(courtId, province, roles = ["window-clerk"]) {
       const token = await signer.mint({ user: `user-${courtId}`, courtId, roles, province });
+      const c = createClient(intakeV1.FilingIntakeService, address, { token, timeoutMs: 60_000 });
+      clients.push(c);
+      return c;
+    },
+    async serviceClient(filingId, courtId, province) {
+      const token = await signer.mintService({ user: "svc-decision", courtId, province, scope: "material:read", filing: filingId, audience: INTAKE_AUDIENCE });
       const c = createClient(intakeV1.FilingIntakeService, address, { token, timeoutMs: 60_000 });
       clients.push(c);
       return c;

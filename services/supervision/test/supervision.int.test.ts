@@ -224,3 +224,12 @@ it("takes ratings and complaints from the window, and refuses other provinces' s
   expect((await fetch(url, { headers: { authorization: `Bearer ${await mint("c-440000", "44", ["supervisor"])}` } })).status).toBe(403);
   expect((await fetch(url)).status).toBe(401);
 });
+
+it("publishes the release's verification keys as a JWKS, with the kid its tokens carry and no private part", async () => {
+  const res = await fetch(`http://127.0.0.1:${app.httpPort}/.well-known/jwks.json`);
+  expect(res.status).toBe(200);
+  const jwks = (await res.json()) as { keys: Record<string, unknown>[] };
+  const { kid } = await createSigner(keys.privateKey);
+  expect(jwks.keys).toEqual([expect.objectContaining({ kid, kty: "EC", crv: "P-256", alg: "ES256", use: "sig" })]);
+  expect(jwks.keys[0]).not.toHaveProperty("d");
+});
