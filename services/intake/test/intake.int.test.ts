@@ -192,6 +192,21 @@ describe("a tribunal in Guangdong files a civil case with a basic court in Beiji
     expect((await rpcError(drain(stranger.downloadMaterials({ filingId, materialIds: ids })))).code).toBe(grpc.status.PERMISSION_DENIED);
   });
 
+  it("trusts another release's key for its own provinces' tokens only, and a token's court must be in the directory, in its province", async () => {
+    const { filing } = await clerk.getFiling({ filingId });
+    const materialId = filing!.materials[0]!.materialId;
+    const download = async (c: IntakeClient) => {
+      for await (const _ of c.downloadMaterial({ filingId, materialId })) void _;
+    };
+    // Beijing's release signs for its own specialist: accepted.
+    await download(await h.beijingReleaseClient(BEIJING_CHAOYANG.id, BEIJING_CHAOYANG.province));
+    // The same key signing for a court of Guangdong: refused, whatever the roles.
+    expect((await rpcError(download(await h.beijingReleaseClient(TRIBUNAL.id, TRIBUNAL.province, ["window-clerk"])))).code).toBe(grpc.status.UNAUTHENTICATED);
+    // A court claimed in the wrong province, or one the directory does not know: refused.
+    expect((await rpcError(download(await h.client(BEIJING_CHAOYANG.id, "44", ["filing-specialist"])))).code).toBe(grpc.status.UNAUTHENTICATED);
+    expect((await rpcError(download(await h.client("c-999999", "11", ["filing-specialist"])))).code).toBe(grpc.status.UNAUTHENTICATED);
+  });
+
   it("refuses every call of another court on the filing with PERMISSION_DENIED", async () => {
     const calls: [string, () => Promise<unknown>][] = [
       ["get", () => otherClerk.getFiling({ filingId })],

@@ -1,6 +1,9 @@
 // Shared set-up of intake's integration tests: routing and intake in this process on the real
 // broker and store, clients with tokens of given courts, and valid filing details.
-import { INTAKE_AUDIENCE, createSigner, type Role } from "@kuayu/auth";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { INTAKE_AUDIENCE, createSigner, publicJwk, type Role } from "@kuayu/auth";
 import { createClient, type Client } from "@kuayu/grpc";
 import { createLogger } from "@kuayu/logger";
 import { commonV1, intakeV1 } from "@kuayu/proto";
@@ -66,6 +69,8 @@ export interface Harness {
   address: string;
   client(courtId: string, province: string, roles?: Role[]): Promise<IntakeClient>;
   token(courtId: string, province: string, roles?: Role[]): Promise<string>;
+  /** A client whose token Beijing's release (another key, trusted for province 11 only: JWT_TRUST) signed. */
+  beijingReleaseClient(courtId: string, province: string, roles?: Role[]): Promise<IntakeClient>;
   /** A client holding jurisdiction-decision's service token: material:read of one filing, for the court. */
   serviceClient(filingId: string, courtId: string, province: string): Promise<IntakeClient>;
   close(): Promise<void>;
@@ -81,6 +86,10 @@ export function startRoutingService(publicKey: string) {
 
 export async function startHarness(env: Record<string, string> = {}): Promise<Harness> {
   const keys = testKeys();
+  // Beijing's release (11) signs with its own key; this intake trusts it for province 11's tokens only.
+  const beijing = testKeys();
+  const trustFile = path.join(mkdtempSync(path.join(tmpdir(), "intake-trust-")), "11.json");
+  writeFileSync(trustFile, JSON.stringify({ keys: [await publicJwk(beijing.publicKey)] }));
   const log = createLogger({ service: "test", level: (process.env.TEST_LOG_LEVEL ?? "silent") as "silent" });
   const routing = await startRoutingService(keys.publicKey);
   const db = uniqueName("intake_it");
@@ -96,6 +105,7 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
       LOG_LEVEL: "silent",
       ROUTING_ADDR: `127.0.0.1:${routing.grpcPort}`,
       WATCH_POLL_MS: "200",
+      JWT_TRUST: `11=${trustFile}`,
       ...env,
     }),
     log,
@@ -114,6 +124,12 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
     token: (courtId, province, roles = ["window-clerk"]) => signer.mint({ user: `user-${courtId}`, courtId, roles, province }),
     async client(courtId, province, roles = ["window-clerk"]) {
       const token = await signer.mint({ user: `user-${courtId}`, courtId, roles, province });
+      const c = createClient(intakeV1.FilingIntakeService, address, { token, timeoutMs: 60_000 });
+      clients.push(c);
+      return c;
+    },
+    async beijingReleaseClient(courtId, province, roles = ["filing-specialist"]) {
+      const token = await (await createSigner(beijing.privateKey)).mint({ user: `user-${courtId}`, courtId, roles, province });
       const c = createClient(intakeV1.FilingIntakeService, address, { token, timeoutMs: 60_000 });
       clients.push(c);
       return c;
