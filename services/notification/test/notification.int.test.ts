@@ -200,7 +200,7 @@ it("tells the window of an acceptance in-app, by signed webhook and by e-mail, a
   const text = execFileSync("pdftotext", ["-layout", file, "-"], { encoding: "utf8" });
   for (const s of ["受理通知书", "北京市朝阳区人民法院", "（2026）京0105民初88号", "张三", info!.verificationCode]) expect(text).toContain(s);
   expect(text).not.toContain("11010519491231002X");
-  const verified = await (await client("c-999999", "11", ["supervisor"])).verifyDocument({ verificationCode: info!.verificationCode });
+  const verified = await (await client("c-440104", "44", ["supervisor"])).verifyDocument({ verificationCode: info!.verificationCode });
   expect(verified.document!.sha256).toBe(info!.sha256);
   expect(verified.document!.facts).toMatchObject({ 案号: "（2026）京0105民初88号" });
   await hook.close();
