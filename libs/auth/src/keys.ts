@@ -1,5 +1,6 @@
 import { readFileSync, statSync } from "node:fs";
 import { Agent } from "node:https";
+import { rootCertificates } from "node:tls";
 import { calculateJwkThumbprint, createLocalJWKSet, createRemoteJWKSet, errors, exportJWK, importPKCS8, importSPKI, type JWK, type JWSHeaderParameters, type KeyLike } from "jose";
 
 // Keys of a deployment: every province release (and the national one) signs with its own ES256
@@ -104,7 +105,8 @@ export function remoteKeys(url: string, opts: { ca?: string; cooldownMs?: number
     cooldownDuration: opts.cooldownMs ?? 5_000,
     cacheMaxAge: opts.cacheMaxAgeMs ?? 10 * 60_000,
     timeoutDuration: 5_000,
-    ...(opts.ca ? { agent: new Agent({ ca: opts.ca }) } : {}),
+    // The private CA besides the public ones (an `ca` option alone would replace them).
+    ...(opts.ca ? { agent: new Agent({ ca: [...rootCertificates, opts.ca] }) } : {}),
   });
   return async (header) => {
     try {
