@@ -29,6 +29,12 @@ Every component mounts the holiday calendar's ConfigMap (calendar.existingConfig
 — never subPath, which never sees the ConfigMap's updates — with CALENDAR_FILE in that directory
 and CALENDAR_POLL_MS = calendar.pollMs, and no pod annotation follows the calendar (a changed
 calendar is reloaded, never a restart).
+Every gRPC component verifies tokens: JWT_PUBLIC_KEY_FILE lists exactly the keys of
+secrets.jwtPublicKey.keys, each on a read-only mount of that Secret, and no key of it is mounted
+unlisted; JWT_TRUST is tokens.trust entry by entry (<provinces>=<https jwksUrl>, or the file of the
+entry's ConfigMap key on a read-only directory mount — never subPath — under /etc/kuayu/trust),
+absent when tokens.trust is empty, and no pod annotation follows those ConfigMaps; JWT_MAX_LIFETIME
+is tokens.maxLifetime.
 Every gRPC component has OIDC_ISSUER, OIDC_JWKS_URL, OIDC_AUDIENCE exactly as oidc.* (none without
 an issuer) and, with the console on, a NetworkPolicy that admits the console's pods on its gRPC port.
 The web console (components.console, HTTP only): startup, readiness and liveness probes GET /healthz
@@ -192,9 +198,83 @@ for name in enabled:
             problem(f"{where}: {secret} is not taken from a Secret")
     if "MONGO_DB" in env and "MONGO_URI" not in env:
         problem(f"{where}: MONGO_DB without MONGO_URI")
-    if "JWT_PUBLIC_KEY_FILE" not in env:
-        problem(f"{where}: no JWT_PUBLIC_KEY_FILE")
     cv = v["components"][name]
+
+    # Token keys. This release's: JWT_PUBLIC_KEY_FILE lists exactly the keys of
+    # secrets.jwtPublicKey.keys, each a file of that Secret on a read-only mount, and every key of
+    # that Secret mounted into the pod is listed. Other releases': JWT_TRUST is tokens.trust entry by
+    # entry (<provinces>=<jwksUrl>, or the file of its ConfigMap's key on a read-only directory
+    # mount, never subPath). JWT_MAX_LIFETIME is tokens.maxLifetime.
+    def on_mount(path):
+        """(mount, volume, key) of the file at path: its volume mount, the volume, the key it shows."""
+        mount = next((m for m in c.get("volumeMounts", []) if path.startswith(m["mountPath"].rstrip("/") + "/")), None)
+        vol = next((x for x in pod.get("volumes", []) if mount and x["name"] == mount["name"]), None)
+        if not vol:
+            return mount, None, None
+        rel = path[len(mount["mountPath"].rstrip("/")) + 1 :]
+        source = vol.get("secret") or vol.get("configMap") or {}
+        items = {i["path"]: i["key"] for i in source.get("items", [])}
+        return mount, vol, items.get(rel) if items else rel
+
+    pub, tokens = v["secrets"]["jwtPublicKey"], v["tokens"]
+    key_files = [f for f in (env.get("JWT_PUBLIC_KEY_FILE") or "").split(",") if f]
+    listed = []
+    for f in key_files:
+        mount, vol, key = on_mount(f)
+        if not vol or vol.get("secret", {}).get("secretName") != pub["name"] or key is None:
+            problem(f"{where}: JWT_PUBLIC_KEY_FILE {f} is not a key of Secret {pub['name']} ({vol})")
+        elif not mount.get("readOnly") or mount.get("subPath"):
+            problem(f"{where}: JWT_PUBLIC_KEY_FILE {f} is not on a read-only directory mount")
+        else:
+            listed.append(key)
+    if listed != list(pub["keys"]) and len(listed) == len(key_files):
+        problem(f"{where}: JWT_PUBLIC_KEY_FILE {env.get('JWT_PUBLIC_KEY_FILE')!r} gives the keys {listed}, secrets.jwtPublicKey.keys {pub['keys']}")
+    for m in c.get("volumeMounts", []):
+        vol = next((x for x in pod.get("volumes", []) if x["name"] == m["name"]), {})
+        if vol.get("secret", {}).get("secretName") != pub["name"]:
+            continue
+        items = vol["secret"].get("items")
+        if not items:
+            problem(f"{where}: Secret {pub['name']} is mounted whole at {m['mountPath']}: mount its keys (secrets.jwtPublicKey.keys) one by one")
+        for i in items or []:
+            f = f"{m['mountPath'].rstrip('/')}/{i['path']}"
+            signing_key = pub["name"] == v["secrets"]["jwtPrivateKey"]["name"] and i["key"] == v["secrets"]["jwtPrivateKey"]["key"]
+            if f not in key_files and not signing_key:
+                problem(f"{where}: key {i['key']} of Secret {pub['name']} is mounted at {f} but not in JWT_PUBLIC_KEY_FILE")
+    trust = tokens.get("trust") or []
+    entries = [e for e in re.split(r"[\s,]+", env.get("JWT_TRUST") or "") if e]
+    if not trust and "JWT_TRUST" in env:
+        problem(f"{where}: JWT_TRUST {env['JWT_TRUST']!r} set, but tokens.trust is empty")
+    if len(entries) != len(trust):
+        problem(f"{where}: JWT_TRUST has {len(entries)} entries ({env.get('JWT_TRUST')!r}), tokens.trust {len(trust)}")
+    trust_volumes = set()
+    for i, (t, entry) in enumerate(zip(trust, entries)):
+        provinces, _, source = entry.partition("=")
+        if provinces != t["provinces"]:
+            problem(f"{where}: JWT_TRUST entry {i} {entry!r} is for provinces {provinces!r}, tokens.trust[{i}] for {t['provinces']!r}")
+        if t.get("jwksUrl"):
+            if source != t["jwksUrl"] or not source.startswith("https://"):
+                problem(f"{where}: JWT_TRUST entry {i} {entry!r}, expected the https URL {t['jwksUrl']}")
+            continue
+        cm = t["configMap"]
+        mount, vol, key = on_mount(source)
+        if not source.startswith("/") or not vol or vol.get("configMap", {}).get("name") != cm["name"] or key != cm["key"]:
+            problem(f"{where}: JWT_TRUST entry {i} {entry!r} is not key {cm['key']} of ConfigMap {cm['name']} ({vol})")
+        elif mount.get("subPath") or mount.get("subPathExpr"):
+            problem(f"{where}: tokens.trust[{i}] ConfigMap {cm['name']} is mounted with subPath: the pod would never see its updates")
+        elif not mount.get("readOnly"):
+            problem(f"{where}: tokens.trust[{i}] ConfigMap {cm['name']} is not mounted read-only ({mount['mountPath']})")
+        else:
+            trust_volumes.add(vol["name"])
+    for m in c.get("volumeMounts", []):
+        vol = next((x for x in pod.get("volumes", []) if x["name"] == m["name"]), {})
+        if "configMap" in vol and m["name"] not in trust_volumes and m["mountPath"].startswith("/etc/kuayu/trust"):
+            problem(f"{where}: ConfigMap {vol['configMap'].get('name')} is mounted at {m['mountPath']} but no JWT_TRUST entry reads it")
+    if env.get("JWT_MAX_LIFETIME") != tokens["maxLifetime"]:
+        problem(f"{where}: JWT_MAX_LIFETIME is {env.get('JWT_MAX_LIFETIME')!r}, tokens.maxLifetime {tokens['maxLifetime']!r}")
+    for key in dep["spec"]["template"]["metadata"].get("annotations", {}):
+        if "trust" in key:
+            problem(f"{where}: pod annotation {key} follows the trusted keys: a new key of another release would restart the pods")
 
     # The holiday calendar: a read-only directory mount of its ConfigMap (never subPath), reloaded.
     cal_file = env.get("CALENDAR_FILE")
@@ -620,6 +700,6 @@ for alert, (severity, expr) in wanted_alerts.items() if rules_on else ():
 
 for p in problems:
     print(p)
-summary = f"{len(enabled)} components ({', '.join(enabled)}), console {'at ' + v['components']['console']['publicUrl'] if console_on else 'off'}{' (Ingress)' if ingresses else ''}, scope {scope}, {len(topics)} KafkaTopics, calendar {calendar_cm} ({', '.join(sorted(plain(calendar.get('years') or {}))) or 'no operator years'}), {len(alerts)} alerts, {len(panels)} dashboard panels"
+summary = f"{len(enabled)} components ({', '.join(enabled)}), console {'at ' + v['components']['console']['publicUrl'] if console_on else 'off'}{' (Ingress)' if ingresses else ''}, scope {scope}, {len(topics)} KafkaTopics, calendar {calendar_cm} ({', '.join(sorted(plain(calendar.get('years') or {}))) or 'no operator years'}), {len(alerts)} alerts, {len(panels)} dashboard panels, token keys {','.join(v['secrets']['jwtPublicKey']['keys'])}, trust {' '.join(t['provinces'] for t in v['tokens']['trust']) or 'none'}"
 print(("ok: " if not problems else f"{len(problems)} problems: ") + summary)
 sys.exit(1 if problems else 0)

@@ -5,7 +5,9 @@
 #   Kubernetes' own JSON schemas (kubernetes-validate, offline); assert-rendered.py (probes, limits,
 #   security context, PDB, HPA, PROVINCE_SCOPE, the holiday calendar's mount … for every enabled
 #   component; the web console's /healthz probes, Secret mounts, OIDC settings and Ingress;
-#   supervision in the national and every province release; KafkaTopic, PrometheusRule and Grafana
+#   supervision in the national and every province release; the token keys — JWT_PUBLIC_KEY_FILE
+#   listing every mounted key, JWT_TRUST as tokens.trust with its ConfigMaps mounted read-only,
+#   JWT_MAX_LIFETIME; KafkaTopic, PrometheusRule and Grafana
 #   dashboard fields); and calendar-reload.py: with other calendar.years (or the first ones) the
 #   Deployments render the same, so a calendar change is a reload in the running pods, never a restart.
 # Then every charts/kuayu/tests/bad-values/*.yaml must be rejected by helm, with the message on

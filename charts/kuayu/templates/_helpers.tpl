@@ -68,6 +68,37 @@ context): the operator's calendar.existingConfigMap, or the chart's <release>-ca
 {{- define "kuayu.jwtSigningDir" -}}/etc/kuayu/jwt-signing{{- end -}}
 
 {{/*
+This release's verification keys: every key of secrets.jwtPublicKey.keys, mounted at
+/etc/kuayu/jwt/<key>; JWT_PUBLIC_KEY_FILE lists them, comma-separated. Called with the root context.
+*/}}
+{{- define "kuayu.jwtDir" -}}/etc/kuayu/jwt{{- end -}}
+
+{{- define "kuayu.jwtPublicKeyFiles" -}}
+{{- $dir := include "kuayu.jwtDir" . -}}
+{{- $files := list -}}
+{{- range .Values.secrets.jwtPublicKey.keys }}{{ $files = append $files (printf "%s/%s" $dir .) }}{{ end -}}
+{{- join "," $files -}}
+{{- end -}}
+
+{{/*
+Other releases' keys (tokens.trust) as JWT_TRUST: "<provinces>=<source>" entries, comma-separated;
+the source is the entry's jwksUrl, or its ConfigMap's key in the directory it is mounted at,
+/etc/kuayu/trust/<index>/<key>. Called with the root context.
+*/}}
+{{- define "kuayu.trustDir" -}}/etc/kuayu/trust{{- end -}}
+
+{{- define "kuayu.jwtTrust" -}}
+{{- $dir := include "kuayu.trustDir" . -}}
+{{- $entries := list -}}
+{{- range $i, $t := .Values.tokens.trust -}}
+{{- $source := $t.jwksUrl -}}
+{{- with $t.configMap }}{{ $source = printf "%s/%d/%s" $dir $i .key }}{{ end -}}
+{{- $entries = append $entries (printf "%s=%s" $t.provinces $source) -}}
+{{- end -}}
+{{- join "," $entries -}}
+{{- end -}}
+
+{{/*
 INTAKE_ADDRS: "44=host:port,64=host:port,*=host:port". When this release runs intake, its scope's
 provinces (every province, "*", for scope "all") default to it; intakeAddresses entries win.
 */}}
@@ -105,10 +136,12 @@ provinces (every province, "*", for scope "all") default to it; intakeAddresses 
   "LOG_LEVEL" $v.logLevel
   "GRPC_CALLS_PER_COURT_PER_SECOND" ($v.callsPerCourtPerSecond | int | toString)
   "SHUTDOWN_GRACE_MS" ($v.shutdownGraceMs | int64 | toString)
-  "JWT_PUBLIC_KEY_FILE" "/etc/kuayu/jwt/public.pem"
+  "JWT_PUBLIC_KEY_FILE" (include "kuayu.jwtPublicKeyFiles" .root)
+  "JWT_MAX_LIFETIME" $v.tokens.maxLifetime
   "CALENDAR_FILE" (printf "%s/calendar.json" (include "kuayu.calendarDir" .))
   "CALENDAR_POLL_MS" ($v.calendar.pollMs | int64 | toString)
 -}}
+{{- with include "kuayu.jwtTrust" .root }}{{ $_ := set $env "JWT_TRUST" . }}{{ end -}}
 {{- with $v.telemetry.otlpEndpoint }}{{ $_ := set $env "OTEL_EXPORTER_OTLP_ENDPOINT" . }}{{ end -}}
 {{- with .c.httpPort }}{{ $_ := set $env "HTTP_HOST" "0.0.0.0" }}{{ $_ := set $env "HTTP_PORT" (. | int | toString) }}{{ end -}}
 {{- if .c.kafka.enabled -}}
@@ -249,6 +282,9 @@ provinces (every province, "*", for scope "all") default to it; intakeAddresses 
 
 {{/* Checks across the components of the release (called once). */}}
 {{- define "kuayu.validateRelease" -}}
+{{- with .Values.secrets.jwtPublicKey.key -}}
+{{- fail (printf "secrets.jwtPublicKey.key is replaced by secrets.jwtPublicKey.keys, a list (the current key, and the next one during a rotation): write keys: [%s] and remove key" .) -}}
+{{- end -}}
 {{- if and (not .Values.oidc.issuer) (or .Values.oidc.jwksUrl .Values.oidc.audience) -}}
 {{- fail "oidc.jwksUrl and oidc.audience need oidc.issuer: without an issuer the services trust no identity provider" -}}
 {{- end -}}

@@ -8,7 +8,7 @@ const root = path.resolve(__dirname, "../../..");
 
 export function tokenMintCommand(cmd: Command): void {
   cmd
-    .description("mint a development bearer token signed with the local key (.secrets/jwt-private.pem)")
+    .description("mint a bearer token signed with a release's private key (default: the local development key, .secrets/jwt-private.pem); --json shows its kid")
     .requiredOption("--court <id>", "the caller's court id")
     .addOption(new Option("--role <role...>", "one or more roles").choices([...ROLES]).makeOptionMandatory())
     .option("--province <code>", "two-digit province code of the court (default: from a 6-digit division code in the court id)")
@@ -26,8 +26,10 @@ export function tokenMintCommand(cmd: Command): void {
         usageError(`no private key at ${o.key}; run \`make bootstrap\` to generate the development key pair`);
       }
       const roles = o.role.filter(isRole);
-      const token = await (await createSigner(pem)).mint({ user: o.user, courtId: o.court, roles, province, expiresIn: o.expires });
-      print(o.json, { token, court: o.court, roles, province, expiresIn: o.expires }, () => token);
+      const signer = await createSigner(pem);
+      const token = await signer.mint({ user: o.user, courtId: o.court, roles, province, expiresIn: o.expires });
+      // The kid names the signing key (its thumbprint): which key of a rotation signed the token.
+      print(o.json, { token, kid: signer.kid, court: o.court, roles, province, expiresIn: o.expires }, () => token);
     });
 }
 

@@ -4,7 +4,7 @@ import { writeFileSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
-import { createVerifier } from "@kuayu/auth";
+import { createVerifier, publicJwk } from "@kuayu/auth";
 import { assertInfraUp, testKeys } from "@kuayu/testkit";
 
 const bin = path.resolve(__dirname, "../bin/kuayu.js");
@@ -34,8 +34,11 @@ describe("kuayu CLI", () => {
     const key = path.join(mkdtempSync(path.join(tmpdir(), "kuayu-")), "k.pem");
     writeFileSync(key, keys.privateKey);
     const { stdout } = await run("token", "mint", "--court", "c-440703", "--role", "window-clerk", "--province", "44", "--key", key, "--json");
-    const { token } = JSON.parse(stdout);
+    const { token, kid } = JSON.parse(stdout);
     expect(await (await createVerifier(keys.publicKey)).verify(token)).toMatchObject({ courtId: "c-440703", roles: ["window-clerk"], province: "44" });
+    // The kid printed is the one the token carries: the public key's RFC 7638 thumbprint.
+    expect(kid).toBe((await publicJwk(keys.publicKey)).kid);
+    expect(JSON.parse(Buffer.from(token.split(".")[0], "base64url").toString()).kid).toBe(kid);
   });
 
   it("token mint refuses an unknown role", async () => {
