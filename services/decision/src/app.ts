@@ -127,7 +127,7 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
       onFatal,
     });
     server = await startServer({
-      services: [decisionService(deps, copies, hub)],
+      services: [decisionService(deps, copies, hub, config.PROVINCE_SCOPE)],
       verifier,
       log,
       host: config.GRPC_HOST,

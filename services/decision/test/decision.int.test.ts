@@ -162,9 +162,11 @@ describe("a filing from a Guangdong tribunal in the Beijing court's inbox", () =
     expect(bytes).toBe(Number(m.sizeBytes));
   });
 
-  it("never reaches the Guangdong instance", async () => {
-    const gd = await inboxClient(guangdong, BEIJING_CHAOYANG.id, "11");
+  it("never reaches the Guangdong instance, which refuses Beijing's courts", async () => {
+    const gd = await inboxClient(guangdong, "c-440104", "44");
     expect((await rpcError(gd.getInboxFiling({ filingId }))).code).toBe(grpc.status.NOT_FOUND);
+    const beijingCourt = await inboxClient(guangdong, BEIJING_CHAOYANG.id, "11");
+    expect((await rpcError(beijingCourt.getInboxFiling({ filingId }))).code).toBe(grpc.status.PERMISSION_DENIED);
   });
 
   it("refuses another court's and a tribunal's tokens", async () => {

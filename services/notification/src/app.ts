@@ -122,6 +122,7 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
           allowLoopbackHttp: config.WEBHOOK_ALLOW_LOOPBACK_HTTP,
           channels: { email: !!mailer, sms: !!sms },
           nudgeDeliveries: () => deliveries?.nudge(),
+          provinceOf: (courtId) => dir.byId(courtId)?.province,
         }),
       ],
       verifier,

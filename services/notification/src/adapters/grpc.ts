@@ -69,6 +69,8 @@ export interface GrpcDeps {
   allowLoopbackHttp: boolean;
   channels: { email: boolean; sms: boolean };
   nudgeDeliveries: () => void;
+  /** The province of a court (the directory's), for operators: they act for their own province's courts. */
+  provinceOf: (courtId: string) => string | undefined;
   /** Default: a logger of its own (service notification). */
   log?: Logger;
   /** Renders a document's PDF (default renderDocument); tests pass their own. */
@@ -93,10 +95,12 @@ export function notificationService(deps: GrpcDeps) {
   const { store } = deps;
   const pdfOf = documentPdfs(store, deps.files, deps.log ?? createLogger({ service: "notification" }), deps.render);
   const mine = (auth: AuthContext) => ({ courtId: auth.courtId, role: { $in: auth.roles as string[] } });
+  /** A court's own targets, and for an operator those of its province's courts. */
+  const mayManage = (auth: AuthContext, courtId: string) => courtId === auth.courtId || (auth.roles.includes("operator") && deps.provinceOf(courtId) === auth.province);
   const ownWebhook = async (auth: AuthContext, id: string) => {
     const w = await store.webhooks.findOne({ _id: id });
     if (!w) throw new NotFoundError(`webhook ${id} not found`);
-    if (w.courtId !== auth.courtId && !auth.roles.includes("operator")) throw new ForbiddenError(`webhook ${id} belongs to another court`);
+    if (!mayManage(auth, w.courtId)) throw new ForbiddenError(`webhook ${id} belongs to another court`);
     return w;
   };
   return implement(
@@ -167,7 +171,7 @@ export function notificationService(deps: GrpcDeps) {
         requireRole(ctx, ...MANAGE);
         const d = await store.deliveries.findOne({ _id: req.deliveryId });
         if (!d) throw new NotFoundError(`delivery ${req.deliveryId} not found`);
-        if (d.courtId !== ctx.auth.courtId && !ctx.auth.roles.includes("operator")) throw permissionDenied(`delivery ${req.deliveryId} belongs to another court`);
+        if (!mayManage(ctx.auth, d.courtId)) throw permissionDenied(`delivery ${req.deliveryId} belongs to another court`);
         if (d.status !== "dead") throw invalidArgument([{ field: "delivery_id", description: `only dead deliveries can be replayed (this one is ${d.status})` }]);
         const replayed = await store.locks.withLock(`line:${d.targetId}:${d.filingId}`, async () => {
           await store.deliveries.updateOne({ _id: d._id }, { $set: { status: "pending", attempts: 0, lastError: "", nextAttemptAt: new Date() } });
@@ -208,6 +212,9 @@ export function notificationService(deps: GrpcDeps) {
       },
       async removeSubscription(req, ctx) {
         requireRole(ctx, ...MANAGE);
+        const s = await store.subscriptions.findOne({ _id: req.subscriptionId });
+        if (!s) throw new NotFoundError(`subscription ${req.subscriptionId} not found`);
+        if (s.courtId !== ctx.auth.courtId) throw new ForbiddenError(`subscription ${req.subscriptionId} belongs to another court`);
         const res = await store.subscriptions.deleteOne({ _id: req.subscriptionId, courtId: ctx.auth.courtId });
         if (res.deletedCount !== 1) throw new NotFoundError(`subscription ${req.subscriptionId} not found`);
         await deps.targetsChanged();

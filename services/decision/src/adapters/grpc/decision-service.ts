@@ -1,4 +1,4 @@
-import { implement, invalidArgument, requireRole } from "@kuayu/grpc";
+import { implement, invalidArgument, permissionDenied, requireRole, type CallContext } from "@kuayu/grpc";
 import type { ContentStore, FileStore, WatchHub } from "@kuayu/mongo";
 import { decisionV1 } from "@kuayu/proto";
 import { NotFoundError, refuseNul } from "@kuayu/domain";
@@ -8,17 +8,25 @@ import { categoryFromProto, dateOf, inboxFilingToProto, materialToProto, viewFro
 
 const COURT = ["filing-specialist", "court-system"] as const;
 
+/** The jurisdiction court's callers, of a court within the provinces this release serves. */
+function courtCaller(ctx: CallContext, scope: "all" | string[]) {
+  requireRole(ctx, ...COURT);
+  if (scope !== "all" && !scope.includes(ctx.auth.province)) {
+    throw permissionDenied(`this decision service serves courts of provinces ${scope.join(", ")}; the caller's court is in ${ctx.auth.province}`);
+  }
+}
+
 /** Where copies were kept before the content store: one GridFS file per filing and material. */
 const legacyCopyId = (filingId: string, materialId: string) => `${filingId}.${materialId}`;
 
 /** gRPC adapter of kuayu.decision.v1.JurisdictionDecisionService. */
-export function decisionService(deps: Deps, copies: { content: ContentStore; legacy: FileStore }, hub: WatchHub<InboxFiling>) {
+export function decisionService(deps: Deps, copies: { content: ContentStore; legacy: FileStore }, hub: WatchHub<InboxFiling>, scope: "all" | string[]) {
   const out = (f: InboxFiling) => ({ filing: inboxFilingToProto(f, deps.now()) });
   return implement(
     decisionV1.JurisdictionDecisionService,
     refuseNul({
       async listInbox(req, ctx) {
-        requireRole(ctx, ...COURT);
+        courtCaller(ctx, scope);
         const view = viewFromProto(req.view);
         if (!view) throw invalidArgument([{ field: "view", description: "unknown view" }]);
         const { filings, nextPageToken } = await listInbox(deps, ctx.auth, view, req.pageSize, req.pageToken).catch((err: Error) => {
@@ -28,11 +36,11 @@ export function decisionService(deps: Deps, copies: { content: ContentStore; leg
         return { filings: filings.map((f) => inboxFilingToProto(f, deps.now())), nextPageToken };
       },
       async getInboxFiling(req, ctx) {
-        requireRole(ctx, ...COURT);
+        courtCaller(ctx, scope);
         return out(await getInboxFiling(deps, ctx.auth, req.filingId));
       },
       async downloadMaterial(req, ctx, send) {
-        requireRole(ctx, ...COURT);
+        courtCaller(ctx, scope);
         const f = await getInboxFiling(deps, ctx.auth, req.filingId);
         const m = f.materials.find((x) => x.id === req.materialId);
         if (!m) throw new NotFoundError(`material ${req.materialId} not found in filing ${req.filingId}`);
@@ -45,7 +53,7 @@ export function decisionService(deps: Deps, copies: { content: ContentStore; leg
         }
       },
       async watchInbox(req, ctx, send) {
-        requireRole(ctx, ...COURT);
+        courtCaller(ctx, scope);
         const court = ctx.auth.courtId;
         const ended = new AbortController();
         try {
@@ -60,19 +68,19 @@ export function decisionService(deps: Deps, copies: { content: ContentStore; leg
         }
       },
       async acknowledge(req, ctx) {
-        requireRole(ctx, ...COURT);
+        courtCaller(ctx, scope);
         return out(await acknowledgeFiling(deps, ctx.auth, req.filingId));
       },
       async accept(req, ctx) {
-        requireRole(ctx, ...COURT);
+        courtCaller(ctx, scope);
         return out(await acceptFiling(deps, ctx.auth, req.filingId));
       },
       async reject(req, ctx) {
-        requireRole(ctx, ...COURT);
+        courtCaller(ctx, scope);
         return out(await rejectFiling(deps, ctx.auth, req.filingId, { category: categoryFromProto(req.category), reason: req.reason, legalBasis: req.legalBasis }));
       },
       async requestCorrections(req, ctx) {
-        requireRole(ctx, ...COURT);
+        courtCaller(ctx, scope);
         return out(
           await requestFilingCorrections(deps, ctx.auth, req.filingId, {
             items: req.items.map((i) => ({ materialKind: i.materialKind.trim(), description: i.description })),
