@@ -9,6 +9,7 @@
 // and the listed roles get past the check with the same request.
 import type { DescService } from "@bufbuild/protobuf";
 import * as grpc from "@grpc/grpc-js";
+import { createServer, type AddressInfo } from "node:net";
 import { createSigner, type Role } from "@kuayu/auth";
 import { createClient } from "@kuayu/grpc";
 import { createLogger } from "@kuayu/logger";
@@ -191,63 +192,55 @@ const methods = new Map(rpcsOf(kuayuServices(Object.values(proto) as Record<stri
 let mint: (c: Caller, roles: readonly Role[]) => Promise<string>;
 const fx = {} as Fx;
 
-const t0 = Date.now();
-const mark = (what: string) => console.log(`${what}: ${Date.now() - t0} ms`);
 beforeAll(async () => {
   await assertInfraUp();
   const signer = await createSigner(keys.privateKey);
   mint = (c, roles) => signer.mint({ user: `u-${c.courtId}`, courtId: c.courtId, roles: [...roles], province: c.province });
-  const common = { GRPC_PORT: "0", GRPC_HOST: "127.0.0.1", JWT_PUBLIC_KEY: keys.publicKey, LOG_LEVEL: "silent", KAFKA_BROKERS: infra.brokers.join(","), KAFKA_FROM_BEGINNING: "false" };
+  // Ports picked first, so that the five services (each waits for its consumer group) start at once.
+  const port = Object.fromEntries(await Promise.all([R, I, D, N, S].map(async (p) => [p, await freePort()] as const)));
+  for (const p of [R, I, D, N, S]) addresses[p] = `127.0.0.1:${port[p]}`;
+  const common = { GRPC_HOST: "127.0.0.1", JWT_PUBLIC_KEY: keys.publicKey, LOG_LEVEL: "silent", KAFKA_BROKERS: infra.brokers.join(","), KAFKA_FROM_BEGINNING: "false" };
   const store = { MONGO_URI: infra.mongoUri, WATCH_POLL_MS: "200" };
-  const routing = await startRouting(readRoutingConfig({ ...common, KAFKA_GROUP_ID: uniqueName("routing") }), log, fail);
-  apps.push(routing);
-  const intake = await startIntake(
-    readIntakeConfig({ ...common, ...store, MONGO_DB: dbs.intake, KAFKA_GROUP_ID: uniqueName("intake"), ROUTING_ADDR: `127.0.0.1:${routing.grpcPort}`, PROVINCE_SCOPE: "44" }),
-    log,
-    fail,
-  );
-  apps.push(intake);
-  const decision = await startDecision(
-    readDecisionConfig({
-      ...common,
-      ...store,
-      MONGO_DB: dbs.decision,
-      KAFKA_GROUP_ID: uniqueName("decision"),
-      PROVINCE_SCOPE: "11",
-      JWT_PRIVATE_KEY: keys.privateKey,
-      INTAKE_ADDRS: `*=127.0.0.1:${intake.grpcPort}`,
-      COPY_INTERVAL_MS: "200",
-    }),
-    log,
-    fail,
-  );
-  apps.push(decision);
-  const notification = await startNotification(
-    readNotificationConfig({
-      ...common,
-      ...store,
-      MONGO_DB: dbs.notification,
-      KAFKA_GROUP_ID: uniqueName("notification"),
-      SMTP_HOST: "127.0.0.1",
-      SMTP_PORT: "2", // nothing listens: e-mails stay pending
-      WEBHOOK_ALLOW_LOOPBACK_HTTP: "true", // the webhook below points at a closed loopback port
-    }),
-    log,
-    fail,
-  );
-  apps.push(notification);
-  const supervision = await startSupervision(supervisionConfig(dbs.supervision, keys.publicKey), log, fail);
-  apps.push(supervision);
-  for (const [prefix, port] of [
-    [R, routing.grpcPort],
-    [I, intake.grpcPort],
-    [D, decision.grpcPort],
-    [N, notification.grpcPort],
-    [S, supervision.grpcPort],
-  ] as const)
-    addresses[prefix] = `127.0.0.1:${port}`;
-
-  mark("started");
+  const started = await Promise.allSettled([
+    startRouting(readRoutingConfig({ ...common, GRPC_PORT: String(port[R]), KAFKA_GROUP_ID: uniqueName("routing") }), log, fail),
+    startIntake(
+      readIntakeConfig({ ...common, ...store, GRPC_PORT: String(port[I]), MONGO_DB: dbs.intake, KAFKA_GROUP_ID: uniqueName("intake"), ROUTING_ADDR: addresses[R], PROVINCE_SCOPE: "44" }),
+      log,
+      fail,
+    ),
+    startDecision(
+      readDecisionConfig({
+        ...common,
+        ...store,
+        GRPC_PORT: String(port[D]),
+        MONGO_DB: dbs.decision,
+        KAFKA_GROUP_ID: uniqueName("decision"),
+        PROVINCE_SCOPE: "11",
+        JWT_PRIVATE_KEY: keys.privateKey,
+        INTAKE_ADDRS: `*=${addresses[I]}`,
+        COPY_INTERVAL_MS: "200",
+      }),
+      log,
+      fail,
+    ),
+    startNotification(
+      readNotificationConfig({
+        ...common,
+        ...store,
+        GRPC_PORT: String(port[N]),
+        MONGO_DB: dbs.notification,
+        KAFKA_GROUP_ID: uniqueName("notification"),
+        SMTP_HOST: "127.0.0.1",
+        SMTP_PORT: "2", // nothing listens: e-mails stay pending
+        WEBHOOK_ALLOW_LOOPBACK_HTTP: "true", // the webhook below points at a closed loopback port
+      }),
+      log,
+      fail,
+    ),
+    startSupervision(supervisionConfig(dbs.supervision, keys.publicKey, { GRPC_PORT: String(port[S]) }), log, fail),
+  ]);
+  for (const s of started) if (s.status === "fulfilled") apps.push(s.value);
+  for (const s of started) if (s.status === "rejected") throw s.reason;
   // Court A's entities, made as the courts make them.
   const client = <T extends DescService>(svc: T, prefix: string, token: string) => {
     const c = createClient(svc, addresses[prefix]!, { token, timeoutMs: 60_000 });
@@ -264,12 +257,10 @@ beforeAll(async () => {
   fx.draftMaterials = (await window.getFiling({ filingId: fx.draft })).filing!.materials.map((m) => m.materialId);
   expect(fx.draftMaterials).toHaveLength(CIVIL_REQUIRED.length);
 
-  mark("submitted");
   const specialist = client(decisionV1.JurisdictionDecisionService, D, await mint(BEIJING, ["filing-specialist"]));
   const arrived = await eventually(async () => (await specialist.getInboxFiling({ filingId: fx.filing }).catch(() => undefined))?.filing, 60_000, "the filing in Beijing's inbox");
   fx.inboxMaterial = arrived.materials[0]!.material!.materialId;
   fx.delivery = (await eventually(async () => (await managers.listDeliveries({ webhookId: fx.webhook })).deliveries[0], 60_000, "a delivery to court A's webhook")).deliveryId;
-  mark("inbox, delivery");
   const clerkNotes = client(notificationV1.NotificationService, N, await mint(WINDOW, ["window-clerk"]));
   fx.documentCode = await eventually(
     async () => {
@@ -283,7 +274,6 @@ beforeAll(async () => {
   ).catch(() => "");
   expect(fx.documentCode).not.toBe("");
 
-  mark("document");
   const windowSup = client(supervisionV1.SupervisionService, S, await mint(WINDOW, ["window-clerk"]));
   fx.complaint = (
     await eventually(
@@ -299,17 +289,14 @@ beforeAll(async () => {
   fx.notice = (await high.generateNotice({ ...province11, kind: supervisionV1.NoticeKind.DAILY })).notice!.noticeId;
   const spc = client(supervisionV1.SupervisionService, S, await mint(SPC, ["supervisor"]));
   fx.drill = (await spc.createDrill({ drill: { name: "authz", rounds: 1, courtIds: [BEIJING.courtId], startsAt: { seconds: 1_900_000_000n }, endsAt: { seconds: 1_900_086_400n } } })).drill!.drillId;
-  mark("fixtures");
 }, 120_000);
 
 afterAll(async () => {
   clients.forEach((c) => c.close());
   raw.forEach((c) => c.close());
-  const clean = [];
-  for (const app of apps.reverse()) clean.push(await app.stop());
+  const clean = await Promise.all(apps.map((app) => app.stop()));
   expect(fatal).toEqual([]);
   expect(clean.every(Boolean)).toBe(true);
-  mark("stopped");
   const conn = await connectMongo({ uri: infra.mongoUri, dbName: "admin" });
   for (const db of Object.values(dbs)) await conn.useDb(db).dropDatabase();
   await conn.close();
@@ -321,9 +308,18 @@ async function call(row: AuthzRow<Fx>, authorization: string | undefined): Promi
   const prefix = row.rpc.slice(0, row.rpc.indexOf("/") + 1);
   let c = raw.get(prefix);
   if (!c) raw.set(prefix, (c = new grpc.Client(addresses[prefix]!, grpc.credentials.createInsecure())));
-  // Watch streams stay open when served: cancelled after a second without a message.
-  return callRaw(c, method, { kind: "valid", bodies: [encode(method.input, row.request(fx))], authorization }, { idleMs: 1000 });
+  // Watch streams stay open when served: cancelled after 300 ms without a message.
+  return callRaw(c, method, { kind: "valid", bodies: [encode(method.input, row.request(fx))], authorization }, { idleMs: 300 });
 }
+/** A port nothing listens on now (the kernel's pick). */
+const freePort = () =>
+  new Promise<number>((resolve, reject) => {
+    const srv = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = srv.address() as AddressInfo;
+      srv.close(() => resolve(port));
+    });
+    srv.on("error", reject);
+  });
 const bearer = async (c: Caller, roles: readonly Role[]) => `Bearer ${await mint(c, roles)}`;
 const named = (o: Outcome) => `${grpc.status[o.code]} (${o.details})`;
 const expectCode = (o: Outcome, code: grpc.status) => expect(named(o)).toMatch(new RegExp(`^${grpc.status[code]} `));
@@ -340,30 +336,35 @@ const forgedFor = async (row: AuthzRow<Fx>) => {
   return forged.get(key)!;
 };
 
+/** The answers to a row's request from `caller`, one call for each of `roles` (all at once), as "role: CODE (details)". */
+const answers = (row: AuthzRow<Fx>, caller: Caller, roles: readonly Role[]) => Promise.all(roles.map(async (r) => `${r}: ${named(await call(row, await bearer(caller, [r])))}`));
+const allDenied = (roles: readonly Role[]) => roles.map((r) => expect.stringMatching(new RegExp(`^${r}: PERMISSION_DENIED `)));
+
 describe.each(TABLE.map((row) => [row.rpc, row] as const))("%s", (_rpc, row) => {
   it("refuses a call without a token or with a malformed header: UNAUTHENTICATED", async () => {
-    for (const header of [undefined, "", "Bearer", "Basic dXNlcjpwYXNz", "Bearer not.a.jwt"]) expectCode(await call(row, header), grpc.status.UNAUTHENTICATED);
+    const headers = [undefined, "", "Bearer", "Basic dXNlcjpwYXNz", "Bearer not.a.jwt"];
+    expect((await Promise.all(headers.map((h) => call(row, h)))).map(named)).toEqual(headers.map(() => expect.stringMatching(/^UNAUTHENTICATED /)));
   });
   it.each(FORGERIES.filter((f) => f !== "unknown kid"))("refuses a forged token (%s): UNAUTHENTICATED", async (forgery) => {
     expectCode(await call(row, `Bearer ${(await forgedFor(row))[forgery]}`), grpc.status.UNAUTHENTICATED);
   });
   it("refuses every role not in its row: PERMISSION_DENIED", async () => {
-    for (const role of deniedRoles(row)) expect(`${role}: ${named(await call(row, await bearer(row.owner, [role])))}`).toMatch(new RegExp(`^${role}: PERMISSION_DENIED `));
+    expect(await answers(row, row.owner, deniedRoles(row))).toEqual(allDenied(deniedRoles(row)));
   });
   if (row.scope === "court") {
     it("refuses court A's entity to another court of its province: PERMISSION_DENIED", async () => {
-      for (const role of row.roles.filter((r) => !row.provinceWide?.includes(r)))
-        expect(`${role}: ${named(await call(row, await bearer(otherCourt(row.owner), [role])))}`).toMatch(new RegExp(`^${role}: PERMISSION_DENIED `));
+      const roles = row.roles.filter((r) => !row.provinceWide?.includes(r));
+      expect(await answers(row, otherCourt(row.owner), roles)).toEqual(allDenied(roles));
     });
   }
   if (row.scope === "court" || row.scope === "province") {
     it("refuses a court of another province: PERMISSION_DENIED", async () => {
-      for (const role of row.roles) expect(`${role}: ${named(await call(row, await bearer(otherProvince(row.owner), [role])))}`).toMatch(new RegExp(`^${role}: PERMISSION_DENIED `));
+      expect(await answers(row, otherProvince(row.owner), row.roles)).toEqual(allDenied(row.roles));
     });
   }
   if (row.scope === "national") {
     it("refuses a province's callers: PERMISSION_DENIED", async () => {
-      for (const role of row.roles) expect(`${role}: ${named(await call(row, await bearer(HIGH_COURT, [role])))}`).toMatch(new RegExp(`^${role}: PERMISSION_DENIED `));
+      expect(await answers(row, HIGH_COURT, row.roles)).toEqual(allDenied(row.roles));
     });
   }
   it("lets each listed role of court A past the check with the same request", async () => {
