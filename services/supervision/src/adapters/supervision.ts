@@ -193,7 +193,8 @@ export function createSupervision(store: Store, dir: Directory, group: GroupOpti
         _id: randomUUID(),
         filingId,
         jurisdictionCourtId: e.jurisdictionCourtId,
-        province: e.province,
+        // Before the routed event is in, the entry has no province yet: the jurisdiction court's.
+        province: e.province || dir.byId(e.jurisdictionCourtId)?.province || "",
         category,
         text: text.trim(),
         status: "open",
