@@ -1,18 +1,39 @@
 // The local broker as a boundary (scripts/infra/infra.sh): SASL/SCRAM-SHA-512 on its one client
 // listener, the StandardAuthorizer with no access without an ACL, and the ACLs of
 // libs/topics/src/kafka-acls.json. Each service user may do what its table entry says and nothing more.
-import { Kafka, logLevel, type Consumer } from "kafkajs";
+// Records are written only to this run's own deployment (a topic prefix, whose topic ACLs the test
+// renders from the table as a prefixed deployment's admin would), never to the shared topics.
+import { AclOperationTypes, AclPermissionTypes, AclResourceTypes, Kafka, logLevel, ResourcePatternTypes, type Consumer, type AclEntry as KafkaAcl } from "kafkajs";
 import { createLogger } from "@kuayu/logger";
-import { assertInfraUp, infra, kafkaUser, uniqueName } from "@kuayu/testkit";
+import { assertInfraUp, eventually, infra, kafkaUser, uniqueName } from "@kuayu/testkit";
 import { dlqName, ensureTopics } from "@kuayu/kafka";
-import { filingLifecycle, supervisionTopics } from "@kuayu/topics";
-import { createKafka } from "../src/index.js";
+import { PRINCIPALS, aclsOf, filingLifecycle, supervisionTopics } from "@kuayu/topics";
+import { brokerTopic, createKafka } from "../src/index.js";
 
 jest.setTimeout(60_000);
 
 const log = createLogger({ service: "acl-test", level: "silent" });
-const lifecycle = filingLifecycle.name;
-const notices = supervisionTopics.noticePublished.name;
+const prefix = `${uniqueName("acl").replace(/_/g, "-")}.`;
+const lifecycle = prefix + filingLifecycle.name;
+const notices = prefix + supervisionTopics.noticePublished.name;
+const admin = createKafka({ ...infra.kafka, clientId: "acl-test-admin", log, topicPrefix: prefix });
+
+/** The table's topic ACLs for this run's prefix (group and cluster ACLs do not depend on it). */
+const topicAcls: KafkaAcl[] = PRINCIPALS.flatMap((p) =>
+  aclsOf(p, prefix)
+    .filter((e) => e.resource === "topic")
+    .flatMap((e) =>
+      e.operations.map((op) => ({
+        resourceType: AclResourceTypes.TOPIC,
+        resourceName: e.name,
+        resourcePatternType: ResourcePatternTypes.LITERAL,
+        principal: `User:${p}`,
+        host: "*",
+        operation: AclOperationTypes[op.toUpperCase() as "READ" | "WRITE" | "DESCRIBE"],
+        permissionType: AclPermissionTypes.ALLOW,
+      })),
+    ),
+);
 const as = (user: string, password?: string) =>
   new Kafka({ brokers: infra.brokers, clientId: `acl-test-${user}`, sasl: kafkaUser(user, password), logLevel: logLevel.NOTHING, connectionTimeout: 3000, retry: { retries: 2 } });
 
@@ -66,7 +87,28 @@ async function joinAs(user: string, groupId: string, topic: string): Promise<str
 beforeAll(async () => {
   await assertInfraUp();
   // Topics are the admin's to create (the services only describe them).
-  await ensureTopics(createKafka({ ...infra.kafka, clientId: "acl-test-admin", log }), [filingLifecycle, supervisionTopics.noticePublished]);
+  await ensureTopics(admin, [filingLifecycle, supervisionTopics.noticePublished]);
+  const a = admin.admin();
+  await a.connect();
+  await a.createAcls({ acl: topicAcls });
+  await a.disconnect();
+  // The authorizer has them once intake may write its topic.
+  await eventually(async () => (await writeAs(as("intake"), lifecycle)) === undefined, 10_000, "the ACLs of the test's prefix");
+});
+
+afterAll(async () => {
+  const a = admin.admin();
+  await a.connect();
+  await a.deleteAcls({ filters: topicAcls });
+  const names = [filingLifecycle, supervisionTopics.noticePublished].map((t) => brokerTopic(admin, t.name));
+  await a.deleteTopics({ topics: [...names, ...names.map(dlqName)] });
+  await a.disconnect();
+});
+
+it("refuses a service user another deployment's topics and the shared topics it does not produce", async () => {
+  expect((await writeAs(as("notification"), filingLifecycle.name))?.type).toBe("TOPIC_AUTHORIZATION_FAILED");
+  expect((await writeAs(as("intake"), supervisionTopics.noticePublished.name))?.type).toBe("TOPIC_AUTHORIZATION_FAILED");
+  expect((await writeAs(as("intake"), `other-${prefix}${filingLifecycle.name}`))?.type).toBe("TOPIC_AUTHORIZATION_FAILED");
 });
 
 it("lets a service write the topics it produces and refuses the others (TOPIC_AUTHORIZATION_FAILED)", async () => {
