@@ -81,7 +81,9 @@ async function apply() {
     const have = new Set(current.map(key));
     const want = new Set(wanted.map(key));
     const missing = wanted.filter((a) => !have.has(key(a)));
-    const extra = current.filter((a) => !want.has(key(a)));
+    // Only this deployment's topics (another prefix's topic ACLs are that deployment's), its groups and the cluster.
+    const topics = new Set(wanted.filter((a) => a.resourceType === AclResourceTypes.TOPIC).map((a) => a.resourceName));
+    const extra = current.filter((a) => !want.has(key(a)) && (a.resourceType !== AclResourceTypes.TOPIC || topics.has(a.resourceName)));
     if (extra.length > 0) await admin.deleteAcls({ filters: extra });
     if (missing.length > 0) await admin.createAcls({ acl: missing });
     console.log(`kafka-acls: ${wanted.length} ACLs of ${principals.size} principals (${missing.length} added, ${extra.length} removed)`);
