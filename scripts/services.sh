@@ -40,7 +40,13 @@ start_http() {
   done
 }
 
+# The broker (scripts/infra/infra.sh): each service logs in as its own Kafka user, whose ACLs
+# (libs/topics/src/kafka-acls.json) let it use the topics it produces and consumes and nothing else.
+export KAFKA_BROKERS=${KAFKA_BROKERS:-127.0.0.1:${KAFKA_PORT:-9092}}
+
 up() {
+  # Topics are the admin's to create; the services only describe them.
+  node --no-warnings scripts/infra/kafka-acls.js topics
   # Sign-in first: every service also trusts its access tokens (OIDC_ISSUER).
   start_http dev-idp "$IDP_URL/.well-known/openid-configuration" \
     env DEV_IDP_PORT="$IDP_PORT" CONSOLE_URL="$CONSOLE_URL" CONSOLE_CLIENT_SECRET="$(cat .secrets/console-client-secret)" node libs/dev-idp/dist/main.js
@@ -53,6 +59,7 @@ up() {
     extra=""
     [ "$name" = decision ] && extra="JWT_PRIVATE_KEY_FILE=$KUAYU_ROOT/.secrets/jwt-private.pem"
     GRPC_PORT=$grpc METRICS_PORT=$metrics OTEL_SERVICE_NAME=$name \
+      KAFKA_SASL_MECHANISM=scram-sha-512 KAFKA_SASL_USERNAME="$name" KAFKA_SASL_PASSWORD_FILE="$KUAYU_ROOT/.secrets/kafka/$name.password" \
       JWT_PUBLIC_KEY_FILE="$KUAYU_ROOT/.secrets/jwt-public.pem" OIDC_ISSUER="$IDP_URL" \
       ${extra:+env "$extra"} \
       setsid nohup node --require @kuayu/telemetry/register "services/$name/dist/main.js" \

@@ -17,6 +17,7 @@
 // Machine-readable results go to bench-results/baseline-<timestamp>.json (git-ignored).
 "use strict";
 
+const { sasl } = require("./kafka-auth.js");
 const crypto = require("node:crypto");
 const fs = require("node:fs");
 const os = require("node:os");
@@ -309,6 +310,7 @@ async function preflightKafka() {
   const kafka = new Kafka({
     clientId: "kuayu-bench-preflight",
     brokers: CFG.kafka.brokers,
+    sasl: sasl(),
     connectionTimeout: 3000,
     retry: { retries: 1, initialRetryTime: 300 },
     logLevel: logLevel.NOTHING,
@@ -345,6 +347,7 @@ async function benchKafka() {
   const kafka = new Kafka({
     clientId: "kuayu-bench",
     brokers: c.brokers,
+    sasl: sasl(),
     connectionTimeout: 3000,
     retry: { initialRetryTime: 200, retries: 5 },
     logLevel: logLevel.ERROR,

@@ -27,6 +27,7 @@
 // Results: bench-results/drill-<timestamp>.json and a Markdown table on stdout (docs/benchmarks.md).
 "use strict";
 
+const { sasl, kafkaEnv } = require("./kafka-auth.js");
 const crypto = require("node:crypto");
 const fs = require("node:fs");
 const os = require("node:os");
@@ -243,6 +244,7 @@ async function main() {
   const base = {
     GRPC_HOST: "127.0.0.1",
     KAFKA_BROKERS: CFG.brokers,
+    ...kafkaEnv(),
     KAFKA_TOPIC_PREFIX: topicPrefix,
     MONGO_URI: CFG.mongoUri,
     JWT_PUBLIC_KEY: publicKey,
@@ -277,7 +279,7 @@ async function main() {
   });
 
   // 3. Counters every 5 s: CPU and memory per process, lag per consumer group.
-  const kafka = new Kafka({ clientId: `bench-drill-${tag}`, brokers: CFG.brokers.split(","), logLevel: logLevel.NOTHING });
+  const kafka = new Kafka({ clientId: `bench-drill-${tag}`, brokers: CFG.brokers.split(","), sasl: sasl(), logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
   await admin.connect();
   const topics = (await admin.listTopics()).filter((t) => t.startsWith(`${topicPrefix}kuayu.`) && !t.endsWith(".dlq"));

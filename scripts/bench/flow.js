@@ -15,6 +15,7 @@
 // Services run in this process from their built dist/, on databases bench_flow_<hex> (removed at the end).
 "use strict";
 
+const { sasl, kafkaEnv } = require("./kafka-auth.js");
 const crypto = require("node:crypto");
 const fs = require("node:fs");
 const path = require("node:path");
@@ -115,6 +116,7 @@ async function main() {
     GRPC_PORT: "0",
     GRPC_HOST: "127.0.0.1",
     KAFKA_BROKERS: CFG.brokers.join(","),
+    ...kafkaEnv(),
     MONGO_URI: CFG.mongoUri,
     JWT_PUBLIC_KEY: publicKey,
     LOG_LEVEL: "error",
@@ -158,7 +160,7 @@ async function main() {
       // ends at shutdown
     }
   })();
-  const kafka = createKafka({ brokers: CFG.brokers, clientId: "bench-flow", log });
+  const kafka = createKafka({ brokers: CFG.brokers, sasl: sasl(), clientId: "bench-flow", log });
   const windowEvents = await createProducer(kafka, "kuayu.intake");
 
   const cleanup = async () => {
@@ -224,7 +226,7 @@ async function main() {
   progress(`window @${CFG.steadyRate}/s: ${steady.arrived}/${steadyN} in the inbox, p50 ${steady.p50.toFixed(0)} ms, p99 ${steady.p99.toFixed(0)} ms`);
 
   // ---- 2. raw broker and routing + decision at rising rates -------------------------------------
-  const raw = new Kafka({ clientId: "bench-raw", brokers: CFG.brokers, logLevel: logLevel.NOTHING });
+  const raw = new Kafka({ clientId: "bench-raw", brokers: CFG.brokers, sasl: sasl(), logLevel: logLevel.NOTHING });
   const rawTopic = `bench-flow-${tag}`;
   const admin = raw.admin();
   await admin.connect();

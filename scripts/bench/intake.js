@@ -14,6 +14,7 @@
 // of the rounds) goes to stdout and the JSON to bench-results/intake-<time>.json.
 "use strict";
 
+const { kafkaEnv } = require("./kafka-auth.js");
 const crypto = require("node:crypto");
 const fs = require("node:fs");
 const path = require("node:path");
@@ -117,6 +118,7 @@ async function main() {
       GRPC_PORT: "0",
       GRPC_HOST: "127.0.0.1",
       KAFKA_BROKERS: CFG.brokers,
+      ...kafkaEnv(),
       MONGO_URI: CFG.mongoUri,
       MONGO_DB: db,
       KAFKA_GROUP_ID: `${db}_group`,

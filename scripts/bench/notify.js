@@ -10,6 +10,7 @@
 //   node scripts/bench/notify.js [--quick] [--rate R] [--seconds S] [--burst N] [--out DIR]
 "use strict";
 
+const { sasl, kafkaEnv } = require("./kafka-auth.js");
 const crypto = require("node:crypto");
 const fs = require("node:fs");
 const http = require("node:http");
@@ -97,6 +98,7 @@ async function main() {
       GRPC_PORT: "0",
       GRPC_HOST: "127.0.0.1",
       KAFKA_BROKERS: CFG.brokers.join(","),
+      ...kafkaEnv(),
       MONGO_URI: CFG.mongoUri,
       MONGO_DB: db,
       KAFKA_GROUP_ID: `bench-notify-${tag}`,
@@ -115,7 +117,7 @@ async function main() {
     timeoutMs: 30_000,
   });
   await system.addWebhook({ url, secret: crypto.randomBytes(24).toString("hex"), eventTypes: ["kuayu.decision.v1.Accepted"] });
-  const events = await createProducer(createKafka({ brokers: CFG.brokers, clientId: "bench-notify", log }), "kuayu.decision");
+  const events = await createProducer(createKafka({ brokers: CFG.brokers, sasl: sasl(), clientId: "bench-notify", log }), "kuayu.decision");
   const publish = (id) =>
     events.publish(
       filingLifecycle,
@@ -158,7 +160,7 @@ async function main() {
     await fetch(url, { method: "POST", body: "x" });
     httpLat.push(performance.now() - t);
   }
-  const raw = new Kafka({ clientId: "bench-raw", brokers: CFG.brokers, logLevel: logLevel.NOTHING });
+  const raw = new Kafka({ clientId: "bench-raw", brokers: CFG.brokers, sasl: sasl(), logLevel: logLevel.NOTHING });
   const topic = `bench-notify-${tag}`;
   const admin = raw.admin();
   await admin.connect();

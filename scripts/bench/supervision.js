@@ -12,6 +12,7 @@
 //   node scripts/bench/supervision.js [--quick] [--filings N] [--events N] [--out DIR]
 "use strict";
 
+const { sasl, kafkaEnv } = require("./kafka-auth.js");
 const crypto = require("node:crypto");
 const fs = require("node:fs");
 const path = require("node:path");
@@ -81,6 +82,7 @@ async function main() {
       HTTP_PORT: "0",
       HTTP_HOST: "127.0.0.1",
       KAFKA_BROKERS: CFG.brokers.join(","),
+      ...kafkaEnv(),
       MONGO_URI: CFG.mongoUri,
       MONGO_DB: dbName,
       KAFKA_GROUP_ID: `bench-supervision-${tag}`,
@@ -106,7 +108,7 @@ async function main() {
 
   // ---- ingest -----------------------------------------------------------------------------------
   progress(`ingest: ${CFG.events} filings (routed + acknowledged = ${2 * CFG.events} events)…`);
-  const events = await createProducer(createKafka({ brokers: CFG.brokers, clientId: "bench-sup", log }), "kuayu.routing");
+  const events = await createProducer(createKafka({ brokers: CFG.brokers, sasl: sasl(), clientId: "bench-sup", log }), "kuayu.routing");
   const ids = Array.from({ length: CFG.events }, () => crypto.randomUUID());
   const t0 = performance.now();
   for (let i = 0; i < ids.length; i += 100) {
@@ -139,7 +141,7 @@ async function main() {
   progress(`ingest: ${ingestRate.toFixed(1)} events/s`);
 
   // Baselines in the same run: raw consumption of the same records, raw store inserts.
-  const raw = new Kafka({ clientId: "bench-raw", brokers: CFG.brokers, logLevel: logLevel.NOTHING });
+  const raw = new Kafka({ clientId: "bench-raw", brokers: CFG.brokers, sasl: sasl(), logLevel: logLevel.NOTHING });
   const consumer = raw.consumer({ groupId: `bench-sup-raw-${tag}` });
   await consumer.connect();
   await consumer.subscribe({ topics: [filingLifecycle.name], fromBeginning: true });

@@ -99,6 +99,7 @@ if scope_list and "supervision" not in enabled:
 if v["topics"]["create"] and "supervision" not in enabled:
     problem("the national release (topics.create) without supervision: no national supervision platform")
 groups = {}
+kafka_users_wanted = {}  # username → (principal, consumer group), of the enabled Kafka components
 deployments, configmaps = by_kind("Deployment"), by_kind("ConfigMap")
 
 
@@ -179,7 +180,7 @@ for name in enabled:
         problem(f"{where}: /tmp is not an emptyDir")
 
     env = {}
-    secret_vars = ("MONGO_URI", "JWT_PUBLIC_KEY", "JWT_PRIVATE_KEY", "KAFKA_SASL_PASSWORD", "KAFKA_SASL_USERNAME", "SMTP_USER", "SMTP_PASS", "SMS_TOKEN")
+    secret_vars = ("MONGO_URI", "JWT_PUBLIC_KEY", "JWT_PRIVATE_KEY", "KAFKA_SASL_PASSWORD", "SMTP_USER", "SMTP_PASS", "SMS_TOKEN")
     for ref in c.get("envFrom", []):
         cm = configmaps.get(ref.get("configMapRef", {}).get("name"))
         if cm is None:
@@ -372,6 +373,30 @@ for name in enabled:
                 problem(f"{where}: INTAKE_ADDRS gives {code}={addrs.get(code)}, but intakeAddresses says {addr}")
     elif "INTAKE_ADDRS" in env:
         problem(f"{where}: INTAKE_ADDRS set, but it does not call intakes")
+
+    # Its own Kafka user (SASL) and the brokers' TLS: the CA and the client certificate on read-only mounts.
+    if cv["kafka"].get("enabled"):
+        kv, principal = v["kafka"], cv["kafka"].get("principal") or name
+        if kv["sasl"]["enabled"]:
+            want_user = (kv["sasl"].get("userPrefix") or "") + principal
+            ref = (env.get("KAFKA_SASL_PASSWORD") or {}).get("secretKeyRef", {}) if isinstance(env.get("KAFKA_SASL_PASSWORD"), dict) else {}
+            if env.get("KAFKA_SASL_USERNAME") != want_user:
+                problem(f"{where}: KAFKA_SASL_USERNAME is {env.get('KAFKA_SASL_USERNAME')!r}, expected {want_user!r}")
+            if ref != {"name": kv["sasl"]["secretName"], "key": principal}:
+                problem(f"{where}: KAFKA_SASL_PASSWORD is not Secret {kv['sasl']['secretName']}/{principal} ({ref})")
+            kafka_users_wanted[want_user] = (principal, env.get("KAFKA_GROUP_ID") or f"{cv['kafka'].get('serviceGroupPrefix')}-{scope.replace(',', '-')}")
+        elif "KAFKA_SASL_USERNAME" in env or "KAFKA_SASL_PASSWORD" in env:
+            problem(f"{where}: Kafka credentials although kafka.sasl.enabled is false")
+        if env.get("KAFKA_TLS") != str(bool(kv["tls"])).lower():
+            problem(f"{where}: KAFKA_TLS is {env.get('KAFKA_TLS')!r}, kafka.tls {kv['tls']}")
+        for var, secret in (("KAFKA_TLS_CA_FILE", kv.get("tlsCa", {}).get("name")), ("KAFKA_TLS_CERT_FILE", kv.get("tlsClientCert", {}).get("name")), ("KAFKA_TLS_KEY_FILE", kv.get("tlsClientCert", {}).get("name"))):
+            want = bool(kv["tls"] and secret)
+            mount = next((m for m in c.get("volumeMounts", []) if env.get(var, "").startswith(m["mountPath"] + "/")), None)
+            vol = next((x for x in pod.get("volumes", []) if mount and x["name"] == mount["name"]), None)
+            if want != (var in env):
+                problem(f"{where}: {var} {'missing' if want else 'set'} (kafka.tls {kv['tls']}, Secret {secret!r})")
+            elif want and not (mount and mount.get("readOnly") and (vol or {}).get("secret", {}).get("secretName") == secret):
+                problem(f"{where}: {var} {env.get(var)} is not on a read-only mount of Secret {secret}")
 
     # Consumer group: KAFKA_GROUP_ID, or the one the service derives (serviceGroupPrefix-<codes>).
     if cv["kafka"].get("enabled"):
@@ -597,6 +622,34 @@ for t in topics:
 lifecycle = next((t for t in topics if t["spec"]["topicName"] == f"{topic_prefix}kuayu.filing.lifecycle.v1"), None)
 if topics_on and (lifecycle is None or lifecycle["spec"]["partitions"] < 32):
     problem("kuayu.filing.lifecycle.v1 needs at least one partition per province code (32)")
+
+# Strimzi KafkaUser: one per Kafka component (kafka.users.create), its ACLs exactly the component's
+# entry of files/kafka-acls.json with the release's topic prefix and its own consumer group.
+acl_table = json.load(open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../charts/kuayu/files/kafka-acls.json")))["principals"]
+kafka_users = {d["metadata"]["name"]: d for d in docs if d["kind"] == "KafkaUser"}
+if v["kafka"].get("users", {}).get("create"):
+    if set(kafka_users) != set(kafka_users_wanted):
+        problem(f"KafkaUsers {sorted(kafka_users)}, expected {sorted(kafka_users_wanted)}")
+    for user, (principal, group) in kafka_users_wanted.items():
+        ku = kafka_users.get(user)
+        if not ku:
+            continue
+        spec = ku["spec"]
+        if spec["authentication"] != {"type": "scram-sha-512", "password": {"valueFrom": {"secretKeyRef": {"name": v["kafka"]["sasl"]["secretName"], "key": principal}}}}:
+            problem(f"KafkaUser {user}: authentication {spec['authentication']}")
+        got = sorted(json.dumps(a, sort_keys=True) for a in spec["authorization"]["acls"])
+        want = []
+        for e in acl_table[principal]:
+            res = {"type": e["resource"]}
+            if e["resource"] == "topic":
+                res.update(name=topic_prefix + e["name"], patternType="literal")
+            elif e["resource"] == "group":
+                res.update(name=group, patternType="literal")
+            want.append(json.dumps({"resource": res, "operations": e["operations"], "host": "*"}, sort_keys=True))
+        if got != sorted(want):
+            problem(f"KafkaUser {user}: ACLs {got}, expected {sorted(want)}")
+elif kafka_users:
+    problem("kafka.users.create is false but KafkaUsers are rendered")
 
 # PrometheusRule (Prometheus Operator): the calendar's alerts, when monitoring.prometheusRules is on.
 rules_on = v["monitoring"]["prometheusRules"]["enabled"]

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Local infrastructure for development and CI:
-#   - Kafka (single-node KRaft, broker+controller in one JVM) on 127.0.0.1:9092
+#   - Kafka (single-node KRaft, broker+controller in one JVM) on 127.0.0.1:9092, SASL/SCRAM-SHA-512
+#     with the StandardAuthorizer: a user per service (passwords in .secrets/kafka/<user>.password)
+#     and the ACLs of libs/topics/src/kafka-acls.json (docs/operations.md, "Kafka identities and ACLs")
 #   - FerretDB (MongoDB wire protocol) on 127.0.0.1:27017, PostgreSQL backend by default (a private
 #     cluster under .data/pg; measured ~18–56× faster than SQLite for our access pattern, see
 #     docs/benchmarks.md), or SQLite with KUAYU_STORE_BACKEND=sqlite
@@ -35,6 +37,10 @@ KAFKA_PROPS=$KAFKA_DATA/server.properties
 KAFKA_PORT=${KAFKA_PORT:-9092}
 KAFKA_CONTROLLER_PORT=${KAFKA_CONTROLLER_PORT:-9093}
 KAFKA_HEAP=${KAFKA_HEAP:-512m}
+# SCRAM passwords of the broker's users (admin and one per principal of libs/topics/src/kafka-acls.json),
+# generated once per machine; the stamp in the data dir says which of them the broker has.
+KAFKA_SECRETS=$ROOT/.secrets/kafka
+KAFKA_SCRAM_STAMP=$KAFKA_DATA/scram-users
 
 FERRETDB_VERSION=v1.24.2
 FERRETDB_BIN=$TOOLS/bin/ferretdb
@@ -54,6 +60,10 @@ PG_USER=ferretdb
 PG_PASS=ferretdb
 
 TIMEOUT=${INFRA_TIMEOUT:-120}
+
+# node (kafka-acls.js) from the project's pinned toolchain, as in every other script.
+# shellcheck source=../env.sh
+source "$ROOT/scripts/env.sh"
 
 log() { echo "infra: $*"; }
 die() { echo "infra: error: $*" >&2; exit 1; }
@@ -258,10 +268,72 @@ kafka_java() {
     -cp "$KAFKA_HOME/libs/*")
 }
 
+# The broker's users: admin (super user: the broker itself, topic creation, tests) and the table's principals.
+kafka_users() {
+  echo admin
+  node "$SCRIPT_DIR/kafka-acls.js" users
+}
+
+# A password per user, created once (git-ignored .secrets/kafka/<user>.password, mode 600).
+kafka_secrets() {
+  local u
+  mkdir -p "$KAFKA_SECRETS"
+  chmod 700 "$KAFKA_SECRETS"
+  for u in $(kafka_users); do
+    if [[ ! -s $KAFKA_SECRETS/$u.password ]]; then
+      (umask 077 && node -e 'process.stdout.write(require("crypto").randomBytes(24).toString("hex"))' >"$KAFKA_SECRETS/$u.password")
+      log "kafka: generated a password for $u in ${KAFKA_SECRETS#"$ROOT"/}/$u.password"
+    fi
+  done
+}
+
+# "<user> <sha256 of user:password>": a line of the stamp, i.e. the broker has this credential.
+scram_line() { echo "$1 $(printf '%s:%s' "$1" "$(<"$KAFKA_SECRETS/$1.password")" | sha256sum | cut -d' ' -f1)"; }
+
+# The broker's config (with the admin password, so mode 600) and the admin's client config for the CLI tools.
+kafka_render() {
+  local pw
+  pw=$(<"$KAFKA_SECRETS/admin.password")
+  (umask 077 && sed -e "s|@KAFKA_PORT@|$KAFKA_PORT|g" \
+    -e "s|@CONTROLLER_PORT@|$KAFKA_CONTROLLER_PORT|g" \
+    -e "s|@LOG_DIR@|$KAFKA_DATA/data|g" \
+    -e "s|@ADMIN_PASSWORD@|$pw|g" \
+    "$SCRIPT_DIR/server.properties" >"$KAFKA_PROPS")
+  (umask 077 && printf '%s\n' "security.protocol=SASL_PLAINTEXT" "sasl.mechanism=SCRAM-SHA-512" \
+    "sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username=\"admin\" password=\"$pw\";" \
+    >"$KAFKA_DATA/admin.properties")
+  chmod 600 "$KAFKA_PROPS" "$KAFKA_DATA/admin.properties" # also when they existed before
+}
+
+# Users whose password the broker does not have yet get it, as the admin, with kafka-configs
+# (ConfigCommand); then the broker's ACLs of the table's principals are made the table's (kafka-acls.js).
+kafka_sync_users_and_acls() {
+  local u port=$1
+  kafka_java
+  for u in $(kafka_users); do
+    [[ $u != admin ]] || continue
+    if ! grep -qxF "$(scram_line "$u")" "$KAFKA_SCRAM_STAMP" 2>/dev/null; then
+      "${KAFKA_JAVA[@]}" org.apache.kafka.tools.ConfigCommand --bootstrap-server "127.0.0.1:$port" \
+        --command-config "$KAFKA_DATA/admin.properties" --alter --entity-type users --entity-name "$u" \
+        --add-config "SCRAM-SHA-512=[password=$(<"$KAFKA_SECRETS/$u.password")]" >"$LOGS/kafka-configs.log" 2>&1 || {
+        cat "$LOGS/kafka-configs.log" >&2
+        die "kafka: could not set the SCRAM credential of $u"
+      }
+      { grep -v "^$u " "$KAFKA_SCRAM_STAMP" 2>/dev/null || true; scram_line "$u"; } >"$KAFKA_SCRAM_STAMP.new"
+      mv -f "$KAFKA_SCRAM_STAMP.new" "$KAFKA_SCRAM_STAMP"
+      log "kafka: SCRAM credential of $u set"
+    fi
+  done
+  KAFKA_BROKERS=127.0.0.1:$port KAFKA_TOPIC_PREFIX="" KAFKA_SASL_USERNAME=admin KAFKA_SASL_PASSWORD="$(<"$KAFKA_SECRETS/admin.password")" \
+    node --no-warnings "$SCRIPT_DIR/kafka-acls.js" apply | sed 's/^kafka-acls: /infra: kafka: /' || die "kafka: could not apply the ACLs"
+}
+
 kafka_up() {
   local pid logfile=$LOGS/kafka.log deadline
+  kafka_secrets
   if pid=$(running_pid kafka); then
     log "kafka already running (pid $pid, 127.0.0.1:$(port_of kafka "$KAFKA_PORT"))"
+    kafka_sync_users_and_acls "$(port_of kafka "$KAFKA_PORT")"
     return
   fi
   for p in "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT"; do
@@ -271,22 +343,30 @@ kafka_up() {
   # Rendered on every start so port overrides take effect; the storage format
   # does not depend on ports (static controller.quorum.voters).
   mkdir -p "$KAFKA_DATA/data"
-  sed -e "s|@KAFKA_PORT@|$KAFKA_PORT|g" \
-    -e "s|@CONTROLLER_PORT@|$KAFKA_CONTROLLER_PORT|g" \
-    -e "s|@LOG_DIR@|$KAFKA_DATA/data|g" \
-    "$SCRIPT_DIR/server.properties" >"$KAFKA_PROPS"
+  kafka_render
 
   kafka_java
-  # KRaft needs its log dir formatted once with a cluster id before first start.
+  # A data dir formatted before the broker authenticated (or with another admin password) has no
+  # admin credential, and nobody could log in to add one: format it again. Its topics and their
+  # events are deleted (local data; the services' topics come back with `make up`).
+  if [[ -f $KAFKA_DATA/data/meta.properties ]] && ! grep -qxF "$(scram_line admin)" "$KAFKA_SCRAM_STAMP" 2>/dev/null; then
+    log "kafka: the data dir has no SCRAM credential for the current admin password; formatting it again (local topics are deleted)"
+    rm -rf "$KAFKA_DATA/data" "$KAFKA_SCRAM_STAMP"
+    mkdir -p "$KAFKA_DATA/data"
+  fi
+  # KRaft needs its log dir formatted once with a cluster id before first start; every user's
+  # SCRAM credential goes in with it.
   if [[ ! -f $KAFKA_DATA/data/meta.properties ]]; then
-    local cluster_id
+    local cluster_id u scram=()
     cluster_id=$("${KAFKA_JAVA[@]}" kafka.tools.StorageTool random-uuid | tail -n 1)
-    log "kafka: formatting storage (cluster id $cluster_id)…"
-    "${KAFKA_JAVA[@]}" kafka.tools.StorageTool format --ignore-formatted -t "$cluster_id" -c "$KAFKA_PROPS" \
+    for u in $(kafka_users); do scram+=(--add-scram "SCRAM-SHA-512=[name=$u,password=$(<"$KAFKA_SECRETS/$u.password")]"); done
+    log "kafka: formatting storage (cluster id $cluster_id) with the SCRAM credentials of $(kafka_users | paste -sd' ')…"
+    "${KAFKA_JAVA[@]}" kafka.tools.StorageTool format --ignore-formatted -t "$cluster_id" -c "$KAFKA_PROPS" "${scram[@]}" \
       >"$LOGS/kafka-format.log" 2>&1 || {
       cat "$LOGS/kafka-format.log" >&2
       die "kafka: storage format failed"
     }
+    for u in $(kafka_users); do scram_line "$u"; done >"$KAFKA_SCRAM_STAMP"
   fi
 
   log "starting kafka $KAFKA_VERSION on 127.0.0.1:$KAFKA_PORT…"
@@ -299,7 +379,8 @@ kafka_up() {
   while ((SECONDS < deadline)); do
     still_starting kafka || fail_start kafka "$logfile" "process exited during startup"
     if port_open "$KAFKA_PORT" && grep -q 'Kafka Server started' "$logfile"; then
-      log "kafka ready (pid $(<"$PIDS/kafka.pid"), 127.0.0.1:$KAFKA_PORT)"
+      log "kafka ready (pid $(<"$PIDS/kafka.pid"), 127.0.0.1:$KAFKA_PORT, SASL_PLAINTEXT SCRAM-SHA-512)"
+      kafka_sync_users_and_acls "$KAFKA_PORT"
       return
     fi
     sleep 1

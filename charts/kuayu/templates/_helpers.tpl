@@ -147,9 +147,11 @@ provinces (every province, "*", for scope "all") default to it; intakeAddresses 
 {{- if .c.kafka.enabled -}}
 {{- $_ := set $env "KAFKA_BROKERS" (join "," $v.kafka.brokers) -}}
 {{- if or .c.kafka.groupId (not .c.kafka.serviceGroupPrefix) }}{{ $_ := set $env "KAFKA_GROUP_ID" (include "kuayu.groupId" .) }}{{ end -}}
-{{- $_ := set $env "KAFKA_SSL" ($v.kafka.tls | toString) -}}
+{{- $_ := set $env "KAFKA_TLS" ($v.kafka.tls | toString) -}}
+{{- if and $v.kafka.tls $v.kafka.tlsCa.name }}{{ $_ := set $env "KAFKA_TLS_CA_FILE" "/etc/kuayu/kafka-tls/ca/ca.crt" }}{{ end -}}
+{{- if and $v.kafka.tls $v.kafka.tlsClientCert.name }}{{ $_ := set $env "KAFKA_TLS_CERT_FILE" "/etc/kuayu/kafka-tls/client/tls.crt" }}{{ $_ := set $env "KAFKA_TLS_KEY_FILE" "/etc/kuayu/kafka-tls/client/tls.key" }}{{ end -}}
 {{- with $v.kafka.topicPrefix }}{{ $_ := set $env "KAFKA_TOPIC_PREFIX" . }}{{ end -}}
-{{- if $v.kafka.sasl.enabled }}{{ $_ := set $env "KAFKA_SASL_MECHANISM" $v.kafka.sasl.mechanism }}{{ end -}}
+{{- if $v.kafka.sasl.enabled }}{{ $_ := set $env "KAFKA_SASL_MECHANISM" $v.kafka.sasl.mechanism }}{{ $_ := set $env "KAFKA_SASL_USERNAME" (include "kuayu.kafkaUser" .) }}{{ end -}}
 {{- end -}}
 {{- if .c.mongo.enabled }}{{ $_ := set $env "MONGO_DB" .c.mongo.database }}{{ end -}}
 {{- range .c.calls -}}
@@ -375,4 +377,14 @@ or an existing ConfigMap, not both. Called once with the root context.
 {{- if lt $m 3 }}{{ $y = sub $y 1 }}{{ end -}}
 {{- $t := index (list 0 3 2 5 0 3 5 1 4 6 2 4) (sub $m 1) -}}
 {{- mod (add $y (div $y 4) (mul -1 (div $y 100)) (div $y 400) $t $d) 7 -}}
+{{- end -}}
+
+{{/* A Kafka component's entry in files/kafka-acls.json (kafka.principal, default: its name). */}}
+{{- define "kuayu.kafkaPrincipal" -}}
+{{- .c.kafka.principal | default .name -}}
+{{- end -}}
+
+{{/* Its Kafka username: kafka.sasl.userPrefix + principal. */}}
+{{- define "kuayu.kafkaUser" -}}
+{{- printf "%s%s" (.root.Values.kafka.sasl.userPrefix | default "") (include "kuayu.kafkaPrincipal" .) -}}
 {{- end -}}

@@ -2,6 +2,7 @@
 import { randomUUID } from "node:crypto";
 import { Kafka, logLevel, type Admin, type IHeaders } from "kafkajs";
 import type { Command } from "commander";
+import { kafkaSecurity } from "./kafka.js";
 import { print } from "./output.js";
 
 /** Headers a consumer adds when it dead-letters a record (libs/kafka consumer.ts). */
@@ -37,7 +38,7 @@ interface Options {
 }
 
 function client(o: Options) {
-  return new Kafka({ clientId: "kuayu-cli-dlq", brokers: o.brokers.split(","), logLevel: logLevel.NOTHING, connectionTimeout: 3000, retry: { retries: 2 } });
+  return new Kafka({ clientId: "kuayu-cli-dlq", brokers: o.brokers.split(","), ...kafkaSecurity(), logLevel: logLevel.NOTHING, connectionTimeout: 3000, retry: { retries: 2 } });
 }
 
 /** This deployment's dead-letter topics (its topic prefix), or the one named. */

@@ -2,6 +2,7 @@ import { Kafka, logLevel } from "kafkajs";
 import { MongoClient } from "mongodb";
 import type { Command } from "commander";
 import { calendarFileOf, calendarOption, calendarStatus, formatCalendarStatus, readCliCalendar } from "./calendar.js";
+import { kafkaSecurity } from "./kafka.js";
 import { print } from "./output.js";
 
 interface Check {
@@ -19,7 +20,7 @@ async function timed<T>(f: () => Promise<T>): Promise<[T, number]> {
 }
 
 async function checkBroker(brokers: string[]): Promise<Check> {
-  const admin = new Kafka({ clientId: "kuayu-cli", brokers, logLevel: logLevel.NOTHING, connectionTimeout: 2000, retry: { retries: 0 } }).admin();
+  const admin = new Kafka({ clientId: "kuayu-cli", brokers, ...kafkaSecurity(), logLevel: logLevel.NOTHING, connectionTimeout: 2000, retry: { retries: 0 } }).admin();
   try {
     const [cluster, ms] = await timed(async () => {
       await admin.connect();

@@ -22,7 +22,7 @@ const keyFile = path.join(tmp, "key.pem");
 const common = () => ({
   GRPC_PORT: "0",
   GRPC_HOST: "127.0.0.1",
-  KAFKA_BROKERS: infra.brokers.join(","),
+  ...infra.kafkaEnv,
   MONGO_URI: infra.mongoUri,
   JWT_PUBLIC_KEY: keys.publicKey,
   KAFKA_FROM_BEGINNING: "false",

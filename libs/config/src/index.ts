@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { z } from "zod";
 
 export { z };
@@ -25,21 +26,29 @@ export function loadConfig<S extends z.ZodObject>(schema: S, env: NodeJS.Process
 /** Reusable field schemas for the settings every service shares. */
 export const fields = {
   /**
-   * The Kafka client: KAFKA_SSL, KAFKA_SASL_MECHANISM with KAFKA_SASL_USERNAME/PASSWORD, and
-   * KAFKA_TOPIC_PREFIX — this deployment's topic namespace on a shared cluster ("" or e.g. "staging.").
+   * The Kafka client (the same group in every service, the CLI and the benchmarks):
+   * KAFKA_TOPIC_PREFIX — this deployment's topic namespace on a shared cluster ("" or e.g. "staging.");
+   * KAFKA_SASL_MECHANISM with KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD or KAFKA_SASL_PASSWORD_FILE
+   * (the service's own Kafka user, docs/operations.md "Kafka identities and ACLs");
+   * KAFKA_TLS, with KAFKA_TLS_CA_FILE for a private CA and KAFKA_TLS_CERT_FILE + KAFKA_TLS_KEY_FILE
+   * for a client certificate (PEM files).
    */
   kafkaClient: {
     KAFKA_TOPIC_PREFIX: z
       .string()
       .regex(/^([a-z0-9][a-z0-9-]*\.)?$/, 'empty, or lowercase letters, digits and dashes ending in "." (e.g. "staging.")')
       .default(""),
-    KAFKA_SSL: z
+    KAFKA_TLS: z
       .enum(["true", "false"])
       .default("false")
       .transform((v) => v === "true"),
+    KAFKA_TLS_CA_FILE: z.string().min(1).optional(),
+    KAFKA_TLS_CERT_FILE: z.string().min(1).optional(),
+    KAFKA_TLS_KEY_FILE: z.string().min(1).optional(),
     KAFKA_SASL_MECHANISM: z.enum(["plain", "scram-sha-256", "scram-sha-512"]).optional(),
     KAFKA_SASL_USERNAME: z.string().optional(),
     KAFKA_SASL_PASSWORD: z.string().optional(),
+    KAFKA_SASL_PASSWORD_FILE: z.string().min(1).optional(),
   },
   /**
    * KAFKA_CONCURRENCY: partitions a consumer handles at once (default 4). Order within a partition
@@ -128,17 +137,51 @@ export function configOrExit<T>(service: string, read: () => T): T {
   }
 }
 
-/** createKafka options from the kafkaClient fields (no `sasl` when SASL is not configured). */
-export function kafkaClient(c: {
+export interface KafkaClientConfig {
   KAFKA_TOPIC_PREFIX: string;
-  KAFKA_SSL: boolean;
+  KAFKA_TLS: boolean;
+  KAFKA_TLS_CA_FILE?: string;
+  KAFKA_TLS_CERT_FILE?: string;
+  KAFKA_TLS_KEY_FILE?: string;
   KAFKA_SASL_MECHANISM?: "plain" | "scram-sha-256" | "scram-sha-512";
   KAFKA_SASL_USERNAME?: string;
   KAFKA_SASL_PASSWORD?: string;
-}) {
+  KAFKA_SASL_PASSWORD_FILE?: string;
+}
+
+/** What is inconsistent in the kafkaClient fields (empty: nothing). */
+export function kafkaClientProblems(c: KafkaClientConfig): string[] {
+  const problems: string[] = [];
+  if (c.KAFKA_SASL_MECHANISM && !(c.KAFKA_SASL_USERNAME && (c.KAFKA_SASL_PASSWORD || c.KAFKA_SASL_PASSWORD_FILE)))
+    problems.push("KAFKA_SASL_MECHANISM needs KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD or KAFKA_SASL_PASSWORD_FILE");
+  if (!c.KAFKA_TLS && (c.KAFKA_TLS_CA_FILE || c.KAFKA_TLS_CERT_FILE || c.KAFKA_TLS_KEY_FILE)) problems.push("KAFKA_TLS_*_FILE needs KAFKA_TLS=true");
+  if (!c.KAFKA_TLS_CERT_FILE !== !c.KAFKA_TLS_KEY_FILE) problems.push("a client certificate needs both KAFKA_TLS_CERT_FILE and KAFKA_TLS_KEY_FILE");
+  return problems;
+}
+
+/** For a service's schema: `.superRefine(checkKafkaClient)` rejects inconsistent Kafka client settings at load time. */
+export function checkKafkaClient(c: KafkaClientConfig, ctx: z.RefinementCtx): void {
+  for (const message of kafkaClientProblems(c)) ctx.addIssue({ code: "custom", message, path: ["KAFKA_SASL_MECHANISM"] });
+}
+
+const readPem = (file: string) => readFileSync(file, "utf8");
+
+/**
+ * createKafka options from the kafkaClient fields: no `sasl` when SASL is not configured; the
+ * password file and the PEM files are read here (at start: a rotated password needs a restart).
+ * Throws a ConfigError when the settings are inconsistent.
+ */
+export function kafkaClient(c: KafkaClientConfig) {
+  const problems = kafkaClientProblems(c);
+  if (problems.length > 0) throw new ConfigError(problems);
+  const files = {
+    ...(c.KAFKA_TLS_CA_FILE ? { ca: [readPem(c.KAFKA_TLS_CA_FILE)] } : {}),
+    ...(c.KAFKA_TLS_CERT_FILE && c.KAFKA_TLS_KEY_FILE ? { cert: readPem(c.KAFKA_TLS_CERT_FILE), key: readPem(c.KAFKA_TLS_KEY_FILE) } : {}),
+  };
+  const password = c.KAFKA_SASL_PASSWORD ?? (c.KAFKA_SASL_PASSWORD_FILE ? readFileSync(c.KAFKA_SASL_PASSWORD_FILE, "utf8").trim() : "");
   return {
     topicPrefix: c.KAFKA_TOPIC_PREFIX,
-    ssl: c.KAFKA_SSL,
-    ...(c.KAFKA_SASL_MECHANISM ? { sasl: { mechanism: c.KAFKA_SASL_MECHANISM, username: c.KAFKA_SASL_USERNAME ?? "", password: c.KAFKA_SASL_PASSWORD ?? "" } } : {}),
+    ssl: c.KAFKA_TLS ? (Object.keys(files).length > 0 ? files : true) : false,
+    ...(c.KAFKA_SASL_MECHANISM ? { sasl: { mechanism: c.KAFKA_SASL_MECHANISM, username: c.KAFKA_SASL_USERNAME ?? "", password } } : {}),
   };
 }

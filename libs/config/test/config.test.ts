@@ -1,4 +1,7 @@
-import { ConfigError, fields, kafkaClient, loadConfig, z } from "@kuayu/config";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ConfigError, checkKafkaClient, fields, kafkaClient, loadConfig, z } from "@kuayu/config";
 
 const schema = z.object({
   GRPC_PORT: fields.port(50051),
@@ -33,9 +36,29 @@ describe("loadConfig", () => {
   it("turns the broker security and topic prefix variables into client options", () => {
     const sec = z.object(fields.kafkaClient);
     expect(kafkaClient(loadConfig(sec, {}))).toEqual({ topicPrefix: "", ssl: false });
-    const c = loadConfig(sec, { KAFKA_TOPIC_PREFIX: "staging.", KAFKA_SSL: "true", KAFKA_SASL_MECHANISM: "scram-sha-512", KAFKA_SASL_USERNAME: "intake", KAFKA_SASL_PASSWORD: "s3cret" });
+    const c = loadConfig(sec, { KAFKA_TOPIC_PREFIX: "staging.", KAFKA_TLS: "true", KAFKA_SASL_MECHANISM: "scram-sha-512", KAFKA_SASL_USERNAME: "intake", KAFKA_SASL_PASSWORD: "s3cret" });
     expect(kafkaClient(c)).toEqual({ topicPrefix: "staging.", ssl: true, sasl: { mechanism: "scram-sha-512", username: "intake", password: "s3cret" } });
-    expect(() => loadConfig(sec, { KAFKA_SSL: "yes", KAFKA_SASL_MECHANISM: "gssapi" })).toThrow(/KAFKA_SSL[\s\S]*KAFKA_SASL_MECHANISM/);
+    expect(() => loadConfig(sec, { KAFKA_TLS: "yes", KAFKA_SASL_MECHANISM: "gssapi" })).toThrow(/KAFKA_TLS[\s\S]*KAFKA_SASL_MECHANISM/);
     for (const bad of ["staging", "Staging.", ".", "a b."]) expect(() => loadConfig(sec, { KAFKA_TOPIC_PREFIX: bad })).toThrow(/KAFKA_TOPIC_PREFIX/);
+  });
+
+  it("reads the SASL password and the TLS PEM files, and refuses inconsistent settings", () => {
+    const dir = mkdtempSync(join(tmpdir(), "kafka-client-"));
+    const file = (name: string, text: string) => (writeFileSync(join(dir, name), text), join(dir, name));
+    const sec = z.object(fields.kafkaClient).superRefine(checkKafkaClient);
+    const c = loadConfig(sec, {
+      KAFKA_SASL_MECHANISM: "scram-sha-512",
+      KAFKA_SASL_USERNAME: "notification",
+      KAFKA_SASL_PASSWORD_FILE: file("password", "from-file\n"),
+      KAFKA_TLS: "true",
+      KAFKA_TLS_CA_FILE: file("ca.pem", "CA"),
+      KAFKA_TLS_CERT_FILE: file("cert.pem", "CERT"),
+      KAFKA_TLS_KEY_FILE: file("key.pem", "KEY"),
+    });
+    expect(kafkaClient(c)).toEqual({ topicPrefix: "", ssl: { ca: ["CA"], cert: "CERT", key: "KEY" }, sasl: { mechanism: "scram-sha-512", username: "notification", password: "from-file" } });
+    expect(() => loadConfig(sec, { KAFKA_SASL_MECHANISM: "scram-sha-512", KAFKA_SASL_USERNAME: "intake" })).toThrow(/KAFKA_SASL_PASSWORD_FILE/);
+    expect(() => loadConfig(sec, { KAFKA_TLS_CA_FILE: "/ca.pem" })).toThrow(/needs KAFKA_TLS=true/);
+    expect(() => loadConfig(sec, { KAFKA_TLS: "true", KAFKA_TLS_CERT_FILE: "/c.pem" })).toThrow(/both KAFKA_TLS_CERT_FILE and KAFKA_TLS_KEY_FILE/);
+    expect(() => kafkaClient({ KAFKA_TOPIC_PREFIX: "", KAFKA_TLS: false, KAFKA_SASL_MECHANISM: "plain" })).toThrow(ConfigError);
   });
 });

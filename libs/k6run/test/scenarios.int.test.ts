@@ -23,7 +23,7 @@ const database = (prefix: string) => {
 const common = () => ({
   GRPC_PORT: "0",
   GRPC_HOST: "127.0.0.1",
-  KAFKA_BROKERS: infra.brokers.join(","),
+  ...infra.kafkaEnv,
   MONGO_URI: infra.mongoUri,
   JWT_PUBLIC_KEY: keys.publicKey,
   KAFKA_FROM_BEGINNING: "false",

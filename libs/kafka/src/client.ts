@@ -1,3 +1,4 @@
+import type { ConnectionOptions } from "node:tls";
 import { Kafka, logLevel, type LogEntry, type Admin, type SASLOptions } from "kafkajs";
 import type { Logger } from "@kuayu/logger";
 import { dlqName, type TopicSpec } from "./events.js";
@@ -6,8 +7,11 @@ export interface KafkaOptions {
   brokers: string[];
   clientId: string;
   log: Logger;
-  /** TLS to the brokers (system CAs). */
-  ssl?: boolean;
+  /**
+   * TLS to the brokers: true (the system's CAs), or Node's TLS options — `ca` for a private CA,
+   * `cert` and `key` for a client certificate.
+   */
+  ssl?: boolean | ConnectionOptions;
   /** SASL credentials, e.g. from a Kubernetes Secret. */
   sasl?: { mechanism: "plain" | "scram-sha-256" | "scram-sha-512"; username: string; password: string };
   /**
@@ -33,7 +37,7 @@ export function createKafka(opts: KafkaOptions): Kafka {
   const kafka = new Kafka({
     clientId: opts.clientId,
     brokers: opts.brokers,
-    ...(opts.ssl ? { ssl: true } : {}),
+    ...(opts.ssl ? { ssl: opts.ssl } : {}),
     ...(opts.sasl ? { sasl: opts.sasl as SASLOptions } : {}),
     connectionTimeout: 3000,
     retry: { initialRetryTime: 200, retries: 8 },

@@ -16,7 +16,7 @@ const letters = () =>
 const topic = defineTopic(`kuayu.test${letters()}.filing-routed.v1`, intakeEventsV1.FilingSubmittedSchema, 6);
 const scope = { [topic.name]: [1, 4] };
 
-const kafka = createKafka({ brokers: infra.brokers, clientId: "assigner-test", log });
+const kafka = createKafka({ ...infra.kafka, clientId: "assigner-test", log });
 let producer: EventProducer;
 let admin: Admin;
 const consumers: RunningConsumer[] = [];

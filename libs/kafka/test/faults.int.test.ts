@@ -13,7 +13,11 @@ import { intakeEventsV1 } from "@kuayu/proto";
 import { assertInfraUp, eventually, infra, uniqueName } from "@kuayu/testkit";
 
 const ROOT = path.resolve(__dirname, "../../..");
-const cli = (...args: string[]) => promisify(execFile)(process.execPath, [path.join(ROOT, "libs/cli/bin/kuayu.js"), ...args, "--brokers", infra.brokers.join(","), "--json"], { encoding: "utf8" });
+const cli = (...args: string[]) =>
+  promisify(execFile)(process.execPath, [path.join(ROOT, "libs/cli/bin/kuayu.js"), ...args, "--brokers", infra.brokers.join(","), "--json"], {
+    encoding: "utf8",
+    env: { ...process.env, ...infra.kafkaEnv },
+  });
 const log = createLogger({ service: "faults-test", level: "silent" });
 const suffix =
   Math.random()
@@ -23,7 +27,7 @@ const suffix =
 const topic = defineTopic(`kuayu.faults${suffix}.filing-submitted.v1`, intakeEventsV1.FilingSubmittedSchema, 2);
 const filingOf = (e: ConsumedEvent) => (e.message as intakeEventsV1.FilingSubmitted).filingId;
 
-const kafka = createKafka({ brokers: infra.brokers, clientId: "faults-test", log });
+const kafka = createKafka({ ...infra.kafka, clientId: "faults-test", log });
 let producer: EventProducer;
 let conn: Connection;
 const consumers: RunningConsumer[] = [];

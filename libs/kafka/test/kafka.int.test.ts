@@ -28,7 +28,7 @@ const letters = () =>
 const topic = defineTopic(`kuayu.test${letters()}.filing-submitted.v1`, intakeEventsV1.FilingSubmittedSchema, 3);
 
 const submitted = (e: ConsumedEvent) => e.message as intakeEventsV1.FilingSubmitted;
-const kafka = createKafka({ brokers: infra.brokers, clientId: "kafka-test", log });
+const kafka = createKafka({ ...infra.kafka, clientId: "kafka-test", log });
 let producer: EventProducer;
 const consumers: RunningConsumer[] = [];
 
@@ -44,7 +44,7 @@ afterAll(async () => {
 
 type Dead = { key: string; headers: Record<string, string> };
 async function readDlq(done: (got: Dead[]) => boolean): Promise<Dead[]> {
-  const raw = new Kafka({ brokers: infra.brokers, clientId: "dlq-reader", logLevel: logLevel.NOTHING });
+  const raw = new Kafka({ ...infra.kafka, clientId: "dlq-reader", logLevel: logLevel.NOTHING });
   const c = raw.consumer({ groupId: uniqueName("dlq") });
   const got: Dead[] = [];
   await c.connect();
@@ -144,9 +144,9 @@ describe("Kafka platform (real broker)", () => {
 it("creates the same new topics from several services starting at once (a fresh cluster under Kubernetes)", async () => {
   const fresh = [1, 2, 3].map((i) => defineTopic(`kuayu.race${letters()}${"abc"[i - 1]}.filing-submitted.v1`, intakeEventsV1.FilingSubmittedSchema, 4));
   // Separate clients, like separate processes.
-  const clients = [1, 2, 3, 4, 5, 6].map((i) => createKafka({ brokers: infra.brokers, clientId: `race-${i}`, log }));
+  const clients = [1, 2, 3, 4, 5, 6].map((i) => createKafka({ ...infra.kafka, clientId: `race-${i}`, log }));
   await Promise.all(clients.map((k) => ensureTopics(k, fresh)));
-  const admin = new Kafka({ brokers: infra.brokers, logLevel: logLevel.NOTHING }).admin();
+  const admin = new Kafka({ ...infra.kafka, logLevel: logLevel.NOTHING }).admin();
   await admin.connect();
   const meta = await admin.fetchTopicMetadata({ topics: fresh.map((t) => t.name) });
   await admin.deleteTopics({ topics: [...fresh.map((t) => t.name), ...fresh.map((t) => dlqName(t.name))] });
@@ -160,7 +160,7 @@ it("keeps deployments with different topic prefixes apart on one broker (a bench
   const ns = [`nsa${letters()}.`, `nsb${letters()}.`, ""];
   const deployments = await Promise.all(
     ns.map(async (topicPrefix) => {
-      const k = createKafka({ brokers: infra.brokers, clientId: `ns-${topicPrefix || "bare"}`, log, topicPrefix });
+      const k = createKafka({ ...infra.kafka, clientId: `ns-${topicPrefix || "bare"}`, log, topicPrefix });
       await ensureTopics(k, [shared]);
       const p = await createProducer(k, "kuayu.test");
       const got: string[] = [];
@@ -190,7 +190,7 @@ it("keeps deployments with different topic prefixes apart on one broker (a bench
       await eventually(async () => d.got.includes(`${d.topicPrefix}end`), 30_000, `the marker of "${d.topicPrefix}"`);
       expect(d.got).toEqual([`${d.topicPrefix}poison`, `${d.topicPrefix}end`]);
     }
-    const raw = new Kafka({ brokers: infra.brokers, logLevel: logLevel.NOTHING });
+    const raw = new Kafka({ ...infra.kafka, logLevel: logLevel.NOTHING });
     const admin = raw.admin();
     await admin.connect();
     const names = ns.flatMap((p) => [p + shared.name, p + dlqName(shared.name)]);
@@ -205,5 +205,5 @@ it("keeps deployments with different topic prefixes apart on one broker (a bench
       await d.p.disconnect();
     }
   }
-  expect(() => createKafka({ brokers: infra.brokers, clientId: "bad", log, topicPrefix: "Staging" })).toThrow(/topic prefix/);
+  expect(() => createKafka({ ...infra.kafka, clientId: "bad", log, topicPrefix: "Staging" })).toThrow(/topic prefix/);
 });

@@ -15,7 +15,7 @@ const suffix =
     .slice(0, 8) || "x";
 const poisonTopic = defineTopic(`kuayu.metrics${suffix}.poison.v1`, intakeEventsV1.FilingSubmittedSchema, 1);
 const lagTopic = defineTopic(`kuayu.metrics${suffix}.lag.v1`, intakeEventsV1.FilingSubmittedSchema, 1);
-const kafka = createKafka({ brokers: infra.brokers, clientId: "metrics-test", log });
+const kafka = createKafka({ ...infra.kafka, clientId: "metrics-test", log });
 const filingOf = (e: ConsumedEvent) => (e.message as intakeEventsV1.FilingSubmitted).filingId;
 
 let endpoint: MetricsEndpoint;

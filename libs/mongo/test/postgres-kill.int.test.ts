@@ -26,7 +26,7 @@ const letters =
     .slice(0, 8) || "x";
 const topic = defineTopic(`kuayu.pgkill${letters}.filing-submitted.v1`, intakeEventsV1.FilingSubmittedSchema, 2);
 
-const kafka = createKafka({ brokers: infra.brokers, clientId: "postgres-kill-test", log });
+const kafka = createKafka({ ...infra.kafka, clientId: "postgres-kill-test", log });
 const dbName = uniqueName("pgkill_test");
 let conn: Connection;
 let producer: EventProducer;
@@ -117,7 +117,7 @@ it("FerretDB serves again after PostgreSQL is killed and restarted; a consumer w
   expect(fatal).toBeUndefined();
 
   // Not one dead letter.
-  const admin = new Kafka({ brokers: infra.brokers, clientId: "postgres-kill-test-admin", logLevel: logLevel.NOTHING }).admin();
+  const admin = new Kafka({ ...infra.kafka, clientId: "postgres-kill-test-admin", logLevel: logLevel.NOTHING }).admin();
   await admin.connect();
   try {
     const dlq = await admin.fetchTopicOffsets(dlqName(topic.name));

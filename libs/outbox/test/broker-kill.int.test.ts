@@ -30,7 +30,7 @@ interface Doc {
 }
 const notFound = (id: string) => new Error(`no ${id}`);
 
-const kafka = createKafka({ brokers: infra.brokers, clientId: "broker-kill-test", log });
+const kafka = createKafka({ ...infra.kafka, clientId: "broker-kill-test", log });
 let conn: Awaited<ReturnType<typeof connectMongo>>;
 let producer: EventProducer;
 let consumer: RunningConsumer | undefined;
@@ -117,7 +117,7 @@ it("loses and dead-letters nothing when the broker is killed and restarted under
   }
   expect(fatal).toBeUndefined();
 
-  const admin = new Kafka({ brokers: infra.brokers, clientId: "broker-kill-test-admin", logLevel: logLevel.NOTHING }).admin();
+  const admin = new Kafka({ ...infra.kafka, clientId: "broker-kill-test-admin", logLevel: logLevel.NOTHING }).admin();
   await admin.connect();
   try {
     const dlq = await admin.fetchTopicOffsets(dlqName(topic.name));

@@ -17,7 +17,7 @@ const suffix =
     .replace(/[^a-z]/g, "")
     .slice(0, 8) || "x";
 const topic = defineTopic(`kuayu.outboxmetrics${suffix}.filing-submitted.v1`, intakeEventsV1.FilingSubmittedSchema, 1);
-const kafka = createKafka({ brokers: infra.brokers, clientId: "outbox-metrics-test", log });
+const kafka = createKafka({ ...infra.kafka, clientId: "outbox-metrics-test", log });
 interface Doc {
   _id: string;
   version?: number;

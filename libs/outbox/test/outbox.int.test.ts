@@ -25,7 +25,7 @@ interface Doc {
 const notFound = (id: string) => new Error(`no ${id}`);
 
 describe("versioned documents (real store and broker)", () => {
-  const kafka = createKafka({ brokers: infra.brokers, clientId: "outbox-test", log });
+  const kafka = createKafka({ ...infra.kafka, clientId: "outbox-test", log });
   let conn: Awaited<ReturnType<typeof connectMongo>>;
   let producer: EventProducer;
   let consumer: RunningConsumer;

@@ -2,17 +2,38 @@
 // scripts/infra/infra.sh through `make test`) and fail loudly — never skip — when those are down.
 import { spawn, type ChildProcess } from "node:child_process";
 import { generateKeyPairSync, randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
 import { Kafka, logLevel } from "kafkajs";
 import mongoose from "mongoose";
+
+const ROOT = process.env.KUAYU_ROOT ?? resolve(__dirname, "../../..");
+
+/** SCRAM credentials of a local broker user (scripts/infra/infra.sh writes .secrets/kafka/<user>.password). */
+export function kafkaUser(username: string, password?: string) {
+  return { mechanism: "scram-sha-512" as const, username, password: password ?? readFileSync(resolve(ROOT, `.secrets/kafka/${username}.password`), "utf8").trim() };
+}
+
+/** The admin (a super user) unless KAFKA_SASL_USERNAME/KAFKA_SASL_PASSWORD say otherwise; read when first used. */
+const testUser = () => kafkaUser(process.env.KAFKA_SASL_USERNAME ?? "admin", process.env.KAFKA_SASL_PASSWORD);
 
 export const infra = {
   brokers: (process.env.KAFKA_BROKERS ?? "127.0.0.1:9092").split(","),
   mongoUri: process.env.MONGO_URI ?? "mongodb://127.0.0.1:27017",
+  /** The broker and the tests' credentials, for createKafka or kafkajs: `createKafka({ ...infra.kafka, clientId, log })`. */
+  get kafka() {
+    return { brokers: this.brokers, sasl: testUser() };
+  },
+  /** The same as a service's environment (KAFKA_BROKERS, KAFKA_SASL_*), for readConfig and spawnService. */
+  get kafkaEnv(): Record<string, string> {
+    const u = testUser();
+    return { KAFKA_BROKERS: this.brokers.join(","), KAFKA_SASL_MECHANISM: u.mechanism, KAFKA_SASL_USERNAME: u.username, KAFKA_SASL_PASSWORD: u.password };
+  },
 };
 
 /** Throws a clear error unless both the broker and the store answer within a few seconds. */
 export async function assertInfraUp(): Promise<void> {
-  const kafka = new Kafka({ brokers: infra.brokers, clientId: "testkit", logLevel: logLevel.NOTHING, connectionTimeout: 2000, retry: { retries: 1 } });
+  const kafka = new Kafka({ ...infra.kafka, clientId: "testkit", logLevel: logLevel.NOTHING, connectionTimeout: 2000, retry: { retries: 1 } });
   const admin = kafka.admin();
   try {
     await admin.connect();

@@ -85,3 +85,4 @@ export function provincePartition(province: string): number {
 export function partitionsOfScope(scope: "all" | readonly string[]): number[] {
   return scope === "all" ? PROVINCE_CODES.map((_, i) => i) : scope.map(provincePartition);
 }
+export * from "./acls.js";

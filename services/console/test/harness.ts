@@ -42,7 +42,7 @@ export async function startSystem(): Promise<System> {
   const common = {
     GRPC_PORT: "0",
     GRPC_HOST: "127.0.0.1",
-    KAFKA_BROKERS: infra.brokers.join(","),
+    ...infra.kafkaEnv,
     KAFKA_TOPIC_PREFIX: `e2e-${Date.now().toString(36)}-${randomBytes(3).toString("hex")}.`,
     MONGO_URI: infra.mongoUri,
     JWT_PUBLIC_KEY: keys.publicKey,

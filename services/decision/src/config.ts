@@ -1,4 +1,4 @@
-import { fields, loadConfig, z } from "@kuayu/config";
+import { checkKafkaClient, fields, loadConfig, z } from "@kuayu/config";
 
 /** "44=intake.kuayu-44:50051,*=127.0.0.1:50051": the intake of each window province ("*": any other). */
 const intakeAddrs = z
@@ -56,10 +56,7 @@ const schema = z
   })
   .refine((c) => c.JWT_PUBLIC_KEY || c.JWT_PUBLIC_KEY_FILE, { message: "set JWT_PUBLIC_KEY or JWT_PUBLIC_KEY_FILE", path: ["JWT_PUBLIC_KEY"] })
   .refine((c) => c.JWT_PRIVATE_KEY || c.JWT_PRIVATE_KEY_FILE, { message: "set JWT_PRIVATE_KEY or JWT_PRIVATE_KEY_FILE (to fetch materials from intake)", path: ["JWT_PRIVATE_KEY"] })
-  .refine((c) => !c.KAFKA_SASL_MECHANISM || (c.KAFKA_SASL_USERNAME && c.KAFKA_SASL_PASSWORD), {
-    message: "KAFKA_SASL_MECHANISM needs KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD",
-    path: ["KAFKA_SASL_USERNAME"],
-  });
+  .superRefine(checkKafkaClient);
 
 export type Config = z.infer<typeof schema>;
 export const readConfig = (env: NodeJS.ProcessEnv = process.env): Readonly<Config> => loadConfig(schema, env);

@@ -61,7 +61,7 @@ beforeAll(async () => {
   const signer = await createSigner(keys.privateKey);
   mint = (courtId, province, roles) => signer.mint({ user: `u-${courtId}`, courtId, roles, province });
   const db = (name: string) => (dbs.push(uniqueName(name)), dbs[dbs.length - 1]!);
-  const common = { GRPC_PORT: "0", GRPC_HOST: "127.0.0.1", KAFKA_BROKERS: infra.brokers.join(","), KAFKA_FROM_BEGINNING: "false", JWT_PUBLIC_KEY: keys.publicKey, LOG_LEVEL: "silent", ...calendarEnv };
+  const common = { GRPC_PORT: "0", GRPC_HOST: "127.0.0.1", ...infra.kafkaEnv, KAFKA_FROM_BEGINNING: "false", JWT_PUBLIC_KEY: keys.publicKey, LOG_LEVEL: "silent", ...calendarEnv };
   routing = await startRouting(readRoutingConfig({ ...common, KAFKA_GROUP_ID: uniqueName("routing") }), log, fail, { now: clock });
   intake = await startIntake(
     readIntakeConfig({ ...common, MONGO_URI: infra.mongoUri, MONGO_DB: db("intake_cal"), KAFKA_GROUP_ID: uniqueName("intake"), ROUTING_ADDR: `127.0.0.1:${routing.grpcPort}`, WATCH_POLL_MS: "200" }),

@@ -39,7 +39,7 @@ async function decisionInstance(scope: string, group = uniqueName("decision")) {
     readConfig({
       GRPC_PORT: "0",
       GRPC_HOST: "127.0.0.1",
-      KAFKA_BROKERS: infra.brokers.join(","),
+      ...infra.kafkaEnv,
       MONGO_URI: infra.mongoUri,
       MONGO_DB: db,
       KAFKA_GROUP_ID: group,
@@ -73,7 +73,7 @@ beforeAll(async () => {
       GRPC_HOST: "127.0.0.1",
       JWT_PUBLIC_KEY: keys.publicKey,
       LOG_LEVEL: "silent",
-      KAFKA_BROKERS: infra.brokers.join(","),
+      ...infra.kafkaEnv,
       KAFKA_GROUP_ID: group,
       KAFKA_FROM_BEGINNING: "false",
     }),
@@ -86,7 +86,7 @@ beforeAll(async () => {
     readIntakeConfig({
       GRPC_PORT: "0",
       GRPC_HOST: "127.0.0.1",
-      KAFKA_BROKERS: infra.brokers.join(","),
+      ...infra.kafkaEnv,
       MONGO_URI: infra.mongoUri,
       MONGO_DB: intakeDb,
       KAFKA_GROUP_ID: uniqueName("intake"),
@@ -100,7 +100,7 @@ beforeAll(async () => {
     fail,
   );
   [beijing, guangdong] = await Promise.all([decisionInstance("11"), decisionInstance("44")]);
-  publisher = await createProducer(createKafka({ brokers: infra.brokers, clientId: "decision-test", log }), "kuayu.routing");
+  publisher = await createProducer(createKafka({ ...infra.kafka, clientId: "decision-test", log }), "kuayu.routing");
 });
 afterAll(async () => {
   clients.forEach((c) => c.close());

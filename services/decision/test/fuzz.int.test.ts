@@ -50,7 +50,7 @@ beforeAll(async () => {
   await assertInfraUp();
   const signer = await createSigner(keys.privateKey);
   const mint = (courtId: string, province: string, roles: Role[]) => signer.mint({ user: `u-${courtId}`, courtId, roles, province });
-  const common = { GRPC_PORT: "0", GRPC_HOST: "127.0.0.1", JWT_PUBLIC_KEY: keys.publicKey, LOG_LEVEL: "silent", KAFKA_BROKERS: infra.brokers.join(","), KAFKA_FROM_BEGINNING: "false" };
+  const common = { GRPC_PORT: "0", GRPC_HOST: "127.0.0.1", JWT_PUBLIC_KEY: keys.publicKey, LOG_LEVEL: "silent", ...infra.kafkaEnv, KAFKA_FROM_BEGINNING: "false" };
   routing = await startRouting(readRoutingConfig({ ...common, KAFKA_GROUP_ID: uniqueName("routing") }), log, fail);
   intake = await startIntake(
     readIntakeConfig({ ...common, MONGO_URI: infra.mongoUri, MONGO_DB: dbs[0]!, KAFKA_GROUP_ID: uniqueName("intake"), ROUTING_ADDR: `127.0.0.1:${routing.grpcPort}`, WATCH_POLL_MS: "200" }),

@@ -26,7 +26,7 @@ let mint: (courtId: string, province: string, roles: Role[]) => Promise<string>;
 const common = () => ({
   GRPC_PORT: "0",
   GRPC_HOST: "127.0.0.1",
-  KAFKA_BROKERS: infra.brokers.join(","),
+  ...infra.kafkaEnv,
   MONGO_URI: infra.mongoUri,
   JWT_PUBLIC_KEY: keys.publicKey,
   KAFKA_FROM_BEGINNING: "false",
@@ -117,7 +117,7 @@ it("takes a filing from a Guangdong tribunal to ACCEPTED by a Beijing court, wit
 
 /** Commits, for a new consumer group, the current end of every partition of the lifecycle topic. */
 async function startAtEnd(groupId: string) {
-  const admin = new Kafka({ brokers: infra.brokers, clientId: "kill-test-admin", logLevel: logLevel.NOTHING }).admin();
+  const admin = new Kafka({ ...infra.kafka, clientId: "kill-test-admin", logLevel: logLevel.NOTHING }).admin();
   await admin.connect();
   try {
     const topic = filingLifecycle.name;
@@ -143,7 +143,7 @@ it("loses and duplicates nothing when routing and jurisdiction-decision are kill
   await startAtEnd(decisionEnv.KAFKA_GROUP_ID);
   let routing = await start("routing", routingEnv);
   let decision = await start("decision", decisionEnv);
-  const kafka = createKafka({ brokers: infra.brokers, clientId: "kill-test", log: createLogger({ service: "test", level: "silent" }) });
+  const kafka = createKafka({ ...infra.kafka, clientId: "kill-test", log: createLogger({ service: "test", level: "silent" }) });
   const window: EventProducer = await createProducer(kafka, "kuayu.intake");
   const conn = await connectMongo({ uri: infra.mongoUri, dbName: decisionDb });
   const ids = Array.from({ length: N }, () => randomUUID());

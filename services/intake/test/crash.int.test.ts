@@ -36,7 +36,7 @@ it("publishes every stored submission exactly once after a kill -9 between stori
   const env = {
     GRPC_PORT: "0",
     GRPC_HOST: "127.0.0.1",
-    KAFKA_BROKERS: infra.brokers.join(","),
+    ...infra.kafkaEnv,
     MONGO_URI: infra.mongoUri,
     MONGO_DB: db,
     KAFKA_GROUP_ID: uniqueName("intake"),
@@ -55,7 +55,7 @@ it("publishes every stored submission exactly once after a kill -9 between stori
   // Every `filing submitted` record on the lifecycle topic for our filings, from the start.
   const published = new Map<string, Set<string>>(); // filing id → event ids
   const partitions = new Map<string, Set<number>>(); // filing id → partitions its records were on
-  const kafka = createKafka({ brokers: infra.brokers, clientId: "crash-test", log: createLogger({ service: "test", level: "silent" }) });
+  const kafka = createKafka({ ...infra.kafka, clientId: "crash-test", log: createLogger({ service: "test", level: "silent" }) });
   collector = kafka.consumer({ groupId: uniqueName("crash-collector") });
   await collector.connect();
   await collector.subscribe({ topic: filingLifecycle.name, fromBeginning: true });

@@ -31,7 +31,7 @@ beforeAll(async () => {
   otherClerk = await h.client("c-440104", "44");
   specialist = await h.client(BEIJING_CHAOYANG.id, BEIJING_CHAOYANG.province, ["filing-specialist"]);
   store = await connectMongo({ uri: infra.mongoUri, dbName: h.db });
-  const kafka = createKafka({ brokers: infra.brokers, clientId: "intake-test", log: createLogger({ service: "test", level: "silent" }) });
+  const kafka = createKafka({ ...infra.kafka, clientId: "intake-test", log: createLogger({ service: "test", level: "silent" }) });
   decisions = await createProducer(kafka, "kuayu.decision");
   collector = kafka.consumer({ groupId: uniqueName("collector") });
   await collector.connect();

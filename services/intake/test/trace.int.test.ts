@@ -54,7 +54,7 @@ it("follows the trace of a gRPC call to the broker, and of an event into the con
     ROUTING_ADDR: `127.0.0.1:${routing.grpcPort}`,
     GRPC_PORT: "0",
     GRPC_HOST: "127.0.0.1",
-    KAFKA_BROKERS: infra.brokers.join(","),
+    ...infra.kafkaEnv,
     MONGO_URI: infra.mongoUri,
     MONGO_DB: uniqueName("intake_trace"),
     KAFKA_GROUP_ID: uniqueName("intake"),
@@ -78,7 +78,7 @@ it("follows the trace of a gRPC call to the broker, and of an event into the con
   // Intake passes over its own events; another service's event continues that service's trace
   // (W3C traceparent, as every producer here writes it) into intake's consumer and its store write.
   const traceId = randomBytes(16).toString("hex");
-  const kafka = createKafka({ brokers: infra.brokers, clientId: "trace-test", log: createLogger({ service: "test", level: "silent" }) });
+  const kafka = createKafka({ ...infra.kafka, clientId: "trace-test", log: createLogger({ service: "test", level: "silent" }) });
   const producer = kafka.producer();
   await producer.connect();
   const message = { filingId, collaboratingCourtId: filing!.collaboratingCourtId, jurisdictionCourtId: BEIJING_CHAOYANG.id, round: 1, drill: false };

@@ -1,4 +1,4 @@
-import { fields, loadConfig, z } from "@kuayu/config";
+import { checkKafkaClient, fields, loadConfig, z } from "@kuayu/config";
 import { parseCidrs } from "./channels/address-guard.js";
 
 const schema = z
@@ -84,10 +84,7 @@ const schema = z
   })
   .refine((c) => c.JWT_PUBLIC_KEY || c.JWT_PUBLIC_KEY_FILE, { message: "set JWT_PUBLIC_KEY or JWT_PUBLIC_KEY_FILE", path: ["JWT_PUBLIC_KEY"] })
   .refine((c) => !c.SMS_URL || c.SMS_TOKEN, { message: "SMS_URL needs SMS_TOKEN", path: ["SMS_TOKEN"] })
-  .refine((c) => !c.KAFKA_SASL_MECHANISM || (c.KAFKA_SASL_USERNAME && c.KAFKA_SASL_PASSWORD), {
-    message: "KAFKA_SASL_MECHANISM needs KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD",
-    path: ["KAFKA_SASL_USERNAME"],
-  });
+  .superRefine(checkKafkaClient);
 
 export type Config = z.infer<typeof schema>;
 export const readConfig = (env: NodeJS.ProcessEnv = process.env): Readonly<Config> => loadConfig(schema, env);

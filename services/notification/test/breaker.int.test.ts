@@ -99,7 +99,7 @@ beforeAll(async () => {
     readConfig({
       GRPC_PORT: "0",
       GRPC_HOST: "127.0.0.1",
-      KAFKA_BROKERS: infra.brokers.join(","),
+      ...infra.kafkaEnv,
       MONGO_URI: infra.mongoUri,
       MONGO_DB: db,
       KAFKA_GROUP_ID: uniqueName("notification"),
@@ -116,7 +116,7 @@ beforeAll(async () => {
   );
   const token = await (await createSigner(keys.privateKey)).mint({ user: `u-${COURT}`, courtId: COURT, roles: ["court-system"], province: "11" });
   system = createClient(notificationV1.NotificationService, `127.0.0.1:${app.grpcPort}`, { token, timeoutMs: 30_000 });
-  events = await createProducer(createKafka({ brokers: infra.brokers, clientId: "notification-breaker-test", log }), "kuayu.test");
+  events = await createProducer(createKafka({ ...infra.kafka, clientId: "notification-breaker-test", log }), "kuayu.test");
 });
 
 afterAll(async () => {

@@ -32,7 +32,7 @@ beforeAll(async () => {
     readConfig({
       GRPC_PORT: "0",
       GRPC_HOST: "127.0.0.1",
-      KAFKA_BROKERS: infra.brokers.join(","),
+      ...infra.kafkaEnv,
       MONGO_URI: infra.mongoUri,
       MONGO_DB: db,
       KAFKA_GROUP_ID: uniqueName("notification"),

@@ -26,7 +26,7 @@ let proc: ServiceProcess | undefined;
 
 beforeAll(async () => {
   await assertInfraUp();
-  const kafka = createKafka({ brokers: infra.brokers, clientId: "notification-kill-test", log, topicPrefix: prefix });
+  const kafka = createKafka({ ...infra.kafka, clientId: "notification-kill-test", log, topicPrefix: prefix });
   await ensureTopics(kafka, [filingLifecycle]);
   events = await createProducer(kafka, "kuayu.test");
 });
@@ -42,7 +42,7 @@ async function start(): Promise<void> {
   const p = spawnService(dist, {
     GRPC_PORT: "0",
     GRPC_HOST: "127.0.0.1",
-    KAFKA_BROKERS: infra.brokers.join(","),
+    ...infra.kafkaEnv,
     MONGO_URI: infra.mongoUri,
     MONGO_DB: db,
     KAFKA_GROUP_ID: group,

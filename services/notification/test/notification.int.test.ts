@@ -80,7 +80,7 @@ beforeAll(async () => {
     readConfig({
       GRPC_PORT: "0",
       GRPC_HOST: "127.0.0.1",
-      KAFKA_BROKERS: infra.brokers.join(","),
+      ...infra.kafkaEnv,
       MONGO_URI: infra.mongoUri,
       MONGO_DB: db,
       KAFKA_GROUP_ID: uniqueName("notification"),
@@ -100,7 +100,7 @@ beforeAll(async () => {
     log,
     (err) => void fatal.push(err),
   );
-  events = await createProducer(createKafka({ brokers: infra.brokers, clientId: "notification-test", log }), "kuayu.test");
+  events = await createProducer(createKafka({ ...infra.kafka, clientId: "notification-test", log }), "kuayu.test");
 });
 afterAll(async () => {
   clients.forEach((c) => c.close());

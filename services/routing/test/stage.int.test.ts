@@ -26,7 +26,7 @@ const start = (scope: string) =>
       GRPC_HOST: "127.0.0.1",
       JWT_PUBLIC_KEY: keys.publicKey,
       LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent",
-      KAFKA_BROKERS: infra.brokers.join(","),
+      ...infra.kafkaEnv,
       KAFKA_GROUP_ID: uniqueName("routing"),
       KAFKA_FROM_BEGINNING: "false",
       PROVINCE_SCOPE: scope,
@@ -40,7 +40,7 @@ const start = (scope: string) =>
 beforeAll(async () => {
   await assertInfraUp();
   [all, guangdongOnly] = await Promise.all([start("all"), start("44")]);
-  const kafka = createKafka({ brokers: infra.brokers, clientId: "routing-test", log });
+  const kafka = createKafka({ ...infra.kafka, clientId: "routing-test", log });
   intake = await createProducer(kafka, "kuayu.intake");
   collector = kafka.consumer({ groupId: uniqueName("routed-collector") });
   await collector.connect();

@@ -1,4 +1,4 @@
-import { fields, loadConfig, z } from "@kuayu/config";
+import { checkKafkaClient, fields, loadConfig, z } from "@kuayu/config";
 import { PROVINCE_PARTITIONS } from "@kuayu/topics";
 
 const schema = z
@@ -40,10 +40,7 @@ const schema = z
     LOG_LEVEL: fields.logLevel,
   })
   .refine((c) => c.JWT_PUBLIC_KEY || c.JWT_PUBLIC_KEY_FILE, { message: "set JWT_PUBLIC_KEY or JWT_PUBLIC_KEY_FILE", path: ["JWT_PUBLIC_KEY"] })
-  .refine((c) => !c.KAFKA_SASL_MECHANISM || (c.KAFKA_SASL_USERNAME && c.KAFKA_SASL_PASSWORD), {
-    message: "KAFKA_SASL_MECHANISM needs KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD",
-    path: ["KAFKA_SASL_USERNAME"],
-  });
+  .superRefine(checkKafkaClient);
 
 export type Config = z.infer<typeof schema>;
 export const readConfig = (env: NodeJS.ProcessEnv = process.env): Readonly<Config> => loadConfig(schema, env);

@@ -37,7 +37,7 @@ beforeAll(async () => {
   app = await startApp(testConfig(db, keys.publicKey, { DIRECTORY_FILE: path.join(dir, "directory.json") }), log, (err) => {
     throw err;
   });
-  events = await createProducer(createKafka({ brokers: infra.brokers, clientId: "supervision-dir-test", log }), "kuayu.test");
+  events = await createProducer(createKafka({ ...infra.kafka, clientId: "supervision-dir-test", log }), "kuayu.test");
 });
 afterAll(async () => {
   await events?.disconnect();

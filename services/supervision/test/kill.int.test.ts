@@ -29,7 +29,7 @@ let proc: ServiceProcess | undefined;
 
 beforeAll(async () => {
   await assertInfraUp();
-  const kafka = createKafka({ brokers: infra.brokers, clientId: "supervision-kill-test", log, topicPrefix: prefix });
+  const kafka = createKafka({ ...infra.kafka, clientId: "supervision-kill-test", log, topicPrefix: prefix });
   await ensureTopics(kafka, [filingLifecycle]);
   events = await createProducer(kafka, "kuayu.test");
 });
@@ -47,7 +47,7 @@ async function start(): Promise<{ proc: ServiceProcess; port: number }> {
     GRPC_HOST: "127.0.0.1",
     HTTP_PORT: "0",
     HTTP_HOST: "127.0.0.1",
-    KAFKA_BROKERS: infra.brokers.join(","),
+    ...infra.kafkaEnv,
     MONGO_URI: infra.mongoUri,
     MONGO_DB: db,
     KAFKA_GROUP_ID: group,

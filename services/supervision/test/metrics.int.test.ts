@@ -26,7 +26,7 @@ beforeAll(async () => {
   endpoint = await startMetricsEndpoint();
   db = uniqueName("supervision_metrics");
   app = await startApp(testConfig(db, testKeys().publicKey), log, (err) => void fatal.push(err));
-  events = await createProducer(createKafka({ brokers: infra.brokers, clientId: "supervision-metrics-test", log }), "kuayu.test");
+  events = await createProducer(createKafka({ ...infra.kafka, clientId: "supervision-metrics-test", log }), "kuayu.test");
 });
 afterAll(async () => {
   await events?.disconnect();

@@ -33,7 +33,7 @@ beforeAll(async () => {
   mint = (courtId, province, roles) => signer.mint({ user: `u-${courtId}`, courtId, roles, province });
   db = uniqueName("supervision_it");
   app = await startApp(testConfig(db, keys.publicKey), log, (err) => void fatal.push(err));
-  events = await createProducer(createKafka({ brokers: infra.brokers, clientId: "supervision-test", log }), "kuayu.test");
+  events = await createProducer(createKafka({ ...infra.kafka, clientId: "supervision-test", log }), "kuayu.test");
 });
 afterAll(async () => {
   clients.forEach((c) => c.close());
