@@ -86,7 +86,10 @@ async function joinAs(user: string, groupId: string, topic: string): Promise<str
 
 beforeAll(async () => {
   await assertInfraUp();
-  // Topics are the admin's to create (the services only describe them).
+  // Topics are the admin's to create (the services only describe them). The shared ones exist in
+  // every deployment (a fresh broker has them once the services' topics are created): without
+  // them a user with Describe would get UNKNOWN_TOPIC_OR_PARTITION, not the authorization error.
+  await ensureTopics(createKafka({ ...infra.kafka, clientId: "acl-test-shared", log }), [filingLifecycle, supervisionTopics.noticePublished]);
   await ensureTopics(admin, [filingLifecycle, supervisionTopics.noticePublished]);
   const a = admin.admin();
   await a.connect();
@@ -94,6 +97,8 @@ beforeAll(async () => {
   await a.disconnect();
   // The authorizer has them once intake may write its topic.
   await eventually(async () => (await writeAs(as("intake"), lifecycle)) === undefined, 10_000, "the ACLs of the test's prefix");
+  // On a fresh broker the group coordinator (__consumer_offsets) comes up with the first group.
+  await eventually(async () => (await joinAs("admin", uniqueName("acl-warmup"), lifecycle)) === "joined", 30_000, "the group coordinator");
 });
 
 afterAll(async () => {
