@@ -202,7 +202,7 @@ beforeAll(async () => {
   // Ports picked first, so that the five services (each waits for its consumer group) start at once.
   const port = Object.fromEntries(await Promise.all([R, I, D, N, S].map(async (p) => [p, await freePort()] as const)));
   for (const p of [R, I, D, N, S]) addresses[p] = `127.0.0.1:${port[p]}`;
-  const common = { GRPC_HOST: "127.0.0.1", JWT_PUBLIC_KEY: keys.publicKey, LOG_LEVEL: "silent", KAFKA_BROKERS: infra.brokers.join(","), KAFKA_FROM_BEGINNING: "false" };
+  const common = { GRPC_HOST: "127.0.0.1", JWT_PUBLIC_KEY: keys.publicKey, LOG_LEVEL: "silent", ...infra.kafkaEnv, KAFKA_FROM_BEGINNING: "false" };
   const store = { MONGO_URI: infra.mongoUri, WATCH_POLL_MS: "200" };
   const started = await Promise.allSettled([
     startRouting(readRoutingConfig({ ...common, GRPC_PORT: String(port[R]), KAFKA_GROUP_ID: uniqueName("routing") }), log, fail),
