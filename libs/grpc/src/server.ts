@@ -71,6 +71,8 @@ export interface ServerOptions {
    * systems together (0 or unset: no limit; the chart sets 200). Over it: RESOURCE_EXHAUSTED. Per replica.
    */
   callsPerCourtPerSecond?: number;
+  /** Transport security (tlsFromSettings(config).server); default plaintext. */
+  credentials?: grpc.ServerCredentials;
 }
 
 /** One dependency of readiness: `check` rejects (or takes over 2 s) while it is unavailable. */
@@ -168,7 +170,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   }
 
   const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync(`${opts.host ?? "0.0.0.0"}:${opts.port}`, grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
+    server.bindAsync(`${opts.host ?? "0.0.0.0"}:${opts.port}`, opts.credentials ?? grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
   );
   const setAll = (status: "SERVING" | "NOT_SERVING") => {
     health.setStatus("", status);

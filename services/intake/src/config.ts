@@ -14,6 +14,7 @@ const schema = z
     ...fields.kafkaClient,
     ...fields.calendar,
     ...fields.grpcLimits,
+    ...fields.tls,
     KAFKA_FROM_BEGINNING: fields.fromBeginning,
     MONGO_URI: fields.mongoUri.default("mongodb://127.0.0.1:27017"),
     MONGO_DB: z

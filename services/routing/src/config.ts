@@ -15,6 +15,7 @@ const schema = z
     ...fields.kafkaClient,
     ...fields.calendar,
     ...fields.grpcLimits,
+    ...fields.tls,
     KAFKA_FROM_BEGINNING: fields.fromBeginning,
     /** Routes the filings of collaborating courts in these provinces ("all", or two-digit codes). */
     PROVINCE_SCOPE: fields.provinces,
