@@ -2,7 +2,7 @@
 # A development CA and the certificates gRPC's mutual TLS and supervision's HTTPS use, with openssl:
 #   dev-certs.sh DIR [NAME]
 # writes DIR/ca.pem + ca-key.pem, DIR/server.pem + server-key.pem (subjectAltName DNS:localhost,
-# IP:127.0.0.1, serverAuth) and DIR/client.pem + client-key.pem (clientAuth): ECDSA P-256, one year.
+# IP:127.0.0.1, serverAuth and clientAuth) and DIR/client.pem + client-key.pem (clientAuth): ECDSA P-256, one year.
 # Idempotent: does nothing when DIR/ca.pem exists. NAME goes into the subjects (default "Kuayu development").
 # Production certificates come from the IT centre's own CA (docs/operations.md).
 set -euo pipefail
@@ -26,9 +26,11 @@ issue() {
   openssl x509 -req -in "$tmp/$1.csr" -CA "$tmp/ca.pem" -CAkey "$tmp/ca-key.pem" -CAcreateserial -sha256 -days 365 \
     -extfile "$tmp/$1.ext" -out "$tmp/$1.pem" 2>/dev/null
 }
+# The services' pair also serves as their client certificate when they call each other (intake calls
+# routing, decision calls intake): serverAuth and clientAuth.
 issue server localhost "basicConstraints=CA:FALSE
 keyUsage=critical,digitalSignature
-extendedKeyUsage=serverAuth
+extendedKeyUsage=serverAuth,clientAuth
 subjectAltName=DNS:localhost,IP:127.0.0.1"
 issue client "$name client" "basicConstraints=CA:FALSE
 keyUsage=critical,digitalSignature

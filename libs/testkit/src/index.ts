@@ -146,3 +146,4 @@ export function spawnService(mainJs: string, env: Record<string, string>): Servi
 export { startMetricsEndpoint, type MetricsEndpoint } from "./metrics.js";
 export * from "./fuzz.js";
 export * from "./authz.js";
+export { testCertificates, type TestCertificates } from "./tls.js";
