@@ -99,6 +99,8 @@ export const fields = {
     TLS_CERT_FILE: z.string().min(1).optional(),
     TLS_KEY_FILE: z.string().min(1).optional(),
   },
+  /** GRPC_HEALTH_PORT: a plaintext port answering grpc.health.v1 only, for Kubernetes' gRPC probes (they do no TLS); unset: none. */
+  healthPort: z.coerce.number().int().min(0).max(65535).optional(),
   port: (def: number) => z.coerce.number().int().min(0).max(65535).default(def),
   /**
    * The gRPC server's limits: GRPC_CALLS_PER_COURT_PER_SECOND, calls (and stream openings) one court

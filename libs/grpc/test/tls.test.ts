@@ -4,9 +4,9 @@ import { readFileSync } from "node:fs";
 import * as grpc from "@grpc/grpc-js";
 import { createVerifier } from "@kuayu/auth";
 import { ConfigError } from "@kuayu/config";
-import { createClient, startServer, tlsFromSettings, type RunningServer } from "@kuayu/grpc";
+import { createClient, implement, startServer, tlsFromSettings, type RunningServer } from "@kuayu/grpc";
 import { createLogger } from "@kuayu/logger";
-import { grpcHealthV1 } from "@kuayu/proto";
+import { directoryV1, grpcHealthV1 } from "@kuayu/proto";
 import { testCertificates, testKeys, type TestCertificates } from "@kuayu/testkit";
 
 let ours: TestCertificates, other: TestCertificates;
@@ -18,8 +18,11 @@ const start = async (certs: TestCertificates) =>
     port: 0,
     log: createLogger({ service: "test", level: "silent" }),
     verifier: await createVerifier(testKeys().publicKey),
-    services: [],
+    services: [
+      implement(directoryV1.DirectoryService, Object.fromEntries(directoryV1.DirectoryService.methods.map((m) => [m.localName, () => Promise.reject(new Error("not under test"))])) as never),
+    ],
     credentials: tlsFromSettings(certs.serverEnv).server,
+    healthPort: 0,
   });
 
 beforeAll(async () => {
@@ -67,6 +70,28 @@ describe("mutual TLS", () => {
     expect(await check(rogue.port, tlsFromSettings(ours.clientEnv).channel)).toBe(grpc.status.UNAVAILABLE);
     // … which serves its own CA's clients.
     expect(await check(rogue.port, tlsFromSettings(other.clientEnv).channel)).toBe("SERVING");
+  });
+});
+
+describe("the plaintext health port (Kubernetes' gRPC probes)", () => {
+  it("answers grpc.health.v1 without TLS, with the server's statuses", async () => {
+    const plain = grpc.credentials.createInsecure();
+    expect(await check(server.healthPort!, plain)).toBe("SERVING");
+    server.health.setStatus("", "NOT_SERVING");
+    try {
+      expect(await check(server.healthPort!, plain)).toBe("NOT_SERVING");
+    } finally {
+      server.health.setStatus("", "SERVING");
+    }
+  });
+
+  it("serves nothing else", async () => {
+    const client = createClient(directoryV1.DirectoryService, `127.0.0.1:${server.healthPort}`, { credentials: grpc.credentials.createInsecure(), timeoutMs: 5000 });
+    try {
+      await expect(client.getCourt({ courtId: "c-1" })).rejects.toMatchObject({ code: grpc.status.UNIMPLEMENTED });
+    } finally {
+      client.close();
+    }
   });
 });
 

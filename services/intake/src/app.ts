@@ -100,6 +100,7 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
       host: config.GRPC_HOST,
       port: config.GRPC_PORT,
       credentials: tls.server,
+      healthPort: config.GRPC_HEALTH_PORT,
       callsPerCourtPerSecond: config.GRPC_CALLS_PER_COURT_PER_SECOND,
       readiness: [storeReadiness(conn), brokerReadiness(kafka)],
     });
