@@ -18,9 +18,7 @@ const start = async (certs: TestCertificates) =>
     port: 0,
     log: createLogger({ service: "test", level: "silent" }),
     verifier: await createVerifier(testKeys().publicKey),
-    services: [
-      implement(directoryV1.DirectoryService, Object.fromEntries(directoryV1.DirectoryService.methods.map((m) => [m.localName, () => Promise.reject(new Error("not under test"))])) as never),
-    ],
+    services: [implement(directoryV1.DirectoryService, Object.fromEntries(directoryV1.DirectoryService.methods.map((m) => [m.localName, () => Promise.reject(new Error("not under test"))])) as never)],
     credentials: tlsFromSettings(certs.serverEnv).server,
     healthPort: 0,
   });
