@@ -37,3 +37,13 @@ export function testCertificates(name = "Kuayu test"): TestCertificates {
     clientEnv: { TLS_CA_FILE: f("ca.pem"), TLS_CERT_FILE: f("client.pem"), TLS_KEY_FILE: f("client-key.pem") },
   };
 }
+
+let shared: TestCertificates | undefined;
+
+/**
+ * The certificates of this test process's spawned services: spawnService starts every service with
+ * mutual TLS on (the server pair); clients dial with `tlsFromSettings(serviceCertificates().clientEnv)`.
+ */
+export function serviceCertificates(): TestCertificates {
+  return (shared ??= testCertificates("Kuayu services test"));
+}
