@@ -28,7 +28,8 @@ CONSOLE_URL="http://127.0.0.1:$CONSOLE_PORT"
 # certificates the bootstrap made (scripts/tls/dev-certs.sh). The services present the server pair (also
 # their client certificate when they call each other); the console, only a client, the client pair.
 TLS_DIR="$KUAYU_ROOT/.secrets/tls"
-TLS_ENV=(TLS_CA_FILE="$TLS_DIR/ca.pem" TLS_CERT_FILE="$TLS_DIR/server.pem" TLS_KEY_FILE="$TLS_DIR/server-key.pem")
+# NODE_EXTRA_CA_CERTS: Node's own HTTPS clients (JWKS of supervision's API) trust the CA too.
+TLS_ENV=(TLS_CA_FILE="$TLS_DIR/ca.pem" TLS_CERT_FILE="$TLS_DIR/server.pem" TLS_KEY_FILE="$TLS_DIR/server-key.pem" NODE_EXTRA_CA_CERTS="$TLS_DIR/ca.pem")
 GRPCURL_TLS=(-cacert "$TLS_DIR/ca.pem" -cert "$TLS_DIR/client.pem" -key "$TLS_DIR/client-key.pem")
 
 pidfile() { echo ".data/pids/svc-$1.pid"; }
@@ -85,7 +86,7 @@ up() {
   start_http console "$CONSOLE_URL/healthz" \
     env CONSOLE_PORT="$CONSOLE_PORT" CONSOLE_HOST=127.0.0.1 PUBLIC_URL="$CONSOLE_URL" OIDC_ISSUER="$IDP_URL" \
     OIDC_CLIENT_SECRET_FILE="$KUAYU_ROOT/.secrets/console-client-secret" SESSION_KEY_FILE="$KUAYU_ROOT/.secrets/console-session-key" \
-    TLS_CA_FILE="$TLS_DIR/ca.pem" TLS_CERT_FILE="$TLS_DIR/client.pem" TLS_KEY_FILE="$TLS_DIR/client-key.pem" \
+    TLS_CA_FILE="$TLS_DIR/ca.pem" TLS_CERT_FILE="$TLS_DIR/client.pem" TLS_KEY_FILE="$TLS_DIR/client-key.pem" NODE_EXTRA_CA_CERTS="$TLS_DIR/ca.pem" \
     OTEL_SERVICE_NAME=console node --require @kuayu/telemetry/register services/console/dist/main.js
   echo "services: console  $CONSOLE_URL  (sign in as clerk, specialist, supervisor-bj or supervisor-spc; password kuayu-dev)  log .data/logs/console.log"
 }

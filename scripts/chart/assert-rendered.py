@@ -50,6 +50,7 @@ outbox, webhook receivers, the holiday calendar) with its metric. With monitorin
 labelled grafana_dashboard: "1" holds the dashboard JSON, with a panel on each of those metrics.
 Mutual TLS (tls.enabled): every pod, the console's too, has TLS_CA_FILE, TLS_CERT_FILE and
 TLS_KEY_FILE on a read-only, not world-readable mount of tls.secretName (ca.crt, tls.crt, tls.key),
+NODE_EXTRA_CA_CERTS = TLS_CA_FILE,
 and the gRPC components' probes ask the plaintext health port (GRPC_HEALTH_PORT = tls.healthPort);
 with tls.certManager.issuerRef one cert-manager Certificate writes that Secret for the release's
 Service names. With TLS off, none of it.
@@ -138,7 +139,7 @@ def check_tls(where, pod, c, health):
     env = container_env(c)
     names = ("TLS_CA_FILE", "TLS_CERT_FILE", "TLS_KEY_FILE")
     if not tls_on:
-        for n in names + ("GRPC_HEALTH_PORT",):
+        for n in names + ("GRPC_HEALTH_PORT", "NODE_EXTRA_CA_CERTS"):
             if n in env:
                 problem(f"{where}: {n} is set, but tls.enabled is false")
         return
@@ -154,6 +155,8 @@ def check_tls(where, pod, c, health):
             problem(f"{where}: {n} {f} is not key {key} of Secret {secret_name}")
         elif secret.get("defaultMode", 0o644) & 0o007:
             problem(f"{where}: {n} is readable by every user (defaultMode {oct(secret.get('defaultMode', 0o644))})")
+    if env.get("NODE_EXTRA_CA_CERTS") != env.get("TLS_CA_FILE"):
+        problem(f"{where}: NODE_EXTRA_CA_CERTS is {env.get('NODE_EXTRA_CA_CERTS')!r}, expected TLS_CA_FILE (Node's HTTPS clients trust the CA)")
     if health and env.get("GRPC_HEALTH_PORT") != str(v["tls"]["healthPort"]):
         problem(f"{where}: GRPC_HEALTH_PORT is {env.get('GRPC_HEALTH_PORT')!r}, expected {v['tls']['healthPort']}")
 

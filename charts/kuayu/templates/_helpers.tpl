@@ -175,6 +175,8 @@ provinces (every province, "*", for scope "all") default to it; intakeAddresses 
 {{- $_ := set .env "TLS_CA_FILE" "/etc/kuayu/tls/ca.crt" -}}
 {{- $_ := set .env "TLS_CERT_FILE" "/etc/kuayu/tls/tls.crt" -}}
 {{- $_ := set .env "TLS_KEY_FILE" "/etc/kuayu/tls/tls.key" -}}
+{{- /* Node's own HTTPS clients (another release's JWKS at its supervision API) trust the CA too. */ -}}
+{{- $_ := set .env "NODE_EXTRA_CA_CERTS" "/etc/kuayu/tls/ca.crt" -}}
 {{- end -}}
 {{- end -}}
 
