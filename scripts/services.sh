@@ -29,6 +29,7 @@ CONSOLE_URL="http://127.0.0.1:$CONSOLE_PORT"
 # their client certificate when they call each other); the console, only a client, the client pair.
 TLS_DIR="$KUAYU_ROOT/.secrets/tls"
 # NODE_EXTRA_CA_CERTS: Node's own HTTPS clients (JWKS of supervision's API) trust the CA too.
+# (--disable-warning=DEP0123 below: grpc-js names the TLS server after the address dialled, 127.0.0.1 here.)
 TLS_ENV=(TLS_CA_FILE="$TLS_DIR/ca.pem" TLS_CERT_FILE="$TLS_DIR/server.pem" TLS_KEY_FILE="$TLS_DIR/server-key.pem" NODE_EXTRA_CA_CERTS="$TLS_DIR/ca.pem")
 GRPCURL_TLS=(-cacert "$TLS_DIR/ca.pem" -cert "$TLS_DIR/client.pem" -key "$TLS_DIR/client-key.pem")
 
@@ -72,7 +73,7 @@ up() {
       JWT_PUBLIC_KEY_FILE="$KUAYU_ROOT/.secrets/jwt-public.pem" OIDC_ISSUER="$IDP_URL" \
       ${extra:+env "$extra"} \
       env "${TLS_ENV[@]}" \
-      setsid nohup node --require @kuayu/telemetry/register "services/$name/dist/main.js" \
+      setsid nohup node --disable-warning=DEP0123 --require @kuayu/telemetry/register "services/$name/dist/main.js" \
       >".data/logs/$name.log" 2>&1 < /dev/null &
     echo $! > "$(pidfile "$name")"
     # Wait until it answers its gRPC health check (or died).
@@ -87,7 +88,7 @@ up() {
     env CONSOLE_PORT="$CONSOLE_PORT" CONSOLE_HOST=127.0.0.1 PUBLIC_URL="$CONSOLE_URL" OIDC_ISSUER="$IDP_URL" \
     OIDC_CLIENT_SECRET_FILE="$KUAYU_ROOT/.secrets/console-client-secret" SESSION_KEY_FILE="$KUAYU_ROOT/.secrets/console-session-key" \
     TLS_CA_FILE="$TLS_DIR/ca.pem" TLS_CERT_FILE="$TLS_DIR/client.pem" TLS_KEY_FILE="$TLS_DIR/client-key.pem" NODE_EXTRA_CA_CERTS="$TLS_DIR/ca.pem" \
-    OTEL_SERVICE_NAME=console node --require @kuayu/telemetry/register services/console/dist/main.js
+    OTEL_SERVICE_NAME=console node --disable-warning=DEP0123 --require @kuayu/telemetry/register services/console/dist/main.js
   echo "services: console  $CONSOLE_URL  (sign in as clerk, specialist, supervisor-bj or supervisor-spc; password kuayu-dev)  log .data/logs/console.log"
 }
 
