@@ -24,7 +24,7 @@ beforeAll(async () => {
     GRPC_HOST: "127.0.0.1",
     HTTP_PORT: "0",
     HTTP_HOST: "127.0.0.1",
-    KAFKA_BROKERS: infra.brokers.join(","),
+    ...infra.kafkaEnv,
     MONGO_URI: infra.mongoUri,
     MONGO_DB: db,
     KAFKA_GROUP_ID: uniqueName("supervision"),
