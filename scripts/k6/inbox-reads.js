@@ -3,7 +3,7 @@
 // point it at a court with filings) so there is something to open. See README.md.
 import grpc from "k6/net/grpc";
 import { check, fail } from "k6";
-import { DECISION_ADDR, JURISDICTION_COURT, PROTO_DIR, bearer, env, grpcError, required } from "./lib/env.js";
+import { DECISION_ADDR, GRPC_CONNECT, JURISDICTION_COURT, PROTO_DIR, bearer, env, grpcError, required } from "./lib/env.js";
 
 const COURT_TOKEN = required("COURT_TOKEN", `a filing-specialist token of ${JURISDICTION_COURT}: npx kuayu token mint --court ${JURISDICTION_COURT} --role filing-specialist`);
 
@@ -31,7 +31,7 @@ let connected = false;
 
 function connect() {
   if (!connected) {
-    client.connect(DECISION_ADDR, { plaintext: true, timeout: "10s" });
+    client.connect(DECISION_ADDR, Object.assign({ timeout: "10s" }, GRPC_CONNECT));
     connected = true;
   }
 }

@@ -6,7 +6,7 @@ import grpc from "k6/net/grpc";
 import encoding from "k6/encoding";
 import { check, fail, sleep } from "k6";
 import { Trend } from "k6/metrics";
-import { DECISION_ADDR, INTAKE_ADDR, JURISDICTION_COURT, PROTO_DIR, WINDOW_COURT, bearer, env, grpcError, required } from "./lib/env.js";
+import { DECISION_ADDR, GRPC_CONNECT, INTAKE_ADDR, JURISDICTION_COURT, PROTO_DIR, WINDOW_COURT, bearer, env, grpcError, required } from "./lib/env.js";
 
 const WINDOW_TOKEN = required("WINDOW_TOKEN", `a window-clerk token of ${WINDOW_COURT}: npx kuayu token mint --court ${WINDOW_COURT} --role window-clerk`);
 const COURT_TOKEN = required("COURT_TOKEN", `a filing-specialist token of ${JURISDICTION_COURT}: npx kuayu token mint --court ${JURISDICTION_COURT} --role filing-specialist`);
@@ -114,8 +114,8 @@ let connected = false;
 export default async function () {
   // One connection per VU for the whole test.
   if (!connected) {
-    intake.connect(INTAKE_ADDR, { plaintext: true, timeout: "10s" });
-    decision.connect(DECISION_ADDR, { plaintext: true, timeout: "10s" });
+    intake.connect(INTAKE_ADDR, Object.assign({ timeout: "10s" }, GRPC_CONNECT));
+    decision.connect(DECISION_ADDR, Object.assign({ timeout: "10s" }, GRPC_CONNECT));
     connected = true;
   }
 

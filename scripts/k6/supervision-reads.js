@@ -4,7 +4,7 @@
 import grpc from "k6/net/grpc";
 import http from "k6/http";
 import { check } from "k6";
-import { PROTO_DIR, SUPERVISION_ADDR, SUPERVISION_HTTP, bearer, env, required } from "./lib/env.js";
+import { GRPC_CONNECT, PROTO_DIR, SUPERVISION_ADDR, SUPERVISION_HTTP, bearer, env, required } from "./lib/env.js";
 
 const SUPERVISOR_TOKEN = required("SUPERVISOR_TOKEN", "a supervisor token: npx kuayu token mint --court c-spc --role supervisor --province 00");
 /** national, province (SCOPE_ID = two-digit province code) or court (SCOPE_ID = court id). */
@@ -43,7 +43,7 @@ let connected = false;
 
 export async function grpcReads() {
   if (!connected) {
-    client.connect(SUPERVISION_ADDR, { plaintext: true, timeout: "10s" });
+    client.connect(SUPERVISION_ADDR, Object.assign({ timeout: "10s" }, GRPC_CONNECT));
     connected = true;
   }
   const ind = await client.asyncInvoke(`${SUPERVISION}/GetIndicators`, { scope, fromDate: FROM, toDate: TO }, call);

@@ -160,9 +160,46 @@ provinces (every province, "*", for scope "all") default to it; intakeAddresses 
 {{- if .c.callsIntakes }}{{ $_ := set $env "INTAKE_ADDRS" (include "kuayu.intakeAddrs" .) }}{{ end -}}
 {{- if .c.signsTokens }}{{ $_ := set $env "JWT_PRIVATE_KEY_FILE" (printf "%s/private.pem" (include "kuayu.jwtSigningDir" .)) }}{{ end -}}
 {{- include "kuayu.oidcEnv" (dict "root" .root "env" $env) -}}
+{{- include "kuayu.tlsEnv" (dict "root" .root "env" $env) -}}
+{{- if $v.tls.enabled }}{{ $_ := set $env "GRPC_HEALTH_PORT" ($v.tls.healthPort | int | toString) }}{{ end -}}
 {{- range $k, $val := .c.settings }}{{ $_ := set $env $k (toString $val) }}{{ end -}}
 {{- toYaml $env -}}
 {{- end -}}
+{{- end -}}
+
+{{/* Mutual TLS (tls.*): where the Secret is mounted, its name, and TLS_* into .env when enabled. */}}
+{{- define "kuayu.tlsDir" -}}/etc/kuayu/tls{{- end -}}
+{{- define "kuayu.tlsSecret" -}}{{ .Values.tls.secretName | default (printf "%s-tls" .Release.Name) }}{{- end -}}
+{{- define "kuayu.tlsEnv" -}}
+{{- if .root.Values.tls.enabled -}}
+{{- $_ := set .env "TLS_CA_FILE" "/etc/kuayu/tls/ca.crt" -}}
+{{- $_ := set .env "TLS_CERT_FILE" "/etc/kuayu/tls/tls.crt" -}}
+{{- $_ := set .env "TLS_KEY_FILE" "/etc/kuayu/tls/tls.key" -}}
+{{- /* Node's own HTTPS clients (another release's JWKS at its supervision API) trust the CA too. */ -}}
+{{- $_ := set .env "NODE_EXTRA_CA_CERTS" "/etc/kuayu/tls/ca.crt" -}}
+{{- end -}}
+{{- end -}}
+
+{{/* The TLS Secret's volume mount and volume, for a pod's container and volumes (when tls.enabled). */}}
+{{- define "kuayu.tlsMount" -}}
+# Mutual TLS (TLS_CA_FILE, TLS_CERT_FILE, TLS_KEY_FILE): tls.secretName, read-only.
+- name: tls
+  mountPath: {{ include "kuayu.tlsDir" . }}
+  readOnly: true
+{{- end -}}
+{{- define "kuayu.tlsVolume" -}}
+- name: tls
+  secret:
+    secretName: {{ include "kuayu.tlsSecret" . }}
+    items:
+      - key: ca.crt
+        path: ca.crt
+      - key: tls.crt
+        path: tls.crt
+      - key: tls.key
+        path: tls.key
+    # Readable by the pod's group (fsGroup 1000) only.
+    defaultMode: 0440
 {{- end -}}
 
 {{/* OIDC_ISSUER, OIDC_JWKS_URL, OIDC_AUDIENCE from oidc.* (each only when set), into .env. */}}
@@ -202,6 +239,7 @@ provinces (every province, "*", for scope "all") default to it; intakeAddresses 
 {{- range .c.calls -}}
 {{- $_ := set $env (get $names .) (include "kuayu.address" (dict "root" $.root "name" .)) -}}
 {{- end -}}
+{{- include "kuayu.tlsEnv" (dict "root" .root "env" $env) -}}
 {{- range $k, $val := .c.settings }}{{ $_ := set $env $k (toString $val) }}{{ end -}}
 {{- toYaml $env -}}
 {{- end -}}

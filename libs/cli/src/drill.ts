@@ -7,7 +7,7 @@ import path from "node:path";
 import { Option, type Command } from "commander";
 import { loadDirectory } from "@kuayu/directory";
 import { CASE_TYPES, COURT_KINDS, isCaseType, type CaseType, type CourtKind } from "@kuayu/domain";
-import { CliUsageError, validated } from "./filing.js";
+import { channelCredentials, CliUsageError, tlsOptions, validated } from "./filing.js";
 import { PlanError, parseDelay, planDrill, type DrillPlan, type PlanOptions } from "./drill/plan.js";
 import { JournalError } from "./drill/journal.js";
 import { formatReport } from "./drill/report.js";
@@ -17,6 +17,9 @@ import { usageError } from "./output.js";
 const root = path.resolve(__dirname, "../../..");
 
 export interface DrillRunOptions {
+  ca?: string;
+  cert?: string;
+  certKey?: string;
   intake: string;
   decision: string;
   supervision: string | false;
@@ -155,8 +158,7 @@ function summarizePlan(plan: DrillPlan): string {
 }
 
 export function drillCommands(cmd: Command): void {
-  cmd
-    .command("run")
+  tlsOptions(cmd.command("run"))
     .description("run a drill through the real services: courts file, simulated specialists respond and decide; exits 1 unless every filing reached a final state exactly once")
     .option("--intake <addr>", "intake gRPC address (the windows' service)", process.env.KUAYU_INTAKE_ADDR ?? "127.0.0.1:50051")
     .option("--decision <addr>", "jurisdiction-decision gRPC address (the inboxes)", process.env.KUAYU_DECISION_ADDR ?? "127.0.0.1:50053")
@@ -198,6 +200,7 @@ export function drillCommands(cmd: Command): void {
         filingTimeoutMs: durationMs(o.filingTimeout, "--filing-timeout"),
         settleMs: durationMs(o.settle, "--settle"),
         progressMs: durationMs(o.progressInterval, "--progress-interval"),
+        credentials: channelCredentials(o),
       }));
       if (o.campaign !== undefined && run.supervision === undefined) usageError("--campaign needs supervision (drop --no-supervision)");
       let plan: DrillPlan;

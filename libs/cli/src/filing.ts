@@ -7,7 +7,8 @@ import { pipeline } from "node:stream/promises";
 import type { Command } from "commander";
 import { clone, create, fromJson, toJson, type DescService, type JsonValue, type MessageInitShape } from "@bufbuild/protobuf";
 import { timestampDate, timestampFromDate, type Timestamp } from "@bufbuild/protobuf/wkt";
-import { createClient, fieldViolations, status, type Client, type FieldViolation } from "@kuayu/grpc";
+import { createClient, fieldViolations, status, tlsFromSettings, type Client, type FieldViolation } from "@kuayu/grpc";
+import type { ChannelCredentials } from "@grpc/grpc-js";
 import { CASE_TYPES, caseTypeInfo, isCaseType, maskIdentityNumber, type CaseType } from "@kuayu/domain";
 import { commonV1, enumFromId, idFromEnum, intakeV1 } from "@kuayu/proto";
 import { print, usageError } from "./output.js";
@@ -202,6 +203,10 @@ export const isDirectory = (p: string): boolean => {
 export interface CommonOptions {
   addr: string;
   token?: string;
+  /** Mutual TLS files (default: env TLS_CA_FILE, TLS_CERT_FILE, TLS_KEY_FILE). */
+  ca?: string;
+  cert?: string;
+  certKey?: string;
   timeout?: string;
   json?: boolean;
 }
@@ -218,6 +223,31 @@ export interface Connection {
   timeoutMs: number;
   /** Deadline of streams: Infinity unless --timeout was given. */
   streamTimeoutMs: number;
+  /** Mutual TLS with --ca/--cert/--cert-key, or plaintext when none is given. */
+  credentials: ChannelCredentials;
+}
+
+/**
+ * --ca, --cert and --cert-key (each defaulting to its TLS_* variable), all three or none. (--key
+ * already names the idempotency key of filing commands and the token signing key.)
+ */
+export function tlsOptions(cmd: Command): Command {
+  return cmd
+    .option("--ca <file>", "CA certificate (PEM) the service's certificate must be issued by (default: env TLS_CA_FILE)")
+    .option("--cert <file>", "client certificate (PEM) for mutual TLS (default: env TLS_CERT_FILE)")
+    .option("--cert-key <file>", "the client certificate's private key (PEM) (default: env TLS_KEY_FILE)");
+}
+
+/** The channel credentials of --ca/--cert/--cert-key or TLS_*: mutual TLS, or plaintext when none is set. */
+export function channelCredentials(o: { ca?: string; cert?: string; certKey?: string }, env: NodeJS.ProcessEnv = process.env): ChannelCredentials {
+  try {
+    return tlsFromSettings({ TLS_CA_FILE: o.ca ?? env.TLS_CA_FILE, TLS_CERT_FILE: o.cert ?? env.TLS_CERT_FILE, TLS_KEY_FILE: o.certKey ?? env.TLS_KEY_FILE }).channel;
+  } catch (err) {
+    const problems = (err as { problems?: string[] }).problems;
+    if (!problems) throw err;
+    const flag = (p: string) => p.replace("TLS_CA_FILE", "--ca (TLS_CA_FILE)").replace("TLS_CERT_FILE", "--cert (TLS_CERT_FILE)").replace("TLS_KEY_FILE", "--cert-key (TLS_KEY_FILE)");
+    throw new CliUsageError(`mutual TLS needs --ca, --cert and --cert-key together: ${problems.map(flag).join("; ")}`);
+  }
 }
 
 export function connection(o: CommonOptions, env: NodeJS.ProcessEnv = process.env): Connection {
@@ -233,7 +263,7 @@ export function connection(o: CommonOptions, env: NodeJS.ProcessEnv = process.en
     if (!Number.isFinite(s) || s <= 0) throw new CliUsageError(`--timeout must be a positive number of seconds, got "${o.timeout}"`);
     timeoutMs = s * 1000;
   }
-  return { address, token, timeoutMs: timeoutMs ?? DEFAULT_CALL_TIMEOUT_MS, streamTimeoutMs: timeoutMs ?? Infinity };
+  return { address, token, timeoutMs: timeoutMs ?? DEFAULT_CALL_TIMEOUT_MS, streamTimeoutMs: timeoutMs ?? Infinity, credentials: channelCredentials(o, env) };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -295,7 +325,7 @@ export async function runWithClient<S extends DescService>(
   } catch (err) {
     return report(err, o.addr);
   }
-  const client = createClient(service, conn.address, { token: conn.token, timeoutMs: conn.timeoutMs });
+  const client = createClient(service, conn.address, { token: conn.token, timeoutMs: conn.timeoutMs, credentials: conn.credentials });
   try {
     await body(client, conn);
   } catch (err) {
@@ -615,7 +645,7 @@ export async function download(
 // Commands.
 
 function common(cmd: Command): Command {
-  return cmd
+  return tlsOptions(cmd)
     .option("--addr <host:port>", "intake service address (env KUAYU_INTAKE_ADDR)", process.env.KUAYU_INTAKE_ADDR ?? DEFAULT_ADDRESS)
     .option("--token <jwt>", "bearer token (default: env KUAYU_TOKEN; see `kuayu token mint`)")
     .option("--timeout <seconds>", `deadline of the call (default: ${DEFAULT_CALL_TIMEOUT_MS / 1000}; none for upload, download and watch)`)

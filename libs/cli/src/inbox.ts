@@ -23,6 +23,7 @@ import {
   pad,
   parsePageSize,
   runWithClient,
+  tlsOptions,
   partyLines,
   table,
   validated,
@@ -377,7 +378,7 @@ const filingJson = (f: InboxFiling) => toJson(decisionV1.InboxFilingSchema, f);
 // Commands.
 
 function common(cmd: Command): Command {
-  return cmd
+  return tlsOptions(cmd)
     .option("--addr <host:port>", "jurisdiction-decision service address (env KUAYU_DECISION_ADDR)", process.env.KUAYU_DECISION_ADDR ?? DEFAULT_DECISION_ADDRESS)
     .option("--token <jwt>", "bearer token of a filing specialist (default: env KUAYU_TOKEN; see `kuayu token mint --role filing-specialist`)")
     .option("--timeout <seconds>", `deadline of the call (default: ${DEFAULT_CALL_TIMEOUT_MS / 1000}; none for download and watch)`)

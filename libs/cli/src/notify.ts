@@ -27,6 +27,7 @@ import {
   pad,
   parsePageSize,
   runWithClient,
+  tlsOptions,
   table,
   validated,
   type CommonOptions,
@@ -566,7 +567,7 @@ export async function saveDocument(
 // Commands.
 
 function common(cmd: Command, role: string, streams?: string): Command {
-  return cmd
+  return tlsOptions(cmd)
     .option("--addr <host:port>", "notification service address (env KUAYU_NOTIFICATION_ADDR)", process.env.KUAYU_NOTIFICATION_ADDR ?? DEFAULT_NOTIFICATION_ADDRESS)
     .option("--token <jwt>", `bearer token, ${role} (default: env KUAYU_TOKEN; see \`kuayu token mint\`)`)
     .option("--timeout <seconds>", `deadline of the call (default: ${DEFAULT_CALL_TIMEOUT_MS / 1000}${streams ? `; none for ${streams}` : ""})`)

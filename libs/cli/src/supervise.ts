@@ -28,6 +28,7 @@ import {
   pad,
   parsePageSize,
   runWithClient,
+  tlsOptions,
   table,
   validated,
   type CommonOptions,
@@ -477,7 +478,7 @@ export function saveCsv(target: string, csv: string, force: boolean): number {
 // Commands.
 
 function common(cmd: Command): Command {
-  return cmd
+  return tlsOptions(cmd)
     .option("--addr <host:port>", "supervision service address (env KUAYU_SUPERVISION_ADDR)", process.env.KUAYU_SUPERVISION_ADDR ?? DEFAULT_SUPERVISION_ADDRESS)
     .option("--token <jwt>", "bearer token of a supervisor (default: env KUAYU_TOKEN; see `kuayu token mint --role supervisor`)")
     .option("--timeout <seconds>", `deadline of the call (default: ${DEFAULT_CALL_TIMEOUT_MS / 1000})`)

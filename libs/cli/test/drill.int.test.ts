@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import os from "node:os";
 import path from "node:path";
 import { connectMongo } from "@kuayu/mongo";
-import { assertInfraUp, infra, spawnService, testKeys, uniqueName, type ServiceProcess } from "@kuayu/testkit";
+import { assertInfraUp, infra, serviceCertificates, spawnService, testKeys, uniqueName, type ServiceProcess } from "@kuayu/testkit";
 import type { DrillReport } from "../src/drill/report";
 
 const root = path.resolve(__dirname, "../../..");
@@ -18,6 +18,8 @@ const dbs: string[] = [];
 const addr: Record<string, string> = {};
 const tmp = mkdtempSync(path.join(os.tmpdir(), "kuayu-drill-"));
 const keyFile = path.join(tmp, "key.pem");
+/** The spawned services run mutual TLS; the drill dials them with the client pair (--ca, --cert, --cert-key). */
+const tls = serviceCertificates();
 
 const common = () => ({
   GRPC_PORT: "0",
@@ -45,7 +47,26 @@ function drill(args: string[], killWhen?: () => boolean): Promise<{ code: number
   const reportFile = path.join(tmp, `report-${uniqueName("r")}.json`);
   const child = spawn(
     process.execPath,
-    [path.join(root, "libs/cli/dist/main.js"), "drill", "run", "--key", keyFile, "--report", reportFile, "--intake", addr.intake!, "--decision", addr.decision!, ...args],
+    [
+      path.join(root, "libs/cli/dist/main.js"),
+      "drill",
+      "run",
+      "--key",
+      keyFile,
+      "--ca",
+      tls.ca,
+      "--cert",
+      tls.clientCert,
+      "--cert-key",
+      tls.clientKey,
+      "--report",
+      reportFile,
+      "--intake",
+      addr.intake!,
+      "--decision",
+      addr.decision!,
+      ...args,
+    ],
     {
       cwd: root,
       stdio: ["ignore", "pipe", "pipe"],

@@ -89,6 +89,18 @@ export const fields = {
     OIDC_JWKS_URL: z.url().optional(),
     OIDC_AUDIENCE: z.string().min(1).optional(),
   },
+  /**
+   * Mutual TLS: TLS_CA_FILE, TLS_CERT_FILE and TLS_KEY_FILE (PEM files), all three or none. A server
+   * presents the pair and requires client certificates issued by the CA; a client verifies the server
+   * against the CA and presents the pair. None set: plaintext (a developer's own machine only).
+   */
+  tls: {
+    TLS_CA_FILE: z.string().min(1).optional(),
+    TLS_CERT_FILE: z.string().min(1).optional(),
+    TLS_KEY_FILE: z.string().min(1).optional(),
+  },
+  /** GRPC_HEALTH_PORT: a plaintext port answering grpc.health.v1 only, for Kubernetes' gRPC probes (they do no TLS); unset: none. */
+  healthPort: z.coerce.number().int().min(0).max(65535).optional(),
   port: (def: number) => z.coerce.number().int().min(0).max(65535).default(def),
   /**
    * The gRPC server's limits: GRPC_CALLS_PER_COURT_PER_SECOND, calls (and stream openings) one court
@@ -184,4 +196,41 @@ export function kafkaClient(c: KafkaClientConfig) {
     ssl: c.KAFKA_TLS ? (Object.keys(files).length > 0 ? files : true) : false,
     ...(c.KAFKA_SASL_MECHANISM ? { sasl: { mechanism: c.KAFKA_SASL_MECHANISM, username: c.KAFKA_SASL_USERNAME ?? "", password } } : {}),
   };
+}
+
+/** The TLS settings (fields.tls). */
+export interface TlsSettings {
+  TLS_CA_FILE?: string;
+  TLS_CERT_FILE?: string;
+  TLS_KEY_FILE?: string;
+}
+
+/** The contents of the TLS files: the CA's certificates, this side's certificate chain and key (PEM). */
+export interface TlsFiles {
+  ca: Buffer;
+  cert: Buffer;
+  key: Buffer;
+}
+
+/**
+ * Reads the TLS_* files; undefined when none is set. Throws a ConfigError when only some are set or
+ * a file cannot be read.
+ */
+export function tlsFiles(s: TlsSettings): TlsFiles | undefined {
+  const names = ["TLS_CA_FILE", "TLS_CERT_FILE", "TLS_KEY_FILE"] as const;
+  const set = names.filter((n) => s[n]);
+  if (set.length === 0) return undefined;
+  if (set.length < names.length) throw new ConfigError(names.filter((n) => !s[n]).map((n) => `${n}: required when ${set.join(" and ")} ${set.length > 1 ? "are" : "is"} set`));
+  const problems: string[] = [];
+  const read = (n: (typeof names)[number]) => {
+    try {
+      return readFileSync(s[n]!);
+    } catch (err) {
+      problems.push(`${n}: cannot read ${s[n]} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+      return Buffer.alloc(0);
+    }
+  };
+  const files = { ca: read("TLS_CA_FILE"), cert: read("TLS_CERT_FILE"), key: read("TLS_KEY_FILE") };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return files;
 }

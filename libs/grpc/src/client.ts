@@ -32,6 +32,8 @@ export interface ClientOptions {
   token?: string | (() => string | Promise<string>);
   /** Default deadline for every call; gRPC calls without a deadline can hang forever. */
   timeoutMs?: number;
+  /** Transport security (tlsFromSettings(config).channel); default plaintext. */
+  credentials?: grpc.ChannelCredentials;
 }
 
 /** Client-side keepalive within what SERVER_CHANNEL_OPTIONS permits. */
@@ -43,7 +45,7 @@ export const CLIENT_CHANNEL_OPTIONS: grpc.ChannelOptions = {
 
 export function createClient<S extends DescService>(service: S, address: string, opts: ClientOptions = {}): Client<S> {
   const Ctor = grpc.makeGenericClientConstructor(serviceDefinition(service), service.typeName);
-  const raw = new Ctor(address, grpc.credentials.createInsecure(), CLIENT_CHANNEL_OPTIONS) as unknown as Record<string, (...args: unknown[]) => unknown> & grpc.Client;
+  const raw = new Ctor(address, opts.credentials ?? grpc.credentials.createInsecure(), CLIENT_CHANNEL_OPTIONS) as unknown as Record<string, (...args: unknown[]) => unknown> & grpc.Client;
   const defaultTimeout = opts.timeoutMs ?? 10_000;
 
   const prepare = async (o: CallOptions | undefined) => {

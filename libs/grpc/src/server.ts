@@ -71,6 +71,13 @@ export interface ServerOptions {
    * systems together (0 or unset: no limit; the chart sets 200). Over it: RESOURCE_EXHAUSTED. Per replica.
    */
   callsPerCourtPerSecond?: number;
+  /** Transport security (tlsFromSettings(config).server); default plaintext. */
+  credentials?: grpc.ServerCredentials;
+  /**
+   * A plaintext port serving grpc.health.v1 only (the same statuses), for Kubernetes' gRPC probes,
+   * which cannot present a client certificate. Unset: none.
+   */
+  healthPort?: number;
 }
 
 /** One dependency of readiness: `check` rejects (or takes over 2 s) while it is unavailable. */
@@ -85,6 +92,8 @@ export const READINESS = "readiness";
 
 export interface RunningServer {
   port: number;
+  /** The plaintext health port (ServerOptions.healthPort), if any. */
+  healthPort?: number;
   server: grpc.Server;
   health: HealthImplementation;
   /** Marks every service NOT_SERVING (first step of shutdown). */
@@ -168,16 +177,29 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   }
 
   const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync(`${opts.host ?? "0.0.0.0"}:${opts.port}`, grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
+    server.bindAsync(`${opts.host ?? "0.0.0.0"}:${opts.port}`, opts.credentials ?? grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
   );
   const setAll = (status: "SERVING" | "NOT_SERVING") => {
     health.setStatus("", status);
     for (const s of opts.services) health.setStatus(s.service.typeName, status);
   };
+  let healthServer: grpc.Server | undefined, healthPort: number | undefined;
+  if (opts.healthPort !== undefined) {
+    healthServer = new grpc.Server(SERVER_CHANNEL_OPTIONS);
+    health.addToServer(healthServer);
+    const h = healthServer;
+    healthPort = await new Promise<number>((resolve, reject) =>
+      h.bindAsync(`${opts.host ?? "0.0.0.0"}:${opts.healthPort}`, grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
+    ).catch((err: unknown) => {
+      server.forceShutdown();
+      throw err;
+    });
+  }
   setAll("SERVING");
   const readiness = watchReadiness(health, opts.readiness ?? [], opts.log, opts.readinessIntervalMs ?? 5000);
   return {
     port,
+    healthPort,
     server,
     health,
     notServing: () => {
@@ -186,6 +208,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     },
     drain: (graceMs) =>
       new Promise<void>((resolve) => {
+        healthServer?.forceShutdown();
         const force = setTimeout(() => {
           opts.log.warn({ graceMs }, "gRPC drain timed out; forcing shutdown");
           server.forceShutdown();

@@ -1,14 +1,16 @@
 // The k6 scenario scripts of scripts/k6, unchanged, through the real k6run CLI against intake,
 // routing, decision and supervision running as their own processes (built dist/) on the real broker
 // and store: each script runs with 2 VUs and 4 iterations, every check passes and every threshold
-// is evaluated and holds; an impossible threshold makes the run exit 99 as k6 would.
+// is evaluated and holds; an impossible threshold makes the run exit 99 as k6 would. Everything on
+// TLS as `make up` runs it: mutual TLS for gRPC (the scripts' TLS_* files), HTTPS for supervision's API.
 import path from "node:path";
 import { createSigner } from "@kuayu/auth";
 import { connectMongo } from "@kuayu/mongo";
-import { assertInfraUp, infra, spawnService, testKeys, uniqueName, type ServiceProcess } from "@kuayu/testkit";
+import { assertInfraUp, infra, spawnService, testCertificates, testKeys, uniqueName, type ServiceProcess } from "@kuayu/testkit";
 import { errorLines, failedChecks, k6run, root, type Summary } from "./support";
 
 const keys = testKeys();
+const certs = testCertificates();
 const running: ServiceProcess[] = [];
 const dbs: string[] = [];
 /** -e settings every script gets: addresses of this test's services and the tokens. */
@@ -28,19 +30,21 @@ const common = () => ({
   JWT_PUBLIC_KEY: keys.publicKey,
   KAFKA_FROM_BEGINNING: "false",
   KAFKA_SESSION_TIMEOUT_MS: "6000",
+  ...certs.serverEnv,
 });
 async function start(svc: "intake" | "routing" | "decision" | "supervision", env: Record<string, string>) {
   const proc = spawnService(path.join(root, `services/${svc}/dist/main.js`), { ...common(), OTEL_SERVICE_NAME: svc, ...env });
   running.push(proc);
   const line = await proc.waitFor((l) => l.msg === `${svc} started`, 90_000);
-  return { grpc: `127.0.0.1:${Number(line.grpcPort)}`, http: `http://127.0.0.1:${Number(line.httpPort)}` };
+  return { grpc: `127.0.0.1:${Number(line.grpcPort)}`, http: `https://127.0.0.1:${Number(line.httpPort)}` };
 }
 
 /** Runs a script as an operator would, sized by the command line like k6's --vus/--iterations. */
 async function k6(script: string, env: Record<string, string> = {}): Promise<{ code: number | null; errors: string[]; summary: Summary }> {
   const args = ["--vus", "2", "--iterations", "4", "--quiet"];
   for (const [k, v] of Object.entries({ ...settings, ...env })) args.push("-e", `${k}=${v}`);
-  const r = await k6run(args, path.join(root, "scripts/k6", script));
+  // k6run trusts the test CA for HTTPS as Node does (k6 itself: SSL_CERT_FILE).
+  const r = await k6run(args, path.join(root, "scripts/k6", script), { NODE_EXTRA_CA_CERTS: certs.ca });
   if (!r.summary) throw new Error(`k6run exited with ${r.code} and no summary; stderr:\n${r.stderr}`);
   return { code: r.code, errors: errorLines(r), summary: r.summary };
 }
@@ -94,6 +98,7 @@ beforeAll(async () => {
   });
   const signer = await createSigner(keys.privateKey);
   Object.assign(settings, {
+    ...certs.clientEnv,
     INTAKE_ADDR: intake.grpc,
     DECISION_ADDR: decision.grpc,
     SUPERVISION_ADDR: supervision.grpc,

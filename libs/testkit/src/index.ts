@@ -6,6 +6,7 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { Kafka, logLevel } from "kafkajs";
 import mongoose from "mongoose";
+import { serviceCertificates } from "./tls.js";
 
 const ROOT = process.env.KUAYU_ROOT ?? resolve(__dirname, "../../..");
 
@@ -94,11 +95,12 @@ export interface ServiceProcess {
 
 /**
  * Runs a built service (dist/main.js) as its own process, with telemetry loaded first as in
- * production. `make test` builds before running the integration tests.
+ * production, and with mutual TLS on as in a release: TLS_* of serviceCertificates() unless `env`
+ * names others. `make test` builds before running the integration tests.
  */
 export function spawnService(mainJs: string, env: Record<string, string>): ServiceProcess {
   const proc = spawn(process.execPath, ["--require", require.resolve("@kuayu/telemetry/register"), mainJs], {
-    env: { PATH: process.env.PATH ?? "", METRICS_PORT: "off", ...env },
+    env: { PATH: process.env.PATH ?? "", METRICS_PORT: "off", ...serviceCertificates().serverEnv, ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   const lines: Record<string, unknown>[] = [];
@@ -146,3 +148,4 @@ export function spawnService(mainJs: string, env: Record<string, string>): Servi
 export { startMetricsEndpoint, type MetricsEndpoint } from "./metrics.js";
 export * from "./fuzz.js";
 export * from "./authz.js";
+export { serviceCertificates, testCertificates, type TestCertificates } from "./tls.js";

@@ -1,4 +1,4 @@
-/* global __ENV */
+/* global __ENV, open */
 // Settings shared by the Kuayu k6 scripts. Everything comes from __ENV (`k6 run -e KEY=VALUE` or
 // the environment); addresses default to the ports `make up` uses.
 
@@ -21,7 +21,18 @@ export const PROTO_DIR = env("PROTO_DIR", "../../proto");
 export const INTAKE_ADDR = env("INTAKE_ADDR", "127.0.0.1:50051");
 export const DECISION_ADDR = env("DECISION_ADDR", "127.0.0.1:50053");
 export const SUPERVISION_ADDR = env("SUPERVISION_ADDR", "127.0.0.1:50055");
-export const SUPERVISION_HTTP = env("SUPERVISION_HTTP", "http://127.0.0.1:8085");
+// HTTPS with the development certificates (`make up`): k6run trusts the CA with NODE_EXTRA_CA_CERTS,
+// k6 with SSL_CERT_FILE (both =.secrets/tls/ca.pem).
+export const SUPERVISION_HTTP = env("SUPERVISION_HTTP", "https://127.0.0.1:8085");
+
+/*
+ * How the scripts connect to gRPC: mutual TLS with TLS_CA_FILE, TLS_CERT_FILE and TLS_KEY_FILE (PEM
+ * files, e.g. .secrets/tls/ca.pem, client.pem and client-key.pem for `make up`), read here in the
+ * init context; plaintext when none is set (services started without TLS_*).
+ */
+const TLS_FILES = ["TLS_CA_FILE", "TLS_CERT_FILE", "TLS_KEY_FILE"].map((n) => env(n, ""));
+if (TLS_FILES.some(Boolean) && !TLS_FILES.every(Boolean)) throw new Error("set TLS_CA_FILE, TLS_CERT_FILE and TLS_KEY_FILE together (or none: plaintext)");
+export const GRPC_CONNECT = TLS_FILES[0] ? { tls: { cacerts: open(TLS_FILES[0]), cert: open(TLS_FILES[1]), key: open(TLS_FILES[2]) } } : { plaintext: true };
 
 /** The collaborating court (a people's tribunal in Guangdong) and the jurisdiction court (Beijing). */
 export const WINDOW_COURT = env("WINDOW_COURT", "t-440103001");

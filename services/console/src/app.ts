@@ -1,7 +1,7 @@
 import { readFileSync, existsSync } from "node:fs";
 import path from "node:path";
 import type { Server } from "node:http";
-import { createClient } from "@kuayu/grpc";
+import { createClient, tlsFromSettings } from "@kuayu/grpc";
 import type { Logger } from "@kuayu/logger";
 import { decisionV1, directoryV1, intakeV1, notificationV1, supervisionV1 } from "@kuayu/proto";
 import type { Config } from "./config.js";
@@ -27,12 +27,13 @@ export async function startApp(config: Readonly<Config>, log: Logger): Promise<C
     resource: config.OIDC_RESOURCE,
   });
   const jar = createCookieJar(Buffer.from(secret(config.SESSION_KEY, config.SESSION_KEY_FILE), "base64"));
+  const { channel: credentials } = tlsFromSettings(config);
   const clients: Clients = {
-    intake: createClient(intakeV1.FilingIntakeService, config.INTAKE_ADDR),
-    decision: createClient(decisionV1.JurisdictionDecisionService, config.DECISION_ADDR),
-    directory: createClient(directoryV1.DirectoryService, config.DIRECTORY_ADDR),
-    notification: createClient(notificationV1.NotificationService, config.NOTIFICATION_ADDR),
-    supervision: createClient(supervisionV1.SupervisionService, config.SUPERVISION_ADDR),
+    intake: createClient(intakeV1.FilingIntakeService, config.INTAKE_ADDR, { credentials }),
+    decision: createClient(decisionV1.JurisdictionDecisionService, config.DECISION_ADDR, { credentials }),
+    directory: createClient(directoryV1.DirectoryService, config.DIRECTORY_ADDR, { credentials }),
+    notification: createClient(notificationV1.NotificationService, config.NOTIFICATION_ADDR, { credentials }),
+    supervision: createClient(supervisionV1.SupervisionService, config.SUPERVISION_ADDR, { credentials }),
   };
   const webRoot = config.WEB_ROOT ?? path.resolve(__dirname, "../dist-web");
   if (!existsSync(path.join(webRoot, "index.html"))) log.warn({ webRoot }, "the web application is not built; only the API is served");

@@ -36,6 +36,8 @@ const schema = z
       .int()
       .min(1)
       .default(50 * 1024 * 1024),
+    /** Mutual TLS to the services (TLS_CA_FILE, TLS_CERT_FILE, TLS_KEY_FILE: the console's client pair). */
+    ...fields.tls,
     SHUTDOWN_GRACE_MS: fields.millis(10_000),
     LOG_LEVEL: fields.logLevel,
   })

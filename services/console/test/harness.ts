@@ -1,12 +1,13 @@
 // The whole system for the console's end-to-end tests: the five services, the development identity
 // provider and the console, each its own process (built dist/), on the real broker and store, on
-// databases and a topic namespace of this run; and Debian's Chromium driven by playwright-core.
+// databases and a topic namespace of this run, over mutual TLS (certificates of a CA of this run);
+// and Debian's Chromium driven by playwright-core.
 import { randomBytes } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { createServer } from "node:net";
 import path from "node:path";
 import { connectMongo } from "@kuayu/mongo";
-import { infra, spawnService, testKeys, uniqueName, type ServiceProcess } from "@kuayu/testkit";
+import { infra, spawnService, testCertificates, testKeys, uniqueName, type ServiceProcess } from "@kuayu/testkit";
 import AxeBuilder from "@axe-core/playwright";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 
@@ -29,6 +30,8 @@ export async function startSystem(): Promise<System> {
   const running: ServiceProcess[] = [];
   const dbs: string[] = [];
   const keys = testKeys();
+  // Mutual TLS between every service and the console, as `make up` and the chart run them.
+  const certs = testCertificates();
   const clientSecret = randomBytes(24).toString("base64url");
   const consolePort = await freePort();
   const consoleUrl = `http://127.0.0.1:${consolePort}`;
@@ -49,6 +52,7 @@ export async function startSystem(): Promise<System> {
     OIDC_ISSUER: issuer,
     KAFKA_FROM_BEGINNING: "true",
     KAFKA_SESSION_TIMEOUT_MS: "6000",
+    ...certs.serverEnv,
   };
   const db = (s: string) => {
     const name = uniqueName(`console_${s}`);
@@ -76,6 +80,7 @@ export async function startSystem(): Promise<System> {
     DIRECTORY_ADDR: routing,
     NOTIFICATION_ADDR: notification,
     SUPERVISION_ADDR: supervision,
+    ...certs.clientEnv,
   });
   return {
     consoleUrl,

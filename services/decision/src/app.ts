@@ -4,7 +4,7 @@ import { startCalendar, type CalendarWatch } from "@kuayu/calendar";
 import { kafkaClient } from "@kuayu/config";
 import { courtWorkingHours, loadDirectory } from "@kuayu/directory";
 import { DEFAULT_WORKING_HOURS } from "@kuayu/domain";
-import { createClient, startServer, type Client, type RunningServer } from "@kuayu/grpc";
+import { createClient, startServer, tlsFromSettings, type Client, type RunningServer } from "@kuayu/grpc";
 import { brokerReadiness, createKafka, createProducer, ensureTopics, runConsumer, type EventProducer, type RunningConsumer } from "@kuayu/kafka";
 import { runShutdown } from "@kuayu/lifecycle";
 import type { Logger } from "@kuayu/logger";
@@ -54,6 +54,7 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
   const dir = loadDirectory(config.DIRECTORY_FILE ? { file: config.DIRECTORY_FILE } : {});
   // A token names a court of the directory, in the province the token says.
   const verifier = await verifierFromSettings(config, { courtProvince: (id) => dir.byId(id)?.province });
+  const tls = tlsFromSettings(config);
   let deps: Deps | undefined;
   // When an operator loads a year's official arrangement, open filings' deadlines are counted again.
   const calendar: CalendarWatch = startCalendar({
@@ -73,7 +74,7 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
     const addr = config.INTAKE_ADDRS[province] ?? config.INTAKE_ADDRS["*"];
     if (!addr) throw new Error(`no intake address for province ${province} (INTAKE_ADDRS)`);
     let c = intakes.get(addr);
-    if (!c) intakes.set(addr, (c = createClient(intakeV1.FilingIntakeService, addr, { timeoutMs: 60_000 })));
+    if (!c) intakes.set(addr, (c = createClient(intakeV1.FilingIntakeService, addr, { timeoutMs: 60_000, credentials: tls.channel })));
     return c;
   };
   // A token for each copy: the jurisdiction court may read that one filing's materials at the
@@ -132,6 +133,8 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
       log,
       host: config.GRPC_HOST,
       port: config.GRPC_PORT,
+      credentials: tls.server,
+      healthPort: config.GRPC_HEALTH_PORT,
       callsPerCourtPerSecond: config.GRPC_CALLS_PER_COURT_PER_SECOND,
       readiness: [storeReadiness(conn), brokerReadiness(kafka)],
     });

@@ -7,18 +7,19 @@ import path from "node:path";
 import { randomUUID } from "node:crypto";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { createSigner, type Role } from "@kuayu/auth";
-import { createClient } from "@kuayu/grpc";
+import { createClient, tlsFromSettings } from "@kuayu/grpc";
 import { createKafka, createProducer, type EventProducer } from "@kuayu/kafka";
 import { createLogger } from "@kuayu/logger";
 import { connectMongo } from "@kuayu/mongo";
 import { commonV1, decisionV1, intakeV1 } from "@kuayu/proto";
 import { filingLifecycle, provincePartition } from "@kuayu/topics";
 import { Kafka, logLevel } from "kafkajs";
-import { assertInfraUp, eventually, infra, spawnService, testKeys, uniqueName, type ServiceProcess } from "@kuayu/testkit";
+import { assertInfraUp, eventually, infra, serviceCertificates, spawnService, testKeys, uniqueName, type ServiceProcess } from "@kuayu/testkit";
 import { BEIJING_CHAOYANG, TRIBUNAL, pdf, readyDraft, uploadParts } from "../../intake/test/support";
 
 const dist = (svc: string) => path.resolve(__dirname, `../../${svc}/dist/main.js`);
 const keys = testKeys();
+const credentials = tlsFromSettings(serviceCertificates().clientEnv).channel; // the spawned services run mutual TLS
 const running: ServiceProcess[] = [];
 const dbs: string[] = [];
 let mint: (courtId: string, province: string, roles: Role[]) => Promise<string>;
@@ -67,8 +68,12 @@ it("takes a filing from a Guangdong tribunal to ACCEPTED by a Beijing court, wit
     INTAKE_ADDRS: `44=127.0.0.1:${intake.port}`,
     COPY_INTERVAL_MS: "200",
   });
-  const window = createClient(intakeV1.FilingIntakeService, `127.0.0.1:${intake.port}`, { token: await mint(TRIBUNAL.id, TRIBUNAL.province, ["window-clerk"]), timeoutMs: 30_000 });
-  const inbox = createClient(decisionV1.JurisdictionDecisionService, `127.0.0.1:${decision.port}`, { token: await mint(BEIJING_CHAOYANG.id, "11", ["filing-specialist"]), timeoutMs: 30_000 });
+  const window = createClient(intakeV1.FilingIntakeService, `127.0.0.1:${intake.port}`, { token: await mint(TRIBUNAL.id, TRIBUNAL.province, ["window-clerk"]), timeoutMs: 30_000, credentials });
+  const inbox = createClient(decisionV1.JurisdictionDecisionService, `127.0.0.1:${decision.port}`, {
+    token: await mint(BEIJING_CHAOYANG.id, "11", ["filing-specialist"]),
+    timeoutMs: 30_000,
+    credentials,
+  });
   try {
     const filingId = await readyDraft(window);
     await window.submitFiling({ filingId, idempotencyKey: `submit-${filingId}` });
@@ -200,7 +205,7 @@ it("loses and duplicates nothing when routing and jurisdiction-decision are kill
     // Accept everything, killing decision half way; retries after the restart are idempotent.
     const token = await mint(BEIJING_CHAOYANG.id, "11", ["court-system"]);
     const acceptAll = async (port: number, tolerateFailures: boolean) => {
-      const c = createClient(decisionV1.JurisdictionDecisionService, `127.0.0.1:${port}`, { token, timeoutMs: 30_000 });
+      const c = createClient(decisionV1.JurisdictionDecisionService, `127.0.0.1:${port}`, { token, timeoutMs: 30_000, credentials });
       try {
         const results = await Promise.allSettled(ids.map((filingId) => c.accept({ filingId })));
         if (!tolerateFailures) for (const r of results) if (r.status === "rejected") throw r.reason;

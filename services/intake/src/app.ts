@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { INTAKE_AUDIENCE, verifierFromSettings } from "@kuayu/auth";
 import { loadDirectory } from "@kuayu/directory";
-import { createClient, startServer, type RunningServer } from "@kuayu/grpc";
+import { createClient, startServer, tlsFromSettings, type RunningServer } from "@kuayu/grpc";
 import { brokerReadiness, createKafka, createProducer, ensureTopics, runConsumer, type EventProducer, type RunningConsumer } from "@kuayu/kafka";
 import { runShutdown } from "@kuayu/lifecycle";
 import { startCalendar, type CalendarWatch } from "@kuayu/calendar";
@@ -42,11 +42,12 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
   // decision's narrow service tokens (audience kuayu:intake) for one filing's materials.
   const dir = loadDirectory(config.DIRECTORY_FILE ? { file: config.DIRECTORY_FILE } : {});
   const verifier = await verifierFromSettings(config, { audiences: [INTAKE_AUDIENCE], courtProvince: (id) => dir.byId(id)?.province });
+  const tls = tlsFromSettings(config);
 
   let conn: Connection | undefined, producer: EventProducer | undefined, relay: VersionRelay | undefined;
   let consumer: RunningConsumer | undefined, server: RunningServer | undefined, hub: WatchHub<Filing> | undefined;
   let sweeper: NodeJS.Timeout | undefined;
-  const directory = createClient(directoryV1.DirectoryService, config.ROUTING_ADDR, { timeoutMs: config.ROUTING_TIMEOUT_MS });
+  const directory = createClient(directoryV1.DirectoryService, config.ROUTING_ADDR, { timeoutMs: config.ROUTING_TIMEOUT_MS, credentials: tls.channel });
   try {
     conn = await connectMongo({ uri: config.MONGO_URI, dbName: config.MONGO_DB });
     const model = filingModel(conn);
@@ -98,6 +99,8 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
       log,
       host: config.GRPC_HOST,
       port: config.GRPC_PORT,
+      credentials: tls.server,
+      healthPort: config.GRPC_HEALTH_PORT,
       callsPerCourtPerSecond: config.GRPC_CALLS_PER_COURT_PER_SECOND,
       readiness: [storeReadiness(conn), brokerReadiness(kafka)],
     });

@@ -14,6 +14,8 @@ const schema = z
     ...fields.kafkaClient,
     ...fields.calendar,
     ...fields.grpcLimits,
+    ...fields.tls,
+    GRPC_HEALTH_PORT: fields.healthPort,
     KAFKA_FROM_BEGINNING: fields.fromBeginning,
     MONGO_URI: fields.mongoUri.default("mongodb://127.0.0.1:27017"),
     MONGO_DB: z

@@ -4,18 +4,19 @@
 import path from "node:path";
 import * as grpc from "@grpc/grpc-js";
 import { createSigner } from "@kuayu/auth";
-import { createClient } from "@kuayu/grpc";
+import { createClient, tlsFromSettings } from "@kuayu/grpc";
 import { createKafka, headerMap } from "@kuayu/kafka";
 import { createLogger } from "@kuayu/logger";
 import { connectMongo } from "@kuayu/mongo";
 import { intakeV1 } from "@kuayu/proto";
 import { FILING_EVENTS, filingLifecycle, provincePartition } from "@kuayu/topics";
-import { assertInfraUp, eventually, infra, spawnService, testKeys, uniqueName, type ServiceProcess } from "@kuayu/testkit";
+import { assertInfraUp, eventually, infra, serviceCertificates, spawnService, testKeys, uniqueName, type ServiceProcess } from "@kuayu/testkit";
 import type { Consumer } from "kafkajs";
 import { BEIJING_CHAOYANG, CREDIT_CODE, RESIDENT_ID, TRIBUNAL, readyDraft, startRoutingService } from "./support";
 
 const main = path.resolve(__dirname, "../dist/main.js");
 const keys = testKeys();
+const credentials = tlsFromSettings(serviceCertificates().clientEnv).channel; // the spawned services run mutual TLS
 const db = uniqueName("intake_crash");
 const TOTAL = 60;
 
@@ -32,7 +33,7 @@ afterAll(async () => {
 
 it("publishes every stored submission exactly once after a kill -9 between storing and publishing", async () => {
   await assertInfraUp();
-  routing = await startRoutingService(keys.publicKey);
+  routing = await startRoutingService(keys.publicKey, serviceCertificates().serverEnv); // the spawned intake dials it with mutual TLS
   const env = {
     GRPC_PORT: "0",
     GRPC_HOST: "127.0.0.1",
@@ -71,7 +72,7 @@ it("publishes every stored submission exactly once after a kill -9 between stori
 
   svc = spawnService(main, env);
   const token = await (await createSigner(keys.privateKey)).mint({ user: "drill", courtId: TRIBUNAL.id, roles: ["court-system"], province: TRIBUNAL.province });
-  const client = createClient(intakeV1.FilingIntakeService, `127.0.0.1:${await started(svc)}`, { token, timeoutMs: 30_000 });
+  const client = createClient(intakeV1.FilingIntakeService, `127.0.0.1:${await started(svc)}`, { token, timeoutMs: 30_000, credentials });
   const ids: string[] = [];
   for (let i = 0; i < TOTAL; i += 10) ids.push(...(await Promise.all(Array.from({ length: 10 }, () => readyDraft(client)))));
 
@@ -88,7 +89,7 @@ it("publishes every stored submission exactly once after a kill -9 between stori
   expect(pendingAtKill).toBeGreaterThan(0); // the kill did land between storing and publishing
 
   svc = spawnService(main, env);
-  const client2 = createClient(intakeV1.FilingIntakeService, `127.0.0.1:${await started(svc)}`, { token, timeoutMs: 30_000 });
+  const client2 = createClient(intakeV1.FilingIntakeService, `127.0.0.1:${await started(svc)}`, { token, timeoutMs: 30_000, credentials });
   // The window retries every submission: the ones that were stored are idempotent no-ops (a lost
   // race would answer ABORTED: retry those).
   const submitOnce = (id: string) =>

@@ -7,12 +7,12 @@ import path from "node:path";
 import type { AddressInfo } from "node:net";
 import { randomBytes } from "node:crypto";
 import { createSigner } from "@kuayu/auth";
-import { createClient } from "@kuayu/grpc";
+import { createClient, tlsFromSettings } from "@kuayu/grpc";
 import { buildRecord, createKafka } from "@kuayu/kafka";
 import { createLogger } from "@kuayu/logger";
 import { filingLifecycle, provincePartition } from "@kuayu/topics";
 import { intakeV1 } from "@kuayu/proto";
-import { assertInfraUp, eventually, infra, spawnService, testKeys, uniqueName, type ServiceProcess } from "@kuayu/testkit";
+import { assertInfraUp, eventually, infra, serviceCertificates, spawnService, testKeys, uniqueName, type ServiceProcess } from "@kuayu/testkit";
 import { BEIJING_CHAOYANG, readyDraft, startRoutingService } from "./support";
 
 interface Span {
@@ -49,7 +49,7 @@ afterAll(async () => {
 
 it("follows the trace of a gRPC call to the broker, and of an event into the consumer's store write", async () => {
   const keys = testKeys();
-  routing = await startRoutingService(keys.publicKey);
+  routing = await startRoutingService(keys.publicKey, serviceCertificates().serverEnv); // the spawned intake dials it with mutual TLS
   svc = spawnService(path.resolve(__dirname, "../dist/main.js"), {
     ROUTING_ADDR: `127.0.0.1:${routing.grpcPort}`,
     GRPC_PORT: "0",
@@ -65,7 +65,7 @@ it("follows the trace of a gRPC call to the broker, and of an event into the con
   });
   const port = Number((await svc.waitFor((l) => l.msg === "intake started")).grpcPort);
   const token = await (await createSigner(keys.privateKey)).mint({ user: "u", courtId: "c-440703", roles: ["window-clerk"], province: "44" });
-  const client = createClient(intakeV1.FilingIntakeService, `127.0.0.1:${port}`, { token });
+  const client = createClient(intakeV1.FilingIntakeService, `127.0.0.1:${port}`, { token, credentials: tlsFromSettings(serviceCertificates().clientEnv).channel });
   const filingId = await readyDraft(client);
   const { filing } = await client.submitFiling({ filingId, idempotencyKey: uniqueName("trace") });
   client.close();

@@ -2,7 +2,7 @@ import { verifierFromSettings } from "@kuayu/auth";
 import { startCalendar, type CalendarWatch } from "@kuayu/calendar";
 import { kafkaClient } from "@kuayu/config";
 import { courtWorkingHours, loadDirectory } from "@kuayu/directory";
-import { startServer, type RunningServer } from "@kuayu/grpc";
+import { startServer, tlsFromSettings, type RunningServer } from "@kuayu/grpc";
 import { brokerReadiness, createKafka, createProducer, ensureTopics, runConsumer, type EventProducer, type RunningConsumer } from "@kuayu/kafka";
 import { runShutdown } from "@kuayu/lifecycle";
 import type { Logger } from "@kuayu/logger";
@@ -36,6 +36,7 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
   const dir = loadDirectory(config.DIRECTORY_FILE ? { file: config.DIRECTORY_FILE } : {});
   // A token names a court of the directory, in the province the token says.
   const verifier = await verifierFromSettings(config, { courtProvince: (id) => dir.byId(id)?.province });
+  const tls = tlsFromSettings(config);
   const courtName = (id: string) => dir.byId(id)?.name ?? id;
   const scope = config.PROVINCE_SCOPE;
   const inScope = (courtId: string) => scope === "all" || scope.includes(dir.byId(courtId)?.province ?? "");
@@ -129,6 +130,8 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
       log,
       host: config.GRPC_HOST,
       port: config.GRPC_PORT,
+      credentials: tls.server,
+      healthPort: config.GRPC_HEALTH_PORT,
       callsPerCourtPerSecond: config.GRPC_CALLS_PER_COURT_PER_SECOND,
       readiness: [storeReadiness(conn), brokerReadiness(kafka)],
     });

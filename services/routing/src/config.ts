@@ -15,6 +15,8 @@ const schema = z
     ...fields.kafkaClient,
     ...fields.calendar,
     ...fields.grpcLimits,
+    ...fields.tls,
+    GRPC_HEALTH_PORT: fields.healthPort,
     KAFKA_FROM_BEGINNING: fields.fromBeginning,
     /** Routes the filings of collaborating courts in these provinces ("all", or two-digit codes). */
     PROVINCE_SCOPE: fields.provinces,

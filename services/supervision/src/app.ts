@@ -1,10 +1,10 @@
-import type { Server } from "node:http";
+import type { Server } from "node:net";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { ownJwks, verifierFromSettings } from "@kuayu/auth";
 import { startCalendar, type CalendarWatch } from "@kuayu/calendar";
 import { kafkaClient } from "@kuayu/config";
 import { loadDirectory } from "@kuayu/directory";
-import { startServer, type RunningServer } from "@kuayu/grpc";
+import { startServer, tlsFromSettings, type RunningServer } from "@kuayu/grpc";
 import { brokerReadiness, createKafka, createProducer, ensureTopics, runConsumer, type EventProducer, type RunningConsumer } from "@kuayu/kafka";
 import { runShutdown } from "@kuayu/lifecycle";
 import type { Logger } from "@kuayu/logger";
@@ -36,6 +36,7 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
   const dir = loadDirectory(config.DIRECTORY_FILE ? { file: config.DIRECTORY_FILE } : {});
   // A token names a court of the directory, in the province the token says.
   const verifier = await verifierFromSettings(config, { courtProvince: (id) => dir.byId(id)?.province });
+  const tls = tlsFromSettings(config);
   let recount: Supervision["recountWorkingMinutes"] | undefined;
   // When an operator loads a year's official arrangement, response times of that year are counted again.
   const calendar: CalendarWatch = startCalendar({
@@ -125,10 +126,12 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
       log,
       host: config.GRPC_HOST,
       port: config.GRPC_PORT,
+      credentials: tls.server,
+      healthPort: config.GRPC_HEALTH_PORT,
       callsPerCourtPerSecond: config.GRPC_CALLS_PER_COURT_PER_SECOND,
       readiness: [storeReadiness(conn), brokerReadiness(kafka)],
     });
-    http = await httpApi(sup, store, dir, verifier, log, await ownJwks(config)).listen(config.HTTP_HOST, config.HTTP_PORT);
+    http = await httpApi(sup, store, dir, verifier, log, await ownJwks(config)).listen(config.HTTP_HOST, config.HTTP_PORT, tls.files);
   } catch (err) {
     await closeAll();
     throw err;

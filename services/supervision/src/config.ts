@@ -23,6 +23,8 @@ const schema = z
     ...fields.kafkaClient,
     ...fields.calendar,
     ...fields.grpcLimits,
+    ...fields.tls,
+    GRPC_HEALTH_PORT: fields.healthPort,
     MONGO_URI: fields.mongoUri.default("mongodb://127.0.0.1:27017"),
     MONGO_DB: z
       .string()

@@ -6,15 +6,16 @@ import path from "node:path";
 import { randomUUID } from "node:crypto";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { createSigner } from "@kuayu/auth";
-import { createClient } from "@kuayu/grpc";
+import { createClient, tlsFromSettings } from "@kuayu/grpc";
 import { createKafka, createProducer, ensureTopics, type EventProducer } from "@kuayu/kafka";
 import { createLogger } from "@kuayu/logger";
 import { connectMongo } from "@kuayu/mongo";
 import { commonV1, supervisionV1 } from "@kuayu/proto";
 import { filingLifecycle, provincePartition, type FilingEventInit } from "@kuayu/topics";
-import { assertInfraUp, eventually, infra, spawnService, testKeys, uniqueName, type ServiceProcess } from "@kuayu/testkit";
+import { assertInfraUp, eventually, infra, serviceCertificates, spawnService, testKeys, uniqueName, type ServiceProcess } from "@kuayu/testkit";
 
 const keys = testKeys();
+const credentials = tlsFromSettings(serviceCertificates().clientEnv).channel; // the spawned services run mutual TLS
 const log = createLogger({ service: "test", level: "silent" });
 const dist = path.resolve(__dirname, "../dist/main.js");
 const db = uniqueName("supervision_kill");
@@ -118,6 +119,7 @@ it("counts every filing exactly once while the service is killed mid-stream", as
     const spc = createClient(supervisionV1.SupervisionService, `127.0.0.1:${port}`, {
       token: await (await createSigner(keys.privateKey)).mint({ user: "u-spc", courtId: "c-spc", roles: ["supervisor"], province: "00" }),
       timeoutMs: 30_000,
+      credentials,
     });
     const indicators = async (level: supervisionV1.ScopeLevel, id = "") => (await spc.getIndicators({ scope: { level, id }, fromDate: "2026-05-06", toDate: "2026-05-06" })).indicators!;
     await eventually(async () => (await indicators(supervisionV1.ScopeLevel.NATIONAL)).decided >= BigInt(FILINGS), 120_000, "every filing decided in the national counters");

@@ -22,6 +22,8 @@ export interface RunOptions {
   supervision?: string;
   campaign?: string;
   privateKeyPem: string;
+  /** Mutual TLS to the three services (channelCredentials); default plaintext. */
+  credentials?: grpc.ChannelCredentials;
   /** Filings started per second; 0: as fast as `concurrency` allows. */
   rate: number;
   /** Filings in flight at once (including the simulated specialists' waits). */
@@ -229,9 +231,9 @@ export async function runDrill(plan: DrillPlan, o: RunOptions): Promise<DrillRep
     metadata.set("authorization", `Bearer ${await token}`);
     return { metadata };
   };
-  const intake: Intake = createClient(intakeV1.FilingIntakeService, o.intake, { timeoutMs: 60_000 });
-  const decision: Decision = createClient(decisionV1.JurisdictionDecisionService, o.decision, { timeoutMs: 60_000 });
-  const supervision = o.supervision ? createClient(supervisionV1.SupervisionService, o.supervision, { timeoutMs: 60_000 }) : undefined;
+  const intake: Intake = createClient(intakeV1.FilingIntakeService, o.intake, { timeoutMs: 60_000, credentials: o.credentials });
+  const decision: Decision = createClient(decisionV1.JurisdictionDecisionService, o.decision, { timeoutMs: 60_000, credentials: o.credentials });
+  const supervision = o.supervision ? createClient(supervisionV1.SupervisionService, o.supervision, { timeoutMs: 60_000, credentials: o.credentials }) : undefined;
   const supervisor = { id: "c-spc", province: "00" };
   /** The filing in the jurisdiction court's inbox; undefined while it is not there (or the service is busy). */
   const inboxOf = async (filingId: string, specialist: () => Promise<CallOptions>) =>

@@ -62,6 +62,24 @@ interface Params {
 }
 
 const CALL_PARAMS = ["metadata", "tags", "timeout", "discardResponseMessage"];
+/** k6's `tls` connect parameter: PEM contents (read with open() in the init context), as k6 takes them. */
+interface TlsParams {
+  /** The CA certificate(s) the server's certificate must be issued by (default: the system's roots). */
+  cacerts?: string | string[];
+  /** Client certificate and its key, for mutual TLS. */
+  cert?: string;
+  key?: string;
+  password?: string;
+}
+
+function tlsCredentials(tls: TlsParams = {}): grpc.ChannelCredentials {
+  known(tls, ["cacerts", "cert", "key", "password"], "grpc.connect() tls");
+  if (tls.password) throw new Error("k6run does not support encrypted client keys (tls.password)");
+  if (!tls.cert !== !tls.key) throw new Error("grpc.connect(): tls.cert and tls.key go together");
+  const ca = tls.cacerts === undefined ? null : Buffer.from(([] as string[]).concat(tls.cacerts).join("\n"));
+  return grpc.credentials.createSsl(ca, tls.key ? Buffer.from(tls.key) : null, tls.cert ? Buffer.from(tls.cert) : null);
+}
+
 const CONNECT_PARAMS = ["plaintext", "timeout", "reflect", "reflectMetadata", "maxReceiveSize", "maxSendSize", "tls", "authority", "connectionSharing"];
 
 /** k6 rejects parameters it doesn't know; so does k6run, so scripts stay valid for both. */
@@ -158,17 +176,17 @@ export class Client {
    * Opens the channel. k6 blocks until connected; here the connection completes in the
    * background and the first call waits for it (failing if it is not ready within `timeout`).
    */
-  connect(addr: string, params: { plaintext?: boolean; timeout?: string | number; reflect?: boolean; tls?: unknown; maxReceiveSize?: number; maxSendSize?: number } = {}): boolean {
+  connect(addr: string, params: { plaintext?: boolean; timeout?: string | number; reflect?: boolean; tls?: TlsParams; maxReceiveSize?: number; maxSendSize?: number } = {}): boolean {
     requirePhase("grpc.Client.connect()", VU_CODE);
     known(params, CONNECT_PARAMS, "grpc.connect()");
     if (params.reflect) throw new Error("k6run does not support server reflection (reflect: true); load the protos with client.load()");
-    if (params.tls !== undefined) throw new Error("k6run does not support client TLS settings (tls); use plaintext or the system's root certificates");
+    if (params.plaintext && params.tls !== undefined) throw new Error("grpc.connect(): plaintext and tls exclude each other");
     const inner = internals.get(this)!;
     inner.conn?.client.close();
     const options: grpc.ChannelOptions = {};
     if (params.maxReceiveSize) options["grpc.max_receive_message_length"] = params.maxReceiveSize;
     if (params.maxSendSize) options["grpc.max_send_message_length"] = params.maxSendSize;
-    const client = new grpc.Client(addr, params.plaintext ? grpc.credentials.createInsecure() : grpc.credentials.createSsl(), options);
+    const client = new grpc.Client(addr, params.plaintext ? grpc.credentials.createInsecure() : tlsCredentials(params.tls), options);
     const timeoutMs = parseDuration(params.timeout ?? CONNECT_TIMEOUT, "connect timeout");
     const ready = new Promise<void>((resolve, reject) =>
       client.waitForReady(Date.now() + timeoutMs, (err) => (err ? reject(new Error(`failed to connect to ${addr} within ${timeoutMs} ms: ${err.message}`)) : resolve())),

@@ -1,5 +1,7 @@
 import express, { type NextFunction, type Request, type Response } from "express";
-import type { Server } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
+import type { Server } from "node:net";
+import type { TlsFiles } from "@kuayu/config";
 import { AuthError, type AuthContext, type Jwks, type TokenVerifier } from "@kuayu/auth";
 import type { Directory } from "@kuayu/directory";
 import { DomainError, ForbiddenError, NotFoundError, ValidationError, isCaseType } from "@kuayu/domain";
@@ -89,9 +91,13 @@ export function httpApi(sup: Supervision, store: Store, dir: Directory, verifier
     res.status(500).json({ error: "internal error" });
   });
   return {
-    listen: (host: string, port: number) =>
+    /**
+     * HTTPS with the service's certificate when `tls` is given (client certificates are not asked
+     * for: browsers and dashboards call this API with bearer tokens), else plain HTTP.
+     */
+    listen: (host: string, port: number, tls?: TlsFiles) =>
       new Promise<Server>((resolve, reject) => {
-        const server = app.listen(port, host, () => resolve(server));
+        const server = tls ? createHttpsServer({ cert: tls.cert, key: tls.key }, app).listen(port, host, () => resolve(server)) : app.listen(port, host, () => resolve(server));
         server.once("error", reject);
       }),
   };
