@@ -99,6 +99,19 @@ export const fields = {
     TLS_CERT_FILE: z.string().min(1).optional(),
     TLS_KEY_FILE: z.string().min(1).optional(),
   },
+  /**
+   * Signed events: EVENT_SIGNING_KEY_FILE, this service's private key (PEM, P-256 for ES256 or SM2 for
+   * SM2 with SM3) that signs every event it produces; EVENT_KEYS_FILE, this release's event keys (a
+   * JWKS naming each key's producer, `kuayu events jwks`) that consumers verify against; EVENT_TRUST,
+   * `<provinces>=<JWKS url or file>` entries trusting another release's event keys for those
+   * provinces. A consumer with neither EVENT_KEYS_FILE nor EVENT_TRUST verifies nothing (a
+   * developer's machine; `make up` and the chart always set them).
+   */
+  events: {
+    EVENT_SIGNING_KEY_FILE: z.string().min(1).optional(),
+    EVENT_KEYS_FILE: z.string().min(1).optional(),
+    EVENT_TRUST: z.string().optional(),
+  },
   /** GRPC_HEALTH_PORT: a plaintext port answering grpc.health.v1 only, for Kubernetes' gRPC probes (they do no TLS); unset: none. */
   healthPort: z.coerce.number().int().min(0).max(65535).optional(),
   port: (def: number) => z.coerce.number().int().min(0).max(65535).default(def),

@@ -4,8 +4,9 @@ import { isTransient } from "@kuayu/domain";
 import type { Consumer, Kafka, KafkaMessage } from "kafkajs";
 import { withTimeout } from "@kuayu/lifecycle";
 import type { Logger } from "@kuayu/logger";
-import { EventDecodeError, decodeEvent, dlqName, headerMap, type EventMeta, type TopicSpec } from "./events.js";
+import { EventDecodeError, HEADERS, decodeEvent, dlqName, headerMap, type EventMeta, type TopicSpec } from "./events.js";
 import type { EventProducer } from "./producer.js";
+import { ForgedEventError, SIGNATURE_HEADERS, type EventVerifier } from "./signing.js";
 import { normalizeScope, scopedPartitionAssigner } from "./assigner.js";
 import { brokerTopic } from "./client.js";
 
@@ -102,6 +103,11 @@ export interface ConsumerOptions {
    * prefix): what a member knew of its partitions' documents may have been changed meanwhile.
    */
   onAssign?: (partitions: Record<string, number[]>) => void;
+  /**
+   * Verifies every record's signature and producer (signing.ts): a forged, unsigned or unauthorised
+   * event is dead-lettered at once, logged and counted (kuayu_consumer_forged_events_total: alert on any).
+   */
+  verify?: EventVerifier;
 }
 
 export interface RunningConsumer {
@@ -169,6 +175,10 @@ export async function runConsumer(opts: ConsumerOptions): Promise<RunningConsume
     deadLettered.add(1, { group: opts.groupId, topic: byName.get(p.topic)?.name ?? p.topic });
   };
 
+  const forged = metrics.getMeter("kuayu").createCounter("kuayu_consumer_forged_events_total", {
+    description: "Events refused because their signature or producer is not what the event needs (dead-lettered): alert on any",
+  });
+
   // Started means consuming: the group is joined and the first fetch has resolved the offsets (with
   // fromBeginning: false, an event published after runConsumer returns is never skipped).
   let assignment: Record<string, number[]> = {};
@@ -197,9 +207,14 @@ export async function runConsumer(opts: ConsumerOptions): Promise<RunningConsume
     const headers = headerMap(message.headers);
     try {
       const { meta, message: decoded, schema } = decodeEvent(topic, message.value, headers);
+      await opts.verify?.verify({ topic: topic.name, key: message.key?.toString() ?? "", value: message.value ?? Buffer.alloc(0), headers }, decoded);
       return { event: { topic, key: message.key?.toString() ?? "", message: decoded, schema, meta, partition, offset: message.offset }, headers };
     } catch (err) {
-      if (err instanceof EventDecodeError) {
+      if (err instanceof ForgedEventError) {
+        forged.add(1, { group: opts.groupId, topic: topic.name, type: headers[HEADERS.type] ?? "" });
+        opts.log.error({ err, topic: topicName, partition, offset: message.offset, producer: headers[SIGNATURE_HEADERS.producer] }, "forged or unauthorised event refused");
+      }
+      if (err instanceof EventDecodeError || err instanceof ForgedEventError) {
         await deadLetter({ topic: topicName, partition, message }, headers, err, 0);
         return undefined;
       }

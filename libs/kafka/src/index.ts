@@ -3,3 +3,4 @@ export * from "./client.js";
 export * from "./producer.js";
 export * from "./consumer.js";
 export * from "./assigner.js";
+export * from "./signing.js";

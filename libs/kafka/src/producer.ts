@@ -3,6 +3,7 @@ import { CompressionTypes, Partitioners, type Kafka, type Producer } from "kafka
 import { withTimeout } from "@kuayu/lifecycle";
 import { brokerTopic } from "./client.js";
 import { buildRecord, type BuildOptions, type EventRecord, type TopicSpec } from "./events.js";
+import { SIGNATURE_HEADERS, type EventSigner } from "./signing.js";
 
 export interface EventProducer {
   /** Publishes one event and resolves once all in-sync replicas have it. */
@@ -13,11 +14,16 @@ export interface EventProducer {
   readonly raw: Producer;
 }
 
+export interface ProducerOptions {
+  /** Signs every record that is not signed yet (a replay keeps its producer's signature; dead letters are left as they came). */
+  signer?: EventSigner;
+}
+
 /**
  * An idempotent producer (no duplicates from its own retries, order kept per partition) that
  * waits for acknowledgement from all in-sync replicas.
  */
-export async function createProducer(kafka: Kafka, source: string): Promise<EventProducer> {
+export async function createProducer(kafka: Kafka, source: string, opts: ProducerOptions = {}): Promise<EventProducer> {
   const producer = kafka.producer({
     idempotent: true,
     maxInFlightRequests: 1,
@@ -27,6 +33,9 @@ export async function createProducer(kafka: Kafka, source: string): Promise<Even
   const prefix = brokerTopic(kafka, ""); // records name topics without it
   const sendRecords = async (records: EventRecord[]) => {
     if (records.length === 0) return;
+    const signer = opts.signer;
+    // A dead letter is the record as it arrived, signed or not by its producer: never by the one that dead-lettered it.
+    if (signer) records = await Promise.all(records.map((r) => (r.headers[SIGNATURE_HEADERS.signature] || r.topic.endsWith(".dlq") ? r : signer.sign(r))));
     // Group consecutive records per topic so a batch keeps the original order.
     const topicMessages: { topic: string; messages: { key: string; value: Buffer; headers: Record<string, string>; partition?: number }[] }[] = [];
     for (const r of records) {

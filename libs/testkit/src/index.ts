@@ -149,3 +149,4 @@ export { startMetricsEndpoint, type MetricsEndpoint } from "./metrics.js";
 export * from "./fuzz.js";
 export * from "./authz.js";
 export { serviceCertificates, testCertificates, type TestCertificates } from "./tls.js";
+export { testEventKeys, type TestEventKeys } from "./events.js";

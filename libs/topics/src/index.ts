@@ -86,3 +86,4 @@ export function partitionsOfScope(scope: "all" | readonly string[]): number[] {
   return scope === "all" ? PROVINCE_CODES.map((_, i) => i) : scope.map(provincePartition);
 }
 export * from "./acls.js";
+export * from "./signing.js";

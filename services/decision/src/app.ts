@@ -23,7 +23,7 @@ import {
 } from "@kuayu/mongo";
 import { drainLegacyOutbox, startVersionRelay, versionCollections, type VersionRelay, type VersionRow } from "@kuayu/outbox";
 import { intakeV1 } from "@kuayu/proto";
-import { filingLifecycle, partitionsOfScope } from "@kuayu/topics";
+import { filingLifecycle, partitionsOfScope, eventSecurity } from "@kuayu/topics";
 import type { Connection } from "mongoose";
 import { groupIdOf, type Config } from "./config.js";
 import { recomputeOpenDeadlines, type Deps } from "./domain/decision.js";
@@ -54,6 +54,9 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
   const dir = loadDirectory(config.DIRECTORY_FILE ? { file: config.DIRECTORY_FILE } : {});
   // A token names a court of the directory, in the province the token says.
   const verifier = await verifierFromSettings(config, { courtProvince: (id) => dir.byId(id)?.province });
+  // Events: signed as decision (EVENT_SIGNING_KEY_FILE), verified against the producers' keys (EVENT_KEYS_FILE, EVENT_TRUST).
+  const events = await eventSecurity(config, "decision", (id) => dir.byId(id)?.province);
+  if (!events.verifier) log.warn("EVENT_KEYS_FILE and EVENT_TRUST are not set: events are not verified");
   const tls = tlsFromSettings(config);
   let deps: Deps | undefined;
   // When an operator loads a year's official arrangement, open filings' deadlines are counted again.
@@ -92,7 +95,7 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
 
     const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: "decision", log, ...kafkaClient(config) });
     await ensureTopics(kafka, inboxTopics);
-    producer = await createProducer(kafka, SOURCE);
+    producer = await createProducer(kafka, SOURCE, events);
     // Events written into inbox documents before they were versioned go out first, once.
     await drainLegacyOutbox(model, producer, log);
     const versions = conn.db!.collection<VersionRow>("inbox_versions");
@@ -114,6 +117,7 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
       .then((moved) => moved > 0 && log.info({ filings: moved }, "provisional deadlines recomputed at start"))
       .catch((err: unknown) => log.error({ err }, "recomputing provisional deadlines at start failed"));
     consumer = await runConsumer({
+      ...(events.verifier ? { verify: events.verifier } : {}),
       kafka,
       groupId: groupIdOf(config),
       sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,

@@ -33,6 +33,7 @@ const schema = z
     ...fields.calendar,
     ...fields.grpcLimits,
     ...fields.tls,
+    ...fields.events,
     GRPC_HEALTH_PORT: fields.healthPort,
     KAFKA_FROM_BEGINNING: fields.fromBeginning,
     MONGO_URI: fields.mongoUri.default("mongodb://127.0.0.1:27017"),

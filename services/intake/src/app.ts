@@ -4,6 +4,7 @@ import { loadDirectory } from "@kuayu/directory";
 import { createClient, startServer, tlsFromSettings, type RunningServer } from "@kuayu/grpc";
 import { brokerReadiness, createKafka, createProducer, ensureTopics, runConsumer, type EventProducer, type RunningConsumer } from "@kuayu/kafka";
 import { runShutdown } from "@kuayu/lifecycle";
+import { eventSecurity } from "@kuayu/topics";
 import { startCalendar, type CalendarWatch } from "@kuayu/calendar";
 import { kafkaClient } from "@kuayu/config";
 import type { Logger } from "@kuayu/logger";
@@ -42,6 +43,9 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
   // decision's narrow service tokens (audience kuayu:intake) for one filing's materials.
   const dir = loadDirectory(config.DIRECTORY_FILE ? { file: config.DIRECTORY_FILE } : {});
   const verifier = await verifierFromSettings(config, { audiences: [INTAKE_AUDIENCE], courtProvince: (id) => dir.byId(id)?.province });
+  // Events: signed as intake (EVENT_SIGNING_KEY_FILE), verified against the producers' keys (EVENT_KEYS_FILE, EVENT_TRUST).
+  const events = await eventSecurity(config, "intake", (id) => dir.byId(id)?.province);
+  if (!events.verifier) log.warn("EVENT_KEYS_FILE and EVENT_TRUST are not set: events are not verified");
   const tls = tlsFromSettings(config);
 
   let conn: Connection | undefined, producer: EventProducer | undefined, relay: VersionRelay | undefined;
@@ -59,7 +63,7 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
 
     const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: "intake", log, ...kafkaClient(config) });
     await ensureTopics(kafka, lifecycleTopics);
-    producer = await createProducer(kafka, SOURCE);
+    producer = await createProducer(kafka, SOURCE, events);
     // Events written into filing documents before they were versioned go out first, once.
     await drainLegacyOutbox(model, producer, log);
     const versions = conn.db!.collection<VersionRow>("filings_versions");
@@ -82,6 +86,7 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
     sweeper = setInterval(sweep, Math.min(config.UPLOAD_ABANDON_MS, 10 * 60_000)).unref();
 
     consumer = await runConsumer({
+      ...(events.verifier ? { verify: events.verifier } : {}),
       kafka,
       groupId: config.KAFKA_GROUP_ID,
       sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,

@@ -7,7 +7,7 @@ import { brokerReadiness, createKafka, createProducer, ensureTopics, runConsumer
 import { runShutdown } from "@kuayu/lifecycle";
 import type { Logger } from "@kuayu/logger";
 import { connectMongo, storeReadiness, coordinationCollections, createLocks, createWatchHub, ensureCollections, findChangedSince, gridFsFileStore, type WatchHub } from "@kuayu/mongo";
-import { filingLifecycle } from "@kuayu/topics";
+import { filingLifecycle, eventSecurity } from "@kuayu/topics";
 import type { Connection } from "mongoose";
 import type { Config } from "./config.js";
 import { lifecycleConsumer } from "./adapters/consumer.js";
@@ -36,6 +36,9 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
   const dir = loadDirectory(config.DIRECTORY_FILE ? { file: config.DIRECTORY_FILE } : {});
   // A token names a court of the directory, in the province the token says.
   const verifier = await verifierFromSettings(config, { courtProvince: (id) => dir.byId(id)?.province });
+  // Events: signed as notification (EVENT_SIGNING_KEY_FILE), verified against the producers' keys (EVENT_KEYS_FILE, EVENT_TRUST).
+  const events = await eventSecurity(config, "notification", (id) => dir.byId(id)?.province);
+  if (!events.verifier) log.warn("EVENT_KEYS_FILE and EVENT_TRUST are not set: events are not verified");
   const tls = tlsFromSettings(config);
   const courtName = (id: string) => dir.byId(id)?.name ?? id;
   const scope = config.PROVINCE_SCOPE;
@@ -89,7 +92,7 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
 
     const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: "notification", log, ...kafkaClient(config) });
     await ensureTopics(kafka, lifecycleTopics);
-    producer = await createProducer(kafka, "kuayu.notification"); // dead letters only
+    producer = await createProducer(kafka, "kuayu.notification", events); // dead letters only
     const lifecycle = lifecycleConsumer({
       store,
       targets,
@@ -100,6 +103,7 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
       log,
     });
     consumer = await runConsumer({
+      ...(events.verifier ? { verify: events.verifier } : {}),
       kafka,
       groupId: config.KAFKA_GROUP_ID,
       sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,

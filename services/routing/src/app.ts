@@ -5,6 +5,7 @@ import { loadDirectory, directoryStats } from "@kuayu/directory";
 import { startServer, tlsFromSettings, type RunningServer } from "@kuayu/grpc";
 import { brokerReadiness, createKafka, createProducer, ensureTopics, runConsumer, type EventProducer, type RunningConsumer } from "@kuayu/kafka";
 import { runShutdown } from "@kuayu/lifecycle";
+import { eventSecurity } from "@kuayu/topics";
 import type { Logger } from "@kuayu/logger";
 import type { Config } from "./config.js";
 import { directoryService } from "./adapters/grpc/directory-service.js";
@@ -29,6 +30,9 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
   const dir = loadDirectory(config.DIRECTORY_FILE ? { file: config.DIRECTORY_FILE } : {});
   // A token names a court of the directory, in the province the token says.
   const verifier = await verifierFromSettings(config, { courtProvince: (id) => dir.byId(id)?.province });
+  // Events: signed as routing (EVENT_SIGNING_KEY_FILE), verified against the producers' keys (EVENT_KEYS_FILE, EVENT_TRUST).
+  const events = await eventSecurity(config, "routing", (id) => dir.byId(id)?.province);
+  if (!events.verifier) log.warn("EVENT_KEYS_FILE and EVENT_TRUST are not set: events are not verified");
   const tls = tlsFromSettings(config);
   const stats = directoryStats(dir);
 
@@ -38,8 +42,9 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
     if (config.ROUTING_STAGE === "on") {
       kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: "routing", log, ...kafkaClient(config) });
       await ensureTopics(kafka, stageTopics);
-      producer = await createProducer(kafka, "kuayu.routing");
+      producer = await createProducer(kafka, "kuayu.routing", events);
       consumer = await runConsumer({
+        ...(events.verifier ? { verify: events.verifier } : {}),
         kafka,
         groupId: config.KAFKA_GROUP_ID,
         sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,

@@ -16,6 +16,7 @@ const schema = z
     ...fields.calendar,
     ...fields.grpcLimits,
     ...fields.tls,
+    ...fields.events,
     GRPC_HEALTH_PORT: fields.healthPort,
     KAFKA_FROM_BEGINNING: fields.fromBeginning,
     /** Routes the filings of collaborating courts in these provinces ("all", or two-digit codes). */

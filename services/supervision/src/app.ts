@@ -9,7 +9,7 @@ import { brokerReadiness, createKafka, createProducer, ensureTopics, runConsumer
 import { runShutdown } from "@kuayu/lifecycle";
 import type { Logger } from "@kuayu/logger";
 import { connectMongo, storeReadiness, coordinationCollections, createLocks, ensureCollections } from "@kuayu/mongo";
-import { filingLifecycle, partitionsOfScope, supervisionTopics } from "@kuayu/topics";
+import { filingLifecycle, partitionsOfScope, supervisionTopics, eventSecurity } from "@kuayu/topics";
 import type { Connection } from "mongoose";
 import type { Config } from "./config.js";
 import { chinaDay } from "./domain/ledger.js";
@@ -36,6 +36,9 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
   const dir = loadDirectory(config.DIRECTORY_FILE ? { file: config.DIRECTORY_FILE } : {});
   // A token names a court of the directory, in the province the token says.
   const verifier = await verifierFromSettings(config, { courtProvince: (id) => dir.byId(id)?.province });
+  // Events: signed as supervision (EVENT_SIGNING_KEY_FILE), verified against the producers' keys (EVENT_KEYS_FILE, EVENT_TRUST).
+  const events = await eventSecurity(config, "supervision", (id) => dir.byId(id)?.province);
+  if (!events.verifier) log.warn("EVENT_KEYS_FILE and EVENT_TRUST are not set: events are not verified");
   const tls = tlsFromSettings(config);
   let recount: Supervision["recountWorkingMinutes"] | undefined;
   // When an operator loads a year's official arrangement, response times of that year are counted again.
@@ -63,7 +66,7 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
     recount = sup.recountWorkingMinutes;
     const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: "supervision", log, ...kafkaClient(config) });
     await ensureTopics(kafka, [...lifecycleTopics, ...Object.values(supervisionTopics)]);
-    producer = await createProducer(kafka, "kuayu.supervision");
+    producer = await createProducer(kafka, "kuayu.supervision", events);
     const publishNotice = async (n: NoticeDoc) => {
       await producer!.publish(supervisionTopics.noticePublished, n._id, {
         noticeId: n._id,
@@ -75,6 +78,7 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
       });
     };
     consumer = await runConsumer({
+      ...(events.verifier ? { verify: events.verifier } : {}),
       kafka,
       groupId: config.KAFKA_GROUP_ID,
       sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,

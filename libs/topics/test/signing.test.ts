@@ -1,0 +1,154 @@
+// Signed events: what a consumer's verifier accepts and refuses (libs/kafka signing.ts with the
+// lifecycle policy of libs/topics), for both algorithms, and keys from files and over HTTP.
+import { createServer, type Server } from "node:http";
+import { readFileSync } from "node:fs";
+import {
+  buildRecord,
+  createEventVerifier,
+  decodeEvent,
+  eventJwk,
+  eventJwks,
+  fileEventKeys,
+  ForgedEventError,
+  parseEventTrust,
+  SIGNATURE_HEADERS,
+  type EventRecord,
+  type EventSigner,
+} from "@kuayu/kafka";
+import { loadDirectory } from "@kuayu/directory";
+import { testEventKeys, type TestEventKeys } from "@kuayu/testkit";
+import { eventPolicy, eventSecurity, filingLifecycle, provincePartition, type FilingEventInit } from "@kuayu/topics";
+
+const dir = loadDirectory();
+const provinceOf = (id: string) => dir.byId(id)?.province;
+const WINDOW = "t-440103001"; // Guangdong
+const JURISDICTION = "c-110105"; // Beijing
+const courts = { collaboratingCourtId: WINDOW, jurisdictionCourtId: JURISDICTION };
+
+const record = (event: FilingEventInit["event"]) => buildRecord(filingLifecycle, "f-1", { event }, { source: "kuayu.test", partition: provincePartition("11") });
+const accepted = () => record({ case: "accepted", value: { filingId: "f-1", ...courts, caseNumber: "(2026)京0105民初1号" } });
+const submitted = () => record({ case: "filingSubmitted", value: { filingId: "f-1", ...courts } });
+const decoded = (r: EventRecord) => decodeEvent(filingLifecycle, r.value, r.headers).message;
+const refusal = async (verify: Promise<void>) => {
+  const err = await verify.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(ForgedEventError);
+  return (err as Error).message;
+};
+
+describe.each(["P-256", "SM2"] as const)("events signed with %s keys", (curve) => {
+  let keys: TestEventKeys;
+  let decision: EventSigner;
+  let routing: EventSigner;
+  let verifier: ReturnType<typeof createEventVerifier>;
+  const check = (r: EventRecord) => verifier.verify(r, decoded(r));
+
+  beforeAll(async () => {
+    keys = await testEventKeys({ curve });
+    decision = await keys.signer("decision");
+    routing = await keys.signer("routing");
+    verifier = createEventVerifier([{ provinces: "*", lookup: fileEventKeys(keys.jwksFile) }], eventPolicy(provinceOf));
+  });
+
+  it("accept an event signed by the producer its type needs", async () => {
+    const signed = await decision.sign(accepted());
+    expect(signed.headers[SIGNATURE_HEADERS.producer]).toBe("decision");
+    expect(signed.headers[SIGNATURE_HEADERS.signature]).toMatch(/^[\w-]+\.\.[\w-]+$/); // detached
+    await expect(check(signed)).resolves.toBeUndefined();
+    await expect(check(await (await keys.signer("intake")).sign(submitted()))).resolves.toBeUndefined();
+  });
+
+  it("refuse an unsigned event, and one signed by another producer (valid broker credentials are not enough)", async () => {
+    expect(await refusal(check(accepted()))).toMatch(/not signed/);
+    expect(await refusal(check(await routing.sign(accepted())))).toMatch(/must come from decision, it is signed by routing/);
+    // A producer that names itself decision in the header, signing with routing's key.
+    const claimed = await routing.sign(accepted());
+    expect(await refusal(check({ ...claimed, headers: { ...claimed.headers, [SIGNATURE_HEADERS.producer]: "decision" } }))).toMatch(/does not match|decision/);
+  });
+
+  it("refuse any change to what was signed: value, key, topic, type, time", async () => {
+    const signed = await decision.sign(accepted());
+    const other = accepted(); // another case number would be another value; the same event re-encoded with another id
+    expect(await refusal(check({ ...signed, value: (await decision.sign(record({ case: "accepted", value: { filingId: "f-1", ...courts, caseNumber: "(2026)京0105民初2号" } }))).value }))).toMatch(
+      /does not match/,
+    );
+    expect(await refusal(check({ ...signed, key: "f-2" }))).toMatch(/does not match/);
+    expect(await refusal(check({ ...signed, topic: "kuayu.filing.other.v1" }))).toMatch(/does not match/);
+    expect(await refusal(check({ ...signed, headers: { ...signed.headers, "kuayu-event-time": other.headers["kuayu-event-time"]!.replace(/\d{3}Z$/, "999Z") } }))).toMatch(/does not match/);
+    expect(await refusal(check({ ...signed, headers: { ...signed.headers, "kuayu-event-id": other.headers["kuayu-event-id"]! } }))).toMatch(/does not match/);
+  });
+
+  it("refuse a key nobody published and a signature that is not a detached JWS", async () => {
+    const stranger = await testEventKeys({ curve, producers: ["decision"] });
+    expect(await refusal(check(await (await stranger.signer("decision")).sign(accepted())))).toMatch(/unknown key/);
+    const signed = await decision.sign(accepted());
+    expect(await refusal(check({ ...signed, headers: { ...signed.headers, [SIGNATURE_HEADERS.signature]: "abc" } }))).toMatch(/not a detached JWS/);
+  });
+});
+
+describe("province bindings", () => {
+  it("a key bound to Guangdong signs Guangdong's windows' events, not Beijing's decisions", async () => {
+    const guangdong = await testEventKeys({ provinces: ["44"] });
+    const v = createEventVerifier([{ provinces: "*", lookup: fileEventKeys(guangdong.jwksFile) }], eventPolicy(provinceOf));
+    const sub = await (await guangdong.signer("intake")).sign(submitted());
+    await expect(v.verify(sub, decoded(sub))).resolves.toBeUndefined();
+    const acc = await (await guangdong.signer("decision")).sign(accepted());
+    expect(await refusal(v.verify(acc, decoded(acc)))).toMatch(/province 11: decision's key .* is not trusted for that province/);
+  });
+
+  it("EVENT_TRUST binds another release's keys to its provinces, whatever the keys claim", async () => {
+    const beijing = await testEventKeys(); // claims "*"
+    const v = createEventVerifier(parseEventTrust(`11+12=${beijing.jwksFile}`), eventPolicy(provinceOf));
+    const acc = await (await beijing.signer("decision")).sign(accepted());
+    await expect(v.verify(acc, decoded(acc))).resolves.toBeUndefined(); // Beijing's court: province 11
+    const sub = await (await beijing.signer("intake")).sign(submitted()); // a window in Guangdong
+    expect(await refusal(v.verify(sub, decoded(sub)))).toMatch(/province 44/);
+    expect(() => parseEventTrust("beijing=x.json")).toThrow(/EVENT_TRUST entry/);
+  });
+
+  it("eventSecurity builds the signer and the verifier from the settings, and nothing without them", async () => {
+    const keys = await testEventKeys();
+    const s = await eventSecurity(keys.env("decision"), "decision", provinceOf);
+    const signed = await s.signer!.sign(accepted());
+    await expect(s.verifier!.verify(signed, decoded(signed))).resolves.toBeUndefined();
+    expect(await eventSecurity({}, "decision", provinceOf)).toEqual({});
+  });
+});
+
+describe("keys over HTTP (another release's JWKS)", () => {
+  let server: Server;
+  let served: string;
+  let url: string;
+  beforeAll(async () => {
+    server = createServer((_req, res) => res.writeHead(200, { "content-type": "application/json" }).end(served));
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    url = `http://127.0.0.1:${(server.address() as { port: number }).port}/.well-known/kuayu-event-keys.json`;
+  });
+  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+  it("a rotated key is fetched when its kid first appears; the old key stays valid while published", async () => {
+    const old = await testEventKeys({ producers: ["decision"] });
+    const next = await testEventKeys({ producers: ["decision"] });
+    const oldJwk = await eventJwk(readFileSync(old.keyFile("decision"), "utf8"), "decision");
+    const nextJwk = await eventJwk(readFileSync(next.keyFile("decision"), "utf8"), "decision");
+    served = JSON.stringify(eventJwks([oldJwk]));
+    const v = createEventVerifier(parseEventTrust(`11=${url}`), eventPolicy(provinceOf));
+    const a = await (await old.signer("decision")).sign(accepted());
+    await expect(v.verify(a, decoded(a))).resolves.toBeUndefined();
+    // The release publishes old and new during the overlap; the verifier fetches again on the new kid (after its 5 s cooldown).
+    served = JSON.stringify(eventJwks([oldJwk, nextJwk]));
+    const b = await (await next.signer("decision")).sign(accepted());
+    await new Promise((r) => setTimeout(r, 5_100));
+    await expect(v.verify(b, decoded(b))).resolves.toBeUndefined();
+    await expect(v.verify(a, decoded(a))).resolves.toBeUndefined();
+  }, 20_000);
+});
+
+describe("the policy", () => {
+  it("names a producer for every lifecycle event and supervision's notices", async () => {
+    const { EVENT_PRODUCERS, FILING_EVENTS, supervisionTopics } = await import("@kuayu/topics");
+    expect(Object.keys(EVENT_PRODUCERS).sort()).toEqual([...Object.values(FILING_EVENTS), supervisionTopics.noticePublished.schema.typeName].sort());
+  });
+});
