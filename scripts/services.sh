@@ -33,6 +33,20 @@ TLS_DIR="$KUAYU_ROOT/.secrets/tls"
 TLS_ENV=(TLS_CA_FILE="$TLS_DIR/ca.pem" TLS_CERT_FILE="$TLS_DIR/server.pem" TLS_KEY_FILE="$TLS_DIR/server-key.pem" NODE_EXTRA_CA_CERTS="$TLS_DIR/ca.pem")
 GRPCURL_TLS=(-cacert "$TLS_DIR/ca.pem" -cert "$TLS_DIR/client.pem" -key "$TLS_DIR/client-key.pem")
 
+# Signed events: each producing service signs with its own key (.secrets/events/<service>-key.pem,
+# P-256, made here once); every service verifies against the release's event JWKS (`kuayu events jwks`).
+EVENTS_DIR="$KUAYU_ROOT/.secrets/events"
+event_keys() {
+  mkdir -p "$EVENTS_DIR" && chmod 700 "$EVENTS_DIR"
+  local pairs=()
+  for p in $EVENT_PRODUCERS; do
+    [ -f "$EVENTS_DIR/$p-key.pem" ] || (umask 077 && openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$EVENTS_DIR/$p-key.pem" 2>/dev/null)
+    pairs+=("$p=$EVENTS_DIR/$p-key.pem")
+  done
+  node libs/cli/bin/kuayu.js events jwks "${pairs[@]}" > "$EVENTS_DIR/jwks.json"
+}
+EVENT_PRODUCERS="intake routing decision supervision"
+
 pidfile() { echo ".data/pids/svc-$1.pid"; }
 alive() { [ -f "$(pidfile "$1")" ] && kill -0 "$(cat "$(pidfile "$1")")" 2>/dev/null; }
 
@@ -55,6 +69,7 @@ export KAFKA_BROKERS=${KAFKA_BROKERS:-127.0.0.1:${KAFKA_PORT:-9092}}
 
 up() {
   [ -f "$TLS_DIR/ca.pem" ] || bash scripts/tls/dev-certs.sh "$TLS_DIR"
+  event_keys
   # Topics are the admin's to create; the services only describe them.
   node --no-warnings scripts/infra/kafka-acls.js topics
   # Sign-in first: every service also trusts its access tokens (OIDC_ISSUER).
@@ -68,10 +83,12 @@ up() {
     # Only decision signs tokens (to fetch materials from intake as the jurisdiction court).
     extra=""
     [ "$name" = decision ] && extra="JWT_PRIVATE_KEY_FILE=$KUAYU_ROOT/.secrets/jwt-private.pem"
+    signing=""
+    [[ " $EVENT_PRODUCERS " == *" $name "* ]] && signing="EVENT_SIGNING_KEY_FILE=$EVENTS_DIR/$name-key.pem"
     GRPC_PORT=$grpc METRICS_PORT=$metrics OTEL_SERVICE_NAME=$name \
       KAFKA_SASL_MECHANISM=scram-sha-512 KAFKA_SASL_USERNAME="$name" KAFKA_SASL_PASSWORD_FILE="$KUAYU_ROOT/.secrets/kafka/$name.password" \
       JWT_PUBLIC_KEY_FILE="$KUAYU_ROOT/.secrets/jwt-public.pem" OIDC_ISSUER="$IDP_URL" \
-      ${extra:+env "$extra"} \
+      env ${extra:+"$extra"} ${signing:+"$signing"} EVENT_KEYS_FILE="$EVENTS_DIR/jwks.json" \
       env "${TLS_ENV[@]}" \
       setsid nohup node --disable-warning=DEP0123 --require @kuayu/telemetry/register "services/$name/dist/main.js" \
       >".data/logs/$name.log" 2>&1 < /dev/null &

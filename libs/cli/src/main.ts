@@ -5,6 +5,7 @@ import { calendarCommands } from "./calendar.js";
 import { infraStatusCommand } from "./infra.js";
 import { directoryCommands } from "./directory.js";
 import { dlqCommands } from "./dlq.js";
+import { eventsJwksCommand } from "./events.js";
 import { drillCommands } from "./drill.js";
 import { filingCommands } from "./filing.js";
 import { inboxCommands } from "./inbox.js";
@@ -20,6 +21,9 @@ const program = new Command().name("kuayu").description("Kuayu operator CLI — 
 const token = program.command("token").description("bearer tokens for gRPC calls");
 tokenMintCommand(token.command("mint"));
 tokenJwksCommand(token.command("jwks"));
+
+const events = program.command("events").description("signed events: the keys a release's producers sign with");
+eventsJwksCommand(events.command("jwks"));
 
 const infra = program.command("infra").description("the broker and store this machine uses");
 infraStatusCommand(infra.command("status"));

@@ -135,7 +135,7 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
       callsPerCourtPerSecond: config.GRPC_CALLS_PER_COURT_PER_SECOND,
       readiness: [storeReadiness(conn), brokerReadiness(kafka)],
     });
-    http = await httpApi(sup, store, dir, verifier, log, await ownJwks(config)).listen(config.HTTP_HOST, config.HTTP_PORT, tls.files);
+    http = await httpApi(sup, store, dir, verifier, log, await ownJwks(config), config.EVENT_KEYS_FILE).listen(config.HTTP_HOST, config.HTTP_PORT, tls.files);
   } catch (err) {
     await closeAll();
     throw err;

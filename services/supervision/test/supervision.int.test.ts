@@ -11,7 +11,7 @@ import { createLogger } from "@kuayu/logger";
 import { connectMongo } from "@kuayu/mongo";
 import { commonV1, decisionEventsV1, supervisionV1 } from "@kuayu/proto";
 import { filingLifecycle, provincePartition, type FilingEventInit } from "@kuayu/topics";
-import { assertInfraUp, eventually, infra, testKeys, uniqueName } from "@kuayu/testkit";
+import { assertInfraUp, eventually, infra, testEventKeys, testKeys, uniqueName } from "@kuayu/testkit";
 import { testConfig } from "./support";
 import { startApp, type App } from "../src/app";
 
@@ -232,4 +232,21 @@ it("publishes the release's verification keys as a JWKS, with the kid its tokens
   const { kid } = await createSigner(keys.privateKey);
   expect(jwks.keys).toEqual([expect.objectContaining({ kid, kty: "EC", crv: "P-256", alg: "ES256", use: "sig" })]);
   expect(jwks.keys[0]).not.toHaveProperty("d");
+});
+
+it("publishes the release's event-signing keys with their producers (EVENT_KEYS_FILE), for other releases' EVENT_TRUST", async () => {
+  const eventKeys = await testEventKeys({ provinces: ["11"] });
+  const withKeys = await startApp(testConfig(uniqueName("sup_keys"), keys.publicKey, { EVENT_KEYS_FILE: eventKeys.jwksFile }), log, (err) => void fatal.push(err));
+  try {
+    const res = await fetch(`http://127.0.0.1:${withKeys.httpPort}/.well-known/kuayu-event-keys.json`);
+    expect(res.status).toBe(200);
+    const doc = (await res.json()) as { keys: Record<string, unknown>[] };
+    expect(doc.keys.map((k) => k.kuayu_producer)).toEqual(["intake", "routing", "decision", "supervision"]);
+    expect(doc.keys[0]).toEqual(expect.objectContaining({ kty: "EC", crv: "P-256", alg: "ES256", kuayu_provinces: ["11"] }));
+    expect(doc.keys[0]).not.toHaveProperty("d");
+  } finally {
+    await withKeys.stop();
+  }
+  // Without EVENT_KEYS_FILE there is nothing to publish.
+  expect((await fetch(`http://127.0.0.1:${app.httpPort}/.well-known/kuayu-event-keys.json`)).status).toBe(404);
 });

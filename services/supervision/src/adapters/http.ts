@@ -1,9 +1,11 @@
 import express, { type NextFunction, type Request, type Response } from "express";
+import { readFileSync } from "node:fs";
 import { createServer as createHttpsServer } from "node:https";
 import type { Server } from "node:net";
 import type { TlsFiles } from "@kuayu/config";
 import { AuthError, type AuthContext, type Jwks, type TokenVerifier } from "@kuayu/auth";
 import type { Directory } from "@kuayu/directory";
+import { parseEventJwks } from "@kuayu/kafka";
 import { DomainError, ForbiddenError, NotFoundError, ValidationError, isCaseType } from "@kuayu/domain";
 import type { Logger } from "@kuayu/logger";
 import { chinaDay } from "../domain/ledger.js";
@@ -18,12 +20,28 @@ import { noticeCsv } from "./csv.js";
  *   GET /v1/notices/:id        GET /v1/notices/:id.csv
  *   GET /healthz
  *   GET /.well-known/jwks.json   this release's token verification keys (public; other releases trust them for its provinces)
+ *   GET /.well-known/kuayu-event-keys.json   this release's event-signing keys (EVENT_KEYS_FILE, read at each request: a rotated file is served at once; other releases' EVENT_TRUST)
  */
-export function httpApi(sup: Supervision, store: Store, dir: Directory, verifier: TokenVerifier, log: Logger, jwks: Jwks) {
+export function httpApi(sup: Supervision, store: Store, dir: Directory, verifier: TokenVerifier, log: Logger, jwks: Jwks, eventKeysFile?: string) {
   const app = express();
   app.disable("x-powered-by");
   app.get("/healthz", (_req, res) => void res.json({ ok: true }));
   app.get("/.well-known/jwks.json", (_req, res) => void res.set("cache-control", "public, max-age=300").json(jwks));
+  app.get("/.well-known/kuayu-event-keys.json", (_req, res) => {
+    if (!eventKeysFile) return void res.status(404).json({ error: "this release publishes no event keys (EVENT_KEYS_FILE)" });
+    try {
+      // Only the public keys and their bindings, whatever else the file holds.
+      const keys = parseEventJwks(readFileSync(eventKeysFile, "utf8"), eventKeysFile).map((k) => k.kid);
+      const doc = JSON.parse(readFileSync(eventKeysFile, "utf8")) as { keys: Record<string, unknown>[] };
+      const pub = doc.keys
+        .filter((k) => keys.includes(k.kid as string))
+        .map(({ kty, crv, x, y, kid, alg, use, kuayu_producer, kuayu_provinces }) => ({ kty, crv, x, y, kid, alg, use, kuayu_producer, kuayu_provinces }));
+      res.set("cache-control", "public, max-age=300").json({ keys: pub });
+    } catch (err) {
+      log.error({ err }, "event keys unreadable");
+      res.status(503).json({ error: "event keys unreadable" });
+    }
+  });
 
   const auth = async (req: Request): Promise<AuthContext> => {
     const m = /^Bearer (.+)$/i.exec(req.get("authorization") ?? "");
