@@ -33,18 +33,9 @@ TLS_DIR="$KUAYU_ROOT/.secrets/tls"
 TLS_ENV=(TLS_CA_FILE="$TLS_DIR/ca.pem" TLS_CERT_FILE="$TLS_DIR/server.pem" TLS_KEY_FILE="$TLS_DIR/server-key.pem" NODE_EXTRA_CA_CERTS="$TLS_DIR/ca.pem")
 GRPCURL_TLS=(-cacert "$TLS_DIR/ca.pem" -cert "$TLS_DIR/client.pem" -key "$TLS_DIR/client-key.pem")
 
-# Signed events: each producing service signs with its own key (.secrets/events/<service>-key.pem,
-# P-256, made here once); every service verifies against the release's event JWKS (`kuayu events jwks`).
+# Signed events: each producing service signs with its own key (.secrets/events/<service>-key.pem);
+# every service verifies against the release's event JWKS (scripts/events/dev-keys.sh).
 EVENTS_DIR="$KUAYU_ROOT/.secrets/events"
-event_keys() {
-  mkdir -p "$EVENTS_DIR" && chmod 700 "$EVENTS_DIR"
-  local pairs=()
-  for p in $EVENT_PRODUCERS; do
-    [ -f "$EVENTS_DIR/$p-key.pem" ] || (umask 077 && openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$EVENTS_DIR/$p-key.pem" 2>/dev/null)
-    pairs+=("$p=$EVENTS_DIR/$p-key.pem")
-  done
-  node libs/cli/bin/kuayu.js events jwks "${pairs[@]}" > "$EVENTS_DIR/jwks.json"
-}
 EVENT_PRODUCERS="intake routing decision supervision"
 
 pidfile() { echo ".data/pids/svc-$1.pid"; }
@@ -69,7 +60,7 @@ export KAFKA_BROKERS=${KAFKA_BROKERS:-127.0.0.1:${KAFKA_PORT:-9092}}
 
 up() {
   [ -f "$TLS_DIR/ca.pem" ] || bash scripts/tls/dev-certs.sh "$TLS_DIR"
-  event_keys
+  bash scripts/events/dev-keys.sh "$EVENTS_DIR"
   # Topics are the admin's to create; the services only describe them.
   node --no-warnings scripts/infra/kafka-acls.js topics
   # Sign-in first: every service also trusts its access tokens (OIDC_ISSUER).

@@ -7,6 +7,7 @@ import { resolve } from "node:path";
 import { Kafka, logLevel } from "kafkajs";
 import mongoose from "mongoose";
 import { serviceCertificates } from "./tls.js";
+import { serviceEventKeys } from "./events.js";
 
 const ROOT = process.env.KUAYU_ROOT ?? resolve(__dirname, "../../..");
 
@@ -95,12 +96,13 @@ export interface ServiceProcess {
 
 /**
  * Runs a built service (dist/main.js) as its own process, with telemetry loaded first as in
- * production, and with mutual TLS on as in a release: TLS_* of serviceCertificates() unless `env`
- * names others. `make test` builds before running the integration tests.
+ * production, and with mutual TLS on and events signed and verified as in a release: TLS_* of
+ * serviceCertificates() and EVENT_* of serviceEventKeys() (the service named by the path
+ * services/<name>/dist/main.js) unless `env` names others. `make test` builds before running the integration tests.
  */
 export function spawnService(mainJs: string, env: Record<string, string>): ServiceProcess {
   const proc = spawn(process.execPath, ["--require", require.resolve("@kuayu/telemetry/register"), mainJs], {
-    env: { PATH: process.env.PATH ?? "", METRICS_PORT: "off", ...serviceCertificates().serverEnv, ...env },
+    env: { PATH: process.env.PATH ?? "", METRICS_PORT: "off", ...serviceCertificates().serverEnv, ...serviceEventKeys().env(/services\/([a-z-]+)\/dist\//.exec(mainJs)?.[1] ?? ""), ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   const lines: Record<string, unknown>[] = [];
@@ -149,4 +151,4 @@ export { startMetricsEndpoint, type MetricsEndpoint } from "./metrics.js";
 export * from "./fuzz.js";
 export * from "./authz.js";
 export { serviceCertificates, testCertificates, type TestCertificates } from "./tls.js";
-export { testEventKeys, type TestEventKeys } from "./events.js";
+export { serviceEventKeys, testEventKeys, type TestEventKeys } from "./events.js";

@@ -14,7 +14,7 @@ import { connectMongo } from "@kuayu/mongo";
 import { commonV1, decisionV1, intakeV1 } from "@kuayu/proto";
 import { filingLifecycle, provincePartition } from "@kuayu/topics";
 import { Kafka, logLevel } from "kafkajs";
-import { assertInfraUp, eventually, infra, serviceCertificates, spawnService, testKeys, uniqueName, type ServiceProcess } from "@kuayu/testkit";
+import { assertInfraUp, eventually, infra, serviceCertificates, spawnService, testKeys, uniqueName, type ServiceProcess, serviceEventKeys } from "@kuayu/testkit";
 import { BEIJING_CHAOYANG, TRIBUNAL, pdf, readyDraft, uploadParts } from "../../intake/test/support";
 
 const dist = (svc: string) => path.resolve(__dirname, `../../${svc}/dist/main.js`);
@@ -149,7 +149,7 @@ it("loses and duplicates nothing when routing and jurisdiction-decision are kill
   let routing = await start("routing", routingEnv);
   let decision = await start("decision", decisionEnv);
   const kafka = createKafka({ ...infra.kafka, clientId: "kill-test", log: createLogger({ service: "test", level: "silent" }) });
-  const window: EventProducer = await createProducer(kafka, "kuayu.intake");
+  const window: EventProducer = await createProducer(kafka, "kuayu.intake", { signer: await serviceEventKeys().signer("intake") });
   const conn = await connectMongo({ uri: infra.mongoUri, dbName: decisionDb });
   const ids = Array.from({ length: N }, () => randomUUID());
   const inboxCount = () => conn.collection<{ _id: string }>("inbox").countDocuments({ _id: { $in: ids } });

@@ -12,7 +12,7 @@ import { buildRecord, createKafka } from "@kuayu/kafka";
 import { createLogger } from "@kuayu/logger";
 import { filingLifecycle, provincePartition } from "@kuayu/topics";
 import { intakeV1 } from "@kuayu/proto";
-import { assertInfraUp, eventually, infra, serviceCertificates, spawnService, testKeys, uniqueName, type ServiceProcess } from "@kuayu/testkit";
+import { assertInfraUp, eventually, infra, serviceCertificates, serviceEventKeys, spawnService, testKeys, uniqueName, type ServiceProcess } from "@kuayu/testkit";
 import { BEIJING_CHAOYANG, readyDraft, startRoutingService } from "./support";
 
 interface Span {
@@ -82,7 +82,10 @@ it("follows the trace of a gRPC call to the broker, and of an event into the con
   const producer = kafka.producer();
   await producer.connect();
   const message = { filingId, collaboratingCourtId: filing!.collaboratingCourtId, jurisdictionCourtId: BEIJING_CHAOYANG.id, round: 1, drill: false };
-  const r = buildRecord(filingLifecycle, filingId, { event: { case: "acknowledged", value: message } }, { source: "kuayu.decision", partition: provincePartition(BEIJING_CHAOYANG.province) });
+  // Signed as decision (the spawned intake verifies events); the trace header is not part of the signature.
+  const r = await (
+    await serviceEventKeys().signer("decision")
+  ).sign(buildRecord(filingLifecycle, filingId, { event: { case: "acknowledged", value: message } }, { source: "kuayu.decision", partition: provincePartition(BEIJING_CHAOYANG.province) }));
   await producer.send({
     topic: r.topic,
     messages: [{ key: r.key, value: r.value, partition: r.partition, headers: { ...r.headers, traceparent: `00-${traceId}-${randomBytes(8).toString("hex")}-01` } }],

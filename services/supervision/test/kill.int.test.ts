@@ -12,7 +12,7 @@ import { createLogger } from "@kuayu/logger";
 import { connectMongo } from "@kuayu/mongo";
 import { commonV1, supervisionV1 } from "@kuayu/proto";
 import { filingLifecycle, provincePartition, type FilingEventInit } from "@kuayu/topics";
-import { assertInfraUp, eventually, infra, serviceCertificates, spawnService, testKeys, uniqueName, type ServiceProcess } from "@kuayu/testkit";
+import { assertInfraUp, eventually, infra, serviceCertificates, spawnService, testKeys, uniqueName, type ServiceProcess, serviceEventKeys } from "@kuayu/testkit";
 
 const keys = testKeys();
 const credentials = tlsFromSettings(serviceCertificates().clientEnv).channel; // the spawned services run mutual TLS
@@ -32,7 +32,8 @@ beforeAll(async () => {
   await assertInfraUp();
   const kafka = createKafka({ ...infra.kafka, clientId: "supervision-kill-test", log, topicPrefix: prefix });
   await ensureTopics(kafka, [filingLifecycle]);
-  events = await createProducer(kafka, "kuayu.test");
+  // The spawned service verifies events: each is signed as its producer (serviceEventKeys).
+  events = await createProducer(kafka, "kuayu.test", { signer: await serviceEventKeys().signerOfEvents() });
 });
 afterAll(async () => {
   await proc?.kill("SIGKILL");
