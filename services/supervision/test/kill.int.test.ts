@@ -109,9 +109,11 @@ it("counts every filing exactly once while the service is killed mid-stream", as
     })();
     const midStream: number[] = [];
     for (let kill = 0; kill < 3; kill++) {
+      const before = await counted();
       await start();
-      await new Promise((r) => setTimeout(r, 1500 + kill * 500));
-      const n = await counted();
+      // Killed as soon as it has counted something more (at most 10 s): mid-stream, while waves still arrive.
+      let n = before;
+      for (const until = Date.now() + 10_000; n <= before && Date.now() < until; n = await counted()) await new Promise((r) => setTimeout(r, 100));
       await proc!.kill("SIGKILL");
       midStream.push(n);
     }
