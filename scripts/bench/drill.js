@@ -10,7 +10,7 @@
 //
 // Usage (repo root, after `source scripts/env.sh`; `make bench-drill` builds and starts infra first):
 //   node scripts/bench/drill.js [--fraction F | --limit N] [--concurrency N] [--drain-timeout 30m]
-//                               [--skip-baseline] [--out DIR] [-- <more kuayu drill run options>]
+//                               [--skip-baseline] [--unsigned] [--out DIR] [-- <more kuayu drill run options>]
 //   node scripts/bench/drill.js --resume bench-results/drill-run-<time>   (a run cut short: same plan,
 //                               databases and groups; the parts' times and counters add up)
 //   node scripts/bench/drill.js --chaos [--limit N] ...   (`make chaos`: while the drill runs, kill each
@@ -70,6 +70,8 @@ const CFG = {
   baseline: !args.includes("--skip-baseline"),
   /** V8 CPU profiles of every service, written to <run dir>/profiles when they stop (open in Chrome DevTools). */
   cpuProf: args.includes("--cpu-prof"),
+  /** Events signed and verified as in a release (default); --unsigned: neither, to measure what signing costs. */
+  signed: !args.includes("--unsigned"),
   out: arg("out") ?? path.join(ROOT, "bench-results"),
   brokers: process.env.KAFKA_BROKERS ?? `127.0.0.1:${process.env.KAFKA_PORT ?? 9092}`,
   mongoUri: process.env.MONGO_URI ?? `mongodb://127.0.0.1:${process.env.MONGO_PORT ?? 27017}`,
@@ -208,7 +210,7 @@ async function main() {
   const tag = state.tag;
   part = state.segments.length + 1;
   const cfg = state.config; // a resumed run keeps the plan and pace of its first part
-  const result = { startedAt: state.startedAt, machine: { cpus: os.cpus().length, memGb: Math.round(os.totalmem() / 2 ** 30) }, config: cfg };
+  const result = { startedAt: state.startedAt, machine: { cpus: os.cpus().length, memGb: Math.round(os.totalmem() / 2 ** 30) }, config: cfg, signedEvents: CFG.signed };
 
   // 1. Baselines in the same run: raw kafkajs and raw mongodb driver against the same broker and store
   // (in the first part of a resumed run).
@@ -241,6 +243,14 @@ async function main() {
   const names = ["routing", "intake", "decision", "notification", "supervision", "supervision-http"];
   const ports = {};
   for (const [i, n] of names.entries()) ports[n] = CFG.portBase ? CFG.portBase + i : CFG.chaos ? await freePort() : 0;
+  // Signed events as in a release: a key per producer and the release's event JWKS (scripts/events/dev-keys.sh).
+  const eventsDir = path.join(workDir, "events");
+  if (CFG.signed && !fs.existsSync(path.join(eventsDir, "jwks.json"))) {
+    const r = spawnSync("bash", [path.join(ROOT, "scripts/events/dev-keys.sh"), eventsDir], { encoding: "utf8" });
+    if (r.status !== 0) fail(`event keys: ${r.stderr}`);
+  }
+  const eventEnv = (name) =>
+    CFG.signed ? { EVENT_KEYS_FILE: path.join(eventsDir, "jwks.json"), ...(name === "notification" ? {} : { EVENT_SIGNING_KEY_FILE: path.join(eventsDir, `${name}-key.pem`) }) } : {};
   const base = {
     GRPC_HOST: "127.0.0.1",
     KAFKA_BROKERS: CFG.brokers,
@@ -254,10 +264,19 @@ async function main() {
   // The services log "<name> started" at info; start them at info, they log little afterwards.
   const svc = {};
   log("starting routing, intake, decision, notification and supervision as their own processes…");
-  svc.routing = await startService("routing", { ...base, GRPC_PORT: `${ports.routing}`, LOG_LEVEL: "info", KAFKA_GROUP_ID: groups.routing });
-  svc.intake = await startService("intake", { ...base, GRPC_PORT: `${ports.intake}`, LOG_LEVEL: "info", MONGO_DB: dbs[0], KAFKA_GROUP_ID: groups.intake, ROUTING_ADDR: svc.routing.addr });
+  svc.routing = await startService("routing", { ...base, ...eventEnv("routing"), GRPC_PORT: `${ports.routing}`, LOG_LEVEL: "info", KAFKA_GROUP_ID: groups.routing });
+  svc.intake = await startService("intake", {
+    ...base,
+    ...eventEnv("intake"),
+    GRPC_PORT: `${ports.intake}`,
+    LOG_LEVEL: "info",
+    MONGO_DB: dbs[0],
+    KAFKA_GROUP_ID: groups.intake,
+    ROUTING_ADDR: svc.routing.addr,
+  });
   svc.decision = await startService("decision", {
     ...base,
+    ...eventEnv("decision"),
     GRPC_PORT: `${ports.decision}`,
     LOG_LEVEL: "info",
     MONGO_DB: dbs[1],
@@ -266,9 +285,17 @@ async function main() {
     INTAKE_ADDRS: `*=${svc.intake.addr}`,
     COPY_INTERVAL_MS: "200",
   });
-  svc.notification = await startService("notification", { ...base, GRPC_PORT: `${ports.notification}`, LOG_LEVEL: "info", MONGO_DB: dbs[2], KAFKA_GROUP_ID: groups.notification });
+  svc.notification = await startService("notification", {
+    ...base,
+    ...eventEnv("notification"),
+    GRPC_PORT: `${ports.notification}`,
+    LOG_LEVEL: "info",
+    MONGO_DB: dbs[2],
+    KAFKA_GROUP_ID: groups.notification,
+  });
   svc.supervision = await startService("supervision", {
     ...base,
+    ...eventEnv("supervision"),
     GRPC_PORT: `${ports.supervision}`,
     LOG_LEVEL: "info",
     MONGO_DB: dbs[3],
