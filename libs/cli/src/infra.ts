@@ -20,7 +20,7 @@ async function timed<T>(f: () => Promise<T>): Promise<[T, number]> {
 }
 
 async function checkBroker(brokers: string[]): Promise<Check> {
-  const admin = new Kafka({ clientId: "kuayu-cli", brokers, ...kafkaSecurity(), logLevel: logLevel.NOTHING, connectionTimeout: 2000, retry: { retries: 0 } }).admin();
+  const admin = new Kafka({ clientId: "kuayu-cli", brokers, ...kafkaSecurity(), logLevel: logLevel.NOTHING, connectionTimeout: 5000, retry: { retries: 1 } }).admin();
   try {
     const [cluster, ms] = await timed(async () => {
       await admin.connect();
@@ -35,7 +35,7 @@ async function checkBroker(brokers: string[]): Promise<Check> {
 }
 
 async function checkStore(uri: string): Promise<Check> {
-  const client = new MongoClient(uri, { serverSelectionTimeoutMS: 2000 });
+  const client = new MongoClient(uri, { serverSelectionTimeoutMS: 5000 });
   try {
     const [info, ms] = await timed(async () => {
       await client.connect();

@@ -18,7 +18,8 @@ describe("locks and sequences (real server)", () => {
   it("serializes read-modify-write of one document across connections", async () => {
     const counters = conns[0]!.collection<{ _id: string; n: number }>("counters");
     await counters.insertOne({ _id: "c", n: 0 });
-    const lockers = conns.map((c) => createLocks(c));
+    // 60 holders in turn: a long wait is allowed (a busy machine), the test is about order, not speed.
+    const lockers = conns.map((c) => createLocks(c, { waitMs: 120_000 }));
     const increments = Array.from({ length: 60 }, (_, i) =>
       lockers[i % 3]!.withLock("counter:c", async () => {
         const col = conns[i % 3]!.collection<{ _id: string; n: number }>("counters");
