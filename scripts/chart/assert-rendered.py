@@ -53,8 +53,8 @@ world-readable mounts of secrets.oidcClientSecret and secrets.sessionKey; a Serv
 NetworkPolicy admitting httpFrom, HPA and PDB; and an Ingress (host, backend, TLS, class,
 annotations) exactly when ingress.enabled.
 KafkaTopic and PrometheusRule resources (CRDs; no schema offline) get their fields checked here:
-every alert of the chart (the 30-minute SLA, consumer lag, dead letters, transient retries, the
-outbox, webhook receivers, the holiday calendar) with its metric. With monitoring.grafanaDashboard on, one ConfigMap
+every alert of the chart (the 30-minute SLA, consumer lag, dead letters, forged events, transient
+retries, the outbox, webhook receivers, the holiday calendar) with its metric. With monitoring.grafanaDashboard on, one ConfigMap
 labelled grafana_dashboard: "1" holds the dashboard JSON, with a panel on each of those metrics.
 Mutual TLS (tls.enabled): every pod, the console's too, has TLS_CA_FILE, TLS_CERT_FILE and
 TLS_KEY_FILE on a read-only, not world-readable mount of tls.secretName (ca.crt, tls.crt, tls.key),
@@ -819,6 +819,7 @@ metric_alerts = {
     "KuayuResponseSlaBreaches": ("warning", 'kuayu_supervision_responses_total{within_30_minutes="false"}'),
     "KuayuConsumerLag": ("warning", "kuayu_consumer_lag"),
     "KuayuEventsDeadLettered": ("warning", "kuayu_consumer_dead_lettered_total"),
+    "KuayuEventsForged": ("critical", "kuayu_consumer_forged_events_total"),
     "KuayuConsumerWaiting": ("warning", "kuayu_consumer_transient_retries_total"),
     "KuayuOutboxBacklog": ("critical", "kuayu_outbox_oldest_unpublished_seconds"),
     "KuayuOutboxParked": ("critical", "kuayu_outbox_parked_total"),
