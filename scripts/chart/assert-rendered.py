@@ -35,6 +35,14 @@ unlisted; JWT_TRUST is tokens.trust entry by entry (<provinces>=<https jwksUrl>,
 entry's ConfigMap key on a read-only directory mount — never subPath — under /etc/kuayu/trust),
 absent when tokens.trust is empty, and no pod annotation follows those ConfigMaps; JWT_MAX_LIFETIME
 is tokens.maxLifetime.
+Signed events: every Kafka component has EVENT_KEYS_FILE, the key of events.keys' ConfigMap
+(<release>-event-keys by default) on a read-only directory mount at /etc/kuayu/event-keys (never
+subPath), and EVENT_TRUST exactly as events.trust (URLs https, ConfigMaps as directories under
+/etc/kuayu/event-trust); exactly the producing components (intake, routing, jurisdiction-decision,
+supervision, with Kafka) have signsEvents and EVENT_SIGNING_KEY_FILE on a read-only, not
+world-readable mount of events.signingKeys.secretName holding one item, their own
+<producer>-key.pem; notification and the console have no event private key (the console no EVENT_*
+at all), and no pod annotation follows the event keys.
 Every gRPC component has OIDC_ISSUER, OIDC_JWKS_URL, OIDC_AUDIENCE exactly as oidc.* (none without
 an issuer) and, with the console on, a NetworkPolicy that admits the console's pods on its gRPC port.
 The web console (components.console, HTTP only): startup, readiness and liveness probes GET /healthz
@@ -45,8 +53,8 @@ world-readable mounts of secrets.oidcClientSecret and secrets.sessionKey; a Serv
 NetworkPolicy admitting httpFrom, HPA and PDB; and an Ingress (host, backend, TLS, class,
 annotations) exactly when ingress.enabled.
 KafkaTopic and PrometheusRule resources (CRDs; no schema offline) get their fields checked here:
-every alert of the chart (the 30-minute SLA, consumer lag, dead letters, transient retries, the
-outbox, webhook receivers, the holiday calendar) with its metric. With monitoring.grafanaDashboard on, one ConfigMap
+every alert of the chart (the 30-minute SLA, consumer lag, dead letters, forged events, transient
+retries, the outbox, webhook receivers, the holiday calendar) with its metric. With monitoring.grafanaDashboard on, one ConfigMap
 labelled grafana_dashboard: "1" holds the dashboard JSON, with a panel on each of those metrics.
 Mutual TLS (tls.enabled): every pod, the console's too, has TLS_CA_FILE, TLS_CERT_FILE and
 TLS_KEY_FILE on a read-only, not world-readable mount of tls.secretName (ca.crt, tls.crt, tls.key),
@@ -121,6 +129,9 @@ def plain(x):
 
 
 tls_on = bool(v["tls"]["enabled"])
+# The components that produce events, and their producer name (the key <producer>-key.pem in
+# events.signingKeys.secretName; libs/topics/src/signing.ts EVENT_PRODUCERS).
+EVENT_PRODUCERS = {"intake": "intake", "routing": "routing", "jurisdiction-decision": "decision", "supervision": "supervision"}
 
 
 def container_env(c):
@@ -294,40 +305,100 @@ for name in enabled:
             signing_key = pub["name"] == v["secrets"]["jwtPrivateKey"]["name"] and i["key"] == v["secrets"]["jwtPrivateKey"]["key"]
             if f not in key_files and not signing_key:
                 problem(f"{where}: key {i['key']} of Secret {pub['name']} is mounted at {f} but not in JWT_PUBLIC_KEY_FILE")
-    trust = tokens.get("trust") or []
-    entries = [e for e in re.split(r"[\s,]+", env.get("JWT_TRUST") or "") if e]
-    if not trust and "JWT_TRUST" in env:
-        problem(f"{where}: JWT_TRUST {env['JWT_TRUST']!r} set, but tokens.trust is empty")
-    if len(entries) != len(trust):
-        problem(f"{where}: JWT_TRUST has {len(entries)} entries ({env.get('JWT_TRUST')!r}), tokens.trust {len(trust)}")
-    trust_volumes = set()
-    for i, (t, entry) in enumerate(zip(trust, entries)):
-        provinces, _, source = entry.partition("=")
-        if provinces != t["provinces"]:
-            problem(f"{where}: JWT_TRUST entry {i} {entry!r} is for provinces {provinces!r}, tokens.trust[{i}] for {t['provinces']!r}")
-        if t.get("jwksUrl"):
-            if source != t["jwksUrl"] or not source.startswith("https://"):
-                problem(f"{where}: JWT_TRUST entry {i} {entry!r}, expected the https URL {t['jwksUrl']}")
-            continue
-        cm = t["configMap"]
-        mount, vol, key = on_mount(source)
-        if not source.startswith("/") or not vol or vol.get("configMap", {}).get("name") != cm["name"] or key != cm["key"]:
-            problem(f"{where}: JWT_TRUST entry {i} {entry!r} is not key {cm['key']} of ConfigMap {cm['name']} ({vol})")
-        elif mount.get("subPath") or mount.get("subPathExpr"):
-            problem(f"{where}: tokens.trust[{i}] ConfigMap {cm['name']} is mounted with subPath: the pod would never see its updates")
-        elif not mount.get("readOnly"):
-            problem(f"{where}: tokens.trust[{i}] ConfigMap {cm['name']} is not mounted read-only ({mount['mountPath']})")
-        else:
-            trust_volumes.add(vol["name"])
-    for m in c.get("volumeMounts", []):
-        vol = next((x for x in pod.get("volumes", []) if x["name"] == m["name"]), {})
-        if "configMap" in vol and m["name"] not in trust_volumes and m["mountPath"].startswith("/etc/kuayu/trust"):
-            problem(f"{where}: ConfigMap {vol['configMap'].get('name')} is mounted at {m['mountPath']} but no JWT_TRUST entry reads it")
+    def check_trust(var, trust, trust_dir, field):
+        """var is the trust list entry by entry (<provinces>=<https jwksUrl>, or the file of the
+        entry's ConfigMap key on a read-only directory mount under trust_dir, never subPath), absent
+        when the list is empty; no ConfigMap under trust_dir that no entry reads."""
+        entries = [e for e in re.split(r"[\s,]+", env.get(var) or "") if e]
+        if not trust and var in env:
+            problem(f"{where}: {var} {env[var]!r} set, but {field} is empty")
+        if len(entries) != len(trust):
+            problem(f"{where}: {var} has {len(entries)} entries ({env.get(var)!r}), {field} {len(trust)}")
+        trust_volumes = set()
+        for i, (t, entry) in enumerate(zip(trust, entries)):
+            provinces, _, source = entry.partition("=")
+            if provinces != t["provinces"]:
+                problem(f"{where}: {var} entry {i} {entry!r} is for provinces {provinces!r}, {field}[{i}] for {t['provinces']!r}")
+            if t.get("jwksUrl"):
+                if source != t["jwksUrl"] or not source.startswith("https://"):
+                    problem(f"{where}: {var} entry {i} {entry!r}, expected the https URL {t['jwksUrl']}")
+                continue
+            cm = t["configMap"]
+            mount, vol, key = on_mount(source)
+            if not source.startswith(trust_dir + "/") or not vol or vol.get("configMap", {}).get("name") != cm["name"] or key != cm["key"]:
+                problem(f"{where}: {var} entry {i} {entry!r} is not key {cm['key']} of ConfigMap {cm['name']} under {trust_dir} ({vol})")
+            elif mount.get("subPath") or mount.get("subPathExpr"):
+                problem(f"{where}: {field}[{i}] ConfigMap {cm['name']} is mounted with subPath: the pod would never see its updates")
+            elif not mount.get("readOnly"):
+                problem(f"{where}: {field}[{i}] ConfigMap {cm['name']} is not mounted read-only ({mount['mountPath']})")
+            else:
+                trust_volumes.add(vol["name"])
+        for m in c.get("volumeMounts", []):
+            vol = next((x for x in pod.get("volumes", []) if x["name"] == m["name"]), {})
+            if "configMap" in vol and m["name"] not in trust_volumes and m["mountPath"].startswith(trust_dir + "/"):
+                problem(f"{where}: ConfigMap {vol['configMap'].get('name')} is mounted at {m['mountPath']} but no {var} entry reads it")
+
+    check_trust("JWT_TRUST", tokens.get("trust") or [], "/etc/kuayu/trust", "tokens.trust")
     if env.get("JWT_MAX_LIFETIME") != tokens["maxLifetime"]:
         problem(f"{where}: JWT_MAX_LIFETIME is {env.get('JWT_MAX_LIFETIME')!r}, tokens.maxLifetime {tokens['maxLifetime']!r}")
     for key in dep["spec"]["template"]["metadata"].get("annotations", {}):
         if "trust" in key:
             problem(f"{where}: pod annotation {key} follows the trusted keys: a new key of another release would restart the pods")
+
+    # Signed events. Every Kafka component verifies: EVENT_KEYS_FILE is the key of events.keys'
+    # ConfigMap on a read-only directory mount (never subPath: a rotation's new key must land), and
+    # EVENT_TRUST is events.trust entry by entry. Exactly the producers (intake, routing,
+    # jurisdiction-decision as "decision", supervision) sign: EVENT_SIGNING_KEY_FILE on a read-only,
+    # not world-readable mount of events.signingKeys.secretName holding that one item, their own
+    # <producer>-key.pem. No other component (notification) sees that Secret or any EVENT_* setting
+    # it should not have; no pod annotation follows the event keys.
+    ev = v["events"]
+    keys_cm = ev["keys"]["configMap"]["name"] or f"{release}-event-keys"
+    signing_secret = ev["signingKeys"]["secretName"] or f"{release}-event-signing"
+    kafka_on = bool(cv["kafka"].get("enabled"))
+    if kafka_on:
+        f = env.get("EVENT_KEYS_FILE") or ""
+        mount, vol, key = on_mount(f) if f else (None, None, None)
+        if not f:
+            problem(f"{where}: a Kafka component without EVENT_KEYS_FILE: it would verify no event")
+        elif not vol or vol.get("configMap", {}).get("name") != keys_cm or key != ev["keys"]["configMap"]["key"]:
+            problem(f"{where}: EVENT_KEYS_FILE {f} is not key {ev['keys']['configMap']['key']} of ConfigMap {keys_cm} ({vol})")
+        elif mount.get("subPath") or mount.get("subPathExpr") or not mount.get("readOnly") or mount["mountPath"] != "/etc/kuayu/event-keys":
+            problem(f"{where}: EVENT_KEYS_FILE {f} is not on a read-only directory mount at /etc/kuayu/event-keys ({mount})")
+        check_trust("EVENT_TRUST", ev.get("trust") or [], "/etc/kuayu/event-trust", "events.trust")
+    else:
+        for var in ("EVENT_KEYS_FILE", "EVENT_TRUST", "EVENT_SIGNING_KEY_FILE"):
+            if var in env:
+                problem(f"{where}: {var} set, but it has no Kafka (kafka.enabled false)")
+    producer = EVENT_PRODUCERS.get(name)
+    if bool(cv.get("signsEvents")) != bool(producer):
+        problem(f"{where}: signsEvents is {bool(cv.get('signsEvents'))}, but {'it produces events: consumers would refuse them unsigned' if producer else 'it produces no events: it must hold no event private key'}")
+    ev_signing_vols = [x for x in pod.get("volumes", []) if x.get("secret", {}).get("secretName") == signing_secret]
+    if producer and kafka_on:
+        f = env.get("EVENT_SIGNING_KEY_FILE") or ""
+        mount, vol, key = on_mount(f) if f else (None, None, None)
+        secret = (vol or {}).get("secret", {})
+        want = f"{producer}-key.pem"
+        if not f:
+            problem(f"{where}: produces events but has no EVENT_SIGNING_KEY_FILE")
+        elif not vol or secret.get("secretName") != signing_secret or key != want:
+            problem(f"{where}: EVENT_SIGNING_KEY_FILE {f} is not key {want} of Secret {signing_secret} ({vol})")
+        elif [i["key"] for i in secret.get("items", [])] != [want]:
+            problem(f"{where}: the event-signing mount holds {[i['key'] for i in secret.get('items', [])]}, expected its own key {want} only")
+        elif not mount.get("readOnly") or mount.get("subPath"):
+            problem(f"{where}: EVENT_SIGNING_KEY_FILE {f} is not on a read-only mount")
+        elif secret.get("defaultMode", 0o644) & 0o007:
+            problem(f"{where}: its event-signing key is readable by every user (defaultMode {oct(secret.get('defaultMode', 0o644))})")
+        if len(ev_signing_vols) != 1:
+            problem(f"{where}: {len(ev_signing_vols)} volumes of Secret {signing_secret}, expected its own key's one")
+    else:
+        if "EVENT_SIGNING_KEY_FILE" in env:
+            problem(f"{where}: EVENT_SIGNING_KEY_FILE set, but it {'produces no events' if not producer else 'has no Kafka'}")
+        if ev_signing_vols:
+            problem(f"{where}: mounts the event-signing Secret {signing_secret}, but it {'produces no events' if not producer else 'has no Kafka'}")
+    for key in dep["spec"]["template"]["metadata"].get("annotations", {}):
+        if "event" in key:
+            problem(f"{where}: pod annotation {key} follows the event keys: a new key would restart the pods")
 
     # The holiday calendar: a read-only directory mount of its ConfigMap (never subPath), reloaded.
     cal_file = env.get("CALENDAR_FILE")
@@ -586,6 +657,13 @@ if console_on:
         for var in sorted(env):
             if var.startswith(("KAFKA_", "MONGO_")) or var in ("OIDC_CLIENT_SECRET", "SESSION_KEY"):
                 problem(f"{where}: {var} is set (the console has no store or broker, and its secrets are files)")
+        # No event key of any kind: the console neither produces nor consumes events.
+        for var in sorted(env):
+            if var.startswith("EVENT_"):
+                problem(f"{where}: {var} is set (the console has no events)")
+        ev_secret = v["events"]["signingKeys"]["secretName"] or f"{release}-event-signing"
+        if any(x.get("secret", {}).get("secretName") == ev_secret for x in pod.get("volumes", [])):
+            problem(f"{where}: mounts the event-signing Secret {ev_secret}")
         mounts = {}
         for var, ref in (("OIDC_CLIENT_SECRET_FILE", v["secrets"]["oidcClientSecret"]), ("SESSION_KEY_FILE", v["secrets"]["sessionKey"])):
             f = env.get(var) or ""
@@ -741,6 +819,7 @@ metric_alerts = {
     "KuayuResponseSlaBreaches": ("warning", 'kuayu_supervision_responses_total{within_30_minutes="false"}'),
     "KuayuConsumerLag": ("warning", "kuayu_consumer_lag"),
     "KuayuEventsDeadLettered": ("warning", "kuayu_consumer_dead_lettered_total"),
+    "KuayuEventsForged": ("critical", "kuayu_consumer_forged_events_total"),
     "KuayuConsumerWaiting": ("warning", "kuayu_consumer_transient_retries_total"),
     "KuayuOutboxBacklog": ("critical", "kuayu_outbox_oldest_unpublished_seconds"),
     "KuayuOutboxParked": ("critical", "kuayu_outbox_parked_total"),
@@ -836,6 +915,6 @@ elif certificates:
 
 for p in problems:
     print(p)
-summary = f"{len(enabled)} components ({', '.join(enabled)}), console {'at ' + v['components']['console']['publicUrl'] if console_on else 'off'}{' (Ingress)' if ingresses else ''}, scope {scope}, {len(topics)} KafkaTopics, calendar {calendar_cm} ({', '.join(sorted(plain(calendar.get('years') or {}))) or 'no operator years'}), {len(alerts)} alerts, {len(panels)} dashboard panels, token keys {','.join(v['secrets']['jwtPublicKey']['keys'])}, trust {' '.join(t['provinces'] for t in v['tokens']['trust']) or 'none'}, TLS {'on' + (' (cert-manager)' if certificates else '') if tls_on else 'off'}"
+summary = f"{len(enabled)} components ({', '.join(enabled)}), console {'at ' + v['components']['console']['publicUrl'] if console_on else 'off'}{' (Ingress)' if ingresses else ''}, scope {scope}, {len(topics)} KafkaTopics, calendar {calendar_cm} ({', '.join(sorted(plain(calendar.get('years') or {}))) or 'no operator years'}), {len(alerts)} alerts, {len(panels)} dashboard panels, token keys {','.join(v['secrets']['jwtPublicKey']['keys'])}, trust {' '.join(t['provinces'] for t in v['tokens']['trust']) or 'none'}, event trust {' '.join(t['provinces'] for t in v['events']['trust']) or 'none'}, TLS {'on' + (' (cert-manager)' if certificates else '') if tls_on else 'off'}"
 print(("ok: " if not problems else f"{len(problems)} problems: ") + summary)
 sys.exit(1 if problems else 0)

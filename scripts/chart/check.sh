@@ -7,7 +7,9 @@
 #   component; the web console's /healthz probes, Secret mounts, OIDC settings and Ingress;
 #   supervision in the national and every province release; the token keys — JWT_PUBLIC_KEY_FILE
 #   listing every mounted key, JWT_TRUST as tokens.trust with its ConfigMaps mounted read-only,
-#   JWT_MAX_LIFETIME; KafkaTopic, PrometheusRule and Grafana
+#   JWT_MAX_LIFETIME; the event keys — EVENT_KEYS_FILE and EVENT_TRUST in every Kafka component,
+#   EVENT_SIGNING_KEY_FILE with only its own key in each producer, none in notification or the console;
+#   KafkaTopic, PrometheusRule and Grafana
 #   dashboard fields); and calendar-reload.py: with other calendar.years (or the first ones) the
 #   Deployments render the same, so a calendar change is a reload in the running pods, never a restart.
 # Then every charts/kuayu/tests/bad-values/*.yaml must be rejected by helm, with the message on

@@ -88,14 +88,43 @@ the source is the entry's jwksUrl, or its ConfigMap's key in the directory it is
 {{- define "kuayu.trustDir" -}}/etc/kuayu/trust{{- end -}}
 
 {{- define "kuayu.jwtTrust" -}}
-{{- $dir := include "kuayu.trustDir" . -}}
+{{- include "kuayu.trustEntries" (dict "trust" .Values.tokens.trust "dir" (include "kuayu.trustDir" .)) -}}
+{{- end -}}
+
+{{/* "<provinces>=<jwksUrl or dir/<index>/<key>>" for each entry of .trust, comma-separated. */}}
+{{- define "kuayu.trustEntries" -}}
+{{- $dir := .dir -}}
 {{- $entries := list -}}
-{{- range $i, $t := .Values.tokens.trust -}}
+{{- range $i, $t := .trust -}}
 {{- $source := $t.jwksUrl -}}
 {{- with $t.configMap }}{{ $source = printf "%s/%d/%s" $dir $i .key }}{{ end -}}
 {{- $entries = append $entries (printf "%s=%s" $t.provinces $source) -}}
 {{- end -}}
 {{- join "," $entries -}}
+{{- end -}}
+
+{{/*
+Signed events (events.*), parallel to the token keys. This release's event JWKS: the ConfigMap
+events.keys.configMap (name "" = <release>-event-keys), mounted as a directory at
+/etc/kuayu/event-keys in every Kafka component (EVENT_KEYS_FILE). The producers' private keys: the
+Secret events.signingKeys.secretName ("" = <release>-event-signing), of which a component with
+signsEvents mounts only <producer>-key.pem (its kafka.principal) at /etc/kuayu/event-signing/key.pem
+(EVENT_SIGNING_KEY_FILE). Other releases' event keys (events.trust) as EVENT_TRUST, their ConfigMaps
+at /etc/kuayu/event-trust/<index>/. Called with the root context unless said otherwise.
+*/}}
+{{- define "kuayu.eventKeysDir" -}}/etc/kuayu/event-keys{{- end -}}
+{{- define "kuayu.eventKeysConfigMap" -}}
+{{- .Values.events.keys.configMap.name | default (printf "%s-event-keys" .Release.Name | trunc 63 | trimSuffix "-") -}}
+{{- end -}}
+{{- define "kuayu.eventSigningDir" -}}/etc/kuayu/event-signing{{- end -}}
+{{- define "kuayu.eventSigningSecret" -}}
+{{- .Values.events.signingKeys.secretName | default (printf "%s-event-signing" .Release.Name | trunc 63 | trimSuffix "-") -}}
+{{- end -}}
+{{/* The key of a producer's private key in that Secret (called with a component context). */}}
+{{- define "kuayu.eventSigningKey" -}}{{ include "kuayu.kafkaPrincipal" . }}-key.pem{{- end -}}
+{{- define "kuayu.eventTrustDir" -}}/etc/kuayu/event-trust{{- end -}}
+{{- define "kuayu.eventTrust" -}}
+{{- include "kuayu.trustEntries" (dict "trust" .Values.events.trust "dir" (include "kuayu.eventTrustDir" .)) -}}
 {{- end -}}
 
 {{/*
@@ -152,6 +181,9 @@ provinces (every province, "*", for scope "all") default to it; intakeAddresses 
 {{- if and $v.kafka.tls $v.kafka.tlsClientCert.name }}{{ $_ := set $env "KAFKA_TLS_CERT_FILE" "/etc/kuayu/kafka-tls/client/tls.crt" }}{{ $_ := set $env "KAFKA_TLS_KEY_FILE" "/etc/kuayu/kafka-tls/client/tls.key" }}{{ end -}}
 {{- with $v.kafka.topicPrefix }}{{ $_ := set $env "KAFKA_TOPIC_PREFIX" . }}{{ end -}}
 {{- if $v.kafka.sasl.enabled }}{{ $_ := set $env "KAFKA_SASL_MECHANISM" $v.kafka.sasl.mechanism }}{{ $_ := set $env "KAFKA_SASL_USERNAME" (include "kuayu.kafkaUser" .) }}{{ end -}}
+{{- $_ := set $env "EVENT_KEYS_FILE" (printf "%s/%s" (include "kuayu.eventKeysDir" .root) $v.events.keys.configMap.key) -}}
+{{- with include "kuayu.eventTrust" .root }}{{ $_ := set $env "EVENT_TRUST" . }}{{ end -}}
+{{- if .c.signsEvents }}{{ $_ := set $env "EVENT_SIGNING_KEY_FILE" (printf "%s/key.pem" (include "kuayu.eventSigningDir" .root)) }}{{ end -}}
 {{- end -}}
 {{- if .c.mongo.enabled }}{{ $_ := set $env "MONGO_DB" .c.mongo.database }}{{ end -}}
 {{- range .c.calls -}}
@@ -287,6 +319,13 @@ provinces (every province, "*", for scope "all") default to it; intakeAddresses 
 {{- end -}}
 {{- if and .c.callsIntakes (not (regexMatch "(^|,)\\*=" (include "kuayu.intakeAddrs" .))) -}}
 {{- fail (printf "components.%s calls the intake of every window's province: set intakeAddresses.\"*\" (host:port of the intake, or national gateway, for provinces not listed); INTAKE_ADDRS would be %q" .name (include "kuayu.intakeAddrs" .)) -}}
+{{- end -}}
+{{- $producer := and .c.kafka (has (include "kuayu.kafkaPrincipal" .) (list "intake" "routing" "decision" "supervision")) -}}
+{{- if and .c.signsEvents (not $producer) -}}
+{{- fail (printf "components.%s.signsEvents: %s produces no events; set signsEvents: false (an event private key in its pods would be one more key to leak, with nothing to sign)" .name .name) -}}
+{{- end -}}
+{{- if and $producer .c.kafka .c.kafka.enabled (not .c.signsEvents) -}}
+{{- fail (printf "components.%s.signsEvents must be true: every consumer verifies events, and would dead-letter each one %s produces unsigned (docs/operations.md, \"Event keys\")" .name .name) -}}
 {{- end -}}
 {{- if and .c.kafka .c.kafka.enabled -}}
 {{- $group := include "kuayu.groupId" . -}}
