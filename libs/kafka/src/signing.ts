@@ -157,7 +157,12 @@ export interface EventRequirement {
 /** Where a verifier finds keys by kid. */
 export type EventKeyLookup = (kid: string) => Promise<EventKey | undefined>;
 
-/** Keys from a JWKS file, read again (at most every 10 s) when a kid is unknown: a rotated key file is picked up without a restart. */
+/**
+ * Keys from a JWKS file, read again (at most every 10 s) when a kid is unknown: a rotated key file is
+ * picked up without a restart. Publish a new key before it signs (docs/operations.md "Event keys"):
+ * an event whose kid is unknown after the read is refused — waiting for it would let a stream of
+ * forged kids hold the partition.
+ */
 export function fileEventKeys(path: string, rereadMs = 10_000): EventKeyLookup {
   let keys = new Map(parseEventJwks(readFileSync(path, "utf8"), path).map((k) => [k.kid, k]));
   let readAt = Date.now();
@@ -176,30 +181,31 @@ export function fileEventKeys(path: string, rereadMs = 10_000): EventKeyLookup {
 
 /**
  * Keys from another release's JWKS URL, cached for 10 minutes and fetched again when a kid is unknown
- * (at most every 5 s). A fetch that fails with no answer known throws: the consumer retries, nothing
- * is dead-lettered for an outage.
+ * (at most every 5 s). A fetch that fails throws — at the start, when the cache is too old, or for an
+ * unknown kid — so the consumer retries the event: nothing is dead-lettered for the key server's outage.
  */
 export function remoteEventKeys(url: string, opts: { cooldownMs?: number; maxAgeMs?: number } = {}): EventKeyLookup {
   const cooldown = opts.cooldownMs ?? 5_000;
   const maxAge = opts.maxAgeMs ?? 600_000;
   let keys: Map<string, EventKey> | undefined;
   let fetchedAt = 0;
-  const refresh = async () => {
-    fetchedAt = Date.now();
-    const res = await fetch(url, { signal: AbortSignal.timeout(5_000) });
-    if (!res.ok) throw new Error(`event keys ${url}: HTTP ${res.status}`);
-    keys = new Map(parseEventJwks(await res.text(), url).map((k) => [k.kid, k]));
-  };
-  return async (kid) => {
-    const stale = Date.now() - fetchedAt >= maxAge;
-    if (!keys || stale || (!keys.has(kid) && Date.now() - fetchedAt >= cooldown)) {
+  let fetching: Promise<Map<string, EventKey>> | undefined;
+  const refresh = () =>
+    (fetching ??= (async () => {
       try {
-        await refresh();
-      } catch (err) {
-        if (!keys) throw err;
+        const res = await fetch(url, { signal: AbortSignal.timeout(5_000) });
+        if (!res.ok) throw new Error(`event keys ${url}: HTTP ${res.status}`);
+        keys = new Map(parseEventJwks(await res.text(), url).map((k) => [k.kid, k]));
+        return keys;
+      } finally {
+        fetchedAt = Date.now();
+        fetching = undefined;
       }
-    }
-    return keys?.get(kid);
+    })());
+  return async (kid) => {
+    let known = keys && Date.now() - fetchedAt < maxAge ? keys : await refresh();
+    if (!known.has(kid) && Date.now() - fetchedAt >= cooldown) known = await refresh();
+    return known.get(kid);
   };
 }
 

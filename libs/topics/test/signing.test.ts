@@ -122,7 +122,7 @@ describe("keys over HTTP (another release's JWKS)", () => {
   let served: string;
   let url: string;
   beforeAll(async () => {
-    server = createServer((_req, res) => res.writeHead(200, { "content-type": "application/json" }).end(served));
+    server = createServer((_req, res) => (served === "down" ? res.writeHead(503).end() : res.writeHead(200, { "content-type": "application/json" }).end(served)));
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
     url = `http://127.0.0.1:${(server.address() as { port: number }).port}/.well-known/kuayu-event-keys.json`;
   });
@@ -144,6 +144,19 @@ describe("keys over HTTP (another release's JWKS)", () => {
     await expect(v.verify(b, decoded(b))).resolves.toBeUndefined();
     await expect(v.verify(a, decoded(a))).resolves.toBeUndefined();
   }, 20_000);
+
+  it("a key server that does not answer is an outage (the consumer retries), not a forgery", async () => {
+    served = "down";
+    const keys = await testEventKeys({ producers: ["decision"] });
+    const v = createEventVerifier(parseEventTrust(`11=${url}`), eventPolicy(provinceOf));
+    const a = await (await keys.signer("decision")).sign(accepted());
+    const err = await v.verify(a, decoded(a)).then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
+    expect(err?.message).toMatch(/HTTP 503/);
+    expect(err).not.toBeInstanceOf(ForgedEventError);
+  });
 });
 
 describe("the policy", () => {
