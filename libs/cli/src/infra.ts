@@ -28,7 +28,12 @@ async function checkBroker(brokers: string[]): Promise<Check> {
     });
     return { component: "kafka", address: brokers.join(","), reachable: true, latencyMs: ms, detail: `cluster ${cluster.clusterId}, ${cluster.brokers.length} broker(s)` };
   } catch (err) {
-    return { component: "kafka", address: brokers.join(","), reachable: false, detail: (err as Error).message };
+    // A broker that asks for SASL closes the connection of a client that does not authenticate.
+    const hint =
+      kafkaSecurity().sasl || !/closed connection|sasl/i.test((err as Error).message)
+        ? ""
+        : " (no broker credentials: set KAFKA_SASL_MECHANISM, KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD or KAFKA_SASL_PASSWORD_FILE)";
+    return { component: "kafka", address: brokers.join(","), reachable: false, detail: `${(err as Error).message}${hint}` };
   } finally {
     await admin.disconnect().catch(() => undefined);
   }

@@ -5,10 +5,11 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { createVerifier, publicJwk } from "@kuayu/auth";
-import { assertInfraUp, testKeys } from "@kuayu/testkit";
+import { assertInfraUp, infra, testKeys } from "@kuayu/testkit";
 
 const bin = path.resolve(__dirname, "../bin/kuayu.js");
-const run = (...args: string[]) => promisify(execFile)(process.execPath, [bin, ...args], { encoding: "utf8" });
+// As an operator runs it: the broker credentials in KAFKA_SASL_* (the tests' user).
+const run = (...args: string[]) => promisify(execFile)(process.execPath, [bin, ...args], { encoding: "utf8", env: { ...process.env, ...infra.kafkaEnv } });
 
 beforeAll(assertInfraUp);
 
