@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { SignJWT, createRemoteJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify, errors, type JWK, type JWTPayload, type ProtectedHeaderParameters } from "jose";
 import { ALG, localKeys, parseTrust, signingKey, toJwks, type Jwks, type TrustedKeys } from "./keys.js";
 
-export { KeyError, fileKeys, localKeys, parseTrust, publicJwk, remoteKeys, toJwks, type Jwks, type KeyLookup, type TrustedKeys } from "./keys.js";
+export { KeyError, fileKeys, isUrl, localKeys, parseTrust, trustEntries, publicJwk, remoteKeys, toJwks, type Jwks, type KeyLookup, type TrustedKeys } from "./keys.js";
 
 /** Who may do what. One role per kind of user named in docs/domain.md (Users). */
 export const ROLES = [

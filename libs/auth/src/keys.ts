@@ -127,24 +127,33 @@ export interface TrustedKeys {
 }
 
 /**
- * JWT_TRUST: whitespace- or comma-separated entries `<provinces>=<source>`, provinces `44`,
- * `11+12` or `*`, source an https/http URL of a JWKS or a path of a JWKS or PEM file.
- * Example: `11=https://kuayu-11.court.example/.well-known/jwks.json 44=/etc/kuayu/jwks/44.json`.
+ * The entries of a trust setting (JWT_TRUST, EVENT_TRUST): whitespace- or comma-separated
+ * `<provinces>=<source>`, provinces `44`, `11+12` or `*`, source a URL or a file path. Throws a
+ * KeyError naming the setting for a malformed entry.
  */
-export function parseTrust(spec: string, opts: { ca?: string } = {}): TrustedKeys[] {
+export function trustEntries(spec: string, setting: string): { provinces: "*" | string[]; source: string }[] {
   return spec
     .split(/[\s,]+/)
     .filter(Boolean)
     .map((entry) => {
       const eq = entry.indexOf("=");
-      if (eq <= 0) throw new KeyError(`JWT_TRUST entry "${entry}" is not <provinces>=<url or file>`);
+      if (eq <= 0 || eq === entry.length - 1) throw new KeyError(`${setting} entry "${entry}" is not <provinces>=<url or file>`);
       const scope = entry.slice(0, eq);
-      const source = entry.slice(eq + 1);
       const provinces = scope === "*" ? "*" : scope.split("+");
-      if (provinces !== "*" && !provinces.every((p) => /^\d{2}$/.test(p))) throw new KeyError(`JWT_TRUST entry "${entry}": provinces are two-digit codes joined by "+", or "*"`);
-      const lookup = /^https?:\/\//.test(source) ? remoteKeys(source, opts) : fileKeys(source);
-      return { provinces, lookup, source };
+      if (provinces !== "*" && !provinces.every((p) => /^\d{2}$/.test(p))) throw new KeyError(`${setting} entry "${entry}": provinces are two-digit codes joined by "+", or "*"`);
+      return { provinces, source: entry.slice(eq + 1) };
     });
+}
+
+/** The URL of a trust entry's source, or undefined for a file path. */
+export const isUrl = (source: string) => /^https?:\/\//.test(source);
+
+/**
+ * JWT_TRUST (trustEntries): each source an https/http URL of a JWKS or a path of a JWKS or PEM file.
+ * Example: `11=https://kuayu-11.court.example/.well-known/jwks.json 44=/etc/kuayu/jwks/44.json`.
+ */
+export function parseTrust(spec: string, opts: { ca?: string } = {}): TrustedKeys[] {
+  return trustEntries(spec, "JWT_TRUST").map(({ provinces, source }) => ({ provinces, source, lookup: isUrl(source) ? remoteKeys(source, opts) : fileKeys(source) }));
 }
 
 /** The private signing key of this release and the kid its tokens carry. */

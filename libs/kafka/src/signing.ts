@@ -1,6 +1,7 @@
 import { createHash, createPrivateKey, createPublicKey, sign, verify, type KeyObject } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { CompactSign, base64url, calculateJwkThumbprint, compactVerify, decodeProtectedHeader, type JWK } from "jose";
+import { isUrl, trustEntries } from "@kuayu/auth";
 import { HEADERS, type EventRecord } from "./events.js";
 
 // Signed events (docs/architecture.md "Signed events"): every record carries its producer's name and
@@ -91,6 +92,13 @@ export function parseEventJwks(text: string, what = "event keys"): EventKey[] {
   }
   if (!Array.isArray(doc.keys)) throw new EventKeyError(`${what}: a JWKS ({"keys": [...]}) is expected`);
   return doc.keys.map(keyFromJwk);
+}
+
+/** The public members of a JWKS document of event keys (what a release publishes); throws EventKeyError when it is not one. */
+export function publicEventJwks(text: string, what = "event keys"): { keys: EventJwk[] } {
+  parseEventJwks(text, what);
+  const doc = JSON.parse(text) as { keys: EventJwk[] };
+  return { keys: doc.keys.map(({ kty, crv, x, y, kid, alg, use, kuayu_producer, kuayu_provinces }) => ({ kty, crv, x, y, kid, alg, use, kuayu_producer, kuayu_provinces })) };
 }
 
 /** The JWKS document of a release's event keys. */
@@ -216,22 +224,11 @@ export interface EventKeySource {
 }
 
 /**
- * EVENT_TRUST entries `<provinces>=<JWKS url or file>` separated by commas, provinces joined by "+"
- * or "*": another release's event keys, trusted for those provinces only.
+ * EVENT_TRUST (the syntax of JWT_TRUST: `<provinces>=<JWKS url or file>` entries, provinces like 44,
+ * 11+12 or *): another release's event keys, trusted for those provinces only.
  */
 export function parseEventTrust(spec: string): EventKeySource[] {
-  return spec
-    .split(",")
-    .map((s) => s.trim())
-    .filter(Boolean)
-    .map((entry) => {
-      const eq = entry.indexOf("=");
-      const provinces = entry.slice(0, eq).trim();
-      const where = entry.slice(eq + 1).trim();
-      if (eq < 1 || !where || !/^(\*|\d{2}(\+\d{2})*)$/.test(provinces))
-        throw new EventKeyError(`EVENT_TRUST entry "${entry}": expected <provinces>=<JWKS url or file>, provinces like 44 or 11+12 or *`);
-      return { provinces: provinces === "*" ? "*" : provinces.split("+"), lookup: /^https?:\/\//.test(where) ? remoteEventKeys(where) : fileEventKeys(where) };
-    });
+  return trustEntries(spec, "EVENT_TRUST").map(({ provinces, source }) => ({ provinces, lookup: isUrl(source) ? remoteEventKeys(source) : fileEventKeys(source) }));
 }
 
 const allows = (provinces: "*" | string[], province: string) => provinces === "*" || provinces.includes(province);

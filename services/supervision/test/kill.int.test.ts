@@ -13,6 +13,7 @@ import { connectMongo } from "@kuayu/mongo";
 import { commonV1, supervisionV1 } from "@kuayu/proto";
 import { filingLifecycle, provincePartition, type FilingEventInit } from "@kuayu/topics";
 import { assertInfraUp, eventually, infra, serviceCertificates, spawnService, testKeys, uniqueName, type ServiceProcess, serviceEventKeys } from "@kuayu/testkit";
+import { testEnv } from "./support";
 
 const keys = testKeys();
 const credentials = tlsFromSettings(serviceCertificates().clientEnv).channel; // the spawned services run mutual TLS
@@ -44,22 +45,17 @@ afterAll(async () => {
 });
 
 async function start(): Promise<{ proc: ServiceProcess; port: number }> {
-  const p = spawnService(dist, {
-    GRPC_PORT: "0",
-    GRPC_HOST: "127.0.0.1",
-    HTTP_PORT: "0",
-    HTTP_HOST: "127.0.0.1",
-    ...infra.kafkaEnv,
-    MONGO_URI: infra.mongoUri,
-    MONGO_DB: db,
-    KAFKA_GROUP_ID: group,
-    KAFKA_TOPIC_PREFIX: prefix,
-    KAFKA_FROM_BEGINNING: "true",
-    KAFKA_SESSION_TIMEOUT_MS: "6000",
-    JWT_PUBLIC_KEY: keys.publicKey,
-    NOTICE_TIME: "off",
-    OTEL_SERVICE_NAME: "supervision",
-  });
+  const p = spawnService(
+    dist,
+    testEnv(db, keys.publicKey, {
+      KAFKA_GROUP_ID: group,
+      KAFKA_TOPIC_PREFIX: prefix,
+      KAFKA_FROM_BEGINNING: "true",
+      KAFKA_SESSION_TIMEOUT_MS: "6000",
+      LOG_LEVEL: "info",
+      OTEL_SERVICE_NAME: "supervision",
+    }),
+  );
   proc = p; // the one running now: afterAll stops it
   const line = await p.waitFor((l) => l.msg === "supervision started", 90_000);
   return { proc: p, port: Number(line.grpcPort) };

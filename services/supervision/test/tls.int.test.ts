@@ -8,6 +8,7 @@ import { createClient, tlsFromSettings } from "@kuayu/grpc";
 import { connectMongo } from "@kuayu/mongo";
 import { grpcHealthV1, supervisionV1 } from "@kuayu/proto";
 import { assertInfraUp, infra, spawnService, testCertificates, testKeys, uniqueName, type ServiceProcess } from "@kuayu/testkit";
+import { testEnv } from "./support";
 
 const keys = testKeys();
 const certs = testCertificates();
@@ -19,21 +20,16 @@ let token: string;
 beforeAll(async () => {
   await assertInfraUp();
   token = await (await createSigner(keys.privateKey)).mint({ user: "u-spc", courtId: "c-spc", roles: ["supervisor"], province: "00" });
-  proc = spawnService(path.resolve(__dirname, "../dist/main.js"), {
-    GRPC_PORT: "0",
-    GRPC_HOST: "127.0.0.1",
-    HTTP_PORT: "0",
-    HTTP_HOST: "127.0.0.1",
-    ...infra.kafkaEnv,
-    MONGO_URI: infra.mongoUri,
-    MONGO_DB: db,
-    KAFKA_GROUP_ID: uniqueName("supervision"),
-    KAFKA_TOPIC_PREFIX: `${uniqueName("tls").replace(/_/g, "-").toLowerCase()}.`,
-    JWT_PUBLIC_KEY: keys.publicKey,
-    NOTICE_TIME: "off",
-    OTEL_SERVICE_NAME: "supervision",
-    ...certs.serverEnv,
-  });
+  proc = spawnService(
+    path.resolve(__dirname, "../dist/main.js"),
+    testEnv(db, keys.publicKey, {
+      KAFKA_TOPIC_PREFIX: `${uniqueName("tls").replace(/_/g, "-").toLowerCase()}.`,
+      KAFKA_FROM_BEGINNING: "true",
+      LOG_LEVEL: "info",
+      OTEL_SERVICE_NAME: "supervision",
+      ...certs.serverEnv,
+    }),
+  );
   const line = await proc.waitFor((l) => l.msg === "supervision started", 90_000);
   grpcPort = Number(line.grpcPort);
   httpPort = Number(line.httpPort);

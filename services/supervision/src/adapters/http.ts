@@ -5,7 +5,7 @@ import type { Server } from "node:net";
 import type { TlsFiles } from "@kuayu/config";
 import { AuthError, type AuthContext, type Jwks, type TokenVerifier } from "@kuayu/auth";
 import type { Directory } from "@kuayu/directory";
-import { parseEventJwks } from "@kuayu/kafka";
+import { publicEventJwks } from "@kuayu/kafka";
 import { DomainError, ForbiddenError, NotFoundError, ValidationError, isCaseType } from "@kuayu/domain";
 import type { Logger } from "@kuayu/logger";
 import { chinaDay } from "../domain/ledger.js";
@@ -31,12 +31,7 @@ export function httpApi(sup: Supervision, store: Store, dir: Directory, verifier
     if (!eventKeysFile) return void res.status(404).json({ error: "this release publishes no event keys (EVENT_KEYS_FILE)" });
     try {
       // Only the public keys and their bindings, whatever else the file holds.
-      const keys = parseEventJwks(readFileSync(eventKeysFile, "utf8"), eventKeysFile).map((k) => k.kid);
-      const doc = JSON.parse(readFileSync(eventKeysFile, "utf8")) as { keys: Record<string, unknown>[] };
-      const pub = doc.keys
-        .filter((k) => keys.includes(k.kid as string))
-        .map(({ kty, crv, x, y, kid, alg, use, kuayu_producer, kuayu_provinces }) => ({ kty, crv, x, y, kid, alg, use, kuayu_producer, kuayu_provinces }));
-      res.set("cache-control", "public, max-age=300").json({ keys: pub });
+      res.set("cache-control", "public, max-age=300").json(publicEventJwks(readFileSync(eventKeysFile, "utf8"), eventKeysFile));
     } catch (err) {
       log.error({ err }, "event keys unreadable");
       res.status(503).json({ error: "event keys unreadable" });
