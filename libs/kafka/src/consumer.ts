@@ -108,6 +108,11 @@ export interface ConsumerOptions {
    * event is dead-lettered at once, logged and counted (kuayu_consumer_forged_events_total: alert on any).
    */
   verify?: EventVerifier;
+  /**
+   * Which events this consumer handles (e.g. libs/topics `ownCopy`: one copy of an event published
+   * to two topics): the others are skipped before verification — committed, never handed over.
+   */
+  filter?: (event: Pick<ConsumedEvent, "topic" | "message">) => boolean;
 }
 
 export interface RunningConsumer {
@@ -201,12 +206,13 @@ export async function runConsumer(opts: ConsumerOptions): Promise<RunningConsume
 
   await consumer.connect();
   await consumer.subscribe({ topics: [...byName.keys()], fromBeginning: opts.fromBeginning ?? true });
-  /** Decodes a record; an undecodable one is dead-lettered and gives undefined. */
+  /** Decodes a record; an undecodable one is dead-lettered and gives undefined, as does one the filter skips. */
   const decode = async (topicName: string, partition: number, message: KafkaMessage): Promise<{ event: ConsumedEvent; headers: Record<string, string> } | undefined> => {
     const topic = byName.get(topicName)!;
     const headers = headerMap(message.headers);
     try {
       const { meta, message: decoded, schema } = decodeEvent(topic, message.value, headers);
+      if (opts.filter && !opts.filter({ topic, message: decoded })) return undefined;
       await opts.verify?.verify({ topic: topic.name, key: message.key?.toString() ?? "", value: message.value ?? Buffer.alloc(0), headers }, decoded);
       return { event: { topic, key: message.key?.toString() ?? "", message: decoded, schema, meta, partition, offset: message.offset }, headers };
     } catch (err) {

@@ -19,7 +19,7 @@ export interface TopicSpec<S extends DescMessage = DescMessage> {
 }
 
 export function defineTopic<S extends DescMessage>(name: string, schema: S, partitions = 6): TopicSpec<S> {
-  if (!/^kuayu\.[a-z-]+\.[a-z-]+\.v\d+$/.test(name)) {
+  if (!/^kuayu\.[a-z-]+\.[a-z0-9-]+\.v\d+$/.test(name)) {
     throw new Error(`topic "${name}" does not follow kuayu.<domain>.<stream>.v<N>`);
   }
   const envelope = schema.oneofs.length === 1 && schema.oneofs[0]!.localName === "event" && schema.fields.every((f) => f.oneof !== undefined);

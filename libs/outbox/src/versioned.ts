@@ -23,7 +23,7 @@ export interface VersionRow {
   /** The head as of this version (its `version` field = v). */
   head: mongo.Document;
   outbox: OutboxEntry[];
-  /** The lifecycle partition the events go to (all entries of a document share it). */
+  /** The lifecycle stream whose relay publishes the events (all entries of a document share it; OutboxEntry.stream, or the partition of entries that name one). */
   partition: number | null;
   /** False until the relay has published the outbox (true at once when there is none). */
   published: boolean;
@@ -129,7 +129,7 @@ export function versionedDocuments<H extends { _id: string; version?: number }>(
             v,
             head: head as mongo.Document,
             outbox: decided.outbox,
-            partition: decided.outbox[0]?.partition ?? null,
+            partition: decided.outbox[0]?.stream ?? decided.outbox[0]?.partition ?? null,
             published: decided.outbox.length === 0,
             at: new Date(),
           };
@@ -190,7 +190,7 @@ export interface VersionRelayOptions {
   producer: EventProducer;
   log: Logger;
   /**
-   * The lifecycle partitions whose outbox this process publishes: those its consumer group gave it,
+   * The lifecycle streams whose outbox this process publishes: those its consumer group gave it,
    * so one relay publishes a document's versions, in order. "all" for a single-instance service.
    */
   owned: () => readonly number[] | "all";

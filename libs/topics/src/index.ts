@@ -1,17 +1,76 @@
 import type { MessageInitShape } from "@bufbuild/protobuf";
-import { defineTopic } from "@kuayu/kafka";
+import { defineTopic, type TopicSpec } from "@kuayu/kafka";
 import { decisionEventsV1, filingEventsV1, intakeEventsV1, routingEventsV1, supervisionEventsV1 } from "@kuayu/proto";
 
-// The filing lifecycle (docs/architecture.md): one topic for every event of a filing's life, keyed
-// by filing id, on the partition of the jurisdiction court's province — so each consumer sees a
-// filing's events in order on one partition, and is the only writer of that filing's state in its
-// service. Producers and consumers import the same definitions, so names and types cannot drift.
+// The filing lifecycle (docs/architecture.md): one topic per province, `kuayu.filing.lifecycle-<NN>.v1`,
+// carrying every event of the filings whose window (collaborating court) or jurisdiction court is
+// in that province, keyed by filing id on its one partition — so each consumer sees a filing's
+// events in order, and a province's release can be allowed to read its own provinces' topics only
+// (Kafka ACLs are per topic). An event of a filing whose two courts are in different provinces is
+// published to both provinces' topics, with one event id; each service handles it from one side's
+// topic only (`ownCopy`). Producers and consumers import the same definitions, so names and types
+// cannot drift.
 
-/** Partitions of the lifecycle topic: one per province code in the directory (32, "00" is the SPC). */
-export const PROVINCE_PARTITIONS = 32; // = PROVINCE_CODES.length
+/** The name of a province's lifecycle topic. */
+export const lifecycleTopicName = (province: string) => `kuayu.filing.lifecycle-${province}.v1`;
 
-/** Topic kuayu.filing.lifecycle.v1: the envelope FilingEvent, one event kind per record. */
-export const filingLifecycle = defineTopic("kuayu.filing.lifecycle.v1", filingEventsV1.FilingEventSchema, PROVINCE_PARTITIONS);
+/** The lifecycle topic of a province code (envelope FilingEvent, one event kind per record, one partition). */
+export function lifecycleTopic(province: string): TopicSpec<typeof filingEventsV1.FilingEventSchema> {
+  const t = LIFECYCLE_TOPICS.get(province);
+  if (!t) throw new Error(`unknown province code "${province}"`);
+  return t;
+}
+
+/** The lifecycle topics of a province scope ("all": every province's). */
+export function lifecycleTopics(scope: "all" | readonly string[]): TopicSpec[] {
+  return (scope === "all" ? PROVINCE_CODES : scope).map(lifecycleTopic);
+}
+
+/** The province of a lifecycle topic (name without the deployment's prefix); undefined for any other topic. */
+export function provinceOfTopic(name: string): string | undefined {
+  const m = /^kuayu\.filing\.lifecycle-(\d\d)\.v1$/.exec(name);
+  return m && LIFECYCLE_TOPICS.has(m[1]!) ? m[1] : undefined;
+}
+
+/**
+ * The topics an event of a filing goes to: its window's province's and, when that is another one,
+ * its jurisdiction court's (before routing knows the jurisdiction: the window's only).
+ */
+export function topicsOfFiling(windowProvince: string, jurisdictionProvince: string): TopicSpec[] {
+  const provinces = [windowProvince, ...(jurisdictionProvince && jurisdictionProvince !== windowProvince ? [jurisdictionProvince] : [])];
+  return provinces.map(lifecycleTopic);
+}
+
+/** The side of a filing a consumer works for: the window's services (intake, routing) or the jurisdiction court's (decision, supervision). */
+export type Side = "window" | "jurisdiction";
+
+/**
+ * A consumer's filter (runConsumer `filter`): true for the copy of a lifecycle event on the topic of
+ * its side's court's province. A release that reads both provinces' topics of a filing sees each
+ * event twice and handles it once; a copy whose court is not in the topic's province is never handled.
+ */
+export function ownCopy(side: Side, courtProvince: (courtId: string) => string | undefined) {
+  return (event: { topic: { name: string }; message: unknown }): boolean => {
+    const m = event.message as { collaboratingCourtId?: string; jurisdictionCourtId?: string };
+    const court = side === "window" ? m.collaboratingCourtId : m.jurisdictionCourtId;
+    return !!court && courtProvince(court) === provinceOfTopic(event.topic.name);
+  };
+}
+
+/**
+ * The stream of a lifecycle topic: its province's index in PROVINCE_CODES (what outbox rows and
+ * supervision's offsets name, as the partition of the single lifecycle topic did before).
+ */
+export function lifecycleStream(topicName: string): number {
+  const province = provinceOfTopic(topicName);
+  if (province === undefined) throw new Error(`"${topicName}" is not a lifecycle topic`);
+  return provincePartition(province);
+}
+
+/** The streams of the lifecycle topics assigned to a consumer now (the relay's `owned`). */
+export function ownedStreams(consumer: { assigned(topic: string): number[] } | undefined, topics: readonly TopicSpec[]): number[] {
+  return consumer ? topics.filter((t) => consumer.assigned(t.name).length > 0).map((t) => lifecycleStream(t.name)) : [];
+}
 
 /** A lifecycle event to publish: the envelope with its one case set. */
 export type FilingEventInit = MessageInitShape<typeof filingEventsV1.FilingEventSchema>;
@@ -35,9 +94,9 @@ export const supervisionTopics = {
 };
 
 /**
- * Province codes in partition order of the lifecycle topic: "00" (courts with national jurisdiction)
+ * Province codes, each with its lifecycle topic (in this order, their streams): "00" (courts with national jurisdiction)
  * and the 31 provincial-level divisions with a high court (libs/directory PROVINCES; a unit test
- * keeps the two lists equal). Append only: a partition's province must never change.
+ * keeps the two lists equal). Append only: a stream's province must never change.
  */
 export const PROVINCE_CODES = [
   "00",
@@ -74,16 +133,16 @@ export const PROVINCE_CODES = [
   "65",
 ] as const;
 
-/** The partition of the lifecycle topic that carries the filings of a province's jurisdiction courts. */
+/** A province's index in PROVINCE_CODES (its lifecycle stream). */
 export function provincePartition(province: string): number {
   const i = (PROVINCE_CODES as readonly string[]).indexOf(province);
   if (i < 0) throw new Error(`unknown province code "${province}"`);
   return i;
 }
 
-/** The lifecycle topic's partitions of a province scope ("all": every partition). */
-export function partitionsOfScope(scope: "all" | readonly string[]): number[] {
-  return scope === "all" ? PROVINCE_CODES.map((_, i) => i) : scope.map(provincePartition);
-}
+const LIFECYCLE_TOPICS = new Map(PROVINCE_CODES.map((p) => [p as string, defineTopic(lifecycleTopicName(p), filingEventsV1.FilingEventSchema, 1)]));
+
+/** Every province's lifecycle topic. */
+export const ALL_LIFECYCLE_TOPICS: readonly TopicSpec[] = [...LIFECYCLE_TOPICS.values()];
 export * from "./acls.js";
 export * from "./signing.js";

@@ -4,7 +4,7 @@ import { loadDirectory } from "@kuayu/directory";
 import { createClient, startServer, tlsFromSettings, type RunningServer } from "@kuayu/grpc";
 import { brokerReadiness, createKafka, createProducer, ensureTopics, runConsumer, type EventProducer, type RunningConsumer } from "@kuayu/kafka";
 import { runShutdown } from "@kuayu/lifecycle";
-import { eventSecurity } from "@kuayu/topics";
+import { ALL_LIFECYCLE_TOPICS, eventSecurity, ownCopy, ownedStreams } from "@kuayu/topics";
 import { startCalendar, type CalendarWatch } from "@kuayu/calendar";
 import { kafkaClient } from "@kuayu/config";
 import type { Logger } from "@kuayu/logger";
@@ -16,7 +16,7 @@ import type { Config } from "./config.js";
 import type { Deps } from "./domain/intake.js";
 import type { Filing } from "./domain/filing.js";
 import { intakeService } from "./adapters/grpc/intake-service.js";
-import { lifecycleTopics, SOURCE } from "./adapters/kafka/topics.js";
+import { intakeTopics, SOURCE } from "./adapters/kafka/topics.js";
 import { lifecycleConsumer } from "./adapters/kafka/lifecycle-consumer.js";
 import { filingModel, mongoFilingRepository, timelineModel } from "./adapters/mongo/filing-repository.js";
 import { gridFsMaterialStore } from "./adapters/mongo/material-store.js";
@@ -62,14 +62,17 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
     const materials = gridFsMaterialStore(conn, log);
 
     const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: "intake", log, ...kafkaClient(config) });
-    await ensureTopics(kafka, lifecycleTopics);
+    // A province's release reads its own provinces' lifecycle topics only (the broker's ACLs allow no other).
+    const lifecycleTopics = intakeTopics(config.PROVINCE_SCOPE);
+    // It writes to every province's topic (a filing's jurisdiction may be anywhere).
+    await ensureTopics(kafka, [...ALL_LIFECYCLE_TOPICS]);
     producer = await createProducer(kafka, SOURCE, events);
     // Events written into filing documents before they were versioned go out first, once.
     await drainLegacyOutbox(model, producer, log);
     const versions = conn.db!.collection<VersionRow>("filings_versions");
-    // This instance publishes the versions of the partitions its consumer owns (one relay per filing).
-    relay = startVersionRelay({ versions, producer, log, owned: () => consumer?.assigned(lifecycleTopics[0]!.name) ?? [] });
-    const repo = mongoFilingRepository(model, timeline, versions, { onCommit: (id) => relay?.nudge(id), onChange: (changed) => hub?.publish(changed) });
+    // This instance publishes the versions of the windows' streams its consumer owns (one relay per filing).
+    relay = startVersionRelay({ versions, producer, log, owned: () => ownedStreams(consumer, lifecycleTopics) });
+    const repo = mongoFilingRepository(model, timeline, versions, { onCommit: (id) => relay?.nudge(id), onChange: (changed) => hub?.publish(changed), courtProvince: (id) => dir.byId(id)?.province });
     hub = createWatchHub(repo.changedSince, log, config.WATCH_POLL_MS);
 
     const deps: Deps = {
@@ -93,6 +96,7 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
       concurrency: config.KAFKA_CONCURRENCY,
       fromBeginning: config.KAFKA_FROM_BEGINNING,
       topics: lifecycleTopics,
+      filter: ownCopy("window", (id) => dir.byId(id)?.province),
       handleBatch: lifecycleConsumer({ repo, now: deps.now, log: repo }),
       producer,
       log,

@@ -1,9 +1,9 @@
 import { Schema, type Connection, type Model, type mongo } from "mongoose";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
-import { outboxEntry, versionedDocuments, type OutboxEntry, type VersionRow } from "@kuayu/outbox";
+import { outboxEntries, versionedDocuments, type OutboxEntry, type VersionRow } from "@kuayu/outbox";
 import { HEADERS } from "@kuayu/kafka";
 import { findChangedSince, tickOf } from "@kuayu/mongo";
-import { filingLifecycle, provincePartition } from "@kuayu/topics";
+import { provincePartition, topicsOfFiling, type FilingEventInit } from "@kuayu/topics";
 import type { Filing, TimelineEntry } from "../../domain/filing.js";
 import type { Change, FilingRepository, IntakeEvent, LifecycleLog, ListQuery } from "../../domain/intake.js";
 import { SOURCE } from "../kafka/topics.js";
@@ -112,8 +112,12 @@ export function toDomain(d: FilingDoc): Filing {
   };
 }
 
-/** The outbox entry of an intake event, carrying everything the jurisdiction side needs. */
-function eventEntry(f: Filing, e: IntakeEvent): OutboxEntry {
+/**
+ * The outbox entries of an intake event, carrying everything the jurisdiction side needs: on the
+ * lifecycle topic of the window's province and on the jurisdiction court's, one event id on both;
+ * published by the relay of the window's stream (the instance whose consumer handles the filing).
+ */
+function eventEntries(f: Filing, e: IntakeEvent, windowProvince: string): OutboxEntry[] {
   const common = {
     filingId: f.id,
     collaboratingCourtId: f.collaboratingCourtId,
@@ -129,15 +133,14 @@ function eventEntry(f: Filing, e: IntakeEvent): OutboxEntry {
     materials: f.materials.filter((m) => m.round <= f.round).map(materialToProto),
     submittedAt: timestampFromDate(f.updatedAt),
   };
-  // Every event of the filing on its jurisdiction province's partition, where the other services' events go too.
-  const partition = provincePartition(f.jurisdictionProvince);
+  const entries = (event: FilingEventInit["event"]) => outboxEntries(topicsOfFiling(windowProvince, f.jurisdictionProvince), f.id, { event }, SOURCE, provincePartition(windowProvince));
   switch (e.type) {
     case "filing-submitted":
-      return outboxEntry(filingLifecycle, f.id, { event: { case: "filingSubmitted", value: full } }, SOURCE, partition);
+      return entries({ case: "filingSubmitted", value: full });
     case "correction-submitted":
-      return outboxEntry(filingLifecycle, f.id, { event: { case: "correctionSubmitted", value: { ...full, note: e.note } } }, SOURCE, partition);
+      return entries({ case: "correctionSubmitted", value: { ...full, note: e.note } });
     case "filing-withdrawn":
-      return outboxEntry(filingLifecycle, f.id, { event: { case: "filingWithdrawn", value: { ...common, reason: e.reason, withdrawnAt: timestampFromDate(f.updatedAt) } } }, SOURCE, partition);
+      return entries({ case: "filingWithdrawn", value: { ...common, reason: e.reason, withdrawnAt: timestampFromDate(f.updatedAt) } });
   }
 }
 
@@ -173,8 +176,13 @@ export function mongoFilingRepository(
   model: Model<FilingDoc>,
   timeline: Model<TimelineDoc>,
   versions: mongo.Collection<VersionRow>,
-  hooks: { onCommit: (id: string) => void; onChange: (changed: Filing) => void },
+  hooks: { onCommit: (id: string) => void; onChange: (changed: Filing) => void; courtProvince: (courtId: string) => string | undefined },
 ): MongoFilingRepository {
+  const windowProvince = (f: Filing) => {
+    const p = hooks.courtProvince(f.collaboratingCourtId);
+    if (!p) throw new Error(`the window court ${f.collaboratingCourtId} is not in the court directory`);
+    return p;
+  };
   const docs = versionedDocuments<FilingDoc>(model.collection as never, versions, {
     onCommit: (id) => hooks.onCommit(id),
     notFound: (id) => Object.assign(new Error(`filing ${id} vanished`), { name: "NotFoundError" }),
@@ -202,10 +210,11 @@ export function mongoFilingRepository(
           const result: Change | undefined = await fn(toDomain(d));
           changed = result !== undefined;
           if (!result) return undefined;
-          const outbox = result.events.map((e) => eventEntry(result.filing, e));
+          const perEvent = result.events.map((e) => eventEntries(result.filing, e, windowProvince(result.filing)));
+          const outbox = perEvent.flat();
           // The window's timeline gets the change's own events now, with the change: the lifecycle
           // consumer passes over intake's events (one change of the filing less for each).
-          const own = outbox.map((o): TimelineRow => ({ eventId: o._id, eventType: o.headers[HEADERS.type]!, at: new Date(o.headers[HEADERS.time]!), source: SOURCE, detail: "" }));
+          const own = perEvent.map(([o]) => o!).map((o): TimelineRow => ({ eventId: o._id, eventType: o.headers[HEADERS.type]!, at: new Date(o.headers[HEADERS.time]!), source: SOURCE, detail: "" }));
           const rows = own.length > 0 ? [...(d.timeline ?? (await timeline.findById(id).lean<TimelineDoc>())?.entries ?? []), ...own] : d.timeline;
           return { head: { ...toDoc(result.filing), ...(rows ? { timeline: rows } : {}) }, outbox };
         },
