@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import type { DescMessage, MessageInitShape } from "@bufbuild/protobuf";
 import { CompressionTypes, Partitioners, type Kafka, type Producer } from "kafkajs";
 import { withTimeout } from "@kuayu/lifecycle";
@@ -6,8 +7,8 @@ import { buildRecord, type BuildOptions, type EventRecord, type TopicSpec } from
 import { SIGNATURE_HEADERS, type EventSigner } from "./signing.js";
 
 export interface EventProducer {
-  /** Publishes one event and resolves once all in-sync replicas have it. */
-  publish<S extends DescMessage>(topic: TopicSpec<S>, key: string, message: MessageInitShape<S>, opts?: Omit<BuildOptions, "source">): Promise<void>;
+  /** Publishes one event (to several topics: with one event id) and resolves once all in-sync replicas have it. */
+  publish<S extends DescMessage>(topic: TopicSpec<S> | readonly TopicSpec<S>[], key: string, message: MessageInitShape<S>, opts?: Omit<BuildOptions, "source">): Promise<void>;
   /** Sends records built earlier (e.g. kept in an outbox), in order, with their own headers (topic names without the client's prefix). */
   sendRecords(records: EventRecord[]): Promise<void>;
   disconnect(timeoutMs?: number): Promise<void>;
@@ -49,7 +50,10 @@ export async function createProducer(kafka: Kafka, source: string, opts: Produce
   return {
     raw: producer,
     sendRecords,
-    publish: (topic, key, message, opts) => sendRecords([buildRecord(topic, key, message, { ...opts, source })]),
+    publish: (topic, key, message, opts) => {
+      const id = opts?.id ?? randomUUID();
+      return sendRecords((Array.isArray(topic) ? topic : [topic]).map((t: TopicSpec) => buildRecord(t, key, message as never, { ...opts, id, source })));
+    },
     disconnect: (timeoutMs = 10_000) => withTimeout(producer.disconnect(), timeoutMs, "producer disconnect"),
   };
 }

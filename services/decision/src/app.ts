@@ -23,7 +23,7 @@ import {
 } from "@kuayu/mongo";
 import { drainLegacyOutbox, startVersionRelay, versionCollections, type VersionRelay, type VersionRow } from "@kuayu/outbox";
 import { intakeV1 } from "@kuayu/proto";
-import { filingLifecycle, partitionsOfScope, eventSecurity } from "@kuayu/topics";
+import { ALL_LIFECYCLE_TOPICS, eventSecurity, ownCopy, ownedStreams } from "@kuayu/topics";
 import type { Connection } from "mongoose";
 import { groupIdOf, type Config } from "./config.js";
 import { recomputeOpenDeadlines, type Deps } from "./domain/decision.js";
@@ -46,7 +46,7 @@ export interface AppOptions {
 
 /**
  * Builds and starts jurisdiction-decision for a province scope: store, topics, outbox relay,
- * material copier, routed-filing consumer (the scope's partitions only), gRPC server.
+ * material copier, routed-filing consumer (the scope's lifecycle topics only), gRPC server.
  */
 export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (err: Error) => void, options: AppOptions = {}): Promise<App> {
   const signer = await createSigner(config.JWT_PRIVATE_KEY ?? readFileSync(config.JWT_PRIVATE_KEY_FILE!, "utf8"));
@@ -94,13 +94,15 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
     const copies = { content: contentStore(conn, "copies"), legacy: gridFsFileStore(conn, "material_copies", log) };
 
     const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: "decision", log, ...kafkaClient(config) });
-    await ensureTopics(kafka, inboxTopics);
+    // It writes to every province's topic (a filing's window may be anywhere) and reads its scope's.
+    const topics = inboxTopics(config.PROVINCE_SCOPE);
+    await ensureTopics(kafka, [...ALL_LIFECYCLE_TOPICS]);
     producer = await createProducer(kafka, SOURCE, events);
     // Events written into inbox documents before they were versioned go out first, once.
     await drainLegacyOutbox(model, producer, log);
     const versions = conn.db!.collection<VersionRow>("inbox_versions");
-    // This instance publishes the versions of the partitions its consumer owns (one relay per filing).
-    relay = startVersionRelay({ versions, producer, log, owned: () => consumer?.assigned(filingLifecycle.name) ?? [] });
+    // This instance publishes the versions of the jurisdiction streams its consumer owns (one relay per filing).
+    relay = startVersionRelay({ versions, producer, log, owned: () => ownedStreams(consumer, topics) });
     const repo = mongoInboxRepository(model, versions, { onCommit: (id) => relay?.nudge(id), onChange: (changed) => hub?.publish(changed) });
     hub = createWatchHub(repo.changedSince, log, config.WATCH_POLL_MS);
     copier = startCopier({ repo, content: copies.content, intakeFor, tokenFor, log, intervalMs: config.COPY_INTERVAL_MS, concurrency: config.COPY_CONCURRENCY });
@@ -123,9 +125,9 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
       sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
       concurrency: config.KAFKA_CONCURRENCY,
       fromBeginning: config.KAFKA_FROM_BEGINNING,
-      topics: inboxTopics,
-      // A province's instance reads only its provinces' partitions of the lifecycle topic.
-      ...(config.PROVINCE_SCOPE === "all" ? {} : { partitions: { [filingLifecycle.name]: partitionsOfScope(config.PROVINCE_SCOPE) } }),
+      // A province's instance reads only its provinces' lifecycle topics (the broker's ACLs allow no other).
+      topics,
+      filter: ownCopy("jurisdiction", (id) => dir.byId(id)?.province),
       handle: inboxConsumer(deps, config.PROVINCE_SCOPE, log),
       producer,
       log,

@@ -5,7 +5,7 @@ import { loadDirectory, directoryStats } from "@kuayu/directory";
 import { startServer, tlsFromSettings, type RunningServer } from "@kuayu/grpc";
 import { brokerReadiness, createKafka, createProducer, ensureTopics, runConsumer, type EventProducer, type RunningConsumer } from "@kuayu/kafka";
 import { runShutdown } from "@kuayu/lifecycle";
-import { eventSecurity } from "@kuayu/topics";
+import { ALL_LIFECYCLE_TOPICS, eventSecurity, ownCopy } from "@kuayu/topics";
 import type { Logger } from "@kuayu/logger";
 import type { Config } from "./config.js";
 import { directoryService } from "./adapters/grpc/directory-service.js";
@@ -41,7 +41,8 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
     let kafka: ReturnType<typeof createKafka> | undefined;
     if (config.ROUTING_STAGE === "on") {
       kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: "routing", log, ...kafkaClient(config) });
-      await ensureTopics(kafka, stageTopics);
+      // It writes to every province's topic (a filing's jurisdiction may be anywhere) and reads its scope's.
+      await ensureTopics(kafka, [...ALL_LIFECYCLE_TOPICS]);
       producer = await createProducer(kafka, "kuayu.routing", events);
       consumer = await runConsumer({
         ...(events.verifier ? { verify: events.verifier } : {}),
@@ -50,7 +51,8 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
         sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
         concurrency: config.KAFKA_CONCURRENCY,
         fromBeginning: config.KAFKA_FROM_BEGINNING,
-        topics: stageTopics,
+        topics: stageTopics(config.PROVINCE_SCOPE),
+        filter: ownCopy("window", (id) => dir.byId(id)?.province),
         handle: routingStage({ dir, producer, scope: config.PROVINCE_SCOPE, now: options.now ?? (() => new Date()), log }),
         producer,
         log,

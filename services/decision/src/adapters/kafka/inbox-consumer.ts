@@ -1,12 +1,12 @@
 import { PermanentError, type ConsumedEvent } from "@kuayu/kafka";
 import type { Logger } from "@kuayu/logger";
 import type { intakeEventsV1, routingEventsV1 } from "@kuayu/proto";
-import { FILING_EVENTS, filingLifecycle } from "@kuayu/topics";
+import { FILING_EVENTS, lifecycleTopics } from "@kuayu/topics";
 import { receive, receiveWithdrawal, type Deps } from "../../domain/decision.js";
 import { arrivalFromEvent } from "../proto.js";
 
-/** Topics the decision service consumes (its scope's partitions only). */
-export const inboxTopics = [filingLifecycle];
+/** Topics the decision service consumes: its scope's provinces' lifecycle topics (the copies of its jurisdiction courts' provinces only, `ownCopy("jurisdiction")`). */
+export const inboxTopics = (scope: "all" | readonly string[]) => lifecycleTopics(scope);
 
 /**
  * Routed filings into the inbox, withdrawals onto it; the filing's other events are not its
@@ -21,7 +21,7 @@ export function inboxConsumer(deps: Deps, scope: "all" | string[], log: Logger) 
     if (event.meta.type !== FILING_EVENTS.routed) return;
     const m = event.message as unknown as routingEventsV1.FilingRouted;
     if (scope !== "all" && !scope.includes(m.province)) {
-      // The partition assignment keeps other provinces away; this is the second line.
+      // The topics and the copy filter keep other provinces away; this is the third line.
       log.warn({ filing: m.filingId, province: m.province }, "routed filing outside this service's province scope; skipped");
       return;
     }

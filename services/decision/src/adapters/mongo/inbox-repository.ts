@@ -1,9 +1,9 @@
 import { Schema, type Connection, type Model, type mongo } from "mongoose";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
-import { outboxEntry, versionedDocuments, type OutboxEntry, type VersionRow } from "@kuayu/outbox";
+import { outboxEntries, versionedDocuments, type OutboxEntry, type VersionRow } from "@kuayu/outbox";
 import { findChangedSince, tickOf } from "@kuayu/mongo";
 import { enumFromId, decisionEventsV1 } from "@kuayu/proto";
-import { filingLifecycle, provincePartition, type FilingEventInit } from "@kuayu/topics";
+import { provincePartition, topicsOfFiling, type FilingEventInit } from "@kuayu/topics";
 import { currentDeadline, materialsComplete, type InboxFiling, type InboxView } from "../../domain/inbox.js";
 import type { Change, DecisionEvent, InboxRepository } from "../../domain/decision.js";
 
@@ -88,9 +88,13 @@ function toDoc(f: InboxFiling): InboxDoc {
   return { ...rest, _id: id, dueAt: dueOf(f), materialsPending: !materialsComplete(f), tick: tickOf(f.updatedAt) };
 }
 
-function eventEntry(f: InboxFiling, e: DecisionEvent): OutboxEntry {
-  // On the filing's partition of the lifecycle topic: its jurisdiction court's province.
-  const entry = (event: FilingEventInit["event"]) => outboxEntry(filingLifecycle, f.id, { event }, SOURCE, provincePartition(f.province));
+/**
+ * The outbox entries of a decision event: on the lifecycle topics of the jurisdiction court's
+ * province and of the window's (one event id), published by the relay of the jurisdiction's stream
+ * (the instance whose consumer handles the filing).
+ */
+function eventEntries(f: InboxFiling, e: DecisionEvent): OutboxEntry[] {
+  const entry = (event: FilingEventInit["event"]) => outboxEntries(topicsOfFiling(f.province, f.originProvince), f.id, { event }, SOURCE, provincePartition(f.province));
   const base = { filingId: f.id, collaboratingCourtId: f.collaboratingCourtId, jurisdictionCourtId: f.jurisdictionCourtId, round: f.round, drill: f.drill };
   const acknowledgedAt = timestampFromDate(f.acknowledgedAt ?? f.updatedAt);
   const at = timestampFromDate(f.updatedAt);
@@ -208,7 +212,7 @@ export function mongoInboxRepository(
         async (d) => {
           const change: Change | undefined = await fn(toDomain(d));
           changed = change !== undefined;
-          return change && { head: toDoc(change.filing), outbox: change.events.map((e) => eventEntry(change.filing, e)) };
+          return change && { head: toDoc(change.filing), outbox: change.events.flatMap((e) => eventEntries(change.filing, e)) };
         },
         current && readFrom.get(current),
       );

@@ -3,17 +3,17 @@ import type { Directory } from "@kuayu/directory";
 import { derivedEventId, type ConsumedEvent, type EventProducer } from "@kuayu/kafka";
 import type { Logger } from "@kuayu/logger";
 import { commonV1, idFromEnum, type intakeEventsV1 } from "@kuayu/proto";
-import { FILING_EVENTS, filingLifecycle, provincePartition } from "@kuayu/topics";
+import { FILING_EVENTS, lifecycleTopics, topicsOfFiling } from "@kuayu/topics";
 import { isCaseType, type CaseType } from "@kuayu/domain";
 import { routeSubmission } from "../../domain/routing-stage.js";
 
-/** Topics the routing stage consumes. */
-export const stageTopics = [filingLifecycle];
+/** Topics the routing stage consumes: its scope's provinces' lifecycle topics (the copies of its windows' provinces only, `ownCopy("window")`). */
+export const stageTopics = (scope: "all" | readonly string[]) => lifecycleTopics(scope);
 
 /**
  * The routing stage as a Kafka handler on the lifecycle topic: `filing submitted` / `correction
- * submitted` in, `filing routed` or `routing failed` out, on the filing's partition (its
- * jurisdiction court's province); other events are not its business. Stateless and idempotent:
+ * submitted` in, `filing routed` or `routing failed` out, on the filing's two provinces' topics
+ * (the window's and the jurisdiction court's); other events are not its business. Stateless and idempotent:
  * the output's event id is derived from the input's, so a redelivery republishes the same event.
  * A release routes the filings of the collaborating courts in its province scope.
  */
@@ -22,7 +22,7 @@ export function routingStage(deps: { dir: Directory; producer: EventProducer; sc
     if (event.meta.type !== FILING_EVENTS.submitted && event.meta.type !== FILING_EVENTS.correctionSubmitted) return;
     const m = event.message as unknown as intakeEventsV1.FilingSubmitted | intakeEventsV1.CorrectionSubmitted;
     const from = deps.dir.byId(m.collaboratingCourtId);
-    if (deps.scope !== "all" && from && !deps.scope.includes(from.province)) return;
+    if (!from || (deps.scope !== "all" && !deps.scope.includes(from.province))) return;
     const caseTypeId = idFromEnum(commonV1.CaseType, m.caseType);
     const caseType: CaseType | undefined = isCaseType(caseTypeId) ? caseTypeId : undefined;
     const base = { filingId: m.filingId, collaboratingCourtId: m.collaboratingCourtId, jurisdictionCourtId: m.jurisdictionCourtId, round: m.round, drill: m.drill };
@@ -31,15 +31,15 @@ export function routingStage(deps: { dir: Directory; producer: EventProducer; sc
     if (outcome.kind === "failed") {
       deps.log.warn({ filing: m.filingId, round: m.round, reasons: outcome.reasons }, "filing could not be routed; sent back to the window");
       await deps.producer.publish(
-        filingLifecycle,
+        topicsOfFiling(from.province, deps.dir.byId(m.jurisdictionCourtId)?.province ?? ""),
         m.filingId,
         { event: { case: "routingFailed", value: { ...base, reasons: outcome.reasons, failedAt: timestampFromDate(now) } } },
-        { id: derivedEventId(event.meta.id, "routing-failed"), partition: event.partition },
+        { id: derivedEventId(event.meta.id, "routing-failed") },
       );
       return;
     }
     await deps.producer.publish(
-      filingLifecycle,
+      topicsOfFiling(from.province, outcome.province),
       m.filingId,
       {
         event: {
@@ -65,7 +65,7 @@ export function routingStage(deps: { dir: Directory; producer: EventProducer; sc
           },
         },
       },
-      { id: derivedEventId(event.meta.id, "filing-routed"), partition: provincePartition(outcome.province) },
+      { id: derivedEventId(event.meta.id, "filing-routed") },
     );
   };
 }
