@@ -9,7 +9,7 @@ import { createKafka, headerMap } from "@kuayu/kafka";
 import { createLogger } from "@kuayu/logger";
 import { connectMongo } from "@kuayu/mongo";
 import { intakeV1 } from "@kuayu/proto";
-import { FILING_EVENTS, filingLifecycle, provincePartition } from "@kuayu/topics";
+import { ALL_LIFECYCLE_TOPICS, FILING_EVENTS, provinceOfTopic } from "@kuayu/topics";
 import { assertInfraUp, eventually, infra, serviceCertificates, spawnService, testKeys, uniqueName, type ServiceProcess } from "@kuayu/testkit";
 import type { Consumer } from "kafkajs";
 import { BEIJING_CHAOYANG, CREDIT_CODE, RESIDENT_ID, TRIBUNAL, readyDraft, startRoutingService } from "./support";
@@ -53,20 +53,20 @@ it("publishes every stored submission exactly once after a kill -9 between stori
   // Each filing's timeline is in its document.
   const filings = conn.collection<{ _id: string; timeline?: { eventId: string; eventType: string }[] }>("filings");
 
-  // Every `filing submitted` record on the lifecycle topic for our filings, from the start.
+  // Every `filing submitted` record on the lifecycle topics for our filings, from the start.
   const published = new Map<string, Set<string>>(); // filing id → event ids
-  const partitions = new Map<string, Set<number>>(); // filing id → partitions its records were on
+  const topics = new Map<string, Set<string>>(); // filing id → provinces of the topics its records were on
   const kafka = createKafka({ ...infra.kafka, clientId: "crash-test", log: createLogger({ service: "test", level: "silent" }) });
   collector = kafka.consumer({ groupId: uniqueName("crash-collector") });
   await collector.connect();
-  await collector.subscribe({ topic: filingLifecycle.name, fromBeginning: true });
+  await collector.subscribe({ topics: ALL_LIFECYCLE_TOPICS.map((t) => t.name), fromBeginning: true });
   await collector.run({
-    eachMessage: async ({ partition, message }) => {
+    eachMessage: async ({ topic, message }) => {
       if (headerMap(message.headers)["kuayu-event-type"] !== FILING_EVENTS.submitted) return;
       const key = message.key!.toString();
       if (!published.has(key)) published.set(key, new Set());
       published.get(key)!.add(headerMap(message.headers)["kuayu-event-id"]!);
-      partitions.set(key, (partitions.get(key) ?? new Set()).add(partition));
+      topics.set(key, (topics.get(key) ?? new Set()).add(provinceOfTopic(topic)!));
     },
   });
 
@@ -112,8 +112,9 @@ it("publishes every stored submission exactly once after a kill -9 between stori
   });
   // Exactly one event per filing (a republished record carries the same event id) …
   for (const id of ids) expect([id, published.get(id)!.size]).toEqual([id, 1]);
-  // … on the jurisdiction court's province partition, also when the relay republished it after the restart …
-  for (const id of ids) expect([id, [...partitions.get(id)!]]).toEqual([id, [provincePartition(BEIJING_CHAOYANG.province)]]);
+  // … on the window's and the jurisdiction court's province topics, also when the relay republished it after the restart …
+  await eventually(async () => ids.every((id) => topics.get(id)?.size === 2), 30_000, "both copies of every event");
+  for (const id of ids) expect([id, [...topics.get(id)!].sort()]).toEqual([id, [BEIJING_CHAOYANG.province, TRIBUNAL.province].sort()]);
   // … and exactly one timeline entry for it.
   const submittedEntries = async () => {
     const perFiling = new Map<string, number>();

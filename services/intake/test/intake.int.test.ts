@@ -8,7 +8,7 @@ import { createKafka, createProducer, decodeEvent, headerMap, type EventProducer
 import { createLogger } from "@kuayu/logger";
 import { connectMongo } from "@kuayu/mongo";
 import { commonV1, intakeV1, type intakeEventsV1 } from "@kuayu/proto";
-import { FILING_EVENTS, filingLifecycle, provincePartition, type FilingEventInit } from "@kuayu/topics";
+import { ALL_LIFECYCLE_TOPICS, FILING_EVENTS, lifecycleTopic, provinceOfTopic, topicsOfFiling, type FilingEventInit } from "@kuayu/topics";
 import { assertInfraUp, eventually, infra, uniqueName } from "@kuayu/testkit";
 import type { Consumer } from "kafkajs";
 import type { Connection } from "mongoose";
@@ -22,7 +22,7 @@ let store: Connection;
 let decisions: EventProducer;
 let collector: Consumer;
 const INTAKE_EVENTS: string[] = [FILING_EVENTS.submitted, FILING_EVENTS.correctionSubmitted, FILING_EVENTS.withdrawn];
-const seen: { type: string; partition: number; key: string; id: string; value: Buffer; headers: Record<string, string> }[] = [];
+const seen: { type: string; province: string; key: string; id: string; value: Buffer; headers: Record<string, string> }[] = [];
 
 beforeAll(async () => {
   await assertInfraUp();
@@ -35,14 +35,14 @@ beforeAll(async () => {
   decisions = await createProducer(kafka, "kuayu.decision");
   collector = kafka.consumer({ groupId: uniqueName("collector") });
   await collector.connect();
-  await collector.subscribe({ topics: [filingLifecycle.name], fromBeginning: true });
+  await collector.subscribe({ topics: ALL_LIFECYCLE_TOPICS.map((t) => t.name), fromBeginning: true });
   await collector.run({
-    eachMessage: async ({ partition, message }) => {
+    eachMessage: async ({ topic, message }) => {
       const headers = headerMap(message.headers);
       // Intake's events only: the lifecycle topic carries the other services' (and this test's) too.
       const type = headers["kuayu-event-type"]!;
       if (!INTAKE_EVENTS.includes(type)) return;
-      seen.push({ type, partition, key: message.key!.toString(), id: headers["kuayu-event-id"]!, value: message.value!, headers });
+      seen.push({ type, province: provinceOfTopic(topic)!, key: message.key!.toString(), id: headers["kuayu-event-id"]!, value: message.value!, headers });
     },
   });
 });
@@ -54,10 +54,16 @@ afterAll(async () => {
   await h?.close();
 });
 
-const eventsOf = (type: string, key: string) => seen.filter((e) => e.type === type && e.key === key);
-/** Publishes another service's event as it would: on the Beijing court's province partition. */
-const BEIJING = provincePartition(BEIJING_CHAOYANG.province);
-const publishAs = (filingId: string, event: FilingEventInit["event"]) => decisions.publish(filingLifecycle, filingId, { event }, { partition: BEIJING });
+/** Intake's events of a filing, as published to the window's (Guangdong's) topic. */
+const eventsOf = (type: string, key: string) => seen.filter((e) => e.type === type && e.key === key && e.province === TRIBUNAL.province);
+/** Every copy of an event: one on each of the filing's two provinces' topics, with one event id. */
+const copiesOf = (id: string) => seen.filter((e) => e.id === id).map((e) => e.province).sort();
+const BOTH = [BEIJING_CHAOYANG.province, TRIBUNAL.province].sort();
+/** Publishes another service's event as it would: on the topics of the filing's two provinces (Guangdong's window, the Beijing court). */
+const publishAs = (filingId: string, event: FilingEventInit["event"]) =>
+  decisions.publish(topicsOfFiling(TRIBUNAL.province, BEIJING_CHAOYANG.province), filingId, {
+    event: { ...event, value: { collaboratingCourtId: TRIBUNAL.id, jurisdictionCourtId: BEIJING_CHAOYANG.id, ...event.value } } as FilingEventInit["event"],
+  });
 const rpcError = async (p: Promise<unknown>) => {
   const err = (await p.then(
     () => undefined,
@@ -100,9 +106,10 @@ describe("a tribunal in Guangdong files a civil case with a basic court in Beiji
       30_000,
       "the filing submitted event",
     );
-    // On the partition of the jurisdiction court's province (Beijing), where routing and decision put the filing's events too.
-    expect(event!.partition).toBe(BEIJING);
-    const decoded = decodeEvent(filingLifecycle, event!.value, event!.headers);
+    // On the topics of the window's province (Guangdong) and the jurisdiction court's (Beijing), where routing and decision put the filing's events too.
+    await eventually(async () => copiesOf(event!.id).length === 2, 10_000, "both copies");
+    expect(copiesOf(event!.id)).toEqual(BOTH);
+    const decoded = decodeEvent(lifecycleTopic(event!.province), event!.value, event!.headers);
     const m = decoded.message as unknown as intakeEventsV1.FilingSubmitted;
     expect(decoded.meta.type).toBe(FILING_EVENTS.submitted);
     expect(decoded.meta.source).toBe("kuayu.intake");
@@ -276,8 +283,9 @@ describe("a tribunal in Guangdong files a civil case with a basic court in Beiji
       30_000,
       "the correction submitted event",
     );
-    expect(correction!.partition).toBe(BEIJING);
-    const decodedCorrection = decodeEvent(filingLifecycle, correction!.value, correction!.headers);
+    await eventually(async () => copiesOf(correction!.id).length === 2, 10_000, "both copies");
+    expect(copiesOf(correction!.id)).toEqual(BOTH);
+    const decodedCorrection = decodeEvent(lifecycleTopic(correction!.province), correction!.value, correction!.headers);
     expect(decodedCorrection.meta.type).toBe(FILING_EVENTS.correctionSubmitted);
     const c = decodedCorrection.message as unknown as intakeEventsV1.CorrectionSubmitted;
     expect(c.round).toBe(2);
@@ -418,7 +426,7 @@ describe("withdrawal, listing and watching", () => {
     const { filing } = await clerk.withdrawFiling({ filingId: id, reason: "当事人撤回" });
     expect(filing!.status).toBe(intakeV1.FilingStatus.WITHDRAWN);
     await eventually(async () => eventsOf(FILING_EVENTS.withdrawn, id).length === 1, 30_000, "the withdrawn event");
-    expect(eventsOf(FILING_EVENTS.withdrawn, id)[0]!.partition).toBe(BEIJING);
+    await eventually(async () => copiesOf(eventsOf(FILING_EVENTS.withdrawn, id)[0]!.id).length === 2, 10_000, "both copies");
     // A decision arriving afterwards does not revive it.
     await publishAs(id, { case: "accepted", value: { filingId: id, round: 1, caseNumber: "（2026）京0105民初9号" } });
     await eventually(async () => (await statusOf(id)).timeline.some((t) => t.eventType === "kuayu.decision.v1.Accepted"), 30_000, "the late event in the timeline");

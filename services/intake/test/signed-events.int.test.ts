@@ -6,7 +6,7 @@
 import { createKafka, createProducer, headerMap, SIGNATURE_HEADERS, type EventProducer } from "@kuayu/kafka";
 import { createLogger } from "@kuayu/logger";
 import { intakeV1 } from "@kuayu/proto";
-import { FILING_EVENTS, filingLifecycle, provincePartition, type FilingEventInit } from "@kuayu/topics";
+import { FILING_EVENTS, lifecycleTopic, topicsOfFiling, type FilingEventInit } from "@kuayu/topics";
 import { assertInfraUp, eventually, infra, kafkaUser, testEventKeys, uniqueName, type TestEventKeys } from "@kuayu/testkit";
 import type { Consumer } from "kafkajs";
 import { BEIJING_CHAOYANG, TRIBUNAL, readyDraft, startHarness, type Harness, type IntakeClient } from "./support";
@@ -35,7 +35,8 @@ beforeAll(async () => {
   decision = await createProducer(admin, "kuayu.decision", { signer: await keys.signer("decision") });
   dlq = admin.consumer({ groupId: uniqueName("signed-dlq") });
   await dlq.connect();
-  await dlq.subscribe({ topics: [`${filingLifecycle.name}.dlq`], fromBeginning: true });
+  // Intake reads the window's (Guangdong's) copy of each event: forgeries are dead-lettered from its topic.
+  await dlq.subscribe({ topics: [`${lifecycleTopic(TRIBUNAL.province).name}.dlq`], fromBeginning: true });
   await dlq.run({
     eachMessage: async ({ message }) => {
       const headers = headerMap(message.headers);
@@ -49,8 +50,8 @@ afterAll(async () => {
   await h?.close();
 });
 
-const BEIJING = provincePartition(BEIJING_CHAOYANG.province);
-const event = (filingId: string, e: FilingEventInit["event"]) => [filingLifecycle, filingId, { event: e }, { partition: BEIJING }] as const;
+/** An event of the filing as decision would publish it: to the Beijing court's and the Guangdong window's topics. */
+const event = (filingId: string, e: FilingEventInit["event"]) => [topicsOfFiling(BEIJING_CHAOYANG.province, TRIBUNAL.province), filingId, { event: e }] as const;
 const accepted = (filingId: string, caseNumber: string): FilingEventInit["event"] => ({
   case: "accepted",
   value: { filingId, collaboratingCourtId: TRIBUNAL.id, jurisdictionCourtId: BEIJING_CHAOYANG.id, round: 1, caseNumber },
@@ -65,7 +66,7 @@ it("refuses an Accepted forged with another service's broker credentials; the fi
   await asRouting.publish(...event(filingId, accepted(filingId, "（2026）京0105民初91号")));
   await unsignedAsRouting.publish(...event(filingId, accepted(filingId, "（2026）京0105民初92号")));
   await stranger.publish(...event(filingId, accepted(filingId, "（2026）京0105民初93号")));
-  // Then decision acknowledges, on the same partition: handled after the three forgeries.
+  // Then decision acknowledges, on the same topics: handled after the three forgeries.
   await decision.publish(...event(filingId, { case: "acknowledged", value: { filingId, collaboratingCourtId: TRIBUNAL.id, jurisdictionCourtId: BEIJING_CHAOYANG.id, round: 1 } }));
   await eventually(async () => (await clerk.getFiling({ filingId })).filing!.timeline.some((t) => t.eventType === FILING_EVENTS.acknowledged), 30_000, "decision's acknowledgement");
 

@@ -10,7 +10,7 @@ import { createSigner } from "@kuayu/auth";
 import { createClient, tlsFromSettings } from "@kuayu/grpc";
 import { buildRecord, createKafka } from "@kuayu/kafka";
 import { createLogger } from "@kuayu/logger";
-import { filingLifecycle, provincePartition } from "@kuayu/topics";
+import { lifecycleTopic } from "@kuayu/topics";
 import { intakeV1 } from "@kuayu/proto";
 import { assertInfraUp, eventually, infra, serviceCertificates, serviceEventKeys, spawnService, testKeys, uniqueName, type ServiceProcess } from "@kuayu/testkit";
 import { BEIJING_CHAOYANG, readyDraft, startRoutingService } from "./support";
@@ -71,7 +71,7 @@ it("follows the trace of a gRPC call to the broker, and of an event into the con
   client.close();
 
   // The gRPC call, the outbox and the Kafka hop: the relay publishes in the call's trace.
-  const topic = "kuayu.filing.lifecycle.v1";
+  const topic = "kuayu.filing.lifecycle-44.v1"; // the window's (a Guangdong court's) topic, which intake reads
   const root = await eventually(async () => spans.find((s) => s.kind === SPAN_KIND.server && s.name.includes("FilingIntakeService/SubmitFiling")), 20_000, "gRPC server span");
   await eventually(async () => spans.find((s) => s.traceId === root.traceId && s.kind === SPAN_KIND.producer && s.name.includes(topic)), 20_000, "producer span in the call's trace");
 
@@ -85,7 +85,7 @@ it("follows the trace of a gRPC call to the broker, and of an event into the con
   // Signed as decision (the spawned intake verifies events); the trace header is not part of the signature.
   const r = await (
     await serviceEventKeys().signer("decision")
-  ).sign(buildRecord(filingLifecycle, filingId, { event: { case: "acknowledged", value: message } }, { source: "kuayu.decision", partition: provincePartition(BEIJING_CHAOYANG.province) }));
+  ).sign(buildRecord(lifecycleTopic("44"), filingId, { event: { case: "acknowledged", value: message } }, { source: "kuayu.decision" }));
   await producer.send({
     topic: r.topic,
     messages: [{ key: r.key, value: r.value, partition: r.partition, headers: { ...r.headers, traceparent: `00-${traceId}-${randomBytes(8).toString("hex")}-01` } }],
