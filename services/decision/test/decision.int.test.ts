@@ -11,7 +11,7 @@ import { createKafka, createProducer, type EventProducer } from "@kuayu/kafka";
 import { createLogger } from "@kuayu/logger";
 import { connectMongo } from "@kuayu/mongo";
 import { commonV1, decisionEventsV1, decisionV1, intakeV1 } from "@kuayu/proto";
-import { filingLifecycle, provincePartition } from "@kuayu/topics";
+import { lifecycleTopic } from "@kuayu/topics";
 import { assertInfraUp, eventually, infra, testKeys, uniqueName } from "@kuayu/testkit";
 import { readConfig as readIntakeConfig } from "../../intake/src/config";
 import { startApp as startIntake, type App as IntakeApp } from "../../intake/src/app";
@@ -241,7 +241,7 @@ it("copies a new filing's materials while older filings' copies keep failing (th
   await Promise.all(
     lost.map((id) =>
       publisher.publish(
-        filingLifecycle,
+        lifecycleTopic("11"),
         id,
         {
           event: {
@@ -265,7 +265,6 @@ it("copies a new filing's materials while older filings' copies keep failing (th
             },
           },
         },
-        { partition: provincePartition("11") },
       ),
     ),
   );
@@ -292,13 +291,13 @@ it("hands out gap-free, duplicate-free case numbers to 1,000 concurrent accepts 
   const courts = ["c-110101", "c-110102", "c-110105", "c-110106", "c-110107", "c-110108", "c-110109", "c-110111", "c-110112", "c-110113"];
   const perCourt = 100;
   const codes = new Map(courts.map((c) => [c, `京${c.slice(4)}`]));
-  // Filings routed straight onto Beijing's partition, without materials (nothing to copy).
+  // Filings routed straight onto Beijing's topic, without materials (nothing to copy).
   const filings = courts.flatMap((court) => Array.from({ length: perCourt }, () => ({ court, id: randomUUID() })));
   for (let i = 0; i < filings.length; i += 100) {
     await Promise.all(
       filings.slice(i, i + 100).map(({ court, id }) =>
         publisher.publish(
-          filingLifecycle,
+          lifecycleTopic("11"),
           id,
           {
             event: {
@@ -321,8 +320,7 @@ it("hands out gap-free, duplicate-free case numbers to 1,000 concurrent accepts 
               },
             },
           },
-          { partition: provincePartition("11") },
-        ),
+          ),
       ),
     );
   }

@@ -12,7 +12,7 @@ import { createKafka, createProducer, type EventProducer } from "@kuayu/kafka";
 import { createLogger } from "@kuayu/logger";
 import { connectMongo } from "@kuayu/mongo";
 import { commonV1, decisionV1, intakeV1 } from "@kuayu/proto";
-import { filingLifecycle, provincePartition } from "@kuayu/topics";
+import { ALL_LIFECYCLE_TOPICS, topicsOfFiling } from "@kuayu/topics";
 import { Kafka, logLevel } from "kafkajs";
 import { assertInfraUp, eventually, infra, serviceCertificates, spawnService, testKeys, uniqueName, type ServiceProcess, serviceEventKeys } from "@kuayu/testkit";
 import { BEIJING_CHAOYANG, TRIBUNAL, pdf, readyDraft, uploadParts } from "../../intake/test/support";
@@ -120,16 +120,16 @@ it("takes a filing from a Guangdong tribunal to ACCEPTED by a Beijing court, wit
   for (const p of [decision.proc, intake.proc, routing.proc]) expect(await p.kill("SIGTERM")).toBe(0);
 }, 300_000);
 
-/** Commits, for a new consumer group, the current end of every partition of the lifecycle topic. */
+/** Commits, for a new consumer group, the current end of every lifecycle topic. */
 async function startAtEnd(groupId: string) {
   const admin = new Kafka({ ...infra.kafka, clientId: "kill-test-admin", logLevel: logLevel.NOTHING }).admin();
   await admin.connect();
   try {
-    const topic = filingLifecycle.name;
-    await admin.createTopics({ topics: [{ topic, numPartitions: filingLifecycle.partitions }], waitForLeaders: true });
-    const ends = await admin.fetchTopicOffsets(topic);
-    expect(ends).toHaveLength(filingLifecycle.partitions);
-    await admin.setOffsets({ groupId, topic, partitions: ends.map((p) => ({ partition: p.partition, offset: p.high })) });
+    for (const { name: topic } of ALL_LIFECYCLE_TOPICS) {
+      const ends = await admin.fetchTopicOffsets(topic);
+      expect(ends).toHaveLength(1);
+      await admin.setOffsets({ groupId, topic, partitions: ends.map((p) => ({ partition: p.partition, offset: p.high })) });
+    }
   } finally {
     await admin.disconnect();
   }
@@ -155,11 +155,11 @@ it("loses and duplicates nothing when routing and jurisdiction-decision are kill
   const inboxCount = () => conn.collection<{ _id: string }>("inbox").countDocuments({ _id: { $in: ids } });
   try {
     // N submissions (without materials) from a Guangdong tribunal to a Beijing court, as intake
-    // emits them: on the lifecycle topic's partition of the jurisdiction court's province.
+    // emits them: on the lifecycle topics of the window's province and the jurisdiction court's.
     const sending = (async () => {
       for (const id of ids) {
         await window.publish(
-          filingLifecycle,
+          topicsOfFiling(TRIBUNAL.province, BEIJING_CHAOYANG.province),
           id,
           {
             event: {
@@ -176,7 +176,6 @@ it("loses and duplicates nothing when routing and jurisdiction-decision are kill
               },
             },
           },
-          { partition: provincePartition(BEIJING_CHAOYANG.province) },
         );
       }
     })();
