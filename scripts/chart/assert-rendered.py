@@ -750,13 +750,25 @@ for t in topics:
         problem(f"KafkaTopic {n}: not in the release's topic namespace {topic_prefix!r}")
     if not n.endswith(".dlq") and f"{n}.dlq" not in names:
         problem(f"KafkaTopic {n}: no dead-letter topic {n}.dlq")
-lifecycle = next((t for t in topics if t["spec"]["topicName"] == f"{topic_prefix}kuayu.filing.lifecycle.v1"), None)
-if topics_on and (lifecycle is None or lifecycle["spec"]["partitions"] < 32):
-    problem("kuayu.filing.lifecycle.v1 needs at least one partition per province code (32)")
+# One lifecycle topic per province code (libs/topics), one partition each; no single lifecycle topic.
+acl_file = json.load(open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../charts/kuayu/files/kafka-acls.json")))
+province_codes = acl_file["provinces"]
+if topics_on:
+    partitions = {t["spec"]["topicName"]: t["spec"]["partitions"] for t in topics}
+    for code in province_codes:
+        n = f"{topic_prefix}kuayu.filing.lifecycle-{code}.v1"
+        if partitions.get(n) != 1:
+            problem(f"KafkaTopic {n}: partitions {partitions.get(n)}, expected 1 (one topic per province code)")
+    if f"{topic_prefix}kuayu.filing.lifecycle.v1" in partitions:
+        problem("the single lifecycle topic kuayu.filing.lifecycle.v1 is still rendered")
 
 # Strimzi KafkaUser: one per Kafka component (kafka.users.create), its ACLs exactly the component's
-# entry of files/kafka-acls.json with the release's topic prefix and its own consumer group.
-acl_table = json.load(open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../charts/kuayu/files/kafka-acls.json")))["principals"]
+# entry of files/kafka-acls.json with the release's topic prefix and its own consumer group, the
+# templated topic names expanded ({province}: the release's scope, {any}: every province code) and
+# the entries of one topic merged.
+acl_table = acl_file["principals"]
+acl_scope = scope_list or province_codes
+OPERATIONS = ["Describe", "Read", "Write", "IdempotentWrite"]
 kafka_users = {d["metadata"]["name"]: d for d in docs if d["kind"] == "KafkaUser"}
 if v["kafka"].get("users", {}).get("create"):
     if set(kafka_users) != set(kafka_users_wanted):
@@ -769,14 +781,21 @@ if v["kafka"].get("users", {}).get("create"):
         if spec["authentication"] != {"type": "scram-sha-512", "password": {"valueFrom": {"secretKeyRef": {"name": v["kafka"]["sasl"]["secretName"], "key": principal}}}}:
             problem(f"KafkaUser {user}: authentication {spec['authentication']}")
         got = sorted(json.dumps(a, sort_keys=True) for a in spec["authorization"]["acls"])
-        want = []
+        want, topic_ops = [], {}
         for e in acl_table[principal]:
-            res = {"type": e["resource"]}
             if e["resource"] == "topic":
-                res.update(name=topic_prefix + e["name"], patternType="literal")
-            elif e["resource"] == "group":
+                codes = province_codes if "{any}" in e["name"] else acl_scope if "{province}" in e["name"] else [""]
+                for code in codes:
+                    n = topic_prefix + e["name"].replace("{any}", code).replace("{province}", code)
+                    topic_ops.setdefault(n, set()).update(e["operations"])
+                continue
+            res = {"type": e["resource"]}
+            if e["resource"] == "group":
                 res.update(name=group, patternType="literal")
             want.append(json.dumps({"resource": res, "operations": e["operations"], "host": "*"}, sort_keys=True))
+        for n, ops in topic_ops.items():
+            res = {"type": "topic", "name": n, "patternType": "literal"}
+            want.append(json.dumps({"resource": res, "operations": [o for o in OPERATIONS if o in ops], "host": "*"}, sort_keys=True))
         if got != sorted(want):
             problem(f"KafkaUser {user}: ACLs {got}, expected {sorted(want)}")
 elif kafka_users:

@@ -68,6 +68,35 @@ reloads() {
     "$PY" scripts/chart/calendar-reload.py same "$rendered" "$work/swapped.rendered.yaml"
 }
 
+# A province-44 release's Kafka users (deploy/province-44-guangdong.yaml with kafka.users.create):
+# Read on kuayu.filing.lifecycle-44.v1 only (Write on its .dlq), and the producers (intake, routing,
+# decision) Write on all 32 lifecycle topics, notification and supervision on none.
+province_acls() {
+  helm template p44 "$CHART" -f deploy/province-44-guangdong.yaml --set kafka.users.create=true --kube-version "$KUBE_VERSION" >"$work/p44.yaml" &&
+    "$PY" - "$work/p44.yaml" <<'PY'
+import sys, yaml
+users = {d["metadata"]["name"]: d["spec"]["authorization"]["acls"] for d in yaml.safe_load_all(open(sys.argv[1])) if d and d["kind"] == "KafkaUser"}
+lifecycle = [f"kuayu.filing.lifecycle-{c}.v1" for c in "00 11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 50 51 52 53 54 61 62 63 64 65".split()]
+def topics(acls, op):
+    return sorted(a["resource"]["name"] for a in acls if a["resource"]["type"] == "topic" and op in a["operations"] and "lifecycle" in a["resource"]["name"])
+bad = []
+if sorted(users) != ["p44-decision", "p44-intake", "p44-notification", "p44-routing", "p44-supervision"]:
+    bad.append(f"users {sorted(users)}")
+for user, acls in users.items():
+    producer = user in ("p44-intake", "p44-routing", "p44-decision")
+    want = {
+        "Read": ["kuayu.filing.lifecycle-44.v1"],
+        "Write": sorted(["kuayu.filing.lifecycle-44.v1.dlq"] + (lifecycle if producer else [])),
+        "Describe": sorted(lifecycle + [t + ".dlq" for t in lifecycle]) if producer else ["kuayu.filing.lifecycle-44.v1", "kuayu.filing.lifecycle-44.v1.dlq"],
+    }
+    for op, names in want.items():
+        if topics(acls, op) != names:
+            bad.append(f"{user}: {op} on {topics(acls, op)}, expected {names}")
+print("\n".join(bad) or f"{len(users)} users: Read on lifecycle-44 only")
+sys.exit(1 if bad else 0)
+PY
+}
+
 # Rejected by helm, and for the reason its "# expect:" line gives (not some other mistake).
 rejects() {
   local file=$1 expect
@@ -97,6 +126,8 @@ for f in "${examples[@]}" "${good[@]}"; do
     fi
   fi
 done
+
+check "province 44 reads only its lifecycle topic, writes all (KafkaUsers)" province_acls
 
 bad=("$CHART"/tests/bad-values/*.yaml)
 [ -e "${bad[0]}" ] || { echo "FAIL  no files in $CHART/tests/bad-values"; failed=$((failed + 1)); }

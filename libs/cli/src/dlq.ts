@@ -129,7 +129,7 @@ const common = (cmd: Command) =>
   cmd
     .option("--brokers <list>", "Kafka bootstrap servers", process.env.KAFKA_BROKERS ?? "127.0.0.1:9092")
     .option("--prefix <prefix>", "the deployment's topic prefix (KAFKA_TOPIC_PREFIX)", process.env.KAFKA_TOPIC_PREFIX ?? "")
-    .option("--topic <name>", "one topic (its name without prefix, e.g. kuayu.filing.lifecycle.v1)")
+    .option("--topic <name>", "one topic (its name without prefix, e.g. kuayu.filing.lifecycle-44.v1)")
     .option("--json", "machine-readable output");
 
 const summary = (d: DeadLetter) => ({ at: d.at, origin: d.origin, group: d.group, eventType: d.eventType, eventId: d.eventId, attempts: d.attempts, deadLetteredAt: d.deadLetteredAt, error: d.error });

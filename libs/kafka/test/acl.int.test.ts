@@ -1,39 +1,53 @@
 // The local broker as a boundary (scripts/infra/infra.sh): SASL/SCRAM-SHA-512 on its one client
 // listener, the StandardAuthorizer with no access without an ACL, and the ACLs of
 // libs/topics/src/kafka-acls.json. Each service user may do what its table entry says and nothing more.
-// Records are written only to this run's own deployment (a topic prefix, whose topic ACLs the test
-// renders from the table as a prefixed deployment's admin would), never to the shared topics.
+// Records are written only to this run's own deployments (topic prefixes, whose topic ACLs the test
+// renders from the table as a prefixed deployment's admin would), never to the shared topics: one
+// with every province (a national release's scope), one with province 44 only — a province-44
+// release, whose users may read kuayu.filing.lifecycle-44.v1 and no other province's lifecycle topic.
+// The local broker's service users stand in for the release's (p44-intake … on the backbone): the
+// grants differ only by the topic names the table expands for the scope.
 import { AclOperationTypes, AclPermissionTypes, AclResourceTypes, Kafka, logLevel, ResourcePatternTypes, type Consumer, type AclEntry as KafkaAcl } from "kafkajs";
 import { createLogger } from "@kuayu/logger";
 import { assertInfraUp, eventually, infra, kafkaUser, uniqueName } from "@kuayu/testkit";
 import { dlqName, ensureTopics } from "@kuayu/kafka";
-import { PRINCIPALS, aclsOf, filingLifecycle, supervisionTopics } from "@kuayu/topics";
+import { PRINCIPALS, aclsOf, lifecycleTopic, supervisionTopics } from "@kuayu/topics";
 import { brokerTopic, createKafka } from "../src/index.js";
 
 jest.setTimeout(60_000);
 
 const log = createLogger({ service: "acl-test", level: "silent" });
 const prefix = `${uniqueName("acl").replace(/_/g, "-")}.`;
-const lifecycle = prefix + filingLifecycle.name;
+const lifecycle = prefix + lifecycleTopic("44").name;
 const notices = prefix + supervisionTopics.noticePublished.name;
 const admin = createKafka({ ...infra.kafka, clientId: "acl-test-admin", log, topicPrefix: prefix });
+const ownTopics = [lifecycleTopic("44"), lifecycleTopic("11"), supervisionTopics.noticePublished];
 
-/** The table's topic ACLs for this run's prefix (group and cluster ACLs do not depend on it). */
-const topicAcls: KafkaAcl[] = PRINCIPALS.flatMap((p) =>
-  aclsOf(p, prefix)
-    .filter((e) => e.resource === "topic")
-    .flatMap((e) =>
-      e.operations.map((op) => ({
-        resourceType: AclResourceTypes.TOPIC,
-        resourceName: e.name,
-        resourcePatternType: ResourcePatternTypes.LITERAL,
-        principal: `User:${p}`,
-        host: "*",
-        operation: AclOperationTypes[op.toUpperCase() as "READ" | "WRITE" | "DESCRIBE"],
-        permissionType: AclPermissionTypes.ALLOW,
-      })),
-    ),
-);
+// The province-44 deployment: its own lifecycle topic and another province's.
+const prefix44 = `${uniqueName("acl44").replace(/_/g, "-")}.`;
+const lifecycle44 = prefix44 + lifecycleTopic("44").name;
+const lifecycle11 = prefix44 + lifecycleTopic("11").name;
+const admin44 = createKafka({ ...infra.kafka, clientId: "acl-test-admin44", log, topicPrefix: prefix44 });
+const topics44 = [lifecycleTopic("44"), lifecycleTopic("11")];
+
+/** The table's topic ACLs for a prefix and scope (group and cluster ACLs do not depend on them). */
+const topicAclsOf = (topicPrefix: string, provinces: "all" | string[]): KafkaAcl[] =>
+  PRINCIPALS.flatMap((p) =>
+    aclsOf(p, topicPrefix, provinces)
+      .filter((e) => e.resource === "topic")
+      .flatMap((e) =>
+        e.operations.map((op) => ({
+          resourceType: AclResourceTypes.TOPIC,
+          resourceName: e.name,
+          resourcePatternType: ResourcePatternTypes.LITERAL,
+          principal: `User:${p}`,
+          host: "*",
+          operation: AclOperationTypes[op.toUpperCase() as "READ" | "WRITE" | "DESCRIBE"],
+          permissionType: AclPermissionTypes.ALLOW,
+        })),
+      ),
+  );
+const topicAcls = [...topicAclsOf(prefix, "all"), ...topicAclsOf(prefix44, ["44"])];
 const as = (user: string, password?: string) =>
   new Kafka({ brokers: infra.brokers, clientId: `acl-test-${user}`, sasl: kafkaUser(user, password), logLevel: logLevel.NOTHING, connectionTimeout: 3000, retry: { retries: 2 } });
 
@@ -84,13 +98,55 @@ async function joinAs(user: string, groupId: string, topic: string): Promise<str
   }
 }
 
+/**
+ * Reads `topic` from the beginning as `user` in `groupId`: "read" once a record arrives, or the
+ * broker's authorization error (the consumer's crash, or its refused request in the debug log).
+ */
+async function readAs(user: string, groupId: string, topic: string): Promise<string> {
+  const brokerErrors: string[] = [];
+  const kafka = new Kafka({
+    brokers: infra.brokers,
+    clientId: `acl-test-${user}`,
+    sasl: kafkaUser(user),
+    logLevel: logLevel.DEBUG,
+    logCreator: () => (e) => {
+      const error = (e.log as { error?: { type?: string } }).error;
+      if (error?.type) brokerErrors.push(error.type);
+    },
+  });
+  const consumer: Consumer = kafka.consumer({ groupId, retry: { retries: 2 }, sessionTimeout: 6000 });
+  const refusal = (err?: unknown) => {
+    const e = err as { type?: string; cause?: { type?: string } } | undefined;
+    const type = e?.type ?? e?.cause?.type;
+    return type?.endsWith("_AUTHORIZATION_FAILED") ? type : (brokerErrors.find((t) => t.endsWith("_AUTHORIZATION_FAILED")) ?? `refused: ${String(err)} ${brokerErrors.join(",")}`);
+  };
+  try {
+    await consumer.connect();
+    await consumer.subscribe({ topics: [topic], fromBeginning: true });
+    return await new Promise<string>((resolve) => {
+      const timer = setTimeout(() => resolve(`nothing read: ${brokerErrors.join(",")}`), 20_000);
+      const done = (result: string) => {
+        clearTimeout(timer);
+        resolve(result);
+      };
+      consumer.on(consumer.events.CRASH, (e) => done(refusal(e.payload.error)));
+      void consumer.run({ eachMessage: async () => done("read") }).catch((err: unknown) => done(refusal(err)));
+    });
+  } catch (err) {
+    return refusal(err);
+  } finally {
+    await consumer.disconnect().catch(() => undefined);
+  }
+}
+
 beforeAll(async () => {
   await assertInfraUp();
   // Topics are the admin's to create (the services only describe them). The shared ones exist in
   // every deployment (a fresh broker has them once the services' topics are created): without
   // them a user with Describe would get UNKNOWN_TOPIC_OR_PARTITION, not the authorization error.
-  await ensureTopics(createKafka({ ...infra.kafka, clientId: "acl-test-shared", log }), [filingLifecycle, supervisionTopics.noticePublished]);
-  await ensureTopics(admin, [filingLifecycle, supervisionTopics.noticePublished]);
+  await ensureTopics(createKafka({ ...infra.kafka, clientId: "acl-test-shared", log }), ownTopics);
+  await ensureTopics(admin, ownTopics);
+  await ensureTopics(admin44, topics44);
   const a = admin.admin();
   await a.connect();
   await a.createAcls({ acl: topicAcls });
@@ -105,15 +161,15 @@ afterAll(async () => {
   const a = admin.admin();
   await a.connect();
   await a.deleteAcls({ filters: topicAcls });
-  const names = [filingLifecycle, supervisionTopics.noticePublished].map((t) => brokerTopic(admin, t.name));
+  const names = [...ownTopics.map((t) => brokerTopic(admin, t.name)), ...topics44.map((t) => brokerTopic(admin44, t.name))];
   await a.deleteTopics({ topics: [...names, ...names.map(dlqName)] });
   await a.disconnect();
 });
 
 it("refuses a service user another deployment's topics and the shared topics it does not produce", async () => {
-  expect((await writeAs(as("notification"), filingLifecycle.name))?.type).toBe("TOPIC_AUTHORIZATION_FAILED");
+  expect((await writeAs(as("notification"), lifecycleTopic("44").name))?.type).toBe("TOPIC_AUTHORIZATION_FAILED");
   expect((await writeAs(as("intake"), supervisionTopics.noticePublished.name))?.type).toBe("TOPIC_AUTHORIZATION_FAILED");
-  expect((await writeAs(as("intake"), `other-${prefix}${filingLifecycle.name}`))?.type).toBe("TOPIC_AUTHORIZATION_FAILED");
+  expect((await writeAs(as("intake"), `other-${lifecycle}`))?.type).toBe("TOPIC_AUTHORIZATION_FAILED");
 });
 
 it("lets a service write the topics it produces and refuses the others (TOPIC_AUTHORIZATION_FAILED)", async () => {
@@ -159,4 +215,41 @@ it("lets the admin write every topic", async () => {
   const admin = new Kafka({ ...infra.kafka, clientId: "acl-test-admin", logLevel: logLevel.NOTHING });
   expect(await writeAs(admin, lifecycle)).toBeUndefined();
   expect(await writeAs(admin, notices)).toBeUndefined();
+});
+
+describe('a province-44 release (ACLs of the table for provinces ["44"])', () => {
+  beforeAll(async () => {
+    const producer = new Kafka({ ...infra.kafka, clientId: "acl-test-admin44", logLevel: logLevel.NOTHING }).producer();
+    await producer.connect();
+    for (const topic of [lifecycle44, lifecycle11, prefix + lifecycleTopic("11").name]) await producer.send({ topic, acks: -1, messages: [{ key: "acl-test", value: "x" }] });
+    await producer.disconnect();
+  });
+
+  it("reads its own province's lifecycle topic", async () => {
+    expect(await readAs("notification", uniqueName("notification-44-acl"), lifecycle44)).toBe("read");
+    expect(await readAs("supervision", uniqueName("supervision-44-acl"), lifecycle44)).toBe("read");
+  });
+
+  it("cannot read another province's lifecycle topic (TOPIC_AUTHORIZATION_FAILED), which a release of every province can", async () => {
+    expect(await readAs("notification", uniqueName("notification-44-acl"), lifecycle11)).toBe("TOPIC_AUTHORIZATION_FAILED");
+    expect(await readAs("supervision", uniqueName("supervision-44-acl"), lifecycle11)).toBe("TOPIC_AUTHORIZATION_FAILED");
+    // intake may write (and describe) lifecycle-11, but not read it.
+    expect(await readAs("intake", uniqueName("intake-44-acl"), lifecycle11)).toBe("TOPIC_AUTHORIZATION_FAILED");
+    expect(await readAs("notification", uniqueName("notification-all-acl"), prefix + lifecycleTopic("11").name)).toBe("read");
+  });
+
+  it("lets its producers write every province's lifecycle topic, and notification and supervision none", async () => {
+    for (const user of ["intake", "routing", "decision"]) {
+      expect([user, await writeAs(as(user), lifecycle44), await writeAs(as(user), lifecycle11)]).toEqual([user, undefined, undefined]);
+    }
+    for (const user of ["notification", "supervision"]) {
+      for (const topic of [lifecycle44, lifecycle11, prefix + lifecycleTopic("11").name])
+        expect([user, topic, (await writeAs(as(user), topic))?.type]).toEqual([user, topic, "TOPIC_AUTHORIZATION_FAILED"]);
+    }
+  });
+
+  it("dead-letters to its own province's .dlq only", async () => {
+    expect(await writeAs(as("notification"), dlqName(lifecycle44))).toBeUndefined();
+    expect((await writeAs(as("notification"), dlqName(lifecycle11)))?.type).toBe("TOPIC_AUTHORIZATION_FAILED");
+  });
 });

@@ -7,7 +7,7 @@ import { connectMongo } from "@kuayu/mongo";
 import { assertInfraUp, infra, kafkaUser, spawnService, testKeys, uniqueName, type ServiceProcess } from "@kuayu/testkit";
 import { ensureTopics } from "@kuayu/kafka";
 import { createLogger } from "@kuayu/logger";
-import { filingLifecycle, supervisionTopics } from "@kuayu/topics";
+import { ALL_LIFECYCLE_TOPICS, supervisionTopics } from "@kuayu/topics";
 import { createKafka } from "../src/index.js";
 
 jest.setTimeout(180_000);
@@ -20,7 +20,10 @@ const dbs: string[] = [];
 
 beforeAll(async () => {
   await assertInfraUp();
-  await ensureTopics(createKafka({ ...infra.kafka, clientId: "service-users-test", log: createLogger({ service: "test", level: "silent" }) }), [filingLifecycle, ...Object.values(supervisionTopics)]);
+  await ensureTopics(createKafka({ ...infra.kafka, clientId: "service-users-test", log: createLogger({ service: "test", level: "silent" }) }), [
+    ...ALL_LIFECYCLE_TOPICS,
+    ...Object.values(supervisionTopics),
+  ]);
 });
 
 afterAll(async () => {

@@ -1,34 +1,37 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { dlqName } from "@kuayu/kafka";
-import { ACLS, PRINCIPALS, aclsOf, filingLifecycle, supervisionTopics, type AclEntry, type AclOperation, type Principal } from "@kuayu/topics";
+import { ACLS, ACL_PROVINCES, ALL_LIFECYCLE_TOPICS, PRINCIPALS, PROVINCE_CODES, aclsOf, lifecycleTopicName, supervisionTopics, type AclEntry, type AclOperation, type Principal } from "@kuayu/topics";
 
-const topics = [filingLifecycle, ...Object.values(supervisionTopics)].map((t) => t.name);
+const lifecycle = ALL_LIFECYCLE_TOPICS.map((t) => t.name);
+const topics = [...lifecycle, ...Object.values(supervisionTopics).map((t) => t.name)];
 const services = PRINCIPALS.filter((p) => p !== "operator");
-const may = (p: Principal, op: AclOperation, topic: string) => ACLS[p].some((e) => e.resource === "topic" && e.pattern === "literal" && e.name === topic && e.operations.includes(op));
-const hasCluster = (p: Principal, op: AclOperation) => ACLS[p].some((e) => e.resource === "cluster" && e.operations.includes(op));
+const producers: Principal[] = ["intake", "routing", "decision"];
+const may = (acls: AclEntry[], op: AclOperation, topic: string) => acls.some((e) => e.resource === "topic" && e.pattern === "literal" && e.name === topic && e.operations.includes(op));
+const all = (p: Principal) => aclsOf(p);
+const hasCluster = (p: Principal, op: AclOperation) => all(p).some((e) => e.resource === "cluster" && e.operations.includes(op));
 
 describe("the Kafka ACL table", () => {
   it("has a service that produces and a principal that consumes every topic", () => {
     for (const t of topics) {
-      expect([t, services.filter((p) => may(p, "Write", t))]).not.toEqual([t, []]);
-      expect([t, PRINCIPALS.filter((p) => may(p, "Read", t))]).not.toEqual([t, []]);
+      expect([t, services.filter((p) => may(all(p), "Write", t))]).not.toEqual([t, []]);
+      expect([t, PRINCIPALS.filter((p) => may(all(p), "Read", t))]).not.toEqual([t, []]);
     }
   });
 
   it("lets every consumer of a topic dead-letter to its .dlq and read with its own groups, and the operator read every .dlq", () => {
     for (const p of PRINCIPALS) {
-      for (const t of topics.filter((t) => may(p, "Read", t) && p !== "operator")) {
-        expect([p, t, may(p, "Write", dlqName(t)), may(p, "Describe", t)]).toEqual([p, t, true, true]);
-        expect(ACLS[p].some((e) => e.resource === "group" && e.operations.includes("Read"))).toBe(true);
+      for (const t of topics.filter((t) => may(all(p), "Read", t) && p !== "operator")) {
+        expect([p, t, may(all(p), "Write", dlqName(t)), may(all(p), "Describe", t)]).toEqual([p, t, true, true]);
+        expect(all(p).some((e) => e.resource === "group" && e.operations.includes("Read"))).toBe(true);
       }
     }
-    for (const t of topics) expect([t, may("operator", "Read", dlqName(t))]).toEqual([t, true]);
+    for (const t of topics) expect([t, may(all("operator"), "Read", dlqName(t))]).toEqual([t, true]);
   });
 
   it("gives every writer IdempotentWrite (kafkajs's idempotent producer) and Describe where it writes", () => {
     for (const p of PRINCIPALS) {
-      const writes = ACLS[p].filter((e) => e.operations.includes("Write"));
+      const writes = all(p).filter((e) => e.operations.includes("Write"));
       if (writes.length > 0) expect([p, hasCluster(p, "IdempotentWrite")]).toEqual([p, true]);
       for (const e of writes) expect([p, e.name, e.operations.includes("Describe")]).toEqual([p, e.name, true]);
     }
@@ -37,7 +40,7 @@ describe("the Kafka ACL table", () => {
   it("names only the topics of libs/topics and their dead-letter topics, literally, and no Create, Alter or All", () => {
     const known = new Set(topics.flatMap((t) => [t, dlqName(t)]));
     for (const p of PRINCIPALS) {
-      for (const e of ACLS[p] as AclEntry[]) {
+      for (const e of all(p)) {
         if (e.resource === "topic") expect([p, e.name, known.has(e.name), e.pattern]).toEqual([p, e.name, true, "literal"]);
         if (e.resource === "group") expect(e.pattern).toBe("prefixed");
         for (const op of e.operations) expect(["Describe", "Read", "Write", "IdempotentWrite"]).toContain(op);
@@ -45,15 +48,46 @@ describe("the Kafka ACL table", () => {
     }
   });
 
-  it("does not let notification write the lifecycle topic nor intake the supervision notices", () => {
-    expect(may("notification", "Write", filingLifecycle.name)).toBe(false);
-    expect(may("intake", "Write", supervisionTopics.noticePublished.name)).toBe(false);
-    expect(may("notification", "Write", dlqName(filingLifecycle.name))).toBe(true);
+  it("templates the lifecycle topics only, with {province} or {any}, over the province codes of libs/topics", () => {
+    expect(ACL_PROVINCES).toEqual(PROVINCE_CODES);
+    for (const p of PRINCIPALS) {
+      for (const e of ACLS[p].filter((e) => e.name.includes("{"))) expect([p, e.name]).toEqual([p, expect.stringMatching(/^kuayu\.filing\.lifecycle-\{(province|any)\}\.v1(\.dlq)?$/)]);
+    }
+  });
+
+  it("lets a province release read only its provinces' lifecycle topics, and its producers write (and describe) every one", () => {
+    for (const p of PRINCIPALS) {
+      const acls = aclsOf(p, "", ["44"]);
+      const readable = lifecycle.filter((t) => may(acls, "Read", t));
+      expect([p, readable]).toEqual([p, p === "operator" ? lifecycle : [lifecycleTopicName("44")]]);
+      const writable = lifecycle.filter((t) => may(acls, "Write", t));
+      expect([p, writable]).toEqual([p, producers.includes(p) || p === "operator" ? lifecycle : []]);
+      const dlqWritable = lifecycle.filter((t) => may(acls, "Write", dlqName(t)));
+      expect([p, dlqWritable]).toEqual([p, p === "operator" ? [] : [lifecycleTopicName("44")]]);
+      if (producers.includes(p)) for (const t of lifecycle) expect([p, t, may(acls, "Describe", t), may(acls, "Describe", dlqName(t))]).toEqual([p, t, true, true]);
+    }
+    const two = aclsOf("notification", "", ["11", "12"]);
+    expect(lifecycle.filter((t) => may(two, "Read", t))).toEqual([lifecycleTopicName("11"), lifecycleTopicName("12")]);
+    expect(() => aclsOf("notification", "", ["99"])).toThrow(/unknown province code "99"/);
+  });
+
+  it("merges the entries of one topic (a producer's own province: Describe, Read and Write in one entry)", () => {
+    const own = aclsOf("intake", "", ["44"]).filter((e) => e.name === lifecycleTopicName("44"));
+    expect(own).toEqual([{ resource: "topic", name: lifecycleTopicName("44"), pattern: "literal", operations: ["Describe", "Read", "Write"] }]);
+    const names = aclsOf("intake").map((e) => `${e.resource} ${e.name}`);
+    expect(new Set(names).size).toBe(names.length);
+  });
+
+  it("does not let notification or supervision write a lifecycle topic nor intake the supervision notices", () => {
+    for (const t of lifecycle) expect([t, may(all("notification"), "Write", t), may(all("supervision"), "Write", t)]).toEqual([t, false, false]);
+    expect(may(all("intake"), "Write", supervisionTopics.noticePublished.name)).toBe(false);
+    expect(may(all("notification"), "Write", dlqName(lifecycleTopicName("44")))).toBe(true);
   });
 
   it("prefixes topic names with the deployment's topic prefix, not groups", () => {
-    const drill = aclsOf("intake", "drill.");
+    const drill = aclsOf("intake", "drill.", ["44"]);
     expect(drill.filter((e) => e.resource === "topic").every((e) => e.name.startsWith("drill.kuayu."))).toBe(true);
+    expect(drill.some((e) => e.name === "drill.kuayu.filing.lifecycle-44.v1")).toBe(true);
     expect(drill.find((e) => e.resource === "group")?.name).toBe("intake");
   });
 

@@ -17,7 +17,7 @@ import {
 } from "@kuayu/kafka";
 import { loadDirectory } from "@kuayu/directory";
 import { testEventKeys, type TestEventKeys } from "@kuayu/testkit";
-import { eventPolicy, eventSecurity, filingLifecycle, provincePartition, type FilingEventInit } from "@kuayu/topics";
+import { eventPolicy, eventSecurity, lifecycleTopic, type FilingEventInit } from "@kuayu/topics";
 
 const dir = loadDirectory();
 const provinceOf = (id: string) => dir.byId(id)?.province;
@@ -25,10 +25,10 @@ const WINDOW = "t-440103001"; // Guangdong
 const JURISDICTION = "c-110105"; // Beijing
 const courts = { collaboratingCourtId: WINDOW, jurisdictionCourtId: JURISDICTION };
 
-const record = (event: FilingEventInit["event"]) => buildRecord(filingLifecycle, "f-1", { event }, { source: "kuayu.test", partition: provincePartition("11") });
+const record = (event: FilingEventInit["event"]) => buildRecord(lifecycleTopic("11"), "f-1", { event }, { source: "kuayu.test", partition: 0 });
 const accepted = () => record({ case: "accepted", value: { filingId: "f-1", ...courts, caseNumber: "(2026)京0105民初1号" } });
 const submitted = () => record({ case: "filingSubmitted", value: { filingId: "f-1", ...courts } });
-const decoded = (r: EventRecord) => decodeEvent(filingLifecycle, r.value, r.headers).message;
+const decoded = (r: EventRecord) => decodeEvent(lifecycleTopic("11"), r.value, r.headers).message;
 const refusal = async (verify: Promise<void>) => {
   const err = await verify.then(
     () => undefined,
