@@ -310,7 +310,10 @@ it("tells each court of a cross-province filing once and issues each document on
   // A release of scope "all" consumes both copies of every event: Guangdong's (the window's) and Beijing's (the court's).
   const system = await client(TRIBUNAL, "44", ["court-system"]);
   const courtSystem = await client(COURT, "11", ["court-system"]);
-  const [windowHook, courtHook] = await Promise.all([system.addWebhook({ url: "http://127.0.0.1:9/window", secret: SECRET, eventTypes: [] }), courtSystem.addWebhook({ url: "http://127.0.0.1:9/court", secret: SECRET, eventTypes: [] })]);
+  const [windowHook, courtHook] = await Promise.all([
+    system.addWebhook({ url: "http://127.0.0.1:9/window", secret: SECRET, eventTypes: [] }),
+    courtSystem.addWebhook({ url: "http://127.0.0.1:9/court", secret: SECRET, eventTypes: [] }),
+  ]);
   const filingId = randomUUID();
   await lifecycle(filingId, "accepted");
   const conn = await connectMongo({ uri: infra.mongoUri, dbName: db });
