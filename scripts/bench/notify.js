@@ -63,7 +63,7 @@ async function main() {
   const { createLogger } = built("libs/logger/dist");
   const { createKafka, createProducer } = built("libs/kafka/dist");
   const { notificationV1 } = built("libs/proto/dist");
-  const { filingLifecycle, provincePartition } = built("libs/topics/dist");
+  const { topicsOfFiling } = built("libs/topics/dist");
   const { startApp } = built("services/notification/dist/app.js");
   const { readConfig } = built("services/notification/dist/config.js");
 
@@ -118,26 +118,24 @@ async function main() {
   });
   await system.addWebhook({ url, secret: crypto.randomBytes(24).toString("hex"), eventTypes: ["kuayu.decision.v1.Accepted"] });
   const events = await createProducer(createKafka({ brokers: CFG.brokers, sasl: sasl(), clientId: "bench-notify", log }), "kuayu.decision");
-  const publish = (id) =>
-    events.publish(
-      filingLifecycle,
-      id,
-      {
-        event: {
-          case: "accepted",
-          value: {
-            filingId: id,
-            collaboratingCourtId: "t-440103001",
-            jurisdictionCourtId: "c-110105",
-            round: 1,
-            caseNumber: "（2026）京0105民初1号",
-            acceptedAt: timestampFromDate(new Date()),
-            drill: true,
-          },
-        },
+  // A Guangdong window's filing accepted by a Beijing court, as decision publishes it: on Guangdong's
+  // topic (whose copy tells the window) and on Beijing's, one event id on both.
+  const publish = async (id) => {
+    const event = {
+      case: "accepted",
+      value: {
+        filingId: id,
+        collaboratingCourtId: "t-440103001",
+        jurisdictionCourtId: "c-110105",
+        round: 1,
+        caseNumber: "（2026）京0105民初1号",
+        acceptedAt: timestampFromDate(new Date()),
+        drill: true,
       },
-      { partition: provincePartition("11") }, // the Beijing court's filing, on Beijing's partition as decision publishes it
-    );
+    };
+    const eventId = crypto.randomUUID();
+    for (const topic of topicsOfFiling("44", "11")) await events.publish(topic, id, { event }, { id: eventId });
+  };
   const mongo = new MongoClient(CFG.mongoUri);
   await mongo.connect();
   const cleanup = async () => {

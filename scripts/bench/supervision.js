@@ -64,7 +64,7 @@ async function main() {
   const { createKafka, createProducer } = built("libs/kafka/dist");
   const { loadDirectory } = built("libs/directory/dist");
   const { supervisionV1, commonV1 } = built("libs/proto/dist");
-  const { filingLifecycle, provincePartition } = built("libs/topics/dist");
+  const { lifecycleTopic, topicsOfFiling } = built("libs/topics/dist");
   const { startApp } = built("services/supervision/dist/app.js");
   const { readConfig } = built("services/supervision/dist/config.js");
 
@@ -116,20 +116,17 @@ async function main() {
       ids.slice(i, i + 100).map(async (id) => {
         const base = { filingId: id, collaboratingCourtId: "t-440103001", jurisdictionCourtId: "c-110105", round: 1, drill: false };
         const now = new Date();
-        // A Beijing court's filing: its events on Beijing's partition of the lifecycle topic.
-        const onBeijing = { partition: provincePartition("11") };
-        await events.publish(
-          filingLifecycle,
-          id,
-          {
-            event: {
-              case: "filingRouted",
-              value: { ...base, province: "11", caseType: commonV1.CaseType.ENFORCEMENT, routedAt: timestampFromDate(now), responseDue: timestampFromDate(new Date(now.getTime() + 1800_000)) },
-            },
-          },
-          onBeijing,
-        );
-        await events.publish(filingLifecycle, id, { event: { case: "acknowledged", value: base } }, onBeijing);
+        // A Guangdong window's filing for a Beijing court: each event on both provinces' topics, one
+        // event id on both, as the services publish it (supervision counts Beijing's copy).
+        const publish = async (event) => {
+          const eventId = crypto.randomUUID();
+          for (const topic of topicsOfFiling("44", "11")) await events.publish(topic, id, { event }, { id: eventId });
+        };
+        await publish({
+          case: "filingRouted",
+          value: { ...base, province: "11", caseType: commonV1.CaseType.ENFORCEMENT, routedAt: timestampFromDate(now), responseDue: timestampFromDate(new Date(now.getTime() + 1800_000)) },
+        });
+        await publish({ case: "acknowledged", value: base });
       }),
     );
   }
@@ -140,11 +137,11 @@ async function main() {
   await events.disconnect();
   progress(`ingest: ${ingestRate.toFixed(1)} events/s`);
 
-  // Baselines in the same run: raw consumption of the same records, raw store inserts.
+  // Baselines in the same run: raw consumption of the same records (Beijing's copies), raw store inserts.
   const raw = new Kafka({ clientId: "bench-raw", brokers: CFG.brokers, sasl: sasl(), logLevel: logLevel.NOTHING });
   const consumer = raw.consumer({ groupId: `bench-sup-raw-${tag}` });
   await consumer.connect();
-  await consumer.subscribe({ topics: [filingLifecycle.name], fromBeginning: true });
+  await consumer.subscribe({ topics: [lifecycleTopic("11").name], fromBeginning: true });
   let seen = 0;
   const wanted = new Set(ids);
   let rawStart = 0;

@@ -152,3 +152,4 @@ export * from "./fuzz.js";
 export * from "./authz.js";
 export { serviceCertificates, testCertificates, type TestCertificates } from "./tls.js";
 export { serviceEventKeys, testEventKeys, type TestEventKeys } from "./events.js";
+export { publishLifecycle } from "./lifecycle.js";

@@ -7,7 +7,7 @@ import { brokerReadiness, createKafka, createProducer, ensureTopics, runConsumer
 import { runShutdown } from "@kuayu/lifecycle";
 import type { Logger } from "@kuayu/logger";
 import { connectMongo, storeReadiness, coordinationCollections, createLocks, createWatchHub, ensureCollections, findChangedSince, gridFsFileStore, type WatchHub } from "@kuayu/mongo";
-import { filingLifecycle, eventSecurity } from "@kuayu/topics";
+import { lifecycleTopics, eventSecurity } from "@kuayu/topics";
 import type { Connection } from "mongoose";
 import type { Config } from "./config.js";
 import { lifecycleConsumer } from "./adapters/consumer.js";
@@ -24,8 +24,6 @@ export interface App {
   grpcPort: number;
   stop(): Promise<boolean>;
 }
-
-export const lifecycleTopics = [filingLifecycle];
 
 type Watched = NotificationDoc & { id: string; updatedAt: Date };
 
@@ -91,13 +89,17 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
     stopTargets = targets.stop;
 
     const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: "notification", log, ...kafkaClient(config) });
-    await ensureTopics(kafka, lifecycleTopics);
+    // A province's release reads its own provinces' lifecycle topics only (the broker's ACLs allow no
+    // other). Every copy of an event is handled — each serves the courts of its topic's province.
+    const topics = lifecycleTopics(scope);
+    await ensureTopics(kafka, topics);
     producer = await createProducer(kafka, "kuayu.notification", events); // dead letters only
     const lifecycle = lifecycleConsumer({
       store,
       targets,
       notifier,
       inScope,
+      courtProvince: (id) => dir.byId(id)?.province,
       documentRecord: (f, kind, round) => documentRecord(f, kind, round, courtName),
       workingHours: (id) => courtWorkingHours(dir, id),
       log,
@@ -109,9 +111,9 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
       sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
       concurrency: config.KAFKA_CONCURRENCY,
       fromBeginning: config.KAFKA_FROM_BEGINNING,
-      topics: lifecycleTopics,
+      topics,
       handleBatch: lifecycle.handleBatch,
-      // Partitions that were another member's meanwhile: what this one knew of their filings may be old.
+      // Topics that were another member's meanwhile: what this one knew of their filings may be old.
       onAssign: () => lifecycle.reset(),
       producer,
       log,

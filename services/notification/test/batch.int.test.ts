@@ -8,7 +8,8 @@ import type { ConsumedEvent } from "@kuayu/kafka";
 import { createLogger } from "@kuayu/logger";
 import { connectMongo, createLocks, ensureCollections } from "@kuayu/mongo";
 import { commonV1, decisionEventsV1, intakeEventsV1, intakeV1, routingEventsV1 } from "@kuayu/proto";
-import { filingLifecycle } from "@kuayu/topics";
+import { lifecycleTopic } from "@kuayu/topics";
+import { loadDirectory } from "@kuayu/directory";
 import { assertInfraUp, infra, uniqueName } from "@kuayu/testkit";
 import type { Connection } from "mongoose";
 import { lifecycleConsumer } from "../src/adapters/consumer";
@@ -19,6 +20,7 @@ import { loadTargets, type Targets } from "../src/adapters/targets";
 import { startReminderWorker } from "../src/adapters/workers";
 
 const log = createLogger({ service: "test", level: "silent" });
+const dir = loadDirectory();
 const COURT = "c-110105";
 const WINDOW = "t-440103001";
 let conn: Connection;
@@ -48,18 +50,27 @@ const notifier = () =>
   );
 /** A consumer as a freshly started process has it: nothing cached. */
 const consumer = () =>
-  lifecycleConsumer({ store, targets, notifier: notifier(), inScope: () => true, documentRecord: (f, k, r) => documentRecord(f, k, r, (id) => id), workingHours: () => undefined, log });
+  lifecycleConsumer({
+    store,
+    targets,
+    notifier: notifier(),
+    inScope: () => true,
+    courtProvince: (id) => dir.byId(id)?.province,
+    documentRecord: (f, k, r) => documentRecord(f, k, r, (id) => id),
+    workingHours: () => undefined,
+    log,
+  });
 
 let offset = 0;
 function event<S extends DescMessage>(schema: S, value: MessageInitShape<S>, time = new Date()): ConsumedEvent {
   const message = create(schema, value);
   const filingId = (message as unknown as { filingId: string }).filingId;
-  return { topic: filingLifecycle, key: filingId, message, schema, meta: { id: randomUUID(), type: schema.typeName, source: "test", time }, partition: 0, offset: String(offset++) };
+  return { topic: lifecycleTopic("11"), key: filingId, message, schema, meta: { id: randomUUID(), type: schema.typeName, source: "test", time }, partition: 0, offset: String(offset++) };
 }
 
-function life(routedAt = new Date()) {
+function life(routedAt = new Date(), window = WINDOW) {
   const filingId = randomUUID();
-  const base = { filingId, collaboratingCourtId: WINDOW, jurisdictionCourtId: COURT, round: 1, drill: true };
+  const base = { filingId, collaboratingCourtId: window, jurisdictionCourtId: COURT, round: 1, drill: true };
   return {
     filingId,
     submitted: event(intakeEventsV1.FilingSubmittedSchema, {
@@ -83,38 +94,44 @@ const counts = async () => ({
 });
 /** Events the consumer sent to the dead-letter topic (none of these tests' events must go there). */
 const deadLettered: string[] = [];
-const batch = {
-  topic: filingLifecycle.name,
+const batchOn = (province: string) => ({
+  topic: lifecycleTopic(province).name,
   partition: 0,
   heartbeat: async () => undefined,
   deadLetter: async (e: { meta: { id: string } }) => void deadLettered.push(e.meta.id),
-};
+});
 afterEach(() => expect(deadLettered).toEqual([]));
+/**
+ * A fetch as a release of scope "all" gets it: the window's (Guangdong's) copy and the court's
+ * (Beijing's), each on its topic, handled at once.
+ */
+const both = (c: ReturnType<typeof consumer>, events: ConsumedEvent[]) => Promise.all(["44", "11"].map((p) => c.handleBatch(events, batchOn(p))));
 
 it("writes nothing twice when a batch is redelivered, starting earlier or ending later", async () => {
   const a = life();
   const b = life();
   const first = consumer();
-  await first.handleBatch([a.submitted, a.routed, b.submitted], batch);
-  await first.handleBatch([b.routed, a.acknowledged, a.accepted], batch);
+  await both(first, [a.submitted, a.routed, b.submitted]);
+  await both(first, [b.routed, a.acknowledged, a.accepted]);
   const once = await counts();
   // A routed (specialist), acknowledged and accepted (window); B routed; a next-opening hint each
   // when the court is closed now.
   expect(once.notifications).toBeGreaterThanOrEqual(4);
   expect(once.documents).toBe(3); // two receipts, one acceptance notice
-  expect(once.filings).toBe(2);
+  expect(once.filings).toBe(4); // each filing's facts of each copy
   expect(await store.documents.countDocuments({ filingId: a.filingId, kind: "acceptance-notice" })).toBe(1);
 
   // The process died before committing: the next one gets the events again, in other batches.
   const second = consumer();
-  await second.handleBatch([a.routed, b.submitted, b.routed, a.acknowledged], batch);
-  await second.handleBatch([a.accepted], batch);
+  await both(second, [a.routed, b.submitted, b.routed, a.acknowledged]);
+  await both(second, [a.accepted]);
   const third = consumer();
-  await third.handleBatch([a.submitted, a.routed, b.submitted, b.routed, a.acknowledged, a.accepted], batch);
+  await both(third, [a.submitted, a.routed, b.submitted, b.routed, a.acknowledged, a.accepted]);
   expect(await counts()).toEqual(once);
-  // The facts are where the events left them: A answered, B still waiting.
-  expect(await store.filings.findOne({ _id: a.filingId })).toMatchObject({ waiting: false, acknowledgedAt: expect.any(Date) });
-  expect(await store.filings.findOne({ _id: b.filingId })).toMatchObject({ waiting: true, round: 1, receiptNumber: `KY-${WINDOW}-20261203-000001` });
+  // The facts are where the events left them: A answered, B still waiting (the court's copy keeps the reminders).
+  expect(await store.filings.findOne({ _id: `${a.filingId}@11` })).toMatchObject({ waiting: false, acknowledgedAt: expect.any(Date) });
+  expect(await store.filings.findOne({ _id: `${b.filingId}@11` })).toMatchObject({ waiting: true, round: 1, receiptNumber: `KY-${WINDOW}-20261203-000001` });
+  expect(await store.filings.findOne({ _id: `${b.filingId}@44` })).toMatchObject({ waiting: false, reminders: [], round: 1 });
 });
 
 it("fires a round's reminders once when due, and ends them with the response", async () => {
@@ -122,7 +139,7 @@ it("fires a round's reminders once when due, and ends them with the response", a
   const late = life(twoWeeksAgo);
   const fresh = life();
   const c = consumer();
-  await c.handleBatch([late.submitted, late.routed, fresh.submitted, fresh.routed], batch);
+  await both(c, [late.submitted, late.routed, fresh.submitted, fresh.routed]);
   const reminders = (filingId: string) => store.notifications.find({ filingId, kind: { $in: ["reminder", "escalation"] } }).toArray();
 
   const worker = startReminderWorker(store, notifier(), log, 3600_000);
@@ -141,11 +158,12 @@ it("fires a round's reminders once when due, and ends them with the response", a
     expect(await reminders(late.filingId)).toHaveLength(2);
 
     // The court responds: the facts' write of that batch ends the round's reminders.
-    await c.handleBatch([late.acknowledged], batch);
-    expect(await store.filings.findOne({ _id: late.filingId })).toMatchObject({ waiting: false });
+    await both(c, [late.acknowledged]);
+    expect(await store.filings.findOne({ _id: `${late.filingId}@11` })).toMatchObject({ waiting: false });
     const waiting = (await store.filings.find({ waiting: true }).toArray()).map((f) => f._id);
-    expect(waiting).toContain(fresh.filingId);
-    expect(waiting).not.toContain(late.filingId);
+    expect(waiting).toContain(`${fresh.filingId}@11`);
+    expect(waiting).not.toContain(`${late.filingId}@11`);
+    expect(waiting).not.toContain(`${fresh.filingId}@44`); // the window's copy has no reminders
     expect(await restarted.runOnce()).toBe(0);
     expect(await reminders(late.filingId)).toHaveLength(2);
   } finally {
@@ -159,8 +177,28 @@ it("goes on past an event whose document cannot be issued: the rest of the batch
   // Published without the parties a receipt must show.
   const submitted = event(intakeEventsV1.FilingSubmittedSchema, { ...base, caseType: commonV1.CaseType.CIVIL_FIRST_INSTANCE, receiptNumber: `KY-${WINDOW}-20261203-000002` });
   const routed = event(routingEventsV1.FilingRoutedSchema, { ...base, province: "11", originProvince: "44", routedAt: timestampFromDate(new Date()) });
-  await consumer().handleBatch([submitted, routed], batch);
+  await both(consumer(), [submitted, routed]);
   expect(await store.documents.countDocuments({ filingId })).toBe(0);
   expect(await store.notifications.countDocuments({ filingId, kind: routingEventsV1.FilingRoutedSchema.typeName })).toBe(1);
-  expect(await store.filings.findOne({ _id: filingId })).toMatchObject({ waiting: true, lastEventType: routingEventsV1.FilingRoutedSchema.typeName });
+  expect(await store.filings.findOne({ _id: `${filingId}@11` })).toMatchObject({ waiting: true, lastEventType: routingEventsV1.FilingRoutedSchema.typeName });
+});
+
+it("serves both courts from one copy when they are in one province, and takes up the facts an earlier release kept", async () => {
+  const routedAt = new Date(Date.now() - 14 * 24 * 3600_000);
+  const f = life(routedAt, "c-110101"); // a Beijing window's filing for a Beijing court
+  await consumer().handleBatch([f.submitted], batchOn("11"));
+  // As the release before the per-province topics kept them: under the filing id, awaiting the response.
+  const kept = (await store.filings.findOne({ _id: `${f.filingId}@11` }))!;
+  await store.filings.deleteOne({ _id: kept._id });
+  const reminders = [{ id: `${f.filingId}:1:reminder`, filingId: f.filingId, round: 1, kind: "reminder" as const, dueAt: routedAt }];
+  await store.filings.insertOne({ ...kept, _id: f.filingId, routedAt, reminders, waiting: true, remindAt: routedAt });
+
+  await consumer().handleBatch([f.acknowledged, f.accepted], batchOn("11"));
+  // The one copy told the window of both events and issued both documents.
+  const told = (await store.notifications.find({ filingId: f.filingId }).toArray()).map((n) => `${n.courtId}:${n.kind}`);
+  expect(told.sort()).toEqual([`c-110101:${decisionEventsV1.AcceptedSchema.typeName}`, `c-110101:${decisionEventsV1.AcknowledgedSchema.typeName}`].sort());
+  expect((await store.documents.find({ filingId: f.filingId }).toArray()).map((d) => d.kind).sort()).toEqual(["acceptance-notice", "receipt"]);
+  // The old facts were taken up (the receipt number, the round) and their reminders ended.
+  expect(await store.filings.findOne({ _id: `${f.filingId}@11` })).toMatchObject({ receiptNumber: `KY-${WINDOW}-20261203-000001`, round: 1, waiting: false });
+  expect(await store.filings.findOne({ _id: f.filingId })).toMatchObject({ waiting: false });
 });

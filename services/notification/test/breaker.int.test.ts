@@ -14,8 +14,7 @@ import { createKafka, createProducer, type EventProducer } from "@kuayu/kafka";
 import { createLogger } from "@kuayu/logger";
 import { connectMongo } from "@kuayu/mongo";
 import { notificationV1 } from "@kuayu/proto";
-import { filingLifecycle, provincePartition } from "@kuayu/topics";
-import { assertInfraUp, eventually, infra, testKeys, uniqueName } from "@kuayu/testkit";
+import { assertInfraUp, eventually, infra, publishLifecycle, testKeys, uniqueName } from "@kuayu/testkit";
 import { verifyWebhook } from "../src/channels/webhook-signature";
 import { readConfig } from "../src/config";
 import { startApp, type App } from "../src/app";
@@ -130,17 +129,10 @@ afterAll(async () => {
 });
 
 const routed = (filingId: string) =>
-  events.publish(
-    filingLifecycle,
-    filingId,
-    {
-      event: {
-        case: "filingRouted",
-        value: { filingId, collaboratingCourtId: "t-440103001", jurisdictionCourtId: COURT, round: 1, province: "11", routedAt: timestampFromDate(new Date()) },
-      },
-    },
-    { partition: provincePartition("11") },
-  );
+  publishLifecycle(events, { window: "44", jurisdiction: "11" }, filingId, {
+    case: "filingRouted",
+    value: { filingId, collaboratingCourtId: "t-440103001", jurisdictionCourtId: COURT, round: 1, province: "11", routedAt: timestampFromDate(new Date()) },
+  });
 
 const deliveriesOf = async (webhookId: string) => (await system.listDeliveries({ webhookId, pageSize: 100 })).deliveries;
 const opened = (webhookId: string) => lines.filter((l) => l.webhook === webhookId && l.msg.includes("breaker open")).length;

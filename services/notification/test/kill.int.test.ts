@@ -8,8 +8,8 @@ import { createKafka, createProducer, ensureTopics, type EventProducer } from "@
 import { createLogger } from "@kuayu/logger";
 import { connectMongo } from "@kuayu/mongo";
 import { commonV1, intakeV1 } from "@kuayu/proto";
-import { filingLifecycle, provincePartition, type FilingEventInit } from "@kuayu/topics";
-import { assertInfraUp, eventually, infra, spawnService, testKeys, uniqueName, type ServiceProcess, serviceEventKeys } from "@kuayu/testkit";
+import { topicsOfFiling, type FilingEventInit } from "@kuayu/topics";
+import { assertInfraUp, eventually, infra, publishLifecycle, spawnService, testKeys, uniqueName, type ServiceProcess, serviceEventKeys } from "@kuayu/testkit";
 
 const keys = testKeys();
 const log = createLogger({ service: "test", level: "silent" });
@@ -27,7 +27,7 @@ let proc: ServiceProcess | undefined;
 beforeAll(async () => {
   await assertInfraUp();
   const kafka = createKafka({ ...infra.kafka, clientId: "notification-kill-test", log, topicPrefix: prefix });
-  await ensureTopics(kafka, [filingLifecycle]);
+  await ensureTopics(kafka, topicsOfFiling("44", "11"));
   // The spawned service verifies events: each is signed as its producer (serviceEventKeys).
   events = await createProducer(kafka, "kuayu.test", { signer: await serviceEventKeys().signerOfEvents() });
 });
@@ -61,7 +61,8 @@ async function start(): Promise<void> {
 async function publishFiling(i: number): Promise<void> {
   const filingId = randomUUID();
   const base = { filingId, collaboratingCourtId: WINDOW, jurisdictionCourtId: COURT, round: 1, drill: true };
-  const send = (event: FilingEventInit["event"]) => events.publish(filingLifecycle, filingId, { event }, { partition: provincePartition("11") });
+  // A Guangdong window's filing for a Beijing court: every event on both provinces' topics.
+  const send = (event: FilingEventInit["event"]) => publishLifecycle(events, { window: "44", jurisdiction: "11" }, filingId, event);
   const now = new Date();
   await send({
     case: "filingSubmitted",

@@ -16,8 +16,8 @@ import { createKafka, createProducer, type EventProducer } from "@kuayu/kafka";
 import { createLogger } from "@kuayu/logger";
 import { connectMongo } from "@kuayu/mongo";
 import { commonV1, intakeV1, notificationV1 } from "@kuayu/proto";
-import { filingLifecycle, provincePartition, type FilingEventInit } from "@kuayu/topics";
-import { assertInfraUp, eventually, infra, testKeys, uniqueName } from "@kuayu/testkit";
+import type { FilingEventInit } from "@kuayu/topics";
+import { assertInfraUp, eventually, infra, publishLifecycle, testKeys, uniqueName } from "@kuayu/testkit";
 import { verifyWebhook } from "../src/channels/webhook-signature";
 import { readConfig } from "../src/config";
 import { startApp, type App } from "../src/app";
@@ -119,8 +119,11 @@ const client = async (courtId: string, province: string, roles: Role[]): Promise
   return c;
 };
 
-/** Publishes a lifecycle event of a Beijing court's filing as the services do: on Beijing's partition. */
-const publish = (filingId: string, event: FilingEventInit["event"]) => events.publish(filingLifecycle, filingId, { event }, { partition: provincePartition("11") });
+/**
+ * Publishes a lifecycle event of a filing of a Guangdong window for a Beijing court as the services
+ * do: on Guangdong's topic and on Beijing's, one event id on both.
+ */
+const publish = (filingId: string, event: FilingEventInit["event"]) => publishLifecycle(events, { window: "44", jurisdiction: "11" }, filingId, event);
 
 /** Publishes a filing's life up to `until` as the services would. */
 async function lifecycle(filingId: string, until: "routed" | "accepted", routedAt = new Date()) {
@@ -245,7 +248,8 @@ it("ends a round's reminders as soon as the court responds, and keeps them while
   try {
     // A round's reminders are in its filing's facts; `waiting` is what the reminder worker reads.
     const filings = conn.collection<{ _id: string; waiting?: boolean; reminders?: { id: string }[] }>("filings");
-    const of = (filingId: string) => filings.findOne({ _id: filingId });
+    // The jurisdiction court's province's facts hold the reminders; the window's have none.
+    const of = (filingId: string) => filings.findOne({ _id: `${filingId}@11` });
     await eventually(
       async () => {
         const f = await of(answered);
@@ -260,8 +264,9 @@ it("ends a round's reminders as soon as the court responds, and keeps them while
     expect(await of(waiting)).toMatchObject({ waiting: true });
     // Only the waiting one is found by the worker's indexed query.
     const found = await filings.find({ waiting: true }, { projection: { _id: 1 } }).toArray();
-    expect(found.map((f) => f._id)).toContain(waiting);
-    expect(found.map((f) => f._id)).not.toContain(answered);
+    expect(found.map((f) => f._id)).toContain(`${waiting}@11`);
+    expect(found.map((f) => f._id)).not.toContain(`${answered}@11`);
+    expect(await filings.findOne({ _id: `${waiting}@44` })).toMatchObject({ waiting: false, reminders: [] });
   } finally {
     await conn.close();
   }
@@ -299,4 +304,41 @@ it("caps a court's webhooks and subscriptions, and bounds an e-mail address befo
   await expect(other.addWebhook({ url: "http://127.0.0.1:9/hook", secret: SECRET, eventTypes: [] })).resolves.toBeDefined();
   const long = await system.addSubscription({ channel: notificationV1.Channel.EMAIL, address: `a@${"b".repeat(4 * 1024 * 1024)}`, eventTypes: [] }).catch((e: { code: number }) => e);
   expect(long).toMatchObject({ code: 3 /* INVALID_ARGUMENT */ });
+});
+
+it("tells each court of a cross-province filing once and issues each document once, from the copy of its own province", async () => {
+  // A release of scope "all" consumes both copies of every event: Guangdong's (the window's) and Beijing's (the court's).
+  const system = await client(TRIBUNAL, "44", ["court-system"]);
+  const courtSystem = await client(COURT, "11", ["court-system"]);
+  const [windowHook, courtHook] = await Promise.all([
+    system.addWebhook({ url: "http://127.0.0.1:9/window", secret: SECRET, eventTypes: [] }),
+    courtSystem.addWebhook({ url: "http://127.0.0.1:9/court", secret: SECRET, eventTypes: [] }),
+  ]);
+  const filingId = randomUUID();
+  await lifecycle(filingId, "accepted");
+  const conn = await connectMongo({ uri: infra.mongoUri, dbName: db });
+  try {
+    const of = async () => (await conn.collection("notifications").find({ filingId }).toArray()).map((n) => `${n.kind} → ${n.courtId}`);
+    await eventually(async () => (await of()).filter((k) => !k.startsWith("next-opening")).length >= 3 || undefined, 30_000, "the three notifications");
+    await eventually(async () => (await conn.collection("documents").countDocuments({ filingId })) >= 2 || undefined, 30_000, "the two documents");
+    await new Promise((r) => setTimeout(r, 2000)); // and nothing more comes
+    expect((await of()).filter((k) => !k.startsWith("next-opening")).sort()).toEqual(
+      [`kuayu.decision.v1.Accepted → ${TRIBUNAL}`, `kuayu.decision.v1.Acknowledged → ${TRIBUNAL}`, `kuayu.routing.v1.FilingRouted → ${COURT}`].sort(),
+    );
+    expect((await of()).filter((k) => k.startsWith("next-opening")).length).toBeLessThanOrEqual(1);
+    // The receipt by the window's copy, the acceptance notice by the court's: one each.
+    expect((await conn.collection("documents").find({ filingId }).toArray()).map((d) => d.kind as string).sort()).toEqual(["acceptance-notice", "receipt"]);
+    // Each court's webhook gets every event of the filing once, from its own province's copy.
+    const deliveries = conn.collection("deliveries");
+    for (const hook of [windowHook, courtHook]) expect(await deliveries.countDocuments({ filingId, targetId: hook.webhook!.webhookId })).toBe(4);
+    // Two sets of facts, one per copy; the reminders in the court's.
+    expect((await conn.collection("filings").find({ filingId }).toArray()).map((f) => [f._id, (f.reminders as unknown[]).length])).toEqual(
+      expect.arrayContaining([
+        [`${filingId}@44`, 0],
+        [`${filingId}@11`, 2],
+      ]),
+    );
+  } finally {
+    await conn.close();
+  }
 });

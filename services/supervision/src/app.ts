@@ -9,7 +9,7 @@ import { brokerReadiness, createKafka, createProducer, ensureTopics, runConsumer
 import { runShutdown } from "@kuayu/lifecycle";
 import type { Logger } from "@kuayu/logger";
 import { connectMongo, storeReadiness, coordinationCollections, createLocks, ensureCollections } from "@kuayu/mongo";
-import { filingLifecycle, partitionsOfScope, supervisionTopics, eventSecurity } from "@kuayu/topics";
+import { lifecycleStream, lifecycleTopics, ownCopy, supervisionTopics, eventSecurity } from "@kuayu/topics";
 import type { Connection } from "mongoose";
 import type { Config } from "./config.js";
 import { chinaDay } from "./domain/ledger.js";
@@ -25,8 +25,6 @@ export interface App {
   httpPort: number;
   stop(): Promise<boolean>;
 }
-
-const lifecycleTopics = [filingLifecycle];
 
 /** Builds and starts supervision: store, ledger consumer, notice schedule, gRPC and HTTP APIs. */
 /** The id of a scheduled notice: the same on every replica for a kind, scope and China-time day. */
@@ -53,7 +51,8 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
     },
   });
   const scope = config.PROVINCE_SCOPE;
-  const inScope = (province: string) => scope === "all" || scope.includes(province);
+  // A province's release reads its own provinces' lifecycle topics only (the broker's ACLs allow no other).
+  const topics = lifecycleTopics(scope);
 
   let conn: Connection | undefined, producer: EventProducer | undefined, consumer: RunningConsumer | undefined, server: RunningServer | undefined;
   let http: Server | undefined, timer: NodeJS.Timeout | undefined, overdueGauge: { stop(): void } | undefined;
@@ -65,7 +64,7 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
     overdueGauge = watchOverdue(store);
     recount = sup.recountWorkingMinutes;
     const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: "supervision", log, ...kafkaClient(config) });
-    await ensureTopics(kafka, [...lifecycleTopics, ...Object.values(supervisionTopics)]);
+    await ensureTopics(kafka, [...topics, ...Object.values(supervisionTopics)]);
     producer = await createProducer(kafka, "kuayu.supervision", events);
     const publishNotice = async (n: NoticeDoc) => {
       await producer!.publish(supervisionTopics.noticePublished, n._id, {
@@ -84,15 +83,20 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
       sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
       concurrency: config.KAFKA_CONCURRENCY,
       fromBeginning: config.KAFKA_FROM_BEGINNING,
-      topics: lifecycleTopics,
-      // A province's release reads only its jurisdiction courts' partitions of the lifecycle topic.
-      ...(scope === "all" ? {} : { partitions: { [filingLifecycle.name]: partitionsOfScope(scope) } }),
-      handleBatch: ledgerConsumer(sup, inScope),
-      // A year loaded while this instance was down, or while a partition was another member's:
-      // the provisional response times of the partitions it now owns are counted again.
+      topics,
+      // The jurisdiction side: each event once, from the copy on its jurisdiction court's province's
+      // topic (a cross-province filing's other copy is the window's).
+      filter: ownCopy("jurisdiction", (id) => dir.byId(id)?.province),
+      handleBatch: ledgerConsumer(sup),
+      // A year loaded while this instance was down, or while a topic was another member's:
+      // the provisional response times of the streams it now owns are counted again.
       onAssign: (assigned) =>
         void sup
-          .assigned(assigned[filingLifecycle.name] ?? [])
+          .assigned(
+            Object.entries(assigned)
+              .filter(([, ps]) => ps.length > 0)
+              .map(([t]) => lifecycleStream(t)),
+          )
           .then((moved) => moved > 0 && log.info({ filings: moved }, "provisional response times recounted after the assignment"))
           .catch((err: unknown) => log.error({ err }, "recounting provisional response times after the assignment failed")),
       producer,

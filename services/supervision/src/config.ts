@@ -1,5 +1,5 @@
 import { checkKafkaClient, fields, loadConfig, z } from "@kuayu/config";
-import { PROVINCE_PARTITIONS } from "@kuayu/topics";
+import { PROVINCE_CODES } from "@kuayu/topics";
 
 const schema = z
   .object({
@@ -13,9 +13,9 @@ const schema = z
     KAFKA_BROKERS: fields.brokers,
     KAFKA_GROUP_ID: z.string().min(1).default("supervision"),
     KAFKA_SESSION_TIMEOUT_MS: fields.millis(30_000),
-    /** Partitions handled at once: all of them (32), so that one flush takes every partition's fetch. */
-    KAFKA_CONCURRENCY: fields.consumerConcurrency.default(PROVINCE_PARTITIONS),
-    /** Group commit (adapters/partition-writer.ts): how long a fetch waits for the other partitions' before they are written together. */
+    /** Lifecycle topics (one per province) handled at once: all of them (32), so that one flush takes every topic's fetch. */
+    KAFKA_CONCURRENCY: fields.consumerConcurrency.default(PROVINCE_CODES.length),
+    /** Group commit (adapters/partition-writer.ts): how long a fetch waits for the other topics' before they are written together. */
     SUPERVISION_FLUSH_MS: fields.millis(1000),
     /** …or until the flush holds this many events. */
     SUPERVISION_FLUSH_MAX_EVENTS: z.coerce.number().int().min(1).default(2000),

@@ -12,8 +12,7 @@ import { createKafka, createProducer, type EventProducer } from "@kuayu/kafka";
 import { createLogger } from "@kuayu/logger";
 import { connectMongo } from "@kuayu/mongo";
 import { commonV1, supervisionV1 } from "@kuayu/proto";
-import { filingLifecycle, provincePartition } from "@kuayu/topics";
-import { assertInfraUp, eventually, infra, testKeys, uniqueName } from "@kuayu/testkit";
+import { assertInfraUp, eventually, infra, publishLifecycle, testKeys, uniqueName } from "@kuayu/testkit";
 import { testConfig } from "./support";
 import { startApp, type App } from "../src/app";
 
@@ -51,28 +50,27 @@ afterAll(async () => {
 it("names the installed directory's court on its notices", async () => {
   const filingId = randomUUID();
   const arrivedAt = new Date(Date.now() - 3 * 86400_000);
-  await events.publish(
-    filingLifecycle,
+  await publishLifecycle(
+    events,
+    { window: "44", jurisdiction: "11" },
     filingId,
     {
-      event: {
-        case: "filingRouted",
-        value: {
-          filingId,
-          collaboratingCourtId: "t-440103001",
-          jurisdictionCourtId: COURT,
-          round: 1,
-          province: "11",
-          originProvince: "44",
-          caseType: commonV1.CaseType.CIVIL_FIRST_INSTANCE,
-          receiptNumber: `KY-${filingId.slice(0, 8)}`,
-          routedAt: timestampFromDate(arrivedAt),
-          responseDue: timestampFromDate(new Date(arrivedAt.getTime() + 30 * 60_000)),
-          decisionDue: timestampFromDate(new Date(arrivedAt.getTime() + 8 * 86400_000)),
-        },
+      case: "filingRouted",
+      value: {
+        filingId,
+        collaboratingCourtId: "t-440103001",
+        jurisdictionCourtId: COURT,
+        round: 1,
+        province: "11",
+        originProvince: "44",
+        caseType: commonV1.CaseType.CIVIL_FIRST_INSTANCE,
+        receiptNumber: `KY-${filingId.slice(0, 8)}`,
+        routedAt: timestampFromDate(arrivedAt),
+        responseDue: timestampFromDate(new Date(arrivedAt.getTime() + 30 * 60_000)),
+        decisionDue: timestampFromDate(new Date(arrivedAt.getTime() + 8 * 86400_000)),
       },
     },
-    { time: arrivedAt, partition: provincePartition("11") },
+    { time: arrivedAt },
   );
   const signer = await createSigner(keys.privateKey);
   const spc = createClient(supervisionV1.SupervisionService, `127.0.0.1:${app.grpcPort}`, {

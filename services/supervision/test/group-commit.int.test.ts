@@ -1,15 +1,15 @@
-// Group commit on the real store: the fetches of several lifecycle partitions are written by one
+// Group commit on the real store: the fetches of several lifecycle streams are written by one
 // flush, and when they are delivered again — after a crash that fell between the counters and the
 // ledger, by a fresh instance, in fetches that start earlier and end later — every filing is still
 // counted once, in its court's, its province's and the national figures.
 import { randomUUID } from "node:crypto";
 import { loadDirectory } from "@kuayu/directory";
 import { connectMongo, createLocks, ensureCollections } from "@kuayu/mongo";
-import { provincePartition } from "@kuayu/topics";
+import { lifecycleStream, lifecycleTopic } from "@kuayu/topics";
 import { assertInfraUp, infra, uniqueName } from "@kuayu/testkit";
 import type { Connection } from "mongoose";
 import { EVENTS } from "../src/domain/ledger";
-import type { PartitionEvent } from "../src/adapters/partition-writer";
+import { offsetKey, type PartitionEvent } from "../src/adapters/partition-writer";
 import { COLLECTIONS, openStore, type Store } from "../src/adapters/store";
 import { createSupervision, type Scope } from "../src/adapters/supervision";
 
@@ -31,7 +31,7 @@ afterAll(async () => {
   await conn?.close();
 });
 
-/** A province's partition: per filing routed, acknowledged after 10 minutes, accepted the next day; offsets from 0. */
+/** A province's stream: per filing routed, acknowledged after 10 minutes, accepted the next day; offsets from 0. */
 function partitionEvents(province: keyof typeof COURTS): PartitionEvent[] {
   const out: PartitionEvent[] = [];
   for (let i = 0; i < FILINGS; i++) {
@@ -47,16 +47,16 @@ function partitionEvents(province: keyof typeof COURTS): PartitionEvent[] {
   return out;
 }
 
-it("writes the fetches of several partitions in one flush and counts each filing once after a redelivery", async () => {
+it("writes the fetches of several streams in one flush and counts each filing once after a redelivery", async () => {
   const bj = partitionEvents("11");
   const gd = partitionEvents("44");
-  const p = { bj: provincePartition("11"), gd: provincePartition("44") };
-  // A flush waits for as long as a test runs, unless every partition the consumer can hand over at once (2) has a fetch waiting.
+  const p = { bj: lifecycleStream(lifecycleTopic("11").name), gd: lifecycleStream(lifecycleTopic("44").name) };
+  // A flush waits for as long as a test runs, unless every stream the consumer can hand over at once (2) has a fetch waiting.
   const group = { flushMs: 600_000, maxEvents: 10_000, maxFetches: 2 };
 
   const first = createSupervision(store, dir, group);
   await first.assigned([p.bj, p.gd]);
-  // The first two thirds of each partition: Beijing's fetch waits for Guangdong's, then both are written.
+  // The first two thirds of each stream: Beijing's fetch waits for Guangdong's, then both are written.
   let bjDone = false;
   const bjFetch = first.ingest(p.bj, bj.slice(0, 20)).then(() => (bjDone = true));
   await new Promise((r) => setTimeout(r, 500));
@@ -69,7 +69,7 @@ it("writes the fetches of several partitions in one flush and counts each filing
   await store.ledger.deleteMany({});
   await store.open.deleteMany({});
 
-  // A fresh instance gets the partitions again from the last committed offset (none): each fetch
+  // A fresh instance gets the streams again from the last committed offset (none): each fetch
   // starts earlier than what the counters hold and ends later, with every remaining event.
   const second = createSupervision(store, dir, { ...group, flushMs: 200 });
   await second.assigned([p.bj, p.gd]);
@@ -89,7 +89,35 @@ it("writes the fetches of several partitions in one flush and counts each filing
   }
   expect(await store.ledger.countDocuments({ counted: "decision" })).toBe(2 * FILINGS);
   expect(await store.open.countDocuments({})).toBe(0);
-  // Each province's counter document was written by its own partition's fetches, and says up to where.
+  // Each province's counter document was written by its own stream's fetches, and says up to where.
   const doc = await store.counters.province.findOne({ _id: "real:44:2026-05" });
-  expect(doc?.offsets).toEqual({ [String(p.gd)]: gd.length - 1 });
+  expect(doc?.offsets).toEqual({ [offsetKey(p.gd)]: gd.length - 1 });
 }, 60_000);
+
+it("goes on counting a filing in flight when the per-province topics came, though the documents hold the single topic's offsets", async () => {
+  await Promise.all([store.counters.province.deleteMany({}), store.counters.court.deleteMany({}), store.ledger.deleteMany({}), store.open.deleteMany({})]);
+  const stream = lifecycleStream(lifecycleTopic("44").name);
+  const [routed, acknowledged, accepted] = partitionEvents("44");
+  const group = { flushMs: 50, maxEvents: 10_000, maxFetches: 1 };
+  const before = createSupervision(store, dir, group);
+  await before.assigned([stream]);
+  await before.ingest(stream, [routed!]);
+  // As the single lifecycle topic left them: its partition (the same number) at offset 5000.
+  const old = { [String(stream)]: 5000 };
+  await store.ledger.updateOne({ _id: routed!.filingId }, { $unset: { stream: "" }, $set: { partition: stream, offset: 5000 } });
+  for (const level of ["province", "court"] as const) await store.counters[level].updateMany({}, { $set: { offsets: old } });
+
+  // The province's new topic starts at offset 0.
+  const after = createSupervision(store, dir, group);
+  await after.assigned([stream]);
+  await after.ingest(stream, [
+    { ...acknowledged!, offset: 0 },
+    { ...accepted!, offset: 1 },
+  ]);
+  const day = (scope: Scope) => after.indicatorsOf(scope, "2026-05-06", "2026-05-06", undefined, new Date("2026-05-20T00:00:00Z"));
+  const once = { filings: 1, responded: 1, decided: 1, accepted: 1, overdueNow: 0 };
+  expect(await day({ level: "province", id: "44" })).toMatchObject(once);
+  expect(await day({ level: "court", id: COURTS["44"] })).toMatchObject(once);
+  expect((await store.counters.province.findOne({ _id: "real:44:2026-05" }))?.offsets).toEqual({ ...old, [offsetKey(stream)]: 1 });
+  expect(await store.ledger.findOne({ _id: routed!.filingId })).toMatchObject({ stream, offset: 1, counted: ["arrival", "response", "decision"] });
+});

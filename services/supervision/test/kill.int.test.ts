@@ -11,8 +11,8 @@ import { createKafka, createProducer, ensureTopics, type EventProducer } from "@
 import { createLogger } from "@kuayu/logger";
 import { connectMongo } from "@kuayu/mongo";
 import { commonV1, supervisionV1 } from "@kuayu/proto";
-import { filingLifecycle, provincePartition, type FilingEventInit } from "@kuayu/topics";
-import { assertInfraUp, eventually, infra, serviceCertificates, spawnService, testKeys, uniqueName, type ServiceProcess, serviceEventKeys } from "@kuayu/testkit";
+import { topicsOfFiling, type FilingEventInit } from "@kuayu/topics";
+import { assertInfraUp, eventually, infra, publishLifecycle, serviceCertificates, spawnService, testKeys, uniqueName, type ServiceProcess, serviceEventKeys } from "@kuayu/testkit";
 import { testEnv } from "./support";
 
 const keys = testKeys();
@@ -32,7 +32,7 @@ let proc: ServiceProcess | undefined;
 beforeAll(async () => {
   await assertInfraUp();
   const kafka = createKafka({ ...infra.kafka, clientId: "supervision-kill-test", log, topicPrefix: prefix });
-  await ensureTopics(kafka, [filingLifecycle]);
+  await ensureTopics(kafka, topicsOfFiling("44", "11"));
   // The spawned service verifies events: each is signed as its producer (serviceEventKeys).
   events = await createProducer(kafka, "kuayu.test", { signer: await serviceEventKeys().signerOfEvents() });
 });
@@ -66,7 +66,8 @@ async function publishFiling(i: number): Promise<void> {
   const filingId = randomUUID();
   const at = new Date(ARRIVED.getTime() + i * 1000);
   const base = { filingId, collaboratingCourtId: "t-440103001", jurisdictionCourtId: COURTS[i % COURTS.length]!, round: 1, drill: false };
-  const send = (event: FilingEventInit["event"], time: Date) => events.publish(filingLifecycle, filingId, { event }, { time, partition: provincePartition("11") });
+  // A Guangdong window's filing for a Beijing court: every event on both provinces' topics.
+  const send = (event: FilingEventInit["event"], time: Date) => publishLifecycle(events, { window: "44", jurisdiction: "11" }, filingId, event, { time });
   await send(
     {
       case: "filingRouted",

@@ -8,8 +8,8 @@ import { createKafka, createProducer, type EventProducer } from "@kuayu/kafka";
 import { createLogger } from "@kuayu/logger";
 import { connectMongo } from "@kuayu/mongo";
 import { commonV1 } from "@kuayu/proto";
-import { filingLifecycle, provincePartition, type FilingEventInit } from "@kuayu/topics";
-import { assertInfraUp, eventually, infra, testKeys, uniqueName, startMetricsEndpoint, type MetricsEndpoint } from "@kuayu/testkit";
+import type { FilingEventInit } from "@kuayu/topics";
+import { assertInfraUp, eventually, infra, publishLifecycle, testKeys, uniqueName, startMetricsEndpoint, type MetricsEndpoint } from "@kuayu/testkit";
 import { testConfig } from "./support";
 import { startApp, type App } from "../src/app";
 
@@ -38,7 +38,8 @@ afterAll(async () => {
   await conn.close();
 });
 
-const publish = (filingId: string, event: FilingEventInit["event"], time: Date) => events.publish(filingLifecycle, filingId, { event }, { time, partition: provincePartition("11") });
+/** A Guangdong window's filing for a Beijing court: each event on both provinces' topics, counted once. */
+const publish = (filingId: string, event: FilingEventInit["event"], time: Date) => publishLifecycle(events, { window: "44", jurisdiction: "11" }, filingId, event, { time });
 
 /** A filing routed to a Beijing court at `arrivedAt` (response due 30 minutes later), answered at `ackAt`. */
 async function filing(arrivedAt: Date, ackAt?: Date, drill = false) {

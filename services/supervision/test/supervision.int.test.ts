@@ -10,8 +10,8 @@ import { createKafka, createProducer, type EventProducer } from "@kuayu/kafka";
 import { createLogger } from "@kuayu/logger";
 import { connectMongo } from "@kuayu/mongo";
 import { commonV1, decisionEventsV1, supervisionV1 } from "@kuayu/proto";
-import { filingLifecycle, provincePartition, type FilingEventInit } from "@kuayu/topics";
-import { assertInfraUp, eventually, infra, testEventKeys, testKeys, uniqueName } from "@kuayu/testkit";
+import { lifecycleStream, lifecycleTopic, type FilingEventInit } from "@kuayu/topics";
+import { assertInfraUp, eventually, infra, publishLifecycle, testEventKeys, testKeys, uniqueName } from "@kuayu/testkit";
 import { testConfig } from "./support";
 import { startApp, type App } from "../src/app";
 
@@ -51,8 +51,11 @@ const client = async (courtId: string, province: string, roles: Role[] = ["super
   return c;
 };
 
-/** Publishes a lifecycle event of a Beijing court's filing at `time`, as the services do: on Beijing's partition. */
-const publish = (filingId: string, event: FilingEventInit["event"], time: Date) => events.publish(filingLifecycle, filingId, { event }, { time, partition: provincePartition("11") });
+/**
+ * Publishes a lifecycle event of a Guangdong window's filing for a Beijing court at `time`, as the
+ * services do: on Guangdong's topic and on Beijing's, one event id on both.
+ */
+const publish = (filingId: string, event: FilingEventInit["event"], time: Date) => publishLifecycle(events, { window: "44", jurisdiction: "11" }, filingId, event, { time });
 
 /** A filing routed to `court` (in Beijing) at `arrivedAt`; the response and decision at the given times. */
 async function filing(o: { court?: string; arrivedAt: Date; ackAt?: Date; decide?: { at: Date; accepted: boolean }; drill?: boolean; caseType?: commonV1.CaseType; window?: string }) {
@@ -249,4 +252,23 @@ it("publishes the release's event-signing keys with their producers (EVENT_KEYS_
   }
   // Without EVENT_KEYS_FILE there is nothing to publish.
   expect((await fetch(`http://127.0.0.1:${app.httpPort}/.well-known/kuayu-event-keys.json`)).status).toBe(404);
+});
+
+it("counts a cross-province filing once, in its jurisdiction court's province, from that province's copy of its events", async () => {
+  // Every event is on Guangdong's topic (the window's) and on Beijing's: this release reads both.
+  const id = await filing({ arrivedAt: cst("2026-06-03T09:00:00"), ackAt: cst("2026-06-03T09:10:00"), decide: { at: cst("2026-06-04T10:00:00"), accepted: true } });
+  const spc = await client("c-spc", "00");
+  const day = async (s: ReturnType<typeof scope>) => (await spc.getIndicators({ scope: s, fromDate: "2026-06-03", toDate: "2026-06-03" })).indicators!;
+  await eventually(async () => (await day(haidian)).decided === 1n || undefined, 30_000, "the filing counted");
+  await new Promise((r) => setTimeout(r, 1500)); // the other copy's flush, were it counted, would be in by now
+  const once = { filings: 1n, responded: 1n, respondedWithin30Minutes: 1n, decided: 1n, accepted: 1n };
+  for (const s of [haidian, beijing, scope(supervisionV1.ScopeLevel.NATIONAL)]) expect(await day(s)).toMatchObject(once);
+  expect((await day(scope(supervisionV1.ScopeLevel.PROVINCE, "44"))).filings).toBe(0n);
+  const conn = await connectMongo({ uri: infra.mongoUri, dbName: db });
+  try {
+    // Written by Beijing's stream, the one writer of Beijing's counters.
+    expect(await conn.collection("ledger").findOne({ _id: id as never })).toMatchObject({ stream: lifecycleStream(lifecycleTopic("11").name) });
+  } finally {
+    await conn.close();
+  }
 });

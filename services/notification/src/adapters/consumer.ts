@@ -4,11 +4,12 @@ import { inEventTrace, type BatchContext, type ConsumedEvent } from "@kuayu/kafk
 import type { Logger } from "@kuayu/logger";
 import { commonV1, decisionEventsV1, idFromEnum, intakeV1, type intakeEventsV1, type routingEventsV1 } from "@kuayu/proto";
 import { isCaseType, type WorkingHours } from "@kuayu/domain";
-import { EVENT, NOTICE, documentFor, nextOpeningIfClosed, recipientsOf, remindersFor, wants, withReminders, type DocumentKind, type FilingFacts } from "../domain/notify.js";
+import { provinceOfTopic } from "@kuayu/topics";
+import { EVENT, NOTICE, documentFor, issuerOf, nextOpeningIfClosed, recipientsOf, remindersFor, wants, withReminders, type DocumentKind, type FilingFacts } from "../domain/notify.js";
 import { hasTemplate } from "../channels/templates.js";
 import { DocumentInputError } from "../documents/types.js";
 import { issueDocuments } from "./documents.js";
-import { insertAll, type DeliveryDoc, type DocumentDoc, type NotificationDoc, type Store } from "./store.js";
+import { factsId, insertAll, type DeliveryDoc, type DocumentDoc, type NotificationDoc, type Store } from "./store.js";
 import type { Targets } from "./targets.js";
 import type { Notifier } from "./notifier.js";
 
@@ -96,12 +97,14 @@ export interface ConsumerDeps {
   notifier: Notifier;
   /** Is the court in this release's province scope? */
   inScope: (courtId: string) => boolean;
+  /** A court's province (the directory's); undefined for an unknown court. */
+  courtProvince: (courtId: string) => string | undefined;
   /** The record of the printable document an event calls for (documents.ts documentRecord). */
   documentRecord: (facts: FilingFacts, kind: DocumentKind, round: number) => DocumentDoc | undefined;
   /** A court's own working hours (the directory's); undefined: the default court hours. */
   workingHours: (courtId: string) => WorkingHours | undefined;
   log: Logger;
-  /** Filings whose facts a partition's cache keeps (the least recently used go first); default 5,000. */
+  /** Filings whose facts a topic's cache keeps (the least recently used go first); default 5,000. */
   cachedFilings?: number;
 }
 
@@ -114,7 +117,7 @@ interface Notices {
   document: DocumentDoc | undefined;
 }
 
-/** A filing's facts in a partition's cache: as they are now, and as the store has them. */
+/** A filing's facts in a topic's cache: as they are now, and as the store has them. */
 interface Cached {
   facts: FilingFacts;
   /** The stored facts; undefined when there are none (a new filing, as far as this member knows). */
@@ -123,25 +126,41 @@ interface Cached {
   assumedNew: boolean;
   /** Events other than the last one (FINAL) were applied since the facts were last written. */
   unwritten: boolean;
+  /** Read from the facts a release before the per-province topics kept (`_id` = filing id): their reminders end once these are written. */
+  legacy?: boolean;
 }
 
 /**
- * The lifecycle consumer, a whole fetch of one partition at a time (`handleBatch`): for every event,
- * update the filing's facts, notify the people concerned in-app, queue webhook, e-mail and SMS
- * deliveries, issue the printable document it calls for, and keep the reminders of the round that
- * arrived (in the facts: `waiting` while it awaits the response). Then it writes the batch:
+ * The copy of a filing's events on one province's lifecycle topic, and who it serves: the courts of
+ * that province (in the release's scope). A cross-province filing's events come on two topics, each
+ * handled by its own consumer, possibly at once: each copy keeps its own facts (`factsId`), notifies
+ * its province's courts and issues the documents its province's court issues (`issuerOf`).
+ */
+interface Copy {
+  province: string;
+  here: (courtId: string) => boolean;
+}
+
+/**
+ * The lifecycle consumer, a whole fetch of one province's topic at a time (`handleBatch`): for
+ * every event, update the filing's facts of that topic, notify the people concerned of that
+ * province in-app, queue webhook, e-mail and SMS deliveries for its courts, issue the printable
+ * document its court issues, and — on the jurisdiction court's province's copy — keep the reminders
+ * of the round that arrived (in the facts: `waiting` while it awaits the response). A filing whose
+ * two courts are in one province has one copy, which serves both. Then it writes the batch:
  * notifications, deliveries and documents with one insert each (every document keyed by its event
  * or (filing, kind, round): one a redelivery inserted already is "already done"), then each changed
- * filing's facts once. The partition's consumer is the only writer of its filings' facts
- * (docs/architecture.md), so it keeps them in a per-partition cache, cleared on every reassignment
- * (`reset`) and after a failed batch: the store is read once per filing, not once per event.
+ * filing's facts once. The topic's consumer is the only writer of its filings' facts (keyed by
+ * filing and province, docs/architecture.md), so it keeps them in a per-topic cache, cleared on
+ * every reassignment (`reset`) and after a failed batch: the store is read once per filing, not
+ * once per event.
  */
 export function lifecycleConsumer(deps: ConsumerDeps) {
-  const caches = new Map<number, Map<string, Cached>>();
+  const caches = new Map<string, Map<string, Cached>>();
   const limit = deps.cachedFilings ?? 5_000;
 
   /** The facts of a filing as they stand before an event: from the cache, else the store. */
-  async function factsOf(cache: Map<string, Cached>, filingId: string, type: string): Promise<Cached> {
+  async function factsOf(cache: Map<string, Cached>, copy: Copy, filingId: string, type: string): Promise<Cached> {
     const hit = cache.get(filingId);
     if (hit) {
       cache.delete(filingId); // most recently used last
@@ -154,23 +173,26 @@ export function lifecycleConsumer(deps: ConsumerDeps) {
       // insert of its facts finds them, and the batch's events are applied to them (writeFacts).
       entry = { facts: empty(filingId), stored: undefined, assumedNew: true, unwritten: false };
     } else {
-      const found = await deps.store.filings.findOne({ _id: filingId });
+      const found = await deps.store.filings.findOne({ _id: factsId(filingId, copy.province) });
+      // A filing in flight when the per-province topics came: its facts as the release before kept them.
+      const legacy = found ? undefined : await deps.store.filings.findOne({ _id: filingId });
       const stored = found ? stripId(found) : undefined;
-      entry = { facts: stored ?? empty(filingId), stored, assumedNew: false, unwritten: false };
+      entry = { facts: stored ?? (legacy ? stripId(legacy) : empty(filingId)), stored, assumedNew: false, unwritten: false, ...(legacy ? { legacy: true } : {}) };
     }
     cache.set(filingId, entry);
     if (cache.size > limit) cache.delete(cache.keys().next().value!);
     return entry;
   }
 
-  /** Writes the facts of the filings a batch changed, one command per filing (insert or replace). */
-  async function writeFacts(changed: Map<string, { entry: Cached; events: [string, Record<string, unknown>, Date][] }>): Promise<void> {
+  /** Writes the facts of the filings a batch changed on a copy's topic, one command per filing (insert or replace). */
+  async function writeFacts(copy: Copy, changed: Map<string, { entry: Cached; events: [string, Record<string, unknown>, Date][] }>): Promise<void> {
     const fresh: (FilingFacts & { _id: string })[] = [];
     const replace: FilingFacts[] = [];
     const written: Cached[] = [];
+    const id = (f: FilingFacts) => factsId(f.filingId, copy.province);
     for (const { entry } of changed.values()) {
       const { facts, stored } = entry;
-      if (!stored && entry.assumedNew) fresh.push({ ...facts, _id: facts.filingId });
+      if (!stored && entry.assumedNew) fresh.push({ ...facts, _id: id(facts) });
       // A batch that brought only a filing's last event (decision, withdrawal) writes its facts
       // only when that ends its reminders: no later event needs them, the reminder worker reads
       // only `waiting`, and a redelivery applies the event again.
@@ -181,29 +203,37 @@ export function lifecycleConsumer(deps: ConsumerDeps) {
     const inserted = new Set((await insertAll(deps.store.filings, fresh)).map((d) => d._id));
     for (const d of fresh.filter((d) => !inserted.has(d._id))) {
       // Redelivered: stored by the first delivery. Apply the batch's events to what is stored.
-      const { events } = changed.get(d._id)!;
+      const { events } = changed.get(d.filingId)!;
       const found = await deps.store.filings.findOne({ _id: d._id });
-      let facts: FilingFacts = found ? stripId(found) : empty(d._id);
-      for (const [type, m, at] of events) facts = next(facts, type, m, at);
-      changed.get(d._id)!.entry.facts = facts;
+      let facts: FilingFacts = found ? stripId(found) : empty(d.filingId);
+      for (const [type, m, at] of events) facts = next(copy, facts, type, m, at);
+      changed.get(d.filingId)!.entry.facts = facts;
       replace.push(facts);
     }
     if (replace.length > 0) {
       await deps.store.filings.bulkWrite(
-        replace.map((f) => ({ replaceOne: { filter: { _id: f.filingId }, replacement: f as never, upsert: true } })),
+        replace.map((f) => ({ replaceOne: { filter: { _id: id(f) }, replacement: f as never, upsert: true } })),
         { ordered: false },
       );
     }
+    // The facts kept before the per-province topics: their reminders are now in these (idempotent; both copies may do it).
+    const legacy = written.filter((e) => e.legacy).map((e) => e.facts.filingId);
+    if (legacy.length > 0) await deps.store.filings.updateMany({ _id: { $in: legacy } }, { $set: { waiting: false } });
     for (const entry of written) {
       entry.stored = entry.facts;
       entry.assumedNew = false;
       entry.unwritten = false;
+      delete entry.legacy;
     }
   }
 
-  /** The facts after an event, with the reminders of a round that arrives. */
-  function next(f: FilingFacts, type: string, m: Record<string, unknown>, at: Date): FilingFacts {
+  /**
+   * The facts after an event, with the reminders of a round that arrives: only in the copy of the
+   * jurisdiction court's province (the reminders are its specialists'), none in the window's.
+   */
+  function next(copy: Copy, f: FilingFacts, type: string, m: Record<string, unknown>, at: Date): FilingFacts {
     const facts = project(f, type, m, at);
+    if (!copy.here(facts.jurisdictionCourtId)) return withReminders(facts, []);
     const arrived = type === EVENT.routed && facts.routedAt ? remindersFor(facts.filingId, facts.round, facts.routedAt, deps.workingHours(facts.jurisdictionCourtId)) : undefined;
     return withReminders(facts, arrived);
   }
@@ -222,16 +252,16 @@ export function lifecycleConsumer(deps: ConsumerDeps) {
     }
   }
 
-  /** What an event calls for, given the facts after it. */
-  function noticesOf(event: ConsumedEvent, facts: FilingFacts, courts: string[]): Notices {
+  /** What an event calls for on a copy (for the courts of its province), given the facts after it. */
+  function noticesOf(copy: Copy, event: ConsumedEvent, facts: FilingFacts, courts: string[]): Notices {
     const type = event.meta.type;
     const notifications: NotificationDoc[] = [];
     const deliveries: DeliveryDoc[] = [];
-    for (const r of recipientsOf(type, facts).filter((x) => deps.inScope(x.courtId))) {
+    for (const r of recipientsOf(type, facts).filter((x) => copy.here(x.courtId))) {
       notifications.push(deps.notifier.notification({ id: event.meta.id, recipient: r, filing: facts, kind: type, occurredAt: event.meta.time }));
     }
     const body = { eventId: event.meta.id, eventType: type, filingId: facts.filingId, occurredAt: event.meta.time.toISOString(), data: toJson(event.schema, event.message as never) };
-    for (const courtId of new Set(courts.filter(deps.inScope))) {
+    for (const courtId of new Set(courts.filter(copy.here))) {
       for (const w of deps.targets.webhooksOf(courtId)) {
         if (wants(w.eventTypes, type))
           deliveries.push(deps.notifier.delivery({ channel: "webhook", targetId: w._id, courtId, filing: facts, eventId: event.meta.id, eventType: type, order: event.meta.time, payload: { body } }));
@@ -243,7 +273,7 @@ export function lifecycleConsumer(deps: ConsumerDeps) {
     }
     if (type === EVENT.routed && facts.routedAt) {
       const opens = nextOpeningIfClosed(facts.routedAt, deps.workingHours(facts.jurisdictionCourtId));
-      if (opens && deps.inScope(facts.collaboratingCourtId)) {
+      if (opens && copy.here(facts.collaboratingCourtId)) {
         notifications.push(
           deps.notifier.notification({
             id: `${event.meta.id}:${NOTICE.nextOpening}`,
@@ -256,13 +286,18 @@ export function lifecycleConsumer(deps: ConsumerDeps) {
         );
       }
     }
+    // The document is issued by one court (`issuerOf`): from the copy of that court's province.
     const kind = documentFor(type);
-    return { notifications, deliveries, document: kind && documentOf(facts, kind) };
+    const issuer = kind && (issuerOf(kind) === "window" ? facts.collaboratingCourtId : facts.jurisdictionCourtId);
+    return { notifications, deliveries, document: kind && issuer && copy.here(issuer) ? documentOf(facts, kind) : undefined };
   }
 
-  async function handleBatch(events: ConsumedEvent[], batch: Pick<BatchContext, "partition" | "deadLetter">): Promise<void> {
-    let cache = caches.get(batch.partition);
-    if (!cache) caches.set(batch.partition, (cache = new Map()));
+  async function handleBatch(events: ConsumedEvent[], batch: Pick<BatchContext, "topic" | "deadLetter">): Promise<void> {
+    const province = provinceOfTopic(batch.topic);
+    if (province === undefined) throw new Error(`"${batch.topic}" is not a lifecycle topic`);
+    const copy: Copy = { province, here: (courtId) => !!courtId && deps.courtProvince(courtId) === province && deps.inScope(courtId) };
+    let cache = caches.get(batch.topic);
+    if (!cache) caches.set(batch.topic, (cache = new Map()));
     const notifications: NotificationDoc[] = [];
     const deliveries: DeliveryDoc[] = [];
     const documents = new Map<string, DocumentDoc>();
@@ -273,14 +308,14 @@ export function lifecycleConsumer(deps: ConsumerDeps) {
         const m = event.message as unknown as Record<string, unknown>;
         const filingId = (m.filingId as string) || event.key;
         const courts = [m.collaboratingCourtId as string, m.jurisdictionCourtId as string].filter(Boolean);
-        if (!courts.some(deps.inScope)) continue; // another province's release serves it
+        if (!courts.some(copy.here)) continue; // no court of this topic's province: nobody to serve here
         // In the event's own trace: its facts' read, if any, and what it calls for.
-        const entry = await inEventTrace(event, () => factsOf(cache, filingId, type));
+        const entry = await inEventTrace(event, () => factsOf(cache, copy, filingId, type));
         let facts: FilingFacts, notices: Notices;
         try {
           [facts, notices] = inEventTrace(event, () => {
-            const after = next(entry.facts, type, m, event.meta.time);
-            return [after, noticesOf(event, after, courts)] as const;
+            const after = next(copy, entry.facts, type, m, event.meta.time);
+            return [after, noticesOf(copy, event, after, courts)] as const;
           });
         } catch (err) {
           // Nothing about this event will ever be different: retrying the batch would hold the
@@ -301,16 +336,16 @@ export function lifecycleConsumer(deps: ConsumerDeps) {
       // What the events call for first, the facts last: a crash between them redelivers the batch,
       // which finds the same facts stored as before and inserts nothing twice.
       await Promise.all([deps.notifier.insert(notifications, deliveries), issueDocuments(deps.store, [...documents.values()], deps.log)]);
-      await writeFacts(changed);
+      await writeFacts(copy, changed);
     } catch (err) {
-      caches.delete(batch.partition); // the store may have more of the batch than the cache: read it again
+      caches.delete(batch.topic); // the store may have more of the batch than the cache: read it again
       throw err;
     }
   }
 
   return {
     handleBatch,
-    /** Forgets every partition's facts (on reassignment: another member may have changed them meanwhile). */
+    /** Forgets every topic's facts (on reassignment: another member may have changed them meanwhile). */
     reset: () => caches.clear(),
   };
 }

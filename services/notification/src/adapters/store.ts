@@ -105,7 +105,15 @@ export interface DocumentPdfDoc {
   renderedAt: Date;
 }
 
+/**
+ * The `_id` of a filing's facts as the copy of its events on a province's lifecycle topic builds
+ * them (`<filing>@<province>`): a cross-province filing has two, each written by its own topic's
+ * consumer only (one writer each). Facts kept before the per-province topics have the filing id.
+ */
+export const factsId = (filingId: string, province: string) => `${filingId}@${province}`;
+
 export interface Store {
+  /** The filings' facts, per filing and lifecycle topic (`factsId`). */
   filings: Collection<FilingFacts & { _id: string }>;
   notifications: Collection<NotificationDoc>;
   webhooks: Collection<WebhookDoc>;

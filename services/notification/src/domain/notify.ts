@@ -88,6 +88,12 @@ export function documentFor(eventType: string): DocumentKind | undefined {
   )[eventType];
 }
 
+/**
+ * The court that issues a document: the window gives the receipt of what it received; the
+ * jurisdiction court its decisions (acceptance, non-acceptance, request for correction).
+ */
+export const issuerOf = (kind: DocumentKind): "window" | "jurisdiction" => (kind === "receipt" ? "window" : "jurisdiction");
+
 /** A reminder to schedule when a filing arrives at its court. */
 export interface Reminder {
   id: string;

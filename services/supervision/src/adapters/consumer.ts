@@ -1,5 +1,6 @@
 import { timestampDate, type Timestamp } from "@bufbuild/protobuf/wkt";
 import type { ConsumedEvent } from "@kuayu/kafka";
+import { lifecycleStream } from "@kuayu/topics";
 import { commonV1, idFromEnum } from "@kuayu/proto";
 import { isCaseType } from "@kuayu/domain";
 import type { PartitionEvent } from "./partition-writer.js";
@@ -31,14 +32,16 @@ function ledgerEvent(event: ConsumedEvent): PartitionEvent {
 }
 
 /**
- * Each fetch of a lifecycle partition into the SLA ledger and its counters, written with the other
- * partitions' fetches in the next flush (partition-writer.ts); it returns, and its offsets are
- * committed, once that flush is written. Events of provinces outside the release's scope are left
- * out. Exactly once: a redelivered event is recognised by its offset.
+ * Each fetch of a province's lifecycle topic into the SLA ledger and its counters, written with the
+ * other topics' fetches in the next flush (partition-writer.ts), as the topic's stream
+ * (`lifecycleStream`); it returns, and its offsets are committed, once that flush is written. The
+ * consumer hands over only the copies on the topic of the jurisdiction court's province
+ * (`ownCopy("jurisdiction")`, app.ts), of the release's scope's topics: every filing is counted
+ * once, by its jurisdiction province's stream. Exactly once: a redelivered event is recognised by
+ * its offset.
  */
-export function ledgerConsumer(sup: Supervision, inScope: (province: string) => boolean) {
-  return async (events: ConsumedEvent[], batch: { partition: number }): Promise<void> => {
-    const mine = events.map(ledgerEvent).filter((e) => !e.province || inScope(e.province));
-    if (mine.length > 0) await sup.ingest(batch.partition, mine);
+export function ledgerConsumer(sup: Supervision) {
+  return async (events: ConsumedEvent[], batch: { topic: string }): Promise<void> => {
+    if (events.length > 0) await sup.ingest(lifecycleStream(batch.topic), events.map(ledgerEvent));
   };
 }

@@ -5,40 +5,50 @@ import { applyEvent, contributions, emptyEntry, recountResponse, type Delta, typ
 import { countContributions } from "./metrics.js";
 import { counterDocId, counterInc, daysOf, scopesOf, type CounterDoc, type CounterLevel, type LedgerDoc, type Store } from "./store.js";
 
-/** A lifecycle event for the ledger, with where it was read: its offset on the partition. */
+/** A lifecycle event for the ledger, with where it was read: its offset on its stream (the one partition of its topic). */
 export type PartitionEvent = LedgerEvent & { filingId: string; offset: number };
 
 /**
- * The one writer of the supervision documents of this member's lifecycle partitions
- * (docs/architecture.md, "Who writes what"): the ledger entries of the partitions' filings, their
- * open-filing copies and the court and province counters they feed. Every filing's events come on
- * one partition, and the group gives each partition to one member, so no document needs a lock.
+ * The key of a lifecycle stream's offset in a counter document (`offsets.s<stream>`). Not the bare
+ * number the partitions of the single lifecycle topic used: the documents of the month of the move
+ * hold those partitions' offsets, which say nothing about the new topics' (they start at 0).
+ */
+export const offsetKey = (stream: number) => `s${stream}`;
+
+/**
+ * The one writer of the supervision documents of this member's lifecycle streams (one per province:
+ * libs/topics `lifecycleStream`, the province's topic, consumed for the copies of the events of its
+ * jurisdiction courts' filings only — `ownCopy("jurisdiction")`) (docs/architecture.md, "Who writes
+ * what"): the ledger entries of the streams' filings, their open-filing copies and the court and
+ * province counters they feed — all the jurisdiction court's and its province's. Every filing's
+ * counted events come on one stream, and the group gives each topic to one member, so no document
+ * needs a lock.
  *
- * Group commit: the fetches of all partitions are gathered for a short window (`flushMs`) and
+ * Group commit: the fetches of all streams are gathered for a short window (`flushMs`) and
  * written together, one flush at a time — each touched counter document once, the ledger entries
  * and open filings with one bulk write per collection. A fetch's promise settles with its flush,
  * and only then does the consumer commit its offsets.
  */
 export interface PartitionWriter {
   /**
-   * One fetch of a partition, written with the next flush: the counters first, each once with the
-   * offset of every partition that contributed to it (`offsets.<partition>`); an earlier delivery's
+   * One fetch of a stream, written with the next flush: the counters first, each once with the
+   * offset of every stream that contributed to it (`offsets.s<stream>`); an earlier delivery's
    * contributions are recognised by that offset, so a fetch delivered again after a crash counts
    * once: exactly-once counting. Then the ledger entries, then the open filings.
    */
-  ingest(partition: number, events: PartitionEvent[]): Promise<void>;
+  ingest(stream: number, events: PartitionEvent[]): Promise<void>;
   /** A new assignment: forget what was cached (another member may have written meanwhile). */
-  assigned(partitions: number[]): void;
+  assigned(streams: number[]): void;
   /**
    * Response working minutes counted again under the calendar in use, for the filings of this
-   * member's partitions (between flushes): those that arrived in `years`, or (no `years`) those
+   * member's streams (between flushes): those that arrived in `years`, or (no `years`) those
    * still marked provisional. Returns how many moved.
    */
   recount(years?: number[]): Promise<number>;
 }
 
 export interface GroupOptions {
-  /** How long the first fetch of a flush waits for the other partitions' (ms). */
+  /** How long the first fetch of a flush waits for the other streams' (ms). */
   flushMs: number;
   /** A flush starts at once when it holds this many events. */
   maxEvents: number;
@@ -49,17 +59,17 @@ export interface GroupOptions {
   maxFetches: number;
 }
 
-/** Ledger entries kept in memory per member (the open filings of a busy partition fit many times). */
+/** Ledger entries kept in memory per member (the open filings of a busy stream fit many times). */
 const LEDGER_CACHE = 20_000;
 
-type Contribution = { partition: number; offset: number; entry: LedgerEntry; delta: Delta };
-type Waiting = { partition: number; events: PartitionEvent[]; resolve: () => void; reject: (err: unknown) => void };
+type Contribution = { stream: number; offset: number; entry: LedgerEntry; delta: Delta };
+type Waiting = { stream: number; events: PartitionEvent[]; resolve: () => void; reject: (err: unknown) => void };
 
 export function partitionWriter(store: Store, hours: (courtId: string) => WorkingHours, opts: GroupOptions): PartitionWriter {
   let mine: number[] = [];
   /** Ledger entries as last written by this member. */
   const ledger = new Map<string, LedgerDoc>();
-  /** Per counter document (level|_id), the partition offsets it covers as last read or written; null: not in the store. */
+  /** Per counter document (level|_id), the stream offsets it covers as last read or written; null: not in the store. */
   const applied = new Map<string, Record<string, number> | null>();
 
   // One lane: flushes and recounts run one after the other.
@@ -106,19 +116,19 @@ export function partitionWriter(store: Store, hours: (courtId: string) => Workin
 
   /**
    * Adds contributions to the court and province counter documents, each document written once.
-   * With `last` (the last offset per partition of the flush), a contribution at or below the
-   * offset its document covers of its partition is skipped, and the document then covers `last`;
+   * With `last` (the last offset per stream of the flush), a contribution at or below the
+   * offset its document covers of its stream is skipped, and the document then covers `last`;
    * without (a recount), every contribution is added.
    */
   async function writeCounters(contribs: Contribution[], last: Map<number, number> | undefined): Promise<void> {
-    const docs = new Map<string, { level: CounterLevel; _id: string; parts: { partition: number; offset: number; inc: Record<string, number> }[] }>();
+    const docs = new Map<string, { level: CounterLevel; _id: string; parts: { stream: number; offset: number; inc: Record<string, number> }[] }>();
     for (const c of contribs) {
       const inc = counterInc(c.entry, c.delta);
       if (Object.keys(inc).length === 0) continue;
       for (const [level, id] of scopesOf(c.entry)) {
         const _id = counterDocId(c.entry.drill, id, c.entry.day, "consumer");
         const d = docs.get(`${level}|${_id}`) ?? { level, _id, parts: [] };
-        d.parts.push({ partition: c.partition, offset: c.offset, inc });
+        d.parts.push({ stream: c.stream, offset: c.offset, inc });
         docs.set(`${level}|${_id}`, d);
       }
     }
@@ -138,9 +148,9 @@ export function partitionWriter(store: Store, hours: (courtId: string) => Workin
       const inc: Record<string, number> = {};
       const offsets: Record<string, number> = {};
       for (const part of d.parts) {
-        if (last && part.offset <= (covered?.[String(part.partition)] ?? -1)) continue;
+        if (last && part.offset <= (covered?.[offsetKey(part.stream)] ?? -1)) continue;
         for (const [f, v] of Object.entries(part.inc)) inc[f] = (inc[f] ?? 0) + v;
-        if (last) offsets[String(part.partition)] = last.get(part.partition)!;
+        if (last) offsets[offsetKey(part.stream)] = last.get(part.stream)!;
       }
       if (Object.keys(inc).length === 0) continue;
       if (covered === null) {
@@ -162,10 +172,10 @@ export function partitionWriter(store: Store, hours: (courtId: string) => Workin
     for (const [k, covered] of written) applied.set(k, covered);
   }
 
-  /** One flush: the fetches of several partitions, written together. */
+  /** One flush: the fetches of several streams, written together. */
   async function writeGroup(group: Waiting[]): Promise<void> {
     const events = new Map<number, PartitionEvent[]>();
-    for (const w of group) events.set(w.partition, [...(events.get(w.partition) ?? []), ...w.events]);
+    for (const w of group) events.set(w.stream, [...(events.get(w.stream) ?? []), ...w.events]);
     const known = await loadLedger([...new Set(group.flatMap((w) => w.events.map((e) => e.filingId)))]);
     /** Per filing: the entry before this flush (undefined: not in the store) and after it. */
     const changed = new Map<string, { before: LedgerDoc | undefined; after: LedgerDoc }>();
@@ -176,17 +186,18 @@ export function partitionWriter(store: Store, hours: (courtId: string) => Workin
       for (const ev of evs) {
         const before = known.get(ev.filingId);
         const cur = changed.get(ev.filingId)?.after ?? before;
-        if (cur?.offset !== undefined && cur.partition === p && cur.offset >= ev.offset) continue; // applied by an earlier delivery
+        if (cur?.offset !== undefined && cur.stream === p && cur.offset >= ev.offset) continue; // applied by an earlier delivery
         const { filingId, offset, ...event } = ev;
         const next = applyEvent(cur ?? emptyEntry(filingId), event, hours);
         const pending = contributions(next);
         if (pending.length > 0) {
           const delta: Delta = {};
           for (const c of pending) for (const [k, v] of Object.entries(c.delta)) delta[k] = (delta[k] ?? 0) + v;
-          contribs.push({ partition: p, offset, entry: next, delta, names: pending.map((c) => c.name) });
+          contribs.push({ stream: p, offset, entry: next, delta, names: pending.map((c) => c.name) });
         }
-        const { _id: _i, open: _o, partition: _p, offset: _f, ...entry } = { ...(next as LedgerDoc) };
-        const after: LedgerDoc = { ...entry, counted: [...next.counted, ...pending.map((c) => c.name)], _id: filingId, open: !next.decidedAt && !next.withdrawn, partition: p, offset };
+        // (`partition`: the single lifecycle topic's, on entries written before the per-province topics.)
+        const { _id: _i, open: _o, partition: _p, stream: _s, offset: _f, ...entry } = { ...(next as LedgerDoc) };
+        const after: LedgerDoc = { ...entry, counted: [...next.counted, ...pending.map((c) => c.name)], _id: filingId, open: !next.decidedAt && !next.withdrawn, stream: p, offset };
         changed.set(filingId, { before, after });
       }
     }
@@ -214,18 +225,18 @@ export function partitionWriter(store: Store, hours: (courtId: string) => Workin
   }
 
   return {
-    ingest(partition, events) {
+    ingest(stream, events) {
       return new Promise<void>((resolve, reject) => {
-        waiting.push({ partition, events, resolve, reject });
-        const fetches = new Set(waiting.map((w) => w.partition)).size;
+        waiting.push({ stream, events, resolve, reject });
+        const fetches = new Set(waiting.map((w) => w.stream)).size;
         const all = Math.min(opts.maxFetches, mine.length > 0 ? mine.length : Infinity);
         if (fetches >= all || waiting.reduce((n, w) => n + w.events.length, 0) >= opts.maxEvents) flush();
         else timer ??= setTimeout(flush, opts.flushMs);
       });
     },
 
-    assigned(partitions) {
-      mine = [...partitions];
+    assigned(streams) {
+      mine = [...streams];
       ledger.clear();
       applied.clear();
     },
@@ -235,17 +246,18 @@ export function partitionWriter(store: Store, hours: (courtId: string) => Workin
       // A response can reach into a changed year from the December before it.
       const filter = years ? { day: { $gte: `${Math.min(...years) - 1}-12-01`, $lte: `${Math.max(...years)}-12-31` } } : { responseProvisional: true };
       const entries = (await store.ledger.find(filter).toArray()) as LedgerDoc[];
-      const partitionOf = (d: LedgerDoc) => d.partition ?? provincePartition(d.province);
+      // An entry of the single lifecycle topic names its partition: the same number as its stream.
+      const streamOf = (d: LedgerDoc) => d.stream ?? d.partition ?? provincePartition(d.province);
       return inLane(async () => {
         let moved = 0;
-        for (const stale of entries.filter((d) => mine.includes(partitionOf(d)))) {
+        for (const stale of entries.filter((d) => mine.includes(streamOf(d)))) {
           // The entry as it is now (a flush may have changed it since the query).
           const cur = ledger.get(stale._id) ?? ((await store.ledger.findOne({ _id: stale._id })) as LedgerDoc | null);
           const r = cur && recountResponse(cur, hours(cur.jurisdictionCourtId));
           if (!r) continue;
           // Counters first, then the entry: a crash in between corrects the counters again on the
           // next recount (the one place that counts at least once; it runs when a year is loaded).
-          if (Object.keys(r.delta).length > 0) await writeCounters([{ partition: partitionOf(cur), offset: -1, entry: r.entry, delta: r.delta }], undefined);
+          if (Object.keys(r.delta).length > 0) await writeCounters([{ stream: streamOf(cur), offset: -1, entry: r.entry, delta: r.delta }], undefined);
           const next: LedgerDoc = { ...cur, responseWorkingMinutes: r.entry.responseWorkingMinutes, responseProvisional: r.entry.responseProvisional };
           await store.ledger.replaceOne({ _id: cur._id }, next);
           if (cur.open && cur.arrivedAt) await store.open.replaceOne({ _id: cur._id }, next, { upsert: true });

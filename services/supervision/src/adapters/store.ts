@@ -21,14 +21,21 @@ export type CounterLevel = Exclude<Level, "national">;
 export interface CounterDoc {
   _id: string; // <ns>:<id>:<YYYY-MM>, window-fed ones :g (see counterIds)
   days: Record<string, { all?: Delta; t?: Record<string, Delta> }>;
-  /** Per lifecycle partition, the offset of the last event whose contributions are in this document. */
+  /**
+   * Per lifecycle stream (`s<stream>`, partition-writer.ts `offsetKey`), the offset of the last event
+   * whose contributions are in this document; bare numbers: the partitions of the single lifecycle
+   * topic before the per-province topics (no longer read).
+   */
   offsets?: Record<string, number>;
 }
 /**
- * A ledger entry with the lifecycle partition its events come on and the offset of the last event
- * applied to it (a redelivered event at or below it is recognised and skipped).
+ * A ledger entry with the lifecycle stream its events come on (libs/topics `lifecycleStream` of the
+ * jurisdiction court's province's topic) and the offset of the last event applied to it (a
+ * redelivered event at or below it is recognised and skipped). `partition`: the partition of the
+ * single lifecycle topic, on entries last written before the per-province topics (the same number
+ * as the stream; its offset is of that topic).
  */
-export type LedgerDoc = LedgerEntry & { _id: string; open: boolean; partition?: number; offset?: number };
+export type LedgerDoc = LedgerEntry & { _id: string; open: boolean; stream?: number; partition?: number; offset?: number };
 export interface NoticeDoc {
   _id: string;
   kind: "daily" | "weekly";
@@ -140,11 +147,12 @@ export function daysOf(inc: Record<string, number>): CounterDoc["days"] {
 }
 
 /**
- * Who writes a counter document. The lifecycle consumer that owns a partition is the only writer of
- * the documents its events feed: a court's and a province's (a court's filings all travel on its
- * province's partition), so those need no lock. Ratings and complaints arrive over gRPC, on any
- * replica, at any time: they go to separate documents (`:g`), written under a lock — not on a
- * filing's path.
+ * Who writes a counter document. The lifecycle consumer that owns a province's stream (its topic,
+ * the copies of its jurisdiction courts' filings' events) is the only writer of the documents its
+ * events feed: a jurisdiction court's and its province's — never a window court's — so those need
+ * no lock. Ratings and complaints arrive over gRPC, on any replica, at any time: they go to
+ * separate documents (`:g`, also the jurisdiction court's and province's), written under a lock —
+ * not on a filing's path.
  */
 export const counterDocId = (drill: boolean, id: string, day: string, writer: "consumer" | "g") => `${counterId(drill, id, day)}${writer === "g" ? ":g" : ""}`;
 

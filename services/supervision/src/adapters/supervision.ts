@@ -5,7 +5,7 @@ import type { Directory } from "@kuayu/directory";
 import { courtWorkingHours } from "@kuayu/directory";
 import { DEFAULT_WORKING_HOURS, ForbiddenError, NotFoundError, ValidationError, isCaseType, workingDaysLater, workingMinutesBetween, type CaseType } from "@kuayu/domain";
 import { chinaDay, daysBetween, indicators, overdue, type Delta, type LedgerEntry } from "../domain/ledger.js";
-import { PROVINCE_PARTITIONS } from "@kuayu/topics";
+import { PROVINCE_CODES } from "@kuayu/topics";
 import { partitionWriter, type GroupOptions, type PartitionEvent } from "./partition-writer.js";
 import { addToWindowCounters, counterIds, insertOnce, type ComplaintDoc, type CounterLevel, type DrillDoc, type Level, type LedgerDoc, type NoticeDoc, type Store } from "./store.js";
 
@@ -37,13 +37,13 @@ export function checkScope(scope: Scope, dir: Directory): void {
 }
 
 export interface Supervision {
-  /** One fetch of a lifecycle partition into the ledger and its counters, with the next flush (partition-writer.ts). */
-  ingest(partition: number, events: PartitionEvent[]): Promise<void>;
-  /** This member's lifecycle partitions changed (a rebalance); provisional response times of them are counted again. */
-  assigned(partitions: number[]): Promise<number>;
+  /** One fetch of a lifecycle stream (a province's topic) into the ledger and its counters, with the next flush (partition-writer.ts). */
+  ingest(stream: number, events: PartitionEvent[]): Promise<void>;
+  /** This member's lifecycle streams changed (a rebalance); provisional response times of them are counted again. */
+  assigned(streams: number[]): Promise<number>;
   /**
    * After the holiday calendar changed: response working minutes of filings that arrived in `years`
-   * counted again (those of this member's partitions). Returns how many moved.
+   * counted again (those of this member's streams). Returns how many moved.
    */
   recountWorkingMinutes(years: number[]): Promise<number>;
   /** Real filings only, or (`includeDrill`) drill filings too. */
@@ -64,7 +64,7 @@ export interface Supervision {
 }
 
 /** Group commit of the ledger's fetches (partition-writer.ts); the defaults suit tests and tools. */
-const DEFAULT_GROUP: GroupOptions = { flushMs: 1000, maxEvents: 2000, maxFetches: PROVINCE_PARTITIONS };
+const DEFAULT_GROUP: GroupOptions = { flushMs: 1000, maxEvents: 2000, maxFetches: PROVINCE_CODES.length };
 
 export function createSupervision(store: Store, dir: Directory, group: GroupOptions = DEFAULT_GROUP): Supervision {
   const hours = (courtId: string) => courtWorkingHours(dir, courtId) ?? DEFAULT_WORKING_HOURS;
@@ -81,11 +81,11 @@ export function createSupervision(store: Store, dir: Directory, group: GroupOpti
   const writer = partitionWriter(store, hours, group);
 
   return {
-    ingest: (partition, events) => writer.ingest(partition, events),
+    ingest: (stream, events) => writer.ingest(stream, events),
 
-    async assigned(partitions) {
-      writer.assigned(partitions);
-      // A year loaded while these partitions were elsewhere (or this instance down): their provisional response times.
+    async assigned(streams) {
+      writer.assigned(streams);
+      // A year loaded while these streams were elsewhere (or this instance down): their provisional response times.
       return writer.recount();
     },
 
