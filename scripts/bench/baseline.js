@@ -580,7 +580,7 @@ async function benchOutbox(client, dbName) {
   const { Binary } = require("mongodb");
   const c = CFG.outbox;
   const db = client.db(dbName);
-  const TOPIC = "kuayu.filing.lifecycle.v1";
+  const TOPIC = "kuayu.filing.lifecycle-11.v1";
   const summary = "原告请求被告返还借款本金及利息。".repeat(8); // ~400 B of UTF-8, like a short claim summary
   const entry = (filingId) => {
     const id = crypto.randomUUID();

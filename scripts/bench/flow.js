@@ -3,8 +3,8 @@
 //   window    SubmitFiling at the window (intake gRPC) → outbox → Kafka → routing stage → Kafka →
 //             decision inbox, at a steady 20 filings/s (drafts with four 2 KiB materials are
 //             prepared first, untimed)
-//   ramp      `filing submitted` events published straight to the lifecycle topic (Beijing's
-//             partition, as intake does) at rising rates (no materials), through routing and
+//   ramp      `filing submitted` events published straight to the lifecycle topics (Guangdong's
+//             and Beijing's, as intake does) at rising rates (no materials), through routing and
 //             decision: the highest rate that holds
 //   baseline  raw kafkajs at the same rates: produce → consume latency on a topic of its own
 // Visibility is taken from the decision service's WatchInbox stream (it is nudged by the insert).
@@ -97,7 +97,7 @@ async function main() {
   const { createLogger } = built("libs/logger/dist");
   const { createKafka, createProducer } = built("libs/kafka/dist");
   const { intakeV1, commonV1, decisionV1 } = built("libs/proto/dist");
-  const { filingLifecycle, provincePartition } = built("libs/topics/dist");
+  const { topicsOfFiling } = built("libs/topics/dist");
   const apps = Object.fromEntries(["routing", "intake", "decision"].map((s) => [s, { app: built(`services/${s}/dist/app.js`), config: built(`services/${s}/dist/config.js`) }]));
 
   const mongo = new MongoClient(CFG.mongoUri, { serverSelectionTimeoutMS: 3000 });
@@ -261,7 +261,7 @@ async function main() {
       ids.push(id);
       sent.set(id, performance.now());
       await windowEvents.publish(
-        filingLifecycle,
+        topicsOfFiling("44", "11"),
         id,
         {
           event: {
@@ -278,7 +278,6 @@ async function main() {
             },
           },
         },
-        { partition: provincePartition("11") },
       );
     });
     const res = await collect(ids, sent, arrivals, 60_000);

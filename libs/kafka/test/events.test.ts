@@ -31,7 +31,7 @@ describe("event records", () => {
 });
 
 describe("envelope topics (one oneof `event` of the event kinds)", () => {
-  const lifecycle = defineTopic("kuayu.filing.lifecycle.v1", filingEventsV1.FilingEventSchema, 32);
+  const lifecycle = defineTopic("kuayu.filing.lifecycle-11.v1", filingEventsV1.FilingEventSchema, 1);
   const routed = { filingId: "f-1", collaboratingCourtId: "t-440103001", jurisdictionCourtId: "c-110105", round: 2, province: "11", caseType: commonV1.CaseType.ENFORCEMENT };
 
   it("are detected from the schema", () => {
@@ -41,7 +41,7 @@ describe("envelope topics (one oneof `event` of the event kinds)", () => {
 
   it("name the event inside in the type header, keep key and partition, and decode to the inner message", () => {
     const r = buildRecord(lifecycle, "f-1", { event: { case: "filingRouted", value: routed } }, { source: "kuayu.routing", partition: 1, time: new Date("2026-01-02T03:04:05Z") });
-    expect(r.topic).toBe("kuayu.filing.lifecycle.v1");
+    expect(r.topic).toBe("kuayu.filing.lifecycle-11.v1");
     expect(r.key).toBe("f-1");
     expect(r.partition).toBe(1);
     expect(r.headers[HEADERS.type]).toBe("kuayu.routing.v1.FilingRouted");

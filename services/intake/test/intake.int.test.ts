@@ -62,7 +62,7 @@ const BOTH = [BEIJING_CHAOYANG.province, TRIBUNAL.province].sort();
 /** Publishes another service's event as it would: on the topics of the filing's two provinces (Guangdong's window, the Beijing court). */
 const publishAs = (filingId: string, event: FilingEventInit["event"]) =>
   decisions.publish(topicsOfFiling(TRIBUNAL.province, BEIJING_CHAOYANG.province), filingId, {
-    event: { ...event, value: { collaboratingCourtId: TRIBUNAL.id, jurisdictionCourtId: BEIJING_CHAOYANG.id, ...event.value } } as FilingEventInit["event"],
+    event: { ...event, value: { collaboratingCourtId: TRIBUNAL.id, jurisdictionCourtId: BEIJING_CHAOYANG.id, ...(event?.value ?? {}) } } as FilingEventInit["event"],
   });
 const rpcError = async (p: Promise<unknown>) => {
   const err = (await p.then(

@@ -19,11 +19,11 @@ export const file_kuayu_filing_v1_events: GenFile = /*@__PURE__*/
   fileDesc("ChxrdWF5dS9maWxpbmcvdjEvZXZlbnRzLnByb3RvEg9rdWF5dS5maWxpbmcudjEi8QQKC0ZpbGluZ0V2ZW50EjwKEGZpbGluZ19zdWJtaXR0ZWQYASABKAsyIC5rdWF5dS5pbnRha2UudjEuRmlsaW5nU3VibWl0dGVkSAASRAoUY29ycmVjdGlvbl9zdWJtaXR0ZWQYAiABKAsyJC5rdWF5dS5pbnRha2UudjEuQ29ycmVjdGlvblN1Ym1pdHRlZEgAEjwKEGZpbGluZ193aXRoZHJhd24YAyABKAsyIC5rdWF5dS5pbnRha2UudjEuRmlsaW5nV2l0aGRyYXduSAASNwoNZmlsaW5nX3JvdXRlZBgEIAEoCzIeLmt1YXl1LnJvdXRpbmcudjEuRmlsaW5nUm91dGVkSAASOQoOcm91dGluZ19mYWlsZWQYBSABKAsyHy5rdWF5dS5yb3V0aW5nLnYxLlJvdXRpbmdGYWlsZWRIABI3CgxhY2tub3dsZWRnZWQYBiABKAsyHy5rdWF5dS5kZWNpc2lvbi52MS5BY2tub3dsZWRnZWRIABIvCghhY2NlcHRlZBgHIAEoCzIbLmt1YXl1LmRlY2lzaW9uLnYxLkFjY2VwdGVkSAASLwoIcmVqZWN0ZWQYCCABKAsyGy5rdWF5dS5kZWNpc2lvbi52MS5SZWplY3RlZEgAEkYKFGNvcnJlY3Rpb25fcmVxdWVzdGVkGAkgASgLMiYua3VheXUuZGVjaXNpb24udjEuQ29ycmVjdGlvblJlcXVlc3RlZEgAEkAKEWRlYWRsaW5lc19jaGFuZ2VkGAogASgLMiMua3VheXUuZGVjaXNpb24udjEuRGVhZGxpbmVzQ2hhbmdlZEgAQgcKBWV2ZW50YgZwcm90bzM", [file_kuayu_decision_v1_events, file_kuayu_intake_v1_events, file_kuayu_routing_v1_events]);
 
 /**
- * Topic kuayu.filing.lifecycle.v1: every event of a filing's life, whichever service produced it,
- * keyed by filing id and written to the partition of the jurisdiction court's province (one
- * partition per province code, in the order of libs/topics PROVINCE_CODES). So each consumer sees
- * a filing's events in order on one partition, and the consumer of that partition is the only
- * writer of the filing's state in its service. The record header kuayu-event-type names the
+ * Topics kuayu.filing.lifecycle-<NN>.v1, one per province code (libs/topics PROVINCE_CODES): every
+ * event of a filing's life, whichever service produced it, keyed by filing id, on the topic of the
+ * window's province and, when another, of the jurisdiction court's (one event id on both). Each
+ * service handles it from one side's topic only, so a filing's events arrive in order and one
+ * consumer writes the filing's state in its service. The record header kuayu-event-type names the
  * event inside (e.g. kuayu.intake.v1.FilingSubmitted); the other metadata travels in headers too.
  *
  * @generated from message kuayu.filing.v1.FilingEvent
