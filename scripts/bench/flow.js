@@ -260,25 +260,21 @@ async function main() {
       const id = crypto.randomUUID();
       ids.push(id);
       sent.set(id, performance.now());
-      await windowEvents.publish(
-        topicsOfFiling("44", "11"),
-        id,
-        {
-          event: {
-            case: "filingSubmitted",
-            value: {
-              filingId: id,
-              collaboratingCourtId: "t-440103001",
-              jurisdictionCourtId: "c-110105",
-              caseType: commonV1.CaseType.ENFORCEMENT,
-              round: 1,
-              receiptNumber: `KY-bench-${id}`,
-              submittedAt: timestampFromDate(new Date()),
-              drill: true,
-            },
+      await windowEvents.publish(topicsOfFiling("44", "11"), id, {
+        event: {
+          case: "filingSubmitted",
+          value: {
+            filingId: id,
+            collaboratingCourtId: "t-440103001",
+            jurisdictionCourtId: "c-110105",
+            caseType: commonV1.CaseType.ENFORCEMENT,
+            round: 1,
+            receiptNumber: `KY-bench-${id}`,
+            submittedAt: timestampFromDate(new Date()),
+            drill: true,
           },
         },
-      );
+      });
     });
     const res = await collect(ids, sent, arrivals, 60_000);
     const row = { rate, achievedRate: run.n / run.sendSeconds, raw: rawRes, flow: res, n: run.n };

@@ -240,32 +240,28 @@ it("copies a new filing's materials while older filings' copies keep failing (th
   const lost = Array.from({ length: 40 }, () => randomUUID());
   await Promise.all(
     lost.map((id) =>
-      publisher.publish(
-        lifecycleTopic("11"),
-        id,
-        {
-          event: {
-            case: "filingRouted",
-            value: {
-              filingId: id,
-              collaboratingCourtId: TRIBUNAL.id,
-              jurisdictionCourtId: BEIJING_CHAOYANG.id,
-              caseType: commonV1.CaseType.ENFORCEMENT,
-              round: 1,
-              province: "11",
-              originProvince: "44",
-              routedAt: timestampFromDate(new Date()),
-              responseDue: timestampFromDate(new Date(Date.now() + 1800_000)),
-              decisionDue: timestampFromDate(new Date(Date.now() + 7 * 86400_000)),
-              jurisdictionCourtCode: "京0105",
-              jurisdictionCourtLevel: "basic",
-              jurisdictionCourtKind: "basic",
-              drill: true,
-              materials: [{ materialId: randomUUID(), kind: "evidence", fileName: "e.pdf", mediaType: "application/pdf", sizeBytes: 100n, sha256: "0".repeat(64), round: 1 }],
-            },
+      publisher.publish(lifecycleTopic("11"), id, {
+        event: {
+          case: "filingRouted",
+          value: {
+            filingId: id,
+            collaboratingCourtId: TRIBUNAL.id,
+            jurisdictionCourtId: BEIJING_CHAOYANG.id,
+            caseType: commonV1.CaseType.ENFORCEMENT,
+            round: 1,
+            province: "11",
+            originProvince: "44",
+            routedAt: timestampFromDate(new Date()),
+            responseDue: timestampFromDate(new Date(Date.now() + 1800_000)),
+            decisionDue: timestampFromDate(new Date(Date.now() + 7 * 86400_000)),
+            jurisdictionCourtCode: "京0105",
+            jurisdictionCourtLevel: "basic",
+            jurisdictionCourtKind: "basic",
+            drill: true,
+            materials: [{ materialId: randomUUID(), kind: "evidence", fileName: "e.pdf", mediaType: "application/pdf", sizeBytes: 100n, sha256: "0".repeat(64), round: 1 }],
           },
         },
-      ),
+      }),
     ),
   );
   const specialist = await inboxClient(beijing, BEIJING_CHAOYANG.id, "11");
@@ -296,31 +292,27 @@ it("hands out gap-free, duplicate-free case numbers to 1,000 concurrent accepts 
   for (let i = 0; i < filings.length; i += 100) {
     await Promise.all(
       filings.slice(i, i + 100).map(({ court, id }) =>
-        publisher.publish(
-          lifecycleTopic("11"),
-          id,
-          {
-            event: {
-              case: "filingRouted",
-              value: {
-                filingId: id,
-                collaboratingCourtId: TRIBUNAL.id,
-                jurisdictionCourtId: court,
-                caseType: commonV1.CaseType.ENFORCEMENT,
-                round: 1,
-                province: "11",
-                originProvince: "44",
-                routedAt: timestampFromDate(new Date()),
-                responseDue: timestampFromDate(new Date(Date.now() + 1800_000)),
-                decisionDue: timestampFromDate(new Date(Date.now() + 7 * 86400_000)),
-                jurisdictionCourtCode: codes.get(court)!,
-                jurisdictionCourtLevel: "basic",
-                jurisdictionCourtKind: "basic",
-                drill: true,
-              },
+        publisher.publish(lifecycleTopic("11"), id, {
+          event: {
+            case: "filingRouted",
+            value: {
+              filingId: id,
+              collaboratingCourtId: TRIBUNAL.id,
+              jurisdictionCourtId: court,
+              caseType: commonV1.CaseType.ENFORCEMENT,
+              round: 1,
+              province: "11",
+              originProvince: "44",
+              routedAt: timestampFromDate(new Date()),
+              responseDue: timestampFromDate(new Date(Date.now() + 1800_000)),
+              decisionDue: timestampFromDate(new Date(Date.now() + 7 * 86400_000)),
+              jurisdictionCourtCode: codes.get(court)!,
+              jurisdictionCourtLevel: "basic",
+              jurisdictionCourtKind: "basic",
+              drill: true,
             },
           },
-          ),
+        }),
       ),
     );
   }

@@ -158,25 +158,21 @@ it("loses and duplicates nothing when routing and jurisdiction-decision are kill
     // emits them: on the lifecycle topics of the window's province and the jurisdiction court's.
     const sending = (async () => {
       for (const id of ids) {
-        await window.publish(
-          topicsOfFiling(TRIBUNAL.province, BEIJING_CHAOYANG.province),
-          id,
-          {
-            event: {
-              case: "filingSubmitted",
-              value: {
-                filingId: id,
-                collaboratingCourtId: TRIBUNAL.id,
-                jurisdictionCourtId: BEIJING_CHAOYANG.id,
-                caseType: commonV1.CaseType.ENFORCEMENT,
-                round: 1,
-                receiptNumber: `KY-kill-${id}`,
-                submittedAt: timestampFromDate(new Date()),
-                drill: true,
-              },
+        await window.publish(topicsOfFiling(TRIBUNAL.province, BEIJING_CHAOYANG.province), id, {
+          event: {
+            case: "filingSubmitted",
+            value: {
+              filingId: id,
+              collaboratingCourtId: TRIBUNAL.id,
+              jurisdictionCourtId: BEIJING_CHAOYANG.id,
+              caseType: commonV1.CaseType.ENFORCEMENT,
+              round: 1,
+              receiptNumber: `KY-kill-${id}`,
+              submittedAt: timestampFromDate(new Date()),
+              drill: true,
             },
           },
-        );
+        });
       }
     })();
     // Kill routing once some filings went through, then decision; restart both.

@@ -57,7 +57,11 @@ afterAll(async () => {
 /** Intake's events of a filing, as published to the window's (Guangdong's) topic. */
 const eventsOf = (type: string, key: string) => seen.filter((e) => e.type === type && e.key === key && e.province === TRIBUNAL.province);
 /** Every copy of an event: one on each of the filing's two provinces' topics, with one event id. */
-const copiesOf = (id: string) => seen.filter((e) => e.id === id).map((e) => e.province).sort();
+const copiesOf = (id: string) =>
+  seen
+    .filter((e) => e.id === id)
+    .map((e) => e.province)
+    .sort();
 const BOTH = [BEIJING_CHAOYANG.province, TRIBUNAL.province].sort();
 /** Publishes another service's event as it would: on the topics of the filing's two provinces (Guangdong's window, the Beijing court). */
 const publishAs = (filingId: string, event: FilingEventInit["event"]) =>

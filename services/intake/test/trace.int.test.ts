@@ -83,9 +83,7 @@ it("follows the trace of a gRPC call to the broker, and of an event into the con
   await producer.connect();
   const message = { filingId, collaboratingCourtId: filing!.collaboratingCourtId, jurisdictionCourtId: BEIJING_CHAOYANG.id, round: 1, drill: false };
   // Signed as decision (the spawned intake verifies events); the trace header is not part of the signature.
-  const r = await (
-    await serviceEventKeys().signer("decision")
-  ).sign(buildRecord(lifecycleTopic("44"), filingId, { event: { case: "acknowledged", value: message } }, { source: "kuayu.decision" }));
+  const r = await (await serviceEventKeys().signer("decision")).sign(buildRecord(lifecycleTopic("44"), filingId, { event: { case: "acknowledged", value: message } }, { source: "kuayu.decision" }));
   await producer.send({
     topic: r.topic,
     messages: [{ key: r.key, value: r.value, partition: r.partition, headers: { ...r.headers, traceparent: `00-${traceId}-${randomBytes(8).toString("hex")}-01` } }],
