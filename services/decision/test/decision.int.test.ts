@@ -4,13 +4,14 @@
 // numbers stay gap-free under 1,000 concurrent accepts.
 import { randomUUID } from "node:crypto";
 import * as grpc from "@grpc/grpc-js";
+import type { MessageInitShape } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { createSigner, type Role } from "@kuayu/auth";
 import { createClient, fieldViolations, type Client } from "@kuayu/grpc";
 import { createKafka, createProducer, type EventProducer } from "@kuayu/kafka";
 import { createLogger } from "@kuayu/logger";
 import { connectMongo } from "@kuayu/mongo";
-import { commonV1, decisionEventsV1, decisionV1, intakeV1 } from "@kuayu/proto";
+import { commonV1, decisionEventsV1, decisionV1, intakeV1, routingEventsV1 } from "@kuayu/proto";
 import { lifecycleTopic } from "@kuayu/topics";
 import { assertInfraUp, eventually, infra, testKeys, uniqueName } from "@kuayu/testkit";
 import { readConfig as readIntakeConfig } from "../../intake/src/config";
@@ -235,32 +236,38 @@ describe("a filing from a Guangdong tribunal in the Beijing court's inbox", () =
   });
 });
 
+/** A drill filing from the Guangdong tribunal routed straight onto Beijing's topic, as routing publishes it (ENFORCEMENT, round 1). */
+const routeToBeijing = (id: string, court: string, courtCode: string, more: Pick<MessageInitShape<typeof routingEventsV1.FilingRoutedSchema>, "materials"> = {}) =>
+  publisher.publish(lifecycleTopic("11"), id, {
+    event: {
+      case: "filingRouted",
+      value: {
+        filingId: id,
+        collaboratingCourtId: TRIBUNAL.id,
+        jurisdictionCourtId: court,
+        caseType: commonV1.CaseType.ENFORCEMENT,
+        round: 1,
+        province: "11",
+        originProvince: "44",
+        routedAt: timestampFromDate(new Date()),
+        responseDue: timestampFromDate(new Date(Date.now() + 1800_000)),
+        decisionDue: timestampFromDate(new Date(Date.now() + 7 * 86400_000)),
+        jurisdictionCourtCode: courtCode,
+        jurisdictionCourtLevel: "basic",
+        jurisdictionCourtKind: "basic",
+        drill: true,
+        ...more,
+      },
+    },
+  });
+
 it("copies a new filing's materials while older filings' copies keep failing (the window lost them)", async () => {
   // 40 filings whose window does not know them (NOT_FOUND on every copy), then one real filing.
   const lost = Array.from({ length: 40 }, () => randomUUID());
   await Promise.all(
     lost.map((id) =>
-      publisher.publish(lifecycleTopic("11"), id, {
-        event: {
-          case: "filingRouted",
-          value: {
-            filingId: id,
-            collaboratingCourtId: TRIBUNAL.id,
-            jurisdictionCourtId: BEIJING_CHAOYANG.id,
-            caseType: commonV1.CaseType.ENFORCEMENT,
-            round: 1,
-            province: "11",
-            originProvince: "44",
-            routedAt: timestampFromDate(new Date()),
-            responseDue: timestampFromDate(new Date(Date.now() + 1800_000)),
-            decisionDue: timestampFromDate(new Date(Date.now() + 7 * 86400_000)),
-            jurisdictionCourtCode: "京0105",
-            jurisdictionCourtLevel: "basic",
-            jurisdictionCourtKind: "basic",
-            drill: true,
-            materials: [{ materialId: randomUUID(), kind: "evidence", fileName: "e.pdf", mediaType: "application/pdf", sizeBytes: 100n, sha256: "0".repeat(64), round: 1 }],
-          },
-        },
+      routeToBeijing(id, BEIJING_CHAOYANG.id, "京0105", {
+        materials: [{ materialId: randomUUID(), kind: "evidence", fileName: "e.pdf", mediaType: "application/pdf", sizeBytes: 100n, sha256: "0".repeat(64), round: 1 }],
       }),
     ),
   );
@@ -290,31 +297,7 @@ it("hands out gap-free, duplicate-free case numbers to 1,000 concurrent accepts 
   // Filings routed straight onto Beijing's topic, without materials (nothing to copy).
   const filings = courts.flatMap((court) => Array.from({ length: perCourt }, () => ({ court, id: randomUUID() })));
   for (let i = 0; i < filings.length; i += 100) {
-    await Promise.all(
-      filings.slice(i, i + 100).map(({ court, id }) =>
-        publisher.publish(lifecycleTopic("11"), id, {
-          event: {
-            case: "filingRouted",
-            value: {
-              filingId: id,
-              collaboratingCourtId: TRIBUNAL.id,
-              jurisdictionCourtId: court,
-              caseType: commonV1.CaseType.ENFORCEMENT,
-              round: 1,
-              province: "11",
-              originProvince: "44",
-              routedAt: timestampFromDate(new Date()),
-              responseDue: timestampFromDate(new Date(Date.now() + 1800_000)),
-              decisionDue: timestampFromDate(new Date(Date.now() + 7 * 86400_000)),
-              jurisdictionCourtCode: codes.get(court)!,
-              jurisdictionCourtLevel: "basic",
-              jurisdictionCourtKind: "basic",
-              drill: true,
-            },
-          },
-        }),
-      ),
-    );
+    await Promise.all(filings.slice(i, i + 100).map(({ court, id }) => routeToBeijing(id, court, codes.get(court)!)));
   }
   const byCourt = new Map<string, DecisionClient>();
   for (const c of courts) byCourt.set(c, await inboxClient(beijing, c, "11", ["court-system"]));

@@ -212,7 +212,8 @@ export function mongoInboxRepository(
         async (d) => {
           const change: Change | undefined = await fn(toDomain(d));
           changed = change !== undefined;
-          return change && { head: toDoc(change.filing), outbox: change.events.flatMap((e) => eventEntries(change.filing, e)) };
+          if (!change) return undefined; // nothing to change: no new version
+          return { head: toDoc(change.filing), outbox: change.events.flatMap((e) => eventEntries(change.filing, e)) };
         },
         current && readFrom.get(current),
       );
