@@ -7,7 +7,6 @@ import type { Logger } from "@kuayu/logger";
 import { EventDecodeError, HEADERS, decodeEvent, dlqName, headerMap, type EventMeta, type TopicSpec } from "./events.js";
 import type { EventProducer } from "./producer.js";
 import { ForgedEventError, SIGNATURE_HEADERS, type EventVerifier } from "./signing.js";
-import { normalizeScope, scopedPartitionAssigner } from "./assigner.js";
 import { brokerTopic } from "./client.js";
 
 /** A consumed event, decoded, with where it came from. */
@@ -86,13 +85,6 @@ export interface ConsumerOptions {
    */
   fromBeginning?: boolean;
   /**
-   * Partitions to consume, per topic name without the prefix (e.g. a province's partitions of the routed topic): the group
-   * consumes only these partitions of a topic named here (the others go to nobody in the group)
-   * and all partitions of the other topics. Every member of the group must give the same map; a
-   * member with another one is refused by the broker and crashes (`onFatal`), see assigner.ts.
-   */
-  partitions?: Record<string, number[]>;
-  /**
    * Partitions handled at once (default 1). Events of one partition stay in order; events of
    * different partitions — also of one filing on different topics — may be handled concurrently,
    * which handlers must tolerate anyway (they lock what they write and are order-tolerant).
@@ -137,17 +129,11 @@ export async function runConsumer(opts: ConsumerOptions): Promise<RunningConsume
   const backoffMs = opts.backoffMs ?? 100;
   // Keyed by the broker's topic names (with the client's topic prefix).
   const byName = new Map(opts.topics.map((t) => [brokerTopic(opts.kafka, t.name), t]));
-  const scope = opts.partitions ? Object.fromEntries(Object.entries(normalizeScope(opts.partitions)).map(([t, ps]) => [brokerTopic(opts.kafka, t), ps])) : undefined;
-  if (scope) {
-    const unknown = Object.keys(scope).filter((t) => !byName.has(t));
-    if (unknown.length > 0) throw new Error(`partition scope names topics not consumed: ${unknown.join(", ")}`);
-  }
   const consumer = opts.kafka.consumer({
     groupId: opts.groupId,
     sessionTimeout: opts.sessionTimeoutMs ?? 30_000,
     heartbeatInterval: Math.min(3_000, Math.floor((opts.sessionTimeoutMs ?? 30_000) / 3)),
     retry: { retries: 10 },
-    ...(scope ? { partitionAssigners: [scopedPartitionAssigner(scope)] } : {}),
   });
   consumer.on(consumer.events.CRASH, ({ payload }) => {
     if (!payload.restart) {

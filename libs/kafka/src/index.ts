@@ -2,5 +2,4 @@ export * from "./events.js";
 export * from "./client.js";
 export * from "./producer.js";
 export * from "./consumer.js";
-export * from "./assigner.js";
 export * from "./signing.js";

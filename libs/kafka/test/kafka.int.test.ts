@@ -171,7 +171,6 @@ it("keeps deployments with different topic prefixes apart on one broker (a bench
         producer: p,
         log,
         fromBeginning: true,
-        partitions: { [shared.name]: [0] },
         onFatal: (e) => {
           throw e;
         },
