@@ -135,6 +135,22 @@ export const fields = {
     )
     .pipe(z.array(z.string().regex(/^[^:\s]+:\d+$/, "expected host:port")).min(1)),
   mongoUri: z.string().regex(/^mongodb(\+srv)?:\/\//, "expected a mongodb:// URI"),
+  /**
+   * Retention (docs/security.md "Retention"): RETENTION_ENABLED runs it daily at RETENTION_HOUR
+   * (China time); personal data is anonymised RETENTION_PERSONAL_DATA_YEARS after the final decision
+   * or withdrawal, drill data deleted RETENTION_DRILL_DAYS after the filing was created, in-app
+   * notifications and finished deliveries deleted RETENTION_NOTIFICATION_DAYS after they were made.
+   */
+  retention: {
+    RETENTION_ENABLED: z
+      .enum(["true", "false"])
+      .default("true")
+      .transform((v) => v === "true"),
+    RETENTION_HOUR: z.coerce.number().int().min(0).max(23).default(3),
+    RETENTION_PERSONAL_DATA_YEARS: z.coerce.number().int().min(1).max(100).default(3),
+    RETENTION_DRILL_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+    RETENTION_NOTIFICATION_DAYS: z.coerce.number().int().min(1).max(3650).default(180),
+  },
   logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   /** Milliseconds, at least 1. */
   millis: (def: number) => z.coerce.number().int().min(1).default(def),
@@ -247,3 +263,10 @@ export function tlsFiles(s: TlsSettings): TlsFiles | undefined {
   if (problems.length > 0) throw new ConfigError(problems);
   return files;
 }
+
+/** The retention schedule of the retention fields. */
+export const retentionSchedule = (c: { RETENTION_PERSONAL_DATA_YEARS: number; RETENTION_DRILL_DAYS: number; RETENTION_NOTIFICATION_DAYS: number }) => ({
+  personalDataYears: c.RETENTION_PERSONAL_DATA_YEARS,
+  drillDays: c.RETENTION_DRILL_DAYS,
+  notificationDays: c.RETENTION_NOTIFICATION_DAYS,
+});

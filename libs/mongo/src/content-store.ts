@@ -18,6 +18,8 @@ export interface ContentStore {
   put(sha256: string, sizeBytes: number, chunks: AsyncIterable<Uint8Array>): Promise<"stored" | "present">;
   /** The bytes; rejects with a NotFoundError if none are stored under the digest. */
   read(sha256: string): AsyncIterable<Uint8Array>;
+  /** Deletes the bytes stored under the digest (retention): its content document by _id, then its chunks. */
+  remove(sha256: string): Promise<void>;
 }
 
 interface ContentDoc {
@@ -88,6 +90,12 @@ export function contentStore(conn: Connection, name: string): ContentStore {
         if (isDuplicateKey(err)) return "present"; // another writer stored the same bytes first
         throw err;
       }
+    },
+    async remove(sha256) {
+      const doc = await content.findOne({ _id: sha256 }, { projection: { chunks: 1 } });
+      if (!doc) return;
+      await content.deleteOne({ _id: sha256 });
+      await chunks.deleteMany({ a: doc.chunks });
     },
     async *read(sha256) {
       const doc = await content.findOne({ _id: sha256 });

@@ -85,3 +85,4 @@ export { createSequences, type Sequences } from "./sequence.js";
 export { gridFsFileStore, fileStoreCollections, type FileStore } from "./file-store.js";
 export { createWatchHub, findChangedSince, tickOf, TICK_MS, type Changed, type WatchHub } from "./watch-hub.js";
 export { contentStore, contentCollections, type ContentStore } from "./content-store.js";
+export * from "./retention.js";

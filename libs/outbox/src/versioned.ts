@@ -325,3 +325,27 @@ export async function drainLegacyOutbox(heads: { collection: mongo.Collection<mo
   if (sent > 0) log.info({ events: sent }, "published the outbox entries written before versioned documents");
   return sent;
 }
+
+/**
+ * Retention: strips the personal data from the versions of a document older than version `below` —
+ * their head becomes `{ _id, version }` and their events are dropped — keeping each row (its `_id`
+ * stays taken, so a writer holding an old head still loses its race). Only published rows: nobody
+ * else writes those (the relay marks unpublished ones). Returns how many rows it stripped.
+ */
+export async function stripVersions(versions: mongo.Collection<VersionRow>, id: string, below: number): Promise<number> {
+  const rows = await versions.find({ doc: id, published: true }, { projection: { _id: 1, v: 1, outbox: 1, head: 1 } }).toArray();
+  let stripped = 0;
+  for (const r of rows) {
+    if (r.v >= below || (r.outbox.length === 0 && Object.keys(r.head ?? {}).length <= 2)) continue;
+    await versions.updateOne({ _id: r._id }, { $set: { head: { _id: id, version: r.v }, outbox: [] } });
+    stripped++;
+  }
+  return stripped;
+}
+
+/** Retention: deletes every version of a document, one by `_id`. Returns how many. */
+export async function deleteVersions(versions: mongo.Collection<VersionRow>, id: string): Promise<number> {
+  const rows = await versions.find({ doc: id }, { projection: { _id: 1 } }).toArray();
+  for (const r of rows) await versions.deleteOne({ _id: r._id });
+  return rows.length;
+}

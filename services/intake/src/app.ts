@@ -6,9 +6,9 @@ import { brokerReadiness, createKafka, createProducer, ensureTopics, runConsumer
 import { runShutdown } from "@kuayu/lifecycle";
 import { ALL_LIFECYCLE_TOPICS, eventSecurity, ownCopy, ownedStreams } from "@kuayu/topics";
 import { startCalendar, type CalendarWatch } from "@kuayu/calendar";
-import { kafkaClient } from "@kuayu/config";
+import { kafkaClient, retentionSchedule } from "@kuayu/config";
 import type { Logger } from "@kuayu/logger";
-import { connectMongo, storeReadiness, coordinationCollections, createSequences, createWatchHub, ensureCollections, ensureIndexes, type WatchHub } from "@kuayu/mongo";
+import { connectMongo, runRetention, startRetentionTimer, type RetentionTimer, storeReadiness, coordinationCollections, createSequences, createWatchHub, ensureCollections, ensureIndexes, type WatchHub } from "@kuayu/mongo";
 import { drainLegacyOutbox, startVersionRelay, versionCollections, type VersionRelay, type VersionRow } from "@kuayu/outbox";
 import { directoryV1 } from "@kuayu/proto";
 import type { Connection } from "mongoose";
@@ -20,6 +20,8 @@ import { intakeTopics, SOURCE } from "./adapters/kafka/topics.js";
 import { lifecycleConsumer } from "./adapters/kafka/lifecycle-consumer.js";
 import { filingModel, mongoFilingRepository, timelineModel } from "./adapters/mongo/filing-repository.js";
 import { gridFsMaterialStore } from "./adapters/mongo/material-store.js";
+import { filingRetentionStore } from "./adapters/mongo/retention-store.js";
+import { intakeRetention } from "./domain/retention.js";
 
 export interface App {
   grpcPort: number;
@@ -50,7 +52,7 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
 
   let conn: Connection | undefined, producer: EventProducer | undefined, relay: VersionRelay | undefined;
   let consumer: RunningConsumer | undefined, server: RunningServer | undefined, hub: WatchHub<Filing> | undefined;
-  let sweeper: NodeJS.Timeout | undefined;
+  let sweeper: NodeJS.Timeout | undefined, retention: RetentionTimer | undefined;
   const directory = createClient(directoryV1.DirectoryService, config.ROUTING_ADDR, { timeoutMs: config.ROUTING_TIMEOUT_MS, credentials: tls.channel });
   try {
     conn = await connectMongo({ uri: config.MONGO_URI, dbName: config.MONGO_DB });
@@ -87,6 +89,14 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
     const sweep = () => void materials.sweep(repo.references, config.UPLOAD_ABANDON_MS).catch((err: unknown) => log.warn({ err }, "upload sweep failed"));
     sweep();
     sweeper = setInterval(sweep, Math.min(config.UPLOAD_ABANDON_MS, 10 * 60_000)).unref();
+    // Retention, daily (RETENTION_ENABLED, RETENTION_HOUR; docs/security.md "Retention").
+    const retentionSteps = intakeRetention(filingRetentionStore(model, timeline, versions, materials));
+    retention = startRetentionTimer({
+      enabled: config.RETENTION_ENABLED,
+      hour: config.RETENTION_HOUR,
+      log,
+      run: () => runRetention("intake", retentionSteps, { now: deps.now(), schedule: retentionSchedule(config), dryRun: false, log }),
+    });
 
     consumer = await runConsumer({
       ...(events.verifier ? { verify: events.verifier } : {}),
@@ -125,6 +135,7 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
         { name: "end watch streams", run: () => hub?.stop() },
         { name: "stop consuming", run: () => consumer?.stop() },
         { name: "drain gRPC", run: () => server?.drain(Math.min(10_000, config.SHUTDOWN_GRACE_MS / 2)) },
+        { name: "stop retention", run: () => retention?.stop() },
         { name: "stop outbox relay", run: () => relay?.stop() },
         { name: "flush producer", run: () => producer?.disconnect() },
         { name: "close routing client", run: () => directory.close() },

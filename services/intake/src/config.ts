@@ -41,6 +41,7 @@ const schema = z
     /** An upload not referenced by its filing after this long is removed. */
     UPLOAD_ABANDON_MS: fields.millis(60 * 60 * 1000),
     ...fields.tokens,
+    ...fields.retention,
     SHUTDOWN_GRACE_MS: fields.millis(25_000),
     LOG_LEVEL: fields.logLevel,
   })

@@ -94,6 +94,8 @@ export interface Filing {
   lastEventType: string;
   correctionRequest: CorrectionRequest | undefined;
   decision: Decision | undefined;
+  /** When retention anonymised its personal data (docs/security.md "Retention"); unset before. */
+  anonymisedAt?: Date;
 }
 
 /** One step of the filing's life as the window sees it, built from lifecycle events. */

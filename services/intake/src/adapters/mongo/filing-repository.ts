@@ -15,10 +15,10 @@ type TimelineRow = { eventId: string; eventType: string; at: Date; source: strin
  * `filings_versions` `<id>:<version>`). The timeline lives in the filing's document: the lifecycle
  * consumer adds an entry and the status it implies in one change, and GetFiling reads one document.
  */
-type FilingDoc = Omit<Filing, "id"> & { _id: string; version?: number; timeline?: TimelineRow[]; tick?: number };
+export type FilingDoc = Omit<Filing, "id"> & { _id: string; version?: number; timeline?: TimelineRow[]; tick?: number };
 
 /** Timelines of filings written before the timeline moved into the filing's document (read, and carried over on the next event). */
-interface TimelineDoc {
+export interface TimelineDoc {
   _id: string;
   entries: TimelineRow[];
 }
@@ -66,6 +66,7 @@ const filingSchema = new Schema<FilingDoc>(
     lastEventType: { type: String, default: "" },
     correctionRequest: { type: Schema.Types.Mixed },
     decision: { type: Schema.Types.Mixed },
+    anonymisedAt: { type: Date },
     version: { type: Number },
     timeline: { type: Schema.Types.Mixed },
   },
@@ -84,6 +85,9 @@ export function timelineModel(conn: Connection): Model<TimelineDoc> {
 
 /** Left out of reads: what documents written before versioning may still carry. */
 const NO_OUTBOX = { outbox: 0, outboxPending: 0, outboxLeaseUntil: 0 } as const;
+
+/** The document of a filing (its timeline aside). */
+export const filingDoc = (f: Filing): FilingDoc => toDoc(f);
 
 function toDoc(f: Filing): FilingDoc {
   const { id, ...rest } = f;
@@ -109,6 +113,7 @@ export function toDomain(d: FilingDoc): Filing {
     lastEventType: d.lastEventType ?? "",
     correctionRequest: d.correctionRequest ?? undefined,
     decision: d.decision ?? undefined,
+    ...(d.anonymisedAt ? { anonymisedAt: d.anonymisedAt } : {}),
   };
 }
 

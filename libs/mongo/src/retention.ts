@@ -1,0 +1,226 @@
+import type { Logger } from "@kuayu/logger";
+
+// Retention (docs/security.md "Retention"): how long each service keeps personal data, drill data
+// and notices. The pieces every service shares: the schedule, the decision helpers (pure), the
+// report, the run with its progress, and the daily timer. What a service keeps, and how it
+// anonymises or deletes it, is in the service (domain/retention.ts and its store adapter).
+
+/** The schedule (RETENTION_* settings). */
+export interface RetentionSchedule {
+  /** Personal data of a filing is anonymised this many years after its final decision or withdrawal. */
+  personalDataYears: number;
+  /** Drill data (filings with drill = true and all that derives from them) is deleted this many days after the filing was created. */
+  drillDays: number;
+  /** In-app notifications and finished deliveries are deleted this many days after they were made. */
+  notificationDays: number;
+}
+
+export const DEFAULT_SCHEDULE: RetentionSchedule = { personalDataYears: 3, drillDays: 30, notificationDays: 180 };
+
+/** What replaces a personal name or free text that may hold one. */
+export const ANONYMISED = "（已匿名）";
+
+export const DAY_MS = 24 * 3600_000;
+
+/** The instant `years` calendar years before `now` (UTC). */
+export function yearsBefore(now: Date, years: number): Date {
+  const d = new Date(now.getTime());
+  d.setUTCFullYear(d.getUTCFullYear() - years);
+  return d;
+}
+
+/** The instant `days` days before `now`. */
+export const daysBefore = (now: Date, days: number): Date => new Date(now.getTime() - days * DAY_MS);
+
+/** True when `at` is known and at or before `cutoff`. */
+export const dueBy = (at: Date | string | undefined | null, cutoff: Date): boolean => at !== undefined && at !== null && new Date(at).getTime() <= cutoff.getTime();
+
+/** Field names that identify a person: emptied. */
+const REMOVED = new Set(["residentId", "phone", "address", "email", "licenseNumber", "creditCode"]);
+/** Field names of names and free text that may name a person: replaced by ANONYMISED (when not empty). */
+const REPLACED = new Set(["name", "legalRepresentative", "claims", "facts", "fileName"]);
+
+/**
+ * A copy of `value` with every personal field anonymised, at any depth: names and free texts
+ * (REPLACED) become ANONYMISED, identifiers and contacts (REMOVED) become "". Works on the domain's
+ * filing details and on their protobuf JSON alike (the field names are the same, lowerCamelCase).
+ */
+export function anonymiseFields<T>(value: T): T {
+  if (Array.isArray(value)) return value.map((v) => anonymiseFields(v)) as T;
+  if (value === null || typeof value !== "object" || value instanceof Date) return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+    if (REMOVED.has(k) && typeof v === "string") out[k] = "";
+    else if (REPLACED.has(k) && typeof v === "string") out[k] = v === "" ? "" : ANONYMISED;
+    else out[k] = anonymiseFields(v);
+  }
+  return out as T;
+}
+
+/** How many documents of a collection a rule anonymised or deleted (or would have: dry run). */
+export interface RetentionCount {
+  collection: string;
+  rule: string;
+  action: "anonymise" | "delete";
+  count: number;
+}
+
+/** Counts per collection and rule; never a document's content. */
+export class RetentionReport {
+  private readonly counts = new Map<string, RetentionCount>();
+  add(collection: string, rule: string, action: RetentionCount["action"], n = 1): void {
+    const key = `${collection}\u0000${rule}\u0000${action}`;
+    const c = this.counts.get(key) ?? { collection, rule, action, count: 0 };
+    c.count += n;
+    this.counts.set(key, c);
+  }
+  rows(): RetentionCount[] {
+    return [...this.counts.values()].sort((a, b) => a.collection.localeCompare(b.collection) || a.rule.localeCompare(b.rule) || a.action.localeCompare(b.action));
+  }
+  get total(): number {
+    return [...this.counts.values()].reduce((n, c) => n + c.count, 0);
+  }
+}
+
+/** What one step of a service's retention gets: the clock, whether to change anything, where to count. */
+export interface RetentionContext {
+  now: Date;
+  schedule: RetentionSchedule;
+  dryRun: boolean;
+  report: RetentionReport;
+  log: Logger;
+}
+
+/** One step (usually one collection or one rule): decides, and unless dry-running, does it. */
+export interface RetentionStep {
+  name: string;
+  run(ctx: RetentionContext): Promise<void>;
+}
+
+export interface RetentionResult {
+  service: string;
+  now: string;
+  dryRun: boolean;
+  counts: RetentionCount[];
+  total: number;
+}
+
+/**
+ * Runs the steps in order, logging each step's counts as it ends (progress); a step that fails stops
+ * the run (what earlier steps did stays done; every step is safe to run again).
+ */
+export async function runRetention(service: string, steps: RetentionStep[], opts: { now: Date; schedule: RetentionSchedule; dryRun: boolean; log: Logger }): Promise<RetentionResult> {
+  const report = new RetentionReport();
+  const ctx: RetentionContext = { ...opts, report };
+  opts.log.info({ service, now: opts.now.toISOString(), dryRun: opts.dryRun, schedule: opts.schedule }, "retention run started");
+  for (const [i, step] of steps.entries()) {
+    const before = report.total;
+    await step.run(ctx);
+    opts.log.info({ step: step.name, done: i + 1, of: steps.length, changed: report.total - before, dryRun: opts.dryRun }, "retention step finished");
+  }
+  const result = { service, now: opts.now.toISOString(), dryRun: opts.dryRun, counts: report.rows(), total: report.total };
+  opts.log.info({ counts: result.counts, total: result.total, dryRun: opts.dryRun }, "retention run finished");
+  return result;
+}
+
+/** The report as lines for a terminal: one per collection and rule. */
+export function formatRetention(r: RetentionResult): string {
+  const head = `${r.service} retention ${r.dryRun ? "(dry run: nothing changed) " : ""}as of ${r.now}`;
+  const lines = r.counts.map((c) => `  ${c.collection.padEnd(22)} ${c.rule.padEnd(26)} ${(r.dryRun ? `would ${c.action}` : c.action === "anonymise" ? "anonymised" : "deleted").padEnd(16)} ${c.count}`);
+  return [head, ...(lines.length > 0 ? lines : ["  nothing is due"]), `  total ${r.total}`].join("\n") + "\n";
+}
+
+/** The delay until the next `hour`:00 China time (UTC+8) after `now`. */
+export function untilNextRun(now: Date, hour: number): number {
+  const china = new Date(now.getTime() + 8 * 3600_000);
+  const next = Date.UTC(china.getUTCFullYear(), china.getUTCMonth(), china.getUTCDate(), hour) - 8 * 3600_000;
+  return next > now.getTime() ? next - now.getTime() : next + DAY_MS - now.getTime();
+}
+
+export interface RetentionTimer {
+  stop(): Promise<void>;
+}
+
+/**
+ * Runs `run` every day at `hour`:00 China time (RETENTION_HOUR), never two at once; a failed run is
+ * logged and tried again the next day. Replicas each run it: every step is safe to repeat.
+ */
+export function startRetentionTimer(opts: { enabled: boolean; hour: number; run: () => Promise<unknown>; log: Logger }): RetentionTimer {
+  if (!opts.enabled) {
+    opts.log.info("retention disabled (RETENTION_ENABLED=false): nothing is anonymised or deleted on schedule");
+    return { stop: async () => undefined };
+  }
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<unknown> | undefined;
+  let stopped = false;
+  const schedule = () => {
+    if (stopped) return;
+    timer = setTimeout(() => {
+      running = opts
+        .run()
+        .catch((err: unknown) => opts.log.error({ err }, "retention run failed; it runs again tomorrow"))
+        .finally(() => {
+          running = undefined;
+          schedule();
+        });
+    }, untilNextRun(new Date(), opts.hour));
+    timer.unref();
+  };
+  schedule();
+  return {
+    stop: async () => {
+      stopped = true;
+      clearTimeout(timer);
+      await running;
+    },
+  };
+}
+
+/** Parses the retention command's arguments: `[--dry-run] [--now <ISO time>]`. */
+export function retentionArgs(argv: string[]): { dryRun: boolean; now: Date } {
+  let dryRun = false;
+  let now = new Date();
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === "--dry-run") dryRun = true;
+    else if (a === "--now" || a.startsWith("--now=")) {
+      const v = a === "--now" ? argv[++i] : a.slice("--now=".length);
+      const t = v ? new Date(v) : new Date(NaN);
+      if (!v || Number.isNaN(t.getTime())) throw new Error(`--now needs an ISO 8601 time (e.g. 2030-01-01T00:00:00Z), got ${v ?? "nothing"}`);
+      now = t;
+    } else throw new Error(`unknown argument ${a}; usage: retention [--dry-run] [--now <ISO time>]`);
+  }
+  return { dryRun, now };
+}
+
+/**
+ * The body of a service's retention command (`node dist/retention.js [--dry-run] [--now <ISO time>]`):
+ * parses the arguments, opens the service's store, runs the steps, prints the report (counts per
+ * collection and rule) and closes the store. Exit code 0 when it ran, 2 for bad arguments, 1 when a
+ * step failed.
+ */
+export async function retentionCommand(
+  service: string,
+  argv: string[],
+  open: () => Promise<{ steps: RetentionStep[]; schedule: RetentionSchedule; log: Logger; close: () => Promise<void> }>,
+): Promise<number> {
+  let args: { dryRun: boolean; now: Date };
+  try {
+    args = retentionArgs(argv);
+  } catch (err) {
+    process.stderr.write(`${service} retention: ${(err as Error).message}\n`);
+    return 2;
+  }
+  const { steps, schedule, log, close } = await open();
+  try {
+    const result = await runRetention(service, steps, { ...args, schedule, log });
+    process.stdout.write(formatRetention(result));
+    return 0;
+  } catch (err) {
+    log.error({ err }, "retention run failed");
+    process.stderr.write(`${service} retention failed: ${(err as Error).message}\n`);
+    return 1;
+  } finally {
+    await close();
+  }
+}
