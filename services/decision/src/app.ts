@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { INTAKE_AUDIENCE, createSigner, verifierFromSettings } from "@kuayu/auth";
 import { startCalendar, type CalendarWatch } from "@kuayu/calendar";
-import { kafkaClient } from "@kuayu/config";
+import { kafkaClient, retentionSchedule } from "@kuayu/config";
 import { courtWorkingHours, loadDirectory } from "@kuayu/directory";
 import { DEFAULT_WORKING_HOURS } from "@kuayu/domain";
 import { createClient, startServer, tlsFromSettings, type Client, type RunningServer } from "@kuayu/grpc";
@@ -20,6 +20,9 @@ import {
   ensureIndexes,
   gridFsFileStore,
   type WatchHub,
+  runRetention,
+  startRetentionTimer,
+  type RetentionTimer,
 } from "@kuayu/mongo";
 import { drainLegacyOutbox, startVersionRelay, versionCollections, type VersionRelay, type VersionRow } from "@kuayu/outbox";
 import { intakeV1 } from "@kuayu/proto";
@@ -32,6 +35,8 @@ import { decisionService } from "./adapters/grpc/decision-service.js";
 import { inboxConsumer, inboxTopics } from "./adapters/kafka/inbox-consumer.js";
 import { inboxModel, mongoInboxRepository, SOURCE } from "./adapters/mongo/inbox-repository.js";
 import { startCopier, type Copier } from "./adapters/copier.js";
+import { inboxRetentionStore } from "./adapters/mongo/retention-store.js";
+import { decisionRetention } from "./domain/retention.js";
 
 export interface App {
   grpcPort: number;
@@ -71,7 +76,7 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
     },
   });
   let conn: Connection | undefined, producer: EventProducer | undefined, relay: VersionRelay | undefined, copier: Copier | undefined;
-  let consumer: RunningConsumer | undefined, server: RunningServer | undefined, hub: WatchHub<InboxFiling> | undefined;
+  let consumer: RunningConsumer | undefined, server: RunningServer | undefined, hub: WatchHub<InboxFiling> | undefined, retention: RetentionTimer | undefined;
   const intakes = new Map<string, Client<typeof intakeV1.FilingIntakeService>>();
   const intakeFor = (province: string) => {
     const addr = config.INTAKE_ADDRS[province] ?? config.INTAKE_ADDRS["*"];
@@ -113,6 +118,16 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
       copyMaterials: (id) => copier?.nudge(id),
       workingHours: (courtId) => courtWorkingHours(dir, courtId) ?? DEFAULT_WORKING_HOURS,
     };
+
+    // Retention, daily (RETENTION_ENABLED, RETENTION_HOUR; docs/security.md "Retention").
+    const retentionSteps = decisionRetention(inboxRetentionStore(model, versions, copies.content));
+    const clock = deps.now;
+    retention = startRetentionTimer({
+      enabled: config.RETENTION_ENABLED,
+      hour: config.RETENTION_HOUR,
+      log,
+      run: () => runRetention("decision", retentionSteps, { now: clock(), schedule: retentionSchedule(config), dryRun: false, log }),
+    });
 
     // A year loaded while this instance was down: its provisional deadlines are counted again now.
     void recomputeOpenDeadlines(deps)
@@ -157,6 +172,7 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
         { name: "stop consuming", run: () => consumer?.stop() },
         { name: "drain gRPC", run: () => server?.drain(Math.min(10_000, config.SHUTDOWN_GRACE_MS / 2)) },
         { name: "stop copier", run: () => copier?.stop() },
+        { name: "stop retention", run: () => retention?.stop() },
         { name: "stop outbox relay", run: () => relay?.stop() },
         { name: "flush producer", run: () => producer?.disconnect() },
         { name: "close intake clients", run: () => intakes.forEach((c) => c.close()) },

@@ -5,7 +5,7 @@
 import { execFile } from "node:child_process";
 import path from "node:path";
 import { promisify } from "node:util";
-import type { Connection } from "mongoose";
+import type { Connection, mongo } from "mongoose";
 import { createLogger } from "@kuayu/logger";
 import { ANONYMISED, DEFAULT_SCHEDULE, connectMongo, runRetention, type FileStore } from "@kuayu/mongo";
 import type { VersionRow } from "@kuayu/outbox";
@@ -25,7 +25,7 @@ let conn: Connection;
 let db: string;
 let materials: FileStore;
 let repo: ReturnType<typeof mongoFilingRepository>;
-let versions: ReturnType<Connection["db"]["collection"]>;
+let versions: mongo.Collection<VersionRow>;
 
 function filing(id: string, over: Partial<Filing> & { drill?: boolean } = {}): Filing {
   const { drill = false, ...rest } = over;
@@ -98,9 +98,9 @@ beforeAll(async () => {
   conn = await connectMongo({ uri: infra.mongoUri, dbName: db });
   const model = filingModel(conn);
   const timeline = timelineModel(conn);
-  versions = conn.db!.collection<VersionRow>("filings_versions") as never;
+  versions = conn.db!.collection<VersionRow>("filings_versions");
   materials = gridFsMaterialStore(conn, log);
-  repo = mongoFilingRepository(model, timeline, versions as never, { onCommit: () => undefined, onChange: () => undefined, courtProvince: () => "44" });
+  repo = mongoFilingRepository(model, timeline, versions, { onCommit: () => undefined, onChange: () => undefined, courtProvince: () => "44" });
 
   await decidedFiling("old", ago(4 * YEAR));
   await decidedFiling("recent", ago(YEAR));
@@ -114,7 +114,7 @@ afterAll(async () => {
   await conn?.close();
 });
 
-const steps = () => intakeRetention(filingRetentionStore(filingModel(conn), timelineModel(conn), versions as never, materials));
+const steps = () => intakeRetention(filingRetentionStore(filingModel(conn), timelineModel(conn), versions, materials));
 const snapshot = async () => JSON.stringify([await conn.db!.collection("filings").find().sort({ _id: 1 }).toArray(), await versions.find().sort({ _id: 1 }).toArray(), await conn.db!.collection("material_files.files").countDocuments()]);
 
 const EXPECTED = [

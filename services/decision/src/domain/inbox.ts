@@ -76,6 +76,8 @@ export interface InboxFiling {
   decidedAt: Date | undefined;
   updatedAt: Date;
   drill: boolean;
+  /** When retention anonymised its personal data (docs/security.md "Retention"); unset before. */
+  anonymisedAt?: Date;
 }
 
 /** A routed filing (one submission round) as it arrives. */

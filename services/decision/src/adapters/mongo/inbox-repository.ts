@@ -14,7 +14,7 @@ export const SOURCE = "kuayu.decision";
  * that orders the views) and `materialsPending` (the copier's work list) — and its `version`
  * (versioned documents, @kuayu/outbox: every change commits `inbox_versions` `<id>:<version>`).
  */
-type InboxDoc = Omit<InboxFiling, "id"> & { _id: string; dueAt: Date; materialsPending: boolean; version?: number; tick?: number };
+export type InboxDoc = Omit<InboxFiling, "id"> & { _id: string; dueAt: Date; materialsPending: boolean; version?: number; tick?: number };
 
 const inboxSchema = new Schema<InboxDoc>(
   {
@@ -43,6 +43,7 @@ const inboxSchema = new Schema<InboxDoc>(
     decidedAt: { type: Date },
     updatedAt: { type: Date, required: true },
     drill: { type: Boolean, default: false },
+    anonymisedAt: { type: Date },
     dueAt: { type: Date, required: true },
     materialsPending: { type: Boolean, default: true },
     // The change bucket of updatedAt, for the watch hub's indexed look-ups (@kuayu/mongo tickOf).
@@ -79,6 +80,10 @@ function toDomain(d: InboxDoc): InboxFiling {
     clockStartedAt: rest.clockStartedAt ?? rest.arrivedAt,
   };
 }
+
+/** The document of an entry and the entry of a document (for the retention store). */
+export const inboxDoc = (f: InboxFiling): InboxDoc => toDoc(f);
+export const inboxToDomain = (d: InboxDoc): InboxFiling => toDomain(d);
 
 /** The deadline that orders the filing in its view. */
 const dueOf = (f: InboxFiling): Date => currentDeadline(f) ?? f.correction?.deadline ?? f.decidedAt ?? f.updatedAt;
