@@ -1,12 +1,12 @@
 import { verifierFromSettings } from "@kuayu/auth";
 import { startCalendar, type CalendarWatch } from "@kuayu/calendar";
-import { kafkaClient } from "@kuayu/config";
+import { kafkaClient, retentionSchedule } from "@kuayu/config";
 import { courtWorkingHours, loadDirectory } from "@kuayu/directory";
 import { startServer, tlsFromSettings, type RunningServer } from "@kuayu/grpc";
 import { brokerReadiness, createKafka, createProducer, ensureTopics, runConsumer, type EventProducer, type RunningConsumer } from "@kuayu/kafka";
 import { runShutdown } from "@kuayu/lifecycle";
 import type { Logger } from "@kuayu/logger";
-import { connectMongo, storeReadiness, coordinationCollections, createLocks, createWatchHub, ensureCollections, findChangedSince, gridFsFileStore, type WatchHub } from "@kuayu/mongo";
+import { connectMongo, storeReadiness, coordinationCollections, createLocks, createWatchHub, ensureCollections, findChangedSince, gridFsFileStore, runRetention, startRetentionTimer, type RetentionTimer, type WatchHub } from "@kuayu/mongo";
 import { lifecycleTopics, eventSecurity } from "@kuayu/topics";
 import type { Connection } from "mongoose";
 import type { Config } from "./config.js";
@@ -16,6 +16,7 @@ import { notificationService } from "./adapters/grpc.js";
 import { loadTargets } from "./adapters/targets.js";
 import { createNotifier } from "./adapters/notifier.js";
 import { COLLECTIONS, openStore, type NotificationDoc } from "./adapters/store.js";
+import { notificationRetentionSteps } from "./adapters/retention.js";
 import { startDeliveryWorker, startReminderWorker, type Worker } from "./adapters/workers.js";
 import { createMailer } from "./channels/email.js";
 import { httpSmsProvider } from "./channels/sms.js";
@@ -49,7 +50,7 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
   let conn: Connection | undefined, producer: EventProducer | undefined, consumer: RunningConsumer | undefined, server: RunningServer | undefined;
   let stopTargets: (() => void) | undefined;
   let deliveries: Worker | undefined, reminders: Worker | undefined, hub: WatchHub<Watched> | undefined;
-  let sweeper: NodeJS.Timeout | undefined;
+  let sweeper: NodeJS.Timeout | undefined, retention: RetentionTimer | undefined;
   try {
     conn = await connectMongo({ uri: config.MONGO_URI, dbName: config.MONGO_DB });
     await ensureCollections(conn, [...COLLECTIONS, ...coordinationCollections("documents")]);
@@ -59,6 +60,14 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
     const sweep = () => void files.sweep(pdfReferences(store), 3600_000).catch((err: unknown) => log.warn({ err }, "document file sweep failed"));
     sweep();
     sweeper = setInterval(sweep, 10 * 60_000).unref();
+    // Retention, daily (RETENTION_ENABLED, RETENTION_HOUR; docs/security.md "Retention").
+    const retentionSteps = notificationRetentionSteps(store, files);
+    retention = startRetentionTimer({
+      enabled: config.RETENTION_ENABLED,
+      hour: config.RETENTION_HOUR,
+      log,
+      run: () => runRetention("notification", retentionSteps, { now: new Date(), schedule: retentionSchedule(config), dryRun: false, log }),
+    });
     const changed = async (since: Date): Promise<Watched[]> =>
       (await findChangedSince(since, (filter) => store.notifications.find(filter).toArray(), "createdAt")).map((n) => ({ ...n, id: n._id, updatedAt: n.createdAt }));
     hub = createWatchHub(changed, log, config.WATCH_POLL_MS);
@@ -153,7 +162,7 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
         { name: "end watch streams", run: () => hub?.stop() },
         { name: "stop consuming", run: () => consumer?.stop() },
         { name: "drain gRPC", run: () => server?.drain(Math.min(10_000, config.SHUTDOWN_GRACE_MS / 2)) },
-        { name: "stop workers", run: () => Promise.all([deliveries?.stop(), reminders?.stop()]).then(() => undefined) },
+        { name: "stop workers", run: () => Promise.all([deliveries?.stop(), reminders?.stop(), retention?.stop()]).then(() => undefined) },
         { name: "flush producer", run: () => producer?.disconnect() },
         { name: "close mailer", run: () => mailer?.close() },
         { name: "stop target refresh", run: () => stopTargets?.() },
