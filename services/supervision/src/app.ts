@@ -2,13 +2,13 @@ import type { Server } from "node:net";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { ownJwks, verifierFromSettings } from "@kuayu/auth";
 import { startCalendar, type CalendarWatch } from "@kuayu/calendar";
-import { kafkaClient } from "@kuayu/config";
+import { kafkaClient, retentionSchedule } from "@kuayu/config";
 import { loadDirectory } from "@kuayu/directory";
 import { startServer, tlsFromSettings, type RunningServer } from "@kuayu/grpc";
 import { brokerReadiness, createKafka, createProducer, ensureTopics, runConsumer, type EventProducer, type RunningConsumer } from "@kuayu/kafka";
 import { runShutdown } from "@kuayu/lifecycle";
 import type { Logger } from "@kuayu/logger";
-import { connectMongo, storeReadiness, coordinationCollections, createLocks, ensureCollections } from "@kuayu/mongo";
+import { connectMongo, storeReadiness, coordinationCollections, createLocks, ensureCollections, runRetention, startRetentionTimer, type RetentionTimer } from "@kuayu/mongo";
 import { lifecycleStream, lifecycleTopics, ownCopy, supervisionTopics, eventSecurity } from "@kuayu/topics";
 import type { Connection } from "mongoose";
 import type { Config } from "./config.js";
@@ -18,6 +18,7 @@ import { supervisionService } from "./adapters/grpc.js";
 import { httpApi } from "./adapters/http.js";
 import { watchOverdue } from "./adapters/metrics.js";
 import { COLLECTIONS, openStore, type NoticeDoc } from "./adapters/store.js";
+import { supervisionRetentionSteps } from "./adapters/retention.js";
 import { createSupervision, type Scope, type Supervision } from "./adapters/supervision.js";
 
 export interface App {
@@ -55,7 +56,7 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
   const topics = lifecycleTopics(scope);
 
   let conn: Connection | undefined, producer: EventProducer | undefined, consumer: RunningConsumer | undefined, server: RunningServer | undefined;
-  let http: Server | undefined, timer: NodeJS.Timeout | undefined, overdueGauge: { stop(): void } | undefined;
+  let http: Server | undefined, timer: NodeJS.Timeout | undefined, overdueGauge: { stop(): void } | undefined, retention: RetentionTimer | undefined;
   try {
     conn = await connectMongo({ uri: config.MONGO_URI, dbName: config.MONGO_DB });
     await ensureCollections(conn, [...COLLECTIONS, ...coordinationCollections()]);
@@ -63,6 +64,14 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
     const sup = createSupervision(store, dir, { flushMs: config.SUPERVISION_FLUSH_MS, maxEvents: config.SUPERVISION_FLUSH_MAX_EVENTS, maxFetches: config.KAFKA_CONCURRENCY });
     overdueGauge = watchOverdue(store);
     recount = sup.recountWorkingMinutes;
+    // Retention, daily (RETENTION_ENABLED, RETENTION_HOUR; docs/security.md "Retention").
+    const retentionSteps = supervisionRetentionSteps(store);
+    retention = startRetentionTimer({
+      enabled: config.RETENTION_ENABLED,
+      hour: config.RETENTION_HOUR,
+      log,
+      run: () => runRetention("supervision", retentionSteps, { now: new Date(), schedule: retentionSchedule(config), dryRun: false, log }),
+    });
     const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: "supervision", log, ...kafkaClient(config) });
     await ensureTopics(kafka, [...topics, ...Object.values(supervisionTopics)]);
     producer = await createProducer(kafka, "kuayu.supervision", events);
@@ -150,6 +159,7 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
       [
         { name: "gRPC NOT_SERVING", run: () => server?.notServing() },
         { name: "stop schedule", run: () => clearInterval(timer) },
+        { name: "stop retention", run: () => retention?.stop() },
         { name: "stop consuming", run: () => consumer?.stop() },
         { name: "close HTTP", run: () => new Promise<void>((r) => (http ? http.close(() => r()) : r())) },
         { name: "drain gRPC", run: () => server?.drain(Math.min(10_000, config.SHUTDOWN_GRACE_MS / 2)) },
