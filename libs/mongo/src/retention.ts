@@ -126,7 +126,9 @@ export async function runRetention(service: string, steps: RetentionStep[], opts
 /** The report as lines for a terminal: one per collection and rule. */
 export function formatRetention(r: RetentionResult): string {
   const head = `${r.service} retention ${r.dryRun ? "(dry run: nothing changed) " : ""}as of ${r.now}`;
-  const lines = r.counts.map((c) => `  ${c.collection.padEnd(22)} ${c.rule.padEnd(26)} ${(r.dryRun ? `would ${c.action}` : c.action === "anonymise" ? "anonymised" : "deleted").padEnd(16)} ${c.count}`);
+  const lines = r.counts.map(
+    (c) => `  ${c.collection.padEnd(22)} ${c.rule.padEnd(26)} ${(r.dryRun ? `would ${c.action}` : c.action === "anonymise" ? "anonymised" : "deleted").padEnd(16)} ${c.count}`,
+  );
   return [head, ...(lines.length > 0 ? lines : ["  nothing is due"]), `  total ${r.total}`].join("\n") + "\n";
 }
 
@@ -155,15 +157,18 @@ export function startRetentionTimer(opts: { enabled: boolean; hour: number; run:
   let stopped = false;
   const schedule = () => {
     if (stopped) return;
-    timer = setTimeout(() => {
-      running = opts
-        .run()
-        .catch((err: unknown) => opts.log.error({ err }, "retention run failed; it runs again tomorrow"))
-        .finally(() => {
-          running = undefined;
-          schedule();
-        });
-    }, untilNextRun(new Date(), opts.hour));
+    timer = setTimeout(
+      () => {
+        running = opts
+          .run()
+          .catch((err: unknown) => opts.log.error({ err }, "retention run failed; it runs again tomorrow"))
+          .finally(() => {
+            running = undefined;
+            schedule();
+          });
+      },
+      untilNextRun(new Date(), opts.hour),
+    );
     timer.unref();
   };
   schedule();

@@ -12,7 +12,13 @@ describe("retention helpers", () => {
 
   it("anonymises personal fields at any depth and nothing else", () => {
     const value = { caseType: "CIVIL", parties: [{ identity: { person: { name: "张三", residentId: "X" } }, address: "某地", phone: "1", email: "a@b" }], claims: "", n: 3, at: new Date(0) };
-    expect(anonymiseFields(value)).toEqual({ caseType: "CIVIL", parties: [{ identity: { person: { name: ANONYMISED, residentId: "" } }, address: "", phone: "", email: "" }], claims: "", n: 3, at: new Date(0) });
+    expect(anonymiseFields(value)).toEqual({
+      caseType: "CIVIL",
+      parties: [{ identity: { person: { name: ANONYMISED, residentId: "" } }, address: "", phone: "", email: "" }],
+      claims: "",
+      n: 3,
+      at: new Date(0),
+    });
   });
 
   it("reports counts per collection and rule, sorted, with a total", () => {

@@ -20,10 +20,8 @@ import {
   ensureIndexes,
   gridFsFileStore,
   type WatchHub,
-  runRetention,
-  startRetentionTimer,
-  type RetentionTimer,
 } from "@kuayu/mongo";
+import { runRetention, startRetentionTimer, type RetentionTimer } from "@kuayu/mongo";
 import { drainLegacyOutbox, startVersionRelay, versionCollections, type VersionRelay, type VersionRow } from "@kuayu/outbox";
 import { intakeV1 } from "@kuayu/proto";
 import { ALL_LIFECYCLE_TOPICS, eventSecurity, ownCopy, ownedStreams } from "@kuayu/topics";

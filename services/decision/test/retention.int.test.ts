@@ -59,7 +59,14 @@ async function entry(id: string, arrivedAt: Date, decidedAt: Date | undefined, o
   await repo.insert(newInboxFiling(arrival, arrivedAt));
   if (decidedAt)
     await repo.change(id, async (f) => ({
-      filing: { ...f, status: "rejected", decidedAt, updatedAt: decidedAt, materials: f.materials.map((m) => ({ ...m, copied: true })), rejection: { category: "other", reason: "张三不符合条件", legalBasis: "民事诉讼法" } },
+      filing: {
+        ...f,
+        status: "rejected",
+        decidedAt,
+        updatedAt: decidedAt,
+        materials: f.materials.map((m) => ({ ...m, copied: true })),
+        rejection: { category: "other", reason: "张三不符合条件", legalBasis: "民事诉讼法" },
+      },
       events: [],
     }));
 }
@@ -84,7 +91,12 @@ afterAll(async () => {
 });
 
 const steps = () => decisionRetention(inboxRetentionStore(inboxModel(conn), versions, content));
-const snapshot = async () => JSON.stringify([await conn.db!.collection("inbox").find().sort({ _id: 1 }).toArray(), await versions.find().sort({ _id: 1 }).toArray(), await conn.db!.collection("copies_content").find().sort({ _id: 1 }).toArray()]);
+const snapshot = async () =>
+  JSON.stringify([
+    await conn.db!.collection("inbox").find().sort({ _id: 1 }).toArray(),
+    await versions.find().sort({ _id: 1 }).toArray(),
+    await conn.db!.collection("copies_content").find().sort({ _id: 1 }).toArray(),
+  ]);
 const EXPECTED = [
   { collection: "copies_content", rule: "with-their-entries", action: "delete", count: 2 },
   { collection: "inbox", rule: "drill", action: "delete", count: 1 },
@@ -99,7 +111,15 @@ it("a dry run changes nothing and reports what a run would do; the command says 
 
   const keys = testKeys();
   const { stdout } = await promisify(execFile)(process.execPath, [path.resolve(__dirname, "../dist/retention.js"), "--dry-run", "--now", NOW.toISOString()], {
-    env: { PATH: process.env.PATH ?? "", MONGO_URI: infra.mongoUri, MONGO_DB: db, JWT_PUBLIC_KEY: keys.publicKey, JWT_PRIVATE_KEY: keys.privateKey, KAFKA_BROKERS: infra.brokers.join(","), LOG_LEVEL: "silent" },
+    env: {
+      PATH: process.env.PATH ?? "",
+      MONGO_URI: infra.mongoUri,
+      MONGO_DB: db,
+      JWT_PUBLIC_KEY: keys.publicKey,
+      JWT_PRIVATE_KEY: keys.privateKey,
+      KAFKA_BROKERS: infra.brokers.join(","),
+      LOG_LEVEL: "silent",
+    },
   });
   expect(stdout).toMatch(/inbox\s+personal-data-after-decision\s+would anonymise\s+2/);
   expect(stdout).toMatch(/copies_content\s+with-their-entries\s+would delete\s+2/);
@@ -118,7 +138,14 @@ it("anonymises entries decided years ago, deletes old drills and unshared copies
   expect(old).toMatchObject({ status: "rejected", caseType: "civil-first-instance", receiptNumber: "KY-old", decidedAt: ago(4 * YEAR), rejection: { category: "other", reason: ANONYMISED } });
   expect((await conn.db!.collection("inbox").findOne({ _id: "old" } as never))?.version).toBe(3);
   expect(JSON.stringify(await versions.find({ doc: { $in: ["old", "old-shared"] } }).toArray())).not.toMatch(PERSONAL);
-  expect(JSON.stringify(await conn.db!.collection("inbox").find({ _id: { $in: ["old", "old-shared"] } } as never).toArray())).not.toMatch(PERSONAL);
+  expect(
+    JSON.stringify(
+      await conn
+        .db!.collection("inbox")
+        .find({ _id: { $in: ["old", "old-shared"] } } as never)
+        .toArray(),
+    ),
+  ).not.toMatch(PERSONAL);
   expect(await content.has(digest(bytesOf("old")))).toBe(false);
   // Shared with a recent entry: kept.
   expect(await content.has(digest(bytesOf("recent")))).toBe(true);

@@ -4,7 +4,12 @@ import { newInboxFiling, type Arrival, type InboxFiling } from "../src/domain/in
 import { anonymiseInbox, copiesToDelete, inboxRetention } from "../src/domain/retention";
 
 const NOW = new Date("2031-06-01T00:00:00Z");
-const details = { caseType: "CASE_TYPE_CIVIL_FIRST_INSTANCE", parties: [{ identity: { case: "person", value: { name: "张三", residentId: "11010519491231002X" } }, address: "广州市沙面大街1号", phone: "13800138000" }], claims: "支付货款", facts: "张三签订合同" };
+const details = {
+  caseType: "CASE_TYPE_CIVIL_FIRST_INSTANCE",
+  parties: [{ identity: { case: "person", value: { name: "张三", residentId: "11010519491231002X" } }, address: "广州市沙面大街1号", phone: "13800138000" }],
+  claims: "支付货款",
+  facts: "张三签订合同",
+};
 const arrival = (over: Partial<Arrival> = {}): Arrival => ({
   filingId: "f1",
   jurisdictionCourtId: "c-110105",
@@ -52,9 +57,23 @@ describe("anonymiseInbox", () => {
     const f = decided("2028-01-01", { caseNumber: "" });
     const a = anonymiseInbox(f, NOW);
     expect(JSON.stringify(a)).not.toMatch(/张三|11010519491231002X|13800138000|沙面/);
-    expect(a.details).toEqual({ caseType: "CASE_TYPE_CIVIL_FIRST_INSTANCE", parties: [{ identity: { case: "person", value: { name: ANONYMISED, residentId: "" } }, address: "", phone: "" }], claims: ANONYMISED, facts: ANONYMISED });
+    expect(a.details).toEqual({
+      caseType: "CASE_TYPE_CIVIL_FIRST_INSTANCE",
+      parties: [{ identity: { case: "person", value: { name: ANONYMISED, residentId: "" } }, address: "", phone: "" }],
+      claims: ANONYMISED,
+      facts: ANONYMISED,
+    });
     expect(a.rejection).toEqual({ category: "other", reason: ANONYMISED, legalBasis: "民事诉讼法第一百二十二条" });
-    expect(a).toMatchObject({ status: "rejected", caseType: "civil-first-instance", jurisdictionCourtId: "c-110105", collaboratingCourtId: "t-440103001", receiptNumber: "KY-1", decidedAt: f.decidedAt, arrivedAt: f.arrivedAt, anonymisedAt: NOW });
+    expect(a).toMatchObject({
+      status: "rejected",
+      caseType: "civil-first-instance",
+      jurisdictionCourtId: "c-110105",
+      collaboratingCourtId: "t-440103001",
+      receiptNumber: "KY-1",
+      decidedAt: f.decidedAt,
+      arrivedAt: f.arrivedAt,
+      anonymisedAt: NOW,
+    });
     expect(a.materials[0]).toMatchObject({ fileName: ANONYMISED, sha256: "a".repeat(64), sizeBytes: 10 });
   });
 });

@@ -8,7 +8,8 @@ import { ALL_LIFECYCLE_TOPICS, eventSecurity, ownCopy, ownedStreams } from "@kua
 import { startCalendar, type CalendarWatch } from "@kuayu/calendar";
 import { kafkaClient, retentionSchedule } from "@kuayu/config";
 import type { Logger } from "@kuayu/logger";
-import { connectMongo, runRetention, startRetentionTimer, type RetentionTimer, storeReadiness, coordinationCollections, createSequences, createWatchHub, ensureCollections, ensureIndexes, type WatchHub } from "@kuayu/mongo";
+import { connectMongo, storeReadiness, coordinationCollections, createSequences, createWatchHub, ensureCollections, ensureIndexes, type WatchHub } from "@kuayu/mongo";
+import { runRetention, startRetentionTimer, type RetentionTimer } from "@kuayu/mongo";
 import { drainLegacyOutbox, startVersionRelay, versionCollections, type VersionRelay, type VersionRow } from "@kuayu/outbox";
 import { directoryV1 } from "@kuayu/proto";
 import type { Connection } from "mongoose";

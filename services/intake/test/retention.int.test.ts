@@ -115,7 +115,12 @@ afterAll(async () => {
 });
 
 const steps = () => intakeRetention(filingRetentionStore(filingModel(conn), timelineModel(conn), versions, materials));
-const snapshot = async () => JSON.stringify([await conn.db!.collection("filings").find().sort({ _id: 1 }).toArray(), await versions.find().sort({ _id: 1 }).toArray(), await conn.db!.collection("material_files.files").countDocuments()]);
+const snapshot = async () =>
+  JSON.stringify([
+    await conn.db!.collection("filings").find().sort({ _id: 1 }).toArray(),
+    await versions.find().sort({ _id: 1 }).toArray(),
+    await conn.db!.collection("material_files.files").countDocuments(),
+  ]);
 
 const EXPECTED = [
   { collection: "filings", rule: "drill", action: "delete", count: 1 },

@@ -41,7 +41,17 @@ const facts = (filingId: string, at: Date, over: Record<string, unknown> = {}) =
   waiting: false,
   ...over,
 });
-const notification = (id: string, filingId: string, createdAt: Date) => ({ _id: id, courtId: "t-440103001", role: "window-clerk", filingId, kind: "accepted", title: "已立案", body: "张三诉某公司", createdAt, read: false });
+const notification = (id: string, filingId: string, createdAt: Date) => ({
+  _id: id,
+  courtId: "t-440103001",
+  role: "window-clerk",
+  filingId,
+  kind: "accepted",
+  title: "已立案",
+  body: "张三诉某公司",
+  createdAt,
+  read: false,
+});
 const delivery = (id: string, filingId: string, createdAt: Date, status: DeliveryDoc["status"]): DeliveryDoc => ({
   _id: id,
   channel: "webhook",
@@ -63,7 +73,16 @@ async function* pdfBytes() {
   yield Buffer.from("%PDF-1.7 张三");
 }
 async function document(code: string, filingId: string, issuedAt: Date) {
-  await store.documents.insertOne({ _id: code, key: `${filingId}:acceptance-notice:1`, filingId, kind: "acceptance-notice", issuedAt, facts: { 当事人: "张三" }, collaboratingCourtId: "t-440103001", jurisdictionCourtId: "c-110105" });
+  await store.documents.insertOne({
+    _id: code,
+    key: `${filingId}:acceptance-notice:1`,
+    filingId,
+    kind: "acceptance-notice",
+    issuedAt,
+    facts: { 当事人: "张三" },
+    collaboratingCourtId: "t-440103001",
+    jurisdictionCourtId: "c-110105",
+  });
   await files.write(`${code}.0000abcd`, code, pdfBytes());
   await store.documentPdfs.insertOne({ _id: code, fileId: `${code}.0000abcd`, sha256: "0".repeat(64), sizeBytes: 10, renderedAt: issuedAt });
 }
@@ -83,7 +102,12 @@ beforeAll(async () => {
   await document("CODE-OLD", "old", ago(4 * YEAR));
   await document("CODE-RECENT", "recent", ago(YEAR));
   await document("CODE-DRILL", "drill-old", ago(40));
-  await store.notifications.insertMany([notification("n-old", "recent", ago(200)), notification("n-new", "recent", ago(10)), notification("n-drill", "drill-old", ago(39)), notification("n-drill-new", "drill-new", ago(4))]);
+  await store.notifications.insertMany([
+    notification("n-old", "recent", ago(200)),
+    notification("n-new", "recent", ago(10)),
+    notification("n-drill", "drill-old", ago(39)),
+    notification("n-drill-new", "drill-new", ago(4)),
+  ]);
   await store.deliveries.insertMany([
     delivery("d-done", "recent", ago(200), "delivered"),
     delivery("d-dead", "recent", ago(200), "dead"),
@@ -100,7 +124,14 @@ afterAll(async () => {
 
 const snapshot = async () =>
   JSON.stringify(await Promise.all(["filings", "notifications", "deliveries", "documents", "document_pdfs", "documents.files"].map((c) => conn.db!.collection(c).find().sort({ _id: 1 }).toArray())));
-const ids = async (c: string) => (await conn.db!.collection(c).find({}, { projection: { _id: 1 } }).sort({ _id: 1 }).toArray()).map((d) => String(d._id));
+const ids = async (c: string) =>
+  (
+    await conn
+      .db!.collection(c)
+      .find({}, { projection: { _id: 1 } })
+      .sort({ _id: 1 })
+      .toArray()
+  ).map((d) => String(d._id));
 
 const EXPECTED = [
   { collection: "deliveries", rule: "drill", action: "delete", count: 1 },

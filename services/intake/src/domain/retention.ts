@@ -40,7 +40,11 @@ export function anonymiseFiling(f: Filing, now: Date): Filing {
     ...f,
     details: anonymiseFields(f.details),
     materials: f.materials.map((m) => ({ ...m, fileName: ANONYMISED })),
-    correctionRequest: f.correctionRequest && { ...f.correctionRequest, note: text(f.correctionRequest.note), items: f.correctionRequest.items.map((i) => ({ ...i, description: text(i.description) })) },
+    correctionRequest: f.correctionRequest && {
+      ...f.correctionRequest,
+      note: text(f.correctionRequest.note),
+      items: f.correctionRequest.items.map((i) => ({ ...i, description: text(i.description) })),
+    },
     decision: f.decision && { ...f.decision, reason: text(f.decision.reason) },
     anonymisedAt: now,
   };

@@ -14,9 +14,7 @@ export function notificationRetentionSteps(store: Store, pdfFiles: FileStore): R
     {
       name: "filings (facts)",
       async run({ now, schedule, dryRun, report }) {
-        const facts = await store.filings
-          .find({}, { projection: { filingId: 1, drill: 1, lastEventType: 1, submittedAt: 1, routedAt: 1, decidedAt: 1, acknowledgedAt: 1, waiting: 1 } })
-          .toArray();
+        const facts = await store.filings.find({}, { projection: { filingId: 1, drill: 1, lastEventType: 1, submittedAt: 1, routedAt: 1, decidedAt: 1, acknowledgedAt: 1, waiting: 1 } }).toArray();
         // Facts kept before the per-province topics have no filingId field of their own: their _id is the filing.
         const views = facts.map((f) => ({ ...f, filingId: f.filingId ?? f._id.split("@")[0] }) as FactsView);
         seen = filingsSeen(views, now, schedule);

@@ -14,7 +14,12 @@ export function ledgerRetention(e: Pick<LedgerEntry, "drill" | "arrivedAt">, now
  * A rating: a drill filing's is deleted with its entry; a real one's free-text comment (it may name
  * someone) is anonymised `personalDataYears` after it was given. The score stays (it is counted).
  */
-export function ratingRetention(r: { filingId: string; comment: string; at: Date }, drills: ReadonlySet<string>, now: Date, s: RetentionSchedule): { action: "delete"; rule: "drill" } | { action: "anonymise"; rule: "personal-data-after-rating" } | undefined {
+export function ratingRetention(
+  r: { filingId: string; comment: string; at: Date },
+  drills: ReadonlySet<string>,
+  now: Date,
+  s: RetentionSchedule,
+): { action: "delete"; rule: "drill" } | { action: "anonymise"; rule: "personal-data-after-rating" } | undefined {
   if (drills.has(r.filingId)) return { action: "delete", rule: "drill" };
   if (!r.comment || r.comment === ANONYMISED) return undefined;
   return dueBy(r.at, yearsBefore(now, s.personalDataYears)) ? { action: "anonymise", rule: "personal-data-after-rating" } : undefined;
@@ -25,7 +30,12 @@ export function ratingRetention(r: { filingId: string; comment: string; at: Date
  * anonymised `personalDataYears` after it was answered (an open one is never touched: its answer
  * is still to come). Category, courts, dates and status stay.
  */
-export function complaintRetention(c: { filingId: string; status: string; text: string; answeredAt?: Date }, drills: ReadonlySet<string>, now: Date, s: RetentionSchedule): { action: "delete"; rule: "drill" } | { action: "anonymise"; rule: "personal-data-after-answer" } | undefined {
+export function complaintRetention(
+  c: { filingId: string; status: string; text: string; answeredAt?: Date },
+  drills: ReadonlySet<string>,
+  now: Date,
+  s: RetentionSchedule,
+): { action: "delete"; rule: "drill" } | { action: "anonymise"; rule: "personal-data-after-answer" } | undefined {
   if (drills.has(c.filingId)) return { action: "delete", rule: "drill" };
   if (c.status !== "answered" || c.text === ANONYMISED) return undefined;
   return dueBy(c.answeredAt, yearsBefore(now, s.personalDataYears)) ? { action: "anonymise", rule: "personal-data-after-answer" } : undefined;
