@@ -1,5 +1,6 @@
 // The shared pieces of retention: cut-offs, the anonymiser, the report, the schedule of the daily run, the command's arguments.
-import { ANONYMISED, RetentionReport, anonymiseFields, daysBefore, dueBy, formatRetention, retentionArgs, untilNextRun, yearsBefore } from "../src/retention";
+import { createLogger } from "@kuayu/logger";
+import { ANONYMISED, RetentionReport, anonymiseFields, daysBefore, dueBy, formatRetention, retentionArgs, startRetentionTimer, untilNextRun, yearsBefore } from "../src/retention";
 
 describe("retention helpers", () => {
   it("counts calendar years and days back", () => {
@@ -48,5 +49,46 @@ describe("retention helpers", () => {
     expect(retentionArgs(["--now=2031-06-01"]).dryRun).toBe(false);
     expect(() => retentionArgs(["--now", "yesterday"])).toThrow(/ISO 8601/);
     expect(() => retentionArgs(["--force"])).toThrow(/unknown argument/);
+  });
+});
+
+describe("the daily timer", () => {
+  const log = createLogger({ service: "retention-test", level: "silent" });
+  afterEach(() => jest.useRealTimers());
+
+  it("runs at the hour every day, one run at a time, and again after a failure", async () => {
+    jest.useFakeTimers({ now: new Date("2031-05-31T18:30:00Z") }); // 02:30 China time
+    const runs: string[] = [];
+    let fail = true;
+    const timer = startRetentionTimer({
+      enabled: true,
+      hour: 3,
+      log,
+      run: async () => {
+        runs.push(new Date().toISOString());
+        if (fail) {
+          fail = false;
+          throw new Error("store down");
+        }
+      },
+    });
+    await jest.advanceTimersByTimeAsync(29 * 60_000);
+    expect(runs).toEqual([]);
+    await jest.advanceTimersByTimeAsync(60_000);
+    expect(runs).toEqual(["2031-05-31T19:00:00.000Z"]);
+    await jest.advanceTimersByTimeAsync(24 * 3600_000);
+    expect(runs).toEqual(["2031-05-31T19:00:00.000Z", "2031-06-01T19:00:00.000Z"]);
+    await timer.stop();
+    await jest.advanceTimersByTimeAsync(48 * 3600_000);
+    expect(runs).toHaveLength(2);
+  });
+
+  it("never runs when disabled (RETENTION_ENABLED=false)", async () => {
+    jest.useFakeTimers({ now: new Date("2031-05-31T18:30:00Z") });
+    const run = jest.fn(async () => undefined);
+    const timer = startRetentionTimer({ enabled: false, hour: 3, log, run });
+    await jest.advanceTimersByTimeAsync(72 * 3600_000);
+    expect(run).not.toHaveBeenCalled();
+    await timer.stop();
   });
 });
