@@ -39,11 +39,10 @@ export function anonymiseInbox(f: InboxFiling, now: Date): InboxFiling {
 
 /**
  * The material copies (by SHA-256) that retention deletes with these entries: those of the due
- * entries that no entry keeping its data still uses (copies are shared by digest).
+ * entries that no entry keeping its data still uses (`kept`: their digests; copies are shared by digest).
  */
-export function copiesToDelete(due: Pick<InboxFiling, "materials">[], kept: Pick<InboxFiling, "materials">[]): string[] {
-  const live = new Set(kept.flatMap((f) => f.materials.map((m) => m.sha256)));
-  return [...new Set(due.flatMap((f) => f.materials.map((m) => m.sha256)))].filter((d) => !live.has(d));
+export function copiesToDelete(due: Pick<InboxFiling, "materials">[], kept: ReadonlySet<string>): string[] {
+  return [...new Set(due.flatMap((f) => f.materials.map((m) => m.sha256)))].filter((d) => !kept.has(d));
 }
 
 /** The store as retention needs it (adapters/mongo/retention-store.ts). */
@@ -66,11 +65,12 @@ export function decisionRetention(store: InboxRetentionStore): RetentionStep[] {
       name: "inbox",
       async run({ now, schedule, dryRun, report }) {
         const due: { f: InboxFiling; d: InboxRetention }[] = [];
-        const kept: InboxFiling[] = [];
+        // The digests of the entries that keep their data: their copies stay.
+        const kept = new Set<string>();
         for await (const f of store.scan()) {
           const d = inboxRetention(f, now, schedule);
-          if (d) due.push({ f, d });
-          else if (!f.anonymisedAt) kept.push(f);
+          if (d) due.push({ f: { ...f, details: undefined }, d });
+          else if (!f.anonymisedAt) for (const m of f.materials) kept.add(m.sha256);
         }
         const copies = copiesToDelete(
           due.map((x) => x.f),
