@@ -11,6 +11,7 @@ import { filingCommands } from "./filing.js";
 import { inboxCommands } from "./inbox.js";
 import { documentCommands, notifyCommands, subscriptionCommands, webhookCommands } from "./notify.js";
 import { caseNumberCommands, deadlineCommand, jurisdictionCommand } from "./rules.js";
+import { retentionCommands } from "./retention.js";
 import { superviseCommands } from "./supervise.js";
 import { tokenJwksCommand, tokenMintCommand } from "./token.js";
 
@@ -41,6 +42,7 @@ subscriptionCommands(program.command("subscription").description("e-mail and SMS
 documentCommands(program.command("document").description("printable documents (回执, 受理通知书, …) and checking them by verification code"));
 drillCommands(program.command("drill").description("nationwide drills (全国演练) through the real services, and load tests"));
 dlqCommands(program.command("dlq").description("dead-lettered events (what consumers could never handle): list, show, replay"));
+retentionCommands(program.command("retention").description('the retention schedule (docs/security.md "Retention"): anonymise and delete personal, drill and notification data when due'), root);
 superviseCommands(program.command("supervise").description("national supervision (全国监管) for supervisors: indicators, overdue filings, notices (通报), drills (演练), complaints"));
 
 program.parseAsync(process.argv).catch((err: Error) => {

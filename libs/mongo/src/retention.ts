@@ -181,27 +181,29 @@ export function startRetentionTimer(opts: { enabled: boolean; hour: number; run:
   };
 }
 
-/** Parses the retention command's arguments: `[--dry-run] [--now <ISO time>]`. */
-export function retentionArgs(argv: string[]): { dryRun: boolean; now: Date } {
+/** Parses the retention command's arguments: `[--dry-run] [--now <ISO time>] [--json]`. */
+export function retentionArgs(argv: string[]): { dryRun: boolean; now: Date; json: boolean } {
   let dryRun = false;
+  let json = false;
   let now = new Date();
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === "--dry-run") dryRun = true;
+    else if (a === "--json") json = true;
     else if (a === "--now" || a.startsWith("--now=")) {
       const v = a === "--now" ? argv[++i] : a.slice("--now=".length);
       const t = v ? new Date(v) : new Date(NaN);
       if (!v || Number.isNaN(t.getTime())) throw new Error(`--now needs an ISO 8601 time (e.g. 2030-01-01T00:00:00Z), got ${v ?? "nothing"}`);
       now = t;
-    } else throw new Error(`unknown argument ${a}; usage: retention [--dry-run] [--now <ISO time>]`);
+    } else throw new Error(`unknown argument ${a}; usage: retention [--dry-run] [--now <ISO time>] [--json]`);
   }
-  return { dryRun, now };
+  return { dryRun, now, json };
 }
 
 /**
- * The body of a service's retention command (`node dist/retention.js [--dry-run] [--now <ISO time>]`):
+ * The body of a service's retention command (`node dist/retention.js [--dry-run] [--now <ISO time>] [--json]`):
  * parses the arguments, opens the service's store, runs the steps, prints the report (counts per
- * collection and rule) and closes the store. Exit code 0 when it ran, 2 for bad arguments, 1 when a
+ * collection and rule; `--json`: the RetentionResult on one line) and closes the store. Exit code 0 when it ran, 2 for bad arguments, 1 when a
  * step failed.
  */
 export async function retentionCommand(
@@ -209,7 +211,7 @@ export async function retentionCommand(
   argv: string[],
   open: () => Promise<{ steps: RetentionStep[]; schedule: RetentionSchedule; log: Logger; close: () => Promise<void> }>,
 ): Promise<number> {
-  let args: { dryRun: boolean; now: Date };
+  let args: { dryRun: boolean; now: Date; json: boolean };
   try {
     args = retentionArgs(argv);
   } catch (err) {
@@ -218,8 +220,8 @@ export async function retentionCommand(
   }
   const { steps, schedule, log, close } = await open();
   try {
-    const result = await runRetention(service, steps, { ...args, schedule, log });
-    process.stdout.write(formatRetention(result));
+    const result = await runRetention(service, steps, { now: args.now, dryRun: args.dryRun, schedule, log });
+    process.stdout.write(args.json ? `${JSON.stringify(result)}\n` : formatRetention(result));
     return 0;
   } catch (err) {
     log.error({ err }, "retention run failed");

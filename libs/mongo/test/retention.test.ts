@@ -45,8 +45,8 @@ describe("retention helpers", () => {
   });
 
   it("takes --dry-run and --now, refuses anything else", () => {
-    expect(retentionArgs(["--dry-run", "--now", "2031-06-01T00:00:00Z"])).toEqual({ dryRun: true, now: new Date("2031-06-01T00:00:00Z") });
-    expect(retentionArgs(["--now=2031-06-01"]).dryRun).toBe(false);
+    expect(retentionArgs(["--dry-run", "--now", "2031-06-01T00:00:00Z"])).toEqual({ dryRun: true, now: new Date("2031-06-01T00:00:00Z"), json: false });
+    expect(retentionArgs(["--now=2031-06-01", "--json"])).toMatchObject({ dryRun: false, json: true });
     expect(() => retentionArgs(["--now", "yesterday"])).toThrow(/ISO 8601/);
     expect(() => retentionArgs(["--force"])).toThrow(/unknown argument/);
   });

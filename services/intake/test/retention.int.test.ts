@@ -146,6 +146,17 @@ it("a dry run changes nothing and reports what a run would do; the command says 
   expect(stdout).toMatch(/total 5/);
   expect(stdout).not.toMatch(/张三|11010519491231002X|old|recent/);
   expect(await snapshot()).toBe(before);
+
+  // `kuayu retention run`, the operator CLI over the services' commands: the same counts, as JSON.
+  const cli = await promisify(execFile)(
+    process.execPath,
+    [path.resolve(__dirname, "../../../libs/cli/bin/kuayu.js"), "retention", "run", "--services", "intake", "--dry-run", "--json", "--now", NOW.toISOString()],
+    {
+      env: { PATH: process.env.PATH ?? "", MONGO_URI: infra.mongoUri, MONGO_DB: db, JWT_PUBLIC_KEY: testKeys().publicKey, KAFKA_BROKERS: infra.brokers.join(","), LOG_LEVEL: "silent" },
+    },
+  );
+  expect(JSON.parse(cli.stdout)).toMatchObject({ service: "intake", dryRun: true, now: NOW.toISOString(), counts: EXPECTED, total: 5 });
+  expect(await snapshot()).toBe(before);
 }, 60_000);
 
 it("anonymises the filings decided years ago, deletes old drills, leaves the rest; a second run finds nothing", async () => {
