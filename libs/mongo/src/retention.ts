@@ -1,3 +1,4 @@
+import { metrics } from "@opentelemetry/api";
 import type { Logger } from "@kuayu/logger";
 
 // Retention (docs/security.md "Retention"): how long each service keeps personal data, drill data
@@ -110,14 +111,25 @@ export interface RetentionResult {
  * the run (what earlier steps did stays done; every step is safe to run again).
  */
 export async function runRetention(service: string, steps: RetentionStep[], opts: { now: Date; schedule: RetentionSchedule; dryRun: boolean; log: Logger }): Promise<RetentionResult> {
+  const meter = metrics.getMeter("kuayu");
+  const runs = meter.createCounter("kuayu_retention_runs_total", { description: "Retention runs (not dry runs), by result: alert on failed ones" });
+  const changed = meter.createCounter("kuayu_retention_documents_total", { description: "Documents retention anonymised or deleted, by collection, rule and action" });
   const report = new RetentionReport();
   const ctx: RetentionContext = { ...opts, report };
   opts.log.info({ service, now: opts.now.toISOString(), dryRun: opts.dryRun, schedule: opts.schedule }, "retention run started");
-  for (const [i, step] of steps.entries()) {
-    const before = report.total;
-    await step.run(ctx);
-    opts.log.info({ step: step.name, done: i + 1, of: steps.length, changed: report.total - before, dryRun: opts.dryRun }, "retention step finished");
+  try {
+    for (const [i, step] of steps.entries()) {
+      const before = report.total;
+      await step.run(ctx);
+      opts.log.info({ step: step.name, done: i + 1, of: steps.length, changed: report.total - before, dryRun: opts.dryRun }, "retention step finished");
+    }
+  } catch (err) {
+    if (!opts.dryRun) runs.add(1, { service, result: "failed" });
+    throw err;
+  } finally {
+    if (!opts.dryRun) for (const c of report.rows()) changed.add(c.count, { service, collection: c.collection, rule: c.rule, action: c.action });
   }
+  if (!opts.dryRun) runs.add(1, { service, result: "ok" });
   const result = { service, now: opts.now.toISOString(), dryRun: opts.dryRun, counts: report.rows(), total: report.total };
   opts.log.info({ counts: result.counts, total: result.total, dryRun: opts.dryRun }, "retention run finished");
   return result;
