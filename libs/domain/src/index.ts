@@ -7,3 +7,4 @@ export * from "./working-time.js";
 export * from "./route-rules.js";
 export * from "./identity.js";
 export * from "./text.js";
+export * from "./retention.js";

@@ -1,27 +1,9 @@
-// The shared pieces of retention: cut-offs, the anonymiser, the report, the schedule of the daily run, the command's arguments.
+// Running retention: the report as printed, the command's arguments, the daily timer.
 import { createLogger } from "@kuayu/logger";
-import { ANONYMISED, RetentionReport, anonymiseFields, daysBefore, dueBy, formatRetention, retentionArgs, startRetentionTimer, untilNextRun, yearsBefore } from "../src/retention";
+import { RetentionReport } from "@kuayu/domain";
+import { formatRetention, retentionArgs, startRetentionTimer } from "../src/retention";
 
-describe("retention helpers", () => {
-  it("counts calendar years and days back", () => {
-    expect(yearsBefore(new Date("2031-06-01T10:00:00Z"), 3).toISOString()).toBe("2028-06-01T10:00:00.000Z");
-    expect(daysBefore(new Date("2031-06-01T10:00:00Z"), 30).toISOString()).toBe("2031-05-02T10:00:00.000Z");
-    expect(dueBy(new Date("2020-01-01"), new Date("2020-01-01"))).toBe(true);
-    expect(dueBy("2020-01-02T00:00:00Z", new Date("2020-01-01"))).toBe(false);
-    expect(dueBy(undefined, new Date())).toBe(false);
-  });
-
-  it("anonymises personal fields at any depth and nothing else", () => {
-    const value = { caseType: "CIVIL", parties: [{ identity: { person: { name: "张三", residentId: "X" } }, address: "某地", phone: "1", email: "a@b" }], claims: "", n: 3, at: new Date(0) };
-    expect(anonymiseFields(value)).toEqual({
-      caseType: "CIVIL",
-      parties: [{ identity: { person: { name: ANONYMISED, residentId: "" } }, address: "", phone: "", email: "" }],
-      claims: "",
-      n: 3,
-      at: new Date(0),
-    });
-  });
-
+describe("retention runner", () => {
   it("reports counts per collection and rule, sorted, with a total", () => {
     const r = new RetentionReport();
     r.add("filings", "drill", "delete");
@@ -35,13 +17,6 @@ describe("retention helpers", () => {
     const text = formatRetention({ service: "x", now: "2031-06-01T00:00:00.000Z", dryRun: true, counts: r.rows(), total: r.total });
     expect(text).toContain("dry run");
     expect(text).toMatch(/filings\s+drill\s+would delete\s+3/);
-  });
-
-  it("runs next at the given hour, China time", () => {
-    // 2031-06-01 02:00 China = 2031-05-31T18:00Z: 03:00 China is an hour away.
-    expect(untilNextRun(new Date("2031-05-31T18:00:00Z"), 3)).toBe(3600_000);
-    // 04:00 China: tomorrow's 03:00, 23 hours away.
-    expect(untilNextRun(new Date("2031-05-31T20:00:00Z"), 3)).toBe(23 * 3600_000);
   });
 
   it("takes --dry-run and --now, refuses anything else", () => {

@@ -1,5 +1,5 @@
 // Retention of the inbox: which entry is anonymised or deleted when, what anonymising keeps, which copies go.
-import { ANONYMISED, DEFAULT_SCHEDULE } from "@kuayu/mongo";
+import { ANONYMISED, DEFAULT_SCHEDULE } from "@kuayu/domain";
 import { newInboxFiling, type Arrival, type InboxFiling } from "../src/domain/inbox";
 import { anonymiseInbox, copiesToDelete, inboxRetention } from "../src/domain/retention";
 

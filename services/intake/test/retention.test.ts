@@ -1,5 +1,5 @@
 // Retention of intake's filings: which filing is anonymised or deleted when, and what anonymising keeps.
-import { ANONYMISED, DEFAULT_SCHEDULE } from "@kuayu/mongo";
+import { ANONYMISED, DEFAULT_SCHEDULE } from "@kuayu/domain";
 import type { Filing, FilingDetails } from "../src/domain/filing";
 import { anonymiseFiling, filingRetention } from "../src/domain/retention";
 

@@ -4,7 +4,8 @@
 // same counts.
 import type { Connection } from "mongoose";
 import { createLogger } from "@kuayu/logger";
-import { DEFAULT_SCHEDULE, connectMongo, createLocks, gridFsFileStore, runRetention, type FileStore } from "@kuayu/mongo";
+import { DEFAULT_SCHEDULE } from "@kuayu/domain";
+import { connectMongo, createLocks, gridFsFileStore, runRetention, type FileStore } from "@kuayu/mongo";
 import { infra, uniqueName } from "@kuayu/testkit";
 import { notificationRetentionSteps } from "../src/adapters/retention";
 import { openStore, type DeliveryDoc, type Store } from "../src/adapters/store";

@@ -1,5 +1,5 @@
 // Retention of notification's data: facts, documents, in-app notifications, deliveries.
-import { DEFAULT_SCHEDULE } from "@kuayu/mongo";
+import { DEFAULT_SCHEDULE } from "@kuayu/domain";
 import { deliveryRetention, documentRetention, factsRetention, filingsSeen, notificationRetention, type FactsView } from "../src/domain/retention";
 
 const NOW = new Date("2031-06-01T00:00:00Z");

@@ -3,7 +3,8 @@
 // and answered complaints are anonymised; a dry run changes nothing and reports the same counts.
 import type { Connection } from "mongoose";
 import { createLogger } from "@kuayu/logger";
-import { ANONYMISED, DEFAULT_SCHEDULE, connectMongo, createLocks, runRetention } from "@kuayu/mongo";
+import { ANONYMISED, DEFAULT_SCHEDULE } from "@kuayu/domain";
+import { connectMongo, createLocks, runRetention } from "@kuayu/mongo";
 import { infra, uniqueName } from "@kuayu/testkit";
 import { emptyEntry } from "../src/domain/ledger";
 import { supervisionRetentionSteps } from "../src/adapters/retention";

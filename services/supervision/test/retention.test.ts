@@ -1,5 +1,5 @@
 // Retention of supervision's data: drill ledger entries, ratings' comments, answered complaints.
-import { ANONYMISED, DEFAULT_SCHEDULE } from "@kuayu/mongo";
+import { ANONYMISED, DEFAULT_SCHEDULE } from "@kuayu/domain";
 import { complaintRetention, ledgerRetention, ratingRetention } from "../src/domain/retention";
 
 const NOW = new Date("2031-06-01T00:00:00Z");

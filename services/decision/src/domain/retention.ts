@@ -1,4 +1,4 @@
-import { ANONYMISED, anonymiseFields, daysBefore, dueBy, yearsBefore, type RetentionSchedule, type RetentionStep } from "@kuayu/mongo";
+import { ANONYMISED, anonymiseFields, daysBefore, dueBy, yearsBefore, type RetentionSchedule, type RetentionStep } from "@kuayu/domain";
 import type { InboxFiling, InboxStatus } from "./inbox.js";
 
 // Retention of the jurisdiction courts' inboxes (docs/security.md "Retention"). Pure decisions

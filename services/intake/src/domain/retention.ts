@@ -1,4 +1,4 @@
-import { ANONYMISED, anonymiseFields, daysBefore, dueBy, yearsBefore, type RetentionSchedule, type RetentionStep } from "@kuayu/mongo";
+import { ANONYMISED, anonymiseFields, daysBefore, dueBy, yearsBefore, type RetentionSchedule, type RetentionStep } from "@kuayu/domain";
 import type { Filing, FilingStatus } from "./filing.js";
 
 // Retention of intake's filings (docs/security.md "Retention"). Pure decisions here; the steps run

@@ -1,4 +1,5 @@
-import type { FileStore, RetentionStep } from "@kuayu/mongo";
+import type { RetentionStep } from "@kuayu/domain";
+import type { FileStore } from "@kuayu/mongo";
 import { deliveryRetention, documentRetention, factsRetention, filingsSeen, notificationRetention, type FactsView, type FilingsSeen } from "../domain/retention.js";
 import type { Store } from "./store.js";
 

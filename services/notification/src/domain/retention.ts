@@ -1,4 +1,4 @@
-import { daysBefore, dueBy, yearsBefore, type RetentionSchedule } from "@kuayu/mongo";
+import { daysBefore, dueBy, yearsBefore, type RetentionSchedule } from "@kuayu/domain";
 import { EVENT, type FilingFacts } from "./notify.js";
 
 // Retention of the notification service's data (docs/security.md "Retention"). Pure decisions;

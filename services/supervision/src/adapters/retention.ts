@@ -1,4 +1,4 @@
-import { ANONYMISED, type RetentionStep } from "@kuayu/mongo";
+import { ANONYMISED, type RetentionStep } from "@kuayu/domain";
 import { complaintRetention, ledgerRetention, ratingRetention } from "../domain/retention.js";
 import type { Store } from "./store.js";
 

@@ -1,4 +1,4 @@
-import { ANONYMISED, daysBefore, dueBy, yearsBefore, type RetentionSchedule } from "@kuayu/mongo";
+import { ANONYMISED, daysBefore, dueBy, yearsBefore, type RetentionSchedule } from "@kuayu/domain";
 import type { LedgerEntry } from "./ledger.js";
 
 // Retention of supervision's data (docs/security.md "Retention"). The counters are aggregates and
