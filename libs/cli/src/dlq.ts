@@ -255,19 +255,24 @@ export function dlqCommands(dlq: Command): void {
         : letters.map((d) => `${d.deadLetteredAt}  ${d.origin}  ${d.group}  ${d.eventType || "(undecodable)"}  ${d.eventId}  ${d.attempts} attempt(s)  ${d.error.slice(0, 100)}`).join("\n"),
     );
   });
-  common(dlq.command("show").description("one dead-lettered event by its event id, origin or place in the dead-letter topic: every header, the error, the filing (key), the event's size and SHA-256, and whether its record is still on its topic to replay").argument("<id>")).action(
-    async (id: string, o: Options) => {
-      const d = (await readDeadLetters(o)).find((x) => x.eventId === id || x.origin === id || x.at === id);
-      if (!d) throw new Error(`no dead-lettered event ${id}`);
-      const replayable = await originPresent(o, d);
-      const shown = { ...summary(d), key: d.key, bytes: d.bytes, sha256: d.sha256 || "-", replayable, headers: d.headers };
-      print(o.json, shown, () =>
-        Object.entries(shown)
-          .map(([k, v]) => `${k}: ${typeof v === "object" ? JSON.stringify(v, null, 2) : String(v)}`)
-          .join("\n"),
-      );
-    },
-  );
+  common(
+    dlq
+      .command("show")
+      .description(
+        "one dead-lettered event by its event id, origin or place in the dead-letter topic: every header, the error, the filing (key), the event's size and SHA-256, and whether its record is still on its topic to replay",
+      )
+      .argument("<id>"),
+  ).action(async (id: string, o: Options) => {
+    const d = (await readDeadLetters(o)).find((x) => x.eventId === id || x.origin === id || x.at === id);
+    if (!d) throw new Error(`no dead-lettered event ${id}`);
+    const replayable = await originPresent(o, d);
+    const shown = { ...summary(d), key: d.key, bytes: d.bytes, sha256: d.sha256 || "-", replayable, headers: d.headers };
+    print(o.json, shown, () =>
+      Object.entries(shown)
+        .map(([k, v]) => `${k}: ${typeof v === "object" ? JSON.stringify(v, null, 2) : String(v)}`)
+        .join("\n"),
+    );
+  });
   common(
     dlq
       .command("replay")
