@@ -1,10 +1,11 @@
 // Least privilege in the store (real FerretDB on PostgreSQL, as `make up` and `make test` start it):
 // each service logs in as its own user (scripts/infra/infra.sh, ferretdb-service-roles.sql), which
 // reads and writes its own database and is refused every read and write of another service's.
+import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { MongoClient } from "mongodb";
-import { assertInfraUp, infra, uniqueName } from "@kuayu/testkit";
+import { mongo } from "mongoose";
+import { assertInfraUp, infra, spawnService, testKeys, uniqueName, type ServiceProcess } from "@kuayu/testkit";
 
 const SERVICES = ["intake", "decision", "notification", "supervision"] as const;
 type Service = (typeof SERVICES)[number];
@@ -15,11 +16,12 @@ const uriOf = (s: Service, pw = password(s)) => {
   const u = new URL(infra.mongoUri);
   return `mongodb://kuayu_${s}:${encodeURIComponent(pw)}@${u.host}/?authMechanism=PLAIN`;
 };
-const client = (uri: string) => new MongoClient(uri, { serverSelectionTimeoutMS: 5000 });
+const client = (uri: string) => new mongo.MongoClient(uri, { serverSelectionTimeoutMS: 5000 });
 
 const collection = uniqueName("least_privilege");
-const clients = new Map<Service, MongoClient>();
-let admin: MongoClient;
+const running: ServiceProcess[] = [];
+const clients = new Map<Service, mongo.MongoClient>();
+let admin: mongo.MongoClient;
 
 beforeAll(async () => {
   await assertInfraUp();
@@ -33,6 +35,7 @@ beforeAll(async () => {
       .insertOne({ _id: `doc-${s}` as never, owner: s, n: 1 });
 });
 afterAll(async () => {
+  await Promise.all(running.map((p) => p.kill()));
   for (const s of SERVICES)
     await admin
       ?.db(`kuayu_${s}`)
@@ -105,3 +108,66 @@ it("refuses a service user with a wrong password", async () => {
     await wrong.close();
   }
 });
+
+it("keeps every database visible to everyone when a service user is FerretDB's first client after a restart", async () => {
+  // FerretDB lists the databases and their collections once per process, as its first client may
+  // see them: the metadata tables are shared with every service user (ferretdb-service-roles.sql),
+  // else the others' collections would look empty until FerretDB restarts again.
+  const infraSh = (...args: string[]) => execFileSync("bash", [resolve(ROOT, "scripts/infra/infra.sh"), ...args], { stdio: "ignore" });
+  for (const c of clients.values()) await c.close();
+  await admin.close();
+  infraSh("kill", "ferretdb");
+  infraSh("start", "ferretdb");
+  const first = client(uriOf("intake"));
+  try {
+    expect(await first.db("kuayu_intake").collection(collection).countDocuments()).toBe(1);
+  } finally {
+    await first.close();
+  }
+  admin = client(infra.mongoUri);
+  for (const s of SERVICES) clients.set(s, client(uriOf(s)));
+  for (const s of SERVICES) {
+    expect(
+      await admin
+        .db(`kuayu_${s}`)
+        .collection(collection)
+        .findOne({ _id: `doc-${s}` as never }),
+    ).toMatchObject({ owner: s });
+    expect(await clients.get(s)!.db(`kuayu_${s}`).collection(collection).countDocuments()).toBe(1);
+  }
+});
+
+it("runs every service with a database as its own store user, on its own database, as `make up` does", async () => {
+  const keys = testKeys();
+  const started = await Promise.all(
+    SERVICES.map(async (s) => {
+      // Its real database (kuayu_<service>): the one its user may use. Nothing is dropped afterwards.
+      const proc = spawnService(resolve(ROOT, `services/${s}/dist/main.js`), {
+        ...infra.kafkaEnv,
+        GRPC_PORT: "0",
+        GRPC_HOST: "127.0.0.1",
+        HTTP_PORT: "0",
+        HTTP_HOST: "127.0.0.1",
+        NOTICE_TIME: "off",
+        LOG_LEVEL: "info",
+        KAFKA_GROUP_ID: uniqueName(`${s}-store-user`),
+        KAFKA_FROM_BEGINNING: "false",
+        MONGO_URI: uriOf(s),
+        MONGO_DB: `kuayu_${s}`,
+        JWT_PUBLIC_KEY: keys.publicKey,
+        JWT_PRIVATE_KEY: keys.privateKey,
+        OTEL_SERVICE_NAME: s,
+      });
+      running.push(proc);
+      await proc.waitFor((l) => l.msg === `${s} started`, 150_000);
+      return proc;
+    }),
+  );
+  // A few seconds of running: consumers, relays, workers and sweeps reach the store.
+  await new Promise((r) => setTimeout(r, 4000));
+  for (const [i, proc] of started.entries()) {
+    const denied = proc.lines.filter((l) => /SQLSTATE 42501|permission denied|must be owner/i.test(JSON.stringify(l)));
+    expect([SERVICES[i], denied]).toEqual([SERVICES[i], []]);
+    expect([SERVICES[i], proc.proc.exitCode]).toEqual([SERVICES[i], null]);
+  }
+}, 180_000);
