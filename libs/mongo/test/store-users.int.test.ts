@@ -25,6 +25,13 @@ let admin: mongo.MongoClient;
 
 beforeAll(async () => {
   await assertInfraUp();
+  let backend = "unknown";
+  try {
+    backend = readFileSync(resolve(ROOT, ".data/pids/ferretdb.backend"), "utf8").trim();
+  } catch {
+    // not started by this checkout's infra.sh
+  }
+  if (backend !== "postgresql") throw new Error(`the store users live in PostgreSQL: start the store with scripts/infra/infra.sh (backend postgresql), not ${backend}`);
   admin = client(infra.mongoUri);
   for (const s of SERVICES) clients.set(s, client(uriOf(s)));
   // What each database holds before the others try: one document, written by the admin.
