@@ -37,6 +37,8 @@ GRPCURL_TLS=(-cacert "$TLS_DIR/ca.pem" -cert "$TLS_DIR/client.pem" -key "$TLS_DI
 # every service verifies against the release's event JWKS (scripts/events/dev-keys.sh).
 EVENTS_DIR="$KUAYU_ROOT/.secrets/events"
 EVENT_PRODUCERS="intake routing decision supervision"
+# The services with a database (scripts/infra/infra.sh STORE_SERVICES).
+STORE_SERVICES="intake decision notification supervision"
 
 pidfile() { echo ".data/pids/svc-$1.pid"; }
 alive() { [ -f "$(pidfile "$1")" ] && kill -0 "$(cat "$(pidfile "$1")")" 2>/dev/null; }
@@ -76,10 +78,14 @@ up() {
     [ "$name" = decision ] && extra="JWT_PRIVATE_KEY_FILE=$KUAYU_ROOT/.secrets/jwt-private.pem"
     signing=""
     [[ " $EVENT_PRODUCERS " == *" $name "* ]] && signing="EVENT_SIGNING_KEY_FILE=$EVENTS_DIR/$name-key.pem"
+    # Its own store user, which reaches its own database only (scripts/infra/infra.sh mongo-uri;
+    # docs/security.md "Least privilege in the store"); routing has no database.
+    store=""
+    [[ " $STORE_SERVICES " == *" $name "* ]] && store="MONGO_URI=$(bash scripts/infra/infra.sh mongo-uri "$name")"
     GRPC_PORT=$grpc METRICS_PORT=$metrics OTEL_SERVICE_NAME=$name \
       KAFKA_SASL_MECHANISM=scram-sha-512 KAFKA_SASL_USERNAME="$name" KAFKA_SASL_PASSWORD_FILE="$KUAYU_ROOT/.secrets/kafka/$name.password" \
       JWT_PUBLIC_KEY_FILE="$KUAYU_ROOT/.secrets/jwt-public.pem" OIDC_ISSUER="$IDP_URL" \
-      env ${extra:+"$extra"} ${signing:+"$signing"} EVENT_KEYS_FILE="$EVENTS_DIR/jwks.json" \
+      env ${extra:+"$extra"} ${signing:+"$signing"} ${store:+"$store"} EVENT_KEYS_FILE="$EVENTS_DIR/jwks.json" \
       env "${TLS_ENV[@]}" \
       setsid nohup node --disable-warning=DEP0123 --require @kuayu/telemetry/register "services/$name/dist/main.js" \
       >".data/logs/$name.log" 2>&1 < /dev/null &

@@ -196,6 +196,7 @@ if not enabled:
 if len(deployments) != len(enabled) + console_on:
     problem(f"expected {len(enabled) + console_on} Deployments ({', '.join(enabled + ['console'] * console_on)}), found {sorted(deployments)}")
 
+mongo_secrets = {}  # component → the Secret of its MONGO_URI
 for name in enabled:
     dep = next((d for d in deployments.values() if d["metadata"]["labels"].get("app.kubernetes.io/component") == name), None)
     if dep is None:
@@ -263,6 +264,15 @@ for name in enabled:
     if "MONGO_DB" in env and "MONGO_URI" not in env:
         problem(f"{where}: MONGO_DB without MONGO_URI")
     cv = v["components"][name]
+    # Least privilege in the store: MONGO_URI from the component's own Secret (mongo.uriSecret), no other component's.
+    if isinstance(env.get("MONGO_URI"), dict):
+        ref = env["MONGO_URI"].get("secretKeyRef", {})
+        want = (cv.get("mongo") or {}).get("uriSecret") or {}
+        if (ref.get("name"), ref.get("key")) != (want.get("name"), want.get("key")):
+            problem(f"{where}: MONGO_URI from Secret {ref.get('name')}/{ref.get('key')}, expected its own mongo.uriSecret {want.get('name')}/{want.get('key')}")
+        if ref.get("name") in mongo_secrets.values():
+            problem(f"{where}: MONGO_URI shares the Secret {ref.get('name')} with {[n for n, s in mongo_secrets.items() if s == ref.get('name')]}")
+        mongo_secrets[name] = ref.get("name")
 
     # Token keys. This release's: JWT_PUBLIC_KEY_FILE lists exactly the keys of
     # secrets.jwtPublicKey.keys, each a file of that Secret on a read-only mount, and every key of

@@ -5,9 +5,13 @@
 #     and the ACLs of libs/topics/src/kafka-acls.json (docs/operations.md, "Kafka identities and ACLs")
 #   - FerretDB (MongoDB wire protocol) on 127.0.0.1:27017, PostgreSQL backend by default (a private
 #     cluster under .data/pg; measured ~18–56× faster than SQLite for our access pattern, see
-#     docs/benchmarks.md), or SQLite with KUAYU_STORE_BACKEND=sqlite
+#     docs/benchmarks.md), or SQLite with KUAYU_STORE_BACKEND=sqlite. With PostgreSQL, a user per
+#     service that owns its database only (passwords in .secrets/mongo/<service>.password; its
+#     MONGO_URI: `infra.sh mongo-uri <service>`); a client without credentials is the admin
+#     (docs/security.md "Least privilege in the store")
 #
 # Usage: scripts/infra/infra.sh install|up|down|status|running|reset
+#        scripts/infra/infra.sh mongo-uri <service>             the service's own MONGO_URI (the admin's with SQLite)
 #        scripts/infra/infra.sh kill kafka|ferretdb|postgres    SIGKILL one component (fault injection)
 #        scripts/infra/infra.sh start kafka|ferretdb|postgres   start it again, on the ports it had
 #
@@ -58,6 +62,9 @@ PG_PORT=${PG_PORT:-55432}
 PG_SUPERPASS=postgres   # local dev/CI only; listens on 127.0.0.1 only
 PG_USER=ferretdb
 PG_PASS=ferretdb
+# The services with a database of their own, each its own store user (PostgreSQL role) kuayu_<service>.
+STORE_SERVICES="intake decision notification supervision"
+MONGO_SECRETS=$ROOT/.secrets/mongo
 
 TIMEOUT=${INFRA_TIMEOUT:-120}
 
@@ -411,6 +418,36 @@ pg_pushdown_indexes() {
     die "postgres: could not apply ferretdb-pushdown-indexes.sql"
 }
 
+# A store user per service (PostgreSQL backend only): its password, created once (git-ignored
+# .secrets/mongo/<service>.password, mode 600), its role and its schema (ferretdb-service-roles.sql).
+# Idempotent. The passwords go to psql on stdin, never on a command line.
+pg_service_roles() {
+  local svc
+  mkdir -p "$MONGO_SECRETS"
+  chmod 700 "$MONGO_SECRETS"
+  pg_psql -d ferretdb -f "$SCRIPT_DIR/ferretdb-service-roles.sql" >/dev/null ||
+    die "postgres: could not apply ferretdb-service-roles.sql"
+  for svc in $STORE_SERVICES; do
+    if [[ ! -s $MONGO_SECRETS/$svc.password ]]; then
+      (umask 077 && node -e 'process.stdout.write(require("crypto").randomBytes(24).toString("hex"))' >"$MONGO_SECRETS/$svc.password")
+    fi
+    printf "SET client_min_messages = warning; SELECT public.kuayu_service_role('kuayu_%s', '%s');\n" "$svc" "$(<"$MONGO_SECRETS/$svc.password")" |
+      pg_psql -d ferretdb >/dev/null || die "postgres: could not make the store user kuayu_$svc"
+  done
+}
+
+# The MONGO_URI of a service's own store user (PLAIN: FerretDB hands the credentials to PostgreSQL).
+cmd_mongo_uri() {
+  local svc=${1:-} port
+  [[ " $STORE_SERVICES " == *" $svc "* ]] || die "usage: $0 mongo-uri <$(tr ' ' '|' <<<"$STORE_SERVICES")>"
+  port=$(port_of ferretdb "$MONGO_PORT")
+  if [[ $(cat "$PIDS/ferretdb.backend" 2>/dev/null || echo "$BACKEND") == postgresql && -s $MONGO_SECRETS/$svc.password ]]; then
+    echo "mongodb://kuayu_$svc:$(<"$MONGO_SECRETS/$svc.password")@127.0.0.1:$port/?authMechanism=PLAIN"
+  else
+    echo "mongodb://127.0.0.1:$port"
+  fi
+}
+
 pg_up() {
   local pid bindir logfile=$LOGS/postgres.log
   install_postgres >/dev/null
@@ -466,7 +503,8 @@ EOF
     pg_psql -c "CREATE DATABASE ferretdb OWNER $PG_USER"
   fi
   pg_pushdown_indexes
-  log "postgres ready (pid $(<"$PIDS/postgres.pid"), 127.0.0.1:$PG_PORT)"
+  pg_service_roles
+  log "postgres ready (pid $(<"$PIDS/postgres.pid"), 127.0.0.1:$PG_PORT, a store user per service: $STORE_SERVICES)"
 }
 
 # ---------------------------------------------------------------- ferretdb
@@ -480,7 +518,10 @@ ferretdb_up() {
     [[ $was == "$BACKEND" ]] || log "warning: requested backend $BACKEND but ferretdb runs with $was; run 'down' first to switch"
     # A store started by an older checkout may lack them; FerretDB's open connections keep their
     # plan_cache_mode until it restarts.
-    [[ $was != postgresql ]] || PG_PORT=$(port_of postgres "$PG_PORT") pg_pushdown_indexes
+    if [[ $was == postgresql ]]; then
+      PG_PORT=$(port_of postgres "$PG_PORT") pg_pushdown_indexes
+      PG_PORT=$(port_of postgres "$PG_PORT") pg_service_roles
+    fi
     return
   fi
   if port_open "$MONGO_PORT"; then die "ferretdb: port 127.0.0.1:$MONGO_PORT is already in use by a process we did not start"; fi
@@ -622,12 +663,13 @@ case ${1:-} in
   status) cmd_status ;;
   running) cmd_running ;;
   reset) cmd_reset ;;
+  mongo-uri) cmd_mongo_uri "${2:-}" ;;
   kill | start)
     case ${2:-} in kafka | ferretdb | postgres) ;; *) die "usage: $0 $1 kafka|ferretdb|postgres" ;; esac
     "cmd_$1" "$2"
     ;;
   *)
-    echo "usage: $0 install|up|down|status|running|reset|kill <component>|start <component>" >&2
+    echo "usage: $0 install|up|down|status|running|reset|mongo-uri <service>|kill <component>|start <component>" >&2
     exit 2
     ;;
 esac

@@ -297,6 +297,16 @@ provinces (every province, "*", for scope "all") default to it; intakeAddresses 
 {{- if not .c.built -}}
 {{- fail (printf "components.%s: this service is not built yet (no image); keep enabled: false" .name) -}}
 {{- end -}}
+{{- if $v.secrets.mongoUri -}}
+{{- fail "secrets.mongoUri is no longer used: each service has its own store user, in its own Secret (components.<name>.mongo.uriSecret; docs/security.md \"Least privilege in the store\")" -}}
+{{- end -}}
+{{- if and .c.mongo .c.mongo.enabled .c.mongo.uriSecret -}}
+{{- range $other, $oc := $v.components -}}
+{{- if and (ne $other $.name) $oc.enabled $oc.mongo $oc.mongo.enabled $oc.mongo.uriSecret (eq $oc.mongo.uriSecret.name $.c.mongo.uriSecret.name) -}}
+{{- fail (printf "components.%s.mongo.uriSecret and components.%s.mongo.uriSecret are both the Secret %s: one Secret per service, each with its own store user" $.name $other $.c.mongo.uriSecret.name) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
 {{- $needed := add (mul $v.preStopSleepSeconds 1000) ($v.shutdownGraceMs | int64) -}}
 {{- if le (mul $v.terminationGracePeriodSeconds 1000) $needed -}}
 {{- fail (printf "terminationGracePeriodSeconds (%d) must exceed preStopSleepSeconds + shutdownGraceMs/1000 (%d + %d s), or Kubernetes kills the service mid-drain" ($v.terminationGracePeriodSeconds | int) ($v.preStopSleepSeconds | int) (div ($v.shutdownGraceMs | int64) 1000)) -}}

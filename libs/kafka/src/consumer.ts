@@ -1,10 +1,11 @@
+import { createHash } from "node:crypto";
 import type { DescMessage, MessageShape } from "@bufbuild/protobuf";
 import { context, metrics, propagation, trace, ROOT_CONTEXT, SpanKind, SpanStatusCode, type Context, type Span } from "@opentelemetry/api";
 import { isTransient } from "@kuayu/domain";
 import type { Consumer, Kafka, KafkaMessage } from "kafkajs";
 import { withTimeout } from "@kuayu/lifecycle";
 import type { Logger } from "@kuayu/logger";
-import { EventDecodeError, HEADERS, decodeEvent, dlqName, headerMap, type EventMeta, type TopicSpec } from "./events.js";
+import { DLQ_HEADERS, EventDecodeError, HEADERS, decodeEvent, dlqErrorText, dlqName, headerMap, type EventMeta, type TopicSpec } from "./events.js";
 import type { EventProducer } from "./producer.js";
 import { ForgedEventError, SIGNATURE_HEADERS, type EventVerifier } from "./signing.js";
 import { brokerTopic } from "./client.js";
@@ -149,17 +150,21 @@ export async function runConsumer(opts: ConsumerOptions): Promise<RunningConsume
   });
   const deadLetter = async (p: { topic: string; partition: number; message: KafkaMessage }, headers: Record<string, string>, err: Error, attempts: number) => {
     opts.log.error({ err, topic: p.topic, partition: p.partition, offset: p.message.offset, attempts }, "event dead-lettered");
+    const value = p.message.value ?? Buffer.alloc(0);
     await opts.producer.sendRecords([
       {
         topic: dlqName(byName.get(p.topic)!.name), // the producer adds the prefix
         key: p.message.key?.toString() ?? "",
-        value: p.message.value ?? Buffer.alloc(0),
+        // No value: the event may hold personal data. Replay reads it again at its origin (DLQ_HEADERS).
+        value: Buffer.alloc(0),
         headers: {
           ...headers,
-          "kuayu-dlq-error": err.message.slice(0, 1000),
-          "kuayu-dlq-group": opts.groupId,
-          "kuayu-dlq-origin": `${p.topic}/${p.partition}/${p.message.offset}`,
-          "kuayu-dlq-attempts": String(attempts),
+          [DLQ_HEADERS.error]: dlqErrorText(err.message),
+          [DLQ_HEADERS.group]: opts.groupId,
+          [DLQ_HEADERS.origin]: `${p.topic}/${p.partition}/${p.message.offset}`,
+          [DLQ_HEADERS.attempts]: String(attempts),
+          [DLQ_HEADERS.sha256]: createHash("sha256").update(value).digest("hex"),
+          [DLQ_HEADERS.bytes]: String(value.length),
         },
       },
     ]);

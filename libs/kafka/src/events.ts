@@ -36,6 +36,33 @@ function innerTypeName(topic: TopicSpec, message: unknown): string {
 
 export const dlqName = (topic: string) => `${topic}.dlq`;
 
+/**
+ * Headers a consumer adds when it dead-letters a record. A dead letter keeps **no value** (the
+ * event may name parties, identity numbers, phones, addresses): it keeps the record's own headers
+ * (event id, type, source, time, producer, signature), its key (the filing id), where it came from
+ * (`origin`: `<topic>/<partition>/<offset>`), the SHA-256 and size of the value, the consumer
+ * group, the attempts and the error. `kuayu dlq replay` reads the record again at its origin
+ * (the source topic's retention covers the dead-letter topics'; docs/operations.md) and checks it
+ * against the SHA-256 before it puts it back.
+ */
+export const DLQ_HEADERS = {
+  error: "kuayu-dlq-error",
+  group: "kuayu-dlq-group",
+  origin: "kuayu-dlq-origin",
+  attempts: "kuayu-dlq-attempts",
+  sha256: "kuayu-dlq-value-sha256",
+  bytes: "kuayu-dlq-value-bytes",
+} as const;
+
+// Identity numbers (18 or 15 characters), unified social credit codes and mobile numbers.
+const PERSONAL_NUMBER = /(?<![0-9A-Za-z])(?:\d{17}[\dXx]|\d{15}|[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}|1\d{10})(?![0-9A-Za-z])/g;
+
+/**
+ * An error text as a dead letter keeps it: at most 1,000 characters, with identity numbers,
+ * credit codes and mobile numbers masked — a handler's message may quote what it refused.
+ */
+export const dlqErrorText = (message: string) => message.slice(0, 1000).replace(PERSONAL_NUMBER, (m) => `${m.slice(0, 3)}${"*".repeat(m.length - 5)}${m.slice(-2)}`);
+
 /** Record header names for event metadata. Trace context uses the W3C names (traceparent …). */
 export const HEADERS = {
   id: "kuayu-event-id",

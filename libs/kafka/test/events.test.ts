@@ -1,5 +1,5 @@
 import { create, toBinary } from "@bufbuild/protobuf";
-import { buildRecord, decodeEvent, defineTopic, EventDecodeError, HEADERS } from "@kuayu/kafka";
+import { buildRecord, decodeEvent, defineTopic, dlqErrorText, EventDecodeError, HEADERS } from "@kuayu/kafka";
 import { commonV1, decisionEventsV1, filingEventsV1, intakeEventsV1, routingEventsV1 } from "@kuayu/proto";
 
 const topic = defineTopic("kuayu.intake.filing-submitted.v1", intakeEventsV1.FilingSubmittedSchema, 3);
@@ -98,5 +98,15 @@ describe("envelope topics (one oneof `event` of the event kinds)", () => {
     expect(() => decodeEvent(lifecycle, r.value, noId)).toThrow(EventDecodeError);
     expect(() => decodeEvent(lifecycle, r.value, { ...r.headers, [HEADERS.time]: "nope" })).toThrow(EventDecodeError);
     expect(() => decodeEvent(lifecycle, null, r.headers)).toThrow(EventDecodeError);
+  });
+});
+
+describe("dead-letter error texts", () => {
+  it("masks identity numbers, credit codes and mobile numbers, and keeps the rest", () => {
+    expect(dlqErrorText("party 11010519491231002X, old id 110105491231002, org 91350100M000100Y43, phone 13800138000: rejected")).toBe(
+      "party 110*************2X, old id 110**********02, org 913*************43, phone 138******00: rejected",
+    );
+    expect(dlqErrorText("filing f-1 round 2 took 12345 ms")).toBe("filing f-1 round 2 took 12345 ms");
+    expect(dlqErrorText("x".repeat(2000))).toHaveLength(1000);
   });
 });

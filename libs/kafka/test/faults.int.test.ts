@@ -114,6 +114,8 @@ describe("faults and dead letters (real broker, real store)", () => {
     const shown = JSON.parse((await cli("dlq", "show", String(listed[0]!.eventId), "--topic", topic.name)).stdout);
     expect(shown.headers["kuayu-dlq-group"]).toBe(listed[0]!.group);
     expect(JSON.stringify(shown)).not.toContain("KY-c-110105"); // no payload shown
+    // The dead letter keeps none: its value's SHA-256, and whether its record is still on its topic to replay.
+    expect(shown).toMatchObject({ sha256: expect.stringMatching(/^[0-9a-f]{64}$/), replayable: true });
 
     // The fault is fixed; the operator replays. A second replay changes nothing the handler wrote twice.
     brokenFixed = true;

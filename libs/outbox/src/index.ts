@@ -32,11 +32,18 @@ export function outboxEntry<S extends DescMessage>(topic: TopicSpec<S>, key: str
 /**
  * The outbox entries of one event to several topics (a filing's lifecycle topics, libs/topics
  * `topicsOfFiling`): one event id on all of them. `stream` names the relay that publishes them
- * (VersionRow.partition): the lifecycle stream of the consumer that owns the document.
+ * (VersionRow.partition): the lifecycle stream of the consumer that owns the document. `message`
+ * may be a function of the topic: a copy for another province carries only what that side holds.
  */
-export function outboxEntries<S extends DescMessage>(topics: readonly TopicSpec<S>[], key: string, message: MessageInitShape<S>, source: string, stream: number): OutboxEntry[] {
+export function outboxEntries<S extends DescMessage>(
+  topics: readonly TopicSpec<S>[],
+  key: string,
+  message: MessageInitShape<S> | ((topic: TopicSpec<S>) => MessageInitShape<S>),
+  source: string,
+  stream: number,
+): OutboxEntry[] {
   const id = randomUUID();
-  return topics.map((t) => entryOf(t, key, message, source, id, { stream }));
+  return topics.map((t) => entryOf(t, key, typeof message === "function" ? message(t) : message, source, id, { stream }));
 }
 
 function entryOf<S extends DescMessage>(topic: TopicSpec<S>, key: string, message: MessageInitShape<S>, source: string, id: string, at: { partition?: number; stream?: number }): OutboxEntry {

@@ -12,7 +12,7 @@ import { ALL_LIFECYCLE_TOPICS, FILING_EVENTS, lifecycleTopic, provinceOfTopic, t
 import { assertInfraUp, eventually, infra, uniqueName } from "@kuayu/testkit";
 import type { Consumer } from "kafkajs";
 import type { Connection } from "mongoose";
-import { BEIJING_CHAOYANG, CIVIL_REQUIRED, TRIBUNAL, civilDetails, pdf, readyDraft, startHarness, uploadParts, type Harness, type IntakeClient } from "./support";
+import { BEIJING_CHAOYANG, CIVIL_REQUIRED, CREDIT_CODE, RESIDENT_ID, TRIBUNAL, civilDetails, pdf, readyDraft, startHarness, uploadParts, type Harness, type IntakeClient } from "./support";
 
 let h: Harness;
 let clerk: IntakeClient; // window clerk of a tribunal in Guangdong
@@ -131,6 +131,19 @@ describe("a tribunal in Guangdong files a civil case with a basic court in Beiji
     expect(m.details!.parties.map((p) => p.role)).toEqual([intakeV1.PartyRole.PLAINTIFF, intakeV1.PartyRole.DEFENDANT]);
     expect(m.details!.claims).toBe(civilDetails().claims);
     expect(m.materials.map((x) => [x.kind, x.sha256, Number(x.sizeBytes)])).toEqual(uploaded.map((x) => [x.kind, x.sha256, Number(x.sizeBytes)]));
+
+    // Beijing's copy carries what the jurisdiction side uses of it: the parties' roles and names,
+    // no identity numbers, credit codes, representatives, addresses, phones, claims, facts or materials.
+    const theirs = seen.find((e) => e.id === event!.id && e.province === BEIJING_CHAOYANG.province)!;
+    const j = decodeEvent(lifecycleTopic(theirs.province), theirs.value, theirs.headers).message as unknown as intakeEventsV1.FilingSubmitted;
+    expect(j).toMatchObject({ filingId, receiptNumber: receipt, caseType: commonV1.CaseType.CIVIL_FIRST_INSTANCE, round: 1, materials: [] });
+    expect(j.details!.parties.map((p) => [p.role, p.identity.value?.name, p.address, p.phone, p.agents.length])).toEqual([
+      [intakeV1.PartyRole.PLAINTIFF, "张三", "", "", 0],
+      [intakeV1.PartyRole.DEFENDANT, "北京某贸易有限公司", "", "", 0],
+    ]);
+    expect(j.details!.jurisdictionCourtId).toBe(BEIJING_CHAOYANG.id);
+    const raw = Buffer.from(theirs.value).toString("utf8");
+    for (const s of [RESIDENT_ID, CREDIT_CODE, "13800138000", "沙面大街", "李四", civilDetails().claims!, civilDetails().facts!]) expect([s, raw.includes(s)]).toEqual([s, false]);
   });
 
   it("returns the same filing for a retried submit with the same key, and emits nothing more", async () => {

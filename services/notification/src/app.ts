@@ -69,6 +69,11 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
       log,
       run: () => runRetention("notification", retentionSteps, { now: new Date(), schedule: retentionSchedule(config), dryRun: false, log }),
     });
+    // Delivered records of earlier releases kept what they said (a webhook's whole event, with the
+    // parties): drop it once (no other writer touches a delivered record).
+    void store.deliveries
+      .updateMany({ status: "delivered", payload: { $exists: true } }, { $unset: { payload: "" } })
+      .catch((err: unknown) => log.warn({ err }, "removing the payloads of delivered records failed; tried again at the next start"));
     const changed = async (since: Date): Promise<Watched[]> =>
       (await findChangedSince(since, (filter) => store.notifications.find(filter).toArray(), "createdAt")).map((n) => ({ ...n, id: n._id, updatedAt: n.createdAt }));
     hub = createWatchHub(changed, log, config.WATCH_POLL_MS);

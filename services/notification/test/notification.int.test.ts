@@ -209,6 +209,62 @@ it("tells the window of an acceptance in-app, by signed webhook and by e-mail, a
   await hook.close();
 });
 
+it("sends a webhook references only, and keeps no payload once a delivery is done", async () => {
+  const hook = receiver(() => 200);
+  const url = await hook.listen();
+  // The window's system wants every event (the submission's carries the parties' details).
+  const system = await client(TRIBUNAL, "44", ["court-system"]);
+  const { webhook } = await system.addWebhook({ url, secret: SECRET, eventTypes: [] });
+  const { subscription } = await system.addSubscription({ channel: notificationV1.Channel.EMAIL, address: "refs@court.test", eventTypes: ["kuayu.decision.v1.Accepted"] });
+  const targets = [webhook!.webhookId, subscription!.subscriptionId];
+  const filingId = randomUUID();
+  await lifecycle(filingId, "accepted");
+  const mine = () => hook.got.filter((g) => JSON.parse(g.body).filingId === filingId);
+  await eventually(async () => mine().length === 4, 30_000, "the four deliveries of the window's system");
+  expect(mine().map((g) => g.type)).toEqual(["kuayu.intake.v1.FilingSubmitted", "kuayu.routing.v1.FilingRouted", "kuayu.decision.v1.Acknowledged", "kuayu.decision.v1.Accepted"]);
+  for (const g of mine()) {
+    // No name, resident or credit-code number, phone or address of a party; no material.
+    for (const s of ["张三", "11010519491231002X", "13800138000", "广州", "北京某贸易有限公司", "91350100M000100Y43", "起诉状", "parties", "details"])
+      expect([g.type, g.body.includes(s)]).toEqual([g.type, false]);
+  }
+  const accepted = JSON.parse(mine()[3]!.body);
+  expect(accepted).toMatchObject({
+    filingId,
+    eventType: "kuayu.decision.v1.Accepted",
+    data: {
+      filingId,
+      status: "accepted",
+      round: 1,
+      caseNumber: "（2026）京0105民初88号",
+      collaboratingCourtId: TRIBUNAL,
+      jurisdictionCourtId: COURT,
+      fetch: { rpc: "kuayu.intake.v1.IntakeService/GetFiling", filingId },
+    },
+  });
+  expect(JSON.parse(mine()[0]!.body).data).toMatchObject({ status: "submitted", receiptNumber: `KY-${TRIBUNAL}-20261128-000001` });
+
+  // The store: every delivery of the filing delivered, none with a payload (webhook or e-mail).
+  await eventually(async () => mails.some((m) => m.includes("refs@court.test")), 30_000, "the e-mail");
+  const conn = await connectMongo({ uri: infra.mongoUri, dbName: db });
+  try {
+    const stored = await eventually(
+      async () => {
+        const all = (await conn.collection("deliveries").find({ filingId }).toArray()).filter((d) => targets.includes(d.targetId as string));
+        return all.length === 5 && all.every((d) => d.status === "delivered") ? all : undefined;
+      },
+      30_000,
+      "the deliveries recorded as delivered",
+    );
+    expect(stored.map((d) => d.channel).sort()).toEqual(["email", "webhook", "webhook", "webhook", "webhook"]);
+    for (const d of stored) expect([d._id, d.payload]).toEqual([d._id, undefined]);
+    const text = JSON.stringify(stored);
+    for (const s of ["张三", "11010519491231002X", "13800138000", "北京某贸易有限公司"]) expect(text).not.toContain(s);
+  } finally {
+    await conn.close();
+  }
+  await hook.close();
+});
+
 it("retries a failing receiver with backoff and delivers once; dead-letters one that always fails, and replays it", async () => {
   const flaky = receiver((n) => (n <= 4 ? 500 : 200));
   const down = receiver(() => 503);

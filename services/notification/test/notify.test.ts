@@ -1,5 +1,18 @@
 // Who hears of what, reminders, and the facts kept per filing.
-import { EVENT, documentFor, nextOpeningIfClosed, recipientsOf, reminderStillDue, remindersFor, wants, webhookUrlProblem, withReminders, type FilingFacts } from "../src/domain/notify";
+import {
+  EVENT,
+  documentFor,
+  nextOpeningIfClosed,
+  recipientsOf,
+  reminderStillDue,
+  remindersFor,
+  wants,
+  webhookBody,
+  webhookRef,
+  webhookUrlProblem,
+  withReminders,
+  type FilingFacts,
+} from "../src/domain/notify";
 import { project } from "../src/adapters/consumer";
 
 const courts = { collaboratingCourtId: "t-440103001", jurisdictionCourtId: "c-110105" };
@@ -87,6 +100,25 @@ describe("webhooks", () => {
     expect(webhookUrlProblem("nonsense", false)).toBe("not a URL");
     expect(wants([], "x")).toBe(true);
     expect(wants(["a"], "x")).toBe(false);
+  });
+});
+
+describe("webhook references", () => {
+  const f = { filingId: "f1", round: 2, receiptNumber: "KY-t-440103001-20261128-000001", caseNumber: "", collaboratingCourtId: "t-440103001", jurisdictionCourtId: "c-110105" };
+  it("names the status and where the receiving court fetches the details: the window at intake, the jurisdiction court at decision", () => {
+    expect(webhookRef(EVENT.submitted, f, "t-440103001")).toEqual({ ...f, status: "submitted", fetch: { rpc: "kuayu.intake.v1.IntakeService/GetFiling", filingId: "f1" } });
+    expect(webhookRef(EVENT.routed, f, "c-110105")).toMatchObject({ status: "routed", fetch: { rpc: "kuayu.decision.v1.DecisionService/GetInboxFiling", filingId: "f1" } });
+    expect(webhookRef(EVENT.accepted, { ...f, caseNumber: "（2026）京0105民初1号" }, "t-440103001")).toMatchObject({ status: "accepted", caseNumber: "（2026）京0105民初1号" });
+  });
+  it("builds the body from the references alone", () => {
+    const ref = webhookRef(EVENT.rejected, f, "t-440103001");
+    expect(webhookBody({ eventId: "e1", eventType: EVENT.rejected, filingId: "f1", order: new Date("2026-11-28T02:00:00Z"), ref })).toEqual({
+      eventId: "e1",
+      eventType: EVENT.rejected,
+      filingId: "f1",
+      occurredAt: "2026-11-28T02:00:00.000Z",
+      data: ref,
+    });
   });
 });
 

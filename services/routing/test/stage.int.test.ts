@@ -90,7 +90,7 @@ it("routes a Guangdong tribunal's filing to Beijing with deadlines, contact and 
   await settle();
   expect(provinces(routed(id))).toEqual(["11", "11", "44", "44"]);
   expect(new Set(routed(id).map((r) => r.id)).size).toBe(1);
-  const first = routed(id)[0];
+  const first = routed(id).find((r) => r.province === "11");
   const decoded = decodeEvent(lifecycleTopic(first!.province), first!.value, first!.headers);
   expect(decoded.meta.type).toBe(FILING_EVENTS.routed);
   const m = decoded.message as unknown as routingEventsV1.FilingRouted;
@@ -98,8 +98,11 @@ it("routes a Guangdong tribunal's filing to Beijing with deadlines, contact and 
   expect(m).toMatchObject({ jurisdictionCourtCode: "京0105", jurisdictionCourtLevel: "basic", jurisdictionCourtKind: "basic" });
   expect(m.details!.claims).toBe("支付货款");
   expect(m.materials.map((x) => x.materialId)).toEqual(["m1"]);
-  expect(m.contact!.name).toBeTruthy();
   expect(m.responseDue!.seconds).toBeGreaterThan(m.routedAt!.seconds);
+  // The duty contact is the window's: on Guangdong's copy, not on Beijing's.
+  const copies = routed(id).map((r) => [r.province, (decodeEvent(lifecycleTopic(r.province), r.value, r.headers).message as unknown as routingEventsV1.FilingRouted).contact?.name ?? ""] as const);
+  expect(copies.filter(([p]) => p === "44").every(([, name]) => name.length > 0)).toBe(true);
+  expect(copies.filter(([p]) => p === "11").map(([, name]) => name)).toEqual(["", ""]);
   expect(m.decisionDue!.seconds).toBeGreaterThan(m.responseDue!.seconds);
 });
 

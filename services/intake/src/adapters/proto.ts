@@ -94,6 +94,31 @@ export function detailsToProto(d: FilingDetails): MessageInitShape<typeof intake
   };
 }
 
+/**
+ * The details as the jurisdiction province's copy of a submission carries them (a filing whose two
+ * courts are in different provinces): what that side's consumers of the event use — the case type,
+ * the court, each party's role and name (printed on the jurisdiction court's notices). Identity
+ * numbers, credit codes, legal representatives, addresses, phones, agents, claims and facts stay
+ * out: the jurisdiction court's inbox takes the filing from routing's FilingRouted, and nothing
+ * else on that side reads them from this event.
+ */
+export function jurisdictionCopyOfDetails(d: FilingDetails): MessageInitShape<typeof intakeV1.FilingDetailsSchema> {
+  return {
+    caseType: d.caseType ? toProtoCaseType(d.caseType) : commonV1.CaseType.UNSPECIFIED,
+    parties: d.parties.map((p) => ({
+      role: p.role ? enumFromId(intakeV1.PartyRole, p.role) : intakeV1.PartyRole.UNSPECIFIED,
+      identity:
+        p.identity?.kind === "person"
+          ? { case: "person" as const, value: { name: p.identity.name } }
+          : p.identity?.kind === "organization"
+            ? { case: "organization" as const, value: { name: p.identity.name } }
+            : { case: undefined },
+    })),
+    jurisdictionCourtId: d.jurisdictionCourtId,
+    drill: d.drill,
+  };
+}
+
 export const materialToProto = (m: Material): MessageInitShape<typeof intakeV1.MaterialSchema> => ({
   materialId: m.id,
   kind: m.kind,

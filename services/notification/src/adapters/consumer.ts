@@ -1,11 +1,10 @@
-import { toJson } from "@bufbuild/protobuf";
 import { timestampDate, type Timestamp } from "@bufbuild/protobuf/wkt";
 import { inEventTrace, type BatchContext, type ConsumedEvent } from "@kuayu/kafka";
 import type { Logger } from "@kuayu/logger";
 import { commonV1, decisionEventsV1, idFromEnum, intakeV1, type intakeEventsV1, type routingEventsV1 } from "@kuayu/proto";
 import { isCaseType, type WorkingHours } from "@kuayu/domain";
 import { provinceOfTopic } from "@kuayu/topics";
-import { EVENT, NOTICE, documentFor, issuerOf, nextOpeningIfClosed, recipientsOf, remindersFor, wants, withReminders, type DocumentKind, type FilingFacts } from "../domain/notify.js";
+import { EVENT, NOTICE, documentFor, issuerOf, nextOpeningIfClosed, recipientsOf, remindersFor, wants, webhookRef, withReminders, type DocumentKind, type FilingFacts } from "../domain/notify.js";
 import { hasTemplate } from "../channels/templates.js";
 import { DocumentInputError } from "../documents/types.js";
 import { issueDocuments } from "./documents.js";
@@ -260,11 +259,22 @@ export function lifecycleConsumer(deps: ConsumerDeps) {
     for (const r of recipientsOf(type, facts).filter((x) => copy.here(x.courtId))) {
       notifications.push(deps.notifier.notification({ id: event.meta.id, recipient: r, filing: facts, kind: type, occurredAt: event.meta.time }));
     }
-    const body = { eventId: event.meta.id, eventType: type, filingId: facts.filingId, occurredAt: event.meta.time.toISOString(), data: toJson(event.schema, event.message as never) };
     for (const courtId of new Set(courts.filter(copy.here))) {
       for (const w of deps.targets.webhooksOf(courtId)) {
         if (wants(w.eventTypes, type))
-          deliveries.push(deps.notifier.delivery({ channel: "webhook", targetId: w._id, courtId, filing: facts, eventId: event.meta.id, eventType: type, order: event.meta.time, payload: { body } }));
+          deliveries.push(
+            // References only (webhookRef): the court fetches the details with its own gRPC call.
+            deps.notifier.delivery({
+              channel: "webhook",
+              targetId: w._id,
+              courtId,
+              filing: facts,
+              eventId: event.meta.id,
+              eventType: type,
+              order: event.meta.time,
+              ref: webhookRef(type, facts, courtId),
+            }),
+          );
       }
       // E-mail and SMS only for the events they have words for (a subscription to every event).
       for (const s of deps.targets.subscriptionsOf(courtId)) {

@@ -30,7 +30,10 @@ export interface Queued {
   eventId: string;
   eventType: string;
   order: Date;
-  payload: DeliveryDoc["payload"];
+  /** A webhook's references (its body is built from them at send time). */
+  ref?: DeliveryDoc["ref"];
+  /** An e-mail's or SMS's words, kept until delivered. */
+  payload?: DeliveryDoc["payload"];
 }
 
 export interface Notifier {
@@ -97,7 +100,8 @@ export function createNotifier(store: Store, courtName: (id: string) => string, 
         eventType: d.eventType,
         order: d.order,
         rank: rankOf(d.eventType),
-        payload: d.payload,
+        ...(d.ref ? { ref: d.ref } : {}),
+        ...(d.payload ? { payload: d.payload } : {}),
         status: "pending",
         attempts: 0,
         lastError: "",

@@ -1,6 +1,6 @@
 import type { Collection, Connection } from "mongoose";
 import { isDuplicateKey, type Locks } from "@kuayu/mongo";
-import type { FilingFacts, Reminder } from "../domain/notify.js";
+import type { FilingFacts, Reminder, WebhookRef } from "../domain/notify.js";
 import type { DocumentInput } from "../documents/types.js";
 
 // The notification service's store (database kuayu_notification). Everything keyed by what makes
@@ -53,7 +53,17 @@ export interface DeliveryDoc {
   order: Date;
   /** Lifecycle rank of the event, for events with the same time. */
   rank: number;
-  payload: { body?: unknown; subject?: string; text?: string };
+  /**
+   * A webhook's references (no personal data): its body is built from them at send time
+   * (domain/notify.ts webhookBody) and nothing else of the event is stored.
+   */
+  ref?: WebhookRef;
+  /**
+   * The words of an e-mail or SMS (they name the courts and may quote a rejection's reasons), kept
+   * only until the message is delivered: the delivered record has no payload. (Webhook deliveries
+   * queued by earlier releases kept their whole body here; it is removed the same way.)
+   */
+  payload?: { body?: unknown; subject?: string; text?: string };
   status: DeliveryStatus;
   attempts: number;
   lastError: string;

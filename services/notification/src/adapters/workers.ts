@@ -1,6 +1,6 @@
 import type { Logger } from "@kuayu/logger";
 import type { AddressPolicy } from "../channels/address-guard.js";
-import { NOTICE, reminderStillDue, type FilingFacts, type Reminder } from "../domain/notify.js";
+import { NOTICE, reminderStillDue, webhookBody, type FilingFacts, type Reminder } from "../domain/notify.js";
 import { createReceiverBreakers } from "../channels/receiver-breakers.js";
 import { MAX_ATTEMPTS, NOT_REACHABLE, backoffMs, postWebhook } from "../channels/webhook-client.js";
 import type { Notifier } from "./notifier.js";
@@ -114,7 +114,8 @@ export function startDeliveryWorker(store: Store, senders: Senders, log: Logger,
           postWebhook(
             w.url,
             w.secret,
-            { id: d._id, eventType: d.eventType, body: d.payload.body as object },
+            // Built from the references now; a delivery queued by an earlier release sends the body it kept.
+            { id: d._id, eventType: d.eventType, body: d.ref ? webhookBody({ ...d, ref: d.ref }) : ((d.payload?.body ?? {}) as object) },
             { timeoutMs: senders.webhookTimeoutMs, policy: senders.webhookPolicy, signal: stopping.signal },
           ),
         );
@@ -129,14 +130,14 @@ export function startDeliveryWorker(store: Store, senders: Senders, log: Logger,
         const s = await store.subscriptions.findOne({ _id: d.targetId });
         if (!s) return { error: "the subscription was removed", counted: true };
         if (!senders.email) return { error: "no SMTP server is configured", counted: true };
-        await senders.email(s.address, { subject: d.payload.subject ?? "", text: d.payload.text ?? "" });
+        await senders.email(s.address, { subject: d.payload?.subject ?? "", text: d.payload?.text ?? "" });
         return { counted: true };
       }
       case "sms": {
         const s = await store.subscriptions.findOne({ _id: d.targetId });
         if (!s) return { error: "the subscription was removed", counted: true };
         if (!senders.sms) return { error: "no SMS gateway is configured", counted: true };
-        await senders.sms(s.address, d.payload.text ?? "");
+        await senders.sms(s.address, d.payload?.text ?? "");
         return { counted: true };
       }
     }
@@ -162,7 +163,8 @@ export function startDeliveryWorker(store: Store, senders: Senders, log: Logger,
       if (sent === "held") return false;
       const attempts = cur.attempts + (sent.counted ? 1 : 0);
       if (!sent.error) {
-        await store.deliveries.updateOne({ _id: cur._id }, { $set: { status: "delivered", attempts, lastError: "", deliveredAt: new Date() } });
+        // Delivered: what it said is not kept (the receiver has it; the record keeps status and references).
+        await store.deliveries.updateOne({ _id: cur._id }, { $set: { status: "delivered", attempts, lastError: "", deliveredAt: new Date() }, $unset: { payload: "" } });
         return true;
       }
       const error = sent.error;

@@ -155,3 +155,62 @@ export function webhookUrlProblem(url: string, allowLoopbackHttp: boolean): stri
   if (u.protocol === "http:" && loopback && allowLoopbackHttp) return undefined;
   return "must be https://";
 }
+
+/** A filing's status after an event, as a webhook's references name it. */
+const STATUS_AFTER: Record<string, string> = {
+  [EVENT.submitted]: "submitted",
+  [EVENT.correctionSubmitted]: "correction-submitted",
+  [EVENT.withdrawn]: "withdrawn",
+  [EVENT.routed]: "routed",
+  [EVENT.routingFailed]: "routing-failed",
+  [EVENT.acknowledged]: "acknowledged",
+  [EVENT.accepted]: "accepted",
+  [EVENT.rejected]: "rejected",
+  [EVENT.correctionRequested]: "correction-requested",
+  "kuayu.decision.v1.DeadlinesChanged": "deadlines-changed",
+};
+
+/**
+ * What a webhook delivery carries: references only — ids, status, round, case number, the courts,
+ * and the gRPC call with which the receiving court fetches the details under its own token (the
+ * window's at intake, the jurisdiction court's at decision). Never names, identity numbers,
+ * phones, addresses, claims or reasons: a registered URL holds no more than the references.
+ */
+export interface WebhookRef {
+  filingId: string;
+  status: string;
+  round: number;
+  receiptNumber: string;
+  caseNumber: string;
+  collaboratingCourtId: string;
+  jurisdictionCourtId: string;
+  /** The receiving court's side of the filing: where it fetches the details. */
+  fetch: { rpc: string; filingId: string };
+}
+
+export const INTAKE_GET_FILING = "kuayu.intake.v1.IntakeService/GetFiling";
+export const DECISION_GET_INBOX_FILING = "kuayu.decision.v1.DecisionService/GetInboxFiling";
+
+/** The references of an event for a webhook of `courtId` (the window's or the jurisdiction court's). */
+export function webhookRef(
+  eventType: string,
+  f: Pick<FilingFacts, "filingId" | "round" | "receiptNumber" | "caseNumber" | "collaboratingCourtId" | "jurisdictionCourtId">,
+  courtId: string,
+): WebhookRef {
+  const window = courtId === f.collaboratingCourtId;
+  return {
+    filingId: f.filingId,
+    status: STATUS_AFTER[eventType] ?? eventType.split(".").pop()!,
+    round: f.round,
+    receiptNumber: f.receiptNumber,
+    caseNumber: f.caseNumber,
+    collaboratingCourtId: f.collaboratingCourtId,
+    jurisdictionCourtId: f.jurisdictionCourtId,
+    fetch: { rpc: window ? INTAKE_GET_FILING : DECISION_GET_INBOX_FILING, filingId: f.filingId },
+  };
+}
+
+/** The body of a webhook request, built at send time from what the delivery keeps (no payload is stored). */
+export function webhookBody(d: { eventId: string; eventType: string; filingId: string; order: Date; ref: WebhookRef }) {
+  return { eventId: d.eventId, eventType: d.eventType, filingId: d.filingId, occurredAt: d.order.toISOString(), data: d.ref };
+}

@@ -3,11 +3,11 @@ import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { outboxEntries, versionedDocuments, type OutboxEntry, type VersionRow } from "@kuayu/outbox";
 import { HEADERS } from "@kuayu/kafka";
 import { findChangedSince, tickOf } from "@kuayu/mongo";
-import { provincePartition, topicsOfFiling, type FilingEventInit } from "@kuayu/topics";
+import { provinceOfTopic, provincePartition, topicsOfFiling, type FilingEventInit } from "@kuayu/topics";
 import type { Filing, TimelineEntry } from "../../domain/filing.js";
 import type { Change, FilingRepository, IntakeEvent, LifecycleLog, ListQuery } from "../../domain/intake.js";
 import { SOURCE } from "../kafka/topics.js";
-import { detailsToProto, materialToProto, toProtoCaseType } from "../proto.js";
+import { detailsToProto, jurisdictionCopyOfDetails, materialToProto, toProtoCaseType } from "../proto.js";
 
 type TimelineRow = { eventId: string; eventType: string; at: Date; source: string; detail: string };
 /**
@@ -118,8 +118,8 @@ export function toDomain(d: FilingDoc): Filing {
 }
 
 /**
- * The outbox entries of an intake event, carrying everything the jurisdiction side needs: on the
- * lifecycle topic of the window's province and on the jurisdiction court's, one event id on both;
+ * The outbox entries of an intake event: on the lifecycle topic of the window's province (everything)
+ * and on the jurisdiction court's (only what that side uses of it), one event id on both;
  * published by the relay of the window's stream (the instance whose consumer handles the filing).
  */
 function eventEntries(f: Filing, e: IntakeEvent, windowProvince: string): OutboxEntry[] {
@@ -138,14 +138,24 @@ function eventEntries(f: Filing, e: IntakeEvent, windowProvince: string): Outbox
     materials: f.materials.filter((m) => m.round <= f.round).map(materialToProto),
     submittedAt: timestampFromDate(f.updatedAt),
   };
-  const entries = (event: FilingEventInit["event"]) => outboxEntries(topicsOfFiling(windowProvince, f.jurisdictionProvince), f.id, { event }, SOURCE, provincePartition(windowProvince));
+  // The copy for another province (the jurisdiction court's) carries what that side uses of it:
+  // no identity numbers, addresses, phones, agents, claims, facts or materials (jurisdictionCopyOfDetails).
+  const theirs = { ...full, details: jurisdictionCopyOfDetails(f.details), materials: [] };
+  const entries = (event: (copy: "own" | "theirs") => FilingEventInit["event"]) =>
+    outboxEntries(
+      topicsOfFiling(windowProvince, f.jurisdictionProvince),
+      f.id,
+      (t) => ({ event: event(provinceOfTopic(t.name) === windowProvince ? "own" : "theirs") }),
+      SOURCE,
+      provincePartition(windowProvince),
+    );
   switch (e.type) {
     case "filing-submitted":
-      return entries({ case: "filingSubmitted", value: full });
+      return entries((copy) => ({ case: "filingSubmitted", value: copy === "own" ? full : theirs }));
     case "correction-submitted":
-      return entries({ case: "correctionSubmitted", value: { ...full, note: e.note } });
+      return entries((copy) => ({ case: "correctionSubmitted", value: { ...(copy === "own" ? full : theirs), note: e.note } }));
     case "filing-withdrawn":
-      return entries({ case: "filingWithdrawn", value: { ...common, reason: e.reason, withdrawnAt: timestampFromDate(f.updatedAt) } });
+      return entries(() => ({ case: "filingWithdrawn", value: { ...common, reason: e.reason, withdrawnAt: timestampFromDate(f.updatedAt) } }));
   }
 }
 

@@ -38,34 +38,31 @@ export function routingStage(deps: { dir: Directory; producer: EventProducer; sc
       );
       return;
     }
-    await deps.producer.publish(
-      topicsOfFiling(from.province, outcome.province),
-      m.filingId,
-      {
-        event: {
-          case: "filingRouted",
-          value: {
-            ...base,
-            caseType: m.caseType,
-            province: outcome.province,
-            originProvince: outcome.originProvince,
-            routedAt: timestampFromDate(now),
-            responseDue: timestampFromDate(outcome.responseDue),
-            decisionDue: timestampFromDate(outcome.decisionDue),
-            deadlinesEstimated: outcome.deadlinesEstimated,
-            receiptNumber: m.receiptNumber,
-            details: m.details,
-            materials: m.materials,
-            contact: outcome.contact,
-            submittedAt: m.submittedAt,
-            correctionNote: "note" in m ? m.note : "",
-            jurisdictionCourtCode: outcome.court.code,
-            jurisdictionCourtLevel: outcome.court.level,
-            jurisdictionCourtKind: outcome.court.kind,
-          },
-        },
-      },
-      { id: derivedEventId(event.meta.id, "filing-routed") },
-    );
+    const [windowTopic, ...jurisdictionTopic] = topicsOfFiling(from.province, outcome.province);
+    const routed = {
+      ...base,
+      caseType: m.caseType,
+      province: outcome.province,
+      originProvince: outcome.originProvince,
+      routedAt: timestampFromDate(now),
+      responseDue: timestampFromDate(outcome.responseDue),
+      decisionDue: timestampFromDate(outcome.decisionDue),
+      deadlinesEstimated: outcome.deadlinesEstimated,
+      receiptNumber: m.receiptNumber,
+      details: m.details,
+      materials: m.materials,
+      contact: outcome.contact,
+      submittedAt: m.submittedAt,
+      correctionNote: "note" in m ? m.note : "",
+      jurisdictionCourtCode: outcome.court.code,
+      jurisdictionCourtLevel: outcome.court.level,
+      jurisdictionCourtKind: outcome.court.kind,
+    };
+    const id = derivedEventId(event.meta.id, "filing-routed");
+    await deps.producer.publish(windowTopic!, m.filingId, { event: { case: "filingRouted", value: routed } }, { id });
+    // The copy for the jurisdiction court's province (when it is another): the same event, one id,
+    // without the duty contact — that is for the window (whom it calls); nothing on the jurisdiction
+    // side reads it. The details stay: the jurisdiction court's inbox is built from them.
+    if (jurisdictionTopic.length > 0) await deps.producer.publish(jurisdictionTopic, m.filingId, { event: { case: "filingRouted", value: { ...routed, contact: undefined } } }, { id });
   };
 }

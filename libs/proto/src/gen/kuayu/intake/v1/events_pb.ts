@@ -69,7 +69,10 @@ export type FilingSubmitted = Message<"kuayu.intake.v1.FilingSubmitted"> & {
   round: number;
 
   /**
-   * Everything the jurisdiction court needs to decide; the materials' bytes are fetched over gRPC.
+   * On the window's province's topic: the whole filing (routing builds FilingRouted from it, which
+   * carries it to the jurisdiction court); the materials' bytes are fetched over gRPC. On another
+   * province's topic (the jurisdiction court's), only the case type, the court and each party's role
+   * and name, and no materials: nothing on that side reads more of this event.
    *
    * @generated from field: kuayu.intake.v1.FilingDetails details = 9;
    */
@@ -137,12 +140,14 @@ export type CorrectionSubmitted = Message<"kuayu.intake.v1.CorrectionSubmitted">
   round: number;
 
   /**
+   * As in FilingSubmitted: whole on the window's province's topic, reduced on another province's.
+   *
    * @generated from field: kuayu.intake.v1.FilingDetails details = 9;
    */
   details?: FilingDetails | undefined;
 
   /**
-   * Every material of the filing, old rounds included.
+   * Every material of the filing, old rounds included (none on another province's topic).
    *
    * @generated from field: repeated kuayu.intake.v1.Material materials = 10;
    */

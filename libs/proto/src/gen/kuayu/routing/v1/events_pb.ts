@@ -138,6 +138,8 @@ export type FilingRouted = Message<"kuayu.routing.v1.FilingRouted"> & {
   materials: Material[];
 
   /**
+   * For the window: not filled on the copy for another province (the jurisdiction court's own).
+   *
    * @generated from field: kuayu.routing.v1.DutyContact contact = 15;
    */
   contact?: DutyContact | undefined;
