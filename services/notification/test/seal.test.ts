@@ -2,7 +2,7 @@
 // local directory provider (src/documents/seal-keys.ts), checked by libs/seal's verifyPdfSeal and by
 // poppler's pdfsig.
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SealError, verifyPdfSeal } from "@kuayu/seal";
@@ -154,6 +154,8 @@ describe("localSealKeys", () => {
   it("refuses a court without a key file when there is no CA key to issue one", async () => {
     const dir = newCa(join(tmp, "prod"), "Production-like CA").dir;
     rmSync(join(dir, "ca.key.pem"));
+    expect(() => localSealKeys(dir)).toThrow(/holds no court seal keys/);
+    mkdirSync(join(dir, "courts"));
     await expect(localSealKeys(dir).forCourt(court)).rejects.toThrow(SealKeyMissingError);
   });
 

@@ -2,6 +2,7 @@ import { createPrivateKey, generateKeyPairSync, randomBytes, X509Certificate, ty
 import { existsSync } from "node:fs";
 import { link, mkdir, readFile, unlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { StateError } from "@kuayu/domain";
 import { issueCourtCertificate, keySigner, type RawSigner } from "@kuayu/seal";
 
 /** An issuing court, as the seal must name it. */
@@ -36,8 +37,8 @@ export interface SealKeys {
   readonly description: string;
 }
 
-/** No seal key for the court (and none may be issued here). */
-export class SealKeyMissingError extends Error {
+/** No seal key for the court (and none may be issued here): GetDocument fails with FAILED_PRECONDITION. */
+export class SealKeyMissingError extends StateError {
   override name = "SealKeyMissingError";
 }
 
@@ -53,6 +54,9 @@ const SAFE_ID = /^[A-Za-z0-9_-]{1,64}$/;
  *   fails with SealKeyMissingError.
  */
 export function localSealKeys(dir: string): SealKeys {
+  if (!existsSync(join(dir, "ca.key.pem")) && !existsSync(join(dir, "courts"))) {
+    throw new Error(`SEAL_KEY_DIR ${dir} holds no court seal keys (courts/) nor a development CA (ca.key.pem): run scripts/bootstrap.sh, or mount the courts' keys`);
+  }
   const caKeyFile = join(dir, "ca.key.pem");
   const caCertFile = join(dir, "ca.crt.pem");
   const courtsDir = join(dir, "courts");
