@@ -13,9 +13,6 @@ export function sealCaFile(option: string | undefined, env: NodeJS.ProcessEnv = 
   return file;
 }
 
-/** `verify` was given one PDF rather than a verification code. */
-export const isPdfArgument = (args: readonly string[]): boolean => args.length === 1 && (/\.pdf$/i.test(args[0]!) || (existsSync(args[0]!) && !/^[0-9A-Za-z]{4}-?[0-9A-Za-z]{4}-?[0-9A-Za-z]{4}$/.test(args[0]!)));
-
 /** The seal of `file` checked against the CA in `caFile`; SealError says why it does not hold. */
 export function checkSeal(file: string, caFile: string): SealReport {
   let pdf: Buffer;

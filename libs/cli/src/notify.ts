@@ -36,7 +36,7 @@ import {
 } from "./filing.js";
 import { collect, fromName, kebabNames, useColor } from "./inbox.js";
 import { print } from "./output.js";
-import { checkSeal, formatSealVerdict, isPdfArgument, onlineProblems, sealCaFile, SealError, type SealVerdict } from "./document-seal.js";
+import type { SealVerdict } from "./document-seal.js";
 import type { SealReport } from "@kuayu/seal";
 
 type NotificationClient = Client<typeof notificationV1.NotificationService>;
@@ -824,8 +824,13 @@ export function documentCommands(cmd: Command): void {
   });
 }
 
+/** `verify` was given one PDF rather than a verification code. */
+export const isPdfArgument = (args: readonly string[]): boolean => args.length === 1 && (/\.pdf$/i.test(args[0]!) || (existsSync(args[0]!) && !/^[0-9A-Za-z]{4}-?[0-9A-Za-z]{4}-?[0-9A-Za-z]{4}$/.test(args[0]!)));
+
 /** `document verify FILE.pdf`: the seal offline, then (unless --offline) the code in it against the service. */
 async function verifySealedFile(file: string, o: CommonOptions & { offline?: boolean; sealCa?: string }): Promise<void> {
+  // Loaded here: the CMS library costs every other command nothing.
+  const { checkSeal, formatSealVerdict, onlineProblems, sealCaFile, SealError } = await import("./document-seal.js");
   const caFile = validated(() => sealCaFile(o.sealCa));
   const fail = (v: SealVerdict) => {
     print(o.json, verdictJson(v), () => formatSealVerdict(v));

@@ -64,6 +64,23 @@ function subjectValue(name: pkijs.RelativeDistinguishedNames, oid: string): stri
  * the signing time /M. Throws SealError with the first failure.
  */
 export function verifyPdfSeal(pdfIn: Uint8Array, options: VerifyOptions): SealReport {
+  let trusted: X509Certificate[];
+  try {
+    trusted = options.trusted.flatMap(parseCertificates);
+  } catch (e) {
+    throw new SealError(e instanceof SealError ? e.message : `the court seal CA certificate cannot be read: ${(e as Error).message}`);
+  }
+  if (trusted.length === 0) throw new SealError("no court seal CA certificate to check against");
+  try {
+    return check(pdfIn, trusted);
+  } catch (e) {
+    if (e instanceof SealError) throw e;
+    // A malformed structure that the parsers (asn1js, pkijs, node's X509Certificate) refused.
+    throw new SealError(`the signature is malformed: ${(e as Error).message}`);
+  }
+}
+
+function check(pdfIn: Uint8Array, trusted: X509Certificate[]): SealReport {
   const pdf = Buffer.from(pdfIn.buffer, pdfIn.byteOffset, pdfIn.byteLength);
   if (pdf.subarray(0, 5).toString("latin1") !== "%PDF-") throw new SealError("the file is not a PDF");
   const text = pdf.toString("latin1");
@@ -136,7 +153,6 @@ export function verifyPdfSeal(pdfIn: Uint8Array, options: VerifyOptions): SealRe
   // Chain: the court certificate issued by a trusted court seal CA, both valid when it was sealed.
   const at = signedAt ?? new Date();
   const valid = (x: X509Certificate) => new Date(x.validFrom) <= at && at <= new Date(x.validTo);
-  const trusted = options.trusted.flatMap(parseCertificates);
   const ca = trusted.find((t) => signer.checkIssued(t) && signer.verify(t.publicKey));
   if (!ca) throw new SealError(`the signer's certificate (${signer.subject.replace(/\n/g, ", ")}) was not issued by the configured court seal CA`);
   if (!ca.ca) throw new SealError("the configured court seal CA certificate is not a CA certificate");

@@ -32,8 +32,8 @@ function newCa(dir: string, name: string): { dir: string; certPem: string } {
 
 const CODE = "K7QF-9XMA-2RTD";
 const issuedAt = new Date("2026-11-28T02:15:00Z");
-/** When it is sealed (rendered): after the court's certificate was issued. */
-const sealedAt = new Date(Math.floor(Date.now() / 1000) * 1000);
+/** When it is sealed (rendered): after the CA and the court's certificate were made (set in beforeAll). */
+let sealedAt: Date;
 const base: DocumentInput = {
   kind: "acceptance-notice",
   verificationCode: CODE,
@@ -70,6 +70,7 @@ let sealed: Buffer;
 beforeAll(async () => {
   tmp = mkdtempSync(join(tmpdir(), "kuayu-seal-"));
   ca = newCa(join(tmp, "seal"), "Test court seal CA");
+  sealedAt = new Date(Math.ceil(Date.now() / 1000) * 1000); // the CA's notBefore is this second or earlier
   unsealed = await renderDocument(base);
   sealed = await sealPdf(unsealed, await localSealKeys(ca.dir).forCourt(court), { signedAt: sealedAt, verificationCode: CODE });
 }, 60_000);
