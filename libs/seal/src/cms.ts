@@ -105,8 +105,8 @@ function extension(extnID: string, critical: boolean, value: asn1js.BaseBlock) {
 /**
  * A court seal certificate (DER) for `publicKey`, issued and signed by the CA (its certificate and
  * private key, PEM): subject C=CN, O=<court name>, CN=<court name>, serialNumber=<court id>;
- * key usage digitalSignature + nonRepudiation (critical), not a CA; valid from an hour ago for
- * `years`. For development: production keys and certificates come from the courts' CA.
+ * key usage digitalSignature + nonRepudiation (critical), not a CA; valid from an hour ago (or the
+ * CA's start) for `years`. For development: production keys and certificates come from the courts' CA.
  */
 export async function issueCourtCertificate(subject: CourtSubject, publicKey: KeyObject, ca: { certPem: string; keyPem: string }, years = 5): Promise<Buffer> {
   if (!/^[A-Za-z0-9 '()+,./:=?-]{1,64}$/.test(subject.courtId)) throw new Error(`court id ${JSON.stringify(subject.courtId)} cannot be a certificate serialNumber`);
@@ -130,7 +130,8 @@ export async function issueCourtCertificate(subject: CourtSubject, publicKey: Ke
   const rdns = [attr(OID.country, "CN"), attr(OID.organization, subject.courtName), attr(OID.commonName, subject.courtName), attr(OID.serialNumber, subject.courtId)];
   cert.subject = pkijs.RelativeDistinguishedNames.fromBER(new asn1js.Sequence({ value: rdns.map((a) => new asn1js.Set({ value: [a.toSchema()] })) }).toBER(false));
   const now = Date.now();
-  cert.notBefore.value = new Date(now - 3600_000);
+  // An hour back for clocks a little behind, but never before the CA's own start.
+  cert.notBefore.value = new Date(Math.max(now - 3600_000, new Date(caX509.validFrom).getTime()));
   cert.notAfter.value = new Date(now + years * 365 * 86_400_000);
   const spki = publicKey.export({ type: "spki", format: "der" });
   cert.subjectPublicKeyInfo = pkijs.PublicKeyInfo.fromBER(ab(spki));

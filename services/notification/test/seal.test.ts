@@ -9,6 +9,8 @@ import { SealError, verifyPdfSeal } from "@kuayu/seal";
 import { renderDocument, type DocumentInput, type DocumentKind } from "../src/documents/index.js";
 import { sealPdf } from "../src/documents/seal.js";
 import { localSealKeys, SealKeyMissingError } from "../src/documents/seal-keys.js";
+import { sealTime } from "../src/adapters/documents.js";
+import { X509Certificate } from "node:crypto";
 
 const hasTool = (tool: string) => {
   try {
@@ -139,6 +141,20 @@ describe("verifyPdfSeal", () => {
 
   it("rejects a PDF without a seal", () => {
     fails(unsealed, /no signature/);
+  });
+});
+
+describe("sealTime", () => {
+  it("is the issue time in whole seconds, or the certificate's start when that is later", async () => {
+    const key = await localSealKeys(ca.dir).forCourt(court);
+    const start = new Date(new X509Certificate(key.certificate).validFrom);
+    expect(sealTime(new Date(start.getTime() + 90_500), key.certificate)).toEqual(new Date(start.getTime() + 90_000));
+    expect(sealTime(issuedAt, key.certificate)).toEqual(start); // issued before the certificate
+    // So a document issued before its court's certificate still verifies, and renders the same bytes each time.
+    const a = await sealPdf(unsealed, key, { signedAt: sealTime(issuedAt, key.certificate), verificationCode: CODE });
+    const b = await sealPdf(unsealed, key, { signedAt: sealTime(issuedAt, key.certificate), verificationCode: CODE });
+    expect(a.equals(b)).toBe(true);
+    expect(verifyPdfSeal(a, { trusted: [ca.certPem] }).signedAt).toEqual(start);
   });
 });
 

@@ -27,8 +27,9 @@ function cmsSize(key: CourtSealKey): Promise<number> {
 
 export interface SealOptions {
   /**
-   * The signature dictionary's /M: when the court sealed it (rendering time, whole seconds). The
-   * court's certificate must be valid then; it may be newer than the document's issue time.
+   * The signature dictionary's /M, the time the court claims for its seal (whole seconds; the
+   * adapter gives the issue time, or the certificate's start when later: `sealTime`). The court's
+   * certificate must be valid then.
    */
   signedAt: Date;
   /** Written in the signature's /Reason, where `kuayu document verify` finds it. */
