@@ -33,7 +33,8 @@ export function onlineProblems(seal: SealReport, d: notificationV1.DocumentInfo 
   const problems: string[] = [];
   if (d.issuingCourtId && d.issuingCourtId !== seal.courtId) problems.push(`the service says court ${d.issuingCourtId} issued code ${d.verificationCode}, but the seal is court ${seal.courtId}'s`);
   if (!d.sha256) problems.push(`the service has no PDF issued under code ${d.verificationCode}`);
-  else if (d.sha256 !== seal.fileSha256) problems.push(`the file's SHA-256 ${seal.fileSha256} is not the issued document's ${d.sha256}: it is another copy of code ${d.verificationCode}, or it was altered`);
+  else if (d.sha256 !== seal.fileSha256)
+    problems.push(`the file's SHA-256 ${seal.fileSha256} is not the issued document's ${d.sha256}: it is another copy of code ${d.verificationCode}, or it was altered`);
   return problems;
 }
 
@@ -53,7 +54,9 @@ const chinaDate = (d: Date | undefined) => (d ? new Date(d.getTime() + 8 * 3600_
 /** Text of a verdict: VALID or INVALID and why, then court, kind, date, case number, digest. */
 export function formatSealVerdict(v: SealVerdict): string {
   const field = (k: string, val: string) => `${k.padEnd(19)}${val}`;
-  const lines = [v.valid ? `VALID: ${v.file} is sealed by ${v.seal!.courtName}${v.offline ? " (signature only: --offline)" : " and is the document issued under its code"}` : `INVALID: ${v.file}: ${v.reason}`];
+  const lines = [
+    v.valid ? `VALID: ${v.file} is sealed by ${v.seal!.courtName}${v.offline ? " (signature only: --offline)" : " and is the document issued under its code"}` : `INVALID: ${v.file}: ${v.reason}`,
+  ];
   if (v.seal) {
     const facts = v.document?.facts ?? {};
     lines.push(

@@ -797,9 +797,10 @@ export function documentCommands(cmd: Command): void {
     "of any role",
   ).action(async (typed: string[], o: CommonOptions & { file?: string; offline?: boolean; sealCa?: string }) => {
     if (isPdfArgument(typed) && o.file === undefined) return verifySealedFile(typed[0]!, o);
-    if (o.offline || o.sealCa) validated(() => {
-      throw new CliUsageError("--offline and --seal-ca go with a PDF (kuayu document verify notice.pdf)");
-    });
+    if (o.offline || o.sealCa)
+      validated(() => {
+        throw new CliUsageError("--offline and --seal-ca go with a PDF (kuayu document verify notice.pdf)");
+      });
     const code = validated(() => {
       if (o.file !== undefined) {
         let st: ReturnType<typeof statSync>;
@@ -825,7 +826,8 @@ export function documentCommands(cmd: Command): void {
 }
 
 /** `verify` was given one PDF rather than a verification code. */
-export const isPdfArgument = (args: readonly string[]): boolean => args.length === 1 && (/\.pdf$/i.test(args[0]!) || (existsSync(args[0]!) && !/^[0-9A-Za-z]{4}-?[0-9A-Za-z]{4}-?[0-9A-Za-z]{4}$/.test(args[0]!)));
+export const isPdfArgument = (args: readonly string[]): boolean =>
+  args.length === 1 && (/\.pdf$/i.test(args[0]!) || (existsSync(args[0]!) && !/^[0-9A-Za-z]{4}-?[0-9A-Za-z]{4}-?[0-9A-Za-z]{4}$/.test(args[0]!)));
 
 /** `document verify FILE.pdf`: the seal offline, then (unless --offline) the code in it against the service. */
 async function verifySealedFile(file: string, o: CommonOptions & { offline?: boolean; sealCa?: string }): Promise<void> {
@@ -844,7 +846,8 @@ async function verifySealedFile(file: string, o: CommonOptions & { offline?: boo
     throw err;
   }
   if (o.offline) return print(o.json, verdictJson({ file, valid: true, seal, offline: true }), () => formatSealVerdict({ file, valid: true, seal, offline: true }));
-  if (!seal.verificationCode) return fail({ file, valid: false, reason: "the seal carries no verification code to check with the service (use --offline for the signature alone)", seal, offline: false });
+  if (!seal.verificationCode)
+    return fail({ file, valid: false, reason: "the seal carries no verification code to check with the service (use --offline for the signature alone)", seal, offline: false });
   await withClient(o, "verify", async (client) => {
     const d = (await client.verifyDocument({ verificationCode: seal.verificationCode! })).document;
     const problems = onlineProblems(seal, d);

@@ -113,13 +113,7 @@ export async function issueCourtCertificate(subject: CourtSubject, publicKey: Ke
   const caX509 = new X509Certificate(ca.certPem);
   const caCert = pkijs.Certificate.fromBER(ab(caX509.raw));
   const crypto = globalThis.crypto;
-  const caKey = await crypto.subtle.importKey(
-    "pkcs8",
-    ab(new Uint8Array(createPrivateDer(ca.keyPem))),
-    { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" },
-    false,
-    ["sign"],
-  );
+  const caKey = await crypto.subtle.importKey("pkcs8", ab(new Uint8Array(createPrivateDer(ca.keyPem))), { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" }, false, ["sign"]);
   const cert = new pkijs.Certificate();
   cert.version = 2;
   const serial = randomBytes(16);

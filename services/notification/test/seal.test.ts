@@ -26,7 +26,26 @@ function newCa(dir: string, name: string): { dir: string; certPem: string } {
   execFileSync("mkdir", ["-p", dir]);
   execFileSync(
     "openssl",
-    ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-sha256", "-days", "3650", "-keyout", join(dir, "ca.key.pem"), "-out", join(dir, "ca.crt.pem"), "-subj", `/C=CN/O=Test/CN=${name}`, "-addext", "basicConstraints=critical,CA:TRUE,pathlen:0", "-addext", "keyUsage=critical,keyCertSign,cRLSign"],
+    [
+      "req",
+      "-x509",
+      "-newkey",
+      "rsa:2048",
+      "-nodes",
+      "-sha256",
+      "-days",
+      "3650",
+      "-keyout",
+      join(dir, "ca.key.pem"),
+      "-out",
+      join(dir, "ca.crt.pem"),
+      "-subj",
+      `/C=CN/O=Test/CN=${name}`,
+      "-addext",
+      "basicConstraints=critical,CA:TRUE,pathlen:0",
+      "-addext",
+      "keyUsage=critical,keyCertSign,cRLSign",
+    ],
     { stdio: "ignore" },
   );
   return { dir, certPem: readFileSync(join(dir, "ca.crt.pem"), "utf8") };

@@ -43,7 +43,26 @@ beforeAll(async () => {
   // A court seal CA as scripts/bootstrap.sh makes the development one: the courts' certificates are issued on first use.
   execFileSync(
     "openssl",
-    ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-sha256", "-days", "30", "-keyout", path.join(sealDir, "ca.key.pem"), "-out", path.join(sealDir, "ca.crt.pem"), "-subj", "/C=CN/O=Kuayu test/CN=Kuayu test court seal CA", "-addext", "basicConstraints=critical,CA:TRUE,pathlen:0", "-addext", "keyUsage=critical,keyCertSign,cRLSign"],
+    [
+      "req",
+      "-x509",
+      "-newkey",
+      "rsa:2048",
+      "-nodes",
+      "-sha256",
+      "-days",
+      "30",
+      "-keyout",
+      path.join(sealDir, "ca.key.pem"),
+      "-out",
+      path.join(sealDir, "ca.crt.pem"),
+      "-subj",
+      "/C=CN/O=Kuayu test/CN=Kuayu test court seal CA",
+      "-addext",
+      "basicConstraints=critical,CA:TRUE,pathlen:0",
+      "-addext",
+      "keyUsage=critical,keyCertSign,cRLSign",
+    ],
     { stdio: "ignore" },
   );
   caFile = path.join(sealDir, "ca.crt.pem");
@@ -117,7 +136,10 @@ async function accepted(filingId: string) {
 }
 
 const kuayu = (token: string, ...args: string[]) =>
-  promisify(execFile)(process.execPath, [cli, ...args], { encoding: "utf8", env: { ...process.env, KUAYU_TOKEN: token, KUAYU_NOTIFICATION_ADDR: `127.0.0.1:${app.grpcPort}`, KUAYU_SEAL_CA: caFile } }).then(
+  promisify(execFile)(process.execPath, [cli, ...args], {
+    encoding: "utf8",
+    env: { ...process.env, KUAYU_TOKEN: token, KUAYU_NOTIFICATION_ADDR: `127.0.0.1:${app.grpcPort}`, KUAYU_SEAL_CA: caFile },
+  }).then(
     (r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }),
     (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
   );
@@ -180,7 +202,27 @@ it("seals the acceptance notice with the jurisdiction court's key: pdfsig and ku
   expect(offline.code).toBe(0);
   expect(offline.stdout).toContain("(signature only: --offline)");
   const otherCa = path.join(tmp, "other-ca.pem");
-  execFileSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-keyout", path.join(tmp, "other-ca.key"), "-out", otherCa, "-subj", "/CN=Other CA", "-addext", "basicConstraints=critical,CA:TRUE"], { stdio: "ignore" });
+  execFileSync(
+    "openssl",
+    [
+      "req",
+      "-x509",
+      "-newkey",
+      "rsa:2048",
+      "-nodes",
+      "-days",
+      "1",
+      "-keyout",
+      path.join(tmp, "other-ca.key"),
+      "-out",
+      otherCa,
+      "-subj",
+      "/CN=Other CA",
+      "-addext",
+      "basicConstraints=critical,CA:TRUE",
+    ],
+    { stdio: "ignore" },
+  );
   const wrongCa = await kuayu("", "document", "verify", "--offline", "--seal-ca", otherCa, file);
   expect(wrongCa.code).toBe(1);
   expect(wrongCa.stdout).toContain("not issued by the configured court seal CA");
