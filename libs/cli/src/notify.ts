@@ -457,6 +457,7 @@ export function formatDocumentInfo(d: DocumentInfo): string {
     field("filing", d.filingId || "-"),
     field("issued (UTC+8)", chinaTime(d.issuedAt)),
     field("sha256", d.sha256 || "-"),
+    ...(d.issuingCourtId ? [field("issuing court", `${d.issuingCourtName || "-"} (${d.issuingCourtId})`)] : []),
   ];
   const rows = factRows(d.facts);
   out.push("", rows.length > 0 ? table(["FACT", "VALUE"], rows) : "no facts");

@@ -6,7 +6,7 @@ import { notificationV1 } from "@kuayu/proto";
 import type { SealReport } from "@kuayu/seal";
 import { formatSealVerdict, onlineProblems, sealCaFile } from "../src/document-seal.js";
 import { CliUsageError } from "../src/filing.js";
-import { isPdfArgument } from "../src/notify.js";
+import { formatDocumentInfo, isPdfArgument } from "../src/notify.js";
 
 const seal: SealReport = {
   courtName: "北京市朝阳区人民法院",
@@ -72,4 +72,10 @@ describe("formatSealVerdict", () => {
       "INVALID: n.pdf: the document was changed after it was sealed",
     );
   });
+});
+
+it("document verify <code> names the issuing court when the service gives it", () => {
+  expect(formatDocumentInfo(create(notificationV1.DocumentInfoSchema, { issuingCourtId: "c-110105", issuingCourtName: "北京市朝阳区人民法院" }))).toContain(
+    "issuing court      北京市朝阳区人民法院 (c-110105)",
+  );
 });
