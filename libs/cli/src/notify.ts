@@ -36,6 +36,8 @@ import {
 } from "./filing.js";
 import { collect, fromName, kebabNames, useColor } from "./inbox.js";
 import { print } from "./output.js";
+import type { SealVerdict } from "./document-seal.js";
+import type { SealReport } from "@kuayu/seal";
 
 type NotificationClient = Client<typeof notificationV1.NotificationService>;
 type Notification = notificationV1.Notification;
@@ -455,6 +457,7 @@ export function formatDocumentInfo(d: DocumentInfo): string {
     field("filing", d.filingId || "-"),
     field("issued (UTC+8)", chinaTime(d.issuedAt)),
     field("sha256", d.sha256 || "-"),
+    ...(d.issuingCourtId ? [field("issuing court", `${d.issuingCourtName || "-"} (${d.issuingCourtId})`)] : []),
   ];
   const rows = factRows(d.facts);
   out.push("", rows.length > 0 ? table(["FACT", "VALUE"], rows) : "no facts");
@@ -783,11 +786,22 @@ export function documentCommands(cmd: Command): void {
 
   common(
     cmd
-      .command("verify <code...>")
-      .description("check a printed document by its verification code: kind, filing, issue time, SHA-256 and the facts on it")
-      .option("--file <pdf>", "also hash this PDF and say whether it is the issued document (MATCH / MISMATCH, exit code 1 on a mismatch)"),
+      .command("verify <code-or-pdf...>")
+      .description(
+        "check a printed document by its verification code (kind, filing, issue time, SHA-256, facts), " +
+          "or a PDF: its court seal (byte range, CMS signature, certificate chained to the court seal CA, signer = the issuing court) " +
+          "and the code in it against the service; exit code 1 with the reason on any failure",
+      )
+      .option("--file <pdf>", "with a code: also hash this PDF and say whether it is the issued document (MATCH / MISMATCH, exit code 1 on a mismatch)")
+      .option("--offline", "with a PDF: check only its seal, without asking the service")
+      .option("--seal-ca <pem>", "with a PDF: the court seal CA certificate (default: env KUAYU_SEAL_CA, else .secrets/court-seal/ca.crt.pem)"),
     "of any role",
-  ).action(async (typed: string[], o: CommonOptions & { file?: string }) => {
+  ).action(async (typed: string[], o: CommonOptions & { file?: string; offline?: boolean; sealCa?: string }) => {
+    if (isPdfArgument(typed) && o.file === undefined) return verifySealedFile(typed[0]!, o);
+    if (o.offline || o.sealCa)
+      validated(() => {
+        throw new CliUsageError("--offline and --seal-ca go with a PDF (kuayu document verify notice.pdf)");
+      });
     const code = validated(() => {
       if (o.file !== undefined) {
         let st: ReturnType<typeof statSync>;
@@ -811,3 +825,44 @@ export function documentCommands(cmd: Command): void {
     });
   });
 }
+
+/** `verify` was given one PDF rather than a verification code. */
+export const isPdfArgument = (args: readonly string[]): boolean =>
+  args.length === 1 && (/\.pdf$/i.test(args[0]!) || (existsSync(args[0]!) && !/^[0-9A-Za-z]{4}-?[0-9A-Za-z]{4}-?[0-9A-Za-z]{4}$/.test(args[0]!)));
+
+/** `document verify FILE.pdf`: the seal offline, then (unless --offline) the code in it against the service. */
+async function verifySealedFile(file: string, o: CommonOptions & { offline?: boolean; sealCa?: string }): Promise<void> {
+  // Loaded here: the CMS library costs every other command nothing.
+  const { checkSeal, formatSealVerdict, onlineProblems, sealCaFile, SealError } = await import("./document-seal.js");
+  const caFile = validated(() => sealCaFile(o.sealCa));
+  const fail = (v: SealVerdict) => {
+    print(o.json, verdictJson(v), () => formatSealVerdict(v));
+    process.exitCode = 1;
+  };
+  let seal: SealReport;
+  try {
+    seal = validated(() => checkSeal(file, caFile));
+  } catch (err) {
+    if (err instanceof SealError) return fail({ file, valid: false, reason: err.message, offline: !!o.offline });
+    throw err;
+  }
+  if (o.offline) return print(o.json, verdictJson({ file, valid: true, seal, offline: true }), () => formatSealVerdict({ file, valid: true, seal, offline: true }));
+  if (!seal.verificationCode)
+    return fail({ file, valid: false, reason: "the seal carries no verification code to check with the service (use --offline for the signature alone)", seal, offline: false });
+  await withClient(o, "verify", async (client) => {
+    const d = (await client.verifyDocument({ verificationCode: seal.verificationCode! })).document;
+    const problems = onlineProblems(seal, d);
+    const v: SealVerdict = { file, valid: problems.length === 0, reason: problems.join("; "), seal, document: d, kindLabel: d && documentKindLabel(d.kind), offline: false };
+    if (!v.valid) return fail(v);
+    print(o.json, verdictJson(v), () => formatSealVerdict(v));
+  });
+}
+
+const verdictJson = (v: SealVerdict) => ({
+  file: v.file,
+  valid: v.valid,
+  ...(v.valid ? {} : { reason: v.reason }),
+  ...(v.seal ? { seal: { ...v.seal, signedAt: v.seal.signedAt?.toISOString() } } : {}),
+  ...(v.document ? { document: toJson(notificationV1.DocumentInfoSchema, v.document) } : {}),
+  offline: v.offline,
+});

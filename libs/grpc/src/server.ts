@@ -21,6 +21,14 @@ export interface CallContext {
   readonly cancelled: boolean;
   /** Aborts when the client cancels or the deadline passes (for long-running streams). */
   signal: AbortSignal;
+  /** The caller's address as grpc-js gives it, e.g. "ipv4:10.0.0.7:51234" (callerAddress strips the port). */
+  peer: string;
+}
+
+/** The address part of a grpc-js peer ("ipv4:10.0.0.7:51234" → "10.0.0.7", "ipv6:[::1]:5" → "::1"). */
+export function callerAddress(peer: string): string {
+  const m = /^(?:ipv4:)?([^[\]]+):\d+$/.exec(peer) ?? /^(?:ipv6:)?\[([^\]]+)\](?::\d+)?$/.exec(peer);
+  return m?.[1] ?? peer;
 }
 
 type In<M extends DescMethod> = MessageShape<M["input"]>;
@@ -253,6 +261,7 @@ function wrap(method: DescMethod, fn: AnyHandler, opts: ServerOptions, limiter?:
       signal: aborter.signal,
       metadata: call.metadata,
       deadline: call.getDeadline(),
+      peer: call.getPeer(),
       get cancelled() {
         return call.cancelled;
       },

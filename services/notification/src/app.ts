@@ -12,7 +12,8 @@ import { lifecycleTopics, eventSecurity } from "@kuayu/topics";
 import type { Connection } from "mongoose";
 import type { Config } from "./config.js";
 import { lifecycleConsumer } from "./adapters/consumer.js";
-import { documentRecord, pdfReferences } from "./adapters/documents.js";
+import { courtSealer, documentRecord, pdfReferences } from "./adapters/documents.js";
+import { localSealKeys } from "./documents/seal-keys.js";
 import { notificationService } from "./adapters/grpc.js";
 import { loadTargets } from "./adapters/targets.js";
 import { createNotifier } from "./adapters/notifier.js";
@@ -41,6 +42,9 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
   if (!events.verifier) log.warn("EVENT_KEYS_FILE and EVENT_TRUST are not set: events are not verified");
   const tls = tlsFromSettings(config);
   const courtName = (id: string) => dir.byId(id)?.name ?? id;
+  // Every printed notice is sealed with its issuing court's key (docs/security.md, "Sealed notices").
+  const sealKeys = localSealKeys(config.SEAL_KEY_DIR);
+  log.info({ keys: sealKeys.description }, "court seal keys");
   const scope = config.PROVINCE_SCOPE;
   const inScope = (courtId: string) => scope === "all" || scope.includes(dir.byId(courtId)?.province ?? "");
   const mailer = config.SMTP_HOST
@@ -145,6 +149,8 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
           channels: { email: !!mailer, sms: !!sms },
           nudgeDeliveries: () => deliveries?.nudge(),
           provinceOf: (courtId) => dir.byId(courtId)?.province,
+          seal: courtSealer(sealKeys),
+          verifyPerMinute: config.VERIFY_DOCUMENT_PER_MINUTE,
         }),
       ],
       verifier,

@@ -81,6 +81,13 @@ const schema = z
     /** A delivery waits this long after its event, so a filing's events that arrive out of order go out in order. */
     DELIVERY_SETTLE_MS: z.coerce.number().int().min(0).default(300),
     REMINDER_INTERVAL_MS: fields.millis(10_000),
+    /**
+     * The court seal keys (documents/seal-keys.ts): ca.crt.pem and courts/<court id>.pem; with
+     * ca.key.pem (development only) a court's certificate is issued on first use.
+     */
+    SEAL_KEY_DIR: z.string().min(1).default(".secrets/court-seal"),
+    /** VerifyDocument calls per caller address and minute, per replica (0: no limit). */
+    VERIFY_DOCUMENT_PER_MINUTE: z.coerce.number().int().min(0).default(30),
     WATCH_POLL_MS: fields.millis(1_000),
     ...fields.tokens,
     SHUTDOWN_GRACE_MS: fields.millis(25_000),

@@ -1,9 +1,11 @@
-import { randomBytes } from "node:crypto";
+import { randomBytes, X509Certificate } from "node:crypto";
 import type { FileStore } from "@kuayu/mongo";
 import type { Logger } from "@kuayu/logger";
-import type { DocumentKind, FilingFacts } from "../domain/notify.js";
+import { issuerOf, type DocumentKind, type FilingFacts } from "../domain/notify.js";
 import { renderDocument, type DocumentInput } from "../documents/render.js";
 import { documentFacts, newVerificationCode, sha256 } from "../documents/codes.js";
+import { sealPdf } from "../documents/seal.js";
+import type { Court, SealKeys } from "../documents/seal-keys.js";
 import { insertAll, insertOnce, type DocumentDoc, type DocumentPdfDoc, type Store } from "./store.js";
 
 const REJECTION_NAMES: Record<string, string> = {
@@ -115,7 +117,7 @@ const brokenFile = (err: unknown) => (err as { code?: unknown }).code === "ENOEN
  *   (FileStore.write removes what it wrote when it fails: a shared id could lose another's file);
  * - it then inserts `document_pdfs` {_id: code, fileId, sha256}. The first insert wins and is
  *   never changed; the loser removes its own file and serves the winner's bytes (its own when they
- *   are the same, which with deterministic rendering and the same fonts they are);
+ *   are the same, which with deterministic rendering and sealing and the same fonts and seal key they are);
  * - the record's sha256 is then set to the winner's (every writer sets the same value, so the
  *   update needs no atomicity), before any byte is served.
  * Readers thus see either no `document_pdfs` entry (and render) or one whose file is complete.
@@ -138,7 +140,43 @@ export function pdfReferences(store: Store) {
   };
 }
 
-export function documentPdfs(store: Store, files: FileStore, log: Logger, render: (input: DocumentInput) => Promise<Buffer> = renderDocument) {
+/** The court that issues (and seals) a document: the window for a receipt, else the jurisdiction court. */
+export function issuingCourt(d: Pick<DocumentDoc, "kind" | "collaboratingCourtId" | "jurisdictionCourtId">, input?: Pick<DocumentInput, "collaboratingCourt" | "jurisdictionCourt">): Court {
+  return issuerOf(d.kind as DocumentKind) === "window"
+    ? { id: d.collaboratingCourtId, name: input?.collaboratingCourt ?? d.collaboratingCourtId }
+    : { id: d.jurisdictionCourtId, name: input?.jurisdictionCourt ?? d.jurisdictionCourtId };
+}
+
+/** Seals a rendered document's PDF (see `courtSealer`). */
+export type SealDocument = (pdf: Buffer, d: DocumentDoc, input: DocumentInput) => Promise<Buffer>;
+
+/**
+ * The seal's signing time (/M): the document's issue time, or the start of the court's certificate
+ * when that is later (a certificate issued or renewed after the document) — whole seconds, so that
+ * the same document and key always give the same bytes, on any replica and when rendered again.
+ */
+export function sealTime(issuedAt: Date, certificate: Uint8Array): Date {
+  const issued = Math.floor(issuedAt.getTime() / 1000) * 1000;
+  return new Date(Math.max(issued, new Date(new X509Certificate(certificate).validFrom).getTime()));
+}
+
+/**
+ * Seals each rendered PDF with its issuing court's key (`keys`, the SealKeys port): PAdES,
+ * src/documents/seal.ts, at `sealTime`. A court without a key fails the rendering, so a notice is
+ * never served unsealed.
+ */
+export function courtSealer(keys: SealKeys): SealDocument {
+  return async (pdf, d, input) => {
+    const key = await keys.forCourt(issuingCourt(d, input));
+    return sealPdf(pdf, key, { signedAt: sealTime(d.issuedAt, key.certificate), verificationCode: d._id });
+  };
+}
+
+/**
+ * `seal`: applied to each new render before it is stored (the app always passes one; tests of the
+ * cache alone may leave it out).
+ */
+export function documentPdfs(store: Store, files: FileStore, log: Logger, render: (input: DocumentInput) => Promise<Buffer> = renderDocument, seal?: SealDocument) {
   const inflight = new Map<string, Promise<RenderedPdf>>();
 
   // A file no entry refers to (any more) is only wasted space: failing to remove it fails nothing.
@@ -185,7 +223,8 @@ export function documentPdfs(store: Store, files: FileStore, log: Logger, render
       }
     }
     const t0 = performance.now();
-    const pdf = await render(input);
+    const rendered = await render(input);
+    const pdf = seal ? await seal(rendered, d, input) : rendered;
     const ms = Math.round(performance.now() - t0);
     const entry: DocumentPdfDoc = { _id: code, fileId: newFileId(code), sha256: sha256(pdf), sizeBytes: pdf.length, renderedAt: new Date() };
     await files.write(
@@ -206,7 +245,7 @@ export function documentPdfs(store: Store, files: FileStore, log: Logger, render
     if (!winner) throw new Error(`document ${code}: its stored PDF went away while it was being stored; ask again`);
     await recordHash(d, winner);
     if (winner.sha256 === entry.sha256) return { pdf, sha256: entry.sha256 };
-    log.warn({ code, ours: entry.sha256, theirs: winner.sha256 }, "another replica rendered other bytes for this document (other fonts?); serving theirs");
+    log.warn({ code, ours: entry.sha256, theirs: winner.sha256 }, "another replica rendered other bytes for this document (other fonts or seal key?); serving theirs");
     const theirs = await readAll(winner.fileId);
     if (sha256(theirs) !== winner.sha256) throw new Error(`document ${code}: the stored PDF does not match its SHA-256; ask again`);
     return { pdf: theirs, sha256: winner.sha256 };

@@ -3,14 +3,16 @@ import { isEmailAddress } from "../channels/email.js";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import type { AuthContext } from "@kuayu/auth";
 import { ForbiddenError, NotFoundError, refuseNul, StateError, ValidationError } from "@kuayu/domain";
-import { implement, invalidArgument, permissionDenied, requireRole } from "@kuayu/grpc";
+import { callerAddress, implement, invalidArgument, permissionDenied, requireRole, RpcError, status } from "@kuayu/grpc";
 import { createLogger, type Logger } from "@kuayu/logger";
 import type { FileStore, WatchHub } from "@kuayu/mongo";
+import { RateLimiterMemory } from "rate-limiter-flexible";
 import { enumFromId, idFromEnum, notificationV1 } from "@kuayu/proto";
 import { webhookUrlProblem } from "../domain/notify.js";
 import { maskPhone } from "../channels/sms.js";
 import type { DocumentInput } from "../documents/types.js";
-import { documentHash, documentPdfs } from "./documents.js";
+import { maskFacts } from "../documents/mask.js";
+import { documentHash, documentPdfs, issuingCourt, type SealDocument } from "./documents.js";
 import type { DeliveryDoc, DocumentDoc, NotificationDoc, Store } from "./store.js";
 
 const ts = (d: Date | undefined) => (d ? timestampFromDate(d) : undefined);
@@ -41,14 +43,19 @@ const deliveryOut = (d: DeliveryDoc) => ({
   nextAttemptAt: d.status === "pending" ? ts(d.nextAttemptAt) : undefined,
 });
 /** DocumentInfo of a record; `sha256` "" when the document has never been rendered. */
-export const documentInfoOut = (d: DocumentDoc, sha256 = d.sha256 ?? "") => ({
-  verificationCode: d._id,
-  kind: enumFromId(notificationV1.DocumentKind, d.kind),
-  filingId: d.filingId,
-  sha256,
-  issuedAt: ts(d.issuedAt),
-  facts: d.facts,
-});
+export const documentInfoOut = (d: DocumentDoc, sha256 = d.sha256 ?? "", facts = d.facts) => {
+  const issuer = issuingCourt(d, d.input);
+  return {
+    verificationCode: d._id,
+    kind: enumFromId(notificationV1.DocumentKind, d.kind),
+    filingId: d.filingId,
+    sha256,
+    issuedAt: ts(d.issuedAt),
+    facts,
+    issuingCourtId: issuer.id,
+    issuingCourtName: issuer.name,
+  };
+};
 const maskAddress = (channel: string, a: string) => (channel === "sms" ? maskPhone(a) : a.replace(/^(.).*(@.*)$/, "$1***$2"));
 
 /** Pages over a newest-first list by an opaque offset token. */
@@ -75,6 +82,10 @@ export interface GrpcDeps {
   log?: Logger;
   /** Renders a document's PDF (default renderDocument); tests pass their own. */
   render?: (input: DocumentInput) => Promise<Buffer>;
+  /** Seals each rendered PDF with its issuing court's key (courtSealer). */
+  seal: SealDocument;
+  /** VerifyDocument calls one caller address may make per minute on this replica (0: no limit). */
+  verifyPerMinute: number;
 }
 
 /** GetDocument sends the PDF in parts of this size (a document is ≤ 40 KB: usually one). */
@@ -93,7 +104,9 @@ async function withinCap(col: { countDocuments(filter: { courtId: string }): Pro
 
 export function notificationService(deps: GrpcDeps) {
   const { store } = deps;
-  const pdfOf = documentPdfs(store, deps.files, deps.log ?? createLogger({ service: "notification" }), deps.render);
+  const pdfOf = documentPdfs(store, deps.files, deps.log ?? createLogger({ service: "notification" }), deps.render, deps.seal);
+  // VerifyDocument is open to any token: per caller address, so that codes cannot be tried in bulk.
+  const verifyLimiter = deps.verifyPerMinute > 0 ? new RateLimiterMemory({ points: deps.verifyPerMinute, duration: 60 }) : undefined;
   const mine = (auth: AuthContext) => ({ courtId: auth.courtId, role: { $in: auth.roles as string[] } });
   /** A court's own targets, and for an operator those of its province's courts. */
   const mayManage = (auth: AuthContext, courtId: string) => courtId === auth.courtId || (auth.roles.includes("operator") && deps.provinceOf(courtId) === auth.province);
@@ -234,13 +247,22 @@ export function notificationService(deps: GrpcDeps) {
         await send({ part: { case: "info", value: documentInfoOut(d, sha256) } });
         for (let at = 0; at < pdf.length; at += DOCUMENT_CHUNK) await send({ part: { case: "chunk", value: pdf.subarray(at, at + DOCUMENT_CHUNK) } });
       },
-      async verifyDocument(req) {
+      async verifyDocument(req, ctx) {
+        if (verifyLimiter) {
+          const address = callerAddress(ctx.peer);
+          await verifyLimiter.consume(address).catch((res: unknown) => {
+            if (res instanceof Error) throw res;
+            const waitS = Math.ceil(((res as { msBeforeNext?: number }).msBeforeNext ?? 1000) / 1000);
+            throw new RpcError(status.RESOURCE_EXHAUSTED, `too many document checks from ${address}: at most ${deps.verifyPerMinute} a minute; try again in ${waitS} s`);
+          });
+        }
         const code = req.verificationCode.trim().toUpperCase();
         const d = await store.documents.findOne({ _id: code });
         if (!d) throw new NotFoundError(`no document has the verification code ${code}`);
         // sha256 "": issued but never downloaded (printed) yet, so there is no PDF to hash; the
         // code and the facts still verify.
-        return { document: documentInfoOut(d, await documentHash(store, d)) };
+        // Names masked (张*三): whoever holds the paper can recognise it, nobody learns who is in court.
+        return { document: documentInfoOut(d, await documentHash(store, d), maskFacts(d.facts, d.input)) };
       },
     }),
   );
