@@ -35,3 +35,19 @@ export function fieldCryptFromSettings(s: FieldCryptSettings, db: mongo.Db): Pro
 
 /** Personal fields of parties and agents (intake's details, the inbox's protobuf JSON, event bodies). */
 export const PERSONAL_FIELDS: ReadonlySet<string> = new Set(["residentId", "phone", "address"]);
+
+/** Field encryption from the environment's FIELDCRYPT_* settings with the services' defaults (the CLI, tests). */
+export function fieldCryptFromEnv(db: mongo.Db, env: NodeJS.ProcessEnv = process.env): Promise<FieldCrypt> {
+  const algorithm = env.FIELDCRYPT_ALGORITHM || "aes-256-gcm";
+  if (algorithm !== "aes-256-gcm" && algorithm !== "sm4") throw new Error(`FIELDCRYPT_ALGORITHM must be aes-256-gcm or sm4, not ${algorithm}`);
+  return fieldCryptFromSettings(
+    {
+      FIELDCRYPT_PROVIDER: "local",
+      FIELDCRYPT_MASTER_KEY_DIR: env.FIELDCRYPT_MASTER_KEY_DIR || ".secrets/fieldcrypt",
+      FIELDCRYPT_MASTER_KEY_ID: env.FIELDCRYPT_MASTER_KEY_ID,
+      FIELDCRYPT_ALGORITHM: algorithm,
+      FIELDCRYPT_ROTATE_DAYS: Number(env.FIELDCRYPT_ROTATE_DAYS || 90),
+    },
+    db,
+  );
+}

@@ -7,6 +7,7 @@ import { runShutdown } from "@kuayu/lifecycle";
 import { ALL_LIFECYCLE_TOPICS, eventSecurity, ownCopy, ownedStreams } from "@kuayu/topics";
 import { startCalendar, type CalendarWatch } from "@kuayu/calendar";
 import { kafkaClient } from "@kuayu/config";
+import { fieldCryptFromSettings, type FieldCrypt } from "@kuayu/fieldcrypt";
 import type { Logger } from "@kuayu/logger";
 import { connectMongo, storeReadiness, coordinationCollections, createSequences, createWatchHub, ensureCollections, ensureIndexes, type WatchHub } from "@kuayu/mongo";
 import { drainLegacyOutbox, startVersionRelay, versionCollections, type VersionRelay, type VersionRow } from "@kuayu/outbox";
@@ -50,7 +51,7 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
 
   let conn: Connection | undefined, producer: EventProducer | undefined, relay: VersionRelay | undefined;
   let consumer: RunningConsumer | undefined, server: RunningServer | undefined, hub: WatchHub<Filing> | undefined;
-  let sweeper: NodeJS.Timeout | undefined;
+  let sweeper: NodeJS.Timeout | undefined, crypt: FieldCrypt | undefined;
   const directory = createClient(directoryV1.DirectoryService, config.ROUTING_ADDR, { timeoutMs: config.ROUTING_TIMEOUT_MS, credentials: tls.channel });
   try {
     conn = await connectMongo({ uri: config.MONGO_URI, dbName: config.MONGO_DB });
@@ -58,6 +59,9 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
     const timeline = timelineModel(conn);
     await ensureIndexes([model, timeline]);
     await ensureCollections(conn, [...coordinationCollections("material_files"), ...versionCollections("filings")]);
+    // The parties' ids, phones and addresses are sealed at rest with intake's own data keys.
+    crypt = await fieldCryptFromSettings(config, conn.db!);
+    const fields = crypt;
     const sequences = createSequences(conn);
     const materials = gridFsMaterialStore(conn, log);
 
@@ -71,8 +75,8 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
     await drainLegacyOutbox(model, producer, log);
     const versions = conn.db!.collection<VersionRow>("filings_versions");
     // This instance publishes the versions of the windows' streams its consumer owns (one relay per filing).
-    relay = startVersionRelay({ versions, producer, log, owned: () => ownedStreams(consumer, lifecycleTopics) });
-    const repo = mongoFilingRepository(model, timeline, versions, { onCommit: (id) => relay?.nudge(id), onChange: (changed) => hub?.publish(changed), courtProvince: (id) => dir.byId(id)?.province });
+    relay = startVersionRelay({ versions, producer, log, owned: () => ownedStreams(consumer, lifecycleTopics), open: (value) => fields.decryptBytes(value) });
+    const repo = mongoFilingRepository(model, timeline, versions, { onCommit: (id) => relay?.nudge(id), onChange: (changed) => hub?.publish(changed), courtProvince: (id) => dir.byId(id)?.province, crypt });
     hub = createWatchHub(repo.changedSince, log, config.WATCH_POLL_MS);
 
     const deps: Deps = {
@@ -129,7 +133,7 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
         { name: "flush producer", run: () => producer?.disconnect() },
         { name: "close routing client", run: () => directory.close() },
         { name: "stop calendar watch", run: () => calendar.stop() },
-        { name: "close store", run: () => (clearInterval(sweeper), conn?.close()) },
+        { name: "close store", run: () => (clearInterval(sweeper), crypt?.close(), conn?.close()) },
       ],
       log,
       config.SHUTDOWN_GRACE_MS,

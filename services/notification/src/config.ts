@@ -17,6 +17,7 @@ const schema = z
     ...fields.grpcLimits,
     ...fields.tls,
     ...fields.events,
+    ...fields.fieldcrypt,
     GRPC_HEALTH_PORT: fields.healthPort,
     MONGO_URI: fields.mongoUri.default("mongodb://127.0.0.1:27017"),
     MONGO_DB: z

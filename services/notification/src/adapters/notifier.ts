@@ -1,3 +1,4 @@
+import { PERSONAL_FIELDS } from "@kuayu/fieldcrypt";
 import type { Logger } from "@kuayu/logger";
 import { tickOf } from "@kuayu/mongo";
 import { caseTypeName, type FilingFacts, type Recipient } from "../domain/notify.js";
@@ -97,7 +98,8 @@ export function createNotifier(store: Store, courtName: (id: string) => string, 
         eventType: d.eventType,
         order: d.order,
         rank: rankOf(d.eventType),
-        payload: d.payload,
+        // Sealed at rest: a webhook's body is the event, with the parties' ids, phones and addresses.
+        payload: store.crypt.sealFields(d.payload, PERSONAL_FIELDS),
         status: "pending",
         attempts: 0,
         lastError: "",

@@ -1,4 +1,5 @@
 import type { Collection, Connection } from "mongoose";
+import type { FieldCrypt } from "@kuayu/fieldcrypt";
 import { isDuplicateKey, type Locks } from "@kuayu/mongo";
 import type { FilingFacts, Reminder } from "../domain/notify.js";
 import type { DocumentInput } from "../documents/types.js";
@@ -53,6 +54,7 @@ export interface DeliveryDoc {
   order: Date;
   /** Lifecycle rank of the event, for events with the same time. */
   rank: number;
+  /** The body of a webhook delivery is the event: its parties' ids, phones and addresses are sealed (`crypt`). */
   payload: { body?: unknown; subject?: string; text?: string };
   status: DeliveryStatus;
   attempts: number;
@@ -123,6 +125,8 @@ export interface Store {
   documents: Collection<DocumentDoc>;
   documentPdfs: Collection<DocumentPdfDoc>;
   locks: Locks;
+  /** Seals personal fields at rest (@kuayu/fieldcrypt; the service's data keys in `field_keys`). */
+  crypt: FieldCrypt;
 }
 
 export const COLLECTIONS = [
@@ -137,7 +141,7 @@ export const COLLECTIONS = [
   { name: "document_pdfs" },
 ];
 
-export function openStore(conn: Connection, locks: Locks): Store {
+export function openStore(conn: Connection, locks: Locks, crypt: FieldCrypt): Store {
   return {
     filings: conn.collection("filings"),
     notifications: conn.collection("notifications"),
@@ -148,6 +152,7 @@ export function openStore(conn: Connection, locks: Locks): Store {
     documents: conn.collection("documents"),
     documentPdfs: conn.collection("document_pdfs"),
     locks,
+    crypt,
   };
 }
 

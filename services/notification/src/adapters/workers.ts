@@ -110,11 +110,12 @@ export function startDeliveryWorker(store: Store, senders: Senders, log: Logger,
       case "webhook": {
         const w = await store.webhooks.findOne({ _id: d.targetId });
         if (!w) return { error: "the webhook was removed", counted: true };
+        const body = (await store.crypt.openFields(d.payload.body)) as object;
         const res = await breakers.run({ id: w._id, courtId: w.courtId, url: w.url }, () =>
           postWebhook(
             w.url,
             w.secret,
-            { id: d._id, eventType: d.eventType, body: d.payload.body as object },
+            { id: d._id, eventType: d.eventType, body },
             { timeoutMs: senders.webhookTimeoutMs, policy: senders.webhookPolicy, signal: stopping.signal },
           ),
         );
