@@ -15,7 +15,7 @@ Settings from the environment, as the services read them: MONGO_URI, FIELDCRYPT_
 (default .secrets/fieldcrypt), FIELDCRYPT_MASTER_KEY_ID, FIELDCRYPT_ALGORITHM (aes-256-gcm | sm4).
 No service stops: old values stay readable, new data keys are wrapped with the new master key.`;
 
-export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env, out: (s: string) => void = (s) => console.log(s)): Promise<number> {
+export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env, out: (s: string) => void = (s) => void process.stdout.write(`${s}\n`)): Promise<number> {
   const [cmd, ...rest] = argv;
   const dbs: string[] = [];
   for (let i = 0; i < rest.length; i++) {
@@ -56,7 +56,7 @@ if (require.main === module) {
   main(process.argv.slice(2)).then(
     (code) => (process.exitCode = code),
     (err: unknown) => {
-      console.error((err as Error).message);
+      process.stderr.write(`${(err as Error).message}\n`);
       process.exitCode = 1;
     },
   );

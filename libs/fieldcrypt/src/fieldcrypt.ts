@@ -89,7 +89,11 @@ export interface FieldCryptOptions {
   now?: () => Date;
 }
 
-export const newDataKeyId = (now: Date) => `dk-${now.toISOString().replace(/[-:.TZ]/g, "").slice(0, 17)}-${randomBytes(4).toString("hex")}`;
+export const newDataKeyId = (now: Date) =>
+  `dk-${now
+    .toISOString()
+    .replace(/[-:.TZ]/g, "")
+    .slice(0, 17)}-${randomBytes(4).toString("hex")}`;
 const isDuplicateKey = (err: unknown) => (err as { code?: number })?.code === 11000;
 const plainObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && (Object.getPrototypeOf(v) === Object.prototype || Object.getPrototypeOf(v) === null);
 
@@ -120,7 +124,10 @@ export async function openFieldCrypt(opts: FieldCryptOptions): Promise<FieldCryp
       if (d._id === BLIND_INDEX_KEY) blindKey ??= await unwrapDoc(d);
       else if (!dataKeys.has(d._id)) dataKeys.set(d._id, await unwrapDoc(d));
     }
-    const newest = docs.filter((d) => d._id !== BLIND_INDEX_KEY).sort((a, b) => a._id.localeCompare(b._id)).at(-1);
+    const newest = docs
+      .filter((d) => d._id !== BLIND_INDEX_KEY)
+      .sort((a, b) => a._id.localeCompare(b._id))
+      .at(-1);
     if (newest && newest._id > current) current = newest._id;
     return newest;
   };

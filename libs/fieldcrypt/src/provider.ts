@@ -22,7 +22,11 @@ const KEY_FILE = /^(mk-[A-Za-z0-9_-]{1,64})\.key$/;
 const AAD = (keyId: string) => Buffer.from(`kuayu-fieldcrypt wrap ${keyId}`);
 
 /** A new master key id: sortable by creation time, so the newest file is the current key. */
-export const newMasterKeyId = (now = new Date()) => `mk-${now.toISOString().replace(/[-:.TZ]/g, "").slice(0, 17)}-${randomBytes(3).toString("hex")}`;
+export const newMasterKeyId = (now = new Date()) =>
+  `mk-${now
+    .toISOString()
+    .replace(/[-:.TZ]/g, "")
+    .slice(0, 17)}-${randomBytes(3).toString("hex")}`;
 
 /**
  * The local file provider, for development and single-host deployments: every master key is a

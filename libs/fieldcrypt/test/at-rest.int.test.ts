@@ -208,11 +208,21 @@ it("keeps no resident id, phone or address in clear in any collection of any dat
     expect([...scanned.keys()].some((c) => c.startsWith(`${dbs.notification}.documents.`))).toBe(true); // the PDFs' GridFS files
 
     // What is there instead: sealed fields (and sealed event values in the intake outbox).
-    const filing = await client.db(dbs.intake).collection("filings").findOne({ _id: filingId as never });
+    const filing = await client
+      .db(dbs.intake)
+      .collection("filings")
+      .findOne({ _id: filingId as never });
     const stored = (filing!.details as { parties: { phone: string; address: string; identity: { residentId: string } }[] }).parties[0]!;
     expect([stored.phone, stored.address, stored.identity.residentId].every(isEncrypted)).toBe(true);
-    const row = await client.db(dbs.intake).collection("filings_versions").findOne({ doc: filingId, "outbox.0": { $exists: true } });
-    expect(Buffer.from((row!.outbox as { value: mongo.Binary }[])[0]!.value.buffer).subarray(0, PREFIX.length).toString()).toBe(PREFIX);
+    const row = await client
+      .db(dbs.intake)
+      .collection("filings_versions")
+      .findOne({ doc: filingId, "outbox.0": { $exists: true } });
+    expect(
+      Buffer.from((row!.outbox as { value: mongo.Binary }[])[0]!.value.buffer)
+        .subarray(0, PREFIX.length)
+        .toString(),
+    ).toBe(PREFIX);
   } finally {
     await client.close();
   }

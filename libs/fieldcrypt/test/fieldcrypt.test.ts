@@ -136,7 +136,10 @@ describe.each(ALGORITHMS)("%s", (algorithm: Algorithm) => {
 
   it("seals named fields at any depth and opens them all, bytes too", async () => {
     const crypt = await open1();
-    const details = { parties: [{ name: "张三", identity: { person: { name: "张三", residentId: RESIDENT_ID } }, phone: "13800138000", address: "沙面大街1号", agents: [{ phone: "13900139000" }] }], at: new Date(0) };
+    const details = {
+      parties: [{ name: "张三", identity: { person: { name: "张三", residentId: RESIDENT_ID } }, phone: "13800138000", address: "沙面大街1号", agents: [{ phone: "13900139000" }] }],
+      at: new Date(0),
+    };
     const sealed = crypt.sealFields(details, new Set(["residentId", "phone", "address"]));
     const text = JSON.stringify(sealed);
     for (const v of [RESIDENT_ID, "13800138000", "13900139000", "沙面大街1号"]) expect(text).not.toContain(v);

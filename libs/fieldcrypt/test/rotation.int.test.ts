@@ -66,7 +66,14 @@ it.each(["aes-256-gcm", "sm4"])("rotates the master key under a running service 
 
   // A new data key: wrapped by the new master; new values use it; the running service follows on its next read.
   expect(await main(["rotate-data-key", "--db", db.databaseName], settings, () => undefined)).toBe(0);
-  const newest = (await db.collection<DataKeyDoc>(DATA_KEYS_COLLECTION).find({ _id: { $ne: "blind-index" } }).toArray()).sort((a, b) => a._id.localeCompare(b._id)).at(-1)!;
+  const newest = (
+    await db
+      .collection<DataKeyDoc>(DATA_KEYS_COLLECTION)
+      .find({ _id: { $ne: "blind-index" } })
+      .toArray()
+  )
+    .sort((a, b) => a._id.localeCompare(b._id))
+    .at(-1)!;
   expect(newest.masterKeyId).toBe(newMaster);
   await service.refresh();
   expect(service.encrypt("x")).toContain(`:${newest._id}:`);

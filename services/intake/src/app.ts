@@ -61,7 +61,7 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
     await ensureCollections(conn, [...coordinationCollections("material_files"), ...versionCollections("filings")]);
     // The parties' ids, phones and addresses are sealed at rest with intake's own data keys.
     crypt = await fieldCryptFromSettings(config, conn.db!);
-    const fields = crypt;
+    const sealing = crypt;
     const sequences = createSequences(conn);
     const materials = gridFsMaterialStore(conn, log);
 
@@ -75,8 +75,13 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
     await drainLegacyOutbox(model, producer, log);
     const versions = conn.db!.collection<VersionRow>("filings_versions");
     // This instance publishes the versions of the windows' streams its consumer owns (one relay per filing).
-    relay = startVersionRelay({ versions, producer, log, owned: () => ownedStreams(consumer, lifecycleTopics), open: (value) => fields.decryptBytes(value) });
-    const repo = mongoFilingRepository(model, timeline, versions, { onCommit: (id) => relay?.nudge(id), onChange: (changed) => hub?.publish(changed), courtProvince: (id) => dir.byId(id)?.province, crypt });
+    relay = startVersionRelay({ versions, producer, log, owned: () => ownedStreams(consumer, lifecycleTopics), open: (value) => sealing.decryptBytes(value) });
+    const repo = mongoFilingRepository(model, timeline, versions, {
+      onCommit: (id) => relay?.nudge(id),
+      onChange: (changed) => hub?.publish(changed),
+      courtProvince: (id) => dir.byId(id)?.province,
+      crypt,
+    });
     hub = createWatchHub(repo.changedSince, log, config.WATCH_POLL_MS);
 
     const deps: Deps = {

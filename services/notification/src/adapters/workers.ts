@@ -112,12 +112,7 @@ export function startDeliveryWorker(store: Store, senders: Senders, log: Logger,
         if (!w) return { error: "the webhook was removed", counted: true };
         const body = (await store.crypt.openFields(d.payload.body)) as object;
         const res = await breakers.run({ id: w._id, courtId: w.courtId, url: w.url }, () =>
-          postWebhook(
-            w.url,
-            w.secret,
-            { id: d._id, eventType: d.eventType, body },
-            { timeoutMs: senders.webhookTimeoutMs, policy: senders.webhookPolicy, signal: stopping.signal },
-          ),
+          postWebhook(w.url, w.secret, { id: d._id, eventType: d.eventType, body }, { timeoutMs: senders.webhookTimeoutMs, policy: senders.webhookPolicy, signal: stopping.signal }),
         );
         if (res === "rejected" || (!res.ok && stopping.signal.aborted)) return "held";
         // The court sees the generic reason; the operator's log has the network detail.
