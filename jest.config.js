@@ -3,7 +3,7 @@
 const shared = {
   transform: { "^.+\\.ts$": ["@swc/jest", { jsc: { target: "es2023" } }] },
   moduleNameMapper: {
-    "^@kuayu/(auth|calendar|config|directory|domain|grpc|k6run|kafka|lifecycle|logger|mongo|outbox|proto|seal|telemetry|testkit|topics)$": "<rootDir>/libs/$1/src",
+    "^@kuayu/(auth|calendar|config|directory|domain|fieldcrypt|grpc|k6run|kafka|lifecycle|logger|mongo|outbox|proto|seal|telemetry|testkit|topics)$": "<rootDir>/libs/$1/src",
     "^(\\.{1,2}/.*)\\.js$": "$1",
   },
   testEnvironment: "node",

@@ -60,6 +60,12 @@ for f in console-client-secret console-session-key; do
     mkdir -p .secrets && openssl rand -base64 32 > ".secrets/$f" && chmod 600 ".secrets/$f"
   fi
 done
+# The master key that wraps the services' data keys of personal data at rest (@kuayu/fieldcrypt).
+if ! ls .secrets/fieldcrypt/mk-*.key >/dev/null 2>&1; then
+  say "generating a development master key for personal data at rest in .secrets/fieldcrypt"
+  mkdir -p .secrets/fieldcrypt && chmod 700 .secrets/fieldcrypt
+  openssl rand -base64 32 > ".secrets/fieldcrypt/mk-$(date -u +%Y%m%d%H%M%S)000-dev.key" && chmod 600 .secrets/fieldcrypt/mk-*.key
+fi
 # A development CA, server and client certificates for mutual TLS (scripts/tls/dev-certs.sh).
 if [ ! -f .secrets/tls/ca.pem ]; then
   say "generating a development CA and TLS certificates in .secrets/tls"

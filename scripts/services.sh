@@ -85,6 +85,7 @@ up() {
     GRPC_PORT=$grpc METRICS_PORT=$metrics OTEL_SERVICE_NAME=$name \
       KAFKA_SASL_MECHANISM=scram-sha-512 KAFKA_SASL_USERNAME="$name" KAFKA_SASL_PASSWORD_FILE="$KUAYU_ROOT/.secrets/kafka/$name.password" \
       JWT_PUBLIC_KEY_FILE="$KUAYU_ROOT/.secrets/jwt-public.pem" OIDC_ISSUER="$IDP_URL" \
+      FIELDCRYPT_MASTER_KEY_DIR="$KUAYU_ROOT/.secrets/fieldcrypt" \
       env ${extra:+"$extra"} ${signing:+"$signing"} ${store:+"$store"} EVENT_KEYS_FILE="$EVENTS_DIR/jwks.json" \
       env "${TLS_ENV[@]}" \
       setsid nohup node --disable-warning=DEP0123 --require @kuayu/telemetry/register "services/$name/dist/main.js" \

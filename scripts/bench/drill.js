@@ -258,6 +258,8 @@ async function main() {
     KAFKA_TOPIC_PREFIX: topicPrefix,
     MONGO_URI: CFG.mongoUri,
     JWT_PUBLIC_KEY: publicKey,
+    // Personal data at rest: the development master key (scripts/bootstrap.sh).
+    FIELDCRYPT_MASTER_KEY_DIR: path.join(ROOT, ".secrets/fieldcrypt"),
     KAFKA_FROM_BEGINNING: "false",
     LOG_LEVEL: "warn",
   };

@@ -410,6 +410,29 @@ for name in enabled:
         if "event" in key:
             problem(f"{where}: pod annotation {key} follows the event keys: a new key would restart the pods")
 
+    # Personal data at rest: exactly the components that keep parties' data (intake,
+    # jurisdiction-decision, notification) have FIELDCRYPT_MASTER_KEY_DIR on a read-only directory
+    # mount (never subPath: a new master key must land) of secrets.fieldcryptMasterKeys, not readable
+    # by every user, and FIELDCRYPT_ALGORITHM from personalData; no other component mounts that Secret.
+    fc_secret = v["secrets"]["fieldcryptMasterKeys"]["name"]
+    fc_vols = [x for x in pod.get("volumes", []) if x.get("secret", {}).get("secretName") == fc_secret]
+    if name in ("intake", "jurisdiction-decision", "notification"):
+        d = env.get("FIELDCRYPT_MASTER_KEY_DIR") or ""
+        mount = next((m for m in c.get("volumeMounts", []) if d and m["mountPath"].rstrip("/") == d.rstrip("/")), None)
+        vol = next((x for x in pod.get("volumes", []) if mount and x["name"] == mount["name"]), None)
+        if not cv.get("encryptsPersonalData"):
+            problem(f"{where}: keeps parties' data but encryptsPersonalData is not set")
+        elif not mount or not vol or vol.get("secret", {}).get("secretName") != fc_secret:
+            problem(f"{where}: FIELDCRYPT_MASTER_KEY_DIR {d!r} is not a mount of Secret {fc_secret}")
+        elif not mount.get("readOnly") or mount.get("subPath") or vol["secret"].get("items"):
+            problem(f"{where}: the master keys are not a read-only mount of the whole Secret ({mount})")
+        elif vol["secret"].get("defaultMode", 0o644) & 0o007:
+            problem(f"{where}: its master keys are readable by every user")
+        if env.get("FIELDCRYPT_ALGORITHM") != v["personalData"]["algorithm"]:
+            problem(f"{where}: FIELDCRYPT_ALGORITHM is {env.get('FIELDCRYPT_ALGORITHM')!r}, personalData.algorithm {v['personalData']['algorithm']!r}")
+    elif fc_vols or "FIELDCRYPT_MASTER_KEY_DIR" in env:
+        problem(f"{where}: mounts the master keys of personal data, but keeps no parties' data")
+
     # The holiday calendar: a read-only directory mount of its ConfigMap (never subPath), reloaded.
     cal_file = env.get("CALENDAR_FILE")
     cal_mount = next((m for m in c.get("volumeMounts", []) if cal_file and m["mountPath"].rstrip("/") == posixpath.dirname(cal_file)), None)

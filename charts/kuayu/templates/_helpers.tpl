@@ -64,6 +64,9 @@ context): the operator's calendar.existingConfigMap, or the chart's <release>-ca
 {{- .Values.calendar.existingConfigMap | default (printf "%s-calendar" .Release.Name | trunc 63 | trimSuffix "-") -}}
 {{- end -}}
 
+{{/* Where the master keys of personal data at rest are mounted (components with encryptsPersonalData). */}}
+{{- define "kuayu.fieldcryptDir" -}}/etc/kuayu/fieldcrypt{{- end -}}
+
 {{/* Where the signing key is mounted (components with signsTokens). */}}
 {{- define "kuayu.jwtSigningDir" -}}/etc/kuayu/jwt-signing{{- end -}}
 
@@ -191,6 +194,7 @@ provinces (every province, "*", for scope "all") default to it; intakeAddresses 
 {{- $_ := set $env (printf "%s_ADDR" (upper (replace "-" "_" .))) (include "kuayu.address" (dict "root" $.root "name" .)) -}}
 {{- end -}}
 {{- if .c.callsIntakes }}{{ $_ := set $env "INTAKE_ADDRS" (include "kuayu.intakeAddrs" .) }}{{ end -}}
+{{- if .c.encryptsPersonalData }}{{ $_ := set $env "FIELDCRYPT_MASTER_KEY_DIR" (include "kuayu.fieldcryptDir" .) }}{{ $_ := set $env "FIELDCRYPT_ALGORITHM" $v.personalData.algorithm }}{{ $_ := set $env "FIELDCRYPT_ROTATE_DAYS" ($v.personalData.rotateDays | int | toString) }}{{ end -}}
 {{- if .c.signsTokens }}{{ $_ := set $env "JWT_PRIVATE_KEY_FILE" (printf "%s/private.pem" (include "kuayu.jwtSigningDir" .)) }}{{ end -}}
 {{- include "kuayu.oidcEnv" (dict "root" .root "env" $env) -}}
 {{- include "kuayu.tlsEnv" (dict "root" .root "env" $env) -}}

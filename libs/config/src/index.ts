@@ -112,6 +112,19 @@ export const fields = {
     EVENT_KEYS_FILE: z.string().min(1).optional(),
     EVENT_TRUST: z.string().optional(),
   },
+  /**
+   * Personal data encrypted at rest (@kuayu/fieldcrypt, docs/security.md): FIELDCRYPT_PROVIDER, the
+   * key-management port (`local`: master keys are files `mk-*.key` in FIELDCRYPT_MASTER_KEY_DIR, the
+   * newest current unless FIELDCRYPT_MASTER_KEY_ID names one); FIELDCRYPT_ALGORITHM, `aes-256-gcm`
+   * or `sm4` (SM4-CTR + HMAC-SM3); FIELDCRYPT_ROTATE_DAYS, a data key's age before a new one is made.
+   */
+  fieldcrypt: {
+    FIELDCRYPT_PROVIDER: z.enum(["local"]).default("local"),
+    FIELDCRYPT_MASTER_KEY_DIR: z.string().min(1).default(".secrets/fieldcrypt"),
+    FIELDCRYPT_MASTER_KEY_ID: z.string().min(1).optional(),
+    FIELDCRYPT_ALGORITHM: z.enum(["aes-256-gcm", "sm4"]).default("aes-256-gcm"),
+    FIELDCRYPT_ROTATE_DAYS: z.coerce.number().min(0).default(90),
+  },
   /** GRPC_HEALTH_PORT: a plaintext port answering grpc.health.v1 only, for Kubernetes' gRPC probes (they do no TLS); unset: none. */
   healthPort: z.coerce.number().int().min(0).max(65535).optional(),
   port: (def: number) => z.coerce.number().int().min(0).max(65535).default(def),

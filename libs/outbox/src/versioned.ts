@@ -196,6 +196,8 @@ export interface VersionRelayOptions {
   owned: () => readonly number[] | "all";
   /** How often to look for versions committed elsewhere or left by a crash (default 1 s). */
   sweepMs?: number;
+  /** Opens an entry's value as stored, when the service seals it at rest (@kuayu/fieldcrypt decryptBytes). */
+  open?: (value: Buffer) => Promise<Buffer>;
 }
 
 export interface VersionRelay {
@@ -235,8 +237,9 @@ export function startVersionRelay(opts: VersionRelayOptions): VersionRelay {
       try {
         for (const e of row.outbox) {
           const headers = { ...e.headers };
+          const value = opts.open ? await opts.open(bytesOf(e.value)) : bytesOf(e.value);
           await context.with(propagation.extract(ROOT_CONTEXT, headers), () =>
-            producer.sendRecords([{ topic: e.topic, key: e.key, value: bytesOf(e.value), headers, ...(e.partition === undefined || e.partition === null ? {} : { partition: e.partition }) }]),
+            producer.sendRecords([{ topic: e.topic, key: e.key, value, headers, ...(e.partition === undefined || e.partition === null ? {} : { partition: e.partition }) }]),
           );
         }
       } catch (err) {

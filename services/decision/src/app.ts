@@ -22,6 +22,7 @@ import {
   type WatchHub,
 } from "@kuayu/mongo";
 import { runRetention, startRetentionTimer, type RetentionTimer } from "@kuayu/mongo";
+import { fieldCryptFromSettings, type FieldCrypt } from "@kuayu/fieldcrypt";
 import { drainLegacyOutbox, startVersionRelay, versionCollections, type VersionRelay, type VersionRow } from "@kuayu/outbox";
 import { intakeV1 } from "@kuayu/proto";
 import { ALL_LIFECYCLE_TOPICS, eventSecurity, ownCopy, ownedStreams } from "@kuayu/topics";
@@ -74,7 +75,7 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
     },
   });
   let conn: Connection | undefined, producer: EventProducer | undefined, relay: VersionRelay | undefined, copier: Copier | undefined;
-  let consumer: RunningConsumer | undefined, server: RunningServer | undefined, hub: WatchHub<InboxFiling> | undefined, retention: RetentionTimer | undefined;
+  let consumer: RunningConsumer | undefined, server: RunningServer | undefined, hub: WatchHub<InboxFiling> | undefined, retention: RetentionTimer | undefined, crypt: FieldCrypt | undefined;
   const intakes = new Map<string, Client<typeof intakeV1.FilingIntakeService>>();
   const intakeFor = (province: string) => {
     const addr = config.INTAKE_ADDRS[province] ?? config.INTAKE_ADDRS["*"];
@@ -106,7 +107,9 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
     const versions = conn.db!.collection<VersionRow>("inbox_versions");
     // This instance publishes the versions of the jurisdiction streams its consumer owns (one relay per filing).
     relay = startVersionRelay({ versions, producer, log, owned: () => ownedStreams(consumer, topics) });
-    const repo = mongoInboxRepository(model, versions, { onCommit: (id) => relay?.nudge(id), onChange: (changed) => hub?.publish(changed) });
+    // The parties' ids, phones and addresses in the inbox are sealed at rest with decision's own data keys.
+    crypt = await fieldCryptFromSettings(config, conn.db!);
+    const repo = mongoInboxRepository(model, versions, { onCommit: (id) => relay?.nudge(id), onChange: (changed) => hub?.publish(changed), crypt });
     hub = createWatchHub(repo.changedSince, log, config.WATCH_POLL_MS);
     copier = startCopier({ repo, content: copies.content, intakeFor, tokenFor, log, intervalMs: config.COPY_INTERVAL_MS, concurrency: config.COPY_CONCURRENCY });
     deps = {
@@ -118,7 +121,7 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
     };
 
     // Retention, daily (RETENTION_ENABLED, RETENTION_HOUR; docs/security.md "Retention").
-    const retentionSteps = decisionRetention(inboxRetentionStore(model, versions, copies.content));
+    const retentionSteps = decisionRetention(inboxRetentionStore(model, versions, copies.content, crypt));
     const clock = deps.now;
     retention = startRetentionTimer({
       enabled: config.RETENTION_ENABLED,
@@ -175,7 +178,7 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
         { name: "flush producer", run: () => producer?.disconnect() },
         { name: "close intake clients", run: () => intakes.forEach((c) => c.close()) },
         { name: "stop calendar watch", run: () => calendar.stop() },
-        { name: "close store", run: () => conn?.close() },
+        { name: "close store", run: () => (crypt?.close(), conn?.close()) },
       ],
       log,
       config.SHUTDOWN_GRACE_MS,

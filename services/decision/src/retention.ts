@@ -2,6 +2,7 @@
 //   node dist/retention.js [--dry-run] [--now <ISO time>]
 // with the service's own settings (MONGO_URI, MONGO_DB, RETENTION_*).
 import { configOrExit, retentionSchedule } from "@kuayu/config";
+import { fieldCryptFromSettings } from "@kuayu/fieldcrypt";
 import { createLogger } from "@kuayu/logger";
 import { connectMongo, contentStore, retentionCommand } from "@kuayu/mongo";
 import type { VersionRow } from "@kuayu/outbox";
@@ -15,8 +16,9 @@ async function main() {
   const log = createLogger({ service: "decision-retention", level: config.LOG_LEVEL });
   return retentionCommand("decision", process.argv.slice(2), async () => {
     const conn = await connectMongo({ uri: config.MONGO_URI, dbName: config.MONGO_DB });
-    const store = inboxRetentionStore(inboxModel(conn), conn.db!.collection<VersionRow>("inbox_versions"), contentStore(conn, "copies"));
-    return { steps: decisionRetention(store), schedule: retentionSchedule(config), log, close: () => conn.close() };
+    const crypt = await fieldCryptFromSettings(config, conn.db!);
+    const store = inboxRetentionStore(inboxModel(conn), conn.db!.collection<VersionRow>("inbox_versions"), contentStore(conn, "copies"), crypt);
+    return { steps: decisionRetention(store), schedule: retentionSchedule(config), log, close: () => (crypt.close(), conn.close()) };
   });
 }
 

@@ -12,6 +12,7 @@ import { DEFAULT_WORKING_HOURS } from "@kuayu/domain";
 import { assertInfraUp, infra, uniqueName } from "@kuayu/testkit";
 import { acceptFiling, receive, receiveWithdrawal, rejectFiling, type Deps } from "../src/domain/decision";
 import { caseNumberScope, chinaYear, type Arrival } from "../src/domain/inbox";
+import { fieldCryptFromEnv, type FieldCrypt } from "@kuayu/fieldcrypt";
 import { inboxModel, mongoInboxRepository } from "../src/adapters/mongo/inbox-repository";
 
 createLogger({ service: "test", level: "silent" });
@@ -54,16 +55,19 @@ async function newFiling(): Promise<string> {
   return id;
 }
 
+let crypt: FieldCrypt;
 beforeAll(async () => {
   await assertInfraUp();
   conn = await connectMongo({ uri: infra.mongoUri, dbName });
   const model = inboxModel(conn);
   await ensureIndexes([model]);
   await ensureCollections(conn, [...coordinationCollections(), ...versionCollections("inbox")]);
-  const repo = mongoInboxRepository(model, conn.db!.collection<VersionRow>("inbox_versions"), { onCommit: () => undefined, onChange: () => undefined });
+  crypt = await fieldCryptFromEnv(conn.db!);
+  const repo = mongoInboxRepository(model, conn.db!.collection<VersionRow>("inbox_versions"), { onCommit: () => undefined, onChange: () => undefined, crypt });
   deps = { repo, sequences: createSequences(conn), now: () => now, copyMaterials: () => undefined, workingHours: () => DEFAULT_WORKING_HOURS };
 });
 afterAll(async () => {
+  crypt.close();
   await conn.dropDatabase();
   await conn.close();
 });
@@ -102,7 +106,7 @@ it("hands out one number per filing when many requests race to accept the same f
   const model = inboxModel(conn);
   const others = [0, 1, 2].map(() => ({
     ...deps,
-    repo: mongoInboxRepository(model, conn.db!.collection<VersionRow>("inbox_versions"), { onCommit: () => undefined, onChange: () => undefined }),
+    repo: mongoInboxRepository(model, conn.db!.collection<VersionRow>("inbox_versions"), { onCommit: () => undefined, onChange: () => undefined, crypt }),
     sequences: createSequences(conn),
   }));
   const results = await Promise.all(ids.flatMap((id) => others.map((d) => acceptFiling(d, specialist, id))));

@@ -7,6 +7,7 @@ import { execFile } from "node:child_process";
 import path from "node:path";
 import { promisify } from "node:util";
 import type { Connection, mongo } from "mongoose";
+import { fieldCryptFromEnv, type FieldCrypt } from "@kuayu/fieldcrypt";
 import { createLogger } from "@kuayu/logger";
 import { ANONYMISED, DEFAULT_SCHEDULE } from "@kuayu/domain";
 import { connectMongo, contentStore, runRetention, type ContentStore } from "@kuayu/mongo";
@@ -24,6 +25,7 @@ const YEAR = 365;
 const PERSONAL = /张三|11010519491231002X|13800138000|沙面/;
 
 let conn: Connection;
+let crypt: FieldCrypt;
 let db: string;
 let content: ContentStore;
 let repo: ReturnType<typeof mongoInboxRepository>;
@@ -75,9 +77,10 @@ async function entry(id: string, arrivedAt: Date, decidedAt: Date | undefined, o
 beforeAll(async () => {
   db = uniqueName("decision_retention");
   conn = await connectMongo({ uri: infra.mongoUri, dbName: db });
+  crypt = await fieldCryptFromEnv(conn.db!);
   versions = conn.db!.collection<VersionRow>("inbox_versions");
   content = contentStore(conn, "copies");
-  repo = mongoInboxRepository(inboxModel(conn), versions, { onCommit: () => undefined, onChange: () => undefined });
+  repo = mongoInboxRepository(inboxModel(conn), versions, { onCommit: () => undefined, onChange: () => undefined, crypt });
   await entry("old", ago(4 * YEAR + 10), ago(4 * YEAR));
   // Old too, but its bytes are the same as a recent entry's: that copy stays.
   await entry("old-shared", ago(4 * YEAR + 10), ago(4 * YEAR), { material: bytesOf("recent") });
@@ -87,11 +90,12 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
+  crypt?.close();
   await conn?.db?.dropDatabase().catch(() => undefined);
   await conn?.close();
 });
 
-const steps = () => decisionRetention(inboxRetentionStore(inboxModel(conn), versions, content));
+const steps = () => decisionRetention(inboxRetentionStore(inboxModel(conn), versions, content, crypt));
 const snapshot = async () =>
   JSON.stringify([
     await conn.db!.collection("inbox").find().sort({ _id: 1 }).toArray(),

@@ -7,6 +7,7 @@ import { runShutdown } from "@kuayu/lifecycle";
 import { ALL_LIFECYCLE_TOPICS, eventSecurity, ownCopy, ownedStreams } from "@kuayu/topics";
 import { startCalendar, type CalendarWatch } from "@kuayu/calendar";
 import { kafkaClient, retentionSchedule } from "@kuayu/config";
+import { fieldCryptFromSettings, type FieldCrypt } from "@kuayu/fieldcrypt";
 import type { Logger } from "@kuayu/logger";
 import { connectMongo, storeReadiness, coordinationCollections, createSequences, createWatchHub, ensureCollections, ensureIndexes, type WatchHub } from "@kuayu/mongo";
 import { runRetention, startRetentionTimer, type RetentionTimer } from "@kuayu/mongo";
@@ -53,7 +54,7 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
 
   let conn: Connection | undefined, producer: EventProducer | undefined, relay: VersionRelay | undefined;
   let consumer: RunningConsumer | undefined, server: RunningServer | undefined, hub: WatchHub<Filing> | undefined;
-  let sweeper: NodeJS.Timeout | undefined, retention: RetentionTimer | undefined;
+  let sweeper: NodeJS.Timeout | undefined, retention: RetentionTimer | undefined, crypt: FieldCrypt | undefined;
   const directory = createClient(directoryV1.DirectoryService, config.ROUTING_ADDR, { timeoutMs: config.ROUTING_TIMEOUT_MS, credentials: tls.channel });
   try {
     conn = await connectMongo({ uri: config.MONGO_URI, dbName: config.MONGO_DB });
@@ -61,6 +62,9 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
     const timeline = timelineModel(conn);
     await ensureIndexes([model, timeline]);
     await ensureCollections(conn, [...coordinationCollections("material_files"), ...versionCollections("filings")]);
+    // The parties' ids, phones and addresses are sealed at rest with intake's own data keys.
+    crypt = await fieldCryptFromSettings(config, conn.db!);
+    const sealing = crypt;
     const sequences = createSequences(conn);
     const materials = gridFsMaterialStore(conn, log);
 
@@ -74,8 +78,13 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
     await drainLegacyOutbox(model, producer, log);
     const versions = conn.db!.collection<VersionRow>("filings_versions");
     // This instance publishes the versions of the windows' streams its consumer owns (one relay per filing).
-    relay = startVersionRelay({ versions, producer, log, owned: () => ownedStreams(consumer, lifecycleTopics) });
-    const repo = mongoFilingRepository(model, timeline, versions, { onCommit: (id) => relay?.nudge(id), onChange: (changed) => hub?.publish(changed), courtProvince: (id) => dir.byId(id)?.province });
+    relay = startVersionRelay({ versions, producer, log, owned: () => ownedStreams(consumer, lifecycleTopics), open: (value) => sealing.decryptBytes(value) });
+    const repo = mongoFilingRepository(model, timeline, versions, {
+      onCommit: (id) => relay?.nudge(id),
+      onChange: (changed) => hub?.publish(changed),
+      courtProvince: (id) => dir.byId(id)?.province,
+      crypt,
+    });
     hub = createWatchHub(repo.changedSince, log, config.WATCH_POLL_MS);
 
     const deps: Deps = {
@@ -91,7 +100,7 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
     sweep();
     sweeper = setInterval(sweep, Math.min(config.UPLOAD_ABANDON_MS, 10 * 60_000)).unref();
     // Retention, daily (RETENTION_ENABLED, RETENTION_HOUR; docs/security.md "Retention").
-    const retentionSteps = intakeRetention(filingRetentionStore(model, timeline, versions, materials));
+    const retentionSteps = intakeRetention(filingRetentionStore(model, timeline, versions, materials, sealing));
     retention = startRetentionTimer({
       enabled: config.RETENTION_ENABLED,
       hour: config.RETENTION_HOUR,
@@ -141,7 +150,7 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
         { name: "flush producer", run: () => producer?.disconnect() },
         { name: "close routing client", run: () => directory.close() },
         { name: "stop calendar watch", run: () => calendar.stop() },
-        { name: "close store", run: () => (clearInterval(sweeper), conn?.close()) },
+        { name: "close store", run: () => (clearInterval(sweeper), crypt?.close(), conn?.close()) },
       ],
       log,
       config.SHUTDOWN_GRACE_MS,

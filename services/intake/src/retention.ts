@@ -2,6 +2,7 @@
 //   node dist/retention.js [--dry-run] [--now <ISO time>]
 // with the service's own settings (MONGO_URI, MONGO_DB, RETENTION_*).
 import { configOrExit, retentionSchedule } from "@kuayu/config";
+import { fieldCryptFromSettings } from "@kuayu/fieldcrypt";
 import { createLogger } from "@kuayu/logger";
 import { connectMongo, retentionCommand } from "@kuayu/mongo";
 import type { VersionRow } from "@kuayu/outbox";
@@ -16,8 +17,9 @@ async function main() {
   const log = createLogger({ service: "intake-retention", level: config.LOG_LEVEL });
   return retentionCommand("intake", process.argv.slice(2), async () => {
     const conn = await connectMongo({ uri: config.MONGO_URI, dbName: config.MONGO_DB });
-    const store = filingRetentionStore(filingModel(conn), timelineModel(conn), conn.db!.collection<VersionRow>("filings_versions"), gridFsMaterialStore(conn, log));
-    return { steps: intakeRetention(store), schedule: retentionSchedule(config), log, close: () => conn.close() };
+    const crypt = await fieldCryptFromSettings(config, conn.db!);
+    const store = filingRetentionStore(filingModel(conn), timelineModel(conn), conn.db!.collection<VersionRow>("filings_versions"), gridFsMaterialStore(conn, log), crypt);
+    return { steps: intakeRetention(store), schedule: retentionSchedule(config), log, close: () => (crypt.close(), conn.close()) };
   });
 }
 

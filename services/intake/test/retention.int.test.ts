@@ -6,6 +6,7 @@ import { execFile } from "node:child_process";
 import path from "node:path";
 import { promisify } from "node:util";
 import type { Connection, mongo } from "mongoose";
+import { fieldCryptFromEnv, type FieldCrypt } from "@kuayu/fieldcrypt";
 import { createLogger } from "@kuayu/logger";
 import { ANONYMISED, DEFAULT_SCHEDULE } from "@kuayu/domain";
 import { connectMongo, runRetention, type FileStore } from "@kuayu/mongo";
@@ -23,6 +24,7 @@ const ago = (days: number) => new Date(NOW.getTime() - days * 24 * 3600_000);
 const YEAR = 365;
 
 let conn: Connection;
+let crypt: FieldCrypt;
 let db: string;
 let materials: FileStore;
 let repo: ReturnType<typeof mongoFilingRepository>;
@@ -97,11 +99,12 @@ const fileExists = async (id: string) => {
 beforeAll(async () => {
   db = uniqueName("intake_retention");
   conn = await connectMongo({ uri: infra.mongoUri, dbName: db });
+  crypt = await fieldCryptFromEnv(conn.db!);
   const model = filingModel(conn);
   const timeline = timelineModel(conn);
   versions = conn.db!.collection<VersionRow>("filings_versions");
   materials = gridFsMaterialStore(conn, log);
-  repo = mongoFilingRepository(model, timeline, versions, { onCommit: () => undefined, onChange: () => undefined, courtProvince: () => "44" });
+  repo = mongoFilingRepository(model, timeline, versions, { onCommit: () => undefined, onChange: () => undefined, courtProvince: () => "44", crypt });
 
   await decidedFiling("old", ago(4 * YEAR));
   await decidedFiling("recent", ago(YEAR));
@@ -111,11 +114,12 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
+  crypt?.close();
   await conn?.db?.dropDatabase().catch(() => undefined);
   await conn?.close();
 });
 
-const steps = () => intakeRetention(filingRetentionStore(filingModel(conn), timelineModel(conn), versions, materials));
+const steps = () => intakeRetention(filingRetentionStore(filingModel(conn), timelineModel(conn), versions, materials, crypt));
 const snapshot = async () =>
   JSON.stringify([
     await conn.db!.collection("filings").find().sort({ _id: 1 }).toArray(),

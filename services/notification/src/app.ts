@@ -1,3 +1,4 @@
+import { fieldCryptFromSettings, type FieldCrypt } from "@kuayu/fieldcrypt";
 import { verifierFromSettings } from "@kuayu/auth";
 import { startCalendar, type CalendarWatch } from "@kuayu/calendar";
 import { kafkaClient, retentionSchedule } from "@kuayu/config";
@@ -55,11 +56,13 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
   let conn: Connection | undefined, producer: EventProducer | undefined, consumer: RunningConsumer | undefined, server: RunningServer | undefined;
   let stopTargets: (() => void) | undefined;
   let deliveries: Worker | undefined, reminders: Worker | undefined, hub: WatchHub<Watched> | undefined;
-  let sweeper: NodeJS.Timeout | undefined, retention: RetentionTimer | undefined;
+  let sweeper: NodeJS.Timeout | undefined, retention: RetentionTimer | undefined, crypt: FieldCrypt | undefined;
   try {
     conn = await connectMongo({ uri: config.MONGO_URI, dbName: config.MONGO_DB });
     await ensureCollections(conn, [...COLLECTIONS, ...coordinationCollections("documents")]);
-    const store = openStore(conn, createLocks(conn));
+    // Personal fields of what is kept (webhook deliveries' event bodies) are sealed with notification's own data keys.
+    crypt = await fieldCryptFromSettings(config, conn.db!);
+    const store = openStore(conn, createLocks(conn), crypt);
     const files = gridFsFileStore(conn, "documents", log);
     // PDFs a crash left without their document_pdfs entry, after an hour.
     const sweep = () => void files.sweep(pdfReferences(store), 3600_000).catch((err: unknown) => log.warn({ err }, "document file sweep failed"));
@@ -179,7 +182,7 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
         { name: "close mailer", run: () => mailer?.close() },
         { name: "stop target refresh", run: () => stopTargets?.() },
         { name: "stop calendar watch", run: () => calendar.stop() },
-        { name: "close store", run: () => (clearInterval(sweeper), conn?.close()) },
+        { name: "close store", run: () => (clearInterval(sweeper), crypt?.close(), conn?.close()) },
       ],
       log,
       config.SHUTDOWN_GRACE_MS,

@@ -18,6 +18,7 @@ const schema = z
     ...fields.tls,
     ...fields.events,
     ...fields.retention,
+    ...fields.fieldcrypt,
     GRPC_HEALTH_PORT: fields.healthPort,
     MONGO_URI: fields.mongoUri.default("mongodb://127.0.0.1:27017"),
     MONGO_DB: z

@@ -2,6 +2,7 @@
 //   node dist/retention.js [--dry-run] [--now <ISO time>]
 // with the service's own settings (MONGO_URI, MONGO_DB, RETENTION_*).
 import { configOrExit, retentionSchedule } from "@kuayu/config";
+import { fieldCryptFromSettings } from "@kuayu/fieldcrypt";
 import { createLogger } from "@kuayu/logger";
 import { connectMongo, createLocks, gridFsFileStore, retentionCommand } from "@kuayu/mongo";
 import { readConfig } from "./config.js";
@@ -13,8 +14,9 @@ async function main() {
   const log = createLogger({ service: "notification-retention", level: config.LOG_LEVEL });
   return retentionCommand("notification", process.argv.slice(2), async () => {
     const conn = await connectMongo({ uri: config.MONGO_URI, dbName: config.MONGO_DB });
-    const steps = notificationRetentionSteps(openStore(conn, createLocks(conn)), gridFsFileStore(conn, "documents", log));
-    return { steps, schedule: retentionSchedule(config), log, close: () => conn.close() };
+    const crypt = await fieldCryptFromSettings(config, conn.db!);
+    const steps = notificationRetentionSteps(openStore(conn, createLocks(conn), crypt), gridFsFileStore(conn, "documents", log));
+    return { steps, schedule: retentionSchedule(config), log, close: () => (crypt.close(), conn.close()) };
   });
 }
 

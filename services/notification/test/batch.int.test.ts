@@ -1,6 +1,7 @@
 // The lifecycle consumer's batches on the real store: a redelivered batch — after a crash, starting
 // earlier or ending later than the first delivery — writes no notification, document or facts twice;
 // reminders kept in the facts fire once when due and end with the response.
+import { fieldCryptFromEnv } from "@kuayu/fieldcrypt";
 import { randomUUID } from "node:crypto";
 import { create, type DescMessage, type MessageInitShape } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
@@ -31,7 +32,7 @@ beforeAll(async () => {
   await assertInfraUp();
   conn = await connectMongo({ uri: infra.mongoUri, dbName: uniqueName("notification_batch") });
   await ensureCollections(conn, COLLECTIONS);
-  store = openStore(conn, createLocks(conn));
+  store = openStore(conn, createLocks(conn), await fieldCryptFromEnv(conn.db!));
   targets = await loadTargets(store, log);
 });
 afterAll(async () => {

@@ -2,6 +2,7 @@
 // renders it into GridFS (bucket `documents`), later ones read it back; replicas (each with its own
 // connection) rendering the same documents at once leave exactly one whole file per document and
 // serve identical bytes; a lost file is rendered again.
+import { fieldCryptFromEnv } from "@kuayu/fieldcrypt";
 import { createLogger } from "@kuayu/logger";
 import { connectMongo, coordinationCollections, createLocks, ensureCollections, gridFsFileStore } from "@kuayu/mongo";
 import { assertInfraUp, infra, uniqueName } from "@kuayu/testkit";
@@ -56,7 +57,8 @@ beforeAll(async () => {
   await assertInfraUp();
   for (let i = 0; i < REPLICAS; i++) conns.push(await connectMongo({ uri: infra.mongoUri, dbName }));
   await ensureCollections(conns[0]!, [...COLLECTIONS, ...coordinationCollections("documents")]);
-  stores = conns.map((c) => openStore(c, createLocks(c)));
+  const crypt = await fieldCryptFromEnv(conns[0]!.db!);
+  stores = conns.map((c) => openStore(c, createLocks(c), crypt));
 });
 afterAll(async () => {
   await conns[0]?.dropDatabase();

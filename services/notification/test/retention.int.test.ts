@@ -3,6 +3,7 @@
 // deliveries go; recent ones and pending deliveries stay; a dry run changes nothing and reports the
 // same counts.
 import type { Connection } from "mongoose";
+import { fieldCryptFromEnv } from "@kuayu/fieldcrypt";
 import { createLogger } from "@kuayu/logger";
 import { DEFAULT_SCHEDULE } from "@kuayu/domain";
 import { connectMongo, createLocks, gridFsFileStore, runRetention, type FileStore } from "@kuayu/mongo";
@@ -91,7 +92,7 @@ const fileExists = async (id: string) => (await conn.db!.collection("documents.f
 
 beforeAll(async () => {
   conn = await connectMongo({ uri: infra.mongoUri, dbName: uniqueName("notification_retention") });
-  store = openStore(conn, createLocks(conn));
+  store = openStore(conn, createLocks(conn), await fieldCryptFromEnv(conn.db!));
   files = gridFsFileStore(conn, "documents", log);
   await store.filings.insertMany([
     facts("old", ago(4 * YEAR)),
@@ -119,6 +120,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
+  store?.crypt.close();
   await conn?.db?.dropDatabase().catch(() => undefined);
   await conn?.close();
 });

@@ -1,4 +1,5 @@
 import type { Collection, Connection } from "mongoose";
+import type { FieldCrypt } from "@kuayu/fieldcrypt";
 import { isDuplicateKey, type Locks } from "@kuayu/mongo";
 import type { FilingFacts, Reminder, WebhookRef } from "../domain/notify.js";
 import type { DocumentInput } from "../documents/types.js";
@@ -133,6 +134,8 @@ export interface Store {
   documents: Collection<DocumentDoc>;
   documentPdfs: Collection<DocumentPdfDoc>;
   locks: Locks;
+  /** Seals personal fields at rest (@kuayu/fieldcrypt; the service's data keys in `field_keys`). */
+  crypt: FieldCrypt;
 }
 
 export const COLLECTIONS = [
@@ -147,7 +150,7 @@ export const COLLECTIONS = [
   { name: "document_pdfs" },
 ];
 
-export function openStore(conn: Connection, locks: Locks): Store {
+export function openStore(conn: Connection, locks: Locks, crypt: FieldCrypt): Store {
   return {
     filings: conn.collection("filings"),
     notifications: conn.collection("notifications"),
@@ -158,6 +161,7 @@ export function openStore(conn: Connection, locks: Locks): Store {
     documents: conn.collection("documents"),
     documentPdfs: conn.collection("document_pdfs"),
     locks,
+    crypt,
   };
 }
 

@@ -1,6 +1,7 @@
 import { Schema, type Connection, type Model, type mongo } from "mongoose";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { outboxEntries, versionedDocuments, type OutboxEntry, type VersionRow } from "@kuayu/outbox";
+import { PERSONAL_FIELDS, type FieldCrypt } from "@kuayu/fieldcrypt";
 import { findChangedSince, tickOf } from "@kuayu/mongo";
 import { enumFromId, decisionEventsV1 } from "@kuayu/proto";
 import { provincePartition, topicsOfFiling, type FilingEventInit } from "@kuayu/topics";
@@ -82,15 +83,16 @@ function toDomain(d: InboxDoc): InboxFiling {
 }
 
 /** The document of an entry and the entry of a document (for the retention store). */
-export const inboxDoc = (f: InboxFiling): InboxDoc => toDoc(f);
+export const inboxDoc = (f: InboxFiling, crypt: FieldCrypt): InboxDoc => toDoc(f, crypt);
 export const inboxToDomain = (d: InboxDoc): InboxFiling => toDomain(d);
 
 /** The deadline that orders the filing in its view. */
 const dueOf = (f: InboxFiling): Date => currentDeadline(f) ?? f.correction?.deadline ?? f.decidedAt ?? f.updatedAt;
 
-function toDoc(f: InboxFiling): InboxDoc {
+/** The stored document: the parties' and agents' resident ids, phones and addresses in `details` sealed (@kuayu/fieldcrypt). */
+function toDoc(f: InboxFiling, crypt: FieldCrypt): InboxDoc {
   const { id, ...rest } = f;
-  return { ...rest, _id: id, dueAt: dueOf(f), materialsPending: !materialsComplete(f), tick: tickOf(f.updatedAt) };
+  return { ...rest, details: crypt.sealFields(f.details, PERSONAL_FIELDS), _id: id, dueAt: dueOf(f), materialsPending: !materialsComplete(f), tick: tickOf(f.updatedAt) };
 }
 
 /**
@@ -188,8 +190,10 @@ export interface MongoInboxRepository extends InboxRepository {
 export function mongoInboxRepository(
   model: Model<InboxDoc>,
   versions: mongo.Collection<VersionRow>,
-  hooks: { onCommit: (id: string) => void; onChange: (changed: InboxFiling) => void },
+  hooks: { onCommit: (id: string) => void; onChange: (changed: InboxFiling) => void; crypt: FieldCrypt },
 ): MongoInboxRepository {
+  const { crypt } = hooks;
+  const open = async (d: InboxDoc) => toDomain({ ...d, details: await crypt.openFields(d.details) });
   const docs = versionedDocuments<InboxDoc>(model.collection as never, versions, {
     onCommit: (id) => hooks.onCommit(id),
     notFound: (id) => Object.assign(new Error(`filing ${id} vanished from the inbox`), { name: "NotFoundError" }),
@@ -199,14 +203,14 @@ export function mongoInboxRepository(
   const readFrom = new WeakMap<InboxFiling, InboxDoc>();
   return {
     async insert(f) {
-      if (!(await docs.create(toDoc(f)))) return false;
+      if (!(await docs.create(toDoc(f, crypt)))) return false;
       hooks.onChange(f);
       return true;
     },
     async get(id) {
       const d = await model.findById(id, NO_OUTBOX).lean<InboxDoc>();
       if (!d) return undefined;
-      const f = toDomain(d);
+      const f = await open(d);
       readFrom.set(f, d);
       return f;
     },
@@ -215,14 +219,14 @@ export function mongoInboxRepository(
       const head = await docs.change(
         id,
         async (d) => {
-          const change: Change | undefined = await fn(toDomain(d));
+          const change: Change | undefined = await fn(await open(d));
           changed = change !== undefined;
           if (!change) return undefined; // nothing to change: no new version
-          return { head: toDoc(change.filing), outbox: change.events.flatMap((e) => eventEntries(change.filing, e)) };
+          return { head: toDoc(change.filing, crypt), outbox: change.events.flatMap((e) => eventEntries(change.filing, e)) };
         },
         current && readFrom.get(current),
       );
-      const now = toDomain(head);
+      const now = await open(head);
       readFrom.set(now, head);
       if (changed) hooks.onChange(now);
       return now;
@@ -245,7 +249,7 @@ export function mongoInboxRepository(
       const page = docs.slice(0, pageSize);
       const last = page[page.length - 1];
       return {
-        filings: page.map(toDomain),
+        filings: await Promise.all(page.map(open)),
         nextPageToken: docs.length > pageSize && last ? Buffer.from(JSON.stringify({ t: last.dueAt.getTime(), id: last._id })).toString("base64url") : "",
       };
     },
@@ -255,10 +259,10 @@ export function mongoInboxRepository(
     },
     async pendingCopies(limit, skip = []) {
       const filter = skip.length > 0 ? { materialsPending: true, _id: { $nin: [...skip] } } : { materialsPending: true };
-      return (await model.find(filter, NO_OUTBOX).sort({ arrivedAt: 1 }).limit(limit).lean<InboxDoc[]>()).map(toDomain);
+      return Promise.all((await model.find(filter, NO_OUTBOX).sort({ arrivedAt: 1 }).limit(limit).lean<InboxDoc[]>()).map(open));
     },
     async changedSince(since) {
-      return (await findChangedSince(since, (filter) => model.find(filter, NO_OUTBOX).lean<InboxDoc[]>())).map(toDomain);
+      return Promise.all((await findChangedSince(since, (filter) => model.find(filter, NO_OUTBOX).lean<InboxDoc[]>())).map(open));
     },
   };
 }

@@ -1,5 +1,6 @@
 import type { Model, mongo } from "mongoose";
 import { deleteVersions, stripVersions, versionedDocuments, type VersionRow } from "@kuayu/outbox";
+import type { FieldCrypt } from "@kuayu/fieldcrypt";
 import type { ContentStore } from "@kuayu/mongo";
 import type { InboxRetentionStore } from "../../domain/retention.js";
 import { inboxDoc, inboxToDomain, type InboxDoc } from "./inbox-repository.js";
@@ -10,7 +11,7 @@ import { inboxDoc, inboxToDomain, type InboxDoc } from "./inbox-repository.js";
  * race the specialists' commands, the consumer, the copier or the recount), with no events; its
  * earlier versions then lose their copies of the personal data. Deleting is by `_id`.
  */
-export function inboxRetentionStore(model: Model<InboxDoc>, versions: mongo.Collection<VersionRow>, content: ContentStore): InboxRetentionStore {
+export function inboxRetentionStore(model: Model<InboxDoc>, versions: mongo.Collection<VersionRow>, content: ContentStore, crypt: FieldCrypt): InboxRetentionStore {
   const docs = versionedDocuments<InboxDoc>(model.collection as never, versions, {
     notFound: (id) => Object.assign(new Error(`filing ${id} vanished from the inbox`), { name: "NotFoundError" }),
   });
@@ -25,7 +26,7 @@ export function inboxRetentionStore(model: Model<InboxDoc>, versions: mongo.Coll
       const head = await docs.change(id, async (d) => {
         const next = fn(inboxToDomain(d));
         changed = next !== undefined;
-        return next && { head: inboxDoc(next), outbox: [] };
+        return next && { head: inboxDoc(next, crypt), outbox: [] };
       });
       if (changed) await stripVersions(versions, id, head.version ?? 0);
       return changed;

@@ -2,6 +2,7 @@ import { Schema, type Connection, type Model, type mongo } from "mongoose";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { outboxEntries, versionedDocuments, type OutboxEntry, type VersionRow } from "@kuayu/outbox";
 import { HEADERS } from "@kuayu/kafka";
+import { PERSONAL_FIELDS, type FieldCrypt } from "@kuayu/fieldcrypt";
 import { findChangedSince, tickOf } from "@kuayu/mongo";
 import { provinceOfTopic, provincePartition, topicsOfFiling, type FilingEventInit } from "@kuayu/topics";
 import type { Filing, TimelineEntry } from "../../domain/filing.js";
@@ -15,7 +16,7 @@ type TimelineRow = { eventId: string; eventType: string; at: Date; source: strin
  * `filings_versions` `<id>:<version>`). The timeline lives in the filing's document: the lifecycle
  * consumer adds an entry and the status it implies in one change, and GetFiling reads one document.
  */
-export type FilingDoc = Omit<Filing, "id"> & { _id: string; version?: number; timeline?: TimelineRow[]; tick?: number };
+export type FilingDoc = Omit<Filing, "id"> & { _id: string; version?: number; timeline?: TimelineRow[]; tick?: number; partyIndex?: string[] };
 
 /** Timelines of filings written before the timeline moved into the filing's document (read, and carried over on the next event). */
 export interface TimelineDoc {
@@ -69,6 +70,8 @@ const filingSchema = new Schema<FilingDoc>(
     anonymisedAt: { type: Date },
     version: { type: Number },
     timeline: { type: Schema.Types.Mixed },
+    // Blind indexes (@kuayu/fieldcrypt) of the parties' and agents' resident ids and phones.
+    partyIndex: { type: [String], default: undefined },
   },
   { versionKey: false, minimize: false },
 );
@@ -87,12 +90,38 @@ export function timelineModel(conn: Connection): Model<TimelineDoc> {
 const NO_OUTBOX = { outbox: 0, outboxPending: 0, outboxLeaseUntil: 0 } as const;
 
 /** The document of a filing (its timeline aside). */
-export const filingDoc = (f: Filing): FilingDoc => toDoc(f);
+export const filingDoc = (f: Filing, crypt: FieldCrypt): FilingDoc => toDoc(f, crypt);
 
-function toDoc(f: Filing): FilingDoc {
+/**
+ * The stored document: the parties' and agents' resident ids, phones and addresses sealed
+ * (@kuayu/fieldcrypt, `kyenc:v1:…`), with blind indexes of the ids and phones for equality look-ups.
+ */
+function toDoc(f: Filing, crypt: FieldCrypt): FilingDoc {
   const { id, ...rest } = f;
-  return { _id: id, ...rest, tick: tickOf(f.updatedAt) };
+  return { _id: id, ...rest, details: crypt.sealFields(f.details, PERSONAL_FIELDS), partyIndex: partyIndex(f, crypt), tick: tickOf(f.updatedAt) };
 }
+
+/** Blind indexes of every party's and agent's resident id, phone and its last four digits. */
+export function partyIndex(f: Filing, crypt: FieldCrypt): string[] {
+  const out = new Set<string>();
+  const phone = (p: string) => {
+    if (!p) return;
+    out.add(crypt.blindIndex("phone", p));
+    out.add(crypt.blindIndex("phone-last4", p));
+  };
+  for (const p of f.details.parties) {
+    if (p.identity?.kind === "person" && p.identity.residentId) out.add(crypt.blindIndex("resident-id", p.identity.residentId));
+    phone(p.phone);
+    for (const a of p.agents) {
+      if (a.residentId) out.add(crypt.blindIndex("resident-id", a.residentId));
+      phone(a.phone);
+    }
+  }
+  return [...out];
+}
+
+/** The filing of a stored document, its sealed fields opened. */
+const fromDoc = async (d: FilingDoc, crypt: FieldCrypt): Promise<Filing> => toDomain({ ...d, details: await crypt.openFields(d.details) });
 
 export function toDomain(d: FilingDoc): Filing {
   return {
@@ -180,6 +209,8 @@ export interface MongoFilingRepository extends FilingRepository, LifecycleLog {
   changedSince(since: Date): Promise<Filing[]>;
   /** Which of these material files does the filing's newest version reference? (for the file sweep) */
   references(filingId: string, materialIds: string[]): Promise<Set<string>>;
+  /** Ids of the filings a party or agent with this resident id or phone takes part in (blind index). */
+  findByParty(kind: "resident-id" | "phone", value: string): Promise<string[]>;
 }
 
 /**
@@ -191,8 +222,12 @@ export function mongoFilingRepository(
   model: Model<FilingDoc>,
   timeline: Model<TimelineDoc>,
   versions: mongo.Collection<VersionRow>,
-  hooks: { onCommit: (id: string) => void; onChange: (changed: Filing) => void; courtProvince: (courtId: string) => string | undefined },
+  hooks: { onCommit: (id: string) => void; onChange: (changed: Filing) => void; courtProvince: (courtId: string) => string | undefined; crypt: FieldCrypt },
 ): MongoFilingRepository {
+  const { crypt } = hooks;
+  const open = (d: FilingDoc) => fromDoc(d, crypt);
+  // The events' values are sealed in the version row too (they carry the parties); the relay opens them.
+  const sealed = (entries: OutboxEntry[]) => entries.map((e) => ({ ...e, value: crypt.encryptBytes(e.value) }));
   const windowProvince = (f: Filing) => {
     const p = hooks.courtProvince(f.collaboratingCourtId);
     if (!p) throw new Error(`the window court ${f.collaboratingCourtId} is not in the court directory`);
@@ -207,13 +242,13 @@ export function mongoFilingRepository(
   const readFrom = new WeakMap<Filing, FilingDoc>();
   return {
     async create(filing) {
-      if (!(await docs.create({ ...toDoc(filing), timeline: [] }))) throw Object.assign(new Error(`filing ${filing.id} exists already`), { code: 11000 });
+      if (!(await docs.create({ ...toDoc(filing, crypt), timeline: [] }))) throw Object.assign(new Error(`filing ${filing.id} exists already`), { code: 11000 });
       hooks.onChange(filing);
     },
     async get(id) {
       const d = await model.findById(id, NO_OUTBOX).lean<FilingDoc>();
       if (!d) return undefined;
-      const f = toDomain(d);
+      const f = await open(d);
       readFrom.set(f, d);
       return f;
     },
@@ -222,7 +257,7 @@ export function mongoFilingRepository(
       const head = await docs.change(
         id,
         async (d) => {
-          const result: Change | undefined = await fn(toDomain(d));
+          const result: Change | undefined = await fn(await open(d));
           changed = result !== undefined;
           if (!result) return undefined;
           const perEvent = result.events.map((e) => eventEntries(result.filing, e, windowProvince(result.filing)));
@@ -231,11 +266,11 @@ export function mongoFilingRepository(
           // consumer passes over intake's events (one change of the filing less for each).
           const own = perEvent.map(([o]) => o!).map((o): TimelineRow => ({ eventId: o._id, eventType: o.headers[HEADERS.type]!, at: new Date(o.headers[HEADERS.time]!), source: SOURCE, detail: "" }));
           const rows = own.length > 0 ? [...(d.timeline ?? (await timeline.findById(id).lean<TimelineDoc>())?.entries ?? []), ...own] : d.timeline;
-          return { head: { ...toDoc(result.filing), ...(rows ? { timeline: rows } : {}) }, outbox };
+          return { head: { ...toDoc(result.filing, crypt), ...(rows ? { timeline: rows } : {}) }, outbox: sealed(outbox) };
         },
         current && readFrom.get(current),
       );
-      const now = toDomain(head);
+      const now = await open(head);
       readFrom.set(now, head);
       if (changed) hooks.onChange(now);
       return now;
@@ -256,12 +291,13 @@ export function mongoFilingRepository(
           const rows = d.timeline ?? (await timeline.findById(filingId).lean<TimelineDoc>())?.entries ?? [];
           const known = new Set(rows.map((x) => x.eventId));
           const fresh = add.filter((e) => !known.has(e.eventId) && known.add(e.eventId));
-          const next = apply(toDomain(d));
+          const cur = await open(d);
+          const next = apply(cur);
           changed = next !== undefined;
           if (fresh.length === 0 && !next) return undefined;
-          return { head: { ...toDoc(next ?? toDomain(d)), timeline: [...rows, ...fresh] }, outbox: [] };
+          return { head: { ...toDoc(next ?? cur, crypt), timeline: [...rows, ...fresh] }, outbox: [] };
         });
-        if (changed) hooks.onChange(toDomain(head));
+        if (changed) hooks.onChange(await open(head));
       } catch (err) {
         if ((err as Error).name === "NotFoundError") return false;
         throw err;
@@ -289,16 +325,19 @@ export function mongoFilingRepository(
       const page = docs.slice(0, q.pageSize);
       const last = page[page.length - 1];
       return {
-        filings: page.map(toDomain),
+        filings: await Promise.all(page.map(open)),
         nextPageToken: docs.length > q.pageSize && last ? encodeCursor({ t: last.createdAt.getTime(), id: last._id }) : "",
       };
     },
     async changedSince(since) {
-      return (await findChangedSince(since, (filter) => model.find(filter, NO_OUTBOX).lean<FilingDoc[]>())).map(toDomain);
+      return Promise.all((await findChangedSince(since, (filter) => model.find(filter, NO_OUTBOX).lean<FilingDoc[]>())).map(open));
     },
     async references(filingId, materialIds) {
       const d = await docs.newest(filingId);
       return new Set(materialIds.filter((id) => d?.materials?.some((m) => m.id === id)));
+    },
+    async findByParty(kind, value) {
+      return (await model.find({ partyIndex: crypt.blindIndex(kind, value) }, { _id: 1 }).lean<{ _id: string }[]>()).map((d) => d._id);
     },
   };
 }

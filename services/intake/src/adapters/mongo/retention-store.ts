@@ -1,5 +1,6 @@
 import type { Model, mongo } from "mongoose";
 import { deleteVersions, stripVersions, versionedDocuments, type VersionRow } from "@kuayu/outbox";
+import type { FieldCrypt } from "@kuayu/fieldcrypt";
 import type { FileStore } from "@kuayu/mongo";
 import type { Filing } from "../../domain/filing.js";
 import type { FilingRetentionStore } from "../../domain/retention.js";
@@ -9,9 +10,11 @@ import { filingDoc, toDomain, type FilingDoc, type TimelineDoc } from "./filing-
  * Retention's access to the filings (docs/security.md "Retention"). Anonymising is a new version
  * committed through the versioned `change()` (the same unique insert every writer of a filing
  * goes through, so it cannot race the window's commands or the lifecycle consumer), with no events;
- * its earlier versions then lose their copies of the personal data. Deleting is by `_id`.
+ * its earlier versions then lose their copies of the personal data. The anonymiser removes the
+ * sealed fields (resident ids, phones, addresses) without opening them; the blind indexes are
+ * computed again from what is left. Deleting is by `_id`.
  */
-export function filingRetentionStore(model: Model<FilingDoc>, timeline: Model<TimelineDoc>, versions: mongo.Collection<VersionRow>, materials: FileStore): FilingRetentionStore {
+export function filingRetentionStore(model: Model<FilingDoc>, timeline: Model<TimelineDoc>, versions: mongo.Collection<VersionRow>, materials: FileStore, crypt: FieldCrypt): FilingRetentionStore {
   const docs = versionedDocuments<FilingDoc>(model.collection as never, versions, {
     notFound: (id) => Object.assign(new Error(`filing ${id} vanished`), { name: "NotFoundError" }),
   });
@@ -29,7 +32,7 @@ export function filingRetentionStore(model: Model<FilingDoc>, timeline: Model<Ti
         changed = next !== undefined;
         if (!next) return undefined;
         const rows = d.timeline ?? (await timeline.findById(id).lean<TimelineDoc>())?.entries ?? [];
-        return { head: { ...filingDoc(next), timeline: rows.map((r) => ({ ...r, detail: "" })) }, outbox: [] };
+        return { head: { ...filingDoc(next, crypt), timeline: rows.map((r) => ({ ...r, detail: "" })) }, outbox: [] };
       });
       if (!changed) return false;
       await stripVersions(versions, id, head.version ?? 0);
