@@ -1,5 +1,6 @@
 import { context, metrics, propagation, ROOT_CONTEXT } from "@opentelemetry/api";
 import { mongo } from "mongoose";
+import { currentAudit } from "@kuayu/auth";
 import type { EventProducer } from "@kuayu/kafka";
 import type { Logger } from "@kuayu/logger";
 import type { OutboxEntry } from "./index.js";
@@ -123,14 +124,18 @@ export function versionedDocuments<H extends { _id: string; version?: number }>(
             return cur;
           }
           const head = { ...decided.head, _id: id, version: v } as H;
+          // The audit record of the call that made this change (docs/security.md "Audit trail") goes
+          // in the same row: the unique insert commits the change and its record together, or neither.
+          const audit = currentAudit();
+          const outbox = audit ? [...decided.outbox, audit.entry("ok", id)] : decided.outbox;
           const row: VersionRow = {
             _id: versionId(id, v),
             doc: id,
             v,
             head: head as mongo.Document,
-            outbox: decided.outbox,
+            outbox,
             partition: decided.outbox[0]?.stream ?? decided.outbox[0]?.partition ?? null,
-            published: decided.outbox.length === 0,
+            published: outbox.length === 0,
             at: new Date(),
           };
           try {
@@ -147,6 +152,7 @@ export function versionedDocuments<H extends { _id: string; version?: number }>(
             continue;
           }
           // The head only moves forward (a slower writer of an older version leaves it alone).
+          if (audit) audit.committed++;
           await heads.replaceOne({ _id: id, version: { $not: { $gte: v } } } as never, head as never);
           if (row.outbox.length > 0) hooks.onCommit?.(id, row);
           return head;
