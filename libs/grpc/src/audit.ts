@@ -18,6 +18,12 @@ export interface AuditOptions {
   service: string;
   /** Publishes one record to its audit topic, acknowledged by every in-sync replica (the service's producer). */
   publish(entry: AuditEntry): Promise<void>;
+  /**
+   * True where the service's changes are versioned documents (libs/outbox), whose commit writes the
+   * record with the change: a call that committed nothing is then recorded as "no change". False (a
+   * service writing its store directly): a call that succeeded is recorded "ok" once it returns.
+   */
+  versioned: boolean;
 }
 
 /** Methods that only read: not recorded — except the audited reads below. */

@@ -306,7 +306,7 @@ function wrap(method: DescMethod, fn: AnyHandler, opts: ServerOptions, limiter?:
     try {
       const res = await auditCalls.run(call, () => run(() => (kind === "read" ? publishOnce("ok") : Promise.resolve())));
       if (kind === "read") await publishOnce("ok");
-      else if (call.committed === 0) await publishOnce("no change");
+      else if (call.committed === 0) await publishOnce(audit.versioned ? "no change" : "ok");
       return res;
     } catch (err) {
       if (call.committed === 0 && !call.published)

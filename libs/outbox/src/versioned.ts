@@ -257,7 +257,8 @@ export function startVersionRelay(opts: VersionRelayOptions): VersionRelay {
   /** One document's unpublished versions, in order. */
   const relayDoc = async (id: string) => {
     const rows = (await versions.find({ doc: id, published: false }).toArray()).sort((a, b) => a.v - b.v);
-    if (rows.length === 0 || !mine(rows[0]!.partition)) return;
+    // A row holding only an audit record names no stream: the document's rows go with the first that does.
+    if (rows.length === 0 || !mine(rows.find((r) => r.partition !== null)?.partition ?? null)) return;
     await publishRows(rows);
     await versions.updateMany({ doc: id, published: false, v: { $lte: rows[rows.length - 1]!.v } }, { $set: { published: true } });
   };

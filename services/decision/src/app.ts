@@ -135,6 +135,8 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
     });
     server = await startServer({
       services: [decisionService(deps, copies, hub, config.PROVINCE_SCOPE)],
+      // The audit trail (docs/security.md): records of the calls that changed nothing go out here.
+      audit: { service: "decision", versioned: true, publish: (e) => producer!.sendRecords([e]) },
       verifier,
       log,
       host: config.GRPC_HOST,

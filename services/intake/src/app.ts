@@ -104,6 +104,8 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
     });
     server = await startServer({
       services: [intakeService(deps, directory, hub, config.PROVINCE_SCOPE)],
+      // The audit trail (docs/security.md): records of the calls that changed nothing go out here.
+      audit: { service: "intake", versioned: true, publish: (e) => producer!.sendRecords([e]) },
       verifier,
       log,
       host: config.GRPC_HOST,

@@ -132,6 +132,8 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
           provinceOf: (courtId) => dir.byId(courtId)?.province,
         }),
       ],
+      // The audit trail (docs/security.md): records of the calls that changed nothing go out here.
+      audit: { service: "notification", versioned: false, publish: (e) => producer!.sendRecords([e]) },
       verifier,
       log,
       host: config.GRPC_HOST,

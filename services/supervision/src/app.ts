@@ -150,7 +150,7 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
 
     server = await startServer({
       services: [supervisionService(sup, store, dir, publishNotice, trail)],
-      audit: { service: "supervision", publish: (e) => producer!.sendRecords([e]) },
+      audit: { service: "supervision", versioned: false, publish: (e) => producer!.sendRecords([e]) },
       verifier,
       log,
       host: config.GRPC_HOST,
