@@ -3,6 +3,7 @@ import { ForbiddenError, ValidationError } from "@kuayu/domain";
 import type { Connection, mongo } from "mongoose";
 import { append, verifyChain, type AuditRecord, type ChainEntry, type ChainProblem, type ChainTip, type HashAlgorithm } from "../domain/audit-chain.js";
 import type { LedgerDoc } from "./store.js";
+import { SPC } from "./supervision.js";
 
 // The audit trail's store and use cases (docs/security.md, "Audit trail"). Collection `audit_chain`:
 // one document per record, `_id = <province>:<seq>`, written only by the audit consumer of the
@@ -17,7 +18,6 @@ export const AUDIT_COLLECTIONS = [
 
 /** Record ids of a province the writer remembers (the newest), to take a republished record once. */
 const REMEMBERED = 10_000;
-const SPC = "100000";
 
 export interface AuditTrail {
   /** Appends a fetch of a province's audit topic to its chain (the one writer of that chain). */
