@@ -64,9 +64,10 @@ const copiesOf = (id: string) =>
     .sort();
 const BOTH = [BEIJING_CHAOYANG.province, TRIBUNAL.province].sort();
 /** Publishes another service's event as it would: on the topics of the filing's two provinces (Guangdong's window, the Beijing court). */
-const publishAs = (filingId: string, event: FilingEventInit["event"]) =>
+const publishAs = (filingId: string, event: FilingEventInit["event"], actor?: FilingEventInit["actor"]) =>
   decisions.publish(topicsOfFiling(TRIBUNAL.province, BEIJING_CHAOYANG.province), filingId, {
     event: { ...event, value: { collaboratingCourtId: TRIBUNAL.id, jurisdictionCourtId: BEIJING_CHAOYANG.id, ...(event?.value ?? {}) } } as FilingEventInit["event"],
+    ...(actor ? { actor } : {}),
   });
 const rpcError = async (p: Promise<unknown>) => {
   const err = (await p.then(
@@ -119,6 +120,9 @@ describe("a tribunal in Guangdong files a civil case with a basic court in Beiji
     expect(decoded.meta.source).toBe("kuayu.intake");
     // The submission wrote its own timeline entry, under the event's id (the consumer passes over intake's events).
     expect((await statusOf(filingId)).timeline).toEqual([expect.objectContaining({ eventId: decoded.meta.id, eventType: FILING_EVENTS.submitted, source: "kuayu.intake" })]);
+    // Who submitted travels on the event and stands in the timeline (the audit trail's actor).
+    expect(decoded.meta.actor).toEqual({ user: `user-${TRIBUNAL.id}`, name: `Clerk of ${TRIBUNAL.id}`, courtId: TRIBUNAL.id, province: TRIBUNAL.province, roles: ["window-clerk"] });
+    expect((await statusOf(filingId)).timeline[0]!.actor).toMatchObject({ user: `user-${TRIBUNAL.id}`, name: `Clerk of ${TRIBUNAL.id}`, courtId: TRIBUNAL.id });
     expect(m).toMatchObject({
       filingId,
       collaboratingCourtId: TRIBUNAL.id,
@@ -298,7 +302,8 @@ describe("a tribunal in Guangdong files a civil case with a basic court in Beiji
 
     // A late event of round 1 changes nothing; the acceptance of round 2 does.
     await publishAs(filingId, { case: "rejected", value: { ...base, round: 1, reason: "stale" } });
-    await publishAs(filingId, { case: "accepted", value: { ...base, round: 2, caseNumber: "（2026）京0105民初123号" } });
+    const specialistActor = { user: "u-spec", name: "王专员", courtId: BEIJING_CHAOYANG.id, province: BEIJING_CHAOYANG.province, roles: ["filing-specialist"] };
+    await publishAs(filingId, { case: "accepted", value: { ...base, round: 2, caseNumber: "（2026）京0105民初123号" } }, specialistActor);
     const accepted = await eventually(
       async () => {
         const f = await statusOf(filingId);
@@ -328,7 +333,11 @@ describe("a tribunal in Guangdong files a civil case with a basic court in Beiji
         "kuayu.decision.v1.Accepted",
       ]),
     );
-    const times = (await statusOf(filingId)).timeline.map((e) => e.at!.seconds);
+    // "accepted by 王专员, <court>": the actor the decision event carried; routing's own event names none.
+    const timeline = (await statusOf(filingId)).timeline;
+    expect(timeline.find((e) => e.eventType === "kuayu.decision.v1.Accepted")!.actor).toMatchObject({ user: "u-spec", name: "王专员", courtId: BEIJING_CHAOYANG.id });
+    expect(timeline.find((e) => e.eventType === "kuayu.routing.v1.FilingRouted")!.actor).toBeUndefined();
+    const times = timeline.map((e) => e.at!.seconds);
     expect([...times].sort()).toEqual(times);
 
     // Decided: no more withdrawal.

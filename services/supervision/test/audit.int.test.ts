@@ -101,7 +101,7 @@ it("records calls with their actor, shows a filing's records to its court, and n
   });
   expect(records.map((r) => r.alg)).toEqual(records.map(() => "sha256"));
   const denied = await eventually(() => chain().findOne({ "record.method": `${METHOD}/GenerateNotice`, "record.actor.courtId": WINDOW }), 30_000, "the refused call's record");
-  expect(denied.record.result).toBe("denied");
+  expect(denied!.record.result).toBe("denied");
 
   // Shown to the filing's court; another court sees none of them.
   const shown = await clerk.showAudit({ filingId });
