@@ -144,7 +144,9 @@ async function topics() {
   const kafka = createKafka({ brokers: brokers(), clientId: "kuayu-kafka-topics", log, topicPrefix, sasl: adminSasl() });
   const all = [...ALL_LIFECYCLE_TOPICS, ...Object.values(supervisionTopics), ...ALL_AUDIT_TOPICS];
   await ensureTopics(kafka, all);
-  console.log(`kafka-acls: ${all.length} topics (${ALL_LIFECYCLE_TOPICS.length} lifecycle topics, ${topicPrefix}kuayu.filing.lifecycle-00.v1 … -65.v1; ${ALL_AUDIT_TOPICS.length} audit topics) and their .dlq exist`);
+  console.log(
+    `kafka-acls: ${all.length} topics (${ALL_LIFECYCLE_TOPICS.length} lifecycle topics, ${topicPrefix}kuayu.filing.lifecycle-00.v1 … -65.v1; ${ALL_AUDIT_TOPICS.length} audit topics) and their .dlq exist`,
+  );
 }
 
 const commands = { users: () => console.log(Object.keys(TABLE).join("\n")), apply, print, topics };

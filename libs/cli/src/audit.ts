@@ -28,7 +28,17 @@ export function formatRecords(records: auditV1.ChainedRecord[]): string {
     ["PROVINCE", "SEQ", "TIME (UTC)", "ACTOR", "ROLES", "METHOD", "TARGET", "RESULT", "TRACE"],
     records.map((c) => {
       const r = c.record;
-      return [c.province, String(c.seq), r?.time ?? "", actorOf(r?.actor), (r?.actor?.roles ?? []).join(","), (r?.method ?? "").replace(/^\/kuayu\./, ""), r?.target ?? "", r?.result ?? "", (r?.traceId ?? "").slice(0, 16)];
+      return [
+        c.province,
+        String(c.seq),
+        r?.time ?? "",
+        actorOf(r?.actor),
+        (r?.actor?.roles ?? []).join(","),
+        (r?.method ?? "").replace(/^\/kuayu\./, ""),
+        r?.target ?? "",
+        r?.result ?? "",
+        (r?.traceId ?? "").slice(0, 16),
+      ];
     }),
   );
 }
@@ -37,7 +47,13 @@ export function formatRecords(records: auditV1.ChainedRecord[]): string {
 export function formatVerify(r: supervisionV1.VerifyAuditResponse): string {
   const head = `${r.checked} records of province${r.provinces.length === 1 ? "" : "s"} ${r.provinces.join(", ")} checked: ${r.problems.length === 0 ? "the chain is intact" : `${r.problems.length} problem${r.problems.length === 1 ? "" : "s"}`}`;
   if (r.problems.length === 0) return head;
-  return [head, table(["PROVINCE", "SEQ", "RECORD", "PROBLEM", "DETAIL"], r.problems.map((p) => [p.province, String(p.seq), p.recordId || "-", p.kind, p.detail]))].join("\n");
+  return [
+    head,
+    table(
+      ["PROVINCE", "SEQ", "RECORD", "PROBLEM", "DETAIL"],
+      r.problems.map((p) => [p.province, String(p.seq), p.recordId || "-", p.kind, p.detail]),
+    ),
+  ].join("\n");
 }
 
 const seqOption = (v: string | undefined, name: string): bigint => {
@@ -53,10 +69,16 @@ export function auditCommands(cmd: Command): void {
         if (!filingId.trim()) throw new CliUsageError("name the filing");
         return filingId.trim();
       });
-      await runWithClient(supervisionV1.SupervisionService, o, () => supervisionConnection(o), describeSupervisionFailure, async (client) => {
-        const { records } = await client.showAudit({ filingId: id });
-        print(o.json, { filingId: id, records: records.map((c) => toJson(auditV1.ChainedRecordSchema, c, JSON_OPTIONS)) }, () => formatRecords(records));
-      });
+      await runWithClient(
+        supervisionV1.SupervisionService,
+        o,
+        () => supervisionConnection(o),
+        describeSupervisionFailure,
+        async (client) => {
+          const { records } = await client.showAudit({ filingId: id });
+          print(o.json, { filingId: id, records: records.map((c) => toJson(auditV1.ChainedRecordSchema, c, JSON_OPTIONS)) }, () => formatRecords(records));
+        },
+      );
     },
   );
 
@@ -76,10 +98,16 @@ export function auditCommands(cmd: Command): void {
       if (fromSeq && toSeq && toSeq < fromSeq) throw new CliUsageError("--to is before --from");
       return { province, fromSeq, toSeq };
     });
-    await runWithClient(supervisionV1.SupervisionService, o, () => supervisionConnection(o), describeSupervisionFailure, async (client) => {
-      const r = await client.verifyAudit(req);
-      print(o.json, toJson(supervisionV1.VerifyAuditResponseSchema, r, JSON_OPTIONS), () => formatVerify(r));
-      if (r.problems.length > 0) process.exitCode = 1;
-    });
+    await runWithClient(
+      supervisionV1.SupervisionService,
+      o,
+      () => supervisionConnection(o),
+      describeSupervisionFailure,
+      async (client) => {
+        const r = await client.verifyAudit(req);
+        print(o.json, toJson(supervisionV1.VerifyAuditResponseSchema, r, JSON_OPTIONS), () => formatVerify(r));
+        if (r.problems.length > 0) process.exitCode = 1;
+      },
+    );
   });
 }

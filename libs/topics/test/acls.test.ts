@@ -1,7 +1,20 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { dlqName } from "@kuayu/kafka";
-import { ACLS, ACL_PROVINCES, ALL_AUDIT_TOPICS, ALL_LIFECYCLE_TOPICS, PRINCIPALS, PROVINCE_CODES, aclsOf, lifecycleTopicName, supervisionTopics, type AclEntry, type AclOperation, type Principal } from "@kuayu/topics";
+import {
+  ACLS,
+  ACL_PROVINCES,
+  ALL_AUDIT_TOPICS,
+  ALL_LIFECYCLE_TOPICS,
+  PRINCIPALS,
+  PROVINCE_CODES,
+  aclsOf,
+  lifecycleTopicName,
+  supervisionTopics,
+  type AclEntry,
+  type AclOperation,
+  type Principal,
+} from "@kuayu/topics";
 
 const lifecycle = ALL_LIFECYCLE_TOPICS.map((t) => t.name);
 const topics = [...lifecycle, ...Object.values(supervisionTopics).map((t) => t.name), ...ALL_AUDIT_TOPICS.map((t) => t.name)];

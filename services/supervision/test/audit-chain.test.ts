@@ -13,7 +13,13 @@ const record = (i: number): AuditRecord => ({
   service: "intake",
   filingId: "f-1",
 });
-const chainOf = (alg: HashAlgorithm, n: number) => append("44", { seq: 0, hash: "" }, Array.from({ length: n }, (_, i) => record(i)), alg).entries;
+const chainOf = (alg: HashAlgorithm, n: number) =>
+  append(
+    "44",
+    { seq: 0, hash: "" },
+    Array.from({ length: n }, (_, i) => record(i)),
+    alg,
+  ).entries;
 const kinds = (entries: ChainEntry[]) => verifyChain("44", entries).map((p) => `${p.seq}:${p.kind}`);
 
 it("Node offers SM3", () => {

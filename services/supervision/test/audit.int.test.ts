@@ -60,7 +60,11 @@ const client = async (courtId: string, province: string, roles: Role[], name?: s
   return c;
 };
 const chain = () => conn.collection<ChainEntry>("audit_chain");
-const codeOf = async (p: Promise<unknown>) => p.then(() => "OK", (err: { code?: number }) => status[err.code ?? 2]);
+const codeOf = async (p: Promise<unknown>) =>
+  p.then(
+    () => "OK",
+    (err: { code?: number }) => status[err.code ?? 2],
+  );
 
 it("records calls with their actor, shows a filing's records to its court, and names every edited, deleted and reordered record", async () => {
   const filingId = randomUUID();
@@ -85,10 +89,14 @@ it("records calls with their actor, shows a filing's records to its court, and n
     });
   }
 
-  const records = await eventually(async () => {
-    const found = await chain().find({ "record.filingId": filingId }).sort({ seq: 1 }).toArray();
-    return found.length >= 9 && found;
-  }, 60_000, "the filing's records in the chain");
+  const records = await eventually(
+    async () => {
+      const found = await chain().find({ "record.filingId": filingId }).sort({ seq: 1 }).toArray();
+      return found.length >= 9 && found;
+    },
+    60_000,
+    "the filing's records in the chain",
+  );
   // The republished record is chained once; seqs follow each other.
   expect(records).toHaveLength(9);
   expect(new Set(records.map((r) => r.record.id)).size).toBe(9);

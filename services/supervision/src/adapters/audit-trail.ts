@@ -30,7 +30,10 @@ export interface AuditTrail {
   verify(caller: AuthContext, province: string, fromSeq: number, toSeq: number): Promise<{ provinces: string[]; checked: number; problems: ChainProblem[] }>;
 }
 
-export function auditTrail(conn: Connection, opts: { alg: HashAlgorithm; scope: "all" | readonly string[]; provinces: readonly string[]; courtProvince: (courtId: string) => string | undefined }): AuditTrail {
+export function auditTrail(
+  conn: Connection,
+  opts: { alg: HashAlgorithm; scope: "all" | readonly string[]; provinces: readonly string[]; courtProvince: (courtId: string) => string | undefined },
+): AuditTrail {
   const chain = conn.collection<ChainEntry>("audit_chain");
   const ledger = conn.collection<LedgerDoc>("ledger");
   const state = new Map<string, { tip: ChainTip; ids: Set<string> }>();

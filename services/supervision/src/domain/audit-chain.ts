@@ -135,7 +135,9 @@ export function verifyChain(province: string, entries: ChainEntry[], before?: Ch
         problems.push({
           ...at,
           kind: "deleted",
-          detail: prev ? `links to ${e.prevHash.slice(0, 16)}…, not to seq ${prev.seq} (${expectedPrev.slice(0, 16)}…): a record before it was removed or replaced` : `links to ${e.prevHash.slice(0, 16)}…, which no entry has: the record before it was removed`,
+          detail: prev
+            ? `links to ${e.prevHash.slice(0, 16)}…, not to seq ${prev.seq} (${expectedPrev.slice(0, 16)}…): a record before it was removed or replaced`
+            : `links to ${e.prevHash.slice(0, 16)}…, which no entry has: the record before it was removed`,
         });
       }
     }

@@ -217,7 +217,9 @@ export function mongoFilingRepository(
           // consumer passes over intake's events (one change of the filing less for each).
           const call = currentAudit();
           const actor = call ? { actor: { user: call.actor.user, ...(call.actor.name ? { name: call.actor.name } : {}), courtId: call.actor.courtId } } : {};
-          const own = perEvent.map(([o]) => o!).map((o): TimelineRow => ({ eventId: o._id, eventType: o.headers[HEADERS.type]!, at: new Date(o.headers[HEADERS.time]!), source: SOURCE, detail: "", ...actor }));
+          const own = perEvent
+            .map(([o]) => o!)
+            .map((o): TimelineRow => ({ eventId: o._id, eventType: o.headers[HEADERS.type]!, at: new Date(o.headers[HEADERS.time]!), source: SOURCE, detail: "", ...actor }));
           const rows = own.length > 0 ? [...(d.timeline ?? (await timeline.findById(id).lean<TimelineDoc>())?.entries ?? []), ...own] : d.timeline;
           return { head: { ...toDoc(result.filing), ...(rows ? { timeline: rows } : {}) }, outbox };
         },
