@@ -38,7 +38,7 @@ export function auditKind(methodName: string): AuditKind {
 }
 
 /** Fields of a request that name what a call acts on, in order of preference. */
-const TARGET_FIELDS = ["filingId", "materialId", "documentId", "id", "noticeId", "deliveryId", "complaintId", "drillId", "subscriptionId", "webhookId"];
+const TARGET_FIELDS = ["materialId", "documentId", "noticeId", "deliveryId", "complaintId", "drillId", "subscriptionId", "webhookId", "filingId", "id"];
 
 function targetOf(req: unknown): { target: string; filingId: string } {
   const r = (req ?? {}) as Record<string, unknown>;

@@ -239,12 +239,9 @@ export function startVersionRelay(opts: VersionRelayOptions): VersionRelay {
   const publishRows = async (rows: VersionRow[]) => {
     for (const row of rows) {
       try {
-        for (const e of row.outbox) {
-          const headers = { ...e.headers };
-          await context.with(propagation.extract(ROOT_CONTEXT, headers), () =>
-            producer.sendRecords([{ topic: e.topic, key: e.key, value: bytesOf(e.value), headers, ...(e.partition === undefined || e.partition === null ? {} : { partition: e.partition }) }]),
-          );
-        }
+        // A row's entries were built in one change (one trace context): one send, in their order.
+        const records = row.outbox.map((e) => ({ topic: e.topic, key: e.key, value: bytesOf(e.value), headers: { ...e.headers }, ...(e.partition === undefined || e.partition === null ? {} : { partition: e.partition }) }));
+        if (records.length > 0) await context.with(propagation.extract(ROOT_CONTEXT, records[0]!.headers), () => producer.sendRecords(records));
       } catch (err) {
         if (!isRefusedForGood(err)) throw err;
         await versions.updateOne({ _id: row._id }, { $set: { published: true, parked: { error: (err as Error).message.slice(0, 500), at: new Date() } } });

@@ -49,10 +49,10 @@ it("writes each committed change's record in its version row, none for a lost ra
   expect(await processes[0]!.create({ _id: id, n: 0 })).toBe(true);
 
   // Ten calls, five in each process, all changing the one document at once.
-  const calls = Array.from({ length: 10 }, (_, i) => auditCall(clerk, "/kuayu.intake.v1.IntakeService/UpdateDraft", "intake", { filingId: id, i }));
+  const calls = Array.from({ length: 10 }, (_, i) => auditCall(clerk, "/kuayu.intake.v1.FilingIntakeService/UpdateDraft", "intake", { filingId: id, i }));
   await Promise.all(calls.map((call, i) => auditCalls.run(call, () => processes[i % 2]!.change(id, async (d) => ({ head: { ...d, n: d.n + 1 }, outbox: [] })))));
   // A call that changes nothing commits nothing.
-  const idle = auditCall(clerk, "/kuayu.intake.v1.IntakeService/UpdateDraft", "intake", { filingId: id });
+  const idle = auditCall(clerk, "/kuayu.intake.v1.FilingIntakeService/UpdateDraft", "intake", { filingId: id });
   await auditCalls.run(idle, () => processes[0]!.change(id, async () => undefined));
 
   expect(calls.map((c) => c.committed)).toEqual(calls.map(() => 1));
@@ -69,7 +69,7 @@ it("writes each committed change's record in its version row, none for a lost ra
   });
   expect(new Set(records.map((r) => r.id)).size).toBe(10);
   for (const r of records) {
-    expect(r).toMatchObject({ method: "/kuayu.intake.v1.IntakeService/UpdateDraft", target: id, filingId: id, result: "ok", service: "intake" });
+    expect(r).toMatchObject({ method: "/kuayu.intake.v1.FilingIntakeService/UpdateDraft", target: id, filingId: id, result: "ok", service: "intake" });
     expect(r.actor).toMatchObject({ user: "u-1", name: "张三", courtId: "t-440103001", province: "44", roles: ["window-clerk"] });
   }
 

@@ -7,8 +7,9 @@ import { fieldViolations } from "@kuayu/grpc";
 import { createKafka, createProducer, decodeEvent, headerMap, type EventProducer } from "@kuayu/kafka";
 import { createLogger } from "@kuayu/logger";
 import { connectMongo } from "@kuayu/mongo";
-import { commonV1, intakeV1, type intakeEventsV1 } from "@kuayu/proto";
-import { ALL_LIFECYCLE_TOPICS, FILING_EVENTS, lifecycleTopic, provinceOfTopic, topicsOfFiling, type FilingEventInit } from "@kuayu/topics";
+import { fromBinary } from "@bufbuild/protobuf";
+import { auditV1, commonV1, intakeV1, type intakeEventsV1 } from "@kuayu/proto";
+import { ALL_LIFECYCLE_TOPICS, FILING_EVENTS, auditTopicName, lifecycleTopic, provinceOfTopic, topicsOfFiling, type FilingEventInit } from "@kuayu/topics";
 import { assertInfraUp, eventually, infra, uniqueName } from "@kuayu/testkit";
 import type { Consumer } from "kafkajs";
 import type { Connection } from "mongoose";
@@ -23,6 +24,9 @@ let decisions: EventProducer;
 let collector: Consumer;
 const INTAKE_EVENTS: string[] = [FILING_EVENTS.submitted, FILING_EVENTS.correctionSubmitted, FILING_EVENTS.withdrawn];
 const seen: { type: string; province: string; key: string; id: string; value: Buffer; headers: Record<string, string> }[] = [];
+/** The audit records of Guangdong's and Beijing's courts' calls (docs/security.md "Audit trail"). */
+const audits: auditV1.AuditRecord[] = [];
+const AUDIT_TOPICS = [auditTopicName("44"), auditTopicName("11")];
 
 beforeAll(async () => {
   await assertInfraUp();
@@ -35,9 +39,10 @@ beforeAll(async () => {
   decisions = await createProducer(kafka, "kuayu.decision");
   collector = kafka.consumer({ groupId: uniqueName("collector") });
   await collector.connect();
-  await collector.subscribe({ topics: ALL_LIFECYCLE_TOPICS.map((t) => t.name), fromBeginning: true });
+  await collector.subscribe({ topics: [...ALL_LIFECYCLE_TOPICS.map((t) => t.name), ...AUDIT_TOPICS], fromBeginning: true });
   await collector.run({
     eachMessage: async ({ topic, message }) => {
+      if (AUDIT_TOPICS.includes(topic)) return void audits.push(fromBinary(auditV1.AuditRecordSchema, message.value!));
       const headers = headerMap(message.headers);
       // Intake's events only: the lifecycle topic carries the other services' (and this test's) too.
       const type = headers["kuayu-event-type"]!;
@@ -162,6 +167,27 @@ describe("a tribunal in Guangdong files a civil case with a basic court in Beiji
       })(),
     );
     expect(stranger.code).toBe(grpc.status.PERMISSION_DENIED);
+
+    // Both downloads are recorded: the specialist's (before the bytes went out) and the refused one.
+    const method = "/kuayu.intake.v1.FilingIntakeService/DownloadMaterial";
+    const recorded = await eventually(
+      async () => {
+        const r = audits.filter((a) => a.method === method && a.filingId === filingId);
+        return r.length >= 2 && r;
+      },
+      30_000,
+      "the downloads' audit records",
+    );
+    expect(recorded.map((r) => [r.actor?.courtId, r.target, r.result, r.service])).toEqual([
+      [BEIJING_CHAOYANG.id, material.materialId, "ok", "intake"],
+      ["c-440104", material.materialId, "denied", "intake"],
+    ]);
+    // The submission (a change) was recorded with it, by the clerk who made it.
+    expect(audits.find((a) => a.method === "/kuayu.intake.v1.FilingIntakeService/SubmitFiling" && a.filingId === filingId)).toMatchObject({
+      result: "ok",
+      target: filingId,
+      actor: { user: `user-${TRIBUNAL.id}`, name: `Clerk of ${TRIBUNAL.id}`, courtId: TRIBUNAL.id },
+    });
   });
 
   it("streams several materials in one call, each description followed by its bytes, in the order asked", async () => {

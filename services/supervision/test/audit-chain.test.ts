@@ -5,7 +5,7 @@ import { append, canonical, hashOf, verifyChain, type AuditRecord, type ChainEnt
 const record = (i: number): AuditRecord => ({
   id: `r-${i}`,
   actor: { user: "u-1", name: "张三", courtId: "t-440103001", province: "44", roles: ["window-clerk"] },
-  method: "/kuayu.intake.v1.IntakeService/UpdateDraft",
+  method: "/kuayu.intake.v1.FilingIntakeService/UpdateDraft",
   target: "f-1",
   result: "ok",
   traceId: "",

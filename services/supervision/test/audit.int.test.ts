@@ -79,7 +79,7 @@ it("records calls with their actor, shows a filing's records to its court, and n
     await producer.publish(auditTopic("44"), "44", {
       id,
       actor: { user: "u-clerk", name: "张三", courtId: WINDOW, province: "44", roles: ["window-clerk"] },
-      method: "/kuayu.intake.v1.IntakeService/UpdateDraft",
+      method: "/kuayu.intake.v1.FilingIntakeService/UpdateDraft",
       target: filingId,
       result: "ok",
       traceId: "",
