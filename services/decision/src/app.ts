@@ -23,7 +23,7 @@ import {
 } from "@kuayu/mongo";
 import { drainLegacyOutbox, startVersionRelay, versionCollections, type VersionRelay, type VersionRow } from "@kuayu/outbox";
 import { intakeV1 } from "@kuayu/proto";
-import { ALL_LIFECYCLE_TOPICS, eventSecurity, ownCopy, ownedStreams } from "@kuayu/topics";
+import { ALL_AUDIT_TOPICS, ALL_LIFECYCLE_TOPICS, eventSecurity, ownCopy, ownedStreams } from "@kuayu/topics";
 import type { Connection } from "mongoose";
 import { groupIdOf, type Config } from "./config.js";
 import { recomputeOpenDeadlines, type Deps } from "./domain/decision.js";
@@ -96,7 +96,7 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
     const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: "decision", log, ...kafkaClient(config) });
     // It writes to every province's topic (a filing's window may be anywhere) and reads its scope's.
     const topics = inboxTopics(config.PROVINCE_SCOPE);
-    await ensureTopics(kafka, [...ALL_LIFECYCLE_TOPICS]);
+    await ensureTopics(kafka, [...ALL_LIFECYCLE_TOPICS, ...ALL_AUDIT_TOPICS]);
     producer = await createProducer(kafka, SOURCE, events);
     // Events written into inbox documents before they were versioned go out first, once.
     await drainLegacyOutbox(model, producer, log);

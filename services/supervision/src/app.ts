@@ -9,7 +9,7 @@ import { brokerReadiness, createKafka, createProducer, ensureTopics, runConsumer
 import { runShutdown } from "@kuayu/lifecycle";
 import type { Logger } from "@kuayu/logger";
 import { connectMongo, storeReadiness, coordinationCollections, createLocks, ensureCollections } from "@kuayu/mongo";
-import { auditTopics, lifecycleStream, lifecycleTopics, ownCopy, supervisionTopics, eventSecurity, PROVINCE_CODES } from "@kuayu/topics";
+import { ALL_AUDIT_TOPICS, auditTopics, lifecycleStream, lifecycleTopics, ownCopy, supervisionTopics, eventSecurity, PROVINCE_CODES } from "@kuayu/topics";
 import type { Connection } from "mongoose";
 import type { Config } from "./config.js";
 import { chinaDay } from "./domain/ledger.js";
@@ -67,7 +67,7 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
     overdueGauge = watchOverdue(store);
     recount = sup.recountWorkingMinutes;
     const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: "supervision", log, ...kafkaClient(config) });
-    await ensureTopics(kafka, [...topics, ...Object.values(supervisionTopics)]);
+    await ensureTopics(kafka, [...topics, ...Object.values(supervisionTopics), ...ALL_AUDIT_TOPICS]);
     producer = await createProducer(kafka, "kuayu.supervision", events);
     const publishNotice = async (n: NoticeDoc) => {
       await producer!.publish(supervisionTopics.noticePublished, n._id, {
