@@ -270,13 +270,18 @@ export function startVersionRelay(opts: VersionRelayOptions): VersionRelay {
     const own = rows.filter((r) => mine(r.partition));
     backlog.unpublished = own.length;
     backlog.oldestAt = own.reduce<number | undefined>((min, r) => (r.at && (min === undefined || r.at.getTime() < min) ? r.at.getTime() : min), undefined);
-    for (const id of new Set(own.map((r) => r.doc))) await relayOne(id);
+    // A stopping relay leaves the rest for the next start (committed rows wait in the store).
+    for (const id of new Set(own.map((r) => r.doc))) {
+      if (stopped) return;
+      await relayOne(id);
+    }
   };
 
   const loop = (async () => {
     while (!stopped) {
       try {
         for (const id of [...hinted]) {
+          if (stopped) break;
           hinted.delete(id);
           await relayOne(id);
         }
