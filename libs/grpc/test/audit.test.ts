@@ -69,7 +69,11 @@ beforeEach(() => {
   publishFails = false;
 });
 
-const codeOf = (p: Promise<unknown>) => p.then(() => "OK", (err: { code?: number }) => status[err.code ?? 2]);
+const codeOf = (p: Promise<unknown>) =>
+  p.then(
+    () => "OK",
+    (err: { code?: number }) => status[err.code ?? 2],
+  );
 const download = async () => {
   const got: unknown[] = [];
   for await (const m of client.downloadMaterial({ filingId: "f-1", materialId: "m-1" })) got.push(m);

@@ -240,7 +240,13 @@ export function startVersionRelay(opts: VersionRelayOptions): VersionRelay {
     for (const row of rows) {
       try {
         // A row's entries were built in one change (one trace context): one send, in their order.
-        const records = row.outbox.map((e) => ({ topic: e.topic, key: e.key, value: bytesOf(e.value), headers: { ...e.headers }, ...(e.partition === undefined || e.partition === null ? {} : { partition: e.partition }) }));
+        const records = row.outbox.map((e) => ({
+          topic: e.topic,
+          key: e.key,
+          value: bytesOf(e.value),
+          headers: { ...e.headers },
+          ...(e.partition === undefined || e.partition === null ? {} : { partition: e.partition }),
+        }));
         if (records.length > 0) await context.with(propagation.extract(ROOT_CONTEXT, records[0]!.headers), () => producer.sendRecords(records));
       } catch (err) {
         if (!isRefusedForGood(err)) throw err;
