@@ -138,13 +138,15 @@ function print() {
 
 async function topics() {
   const { createKafka, ensureTopics } = require(path.join(ROOT, "libs/kafka/dist"));
-  const { ALL_LIFECYCLE_TOPICS, supervisionTopics } = require(path.join(ROOT, "libs/topics/dist"));
+  const { ALL_AUDIT_TOPICS, ALL_LIFECYCLE_TOPICS, supervisionTopics } = require(path.join(ROOT, "libs/topics/dist"));
   const { topicPrefix } = opts();
   const log = { error: (o, m) => console.error(m, o), warn: (o, m) => console.error(m, o), debug: () => {} };
   const kafka = createKafka({ brokers: brokers(), clientId: "kuayu-kafka-topics", log, topicPrefix, sasl: adminSasl() });
-  const all = [...ALL_LIFECYCLE_TOPICS, ...Object.values(supervisionTopics)];
+  const all = [...ALL_LIFECYCLE_TOPICS, ...Object.values(supervisionTopics), ...ALL_AUDIT_TOPICS];
   await ensureTopics(kafka, all);
-  console.log(`kafka-acls: ${all.length} topics (${ALL_LIFECYCLE_TOPICS.length} lifecycle topics, ${topicPrefix}kuayu.filing.lifecycle-00.v1 … -65.v1) and their .dlq exist`);
+  console.log(
+    `kafka-acls: ${all.length} topics (${ALL_LIFECYCLE_TOPICS.length} lifecycle topics, ${topicPrefix}kuayu.filing.lifecycle-00.v1 … -65.v1; ${ALL_AUDIT_TOPICS.length} audit topics) and their .dlq exist`,
+  );
 }
 
 const commands = { users: () => console.log(Object.keys(TABLE).join("\n")), apply, print, topics };

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { SignJWT, createRemoteJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify, errors, type JWK, type JWTPayload, type ProtectedHeaderParameters } from "jose";
 import { ALG, localKeys, parseTrust, signingKey, toJwks, type Jwks, type TrustedKeys } from "./keys.js";
 
+export * from "./audit.js";
 export { KeyError, fileKeys, isUrl, localKeys, parseTrust, trustEntries, publicJwk, remoteKeys, toJwks, type Jwks, type KeyLookup, type TrustedKeys } from "./keys.js";
 
 /** Who may do what. One role per kind of user named in docs/domain.md (Users). */
@@ -24,6 +25,8 @@ export interface AuthContext {
   /** A service token's scopes (it then has no roles) and the one filing they are for. */
   scopes?: Scope[];
   filing?: string;
+  /** The holder's display name (the token's `name` claim), when the token carries one: the audit trail and timeline show it. */
+  name?: string;
 }
 
 export const ISSUER = "kuayu";
@@ -208,6 +211,7 @@ const SERVICE_TOKEN_LIFETIME = 15 * 60;
 /** The caller a verified token names. `scope` makes one of our own tokens a service token (an identity provider's `scope` is its OAuth scopes). */
 function toContext(p: JWTPayload & Record<string, unknown>, ownIssuer: boolean): AuthContext {
   const { sub, court, roles, province, filing } = p;
+  const name = typeof p.name === "string" && p.name.trim() ? { name: p.name.trim().slice(0, 256) } : {};
   const scope = ownIssuer ? p.scope : undefined;
   if (typeof sub !== "string" || !sub) throw new AuthError("token has no subject");
   if (typeof court !== "string" || !court) throw new AuthError("token has no court");
@@ -222,7 +226,7 @@ function toContext(p: JWTPayload & Record<string, unknown>, ownIssuer: boolean):
     return { user: sub, courtId: court, roles: [], province, scopes: scopes as Scope[], filing };
   }
   if (!Array.isArray(roles) || roles.length === 0 || !roles.every(isRole)) throw new AuthError("token has unknown roles");
-  return { user: sub, courtId: court, roles, province };
+  return { user: sub, courtId: court, roles, province, ...name };
 }
 
 /** Whether the caller holds a service token with this scope on this filing. */
@@ -237,6 +241,8 @@ export interface MintOptions {
   courtId: string;
   roles: Role[];
   province: string;
+  /** The holder's display name (claim `name`), shown in the audit trail and the timeline. */
+  name?: string;
   /** Lifetime, e.g. "8h" (a clerk's shift) or "15m". */
   expiresIn?: string;
 }
@@ -273,7 +279,7 @@ export async function createSigner(privateKeyPem: string, opts: { kid?: string }
     async mint(o) {
       province(o.province);
       if (o.roles.length === 0) throw new AuthError("at least one role is needed");
-      return sign({ court: o.courtId, roles: o.roles, province: o.province }, o.user, AUDIENCE, o.expiresIn ?? "8h");
+      return sign({ court: o.courtId, roles: o.roles, province: o.province, ...(o.name ? { name: o.name } : {}) }, o.user, AUDIENCE, o.expiresIn ?? "8h");
     },
     async mintService(o) {
       province(o.province);

@@ -40,7 +40,7 @@ const token = (o: { key?: KeyObject; kid?: string; iss?: string; aud?: string; e
 describe("tokens of the identity provider", () => {
   it("are accepted with the user's court, province and roles, and the deployment's own tokens still are", async () => {
     const v = await createVerifier(ownPem, { oidc: { issuer } });
-    await expect(v.verify(await token())).resolves.toEqual({ user: "clerk", courtId: "t-440103001", roles: ["window-clerk"], province: "44" });
+    await expect(v.verify(await token())).resolves.toEqual({ user: "clerk", name: "李窗口", courtId: "t-440103001", roles: ["window-clerk"], province: "44" });
     const ownToken = await (
       await createSigner(own.privateKey.export({ type: "pkcs8", format: "pem" }).toString())
     ).mint({ user: "s", courtId: "c-110105", roles: ["filing-specialist"], province: "11" });

@@ -10,6 +10,7 @@ import { timestampDate, timestampFromDate, type Timestamp } from "@bufbuild/prot
 import { createClient, fieldViolations, status, tlsFromSettings, type Client, type FieldViolation } from "@kuayu/grpc";
 import type { ChannelCredentials } from "@grpc/grpc-js";
 import { CASE_TYPES, caseTypeInfo, isCaseType, maskIdentityNumber, type CaseType } from "@kuayu/domain";
+import { loadDirectory } from "@kuayu/directory";
 import { commonV1, enumFromId, idFromEnum, intakeV1 } from "@kuayu/proto";
 import { print, usageError } from "./output.js";
 
@@ -438,6 +439,21 @@ export function partyLines(p: intakeV1.Party): string[] {
   return lines;
 }
 
+/** Who caused a timeline event: "<name>, <court name>" (the user id without a display name; "-" for a service's own events). */
+export function timelineActor(a: { user: string; name: string; courtId: string } | undefined, courtName: (id: string) => string | undefined = courtNameOf): string {
+  if (!a?.user) return "-";
+  return `${a.name || a.user}, ${courtName(a.courtId) ?? a.courtId}`;
+}
+let shipped: ReturnType<typeof loadDirectory> | undefined;
+const courtNameOf = (id: string): string | undefined => {
+  try {
+    shipped ??= loadDirectory();
+    return shipped.byId(id)?.name;
+  } catch {
+    return undefined;
+  }
+};
+
 /** `filing show` without --json: summary, materials, timeline; no identity or phone number in full. */
 export function formatFiling(f: Filing): string {
   const d = f.details;
@@ -484,8 +500,8 @@ export function formatFiling(f: Filing): string {
   if (f.timeline.length > 0) {
     out.push(
       table(
-        ["TIME (UTC+8)", "EVENT", "DETAIL"],
-        f.timeline.map((t) => [chinaTime(t.at), t.eventType, t.detail]),
+        ["TIME (UTC+8)", "EVENT", "BY", "DETAIL"],
+        f.timeline.map((t) => [chinaTime(t.at), t.eventType, timelineActor(t.actor), t.detail]),
       ),
     );
   }

@@ -1,6 +1,7 @@
 // The operator CLI. Every command takes --json for machine-readable output.
 import { Command } from "commander";
 import path from "node:path";
+import { auditCommands } from "./audit.js";
 import { calendarCommands } from "./calendar.js";
 import { infraStatusCommand } from "./infra.js";
 import { directoryCommands } from "./directory.js";
@@ -43,6 +44,7 @@ documentCommands(program.command("document").description("printable documents (�
 drillCommands(program.command("drill").description("nationwide drills (全国演练) through the real services, and load tests"));
 dlqCommands(program.command("dlq").description("dead-lettered events (what consumers could never handle): list, show, replay"));
 retentionCommands(program.command("retention").description('the retention schedule (docs/security.md "Retention"): anonymise and delete personal, drill and notification data when due'), root);
+auditCommands(program.command("audit").description("the audit trail: a filing's records (who did what), and verifying a province's hash chain"));
 superviseCommands(program.command("supervise").description("national supervision (全国监管) for supervisors: indicators, overdue filings, notices (通报), drills (演练), complaints"));
 
 program.parseAsync(process.argv).catch((err: Error) => {

@@ -13,10 +13,11 @@ export function tokenMintCommand(cmd: Command): void {
     .addOption(new Option("--role <role...>", "one or more roles").choices([...ROLES]).makeOptionMandatory())
     .option("--province <code>", "two-digit province code of the court (default: from a 6-digit division code in the court id)")
     .option("--user <name>", "user name (subject)", "dev")
+    .option("--name <display name>", "the holder's display name (claim `name`): shown in the audit trail and the timeline")
     .option("--expires <duration>", "lifetime, e.g. 15m, 8h", "8h")
     .option("--key <file>", "PKCS#8 PEM private key", path.join(root, ".secrets/jwt-private.pem"))
     .option("--json", "machine-readable output")
-    .action(async (o: { court: string; role: string[]; province?: string; user: string; expires: string; key: string; json?: boolean }) => {
+    .action(async (o: { court: string; role: string[]; province?: string; user: string; name?: string; expires: string; key: string; json?: boolean }) => {
       const province = o.province ?? /(\d{2})\d{4}/.exec(o.court)?.[1];
       if (!province) usageError(`cannot tell the province of court "${o.court}"; pass --province`);
       let pem: string;
@@ -27,7 +28,7 @@ export function tokenMintCommand(cmd: Command): void {
       }
       const roles = o.role.filter(isRole);
       const signer = await createSigner(pem);
-      const token = await signer.mint({ user: o.user, courtId: o.court, roles, province, expiresIn: o.expires });
+      const token = await signer.mint({ user: o.user, ...(o.name ? { name: o.name } : {}), courtId: o.court, roles, province, expiresIn: o.expires });
       // The kid names the signing key (its thumbprint): which key of a rotation signed the token.
       print(o.json, { token, kid: signer.kid, court: o.court, roles, province, expiresIn: o.expires }, () => token);
     });

@@ -341,7 +341,7 @@ const filing = create(intakeV1.FilingSchema, {
   ],
   correctionRequest: { items: [{ materialKind: "evidence", description: "证据材料不清晰" }], deadline: ts("2026-12-05T09:00:00Z"), requestedAt: ts("2026-11-28T03:00:00Z") },
   timeline: [
-    { eventType: "kuayu.intake.v1.FilingSubmitted", at: ts("2026-11-28T02:00:00Z"), detail: "submitted" },
+    { eventType: "kuayu.intake.v1.FilingSubmitted", at: ts("2026-11-28T02:00:00Z"), detail: "submitted", actor: { user: "u-1", name: "张三", courtId: "t-440103001" } },
     { eventType: "kuayu.routing.v1.FilingRouted", at: ts("2026-11-28T02:00:03Z"), detail: "in the inbox" },
   ],
 });
@@ -363,7 +363,11 @@ describe("human output", () => {
     const m = lines.findIndex((l) => l.startsWith("MATERIAL"));
     expect(lines[m + 1]).toMatch(/^m-1\s+complaint\s+1\s+2\.0 KiB\s+application\/pdf\s+abababababab\s+2026-11-28 09:30:00\s+起诉状\.pdf$/);
     const t = lines.findIndex((l) => l.startsWith("TIME"));
-    expect(lines.slice(t + 1, t + 3)).toEqual(["2026-11-28 10:00:00  kuayu.intake.v1.FilingSubmitted  submitted", "2026-11-28 10:00:03  kuayu.routing.v1.FilingRouted    in the inbox"]);
+    // Who caused each event: the display name and the court's name; a service's own event, "-".
+    expect(lines.slice(t + 1, t + 3)).toEqual([
+      "2026-11-28 10:00:00  kuayu.intake.v1.FilingSubmitted  张三, 广州市荔湾区人民法院沙面人民法庭  submitted",
+      "2026-11-28 10:00:03  kuayu.routing.v1.FilingRouted    -                                       in the inbox",
+    ]);
   });
 
   it("lists filings one per line, and says when there are none", () => {

@@ -5,3 +5,4 @@ export * from "./client.js";
 export * from "./tls.js";
 export { reflectionFor } from "./reflection.js";
 export { status, Metadata } from "@grpc/grpc-js";
+export * from "./audit.js";

@@ -3,7 +3,8 @@ import { create, isMessage } from "@bufbuild/protobuf";
 import * as grpc from "@grpc/grpc-js";
 import { HealthImplementation } from "grpc-health-check";
 import { RateLimiterMemory } from "rate-limiter-flexible";
-import { AuthError, type AuthContext, type Role, type TokenVerifier } from "@kuayu/auth";
+import { AuthError, auditCalls, type AuthContext, type Role, type TokenVerifier } from "@kuayu/auth";
+import { auditCall, auditKind, auditResult, type AuditOptions } from "./audit.js";
 import { isTransient } from "@kuayu/domain";
 import type { Logger } from "@kuayu/logger";
 import { serviceDefinition, UndecodableRequest } from "./definition.js";
@@ -86,6 +87,13 @@ export interface ServerOptions {
    * which cannot present a client certificate. Unset: none.
    */
   healthPort?: number;
+  /**
+   * The audit trail (docs/security.md "Audit trail"): every call of a state-changing method and every
+   * material download or document issue runs in an audit context; a change's record is written with
+   * it (libs/outbox), a call that changed nothing is recorded here, a download's or document's
+   * record is published before the first byte is served. Unset: no records (tools, unit tests).
+   */
+  audit?: AuditOptions;
 }
 
 /** One dependency of readiness: `check` rejects (or takes over 2 s) while it is unavailable. */
@@ -288,11 +296,39 @@ function wrap(method: DescMethod, fn: AnyHandler, opts: ServerOptions, limiter?:
   };
   const output = (msg: unknown) => (isMessage(msg, method.output) ? msg : create(method.output as DescMessage, msg as never));
 
+  const kind = opts.audit ? auditKind(method.name) : undefined;
+  /**
+   * Runs the handler in the call's audit context. A change's record went with its commit; a call
+   * that committed nothing (refused, failed, nothing to do) is recorded here. An audited read's
+   * record is published before its first message is sent (`beforeSend`) and, for a unary read,
+   * before the answer: a record that cannot be published fails the call, and nothing is served.
+   */
+  const audited = async <T>(ctx: CallContext, req: unknown, run: (beforeSend: () => Promise<void>) => Promise<T>): Promise<T> => {
+    const audit = opts.audit;
+    if (!audit || !kind) return run(async () => undefined);
+    const call = auditCall(ctx.auth, path, audit.service, req);
+    const publishOnce = async (result: string) => {
+      if (call.published) return;
+      call.published = true;
+      await audit.publish(call.entry(result));
+    };
+    try {
+      const res = await auditCalls.run(call, () => run(() => (kind === "read" ? publishOnce("ok") : Promise.resolve())));
+      if (kind === "read") await publishOnce("ok");
+      else if (call.committed === 0) await publishOnce(audit.versioned ? "no change" : "ok");
+      return res;
+    } catch (err) {
+      if (call.committed === 0 && !call.published)
+        await publishOnce(auditResult(err)).catch((e: unknown) => opts.log.error({ err: e, method: path }, "could not publish the audit record of a failed call"));
+      throw err;
+    }
+  };
+
   switch (method.methodKind) {
     case "unary":
       return (call: grpc.ServerUnaryCall<unknown, unknown>, callback: grpc.sendUnaryData<unknown>) => {
         context(call)
-          .then((ctx) => fn(checked(call.request), ctx))
+          .then((ctx) => audited(ctx, call.request, () => fn(checked(call.request), ctx)))
           .then(
             (res) => callback(null, output(res)),
             (err) => callback(fail(err) as grpc.ServiceError),
@@ -301,7 +337,7 @@ function wrap(method: DescMethod, fn: AnyHandler, opts: ServerOptions, limiter?:
     case "client_streaming":
       return (call: grpc.ServerReadableStream<unknown, unknown>, callback: grpc.sendUnaryData<unknown>) => {
         context(call)
-          .then((ctx) => fn(eachChecked(call as AsyncIterable<unknown>, checked), ctx))
+          .then((ctx) => audited(ctx, undefined, () => fn(eachChecked(call as AsyncIterable<unknown>, checked), ctx)))
           .then(
             (res) => callback(null, output(res)),
             (err) => callback(fail(err) as grpc.ServiceError),
@@ -316,7 +352,14 @@ function wrap(method: DescMethod, fn: AnyHandler, opts: ServerOptions, limiter?:
             else call.once("drain", () => resolve());
           });
         context(call)
-          .then((ctx) => fn(checked(call.request), ctx, send))
+          .then((ctx) =>
+            audited(ctx, call.request, (beforeSend) =>
+              fn(checked(call.request), ctx, async (res: unknown) => {
+                await beforeSend();
+                await send(res);
+              }),
+            ),
+          )
           .then(
             () => call.end(),
             (err) => call.emit("error", fail(err)),

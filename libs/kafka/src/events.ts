@@ -2,6 +2,7 @@ import { createHash, randomUUID } from "node:crypto";
 import { fromBinary, toBinary, type DescMessage, type Message, type MessageInitShape, type MessageShape, create } from "@bufbuild/protobuf";
 import { context, propagation } from "@opentelemetry/api";
 import type { IHeaders } from "kafkajs";
+import { currentAudit, type AuditActor } from "@kuayu/auth";
 import { ruleViolations } from "@kuayu/proto";
 
 /**
@@ -22,7 +23,8 @@ export function defineTopic<S extends DescMessage>(name: string, schema: S, part
   if (!/^kuayu\.[a-z-]+\.[a-z0-9-]+\.v\d+$/.test(name)) {
     throw new Error(`topic "${name}" does not follow kuayu.<domain>.<stream>.v<N>`);
   }
-  const envelope = schema.oneofs.length === 1 && schema.oneofs[0]!.localName === "event" && schema.fields.every((f) => f.oneof !== undefined);
+  // An envelope: one `event` oneof; besides it only the actor (who caused the event, libs/auth audit).
+  const envelope = schema.oneofs.length === 1 && schema.oneofs[0]!.localName === "event" && schema.fields.every((f) => f.oneof !== undefined || f.localName === "actor");
   return { name, schema, partitions, envelope };
 }
 
@@ -79,6 +81,8 @@ export interface EventMeta {
   type: string;
   source: string;
   time: Date;
+  /** Who caused the event through a call (the envelope's actor), when someone did. */
+  actor?: AuditActor;
 }
 
 /** A Kafka record ready to send: protobuf value, key, metadata and trace context in headers. */
@@ -108,6 +112,9 @@ export function buildRecord<S extends DescMessage>(topic: TopicSpec<S>, key: str
     [HEADERS.contentType]: CONTENT_TYPE,
   };
   propagation.inject(context.active(), headers);
+  // A lifecycle event built inside a call carries who made the call (libs/auth audit context).
+  const call = topic.envelope && !(message as { actor?: unknown }).actor ? currentAudit() : undefined;
+  if (call) message = { ...message, actor: call.actor } as MessageInitShape<S>;
   const built = create(topic.schema, message);
   const violations = ruleViolations(topic.schema, built);
   // Consumers would dead-letter it: a producer that builds such an event has a defect.
@@ -154,7 +161,9 @@ export function decodeEvent<S extends DescMessage>(topic: TopicSpec<S>, value: B
     if (!inner) throw new EventDecodeError(`record ${id} on ${topic.name} holds no event`);
     if (inner.$typeName !== type) throw new EventDecodeError(`record ${id} on ${topic.name} has type "${type}" but holds a ${inner.$typeName}`);
     const schema = (topic.schema.fields.find((f) => f.fieldKind === "message" && f.message.typeName === inner.$typeName) as { message: DescMessage }).message;
-    return { meta: { id, type: inner.$typeName, source: headers[HEADERS.source] ?? "", time }, message: withinBounds(id, schema, inner) as MessageShape<S>, schema };
+    const a = (message as { actor?: AuditActor }).actor;
+    const actor = a?.user ? { actor: { user: a.user, ...(a.name ? { name: a.name } : {}), courtId: a.courtId, province: a.province, roles: [...a.roles] } } : {};
+    return { meta: { id, type: inner.$typeName, source: headers[HEADERS.source] ?? "", time, ...actor }, message: withinBounds(id, schema, inner) as MessageShape<S>, schema };
   }
   return { meta: { id, type: topic.schema.typeName, source: headers[HEADERS.source] ?? "", time }, message: withinBounds(id, topic.schema, message), schema: topic.schema };
 }

@@ -1,5 +1,6 @@
 import { context, metrics, propagation, ROOT_CONTEXT } from "@opentelemetry/api";
 import { mongo } from "mongoose";
+import { currentAudit } from "@kuayu/auth";
 import type { EventProducer } from "@kuayu/kafka";
 import type { Logger } from "@kuayu/logger";
 import type { OutboxEntry } from "./index.js";
@@ -123,14 +124,18 @@ export function versionedDocuments<H extends { _id: string; version?: number }>(
             return cur;
           }
           const head = { ...decided.head, _id: id, version: v } as H;
+          // The audit record of the call that made this change (docs/security.md "Audit trail") goes
+          // in the same row: the unique insert commits the change and its record together, or neither.
+          const audit = currentAudit();
+          const outbox = audit ? [...decided.outbox, audit.entry("ok", id)] : decided.outbox;
           const row: VersionRow = {
             _id: versionId(id, v),
             doc: id,
             v,
             head: head as mongo.Document,
-            outbox: decided.outbox,
+            outbox,
             partition: decided.outbox[0]?.stream ?? decided.outbox[0]?.partition ?? null,
-            published: decided.outbox.length === 0,
+            published: outbox.length === 0,
             at: new Date(),
           };
           try {
@@ -147,6 +152,7 @@ export function versionedDocuments<H extends { _id: string; version?: number }>(
             continue;
           }
           // The head only moves forward (a slower writer of an older version leaves it alone).
+          if (audit) audit.committed++;
           await heads.replaceOne({ _id: id, version: { $not: { $gte: v } } } as never, head as never);
           if (row.outbox.length > 0) hooks.onCommit?.(id, row);
           return head;
@@ -235,13 +241,17 @@ export function startVersionRelay(opts: VersionRelayOptions): VersionRelay {
   const publishRows = async (rows: VersionRow[]) => {
     for (const row of rows) {
       try {
-        for (const e of row.outbox) {
-          const headers = { ...e.headers };
-          const value = opts.open ? await opts.open(bytesOf(e.value)) : bytesOf(e.value);
-          await context.with(propagation.extract(ROOT_CONTEXT, headers), () =>
-            producer.sendRecords([{ topic: e.topic, key: e.key, value, headers, ...(e.partition === undefined || e.partition === null ? {} : { partition: e.partition }) }]),
-          );
-        }
+        // A row's entries were built in one change (one trace context): one send, in their order.
+        const records = await Promise.all(
+          row.outbox.map(async (e) => ({
+            topic: e.topic,
+            key: e.key,
+            value: opts.open ? await opts.open(bytesOf(e.value)) : bytesOf(e.value),
+            headers: { ...e.headers },
+            ...(e.partition === undefined || e.partition === null ? {} : { partition: e.partition }),
+          })),
+        );
+        if (records.length > 0) await context.with(propagation.extract(ROOT_CONTEXT, records[0]!.headers), () => producer.sendRecords(records));
       } catch (err) {
         if (!isRefusedForGood(err)) throw err;
         await versions.updateOne({ _id: row._id }, { $set: { published: true, parked: { error: (err as Error).message.slice(0, 500), at: new Date() } } });
@@ -254,7 +264,8 @@ export function startVersionRelay(opts: VersionRelayOptions): VersionRelay {
   /** One document's unpublished versions, in order. */
   const relayDoc = async (id: string) => {
     const rows = (await versions.find({ doc: id, published: false }).toArray()).sort((a, b) => a.v - b.v);
-    if (rows.length === 0 || !mine(rows[0]!.partition)) return;
+    // A row holding only an audit record names no stream: the document's rows go with the first that does.
+    if (rows.length === 0 || !mine(rows.find((r) => r.partition !== null)?.partition ?? null)) return;
     await publishRows(rows);
     await versions.updateMany({ doc: id, published: false, v: { $lte: rows[rows.length - 1]!.v } }, { $set: { published: true } });
   };
@@ -269,13 +280,18 @@ export function startVersionRelay(opts: VersionRelayOptions): VersionRelay {
     const own = rows.filter((r) => mine(r.partition));
     backlog.unpublished = own.length;
     backlog.oldestAt = own.reduce<number | undefined>((min, r) => (r.at && (min === undefined || r.at.getTime() < min) ? r.at.getTime() : min), undefined);
-    for (const id of new Set(own.map((r) => r.doc))) await relayOne(id);
+    // A stopping relay leaves the rest for the next start (committed rows wait in the store).
+    for (const id of new Set(own.map((r) => r.doc))) {
+      if (stopped) return;
+      await relayOne(id);
+    }
   };
 
   const loop = (async () => {
     while (!stopped) {
       try {
         for (const id of [...hinted]) {
+          if (stopped) break;
           hinted.delete(id);
           await relayOne(id);
         }

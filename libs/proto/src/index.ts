@@ -12,5 +12,6 @@ export * as decisionV1 from "./gen/kuayu/decision/v1/decision_pb.js";
 export * as notificationV1 from "./gen/kuayu/notification/v1/notification_pb.js";
 export * as supervisionV1 from "./gen/kuayu/supervision/v1/supervision_pb.js";
 export * as supervisionEventsV1 from "./gen/kuayu/supervision/v1/events_pb.js";
+export * as auditV1 from "./gen/kuayu/audit/v1/audit_pb.js";
 export { enumFromId, idFromEnum } from "./enums.js";
 export { ruleViolations, type RuleViolation } from "./validate.js";

@@ -1,6 +1,6 @@
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import { defineTopic, type TopicSpec } from "@kuayu/kafka";
-import { decisionEventsV1, filingEventsV1, intakeEventsV1, routingEventsV1, supervisionEventsV1 } from "@kuayu/proto";
+import { auditV1, decisionEventsV1, filingEventsV1, intakeEventsV1, routingEventsV1, supervisionEventsV1 } from "@kuayu/proto";
 
 // The filing lifecycle (docs/architecture.md): one topic per province, `kuayu.filing.lifecycle-<NN>.v1`,
 // carrying every event of the filings whose window (collaborating court) or jurisdiction court is
@@ -146,3 +146,34 @@ const LIFECYCLE_TOPICS = new Map(PROVINCE_CODES.map((p) => [p as string, defineT
 export const ALL_LIFECYCLE_TOPICS: readonly TopicSpec[] = [...LIFECYCLE_TOPICS.values()];
 export * from "./acls.js";
 export * from "./signing.js";
+
+// The audit trail (docs/security.md, "Audit trail"): one topic per province code,
+// `kuayu.audit.trail-<NN>.v1`, one partition, carrying the records of calls made by courts of that
+// province (the acting court's province). Supervision's audit consumer of the province is the only
+// writer of its hash chain.
+
+/** The name of a province's audit topic. */
+export const auditTopicName = (province: string) => `kuayu.audit.trail-${province}.v1`;
+
+const AUDIT_TOPICS = new Map(PROVINCE_CODES.map((p) => [p as string, defineTopic(auditTopicName(p), auditV1.AuditRecordSchema, 1)]));
+
+/** The audit topic of a province code. */
+export function auditTopic(province: string): TopicSpec<typeof auditV1.AuditRecordSchema> {
+  const t = AUDIT_TOPICS.get(province);
+  if (!t) throw new Error(`unknown province code "${province}"`);
+  return t;
+}
+
+/** The audit topics of a province scope ("all": every province's). */
+export function auditTopics(scope: "all" | readonly string[]): TopicSpec<typeof auditV1.AuditRecordSchema>[] {
+  return (scope === "all" ? PROVINCE_CODES : scope).map(auditTopic);
+}
+
+/** The province of an audit topic (name without the deployment's prefix); undefined for any other topic. */
+export function provinceOfAuditTopic(name: string): string | undefined {
+  const m = /^kuayu\.audit\.trail-(\d\d)\.v1$/.exec(name);
+  return m && AUDIT_TOPICS.has(m[1]!) ? m[1] : undefined;
+}
+
+/** Every province's audit topic. */
+export const ALL_AUDIT_TOPICS: readonly TopicSpec[] = [...AUDIT_TOPICS.values()];

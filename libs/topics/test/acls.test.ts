@@ -1,10 +1,23 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { dlqName } from "@kuayu/kafka";
-import { ACLS, ACL_PROVINCES, ALL_LIFECYCLE_TOPICS, PRINCIPALS, PROVINCE_CODES, aclsOf, lifecycleTopicName, supervisionTopics, type AclEntry, type AclOperation, type Principal } from "@kuayu/topics";
+import {
+  ACLS,
+  ACL_PROVINCES,
+  ALL_AUDIT_TOPICS,
+  ALL_LIFECYCLE_TOPICS,
+  PRINCIPALS,
+  PROVINCE_CODES,
+  aclsOf,
+  lifecycleTopicName,
+  supervisionTopics,
+  type AclEntry,
+  type AclOperation,
+  type Principal,
+} from "@kuayu/topics";
 
 const lifecycle = ALL_LIFECYCLE_TOPICS.map((t) => t.name);
-const topics = [...lifecycle, ...Object.values(supervisionTopics).map((t) => t.name)];
+const topics = [...lifecycle, ...Object.values(supervisionTopics).map((t) => t.name), ...ALL_AUDIT_TOPICS.map((t) => t.name)];
 const services = PRINCIPALS.filter((p) => p !== "operator");
 const producers: Principal[] = ["intake", "routing", "decision"];
 const may = (acls: AclEntry[], op: AclOperation, topic: string) => acls.some((e) => e.resource === "topic" && e.pattern === "literal" && e.name === topic && e.operations.includes(op));
@@ -48,10 +61,10 @@ describe("the Kafka ACL table", () => {
     }
   });
 
-  it("templates the lifecycle topics only, with {province} or {any}, over the province codes of libs/topics", () => {
+  it("templates the lifecycle and audit topics only, with {province} or {any}, over the province codes of libs/topics", () => {
     expect(ACL_PROVINCES).toEqual(PROVINCE_CODES);
     for (const p of PRINCIPALS) {
-      for (const e of ACLS[p].filter((e) => e.name.includes("{"))) expect([p, e.name]).toEqual([p, expect.stringMatching(/^kuayu\.filing\.lifecycle-\{(province|any)\}\.v1(\.dlq)?$/)]);
+      for (const e of ACLS[p].filter((e) => e.name.includes("{"))) expect([p, e.name]).toEqual([p, expect.stringMatching(/^kuayu\.(filing\.lifecycle|audit\.trail)-\{(province|any)\}\.v1(\.dlq)?$/)]);
     }
   });
 
@@ -82,6 +95,15 @@ describe("the Kafka ACL table", () => {
     for (const t of lifecycle) expect([t, may(all("notification"), "Write", t), may(all("supervision"), "Write", t)]).toEqual([t, false, false]);
     expect(may(all("intake"), "Write", supervisionTopics.noticePublished.name)).toBe(false);
     expect(may(all("notification"), "Write", dlqName(lifecycleTopicName("44")))).toBe(true);
+  });
+
+  it("lets every service write every province's audit topic, and only supervision (its provinces') and the operator read them", () => {
+    const audit = ALL_AUDIT_TOPICS.map((t) => t.name);
+    for (const p of services) for (const t of audit) expect([p, t, may(all(p), "Write", t)]).toEqual([p, t, true]);
+    for (const t of audit) expect([t, PRINCIPALS.filter((p) => may(all(p), "Read", t))]).toEqual([t, ["supervision", "operator"]]);
+    const guangdong = aclsOf("supervision", "", ["44"]);
+    expect(audit.filter((t) => may(guangdong, "Read", t))).toEqual(["kuayu.audit.trail-44.v1"]);
+    expect(audit.every((t) => may(aclsOf("intake", "", ["44"]), "Write", t))).toBe(true);
   });
 
   it("prefixes topic names with the deployment's topic prefix, not groups", () => {

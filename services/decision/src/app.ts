@@ -25,7 +25,7 @@ import { runRetention, startRetentionTimer, type RetentionTimer } from "@kuayu/m
 import { fieldCryptFromSettings, type FieldCrypt } from "@kuayu/fieldcrypt";
 import { drainLegacyOutbox, startVersionRelay, versionCollections, type VersionRelay, type VersionRow } from "@kuayu/outbox";
 import { intakeV1 } from "@kuayu/proto";
-import { ALL_LIFECYCLE_TOPICS, eventSecurity, ownCopy, ownedStreams } from "@kuayu/topics";
+import { ALL_AUDIT_TOPICS, ALL_LIFECYCLE_TOPICS, eventSecurity, ownCopy, ownedStreams } from "@kuayu/topics";
 import type { Connection } from "mongoose";
 import { groupIdOf, type Config } from "./config.js";
 import { recomputeOpenDeadlines, type Deps } from "./domain/decision.js";
@@ -100,7 +100,7 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
     const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: "decision", log, ...kafkaClient(config) });
     // It writes to every province's topic (a filing's window may be anywhere) and reads its scope's.
     const topics = inboxTopics(config.PROVINCE_SCOPE);
-    await ensureTopics(kafka, [...ALL_LIFECYCLE_TOPICS]);
+    await ensureTopics(kafka, [...ALL_LIFECYCLE_TOPICS, ...ALL_AUDIT_TOPICS]);
     producer = await createProducer(kafka, SOURCE, events);
     // Events written into inbox documents before they were versioned go out first, once.
     await drainLegacyOutbox(model, producer, log);
@@ -151,6 +151,8 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
     });
     server = await startServer({
       services: [decisionService(deps, copies, hub, config.PROVINCE_SCOPE)],
+      // The audit trail (docs/security.md): records of the calls that changed nothing go out here.
+      audit: { service: "decision", versioned: true, publish: (e) => producer!.sendRecords([e]) },
       verifier,
       log,
       host: config.GRPC_HOST,

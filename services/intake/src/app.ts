@@ -4,7 +4,7 @@ import { loadDirectory } from "@kuayu/directory";
 import { createClient, startServer, tlsFromSettings, type RunningServer } from "@kuayu/grpc";
 import { brokerReadiness, createKafka, createProducer, ensureTopics, runConsumer, type EventProducer, type RunningConsumer } from "@kuayu/kafka";
 import { runShutdown } from "@kuayu/lifecycle";
-import { ALL_LIFECYCLE_TOPICS, eventSecurity, ownCopy, ownedStreams } from "@kuayu/topics";
+import { ALL_AUDIT_TOPICS, ALL_LIFECYCLE_TOPICS, eventSecurity, ownCopy, ownedStreams } from "@kuayu/topics";
 import { startCalendar, type CalendarWatch } from "@kuayu/calendar";
 import { kafkaClient, retentionSchedule } from "@kuayu/config";
 import { fieldCryptFromSettings, type FieldCrypt } from "@kuayu/fieldcrypt";
@@ -72,7 +72,7 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
     // A province's release reads its own provinces' lifecycle topics only (the broker's ACLs allow no other).
     const lifecycleTopics = intakeTopics(config.PROVINCE_SCOPE);
     // It writes to every province's topic (a filing's jurisdiction may be anywhere).
-    await ensureTopics(kafka, [...ALL_LIFECYCLE_TOPICS]);
+    await ensureTopics(kafka, [...ALL_LIFECYCLE_TOPICS, ...ALL_AUDIT_TOPICS]);
     producer = await createProducer(kafka, SOURCE, events);
     // Events written into filing documents before they were versioned go out first, once.
     await drainLegacyOutbox(model, producer, log);
@@ -124,6 +124,8 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
     });
     server = await startServer({
       services: [intakeService(deps, directory, hub, config.PROVINCE_SCOPE)],
+      // The audit trail (docs/security.md): records of the calls that changed nothing go out here.
+      audit: { service: "intake", versioned: true, publish: (e) => producer!.sendRecords([e]) },
       verifier,
       log,
       host: config.GRPC_HOST,

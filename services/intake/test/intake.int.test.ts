@@ -7,8 +7,9 @@ import { fieldViolations } from "@kuayu/grpc";
 import { createKafka, createProducer, decodeEvent, headerMap, type EventProducer } from "@kuayu/kafka";
 import { createLogger } from "@kuayu/logger";
 import { connectMongo } from "@kuayu/mongo";
-import { commonV1, intakeV1, type intakeEventsV1 } from "@kuayu/proto";
-import { ALL_LIFECYCLE_TOPICS, FILING_EVENTS, lifecycleTopic, provinceOfTopic, topicsOfFiling, type FilingEventInit } from "@kuayu/topics";
+import { fromBinary } from "@bufbuild/protobuf";
+import { auditV1, commonV1, intakeV1, type intakeEventsV1 } from "@kuayu/proto";
+import { ALL_LIFECYCLE_TOPICS, FILING_EVENTS, auditTopicName, lifecycleTopic, provinceOfTopic, topicsOfFiling, type FilingEventInit } from "@kuayu/topics";
 import { assertInfraUp, eventually, infra, uniqueName } from "@kuayu/testkit";
 import type { Consumer } from "kafkajs";
 import type { Connection } from "mongoose";
@@ -23,6 +24,9 @@ let decisions: EventProducer;
 let collector: Consumer;
 const INTAKE_EVENTS: string[] = [FILING_EVENTS.submitted, FILING_EVENTS.correctionSubmitted, FILING_EVENTS.withdrawn];
 const seen: { type: string; province: string; key: string; id: string; value: Buffer; headers: Record<string, string> }[] = [];
+/** The audit records of Guangdong's and Beijing's courts' calls (docs/security.md "Audit trail"). */
+const audits: auditV1.AuditRecord[] = [];
+const AUDIT_TOPICS = [auditTopicName("44"), auditTopicName("11")];
 
 beforeAll(async () => {
   await assertInfraUp();
@@ -35,9 +39,10 @@ beforeAll(async () => {
   decisions = await createProducer(kafka, "kuayu.decision");
   collector = kafka.consumer({ groupId: uniqueName("collector") });
   await collector.connect();
-  await collector.subscribe({ topics: ALL_LIFECYCLE_TOPICS.map((t) => t.name), fromBeginning: true });
+  await collector.subscribe({ topics: [...ALL_LIFECYCLE_TOPICS.map((t) => t.name), ...AUDIT_TOPICS], fromBeginning: true });
   await collector.run({
     eachMessage: async ({ topic, message }) => {
+      if (AUDIT_TOPICS.includes(topic)) return void audits.push(fromBinary(auditV1.AuditRecordSchema, message.value!));
       const headers = headerMap(message.headers);
       // Intake's events only: the lifecycle topic carries the other services' (and this test's) too.
       const type = headers["kuayu-event-type"]!;
@@ -64,9 +69,10 @@ const copiesOf = (id: string) =>
     .sort();
 const BOTH = [BEIJING_CHAOYANG.province, TRIBUNAL.province].sort();
 /** Publishes another service's event as it would: on the topics of the filing's two provinces (Guangdong's window, the Beijing court). */
-const publishAs = (filingId: string, event: FilingEventInit["event"]) =>
+const publishAs = (filingId: string, event: FilingEventInit["event"], actor?: FilingEventInit["actor"]) =>
   decisions.publish(topicsOfFiling(TRIBUNAL.province, BEIJING_CHAOYANG.province), filingId, {
     event: { ...event, value: { collaboratingCourtId: TRIBUNAL.id, jurisdictionCourtId: BEIJING_CHAOYANG.id, ...(event?.value ?? {}) } } as FilingEventInit["event"],
+    ...(actor ? { actor } : {}),
   });
 const rpcError = async (p: Promise<unknown>) => {
   const err = (await p.then(
@@ -119,6 +125,9 @@ describe("a tribunal in Guangdong files a civil case with a basic court in Beiji
     expect(decoded.meta.source).toBe("kuayu.intake");
     // The submission wrote its own timeline entry, under the event's id (the consumer passes over intake's events).
     expect((await statusOf(filingId)).timeline).toEqual([expect.objectContaining({ eventId: decoded.meta.id, eventType: FILING_EVENTS.submitted, source: "kuayu.intake" })]);
+    // Who submitted travels on the event and stands in the timeline (the audit trail's actor).
+    expect(decoded.meta.actor).toEqual({ user: `user-${TRIBUNAL.id}`, name: `Clerk of ${TRIBUNAL.id}`, courtId: TRIBUNAL.id, province: TRIBUNAL.province, roles: ["window-clerk"] });
+    expect((await statusOf(filingId)).timeline[0]!.actor).toMatchObject({ user: `user-${TRIBUNAL.id}`, name: `Clerk of ${TRIBUNAL.id}`, courtId: TRIBUNAL.id });
     expect(m).toMatchObject({
       filingId,
       collaboratingCourtId: TRIBUNAL.id,
@@ -171,6 +180,27 @@ describe("a tribunal in Guangdong files a civil case with a basic court in Beiji
       })(),
     );
     expect(stranger.code).toBe(grpc.status.PERMISSION_DENIED);
+
+    // Both downloads are recorded: the specialist's (before the bytes went out) and the refused one.
+    const method = "/kuayu.intake.v1.FilingIntakeService/DownloadMaterial";
+    const recorded = await eventually(
+      async () => {
+        const r = audits.filter((a) => a.method === method && a.filingId === filingId);
+        return r.length >= 2 && r;
+      },
+      30_000,
+      "the downloads' audit records",
+    );
+    expect(recorded.map((r) => [r.actor?.courtId, r.target, r.result, r.service])).toEqual([
+      [BEIJING_CHAOYANG.id, material.materialId, "ok", "intake"],
+      ["c-440104", material.materialId, "denied", "intake"],
+    ]);
+    // The submission (a change) was recorded with it, by the clerk who made it.
+    expect(audits.find((a) => a.method === "/kuayu.intake.v1.FilingIntakeService/SubmitFiling" && a.filingId === filingId)).toMatchObject({
+      result: "ok",
+      target: filingId,
+      actor: { user: `user-${TRIBUNAL.id}`, name: `Clerk of ${TRIBUNAL.id}`, courtId: TRIBUNAL.id },
+    });
   });
 
   it("streams several materials in one call, each description followed by its bytes, in the order asked", async () => {
@@ -311,7 +341,8 @@ describe("a tribunal in Guangdong files a civil case with a basic court in Beiji
 
     // A late event of round 1 changes nothing; the acceptance of round 2 does.
     await publishAs(filingId, { case: "rejected", value: { ...base, round: 1, reason: "stale" } });
-    await publishAs(filingId, { case: "accepted", value: { ...base, round: 2, caseNumber: "（2026）京0105民初123号" } });
+    const specialistActor = { user: "u-spec", name: "王专员", courtId: BEIJING_CHAOYANG.id, province: BEIJING_CHAOYANG.province, roles: ["filing-specialist"] };
+    await publishAs(filingId, { case: "accepted", value: { ...base, round: 2, caseNumber: "（2026）京0105民初123号" } }, specialistActor);
     const accepted = await eventually(
       async () => {
         const f = await statusOf(filingId);
@@ -341,7 +372,11 @@ describe("a tribunal in Guangdong files a civil case with a basic court in Beiji
         "kuayu.decision.v1.Accepted",
       ]),
     );
-    const times = (await statusOf(filingId)).timeline.map((e) => e.at!.seconds);
+    // "accepted by 王专员, <court>": the actor the decision event carried; routing's own event names none.
+    const timeline = (await statusOf(filingId)).timeline;
+    expect(timeline.find((e) => e.eventType === "kuayu.decision.v1.Accepted")!.actor).toMatchObject({ user: "u-spec", name: "王专员", courtId: BEIJING_CHAOYANG.id });
+    expect(timeline.find((e) => e.eventType === "kuayu.routing.v1.FilingRouted")!.actor).toBeUndefined();
+    const times = timeline.map((e) => e.at!.seconds);
     expect([...times].sort()).toEqual(times);
 
     // Decided: no more withdrawal.

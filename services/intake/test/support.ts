@@ -124,7 +124,8 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
     address,
     token: (courtId, province, roles = ["window-clerk"]) => signer.mint({ user: `user-${courtId}`, courtId, roles, province }),
     async client(courtId, province, roles = ["window-clerk"]) {
-      const token = await signer.mint({ user: `user-${courtId}`, courtId, roles, province });
+      // A display name, as the identity provider's tokens carry: the audit trail and the timeline show it.
+      const token = await signer.mint({ user: `user-${courtId}`, name: `Clerk of ${courtId}`, courtId, roles, province });
       const c = createClient(intakeV1.FilingIntakeService, address, { token, timeoutMs: 60_000 });
       clients.push(c);
       return c;

@@ -9,7 +9,7 @@ import { runShutdown } from "@kuayu/lifecycle";
 import type { Logger } from "@kuayu/logger";
 import { connectMongo, storeReadiness, coordinationCollections, createLocks, createWatchHub, ensureCollections, findChangedSince, gridFsFileStore, type WatchHub } from "@kuayu/mongo";
 import { runRetention, startRetentionTimer, type RetentionTimer } from "@kuayu/mongo";
-import { lifecycleTopics, eventSecurity } from "@kuayu/topics";
+import { ALL_AUDIT_TOPICS, lifecycleTopics, eventSecurity } from "@kuayu/topics";
 import type { Connection } from "mongoose";
 import type { Config } from "./config.js";
 import { lifecycleConsumer } from "./adapters/consumer.js";
@@ -114,7 +114,7 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
     // A province's release reads its own provinces' lifecycle topics only (the broker's ACLs allow no
     // other). Every copy of an event is handled — each serves the courts of its topic's province.
     const topics = lifecycleTopics(scope);
-    await ensureTopics(kafka, topics);
+    await ensureTopics(kafka, [...topics, ...ALL_AUDIT_TOPICS]);
     producer = await createProducer(kafka, "kuayu.notification", events); // dead letters only
     const lifecycle = lifecycleConsumer({
       store,
@@ -156,6 +156,8 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
           verifyPerMinute: config.VERIFY_DOCUMENT_PER_MINUTE,
         }),
       ],
+      // The audit trail (docs/security.md): records of the calls that changed nothing go out here.
+      audit: { service: "notification", versioned: false, publish: (e) => producer!.sendRecords([e]) },
       verifier,
       log,
       host: config.GRPC_HOST,

@@ -10,11 +10,13 @@ import { runShutdown } from "@kuayu/lifecycle";
 import type { Logger } from "@kuayu/logger";
 import { connectMongo, storeReadiness, coordinationCollections, createLocks, ensureCollections } from "@kuayu/mongo";
 import { runRetention, startRetentionTimer, type RetentionTimer } from "@kuayu/mongo";
-import { lifecycleStream, lifecycleTopics, ownCopy, supervisionTopics, eventSecurity } from "@kuayu/topics";
+import { ALL_AUDIT_TOPICS, auditTopics, lifecycleStream, lifecycleTopics, ownCopy, supervisionTopics, eventSecurity, PROVINCE_CODES } from "@kuayu/topics";
 import type { Connection } from "mongoose";
 import type { Config } from "./config.js";
 import { chinaDay } from "./domain/ledger.js";
 import { ledgerConsumer } from "./adapters/consumer.js";
+import { auditConsumer } from "./adapters/audit-consumer.js";
+import { AUDIT_COLLECTIONS, auditTrail } from "./adapters/audit-trail.js";
 import { supervisionService } from "./adapters/grpc.js";
 import { httpApi } from "./adapters/http.js";
 import { watchOverdue } from "./adapters/metrics.js";
@@ -56,11 +58,12 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
   // A province's release reads its own provinces' lifecycle topics only (the broker's ACLs allow no other).
   const topics = lifecycleTopics(scope);
 
-  let conn: Connection | undefined, producer: EventProducer | undefined, consumer: RunningConsumer | undefined, server: RunningServer | undefined;
+  let conn: Connection | undefined, producer: EventProducer | undefined, consumer: RunningConsumer | undefined, audits: RunningConsumer | undefined, server: RunningServer | undefined;
   let http: Server | undefined, timer: NodeJS.Timeout | undefined, overdueGauge: { stop(): void } | undefined, retention: RetentionTimer | undefined;
   try {
     conn = await connectMongo({ uri: config.MONGO_URI, dbName: config.MONGO_DB });
-    await ensureCollections(conn, [...COLLECTIONS, ...coordinationCollections()]);
+    await ensureCollections(conn, [...COLLECTIONS, ...AUDIT_COLLECTIONS, ...coordinationCollections()]);
+    const trail = auditTrail(conn, { alg: config.AUDIT_HASH, scope, provinces: PROVINCE_CODES, courtProvince: (id) => dir.byId(id)?.province });
     const store = openStore(conn, createLocks(conn));
     const sup = createSupervision(store, dir, { flushMs: config.SUPERVISION_FLUSH_MS, maxEvents: config.SUPERVISION_FLUSH_MAX_EVENTS, maxFetches: config.KAFKA_CONCURRENCY });
     overdueGauge = watchOverdue(store);
@@ -74,7 +77,7 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
       run: () => runRetention("supervision", retentionSteps, { now: new Date(), schedule: retentionSchedule(config), dryRun: false, log }),
     });
     const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: "supervision", log, ...kafkaClient(config) });
-    await ensureTopics(kafka, [...topics, ...Object.values(supervisionTopics)]);
+    await ensureTopics(kafka, [...topics, ...Object.values(supervisionTopics), ...ALL_AUDIT_TOPICS]);
     producer = await createProducer(kafka, "kuayu.supervision", events);
     const publishNotice = async (n: NoticeDoc) => {
       await producer!.publish(supervisionTopics.noticePublished, n._id, {
@@ -114,6 +117,23 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
       onFatal,
     });
 
+    // The audit trail: this release's provinces' audit topics, each into its province's hash chain
+    // (one partition each: one member writes a chain). Records are not signed events; the broker's
+    // ACLs say who may write them, and the chain says whether they were changed after.
+    audits = await runConsumer({
+      kafka,
+      groupId: `${config.KAFKA_GROUP_ID}-audit`,
+      sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
+      concurrency: config.KAFKA_CONCURRENCY,
+      fromBeginning: true,
+      topics: auditTopics(scope),
+      handleBatch: auditConsumer(trail),
+      onAssign: () => trail.reset(),
+      producer,
+      log,
+      onFatal,
+    });
+
     // The scheduled notices: once a day after NOTICE_TIME (China time) the daily one, on Mondays
     // also the weekly one, for the release's scope (national, or each province of the scope).
     if (config.NOTICE_TIME !== "off") {
@@ -139,7 +159,8 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
     }
 
     server = await startServer({
-      services: [supervisionService(sup, store, dir, publishNotice)],
+      services: [supervisionService(sup, store, dir, publishNotice, trail)],
+      audit: { service: "supervision", versioned: false, publish: (e) => producer!.sendRecords([e]) },
       verifier,
       log,
       host: config.GRPC_HOST,
@@ -162,6 +183,7 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
         { name: "stop schedule", run: () => clearInterval(timer) },
         { name: "stop retention", run: () => retention?.stop() },
         { name: "stop consuming", run: () => consumer?.stop() },
+        { name: "stop the audit consumer", run: () => audits?.stop() },
         { name: "close HTTP", run: () => new Promise<void>((r) => (http ? http.close(() => r()) : r())) },
         { name: "drain gRPC", run: () => server?.drain(Math.min(10_000, config.SHUTDOWN_GRACE_MS / 2)) },
         { name: "flush producer", run: () => producer?.disconnect() },

@@ -34,6 +34,8 @@ const schema = z
       .default("kuayu_supervision"),
     /** Jurisdiction courts' provinces whose filings this instance supervises ("all" nationally). */
     PROVINCE_SCOPE: fields.provinces,
+    /** The audit chains' hash (docs/security.md "Audit trail"): SHA-256, or SM3 (GB/T 32905) for commercial-cryptography assessment. */
+    AUDIT_HASH: z.enum(["sha256", "sm3"]).default("sha256"),
     /** When the scheduled notices are generated (China time, HH:MM); "off" disables the schedule. */
     NOTICE_TIME: z
       .string()

@@ -149,7 +149,7 @@ export function filingToProto(f: Filing, timeline: TimelineEntry[] = []): Messag
       requestedAt: ts(f.correctionRequest.requestedAt),
     },
     decision: f.decision && { ...f.decision, decidedAt: ts(f.decision.decidedAt) },
-    timeline: timeline.map((t) => ({ eventId: t.eventId, eventType: t.eventType, at: timestampFromDate(t.at), source: t.source, detail: t.detail })),
+    timeline: timeline.map((t) => ({ eventId: t.eventId, eventType: t.eventType, at: timestampFromDate(t.at), source: t.source, detail: t.detail, ...(t.actor ? { actor: t.actor } : {}) })),
   };
 }
 

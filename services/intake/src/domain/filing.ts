@@ -105,6 +105,14 @@ export interface TimelineEntry {
   at: Date;
   source: string;
   detail: string;
+  /** Who caused the event through a call (the audit trail's actor): user, display name, court. */
+  actor?: TimelineActor;
+}
+
+export interface TimelineActor {
+  user: string;
+  name?: string;
+  courtId: string;
 }
 
 // ---- limits ----------------------------------------------------------------------------------

@@ -7,6 +7,10 @@ import { chinaDay } from "../domain/ledger.js";
 import { authorize, checkScope, type Scope, type Supervision } from "./supervision.js";
 import type { ComplaintDoc, NoticeDoc, Store } from "./store.js";
 import { noticeCsv } from "./csv.js";
+import type { AuditTrail } from "./audit-trail.js";
+import type { ChainEntry } from "../domain/audit-chain.js";
+
+const chainedOut = (e: ChainEntry) => ({ province: e.province, seq: BigInt(e.seq), record: e.record, prevHash: e.prevHash, hash: e.hash, algorithm: e.alg });
 
 const ts = (d: Date | undefined) => (d ? timestampFromDate(d) : undefined);
 
@@ -41,7 +45,7 @@ const complaintOut = (c: ComplaintDoc) => ({
 });
 
 /** gRPC adapter of kuayu.supervision.v1.SupervisionService. */
-export function supervisionService(sup: Supervision, store: Store, dir: Directory, publishNotice: (n: NoticeDoc) => Promise<void>) {
+export function supervisionService(sup: Supervision, store: Store, dir: Directory, publishNotice: (n: NoticeDoc) => Promise<void>, trail: AuditTrail) {
   const scoped = (auth: Parameters<typeof authorize>[0], s: supervisionV1.Scope | undefined) => {
     const scope = scopeFromProto(s);
     checkScope(scope, dir);
@@ -149,6 +153,13 @@ export function supervisionService(sup: Supervision, store: Store, dir: Director
           participation: r.participation.map((p) => ({ ...p, expected: BigInt(p.expected), participated: BigInt(p.participated), rate: p.expected ? p.participated / p.expected : 0 })),
           missingCourtIds: r.missing,
         };
+      },
+      async showAudit(req, ctx) {
+        return { records: (await trail.show(ctx.auth, req.filingId.trim())).map(chainedOut) };
+      },
+      async verifyAudit(req, ctx) {
+        const r = await trail.verify(ctx.auth, req.province.trim(), Number(req.fromSeq), Number(req.toSeq));
+        return { checked: BigInt(r.checked), provinces: r.provinces, problems: r.problems.map((p) => ({ ...p, seq: BigInt(p.seq) })) };
       },
     }),
   );

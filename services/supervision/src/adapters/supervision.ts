@@ -17,7 +17,7 @@ export interface Scope {
   id: string;
 }
 
-const SPC = "c-spc";
+export const SPC = "c-spc";
 
 /**
  * Supervisors only: the SPC's see the country, a high court's its own province (and its courts).

@@ -89,7 +89,14 @@ export function lifecycleConsumer(deps: Pick<Deps, "repo" | "now"> & { log: Life
       const { update, detail } = interpret(event);
       const items = byFiling.get(event.key) ?? [];
       items.push({
-        entry: { eventId: event.meta.id, eventType: event.meta.type, at: event.meta.time, source: event.meta.source, detail },
+        entry: {
+          eventId: event.meta.id,
+          eventType: event.meta.type,
+          at: event.meta.time,
+          source: event.meta.source,
+          detail,
+          ...(event.meta.actor ? { actor: { user: event.meta.actor.user, ...(event.meta.actor.name ? { name: event.meta.actor.name } : {}), courtId: event.meta.actor.courtId } } : {}),
+        },
         update: update && { ...update, eventType: event.meta.type },
       });
       byFiling.set(event.key, items);

@@ -5,12 +5,13 @@ import { HEADERS } from "@kuayu/kafka";
 import { PERSONAL_FIELDS, type FieldCrypt } from "@kuayu/fieldcrypt";
 import { findChangedSince, tickOf } from "@kuayu/mongo";
 import { provinceOfTopic, provincePartition, topicsOfFiling, type FilingEventInit } from "@kuayu/topics";
-import type { Filing, TimelineEntry } from "../../domain/filing.js";
+import { currentAudit } from "@kuayu/auth";
+import type { Filing, TimelineActor, TimelineEntry } from "../../domain/filing.js";
 import type { Change, FilingRepository, IntakeEvent, LifecycleLog, ListQuery } from "../../domain/intake.js";
 import { SOURCE } from "../kafka/topics.js";
 import { detailsToProto, jurisdictionCopyOfDetails, materialToProto, toProtoCaseType } from "../proto.js";
 
-type TimelineRow = { eventId: string; eventType: string; at: Date; source: string; detail: string };
+type TimelineRow = { eventId: string; eventType: string; at: Date; source: string; detail: string; actor?: TimelineActor };
 /**
  * A filing, its timeline and its version (versioned documents, @kuayu/outbox: every change commits
  * `filings_versions` `<id>:<version>`). The timeline lives in the filing's document: the lifecycle
@@ -264,7 +265,11 @@ export function mongoFilingRepository(
           const outbox = perEvent.flat();
           // The window's timeline gets the change's own events now, with the change: the lifecycle
           // consumer passes over intake's events (one change of the filing less for each).
-          const own = perEvent.map(([o]) => o!).map((o): TimelineRow => ({ eventId: o._id, eventType: o.headers[HEADERS.type]!, at: new Date(o.headers[HEADERS.time]!), source: SOURCE, detail: "" }));
+          const call = currentAudit();
+          const actor = call ? { actor: { user: call.actor.user, ...(call.actor.name ? { name: call.actor.name } : {}), courtId: call.actor.courtId } } : {};
+          const own = perEvent
+            .map(([o]) => o!)
+            .map((o): TimelineRow => ({ eventId: o._id, eventType: o.headers[HEADERS.type]!, at: new Date(o.headers[HEADERS.time]!), source: SOURCE, detail: "", ...actor }));
           const rows = own.length > 0 ? [...(d.timeline ?? (await timeline.findById(id).lean<TimelineDoc>())?.entries ?? []), ...own] : d.timeline;
           return { head: { ...toDoc(result.filing, crypt), ...(rows ? { timeline: rows } : {}) }, outbox: sealed(outbox) };
         },
@@ -279,12 +284,12 @@ export function mongoFilingRepository(
       const d = await model.findById(id, { timeline: 1 }).lean<Pick<FilingDoc, "timeline">>();
       const rows = d?.timeline ?? (await timeline.findById(id).lean<TimelineDoc>())?.entries ?? [];
       return rows
-        .map((t) => ({ eventId: t.eventId, eventType: t.eventType, at: new Date(t.at), source: t.source ?? "", detail: t.detail ?? "" }))
+        .map((t) => ({ eventId: t.eventId, eventType: t.eventType, at: new Date(t.at), source: t.source ?? "", detail: t.detail ?? "", ...(t.actor?.user ? { actor: t.actor } : {}) }))
         .sort((a, b) => a.at.getTime() - b.at.getTime() || a.eventId.localeCompare(b.eventId));
     },
     async record(filingId, entries: TimelineEntry[], apply) {
       // Lifecycle topics carry every intake's filings (one release per province); keep ours only.
-      const add = entries.map((e) => ({ eventId: e.eventId, eventType: e.eventType, at: e.at, source: e.source, detail: e.detail }));
+      const add = entries.map((e) => ({ eventId: e.eventId, eventType: e.eventType, at: e.at, source: e.source, detail: e.detail, ...(e.actor ? { actor: e.actor } : {}) }));
       let changed = false;
       try {
         const head = await docs.change(filingId, async (d) => {

@@ -4,6 +4,8 @@
 
 import type { GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2";
 import { fileDesc, messageDesc } from "@bufbuild/protobuf/codegenv2";
+import type { Actor } from "../../audit/v1/audit_pb.js";
+import { file_kuayu_audit_v1_audit } from "../../audit/v1/audit_pb.js";
 import type { Accepted, Acknowledged, CorrectionRequested, DeadlinesChanged, Rejected } from "../../decision/v1/events_pb.js";
 import { file_kuayu_decision_v1_events } from "../../decision/v1/events_pb.js";
 import type { CorrectionSubmitted, FilingSubmitted, FilingWithdrawn } from "../../intake/v1/events_pb.js";
@@ -16,7 +18,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file kuayu/filing/v1/events.proto.
  */
 export const file_kuayu_filing_v1_events: GenFile = /*@__PURE__*/
-  fileDesc("ChxrdWF5dS9maWxpbmcvdjEvZXZlbnRzLnByb3RvEg9rdWF5dS5maWxpbmcudjEi8QQKC0ZpbGluZ0V2ZW50EjwKEGZpbGluZ19zdWJtaXR0ZWQYASABKAsyIC5rdWF5dS5pbnRha2UudjEuRmlsaW5nU3VibWl0dGVkSAASRAoUY29ycmVjdGlvbl9zdWJtaXR0ZWQYAiABKAsyJC5rdWF5dS5pbnRha2UudjEuQ29ycmVjdGlvblN1Ym1pdHRlZEgAEjwKEGZpbGluZ193aXRoZHJhd24YAyABKAsyIC5rdWF5dS5pbnRha2UudjEuRmlsaW5nV2l0aGRyYXduSAASNwoNZmlsaW5nX3JvdXRlZBgEIAEoCzIeLmt1YXl1LnJvdXRpbmcudjEuRmlsaW5nUm91dGVkSAASOQoOcm91dGluZ19mYWlsZWQYBSABKAsyHy5rdWF5dS5yb3V0aW5nLnYxLlJvdXRpbmdGYWlsZWRIABI3CgxhY2tub3dsZWRnZWQYBiABKAsyHy5rdWF5dS5kZWNpc2lvbi52MS5BY2tub3dsZWRnZWRIABIvCghhY2NlcHRlZBgHIAEoCzIbLmt1YXl1LmRlY2lzaW9uLnYxLkFjY2VwdGVkSAASLwoIcmVqZWN0ZWQYCCABKAsyGy5rdWF5dS5kZWNpc2lvbi52MS5SZWplY3RlZEgAEkYKFGNvcnJlY3Rpb25fcmVxdWVzdGVkGAkgASgLMiYua3VheXUuZGVjaXNpb24udjEuQ29ycmVjdGlvblJlcXVlc3RlZEgAEkAKEWRlYWRsaW5lc19jaGFuZ2VkGAogASgLMiMua3VheXUuZGVjaXNpb24udjEuRGVhZGxpbmVzQ2hhbmdlZEgAQgcKBWV2ZW50YgZwcm90bzM", [file_kuayu_decision_v1_events, file_kuayu_intake_v1_events, file_kuayu_routing_v1_events]);
+  fileDesc("ChxrdWF5dS9maWxpbmcvdjEvZXZlbnRzLnByb3RvEg9rdWF5dS5maWxpbmcudjEilwUKC0ZpbGluZ0V2ZW50EjwKEGZpbGluZ19zdWJtaXR0ZWQYASABKAsyIC5rdWF5dS5pbnRha2UudjEuRmlsaW5nU3VibWl0dGVkSAASRAoUY29ycmVjdGlvbl9zdWJtaXR0ZWQYAiABKAsyJC5rdWF5dS5pbnRha2UudjEuQ29ycmVjdGlvblN1Ym1pdHRlZEgAEjwKEGZpbGluZ193aXRoZHJhd24YAyABKAsyIC5rdWF5dS5pbnRha2UudjEuRmlsaW5nV2l0aGRyYXduSAASNwoNZmlsaW5nX3JvdXRlZBgEIAEoCzIeLmt1YXl1LnJvdXRpbmcudjEuRmlsaW5nUm91dGVkSAASOQoOcm91dGluZ19mYWlsZWQYBSABKAsyHy5rdWF5dS5yb3V0aW5nLnYxLlJvdXRpbmdGYWlsZWRIABI3CgxhY2tub3dsZWRnZWQYBiABKAsyHy5rdWF5dS5kZWNpc2lvbi52MS5BY2tub3dsZWRnZWRIABIvCghhY2NlcHRlZBgHIAEoCzIbLmt1YXl1LmRlY2lzaW9uLnYxLkFjY2VwdGVkSAASLwoIcmVqZWN0ZWQYCCABKAsyGy5rdWF5dS5kZWNpc2lvbi52MS5SZWplY3RlZEgAEkYKFGNvcnJlY3Rpb25fcmVxdWVzdGVkGAkgASgLMiYua3VheXUuZGVjaXNpb24udjEuQ29ycmVjdGlvblJlcXVlc3RlZEgAEkAKEWRlYWRsaW5lc19jaGFuZ2VkGAogASgLMiMua3VheXUuZGVjaXNpb24udjEuRGVhZGxpbmVzQ2hhbmdlZEgAEiQKBWFjdG9yGAsgASgLMhUua3VheXUuYXVkaXQudjEuQWN0b3JCBwoFZXZlbnRiBnByb3RvMw", [file_kuayu_audit_v1_audit, file_kuayu_decision_v1_events, file_kuayu_intake_v1_events, file_kuayu_routing_v1_events]);
 
 /**
  * Topics kuayu.filing.lifecycle-<NN>.v1, one per province code (libs/topics PROVINCE_CODES): every
@@ -93,6 +95,14 @@ export type FilingEvent = Message<"kuayu.filing.v1.FilingEvent"> & {
     value: DeadlinesChanged;
     case: "deadlinesChanged";
   } | { case: undefined; value?: undefined };
+
+  /**
+   * Who caused the event through a call (a clerk, a specialist, a court's system); unset for
+   * events a service emits on its own (routing, deadline recounts).
+   *
+   * @generated from field: kuayu.audit.v1.Actor actor = 11;
+   */
+  actor?: Actor | undefined;
 };
 
 /**

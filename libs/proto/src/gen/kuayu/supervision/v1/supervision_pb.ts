@@ -7,6 +7,8 @@ import { enumDesc, fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf
 import { file_buf_validate_validate } from "@bufbuild/protovalidate/gen/buf/validate/validate_pb.js";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
+import type { ChainedRecord, ChainProblem } from "../../audit/v1/audit_pb.js";
+import { file_kuayu_audit_v1_audit } from "../../audit/v1/audit_pb.js";
 import type { CaseType } from "../../common/v1/common_pb.js";
 import { file_kuayu_common_v1_common } from "../../common/v1/common_pb.js";
 import type { Message } from "@bufbuild/protobuf";
@@ -15,7 +17,101 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file kuayu/supervision/v1/supervision.proto.
  */
 export const file_kuayu_supervision_v1_supervision: GenFile = /*@__PURE__*/
-  fileDesc("CiZrdWF5dS9zdXBlcnZpc2lvbi92MS9zdXBlcnZpc2lvbi5wcm90bxIUa3VheXUuc3VwZXJ2aXNpb24udjEiTgoFU2NvcGUSLwoFbGV2ZWwYASABKA4yIC5rdWF5dS5zdXBlcnZpc2lvbi52MS5TY29wZUxldmVsEhQKAmlkGAIgASgJQgi6SAVyAxiAASKjBAoKSW5kaWNhdG9ycxIPCgdmaWxpbmdzGAEgASgDEhEKCXJlc3BvbmRlZBgCIAEoAxIjChtyZXNwb25kZWRfd2l0aGluXzMwX21pbnV0ZXMYAyABKAMSIgoacmVzcG9uZGVkX3dpdGhpbl81X21pbnV0ZXMYBCABKAMSIAoYcmVzcG9uc2VfcmF0ZV8zMF9taW51dGVzGAUgASgBEhwKFHJlc3BvbnNlX21pbnV0ZXNfcDUwGAYgASgBEhwKFHJlc3BvbnNlX21pbnV0ZXNfcDkwGAcgASgBEh0KFXJlc3BvbnNlX21pbnV0ZXNfbWVhbhgIIAEoARIPCgdkZWNpZGVkGAkgASgDEhcKD2RlY2lkZWRfaW5fdGltZRgKIAEoAxIQCghhY2NlcHRlZBgLIAEoAxIQCghyZWplY3RlZBgMIAEoAxIRCgljb3JyZWN0ZWQYDSABKAMSFwoPYWNjZXB0YW5jZV9yYXRlGA4gASgBEhYKDnJlamVjdGlvbl9yYXRlGA8gASgBEhcKD2NvcnJlY3Rpb25fcmF0ZRgQIAEoARITCgtvdmVyZHVlX25vdxgRIAEoAxIcChRzYXRpc2ZhY3Rpb25fYXZlcmFnZRgSIAEoARIaChJzYXRpc2ZhY3Rpb25fY291bnQYEyABKAMSEgoKY29tcGxhaW50cxgUIAEoAxIdChVyZXNwb25zZXNfcHJvdmlzaW9uYWwYFSABKAMivQEKFEdldEluZGljYXRvcnNSZXF1ZXN0EioKBXNjb3BlGAEgASgLMhsua3VheXUuc3VwZXJ2aXNpb24udjEuU2NvcGUSGgoJZnJvbV9kYXRlGAIgASgJQge6SARyAhgKEhgKB3RvX2RhdGUYAyABKAlCB7pIBHICGAoSLAoJY2FzZV90eXBlGAQgASgOMhkua3VheXUuY29tbW9uLnYxLkNhc2VUeXBlEhUKDWluY2x1ZGVfZHJpbGwYBSABKAgiTQoVR2V0SW5kaWNhdG9yc1Jlc3BvbnNlEjQKCmluZGljYXRvcnMYASABKAsyIC5rdWF5dS5zdXBlcnZpc2lvbi52MS5JbmRpY2F0b3JzIvEBCg1PdmVyZHVlRmlsaW5nEhEKCWZpbGluZ19pZBgBIAEoCRIdChVqdXJpc2RpY3Rpb25fY291cnRfaWQYAiABKAkSHgoWY29sbGFib3JhdGluZ19jb3VydF9pZBgDIAEoCRIsCgljYXNlX3R5cGUYBCABKA4yGS5rdWF5dS5jb21tb24udjEuQ2FzZVR5cGUSEwoLb3ZlcmR1ZV9mb3IYBSABKAkSJwoDZHVlGAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIPCgdsYXRlX2J5GAcgASgBEhEKCWxhdGVfdW5pdBgIIAEoCSJXChJMaXN0T3ZlcmR1ZVJlcXVlc3QSKgoFc2NvcGUYASABKAsyGy5rdWF5dS5zdXBlcnZpc2lvbi52MS5TY29wZRIVCg1pbmNsdWRlX2RyaWxsGAIgASgIIksKE0xpc3RPdmVyZHVlUmVzcG9uc2USNAoHZmlsaW5ncxgBIAMoCzIjLmt1YXl1LnN1cGVydmlzaW9uLnYxLk92ZXJkdWVGaWxpbmciygEKCU5vdGljZVJvdxIdChVqdXJpc2RpY3Rpb25fY291cnRfaWQYASABKAkSHwoXanVyaXNkaWN0aW9uX2NvdXJ0X25hbWUYAiABKAkSEQoJZmlsaW5nX2lkGAMgASgJEhYKDnJlY2VpcHRfbnVtYmVyGAQgASgJEi4KCmFycml2ZWRfYXQYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEg8KB2xhdGVfYnkYBiABKAESEQoJbGF0ZV91bml0GAcgASgJIuUBCgZOb3RpY2USEQoJbm90aWNlX2lkGAEgASgJEi4KBGtpbmQYAiABKA4yIC5rdWF5dS5zdXBlcnZpc2lvbi52MS5Ob3RpY2VLaW5kEioKBXNjb3BlGAMgASgLMhsua3VheXUuc3VwZXJ2aXNpb24udjEuU2NvcGUSMAoMZ2VuZXJhdGVkX2F0GAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBItCgRyb3dzGAUgAygLMh8ua3VheXUuc3VwZXJ2aXNpb24udjEuTm90aWNlUm93EgsKA2NzdhgGIAEoCSJzChVHZW5lcmF0ZU5vdGljZVJlcXVlc3QSLgoEa2luZBgBIAEoDjIgLmt1YXl1LnN1cGVydmlzaW9uLnYxLk5vdGljZUtpbmQSKgoFc2NvcGUYAiABKAsyGy5rdWF5dS5zdXBlcnZpc2lvbi52MS5TY29wZSJGChZHZW5lcmF0ZU5vdGljZVJlc3BvbnNlEiwKBm5vdGljZRgBIAEoCzIcLmt1YXl1LnN1cGVydmlzaW9uLnYxLk5vdGljZSJTChJMaXN0Tm90aWNlc1JlcXVlc3QSKgoFc2NvcGUYASABKAsyGy5rdWF5dS5zdXBlcnZpc2lvbi52MS5TY29wZRIRCglwYWdlX3NpemUYAiABKAUiRAoTTGlzdE5vdGljZXNSZXNwb25zZRItCgdub3RpY2VzGAEgAygLMhwua3VheXUuc3VwZXJ2aXNpb24udjEuTm90aWNlIi8KEEdldE5vdGljZVJlcXVlc3QSGwoJbm90aWNlX2lkGAEgASgJQgi6SAVyAxiAASJBChFHZXROb3RpY2VSZXNwb25zZRIsCgZub3RpY2UYASABKAsyHC5rdWF5dS5zdXBlcnZpc2lvbi52MS5Ob3RpY2UibAoRUmF0ZUZpbGluZ1JlcXVlc3QSGwoJZmlsaW5nX2lkGAEgASgJQgi6SAVyAxiAARINCgVzY29yZRgCIAEoBRIZCgdjb21tZW50GAMgASgJQgi6SAVyAxj0AxIQCghieV9wYXJ0eRgEIAEoCCIUChJSYXRlRmlsaW5nUmVzcG9uc2Ui8gEKCUNvbXBsYWludBIUCgxjb21wbGFpbnRfaWQYASABKAkSEQoJZmlsaW5nX2lkGAIgASgJEhAKCGNhdGVnb3J5GAMgASgJEgwKBHRleHQYBCABKAkSDgoGc3RhdHVzGAUgASgJEg4KBmFuc3dlchgGIAEoCRIsCghmaWxlZF9hdBgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoLYW5zd2VyZWRfYXQYCCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEh0KFWp1cmlzZGljdGlvbl9jb3VydF9pZBgJIAEoCSJmChRGaWxlQ29tcGxhaW50UmVxdWVzdBIbCglmaWxpbmdfaWQYASABKAlCCLpIBXIDGIABEhkKCGNhdGVnb3J5GAIgASgJQge6SARyAhhAEhYKBHRleHQYAyABKAlCCLpIBXIDGNAPIksKFUZpbGVDb21wbGFpbnRSZXNwb25zZRIyCgljb21wbGFpbnQYASABKAsyHy5rdWF5dS5zdXBlcnZpc2lvbi52MS5Db21wbGFpbnQiUgoWQW5zd2VyQ29tcGxhaW50UmVxdWVzdBIeCgxjb21wbGFpbnRfaWQYASABKAlCCLpIBXIDGIABEhgKBmFuc3dlchgCIAEoCUIIukgFcgMY0A8iTQoXQW5zd2VyQ29tcGxhaW50UmVzcG9uc2USMgoJY29tcGxhaW50GAEgASgLMh8ua3VheXUuc3VwZXJ2aXNpb24udjEuQ29tcGxhaW50IlYKFUxpc3RDb21wbGFpbnRzUmVxdWVzdBIqCgVzY29wZRgBIAEoCzIbLmt1YXl1LnN1cGVydmlzaW9uLnYxLlNjb3BlEhEKCW9wZW5fb25seRgCIAEoCCJNChZMaXN0Q29tcGxhaW50c1Jlc3BvbnNlEjMKCmNvbXBsYWludHMYASADKAsyHy5rdWF5dS5zdXBlcnZpc2lvbi52MS5Db21wbGFpbnQihgIKBURyaWxsEhoKCGRyaWxsX2lkGAEgASgJQgi6SAVyAxiAARIWCgRuYW1lGAIgASgJQgi6SAVyAxjIARIOCgZyb3VuZHMYAyABKAUSJAoJY291cnRfaWRzGAQgAygJQhG6SA6SAQsQoJwBIgVyAxiAARI3CgpjYXNlX3R5cGVzGAUgAygOMhkua3VheXUuY29tbW9uLnYxLkNhc2VUeXBlQgi6SAWSAQIQChItCglzdGFydHNfYXQYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEisKB2VuZHNfYXQYByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIkAKEkNyZWF0ZURyaWxsUmVxdWVzdBIqCgVkcmlsbBgBIAEoCzIbLmt1YXl1LnN1cGVydmlzaW9uLnYxLkRyaWxsIkEKE0NyZWF0ZURyaWxsUmVzcG9uc2USKgoFZHJpbGwYASABKAsyGy5rdWF5dS5zdXBlcnZpc2lvbi52MS5EcmlsbCJkChBQYXJ0aWNpcGF0aW9uUm93Eg0KBWdyb3VwGAEgASgJEgsKA2tleRgCIAEoCRIQCghleHBlY3RlZBgDIAEoAxIUCgxwYXJ0aWNpcGF0ZWQYBCABKAMSDAoEcmF0ZRgFIAEoASJCChVHZXREcmlsbFJlcG9ydFJlcXVlc3QSGgoIZHJpbGxfaWQYASABKAlCCLpIBXIDGIABEg0KBXJvdW5kGAIgASgFItEBChZHZXREcmlsbFJlcG9ydFJlc3BvbnNlEioKBWRyaWxsGAEgASgLMhsua3VheXUuc3VwZXJ2aXNpb24udjEuRHJpbGwSDwoHZmlsaW5ncxgCIAEoAxIgChhyZXNwb25zZV9yYXRlXzMwX21pbnV0ZXMYAyABKAESPQoNcGFydGljaXBhdGlvbhgEIAMoCzImLmt1YXl1LnN1cGVydmlzaW9uLnYxLlBhcnRpY2lwYXRpb25Sb3cSGQoRbWlzc2luZ19jb3VydF9pZHMYBSADKAkqdAoKU2NvcGVMZXZlbBIbChdTQ09QRV9MRVZFTF9VTlNQRUNJRklFRBAAEhgKFFNDT1BFX0xFVkVMX05BVElPTkFMEAESGAoUU0NPUEVfTEVWRUxfUFJPVklOQ0UQAhIVChFTQ09QRV9MRVZFTF9DT1VSVBADKlgKCk5vdGljZUtpbmQSGwoXTk9USUNFX0tJTkRfVU5TUEVDSUZJRUQQABIVChFOT1RJQ0VfS0lORF9EQUlMWRABEhYKEk5PVElDRV9LSU5EX1dFRUtMWRACMooJChJTdXBlcnZpc2lvblNlcnZpY2USaAoNR2V0SW5kaWNhdG9ycxIqLmt1YXl1LnN1cGVydmlzaW9uLnYxLkdldEluZGljYXRvcnNSZXF1ZXN0Gisua3VheXUuc3VwZXJ2aXNpb24udjEuR2V0SW5kaWNhdG9yc1Jlc3BvbnNlEmIKC0xpc3RPdmVyZHVlEigua3VheXUuc3VwZXJ2aXNpb24udjEuTGlzdE92ZXJkdWVSZXF1ZXN0Gikua3VheXUuc3VwZXJ2aXNpb24udjEuTGlzdE92ZXJkdWVSZXNwb25zZRJrCg5HZW5lcmF0ZU5vdGljZRIrLmt1YXl1LnN1cGVydmlzaW9uLnYxLkdlbmVyYXRlTm90aWNlUmVxdWVzdBosLmt1YXl1LnN1cGVydmlzaW9uLnYxLkdlbmVyYXRlTm90aWNlUmVzcG9uc2USYgoLTGlzdE5vdGljZXMSKC5rdWF5dS5zdXBlcnZpc2lvbi52MS5MaXN0Tm90aWNlc1JlcXVlc3QaKS5rdWF5dS5zdXBlcnZpc2lvbi52MS5MaXN0Tm90aWNlc1Jlc3BvbnNlElwKCUdldE5vdGljZRImLmt1YXl1LnN1cGVydmlzaW9uLnYxLkdldE5vdGljZVJlcXVlc3QaJy5rdWF5dS5zdXBlcnZpc2lvbi52MS5HZXROb3RpY2VSZXNwb25zZRJfCgpSYXRlRmlsaW5nEicua3VheXUuc3VwZXJ2aXNpb24udjEuUmF0ZUZpbGluZ1JlcXVlc3QaKC5rdWF5dS5zdXBlcnZpc2lvbi52MS5SYXRlRmlsaW5nUmVzcG9uc2USaAoNRmlsZUNvbXBsYWludBIqLmt1YXl1LnN1cGVydmlzaW9uLnYxLkZpbGVDb21wbGFpbnRSZXF1ZXN0Gisua3VheXUuc3VwZXJ2aXNpb24udjEuRmlsZUNvbXBsYWludFJlc3BvbnNlEm4KD0Fuc3dlckNvbXBsYWludBIsLmt1YXl1LnN1cGVydmlzaW9uLnYxLkFuc3dlckNvbXBsYWludFJlcXVlc3QaLS5rdWF5dS5zdXBlcnZpc2lvbi52MS5BbnN3ZXJDb21wbGFpbnRSZXNwb25zZRJrCg5MaXN0Q29tcGxhaW50cxIrLmt1YXl1LnN1cGVydmlzaW9uLnYxLkxpc3RDb21wbGFpbnRzUmVxdWVzdBosLmt1YXl1LnN1cGVydmlzaW9uLnYxLkxpc3RDb21wbGFpbnRzUmVzcG9uc2USYgoLQ3JlYXRlRHJpbGwSKC5rdWF5dS5zdXBlcnZpc2lvbi52MS5DcmVhdGVEcmlsbFJlcXVlc3QaKS5rdWF5dS5zdXBlcnZpc2lvbi52MS5DcmVhdGVEcmlsbFJlc3BvbnNlEmsKDkdldERyaWxsUmVwb3J0Eisua3VheXUuc3VwZXJ2aXNpb24udjEuR2V0RHJpbGxSZXBvcnRSZXF1ZXN0Giwua3VheXUuc3VwZXJ2aXNpb24udjEuR2V0RHJpbGxSZXBvcnRSZXNwb25zZWIGcHJvdG8z", [file_buf_validate_validate, file_google_protobuf_timestamp, file_kuayu_common_v1_common]);
+  fileDesc("CiZrdWF5dS9zdXBlcnZpc2lvbi92MS9zdXBlcnZpc2lvbi5wcm90bxIUa3VheXUuc3VwZXJ2aXNpb24udjEiMQoQU2hvd0F1ZGl0UmVxdWVzdBIdCglmaWxpbmdfaWQYASABKAlCCrpIB3IFEAEYgAEiQwoRU2hvd0F1ZGl0UmVzcG9uc2USLgoHcmVjb3JkcxgBIAMoCzIdLmt1YXl1LmF1ZGl0LnYxLkNoYWluZWRSZWNvcmQiYwoSVmVyaWZ5QXVkaXRSZXF1ZXN0EhkKCHByb3ZpbmNlGAEgASgJQge6SARyAhgCEhkKCGZyb21fc2VxGAIgASgDQge6SAQiAigAEhcKBnRvX3NlcRgDIAEoA0IHukgEIgIoACJpChNWZXJpZnlBdWRpdFJlc3BvbnNlEg8KB2NoZWNrZWQYASABKAMSLgoIcHJvYmxlbXMYAiADKAsyHC5rdWF5dS5hdWRpdC52MS5DaGFpblByb2JsZW0SEQoJcHJvdmluY2VzGAMgAygJIk4KBVNjb3BlEi8KBWxldmVsGAEgASgOMiAua3VheXUuc3VwZXJ2aXNpb24udjEuU2NvcGVMZXZlbBIUCgJpZBgCIAEoCUIIukgFcgMYgAEiowQKCkluZGljYXRvcnMSDwoHZmlsaW5ncxgBIAEoAxIRCglyZXNwb25kZWQYAiABKAMSIwobcmVzcG9uZGVkX3dpdGhpbl8zMF9taW51dGVzGAMgASgDEiIKGnJlc3BvbmRlZF93aXRoaW5fNV9taW51dGVzGAQgASgDEiAKGHJlc3BvbnNlX3JhdGVfMzBfbWludXRlcxgFIAEoARIcChRyZXNwb25zZV9taW51dGVzX3A1MBgGIAEoARIcChRyZXNwb25zZV9taW51dGVzX3A5MBgHIAEoARIdChVyZXNwb25zZV9taW51dGVzX21lYW4YCCABKAESDwoHZGVjaWRlZBgJIAEoAxIXCg9kZWNpZGVkX2luX3RpbWUYCiABKAMSEAoIYWNjZXB0ZWQYCyABKAMSEAoIcmVqZWN0ZWQYDCABKAMSEQoJY29ycmVjdGVkGA0gASgDEhcKD2FjY2VwdGFuY2VfcmF0ZRgOIAEoARIWCg5yZWplY3Rpb25fcmF0ZRgPIAEoARIXCg9jb3JyZWN0aW9uX3JhdGUYECABKAESEwoLb3ZlcmR1ZV9ub3cYESABKAMSHAoUc2F0aXNmYWN0aW9uX2F2ZXJhZ2UYEiABKAESGgoSc2F0aXNmYWN0aW9uX2NvdW50GBMgASgDEhIKCmNvbXBsYWludHMYFCABKAMSHQoVcmVzcG9uc2VzX3Byb3Zpc2lvbmFsGBUgASgDIr0BChRHZXRJbmRpY2F0b3JzUmVxdWVzdBIqCgVzY29wZRgBIAEoCzIbLmt1YXl1LnN1cGVydmlzaW9uLnYxLlNjb3BlEhoKCWZyb21fZGF0ZRgCIAEoCUIHukgEcgIYChIYCgd0b19kYXRlGAMgASgJQge6SARyAhgKEiwKCWNhc2VfdHlwZRgEIAEoDjIZLmt1YXl1LmNvbW1vbi52MS5DYXNlVHlwZRIVCg1pbmNsdWRlX2RyaWxsGAUgASgIIk0KFUdldEluZGljYXRvcnNSZXNwb25zZRI0CgppbmRpY2F0b3JzGAEgASgLMiAua3VheXUuc3VwZXJ2aXNpb24udjEuSW5kaWNhdG9ycyLxAQoNT3ZlcmR1ZUZpbGluZxIRCglmaWxpbmdfaWQYASABKAkSHQoVanVyaXNkaWN0aW9uX2NvdXJ0X2lkGAIgASgJEh4KFmNvbGxhYm9yYXRpbmdfY291cnRfaWQYAyABKAkSLAoJY2FzZV90eXBlGAQgASgOMhkua3VheXUuY29tbW9uLnYxLkNhc2VUeXBlEhMKC292ZXJkdWVfZm9yGAUgASgJEicKA2R1ZRgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDwoHbGF0ZV9ieRgHIAEoARIRCglsYXRlX3VuaXQYCCABKAkiVwoSTGlzdE92ZXJkdWVSZXF1ZXN0EioKBXNjb3BlGAEgASgLMhsua3VheXUuc3VwZXJ2aXNpb24udjEuU2NvcGUSFQoNaW5jbHVkZV9kcmlsbBgCIAEoCCJLChNMaXN0T3ZlcmR1ZVJlc3BvbnNlEjQKB2ZpbGluZ3MYASADKAsyIy5rdWF5dS5zdXBlcnZpc2lvbi52MS5PdmVyZHVlRmlsaW5nIsoBCglOb3RpY2VSb3cSHQoVanVyaXNkaWN0aW9uX2NvdXJ0X2lkGAEgASgJEh8KF2p1cmlzZGljdGlvbl9jb3VydF9uYW1lGAIgASgJEhEKCWZpbGluZ19pZBgDIAEoCRIWCg5yZWNlaXB0X251bWJlchgEIAEoCRIuCgphcnJpdmVkX2F0GAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIPCgdsYXRlX2J5GAYgASgBEhEKCWxhdGVfdW5pdBgHIAEoCSLlAQoGTm90aWNlEhEKCW5vdGljZV9pZBgBIAEoCRIuCgRraW5kGAIgASgOMiAua3VheXUuc3VwZXJ2aXNpb24udjEuTm90aWNlS2luZBIqCgVzY29wZRgDIAEoCzIbLmt1YXl1LnN1cGVydmlzaW9uLnYxLlNjb3BlEjAKDGdlbmVyYXRlZF9hdBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLQoEcm93cxgFIAMoCzIfLmt1YXl1LnN1cGVydmlzaW9uLnYxLk5vdGljZVJvdxILCgNjc3YYBiABKAkicwoVR2VuZXJhdGVOb3RpY2VSZXF1ZXN0Ei4KBGtpbmQYASABKA4yIC5rdWF5dS5zdXBlcnZpc2lvbi52MS5Ob3RpY2VLaW5kEioKBXNjb3BlGAIgASgLMhsua3VheXUuc3VwZXJ2aXNpb24udjEuU2NvcGUiRgoWR2VuZXJhdGVOb3RpY2VSZXNwb25zZRIsCgZub3RpY2UYASABKAsyHC5rdWF5dS5zdXBlcnZpc2lvbi52MS5Ob3RpY2UiUwoSTGlzdE5vdGljZXNSZXF1ZXN0EioKBXNjb3BlGAEgASgLMhsua3VheXUuc3VwZXJ2aXNpb24udjEuU2NvcGUSEQoJcGFnZV9zaXplGAIgASgFIkQKE0xpc3ROb3RpY2VzUmVzcG9uc2USLQoHbm90aWNlcxgBIAMoCzIcLmt1YXl1LnN1cGVydmlzaW9uLnYxLk5vdGljZSIvChBHZXROb3RpY2VSZXF1ZXN0EhsKCW5vdGljZV9pZBgBIAEoCUIIukgFcgMYgAEiQQoRR2V0Tm90aWNlUmVzcG9uc2USLAoGbm90aWNlGAEgASgLMhwua3VheXUuc3VwZXJ2aXNpb24udjEuTm90aWNlImwKEVJhdGVGaWxpbmdSZXF1ZXN0EhsKCWZpbGluZ19pZBgBIAEoCUIIukgFcgMYgAESDQoFc2NvcmUYAiABKAUSGQoHY29tbWVudBgDIAEoCUIIukgFcgMY9AMSEAoIYnlfcGFydHkYBCABKAgiFAoSUmF0ZUZpbGluZ1Jlc3BvbnNlIvIBCglDb21wbGFpbnQSFAoMY29tcGxhaW50X2lkGAEgASgJEhEKCWZpbGluZ19pZBgCIAEoCRIQCghjYXRlZ29yeRgDIAEoCRIMCgR0ZXh0GAQgASgJEg4KBnN0YXR1cxgFIAEoCRIOCgZhbnN3ZXIYBiABKAkSLAoIZmlsZWRfYXQYByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC2Fuc3dlcmVkX2F0GAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIdChVqdXJpc2RpY3Rpb25fY291cnRfaWQYCSABKAkiZgoURmlsZUNvbXBsYWludFJlcXVlc3QSGwoJZmlsaW5nX2lkGAEgASgJQgi6SAVyAxiAARIZCghjYXRlZ29yeRgCIAEoCUIHukgEcgIYQBIWCgR0ZXh0GAMgASgJQgi6SAVyAxjQDyJLChVGaWxlQ29tcGxhaW50UmVzcG9uc2USMgoJY29tcGxhaW50GAEgASgLMh8ua3VheXUuc3VwZXJ2aXNpb24udjEuQ29tcGxhaW50IlIKFkFuc3dlckNvbXBsYWludFJlcXVlc3QSHgoMY29tcGxhaW50X2lkGAEgASgJQgi6SAVyAxiAARIYCgZhbnN3ZXIYAiABKAlCCLpIBXIDGNAPIk0KF0Fuc3dlckNvbXBsYWludFJlc3BvbnNlEjIKCWNvbXBsYWludBgBIAEoCzIfLmt1YXl1LnN1cGVydmlzaW9uLnYxLkNvbXBsYWludCJWChVMaXN0Q29tcGxhaW50c1JlcXVlc3QSKgoFc2NvcGUYASABKAsyGy5rdWF5dS5zdXBlcnZpc2lvbi52MS5TY29wZRIRCglvcGVuX29ubHkYAiABKAgiTQoWTGlzdENvbXBsYWludHNSZXNwb25zZRIzCgpjb21wbGFpbnRzGAEgAygLMh8ua3VheXUuc3VwZXJ2aXNpb24udjEuQ29tcGxhaW50IoYCCgVEcmlsbBIaCghkcmlsbF9pZBgBIAEoCUIIukgFcgMYgAESFgoEbmFtZRgCIAEoCUIIukgFcgMYyAESDgoGcm91bmRzGAMgASgFEiQKCWNvdXJ0X2lkcxgEIAMoCUIRukgOkgELEKCcASIFcgMYgAESNwoKY2FzZV90eXBlcxgFIAMoDjIZLmt1YXl1LmNvbW1vbi52MS5DYXNlVHlwZUIIukgFkgECEAoSLQoJc3RhcnRzX2F0GAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIrCgdlbmRzX2F0GAcgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJAChJDcmVhdGVEcmlsbFJlcXVlc3QSKgoFZHJpbGwYASABKAsyGy5rdWF5dS5zdXBlcnZpc2lvbi52MS5EcmlsbCJBChNDcmVhdGVEcmlsbFJlc3BvbnNlEioKBWRyaWxsGAEgASgLMhsua3VheXUuc3VwZXJ2aXNpb24udjEuRHJpbGwiZAoQUGFydGljaXBhdGlvblJvdxINCgVncm91cBgBIAEoCRILCgNrZXkYAiABKAkSEAoIZXhwZWN0ZWQYAyABKAMSFAoMcGFydGljaXBhdGVkGAQgASgDEgwKBHJhdGUYBSABKAEiQgoVR2V0RHJpbGxSZXBvcnRSZXF1ZXN0EhoKCGRyaWxsX2lkGAEgASgJQgi6SAVyAxiAARINCgVyb3VuZBgCIAEoBSLRAQoWR2V0RHJpbGxSZXBvcnRSZXNwb25zZRIqCgVkcmlsbBgBIAEoCzIbLmt1YXl1LnN1cGVydmlzaW9uLnYxLkRyaWxsEg8KB2ZpbGluZ3MYAiABKAMSIAoYcmVzcG9uc2VfcmF0ZV8zMF9taW51dGVzGAMgASgBEj0KDXBhcnRpY2lwYXRpb24YBCADKAsyJi5rdWF5dS5zdXBlcnZpc2lvbi52MS5QYXJ0aWNpcGF0aW9uUm93EhkKEW1pc3NpbmdfY291cnRfaWRzGAUgAygJKnQKClNjb3BlTGV2ZWwSGwoXU0NPUEVfTEVWRUxfVU5TUEVDSUZJRUQQABIYChRTQ09QRV9MRVZFTF9OQVRJT05BTBABEhgKFFNDT1BFX0xFVkVMX1BST1ZJTkNFEAISFQoRU0NPUEVfTEVWRUxfQ09VUlQQAypYCgpOb3RpY2VLaW5kEhsKF05PVElDRV9LSU5EX1VOU1BFQ0lGSUVEEAASFQoRTk9USUNFX0tJTkRfREFJTFkQARIWChJOT1RJQ0VfS0lORF9XRUVLTFkQAjLMCgoSU3VwZXJ2aXNpb25TZXJ2aWNlEmgKDUdldEluZGljYXRvcnMSKi5rdWF5dS5zdXBlcnZpc2lvbi52MS5HZXRJbmRpY2F0b3JzUmVxdWVzdBorLmt1YXl1LnN1cGVydmlzaW9uLnYxLkdldEluZGljYXRvcnNSZXNwb25zZRJiCgtMaXN0T3ZlcmR1ZRIoLmt1YXl1LnN1cGVydmlzaW9uLnYxLkxpc3RPdmVyZHVlUmVxdWVzdBopLmt1YXl1LnN1cGVydmlzaW9uLnYxLkxpc3RPdmVyZHVlUmVzcG9uc2USawoOR2VuZXJhdGVOb3RpY2USKy5rdWF5dS5zdXBlcnZpc2lvbi52MS5HZW5lcmF0ZU5vdGljZVJlcXVlc3QaLC5rdWF5dS5zdXBlcnZpc2lvbi52MS5HZW5lcmF0ZU5vdGljZVJlc3BvbnNlEmIKC0xpc3ROb3RpY2VzEigua3VheXUuc3VwZXJ2aXNpb24udjEuTGlzdE5vdGljZXNSZXF1ZXN0Gikua3VheXUuc3VwZXJ2aXNpb24udjEuTGlzdE5vdGljZXNSZXNwb25zZRJcCglHZXROb3RpY2USJi5rdWF5dS5zdXBlcnZpc2lvbi52MS5HZXROb3RpY2VSZXF1ZXN0Gicua3VheXUuc3VwZXJ2aXNpb24udjEuR2V0Tm90aWNlUmVzcG9uc2USXwoKUmF0ZUZpbGluZxInLmt1YXl1LnN1cGVydmlzaW9uLnYxLlJhdGVGaWxpbmdSZXF1ZXN0Gigua3VheXUuc3VwZXJ2aXNpb24udjEuUmF0ZUZpbGluZ1Jlc3BvbnNlEmgKDUZpbGVDb21wbGFpbnQSKi5rdWF5dS5zdXBlcnZpc2lvbi52MS5GaWxlQ29tcGxhaW50UmVxdWVzdBorLmt1YXl1LnN1cGVydmlzaW9uLnYxLkZpbGVDb21wbGFpbnRSZXNwb25zZRJuCg9BbnN3ZXJDb21wbGFpbnQSLC5rdWF5dS5zdXBlcnZpc2lvbi52MS5BbnN3ZXJDb21wbGFpbnRSZXF1ZXN0Gi0ua3VheXUuc3VwZXJ2aXNpb24udjEuQW5zd2VyQ29tcGxhaW50UmVzcG9uc2USawoOTGlzdENvbXBsYWludHMSKy5rdWF5dS5zdXBlcnZpc2lvbi52MS5MaXN0Q29tcGxhaW50c1JlcXVlc3QaLC5rdWF5dS5zdXBlcnZpc2lvbi52MS5MaXN0Q29tcGxhaW50c1Jlc3BvbnNlEmIKC0NyZWF0ZURyaWxsEigua3VheXUuc3VwZXJ2aXNpb24udjEuQ3JlYXRlRHJpbGxSZXF1ZXN0Gikua3VheXUuc3VwZXJ2aXNpb24udjEuQ3JlYXRlRHJpbGxSZXNwb25zZRJrCg5HZXREcmlsbFJlcG9ydBIrLmt1YXl1LnN1cGVydmlzaW9uLnYxLkdldERyaWxsUmVwb3J0UmVxdWVzdBosLmt1YXl1LnN1cGVydmlzaW9uLnYxLkdldERyaWxsUmVwb3J0UmVzcG9uc2USXAoJU2hvd0F1ZGl0EiYua3VheXUuc3VwZXJ2aXNpb24udjEuU2hvd0F1ZGl0UmVxdWVzdBonLmt1YXl1LnN1cGVydmlzaW9uLnYxLlNob3dBdWRpdFJlc3BvbnNlEmIKC1ZlcmlmeUF1ZGl0Eigua3VheXUuc3VwZXJ2aXNpb24udjEuVmVyaWZ5QXVkaXRSZXF1ZXN0Gikua3VheXUuc3VwZXJ2aXNpb24udjEuVmVyaWZ5QXVkaXRSZXNwb25zZWIGcHJvdG8z", [file_buf_validate_validate, file_google_protobuf_timestamp, file_kuayu_audit_v1_audit, file_kuayu_common_v1_common]);
+
+/**
+ * @generated from message kuayu.supervision.v1.ShowAuditRequest
+ */
+export type ShowAuditRequest = Message<"kuayu.supervision.v1.ShowAuditRequest"> & {
+  /**
+   * @generated from field: string filing_id = 1;
+   */
+  filingId: string;
+};
+
+/**
+ * Describes the message kuayu.supervision.v1.ShowAuditRequest.
+ * Use `create(ShowAuditRequestSchema)` to create a new message.
+ */
+export const ShowAuditRequestSchema: GenMessage<ShowAuditRequest> = /*@__PURE__*/
+  messageDesc(file_kuayu_supervision_v1_supervision, 0);
+
+/**
+ * @generated from message kuayu.supervision.v1.ShowAuditResponse
+ */
+export type ShowAuditResponse = Message<"kuayu.supervision.v1.ShowAuditResponse"> & {
+  /**
+   * @generated from field: repeated kuayu.audit.v1.ChainedRecord records = 1;
+   */
+  records: ChainedRecord[];
+};
+
+/**
+ * Describes the message kuayu.supervision.v1.ShowAuditResponse.
+ * Use `create(ShowAuditResponseSchema)` to create a new message.
+ */
+export const ShowAuditResponseSchema: GenMessage<ShowAuditResponse> = /*@__PURE__*/
+  messageDesc(file_kuayu_supervision_v1_supervision, 1);
+
+/**
+ * @generated from message kuayu.supervision.v1.VerifyAuditRequest
+ */
+export type VerifyAuditRequest = Message<"kuayu.supervision.v1.VerifyAuditRequest"> & {
+  /**
+   * Default: the caller's province (SPC supervisors: every province).
+   *
+   * @generated from field: string province = 1;
+   */
+  province: string;
+
+  /**
+   * Sequence numbers, inclusive; 0: from the first / to the last.
+   *
+   * @generated from field: int64 from_seq = 2;
+   */
+  fromSeq: bigint;
+
+  /**
+   * @generated from field: int64 to_seq = 3;
+   */
+  toSeq: bigint;
+};
+
+/**
+ * Describes the message kuayu.supervision.v1.VerifyAuditRequest.
+ * Use `create(VerifyAuditRequestSchema)` to create a new message.
+ */
+export const VerifyAuditRequestSchema: GenMessage<VerifyAuditRequest> = /*@__PURE__*/
+  messageDesc(file_kuayu_supervision_v1_supervision, 2);
+
+/**
+ * @generated from message kuayu.supervision.v1.VerifyAuditResponse
+ */
+export type VerifyAuditResponse = Message<"kuayu.supervision.v1.VerifyAuditResponse"> & {
+  /**
+   * Records checked, per the request's provinces together.
+   *
+   * @generated from field: int64 checked = 1;
+   */
+  checked: bigint;
+
+  /**
+   * @generated from field: repeated kuayu.audit.v1.ChainProblem problems = 2;
+   */
+  problems: ChainProblem[];
+
+  /**
+   * @generated from field: repeated string provinces = 3;
+   */
+  provinces: string[];
+};
+
+/**
+ * Describes the message kuayu.supervision.v1.VerifyAuditResponse.
+ * Use `create(VerifyAuditResponseSchema)` to create a new message.
+ */
+export const VerifyAuditResponseSchema: GenMessage<VerifyAuditResponse> = /*@__PURE__*/
+  messageDesc(file_kuayu_supervision_v1_supervision, 3);
 
 /**
  * @generated from message kuayu.supervision.v1.Scope
@@ -39,7 +135,7 @@ export type Scope = Message<"kuayu.supervision.v1.Scope"> & {
  * Use `create(ScopeSchema)` to create a new message.
  */
 export const ScopeSchema: GenMessage<Scope> = /*@__PURE__*/
-  messageDesc(file_kuayu_supervision_v1_supervision, 0);
+  messageDesc(file_kuayu_supervision_v1_supervision, 4);
 
 /**
  * @generated from message kuayu.supervision.v1.Indicators
@@ -169,7 +265,7 @@ export type Indicators = Message<"kuayu.supervision.v1.Indicators"> & {
  * Use `create(IndicatorsSchema)` to create a new message.
  */
 export const IndicatorsSchema: GenMessage<Indicators> = /*@__PURE__*/
-  messageDesc(file_kuayu_supervision_v1_supervision, 1);
+  messageDesc(file_kuayu_supervision_v1_supervision, 5);
 
 /**
  * @generated from message kuayu.supervision.v1.GetIndicatorsRequest
@@ -212,7 +308,7 @@ export type GetIndicatorsRequest = Message<"kuayu.supervision.v1.GetIndicatorsRe
  * Use `create(GetIndicatorsRequestSchema)` to create a new message.
  */
 export const GetIndicatorsRequestSchema: GenMessage<GetIndicatorsRequest> = /*@__PURE__*/
-  messageDesc(file_kuayu_supervision_v1_supervision, 2);
+  messageDesc(file_kuayu_supervision_v1_supervision, 6);
 
 /**
  * @generated from message kuayu.supervision.v1.GetIndicatorsResponse
@@ -229,7 +325,7 @@ export type GetIndicatorsResponse = Message<"kuayu.supervision.v1.GetIndicatorsR
  * Use `create(GetIndicatorsResponseSchema)` to create a new message.
  */
 export const GetIndicatorsResponseSchema: GenMessage<GetIndicatorsResponse> = /*@__PURE__*/
-  messageDesc(file_kuayu_supervision_v1_supervision, 3);
+  messageDesc(file_kuayu_supervision_v1_supervision, 7);
 
 /**
  * @generated from message kuayu.supervision.v1.OverdueFiling
@@ -285,7 +381,7 @@ export type OverdueFiling = Message<"kuayu.supervision.v1.OverdueFiling"> & {
  * Use `create(OverdueFilingSchema)` to create a new message.
  */
 export const OverdueFilingSchema: GenMessage<OverdueFiling> = /*@__PURE__*/
-  messageDesc(file_kuayu_supervision_v1_supervision, 4);
+  messageDesc(file_kuayu_supervision_v1_supervision, 8);
 
 /**
  * @generated from message kuayu.supervision.v1.ListOverdueRequest
@@ -309,7 +405,7 @@ export type ListOverdueRequest = Message<"kuayu.supervision.v1.ListOverdueReques
  * Use `create(ListOverdueRequestSchema)` to create a new message.
  */
 export const ListOverdueRequestSchema: GenMessage<ListOverdueRequest> = /*@__PURE__*/
-  messageDesc(file_kuayu_supervision_v1_supervision, 5);
+  messageDesc(file_kuayu_supervision_v1_supervision, 9);
 
 /**
  * @generated from message kuayu.supervision.v1.ListOverdueResponse
@@ -326,7 +422,7 @@ export type ListOverdueResponse = Message<"kuayu.supervision.v1.ListOverdueRespo
  * Use `create(ListOverdueResponseSchema)` to create a new message.
  */
 export const ListOverdueResponseSchema: GenMessage<ListOverdueResponse> = /*@__PURE__*/
-  messageDesc(file_kuayu_supervision_v1_supervision, 6);
+  messageDesc(file_kuayu_supervision_v1_supervision, 10);
 
 /**
  * @generated from message kuayu.supervision.v1.NoticeRow
@@ -375,7 +471,7 @@ export type NoticeRow = Message<"kuayu.supervision.v1.NoticeRow"> & {
  * Use `create(NoticeRowSchema)` to create a new message.
  */
 export const NoticeRowSchema: GenMessage<NoticeRow> = /*@__PURE__*/
-  messageDesc(file_kuayu_supervision_v1_supervision, 7);
+  messageDesc(file_kuayu_supervision_v1_supervision, 11);
 
 /**
  * @generated from message kuayu.supervision.v1.Notice
@@ -419,7 +515,7 @@ export type Notice = Message<"kuayu.supervision.v1.Notice"> & {
  * Use `create(NoticeSchema)` to create a new message.
  */
 export const NoticeSchema: GenMessage<Notice> = /*@__PURE__*/
-  messageDesc(file_kuayu_supervision_v1_supervision, 8);
+  messageDesc(file_kuayu_supervision_v1_supervision, 12);
 
 /**
  * @generated from message kuayu.supervision.v1.GenerateNoticeRequest
@@ -441,7 +537,7 @@ export type GenerateNoticeRequest = Message<"kuayu.supervision.v1.GenerateNotice
  * Use `create(GenerateNoticeRequestSchema)` to create a new message.
  */
 export const GenerateNoticeRequestSchema: GenMessage<GenerateNoticeRequest> = /*@__PURE__*/
-  messageDesc(file_kuayu_supervision_v1_supervision, 9);
+  messageDesc(file_kuayu_supervision_v1_supervision, 13);
 
 /**
  * @generated from message kuayu.supervision.v1.GenerateNoticeResponse
@@ -458,7 +554,7 @@ export type GenerateNoticeResponse = Message<"kuayu.supervision.v1.GenerateNotic
  * Use `create(GenerateNoticeResponseSchema)` to create a new message.
  */
 export const GenerateNoticeResponseSchema: GenMessage<GenerateNoticeResponse> = /*@__PURE__*/
-  messageDesc(file_kuayu_supervision_v1_supervision, 10);
+  messageDesc(file_kuayu_supervision_v1_supervision, 14);
 
 /**
  * @generated from message kuayu.supervision.v1.ListNoticesRequest
@@ -480,7 +576,7 @@ export type ListNoticesRequest = Message<"kuayu.supervision.v1.ListNoticesReques
  * Use `create(ListNoticesRequestSchema)` to create a new message.
  */
 export const ListNoticesRequestSchema: GenMessage<ListNoticesRequest> = /*@__PURE__*/
-  messageDesc(file_kuayu_supervision_v1_supervision, 11);
+  messageDesc(file_kuayu_supervision_v1_supervision, 15);
 
 /**
  * @generated from message kuayu.supervision.v1.ListNoticesResponse
@@ -499,7 +595,7 @@ export type ListNoticesResponse = Message<"kuayu.supervision.v1.ListNoticesRespo
  * Use `create(ListNoticesResponseSchema)` to create a new message.
  */
 export const ListNoticesResponseSchema: GenMessage<ListNoticesResponse> = /*@__PURE__*/
-  messageDesc(file_kuayu_supervision_v1_supervision, 12);
+  messageDesc(file_kuayu_supervision_v1_supervision, 16);
 
 /**
  * @generated from message kuayu.supervision.v1.GetNoticeRequest
@@ -516,7 +612,7 @@ export type GetNoticeRequest = Message<"kuayu.supervision.v1.GetNoticeRequest"> 
  * Use `create(GetNoticeRequestSchema)` to create a new message.
  */
 export const GetNoticeRequestSchema: GenMessage<GetNoticeRequest> = /*@__PURE__*/
-  messageDesc(file_kuayu_supervision_v1_supervision, 13);
+  messageDesc(file_kuayu_supervision_v1_supervision, 17);
 
 /**
  * @generated from message kuayu.supervision.v1.GetNoticeResponse
@@ -533,7 +629,7 @@ export type GetNoticeResponse = Message<"kuayu.supervision.v1.GetNoticeResponse"
  * Use `create(GetNoticeResponseSchema)` to create a new message.
  */
 export const GetNoticeResponseSchema: GenMessage<GetNoticeResponse> = /*@__PURE__*/
-  messageDesc(file_kuayu_supervision_v1_supervision, 14);
+  messageDesc(file_kuayu_supervision_v1_supervision, 18);
 
 /**
  * @generated from message kuayu.supervision.v1.RateFilingRequest
@@ -571,7 +667,7 @@ export type RateFilingRequest = Message<"kuayu.supervision.v1.RateFilingRequest"
  * Use `create(RateFilingRequestSchema)` to create a new message.
  */
 export const RateFilingRequestSchema: GenMessage<RateFilingRequest> = /*@__PURE__*/
-  messageDesc(file_kuayu_supervision_v1_supervision, 15);
+  messageDesc(file_kuayu_supervision_v1_supervision, 19);
 
 /**
  * @generated from message kuayu.supervision.v1.RateFilingResponse
@@ -584,7 +680,7 @@ export type RateFilingResponse = Message<"kuayu.supervision.v1.RateFilingRespons
  * Use `create(RateFilingResponseSchema)` to create a new message.
  */
 export const RateFilingResponseSchema: GenMessage<RateFilingResponse> = /*@__PURE__*/
-  messageDesc(file_kuayu_supervision_v1_supervision, 16);
+  messageDesc(file_kuayu_supervision_v1_supervision, 20);
 
 /**
  * @generated from message kuayu.supervision.v1.Complaint
@@ -641,7 +737,7 @@ export type Complaint = Message<"kuayu.supervision.v1.Complaint"> & {
  * Use `create(ComplaintSchema)` to create a new message.
  */
 export const ComplaintSchema: GenMessage<Complaint> = /*@__PURE__*/
-  messageDesc(file_kuayu_supervision_v1_supervision, 17);
+  messageDesc(file_kuayu_supervision_v1_supervision, 21);
 
 /**
  * @generated from message kuayu.supervision.v1.FileComplaintRequest
@@ -670,7 +766,7 @@ export type FileComplaintRequest = Message<"kuayu.supervision.v1.FileComplaintRe
  * Use `create(FileComplaintRequestSchema)` to create a new message.
  */
 export const FileComplaintRequestSchema: GenMessage<FileComplaintRequest> = /*@__PURE__*/
-  messageDesc(file_kuayu_supervision_v1_supervision, 18);
+  messageDesc(file_kuayu_supervision_v1_supervision, 22);
 
 /**
  * @generated from message kuayu.supervision.v1.FileComplaintResponse
@@ -687,7 +783,7 @@ export type FileComplaintResponse = Message<"kuayu.supervision.v1.FileComplaintR
  * Use `create(FileComplaintResponseSchema)` to create a new message.
  */
 export const FileComplaintResponseSchema: GenMessage<FileComplaintResponse> = /*@__PURE__*/
-  messageDesc(file_kuayu_supervision_v1_supervision, 19);
+  messageDesc(file_kuayu_supervision_v1_supervision, 23);
 
 /**
  * @generated from message kuayu.supervision.v1.AnswerComplaintRequest
@@ -709,7 +805,7 @@ export type AnswerComplaintRequest = Message<"kuayu.supervision.v1.AnswerComplai
  * Use `create(AnswerComplaintRequestSchema)` to create a new message.
  */
 export const AnswerComplaintRequestSchema: GenMessage<AnswerComplaintRequest> = /*@__PURE__*/
-  messageDesc(file_kuayu_supervision_v1_supervision, 20);
+  messageDesc(file_kuayu_supervision_v1_supervision, 24);
 
 /**
  * @generated from message kuayu.supervision.v1.AnswerComplaintResponse
@@ -726,7 +822,7 @@ export type AnswerComplaintResponse = Message<"kuayu.supervision.v1.AnswerCompla
  * Use `create(AnswerComplaintResponseSchema)` to create a new message.
  */
 export const AnswerComplaintResponseSchema: GenMessage<AnswerComplaintResponse> = /*@__PURE__*/
-  messageDesc(file_kuayu_supervision_v1_supervision, 21);
+  messageDesc(file_kuayu_supervision_v1_supervision, 25);
 
 /**
  * @generated from message kuayu.supervision.v1.ListComplaintsRequest
@@ -748,7 +844,7 @@ export type ListComplaintsRequest = Message<"kuayu.supervision.v1.ListComplaints
  * Use `create(ListComplaintsRequestSchema)` to create a new message.
  */
 export const ListComplaintsRequestSchema: GenMessage<ListComplaintsRequest> = /*@__PURE__*/
-  messageDesc(file_kuayu_supervision_v1_supervision, 22);
+  messageDesc(file_kuayu_supervision_v1_supervision, 26);
 
 /**
  * @generated from message kuayu.supervision.v1.ListComplaintsResponse
@@ -765,7 +861,7 @@ export type ListComplaintsResponse = Message<"kuayu.supervision.v1.ListComplaint
  * Use `create(ListComplaintsResponseSchema)` to create a new message.
  */
 export const ListComplaintsResponseSchema: GenMessage<ListComplaintsResponse> = /*@__PURE__*/
-  messageDesc(file_kuayu_supervision_v1_supervision, 23);
+  messageDesc(file_kuayu_supervision_v1_supervision, 27);
 
 /**
  * @generated from message kuayu.supervision.v1.Drill
@@ -815,7 +911,7 @@ export type Drill = Message<"kuayu.supervision.v1.Drill"> & {
  * Use `create(DrillSchema)` to create a new message.
  */
 export const DrillSchema: GenMessage<Drill> = /*@__PURE__*/
-  messageDesc(file_kuayu_supervision_v1_supervision, 24);
+  messageDesc(file_kuayu_supervision_v1_supervision, 28);
 
 /**
  * @generated from message kuayu.supervision.v1.CreateDrillRequest
@@ -832,7 +928,7 @@ export type CreateDrillRequest = Message<"kuayu.supervision.v1.CreateDrillReques
  * Use `create(CreateDrillRequestSchema)` to create a new message.
  */
 export const CreateDrillRequestSchema: GenMessage<CreateDrillRequest> = /*@__PURE__*/
-  messageDesc(file_kuayu_supervision_v1_supervision, 25);
+  messageDesc(file_kuayu_supervision_v1_supervision, 29);
 
 /**
  * @generated from message kuayu.supervision.v1.CreateDrillResponse
@@ -849,7 +945,7 @@ export type CreateDrillResponse = Message<"kuayu.supervision.v1.CreateDrillRespo
  * Use `create(CreateDrillResponseSchema)` to create a new message.
  */
 export const CreateDrillResponseSchema: GenMessage<CreateDrillResponse> = /*@__PURE__*/
-  messageDesc(file_kuayu_supervision_v1_supervision, 26);
+  messageDesc(file_kuayu_supervision_v1_supervision, 30);
 
 /**
  * @generated from message kuayu.supervision.v1.ParticipationRow
@@ -888,7 +984,7 @@ export type ParticipationRow = Message<"kuayu.supervision.v1.ParticipationRow"> 
  * Use `create(ParticipationRowSchema)` to create a new message.
  */
 export const ParticipationRowSchema: GenMessage<ParticipationRow> = /*@__PURE__*/
-  messageDesc(file_kuayu_supervision_v1_supervision, 27);
+  messageDesc(file_kuayu_supervision_v1_supervision, 31);
 
 /**
  * @generated from message kuayu.supervision.v1.GetDrillReportRequest
@@ -912,7 +1008,7 @@ export type GetDrillReportRequest = Message<"kuayu.supervision.v1.GetDrillReport
  * Use `create(GetDrillReportRequestSchema)` to create a new message.
  */
 export const GetDrillReportRequestSchema: GenMessage<GetDrillReportRequest> = /*@__PURE__*/
-  messageDesc(file_kuayu_supervision_v1_supervision, 28);
+  messageDesc(file_kuayu_supervision_v1_supervision, 32);
 
 /**
  * @generated from message kuayu.supervision.v1.GetDrillReportResponse
@@ -951,7 +1047,7 @@ export type GetDrillReportResponse = Message<"kuayu.supervision.v1.GetDrillRepor
  * Use `create(GetDrillReportResponseSchema)` to create a new message.
  */
 export const GetDrillReportResponseSchema: GenMessage<GetDrillReportResponse> = /*@__PURE__*/
-  messageDesc(file_kuayu_supervision_v1_supervision, 29);
+  messageDesc(file_kuayu_supervision_v1_supervision, 33);
 
 /**
  * @generated from enum kuayu.supervision.v1.ScopeLevel
@@ -1119,6 +1215,26 @@ export const SupervisionService: GenService<{
     methodKind: "unary";
     input: typeof GetDrillReportRequestSchema;
     output: typeof GetDrillReportResponseSchema;
+  },
+  /**
+   * The audit trail (docs/security.md "Audit trail"): a filing's records, for the courts of the
+   * filing and supervisors of their provinces (SPC: all); verifying a province's hash chain, for
+   * supervisors of that province (SPC: any).
+   *
+   * @generated from rpc kuayu.supervision.v1.SupervisionService.ShowAudit
+   */
+  showAudit: {
+    methodKind: "unary";
+    input: typeof ShowAuditRequestSchema;
+    output: typeof ShowAuditResponseSchema;
+  },
+  /**
+   * @generated from rpc kuayu.supervision.v1.SupervisionService.VerifyAudit
+   */
+  verifyAudit: {
+    methodKind: "unary";
+    input: typeof VerifyAuditRequestSchema;
+    output: typeof VerifyAuditResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_kuayu_supervision_v1_supervision, 0);
