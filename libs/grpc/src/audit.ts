@@ -19,9 +19,10 @@ export interface AuditOptions {
   /** Publishes one record to its audit topic, acknowledged by every in-sync replica (the service's producer). */
   publish(entry: AuditEntry): Promise<void>;
   /**
-   * True where the service's changes are versioned documents (libs/outbox), whose commit writes the
-   * record with the change: a call that committed nothing is then recorded as "no change". False (a
-   * service writing its store directly): a call that succeeded is recorded "ok" once it returns.
+   * True where every change of the service is committed with its record — versioned documents, or
+   * writes through the audit log (both libs/outbox): a call that committed nothing is then recorded
+   * as "no change". False (a service writing its store directly): a call that succeeded is recorded
+   * "ok" once it returns.
    */
   versioned: boolean;
 }
@@ -40,10 +41,21 @@ export function auditKind(methodName: string): AuditKind {
 /** Fields of a request that name what a call acts on, in order of preference. */
 const TARGET_FIELDS = ["materialId", "documentId", "noticeId", "deliveryId", "complaintId", "drillId", "subscriptionId", "webhookId", "filingId", "id"];
 
+/**
+ * A request's value as a record holds it: control characters (a refused request may carry any)
+ * shown as U+FFFD — the store takes no NUL — and cut to the record's bound, so the record of any
+ * call can be built and chained.
+ */
+export const recordText = (s: string, max: number): string =>
+  [...s]
+    .slice(0, max)
+    .map((c) => (c.codePointAt(0)! < 0x20 || c === "\u007f" ? "\ufffd" : c))
+    .join("");
+
 function targetOf(req: unknown): { target: string; filingId: string } {
   const r = (req ?? {}) as Record<string, unknown>;
-  const filingId = typeof r.filingId === "string" ? r.filingId : "";
-  for (const f of TARGET_FIELDS) if (typeof r[f] === "string" && r[f]) return { target: r[f] as string, filingId };
+  const filingId = typeof r.filingId === "string" ? recordText(r.filingId, 128) : "";
+  for (const f of TARGET_FIELDS) if (typeof r[f] === "string" && r[f]) return { target: recordText(r[f] as string, 256), filingId };
   return { target: "", filingId };
 }
 

@@ -6,7 +6,7 @@ import { generateKeyPairSync } from "node:crypto";
 import { fromBinary } from "@bufbuild/protobuf";
 import { createSigner, createVerifier, currentAudit, type AuditEntry } from "@kuayu/auth";
 import { ForbiddenError } from "@kuayu/domain";
-import { createClient, implement, startServer, status, type RunningServer } from "@kuayu/grpc";
+import { auditCall, createClient, implement, recordText, startServer, status, type RunningServer } from "@kuayu/grpc";
 import { createLogger } from "@kuayu/logger";
 import { auditV1, intakeV1 } from "@kuayu/proto";
 
@@ -123,4 +123,14 @@ it("records a download before serving it, and serves nothing when the record can
   );
   expect(failed).not.toBe("OK");
   expect(got).toEqual([]);
+});
+
+it("keeps a refused request's odd values in a record that can be built and stored: control characters as U+FFFD, cut to the record's bounds", () => {
+  const clerk = { user: "u-1", courtId: "t-440103001", province: "44", roles: ["window-clerk" as const] };
+  const call = auditCall(clerk, "/kuayu.intake.v1.FilingIntakeService/UpdateDraft", "intake", { filingId: `a\u0000b\u001fc${"x".repeat(300)}` });
+  const record = fromBinary(auditV1.AuditRecordSchema, call.entry("error INVALID_ARGUMENT").value);
+  expect(record.filingId).toBe(`a\ufffdb\ufffdc${"x".repeat(123)}`);
+  expect([...record.target]).toHaveLength(256);
+  expect(record.target.startsWith("a\ufffdb\ufffdc")).toBe(true);
+  expect(recordText("张三\n", 2)).toBe("张三");
 });

@@ -55,3 +55,4 @@ function entryOf<S extends DescMessage>(topic: TopicSpec<S>, key: string, messag
 }
 
 export * from "./versioned.js";
+export * from "./audit-log.js";

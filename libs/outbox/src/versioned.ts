@@ -93,8 +93,45 @@ export function versionedDocuments<H extends { _id: string; version?: number }>(
 
   return {
     async create(head) {
+      const first = { ...head, version: 1 } as H;
+      const audit = currentAudit();
+      if (audit) {
+        // Made by an audited call (docs/security.md "Audit trail"): version 1 is committed as a
+        // row holding the call's record — the unique insert of the document and its record — and
+        // the head follows it.
+        const row: VersionRow = {
+          _id: versionId(head._id, 1),
+          doc: head._id,
+          v: 1,
+          head: first as mongo.Document,
+          outbox: [audit.entry("ok", head._id)],
+          partition: null,
+          published: false,
+          at: new Date(),
+        };
+        try {
+          await versions.insertOne(row);
+        } catch (err) {
+          if (!isDuplicateKey(err)) throw err;
+          // Made before (a retry): a writer that died between its row and its head left no head.
+          const [made] = await versions.find({ _id: row._id }).toArray();
+          if (made && !(await heads.findOne({ _id: head._id } as never))) await heads.insertOne(made.head as never).catch((e: unknown) => (isDuplicateKey(e) ? undefined : Promise.reject(e)));
+          return false;
+        }
+        try {
+          await heads.insertOne(first as never);
+        } catch (err) {
+          if (!isDuplicateKey(err)) throw err;
+          // The document was made without a row (by an unaudited writer): this call made nothing.
+          await versions.deleteOne({ _id: row._id });
+          return false;
+        }
+        audit.committed++;
+        hooks.onCommit?.(head._id, row);
+        return true;
+      }
       try {
-        await heads.insertOne({ ...head, version: 1 } as never);
+        await heads.insertOne(first as never);
         return true;
       } catch (err) {
         if (isDuplicateKey(err)) return false;

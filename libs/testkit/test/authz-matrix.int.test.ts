@@ -169,6 +169,10 @@ const TABLE: AuthzRow<Fx>[] = [
   { rpc: `${S}AnswerComplaint`, roles: SUPERVISOR, scope: "province", owner: HIGH_COURT, request: (fx) => ({ complaintId: fx.complaint, answer: "已督促处理" }) },
   { rpc: `${S}RateFiling`, roles: CLERKS, scope: "court", owner: WINDOW, request: (fx) => ({ filingId: fx.filing, score: 5, byParty: true }) },
   { rpc: `${S}FileComplaint`, roles: CLERKS, scope: "court", owner: WINDOW, request: (fx) => ({ filingId: fx.filing, category: "slow-response", text: "无人响应" }) },
+  // A filing's audit records: every role of its two courts, and the supervisors of both courts'
+  // provinces — so "another province" is not refused as such (services/supervision/test/audit.int.test.ts).
+  { rpc: `${S}ShowAudit`, roles: ANYONE, scope: "none", owner: WINDOW, request: (fx) => ({ filingId: fx.filing }) },
+  { rpc: `${S}VerifyAudit`, roles: SUPERVISOR, scope: "province", owner: HIGH_COURT, request: () => ({ province: "11" }) },
   { rpc: `${S}GetDrillReport`, roles: SUPERVISOR, scope: "national", owner: SPC, request: (fx) => ({ drillId: fx.drill, round: 1 }) },
   {
     rpc: `${S}CreateDrill`,

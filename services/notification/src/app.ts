@@ -57,12 +57,14 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
   let stopTargets: (() => void) | undefined;
   let deliveries: Worker | undefined, reminders: Worker | undefined, hub: WatchHub<Watched> | undefined;
   let sweeper: NodeJS.Timeout | undefined, retention: RetentionTimer | undefined, crypt: FieldCrypt | undefined;
+  let auditSweeper: { stop(): void } | undefined;
   try {
     conn = await connectMongo({ uri: config.MONGO_URI, dbName: config.MONGO_DB });
     await ensureCollections(conn, [...COLLECTIONS, ...coordinationCollections("documents")]);
     // Personal fields of what is kept (webhook deliveries' event bodies) are sealed with notification's own data keys.
     crypt = await fieldCryptFromSettings(config, conn.db!);
-    const store = openStore(conn, createLocks(conn), crypt);
+    // Audited calls' writes go with their records (docs/security.md "Audit trail"), published by the producer below.
+    const store = openStore(conn, createLocks(conn), crypt, (e) => producer!.sendRecords([e]));
     const files = gridFsFileStore(conn, "documents", log);
     // PDFs a crash left without their document_pdfs entry, after an hour.
     const sweep = () => void files.sweep(pdfReferences(store), 3600_000).catch((err: unknown) => log.warn({ err }, "document file sweep failed"));
@@ -115,7 +117,9 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
     // other). Every copy of an event is handled — each serves the courts of its topic's province.
     const topics = lifecycleTopics(scope);
     await ensureTopics(kafka, [...topics, ...ALL_AUDIT_TOPICS]);
-    producer = await createProducer(kafka, "kuayu.notification", events); // dead letters only
+    producer = await createProducer(kafka, "kuayu.notification", events); // dead letters and audit records
+    // Records of audited writes whose process died (or lost the broker) after the commit.
+    auditSweeper = store.writes.start();
     const lifecycle = lifecycleConsumer({
       store,
       targets,
@@ -157,7 +161,7 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
         }),
       ],
       // The audit trail (docs/security.md): records of the calls that changed nothing go out here.
-      audit: { service: "notification", versioned: false, publish: (e) => producer!.sendRecords([e]) },
+      audit: { service: "notification", versioned: true, publish: (e) => producer!.sendRecords([e]) },
       verifier,
       log,
       host: config.GRPC_HOST,
@@ -179,7 +183,7 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
         { name: "end watch streams", run: () => hub?.stop() },
         { name: "stop consuming", run: () => consumer?.stop() },
         { name: "drain gRPC", run: () => server?.drain(Math.min(10_000, config.SHUTDOWN_GRACE_MS / 2)) },
-        { name: "stop workers", run: () => Promise.all([deliveries?.stop(), reminders?.stop(), retention?.stop()]).then(() => undefined) },
+        { name: "stop workers", run: () => Promise.all([deliveries?.stop(), reminders?.stop(), retention?.stop(), auditSweeper?.stop()]).then(() => undefined) },
         { name: "flush producer", run: () => producer?.disconnect() },
         { name: "close mailer", run: () => mailer?.close() },
         { name: "stop target refresh", run: () => stopTargets?.() },

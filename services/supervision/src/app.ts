@@ -60,11 +60,13 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
 
   let conn: Connection | undefined, producer: EventProducer | undefined, consumer: RunningConsumer | undefined, audits: RunningConsumer | undefined, server: RunningServer | undefined;
   let http: Server | undefined, timer: NodeJS.Timeout | undefined, overdueGauge: { stop(): void } | undefined, retention: RetentionTimer | undefined;
+  let auditSweeper: { stop(): void } | undefined;
   try {
     conn = await connectMongo({ uri: config.MONGO_URI, dbName: config.MONGO_DB });
     await ensureCollections(conn, [...COLLECTIONS, ...AUDIT_COLLECTIONS, ...coordinationCollections()]);
     const trail = auditTrail(conn, { alg: config.AUDIT_HASH, scope, provinces: PROVINCE_CODES, courtProvince: (id) => dir.byId(id)?.province });
-    const store = openStore(conn, createLocks(conn));
+    // Audited calls' writes go with their records (docs/security.md "Audit trail"), published by the producer below.
+    const store = openStore(conn, createLocks(conn), (e) => producer!.sendRecords([e]));
     const sup = createSupervision(store, dir, { flushMs: config.SUPERVISION_FLUSH_MS, maxEvents: config.SUPERVISION_FLUSH_MAX_EVENTS, maxFetches: config.KAFKA_CONCURRENCY });
     overdueGauge = watchOverdue(store);
     recount = sup.recountWorkingMinutes;
@@ -79,6 +81,8 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
     const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: "supervision", log, ...kafkaClient(config) });
     await ensureTopics(kafka, [...topics, ...Object.values(supervisionTopics), ...ALL_AUDIT_TOPICS]);
     producer = await createProducer(kafka, "kuayu.supervision", events);
+    // Records of audited writes whose process died (or lost the broker) after the commit.
+    auditSweeper = store.writes.start();
     const publishNotice = async (n: NoticeDoc) => {
       await producer!.publish(supervisionTopics.noticePublished, n._id, {
         noticeId: n._id,
@@ -160,7 +164,7 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
 
     server = await startServer({
       services: [supervisionService(sup, store, dir, publishNotice, trail)],
-      audit: { service: "supervision", versioned: false, publish: (e) => producer!.sendRecords([e]) },
+      audit: { service: "supervision", versioned: true, publish: (e) => producer!.sendRecords([e]) },
       verifier,
       log,
       host: config.GRPC_HOST,
@@ -182,6 +186,7 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
         { name: "gRPC NOT_SERVING", run: () => server?.notServing() },
         { name: "stop schedule", run: () => clearInterval(timer) },
         { name: "stop retention", run: () => retention?.stop() },
+        { name: "stop audit log sweeper", run: () => auditSweeper?.stop() },
         { name: "stop consuming", run: () => consumer?.stop() },
         { name: "stop the audit consumer", run: () => audits?.stop() },
         { name: "close HTTP", run: () => new Promise<void>((r) => (http ? http.close(() => r()) : r())) },

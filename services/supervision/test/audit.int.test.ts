@@ -7,6 +7,7 @@ import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { randomUUID } from "node:crypto";
 import path from "node:path";
+import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { createSigner, type Role } from "@kuayu/auth";
 import { createClient, status, type Client } from "@kuayu/grpc";
 import { createKafka, createProducer, type EventProducer } from "@kuayu/kafka";
@@ -165,3 +166,20 @@ it("records calls with their actor, shows a filing's records to its court, and n
   expect(cli.stdout).toContain("5 problems");
   for (const p of problems) expect(cli.stdout).toMatch(new RegExp(`44\\s+${p.seq}\\s+${p.recordId}\\s+${p.kind}`));
 }, 120_000);
+
+it("writes a change with its record: a drill created is chained 'ok' with its creator, and the audit log keeps nothing", async () => {
+  const spc = await client(SPC, "00", ["supervisor"], "王督导");
+  const now = Date.now();
+  const { drill } = await spc.createDrill({
+    drill: { name: "审计演练", rounds: 1, courtIds: [WINDOW], startsAt: timestampFromDate(new Date(now - 3600_000)), endsAt: timestampFromDate(new Date(now + 3600_000)) },
+  });
+  const entry = await eventually(() => chain().findOne({ "record.method": `${METHOD}/CreateDrill`, "record.target": drill!.drillId }), 30_000, "the drill's record");
+  expect(entry!.record).toMatchObject({ result: "ok", service: "supervision", actor: { courtId: SPC, name: "王督导", roles: ["supervisor"] } });
+  expect(await conn.collection("drills").countDocuments({ _id: drill!.drillId } as never)).toBe(1);
+  // A refused create writes nothing and is recorded as refused.
+  expect(await codeOf((await client(HIGH_44, "44", ["supervisor"], "赵督导")).createDrill({ drill: { name: "越权", rounds: 1, courtIds: [WINDOW] } }))).toBe("PERMISSION_DENIED");
+  const refused = await eventually(() => chain().findOne({ "record.method": `${METHOD}/CreateDrill`, "record.actor.name": "赵督导" }), 30_000, "the refused create's record");
+  expect(refused!.record.result).toBe("denied");
+  expect(await conn.collection("drills").countDocuments({ name: "越权" })).toBe(0);
+  expect(await conn.collection("audit_log").countDocuments({})).toBe(0);
+}, 60_000);

@@ -132,8 +132,10 @@ export function notificationService(deps: GrpcDeps) {
       },
       async markRead(req, ctx) {
         if (req.notificationIds.length === 0 || req.notificationIds.length > 500) throw invalidArgument([{ field: "notification_ids", description: "1–500 ids" }]);
-        const res = await store.notifications.updateMany({ _id: { $in: req.notificationIds }, ...mine(ctx.auth), read: false }, { $set: { read: true } });
-        return { marked: res.modifiedCount };
+        const [marked] = await store.writes.write([
+          { collection: "notifications", updateMany: { filter: { _id: { $in: req.notificationIds }, ...mine(ctx.auth), read: false }, set: { read: true } } },
+        ]);
+        return { marked };
       },
       async watchNotifications(_req, ctx, send) {
         const { courtId, roles } = ctx.auth;
@@ -152,7 +154,7 @@ export function notificationService(deps: GrpcDeps) {
         if (v.length > 0) throw new ValidationError(v);
         await withinCap(store.webhooks, ctx.auth.courtId, MAX_WEBHOOKS_PER_COURT, "webhooks");
         const doc = { _id: randomUUID(), courtId: ctx.auth.courtId, url: req.url, secret: req.secret, eventTypes: req.eventTypes, createdAt: new Date() };
-        await store.webhooks.insertOne(doc);
+        await store.writes.write([{ collection: "webhooks", insertOne: doc }]);
         await deps.targetsChanged();
         return { webhook: { webhookId: doc._id, courtId: doc.courtId, url: doc.url, eventTypes: doc.eventTypes, createdAt: ts(doc.createdAt) } };
       },
@@ -164,7 +166,7 @@ export function notificationService(deps: GrpcDeps) {
       async removeWebhook(req, ctx) {
         requireRole(ctx, ...MANAGE);
         await ownWebhook(ctx.auth, req.webhookId);
-        await store.webhooks.deleteOne({ _id: req.webhookId });
+        await store.writes.write([{ collection: "webhooks", deleteOne: { filter: { _id: req.webhookId } } }]);
         await deps.targetsChanged();
         return {};
       },
@@ -187,7 +189,7 @@ export function notificationService(deps: GrpcDeps) {
         if (!mayManage(ctx.auth, d.courtId)) throw permissionDenied(`delivery ${req.deliveryId} belongs to another court`);
         if (d.status !== "dead") throw invalidArgument([{ field: "delivery_id", description: `only dead deliveries can be replayed (this one is ${d.status})` }]);
         const replayed = await store.locks.withLock(`line:${d.targetId}:${d.filingId}`, async () => {
-          await store.deliveries.updateOne({ _id: d._id }, { $set: { status: "pending", attempts: 0, lastError: "", nextAttemptAt: new Date() } });
+          await store.writes.write([{ collection: "deliveries", updateOne: { filter: { _id: d._id }, set: { status: "pending", attempts: 0, lastError: "", nextAttemptAt: new Date() } } }]);
           return (await store.deliveries.findOne({ _id: d._id }))!;
         });
         deps.nudgeDeliveries();
@@ -206,7 +208,7 @@ export function notificationService(deps: GrpcDeps) {
         if (v.length > 0) throw new ValidationError(v);
         await withinCap(store.subscriptions, ctx.auth.courtId, MAX_SUBSCRIPTIONS_PER_COURT, "e-mail and SMS subscriptions");
         const doc = { _id: randomBytes(8).toString("hex"), courtId: ctx.auth.courtId, channel: channel!, address: req.address, eventTypes: req.eventTypes, createdAt: new Date() };
-        await store.subscriptions.insertOne(doc);
+        await store.writes.write([{ collection: "subscriptions", insertOne: doc }]);
         await deps.targetsChanged();
         return { subscription: { subscriptionId: doc._id, courtId: doc.courtId, channel: req.channel, address: maskAddress(doc.channel, doc.address), eventTypes: doc.eventTypes } };
       },
@@ -228,8 +230,8 @@ export function notificationService(deps: GrpcDeps) {
         const s = await store.subscriptions.findOne({ _id: req.subscriptionId });
         if (!s) throw new NotFoundError(`subscription ${req.subscriptionId} not found`);
         if (s.courtId !== ctx.auth.courtId) throw new ForbiddenError(`subscription ${req.subscriptionId} belongs to another court`);
-        const res = await store.subscriptions.deleteOne({ _id: req.subscriptionId, courtId: ctx.auth.courtId });
-        if (res.deletedCount !== 1) throw new NotFoundError(`subscription ${req.subscriptionId} not found`);
+        const [removed] = await store.writes.write([{ collection: "subscriptions", deleteOne: { filter: { _id: req.subscriptionId, courtId: ctx.auth.courtId } } }]);
+        if (removed !== 1) throw new NotFoundError(`subscription ${req.subscriptionId} not found`);
         await deps.targetsChanged();
         return {};
       },

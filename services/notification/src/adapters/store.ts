@@ -1,5 +1,7 @@
+import type { AuditEntry } from "@kuayu/auth";
 import type { Collection, Connection } from "mongoose";
 import type { FieldCrypt } from "@kuayu/fieldcrypt";
+import { AUDIT_LOG, auditLog, NO_AUDIT_TOPIC, type AuditLog } from "@kuayu/outbox";
 import { isDuplicateKey, type Locks } from "@kuayu/mongo";
 import type { FilingFacts, Reminder, WebhookRef } from "../domain/notify.js";
 import type { DocumentInput } from "../documents/types.js";
@@ -136,6 +138,11 @@ export interface Store {
   locks: Locks;
   /** Seals personal fields at rest (@kuayu/fieldcrypt; the service's data keys in `field_keys`). */
   crypt: FieldCrypt;
+  /**
+   * The writes of the gRPC calls (webhooks, subscriptions, read marks, replays), each with the record
+   * of the call that makes it (@kuayu/outbox audit log; docs/security.md "Audit trail").
+   */
+  writes: AuditLog;
 }
 
 export const COLLECTIONS = [
@@ -148,9 +155,11 @@ export const COLLECTIONS = [
   { name: "reminders", indexes: [{ keys: { done: 1, dueAt: 1 } as Record<string, 1 | -1> }] },
   { name: "documents", indexes: [{ keys: { key: 1 } as Record<string, 1 | -1>, unique: true }] },
   { name: "document_pdfs" },
+  { name: AUDIT_LOG },
 ];
 
-export function openStore(conn: Connection, locks: Locks, crypt: FieldCrypt): Store {
+/** The store; `publishAudit` sends an audited call's record to its audit topic (the service's producer). */
+export function openStore(conn: Connection, locks: Locks, crypt: FieldCrypt, publishAudit: (entry: AuditEntry) => Promise<void> = NO_AUDIT_TOPIC): Store {
   return {
     filings: conn.collection("filings"),
     notifications: conn.collection("notifications"),
@@ -162,6 +171,7 @@ export function openStore(conn: Connection, locks: Locks, crypt: FieldCrypt): St
     documentPdfs: conn.collection("document_pdfs"),
     locks,
     crypt,
+    writes: auditLog(conn.db!, { publish: publishAudit }),
   };
 }
 

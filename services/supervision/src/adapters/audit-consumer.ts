@@ -4,19 +4,22 @@ import type { auditV1 } from "@kuayu/proto";
 import type { AuditRecord } from "../domain/audit-chain.js";
 import type { AuditTrail } from "./audit-trail.js";
 
+/** The store takes no NUL: one in a record (the services write none) is kept as U+FFFD, not refused forever. */
+const t = (s: string) => s.replaceAll("\u0000", "\ufffd");
+
 /** An audit topic's record as the chain holds it. */
 export function chainRecord(m: auditV1.AuditRecord): AuditRecord {
   const a = m.actor;
   return {
-    id: m.id,
-    actor: { user: a?.user ?? "", ...(a?.name ? { name: a.name } : {}), courtId: a?.courtId ?? "", province: a?.province ?? "", roles: [...(a?.roles ?? [])] },
-    method: m.method,
-    target: m.target,
-    result: m.result,
-    traceId: m.traceId,
-    time: m.time,
-    service: m.service,
-    filingId: m.filingId,
+    id: t(m.id),
+    actor: { user: t(a?.user ?? ""), ...(a?.name ? { name: t(a.name) } : {}), courtId: t(a?.courtId ?? ""), province: t(a?.province ?? ""), roles: (a?.roles ?? []).map(t) },
+    method: t(m.method),
+    target: t(m.target),
+    result: t(m.result),
+    traceId: t(m.traceId),
+    time: t(m.time),
+    service: t(m.service),
+    filingId: t(m.filingId),
   };
 }
 

@@ -119,7 +119,7 @@ export function supervisionService(sup: Supervision, store: Store, dir: Director
         authorize(ctx.auth, { level: "province", id: c.province }, dir);
         if (!req.answer.trim() || [...req.answer].length > 2000) throw new ValidationError([{ field: "answer", description: "1–2000 characters" }]);
         if (c.status === "answered") throw new ForbiddenError(`complaint ${c._id} was answered already`);
-        await store.complaints.updateOne({ _id: c._id }, { $set: { status: "answered", answer: req.answer.trim(), answeredAt: new Date() } });
+        await store.writes.write([{ collection: "complaints", updateOne: { filter: { _id: c._id }, set: { status: "answered", answer: req.answer.trim(), answeredAt: new Date() } } }]);
         return { complaint: complaintOut((await store.complaints.findOne({ _id: c._id }))!) };
       },
       async listComplaints(req, ctx) {

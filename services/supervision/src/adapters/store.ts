@@ -1,5 +1,7 @@
 import type { Collection, Connection } from "mongoose";
-import { isDuplicateKey, type Locks } from "@kuayu/mongo";
+import type { AuditEntry } from "@kuayu/auth";
+import type { Locks } from "@kuayu/mongo";
+import { AUDIT_LOG, auditLog, NO_AUDIT_TOPIC, type AuditLog } from "@kuayu/outbox";
 import { PROVINCE_CODES } from "@kuayu/topics";
 import type { CaseType } from "@kuayu/domain";
 import type { Delta, LedgerEntry } from "../domain/ledger.js";
@@ -87,6 +89,11 @@ export interface Store {
   complaints: Collection<ComplaintDoc>;
   drills: Collection<DrillDoc>;
   locks: Locks;
+  /**
+   * The writes of the gRPC calls (notices, ratings, complaints, drills), each with the record of the
+   * call that makes it (@kuayu/outbox audit log; docs/security.md "Audit trail").
+   */
+  writes: AuditLog;
 }
 
 export const COLLECTIONS = [
@@ -98,9 +105,11 @@ export const COLLECTIONS = [
   { name: "ratings" },
   { name: "complaints" },
   { name: "drills" },
+  { name: AUDIT_LOG },
 ];
 
-export function openStore(conn: Connection, locks: Locks): Store {
+/** The store; `publishAudit` sends an audited call's record to its audit topic (the service's producer). */
+export function openStore(conn: Connection, locks: Locks, publishAudit: (entry: AuditEntry) => Promise<void> = NO_AUDIT_TOPIC): Store {
   return {
     ledger: conn.collection("ledger"),
     open: conn.collection("open_filings"),
@@ -110,6 +119,7 @@ export function openStore(conn: Connection, locks: Locks): Store {
     complaints: conn.collection("complaints"),
     drills: conn.collection("drills"),
     locks,
+    writes: auditLog(conn.db!, { publish: publishAudit }),
   };
 }
 
@@ -172,15 +182,5 @@ export async function addToWindowCounters(store: Store, e: Pick<LedgerEntry, "ju
   for (const [level, id] of scopesOf(e)) {
     const _id = counterDocId(e.drill, id, e.day, "g");
     await store.locks.withLock(`counter:${level}:${_id}`, () => store.counters[level].updateOne({ _id }, { $inc: inc }, { upsert: true }));
-  }
-}
-
-export async function insertOnce<T extends { _id: string }>(col: Collection<T>, doc: T): Promise<boolean> {
-  try {
-    await col.insertOne(doc as never);
-    return true;
-  } catch (err) {
-    if (isDuplicateKey(err)) return false;
-    throw err;
   }
 }

@@ -1,5 +1,4 @@
 import { randomUUID } from "node:crypto";
-import { isDuplicateKey } from "@kuayu/mongo";
 import type { AuthContext } from "@kuayu/auth";
 import type { Directory } from "@kuayu/directory";
 import { courtWorkingHours } from "@kuayu/directory";
@@ -7,7 +6,7 @@ import { DEFAULT_WORKING_HOURS, ForbiddenError, NotFoundError, ValidationError, 
 import { chinaDay, daysBetween, indicators, overdue, type Delta, type LedgerEntry } from "../domain/ledger.js";
 import { PROVINCE_CODES } from "@kuayu/topics";
 import { partitionWriter, type GroupOptions, type PartitionEvent } from "./partition-writer.js";
-import { addToWindowCounters, counterIds, insertOnce, type ComplaintDoc, type CounterLevel, type DrillDoc, type Level, type LedgerDoc, type NoticeDoc, type Store } from "./store.js";
+import { addToWindowCounters, counterIds, type ComplaintDoc, type CounterLevel, type DrillDoc, type Level, type LedgerDoc, type NoticeDoc, type Store } from "./store.js";
 
 // The supervision use cases over the store: ingest, indicators, overdue lists, notices, ratings,
 // complaints and drills. Transport-free; grpc.ts and http.ts call these.
@@ -159,13 +158,9 @@ export function createSupervision(store: Store, dir: Directory, group: GroupOpti
           lateUnit,
         }));
       const notice: NoticeDoc = { _id: id ?? randomUUID(), kind, level: scope.level, scopeId: scope.id, generatedAt: now, day: today, rows, ...(id ? { scheduled: true } : {}) };
-      try {
-        await store.notices.insertOne(notice);
-      } catch (err) {
-        if (id && isDuplicateKey(err)) return undefined;
-        throw err;
-      }
-      return notice;
+      // A scheduled notice's id is its scope and day: another replica may have issued it first.
+      const [inserted] = await store.writes.write([{ collection: "notices", insertOne: notice }]);
+      return inserted ? notice : undefined;
     },
 
     async rate(caller, filingId, score, comment, byParty) {
@@ -176,7 +171,9 @@ export function createSupervision(store: Store, dir: Directory, group: GroupOpti
       const e = await store.ledger.findOne({ _id: filingId });
       if (!e) throw new NotFoundError(`filing ${filingId} is not known to supervision`);
       if (e.collaboratingCourtId !== caller.courtId) throw new ForbiddenError("only the collaborating court's window rates a filing");
-      const first = await insertOnce(store.ratings, { _id: `${filingId}:${caller.courtId}:${byParty ? "party" : "court"}`, filingId, score, comment, at: new Date() });
+      const [first] = await store.writes.write([
+        { collection: "ratings", insertOne: { _id: `${filingId}:${caller.courtId}:${byParty ? "party" : "court"}`, filingId, score, comment, at: new Date() } },
+      ]);
       if (first && e.day) await addToWindowCounters(store, e, { satisfactionSum: score, satisfactionCount: 1 });
     },
 
@@ -201,7 +198,7 @@ export function createSupervision(store: Store, dir: Directory, group: GroupOpti
         answer: "",
         filedAt: new Date(),
       };
-      await store.complaints.insertOne(c);
+      await store.writes.write([{ collection: "complaints", insertOne: c }]);
       if (e.day) await addToWindowCounters(store, e, { complaints: 1 });
       return c;
     },
@@ -215,7 +212,7 @@ export function createSupervision(store: Store, dir: Directory, group: GroupOpti
       if (d.courtIds.some((c) => !dir.byId(c)?.roles.includes("collaborating"))) v.push({ field: "drill.court_ids", description: "every court must exist and be able to collaborate" });
       if (v.length > 0) throw new ValidationError(v);
       const doc: DrillDoc = { ...d, _id: randomUUID(), name: d.name.trim() };
-      await store.drills.insertOne(doc);
+      await store.writes.write([{ collection: "drills", insertOne: doc }]);
       return doc;
     },
 
