@@ -73,9 +73,11 @@ up() {
     [ -n "$name" ] || continue
     if alive "$name"; then echo "services: $name already running"; continue; fi
     [ -f "services/$name/dist/main.js" ] || { echo "services: $name is not built (run make build)" >&2; exit 1; }
-    # Only decision signs tokens (to fetch materials from intake as the jurisdiction court).
+    # Decision signs tokens (to fetch materials from intake as the jurisdiction court), and so does
+    # the console (public tokens of /verify); notification prints the console's /verify on notices.
     extra=""
     [ "$name" = decision ] && extra="JWT_PRIVATE_KEY_FILE=$KUAYU_ROOT/.secrets/jwt-private.pem"
+    [ "$name" = notification ] && extra="DOCUMENT_VERIFY_URL=$CONSOLE_URL/verify"
     signing=""
     [[ " $EVENT_PRODUCERS " == *" $name "* ]] && signing="EVENT_SIGNING_KEY_FILE=$EVENTS_DIR/$name-key.pem"
     # Its own store user, which reaches its own database only (scripts/infra/infra.sh mongo-uri;
@@ -102,9 +104,10 @@ up() {
   start_http console "$CONSOLE_URL/healthz" \
     env CONSOLE_PORT="$CONSOLE_PORT" CONSOLE_HOST=127.0.0.1 PUBLIC_URL="$CONSOLE_URL" OIDC_ISSUER="$IDP_URL" \
     OIDC_CLIENT_SECRET_FILE="$KUAYU_ROOT/.secrets/console-client-secret" SESSION_KEY_FILE="$KUAYU_ROOT/.secrets/console-session-key" \
+    JWT_PRIVATE_KEY_FILE="$KUAYU_ROOT/.secrets/jwt-private.pem" \
     TLS_CA_FILE="$TLS_DIR/ca.pem" TLS_CERT_FILE="$TLS_DIR/client.pem" TLS_KEY_FILE="$TLS_DIR/client-key.pem" NODE_EXTRA_CA_CERTS="$TLS_DIR/ca.pem" \
     OTEL_SERVICE_NAME=console node --disable-warning=DEP0123 --require @kuayu/telemetry/register services/console/dist/main.js
-  echo "services: console  $CONSOLE_URL  (sign in as clerk, specialist, supervisor-bj or supervisor-spc; password kuayu-dev)  log .data/logs/console.log"
+  echo "services: console  $CONSOLE_URL  (sign in as clerk, specialist, supervisor-bj or supervisor-spc; password kuayu-dev; public: $CONSOLE_URL/verify)  log .data/logs/console.log"
 }
 
 down() {

@@ -49,7 +49,9 @@ The web console (components.console, HTTP only): startup, readiness and liveness
 on its HTTP port, no gRPC port; the security context, resources and grace as above; CONSOLE_PORT,
 PUBLIC_URL, OIDC_ISSUER, its OIDC client and exactly the addresses of its calls in its ConfigMap, no
 Kafka or MongoDB setting; OIDC_CLIENT_SECRET_FILE and SESSION_KEY_FILE on two read-only, not
-world-readable mounts of secrets.oidcClientSecret and secrets.sessionKey; a Service port http, its
+world-readable mounts of secrets.oidcClientSecret and secrets.sessionKey; the signing key as the
+components that sign tokens have it exactly when its signsTokens is on (/verify's public tokens),
+TRUSTED_PROXY_HOPS 1 behind its Ingress, and notification's DOCUMENT_VERIFY_URL its publicUrl/verify; a Service port http, its
 NetworkPolicy admitting httpFrom, HPA and PDB; and an Ingress (host, backend, TLS, class,
 annotations) exactly when ingress.enabled.
 KafkaTopic and PrometheusRule resources (CRDs; no schema offline) get their fields checked here:
@@ -100,6 +102,35 @@ v = merged(defaults, values)
 topic_prefix = v["kafka"].get("topicPrefix") or ""
 scope_list = v["provinceScope"] if isinstance(v["provinceScope"], list) else None
 scope = ",".join(scope_list) if scope_list else v["provinceScope"]
+
+
+def check_signing(where, pod, c, env, signs):
+    """The signing key: only where the component signs tokens, from the Secret, read-only."""
+    signing = v["secrets"]["jwtPrivateKey"]
+    signing_vols = [vol for vol in pod.get("volumes", []) if vol.get("secret", {}).get("secretName") == signing["name"]]
+    if signs:
+        key_file = env.get("JWT_PRIVATE_KEY_FILE")
+        mount = next((m for m in c.get("volumeMounts", []) if key_file and key_file.startswith(m["mountPath"].rstrip("/") + "/")), None)
+        vol = next((x for x in pod.get("volumes", []) if mount and x["name"] == mount["name"]), None)
+        secret = (vol or {}).get("secret", {})
+        item = next((i for i in secret.get("items", []) if key_file and i["path"] == key_file[len(mount["mountPath"].rstrip("/")) + 1 :]), None)
+        if not key_file:
+            problem(f"{where}: signs tokens but has no JWT_PRIVATE_KEY_FILE")
+        elif not mount:
+            problem(f"{where}: JWT_PRIVATE_KEY_FILE {key_file} is on no volume mount")
+        elif not mount.get("readOnly"):
+            problem(f"{where}: JWT_PRIVATE_KEY_FILE {key_file} is not on a read-only mount")
+        elif secret.get("secretName") != signing["name"] or not item or item["key"] != signing["key"]:
+            problem(f"{where}: JWT_PRIVATE_KEY_FILE {key_file} is not key {signing['key']} of Secret {signing['name']}")
+        elif secret.get("defaultMode", 0o644) & 0o007:
+            problem(f"{where}: the signing key is readable by every user (defaultMode {oct(secret.get('defaultMode', 0o644))})")
+    else:
+        if "JWT_PRIVATE_KEY_FILE" in env:
+            problem(f"{where}: JWT_PRIVATE_KEY_FILE set, but it does not sign tokens")
+        if signing_vols and signing["name"] != v["secrets"]["jwtPublicKey"]["name"]:
+            problem(f"{where}: mounts the signing key Secret {signing['name']}, but it does not sign tokens")
+
+
 # The web console (HTTP, no gRPC) is checked on its own, after the gRPC components.
 console_on = bool(v["components"].get("console", {}).get("enabled"))
 enabled = sorted(name for name, c in v["components"].items() if c.get("enabled") and name != "console")
@@ -457,30 +488,11 @@ for name in enabled:
         if "calendar" in key:
             problem(f"{where}: pod annotation {key} follows the calendar: a calendar change would restart the pods instead of a reload")
 
-    # The signing key: only where the component signs tokens, from the Secret, read-only.
-    signing = v["secrets"]["jwtPrivateKey"]
-    signing_vols = [vol for vol in pod.get("volumes", []) if vol.get("secret", {}).get("secretName") == signing["name"]]
-    if cv.get("signsTokens"):
-        key_file = env.get("JWT_PRIVATE_KEY_FILE")
-        mount = next((m for m in c.get("volumeMounts", []) if key_file and key_file.startswith(m["mountPath"].rstrip("/") + "/")), None)
-        vol = next((x for x in pod.get("volumes", []) if mount and x["name"] == mount["name"]), None)
-        secret = (vol or {}).get("secret", {})
-        item = next((i for i in secret.get("items", []) if key_file and i["path"] == key_file[len(mount["mountPath"].rstrip("/")) + 1 :]), None)
-        if not key_file:
-            problem(f"{where}: signs tokens but has no JWT_PRIVATE_KEY_FILE")
-        elif not mount:
-            problem(f"{where}: JWT_PRIVATE_KEY_FILE {key_file} is on no volume mount")
-        elif not mount.get("readOnly"):
-            problem(f"{where}: JWT_PRIVATE_KEY_FILE {key_file} is not on a read-only mount")
-        elif secret.get("secretName") != signing["name"] or not item or item["key"] != signing["key"]:
-            problem(f"{where}: JWT_PRIVATE_KEY_FILE {key_file} is not key {signing['key']} of Secret {signing['name']}")
-        elif secret.get("defaultMode", 0o644) & 0o007:
-            problem(f"{where}: the signing key is readable by every user (defaultMode {oct(secret.get('defaultMode', 0o644))})")
-    else:
-        if "JWT_PRIVATE_KEY_FILE" in env:
-            problem(f"{where}: JWT_PRIVATE_KEY_FILE set, but it does not sign tokens")
-        if signing_vols and signing["name"] != v["secrets"]["jwtPublicKey"]["name"]:
-            problem(f"{where}: mounts the signing key Secret {signing['name']}, but it does not sign tokens")
+    check_signing(where, pod, c, env, cv.get("signsTokens"))
+    if name == "notification" and cv.get("sealsDocuments") and console_on and v["components"]["console"].get("publicUrl"):
+        want = v["components"]["console"]["publicUrl"].rstrip("/") + "/verify"
+        if env.get("DOCUMENT_VERIFY_URL") != want:
+            problem(f"{where}: DOCUMENT_VERIFY_URL is {env.get('DOCUMENT_VERIFY_URL')!r}, expected the console's {want!r} (the QR code on every notice)")
 
     # E-mail and SMS credentials: from the Secrets named in secrets.smtp / secrets.sms, and only in
     # components that send messages.
@@ -712,6 +724,10 @@ if console_on:
             mounts[var] = mount and mount["name"]
         if len(set(mounts.values())) != 2:
             problem(f"{where}: the client secret and the session key are not two mounts ({mounts})")
+        # /verify's public tokens: the release's signing key, read-only, exactly when signsTokens.
+        check_signing(where, pod, c, env, cv.get("signsTokens"))
+        if cv.get("ingress", {}).get("enabled") and env.get("TRUSTED_PROXY_HOPS") != "1":
+            problem(f"{where}: behind its Ingress, TRUSTED_PROXY_HOPS is {env.get('TRUSTED_PROXY_HOPS')!r}, not '1': /verify would count the ingress's address for every visitor")
         grace_ms = int(env.get("SHUTDOWN_GRACE_MS", "10000"))
         pre_stop = c.get("lifecycle", {}).get("preStop", {}).get("exec", {}).get("command", [])
         pre_stop_s = int(pre_stop[1]) if pre_stop[:1] == ["sleep"] else 0

@@ -189,6 +189,8 @@ provinces (every province, "*", for scope "all") default to it; intakeAddresses 
 {{- if .c.signsEvents }}{{ $_ := set $env "EVENT_SIGNING_KEY_FILE" (printf "%s/key.pem" (include "kuayu.eventSigningDir" .root)) }}{{ end -}}
 {{- end -}}
 {{- if .c.sealsDocuments }}{{ $_ := set $env "SEAL_KEY_DIR" "/etc/kuayu/court-seal" }}{{ end -}}
+{{- /* Printed notices carry a QR code of the release's console's /verify page. */ -}}
+{{- if and .c.sealsDocuments $v.components.console.enabled $v.components.console.publicUrl }}{{ $_ := set $env "DOCUMENT_VERIFY_URL" (printf "%s/verify" (trimSuffix "/" $v.components.console.publicUrl)) }}{{ end -}}
 {{- if .c.mongo.enabled }}{{ $_ := set $env "MONGO_DB" .c.mongo.database }}{{ end -}}
 {{- range .c.calls -}}
 {{- $_ := set $env (printf "%s_ADDR" (upper (replace "-" "_" .))) (include "kuayu.address" (dict "root" $.root "name" .)) -}}
@@ -270,6 +272,9 @@ provinces (every province, "*", for scope "all") default to it; intakeAddresses 
   "SHUTDOWN_GRACE_MS" ($v.shutdownGraceMs | int64 | toString)
 -}}
 {{- with .c.oidcClient.resource }}{{ $_ := set $env "OIDC_RESOURCE" . }}{{ end -}}
+{{- if .c.signsTokens }}{{ $_ := set $env "JWT_PRIVATE_KEY_FILE" (printf "%s/private.pem" (include "kuayu.jwtSigningDir" .)) }}{{ end -}}
+{{- /* Behind the Ingress (one proxy that appends the visitor's address): /verify's limits count per visitor. */ -}}
+{{- if .c.ingress.enabled }}{{ $_ := set $env "TRUSTED_PROXY_HOPS" "1" }}{{ end -}}
 {{- with $v.telemetry.otlpEndpoint }}{{ $_ := set $env "OTEL_EXPORTER_OTLP_ENDPOINT" . }}{{ end -}}
 {{- if $v.oidc.issuer }}{{ $_ := set $env "OIDC_ISSUER" $v.oidc.issuer }}{{ end -}}
 {{- $names := dict "intake" "INTAKE_ADDR" "routing" "DIRECTORY_ADDR" "jurisdiction-decision" "DECISION_ADDR" "notification" "NOTIFICATION_ADDR" "supervision" "SUPERVISION_ADDR" -}}

@@ -22,7 +22,11 @@ export interface AuthContext {
   roles: Role[];
   /** Two-digit GB/T 2260 province code of the caller's court. */
   province: string;
-  /** A service token's scopes (it then has no roles) and the one filing they are for. */
+  /**
+   * A service token's scopes (it then has no roles) and the one filing they are for. A public token
+   * (PUBLIC_SCOPES only, subject `public:<visitor>`) stands for an anonymous visitor of the console's
+   * public pages: no court, no province ("" both), no filing.
+   */
   scopes?: Scope[];
   filing?: string;
   /** The holder's display name (the token's `name` claim), when the token carries one: the audit trail and timeline show it. */
@@ -33,6 +37,8 @@ export const ISSUER = "kuayu";
 export const AUDIENCE = "kuayu";
 /** Intake's own audience: the narrow service tokens decision sends it to copy a filing's materials. */
 export const INTAKE_AUDIENCE = "kuayu:intake";
+/** Notification's own audience: the public tokens the console mints for anyone checking a printed notice. */
+export const NOTIFICATION_AUDIENCE = "kuayu:notification";
 /** The longest a token may live (exp − iat) unless the settings say otherwise: a long shift. */
 export const DEFAULT_MAX_LIFETIME = "12h";
 
@@ -139,7 +145,7 @@ export async function createVerifier(ownKeys: string | string[], opts: VerifierO
       if (payload.exp! - payload.iat! > maxLifetime) throw new AuthError(`token lives longer than ${opts.maxLifetime ?? DEFAULT_MAX_LIFETIME}`);
       const ctx = toContext(payload, set !== undefined);
       if (set && set.provinces !== "*" && !set.provinces.includes(ctx.province)) throw new AuthError(`token of province ${ctx.province} signed by a key trusted for ${set.provinces.join("+")} only`);
-      if (opts.courtProvince) {
+      if (opts.courtProvince && ctx.courtId !== "") {
         const province = opts.courtProvince(ctx.courtId);
         if (province === undefined) throw new AuthError("token's court is not in the directory");
         if (province !== ctx.province) throw new AuthError("token's province is not its court's");
@@ -202,9 +208,16 @@ export function verifierFromSettings(c: TokenSettings, extra: Pick<VerifierOptio
   });
 }
 
-/** What a narrow service token may do: read the materials of its one filing (decision → intake). */
-export const SCOPES = ["material:read"] as const;
+/**
+ * What a narrow service token may do: read the materials of its one filing (decision → intake);
+ * check a printed document by its verification code (console → notification, for anyone).
+ */
+export const SCOPES = ["material:read", "document:verify"] as const;
 export type Scope = (typeof SCOPES)[number];
+/** Scopes of public tokens: what the console's public pages may ask on an anonymous visitor's behalf. */
+export const PUBLIC_SCOPES: readonly Scope[] = ["document:verify"];
+/** The subject of a public token: `public:` and the console's pseudonym of the visitor (never an address in clear). */
+export const PUBLIC_SUBJECT = /^public:[A-Za-z0-9_-]{1,64}$/;
 /** The longest a service token may live. */
 const SERVICE_TOKEN_LIFETIME = 15 * 60;
 
@@ -214,12 +227,19 @@ function toContext(p: JWTPayload & Record<string, unknown>, ownIssuer: boolean):
   const name = typeof p.name === "string" && p.name.trim() ? { name: p.name.trim().slice(0, 256) } : {};
   const scope = ownIssuer ? p.scope : undefined;
   if (typeof sub !== "string" || !sub) throw new AuthError("token has no subject");
+  if (scope !== undefined && typeof scope === "string" && scope.split(" ").every((s) => PUBLIC_SCOPES.includes(s as Scope))) {
+    // A public token: an anonymous visitor, minutes long, nothing else.
+    if (!PUBLIC_SUBJECT.test(sub)) throw new AuthError("public token's subject is not public:<visitor>");
+    if (court !== undefined || province !== undefined || filing !== undefined || roles !== undefined) throw new AuthError("public token names a court, province, filing or roles");
+    if (p.exp! - p.iat! > SERVICE_TOKEN_LIFETIME) throw new AuthError("service token lives longer than 15m");
+    return { user: sub, courtId: "", roles: [], province: "", scopes: scope.split(" ") as Scope[] };
+  }
   if (typeof court !== "string" || !court) throw new AuthError("token has no court");
   if (typeof province !== "string" || !/^\d{2}$/.test(province)) throw new AuthError("token has no province");
   if (scope !== undefined) {
     // A service token: its scope on its one filing, no role, minutes long.
     const scopes = typeof scope === "string" ? scope.split(" ") : [];
-    if (scopes.length === 0 || !scopes.every((s) => (SCOPES as readonly string[]).includes(s))) throw new AuthError("token has unknown scopes");
+    if (scopes.length === 0 || !scopes.every((s) => (SCOPES as readonly string[]).includes(s) && !PUBLIC_SCOPES.includes(s as Scope))) throw new AuthError("token has unknown scopes");
     if (typeof filing !== "string" || !filing) throw new AuthError("service token names no filing");
     if (roles !== undefined) throw new AuthError("service token carries roles");
     if (p.exp! - p.iat! > SERVICE_TOKEN_LIFETIME) throw new AuthError("service token lives longer than 15m");
@@ -260,11 +280,23 @@ export interface ServiceMintOptions {
   expiresIn?: string;
 }
 
+/** A public token: what an anonymous visitor of the console's public pages may ask of one service. */
+export interface PublicMintOptions {
+  /** The console's pseudonym of the visitor (e.g. a keyed hash of the address): the receiving service's rate limits count by it. */
+  visitor: string;
+  scope: Scope;
+  /** The receiving service's audience, e.g. "kuayu:notification". */
+  audience: string;
+  /** At most 15 minutes (default "1m"). */
+  expiresIn?: string;
+}
+
 export interface TokenSigner {
   /** The kid the tokens carry (the key's thumbprint unless set). */
   readonly kid: string;
   mint(opts: MintOptions): Promise<string>;
   mintService(opts: ServiceMintOptions): Promise<string>;
+  mintPublic(opts: PublicMintOptions): Promise<string>;
 }
 
 export async function createSigner(privateKeyPem: string, opts: { kid?: string } = {}): Promise<TokenSigner> {
@@ -283,7 +315,14 @@ export async function createSigner(privateKeyPem: string, opts: { kid?: string }
     },
     async mintService(o) {
       province(o.province);
+      if (PUBLIC_SCOPES.includes(o.scope)) throw new AuthError(`scope ${o.scope} is for public tokens (mintPublic)`);
       return sign({ court: o.courtId, province: o.province, scope: o.scope, filing: o.filing }, o.user, o.audience, o.expiresIn ?? "5m");
+    },
+    async mintPublic(o) {
+      if (!PUBLIC_SCOPES.includes(o.scope)) throw new AuthError(`scope ${o.scope} is not for public tokens`);
+      const sub = `public:${o.visitor}`;
+      if (!PUBLIC_SUBJECT.test(sub)) throw new AuthError("a visitor is 1–64 characters of A–Z, a–z, 0–9, _ and -");
+      return sign({ scope: o.scope }, sub, o.audience, o.expiresIn ?? "1m");
     },
   };
 }

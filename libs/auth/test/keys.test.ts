@@ -7,7 +7,7 @@ import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { SignJWT, base64url, decodeProtectedHeader } from "jose";
-import { AuthError, INTAKE_AUDIENCE, createSigner, createVerifier, grants, ownJwks, parseTrust, publicJwk, remoteKeys, type Jwks } from "@kuayu/auth";
+import { AuthError, INTAKE_AUDIENCE, NOTIFICATION_AUDIENCE, createSigner, createVerifier, grants, ownJwks, parseTrust, publicJwk, remoteKeys, type Jwks } from "@kuayu/auth";
 
 const pair = () => {
   const { publicKey, privateKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
@@ -107,6 +107,45 @@ describe("narrow service tokens", () => {
     const signer = await createSigner(own.priv);
     const v = await createVerifier(own.pub, { audiences: [INTAKE_AUDIENCE] });
     await expect(v.verify(await signer.mintService({ ...copy, expiresIn: "1h" }))).rejects.toThrow(new AuthError("service token lives longer than 15m"));
+  });
+});
+
+describe("public tokens (the console's public pages)", () => {
+  const check = { visitor: "aGVsbG8td29ybGQ", scope: "document:verify" as const, audience: NOTIFICATION_AUDIENCE };
+
+  it("name an anonymous visitor and one public scope: no court, province, filing or role; notification's audience only", async () => {
+    const signer = await createSigner(own.priv);
+    const token = await signer.mintPublic(check);
+    // The directory check (courtProvince) does not apply: there is no court to look up.
+    const atNotification = await createVerifier(own.pub, { audiences: [NOTIFICATION_AUDIENCE], courtProvince: () => undefined });
+    await expect(atNotification.verify(token)).resolves.toEqual({ user: "public:aGVsbG8td29ybGQ", courtId: "", roles: [], province: "", scopes: ["document:verify"] });
+    await expect((await createVerifier(own.pub)).verify(token)).rejects.toThrow(new AuthError("token invalid"));
+    await expect((await createVerifier(own.pub, { audiences: [INTAKE_AUDIENCE] })).verify(token)).rejects.toThrow(new AuthError("token invalid"));
+  });
+
+  it("cannot be made to carry more, nor a service token a public scope", async () => {
+    const signer = await createSigner(own.priv);
+    await expect(signer.mintPublic({ ...check, scope: "material:read" })).rejects.toThrow(new AuthError("scope material:read is not for public tokens"));
+    await expect(signer.mintPublic({ ...check, visitor: "a b" })).rejects.toThrow(AuthError);
+    await expect(signer.mintService({ user: "svc", courtId: "c-110105", province: "11", scope: "document:verify", filing: "F-1", audience: NOTIFICATION_AUDIENCE })).rejects.toThrow(
+      new AuthError("scope document:verify is for public tokens (mintPublic)"),
+    );
+    // Forged with the release's key (a bug elsewhere): a court, a province or a role in a public token is refused.
+    const kid = signer.kid;
+    const v = await createVerifier(own.pub, { audiences: [NOTIFICATION_AUDIENCE] });
+    const forge = (claims: Record<string, unknown>, sub = "public:x") =>
+      new SignJWT({ scope: "document:verify", ...claims })
+        .setProtectedHeader({ alg: "ES256", kid })
+        .setSubject(sub)
+        .setIssuer("kuayu")
+        .setAudience(NOTIFICATION_AUDIENCE)
+        .setIssuedAt()
+        .setExpirationTime("1m")
+        .sign(own.privateKey);
+    await expect(v.verify(await forge({ court: "c-110105", province: "11" }))).rejects.toThrow(new AuthError("public token names a court, province, filing or roles"));
+    await expect(v.verify(await forge({ roles: ["supervisor"] }))).rejects.toThrow(new AuthError("public token names a court, province, filing or roles"));
+    await expect(v.verify(await forge({}, "clerk-1"))).rejects.toThrow(new AuthError("public token's subject is not public:<visitor>"));
+    await expect(v.verify(await forge({ scope: "document:verify material:read", court: "c-110105", province: "11", filing: "F-1" }))).rejects.toThrow(new AuthError("token has unknown scopes"));
   });
 });
 

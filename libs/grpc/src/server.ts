@@ -3,7 +3,7 @@ import { create, isMessage } from "@bufbuild/protobuf";
 import * as grpc from "@grpc/grpc-js";
 import { HealthImplementation } from "grpc-health-check";
 import { RateLimiterMemory } from "rate-limiter-flexible";
-import { AuthError, auditCalls, type AuthContext, type Role, type TokenVerifier } from "@kuayu/auth";
+import { AuthError, auditCalls, type AuthContext, type Role, type Scope, type TokenVerifier } from "@kuayu/auth";
 import { auditCall, auditKind, auditResult, type AuditOptions } from "./audit.js";
 import { isTransient } from "@kuayu/domain";
 import type { Logger } from "@kuayu/logger";
@@ -48,10 +48,17 @@ export type ServiceImpl<S extends DescService> = { [K in keyof S["method"]]: Han
 export interface ServedService {
   service: DescService;
   impl: Record<string, unknown>;
+  /** The methods (by local name) a token without roles may call, and the scopes that let it. */
+  scoped?: Record<string, readonly Scope[]>;
 }
 
-export function implement<S extends DescService>(service: S, impl: ServiceImpl<S>): ServedService {
-  return { service, impl: impl as Record<string, unknown> };
+/**
+ * A service's handlers. Tokens with roles reach every method (each handler checks them); a
+ * service or public token (scopes, no roles) only the methods `scoped` names for one of its
+ * scopes — PERMISSION_DENIED before any other.
+ */
+export function implement<S extends DescService>(service: S, impl: ServiceImpl<S>, scoped: { [K in keyof S["method"]]?: readonly Scope[] } = {}): ServedService {
+  return { service, impl: impl as Record<string, unknown>, scoped: scoped as Record<string, readonly Scope[]> };
 }
 
 /** Throws PERMISSION_DENIED unless the caller holds one of the roles. */
@@ -182,12 +189,12 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   health.addToServer(server);
   reflectionFor(opts.services.map((s) => s.service)).addToServer(server);
 
-  for (const { service, impl } of opts.services) {
+  for (const { service, impl, scoped } of opts.services) {
     const handlers: grpc.UntypedServiceImplementation = {};
     for (const method of service.methods) {
       const fn = impl[method.localName];
       if (typeof fn !== "function") throw new Error(`${service.typeName}/${method.name} has no handler`);
-      handlers[method.localName] = wrap(method, fn as AnyHandler, opts, limiter);
+      handlers[method.localName] = wrap(method, fn as AnyHandler, opts, limiter, scoped?.[method.localName] ?? []);
     }
     server.addService(serviceDefinition(service), handlers);
   }
@@ -241,7 +248,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
 type AnyHandler = (...args: unknown[]) => Promise<unknown>;
 type AnyCall = grpc.ServerUnaryCall<unknown, unknown> | grpc.ServerReadableStream<unknown, unknown> | grpc.ServerWritableStream<unknown, unknown>;
 
-function wrap(method: DescMethod, fn: AnyHandler, opts: ServerOptions, limiter?: RateLimiterMemory): grpc.UntypedHandleCall {
+function wrap(method: DescMethod, fn: AnyHandler, opts: ServerOptions, limiter: RateLimiterMemory | undefined, scopes: readonly Scope[]): grpc.UntypedHandleCall {
   const path = `/${method.parent.typeName}/${method.name}`;
   const context = async (call: AnyCall): Promise<CallContext> => {
     const header = call.metadata.get("authorization")[0];
@@ -254,11 +261,16 @@ function wrap(method: DescMethod, fn: AnyHandler, opts: ServerOptions, limiter?:
       if (err instanceof AuthError) throw unauthenticated(err.message);
       throw err;
     }
+    if (auth.roles.length === 0 && !scopes.some((s) => auth.scopes?.includes(s))) {
+      throw permissionDenied(scopes.length === 0 ? "this call needs a user's token (one with roles)" : `this call needs a user's token or the scope ${scopes.join(" or ")}`);
+    }
     if (limiter) {
-      await limiter.consume(auth.courtId).catch((res: unknown) => {
+      // Per court; a public token (no court) per visitor.
+      const caller = auth.courtId || auth.user;
+      await limiter.consume(caller).catch((res: unknown) => {
         if (res instanceof Error) throw res;
         const waitMs = (res as { msBeforeNext?: number }).msBeforeNext ?? 1000;
-        throw new RpcError(grpc.status.RESOURCE_EXHAUSTED, `too many calls from court ${auth.courtId}; try again in ${Math.ceil(waitMs / 100) / 10} s`);
+        throw new RpcError(grpc.status.RESOURCE_EXHAUSTED, `too many calls from ${auth.courtId ? `court ${auth.courtId}` : "this visitor"}; try again in ${Math.ceil(waitMs / 100) / 10} s`);
       });
     }
     const aborter = new AbortController();

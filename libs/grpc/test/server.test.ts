@@ -146,6 +146,51 @@ describe("gRPC server", () => {
   });
 });
 
+describe("tokens without roles", () => {
+  it("reach only the methods that name one of their scopes; a public token is limited per visitor, not per court", async () => {
+    const signer = await createSigner(priv);
+    const scoped = await startServer({
+      host: "127.0.0.1",
+      port: 0,
+      log: createLogger({ service: "test", level: "silent" }),
+      verifier: await createVerifier(pub, { audiences: ["kuayu:notification", "kuayu:intake"] }),
+      callsPerCourtPerSecond: 2,
+      services: [
+        implement(
+          directoryV1.DirectoryService,
+          {
+            ...Object.fromEntries(directoryV1.DirectoryService.methods.map((m) => [m.localName, () => Promise.reject(new Error("not under test"))])),
+            async getCourt(req: directoryV1.GetCourtRequest, ctx: CallContext) {
+              return { court: { courtId: req.courtId, name: ctx.auth.user } };
+            },
+          } as never,
+          { getCourt: ["document:verify"] },
+        ),
+      ],
+    });
+    try {
+      const addr = `127.0.0.1:${scoped.port}`;
+      const visitor = (v: string) => signer.mintPublic({ visitor: v, scope: "document:verify", audience: "kuayu:notification" });
+      const a = createClient(directoryV1.DirectoryService, addr, { token: await visitor("visitor-a") });
+      const b = createClient(directoryV1.DirectoryService, addr, { token: await visitor("visitor-b") });
+      const copier = createClient(directoryV1.DirectoryService, addr, {
+        token: await signer.mintService({ user: "svc-decision", courtId: "c-1", province: "44", scope: "material:read", filing: "F-1", audience: "kuayu:intake" }),
+      });
+      await expect(a.getCourt({ courtId: "c-1" })).resolves.toMatchObject({ court: { name: "public:visitor-a" } });
+      await expect(a.listContacts({ courtId: "c-1" })).rejects.toMatchObject({ code: grpc.status.PERMISSION_DENIED, details: "this call needs a user's token (one with roles)" });
+      await expect(copier.getCourt({ courtId: "c-1" })).rejects.toMatchObject({ code: grpc.status.PERMISSION_DENIED, details: "this call needs a user's token or the scope document:verify" });
+      // Two a second each: the third of visitor a is refused, visitor b is not held up by a.
+      const results = await Promise.allSettled([1, 2].map(() => a.getCourt({ courtId: "c-1" })));
+      expect(results.map((r) => r.status)).toEqual(["fulfilled", "rejected"]);
+      expect((results[1] as PromiseRejectedResult).reason).toMatchObject({ code: grpc.status.RESOURCE_EXHAUSTED });
+      await expect(b.getCourt({ courtId: "c-1" })).resolves.toBeDefined();
+      for (const c of [a, b, copier]) c.close();
+    } finally {
+      await scoped.drain(1000);
+    }
+  });
+});
+
 describe("calls per court", () => {
   it("answers RESOURCE_EXHAUSTED once a court exceeds its calls per second; other courts are not affected", async () => {
     const signer = await createSigner(priv);

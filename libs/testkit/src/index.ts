@@ -153,3 +153,4 @@ export * from "./authz.js";
 export { serviceCertificates, testCertificates, type TestCertificates } from "./tls.js";
 export { serviceEventKeys, testEventKeys, type TestEventKeys } from "./events.js";
 export { publishLifecycle } from "./lifecycle.js";
+export { scanPdfQr } from "./qr.js";

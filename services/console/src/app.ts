@@ -1,12 +1,15 @@
+import { createHmac } from "node:crypto";
 import { readFileSync, existsSync } from "node:fs";
 import path from "node:path";
 import type { Server } from "node:http";
+import { createSigner } from "@kuayu/auth";
 import { createClient, tlsFromSettings } from "@kuayu/grpc";
 import type { Logger } from "@kuayu/logger";
 import { decisionV1, directoryV1, intakeV1, notificationV1, supervisionV1 } from "@kuayu/proto";
 import type { Config } from "./config.js";
 import { createCookieJar } from "./adapters/cookies.js";
 import { createConsoleServer, type Clients } from "./adapters/http.js";
+import { publicApi } from "./adapters/public.js";
 import { createSignIn } from "./adapters/oidc.js";
 
 export interface ConsoleApp {
@@ -26,7 +29,8 @@ export async function startApp(config: Readonly<Config>, log: Logger): Promise<C
     scopes: config.OIDC_SCOPES,
     resource: config.OIDC_RESOURCE,
   });
-  const jar = createCookieJar(Buffer.from(secret(config.SESSION_KEY, config.SESSION_KEY_FILE), "base64"));
+  const sessionKey = Buffer.from(secret(config.SESSION_KEY, config.SESSION_KEY_FILE), "base64");
+  const jar = createCookieJar(sessionKey);
   const { channel: credentials } = tlsFromSettings(config);
   const clients: Clients = {
     intake: createClient(intakeV1.FilingIntakeService, config.INTAKE_ADDR, { credentials }),
@@ -37,7 +41,27 @@ export async function startApp(config: Readonly<Config>, log: Logger): Promise<C
   };
   const webRoot = config.WEB_ROOT ?? path.resolve(__dirname, "../dist-web");
   if (!existsSync(path.join(webRoot, "index.html"))) log.warn({ webRoot }, "the web application is not built; only the API is served");
-  const server = createConsoleServer({ publicUrl: config.PUBLIC_URL, webRoot: existsSync(webRoot) ? webRoot : undefined, maxUploadBytes: config.MAX_UPLOAD_BYTES, signIn, jar, clients, log });
+  const signingKey = config.JWT_PRIVATE_KEY ?? (config.JWT_PRIVATE_KEY_FILE ? readFileSync(config.JWT_PRIVATE_KEY_FILE, "utf8") : undefined);
+  if (!signingKey) log.warn("JWT_PRIVATE_KEY_FILE is not set: the public verification page (/verify) answers 503");
+  const verifyPublic = publicApi({
+    signer: signingKey ? await createSigner(signingKey) : undefined,
+    notification: clients.notification,
+    // Its own key for the visitors' pseudonyms, derived from the session key (never the same bytes).
+    visitorKey: createHmac("sha256", sessionKey).update("kuayu console visitor pseudonyms").digest(),
+    verifyPerMinute: config.PUBLIC_VERIFY_PER_MINUTE,
+    proxyHops: config.TRUSTED_PROXY_HOPS,
+    log,
+  });
+  const server = createConsoleServer({
+    publicUrl: config.PUBLIC_URL,
+    webRoot: existsSync(webRoot) ? webRoot : undefined,
+    maxUploadBytes: config.MAX_UPLOAD_BYTES,
+    signIn,
+    jar,
+    clients,
+    verifyPublic,
+    log,
+  });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(config.CONSOLE_PORT, config.CONSOLE_HOST, resolve);

@@ -36,6 +36,16 @@ const schema = z
       .int()
       .min(1)
       .default(50 * 1024 * 1024),
+    /**
+     * PEM of the release's token signing key (or JWT_PRIVATE_KEY_FILE): the public verification page
+     * (/verify) calls notification with a public token per visitor. Without it that page answers 503.
+     */
+    JWT_PRIVATE_KEY: z.string().optional(),
+    JWT_PRIVATE_KEY_FILE: z.string().optional(),
+    /** Checks of printed notices per visitor address and minute on /verify, per replica (0: no limit). */
+    PUBLIC_VERIFY_PER_MINUTE: z.coerce.number().int().min(0).default(10),
+    /** Proxies in front of the console that append the visitor's address to X-Forwarded-For (0: none; the ingress: 1). */
+    TRUSTED_PROXY_HOPS: z.coerce.number().int().min(0).max(5).default(0),
     /** Mutual TLS to the services (TLS_CA_FILE, TLS_CERT_FILE, TLS_KEY_FILE: the console's client pair). */
     ...fields.tls,
     SHUTDOWN_GRACE_MS: fields.millis(10_000),

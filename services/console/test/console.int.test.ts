@@ -1,12 +1,14 @@
 // The web console end to end: real services, identity provider and console processes, real Chromium.
 import type { Browser, Locator, Page } from "playwright-core";
-import { assertInfraUp, eventually } from "@kuayu/testkit";
-import { accessibilityProblems, launchBrowser, screenshot, signIn, startSystem, type System } from "./harness";
+import { assertInfraUp, eventually, scanPdfQr } from "@kuayu/testkit";
+import { accessibilityProblems, launchBrowser, PUBLIC_VERIFY_PER_MINUTE, screenshot, signIn, startSystem, type System } from "./harness";
 
 let sys: System;
 /** Waits until a control can be used (e.g. 受理 once the materials are copied and verified). */
 const enabled = (l: Locator, timeoutMs: number) => eventually(() => l.isEnabled(), timeoutMs, "the control to be enabled");
 let browser: Browser;
+/** The acceptance notice the filing test printed: what its holder checks on the public page. */
+let printed: { code: string; sha256: string; caseNumber: string; pdf: Buffer } | undefined;
 
 beforeAll(async () => {
   await assertInfraUp();
@@ -218,6 +220,7 @@ describe("a filing through the console, from the window to the supervisor", () =
       const [tab] = await Promise.all([clerk.context.waitForEvent("page"), notice.click()]);
       expect(tab.url()).toContain(`/api/documents/${encodeURIComponent(filingId)}/DOCUMENT_KIND_ACCEPTANCE_NOTICE`);
       await tab.close();
+      printed = { code: pdf.headers()["x-kuayu-verification-code"]!, sha256: pdf.headers()["x-kuayu-sha256"]!, caseNumber, pdf: await pdf.body() };
 
       // 6. The SPC's supervisor: Beijing counted in the ranking and on the map.
       const sup = await signIn(browser, sys.consoleUrl, "supervisor-spc");
@@ -313,4 +316,65 @@ describe("on a tablet (768×1024)", () => {
     }
     expect(problems).toEqual(Object.fromEntries(Object.keys(problems).map((k) => [k, []])));
   }, 180_000);
+});
+
+describe("the public verification page on a phone (360×640), without signing in", () => {
+  it("opens from the notice's QR link and from the typed code and shows what the court issued, names masked; an unknown code says so; checks are limited per address", async () => {
+    expect(printed).toBeDefined(); // by the filing test above
+    const { code, sha256, caseNumber, pdf } = printed!;
+    // The QR code printed on the notice, read off the rendered page as a phone's camera would.
+    const link = scanPdfQr(pdf);
+    expect(link).toBe(`${sys.consoleUrl}/verify/${code}`);
+    const context = await browser.newContext({ viewport: { width: 360, height: 640 }, locale: "zh-CN", timezoneId: "Asia/Shanghai", isMobile: true, hasTouch: true });
+    const problems: Record<string, string[]> = {};
+    const look = async (page: Page, name: string) => {
+      problems[name] = await accessibilityProblems(page);
+      const overflow = await page.evaluate("document.documentElement.scrollWidth - window.innerWidth");
+      if ((overflow as number) > 0) problems[name].push(`the page is ${overflow}px wider than the screen`);
+      await screenshot(page, name);
+    };
+    try {
+      const page = await context.newPage();
+      // The QR code's link: no sign-in, the court's record of the notice.
+      await page.goto(link!);
+      await page.getByText("文书真实有效").waitFor({ timeout: 30_000 });
+      expect(new URL(page.url()).pathname).toBe(`/verify/${code}`);
+      const shown = await page.locator("main").innerText();
+      for (const s of ["北京市朝阳区人民法院", "受理通知书", caseNumber, sha256, code, "张*"]) expect(shown).toContain(s);
+      expect(shown).not.toMatch(/张三|北京某贸易有限公司|11010519491231002X|13800138000|沙面大街/);
+      await look(page, "phone-verify-found");
+
+      // Typed as people type it: lower case, spaces for dashes.
+      await page.goto(`${sys.consoleUrl}/verify`);
+      await look(page, "phone-verify");
+      await page.getByLabel("验证码").fill(` ${code.toLowerCase().replace(/-/g, " ")} `);
+      await page.getByRole("button", { name: "核验" }).click();
+      await page.getByText("文书真实有效").waitFor({ timeout: 30_000 });
+      expect(await page.locator("main").innerText()).toContain(sha256);
+
+      // A code no notice has.
+      await page.getByLabel("验证码").fill("2222-3333-4444");
+      await page.getByRole("button", { name: "核验" }).click();
+      await page.getByText("未找到该验证码对应的文书").waitFor({ timeout: 30_000 });
+      await look(page, "phone-verify-not-found");
+
+      // Three checks so far from this address; the rest of the minute's allowance, then 429 with Retry-After, and the page says so.
+      const statuses: number[] = [];
+      let retryAfter: string | undefined;
+      for (let i = 0; i < PUBLIC_VERIFY_PER_MINUTE; i++) {
+        const r = await context.request.get(`${sys.consoleUrl}/api/public/verify/2222-3333-4444`);
+        statuses.push(r.status());
+        retryAfter ??= r.headers()["retry-after"];
+      }
+      expect(statuses).toEqual([...Array<number>(PUBLIC_VERIFY_PER_MINUTE - 3).fill(404), 429, 429, 429]);
+      expect(Number(retryAfter)).toBeGreaterThan(0);
+      await page.getByLabel("验证码").fill(code);
+      await page.getByRole("button", { name: "核验" }).click();
+      await page.getByText("查询过于频繁").waitFor({ timeout: 30_000 });
+      await look(page, "phone-verify-limited");
+    } finally {
+      await context.close();
+    }
+    expect(problems).toEqual(Object.fromEntries(Object.keys(problems).map((k) => [k, []])));
+  }, 120_000);
 });

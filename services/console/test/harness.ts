@@ -13,6 +13,9 @@ import { chromium, type Browser, type BrowserContext, type Page } from "playwrig
 
 const root = path.resolve(__dirname, "../../..");
 
+/** Checks per visitor address and minute on the console's public verification page. */
+export const PUBLIC_VERIFY_PER_MINUTE = 6;
+
 export interface System {
   consoleUrl: string;
   close(): Promise<void>;
@@ -66,7 +69,7 @@ export async function startSystem(): Promise<System> {
   const routing = await service("routing");
   const intake = await service("intake", { MONGO_DB: db("intake"), ROUTING_ADDR: routing, WATCH_POLL_MS: "200" });
   const decision = await service("decision", { MONGO_DB: db("decision"), JWT_PRIVATE_KEY: keys.privateKey, INTAKE_ADDRS: `*=${intake}`, COPY_INTERVAL_MS: "200", WATCH_POLL_MS: "200" });
-  const notification = await service("notification", { MONGO_DB: db("notification") });
+  const notification = await service("notification", { MONGO_DB: db("notification"), DOCUMENT_VERIFY_URL: `${consoleUrl}/verify` });
   const supervision = await service("supervision", { MONGO_DB: db("supervision"), HTTP_PORT: "0", HTTP_HOST: "127.0.0.1", NOTICE_TIME: "off", SUPERVISION_FLUSH_MS: "200" });
   await spawn("console", "services/console/dist/main.js", {
     CONSOLE_PORT: String(consolePort),
@@ -75,6 +78,8 @@ export async function startSystem(): Promise<System> {
     OIDC_ISSUER: issuer,
     OIDC_CLIENT_SECRET: clientSecret,
     SESSION_KEY: randomBytes(32).toString("base64"),
+    JWT_PRIVATE_KEY: keys.privateKey,
+    PUBLIC_VERIFY_PER_MINUTE: String(PUBLIC_VERIFY_PER_MINUTE),
     INTAKE_ADDR: intake,
     DECISION_ADDR: decision,
     DIRECTORY_ADDR: routing,

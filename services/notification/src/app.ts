@@ -1,5 +1,5 @@
 import { fieldCryptFromSettings, type FieldCrypt } from "@kuayu/fieldcrypt";
-import { verifierFromSettings } from "@kuayu/auth";
+import { NOTIFICATION_AUDIENCE, verifierFromSettings } from "@kuayu/auth";
 import { startCalendar, type CalendarWatch } from "@kuayu/calendar";
 import { kafkaClient, retentionSchedule } from "@kuayu/config";
 import { courtWorkingHours, loadDirectory } from "@kuayu/directory";
@@ -15,6 +15,7 @@ import type { Config } from "./config.js";
 import { lifecycleConsumer } from "./adapters/consumer.js";
 import { courtSealer, documentRecord, pdfReferences } from "./adapters/documents.js";
 import { localSealKeys } from "./documents/seal-keys.js";
+import { renderDocument } from "./documents/render.js";
 import { notificationService } from "./adapters/grpc.js";
 import { loadTargets } from "./adapters/targets.js";
 import { createNotifier } from "./adapters/notifier.js";
@@ -37,7 +38,7 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
   const calendar: CalendarWatch = startCalendar({ file: config.CALENDAR_FILE, pollMs: config.CALENDAR_POLL_MS, log });
   const dir = loadDirectory(config.DIRECTORY_FILE ? { file: config.DIRECTORY_FILE } : {});
   // A token names a court of the directory, in the province the token says.
-  const verifier = await verifierFromSettings(config, { courtProvince: (id) => dir.byId(id)?.province });
+  const verifier = await verifierFromSettings(config, { audiences: [NOTIFICATION_AUDIENCE], courtProvince: (id) => dir.byId(id)?.province });
   // Events: signed as notification (EVENT_SIGNING_KEY_FILE), verified against the producers' keys (EVENT_KEYS_FILE, EVENT_TRUST).
   const events = await eventSecurity(config, "notification", (id) => dir.byId(id)?.province);
   if (!events.verifier) log.warn("EVENT_KEYS_FILE and EVENT_TRUST are not set: events are not verified");
@@ -157,6 +158,7 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
           nudgeDeliveries: () => deliveries?.nudge(),
           provinceOf: (courtId) => dir.byId(courtId)?.province,
           seal: courtSealer(sealKeys),
+          render: (input) => renderDocument(input, { verifyUrl: config.DOCUMENT_VERIFY_URL }),
           verifyPerMinute: config.VERIFY_DOCUMENT_PER_MINUTE,
         }),
       ],

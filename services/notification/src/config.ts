@@ -87,7 +87,15 @@ const schema = z
      * ca.key.pem (development only) a court's certificate is issued on first use.
      */
     SEAL_KEY_DIR: z.string().min(1).default(".secrets/court-seal"),
-    /** VerifyDocument calls per caller address and minute, per replica (0: no limit). */
+    /**
+     * The console's public verification page: each printed notice carries a QR code of
+     * `<DOCUMENT_VERIFY_URL>/<verification code>` and names the page beside its code.
+     */
+    DOCUMENT_VERIFY_URL: z
+      .url({ protocol: /^https?$/ })
+      .default("http://127.0.0.1:8080/verify")
+      .transform((u) => u.replace(/\/$/, "")),
+    /** VerifyDocument calls per caller address (or public visitor) and minute, per replica (0: no limit). */
     VERIFY_DOCUMENT_PER_MINUTE: z.coerce.number().int().min(0).default(30),
     WATCH_POLL_MS: fields.millis(1_000),
     ...fields.tokens,

@@ -21,10 +21,12 @@ import {
   numericDateTime,
   renderDocument,
   sha256,
+  verificationQr,
   type DocumentInput,
   type DocumentKind,
 } from "../src/documents/index.js";
 import { redactIdentityNumbers } from "../src/documents/format.js";
+import { scanPdfQr } from "@kuayu/testkit";
 
 const PNG_PATH = "/tmp/kuayu-acceptance.png";
 const hasTool = (tool: string) => {
@@ -359,6 +361,30 @@ describe("renderDocument", () => {
     await expect(renderDocument(inputs.receipt, { fonts: bad })).rejects.toThrow(
       /cannot use the CJK font .*NotoSansCJK-Regular.ttc \(PostScript name Noto Sans CJK SC\): .*has no face with the PostScript name Noto Sans CJK SC; its faces: NotoSansCJKjp-Regular, .*NotoSansCJKsc-Regular/,
     );
+  });
+});
+
+describe("the QR code of the verification page", () => {
+  const VERIFY = "https://kuayu-11.court.example/verify";
+  const scan = (file: string) => scanPdfQr(readFileSync(file));
+
+  it("opens <verifyUrl>/<code> on every kind of notice, which names the page too, and still fits where it did", async () => {
+    for (const kind of DOCUMENT_KINDS) {
+      const file = join(dir, `qr-${kind}.pdf`);
+      const pdf = await renderDocument(inputs[kind], { verifyUrl: VERIFY });
+      writeFileSync(file, pdf);
+      expect(scan(file)).toBe(`${VERIFY}/${CODE}`);
+      expect(pdfText(pdf, `qr-${kind}`).replace(/\s+/g, "")).toContain(`访问${VERIFY}并输入验证码`);
+      expect(pdf.length).toBeLessThan(40_000);
+      expect((await renderDocument(inputs[kind], { verifyUrl: VERIFY })).equals(pdf)).toBe(true); // still deterministic
+    }
+  });
+
+  it("is not printed without a verification page", async () => {
+    const file = join(dir, "no-qr.pdf");
+    writeFileSync(file, await renderDocument(inputs["acceptance-notice"]));
+    expect(scan(file)).toBeUndefined();
+    expect(verificationQr(`${VERIFY}/`, CODE).text).toBe(`${VERIFY}/${CODE}`);
   });
 });
 

@@ -1,7 +1,8 @@
 // Sealed notices through the real notification service (real broker and store): a notice issued
 // by the lifecycle events is downloaded, poppler's pdfsig finds its signature valid and made by the
 // issuing court, `kuayu document verify` accepts it and rejects a tampered copy; VerifyDocument
-// masks the names and is rate-limited per caller address.
+// masks the names and is rate-limited per caller address; the console's public tokens reach
+// VerifyDocument only, limited per visitor.
 import { execFile, execFileSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -9,7 +10,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
-import { createSigner, type Role } from "@kuayu/auth";
+import { createSigner, NOTIFICATION_AUDIENCE, type Role } from "@kuayu/auth";
 import { createClient, status, type Client } from "@kuayu/grpc";
 import { createKafka, createProducer, type EventProducer } from "@kuayu/kafka";
 import { createLogger } from "@kuayu/logger";
@@ -248,4 +249,33 @@ it("seals the acceptance notice with the jurisdiction court's key: pdfsig and ku
   const limited = await kuayu(token, "document", "verify", file);
   expect(limited.code).toBe(1);
   expect(limited.stderr).toMatch(/too many document checks from 127\.0\.0\.1/);
+
+  // The console's public page: a public token per visitor checks codes (its own count, not the
+  // address's, which is spent) and reaches nothing else of the service.
+  const visitor = async (v: string) =>
+    createClient(notificationV1.NotificationService, `127.0.0.1:${app.grpcPort}`, {
+      token: await (await createSigner(keys.privateKey)).mintPublic({ visitor: v, scope: "document:verify", audience: NOTIFICATION_AUDIENCE }),
+    });
+  const pub = await visitor("visitor-1");
+  expect((await pub.verifyDocument({ verificationCode: info!.verificationCode })).document!.facts["当事人"]).toBe("原告：张*三；被告：北京***有限公司");
+  for (const call of [pub.listNotifications({}), pub.addWebhook({ url: "https://example.org/hook", eventTypes: [] }), pub.markRead({ notificationIds: [] })]) {
+    await expect(call).rejects.toMatchObject({ code: status.PERMISSION_DENIED });
+  }
+  const downloads = pub.getDocument({ filingId: "x", kind: notificationV1.DocumentKind.ACCEPTANCE_NOTICE });
+  await expect(
+    (async () => {
+      for await (const _ of downloads) void _;
+    })(),
+  ).rejects.toMatchObject({ code: status.PERMISSION_DENIED });
+  const own = await Promise.all(
+    Array.from({ length: VERIFY_PER_MINUTE }, () =>
+      pub.verifyDocument({ verificationCode: info!.verificationCode }).then(
+        () => "ok",
+        (e: unknown) => (e as { code?: number }).code,
+      ),
+    ),
+  );
+  expect(own.filter((r) => r === "ok")).toHaveLength(VERIFY_PER_MINUTE - 1);
+  expect(own.filter((r) => r === status.RESOURCE_EXHAUSTED)).toHaveLength(1);
+  await expect((await visitor("visitor-2")).verifyDocument({ verificationCode: info!.verificationCode })).resolves.toBeDefined();
 });

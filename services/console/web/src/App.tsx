@@ -12,6 +12,8 @@ const InboxRoutes = lazy(() => import("./pages/inbox"));
 const DirectoryRoutes = lazy(() => import("./pages/directory"));
 const SupervisionRoutes = lazy(() => import("./pages/supervision"));
 const NotificationsPage = lazy(() => import("./pages/notifications"));
+// Public pages: no sign-in, no console frame.
+const VerifyPage = lazy(() => import("./pages/public/Verify"));
 
 /** Where a user lands: the work of their role. */
 function Home() {
@@ -22,27 +24,44 @@ function Home() {
   return <Navigate to="/directory" replace />;
 }
 
+/** The signed-in console: every page but the public ones. */
+function Console() {
+  return (
+    <Session>
+      <Shell>
+        <Suspense fallback={<Spin style={{ display: "block", margin: 48 }} />}>
+          <Routes>
+            <Route path="/" element={<Home />} />
+            <Route path="/window/*" element={<WindowRoutes />} />
+            <Route path="/inbox/*" element={<InboxRoutes />} />
+            <Route path="/directory/*" element={<DirectoryRoutes />} />
+            <Route path="/supervision/*" element={<SupervisionRoutes />} />
+            <Route path="/notifications" element={<NotificationsPage />} />
+            <Route path="*" element={<Navigate to="/" replace />} />
+          </Routes>
+        </Suspense>
+      </Shell>
+    </Session>
+  );
+}
+
 export function App() {
   return (
     // Button texts exactly as written: no space put between two Chinese characters ("受理", not "受 理").
     <ConfigProvider locale={zhCN} theme={THEME} button={{ autoInsertSpace: false }}>
       <AntApp>
         <BrowserRouter>
-          <Session>
-            <Shell>
-              <Suspense fallback={<Spin style={{ display: "block", margin: 48 }} />}>
-                <Routes>
-                  <Route path="/" element={<Home />} />
-                  <Route path="/window/*" element={<WindowRoutes />} />
-                  <Route path="/inbox/*" element={<InboxRoutes />} />
-                  <Route path="/directory/*" element={<DirectoryRoutes />} />
-                  <Route path="/supervision/*" element={<SupervisionRoutes />} />
-                  <Route path="/notifications" element={<NotificationsPage />} />
-                  <Route path="*" element={<Navigate to="/" replace />} />
-                </Routes>
-              </Suspense>
-            </Shell>
-          </Session>
+          <Routes>
+            <Route
+              path="/verify/:code?"
+              element={
+                <Suspense fallback={<Spin fullscreen />}>
+                  <VerifyPage />
+                </Suspense>
+              }
+            />
+            <Route path="*" element={<Console />} />
+          </Routes>
         </BrowserRouter>
       </AntApp>
     </ConfigProvider>

@@ -105,7 +105,7 @@ async function withinCap(col: { countDocuments(filter: { courtId: string }): Pro
 export function notificationService(deps: GrpcDeps) {
   const { store } = deps;
   const pdfOf = documentPdfs(store, deps.files, deps.log ?? createLogger({ service: "notification" }), deps.render, deps.seal);
-  // VerifyDocument is open to any token: per caller address, so that codes cannot be tried in bulk.
+  // VerifyDocument is open to any token and to public ones: per caller, so that codes cannot be tried in bulk.
   const verifyLimiter = deps.verifyPerMinute > 0 ? new RateLimiterMemory({ points: deps.verifyPerMinute, duration: 60 }) : undefined;
   const mine = (auth: AuthContext) => ({ courtId: auth.courtId, role: { $in: auth.roles as string[] } });
   /** A court's own targets, and for an operator those of its province's courts. */
@@ -251,11 +251,15 @@ export function notificationService(deps: GrpcDeps) {
       },
       async verifyDocument(req, ctx) {
         if (verifyLimiter) {
-          const address = callerAddress(ctx.peer);
-          await verifyLimiter.consume(address).catch((res: unknown) => {
+          // A public token (the console's verification page) counts per visitor; a user's per address.
+          const caller = ctx.auth.courtId === "" ? ctx.auth.user : callerAddress(ctx.peer);
+          await verifyLimiter.consume(caller).catch((res: unknown) => {
             if (res instanceof Error) throw res;
             const waitS = Math.ceil(((res as { msBeforeNext?: number }).msBeforeNext ?? 1000) / 1000);
-            throw new RpcError(status.RESOURCE_EXHAUSTED, `too many document checks from ${address}: at most ${deps.verifyPerMinute} a minute; try again in ${waitS} s`);
+            throw new RpcError(
+              status.RESOURCE_EXHAUSTED,
+              `too many document checks from ${ctx.auth.courtId === "" ? "this visitor" : caller}: at most ${deps.verifyPerMinute} a minute; try again in ${waitS} s`,
+            );
           });
         }
         const code = req.verificationCode.trim().toUpperCase();
@@ -267,5 +271,7 @@ export function notificationService(deps: GrpcDeps) {
         return { document: documentInfoOut(d, await documentHash(store, d), maskFacts(d.facts, d.input)) };
       },
     }),
+    // The console's public verification page (a public token per visitor) checks codes, nothing else.
+    { verifyDocument: ["document:verify"] },
   );
 }

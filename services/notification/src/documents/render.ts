@@ -1,4 +1,5 @@
 import PDFDocument from "pdfkit";
+import QRCode from "qrcode";
 import { caseTypeInfo, toChineseNumeral } from "@kuayu/domain";
 import { documentFacts } from "./codes.js";
 import { findCjkFonts, parseFont, type CjkFonts, type FontFace, type LoadedFont } from "./fonts.js";
@@ -11,6 +12,21 @@ export type { DocumentInput, DocumentKind } from "./types.js";
 export interface RenderOptions {
   /** Default: findCjkFonts() (KUAYU_CJK_FONT, else Debian's fonts-noto-cjk). */
   fonts?: CjkFonts;
+  /**
+   * The public verification page (e.g. https://kuayu.example/verify): the notice prints a QR code
+   * of `<verifyUrl>/<code>` beside its verification block and names the page. Without it, neither.
+   */
+  verifyUrl?: string;
+}
+
+/** A QR code's side: 2 pt a module (0.7 mm, well above what phone cameras need at reading distance). */
+const QR_MODULE = 2;
+
+/** The QR code of a document's verification link: its modules, error correction M (survives a stamp or a crease). */
+export function verificationQr(verifyUrl: string, code: string): { size: number; dark(row: number, col: number): boolean; text: string } {
+  const text = `${verifyUrl.replace(/\/$/, "")}/${code}`;
+  const { modules } = QRCode.create(text, { errorCorrectionLevel: "M" });
+  return { size: modules.size, dark: (r, c) => Boolean(modules.get(r, c)), text };
 }
 
 /*
@@ -221,8 +237,11 @@ export async function renderDocument(input: DocumentInput, options: RenderOption
   // Every string drawn, for the font subset.
   const signDate = chineseDate(input.issuedAt);
   const codeLine = `验证码：${input.verificationCode}`;
+  const qr = options.verifyUrl ? verificationQr(options.verifyUrl, input.verificationCode) : undefined;
   const howToVerify =
-    `核验方法：执行 kuayu document verify ${input.verificationCode}，或调用跨域立案服务的 VerifyDocument 接口并提交验证码，` +
+    (qr
+      ? `核验方法：用手机扫描右侧二维码，或访问 ${options.verifyUrl!.replace(/\/$/, "")} 并输入验证码，`
+      : `核验方法：执行 kuayu document verify ${input.verificationCode}，或调用跨域立案服务的 VerifyDocument 接口并提交验证码，`) +
     "可查询本文书的出具法院、出具时间、载明事项和文件摘要（SHA-256），核对本文书是否真实、完整。";
   const footer = (page: number, pages: number) => `${title}\u3000验证码 ${input.verificationCode}\u3000第${page}页 共${pages}页`;
   const list = c.list && c.list.rows.length > 0 ? c.list : undefined;
@@ -320,7 +339,12 @@ export async function renderDocument(input: DocumentInput, options: RenderOption
 
   // Signature (court, date) kept on one page with the verification block.
   const noteLines = 3;
-  const needed = 2.2 * SIZE.body + 2 * (SIZE.body * 1.45 + BODY_LINE_GAP) + 16 + SIZE.body * 1.45 + noteLines * (SIZE.note * 1.45 + 2);
+  const qrSide = qr ? qr.size * QR_MODULE : 0;
+  // Beside the QR code the note is narrower: its height as laid out, the code's box at least.
+  const textWidth = qr ? width - qrSide - 12 : width;
+  const noteHeight = qr ? doc.font("cjk").fontSize(SIZE.note).heightOfString(howToVerify, { width: textWidth, lineGap: 2 }) : noteLines * (SIZE.note * 1.45 + 2);
+  const block = Math.max(SIZE.body * 1.45 + 2 + noteHeight, qrSide);
+  const needed = 2.2 * SIZE.body + 2 * (SIZE.body * 1.45 + BODY_LINE_GAP) + 16 + block;
   if (doc.y + needed > doc.page.height - MARGINS.bottom) {
     doc.addPage();
     doc.font("cjk").fontSize(SIZE.body).fillColor("black").text(NO_BODY, left, MARGINS.top, { width });
@@ -339,12 +363,20 @@ export async function renderDocument(input: DocumentInput, options: RenderOption
     .lineWidth(0.5)
     .strokeColor(RULE)
     .stroke();
-  emphasis(SIZE.body).text(codeLine, left, ruleY + 6, { width, ...strong });
+  // The code and how to check it; the QR code of the verification link on the right.
+  emphasis(SIZE.body).text(codeLine, left, ruleY + 6, { width: textWidth, ...strong });
   doc
     .font("cjk")
     .fontSize(SIZE.note)
     .fillColor("#333333")
-    .text(howToVerify, left, doc.y + 2, { width, lineGap: 2 });
+    .text(howToVerify, left, doc.y + 2, { width: textWidth, lineGap: 2 });
+  if (qr) {
+    const x0 = left + width - qrSide;
+    const y0 = ruleY + 6;
+    for (let r = 0; r < qr.size; r++) for (let c = 0; c < qr.size; c++) if (qr.dark(r, c)) doc.rect(x0 + c * QR_MODULE, y0 + r * QR_MODULE, QR_MODULE, QR_MODULE);
+    doc.fillColor("black").fill();
+    doc.y = Math.max(doc.y, y0 + qrSide);
+  }
 
   // Every page: title, code and page number in the bottom margin.
   const range = doc.bufferedPageRange();

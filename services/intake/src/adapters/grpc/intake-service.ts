@@ -177,5 +177,7 @@ export function intakeService(deps: Deps, directory: Client<typeof directoryV1.D
         }
       },
     }),
+    // decision's service token for one filing copies its materials; it reaches nothing else.
+    { downloadMaterials: ["material:read"] },
   );
 }

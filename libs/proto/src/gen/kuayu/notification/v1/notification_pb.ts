@@ -1008,7 +1008,9 @@ export const NotificationService: GenService<{
   },
   /**
    * Anyone with a token may check a printed document by its verification code; names masked.
-   * Rate-limited per caller address (VERIFY_DOCUMENT_PER_MINUTE): RESOURCE_EXHAUSTED beyond it.
+   * So may the console's public verification page, with a public token (scope document:verify,
+   * audience kuayu:notification) per visitor. Rate-limited per caller address, or per visitor
+   * (VERIFY_DOCUMENT_PER_MINUTE): RESOURCE_EXHAUSTED beyond it.
    *
    * @generated from rpc kuayu.notification.v1.NotificationService.VerifyDocument
    */
