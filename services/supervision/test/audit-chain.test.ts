@@ -46,6 +46,13 @@ describe.each(["sha256", "sm3"] as const)("%s", (alg) => {
     expect(verifyChain("44", c)).toEqual([expect.objectContaining({ seq: 2, recordId: "r-1", kind: "edited" })]);
   });
 
+  it("names an entry moved to another filing (the unhashed copy ShowAudit looks up by)", () => {
+    const c = chainOf(alg, 3);
+    expect(c.map((e) => e.filingId)).toEqual(["f-1", "f-1", "f-1"]);
+    c[2] = { ...c[2]!, filingId: "f-2" };
+    expect(verifyChain("44", c)).toEqual([expect.objectContaining({ seq: 3, kind: "edited", detail: 'the entry is filed under filing "f-2", its record names "f-1"' })]);
+  });
+
   it("names an edited record whose hash was recomputed, at the record after it", () => {
     const c = chainOf(alg, 4);
     const e = { ...c[1]!, record: { ...c[1]!.record, target: "f-2" } };

@@ -1,7 +1,7 @@
 import type { AuthContext } from "@kuayu/auth";
 import { ForbiddenError, ValidationError } from "@kuayu/domain";
 import type { Connection, mongo } from "mongoose";
-import { append, verifyChain, type AuditRecord, type ChainEntry, type ChainProblem, type ChainTip, type HashAlgorithm } from "../domain/audit-chain.js";
+import { append, chainEntryId, verifyChain, type AuditRecord, type ChainEntry, type ChainProblem, type ChainTip, type HashAlgorithm } from "../domain/audit-chain.js";
 import type { LedgerDoc } from "./store.js";
 import { SPC } from "./supervision.js";
 
@@ -12,7 +12,7 @@ import { SPC } from "./supervision.js";
 export const AUDIT_COLLECTIONS = [
   {
     name: "audit_chain",
-    indexes: [{ keys: { province: 1, seq: 1 } as Record<string, 1 | -1> }, { keys: { "record.filingId": 1 } as Record<string, 1 | -1> }],
+    indexes: [{ keys: { province: 1, seq: 1 } as Record<string, 1 | -1> }, { keys: { filingId: 1 } as Record<string, 1 | -1> }],
   },
 ];
 
@@ -77,7 +77,7 @@ export function auditTrail(
 
     async show(caller, filingId) {
       if (!filingId.trim()) throw new ValidationError([{ field: "filing_id", description: "required" }]);
-      const entries = await chain.find({ "record.filingId": filingId }).sort({ province: 1, seq: 1 }).toArray();
+      const entries = await chain.find({ filingId }).sort({ province: 1, seq: 1 }).toArray();
       const filing = await ledger.findOne({ _id: filingId });
       const supervisor = caller.roles.includes("supervisor");
       if (supervisor && caller.courtId === SPC) return entries;
@@ -101,12 +101,13 @@ export function auditTrail(
       const provinces = province ? [province] : national ? opts.provinces.filter(inScope) : [caller.province];
       let checked = 0;
       const problems: ChainProblem[] = [];
+      const from = Math.max(1, fromSeq);
+      const range: Record<string, number> = { $gte: from };
+      if (toSeq) range.$lte = toSeq;
       for (const p of provinces) {
-        const from = Math.max(1, fromSeq);
-        const range: Record<string, number> = { $gte: from };
-        if (toSeq) range.$lte = toSeq;
+        // An equality on `province` the store serves from its index; the range it filters itself.
         const entries = await chain.find({ province: p, seq: range }).sort({ seq: 1 }).toArray();
-        const before = from > 1 ? ((await chain.findOne({ province: p, seq: from - 1 })) ?? undefined) : undefined;
+        const before = from > 1 ? ((await chain.findOne({ _id: chainEntryId(p, from - 1) })) ?? undefined) : undefined;
         checked += entries.length;
         problems.push(...verifyChain(p, entries, before, from));
         // Records deleted from the end: the writer's tip names the last seq it wrote.

@@ -32,6 +32,11 @@ export interface ChainEntry {
   _id: string;
   province: string;
   seq: number;
+  /**
+   * The record's filing ("" for none), also at the top: the store looks an equality on a top-level
+   * field up by index, never a dotted path (ShowAudit). Not hashed: verification checks it is the record's.
+   */
+  filingId: string;
   record: AuditRecord;
   prevHash: string;
   hash: string;
@@ -79,7 +84,7 @@ export function append(province: string, tip: ChainTip, records: AuditRecord[], 
   let { seq, hash } = tip;
   for (const record of records) {
     seq += 1;
-    const e = { _id: chainEntryId(province, seq), province, seq, record, prevHash: hash, alg, hash: "" };
+    const e = { _id: chainEntryId(province, seq), province, seq, filingId: record.filingId ?? "", record, prevHash: hash, alg, hash: "" };
     e.hash = hashOf(e);
     hash = e.hash;
     entries.push(e);
@@ -125,6 +130,8 @@ export function verifyChain(province: string, entries: ChainEntry[], before?: Ch
     }
     if (e.province !== province) problems.push({ ...at, kind: "edited", detail: `the entry says province ${e.province}, it is in province ${province}'s chain` });
     if (hashOf(e) !== e.hash) problems.push({ ...at, kind: "edited", detail: "hash mismatch: the entry's record or links were changed after it was chained" });
+    else if (e.filingId !== (e.record.filingId ?? ""))
+      problems.push({ ...at, kind: "edited", detail: `the entry is filed under filing "${e.filingId}", its record names "${e.record.filingId ?? ""}"` });
     if (e.seq > expected) problems.push({ ...at, kind: "deleted", detail: expected === e.seq - 1 ? `seq ${expected} is missing` : `seq ${expected}–${e.seq - 1} are missing` });
     const linkedSeq = bySeqOfHash.get(e.prevHash);
     const expectedPrev = prev?.hash ?? "";
