@@ -10,6 +10,7 @@ import path from "node:path";
 import { pipeline } from "node:stream/promises";
 import { Option, type Command } from "commander";
 import { create, toJson } from "@bufbuild/protobuf";
+import { normalizeVerificationCode as normalizeCode } from "@kuayu/domain";
 import type { Client } from "@kuayu/grpc";
 import { idFromEnum, notificationV1 } from "@kuayu/proto";
 import {
@@ -286,14 +287,10 @@ export function subscriptionRequest(o: SubscriptionAddOptions): { request: notif
   return { request: create(notificationV1.AddSubscriptionRequestSchema, { channel, address, eventTypes }), unknown };
 }
 
-/** Verification code alphabet: digits 2–9 and A–Z without I, L, O. */
-const CODE_PATTERN = /^[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}$/;
-
 /** A code as typed off paper (lower case, spaces, with or without hyphens) → K7QF-9XMA-2RTD. */
 export function normalizeVerificationCode(typed: string): string {
-  const s = typed.toUpperCase().replace(/[\s-]/g, "");
-  const code = `${s.slice(0, 4)}-${s.slice(4, 8)}-${s.slice(8)}`;
-  if (s.length !== 12 || !CODE_PATTERN.test(code)) {
+  const code = normalizeCode(typed);
+  if (!code) {
     throw new CliUsageError(`"${typed}" is not a verification code: 12 characters (digits 2–9, letters without I, L, O), as printed, e.g. K7QF-9XMA-2RTD`);
   }
   return code;

@@ -8,3 +8,4 @@ export * from "./route-rules.js";
 export * from "./identity.js";
 export * from "./text.js";
 export * from "./retention.js";
+export * from "./verification-code.js";

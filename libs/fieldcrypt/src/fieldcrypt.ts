@@ -132,7 +132,10 @@ export async function openFieldCrypt(opts: FieldCryptOptions): Promise<FieldCryp
     return newest;
   };
   const rotateDataKey = async () => {
-    const id = newDataKeyId(now());
+    // Ids order the keys: a new one sorts after the current one even within the same millisecond.
+    const stamp = /^dk-(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{3})-/.exec(current);
+    const currentMs = stamp ? Date.UTC(+stamp[1]!, +stamp[2]! - 1, +stamp[3]!, +stamp[4]!, +stamp[5]!, +stamp[6]!, +stamp[7]!) : -Infinity;
+    const id = newDataKeyId(new Date(Math.max(now().getTime(), currentMs + 1)));
     const key = (await insertKey(id))!;
     dataKeys.set(id, key);
     current = id;

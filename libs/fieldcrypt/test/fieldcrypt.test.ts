@@ -85,6 +85,14 @@ describe.each(ALGORITHMS)("%s", (algorithm: Algorithm) => {
     await expect(openFieldCrypt({ keys, provider: localKeyProvider({ dir: wrong, algorithm, currentKeyId: id }), algorithm, refreshMs: 0 })).rejects.toThrow(DecryptionError);
   });
 
+  it("orders a key rotated within the same millisecond (a stopped clock) after the one before", async () => {
+    const at = new Date("2026-12-04T08:00:00.000Z");
+    const c = await openFieldCrypt({ keys: memoryKeys(), provider: localKeyProvider({ dir: keyDir(), algorithm }), algorithm, refreshMs: 0, now: () => at });
+    const ids = [c.currentDataKeyId(), await c.rotateDataKey(), await c.rotateDataKey()];
+    expect([...ids].sort()).toEqual(ids);
+    expect(new Set(ids).size).toBe(3);
+  });
+
   it("rotates the data key: new writes use the new key, old values stay readable, other processes follow", async () => {
     const keys = memoryKeys();
     const dir = keyDir();

@@ -3,7 +3,7 @@ import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { generateKeyPairSync } from "node:crypto";
 import * as grpc from "@grpc/grpc-js";
-import { createSigner, createVerifier } from "@kuayu/auth";
+import { createSigner, createVerifier, type Scope } from "@kuayu/auth";
 import { createClient, fieldViolations, implement, requireRole, startServer, type CallContext, type RunningServer } from "@kuayu/grpc";
 import { ValidationError } from "@kuayu/domain";
 import { MongoNetworkError } from "mongodb";
@@ -146,28 +146,33 @@ describe("gRPC server", () => {
   });
 });
 
+/** Two calls a second per court (or public visitor); getCourt answers with the caller's user. */
+async function limitedServer(scoped: { getCourt?: readonly Scope[] } = {}): Promise<RunningServer> {
+  return startServer({
+    host: "127.0.0.1",
+    port: 0,
+    log: createLogger({ service: "test", level: "silent" }),
+    verifier: await createVerifier(pub, { audiences: ["kuayu:notification", "kuayu:intake"] }),
+    callsPerCourtPerSecond: 2,
+    services: [
+      implement(
+        directoryV1.DirectoryService,
+        {
+          ...Object.fromEntries(directoryV1.DirectoryService.methods.map((m) => [m.localName, () => Promise.reject(new Error("not under test"))])),
+          async getCourt(req: directoryV1.GetCourtRequest, ctx: CallContext) {
+            return { court: { courtId: req.courtId, name: ctx.auth.user } };
+          },
+        } as never,
+        scoped,
+      ),
+    ],
+  });
+}
+
 describe("tokens without roles", () => {
   it("reach only the methods that name one of their scopes; a public token is limited per visitor, not per court", async () => {
     const signer = await createSigner(priv);
-    const scoped = await startServer({
-      host: "127.0.0.1",
-      port: 0,
-      log: createLogger({ service: "test", level: "silent" }),
-      verifier: await createVerifier(pub, { audiences: ["kuayu:notification", "kuayu:intake"] }),
-      callsPerCourtPerSecond: 2,
-      services: [
-        implement(
-          directoryV1.DirectoryService,
-          {
-            ...Object.fromEntries(directoryV1.DirectoryService.methods.map((m) => [m.localName, () => Promise.reject(new Error("not under test"))])),
-            async getCourt(req: directoryV1.GetCourtRequest, ctx: CallContext) {
-              return { court: { courtId: req.courtId, name: ctx.auth.user } };
-            },
-          } as never,
-          { getCourt: ["document:verify"] },
-        ),
-      ],
-    });
+    const scoped = await limitedServer({ getCourt: ["document:verify"] });
     try {
       const addr = `127.0.0.1:${scoped.port}`;
       const visitor = (v: string) => signer.mintPublic({ visitor: v, scope: "document:verify", audience: "kuayu:notification" });
@@ -194,21 +199,7 @@ describe("tokens without roles", () => {
 describe("calls per court", () => {
   it("answers RESOURCE_EXHAUSTED once a court exceeds its calls per second; other courts are not affected", async () => {
     const signer = await createSigner(priv);
-    const limited = await startServer({
-      host: "127.0.0.1",
-      port: 0,
-      log: createLogger({ service: "test", level: "silent" }),
-      verifier: await createVerifier(pub),
-      callsPerCourtPerSecond: 2,
-      services: [
-        implement(directoryV1.DirectoryService, {
-          ...Object.fromEntries(directoryV1.DirectoryService.methods.map((m) => [m.localName, () => Promise.reject(new Error("not under test"))])),
-          async getCourt(req: directoryV1.GetCourtRequest) {
-            return { court: { courtId: req.courtId, name: "x" } };
-          },
-        } as never),
-      ],
-    });
+    const limited = await limitedServer();
     try {
       const addr = `127.0.0.1:${limited.port}`;
       const busy = createClient(directoryV1.DirectoryService, addr, { token: await signer.mint({ user: "u1", courtId: "c-1", roles: ["window-clerk"], province: "44" }) });

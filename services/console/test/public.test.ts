@@ -1,4 +1,5 @@
-import { normaliseCode, publicRoute, visitorAddress } from "../src/domain/public";
+import { normalizeVerificationCode as normaliseCode } from "@kuayu/domain";
+import { publicRoute, visitorAddress } from "../src/domain/public";
 
 describe("the console's public verification endpoint", () => {
   it("takes a code as typed or scanned: case, spaces and dashes do not matter; anything else is not a code", () => {

@@ -148,7 +148,8 @@ async function me(s: Session, clients: Clients) {
   return { user: s.user, name: s.name, courtId: s.courtId, courtName: court, province: s.province, roles: s.roles };
 }
 
-function json(res: ServerResponse, status: number, body: unknown): void {
+/** A JSON answer (under /api the handler has already set `cache-control: no-store`). */
+export function json(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { "content-type": "application/json; charset=utf-8" }).end(JSON.stringify(body));
 }
 

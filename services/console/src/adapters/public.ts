@@ -1,12 +1,15 @@
 import { createHmac } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { timestampDate } from "@bufbuild/protobuf/wkt";
 import * as grpc from "@grpc/grpc-js";
 import { NOTIFICATION_AUDIENCE, type TokenSigner } from "@kuayu/auth";
 import type { Client } from "@kuayu/grpc";
 import type { Logger } from "@kuayu/logger";
 import { notificationV1 } from "@kuayu/proto";
 import { RateLimiterMemory } from "rate-limiter-flexible";
-import { normaliseCode, visitorAddress } from "../domain/public.js";
+import { normalizeVerificationCode } from "@kuayu/domain";
+import { visitorAddress } from "../domain/public.js";
+import { json } from "./http.js";
 
 export interface PublicOptions {
   /** Signs the public tokens (the release's JWT key); without it the public endpoints answer 503. */
@@ -50,19 +53,19 @@ export function publicApi(o: PublicOptions) {
       );
       if (over) return tooMany(res, over);
     }
-    const code = normaliseCode(typed);
+    const code = normalizeVerificationCode(typed);
     if (!code) return json(res, 400, { code: "invalid_argument", message: "a verification code is 12 letters and digits, e.g. K7QF-9XMA-2RTD" });
     if (!o.signer) return json(res, 503, { code: "unavailable", message: "public verification is not configured on this console (JWT_PRIVATE_KEY_FILE)" });
     const metadata = new grpc.Metadata();
     metadata.set("authorization", `Bearer ${await o.signer.mintPublic({ visitor, scope: "document:verify", audience: NOTIFICATION_AUDIENCE })}`);
     try {
       const { document: d } = await o.notification.verifyDocument({ verificationCode: code }, { metadata, timeoutMs: 10_000 });
-      if (!d) throw Object.assign(new Error("empty answer"), { code: grpc.status.NOT_FOUND });
+      if (!d) return json(res, 404, { code: "not_found", message: "no document has this verification code" });
       return json(res, 200, {
         verificationCode: d.verificationCode,
         kind: KINDS[d.kind] ?? "unknown",
         issuingCourtName: d.issuingCourtName,
-        issuedAt: d.issuedAt ? new Date(Number(d.issuedAt.seconds) * 1000).toISOString() : undefined,
+        issuedAt: d.issuedAt ? timestampDate(d.issuedAt).toISOString() : undefined,
         sha256: d.sha256,
         facts: d.facts,
       });
@@ -84,8 +87,4 @@ const header = (req: IncomingMessage, name: string) => {
 function tooMany(res: ServerResponse, retryAfterS: number): void {
   res.setHeader("retry-after", String(retryAfterS));
   json(res, 429, { code: "resource_exhausted", message: `too many checks from this address; try again in ${retryAfterS} s`, retryAfterS });
-}
-
-function json(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { "content-type": "application/json; charset=utf-8", "cache-control": "no-store" }).end(JSON.stringify(body));
 }

@@ -1,19 +1,5 @@
 /** The console's public pages (no sign-in): what a visitor may ask, checked before anything is called. */
 
-/** A printed notice's verification code (notification's alphabet: no 0, 1, I, L, O). */
-const CODE = /^[2-9A-HJKMNP-Z]{12}$/;
-
-/**
- * A verification code as a person types or a QR code carries it: case, spaces and dashes do not
- * matter. Returns the canonical form (K7QF-9XMA-2RTD), or undefined when it cannot be one.
- */
-export function normaliseCode(input: string): string | undefined {
-  if (input.length > 64) return undefined;
-  const bare = input.toUpperCase().replace(/[\s-]/g, "");
-  if (!CODE.test(bare)) return undefined;
-  return `${bare.slice(0, 4)}-${bare.slice(4, 8)}-${bare.slice(8)}`;
-}
-
 /** GET /api/public/verify/<code>: the one public endpoint. */
 export function publicRoute(method: string, pathname: string): { kind: "verify"; code: string } | undefined {
   const m = /^\/api\/public\/verify\/([^/]{1,128})$/.exec(pathname);

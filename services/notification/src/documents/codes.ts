@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
 import { DOCUMENT_TITLES, caseTypeName, materialName, numericDate, numericDateTime, partiesLine, redactIdentityNumbers, rejectionCategoryName } from "./format.js";
-import { VERIFICATION_CODE_PATTERN, validateDocumentInput, type DocumentInput } from "./types.js";
+import { validateDocumentInput, type DocumentInput } from "./types.js";
 
 /**
  * Alphabet of verification codes: digits 2–9 and A–Z without I, L, O (no 0/O, 1/I/L confusion
@@ -22,18 +22,7 @@ export function newVerificationCode(): string {
   return `${chars.slice(0, 4).join("")}-${chars.slice(4, 8).join("")}-${chars.slice(8).join("")}`;
 }
 
-export const isVerificationCode = (s: string): boolean => VERIFICATION_CODE_PATTERN.test(s);
-
-/**
- * A code as typed by a person (lower case, spaces, with or without hyphens) in its canonical
- * form, or undefined when it cannot be one.
- */
-export function normalizeVerificationCode(typed: string): string | undefined {
-  const s = typed.toUpperCase().replace(/[\s-]/g, "");
-  if (s.length !== 12) return undefined;
-  const code = `${s.slice(0, 4)}-${s.slice(4, 8)}-${s.slice(8)}`;
-  return isVerificationCode(code) ? code : undefined;
-}
+export { isVerificationCode, normalizeVerificationCode } from "@kuayu/domain";
 
 /** SHA-256 (hex) of a document's bytes, as in DocumentInfo.sha256. */
 export const sha256 = (buf: Uint8Array): string => createHash("sha256").update(buf).digest("hex");

@@ -1,5 +1,5 @@
 import { types } from "node:util";
-import { isCaseType, type CaseType } from "@kuayu/domain";
+import { isCaseType, VERIFICATION_CODE_PATTERN, type CaseType } from "@kuayu/domain";
 
 /** The printable documents (proto kuayu.notification.v1.DocumentKind). */
 export const DOCUMENT_KINDS = ["receipt", "acceptance-notice", "non-acceptance", "correction-notice"] as const;
@@ -55,7 +55,7 @@ export class DocumentInputError extends Error {
   }
 }
 
-export const VERIFICATION_CODE_PATTERN = /^[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}$/;
+export { VERIFICATION_CODE_PATTERN } from "@kuayu/domain";
 
 // util.types.isDate, not instanceof: a Date from another realm (vm, structuredClone in tests) counts too.
 const isDate = (d: unknown): d is Date => types.isDate(d) && !Number.isNaN(d.getTime());
