@@ -25,7 +25,8 @@ export interface AuthContext {
   /**
    * A service token's scopes (it then has no roles) and the one filing they are for. A public token
    * (PUBLIC_SCOPES only, subject `public:<visitor>`) stands for an anonymous visitor of the console's
-   * public pages: no court, no province ("" both), no filing.
+   * public pages: no court, no province ("" both), no filing — but for `filing:party`, which names
+   * the one filing the console bound the visitor to.
    */
   scopes?: Scope[];
   filing?: string;
@@ -210,12 +211,17 @@ export function verifierFromSettings(c: TokenSettings, extra: Pick<VerifierOptio
 
 /**
  * What a narrow service token may do: read the materials of its one filing (decision → intake);
- * check a printed document by its verification code (console → notification, for anyone).
+ * check a printed document by its verification code (console → notification, for anyone); look a
+ * filing up by its receipt number and the phone's last four digits (console → intake, for a
+ * party); read what a party may of the one filing the console has bound the visitor to (their
+ * notices: console → notification).
  */
-export const SCOPES = ["material:read", "document:verify"] as const;
+export const SCOPES = ["material:read", "document:verify", "filing:lookup", "filing:party"] as const;
 export type Scope = (typeof SCOPES)[number];
 /** Scopes of public tokens: what the console's public pages may ask on an anonymous visitor's behalf. */
-export const PUBLIC_SCOPES: readonly Scope[] = ["document:verify"];
+export const PUBLIC_SCOPES: readonly Scope[] = ["document:verify", "filing:lookup", "filing:party"];
+/** The public scope that names a filing (the one the party looked up); the others name none. */
+const FILING_BOUND_PUBLIC_SCOPE: Scope = "filing:party";
 /** The subject of a public token: `public:` and the console's pseudonym of the visitor (never an address in clear). */
 export const PUBLIC_SUBJECT = /^public:[A-Za-z0-9_-]{1,64}$/;
 /** The longest a service token may live. */
@@ -228,11 +234,14 @@ function toContext(p: JWTPayload & Record<string, unknown>, ownIssuer: boolean):
   const scope = ownIssuer ? p.scope : undefined;
   if (typeof sub !== "string" || !sub) throw new AuthError("token has no subject");
   if (scope !== undefined && typeof scope === "string" && scope.split(" ").every((s) => PUBLIC_SCOPES.includes(s as Scope))) {
-    // A public token: an anonymous visitor, minutes long, nothing else.
+    // A public token: an anonymous visitor, minutes long, nothing else (filing:party: and its one filing).
+    const scopes = scope.split(" ") as Scope[];
+    const bound = scopes.includes(FILING_BOUND_PUBLIC_SCOPE);
     if (!PUBLIC_SUBJECT.test(sub)) throw new AuthError("public token's subject is not public:<visitor>");
-    if (court !== undefined || province !== undefined || filing !== undefined || roles !== undefined) throw new AuthError("public token names a court, province, filing or roles");
+    if (court !== undefined || province !== undefined || (!bound && filing !== undefined) || roles !== undefined) throw new AuthError("public token names a court, province, filing or roles");
+    if (bound && (scopes.length !== 1 || typeof filing !== "string" || !filing)) throw new AuthError(`a ${FILING_BOUND_PUBLIC_SCOPE} token names one filing and no other scope`);
     if (p.exp! - p.iat! > SERVICE_TOKEN_LIFETIME) throw new AuthError("service token lives longer than 15m");
-    return { user: sub, courtId: "", roles: [], province: "", scopes: scope.split(" ") as Scope[] };
+    return { user: sub, courtId: "", roles: [], province: "", scopes, ...(bound ? { filing: filing as string } : {}) };
   }
   if (typeof court !== "string" || !court) throw new AuthError("token has no court");
   if (typeof province !== "string" || !/^\d{2}$/.test(province)) throw new AuthError("token has no province");
@@ -285,6 +294,8 @@ export interface PublicMintOptions {
   /** The console's pseudonym of the visitor (e.g. a keyed hash of the address): the receiving service's rate limits count by it. */
   visitor: string;
   scope: Scope;
+  /** The filing the visitor is bound to: required with scope filing:party, refused with any other. */
+  filing?: string;
   /** The receiving service's audience, e.g. "kuayu:notification". */
   audience: string;
   /** At most 15 minutes (default "1m"). */
@@ -322,7 +333,8 @@ export async function createSigner(privateKeyPem: string, opts: { kid?: string }
       if (!PUBLIC_SCOPES.includes(o.scope)) throw new AuthError(`scope ${o.scope} is not for public tokens`);
       const sub = `public:${o.visitor}`;
       if (!PUBLIC_SUBJECT.test(sub)) throw new AuthError("a visitor is 1–64 characters of A–Z, a–z, 0–9, _ and -");
-      return sign({ scope: o.scope }, sub, o.audience, o.expiresIn ?? "1m");
+      if ((o.scope === FILING_BOUND_PUBLIC_SCOPE) !== Boolean(o.filing)) throw new AuthError(`a public token names a filing exactly when its scope is ${FILING_BOUND_PUBLIC_SCOPE}`);
+      return sign({ scope: o.scope, ...(o.filing ? { filing: o.filing } : {}) }, sub, o.audience, o.expiresIn ?? "1m");
     },
   };
 }

@@ -146,6 +146,27 @@ describe("public tokens (the console's public pages)", () => {
     await expect(v.verify(await forge({ roles: ["supervisor"] }))).rejects.toThrow(new AuthError("public token names a court, province, filing or roles"));
     await expect(v.verify(await forge({}, "clerk-1"))).rejects.toThrow(new AuthError("public token's subject is not public:<visitor>"));
     await expect(v.verify(await forge({ scope: "document:verify material:read", court: "c-110105", province: "11", filing: "F-1" }))).rejects.toThrow(new AuthError("token has unknown scopes"));
+    // A filing only in a filing:party token, and that token holds nothing else.
+    await expect(v.verify(await forge({ filing: "F-1" }))).rejects.toThrow(new AuthError("public token names a court, province, filing or roles"));
+    await expect(v.verify(await forge({ scope: "filing:party" }))).rejects.toThrow(new AuthError("a filing:party token names one filing and no other scope"));
+    await expect(v.verify(await forge({ scope: "filing:party document:verify", filing: "F-1" }))).rejects.toThrow(new AuthError("a filing:party token names one filing and no other scope"));
+  });
+
+  it("bind a party's visitor to the one filing they looked up (filing:party), and only then name a filing", async () => {
+    const signer = await createSigner(own.priv);
+    const v = await createVerifier(own.pub, { audiences: [NOTIFICATION_AUDIENCE] });
+    const token = await signer.mintPublic({ visitor: "v1", scope: "filing:party", filing: "F-9", audience: NOTIFICATION_AUDIENCE });
+    await expect(v.verify(token)).resolves.toEqual({ user: "public:v1", courtId: "", roles: [], province: "", scopes: ["filing:party"], filing: "F-9" });
+    const lookup = await signer.mintPublic({ visitor: "v1", scope: "filing:lookup", audience: INTAKE_AUDIENCE });
+    await expect((await createVerifier(own.pub, { audiences: [INTAKE_AUDIENCE] })).verify(lookup)).resolves.toEqual({
+      user: "public:v1",
+      courtId: "",
+      roles: [],
+      province: "",
+      scopes: ["filing:lookup"],
+    });
+    await expect(signer.mintPublic({ visitor: "v1", scope: "filing:party", audience: NOTIFICATION_AUDIENCE })).rejects.toThrow(AuthError);
+    await expect(signer.mintPublic({ visitor: "v1", scope: "filing:lookup", filing: "F-9", audience: INTAKE_AUDIENCE })).rejects.toThrow(AuthError);
   });
 });
 

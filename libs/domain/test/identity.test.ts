@@ -1,4 +1,4 @@
-import { maskIdentityNumber, validateCreditCode, validateResidentId } from "@kuayu/domain";
+import { maskIdentityNumber, maskName, validateCreditCode, validateResidentId } from "@kuayu/domain";
 
 /**
  * Independent GB 11643 check character: weights 2^(17-i) mod 11, check value (12 - sum mod 11)
@@ -203,4 +203,17 @@ describe("maskIdentityNumber", () => {
   it("counts characters, not UTF-16 units", () => {
     expect(maskIdentityNumber("港澳𠀀台居民居住证")).toBe("港澳𠀀****住证");
   });
+});
+
+describe("maskName", () => {
+  it.each([
+    ["张三", "张*"],
+    ["张小三", "张*三"],
+    ["欧阳小明", "欧**明"],
+    ["北京某贸易有限公司", "北京***有限公司"],
+    ["广州天河科技股份有限公司", "广州****股份有限公司"],
+    ["某某省某某市某某区某某街道", "某某*********街道"],
+    ["John Smith", "J*** S****"],
+    ["王", "*"],
+  ])("%s → %s", (name, masked) => expect(maskName(name)).toBe(masked));
 });

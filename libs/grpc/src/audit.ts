@@ -27,8 +27,8 @@ export interface AuditOptions {
   versioned: boolean;
 }
 
-/** Methods that only read: not recorded — except the audited reads below. */
-const READS = /^(List|Get|BatchGet|Watch|Search|Resolve|Validate|Verify|Show)/;
+/** Methods that only read: not recorded — except the audited reads below. A party's look-up (LookupFiling) is a read too; the notices it leads to are recorded (GetDocument). */
+const READS = /^(List|Get|BatchGet|Watch|Search|Resolve|Validate|Verify|Show|Lookup)/;
 /** Reads that hand out material bytes or issue a document: recorded before anything is served. */
 const AUDITED_READS = /^(Download|GetDocument$)/;
 

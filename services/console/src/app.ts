@@ -42,13 +42,16 @@ export async function startApp(config: Readonly<Config>, log: Logger): Promise<C
   const webRoot = config.WEB_ROOT ?? path.resolve(__dirname, "../dist-web");
   if (!existsSync(path.join(webRoot, "index.html"))) log.warn({ webRoot }, "the web application is not built; only the API is served");
   const signingKey = config.JWT_PRIVATE_KEY ?? (config.JWT_PRIVATE_KEY_FILE ? readFileSync(config.JWT_PRIVATE_KEY_FILE, "utf8") : undefined);
-  if (!signingKey) log.warn("JWT_PRIVATE_KEY_FILE is not set: the public verification page (/verify) answers 503");
-  const verifyPublic = publicApi({
+  if (!signingKey) log.warn("JWT_PRIVATE_KEY_FILE is not set: the public pages (/verify, /party) answer 503");
+  const open = publicApi({
     signer: signingKey ? await createSigner(signingKey) : undefined,
-    notification: clients.notification,
+    clients,
     // Its own key for the visitors' pseudonyms, derived from the session key (never the same bytes).
     visitorKey: createHmac("sha256", sessionKey).update("kuayu console visitor pseudonyms").digest(),
+    jar,
+    secure: config.PUBLIC_URL.startsWith("https:"),
     verifyPerMinute: config.PUBLIC_VERIFY_PER_MINUTE,
+    lookupPerMinute: config.PUBLIC_LOOKUP_PER_MINUTE,
     proxyHops: config.TRUSTED_PROXY_HOPS,
     log,
   });
@@ -59,7 +62,7 @@ export async function startApp(config: Readonly<Config>, log: Logger): Promise<C
     signIn,
     jar,
     clients,
-    verifyPublic,
+    publicApi: open,
     log,
   });
   await new Promise<void>((resolve, reject) => {

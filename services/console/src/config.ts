@@ -37,13 +37,15 @@ const schema = z
       .min(1)
       .default(50 * 1024 * 1024),
     /**
-     * PEM of the release's token signing key (or JWT_PRIVATE_KEY_FILE): the public verification page
-     * (/verify) calls notification with a public token per visitor. Without it that page answers 503.
+     * PEM of the release's token signing key (or JWT_PRIVATE_KEY_FILE): the public pages (/verify,
+     * /party) call the services with public tokens per visitor. Without it they answer 503.
      */
     JWT_PRIVATE_KEY: z.string().optional(),
     JWT_PRIVATE_KEY_FILE: z.string().optional(),
     /** Checks of printed notices per visitor address and minute on /verify, per replica (0: no limit). */
     PUBLIC_VERIFY_PER_MINUTE: z.coerce.number().int().min(0).default(10),
+    /** Party look-ups (receipt number + the phone's last four digits) per visitor address and minute on /party, per replica (0: no limit). */
+    PUBLIC_LOOKUP_PER_MINUTE: z.coerce.number().int().min(0).default(5),
     /** Proxies in front of the console that append the visitor's address to X-Forwarded-For (0: none; the ingress: 1). */
     TRUSTED_PROXY_HOPS: z.coerce.number().int().min(0).max(5).default(0),
     /** Mutual TLS to the services (TLS_CA_FILE, TLS_CERT_FILE, TLS_KEY_FILE: the console's client pair). */

@@ -1,14 +1,23 @@
 // The web console end to end: real services, identity provider and console processes, real Chromium.
 import type { Browser, Locator, Page } from "playwright-core";
 import { assertInfraUp, eventually, scanPdfQr } from "@kuayu/testkit";
-import { accessibilityProblems, launchBrowser, PUBLIC_VERIFY_PER_MINUTE, screenshot, signIn, startSystem, type System } from "./harness";
+import { accessibilityProblems, launchBrowser, PUBLIC_LOOKUP_PER_MINUTE, PUBLIC_VERIFY_PER_MINUTE, screenshot, signIn, startSystem, type System } from "./harness";
 
 let sys: System;
 /** Waits until a control can be used (e.g. 受理 once the materials are copied and verified). */
 const enabled = (l: Locator, timeoutMs: number) => eventually(() => l.isEnabled(), timeoutMs, "the control to be enabled");
 let browser: Browser;
 /** The acceptance notice the filing test printed: what its holder checks on the public page. */
-let printed: { code: string; sha256: string; caseNumber: string; pdf: Buffer } | undefined;
+let printed: { code: string; sha256: string; caseNumber: string; pdf: Buffer; receipt: string } | undefined;
+/** A phone's browser context: no session, Chinese, China time. */
+const phone = () => browser.newContext({ viewport: { width: 360, height: 640 }, locale: "zh-CN", timezoneId: "Asia/Shanghai", isMobile: true, hasTouch: true });
+/** Records a public page's accessibility problems — and its being wider than the phone — and takes its screenshot. */
+async function lookOnPhone(problems: Record<string, string[]>, page: Page, name: string): Promise<void> {
+  problems[name] = await accessibilityProblems(page);
+  const overflow = await page.evaluate("document.documentElement.scrollWidth - window.innerWidth");
+  if ((overflow as number) > 0) problems[name].push(`the page is ${overflow}px wider than the screen`);
+  await screenshot(page, name);
+}
 
 beforeAll(async () => {
   await assertInfraUp();
@@ -220,7 +229,7 @@ describe("a filing through the console, from the window to the supervisor", () =
       const [tab] = await Promise.all([clerk.context.waitForEvent("page"), notice.click()]);
       expect(tab.url()).toContain(`/api/documents/${encodeURIComponent(filingId)}/DOCUMENT_KIND_ACCEPTANCE_NOTICE`);
       await tab.close();
-      printed = { code: pdf.headers()["x-kuayu-verification-code"]!, sha256: pdf.headers()["x-kuayu-sha256"]!, caseNumber, pdf: await pdf.body() };
+      printed = { code: pdf.headers()["x-kuayu-verification-code"]!, sha256: pdf.headers()["x-kuayu-sha256"]!, caseNumber, pdf: await pdf.body(), receipt };
 
       // 6. The SPC's supervisor: Beijing counted in the ranking and on the map.
       const sup = await signIn(browser, sys.consoleUrl, "supervisor-spc");
@@ -325,14 +334,9 @@ describe("the public verification page on a phone (360×640), without signing in
     // The QR code printed on the notice, read off the rendered page as a phone's camera would.
     const link = scanPdfQr(pdf);
     expect(link).toBe(`${sys.consoleUrl}/verify/${code}`);
-    const context = await browser.newContext({ viewport: { width: 360, height: 640 }, locale: "zh-CN", timezoneId: "Asia/Shanghai", isMobile: true, hasTouch: true });
+    const context = await phone();
     const problems: Record<string, string[]> = {};
-    const look = async (page: Page, name: string) => {
-      problems[name] = await accessibilityProblems(page);
-      const overflow = await page.evaluate("document.documentElement.scrollWidth - window.innerWidth");
-      if ((overflow as number) > 0) problems[name].push(`the page is ${overflow}px wider than the screen`);
-      await screenshot(page, name);
-    };
+    const look = (page: Page, name: string) => lookOnPhone(problems, page, name);
     try {
       const page = await context.newPage();
       // The QR code's link: no sign-in, the court's record of the notice.
@@ -372,6 +376,79 @@ describe("the public verification page on a phone (360×640), without signing in
       await page.getByRole("button", { name: "核验" }).click();
       await page.getByText("查询过于频繁").waitFor({ timeout: 30_000 });
       await look(page, "phone-verify-limited");
+    } finally {
+      await context.close();
+    }
+    expect(problems).toEqual(Object.fromEntries(Object.keys(problems).map((k) => [k, []])));
+  }, 120_000);
+});
+
+describe("the party's page on a phone (360×640), without signing in", () => {
+  it("finds the filing by receipt number and the phone's last four digits and shows where it stands, the party masked and no one else, and their notices; wrong digits and an unknown receipt get one answer; look-ups are limited per address", async () => {
+    expect(printed).toBeDefined(); // by the filing test above: accepted after one correction round
+    const { receipt, caseNumber, code } = printed!;
+    const unknownReceipt = receipt.replace(/\d{6}$/, "999999");
+    const context = await phone();
+    const problems: Record<string, string[]> = {};
+    const look = (page: Page, name: string) => lookOnPhone(problems, page, name);
+    const lookup = (receiptNumber: string, phoneLast4: string) =>
+      context.request.post(`${sys.consoleUrl}/api/public/party/lookup`, { headers: { "x-kuayu-request": "1" }, data: { receiptNumber, phoneLast4 } });
+    try {
+      const page = await context.newPage();
+      await page.goto(`${sys.consoleUrl}/party`);
+      const ask = async (receiptNumber: string, digits: string) => {
+        await page.getByLabel("收件编号").fill(receiptNumber);
+        await page.getByLabel("手机号后四位").fill(digits);
+        await page.getByRole("button", { name: "查询" }).click();
+      };
+      await page.getByLabel("收件编号").waitFor({ timeout: 30_000 });
+      await look(page, "phone-party");
+
+      // Wrong digits, then a receipt number nobody has: the page and the endpoint answer both alike.
+      await ask(receipt, "1234");
+      await page.getByText("未找到相符的立案记录").waitFor({ timeout: 30_000 });
+      const wrongDigits = await page.locator("main").innerText();
+      await look(page, "phone-party-not-found");
+      await ask(unknownReceipt, "8000");
+      await page.getByText("未找到相符的立案记录").waitFor({ timeout: 30_000 });
+      expect(await page.locator("main").innerText()).toBe(wrongDigits);
+      const [a, b] = [await lookup(receipt, "1234"), await lookup(unknownReceipt, "8000")];
+      expect([a.status(), await a.text()]).toEqual([404, await b.text()]);
+      expect(b.status()).toBe(404);
+
+      // The right digits (张三 gave 13800138000 at the window).
+      await ask(`  ${receipt} `, "8000");
+      await page.getByText(caseNumber).first().waitFor({ timeout: 30_000 });
+      const shown = await page.locator("main").innerText();
+      for (const s of ["已立案", receipt, "民事一审", "北京市朝阳区人民法院", "张*", "110*************2X", "受理通知书", "补正材料通知书", "跨域立案申请回执"]) expect(shown).toContain(s);
+      expect(shown).not.toMatch(/张三|北京某贸易有限公司|91350100M000100Y43|11010519491231002X|13800138000|沙面大街|货款/);
+      await look(page, "phone-party-accepted");
+
+      // The party's own acceptance notice: the one the court printed (same verification code).
+      const href = await page.getByRole("listitem").filter({ hasText: "受理通知书" }).getByRole("link", { name: "下载" }).getAttribute("href");
+      const notice = await context.request.get(new URL(href!, sys.consoleUrl).href);
+      expect([notice.status(), notice.headers()["content-type"], notice.headers()["x-kuayu-verification-code"], (await notice.body()).subarray(0, 5).toString()]).toEqual([
+        200,
+        "application/pdf",
+        code,
+        "%PDF-",
+      ]);
+
+      // Still there after a reload (the cookie, half an hour); gone after leaving, notices too.
+      await page.reload();
+      await page.getByText(caseNumber).first().waitFor({ timeout: 30_000 });
+      await page.getByRole("button", { name: "退出查询" }).click();
+      await page.getByLabel("收件编号").waitFor();
+      expect((await context.request.get(new URL(href!, sys.consoleUrl).href)).status()).toBe(401);
+      expect((await context.request.get(`${sys.consoleUrl}/api/public/party/filing`)).status()).toBe(401);
+
+      // Five look-ups from this address so far: the rest of the minute's allowance, then 429 with Retry-After, and the page says so.
+      const statuses: number[] = [];
+      for (let i = 0; i < PUBLIC_LOOKUP_PER_MINUTE - 5 + 2; i++) statuses.push((await lookup(unknownReceipt, "8000")).status());
+      expect(statuses).toEqual([...Array<number>(PUBLIC_LOOKUP_PER_MINUTE - 5).fill(404), 429, 429]);
+      await ask(receipt, "8000");
+      await page.getByText("查询过于频繁").waitFor({ timeout: 30_000 });
+      await look(page, "phone-party-limited");
     } finally {
       await context.close();
     }

@@ -15,6 +15,8 @@ const root = path.resolve(__dirname, "../../..");
 
 /** Checks per visitor address and minute on the console's public verification page. */
 export const PUBLIC_VERIFY_PER_MINUTE = 6;
+/** The console's party look-ups per address and minute in the tests. */
+export const PUBLIC_LOOKUP_PER_MINUTE = 8;
 
 export interface System {
   consoleUrl: string;
@@ -80,6 +82,7 @@ export async function startSystem(): Promise<System> {
     SESSION_KEY: randomBytes(32).toString("base64"),
     JWT_PRIVATE_KEY: keys.privateKey,
     PUBLIC_VERIFY_PER_MINUTE: String(PUBLIC_VERIFY_PER_MINUTE),
+    PUBLIC_LOOKUP_PER_MINUTE: String(PUBLIC_LOOKUP_PER_MINUTE),
     INTAKE_ADDR: intake,
     DECISION_ADDR: decision,
     DIRECTORY_ADDR: routing,

@@ -23,6 +23,19 @@ describe("the console's public verification endpoint", () => {
     expect(publicRoute("GET", "/api/public/filings")).toBeUndefined();
   });
 
+  it("serves the party's look-up, filing, notices and leaving, and nothing more of the party's", () => {
+    expect(publicRoute("POST", "/api/public/party/lookup")).toEqual({ kind: "party-lookup" });
+    expect(publicRoute("GET", "/api/public/party/lookup")).toBeUndefined();
+    expect(publicRoute("GET", "/api/public/party/filing")).toEqual({ kind: "party-filing" });
+    expect(publicRoute("POST", "/api/public/party/leave")).toEqual({ kind: "party-leave" });
+    expect(publicRoute("GET", "/api/public/party/documents/ACCEPTANCE_NOTICE")).toEqual({ kind: "party-document", documentKind: "ACCEPTANCE_NOTICE" });
+    expect(publicRoute("GET", "/api/public/party/documents/RECEIPT")).toEqual({ kind: "party-document", documentKind: "RECEIPT" });
+    // Only the party's own notices' kinds; no filing id in the path (the cookie names the filing).
+    expect(publicRoute("GET", "/api/public/party/documents/UNSPECIFIED")).toBeUndefined();
+    expect(publicRoute("GET", "/api/public/party/documents/F-1/RECEIPT")).toBeUndefined();
+    expect(publicRoute("GET", "/api/public/party/materials")).toBeUndefined();
+  });
+
   it("counts the visitor's address: the peer, or behind trusted proxies the entry the outermost one appended", () => {
     expect(visitorAddress("10.0.0.7", undefined, 0)).toBe("10.0.0.7");
     expect(visitorAddress("10.0.0.7", "203.0.113.9", 0)).toBe("10.0.0.7"); // no proxy trusted: the header is the visitor's own words

@@ -123,7 +123,15 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
       onFatal,
     });
     server = await startServer({
-      services: [intakeService(deps, directory, hub, config.PROVINCE_SCOPE)],
+      services: [
+        intakeService(deps, directory, hub, config.PROVINCE_SCOPE, {
+          courts: (id) => {
+            const c = dir.byId(id);
+            return c && { name: c.name, address: c.address };
+          },
+          failuresPerReceiptPerHour: config.PARTY_LOOKUP_FAILURES_PER_HOUR,
+        }),
+      ],
       // The audit trail (docs/security.md): records of the calls that changed nothing go out here.
       audit: { service: "intake", versioned: true, publish: (e) => producer!.sendRecords([e]) },
       verifier,

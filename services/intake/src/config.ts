@@ -41,6 +41,12 @@ const schema = z
     WATCH_POLL_MS: fields.millis(5_000),
     /** An upload not referenced by its filing after this long is removed. */
     UPLOAD_ABANDON_MS: fields.millis(60 * 60 * 1000),
+    /**
+     * Failed party look-ups (LookupFiling: receipt number + the phone's last four digits) a receipt
+     * number may have per hour on this replica; beyond, its look-ups are refused until the hour is
+     * out (0: no limit).
+     */
+    PARTY_LOOKUP_FAILURES_PER_HOUR: z.coerce.number().int().min(0).default(10),
     ...fields.tokens,
     ...fields.retention,
     SHUTDOWN_GRACE_MS: fields.millis(25_000),

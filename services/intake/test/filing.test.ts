@@ -1,6 +1,6 @@
 // Pure rules of the window: details validation, the checklist, and how lifecycle events move the status.
-import { applyLifecycle, missingCorrections, missingMaterials, validateDetails, type Filing, type FilingDetails, type Material } from "../src/domain/filing";
-import { chinaDay, formatReceiptNumber, recordLifecycle, validateUploadHeader, type LifecycleItem } from "../src/domain/intake";
+import { applyLifecycle, missingCorrections, missingMaterials, partiesReachedBy, validateDetails, type Filing, type FilingDetails, type Material } from "../src/domain/filing";
+import { chinaDay, formatReceiptNumber, normalizeReceiptNumber, recordLifecycle, validateUploadHeader, type LifecycleItem } from "../src/domain/intake";
 
 const details = (over: Partial<FilingDetails> = {}): FilingDetails => ({
   caseType: "civil-first-instance",
@@ -134,6 +134,56 @@ describe("applyLifecycle", () => {
     expect(applyLifecycle(filing({ round: 2 }), { round: 1, status: "rejected", eventType: "X", at }, now)).toBeUndefined();
     expect(applyLifecycle(filing({ status: "withdrawn" }), { round: 1, status: "accepted", eventType: "X", at }, now)).toBeUndefined();
     expect(applyLifecycle(filing({ status: "draft", round: 0 }), { round: 0, status: "routed", eventType: "X", at }, now)).toBeUndefined();
+  });
+});
+
+describe("the round's desk and deadlines", () => {
+  const now = new Date(1000);
+  const at = new Date(500);
+  const routing = { contact: { name: "王专员", phone: "010-65000000" }, responseDue: new Date(2000), decisionDue: new Date(9000), provisional: true };
+  it("come with the routing and follow a recomputation, without a status change or telling watchers", () => {
+    const routed = applyLifecycle(filing(), { round: 1, status: "routed", eventType: "R", at, routing }, now)!;
+    expect(routed.routing).toEqual(routing);
+    const later = new Date(10_000);
+    const recomputed = applyLifecycle(routed, { round: 1, eventType: "D", at, deadlines: { responseDue: routing.responseDue, decisionDue: later, provisional: false } }, new Date(5000))!;
+    expect([recomputed.status, recomputed.routing, recomputed.updatedAt, recomputed.lastEventType]).toEqual([
+      "routed",
+      { ...routing, decisionDue: later, provisional: false },
+      routed.updatedAt,
+      routed.lastEventType,
+    ]);
+    // Another round's recomputation, a decided filing's or one never routed: nothing.
+    expect(applyLifecycle(routed, { round: 2, eventType: "D", at, deadlines: { responseDue: undefined, decisionDue: later, provisional: false } }, now)).toBeUndefined();
+    expect(applyLifecycle(filing(), { round: 1, eventType: "D", at, deadlines: { responseDue: undefined, decisionDue: later, provisional: false } }, now)).toBeUndefined();
+    expect(applyLifecycle({ ...routed, status: "accepted" }, { round: 1, eventType: "D", at, deadlines: { responseDue: undefined, decisionDue: later, provisional: false } }, now)).toBeUndefined();
+  });
+});
+
+describe("the party's look-up", () => {
+  it("reads a receipt number as printed, spaces and the prefix's case aside", () => {
+    expect(normalizeReceiptNumber(" ky-c-110105-20261128-000042 ")).toBe("KY-c-110105-20261128-000042");
+    expect(normalizeReceiptNumber("KY-c-110105-2026 1128-000042")).toBe("KY-c-110105-20261128-000042");
+    for (const bad of ["", "c-110105-20261128-000042", "KY-c-110105-2026112-000042", "KY-c-110105-20261128-42", '{"$ne":null}', `KY-${"c".repeat(65)}-20261128-000042`]) {
+      expect([bad, normalizeReceiptNumber(bad)]).toEqual([bad, undefined]);
+    }
+  });
+
+  it("finds the parties a phone's last four digits belong to: their own phone or an agent's, never one too short", () => {
+    const agent = { name: "王律师", kind: "lawyer" as const, residentId: "", licenseNumber: "1", authorization: "special" as const, phone: "+86 139-0000-4321" };
+    const [plaintiff, defendant] = details().parties;
+    const f = filing({
+      details: details({
+        parties: [
+          { ...plaintiff!, phone: "138 0013 8000" },
+          { ...defendant!, phone: "", agents: [agent] },
+          { ...defendant!, phone: "800" },
+        ],
+      }),
+    });
+    expect(partiesReachedBy(f, "8000").map((p) => [p.party.identity?.name, p.throughAgent])).toEqual([["张三", false]]);
+    expect(partiesReachedBy(f, "4321").map((p) => [p.party.identity?.name, p.throughAgent])).toEqual([["某公司", true]]);
+    expect(partiesReachedBy(f, "0800")).toEqual([]);
+    expect(partiesReachedBy(f, "1234")).toEqual([]);
   });
 });
 

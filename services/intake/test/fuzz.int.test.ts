@@ -24,6 +24,8 @@ beforeAll(async () => {
     await h.token(TRIBUNAL.id, TRIBUNAL.province),
     await h.token(BEIJING_CHAOYANG.id, BEIJING_CHAOYANG.province, ["filing-specialist"]),
     await h.token("c-440104", "44", ["window-clerk", "operator"]),
+    // The console's party page: LookupFiling's own token.
+    await h.publicToken("fuzz-visitor"),
   ];
   tokens = { valid, invalid: await refusedTokens(valid[0]!, { user: `user-${TRIBUNAL.id}`, courtId: TRIBUNAL.id, roles: ["window-clerk"], province: TRIBUNAL.province }) };
   filingIds = [await readyDraft(clerk), await readyDraft(clerk), (await clerk.createDraft({ details: civilDetails() })).filing!.filingId];

@@ -73,6 +73,9 @@ export interface Harness {
   beijingReleaseClient(courtId: string, province: string, roles?: Role[]): Promise<IntakeClient>;
   /** A client holding jurisdiction-decision's service token: material:read of one filing, for the court. */
   serviceClient(filingId: string, courtId: string, province: string): Promise<IntakeClient>;
+  /** The console's public token for a visitor of the party's page (filing:lookup), and a client holding one. */
+  publicToken(visitor: string): Promise<string>;
+  publicClient(visitor: string): Promise<IntakeClient>;
   close(): Promise<void>;
 }
 
@@ -138,6 +141,13 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
     },
     async serviceClient(filingId, courtId, province) {
       const token = await signer.mintService({ user: "svc-decision", courtId, province, scope: "material:read", filing: filingId, audience: INTAKE_AUDIENCE });
+      const c = createClient(intakeV1.FilingIntakeService, address, { token, timeoutMs: 60_000 });
+      clients.push(c);
+      return c;
+    },
+    publicToken: (visitor) => signer.mintPublic({ visitor, scope: "filing:lookup", audience: INTAKE_AUDIENCE }),
+    async publicClient(visitor) {
+      const token = await signer.mintPublic({ visitor, scope: "filing:lookup", audience: INTAKE_AUDIENCE });
       const c = createClient(intakeV1.FilingIntakeService, address, { token, timeoutMs: 60_000 });
       clients.push(c);
       return c;

@@ -278,4 +278,32 @@ it("seals the acceptance notice with the jurisdiction court's key: pdfsig and ku
   expect(own.filter((r) => r === "ok")).toHaveLength(VERIFY_PER_MINUTE - 1);
   expect(own.filter((r) => r === status.RESOURCE_EXHAUSTED)).toHaveLength(1);
   await expect((await visitor("visitor-2")).verifyDocument({ verificationCode: info!.verificationCode })).resolves.toBeDefined();
+
+  // The party's page: a filing:party token downloads that filing's notice (the same bytes), and
+  // nothing of another filing, nor any other method.
+  const party = async (filing: string) =>
+    createClient(notificationV1.NotificationService, `127.0.0.1:${app.grpcPort}`, {
+      token: await (await createSigner(keys.privateKey)).mintPublic({ visitor: "visitor-3", scope: "filing:party", filing, audience: NOTIFICATION_AUDIENCE }),
+    });
+  const download = async (c: Awaited<ReturnType<typeof party>>, id: string) => {
+    const parts: Uint8Array[] = [];
+    for await (const res of c.getDocument({ filingId: id, kind: notificationV1.DocumentKind.ACCEPTANCE_NOTICE })) if (res.part.case === "chunk") parts.push(res.part.value);
+    return Buffer.concat(parts);
+  };
+  const theirs = await party(filingId);
+  expect((await download(theirs, filingId)).equals(pdf)).toBe(true);
+  const otherFiling = randomUUID();
+  await accepted(otherFiling);
+  await eventually(
+    () =>
+      download(clerk, otherFiling).then(
+        (b) => b.length > 0,
+        () => false,
+      ),
+    30_000,
+    "the other filing's notice",
+  );
+  await expect(download(theirs, otherFiling)).rejects.toMatchObject({ code: status.PERMISSION_DENIED });
+  await expect(theirs.verifyDocument({ verificationCode: info!.verificationCode })).rejects.toMatchObject({ code: status.PERMISSION_DENIED });
+  await expect(theirs.listNotifications({})).rejects.toMatchObject({ code: status.PERMISSION_DENIED });
 });

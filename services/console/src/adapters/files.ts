@@ -1,11 +1,11 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { toJson } from "@bufbuild/protobuf";
+import type * as grpc from "@grpc/grpc-js";
 import { fieldViolations, type Client } from "@kuayu/grpc";
 import type { Logger } from "@kuayu/logger";
 import { decisionV1, intakeV1, notificationV1 } from "@kuayu/proto";
 import { contentDisposition, inlineSafe, type FileRoute } from "../domain/routes.js";
-import type { Session } from "../domain/session.js";
-import { bearer, toConnectError } from "./forward.js";
+import { toConnectError } from "./forward.js";
 
 export interface FileClients {
   intake: Client<typeof intakeV1.FilingIntakeService>;
@@ -23,9 +23,11 @@ function sendError(res: ServerResponse, err: unknown, log: Logger, method: strin
   res.writeHead(HTTP_STATUS[ce.code] ?? 500, { "content-type": "application/json; charset=utf-8" }).end(JSON.stringify(body));
 }
 
-/** Uploads (client streams to intake) and downloads (server streams, answered as the file itself). */
-export async function serveFile(route: FileRoute, req: IncomingMessage, res: ServerResponse, session: Session, c: FileClients, maxUpload: number, log: Logger): Promise<void> {
-  const metadata = bearer(session);
+/**
+ * Uploads (client streams to intake) and downloads (server streams, answered as the file itself),
+ * with the caller's token in `metadata` (the user's; for a party's notice, a public token).
+ */
+export async function serveFile(route: FileRoute, req: IncomingMessage, res: ServerResponse, metadata: grpc.Metadata, c: FileClients, maxUpload: number, log: Logger): Promise<void> {
   const url = new URL(req.url ?? "/", "http://console");
   try {
     if (route.kind === "upload") {

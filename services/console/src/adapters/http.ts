@@ -5,7 +5,7 @@ import type { Client } from "@kuayu/grpc";
 import type { Logger } from "@kuayu/logger";
 import { decisionV1, directoryV1, intakeV1, notificationV1, supervisionV1 } from "@kuayu/proto";
 import sirv from "sirv";
-import { publicRoute } from "../domain/public.js";
+import { publicRoute, type PublicRoute } from "../domain/public.js";
 import { fileRoute } from "../domain/routes.js";
 import { safeReturnTo, SignInError, type Session } from "../domain/session.js";
 import { cookieHeader, readCookie, type CookieJar } from "./cookies.js";
@@ -28,8 +28,8 @@ export interface ConsoleHttpOptions {
   signIn: SignIn;
   jar: CookieJar;
   clients: Clients;
-  /** The public verification of a printed notice (adapters/public.ts). */
-  verifyPublic: (req: IncomingMessage, res: ServerResponse, code: string) => Promise<void>;
+  /** The public endpoints: verification of a printed notice, the party's pages (adapters/public.ts). */
+  publicApi: (req: IncomingMessage, res: ServerResponse, route: PublicRoute) => Promise<void>;
   log: Logger;
 }
 
@@ -43,8 +43,8 @@ const CSP =
 /**
  * The console's HTTP server: sign-in (/auth/*), the user (/api/me), the services over Connect
  * (/api/<service>/<method>, with the user's token), files (/api/filings|inbox|documents/…), the
- * public verification of printed notices (/api/public/verify/<code>, no sign-in), and the
- * single-page application for every other path.
+ * public pages' endpoints (/api/public/…, no sign-in: verification of printed notices, the party's
+ * look-up), and the single-page application for every other path.
  */
 export function createConsoleServer(o: ConsoleHttpOptions): Server {
   const secure = o.publicUrl.startsWith("https:");
@@ -112,14 +112,14 @@ export function createConsoleServer(o: ConsoleHttpOptions): Server {
         if (from && from !== origin) return json(res, 403, { code: "permission_denied", message: "cross-origin request" });
         if (!req.headers["connect-protocol-version"] && !req.headers["x-kuayu-request"]) return json(res, 403, { code: "permission_denied", message: "missing the console's request header" });
       }
-      // The public pages' one endpoint: no session, its own limits.
+      // The public pages' endpoints: no session, their own limits.
       const open = publicRoute(req.method ?? "GET", path);
-      if (open) return o.verifyPublic(req, res, open.code);
+      if (open) return o.publicApi(req, res, open);
       const session = await sessionOf(req);
       if (!session) return json(res, 401, { code: "unauthenticated", message: "signed out" });
       if (path === "/api/me") return json(res, 200, await me(session, o.clients));
       const file = fileRoute(req.method ?? "GET", path);
-      if (file) return serveFile(file, req, res, session, o.clients, o.maxUploadBytes, o.log);
+      if (file) return serveFile(file, req, res, bearer(session), o.clients, o.maxUploadBytes, o.log);
       (req as IncomingMessage & { session?: Session }).session = session;
       return connect(req, res);
     }

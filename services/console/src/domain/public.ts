@@ -1,16 +1,35 @@
 /** The console's public pages (no sign-in): what a visitor may ask, checked before anything is called. */
 
-/** GET /api/public/verify/<code>: the one public endpoint. */
-export function publicRoute(method: string, pathname: string): { kind: "verify"; code: string } | undefined {
+/** The public endpoints: the check of a printed notice, and the party's pages (/party). */
+export type PublicRoute =
+  { kind: "verify"; code: string } | { kind: "party-lookup" } | { kind: "party-filing" } | { kind: "party-document"; documentKind: PartyDocumentKind } | { kind: "party-leave" };
+
+/** The notices a party may download of their filing (notification's document kinds). */
+export const PARTY_DOCUMENT_KINDS = ["RECEIPT", "CORRECTION_NOTICE", "ACCEPTANCE_NOTICE", "NON_ACCEPTANCE"] as const;
+export type PartyDocumentKind = (typeof PARTY_DOCUMENT_KINDS)[number];
+
+/**
+ * GET /api/public/verify/<code>; POST /api/public/party/lookup, GET /api/public/party/filing,
+ * GET /api/public/party/documents/<KIND>, POST /api/public/party/leave. Nothing else is public.
+ */
+export function publicRoute(method: string, pathname: string): PublicRoute | undefined {
+  const get = method === "GET" || method === "HEAD";
   const m = /^\/api\/public\/verify\/([^/]{1,128})$/.exec(pathname);
-  if (!m || (method !== "GET" && method !== "HEAD")) return undefined;
-  let code: string;
-  try {
-    code = decodeURIComponent(m[1]!);
-  } catch {
-    code = m[1]!;
+  if (m && get) {
+    let code: string;
+    try {
+      code = decodeURIComponent(m[1]!);
+    } catch {
+      code = m[1]!;
+    }
+    return { kind: "verify", code };
   }
-  return { kind: "verify", code };
+  if (pathname === "/api/public/party/lookup" && method === "POST") return { kind: "party-lookup" };
+  if (pathname === "/api/public/party/filing" && get) return { kind: "party-filing" };
+  if (pathname === "/api/public/party/leave" && method === "POST") return { kind: "party-leave" };
+  const d = /^\/api\/public\/party\/documents\/([A-Z_]{1,40})$/.exec(pathname);
+  if (d && get && (PARTY_DOCUMENT_KINDS as readonly string[]).includes(d[1]!)) return { kind: "party-document", documentKind: d[1] as PartyDocumentKind };
+  return undefined;
 }
 
 /**

@@ -14,6 +14,7 @@ const SupervisionRoutes = lazy(() => import("./pages/supervision"));
 const NotificationsPage = lazy(() => import("./pages/notifications"));
 // Public pages: no sign-in, no console frame.
 const VerifyPage = lazy(() => import("./pages/public/Verify"));
+const PartyPage = lazy(() => import("./pages/public/Party"));
 
 /** Where a user lands: the work of their role. */
 function Home() {
@@ -57,6 +58,14 @@ export function App() {
               element={
                 <Suspense fallback={<Spin fullscreen />}>
                   <VerifyPage />
+                </Suspense>
+              }
+            />
+            <Route
+              path="/party"
+              element={
+                <Suspense fallback={<Spin fullscreen />}>
+                  <PartyPage />
                 </Suspense>
               }
             />

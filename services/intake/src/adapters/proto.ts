@@ -1,6 +1,6 @@
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import { timestampDate, timestampFromDate, type Timestamp } from "@bufbuild/protobuf/wkt";
-import { isCaseType, type CaseType } from "@kuayu/domain";
+import { isCaseType, maskIdentityNumber, maskName, type CaseType } from "@kuayu/domain";
 import { commonV1, enumFromId, idFromEnum, intakeV1 } from "@kuayu/proto";
 import type { Agent, Filing, FilingDetails, FilingStatus, Material, Party, TimelineEntry } from "../domain/filing.js";
 
@@ -150,6 +150,52 @@ export function filingToProto(f: Filing, timeline: TimelineEntry[] = []): Messag
     },
     decision: f.decision && { ...f.decision, decidedAt: ts(f.decision.decidedAt) },
     timeline: timeline.map((t) => ({ eventId: t.eventId, eventType: t.eventType, at: timestampFromDate(t.at), source: t.source, detail: t.detail, ...(t.actor ? { actor: t.actor } : {}) })),
+  };
+}
+
+/** A court's name and seat (the directory), for the party's view. */
+export type CourtLookup = (courtId: string) => { name: string; address: string } | undefined;
+
+/**
+ * The party's view (LookupFiling): the filing's status, courts, desk, deadlines, corrections and
+ * decision — and of the parties only those the phone belongs to, name and id masked. Nothing of
+ * the claims, facts, materials or other parties.
+ */
+export function partyFilingToProto(f: Filing, parties: { party: Party; throughAgent: boolean }[], courts: CourtLookup): MessageInitShape<typeof intakeV1.PartyFilingSchema> {
+  const jurisdiction = courts(f.details.jurisdictionCourtId);
+  const open = f.status === "correction-requested";
+  return {
+    filingId: f.id,
+    receiptNumber: f.receiptNumber,
+    status: toProtoStatus(f.status),
+    caseType: f.details.caseType ? toProtoCaseType(f.details.caseType) : commonV1.CaseType.UNSPECIFIED,
+    collaboratingCourtId: f.collaboratingCourtId,
+    collaboratingCourtName: courts(f.collaboratingCourtId)?.name ?? f.collaboratingCourtId,
+    jurisdictionCourtId: f.details.jurisdictionCourtId,
+    jurisdictionCourtName: jurisdiction?.name ?? f.details.jurisdictionCourtId,
+    jurisdictionCourtAddress: jurisdiction?.address ?? "",
+    contactName: f.routing?.contact?.name ?? "",
+    contactPhone: f.routing?.contact?.phone ?? "",
+    submittedAt: ts(f.submittedAt),
+    responseDue: ts(f.routing?.responseDue),
+    decisionDue: ts(f.routing?.decisionDue),
+    deadlinesProvisional: f.routing?.provisional ?? false,
+    correctionRequest:
+      open && f.correctionRequest
+        ? { items: f.correctionRequest.items, deadline: ts(f.correctionRequest.deadline), note: f.correctionRequest.note, requestedAt: ts(f.correctionRequest.requestedAt) }
+        : undefined,
+    decision: f.decision && { ...f.decision, decidedAt: ts(f.decision.decidedAt) },
+    parties: parties.map(({ party, throughAgent }) => {
+      const id = party.identity?.kind === "person" ? party.identity.residentId : party.identity?.kind === "organization" ? party.identity.creditCode : "";
+      return {
+        role: party.role ? enumFromId(intakeV1.PartyRole, party.role) : intakeV1.PartyRole.UNSPECIFIED,
+        name: maskName(party.identity?.name ?? ""),
+        idNumber: id ? maskIdentityNumber(id.trim()) : "",
+        throughAgent,
+      };
+    }),
+    updatedAt: ts(f.updatedAt),
+    round: f.round,
   };
 }
 

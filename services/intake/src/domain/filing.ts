@@ -66,6 +66,15 @@ export interface Decision {
   decidedAt: Date;
 }
 
+/** What routing said of the current round for the window (and the party): the jurisdiction court's desk and deadlines. */
+export interface RoutingInfo {
+  contact: { name: string; phone: string } | undefined;
+  responseDue: Date | undefined;
+  decisionDue: Date | undefined;
+  /** Counted over a year whose official holiday arrangement is not loaded (暂定). */
+  provisional: boolean;
+}
+
 export interface Filing {
   id: string;
   collaboratingCourtId: string;
@@ -94,6 +103,8 @@ export interface Filing {
   lastEventType: string;
   correctionRequest: CorrectionRequest | undefined;
   decision: Decision | undefined;
+  /** Set when the current round is routed; the deadlines follow recomputations (DeadlinesChanged). */
+  routing?: RoutingInfo;
   /** When retention anonymised its personal data (docs/security.md "Retention"); unset before. */
   anonymisedAt?: Date;
 }
@@ -277,11 +288,16 @@ export const isWithdrawable = (s: FilingStatus) => !isFinal(s);
 /** A status change the jurisdiction side reports for one submission round. */
 export interface LifecycleUpdate {
   round: number;
-  status: "routed" | "routing-failed" | "acknowledged" | "correction-requested" | "accepted" | "rejected";
+  /** Unset: no status change (deadlines recomputed). */
+  status?: "routed" | "routing-failed" | "acknowledged" | "correction-requested" | "accepted" | "rejected";
   eventType: string;
   at: Date;
   correctionRequest?: CorrectionRequest;
   decision?: Decision;
+  /** Routed: the desk and the round's deadlines. */
+  routing?: RoutingInfo;
+  /** Deadlines recomputed (a holiday calendar changed). */
+  deadlines?: Pick<RoutingInfo, "responseDue" | "decisionDue" | "provisional">;
 }
 
 // Within one round, events can arrive out of order across topics; a status only moves forward.
@@ -305,6 +321,8 @@ const RANK: Record<FilingStatus, number> = {
  */
 export function applyLifecycle(f: Filing, u: LifecycleUpdate, now: Date): Filing | undefined {
   if (u.round !== f.round || isFinal(f.status) || f.status === "draft") return undefined;
+  // New deadlines of the round routed: no status change, so watchers are not told (updatedAt stays).
+  if (!u.status) return u.deadlines && f.routing ? { ...f, routing: { ...f.routing, ...u.deadlines } } : undefined;
   if (RANK[u.status] <= RANK[f.status]) return undefined;
   return {
     ...f,
@@ -313,5 +331,25 @@ export function applyLifecycle(f: Filing, u: LifecycleUpdate, now: Date): Filing
     lastEventType: u.eventType,
     correctionRequest: u.status === "correction-requested" ? u.correctionRequest : f.correctionRequest,
     decision: u.decision ?? f.decision,
+    routing: u.routing ?? f.routing,
   };
+}
+
+/** Digits of a phone number as typed ("+86 138-0013-8000" → "8613800138000"). */
+const digitsOf = (phone: string) => phone.normalize("NFKC").replace(/\D/g, "");
+
+/**
+ * The parties a phone ending in these four digits belongs to — the party's own phone or one of
+ * their agents' — for the party's look-up of their filing. A phone of under four digits matches
+ * nothing.
+ */
+export function partiesReachedBy(f: Filing, last4: string): { party: Party; throughAgent: boolean }[] {
+  const ends = (phone: string) => {
+    const d = digitsOf(phone);
+    return d.length >= 4 && d.endsWith(last4);
+  };
+  return f.details.parties.flatMap((party): { party: Party; throughAgent: boolean }[] => {
+    if (ends(party.phone)) return [{ party, throughAgent: false }];
+    return party.agents.some((a) => ends(a.phone)) ? [{ party, throughAgent: true }] : [];
+  });
 }

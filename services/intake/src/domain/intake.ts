@@ -12,12 +12,14 @@ import {
   missingCorrections,
   missingMaterials,
   offChecklistMaterials,
+  partiesReachedBy,
   validateDetails,
   type Filing,
   type FilingDetails,
   type FilingStatus,
   type LifecycleUpdate,
   type Material,
+  type Party,
   type TimelineEntry,
 } from "./filing.js";
 
@@ -44,6 +46,8 @@ export interface ListQuery {
 export interface FilingRepository {
   create(filing: Filing): Promise<void>;
   get(id: string): Promise<Filing | undefined>;
+  /** The submitted filing with this receipt number, if this intake holds it. */
+  findByReceipt(receiptNumber: string): Promise<Filing | undefined>;
   /**
    * Runs `fn` on the current filing while no other writer can change it, then stores what it
    * returns together with its events in one write; `undefined` stores nothing. Returns the filing
@@ -412,6 +416,34 @@ export async function getFiling(deps: Pick<Deps, "repo">, caller: AuthContext, i
 
 /** Checks a filing id for a watcher: it must be the caller's court's. */
 export const watchable = (deps: Pick<Deps, "repo">, caller: AuthContext, id: string) => owned(deps, caller, id);
+
+/** A receipt number as printed (KY-<court>-<YYYYMMDD>-<NNNNNN>), spaces dropped; undefined when it cannot be one. */
+export function normalizeReceiptNumber(typed: string): string | undefined {
+  const m = /^KY-([A-Za-z0-9._-]{1,64})-(\d{8})-(\d{6})$/i.exec(typed.normalize("NFKC").replace(/\s+/g, ""));
+  return m ? `KY-${m[1]}-${m[2]}-${m[3]}` : undefined;
+}
+
+/** The one answer for an unknown receipt number and for wrong digits: nothing tells them apart. */
+export const NO_PARTY_MATCH = "no filing has this receipt number with a phone ending in these digits";
+
+/**
+ * The party's look-up (the console's /party page): the filing of the receipt number, when the
+ * phone given at the window for one of its parties (or their agents) ends in the four digits, with
+ * those parties. Unknown receipt and wrong digits: the same NotFoundError. The rate limits are the
+ * adapters' (per receipt number in intake's gRPC adapter, per address in the console).
+ */
+export async function lookupFiling(deps: Pick<Deps, "repo">, receipt: string, phoneLast4: string): Promise<{ filing: Filing; parties: { party: Party; throughAgent: boolean }[] }> {
+  const receiptNumber = normalizeReceiptNumber(receipt);
+  const digits = phoneLast4.normalize("NFKC").trim();
+  const v: Violation[] = [];
+  if (!receiptNumber) v.push({ field: "receipt_number", description: "a receipt number as printed on the receipt, e.g. KY-c-110105-20261128-000042" });
+  if (!/^\d{4}$/.test(digits)) v.push({ field: "phone_last4", description: "the last four digits of the phone number given at the window" });
+  invalid(v);
+  const filing = await deps.repo.findByReceipt(receiptNumber!);
+  const parties = filing ? partiesReachedBy(filing, digits) : [];
+  if (!filing || parties.length === 0) throw new NotFoundError(NO_PARTY_MATCH);
+  return { filing, parties };
+}
 
 export function listFilings(deps: Pick<Deps, "repo">, caller: AuthContext, q: ListQuery) {
   const v: Violation[] = [];

@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { isEmailAddress } from "../channels/email.js";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
-import type { AuthContext } from "@kuayu/auth";
+import { grants, type AuthContext } from "@kuayu/auth";
 import { ForbiddenError, NotFoundError, refuseNul, StateError, ValidationError } from "@kuayu/domain";
 import { callerAddress, implement, invalidArgument, permissionDenied, requireRole, RpcError, status } from "@kuayu/grpc";
 import { createLogger, type Logger } from "@kuayu/logger";
@@ -242,7 +242,9 @@ export function notificationService(deps: GrpcDeps) {
         const docs = await store.documents.find({ filingId: req.filingId, kind }).sort({ issuedAt: -1 }).limit(1).toArray();
         const d = docs[0];
         if (!d) throw new NotFoundError(`no ${kind} has been issued for filing ${req.filingId}`);
-        if (d.collaboratingCourtId !== ctx.auth.courtId && d.jurisdictionCourtId !== ctx.auth.courtId) throw new ForbiddenError(`filing ${req.filingId} belongs to other courts`);
+        // The courts of the filing; or its party, whom the console's /party page bound to it (filing:party).
+        const party = grants(ctx.auth, "filing:party", req.filingId);
+        if (!party && d.collaboratingCourtId !== ctx.auth.courtId && d.jurisdictionCourtId !== ctx.auth.courtId) throw new ForbiddenError(`filing ${req.filingId} belongs to other courts`);
         // Rendered on the first request (and stored), served from the store after that; the info
         // carries the hash of exactly these bytes.
         const { pdf, sha256 } = await pdfOf(d);
@@ -271,7 +273,8 @@ export function notificationService(deps: GrpcDeps) {
         return { document: documentInfoOut(d, await documentHash(store, d), maskFacts(d.facts, d.input)) };
       },
     }),
-    // The console's public verification page (a public token per visitor) checks codes, nothing else.
-    { verifyDocument: ["document:verify"] },
+    // The console's public pages: verification (a public token per visitor) checks codes; a party
+    // bound to their filing (/party) downloads its notices. Nothing else.
+    { verifyDocument: ["document:verify"], getDocument: ["filing:party"] },
   );
 }

@@ -1,5 +1,6 @@
 import * as grpc from "@grpc/grpc-js";
 import { grants } from "@kuayu/auth";
+import { RateLimiterMemory } from "rate-limiter-flexible";
 import { RpcError, fieldViolations, implement, invalidArgument, permissionDenied, requireRole, type CallContext, type Client } from "@kuayu/grpc";
 import { refuseNul, ValidationError } from "@kuayu/domain";
 import { directoryV1, intakeV1 } from "@kuayu/proto";
@@ -7,6 +8,8 @@ import {
   createDraft,
   getFiling,
   listFilings,
+  lookupFiling,
+  normalizeReceiptNumber,
   openMaterial,
   openMaterials,
   removeMaterial,
@@ -21,7 +24,7 @@ import {
   type UploadHeader,
 } from "../../domain/intake.js";
 import type { Filing, FilingStatus } from "../../domain/filing.js";
-import { dateOf, detailsFromProto, filingToProto, fromProtoCaseType, fromProtoStatus, materialToProto, toProtoCaseType } from "../proto.js";
+import { dateOf, detailsFromProto, filingToProto, fromProtoCaseType, fromProtoStatus, materialToProto, partyFilingToProto, toProtoCaseType, type CourtLookup } from "../proto.js";
 import type { WatchHub } from "@kuayu/mongo";
 
 /** Largest chunk accepted in one upload message. */
@@ -80,8 +83,35 @@ async function splitUpload(reqs: AsyncIterable<intakeV1.UploadMaterialRequest>):
   };
 }
 
+/** The party's look-up (LookupFiling): the courts' names, and failed look-ups allowed per receipt number and hour (0: no limit). */
+export interface PartyLookupOptions {
+  courts: CourtLookup;
+  failuresPerReceiptPerHour: number;
+}
+
+/**
+ * Failed look-ups counted per receipt number on this replica: beyond the limit every look-up of
+ * that receipt is refused for the rest of the hour, right digits or not, so guessing the four
+ * digits (10,000 tries) takes months and a refusal says nothing about them.
+ */
+function receiptGuard(perHour: number) {
+  const failures = perHour > 0 ? new RateLimiterMemory({ points: perHour, duration: 3600 }) : undefined;
+  return {
+    async check(receipt: string): Promise<void> {
+      const r = failures && (await failures.get(receipt));
+      if (r && r.consumedPoints >= perHour) {
+        throw new RpcError(grpc.status.RESOURCE_EXHAUSTED, `too many failed look-ups of this receipt number; try again in ${Math.ceil(r.msBeforeNext / 60_000)} min`);
+      }
+    },
+    async failed(receipt: string): Promise<void> {
+      await failures?.penalty(receipt, 1);
+    },
+  };
+}
+
 /** gRPC adapter of kuayu.intake.v1.FilingIntakeService: maps protos to use cases and back. */
-export function intakeService(deps: Deps, directory: Client<typeof directoryV1.DirectoryService>, hub: WatchHub<Filing>, scope: "all" | string[]) {
+export function intakeService(deps: Deps, directory: Client<typeof directoryV1.DirectoryService>, hub: WatchHub<Filing>, scope: "all" | string[], party: PartyLookupOptions) {
+  const guard = receiptGuard(party.failuresPerReceiptPerHour);
   return implement(
     intakeV1.FilingIntakeService,
     refuseNul({
@@ -176,8 +206,22 @@ export function intakeService(deps: Deps, directory: Client<typeof directoryV1.D
           ended.abort();
         }
       },
+      async lookupFiling(req, ctx) {
+        // The console's public token for a party only: a court's users find their filings by id.
+        if (!ctx.auth.scopes?.includes("filing:lookup")) throw permissionDenied("filings are looked up by receipt number only for parties, through the console's /party page");
+        const receipt = normalizeReceiptNumber(req.receiptNumber);
+        if (receipt) await guard.check(receipt);
+        try {
+          const { filing, parties } = await lookupFiling(deps, req.receiptNumber, req.phoneLast4);
+          return { filing: partyFilingToProto(filing, parties, party.courts) };
+        } catch (err) {
+          if (receipt && (err as Error).name === "NotFoundError") await guard.failed(receipt);
+          throw err;
+        }
+      },
     }),
-    // decision's service token for one filing copies its materials; it reaches nothing else.
-    { downloadMaterials: ["material:read"] },
+    // decision's service token for one filing copies its materials; the console's public token for
+    // a party looks a filing up. Neither reaches anything else.
+    { downloadMaterials: ["material:read"], lookupFiling: ["filing:lookup"] },
   );
 }

@@ -21,7 +21,13 @@ function interpret(event: ConsumedEvent): { update?: Omit<LifecycleUpdate, "even
   switch (event.meta.type) {
     case FILING_EVENTS.routed: {
       const m = event.message as unknown as routingEventsV1.FilingRouted;
-      return { update: { round: m.round, status: "routed", at }, detail: `routed to province ${m.province}; ${deadlines(m.responseDue, m.decisionDue, m.deadlinesEstimated)}` };
+      const routing = {
+        contact: m.contact && (m.contact.name || m.contact.phone) ? { name: m.contact.name, phone: m.contact.phone } : undefined,
+        responseDue: m.responseDue && timestampDate(m.responseDue),
+        decisionDue: m.decisionDue && timestampDate(m.decisionDue),
+        provisional: m.deadlinesEstimated,
+      };
+      return { update: { round: m.round, status: "routed", at, routing }, detail: `routed to province ${m.province}; ${deadlines(m.responseDue, m.decisionDue, m.deadlinesEstimated)}` };
     }
     case FILING_EVENTS.routingFailed: {
       const m = event.message as unknown as routingEventsV1.RoutingFailed;
@@ -62,7 +68,11 @@ function interpret(event: ConsumedEvent): { update?: Omit<LifecycleUpdate, "even
     case FILING_EVENTS.deadlinesChanged: {
       const m = event.message as unknown as decisionEventsV1.DeadlinesChanged;
       const was = deadlines(m.previousResponseDue, m.previousDecisionDue, m.previousProvisional);
-      return { detail: `deadlines recomputed, holiday calendar ${m.calendarYears.join(", ")} changed: ${deadlines(m.responseDue, m.decisionDue, m.provisional)} (was ${was})` };
+      const now = { responseDue: m.responseDue && timestampDate(m.responseDue), decisionDue: m.decisionDue && timestampDate(m.decisionDue), provisional: m.provisional };
+      return {
+        update: { round: m.round, at, deadlines: now },
+        detail: `deadlines recomputed, holiday calendar ${m.calendarYears.join(", ")} changed: ${deadlines(m.responseDue, m.decisionDue, m.provisional)} (was ${was})`,
+      };
     }
     default:
       return { detail: "" };

@@ -68,6 +68,7 @@ const filingSchema = new Schema<FilingDoc>(
     lastEventType: { type: String, default: "" },
     correctionRequest: { type: Schema.Types.Mixed },
     decision: { type: Schema.Types.Mixed },
+    routing: { type: Schema.Types.Mixed },
     anonymisedAt: { type: Date },
     version: { type: Number },
     timeline: { type: Schema.Types.Mixed },
@@ -78,6 +79,8 @@ const filingSchema = new Schema<FilingDoc>(
 );
 filingSchema.index({ collaboratingCourtId: 1, createdAt: -1 });
 filingSchema.index({ tick: 1 });
+// The party's look-up by receipt number (a top-level equality: the local store pushes it down).
+filingSchema.index({ receiptNumber: 1 });
 
 export function filingModel(conn: Connection): Model<FilingDoc> {
   return conn.model<FilingDoc>("Filing", filingSchema, "filings");
@@ -143,6 +146,7 @@ export function toDomain(d: FilingDoc): Filing {
     lastEventType: d.lastEventType ?? "",
     correctionRequest: d.correctionRequest ?? undefined,
     decision: d.decision ?? undefined,
+    ...(d.routing ? { routing: d.routing } : {}),
     ...(d.anonymisedAt ? { anonymisedAt: d.anonymisedAt } : {}),
   };
 }
@@ -252,6 +256,10 @@ export function mongoFilingRepository(
       const f = await open(d);
       readFrom.set(f, d);
       return f;
+    },
+    async findByReceipt(receiptNumber) {
+      const d = await model.findOne({ receiptNumber }, NO_OUTBOX).lean<FilingDoc>();
+      return d ? open(d) : undefined;
     },
     async change(id, fn, current) {
       let changed = false;

@@ -1,0 +1,256 @@
+import { fromJson, type JsonValue } from "@bufbuild/protobuf";
+import { timestampDate, type Timestamp } from "@bufbuild/protobuf/wkt";
+import { FilingStatus, PartyFilingSchema, type PartyFiling } from "@gen/kuayu/intake/v1/intake_pb";
+import { Alert, Button, Card, Descriptions, Flex, Form, Input, List, Result, Spin, Tag, Typography } from "antd";
+import { useEffect, useState } from "react";
+import { CONSOLE_HEADERS } from "../../api/http";
+import { PARTY_ROLE_NAMES, REJECTION_CATEGORY_NAMES, STATUS_COLORS, STATUS_NAMES, caseTypeName } from "../window/labels";
+
+type Outcome = { state: "found"; filing: PartyFiling } | { state: "not-found" } | { state: "invalid" } | { state: "busy"; retryAfterS: number } | { state: "error" } | { state: "form" };
+
+/** The party's endpoints (the console's backend): the cookie they set is sent to /api/public/party only. */
+async function answer(res: Response): Promise<Outcome> {
+  if (res.ok) return { state: "found", filing: fromJson(PartyFilingSchema, (await res.json()) as JsonValue, { ignoreUnknownFields: true }) };
+  if (res.status === 401) return { state: "form" };
+  if (res.status === 404) return { state: "not-found" };
+  if (res.status === 400) return { state: "invalid" };
+  if (res.status === 429) return { state: "busy", retryAfterS: Number(res.headers.get("retry-after") ?? 60) };
+  return { state: "error" };
+}
+const lookUp = (receiptNumber: string, phoneLast4: string) =>
+  fetch("/api/public/party/lookup", { method: "POST", headers: { ...CONSOLE_HEADERS, "content-type": "application/json" }, body: JSON.stringify({ receiptNumber, phoneLast4 }) }).then(answer);
+const current = () => fetch("/api/public/party/filing").then(answer);
+const leave = () => fetch("/api/public/party/leave", { method: "POST", headers: CONSOLE_HEADERS });
+
+const CHINA = { timeZone: "Asia/Shanghai" } as const;
+const minute = (t?: Timestamp) => (t ? timestampDate(t).toLocaleString("zh-CN", { ...CHINA, year: "numeric", month: "long", day: "numeric", hour: "2-digit", minute: "2-digit" }) : "—");
+/** A decision period ends at 24:00 of its last day: that day. */
+const lastDay = (t?: Timestamp) => (t ? new Date(timestampDate(t).getTime() - 1).toLocaleDateString("zh-CN", { ...CHINA, year: "numeric", month: "long", day: "numeric" }) : "—");
+
+/** The status in plain words, and what happens next. */
+function explain(f: PartyFiling): { title: string; next: string } {
+  const due = `${minute(f.responseDue)}前响应，${lastDay(f.decisionDue)}前作出是否立案的决定`;
+  switch (f.status) {
+    case FilingStatus.SUBMITTED:
+      return { title: "材料已提交，正在转交管辖法院", next: "管辖法院收到后，将在工作时间30分钟内响应。" };
+    case FilingStatus.ROUTED:
+      return { title: "材料已送达管辖法院，等待法院响应", next: `管辖法院应于${due}。` };
+    case FilingStatus.ACKNOWLEDGED:
+      return { title: "管辖法院已响应，正在审查", next: `法院将于${lastDay(f.decisionDue)}前作出是否立案的决定；需要补正材料的，会另行通知您。` };
+    case FilingStatus.CORRECTION_REQUESTED:
+      return {
+        title: "管辖法院要求补正材料",
+        next: `请于${minute(f.correctionRequest?.deadline)}前携带下列材料到收件法院窗口补正；逾期未补正的，可能不予受理。`,
+      };
+    case FilingStatus.ACCEPTED:
+      return { title: "已立案", next: `案号${f.decision?.caseNumber ?? ""}。请下载受理通知书，按通知书的要求办理后续事项。` };
+    case FilingStatus.REJECTED:
+      return { title: "不予受理", next: "理由见下。请下载不予受理通知书；不服的，可按通知书载明的方式和期限依法提出上诉或复议。" };
+    case FilingStatus.WITHDRAWN:
+      return { title: "已撤回", next: "本次立案申请已撤回。如需重新立案，请到就近法院窗口办理。" };
+    case FilingStatus.ROUTING_FAILED:
+      return { title: "转交未成功", next: "请联系收件法院窗口，工作人员核对后将重新提交。" };
+    default:
+      return { title: STATUS_NAMES[f.status] ?? "处理中", next: "" };
+  }
+}
+
+/** The notices a party may download, as far as the filing has got. */
+function notices(f: PartyFiling): { kind: string; name: string }[] {
+  const out = [{ kind: "RECEIPT", name: "跨域立案申请回执" }];
+  if (f.status === FilingStatus.CORRECTION_REQUESTED || f.round > 1) out.push({ kind: "CORRECTION_NOTICE", name: "补正材料通知书" });
+  if (f.status === FilingStatus.ACCEPTED) out.push({ kind: "ACCEPTANCE_NOTICE", name: "受理通知书" });
+  if (f.status === FilingStatus.REJECTED) out.push({ kind: "NON_ACCEPTANCE", name: "不予受理通知书" });
+  return out;
+}
+
+function FilingView({ f, onLeave }: { f: PartyFiling; onLeave: () => void }) {
+  const { title, next } = explain(f);
+  const provisional = f.deadlinesProvisional ? (
+    <Tag color="orange" title="该年度法定节假日安排尚未公布，期限按法定节假日暂行计算，公布后可能调整">
+      暂定
+    </Tag>
+  ) : null;
+  const open = f.status === FilingStatus.ROUTED || f.status === FilingStatus.ACKNOWLEDGED;
+  const rejected = f.status === FilingStatus.REJECTED && f.decision;
+  return (
+    <Card>
+      <Flex vertical gap={4} style={{ marginBottom: 12 }}>
+        <span>
+          <Tag color={STATUS_COLORS[f.status]} style={{ fontSize: 14, padding: "2px 8px" }}>
+            {STATUS_NAMES[f.status]}
+          </Tag>
+        </span>
+        <Typography.Title level={2} style={{ fontSize: 18, margin: 0 }}>
+          {title}
+        </Typography.Title>
+        <Typography.Paragraph style={{ margin: 0 }}>
+          {next} {open && provisional}
+        </Typography.Paragraph>
+      </Flex>
+      <Descriptions column={1} size="small" bordered aria-label="立案信息">
+        <Descriptions.Item label="收件编号">{f.receiptNumber}</Descriptions.Item>
+        <Descriptions.Item label="案件类型">{caseTypeName(f.caseType)}</Descriptions.Item>
+        {f.parties.map((p, i) => (
+          <Descriptions.Item key={i} label={PARTY_ROLE_NAMES[p.role] ?? "当事人"}>
+            {p.name}
+            {p.idNumber && <div>证件号码 {p.idNumber}</div>}
+            {p.throughAgent && <Typography.Text type="secondary">（以代理人手机号查询）</Typography.Text>}
+          </Descriptions.Item>
+        ))}
+        <Descriptions.Item label="收件法院">{f.collaboratingCourtName}</Descriptions.Item>
+        <Descriptions.Item label="管辖法院">
+          {f.jurisdictionCourtName}
+          {f.jurisdictionCourtAddress && <div>{f.jurisdictionCourtAddress}</div>}
+        </Descriptions.Item>
+        {(f.contactPhone || f.contactName) && (
+          <Descriptions.Item label="管辖法院联系电话">
+            {f.contactPhone ? <a href={`tel:${f.contactPhone.replace(/[^\d+]/g, "")}`}>{f.contactPhone}</a> : null}
+            {f.contactName && <div>跨域立案专员 {f.contactName}</div>}
+          </Descriptions.Item>
+        )}
+        <Descriptions.Item label="提交时间">{minute(f.submittedAt)}</Descriptions.Item>
+        {open && f.responseDue && (
+          <Descriptions.Item label="响应期限">
+            {minute(f.responseDue)} {provisional}
+          </Descriptions.Item>
+        )}
+        {open && f.decisionDue && (
+          <Descriptions.Item label="审查期限">
+            {lastDay(f.decisionDue)} {provisional}
+          </Descriptions.Item>
+        )}
+        {f.status === FilingStatus.CORRECTION_REQUESTED && f.correctionRequest && (
+          <Descriptions.Item label="需补正">
+            <ul style={{ margin: 0, paddingInlineStart: 18 }}>
+              {f.correctionRequest.items.map((it, i) => (
+                <li key={i}>{it.description || it.materialKind}</li>
+              ))}
+            </ul>
+            {f.correctionRequest.note && <div>{f.correctionRequest.note}</div>}
+            <div>补正期限 {minute(f.correctionRequest.deadline)}</div>
+          </Descriptions.Item>
+        )}
+        {f.decision?.caseNumber && <Descriptions.Item label="案号">{f.decision.caseNumber}</Descriptions.Item>}
+        {rejected && (
+          <Descriptions.Item label="不予受理理由">
+            {REJECTION_CATEGORY_NAMES[f.decision!.reasonCategory] ?? f.decision!.reasonCategory}
+            {f.decision!.reason && <div>{f.decision!.reason}</div>}
+            {f.decision!.legalBasis && <div>依据：{f.decision!.legalBasis}</div>}
+          </Descriptions.Item>
+        )}
+      </Descriptions>
+      <Typography.Title level={3} style={{ fontSize: 16, marginTop: 16 }}>
+        我的文书
+      </Typography.Title>
+      <List
+        size="small"
+        bordered
+        dataSource={notices(f)}
+        renderItem={(n) => (
+          <List.Item
+            actions={[
+              <a key="open" href={`/api/public/party/documents/${n.kind}`} target="_blank" rel="noreferrer">
+                下载
+              </a>,
+            ]}
+          >
+            {n.name}
+          </List.Item>
+        )}
+      />
+      <Typography.Paragraph type="secondary" style={{ marginTop: 12 }}>
+        为保护隐私，姓名和证件号码已部分隐去，本页不显示其他当事人的信息。查询结果保留30分钟，在公共设备上使用后请点击“退出查询”。
+      </Typography.Paragraph>
+      <Button block onClick={onLeave}>
+        退出查询
+      </Button>
+    </Card>
+  );
+}
+
+function Problem({ outcome }: { outcome: Outcome }) {
+  switch (outcome.state) {
+    case "not-found":
+      return <Result status="warning" title="未找到相符的立案记录" subTitle="请核对收件编号和手机号后四位（在收件法院窗口登记的手机号）。如仍无法查询，请联系收件法院。" />;
+    case "invalid":
+      return <Alert type="warning" showIcon message="输入格式不正确" description="收件编号印在回执上，例如 KY-c-110105-20261128-000042；手机号后四位为4位数字。" />;
+    case "busy":
+      return (
+        <Alert
+          type="warning"
+          showIcon
+          message="查询过于频繁"
+          description={`为保护当事人信息，查询次数有限。请${outcome.retryAfterS >= 120 ? `${Math.ceil(outcome.retryAfterS / 60)}分钟` : `${outcome.retryAfterS}秒`}后再试。`}
+        />
+      );
+    case "error":
+      return <Alert type="error" showIcon message="查询服务暂时不可用" description="请稍后再试。" />;
+    default:
+      return null;
+  }
+}
+
+/**
+ * 立案进度查询: the party (or their agent) who filed at a window follows the filing on a phone —
+ * the receipt number printed on the receipt and the last four digits of the phone number given at
+ * the window. No sign-in; the console limits look-ups per address, intake per receipt number.
+ */
+export default function PartyPage() {
+  const [outcome, setOutcome] = useState<Outcome>();
+  const [loading, setLoading] = useState(false);
+  useEffect(() => {
+    document.title = "立案进度查询 · 跨域立案服务";
+    let live = true;
+    void current()
+      .catch((): Outcome => ({ state: "form" }))
+      .then((o) => live && setOutcome(o));
+    return () => {
+      live = false;
+    };
+  }, []);
+  const submit = ({ receiptNumber, phoneLast4 }: { receiptNumber: string; phoneLast4: string }) => {
+    setLoading(true);
+    void lookUp(receiptNumber.trim(), phoneLast4.trim())
+      .catch((): Outcome => ({ state: "error" }))
+      .then(setOutcome)
+      .finally(() => setLoading(false));
+  };
+  const found = outcome?.state === "found" ? outcome.filing : undefined;
+
+  return (
+    <main style={{ maxWidth: 640, margin: "0 auto", padding: "16px 12px 32px" }}>
+      <Typography.Title level={1} style={{ fontSize: 22, marginBottom: 4 }}>
+        立案进度查询
+      </Typography.Title>
+      {outcome === undefined ? (
+        <Spin style={{ margin: 24 }} />
+      ) : found ? (
+        <FilingView
+          f={found}
+          onLeave={() => {
+            void leave().finally(() => setOutcome({ state: "form" }));
+          }}
+        />
+      ) : (
+        <>
+          <Typography.Paragraph type="secondary">在任一法院或人民法庭窗口提交的跨域立案申请，可凭回执上的收件编号和登记的手机号后四位查询办理进度、下载文书。</Typography.Paragraph>
+          <Form layout="vertical" onFinish={submit} requiredMark={false}>
+            <Form.Item label="收件编号" name="receiptNumber" rules={[{ required: true, whitespace: true, message: "请输入回执上的收件编号" }]}>
+              <Input size="large" placeholder="例如 KY-c-110105-20261128-000042" autoComplete="off" spellCheck={false} maxLength={100} />
+            </Form.Item>
+            <Form.Item label="手机号后四位" name="phoneLast4" rules={[{ required: true, pattern: /^\d{4}$/, message: "请输入在窗口登记的手机号的后四位数字" }]}>
+              <Input size="large" inputMode="numeric" autoComplete="off" maxLength={4} placeholder="4位数字" />
+            </Form.Item>
+            <Button type="primary" htmlType="submit" size="large" block loading={loading}>
+              查询
+            </Button>
+          </Form>
+          <Flex vertical style={{ marginTop: 16 }} aria-live="polite">
+            <Problem outcome={outcome} />
+          </Flex>
+        </>
+      )}
+    </main>
+  );
+}
