@@ -38,8 +38,10 @@ export const ISSUER = "kuayu";
 export const AUDIENCE = "kuayu";
 /** Intake's own audience: the narrow service tokens decision sends it to copy a filing's materials. */
 export const INTAKE_AUDIENCE = "kuayu:intake";
-/** Notification's own audience: the public tokens the console mints for anyone checking a printed notice. */
+/** Notification's own audience: the public tokens the console mints for anyone checking a printed notice, and for a party's notices. */
 export const NOTIFICATION_AUDIENCE = "kuayu:notification";
+/** Supervision's own audience: the public tokens the console mints for a party rating or complaining about their filing. */
+export const SUPERVISION_AUDIENCE = "kuayu:supervision";
 /** The longest a token may live (exp − iat) unless the settings say otherwise: a long shift. */
 export const DEFAULT_MAX_LIFETIME = "12h";
 
@@ -213,8 +215,8 @@ export function verifierFromSettings(c: TokenSettings, extra: Pick<VerifierOptio
  * What a narrow service token may do: read the materials of its one filing (decision → intake);
  * check a printed document by its verification code (console → notification, for anyone); look a
  * filing up by its receipt number and the phone's last four digits (console → intake, for a
- * party); read what a party may of the one filing the console has bound the visitor to (their
- * notices: console → notification).
+ * party); act as the party of the one filing the console has bound the visitor to (their notices:
+ * console → notification; rating, complaints and answers: console → supervision).
  */
 export const SCOPES = ["material:read", "document:verify", "filing:lookup", "filing:party"] as const;
 export type Scope = (typeof SCOPES)[number];

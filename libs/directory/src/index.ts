@@ -6,3 +6,4 @@ export { parseImport, exportDirectory, CSV_COLUMNS } from "./io.js";
 export { directoryStats, type DirectoryStats } from "./stats.js";
 export { parseCsv, formatCsv, CsvSyntaxError, type CsvRecord } from "./csv.js";
 export { resolveJurisdiction, JURISDICTION_RULES, IP_KINDS, type JurisdictionQuery, type JurisdictionCandidate, type JurisdictionRule, type IpKind } from "./jurisdiction.js";
+export { loadCentroids, DEFAULT_CENTROIDS_FILE, type Centroids, type LngLat } from "./centroids.js";

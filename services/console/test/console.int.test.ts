@@ -384,7 +384,7 @@ describe("the public verification page on a phone (360×640), without signing in
 });
 
 describe("the party's page on a phone (360×640), without signing in", () => {
-  it("finds the filing by receipt number and the phone's last four digits and shows where it stands, the party masked and no one else, and their notices; wrong digits and an unknown receipt get one answer; look-ups are limited per address", async () => {
+  it("finds the filing by receipt number and the phone's last four digits and shows where it stands, the party masked and no one else, and their notices; the party rates and complains, and reads the province supervisor's answer; wrong digits and an unknown receipt get one answer; look-ups are limited per address", async () => {
     expect(printed).toBeDefined(); // by the filing test above: accepted after one correction round
     const { receipt, caseNumber, code } = printed!;
     const unknownReceipt = receipt.replace(/\d{6}$/, "999999");
@@ -434,24 +434,77 @@ describe("the party's page on a phone (360×640), without signing in", () => {
         "%PDF-",
       ]);
 
-      // Still there after a reload (the cookie, half an hour); gone after leaving, notices too.
+      // The party rates the decided filing (once) and complains; the page gives the tracking number.
+      await page.locator(".ant-rate-star").nth(3).click();
+      await page.getByLabel("评价内容（选填）").fill("跨省立案，没有白跑");
+      await page.getByRole("button", { name: "提交评价" }).click();
+      await page.getByText("感谢您的评价").waitFor({ timeout: 30_000 });
+      const again = await context.request.post(`${sys.consoleUrl}/api/public/party/rating`, { headers: { "x-kuayu-request": "1" }, data: { score: 5 } });
+      expect([again.status(), ((await again.json()) as { message: string }).message]).toEqual([412, "this filing has been rated already"]);
+      await page.getByLabel("投诉类别").click();
+      await page.getByTitle("服务态度").click();
+      const grievance = "补正通知的说明不够清楚，希望改进";
+      await page.getByLabel("投诉内容").fill(grievance);
+      await page.getByRole("button", { name: "提交投诉" }).click();
+      const filed = (await page.getByText(/投诉已提交，投诉编号 TS-/).textContent({ timeout: 30_000 }))!;
+      const tracking = /TS-\d{8}-[2-9A-Z]{6}/.exec(filed)![0];
+      await page.getByLabel("我的投诉").getByText("待答复").waitFor();
+      await look(page, "phone-party-complained");
+
+      // Still there after a reload (the cookie, half an hour).
       await page.reload();
       await page.getByText(caseNumber).first().waitFor({ timeout: 30_000 });
+
+      // Eight look-ups, ratings and complaints from this address so far: the rest of the minute's
+      // allowance, then 429 with Retry-After; a fresh phone (same address) is told so.
+      const statuses: number[] = [];
+      let retryAfter: string | undefined;
+      for (let i = 0; i < PUBLIC_LOOKUP_PER_MINUTE - 8 + 2; i++) {
+        const r = await lookup(unknownReceipt, "8000");
+        statuses.push(r.status());
+        retryAfter ??= r.headers()["retry-after"];
+      }
+      expect(statuses).toEqual([...Array<number>(PUBLIC_LOOKUP_PER_MINUTE - 8).fill(404), 429, 429]);
+      expect(Number(retryAfter)).toBeGreaterThan(0);
+      const other = await phone();
+      try {
+        const p2 = await other.newPage();
+        await p2.goto(`${sys.consoleUrl}/party`);
+        await p2.getByLabel("收件编号").fill(receipt);
+        await p2.getByLabel("手机号后四位").fill("8000");
+        await p2.getByRole("button", { name: "查询" }).click();
+        await p2.getByText("查询过于频繁").waitFor({ timeout: 30_000 });
+        await look(p2, "phone-party-limited");
+      } finally {
+        await other.close();
+      }
+
+      // Beijing's supervisor (the jurisdiction court's province) answers it in the console; the party reads the answer.
+      const sup = await signIn(browser, sys.consoleUrl, "supervisor-bj");
+      try {
+        await sup.page.goto(`${sys.consoleUrl}/supervision/satisfaction`);
+        const row = sup.page.getByRole("row").filter({ hasText: tracking });
+        await row.getByRole("cell", { name: "当事人" }).waitFor({ timeout: 30_000 });
+        await row.getByRole("button", { name: "答复" }).click();
+        await sup.page.getByLabel("答复内容").fill("已要求北京市朝阳区人民法院改进补正通知的写法");
+        await sup.page.getByRole("button", { name: "提交答复" }).click();
+        await row.getByText("已答复").waitFor({ timeout: 30_000 });
+      } finally {
+        await sup.context.close();
+      }
+      await page.reload();
+      await page.getByText("已要求北京市朝阳区人民法院改进补正通知的写法").waitFor({ timeout: 30_000 });
+      await look(page, "phone-party-answered");
+
+      // Gone after leaving, notices too.
       await page.getByRole("button", { name: "退出查询" }).click();
       await page.getByLabel("收件编号").waitFor();
-      expect((await context.request.get(new URL(href!, sys.consoleUrl).href)).status()).toBe(401);
-      expect((await context.request.get(`${sys.consoleUrl}/api/public/party/filing`)).status()).toBe(401);
-
-      // Five look-ups from this address so far: the rest of the minute's allowance, then 429 with Retry-After, and the page says so.
-      const statuses: number[] = [];
-      for (let i = 0; i < PUBLIC_LOOKUP_PER_MINUTE - 5 + 2; i++) statuses.push((await lookup(unknownReceipt, "8000")).status());
-      expect(statuses).toEqual([...Array<number>(PUBLIC_LOOKUP_PER_MINUTE - 5).fill(404), 429, 429]);
-      await ask(receipt, "8000");
-      await page.getByText("查询过于频繁").waitFor({ timeout: 30_000 });
-      await look(page, "phone-party-limited");
+      for (const gone of [href!, "/api/public/party/filing", "/api/public/party/complaints"]) {
+        expect([gone, (await context.request.get(new URL(gone, sys.consoleUrl).href)).status()]).toEqual([gone, 401]);
+      }
     } finally {
       await context.close();
     }
     expect(problems).toEqual(Object.fromEntries(Object.keys(problems).map((k) => [k, []])));
-  }, 120_000);
+  }, 180_000);
 });

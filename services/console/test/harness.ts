@@ -15,8 +15,8 @@ const root = path.resolve(__dirname, "../../..");
 
 /** Checks per visitor address and minute on the console's public verification page. */
 export const PUBLIC_VERIFY_PER_MINUTE = 6;
-/** The console's party look-ups per address and minute in the tests. */
-export const PUBLIC_LOOKUP_PER_MINUTE = 8;
+/** The console's party look-ups, ratings and complaints per address and minute in the tests. */
+export const PUBLIC_LOOKUP_PER_MINUTE = 10;
 
 export interface System {
   consoleUrl: string;

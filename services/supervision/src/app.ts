@@ -1,6 +1,6 @@
 import type { Server } from "node:net";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
-import { ownJwks, verifierFromSettings } from "@kuayu/auth";
+import { SUPERVISION_AUDIENCE, ownJwks, verifierFromSettings } from "@kuayu/auth";
 import { startCalendar, type CalendarWatch } from "@kuayu/calendar";
 import { kafkaClient, retentionSchedule } from "@kuayu/config";
 import { loadDirectory } from "@kuayu/directory";
@@ -23,6 +23,7 @@ import { watchOverdue } from "./adapters/metrics.js";
 import { COLLECTIONS, openStore, type NoticeDoc } from "./adapters/store.js";
 import { supervisionRetentionSteps } from "./adapters/retention.js";
 import { createSupervision, type Scope, type Supervision } from "./adapters/supervision.js";
+import { readCostModel } from "./adapters/cost-model.js";
 
 export interface App {
   grpcPort: number;
@@ -37,7 +38,8 @@ export const scheduledNoticeId = (kind: "daily" | "weekly", s: Scope, day: strin
 export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (err: Error) => void): Promise<App> {
   const dir = loadDirectory(config.DIRECTORY_FILE ? { file: config.DIRECTORY_FILE } : {});
   // A token names a court of the directory, in the province the token says.
-  const verifier = await verifierFromSettings(config, { courtProvince: (id) => dir.byId(id)?.province });
+  // Also the console's public tokens for a party (audience kuayu:supervision): ratings and complaints of one filing.
+  const verifier = await verifierFromSettings(config, { audiences: [SUPERVISION_AUDIENCE], courtProvince: (id) => dir.byId(id)?.province });
   // Events: signed as supervision (EVENT_SIGNING_KEY_FILE), verified against the producers' keys (EVENT_KEYS_FILE, EVENT_TRUST).
   const events = await eventSecurity(config, "supervision", (id) => dir.byId(id)?.province);
   if (!events.verifier) log.warn("EVENT_KEYS_FILE and EVENT_TRUST are not set: events are not verified");
@@ -67,7 +69,12 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
     const trail = auditTrail(conn, { alg: config.AUDIT_HASH, scope, provinces: PROVINCE_CODES, courtProvince: (id) => dir.byId(id)?.province });
     // Audited calls' writes go with their records (docs/security.md "Audit trail"), published by the producer below.
     const store = openStore(conn, createLocks(conn), (e) => producer!.sendRecords([e]));
-    const sup = createSupervision(store, dir, { flushMs: config.SUPERVISION_FLUSH_MS, maxEvents: config.SUPERVISION_FLUSH_MAX_EVENTS, maxFetches: config.KAFKA_CONCURRENCY });
+    const sup = createSupervision(
+      store,
+      dir,
+      { flushMs: config.SUPERVISION_FLUSH_MS, maxEvents: config.SUPERVISION_FLUSH_MAX_EVENTS, maxFetches: config.KAFKA_CONCURRENCY },
+      readCostModel(config.COST_MODEL_FILE),
+    );
     overdueGauge = watchOverdue(store);
     recount = sup.recountWorkingMinutes;
     // Retention, daily (RETENTION_ENABLED, RETENTION_HOUR; docs/security.md "Retention").

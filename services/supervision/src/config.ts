@@ -20,6 +20,8 @@ const schema = z
     /** …or until the flush holds this many events. */
     SUPERVISION_FLUSH_MAX_EVENTS: z.coerce.number().int().min(1).default(2000),
     KAFKA_FROM_BEGINNING: fields.fromBeginning,
+    /** The litigation-cost model (JSON; its fields replace the defaults': docs/supervision-cost.md). Unset: the defaults. */
+    COST_MODEL_FILE: z.string().optional(),
     ...fields.kafkaClient,
     ...fields.calendar,
     ...fields.grpcLimits,

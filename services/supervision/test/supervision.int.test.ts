@@ -3,8 +3,10 @@
 // Friday evening before the Qingming holiday (working-time clock) — drills stay out of the real
 // indicators, and a province's supervisor cannot read another province.
 import { randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
-import { createSigner, type Role } from "@kuayu/auth";
+import { SUPERVISION_AUDIENCE, createSigner, type Role } from "@kuayu/auth";
 import { createClient, type Client } from "@kuayu/grpc";
 import { createKafka, createProducer, type EventProducer } from "@kuayu/kafka";
 import { createLogger } from "@kuayu/logger";
@@ -226,6 +228,92 @@ it("takes ratings and complaints from the window, and refuses other provinces' s
   expect(((await ok.json()) as { indicators: unknown }).indicators).toMatchObject({ filings: 6, respondedWithin30Minutes: 3 });
   expect((await fetch(url, { headers: { authorization: `Bearer ${await mint("c-440000", "44", ["supervisor"])}` } })).status).toBe(403);
   expect((await fetch(url)).status).toBe(401);
+});
+
+it("takes the party's own rating once decided, and complaints with tracking numbers, through the console's public token for one filing; the answer reaches the party", async () => {
+  const signer = await createSigner(keys.privateKey);
+  const party = async (filing: string) =>
+    createClient(supervisionV1.SupervisionService, `127.0.0.1:${app.grpcPort}`, {
+      token: await signer.mintPublic({ visitor: "visitor-1", scope: "filing:party", filing, audience: SUPERVISION_AUDIENCE }),
+      timeoutMs: 30_000,
+    });
+  const [ofA, ofB, ofC] = [await party(ids.a!), await party(ids.b!), await party(ids.c!)];
+  // Not decided yet; rated already (the window entered the party's rating of a); then c, once.
+  await expect(ofB.rateFiling({ filingId: ids.b, score: 5 })).rejects.toMatchObject({ code: 9, details: "the party rates a filing once it is decided" });
+  await expect(ofA.rateFiling({ filingId: ids.a, score: 5 })).rejects.toMatchObject({ code: 9, details: "this filing has been rated already" });
+  await ofC.rateFiling({ filingId: ids.c, score: 1, comment: "不予受理理由不清楚" });
+  await expect(ofC.rateFiling({ filingId: ids.c, score: 5 })).rejects.toMatchObject({ code: 9, details: "this filing has been rated already" });
+  await expect(ofC.rateFiling({ filingId: ids.c, score: 6 })).rejects.toMatchObject({ code: 3 });
+  // Only its own filing, and nothing else of the service.
+  await expect(ofC.rateFiling({ filingId: ids.e, score: 5 })).rejects.toMatchObject({ code: 7 });
+  await expect(ofC.fileComplaint({ filingId: ids.e, category: "other", text: "x" })).rejects.toMatchObject({ code: 7 });
+  await expect(ofC.getIndicators({ scope: haidian })).rejects.toMatchObject({ code: 7 });
+  await expect(ofC.answerComplaint({ complaintId: "x", answer: "y" })).rejects.toMatchObject({ code: 7 });
+
+  const { complaint } = await ofC.fileComplaint({ filingId: ids.c, category: "wrong-decision", text: "请说明不予受理的理由" });
+  expect(complaint!.complaintId).toMatch(/^TS-\d{8}-[2-9A-HJKMNP-Z]{6}$/);
+  expect((await ofC.listComplaints({})).complaints.map((c) => [c.complaintId, c.status])).toEqual([[complaint!.complaintId, "open"]]);
+  // Counted as today: one rating (1) and one complaint more than the window's.
+  const bj = await client("c-110000", "11");
+  const i = (await bj.getIndicators({ scope: haidian, fromDate: "2026-04-01", toDate: "2026-04-07" })).indicators!;
+  expect(i).toMatchObject({ satisfactionCount: 3n, complaints: 2n });
+  expect(i.satisfactionAverage).toBeCloseTo(7 / 3);
+  // Beijing's supervisor sees it among the province's open complaints and answers; the party reads the answer.
+  expect((await bj.listComplaints({ scope: scope(supervisionV1.ScopeLevel.PROVINCE, "11"), openOnly: true })).complaints.map((c) => c.complaintId)).toContain(complaint!.complaintId);
+  await expect((await client("c-440000", "44")).answerComplaint({ complaintId: complaint!.complaintId, answer: "x" })).rejects.toMatchObject({ code: 7 });
+  await bj.answerComplaint({ complaintId: complaint!.complaintId, answer: "已要求海淀法院书面说明理由" });
+  expect((await ofC.listComplaints({})).complaints[0]).toMatchObject({ status: "answered", answer: "已要求海淀法院书面说明理由" });
+  expect((await ofA.listComplaints({})).complaints).toEqual([]);
+});
+
+it("counts the litigation cost its decided filings saved the parties, exactly as the model computed by hand: trips of the filing and its correction round, no drill, nothing undecided", async () => {
+  const CHAOYANG = "c-110105";
+  const arrivedAt = cst("2026-05-11T09:00:00");
+  const decide = { at: cst("2026-05-12T10:00:00"), accepted: true };
+  await filing({ court: CHAOYANG, arrivedAt, ackAt: cst("2026-05-11T09:10:00"), decide });
+  await filing({ court: CHAOYANG, arrivedAt, ackAt: cst("2026-05-11T09:10:00"), decide, drill: true });
+  await filing({ court: CHAOYANG, arrivedAt }); // not decided: nothing saved yet
+  // Corrections asked once: the party was spared a second trip.
+  const corrected = await filing({ court: CHAOYANG, arrivedAt });
+  const base = { filingId: corrected, collaboratingCourtId: WINDOW, jurisdictionCourtId: CHAOYANG, drill: false };
+  await publish(corrected, { case: "correctionRequested", value: { ...base, round: 1, items: [{ materialKind: "evidence", description: "补充" }] } }, cst("2026-05-11T09:20:00"));
+  await publish(
+    corrected,
+    { case: "filingRouted", value: { ...base, round: 2, province: "11", originProvince: "44", routedAt: timestampFromDate(cst("2026-05-11T15:00:00")) } },
+    cst("2026-05-11T15:00:00"),
+  );
+  await publish(corrected, { case: "accepted", value: { ...base, round: 2, caseNumber: "（2026）京0105民初9号" } }, cst("2026-05-12T11:00:00"));
+
+  // By hand: the window's division (440103 荔湾区) and the court's (110105 朝阳区), from the shipped
+  // centroids; haversine on 6,371.0088 km; road = 1.3 × that; a round trip beyond 1,000 km at
+  // 0.40 yuan/km, two days (meals 100, income 88 each) and a night (350).
+  const { points } = JSON.parse(readFileSync(path.join(__dirname, "../../../libs/directory/data/division-centroids.json"), "utf8")) as { points: Record<string, [number, number]> };
+  const rad = (deg: number) => (deg * Math.PI) / 180;
+  const [lng1, lat1] = points["440103"]!.map(rad) as [number, number];
+  const [lng2, lat2] = points["110105"]!.map(rad) as [number, number];
+  const km = 2 * 6371.0088 * Math.asin(Math.sqrt(Math.sin((lat2 - lat1) / 2) ** 2 + Math.cos(lat1) * Math.cos(lat2) * Math.sin((lng2 - lng1) / 2) ** 2));
+  const road = km * 1.3;
+  expect(road).toBeGreaterThan(1000);
+  const trip = 2 * road * 0.4 + 350 + 2 * 100 + 2 * 88;
+  const expected = Math.round(trip) + Math.round(2 * trip);
+
+  const bj = await client("c-110000", "11");
+  const ask = { scope: scope(supervisionV1.ScopeLevel.COURT, CHAOYANG), fromDate: "2026-05-11", toDate: "2026-05-12" };
+  const i = await eventually(
+    async () => {
+      const got = (await bj.getIndicators(ask)).indicators!;
+      return got.decided === 2n ? got : undefined;
+    },
+    30_000,
+    "both real filings decided",
+  );
+  expect([i.costSavedYuan, i.costSavedFilings]).toEqual([BigInt(expected), 2n]);
+  expect(i.costSavedAverage).toBeCloseTo(expected / 2, 6);
+  // The province and the nation add it up the same way; the drill's own figures do not include it.
+  const province = (await bj.getIndicators({ ...ask, scope: beijing })).indicators!;
+  expect(province.costSavedYuan).toBeGreaterThanOrEqual(BigInt(expected));
+  const withDrill = (await bj.getIndicators({ ...ask, includeDrill: true })).indicators!;
+  expect([withDrill.costSavedYuan, withDrill.costSavedFilings, withDrill.decided]).toEqual([BigInt(expected), 2n, 3n]);
 });
 
 it("publishes the release's verification keys as a JWKS, with the kid its tokens carry and no private part", async () => {

@@ -16,7 +16,7 @@ export interface FileClients {
 const HTTP_STATUS: Record<number, number> = { 3: 400, 5: 404, 6: 409, 7: 403, 8: 429, 9: 412, 10: 409, 16: 401, 14: 503, 4: 504 };
 
 /** A failed call as JSON: `{ code, message, violations }` (gRPC code, its message, field violations) with the matching HTTP status. */
-function sendError(res: ServerResponse, err: unknown, log: Logger, method: string): void {
+export function sendError(res: ServerResponse, err: unknown, log: Logger, method: string): void {
   if (res.headersSent) return void res.destroy(); // a download broke off mid-way: the browser sees it incomplete
   const ce = toConnectError(err, log, method);
   const body = { code: ce.code, message: ce.rawMessage, violations: fieldViolations(err) };

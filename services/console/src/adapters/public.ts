@@ -3,22 +3,22 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { toJson } from "@bufbuild/protobuf";
 import { timestampDate } from "@bufbuild/protobuf/wkt";
 import * as grpc from "@grpc/grpc-js";
-import { INTAKE_AUDIENCE, NOTIFICATION_AUDIENCE, type Scope, type TokenSigner } from "@kuayu/auth";
-import { fieldViolations } from "@kuayu/grpc";
+import { INTAKE_AUDIENCE, NOTIFICATION_AUDIENCE, SUPERVISION_AUDIENCE, type Scope, type TokenSigner } from "@kuayu/auth";
+import { fieldViolations, type Client } from "@kuayu/grpc";
 import type { Logger } from "@kuayu/logger";
-import { intakeV1, notificationV1 } from "@kuayu/proto";
+import { intakeV1, notificationV1, supervisionV1 } from "@kuayu/proto";
 import { RateLimiterMemory } from "rate-limiter-flexible";
 import { normalizeVerificationCode } from "@kuayu/domain";
 import { visitorAddress, type PublicRoute } from "../domain/public.js";
 import { cookieHeader, readCookie, type CookieJar } from "./cookies.js";
-import { serveFile, type FileClients } from "./files.js";
+import { sendError, serveFile, type FileClients } from "./files.js";
 import { json } from "./http.js";
 
 export interface PublicOptions {
   /** Signs the public tokens (the release's JWT key); without it the public endpoints answer 503. */
   signer: TokenSigner | undefined;
   /** The services (the user-facing clients; the public tokens make the difference). */
-  clients: FileClients;
+  clients: FileClients & { supervision: Client<typeof supervisionV1.SupervisionService> };
   /** Keys the visitors' pseudonyms (HMAC of the address): the services never see an address. */
   visitorKey: Buffer;
   /** Seals the party's cookie (the filing they looked up). */
@@ -77,8 +77,12 @@ function perVisitor(perMinute: number) {
  * - GET /api/public/party/documents/<KIND>: a notice of that filing (notification's GetDocument with
  *   a filing:party token for it).
  * - POST /api/public/party/leave: forgets the cookie.
+ * - POST /api/public/party/rating {score, comment}, POST /api/public/party/complaints {category,
+ *   text}, GET /api/public/party/complaints: supervision's RateFiling, FileComplaint and
+ *   ListComplaints with a filing:party token (the party's one rating once decided; complaints any
+ *   time, with their tracking numbers and the supervisors' answers).
  *
- * 429 with Retry-After beyond a limit.
+ * Look-ups, ratings and complaints count against one per-address limit. 429 with Retry-After beyond a limit.
  */
 export function publicApi(o: PublicOptions) {
   const verifyLimit = perVisitor(o.verifyPerMinute);
@@ -158,6 +162,31 @@ export function publicApi(o: PublicOptions) {
     const bound = await o.jar.open<PartyCookie>(readCookie(req, PARTY));
     if (!bound) return json(res, 401, { code: "unauthenticated", message: "look the filing up first (receipt number and the phone's last four digits)" });
     if (route.kind === "party-filing") return lookup(res, visitor, bound.receipt, bound.digits, true);
+    if (route.kind === "party-rating" || route.kind === "party-complaints") {
+      const metadata = await bearer(visitor, "filing:party", SUPERVISION_AUDIENCE, bound.filing);
+      const call = { metadata, timeoutMs: 10_000 };
+      const supervision = o.clients.supervision;
+      if (route.kind === "party-complaints" && !route.file) {
+        return supervision.listComplaints({}, call).then(
+          (r) => json(res, 200, { complaints: r.complaints.map((c) => toJson(supervisionV1.ComplaintSchema, c)) }),
+          (err: unknown) => sendError(res, err, o.log, "ListComplaints"),
+        );
+      }
+      const over = await lookupLimit(visitor);
+      if (over) return tooMany(res, over, `too many requests from this address; try again in ${over} s`);
+      const body = (await readJson(req, 16_384)) ?? {};
+      const text = (k: string) => (typeof body[k] === "string" ? body[k] : "");
+      if (route.kind === "party-rating") {
+        return supervision.rateFiling({ filingId: bound.filing, score: typeof body.score === "number" ? body.score : 0, comment: text("comment"), byParty: true }, call).then(
+          () => json(res, 200, {}),
+          (err: unknown) => sendError(res, err, o.log, "RateFiling"),
+        );
+      }
+      return supervision.fileComplaint({ filingId: bound.filing, category: text("category"), text: text("text") }, call).then(
+        (r) => json(res, 200, toJson(supervisionV1.ComplaintSchema, r.complaint!)),
+        (err: unknown) => sendError(res, err, o.log, "FileComplaint"),
+      );
+    }
     const metadata = await bearer(visitor, "filing:party", NOTIFICATION_AUDIENCE, bound.filing);
     return serveFile({ kind: "document", filingId: bound.filing, documentKind: `DOCUMENT_KIND_${route.documentKind}` }, req, res, metadata, o.clients, 0, o.log);
   };

@@ -1,10 +1,11 @@
 import { timestampDate, timestampFromDate } from "@bufbuild/protobuf/wkt";
 import type { Directory } from "@kuayu/directory";
 import { ForbiddenError, NotFoundError, ValidationError, isCaseType, refuseNul, type CaseType } from "@kuayu/domain";
-import { implement, requireRole } from "@kuayu/grpc";
+import { grants } from "@kuayu/auth";
+import { implement, requireRole, type CallContext } from "@kuayu/grpc";
 import { commonV1, enumFromId, idFromEnum, supervisionV1 } from "@kuayu/proto";
 import { chinaDay } from "../domain/ledger.js";
-import { authorize, checkScope, type Scope, type Supervision } from "./supervision.js";
+import { authorize, checkScope, type Scope, type Supervision, type Voice } from "./supervision.js";
 import type { ComplaintDoc, NoticeDoc, Store } from "./store.js";
 import { noticeCsv } from "./csv.js";
 import type { AuditTrail } from "./audit-trail.js";
@@ -42,6 +43,7 @@ const complaintOut = (c: ComplaintDoc) => ({
   filedAt: ts(c.filedAt),
   answeredAt: ts(c.answeredAt),
   jurisdictionCourtId: c.jurisdictionCourtId,
+  byParty: c.byParty ?? false,
 });
 
 /** gRPC adapter of kuayu.supervision.v1.SupervisionService. */
@@ -105,13 +107,11 @@ export function supervisionService(sup: Supervision, store: Store, dir: Director
         return { notice: noticeOut(n, true) };
       },
       async rateFiling(req, ctx) {
-        requireRole(ctx, "window-clerk", "court-system");
-        await sup.rate(ctx.auth, req.filingId, req.score, req.comment, req.byParty);
+        await sup.rate(voiceOf(ctx, req.filingId), req.filingId, req.score, req.comment, req.byParty);
         return {};
       },
       async fileComplaint(req, ctx) {
-        requireRole(ctx, "window-clerk", "court-system");
-        return { complaint: complaintOut(await sup.complain(ctx.auth, req.filingId, req.category.trim(), req.text)) };
+        return { complaint: complaintOut(await sup.complain(voiceOf(ctx, req.filingId), req.filingId, req.category.trim(), req.text)) };
       },
       async answerComplaint(req, ctx) {
         const c = await store.complaints.findOne({ _id: req.complaintId });
@@ -123,6 +123,10 @@ export function supervisionService(sup: Supervision, store: Store, dir: Director
         return { complaint: complaintOut((await store.complaints.findOne({ _id: c._id }))!) };
       },
       async listComplaints(req, ctx) {
+        // The party on /party: the complaints about their one filing, with the answers.
+        if (ctx.auth.filing && ctx.auth.scopes?.includes("filing:party")) {
+          return { complaints: (await store.complaints.find({ filingId: ctx.auth.filing }).sort({ filedAt: -1 }).limit(100).toArray()).map(complaintOut) };
+        }
         const scope = scoped(ctx.auth, req.scope);
         const filter: Record<string, unknown> = {};
         if (scope.level === "province") filter.province = scope.id;
@@ -162,7 +166,16 @@ export function supervisionService(sup: Supervision, store: Store, dir: Director
         return { checked: BigInt(r.checked), provinces: r.provinces, problems: r.problems.map((p) => ({ ...p, seq: BigInt(p.seq) })) };
       },
     }),
+    // The party's page (a public token bound to one filing): rate it, complain about it, read the answers.
+    { rateFiling: ["filing:party"], fileComplaint: ["filing:party"], listComplaints: ["filing:party"] },
   );
+}
+
+/** The window of the filing's court (its clerks and systems), or the party the console bound to this filing. */
+function voiceOf(ctx: CallContext, filingId: string): Voice {
+  if (grants(ctx.auth, "filing:party", filingId)) return { party: true };
+  requireRole(ctx, "window-clerk", "court-system");
+  return { window: ctx.auth };
 }
 
 const drillOut = (d: { _id: string; name: string; rounds: number; courtIds: string[]; caseTypes: CaseType[]; startsAt: Date; endsAt: Date }) => ({

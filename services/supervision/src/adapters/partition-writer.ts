@@ -65,7 +65,7 @@ const LEDGER_CACHE = 20_000;
 type Contribution = { stream: number; offset: number; entry: LedgerEntry; delta: Delta };
 type Waiting = { stream: number; events: PartitionEvent[]; resolve: () => void; reject: (err: unknown) => void };
 
-export function partitionWriter(store: Store, hours: (courtId: string) => WorkingHours, opts: GroupOptions): PartitionWriter {
+export function partitionWriter(store: Store, hours: (courtId: string) => WorkingHours, opts: GroupOptions, costOf?: (e: LedgerEntry) => number): PartitionWriter {
   let mine: number[] = [];
   /** Ledger entries as last written by this member. */
   const ledger = new Map<string, LedgerDoc>();
@@ -189,7 +189,7 @@ export function partitionWriter(store: Store, hours: (courtId: string) => Workin
         if (cur?.offset !== undefined && cur.stream === p && cur.offset >= ev.offset) continue; // applied by an earlier delivery
         const { filingId, offset, ...event } = ev;
         const next = applyEvent(cur ?? emptyEntry(filingId), event, hours);
-        const pending = contributions(next);
+        const pending = contributions(next, costOf);
         if (pending.length > 0) {
           const delta: Delta = {};
           for (const c of pending) for (const [k, v] of Object.entries(c.delta)) delta[k] = (delta[k] ?? 0) + v;

@@ -68,6 +68,8 @@ export interface ComplaintDoc {
   answer: string;
   filedAt: Date;
   answeredAt?: Date;
+  /** Filed by the party on the console's /party page (not at a window). */
+  byParty?: boolean;
 }
 export interface DrillDoc {
   _id: string;

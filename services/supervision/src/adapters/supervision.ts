@@ -1,9 +1,10 @@
-import { randomUUID } from "node:crypto";
+import { randomInt, randomUUID } from "node:crypto";
 import type { AuthContext } from "@kuayu/auth";
 import type { Directory } from "@kuayu/directory";
-import { courtWorkingHours } from "@kuayu/directory";
-import { DEFAULT_WORKING_HOURS, ForbiddenError, NotFoundError, ValidationError, isCaseType, workingDaysLater, workingMinutesBetween, type CaseType } from "@kuayu/domain";
+import { courtWorkingHours, loadCentroids, type Centroids } from "@kuayu/directory";
+import { DEFAULT_WORKING_HOURS, ForbiddenError, NotFoundError, StateError, ValidationError, isCaseType, workingDaysLater, workingMinutesBetween, type CaseType } from "@kuayu/domain";
 import { chinaDay, daysBetween, indicators, overdue, type Delta, type LedgerEntry } from "../domain/ledger.js";
+import { DEFAULT_COST_MODEL, costSaved, type CostModel } from "../domain/cost.js";
 import { PROVINCE_CODES } from "@kuayu/topics";
 import { partitionWriter, type GroupOptions, type PartitionEvent } from "./partition-writer.js";
 import { addToWindowCounters, counterIds, type ComplaintDoc, type CounterLevel, type DrillDoc, type Level, type LedgerDoc, type NoticeDoc, type Store } from "./store.js";
@@ -17,6 +18,17 @@ export interface Scope {
 }
 
 export const SPC = "c-spc";
+
+/**
+ * Who speaks about a filing: its collaborating court's window (a user's token of that court), or
+ * its party on the console's /party page (a public token bound to that filing).
+ */
+export type Voice = { window: AuthContext } | { party: true };
+
+/** Letters of a complaint's tracking number: no 0/O, 1/I/L, so it can be read out on the phone. */
+const TRACKING = "23456789ABCDEFGHJKMNPQRSTUVWXYZ";
+/** A complaint's tracking number (投诉编号), e.g. TS-20261204-7F3K9Q: the day (China time) and 6 random letters. */
+export const trackingNumber = (now: Date) => `TS-${chinaDay(now).replaceAll("-", "")}-${Array.from({ length: 6 }, () => TRACKING[randomInt(TRACKING.length)]).join("")}`;
 
 /**
  * Supervisors only: the SPC's see the country, a high court's its own province (and its courts).
@@ -53,8 +65,10 @@ export interface Supervision {
    * the insert is unique: when another replica stored it first, undefined.
    */
   generateNotice(kind: "daily" | "weekly", scope: Scope, now: Date, id?: string): Promise<NoticeDoc | undefined>;
-  rate(caller: AuthContext, filingId: string, score: number, comment: string, byParty: boolean): Promise<void>;
-  complain(caller: AuthContext, filingId: string, category: string, text: string): Promise<ComplaintDoc>;
+  /** A rating of a filing: by its window (for the party, or for itself), or by its party online (once decided, once). */
+  rate(voice: Voice, filingId: string, score: number, comment: string, byParty: boolean): Promise<void>;
+  /** A complaint about a filing, by its window or its party online; answered by a supervisor of the jurisdiction court's province. */
+  complain(voice: Voice, filingId: string, category: string, text: string): Promise<ComplaintDoc>;
   createDrill(d: Omit<DrillDoc, "_id">): Promise<DrillDoc>;
   drillReport(
     id: string,
@@ -65,7 +79,19 @@ export interface Supervision {
 /** Group commit of the ledger's fetches (partition-writer.ts); the defaults suit tests and tools. */
 const DEFAULT_GROUP: GroupOptions = { flushMs: 1000, maxEvents: 2000, maxFetches: PROVINCE_CODES.length };
 
-export function createSupervision(store: Store, dir: Directory, group: GroupOptions = DEFAULT_GROUP): Supervision {
+/**
+ * What a decided filing saved its party: the round trips (the filing and each correction round)
+ * between the two courts' division centroids, priced by the model (domain/cost.ts).
+ */
+export function filingCost(dir: Directory, centroids: Centroids, model: CostModel) {
+  const at = (courtId: string) => {
+    const division = dir.byId(courtId)?.division;
+    return division ? centroids(division) : undefined;
+  };
+  return (e: LedgerEntry) => costSaved(at(e.collaboratingCourtId), at(e.jurisdictionCourtId), 1 + e.corrections, model);
+}
+
+export function createSupervision(store: Store, dir: Directory, group: GroupOptions = DEFAULT_GROUP, cost: CostModel = DEFAULT_COST_MODEL): Supervision {
   const hours = (courtId: string) => courtWorkingHours(dir, courtId) ?? DEFAULT_WORKING_HOURS;
   const courtName = (id: string) => dir.byId(id)?.name ?? id;
   // Open filings live in their own small collection, so overdue lists and notices never scan the
@@ -77,7 +103,7 @@ export function createSupervision(store: Store, dir: Directory, group: GroupOpti
     return store.open.find(filter).toArray();
   };
 
-  const writer = partitionWriter(store, hours, group);
+  const writer = partitionWriter(store, hours, group, filingCost(dir, loadCentroids(), cost));
 
   return {
     ingest: (stream, events) => writer.ingest(stream, events),
@@ -163,21 +189,26 @@ export function createSupervision(store: Store, dir: Directory, group: GroupOpti
       return inserted ? notice : undefined;
     },
 
-    async rate(caller, filingId, score, comment, byParty) {
+    async rate(voice, filingId, score, comment, byParty) {
       const v = [];
       if (!Number.isInteger(score) || score < 1 || score > 5) v.push({ field: "score", description: "1–5" });
       if ([...comment].length > 500) v.push({ field: "comment", description: "at most 500 characters" });
       if (v.length > 0) throw new ValidationError(v);
       const e = await store.ledger.findOne({ _id: filingId });
       if (!e) throw new NotFoundError(`filing ${filingId} is not known to supervision`);
-      if (e.collaboratingCourtId !== caller.courtId) throw new ForbiddenError("only the collaborating court's window rates a filing");
+      const online = "party" in voice;
+      if (!online && e.collaboratingCourtId !== voice.window.courtId) throw new ForbiddenError("only the collaborating court's window rates a filing");
+      if (online && !e.decision) throw new StateError("the party rates a filing once it is decided");
+      // One rating by the party per filing, at the window or online (the same id); one by the court.
+      const by = online || byParty ? "party" : "court";
       const [first] = await store.writes.write([
-        { collection: "ratings", insertOne: { _id: `${filingId}:${caller.courtId}:${byParty ? "party" : "court"}`, filingId, score, comment, at: new Date() } },
+        { collection: "ratings", insertOne: { _id: `${filingId}:${e.collaboratingCourtId}:${by}`, filingId, score, comment, at: new Date(), ...(online ? { online: true } : {}) } },
       ]);
+      if (!first && online) throw new StateError("this filing has been rated already");
       if (first && e.day) await addToWindowCounters(store, e, { satisfactionSum: score, satisfactionCount: 1 });
     },
 
-    async complain(caller, filingId, category, text) {
+    async complain(voice, filingId, category, text) {
       const categories = ["slow-response", "attitude", "wrong-decision", "materials-lost", "other"];
       const v = [];
       if (!categories.includes(category)) v.push({ field: "category", description: `one of ${categories.join(", ")}` });
@@ -185,9 +216,11 @@ export function createSupervision(store: Store, dir: Directory, group: GroupOpti
       if (v.length > 0) throw new ValidationError(v);
       const e = await store.ledger.findOne({ _id: filingId });
       if (!e) throw new NotFoundError(`filing ${filingId} is not known to supervision`);
-      if (e.collaboratingCourtId !== caller.courtId) throw new ForbiddenError("complaints about a filing come from its collaborating court's window");
+      const online = "party" in voice;
+      if (!online && e.collaboratingCourtId !== voice.window.courtId) throw new ForbiddenError("complaints about a filing come from its collaborating court's window");
+      const now = new Date();
       const c: ComplaintDoc = {
-        _id: randomUUID(),
+        _id: trackingNumber(now),
         filingId,
         jurisdictionCourtId: e.jurisdictionCourtId,
         // Before the routed event is in, the entry has no province yet: the jurisdiction court's.
@@ -196,7 +229,8 @@ export function createSupervision(store: Store, dir: Directory, group: GroupOpti
         text: text.trim(),
         status: "open",
         answer: "",
-        filedAt: new Date(),
+        filedAt: now,
+        ...(online ? { byParty: true } : {}),
       };
       await store.writes.write([{ collection: "complaints", insertOne: c }]);
       if (e.day) await addToWindowCounters(store, e, { complaints: 1 });

@@ -194,16 +194,21 @@ export type Delta = Record<string, number>;
 
 /**
  * Counter contributions an entry has earned, each named so it is made once: arrival, response,
- * decision, correction. Returns those not yet counted.
+ * decision (with the litigation cost it saved, `costOf`), correction. Returns those not yet counted.
  */
-export function contributions(e: LedgerEntry): { name: string; delta: Delta }[] {
+export function contributions(e: LedgerEntry, costOf: (e: LedgerEntry) => number = () => 0): { name: string; delta: Delta }[] {
   const out: { name: string; delta: Delta }[] = [];
   if (!e.arrivedAt || !e.day) return out;
   out.push({ name: "arrival", delta: { filings: 1 } });
   if (e.respondedAt && e.responseWorkingMinutes !== undefined) out.push({ name: "response", delta: responseDelta(e) });
   if (e.decidedAt) {
     const inTime = e.decisionDue ? e.decidedAt.getTime() < e.decisionDue.getTime() : false;
-    out.push({ name: "decision", delta: { decided: 1, decidedInTime: inTime ? 1 : 0, accepted: e.decision === "accepted" ? 1 : 0, rejected: e.decision === "rejected" ? 1 : 0 } });
+    // The litigation cost the decided filing saved its party (domain/cost.ts); never for a drill.
+    const saved = e.drill ? 0 : costOf(e);
+    out.push({
+      name: "decision",
+      delta: { decided: 1, decidedInTime: inTime ? 1 : 0, accepted: e.decision === "accepted" ? 1 : 0, rejected: e.decision === "rejected" ? 1 : 0, costSaved: saved, costFilings: e.drill ? 0 : 1 },
+    });
   }
   if (e.corrections > 0) out.push({ name: "correction", delta: { corrected: 1 } });
   return out.filter((c) => !e.counted.includes(c.name));
@@ -254,6 +259,9 @@ export function indicators(c: Delta) {
     satisfactionCount: v("satisfactionCount"),
     complaints: v("complaints"),
     responsesProvisional: v("responsesProvisional"),
+    costSavedYuan: v("costSaved"),
+    costSavedFilings: v("costFilings"),
+    costSavedAverage: rate(v("costSaved"), v("costFilings")),
   };
 }
 

@@ -1,9 +1,11 @@
 import { fromJson, type JsonValue } from "@bufbuild/protobuf";
 import { timestampDate, type Timestamp } from "@bufbuild/protobuf/wkt";
 import { FilingStatus, PartyFilingSchema, type PartyFiling } from "@gen/kuayu/intake/v1/intake_pb";
-import { Alert, Button, Card, Descriptions, Flex, Form, Input, List, Result, Spin, Tag, Typography } from "antd";
-import { useEffect, useState } from "react";
+import { ComplaintSchema, type Complaint } from "@gen/kuayu/supervision/v1/supervision_pb";
+import { Alert, Button, Card, Descriptions, Flex, Form, Input, List, Rate, Result, Select, Spin, Tag, Typography } from "antd";
+import { useCallback, useEffect, useState } from "react";
 import { CONSOLE_HEADERS } from "../../api/http";
+import { COMPLAINT_CATEGORY_NAMES, COMPLAINT_STATUS_NAMES } from "../supervision/common";
 import { PARTY_ROLE_NAMES, REJECTION_CATEGORY_NAMES, STATUS_COLORS, STATUS_NAMES, caseTypeName } from "../window/labels";
 
 type Outcome = { state: "found"; filing: PartyFiling } | { state: "not-found" } | { state: "invalid" } | { state: "busy"; retryAfterS: number } | { state: "error" } | { state: "form" };
@@ -21,6 +23,18 @@ const lookUp = (receiptNumber: string, phoneLast4: string) =>
   fetch("/api/public/party/lookup", { method: "POST", headers: { ...CONSOLE_HEADERS, "content-type": "application/json" }, body: JSON.stringify({ receiptNumber, phoneLast4 }) }).then(answer);
 const current = () => fetch("/api/public/party/filing").then(answer);
 const leave = () => fetch("/api/public/party/leave", { method: "POST", headers: CONSOLE_HEADERS });
+const post = (path: string, body: unknown) => fetch(`/api/public/party/${path}`, { method: "POST", headers: { ...CONSOLE_HEADERS, "content-type": "application/json" }, body: JSON.stringify(body) });
+/** What went wrong with a rating or complaint, in the party's words. */
+async function problemOf(res: Response): Promise<string> {
+  if (res.status === 429) return "提交过于频繁，请稍后再试。";
+  if (res.status === 401) return "查询已过期，请重新查询后再提交。";
+  const { message } = (await res.json().catch(() => ({}))) as { message?: string };
+  if (res.status === 412 && message?.includes("rated already")) return "您已评价过本案。";
+  if (res.status === 412) return "案件作出立案或不予受理决定后才能评价。";
+  if (res.status === 404) return "监督平台尚未收到本案信息，请稍后再试。";
+  if (res.status === 400) return "请检查填写的内容。";
+  return "提交失败，请稍后再试。";
+}
 
 const CHINA = { timeZone: "Asia/Shanghai" } as const;
 const minute = (t?: Timestamp) => (t ? timestampDate(t).toLocaleString("zh-CN", { ...CHINA, year: "numeric", month: "long", day: "numeric", hour: "2-digit", minute: "2-digit" }) : "—");
@@ -64,6 +78,117 @@ function notices(f: PartyFiling): { kind: string; name: string }[] {
   return out;
 }
 
+/** 满意度评价: once decided, one rating (1–5) with a comment. */
+function Rating() {
+  const [done, setDone] = useState(false);
+  const [error, setError] = useState<string>();
+  const [busy, setBusy] = useState(false);
+  if (done) return <Alert type="success" showIcon message="感谢您的评价" />;
+  return (
+    <Form
+      layout="vertical"
+      requiredMark={false}
+      onFinish={({ score, comment }: { score?: number; comment?: string }) => {
+        if (!score) return setError("请选择1至5星");
+        setBusy(true);
+        void post("rating", { score, comment: comment ?? "" })
+          .then(async (res) => (res.ok ? setDone(true) : setError(await problemOf(res))))
+          .catch(() => setError("提交失败，请稍后再试。"))
+          .finally(() => setBusy(false));
+      }}
+    >
+      {/* No "required" rule: antd would put aria-required on the stars' list, which its role does not allow. */}
+      <Form.Item label="满意度（1至5星）" name="score">
+        <Rate />
+      </Form.Item>
+      <Form.Item label="评价内容（选填）" name="comment">
+        <Input.TextArea rows={3} maxLength={500} showCount />
+      </Form.Item>
+      {error && <Alert type="warning" showIcon message={error} style={{ marginBottom: 12 }} />}
+      <Button htmlType="submit" block loading={busy}>
+        提交评价
+      </Button>
+    </Form>
+  );
+}
+
+/** 投诉: at any time; answered by the supervisor of the jurisdiction court's province, the answer shown here. */
+function Complaints() {
+  const [list, setList] = useState<Complaint[]>();
+  const [error, setError] = useState<string>();
+  const [filed, setFiled] = useState<string>();
+  const [busy, setBusy] = useState(false);
+  const [form] = Form.useForm();
+  const load = useCallback(() => {
+    void fetch("/api/public/party/complaints")
+      .then(async (res) => (res.ok ? ((await res.json()) as { complaints: JsonValue[] }).complaints.map((c) => fromJson(ComplaintSchema, c, { ignoreUnknownFields: true })) : []))
+      .catch(() => [])
+      .then(setList);
+  }, []);
+  useEffect(load, [load]);
+  return (
+    <>
+      {list && list.length > 0 && (
+        <List
+          size="small"
+          bordered
+          aria-label="我的投诉"
+          style={{ marginBottom: 12 }}
+          dataSource={list}
+          renderItem={(c) => (
+            <List.Item>
+              <Flex vertical gap={2} style={{ width: "100%" }}>
+                <span>
+                  投诉编号 <Typography.Text copyable>{c.complaintId}</Typography.Text> · {COMPLAINT_CATEGORY_NAMES[c.category] ?? c.category} ·{" "}
+                  <Tag color={c.status === "answered" ? "#237804" : "#ad4e00"}>{COMPLAINT_STATUS_NAMES[c.status] ?? c.status}</Tag>
+                </span>
+                <Typography.Text type="secondary">
+                  {minute(c.filedAt)} {c.text}
+                </Typography.Text>
+                {c.answer && (
+                  <span>
+                    答复（{minute(c.answeredAt)}）：{c.answer}
+                  </span>
+                )}
+              </Flex>
+            </List.Item>
+          )}
+        />
+      )}
+      {filed && <Alert type="success" showIcon message={`投诉已提交，投诉编号 ${filed}`} description="上级法院将作出答复，答复会显示在本页。" style={{ marginBottom: 12 }} />}
+      <Form
+        form={form}
+        layout="vertical"
+        requiredMark={false}
+        onFinish={({ category, text }: { category: string; text: string }) => {
+          setBusy(true);
+          setError(undefined);
+          void post("complaints", { category, text })
+            .then(async (res) => {
+              if (!res.ok) return setError(await problemOf(res));
+              setFiled(fromJson(ComplaintSchema, (await res.json()) as JsonValue, { ignoreUnknownFields: true }).complaintId);
+              form.resetFields();
+              load();
+            })
+            .catch(() => setError("提交失败，请稍后再试。"))
+            .finally(() => setBusy(false));
+        }}
+      >
+        <Form.Item label="投诉类别" name="category" rules={[{ required: true, message: "请选择投诉类别" }]}>
+          <Select options={Object.entries(COMPLAINT_CATEGORY_NAMES).map(([value, label]) => ({ value, label }))} placeholder="请选择" />
+        </Form.Item>
+        <Form.Item label="投诉内容" name="text" rules={[{ required: true, whitespace: true, message: "请填写投诉内容" }]}>
+          <Input.TextArea rows={4} maxLength={2000} showCount />
+        </Form.Item>
+        {error && <Alert type="warning" showIcon message={error} style={{ marginBottom: 12 }} />}
+        <Button htmlType="submit" block loading={busy}>
+          提交投诉
+        </Button>
+      </Form>
+    </>
+  );
+}
+
 function FilingView({ f, onLeave }: { f: PartyFiling; onLeave: () => void }) {
   const { title, next } = explain(f);
   const provisional = f.deadlinesProvisional ? (
@@ -73,15 +198,11 @@ function FilingView({ f, onLeave }: { f: PartyFiling; onLeave: () => void }) {
   ) : null;
   const open = f.status === FilingStatus.ROUTED || f.status === FilingStatus.ACKNOWLEDGED;
   const rejected = f.status === FilingStatus.REJECTED && f.decision;
+  const decided = f.status === FilingStatus.ACCEPTED || f.status === FilingStatus.REJECTED;
   return (
     <Card>
       <Flex vertical gap={4} style={{ marginBottom: 12 }}>
-        <span>
-          <Tag color={STATUS_COLORS[f.status]} style={{ fontSize: 14, padding: "2px 8px" }}>
-            {STATUS_NAMES[f.status]}
-          </Tag>
-        </span>
-        <Typography.Title level={2} style={{ fontSize: 18, margin: 0 }}>
+        <Typography.Title level={2} style={{ fontSize: 18, margin: 0, color: STATUS_COLORS[f.status] === "default" ? undefined : STATUS_COLORS[f.status] }}>
           {title}
         </Typography.Title>
         <Typography.Paragraph style={{ margin: 0 }}>
@@ -159,6 +280,18 @@ function FilingView({ f, onLeave }: { f: PartyFiling; onLeave: () => void }) {
           </List.Item>
         )}
       />
+      {decided && (
+        <>
+          <Typography.Title level={3} style={{ fontSize: 16, marginTop: 16 }}>
+            满意度评价
+          </Typography.Title>
+          <Rating />
+        </>
+      )}
+      <Typography.Title level={3} style={{ fontSize: 16, marginTop: 16 }}>
+        投诉
+      </Typography.Title>
+      <Complaints />
       <Typography.Paragraph type="secondary" style={{ marginTop: 12 }}>
         为保护隐私，姓名和证件号码已部分隐去，本页不显示其他当事人的信息。查询结果保留30分钟，在公共设备上使用后请点击“退出查询”。
       </Typography.Paragraph>

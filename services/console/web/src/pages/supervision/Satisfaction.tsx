@@ -133,10 +133,12 @@ export default function Satisfaction() {
             rowKey={(r) => r.c.complaintId}
             dataSource={list.data}
             pagination={{ pageSize: 20, showSizeChanger: false }}
-            style={{ minWidth: 900 }}
+            style={{ minWidth: 1100 }}
             locale={{ emptyText: <Typography.Text type="secondary">暂无投诉</Typography.Text> }}
             columns={[
+              { title: "投诉编号", render: (_, r) => r.c.complaintId },
               { title: "提交时间", render: (_, r) => at(r.c.filedAt) },
+              { title: "来源", render: (_, r) => (r.c.byParty ? "当事人" : "收件法院窗口") },
               { title: "管辖法院", dataIndex: "court" },
               { title: "案件编号", render: (_, r) => r.c.filingId },
               { title: "类别", render: (_, r) => COMPLAINT_CATEGORY_NAMES[r.c.category] ?? r.c.category },
