@@ -248,6 +248,8 @@ describe("a filing through the console, from the window to the supervisor", () =
         await sup.page.goto(`${sys.consoleUrl}/supervision`);
         const map = sup.page.getByRole("img", { name: /全国各省30分钟响应率地图/ });
         await expect(map.getAttribute("aria-label")).resolves.toMatch(/北京市 100(\.0)?%/);
+        // What the accepted filing saved its party (Guangzhou → Beijing, two trips with the correction round).
+        await expect(sup.page.locator(".ant-statistic").filter({ hasText: "为当事人节约诉讼成本" }).textContent()).resolves.toMatch(/¥[1-9][\d,]*（件均 ¥[1-9][\d,]*）/);
         await look(sup.page, "supervision-overview");
         for (const tab of ["trends", "overdue", "notices", "satisfaction", "drills"]) {
           await sup.page.goto(`${sys.consoleUrl}/supervision/${tab}`);

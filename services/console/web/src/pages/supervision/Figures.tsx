@@ -3,6 +3,8 @@ import { Alert, Card, Col, Row, Statistic, Table } from "antd";
 import { COURT_LEVEL_NAMES, ErrorResult, count, minutes, percent, useArea, useAsync, Wide } from "./common";
 import { courtFigures, type CourtFigures } from "./data";
 
+const yuan = (x: bigint | number) => `¥${Number(x).toLocaleString("zh-CN")}`;
+
 /** The key indicators of a scope as a row of figures. */
 export function KeyFigures({ ind }: { ind?: Indicators }) {
   const i = ind;
@@ -17,6 +19,8 @@ export function KeyFigures({ ind }: { ind?: Indicators }) {
     ["当前超期", count(i?.overdueNow ?? 0n)],
     ["满意度", i && i.satisfactionCount > 0n ? `${i.satisfactionAverage.toFixed(2)} / 5` : "—"],
     ["投诉", count(i?.complaints ?? 0n)],
+    // 为当事人节约诉讼成本: the trips the decided filings spared the parties (docs/supervision-cost.md).
+    ["为当事人节约诉讼成本", i && i.costSavedFilings > 0n ? `${yuan(i.costSavedYuan)}（件均 ${yuan(Math.round(i.costSavedAverage))}）` : "—"],
   ];
   return (
     <>
@@ -57,7 +61,7 @@ export function CourtTable({ province, ranked = false }: { province: string; ran
         rowKey={(r) => r.court.courtId}
         dataSource={sorted}
         pagination={{ pageSize: 20, showSizeChanger: false }}
-        style={{ minWidth: 840 }}
+        style={{ minWidth: 960 }}
         columns={[
           ...(ranked ? [{ title: "名次", key: "place", width: 64, render: (_: unknown, r: CourtFigures) => (r.ind?.filings ? place.get(r.court.courtId) : "—") }] : []),
           { title: "法院", dataIndex: ["court", "name"] },
@@ -73,6 +77,7 @@ export function CourtTable({ province, ranked = false }: { province: string; ran
           { title: "受理率", align: "right", render: (_, r) => (r.ind?.decided ? percent(r.ind.acceptanceRate) : "—") },
           { title: "当前超期", align: "right", render: (_, r) => count(r.ind?.overdueNow ?? 0n), sorter: (a, b) => Number((a.ind?.overdueNow ?? 0n) - (b.ind?.overdueNow ?? 0n)) },
           { title: "满意度", align: "right", render: (_, r) => (r.ind?.satisfactionCount ? r.ind.satisfactionAverage.toFixed(2) : "—") },
+          { title: "节约诉讼成本", align: "right", render: (_, r) => (r.ind?.costSavedFilings ? yuan(r.ind.costSavedYuan) : "—") },
         ]}
       />
     </Wide>
