@@ -154,3 +154,4 @@ export { serviceCertificates, testCertificates, type TestCertificates } from "./
 export { serviceEventKeys, testEventKeys, type TestEventKeys } from "./events.js";
 export { publishLifecycle } from "./lifecycle.js";
 export { scanPdfQr } from "./qr.js";
+export { startSmsProviderCheck, type AcceptedSms, type SmsCheck, type SmsCheckOptions } from "./sms-check.js";

@@ -23,7 +23,7 @@ import { COLLECTIONS, openStore, type NotificationDoc } from "./adapters/store.j
 import { notificationRetentionSteps } from "./adapters/retention.js";
 import { startDeliveryWorker, startReminderWorker, type Worker } from "./adapters/workers.js";
 import { createMailer } from "./channels/email.js";
-import { httpSmsProvider } from "./channels/sms.js";
+import { smsFromSettings } from "./channels/sms-providers.js";
 
 export interface App {
   grpcPort: number;
@@ -52,7 +52,7 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
   const mailer = config.SMTP_HOST
     ? createMailer({ host: config.SMTP_HOST, port: config.SMTP_PORT, secure: config.SMTP_SECURE, user: config.SMTP_USER, pass: config.SMTP_PASS, from: config.SMTP_FROM })
     : undefined;
-  const sms = config.SMS_URL ? httpSmsProvider({ url: config.SMS_URL, token: config.SMS_TOKEN!, timeoutMs: 10_000 }) : undefined;
+  const sms = smsFromSettings(config);
 
   let conn: Connection | undefined, producer: EventProducer | undefined, consumer: RunningConsumer | undefined, server: RunningServer | undefined;
   let stopTargets: (() => void) | undefined;
@@ -91,7 +91,7 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
       store,
       {
         email: mailer && ((to, m) => mailer.sendMail(to, m).then(() => undefined)),
-        sms: sms && ((to, text) => sms.send(to, text)),
+        sms: sms && ((to, message) => sms.send(to, message)),
         webhookTimeoutMs: config.WEBHOOK_TIMEOUT_MS,
         webhookPolicy: { allowLoopback: config.WEBHOOK_ALLOW_LOOPBACK_HTTP, allowCidrs: config.WEBHOOK_ALLOW_CIDRS },
       },
@@ -196,6 +196,6 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
       config.SHUTDOWN_GRACE_MS,
     );
   }
-  log.info({ grpcPort: server.port, provinces: scope, email: !!mailer, sms: !!sms }, "notification started");
+  log.info({ grpcPort: server.port, provinces: scope, email: !!mailer, sms: config.SMS_PROVIDER ?? (sms ? "http" : "none") }, "notification started");
   return { grpcPort: server.port, stop: closeAll };
 }

@@ -37,9 +37,31 @@ const schema = z
     SMTP_USER: z.string().optional(),
     SMTP_PASS: z.string().optional(),
     SMTP_FROM: z.string().default("跨域立案服务 <no-reply@kuayu.court.example>"),
-    /** SMS gateway (HTTP provider); unset: SMS subscriptions are refused. */
+    /**
+     * SMS: `aliyun` (Alibaba Cloud SMS), `tencent` (Tencent Cloud SMS) — through their official
+     * SDKs, a pre-approved template per kind of message (SMS_TEMPLATES_FILE) under SMS_SIGN_NAME — or
+     * `http` (a gateway taking the text, SMS_URL + SMS_TOKEN). Unset: `http` when SMS_URL is set,
+     * else no SMS (SMS subscriptions are refused).
+     */
+    SMS_PROVIDER: z.enum(["aliyun", "tencent", "http"]).optional(),
+    /** SMS gateway (HTTP provider). */
     SMS_URL: z.string().url().optional(),
     SMS_TOKEN: z.string().optional(),
+    /** The provider's API endpoint (default dysmsapi.aliyuncs.com / sms.tencentcloudapi.com over https). */
+    SMS_ENDPOINT: z.string().url().optional(),
+    /** The registered signature name (签名), e.g. 某某人民法院. */
+    SMS_SIGN_NAME: z.string().min(1).max(32).optional(),
+    /** JSON: kind → { templateId, params } for every kind of message (docs in the notification README). */
+    SMS_TEMPLATES_FILE: z.string().optional(),
+    /** Alibaba: AccessKey id and secret; Tencent: SecretId and SecretKey. Each secret also as a file (…_FILE). */
+    SMS_ACCESS_KEY_ID: z.string().optional(),
+    SMS_ACCESS_KEY_SECRET: z.string().optional(),
+    SMS_ACCESS_KEY_SECRET_FILE: z.string().optional(),
+    /** Tencent: the SMS application id (SmsSdkAppId) and the region (default ap-guangzhou). */
+    SMS_SDK_APP_ID: z.string().optional(),
+    SMS_REGION: z.string().default("ap-guangzhou"),
+    /** An HTTP(S) proxy to the provider; unset: none. */
+    SMS_PROXY: z.string().url().optional(),
     /** Webhook URLs must be https, except on loopback when this is true (local systems, tests). */
     WEBHOOK_ALLOW_LOOPBACK_HTTP: z
       .enum(["true", "false"])
@@ -104,6 +126,16 @@ const schema = z
   })
   .refine((c) => c.JWT_PUBLIC_KEY || c.JWT_PUBLIC_KEY_FILE, { message: "set JWT_PUBLIC_KEY or JWT_PUBLIC_KEY_FILE", path: ["JWT_PUBLIC_KEY"] })
   .refine((c) => !c.SMS_URL || c.SMS_TOKEN, { message: "SMS_URL needs SMS_TOKEN", path: ["SMS_TOKEN"] })
+  .refine((c) => c.SMS_PROVIDER !== "http" || c.SMS_URL, { message: "SMS_PROVIDER http needs SMS_URL", path: ["SMS_URL"] })
+  .refine(
+    (c) =>
+      !(c.SMS_PROVIDER === "aliyun" || c.SMS_PROVIDER === "tencent") || (c.SMS_SIGN_NAME && c.SMS_TEMPLATES_FILE && c.SMS_ACCESS_KEY_ID && (c.SMS_ACCESS_KEY_SECRET || c.SMS_ACCESS_KEY_SECRET_FILE)),
+    {
+      message: "SMS_PROVIDER aliyun or tencent needs SMS_SIGN_NAME, SMS_TEMPLATES_FILE, SMS_ACCESS_KEY_ID and SMS_ACCESS_KEY_SECRET(_FILE)",
+      path: ["SMS_PROVIDER"],
+    },
+  )
+  .refine((c) => c.SMS_PROVIDER !== "tencent" || c.SMS_SDK_APP_ID, { message: "SMS_PROVIDER tencent needs SMS_SDK_APP_ID", path: ["SMS_SDK_APP_ID"] })
   .superRefine(checkKafkaClient);
 
 export type Config = z.infer<typeof schema>;

@@ -11,6 +11,9 @@ import { postWebhook } from "../src/channels/webhook-client.js";
 /** The receivers of these tests listen on loopback, which only an explicit policy allows. */
 const LOOPBACK = { allowLoopback: true, allowCidrs: [] };
 import { httpSmsProvider, SmsDeliveryError } from "../src/channels/sms.js";
+import { aliyunSmsProvider, parseSmsTemplates, tencentSmsProvider } from "../src/channels/sms-providers.js";
+import { SMS_KINDS } from "../src/channels/templates.js";
+import { startSmsProviderCheck, type SmsCheck } from "@kuayu/testkit";
 
 const SECRET = "whsec-loopback-0123456789abcdef0123456789";
 
@@ -357,13 +360,17 @@ describe("webhooks over HTTP (loopback)", () => {
 
 // ---------- SMS ----------
 
+/** A gateway's message: the text only. */
+const text = (t: string) => ({ kind: "accepted", params: {}, text: t });
+
 describe("SMS over an HTTP gateway (loopback)", () => {
   it("posts {to, text} as JSON with the bearer token", async () => {
     const gw = await startHttp((_hit, res) => res.writeHead(200, { "Content-Type": "application/json" }).end('{"accepted":true}'));
     try {
       const sms = httpSmsProvider({ url: gw.url, token: "sms-token-123", timeoutMs: 5000 });
-      const text = messageFor("kuayu.decision.v1.Accepted", FACTS).sms;
-      await sms.send("13800138000", text);
+      const m = messageFor("kuayu.decision.v1.Accepted", FACTS);
+      const text = m.sms;
+      await sms.send("13800138000", { ...m.smsTemplate, text });
       expect(gw.hits).toHaveLength(1);
       const hit = gw.hits[0]!;
       expect(hit.method).toBe("POST");
@@ -379,7 +386,7 @@ describe("SMS over an HTTP gateway (loopback)", () => {
     const gw = await startHttp((_hit, res) => res.writeHead(401).end("bad token"));
     try {
       const sms = httpSmsProvider({ url: gw.url, token: "sms-token-123", timeoutMs: 5000 });
-      const err = await sms.send("13800138000", "【跨域立案】测试").then(
+      const err = await sms.send("13800138000", text("【跨域立案】测试")).then(
         () => undefined,
         (e: unknown) => e,
       );
@@ -397,7 +404,7 @@ describe("SMS over an HTTP gateway (loopback)", () => {
     try {
       const sms = httpSmsProvider({ url: gw.url, token: "t", timeoutMs: 300 });
       const started = Date.now();
-      await expect(sms.send("13800138000", "x")).rejects.toThrow("SMS provider: timeout after 300 ms");
+      await expect(sms.send("13800138000", text("x"))).rejects.toThrow("SMS provider: timeout after 300 ms");
       expect(Date.now() - started).toBeLessThan(3000);
     } finally {
       await gw.close();
@@ -408,10 +415,100 @@ describe("SMS over an HTTP gateway (loopback)", () => {
     const gw = await startHttp((_hit, res) => res.writeHead(200).end());
     try {
       const sms = httpSmsProvider({ url: gw.url, token: "t" });
-      await expect(sms.send("+86 138 0013 8000", "x")).rejects.toThrow(/mainland mobile number/);
+      await expect(sms.send("+86 138 0013 8000", text("x"))).rejects.toThrow(/mainland mobile number/);
       expect(gw.hits).toHaveLength(0);
     } finally {
       await gw.close();
     }
+  });
+});
+
+// ---------- SMS through the providers' SDKs ----------
+
+/** Every kind's template as a deployment would approve it: the parameters each uses, in order. */
+const TEMPLATE_PARAMS: Record<string, string[]> = Object.fromEntries(
+  SMS_KINDS.map((k) => [
+    k,
+    k === "accepted" ? ["receipt", "court", "caseNumber"] : k === "correction-requested" ? ["receipt", "deadline"] : k === "next-opening" ? ["receipt", "opening"] : ["receipt", "court"],
+  ]),
+);
+const TEMPLATES = parseSmsTemplates(Object.fromEntries(SMS_KINDS.map((k, i) => [k, { templateId: `SMS_${7000 + i}`, params: TEMPLATE_PARAMS[k] }])));
+const APPROVED = Object.fromEntries(Object.values(TEMPLATES).map((t) => [t.templateId, t.params]));
+
+describe.each(["aliyun", "tencent"] as const)("SMS through the %s SDK, checked by a local stand-in for its API", (provider) => {
+  const credentials = { keyId: "LTAI5tKuayuTestKeyId", secret: "kuayu-test-secret-0123456789" };
+  const make = (url: string, secret = credentials.secret) =>
+    provider === "aliyun"
+      ? aliyunSmsProvider({ endpoint: url, accessKeyId: credentials.keyId, accessKeySecret: secret, signName: "跨域立案", templates: TEMPLATES, timeoutMs: 5000 })
+      : tencentSmsProvider({
+          endpoint: url,
+          secretId: credentials.keyId,
+          secretKey: secret,
+          sdkAppId: "1400123456",
+          region: "ap-guangzhou",
+          signName: "跨域立案",
+          templates: TEMPLATES,
+          timeoutMs: 5000,
+        });
+  let check: SmsCheck;
+  beforeEach(async () => {
+    check = await startSmsProviderCheck({ provider, ...credentials, signName: "跨域立案", templates: APPROVED, sdkAppId: "1400123456" });
+  });
+  afterEach(() => check.close());
+
+  it("sends the kind's template with its parameters under the signature name, signed as the API reference says", async () => {
+    const sms = make(check.url);
+    const accepted = messageFor("kuayu.decision.v1.Accepted", FACTS);
+    await sms.send("13800138000", { ...accepted.smsTemplate, text: accepted.sms });
+    const correction = messageFor("kuayu.decision.v1.CorrectionRequested", { ...FACTS, deadline: new Date("2026-06-05T09:30:00Z") });
+    await sms.send("13900139000", { ...correction.smsTemplate, text: correction.sms });
+    expect(check.refused).toEqual([]);
+    expect(check.accepted).toEqual([
+      { phone: "13800138000", templateId: TEMPLATES.accepted!.templateId, params: { receipt: FACTS.receiptNumber, court: FACTS.jurisdictionCourt, caseNumber: FACTS.caseNumber } },
+      { phone: "13900139000", templateId: TEMPLATES["correction-requested"]!.templateId, params: { receipt: FACTS.receiptNumber, deadline: "6月5日17:30" } },
+    ]);
+  });
+
+  it("fails, naming the provider's code and nothing secret, when the signature does not verify", async () => {
+    const m = messageFor("kuayu.decision.v1.Accepted", FACTS);
+    const err = await make(check.url, "another-secret")
+      .send("13800138000", { ...m.smsTemplate, text: m.sms })
+      .then(
+        () => undefined,
+        (e: unknown) => e as Error,
+      );
+    expect(err).toBeInstanceOf(SmsDeliveryError);
+    const code = provider === "aliyun" ? "SignatureDoesNotMatch" : "AuthFailure.SignatureFailure";
+    expect(err!.message).toMatch(new RegExp(`refused the message: ${code.replace(".", "\\.")}$`));
+    expect(err!.message).not.toMatch(/secret|13800138000/);
+    expect([check.accepted, check.refused]).toEqual([[], [code]]);
+  });
+
+  it("is refused by the provider when the approved template has other parameters", async () => {
+    const other = { ...TEMPLATES, accepted: { templateId: TEMPLATES.accepted!.templateId, params: ["receipt"] } };
+    const sms =
+      provider === "aliyun"
+        ? aliyunSmsProvider({ endpoint: check.url, accessKeyId: credentials.keyId, accessKeySecret: credentials.secret, signName: "跨域立案", templates: other, timeoutMs: 5000 })
+        : tencentSmsProvider({
+            endpoint: check.url,
+            secretId: credentials.keyId,
+            secretKey: credentials.secret,
+            sdkAppId: "1400123456",
+            region: "ap-guangzhou",
+            signName: "跨域立案",
+            templates: other,
+            timeoutMs: 5000,
+          });
+    const m = messageFor("kuayu.decision.v1.Accepted", FACTS);
+    await expect(sms.send("13800138000", { ...m.smsTemplate, text: m.sms })).rejects.toThrow(SmsDeliveryError);
+    expect(check.refused).toEqual([provider === "aliyun" ? "isv.TEMPLATE_MISSING_PARAMETERS" : "FailedOperation.TemplateParamSetNotMatchApprovedTemplate"]);
+  });
+});
+
+describe("SMS templates (SMS_TEMPLATES_FILE)", () => {
+  it("need every kind, known parameters and template ids, and say every problem at once", () => {
+    expect(() => parseSmsTemplates({ accepted: { templateId: "SMS 1", params: ["receipt", "residentId"] }, colour: {} })).toThrow(
+      /unknown kind colour.*no template for filing-submitted.*accepted: templateId must be the provider's template id; accepted: params must name parameters among receipt, court, caseType, caseNumber, deadline, opening/,
+    );
   });
 });

@@ -261,7 +261,7 @@ describe("phones and e-mail addresses", () => {
 
   it("refuses an invalid number before any request is made", async () => {
     const sms = httpSmsProvider({ url: "http://127.0.0.1:9/never", token: "t" });
-    await expect(sms.send("12345", "x")).rejects.toThrow(ValidationError);
+    await expect(sms.send("12345", { kind: "accepted", params: {}, text: "x" })).rejects.toThrow(ValidationError);
   });
 
   it("validates and masks e-mail addresses", () => {

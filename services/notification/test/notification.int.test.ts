@@ -17,7 +17,8 @@ import { createLogger } from "@kuayu/logger";
 import { connectMongo } from "@kuayu/mongo";
 import { commonV1, intakeV1, notificationV1 } from "@kuayu/proto";
 import type { FilingEventInit } from "@kuayu/topics";
-import { assertInfraUp, eventually, infra, publishLifecycle, testKeys, uniqueName } from "@kuayu/testkit";
+import { assertInfraUp, eventually, infra, publishLifecycle, startSmsProviderCheck, testKeys, uniqueName, type SmsCheck } from "@kuayu/testkit";
+import { SMS_KINDS } from "../src/channels/templates";
 import { verifyWebhook } from "../src/channels/webhook-signature";
 import { readConfig } from "../src/config";
 import { startApp, type App } from "../src/app";
@@ -32,6 +33,9 @@ let db: string;
 let events: EventProducer;
 let smtp: SMTPServer;
 const mails: string[] = [];
+/** Tencent Cloud SMS as the deployment's provider, checked by a local stand-in for its API. */
+let smsCheck: SmsCheck;
+const SMS_KEY = { keyId: "AKIDkuayuTestSecretId", secret: "kuayu-test-secret-key" };
 let mint: (courtId: string, province: string, roles: Role[]) => Promise<string>;
 const clients: { close(): void }[] = [];
 const fatal: Error[] = [];
@@ -75,6 +79,17 @@ beforeAll(async () => {
     },
   });
   await new Promise<void>((r) => smtp.listen(0, "127.0.0.1", () => r()));
+  // Every kind's template takes the receipt number and the court; the acceptance the case number too.
+  const templates = Object.fromEntries(SMS_KINDS.map((k, i) => [k, { templateId: String(2_000_000 + i), params: k === "accepted" ? ["receipt", "court", "caseNumber"] : ["receipt", "court"] }]));
+  smsCheck = await startSmsProviderCheck({
+    provider: "tencent",
+    ...SMS_KEY,
+    signName: "跨域立案",
+    sdkAppId: "1400123456",
+    templates: Object.fromEntries(Object.values(templates).map((t) => [t.templateId, t.params])),
+  });
+  const templatesFile = path.join(mkdtempSync(path.join(tmpdir(), "kuayu-sms-")), "templates.json");
+  writeFileSync(templatesFile, JSON.stringify(templates));
   db = uniqueName("notification_it");
   app = await startApp(
     readConfig({
@@ -90,6 +105,13 @@ beforeAll(async () => {
       SMTP_HOST: "127.0.0.1",
       SMTP_PORT: String((smtp.server.address() as AddressInfo).port),
       SMTP_FROM: "跨域立案服务 <no-reply@kuayu.test>",
+      SMS_PROVIDER: "tencent",
+      SMS_ENDPOINT: smsCheck.url,
+      SMS_SIGN_NAME: "跨域立案",
+      SMS_TEMPLATES_FILE: templatesFile,
+      SMS_ACCESS_KEY_ID: SMS_KEY.keyId,
+      SMS_ACCESS_KEY_SECRET: SMS_KEY.secret,
+      SMS_SDK_APP_ID: "1400123456",
       WEBHOOK_ALLOW_LOOPBACK_HTTP: "true",
       WEBHOOK_TIMEOUT_MS: "2000",
       DELIVERY_BACKOFF_MS: "100",
@@ -108,6 +130,7 @@ afterAll(async () => {
   expect(await app?.stop()).toBe(true);
   expect(fatal).toEqual([]);
   await new Promise<void>((r) => smtp.close(() => r()));
+  await smsCheck?.close();
   const conn = await connectMongo({ uri: infra.mongoUri, dbName: db });
   await conn.dropDatabase();
   await conn.close();
@@ -155,12 +178,13 @@ async function lifecycle(filingId: string, until: "routed" | "accepted", routedA
   }
 }
 
-it("tells the window of an acceptance in-app, by signed webhook and by e-mail, and issues the acceptance notice", async () => {
+it("tells the window of an acceptance in-app, by signed webhook, by e-mail and by SMS (the provider's template), and issues the acceptance notice", async () => {
   const hook = receiver(() => 200);
   const url = await hook.listen();
   const system = await client(TRIBUNAL, "44", ["court-system"]);
   const { webhook } = await system.addWebhook({ url, secret: SECRET, eventTypes: ["kuayu.decision.v1.Accepted", "kuayu.decision.v1.Acknowledged"] });
   await system.addSubscription({ channel: notificationV1.Channel.EMAIL, address: "window@court.test", eventTypes: ["kuayu.decision.v1.Accepted"] });
+  await system.addSubscription({ channel: notificationV1.Channel.SMS, address: "13800138000", eventTypes: ["kuayu.decision.v1.Accepted"] });
   const filingId = randomUUID();
   await lifecycle(filingId, "accepted");
 
@@ -182,6 +206,10 @@ it("tells the window of an acceptance in-app, by signed webhook and by e-mail, a
 
   const mail = await eventually(async () => mails.find((m) => m.includes("window@court.test")), 30_000, "the e-mail at the SMTP peer");
   expect(mail).toMatch(/Subject:/);
+  // The SMS: Tencent's SDK, signed; the acceptance template with the receipt number, the court and the case number.
+  const sms = await eventually(async () => smsCheck.accepted.find((m) => m.params.caseNumber === "（2026）京0105民初88号"), 30_000, "the SMS at the provider");
+  expect(sms).toEqual({ phone: "13800138000", templateId: "2000004", params: { receipt: expect.stringMatching(/^KY-/), court: "北京市朝阳区人民法院", caseNumber: "（2026）京0105民初88号" } });
+  expect(smsCheck.refused).toEqual([]);
 
   // The acceptance notice: a PDF with the courts, the case number and the party, verifiable by its code.
   let info: notificationV1.DocumentInfo | undefined;

@@ -122,7 +122,7 @@ export function createNotifier(store: Store, courtName: (id: string) => string, 
         eventId,
         eventType: kind,
         order,
-        payload: s.channel === "email" ? { subject: words.subject, text: words.text } : { text: words.sms },
+        payload: s.channel === "email" ? { subject: words.subject, text: words.text } : { text: words.sms, sms: words.smsTemplate },
       });
     },
     async insert(notifications, deliveries) {

@@ -66,7 +66,7 @@ export interface DeliveryDoc {
    * only until the message is delivered: the delivered record has no payload. (Webhook deliveries
    * queued by earlier releases kept their whole body here; it is removed the same way.)
    */
-  payload?: { body?: unknown; subject?: string; text?: string };
+  payload?: { body?: unknown; subject?: string; text?: string; sms?: { kind: string; params: Record<string, string> } };
   status: DeliveryStatus;
   attempts: number;
   lastError: string;

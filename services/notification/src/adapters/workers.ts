@@ -3,13 +3,14 @@ import type { AddressPolicy } from "../channels/address-guard.js";
 import { NOTICE, reminderStillDue, webhookBody, type FilingFacts, type Reminder } from "../domain/notify.js";
 import { createReceiverBreakers } from "../channels/receiver-breakers.js";
 import { MAX_ATTEMPTS, NOT_REACHABLE, backoffMs, postWebhook } from "../channels/webhook-client.js";
+import type { SmsMessage } from "../channels/sms.js";
 import type { Notifier } from "./notifier.js";
 import type { DeliveryDoc, Store } from "./store.js";
 
 /** Sends one delivery; throws (or returns an error text) on failure. */
 export interface Senders {
   email?: (to: string, msg: { subject: string; text: string }) => Promise<void>;
-  sms?: (to: string, text: string) => Promise<void>;
+  sms?: (to: string, message: SmsMessage) => Promise<void>;
   webhookTimeoutMs: number;
   /** Which addresses a webhook receiver may have (public ones, plus what the operator allows). */
   webhookPolicy: AddressPolicy;
@@ -137,7 +138,8 @@ export function startDeliveryWorker(store: Store, senders: Senders, log: Logger,
         const s = await store.subscriptions.findOne({ _id: d.targetId });
         if (!s) return { error: "the subscription was removed", counted: true };
         if (!senders.sms) return { error: "no SMS gateway is configured", counted: true };
-        await senders.sms(s.address, d.payload?.text ?? "");
+        // Deliveries queued before templates carry the text only: a template provider refuses them (no kind).
+        await senders.sms(s.address, { kind: d.payload?.sms?.kind ?? "", params: d.payload?.sms?.params ?? {}, text: d.payload?.text ?? "" });
         return { counted: true };
       }
     }

@@ -1,12 +1,21 @@
 /**
- * SMS (短信) through a provider behind a small interface. `httpSmsProvider` speaks a minimal
- * JSON-over-HTTP protocol, for a gateway in front of the operator's SMS platform.
+ * SMS (短信) through a provider behind a small interface: Alibaba Cloud SMS and Tencent Cloud SMS
+ * through their official SDKs (sms-providers.ts: a pre-approved template and signature name per
+ * kind of message), or `httpSmsProvider`, a minimal JSON-over-HTTP protocol for a gateway in front
+ * of the operator's SMS platform (the rendered text).
  */
 import { ValidationError } from "@kuayu/domain";
 
+/** One message: its kind and the template parameters (providers with templates), and the rendered text (a gateway). */
+export interface SmsMessage {
+  kind: string;
+  params: Readonly<Record<string, string>>;
+  text: string;
+}
+
 export interface SmsProvider {
-  /** Sends `text` to the mainland mobile number `to`; rejects if the provider did not accept it. */
-  send(to: string, text: string): Promise<void>;
+  /** Sends the message to the mainland mobile number `to`; rejects if the provider did not accept it. */
+  send(to: string, message: SmsMessage): Promise<void>;
 }
 
 export interface HttpSmsOptions {
@@ -53,7 +62,7 @@ export class SmsDeliveryError extends Error {
 export function httpSmsProvider(options: HttpSmsOptions): SmsProvider {
   const timeoutMs = options.timeoutMs ?? 10_000;
   return {
-    async send(to, text) {
+    async send(to, { text }) {
       assertMainlandMobile(to);
       if (typeof text !== "string" || text.length === 0) throw new ValidationError([{ field: "text", description: "must not be empty" }]);
       let res: Response;

@@ -34,6 +34,32 @@ export const MESSAGE_EVENT_TYPES = [
 ] as const;
 export type MessageEventType = (typeof MESSAGE_EVENT_TYPES)[number];
 
+/**
+ * Kinds of SMS, one pre-approved template each at a provider with templates (Alibaba, Tencent:
+ * SMS_TEMPLATES_FILE), in the order of MESSAGE_EVENT_TYPES.
+ */
+export const SMS_KINDS = [
+  "filing-submitted",
+  "filing-routed",
+  "routing-failed",
+  "acknowledged",
+  "accepted",
+  "rejected",
+  "correction-requested",
+  "correction-submitted",
+  "withdrawn",
+  "reminder",
+  "escalation",
+  "next-opening",
+] as const;
+/**
+ * The parameters every SMS offers its template (a template uses those it names): the receipt
+ * number, the jurisdiction court's name, the case type, the case number (accepted), the deadline
+ * (corrections: 6月5日17:30) and the next opening (next-opening). Never an identity number.
+ */
+export const SMS_PARAMS = ["receipt", "court", "caseType", "caseNumber", "deadline", "opening"] as const;
+const SMS_KIND_OF = Object.fromEntries(MESSAGE_EVENT_TYPES.map((t, i) => [t, SMS_KINDS[i]!])) as Record<MessageEventType, (typeof SMS_KINDS)[number]>;
+
 /** The notification kinds of notification.proto, accepted as names of the reminder templates. */
 const ALIASES: Readonly<Record<string, MessageEventType>> = {
   "kuayu.notification.Reminder": "reminder",
@@ -63,6 +89,8 @@ export interface Message {
   subject: string;
   text: string;
   sms: string;
+  /** The SMS as a provider's template fills it: its kind and parameters (SMS_KINDS, SMS_PARAMS). */
+  smsTemplate: { kind: string; params: Record<(typeof SMS_PARAMS)[number], string> };
 }
 
 export function hasTemplate(eventType: string): boolean {
@@ -237,5 +265,6 @@ export function messageFor(eventType: string, facts: MessageFacts): Message {
 
   const facts_ = [`收件编号：${r}`, ...(caseNo ? [`案号：${caseNo}`] : []), `案件类型：${type}`, `协作法院：${collab}`, `管辖法院：${juris}`];
   const text = [p.lead, ...(p.extra ?? []), facts_.join("\n"), FOOTER].join("\n\n") + "\n";
-  return { subject: `${SMS_PREFIX}${p.title}（收件编号：${r}）`, text, sms: fitSms(...p.sms) };
+  const smsTemplate = { kind: SMS_KIND_OF[kind], params: { receipt: r, court: juris, caseType: type, caseNumber: caseNo, deadline: deadlineShort, opening: openingShort } };
+  return { subject: `${SMS_PREFIX}${p.title}（收件编号：${r}）`, text, sms: fitSms(...p.sms), smsTemplate };
 }
