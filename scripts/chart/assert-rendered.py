@@ -21,8 +21,9 @@ the Secret) and the backbone (KAFKA_BROKERS, its own consumer group supervision[
 component with an httpPort (supervision's JSON API) has HTTP_PORT set, a container port and a
 Service port "http", and its NetworkPolicy admits the gRPC peers on it.
 Components that send messages (sendsMessages: notification) get SMTP_USER / SMTP_PASS from
-secrets.smtp and SMS_TOKEN from secrets.sms as secretKeyRef when those are named, SMS_TOKEN whenever
-SMS_URL is set; no other component gets them. No component allows plain-http loopback webhooks
+secrets.smtp and SMS_TOKEN from secrets.sms as secretKeyRef when those are named (SMS_ACCESS_KEY_SECRET
+instead with SMS_PROVIDER aliyun or tencent, and then the ConfigMap of smsTemplates mounted read-only
+at SMS_TEMPLATES_FILE), SMS_TOKEN whenever SMS_URL is set; no other component gets them. No component allows plain-http loopback webhooks
 (WEBHOOK_ALLOW_LOOPBACK_HTTP).
 Every component mounts the holiday calendar's ConfigMap (calendar.existingConfigMap, or the chart's
 <release>-calendar, whose calendar.json must be {"years": calendar.years}) read-only as a directory
@@ -275,7 +276,7 @@ for name in enabled:
         problem(f"{where}: /tmp is not an emptyDir")
 
     env = {}
-    secret_vars = ("MONGO_URI", "JWT_PUBLIC_KEY", "JWT_PRIVATE_KEY", "KAFKA_SASL_PASSWORD", "SMTP_USER", "SMTP_PASS", "SMS_TOKEN")
+    secret_vars = ("MONGO_URI", "JWT_PUBLIC_KEY", "JWT_PRIVATE_KEY", "KAFKA_SASL_PASSWORD", "SMTP_USER", "SMTP_PASS", "SMS_TOKEN", "SMS_ACCESS_KEY_SECRET")
     for ref in c.get("envFrom", []):
         cm = configmaps.get(ref.get("configMapRef", {}).get("name"))
         if cm is None:
@@ -500,13 +501,15 @@ for name in enabled:
         return (env.get(var) or {}).get("secretKeyRef") if isinstance(env.get(var), dict) else None
 
     wanted = {}
+    # SMS through a provider's SDK (aliyun, tencent): the secret is its key, and the templates are mounted.
+    sms_sdk = (cv.get("settings") or {}).get("SMS_PROVIDER") in ("aliyun", "tencent")
     if cv.get("sendsMessages"):
         smtp, sms = v["secrets"].get("smtp") or {}, v["secrets"].get("sms") or {}
         if smtp.get("name"):
             wanted.update(SMTP_USER=(smtp["name"], smtp["userKey"]), SMTP_PASS=(smtp["name"], smtp["passwordKey"]))
         if sms.get("name"):
-            wanted["SMS_TOKEN"] = (sms["name"], sms["key"])
-    for var in ("SMTP_USER", "SMTP_PASS", "SMS_TOKEN"):
+            wanted["SMS_ACCESS_KEY_SECRET" if sms_sdk else "SMS_TOKEN"] = (sms["name"], sms["key"])
+    for var in ("SMTP_USER", "SMTP_PASS", "SMS_TOKEN", "SMS_ACCESS_KEY_SECRET"):
         ref = secret_ref(var)
         if var in wanted and (not ref or (ref.get("name"), ref.get("key")) != wanted[var]):
             problem(f"{where}: {var} is not key {wanted[var][1]} of Secret {wanted[var][0]} ({env.get(var)})")
@@ -514,6 +517,20 @@ for name in enabled:
             problem(f"{where}: {var} set, but {'secrets.smtp/sms does not name it' if cv.get('sendsMessages') else 'it does not send messages'}")
     if env.get("SMS_URL") and "SMS_TOKEN" not in env:
         problem(f"{where}: SMS_URL without SMS_TOKEN (the service refuses to start)")
+    sms_file = env.get("SMS_TEMPLATES_FILE")
+    if cv.get("sendsMessages") and v.get("smsTemplates"):
+        mount = next((m for m in c.get("volumeMounts", []) if sms_file and m["mountPath"].rstrip("/") == posixpath.dirname(sms_file)), None)
+        vol = next((x for x in pod.get("volumes", []) if mount and x["name"] == mount["name"]), None)
+        source = (vol or {}).get("configMap", {})
+        rendered = configmaps.get(source.get("name"), {}).get("data", {}).get("templates.json")
+        if not sms_file or not mount or not mount.get("readOnly"):
+            problem(f"{where}: the SMS templates are not mounted read-only at SMS_TEMPLATES_FILE ({sms_file})")
+        elif rendered is None or json.loads(rendered) != v["smsTemplates"]:
+            problem(f"{where}: SMS_TEMPLATES_FILE is not smsTemplates as JSON (ConfigMap {source.get('name')})")
+        if not sms_sdk:
+            problem(f"{where}: smsTemplates without SMS_PROVIDER aliyun or tencent")
+    elif sms_file:
+        problem(f"{where}: SMS_TEMPLATES_FILE set, but {'smsTemplates is empty' if cv.get('sendsMessages') else 'it does not send messages'}")
     if str(env.get("WEBHOOK_ALLOW_LOOPBACK_HTTP", "false")).lower() != "false":
         problem(f"{where}: WEBHOOK_ALLOW_LOOPBACK_HTTP is {env['WEBHOOK_ALLOW_LOOPBACK_HTTP']!r}: webhooks must be https only in a release")
 

@@ -60,6 +60,10 @@ context): the operator's calendar.existingConfigMap, or the chart's <release>-ca
 */}}
 {{- define "kuayu.calendarDir" -}}/etc/kuayu/calendar{{- end -}}
 
+{{- define "kuayu.smsTemplatesConfigMap" -}}
+{{- printf "%s-sms-templates" .Release.Name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
 {{- define "kuayu.calendarConfigMap" -}}
 {{- .Values.calendar.existingConfigMap | default (printf "%s-calendar" .Release.Name | trunc 63 | trimSuffix "-") -}}
 {{- end -}}
@@ -189,6 +193,8 @@ provinces (every province, "*", for scope "all") default to it; intakeAddresses 
 {{- if .c.signsEvents }}{{ $_ := set $env "EVENT_SIGNING_KEY_FILE" (printf "%s/key.pem" (include "kuayu.eventSigningDir" .root)) }}{{ end -}}
 {{- end -}}
 {{- if .c.sealsDocuments }}{{ $_ := set $env "SEAL_KEY_DIR" "/etc/kuayu/court-seal" }}{{ end -}}
+{{- /* SMS through a provider's SDK: the approved templates (smsTemplates' ConfigMap). */ -}}
+{{- if and .c.sendsMessages $v.smsTemplates }}{{ $_ := set $env "SMS_TEMPLATES_FILE" "/etc/kuayu/sms/templates.json" }}{{ end -}}
 {{- /* Printed notices carry a QR code of the release's console's /verify page. */ -}}
 {{- if and .c.sealsDocuments $v.components.console.enabled $v.components.console.publicUrl }}{{ $_ := set $env "DOCUMENT_VERIFY_URL" (printf "%s/verify" (trimSuffix "/" $v.components.console.publicUrl)) }}{{ end -}}
 {{- if .c.mongo.enabled }}{{ $_ := set $env "MONGO_DB" .c.mongo.database }}{{ end -}}
@@ -336,6 +342,10 @@ provinces (every province, "*", for scope "all") default to it; intakeAddresses 
 {{- end -}}
 {{- if and (hasKey .c.settings "SMS_URL") (not (and .c.sendsMessages $v.secrets.sms $v.secrets.sms.name)) -}}
 {{- fail (printf "components.%s.settings.SMS_URL needs the gateway's token: set secrets.sms.name (and key) to the Secret holding it (SMS_TOKEN)%s" .name (ternary "" ", and sendsMessages: true on the component" (.c.sendsMessages | default false))) -}}
+{{- end -}}
+{{- $smsProvider := .c.settings.SMS_PROVIDER | default "" -}}
+{{- if and (has $smsProvider (list "aliyun" "tencent")) (not (and .c.sendsMessages $v.secrets.sms $v.secrets.sms.name $v.smsTemplates .c.settings.SMS_SIGN_NAME .c.settings.SMS_ACCESS_KEY_ID)) -}}
+{{- fail (printf "components.%s.settings.SMS_PROVIDER %s needs smsTemplates, settings.SMS_SIGN_NAME and SMS_ACCESS_KEY_ID, and the secret key in secrets.sms (name, key)" .name $smsProvider) -}}
 {{- end -}}
 {{- if and .c.callsIntakes (not (regexMatch "(^|,)\\*=" (include "kuayu.intakeAddrs" .))) -}}
 {{- fail (printf "components.%s calls the intake of every window's province: set intakeAddresses.\"*\" (host:port of the intake, or national gateway, for provinces not listed); INTAKE_ADDRS would be %q" .name (include "kuayu.intakeAddrs" .)) -}}

@@ -436,6 +436,26 @@ describe("the party's page on a phone (360×640), without signing in", () => {
         "%PDF-",
       ]);
 
+      // The party's SMS went through Alibaba Cloud's SDK (checked by the stand-in for its API) to the
+      // number given at the window, one per step; the party stops them here.
+      const toParty = (kind: Parameters<System["smsTemplate"]>[0]) => sys.sms.accepted.filter((m) => m.templateId === sys.smsTemplate(kind) && m.params.receipt === receipt);
+      await eventually(async () => toParty("party-accepted").length === 1, 30_000, "the party's SMS of the acceptance");
+      // Routed twice: the filing, and its corrections.
+      for (const [kind, times] of [
+        ["party-submitted", 1],
+        ["party-routed", 2],
+        ["party-correction-requested", 1],
+        ["party-accepted", 1],
+      ] as const) {
+        expect([kind, toParty(kind).map((m) => [m.phone, m.params.court])]).toEqual([kind, Array<string[]>(times).fill(["13800138000", "北京市朝阳区人民法院"])]);
+      }
+      expect(sys.sms.refused).toEqual([]);
+      const smsSwitch = page.getByRole("switch", { name: /短信通知办理进度（发送至 138\*\*\*\*8000）/ });
+      expect(await smsSwitch.isChecked()).toBe(true);
+      await smsSwitch.click();
+      await page.getByText("已停止短信通知").waitFor({ timeout: 30_000 });
+      expect(await (await context.request.get(`${sys.consoleUrl}/api/public/party/sms`)).json()).toEqual({ phones: ["138****8000"], optOut: true });
+
       // The party rates the decided filing (once) and complains; the page gives the tracking number.
       await page.locator(".ant-rate-star").nth(3).click();
       await page.getByLabel("评价内容（选填）").fill("跨省立案，没有白跑");

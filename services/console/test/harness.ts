@@ -3,11 +3,13 @@
 // databases and a topic namespace of this run, over mutual TLS (certificates of a CA of this run);
 // and Debian's Chromium driven by playwright-core.
 import { randomBytes } from "node:crypto";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { createServer } from "node:net";
 import path from "node:path";
 import { connectMongo } from "@kuayu/mongo";
-import { infra, spawnService, testCertificates, testKeys, uniqueName, type ServiceProcess } from "@kuayu/testkit";
+import { infra, spawnService, startSmsProviderCheck, testCertificates, testKeys, uniqueName, type ServiceProcess, type SmsCheck } from "@kuayu/testkit";
+import { SMS_KINDS } from "../../notification/src/channels/templates";
 import AxeBuilder from "@axe-core/playwright";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 
@@ -20,6 +22,10 @@ export const PUBLIC_LOOKUP_PER_MINUTE = 10;
 
 export interface System {
   consoleUrl: string;
+  /** Alibaba Cloud SMS as the deployment's provider: a local stand-in for its API, checking each request. */
+  sms: SmsCheck;
+  /** The template id of a kind of SMS in this system. */
+  smsTemplate(kind: (typeof SMS_KINDS)[number]): string;
   close(): Promise<void>;
 }
 
@@ -71,7 +77,22 @@ export async function startSystem(): Promise<System> {
   const routing = await service("routing");
   const intake = await service("intake", { MONGO_DB: db("intake"), ROUTING_ADDR: routing, WATCH_POLL_MS: "200" });
   const decision = await service("decision", { MONGO_DB: db("decision"), JWT_PRIVATE_KEY: keys.privateKey, INTAKE_ADDRS: `*=${intake}`, COPY_INTERVAL_MS: "200", WATCH_POLL_MS: "200" });
-  const notification = await service("notification", { MONGO_DB: db("notification"), DOCUMENT_VERIFY_URL: `${consoleUrl}/verify` });
+  // SMS through Alibaba Cloud's SDK to a local stand-in for its API: every kind's template takes the receipt number and the court.
+  const smsKey = { keyId: "LTAI5tKuayuConsoleTest", secret: randomBytes(16).toString("hex") };
+  const templates = Object.fromEntries(SMS_KINDS.map((k, i) => [k, { templateId: `SMS_${9000 + i}`, params: ["receipt", "court"] }]));
+  const sms = await startSmsProviderCheck({ provider: "aliyun", ...smsKey, signName: "跨域立案", templates: Object.fromEntries(Object.values(templates).map((t) => [t.templateId, t.params])) });
+  const templatesFile = path.join(mkdtempSync(path.join(tmpdir(), "console-sms-")), "templates.json");
+  writeFileSync(templatesFile, JSON.stringify(templates));
+  const notification = await service("notification", {
+    MONGO_DB: db("notification"),
+    DOCUMENT_VERIFY_URL: `${consoleUrl}/verify`,
+    SMS_PROVIDER: "aliyun",
+    SMS_ENDPOINT: sms.url,
+    SMS_SIGN_NAME: "跨域立案",
+    SMS_TEMPLATES_FILE: templatesFile,
+    SMS_ACCESS_KEY_ID: smsKey.keyId,
+    SMS_ACCESS_KEY_SECRET: smsKey.secret,
+  });
   const supervision = await service("supervision", { MONGO_DB: db("supervision"), HTTP_PORT: "0", HTTP_HOST: "127.0.0.1", NOTICE_TIME: "off", SUPERVISION_FLUSH_MS: "200" });
   await spawn("console", "services/console/dist/main.js", {
     CONSOLE_PORT: String(consolePort),
@@ -92,8 +113,11 @@ export async function startSystem(): Promise<System> {
   });
   return {
     consoleUrl,
+    sms,
+    smsTemplate: (kind) => templates[kind]!.templateId,
     async close() {
       await Promise.all(running.map((p) => p.kill("SIGKILL")));
+      await sms.close();
       const conn = await connectMongo({ uri: infra.mongoUri, dbName: "admin" });
       for (const name of dbs) await conn.useDb(name).dropDatabase();
       await conn.close();

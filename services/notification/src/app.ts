@@ -130,6 +130,8 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
       documentRecord: (f, kind, round) => documentRecord(f, kind, round, courtName),
       workingHours: (id) => courtWorkingHours(dir, id),
       log,
+      // The party's own SMS, when the deployment sends SMS at all.
+      partySms: !!sms,
     });
     consumer = await runConsumer({
       ...(events.verifier ? { verify: events.verifier } : {}),

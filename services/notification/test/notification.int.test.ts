@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { SMTPServer } from "smtp-server";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
-import { createSigner, type Role } from "@kuayu/auth";
+import { NOTIFICATION_AUDIENCE, createSigner, type Role } from "@kuayu/auth";
 import { createClient, type Client } from "@kuayu/grpc";
 import { createKafka, createProducer, type EventProducer } from "@kuayu/kafka";
 import { createLogger } from "@kuayu/logger";
@@ -80,7 +80,9 @@ beforeAll(async () => {
   });
   await new Promise<void>((r) => smtp.listen(0, "127.0.0.1", () => r()));
   // Every kind's template takes the receipt number and the court; the acceptance the case number too.
-  const templates = Object.fromEntries(SMS_KINDS.map((k, i) => [k, { templateId: String(2_000_000 + i), params: k === "accepted" ? ["receipt", "court", "caseNumber"] : ["receipt", "court"] }]));
+  const templates = Object.fromEntries(
+    SMS_KINDS.map((k, i) => [k, { templateId: String(2_000_000 + i), params: k === "accepted" || k === "party-accepted" ? ["receipt", "court", "caseNumber"] : ["receipt", "court"] }]),
+  );
   smsCheck = await startSmsProviderCheck({
     provider: "tencent",
     ...SMS_KEY,
@@ -235,6 +237,81 @@ it("tells the window of an acceptance in-app, by signed webhook, by e-mail and b
   expect(verified.document!.sha256).toBe(info!.sha256);
   expect(verified.document!.facts).toMatchObject({ 案号: "（2026）京0105民初88号" });
   await hook.close();
+});
+
+it("tells the party who filed by SMS — the plaintiff and their agent, never the defendant, never for a drill — and stops when the party asks on /party", async () => {
+  const submitted = (filingId: string, drill: boolean) =>
+    publish(filingId, {
+      case: "filingSubmitted",
+      value: {
+        filingId,
+        collaboratingCourtId: TRIBUNAL,
+        jurisdictionCourtId: COURT,
+        drill,
+        round: 1,
+        caseType: commonV1.CaseType.CIVIL_FIRST_INSTANCE,
+        receiptNumber: `KY-${TRIBUNAL}-20261128-000077`,
+        submittedAt: timestampFromDate(new Date()),
+        details: {
+          parties: [
+            {
+              role: intakeV1.PartyRole.PLAINTIFF,
+              identity: { case: "person", value: { name: "张三", residentId: "11010519491231002X" } },
+              phone: drill ? "13800138002" : "+86 138-0013-8001",
+              agents: [{ name: "王律师", phone: "13900139001" }],
+            },
+            { role: intakeV1.PartyRole.DEFENDANT, identity: { case: "person", value: { name: "李四", residentId: "" } }, phone: "13700137001" },
+          ],
+        },
+        materials: [],
+      },
+    });
+  const filingId = randomUUID();
+  await submitted(filingId, false);
+  const partyTemplate = (kind: string) => String(2_000_000 + SMS_KINDS.indexOf(kind as (typeof SMS_KINDS)[number]));
+  const toParty = (kind: string) => smsCheck.accepted.filter((m) => m.templateId === partyTemplate(kind) && m.params.receipt === `KY-${TRIBUNAL}-20261128-000077`);
+  const told = await eventually(async () => (toParty("party-submitted").length === 2 ? toParty("party-submitted") : undefined), 30_000, "the party's two SMS");
+  expect(told.map((m) => m.phone).sort()).toEqual(["13800138001", "13900139001"]); // the plaintiff and the agent; not the defendant
+  expect(told[0]!.params).toEqual({ receipt: `KY-${TRIBUNAL}-20261128-000077`, court: "北京市朝阳区人民法院" });
+
+  // The party on /party: the numbers masked; then no more SMS. The acceptance is not sent to them.
+  const party = createClient(notificationV1.NotificationService, `127.0.0.1:${app.grpcPort}`, {
+    token: await (await createSigner(keys.privateKey)).mintPublic({ visitor: "v1", scope: "filing:party", filing: filingId, audience: NOTIFICATION_AUDIENCE }),
+  });
+  clients.push(party);
+  expect((await party.getPartySms({ filingId })).sms).toMatchObject({ phones: ["138****8001", "139****9001"], optOut: false });
+  expect((await party.setPartySms({ filingId, optOut: true })).sms!.optOut).toBe(true);
+  await expect(party.getPartySms({ filingId: randomUUID() })).rejects.toMatchObject({ code: 7 });
+  await expect((await client(TRIBUNAL, "44", ["window-clerk"])).setPartySms({ filingId, optOut: false })).rejects.toMatchObject({ code: 7 });
+  const base = { filingId, collaboratingCourtId: TRIBUNAL, jurisdictionCourtId: COURT, drill: false };
+  await publish(filingId, { case: "accepted", value: { ...base, round: 1, caseNumber: "（2026）京0105民初99号" } });
+  const conn = await connectMongo({ uri: infra.mongoUri, dbName: db });
+  try {
+    const skipped = await eventually(
+      async () => {
+        // The party's (the court's own webhook and SMS subscription from the first test get theirs too).
+        const all = (await conn.collection("deliveries").find({ filingId, eventType: "kuayu.decision.v1.Accepted" }).toArray()).filter((d) => String(d.targetId).startsWith("party:"));
+        return all.length === 2 && all.every((d) => d.status === "delivered") ? all : undefined;
+      },
+      30_000,
+      "the acceptance's party deliveries done",
+    );
+    expect(skipped.map((d) => d.skipped)).toEqual(["the party asked for no more SMS", "the party asked for no more SMS"]);
+    expect(toParty("party-accepted")).toEqual([]);
+    // Kept sealed: the store holds no number in clear.
+    const kept = JSON.stringify(await conn.collection("party_phones").findOne({ _id: filingId as never }));
+    expect(kept).toMatch(/kyenc:v1:/);
+    expect(kept).not.toMatch(/1380013800|1390013900|1370013700/);
+
+    // A drill's parties are never messaged.
+    const drill = randomUUID();
+    await submitted(drill, true);
+    await eventually(async () => (await conn.collection("filings").countDocuments({ filingId: drill })) > 0, 30_000, "the drill's facts");
+    expect((await conn.collection("deliveries").find({ filingId: drill }).toArray()).filter((d) => String(d.targetId).startsWith("party:"))).toEqual([]);
+    expect(smsCheck.accepted.filter((m) => m.phone === "13800138002")).toEqual([]);
+  } finally {
+    await conn.close();
+  }
 });
 
 it("sends a webhook references only, and keeps no payload once a delivery is done", async () => {

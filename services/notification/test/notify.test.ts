@@ -13,7 +13,9 @@ import {
   withReminders,
   type FilingFacts,
 } from "../src/domain/notify";
-import { project } from "../src/adapters/consumer";
+import { partyMobiles, project } from "../src/adapters/consumer";
+import { create } from "@bufbuild/protobuf";
+import { intakeV1 as intakeProto } from "@kuayu/proto";
 
 const courts = { collaboratingCourtId: "t-440103001", jurisdictionCourtId: "c-110105" };
 const cst = (local: string) => new Date(`${local}+08:00`);
@@ -142,5 +144,27 @@ describe("facts of a filing", () => {
     expect(JSON.stringify(start)).not.toContain("11010519491231002X");
     const accepted = project(start, EVENT.accepted, { ...courts, round: 1, caseNumber: "（2026）京0105民初1号" }, new Date(5));
     expect(accepted).toMatchObject({ caseNumber: "（2026）京0105民初1号", decidedAt: new Date(5), lastEventType: EVENT.accepted });
+  });
+});
+
+describe("the party's SMS numbers", () => {
+  it("are the plaintiffs' and their agents' mainland mobiles, normalised, once each; never a defendant's or a third party's", () => {
+    const details = create(intakeProto.FilingDetailsSchema, {
+      parties: [
+        {
+          role: intakeProto.PartyRole.PLAINTIFF,
+          phone: "+86 138-0013-8000",
+          agents: [
+            { name: "王律师", phone: "13900139000" },
+            { name: "李律师", phone: "13800138000" },
+          ],
+        },
+        { role: intakeProto.PartyRole.PLAINTIFF, phone: "010-65000000" }, // a landline: no SMS
+        { role: intakeProto.PartyRole.DEFENDANT, phone: "13700137000" },
+        { role: intakeProto.PartyRole.THIRD_PARTY, phone: "13600136000" },
+      ],
+    });
+    expect(partyMobiles(details)).toEqual(["13800138000", "13900139000"]);
+    expect(partyMobiles(undefined)).toEqual([]);
   });
 });

@@ -82,6 +82,9 @@ function perVisitor(perMinute: number) {
  *   ListComplaints with a filing:party token (the party's one rating once decided; complaints any
  *   time, with their tracking numbers and the supervisors' answers).
  *
+ * - GET and POST /api/public/party/sms {optOut}: notification's GetPartySms and SetPartySms — the
+ *   numbers the party's SMS go to (masked) and stopping or resuming them.
+ *
  * Look-ups, ratings and complaints count against one per-address limit. 429 with Retry-After beyond a limit.
  */
 export function publicApi(o: PublicOptions) {
@@ -188,6 +191,13 @@ export function publicApi(o: PublicOptions) {
       );
     }
     const metadata = await bearer(visitor, "filing:party", NOTIFICATION_AUDIENCE, bound.filing);
+    if (route.kind === "party-sms") {
+      const call = { metadata, timeoutMs: 10_000 };
+      const answer = (r: { sms?: notificationV1.PartySms }) => json(res, 200, { phones: r.sms?.phones ?? [], optOut: r.sms?.optOut ?? false });
+      if (!route.set) return o.clients.notification.getPartySms({ filingId: bound.filing }, call).then(answer, (err: unknown) => sendError(res, err, o.log, "GetPartySms"));
+      const body = (await readJson(req, 1024)) ?? {};
+      return o.clients.notification.setPartySms({ filingId: bound.filing, optOut: body.optOut === true }, call).then(answer, (err: unknown) => sendError(res, err, o.log, "SetPartySms"));
+    }
     return serveFile({ kind: "document", filingId: bound.filing, documentKind: `DOCUMENT_KIND_${route.documentKind}` }, req, res, metadata, o.clients, 0, o.log);
   };
 }

@@ -8,7 +8,8 @@ export type PublicRoute =
   | { kind: "party-document"; documentKind: PartyDocumentKind }
   | { kind: "party-leave" }
   | { kind: "party-rating" }
-  | { kind: "party-complaints"; file: boolean };
+  | { kind: "party-complaints"; file: boolean }
+  | { kind: "party-sms"; set: boolean };
 
 /** The notices a party may download of their filing (notification's document kinds). */
 export const PARTY_DOCUMENT_KINDS = ["RECEIPT", "CORRECTION_NOTICE", "ACCEPTANCE_NOTICE", "NON_ACCEPTANCE"] as const;
@@ -17,7 +18,7 @@ export type PartyDocumentKind = (typeof PARTY_DOCUMENT_KINDS)[number];
 /**
  * GET /api/public/verify/<code>; POST /api/public/party/lookup, GET /api/public/party/filing,
  * GET /api/public/party/documents/<KIND>, POST /api/public/party/leave, POST /api/public/party/rating,
- * GET and POST /api/public/party/complaints. Nothing else is public.
+ * GET and POST /api/public/party/complaints, GET and POST /api/public/party/sms. Nothing else is public.
  */
 export function publicRoute(method: string, pathname: string): PublicRoute | undefined {
   const get = method === "GET" || method === "HEAD";
@@ -36,6 +37,7 @@ export function publicRoute(method: string, pathname: string): PublicRoute | und
   if (pathname === "/api/public/party/leave" && method === "POST") return { kind: "party-leave" };
   if (pathname === "/api/public/party/rating" && method === "POST") return { kind: "party-rating" };
   if (pathname === "/api/public/party/complaints" && (get || method === "POST")) return { kind: "party-complaints", file: method === "POST" };
+  if (pathname === "/api/public/party/sms" && (get || method === "POST")) return { kind: "party-sms", set: method === "POST" };
   const d = /^\/api\/public\/party\/documents\/([A-Z_]{1,40})$/.exec(pathname);
   if (d && get && (PARTY_DOCUMENT_KINDS as readonly string[]).includes(d[1]!)) return { kind: "party-document", documentKind: d[1] as PartyDocumentKind };
   return undefined;

@@ -43,6 +43,20 @@ function partiesOf(details: intakeV1.FilingDetails | undefined): FilingFacts["pa
   }));
 }
 
+/**
+ * The mainland mobile numbers of the filing side — the plaintiffs (原告, 申请人, …) and their agents —
+ * as given at the window, normalised (11 digits) and without repeats: whom the party's SMS go to.
+ * Defendants and third parties are never messaged.
+ */
+export function partyMobiles(details: intakeV1.FilingDetails | undefined): string[] {
+  const mobile = (p: string | undefined) => {
+    const d = (p ?? "").replace(/[\s-]/g, "").replace(/^(\+?86)(?=1\d{10}$)/, "");
+    return /^1[3-9]\d{9}$/.test(d) ? [d] : [];
+  };
+  const plaintiffs = (details?.parties ?? []).filter((p) => p.role === intakeV1.PartyRole.PLAINTIFF);
+  return [...new Set(plaintiffs.flatMap((p) => [...mobile(p.phone), ...(p.agents ?? []).flatMap((a) => mobile(a.phone))]))];
+}
+
 /** The facts after an event; pure. Later rounds and decisions only move forward. */
 export function project(f: FilingFacts, type: string, m: Record<string, unknown>, at: Date): FilingFacts {
   const base = {
@@ -63,6 +77,7 @@ export function project(f: FilingFacts, type: string, m: Record<string, unknown>
         caseType: isCaseType(caseType) ? caseType : f.caseType,
         receiptNumber: e.receiptNumber || f.receiptNumber,
         parties: e.details ? partiesOf(e.details) : f.parties,
+        partyPhones: e.details ? partyMobiles(e.details).length : f.partyPhones,
         materials: e.materials.map((x) => ({ kind: x.kind, fileName: x.fileName })),
         round: Math.max(round, f.round ?? 0),
         submittedAt: date(e.submittedAt) ?? at,
@@ -105,6 +120,8 @@ export interface ConsumerDeps {
   log: Logger;
   /** Filings whose facts a topic's cache keeps (the least recently used go first); default 5,000. */
   cachedFilings?: number;
+  /** The party's own SMS are sent (an SMS provider is configured); never for drills. */
+  partySms?: boolean;
 }
 
 /** No event of a filing is expected after these: its stored facts matter only to the reminder worker. */
@@ -281,6 +298,13 @@ export function lifecycleConsumer(deps: ConsumerDeps) {
         if (wants(s.eventTypes, type) && hasTemplate(type)) deliveries.push(deps.notifier.message(s, facts, event.meta.id, type, event.meta.time));
       }
     }
+    // The party who filed (and their agents), told by SMS from the window's copy: one message a number.
+    if (deps.partySms && !facts.drill && copy.here(facts.collaboratingCourtId)) {
+      for (let i = 0; i < (facts.partyPhones ?? 0); i++) {
+        const d = deps.notifier.partyMessage(facts, i, event.meta.id, type, event.meta.time);
+        if (d) deliveries.push(d);
+      }
+    }
     if (type === EVENT.routed && facts.routedAt) {
       const opens = nextOpeningIfClosed(facts.routedAt, deps.workingHours(facts.jurisdictionCourtId));
       if (opens && copy.here(facts.collaboratingCourtId)) {
@@ -312,6 +336,8 @@ export function lifecycleConsumer(deps: ConsumerDeps) {
     const deliveries: DeliveryDoc[] = [];
     const documents = new Map<string, DocumentDoc>();
     const changed = new Map<string, { entry: Cached; events: [string, Record<string, unknown>, Date][] }>();
+    /** The filing side's numbers of the submissions in this batch (the window's copy): kept sealed for the party's SMS. */
+    const phones = new Map<string, string[]>();
     try {
       for (const event of events) {
         const type = event.meta.type;
@@ -336,6 +362,10 @@ export function lifecycleConsumer(deps: ConsumerDeps) {
         }
         entry.facts = facts;
         if (!FINAL.has(type)) entry.unwritten = true;
+        if (deps.partySms && !facts.drill && (type === EVENT.submitted || type === EVENT.correctionSubmitted) && copy.here(facts.collaboratingCourtId)) {
+          const details = (m as unknown as intakeEventsV1.FilingSubmitted).details;
+          if (details) phones.set(filingId, partyMobiles(details));
+        }
         const seen = changed.get(filingId) ?? { entry, events: [] };
         seen.events.push([type, m, event.meta.time]);
         changed.set(filingId, seen);
@@ -345,6 +375,15 @@ export function lifecycleConsumer(deps: ConsumerDeps) {
       }
       // What the events call for first, the facts last: a crash between them redelivers the batch,
       // which finds the same facts stored as before and inserts nothing twice.
+      // The numbers before the messages to them (the delivery worker reads them when it sends).
+      if (phones.size > 0) {
+        await deps.store.partyPhones.bulkWrite(
+          [...phones].map(([filingId, list]) => ({
+            replaceOne: { filter: { _id: filingId }, replacement: { phones: list.map((p) => deps.store.crypt.encrypt(p)), updatedAt: new Date() }, upsert: true },
+          })),
+          { ordered: false },
+        );
+      }
       await Promise.all([deps.notifier.insert(notifications, deliveries), issueDocuments(deps.store, [...documents.values()], deps.log)]);
       await writeFacts(copy, changed);
     } catch (err) {

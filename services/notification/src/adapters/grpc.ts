@@ -116,6 +116,13 @@ export function notificationService(deps: GrpcDeps) {
     if (!mayManage(auth, w.courtId)) throw new ForbiddenError(`webhook ${id} belongs to another court`);
     return w;
   };
+  /** The party's SMS of their filing (a filing:party token for it only): the numbers, masked, and the opt-out. */
+  async function partySms(auth: AuthContext, filingId: string) {
+    if (!grants(auth, "filing:party", filingId)) throw new ForbiddenError("only the filing's party (the console's /party page) sets its SMS");
+    const doc = await store.partyPhones.findOne({ _id: filingId });
+    const phones = await Promise.all((doc?.phones ?? []).map(async (p) => maskPhone(await store.crypt.decrypt(p))));
+    return { filingId, phones, optOut: !!(await store.smsOptOuts.findOne({ _id: filingId })) };
+  }
   return implement(
     notificationV1.NotificationService,
     refuseNul({
@@ -251,6 +258,16 @@ export function notificationService(deps: GrpcDeps) {
         await send({ part: { case: "info", value: documentInfoOut(d, sha256) } });
         for (let at = 0; at < pdf.length; at += DOCUMENT_CHUNK) await send({ part: { case: "chunk", value: pdf.subarray(at, at + DOCUMENT_CHUNK) } });
       },
+      async getPartySms(req, ctx) {
+        return { sms: await partySms(ctx.auth, req.filingId) };
+      },
+      async setPartySms(req, ctx) {
+        await partySms(ctx.auth, req.filingId); // the party's own filing
+        const optedOut = !!(await store.smsOptOuts.findOne({ _id: req.filingId }));
+        if (req.optOut && !optedOut) await store.writes.write([{ collection: "sms_opt_outs", insertOne: { _id: req.filingId, at: new Date() } }]);
+        if (!req.optOut && optedOut) await store.writes.write([{ collection: "sms_opt_outs", deleteOne: { filter: { _id: req.filingId } } }]);
+        return { sms: await partySms(ctx.auth, req.filingId) };
+      },
       async verifyDocument(req, ctx) {
         if (verifyLimiter) {
           // A public token (the console's verification page) counts per visitor; a user's per address.
@@ -274,7 +291,7 @@ export function notificationService(deps: GrpcDeps) {
       },
     }),
     // The console's public pages: verification (a public token per visitor) checks codes; a party
-    // bound to their filing (/party) downloads its notices. Nothing else.
-    { verifyDocument: ["document:verify"], getDocument: ["filing:party"] },
+    // bound to their filing (/party) downloads its notices and sets their SMS. Nothing else.
+    { verifyDocument: ["document:verify"], getDocument: ["filing:party"], getPartySms: ["filing:party"], setPartySms: ["filing:party"] },
   );
 }

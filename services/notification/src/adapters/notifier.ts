@@ -1,7 +1,7 @@
 import type { Logger } from "@kuayu/logger";
 import { tickOf } from "@kuayu/mongo";
 import { caseTypeName, type FilingFacts, type Recipient } from "../domain/notify.js";
-import { messageFor } from "../channels/templates.js";
+import { messageFor, partySmsFor } from "../channels/templates.js";
 import { insertAll, type DeliveryDoc, type NotificationDoc, type Store, type SubscriptionDoc } from "./store.js";
 
 // Lifecycle order of event types, to order deliveries of events with the same timestamp.
@@ -47,13 +47,31 @@ export interface Notifier {
   insert(notifications: NotificationDoc[], deliveries: DeliveryDoc[]): Promise<void>;
   /** An in-app notification for one recipient, once per id. */
   notify(n: Notice): Promise<void>;
+  /**
+   * The SMS of an event to the `index`th number of the filing side (party_phones), or undefined
+   * when the party is not told of this event.
+   */
+  partyMessage(filing: FilingFacts, index: number, eventId: string, kind: string, order: Date): DeliveryDoc | undefined;
   /** An e-mail or SMS to a subscription, once per (event, subscription). */
   queueMessage(s: SubscriptionDoc, filing: FilingFacts, eventId: string, kind: string, order: Date, extra?: { nextOpening?: Date }): Promise<void>;
 }
 
+/** The delivery target of the party's SMS to the `index`th number of a filing's filing side. */
+export const partyTarget = (filingId: string, index: number) => `party:${filingId}:${index}`;
+/** The filing and number index of a party target; undefined for a subscription's or webhook's id. */
+export function parsePartyTarget(targetId: string): { filingId: string; index: number } | undefined {
+  const m = /^party:(.+):(\d{1,2})$/.exec(targetId);
+  return m ? { filingId: m[1]!, index: Number(m[2]) } : undefined;
+}
+
 /** The words of a notice: Chinese, from the templates, without identity numbers. */
 export function wordsFor(kind: string, f: FilingFacts, courtName: (id: string) => string, nextOpening?: Date) {
-  return messageFor(kind, {
+  return messageFor(kind, factsForWords(kind, f, courtName, nextOpening));
+}
+
+/** What the templates are told of a filing. */
+function factsForWords(kind: string, f: FilingFacts, courtName: (id: string) => string, nextOpening?: Date) {
+  return {
     receiptNumber: f.receiptNumber,
     caseNumber: f.caseNumber || undefined,
     jurisdictionCourt: courtName(f.jurisdictionCourtId),
@@ -67,7 +85,7 @@ export function wordsFor(kind: string, f: FilingFacts, courtName: (id: string) =
           ? [f.rejection.reason, f.rejection.legalBasis && `依据：${f.rejection.legalBasis}`].filter(Boolean)
           : undefined,
     nextOpening,
-  });
+  };
 }
 
 export function createNotifier(store: Store, courtName: (id: string) => string, onQueued: () => void, onNotified: () => void, log: Logger, settleMs = 300): Notifier {
@@ -123,6 +141,20 @@ export function createNotifier(store: Store, courtName: (id: string) => string, 
         eventType: kind,
         order,
         payload: s.channel === "email" ? { subject: words.subject, text: words.text } : { text: words.sms, sms: words.smsTemplate },
+      });
+    },
+    partyMessage(filing, index, eventId, kind, order) {
+      const words = partySmsFor(kind, factsForWords(kind, filing, courtName));
+      if (!words) return undefined;
+      return notifier.delivery({
+        channel: "sms",
+        targetId: partyTarget(filing.filingId, index),
+        courtId: filing.collaboratingCourtId,
+        filing,
+        eventId,
+        eventType: kind,
+        order,
+        payload: { text: words.sms, sms: words.smsTemplate },
       });
     },
     async insert(notifications, deliveries) {

@@ -6,7 +6,7 @@ import type { Store } from "./store.js";
 /**
  * The notification service's retention steps (docs/security.md "Retention"): everything is deleted
  * by `_id` — the facts (their one writer, the lifecycle consumer, hears nothing more of a filing
- * decided years ago or of an old drill), the documents with their PDFs, the in-app notifications
+ * decided years ago or of an old drill) with the party's numbers and SMS opt-out, the documents with their PDFs, the in-app notifications
  * and the finished deliveries. Nothing is updated.
  */
 export function notificationRetentionSteps(store: Store, pdfFiles: FileStore): RetentionStep[] {
@@ -24,6 +24,12 @@ export function notificationRetentionSteps(store: Store, pdfFiles: FileStore): R
           if (!d) continue;
           if (!dryRun) await store.filings.deleteOne({ _id: f._id });
           report.add("filings", d.rule, "delete");
+          // The party's numbers (and opt-out) go with the facts: no message of the filing is sent any more.
+          for (const col of [store.partyPhones, store.smsOptOuts] as const) {
+            if (!(await col.findOne({ _id: f.filingId }, { projection: { _id: 1 } }))) continue;
+            if (!dryRun) await col.deleteOne({ _id: f.filingId });
+            report.add(col.collectionName, d.rule, "delete");
+          }
         }
       },
     },

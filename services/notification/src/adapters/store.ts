@@ -42,6 +42,18 @@ export interface SubscriptionDoc {
   createdAt: Date;
 }
 
+/** The filing side's mobile numbers of a filing (`_id`), each sealed (@kuayu/fieldcrypt): for the party's SMS. One writer: the window copy's consumer. */
+export interface PartyPhonesDoc {
+  _id: string;
+  phones: string[];
+  updatedAt: Date;
+}
+/** A filing (`_id`) whose party asked for no more SMS (the console's /party page): a unique insert; deleted to ask again. */
+export interface SmsOptOutDoc {
+  _id: string;
+  at: Date;
+}
+
 export type DeliveryStatus = "pending" | "delivered" | "dead";
 export interface DeliveryDoc {
   _id: string; // <event id>:<target id>
@@ -73,6 +85,8 @@ export interface DeliveryDoc {
   createdAt: Date;
   nextAttemptAt: Date;
   deliveredAt?: Date;
+  /** Done without sending, and why (a party who asked for no more SMS). */
+  skipped?: string;
 }
 
 /** A reminder as earlier releases scheduled it, one document each (now the facts hold them: `reminders`). */
@@ -135,6 +149,8 @@ export interface Store {
   reminders: Collection<ReminderDoc>;
   documents: Collection<DocumentDoc>;
   documentPdfs: Collection<DocumentPdfDoc>;
+  partyPhones: Collection<PartyPhonesDoc>;
+  smsOptOuts: Collection<SmsOptOutDoc>;
   locks: Locks;
   /** Seals personal fields at rest (@kuayu/fieldcrypt; the service's data keys in `field_keys`). */
   crypt: FieldCrypt;
@@ -155,6 +171,8 @@ export const COLLECTIONS = [
   { name: "reminders", indexes: [{ keys: { done: 1, dueAt: 1 } as Record<string, 1 | -1> }] },
   { name: "documents", indexes: [{ keys: { key: 1 } as Record<string, 1 | -1>, unique: true }] },
   { name: "document_pdfs" },
+  { name: "party_phones" },
+  { name: "sms_opt_outs" },
   { name: AUDIT_LOG },
 ];
 
@@ -169,6 +187,8 @@ export function openStore(conn: Connection, locks: Locks, crypt: FieldCrypt, pub
     reminders: conn.collection("reminders"),
     documents: conn.collection("documents"),
     documentPdfs: conn.collection("document_pdfs"),
+    partyPhones: conn.collection("party_phones"),
+    smsOptOuts: conn.collection("sms_opt_outs"),
     locks,
     crypt,
     writes: auditLog(conn.db!, { publish: publishAudit }),

@@ -4,7 +4,7 @@ import { NOTICE, reminderStillDue, webhookBody, type FilingFacts, type Reminder 
 import { createReceiverBreakers } from "../channels/receiver-breakers.js";
 import { MAX_ATTEMPTS, NOT_REACHABLE, backoffMs, postWebhook } from "../channels/webhook-client.js";
 import type { SmsMessage } from "../channels/sms.js";
-import type { Notifier } from "./notifier.js";
+import { parsePartyTarget, type Notifier } from "./notifier.js";
 import type { DeliveryDoc, Store } from "./store.js";
 
 /** Sends one delivery; throws (or returns an error text) on failure. */
@@ -74,7 +74,7 @@ const BATCH = 200;
  * the worker is stopping) and nothing is recorded; otherwise the error, if any, and whether the
  * attempt counts toward MAX_ATTEMPTS.
  */
-type Sent = "held" | { error?: string; counted: boolean };
+type Sent = "held" | { error?: string; counted: boolean; skipped?: string };
 
 /**
  * Delivers queued webhooks, e-mails and SMS, several at once: at most `limits.concurrency` in
@@ -135,6 +135,16 @@ export function startDeliveryWorker(store: Store, senders: Senders, log: Logger,
         return { counted: true };
       }
       case "sms": {
+        const party = parsePartyTarget(d.targetId);
+        if (party) {
+          // The party who filed: not if they asked for no more SMS; to the number as given at the window.
+          if (await store.smsOptOuts.findOne({ _id: party.filingId })) return { counted: false, skipped: "the party asked for no more SMS" };
+          const sealed = (await store.partyPhones.findOne({ _id: party.filingId }))?.phones[party.index];
+          if (!sealed) return { error: "the party's number is no longer kept", counted: true };
+          if (!senders.sms) return { error: "no SMS gateway is configured", counted: true };
+          await senders.sms(await store.crypt.decrypt(sealed), { kind: d.payload?.sms?.kind ?? "", params: d.payload?.sms?.params ?? {}, text: d.payload?.text ?? "" });
+          return { counted: true };
+        }
         const s = await store.subscriptions.findOne({ _id: d.targetId });
         if (!s) return { error: "the subscription was removed", counted: true };
         if (!senders.sms) return { error: "no SMS gateway is configured", counted: true };
@@ -166,7 +176,10 @@ export function startDeliveryWorker(store: Store, senders: Senders, log: Logger,
       const attempts = cur.attempts + (sent.counted ? 1 : 0);
       if (!sent.error) {
         // Delivered: what it said is not kept (the receiver has it; the record keeps status and references).
-        await store.deliveries.updateOne({ _id: cur._id }, { $set: { status: "delivered", attempts, lastError: "", deliveredAt: new Date() }, $unset: { payload: "" } });
+        await store.deliveries.updateOne(
+          { _id: cur._id },
+          { $set: { status: "delivered", attempts, lastError: "", deliveredAt: new Date(), ...(sent.skipped ? { skipped: sent.skipped } : {}) }, $unset: { payload: "" } },
+        );
         return true;
       }
       const error = sent.error;

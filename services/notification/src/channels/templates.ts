@@ -51,6 +51,14 @@ export const SMS_KINDS = [
   "reminder",
   "escalation",
   "next-opening",
+  // To the party who filed (partySmsFor), not to the courts' staff.
+  "party-submitted",
+  "party-routed",
+  "party-routing-failed",
+  "party-correction-requested",
+  "party-accepted",
+  "party-rejected",
+  "party-withdrawn",
 ] as const;
 /**
  * The parameters every SMS offers its template (a template uses those it names): the receipt
@@ -267,4 +275,51 @@ export function messageFor(eventType: string, facts: MessageFacts): Message {
   const text = [p.lead, ...(p.extra ?? []), facts_.join("\n"), FOOTER].join("\n\n") + "\n";
   const smsTemplate = { kind: SMS_KIND_OF[kind], params: { receipt: r, court: juris, caseType: type, caseNumber: caseNo, deadline: deadlineShort, opening: openingShort } };
   return { subject: `${SMS_PREFIX}${p.title}（收件编号：${r}）`, text, sms: fitSms(...p.sms), smsTemplate };
+}
+
+/** The events the party who filed is told of by SMS, and their kind. */
+const PARTY_SMS_KINDS: Readonly<Record<string, (typeof SMS_KINDS)[number]>> = {
+  "kuayu.intake.v1.FilingSubmitted": "party-submitted",
+  "kuayu.routing.v1.FilingRouted": "party-routed",
+  "kuayu.routing.v1.RoutingFailed": "party-routing-failed",
+  "kuayu.decision.v1.CorrectionRequested": "party-correction-requested",
+  "kuayu.decision.v1.Accepted": "party-accepted",
+  "kuayu.decision.v1.Rejected": "party-rejected",
+  "kuayu.intake.v1.FilingWithdrawn": "party-withdrawn",
+};
+
+/**
+ * The SMS to the party who filed (and their agent) of an event, or undefined when the party is
+ * not told of it: in plain words, with what to do next, no identity number (the receipt number
+ * lets them look the filing up on the party's page).
+ */
+export function partySmsFor(eventType: string, facts: MessageFacts): Pick<Message, "sms" | "smsTemplate"> | undefined {
+  const kind = PARTY_SMS_KINDS[eventType];
+  if (!kind) return undefined;
+  const r = clean(facts.receiptNumber);
+  const juris = clean(facts.jurisdictionCourt);
+  const type = clean(facts.caseTypeName);
+  const caseNo = clean(facts.caseNumber);
+  const deadlineShort = formatChinaTime(facts.deadline, true);
+  const bodies: string[] = (() => {
+    switch (kind) {
+      case "party-submitted":
+        return [`您的${type}跨域立案申请已提交${juris}，收件编号${r}，可凭此号查询进度。`, `您的跨域立案申请已提交，收件编号${r}，可凭此号查询进度。`];
+      case "party-routed":
+        return [`收件编号${r}的立案材料已送达${juris}，法院将依法审查。`, `收件编号${r}的立案材料已送达管辖法院，法院将依法审查。`];
+      case "party-routing-failed":
+        return [`收件编号${r}的立案材料未能转交${juris}，请联系收件法院窗口。`, `收件编号${r}的立案材料未能转交，请联系收件法院窗口。`];
+      case "party-correction-requested":
+        return deadlineShort
+          ? [`收件编号${r}需补正材料，请于${deadlineShort}前到收件法院窗口补正。`, `收件编号${r}需补正材料，期限${deadlineShort}。`]
+          : [`收件编号${r}需补正材料，请到收件法院窗口补正。`];
+      case "party-accepted":
+        return caseNo ? [`收件编号${r}已由${juris}立案，案号${caseNo}。`, `收件编号${r}已立案，案号${caseNo}。`] : [`收件编号${r}已由${juris}立案。`];
+      case "party-rejected":
+        return [`收件编号${r}经${juris}审查不予受理，请查询进度或下载通知书。`, `收件编号${r}经审查不予受理，请查询进度或下载通知书。`];
+      default:
+        return [`收件编号${r}的跨域立案申请已撤回。`];
+    }
+  })();
+  return { sms: fitSms(...bodies), smsTemplate: { kind, params: { receipt: r, court: juris, caseType: type, caseNumber: caseNo, deadline: deadlineShort, opening: "" } } };
 }

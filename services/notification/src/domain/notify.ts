@@ -23,6 +23,11 @@ export interface FilingFacts {
   correction: { items: { materialKind: string; description: string }[]; deadline: Date; note: string } | undefined;
   /** The last event type applied. */
   lastEventType: string;
+  /**
+   * How many mobile numbers the filing side (the plaintiffs and their agents) gave at the window:
+   * the party's SMS go to each (the numbers themselves are kept sealed apart, `party_phones`).
+   */
+  partyPhones?: number;
   drill: boolean;
   /** The reminders of the round that arrived last (set by its FilingRouted). */
   reminders?: Reminder[];

@@ -2,7 +2,7 @@ import { fromJson, type JsonValue } from "@bufbuild/protobuf";
 import { timestampDate, type Timestamp } from "@bufbuild/protobuf/wkt";
 import { FilingStatus, PartyFilingSchema, type PartyFiling } from "@gen/kuayu/intake/v1/intake_pb";
 import { ComplaintSchema, type Complaint } from "@gen/kuayu/supervision/v1/supervision_pb";
-import { Alert, Button, Card, Descriptions, Flex, Form, Input, List, Rate, Result, Select, Spin, Tag, Typography } from "antd";
+import { Alert, Button, Card, Descriptions, Flex, Form, Input, List, Rate, Result, Select, Spin, Switch, Tag, Typography } from "antd";
 import { useCallback, useEffect, useState } from "react";
 import { CONSOLE_HEADERS } from "../../api/http";
 import { COMPLAINT_CATEGORY_NAMES, COMPLAINT_STATUS_NAMES } from "../supervision/common";
@@ -76,6 +76,37 @@ function notices(f: PartyFiling): { kind: string; name: string }[] {
   if (f.status === FilingStatus.ACCEPTED) out.push({ kind: "ACCEPTANCE_NOTICE", name: "受理通知书" });
   if (f.status === FilingStatus.REJECTED) out.push({ kind: "NON_ACCEPTANCE", name: "不予受理通知书" });
   return out;
+}
+
+/** 短信通知: the numbers the party's SMS go to (masked), and stopping or resuming them. */
+function SmsSetting() {
+  const [state, setState] = useState<{ phones: string[]; optOut: boolean }>();
+  const [error, setError] = useState<string>();
+  const [busy, setBusy] = useState(false);
+  useEffect(() => {
+    void fetch("/api/public/party/sms")
+      .then(async (res) => (res.ok ? setState((await res.json()) as { phones: string[]; optOut: boolean }) : undefined))
+      .catch(() => undefined);
+  }, []);
+  if (!state || state.phones.length === 0) return null;
+  const change = (on: boolean) => {
+    setBusy(true);
+    setError(undefined);
+    void post("sms", { optOut: !on })
+      .then(async (res) => (res.ok ? setState((await res.json()) as { phones: string[]; optOut: boolean }) : setError(await problemOf(res))))
+      .catch(() => setError("提交失败，请稍后再试。"))
+      .finally(() => setBusy(false));
+  };
+  return (
+    <Flex vertical gap={4} style={{ marginTop: 16 }}>
+      <Flex align="center" gap={8}>
+        <Switch id="party-sms" checked={!state.optOut} loading={busy} onChange={change} />
+        <label htmlFor="party-sms">短信通知办理进度（发送至 {state.phones.join("、")}）</label>
+      </Flex>
+      {state.optOut && <Typography.Text type="secondary">已停止短信通知，可随时重新开启。</Typography.Text>}
+      {error && <Alert type="warning" showIcon message={error} />}
+    </Flex>
+  );
 }
 
 /** 满意度评价: once decided, one rating (1–5) with a comment. */
@@ -280,6 +311,7 @@ function FilingView({ f, onLeave }: { f: PartyFiling; onLeave: () => void }) {
           </List.Item>
         )}
       />
+      <SmsSetting />
       {decided && (
         <>
           <Typography.Title level={3} style={{ fontSize: 16, marginTop: 16 }}>
