@@ -10,7 +10,7 @@
 import type { DescService } from "@bufbuild/protobuf";
 import * as grpc from "@grpc/grpc-js";
 import { createServer, type AddressInfo } from "node:net";
-import { INTAKE_AUDIENCE, createSigner, type Role } from "@kuayu/auth";
+import { INTAKE_AUDIENCE, NOTIFICATION_AUDIENCE, createSigner, type Role, type Scope } from "@kuayu/auth";
 import { createClient } from "@kuayu/grpc";
 import { createLogger } from "@kuayu/logger";
 import { connectMongo } from "@kuayu/mongo";
@@ -113,6 +113,8 @@ const TABLE: AuthzRow<Fx>[] = [
     request: (fx) => ({ part: { case: "header", value: { filingId: fx.draft, kind: "evidence", fileName: "evidence.pdf", sizeBytes: 1n } } }),
   },
   { rpc: `${I}DownloadMaterial`, roles: [...CLERKS, "filing-specialist"], scope: "court", owner: WINDOW, request: (fx) => ({ filingId: fx.draft, materialId: fx.draftMaterials[0] }) },
+  // The party's look-up (the console's /party page): its public token only, no role at all.
+  { rpc: `${I}LookupFiling`, roles: [], scope: "none", owner: WINDOW, request: () => ({ receiptNumber: `KY-${WINDOW.courtId}-20261128-000001`, phoneLast4: "8000" }) },
   { rpc: `${I}DownloadMaterials`, roles: [...CLERKS, "filing-specialist"], scope: "court", owner: WINDOW, request: (fx) => ({ filingId: fx.draft, materialIds: fx.draftMaterials }) },
   { rpc: `${I}SubmitCorrection`, roles: CLERKS, scope: "court", owner: WINDOW, request: (fx) => ({ filingId: fx.filing, idempotencyKey: "authz-correction", note: "补正" }) },
   { rpc: `${I}RemoveMaterial`, roles: CLERKS, scope: "court", owner: WINDOW, request: (fx) => ({ filingId: fx.draft, materialId: fx.draftMaterials[1] }) },
@@ -149,6 +151,9 @@ const TABLE: AuthzRow<Fx>[] = [
   { rpc: `${N}WatchNotifications`, roles: ANYONE, scope: "none", owner: WINDOW, request: () => ({}) },
   { rpc: `${N}GetDocument`, roles: ANYONE, scope: "court", owner: WINDOW, request: (fx) => ({ filingId: fx.filing, kind: notificationV1.DocumentKind.RECEIPT }) },
   { rpc: `${N}VerifyDocument`, roles: ANYONE, scope: "none", owner: WINDOW, request: (fx) => ({ verificationCode: fx.documentCode }) },
+  // The party's own SMS of their filing: only the console's public token bound to it, no role at all.
+  { rpc: `${N}GetPartySms`, roles: [], scope: "none", owner: WINDOW, request: (fx) => ({ filingId: fx.filing }) },
+  { rpc: `${N}SetPartySms`, roles: [], scope: "none", owner: WINDOW, request: (fx) => ({ filingId: fx.filing, optOut: false }) },
   { rpc: `${N}ListWebhooks`, roles: MANAGERS, scope: "none", owner: WINDOW, request: () => ({}) },
   { rpc: `${N}AddWebhook`, roles: MANAGERS, scope: "none", owner: WINDOW, request: () => ({ url: "http://127.0.0.1:1/authz", secret: "s".repeat(40) }) },
   { rpc: `${N}ListDeliveries`, roles: MANAGERS, scope: "court", provinceWide: ["operator"], owner: WINDOW, request: (fx) => ({ webhookId: fx.webhook }) },
@@ -336,10 +341,19 @@ it("has a row for every RPC of every service", () => {
   expect(tableProblems(TABLE, kuayuServices(Object.values(proto) as Record<string, unknown>[]))).toEqual([]);
 });
 
+/** The RPCs the console's public pages reach, with the public token's scope and audience. */
+const PUBLIC_TOKENS: Record<string, { scope: Scope; audience: string }> = {
+  [`${I}LookupFiling`]: { scope: "filing:lookup", audience: INTAKE_AUDIENCE },
+  [`${N}GetPartySms`]: { scope: "filing:party", audience: NOTIFICATION_AUDIENCE },
+  [`${N}SetPartySms`]: { scope: "filing:party", audience: NOTIFICATION_AUDIENCE },
+};
+
 const forged = new Map<string, Record<Forgery, string>>();
 const forgedFor = async (row: AuthzRow<Fx>) => {
-  const key = `${row.owner.courtId} ${row.roles.join()}`;
-  if (!forged.has(key)) forged.set(key, await forgedTokens(await mint(row.owner, row.roles), keys));
+  // A row no role may call (public tokens only): forgeries of a clerk's token.
+  const roles: readonly Role[] = row.roles.length > 0 ? row.roles : ["window-clerk"];
+  const key = `${row.owner.courtId} ${roles.join()}`;
+  if (!forged.has(key)) forged.set(key, await forgedTokens(await mint(row.owner, roles), keys));
   return forged.get(key)!;
 };
 
@@ -376,6 +390,16 @@ describe.each(TABLE.map((row) => [row.rpc, row] as const))("%s", (_rpc, row) => 
   if (row.scope === "national") {
     it("refuses a province's callers: PERMISSION_DENIED", async () => {
       expect(await answers(row, HIGH_COURT, row.roles)).toEqual(allDenied(row.roles));
+    });
+  }
+  const open = PUBLIC_TOKENS[row.rpc];
+  if (open) {
+    it(`lets the console's public token (${open.scope}) past the check, and no other public token`, async () => {
+      const signer = await createSigner(keys.privateKey);
+      const token = (scope: Scope, audience: string) => signer.mintPublic({ visitor: "authz", scope, audience, ...(scope === "filing:party" ? { filing: fx.filing } : {}) });
+      expect(named(await call(row, `Bearer ${await token(open.scope, open.audience)}`))).not.toMatch(/^(UNAUTHENTICATED|PERMISSION_DENIED|UNIMPLEMENTED|INTERNAL|UNKNOWN) /);
+      const other: Scope = open.scope === "filing:party" ? "filing:lookup" : "filing:party";
+      expectCode(await call(row, `Bearer ${await token(other, open.audience)}`), grpc.status.PERMISSION_DENIED);
     });
   }
   it("lets each listed role of court A past the check with the same request", async () => {

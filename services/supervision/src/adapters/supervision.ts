@@ -219,7 +219,7 @@ export function createSupervision(store: Store, dir: Directory, group: GroupOpti
       const online = "party" in voice;
       if (!online && e.collaboratingCourtId !== voice.window.courtId) throw new ForbiddenError("complaints about a filing come from its collaborating court's window");
       const now = new Date();
-      const c: ComplaintDoc = {
+      let c: ComplaintDoc = {
         _id: trackingNumber(now),
         filingId,
         jurisdictionCourtId: e.jurisdictionCourtId,
@@ -232,7 +232,11 @@ export function createSupervision(store: Store, dir: Directory, group: GroupOpti
         filedAt: now,
         ...(online ? { byParty: true } : {}),
       };
-      await store.writes.write([{ collection: "complaints", insertOne: c }]);
+      // A tracking number drawn twice on one day (31^6 of them): the unique insert refuses it, draw again.
+      for (let tries = 1; (await store.writes.write([{ collection: "complaints", insertOne: c }]))[0] !== 1; tries++) {
+        if (tries >= 5) throw new Error("no free complaint tracking number after 5 draws");
+        c = { ...c, _id: trackingNumber(now) };
+      }
       if (e.day) await addToWindowCounters(store, e, { complaints: 1 });
       return c;
     },
