@@ -81,7 +81,6 @@ function perVisitor(perMinute: number) {
  *   text}, GET /api/public/party/complaints: supervision's RateFiling, FileComplaint and
  *   ListComplaints with a filing:party token (the party's one rating once decided; complaints any
  *   time, with their tracking numbers and the supervisors' answers).
- *
  * - GET and POST /api/public/party/sms {optOut}: notification's GetPartySms and SetPartySms — the
  *   numbers the party's SMS go to (masked) and stopping or resuming them.
  *

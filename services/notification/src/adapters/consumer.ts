@@ -5,6 +5,8 @@ import { commonV1, decisionEventsV1, idFromEnum, intakeV1, type intakeEventsV1, 
 import { isCaseType, type WorkingHours } from "@kuayu/domain";
 import { provinceOfTopic } from "@kuayu/topics";
 import { EVENT, NOTICE, documentFor, issuerOf, nextOpeningIfClosed, recipientsOf, remindersFor, wants, webhookRef, withReminders, type DocumentKind, type FilingFacts } from "../domain/notify.js";
+import { normalise } from "@kuayu/fieldcrypt";
+import { isMainlandMobile } from "../channels/sms.js";
 import { hasTemplate } from "../channels/templates.js";
 import { DocumentInputError } from "../documents/types.js";
 import { issueDocuments } from "./documents.js";
@@ -49,9 +51,10 @@ function partiesOf(details: intakeV1.FilingDetails | undefined): FilingFacts["pa
  * Defendants and third parties are never messaged.
  */
 export function partyMobiles(details: intakeV1.FilingDetails | undefined): string[] {
+  // The same normalisation as the blind indexes' (digits, without the country code).
   const mobile = (p: string | undefined) => {
-    const d = (p ?? "").replace(/[\s-]/g, "").replace(/^(\+?86)(?=1\d{10}$)/, "");
-    return /^1[3-9]\d{9}$/.test(d) ? [d] : [];
+    const d = normalise("phone", p ?? "");
+    return isMainlandMobile(d) ? [d] : [];
   };
   const plaintiffs = (details?.parties ?? []).filter((p) => p.role === intakeV1.PartyRole.PLAINTIFF);
   return [...new Set(plaintiffs.flatMap((p) => [...mobile(p.phone), ...(p.agents ?? []).flatMap((a) => mobile(a.phone))]))];
