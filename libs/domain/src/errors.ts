@@ -41,7 +41,7 @@ const GRPC_TRANSIENT = new Set([14, 4, 8, 10]);
 
 /**
  * Does this error pass with time — the store or the broker unreachable or restarting, a peer
- * service unavailable, a lost race (ConflictError) or a lock held elsewhere (LockBusyError)? A
+ * service unavailable, a lost race (ConflictError)? A
  * consumer waits and tries again for as long as it lasts instead of dead-lettering the event; a
  * gRPC handler answers UNAVAILABLE or ABORTED rather than INTERNAL. Classified by the errors'
  * names and codes (the drivers' classes are not imported here); a cause chain is followed.
@@ -49,7 +49,7 @@ const GRPC_TRANSIENT = new Set([14, 4, 8, 10]);
 export function isTransient(err: unknown): boolean {
   for (let e = err as Record<string, unknown> | undefined, depth = 0; e && typeof e === "object" && depth < 5; e = e.cause as Record<string, unknown> | undefined, depth++) {
     const name = typeof e.name === "string" ? e.name : "";
-    if (name === "ConflictError" || name === "LockBusyError") return true;
+    if (name === "ConflictError") return true;
     // mongodb driver: network, pool, server selection and topology errors.
     if (/^Mongo(Network|NetworkTimeout|ServerSelection|NotConnected|PoolClosed|PoolCleared|TopologyClosed)Error$/.test(name)) return true;
     if (e.errorLabelSet instanceof Set && e.errorLabelSet.has("RetryableWriteError")) return true;

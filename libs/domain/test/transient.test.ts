@@ -4,7 +4,7 @@ import { MongoNetworkError, MongoServerError, MongoServerSelectionError } from "
 import { isTransient, NotFoundError, StateError, ValidationError } from "@kuayu/domain";
 
 describe("isTransient: what a consumer waits out instead of dead-lettering", () => {
-  it("the store unreachable, the broker unreachable, a peer service down, a lost race, a busy lock", () => {
+  it("the store unreachable, the broker unreachable, a peer service down, a lost race", () => {
     expect(isTransient(new MongoNetworkError("connection 3 to 127.0.0.1:27017 closed"))).toBe(true);
     expect(isTransient(new MongoServerSelectionError("Server selection timed out after 5000 ms", { type: "Unknown", servers: new Map() } as never))).toBe(true);
     expect(isTransient(new KafkaJSConnectionError("Connection error: connect ECONNREFUSED 127.0.0.1:9092"))).toBe(true);

@@ -79,9 +79,8 @@ export function fieldViolations(err: unknown): FieldViolation[] {
 /** The RpcError for an error a handler threw on purpose (RpcError or a domain error); else undefined. */
 export function fromDomain(err: unknown): RpcError | undefined {
   if (err instanceof RpcError) return err;
-  // A busy lock (@kuayu/mongo) means another writer is on the same record: safe to retry.
-  if ((err as Error | undefined)?.name === "LockBusyError" || (err as Error | undefined)?.name === "ConflictError")
-    return new RpcError(grpc.status.ABORTED, `${(err as Error).message} (concurrent change)`);
+  // A lost race (@kuayu/outbox versioned documents): another writer changed the same record; safe to retry.
+  if ((err as Error | undefined)?.name === "ConflictError") return new RpcError(grpc.status.ABORTED, `${(err as Error).message} (concurrent change)`);
   if (!(err instanceof DomainError)) return undefined;
   if (err instanceof ValidationError) return invalidArgument(err.violations);
   if (err instanceof NotFoundError) return notFound(err.message);

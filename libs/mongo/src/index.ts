@@ -60,9 +60,9 @@ export async function ensureCollections(conn: Connection, specs: { name: string;
   }
 }
 
-/** The collections of locks and sequences (createLocks, createSequences) and of file stores (gridFsFileStore). */
+/** The collections of sequences (createSequences) and of file stores (gridFsFileStore). */
 export function coordinationCollections(...fileBuckets: string[]) {
-  return [{ name: "locks" }, { name: "sequences" }, { name: "sequences_spares" }, ...fileBuckets.flatMap(fileStoreCollections)];
+  return [{ name: "sequences" }, { name: "sequences_spares" }, ...fileBuckets.flatMap(fileStoreCollections)];
 }
 
 /** Round trip to the store; throws when it is unreachable. */
@@ -80,7 +80,6 @@ export function isDuplicateKey(err: unknown): boolean {
   return (err as { code?: number })?.code === 11000;
 }
 
-export { createLocks, LockBusyError, type Locks, type LockOptions } from "./lock.js";
 export { createSequences, type Sequences } from "./sequence.js";
 export { gridFsFileStore, fileStoreCollections, type FileStore } from "./file-store.js";
 export { createWatchHub, findChangedSince, tickOf, TICK_MS, type Changed, type WatchHub } from "./watch-hub.js";

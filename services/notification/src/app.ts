@@ -7,9 +7,9 @@ import { startServer, tlsFromSettings, type RunningServer } from "@kuayu/grpc";
 import { brokerReadiness, createKafka, createProducer, ensureTopics, runConsumer, type EventProducer, type RunningConsumer } from "@kuayu/kafka";
 import { runShutdown } from "@kuayu/lifecycle";
 import type { Logger } from "@kuayu/logger";
-import { connectMongo, storeReadiness, coordinationCollections, createLocks, createWatchHub, ensureCollections, findChangedSince, gridFsFileStore, type WatchHub } from "@kuayu/mongo";
+import { connectMongo, storeReadiness, coordinationCollections, createWatchHub, ensureCollections, findChangedSince, gridFsFileStore, type WatchHub } from "@kuayu/mongo";
 import { runRetention, startRetentionTimer, type RetentionTimer } from "@kuayu/mongo";
-import { ALL_AUDIT_TOPICS, lifecycleTopics, eventSecurity } from "@kuayu/topics";
+import { ALL_AUDIT_TOPICS, lifecycleTopic, lifecycleTopics, eventSecurity } from "@kuayu/topics";
 import type { Connection } from "mongoose";
 import type { Config } from "./config.js";
 import { lifecycleConsumer } from "./adapters/consumer.js";
@@ -65,7 +65,7 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
     // Personal fields of what is kept (webhook deliveries' event bodies) are sealed with notification's own data keys.
     crypt = await fieldCryptFromSettings(config, conn.db!);
     // Audited calls' writes go with their records (docs/security.md "Audit trail"), published by the producer below.
-    const store = openStore(conn, createLocks(conn), crypt, (e) => producer!.sendRecords([e]));
+    const store = openStore(conn, crypt, (e) => producer!.sendRecords([e]));
     const files = gridFsFileStore(conn, "documents", log);
     // PDFs a crash left without their document_pdfs entry, after an hour.
     const sweep = () => void files.sweep(pdfReferences(store), 3600_000).catch((err: unknown) => log.warn({ err }, "document file sweep failed"));
@@ -98,6 +98,11 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
       log,
       config.DELIVERY_INTERVAL_MS,
       config.DELIVERY_BACKOFF_MS,
+      // Its deliveries are this member's while its consumer owns their court's province's topic.
+      (courtId) => {
+        const province = dir.byId(courtId)?.province;
+        return !!province && !!consumer && consumer.assigned(lifecycleTopic(province).name).length > 0;
+      },
       { concurrency: config.DELIVERY_CONCURRENCY, perReceiver: config.DELIVERY_CONCURRENCY_PER_RECEIVER, breakerResetMs: config.WEBHOOK_BREAKER_RESET_MS },
     );
     const notifier = createNotifier(

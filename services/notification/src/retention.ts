@@ -4,7 +4,7 @@
 import { configOrExit, retentionSchedule } from "@kuayu/config";
 import { fieldCryptFromSettings } from "@kuayu/fieldcrypt";
 import { createLogger } from "@kuayu/logger";
-import { connectMongo, createLocks, gridFsFileStore, retentionCommand } from "@kuayu/mongo";
+import { connectMongo, gridFsFileStore, retentionCommand } from "@kuayu/mongo";
 import { readConfig } from "./config.js";
 import { notificationRetentionSteps } from "./adapters/retention.js";
 import { openStore } from "./adapters/store.js";
@@ -15,7 +15,7 @@ async function main() {
   return retentionCommand("notification", process.argv.slice(2), async () => {
     const conn = await connectMongo({ uri: config.MONGO_URI, dbName: config.MONGO_DB });
     const crypt = await fieldCryptFromSettings(config, conn.db!);
-    const steps = notificationRetentionSteps(openStore(conn, createLocks(conn), crypt), gridFsFileStore(conn, "documents", log));
+    const steps = notificationRetentionSteps(openStore(conn, crypt), gridFsFileStore(conn, "documents", log));
     return { steps, schedule: retentionSchedule(config), log, close: () => (crypt.close(), conn.close()) };
   });
 }

@@ -7,7 +7,7 @@ import { create, type DescMessage, type MessageInitShape } from "@bufbuild/proto
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import type { ConsumedEvent } from "@kuayu/kafka";
 import { createLogger } from "@kuayu/logger";
-import { connectMongo, createLocks, ensureCollections } from "@kuayu/mongo";
+import { connectMongo, ensureCollections } from "@kuayu/mongo";
 import { commonV1, decisionEventsV1, intakeEventsV1, intakeV1, routingEventsV1 } from "@kuayu/proto";
 import { lifecycleTopic } from "@kuayu/topics";
 import { loadDirectory } from "@kuayu/directory";
@@ -16,9 +16,9 @@ import type { Connection } from "mongoose";
 import { lifecycleConsumer } from "../src/adapters/consumer";
 import { documentRecord } from "../src/adapters/documents";
 import { createNotifier } from "../src/adapters/notifier";
-import { COLLECTIONS, openStore, type Store } from "../src/adapters/store";
+import { COLLECTIONS, openStore, type DeliveryDoc, type Store } from "../src/adapters/store";
 import { loadTargets, type Targets } from "../src/adapters/targets";
-import { startReminderWorker } from "../src/adapters/workers";
+import { startDeliveryWorker, startReminderWorker } from "../src/adapters/workers";
 
 const log = createLogger({ service: "test", level: "silent" });
 const dir = loadDirectory();
@@ -32,7 +32,7 @@ beforeAll(async () => {
   await assertInfraUp();
   conn = await connectMongo({ uri: infra.mongoUri, dbName: uniqueName("notification_batch") });
   await ensureCollections(conn, COLLECTIONS);
-  store = openStore(conn, createLocks(conn), await fieldCryptFromEnv(conn.db!));
+  store = openStore(conn, await fieldCryptFromEnv(conn.db!));
   targets = await loadTargets(store, log);
 });
 afterAll(async () => {
@@ -202,4 +202,59 @@ it("serves both courts from one copy when they are in one province, and takes up
   // The old facts were taken up (the receipt number, the round) and their reminders ended.
   expect(await store.filings.findOne({ _id: `${f.filingId}@11` })).toMatchObject({ receiptNumber: `KY-${WINDOW}-20261203-000001`, round: 1, waiting: false });
   expect(await store.filings.findOne({ _id: f.filingId })).toMatchObject({ waiting: false });
+});
+
+it("works only the deliveries of the courts whose province's topic it owns, past pages of other members' deliveries", async () => {
+  // One subscription each for a Beijing and a Guangdong court; 250 Guangdong e-mails queued first.
+  const bj = { _id: `s-${randomUUID()}`, courtId: COURT, channel: "email" as const, address: "bj@example.test", eventTypes: [], createdAt: new Date() };
+  const gd = { _id: `s-${randomUUID()}`, courtId: WINDOW, channel: "email" as const, address: "gd@example.test", eventTypes: [], createdAt: new Date() };
+  await store.subscriptions.insertMany([bj, gd]);
+  const due = new Date(Date.now() - 1000);
+  const mail = (s: typeof bj, i: number, order: Date): DeliveryDoc => ({
+    _id: `e-${randomUUID()}:${s._id}`,
+    channel: "email",
+    targetId: s._id,
+    courtId: s.courtId,
+    filingId: `f-${s.courtId}-${i}`,
+    eventId: `e-${i}`,
+    eventType: "kuayu.intake.v1.FilingSubmitted",
+    order,
+    rank: 0,
+    payload: { subject: "s", text: String(i) },
+    status: "pending",
+    attempts: 0,
+    lastError: "",
+    createdAt: due,
+    nextAttemptAt: due,
+  });
+  await store.deliveries.insertMany([
+    ...Array.from({ length: 250 }, (_, i) => mail(gd, i, new Date(Date.UTC(2026, 0, 1, 0, 0, i)))),
+    ...Array.from({ length: 3 }, (_, i) => mail(bj, i, new Date(Date.UTC(2026, 0, 2, 0, 0, i)))),
+  ]);
+  const sendsOf = (province: string) => {
+    const sent: string[] = [];
+    const worker = startDeliveryWorker(
+      store,
+      { email: async (to) => void sent.push(to), webhookTimeoutMs: 1000, webhookPolicy: { allowLoopback: true, allowCidrs: [] } },
+      log,
+      3600_000,
+      1000,
+      (courtId) => dir.byId(courtId)?.province === province,
+      { concurrency: 8, perReceiver: 8, breakerResetMs: 30_000 },
+    );
+    return { sent, worker };
+  };
+  const beijing = sendsOf("11");
+  await beijing.worker.runOnce();
+  await beijing.worker.stop();
+  // Beijing's member found its three behind 250 others and sent them; it touched no Guangdong one.
+  expect(beijing.sent).toEqual(["bj@example.test", "bj@example.test", "bj@example.test"]);
+  expect(await store.deliveries.countDocuments({ targetId: bj._id, status: "delivered" })).toBe(3);
+  expect(await store.deliveries.countDocuments({ targetId: gd._id, status: "delivered" })).toBe(0);
+  const guangdong = sendsOf("44");
+  await guangdong.worker.runOnce();
+  await guangdong.worker.stop();
+  expect(guangdong.sent.length).toBeGreaterThan(0);
+  expect(new Set(guangdong.sent)).toEqual(new Set(["gd@example.test"]));
+  expect(await store.deliveries.countDocuments({ targetId: gd._id, status: "delivered" })).toBe(guangdong.sent.length);
 });

@@ -4,7 +4,7 @@
 // serve identical bytes; a lost file is rendered again.
 import { fieldCryptFromEnv } from "@kuayu/fieldcrypt";
 import { createLogger } from "@kuayu/logger";
-import { connectMongo, coordinationCollections, createLocks, ensureCollections, gridFsFileStore } from "@kuayu/mongo";
+import { connectMongo, coordinationCollections, ensureCollections, gridFsFileStore } from "@kuayu/mongo";
 import { assertInfraUp, infra, uniqueName } from "@kuayu/testkit";
 import type { Connection } from "mongoose";
 import { documentHash, documentIssuer, documentPdfs } from "../src/adapters/documents";
@@ -58,7 +58,7 @@ beforeAll(async () => {
   for (let i = 0; i < REPLICAS; i++) conns.push(await connectMongo({ uri: infra.mongoUri, dbName }));
   await ensureCollections(conns[0]!, [...COLLECTIONS, ...coordinationCollections("documents")]);
   const crypt = await fieldCryptFromEnv(conns[0]!.db!);
-  stores = conns.map((c) => openStore(c, createLocks(c), crypt));
+  stores = conns.map((c) => openStore(c, crypt));
 });
 afterAll(async () => {
   await conns[0]?.dropDatabase();

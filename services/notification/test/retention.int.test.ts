@@ -6,7 +6,7 @@ import type { Connection } from "mongoose";
 import { fieldCryptFromEnv } from "@kuayu/fieldcrypt";
 import { createLogger } from "@kuayu/logger";
 import { DEFAULT_SCHEDULE } from "@kuayu/domain";
-import { connectMongo, createLocks, gridFsFileStore, runRetention, type FileStore } from "@kuayu/mongo";
+import { connectMongo, gridFsFileStore, runRetention, type FileStore } from "@kuayu/mongo";
 import { infra, uniqueName } from "@kuayu/testkit";
 import { notificationRetentionSteps } from "../src/adapters/retention";
 import { openStore, type DeliveryDoc, type Store } from "../src/adapters/store";
@@ -92,7 +92,7 @@ const fileExists = async (id: string) => (await conn.db!.collection("documents.f
 
 beforeAll(async () => {
   conn = await connectMongo({ uri: infra.mongoUri, dbName: uniqueName("notification_retention") });
-  store = openStore(conn, createLocks(conn), await fieldCryptFromEnv(conn.db!));
+  store = openStore(conn, await fieldCryptFromEnv(conn.db!));
   files = gridFsFileStore(conn, "documents", log);
   await store.filings.insertMany([
     facts("old", ago(4 * YEAR)),

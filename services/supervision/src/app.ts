@@ -8,7 +8,7 @@ import { startServer, tlsFromSettings, type RunningServer } from "@kuayu/grpc";
 import { brokerReadiness, createKafka, createProducer, ensureTopics, runConsumer, type EventProducer, type RunningConsumer } from "@kuayu/kafka";
 import { runShutdown } from "@kuayu/lifecycle";
 import type { Logger } from "@kuayu/logger";
-import { connectMongo, storeReadiness, coordinationCollections, createLocks, ensureCollections } from "@kuayu/mongo";
+import { connectMongo, storeReadiness, coordinationCollections, ensureCollections } from "@kuayu/mongo";
 import { runRetention, startRetentionTimer, type RetentionTimer } from "@kuayu/mongo";
 import { ALL_AUDIT_TOPICS, auditTopics, lifecycleStream, lifecycleTopics, ownCopy, supervisionTopics, eventSecurity, PROVINCE_CODES } from "@kuayu/topics";
 import type { Connection } from "mongoose";
@@ -62,13 +62,13 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
 
   let conn: Connection | undefined, producer: EventProducer | undefined, consumer: RunningConsumer | undefined, audits: RunningConsumer | undefined, server: RunningServer | undefined;
   let http: Server | undefined, timer: NodeJS.Timeout | undefined, overdueGauge: { stop(): void } | undefined, retention: RetentionTimer | undefined;
-  let auditSweeper: { stop(): void } | undefined;
+  let auditSweeper: { stop(): void } | undefined, feedbackTimer: NodeJS.Timeout | undefined;
   try {
     conn = await connectMongo({ uri: config.MONGO_URI, dbName: config.MONGO_DB });
     await ensureCollections(conn, [...COLLECTIONS, ...AUDIT_COLLECTIONS, ...coordinationCollections()]);
     const trail = auditTrail(conn, { alg: config.AUDIT_HASH, scope, provinces: PROVINCE_CODES, courtProvince: (id) => dir.byId(id)?.province });
     // Audited calls' writes go with their records (docs/security.md "Audit trail"), published by the producer below.
-    const store = openStore(conn, createLocks(conn), (e) => producer!.sendRecords([e]));
+    const store = openStore(conn, (e) => producer!.sendRecords([e]));
     const sup = createSupervision(
       store,
       dir,
@@ -77,6 +77,9 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
     );
     overdueGauge = watchOverdue(store);
     recount = sup.recountWorkingMinutes;
+    // Ratings and complaints queued by any replica, counted by the member that owns their stream.
+    feedbackTimer = setInterval(() => void sup.countFeedback().catch((err: unknown) => log.warn({ err }, "counting ratings and complaints failed; will retry")), config.SUPERVISION_FEEDBACK_MS);
+    feedbackTimer.unref();
     // Retention, daily (RETENTION_ENABLED, RETENTION_HOUR; docs/security.md "Retention").
     const retentionSteps = supervisionRetentionSteps(store);
     retention = startRetentionTimer({
@@ -192,6 +195,7 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
       [
         { name: "gRPC NOT_SERVING", run: () => server?.notServing() },
         { name: "stop schedule", run: () => clearInterval(timer) },
+        { name: "stop counting feedback", run: () => clearInterval(feedbackTimer) },
         { name: "stop retention", run: () => retention?.stop() },
         { name: "stop audit log sweeper", run: () => auditSweeper?.stop() },
         { name: "stop consuming", run: () => consumer?.stop() },

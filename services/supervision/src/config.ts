@@ -19,6 +19,8 @@ const schema = z
     SUPERVISION_FLUSH_MS: fields.millis(1000),
     /** …or until the flush holds this many events. */
     SUPERVISION_FLUSH_MAX_EVENTS: z.coerce.number().int().min(1).default(2000),
+    /** How often the owner of a stream counts the ratings and complaints other replicas queued for it. */
+    SUPERVISION_FEEDBACK_MS: fields.millis(2000),
     KAFKA_FROM_BEGINNING: fields.fromBeginning,
     /** The litigation-cost model (JSON; its fields replace the defaults': docs/supervision-cost.md). Unset: the defaults. */
     COST_MODEL_FILE: z.string().optional(),

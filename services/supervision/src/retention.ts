@@ -3,7 +3,7 @@
 // with the service's own settings (MONGO_URI, MONGO_DB, RETENTION_*).
 import { configOrExit, retentionSchedule } from "@kuayu/config";
 import { createLogger } from "@kuayu/logger";
-import { connectMongo, createLocks, retentionCommand } from "@kuayu/mongo";
+import { connectMongo, retentionCommand } from "@kuayu/mongo";
 import { readConfig } from "./config.js";
 import { supervisionRetentionSteps } from "./adapters/retention.js";
 import { openStore } from "./adapters/store.js";
@@ -13,7 +13,7 @@ async function main() {
   const log = createLogger({ service: "supervision-retention", level: config.LOG_LEVEL });
   return retentionCommand("supervision", process.argv.slice(2), async () => {
     const conn = await connectMongo({ uri: config.MONGO_URI, dbName: config.MONGO_DB });
-    return { steps: supervisionRetentionSteps(openStore(conn, createLocks(conn))), schedule: retentionSchedule(config), log, close: () => conn.close() };
+    return { steps: supervisionRetentionSteps(openStore(conn)), schedule: retentionSchedule(config), log, close: () => conn.close() };
   });
 }
 

@@ -4,7 +4,7 @@
 // counted once, in its court's, its province's and the national figures.
 import { randomUUID } from "node:crypto";
 import { loadDirectory } from "@kuayu/directory";
-import { connectMongo, createLocks, ensureCollections } from "@kuayu/mongo";
+import { connectMongo, ensureCollections } from "@kuayu/mongo";
 import { lifecycleStream, lifecycleTopic } from "@kuayu/topics";
 import { assertInfraUp, infra, uniqueName } from "@kuayu/testkit";
 import type { Connection } from "mongoose";
@@ -24,7 +24,7 @@ beforeAll(async () => {
   await assertInfraUp();
   conn = await connectMongo({ uri: infra.mongoUri, dbName: uniqueName("supervision_group") });
   await ensureCollections(conn, COLLECTIONS);
-  store = openStore(conn, createLocks(conn));
+  store = openStore(conn);
 });
 afterAll(async () => {
   await conn?.dropDatabase();
@@ -120,4 +120,42 @@ it("goes on counting a filing in flight when the per-province topics came, thoug
   expect(await day({ level: "court", id: COURTS["44"] })).toMatchObject(once);
   expect((await store.counters.province.findOne({ _id: "real:44:2026-05" }))?.offsets).toEqual({ ...old, [offsetKey(stream)]: 1 });
   expect(await store.ledger.findOne({ _id: routed!.filingId })).toMatchObject({ stream, offset: 1, counted: ["arrival", "response", "decision"] });
+});
+
+it("counts ratings and complaints queued by any replica in the member that owns their stream, once, also when a row is taken again after a crash", async () => {
+  await Promise.all([store.counters.province.deleteMany({}), store.counters.court.deleteMany({}), store.ledger.deleteMany({}), store.open.deleteMany({}), store.feedback.deleteMany({})]);
+  const stream = lifecycleStream(lifecycleTopic("11").name);
+  const [routed, acknowledged, accepted] = partitionEvents("11");
+  const group = { flushMs: 50, maxEvents: 10_000, maxFetches: 1 };
+  const owner = createSupervision(store, dir, group);
+  await owner.assigned([stream]);
+  await owner.ingest(stream, [routed!, acknowledged!, accepted!]);
+  // Another replica (it owns no stream) takes the window's rating for the party and a complaint: queued only.
+  const other = createSupervision(store, dir, group);
+  await other.assigned([]);
+  const window = { window: { courtId: "t-440103001" } as never };
+  await other.rate(window, routed!.filingId, 2, "", true);
+  await other.complain(window, routed!.filingId, "slow-response", "回复太慢");
+  const day = () => owner.indicatorsOf({ level: "province", id: "11" }, "2026-05-06", "2026-05-06", undefined, new Date("2026-05-20T00:00:00Z"));
+  expect(await day()).toMatchObject({ satisfactionCount: 0, complaints: 0 });
+  expect(await other.countFeedback()).toBe(0);
+  const queued = await store.feedback.find({}).toArray();
+  expect(queued.map((r) => r._id.split(":")[0]).sort()).toEqual(["complaint", "rating"]);
+
+  expect(await owner.countFeedback()).toBe(2);
+  const once = { satisfactionCount: 1, satisfactionAverage: 2, complaints: 1 };
+  expect(await day()).toMatchObject(once);
+  expect(await owner.indicatorsOf({ level: "court", id: COURTS["11"] }, "2026-05-06", "2026-05-06", undefined, new Date("2026-05-20T00:00:00Z"))).toMatchObject(once);
+  expect(await store.feedback.countDocuments()).toBe(0);
+  // A crash between the counters and the queue's delete leaves the rows: taken again, they count once.
+  await store.feedback.insertMany(queued);
+  expect(await owner.countFeedback()).toBe(2);
+  // So does the party's second rating at the window (the same id, queued again with another score).
+  await other.rate(window, routed!.filingId, 5, "", true);
+  expect(await owner.countFeedback()).toBe(1);
+  expect(await day()).toMatchObject(once);
+  // A rating the owner takes itself is counted before the call returns.
+  await owner.rate(window, routed!.filingId, 4, "", false);
+  expect(await day()).toMatchObject({ satisfactionCount: 2, satisfactionAverage: 3, complaints: 1 });
+  expect(await store.feedback.countDocuments()).toBe(0);
 });

@@ -1,7 +1,7 @@
 // Scheduled notices are issued once however many replicas run the schedule: their id is the same
 // on every replica for a kind, scope and day, and the store's unique insert picks one.
 import { loadDirectory } from "@kuayu/directory";
-import { connectMongo, createLocks, ensureCollections } from "@kuayu/mongo";
+import { connectMongo, ensureCollections } from "@kuayu/mongo";
 import { assertInfraUp, infra, uniqueName } from "@kuayu/testkit";
 import { scheduledNoticeId } from "../src/app";
 import { createSupervision } from "../src/adapters/supervision";
@@ -15,7 +15,7 @@ it("two replicas generating the same scheduled notice at once store and return i
   try {
     await ensureCollections(shared[0]!, COLLECTIONS);
     const dir = loadDirectory();
-    const replicas = shared.map((c) => createSupervision(openStore(c, createLocks(c)), dir));
+    const replicas = shared.map((c) => createSupervision(openStore(c), dir));
     const scope = { level: "province" as const, id: "11" };
     const now = new Date("2026-12-07T10:00:00+08:00");
     const id = scheduledNoticeId("daily", scope, "2026-12-07");

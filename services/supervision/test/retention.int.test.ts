@@ -4,7 +4,7 @@
 import type { Connection } from "mongoose";
 import { createLogger } from "@kuayu/logger";
 import { ANONYMISED, DEFAULT_SCHEDULE } from "@kuayu/domain";
-import { connectMongo, createLocks, runRetention } from "@kuayu/mongo";
+import { connectMongo, runRetention } from "@kuayu/mongo";
 import { infra, uniqueName } from "@kuayu/testkit";
 import { emptyEntry } from "../src/domain/ledger";
 import { supervisionRetentionSteps } from "../src/adapters/retention";
@@ -29,7 +29,7 @@ const entry = (id: string, drill: boolean, arrivedAt: Date, open = false): Ledge
 
 beforeAll(async () => {
   conn = await connectMongo({ uri: infra.mongoUri, dbName: uniqueName("supervision_retention") });
-  store = openStore(conn, createLocks(conn));
+  store = openStore(conn);
   await store.ledger.insertMany([entry("real-old", false, ago(5 * 365)), entry("drill-old", true, ago(40), true), entry("drill-new", true, ago(5))]);
   await store.open.insertOne(entry("drill-old", true, ago(40), true));
   await store.counters.court.insertMany([

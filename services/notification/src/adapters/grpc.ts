@@ -195,10 +195,9 @@ export function notificationService(deps: GrpcDeps) {
         if (!d) throw new NotFoundError(`delivery ${req.deliveryId} not found`);
         if (!mayManage(ctx.auth, d.courtId)) throw permissionDenied(`delivery ${req.deliveryId} belongs to another court`);
         if (d.status !== "dead") throw invalidArgument([{ field: "delivery_id", description: `only dead deliveries can be replayed (this one is ${d.status})` }]);
-        const replayed = await store.locks.withLock(`line:${d.targetId}:${d.filingId}`, async () => {
-          await store.writes.write([{ collection: "deliveries", updateOne: { filter: { _id: d._id }, set: { status: "pending", attempts: 0, lastError: "", nextAttemptAt: new Date() } } }]);
-          return (await store.deliveries.findOne({ _id: d._id }))!;
-        });
+        // No other writer touches a dead delivery (the worker writes pending ones only): one update.
+        await store.writes.write([{ collection: "deliveries", updateOne: { filter: { _id: d._id }, set: { status: "pending", attempts: 0, lastError: "", nextAttemptAt: new Date() } } }]);
+        const replayed = (await store.deliveries.findOne({ _id: d._id }))!;
         deps.nudgeDeliveries();
         return { delivery: deliveryOut(replayed) };
       },

@@ -2,7 +2,7 @@ import type { AuditEntry } from "@kuayu/auth";
 import type { Collection, Connection } from "mongoose";
 import type { FieldCrypt } from "@kuayu/fieldcrypt";
 import { AUDIT_LOG, auditLog, NO_AUDIT_TOPIC, type AuditLog } from "@kuayu/outbox";
-import { isDuplicateKey, type Locks } from "@kuayu/mongo";
+import { isDuplicateKey } from "@kuayu/mongo";
 import type { FilingFacts, Reminder, WebhookRef } from "../domain/notify.js";
 import type { DocumentInput } from "../documents/types.js";
 
@@ -151,7 +151,6 @@ export interface Store {
   documentPdfs: Collection<DocumentPdfDoc>;
   partyPhones: Collection<PartyPhonesDoc>;
   smsOptOuts: Collection<SmsOptOutDoc>;
-  locks: Locks;
   /** Seals personal fields at rest (@kuayu/fieldcrypt; the service's data keys in `field_keys`). */
   crypt: FieldCrypt;
   /**
@@ -177,7 +176,7 @@ export const COLLECTIONS = [
 ];
 
 /** The store; `publishAudit` sends an audited call's record to its audit topic (the service's producer). */
-export function openStore(conn: Connection, locks: Locks, crypt: FieldCrypt, publishAudit: (entry: AuditEntry) => Promise<void> = NO_AUDIT_TOPIC): Store {
+export function openStore(conn: Connection, crypt: FieldCrypt, publishAudit: (entry: AuditEntry) => Promise<void> = NO_AUDIT_TOPIC): Store {
   return {
     filings: conn.collection("filings"),
     notifications: conn.collection("notifications"),
@@ -189,7 +188,6 @@ export function openStore(conn: Connection, locks: Locks, crypt: FieldCrypt, pub
     documentPdfs: conn.collection("document_pdfs"),
     partyPhones: conn.collection("party_phones"),
     smsOptOuts: conn.collection("sms_opt_outs"),
-    locks,
     crypt,
     writes: auditLog(conn.db!, { publish: publishAudit }),
   };

@@ -88,11 +88,25 @@ type Sent = "held" | { error?: string; counted: boolean; skipped?: string };
  * Deliveries of one target and filing go out in event order: a delivery waits while an earlier one
  * of the same target and filing is still pending (a dead one no longer holds the line), and one
  * line is never worked twice at once. A failure is retried with bounded exponential backoff; after
- * MAX_ATTEMPTS the delivery is dead (the dead-letter list) until an operator replays it. Each
- * (target, filing) line is worked under a lock, so replicas never send one delivery twice at the
- * same time.
+ * MAX_ATTEMPTS the delivery is dead (the dead-letter list) until an operator replays it.
+ *
+ * One writer per delivery, without locks: a replica works only the deliveries of the courts whose
+ * province's lifecycle topic its consumer is assigned now (`owns`, by the delivery's court). Every
+ * delivery of a (target, filing) line comes from that one topic — a target belongs to one court,
+ * and its notices are made from the copy on its court's province's topic — so a line has one
+ * worker, the same member that queues its deliveries. When the topic moves to another member
+ * (rebalance), an attempt under way in the old one may still finish while the new one starts it:
+ * delivery is at least once (receivers de-duplicate by event id), as after any crash mid-send.
  */
-export function startDeliveryWorker(store: Store, senders: Senders, log: Logger, intervalMs: number, baseBackoffMs: number, limits: DeliveryLimits = DEFAULT_LIMITS): Worker {
+export function startDeliveryWorker(
+  store: Store,
+  senders: Senders,
+  log: Logger,
+  intervalMs: number,
+  baseBackoffMs: number,
+  owns: (courtId: string) => boolean,
+  limits: DeliveryLimits = DEFAULT_LIMITS,
+): Worker {
   const lineOf = (d: DeliveryDoc) => `${d.targetId}:${d.filingId}`;
   // Who receives the connection: the webhook's system, or the one SMTP server / SMS gateway.
   const receiverOf = (d: DeliveryDoc) => (d.channel === "webhook" ? d.targetId : d.channel);
@@ -156,47 +170,41 @@ export function startDeliveryWorker(store: Store, senders: Senders, log: Logger,
   }
 
   async function attempt(d: DeliveryDoc): Promise<boolean> {
-    return store.locks.withLock(`line:${lineOf(d)}`, async () => {
-      const cur = await store.deliveries.findOne({ _id: d._id });
-      if (!cur || cur.status !== "pending" || cur.nextAttemptAt.getTime() > Date.now()) return false;
-      const earlier = await store.deliveries.findOne({
-        targetId: cur.targetId,
-        filingId: cur.filingId,
-        status: "pending",
-        $or: [{ order: { $lt: cur.order } }, { order: cur.order, rank: { $lt: cur.rank ?? 0 } }],
-      });
-      if (earlier) return false; // keep the filing's order
-      let sent: Sent;
-      try {
-        sent = await send(cur);
-      } catch (err) {
-        sent = { error: (err as Error).message.slice(0, 300), counted: true };
-      }
-      if (sent === "held") return false;
-      const attempts = cur.attempts + (sent.counted ? 1 : 0);
-      if (!sent.error) {
-        // Delivered: what it said is not kept (the receiver has it; the record keeps status and references).
-        await store.deliveries.updateOne(
-          { _id: cur._id },
-          { $set: { status: "delivered", attempts, lastError: "", deliveredAt: new Date(), ...(sent.skipped ? { skipped: sent.skipped } : {}) }, $unset: { payload: "" } },
-        );
-        return true;
-      }
-      const error = sent.error;
-      const dead = attempts >= MAX_ATTEMPTS;
+    const cur = await store.deliveries.findOne({ _id: d._id });
+    if (!cur || cur.status !== "pending" || cur.nextAttemptAt.getTime() > Date.now()) return false;
+    const earlier = await store.deliveries.findOne({
+      targetId: cur.targetId,
+      filingId: cur.filingId,
+      status: "pending",
+      $or: [{ order: { $lt: cur.order } }, { order: cur.order, rank: { $lt: cur.rank ?? 0 } }],
+    });
+    if (earlier) return false; // keep the filing's order
+    let sent: Sent;
+    try {
+      sent = await send(cur);
+    } catch (err) {
+      sent = { error: (err as Error).message.slice(0, 300), counted: true };
+    }
+    if (sent === "held") return false;
+    const attempts = cur.attempts + (sent.counted ? 1 : 0);
+    if (!sent.error) {
+      // Delivered: what it said is not kept (the receiver has it; the record keeps status and references).
       await store.deliveries.updateOne(
         { _id: cur._id },
-        { $set: { status: dead ? "dead" : "pending", attempts, lastError: error, nextAttemptAt: new Date(Date.now() + backoffMs(Math.max(1, attempts), baseBackoffMs)) } },
+        { $set: { status: "delivered", attempts, lastError: "", deliveredAt: new Date(), ...(sent.skipped ? { skipped: sent.skipped } : {}) }, $unset: { payload: "" } },
       );
-      if (sent.counted) {
-        (dead ? log.warn : log.info).call(
-          log,
-          { delivery: cur._id, channel: cur.channel, attempts, error },
-          dead ? "delivery failed for good; in the dead-letter list" : "delivery failed; will retry",
-        );
-      }
       return true;
-    });
+    }
+    const error = sent.error;
+    const dead = attempts >= MAX_ATTEMPTS;
+    await store.deliveries.updateOne(
+      { _id: cur._id },
+      { $set: { status: dead ? "dead" : "pending", attempts, lastError: error, nextAttemptAt: new Date(Date.now() + backoffMs(Math.max(1, attempts), baseBackoffMs)) } },
+    );
+    if (sent.counted) {
+      (dead ? log.warn : log.info).call(log, { delivery: cur._id, channel: cur.channel, attempts, error }, dead ? "delivery failed for good; in the dead-letter list" : "delivery failed; will retry");
+    }
+    return true;
   }
 
   /** Whether another delivery to this receiver may start now. */
@@ -214,7 +222,7 @@ export function startDeliveryWorker(store: Store, senders: Senders, log: Logger,
     lines.add(line);
     const run = attempt(d)
       .catch((err: unknown) => {
-        if ((err as Error).name !== "LockBusyError") log.error({ err, delivery: d._id }, "delivery attempt failed; will retry");
+        log.error({ err, delivery: d._id }, "delivery attempt failed; will retry");
         return false;
       })
       .then((done) => {
@@ -234,6 +242,8 @@ export function startDeliveryWorker(store: Store, senders: Senders, log: Logger,
   /** Starts what may start now; returns how many it started. */
   async function pass(): Promise<number> {
     let started = 0;
+    // Past pages of other members' deliveries only: they would hide this member's behind them.
+    let skip = 0;
     for (;;) {
       if (stopped || inFlight.size >= limits.concurrency) return started;
       // Receivers that can take nothing now are left out of the query, so their backlog never
@@ -249,12 +259,18 @@ export function startDeliveryWorker(store: Store, senders: Senders, log: Logger,
           ...(heldChannels.length ? { channel: { $nin: heldChannels } } : {}),
         })
         .sort({ order: 1, rank: 1 })
+        .skip(skip)
         .limit(BATCH)
         .toArray();
       const seen = new Set<string>();
       let now = 0;
+      let others = 0;
       for (const d of due) {
         if (inFlight.size >= limits.concurrency) break;
+        if (!owns(d.courtId)) {
+          others++;
+          continue;
+        }
         const line = lineOf(d);
         if (seen.has(line)) continue; // only the first of a line: the rest wait for it
         seen.add(line);
@@ -263,8 +279,10 @@ export function startDeliveryWorker(store: Store, senders: Senders, log: Logger,
         now++;
       }
       started += now;
-      // Another query only when this one was full and changed what may start.
-      if (due.length < BATCH || now === 0) return started;
+      // Another query only when this one was full and changed what may start (from the start
+      // again), or held other members' deliveries (the next page).
+      if (due.length < BATCH || (now === 0 && others === 0)) return started;
+      skip = now > 0 ? 0 : skip + BATCH;
     }
   }
 

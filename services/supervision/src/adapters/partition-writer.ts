@@ -3,7 +3,7 @@ import type { WorkingHours } from "@kuayu/domain";
 import { provincePartition } from "@kuayu/topics";
 import { applyEvent, contributions, emptyEntry, recountResponse, type Delta, type LedgerEntry, type LedgerEvent } from "../domain/ledger.js";
 import { countContributions } from "./metrics.js";
-import { counterDocId, counterInc, daysOf, scopesOf, type CounterDoc, type CounterLevel, type LedgerDoc, type Store } from "./store.js";
+import { counterDocId, counterInc, daysOf, feedbackKey, scopesOf, type CounterDoc, type CounterLevel, type LedgerDoc, type Store } from "./store.js";
 
 /** A lifecycle event for the ledger, with where it was read: its offset on its stream (the one partition of its topic). */
 export type PartitionEvent = LedgerEvent & { filingId: string; offset: number };
@@ -39,12 +39,21 @@ export interface PartitionWriter {
   ingest(stream: number, events: PartitionEvent[]): Promise<void>;
   /** A new assignment: forget what was cached (another member may have written meanwhile). */
   assigned(streams: number[]): void;
+  /** Whether this member writes a stream's documents now. */
+  owns(stream: number): boolean;
   /**
    * Response working minutes counted again under the calendar in use, for the filings of this
    * member's streams (between flushes): those that arrived in `years`, or (no `years`) those
    * still marked provisional. Returns how many moved.
    */
   recount(years?: number[]): Promise<number>;
+  /**
+   * Counts the ratings and complaints queued for this member's streams (`feedback_queue`) into the
+   * `:g` documents of their court and province (between flushes): each touched document written
+   * once, with the keys of the rows it now holds (`fed`), then the rows deleted. A row counted
+   * before a crash is found in `fed` and counts once. Returns how many rows were taken.
+   */
+  countFeedback(): Promise<number>;
 }
 
 export interface GroupOptions {
@@ -58,6 +67,9 @@ export interface GroupOptions {
    */
   maxFetches: number;
 }
+
+/** Feedback queue rows taken per pass (the queue is normally a handful). */
+const FEEDBACK_BATCH = 1000;
 
 /** Ledger entries kept in memory per member (the open filings of a busy stream fit many times). */
 const LEDGER_CACHE = 20_000;
@@ -235,10 +247,49 @@ export function partitionWriter(store: Store, hours: (courtId: string) => Workin
       });
     },
 
+    owns: (stream) => mine.includes(stream),
+
     assigned(streams) {
       mine = [...streams];
       ledger.clear();
       applied.clear();
+    },
+
+    async countFeedback() {
+      return inLane(async () => {
+        const rows = (await store.feedback.find({}).limit(FEEDBACK_BATCH).toArray()).filter((r) => mine.includes(r.stream));
+        if (rows.length === 0) return 0;
+        const docs = new Map<string, { level: CounterLevel; _id: string; parts: { key: string; inc: Record<string, number> }[] }>();
+        for (const r of rows) {
+          const inc = counterInc(r.entry, r.delta);
+          for (const [level, id] of scopesOf(r.entry)) {
+            const _id = counterDocId(r.entry.drill, id, r.entry.day, "g");
+            const d = docs.get(`${level}|${_id}`) ?? { level, _id, parts: [] };
+            d.parts.push({ key: feedbackKey(r._id), inc });
+            docs.set(`${level}|${_id}`, d);
+          }
+        }
+        const ops: Record<CounterLevel, AnyBulkWriteOperation<CounterDoc>[]> = { province: [], court: [] };
+        await Promise.all(
+          [...docs.values()].map(async (d) => {
+            const fed = (await store.counters[d.level].findOne({ _id: d._id }, { projection: { fed: 1 } }))?.fed ?? {};
+            const inc: Record<string, number> = {};
+            const set: Record<string, 1> = {};
+            for (const part of d.parts.filter((x) => !fed[x.key])) {
+              for (const [f, v] of Object.entries(part.inc)) inc[f] = (inc[f] ?? 0) + v;
+              set[`fed.${part.key}`] = 1;
+            }
+            if (Object.keys(set).length > 0)
+              ops[d.level].push({ updateOne: { filter: { _id: d._id }, update: (Object.keys(inc).length > 0 ? { $inc: inc, $set: set } : { $set: set }) as never, upsert: true } });
+          }),
+        );
+        await Promise.all((["court", "province"] as const).filter((l) => ops[l].length > 0).map((l) => store.counters[l].bulkWrite(ops[l], { ordered: false })));
+        await store.feedback.bulkWrite(
+          rows.map((r) => ({ deleteOne: { filter: { _id: r._id } } })),
+          { ordered: false },
+        );
+        return rows.length;
+      });
     },
 
     async recount(years) {

@@ -1,6 +1,5 @@
 import type { Collection, Connection } from "mongoose";
 import type { AuditEntry } from "@kuayu/auth";
-import type { Locks } from "@kuayu/mongo";
 import { AUDIT_LOG, auditLog, NO_AUDIT_TOPIC, type AuditLog } from "@kuayu/outbox";
 import { PROVINCE_CODES } from "@kuayu/topics";
 import type { CaseType } from "@kuayu/domain";
@@ -29,6 +28,24 @@ export interface CounterDoc {
    * topic before the per-province topics (no longer read).
    */
   offsets?: Record<string, number>;
+  /**
+   * In a ratings-and-complaints document (`:g`): the feedback already added (`feedbackKey` of its
+   * queue row), so a row counted again after a crash is recognised and counts once.
+   */
+  fed?: Record<string, 1>;
+}
+/**
+ * A rating or complaint to be counted (`feedback_queue`): inserted by the gRPC call that records it,
+ * in the same logged write, and deleted by the member that owns its stream once counted
+ * (partition-writer.ts `countFeedback`). `_id`: `rating:<rating id>` or `complaint:<complaint id>`.
+ */
+export interface FeedbackDoc {
+  _id: string;
+  /** The lifecycle stream of the filing's jurisdiction court's province: whose member counts it. */
+  stream: number;
+  entry: Pick<LedgerEntry, "jurisdictionCourtId" | "province" | "drill" | "day" | "caseType">;
+  delta: Delta;
+  at: Date;
 }
 /**
  * A ledger entry with the lifecycle stream its events come on (libs/topics `lifecycleStream` of the
@@ -90,7 +107,7 @@ export interface Store {
   ratings: Collection<RatingDoc>;
   complaints: Collection<ComplaintDoc>;
   drills: Collection<DrillDoc>;
-  locks: Locks;
+  feedback: Collection<FeedbackDoc>;
   /**
    * The writes of the gRPC calls (notices, ratings, complaints, drills), each with the record of the
    * call that makes it (@kuayu/outbox audit log; docs/security.md "Audit trail").
@@ -107,11 +124,12 @@ export const COLLECTIONS = [
   { name: "ratings" },
   { name: "complaints" },
   { name: "drills" },
+  { name: "feedback_queue" },
   { name: AUDIT_LOG },
 ];
 
 /** The store; `publishAudit` sends an audited call's record to its audit topic (the service's producer). */
-export function openStore(conn: Connection, locks: Locks, publishAudit: (entry: AuditEntry) => Promise<void> = NO_AUDIT_TOPIC): Store {
+export function openStore(conn: Connection, publishAudit: (entry: AuditEntry) => Promise<void> = NO_AUDIT_TOPIC): Store {
   return {
     ledger: conn.collection("ledger"),
     open: conn.collection("open_filings"),
@@ -120,7 +138,7 @@ export function openStore(conn: Connection, locks: Locks, publishAudit: (entry: 
     ratings: conn.collection("ratings"),
     complaints: conn.collection("complaints"),
     drills: conn.collection("drills"),
-    locks,
+    feedback: conn.collection("feedback_queue"),
     writes: auditLog(conn.db!, { publish: publishAudit }),
   };
 }
@@ -159,12 +177,11 @@ export function daysOf(inc: Record<string, number>): CounterDoc["days"] {
 }
 
 /**
- * Who writes a counter document. The lifecycle consumer that owns a province's stream (its topic,
- * the copies of its jurisdiction courts' filings' events) is the only writer of the documents its
- * events feed: a jurisdiction court's and its province's — never a window court's — so those need
- * no lock. Ratings and complaints arrive over gRPC, on any replica, at any time: they go to
- * separate documents (`:g`, also the jurisdiction court's and province's), written under a lock —
- * not on a filing's path.
+ * Who writes a counter document: the member that owns a province's stream (its topic, the copies of
+ * its jurisdiction courts' filings' events) is the only writer of the documents its events feed —
+ * a jurisdiction court's and its province's, never a window court's — and of their ratings-and-
+ * complaints documents (`:g`), which it fills from the feedback queue (partition-writer.ts
+ * `countFeedback`). No document has a second writer, so none needs a lock.
  */
 export const counterDocId = (drill: boolean, id: string, day: string, writer: "consumer" | "g") => `${counterId(drill, id, day)}${writer === "g" ? ":g" : ""}`;
 
@@ -177,12 +194,5 @@ export function counterIds(level: Level, drill: boolean, id: string, month: stri
   return level === "national" ? { level: "province", ids: ["", ...PROVINCE_CODES].flatMap(both) } : { level, ids: both(id) };
 }
 
-/** Adds a window-fed delta (rating, complaint) to the `:g` counters of an entry's scopes, each under its lock. */
-export async function addToWindowCounters(store: Store, e: Pick<LedgerEntry, "jurisdictionCourtId" | "province" | "drill" | "day" | "caseType">, delta: Delta): Promise<void> {
-  const inc = counterInc(e, delta);
-  if (Object.keys(inc).length === 0) return;
-  for (const [level, id] of scopesOf(e)) {
-    const _id = counterDocId(e.drill, id, e.day, "g");
-    await store.locks.withLock(`counter:${level}:${_id}`, () => store.counters[level].updateOne({ _id }, { $inc: inc }, { upsert: true }));
-  }
-}
+/** The key of a feedback queue row in a counter document's `fed` (a field name holds no dot). */
+export const feedbackKey = (id: string) => id.replaceAll(".", "_");

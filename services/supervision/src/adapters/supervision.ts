@@ -5,9 +5,10 @@ import { courtWorkingHours, loadCentroids, type Centroids } from "@kuayu/directo
 import { DEFAULT_WORKING_HOURS, ForbiddenError, NotFoundError, StateError, ValidationError, isCaseType, workingDaysLater, workingMinutesBetween, type CaseType } from "@kuayu/domain";
 import { chinaDay, daysBetween, indicators, overdue, type Delta, type LedgerEntry } from "../domain/ledger.js";
 import { DEFAULT_COST_MODEL, costSaved, type CostModel } from "../domain/cost.js";
-import { PROVINCE_CODES } from "@kuayu/topics";
+import type { LoggedWrite } from "@kuayu/outbox";
+import { PROVINCE_CODES, provincePartition } from "@kuayu/topics";
 import { partitionWriter, type GroupOptions, type PartitionEvent } from "./partition-writer.js";
-import { addToWindowCounters, counterIds, type ComplaintDoc, type CounterLevel, type DrillDoc, type Level, type LedgerDoc, type NoticeDoc, type Store } from "./store.js";
+import { counterIds, type ComplaintDoc, type FeedbackDoc, type CounterLevel, type DrillDoc, type Level, type LedgerDoc, type NoticeDoc, type Store } from "./store.js";
 
 // The supervision use cases over the store: ingest, indicators, overdue lists, notices, ratings,
 // complaints and drills. Transport-free; grpc.ts and http.ts call these.
@@ -57,6 +58,8 @@ export interface Supervision {
    * counted again (those of this member's streams). Returns how many moved.
    */
   recountWorkingMinutes(years: number[]): Promise<number>;
+  /** Counts the queued ratings and complaints of this member's streams (partition-writer.ts); how many. */
+  countFeedback(): Promise<number>;
   /** Real filings only, or (`includeDrill`) drill filings too. */
   indicatorsOf(scope: Scope, from: string, to: string, caseType: CaseType | undefined, now: Date, includeDrill?: boolean): Promise<ReturnType<typeof indicators> & { overdueNow: number }>;
   overdueOf(scope: Scope, now: Date, includeDrill?: boolean): Promise<{ entry: LedgerEntry; for: "response" | "decision"; due: Date; lateBy: number; lateUnit: string }[]>;
@@ -104,9 +107,28 @@ export function createSupervision(store: Store, dir: Directory, group: GroupOpti
   };
 
   const writer = partitionWriter(store, hours, group, filingCost(dir, loadCentroids(), cost));
+  /** The stream whose member counts a filing's ratings and complaints: its jurisdiction court's province's. */
+  const streamOf = (e: LedgerDoc) => e.stream ?? provincePartition(e.province || dir.byId(e.jurisdictionCourtId)?.province || "");
+  /** The queue row of a rating or complaint (none before the filing arrived: it has no day to count on). */
+  const feedback = (id: string, e: LedgerDoc, delta: Delta): LoggedWrite[] => {
+    if (!e.day) return [];
+    const row: FeedbackDoc = {
+      _id: id,
+      stream: streamOf(e),
+      entry: { jurisdictionCourtId: e.jurisdictionCourtId, province: e.province, drill: e.drill, day: e.day, caseType: e.caseType },
+      delta,
+      at: new Date(),
+    };
+    return [{ collection: "feedback_queue", insertOne: row }];
+  };
+  /** When this member counts the filing's feedback, it does so before the call returns (the caller reads its own write). */
+  const countedHere = async (e: LedgerDoc) => {
+    if (e.day && writer.owns(streamOf(e))) await writer.countFeedback();
+  };
 
   return {
     ingest: (stream, events) => writer.ingest(stream, events),
+    countFeedback: () => writer.countFeedback(),
 
     async assigned(streams) {
       writer.assigned(streams);
@@ -201,11 +223,15 @@ export function createSupervision(store: Store, dir: Directory, group: GroupOpti
       if (online && !e.decision) throw new StateError("the party rates a filing once it is decided");
       // One rating by the party per filing, at the window or online (the same id); one by the court.
       const by = online || byParty ? "party" : "court";
+      const _id = `${filingId}:${e.collaboratingCourtId}:${by}`;
+      // The rating and its row in the feedback queue are one logged write (both or neither). A
+      // second rating re-queues the id, which the counters hold already (`fed`): counted once.
       const [first] = await store.writes.write([
-        { collection: "ratings", insertOne: { _id: `${filingId}:${e.collaboratingCourtId}:${by}`, filingId, score, comment, at: new Date(), ...(online ? { online: true } : {}) } },
+        { collection: "ratings", insertOne: { _id, filingId, score, comment, at: new Date(), ...(online ? { online: true } : {}) } },
+        ...feedback(`rating:${_id}`, e, { satisfactionSum: score, satisfactionCount: 1 }),
       ]);
       if (!first && online) throw new StateError("this filing has been rated already");
-      if (first && e.day) await addToWindowCounters(store, e, { satisfactionSum: score, satisfactionCount: 1 });
+      await countedHere(e);
     },
 
     async complain(voice, filingId, category, text) {
@@ -233,11 +259,12 @@ export function createSupervision(store: Store, dir: Directory, group: GroupOpti
         ...(online ? { byParty: true } : {}),
       };
       // A tracking number drawn twice on one day (31^6 of them): the unique insert refuses it, draw again.
-      for (let tries = 1; (await store.writes.write([{ collection: "complaints", insertOne: c }]))[0] !== 1; tries++) {
+      // (A drawn number another complaint holds re-queues that complaint's id: counted once, `fed`.)
+      for (let tries = 1; (await store.writes.write([{ collection: "complaints", insertOne: c }, ...feedback(`complaint:${c._id}`, e, { complaints: 1 })]))[0] !== 1; tries++) {
         if (tries >= 5) throw new Error("no free complaint tracking number after 5 draws");
         c = { ...c, _id: trackingNumber(now) };
       }
-      if (e.day) await addToWindowCounters(store, e, { complaints: 1 });
+      await countedHere(e);
       return c;
     },
 
