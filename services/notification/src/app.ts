@@ -98,10 +98,12 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
       log,
       config.DELIVERY_INTERVAL_MS,
       config.DELIVERY_BACKOFF_MS,
-      // Its deliveries are this member's while its consumer owns their court's province's topic.
+      // Its deliveries are this member's while its consumer owns their court's province's topic (a
+      // court no longer in the directory: the first topic's owner, so that one member still sends them).
       (courtId) => {
         const province = dir.byId(courtId)?.province;
-        return !!province && !!consumer && consumer.assigned(lifecycleTopic(province).name).length > 0;
+        const topic = province && inScope(courtId) ? lifecycleTopic(province).name : lifecycleTopics(scope)[0]!.name;
+        return !!consumer && consumer.assigned(topic).length > 0;
       },
       { concurrency: config.DELIVERY_CONCURRENCY, perReceiver: config.DELIVERY_CONCURRENCY_PER_RECEIVER, breakerResetMs: config.WEBHOOK_BREAKER_RESET_MS },
     );
