@@ -1,12 +1,12 @@
 import type { AnyBulkWriteOperation } from "mongodb";
 import type { WorkingHours } from "@kuayu/domain";
 import { provincePartition } from "@kuayu/topics";
-import { applyEvent, contributions, emptyEntry, recountResponse, type Delta, type LedgerEntry, type LedgerEvent } from "../domain/ledger.js";
+import { applyEvent, contributions, emptyEntry, recountResponse, type Delta, type LedgerEntry } from "../domain/ledger.js";
+import type { LedgerWriter, PartitionEvent } from "../domain/supervision.js";
 import { countContributions } from "./metrics.js";
 import { counterDocId, counterInc, daysOf, feedbackKey, scopesOf, type CounterDoc, type CounterLevel, type LedgerDoc, type Store } from "./store.js";
 
-/** A lifecycle event for the ledger, with where it was read: its offset on its stream (the one partition of its topic). */
-export type PartitionEvent = LedgerEvent & { filingId: string; offset: number };
+export type { PartitionEvent };
 
 /**
  * The key of a lifecycle stream's offset in a counter document (`offsets.s<stream>`). Not the bare
@@ -29,7 +29,7 @@ export const offsetKey = (stream: number) => `s${stream}`;
  * and open filings with one bulk write per collection. A fetch's promise settles with its flush,
  * and only then does the consumer commit its offsets.
  */
-export interface PartitionWriter {
+export interface PartitionWriter extends LedgerWriter {
   /**
    * One fetch of a stream, written with the next flush: the counters first, each once with the
    * offset of every stream that contributed to it (`offsets.s<stream>`); an earlier delivery's
