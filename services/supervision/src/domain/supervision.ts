@@ -42,10 +42,29 @@ export interface SupervisionStore {
  * implements it: group commit, exactly-once counting, the feedback queue).
  */
 export interface LedgerWriter {
+  /**
+   * One fetch of a stream, written with the next flush: the counters first, each once with the
+   * offset of every stream that contributed to it (`offsets.s<stream>`); an earlier delivery's
+   * contributions are recognised by that offset, so a fetch delivered again after a crash counts
+   * once: exactly-once counting. Then the ledger entries, then the open filings.
+   */
   ingest(stream: number, events: PartitionEvent[]): Promise<void>;
+  /** A new assignment: forget what was cached (another member may have written meanwhile). */
   assigned(streams: number[]): void;
+  /** Whether this member writes a stream's documents now. */
   owns(stream: number): boolean;
+  /**
+   * Response working minutes counted again under the calendar in use, for the filings of this
+   * member's streams (between flushes): those that arrived in `years`, or (no `years`) those
+   * still marked provisional. Returns how many moved.
+   */
   recount(years?: number[]): Promise<number>;
+  /**
+   * Counts the ratings and complaints queued for this member's streams (`feedback_queue`) into the
+   * `:g` documents of their court and province (between flushes): each touched document written
+   * once, with the keys of the rows it now holds (`fed`), then the rows deleted. A row counted
+   * before a crash is found in `fed` and counts once. Returns how many rows were taken.
+   */
   countFeedback(): Promise<number>;
 }
 
