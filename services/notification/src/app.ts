@@ -7,7 +7,7 @@ import { startServer, tlsFromSettings, type RunningServer } from "@kuayu/grpc";
 import { brokerReadiness, createKafka, createProducer, ensureTopics, runConsumer, type EventProducer, type RunningConsumer } from "@kuayu/kafka";
 import { runShutdown } from "@kuayu/lifecycle";
 import type { Logger } from "@kuayu/logger";
-import { connectMongo, storeReadiness, coordinationCollections, createWatchHub, ensureCollections, findChangedSince, gridFsFileStore, type WatchHub } from "@kuayu/mongo";
+import { connectMongo, storeReadiness, createWatchHub, ensureCollections, fileStoreCollections, findChangedSince, gridFsFileStore, type WatchHub } from "@kuayu/mongo";
 import { runRetention, startRetentionTimer, type RetentionTimer } from "@kuayu/mongo";
 import { ALL_AUDIT_TOPICS, lifecycleTopic, lifecycleTopics, eventSecurity } from "@kuayu/topics";
 import type { Connection } from "mongoose";
@@ -61,7 +61,7 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
   let auditSweeper: { stop(): void } | undefined;
   try {
     conn = await connectMongo({ uri: config.MONGO_URI, dbName: config.MONGO_DB });
-    await ensureCollections(conn, [...COLLECTIONS, ...coordinationCollections("documents")]);
+    await ensureCollections(conn, [...COLLECTIONS, ...fileStoreCollections("documents")]);
     // Personal fields of what is kept (webhook deliveries' event bodies) are sealed with notification's own data keys.
     crypt = await fieldCryptFromSettings(config, conn.db!);
     // Audited calls' writes go with their records (docs/security.md "Audit trail"), published by the producer below.
@@ -87,6 +87,7 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
     const changed = async (since: Date): Promise<Watched[]> =>
       (await findChangedSince(since, (filter) => store.notifications.find(filter).toArray(), "createdAt")).map((n) => ({ ...n, id: n._id, updatedAt: n.createdAt }));
     hub = createWatchHub(changed, log, config.WATCH_POLL_MS);
+    const firstTopic = lifecycleTopics(scope)[0]!.name;
     deliveries = startDeliveryWorker(
       store,
       {
@@ -102,7 +103,7 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
       // court no longer in the directory: the first topic's owner, so that one member still sends them).
       (courtId) => {
         const province = dir.byId(courtId)?.province;
-        const topic = province && inScope(courtId) ? lifecycleTopic(province).name : lifecycleTopics(scope)[0]!.name;
+        const topic = province && inScope(courtId) ? lifecycleTopic(province).name : firstTopic;
         return !!consumer && consumer.assigned(topic).length > 0;
       },
       { concurrency: config.DELIVERY_CONCURRENCY, perReceiver: config.DELIVERY_CONCURRENCY_PER_RECEIVER, breakerResetMs: config.WEBHOOK_BREAKER_RESET_MS },

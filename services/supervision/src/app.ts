@@ -8,7 +8,7 @@ import { startServer, tlsFromSettings, type RunningServer } from "@kuayu/grpc";
 import { brokerReadiness, createKafka, createProducer, ensureTopics, runConsumer, type EventProducer, type RunningConsumer } from "@kuayu/kafka";
 import { runShutdown } from "@kuayu/lifecycle";
 import type { Logger } from "@kuayu/logger";
-import { connectMongo, storeReadiness, coordinationCollections, ensureCollections } from "@kuayu/mongo";
+import { connectMongo, storeReadiness, ensureCollections } from "@kuayu/mongo";
 import { runRetention, startRetentionTimer, type RetentionTimer } from "@kuayu/mongo";
 import { ALL_AUDIT_TOPICS, auditTopics, lifecycleStream, lifecycleTopics, ownCopy, supervisionTopics, eventSecurity, PROVINCE_CODES } from "@kuayu/topics";
 import type { Connection } from "mongoose";
@@ -65,7 +65,7 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
   let auditSweeper: { stop(): void } | undefined, feedbackTimer: NodeJS.Timeout | undefined;
   try {
     conn = await connectMongo({ uri: config.MONGO_URI, dbName: config.MONGO_DB });
-    await ensureCollections(conn, [...COLLECTIONS, ...AUDIT_COLLECTIONS, ...coordinationCollections()]);
+    await ensureCollections(conn, [...COLLECTIONS, ...AUDIT_COLLECTIONS]);
     const trail = auditTrail(conn, { alg: config.AUDIT_HASH, scope, provinces: PROVINCE_CODES, courtProvince: (id) => dir.byId(id)?.province });
     // Audited calls' writes go with their records (docs/security.md "Audit trail"), published by the producer below.
     const store = openStore(conn, (e) => producer!.sendRecords([e]));
