@@ -232,7 +232,7 @@ export function startDeliveryWorker(
         lines.delete(line);
         inFlight.delete(run);
         // A slot is free: look again now. Not after an attempt that did nothing (its line waits for
-        // an earlier delivery, another replica holds it, the breaker is open): that would only find
+        // an earlier delivery, the delivery is no longer pending, the breaker is open): that would only find
         // the same delivery again; the next regular pass does.
         if (done && !stopped) loopOf.worker?.nudge();
       });
