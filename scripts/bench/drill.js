@@ -149,11 +149,13 @@ const starts = {};
 /** Starts a built service as its own process (logs to a file; a restart to a file of its own); resolves with its gRPC address. */
 async function startService(name, env) {
   starts[name] = (starts[name] ?? 0) + 1;
+  // Its Prometheus endpoint, for the store commands it sends (kuayu_store_commands_total); a restart keeps the port.
+  env = { METRICS_PORT: String(await freePort()), ...env };
   const logFile = path.join(workDir, `${name}${part > 1 ? `-part${part}` : ""}${starts[name] > 1 ? `-start${starts[name]}` : ""}.log`);
   const fd = fs.openSync(logFile, "w");
   const prof = CFG.cpuProf ? ["--cpu-prof", "--cpu-prof-dir", path.join(workDir, "profiles"), "--cpu-prof-name", `${name}.cpuprofile`] : [];
   const child = spawn(process.execPath, [...prof, "--require", require.resolve("@kuayu/telemetry/register", { paths: [ROOT] }), path.join(ROOT, `services/${name}/dist/main.js`)], {
-    env: { PATH: process.env.PATH ?? "", METRICS_PORT: "off", OTEL_SERVICE_NAME: name, ...env },
+    env: { PATH: process.env.PATH ?? "", OTEL_SERVICE_NAME: name, ...env },
     stdio: ["ignore", fd, fd],
   });
   children.push({ name, child });
@@ -166,6 +168,26 @@ async function startService(name, env) {
     await sleep(250);
   }
   fail(`${name} did not start in 60 s; see ${logFile}`);
+}
+
+/**
+ * The store commands each service has sent since it started, by collection and command
+ * ("<service> <collection> <command>" → n), from its kuayu_store_commands_total; a service that does
+ * not answer is left out.
+ */
+async function storeTally(svc) {
+  const out = {};
+  for (const [name, s] of Object.entries(svc)) {
+    const text = await fetch(`http://127.0.0.1:${s.env.METRICS_PORT}/metrics`, { signal: AbortSignal.timeout(5000) })
+      .then((r) => r.text())
+      .catch(() => "");
+    for (const m of text.matchAll(/^kuayu_store_commands_total\{([^}]*)\} ([0-9.e+]+)/gm)) {
+      const label = (k) => new RegExp(`${k}="([^"]*)"`).exec(m[1])?.[1] ?? "";
+      const key = `${name} ${label("collection") || "-"} ${label("command")}`;
+      out[key] = (out[key] ?? 0) + Number(m[2]);
+    }
+  }
+  return out;
 }
 
 /** A port no process listens on now (the system's pick). */
@@ -346,7 +368,8 @@ async function main() {
   };
   const commandsBefore = await storeCommands();
   const commit = spawnSync("git", ["rev-parse", "--short", "HEAD"], { cwd: ROOT, encoding: "utf8" }).stdout?.trim() || "unknown";
-  const seg = { startedAt: Date.now(), endedAt: Date.now(), commit, cpu: {}, peak: {}, commands: {}, lag: [] };
+  const tallyBefore = await storeTally(svc);
+  const seg = { startedAt: Date.now(), endedAt: Date.now(), commit, cpu: {}, peak: {}, commands: {}, tally: {}, lag: [] };
   state.segments.push(seg);
   const sample = async () => {
     const at = Date.now();
@@ -453,6 +476,13 @@ async function main() {
   }
   clearInterval(sampler);
   await sample();
+  // The services' own count of the commands they sent, from the drill's start (restarted services: since their restart).
+  seg.tally = Object.fromEntries(
+    Object.entries(await storeTally(svc))
+      .map(([k, n]) => [k, n - (tallyBefore[k] ?? 0)])
+      .filter(([, n]) => n > 0),
+  );
+  saveState();
   // Totals over the parts of the run: CPU and store commands summed, memory the peak of any part.
   const total = (pick) => {
     const out = {};
@@ -489,6 +519,13 @@ async function main() {
       .sort(([, a], [, b]) => b - a)
       .map(([k, n]) => [k, { total: n, perFiling: +(n / finals).toFixed(1), perSecond: +(n / wallS).toFixed(0) }]),
   );
+  const tally = total((g) => g.tally ?? {});
+  result.storeCommandsBySource = Object.entries(tally)
+    .sort(([, a], [, b]) => b - a)
+    .map(([k, n]) => {
+      const [service, collection, command] = k.split(" ");
+      return { service, collection, command, total: n, perFiling: +(n / finals).toFixed(2) };
+    });
   result.lagTimeline = state.segments.flatMap((g, i) => g.lag.map((x) => ({ ...(state.segments.length > 1 ? { part: i + 1 } : {}), ...x })));
   result.report = report;
 
@@ -592,6 +629,20 @@ function markdown(r) {
     "|---|---|---|---|",
     ...Object.entries(r.storeCommands).map(([k, c]) => `| ${k} | ${c.total} | ${c.perFiling} | ${c.perSecond} |`),
     "",
+    ...(r.storeCommandsBySource?.length
+      ? [
+          "store commands by service, collection and command, per final filing (the services' kuayu_store_commands_total; the 30 largest):",
+          "",
+          `| service | collection | command | per filing |`,
+          "|---|---|---|---|",
+          ...r.storeCommandsBySource.slice(0, 30).map((c) => `| ${c.service} | ${c.collection} | ${c.command} | ${c.perFiling} |`),
+          "",
+          `per service: ${Object.entries(r.storeCommandsBySource.reduce((a, c) => ({ ...a, [c.service]: (a[c.service] ?? 0) + c.perFiling }), {}))
+            .map(([n, v]) => `${n} ${v.toFixed(1)}`)
+            .join(", ")}`,
+          "",
+        ]
+      : []),
     ...(r.tableScans
       ? [
           "",

@@ -1,3 +1,4 @@
+import { metrics } from "@opentelemetry/api";
 import mongoose, { type Connection, type Model } from "mongoose";
 import { fileStoreCollections } from "./file-store.js";
 
@@ -26,6 +27,14 @@ export async function connectMongo(opts: MongoOptions): Promise<Connection> {
     // FerretDB serves every request from its own backend connection pool: keep ours modest.
     maxPoolSize: opts.maxPoolSize ?? 20,
     serverSelectionTimeoutMS: opts.serverSelectionTimeoutMs ?? 5000,
+    // Every command is counted by name and collection (kuayu_store_commands_total): what each
+    // collection costs the store, the figure `make bench-drill` breaks down per filing.
+    monitorCommands: true,
+  });
+  const counter = metrics.getMeter("kuayu").createCounter("kuayu_store_commands_total", { description: "Commands sent to the store, by command and collection" });
+  conn.getClient().on("commandStarted", (e) => {
+    const target: unknown = e.commandName === "getMore" ? e.command.collection : e.command[e.commandName];
+    counter.add(1, { command: e.commandName, collection: typeof target === "string" ? target : "" });
   });
   await conn.asPromise();
   return conn;

@@ -49,7 +49,8 @@ export interface VersionedDocuments<H extends { _id: string; version?: number }>
   /** Inserts version 1 (the head itself is the unique insert); false if the document exists. */
   create(head: H): Promise<boolean>;
   /**
-   * Reads the document, lets `fn` decide, commits the next version. `fn` may run more than once
+   * Reads the document, lets `fn` decide, commits the next version (`hooks.onCommit` hears of every
+   * version it commits, with or without events). `fn` may run more than once
    * (after a lost race, on the version that won) and must not have effects of its own that a rerun
    * repeats. Changes of one document in this process queue behind each other, so only other
    * processes race. Returns the head as committed (or as read, when `fn` changed nothing).
@@ -191,7 +192,7 @@ export function versionedDocuments<H extends { _id: string; version?: number }>(
           // The head only moves forward (a slower writer of an older version leaves it alone).
           if (audit) audit.committed++;
           await heads.replaceOne({ _id: id, version: { $not: { $gte: v } } } as never, head as never);
-          if (row.outbox.length > 0) hooks.onCommit?.(id, row);
+          hooks.onCommit?.(id, row);
           return head;
         }
         throw new ConflictError(`document ${id} kept changing under this change (${MAX_RACES} times); try again`);
@@ -244,19 +245,38 @@ export interface VersionRelayOptions {
 }
 
 export interface VersionRelay {
-  /** Publish this document's unpublished versions now (after a commit in this process). */
-  nudge(id: string): void;
+  /**
+   * A version committed in this process (VersionedDocuments hooks.onCommit): its events are
+   * published now — from the row as committed, without reading it back, when the relay knows the
+   * document's versions before it are published; otherwise after reading the unpublished ones.
+   * Without a row: read them.
+   */
+  nudge(id: string, row?: VersionRow): void;
   stop(): Promise<void>;
 }
+
+/** Documents whose last published version a relay remembers (the most recently published). */
+const REMEMBERED = 20_000;
 
 /**
  * Publishes the outbox of committed versions, each document's in version order, then marks them
  * published. A crash between the two publishes them again (same event ids): consumers are idempotent.
+ * It remembers, per document, the newest version up to which every version is published (by it, or
+ * found so in the store), so a version committed here right after is published as committed: one
+ * write (its mark) instead of a read and a write.
  */
 export function startVersionRelay(opts: VersionRelayOptions): VersionRelay {
   const { versions, producer, log } = opts;
   const sweepMs = opts.sweepMs ?? 1000;
-  const hinted = new Set<string>();
+  /** Documents to publish, with the rows this process committed since (in order), if it knows them. */
+  const hinted = new Map<string, VersionRow[] | undefined>();
+  const published = new Map<string, number>();
+  const remember = (id: string, v: number) => {
+    if ((published.get(id) ?? 0) >= v) return;
+    published.delete(id);
+    published.set(id, v);
+    if (published.size > REMEMBERED) published.delete(published.keys().next().value!);
+  };
   let stopped = false;
   let wake: (() => void) | undefined;
   let lastSweep = 0;
@@ -298,16 +318,47 @@ export function startVersionRelay(opts: VersionRelayOptions): VersionRelay {
     }
   };
 
-  /** One document's unpublished versions, in order. */
+  // A row holding only an audit record names no stream: the document's rows go with the first that does.
+  const ours = (rows: VersionRow[]) => mine(rows.find((r) => r.partition !== null)?.partition ?? null);
+
+  /** One document's unpublished versions, in order, read from the store; false when they are another relay's. */
   const relayDoc = async (id: string) => {
     const rows = (await versions.find({ doc: id, published: false }).toArray()).sort((a, b) => a.v - b.v);
-    // A row holding only an audit record names no stream: the document's rows go with the first that does.
-    if (rows.length === 0 || !mine(rows.find((r) => r.partition !== null)?.partition ?? null)) return;
+    if (rows.length === 0) return true;
+    if (!ours(rows)) return false;
     await publishRows(rows);
     await versions.updateMany({ doc: id, published: false, v: { $lte: rows[rows.length - 1]!.v } }, { $set: { published: true } });
+    remember(id, rows[rows.length - 1]!.v);
+    return true;
   };
+
+  /**
+   * Rows committed here, following the last version known to be published without a gap: published
+   * as they are, each marked by `_id`. Anything else (a version committed elsewhere in between, a
+   * restart): the store is read (relayDoc).
+   */
+  const relayRows = async (id: string, rows: VersionRow[]) => {
+    const follows = rows.every((r, i) => r.v === (i === 0 ? (published.get(id) ?? 0) + 1 : rows[i - 1]!.v + 1));
+    const todo = rows.filter((r) => !r.published);
+    if (todo.length === 0) {
+      // Versions without events: nothing to publish, but they carry the known prefix forward.
+      if (follows) remember(id, rows[rows.length - 1]!.v);
+      return;
+    }
+    if (!follows) {
+      // Read after these were committed: no unpublished row left means every one of them is published.
+      if (await relayDoc(id)) remember(id, rows[rows.length - 1]!.v);
+      return;
+    }
+    if (!ours(todo)) return;
+    await publishRows(todo);
+    for (const r of todo) await versions.updateOne({ _id: r._id, published: false }, { $set: { published: true } });
+    remember(id, rows[rows.length - 1]!.v);
+  };
+
   /** A document whose versions cannot be published now waits; the others go on. */
-  const relayOne = (id: string) => relayDoc(id).catch((err: unknown) => log.warn({ err, doc: id }, "could not publish a document's versions yet; will retry"));
+  const relayOne = (id: string, rows?: VersionRow[]) =>
+    (rows ? relayRows(id, rows) : relayDoc(id)).catch((err: unknown) => log.warn({ err, doc: id }, "could not publish a document's versions yet; will retry"));
 
   const sweep = async () => {
     const rows = await versions
@@ -327,10 +378,10 @@ export function startVersionRelay(opts: VersionRelayOptions): VersionRelay {
   const loop = (async () => {
     while (!stopped) {
       try {
-        for (const id of [...hinted]) {
+        for (const [id, rows] of [...hinted]) {
           if (stopped) break;
           hinted.delete(id);
-          await relayOne(id);
+          await relayOne(id, rows);
         }
         if (Date.now() - lastSweep >= sweepMs) {
           lastSweep = Date.now();
@@ -349,9 +400,11 @@ export function startVersionRelay(opts: VersionRelayOptions): VersionRelay {
   })();
 
   return {
-    nudge: (id) => {
-      hinted.add(id);
-      wake?.();
+    nudge: (id, row) => {
+      // A row after a nudge without one (or one whose rows are not all known): read the store.
+      const rows = hinted.has(id) ? hinted.get(id) : [];
+      hinted.set(id, rows && row ? [...rows, row] : undefined);
+      if (!row || !row.published) wake?.();
     },
     stop: async () => {
       stopped = true;

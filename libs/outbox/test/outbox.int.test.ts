@@ -97,6 +97,43 @@ describe("versioned documents (real store and broker)", () => {
     await relay.stop();
   });
 
+  it("publishes versions committed in this process as committed, without reading them back, and reads the store when another process committed one in between", async () => {
+    // The relay's look-ups of one document's unpublished versions, as the store receives them.
+    let reads = 0;
+    const count = (e: { commandName: string; command: mongo.Document }) => {
+      if (e.commandName === "find" && e.command.find === "docs_versions" && e.command.filter?.doc === "d9") reads++;
+    };
+    conn.getClient().on("commandStarted", count);
+    const relay = startVersionRelay({ versions, producer, log, owned: () => "all", sweepMs: 60_000 });
+    const docs = versionedDocuments<Doc>(heads, versions, { notFound, onCommit: (id, row) => relay.nudge(id, row) });
+    const elsewhere = versionedDocuments<Doc>(heads, versions, { notFound });
+    const event = (court: string) => async (d: Doc) => ({ head: { ...d, count: d.count + 1 }, outbox: [outboxEntry(topic, "d9", { filingId: "d9", collaboratingCourtId: court }, "kuayu.test", 0)] });
+    const quiet = async (d: Doc) => ({ head: { ...d, count: d.count + 1 }, outbox: [] });
+    const courts = () => got.filter((e) => e.key === "d9").map((e) => (e.message as intakeEventsV1.FilingSubmitted).collaboratingCourtId);
+    try {
+      await docs.create({ _id: "d9", count: 0 }); // version 1 has no row: the relay does not know it is published
+      await docs.change("d9", event("v2"));
+      await eventually(async () => courts().length === 1, 20_000, "v2");
+      expect(reads).toBe(1);
+      // Known from here on: each version, with events or without, follows the last one published.
+      await docs.change("d9", event("v3"));
+      await docs.change("d9", quiet);
+      await docs.change("d9", event("v5"));
+      await eventually(async () => courts().length === 3, 20_000, "v3 and v5");
+      expect(reads).toBe(1);
+      // Another process commits version 6; this one's version 7 does not follow what the relay knows.
+      await elsewhere.change("d9", event("v6 elsewhere"));
+      await docs.change("d9", event("v7"));
+      await eventually(async () => courts().length === 5, 20_000, "v6 and v7");
+      expect(reads).toBe(2);
+      expect(courts()).toEqual(["v2", "v3", "v5", "v6 elsewhere", "v7"]);
+      await eventually(async () => (await versions.countDocuments({ doc: "d9", published: false })) === 0, 10_000, "all marked published");
+    } finally {
+      conn.getClient().off("commandStarted", count);
+      await relay.stop();
+    }
+  });
+
   it("after a crash between publishing and marking, publishes the same event id again (never loses it)", async () => {
     const docs = versionedDocuments<Doc>(heads, versions, { notFound });
     await docs.create({ _id: "d2", count: 0 });

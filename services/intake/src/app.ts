@@ -80,7 +80,7 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
     // This instance publishes the versions of the windows' streams its consumer owns (one relay per filing).
     relay = startVersionRelay({ versions, producer, log, owned: () => ownedStreams(consumer, lifecycleTopics), open: (value) => sealing.decryptBytes(value) });
     const repo = mongoFilingRepository(model, timeline, versions, {
-      onCommit: (id) => relay?.nudge(id),
+      onCommit: (id, row) => relay?.nudge(id, row),
       onChange: (changed) => hub?.publish(changed),
       courtProvince: (id) => dir.byId(id)?.province,
       crypt,

@@ -8,18 +8,19 @@ import { promisify } from "node:util";
 import { randomUUID } from "node:crypto";
 import path from "node:path";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
-import { createSigner, type Role } from "@kuayu/auth";
+import { createSigner, type AuthContext, type Role } from "@kuayu/auth";
 import { createClient, status, type Client } from "@kuayu/grpc";
 import { createKafka, createProducer, type EventProducer } from "@kuayu/kafka";
 import { createLogger } from "@kuayu/logger";
 import { connectMongo } from "@kuayu/mongo";
 import { supervisionV1 } from "@kuayu/proto";
-import { auditTopic } from "@kuayu/topics";
+import { auditTopic, PROVINCE_CODES } from "@kuayu/topics";
 import { assertInfraUp, eventually, infra, testKeys, uniqueName } from "@kuayu/testkit";
 import type { Connection } from "mongoose";
 import { testConfig } from "./support";
 import { startApp, type App } from "../src/app";
-import { hashOf, type ChainEntry } from "../src/domain/audit-chain";
+import { hashOf, type AuditRecord, type ChainEntry } from "../src/domain/audit-chain";
+import { auditTrail } from "../src/adapters/audit-trail";
 
 const keys = testKeys();
 const log = createLogger({ service: "test", level: "silent" });
@@ -186,3 +187,43 @@ it("writes a change with its record: a drill created is chained 'ok' with its cr
   expect(await conn.collection("drills").countDocuments({ name: "越权" })).toBe(0);
   expect(await conn.collection("audit_log").countDocuments({})).toBe(0);
 }, 60_000);
+
+it("writes the batches of several provinces that arrive together in one insert (group commit), each chain intact", async () => {
+  const own = await connectMongo({ uri: infra.mongoUri, dbName: uniqueName("supervision_audit_group_it") });
+  let inserts = 0;
+  const count = (e: { commandName: string; command: { insert?: unknown } }) => {
+    if (e.commandName === "insert" && e.command.insert === "audit_chain") inserts++;
+  };
+  own.getClient().on("commandStarted", count);
+  try {
+    const trail = auditTrail(own, { alg: "sha256", scope: "all", provinces: PROVINCE_CODES, courtProvince: () => undefined });
+    const record = (province: string, n: number): AuditRecord => ({
+      id: `${province}-${n}-${randomUUID()}`,
+      actor: { user: "u", courtId: `c-${province}0000`, province, roles: ["window-clerk"] },
+      method: `${METHOD}/RateFiling`,
+      target: "f",
+      result: "ok",
+      traceId: "",
+      time: new Date().toISOString(),
+      service: "supervision",
+      filingId: "",
+    });
+    const provinces = ["11", "31", "44", "51", "65"];
+    for (const round of [0, 1]) {
+      const before = inserts;
+      // One batch per province at once, as the audit consumer hands them over: the first goes alone, the rest together.
+      expect(await Promise.all(provinces.map((p) => trail.ingest(p, [record(p, 2 * round), record(p, 2 * round + 1)])))).toEqual(provinces.map(() => 2));
+      // (The first round reads each chain's tail first, so its batches arrive one by one.)
+      if (round === 1) expect(inserts - before).toBeLessThanOrEqual(2);
+    }
+    const spc = { user: "u", courtId: SPC, province: "00", roles: ["supervisor"] } as unknown as AuthContext;
+    for (const p of provinces) {
+      const result = await trail.verify(spc, p, 0, 0);
+      expect(result).toMatchObject({ checked: 4, problems: [] });
+    }
+  } finally {
+    own.getClient().off("commandStarted", count);
+    await own.dropDatabase();
+    await own.close();
+  }
+});

@@ -7,7 +7,8 @@ import { SPC } from "./supervision.js";
 
 // The audit trail's store and use cases (docs/security.md, "Audit trail"). Collection `audit_chain`:
 // one document per record, `_id = <province>:<seq>`, written only by the audit consumer of the
-// province's topic (one partition, one member), each a unique insert — no update, no lock.
+// province's topic (one partition, one member), each a unique insert — no update, no lock. The
+// batches of the provinces handled at once are written together (group commit): one insert.
 
 export const AUDIT_COLLECTIONS = [
   {
@@ -50,6 +51,32 @@ export function auditTrail(
 
   const inScope = (p: string) => opts.scope === "all" || opts.scope.includes(p);
 
+  // Group commit: the entries of every batch that arrives while an insert is under way go to the
+  // store together in the next one. Each province has one batch in flight at most (one partition),
+  // so a group holds one run of each chain; inserted in order, a crash half-way leaves a prefix of
+  // each run, which the redelivery finds by record id and continues.
+  let queued: { entries: ChainEntry[]; resolve: () => void; reject: (err: unknown) => void }[] = [];
+  let flushing = false;
+  const flush = async () => {
+    flushing = true;
+    while (queued.length > 0) {
+      const group = queued;
+      queued = [];
+      try {
+        await chain.insertMany(group.flatMap((g) => g.entries) as mongo.OptionalUnlessRequiredId<ChainEntry>[], { ordered: true });
+        for (const g of group) g.resolve();
+      } catch (err) {
+        for (const g of group) g.reject(err);
+      }
+    }
+    flushing = false;
+  };
+  const write = (entries: ChainEntry[]) =>
+    new Promise<void>((resolve, reject) => {
+      queued.push({ entries, resolve, reject });
+      if (!flushing) void flush();
+    });
+
   return {
     async ingest(province, records) {
       const s = await load(province);
@@ -61,8 +88,7 @@ export function auditTrail(
       if (fresh.length === 0) return 0;
       const { entries, tip } = append(province, s.tip, fresh, opts.alg);
       try {
-        // In order: a crash half-way leaves a prefix, which the redelivery finds (by record id) and continues.
-        await chain.insertMany(entries as mongo.OptionalUnlessRequiredId<ChainEntry>[], { ordered: true });
+        await write(entries);
       } catch (err) {
         state.delete(province);
         throw err;

@@ -190,12 +190,12 @@ export interface MongoInboxRepository extends InboxRepository {
 export function mongoInboxRepository(
   model: Model<InboxDoc>,
   versions: mongo.Collection<VersionRow>,
-  hooks: { onCommit: (id: string) => void; onChange: (changed: InboxFiling) => void; crypt: FieldCrypt },
+  hooks: { onCommit: (id: string, row: VersionRow) => void; onChange: (changed: InboxFiling) => void; crypt: FieldCrypt },
 ): MongoInboxRepository {
   const { crypt } = hooks;
   const open = async (d: InboxDoc) => toDomain({ ...d, details: await crypt.openFields(d.details) });
   const docs = versionedDocuments<InboxDoc>(model.collection as never, versions, {
-    onCommit: (id) => hooks.onCommit(id),
+    onCommit: (id, row) => hooks.onCommit(id, row),
     notFound: (id) => Object.assign(new Error(`filing ${id} vanished from the inbox`), { name: "NotFoundError" }),
   });
   // The document each filing handed out by get() or change() was read from: a change starting from

@@ -227,7 +227,7 @@ export function mongoFilingRepository(
   model: Model<FilingDoc>,
   timeline: Model<TimelineDoc>,
   versions: mongo.Collection<VersionRow>,
-  hooks: { onCommit: (id: string) => void; onChange: (changed: Filing) => void; courtProvince: (courtId: string) => string | undefined; crypt: FieldCrypt },
+  hooks: { onCommit: (id: string, row: VersionRow) => void; onChange: (changed: Filing) => void; courtProvince: (courtId: string) => string | undefined; crypt: FieldCrypt },
 ): MongoFilingRepository {
   const { crypt } = hooks;
   const open = (d: FilingDoc) => fromDoc(d, crypt);
@@ -239,7 +239,7 @@ export function mongoFilingRepository(
     return p;
   };
   const docs = versionedDocuments<FilingDoc>(model.collection as never, versions, {
-    onCommit: (id) => hooks.onCommit(id),
+    onCommit: (id, row) => hooks.onCommit(id, row),
     notFound: (id) => Object.assign(new Error(`filing ${id} vanished`), { name: "NotFoundError" }),
   });
   // The document each filing handed out by get() was read from: a change starting from that filing
