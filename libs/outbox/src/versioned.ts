@@ -262,8 +262,8 @@ const REMEMBERED = 20_000;
  * Publishes the outbox of committed versions, each document's in version order, then marks them
  * published. A crash between the two publishes them again (same event ids): consumers are idempotent.
  * It remembers, per document, the newest version up to which every version is published (by it, or
- * found so in the store), so a version committed here right after is published as committed: one
- * write (its mark) instead of a read and a write.
+ * found so in the store), so the versions committed here right after are published as committed:
+ * one write (their mark) instead of a read and a write.
  */
 export function startVersionRelay(opts: VersionRelayOptions): VersionRelay {
   const { versions, producer, log } = opts;
@@ -334,7 +334,7 @@ export function startVersionRelay(opts: VersionRelayOptions): VersionRelay {
 
   /**
    * Rows committed here, following the last version known to be published without a gap: published
-   * as they are, each marked by `_id`. Anything else (a version committed elsewhere in between, a
+   * as they are, and marked in one write. Anything else (a version committed elsewhere in between, a
    * restart): the store is read (relayDoc).
    */
   const relayRows = async (id: string, rows: VersionRow[]) => {
@@ -352,7 +352,7 @@ export function startVersionRelay(opts: VersionRelayOptions): VersionRelay {
     }
     if (!ours(todo)) return;
     await publishRows(todo);
-    for (const r of todo) await versions.updateOne({ _id: r._id, published: false }, { $set: { published: true } });
+    await versions.updateMany({ doc: id, published: false, v: { $lte: todo[todo.length - 1]!.v } }, { $set: { published: true } });
     remember(id, rows[rows.length - 1]!.v);
   };
 

@@ -1,8 +1,9 @@
 import type { Logger } from "@kuayu/logger";
 import { tickOf } from "@kuayu/mongo";
-import { caseTypeName, type FilingFacts, type Recipient } from "../domain/notify.js";
+import { caseTypeName, type FilingFacts } from "../domain/notify.js";
 import { messageFor, partySmsFor } from "../channels/templates.js";
-import { insertAll, type DeliveryDoc, type NotificationDoc, type Store, type SubscriptionDoc } from "./store.js";
+import { insertAll, type Store } from "./store.js";
+import type { Notifier } from "../domain/lifecycle.js";
 
 // Lifecycle order of event types, to order deliveries of events with the same timestamp.
 const RANKS = ["FilingSubmitted", "FilingRouted", "RoutingFailed", "Acknowledged", "CorrectionRequested", "CorrectionSubmitted", "Accepted", "Rejected", "FilingWithdrawn"];
@@ -11,50 +12,7 @@ const rankOf = (eventType: string) => {
   return i < 0 ? RANKS.length : i;
 };
 
-/** An in-app notification for one recipient, once per id. */
-export interface Notice {
-  id: string;
-  recipient: Recipient;
-  filing: FilingFacts;
-  kind: string;
-  occurredAt: Date;
-  nextOpening?: Date;
-}
-
-/** A delivery to a webhook, e-mail or SMS target, once per (event, target). */
-export interface Queued {
-  channel: DeliveryDoc["channel"];
-  targetId: string;
-  courtId: string;
-  filing: FilingFacts;
-  eventId: string;
-  eventType: string;
-  order: Date;
-  /** A webhook's references (its body is built from them at send time). */
-  ref?: DeliveryDoc["ref"];
-  /** An e-mail's or SMS's words, kept until delivered. */
-  payload?: DeliveryDoc["payload"];
-}
-
-export interface Notifier {
-  /** The notification document of a notice (the lifecycle consumer inserts a batch's at once). */
-  notification(n: Notice): NotificationDoc;
-  /** The delivery document of a webhook delivery. */
-  delivery(d: Queued): DeliveryDoc;
-  /** The delivery document of an e-mail or SMS to a subscription. */
-  message(s: SubscriptionDoc, filing: FilingFacts, eventId: string, kind: string, order: Date, extra?: { nextOpening?: Date }): DeliveryDoc;
-  /** Inserts notifications and deliveries, each once (a repeat is already done), and wakes who waits for them. */
-  insert(notifications: NotificationDoc[], deliveries: DeliveryDoc[]): Promise<void>;
-  /** An in-app notification for one recipient, once per id. */
-  notify(n: Notice): Promise<void>;
-  /**
-   * The SMS of an event to the `index`th number of the filing side (party_phones), or undefined
-   * when the party is not told of this event.
-   */
-  partyMessage(filing: FilingFacts, index: number, eventId: string, kind: string, order: Date): DeliveryDoc | undefined;
-  /** An e-mail or SMS to a subscription, once per (event, subscription). */
-  queueMessage(s: SubscriptionDoc, filing: FilingFacts, eventId: string, kind: string, order: Date, extra?: { nextOpening?: Date }): Promise<void>;
-}
+export type { Notice, Notifier, Queued } from "../domain/lifecycle.js";
 
 /** The delivery target of the party's SMS to the `index`th number of a filing's filing side. */
 export const partyTarget = (filingId: string, index: number) => `party:${filingId}:${index}`;

@@ -1,4 +1,5 @@
 import type { Logger } from "@kuayu/logger";
+import type { CourtTargets } from "../domain/lifecycle.js";
 import type { Store, SubscriptionDoc, WebhookDoc } from "./store.js";
 
 /**
@@ -7,9 +8,7 @@ import type { Store, SubscriptionDoc, WebhookDoc } from "./store.js";
  * event. The whole set is read at start, again every `refreshMs` (targets another replica added or
  * removed), and at once after this process changed one (`changed`, awaited before the call answers).
  */
-export interface Targets {
-  webhooksOf(courtId: string): WebhookDoc[];
-  subscriptionsOf(courtId: string): SubscriptionDoc[];
+export interface Targets extends CourtTargets {
   /** Reads them all again now (after a change here). */
   changed(): Promise<void>;
   stop(): void;

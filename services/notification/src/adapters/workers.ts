@@ -1,6 +1,7 @@
 import type { Logger } from "@kuayu/logger";
 import type { AddressPolicy } from "../channels/address-guard.js";
-import { NOTICE, reminderStillDue, webhookBody, type FilingFacts, type Reminder } from "../domain/notify.js";
+import { webhookBody } from "../domain/notify.js";
+import { reminderPasses, type ReminderStore } from "../domain/reminders.js";
 import { createReceiverBreakers } from "../channels/receiver-breakers.js";
 import { MAX_ATTEMPTS, NOT_REACHABLE, backoffMs, postWebhook } from "../channels/webhook-client.js";
 import type { SmsMessage } from "../channels/sms.js";
@@ -305,59 +306,25 @@ export function startDeliveryWorker(
   };
 }
 
-/**
- * Reminds the jurisdiction court's specialists 20 working minutes after arrival and escalates after
- * 24 hours, unless the filing was responded to, decided, withdrawn or corrected meanwhile.
- *
- * The reminders of a filing's round are in its facts (`reminders`), kept by the lifecycle consumer,
- * which also ends them (`waiting: false`) with the facts' write of the batch that brought the
- * response. Each pass reads only the filings still waiting whose first reminder is due (`waiting`
- * is an indexed equality; `remindAt` is checked by the store over those). The worker writes nothing
- * to the facts (their writer is the consumer): a reminder's notification is inserted once by its
- * id, and this process remembers which ones it sent while their filing still waits, so it tries
- * each one once (after a restart, once more: the insert finds it done).
- */
-export function startReminderWorker(store: Store, notifier: Notifier, log: Logger, intervalMs: number): Worker {
-  const sent = new Set<string>();
-  const remind = async (f: FilingFacts, r: Reminder, id: string) => {
-    const kind = r.kind === "reminder" ? NOTICE.reminder : NOTICE.escalation;
-    await notifier.notify({ id, recipient: { courtId: f.jurisdictionCourtId, role: "filing-specialist" }, filing: f, kind, occurredAt: r.dueAt });
-    for (const s of await store.subscriptions.find({ courtId: f.jurisdictionCourtId }).toArray()) {
-      if (s.eventTypes.length === 0 || s.eventTypes.includes(kind)) await notifier.queueMessage(s, f, id, kind, r.dueAt);
-    }
-  };
-  return loop(
-    async () => {
-      let count = 0;
-      const now = new Date();
-      const due = new Set<string>();
-      for (const f of await store.filings.find({ waiting: true, remindAt: { $lte: now } }).toArray()) {
-        for (const r of f.reminders ?? []) {
-          if (r.dueAt > now || !reminderStillDue(f, r)) continue;
-          due.add(r.id);
-          if (sent.has(r.id)) continue;
-          await remind(f, r, r.id);
-          sent.add(r.id);
-          count++;
-        }
-      }
-      for (const id of sent) if (!due.has(id)) sent.delete(id); // its filing no longer waits
-      // Reminder documents scheduled by earlier releases (one per reminder), until none is left.
-      for (const r of await store.reminders
+/** The reminder use case's store port over the collections (`waiting` is an indexed equality; `remindAt` the store checks over those). */
+export function reminderStore(store: Store): ReminderStore {
+  return {
+    waiting: (now) => store.filings.find({ waiting: true, remindAt: { $lte: now } }).toArray(),
+    subscriptionsOf: (courtId) => store.subscriptions.find({ courtId }).toArray(),
+    scheduled: (now, limit) =>
+      store.reminders
         .find({ done: false, dueAt: { $lte: now } })
-        .limit(200)
-        .toArray()) {
-        const f = await store.filings.findOne({ _id: r.filingId });
-        if (f && reminderStillDue(f, r)) {
-          await remind(f, r, r._id);
-          count++;
-        }
-        await store.reminders.updateOne({ _id: r._id }, { $set: { done: true } });
-      }
-      return count;
+        .limit(limit)
+        .toArray(),
+    facts: (filingId) => store.filings.findOne({ _id: filingId }),
+    async done(id) {
+      await store.reminders.updateOne({ _id: id }, { $set: { done: true } });
     },
-    intervalMs,
-    log,
-    "reminder",
-  );
+  };
+}
+
+/** Runs the reminder use case (domain/reminders.ts) every `intervalMs`. */
+export function startReminderWorker(store: Store, notifier: Notifier, log: Logger, intervalMs: number): Worker {
+  const pass = reminderPasses(reminderStore(store), notifier);
+  return loop(() => pass(), intervalMs, log, "reminder");
 }

@@ -1,14 +1,14 @@
-import type { AuthContext } from "@kuayu/auth";
-import { ForbiddenError, ValidationError } from "@kuayu/domain";
 import type { Connection, mongo } from "mongoose";
-import { append, chainEntryId, verifyChain, type AuditRecord, type ChainEntry, type ChainProblem, type ChainTip, type HashAlgorithm } from "../domain/audit-chain.js";
+import type { ChainEntry } from "../domain/audit-chain.js";
+import { auditTrail as auditTrailUseCases, type AuditTrail, type ChainStore } from "../domain/audit-trail.js";
 import type { LedgerDoc } from "./store.js";
-import { SPC } from "./supervision.js";
 
-// The audit trail's store and use cases (docs/security.md, "Audit trail"). Collection `audit_chain`:
-// one document per record, `_id = <province>:<seq>`, written only by the audit consumer of the
-// province's topic (one partition, one member), each a unique insert — no update, no lock. The
-// batches of the provinces handled at once are written together (group commit): one insert.
+export { type AuditTrail } from "../domain/audit-trail.js";
+
+// The audit trail's store (docs/security.md, "Audit trail"). Collection `audit_chain`: one document
+// per record, `_id = <province>:<seq>`, written only by the audit consumer of the province's topic
+// (one partition, one member), each a unique insert — no update, no lock. The batches of the
+// provinces handled at once are written together (group commit): one insert.
 
 export const AUDIT_COLLECTIONS = [
   {
@@ -17,40 +17,10 @@ export const AUDIT_COLLECTIONS = [
   },
 ];
 
-/** Record ids of a province the writer remembers (the newest), to take a republished record once. */
-const REMEMBERED = 10_000;
-
-export interface AuditTrail {
-  /** Appends a fetch of a province's audit topic to its chain (the one writer of that chain). */
-  ingest(province: string, records: AuditRecord[]): Promise<number>;
-  /** Forgets what the writer knew of its chains (after a reassignment or a failed write: read them again). */
-  reset(): void;
-  /** A filing's records, for the courts of the filing and supervisors (their province's; SPC all). */
-  show(caller: AuthContext, filingId: string): Promise<ChainEntry[]>;
-  /** Verifies provinces' chains (seq range inclusive; 0 = open); supervisors of the province, SPC any. */
-  verify(caller: AuthContext, province: string, fromSeq: number, toSeq: number): Promise<{ provinces: string[]; checked: number; problems: ChainProblem[] }>;
-}
-
-export function auditTrail(
-  conn: Connection,
-  opts: { alg: HashAlgorithm; scope: "all" | readonly string[]; provinces: readonly string[]; courtProvince: (courtId: string) => string | undefined },
-): AuditTrail {
+/** The chains in `audit_chain` (and the ledger, for a filing's courts). */
+export function chainStore(conn: Connection): ChainStore {
   const chain = conn.collection<ChainEntry>("audit_chain");
   const ledger = conn.collection<LedgerDoc>("ledger");
-  const state = new Map<string, { tip: ChainTip; ids: Set<string> }>();
-
-  const load = async (province: string) => {
-    const cached = state.get(province);
-    if (cached) return cached;
-    const tail = await chain.find({ province }).sort({ seq: -1 }).limit(REMEMBERED).toArray();
-    const last = tail[0];
-    const s = { tip: last ? { seq: last.seq, hash: last.hash } : { seq: 0, hash: "" }, ids: new Set(tail.map((e) => e.record.id)) };
-    state.set(province, s);
-    return s;
-  };
-
-  const inScope = (p: string) => opts.scope === "all" || opts.scope.includes(p);
-
   // Group commit: the entries of every batch that arrives while an insert is under way go to the
   // store together in the next one. Each province has one batch in flight at most (one partition),
   // so a group holds one run of each chain; inserted in order, a crash half-way leaves a prefix of
@@ -71,77 +41,24 @@ export function auditTrail(
     }
     flushing = false;
   };
-  const write = (entries: ChainEntry[]) =>
-    new Promise<void>((resolve, reject) => {
-      queued.push({ entries, resolve, reject });
-      if (!flushing) void flush();
-    });
-
   return {
-    async ingest(province, records) {
-      const s = await load(province);
-      const fresh: AuditRecord[] = [];
-      for (const r of records) {
-        if (s.ids.has(r.id) || fresh.some((f) => f.id === r.id)) continue;
-        fresh.push(r);
-      }
-      if (fresh.length === 0) return 0;
-      const { entries, tip } = append(province, s.tip, fresh, opts.alg);
-      try {
-        await write(entries);
-      } catch (err) {
-        state.delete(province);
-        throw err;
-      }
-      s.tip = tip;
-      for (const e of entries) s.ids.add(e.record.id);
-      if (s.ids.size > REMEMBERED * 2) s.ids = new Set([...s.ids].slice(-REMEMBERED));
-      return entries.length;
+    tail: (province, limit) => chain.find({ province }).sort({ seq: -1 }).limit(limit).toArray(),
+    insert: (entries) =>
+      new Promise<void>((resolve, reject) => {
+        queued.push({ entries, resolve, reject });
+        if (!flushing) void flush();
+      }),
+    ofFiling: (filingId) => chain.find({ filingId }).sort({ province: 1, seq: 1 }).toArray(),
+    range(province, from, to) {
+      // An equality on `province` the store serves from its index; the range it filters itself.
+      const seq: Record<string, number> = { $gte: from };
+      if (to) seq.$lte = to;
+      return chain.find({ province, seq }).sort({ seq: 1 }).toArray();
     },
-
-    reset: () => state.clear(),
-
-    async show(caller, filingId) {
-      if (!filingId.trim()) throw new ValidationError([{ field: "filing_id", description: "required" }]);
-      const entries = await chain.find({ filingId }).sort({ province: 1, seq: 1 }).toArray();
-      const filing = await ledger.findOne({ _id: filingId });
-      const supervisor = caller.roles.includes("supervisor");
-      if (supervisor && caller.courtId === SPC) return entries;
-      if (filing) {
-        const courts = [filing.collaboratingCourtId, filing.jurisdictionCourtId];
-        if (courts.includes(caller.courtId)) return entries;
-        if (supervisor && courts.some((c) => opts.courtProvince(c) === caller.province)) return entries;
-        throw new ForbiddenError(`filing ${filingId} is not one of court ${caller.courtId}'s, nor of its province's`);
-      }
-      // Not in the ledger (a draft, or a filing this release does not supervise): a court sees its
-      // own court's records, a supervisor its province's courts'.
-      return entries.filter((e) => (supervisor ? e.record.actor.province === caller.province : e.record.actor.courtId === caller.courtId));
-    },
-
-    async verify(caller, province, fromSeq, toSeq) {
-      if (!caller.roles.includes("supervisor")) throw new ForbiddenError("verifying the audit trail needs the supervisor role");
-      if (province && !opts.provinces.includes(province)) throw new ValidationError([{ field: "province", description: `no province ${province}` }]);
-      if (toSeq && fromSeq && toSeq < fromSeq) throw new ValidationError([{ field: "to_seq", description: "before from_seq" }]);
-      const national = caller.courtId === SPC;
-      if (province && !national && province !== caller.province) throw new ForbiddenError(`a supervisor of province ${caller.province} may verify only that province's chain`);
-      const provinces = province ? [province] : national ? opts.provinces.filter(inScope) : [caller.province];
-      let checked = 0;
-      const problems: ChainProblem[] = [];
-      const from = Math.max(1, fromSeq);
-      const range: Record<string, number> = { $gte: from };
-      if (toSeq) range.$lte = toSeq;
-      for (const p of provinces) {
-        // An equality on `province` the store serves from its index; the range it filters itself.
-        const entries = await chain.find({ province: p, seq: range }).sort({ seq: 1 }).toArray();
-        const before = from > 1 ? ((await chain.findOne({ _id: chainEntryId(p, from - 1) })) ?? undefined) : undefined;
-        checked += entries.length;
-        problems.push(...verifyChain(p, entries, before, from));
-        // Records deleted from the end: the writer's tip names the last seq it wrote.
-        const tip = state.get(p)?.tip;
-        const last = entries[entries.length - 1]?.seq ?? from - 1;
-        if (tip && !toSeq && tip.seq > last) problems.push({ province: p, seq: last + 1, recordId: "", kind: "deleted", detail: `seq ${last + 1}–${tip.seq} are missing from the end of the chain` });
-      }
-      return { provinces, checked, problems };
-    },
+    entry: (id) => chain.findOne({ _id: id }),
+    filing: (filingId) => ledger.findOne({ _id: filingId }),
   };
 }
+
+/** The audit trail's use cases (domain/audit-trail.ts) over the store. */
+export const auditTrail = (conn: Connection, opts: Parameters<typeof auditTrailUseCases>[1]): AuditTrail => auditTrailUseCases(chainStore(conn), opts);
