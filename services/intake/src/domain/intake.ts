@@ -46,6 +46,12 @@ export interface ListQuery {
 export interface FilingRepository {
   create(filing: Filing): Promise<void>;
   get(id: string): Promise<Filing | undefined>;
+  /**
+   * The filing as this process last read or committed it, else as stored: possibly not the newest
+   * (another replica may have changed it since). A change starting from it decides again on the
+   * newest version if it is stale; a refusal must not rest on it alone.
+   */
+  recent(id: string): Promise<Filing | undefined>;
   /** The submitted filing with this receipt number, if this intake holds it. */
   findByReceipt(receiptNumber: string): Promise<Filing | undefined>;
   /**
@@ -108,8 +114,8 @@ export const chinaDay = (d: Date) => new Date(d.getTime() + 8 * 3600_000).toISOS
 /** Receipt number (收件编号) of the collaborating court, e.g. KY-c-110105-20261128-000042. */
 export const formatReceiptNumber = (courtId: string, day: string, n: number) => `KY-${courtId}-${day}-${String(n).padStart(6, "0")}`;
 
-async function owned(deps: Pick<Deps, "repo">, caller: AuthContext, id: string): Promise<Filing> {
-  const f = await deps.repo.get(id);
+async function owned(deps: Pick<Deps, "repo">, caller: AuthContext, id: string, recent = false): Promise<Filing> {
+  const f = await (recent ? deps.repo.recent(id) : deps.repo.get(id));
   if (!f) throw new NotFoundError(`filing ${id} not found`);
   if (f.collaboratingCourtId !== caller.courtId) throw new ForbiddenError(`filing ${id} belongs to another court`);
   return f;
@@ -200,7 +206,11 @@ export function validateUploadHeader(h: UploadHeader, maxBytes: number): Violati
  */
 export async function uploadMaterial(deps: Deps, caller: AuthContext, header: UploadHeader, chunks: AsyncIterable<Uint8Array>): Promise<Material> {
   invalid(validateUploadHeader(header, deps.maxMaterialBytes));
-  const before = await owned(deps, caller, header.filingId);
+  // The window's uploads follow each other: the filing as this process knows it saves a look-up
+  // each (its court never changes). Only the newest version may refuse the upload, and the change
+  // below decides again on the newest if this one is stale.
+  let before = await owned(deps, caller, header.filingId, true);
+  if (uploadProblems(before, header.kind, 0, deps)) before = await owned(deps, caller, header.filingId);
   const problems = uploadProblems(before, header.kind, 0, deps);
   if (problems) throw problems;
 

@@ -249,8 +249,9 @@ export function mongoFilingRepository(
   // need not read it again (a stale one loses the race and reads the newest version).
   const readFrom = new WeakMap<Filing, FilingDoc>();
   // The newest head this process has read or committed of its most recent filings: the lifecycle
-  // consumer's changes start from it instead of reading the filing again (one look-up less an
-  // event). Stale — another replica committed since — it loses the race and the newest is read.
+  // consumer's changes and the window's uploads start from it instead of reading the filing again
+  // (one look-up less each). Stale — another replica committed since — a change from it loses the
+  // race and the newest is read.
   const recent = new Map<string, FilingDoc>();
   const seen = (d: FilingDoc) => {
     recent.delete(d._id);
@@ -258,15 +259,25 @@ export function mongoFilingRepository(
     if (recent.size > RECENT_HEADS) recent.delete(recent.keys().next().value!);
     return d;
   };
+  const get = async (id: string) => {
+    const d = await model.findById(id, NO_OUTBOX).lean<FilingDoc>();
+    if (!d) return undefined;
+    seen(d);
+    const f = await open(d);
+    readFrom.set(f, d);
+    return f;
+  };
   return {
     async create(filing) {
-      if (!(await docs.create({ ...toDoc(filing, crypt), timeline: [] }))) throw Object.assign(new Error(`filing ${filing.id} exists already`), { code: 11000 });
+      const head = { ...toDoc(filing, crypt), timeline: [] };
+      if (!(await docs.create(head))) throw Object.assign(new Error(`filing ${filing.id} exists already`), { code: 11000 });
+      seen({ ...head, version: 1 });
       hooks.onChange(filing);
     },
-    async get(id) {
-      const d = await model.findById(id, NO_OUTBOX).lean<FilingDoc>();
-      if (!d) return undefined;
-      seen(d);
+    get,
+    async recent(id) {
+      const d = recent.get(id);
+      if (!d) return get(id);
       const f = await open(d);
       readFrom.set(f, d);
       return f;
