@@ -16,7 +16,7 @@ import type { Connection } from "mongoose";
 import { lifecycleConsumer } from "../src/adapters/consumer";
 import { documentRecord } from "../src/adapters/documents";
 import { createNotifier } from "../src/adapters/notifier";
-import { COLLECTIONS, openStore, type DeliveryDoc, type Store } from "../src/adapters/store";
+import { COLLECTIONS, insertAll, openStore, type DeliveryDoc, type NotificationDoc, type Store } from "../src/adapters/store";
 import { loadTargets, type Targets } from "../src/adapters/targets";
 import { startDeliveryWorker, startReminderWorker } from "../src/adapters/workers";
 
@@ -257,4 +257,24 @@ it("works only the deliveries of the courts whose province's topic it owns, past
   expect(guangdong.sent.length).toBeGreaterThan(0);
   expect(new Set(guangdong.sent)).toEqual(new Set(["gd@example.test"]));
   expect(await store.deliveries.countDocuments({ targetId: gd._id, status: "delivered" })).toBe(guangdong.sent.length);
+});
+
+it("writes the inserts into a collection that arrive while one is under way in one insert, each told whether it inserted", async () => {
+  let inserts = 0;
+  const count = (e: { commandName: string; command: { insert?: unknown } }) => {
+    if (e.commandName === "insert" && e.command.insert === "notifications") inserts++;
+  };
+  const doc = (id: string): NotificationDoc => ({ _id: id, courtId: "c-110105", role: "filing-specialist", filingId: "f", kind: "k", title: "t", body: "b", createdAt: new Date(), read: false });
+  const run = uniqueName("g");
+  await insertAll(store.notifications, [doc(`${run}-0`)]);
+  conn.getClient().on("commandStarted", count);
+  try {
+    // Ten batches at once (the topics of a fetch), one of them a redelivery of what is stored already.
+    const results = await Promise.all(Array.from({ length: 10 }, (_, i) => insertAll(store.notifications, [doc(`${run}-${i}`), doc(`${run}-${i}-b`)])));
+    expect(results.map((r) => r.length)).toEqual([1, 2, 2, 2, 2, 2, 2, 2, 2, 2]);
+    expect(inserts).toBeLessThanOrEqual(2);
+  } finally {
+    conn.getClient().off("commandStarted", count);
+  }
+  expect(await store.notifications.countDocuments({ _id: { $regex: `^${run}-` } })).toBe(20);
 });

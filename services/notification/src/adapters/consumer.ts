@@ -5,16 +5,22 @@ import { insertAll, type Store } from "./store.js";
 
 export { partyMobiles, project } from "../domain/lifecycle.js";
 
+/** Facts replaced by one command at most. */
+const REPLACED_AT_ONCE = 8;
+
 /** The lifecycle use case's store port over the collections: one command per call. */
 export function lifecycleStore(store: Store, log: Logger): LifecycleStore {
   return {
     facts: (id) => store.filings.findOne({ _id: id }),
     insertFacts: async (docs) => new Set((await insertAll(store.filings, docs)).map((d) => d._id)),
     async replaceFacts(docs) {
-      await store.filings.bulkWrite(
-        docs.map(({ _id, ...facts }) => ({ replaceOne: { filter: { _id }, replacement: facts as never, upsert: true } })),
-        { ordered: false },
-      );
+      // A few documents a command: the local store (FerretDB 1.24) stalls on one update command replacing tens of them.
+      for (let i = 0; i < docs.length; i += REPLACED_AT_ONCE) {
+        await store.filings.bulkWrite(
+          docs.slice(i, i + REPLACED_AT_ONCE).map(({ _id, ...facts }) => ({ replaceOne: { filter: { _id }, replacement: facts as never, upsert: true } })),
+          { ordered: false },
+        );
+      }
     },
     async endLegacyReminders(filingIds) {
       await store.filings.updateMany({ _id: { $in: filingIds } }, { $set: { waiting: false } });

@@ -1,7 +1,7 @@
 import type { AuditEntry } from "@kuayu/auth";
 import type { Collection, Connection } from "mongoose";
 import type { FieldCrypt } from "@kuayu/fieldcrypt";
-import { AUDIT_LOG, auditLog, NO_AUDIT_TOPIC, type AuditLog } from "@kuayu/outbox";
+import { AUDIT_LOG, auditLog, groupCommit, insertEach, NO_AUDIT_TOPIC, type AuditLog } from "@kuayu/outbox";
 import { isDuplicateKey } from "@kuayu/mongo";
 import type { FilingFacts } from "../domain/notify.js";
 import type { DeliveryDoc, DocumentDoc, DocumentPdfDoc, NotificationDoc, PartyPhonesDoc, ReminderDoc, SmsOptOutDoc, SubscriptionDoc, WebhookDoc } from "../domain/records.js";
@@ -80,18 +80,17 @@ export async function insertOnce<T extends { _id: string }>(col: Collection<T>, 
  * Inserts many at once (unordered); a document whose _id (or other unique key) is there already was
  * inserted before — by a redelivery's first delivery or another replica — and is "already done",
  * not an error. Returns the documents this call inserted. Any other failure throws (the whole batch
- * is retried; what it inserted is then "already done").
+ * is retried; what it inserted is then "already done"). The inserts into one collection that arrive
+ * while one is under way — the batches of several topics handled at once — go to the store
+ * together in the next one (@kuayu/outbox groupCommit).
  */
 export async function insertAll<T extends { _id: string }>(col: Collection<T>, docs: T[]): Promise<T[]> {
   if (docs.length === 0) return [];
-  try {
-    await col.insertMany(docs as never[], { ordered: false });
-    return docs;
-  } catch (err) {
-    const writeErrors = (err as { writeErrors?: { code?: number; index: number } | { code?: number; index: number }[] }).writeErrors;
-    const failed = writeErrors === undefined ? [] : Array.isArray(writeErrors) ? writeErrors : [writeErrors];
-    if (failed.length === 0 || failed.some((w) => w.code !== 11000)) throw err;
-    const skipped = new Set(failed.map((w) => w.index));
-    return docs.filter((_, i) => !skipped.has(i));
-  }
+  let put = grouped.get(col) as ((doc: T) => Promise<void>) | undefined;
+  if (!put) grouped.set(col, (put = groupCommit<T>((all) => insertEach(col as never, all))) as never);
+  const results = await Promise.allSettled(docs.map(put));
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected" && !isDuplicateKey(r.reason));
+  if (failed) throw failed.reason;
+  return docs.filter((_, i) => results[i]!.status === "fulfilled");
 }
+const grouped = new WeakMap<object, (doc: never) => Promise<void>>();
