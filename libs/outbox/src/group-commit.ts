@@ -1,17 +1,17 @@
 import type { mongo } from "mongoose";
 
 /**
- * Group commit: the items of the calls that arrive while `parallel` writes are under way go to the
- * store together in the next write — one command for all of them, in arrival order — and each call
- * waits for the write that holds its item. Nothing waits for company: with fewer writes under way
- * an item is written at once. `write` answers, for each item, its own error (a duplicate key, say)
+ * Group commit: the items of the calls that arrive while a write is under way go to the store
+ * together in the next write — one command for all of them, in arrival order — and each call waits
+ * for the write that holds its item. Nothing waits for company: with no write under way an item is
+ * written at once. `write` answers, for each item, its own error (a duplicate key, say)
  * or undefined; an error it throws fails every item of that write.
  */
-export function groupCommit<T>(write: (items: T[]) => Promise<(Error | undefined)[]>, parallel = 1): (item: T) => Promise<void> {
+export function groupCommit<T>(write: (items: T[]) => Promise<(Error | undefined)[]>): (item: T) => Promise<void> {
   let queued: { item: T; resolve: () => void; reject: (err: unknown) => void }[] = [];
-  let running = 0;
+  let flushing = false;
   const flush = async () => {
-    running++;
+    flushing = true;
     while (queued.length > 0) {
       const group = queued;
       queued = [];
@@ -22,12 +22,12 @@ export function groupCommit<T>(write: (items: T[]) => Promise<(Error | undefined
         for (const g of group) g.reject(err);
       }
     }
-    running--;
+    flushing = false;
   };
   return (item) =>
     new Promise<void>((resolve, reject) => {
       queued.push({ item, resolve, reject });
-      if (running < parallel) void flush();
+      if (!flushing) void flush();
     });
 }
 

@@ -339,8 +339,8 @@ export function startVersionRelay(opts: VersionRelayOptions): VersionRelay {
    */
   const relayRows = async (id: string, rows: VersionRow[]) => {
     const follows = rows.every((r, i) => r.v === (i === 0 ? (published.get(id) ?? 0) + 1 : rows[i - 1]!.v + 1));
-    const todo = rows.filter((r) => !r.published);
-    if (todo.length === 0) {
+    const unpublished = rows.filter((r) => !r.published);
+    if (unpublished.length === 0) {
       // Versions without events: nothing to publish, but they carry the known prefix forward.
       if (follows) remember(id, rows[rows.length - 1]!.v);
       return;
@@ -350,9 +350,9 @@ export function startVersionRelay(opts: VersionRelayOptions): VersionRelay {
       if (await relayDoc(id)) remember(id, rows[rows.length - 1]!.v);
       return;
     }
-    if (!ours(todo)) return;
-    await publishRows(todo);
-    await versions.updateMany({ doc: id, published: false, v: { $lte: todo[todo.length - 1]!.v } }, { $set: { published: true } });
+    if (!ours(unpublished)) return;
+    await publishRows(unpublished);
+    await versions.updateMany({ doc: id, published: false, v: { $lte: unpublished[unpublished.length - 1]!.v } }, { $set: { published: true } });
     remember(id, rows[rows.length - 1]!.v);
   };
 

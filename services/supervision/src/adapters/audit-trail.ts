@@ -1,4 +1,5 @@
 import type { Connection, mongo } from "mongoose";
+import { groupCommit } from "@kuayu/outbox";
 import type { ChainEntry } from "../domain/audit-chain.js";
 import { auditTrail as auditTrailUseCases, type AuditTrail, type ChainStore } from "../domain/audit-trail.js";
 import type { LedgerDoc } from "./store.js";
@@ -25,29 +26,13 @@ export function chainStore(conn: Connection): ChainStore {
   // store together in the next one. Each province has one batch in flight at most (one partition),
   // so a group holds one run of each chain; inserted in order, a crash half-way leaves a prefix of
   // each run, which the redelivery finds by record id and continues.
-  let queued: { entries: ChainEntry[]; resolve: () => void; reject: (err: unknown) => void }[] = [];
-  let flushing = false;
-  const flush = async () => {
-    flushing = true;
-    while (queued.length > 0) {
-      const group = queued;
-      queued = [];
-      try {
-        await chain.insertMany(group.flatMap((g) => g.entries) as mongo.OptionalUnlessRequiredId<ChainEntry>[], { ordered: true });
-        for (const g of group) g.resolve();
-      } catch (err) {
-        for (const g of group) g.reject(err);
-      }
-    }
-    flushing = false;
-  };
+  const append = groupCommit<ChainEntry[]>(async (runs) => {
+    await chain.insertMany(runs.flat() as mongo.OptionalUnlessRequiredId<ChainEntry>[], { ordered: true });
+    return runs.map(() => undefined);
+  });
   return {
     tail: (province, limit) => chain.find({ province }).sort({ seq: -1 }).limit(limit).toArray(),
-    insert: (entries) =>
-      new Promise<void>((resolve, reject) => {
-        queued.push({ entries, resolve, reject });
-        if (!flushing) void flush();
-      }),
+    insert: append,
     ofFiling: (filingId) => chain.find({ filingId }).sort({ province: 1, seq: 1 }).toArray(),
     range(province, from, to) {
       // An equality on `province` the store serves from its index; the range it filters itself.
