@@ -1,19 +1,25 @@
 import { createHash, randomUUID } from "node:crypto";
 import { mongo, type Connection } from "mongoose";
-import { chunkWriter } from "./chunk-writer.js";
+import { CHUNK_BYTES, chunkWriter } from "./chunk-writer.js";
 
 /**
  * Bytes stored once per content, under their SHA-256 (lowercase hex): bytes already held are not
  * fetched again (`missing` tells which are not), and every reference to them shares the one copy.
  */
 export interface ContentStore {
+  /**
+   * Bytes up to this size are kept in their content document: `put` writes them with one insert,
+   * which answers "present" when they are held already — asking `missing` first costs as much.
+   */
+  readonly inlineBytes: number;
   has(sha256: string): Promise<boolean>;
   /** Which of these digests are not stored. */
   missing(sha256s: string[]): Promise<Set<string>>;
   /**
    * Streams `chunks` in, verifying size and SHA-256 on the way; on a mismatch (or a failing source)
-   * nothing is kept and it rejects. "present": another writer stored the same bytes first. Ask
-   * `missing` before: put does not look whether the bytes are there.
+   * nothing is kept and it rejects. "present": the bytes were stored already (the content
+   * document's unique insert refused) — put does not look first: ask `missing` before streaming
+   * bytes larger than `inlineBytes`.
    */
   put(sha256: string, sizeBytes: number, chunks: AsyncIterable<Uint8Array>): Promise<"stored" | "present">;
   /** The bytes; rejects with a NotFoundError if none are stored under the digest. */
@@ -59,6 +65,7 @@ export function contentStore(conn: Connection, name: string): ContentStore {
   const has = async (sha256: string) => (await content.findOne({ _id: sha256 }, { projection: { _id: 1 } })) !== null;
 
   return {
+    inlineBytes: CHUNK_BYTES,
     has,
     async missing(sha256s) {
       // One look-up by _id each, all at once ($in is a whole-collection read on FerretDB: docs/platform.md).
@@ -69,9 +76,13 @@ export function contentStore(conn: Connection, name: string): ContentStore {
       const attempt = randomUUID();
       const hash = createHash("sha256");
       let size = 0;
+      let wrote = false;
       const out = chunkWriter<ChunkDoc>(
         (n, data) => ({ _id: `${attempt}.${n}`, a: attempt, n, data: new mongo.Binary(data) }),
-        (docs) => chunks.insertMany(docs, { ordered: false }),
+        (docs) => {
+          wrote = true;
+          return chunks.insertMany(docs, { ordered: false });
+        },
       );
       try {
         for await (const chunk of source) {
@@ -86,7 +97,7 @@ export function contentStore(conn: Connection, name: string): ContentStore {
         await content.insertOne({ _id: sha256, length: size, chunks: attempt, storedAt: new Date(), ...(inline ? { data: new mongo.Binary(inline) } : {}) });
         return "stored";
       } catch (err) {
-        await chunks.deleteMany({ a: attempt }).catch(() => undefined);
+        if (wrote) await chunks.deleteMany({ a: attempt }).catch(() => undefined);
         if (isDuplicateKey(err)) return "present"; // another writer stored the same bytes first
         throw err;
       }

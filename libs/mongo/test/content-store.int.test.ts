@@ -46,6 +46,9 @@ it("keeps bytes of at most one chunk in the content document: no chunk documents
   const before = await conn.collection("copies_chunks").countDocuments({});
   const results = await Promise.all(Array.from({ length: 3 }, () => store.put(sha(small), small.length, pieces(small, 10_000))));
   expect(results.filter((r) => r === "stored")).toHaveLength(1);
+  // Offered again without asking first (the copier does so up to inlineBytes): the insert answers.
+  expect(small.length).toBeLessThanOrEqual(store.inlineBytes);
+  expect(await store.put(sha(small), small.length, pieces(small))).toBe("present");
   expect(await conn.collection("copies_chunks").countDocuments({})).toBe(before);
   expect((await readAll(sha(small))).equals(small)).toBe(true);
 });

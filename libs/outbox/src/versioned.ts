@@ -60,6 +60,14 @@ export interface VersionedDocuments<H extends { _id: string; version?: number }>
   change(id: string, fn: (current: H) => Promise<{ head: H; outbox: OutboxEntry[] } | undefined>, current?: H): Promise<H>;
   /** The document as its newest committed version has it (the head may lag after a crash); null if none. */
   newest(id: string): Promise<H | null>;
+  /**
+   * The newest head of the document this process has read or committed, while it remembers it (the
+   * most recently used): possibly stale, since another process may have committed since. Good as
+   * `current` of a change — which confirms on the store any refusal or no-op decided on it.
+   */
+  recent(id: string): H | undefined;
+  /** A head just read from the store, for `recent`. Returns it. */
+  seen(head: H): H;
 }
 
 /** An entry's bytes as stored (BSON Binary) or as built (Buffer). */
@@ -76,11 +84,28 @@ function isRefusedForGood(err: unknown): boolean {
   return false;
 }
 
+/** Documents whose newest head a VersionedDocuments remembers by default (the most recently used). */
+const RECENT_HEADS = 5_000;
+
 export function versionedDocuments<H extends { _id: string; version?: number }>(
   heads: mongo.Collection<H>,
   versions: mongo.Collection<VersionRow>,
-  hooks: { onCommit?: (id: string, row: VersionRow) => void; notFound: (id: string) => Error },
+  hooks: { onCommit?: (id: string, row: VersionRow) => void; notFound: (id: string) => Error; recentHeads?: number },
 ): VersionedDocuments<H> {
+  const limit = hooks.recentHeads ?? RECENT_HEADS;
+  const recent = new Map<string, H>();
+  const seen = (h: H) => {
+    const known = recent.get(h._id);
+    if (known && (known.version ?? 0) > (h.version ?? 0)) return h;
+    recent.delete(h._id);
+    recent.set(h._id, h);
+    if (recent.size > limit) recent.delete(recent.keys().next().value!);
+    return h;
+  };
+  const readHead = async (id: string) => {
+    const h = (await heads.findOne({ _id: id } as never)) as H | null;
+    return h && seen(h);
+  };
   const queues = new Map<string, Promise<unknown>>();
   const queued = <T>(id: string, fn: () => Promise<T>): Promise<T> => {
     const run = (queues.get(id) ?? Promise.resolve()).then(fn, fn);
@@ -128,11 +153,13 @@ export function versionedDocuments<H extends { _id: string; version?: number }>(
           return false;
         }
         audit.committed++;
+        seen(first);
         hooks.onCommit?.(head._id, row);
         return true;
       }
       try {
         await heads.insertOne(first as never);
+        seen(first);
         return true;
       } catch (err) {
         if (isDuplicateKey(err)) return false;
@@ -145,15 +172,42 @@ export function versionedDocuments<H extends { _id: string; version?: number }>(
       return (row?.head as H | undefined) ?? ((await heads.findOne({ _id: id } as never)) as H | null);
     },
 
+    recent: (id) => recent.get(id),
+    seen,
+
     change: (id, fn, current) =>
       queued(id, async () => {
-        let cur = current?._id === id ? current : ((await heads.findOne({ _id: id } as never)) as H | null);
+        // A head the caller passed in may be stale: what `fn` refuses or leaves unchanged on it is
+        // decided again on the store's head, when that is newer.
+        let given = current?._id === id;
+        let cur = given ? current! : await readHead(id);
         if (!cur) throw hooks.notFound(id);
+        const newer = async (): Promise<H | undefined> => {
+          given = false;
+          const stored = await readHead(id);
+          if (!stored) throw hooks.notFound(id);
+          return (stored.version ?? 0) > (cur!.version ?? 0) ? stored : undefined;
+        };
         // Set once `cur` is a version that won a race: the head may lag behind it.
         let fromVersions = false;
         for (let race = 0; race < MAX_RACES; race++) {
           const v = (cur.version ?? 0) + 1;
-          const decided = await fn(cur);
+          let decided: Awaited<ReturnType<typeof fn>>;
+          try {
+            decided = await fn(cur);
+          } catch (err) {
+            const fresh = given ? await newer() : undefined;
+            if (!fresh) throw err;
+            cur = fresh;
+            continue;
+          }
+          if (!decided && given) {
+            const fresh = await newer();
+            if (fresh) {
+              cur = fresh;
+              continue;
+            }
+          }
           if (!decided) {
             // Nothing to change on the newest version — but a writer that died between its version and
             // its head (the store killed under it) left the head behind: bring it forward, or it stays
@@ -184,7 +238,8 @@ export function versionedDocuments<H extends { _id: string; version?: number }>(
             // may have committed after it), after a short random pause so racers fall out of step.
             const [newest] = await versions.find({ doc: id }).sort({ v: -1 }).limit(1).toArray();
             if (!newest) throw err;
-            cur = newest.head as H;
+            cur = seen(newest.head as H);
+            given = false;
             fromVersions = true;
             await new Promise((r) => setTimeout(r, Math.random() * 5 * (race + 1)));
             continue;
@@ -192,6 +247,7 @@ export function versionedDocuments<H extends { _id: string; version?: number }>(
           // The head only moves forward (a slower writer of an older version leaves it alone).
           if (audit) audit.committed++;
           await heads.replaceOne({ _id: id, version: { $not: { $gte: v } } } as never, head as never);
+          seen(head);
           hooks.onCommit?.(id, row);
           return head;
         }

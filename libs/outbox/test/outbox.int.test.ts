@@ -84,6 +84,37 @@ describe("versioned documents (real store and broker)", () => {
     expect(await heads.findOne({ _id: "h1" })).toMatchObject({ version: 2, count: 5 });
   });
 
+  it("remembers the heads it read or committed, and decides again on the store's head what a change refused or left alone on a stale one", async () => {
+    const mine = versionedDocuments<Doc>(heads, versions, { notFound });
+    const other = versionedDocuments<Doc>(heads, versions, { notFound });
+    await mine.create({ _id: "r1", count: 0 });
+    expect(mine.recent("r1")).toMatchObject({ count: 0, version: 1 });
+    // Another process moves the document on: this one's memory is now stale.
+    await other.change("r1", async (d) => ({ head: { ...d, count: 7 }, outbox: [] }));
+    expect(mine.recent("r1")).toMatchObject({ count: 0, version: 1 });
+    // A refusal on the stale head is decided again on the newest (which allows it).
+    const runs: number[] = [];
+    const after = await mine.change(
+      "r1",
+      async (d) => {
+        runs.push(d.count);
+        if (d.count < 5) throw new Error("too few");
+        return { head: { ...d, count: d.count + 1 }, outbox: [] };
+      },
+      mine.recent("r1"),
+    );
+    expect(runs).toEqual([0, 7]);
+    expect(after).toMatchObject({ count: 8, version: 3 });
+    expect(mine.recent("r1")).toMatchObject({ count: 8, version: 3 });
+    // "Nothing to do" on a stale head likewise; on the newest, a refusal stands.
+    await other.change("r1", async (d) => ({ head: { ...d, count: 0 }, outbox: [] }));
+    const seenCounts: number[] = [];
+    await mine.change("r1", async (d) => (seenCounts.push(d.count), d.count === 0 ? { head: { ...d, count: 1 }, outbox: [] } : undefined), mine.recent("r1"));
+    expect(seenCounts).toEqual([8, 0]);
+    expect(await heads.findOne({ _id: "r1" })).toMatchObject({ count: 1, version: 5 });
+    await expect(mine.change("r1", async () => Promise.reject(new Error("no")), mine.recent("r1"))).rejects.toThrow("no");
+  });
+
   it("publishes a document's events once each, in version order, and marks them published", async () => {
     const docs = versionedDocuments<Doc>(heads, versions, { notFound });
     const relay = startVersionRelay({ versions, producer, log, owned: () => "all", sweepMs: 100 });

@@ -8,7 +8,7 @@ import type { MongoInboxRepository } from "./mongo/inbox-repository.js";
 
 export interface CopierOptions {
   repo: MongoInboxRepository;
-  /** The court's copies, by SHA-256: bytes this service holds already are not fetched again. */
+  /** The court's copies, by SHA-256: bytes this service holds already are stored once (larger ones are not fetched again). */
   content: ContentStore;
   /** The intake of a province (where its windows' materials are). */
   intakeFor: (province: string) => Client<typeof intakeV1.FilingIntakeService>;
@@ -30,7 +30,7 @@ export interface Copier {
  * Keeps the jurisdiction court's own verified copy of every material: streams a filing's materials
  * from the window's intake over gRPC once (one call for all of them), checks size and SHA-256
  * against what the window declared, and stores each by that digest (bytes already held — the same evidence filed twice, a corrected round
- * that kept a material — are not fetched again); when a filing's materials are all held, one change
+ * that kept a material — are stored once, and larger ones are not fetched again); when a filing's materials are all held, one change
  * marks them copied. Oldest arrivals first; failures are retried with backoff (doubling to an hour)
  * until complete; a copy that fails verification leaves nothing. No locks: two copiers of the same
  * bytes race on the content store's unique insert, and a replica's copier marks a filing that is
@@ -70,13 +70,19 @@ export function startCopier(opts: CopierOptions): Copier {
     }
   }
 
-  /** Copies what the store does not hold yet: one look-up, one stream for the rest (bytes another filing is fetching are waited for). */
+  /**
+   * Copies what the store does not hold yet, in one stream (bytes another filing is fetching are
+   * waited for). Only materials larger than one content document are looked up first: a small one
+   * is offered to the store as it comes — its insert is the look-up, and the rare duplicate costs
+   * its transfer from the window instead of every material costing a look-up.
+   */
   async function copyMissing(f: InboxFiling, ms: InboxMaterial[]): Promise<void> {
-    const absent = await content.missing([...new Set(ms.map((m) => m.sha256))]);
+    const large = ms.filter((m) => m.sizeBytes > content.inlineBytes);
+    const absent = large.length > 0 ? await content.missing([...new Set(large.map((m) => m.sha256))]) : new Set<string>();
     const waits: Promise<unknown>[] = [];
     const mine = new Map<string, InboxMaterial>();
     for (const m of ms) {
-      if (!absent.has(m.sha256) || mine.has(m.sha256)) continue;
+      if ((m.sizeBytes > content.inlineBytes && !absent.has(m.sha256)) || mine.has(m.sha256)) continue;
       const running = inflight.get(m.sha256);
       if (running) waits.push(running);
       else mine.set(m.sha256, m);
@@ -125,7 +131,8 @@ export function startCopier(opts: CopierOptions): Copier {
   async function pass(): Promise<void> {
     const ids = [...named];
     named.clear();
-    const queue = (await Promise.all(ids.map((id) => repo.get(id)))).filter((f): f is InboxFiling => !!f && f.materials.some((m) => !m.copied));
+    // As this process knows them (the consumer has just committed them): a stale one copies what it lists, and its mark decides again on the newest.
+    const queue = (await Promise.all(ids.map((id) => repo.recent(id)))).filter((f): f is InboxFiling => !!f && f.materials.some((m) => !m.copied));
     // Every tenth pass also asks the store: filings to retry, and those a crash or another replica left.
     if (passes++ % 10 === 0) {
       // Filings waiting to retry are left out of the query, so failing ones never hold up the rest.

@@ -41,8 +41,18 @@ export interface InboxRepository {
   /** Takes a first arrival into the inbox; false when the filing is there already (no change). */
   insert(filing: InboxFiling): Promise<boolean>;
   get(id: string): Promise<InboxFiling | undefined>;
-  /** Runs `fn` under the filing's lock and stores what it returns with its events in one write. */
-  /** `current`: the filing as get() or change() just returned it, to start from without reading it again. */
+  /**
+   * The filing as this process last read or committed it, else as stored: possibly not the newest
+   * (another replica may have changed it since). Good as `current` of a change, which decides again
+   * on the newest version what it refuses or leaves unchanged on a stale one; a refusal outside a
+   * change must not rest on it alone.
+   */
+  recent(id: string): Promise<InboxFiling | undefined>;
+  /**
+   * Runs `fn` on the newest version and commits what it returns with its events (a unique insert:
+   * a lost race runs `fn` again on the version that won). `current`: the filing as get(), recent()
+   * or change() returned it, to start from without reading it again.
+   */
   change(id: string, fn: (current: InboxFiling) => Promise<Change | undefined>, current?: InboxFiling): Promise<InboxFiling>;
   list(courtId: string, view: InboxView, now: Date, pageSize: number, pageToken: string): Promise<{ filings: InboxFiling[]; nextPageToken: string }>;
   /** Ids of every filing waiting for a response or a decision, in any court of this inbox (only those with provisional deadlines: `provisionalOnly`). */
@@ -67,8 +77,10 @@ export interface Deps {
 }
 
 const addressed = async (deps: Pick<Deps, "repo">, caller: AuthContext, id: string) => checkAddressee(await deps.repo.get(id), caller, id);
+/** A specialist's change starts from the filing this process knows (a look-up less), read again when that one is not the caller's. */
 const changeAddressed = async (deps: Deps, caller: AuthContext, id: string, fn: (f: InboxFiling) => Promise<Change | undefined>) => {
-  const read = await addressed(deps, caller, id);
+  const known = await deps.repo.recent(id);
+  const read = known?.jurisdictionCourtId === caller.courtId ? known : await addressed(deps, caller, id);
   return deps.repo.change(id, async (f) => fn(checkAddressee(f, caller, id)), read);
 };
 

@@ -347,8 +347,9 @@ export async function openMaterial(deps: Deps, caller: AuthContext, filingId: st
  */
 export async function submitFiling(deps: Deps, caller: AuthContext, id: string, key: string, checkRoute: RouteCheck): Promise<Filing> {
   invalid(validateKey(key));
-  const before = await owned(deps, caller, id);
-  if (before.submitKeys.includes(key)) return before;
+  // From the filing this process knows (a look-up less): the change decides again on the newest.
+  const before = await owned(deps, caller, id, true);
+  if (before.submitKeys.includes(key)) return owned(deps, caller, id);
   // The route is checked before the change (a network call); the change re-checks the state.
   const route =
     before.details.caseType && before.details.jurisdictionCourtId && isSubmittable(before.status)

@@ -201,15 +201,23 @@ export function mongoInboxRepository(
   // The document each filing handed out by get() or change() was read from: a change starting from
   // that filing need not read it again (a stale one loses the race and reads the newest version).
   const readFrom = new WeakMap<InboxFiling, InboxDoc>();
+  const get = async (id: string) => {
+    const d = await model.findById(id, NO_OUTBOX).lean<InboxDoc>();
+    if (!d) return undefined;
+    const f = await open(docs.seen(d));
+    readFrom.set(f, d);
+    return f;
+  };
   return {
     async insert(f) {
       if (!(await docs.create(toDoc(f, crypt)))) return false;
       hooks.onChange(f);
       return true;
     },
-    async get(id) {
-      const d = await model.findById(id, NO_OUTBOX).lean<InboxDoc>();
-      if (!d) return undefined;
+    get,
+    async recent(id) {
+      const d = docs.recent(id);
+      if (!d) return get(id);
       const f = await open(d);
       readFrom.set(f, d);
       return f;

@@ -90,9 +90,6 @@ export function timelineModel(conn: Connection): Model<TimelineDoc> {
   return conn.model<TimelineDoc>("Timeline", timelineSchema, "timelines");
 }
 
-/** Filings whose newest head a repository keeps in memory (the most recently used). */
-const RECENT_HEADS = 5_000;
-
 /** Left out of reads: what documents written before versioning may still carry. */
 const NO_OUTBOX = { outbox: 0, outboxPending: 0, outboxLeaseUntil: 0 } as const;
 
@@ -248,21 +245,14 @@ export function mongoFilingRepository(
   // The document each filing handed out by get() was read from: a change starting from that filing
   // need not read it again (a stale one loses the race and reads the newest version).
   const readFrom = new WeakMap<Filing, FilingDoc>();
-  // The newest head this process has read or committed of its most recent filings: the lifecycle
-  // consumer's changes and the window's uploads start from it instead of reading the filing again
-  // (one look-up less each). Stale — another replica committed since — a change from it loses the
-  // race and the newest is read.
-  const recent = new Map<string, FilingDoc>();
-  const seen = (d: FilingDoc) => {
-    recent.delete(d._id);
-    recent.set(d._id, d);
-    if (recent.size > RECENT_HEADS) recent.delete(recent.keys().next().value!);
-    return d;
-  };
+  // The lifecycle consumer's changes and the window's uploads start from the newest head this
+  // process has read or committed (docs.recent) instead of reading the filing again (one look-up
+  // less each). Stale — another replica committed since — a change from it loses the race, and what
+  // it refuses or leaves unchanged is decided again on the store's head.
   const get = async (id: string) => {
     const d = await model.findById(id, NO_OUTBOX).lean<FilingDoc>();
     if (!d) return undefined;
-    seen(d);
+    docs.seen(d);
     const f = await open(d);
     readFrom.set(f, d);
     return f;
@@ -271,12 +261,11 @@ export function mongoFilingRepository(
     async create(filing) {
       const head = { ...toDoc(filing, crypt), timeline: [] };
       if (!(await docs.create(head))) throw Object.assign(new Error(`filing ${filing.id} exists already`), { code: 11000 });
-      seen({ ...head, version: 1 });
       hooks.onChange(filing);
     },
     get,
     async recent(id) {
-      const d = recent.get(id);
+      const d = docs.recent(id);
       if (!d) return get(id);
       const f = await open(d);
       readFrom.set(f, d);
@@ -308,7 +297,6 @@ export function mongoFilingRepository(
         },
         current && readFrom.get(current),
       );
-      seen(head);
       const now = await open(head);
       readFrom.set(now, head);
       if (changed) hooks.onChange(now);
@@ -325,9 +313,8 @@ export function mongoFilingRepository(
       // Lifecycle topics carry every intake's filings (one release per province); keep ours only.
       const add = entries.map((e) => ({ eventId: e.eventId, eventType: e.eventType, at: e.at, source: e.source, detail: e.detail, ...(e.actor ? { actor: e.actor } : {}) }));
       let changed = false;
-      let decided = false;
-      const change = (from?: FilingDoc) =>
-        docs.change(
+      try {
+        const head = await docs.change(
           filingId,
           async (d) => {
             const rows = d.timeline ?? (await timeline.findById(filingId).lean<TimelineDoc>())?.entries ?? [];
@@ -336,21 +323,13 @@ export function mongoFilingRepository(
             const cur = await open(d);
             const next = apply(cur);
             changed = next !== undefined;
-            decided = fresh.length > 0 || changed;
-            if (!decided) return undefined;
+            if (fresh.length === 0 && !changed) return undefined;
             return { head: { ...toDoc(next ?? cur, crypt), timeline: [...rows, ...fresh] }, outbox: [] };
           },
-          from,
+          docs.recent(filingId),
         );
-      try {
-        const from = recent.get(filingId);
-        let head = await change(from);
-        // Nothing to do on the head this process knew: it may be old — decide again on the store's.
-        if (from && !decided) head = await change();
-        seen(head);
         if (changed) hooks.onChange(await open(head));
       } catch (err) {
-        recent.delete(filingId);
         if ((err as Error).name === "NotFoundError") return false;
         throw err;
       }
