@@ -19,6 +19,16 @@ export interface Sequences {
   spare(scope: string, n: number, owner: string): Promise<void>;
 }
 
+export interface SequenceOptions {
+  /** The collection of the numbers (its spares: `<collection>_spares`). */
+  collection?: string;
+  /**
+   * False when no caller ever gives a number back (e.g. receipt numbers): `next` then does not look
+   * for spares (a look-up less per number) and `spare` rejects.
+   */
+  givesBack?: boolean;
+}
+
 interface SpareDoc {
   _id: string; // <scope>#<n>
   scope: string;
@@ -42,10 +52,13 @@ const idOf = (scope: string, n: number) => `${scope}#${n}`;
  *
  * A number n is only ever tried when n - 1 exists, so the taken numbers are always 1..max; a
  * losing racer sees the duplicate key and tries the next one. Callers in one process queue per
- * scope; each process caches the last number it took and, on first use of a scope, finds its end
- * by exponential and binary search over _id look-ups.
+ * scope; each process caches the last number it took and, on first use of a scope, tries 1 (a new
+ * scope — every court's day of receipts — costs its insert only) and, when 1 is taken, finds the
+ * scope's end by exponential and binary search over _id look-ups.
  */
-export function createSequences(conn: Connection, collection = "sequences"): Sequences {
+export function createSequences(conn: Connection, opts: SequenceOptions = {}): Sequences {
+  const collection = opts.collection ?? "sequences";
+  const givesBack = opts.givesBack ?? true;
   const col = (): Collection<NumberDoc> => conn.collection<NumberDoc>(collection);
   const spares = (): Collection<SpareDoc> => conn.collection<SpareDoc>(`${collection}_spares`);
   const last = new Map<string, number>();
@@ -72,14 +85,16 @@ export function createSequences(conn: Connection, collection = "sequences"): Seq
 
   async function take(scope: string, owner: string | undefined): Promise<number> {
     // A number given back comes first: claiming it is a delete by _id (atomic), so one caller gets it.
-    for (const spare of await spares().find({ scope }).limit(5).toArray()) {
+    for (const spare of givesBack ? await spares().find({ scope }).limit(5).toArray() : []) {
       if ((await spares().deleteOne({ _id: spare._id })).deletedCount !== 1) continue;
       const n = Number(spare._id.slice(scope.length + 1));
       // Only the claimer writes it: the number belongs to its new owner now.
       await col().updateOne({ _id: spare._id }, { $set: { owner: owner ?? "", at: new Date() }, $inc: { gen: 1 } });
       return n;
     }
-    let n = (last.get(scope) ?? (await findEnd(scope, 0))) + 1;
+    // Unknown here: 1 first (a new scope), its end looked for only when 1 is taken.
+    let n = (last.get(scope) ?? 0) + 1;
+    let searched = last.has(scope);
     for (;;) {
       try {
         await col().insertOne({ _id: idOf(scope, n), at: new Date(), ...(owner ? { owner } : {}) });
@@ -87,7 +102,10 @@ export function createSequences(conn: Connection, collection = "sequences"): Seq
         return n;
       } catch (err) {
         if (!isDuplicateKey(err)) throw err;
-        n += 1; // another process took n, so n exists and n + 1 may be tried
+        // Another process took n, so n exists and n + 1 may be tried — or, the first time for a scope
+        // this process did not know, the number after the scope's end.
+        n = searched ? n + 1 : (await findEnd(scope, n)) + 1;
+        searched = true;
       }
     }
   }
@@ -100,6 +118,7 @@ export function createSequences(conn: Connection, collection = "sequences"): Seq
       return found ? Number(found._id.slice(scope.length + 1)) : undefined;
     },
     async spare(scope, n, owner) {
+      if (!givesBack) throw new Error(`sequence ${collection} takes no numbers back (givesBack: false)`);
       const doc = await col().findOne({ _id: idOf(scope, n) });
       if (!doc || doc.owner !== owner) return; // not (or no longer) this owner's
       try {

@@ -28,4 +28,13 @@ describe("sequences (real server)", () => {
     await expect(fresh.ownedBy("court-b:2026:民初", "filing-7")).resolves.toBe(2);
     await expect(fresh.ownedBy("court-a:2026:民初", "filing-7")).resolves.toBeUndefined();
   });
+
+  it("without spares (receipt numbers), still finds the end of a scope another process used, and takes nothing back", async () => {
+    const [a, b] = [createSequences(conns[0]!, { givesBack: false }), createSequences(conns[1]!, { givesBack: false })];
+    const got = await Promise.all(Array.from({ length: 40 }, (_, i) => (i % 2 ? a : b).next("receipt:c-1:20261205")));
+    expect([...got].sort((x, y) => x - y)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+    await expect(createSequences(conns[2]!, { givesBack: false }).next("receipt:c-1:20261205")).resolves.toBe(41);
+    await expect(a.spare("receipt:c-1:20261205", 3, "")).rejects.toThrow("takes no numbers back");
+    await expect(a.next("receipt:c-1:20261205")).resolves.toBe(42);
+  });
 });

@@ -160,6 +160,9 @@ export function versionedDocuments<H extends { _id: string; version?: number }>(
       try {
         await heads.insertOne(first as never);
         seen(first);
+        // Version 1 without a row (no events): told as the row it would be, so the relay knows the
+        // document's versions up to 1 are published and sends the next ones as committed.
+        hooks.onCommit?.(head._id, { _id: versionId(head._id, 1), doc: head._id, v: 1, head: first as mongo.Document, outbox: [], partition: null, published: true, at: new Date() });
         return true;
       } catch (err) {
         if (isDuplicateKey(err)) return false;

@@ -65,7 +65,8 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
     // The parties' ids, phones and addresses are sealed at rest with intake's own data keys.
     crypt = await fieldCryptFromSettings(config, conn.db!);
     const sealing = crypt;
-    const sequences = createSequences(conn);
+    // Receipt numbers are never given back: no look-up for spares.
+    const sequences = createSequences(conn, { givesBack: false });
     const materials = gridFsMaterialStore(conn, log);
 
     const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: "intake", log, ...kafkaClient(config) });
