@@ -316,6 +316,11 @@ export interface VersionRelay {
 
 /** Documents whose last published version a relay remembers (the most recently published). */
 const REMEMBERED = 20_000;
+/**
+ * Documents whose published versions one command marks: FerretDB 1.24 stalls on an update command
+ * that changes many documents (docs/platform.md, "Keep multi-document write commands small").
+ */
+const MARKS_AT_ONCE = 8;
 
 /**
  * Publishes the outbox of committed versions, each document's in version order, then marks them
@@ -380,13 +385,35 @@ export function startVersionRelay(opts: VersionRelayOptions): VersionRelay {
   // A row holding only an audit record names no stream: the document's rows go with the first that does.
   const ours = (rows: VersionRow[]) => mine(rows.find((r) => r.partition !== null)?.partition ?? null);
 
+  /**
+   * Documents whose versions up to v are published and not yet marked so. The marks of a round of
+   * the loop go together, MARKS_AT_ONCE documents a command; until then (and after a crash before
+   * it) the rows stay unpublished in the store and a sweep would publish them again — the same
+   * event ids, which consumers take once.
+   */
+  const marks = new Map<string, number>();
+  const mark = (id: string, v: number) => marks.set(id, Math.max(v, marks.get(id) ?? 0));
+  const writeMarks = async () => {
+    const all = [...marks];
+    marks.clear();
+    for (let i = 0; i < all.length; i += MARKS_AT_ONCE) {
+      const group = all.slice(i, i + MARKS_AT_ONCE);
+      await versions
+        .bulkWrite(
+          group.map(([doc, v]) => ({ updateMany: { filter: { doc, published: false, v: { $lte: v } }, update: { $set: { published: true } } } })),
+          { ordered: false },
+        )
+        .catch((err: unknown) => log.warn({ err, documents: group.length }, "could not mark published versions; the sweep publishes them again"));
+    }
+  };
+
   /** One document's unpublished versions, in order, read from the store; false when they are another relay's. */
   const relayDoc = async (id: string) => {
     const rows = (await versions.find({ doc: id, published: false }).toArray()).sort((a, b) => a.v - b.v);
     if (rows.length === 0) return true;
     if (!ours(rows)) return false;
     await publishRows(rows);
-    await versions.updateMany({ doc: id, published: false, v: { $lte: rows[rows.length - 1]!.v } }, { $set: { published: true } });
+    mark(id, rows[rows.length - 1]!.v);
     remember(id, rows[rows.length - 1]!.v);
     return true;
   };
@@ -411,7 +438,7 @@ export function startVersionRelay(opts: VersionRelayOptions): VersionRelay {
     }
     if (!ours(unpublished)) return;
     await publishRows(unpublished);
-    await versions.updateMany({ doc: id, published: false, v: { $lte: unpublished[unpublished.length - 1]!.v } }, { $set: { published: true } });
+    mark(id, unpublished[unpublished.length - 1]!.v);
     remember(id, rows[rows.length - 1]!.v);
   };
 
@@ -429,9 +456,10 @@ export function startVersionRelay(opts: VersionRelayOptions): VersionRelay {
     backlog.oldestAt = own.reduce<number | undefined>((min, r) => (r.at && (min === undefined || r.at.getTime() < min) ? r.at.getTime() : min), undefined);
     // A stopping relay leaves the rest for the next start (committed rows wait in the store).
     for (const id of new Set(own.map((r) => r.doc))) {
-      if (stopped) return;
+      if (stopped) break;
       await relayOne(id);
     }
+    await writeMarks();
   };
 
   const loop = (async () => {
@@ -442,6 +470,7 @@ export function startVersionRelay(opts: VersionRelayOptions): VersionRelay {
           hinted.delete(id);
           await relayOne(id, rows);
         }
+        await writeMarks();
         if (Date.now() - lastSweep >= sweepMs) {
           lastSweep = Date.now();
           await sweep();

@@ -117,6 +117,7 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
       concurrency: config.KAFKA_CONCURRENCY,
       fromBeginning: config.KAFKA_FROM_BEGINNING,
       topics: lifecycleTopics,
+      fetchWaitMs: config.LIFECYCLE_FETCH_WAIT_MS,
       filter: ownCopy("window", (id) => dir.byId(id)?.province),
       handleBatch: lifecycleConsumer({ repo, now: deps.now, log: repo }),
       producer,

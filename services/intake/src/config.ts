@@ -39,6 +39,12 @@ const schema = z
     FILING_MAX_BYTES: bytes(1024 * 1024 * 1024),
     /** How often watchers look for changes made by other replicas. */
     WATCH_POLL_MS: fields.millis(5_000),
+    /**
+     * How long a fetch of the lifecycle topics waits for more events (at most; a full fetch returns). A filing's
+     * events that arrive together are one change of it (its response and decision often are): fewer
+     * writes, for up to this much later on the window's timeline.
+     */
+    LIFECYCLE_FETCH_WAIT_MS: fields.millis(500),
     /** An upload not referenced by its filing after this long is removed. */
     UPLOAD_ABANDON_MS: fields.millis(60 * 60 * 1000),
     /**
