@@ -52,6 +52,12 @@ FERRETDB_DATA=$DATA/ferretdb
 MONGO_PORT=${MONGO_PORT:-27017}
 FERRETDB_DEBUG_ADDR=${FERRETDB_DEBUG_ADDR:--}
 FERRETDB_GOGC=${FERRETDB_GOGC:-400}
+# FerretDB's PostgreSQL connection pool (its default is 50). An update or delete command holds a
+# connection per statement until the command ends, and waits for a free one for the next: once the
+# commands in flight need more than the pool, every command waits forever (docs/platform.md, "Keep
+# the statements in flight below FerretDB's pool"). PostgreSQL's max_connections (100) leaves the
+# rest for psql and maintenance.
+FERRETDB_POOL_MAX_CONNS=${FERRETDB_POOL_MAX_CONNS:-90}
 BACKEND=${KUAYU_STORE_BACKEND:-postgresql}
 
 # Private PostgreSQL cluster (only for KUAYU_STORE_BACKEND=postgresql). Not 5432 by
@@ -531,7 +537,7 @@ ferretdb_up() {
     pg_up
     # port_of: postgres may already be running from an earlier `up` with another PG_PORT.
     backend_args=(--handler=postgresql
-      "--postgresql-url=postgres://$PG_USER:$PG_PASS@127.0.0.1:$(port_of postgres "$PG_PORT")/ferretdb")
+      "--postgresql-url=postgres://$PG_USER:$PG_PASS@127.0.0.1:$(port_of postgres "$PG_PORT")/ferretdb?pool_max_conns=$FERRETDB_POOL_MAX_CONNS")
   else
     backend_args=(--handler=sqlite "--sqlite-url=file:$FERRETDB_DATA/")
   fi

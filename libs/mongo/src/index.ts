@@ -7,8 +7,26 @@ export interface MongoOptions {
   /** Each service owns its own database. */
   dbName: string;
   serverSelectionTimeoutMs?: number;
-  /** Connections to the store (default 20). */
+  /** Connections to the store (default 10: see writeInGroups on FerretDB's own pool). */
   maxPoolSize?: number;
+}
+
+/** Update and delete statements one command carries at most (writeInGroups). */
+export const STATEMENTS_AT_ONCE = 8;
+
+/**
+ * A bulk write in commands of a few statements: the inserts in one command, the updates, replaces
+ * and deletes STATEMENTS_AT_ONCE a command, one command after the other. FerretDB 1.24 holds one of
+ * its PostgreSQL connections per update or delete statement until the command ends and waits for a
+ * free one for the next statement: a command of as many statements as its pool has connections (or
+ * several commands in flight that together need more) waits forever, and every other command with
+ * it (docs/platform.md, "Keep the statements in flight below FerretDB's pool").
+ */
+export async function writeInGroups<T extends mongoose.mongo.Document>(col: mongoose.mongo.Collection<T>, ops: mongoose.mongo.AnyBulkWriteOperation<T>[]): Promise<void> {
+  const inserts = ops.filter((o) => "insertOne" in o);
+  const rest = ops.filter((o) => !("insertOne" in o));
+  if (inserts.length > 0) await col.bulkWrite(inserts, { ordered: false });
+  for (let i = 0; i < rest.length; i += STATEMENTS_AT_ONCE) await col.bulkWrite(rest.slice(i, i + STATEMENTS_AT_ONCE), { ordered: false });
 }
 
 /**
@@ -24,8 +42,9 @@ export async function connectMongo(opts: MongoOptions): Promise<Connection> {
     autoCreate: false,
     // An undefined field is absent, never null (domain types use undefined for "not set").
     ignoreUndefined: true,
-    // FerretDB serves every request from its own backend connection pool: keep ours modest.
-    maxPoolSize: opts.maxPoolSize ?? 20,
+    // FerretDB serves every request from its own backend connection pool, which every service's
+    // commands in flight share (and can exhaust: writeInGroups): keep ours modest.
+    maxPoolSize: opts.maxPoolSize ?? 10,
     serverSelectionTimeoutMS: opts.serverSelectionTimeoutMs ?? 5000,
     // Every command is counted by name and collection (kuayu_store_commands_total): what each
     // collection costs the store, the figure `make bench-drill` breaks down per filing.

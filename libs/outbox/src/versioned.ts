@@ -317,8 +317,9 @@ export interface VersionRelay {
 /** Documents whose last published version a relay remembers (the most recently published). */
 const REMEMBERED = 20_000;
 /**
- * Documents whose published versions one command marks: FerretDB 1.24 stalls on an update command
- * that changes many documents (docs/platform.md, "Keep multi-document write commands small").
+ * Documents whose published versions one command marks: FerretDB 1.24 holds a backend connection
+ * per update statement until the command ends (docs/platform.md, "Keep the statements in flight
+ * below FerretDB's pool"; @kuayu/mongo writeInGroups).
  */
 const MARKS_AT_ONCE = 8;
 

@@ -1,12 +1,10 @@
 import type { Logger } from "@kuayu/logger";
+import { writeInGroups } from "@kuayu/mongo";
 import { lifecycleConsumer as lifecycleUseCase, type ConsumerDeps as UseCaseDeps, type LifecycleStore } from "../domain/lifecycle.js";
 import { issueDocuments } from "./documents.js";
 import { insertAll, type Store } from "./store.js";
 
 export { partyMobiles, project } from "../domain/lifecycle.js";
-
-/** Facts replaced by one command at most. */
-const REPLACED_AT_ONCE = 8;
 
 /** The lifecycle use case's store port over the collections: one command per call. */
 export function lifecycleStore(store: Store, log: Logger): LifecycleStore {
@@ -14,23 +12,20 @@ export function lifecycleStore(store: Store, log: Logger): LifecycleStore {
     facts: (id) => store.filings.findOne({ _id: id }),
     insertFacts: async (docs) => new Set((await insertAll(store.filings, docs)).map((d) => d._id)),
     async replaceFacts(docs) {
-      // A few documents a command: the local store (FerretDB 1.24) stalls on one update command replacing tens of them.
-      for (let i = 0; i < docs.length; i += REPLACED_AT_ONCE) {
-        await store.filings.bulkWrite(
-          docs.slice(i, i + REPLACED_AT_ONCE).map(({ _id, ...facts }) => ({ replaceOne: { filter: { _id }, replacement: facts as never, upsert: true } })),
-          { ordered: false },
-        );
-      }
+      await writeInGroups(
+        store.filings,
+        docs.map(({ _id, ...facts }) => ({ replaceOne: { filter: { _id }, replacement: facts as never, upsert: true } })),
+      );
     },
     async endLegacyReminders(filingIds) {
       await store.filings.updateMany({ _id: { $in: filingIds } }, { $set: { waiting: false } });
     },
     async keepPartyPhones(phones) {
-      await store.partyPhones.bulkWrite(
+      await writeInGroups(
+        store.partyPhones,
         [...phones].map(([filingId, list]) => ({
           replaceOne: { filter: { _id: filingId }, replacement: { phones: list.map((p) => store.crypt.encrypt(p)), updatedAt: new Date() }, upsert: true },
         })),
-        { ordered: false },
       );
     },
     issueDocuments: (records) => issueDocuments(store, records, log),

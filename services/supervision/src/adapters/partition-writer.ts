@@ -1,5 +1,6 @@
 import type { AnyBulkWriteOperation } from "mongodb";
 import type { WorkingHours } from "@kuayu/domain";
+import { writeInGroups } from "@kuayu/mongo";
 import { provincePartition } from "@kuayu/topics";
 import { applyEvent, contributions, emptyEntry, recountResponse, type Delta, type LedgerEntry } from "../domain/ledger.js";
 import type { LedgerWriter, PartitionEvent } from "../domain/supervision.js";
@@ -150,7 +151,7 @@ export function partitionWriter(store: Store, hours: (courtId: string) => Workin
       written.set(k, { ...covered, ...offsets });
     }
     try {
-      await Promise.all((["court", "province"] as const).filter((l) => ops[l].length > 0).map((l) => store.counters[l].bulkWrite(ops[l], { ordered: false })));
+      for (const l of ["court", "province"] as const) await writeInGroups(store.counters[l], ops[l]);
     } catch (err) {
       // Some may have been written: read them again before the retry.
       for (const k of written.keys()) applied.delete(k);
@@ -195,7 +196,7 @@ export function partitionWriter(store: Store, hours: (courtId: string) => Workin
     const ledgerOps = docs.map(({ before, after }): AnyBulkWriteOperation<LedgerDoc> =>
       before ? { replaceOne: { filter: { _id: after._id }, replacement: after } } : { insertOne: { document: after } },
     );
-    if (ledgerOps.length > 0) await store.ledger.bulkWrite(ledgerOps, { ordered: false });
+    await writeInGroups(store.ledger, ledgerOps);
     // Open filings that have arrived: what overdue lists and notices read. A closed one leaves,
     // once; a change of the offset or of what was counted alone is not copied.
     const openOps = docs.flatMap(({ before, after }): AnyBulkWriteOperation<LedgerDoc>[] => {
@@ -206,7 +207,7 @@ export function partitionWriter(store: Store, hours: (courtId: string) => Workin
       }
       return was ? [{ deleteOne: { filter: { _id: after._id } } }] : [];
     });
-    if (openOps.length > 0) await store.open.bulkWrite(openOps, { ordered: false });
+    await writeInGroups(store.open, openOps);
     for (const { after } of changed.values()) remember(after);
     for (const c of contribs) countContributions(c.entry, c.names);
   }
@@ -258,10 +259,10 @@ export function partitionWriter(store: Store, hours: (courtId: string) => Workin
               ops[d.level].push({ updateOne: { filter: { _id: d._id }, update: (Object.keys(inc).length > 0 ? { $inc: inc, $set: set } : { $set: set }) as never, upsert: true } });
           }),
         );
-        await Promise.all((["court", "province"] as const).filter((l) => ops[l].length > 0).map((l) => store.counters[l].bulkWrite(ops[l], { ordered: false })));
-        await store.feedback.bulkWrite(
+        for (const l of ["court", "province"] as const) await writeInGroups(store.counters[l], ops[l]);
+        await writeInGroups(
+          store.feedback,
           rows.map((r) => ({ deleteOne: { filter: { _id: r._id } } })),
-          { ordered: false },
         );
         return rows.length;
       });
