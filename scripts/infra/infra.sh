@@ -55,9 +55,9 @@ FERRETDB_GOGC=${FERRETDB_GOGC:-400}
 # FerretDB's PostgreSQL connection pool (its default is 50). An update or delete command holds a
 # connection per statement until the command ends, and waits for a free one for the next: once the
 # commands in flight need more than the pool, every command waits forever (docs/platform.md, "Keep
-# the statements in flight below FerretDB's pool"). PostgreSQL's max_connections (100) leaves the
-# rest for psql and maintenance.
-FERRETDB_POOL_MAX_CONNS=${FERRETDB_POOL_MAX_CONNS:-90}
+# the statements in flight below FerretDB's pool"). PostgreSQL takes 30 connections more, for psql
+# and maintenance.
+FERRETDB_POOL_MAX_CONNS=${FERRETDB_POOL_MAX_CONNS:-200}
 BACKEND=${KUAYU_STORE_BACKEND:-postgresql}
 
 # Private PostgreSQL cluster (only for KUAYU_STORE_BACKEND=postgresql). Not 5432 by
@@ -495,7 +495,7 @@ EOF
   [[ $EUID -ne 0 ]] || chown postgres: "$logfile"
   # pg_ctl detaches the postmaster itself (own session, log to -l file) and -w
   # waits until it accepts connections.
-  as_pg "$bindir/pg_ctl" start -w -t "$TIMEOUT" -D "$PG_DATA" -l "$logfile" -o "-p $PG_PORT" >/dev/null ||
+  as_pg "$bindir/pg_ctl" start -w -t "$TIMEOUT" -D "$PG_DATA" -l "$logfile" -o "-p $PG_PORT -c max_connections=$((FERRETDB_POOL_MAX_CONNS + 30))" >/dev/null ||
     fail_start postgres "$logfile" "pg_ctl start failed"
   head -n 1 "$PG_DATA/postmaster.pid" >"$PIDS/postgres.pid"
   echo "$PG_PORT" >"$PIDS/postgres.port"

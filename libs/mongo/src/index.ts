@@ -7,7 +7,7 @@ export interface MongoOptions {
   /** Each service owns its own database. */
   dbName: string;
   serverSelectionTimeoutMs?: number;
-  /** Connections to the store (default 10: see writeInGroups on FerretDB's own pool). */
+  /** Connections to the store (default 20: see writeInGroups on FerretDB's own pool). */
   maxPoolSize?: number;
 }
 
@@ -44,7 +44,7 @@ export async function connectMongo(opts: MongoOptions): Promise<Connection> {
     ignoreUndefined: true,
     // FerretDB serves every request from its own backend connection pool, which every service's
     // commands in flight share (and can exhaust: writeInGroups): keep ours modest.
-    maxPoolSize: opts.maxPoolSize ?? 10,
+    maxPoolSize: opts.maxPoolSize ?? 20,
     serverSelectionTimeoutMS: opts.serverSelectionTimeoutMs ?? 5000,
     // Every command is counted by name and collection (kuayu_store_commands_total): what each
     // collection costs the store, the figure `make bench-drill` breaks down per filing.

@@ -44,7 +44,7 @@ const schema = z
      * events that arrive together are one change of it (its response and decision often are): fewer
      * writes, for up to this much later on the window's timeline.
      */
-    LIFECYCLE_FETCH_WAIT_MS: fields.millis(500),
+    LIFECYCLE_FETCH_WAIT_MS: fields.millis(200),
     /** An upload not referenced by its filing after this long is removed. */
     UPLOAD_ABANDON_MS: fields.millis(60 * 60 * 1000),
     /**
