@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes, timingSafeEqual } from "node:crypto";
+import { createCipheriv, createDecipheriv, createHmac, createSecretKey, hkdfSync, randomBytes, timingSafeEqual, type KeyObject } from "node:crypto";
 
 /**
  * The field ciphers. `aes-256-gcm` (the default) is an AEAD of Node's OpenSSL. Node 24's OpenSSL
@@ -20,17 +20,39 @@ export class DecryptionError extends Error {
   override name = "DecryptionError";
 }
 
-const sm4Keys = (key: Buffer) => ({
-  enc: Buffer.from(hkdfSync("sm3", key, Buffer.alloc(0), "kuayu-fieldcrypt sm4-ctr", 16)),
-  mac: Buffer.from(hkdfSync("sm3", key, Buffer.alloc(0), "kuayu-fieldcrypt hmac-sm3", 32)),
-});
+/**
+ * The key objects of a data key, made once: Node checks a raw key given to a cipher on every call
+ * (measured 13 µs a decryption with a Buffer, 2.6 µs with a KeyObject — a sixth of intake's CPU in a drill went
+ * there), and SM4's two keys are derived by HKDF.
+ */
+const keyObjects = new WeakMap<Buffer, KeyObject>();
+const sm4KeyObjects = new WeakMap<Buffer, { enc: KeyObject; mac: KeyObject }>();
+
+/** The key object of a secret (a data key, the blind-index key), made once. */
+export function secretKey(key: Buffer): KeyObject {
+  let k = keyObjects.get(key);
+  if (!k) keyObjects.set(key, (k = createSecretKey(key)));
+  return k;
+}
+
+function sm4Keys(key: Buffer) {
+  let k = sm4KeyObjects.get(key);
+  if (!k) {
+    k = {
+      enc: createSecretKey(Buffer.from(hkdfSync("sm3", key, Buffer.alloc(0), "kuayu-fieldcrypt sm4-ctr", 16))),
+      mac: createSecretKey(Buffer.from(hkdfSync("sm3", key, Buffer.alloc(0), "kuayu-fieldcrypt hmac-sm3", 32))),
+    };
+    sm4KeyObjects.set(key, k);
+  }
+  return k;
+}
 
 /** Seals `plain` under a 32-byte key, binding `aad`: iv | ciphertext | tag. */
 export function seal(alg: Algorithm, key: Buffer, plain: Buffer, aad: Buffer): Buffer {
   if (key.length !== 32) throw new Error("a data key has 32 bytes");
   if (alg === "aes-256-gcm") {
     const iv = randomBytes(12);
-    const c = createCipheriv("aes-256-gcm", key, iv);
+    const c = createCipheriv("aes-256-gcm", secretKey(key), iv);
     c.setAAD(aad);
     const ct = Buffer.concat([c.update(plain), c.final()]);
     return Buffer.concat([iv, ct, c.getAuthTag()]);
@@ -47,7 +69,7 @@ export function seal(alg: Algorithm, key: Buffer, plain: Buffer, aad: Buffer): B
 export function open(alg: Algorithm, key: Buffer, sealed: Buffer, aad: Buffer): Buffer {
   if (alg === "aes-256-gcm") {
     if (sealed.length < 28) throw new DecryptionError("ciphertext too short");
-    const d = createDecipheriv("aes-256-gcm", key, sealed.subarray(0, 12));
+    const d = createDecipheriv("aes-256-gcm", secretKey(key), sealed.subarray(0, 12));
     d.setAAD(aad);
     d.setAuthTag(sealed.subarray(sealed.length - 16));
     try {

@@ -1,6 +1,6 @@
 import { createHmac, randomBytes } from "node:crypto";
 import type { mongo } from "mongoose";
-import { ALG_TAG, algorithmOfTag, DecryptionError, open, seal, type Algorithm } from "./cipher.js";
+import { ALG_TAG, algorithmOfTag, DecryptionError, open, seal, secretKey, type Algorithm } from "./cipher.js";
 import type { KeyProvider } from "./provider.js";
 
 /**
@@ -190,7 +190,7 @@ export async function openFieldCrypt(opts: FieldCryptOptions): Promise<FieldCryp
     sealFields: (obj, names) => sealDeep(obj, names) as typeof obj,
     openFields: async (obj) => (await openDeep(obj)) as typeof obj,
     blindIndex: (kind, value) =>
-      createHmac(algorithm === "sm4" ? "sm3" : "sha256", blindKey!)
+      createHmac(algorithm === "sm4" ? "sm3" : "sha256", secretKey(blindKey!))
         .update(`${kind}\u0000${normalise(kind, value)}`)
         .digest("base64url"),
     rotateDataKey,
