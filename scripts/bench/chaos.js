@@ -217,12 +217,10 @@ async function checkOutcome({ report, admin, mongo, topicPrefix, dbs, drained, c
   const submitted = await filings.countDocuments({ status: { $ne: "draft" } });
   const final = await filings.countDocuments({ status: { $in: ["accepted", "rejected"] } });
   check("intake's store: each filing submitted once and final", submitted === planned && final === planned, `${submitted} submitted, ${final} final, ${planned} planned`);
-  const inbox = await mongo
-    .db(dbs.decision)
-    .collection("inbox")
-    .find({}, { projection: { caseNumber: 1 } })
-    .toArray();
-  const numbers = inbox.map((d) => d.caseNumber).filter(Boolean);
+  const inbox = await mongo.db(dbs.decision).collection("inbox").find({}).toArray();
+  // An entry is stored packed (@kuayu/outbox packedHeads): its case number is in the BSON body.
+  const { BSON } = require(require.resolve("mongodb", { paths: [ROOT] }));
+  const numbers = inbox.map((d) => (d.body ? BSON.deserialize(d.body.value()) : d).caseNumber).filter(Boolean);
   check(
     "decision's store: one inbox entry per filing, case numbers unique",
     inbox.length === planned && numbers.length === report.accepted && new Set(numbers).size === numbers.length,

@@ -212,7 +212,9 @@ it("keeps no resident id, phone or address in clear in any collection of any dat
       .db(dbs.intake)
       .collection("filings")
       .findOne({ _id: filingId as never });
-    const stored = (filing!.details as { parties: { phone: string; address: string; identity: { residentId: string } }[] }).parties[0]!;
+    // Stored packed (@kuayu/outbox packedHeads): the filing whole in one BSON body.
+    const head = mongo.BSON.deserialize((filing!.body as mongo.Binary).value());
+    const stored = (head.details as { parties: { phone: string; address: string; identity: { residentId: string } }[] }).parties[0]!;
     expect([stored.phone, stored.address, stored.identity.residentId].every(isEncrypted)).toBe(true);
     // The filing's lifecycle events are sealed; the audit records beside them (who did what, no party's data) are not.
     const row = await client

@@ -21,7 +21,7 @@ export interface VersionRow {
   _id: string; // <document id>:<version, 10 digits>
   doc: string;
   v: number;
-  /** The head as of this version (its `version` field = v). */
+  /** The head as of this version (its `version` field = v), as its codec stores it (HeadCodec). */
   head: mongo.Document;
   outbox: OutboxEntry[];
   /** The lifecycle stream whose relay publishes the events (all entries of a document share it; OutboxEntry.stream, or the partition of entries that name one). */
@@ -70,6 +70,40 @@ export interface VersionedDocuments<H extends { _id: string; version?: number }>
   seen(head: H): H;
 }
 
+/**
+ * How a versioned document's head is stored (in its collection and in each version row's `head`).
+ * The store pays for a document's shape, not only its bytes: FerretDB keeps every stored document
+ * as JSON beside a type schema of each of its fields, which an update reads and parses back whole
+ * (docs/platform.md "Store a head as a few fields and one body"). A packed head keeps the fields
+ * that queries and indexes name at the top and the whole head in one BSON `body`.
+ */
+export interface HeadCodec<H> {
+  pack(head: H): mongo.Document;
+  /** The head of a stored document; one stored unpacked (before packing) is returned as it is. */
+  unpack(stored: mongo.Document): H;
+}
+
+/** Heads stored as they are. */
+export const plainHeads = <H>(): HeadCodec<H> => ({ pack: (h) => h as mongo.Document, unpack: (d) => d as H });
+
+/**
+ * Heads stored as `{ _id, version, ...top(head), body }`: `top` names the fields queries filter and
+ * sort on (copies: the body is the head as a whole, and reads take it from there).
+ */
+export function packedHeads<H extends { _id: string; version?: number }>(top: (head: H) => mongo.Document): HeadCodec<H> {
+  return {
+    pack(head) {
+      const { _id, version, ...rest } = head;
+      return { _id, ...(version === undefined ? {} : { version }), ...top(head), body: new mongo.Binary(mongo.BSON.serialize(rest)) };
+    },
+    unpack(stored) {
+      const body = stored.body as mongo.Binary | undefined;
+      if (body?._bsontype !== "Binary") return stored as H;
+      return { ...mongo.BSON.deserialize(body.value()), _id: stored._id, ...(stored.version === undefined ? {} : { version: stored.version }) } as H;
+    },
+  };
+}
+
 /** An entry's bytes as stored (BSON Binary) or as built (Buffer). */
 const bytesOf = (v: unknown): Buffer => (v instanceof Uint8Array ? Buffer.from(v) : Buffer.from((v as mongo.Binary).buffer));
 const isDuplicateKey = (err: unknown) => (err as { code?: number })?.code === 11000;
@@ -90,9 +124,10 @@ const RECENT_HEADS = 5_000;
 export function versionedDocuments<H extends { _id: string; version?: number }>(
   heads: mongo.Collection<H>,
   versions: mongo.Collection<VersionRow>,
-  hooks: { onCommit?: (id: string, row: VersionRow) => void; notFound: (id: string) => Error; recentHeads?: number },
+  hooks: { onCommit?: (id: string, row: VersionRow) => void; notFound: (id: string) => Error; codec?: HeadCodec<H> },
 ): VersionedDocuments<H> {
-  const limit = hooks.recentHeads ?? RECENT_HEADS;
+  const { pack, unpack } = hooks.codec ?? plainHeads<H>();
+  const limit = RECENT_HEADS;
   const recent = new Map<string, H>();
   const seen = (h: H) => {
     const known = recent.get(h._id);
@@ -103,8 +138,8 @@ export function versionedDocuments<H extends { _id: string; version?: number }>(
     return h;
   };
   const readHead = async (id: string) => {
-    const h = (await heads.findOne({ _id: id } as never)) as H | null;
-    return h && seen(h);
+    const h = await heads.findOne({ _id: id } as never);
+    return h && seen(unpack(h));
   };
   const queues = new Map<string, Promise<unknown>>();
   const queued = <T>(id: string, fn: () => Promise<T>): Promise<T> => {
@@ -120,6 +155,7 @@ export function versionedDocuments<H extends { _id: string; version?: number }>(
   return {
     async create(head) {
       const first = { ...head, version: 1 } as H;
+      const stored = pack(first);
       const audit = currentAudit();
       if (audit) {
         // Made by an audited call (docs/security.md "Audit trail"): version 1 is committed as a
@@ -129,7 +165,7 @@ export function versionedDocuments<H extends { _id: string; version?: number }>(
           _id: versionId(head._id, 1),
           doc: head._id,
           v: 1,
-          head: first as mongo.Document,
+          head: stored,
           outbox: [audit.entry("ok", head._id)],
           partition: null,
           published: false,
@@ -145,7 +181,7 @@ export function versionedDocuments<H extends { _id: string; version?: number }>(
           return false;
         }
         try {
-          await heads.insertOne(first as never);
+          await heads.insertOne(stored as never);
         } catch (err) {
           if (!isDuplicateKey(err)) throw err;
           // The document was made without a row (by an unaudited writer): this call made nothing.
@@ -158,11 +194,11 @@ export function versionedDocuments<H extends { _id: string; version?: number }>(
         return true;
       }
       try {
-        await heads.insertOne(first as never);
+        await heads.insertOne(stored as never);
         seen(first);
         // Version 1 without a row (no events): told as the row it would be, so the relay knows the
         // document's versions up to 1 are published and sends the next ones as committed.
-        hooks.onCommit?.(head._id, { _id: versionId(head._id, 1), doc: head._id, v: 1, head: first as mongo.Document, outbox: [], partition: null, published: true, at: new Date() });
+        hooks.onCommit?.(head._id, { _id: versionId(head._id, 1), doc: head._id, v: 1, head: stored, outbox: [], partition: null, published: true, at: new Date() });
         return true;
       } catch (err) {
         if (isDuplicateKey(err)) return false;
@@ -172,7 +208,8 @@ export function versionedDocuments<H extends { _id: string; version?: number }>(
 
     async newest(id) {
       const [row] = await versions.find({ doc: id }).sort({ v: -1 }).limit(1).toArray();
-      return (row?.head as H | undefined) ?? ((await heads.findOne({ _id: id } as never)) as H | null);
+      const stored = row?.head ?? (await heads.findOne({ _id: id } as never));
+      return stored ? unpack(stored) : null;
     },
 
     recent: (id) => recent.get(id),
@@ -215,10 +252,11 @@ export function versionedDocuments<H extends { _id: string; version?: number }>(
             // Nothing to change on the newest version — but a writer that died between its version and
             // its head (the store killed under it) left the head behind: bring it forward, or it stays
             // stale until the next real change (found by killing PostgreSQL mid-drill, scripts/bench/chaos.js).
-            if (fromVersions) await heads.replaceOne({ _id: id, version: { $not: { $gte: cur.version } } } as never, cur as never);
+            if (fromVersions) await heads.replaceOne({ _id: id, version: { $not: { $gte: cur.version } } } as never, pack(cur) as never);
             return cur;
           }
           const head = { ...decided.head, _id: id, version: v } as H;
+          const stored = pack(head);
           // The audit record of the call that made this change (docs/security.md "Audit trail") goes
           // in the same row: the unique insert commits the change and its record together, or neither.
           const audit = currentAudit();
@@ -227,7 +265,7 @@ export function versionedDocuments<H extends { _id: string; version?: number }>(
             _id: versionId(id, v),
             doc: id,
             v,
-            head: head as mongo.Document,
+            head: stored,
             outbox,
             partition: decided.outbox[0]?.stream ?? decided.outbox[0]?.partition ?? null,
             published: outbox.length === 0,
@@ -241,7 +279,7 @@ export function versionedDocuments<H extends { _id: string; version?: number }>(
             // may have committed after it), after a short random pause so racers fall out of step.
             const [newest] = await versions.find({ doc: id }).sort({ v: -1 }).limit(1).toArray();
             if (!newest) throw err;
-            cur = seen(newest.head as H);
+            cur = seen(unpack(newest.head));
             given = false;
             fromVersions = true;
             await new Promise((r) => setTimeout(r, Math.random() * 5 * (race + 1)));
@@ -249,7 +287,7 @@ export function versionedDocuments<H extends { _id: string; version?: number }>(
           }
           // The head only moves forward (a slower writer of an older version leaves it alone).
           if (audit) audit.committed++;
-          await heads.replaceOne({ _id: id, version: { $not: { $gte: v } } } as never, head as never);
+          await heads.replaceOne({ _id: id, version: { $not: { $gte: v } } } as never, stored as never);
           seen(head);
           hooks.onCommit?.(id, row);
           return head;

@@ -2,11 +2,11 @@
 // "processes" never lose each other's changes, the relay publishes a document's events once, in
 // version order, a crash between publishing and marking publishes the same event ids again, and
 // events left in documents written before versioning go out once at start-up.
-import type { mongo } from "mongoose";
+import { mongo } from "mongoose";
 import { createKafka, createProducer, defineTopic, ensureTopics, runConsumer, type ConsumedEvent, type EventProducer, type RunningConsumer } from "@kuayu/kafka";
 import { createLogger } from "@kuayu/logger";
 import { connectMongo, ensureCollections } from "@kuayu/mongo";
-import { drainLegacyOutbox, outboxEntry, startVersionRelay, versionCollections, versionedDocuments, type VersionRow } from "@kuayu/outbox";
+import { drainLegacyOutbox, outboxEntry, packedHeads, startVersionRelay, versionCollections, versionedDocuments, type VersionRow } from "@kuayu/outbox";
 import { intakeEventsV1, intakeV1 } from "@kuayu/proto";
 import { assertInfraUp, eventually, infra, uniqueName } from "@kuayu/testkit";
 
@@ -71,6 +71,26 @@ describe("versioned documents (real store and broker)", () => {
     expect(rows.map((r) => r.v).sort((a, b) => a - b)).toEqual(Array.from({ length: 40 }, (_, i) => i + 2));
     expect(rows.map((r) => (r.head as unknown as Doc).count).sort((a, b) => a - b)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
     expect(await heads.findOne({ _id: "c1" })).toMatchObject({ count: 40, version: 41 });
+  });
+
+  it("stores packed heads as their top fields and one body, in the head and in each version, and reads heads stored before packing", async () => {
+    const codec = packedHeads<Doc>((h) => ({ count: h.count }));
+    const writers = [0, 1].map(() => versionedDocuments<Doc>(heads, versions, { notFound, codec }));
+    // Stored before packing: read as it is, and packed by its next change.
+    await heads.insertOne({ _id: "k1", count: 1, version: 1 });
+    await Promise.all(Array.from({ length: 10 }, (_, i) => writers[i % 2]!.change("k1", async (d) => ({ head: { ...d, count: d.count + 1 }, outbox: [] }))));
+    const stored = (await heads.findOne({ _id: "k1" })) as unknown as Record<string, unknown>;
+    expect(Object.keys(stored).sort()).toEqual(["_id", "body", "count", "version"]);
+    expect(stored).toMatchObject({ count: 11, version: 11 });
+    expect(mongo.BSON.deserialize((stored.body as mongo.Binary).value())).toEqual({ count: 11 });
+    // A query on a top field finds it; every version row holds its head packed, and the newest reads back whole.
+    expect(await heads.countDocuments({ count: 11 })).toBe(1);
+    const rows = await versions.find({ doc: "k1" }).sort({ v: 1 }).toArray();
+    expect(rows.map((r) => codec.unpack(r.head).count)).toEqual([2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
+    expect(rows.every((r) => r.head.body instanceof mongo.Binary)).toBe(true);
+    expect(await writers[0]!.newest("k1")).toEqual({ _id: "k1", count: 11, version: 11 });
+    expect(await writers[1]!.create({ _id: "k2", count: 0 })).toBe(true);
+    expect(await heads.findOne({ _id: "k2" })).toMatchObject({ count: 0, version: 1, body: expect.any(mongo.Binary) });
   });
 
   it("brings forward a head left behind by a writer that died between its version and its head, even when the next change decides nothing", async () => {

@@ -155,3 +155,10 @@ export { serviceEventKeys, testEventKeys, type TestEventKeys } from "./events.js
 export { publishLifecycle } from "./lifecycle.js";
 export { scanPdfQr } from "./qr.js";
 export { startSmsProviderCheck, type AcceptedSms, type SmsCheck, type SmsCheckOptions } from "./sms-check.js";
+
+/**
+ * The text of stored documents as the store holds their bytes (BSON), packed bodies included
+ * (@kuayu/outbox packedHeads keeps a head in one BSON binary): for "no personal data here" checks,
+ * which JSON.stringify would pass over (it writes a binary as base64).
+ */
+export const storedText = (docs: readonly object[]): string => docs.map((d) => Buffer.from(mongoose.mongo.BSON.serialize(d)).toString("utf8")).join("\n");

@@ -12,6 +12,7 @@ import { intakeV1 } from "@kuayu/proto";
 import { ALL_LIFECYCLE_TOPICS, FILING_EVENTS, provinceOfTopic } from "@kuayu/topics";
 import { assertInfraUp, eventually, infra, serviceCertificates, spawnService, testKeys, uniqueName, type ServiceProcess } from "@kuayu/testkit";
 import type { Consumer } from "kafkajs";
+import { filingHeads } from "../src/adapters/mongo/filing-repository";
 import { BEIJING_CHAOYANG, CREDIT_CODE, RESIDENT_ID, TRIBUNAL, readyDraft, startRoutingService } from "./support";
 
 const main = path.resolve(__dirname, "../dist/main.js");
@@ -50,8 +51,8 @@ it("publishes every stored submission exactly once after a kill -9 between stori
   conn = await connectMongo({ uri: infra.mongoUri, dbName: db });
   // The outbox: committed versions of filings whose events are not published yet.
   const unpublished = () => conn!.collection<{ _id: string; published: boolean }>("filings_versions").countDocuments({ published: false });
-  // Each filing's timeline is in its document.
-  const filings = conn.collection<{ _id: string; timeline?: { eventId: string; eventType: string }[] }>("filings");
+  // Each filing's timeline is in its document (stored packed: filingHeads).
+  const filings = conn.collection("filings");
 
   // Every `filing submitted` record on the lifecycle topics for our filings, from the start.
   const published = new Map<string, Set<string>>(); // filing id → event ids
@@ -118,7 +119,7 @@ it("publishes every stored submission exactly once after a kill -9 between stori
   // … and exactly one timeline entry for it.
   const submittedEntries = async () => {
     const perFiling = new Map<string, number>();
-    for (const t of await filings.find({}).toArray()) perFiling.set(t._id, (t.timeline ?? []).filter((e) => e.eventType === "kuayu.intake.v1.FilingSubmitted").length);
+    for (const t of (await filings.find({}).toArray()).map(filingHeads.unpack)) perFiling.set(t._id, (t.timeline ?? []).filter((e) => e.eventType === "kuayu.intake.v1.FilingSubmitted").length);
     return perFiling;
   };
   await eventually(async () => [...(await submittedEntries()).values()].filter((n) => n > 0).length === TOTAL, 60_000, "all timeline entries");

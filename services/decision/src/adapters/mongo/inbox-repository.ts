@@ -1,6 +1,6 @@
 import { Schema, type Connection, type Model, type mongo } from "mongoose";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
-import { outboxEntries, versionedDocuments, type OutboxEntry, type VersionRow } from "@kuayu/outbox";
+import { outboxEntries, packedHeads, versionedDocuments, type OutboxEntry, type VersionRow } from "@kuayu/outbox";
 import { PERSONAL_FIELDS, type FieldCrypt } from "@kuayu/fieldcrypt";
 import { findChangedSince, tickOf } from "@kuayu/mongo";
 import { enumFromId, decisionEventsV1 } from "@kuayu/proto";
@@ -17,6 +17,7 @@ export const SOURCE = "kuayu.decision";
  */
 export type InboxDoc = Omit<InboxFiling, "id"> & { _id: string; dueAt: Date; materialsPending: boolean; version?: number; tick?: number };
 
+// The entry as the domain shapes it; stored packed (inboxHeads below), the whole of it in one BSON `body`.
 const inboxSchema = new Schema<InboxDoc>(
   {
     _id: { type: String, required: true },
@@ -56,6 +57,23 @@ const inboxSchema = new Schema<InboxDoc>(
 inboxSchema.index({ jurisdictionCourtId: 1, status: 1, dueAt: 1 });
 inboxSchema.index({ materialsPending: 1 });
 inboxSchema.index({ tick: 1 });
+
+/**
+ * How an entry is stored (@kuayu/outbox packedHeads): the fields that the queries and indexes here
+ * name at the top, the whole entry in one BSON body. An entry stored before packing is read as it is.
+ */
+export const inboxHeads = packedHeads<InboxDoc>((h) => ({
+  jurisdictionCourtId: h.jurisdictionCourtId,
+  status: h.status,
+  dueAt: h.dueAt,
+  materialsPending: h.materialsPending,
+  arrivedAt: h.arrivedAt,
+  deadlinesEstimated: h.deadlinesEstimated,
+  drill: h.drill,
+  updatedAt: h.updatedAt,
+  tick: h.tick,
+}));
+const unpack = (d: mongo.Document): InboxDoc => inboxHeads.unpack(d);
 
 export function inboxModel(conn: Connection): Model<InboxDoc> {
   return conn.model<InboxDoc>("InboxFiling", inboxSchema, "inbox");
@@ -197,14 +215,16 @@ export function mongoInboxRepository(
   const docs = versionedDocuments<InboxDoc>(model.collection as never, versions, {
     onCommit: (id, row) => hooks.onCommit(id, row),
     notFound: (id) => Object.assign(new Error(`filing ${id} vanished from the inbox`), { name: "NotFoundError" }),
+    codec: inboxHeads,
   });
   // The document each filing handed out by get() or change() was read from: a change starting from
   // that filing need not read it again (a stale one loses the race and reads the newest version).
   const readFrom = new WeakMap<InboxFiling, InboxDoc>();
   const get = async (id: string) => {
-    const d = await model.findById(id, NO_OUTBOX).lean<InboxDoc>();
-    if (!d) return undefined;
-    const f = await open(docs.seen(d));
+    const stored = await model.findById(id, NO_OUTBOX).lean<mongo.Document>();
+    if (!stored) return undefined;
+    const d = docs.seen(unpack(stored));
+    const f = await open(d);
     readFrom.set(f, d);
     return f;
   };
@@ -253,7 +273,8 @@ export function mongoInboxRepository(
         .find(filter, NO_OUTBOX)
         .sort({ dueAt: 1, _id: 1 })
         .limit(pageSize + 1)
-        .lean<InboxDoc[]>();
+        .lean<mongo.Document[]>()
+        .then((found) => found.map(unpack));
       const page = docs.slice(0, pageSize);
       const last = page[page.length - 1];
       return {
@@ -267,10 +288,10 @@ export function mongoInboxRepository(
     },
     async pendingCopies(limit, skip = []) {
       const filter = skip.length > 0 ? { materialsPending: true, _id: { $nin: [...skip] } } : { materialsPending: true };
-      return Promise.all((await model.find(filter, NO_OUTBOX).sort({ arrivedAt: 1 }).limit(limit).lean<InboxDoc[]>()).map(open));
+      return Promise.all((await model.find(filter, NO_OUTBOX).sort({ arrivedAt: 1 }).limit(limit).lean<mongo.Document[]>()).map((d) => open(unpack(d))));
     },
     async changedSince(since) {
-      return Promise.all((await findChangedSince(since, (filter) => model.find(filter, NO_OUTBOX).lean<InboxDoc[]>())).map(open));
+      return Promise.all((await findChangedSince(since, (filter) => model.find(filter, NO_OUTBOX).lean<mongo.Document[]>())).map((d) => open(unpack(d))));
     },
   };
 }

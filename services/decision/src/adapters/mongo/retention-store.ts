@@ -3,7 +3,7 @@ import { deleteVersions, stripVersions, versionedDocuments, type VersionRow } fr
 import type { FieldCrypt } from "@kuayu/fieldcrypt";
 import type { ContentStore } from "@kuayu/mongo";
 import type { InboxRetentionStore } from "../../domain/retention.js";
-import { inboxDoc, inboxToDomain, type InboxDoc } from "./inbox-repository.js";
+import { inboxDoc, inboxHeads, inboxToDomain, type InboxDoc } from "./inbox-repository.js";
 
 /**
  * Retention's access to the inbox (docs/security.md "Retention"). Anonymising is a new version
@@ -14,10 +14,11 @@ import { inboxDoc, inboxToDomain, type InboxDoc } from "./inbox-repository.js";
 export function inboxRetentionStore(model: Model<InboxDoc>, versions: mongo.Collection<VersionRow>, content: ContentStore, crypt: FieldCrypt): InboxRetentionStore {
   const docs = versionedDocuments<InboxDoc>(model.collection as never, versions, {
     notFound: (id) => Object.assign(new Error(`filing ${id} vanished from the inbox`), { name: "NotFoundError" }),
+    codec: inboxHeads,
   });
   return {
     async *scan() {
-      for await (const d of model.find({}, { outbox: 0, outboxPending: 0, outboxLeaseUntil: 0 }).lean<InboxDoc>().cursor({ batchSize: 200 })) yield inboxToDomain(d as InboxDoc);
+      for await (const d of model.find({}, { outbox: 0, outboxPending: 0, outboxLeaseUntil: 0 }).lean<mongo.Document>().cursor({ batchSize: 200 })) yield inboxToDomain(inboxHeads.unpack(d));
     },
     async anonymise(id, fn) {
       const newest = await model.findById(id, { version: 1 }).lean<{ version?: number }>();

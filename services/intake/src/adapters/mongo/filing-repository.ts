@@ -1,6 +1,6 @@
 import { Schema, type Connection, type Model, type mongo } from "mongoose";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
-import { outboxEntries, versionedDocuments, type OutboxEntry, type VersionRow } from "@kuayu/outbox";
+import { outboxEntries, packedHeads, versionedDocuments, type OutboxEntry, type VersionRow } from "@kuayu/outbox";
 import { HEADERS } from "@kuayu/kafka";
 import { PERSONAL_FIELDS, type FieldCrypt } from "@kuayu/fieldcrypt";
 import { findChangedSince, tickOf } from "@kuayu/mongo";
@@ -47,6 +47,7 @@ const materialSchema = new Schema(
   { _id: false },
 );
 
+// The filing as the domain shapes it; stored packed (filingHeads below), the whole of it in one BSON `body`.
 const filingSchema = new Schema<FilingDoc>(
   {
     _id: { type: String, required: true },
@@ -81,6 +82,22 @@ filingSchema.index({ collaboratingCourtId: 1, createdAt: -1 });
 filingSchema.index({ tick: 1 });
 // The party's look-up by receipt number (a top-level equality: the local store pushes it down).
 filingSchema.index({ receiptNumber: 1 });
+
+/**
+ * How a filing is stored (@kuayu/outbox packedHeads): the fields that the queries and indexes here
+ * name at the top, the whole filing in one BSON body. A filing stored before packing is read as it is.
+ */
+export const filingHeads = packedHeads<FilingDoc>((h) => ({
+  collaboratingCourtId: h.collaboratingCourtId,
+  status: h.status,
+  details: { caseType: h.details.caseType },
+  receiptNumber: h.receiptNumber,
+  createdAt: h.createdAt,
+  updatedAt: h.updatedAt,
+  tick: h.tick,
+  ...(h.partyIndex ? { partyIndex: h.partyIndex } : {}),
+}));
+const unpack = (d: mongo.Document): FilingDoc => filingHeads.unpack(d);
 
 export function filingModel(conn: Connection): Model<FilingDoc> {
   return conn.model<FilingDoc>("Filing", filingSchema, "filings");
@@ -241,6 +258,7 @@ export function mongoFilingRepository(
   const docs = versionedDocuments<FilingDoc>(model.collection as never, versions, {
     onCommit: (id, row) => hooks.onCommit(id, row),
     notFound: (id) => Object.assign(new Error(`filing ${id} vanished`), { name: "NotFoundError" }),
+    codec: filingHeads,
   });
   // The document each filing handed out by get() was read from: a change starting from that filing
   // need not read it again (a stale one loses the race and reads the newest version).
@@ -250,9 +268,9 @@ export function mongoFilingRepository(
   // less each). Stale — another replica committed since — a change from it loses the race, and what
   // it refuses or leaves unchanged is decided again on the store's head.
   const get = async (id: string) => {
-    const d = await model.findById(id, NO_OUTBOX).lean<FilingDoc>();
-    if (!d) return undefined;
-    docs.seen(d);
+    const stored = await model.findById(id, NO_OUTBOX).lean<mongo.Document>();
+    if (!stored) return undefined;
+    const d = docs.seen(unpack(stored));
     const f = await open(d);
     readFrom.set(f, d);
     return f;
@@ -272,8 +290,8 @@ export function mongoFilingRepository(
       return f;
     },
     async findByReceipt(receiptNumber) {
-      const d = await model.findOne({ receiptNumber }, NO_OUTBOX).lean<FilingDoc>();
-      return d ? open(d) : undefined;
+      const d = await model.findOne({ receiptNumber }, NO_OUTBOX).lean<mongo.Document>();
+      return d ? open(unpack(d)) : undefined;
     },
     async change(id, fn, current) {
       let changed = false;
@@ -303,8 +321,8 @@ export function mongoFilingRepository(
       return now;
     },
     async timeline(id) {
-      const d = await model.findById(id, { timeline: 1 }).lean<Pick<FilingDoc, "timeline">>();
-      const rows = d?.timeline ?? (await timeline.findById(id).lean<TimelineDoc>())?.entries ?? [];
+      const stored = await model.findById(id, NO_OUTBOX).lean<mongo.Document>();
+      const rows = (stored && unpack(stored).timeline) ?? (await timeline.findById(id).lean<TimelineDoc>())?.entries ?? [];
       return rows
         .map((t) => ({ eventId: t.eventId, eventType: t.eventType, at: new Date(t.at), source: t.source ?? "", detail: t.detail ?? "", ...(t.actor?.user ? { actor: t.actor } : {}) }))
         .sort((a, b) => a.at.getTime() - b.at.getTime() || a.eventId.localeCompare(b.eventId));
@@ -352,7 +370,8 @@ export function mongoFilingRepository(
         .find(filter, NO_OUTBOX)
         .sort({ createdAt: -1, _id: -1 })
         .limit(q.pageSize + 1)
-        .lean<FilingDoc[]>();
+        .lean<mongo.Document[]>()
+        .then((found) => found.map(unpack));
       const page = docs.slice(0, q.pageSize);
       const last = page[page.length - 1];
       return {
@@ -361,7 +380,7 @@ export function mongoFilingRepository(
       };
     },
     async changedSince(since) {
-      return Promise.all((await findChangedSince(since, (filter) => model.find(filter, NO_OUTBOX).lean<FilingDoc[]>())).map(open));
+      return Promise.all((await findChangedSince(since, (filter) => model.find(filter, NO_OUTBOX).lean<mongo.Document[]>())).map((d) => open(unpack(d))));
     },
     async references(filingId, materialIds) {
       const d = await docs.newest(filingId);

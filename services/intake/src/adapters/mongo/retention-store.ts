@@ -4,7 +4,7 @@ import type { FieldCrypt } from "@kuayu/fieldcrypt";
 import type { FileStore } from "@kuayu/mongo";
 import type { Filing } from "../../domain/filing.js";
 import type { FilingRetentionStore } from "../../domain/retention.js";
-import { filingDoc, toDomain, type FilingDoc, type TimelineDoc } from "./filing-repository.js";
+import { filingDoc, filingHeads, toDomain, type FilingDoc, type TimelineDoc } from "./filing-repository.js";
 
 /**
  * Retention's access to the filings (docs/security.md "Retention"). Anonymising is a new version
@@ -17,10 +17,11 @@ import { filingDoc, toDomain, type FilingDoc, type TimelineDoc } from "./filing-
 export function filingRetentionStore(model: Model<FilingDoc>, timeline: Model<TimelineDoc>, versions: mongo.Collection<VersionRow>, materials: FileStore, crypt: FieldCrypt): FilingRetentionStore {
   const docs = versionedDocuments<FilingDoc>(model.collection as never, versions, {
     notFound: (id) => Object.assign(new Error(`filing ${id} vanished`), { name: "NotFoundError" }),
+    codec: filingHeads,
   });
   return {
     async *scan() {
-      for await (const d of model.find({}, { timeline: 0, outbox: 0, outboxPending: 0, outboxLeaseUntil: 0 }).lean<FilingDoc>().cursor({ batchSize: 200 })) yield toDomain(d as FilingDoc);
+      for await (const d of model.find({}, { timeline: 0, outbox: 0, outboxPending: 0, outboxLeaseUntil: 0 }).lean<mongo.Document>().cursor({ batchSize: 200 })) yield toDomain(filingHeads.unpack(d));
     },
     async anonymise(id, fn, _current: Filing) {
       // Versions before the newest first: a crash after the commit below must not leave them whole.
