@@ -318,7 +318,10 @@ export async function createSigner(privateKeyPem: string, opts: { kid?: string }
     if (!/^\d{2}$/.test(p)) throw new AuthError(`province must be two digits, got "${p}"`);
   };
   const sign = (claims: Record<string, unknown>, sub: string, audience: string, expiresIn: string) =>
-    new SignJWT(claims).setProtectedHeader({ alg: ALG, kid }).setSubject(sub).setIssuer(ISSUER).setAudience(audience).setIssuedAt().setExpirationTime(expiresIn).sign(key);
+    // `exp` before `iat`: jose reads the clock for each, and a second that turns between the two
+    // would make the token live a second longer than asked — refused by verifiers at the maximum
+    // (found by a 2,000-filing drill: "token lives longer than 12h" for one 12 h token).
+    new SignJWT(claims).setProtectedHeader({ alg: ALG, kid }).setSubject(sub).setIssuer(ISSUER).setAudience(audience).setExpirationTime(expiresIn).setIssuedAt().sign(key);
   return {
     kid,
     async mint(o) {

@@ -61,6 +61,32 @@ describe("lifetimes", () => {
   });
 });
 
+it("never mints a token that lives longer than asked, when the clock's second turns while it is signed", async () => {
+  const signer = await createSigner(own.priv);
+  const v = await createVerifier(own.pub);
+  // Every reading of the clock is a millisecond later, from the last millisecond of a second.
+  const RealDate = Date;
+  let t = Math.floor(RealDate.now() / 1000) * 1000 + 999;
+  globalThis.Date = class extends RealDate {
+    constructor(...args: unknown[]) {
+      if (args.length > 0) super(...(args as [number]));
+      else super(t++);
+    }
+    static override now() {
+      return t++;
+    }
+  } as DateConstructor;
+  let token: string;
+  try {
+    token = await signer.mint({ ...clerk, expiresIn: "12h" });
+  } finally {
+    globalThis.Date = RealDate;
+  }
+  const { exp, iat } = JSON.parse(Buffer.from(token.split(".")[1]!, "base64url").toString()) as { exp: number; iat: number };
+  expect(exp - iat).toBeLessThanOrEqual(12 * 3600);
+  await expect(v.verify(token)).resolves.toMatchObject({ user: "clerk" });
+});
+
 describe("other releases' keys", () => {
   it("are trusted for the provinces the settings bind them to, and no other", async () => {
     const v = await createVerifier(own.pub, { trust: parseTrust(`44=${dir}`) });
