@@ -112,6 +112,13 @@ const TABLE: AuthzRow<Fx>[] = [
     owner: WINDOW,
     request: (fx) => ({ part: { case: "header", value: { filingId: fx.draft, kind: "evidence", fileName: "evidence.pdf", sizeBytes: 1n } } }),
   },
+  {
+    rpc: `${I}UploadMaterials`,
+    roles: CLERKS,
+    scope: "court",
+    owner: WINDOW,
+    request: (fx) => ({ part: { case: "header", value: { filingId: fx.draft, kind: "evidence", fileName: "evidence.pdf", sizeBytes: 1n } } }),
+  },
   { rpc: `${I}DownloadMaterial`, roles: [...CLERKS, "filing-specialist"], scope: "court", owner: WINDOW, request: (fx) => ({ filingId: fx.draft, materialId: fx.draftMaterials[0] }) },
   // The party's look-up (the console's /party page): its public token only, no role at all.
   { rpc: `${I}LookupFiling`, roles: [], scope: "none", owner: WINDOW, request: () => ({ receiptNumber: `KY-${WINDOW.courtId}-20261128-000001`, phoneLast4: "8000" }) },

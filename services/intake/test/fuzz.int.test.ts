@@ -69,7 +69,7 @@ it.each(methodsOf(intakeV1.FilingIntakeService))(
       runs,
       seed,
       overrides: overrides(),
-      tuned: name === "UploadMaterial" ? upload() : undefined,
+      tuned: name === "UploadMaterial" || name === "UploadMaterials" ? upload() : undefined,
       normal: async () => expect((await clerk.getFiling({ filingId: filingIds[2]! })).filing?.filingId).toBe(filingIds[2]),
     });
     reports.push(report);

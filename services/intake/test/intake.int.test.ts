@@ -417,6 +417,59 @@ describe("bad input", () => {
     expect((await statusOf(filing!.filingId)).materials).toHaveLength(0);
   });
 
+  it("adds several materials sent in one call as one change of the filing, or none of them", async () => {
+    const { filing } = await clerk.createDraft({ details: civilDetails() });
+    const id = filing!.filingId;
+    const versions = () => store.collection("filings_versions").countDocuments({ doc: id });
+    const files = () => store.collection("material_files.files").countDocuments({});
+    const before = await versions();
+    const bytes = CIVIL_REQUIRED.map((_, i) => pdf(3000 + i, 20 + i));
+    const { materials } = await clerk.uploadMaterials(
+      (function* () {
+        for (const [i, kind] of CIVIL_REQUIRED.entries()) yield* uploadParts(id, kind, bytes[i]!, `${kind}.pdf`, 1024);
+      })(),
+    );
+    expect(materials.map((m) => m.kind)).toEqual(CIVIL_REQUIRED);
+    expect(materials.map((m) => m.sha256)).toEqual(bytes.map((b) => createHash("sha256").update(b).digest("hex")));
+    expect((await statusOf(id)).materials.map((m) => m.materialId)).toEqual(materials.map((m) => m.materialId));
+    expect(await versions()).toBe(before + 1);
+    let got = Buffer.alloc(0);
+    for await (const res of clerk.downloadMaterial({ filingId: id, materialId: materials[2]!.materialId })) if (res.part.case === "chunk") got = Buffer.concat([got, res.part.value]);
+    expect(got.equals(bytes[2]!)).toBe(true);
+
+    // The second of two is not a PDF: neither is kept, the filing does not change.
+    const filesBefore = await files();
+    const gif = Buffer.concat([Buffer.from("GIF89a"), randomBytes(4000)]);
+    const bad = await rpcError(
+      clerk.uploadMaterials(
+        (function* () {
+          yield* uploadParts(id, "evidence", pdf(2000, 40));
+          yield* uploadParts(id, "evidence", gif, "照片.pdf");
+        })(),
+      ),
+    );
+    expect(bad.code).toBe(grpc.status.INVALID_ARGUMENT);
+    expect(fieldViolations(bad)[0]!.description).toMatch(/file type not accepted/);
+    expect(await files()).toBe(filesBefore);
+    expect((await statusOf(id)).materials).toHaveLength(CIVIL_REQUIRED.length);
+    expect(await versions()).toBe(before + 1);
+
+    // Materials of two filings in one call: refused.
+    const { filing: other } = await clerk.createDraft({ details: civilDetails() });
+    const mixed = await rpcError(
+      clerk.uploadMaterials(
+        (function* () {
+          yield* uploadParts(id, "evidence", pdf(2000, 41));
+          yield* uploadParts(other!.filingId, "evidence", pdf(2000, 42));
+        })(),
+      ),
+    );
+    expect(mixed.code).toBe(grpc.status.INVALID_ARGUMENT);
+    expect(fieldViolations(mixed)[0]!.description).toMatch(/same filing/);
+    expect(await files()).toBe(filesBefore);
+    expect((await statusOf(other!.filingId)).materials).toHaveLength(0);
+  });
+
   it("keeps nothing of an upload the client abandons half way", async () => {
     const { filing } = await clerk.createDraft({ details: civilDetails() });
     const chunks = () => store.collection("material_files.chunks").countDocuments({});

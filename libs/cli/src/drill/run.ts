@@ -154,6 +154,11 @@ function* uploadParts(filingId: string, kind: string, bytes: Buffer) {
   yield { part: { case: "chunk" as const, value: bytes } };
 }
 
+/** A filing's materials of these kinds in one UploadMaterials stream: each header, then its bytes. */
+function* materialsParts(filingId: string, f: PlannedFiling, kinds: readonly string[]) {
+  for (const kind of kinds) yield* uploadParts(filingId, kind, pdf(f.key, kind));
+}
+
 function detailsMessage(f: PlannedFiling): intakeV1.FilingDetails {
   const d = f.details;
   const def = d.defendant;
@@ -305,7 +310,7 @@ export async function runDrill(plan: DrillPlan, o: RunOptions): Promise<DrillRep
       try {
         const draft = await retrying("CreateDraft", async () => intake.createDraft({ details: detailsMessage(f) }, await window()));
         filingId = draft.filing!.filingId;
-        for (const kind of f.materials) await retrying(`UploadMaterial ${kind}`, async () => intake.uploadMaterial(uploadParts(filingId!, kind, pdf(f.key, kind)), await window()));
+        await retrying("UploadMaterials", async () => intake.uploadMaterials(materialsParts(filingId!, f, f.materials), await window()));
       } catch (err) {
         return { filing: f, state: "failed", filingId, error: messageOf(err), t };
       }
@@ -446,8 +451,8 @@ export async function runDrill(plan: DrillPlan, o: RunOptions): Promise<DrillRep
           if (w.status === S.ROUTING_FAILED || w.status === S.WITHDRAWN) return { filing: f, state: "lost", filingId, error: `the window shows ${S[w.status]}`, t };
           if (w.status === S.DRAFT) {
             const have = new Set(w.materials.map((m) => m.kind));
-            for (const kind of f.materials.filter((k) => !have.has(k)))
-              await retrying(`UploadMaterial ${kind}`, async () => intake.uploadMaterial(uploadParts(filingId, kind, pdf(f.key, kind)), await window()));
+            const missing = f.materials.filter((k) => !have.has(k));
+            if (missing.length > 0) await retrying("UploadMaterials", async () => intake.uploadMaterials(materialsParts(filingId, f, missing), await window()));
             t.submitting = Date.now();
             await retrying("SubmitFiling", async () => intake.submitFiling({ filingId, idempotencyKey: submitKey(f, 1) }, await window()));
             t.submitted = Date.now();

@@ -198,6 +198,15 @@ export function validateUploadHeader(h: UploadHeader, maxBytes: number): Violati
   return v;
 }
 
+/** A material's bytes as received and stored, not yet added to its filing. */
+interface Received {
+  header: UploadHeader;
+  id: string;
+  size: number;
+  sha256: string;
+  mediaType: string;
+}
+
 /**
  * Stores a material: checks the header and the filing first, then streams the bytes to the store
  * while sniffing the real file type from the first bytes, counting and hashing; only when every
@@ -205,15 +214,79 @@ export function validateUploadHeader(h: UploadHeader, maxBytes: number): Violati
  * nothing behind.
  */
 export async function uploadMaterial(deps: Deps, caller: AuthContext, header: UploadHeader, chunks: AsyncIterable<Uint8Array>): Promise<Material> {
-  invalid(validateUploadHeader(header, deps.maxMaterialBytes));
-  // The window's uploads follow each other: the filing as this process knows it saves a look-up
-  // each (its court never changes). Only the newest version may refuse the upload, and the change
-  // below decides again on the newest if this one is stale.
-  let before = await owned(deps, caller, header.filingId, true);
-  if (uploadProblems(before, header.kind, 0, deps)) before = await owned(deps, caller, header.filingId);
-  const problems = uploadProblems(before, header.kind, 0, deps);
-  if (problems) throw problems;
+  const [added] = await uploadMaterials(
+    deps,
+    caller,
+    (async function* () {
+      yield { header, chunks };
+    })(),
+  );
+  return added!;
+}
 
+/** At most this many materials in one UploadMaterials call (a filing holds LIMITS.materialsPerFiling). */
+export const MATERIALS_PER_UPLOAD = LIMITS.materialsPerFiling;
+
+/**
+ * Stores several materials of one filing, one after the other as they arrive, each checked as
+ * uploadMaterial checks one, and adds them together — one change of the filing (one version, one
+ * audit record) — or none: whatever fails, every material stored by the call is removed.
+ */
+export async function uploadMaterials(deps: Deps, caller: AuthContext, uploads: AsyncIterable<{ header: UploadHeader; chunks: AsyncIterable<Uint8Array> }>): Promise<Material[]> {
+  const received: Received[] = [];
+  let before: Filing | undefined;
+  let added: Material[] = [];
+  try {
+    for await (const { header, chunks } of uploads) {
+      invalid(validateUploadHeader(header, deps.maxMaterialBytes));
+      if (before && header.filingId !== before.id) throw new ValidationError([{ field: "header.filing_id", description: "every material of one call belongs to the same filing" }]);
+      if (received.length >= MATERIALS_PER_UPLOAD) throw new ValidationError([{ field: "header", description: `at most ${MATERIALS_PER_UPLOAD} materials in one call` }]);
+      // The window's uploads follow each other: the filing as this process knows it saves a look-up
+      // each (its court never changes). Only the newest version may refuse the upload, and the change
+      // below decides again on the newest if this one is stale.
+      if (!before) {
+        before = await owned(deps, caller, header.filingId, true);
+        if (uploadProblems(before, header.kind, 0, deps)) before = await owned(deps, caller, header.filingId);
+      }
+      const problems = uploadProblems(before, header.kind, 0, deps);
+      if (problems) throw problems;
+      received.push(await receive(deps, header, chunks));
+    }
+    if (!before) throw new ValidationError([{ field: "header", description: "the first message must be the header" }]);
+    await deps.repo.change(
+      before.id,
+      async (f) => {
+        let next = f;
+        added = [];
+        for (const r of received) {
+          const late = uploadProblems(next, r.header.kind, r.size, deps);
+          if (late) throw late;
+          const m: Material = {
+            id: r.id,
+            kind: r.header.kind,
+            fileName: r.header.fileName.trim(),
+            mediaType: r.mediaType,
+            sizeBytes: r.size,
+            sha256: r.sha256,
+            round: f.status === "draft" ? 1 : f.round + 1,
+            uploadedAt: deps.now(),
+          };
+          added.push(m);
+          next = { ...next, materials: [...next.materials, m] };
+        }
+        return { filing: { ...next, updatedAt: deps.now(), lastEventType: "" }, events: [] };
+      },
+      before,
+    );
+  } catch (err) {
+    for (const r of received) await deps.materials.remove(r.id);
+    throw err;
+  }
+  return added;
+}
+
+/** Streams one material's bytes to the store, checked (type, size, declared digest); removes them if a check fails. */
+async function receive(deps: Deps, header: UploadHeader, chunks: AsyncIterable<Uint8Array>): Promise<Received> {
   const id = deps.newId();
   const hash = createHash("sha256");
   let size = 0;
@@ -252,35 +325,11 @@ export async function uploadMaterial(deps: Deps, caller: AuthContext, header: Up
   }
   await deps.materials.write(id, header.filingId, checked());
   const sha256 = hash.digest("hex");
-  let added: Material | undefined;
-  try {
-    if (header.sha256 && header.sha256 !== sha256) {
-      throw new ValidationError([{ field: "header.sha256", description: `the bytes received hash to ${sha256}` }]);
-    }
-    await deps.repo.change(
-      header.filingId,
-      async (f) => {
-        const late = uploadProblems(f, header.kind, size, deps);
-        if (late) throw late;
-        added = {
-          id,
-          kind: header.kind,
-          fileName: header.fileName.trim(),
-          mediaType,
-          sizeBytes: size,
-          sha256,
-          round: f.status === "draft" ? 1 : f.round + 1,
-          uploadedAt: deps.now(),
-        };
-        return { filing: { ...f, materials: [...f.materials, added], updatedAt: deps.now(), lastEventType: "" }, events: [] };
-      },
-      before,
-    );
-  } catch (err) {
+  if (header.sha256 && header.sha256 !== sha256) {
     await deps.materials.remove(id);
-    throw err;
+    throw new ValidationError([{ field: "header.sha256", description: `the bytes received hash to ${sha256}` }]);
   }
-  return added!;
+  return { header, id, size, sha256, mediaType };
 }
 
 function uploadProblems(f: Filing, kind: string, size: number, deps: Pick<Deps, "maxFilingBytes">): Error | undefined {

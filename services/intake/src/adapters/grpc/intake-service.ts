@@ -16,7 +16,7 @@ import {
   submitCorrection,
   submitFiling,
   updateDraft,
-  uploadMaterial,
+  uploadMaterials,
   watchable,
   withdrawFiling,
   type Deps,
@@ -59,28 +59,49 @@ function routeCheckFor(directory: Client<typeof directoryV1.DirectoryService>, c
   };
 }
 
-/** Reads the header, then hands the chunks on as bytes. */
-async function splitUpload(reqs: AsyncIterable<intakeV1.UploadMaterialRequest>): Promise<{ header: UploadHeader; chunks: AsyncIterable<Uint8Array> }> {
+const toHeader = (h: intakeV1.UploadHeader): UploadHeader => ({
+  filingId: h.filingId,
+  kind: h.kind.trim(),
+  fileName: h.fileName,
+  sizeBytes: Number(h.sizeBytes),
+  sha256: h.sha256.trim().toLowerCase(),
+});
+
+/**
+ * Reads an upload stream as materials: a header, then that material's bytes, then the next header
+ * (UploadMaterials; `one`: a single material, UploadMaterial). Each material's bytes must be read
+ * to their end before the next material is asked for.
+ */
+async function* splitUploads(
+  reqs: AsyncIterable<intakeV1.UploadMaterialRequest | intakeV1.UploadMaterialsRequest>,
+  one: boolean,
+): AsyncIterable<{ header: UploadHeader; chunks: AsyncIterable<Uint8Array> }> {
   const it = reqs[Symbol.asyncIterator]();
-  const first = await it.next();
-  if (first.done || first.value.part.case !== "header") {
+  let next = await it.next();
+  if (next.done || next.value.part.case !== "header") {
     throw invalidArgument([{ field: "header", description: "the first message must be the header" }]);
   }
-  const h = first.value.part.value;
-  async function* chunks(): AsyncIterable<Uint8Array> {
-    for (;;) {
-      const next = await it.next();
-      if (next.done) return;
-      const part = next.value.part;
-      if (part.case !== "chunk") throw new ValidationError([{ field: "header", description: "only the first message may be a header" }]);
-      if (part.value.length > MAX_CHUNK_BYTES) throw new ValidationError([{ field: "chunk", description: `at most ${MAX_CHUNK_BYTES} bytes per message` }]);
-      yield part.value;
+  while (!next.done) {
+    const h = next.value.part.value as intakeV1.UploadHeader;
+    let ended = false;
+    async function* chunks(): AsyncIterable<Uint8Array> {
+      for (;;) {
+        next = await it.next();
+        if (next.done) break;
+        const part = next.value.part;
+        if (part.case === "header") {
+          if (one) throw new ValidationError([{ field: "header", description: "only the first message may be a header" }]);
+          break;
+        }
+        if (part.case !== "chunk") throw new ValidationError([{ field: "chunk", description: "a message is a header or a chunk" }]);
+        if (part.value.length > MAX_CHUNK_BYTES) throw new ValidationError([{ field: "chunk", description: `at most ${MAX_CHUNK_BYTES} bytes per message` }]);
+        yield part.value;
+      }
+      ended = true;
     }
+    yield { header: toHeader(h), chunks: chunks() };
+    if (!ended) throw new Error("an upload's bytes were not read to their end");
   }
-  return {
-    header: { filingId: h.filingId, kind: h.kind.trim(), fileName: h.fileName, sizeBytes: Number(h.sizeBytes), sha256: h.sha256.trim().toLowerCase() },
-    chunks: chunks(),
-  };
 }
 
 /** The party's look-up (LookupFiling): the courts' names, and failed look-ups allowed per receipt number and hour (0: no limit). */
@@ -125,8 +146,12 @@ export function intakeService(deps: Deps, directory: Client<typeof directoryV1.D
       },
       async uploadMaterial(reqs, ctx) {
         windowCaller(ctx, scope);
-        const { header, chunks } = await splitUpload(reqs);
-        return { material: materialToProto(await uploadMaterial(deps, ctx.auth, header, chunks)) };
+        const [material] = await uploadMaterials(deps, ctx.auth, splitUploads(reqs, true));
+        return { material: materialToProto(material!) };
+      },
+      async uploadMaterials(reqs, ctx) {
+        windowCaller(ctx, scope);
+        return { materials: (await uploadMaterials(deps, ctx.auth, splitUploads(reqs, false))).map(materialToProto) };
       },
       async removeMaterial(req, ctx) {
         windowCaller(ctx, scope);
