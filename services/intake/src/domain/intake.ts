@@ -60,7 +60,8 @@ export interface FilingRepository {
    * as stored afterwards.
    */
   change(id: string, fn: (current: Filing) => Promise<Change | undefined>, current?: Filing): Promise<Filing>;
-  timeline(id: string): Promise<TimelineEntry[]>;
+  /** The filing's timeline; `read`: the filing as get() read it a moment ago, whose document holds it (no second read). */
+  timeline(id: string, read?: Filing): Promise<TimelineEntry[]>;
   list(courtId: string, q: ListQuery): Promise<{ filings: Filing[]; nextPageToken: string }>;
 }
 
@@ -471,7 +472,7 @@ export async function withdrawFiling(deps: Deps, caller: AuthContext, id: string
 
 export async function getFiling(deps: Pick<Deps, "repo">, caller: AuthContext, id: string): Promise<{ filing: Filing; timeline: TimelineEntry[] }> {
   const filing = await owned(deps, caller, id);
-  return { filing, timeline: await deps.repo.timeline(id) };
+  return { filing, timeline: await deps.repo.timeline(id, filing) };
 }
 
 /** Checks a filing id for a watcher: it must be the caller's court's. */

@@ -320,9 +320,16 @@ export function mongoFilingRepository(
       if (changed) hooks.onChange(now);
       return now;
     },
-    async timeline(id) {
-      const stored = await model.findById(id, NO_OUTBOX).lean<mongo.Document>();
-      const rows = (stored && unpack(stored).timeline) ?? (await timeline.findById(id).lean<TimelineDoc>())?.entries ?? [];
+    async timeline(id, read) {
+      // The timeline of the document `read` came from (GetFiling: one read for both), else read now.
+      const known = read && readFrom.get(read);
+      const d =
+        known ??
+        (await model
+          .findById(id, NO_OUTBOX)
+          .lean<mongo.Document>()
+          .then((stored) => stored && unpack(stored)));
+      const rows = d?.timeline ?? (await timeline.findById(id).lean<TimelineDoc>())?.entries ?? [];
       return rows
         .map((t) => ({ eventId: t.eventId, eventType: t.eventType, at: new Date(t.at), source: t.source ?? "", detail: t.detail ?? "", ...(t.actor?.user ? { actor: t.actor } : {}) }))
         .sort((a, b) => a.at.getTime() - b.at.getTime() || a.eventId.localeCompare(b.eventId));
