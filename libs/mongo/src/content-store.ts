@@ -22,6 +22,11 @@ export interface ContentStore {
    * bytes larger than `inlineBytes`.
    */
   put(sha256: string, sizeBytes: number, chunks: AsyncIterable<Uint8Array>): Promise<"stored" | "present">;
+  /**
+   * Puts of several contents: each as `put`, except that bytes of at most `inlineBytes` are held
+   * and stored by `commit`, in one insert with the others (bytes held already: kept as they are).
+   */
+  group(): { put(sha256: string, sizeBytes: number, chunks: AsyncIterable<Uint8Array>): Promise<void>; commit(): Promise<void> };
   /** The bytes; rejects with a NotFoundError if none are stored under the digest. */
   read(sha256: string): AsyncIterable<Uint8Array>;
   /** Deletes the bytes stored under the digest (retention): its content document by _id, then its chunks. */
@@ -64,7 +69,41 @@ export function contentStore(conn: Connection, name: string): ContentStore {
   const chunks = db.collection<ChunkDoc>(`${name}_chunks`);
   const has = async (sha256: string) => (await content.findOne({ _id: sha256 }, { projection: { _id: 1 } })) !== null;
 
-  return {
+  /**
+   * Streams the bytes in (chunks beyond one written on the way), verifying size and SHA-256;
+   * returns the content document that commits them, not yet inserted. A failure removes the chunks.
+   */
+  async function streamed(sha256: string, sizeBytes: number, source: AsyncIterable<Uint8Array>) {
+    const attempt = randomUUID();
+    const hash = createHash("sha256");
+    let size = 0;
+    let wrote = false;
+    const out = chunkWriter<ChunkDoc>(
+      (n, data) => ({ _id: `${attempt}.${n}`, a: attempt, n, data: new mongo.Binary(data) }),
+      (docs) => {
+        wrote = true;
+        return chunks.insertMany(docs, { ordered: false });
+      },
+    );
+    try {
+      for await (const chunk of source) {
+        hash.update(chunk);
+        size += chunk.length;
+        if (size > sizeBytes) throw new Error(`more than the ${sizeBytes} bytes declared for ${sha256}`);
+        await out.push(chunk);
+      }
+      const inline = await out.endInline();
+      const digest = hash.digest("hex");
+      if (digest !== sha256 || size !== sizeBytes) throw new Error(`content arrived with SHA-256 ${digest} (${size} bytes), expected ${sha256} (${sizeBytes} bytes)`);
+      const doc: ContentDoc = { _id: sha256, length: size, chunks: attempt, storedAt: new Date(), ...(inline ? { data: new mongo.Binary(inline) } : {}) };
+      return { doc, attempt, wrote };
+    } catch (err) {
+      if (wrote) await chunks.deleteMany({ a: attempt }).catch(() => undefined);
+      throw err;
+    }
+  }
+
+  const store: ContentStore = {
     inlineBytes: CHUNK_BYTES,
     has,
     async missing(sha256s) {
@@ -73,34 +112,37 @@ export function contentStore(conn: Connection, name: string): ContentStore {
       return new Set(sha256s.filter((_, i) => !held[i]));
     },
     async put(sha256, sizeBytes, source) {
-      const attempt = randomUUID();
-      const hash = createHash("sha256");
-      let size = 0;
-      let wrote = false;
-      const out = chunkWriter<ChunkDoc>(
-        (n, data) => ({ _id: `${attempt}.${n}`, a: attempt, n, data: new mongo.Binary(data) }),
-        (docs) => {
-          wrote = true;
-          return chunks.insertMany(docs, { ordered: false });
-        },
-      );
+      const { doc, attempt, wrote } = await streamed(sha256, sizeBytes, source);
       try {
-        for await (const chunk of source) {
-          hash.update(chunk);
-          size += chunk.length;
-          if (size > sizeBytes) throw new Error(`more than the ${sizeBytes} bytes declared for ${sha256}`);
-          await out.push(chunk);
-        }
-        const inline = await out.endInline();
-        const digest = hash.digest("hex");
-        if (digest !== sha256 || size !== sizeBytes) throw new Error(`content arrived with SHA-256 ${digest} (${size} bytes), expected ${sha256} (${sizeBytes} bytes)`);
-        await content.insertOne({ _id: sha256, length: size, chunks: attempt, storedAt: new Date(), ...(inline ? { data: new mongo.Binary(inline) } : {}) });
+        await content.insertOne(doc);
         return "stored";
       } catch (err) {
         if (wrote) await chunks.deleteMany({ a: attempt }).catch(() => undefined);
         if (isDuplicateKey(err)) return "present"; // another writer stored the same bytes first
         throw err;
       }
+    },
+    group() {
+      let held: ContentDoc[] = [];
+      return {
+        async put(sha256, sizeBytes, source) {
+          if (sizeBytes > CHUNK_BYTES) {
+            await store.put(sha256, sizeBytes, source);
+            return;
+          }
+          held.push((await streamed(sha256, sizeBytes, source)).doc);
+        },
+        async commit() {
+          const docs = held;
+          held = [];
+          if (docs.length === 0) return;
+          // Unordered: one already held (a duplicate key) does not stop the others.
+          await content.insertMany(docs, { ordered: false }).catch((err: unknown) => {
+            const errors = (err as { writeErrors?: unknown[] }).writeErrors;
+            if (!Array.isArray(errors) || errors.length === 0 || !errors.every(isDuplicateKey)) throw err;
+          });
+        },
+      };
     },
     async remove(sha256) {
       const doc = await content.findOne({ _id: sha256 }, { projection: { chunks: 1 } });
@@ -118,4 +160,5 @@ export function contentStore(conn: Connection, name: string): ContentStore {
       for await (const c of chunks.find({ a: doc.chunks }).sort({ n: 1 })) yield Buffer.from(c.data.buffer);
     },
   };
+  return store;
 }

@@ -9,8 +9,13 @@ export interface FileStore {
   write(id: string, ownerId: string, chunks: AsyncIterable<Uint8Array>): Promise<void>;
   remove(id: string): Promise<void>;
   read(id: string): AsyncIterable<Uint8Array>;
-  /** Several files, in the order given, their documents looked up at once; read each one's bytes before the next. */
-  readMany(ids: string[]): AsyncIterable<{ id: string; bytes: AsyncIterable<Uint8Array> }>;
+  /**
+   * Several files of one owner, in the order given, their documents read in one look-up; read each
+   * one's bytes before the next.
+   */
+  readMany(ownerId: string, ids: string[]): AsyncIterable<{ id: string; bytes: AsyncIterable<Uint8Array> }>;
+  /** A group of writes whose files of one chunk are written together, by its commit (FileGroup). */
+  group(): FileGroup;
   /**
    * Removes what crashes left behind — chunks of a write that never finished, files their owner
    * never came to reference — once they are older than `olderThanMs`. Each stretch of time is
@@ -19,6 +24,20 @@ export interface FileStore {
   sweep(isReferenced: (ownerId: string, ids: string[]) => Promise<Set<string>>, olderThanMs: number): Promise<number>;
 }
 
+/**
+ * Writes of several files: each as FileStore.write, except that a file of one chunk is held and
+ * written by `commit`, in one insert with the others (or earlier, once the held bytes reach 4 MiB).
+ * Until it is committed a held file is not there; a failed commit may leave some of them written —
+ * remove the group's files then, as after any failed write.
+ */
+export interface FileGroup {
+  write(id: string, ownerId: string, chunks: AsyncIterable<Uint8Array>): Promise<void>;
+  commit(): Promise<void>;
+}
+
+/** Held bytes at which a group writes its held files without waiting for its commit. */
+const GROUP_HELD_BYTES = 4 * 1024 * 1024;
+
 interface FileDoc {
   _id: string;
   length: number;
@@ -26,6 +45,8 @@ interface FileDoc {
   uploadDate: Date;
   filename: string;
   metadata: { ownerId: string };
+  /** The owner again, at the top level: the store looks a top-level field up by its index, not a dotted path. */
+  owner?: string;
   /** The change bucket of the write (top-level: the store pushes down no dotted path). */
   tick: number;
   /** The bytes of a file that fits in one chunk, kept in its file document (no chunk documents). */
@@ -50,7 +71,7 @@ export const fileStoreCollections = (bucket: string) => [
   // GridFS's own indexes (files of more than one chunk stay readable by any GridFS reader) and the change buckets the sweep reads.
   {
     name: `${bucket}.files`,
-    indexes: [{ keys: { filename: 1, uploadDate: 1 } as Record<string, 1> }, { keys: { tick: 1 } as Record<string, 1> }],
+    indexes: [{ keys: { filename: 1, uploadDate: 1 } as Record<string, 1> }, { keys: { tick: 1 } as Record<string, 1> }, { keys: { owner: 1 } as Record<string, 1> }],
   },
   { name: `${bucket}.chunks`, indexes: [{ keys: { files_id: 1, n: 1 } as Record<string, 1>, unique: true }, { keys: { tick: 1 } as Record<string, 1> }] },
   { name: `${bucket}_sweep` },
@@ -92,31 +113,76 @@ export function gridFsFileStore(conn: Connection, bucketName: string, log: Logge
     await chunks.deleteMany({ files_id: id });
   };
 
+  /**
+   * Streams a file's chunks in; returns its file document, not yet inserted — the commit, left to
+   * the caller. A failure removes what was written.
+   */
+  async function written(id: string, ownerId: string, source: AsyncIterable<Uint8Array>): Promise<FileDoc> {
+    const tick = tickOf(new Date());
+    let length = 0;
+    const out = chunkWriter<ChunkDoc>(
+      (n, data) => ({ _id: new mongo.ObjectId(), files_id: id, n, data: new mongo.Binary(data), tick }),
+      (docs) => chunks.insertMany(docs, { ordered: true }),
+    );
+    try {
+      for await (const chunk of source) {
+        length += chunk.length;
+        await out.push(chunk);
+      }
+      const inline = await out.endInline();
+      return { _id: id, length, chunkSize: CHUNK_BYTES, uploadDate: new Date(), filename: id, metadata: { ownerId }, owner: ownerId, tick, ...(inline ? { data: new mongo.Binary(inline) } : {}) };
+    } catch (err) {
+      await forget(id);
+      throw err;
+    }
+  }
+  const forget = (id: string) => remove(id).catch((e: unknown) => log.warn({ err: e, file: id }, "could not remove a failed write; the sweep will"));
+
   return {
     async write(id, ownerId, source) {
-      const tick = tickOf(new Date());
-      let length = 0;
-      const out = chunkWriter<ChunkDoc>(
-        (n, data) => ({ _id: new mongo.ObjectId(), files_id: id, n, data: new mongo.Binary(data), tick }),
-        (docs) => chunks.insertMany(docs, { ordered: true }),
-      );
+      const file = await written(id, ownerId, source);
       try {
-        for await (const chunk of source) {
-          length += chunk.length;
-          await out.push(chunk);
-        }
-        const inline = await out.endInline();
-        await files.insertOne({ _id: id, length, chunkSize: CHUNK_BYTES, uploadDate: new Date(), filename: id, metadata: { ownerId }, tick, ...(inline ? { data: new mongo.Binary(inline) } : {}) });
+        await files.insertOne(file);
       } catch (err) {
-        await remove(id).catch((e: unknown) => log.warn({ err: e, file: id }, "could not remove a failed write; the sweep will"));
+        await forget(id);
         throw err;
       }
     },
+    group() {
+      let held: FileDoc[] = [];
+      let heldBytes = 0;
+      const commit = async () => {
+        const docs = held;
+        held = [];
+        heldBytes = 0;
+        if (docs.length > 0) await files.insertMany(docs, { ordered: true });
+      };
+      return {
+        async write(id, ownerId, source) {
+          const file = await written(id, ownerId, source);
+          if (!file.data) {
+            // Its chunks are written: its file document commits it now, as a lone write would.
+            await files.insertOne(file).catch(async (err: unknown) => {
+              await forget(id);
+              throw err;
+            });
+            return;
+          }
+          held.push(file);
+          heldBytes += file.length;
+          if (heldBytes >= GROUP_HELD_BYTES) await commit();
+        },
+        commit,
+      };
+    },
     remove,
     read: (id) => bytesOf(id, files.findOne({ _id: id })),
-    async *readMany(ids) {
-      // One look-up by _id each, all at once ($in is a whole-collection read on FerretDB: docs/platform.md).
-      const docs = ids.map((id) => files.findOne({ _id: id }));
+    async *readMany(ownerId, ids) {
+      // The owner's index narrows the look-up ($in alone is a whole-collection read on FerretDB:
+      // docs/platform.md); a file written before the top-level owner is looked up by _id.
+      const found = ids.length < 2 ? [] : await files.find({ owner: ownerId, _id: { $in: ids } }).toArray();
+      const byId = new Map(found.map((f) => [f._id, f]));
+      const docs = ids.map((id) => (byId.has(id) ? Promise.resolve(byId.get(id)!) : files.findOne({ _id: id })));
       for (const d of docs) void d.catch(() => undefined); // read in turn below; a file never reached must not be an unhandled rejection
       for (const [i, id] of ids.entries()) yield { id, bytes: bytesOf(id, docs[i]!) };
     },

@@ -109,7 +109,7 @@ export function isDuplicateKey(err: unknown): boolean {
 }
 
 export { createSequences, type Sequences } from "./sequence.js";
-export { gridFsFileStore, fileStoreCollections, type FileStore } from "./file-store.js";
+export { gridFsFileStore, fileStoreCollections, type FileGroup, type FileStore } from "./file-store.js";
 export { createWatchHub, findChangedSince, tickOf, TICK_MS, type Changed, type WatchHub } from "./watch-hub.js";
 export { contentStore, contentCollections, type ContentStore } from "./content-store.js";
 export * from "./retention.js";

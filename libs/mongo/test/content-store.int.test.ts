@@ -78,3 +78,38 @@ it("keeps nothing of bytes that do not match their digest or size, or of a faili
   expect(await conn.collection("copies_chunks").countDocuments({})).toBe(18 + 2);
   await expect(readAll(sha(b))).rejects.toThrow(/no content/);
 });
+
+it("a group stores its small contents in one insert at its commit — those held already stay as they are — and a large one at once", async () => {
+  const held = bytes(3000, 41);
+  expect(await store.put(sha(held), held.length, pieces(held))).toBe("stored");
+  const before = (await conn.collection("copies_content").findOne({ _id: sha(held) } as never))!.storedAt as Date;
+  const a = bytes(1000, 42);
+  const b = bytes(2000, 43);
+  const large = bytes(300 * 1024, 44);
+  const inserts: string[] = [];
+  const onCommand = (e: { commandName: string; command: Record<string, unknown> }) => {
+    if (e.commandName === "insert") inserts.push(`${String(e.command.insert)}:${(e.command.documents as unknown[]).length}`);
+  };
+  conn.getClient().on("commandStarted", onCommand);
+  try {
+    const group = store.group();
+    await group.put(sha(a), a.length, pieces(a));
+    await group.put(sha(held), held.length, pieces(held));
+    await group.put(sha(large), large.length, pieces(large));
+    expect(await store.missing([sha(a), sha(large)])).toEqual(new Set([sha(a)])); // held until the commit
+    await group.put(sha(b), b.length, pieces(b));
+    await group.commit();
+  } finally {
+    conn.getClient().off("commandStarted", onCommand);
+  }
+  expect(inserts).toEqual(["copies_chunks:2", "copies_content:1", "copies_content:3"]);
+  for (const x of [a, b, large, held]) expect((await readAll(sha(x))).equals(x)).toBe(true);
+  expect((await conn.collection("copies_content").findOne({ _id: sha(held) } as never))!.storedAt).toEqual(before);
+  // A group whose content fails its digest keeps nothing of it; the commit stores the rest.
+  const group = store.group();
+  const c = bytes(500, 45);
+  await group.put(sha(c), c.length, pieces(c));
+  await expect(group.put(sha(Buffer.from("other")), 5, pieces(Buffer.from("wrong")))).rejects.toThrow(/SHA-256/);
+  await group.commit();
+  expect(await store.missing([sha(c), sha(Buffer.from("other"))])).toEqual(new Set([sha(Buffer.from("other"))]));
+});

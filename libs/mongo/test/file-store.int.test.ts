@@ -59,6 +59,65 @@ describe("file store (real server)", () => {
     expect((await readAll(files, "empty")).length).toBe(0);
   });
 
+  it("a group writes its files of one chunk in one insert at its commit, a larger one at once; readMany reads an owner's files in one look-up", async () => {
+    const a = randomBytes(1000);
+    const b = randomBytes(2000);
+    const large = randomBytes(300 * 1024);
+    const commands: string[] = [];
+    const onCommand = (e: { commandName: string; command: Record<string, unknown> }) => {
+      if (e.commandName === "insert") commands.push(`insert ${String(e.command.insert)}:${(e.command.documents as unknown[]).length}`);
+      if (e.commandName === "find") commands.push(`find ${String(e.command.find)}`);
+    };
+    const client = conn.getClient();
+    client.on("commandStarted", onCommand);
+    try {
+      const group = files.group();
+      await group.write("g-a", "owner-g", from(a));
+      await group.write("g-large", "owner-g", from(large));
+      await group.write("g-b", "owner-g", from(b.subarray(0, 10), b.subarray(10)));
+      expect(commands).toEqual(["insert bucket.chunks:2", "insert bucket.files:1"]);
+      await group.commit();
+      expect(commands.slice(2)).toEqual(["insert bucket.files:2"]);
+      commands.length = 0;
+      const read: [string, string][] = [];
+      for await (const f of files.readMany("owner-g", ["g-b", "g-large", "g-a"])) {
+        const parts: Uint8Array[] = [];
+        for await (const c of f.bytes) parts.push(c);
+        read.push([f.id, sha(Buffer.concat(parts))]);
+      }
+      expect(read).toEqual([
+        ["g-b", sha(b)],
+        ["g-large", sha(large)],
+        ["g-a", sha(a)],
+      ]);
+      expect(commands).toEqual(["find bucket.files", "find bucket.chunks"]);
+    } finally {
+      client.off("commandStarted", onCommand);
+    }
+    // The look-up is pushed down to the owner's index.
+    expect((await conn.db!.command({ explain: { find: "bucket.files", filter: { owner: "owner-g", _id: { $in: ["g-a", "g-b"] } } } })).filterPushdown).toBe(true);
+    // A file written before the top-level owner is found by _id.
+    await conn
+      .db!.collection("bucket.files")
+      .insertOne({
+        _id: "g-legacy",
+        length: 3,
+        chunkSize: 255 * 1024,
+        uploadDate: new Date(),
+        filename: "g-legacy",
+        metadata: { ownerId: "owner-g" },
+        tick: 1,
+        data: new mongo.Binary(Buffer.from("old")),
+      } as never);
+    const ids: string[] = [];
+    for await (const f of files.readMany("owner-g", ["g-legacy", "g-a"])) {
+      const parts: Uint8Array[] = [];
+      for await (const c of f.bytes) parts.push(c);
+      ids.push(`${f.id}:${Buffer.concat(parts).length}`);
+    }
+    expect(ids).toEqual(["g-legacy:3", "g-a:1000"]);
+  });
+
   it("reading a file that is not there, or lacks a chunk, fails with ENOENT", async () => {
     await expect(readAll(files, "never-written")).rejects.toMatchObject({ code: "ENOENT" });
     await files.write("holey", "owner-1", from(randomBytes(600 * 1024)));

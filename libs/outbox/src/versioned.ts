@@ -542,6 +542,9 @@ export function startVersionRelay(opts: VersionRelayOptions): VersionRelay {
   };
 }
 
+/** A projection leaving out the outbox fields of documents written before versioning (drained at start-up). */
+export const NO_LEGACY_OUTBOX = { outbox: 0, outboxPending: 0, outboxLeaseUntil: 0 } as const;
+
 /**
  * Publishes what documents written before versioning still hold in their outbox arrays, and
  * empties them — once, at start-up, before the service takes commands. Returns how many events.

@@ -162,3 +162,12 @@ export { startSmsProviderCheck, type AcceptedSms, type SmsCheck, type SmsCheckOp
  * which JSON.stringify would pass over (it writes a binary as base64).
  */
 export const storedText = (docs: readonly object[]): string => docs.map((d) => Buffer.from(mongoose.mongo.BSON.serialize(d)).toString("utf8")).join("\n");
+
+/** The stored text (storedText) of the documents of `collection` whose `_id` is one of `ids`, read raw. */
+export const storedTextOf = async (db: mongoose.mongo.Db, collection: string, ids: readonly string[]): Promise<string> =>
+  storedText(
+    await db
+      .collection<{ _id: string }>(collection)
+      .find({ _id: { $in: [...ids] } })
+      .toArray(),
+  );

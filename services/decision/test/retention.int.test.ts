@@ -12,7 +12,7 @@ import { createLogger } from "@kuayu/logger";
 import { ANONYMISED, DEFAULT_SCHEDULE } from "@kuayu/domain";
 import { connectMongo, contentStore, runRetention, type ContentStore } from "@kuayu/mongo";
 import type { VersionRow } from "@kuayu/outbox";
-import { infra, storedText, testKeys, uniqueName } from "@kuayu/testkit";
+import { infra, storedText, storedTextOf, testKeys, uniqueName } from "@kuayu/testkit";
 import { newInboxFiling, type Arrival } from "../src/domain/inbox";
 import { decisionRetention } from "../src/domain/retention";
 import { inboxModel, mongoInboxRepository } from "../src/adapters/mongo/inbox-repository";
@@ -143,23 +143,9 @@ it("anonymises entries decided years ago, deletes old drills and unshared copies
   expect(old).toMatchObject({ status: "rejected", caseType: "civil-first-instance", receiptNumber: "KY-old", decidedAt: ago(4 * YEAR), rejection: { category: "other", reason: ANONYMISED } });
   expect((await conn.db!.collection("inbox").findOne({ _id: "old" } as never))?.version).toBe(3);
   expect(storedText(await versions.find({ doc: { $in: ["old", "old-shared"] } }).toArray())).not.toMatch(PERSONAL);
-  expect(
-    storedText(
-      await conn
-        .db!.collection("inbox")
-        .find({ _id: { $in: ["old", "old-shared"] } } as never)
-        .toArray(),
-    ),
-  ).not.toMatch(PERSONAL);
+  expect(await storedTextOf(conn.db!, "inbox", ["old", "old-shared"])).not.toMatch(PERSONAL);
   // The check reads packed bodies: the recent entry's stored bytes do hold its party's name.
-  expect(
-    storedText(
-      await conn
-        .db!.collection("inbox")
-        .find({ _id: "recent" } as never)
-        .toArray(),
-    ),
-  ).toMatch(/张三/);
+  expect(await storedTextOf(conn.db!, "inbox", ["recent"])).toMatch(/张三/);
   expect(await content.has(digest(bytesOf("old")))).toBe(false);
   // Shared with a recent entry: kept.
   expect(await content.has(digest(bytesOf("recent")))).toBe(true);

@@ -439,6 +439,7 @@ describe("bad input", () => {
 
     // The second of two is not a PDF: neither is kept, the filing does not change.
     const filesBefore = await files();
+    const chunksBefore = await store.collection("material_files.chunks").countDocuments({});
     const gif = Buffer.concat([Buffer.from("GIF89a"), randomBytes(4000)]);
     const bad = await rpcError(
       clerk.uploadMaterials(
@@ -452,6 +453,21 @@ describe("bad input", () => {
     expect(fieldViolations(bad)[0]!.description).toMatch(/file type not accepted/);
     expect(await files()).toBe(filesBefore);
     expect((await statusOf(id)).materials).toHaveLength(CIVIL_REQUIRED.length);
+    expect(await versions()).toBe(before + 1);
+
+    // The third declares a SHA-256 its bytes do not have: none of the three is kept.
+    const lying = (function* () {
+      yield* uploadParts(id, "evidence", pdf(2000, 43));
+      yield* uploadParts(id, "evidence", pdf(300 * 1024, 44));
+      const [header, ...chunks] = [...uploadParts(id, "evidence", pdf(2000, 45))];
+      yield { part: { case: "header" as const, value: { ...header!.part.value, sha256: "0".repeat(64) } } };
+      yield* chunks;
+    })();
+    const lied = await rpcError(clerk.uploadMaterials(lying));
+    expect(lied.code).toBe(grpc.status.INVALID_ARGUMENT);
+    expect(fieldViolations(lied)[0]!.field).toBe("header.sha256");
+    expect(await files()).toBe(filesBefore);
+    expect(await store.collection("material_files.chunks").countDocuments({})).toBe(chunksBefore);
     expect(await versions()).toBe(before + 1);
 
     // Materials of two filings in one call: refused.

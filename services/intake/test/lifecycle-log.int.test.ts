@@ -11,7 +11,7 @@ import { createLogger } from "@kuayu/logger";
 import type { AuthContext } from "@kuayu/auth";
 import { StateError } from "@kuayu/domain";
 import { infra, uniqueName } from "@kuayu/testkit";
-import { uploadMaterial, type Deps } from "../src/domain/intake";
+import { uploadMaterials, type Deps } from "../src/domain/intake";
 import { gridFsMaterialStore } from "../src/adapters/mongo/material-store";
 import type { Filing, TimelineEntry } from "../src/domain/filing";
 import { filingModel, mongoFilingRepository, timelineModel } from "../src/adapters/mongo/filing-repository";
@@ -113,6 +113,17 @@ it("uploads from the filing as this process knows it, refused only by the newest
   async function* pdf() {
     yield Buffer.from("%PDF-1.7\n%drill\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n");
   }
+  /** One material in one UploadMaterials call. */
+  const uploadMaterial = async (d: Deps, caller: AuthContext, h: ReturnType<typeof header>, chunks: AsyncIterable<Uint8Array>) =>
+    (
+      await uploadMaterials(
+        d,
+        caller,
+        (async function* () {
+          yield { header: h, chunks };
+        })(),
+      )
+    )[0]!;
   let reads = 0;
   const count = (e: { commandName: string; command: mongo.Document }) => {
     if (e.commandName === "find" && e.command.find === "filings") reads++;

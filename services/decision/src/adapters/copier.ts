@@ -53,6 +53,8 @@ export function startCopier(opts: CopierOptions): Copier {
     metadata.set("authorization", `Bearer ${await opts.tokenFor(f.id, f.jurisdictionCourtId, f.province)}`);
     const stream = opts.intakeFor(f.originProvince).downloadMaterials({ filingId: f.id, materialIds: ms.map((m) => m.id) }, { metadata, timeoutMs: 10 * 60_000 });
     const parts = stream[Symbol.asyncIterator]();
+    // The small ones are stored together at the end: one insert for a filing's materials.
+    const copies = content.group();
     try {
       let next = await parts.next();
       for (const m of ms) {
@@ -63,11 +65,16 @@ export function startCopier(opts: CopierOptions): Copier {
         async function* bytes(): AsyncIterable<Uint8Array> {
           for (; !next.done && next.value.part.case === "chunk"; next = await parts.next()) yield next.value.part.value;
         }
-        await content.put(m.sha256, m.sizeBytes, bytes());
+        await copies.put(m.sha256, m.sizeBytes, bytes());
       }
+    } catch (err) {
+      // What was verified before the failure is kept: a retry fetches only the rest.
+      await copies.commit().catch(() => undefined);
+      throw err;
     } finally {
       await parts.return?.();
     }
+    await copies.commit();
   }
 
   /**

@@ -74,8 +74,10 @@ export interface MaterialStore {
   write(id: string, filingId: string, chunks: AsyncIterable<Uint8Array>): Promise<void>;
   remove(id: string): Promise<void>;
   read(id: string): AsyncIterable<Uint8Array>;
-  /** Several materials' bytes, in the order given; read each one's before the next. */
-  readMany(ids: string[]): AsyncIterable<{ id: string; bytes: AsyncIterable<Uint8Array> }>;
+  /** Several materials of one filing, their bytes in the order given; read each one's before the next. */
+  readMany(filingId: string, ids: string[]): AsyncIterable<{ id: string; bytes: AsyncIterable<Uint8Array> }>;
+  /** Writes of several materials, the small ones stored together by `commit` (until then they are not there). */
+  group(): { write(id: string, filingId: string, chunks: AsyncIterable<Uint8Array>): Promise<void>; commit(): Promise<void> };
 }
 
 /** Route rules of the directory (routing service): every reason the route is not allowed. */
@@ -208,33 +210,19 @@ interface Received {
   mediaType: string;
 }
 
-/**
- * Stores a material: checks the header and the filing first, then streams the bytes to the store
- * while sniffing the real file type from the first bytes, counting and hashing; only when every
- * byte arrived and every check passed is the material added to the filing. Anything else leaves
- * nothing behind.
- */
-export async function uploadMaterial(deps: Deps, caller: AuthContext, header: UploadHeader, chunks: AsyncIterable<Uint8Array>): Promise<Material> {
-  const [added] = await uploadMaterials(
-    deps,
-    caller,
-    (async function* () {
-      yield { header, chunks };
-    })(),
-  );
-  return added!;
-}
-
 /** At most this many materials in one UploadMaterials call (a filing holds LIMITS.materialsPerFiling). */
 export const MATERIALS_PER_UPLOAD = LIMITS.materialsPerFiling;
 
 /**
- * Stores several materials of one filing, one after the other as they arrive, each checked as
- * uploadMaterial checks one, and adds them together — one change of the filing (one version, one
+ * Stores several materials of one filing (UploadMaterial is the call with one), one after the
+ * other as they arrive. Each is checked: the header and the filing first, then its bytes streamed
+ * to the store while the real file type is sniffed from the first bytes, counted and hashed. They
+ * are added together — one change of the filing (one version, one
  * audit record) — or none: whatever fails, every material stored by the call is removed.
  */
 export async function uploadMaterials(deps: Deps, caller: AuthContext, uploads: AsyncIterable<{ header: UploadHeader; chunks: AsyncIterable<Uint8Array> }>): Promise<Material[]> {
   const received: Received[] = [];
+  const files = deps.materials.group();
   let before: Filing | undefined;
   let added: Material[] = [];
   try {
@@ -251,9 +239,10 @@ export async function uploadMaterials(deps: Deps, caller: AuthContext, uploads: 
       }
       const problems = uploadProblems(before, header.kind, 0, deps);
       if (problems) throw problems;
-      received.push(await receive(deps, header, chunks));
+      received.push(await receive(deps, files, header, chunks));
     }
     if (!before) throw new ValidationError([{ field: "header", description: "the first message must be the header" }]);
+    await files.commit();
     await deps.repo.change(
       before.id,
       async (f) => {
@@ -286,12 +275,13 @@ export async function uploadMaterials(deps: Deps, caller: AuthContext, uploads: 
   return added;
 }
 
-/** Streams one material's bytes to the store, checked (type, size, declared digest); removes them if a check fails. */
-async function receive(deps: Deps, header: UploadHeader, chunks: AsyncIterable<Uint8Array>): Promise<Received> {
+/** Streams one material's bytes to the store, checked (type, size, declared digest); a failed check keeps nothing. */
+async function receive(deps: Deps, files: ReturnType<MaterialStore["group"]>, header: UploadHeader, chunks: AsyncIterable<Uint8Array>): Promise<Received> {
   const id = deps.newId();
   const hash = createHash("sha256");
   let size = 0;
   let mediaType = "";
+  let sha256 = "";
   async function* checked(): AsyncIterable<Uint8Array> {
     let head: Uint8Array[] = [];
     let headBytes = 0;
@@ -323,13 +313,11 @@ async function receive(deps: Deps, header: UploadHeader, chunks: AsyncIterable<U
     if (header.sizeBytes && size !== header.sizeBytes) {
       throw new ValidationError([{ field: "header.size_bytes", description: `declared ${header.sizeBytes} bytes, received ${size}` }]);
     }
+    // Checked before the stream ends, so that the store keeps nothing of bytes that fail it.
+    sha256 = hash.digest("hex");
+    if (header.sha256 && header.sha256 !== sha256) throw new ValidationError([{ field: "header.sha256", description: `the bytes received hash to ${sha256}` }]);
   }
-  await deps.materials.write(id, header.filingId, checked());
-  const sha256 = hash.digest("hex");
-  if (header.sha256 && header.sha256 !== sha256) {
-    await deps.materials.remove(id);
-    throw new ValidationError([{ field: "header.sha256", description: `the bytes received hash to ${sha256}` }]);
-  }
+  await files.write(id, header.filingId, checked());
   return { header, id, size, sha256, mediaType };
 }
 
@@ -381,7 +369,7 @@ export async function openMaterials(
 ): Promise<{ materials: Material[]; bytes: AsyncIterable<{ id: string; bytes: AsyncIterable<Uint8Array> }> }> {
   if (materialIds.length === 0) invalid([{ field: "material_ids", description: "at least one" }]);
   if (new Set(materialIds).size !== materialIds.length) invalid([{ field: "material_ids", description: "each material at most once" }]);
-  return { materials: await readableMaterials(deps, caller, filingId, materialIds), bytes: deps.materials.readMany(materialIds) };
+  return { materials: await readableMaterials(deps, caller, filingId, materialIds), bytes: deps.materials.readMany(filingId, materialIds) };
 }
 
 /** One material and its bytes. */

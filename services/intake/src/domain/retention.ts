@@ -52,7 +52,7 @@ export function anonymiseFiling(f: Filing, now: Date): Filing {
 
 /** The store as retention needs it (adapters/mongo/retention-store.ts). */
 export interface FilingRetentionStore {
-  /** Every filing (without its timeline), a few at a time. */
+  /** Every filing (its timeline left out), a few at a time. */
   scan(): AsyncIterable<Filing>;
   /**
    * Commits the filing's next version as `fn` makes it from the newest one (undefined: no change),

@@ -1,6 +1,6 @@
 import { Schema, type Connection, type Model, type mongo } from "mongoose";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
-import { outboxEntries, packedHeads, versionedDocuments, type OutboxEntry, type VersionRow } from "@kuayu/outbox";
+import { NO_LEGACY_OUTBOX, outboxEntries, packedHeads, versionedDocuments, type OutboxEntry, type VersionRow } from "@kuayu/outbox";
 import { PERSONAL_FIELDS, type FieldCrypt } from "@kuayu/fieldcrypt";
 import { findChangedSince, tickOf } from "@kuayu/mongo";
 import { enumFromId, decisionEventsV1 } from "@kuayu/proto";
@@ -78,9 +78,6 @@ const unpack = (d: mongo.Document): InboxDoc => inboxHeads.unpack(d);
 export function inboxModel(conn: Connection): Model<InboxDoc> {
   return conn.model<InboxDoc>("InboxFiling", inboxSchema, "inbox");
 }
-
-/** Left out of reads: what documents written before versioning may still carry. */
-const NO_OUTBOX = { outbox: 0, outboxPending: 0, outboxLeaseUntil: 0 } as const;
 
 function toDomain(d: InboxDoc): InboxFiling {
   const { _id, dueAt: _d, materialsPending: _m, version: _v, ...rest } = d as InboxDoc & { outbox?: unknown; outboxPending?: unknown; outboxLeaseUntil?: unknown };
@@ -221,7 +218,7 @@ export function mongoInboxRepository(
   // that filing need not read it again (a stale one loses the race and reads the newest version).
   const readFrom = new WeakMap<InboxFiling, InboxDoc>();
   const get = async (id: string) => {
-    const stored = await model.findById(id, NO_OUTBOX).lean<mongo.Document>();
+    const stored = await model.findById(id, NO_LEGACY_OUTBOX).lean<mongo.Document>();
     if (!stored) return undefined;
     const d = docs.seen(unpack(stored));
     const f = await open(d);
@@ -270,7 +267,7 @@ export function mongoInboxRepository(
         filter.$or = [{ dueAt: { $gt: t } }, { dueAt: t, _id: { $gt: cursor.id } }];
       }
       const docs = await model
-        .find(filter, NO_OUTBOX)
+        .find(filter, NO_LEGACY_OUTBOX)
         .sort({ dueAt: 1, _id: 1 })
         .limit(pageSize + 1)
         .lean<mongo.Document[]>()
@@ -288,10 +285,10 @@ export function mongoInboxRepository(
     },
     async pendingCopies(limit, skip = []) {
       const filter = skip.length > 0 ? { materialsPending: true, _id: { $nin: [...skip] } } : { materialsPending: true };
-      return Promise.all((await model.find(filter, NO_OUTBOX).sort({ arrivedAt: 1 }).limit(limit).lean<mongo.Document[]>()).map((d) => open(unpack(d))));
+      return Promise.all((await model.find(filter, NO_LEGACY_OUTBOX).sort({ arrivedAt: 1 }).limit(limit).lean<mongo.Document[]>()).map((d) => open(unpack(d))));
     },
     async changedSince(since) {
-      return Promise.all((await findChangedSince(since, (filter) => model.find(filter, NO_OUTBOX).lean<mongo.Document[]>())).map((d) => open(unpack(d))));
+      return Promise.all((await findChangedSince(since, (filter) => model.find(filter, NO_LEGACY_OUTBOX).lean<mongo.Document[]>())).map((d) => open(unpack(d))));
     },
   };
 }

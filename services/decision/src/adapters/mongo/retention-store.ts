@@ -1,5 +1,5 @@
 import type { Model, mongo } from "mongoose";
-import { deleteVersions, stripVersions, versionedDocuments, type VersionRow } from "@kuayu/outbox";
+import { deleteVersions, NO_LEGACY_OUTBOX, stripVersions, versionedDocuments, type VersionRow } from "@kuayu/outbox";
 import type { FieldCrypt } from "@kuayu/fieldcrypt";
 import type { ContentStore } from "@kuayu/mongo";
 import type { InboxRetentionStore } from "../../domain/retention.js";
@@ -18,7 +18,7 @@ export function inboxRetentionStore(model: Model<InboxDoc>, versions: mongo.Coll
   });
   return {
     async *scan() {
-      for await (const d of model.find({}, { outbox: 0, outboxPending: 0, outboxLeaseUntil: 0 }).lean<mongo.Document>().cursor({ batchSize: 200 })) yield inboxToDomain(inboxHeads.unpack(d));
+      for await (const d of model.find({}, NO_LEGACY_OUTBOX).lean<mongo.Document>().cursor({ batchSize: 200 })) yield inboxToDomain(inboxHeads.unpack(d));
     },
     async anonymise(id, fn) {
       const newest = await model.findById(id, { version: 1 }).lean<{ version?: number }>();

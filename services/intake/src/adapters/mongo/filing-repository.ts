@@ -1,6 +1,6 @@
 import { Schema, type Connection, type Model, type mongo } from "mongoose";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
-import { outboxEntries, packedHeads, versionedDocuments, type OutboxEntry, type VersionRow } from "@kuayu/outbox";
+import { NO_LEGACY_OUTBOX, outboxEntries, packedHeads, versionedDocuments, type OutboxEntry, type VersionRow } from "@kuayu/outbox";
 import { HEADERS } from "@kuayu/kafka";
 import { PERSONAL_FIELDS, type FieldCrypt } from "@kuayu/fieldcrypt";
 import { findChangedSince, tickOf } from "@kuayu/mongo";
@@ -106,9 +106,6 @@ export function filingModel(conn: Connection): Model<FilingDoc> {
 export function timelineModel(conn: Connection): Model<TimelineDoc> {
   return conn.model<TimelineDoc>("Timeline", timelineSchema, "timelines");
 }
-
-/** Left out of reads: what documents written before versioning may still carry. */
-const NO_OUTBOX = { outbox: 0, outboxPending: 0, outboxLeaseUntil: 0 } as const;
 
 /** The document of a filing (its timeline aside). */
 export const filingDoc = (f: Filing, crypt: FieldCrypt): FilingDoc => toDoc(f, crypt);
@@ -268,7 +265,7 @@ export function mongoFilingRepository(
   // less each). Stale — another replica committed since — a change from it loses the race, and what
   // it refuses or leaves unchanged is decided again on the store's head.
   const get = async (id: string) => {
-    const stored = await model.findById(id, NO_OUTBOX).lean<mongo.Document>();
+    const stored = await model.findById(id, NO_LEGACY_OUTBOX).lean<mongo.Document>();
     if (!stored) return undefined;
     const d = docs.seen(unpack(stored));
     const f = await open(d);
@@ -290,7 +287,7 @@ export function mongoFilingRepository(
       return f;
     },
     async findByReceipt(receiptNumber) {
-      const d = await model.findOne({ receiptNumber }, NO_OUTBOX).lean<mongo.Document>();
+      const d = await model.findOne({ receiptNumber }, NO_LEGACY_OUTBOX).lean<mongo.Document>();
       return d ? open(unpack(d)) : undefined;
     },
     async change(id, fn, current) {
@@ -326,7 +323,7 @@ export function mongoFilingRepository(
       const d =
         known ??
         (await model
-          .findById(id, NO_OUTBOX)
+          .findById(id, NO_LEGACY_OUTBOX)
           .lean<mongo.Document>()
           .then((stored) => stored && unpack(stored)));
       const rows = d?.timeline ?? (await timeline.findById(id).lean<TimelineDoc>())?.entries ?? [];
@@ -374,7 +371,7 @@ export function mongoFilingRepository(
         filter.$or = [{ createdAt: { $lt: t } }, { createdAt: t, _id: { $lt: cursor.id } }];
       }
       const docs = await model
-        .find(filter, NO_OUTBOX)
+        .find(filter, NO_LEGACY_OUTBOX)
         .sort({ createdAt: -1, _id: -1 })
         .limit(q.pageSize + 1)
         .lean<mongo.Document[]>()
@@ -387,7 +384,7 @@ export function mongoFilingRepository(
       };
     },
     async changedSince(since) {
-      return Promise.all((await findChangedSince(since, (filter) => model.find(filter, NO_OUTBOX).lean<mongo.Document[]>())).map((d) => open(unpack(d))));
+      return Promise.all((await findChangedSince(since, (filter) => model.find(filter, NO_LEGACY_OUTBOX).lean<mongo.Document[]>())).map((d) => open(unpack(d))));
     },
     async references(filingId, materialIds) {
       const d = await docs.newest(filingId);

@@ -1,5 +1,5 @@
 import type { Model, mongo } from "mongoose";
-import { deleteVersions, stripVersions, versionedDocuments, type VersionRow } from "@kuayu/outbox";
+import { deleteVersions, NO_LEGACY_OUTBOX, stripVersions, versionedDocuments, type VersionRow } from "@kuayu/outbox";
 import type { FieldCrypt } from "@kuayu/fieldcrypt";
 import type { FileStore } from "@kuayu/mongo";
 import type { Filing } from "../../domain/filing.js";
@@ -21,7 +21,8 @@ export function filingRetentionStore(model: Model<FilingDoc>, timeline: Model<Ti
   });
   return {
     async *scan() {
-      for await (const d of model.find({}, { timeline: 0, outbox: 0, outboxPending: 0, outboxLeaseUntil: 0 }).lean<mongo.Document>().cursor({ batchSize: 200 })) yield toDomain(filingHeads.unpack(d));
+      // A head's timeline is inside its packed body (filingHeads): decoded with it, then dropped by toDomain.
+      for await (const d of model.find({}, NO_LEGACY_OUTBOX).lean<mongo.Document>().cursor({ batchSize: 200 })) yield toDomain(filingHeads.unpack(d));
     },
     async anonymise(id, fn, _current: Filing) {
       // Versions before the newest first: a crash after the commit below must not leave them whole.
