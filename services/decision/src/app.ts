@@ -117,6 +117,7 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
       sequences: createSequences(conn),
       now: options.now ?? (() => new Date()),
       copyMaterials: (id) => copier?.nudge(id),
+      copyOnArrival: (f) => copier?.copyNow(f, config.COPY_ON_ARRIVAL_MS) ?? Promise.resolve(new Set<string>()),
       workingHours: (courtId) => courtWorkingHours(dir, courtId) ?? DEFAULT_WORKING_HOURS,
     };
 

@@ -54,6 +54,8 @@ const schema = z
     JWT_PRIVATE_KEY_FILE: z.string().optional(),
     WATCH_POLL_MS: fields.millis(5_000),
     COPY_INTERVAL_MS: fields.millis(1_000),
+    /** How long a new arrival waits for its materials to be copied, so that one write commits both (0: never; the copier copies them after). */
+    COPY_ON_ARRIVAL_MS: z.coerce.number().int().min(0).max(60_000).default(2_000),
     /** Filings whose materials are copied from the windows at once. */
     COPY_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
     SHUTDOWN_GRACE_MS: fields.millis(25_000),

@@ -64,7 +64,7 @@ beforeAll(async () => {
   await ensureCollections(conn, [...coordinationCollections(), ...versionCollections("inbox")]);
   crypt = await fieldCryptFromEnv(conn.db!);
   const repo = mongoInboxRepository(model, conn.db!.collection<VersionRow>("inbox_versions"), { onCommit: () => undefined, onChange: () => undefined, crypt });
-  deps = { repo, sequences: createSequences(conn), now: () => now, copyMaterials: () => undefined, workingHours: () => DEFAULT_WORKING_HOURS };
+  deps = { repo, sequences: createSequences(conn), now: () => now, copyMaterials: () => undefined, copyOnArrival: async () => new Set(), workingHours: () => DEFAULT_WORKING_HOURS };
 });
 afterAll(async () => {
   crypt.close();

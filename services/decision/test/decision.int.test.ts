@@ -129,7 +129,7 @@ describe("a filing from a Guangdong tribunal in the Beijing court's inbox", () =
   let window: Client<typeof intakeV1.FilingIntakeService>;
   let specialist: DecisionClient;
 
-  it("arrives in the Beijing court's inbox, with its materials copied and verified", async () => {
+  it("arrives in the Beijing court's inbox with its materials already copied and verified", async () => {
     window = createClient(intakeV1.FilingIntakeService, `127.0.0.1:${intake.grpcPort}`, { token: await mint(TRIBUNAL.id, TRIBUNAL.province, ["window-clerk"]), timeoutMs: 60_000 });
     clients.push(window);
     filingId = await readyDraft(window);
@@ -146,6 +146,8 @@ describe("a filing from a Guangdong tribunal in the Beijing court's inbox", () =
     await window.submitFiling({ filingId, idempotencyKey: `submit-${filingId}` });
     const f = await watching;
     expect(seen.every((x) => x.filingId === filingId)).toBe(true);
+    // Its materials were copied before its entry was inserted: it arrives complete, in one write.
+    expect(seen[0]!.materialsComplete).toBe(true);
     // Watched once it is there: the filing as it is, first.
     for await (const res of specialist.watchInbox({ filingId }, { timeoutMs: 10_000 })) {
       expect(res.filing).toMatchObject({ filingId, materialsComplete: true });

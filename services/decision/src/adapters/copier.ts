@@ -23,6 +23,12 @@ export interface CopierOptions {
 export interface Copier {
   /** A filing arrived or changed: copy its materials soon. */
   nudge(filingId?: string): void;
+  /**
+   * Copies a filing's materials now, waiting at most `waitMs`: the `<id>:<sha256>` of those held
+   * then — none if the copy failed or takes longer (it goes on, and the pass that marks the filing
+   * waits for it). Marks nothing: the caller commits what it returns.
+   */
+  copyNow(f: InboxFiling, waitMs: number): Promise<Set<string>>;
   stop(): Promise<void>;
 }
 
@@ -167,6 +173,21 @@ export function startCopier(opts: CopierOptions): Copier {
   })();
 
   return {
+    async copyNow(f, waitMs) {
+      const missing = f.materials.filter((m) => !m.copied);
+      if (stopped || waitMs <= 0 || missing.length === 0) return new Set();
+      const copied = copyMissing(f, missing).then(
+        () => true,
+        (err: unknown) => {
+          log.debug({ err, filing: f.id }, "copying the materials on arrival failed; the copier retries after the arrival is committed");
+          return false;
+        },
+      );
+      let timer: NodeJS.Timeout | undefined;
+      const inTime = await Promise.race([copied, new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), waitMs)))]);
+      clearTimeout(timer);
+      return inTime ? new Set(missing.map((m) => `${m.id}:${m.sha256}`)) : new Set();
+    },
     nudge: (filingId) => {
       if (filingId) named.add(filingId);
       wake?.();

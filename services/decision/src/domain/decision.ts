@@ -9,6 +9,7 @@ import {
   checkAcceptable,
   checkAddressee,
   chinaYear,
+  materialsComplete,
   newInboxFiling,
   recomputeDeadlines,
   reject,
@@ -72,6 +73,12 @@ export interface Deps {
   now: () => Date;
   /** Starts copying a filing's materials from the window (after it arrived or changed). */
   copyMaterials: (filingId: string) => void;
+  /**
+   * Copies a newly arrived filing's materials from the window before its arrival is committed,
+   * waiting a bounded time: the materials held then (`<id>:<sha256>`). Whatever it could not copy in
+   * time, or at all, the copier copies once the arrival is committed (copyMaterials).
+   */
+  copyOnArrival: (f: InboxFiling) => Promise<Set<string>>;
   /** A jurisdiction court's working hours (its deadlines count in them). */
   workingHours: (courtId: string) => WorkingHours;
 }
@@ -86,18 +93,24 @@ const changeAddressed = async (deps: Deps, caller: AuthContext, id: string, fn: 
 
 /**
  * A routed filing arrives: the first round goes into the court's inbox exactly once (an insert
- * keyed by the filing id); a later round (corrections) restarts the decision clock. Redeliveries
- * change nothing.
+ * keyed by the filing id), with the materials copied from the window by then marked so (one write
+ * rather than the arrival and then its copies' mark); a later round (corrections) restarts the
+ * decision clock. Redeliveries change nothing.
  */
 export async function receive(deps: Deps, a: Arrival): Promise<void> {
   const now = deps.now();
-  if (!(await deps.repo.insert(newInboxFiling(a, now)))) {
+  const entry = newInboxFiling(a, now);
+  // A later round's materials are mostly held already: the copier copies the rest after the change.
+  const held = a.round === 1 ? await deps.copyOnArrival(entry) : new Set<string>();
+  const first = { ...entry, materials: entry.materials.map((m) => (held.has(`${m.id}:${m.sha256}`) ? { ...m, copied: true } : m)) };
+  const inserted = await deps.repo.insert(first);
+  if (!inserted) {
     await deps.repo.change(a.filingId, async (f) => {
       const next = applyArrival(f, a, now);
       return next && { filing: next, events: [] };
     });
   }
-  deps.copyMaterials(a.filingId);
+  if (!inserted || !materialsComplete(first)) deps.copyMaterials(a.filingId);
 }
 
 /** The window withdrew the filing. */
