@@ -112,6 +112,14 @@ export interface ConsumerOptions {
    * to two topics): the others are skipped before verification — committed, never handed over.
    */
   filter?: (event: Pick<ConsumedEvent, "topic" | "message">) => boolean;
+  /**
+   * The event types this consumer handles (header kuayu-event-type; default: every type). A record
+   * of another type is skipped before it is decoded or verified — committed, never handed over — so
+   * a consumer of a flow's lifecycle topic pays nothing for the events it has no business with. A
+   * record whose header lies about its type is at worst skipped: one that claims a handled type is
+   * decoded, its header checked against what it holds, and verified.
+   */
+  types?: readonly string[];
 }
 
 export interface RunningConsumer {
@@ -205,10 +213,12 @@ export async function runConsumer(opts: ConsumerOptions): Promise<RunningConsume
 
   await consumer.connect();
   await consumer.subscribe({ topics: [...byName.keys()], fromBeginning: opts.fromBeginning ?? true });
-  /** Decodes a record; an undecodable one is dead-lettered and gives undefined, as does one the filter skips. */
+  const handled = opts.types && new Set(opts.types);
+  /** Decodes a record; an undecodable one is dead-lettered and gives undefined, as does one of a type not handled or the filter skips. */
   const decode = async (topicName: string, partition: number, message: KafkaMessage): Promise<{ event: ConsumedEvent; headers: Record<string, string> } | undefined> => {
     const topic = byName.get(topicName)!;
     const headers = headerMap(message.headers);
+    if (handled && !handled.has(headers[HEADERS.type] ?? "")) return undefined;
     try {
       const { meta, message: decoded, schema } = decodeEvent(topic, message.value, headers);
       if (opts.filter && !opts.filter({ topic, message: decoded })) return undefined;

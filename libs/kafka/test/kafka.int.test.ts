@@ -17,7 +17,8 @@ import {
 } from "@kuayu/kafka";
 import { createLogger } from "@kuayu/logger";
 import { intakeEventsV1 } from "@kuayu/proto";
-import { assertInfraUp, eventually, infra, uniqueName } from "@kuayu/testkit";
+import { FILING_EVENTS, lifecycleTopics } from "@kuayu/topics";
+import { assertInfraUp, eventually, infra, publishLifecycle, uniqueName } from "@kuayu/testkit";
 
 const log = createLogger({ service: "kafka-test", level: "silent" });
 const letters = () =>
@@ -120,6 +121,38 @@ describe("Kafka platform (real broker)", () => {
     expect(poison.headers).toMatchObject({ "kuayu-dlq-error": "cannot apply", "kuayu-dlq-attempts": "3" });
     expect(poison.headers[HEADERS.type]).toBe("kuayu.intake.v1.FilingSubmitted");
     expect(dead.find((d) => d.key === "garbage")!.headers["kuayu-dlq-attempts"]).toBe("0");
+  });
+
+  it("skips records of types it does not handle before decoding or verifying them", async () => {
+    // A flow's lifecycle topic holds every event type of a filing; this consumer takes FilingRouted only.
+    const province = "65";
+    const filingId = uniqueName("typed");
+    const handled: string[] = [];
+    const verified: string[] = [];
+    const onFatal = (e: Error) => {
+      throw e;
+    };
+    consumers.push(
+      await runConsumer({
+        kafka,
+        groupId: uniqueName("g"),
+        topics: lifecycleTopics([province]),
+        fromBeginning: false,
+        producer,
+        log,
+        onFatal,
+        types: [FILING_EVENTS.routed],
+        verify: { verify: async (record) => void (record.key === filingId && verified.push(record.headers[HEADERS.type]!)) },
+        handle: async (e) => void (e.key === filingId && handled.push(e.meta.type)),
+      }),
+    );
+    const provinces = { window: province, jurisdiction: province };
+    await publishLifecycle(producer, provinces, filingId, { case: "acknowledged", value: { filingId, round: 1 } });
+    await publishLifecycle(producer, provinces, filingId, { case: "filingRouted", value: { filingId, round: 1, province } });
+    await eventually(async () => handled.length > 0, 30_000, "the routed event");
+    // The acknowledgement came first on the partition: skipped, neither verified nor handled.
+    expect(handled).toEqual([FILING_EVENTS.routed]);
+    expect(verified).toEqual([FILING_EVENTS.routed]);
   });
 
   it("lets a batch handler dead-letter an event it can never handle, and the batch goes on", async () => {

@@ -31,7 +31,7 @@ import { groupIdOf, type Config } from "./config.js";
 import { recomputeOpenDeadlines, type Deps } from "./domain/decision.js";
 import type { InboxFiling } from "./domain/inbox.js";
 import { decisionService } from "./adapters/grpc/decision-service.js";
-import { inboxConsumer, inboxTopics } from "./adapters/kafka/inbox-consumer.js";
+import { INBOX_EVENT_TYPES, inboxConsumer, inboxTopics } from "./adapters/kafka/inbox-consumer.js";
 import { inboxModel, mongoInboxRepository, SOURCE } from "./adapters/mongo/inbox-repository.js";
 import { startCopier, type Copier } from "./adapters/copier.js";
 import { inboxRetentionStore } from "./adapters/mongo/retention-store.js";
@@ -145,6 +145,7 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
       // A province's instance reads only its provinces' lifecycle topics (the broker's ACLs allow no other).
       topics,
       filter: ownCopy("jurisdiction", (id) => dir.byId(id)?.province),
+      types: INBOX_EVENT_TYPES,
       handle: inboxConsumer(deps, config.PROVINCE_SCOPE, log),
       producer,
       log,

@@ -19,7 +19,7 @@ import type { Deps } from "./domain/intake.js";
 import type { Filing } from "./domain/filing.js";
 import { intakeService } from "./adapters/grpc/intake-service.js";
 import { intakeTopics, SOURCE } from "./adapters/kafka/topics.js";
-import { lifecycleConsumer } from "./adapters/kafka/lifecycle-consumer.js";
+import { LIFECYCLE_EVENT_TYPES, lifecycleConsumer } from "./adapters/kafka/lifecycle-consumer.js";
 import { filingModel, mongoFilingRepository, timelineModel } from "./adapters/mongo/filing-repository.js";
 import { gridFsMaterialStore } from "./adapters/mongo/material-store.js";
 import { filingRetentionStore } from "./adapters/mongo/retention-store.js";
@@ -119,6 +119,7 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
       topics: lifecycleTopics,
       fetchWaitMs: config.LIFECYCLE_FETCH_WAIT_MS,
       filter: ownCopy("window", (id) => dir.byId(id)?.province),
+      types: LIFECYCLE_EVENT_TYPES,
       handleBatch: lifecycleConsumer({ repo, now: deps.now, log: repo }),
       producer,
       log,

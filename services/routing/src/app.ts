@@ -9,7 +9,7 @@ import { ALL_LIFECYCLE_TOPICS, eventSecurity, ownCopy } from "@kuayu/topics";
 import type { Logger } from "@kuayu/logger";
 import type { Config } from "./config.js";
 import { directoryService } from "./adapters/grpc/directory-service.js";
-import { routingStage, stageTopics } from "./adapters/kafka/routing-consumer.js";
+import { routingStage, stageTopics, STAGE_EVENT_TYPES } from "./adapters/kafka/routing-consumer.js";
 
 export interface App {
   grpcPort: number;
@@ -53,6 +53,7 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
         fromBeginning: config.KAFKA_FROM_BEGINNING,
         topics: stageTopics(config.PROVINCE_SCOPE),
         filter: ownCopy("window", (id) => dir.byId(id)?.province),
+        types: STAGE_EVENT_TYPES,
         handle: routingStage({ dir, producer, scope: config.PROVINCE_SCOPE, now: options.now ?? (() => new Date()), log }),
         producer,
         log,

@@ -7,6 +7,8 @@ import { arrivalFromEvent } from "../proto.js";
 
 /** Topics the decision service consumes: its scope's provinces' lifecycle topics (the copies of its jurisdiction courts' provinces only, `ownCopy("jurisdiction")`). */
 export const inboxTopics = (scope: "all" | readonly string[]) => lifecycleTopics(scope);
+/** The events the inbox takes (runConsumer `types`: the filing's others are skipped undecoded). */
+export const INBOX_EVENT_TYPES: readonly string[] = [FILING_EVENTS.routed, FILING_EVENTS.withdrawn];
 
 /**
  * Routed filings into the inbox, withdrawals onto it; the filing's other events are not its

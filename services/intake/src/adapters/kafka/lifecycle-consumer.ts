@@ -79,6 +79,13 @@ function interpret(event: ConsumedEvent): { update?: Omit<LifecycleUpdate, "even
   }
 }
 
+/**
+ * The events the window records: the other services' (runConsumer `types`: intake's own are
+ * skipped undecoded — the change that emitted them wrote their timeline entry).
+ */
+const OWN_EVENT_TYPES: readonly string[] = [FILING_EVENTS.submitted, FILING_EVENTS.correctionSubmitted, FILING_EVENTS.withdrawn];
+export const LIFECYCLE_EVENT_TYPES = Object.values(FILING_EVENTS).filter((t) => !OWN_EVENT_TYPES.includes(t));
+
 /** Filings of one batch changed at once. */
 const FILINGS_AT_ONCE = 8;
 

@@ -9,6 +9,8 @@ import { routeSubmission } from "../../domain/routing-stage.js";
 
 /** Topics the routing stage consumes: its scope's provinces' lifecycle topics (the copies of its windows' provinces only, `ownCopy("window")`). */
 export const stageTopics = (scope: "all" | readonly string[]) => lifecycleTopics(scope);
+/** The events the routing stage handles (runConsumer `types`: the others are skipped undecoded). */
+export const STAGE_EVENT_TYPES: readonly string[] = [FILING_EVENTS.submitted, FILING_EVENTS.correctionSubmitted];
 
 /**
  * The routing stage as a Kafka handler on the lifecycle topic: `filing submitted` / `correction
@@ -19,7 +21,7 @@ export const stageTopics = (scope: "all" | readonly string[]) => lifecycleTopics
  */
 export function routingStage(deps: { dir: Directory; producer: EventProducer; scope: "all" | string[]; now: () => Date; log: Logger }) {
   return async (event: ConsumedEvent): Promise<void> => {
-    if (event.meta.type !== FILING_EVENTS.submitted && event.meta.type !== FILING_EVENTS.correctionSubmitted) return;
+    if (!STAGE_EVENT_TYPES.includes(event.meta.type)) return;
     const m = event.message as unknown as intakeEventsV1.FilingSubmitted | intakeEventsV1.CorrectionSubmitted;
     const from = deps.dir.byId(m.collaboratingCourtId);
     if (!from || (deps.scope !== "all" && !deps.scope.includes(from.province))) return;
