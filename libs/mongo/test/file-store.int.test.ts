@@ -97,18 +97,16 @@ describe("file store (real server)", () => {
     // The look-up is pushed down to the owner's index.
     expect((await conn.db!.command({ explain: { find: "bucket.files", filter: { owner: "owner-g", _id: { $in: ["g-a", "g-b"] } } } })).filterPushdown).toBe(true);
     // A file written before the top-level owner is found by _id.
-    await conn
-      .db!.collection("bucket.files")
-      .insertOne({
-        _id: "g-legacy",
-        length: 3,
-        chunkSize: 255 * 1024,
-        uploadDate: new Date(),
-        filename: "g-legacy",
-        metadata: { ownerId: "owner-g" },
-        tick: 1,
-        data: new mongo.Binary(Buffer.from("old")),
-      } as never);
+    await conn.db!.collection("bucket.files").insertOne({
+      _id: "g-legacy",
+      length: 3,
+      chunkSize: 255 * 1024,
+      uploadDate: new Date(),
+      filename: "g-legacy",
+      metadata: { ownerId: "owner-g" },
+      tick: 1,
+      data: new mongo.Binary(Buffer.from("old")),
+    } as never);
     const ids: string[] = [];
     for await (const f of files.readMany("owner-g", ["g-legacy", "g-a"])) {
       const parts: Uint8Array[] = [];
