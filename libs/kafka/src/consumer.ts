@@ -239,8 +239,16 @@ export async function runConsumer(opts: ConsumerOptions): Promise<RunningConsume
   const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
   const tracer = trace.getTracer("kuayu-kafka");
-  /** The event's own consumer span, in the producer's trace (from the headers): the instrumentation's spans of a fetch belong to a trace of their own. */
+  // The messaging metrics of the OpenTelemetry semantic conventions (docs/operations.md, "Kafka produce/consume").
+  const consumed = metrics.getMeter("kuayu-kafka").createCounter("messaging.client.consumed.messages", { description: "Records delivered to this consumer's handler" });
+  const processDuration = metrics.getMeter("kuayu-kafka").createHistogram("messaging.process.duration", { description: "Time to handle an event (a batch: each of its events)", unit: "s" });
+  const processed = (topic: string, startedAt: number, n = 1) => {
+    const attrs = { "messaging.system": "kafka", "messaging.destination.name": topic, "messaging.consumer.group.name": opts.groupId };
+    for (let i = 0; i < n; i++) processDuration.record((Date.now() - startedAt) / 1000, attrs);
+  };
+  /** The event's own consumer span, in the producer's trace (from the headers). */
   const consumerSpan = (topic: string, event: ConsumedEvent, headers: Record<string, string>): { span: Span; ctx: Context } => {
+    consumed.add(1, { "messaging.system": "kafka", "messaging.destination.name": topic, "messaging.consumer.group.name": opts.groupId });
     const parent = propagation.extract(ROOT_CONTEXT, headers);
     const span = tracer.startSpan(
       `${topic} process`,
@@ -297,10 +305,12 @@ export async function runConsumer(opts: ConsumerOptions): Promise<RunningConsume
             const { event, headers } = d;
             const { span, ctx } = consumerSpan(p.topic, event, headers);
             const waiting = waiter(p.topic, p.partition);
+            const startedAt = Date.now();
             for (let attempt = 1, failed = 0; ; attempt++) {
               try {
                 await context.with(ctx, () => handle(event));
                 waiting.over();
+                processed(p.topic, startedAt);
                 span.end();
                 break;
               } catch (err) {
@@ -363,12 +373,14 @@ export async function runConsumer(opts: ConsumerOptions): Promise<RunningConsume
             await deadLetter({ topic: batch.topic, partition: batch.partition, message: r.message }, r.headers, err, 1);
           },
         };
+        const startedAt = Date.now();
         try {
           for (let attempt = 1; events.length > 0; attempt++) {
             // Stopping or rebalanced away: leave the batch uncommitted for the partition's next owner.
             if (!isRunning() || isStale()) return;
             try {
               await handleBatch(events, context);
+              processed(batch.topic, startedAt, events.length);
               break;
             } catch (err) {
               opts.log.warn({ err, topic: batch.topic, partition: batch.partition, first: batch.firstOffset(), last: batch.lastOffset(), attempt }, "batch handler failed; retrying");

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { DescMessage, MessageInitShape } from "@bufbuild/protobuf";
+import { context, metrics, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 import { CompressionTypes, Partitioners, type Kafka, type Producer } from "kafkajs";
 import { withTimeout } from "@kuayu/lifecycle";
 import { brokerTopic } from "./client.js";
@@ -32,6 +33,9 @@ export async function createProducer(kafka: Kafka, source: string, opts: Produce
   });
   await producer.connect();
   const prefix = brokerTopic(kafka, ""); // records name topics without it
+  const tracer = trace.getTracer("kuayu-kafka");
+  // The messaging metric of the OpenTelemetry semantic conventions (docs/operations.md, "Kafka produce/consume").
+  const sent = metrics.getMeter("kuayu-kafka").createCounter("messaging.client.sent.messages", { description: "Records the broker acknowledged (error.type: records of failed sends)" });
   const sendRecords = async (records: EventRecord[]) => {
     if (records.length === 0) return;
     const signer = opts.signer;
@@ -45,7 +49,35 @@ export async function createProducer(kafka: Kafka, source: string, opts: Produce
       if (!last || last.topic !== topic) topicMessages.push((last = { topic, messages: [] }));
       last.messages.push({ key: r.key, value: r.value, headers: r.headers, ...(r.partition === undefined ? {} : { partition: r.partition }) });
     }
-    await producer.sendBatch({ topicMessages, acks: -1, compression: CompressionTypes.None });
+    // A producer span per record, in the trace its headers carry (the change that built it, which
+    // may be another than the one sending: the version relay sends many changes' records at once),
+    // and the span into its headers: the consumer's span is its child.
+    const spans = topicMessages.flatMap((t) =>
+      t.messages.map((m) => {
+        const parent = m.headers.traceparent ? propagation.extract(ROOT_CONTEXT, m.headers) : context.active();
+        const span = tracer.startSpan(
+          `send ${t.topic}`,
+          { kind: SpanKind.PRODUCER, attributes: { "messaging.system": "kafka", "messaging.destination.name": t.topic, "messaging.operation.type": "send" } },
+          parent,
+        );
+        m.headers = { ...m.headers };
+        propagation.inject(trace.setSpan(parent, span), m.headers);
+        return span;
+      }),
+    );
+    const count = (error?: string) => {
+      for (const t of topicMessages) sent.add(t.messages.length, { "messaging.system": "kafka", "messaging.destination.name": t.topic, ...(error ? { "error.type": error } : {}) });
+    };
+    try {
+      await producer.sendBatch({ topicMessages, acks: -1, compression: CompressionTypes.None });
+      count();
+    } catch (err) {
+      for (const span of spans) span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error).message });
+      count((err as Error).name || "Error");
+      throw err;
+    } finally {
+      for (const span of spans) span.end();
+    }
   };
   return {
     raw: producer,

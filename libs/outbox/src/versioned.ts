@@ -1,4 +1,4 @@
-import { context, metrics, propagation, ROOT_CONTEXT } from "@opentelemetry/api";
+import { metrics } from "@opentelemetry/api";
 import { mongo } from "mongoose";
 import { currentAudit } from "@kuayu/auth";
 import type { EventProducer } from "@kuayu/kafka";
@@ -352,6 +352,8 @@ export interface VersionRelay {
   stop(): Promise<void>;
 }
 
+/** Values a relay sends together at most (a round's versions go in sends of about this size). */
+const SEND_BYTES = 256 * 1024;
 /** Documents whose last published version a relay remembers (the most recently published). */
 const REMEMBERED = 20_000;
 /**
@@ -393,6 +395,17 @@ export function startVersionRelay(opts: VersionRelayOptions): VersionRelay {
   registerBacklogGauges();
   const parkedCount = metrics.getMeter("kuayu").createCounter("kuayu_outbox_parked_total", { description: "Outbox entries the broker refused for good (parked, not published): alert on any" });
 
+  /** A row's records as the broker gets them (entries of one change, in their order). */
+  const recordsOf = (row: VersionRow) =>
+    Promise.all(
+      row.outbox.map(async (e) => ({
+        topic: e.topic,
+        key: e.key,
+        value: opts.open ? await opts.open(bytesOf(e.value)) : bytesOf(e.value),
+        headers: { ...e.headers },
+        ...(e.partition === undefined || e.partition === null ? {} : { partition: e.partition }),
+      })),
+    );
   /**
    * Publishes the rows in order. A row the broker refuses for good (too large, invalid) is parked —
    * marked published with the reason, logged as an error and counted — so the document's later
@@ -401,17 +414,10 @@ export function startVersionRelay(opts: VersionRelayOptions): VersionRelay {
   const publishRows = async (rows: VersionRow[]) => {
     for (const row of rows) {
       try {
-        // A row's entries were built in one change (one trace context): one send, in their order.
-        const records = await Promise.all(
-          row.outbox.map(async (e) => ({
-            topic: e.topic,
-            key: e.key,
-            value: opts.open ? await opts.open(bytesOf(e.value)) : bytesOf(e.value),
-            headers: { ...e.headers },
-            ...(e.partition === undefined || e.partition === null ? {} : { partition: e.partition }),
-          })),
-        );
-        if (records.length > 0) await context.with(propagation.extract(ROOT_CONTEXT, records[0]!.headers), () => producer.sendRecords(records));
+        // A row's entries were built in one change: one send, in their order, each record in the
+        // trace its headers carry (@kuayu/kafka sendRecords).
+        const records = await recordsOf(row);
+        if (records.length > 0) await producer.sendRecords(records);
       } catch (err) {
         if (!isRefusedForGood(err)) throw err;
         await versions.updateOne({ _id: row._id }, { $set: { published: true, parked: { error: (err as Error).message.slice(0, 500), at: new Date() } } });
@@ -457,33 +463,70 @@ export function startVersionRelay(opts: VersionRelayOptions): VersionRelay {
     return true;
   };
 
+  /** A document's rows ready to go with the round's others, and the version they bring its published prefix to. */
+  interface Ready {
+    id: string;
+    rows: VersionRow[];
+    upTo: number;
+  }
+
   /**
-   * Rows committed here, following the last version known to be published without a gap: published
-   * as they are, and marked in one write. Anything else (a version committed elsewhere in between, a
-   * restart): the store is read (relayDoc).
+   * Rows committed here, following the last version known to be published without a gap: ready to
+   * be sent as they are (with the round's others), and marked in one write. Anything else (a version
+   * committed elsewhere in between, a restart): the store is read (relayDoc) and they go at once.
    */
-  const relayRows = async (id: string, rows: VersionRow[]) => {
+  const relayRows = async (id: string, rows: VersionRow[]): Promise<Ready | undefined> => {
     const follows = rows.every((r, i) => r.v === (i === 0 ? (published.get(id) ?? 0) + 1 : rows[i - 1]!.v + 1));
     const unpublished = rows.filter((r) => !r.published);
     if (unpublished.length === 0) {
       // Versions without events: nothing to publish, but they carry the known prefix forward.
       if (follows) remember(id, rows[rows.length - 1]!.v);
-      return;
+      return undefined;
     }
     if (!follows) {
       // Read after these were committed: no unpublished row left means every one of them is published.
       if (await relayDoc(id)) remember(id, rows[rows.length - 1]!.v);
-      return;
+      return undefined;
     }
-    if (!ours(unpublished)) return;
-    await publishRows(unpublished);
-    mark(id, unpublished[unpublished.length - 1]!.v);
-    remember(id, rows[rows.length - 1]!.v);
+    if (!ours(unpublished)) return undefined;
+    return { id, rows: unpublished, upTo: rows[rows.length - 1]!.v };
+  };
+
+  /**
+   * The ready rows of a round, every document's, in one send: one request to the broker instead of
+   * one a version, each record in its own change's trace. When the broker refuses the send, each
+   * document's rows go again on their own (publishRows parks what it refuses for good).
+   */
+  const publishTogether = async (ready: Ready[]) => {
+    const done = (r: Ready) => {
+      mark(r.id, r.rows[r.rows.length - 1]!.v);
+      remember(r.id, r.upTo);
+    };
+    // Sends of at most SEND_BYTES of values, so no partition's batch nears the broker's limit.
+    for (let i = 0; i < ready.length;) {
+      const group: Ready[] = [];
+      for (let bytes = 0; i < ready.length && (group.length === 0 || bytes < SEND_BYTES); i++) {
+        group.push(ready[i]!);
+        bytes += ready[i]!.rows.reduce((n, row) => n + row.outbox.reduce((m, e) => m + bytesOf(e.value).length, 0), 0);
+      }
+      try {
+        const records = (await Promise.all(group.flatMap((r) => r.rows.map(recordsOf)))).flat();
+        await producer.sendRecords(records);
+        group.forEach(done);
+      } catch (err) {
+        log.warn({ err, documents: group.length }, "could not publish a round's versions together; sending each document's on its own");
+        for (const r of group) {
+          await publishRows(r.rows).then(
+            () => done(r),
+            (e: unknown) => log.warn({ err: e, doc: r.id }, "could not publish a document's versions yet; will retry"),
+          );
+        }
+      }
+    }
   };
 
   /** A document whose versions cannot be published now waits; the others go on. */
-  const relayOne = (id: string, rows?: VersionRow[]) =>
-    (rows ? relayRows(id, rows) : relayDoc(id)).catch((err: unknown) => log.warn({ err, doc: id }, "could not publish a document's versions yet; will retry"));
+  const relayOne = (id: string) => relayDoc(id).catch((err: unknown) => log.warn({ err, doc: id }, "could not publish a document's versions yet; will retry"));
 
   const sweep = async () => {
     const rows = await versions
@@ -504,11 +547,18 @@ export function startVersionRelay(opts: VersionRelayOptions): VersionRelay {
   const loop = (async () => {
     while (!stopped) {
       try {
+        const ready: Ready[] = [];
         for (const [id, rows] of [...hinted]) {
           if (stopped) break;
           hinted.delete(id);
-          await relayOne(id, rows);
+          if (!rows) {
+            await relayOne(id);
+            continue;
+          }
+          const r = await relayRows(id, rows).catch((err: unknown) => void log.warn({ err, doc: id }, "could not publish a document's versions yet; will retry"));
+          if (r) ready.push(r);
         }
+        await publishTogether(ready);
         await writeMarks();
         if (Date.now() - lastSweep >= sweepMs) {
           lastSweep = Date.now();

@@ -186,6 +186,41 @@ describe("versioned documents (real store and broker)", () => {
     }
   });
 
+  it("sends the versions several documents committed since the relay's last round in one send, each document's in order", async () => {
+    const sends: number[] = [];
+    const counting = { ...producer, sendRecords: (records: Parameters<EventProducer["sendRecords"]>[0]) => (sends.push(records.length), producer.sendRecords(records)) };
+    // The relay's first sweep (at its start) must be over before the commits, or it publishes them itself.
+    let sweepId: number | undefined;
+    let swept = false;
+    const started = (e: { commandName: string; command: mongo.Document; requestId: number }) => {
+      if (e.commandName === "find" && e.command.find === "docs_versions" && e.command.filter?.published === false && !e.command.filter?.doc) sweepId ??= e.requestId;
+    };
+    const succeeded = (e: { requestId: number }) => void (e.requestId === sweepId && (swept = true));
+    conn.getClient().on("commandStarted", started).on("commandSucceeded", succeeded);
+    const relay = startVersionRelay({ versions, producer: counting, log, owned: () => "all", sweepMs: 3_600_000 });
+    const rows: [string, VersionRow][] = [];
+    const docs = versionedDocuments<Doc>(heads, versions, { notFound, onCommit: (id, row) => rows.push([id, row]) });
+    const ids = Array.from({ length: 10 }, (_, i) => `round-${i}`);
+    const courts = (id: string) => got.filter((e) => e.key === id).map((e) => (e.message as intakeEventsV1.FilingSubmitted).collaboratingCourtId);
+    try {
+      await eventually(async () => swept, 10_000, "the relay's first sweep");
+      for (const id of ids) {
+        await docs.create({ _id: id, count: 0 });
+        for (const v of ["a", "b"])
+          await docs.change(id, async (d) => ({ head: { ...d, count: d.count + 1 }, outbox: [outboxEntry(topic, id, { filingId: id, collaboratingCourtId: `${id}-${v}` }, "kuayu.test", 0)] }));
+      }
+      // Told all at once, as commits arriving while the relay sends (one round).
+      for (const [id, row] of rows) relay.nudge(id, row);
+      await eventually(async () => ids.every((id) => courts(id).length === 2), 20_000, "every document's two events");
+      for (const id of ids) expect(courts(id)).toEqual([`${id}-a`, `${id}-b`]);
+      expect(sends).toEqual([20]);
+      await eventually(async () => (await versions.countDocuments({ doc: { $in: ids }, published: false })) === 0, 10_000, "all marked published");
+    } finally {
+      conn.getClient().off("commandStarted", started).off("commandSucceeded", succeeded);
+      await relay.stop();
+    }
+  });
+
   it("after a crash between publishing and marking, publishes the same event id again (never loses it)", async () => {
     const docs = versionedDocuments<Doc>(heads, versions, { notFound });
     await docs.create({ _id: "d2", count: 0 });

@@ -15,7 +15,6 @@ import { PrometheusExporter } from "@opentelemetry/exporter-prometheus";
 import { GrpcInstrumentation } from "@opentelemetry/instrumentation-grpc";
 import { HttpInstrumentation } from "@opentelemetry/instrumentation-http";
 import { ExpressInstrumentation } from "@opentelemetry/instrumentation-express";
-import { KafkaJsInstrumentation } from "@opentelemetry/instrumentation-kafkajs";
 import { MongooseInstrumentation } from "@opentelemetry/instrumentation-mongoose";
 import { MongoDBInstrumentation } from "@opentelemetry/instrumentation-mongodb";
 import { commandShape } from "./statement.js";
@@ -32,7 +31,9 @@ const sdk = new NodeSDK({
     new HttpInstrumentation(),
     new ExpressInstrumentation(),
     new GrpcInstrumentation(),
-    new KafkaJsInstrumentation(),
+    // No Kafka instrumentation: @kuayu/kafka makes each record's producer span in the trace its
+    // headers carry, and each event's consumer span in the producer's (the instrumentation would put
+    // every record of one send in the sender's trace, and each fetch in a trace of its own).
     new MongooseInstrumentation(),
     // The driver's commands too: versioned documents, content and sequences write through it directly.
     new MongoDBInstrumentation({ dbStatementSerializer: commandShape }),
