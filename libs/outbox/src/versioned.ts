@@ -528,18 +528,32 @@ export function startVersionRelay(opts: VersionRelayOptions): VersionRelay {
   /** A document whose versions cannot be published now waits; the others go on. */
   const relayOne = (id: string) => relayDoc(id).catch((err: unknown) => log.warn({ err, doc: id }, "could not publish a document's versions yet; will retry"));
 
+  /**
+   * Versions committed elsewhere, or left by a crash or a failed send. Documents nudged since are
+   * left to the next round (it publishes them from the rows committed here, in order). When the
+   * look-up brought every unpublished row, the documents' rows go together as read (one look-up and
+   * one send for the lot); otherwise each document's are read again, in order.
+   */
   const sweep = async () => {
-    const rows = await versions
-      .find({ published: false }, { projection: { doc: 1, partition: 1, at: 1 } })
-      .limit(SWEEP_LIMIT)
-      .toArray();
+    const rows = await versions.find({ published: false }).limit(SWEEP_LIMIT).toArray();
     const own = rows.filter((r) => mine(r.partition));
     backlog.unpublished = own.length;
     backlog.oldestAt = own.reduce<number | undefined>((min, r) => (r.at && (min === undefined || r.at.getTime() < min) ? r.at.getTime() : min), undefined);
-    // A stopping relay leaves the rest for the next start (committed rows wait in the store).
-    for (const id of new Set(own.map((r) => r.doc))) {
-      if (stopped) break;
-      await relayOne(id);
+    const byDoc = new Map<string, VersionRow[]>();
+    for (const r of own) if (!hinted.has(r.doc)) byDoc.set(r.doc, [...(byDoc.get(r.doc) ?? []), r]);
+    if (rows.length < SWEEP_LIMIT) {
+      const ready: Ready[] = [];
+      for (const [id, docRows] of byDoc) {
+        docRows.sort((a, b) => a.v - b.v);
+        if (ours(docRows)) ready.push({ id, rows: docRows, upTo: docRows[docRows.length - 1]!.v });
+      }
+      await publishTogether(ready);
+    } else {
+      // A stopping relay leaves the rest for the next start (committed rows wait in the store).
+      for (const id of byDoc.keys()) {
+        if (stopped) break;
+        await relayOne(id);
+      }
     }
     await writeMarks();
   };

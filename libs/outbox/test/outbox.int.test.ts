@@ -221,6 +221,37 @@ describe("versioned documents (real store and broker)", () => {
     }
   });
 
+  it("publishes what its sweep finds (versions committed elsewhere) in one look-up and one send, each document's in order", async () => {
+    const sends: number[] = [];
+    const counting = { ...producer, sendRecords: (records: Parameters<EventProducer["sendRecords"]>[0]) => (sends.push(records.length), producer.sendRecords(records)) };
+    // Committed by another process: no relay here was told.
+    const docs = versionedDocuments<Doc>(heads, versions, { notFound });
+    const ids = Array.from({ length: 10 }, (_, i) => `swept-${i}`);
+    for (const id of ids) {
+      await docs.create({ _id: id, count: 0 });
+      for (const v of ["a", "b"])
+        await docs.change(id, async (d) => ({ head: { ...d, count: d.count + 1 }, outbox: [outboxEntry(topic, id, { filingId: id, collaboratingCourtId: `${id}-${v}` }, "kuayu.test", 0)] }));
+    }
+    const perDocument: string[] = [];
+    const started = (e: { commandName: string; command: mongo.Document }) => {
+      if (e.commandName === "find" && e.command.find === "docs_versions" && ids.includes(e.command.filter?.doc)) perDocument.push(e.command.filter.doc);
+    };
+    conn.getClient().on("commandStarted", started);
+    const relay = startVersionRelay({ versions, producer: counting, log, owned: () => "all", sweepMs: 3_600_000 });
+    const courts = (id: string) => got.filter((e) => e.key === id).map((e) => (e.message as intakeEventsV1.FilingSubmitted).collaboratingCourtId);
+    try {
+      await eventually(async () => ids.every((id) => courts(id).length === 2), 20_000, "every document's two events");
+      for (const id of ids) expect(courts(id)).toEqual([`${id}-a`, `${id}-b`]);
+      expect(sends).toHaveLength(1);
+      expect(sends[0]).toBeGreaterThanOrEqual(20);
+      expect(perDocument).toEqual([]);
+      await eventually(async () => (await versions.countDocuments({ doc: { $in: ids }, published: false })) === 0, 10_000, "all marked published");
+    } finally {
+      conn.getClient().off("commandStarted", started);
+      await relay.stop();
+    }
+  });
+
   it("after a crash between publishing and marking, publishes the same event id again (never loses it)", async () => {
     const docs = versionedDocuments<Doc>(heads, versions, { notFound });
     await docs.create({ _id: "d2", count: 0 });
