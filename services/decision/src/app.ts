@@ -146,7 +146,7 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
       topics,
       filter: ownCopy("jurisdiction", (id) => dir.byId(id)?.province),
       types: INBOX_EVENT_TYPES,
-      handle: inboxConsumer(deps, config.PROVINCE_SCOPE, log),
+      handleBatch: inboxConsumer(deps, config.PROVINCE_SCOPE, log),
       producer,
       log,
       onFatal,

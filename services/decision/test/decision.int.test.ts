@@ -8,7 +8,7 @@ import type { MessageInitShape } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { createSigner, type Role } from "@kuayu/auth";
 import { createClient, fieldViolations, type Client } from "@kuayu/grpc";
-import { createKafka, createProducer, type EventProducer } from "@kuayu/kafka";
+import { createKafka, createProducer, headerMap, type EventProducer } from "@kuayu/kafka";
 import { createLogger } from "@kuayu/logger";
 import { connectMongo } from "@kuayu/mongo";
 import { commonV1, decisionEventsV1, decisionV1, intakeV1, routingEventsV1 } from "@kuayu/proto";
@@ -239,7 +239,7 @@ describe("a filing from a Guangdong tribunal in the Beijing court's inbox", () =
 });
 
 /** A drill filing from the Guangdong tribunal routed straight onto Beijing's topic, as routing publishes it (ENFORCEMENT, round 1). */
-const routeToBeijing = (id: string, court: string, courtCode: string, more: Pick<MessageInitShape<typeof routingEventsV1.FilingRoutedSchema>, "materials"> = {}) =>
+const routeToBeijing = (id: string, court: string, courtCode: string, more: Pick<MessageInitShape<typeof routingEventsV1.FilingRoutedSchema>, "materials" | "responseDue"> = {}) =>
   publisher.publish(lifecycleTopic("11"), id, {
     event: {
       case: "filingRouted",
@@ -262,6 +262,29 @@ const routeToBeijing = (id: string, court: string, courtCode: string, more: Pick
       },
     },
   });
+
+it("dead-letters a routed filing it can never take in, and takes in the other filings of the batch", async () => {
+  const broken = randomUUID();
+  const fine = randomUUID();
+  const dead: string[] = [];
+  const admin = createKafka({ ...infra.kafka, clientId: "decision-dlq-test", log });
+  const dlq = admin.consumer({ groupId: uniqueName("decision-dlq") });
+  await dlq.connect();
+  await dlq.subscribe({ topics: [`${lifecycleTopic("11").name}.dlq`], fromBeginning: true });
+  await dlq.run({ eachMessage: async ({ message }) => void dead.push(`${message.key?.toString() ?? ""} ${headerMap(message.headers)["kuayu-dlq-error"] ?? ""}`) });
+  try {
+    // No response deadline: it can never be taken in. The filing routed after it is.
+    await routeToBeijing(broken, BEIJING_CHAOYANG.id, "京0105", { responseDue: undefined });
+    await routeToBeijing(fine, BEIJING_CHAOYANG.id, "京0105");
+    const specialist = await inboxClient(beijing, BEIJING_CHAOYANG.id, "11");
+    await eventually(async () => (await specialist.getInboxFiling({ filingId: fine }).catch(() => undefined))?.filing, 30_000, "the other filing in the inbox");
+    await eventually(async () => dead.some((d) => d.startsWith(broken)), 30_000, "the broken filing dead-lettered");
+    expect(dead.filter((d) => d.startsWith(broken))).toEqual([`${broken} routed filing ${broken} has no known case type or deadlines`]);
+    expect((await specialist.getInboxFiling({ filingId: broken }).catch((e: { code: number }) => e)) as { code: number }).toMatchObject({ code: grpc.status.NOT_FOUND });
+  } finally {
+    await dlq.disconnect();
+  }
+}, 90_000);
 
 it("copies a new filing's materials while older filings' copies keep failing (the window lost them)", async () => {
   // 40 filings whose window does not know them (NOT_FOUND on every copy), then one real filing.
