@@ -28,7 +28,8 @@ const schema = z
     /** Consumer group; default decision-<scope> (e.g. decision-44): one group per province scope. */
     KAFKA_GROUP_ID: z.string().min(1).optional(),
     KAFKA_SESSION_TIMEOUT_MS: fields.millis(30_000),
-    KAFKA_CONCURRENCY: fields.consumerConcurrency,
+    /** 16: an arrival waits for its copy, and the consumer fetches again only when every partition of the last fetch is done. */
+    KAFKA_CONCURRENCY: fields.consumerConcurrency.default(16),
     ...fields.kafkaClient,
     ...fields.calendar,
     ...fields.grpcLimits,
