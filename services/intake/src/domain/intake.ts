@@ -70,8 +70,6 @@ export interface FilingRepository {
  * unreferenced by their filing are removed later by the store's sweep.
  */
 export interface MaterialStore {
-  /** Stores the chunks under `id`; rejects (and removes what was written) if the iterable throws. */
-  write(id: string, filingId: string, chunks: AsyncIterable<Uint8Array>): Promise<void>;
   remove(id: string): Promise<void>;
   read(id: string): AsyncIterable<Uint8Array>;
   /** Several materials of one filing, their bytes in the order given; read each one's before the next. */
