@@ -137,17 +137,18 @@ export function gridFsFileStore(conn: Connection, bucketName: string, log: Logge
     }
   }
   const forget = (id: string) => remove(id).catch((e: unknown) => log.warn({ err: e, file: id }, "could not remove a failed write; the sweep will"));
+  /** A file document's insert, the commit of its write; a failure removes what was written. */
+  const insertFile = async (file: FileDoc) => {
+    try {
+      await files.insertOne(file);
+    } catch (err) {
+      await forget(file._id);
+      throw err;
+    }
+  };
 
   return {
-    async write(id, ownerId, source) {
-      const file = await written(id, ownerId, source);
-      try {
-        await files.insertOne(file);
-      } catch (err) {
-        await forget(id);
-        throw err;
-      }
-    },
+    write: async (id, ownerId, source) => insertFile(await written(id, ownerId, source)),
     group() {
       let held: FileDoc[] = [];
       let heldBytes = 0;
@@ -162,10 +163,7 @@ export function gridFsFileStore(conn: Connection, bucketName: string, log: Logge
           const file = await written(id, ownerId, source);
           if (!file.data) {
             // Its chunks are written: its file document commits it now, as a lone write would.
-            await files.insertOne(file).catch(async (err: unknown) => {
-              await forget(id);
-              throw err;
-            });
+            await insertFile(file);
             return;
           }
           held.push(file);
