@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import type { DescMessage, MessageShape } from "@bufbuild/protobuf";
 import { context, metrics, propagation, trace, ROOT_CONTEXT, SpanKind, SpanStatusCode, type Context, type Span } from "@opentelemetry/api";
 import { isTransient } from "@kuayu/domain";
-import type { Consumer, Kafka, KafkaMessage } from "kafkajs";
+import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Offsets } from "kafkajs";
 import { withTimeout } from "@kuayu/lifecycle";
 import type { Logger } from "@kuayu/logger";
 import { DLQ_HEADERS, EventDecodeError, HEADERS, decodeEvent, dlqErrorText, dlqName, headerMap, type EventMeta, type TopicSpec } from "./events.js";
@@ -97,6 +97,14 @@ export interface ConsumerOptions {
    * writes (the audit chain: one insert a second rather than one a record).
    */
   fetchWaitMs?: number;
+  /**
+   * How often handled offsets are committed (default 1000 ms; 0: after every batch, as kafkajs
+   * does). A commit is a request the broker writes to its offsets log: after every batch, a busy
+   * consumer of many small batches sent several a filing, more than its fetches. What a crash leaves
+   * uncommitted (at most this long's events) is delivered again, as after any crash; a stop or a
+   * rebalance commits first.
+   */
+  commitIntervalMs?: number;
   /**
    * Called on every (re)assignment with this member's partitions per topic (names without the
    * prefix): what a member knew of its partitions' documents may have been changed meanwhile.
@@ -288,61 +296,108 @@ export async function runConsumer(opts: ConsumerOptions): Promise<RunningConsume
     };
   };
 
+  // Offsets are committed here, not by kafkajs (autoCommit off: it would commit after every batch).
+  const commitIntervalMs = opts.commitIntervalMs ?? 1000;
+  /** Handled, not yet committed: broker topic → partition → the next offset to read. */
+  const toCommit = new Map<string, Map<number, string>>();
+  /** The runner's commit (eachBatch's commitOffsetsIfNecessary), from the latest batch. */
+  let commitWith: ((offsets: Offsets) => Promise<void>) | undefined;
+  let lastCommit = 0;
+  let commitTimer: NodeJS.Timeout | undefined;
+  let stopping = false;
+  const commit = async () => {
+    clearTimeout(commitTimer);
+    commitTimer = undefined;
+    if (!commitWith || toCommit.size === 0) return;
+    const topics = [...toCommit].map(([topic, ps]) => ({ topic, partitions: [...ps].map(([partition, offset]) => ({ partition, offset })) }));
+    toCommit.clear();
+    lastCommit = Date.now();
+    // Not committed (a rebalance, the broker away): those events come again, and handlers are idempotent.
+    await commitWith({ topics }).catch((err: unknown) => opts.log.warn({ err, groupId: opts.groupId }, "could not commit offsets; their events may be delivered again"));
+  };
+  /** A record handled (its offset resolved), to commit with the next commit. */
+  const handledUpTo = (topic: string, partition: number, offset: string, commitOffsetsIfNecessary: (offsets: Offsets) => Promise<void>) => {
+    commitWith = commitOffsetsIfNecessary;
+    const ps = toCommit.get(topic) ?? new Map<number, string>();
+    ps.set(partition, (BigInt(offset) + 1n).toString());
+    toCommit.set(topic, ps);
+  };
+  /** After a batch: commits now when the interval is over (or the consumer stops), else at its end. */
+  const commitSoon = async () => {
+    if (toCommit.size === 0) return;
+    const due = lastCommit + commitIntervalMs - Date.now();
+    if (stopping || due <= 0) await commit();
+    else commitTimer ??= setTimeout(() => void commit(), due).unref();
+  };
+  // A rebalance: partitions now another member's are that member's to commit.
+  consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+    for (const [topic, ps] of toCommit) for (const p of ps.keys()) if (!payload.memberAssignment[topic]?.includes(p)) ps.delete(p);
+  });
+
   const handle = opts.handle;
   const handleBatch = opts.handleBatch;
   if (handle) {
     // One event at a time per partition, in order, through eachBatch (so a long wait can heartbeat
     // and notice a stop or a rebalance); each offset is resolved once its event is handled.
-    await consumer.run({
-      partitionsConsumedConcurrently: opts.concurrency ?? 1,
-      eachBatchAutoResolve: false,
-      eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
-        for (const message of batch.messages) {
-          if (!isRunning() || isStale()) return;
-          const p = { topic: batch.topic, partition: batch.partition, message };
-          const d = await decode(p.topic, p.partition, message);
-          if (d) {
-            const { event, headers } = d;
-            const { span, ctx } = consumerSpan(p.topic, event, headers);
-            const waiting = waiter(p.topic, p.partition);
-            const startedAt = Date.now();
-            for (let attempt = 1, failed = 0; ; attempt++) {
-              try {
-                await context.with(ctx, () => handle(event));
-                waiting.over();
-                processed(p.topic, startedAt);
-                span.end();
+    const eachEvent = async ({ batch, resolveOffset, heartbeat, isRunning, isStale, commitOffsetsIfNecessary }: EachBatchPayload) => {
+      for (const message of batch.messages) {
+        if (!isRunning() || isStale()) return;
+        const p = { topic: batch.topic, partition: batch.partition, message };
+        const d = await decode(p.topic, p.partition, message);
+        if (d) {
+          const { event, headers } = d;
+          const { span, ctx } = consumerSpan(p.topic, event, headers);
+          const waiting = waiter(p.topic, p.partition);
+          const startedAt = Date.now();
+          for (let attempt = 1, failed = 0; ; attempt++) {
+            try {
+              await context.with(ctx, () => handle(event));
+              waiting.over();
+              processed(p.topic, startedAt);
+              span.end();
+              break;
+            } catch (err) {
+              const e = err as Error;
+              if (err instanceof PermanentError) {
+                await deadLetter(p, headers, e, attempt);
+                span.setStatus({ code: SpanStatusCode.ERROR, message: "dead-lettered" }).end();
                 break;
-              } catch (err) {
-                const e = err as Error;
-                if (err instanceof PermanentError) {
+              }
+              if (isTransient(e)) {
+                // The store, the broker or a peer is away, or a race was lost: wait, as long as it lasts.
+                await waiting.wait(e, event.meta.id);
+              } else {
+                if (++failed >= maxAttempts) {
                   await deadLetter(p, headers, e, attempt);
                   span.setStatus({ code: SpanStatusCode.ERROR, message: "dead-lettered" }).end();
                   break;
                 }
-                if (isTransient(e)) {
-                  // The store, the broker or a peer is away, or a race was lost: wait, as long as it lasts.
-                  await waiting.wait(e, event.meta.id);
-                } else {
-                  if (++failed >= maxAttempts) {
-                    await deadLetter(p, headers, e, attempt);
-                    span.setStatus({ code: SpanStatusCode.ERROR, message: "dead-lettered" }).end();
-                    break;
-                  }
-                  opts.log.warn({ err: e, eventId: event.meta.id, attempt }, "event handler failed; retrying");
-                  await sleep(backoffMs * 2 ** (failed - 1));
-                }
-                await heartbeat().catch(() => undefined);
-                // Stopping or rebalanced away: leave the event uncommitted for the partition's next owner.
-                if (!isRunning() || isStale()) {
-                  span.end();
-                  return;
-                }
+                opts.log.warn({ err: e, eventId: event.meta.id, attempt }, "event handler failed; retrying");
+                await sleep(backoffMs * 2 ** (failed - 1));
+              }
+              await heartbeat().catch(() => undefined);
+              // Stopping or rebalanced away: leave the event uncommitted for the partition's next owner.
+              if (!isRunning() || isStale()) {
+                span.end();
+                return;
               }
             }
           }
-          resolveOffset(message.offset);
-          await heartbeat();
+        }
+        resolveOffset(message.offset);
+        handledUpTo(batch.topic, batch.partition, message.offset, commitOffsetsIfNecessary);
+        await heartbeat();
+      }
+    };
+    await consumer.run({
+      partitionsConsumedConcurrently: opts.concurrency ?? 1,
+      eachBatchAutoResolve: false,
+      autoCommit: false,
+      eachBatch: async (payload) => {
+        try {
+          await eachEvent(payload);
+        } finally {
+          await commitSoon();
         }
       },
     });
@@ -350,7 +405,8 @@ export async function runConsumer(opts: ConsumerOptions): Promise<RunningConsume
     await consumer.run({
       partitionsConsumedConcurrently: opts.concurrency ?? 1,
       eachBatchAutoResolve: false,
-      eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+      autoCommit: false,
+      eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale, commitOffsetsIfNecessary }) => {
         const events: ConsumedEvent[] = [];
         const spans: Span[] = [];
         const raw = new Map<ConsumedEvent, { message: KafkaMessage; headers: Record<string, string> }>();
@@ -392,6 +448,8 @@ export async function runConsumer(opts: ConsumerOptions): Promise<RunningConsume
           for (const span of spans) span.end();
         }
         resolveOffset(batch.lastOffset());
+        handledUpTo(batch.topic, batch.partition, batch.lastOffset(), commitOffsetsIfNecessary);
+        await commitSoon();
         await heartbeat();
       },
     });
@@ -412,7 +470,12 @@ export async function runConsumer(opts: ConsumerOptions): Promise<RunningConsume
     assigned: (topic) => [...(assignment[brokerTopic(opts.kafka, topic)] ?? [])],
     stop: (timeoutMs = 10_000) =>
       withTimeout(
-        consumer.disconnect().finally(() => lag.stop()),
+        (async () => {
+          // What is handled goes now; a batch that ends while the consumer stops commits at once.
+          stopping = true;
+          await commit();
+          await consumer.disconnect();
+        })().finally(() => lag.stop()),
         timeoutMs,
         "consumer disconnect",
       ),
