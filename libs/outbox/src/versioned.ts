@@ -16,6 +16,12 @@ import type { OutboxEntry } from "./index.js";
  * The document itself (the head, what queries and watchers read) is written after the commit,
  * only if it is older — a cache of the newest version: when a writer dies between the two writes,
  * the next change reads the newer version instead and writes the head again.
+ *
+ * A version with events gets a pending mark first (`<collection>_versions_pending`, PendingMark):
+ * the relay deletes it once the events are out, and a sweep finds what is left (a crash, another
+ * process's stream). A version row is written once and never updated: marking a row published
+ * rewrote the whole row, its head and events, with every index entry (docs/platform.md, "The
+ * outbox's pending marks").
  */
 export interface VersionRow {
   _id: string; // <document id>:<version, 10 digits>
@@ -26,17 +32,31 @@ export interface VersionRow {
   outbox: OutboxEntry[];
   /** The lifecycle stream whose relay publishes the events (all entries of a document share it; OutboxEntry.stream, or the partition of entries that name one). */
   partition: number | null;
-  /** False until the relay has published the outbox (true at once when there is none). */
-  published: boolean;
   /** Set when the broker refused the entries for good: they were not published (alerted). */
   parked?: { error: string; at: Date };
   at: Date;
 }
 
-/** The indexes of a versions collection, for ensureCollections. */
-export const versionCollections = (heads: string) => [
-  { name: `${heads}_versions`, indexes: [{ keys: { published: 1 } as Record<string, 1 | -1> }, { keys: { doc: 1, published: 1 } as Record<string, 1 | -1> }] },
-];
+/**
+ * A committed version whose events the relay has not published yet, `_id` = the version's. Written
+ * before the version row — so no row with events is ever without one until it is published — and
+ * deleted once they are. A mark whose row never came (its writer died between the two inserts) is
+ * dropped after ORPHAN_MS. A mark may outlive its publication (a writer that lost its race marked
+ * the winner's version again): its events go out again, with the same ids, which consumers take once.
+ */
+export interface PendingMark {
+  _id: string;
+  doc: string;
+  v: number;
+  partition: number | null;
+  at: Date;
+}
+
+/** The collection of a versions collection's pending marks. */
+export const pendingOf = (versions: mongo.Collection<VersionRow>) => versions.db.collection<PendingMark>(`${versions.collectionName}_pending`);
+
+/** The collections of versioned documents (`<heads>_versions` and its pending marks), for ensureCollections. */
+export const versionCollections = (heads: string) => [{ name: `${heads}_versions`, indexes: [{ keys: { doc: 1 } as Record<string, 1 | -1> }] }, { name: `${heads}_versions_pending` }];
 
 export const versionId = (id: string, v: number) => `${id}:${String(v).padStart(10, "0")}`;
 
@@ -127,6 +147,15 @@ export function versionedDocuments<H extends { _id: string; version?: number }>(
   hooks: { onCommit?: (id: string, row: VersionRow) => void; notFound: (id: string) => Error; codec?: HeadCodec<H> },
 ): VersionedDocuments<H> {
   const { pack, unpack } = hooks.codec ?? plainHeads<H>();
+  const pending = pendingOf(versions);
+  /** Before a version with events is committed: its pending mark (one left by a racer is as good). */
+  const markPending = (row: VersionRow) =>
+    row.outbox.length === 0
+      ? Promise.resolve()
+      : pending.insertOne({ _id: row._id, doc: row.doc, v: row.v, partition: row.partition, at: row.at }).then(
+          () => undefined,
+          (err: unknown) => (isDuplicateKey(err) ? undefined : Promise.reject(err)),
+        );
   const limit = RECENT_HEADS;
   const recent = new Map<string, H>();
   const seen = (h: H) => {
@@ -168,10 +197,10 @@ export function versionedDocuments<H extends { _id: string; version?: number }>(
           head: stored,
           outbox: [audit.entry("ok", head._id)],
           partition: null,
-          published: false,
           at: new Date(),
         };
         try {
+          await markPending(row);
           await versions.insertOne(row);
         } catch (err) {
           if (!isDuplicateKey(err)) throw err;
@@ -198,7 +227,7 @@ export function versionedDocuments<H extends { _id: string; version?: number }>(
         seen(first);
         // Version 1 without a row (no events): told as the row it would be, so the relay knows the
         // document's versions up to 1 are published and sends the next ones as committed.
-        hooks.onCommit?.(head._id, { _id: versionId(head._id, 1), doc: head._id, v: 1, head: stored, outbox: [], partition: null, published: true, at: new Date() });
+        hooks.onCommit?.(head._id, { _id: versionId(head._id, 1), doc: head._id, v: 1, head: stored, outbox: [], partition: null, at: new Date() });
         return true;
       } catch (err) {
         if (isDuplicateKey(err)) return false;
@@ -268,10 +297,10 @@ export function versionedDocuments<H extends { _id: string; version?: number }>(
             head: stored,
             outbox,
             partition: decided.outbox[0]?.stream ?? decided.outbox[0]?.partition ?? null,
-            published: outbox.length === 0,
             at: new Date(),
           };
           try {
+            await markPending(row);
             await versions.insertOne(row);
           } catch (err) {
             if (!isDuplicateKey(err)) throw err;
@@ -356,22 +385,21 @@ export interface VersionRelay {
 const SEND_BYTES = 256 * 1024;
 /** Documents whose last published version a relay remembers (the most recently published). */
 const REMEMBERED = 20_000;
-/**
- * Documents whose published versions one command marks: FerretDB 1.24 holds a backend connection
- * per update statement until the command ends (docs/platform.md, "Keep the statements in flight
- * below FerretDB's pool"; @kuayu/mongo writeInGroups).
- */
-const MARKS_AT_ONCE = 8;
+/** Pending marks one command deletes at most. */
+const MARKS_AT_ONCE = 500;
+/** A pending mark whose version row is not there after this long: its writer died between the two (dropped). */
+const ORPHAN_MS = 10 * 60_000;
 
 /**
- * Publishes the outbox of committed versions, each document's in version order, then marks them
- * published. A crash between the two publishes them again (same event ids): consumers are idempotent.
- * It remembers, per document, the newest version up to which every version is published (by it, or
- * found so in the store), so the versions committed here right after are published as committed:
- * one write (their mark) instead of a read and a write.
+ * Publishes the outbox of committed versions, each document's in version order, then deletes their
+ * pending marks. A crash between the two publishes them again (same event ids): consumers are
+ * idempotent. It remembers, per document, the newest version up to which every version is
+ * published (by it, or found so in the store), so the versions committed here right after are
+ * published as committed, without reading them back.
  */
 export function startVersionRelay(opts: VersionRelayOptions): VersionRelay {
   const { versions, producer, log } = opts;
+  const pending = pendingOf(versions);
   const sweepMs = opts.sweepMs ?? 1000;
   /** Documents to publish, with the rows this process committed since (in order), if it knows them. */
   const hinted = new Map<string, VersionRow[] | undefined>();
@@ -385,6 +413,7 @@ export function startVersionRelay(opts: VersionRelayOptions): VersionRelay {
   let stopped = false;
   let wake: (() => void) | undefined;
   let lastSweep = 0;
+  let adopted = false;
   const mine = (p: number | null) => {
     const owned = opts.owned();
     return p === null || owned === "all" || owned.includes(p);
@@ -394,6 +423,22 @@ export function startVersionRelay(opts: VersionRelayOptions): VersionRelay {
   backlogs.add(backlog);
   registerBacklogGauges();
   const parkedCount = metrics.getMeter("kuayu").createCounter("kuayu_outbox_parked_total", { description: "Outbox entries the broker refused for good (parked, not published): alert on any" });
+
+  /**
+   * The pending marks of the versions published (or parked) and not yet deleted. The deletes of a
+   * round of the loop go together; until then (and after a crash before it) a sweep would publish
+   * them again — the same event ids, which consumers take once.
+   */
+  const done = new Set<string>();
+  const deleteMarks = async () => {
+    const ids = [...done];
+    done.clear();
+    for (let i = 0; i < ids.length; i += MARKS_AT_ONCE) {
+      await pending
+        .deleteMany({ _id: { $in: ids.slice(i, i + MARKS_AT_ONCE) } })
+        .catch((err: unknown) => log.warn({ err, marks: ids.length - i }, "could not delete the pending marks of published versions; the sweep publishes them again"));
+    }
+  };
 
   /** A row's records as the broker gets them (entries of one change, in their order). */
   const recordsOf = (row: VersionRow) =>
@@ -408,8 +453,9 @@ export function startVersionRelay(opts: VersionRelayOptions): VersionRelay {
     );
   /**
    * Publishes the rows in order. A row the broker refuses for good (too large, invalid) is parked —
-   * marked published with the reason, logged as an error and counted — so the document's later
-   * versions and every other document still flow; any other failure stops here and is retried.
+   * its mark deleted, the reason kept on the row, logged as an error and counted — so the
+   * document's later versions and every other document still flow; any other failure stops here
+   * and is retried.
    */
   const publishRows = async (rows: VersionRow[]) => {
     for (const row of rows) {
@@ -420,45 +466,37 @@ export function startVersionRelay(opts: VersionRelayOptions): VersionRelay {
         if (records.length > 0) await producer.sendRecords(records);
       } catch (err) {
         if (!isRefusedForGood(err)) throw err;
-        await versions.updateOne({ _id: row._id }, { $set: { published: true, parked: { error: (err as Error).message.slice(0, 500), at: new Date() } } });
+        await versions.updateOne({ _id: row._id }, { $set: { parked: { error: (err as Error).message.slice(0, 500), at: new Date() } } });
         parkedCount.add(1);
         log.error({ err, version: row._id, events: row.outbox.map((e) => e._id) }, "outbox entry refused by the broker for good; parked (its events are not published)");
       }
+      done.add(row._id);
     }
   };
 
   // A row holding only an audit record names no stream: the document's rows go with the first that does.
-  const ours = (rows: VersionRow[]) => mine(rows.find((r) => r.partition !== null)?.partition ?? null);
+  const ours = (rows: { partition: number | null }[]) => mine(rows.find((r) => r.partition !== null)?.partition ?? null);
 
   /**
-   * Documents whose versions up to v are published and not yet marked so. The marks of a round of
-   * the loop go together, MARKS_AT_ONCE documents a command; until then (and after a crash before
-   * it) the rows stay unpublished in the store and a sweep would publish them again — the same
-   * event ids, which consumers take once.
+   * The committed rows of a document's pending marks, in order. A mark whose row is not there is
+   * a version still being committed (left alone), or, after ORPHAN_MS, one whose writer died (dropped).
    */
-  const marks = new Map<string, number>();
-  const mark = (id: string, v: number) => marks.set(id, Math.max(v, marks.get(id) ?? 0));
-  const writeMarks = async () => {
-    const all = [...marks];
-    marks.clear();
-    for (let i = 0; i < all.length; i += MARKS_AT_ONCE) {
-      const group = all.slice(i, i + MARKS_AT_ONCE);
-      await versions
-        .bulkWrite(
-          group.map(([doc, v]) => ({ updateMany: { filter: { doc, published: false, v: { $lte: v } }, update: { $set: { published: true } } } })),
-          { ordered: false },
-        )
-        .catch((err: unknown) => log.warn({ err, documents: group.length }, "could not mark published versions; the sweep publishes them again"));
-    }
+  const rowsOf = async (id: string, marks: PendingMark[]): Promise<VersionRow[]> => {
+    const wanted = new Set(marks.map((m) => m._id));
+    const rows = (await versions.find({ doc: id }).toArray()).filter((r) => wanted.has(r._id)).sort((a, b) => a.v - b.v);
+    const found = new Set(rows.map((r) => r._id));
+    for (const m of marks) if (!found.has(m._id) && Date.now() - m.at.getTime() > ORPHAN_MS) done.add(m._id);
+    return rows;
   };
 
   /** One document's unpublished versions, in order, read from the store; false when they are another relay's. */
   const relayDoc = async (id: string) => {
-    const rows = (await versions.find({ doc: id, published: false }).toArray()).sort((a, b) => a.v - b.v);
+    const marks = await pending.find({ doc: id }).toArray();
+    if (marks.length === 0) return true;
+    if (!ours(marks)) return false;
+    const rows = await rowsOf(id, marks);
     if (rows.length === 0) return true;
-    if (!ours(rows)) return false;
     await publishRows(rows);
-    mark(id, rows[rows.length - 1]!.v);
     remember(id, rows[rows.length - 1]!.v);
     return true;
   };
@@ -472,24 +510,25 @@ export function startVersionRelay(opts: VersionRelayOptions): VersionRelay {
 
   /**
    * Rows committed here, following the last version known to be published without a gap: ready to
-   * be sent as they are (with the round's others), and marked in one write. Anything else (a version
-   * committed elsewhere in between, a restart): the store is read (relayDoc) and they go at once.
+   * be sent as they are (with the round's others), and their marks deleted in one command. Anything
+   * else (a version committed elsewhere in between, a restart): the store is read (relayDoc) and
+   * they go at once.
    */
   const relayRows = async (id: string, rows: VersionRow[]): Promise<Ready | undefined> => {
     const follows = rows.every((r, i) => r.v === (i === 0 ? (published.get(id) ?? 0) + 1 : rows[i - 1]!.v + 1));
-    const unpublished = rows.filter((r) => !r.published);
-    if (unpublished.length === 0) {
+    const withEvents = rows.filter((r) => r.outbox.length > 0);
+    if (withEvents.length === 0) {
       // Versions without events: nothing to publish, but they carry the known prefix forward.
       if (follows) remember(id, rows[rows.length - 1]!.v);
       return undefined;
     }
     if (!follows) {
-      // Read after these were committed: no unpublished row left means every one of them is published.
+      // Read after these were committed: no pending mark left means every one of them is published.
       if (await relayDoc(id)) remember(id, rows[rows.length - 1]!.v);
       return undefined;
     }
-    if (!ours(unpublished)) return undefined;
-    return { id, rows: unpublished, upTo: rows[rows.length - 1]!.v };
+    if (!ours(withEvents)) return undefined;
+    return { id, rows: withEvents, upTo: rows[rows.length - 1]!.v };
   };
 
   /**
@@ -498,12 +537,12 @@ export function startVersionRelay(opts: VersionRelayOptions): VersionRelay {
    * document's rows go again on their own (publishRows parks what it refuses for good).
    */
   const publishTogether = async (ready: Ready[]) => {
-    const done = (r: Ready) => {
-      mark(r.id, r.rows[r.rows.length - 1]!.v);
+    const sent = (r: Ready) => {
+      for (const row of r.rows) done.add(row._id);
       remember(r.id, r.upTo);
     };
     // Sends of at most SEND_BYTES of values, so no partition's batch nears the broker's limit.
-    for (let i = 0; i < ready.length;) {
+    for (let i = 0; i < ready.length; ) {
       const group: Ready[] = [];
       for (let bytes = 0; i < ready.length && (group.length === 0 || bytes < SEND_BYTES); i++) {
         group.push(ready[i]!);
@@ -512,12 +551,12 @@ export function startVersionRelay(opts: VersionRelayOptions): VersionRelay {
       try {
         const records = (await Promise.all(group.flatMap((r) => r.rows.map(recordsOf)))).flat();
         await producer.sendRecords(records);
-        group.forEach(done);
+        group.forEach(sent);
       } catch (err) {
         log.warn({ err, documents: group.length }, "could not publish a round's versions together; sending each document's on its own");
         for (const r of group) {
           await publishRows(r.rows).then(
-            () => done(r),
+            () => remember(r.id, r.upTo),
             (e: unknown) => log.warn({ err: e, doc: r.id }, "could not publish a document's versions yet; will retry"),
           );
         }
@@ -529,38 +568,56 @@ export function startVersionRelay(opts: VersionRelayOptions): VersionRelay {
   const relayOne = (id: string) => relayDoc(id).catch((err: unknown) => log.warn({ err, doc: id }, "could not publish a document's versions yet; will retry"));
 
   /**
-   * Versions committed elsewhere, or left by a crash or a failed send. Documents nudged since are
-   * left to the next round (it publishes them from the rows committed here, in order). When the
-   * look-up brought every unpublished row, the documents' rows go together as read (one look-up and
-   * one send for the lot); otherwise each document's are read again, in order.
+   * Versions committed elsewhere, or left by a crash or a failed send: the pending marks, in one
+   * look-up, then each document's rows. Documents nudged since are left to the next round (it
+   * publishes them from the rows committed here, in order). When the look-up brought every mark,
+   * the documents' rows go in one send; otherwise each document's marks are read again, in order.
    */
   const sweep = async () => {
-    const rows = await versions.find({ published: false }).limit(SWEEP_LIMIT).toArray();
-    const own = rows.filter((r) => mine(r.partition));
+    const marks = await pending.find({}).limit(SWEEP_LIMIT).toArray();
+    const own = marks.filter((m) => mine(m.partition));
     backlog.unpublished = own.length;
-    backlog.oldestAt = own.reduce<number | undefined>((min, r) => (r.at && (min === undefined || r.at.getTime() < min) ? r.at.getTime() : min), undefined);
-    const byDoc = new Map<string, VersionRow[]>();
-    for (const r of own) if (!hinted.has(r.doc)) byDoc.set(r.doc, [...(byDoc.get(r.doc) ?? []), r]);
-    if (rows.length < SWEEP_LIMIT) {
-      const ready: Ready[] = [];
-      for (const [id, docRows] of byDoc) {
-        docRows.sort((a, b) => a.v - b.v);
-        if (ours(docRows)) ready.push({ id, rows: docRows, upTo: docRows[docRows.length - 1]!.v });
-      }
-      await publishTogether(ready);
-    } else {
+    backlog.oldestAt = own.reduce<number | undefined>((min, m) => (min === undefined || m.at.getTime() < min ? m.at.getTime() : min), undefined);
+    const byDoc = new Map<string, PendingMark[]>();
+    for (const m of own) if (!hinted.has(m.doc)) byDoc.set(m.doc, [...(byDoc.get(m.doc) ?? []), m]);
+    if (marks.length >= SWEEP_LIMIT) {
       // A stopping relay leaves the rest for the next start (committed rows wait in the store).
-      for (const id of byDoc.keys()) {
-        if (stopped) break;
-        await relayOne(id);
-      }
+      for (const id of byDoc.keys()) if (!stopped) await relayOne(id);
+      return;
     }
-    await writeMarks();
+    const ready: Ready[] = [];
+    for (const [id, docMarks] of byDoc) {
+      if (stopped) break;
+      if (!ours(docMarks)) continue;
+      const rows = await rowsOf(id, docMarks);
+      if (rows.length > 0) ready.push({ id, rows, upTo: rows[rows.length - 1]!.v });
+    }
+    await publishTogether(ready);
+  };
+
+  /**
+   * Rows a relay before pending marks left unpublished (`published: false`, with the index on it):
+   * marked pending once, and that index and its pair dropped, so the next start skips this.
+   */
+  const adoptUnmarked = async () => {
+    const legacy = ["published_1", "doc_1_published_1"];
+    const indexes = new Set((await versions.indexes()).map((ix) => ix.name));
+    if (!legacy.some((n) => indexes.has(n))) return;
+    const rows = await versions.find({ published: false } as never, { projection: { _id: 1, doc: 1, v: 1, partition: 1, at: 1 } }).toArray();
+    for (const r of rows) {
+      await pending.insertOne({ _id: r._id, doc: r.doc, v: r.v, partition: r.partition, at: r.at }).catch((err: unknown) => (isDuplicateKey(err) ? undefined : Promise.reject(err)));
+    }
+    for (const n of legacy) if (indexes.has(n)) await versions.dropIndex(n);
+    if (rows.length > 0) log.info({ versions: rows.length }, "marked pending the versions a relay before pending marks left unpublished");
   };
 
   const loop = (async () => {
     while (!stopped) {
       try {
+        if (!adopted) {
+          await adoptUnmarked();
+          adopted = true;
+        }
         const ready: Ready[] = [];
         for (const [id, rows] of [...hinted]) {
           if (stopped) break;
@@ -573,10 +630,11 @@ export function startVersionRelay(opts: VersionRelayOptions): VersionRelay {
           if (r) ready.push(r);
         }
         await publishTogether(ready);
-        await writeMarks();
+        await deleteMarks();
         if (Date.now() - lastSweep >= sweepMs) {
           lastSweep = Date.now();
           await sweep();
+          await deleteMarks();
         }
       } catch (err) {
         log.error({ err }, "version relay failed; will retry");
@@ -595,7 +653,7 @@ export function startVersionRelay(opts: VersionRelayOptions): VersionRelay {
       // A row after a nudge without one (or one whose rows are not all known): read the store.
       const rows = hinted.has(id) ? hinted.get(id) : [];
       hinted.set(id, rows && row ? [...rows, row] : undefined);
-      if (!row || !row.published) wake?.();
+      if (!row || row.outbox.length > 0) wake?.();
     },
     stop: async () => {
       stopped = true;
@@ -632,23 +690,25 @@ export async function drainLegacyOutbox(heads: { collection: mongo.Collection<mo
 /**
  * Retention: strips the personal data from the versions of a document older than version `below` —
  * their head becomes `{ _id, version }` and their events are dropped — keeping each row (its `_id`
- * stays taken, so a writer holding an old head still loses its race). Only published rows: nobody
- * else writes those (the relay marks unpublished ones). Returns how many rows it stripped.
+ * stays taken, so a writer holding an old head still loses its race). Only published rows (without
+ * a pending mark): nobody else writes those. Returns how many rows it stripped.
  */
 export async function stripVersions(versions: mongo.Collection<VersionRow>, id: string, below: number): Promise<number> {
-  const rows = await versions.find({ doc: id, published: true }, { projection: { _id: 1, v: 1, outbox: 1, head: 1 } }).toArray();
+  const unpublished = new Set((await pendingOf(versions).find({ doc: id }).toArray()).map((m) => m._id));
+  const rows = await versions.find({ doc: id }, { projection: { _id: 1, v: 1, outbox: 1, head: 1 } }).toArray();
   let stripped = 0;
   for (const r of rows) {
-    if (r.v >= below || (r.outbox.length === 0 && Object.keys(r.head ?? {}).length <= 2)) continue;
+    if (r.v >= below || unpublished.has(r._id) || (r.outbox.length === 0 && Object.keys(r.head ?? {}).length <= 2)) continue;
     await versions.updateOne({ _id: r._id }, { $set: { head: { _id: id, version: r.v }, outbox: [] } });
     stripped++;
   }
   return stripped;
 }
 
-/** Retention: deletes every version of a document, one by `_id`. Returns how many. */
+/** Retention: deletes every version of a document, one by `_id`, and its pending marks. Returns how many versions. */
 export async function deleteVersions(versions: mongo.Collection<VersionRow>, id: string): Promise<number> {
   const rows = await versions.find({ doc: id }, { projection: { _id: 1 } }).toArray();
   for (const r of rows) await versions.deleteOne({ _id: r._id });
+  await pendingOf(versions).deleteMany({ doc: id });
   return rows.length;
 }

@@ -11,7 +11,7 @@ import { auditCalls, type AuditEntry, type AuthContext } from "@kuayu/auth";
 import { auditCall } from "@kuayu/grpc";
 import { createLogger } from "@kuayu/logger";
 import { connectMongo, ensureCollections } from "@kuayu/mongo";
-import { AUDIT_LOG, auditLog, versionCollections, versionedDocuments, type LoggedWrite, type VersionRow } from "@kuayu/outbox";
+import { AUDIT_LOG, auditLog, pendingOf, versionCollections, versionedDocuments, type LoggedWrite, type VersionRow } from "@kuayu/outbox";
 import { auditV1 } from "@kuayu/proto";
 import { assertInfraUp, infra, uniqueName } from "@kuayu/testkit";
 
@@ -111,7 +111,9 @@ it("commits an audited create of a versioned document as its first version, with
   expect(await auditCalls.run(create, () => docs.create({ _id: "d-1", n: 0 }))).toBe(true);
   expect(create.committed).toBe(1);
   const [row] = await versions.find({ doc: "d-1" }).toArray();
-  expect(row).toMatchObject({ v: 1, published: false, head: { _id: "d-1", n: 0, version: 1 } });
+  expect(row).toMatchObject({ v: 1, head: { _id: "d-1", n: 0, version: 1 } });
+  // Its audit record waits for the relay: the row is marked pending.
+  expect(await pendingOf(versions).findOne({ _id: row!._id })).toMatchObject({ doc: "d-1", v: 1 });
   expect(fromBinary(auditV1.AuditRecordSchema, Buffer.from((row!.outbox[0]!.value as unknown as mongo.Binary).buffer))).toMatchObject({
     result: "ok",
     target: "d-1",

@@ -9,7 +9,7 @@ import { auditCall } from "@kuayu/grpc";
 import { createKafka, createProducer, runConsumer, type EventProducer, type RunningConsumer } from "@kuayu/kafka";
 import { createLogger } from "@kuayu/logger";
 import { connectMongo, ensureCollections } from "@kuayu/mongo";
-import { startVersionRelay, versionCollections, versionedDocuments, type VersionRelay, type VersionRow } from "@kuayu/outbox";
+import { startVersionRelay, pendingOf, versionCollections, versionedDocuments, type VersionRelay, type VersionRow } from "@kuayu/outbox";
 import { auditV1 } from "@kuayu/proto";
 import { auditTopic, auditTopicName } from "@kuayu/topics";
 import { assertInfraUp, eventually, infra, uniqueName } from "@kuayu/testkit";
@@ -89,5 +89,5 @@ it("writes each committed change's record in its version row, none for a lost ra
   });
   relay = startVersionRelay({ versions, producer, log, owned: () => [3], sweepMs: 200 });
   await eventually(async () => records.every((r) => seen.has(r.id)), 60_000, "every record on the audit topic");
-  await eventually(async () => (await versions.countDocuments({ doc: id, published: false })) === 0, 30_000, "the rows marked published");
+  await eventually(async () => (await pendingOf(versions).countDocuments({ doc: id })) === 0, 30_000, "the rows marked published");
 }, 120_000);

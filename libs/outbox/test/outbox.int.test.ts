@@ -6,7 +6,7 @@ import { mongo } from "mongoose";
 import { createKafka, createProducer, defineTopic, ensureTopics, runConsumer, type ConsumedEvent, type EventProducer, type RunningConsumer } from "@kuayu/kafka";
 import { createLogger } from "@kuayu/logger";
 import { connectMongo, ensureCollections } from "@kuayu/mongo";
-import { drainLegacyOutbox, outboxEntry, packedHeads, startVersionRelay, versionCollections, versionedDocuments, type VersionRow } from "@kuayu/outbox";
+import { drainLegacyOutbox, outboxEntry, packedHeads, startVersionRelay, pendingOf, versionCollections, versionedDocuments, type VersionRow } from "@kuayu/outbox";
 import { intakeEventsV1, intakeV1 } from "@kuayu/proto";
 import { assertInfraUp, eventually, infra, uniqueName } from "@kuayu/testkit";
 
@@ -97,7 +97,7 @@ describe("versioned documents (real store and broker)", () => {
     const docs = versionedDocuments<Doc>(heads, versions, { notFound });
     await docs.create({ _id: "h1", count: 0 });
     // The writer committed version 2 (count 5) and died before writing the head (the store killed under it).
-    await versions.insertOne({ _id: "h1:0000000002", doc: "h1", v: 2, head: { _id: "h1", count: 5, version: 2 }, outbox: [], partition: null, published: true, at: new Date() });
+    await versions.insertOne({ _id: "h1:0000000002", doc: "h1", v: 2, head: { _id: "h1", count: 5, version: 2 }, outbox: [], partition: null, at: new Date() });
     expect(await heads.findOne({ _id: "h1" })).toMatchObject({ version: 1, count: 0 });
     // Its redelivered event: already applied on the newest version, so nothing to change.
     await docs.change("h1", async (d) => (d.count >= 5 ? undefined : { head: { ...d, count: 5 }, outbox: [] }));
@@ -144,7 +144,7 @@ describe("versioned documents (real store and broker)", () => {
     }
     await eventually(async () => got.filter((e) => e.key === "d1").length >= 3, 20_000, "three events of d1");
     expect(got.filter((e) => e.key === "d1").map((e) => (e.message as intakeEventsV1.FilingSubmitted).collaboratingCourtId)).toEqual(["first", "second", "third"]);
-    await eventually(async () => (await versions.countDocuments({ doc: "d1", published: false })) === 0, 10_000, "all marked published");
+    await eventually(async () => (await pendingOf(versions).countDocuments({ doc: "d1" })) === 0, 10_000, "all marked published");
     await relay.stop();
   });
 
@@ -179,7 +179,7 @@ describe("versioned documents (real store and broker)", () => {
       await eventually(async () => courts().length === 5, 20_000, "v6 and v7");
       expect(reads).toBe(1);
       expect(courts()).toEqual(["v2", "v3", "v5", "v6 elsewhere", "v7"]);
-      await eventually(async () => (await versions.countDocuments({ doc: "d9", published: false })) === 0, 10_000, "all marked published");
+      await eventually(async () => (await pendingOf(versions).countDocuments({ doc: "d9" })) === 0, 10_000, "all marked published");
     } finally {
       conn.getClient().off("commandStarted", count);
       await relay.stop();
@@ -193,7 +193,7 @@ describe("versioned documents (real store and broker)", () => {
     let sweepId: number | undefined;
     let swept = false;
     const started = (e: { commandName: string; command: mongo.Document; requestId: number }) => {
-      if (e.commandName === "find" && e.command.find === "docs_versions" && e.command.filter?.published === false && !e.command.filter?.doc) sweepId ??= e.requestId;
+      if (e.commandName === "find" && e.command.find === "docs_versions_pending" && !e.command.filter?.doc) sweepId ??= e.requestId;
     };
     const succeeded = (e: { requestId: number }) => void (e.requestId === sweepId && (swept = true));
     conn.getClient().on("commandStarted", started).on("commandSucceeded", succeeded);
@@ -214,14 +214,14 @@ describe("versioned documents (real store and broker)", () => {
       await eventually(async () => ids.every((id) => courts(id).length === 2), 20_000, "every document's two events");
       for (const id of ids) expect(courts(id)).toEqual([`${id}-a`, `${id}-b`]);
       expect(sends).toEqual([20]);
-      await eventually(async () => (await versions.countDocuments({ doc: { $in: ids }, published: false })) === 0, 10_000, "all marked published");
+      await eventually(async () => (await pendingOf(versions).countDocuments({ doc: { $in: ids } })) === 0, 10_000, "all marked published");
     } finally {
       conn.getClient().off("commandStarted", started).off("commandSucceeded", succeeded);
       await relay.stop();
     }
   });
 
-  it("publishes what its sweep finds (versions committed elsewhere) in one look-up and one send, each document's in order", async () => {
+  it("publishes what its sweep finds (versions committed elsewhere) from one look-up of the pending marks and one send, each document's in order", async () => {
     const sends: number[] = [];
     const counting = { ...producer, sendRecords: (records: Parameters<EventProducer["sendRecords"]>[0]) => (sends.push(records.length), producer.sendRecords(records)) };
     // Committed by another process: no relay here was told.
@@ -233,8 +233,10 @@ describe("versioned documents (real store and broker)", () => {
         await docs.change(id, async (d) => ({ head: { ...d, count: d.count + 1 }, outbox: [outboxEntry(topic, id, { filingId: id, collaboratingCourtId: `${id}-${v}` }, "kuayu.test", 0)] }));
     }
     const perDocument: string[] = [];
+    let markLookUps = 0;
     const started = (e: { commandName: string; command: mongo.Document }) => {
-      if (e.commandName === "find" && e.command.find === "docs_versions" && ids.includes(e.command.filter?.doc)) perDocument.push(e.command.filter.doc);
+      if (e.commandName === "find" && e.command.find === "docs_versions_pending" && ids.includes(e.command.filter?.doc)) perDocument.push(e.command.filter.doc);
+      if (e.commandName === "find" && e.command.find === "docs_versions_pending" && !e.command.filter?.doc) markLookUps++;
     };
     conn.getClient().on("commandStarted", started);
     const relay = startVersionRelay({ versions, producer: counting, log, owned: () => "all", sweepMs: 3_600_000 });
@@ -244,8 +246,10 @@ describe("versioned documents (real store and broker)", () => {
       for (const id of ids) expect(courts(id)).toEqual([`${id}-a`, `${id}-b`]);
       expect(sends).toHaveLength(1);
       expect(sends[0]).toBeGreaterThanOrEqual(20);
+      // The marks came in the sweep's one look-up: no document's were read again.
+      expect(markLookUps).toBeGreaterThanOrEqual(1);
       expect(perDocument).toEqual([]);
-      await eventually(async () => (await versions.countDocuments({ doc: { $in: ids }, published: false })) === 0, 10_000, "all marked published");
+      await eventually(async () => (await pendingOf(versions).countDocuments({ doc: { $in: ids } })) === 0, 10_000, "all marked published");
     } finally {
       conn.getClient().off("commandStarted", started);
       await relay.stop();
@@ -272,10 +276,10 @@ describe("versioned documents (real store and broker)", () => {
     const other = startVersionRelay({ versions, producer, log, owned: () => [0], sweepMs: 100 });
     await new Promise((r) => setTimeout(r, 500));
     await other.stop();
-    expect(await versions.countDocuments({ doc: "d2", published: false })).toBe(1);
+    expect(await pendingOf(versions).countDocuments({ doc: "d2" })).toBe(1);
     const relay = startVersionRelay({ versions, producer, log, owned: () => [1], sweepMs: 100 });
     await eventually(async () => got.filter((e) => e.key === "d2").length >= 2, 20_000, "republication");
-    await eventually(async () => (await versions.countDocuments({ doc: "d2", published: false })) === 0, 10_000, "marked published");
+    await eventually(async () => (await pendingOf(versions).countDocuments({ doc: "d2" })) === 0, 10_000, "marked published");
     await relay.stop();
     expect(new Set(got.filter((e) => e.key === "d2").map((e) => e.meta.id))).toEqual(new Set([entry._id]));
   });
@@ -315,8 +319,42 @@ describe("versioned documents (real store and broker)", () => {
     const courts = got.filter((e) => e.key === "p1" || e.key === "p2").map((e) => (e.message as intakeEventsV1.FilingSubmitted).collaboratingCourtId);
     expect(courts.sort()).toEqual(["after-poison", "other-doc"]);
     const parked = await versions.findOne({ doc: "p1", v: 2 });
-    expect(parked).toMatchObject({ published: true, parked: { error: expect.stringMatching(/larger|too large/i) } });
-    expect(await versions.countDocuments({ doc: "stuck", published: false })).toBe(1);
+    expect(parked).toMatchObject({ parked: { error: expect.stringMatching(/larger|too large/i) } });
+    expect(await pendingOf(versions).countDocuments({ doc: "p1" })).toBe(0);
+    expect(await pendingOf(versions).countDocuments({ doc: "stuck" })).toBe(1);
+  });
+
+  it("drops a pending mark whose version never came after ten minutes, and keeps a young one", async () => {
+    // Writers that died between their mark and their version row (or are still writing one).
+    const pending = pendingOf(versions);
+    await pending.insertOne({ _id: "o1:0000000002", doc: "o1", v: 2, partition: null, at: new Date(Date.now() - 11 * 60_000) });
+    await pending.insertOne({ _id: "o2:0000000002", doc: "o2", v: 2, partition: null, at: new Date() });
+    const relay = startVersionRelay({ versions, producer, log, owned: () => "all", sweepMs: 100 });
+    try {
+      await eventually(async () => (await pending.countDocuments({ doc: "o1" })) === 0, 10_000, "the old orphan dropped");
+      expect(await pending.countDocuments({ doc: "o2" })).toBe(1);
+    } finally {
+      await relay.stop();
+      await pending.deleteMany({ doc: "o2" });
+    }
+  });
+
+  it("marks pending, then publishes, the versions a relay before pending marks left unpublished, and drops the old index on them", async () => {
+    // A store written by the earlier relay: rows flagged published: false, with its two indexes.
+    await ensureCollections(conn, [{ name: "old_versions", indexes: [{ keys: { published: 1 } }, { keys: { doc: 1, published: 1 } }] }]);
+    const old = conn.db!.collection<VersionRow & { published: boolean }>("old_versions");
+    const entry = outboxEntry(topic, "l1", { filingId: "l1", collaboratingCourtId: "left-unpublished" }, "kuayu.test", 0);
+    await old.insertOne({ _id: "l1:0000000002", doc: "l1", v: 2, head: { _id: "l1", version: 2 }, outbox: [entry], partition: 0, published: false, at: new Date() });
+    await old.insertOne({ _id: "l2:0000000002", doc: "l2", v: 2, head: { _id: "l2", version: 2 }, outbox: [], partition: 0, published: true, at: new Date() });
+    const relay = startVersionRelay({ versions: old, producer, log, owned: () => "all", sweepMs: 100 });
+    try {
+      await eventually(async () => got.some((e) => e.key === "l1"), 20_000, "the event left unpublished");
+      await eventually(async () => (await pendingOf(old).countDocuments()) === 0, 10_000, "its mark deleted");
+      expect((await old.indexes()).map((ix) => ix.name)).toEqual(["_id_"]);
+      expect(got.filter((e) => e.key === "l1").map((e) => e.meta.id)).toEqual([entry._id]);
+    } finally {
+      await relay.stop();
+    }
   });
 
   it("refuses to put into the outbox an event the broker would refuse", () => {
