@@ -542,7 +542,7 @@ export function startVersionRelay(opts: VersionRelayOptions): VersionRelay {
       remember(r.id, r.upTo);
     };
     // Sends of at most SEND_BYTES of values, so no partition's batch nears the broker's limit.
-    for (let i = 0; i < ready.length; ) {
+    for (let i = 0; i < ready.length;) {
       const group: Ready[] = [];
       for (let bytes = 0; i < ready.length && (group.length === 0 || bytes < SEND_BYTES); i++) {
         group.push(ready[i]!);

@@ -342,10 +342,12 @@ describe("versioned documents (real store and broker)", () => {
   it("marks pending, then publishes, the versions a relay before pending marks left unpublished, and drops the old index on them", async () => {
     // A store written by the earlier relay: rows flagged published: false, with its two indexes.
     await ensureCollections(conn, [{ name: "old_versions", indexes: [{ keys: { published: 1 } }, { keys: { doc: 1, published: 1 } }] }]);
-    const old = conn.db!.collection<VersionRow & { published: boolean }>("old_versions");
+    const old = conn.db!.collection<VersionRow>("old_versions");
     const entry = outboxEntry(topic, "l1", { filingId: "l1", collaboratingCourtId: "left-unpublished" }, "kuayu.test", 0);
-    await old.insertOne({ _id: "l1:0000000002", doc: "l1", v: 2, head: { _id: "l1", version: 2 }, outbox: [entry], partition: 0, published: false, at: new Date() });
-    await old.insertOne({ _id: "l2:0000000002", doc: "l2", v: 2, head: { _id: "l2", version: 2 }, outbox: [], partition: 0, published: true, at: new Date() });
+    await old.insertMany([
+      { _id: "l1:0000000002", doc: "l1", v: 2, head: { _id: "l1", version: 2 }, outbox: [entry], partition: 0, published: false, at: new Date() },
+      { _id: "l2:0000000002", doc: "l2", v: 2, head: { _id: "l2", version: 2 }, outbox: [], partition: 0, published: true, at: new Date() },
+    ] as unknown as VersionRow[]);
     const relay = startVersionRelay({ versions: old, producer, log, owned: () => "all", sweepMs: 100 });
     try {
       await eventually(async () => got.some((e) => e.key === "l1"), 20_000, "the event left unpublished");
