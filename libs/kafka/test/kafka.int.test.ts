@@ -2,6 +2,7 @@
 // metadata headers, retries and dead letters.
 import { Kafka, logLevel } from "kafkajs";
 import {
+  brokerTopic,
   createKafka,
   createProducer,
   defineTopic,
@@ -153,6 +154,49 @@ describe("Kafka platform (real broker)", () => {
     // The acknowledgement came first on the partition: skipped, neither verified nor handled.
     expect(handled).toEqual([FILING_EVENTS.routed]);
     expect(verified).toEqual([FILING_EVENTS.routed]);
+  });
+
+  it("commits handled offsets at most once a second, not after every batch, and everything handled when it stops", async () => {
+    const groupId = uniqueName("g");
+    const got: string[] = [];
+    const c = await runConsumer({
+      kafka,
+      groupId,
+      topics: [topic],
+      producer,
+      log,
+      onFatal: (e) => {
+        throw e;
+      },
+      handle: async (e) => void got.push(submitted(e).filingId),
+    });
+    let commits = 0;
+    c.consumer.on(c.consumer.events.COMMIT_OFFSETS, () => void commits++);
+    const admin = kafka.admin();
+    await admin.connect();
+    const committed = async () => (await admin.fetchOffsets({ groupId, topics: [brokerTopic(kafka, topic.name)] }))[0]!.partitions.reduce((n, p) => n + Math.max(0, Number(p.offset)), 0);
+    const before = await committed();
+    try {
+      // Twenty events, one at a time: about twenty batches (kafkajs alone committed after each).
+      const t0 = Date.now();
+      for (let i = 0; i < 20; i++) {
+        await producer.publish(topic, `commit-${i}`, { filingId: `commit-${i}` });
+        await eventually(async () => got.includes(`commit-${i}`), 10_000, `event ${i}`);
+      }
+      const seconds = (Date.now() - t0) / 1000;
+      // The last ones are committed at the end of the interval, without another batch.
+      await eventually(async () => (await committed()) - before >= 20, 5_000, "the twenty offsets committed");
+      expect(commits).toBeLessThanOrEqual(Math.ceil(seconds) + 2);
+      expect(commits).toBeLessThan(20);
+      // What is handled when it stops is committed by the stop.
+      await producer.publish(topic, "commit-last", { filingId: "commit-last" });
+      await eventually(async () => got.includes("commit-last"), 10_000, "the last event");
+      await c.stop();
+      expect((await committed()) - before).toBe(21);
+    } finally {
+      await c.stop().catch(() => undefined);
+      await admin.disconnect();
+    }
   });
 
   it("lets a batch handler dead-letter an event it can never handle, and the batch goes on", async () => {
