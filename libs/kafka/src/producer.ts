@@ -10,6 +10,8 @@ import { SIGNATURE_HEADERS, type EventSigner } from "./signing.js";
 export interface EventProducer {
   /** Publishes one event (to several topics: with one event id) and resolves once all in-sync replicas have it. */
   publish<S extends DescMessage>(topic: TopicSpec<S> | readonly TopicSpec<S>[], key: string, message: MessageInitShape<S>, opts?: Omit<BuildOptions, "source">): Promise<void>;
+  /** An event as `publish` would send it (this producer's source), to send with others in one request (`sendRecords`). */
+  record<S extends DescMessage>(topic: TopicSpec<S>, key: string, message: MessageInitShape<S>, opts?: Omit<BuildOptions, "source">): EventRecord;
   /** Sends records built earlier (e.g. kept in an outbox), in order, with their own headers (topic names without the client's prefix). */
   sendRecords(records: EventRecord[]): Promise<void>;
   disconnect(timeoutMs?: number): Promise<void>;
@@ -82,6 +84,7 @@ export async function createProducer(kafka: Kafka, source: string, opts: Produce
   return {
     raw: producer,
     sendRecords,
+    record: (topic, key, message, opts) => buildRecord(topic, key, message, { ...opts, source }),
     publish: (topic, key, message, opts) => {
       const id = opts?.id ?? randomUUID();
       return sendRecords((Array.isArray(topic) ? topic : [topic]).map((t: TopicSpec) => buildRecord(t, key, message as never, { ...opts, id, source })));

@@ -61,10 +61,13 @@ export function routingStage(deps: { dir: Directory; producer: EventProducer; sc
       jurisdictionCourtKind: outcome.court.kind,
     };
     const id = derivedEventId(event.meta.id, "filing-routed");
-    await deps.producer.publish(windowTopic!, m.filingId, { event: { case: "filingRouted", value: routed } }, { id });
     // The copy for the jurisdiction court's province (when it is another): the same event, one id,
     // without the duty contact — that is for the window (whom it calls); nothing on the jurisdiction
-    // side reads it. The details stay: the jurisdiction court's inbox is built from them.
-    if (jurisdictionTopic.length > 0) await deps.producer.publish(jurisdictionTopic, m.filingId, { event: { case: "filingRouted", value: { ...routed, contact: undefined } } }, { id });
+    // side reads it. The details stay: the jurisdiction court's inbox is built from them. Both in one
+    // request to the broker.
+    await deps.producer.sendRecords([
+      deps.producer.record(windowTopic!, m.filingId, { event: { case: "filingRouted", value: routed } }, { id }),
+      ...jurisdictionTopic.map((t) => deps.producer.record(t, m.filingId, { event: { case: "filingRouted", value: { ...routed, contact: undefined } } }, { id })),
+    ]);
   };
 }
