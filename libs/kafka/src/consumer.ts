@@ -101,8 +101,8 @@ export interface ConsumerOptions {
    * How often handled offsets are committed (default 1000 ms; 0: after every batch, as kafkajs
    * does). A commit is a request the broker writes to its offsets log: after every batch, a busy
    * consumer of many small batches sent several a filing, more than its fetches. What a crash leaves
-   * uncommitted (at most this long's events) is delivered again, as after any crash; a stop or a
-   * rebalance commits first.
+   * uncommitted (at most this long's events) is delivered again, as after any crash or rebalance;
+   * a stop commits first.
    */
   commitIntervalMs?: number;
   /**
@@ -309,11 +309,23 @@ export async function runConsumer(opts: ConsumerOptions): Promise<RunningConsume
     clearTimeout(commitTimer);
     commitTimer = undefined;
     if (!commitWith || toCommit.size === 0) return;
-    const topics = [...toCommit].map(([topic, ps]) => ({ topic, partitions: [...ps].map(([partition, offset]) => ({ partition, offset })) }));
+    const topics = [...toCommit].map(([topic, ps]) => ({ topic, partitions: [...ps].map(([partition, offset]) => ({ partition, offset })) })).filter((t) => t.partitions.length > 0);
     toCommit.clear();
     lastCommit = Date.now();
-    // Not committed (a rebalance, the broker away): those events come again, and handlers are idempotent.
-    await commitWith({ topics }).catch((err: unknown) => opts.log.warn({ err, groupId: opts.groupId }, "could not commit offsets; their events may be delivered again"));
+    if (topics.length === 0) return;
+    try {
+      await commitWith({ topics });
+    } catch (err) {
+      // The broker away or the group rebalancing: tried again at the next interval (offsets handled
+      // since win), so a partition that goes quiet is still committed.
+      opts.log.warn({ err, groupId: opts.groupId }, "could not commit offsets yet; will retry");
+      for (const { topic, partitions } of topics) {
+        const ps = toCommit.get(topic) ?? new Map<number, string>();
+        for (const { partition, offset } of partitions) if (!ps.has(partition)) ps.set(partition, offset);
+        toCommit.set(topic, ps);
+      }
+      if (!stopping) commitTimer ??= setTimeout(() => void commit(), commitIntervalMs).unref();
+    }
   };
   /** A record handled (its offset resolved), to commit with the next commit. */
   const handledUpTo = (topic: string, partition: number, offset: string, commitOffsetsIfNecessary: (offsets: Offsets) => Promise<void>) => {
@@ -331,7 +343,10 @@ export async function runConsumer(opts: ConsumerOptions): Promise<RunningConsume
   };
   // A rebalance: partitions now another member's are that member's to commit.
   consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
-    for (const [topic, ps] of toCommit) for (const p of ps.keys()) if (!payload.memberAssignment[topic]?.includes(p)) ps.delete(p);
+    for (const [topic, ps] of toCommit) {
+      for (const p of ps.keys()) if (!payload.memberAssignment[topic]?.includes(p)) ps.delete(p);
+      if (ps.size === 0) toCommit.delete(topic);
+    }
   });
 
   const handle = opts.handle;

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { metrics } from "@opentelemetry/api";
 import { mongo } from "mongoose";
 import { currentAudit } from "@kuayu/auth";
@@ -32,17 +33,21 @@ export interface VersionRow {
   outbox: OutboxEntry[];
   /** The lifecycle stream whose relay publishes the events (all entries of a document share it; OutboxEntry.stream, or the partition of entries that name one). */
   partition: number | null;
+  /** The pending mark its writer put first (PendingMark), when it has events. */
+  mark?: string;
   /** Set when the broker refused the entries for good: they were not published (alerted). */
   parked?: { error: string; at: Date };
   at: Date;
 }
 
 /**
- * A committed version whose events the relay has not published yet, `_id` = the version's. Written
- * before the version row — so no row with events is ever without one until it is published — and
- * deleted once they are. A mark whose row never came (its writer died between the two inserts) is
- * dropped after ORPHAN_MS. A mark may outlive its publication (a writer that lost its race marked
- * the winner's version again): its events go out again, with the same ids, which consumers take once.
+ * A version whose events the relay has not published yet. Each writer inserts its own mark
+ * (`<version id>/<random>`) before its version row, so no committed row with events is without one
+ * until the relay, having published the row, deletes the version's marks. A writer that loses its
+ * race deletes its mark. A mark whose row does not come (its writer died between the two inserts)
+ * is dropped once a relay has seen it for ORPHAN_MS; a writer whose two inserts took half that
+ * long marks its row again after committing it. A mark left by a loser that died publishes the
+ * winner's events again, with the same ids, which consumers take once.
  */
 export interface PendingMark {
   _id: string;
@@ -59,6 +64,9 @@ export const pendingOf = (versions: mongo.Collection<VersionRow>) => versions.db
 export const versionCollections = (heads: string) => [{ name: `${heads}_versions`, indexes: [{ keys: { doc: 1 } as Record<string, 1 | -1> }] }, { name: `${heads}_versions_pending` }];
 
 export const versionId = (id: string, v: number) => `${id}:${String(v).padStart(10, "0")}`;
+
+/** A pending mark whose version row is not there after a relay has seen it this long: its writer died between the two (dropped). */
+export const ORPHAN_MS = 10 * 60_000;
 
 /** Thrown when a change lost the race again and again: the caller may retry (gRPC ABORTED). */
 export class ConflictError extends Error {
@@ -148,14 +156,23 @@ export function versionedDocuments<H extends { _id: string; version?: number }>(
 ): VersionedDocuments<H> {
   const { pack, unpack } = hooks.codec ?? plainHeads<H>();
   const pending = pendingOf(versions);
-  /** Before a version with events is committed: its pending mark (one left by a racer is as good). */
-  const markPending = (row: VersionRow) =>
-    row.outbox.length === 0
-      ? Promise.resolve()
-      : pending.insertOne({ _id: row._id, doc: row.doc, v: row.v, partition: row.partition, at: row.at }).then(
-          () => undefined,
-          (err: unknown) => (isDuplicateKey(err) ? undefined : Promise.reject(err)),
-        );
+  const newMark = (row: VersionRow) => pending.insertOne({ _id: `${row._id}/${randomBytes(6).toString("hex")}`, doc: row.doc, v: row.v, partition: row.partition, at: new Date() });
+  /**
+   * Commits a version row: its pending mark first (when it has events), then the unique insert.
+   * Throws the insert's duplicate key when another writer won (this writer's mark deleted).
+   */
+  const commit = async (row: VersionRow) => {
+    const startedAt = Date.now();
+    if (row.outbox.length > 0) row.mark = (await newMark(row)).insertedId;
+    try {
+      await versions.insertOne(row);
+    } catch (err) {
+      if (row.mark && isDuplicateKey(err)) await pending.deleteOne({ _id: row.mark }).catch(() => undefined);
+      throw err;
+    }
+    // Slow enough that a relay may have taken the mark for an orphan's: mark it again.
+    if (row.mark && Date.now() - startedAt > ORPHAN_MS / 2) await newMark(row);
+  };
   const limit = RECENT_HEADS;
   const recent = new Map<string, H>();
   const seen = (h: H) => {
@@ -200,8 +217,7 @@ export function versionedDocuments<H extends { _id: string; version?: number }>(
           at: new Date(),
         };
         try {
-          await markPending(row);
-          await versions.insertOne(row);
+          await commit(row);
         } catch (err) {
           if (!isDuplicateKey(err)) throw err;
           // Made before (a retry): a writer that died between its row and its head left no head.
@@ -215,6 +231,7 @@ export function versionedDocuments<H extends { _id: string; version?: number }>(
           if (!isDuplicateKey(err)) throw err;
           // The document was made without a row (by an unaudited writer): this call made nothing.
           await versions.deleteOne({ _id: row._id });
+          if (row.mark) await pending.deleteOne({ _id: row.mark });
           return false;
         }
         audit.committed++;
@@ -300,8 +317,7 @@ export function versionedDocuments<H extends { _id: string; version?: number }>(
             at: new Date(),
           };
           try {
-            await markPending(row);
-            await versions.insertOne(row);
+            await commit(row);
           } catch (err) {
             if (!isDuplicateKey(err)) throw err;
             // Another writer committed version v first: decide again on the newest version (others
@@ -368,6 +384,8 @@ export interface VersionRelayOptions {
   sweepMs?: number;
   /** Opens an entry's value as stored, when the service seals it at rest (@kuayu/fieldcrypt decryptBytes). */
   open?: (value: Buffer) => Promise<Buffer>;
+  /** How long a pending mark without its row is left alone (default ORPHAN_MS; tests shorten it). */
+  orphanMs?: number;
 }
 
 export interface VersionRelay {
@@ -387,8 +405,12 @@ const SEND_BYTES = 256 * 1024;
 const REMEMBERED = 20_000;
 /** Pending marks one command deletes at most. */
 const MARKS_AT_ONCE = 500;
-/** A pending mark whose version row is not there after this long: its writer died between the two (dropped). */
-const ORPHAN_MS = 10 * 60_000;
+/** How often a relay looks whether the store still has an earlier release's `published` index. */
+const LEGACY_CHECK_MS = 60_000;
+/** The indexes of the earlier release's `published` flag (docs/operations.md, "Upgrading to pending marks"). */
+const LEGACY_INDEXES = ["published_1", "doc_1_published_1"];
+/** A row as the earlier release wrote it: `published: false` until its relay marked it. */
+type LegacyRow = VersionRow & { published?: boolean };
 
 /**
  * Publishes the outbox of committed versions, each document's in version order, then deletes their
@@ -413,7 +435,8 @@ export function startVersionRelay(opts: VersionRelayOptions): VersionRelay {
   let stopped = false;
   let wake: (() => void) | undefined;
   let lastSweep = 0;
-  let adopted = false;
+  let legacyCheckedAt = -Infinity;
+  let legacy = false;
   const mine = (p: number | null) => {
     const owned = opts.owned();
     return p === null || owned === "all" || owned.includes(p);
@@ -424,12 +447,23 @@ export function startVersionRelay(opts: VersionRelayOptions): VersionRelay {
   registerBacklogGauges();
   const parkedCount = metrics.getMeter("kuayu").createCounter("kuayu_outbox_parked_total", { description: "Outbox entries the broker refused for good (parked, not published): alert on any" });
 
+  /** The marks the store holds for versions read back from it (a version may have several). */
+  const marksOf = new Map<string, string[]>();
+  /** Marks without their row, with when this relay first saw each (its own clock: writers' may differ). */
+  const rowless = new Map<string, number>();
   /**
-   * The pending marks of the versions published (or parked) and not yet deleted. The deletes of a
-   * round of the loop go together; until then (and after a crash before it) a sweep would publish
-   * them again — the same event ids, which consumers take once.
+   * The pending marks of the versions published (or parked) and not yet deleted, and rows of the
+   * earlier release to flag published. The deletes of a round of the loop go together; until then
+   * (and after a crash before it) a sweep would publish them again — the same event ids, which
+   * consumers take once.
    */
   const done = new Set<string>();
+  const legacyDone = new Set<string>();
+  const finished = (row: LegacyRow) => {
+    for (const m of marksOf.get(row._id) ?? (row.mark ? [row.mark] : [])) done.add(m);
+    marksOf.delete(row._id);
+    if (row.published === false) legacyDone.add(row._id);
+  };
   const deleteMarks = async () => {
     const ids = [...done];
     done.clear();
@@ -437,6 +471,10 @@ export function startVersionRelay(opts: VersionRelayOptions): VersionRelay {
       await pending
         .deleteMany({ _id: { $in: ids.slice(i, i + MARKS_AT_ONCE) } })
         .catch((err: unknown) => log.warn({ err, marks: ids.length - i }, "could not delete the pending marks of published versions; the sweep publishes them again"));
+    }
+    for (const id of [...legacyDone]) {
+      legacyDone.delete(id);
+      await versions.updateOne({ _id: id }, { $set: { published: true } } as never).catch((err: unknown) => log.warn({ err, version: id }, "could not flag an earlier release's row published; it is published again"));
     }
   };
 
@@ -453,7 +491,7 @@ export function startVersionRelay(opts: VersionRelayOptions): VersionRelay {
     );
   /**
    * Publishes the rows in order. A row the broker refuses for good (too large, invalid) is parked —
-   * its mark deleted, the reason kept on the row, logged as an error and counted — so the
+   * its marks deleted, the reason kept on the row, logged as an error and counted — so the
    * document's later versions and every other document still flow; any other failure stops here
    * and is retried.
    */
@@ -470,7 +508,7 @@ export function startVersionRelay(opts: VersionRelayOptions): VersionRelay {
         parkedCount.add(1);
         log.error({ err, version: row._id, events: row.outbox.map((e) => e._id) }, "outbox entry refused by the broker for good; parked (its events are not published)");
       }
-      done.add(row._id);
+      finished(row);
     }
   };
 
@@ -478,14 +516,30 @@ export function startVersionRelay(opts: VersionRelayOptions): VersionRelay {
   const ours = (rows: { partition: number | null }[]) => mine(rows.find((r) => r.partition !== null)?.partition ?? null);
 
   /**
-   * The committed rows of a document's pending marks, in order. A mark whose row is not there is
-   * a version still being committed (left alone), or, after ORPHAN_MS, one whose writer died (dropped).
+   * The committed rows of a document's pending marks, in order. A mark whose row is not there is a
+   * version still being committed (left alone), or, once seen for ORPHAN_MS, one whose writer died
+   * (dropped).
    */
   const rowsOf = async (id: string, marks: PendingMark[]): Promise<VersionRow[]> => {
-    const wanted = new Set(marks.map((m) => m._id));
-    const rows = (await versions.find({ doc: id }).toArray()).filter((r) => wanted.has(r._id)).sort((a, b) => a.v - b.v);
+    const byVersion = new Map<string, string[]>();
+    for (const m of marks) byVersion.set(versionId(m.doc, m.v), [...(byVersion.get(versionId(m.doc, m.v)) ?? []), m._id]);
+    const from = Math.min(...marks.map((m) => m.v));
+    const rows = (await versions.find({ doc: id, v: { $gte: from } }).toArray()).filter((r) => byVersion.has(r._id)).sort((a, b) => a.v - b.v);
+    for (const r of rows) marksOf.set(r._id, byVersion.get(r._id)!);
     const found = new Set(rows.map((r) => r._id));
-    for (const m of marks) if (!found.has(m._id) && Date.now() - m.at.getTime() > ORPHAN_MS) done.add(m._id);
+    const now = Date.now();
+    for (const m of marks) {
+      if (found.has(versionId(m.doc, m.v))) {
+        rowless.delete(m._id);
+        continue;
+      }
+      const since = rowless.get(m._id) ?? now;
+      rowless.set(m._id, since);
+      if (now - since > (opts.orphanMs ?? ORPHAN_MS)) {
+        done.add(m._id);
+        rowless.delete(m._id);
+      }
+    }
     return rows;
   };
 
@@ -538,11 +592,11 @@ export function startVersionRelay(opts: VersionRelayOptions): VersionRelay {
    */
   const publishTogether = async (ready: Ready[]) => {
     const sent = (r: Ready) => {
-      for (const row of r.rows) done.add(row._id);
+      r.rows.forEach(finished);
       remember(r.id, r.upTo);
     };
     // Sends of at most SEND_BYTES of values, so no partition's batch nears the broker's limit.
-    for (let i = 0; i < ready.length;) {
+    for (let i = 0; i < ready.length; ) {
       const group: Ready[] = [];
       for (let bytes = 0; i < ready.length && (group.length === 0 || bytes < SEND_BYTES); i++) {
         group.push(ready[i]!);
@@ -568,16 +622,38 @@ export function startVersionRelay(opts: VersionRelayOptions): VersionRelay {
   const relayOne = (id: string) => relayDoc(id).catch((err: unknown) => log.warn({ err, doc: id }, "could not publish a document's versions yet; will retry"));
 
   /**
+   * While the store has the earlier release's `published` index (a rolling upgrade, until an
+   * operator drops it): rows that release left `published: false` get a pending mark
+   * (`<version id>/legacy`), and once published are flagged as that release expects.
+   */
+  const adoptLegacy = async () => {
+    if (Date.now() - legacyCheckedAt >= LEGACY_CHECK_MS) {
+      legacyCheckedAt = Date.now();
+      // A collection not made yet has no index: nothing of the earlier release.
+      legacy = (await versions.indexes().catch(() => [])).some((ix) => LEGACY_INDEXES.includes(ix.name ?? ""));
+    }
+    if (!legacy) return;
+    const rows = await versions.find({ published: false } as never, { projection: { _id: 1, doc: 1, v: 1, partition: 1, at: 1 } }).limit(SWEEP_LIMIT).toArray();
+    for (const r of rows) {
+      await pending.insertOne({ _id: `${r._id}/legacy`, doc: r.doc, v: r.v, partition: r.partition, at: r.at }).catch((err: unknown) => (isDuplicateKey(err) ? undefined : Promise.reject(err)));
+    }
+  };
+
+  /**
    * Versions committed elsewhere, or left by a crash or a failed send: the pending marks, in one
    * look-up, then each document's rows. Documents nudged since are left to the next round (it
    * publishes them from the rows committed here, in order). When the look-up brought every mark,
    * the documents' rows go in one send; otherwise each document's marks are read again, in order.
    */
   const sweep = async () => {
+    await adoptLegacy();
     const marks = await pending.find({}).limit(SWEEP_LIMIT).toArray();
     const own = marks.filter((m) => mine(m.partition));
-    backlog.unpublished = own.length;
-    backlog.oldestAt = own.reduce<number | undefined>((min, m) => (min === undefined || m.at.getTime() < min ? m.at.getTime() : min), undefined);
+    if (marks.length < SWEEP_LIMIT) for (const id of rowless.keys()) if (!marks.some((m) => m._id === id)) rowless.delete(id);
+    // Marks without a row yet are not a backlog: the version is still being committed, or never will be.
+    const waiting = own.filter((m) => !rowless.has(m._id));
+    backlog.unpublished = waiting.length;
+    backlog.oldestAt = waiting.reduce<number | undefined>((min, m) => (min === undefined || m.at.getTime() < min ? m.at.getTime() : min), undefined);
     const byDoc = new Map<string, PendingMark[]>();
     for (const m of own) if (!hinted.has(m.doc)) byDoc.set(m.doc, [...(byDoc.get(m.doc) ?? []), m]);
     if (marks.length >= SWEEP_LIMIT) {
@@ -595,29 +671,9 @@ export function startVersionRelay(opts: VersionRelayOptions): VersionRelay {
     await publishTogether(ready);
   };
 
-  /**
-   * Rows a relay before pending marks left unpublished (`published: false`, with the index on it):
-   * marked pending once, and that index and its pair dropped, so the next start skips this.
-   */
-  const adoptUnmarked = async () => {
-    const legacy = ["published_1", "doc_1_published_1"];
-    const indexes = new Set((await versions.indexes()).map((ix) => ix.name));
-    if (!legacy.some((n) => indexes.has(n))) return;
-    const rows = await versions.find({ published: false } as never, { projection: { _id: 1, doc: 1, v: 1, partition: 1, at: 1 } }).toArray();
-    for (const r of rows) {
-      await pending.insertOne({ _id: r._id, doc: r.doc, v: r.v, partition: r.partition, at: r.at }).catch((err: unknown) => (isDuplicateKey(err) ? undefined : Promise.reject(err)));
-    }
-    for (const n of legacy) if (indexes.has(n)) await versions.dropIndex(n);
-    if (rows.length > 0) log.info({ versions: rows.length }, "marked pending the versions a relay before pending marks left unpublished");
-  };
-
   const loop = (async () => {
     while (!stopped) {
       try {
-        if (!adopted) {
-          await adoptUnmarked();
-          adopted = true;
-        }
         const ready: Ready[] = [];
         for (const [id, rows] of [...hinted]) {
           if (stopped) break;
@@ -694,11 +750,11 @@ export async function drainLegacyOutbox(heads: { collection: mongo.Collection<mo
  * a pending mark): nobody else writes those. Returns how many rows it stripped.
  */
 export async function stripVersions(versions: mongo.Collection<VersionRow>, id: string, below: number): Promise<number> {
-  const unpublished = new Set((await pendingOf(versions).find({ doc: id }).toArray()).map((m) => m._id));
-  const rows = await versions.find({ doc: id }, { projection: { _id: 1, v: 1, outbox: 1, head: 1 } }).toArray();
+  const unpublished = new Set((await pendingOf(versions).find({ doc: id }).toArray()).map((m) => m.v));
+  const rows = await versions.find({ doc: id }, { projection: { _id: 1, v: 1, outbox: 1, head: 1, published: 1 } }).toArray();
   let stripped = 0;
-  for (const r of rows) {
-    if (r.v >= below || unpublished.has(r._id) || (r.outbox.length === 0 && Object.keys(r.head ?? {}).length <= 2)) continue;
+  for (const r of rows as LegacyRow[]) {
+    if (r.v >= below || unpublished.has(r.v) || r.published === false || (r.outbox.length === 0 && Object.keys(r.head ?? {}).length <= 2)) continue;
     await versions.updateOne({ _id: r._id }, { $set: { head: { _id: id, version: r.v }, outbox: [] } });
     stripped++;
   }
