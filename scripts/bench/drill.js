@@ -172,8 +172,9 @@ async function startService(name, env) {
 
 /**
  * The store commands each service has sent since it started, by collection and command
- * ("<service> <collection> <command>" → n), from its kuayu_store_commands_total; a service that does
- * not answer is left out.
+ * ("<service> <collection> <command>" → n), from its kuayu_store_commands_total, and its requests
+ * to the broker by API ("<service> kafka <api>" → n), from its kuayu_kafka_requests_total; a
+ * service that does not answer is left out.
  */
 async function storeTally(svc) {
   const out = {};
@@ -184,6 +185,10 @@ async function storeTally(svc) {
     for (const m of text.matchAll(/^kuayu_store_commands_total\{([^}]*)\} ([0-9.e+]+)/gm)) {
       const label = (k) => new RegExp(`${k}="([^"]*)"`).exec(m[1])?.[1] ?? "";
       const key = `${name} ${label("collection") || "-"} ${label("command")}`;
+      out[key] = (out[key] ?? 0) + Number(m[2]);
+    }
+    for (const m of text.matchAll(/^kuayu_kafka_requests_total\{([^}]*)\} ([0-9.e+]+)/gm)) {
+      const key = `${name} kafka ${/api="([^"]*)"/.exec(m[1])?.[1] ?? "-"}`;
       out[key] = (out[key] ?? 0) + Number(m[2]);
     }
   }
@@ -520,12 +525,14 @@ async function main() {
       .map(([k, n]) => [k, { total: n, perFiling: +(n / finals).toFixed(1), perSecond: +(n / wallS).toFixed(0) }]),
   );
   const tally = total((g) => g.tally ?? {});
-  result.storeCommandsBySource = Object.entries(tally)
+  const bySource = Object.entries(tally)
     .sort(([, a], [, b]) => b - a)
     .map(([k, n]) => {
       const [service, collection, command] = k.split(" ");
       return { service, collection, command, total: n, perFiling: +(n / finals).toFixed(2) };
     });
+  result.storeCommandsBySource = bySource.filter((c) => c.collection !== "kafka");
+  result.kafkaRequests = bySource.filter((c) => c.collection === "kafka").map(({ service, command: api, total: n, perFiling }) => ({ service, api, total: n, perFiling }));
   result.lagTimeline = state.segments.flatMap((g, i) => g.lag.map((x) => ({ ...(state.segments.length > 1 ? { part: i + 1 } : {}), ...x })));
   result.report = report;
 
@@ -640,6 +647,20 @@ function markdown(r) {
           `per service: ${Object.entries(r.storeCommandsBySource.reduce((a, c) => ({ ...a, [c.service]: (a[c.service] ?? 0) + c.perFiling }), {}))
             .map(([n, v]) => `${n} ${v.toFixed(1)}`)
             .join(", ")}`,
+          "",
+        ]
+      : []),
+    ...(r.kafkaRequests?.length
+      ? [
+          "requests to the broker per final filing, by service and API (the services' kuayu_kafka_requests_total):",
+          "",
+          `| API | ${[...new Set(r.kafkaRequests.map((k) => k.service))].join(" | ")} | all |`,
+          `|---|${[...new Set(r.kafkaRequests.map((k) => k.service))].map(() => "---|").join("")}---|`,
+          ...[...new Set(r.kafkaRequests.map((k) => k.api))].map((api) => {
+            const services = [...new Set(r.kafkaRequests.map((k) => k.service))];
+            const of = (s) => r.kafkaRequests.filter((k) => k.api === api && (s === undefined || k.service === s)).reduce((n, k) => n + k.perFiling, 0);
+            return `| ${api} | ${services.map((s) => of(s).toFixed(2)).join(" | ")} | ${of().toFixed(2)} |`;
+          }),
           "",
         ]
       : []),

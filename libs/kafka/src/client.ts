@@ -1,4 +1,5 @@
 import type { ConnectionOptions } from "node:tls";
+import { metrics, type Counter } from "@opentelemetry/api";
 import { Kafka, logLevel, type LogEntry, type Admin, type SASLOptions } from "kafkajs";
 import type { Logger } from "@kuayu/logger";
 import { dlqName, type TopicSpec } from "./events.js";
@@ -25,6 +26,13 @@ export interface KafkaOptions {
 
 const TOPIC_PREFIX = /^([a-z0-9][a-z0-9-]*\.)?$/;
 const prefixes = new WeakMap<Kafka, string>();
+
+/**
+ * kuayu_kafka_requests_total{api}: a request this process sent to the broker (Fetch, Produce,
+ * OffsetCommit, Heartbeat, …), counted by consumers and producers (kafkajs' request event).
+ */
+export const countRequest = (api: string) => (requests ??= metrics.getMeter("kuayu").createCounter("kuayu_kafka_requests_total", { description: "Requests sent to the broker, by API" })).add(1, { api });
+let requests: Counter | undefined;
 
 /** The broker's name of a topic for this client (its topic prefix + the topic's name). */
 export const brokerTopic = (kafka: Kafka, name: string) => (prefixes.get(kafka) ?? "") + name;

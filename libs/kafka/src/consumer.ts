@@ -8,7 +8,7 @@ import type { Logger } from "@kuayu/logger";
 import { DLQ_HEADERS, EventDecodeError, HEADERS, decodeEvent, dlqErrorText, dlqName, headerMap, type EventMeta, type TopicSpec } from "./events.js";
 import type { EventProducer } from "./producer.js";
 import { ForgedEventError, SIGNATURE_HEADERS, type EventVerifier } from "./signing.js";
-import { brokerTopic } from "./client.js";
+import { brokerTopic, countRequest } from "./client.js";
 
 /** A consumed event, decoded, with where it came from. */
 export interface ConsumedEvent<S extends DescMessage = DescMessage> {
@@ -160,6 +160,7 @@ export async function runConsumer(opts: ConsumerOptions): Promise<RunningConsume
     // Held until a mebibyte is there or the wait is over: with small records, the wait.
     ...(opts.fetchWaitMs ? { minBytes: 1 << 20, maxWaitTimeInMs: opts.fetchWaitMs } : {}),
   });
+  consumer.on(consumer.events.REQUEST, ({ payload }) => countRequest(payload.apiName));
   consumer.on(consumer.events.CRASH, ({ payload }) => {
     if (!payload.restart) {
       opts.log.fatal({ err: payload.error, groupId: opts.groupId }, "consumer crashed and will not restart");

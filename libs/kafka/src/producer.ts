@@ -3,7 +3,7 @@ import type { DescMessage, MessageInitShape } from "@bufbuild/protobuf";
 import { context, metrics, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 import { CompressionTypes, Partitioners, type Kafka, type Producer } from "kafkajs";
 import { withTimeout } from "@kuayu/lifecycle";
-import { brokerTopic } from "./client.js";
+import { brokerTopic, countRequest } from "./client.js";
 import { buildRecord, type BuildOptions, type EventRecord, type TopicSpec } from "./events.js";
 import { SIGNATURE_HEADERS, type EventSigner } from "./signing.js";
 
@@ -33,6 +33,7 @@ export async function createProducer(kafka: Kafka, source: string, opts: Produce
     maxInFlightRequests: 1,
     createPartitioner: Partitioners.DefaultPartitioner,
   });
+  producer.on(producer.events.REQUEST, ({ payload }) => countRequest(payload.apiName));
   await producer.connect();
   const prefix = brokerTopic(kafka, ""); // records name topics without it
   const tracer = trace.getTracer("kuayu-kafka");
