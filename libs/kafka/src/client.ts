@@ -31,7 +31,8 @@ const prefixes = new WeakMap<Kafka, string>();
  * kuayu_kafka_requests_total{api}: a request this process sent to the broker (Fetch, Produce,
  * OffsetCommit, Heartbeat, …), counted by consumers and producers (kafkajs' request event).
  */
-export const countRequest = (api: string) => (requests ??= metrics.getMeter("kuayu").createCounter("kuayu_kafka_requests_total", { description: "Requests sent to the broker, by API" })).add(1, { api });
+export const countRequest = (api: string) =>
+  (requests ??= metrics.getMeter("kuayu").createCounter("kuayu_kafka_requests_total", { description: "Requests sent to the broker, by API" })).add(1, { api });
 let requests: Counter | undefined;
 
 /** The broker's name of a topic for this client (its topic prefix + the topic's name). */

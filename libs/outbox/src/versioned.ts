@@ -474,7 +474,9 @@ export function startVersionRelay(opts: VersionRelayOptions): VersionRelay {
     }
     for (const id of [...legacyDone]) {
       legacyDone.delete(id);
-      await versions.updateOne({ _id: id }, { $set: { published: true } } as never).catch((err: unknown) => log.warn({ err, version: id }, "could not flag an earlier release's row published; it is published again"));
+      await versions
+        .updateOne({ _id: id }, { $set: { published: true } } as never)
+        .catch((err: unknown) => log.warn({ err, version: id }, "could not flag an earlier release's row published; it is published again"));
     }
   };
 
@@ -596,7 +598,7 @@ export function startVersionRelay(opts: VersionRelayOptions): VersionRelay {
       remember(r.id, r.upTo);
     };
     // Sends of at most SEND_BYTES of values, so no partition's batch nears the broker's limit.
-    for (let i = 0; i < ready.length; ) {
+    for (let i = 0; i < ready.length;) {
       const group: Ready[] = [];
       for (let bytes = 0; i < ready.length && (group.length === 0 || bytes < SEND_BYTES); i++) {
         group.push(ready[i]!);
@@ -633,7 +635,10 @@ export function startVersionRelay(opts: VersionRelayOptions): VersionRelay {
       legacy = (await versions.indexes().catch(() => [])).some((ix) => LEGACY_INDEXES.includes(ix.name ?? ""));
     }
     if (!legacy) return;
-    const rows = await versions.find({ published: false } as never, { projection: { _id: 1, doc: 1, v: 1, partition: 1, at: 1 } }).limit(SWEEP_LIMIT).toArray();
+    const rows = await versions
+      .find({ published: false } as never, { projection: { _id: 1, doc: 1, v: 1, partition: 1, at: 1 } })
+      .limit(SWEEP_LIMIT)
+      .toArray();
     for (const r of rows) {
       await pending.insertOne({ _id: `${r._id}/legacy`, doc: r.doc, v: r.v, partition: r.partition, at: r.at }).catch((err: unknown) => (isDuplicateKey(err) ? undefined : Promise.reject(err)));
     }

@@ -350,7 +350,16 @@ describe("versioned documents (real store and broker)", () => {
     const entry = outboxEntry(topic, "l1", { filingId: "l1", collaboratingCourtId: "left-unpublished" }, "kuayu.test", 0);
     await old.insertMany([
       { _id: "l1:0000000002", doc: "l1", v: 2, head: { _id: "l1", version: 2 }, outbox: [entry], partition: 0, published: false, at: new Date() },
-      { _id: "l2:0000000002", doc: "l2", v: 2, head: { _id: "l2", version: 2 }, outbox: [outboxEntry(topic, "l2", { filingId: "l2" }, "kuayu.test", 0)], partition: 0, published: true, at: new Date() },
+      {
+        _id: "l2:0000000002",
+        doc: "l2",
+        v: 2,
+        head: { _id: "l2", version: 2 },
+        outbox: [outboxEntry(topic, "l2", { filingId: "l2" }, "kuayu.test", 0)],
+        partition: 0,
+        published: true,
+        at: new Date(),
+      },
     ] as unknown as VersionRow[]);
     const relay = startVersionRelay({ versions: old, producer, log, owned: () => "all", sweepMs: 100 });
     try {
@@ -368,7 +377,8 @@ describe("versioned documents (real store and broker)", () => {
   it("deletes the mark of a writer that lost its race", async () => {
     const docs = [0, 1].map(() => versionedDocuments<Doc>(heads, versions, { notFound }));
     await docs[0]!.create({ _id: "race", count: 0 });
-    const change = (d: (typeof docs)[number], i: number) => d.change("race", async (h) => ({ head: { ...h, count: h.count + 1 }, outbox: [outboxEntry(topic, "race", { filingId: "race", collaboratingCourtId: `r${i}` }, "kuayu.test", 0)] }));
+    const change = (d: (typeof docs)[number], i: number) =>
+      d.change("race", async (h) => ({ head: { ...h, count: h.count + 1 }, outbox: [outboxEntry(topic, "race", { filingId: "race", collaboratingCourtId: `r${i}` }, "kuayu.test", 0)] }));
     await Promise.all(Array.from({ length: 10 }, (_, i) => change(docs[i % 2]!, i)));
     // Ten versions committed, whatever races were lost: one mark each, no loser's left.
     const rows = await versions.find({ doc: "race" }).toArray();
