@@ -407,7 +407,7 @@ const REMEMBERED = 20_000;
 const MARKS_AT_ONCE = 500;
 /** How often a relay looks whether the store still has an earlier release's `published` index. */
 const LEGACY_CHECK_MS = 60_000;
-/** The indexes of the earlier release's `published` flag (docs/operations.md, "Upgrading to pending marks"). */
+/** The indexes of the earlier release's `published` flag (docs/operations.md, "Upgrading the outbox to pending marks"). */
 const LEGACY_INDEXES = ["published_1", "doc_1_published_1"];
 /** A row as the earlier release wrote it: `published: false` until its relay marked it. */
 type LegacyRow = VersionRow & { published?: boolean };
