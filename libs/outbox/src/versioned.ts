@@ -4,6 +4,7 @@ import { mongo } from "mongoose";
 import { currentAudit } from "@kuayu/auth";
 import type { EventProducer } from "@kuayu/kafka";
 import type { Logger } from "@kuayu/logger";
+import { groupCommit, insertEach } from "./group-commit.js";
 import type { OutboxEntry } from "./index.js";
 
 /**
@@ -156,16 +157,25 @@ export function versionedDocuments<H extends { _id: string; version?: number }>(
 ): VersionedDocuments<H> {
   const { pack, unpack } = hooks.codec ?? plainHeads<H>();
   const pending = pendingOf(versions);
-  const newMark = (row: VersionRow) => pending.insertOne({ _id: `${row._id}/${randomBytes(6).toString("hex")}`, doc: row.doc, v: row.v, partition: row.partition, at: new Date() });
+  // The rows and marks that concurrent changes commit while an insert is under way go to the store
+  // together in the next one: a command a group, not a command a row (docs/platform.md).
+  const insertRow = groupCommit<VersionRow>((rows) => insertEach(versions, rows));
+  const insertMark = groupCommit<PendingMark>((marks) => insertEach(pending, marks));
+  const insertHead = groupCommit<mongo.Document>((docs) => insertEach(heads as never, docs));
+  const newMark = async (row: VersionRow) => {
+    const mark = { _id: `${row._id}/${randomBytes(6).toString("hex")}`, doc: row.doc, v: row.v, partition: row.partition, at: new Date() };
+    await insertMark(mark);
+    return mark._id;
+  };
   /**
    * Commits a version row: its pending mark first (when it has events), then the unique insert.
    * Throws the insert's duplicate key when another writer won (this writer's mark deleted).
    */
   const commit = async (row: VersionRow) => {
     const startedAt = Date.now();
-    if (row.outbox.length > 0) row.mark = (await newMark(row)).insertedId;
+    if (row.outbox.length > 0) row.mark = await newMark(row);
     try {
-      await versions.insertOne(row);
+      await insertRow(row);
     } catch (err) {
       if (row.mark && isDuplicateKey(err)) await pending.deleteOne({ _id: row.mark }).catch(() => undefined);
       throw err;
@@ -226,7 +236,7 @@ export function versionedDocuments<H extends { _id: string; version?: number }>(
           return false;
         }
         try {
-          await heads.insertOne(stored as never);
+          await insertHead(stored);
         } catch (err) {
           if (!isDuplicateKey(err)) throw err;
           // The document was made without a row (by an unaudited writer): this call made nothing.
@@ -240,7 +250,7 @@ export function versionedDocuments<H extends { _id: string; version?: number }>(
         return true;
       }
       try {
-        await heads.insertOne(stored as never);
+        await insertHead(stored);
         seen(first);
         // Version 1 without a row (no events): told as the row it would be, so the relay knows the
         // document's versions up to 1 are published and sends the next ones as committed.

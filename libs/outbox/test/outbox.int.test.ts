@@ -386,6 +386,28 @@ describe("versioned documents (real store and broker)", () => {
     expect((await pendingOf(versions).find({ doc: "race" }).toArray()).map((m) => m._id).sort()).toEqual(rows.flatMap((r) => (r.mark ? [r.mark] : [])).sort());
   });
 
+  it("writes the version rows and pending marks of concurrent changes of many documents in shared inserts, and still commits each", async () => {
+    const docs = versionedDocuments<Doc>(heads, versions, { notFound });
+    const ids = Array.from({ length: 30 }, (_, i) => `group-${i}`);
+    await Promise.all(ids.map((id) => docs.create({ _id: id, count: 0 })));
+    const inserts: Record<string, number> = {};
+    const started = (e: { commandName: string; command: mongo.Document }) => {
+      if (e.commandName === "insert") inserts[e.command.insert as string] = (inserts[e.command.insert as string] ?? 0) + 1;
+    };
+    conn.getClient().on("commandStarted", started);
+    try {
+      await Promise.all(ids.map((id) => docs.change(id, async (d) => ({ head: { ...d, count: 1 }, outbox: [outboxEntry(topic, id, { filingId: id, collaboratingCourtId: "g" }, "kuayu.test", 0)] }))));
+    } finally {
+      conn.getClient().off("commandStarted", started);
+    }
+    // Thirty changes: each committed (its row, its mark, its head), in far fewer inserts than thirty.
+    const rows = await versions.find({ doc: { $in: ids }, v: 2 }).toArray();
+    expect(rows).toHaveLength(30);
+    expect(await pendingOf(versions).countDocuments({ doc: { $in: ids } })).toBe(30);
+    expect(await heads.countDocuments({ _id: { $in: ids }, count: 1, version: 2 })).toBe(30);
+    expect(inserts.docs_versions).toBeLessThanOrEqual(10);
+    expect(inserts.docs_versions_pending).toBeLessThanOrEqual(10);
+  });
   it("refuses to put into the outbox an event the broker would refuse", () => {
     // Fields over their declared bounds are refused before the size is looked at …
     expect(() => outboxEntry(topic, "big", { filingId: "big", collaboratingCourtId: "x".repeat(1024 * 1024) }, "kuayu.test", 0)).toThrow(/would break its bounds: collaborating_court_id/);
