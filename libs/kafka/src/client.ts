@@ -1,3 +1,4 @@
+import "./request-queue.js";
 import type { ConnectionOptions } from "node:tls";
 import { metrics, type Counter } from "@opentelemetry/api";
 import { Kafka, logLevel, type LogEntry, type Admin, type SASLOptions } from "kafkajs";

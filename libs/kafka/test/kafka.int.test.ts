@@ -289,3 +289,28 @@ it("keeps deployments with different topic prefixes apart on one broker (a bench
   }
   expect(() => createKafka({ ...infra.kafka, clientId: "bad", log, topicPrefix: "Staging" })).toThrow(/topic prefix/);
 });
+
+it("leaves an idle connection alone: no timer re-armed every millisecond (kafkajs 2.2.4 did, on every connection)", async () => {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await admin.listTopics(); // a request answered: from here kafkajs' queue re-armed its timer forever
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- kafkajs' own module, not exported by its types
+    const queue = (require("kafkajs/src/network/requestQueue/index.js") as { prototype: { checkPendingRequests(): void } }).prototype;
+    const check = queue.checkPendingRequests;
+    let looks = 0;
+    queue.checkPendingRequests = function (this: unknown) {
+      looks++;
+      check.call(this);
+    };
+    try {
+      await new Promise((r) => setTimeout(r, 500));
+    } finally {
+      queue.checkPendingRequests = check;
+    }
+    // Idle for half a second: the connections' queues are looked at only when a request waits (none did).
+    expect(looks).toBeLessThan(20);
+  } finally {
+    await admin.disconnect();
+  }
+});
