@@ -12,6 +12,7 @@ import { isTransient } from "@kuayu/domain";
 import { createKafka, createProducer, defineTopic, dlqName, ensureTopics, runConsumer, type EventProducer, type RunningConsumer } from "@kuayu/kafka";
 import { createLogger } from "@kuayu/logger";
 import { connectMongo } from "@kuayu/mongo";
+import { insertEach } from "@kuayu/outbox";
 import { intakeEventsV1 } from "@kuayu/proto";
 import { assertInfraUp, eventually, infra, uniqueName } from "@kuayu/testkit";
 
@@ -91,12 +92,14 @@ it("FerretDB serves again after PostgreSQL is killed and restarted; a consumer w
 
   const ferretdb = pidOf("ferretdb");
   infraSh("kill", "postgres");
-  let during: unknown;
+  let during: unknown, duringInsert: unknown, duringGrouped: unknown;
   try {
     await publish(names("during"));
     // The consumer tries, fails and tries again, far more often than maxAttempts.
     await eventually(async () => failures >= 6, 30_000, "the consumer's attempts failing while PostgreSQL is down");
     during = await acked.findOne({ _id: 1 }).catch((err: unknown) => err);
+    duringInsert = await acked.insertMany([{ _id: 1000 }, { _id: 1001 }], { ordered: false }).catch((err: unknown) => err);
+    duringGrouped = await insertEach(acked, [{ _id: 1000 }, { _id: 1001 }]).catch((err: unknown) => err);
   } finally {
     infraSh("start", "postgres");
   }
@@ -105,6 +108,11 @@ it("FerretDB serves again after PostgreSQL is killed and restarted; a consumer w
   expect((during as { name: string }).name).toBe("MongoServerError");
   expect(isTransient(during)).toBe(true);
   expect(errors.every((e) => isTransient(e))).toBe(true);
+  // The driver wraps an insertMany's failure in a MongoBulkWriteError, which does not say "outage";
+  // the grouped inserts (@kuayu/outbox insertEach) throw what it wraps, which does.
+  expect((duringInsert as { name: string }).name).toBe("MongoBulkWriteError");
+  expect(isTransient(duringInsert)).toBe(false);
+  expect(isTransient(duringGrouped)).toBe(true);
 
   await publish(names("after"));
   await eventually(async () => (await handled.countDocuments()) === 30, 60_000, "every event handled once PostgreSQL is back");

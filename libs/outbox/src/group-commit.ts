@@ -1,4 +1,4 @@
-import type { mongo } from "mongoose";
+import { mongo } from "mongoose";
 
 /**
  * Group commit: the items of the calls that arrive while a write is under way go to the store
@@ -32,9 +32,11 @@ export function groupCommit<T>(write: (items: T[]) => Promise<(Error | undefined
 }
 
 /**
- * Inserts the documents with one unordered insert and answers each one's error, if any (a
- * duplicate key: code 11000, as an insertOne would throw it); a failure that names no document
- * (the store unreachable) is thrown.
+ * Inserts the documents with one unordered insert and answers each one's error, if any, as the
+ * server's error an insertOne would throw (a duplicate key: MongoServerError code 11000). A
+ * failure that names no document — the store or its PostgreSQL away — is thrown as insertOne
+ * would throw it, not as the MongoBulkWriteError the driver wraps it in, so that `isTransient`
+ * (@kuayu/domain) still knows an outage to wait out from a failure to report.
  */
 export async function insertEach<T extends mongo.Document>(col: mongo.Collection<T>, docs: T[]): Promise<(Error | undefined)[]> {
   try {
@@ -43,9 +45,16 @@ export async function insertEach<T extends mongo.Document>(col: mongo.Collection
   } catch (err) {
     const writeErrors = (err as { writeErrors?: WriteError | WriteError[] }).writeErrors;
     const failed = writeErrors === undefined ? [] : Array.isArray(writeErrors) ? writeErrors : [writeErrors];
-    if (failed.length === 0) throw err;
+    if (failed.length === 0) {
+      // What the MongoBulkWriteError wraps: the driver's error, or the server's answer to the
+      // command (FerretDB with PostgreSQL away: ok 0, code 1) — thrown as insertOne throws it.
+      const wrapped = (err as { errorResponse?: unknown }).errorResponse;
+      if (wrapped instanceof Error) throw wrapped;
+      if (err instanceof mongo.MongoBulkWriteError && wrapped && typeof wrapped === "object") throw new mongo.MongoServerError(wrapped as mongo.ErrorDescription);
+      throw err;
+    }
     const out: (Error | undefined)[] = docs.map(() => undefined);
-    for (const w of failed) out[w.index] = Object.assign(new Error(w.errmsg ?? `write error ${w.code}`), { code: w.code });
+    for (const w of failed) out[w.index] = new mongo.MongoServerError({ message: w.errmsg ?? `write error ${w.code}`, code: w.code, ...(w.errInfo ? { errInfo: w.errInfo } : {}) });
     return out;
   }
 }
@@ -54,4 +63,5 @@ interface WriteError {
   index: number;
   code?: number;
   errmsg?: string;
+  errInfo?: mongo.Document;
 }
