@@ -32,6 +32,8 @@ export interface DataKeyDoc {
 }
 
 export const BLIND_INDEX_KEY = "blind-index";
+/** How many opened strings a process keeps, by their sealed form (about 0.3 KB each). */
+const OPENED_CACHE = 20_000;
 export const DATA_KEYS_COLLECTION = "field_keys";
 
 /** Normalisations of blind-indexed values: the same person gives the same index however typed. */
@@ -67,7 +69,10 @@ export interface FieldCrypt {
   decryptBytes(value: Uint8Array): Promise<Buffer>;
   /** A copy of `obj` with every string property named in `names`, at any depth, sealed. */
   sealFields<T>(obj: T, names: ReadonlySet<string>): T;
-  /** A copy of `obj` with every sealed string, at any depth, opened. */
+  /**
+   * A copy of `obj` with every sealed string, at any depth, opened — frozen: sealing the copy again
+   * unchanged (`sealFields`) gives back what it was opened from, without encrypting anything.
+   */
   openFields<T>(obj: T): Promise<T>;
   /** Keyed HMAC-SHA256 (HMAC-SM3 with `sm4`) of the normalised value, base64url: for equality look-ups. */
   blindIndex(kind: BlindKind, value: string): string;
@@ -156,16 +161,52 @@ export async function openFieldCrypt(opts: FieldCryptOptions): Promise<FieldCryp
     const h = header(algorithm, current);
     return h + seal(algorithm, dataKeys.get(current)!, plain, Buffer.from(h)).toString("base64url");
   };
-  const openString = async (s: string): Promise<Buffer> => {
+  /** The key and algorithm a sealed string names, undefined while its data key is not known here. */
+  const parse = (s: string) => {
     const parts = s.slice(PREFIX.length).split(":");
     const alg = algorithmOfTag(parts[0] ?? "");
     if (parts.length !== 3 || !alg) throw new DecryptionError("not an encrypted field of a known form");
     const [, kid, body] = parts as [string, string, string];
-    if (!dataKeys.has(kid)) await refresh();
     const key = dataKeys.get(kid);
-    if (!key) throw new DecryptionError(`data key ${kid} is not known`);
-    return open(alg, key, Buffer.from(body, "base64url"), Buffer.from(header(alg, kid)));
+    return { alg, kid, body, key };
   };
+  const openParsed = ({ alg, kid, body, key }: ReturnType<typeof parse> & { key: Buffer }) => open(alg, key, Buffer.from(body, "base64url"), Buffer.from(header(alg, kid)));
+  const openString = async (s: string): Promise<Buffer> => {
+    let p = parse(s);
+    if (!p.key) {
+      await refresh();
+      p = parse(s);
+    }
+    if (!p.key) throw new DecryptionError(`data key ${p.kid} is not known`);
+    return openParsed(p as typeof p & { key: Buffer });
+  };
+
+  /**
+   * Opened strings by their sealed form, the most recently used kept (OPENED_CACHE). A filing's head
+   * is read again for every change and every look, its sealed fields unchanged in between: each of
+   * those reads would otherwise decrypt every party's fields again.
+   */
+  const opened = new Map<string, string>();
+  const openCached = (s: string): string | undefined => {
+    const hit = opened.get(s);
+    if (hit !== undefined) {
+      opened.delete(s);
+      opened.set(s, hit);
+      return hit;
+    }
+    const p = parse(s);
+    if (!p.key) return undefined;
+    const plain = openParsed(p as typeof p & { key: Buffer }).toString();
+    opened.set(s, plain);
+    if (opened.size > OPENED_CACHE) opened.delete(opened.keys().next().value!);
+    return plain;
+  };
+  /**
+   * What an opened object was opened from: sealing that very object again (a change that left the
+   * details as they were) gives its sealed form back instead of encrypting every field anew. Opened
+   * objects are frozen, so "that very object" is "the same values".
+   */
+  const sealedFrom = new WeakMap<object, unknown>();
 
   const sealDeep = (v: unknown, names: ReadonlySet<string>, key?: string): unknown => {
     if (typeof v === "string") return key !== undefined && names.has(key) && v !== "" && !isEncrypted(v) ? sealString(Buffer.from(v)) : v;
@@ -173,21 +214,63 @@ export async function openFieldCrypt(opts: FieldCryptOptions): Promise<FieldCryp
     if (plainObject(v)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, sealDeep(x, names, k)]));
     return v;
   };
+  /** Whether sealing would leave `v` as it is: every string of a field in `names` is "" or sealed. */
+  const allSealed = (v: unknown, names: ReadonlySet<string>, key?: string): boolean => {
+    if (typeof v === "string") return !(key !== undefined && names.has(key) && v !== "" && !isEncrypted(v));
+    if (Array.isArray(v)) return v.every((x) => allSealed(x, names, key));
+    if (plainObject(v)) return Object.entries(v).every(([k, x]) => allSealed(x, names, k));
+    return true;
+  };
+  /** `v` opened, or undefined when a value's data key is not known here yet. */
+  const openKnown = (v: unknown): { value: unknown } | undefined => {
+    if (isEncrypted(v)) {
+      const plain = openCached(v);
+      return plain === undefined ? undefined : { value: plain };
+    }
+    if (Array.isArray(v)) {
+      const out: unknown[] = [];
+      for (const x of v) {
+        const o = openKnown(x);
+        if (!o) return undefined;
+        out.push(o.value);
+      }
+      return { value: Object.freeze(out) };
+    }
+    if (plainObject(v)) {
+      const out: Record<string, unknown> = {};
+      for (const [k, x] of Object.entries(v)) {
+        const o = openKnown(x);
+        if (!o) return undefined;
+        out[k] = o.value;
+      }
+      sealedFrom.set(out, v);
+      return { value: Object.freeze(out) };
+    }
+    return { value: v };
+  };
   const openDeep = async (v: unknown): Promise<unknown> => {
-    if (isEncrypted(v)) return (await openString(v)).toString();
-    if (Array.isArray(v)) return Promise.all(v.map(openDeep));
-    if (plainObject(v)) return Object.fromEntries(await Promise.all(Object.entries(v).map(async ([k, x]) => [k, await openDeep(x)])));
-    return v;
+    const known = openKnown(v);
+    if (known) return known.value;
+    await refresh(); // a data key another process made since
+    const again = openKnown(v);
+    if (again) return again.value;
+    // Names the key that is missing.
+    const find = (x: unknown): string | undefined =>
+      isEncrypted(x) ? (parse(x).key ? undefined : x) : Array.isArray(x) ? x.map(find).find(Boolean) : plainObject(x) ? Object.values(x).map(find).find(Boolean) : undefined;
+    throw new DecryptionError(`data key ${parse(find(v)!).kid} is not known`);
   };
 
   return {
     algorithm,
     currentDataKeyId: () => current,
     encrypt: (value) => (value === "" || isEncrypted(value) ? value : sealString(Buffer.from(value))),
-    decrypt: async (value) => (isEncrypted(value) ? (await openString(value)).toString() : value),
+    decrypt: async (value) => (isEncrypted(value) ? (openCached(value) ?? (await openString(value)).toString()) : value),
     encryptBytes: (value) => Buffer.from(sealString(Buffer.from(value.buffer, value.byteOffset, value.byteLength))),
     decryptBytes: async (value) => (isEncryptedBytes(value) ? openString(Buffer.from(value).toString()) : Buffer.from(value)),
-    sealFields: (obj, names) => sealDeep(obj, names) as typeof obj,
+    sealFields: (obj, names) => {
+      const from = typeof obj === "object" && obj !== null ? sealedFrom.get(obj) : undefined;
+      return (from !== undefined && allSealed(from, names) ? from : sealDeep(obj, names)) as typeof obj;
+    },
     openFields: async (obj) => (await openDeep(obj)) as typeof obj,
     blindIndex: (kind, value) =>
       createHmac(algorithm === "sm4" ? "sm3" : "sha256", secretKey(blindKey!))

@@ -161,6 +161,46 @@ describe.each(ALGORITHMS)("%s", (algorithm: Algorithm) => {
     expect((await crypt.decryptBytes(Buffer.from("plain"))).toString()).toBe("plain");
   });
 
+  it("gives opened details back frozen, and seals them unchanged to what they were opened from", async () => {
+    const crypt = await open1();
+    const names = new Set(["residentId", "phone"]);
+    const sealed = crypt.sealFields({ parties: [{ name: "张三", phone: "13800138000", identity: { person: { residentId: RESIDENT_ID } } }] }, names);
+    const opened = await crypt.openFields(sealed);
+    expect(Object.isFrozen(opened) && Object.isFrozen(opened.parties) && Object.isFrozen(opened.parties[0]!.identity.person)).toBe(true);
+    expect(() => {
+      (opened.parties[0] as { phone: string }).phone = "13900139000";
+    }).toThrow(TypeError);
+    // Unchanged: the very sealed values (no new IV), so a rewrite leaves the stored fields as they were.
+    expect(crypt.sealFields(opened, names)).toBe(sealed);
+    // Read again: the same clear values (from the opened cache), again frozen and sealing back.
+    const again = await crypt.openFields(sealed);
+    expect(again).toEqual(opened);
+    expect(crypt.sealFields(again, names)).toBe(sealed);
+    // A changed copy is sealed anew, the change in it.
+    const changed = { ...opened, parties: [{ ...opened.parties[0]!, phone: "13900139000" }] };
+    const resealed = crypt.sealFields(changed, names);
+    expect(resealed).not.toBe(sealed);
+    expect(resealed.parties[0]!.phone).not.toBe(sealed.parties[0]!.phone);
+    expect((await crypt.openFields(resealed)).parties[0]!.phone).toBe("13900139000");
+    // Opened from a document written before a field was sealed: sealing it seals that field now.
+    const legacy = await crypt.openFields({ parties: [{ phone: "13800138000" }] });
+    const upgraded = crypt.sealFields(legacy, names);
+    expect(isEncrypted(upgraded.parties[0]!.phone)).toBe(true);
+    expect(JSON.stringify(upgraded)).not.toContain("13800138000");
+  });
+
+  it("opens values sealed by another process with a data key made after this one started", async () => {
+    const keys = memoryKeys();
+    const dir = keyDir();
+    const mine = await open1(keys, dir);
+    const other = await open1(keys, dir);
+    await other.rotateDataKey();
+    const sealed = other.sealFields({ phone: "13800138000" }, new Set(["phone"]));
+    expect(await mine.openFields(sealed)).toEqual({ phone: "13800138000" });
+    const unknown = sealed.phone.replace(/:dk-[^:]+:/, ":dk-20990101000000000-00000000:");
+    await expect(mine.openFields({ phone: unknown })).rejects.toThrow(/data key dk-20990101000000000-00000000 is not known/);
+  });
+
   it("gives blind indexes of normalised values, keyed per service", async () => {
     const keys = memoryKeys();
     const dir = keyDir();
