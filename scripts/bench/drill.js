@@ -50,7 +50,7 @@ const fail = (msg) => {
 };
 if (args.includes("--help")) {
   process.stdout.write(
-    "usage: node scripts/bench/drill.js [--fraction F | --limit N] [--concurrency N] [--drain-timeout 30m] [--skip-baseline] [--cpu-prof] [--port-base N] [--out DIR] [-- <kuayu drill run options>]\n       node scripts/bench/drill.js --chaos [--chaos-spacing 20s] [--chaos-outage 3s] [--chaos-faults intake,kafka,...] [same options]\n       node scripts/bench/drill.js --resume DIR [--drain-timeout 30m]\n",
+    "usage: node scripts/bench/drill.js [--fraction F | --limit N] [--concurrency N] [--drain-timeout 30m] [--skip-baseline] [--cpu-prof] [--perf-map] [--port-base N] [--out DIR] [-- <kuayu drill run options>]\n       node scripts/bench/drill.js --chaos [--chaos-spacing 20s] [--chaos-outage 3s] [--chaos-faults intake,kafka,...] [same options]\n       node scripts/bench/drill.js --resume DIR [--drain-timeout 30m]\n",
   );
   process.exit(0);
 }
@@ -70,6 +70,11 @@ const CFG = {
   baseline: !args.includes("--skip-baseline"),
   /** V8 CPU profiles of every service, written to <run dir>/profiles when they stop (open in Chrome DevTools). */
   cpuProf: args.includes("--cpu-prof"),
+  /**
+   * Services and drill runner started with --perf-basic-prof-only-functions: a system-wide
+   * `perf record -a -g` (linux-perf) then names their JavaScript functions, from /tmp/perf-<pid>.map.
+   */
+  perfMap: args.includes("--perf-map"),
   /** Events signed and verified as in a release (default); --unsigned: neither, to measure what signing costs. */
   signed: !args.includes("--unsigned"),
   out: arg("out") ?? path.join(ROOT, "bench-results"),
@@ -147,18 +152,22 @@ process.on("exit", () => {
 
 const starts = {};
 /** Starts a built service as its own process (logs to a file; a restart to a file of its own); resolves with its gRPC address. */
+/** The flags of --perf-map (V8's log of code positions goes to the run directory, not the cwd). */
+const perfMapFlags = (name) => ["--perf-basic-prof-only-functions", "--no-logfile-per-isolate", `--logfile=${path.join(workDir, `${name}-v8.log`)}`];
+
 async function startService(name, env) {
   starts[name] = (starts[name] ?? 0) + 1;
   // Its Prometheus endpoint, for the store commands it sends (kuayu_store_commands_total); a restart keeps the port.
   env = { METRICS_PORT: String(await freePort()), ...env };
   const logFile = path.join(workDir, `${name}${part > 1 ? `-part${part}` : ""}${starts[name] > 1 ? `-start${starts[name]}` : ""}.log`);
   const fd = fs.openSync(logFile, "w");
-  const prof = CFG.cpuProf ? ["--cpu-prof", "--cpu-prof-dir", path.join(workDir, "profiles"), "--cpu-prof-name", `${name}.cpuprofile`] : [];
+  const prof = [...(CFG.cpuProf ? ["--cpu-prof", "--cpu-prof-dir", path.join(workDir, "profiles"), "--cpu-prof-name", `${name}.cpuprofile`] : []), ...(CFG.perfMap ? perfMapFlags(name) : [])];
   const child = spawn(process.execPath, [...prof, "--require", require.resolve("@kuayu/telemetry/register", { paths: [ROOT] }), path.join(ROOT, `services/${name}/dist/main.js`)], {
     env: { PATH: process.env.PATH ?? "", OTEL_SERVICE_NAME: name, ...env },
     stdio: ["ignore", fd, fd],
   });
   children.push({ name, child });
+  if (CFG.perfMap) fs.appendFileSync(path.join(workDir, "pids.txt"), `${child.pid} ${name}\n`);
   fs.closeSync(fd);
   for (let i = 0; i < 240; i++) {
     const text = fs.readFileSync(logFile, "utf8");
@@ -448,8 +457,9 @@ async function main() {
   log(`kuayu ${drillArgs.join(" ")}`);
   log(`if this run is cut short, continue it with: make bench-drill ARGS="--resume ${path.relative(ROOT, workDir)}"`);
   const t0 = Date.now();
-  const drill = spawn(process.execPath, [path.join(ROOT, "libs/cli/dist/main.js"), ...drillArgs], { stdio: ["ignore", "pipe", "inherit"] });
+  const drill = spawn(process.execPath, [...(CFG.perfMap ? perfMapFlags("drill-runner") : []), path.join(ROOT, "libs/cli/dist/main.js"), ...drillArgs], { stdio: ["ignore", "pipe", "inherit"] });
   drillPid = drill.pid;
+  if (CFG.perfMap) fs.appendFileSync(path.join(workDir, "pids.txt"), `${drill.pid} drill runner\n`);
   let drillOut = "";
   drill.stdout.on("data", (c) => (drillOut += c));
   const exited = new Promise((r) => drill.on("exit", r));
