@@ -32,8 +32,10 @@ export interface DataKeyDoc {
 }
 
 export const BLIND_INDEX_KEY = "blind-index";
-/** How many opened strings a process keeps, by their sealed form (about 0.3 KB each). */
+/** How many opened strings a process keeps, by their sealed form (a phone number's about 0.2 KB, an address's up to a few). */
 const OPENED_CACHE = 20_000;
+/** How long an opened string is kept after it was last used. */
+const OPENED_FOR_MS = 10 * 60_000;
 export const DATA_KEYS_COLLECTION = "field_keys";
 
 /** Normalisations of blind-indexed values: the same person gives the same index however typed. */
@@ -67,7 +69,10 @@ export interface FieldCrypt {
   decrypt(value: string): Promise<string>;
   encryptBytes(value: Uint8Array): Buffer;
   decryptBytes(value: Uint8Array): Promise<Buffer>;
-  /** A copy of `obj` with every string property named in `names`, at any depth, sealed. */
+  /**
+   * A copy of `obj` with every string property named in `names`, at any depth, sealed — or, for an
+   * object `openFields` gave and nothing in it needs sealing, the very object it was opened from.
+   */
   sealFields<T>(obj: T, names: ReadonlySet<string>): T;
   /**
    * A copy of `obj` with every sealed string, at any depth, opened — frozen: sealing the copy again
@@ -182,25 +187,34 @@ export async function openFieldCrypt(opts: FieldCryptOptions): Promise<FieldCryp
   };
 
   /**
-   * Opened strings by their sealed form, the most recently used kept (OPENED_CACHE). A filing's head
-   * is read again for every change and every look, its sealed fields unchanged in between: each of
-   * those reads would otherwise decrypt every party's fields again.
+   * Opened strings by their sealed form, in the order of their last use: at most OPENED_CACHE, none
+   * unused for OPENED_FOR_MS. A filing's head is read again for every change and every look, its
+   * sealed fields unchanged in between: each of those reads would otherwise decrypt every party's
+   * fields again. The time limit is for a quiet process: clear text that a retention job has since
+   * blanked in the store does not stay in its memory for long.
    */
-  const opened = new Map<string, string>();
+  const opened = new Map<string, { plain: string; at: number }>();
+  const forget = () => {
+    const old = Date.now() - OPENED_FOR_MS;
+    for (const [k, e] of opened) {
+      if (opened.size <= OPENED_CACHE && e.at >= old) break;
+      opened.delete(k);
+    }
+  };
   const openCached = (s: string): string | undefined => {
     const hit = opened.get(s);
-    if (hit !== undefined) {
-      opened.delete(s);
-      opened.set(s, hit);
-      return hit;
+    opened.delete(s);
+    let plain = hit && hit.at >= Date.now() - OPENED_FOR_MS ? hit.plain : undefined;
+    if (plain === undefined) {
+      const p = parse(s);
+      if (!p.key) return undefined;
+      plain = openParsed(p as typeof p & { key: Buffer }).toString();
     }
-    const p = parse(s);
-    if (!p.key) return undefined;
-    const plain = openParsed(p as typeof p & { key: Buffer }).toString();
-    opened.set(s, plain);
-    if (opened.size > OPENED_CACHE) opened.delete(opened.keys().next().value!);
+    opened.set(s, { plain, at: Date.now() });
+    if (opened.size > OPENED_CACHE) forget();
     return plain;
   };
+  const forgetting = setInterval(forget, 60_000).unref();
   /**
    * What an opened object was opened from: sealing that very object again (a change that left the
    * details as they were) gives its sealed form back instead of encrypting every field anew. Opened
@@ -237,14 +251,15 @@ export async function openFieldCrypt(opts: FieldCryptOptions): Promise<FieldCryp
       return { value: Object.freeze(out) };
     }
     if (plainObject(v)) {
-      const out: Record<string, unknown> = {};
+      const entries: [string, unknown][] = [];
       for (const [k, x] of Object.entries(v)) {
         const o = openKnown(x);
         if (!o) return undefined;
-        out[k] = o.value;
+        entries.push([k, o.value]);
       }
+      const out = Object.freeze(Object.fromEntries(entries));
       sealedFrom.set(out, v);
-      return { value: Object.freeze(out) };
+      return { value: out };
     }
     return { value: v };
   };
@@ -278,7 +293,11 @@ export async function openFieldCrypt(opts: FieldCryptOptions): Promise<FieldCryp
         .digest("base64url"),
     rotateDataKey,
     refresh: async () => void (await refresh()),
-    close: () => clearInterval(timer),
+    close: () => {
+      clearInterval(timer);
+      clearInterval(forgetting);
+      opened.clear();
+    },
   };
 }
 

@@ -172,10 +172,17 @@ describe.each(ALGORITHMS)("%s", (algorithm: Algorithm) => {
     }).toThrow(TypeError);
     // Unchanged: the very sealed values (no new IV), so a rewrite leaves the stored fields as they were.
     expect(crypt.sealFields(opened, names)).toBe(sealed);
-    // Read again: the same clear values (from the opened cache), again frozen and sealing back.
-    const again = await crypt.openFields(sealed);
+    // Read again as the store gives it: the same clear values (from the opened cache), again frozen
+    // and sealing back to what it was opened from.
+    const reread = JSON.parse(JSON.stringify(sealed)) as typeof sealed;
+    const again = await crypt.openFields(reread);
+    expect(again).not.toBe(opened);
     expect(again).toEqual(opened);
-    expect(crypt.sealFields(again, names)).toBe(sealed);
+    expect(crypt.sealFields(again, names)).toBe(reread);
+    // Any key, __proto__ too, stays a field of its own.
+    const odd = await crypt.openFields(JSON.parse('{"__proto__": {"phone": "x"}, "a": 1}') as Record<string, unknown>);
+    expect(Object.keys(odd)).toEqual(["__proto__", "a"]);
+    expect(Object.getPrototypeOf(odd)).toBe(Object.prototype);
     // A changed copy is sealed anew, the change in it.
     const changed = { ...opened, parties: [{ ...opened.parties[0]!, phone: "13900139000" }] };
     const resealed = crypt.sealFields(changed, names);

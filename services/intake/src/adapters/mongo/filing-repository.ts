@@ -119,22 +119,8 @@ function toDoc(f: Filing, crypt: FieldCrypt): FilingDoc {
   return { _id: id, ...rest, details: crypt.sealFields(f.details, PERSONAL_FIELDS), partyIndex: partyIndex(f, crypt), tick: tickOf(f.updatedAt) };
 }
 
-/**
- * The blind indexes of details read from the store (frozen: `FieldCrypt.openFields`), by the
- * details: a change that leaves them as they were indexes nothing again.
- */
-const indexed = new WeakMap<object, { crypt: FieldCrypt; index: string[] }>();
-
 /** Blind indexes of every party's and agent's resident id, phone and its last four digits. */
 export function partyIndex(f: Filing, crypt: FieldCrypt): string[] {
-  const known = Object.isFrozen(f.details) ? indexed.get(f.details) : undefined;
-  if (known?.crypt === crypt) return known.index;
-  const index = partyIndexOf(f, crypt);
-  if (Object.isFrozen(f.details)) indexed.set(f.details, { crypt, index });
-  return index;
-}
-
-function partyIndexOf(f: Filing, crypt: FieldCrypt): string[] {
   const out = new Set<string>();
   const phone = (p: string) => {
     if (!p) return;
