@@ -151,10 +151,10 @@ process.on("exit", () => {
 });
 
 const starts = {};
-/** Starts a built service as its own process (logs to a file; a restart to a file of its own); resolves with its gRPC address. */
 /** The flags of --perf-map (V8's log of code positions goes to the run directory, not the cwd). */
 const perfMapFlags = (name) => ["--perf-basic-prof-only-functions", "--no-logfile-per-isolate", `--logfile=${path.join(workDir, `${name}-v8.log`)}`];
 
+/** Starts a built service as its own process (logs to a file; a restart to a file of its own); resolves with its gRPC address. */
 async function startService(name, env) {
   starts[name] = (starts[name] ?? 0) + 1;
   // Its Prometheus endpoint, for the store commands it sends (kuayu_store_commands_total); a restart keeps the port.

@@ -29,12 +29,13 @@ if (runDir && fs.existsSync(path.join(runDir, "pids.txt"))) {
     if (pid) names.set(pid, name.join(" "));
   }
 }
+/** The Node.js processes: the services and the drill runner. */
+const node = new Set(names.values());
 const pidsDir = path.join(__dirname, "../../.data/pids");
 for (const infra of ["kafka", "ferretdb"]) {
   const f = path.join(pidsDir, `${infra}.pid`);
   if (fs.existsSync(f)) names.set(fs.readFileSync(f, "utf8").trim(), infra);
 }
-const node = new Set(names.values());
 
 /** The samples of `perf script -F pid,tid,comm,ip,sym,dso`: a header line, then frames leaf first. */
 function* samples(text) {
@@ -88,7 +89,7 @@ for (const s of samples(fs.readFileSync(file, "utf8"))) {
   total++;
   const p = processOf(s);
   add(byProcess, p);
-  if (!node.has(p) || p === "kafka" || p === "ferretdb") continue;
+  if (!node.has(p)) continue;
   inNode++;
   add(layers, layerOf(s));
   for (const f of new Set(s.frames.filter((f) => f.sym.startsWith("JS:")).map((f) => jsName(f.sym)))) add(functions, f);

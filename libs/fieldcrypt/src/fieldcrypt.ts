@@ -32,11 +32,11 @@ export interface DataKeyDoc {
 }
 
 export const BLIND_INDEX_KEY = "blind-index";
+export const DATA_KEYS_COLLECTION = "field_keys";
 /** How many opened strings a process keeps, by their sealed form (a phone number's about 0.2 KB, an address's up to a few). */
 const OPENED_CACHE = 20_000;
 /** How long an opened string is kept after it was last used. */
 const OPENED_FOR_MS = 10 * 60_000;
-export const DATA_KEYS_COLLECTION = "field_keys";
 
 /** Normalisations of blind-indexed values: the same person gives the same index however typed. */
 export type BlindKind = "resident-id" | "phone" | "phone-last4" | (string & {});
@@ -235,28 +235,20 @@ export async function openFieldCrypt(opts: FieldCryptOptions): Promise<FieldCryp
     if (plainObject(v)) return Object.entries(v).every(([k, x]) => allSealed(x, names, k));
     return true;
   };
-  /** `v` opened, or undefined when a value's data key is not known here yet. */
-  const openKnown = (v: unknown): { value: unknown } | undefined => {
+  /** `v` opened, or the id of a data key one of its values names and this process does not know yet. */
+  const openKnown = (v: unknown): { value: unknown } | { missing: string } => {
     if (isEncrypted(v)) {
       const plain = openCached(v);
-      return plain === undefined ? undefined : { value: plain };
+      return plain === undefined ? { missing: parse(v).kid } : { value: plain };
     }
-    if (Array.isArray(v)) {
-      const out: unknown[] = [];
-      for (const x of v) {
-        const o = openKnown(x);
-        if (!o) return undefined;
-        out.push(o.value);
-      }
-      return { value: Object.freeze(out) };
-    }
-    if (plainObject(v)) {
+    if (Array.isArray(v) || plainObject(v)) {
       const entries: [string, unknown][] = [];
       for (const [k, x] of Object.entries(v)) {
         const o = openKnown(x);
-        if (!o) return undefined;
+        if ("missing" in o) return o;
         entries.push([k, o.value]);
       }
+      if (Array.isArray(v)) return { value: Object.freeze(entries.map(([, x]) => x)) };
       const out = Object.freeze(Object.fromEntries(entries));
       sealedFrom.set(out, v);
       return { value: out };
@@ -264,15 +256,13 @@ export async function openFieldCrypt(opts: FieldCryptOptions): Promise<FieldCryp
     return { value: v };
   };
   const openDeep = async (v: unknown): Promise<unknown> => {
-    const known = openKnown(v);
-    if (known) return known.value;
-    await refresh(); // a data key another process made since
-    const again = openKnown(v);
-    if (again) return again.value;
-    // Names the key that is missing.
-    const find = (x: unknown): string | undefined =>
-      isEncrypted(x) ? (parse(x).key ? undefined : x) : Array.isArray(x) ? x.map(find).find(Boolean) : plainObject(x) ? Object.values(x).map(find).find(Boolean) : undefined;
-    throw new DecryptionError(`data key ${parse(find(v)!).kid} is not known`);
+    let o = openKnown(v);
+    if ("missing" in o) {
+      await refresh(); // a data key another process made since
+      o = openKnown(v);
+    }
+    if ("missing" in o) throw new DecryptionError(`data key ${o.missing} is not known`);
+    return o.value;
   };
 
   return {
