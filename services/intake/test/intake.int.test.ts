@@ -579,6 +579,15 @@ describe("withdrawal, listing and watching", () => {
     const reading = (async () => {
       for await (const res of stream) {
         got.push({ status: res.filing!.status, event: res.eventType });
+        expect(res.filing!.timeline).toEqual([]);
+        if (res.filing!.status === intakeV1.FilingStatus.ACKNOWLEDGED) return;
+      }
+    })();
+    // A watcher asking for the timeline gets each filing with it, as GetFiling has it then.
+    const timelines: string[][] = [];
+    const withTimeline = (async () => {
+      for await (const res of watcher.watchFilings({ filingId: id, withTimeline: true }, { timeoutMs: 60_000 })) {
+        timelines.push(res.filing!.timeline.map((t) => t.eventType));
         if (res.filing!.status === intakeV1.FilingStatus.ACKNOWLEDGED) return;
       }
     })();
@@ -587,6 +596,9 @@ describe("withdrawal, listing and watching", () => {
     await eventually(async () => got.length > 1, 10_000, "the SUBMITTED change");
     await publishAs(id, { case: "acknowledged", value: { filingId: id, round: 1 } });
     await reading;
+    await withTimeline;
+    expect(timelines).toEqual([[], ["kuayu.intake.v1.FilingSubmitted"], ["kuayu.intake.v1.FilingSubmitted", "kuayu.decision.v1.Acknowledged"]]);
+    expect((await watcher.getFiling({ filingId: id })).filing!.timeline.map((t) => t.eventType)).toEqual(timelines[2]);
     // The filing as it was when the watch began, then each change.
     expect(got.map((g) => g.status)).toEqual([intakeV1.FilingStatus.DRAFT, intakeV1.FilingStatus.SUBMITTED, intakeV1.FilingStatus.ACKNOWLEDGED]);
     expect(got[2]!.event).toBe("kuayu.decision.v1.Acknowledged");

@@ -356,13 +356,14 @@ export async function runDrill(plan: DrillPlan, o: RunOptions): Promise<DrillRep
         const seen = await watchFor(
           filingId!,
           look,
-          (signal) => intake.watchFilings({ filingId }, { ...opts, signal, timeoutMs: o.filingTimeoutMs }),
+          (signal) => intake.watchFilings({ filingId, withTimeline }, { ...opts, signal, timeoutMs: o.filingTimeoutMs }),
           (c) => (c.filing && (want(c.filing.status) || c.filing.status === intakeV1.FilingStatus.ROUTING_FAILED) ? c.filing : undefined),
           o.pollMs,
           deadline,
           () => lastSeen,
         );
-        // The stream's filing carries no timeline: one look more when it is wanted (the hop times).
+        // Asked with its timeline (the hop times), the stream's filing has it; a service of an earlier
+        // release sends none, and then the runner looks once more.
         return withTimeline && seen.timeline.length === 0 ? ((await look()) ?? seen) : seen;
       };
       try {

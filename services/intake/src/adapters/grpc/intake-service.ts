@@ -221,12 +221,14 @@ export function intakeService(deps: Deps, directory: Client<typeof directoryV1.D
         try {
           // Watching from before the filing is read: no change between the two is missed.
           const changes = hub.watch(matches, AbortSignal.any([ctx.signal, ended.signal]));
+          // The timeline, when asked for, comes from the document the change wrote (no read of its own).
+          const proto = async (f: Filing) => filingToProto(f, req.withTimeline ? await deps.repo.timeline(f.id, f) : undefined);
           if (req.filingId) {
             // One filing: first as it is now, so the watcher needs no look of its own.
             const now = await watchable(deps, ctx.auth, req.filingId);
-            await send({ filing: filingToProto(now), eventType: now.lastEventType });
+            await send({ filing: await proto(now), eventType: now.lastEventType });
           }
-          for await (const f of changes) await send({ filing: filingToProto(f), eventType: f.lastEventType });
+          for await (const f of changes) await send({ filing: await proto(f), eventType: f.lastEventType });
         } finally {
           ended.abort();
         }

@@ -350,7 +350,11 @@ export function mongoFilingRepository(
           },
           docs.recent(filingId),
         );
-        if (changed) hooks.onChange(await open(head));
+        if (changed) {
+          const now = await open(head);
+          readFrom.set(now, head);
+          hooks.onChange(now);
+        }
       } catch (err) {
         if ((err as Error).name === "NotFoundError") return false;
         throw err;
