@@ -276,6 +276,7 @@ export function mongoFilingRepository(
     async create(filing) {
       const head = { ...toDoc(filing, crypt), timeline: [] };
       if (!(await docs.create(head))) throw Object.assign(new Error(`filing ${filing.id} exists already`), { code: 11000 });
+      readFrom.set(filing, head);
       hooks.onChange(filing);
     },
     get,
@@ -388,7 +389,16 @@ export function mongoFilingRepository(
       };
     },
     async changedSince(since) {
-      return Promise.all((await findChangedSince(since, (filter) => model.find(filter, NO_LEGACY_OUTBOX).lean<mongo.Document[]>())).map((d) => open(unpack(d))));
+      // Each filing remembers the document it came from: a watcher asking for the timeline gets this version's.
+      const found = await findChangedSince(since, (filter) => model.find(filter, NO_LEGACY_OUTBOX).lean<mongo.Document[]>());
+      return Promise.all(
+        found.map(async (stored) => {
+          const d = unpack(stored);
+          const f = await open(d);
+          readFrom.set(f, d);
+          return f;
+        }),
+      );
     },
     async references(filingId, materialIds) {
       const d = await docs.newest(filingId);

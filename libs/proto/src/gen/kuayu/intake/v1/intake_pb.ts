@@ -1360,8 +1360,9 @@ export type WatchFilingsRequest = Message<"kuayu.intake.v1.WatchFilingsRequest">
   filingId: string;
 
   /**
-   * Each filing with its timeline (as GetFiling gives it): a watcher that wants the timeline at the
-   * end needs no GetFiling of its own.
+   * Each filing with its timeline as of the change sent (as GetFiling gave it then): a watcher that
+   * wants the timeline at the end needs no GetFiling of its own. A timeline entry that changes
+   * nothing else of the filing is not a change of its own: it comes with the next one.
    *
    * @generated from field: bool with_timeline = 2;
    */
