@@ -159,7 +159,7 @@ const starts = {};
  * the store's caches fill in a part's first half-minute, which a 10,000-filing run's p99 otherwise
  * mostly measures. A filing's last outcome counts (a resumed part may record one again); a line cut
  * by a kill is passed over. `unfinished`: those started after the warm-up that did not end final
- * (the slowest of all, left out of the percentiles). Percentiles as the drill's report takes them.
+ * (the slowest of all, left out of the percentiles).
  */
 function warmEndToEnd(journalFile, warmUpMs) {
   const outcomes = new Map();
@@ -180,8 +180,9 @@ function warmEndToEnd(journalFile, warmUpMs) {
     .filter((o) => o.state === "final" && o.t.final)
     .map((o) => o.t.final - o.t.start)
     .sort((a, b) => a - b);
-  const at = (p) => times[Math.min(times.length - 1, Math.max(0, Math.ceil(p * times.length) - 1))];
-  return { afterS: warmUpMs / 1000, n: times.length, unfinished: warm.length - times.length, ...(times.length ? { p50: at(0.5), p99: at(0.99) } : {}) };
+  // The drill's own percentile (its report's), from the built CLI.
+  const { percentile } = require(path.join(ROOT, "libs/cli/dist/drill/report.js"));
+  return { afterS: warmUpMs / 1000, n: times.length, unfinished: warm.length - times.length, ...(times.length ? { p50: percentile(times, 50), p99: percentile(times, 99) } : {}) };
 }
 
 /** The flags of --perf-map (V8's log of code positions goes to the run directory, not the cwd). */
