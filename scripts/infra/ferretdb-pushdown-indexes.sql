@@ -1,4 +1,4 @@
--- Indexes FerretDB 1.24's PostgreSQL backend can actually use. Applied by scripts/infra/infra.sh to
+-- Indexes FerretDB 1.24's PostgreSQL backend can actually use, and rows kept in their table. Applied by scripts/infra/infra.sh to
 -- the `ferretdb` database on every `up` (idempotent). See docs/drill.md "The store's scans".
 --
 -- Why: FerretDB pushes an equality filter {f: v} down to PostgreSQL as
@@ -18,6 +18,13 @@
 -- down dotted paths by default). Existing tables are brought up to date below. The GIN indexes are
 -- invisible to MongoDB clients (FerretDB lists indexes from its own metadata) and named *_kygin so
 -- they never collide with FerretDB's names.
+--
+-- The same trigger keeps a FerretDB table's rows in the table up to a page (toast_tuple_target =
+-- 8160 bytes; PostgreSQL's default is 2 KB). A versioned head and its version rows are 5–8 KB of
+-- JSON, mostly one base64 body that PostgreSQL cannot compress: at 2 KB each write was compressed in
+-- vain, cut into four TOAST rows with their index entries, and each read put them together again.
+-- Measured on 2026-12-06 (docs/platform.md "Keep a head in its row"): 10 % less of the store's CPU a
+-- change (a version row, a head replacement and a read).
 
 SET client_min_messages = warning;
 
@@ -31,6 +38,15 @@ BEGIN
   SELECT * INTO rel FROM pg_class WHERE oid = tbl;
   EXECUTE format('CREATE INDEX IF NOT EXISTS %I ON %s USING gin ((_jsonb -> %L)) WITH (fastupdate = off)',
                  left(rel.relname, 30) || '_' || left(md5(rel.relname || '.' || field), 10) || '_kygin', tbl, field);
+END $$;
+
+-- Rows up to a page stay in the table, uncompressed (see the top).
+CREATE OR REPLACE FUNCTION public.kuayu_inline_rows(tbl regclass) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_class WHERE oid = tbl AND 'toast_tuple_target=8160' = ANY (coalesce(reloptions, '{}'))) THEN
+    EXECUTE format('ALTER TABLE %s SET (toast_tuple_target = 8160)', tbl);
+  END IF;
 END $$;
 
 -- The collection field a FerretDB btree index's first key is on, or NULL when it is not a top-level
@@ -58,6 +74,7 @@ BEGIN
       IF EXISTS (SELECT 1 FROM pg_attribute
                  WHERE attrelid = cmd.objid AND attname = '_jsonb' AND NOT attisdropped) THEN
         PERFORM public.kuayu_gin_index(cmd.objid, '_id');
+        PERFORM public.kuayu_inline_rows(cmd.objid);
       END IF;
     ELSIF cmd.command_tag = 'CREATE INDEX' AND cmd.object_type = 'index' THEN
       field := public.kuayu_first_key_field(cmd.objid);
@@ -83,6 +100,7 @@ BEGIN
            WHERE a.attname = '_jsonb' AND NOT a.attisdropped AND c.relkind = 'r'
              AND n.nspname NOT IN ('pg_catalog', 'information_schema') LOOP
     PERFORM public.kuayu_gin_index(r.tbl, '_id');
+    PERFORM public.kuayu_inline_rows(r.tbl);
   END LOOP;
   FOR r IN SELECT i.indrelid AS tbl, public.kuayu_first_key_field(i.indexrelid) AS field FROM pg_index i LOOP
     IF r.field IS NOT NULL AND r.field <> '_id' THEN

@@ -12,6 +12,7 @@
 #
 # Usage: scripts/infra/infra.sh install|up|down|status|running|reset
 #        scripts/infra/infra.sh mongo-uri <service>             the service's own MONGO_URI (the admin's with SQLite)
+#        scripts/infra/infra.sh psql [psql args]                psql on the store's PostgreSQL database (superuser)
 #        scripts/infra/infra.sh kill kafka|ferretdb|postgres    SIGKILL one component (fault injection)
 #        scripts/infra/infra.sh start kafka|ferretdb|postgres   start it again, on the ports it had
 #
@@ -454,6 +455,14 @@ cmd_mongo_uri() {
   fi
 }
 
+# psql on the running store's `ferretdb` database as PostgreSQL's superuser (tests and operators
+# look at what FerretDB made of a collection: its table, indexes and storage options).
+cmd_psql() {
+  [[ $(cat "$PIDS/ferretdb.backend" 2>/dev/null || echo "$BACKEND") == postgresql ]] || die "psql: the store does not run on PostgreSQL"
+  running_pid postgres >/dev/null || die "psql: postgres is not running (run: $0 up)"
+  PG_PORT=$(port_of postgres "$PG_PORT") pg_psql -d ferretdb "$@"
+}
+
 pg_up() {
   local pid bindir logfile=$LOGS/postgres.log
   install_postgres >/dev/null
@@ -670,12 +679,13 @@ case ${1:-} in
   running) cmd_running ;;
   reset) cmd_reset ;;
   mongo-uri) cmd_mongo_uri "${2:-}" ;;
+  psql) cmd_psql "${@:2}" ;;
   kill | start)
     case ${2:-} in kafka | ferretdb | postgres) ;; *) die "usage: $0 $1 kafka|ferretdb|postgres" ;; esac
     "cmd_$1" "$2"
     ;;
   *)
-    echo "usage: $0 install|up|down|status|running|reset|mongo-uri <service>|kill <component>|start <component>" >&2
+    echo "usage: $0 install|up|down|status|running|reset|mongo-uri <service>|psql [psql args]|kill <component>|start <component>" >&2
     exit 2
     ;;
 esac

@@ -2,6 +2,9 @@
 // whole collection. FerretDB 1.24 on PostgreSQL does so only with the GIN indexes that
 // scripts/infra/ferretdb-pushdown-indexes.sql adds (docs/platform.md "Which filters an index serves"); without them
 // every command of every service is O(collection size).
+import { execFileSync } from "node:child_process";
+import path from "node:path";
+import { Binary } from "mongodb";
 import type { Connection } from "mongoose";
 import { connectMongo } from "@kuayu/mongo";
 import { assertInfraUp, infra, uniqueName } from "@kuayu/testkit";
@@ -12,6 +15,9 @@ async function planOf(conn: Connection, collection: string, filter: Record<strin
   expect(r.filterPushdown).toBe(true);
   return JSON.stringify(r.queryPlanner);
 }
+
+/** psql on the store's PostgreSQL database (scripts/infra/infra.sh psql), one unaligned value. */
+const sql = (query: string) => execFileSync("bash", [path.join(__dirname, "../../../scripts/infra/infra.sh"), "psql", "-At", "-c", query], { encoding: "utf8" }).trim();
 
 const usesGin = (plan: string) => /"Index Name":"[^"]*_kygin"/.test(plan);
 
@@ -51,5 +57,18 @@ describe("equality filters use an index (real server)", () => {
     const late = conn.collection("late_collection");
     await late.insertOne({ _id: "x" as never, v: 1 });
     expect(usesGin(await planOf(conn, "late_collection", { _id: "x" }))).toBe(true);
+  });
+
+  it("a row of up to a page stays in its table, uncompressed: no TOAST rows to write and read back", async () => {
+    const rows = conn.collection("big_rows");
+    const body = new Binary(Buffer.from(Array.from({ length: 5000 }, (_, i) => (i * 7919) % 251)));
+    await rows.insertOne({ _id: "h" as never, body });
+    await rows.replaceOne({ _id: "h" as never }, { body, v: 2 });
+    const [relname, options, toastBytes] = sql(
+      `SELECT c.relname, c.reloptions, pg_relation_size(c.reltoastrelid) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = '${dbName}' AND c.relname LIKE 'big\\_rows\\_%' AND c.relkind = 'r'`,
+    ).split("|");
+    expect(options).toBe("{toast_tuple_target=8160}");
+    expect(Number(sql(`SELECT pg_column_size(_jsonb) FROM "${dbName}"."${relname}"`))).toBeGreaterThan(6000);
+    expect(Number(toastBytes)).toBe(0);
   });
 });
