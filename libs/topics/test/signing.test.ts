@@ -1,7 +1,9 @@
 // Signed events: what a consumer's verifier accepts and refuses (libs/kafka signing.ts with the
 // lifecycle policy of libs/topics), for both algorithms, and keys from files and over HTTP.
+import { createHash } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import { readFileSync } from "node:fs";
+import { CompactSign, compactVerify, importJWK, importPKCS8 } from "jose";
 import {
   buildRecord,
   createEventVerifier,
@@ -12,6 +14,7 @@ import {
   ForgedEventError,
   parseEventTrust,
   SIGNATURE_HEADERS,
+  type EventJwk,
   type EventRecord,
   type EventSigner,
 } from "@kuayu/kafka";
@@ -85,6 +88,35 @@ describe.each(["P-256", "SM2"] as const)("events signed with %s keys", (curve) =
     expect(await refusal(check(await (await stranger.signer("decision")).sign(accepted())))).toMatch(/unknown key/);
     const signed = await decision.sign(accepted());
     expect(await refusal(check({ ...signed, headers: { ...signed.headers, [SIGNATURE_HEADERS.signature]: "abc" } }))).toMatch(/not a detached JWS/);
+  });
+});
+
+describe("ES256 signatures are JWS (RFC 7515) over a fixed payload", () => {
+  // What a signature covers, written out: the record as the consumer sees it, the value by its digest.
+  const payloadOf = (r: EventRecord) =>
+    JSON.stringify([
+      r.topic,
+      r.key,
+      ...["kuayu-event-id", "kuayu-event-type", "kuayu-event-source", "kuayu-event-time", SIGNATURE_HEADERS.producer].map((h) => r.headers[h]),
+      createHash("sha256").update(r.value).digest("base64url"),
+    ]);
+
+  it("jose verifies the signer's signature, and the verifier accepts one jose made", async () => {
+    const keys = await testEventKeys({ curve: "P-256", producers: ["decision"] });
+    const signed = await (await keys.signer("decision")).sign(accepted());
+    const [head, , sig] = signed.headers[SIGNATURE_HEADERS.signature]!.split(".");
+    const jwk = (JSON.parse(readFileSync(keys.jwksFile, "utf8")) as { keys: EventJwk[] }).keys[0]!;
+    const opened = await compactVerify(`${head}.${Buffer.from(payloadOf(signed)).toString("base64url")}.${sig}`, await importJWK(jwk, "ES256"));
+    expect(opened.protectedHeader).toEqual({ alg: "ES256", kid: jwk.kid, typ: "kuayu-event+jws" });
+
+    const jose = await new CompactSign(Buffer.from(payloadOf(signed))).setProtectedHeader(opened.protectedHeader).sign(await importPKCS8(readFileSync(keys.keyFile("decision"), "utf8"), "ES256"));
+    const [jHead, , jSig] = jose.split(".");
+    const verifier = createEventVerifier([{ provinces: "*", lookup: fileEventKeys(keys.jwksFile) }], eventPolicy(provinceOf));
+    const byJose = { ...signed, headers: { ...signed.headers, [SIGNATURE_HEADERS.signature]: `${jHead}..${jSig}` } };
+    await expect(verifier.verify(byJose, decoded(byJose))).resolves.toBeUndefined();
+    expect(await refusal(verifier.verify({ ...byJose, key: "f-2" }, decoded(byJose)))).toMatch(/does not match/);
+    const short = { ...signed, headers: { ...signed.headers, [SIGNATURE_HEADERS.signature]: `${jHead}..${jSig!.slice(0, 20)}` } };
+    expect(await refusal(verifier.verify(short, decoded(short)))).toMatch(/does not match/);
   });
 });
 
