@@ -100,7 +100,7 @@ function procStat(pid) {
     const cpu = (Number(fields[11]) + Number(fields[12])) / TICK;
     const status = fs.readFileSync(`/proc/${pid}/status`, "utf8");
     const kb = (k) => Number(new RegExp(`${k}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
-    return { cpu, rssMb: kb("VmRSS") / 1024, hwmMb: kb("VmHWM") / 1024 };
+    return { cpu, rssMb: kb("VmRSS") / 1024, hwmMb: kb("VmHWM") / 1024, shmemMb: kb("RssShmem") / 1024 };
   } catch {
     return undefined;
   }
@@ -422,6 +422,9 @@ async function main() {
   const sample = async () => {
     const at = Date.now();
     const rssNow = {};
+    // PostgreSQL's processes share its buffers: each one's resident memory counts the pages of them
+    // it touched, so they are added once (the largest share any process maps), not once a process.
+    let pgShared = 0;
     for (const [name, pids] of Object.entries(watched())) {
       for (const pid of pids) {
         const s = procStat(pid);
@@ -430,9 +433,11 @@ async function main() {
         const seen = cpuOf.get(key) ?? { name, base: firstSample && INFRA.has(name) ? s.cpu : 0, last: 0 };
         seen.last = s.cpu;
         cpuOf.set(key, seen);
-        rssNow[name] = (rssNow[name] ?? 0) + (name === "postgresql" ? s.rssMb : s.hwmMb);
+        if (name === "postgresql") pgShared = Math.max(pgShared, s.shmemMb);
+        rssNow[name] = (rssNow[name] ?? 0) + (name === "postgresql" ? s.rssMb - s.shmemMb : s.hwmMb);
       }
     }
+    if (rssNow.postgresql !== undefined) rssNow.postgresql += pgShared;
     firstSample = false;
     const cpu = {};
     for (const { name, base, last } of cpuOf.values()) cpu[name] = (cpu[name] ?? 0) + last - base;

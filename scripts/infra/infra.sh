@@ -24,6 +24,7 @@
 #   KAFKA_PORT (9092)  KAFKA_CONTROLLER_PORT (9093)  KAFKA_HEAP (512m)
 #   MONGO_PORT (27017) KUAYU_STORE_BACKEND (sqlite|postgresql)  PG_PORT (55432)
 #   FERRETDB_DEBUG_ADDR ("-" = off; e.g. 127.0.0.1:8088 for metrics/pprof)  FERRETDB_GOGC (400)
+#   PG_SHARED_BUFFERS (2GB)  PG_MAX_WAL_SIZE (8GB)
 #   INFRA_TIMEOUT (120) seconds to wait for each service to become healthy
 set -euo pipefail
 
@@ -68,6 +69,13 @@ PG_DATA=$PG_HOME/data   # the cluster (initdb wants an empty dir of its own)
 PG_PORT=${PG_PORT:-55432}
 PG_SUPERPASS=postgres   # local dev/CI only; listens on 127.0.0.1 only
 PG_USER=ferretdb
+# PostgreSQL's defaults are sized for a small shared machine: 128 MB of buffers and a checkpoint
+# forced after every 1 GB of WAL. A drill's heads and indexes outgrow 128 MB within minutes, and
+# every miss then costs a read and an eviction a write; a checkpoint every few minutes makes the
+# next change of every page write the whole page into the WAL again (docs/platform.md, "PostgreSQL's
+# buffers and checkpoints").
+PG_SHARED_BUFFERS=${PG_SHARED_BUFFERS:-2GB}
+PG_MAX_WAL_SIZE=${PG_MAX_WAL_SIZE:-8GB}
 PG_PASS=ferretdb
 # The services with a database of their own, each its own store user (PostgreSQL role) kuayu_<service>.
 STORE_SERVICES="intake decision notification supervision"
@@ -504,7 +512,7 @@ EOF
   [[ $EUID -ne 0 ]] || chown postgres: "$logfile"
   # pg_ctl detaches the postmaster itself (own session, log to -l file) and -w
   # waits until it accepts connections.
-  as_pg "$bindir/pg_ctl" start -w -t "$TIMEOUT" -D "$PG_DATA" -l "$logfile" -o "-p $PG_PORT -c max_connections=$((FERRETDB_POOL_MAX_CONNS + 30))" >/dev/null ||
+  as_pg "$bindir/pg_ctl" start -w -t "$TIMEOUT" -D "$PG_DATA" -l "$logfile" -o "-p $PG_PORT -c max_connections=$((FERRETDB_POOL_MAX_CONNS + 30)) -c shared_buffers=$PG_SHARED_BUFFERS -c max_wal_size=$PG_MAX_WAL_SIZE -c checkpoint_timeout=15min" >/dev/null ||
     fail_start postgres "$logfile" "pg_ctl start failed"
   head -n 1 "$PG_DATA/postmaster.pid" >"$PIDS/postgres.pid"
   echo "$PG_PORT" >"$PIDS/postgres.port"

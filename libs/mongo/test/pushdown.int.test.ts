@@ -71,4 +71,13 @@ describe("equality filters use an index (real server)", () => {
     expect(Number(sql(`SELECT pg_column_size(_jsonb) FROM "${dbName}"."${relname}"`))).toBeGreaterThan(6000);
     expect(Number(toastBytes)).toBe(0);
   });
+
+  it("PostgreSQL keeps a drill's working set in its buffers and spaces its checkpoints (scripts/infra/infra.sh)", () => {
+    // With the defaults (128 MB, a checkpoint every 1 GB of WAL) a national drill's store reads and
+    // evicts pages all run long and writes whole pages into the WAL after every checkpoint.
+    const [buffers, walSize, timeout] = sql("SELECT current_setting('shared_buffers') || '|' || current_setting('max_wal_size') || '|' || current_setting('checkpoint_timeout')").split("|");
+    expect(buffers).toBe(process.env.PG_SHARED_BUFFERS ?? "2GB");
+    expect(walSize).toBe(process.env.PG_MAX_WAL_SIZE ?? "8GB");
+    expect(timeout).toBe("15min");
+  });
 });
