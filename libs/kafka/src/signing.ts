@@ -154,9 +154,9 @@ export class ForgedEventError extends Error {
   override name = "ForgedEventError";
 }
 
-/** Who must have signed an event: the producer, acting for a province. */
+/** Who must have signed an event: one of the producers, acting for a province. */
 export interface EventRequirement {
-  producer: string;
+  producers: readonly string[];
   province: string;
 }
 
@@ -279,7 +279,7 @@ export function createEventVerifier(sources: EventKeySource[], policy: (type: st
         throw new ForgedEventError(`${type}: key ${key.kid} is ${key.producer}'s, the record says ${record.headers[SIGNATURE_HEADERS.producer]}`);
       const need = policy(type, message);
       if (!need) throw new ForgedEventError(`${type}: no producer may emit it`);
-      if (key.producer !== need.producer) throw new ForgedEventError(`${type} must come from ${need.producer}, it is signed by ${key.producer}`);
+      if (!need.producers.includes(key.producer)) throw new ForgedEventError(`${type} must come from ${need.producers.join(" or ")}, it is signed by ${key.producer}`);
       if (!allows(key.provinces, need.province) || !allows(trusted, need.province))
         throw new ForgedEventError(`${type} of province ${need.province}: ${key.producer}'s key ${key.kid} is not trusted for that province`);
     },

@@ -15,7 +15,7 @@ export interface TestEventKeys {
   keyFile(producer: string): string;
   /** Signs as that producer, with its key. */
   signer(producer: string): Promise<EventSigner>;
-  /** A test producer's signer: each record signed as the producer its event type needs (EVENT_PRODUCERS). */
+  /** A test producer's signer: each record signed as the (first) producer its event type needs (EVENT_PRODUCERS). */
   signerOfEvents(): Promise<EventSigner>;
   /** EVENT_SIGNING_KEY_FILE (for a producer) and EVENT_KEYS_FILE of a service of this release. */
   env(service: string): Partial<Record<"EVENT_SIGNING_KEY_FILE" | "EVENT_KEYS_FILE", string>>;
@@ -61,7 +61,7 @@ function keysIn(dir: string, producers: string[]): TestEventKeys {
         alg: "ES256",
         sign: (record) => {
           const type = record.headers[HEADERS.type] ?? "";
-          const s = signers.get(EVENT_PRODUCERS[type]?.producer ?? "");
+          const s = signers.get(EVENT_PRODUCERS[type]?.producers[0] ?? "");
           if (!s) throw new Error(`no test key signs ${type}`);
           return s.sign(record);
         },

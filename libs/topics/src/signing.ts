@@ -7,22 +7,29 @@ import { decisionEventsV1 as d, intakeEventsV1 as i, routingEventsV1 as r, super
 
 type Producer = "intake" | "routing" | "decision" | "supervision";
 
-/** The producer of each event type (every lifecycle event and supervision's; a unit test keeps it complete), and whose province it acts for. */
-export const EVENT_PRODUCERS: Record<string, { producer: Producer; actsFor: "window" | "jurisdiction" | "scope" }> = {
-  [i.FilingSubmittedSchema.typeName]: { producer: "intake", actsFor: "window" },
-  [i.CorrectionSubmittedSchema.typeName]: { producer: "intake", actsFor: "window" },
-  [i.FilingWithdrawnSchema.typeName]: { producer: "intake", actsFor: "window" },
-  [r.FilingRoutedSchema.typeName]: { producer: "routing", actsFor: "window" },
-  [r.RoutingFailedSchema.typeName]: { producer: "routing", actsFor: "window" },
-  [d.AcknowledgedSchema.typeName]: { producer: "decision", actsFor: "jurisdiction" },
-  [d.AcceptedSchema.typeName]: { producer: "decision", actsFor: "jurisdiction" },
-  [d.RejectedSchema.typeName]: { producer: "decision", actsFor: "jurisdiction" },
-  [d.CorrectionRequestedSchema.typeName]: { producer: "decision", actsFor: "jurisdiction" },
-  [d.DeadlinesChangedSchema.typeName]: { producer: "decision", actsFor: "jurisdiction" },
-  [supervisionEventsV1.NoticePublishedSchema.typeName]: { producer: "supervision", actsFor: "scope" },
+/**
+ * The producers of each event type (every lifecycle event and supervision's; a unit test keeps it
+ * complete), the one that signs it today first, and whose province they act for. A route's events
+ * may come from routing (its stage) or from intake (the window's release routing a submission in
+ * the change that commits it): every release must accept both before any release's intake emits
+ * them, since a filing's other side may be another province's release (docs/architecture.md
+ * "Signed events").
+ */
+export const EVENT_PRODUCERS: Record<string, { producers: readonly Producer[]; actsFor: "window" | "jurisdiction" | "scope" }> = {
+  [i.FilingSubmittedSchema.typeName]: { producers: ["intake"], actsFor: "window" },
+  [i.CorrectionSubmittedSchema.typeName]: { producers: ["intake"], actsFor: "window" },
+  [i.FilingWithdrawnSchema.typeName]: { producers: ["intake"], actsFor: "window" },
+  [r.FilingRoutedSchema.typeName]: { producers: ["routing", "intake"], actsFor: "window" },
+  [r.RoutingFailedSchema.typeName]: { producers: ["routing", "intake"], actsFor: "window" },
+  [d.AcknowledgedSchema.typeName]: { producers: ["decision"], actsFor: "jurisdiction" },
+  [d.AcceptedSchema.typeName]: { producers: ["decision"], actsFor: "jurisdiction" },
+  [d.RejectedSchema.typeName]: { producers: ["decision"], actsFor: "jurisdiction" },
+  [d.CorrectionRequestedSchema.typeName]: { producers: ["decision"], actsFor: "jurisdiction" },
+  [d.DeadlinesChangedSchema.typeName]: { producers: ["decision"], actsFor: "jurisdiction" },
+  [supervisionEventsV1.NoticePublishedSchema.typeName]: { producers: ["supervision"], actsFor: "scope" },
 };
 
-/** The policy of a verifier: the producer and province an event needs ("?" for a court the directory does not know: only a key for every province may sign it). */
+/** The policy of a verifier: the producers and province an event needs ("?" for a court the directory does not know: only a key for every province may sign it). */
 export function eventPolicy(courtProvince: (courtId: string) => string | undefined) {
   return (type: string, message: unknown): EventRequirement | undefined => {
     const rule = EVENT_PRODUCERS[type];
@@ -35,7 +42,7 @@ export function eventPolicy(courtProvince: (courtId: string) => string | undefin
       const m = message as { collaboratingCourtId: string; jurisdictionCourtId: string };
       province = courtProvince(rule.actsFor === "window" ? m.collaboratingCourtId : m.jurisdictionCourtId);
     }
-    return { producer: rule.producer, province: province ?? "?" };
+    return { producers: rule.producers, province: province ?? "?" };
   };
 }
 

@@ -61,7 +61,7 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
       });
     }
     server = await startServer({
-      services: [directoryService(dir)],
+      services: [directoryService(dir, options.now)],
       // Routing's calls only read (the directory): the audit trail records none of them.
       verifier,
       log,

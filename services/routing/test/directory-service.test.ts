@@ -10,11 +10,15 @@ import { readConfig } from "../src/config";
 import { startApp, type App } from "../src/app";
 
 const keys = testKeys();
+const NOW = "2026-12-07T02:00:00.000Z";
 let app: App;
 let client: Client<typeof directoryV1.DirectoryService>;
 
 beforeAll(async () => {
-  app = await startApp(readConfig({ GRPC_PORT: "0", GRPC_HOST: "127.0.0.1", JWT_PUBLIC_KEY: keys.publicKey, ROUTING_STAGE: "off" }), createLogger({ service: "routing", level: "silent" }));
+  // The clock routes are dated by: Monday 2026-12-07 10:00 China time, a working day.
+  app = await startApp(readConfig({ GRPC_PORT: "0", GRPC_HOST: "127.0.0.1", JWT_PUBLIC_KEY: keys.publicKey, ROUTING_STAGE: "off" }), createLogger({ service: "routing", level: "silent" }), undefined, {
+    now: () => new Date(NOW),
+  });
   const token = await (await createSigner(keys.privateKey)).mint({ user: "u", courtId: "c-440703", roles: ["window-clerk"], province: "44" });
   client = createClient(directoryV1.DirectoryService, `127.0.0.1:${app.grpcPort}`, { token });
 });
@@ -58,8 +62,28 @@ describe("DirectoryService", () => {
     expect(r2.problems.map((p) => p.code)).toContain("upper-court-as-collaborating-court");
     const ok = await client.validateRoute({ collaboratingCourtId: tribunal.courtId, jurisdictionCourtId: "c-110105", caseType: commonV1.CaseType.CIVIL_FIRST_INSTANCE });
     expect(ok).toMatchObject({ valid: true, problems: [] });
+    expect(r1.route).toBeUndefined();
     const bad = await client.validateRoute({ collaboratingCourtId: "x", jurisdictionCourtId: "c-110105", caseType: commonV1.CaseType.UNSPECIFIED }).catch((e: unknown) => e);
     expect(fieldViolations(bad).map((v) => v.field)).toEqual(["collaborating_court_id", "case_type"]);
+  });
+
+  it("answers a valid route with the deadlines of a filing arriving now, the duty contact and the court's code", async () => {
+    const tribunal = (await client.searchCourts({ kind: directoryV1.CourtKind.TRIBUNAL, province: "44", pageSize: 1 })).courts[0]!;
+    const { route } = await client.validateRoute({ collaboratingCourtId: tribunal.courtId, jurisdictionCourtId: "c-110105", caseType: commonV1.CaseType.CIVIL_FIRST_INSTANCE });
+    const iso = (t: { seconds: bigint } | undefined) => t && new Date(Number(t.seconds) * 1000).toISOString();
+    const [duty] = (await client.listContacts({ courtId: "c-110105" })).contacts;
+    expect(route).toMatchObject({
+      originProvince: "44",
+      deadlinesProvisional: false,
+      contactName: duty!.name,
+      contactPhone: duty!.phone,
+      courtCode: "京0105",
+      courtLevel: "basic",
+      courtKind: "basic",
+    });
+    // 30 working minutes after 10:00 on a working day; the decision at the end of a later day.
+    expect([iso(route!.routedAt), iso(route!.responseDue)]).toEqual([NOW, "2026-12-07T02:30:00.000Z"]);
+    expect(iso(route!.decisionDue)! > "2026-12-08").toBe(true);
   });
 
   it("resolves the competent courts with their legal basis, special courts first", async () => {

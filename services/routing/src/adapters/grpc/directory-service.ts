@@ -6,6 +6,7 @@ import { isCaseType, type CaseType, type CourtKind, type CourtLevel } from "@kua
 import { implement } from "@kuayu/grpc";
 import { commonV1, directoryV1, enumFromId, idFromEnum } from "@kuayu/proto";
 import { batchGetCourts, getCourt, searchCourts, validateRoute, workingHoursOf, workingStatus } from "../../domain/directory-queries.js";
+import { routeOf } from "../../domain/routing-stage.js";
 
 const caseTypeOf = (c: commonV1.CaseType): CaseType | undefined => {
   const id = idFromEnum(commonV1.CaseType, c);
@@ -86,8 +87,30 @@ export function directoryService(dir: Directory, now: () => Date = () => new Dat
       };
     },
     async validateRoute(req) {
-      const problems = validateRoute(dir, req.collaboratingCourtId, req.jurisdictionCourtId, caseTypeOf(req.caseType));
-      return { valid: problems.length === 0, problems, jurisdictionProvince: dir.byId(req.jurisdictionCourtId)?.province ?? "" };
+      const caseType = caseTypeOf(req.caseType);
+      const problems = validateRoute(dir, req.collaboratingCourtId, req.jurisdictionCourtId, caseType);
+      const to = dir.byId(req.jurisdictionCourtId);
+      if (problems.length > 0 || !to || !caseType) return { valid: false, problems, jurisdictionProvince: to?.province ?? "" };
+      // validateRoute threw for an unknown court: both are in the directory here.
+      const at = now();
+      const route = routeOf(dir, dir.byId(req.collaboratingCourtId)!, to, caseType, at);
+      return {
+        valid: true,
+        problems,
+        jurisdictionProvince: to.province,
+        route: {
+          originProvince: route.originProvince,
+          routedAt: timestampFromDate(at),
+          responseDue: timestampFromDate(route.responseDue),
+          decisionDue: timestampFromDate(route.decisionDue),
+          deadlinesProvisional: route.deadlinesEstimated,
+          contactName: route.contact?.name ?? "",
+          contactPhone: route.contact?.phone ?? "",
+          courtCode: route.court.code,
+          courtLevel: route.court.level,
+          courtKind: route.court.kind,
+        },
+      };
     },
     async listContacts(req) {
       return { contacts: getCourt(dir, req.courtId).contacts.map((c) => ({ ...c })) };

@@ -15,7 +15,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file kuayu/directory/v1/directory.proto.
  */
 export const file_kuayu_directory_v1_directory: GenFile = /*@__PURE__*/
-  fileDesc("CiJrdWF5dS9kaXJlY3RvcnkvdjEvZGlyZWN0b3J5LnByb3RvEhJrdWF5dS5kaXJlY3RvcnkudjEiKwoNV29ya2luZ1BlcmlvZBINCgVzdGFydBgBIAEoCRILCgNlbmQYAiABKAkigwMKBUNvdXJ0EhAKCGNvdXJ0X2lkGAEgASgJEgwKBG5hbWUYAiABKAkSDAoEY29kZRgDIAEoCRIrCgRraW5kGAQgASgOMh0ua3VheXUuZGlyZWN0b3J5LnYxLkNvdXJ0S2luZBItCgVsZXZlbBgFIAEoDjIeLmt1YXl1LmRpcmVjdG9yeS52MS5Db3VydExldmVsEhAKCHByb3ZpbmNlGAYgASgJEhUKDWRpdmlzaW9uX2NvZGUYByABKAkSEQoJcGFyZW50X2lkGAggASgJEiwKBXJvbGVzGAkgAygOMh0ua3VheXUuZGlyZWN0b3J5LnYxLkNvdXJ0Um9sZRI2ChNhY2NlcHRlZF9jYXNlX3R5cGVzGAogAygOMhkua3VheXUuY29tbW9uLnYxLkNhc2VUeXBlEjgKDXdvcmtpbmdfaG91cnMYCyADKAsyIS5rdWF5dS5kaXJlY3RvcnkudjEuV29ya2luZ1BlcmlvZBIUCgxzZWF0X2FkZHJlc3MYDCABKAkiLQoPR2V0Q291cnRSZXF1ZXN0EhoKCGNvdXJ0X2lkGAEgASgJQgi6SAVyAxiAASI8ChBHZXRDb3VydFJlc3BvbnNlEigKBWNvdXJ0GAEgASgLMhkua3VheXUuZGlyZWN0b3J5LnYxLkNvdXJ0IjwKFUJhdGNoR2V0Q291cnRzUmVxdWVzdBIjCgljb3VydF9pZHMYASADKAlCELpIDZIBChD0AyIFcgMYgAEiWgoWQmF0Y2hHZXRDb3VydHNSZXNwb25zZRIpCgZjb3VydHMYASADKAsyGS5rdWF5dS5kaXJlY3RvcnkudjEuQ291cnQSFQoNbm90X2ZvdW5kX2lkcxgCIAMoCSLsAQoTU2VhcmNoQ291cnRzUmVxdWVzdBIWCgRuYW1lGAEgASgJQgi6SAVyAxjIARIVCgRjb2RlGAIgASgJQge6SARyAhhAEhkKCHByb3ZpbmNlGAMgASgJQge6SARyAhgQEisKBGtpbmQYBCABKA4yHS5rdWF5dS5kaXJlY3RvcnkudjEuQ291cnRLaW5kEi0KBWxldmVsGAUgASgOMh4ua3VheXUuZGlyZWN0b3J5LnYxLkNvdXJ0TGV2ZWwSEQoJcGFnZV9zaXplGAYgASgFEhwKCnBhZ2VfdG9rZW4YByABKAlCCLpIBXIDGIAEIm4KFFNlYXJjaENvdXJ0c1Jlc3BvbnNlEikKBmNvdXJ0cxgBIAMoCzIZLmt1YXl1LmRpcmVjdG9yeS52MS5Db3VydBIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkSEgoKdG90YWxfc2l6ZRgDIAEoBSKXAQoUVmFsaWRhdGVSb3V0ZVJlcXVlc3QSKAoWY29sbGFib3JhdGluZ19jb3VydF9pZBgBIAEoCUIIukgFcgMYgAESJwoVanVyaXNkaWN0aW9uX2NvdXJ0X2lkGAIgASgJQgi6SAVyAxiAARIsCgljYXNlX3R5cGUYAyABKA4yGS5rdWF5dS5jb21tb24udjEuQ2FzZVR5cGUiLQoMUm91dGVQcm9ibGVtEgwKBGNvZGUYASABKAkSDwoHbWVzc2FnZRgCIAEoCSJ5ChVWYWxpZGF0ZVJvdXRlUmVzcG9uc2USDQoFdmFsaWQYASABKAgSMgoIcHJvYmxlbXMYAiADKAsyIC5rdWF5dS5kaXJlY3RvcnkudjEuUm91dGVQcm9ibGVtEh0KFWp1cmlzZGljdGlvbl9wcm92aW5jZRgDIAEoCSIxChNMaXN0Q29udGFjdHNSZXF1ZXN0EhoKCGNvdXJ0X2lkGAEgASgJQgi6SAVyAxiAASJECgdDb250YWN0EgwKBG5hbWUYASABKAkSDAoEcm9sZRgCIAEoCRINCgVwaG9uZRgDIAEoCRIOCgZzYW1wbGUYBCABKAgiRQoUTGlzdENvbnRhY3RzUmVzcG9uc2USLQoIY29udGFjdHMYASADKAsyGy5rdWF5dS5kaXJlY3RvcnkudjEuQ29udGFjdCJdChdHZXRXb3JraW5nU3RhdHVzUmVxdWVzdBIaCghjb3VydF9pZBgBIAEoCUIIukgFcgMYgAESJgoCYXQYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIoQBChhHZXRXb3JraW5nU3RhdHVzUmVzcG9uc2USDAoEb3BlbhgBIAEoCBITCgt3b3JraW5nX2RheRgCIAEoCBIwCgxuZXh0X29wZW5pbmcYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhMKC3Byb3Zpc2lvbmFsGAQgASgIIv0EChpSZXNvbHZlSnVyaXNkaWN0aW9uUmVxdWVzdBIsCgljYXNlX3R5cGUYASABKA4yGS5rdWF5dS5jb21tb24udjEuQ2FzZVR5cGUSJAoScGxhaW50aWZmX2RvbWljaWxlGAIgASgJQgi6SAVyAxj0AxIsChNkZWZlbmRhbnRfZG9taWNpbGVzGAMgAygJQg+6SAySAQkQMiIFcgMYgAESLAoaY29udHJhY3RfcGVyZm9ybWFuY2VfcGxhY2UYBCABKAlCCLpIBXIDGPQDEhwKCnRvcnRfcGxhY2UYBSABKAlCCLpIBXIDGPQDEhAKCG1hcml0aW1lGAYgASgIEh4KDXBvcnRfZGl2aXNpb24YByABKAlCB7pIBHICGBASHQoVaW50ZWxsZWN0dWFsX3Byb3BlcnR5GAggASgIEisKB2lwX2tpbmQYCSABKA4yGi5rdWF5dS5kaXJlY3RvcnkudjEuSXBLaW5kEhoKEmVjb21tZXJjZV9wbGF0Zm9ybRgKIAEoCBIRCglmaW5hbmNpYWwYCyABKAgSJgoUYWRtaW5pc3RyYXRpdmVfb3JnYW4YDCABKAlCCLpIBXIDGMgBEiMKG3BlcnNvbmFsX2xpYmVydHlfcmVzdHJpY3RlZBgNIAEoCBIjChFvcmlnaW5hbF9jb3VydF9pZBgOIAEoCUIIukgFcgMYgAESIAoOcHJvcGVydHlfcGxhY2UYDyABKAlCCLpIBXIDGPQDEigKIHBhcnRpZXNfYXJlX2NpdGl6ZW5zX29yX251bWVyb3VzGBAgASgIEiYKFWxpYWJsZV9vcmdhbl9kaXZpc2lvbhgRIAEoCUIHukgEcgIYECKUAQoVSnVyaXNkaWN0aW9uQ2FuZGlkYXRlEigKBWNvdXJ0GAEgASgLMhkua3VheXUuZGlyZWN0b3J5LnYxLkNvdXJ0Eg0KBWJhc2lzGAIgASgJEgwKBHJ1bGUYAyABKAkSEQoJZXhjbHVzaXZlGAQgASgIEg0KBXBsYWNlGAUgASgJEhIKCmFzc3VtcHRpb24YBiABKAkiXAobUmVzb2x2ZUp1cmlzZGljdGlvblJlc3BvbnNlEj0KCmNhbmRpZGF0ZXMYASADKAsyKS5rdWF5dS5kaXJlY3RvcnkudjEuSnVyaXNkaWN0aW9uQ2FuZGlkYXRlKsMCCglDb3VydEtpbmQSGgoWQ09VUlRfS0lORF9VTlNQRUNJRklFRBAAEhYKEkNPVVJUX0tJTkRfU1VQUkVNRRABEhMKD0NPVVJUX0tJTkRfSElHSBACEhsKF0NPVVJUX0tJTkRfSU5URVJNRURJQVRFEAMSFAoQQ09VUlRfS0lORF9CQVNJQxAEEhcKE0NPVVJUX0tJTkRfTUFSSVRJTUUQBRIkCiBDT1VSVF9LSU5EX0lOVEVMTEVDVFVBTF9QUk9QRVJUWRAGEhcKE0NPVVJUX0tJTkRfSU5URVJORVQQBxIYChRDT1VSVF9LSU5EX0ZJTkFOQ0lBTBAIEhYKEkNPVVJUX0tJTkRfUkFJTFdBWRAJEhcKE0NPVVJUX0tJTkRfTUlMSVRBUlkQChIXChNDT1VSVF9LSU5EX1RSSUJVTkFMEAsqpwEKCkNvdXJ0TGV2ZWwSGwoXQ09VUlRfTEVWRUxfVU5TUEVDSUZJRUQQABIXChNDT1VSVF9MRVZFTF9TVVBSRU1FEAESFAoQQ09VUlRfTEVWRUxfSElHSBACEhwKGENPVVJUX0xFVkVMX0lOVEVSTUVESUFURRADEhUKEUNPVVJUX0xFVkVMX0JBU0lDEAQSGAoUQ09VUlRfTEVWRUxfVFJJQlVOQUwQBSpiCglDb3VydFJvbGUSGgoWQ09VUlRfUk9MRV9VTlNQRUNJRklFRBAAEhwKGENPVVJUX1JPTEVfQ09MTEFCT1JBVElORxABEhsKF0NPVVJUX1JPTEVfSlVSSVNESUNUSU9OEAIqSwoGSXBLaW5kEhcKE0lQX0tJTkRfVU5TUEVDSUZJRUQQABIVChFJUF9LSU5EX1RFQ0hOSUNBTBABEhEKDUlQX0tJTkRfT1RIRVIQAjLlBQoQRGlyZWN0b3J5U2VydmljZRJVCghHZXRDb3VydBIjLmt1YXl1LmRpcmVjdG9yeS52MS5HZXRDb3VydFJlcXVlc3QaJC5rdWF5dS5kaXJlY3RvcnkudjEuR2V0Q291cnRSZXNwb25zZRJnCg5CYXRjaEdldENvdXJ0cxIpLmt1YXl1LmRpcmVjdG9yeS52MS5CYXRjaEdldENvdXJ0c1JlcXVlc3QaKi5rdWF5dS5kaXJlY3RvcnkudjEuQmF0Y2hHZXRDb3VydHNSZXNwb25zZRJhCgxTZWFyY2hDb3VydHMSJy5rdWF5dS5kaXJlY3RvcnkudjEuU2VhcmNoQ291cnRzUmVxdWVzdBooLmt1YXl1LmRpcmVjdG9yeS52MS5TZWFyY2hDb3VydHNSZXNwb25zZRJ2ChNSZXNvbHZlSnVyaXNkaWN0aW9uEi4ua3VheXUuZGlyZWN0b3J5LnYxLlJlc29sdmVKdXJpc2RpY3Rpb25SZXF1ZXN0Gi8ua3VheXUuZGlyZWN0b3J5LnYxLlJlc29sdmVKdXJpc2RpY3Rpb25SZXNwb25zZRJkCg1WYWxpZGF0ZVJvdXRlEigua3VheXUuZGlyZWN0b3J5LnYxLlZhbGlkYXRlUm91dGVSZXF1ZXN0Gikua3VheXUuZGlyZWN0b3J5LnYxLlZhbGlkYXRlUm91dGVSZXNwb25zZRJhCgxMaXN0Q29udGFjdHMSJy5rdWF5dS5kaXJlY3RvcnkudjEuTGlzdENvbnRhY3RzUmVxdWVzdBooLmt1YXl1LmRpcmVjdG9yeS52MS5MaXN0Q29udGFjdHNSZXNwb25zZRJtChBHZXRXb3JraW5nU3RhdHVzEisua3VheXUuZGlyZWN0b3J5LnYxLkdldFdvcmtpbmdTdGF0dXNSZXF1ZXN0Giwua3VheXUuZGlyZWN0b3J5LnYxLkdldFdvcmtpbmdTdGF0dXNSZXNwb25zZWIGcHJvdG8z", [file_buf_validate_validate, file_google_protobuf_timestamp, file_kuayu_common_v1_common]);
+  fileDesc("CiJrdWF5dS9kaXJlY3RvcnkvdjEvZGlyZWN0b3J5LnByb3RvEhJrdWF5dS5kaXJlY3RvcnkudjEiKwoNV29ya2luZ1BlcmlvZBINCgVzdGFydBgBIAEoCRILCgNlbmQYAiABKAkigwMKBUNvdXJ0EhAKCGNvdXJ0X2lkGAEgASgJEgwKBG5hbWUYAiABKAkSDAoEY29kZRgDIAEoCRIrCgRraW5kGAQgASgOMh0ua3VheXUuZGlyZWN0b3J5LnYxLkNvdXJ0S2luZBItCgVsZXZlbBgFIAEoDjIeLmt1YXl1LmRpcmVjdG9yeS52MS5Db3VydExldmVsEhAKCHByb3ZpbmNlGAYgASgJEhUKDWRpdmlzaW9uX2NvZGUYByABKAkSEQoJcGFyZW50X2lkGAggASgJEiwKBXJvbGVzGAkgAygOMh0ua3VheXUuZGlyZWN0b3J5LnYxLkNvdXJ0Um9sZRI2ChNhY2NlcHRlZF9jYXNlX3R5cGVzGAogAygOMhkua3VheXUuY29tbW9uLnYxLkNhc2VUeXBlEjgKDXdvcmtpbmdfaG91cnMYCyADKAsyIS5rdWF5dS5kaXJlY3RvcnkudjEuV29ya2luZ1BlcmlvZBIUCgxzZWF0X2FkZHJlc3MYDCABKAkiLQoPR2V0Q291cnRSZXF1ZXN0EhoKCGNvdXJ0X2lkGAEgASgJQgi6SAVyAxiAASI8ChBHZXRDb3VydFJlc3BvbnNlEigKBWNvdXJ0GAEgASgLMhkua3VheXUuZGlyZWN0b3J5LnYxLkNvdXJ0IjwKFUJhdGNoR2V0Q291cnRzUmVxdWVzdBIjCgljb3VydF9pZHMYASADKAlCELpIDZIBChD0AyIFcgMYgAEiWgoWQmF0Y2hHZXRDb3VydHNSZXNwb25zZRIpCgZjb3VydHMYASADKAsyGS5rdWF5dS5kaXJlY3RvcnkudjEuQ291cnQSFQoNbm90X2ZvdW5kX2lkcxgCIAMoCSLsAQoTU2VhcmNoQ291cnRzUmVxdWVzdBIWCgRuYW1lGAEgASgJQgi6SAVyAxjIARIVCgRjb2RlGAIgASgJQge6SARyAhhAEhkKCHByb3ZpbmNlGAMgASgJQge6SARyAhgQEisKBGtpbmQYBCABKA4yHS5rdWF5dS5kaXJlY3RvcnkudjEuQ291cnRLaW5kEi0KBWxldmVsGAUgASgOMh4ua3VheXUuZGlyZWN0b3J5LnYxLkNvdXJ0TGV2ZWwSEQoJcGFnZV9zaXplGAYgASgFEhwKCnBhZ2VfdG9rZW4YByABKAlCCLpIBXIDGIAEIm4KFFNlYXJjaENvdXJ0c1Jlc3BvbnNlEikKBmNvdXJ0cxgBIAMoCzIZLmt1YXl1LmRpcmVjdG9yeS52MS5Db3VydBIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkSEgoKdG90YWxfc2l6ZRgDIAEoBSKXAQoUVmFsaWRhdGVSb3V0ZVJlcXVlc3QSKAoWY29sbGFib3JhdGluZ19jb3VydF9pZBgBIAEoCUIIukgFcgMYgAESJwoVanVyaXNkaWN0aW9uX2NvdXJ0X2lkGAIgASgJQgi6SAVyAxiAARIsCgljYXNlX3R5cGUYAyABKA4yGS5rdWF5dS5jb21tb24udjEuQ2FzZVR5cGUiLQoMUm91dGVQcm9ibGVtEgwKBGNvZGUYASABKAkSDwoHbWVzc2FnZRgCIAEoCSKjAQoVVmFsaWRhdGVSb3V0ZVJlc3BvbnNlEg0KBXZhbGlkGAEgASgIEjIKCHByb2JsZW1zGAIgAygLMiAua3VheXUuZGlyZWN0b3J5LnYxLlJvdXRlUHJvYmxlbRIdChVqdXJpc2RpY3Rpb25fcHJvdmluY2UYAyABKAkSKAoFcm91dGUYBCABKAsyGS5rdWF5dS5kaXJlY3RvcnkudjEuUm91dGUivAIKBVJvdXRlEhcKD29yaWdpbl9wcm92aW5jZRgBIAEoCRItCglyb3V0ZWRfYXQYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjAKDHJlc3BvbnNlX2R1ZRgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASMAoMZGVjaXNpb25fZHVlGAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIdChVkZWFkbGluZXNfcHJvdmlzaW9uYWwYBSABKAgSFAoMY29udGFjdF9uYW1lGAYgASgJEhUKDWNvbnRhY3RfcGhvbmUYByABKAkSEgoKY291cnRfY29kZRgIIAEoCRITCgtjb3VydF9sZXZlbBgJIAEoCRISCgpjb3VydF9raW5kGAogASgJIjEKE0xpc3RDb250YWN0c1JlcXVlc3QSGgoIY291cnRfaWQYASABKAlCCLpIBXIDGIABIkQKB0NvbnRhY3QSDAoEbmFtZRgBIAEoCRIMCgRyb2xlGAIgASgJEg0KBXBob25lGAMgASgJEg4KBnNhbXBsZRgEIAEoCCJFChRMaXN0Q29udGFjdHNSZXNwb25zZRItCghjb250YWN0cxgBIAMoCzIbLmt1YXl1LmRpcmVjdG9yeS52MS5Db250YWN0Il0KF0dldFdvcmtpbmdTdGF0dXNSZXF1ZXN0EhoKCGNvdXJ0X2lkGAEgASgJQgi6SAVyAxiAARImCgJhdBgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAihAEKGEdldFdvcmtpbmdTdGF0dXNSZXNwb25zZRIMCgRvcGVuGAEgASgIEhMKC3dvcmtpbmdfZGF5GAIgASgIEjAKDG5leHRfb3BlbmluZxgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEwoLcHJvdmlzaW9uYWwYBCABKAgi/QQKGlJlc29sdmVKdXJpc2RpY3Rpb25SZXF1ZXN0EiwKCWNhc2VfdHlwZRgBIAEoDjIZLmt1YXl1LmNvbW1vbi52MS5DYXNlVHlwZRIkChJwbGFpbnRpZmZfZG9taWNpbGUYAiABKAlCCLpIBXIDGPQDEiwKE2RlZmVuZGFudF9kb21pY2lsZXMYAyADKAlCD7pIDJIBCRAyIgVyAxiAARIsChpjb250cmFjdF9wZXJmb3JtYW5jZV9wbGFjZRgEIAEoCUIIukgFcgMY9AMSHAoKdG9ydF9wbGFjZRgFIAEoCUIIukgFcgMY9AMSEAoIbWFyaXRpbWUYBiABKAgSHgoNcG9ydF9kaXZpc2lvbhgHIAEoCUIHukgEcgIYEBIdChVpbnRlbGxlY3R1YWxfcHJvcGVydHkYCCABKAgSKwoHaXBfa2luZBgJIAEoDjIaLmt1YXl1LmRpcmVjdG9yeS52MS5JcEtpbmQSGgoSZWNvbW1lcmNlX3BsYXRmb3JtGAogASgIEhEKCWZpbmFuY2lhbBgLIAEoCBImChRhZG1pbmlzdHJhdGl2ZV9vcmdhbhgMIAEoCUIIukgFcgMYyAESIwobcGVyc29uYWxfbGliZXJ0eV9yZXN0cmljdGVkGA0gASgIEiMKEW9yaWdpbmFsX2NvdXJ0X2lkGA4gASgJQgi6SAVyAxiAARIgCg5wcm9wZXJ0eV9wbGFjZRgPIAEoCUIIukgFcgMY9AMSKAogcGFydGllc19hcmVfY2l0aXplbnNfb3JfbnVtZXJvdXMYECABKAgSJgoVbGlhYmxlX29yZ2FuX2RpdmlzaW9uGBEgASgJQge6SARyAhgQIpQBChVKdXJpc2RpY3Rpb25DYW5kaWRhdGUSKAoFY291cnQYASABKAsyGS5rdWF5dS5kaXJlY3RvcnkudjEuQ291cnQSDQoFYmFzaXMYAiABKAkSDAoEcnVsZRgDIAEoCRIRCglleGNsdXNpdmUYBCABKAgSDQoFcGxhY2UYBSABKAkSEgoKYXNzdW1wdGlvbhgGIAEoCSJcChtSZXNvbHZlSnVyaXNkaWN0aW9uUmVzcG9uc2USPQoKY2FuZGlkYXRlcxgBIAMoCzIpLmt1YXl1LmRpcmVjdG9yeS52MS5KdXJpc2RpY3Rpb25DYW5kaWRhdGUqwwIKCUNvdXJ0S2luZBIaChZDT1VSVF9LSU5EX1VOU1BFQ0lGSUVEEAASFgoSQ09VUlRfS0lORF9TVVBSRU1FEAESEwoPQ09VUlRfS0lORF9ISUdIEAISGwoXQ09VUlRfS0lORF9JTlRFUk1FRElBVEUQAxIUChBDT1VSVF9LSU5EX0JBU0lDEAQSFwoTQ09VUlRfS0lORF9NQVJJVElNRRAFEiQKIENPVVJUX0tJTkRfSU5URUxMRUNUVUFMX1BST1BFUlRZEAYSFwoTQ09VUlRfS0lORF9JTlRFUk5FVBAHEhgKFENPVVJUX0tJTkRfRklOQU5DSUFMEAgSFgoSQ09VUlRfS0lORF9SQUlMV0FZEAkSFwoTQ09VUlRfS0lORF9NSUxJVEFSWRAKEhcKE0NPVVJUX0tJTkRfVFJJQlVOQUwQCyqnAQoKQ291cnRMZXZlbBIbChdDT1VSVF9MRVZFTF9VTlNQRUNJRklFRBAAEhcKE0NPVVJUX0xFVkVMX1NVUFJFTUUQARIUChBDT1VSVF9MRVZFTF9ISUdIEAISHAoYQ09VUlRfTEVWRUxfSU5URVJNRURJQVRFEAMSFQoRQ09VUlRfTEVWRUxfQkFTSUMQBBIYChRDT1VSVF9MRVZFTF9UUklCVU5BTBAFKmIKCUNvdXJ0Um9sZRIaChZDT1VSVF9ST0xFX1VOU1BFQ0lGSUVEEAASHAoYQ09VUlRfUk9MRV9DT0xMQUJPUkFUSU5HEAESGwoXQ09VUlRfUk9MRV9KVVJJU0RJQ1RJT04QAipLCgZJcEtpbmQSFwoTSVBfS0lORF9VTlNQRUNJRklFRBAAEhUKEUlQX0tJTkRfVEVDSE5JQ0FMEAESEQoNSVBfS0lORF9PVEhFUhACMuUFChBEaXJlY3RvcnlTZXJ2aWNlElUKCEdldENvdXJ0EiMua3VheXUuZGlyZWN0b3J5LnYxLkdldENvdXJ0UmVxdWVzdBokLmt1YXl1LmRpcmVjdG9yeS52MS5HZXRDb3VydFJlc3BvbnNlEmcKDkJhdGNoR2V0Q291cnRzEikua3VheXUuZGlyZWN0b3J5LnYxLkJhdGNoR2V0Q291cnRzUmVxdWVzdBoqLmt1YXl1LmRpcmVjdG9yeS52MS5CYXRjaEdldENvdXJ0c1Jlc3BvbnNlEmEKDFNlYXJjaENvdXJ0cxInLmt1YXl1LmRpcmVjdG9yeS52MS5TZWFyY2hDb3VydHNSZXF1ZXN0Gigua3VheXUuZGlyZWN0b3J5LnYxLlNlYXJjaENvdXJ0c1Jlc3BvbnNlEnYKE1Jlc29sdmVKdXJpc2RpY3Rpb24SLi5rdWF5dS5kaXJlY3RvcnkudjEuUmVzb2x2ZUp1cmlzZGljdGlvblJlcXVlc3QaLy5rdWF5dS5kaXJlY3RvcnkudjEuUmVzb2x2ZUp1cmlzZGljdGlvblJlc3BvbnNlEmQKDVZhbGlkYXRlUm91dGUSKC5rdWF5dS5kaXJlY3RvcnkudjEuVmFsaWRhdGVSb3V0ZVJlcXVlc3QaKS5rdWF5dS5kaXJlY3RvcnkudjEuVmFsaWRhdGVSb3V0ZVJlc3BvbnNlEmEKDExpc3RDb250YWN0cxInLmt1YXl1LmRpcmVjdG9yeS52MS5MaXN0Q29udGFjdHNSZXF1ZXN0Gigua3VheXUuZGlyZWN0b3J5LnYxLkxpc3RDb250YWN0c1Jlc3BvbnNlEm0KEEdldFdvcmtpbmdTdGF0dXMSKy5rdWF5dS5kaXJlY3RvcnkudjEuR2V0V29ya2luZ1N0YXR1c1JlcXVlc3QaLC5rdWF5dS5kaXJlY3RvcnkudjEuR2V0V29ya2luZ1N0YXR1c1Jlc3BvbnNlYgZwcm90bzM", [file_buf_validate_validate, file_google_protobuf_timestamp, file_kuayu_common_v1_common]);
 
 /**
  * @generated from message kuayu.directory.v1.WorkingPeriod
@@ -345,6 +345,13 @@ export type ValidateRouteResponse = Message<"kuayu.directory.v1.ValidateRouteRes
    * @generated from field: string jurisdiction_province = 3;
    */
   jurisdictionProvince: string;
+
+  /**
+   * When valid: the route of a filing that arrives now — what the window's FilingRouted carries.
+   *
+   * @generated from field: kuayu.directory.v1.Route route = 4;
+   */
+  route?: Route | undefined;
 };
 
 /**
@@ -353,6 +360,85 @@ export type ValidateRouteResponse = Message<"kuayu.directory.v1.ValidateRouteRes
  */
 export const ValidateRouteResponseSchema: GenMessage<ValidateRouteResponse> = /*@__PURE__*/
   messageDesc(file_kuayu_directory_v1_directory, 10);
+
+/**
+ * A route as of a moment (ValidateRoute: the call's): the jurisdiction court's deadlines counted
+ * from it, its duty contact, and what its case numbers need.
+ *
+ * @generated from message kuayu.directory.v1.Route
+ */
+export type Route = Message<"kuayu.directory.v1.Route"> & {
+  /**
+   * GB/T 2260 code of the collaborating court's province: its intake holds the materials.
+   *
+   * @generated from field: string origin_province = 1;
+   */
+  originProvince: string;
+
+  /**
+   * The moment the deadlines are counted from.
+   *
+   * @generated from field: google.protobuf.Timestamp routed_at = 2;
+   */
+  routedAt?: Timestamp | undefined;
+
+  /**
+   * 30 working minutes after routed_at, in the jurisdiction court's working hours.
+   *
+   * @generated from field: google.protobuf.Timestamp response_due = 3;
+   */
+  responseDue?: Timestamp | undefined;
+
+  /**
+   * End of the case type's statutory decision period.
+   *
+   * @generated from field: google.protobuf.Timestamp decision_due = 4;
+   */
+  decisionDue?: Timestamp | undefined;
+
+  /**
+   * Counted over a year whose official holiday arrangement is not loaded (暂定).
+   *
+   * @generated from field: bool deadlines_provisional = 5;
+   */
+  deadlinesProvisional: boolean;
+
+  /**
+   * The jurisdiction court's cross-domain filing specialist on duty (an office phone), if listed.
+   *
+   * @generated from field: string contact_name = 6;
+   */
+  contactName: string;
+
+  /**
+   * @generated from field: string contact_phone = 7;
+   */
+  contactPhone: string;
+
+  /**
+   * The jurisdiction court's court code (法院代字), level and kind (kebab-case ids of the directory).
+   *
+   * @generated from field: string court_code = 8;
+   */
+  courtCode: string;
+
+  /**
+   * @generated from field: string court_level = 9;
+   */
+  courtLevel: string;
+
+  /**
+   * @generated from field: string court_kind = 10;
+   */
+  courtKind: string;
+};
+
+/**
+ * Describes the message kuayu.directory.v1.Route.
+ * Use `create(RouteSchema)` to create a new message.
+ */
+export const RouteSchema: GenMessage<Route> = /*@__PURE__*/
+  messageDesc(file_kuayu_directory_v1_directory, 11);
 
 /**
  * @generated from message kuayu.directory.v1.ListContactsRequest
@@ -369,7 +455,7 @@ export type ListContactsRequest = Message<"kuayu.directory.v1.ListContactsReques
  * Use `create(ListContactsRequestSchema)` to create a new message.
  */
 export const ListContactsRequestSchema: GenMessage<ListContactsRequest> = /*@__PURE__*/
-  messageDesc(file_kuayu_directory_v1_directory, 11);
+  messageDesc(file_kuayu_directory_v1_directory, 12);
 
 /**
  * @generated from message kuayu.directory.v1.Contact
@@ -403,7 +489,7 @@ export type Contact = Message<"kuayu.directory.v1.Contact"> & {
  * Use `create(ContactSchema)` to create a new message.
  */
 export const ContactSchema: GenMessage<Contact> = /*@__PURE__*/
-  messageDesc(file_kuayu_directory_v1_directory, 12);
+  messageDesc(file_kuayu_directory_v1_directory, 13);
 
 /**
  * @generated from message kuayu.directory.v1.ListContactsResponse
@@ -420,7 +506,7 @@ export type ListContactsResponse = Message<"kuayu.directory.v1.ListContactsRespo
  * Use `create(ListContactsResponseSchema)` to create a new message.
  */
 export const ListContactsResponseSchema: GenMessage<ListContactsResponse> = /*@__PURE__*/
-  messageDesc(file_kuayu_directory_v1_directory, 13);
+  messageDesc(file_kuayu_directory_v1_directory, 14);
 
 /**
  * @generated from message kuayu.directory.v1.GetWorkingStatusRequest
@@ -444,7 +530,7 @@ export type GetWorkingStatusRequest = Message<"kuayu.directory.v1.GetWorkingStat
  * Use `create(GetWorkingStatusRequestSchema)` to create a new message.
  */
 export const GetWorkingStatusRequestSchema: GenMessage<GetWorkingStatusRequest> = /*@__PURE__*/
-  messageDesc(file_kuayu_directory_v1_directory, 14);
+  messageDesc(file_kuayu_directory_v1_directory, 15);
 
 /**
  * @generated from message kuayu.directory.v1.GetWorkingStatusResponse
@@ -480,7 +566,7 @@ export type GetWorkingStatusResponse = Message<"kuayu.directory.v1.GetWorkingSta
  * Use `create(GetWorkingStatusResponseSchema)` to create a new message.
  */
 export const GetWorkingStatusResponseSchema: GenMessage<GetWorkingStatusResponse> = /*@__PURE__*/
-  messageDesc(file_kuayu_directory_v1_directory, 15);
+  messageDesc(file_kuayu_directory_v1_directory, 16);
 
 /**
  * Facts that decide jurisdiction. Places are six-digit GB/T 2260 division codes.
@@ -583,7 +669,7 @@ export type ResolveJurisdictionRequest = Message<"kuayu.directory.v1.ResolveJuri
  * Use `create(ResolveJurisdictionRequestSchema)` to create a new message.
  */
 export const ResolveJurisdictionRequestSchema: GenMessage<ResolveJurisdictionRequest> = /*@__PURE__*/
-  messageDesc(file_kuayu_directory_v1_directory, 16);
+  messageDesc(file_kuayu_directory_v1_directory, 17);
 
 /**
  * @generated from message kuayu.directory.v1.JurisdictionCandidate
@@ -633,7 +719,7 @@ export type JurisdictionCandidate = Message<"kuayu.directory.v1.JurisdictionCand
  * Use `create(JurisdictionCandidateSchema)` to create a new message.
  */
 export const JurisdictionCandidateSchema: GenMessage<JurisdictionCandidate> = /*@__PURE__*/
-  messageDesc(file_kuayu_directory_v1_directory, 17);
+  messageDesc(file_kuayu_directory_v1_directory, 18);
 
 /**
  * @generated from message kuayu.directory.v1.ResolveJurisdictionResponse
@@ -650,7 +736,7 @@ export type ResolveJurisdictionResponse = Message<"kuayu.directory.v1.ResolveJur
  * Use `create(ResolveJurisdictionResponseSchema)` to create a new message.
  */
 export const ResolveJurisdictionResponseSchema: GenMessage<ResolveJurisdictionResponse> = /*@__PURE__*/
-  messageDesc(file_kuayu_directory_v1_directory, 18);
+  messageDesc(file_kuayu_directory_v1_directory, 19);
 
 /**
  * @generated from enum kuayu.directory.v1.CourtKind
