@@ -36,7 +36,7 @@ GRPCURL_TLS=(-cacert "$TLS_DIR/ca.pem" -cert "$TLS_DIR/client.pem" -key "$TLS_DI
 # Signed events: each producing service signs with its own key (.secrets/events/<service>-key.pem);
 # every service verifies against the release's event JWKS (scripts/events/dev-keys.sh).
 EVENTS_DIR="$KUAYU_ROOT/.secrets/events"
-EVENT_PRODUCERS="intake routing decision supervision"
+EVENT_PRODUCERS="intake decision supervision"
 # The services with a database (scripts/infra/infra.sh STORE_SERVICES).
 STORE_SERVICES="intake decision notification supervision"
 

@@ -306,7 +306,7 @@ async function main() {
   const privateKey = fs.readFileSync(keyFile, "utf8");
   const publicKey = crypto.createPublicKey(privateKey).export({ type: "spki", format: "pem" });
   const dbs = ["intake", "decision", "notification", "supervision"].map((s) => `bench_drill_${s}_${tag}`);
-  const groups = Object.fromEntries(["routing", "intake", "decision", "notification", "supervision"].map((s) => [s, `bench-drill-${s}-${tag}`]));
+  const groups = Object.fromEntries(["intake", "decision", "notification", "supervision"].map((s) => [s, `bench-drill-${s}-${tag}`]));
   const topicPrefix = state.topicPrefix ?? ""; // runs begun before topic prefixes existed: none
   // Where each service listens: --port-base N…N+5, ports picked free now (--chaos: a restarted service
   // keeps its address), or any free port at each start (0).
@@ -336,7 +336,8 @@ async function main() {
   // The services log "<name> started" at info; start them at info, they log little afterwards.
   const svc = {};
   log("starting routing, intake, decision, notification and supervision as their own processes…");
-  svc.routing = await startService("routing", { ...base, ...eventEnv("routing"), GRPC_PORT: `${ports.routing}`, LOG_LEVEL: "info", KAFKA_GROUP_ID: groups.routing });
+  // Routing serves the directory and the routes of submissions (no store, no Kafka, no events).
+  svc.routing = await startService("routing", { GRPC_HOST: base.GRPC_HOST, JWT_PUBLIC_KEY: publicKey, GRPC_PORT: `${ports.routing}`, LOG_LEVEL: "info" });
   svc.intake = await startService("intake", {
     ...base,
     ...eventEnv("intake"),

@@ -109,7 +109,7 @@ async function main() {
   const db = `bench_intake_${crypto.randomBytes(3).toString("hex")}`;
   // One court drives every call here: the per-court call limit is off (GRPC_CALLS_PER_COURT_PER_SECOND 0).
   const routing = await routingApp.startApp(
-    routingConfig.readConfig({ GRPC_CALLS_PER_COURT_PER_SECOND: "0", GRPC_PORT: "0", GRPC_HOST: "127.0.0.1", JWT_PUBLIC_KEY: publicKey, LOG_LEVEL: "warn", ROUTING_STAGE: "off" }),
+    routingConfig.readConfig({ GRPC_CALLS_PER_COURT_PER_SECOND: "0", GRPC_PORT: "0", GRPC_HOST: "127.0.0.1", JWT_PUBLIC_KEY: publicKey, LOG_LEVEL: "warn" }),
     log,
   );
   const intake = await intakeApp.startApp(

@@ -39,7 +39,7 @@ is tokens.maxLifetime.
 Signed events: every Kafka component has EVENT_KEYS_FILE, the key of events.keys' ConfigMap
 (<release>-event-keys by default) on a read-only directory mount at /etc/kuayu/event-keys (never
 subPath), and EVENT_TRUST exactly as events.trust (URLs https, ConfigMaps as directories under
-/etc/kuayu/event-trust); exactly the producing components (intake, routing, jurisdiction-decision,
+/etc/kuayu/event-trust); exactly the producing components (intake, jurisdiction-decision,
 supervision, with Kafka) have signsEvents and EVENT_SIGNING_KEY_FILE on a read-only, not
 world-readable mount of events.signingKeys.secretName holding one item, their own
 <producer>-key.pem; notification and the console have no event private key (the console no EVENT_*
@@ -163,7 +163,7 @@ def plain(x):
 tls_on = bool(v["tls"]["enabled"])
 # The components that produce events, and their producer name (the key <producer>-key.pem in
 # events.signingKeys.secretName; libs/topics/src/signing.ts EVENT_PRODUCERS).
-EVENT_PRODUCERS = {"intake": "intake", "routing": "routing", "jurisdiction-decision": "decision", "supervision": "supervision"}
+EVENT_PRODUCERS = {"intake": "intake", "jurisdiction-decision": "decision", "supervision": "supervision"}
 
 
 def container_env(c):
@@ -389,7 +389,7 @@ for name in enabled:
 
     # Signed events. Every Kafka component verifies: EVENT_KEYS_FILE is the key of events.keys'
     # ConfigMap on a read-only directory mount (never subPath: a rotation's new key must land), and
-    # EVENT_TRUST is events.trust entry by entry. Exactly the producers (intake, routing,
+    # EVENT_TRUST is events.trust entry by entry. Exactly the producers (intake,
     # jurisdiction-decision as "decision", supervision) sign: EVENT_SIGNING_KEY_FILE on a read-only,
     # not world-readable mount of events.signingKeys.secretName holding that one item, their own
     # <producer>-key.pem. No other component (notification) sees that Secret or any EVENT_* setting

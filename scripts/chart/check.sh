@@ -69,8 +69,9 @@ reloads() {
 }
 
 # A province-44 release's Kafka users (deploy/province-44-guangdong.yaml with kafka.users.create):
-# Read on kuayu.filing.lifecycle-44.v1 only (Write on its .dlq), and the producers (intake, routing,
-# decision) Write on all 32 lifecycle topics, notification and supervision on none.
+# Read on kuayu.filing.lifecycle-44.v1 only (Write on its .dlq), and the producers (intake,
+# decision) Write on all 32 lifecycle topics, notification and supervision on none; routing has no
+# Kafka user (it uses no Kafka).
 province_acls() {
   helm template p44 "$CHART" -f deploy/province-44-guangdong.yaml --set kafka.users.create=true --kube-version "$KUBE_VERSION" >"$work/p44.yaml" &&
     "$PY" - "$work/p44.yaml" <<'PY'
@@ -80,10 +81,10 @@ lifecycle = [f"kuayu.filing.lifecycle-{c}.v1" for c in "00 11 12 13 14 15 21 22 
 def topics(acls, op):
     return sorted(a["resource"]["name"] for a in acls if a["resource"]["type"] == "topic" and op in a["operations"] and "lifecycle" in a["resource"]["name"])
 bad = []
-if sorted(users) != ["p44-decision", "p44-intake", "p44-notification", "p44-routing", "p44-supervision"]:
+if sorted(users) != ["p44-decision", "p44-intake", "p44-notification", "p44-supervision"]:
     bad.append(f"users {sorted(users)}")
 for user, acls in users.items():
-    producer = user in ("p44-intake", "p44-routing", "p44-decision")
+    producer = user in ("p44-intake", "p44-decision")
     want = {
         "Read": ["kuayu.filing.lifecycle-44.v1"],
         "Write": sorted(["kuayu.filing.lifecycle-44.v1.dlq"] + (lifecycle if producer else [])),

@@ -8,7 +8,7 @@ dir=${1:?usage: dev-keys.sh DIR}
 root=$(cd "$(dirname "$0")/../.." && pwd)
 mkdir -p "$dir" && chmod 700 "$dir"
 pairs=()
-for p in intake routing decision supervision; do
+for p in intake decision supervision; do
   [ -f "$dir/$p-key.pem" ] || (umask 077 && openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$dir/$p-key.pem" 2>/dev/null)
   pairs+=("$p=$dir/$p-key.pem")
 done

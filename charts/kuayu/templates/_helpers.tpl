@@ -350,7 +350,7 @@ provinces (every province, "*", for scope "all") default to it; intakeAddresses 
 {{- if and .c.callsIntakes (not (regexMatch "(^|,)\\*=" (include "kuayu.intakeAddrs" .))) -}}
 {{- fail (printf "components.%s calls the intake of every window's province: set intakeAddresses.\"*\" (host:port of the intake, or national gateway, for provinces not listed); INTAKE_ADDRS would be %q" .name (include "kuayu.intakeAddrs" .)) -}}
 {{- end -}}
-{{- $producer := and .c.kafka (has (include "kuayu.kafkaPrincipal" .) (list "intake" "routing" "decision" "supervision")) -}}
+{{- $producer := and .c.kafka (has (include "kuayu.kafkaPrincipal" .) (list "intake" "decision" "supervision")) -}}
 {{- if and .c.signsEvents (not $producer) -}}
 {{- fail (printf "components.%s.signsEvents: %s produces no events; set signsEvents: false (an event private key in its pods would be one more key to leak, with nothing to sign)" .name .name) -}}
 {{- end -}}

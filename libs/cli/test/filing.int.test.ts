@@ -45,12 +45,12 @@ it("creates, uploads, submits, shows, lists and withdraws a filing", async () =>
     expect(m.sha256).toBe(createHash("sha256").update(readFileSync(file)).digest("hex"));
   }
   const submitted = JSON.parse(await run("submit", id, "--key", `cli-${id}`));
-  expect(submitted.status).toBe("FILING_STATUS_SUBMITTED");
+  expect(submitted.status).toBe("FILING_STATUS_ROUTED");
   expect(submitted.receiptNumber).toMatch(/^KY-/);
 
   const shown = JSON.parse(await run("show", id));
   expect(shown.materials).toHaveLength(4);
-  const listed = await run("list", "--status", "submitted");
+  const listed = await run("list", "--status", "routed");
   expect(listed).toContain(id);
 
   const out = path.join(dir, "copy.pdf");

@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { fromBinary, toBinary, type DescMessage, type Message, type MessageInitShape, type MessageShape, create } from "@bufbuild/protobuf";
 import { context, propagation } from "@opentelemetry/api";
 import type { IHeaders } from "kafkajs";
@@ -173,17 +173,4 @@ function withinBounds<M extends Message>(id: string, schema: DescMessage, messag
   const violations = ruleViolations(schema, message);
   if (violations.length > 0) throw new EventDecodeError(`record ${id} (${schema.typeName}) breaks its bounds: ${violations.map((v) => `${v.field}: ${v.description}`).join("; ")}`);
   return message;
-}
-
-/**
- * A stable event id derived from the event that caused it, for stateless stages: processing the
- * same input twice (a redelivery after a crash) republishes the same event id, which idempotent
- * consumers ignore. Formatted as a UUID (version 8, name-based on SHA-256).
- */
-export function derivedEventId(causeId: string, purpose: string): string {
-  const h = createHash("sha256").update(`${causeId}\u0000${purpose}`).digest();
-  h[6] = (h[6]! & 0x0f) | 0x80;
-  h[8] = (h[8]! & 0x3f) | 0x80;
-  const hex = h.subarray(0, 16).toString("hex");
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 }

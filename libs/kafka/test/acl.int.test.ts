@@ -207,7 +207,7 @@ it("refuses an unknown user, a wrong password and a client without credentials",
 it("lets a service join its own consumer groups only (GROUP_AUTHORIZATION_FAILED), and the admin any", async () => {
   expect(await joinAs("notification", uniqueName("notification-acl"), lifecycle)).toBe("joined");
   expect(await joinAs("notification", uniqueName("intake-acl"), lifecycle)).toBe("GROUP_AUTHORIZATION_FAILED");
-  expect(await joinAs("routing", uniqueName("decision-acl"), lifecycle)).toBe("GROUP_AUTHORIZATION_FAILED");
+  expect(await joinAs("intake", uniqueName("decision-acl"), lifecycle)).toBe("GROUP_AUTHORIZATION_FAILED");
   expect(await joinAs("admin", uniqueName("intake-acl"), lifecycle)).toBe("joined");
 });
 
@@ -239,7 +239,7 @@ describe('a province-44 release (ACLs of the table for provinces ["44"])', () =>
   });
 
   it("lets its producers write every province's lifecycle topic, and notification and supervision none", async () => {
-    for (const user of ["intake", "routing", "decision"]) {
+    for (const user of ["intake", "decision"]) {
       expect([user, await writeAs(as(user), lifecycle44), await writeAs(as(user), lifecycle11)]).toEqual([user, undefined, undefined]);
     }
     for (const user of ["notification", "supervision"]) {

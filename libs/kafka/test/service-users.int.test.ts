@@ -14,7 +14,7 @@ jest.setTimeout(180_000);
 
 const root = path.resolve(__dirname, "../../..");
 const keys = testKeys();
-const services = ["routing", "intake", "decision", "notification", "supervision"] as const;
+const services = ["intake", "decision", "notification", "supervision"] as const;
 const running: ServiceProcess[] = [];
 const dbs: string[] = [];
 

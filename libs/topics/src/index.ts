@@ -41,7 +41,7 @@ export function topicsOfFiling(windowProvince: string, jurisdictionProvince: str
   return provinces.map(lifecycleTopic);
 }
 
-/** The side of a filing a consumer works for: the window's services (intake, routing) or the jurisdiction court's (decision, supervision). */
+/** The side of a filing a consumer works for: the window's (intake) or the jurisdiction court's (decision, supervision). */
 export type Side = "window" | "jurisdiction";
 
 /**

@@ -3,24 +3,23 @@ import { decisionEventsV1 as d, intakeEventsV1 as i, routingEventsV1 as r, super
 
 // Who may emit each event (docs/architecture.md "Signed events"): the service that owns the step,
 // acting for the province of the court it acts for — the window's (collaborating court's) for
-// intake and routing, the jurisdiction court's for decision. A consumer refuses any other producer.
+// intake, the jurisdiction court's for decision. A consumer refuses any other producer.
 
 type Producer = "intake" | "routing" | "decision" | "supervision";
 
 /**
  * The producers of each event type (every lifecycle event and supervision's; a unit test keeps it
- * complete), the one that signs it today first, and whose province they act for. A route's events
- * may come from routing (its stage) or from intake (the window's release routing a submission in
- * the change that commits it): every release must accept both before any release's intake emits
- * them, since a filing's other side may be another province's release (docs/architecture.md
- * "Signed events").
+ * complete), the one that signs it now first, and whose province they act for. A route's events
+ * are intake's: it routes a submission in the change that commits it (ValidateRoute's route). They
+ * are still accepted from routing, whose stage signed them in earlier releases: a filing's other
+ * side may be another province's release, upgraded later (docs/architecture.md "Signed events").
  */
 export const EVENT_PRODUCERS: Record<string, { producers: readonly Producer[]; actsFor: "window" | "jurisdiction" | "scope" }> = {
   [i.FilingSubmittedSchema.typeName]: { producers: ["intake"], actsFor: "window" },
   [i.CorrectionSubmittedSchema.typeName]: { producers: ["intake"], actsFor: "window" },
   [i.FilingWithdrawnSchema.typeName]: { producers: ["intake"], actsFor: "window" },
-  [r.FilingRoutedSchema.typeName]: { producers: ["routing", "intake"], actsFor: "window" },
-  [r.RoutingFailedSchema.typeName]: { producers: ["routing", "intake"], actsFor: "window" },
+  [r.FilingRoutedSchema.typeName]: { producers: ["intake", "routing"], actsFor: "window" },
+  [r.RoutingFailedSchema.typeName]: { producers: ["intake", "routing"], actsFor: "window" },
   [d.AcknowledgedSchema.typeName]: { producers: ["decision"], actsFor: "jurisdiction" },
   [d.AcceptedSchema.typeName]: { producers: ["decision"], actsFor: "jurisdiction" },
   [d.RejectedSchema.typeName]: { producers: ["decision"], actsFor: "jurisdiction" },

@@ -19,7 +19,7 @@ import {
 const lifecycle = ALL_LIFECYCLE_TOPICS.map((t) => t.name);
 const topics = [...lifecycle, ...Object.values(supervisionTopics).map((t) => t.name), ...ALL_AUDIT_TOPICS.map((t) => t.name)];
 const services = PRINCIPALS.filter((p) => p !== "operator");
-const producers: Principal[] = ["intake", "routing", "decision"];
+const producers: Principal[] = ["intake", "decision"];
 const may = (acls: AclEntry[], op: AclOperation, topic: string) => acls.some((e) => e.resource === "topic" && e.pattern === "literal" && e.name === topic && e.operations.includes(op));
 const all = (p: Principal) => aclsOf(p);
 const hasCluster = (p: Principal, op: AclOperation) => all(p).some((e) => e.resource === "cluster" && e.operations.includes(op));

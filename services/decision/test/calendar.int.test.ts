@@ -224,7 +224,7 @@ it("refuses to start a service on a bad calendar file, listing every problem (ex
   );
   const main = join(__dirname, "../../routing/dist/main.js");
   const run = spawnSync(process.execPath, [main], {
-    env: { PATH: process.env.PATH ?? "", METRICS_PORT: "off", ROUTING_STAGE: "off", GRPC_PORT: "0", JWT_PUBLIC_KEY: keys.publicKey, CALENDAR_FILE: bad },
+    env: { PATH: process.env.PATH ?? "", METRICS_PORT: "off", GRPC_PORT: "0", JWT_PUBLIC_KEY: keys.publicKey, CALENDAR_FILE: bad },
     encoding: "utf8",
     timeout: 30_000,
   });

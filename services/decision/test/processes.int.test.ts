@@ -1,9 +1,11 @@
 // Every service as its own process (built dist/) on the real broker and store:
 // 1. end to end: a tribunal in Guangdong files with a court in Beijing → inbox → acknowledge →
 //    corrections → resubmission → accepted; the window shows ACCEPTED, the case number and every hop;
-// 2. kill -9 of routing and of jurisdiction-decision mid-stream loses no filing and duplicates no
-//    inbox entry or case number.
+// 2. kill -9 of routing while windows submit loses and duplicates no submission;
+// 3. kill -9 of jurisdiction-decision mid-stream loses no filing and duplicates no inbox entry or
+//    case number.
 import path from "node:path";
+import * as grpc from "@grpc/grpc-js";
 import { randomUUID } from "node:crypto";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { createSigner, type Role } from "@kuayu/auth";
@@ -33,8 +35,10 @@ const common = () => ({
   KAFKA_FROM_BEGINNING: "false",
   KAFKA_SESSION_TIMEOUT_MS: "6000",
 });
+// routing has neither a store nor Kafka.
+const routingCommon = () => ({ GRPC_PORT: "0", GRPC_HOST: "127.0.0.1", JWT_PUBLIC_KEY: keys.publicKey });
 async function start(svc: "intake" | "routing" | "decision", env: Record<string, string>): Promise<{ proc: ServiceProcess; port: number }> {
-  const proc = spawnService(dist(svc), { ...common(), OTEL_SERVICE_NAME: svc, ...env });
+  const proc = spawnService(dist(svc), { ...(svc === "routing" ? routingCommon() : common()), OTEL_SERVICE_NAME: svc, ...env });
   running.push(proc);
   const line = await proc.waitFor((l) => l.msg === `${svc} started`, 90_000);
   return { proc, port: Number(line.grpcPort) };
@@ -58,7 +62,7 @@ afterAll(async () => {
 });
 
 it("takes a filing from a Guangdong tribunal to ACCEPTED by a Beijing court, with every hop at the window", async () => {
-  const routing = await start("routing", { KAFKA_GROUP_ID: uniqueName("routing") });
+  const routing = await start("routing", {});
   const intake = await start("intake", { MONGO_DB: database("e2e_intake"), KAFKA_GROUP_ID: uniqueName("intake"), ROUTING_ADDR: `127.0.0.1:${routing.port}`, WATCH_POLL_MS: "200" });
   const decision = await start("decision", {
     MONGO_DB: database("e2e_decision"),
@@ -135,18 +139,66 @@ async function startAtEnd(groupId: string) {
   }
 }
 
-it("loses and duplicates nothing when routing and jurisdiction-decision are killed mid-stream", async () => {
+it("loses and duplicates no submission when routing is killed while windows submit", async () => {
+  const N = 40;
+  let routing = await start("routing", {});
+  const routingPort = routing.port;
+  const intake = await start("intake", { MONGO_DB: database("kill_routing_intake"), KAFKA_GROUP_ID: uniqueName("intake"), ROUTING_ADDR: `127.0.0.1:${routingPort}`, ROUTING_TIMEOUT_MS: "2000" });
+  const window = createClient(intakeV1.FilingIntakeService, `127.0.0.1:${intake.port}`, { token: await mint(TRIBUNAL.id, TRIBUNAL.province, ["window-clerk"]), timeoutMs: 30_000, credentials });
+  try {
+    const ids: string[] = [];
+    for (let i = 0; i < N; i++) ids.push(await readyDraft(window));
+    // Each window submits until it has an answer, with the same idempotency key: what routing's
+    // absence refuses (UNAVAILABLE) is tried again.
+    let answered = 0;
+    let refused = 0;
+    const submit = async (filingId: string) => {
+      for (;;) {
+        try {
+          await window.submitFiling({ filingId, idempotencyKey: `submit-${filingId}` });
+          answered++;
+          return;
+        } catch (err) {
+          if ((err as grpc.ServiceError).code !== grpc.status.UNAVAILABLE) throw err;
+          refused++;
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      }
+    };
+    const submitting = Promise.all(ids.map((id, i) => new Promise((r) => setTimeout(r, i * 100)).then(() => submit(id))));
+    await eventually(async () => answered >= 10, 60_000, "the first submissions answered");
+    expect(await routing.proc.kill("SIGKILL")).toBeNull();
+    routing = await start("routing", { GRPC_PORT: String(routingPort) });
+    await submitting;
+    // The kill came mid-stream: some submissions were refused while routing was away.
+    expect(refused).toBeGreaterThan(0);
+    for (const filingId of ids) {
+      const { filing } = await window.getFiling({ filingId });
+      // Submitted and routed once each, in one change: round 1, one receipt number.
+      expect([filingId, filing!.status, filing!.round, filing!.timeline.map((t) => t.eventType)]).toEqual([
+        filingId,
+        intakeV1.FilingStatus.ROUTED,
+        1,
+        ["kuayu.intake.v1.FilingSubmitted", "kuayu.routing.v1.FilingRouted"],
+      ]);
+    }
+    const receipts = await Promise.all(ids.map(async (filingId) => (await window.getFiling({ filingId })).filing!.receiptNumber));
+    expect(new Set(receipts).size).toBe(N);
+  } finally {
+    window.close();
+  }
+  for (const p of [intake.proc, routing.proc]) expect(await p.kill("SIGTERM")).toBe(0);
+}, 300_000);
+
+it("loses and duplicates nothing when jurisdiction-decision is killed mid-stream", async () => {
   const N = 200;
   const decisionDb = database("kill_decision");
-  // The groups start with committed offsets at the topics' current end: a consumer killed before
+  // The group starts with committed offsets at the topics' current end: a consumer killed before
   // its group committed anything for some partition must resume there, not at "latest" after the
   // restart (which KAFKA_FROM_BEGINNING=false would do, and production never uses), and the shared
   // broker's history from other tests is skipped.
-  const routingEnv = { KAFKA_GROUP_ID: uniqueName("routing"), KAFKA_FROM_BEGINNING: "true" };
   const decisionEnv = { MONGO_DB: decisionDb, KAFKA_GROUP_ID: uniqueName("decision"), KAFKA_FROM_BEGINNING: "true", PROVINCE_SCOPE: "11", JWT_PRIVATE_KEY: keys.privateKey, COPY_INTERVAL_MS: "200" };
-  await startAtEnd(routingEnv.KAFKA_GROUP_ID);
   await startAtEnd(decisionEnv.KAFKA_GROUP_ID);
-  let routing = await start("routing", routingEnv);
   let decision = await start("decision", decisionEnv);
   const kafka = createKafka({ ...infra.kafka, clientId: "kill-test", log: createLogger({ service: "test", level: "silent" }) });
   const window: EventProducer = await createProducer(kafka, "kuayu.intake", { signer: await serviceEventKeys().signer("intake") });
@@ -154,32 +206,38 @@ it("loses and duplicates nothing when routing and jurisdiction-decision are kill
   const ids = Array.from({ length: N }, () => randomUUID());
   const inboxCount = () => conn.collection<{ _id: string }>("inbox").countDocuments({ _id: { $in: ids } });
   try {
-    // N submissions (without materials) from a Guangdong tribunal to a Beijing court, as intake
-    // emits them: on the lifecycle topics of the window's province and the jurisdiction court's.
+    // N routed submissions (without materials) from a Guangdong tribunal to a Beijing court, as
+    // intake emits them: on the lifecycle topics of the window's province and the jurisdiction court's.
     const sending = (async () => {
       for (const id of ids) {
+        const now = Date.now();
         await window.publish(topicsOfFiling(TRIBUNAL.province, BEIJING_CHAOYANG.province), id, {
           event: {
-            case: "filingSubmitted",
+            case: "filingRouted",
             value: {
               filingId: id,
               collaboratingCourtId: TRIBUNAL.id,
               jurisdictionCourtId: BEIJING_CHAOYANG.id,
               caseType: commonV1.CaseType.ENFORCEMENT,
               round: 1,
+              province: BEIJING_CHAOYANG.province,
+              originProvince: TRIBUNAL.province,
               receiptNumber: `KY-kill-${id}`,
-              submittedAt: timestampFromDate(new Date()),
+              submittedAt: timestampFromDate(new Date(now)),
+              routedAt: timestampFromDate(new Date(now)),
+              responseDue: timestampFromDate(new Date(now + 30 * 60_000)),
+              decisionDue: timestampFromDate(new Date(now + 7 * 86400_000)),
+              jurisdictionCourtCode: "京0105",
+              jurisdictionCourtLevel: "basic",
+              jurisdictionCourtKind: "basic",
               drill: true,
             },
           },
         });
       }
     })();
-    // Kill routing once some filings went through, then decision; restart both.
-    await eventually(async () => (await inboxCount()) >= 20, 60_000, "the first filings in the inbox");
-    expect(await routing.proc.kill("SIGKILL")).toBeNull();
-    routing = await start("routing", routingEnv);
-    await eventually(async () => (await inboxCount()) >= 60, 60_000, "more filings in the inbox");
+    // Kill decision once some filings went through; restart it.
+    await eventually(async () => (await inboxCount()) >= 40, 60_000, "the first filings in the inbox");
     expect(await decision.proc.kill("SIGKILL")).toBeNull();
     decision = await start("decision", decisionEnv);
     await sending;
@@ -222,5 +280,5 @@ it("loses and duplicates nothing when routing and jurisdiction-decision are kill
     await window.disconnect();
     await conn.close();
   }
-  for (const p of [decision.proc, routing.proc]) expect(await p.kill("SIGTERM")).toBe(0);
+  expect(await decision.proc.kill("SIGTERM")).toBe(0);
 }, 600_000);

@@ -56,6 +56,7 @@ it("publishes every stored submission exactly once after a kill -9 between stori
 
   // Every `filing submitted` record on the lifecycle topics for our filings, from the start.
   const published = new Map<string, Set<string>>(); // filing id → event ids
+  const routed = new Map<string, Set<string>>(); // filing id → ids of its `filing routed` events
   const topics = new Map<string, Set<string>>(); // filing id → provinces of the topics its records were on
   const kafka = createKafka({ ...infra.kafka, clientId: "crash-test", log: createLogger({ service: "test", level: "silent" }) });
   collector = kafka.consumer({ groupId: uniqueName("crash-collector") });
@@ -63,8 +64,10 @@ it("publishes every stored submission exactly once after a kill -9 between stori
   await collector.subscribe({ topics: ALL_LIFECYCLE_TOPICS.map((t) => t.name), fromBeginning: true });
   await collector.run({
     eachMessage: async ({ topic, message }) => {
-      if (headerMap(message.headers)["kuayu-event-type"] !== FILING_EVENTS.submitted) return;
+      const type = headerMap(message.headers)["kuayu-event-type"];
       const key = message.key!.toString();
+      if (type === FILING_EVENTS.routed) routed.set(key, (routed.get(key) ?? new Set()).add(headerMap(message.headers)["kuayu-event-id"]!));
+      if (type !== FILING_EVENTS.submitted) return;
       if (!published.has(key)) published.set(key, new Set());
       published.get(key)!.add(headerMap(message.headers)["kuayu-event-id"]!);
       topics.set(key, (topics.get(key) ?? new Set()).add(provinceOfTopic(topic)!));
@@ -105,14 +108,16 @@ it("publishes every stored submission exactly once after a kill -9 between stori
     );
   const after = await Promise.all(ids.map(submitOnce));
   client2.close();
-  expect(after.every((r) => r.filing!.status === intakeV1.FilingStatus.SUBMITTED)).toBe(true);
+  expect(after.every((r) => r.filing!.status === intakeV1.FilingStatus.ROUTED)).toBe(true);
 
   await eventually(async () => (await unpublished()) === 0, 60_000, "the outbox to drain");
   await eventually(async () => ids.every((id) => published.has(id)), 60_000, "an event for every filing").catch((err: Error) => {
     throw new Error(`${err.message}; ${ids.filter((id) => !published.has(id)).length} missing; log tail ${JSON.stringify(svc!.lines.slice(-5))}`);
   });
-  // Exactly one event per filing (a republished record carries the same event id) …
+  // Exactly one event per filing (a republished record carries the same event id), and one route …
   for (const id of ids) expect([id, published.get(id)!.size]).toEqual([id, 1]);
+  await eventually(async () => ids.every((id) => routed.has(id)), 30_000, "a route for every filing");
+  for (const id of ids) expect([id, routed.get(id)!.size]).toEqual([id, 1]);
   // … on the window's and the jurisdiction court's province topics, also when the relay republished it after the restart …
   await eventually(async () => ids.every((id) => topics.get(id)?.size === 2), 30_000, "both copies of every event");
   for (const id of ids) expect([id, [...topics.get(id)!].sort()]).toEqual([id, [BEIJING_CHAOYANG.province, TRIBUNAL.province].sort()]);

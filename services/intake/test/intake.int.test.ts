@@ -2,13 +2,13 @@
 // the events it emits, the lifecycle events it consumes, corrections, withdrawal, reads and watch.
 import { createHash, randomBytes } from "node:crypto";
 import * as grpc from "@grpc/grpc-js";
-import { timestampFromDate } from "@bufbuild/protobuf/wkt";
+import { timestampDate, timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { fieldViolations } from "@kuayu/grpc";
 import { createKafka, createProducer, decodeEvent, headerMap, type EventProducer } from "@kuayu/kafka";
 import { createLogger } from "@kuayu/logger";
 import { connectMongo } from "@kuayu/mongo";
 import { fromBinary } from "@bufbuild/protobuf";
-import { auditV1, commonV1, intakeV1, type intakeEventsV1 } from "@kuayu/proto";
+import { auditV1, commonV1, intakeV1, type intakeEventsV1, type routingEventsV1 } from "@kuayu/proto";
 import { ALL_LIFECYCLE_TOPICS, FILING_EVENTS, auditTopicName, lifecycleTopic, provinceOfTopic, topicsOfFiling, type FilingEventInit } from "@kuayu/topics";
 import { assertInfraUp, eventually, infra, uniqueName } from "@kuayu/testkit";
 import type { Consumer } from "kafkajs";
@@ -22,7 +22,7 @@ let specialist: IntakeClient; // filing specialist of the jurisdiction court in 
 let store: Connection;
 let decisions: EventProducer;
 let collector: Consumer;
-const INTAKE_EVENTS: string[] = [FILING_EVENTS.submitted, FILING_EVENTS.correctionSubmitted, FILING_EVENTS.withdrawn];
+const INTAKE_EVENTS: string[] = [FILING_EVENTS.submitted, FILING_EVENTS.correctionSubmitted, FILING_EVENTS.routed, FILING_EVENTS.routingFailed, FILING_EVENTS.withdrawn];
 const seen: { type: string; province: string; key: string; id: string; value: Buffer; headers: Record<string, string> }[] = [];
 /** The audit records of Guangdong's and Beijing's courts' calls (docs/security.md "Audit trail"). */
 const audits: auditV1.AuditRecord[] = [];
@@ -88,7 +88,7 @@ describe("a tribunal in Guangdong files a civil case with a basic court in Beiji
   let filingId: string;
   let receipt: string;
 
-  it("drafts, uploads the materials, submits, and emits `filing submitted` with the filing's data", async () => {
+  it("drafts, uploads the materials, submits, and emits `filing submitted` and its route with the filing's data", async () => {
     const { filing: draft } = await clerk.createDraft({ details: civilDetails() });
     expect(draft!.status).toBe(intakeV1.FilingStatus.DRAFT);
     expect(draft!.collaboratingCourtId).toBe(TRIBUNAL.id);
@@ -103,7 +103,8 @@ describe("a tribunal in Guangdong files a civil case with a basic court in Beiji
     }
 
     const { filing } = await clerk.submitFiling({ filingId, idempotencyKey: `submit-${filingId}` });
-    expect(filing!.status).toBe(intakeV1.FilingStatus.SUBMITTED);
+    // Routed in the same change: at the Beijing court's desk, with its deadlines.
+    expect(filing!.status).toBe(intakeV1.FilingStatus.ROUTED);
     expect(filing!.round).toBe(1);
     expect(filing!.receiptNumber).toMatch(new RegExp(`^KY-${TRIBUNAL.id}-\\d{8}-\\d{6}$`));
     receipt = filing!.receiptNumber;
@@ -123,8 +124,24 @@ describe("a tribunal in Guangdong files a civil case with a basic court in Beiji
     const m = decoded.message as unknown as intakeEventsV1.FilingSubmitted;
     expect(decoded.meta.type).toBe(FILING_EVENTS.submitted);
     expect(decoded.meta.source).toBe("kuayu.intake");
-    // The submission wrote its own timeline entry, under the event's id (the consumer passes over intake's events).
-    expect((await statusOf(filingId)).timeline).toEqual([expect.objectContaining({ eventId: decoded.meta.id, eventType: FILING_EVENTS.submitted, source: "kuayu.intake" })]);
+    // The submission wrote its own timeline entries, under the events' ids (the consumer passes over intake's events).
+    const [routedEvent] = await eventually(
+      async () => {
+        const e = eventsOf(FILING_EVENTS.routed, filingId);
+        return e.length > 0 ? e : undefined;
+      },
+      30_000,
+      "the filing routed event",
+    );
+    expect((await statusOf(filingId)).timeline).toEqual([
+      expect.objectContaining({ eventId: decoded.meta.id, eventType: FILING_EVENTS.submitted, source: "kuayu.intake" }),
+      expect.objectContaining({
+        eventId: routedEvent!.id,
+        eventType: FILING_EVENTS.routed,
+        source: "kuayu.intake",
+        detail: expect.stringMatching(/^routed to province 11; respond by \d{4}-\d\d-\d\d \d\d:\d\d, decide by \d{4}-\d\d-\d\d/),
+      }),
+    ]);
     // Who submitted travels on the event and stands in the timeline (the audit trail's actor).
     expect(decoded.meta.actor).toEqual({ user: `user-${TRIBUNAL.id}`, name: `Clerk of ${TRIBUNAL.id}`, courtId: TRIBUNAL.id, province: TRIBUNAL.province, roles: ["window-clerk"] });
     expect((await statusOf(filingId)).timeline[0]!.actor).toMatchObject({ user: `user-${TRIBUNAL.id}`, name: `Clerk of ${TRIBUNAL.id}`, courtId: TRIBUNAL.id });
@@ -153,6 +170,25 @@ describe("a tribunal in Guangdong files a civil case with a basic court in Beiji
     expect(j.details!.jurisdictionCourtId).toBe(BEIJING_CHAOYANG.id);
     const raw = Buffer.from(theirs.value).toString("utf8");
     for (const s of [RESIDENT_ID, CREDIT_CODE, "13800138000", "沙面大街", "李四", civilDetails().claims!, civilDetails().facts!]) expect([s, raw.includes(s)]).toEqual([s, false]);
+
+    // The route, in the same change: on both topics; the jurisdiction court's inbox is built from
+    // Beijing's copy (the whole filing), the duty contact is for the window only.
+    await eventually(async () => copiesOf(routedEvent!.id).length === 2, 10_000, "both copies of the route");
+    const route = (province: string) => {
+      const e = seen.find((x) => x.id === routedEvent!.id && x.province === province)!;
+      return decodeEvent(lifecycleTopic(province), e.value, e.headers);
+    };
+    const ours = route(TRIBUNAL.province);
+    expect(ours.meta.actor).toMatchObject({ user: `user-${TRIBUNAL.id}`, courtId: TRIBUNAL.id });
+    const r = ours.message as unknown as routingEventsV1.FilingRouted;
+    expect(r).toMatchObject({ filingId, round: 1, province: "11", originProvince: "44", receiptNumber: receipt, jurisdictionCourtCode: "京0105", jurisdictionCourtLevel: "basic" });
+    expect(r.contact?.phone).toBeTruthy();
+    expect(timestampDate(r.responseDue!).getTime()).toBeGreaterThan(timestampDate(r.routedAt!).getTime());
+    expect(r.materials.map((x) => x.sha256)).toEqual(uploaded.map((x) => x.sha256));
+    const jr = route(BEIJING_CHAOYANG.province).message as unknown as routingEventsV1.FilingRouted;
+    expect(jr.contact).toBeUndefined();
+    expect(jr.details!.claims).toBe(civilDetails().claims);
+    expect(jr.materials).toHaveLength(uploaded.length);
   });
 
   it("returns the same filing for a retried submit with the same key, and emits nothing more", async () => {
@@ -276,9 +312,8 @@ describe("a tribunal in Guangdong files a civil case with a basic court in Beiji
     for (const [name, call] of calls) expect([name, (await rpcError(call())).code]).toEqual([name, grpc.status.PERMISSION_DENIED]);
   });
 
-  it("follows routing and decision events to ACCEPTED through a correction round trip, with every hop in the timeline", async () => {
+  it("follows decision events to ACCEPTED through a correction round trip, with every hop in the timeline", async () => {
     const base = { filingId, collaboratingCourtId: TRIBUNAL.id, jurisdictionCourtId: BEIJING_CHAOYANG.id, drill: false };
-    await publishAs(filingId, { case: "filingRouted", value: { ...base, round: 1, province: "11", caseType: commonV1.CaseType.CIVIL_FIRST_INSTANCE } });
     await publishAs(filingId, { case: "acknowledged", value: { ...base, round: 1 } });
     await eventually(async () => (await statusOf(filingId)).status === intakeV1.FilingStatus.ACKNOWLEDGED, 30_000, "ACKNOWLEDGED");
 
@@ -320,7 +355,8 @@ describe("a tribunal in Guangdong files a civil case with a basic court in Beiji
     const { material } = await clerk.uploadMaterial(uploadParts(filingId, "evidence", pdf(3000, 9), "付款凭证.pdf"));
     expect(material!.round).toBe(2);
     const corrected = await clerk.submitCorrection({ filingId, idempotencyKey: `correct-${filingId}`, note: "已补充付款凭证" });
-    expect(corrected.filing!.status).toBe(intakeV1.FilingStatus.SUBMITTED);
+    // The new round is routed again with it.
+    expect(corrected.filing!.status).toBe(intakeV1.FilingStatus.ROUTED);
     expect(corrected.filing!.round).toBe(2);
     const [correction] = await eventually(
       async () => {
@@ -356,10 +392,10 @@ describe("a tribunal in Guangdong files a civil case with a basic court in Beiji
     const hops = await eventually(
       async () => {
         const t = (await statusOf(filingId)).timeline.map((e) => e.eventType);
-        return t.length >= 7 ? t : undefined;
+        return t.length >= 8 ? t : undefined;
       },
       30_000,
-      "all seven timeline entries",
+      "all eight timeline entries",
     );
     expect(hops).toEqual(
       expect.arrayContaining([
@@ -368,14 +404,15 @@ describe("a tribunal in Guangdong files a civil case with a basic court in Beiji
         "kuayu.decision.v1.Acknowledged",
         "kuayu.decision.v1.CorrectionRequested",
         "kuayu.intake.v1.CorrectionSubmitted",
+        "kuayu.routing.v1.FilingRouted",
         "kuayu.decision.v1.Rejected",
         "kuayu.decision.v1.Accepted",
       ]),
     );
-    // "accepted by 王专员, <court>": the actor the decision event carried; routing's own event names none.
+    // "accepted by 王专员, <court>": the actor the decision event carried; a route, the clerk whose call routed it.
     const timeline = (await statusOf(filingId)).timeline;
     expect(timeline.find((e) => e.eventType === "kuayu.decision.v1.Accepted")!.actor).toMatchObject({ user: "u-spec", name: "王专员", courtId: BEIJING_CHAOYANG.id });
-    expect(timeline.find((e) => e.eventType === "kuayu.routing.v1.FilingRouted")!.actor).toBeUndefined();
+    expect(timeline.filter((e) => e.eventType === "kuayu.routing.v1.FilingRouted").map((e) => e.actor?.courtId)).toEqual([TRIBUNAL.id, TRIBUNAL.id]);
     const times = timeline.map((e) => e.at!.seconds);
     expect([...times].sort()).toEqual(times);
 
@@ -593,14 +630,18 @@ describe("withdrawal, listing and watching", () => {
     })();
     await new Promise((r) => setTimeout(r, 500));
     await clerk.submitFiling({ filingId: id, idempotencyKey: `submit-${id}` });
-    await eventually(async () => got.length > 1, 10_000, "the SUBMITTED change");
+    await eventually(async () => got.length > 1, 10_000, "the ROUTED change");
     await publishAs(id, { case: "acknowledged", value: { filingId: id, round: 1 } });
     await reading;
     await withTimeline;
-    expect(timelines).toEqual([[], ["kuayu.intake.v1.FilingSubmitted"], ["kuayu.intake.v1.FilingSubmitted", "kuayu.decision.v1.Acknowledged"]]);
+    expect(timelines).toEqual([
+      [],
+      ["kuayu.intake.v1.FilingSubmitted", "kuayu.routing.v1.FilingRouted"],
+      ["kuayu.intake.v1.FilingSubmitted", "kuayu.routing.v1.FilingRouted", "kuayu.decision.v1.Acknowledged"],
+    ]);
     expect((await watcher.getFiling({ filingId: id })).filing!.timeline.map((t) => t.eventType)).toEqual(timelines[2]);
     // The filing as it was when the watch began, then each change.
-    expect(got.map((g) => g.status)).toEqual([intakeV1.FilingStatus.DRAFT, intakeV1.FilingStatus.SUBMITTED, intakeV1.FilingStatus.ACKNOWLEDGED]);
+    expect(got.map((g) => g.status)).toEqual([intakeV1.FilingStatus.DRAFT, intakeV1.FilingStatus.ROUTED, intakeV1.FilingStatus.ACKNOWLEDGED]);
     expect(got[2]!.event).toBe("kuayu.decision.v1.Acknowledged");
     // Another court cannot watch it.
     const err = await rpcError(

@@ -1,7 +1,7 @@
 // Signed events against an attacker holding one service's broker credentials (real broker, real
-// store): routing's Kafka user may write the lifecycle topic, so it can put an `Accepted` with any
+// store): intake's Kafka user may write the lifecycle topic, so it can put an `Accepted` with any
 // case number there. Intake, verifying against the release's event keys, dead-letters it — signed
-// with routing's key, unsigned, or signed with a key nobody published — and the filing is
+// with intake's key, unsigned, or signed with a key nobody published — and the filing is
 // unchanged; decision's genuine event after them is applied.
 import { createKafka, createProducer, headerMap, SIGNATURE_HEADERS, type EventProducer } from "@kuayu/kafka";
 import { createLogger } from "@kuayu/logger";
@@ -15,9 +15,9 @@ const log = createLogger({ service: "test", level: "silent" });
 let h: Harness;
 let keys: TestEventKeys;
 let clerk: IntakeClient;
-let asRouting: EventProducer; // routing's broker credentials and routing's own key
-let unsignedAsRouting: EventProducer; // routing's broker credentials, no key
-let stranger: EventProducer; // routing's broker credentials, a key of "decision" that no release published
+let asIntake: EventProducer; // intake's broker credentials and intake's own key
+let unsignedAsIntake: EventProducer; // intake's broker credentials, no key
+let stranger: EventProducer; // intake's broker credentials, a key of "decision" that no release published
 let decision: EventProducer; // the real decision: its key
 let dlq: Consumer;
 const deadLetters: { key: string; type: string; error: string; producer?: string }[] = [];
@@ -27,10 +27,10 @@ beforeAll(async () => {
   keys = await testEventKeys();
   h = await startHarness(keys.env("intake"));
   clerk = await h.client(TRIBUNAL.id, TRIBUNAL.province);
-  const routingKafka = createKafka({ brokers: infra.brokers, sasl: kafkaUser("routing"), clientId: "signed-events-test", log });
-  asRouting = await createProducer(routingKafka, "kuayu.decision", { signer: await keys.signer("routing") });
-  unsignedAsRouting = await createProducer(routingKafka, "kuayu.decision");
-  stranger = await createProducer(routingKafka, "kuayu.decision", { signer: await (await testEventKeys({ producers: ["decision"] })).signer("decision") });
+  const intakeKafka = createKafka({ brokers: infra.brokers, sasl: kafkaUser("intake"), clientId: "signed-events-test", log });
+  asIntake = await createProducer(intakeKafka, "kuayu.decision", { signer: await keys.signer("intake") });
+  unsignedAsIntake = await createProducer(intakeKafka, "kuayu.decision");
+  stranger = await createProducer(intakeKafka, "kuayu.decision", { signer: await (await testEventKeys({ producers: ["decision"] })).signer("decision") });
   const admin = createKafka({ ...infra.kafka, clientId: "signed-events-test", log });
   decision = await createProducer(admin, "kuayu.decision", { signer: await keys.signer("decision") });
   dlq = admin.consumer({ groupId: uniqueName("signed-dlq") });
@@ -46,7 +46,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await dlq?.disconnect();
-  for (const p of [asRouting, unsignedAsRouting, stranger, decision]) await p?.disconnect();
+  for (const p of [asIntake, unsignedAsIntake, stranger, decision]) await p?.disconnect();
   await h?.close();
 });
 
@@ -63,8 +63,8 @@ it("refuses an Accepted forged with another service's broker credentials; the fi
   // Intake verifies its own FilingSubmitted too (signed with intake's key): it is in the timeline, not dead-lettered.
   await eventually(async () => (await clerk.getFiling({ filingId })).filing!.timeline.some((t) => t.eventType === FILING_EVENTS.submitted), 30_000, "the submission");
 
-  await asRouting.publish(...event(filingId, accepted(filingId, "（2026）京0105民初91号")));
-  await unsignedAsRouting.publish(...event(filingId, accepted(filingId, "（2026）京0105民初92号")));
+  await asIntake.publish(...event(filingId, accepted(filingId, "（2026）京0105民初91号")));
+  await unsignedAsIntake.publish(...event(filingId, accepted(filingId, "（2026）京0105民初92号")));
   await stranger.publish(...event(filingId, accepted(filingId, "（2026）京0105民初93号")));
   // Then decision acknowledges, on the same topics: handled after the three forgeries.
   await decision.publish(...event(filingId, { case: "acknowledged", value: { filingId, collaboratingCourtId: TRIBUNAL.id, jurisdictionCourtId: BEIJING_CHAOYANG.id, round: 1 } }));
@@ -85,10 +85,10 @@ it("refuses an Accepted forged with another service's broker credentials; the fi
   );
   expect(mine.map((d) => d.type)).toEqual([FILING_EVENTS.accepted, FILING_EVENTS.accepted, FILING_EVENTS.accepted]);
   expect(mine.map((d) => d.error)).toEqual([
-    expect.stringMatching(/must come from decision, it is signed by routing/),
+    expect.stringMatching(/must come from decision, it is signed by intake/),
     expect.stringMatching(/is not signed/),
     expect.stringMatching(/signed with an unknown key/),
   ]);
   // A dead letter is kept as it came: intake does not sign it.
-  expect(mine.map((d) => d.producer)).toEqual(["routing", undefined, "decision"]);
+  expect(mine.map((d) => d.producer)).toEqual(["intake", undefined, "decision"]);
 });

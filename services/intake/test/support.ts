@@ -82,10 +82,7 @@ export interface Harness {
 /** The routing service in this process (intake checks routes with it). */
 /** Routing in this process (`env`: more settings, e.g. the TLS_* of a spawned intake that calls it). */
 export function startRoutingService(publicKey: string, env: Record<string, string> = {}) {
-  return startRouting(
-    readRoutingConfig({ GRPC_PORT: "0", GRPC_HOST: "127.0.0.1", JWT_PUBLIC_KEY: publicKey, LOG_LEVEL: "silent", ROUTING_STAGE: "off", ...env }),
-    createLogger({ service: "routing", level: "silent" }),
-  );
+  return startRouting(readRoutingConfig({ GRPC_PORT: "0", GRPC_HOST: "127.0.0.1", JWT_PUBLIC_KEY: publicKey, LOG_LEVEL: "silent", ...env }), createLogger({ service: "routing", level: "silent" }));
 }
 
 export async function startHarness(env: Record<string, string> = {}): Promise<Harness> {

@@ -16,7 +16,7 @@ let client: Client<typeof directoryV1.DirectoryService>;
 
 beforeAll(async () => {
   // The clock routes are dated by: Monday 2026-12-07 10:00 China time, a working day.
-  app = await startApp(readConfig({ GRPC_PORT: "0", GRPC_HOST: "127.0.0.1", JWT_PUBLIC_KEY: keys.publicKey, ROUTING_STAGE: "off" }), createLogger({ service: "routing", level: "silent" }), undefined, {
+  app = await startApp(readConfig({ GRPC_PORT: "0", GRPC_HOST: "127.0.0.1", JWT_PUBLIC_KEY: keys.publicKey }), createLogger({ service: "routing", level: "silent" }), undefined, {
     now: () => new Date(NOW),
   });
   const token = await (await createSigner(keys.privateKey)).mint({ user: "u", courtId: "c-440703", roles: ["window-clerk"], province: "44" });

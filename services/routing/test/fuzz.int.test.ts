@@ -17,7 +17,7 @@ let tokens: FuzzTokens;
 let client: ReturnType<typeof createClient<typeof directoryV1.DirectoryService>>;
 
 beforeAll(async () => {
-  app = await startApp(readConfig({ GRPC_PORT: "0", GRPC_HOST: "127.0.0.1", JWT_PUBLIC_KEY: keys.publicKey, ROUTING_STAGE: "off" }), createLogger({ service: "routing", level: "silent" }));
+  app = await startApp(readConfig({ GRPC_PORT: "0", GRPC_HOST: "127.0.0.1", JWT_PUBLIC_KEY: keys.publicKey }), createLogger({ service: "routing", level: "silent" }));
   const signer = await createSigner(keys.privateKey);
   const clerk = { user: "u", courtId: "c-440703", roles: ["window-clerk" as const], province: "44" };
   const valid = [await signer.mint(clerk), await signer.mint({ user: "s", courtId: "c-110105", roles: ["supervisor"], province: "11" })];

@@ -99,7 +99,7 @@ export function detailsToProto(d: FilingDetails): MessageInitShape<typeof intake
  * courts are in different provinces): what that side's consumers of the event use — the case type,
  * the court, each party's role and name (printed on the jurisdiction court's notices). Identity
  * numbers, credit codes, legal representatives, addresses, phones, agents, claims and facts stay
- * out: the jurisdiction court's inbox takes the filing from routing's FilingRouted, and nothing
+ * out: the jurisdiction court's inbox takes the filing from the round's FilingRouted, and nothing
  * else on that side reads them from this event.
  */
 export function jurisdictionCopyOfDetails(d: FilingDetails): MessageInitShape<typeof intakeV1.FilingDetailsSchema> {

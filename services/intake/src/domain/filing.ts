@@ -335,6 +335,16 @@ export function applyLifecycle(f: Filing, u: LifecycleUpdate, now: Date): Filing
   };
 }
 
+/** China time (UTC+8) of a moment, as "2027-01-04T10:30:00.000" ("" when unknown). */
+const china = (d: Date | undefined) => (d ? new Date(d.getTime() + 8 * 3600_000).toISOString().slice(0, -1) : "");
+
+/** "respond by 2027-01-04 10:30, decide by 2027-01-11" (China time; a decision deadline ends at 24:00 of its last day), for the timeline. */
+export function deadlinesText(responseDue: Date | undefined, decisionDue: Date | undefined, provisional: boolean): string {
+  const lastDay = decisionDue && china(new Date(decisionDue.getTime() - 1)).slice(0, 10);
+  const text = `respond by ${china(responseDue).slice(0, 16).replace("T", " ")}, decide by ${lastDay ?? ""}`;
+  return provisional ? `${text} (provisional: the official holiday arrangement of that year is not loaded)` : text;
+}
+
 /** Digits of a phone number as typed ("+86 138-0013-8000" → "8613800138000"). */
 const digitsOf = (phone: string) => phone.normalize("NFKC").replace(/\D/g, "");
 

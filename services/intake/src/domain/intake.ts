@@ -26,8 +26,22 @@ import {
 // The window's use cases. Transport-free: the gRPC adapter maps requests to these calls, the mongo
 // adapters implement the ports.
 
-/** Events intake emits; the repository turns them into outbox entries written with the change. */
-export type IntakeEvent = { type: "filing-submitted" } | { type: "correction-submitted"; note: string } | { type: "filing-withdrawn"; reason: string };
+/**
+ * Events intake emits; the repository turns them into outbox entries written with the change. A
+ * submission (or correction) is routed in the change that commits it: `filing routed`, or `routing
+ * failed` for a correction whose route no longer holds (docs/architecture.md "The filing lifecycle
+ * topics").
+ */
+export type IntakeEvent =
+  | { type: "filing-submitted" }
+  | { type: "correction-submitted"; note: string }
+  | { type: "filing-routed"; route: Route; note: string }
+  | { type: "routing-failed"; reasons: string[] }
+  | { type: "filing-withdrawn"; reason: string };
+
+/** The event types a submission's route emits (the filing's lastEventType). */
+export const ROUTED = "kuayu.routing.v1.FilingRouted";
+export const ROUTING_FAILED = "kuayu.routing.v1.RoutingFailed";
 
 export interface Change {
   filing: Filing;
@@ -78,9 +92,39 @@ export interface MaterialStore {
   group(): { write(id: string, filingId: string, chunks: AsyncIterable<Uint8Array>): Promise<void>; commit(): Promise<void> };
 }
 
-/** Route rules of the directory (routing service): every reason the route is not allowed. */
-/** The route's problems (none: routable), and the jurisdiction court's province. */
-export type RouteCheck = (collaboratingCourtId: string, jurisdictionCourtId: string, caseType: CaseType) => Promise<{ problems: string[]; province: string }>;
+/**
+ * Where a submission goes, as routing's directory has it at the check: the jurisdiction court's
+ * province, its deadlines counted from the check (the arrival), its duty contact, and what its case
+ * numbers need.
+ */
+export interface Route {
+  province: string;
+  /** The window's province: its intake holds the materials. */
+  originProvince: string;
+  routedAt: Date;
+  responseDue: Date;
+  decisionDue: Date;
+  /** Counted over a year whose official holiday arrangement is not loaded (暂定). */
+  provisional: boolean;
+  contact: { name: string; phone: string } | undefined;
+  court: { code: string; level: string; kind: string };
+}
+
+/**
+ * The route check of the directory (routing service): every reason the route is not allowed (none:
+ * routable, with its route), and the jurisdiction court's province.
+ */
+export type RouteCheck = (collaboratingCourtId: string, jurisdictionCourtId: string, caseType: CaseType) => Promise<{ problems: string[]; province: string; route?: Route }>;
+
+/** The round just submitted at the jurisdiction court's desk, with its deadlines. */
+function routedTo(f: Filing, route: Route | undefined, note: string): Change {
+  // A check without problems always has its route (the gRPC adapter refuses an answer without).
+  if (!route) throw new Error(`the route check of filing ${f.id} gave no route`);
+  return {
+    filing: { ...f, status: "routed", lastEventType: ROUTED, routing: { contact: route.contact, responseDue: route.responseDue, decisionDue: route.decisionDue, provisional: route.provisional } },
+    events: [{ type: "filing-routed", route, note }],
+  };
+}
 
 export interface Deps {
   repo: FilingRepository;
@@ -407,39 +451,56 @@ export async function submitFiling(deps: Deps, caller: AuthContext, id: string, 
       ]);
       const now = deps.now();
       const receiptNumber = f.receiptNumber || formatReceiptNumber(f.collaboratingCourtId, chinaDay(now), await deps.nextReceiptNumber(f.collaboratingCourtId, chinaDay(now)));
-      return {
-        filing: {
-          ...f,
-          status: "submitted",
-          round: f.round + 1,
-          submitKeys: [...f.submitKeys, key],
-          receiptNumber,
-          jurisdictionProvince: route.province,
-          submittedTo: f.details.jurisdictionCourtId,
-          submittedAt: f.submittedAt ?? now,
-          updatedAt: now,
-          lastEventType: "kuayu.intake.v1.FilingSubmitted",
-        },
-        events: [{ type: "filing-submitted" }],
+      const submitted: Filing = {
+        ...f,
+        status: "submitted",
+        round: f.round + 1,
+        submitKeys: [...f.submitKeys, key],
+        receiptNumber,
+        jurisdictionProvince: route.province,
+        submittedTo: f.details.jurisdictionCourtId,
+        submittedAt: f.submittedAt ?? now,
+        updatedAt: now,
       };
+      const routed = routedTo(submitted, route.route, "");
+      return { filing: routed.filing, events: [{ type: "filing-submitted" }, ...routed.events] };
     },
     before,
   );
 }
 
-/** Sends the requested corrections: every requested item needs a material uploaded since the request. */
-export async function submitCorrection(deps: Deps, caller: AuthContext, id: string, key: string, note: string): Promise<Filing> {
+/**
+ * Sends the requested corrections: every requested item needs a material uploaded since the
+ * request. The new round is routed again (its deadlines count from now); a route that no longer
+ * holds (the court left the directory, say) sends the filing back to the window with the reasons,
+ * to choose another court.
+ */
+export async function submitCorrection(deps: Deps, caller: AuthContext, id: string, key: string, note: string, checkRoute: RouteCheck): Promise<Filing> {
   invalid([...validateKey(key), ...([...note].length > LIMITS.note ? [{ field: "note", description: `at most ${LIMITS.note} characters` }] : [])]);
-  return changeOwned(deps, caller, id, async (f) => {
-    if (f.submitKeys.includes(key)) return undefined;
-    if (f.status !== "correction-requested") throw new StateError(`filing ${id} is ${f.status}; no correction was requested`);
-    invalid([...validateDetails(f.details, true, deps.now()), ...missingMaterials(f.details, f.materials), ...missingCorrections(f)]);
-    const now = deps.now();
-    return {
-      filing: { ...f, status: "submitted", round: f.round + 1, submitKeys: [...f.submitKeys, key], updatedAt: now, lastEventType: "kuayu.intake.v1.CorrectionSubmitted" },
-      events: [{ type: "correction-submitted", note: note.trim() }],
-    };
-  });
+  const before = await owned(deps, caller, id);
+  if (before.submitKeys.includes(key)) return before;
+  // The route is checked before the change (a network call); the court and case type are those of
+  // the submission, which no edit can change after it.
+  const route =
+    before.status === "correction-requested" && before.details.caseType
+      ? await checkRoute(before.collaboratingCourtId, before.submittedTo, before.details.caseType)
+      : { problems: [], province: before.jurisdictionProvince };
+  return deps.repo.change(
+    id,
+    async (f) => {
+      if (f.submitKeys.includes(key)) return undefined;
+      if (f.status !== "correction-requested") throw new StateError(`filing ${id} is ${f.status}; no correction was requested`);
+      invalid([...validateDetails(f.details, true, deps.now()), ...missingMaterials(f.details, f.materials), ...missingCorrections(f)]);
+      const submitted: Filing = { ...f, status: "submitted", round: f.round + 1, submitKeys: [...f.submitKeys, key], updatedAt: deps.now() };
+      const events: IntakeEvent[] = [{ type: "correction-submitted", note: note.trim() }];
+      if (route.problems.length > 0) {
+        return { filing: { ...submitted, status: "routing-failed", lastEventType: ROUTING_FAILED }, events: [...events, { type: "routing-failed", reasons: route.problems }] };
+      }
+      const routed = routedTo(submitted, route.route, note.trim());
+      return { filing: routed.filing, events: [...events, ...routed.events] };
+    },
+    before,
+  );
 }
 
 /** Withdraws (撤回) before a decision. A draft is withdrawn silently; a submitted filing emits `filing withdrawn`. */

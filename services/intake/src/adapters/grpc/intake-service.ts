@@ -1,4 +1,5 @@
 import * as grpc from "@grpc/grpc-js";
+import { timestampDate } from "@bufbuild/protobuf/wkt";
 import { grants } from "@kuayu/auth";
 import { RateLimiterMemory } from "rate-limiter-flexible";
 import { RpcError, fieldViolations, implement, invalidArgument, permissionDenied, requireRole, type CallContext, type Client } from "@kuayu/grpc";
@@ -48,14 +49,31 @@ function routeCheckFor(directory: Client<typeof directoryV1.DirectoryService>, c
   return async (collaboratingCourtId, jurisdictionCourtId, caseType) => {
     const metadata = new grpc.Metadata();
     metadata.set("authorization", String(ctx.metadata.get("authorization")[0] ?? ""));
+    let res: directoryV1.ValidateRouteResponse;
     try {
-      const res = await directory.validateRoute({ collaboratingCourtId, jurisdictionCourtId, caseType: toProtoCaseType(caseType) }, { metadata });
-      return { problems: res.valid ? [] : res.problems.map((p) => p.message), province: res.jurisdictionProvince };
+      res = await directory.validateRoute({ collaboratingCourtId, jurisdictionCourtId, caseType: toProtoCaseType(caseType) }, { metadata });
     } catch (err) {
       // Unknown courts come back as INVALID_ARGUMENT with the reasons.
       if ((err as grpc.ServiceError).code === grpc.status.INVALID_ARGUMENT) return { problems: fieldViolations(err).map((v) => v.description), province: "" };
       throw new RpcError(grpc.status.UNAVAILABLE, `the route check (routing service) failed: ${(err as Error).message}; try again`);
     }
+    if (!res.valid) return { problems: res.problems.map((p) => p.message), province: res.jurisdictionProvince };
+    const r = res.route;
+    if (!r?.routedAt || !r.responseDue || !r.decisionDue) throw new RpcError(grpc.status.UNAVAILABLE, "the routing service answered the route check without the route (an older release?); try again");
+    return {
+      problems: [],
+      province: res.jurisdictionProvince,
+      route: {
+        province: res.jurisdictionProvince,
+        originProvince: r.originProvince,
+        routedAt: timestampDate(r.routedAt),
+        responseDue: timestampDate(r.responseDue),
+        decisionDue: timestampDate(r.decisionDue),
+        provisional: r.deadlinesProvisional,
+        contact: r.contactName || r.contactPhone ? { name: r.contactName, phone: r.contactPhone } : undefined,
+        court: { code: r.courtCode, level: r.courtLevel, kind: r.courtKind },
+      },
+    };
   };
 }
 
@@ -185,7 +203,7 @@ export function intakeService(deps: Deps, directory: Client<typeof directoryV1.D
       },
       async submitCorrection(req, ctx) {
         windowCaller(ctx, scope);
-        return { filing: filingToProto(await submitCorrection(deps, ctx.auth, req.filingId, req.idempotencyKey, req.note)) };
+        return { filing: filingToProto(await submitCorrection(deps, ctx.auth, req.filingId, req.idempotencyKey, req.note, routeCheckFor(directory, ctx))) };
       },
       async withdrawFiling(req, ctx) {
         windowCaller(ctx, scope);

@@ -1,38 +1,19 @@
 import { timestampDate, type Timestamp } from "@bufbuild/protobuf/wkt";
 import { inEventTrace, type ConsumedEvent } from "@kuayu/kafka";
-import { decisionEventsV1, idFromEnum, type routingEventsV1 } from "@kuayu/proto";
+import { decisionEventsV1, idFromEnum } from "@kuayu/proto";
 import { FILING_EVENTS } from "@kuayu/topics";
-import type { LifecycleUpdate } from "../../domain/filing.js";
+import { deadlinesText, type LifecycleUpdate } from "../../domain/filing.js";
 import { recordLifecycle, type Deps, type LifecycleItem, type LifecycleLog } from "../../domain/intake.js";
 import { SOURCE } from "./topics.js";
 
 const date = (t: Timestamp | undefined, fallback: Date) => (t ? timestampDate(t) : fallback);
-const china = (t: Timestamp | undefined) => (t ? new Date(timestampDate(t).getTime() + 8 * 3600_000).toISOString() : "");
-/** "respond by 2027-01-04 10:30, decide by 2027-01-11": a decision deadline ends at 24:00 of its last day. */
-function deadlines(responseDue: Timestamp | undefined, decisionDue: Timestamp | undefined, provisional: boolean): string {
-  const lastDay = decisionDue && new Date(timestampDate(decisionDue).getTime() + 8 * 3600_000 - 1).toISOString().slice(0, 10);
-  const text = `respond by ${china(responseDue).slice(0, 16).replace("T", " ")}, decide by ${lastDay ?? ""}`;
-  return provisional ? `${text} (provisional: the official holiday arrangement of that year is not loaded)` : text;
-}
+const dateOrNone = (t: Timestamp | undefined) => (t ? timestampDate(t) : undefined);
+const deadlines = (responseDue: Timestamp | undefined, decisionDue: Timestamp | undefined, provisional: boolean) => deadlinesText(dateOrNone(responseDue), dateOrNone(decisionDue), provisional);
 
 /** The status change an event implies for the window, and a short, personal-data-free detail. */
 function interpret(event: ConsumedEvent): { update?: Omit<LifecycleUpdate, "eventType">; detail: string } {
   const at = event.meta.time;
   switch (event.meta.type) {
-    case FILING_EVENTS.routed: {
-      const m = event.message as unknown as routingEventsV1.FilingRouted;
-      const routing = {
-        contact: m.contact && (m.contact.name || m.contact.phone) ? { name: m.contact.name, phone: m.contact.phone } : undefined,
-        responseDue: m.responseDue && timestampDate(m.responseDue),
-        decisionDue: m.decisionDue && timestampDate(m.decisionDue),
-        provisional: m.deadlinesEstimated,
-      };
-      return { update: { round: m.round, status: "routed", at, routing }, detail: `routed to province ${m.province}; ${deadlines(m.responseDue, m.decisionDue, m.deadlinesEstimated)}` };
-    }
-    case FILING_EVENTS.routingFailed: {
-      const m = event.message as unknown as routingEventsV1.RoutingFailed;
-      return { update: { round: m.round, status: "routing-failed", at }, detail: m.reasons.join("; ") };
-    }
     case FILING_EVENTS.acknowledged: {
       const m = event.message as unknown as decisionEventsV1.Acknowledged;
       return { update: { round: m.round, status: "acknowledged", at }, detail: "" };
@@ -80,10 +61,11 @@ function interpret(event: ConsumedEvent): { update?: Omit<LifecycleUpdate, "even
 }
 
 /**
- * The events the window records: the other services' (runConsumer `types`: intake's own are
- * skipped undecoded — the change that emitted them wrote their timeline entry).
+ * The events the window records: the other services' (runConsumer `types`: intake's own — a
+ * submission's route too — are skipped undecoded: the change that emitted them wrote their
+ * timeline entry).
  */
-const OWN_EVENT_TYPES: readonly string[] = [FILING_EVENTS.submitted, FILING_EVENTS.correctionSubmitted, FILING_EVENTS.withdrawn];
+const OWN_EVENT_TYPES: readonly string[] = [FILING_EVENTS.submitted, FILING_EVENTS.correctionSubmitted, FILING_EVENTS.routed, FILING_EVENTS.routingFailed, FILING_EVENTS.withdrawn];
 export const LIFECYCLE_EVENT_TYPES = Object.values(FILING_EVENTS).filter((t) => !OWN_EVENT_TYPES.includes(t));
 
 /** Filings of one batch changed at once. */

@@ -6,7 +6,7 @@ import { PERSONAL_FIELDS, type FieldCrypt } from "@kuayu/fieldcrypt";
 import { findChangedSince, tickOf } from "@kuayu/mongo";
 import { provinceOfTopic, provincePartition, topicsOfFiling, type FilingEventInit } from "@kuayu/topics";
 import { currentAudit } from "@kuayu/auth";
-import type { Filing, TimelineActor, TimelineEntry } from "../../domain/filing.js";
+import { deadlinesText, type Filing, type TimelineActor, type TimelineEntry } from "../../domain/filing.js";
 import type { Change, FilingRepository, IntakeEvent, LifecycleLog, ListQuery } from "../../domain/intake.js";
 import { SOURCE } from "../kafka/topics.js";
 import { detailsToProto, jurisdictionCopyOfDetails, materialToProto, toProtoCaseType } from "../proto.js";
@@ -202,8 +202,42 @@ function eventEntries(f: Filing, e: IntakeEvent, windowProvince: string): Outbox
       return entries((copy) => ({ case: "filingSubmitted", value: copy === "own" ? full : theirs }));
     case "correction-submitted":
       return entries((copy) => ({ case: "correctionSubmitted", value: { ...(copy === "own" ? full : theirs), note: e.note } }));
+    case "filing-routed": {
+      const r = e.route;
+      const routed = {
+        ...full,
+        province: r.province,
+        originProvince: r.originProvince,
+        routedAt: timestampFromDate(r.routedAt),
+        responseDue: timestampFromDate(r.responseDue),
+        decisionDue: timestampFromDate(r.decisionDue),
+        deadlinesEstimated: r.provisional,
+        contact: r.contact,
+        correctionNote: e.note,
+        jurisdictionCourtCode: r.court.code,
+        jurisdictionCourtLevel: r.court.level,
+        jurisdictionCourtKind: r.court.kind,
+      };
+      // The jurisdiction court's inbox is built from this event: its copy carries the whole filing,
+      // without the duty contact (the jurisdiction court's own, for the window to call).
+      return entries((copy) => ({ case: "filingRouted", value: copy === "own" ? routed : { ...routed, contact: undefined } }));
+    }
+    case "routing-failed":
+      return entries(() => ({ case: "routingFailed", value: { ...common, reasons: e.reasons, failedAt: timestampFromDate(f.updatedAt) } }));
     case "filing-withdrawn":
       return entries(() => ({ case: "filingWithdrawn", value: { ...common, reason: e.reason, withdrawnAt: timestampFromDate(f.updatedAt) } }));
+  }
+}
+
+/** The timeline's detail of an intake event (short, without personal data). */
+function eventDetail(e: IntakeEvent): string {
+  switch (e.type) {
+    case "filing-routed":
+      return `routed to province ${e.route.province}; ${deadlinesText(e.route.responseDue, e.route.decisionDue, e.route.provisional)}`;
+    case "routing-failed":
+      return e.reasons.join("; ");
+    default:
+      return "";
   }
 }
 
@@ -305,9 +339,14 @@ export function mongoFilingRepository(
           // consumer passes over intake's events (one change of the filing less for each).
           const call = currentAudit();
           const actor = call ? { actor: { user: call.actor.user, ...(call.actor.name ? { name: call.actor.name } : {}), courtId: call.actor.courtId } } : {};
-          const own = perEvent
-            .map(([o]) => o!)
-            .map((o): TimelineRow => ({ eventId: o._id, eventType: o.headers[HEADERS.type]!, at: new Date(o.headers[HEADERS.time]!), source: SOURCE, detail: "", ...actor }));
+          const own = perEvent.map(([o], k): TimelineRow => ({
+            eventId: o!._id,
+            eventType: o!.headers[HEADERS.type]!,
+            at: new Date(o!.headers[HEADERS.time]!),
+            source: SOURCE,
+            detail: eventDetail(result.events[k]!),
+            ...actor,
+          }));
           const rows = own.length > 0 ? [...(d.timeline ?? (await timeline.findById(id).lean<TimelineDoc>())?.entries ?? []), ...own] : d.timeline;
           return { head: { ...toDoc(result.filing, crypt), ...(rows ? { timeline: rows } : {}) }, outbox: sealed(outbox) };
         },
@@ -328,9 +367,12 @@ export function mongoFilingRepository(
           .lean<mongo.Document>()
           .then((stored) => stored && unpack(stored)));
       const rows = d?.timeline ?? (await timeline.findById(id).lean<TimelineDoc>())?.entries ?? [];
-      return rows
-        .map((t) => ({ eventId: t.eventId, eventType: t.eventType, at: new Date(t.at), source: t.source ?? "", detail: t.detail ?? "", ...(t.actor?.user ? { actor: t.actor } : {}) }))
-        .sort((a, b) => a.at.getTime() - b.at.getTime() || a.eventId.localeCompare(b.eventId));
+      return (
+        rows
+          .map((t) => ({ eventId: t.eventId, eventType: t.eventType, at: new Date(t.at), source: t.source ?? "", detail: t.detail ?? "", ...(t.actor?.user ? { actor: t.actor } : {}) }))
+          // By time; entries of one moment in the order they were recorded (a submission before its route).
+          .sort((a, b) => a.at.getTime() - b.at.getTime())
+      );
     },
     async record(filingId, entries: TimelineEntry[], apply) {
       // Lifecycle topics carry every intake's filings (one release per province); keep ours only.

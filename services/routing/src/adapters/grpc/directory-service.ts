@@ -6,7 +6,7 @@ import { isCaseType, type CaseType, type CourtKind, type CourtLevel } from "@kua
 import { implement } from "@kuayu/grpc";
 import { commonV1, directoryV1, enumFromId, idFromEnum } from "@kuayu/proto";
 import { batchGetCourts, getCourt, searchCourts, validateRoute, workingHoursOf, workingStatus } from "../../domain/directory-queries.js";
-import { routeOf } from "../../domain/routing-stage.js";
+import { routeOf } from "../../domain/route.js";
 
 const caseTypeOf = (c: commonV1.CaseType): CaseType | undefined => {
   const id = idFromEnum(commonV1.CaseType, c);

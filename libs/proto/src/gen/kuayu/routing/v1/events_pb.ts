@@ -46,11 +46,12 @@ export const DutyContactSchema: GenMessage<DutyContact> = /*@__PURE__*/
   messageDesc(file_kuayu_routing_v1_events, 0);
 
 /**
- * Topic kuayu.routing.filing-routed.v1, key = filing id, partition = the jurisdiction court's
- * province (see libs/topics provincePartition), so a decision service scoped to some provinces
- * reads only their partitions. One event per submission round: round 1 is the first submission,
- * later rounds carry corrections (the decision clock restarts). Intake consumes it for the status
- * of record; jurisdiction-decision takes it into the court's inbox.
+ * A submission round's route, on the filing's lifecycle topics (kuayu.filing.lifecycle-NN.v1 of
+ * both courts' provinces, key = filing id): published by intake in the change that commits the
+ * submission or correction, with the route routing's ValidateRoute gave (routing's stage published
+ * it in earlier releases). One event per submission round: round 1 is the first submission, later
+ * rounds carry corrections (the decision clock restarts). jurisdiction-decision takes it into the
+ * court's inbox.
  *
  * @generated from message kuayu.routing.v1.FilingRouted
  */
@@ -194,7 +195,8 @@ export const FilingRoutedSchema: GenMessage<FilingRouted> = /*@__PURE__*/
   messageDesc(file_kuayu_routing_v1_events, 1);
 
 /**
- * Topic kuayu.routing.routing-failed.v1, key = filing id. The filing goes back to the window.
+ * A correction whose route no longer holds (published by intake with it, on the lifecycle topics
+ * as FilingRouted). The filing goes back to the window, which may choose another court.
  *
  * @generated from message kuayu.routing.v1.RoutingFailed
  */
