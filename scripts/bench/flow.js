@@ -91,13 +91,13 @@ async function collect(keys, sentAt, arrivals, timeoutMs) {
 async function main() {
   const { Kafka, logLevel } = require("kafkajs");
   const { MongoClient } = require("mongodb");
-  const { timestampFromDate } = require("@bufbuild/protobuf/wkt");
   const { createSigner } = built("libs/auth/dist");
   const { createClient } = built("libs/grpc/dist");
   const { createLogger } = built("libs/logger/dist");
   const { createKafka, createProducer } = built("libs/kafka/dist");
   const { intakeV1, commonV1, decisionV1 } = built("libs/proto/dist");
   const { topicsOfFiling } = built("libs/topics/dist");
+  const { routedEnforcement } = built("libs/testkit/dist");
   const apps = Object.fromEntries(["routing", "intake", "decision"].map((s) => [s, { app: built(`services/${s}/dist/app.js`), config: built(`services/${s}/dist/config.js`) }]));
 
   const mongo = new MongoClient(CFG.mongoUri, { serverSelectionTimeoutMS: 3000 });
@@ -260,30 +260,7 @@ async function main() {
       const id = crypto.randomUUID();
       ids.push(id);
       sent.set(id, performance.now());
-      const now = Date.now();
-      await windowEvents.publish(topicsOfFiling("44", "11"), id, {
-        event: {
-          case: "filingRouted",
-          value: {
-            filingId: id,
-            collaboratingCourtId: "t-440103001",
-            jurisdictionCourtId: "c-110105",
-            caseType: commonV1.CaseType.ENFORCEMENT,
-            round: 1,
-            province: "11",
-            originProvince: "44",
-            receiptNumber: `KY-bench-${id}`,
-            submittedAt: timestampFromDate(new Date(now)),
-            routedAt: timestampFromDate(new Date(now)),
-            responseDue: timestampFromDate(new Date(now + 30 * 60_000)),
-            decisionDue: timestampFromDate(new Date(now + 7 * 86400_000)),
-            jurisdictionCourtCode: "京0105",
-            jurisdictionCourtLevel: "basic",
-            jurisdictionCourtKind: "basic",
-            drill: true,
-          },
-        },
-      });
+      await windowEvents.publish(topicsOfFiling("44", "11"), id, { event: routedEnforcement(id) });
     });
     const res = await collect(ids, sent, arrivals, 60_000);
     const row = { rate, achievedRate: run.n / run.sendSeconds, raw: rawRes, flow: res, n: run.n };

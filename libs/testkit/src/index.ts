@@ -152,7 +152,7 @@ export * from "./fuzz.js";
 export * from "./authz.js";
 export { serviceCertificates, testCertificates, type TestCertificates } from "./tls.js";
 export { serviceEventKeys, testEventKeys, type TestEventKeys } from "./events.js";
-export { publishLifecycle } from "./lifecycle.js";
+export { publishLifecycle, routedEnforcement } from "./lifecycle.js";
 export { scanPdfQr } from "./qr.js";
 export { startSmsProviderCheck, type AcceptedSms, type SmsCheck, type SmsCheckOptions } from "./sms-check.js";
 

@@ -13,10 +13,10 @@ import { createClient, tlsFromSettings } from "@kuayu/grpc";
 import { createKafka, createProducer, type EventProducer } from "@kuayu/kafka";
 import { createLogger } from "@kuayu/logger";
 import { connectMongo } from "@kuayu/mongo";
-import { commonV1, decisionV1, intakeV1 } from "@kuayu/proto";
+import { decisionV1, intakeV1 } from "@kuayu/proto";
 import { ALL_LIFECYCLE_TOPICS, topicsOfFiling } from "@kuayu/topics";
 import { Kafka, logLevel } from "kafkajs";
-import { assertInfraUp, eventually, infra, serviceCertificates, spawnService, testKeys, uniqueName, type ServiceProcess, serviceEventKeys } from "@kuayu/testkit";
+import { assertInfraUp, eventually, infra, routedEnforcement, serviceCertificates, spawnService, testKeys, uniqueName, type ServiceProcess, serviceEventKeys } from "@kuayu/testkit";
 import { BEIJING_CHAOYANG, TRIBUNAL, pdf, readyDraft, uploadParts } from "../../intake/test/support";
 
 const dist = (svc: string) => path.resolve(__dirname, `../../${svc}/dist/main.js`);
@@ -209,32 +209,7 @@ it("loses and duplicates nothing when jurisdiction-decision is killed mid-stream
     // N routed submissions (without materials) from a Guangdong tribunal to a Beijing court, as
     // intake emits them: on the lifecycle topics of the window's province and the jurisdiction court's.
     const sending = (async () => {
-      for (const id of ids) {
-        const now = Date.now();
-        await window.publish(topicsOfFiling(TRIBUNAL.province, BEIJING_CHAOYANG.province), id, {
-          event: {
-            case: "filingRouted",
-            value: {
-              filingId: id,
-              collaboratingCourtId: TRIBUNAL.id,
-              jurisdictionCourtId: BEIJING_CHAOYANG.id,
-              caseType: commonV1.CaseType.ENFORCEMENT,
-              round: 1,
-              province: BEIJING_CHAOYANG.province,
-              originProvince: TRIBUNAL.province,
-              receiptNumber: `KY-kill-${id}`,
-              submittedAt: timestampFromDate(new Date(now)),
-              routedAt: timestampFromDate(new Date(now)),
-              responseDue: timestampFromDate(new Date(now + 30 * 60_000)),
-              decisionDue: timestampFromDate(new Date(now + 7 * 86400_000)),
-              jurisdictionCourtCode: "京0105",
-              jurisdictionCourtLevel: "basic",
-              jurisdictionCourtKind: "basic",
-              drill: true,
-            },
-          },
-        });
-      }
+      for (const id of ids) await window.publish(topicsOfFiling(TRIBUNAL.province, BEIJING_CHAOYANG.province), id, { event: routedEnforcement(id) });
     })();
     // Kill decision once some filings went through; restart it.
     await eventually(async () => (await inboxCount()) >= 40, 60_000, "the first filings in the inbox");
