@@ -1,6 +1,9 @@
 // Intake end to end in one process, on the real broker and store: drafts, materials, submission,
 // the events it emits, the lifecycle events it consumes, corrections, withdrawal, reads and watch.
 import { createHash, randomBytes } from "node:crypto";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import * as grpc from "@grpc/grpc-js";
 import { timestampDate, timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { fieldViolations } from "@kuayu/grpc";
@@ -418,6 +421,56 @@ describe("a tribunal in Guangdong files a civil case with a basic court in Beiji
 
     // Decided: no more withdrawal.
     expect((await rpcError(clerk.withdrawFiling({ filingId, reason: "改变主意" }))).code).toBe(grpc.status.FAILED_PRECONDITION);
+  });
+});
+
+describe("a correction whose route no longer holds", () => {
+  it("goes back to the window as ROUTING_FAILED with the reasons, and goes to another court when submitted again", async () => {
+    const filingId = await readyDraft(clerk);
+    await clerk.submitFiling({ filingId, idempotencyKey: `submit-${filingId}` });
+    const base = { filingId, collaboratingCourtId: TRIBUNAL.id, jurisdictionCourtId: BEIJING_CHAOYANG.id, drill: false };
+    const items = [{ materialKind: "evidence", description: "补充付款凭证" }];
+    await publishAs(filingId, { case: "correctionRequested", value: { ...base, round: 1, items, deadline: timestampFromDate(new Date(Date.now() + 7 * 86400_000)) } });
+    await eventually(async () => (await statusOf(filingId)).status === intakeV1.FilingStatus.CORRECTION_REQUESTED, 30_000, "CORRECTION_REQUESTED");
+    await clerk.uploadMaterial(uploadParts(filingId, "evidence", pdf(3000, 5), "付款凭证.pdf"));
+
+    // The directory changes meanwhile: Beijing's Chaoyang court no longer takes first-instance civil cases.
+    const shipped = JSON.parse(readFileSync(path.resolve(__dirname, "../../../libs/directory/data/courts.v1.json"), "utf8")) as { courts: { id: string; caseTypes: string[] }[] };
+    const chaoyang = shipped.courts.find((c) => c.id === BEIJING_CHAOYANG.id)!;
+    chaoyang.caseTypes = chaoyang.caseTypes.filter((t) => t !== "civil-first-instance");
+    const changed = path.join(mkdtempSync(path.join(tmpdir(), "intake-directory-")), "courts.json");
+    writeFileSync(changed, JSON.stringify(shipped));
+    await h.restartRouting({ DIRECTORY_FILE: changed });
+    try {
+      const { filing } = await clerk.submitCorrection({ filingId, idempotencyKey: `correct-${filingId}`, note: "已补充付款凭证" });
+      expect([filing!.status, filing!.round]).toEqual([intakeV1.FilingStatus.ROUTING_FAILED, 2]);
+      const [failed] = await eventually(
+        async () => {
+          const e = eventsOf(FILING_EVENTS.routingFailed, filingId);
+          return e.length > 0 ? e : undefined;
+        },
+        30_000,
+        "the routing failed event",
+      );
+      await eventually(async () => copiesOf(failed!.id).length === 2, 10_000, "both copies");
+      const m = decodeEvent(lifecycleTopic(failed!.province), failed!.value, failed!.headers).message as unknown as routingEventsV1.RoutingFailed;
+      expect([m.round, m.jurisdictionCourtId]).toEqual([2, BEIJING_CHAOYANG.id]);
+      expect(m.reasons.length).toBeGreaterThan(0);
+      const timeline = (await statusOf(filingId)).timeline;
+      expect(timeline.slice(-2).map((t) => [t.eventType, t.detail])).toEqual([
+        [FILING_EVENTS.correctionSubmitted, ""],
+        [FILING_EVENTS.routingFailed, m.reasons.join("; ")],
+      ]);
+      expect(eventsOf(FILING_EVENTS.routed, filingId)).toHaveLength(1); // round 1's only
+
+      // The clerk chooses another court (allowed after a failed route) and submits again: round 3, routed there.
+      const details = (await statusOf(filingId)).details!;
+      await clerk.updateDraft({ filingId, details: { ...details, jurisdictionCourtId: "c-110108" } });
+      const again = await clerk.submitFiling({ filingId, idempotencyKey: `again-${filingId}` });
+      expect([again.filing!.status, again.filing!.round, again.filing!.details!.jurisdictionCourtId]).toEqual([intakeV1.FilingStatus.ROUTED, 3, "c-110108"]);
+    } finally {
+      await h.restartRouting({});
+    }
   });
 });
 

@@ -64,7 +64,8 @@ export function* uploadParts(filingId: string, kind: string, bytes: Buffer, file
 
 export interface Harness {
   intake: App;
-  routing: { stop(): Promise<boolean> };
+  /** Stops routing and starts it again on its port with more settings (a changed DIRECTORY_FILE, say). */
+  restartRouting(env: Record<string, string>): Promise<void>;
   db: string;
   address: string;
   client(courtId: string, province: string, roles?: Role[]): Promise<IntakeClient>;
@@ -92,7 +93,8 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
   const trustFile = path.join(mkdtempSync(path.join(tmpdir(), "intake-trust-")), "11.json");
   writeFileSync(trustFile, JSON.stringify({ keys: [await publicJwk(beijing.publicKey)] }));
   const log = createLogger({ service: "test", level: (process.env.TEST_LOG_LEVEL ?? "silent") as "silent" });
-  const routing = await startRoutingService(keys.publicKey);
+  let routing = await startRoutingService(keys.publicKey);
+  const routingPort = routing.grpcPort;
   const db = uniqueName("intake_it");
   const intake = await startApp(
     readConfig({
@@ -104,7 +106,7 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
       KAFKA_GROUP_ID: uniqueName("intake"),
       JWT_PUBLIC_KEY: keys.publicKey,
       LOG_LEVEL: "silent",
-      ROUTING_ADDR: `127.0.0.1:${routing.grpcPort}`,
+      ROUTING_ADDR: `127.0.0.1:${routingPort}`,
       WATCH_POLL_MS: "200",
       JWT_TRUST: `11=${trustFile}`,
       ...env,
@@ -119,7 +121,10 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
   const clients: IntakeClient[] = [];
   return {
     intake,
-    routing,
+    async restartRouting(more) {
+      await routing.stop();
+      routing = await startRoutingService(keys.publicKey, { GRPC_PORT: String(routingPort), ...more });
+    },
     db,
     address,
     token: (courtId, province, roles = ["window-clerk"]) => signer.mint({ user: `user-${courtId}`, courtId, roles, province }),
