@@ -490,6 +490,8 @@ export async function submitCorrection(deps: Deps, caller: AuthContext, id: stri
     async (f) => {
       if (f.submitKeys.includes(key)) return undefined;
       if (f.status !== "correction-requested") throw new StateError(`filing ${id} is ${f.status}; no correction was requested`);
+      // The request came after the route was (not) checked: no route for this round yet.
+      if (before.status !== "correction-requested") throw new StateError(`filing ${id} changed while the correction was being submitted; submit again`);
       invalid([...validateDetails(f.details, true, deps.now()), ...missingMaterials(f.details, f.materials), ...missingCorrections(f)]);
       const submitted: Filing = { ...f, status: "submitted", round: f.round + 1, submitKeys: [...f.submitKeys, key], updatedAt: deps.now() };
       const events: IntakeEvent[] = [{ type: "correction-submitted", note: note.trim() }];
