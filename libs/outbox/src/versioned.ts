@@ -58,6 +58,21 @@ export interface PendingMark {
   at: Date;
 }
 
+/**
+ * The pending marks this process has inserted for versions it is still committing (the row not yet
+ * in, or not yet handed to its relay), per versions collection: a sweep leaves them to the writer's
+ * own relay instead of reading their rows and racing it (the relay would then find the document's
+ * versions out of step and read them again). A writer that dies takes the set with it: another
+ * process's sweep finds its marks as before.
+ */
+const committing = new Map<string, Set<string>>();
+const committingOf = (versions: mongo.Collection<VersionRow>) => {
+  const key = versions.namespace;
+  let set = committing.get(key);
+  if (!set) committing.set(key, (set = new Set()));
+  return set;
+};
+
 /** The collection of a versions collection's pending marks. */
 export const pendingOf = (versions: mongo.Collection<VersionRow>) => versions.db.collection<PendingMark>(`${versions.collectionName}_pending`);
 
@@ -162,8 +177,10 @@ export function versionedDocuments<H extends { _id: string; version?: number }>(
   const insertRow = groupCommit<VersionRow>((rows) => insertEach(versions, rows));
   const insertMark = groupCommit<PendingMark>((marks) => insertEach(pending, marks));
   const insertHead = groupCommit<mongo.Document>((docs) => insertEach(heads as never, docs));
+  const inFlight = committingOf(versions);
   const newMark = async (row: VersionRow) => {
     const mark = { _id: `${row._id}/${randomBytes(6).toString("hex")}`, doc: row.doc, v: row.v, partition: row.partition, at: new Date() };
+    inFlight.add(mark._id);
     await insertMark(mark);
     return mark._id;
   };
@@ -177,11 +194,16 @@ export function versionedDocuments<H extends { _id: string; version?: number }>(
     try {
       await insertRow(row);
     } catch (err) {
+      if (row.mark) inFlight.delete(row.mark);
       if (row.mark && isDuplicateKey(err)) await pending.deleteOne({ _id: row.mark }).catch(() => undefined);
       throw err;
     }
     // Slow enough that a relay may have taken the mark for an orphan's: mark it again.
-    if (row.mark && Date.now() - startedAt > ORPHAN_MS / 2) await newMark(row);
+    if (row.mark && Date.now() - startedAt > ORPHAN_MS / 2) inFlight.delete(await newMark(row));
+  };
+  /** The version is committed and its relay told (onCommit): its mark is no longer the writer's own. */
+  const handedOver = (row: VersionRow) => {
+    if (row.mark) inFlight.delete(row.mark);
   };
   const limit = RECENT_HEADS;
   const recent = new Map<string, H>();
@@ -236,18 +258,22 @@ export function versionedDocuments<H extends { _id: string; version?: number }>(
           return false;
         }
         try {
-          await insertHead(stored);
-        } catch (err) {
-          if (!isDuplicateKey(err)) throw err;
-          // The document was made without a row (by an unaudited writer): this call made nothing.
-          await versions.deleteOne({ _id: row._id });
-          if (row.mark) await pending.deleteOne({ _id: row.mark });
-          return false;
+          try {
+            await insertHead(stored);
+          } catch (err) {
+            if (!isDuplicateKey(err)) throw err;
+            // The document was made without a row (by an unaudited writer): this call made nothing.
+            await versions.deleteOne({ _id: row._id });
+            if (row.mark) await pending.deleteOne({ _id: row.mark });
+            return false;
+          }
+          audit.committed++;
+          seen(first);
+          hooks.onCommit?.(head._id, row);
+          return true;
+        } finally {
+          handedOver(row);
         }
-        audit.committed++;
-        seen(first);
-        hooks.onCommit?.(head._id, row);
-        return true;
       }
       try {
         await insertHead(stored);
@@ -341,11 +367,15 @@ export function versionedDocuments<H extends { _id: string; version?: number }>(
             continue;
           }
           // The head only moves forward (a slower writer of an older version leaves it alone).
-          if (audit) audit.committed++;
-          await heads.replaceOne({ _id: id, version: { $not: { $gte: v } } } as never, stored as never);
-          seen(head);
-          hooks.onCommit?.(id, row);
-          return head;
+          try {
+            if (audit) audit.committed++;
+            await heads.replaceOne({ _id: id, version: { $not: { $gte: v } } } as never, stored as never);
+            seen(head);
+            hooks.onCommit?.(id, row);
+            return head;
+          } finally {
+            handedOver(row);
+          }
         }
         throw new ConflictError(`document ${id} kept changing under this change (${MAX_RACES} times); try again`);
       }),
@@ -432,6 +462,7 @@ type LegacyRow = VersionRow & { published?: boolean };
 export function startVersionRelay(opts: VersionRelayOptions): VersionRelay {
   const { versions, producer, log } = opts;
   const pending = pendingOf(versions);
+  const writing = committingOf(versions);
   const sweepMs = opts.sweepMs ?? 1000;
   /** Documents to publish, with the rows this process committed since (in order), if it knows them. */
   const hinted = new Map<string, VersionRow[] | undefined>();
@@ -580,7 +611,10 @@ export function startVersionRelay(opts: VersionRelayOptions): VersionRelay {
    * else (a version committed elsewhere in between, a restart): the store is read (relayDoc) and
    * they go at once.
    */
-  const relayRows = async (id: string, rows: VersionRow[]): Promise<Ready | undefined> => {
+  const relayRows = async (id: string, committed: VersionRow[]): Promise<Ready | undefined> => {
+    // Versions this relay has published already (a sweep found them first) are done.
+    const rows = committed.filter((r) => r.v > (published.get(id) ?? 0));
+    if (rows.length === 0) return undefined;
     const follows = rows.every((r, i) => r.v === (i === 0 ? (published.get(id) ?? 0) + 1 : rows[i - 1]!.v + 1));
     const withEvents = rows.filter((r) => r.outbox.length > 0);
     if (withEvents.length === 0) {
@@ -662,16 +696,18 @@ export function startVersionRelay(opts: VersionRelayOptions): VersionRelay {
    */
   const sweep = async () => {
     await adoptLegacy();
-    const marks = await pending.find({}).limit(SWEEP_LIMIT).toArray();
+    const found = await pending.find({}).limit(SWEEP_LIMIT).toArray();
+    // Versions this process is still committing are left to its own round (committingOf).
+    const marks = found.filter((m) => !writing.has(m._id));
     const own = marks.filter((m) => mine(m.partition));
-    if (marks.length < SWEEP_LIMIT) for (const id of rowless.keys()) if (!marks.some((m) => m._id === id)) rowless.delete(id);
+    if (found.length < SWEEP_LIMIT) for (const id of rowless.keys()) if (!marks.some((m) => m._id === id)) rowless.delete(id);
     // Marks without a row yet are not a backlog: the version is still being committed, or never will be.
     const waiting = own.filter((m) => !rowless.has(m._id));
     backlog.unpublished = waiting.length;
     backlog.oldestAt = waiting.reduce<number | undefined>((min, m) => (min === undefined || m.at.getTime() < min ? m.at.getTime() : min), undefined);
     const byDoc = new Map<string, PendingMark[]>();
     for (const m of own) if (!hinted.has(m.doc)) byDoc.set(m.doc, [...(byDoc.get(m.doc) ?? []), m]);
-    if (marks.length >= SWEEP_LIMIT) {
+    if (found.length >= SWEEP_LIMIT) {
       // A stopping relay leaves the rest for the next start (committed rows wait in the store).
       for (const id of byDoc.keys()) if (!stopped) await relayOne(id);
       return;

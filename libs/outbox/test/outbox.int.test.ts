@@ -256,6 +256,59 @@ describe("versioned documents (real store and broker)", () => {
     }
   });
 
+  it("leaves a version this process is still committing to its writer's relay, and sweeps it when the writer fails after the commit", async () => {
+    // The head's write is held (then failed) by a stand-in for the heads collection: the mark and
+    // the row are in the store meanwhile, and the sweep (every 50 ms) sees the mark.
+    let release: ((fail: boolean) => void) | undefined;
+    const slowHeads = new Proxy(heads, {
+      get: (target, prop, receiver) =>
+        prop === "replaceOne"
+          ? async (...args: Parameters<typeof heads.replaceOne>) => {
+              if (!(await new Promise<boolean>((resolve) => (release = resolve)))) throw new Error("the store went away");
+              return target.replaceOne(...args);
+            }
+          : (Reflect.get(target, prop, receiver) as unknown),
+    });
+    const relay = startVersionRelay({ versions, producer, log, owned: () => "all", sweepMs: 50 });
+    const rowReads: string[] = [];
+    const started = (e: { commandName: string; command: mongo.Document }) => {
+      if (e.commandName === "find" && e.command.find === "docs_versions" && ["held", "failed"].includes(e.command.filter?.doc)) rowReads.push(e.command.filter.doc);
+    };
+    conn.getClient().on("commandStarted", started);
+    const docs = versionedDocuments<Doc>(slowHeads, versions, { notFound, onCommit: (id, row) => relay.nudge(id, row) });
+    const courts = (id: string) => got.filter((e) => e.key === id).map((e) => (e.message as intakeEventsV1.FilingSubmitted).collaboratingCourtId);
+    const event = (id: string) => async (d: Doc) => ({ head: { ...d, count: d.count + 1 }, outbox: [outboxEntry(topic, id, { filingId: id, collaboratingCourtId: `${id}-1` }, "kuayu.test", 0)] });
+    try {
+      // Made here: the relay knows their first versions, and sends the next as committed.
+      for (const id of ["held", "failed"]) await docs.create({ _id: id, count: 0 });
+      const held = docs.change("held", event("held"));
+      await eventually(async () => release !== undefined, 10_000, "the row committed, its head being written");
+      expect(await pendingOf(versions).countDocuments({ doc: "held" })).toBe(1);
+      await new Promise((r) => setTimeout(r, 500));
+      // Ten sweeps later: nobody read the row or sent its event behind the writer's back.
+      expect(rowReads).toEqual([]);
+      expect(courts("held")).toEqual([]);
+      release!(true);
+      await held;
+      await eventually(async () => courts("held").length === 1, 10_000, "the event, from the writer's own round");
+      expect(rowReads).toEqual([]);
+
+      // The writer fails after its row is in: the event is not lost, the sweep sends it.
+      release = undefined;
+      const failed = docs.change("failed", event("failed")).catch((err: unknown) => err as Error);
+      await eventually(async () => release !== undefined, 10_000, "the second row committed");
+      release!(false);
+      expect((await failed)?.message).toBe("the store went away");
+      await eventually(async () => courts("failed").length === 1, 10_000, "the event, from a sweep");
+      expect(rowReads).toContain("failed");
+      await eventually(async () => (await pendingOf(versions).countDocuments({ doc: { $in: ["held", "failed"] } })) === 0, 10_000, "both marks deleted");
+      expect(courts("held")).toEqual(["held-1"]);
+    } finally {
+      conn.getClient().off("commandStarted", started);
+      await relay.stop();
+    }
+  });
+
   it("after a crash between publishing and marking, publishes the same event id again (never loses it)", async () => {
     const docs = versionedDocuments<Doc>(heads, versions, { notFound });
     await docs.create({ _id: "d2", count: 0 });

@@ -390,16 +390,31 @@ export async function removeMaterial(deps: Deps, caller: AuthContext, filingId: 
  * reads its own; the jurisdiction court reads what has been submitted to it. The filing is read once.
  */
 async function readableMaterials(deps: Deps, caller: AuthContext, filingId: string, materialIds: string[]): Promise<Material[]> {
-  const f = await deps.repo.get(filingId);
-  if (!f) throw new NotFoundError(`filing ${filingId} not found`);
-  const own = f.collaboratingCourtId === caller.courtId;
-  const addressee = (f.submittedTo || f.details.jurisdictionCourtId) === caller.courtId && f.round > 0;
-  if (!own && !addressee) throw new ForbiddenError(`filing ${filingId} belongs to another court`);
-  return materialIds.map((id) => {
-    const m = f.materials.find((x) => x.id === id);
-    if (!m || (!own && m.round > f.round)) throw new NotFoundError(`material ${id} not found in filing ${filingId}`);
-    return m;
-  });
+  const check = (f: Filing | undefined): Material[] => {
+    if (!f) throw new NotFoundError(`filing ${filingId} not found`);
+    const own = f.collaboratingCourtId === caller.courtId;
+    const addressee = (f.submittedTo || f.details.jurisdictionCourtId) === caller.courtId && f.round > 0;
+    if (!own && !addressee) throw new ForbiddenError(`filing ${filingId} belongs to another court`);
+    return materialIds.map((id) => {
+      const m = f.materials.find((x) => x.id === id);
+      if (!m || (!own && m.round > f.round)) throw new NotFoundError(`material ${id} not found in filing ${filingId}`);
+      return m;
+    });
+  };
+  // The jurisdiction court copies a round's materials right after its submission, which this
+  // process has just committed: the filing as this process knows it saves a look-up. It may be
+  // older than the store's (another replica changed it): only what it grants is taken from it —
+  // a court it names as addressee of a round may read that round's materials, which nothing takes
+  // back — and a refusal is decided again on the store's filing.
+  const known = await deps.repo.recent(filingId);
+  if (known) {
+    try {
+      return check(known);
+    } catch {
+      // decided again below
+    }
+  }
+  return check(await deps.repo.get(filingId));
 }
 
 /** Several materials of a filing and their bytes, in the order asked (each id once). */
