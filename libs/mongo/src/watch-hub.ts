@@ -11,7 +11,14 @@ export interface WatchHub<T extends Changed> {
    * Changes for which `matches` holds, from the moment of the call (not of the first read) until
    * `signal` aborts: a watcher may read the current state after calling it and miss nothing.
    */
-  watch(matches: (t: T) => boolean, signal: AbortSignal): AsyncIterable<T>;
+  watch(matches: (t: T) => boolean, signal: AbortSignal, since?: Date): AsyncIterable<T>;
+  /**
+   * Since when (ms, this process's clock) every change of another replica reaches the watchers of
+   * a watch started now: while watchers have kept the polls going, since the first of them came;
+   * otherwise from now. A record this process learnt as it was at or after that time is a watcher's
+   * first state: every later change reaches it (`watch` with `since` = that state's `updatedAt`).
+   */
+  coveredSince(): number;
   /** Look for changes now (changes of other replicas; they are looked for every interval too). */
   nudge(): void;
   /** A record this process changed, as it now is: to the watchers at once, without a query. */
@@ -56,6 +63,8 @@ export function createWatchHub<T extends Changed>(changedSince: (since: Date) =>
   const subs = new Set<Sub>();
   const seen = new Map<string, number>();
   let cursor = Date.now();
+  /** When the polls started that have gone on since (the first of the current watchers came). */
+  let activeSince = Number.POSITIVE_INFINITY;
   let timer: NodeJS.Timeout | undefined;
   let polling: Promise<void> | undefined;
   let again = false;
@@ -111,6 +120,7 @@ export function createWatchHub<T extends Changed>(changedSince: (since: Date) =>
 
   return {
     nudge: tick,
+    coveredSince: () => (subs.size > 0 && !stopped ? activeSince : Date.now()),
     publish: (t) => {
       if (subs.size > 0) deliver(t, true);
     },
@@ -118,12 +128,14 @@ export function createWatchHub<T extends Changed>(changedSince: (since: Date) =>
       stopped = true;
       clearTimeout(timer);
     },
-    watch(matches, signal) {
+    watch(matches, signal, since) {
       const queue: T[] = [];
       let wake: (() => void) | undefined;
       const sub: Sub = {
         matches,
-        since: Date.now(),
+        // A watcher whose first state is a record as this process knew it gets every polled change
+        // after that state (coveredSince), not only those after it came.
+        since: since ? since.getTime() + 1 : Date.now(),
         push: (f) => {
           queue.push(f);
           wake?.();
@@ -138,7 +150,7 @@ export function createWatchHub<T extends Changed>(changedSince: (since: Date) =>
         wake?.();
       };
       signal.addEventListener("abort", onAbort);
-      if (subs.size === 0) cursor = Date.now();
+      if (subs.size === 0) cursor = activeSince = Date.now();
       subs.add(sub);
       // A new watcher wants changes from now on: this process's arrive published; other replicas'
       // at the next poll. The first watcher starts the poll cycle (no query per new watcher: on

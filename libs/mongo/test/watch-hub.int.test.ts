@@ -91,6 +91,54 @@ describe("watch hub look-ups by change bucket (real server)", () => {
     expect(seen).toEqual(["mine"]);
   });
 
+  it("gives a watcher started from a record as this process knew it every later change, even one another process made before the watcher came", async () => {
+    const hub = createWatchHub<Rec & { id: string }>(
+      async (since) => (await findChangedSince(since, find)).map((r) => ({ ...r, id: r._id })),
+      createLogger({ service: "watch-hub-test", level: "silent" }),
+      // Polls when nudged only (the test picks the moments).
+      60_000,
+    );
+    const idle = hub.coveredSince();
+    // No watchers, no polls: nothing is covered before now.
+    expect(Math.abs(idle - Date.now())).toBeLessThan(50);
+    const first = new AbortController();
+    const polling = Date.now();
+    const keepGoing = (async () => {
+      for await (const r of hub.watch((r) => r.court === "c-5" && r._id === "unrelated", first.signal)) void r;
+    })();
+    // While a watcher keeps the polls going, covered from when they started.
+    await new Promise((r) => setTimeout(r, 300));
+    expect(hub.coveredSince()).toBeGreaterThanOrEqual(polling);
+    expect(hub.coveredSince()).toBeLessThan(Date.now() - 200);
+    // The record as this process learnt it; then another process changes it, and before the next
+    // poll two watchers come: one from the state known (since), one without.
+    const knownAt = new Date(Date.now() - 50);
+    await col().insertOne(rec("known", knownAt, "c-5"));
+    hub.nudge();
+    await new Promise((r) => setTimeout(r, 300));
+    await col().replaceOne({ _id: "known" }, rec("known", new Date(), "c-5"));
+    const b = new AbortController();
+    const c = new AbortController();
+    const fromKnown = hub.watch((r) => r._id === "known", b.signal, knownAt);
+    const fromNow = hub.watch((r) => r._id === "known", c.signal);
+    hub.nudge();
+    const got: Date[] = [];
+    for await (const r of fromKnown) {
+      got.push(r.updatedAt);
+      b.abort();
+    }
+    expect(got).toHaveLength(1);
+    expect(got[0]!.getTime()).toBeGreaterThan(knownAt.getTime());
+    // The watcher without `since` came after that change was made: not its.
+    const late: string[] = [];
+    setTimeout(() => c.abort(), 300);
+    for await (const r of fromNow) late.push(r._id);
+    expect(late).toEqual([]);
+    first.abort();
+    await keepGoing;
+    hub.stop();
+  });
+
   it("watches from the call, not the first read, and gives a watcher a local write made before it came but published after", async () => {
     const hub = createWatchHub<Rec & { id: string }>(async () => [], createLogger({ service: "watch-hub-test", level: "silent" }), 100);
     const ac = new AbortController();

@@ -110,6 +110,8 @@ export interface VersionedDocuments<H extends { _id: string; version?: number }>
    * `current` of a change — which confirms on the store any refusal or no-op decided on it.
    */
   recent(id: string): H | undefined;
+  /** `recent`, with when this process last read, committed or confirmed that head (ms, its clock). */
+  recentEntry(id: string): { head: H; at: number } | undefined;
   /** A head just read from the store, for `recent`. Returns it. */
   seen(head: H): H;
 }
@@ -206,12 +208,12 @@ export function versionedDocuments<H extends { _id: string; version?: number }>(
     if (row.mark) inFlight.delete(row.mark);
   };
   const limit = RECENT_HEADS;
-  const recent = new Map<string, H>();
+  const recent = new Map<string, { head: H; at: number }>();
   const seen = (h: H) => {
     const known = recent.get(h._id);
-    if (known && (known.version ?? 0) > (h.version ?? 0)) return h;
+    if (known && (known.head.version ?? 0) > (h.version ?? 0)) return h;
     recent.delete(h._id);
-    recent.set(h._id, h);
+    recent.set(h._id, { head: h, at: Date.now() });
     if (recent.size > limit) recent.delete(recent.keys().next().value!);
     return h;
   };
@@ -294,7 +296,8 @@ export function versionedDocuments<H extends { _id: string; version?: number }>(
       return stored ? unpack(stored) : null;
     },
 
-    recent: (id) => recent.get(id),
+    recent: (id) => recent.get(id)?.head,
+    recentEntry: (id) => recent.get(id),
     seen,
 
     change: (id, fn, current) =>

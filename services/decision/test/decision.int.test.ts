@@ -134,6 +134,11 @@ describe("a filing from a Guangdong tribunal in the Beijing court's inbox", () =
     clients.push(window);
     filingId = await readyDraft(window);
     specialist = await inboxClient(beijing, BEIJING_CHAOYANG.id, "11");
+    // A watch of another filing keeps the polls going throughout (WatchHub.coveredSince).
+    const keep = new AbortController();
+    const keeping = (async () => {
+      for await (const _ of specialist.watchInbox({ filingId: "no-such-filing" }, { signal: keep.signal, timeoutMs: 60_000 })) void _;
+    })().catch(() => undefined);
     // Watched before it arrives: nothing first, then its arrival and the copies.
     const seen: decisionV1.InboxFiling[] = [];
     const watching = (async () => {
@@ -148,11 +153,19 @@ describe("a filing from a Guangdong tribunal in the Beijing court's inbox", () =
     expect(seen.every((x) => x.filingId === filingId)).toBe(true);
     // Its materials were copied before its entry was inserted: it arrives complete, in one write.
     expect(seen[0]!.materialsComplete).toBe(true);
-    // Watched once it is there: the filing as it is, first.
+    // Watched once it is there: the filing as it is, first — as this decision took it in (no
+    // look-up, the polls having gone on since), and to its court only.
     for await (const res of specialist.watchInbox({ filingId }, { timeoutMs: 10_000 })) {
       expect(res.filing).toMatchObject({ filingId, materialsComplete: true });
       break;
     }
+    const other = await inboxClient(beijing, "c-110101", "11");
+    const otherWatch = (async () => {
+      for await (const _ of other.watchInbox({ filingId }, { timeoutMs: 10_000 })) void _;
+    })();
+    expect((await rpcError(otherWatch)).code).toBe(grpc.status.PERMISSION_DENIED);
+    keep.abort();
+    await keeping;
     expect(f).toMatchObject({ status: decisionV1.InboxStatus.AWAITING_RESPONSE, round: 1, collaboratingCourtId: TRIBUNAL.id });
     expect(f.materials).toHaveLength(4);
     expect(f.responseDue!.seconds).toBeGreaterThan(f.arrivedAt!.seconds);

@@ -684,9 +684,24 @@ describe("withdrawal, listing and watching", () => {
     await new Promise((r) => setTimeout(r, 500));
     await clerk.submitFiling({ filingId: id, idempotencyKey: `submit-${id}` });
     await eventually(async () => got.length > 1, 10_000, "the ROUTED change");
+    // A watcher that comes now, while the others keep the polls going, gets the filing as this
+    // intake committed it (no look-up: WatchHub.coveredSince), timeline included, then what follows.
+    const late: string[][] = [];
+    const lateWatcher = (async () => {
+      for await (const res of watcher.watchFilings({ filingId: id, withTimeline: true }, { timeoutMs: 60_000 })) {
+        late.push([intakeV1.FilingStatus[res.filing!.status], ...res.filing!.timeline.map((t) => t.eventType)]);
+        if (res.filing!.status === intakeV1.FilingStatus.ACKNOWLEDGED) return;
+      }
+    })();
+    await eventually(async () => late.length > 0, 10_000, "the late watcher's first state");
     await publishAs(id, { case: "acknowledged", value: { filingId: id, round: 1 } });
     await reading;
     await withTimeline;
+    await lateWatcher;
+    expect(late).toEqual([
+      ["ROUTED", "kuayu.intake.v1.FilingSubmitted", "kuayu.routing.v1.FilingRouted"],
+      ["ACKNOWLEDGED", "kuayu.intake.v1.FilingSubmitted", "kuayu.routing.v1.FilingRouted", "kuayu.decision.v1.Acknowledged"],
+    ]);
     expect(timelines).toEqual([
       [],
       ["kuayu.intake.v1.FilingSubmitted", "kuayu.routing.v1.FilingRouted"],

@@ -1,4 +1,4 @@
-import { StateError, ValidationError, currentCalendar, type WorkingHours } from "@kuayu/domain";
+import { ForbiddenError, StateError, ValidationError, currentCalendar, type WorkingHours } from "@kuayu/domain";
 import type { AuthContext } from "@kuayu/auth";
 import {
   accepted,
@@ -38,6 +38,13 @@ export interface Change {
   events: DecisionEvent[];
 }
 
+/** An inbox filing as this process knows it (InboxRepository.knownSince): what a watch needs at once, and the filing. */
+export interface KnownInboxFiling {
+  jurisdictionCourtId: string;
+  updatedAt: Date;
+  open(): Promise<InboxFiling>;
+}
+
 export interface InboxRepository {
   /** Takes a first arrival into the inbox; false when the filing is there already (no change). */
   insert(filing: InboxFiling): Promise<boolean>;
@@ -49,6 +56,12 @@ export interface InboxRepository {
    * change must not rest on it alone.
    */
   recent(id: string): Promise<InboxFiling | undefined>;
+  /**
+   * The filing as this process learnt it at or after `since` (ms, its clock: read, committed, or
+   * seen by the watch hub's polls), without a look-up; undefined when it knows none that recent.
+   * Synchronous, so that a watch starts in the same step (WatchHub.coveredSince).
+   */
+  knownSince(id: string, since: number): KnownInboxFiling | undefined;
   /**
    * Runs `fn` on the newest version and commits what it returns with its events (a unique insert:
    * a lost race runs `fn` again on the version that won). `current`: the filing as get(), recent()
@@ -143,6 +156,17 @@ async function closeWhileAccepting(deps: Deps, id: string, close: (f: InboxFilin
 }
 
 export const getInboxFiling = (deps: Pick<Deps, "repo">, caller: AuthContext, id: string) => addressed(deps, caller, id);
+
+/**
+ * A watcher's first state without a look-up: the filing as this process learnt it since `since`
+ * (WatchHub.coveredSince), checked as getInboxFiling checks it (its court never changes);
+ * undefined when it knows none that recent.
+ */
+export function knownToAddressee(deps: Pick<Deps, "repo">, caller: AuthContext, id: string, since: number): KnownInboxFiling | undefined {
+  const known = deps.repo.knownSince(id, since);
+  if (known && known.jurisdictionCourtId !== caller.courtId) throw new ForbiddenError(`filing ${id} is addressed to another court`);
+  return known;
+}
 
 export function listInbox(deps: Deps, caller: AuthContext, view: InboxView, pageSize: number, pageToken: string) {
   if (pageSize < 0 || pageSize > 200) throw new ValidationError([{ field: "page_size", description: "between 1 and 200 (0: default 50)" }]);

@@ -57,6 +57,13 @@ export interface ListQuery {
   pageToken: string;
 }
 
+/** A filing as this process knows it (FilingRepository.knownSince): what a watch needs at once, and the filing. */
+export interface KnownFiling {
+  collaboratingCourtId: string;
+  updatedAt: Date;
+  open(): Promise<Filing>;
+}
+
 export interface FilingRepository {
   create(filing: Filing): Promise<void>;
   get(id: string): Promise<Filing | undefined>;
@@ -66,6 +73,12 @@ export interface FilingRepository {
    * newest version if it is stale; a refusal must not rest on it alone.
    */
   recent(id: string): Promise<Filing | undefined>;
+  /**
+   * The filing as this process learnt it at or after `since` (ms, its clock: read, committed, or
+   * seen by the watch hub's polls), without a look-up; undefined when it knows none that recent.
+   * Synchronous, so that a watch starts in the same step (WatchHub.coveredSince).
+   */
+  knownSince(id: string, since: number): KnownFiling | undefined;
   /** The submitted filing with this receipt number, if this intake holds it. */
   findByReceipt(receiptNumber: string): Promise<Filing | undefined>;
   /**
@@ -541,6 +554,17 @@ export async function getFiling(deps: Pick<Deps, "repo">, caller: AuthContext, i
 
 /** Checks a filing id for a watcher: it must be the caller's court's. */
 export const watchable = (deps: Pick<Deps, "repo">, caller: AuthContext, id: string) => owned(deps, caller, id);
+
+/**
+ * A watcher's first state without a look-up: the filing as this process learnt it since `since`
+ * (WatchHub.coveredSince), checked as `watchable` checks it (its court never changes); undefined
+ * when it knows none that recent.
+ */
+export function watchableKnown(deps: Pick<Deps, "repo">, caller: AuthContext, id: string, since: number): KnownFiling | undefined {
+  const known = deps.repo.knownSince(id, since);
+  if (known && known.collaboratingCourtId !== caller.courtId) throw new ForbiddenError(`filing ${id} belongs to another court`);
+  return known;
+}
 
 /** A receipt number as printed (KY-<court>-<YYYYMMDD>-<NNNNNN>), spaces dropped; undefined when it cannot be one. */
 export function normalizeReceiptNumber(typed: string): string | undefined {

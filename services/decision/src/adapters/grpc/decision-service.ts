@@ -2,7 +2,7 @@ import { implement, invalidArgument, permissionDenied, requireRole, type CallCon
 import type { ContentStore, FileStore, WatchHub } from "@kuayu/mongo";
 import { decisionV1 } from "@kuayu/proto";
 import { NotFoundError, refuseNul } from "@kuayu/domain";
-import { acceptFiling, acknowledgeFiling, getInboxFiling, listInbox, rejectFiling, requestFilingCorrections, type Deps } from "../../domain/decision.js";
+import { acceptFiling, acknowledgeFiling, getInboxFiling, knownToAddressee, listInbox, rejectFiling, requestFilingCorrections, type Deps } from "../../domain/decision.js";
 import type { InboxFiling } from "../../domain/inbox.js";
 import { categoryFromProto, dateOf, inboxFilingToProto, materialToProto, viewFromProto } from "../proto.js";
 
@@ -57,10 +57,16 @@ export function decisionService(deps: Deps, copies: { content: ContentStore; leg
         const court = ctx.auth.courtId;
         const ended = new AbortController();
         try {
-          // Watching from before the filing is read: no change between the two is missed.
-          const changes = hub.watch((x) => x.jurisdictionCourtId === court && (!req.filingId || x.id === req.filingId), AbortSignal.any([ctx.signal, ended.signal]));
-          // One filing: first as it is now (if it has arrived), so the watcher needs no look of its own.
-          const now = req.filingId ? await getInboxFiling(deps, ctx.auth, req.filingId).catch((err: unknown) => (err instanceof NotFoundError ? undefined : Promise.reject(err))) : undefined;
+          // One filing: first as it is now (if it has arrived), so the watcher needs no look of its
+          // own — as this process knows it when every later change is sure to reach the watcher, else read after
+          // the watch starts (no change between the two is missed).
+          const known = req.filingId ? knownToAddressee(deps, ctx.auth, req.filingId, hub.coveredSince()) : undefined;
+          const changes = hub.watch((x) => x.jurisdictionCourtId === court && (!req.filingId || x.id === req.filingId), AbortSignal.any([ctx.signal, ended.signal]), known?.updatedAt);
+          const now = known
+            ? await known.open()
+            : req.filingId
+              ? await getInboxFiling(deps, ctx.auth, req.filingId).catch((err: unknown) => (err instanceof NotFoundError ? undefined : Promise.reject(err)))
+              : undefined;
           if (now) await send(out(now));
           for await (const f of changes) await send(out(f));
         } finally {

@@ -239,6 +239,20 @@ export function mongoInboxRepository(
       readFrom.set(f, d);
       return f;
     },
+    knownSince(id, since) {
+      const known = docs.recentEntry(id);
+      if (!known || known.at < since) return undefined;
+      const d = known.head;
+      return {
+        jurisdictionCourtId: d.jurisdictionCourtId,
+        updatedAt: d.updatedAt,
+        open: async () => {
+          const f = await open(d);
+          readFrom.set(f, d);
+          return f;
+        },
+      };
+    },
     async change(id, fn, current) {
       let changed = false;
       const head = await docs.change(
@@ -288,7 +302,8 @@ export function mongoInboxRepository(
       return Promise.all((await model.find(filter, NO_LEGACY_OUTBOX).sort({ arrivedAt: 1 }).limit(limit).lean<mongo.Document[]>()).map((d) => open(unpack(d))));
     },
     async changedSince(since) {
-      return Promise.all((await findChangedSince(since, (filter) => model.find(filter, NO_LEGACY_OUTBOX).lean<mongo.Document[]>())).map((d) => open(unpack(d))));
+      // What the watch hub's polls see is what this process knows of them (knownSince).
+      return Promise.all((await findChangedSince(since, (filter) => model.find(filter, NO_LEGACY_OUTBOX).lean<mongo.Document[]>())).map((d) => open(docs.seen(unpack(d)))));
     },
   };
 }

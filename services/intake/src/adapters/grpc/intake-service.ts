@@ -19,6 +19,7 @@ import {
   updateDraft,
   uploadMaterials,
   watchable,
+  watchableKnown,
   withdrawFiling,
   type Deps,
   type RouteCheck,
@@ -237,13 +238,16 @@ export function intakeService(deps: Deps, directory: Client<typeof directoryV1.D
         const matches = (f: Filing) => f.collaboratingCourtId === court && (!req.filingId || f.id === req.filingId);
         const ended = new AbortController();
         try {
-          // Watching from before the filing is read: no change between the two is missed.
-          const changes = hub.watch(matches, AbortSignal.any([ctx.signal, ended.signal]));
+          const signal = AbortSignal.any([ctx.signal, ended.signal]);
+          // One filing: first as it is now, so the watcher needs no look of its own — as this
+          // process knows it when every later change is sure to reach the watcher, else read after
+          // the watch starts (no change between the two is missed).
+          const known = req.filingId ? watchableKnown(deps, ctx.auth, req.filingId, hub.coveredSince()) : undefined;
+          const changes = hub.watch(matches, signal, known?.updatedAt);
           // The timeline, when asked for, comes from the document the change wrote (no read of its own).
           const proto = async (f: Filing) => filingToProto(f, req.withTimeline ? await deps.repo.timeline(f.id, f) : undefined);
           if (req.filingId) {
-            // One filing: first as it is now, so the watcher needs no look of its own.
-            const now = await watchable(deps, ctx.auth, req.filingId);
+            const now = known ? await known.open() : await watchable(deps, ctx.auth, req.filingId);
             await send({ filing: await proto(now), eventType: now.lastEventType });
           }
           for await (const f of changes) await send({ filing: await proto(f), eventType: f.lastEventType });

@@ -321,6 +321,20 @@ export function mongoFilingRepository(
       readFrom.set(f, d);
       return f;
     },
+    knownSince(id, since) {
+      const known = docs.recentEntry(id);
+      if (!known || known.at < since) return undefined;
+      const d = known.head;
+      return {
+        collaboratingCourtId: d.collaboratingCourtId,
+        updatedAt: d.updatedAt,
+        open: async () => {
+          const f = await open(d);
+          readFrom.set(f, d);
+          return f;
+        },
+      };
+    },
     async findByReceipt(receiptNumber) {
       const d = await model.findOne({ receiptNumber }, NO_LEGACY_OUTBOX).lean<mongo.Document>();
       return d ? open(unpack(d)) : undefined;
@@ -435,7 +449,8 @@ export function mongoFilingRepository(
       const found = await findChangedSince(since, (filter) => model.find(filter, NO_LEGACY_OUTBOX).lean<mongo.Document[]>());
       return Promise.all(
         found.map(async (stored) => {
-          const d = unpack(stored);
+          // What the watch hub's polls see is what this process knows of them (knownSince).
+          const d = docs.seen(unpack(stored));
           const f = await open(d);
           readFrom.set(f, d);
           return f;
