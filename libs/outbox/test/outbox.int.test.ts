@@ -295,7 +295,10 @@ describe("versioned documents (real store and broker)", () => {
 
       // The writer fails after its row is in: the event is not lost, the sweep sends it.
       release = undefined;
-      const failed = docs.change("failed", event("failed")).catch((err: unknown) => err as Error);
+      const failed = docs.change("failed", event("failed")).then(
+        () => undefined,
+        (err: unknown) => err as Error,
+      );
       await eventually(async () => release !== undefined, 10_000, "the second row committed");
       release!(false);
       expect((await failed)?.message).toBe("the store went away");
