@@ -448,6 +448,12 @@ const SEND_BYTES = 256 * 1024;
 const REMEMBERED = 20_000;
 /** Pending marks one command deletes at most. */
 const MARKS_AT_ONCE = 500;
+/**
+ * How long the marks of published versions wait to be deleted together (or until MARKS_AT_ONCE
+ * are waiting): a delete a second instead of one a round of the relay. Meanwhile its own sweeps
+ * pass over them; a crash first publishes those versions again (the same event ids).
+ */
+const DELETE_MARKS_MS = 1000;
 /** How often a relay looks whether the store still has an earlier release's `published` index. */
 const LEGACY_CHECK_MS = 60_000;
 /** The indexes of the earlier release's `published` flag (docs/operations.md, "Upgrading the outbox to pending marks"). */
@@ -497,20 +503,27 @@ export function startVersionRelay(opts: VersionRelayOptions): VersionRelay {
   const rowless = new Map<string, number>();
   /**
    * The pending marks of the versions published (or parked) and not yet deleted, and rows of the
-   * earlier release to flag published. The deletes of a round of the loop go together; until then
-   * (and after a crash before it) a sweep would publish them again — the same event ids, which
-   * consumers take once.
+   * earlier release to flag published. They are deleted together, after DELETE_MARKS_MS; until
+   * then this relay's sweeps pass over them, and after a crash a sweep publishes them again — the
+   * same event ids, which consumers take once.
    */
   const done = new Set<string>();
+  /** When the oldest of `done` was published (undefined: none waiting). */
+  let doneSince: number | undefined;
   const legacyDone = new Set<string>();
+  const markDone = (mark: string) => {
+    doneSince ??= Date.now();
+    done.add(mark);
+  };
   const finished = (row: LegacyRow) => {
-    for (const m of marksOf.get(row._id) ?? (row.mark ? [row.mark] : [])) done.add(m);
+    for (const m of marksOf.get(row._id) ?? (row.mark ? [row.mark] : [])) markDone(m);
     marksOf.delete(row._id);
     if (row.published === false) legacyDone.add(row._id);
   };
   const deleteMarks = async () => {
     const ids = [...done];
     done.clear();
+    doneSince = undefined;
     for (let i = 0; i < ids.length; i += MARKS_AT_ONCE) {
       await pending
         .deleteMany({ _id: { $in: ids.slice(i, i + MARKS_AT_ONCE) } })
@@ -582,7 +595,7 @@ export function startVersionRelay(opts: VersionRelayOptions): VersionRelay {
       const since = rowless.get(m._id) ?? now;
       rowless.set(m._id, since);
       if (now - since > (opts.orphanMs ?? ORPHAN_MS)) {
-        done.add(m._id);
+        markDone(m._id);
         rowless.delete(m._id);
       }
     }
@@ -591,7 +604,7 @@ export function startVersionRelay(opts: VersionRelayOptions): VersionRelay {
 
   /** One document's unpublished versions, in order, read from the store; false when they are another relay's. */
   const relayDoc = async (id: string) => {
-    const marks = await pending.find({ doc: id }).toArray();
+    const marks = (await pending.find({ doc: id }).toArray()).filter((m) => !done.has(m._id));
     if (marks.length === 0) return true;
     if (!ours(marks)) return false;
     const rows = await rowsOf(id, marks);
@@ -700,8 +713,9 @@ export function startVersionRelay(opts: VersionRelayOptions): VersionRelay {
   const sweep = async () => {
     await adoptLegacy();
     const found = await pending.find({}).limit(SWEEP_LIMIT).toArray();
-    // Versions this process is still committing are left to its own round (committingOf).
-    const marks = found.filter((m) => !writing.has(m._id));
+    // Versions this process is still committing are left to its own round (committingOf), and
+    // those this relay published are done (their marks wait to be deleted together).
+    const marks = found.filter((m) => !writing.has(m._id) && !done.has(m._id));
     const own = marks.filter((m) => mine(m.partition));
     if (found.length < SWEEP_LIMIT) for (const id of rowless.keys()) if (!marks.some((m) => m._id === id)) rowless.delete(id);
     // Marks without a row yet are not a backlog: the version is still being committed, or never will be.
@@ -740,12 +754,11 @@ export function startVersionRelay(opts: VersionRelayOptions): VersionRelay {
           if (r) ready.push(r);
         }
         await publishTogether(ready);
-        await deleteMarks();
         if (Date.now() - lastSweep >= sweepMs) {
           lastSweep = Date.now();
           await sweep();
-          await deleteMarks();
         }
+        if (done.size >= MARKS_AT_ONCE || (doneSince !== undefined && Date.now() - doneSince >= DELETE_MARKS_MS)) await deleteMarks();
       } catch (err) {
         log.error({ err }, "version relay failed; will retry");
       }
@@ -753,7 +766,8 @@ export function startVersionRelay(opts: VersionRelayOptions): VersionRelay {
       if (hinted.size > 0) continue;
       await new Promise<void>((resolve) => {
         wake = resolve;
-        setTimeout(resolve, Math.max(10, sweepMs - (Date.now() - lastSweep))).unref();
+        const deleteIn = doneSince === undefined ? Infinity : DELETE_MARKS_MS - (Date.now() - doneSince);
+        setTimeout(resolve, Math.max(10, Math.min(sweepMs - (Date.now() - lastSweep), deleteIn))).unref();
       });
     }
   })();
@@ -769,6 +783,7 @@ export function startVersionRelay(opts: VersionRelayOptions): VersionRelay {
       stopped = true;
       wake?.();
       await loop;
+      await deleteMarks();
       backlogs.delete(backlog);
     },
   };

@@ -312,6 +312,36 @@ describe("versioned documents (real store and broker)", () => {
     }
   });
 
+  it("deletes the marks of what it published together, about once a second, and its sweeps meanwhile pass over them", async () => {
+    const relay = startVersionRelay({ versions, producer, log, owned: () => "all", sweepMs: 50 });
+    let deletes = 0;
+    const started = (e: { commandName: string; command: mongo.Document }) => {
+      if (e.commandName === "delete" && e.command.delete === "docs_versions_pending") deletes++;
+    };
+    conn.getClient().on("commandStarted", started);
+    const docs = versionedDocuments<Doc>(heads, versions, { notFound, onCommit: (id, row) => relay.nudge(id, row) });
+    const ids = Array.from({ length: 8 }, (_, i) => `lazy-${i}`);
+    const events = () => got.filter((e) => ids.includes(e.key ?? ""));
+    try {
+      // Eight changes over about 800 ms, each published in a round of its own; twenty sweeps meanwhile.
+      for (const id of ids) {
+        await docs.create({ _id: id, count: 0 });
+        await docs.change(id, async (d) => ({ head: { ...d, count: 1 }, outbox: [outboxEntry(topic, id, { filingId: id, collaboratingCourtId: id }, "kuayu.test", 0)] }));
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      await eventually(async () => events().length >= ids.length, 10_000, "every event");
+      await eventually(async () => (await pendingOf(versions).countDocuments({ doc: { $in: ids } })) === 0, 10_000, "the marks deleted");
+      // One or two deletes, not eight; and no sweep published a version again while its mark waited.
+      expect(deletes).toBeGreaterThanOrEqual(1);
+      expect(deletes).toBeLessThanOrEqual(3);
+      await new Promise((r) => setTimeout(r, 300));
+      expect(events().map((e) => e.key).sort()).toEqual([...ids].sort());
+    } finally {
+      conn.getClient().off("commandStarted", started);
+      await relay.stop();
+    }
+  });
+
   it("after a crash between publishing and marking, publishes the same event id again (never loses it)", async () => {
     const docs = versionedDocuments<Doc>(heads, versions, { notFound });
     await docs.create({ _id: "d2", count: 0 });
