@@ -65,3 +65,36 @@ interface WriteError {
   errmsg?: string;
   errInfo?: mongo.Document;
 }
+
+/**
+ * Inserts groups of documents ("units": a version row after its pending mark), all in one ordered
+ * insert, each unit's documents in their order: a document is written only after the ones before
+ * it. Answers each unit's error, if any — that of its first document that failed (a duplicate
+ * key, say); its later documents were not written. The server stops an ordered insert at the first
+ * failure: the units after it go in the next insert.
+ */
+export async function insertUnits<T extends mongo.Document>(col: mongo.Collection<T>, units: T[][]): Promise<(Error | undefined)[]> {
+  const out: (Error | undefined)[] = units.map(() => undefined);
+  for (let from = 0; from < units.length;) {
+    const docs = units.slice(from).flat();
+    try {
+      await col.insertMany(docs as mongo.OptionalUnlessRequiredId<T>[], { ordered: true });
+      break;
+    } catch (err) {
+      const writeErrors = (err as { writeErrors?: WriteError | WriteError[] }).writeErrors;
+      const failed = (writeErrors === undefined ? [] : Array.isArray(writeErrors) ? writeErrors : [writeErrors])[0];
+      if (!failed) {
+        const wrapped = (err as { errorResponse?: unknown }).errorResponse;
+        if (wrapped instanceof Error) throw wrapped;
+        if (err instanceof mongo.MongoBulkWriteError && wrapped && typeof wrapped === "object") throw new mongo.MongoServerError(wrapped as mongo.ErrorDescription);
+        throw err;
+      }
+      // The unit of the failed document, counted from `from`.
+      let unit = from;
+      for (let seen = units[unit]!.length; seen <= failed.index; seen += units[unit]!.length) unit++;
+      out[unit] = new mongo.MongoServerError({ message: failed.errmsg ?? `write error ${failed.code}`, code: failed.code, ...(failed.errInfo ? { errInfo: failed.errInfo } : {}) });
+      from = unit + 1;
+    }
+  }
+  return out;
+}

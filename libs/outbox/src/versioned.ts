@@ -4,7 +4,7 @@ import { mongo } from "mongoose";
 import { currentAudit } from "@kuayu/auth";
 import type { EventProducer } from "@kuayu/kafka";
 import type { Logger } from "@kuayu/logger";
-import { groupCommit, insertEach } from "./group-commit.js";
+import { groupCommit, insertEach, insertUnits } from "./group-commit.js";
 import type { OutboxEntry } from "./index.js";
 
 /**
@@ -19,11 +19,11 @@ import type { OutboxEntry } from "./index.js";
  * only if it is older — a cache of the newest version: when a writer dies between the two writes,
  * the next change reads the newer version instead and writes the head again.
  *
- * A version with events gets a pending mark first (`<collection>_versions_pending`, PendingMark):
- * the relay deletes it once the events are out, and a sweep finds what is left (a crash, another
- * process's stream). A version row is written once and never updated: marking a row published
- * rewrote the whole row, its head and events, with every index entry (docs/platform.md, "The
- * outbox's pending marks").
+ * A version with events is inserted after a pending mark of its own (PendingMark), in the same
+ * command: the relay deletes the mark once the events are out, and a sweep finds what is left (a
+ * crash, another process's stream). A version row is written once and never updated: marking a row
+ * published rewrote the whole row, its head and events, with every index entry (docs/platform.md,
+ * "The outbox's pending marks").
  */
 export interface VersionRow {
   _id: string; // <document id>:<version, 10 digits>
@@ -43,12 +43,15 @@ export interface VersionRow {
 
 /**
  * A version whose events the relay has not published yet. Each writer inserts its own mark
- * (`<version id>/<random>`) before its version row, so no committed row with events is without one
- * until the relay, having published the row, deletes the version's marks. A writer that loses its
- * race deletes its mark. A mark whose row does not come (its writer died between the two inserts)
- * is dropped once a relay has seen it for ORPHAN_MS; a writer whose two inserts took half that
- * long marks its row again after committing it. A mark left by a loser that died publishes the
- * winner's events again, with the same ids, which consumers take once.
+ * (`<version id>/<random>`) and its version row in one ordered insert, the mark first, so no
+ * committed row with events is without one until the relay, having published the row, deletes the
+ * version's marks. A writer that loses its race deletes its mark. A mark whose row does not come
+ * (the store failed between the two) is dropped once a relay has seen it for ORPHAN_MS. A mark left
+ * by a loser that died publishes the winner's events again, with the same ids, which consumers
+ * take once.
+ *
+ * Marks are stored among the version rows (`pendingOf`: `pending: 1`, indexed, and the document's
+ * id as `of` — never `doc`, which only rows have, so no look-up of rows meets a mark).
  */
 export interface PendingMark {
   _id: string;
@@ -73,11 +76,49 @@ const committingOf = (versions: mongo.Collection<VersionRow>) => {
   return set;
 };
 
-/** The collection of a versions collection's pending marks. */
-export const pendingOf = (versions: mongo.Collection<VersionRow>) => versions.db.collection<PendingMark>(`${versions.collectionName}_pending`);
+/** A pending mark as stored among the version rows. */
+interface StoredMark {
+  _id: string;
+  pending: 1;
+  of: string;
+  v: number;
+  partition: number | null;
+  at: Date;
+}
 
-/** The collections of versioned documents (`<heads>_versions` and its pending marks), for ensureCollections. */
-export const versionCollections = (heads: string) => [{ name: `${heads}_versions`, indexes: [{ keys: { doc: 1 } as Record<string, 1 | -1> }] }, { name: `${heads}_versions_pending` }];
+/** A look-up of marks: by `_id`, by document (`doc`: one, or `$in`), or all. */
+type MarkFilter = { _id?: string | { $in: string[] }; doc?: string | { $in: string[] } };
+
+/** The pending marks of a versions collection (stored in it: PendingMark). */
+export interface PendingMarks {
+  find(filter?: MarkFilter, limit?: number): Promise<PendingMark[]>;
+  count(filter?: MarkFilter): Promise<number>;
+  insert(mark: PendingMark): Promise<void>;
+  delete(filter: MarkFilter): Promise<void>;
+}
+
+/**
+ * A versions collection's pending marks. Every look-up names `pending: 1` — an equality on an
+ * indexed field, which the local store answers from its index (docs/platform.md "The store's
+ * scans") — and filters the rest among the marks only.
+ */
+export function pendingOf(versions: mongo.Collection<VersionRow>): PendingMarks {
+  const col = versions as unknown as mongo.Collection<StoredMark>;
+  const where = (f: MarkFilter = {}): mongo.Filter<StoredMark> => ({ pending: 1, ...(f._id === undefined ? {} : { _id: f._id }), ...(f.doc === undefined ? {} : { of: f.doc }) });
+  return {
+    find: async (f, limit) => (await col.find(where(f), limit ? { limit } : {}).toArray()).map((m) => ({ _id: m._id, doc: m.of, v: m.v, partition: m.partition, at: m.at })),
+    count: (f) => col.countDocuments(where(f)),
+    insert: async (m) => void (await col.insertOne(storedMark(m))),
+    delete: async (f) => void (await col.deleteMany(where(f))),
+  };
+}
+const storedMark = (m: PendingMark): StoredMark => ({ _id: m._id, pending: 1, of: m.doc, v: m.v, partition: m.partition, at: m.at });
+
+/** The marks an earlier release kept in a collection of their own (`<versions>_pending`), until adopted (docs/operations.md "Upgrading the outbox's marks into the versions"). */
+const legacyMarksOf = (versions: mongo.Collection<VersionRow>) => versions.db.collection<PendingMark>(`${versions.collectionName}_pending`);
+
+/** The collections of versioned documents (`<heads>_versions`, its rows and pending marks), for ensureCollections. */
+export const versionCollections = (heads: string) => [{ name: `${heads}_versions`, indexes: [{ keys: { doc: 1 } as Record<string, 1 | -1> }, { keys: { pending: 1 } as Record<string, 1 | -1> }] }];
 
 export const versionId = (id: string, v: number) => `${id}:${String(v).padStart(10, "0")}`;
 
@@ -174,34 +215,28 @@ export function versionedDocuments<H extends { _id: string; version?: number }>(
 ): VersionedDocuments<H> {
   const { pack, unpack } = hooks.codec ?? plainHeads<H>();
   const pending = pendingOf(versions);
-  // The rows and marks that concurrent changes commit while an insert is under way go to the store
-  // together in the next one: a command a group, not a command a row (docs/platform.md).
-  const insertRow = groupCommit<VersionRow>((rows) => insertEach(versions, rows));
-  const insertMark = groupCommit<PendingMark>((marks) => insertEach(pending, marks));
+  // The rows (each after its mark) that concurrent changes commit while an insert is under way go
+  // to the store together in the next one: a command a group, not a command a row (docs/platform.md).
+  const insertRow = groupCommit<mongo.Document[]>((units) => insertUnits(versions as never, units));
   const insertHead = groupCommit<mongo.Document>((docs) => insertEach(heads as never, docs));
   const inFlight = committingOf(versions);
-  const newMark = async (row: VersionRow) => {
-    const mark = { _id: `${row._id}/${randomBytes(6).toString("hex")}`, doc: row.doc, v: row.v, partition: row.partition, at: new Date() };
-    inFlight.add(mark._id);
-    await insertMark(mark);
-    return mark._id;
-  };
   /**
-   * Commits a version row: its pending mark first (when it has events), then the unique insert.
-   * Throws the insert's duplicate key when another writer won (this writer's mark deleted).
+   * Commits a version row: the unique insert, after its pending mark in the same command (when it
+   * has events). Throws the insert's duplicate key when another writer won (this writer's mark deleted).
    */
   const commit = async (row: VersionRow) => {
-    const startedAt = Date.now();
-    if (row.outbox.length > 0) row.mark = await newMark(row);
+    const mark = row.outbox.length > 0 ? { _id: `${row._id}/${randomBytes(6).toString("hex")}`, doc: row.doc, v: row.v, partition: row.partition, at: new Date() } : undefined;
+    if (mark) {
+      row.mark = mark._id;
+      inFlight.add(mark._id);
+    }
     try {
-      await insertRow(row);
+      await insertRow(mark ? [storedMark(mark), row] : [row]);
     } catch (err) {
       if (row.mark) inFlight.delete(row.mark);
-      if (row.mark && isDuplicateKey(err)) await pending.deleteOne({ _id: row.mark }).catch(() => undefined);
+      if (row.mark && isDuplicateKey(err)) await pending.delete({ _id: row.mark }).catch(() => undefined);
       throw err;
     }
-    // Slow enough that a relay may have taken the mark for an orphan's: mark it again.
-    if (row.mark && Date.now() - startedAt > ORPHAN_MS / 2) inFlight.delete(await newMark(row));
   };
   /** The version is committed and its relay told (onCommit): its mark is no longer the writer's own. */
   const handedOver = (row: VersionRow) => {
@@ -266,7 +301,7 @@ export function versionedDocuments<H extends { _id: string; version?: number }>(
             if (!isDuplicateKey(err)) throw err;
             // The document was made without a row (by an unaudited writer): this call made nothing.
             await versions.deleteOne({ _id: row._id });
-            if (row.mark) await pending.deleteOne({ _id: row.mark });
+            if (row.mark) await pending.delete({ _id: row.mark });
             return false;
           }
           audit.committed++;
@@ -526,7 +561,7 @@ export function startVersionRelay(opts: VersionRelayOptions): VersionRelay {
     doneSince = undefined;
     for (let i = 0; i < ids.length; i += MARKS_AT_ONCE) {
       await pending
-        .deleteMany({ _id: { $in: ids.slice(i, i + MARKS_AT_ONCE) } })
+        .delete({ _id: { $in: ids.slice(i, i + MARKS_AT_ONCE) } })
         .catch((err: unknown) => log.warn({ err, marks: ids.length - i }, "could not delete the pending marks of published versions; the sweep publishes them again"));
     }
     for (const id of [...legacyDone]) {
@@ -604,7 +639,7 @@ export function startVersionRelay(opts: VersionRelayOptions): VersionRelay {
 
   /** One document's unpublished versions, in order, read from the store; false when they are another relay's. */
   const relayDoc = async (id: string) => {
-    const marks = (await pending.find({ doc: id }).toArray()).filter((m) => !done.has(m._id));
+    const marks = (await pending.find({ doc: id })).filter((m) => !done.has(m._id));
     if (marks.length === 0) return true;
     if (!ours(marks)) return false;
     const rows = await rowsOf(id, marks);
@@ -700,7 +735,26 @@ export function startVersionRelay(opts: VersionRelayOptions): VersionRelay {
       .limit(SWEEP_LIMIT)
       .toArray();
     for (const r of rows) {
-      await pending.insertOne({ _id: `${r._id}/legacy`, doc: r.doc, v: r.v, partition: r.partition, at: r.at }).catch((err: unknown) => (isDuplicateKey(err) ? undefined : Promise.reject(err)));
+      await pending.insert({ _id: `${r._id}/legacy`, doc: r.doc, v: r.v, partition: r.partition, at: r.at }).catch((err: unknown) => (isDuplicateKey(err) ? undefined : Promise.reject(err)));
+    }
+  };
+
+  /**
+   * The marks an earlier release put in a collection of their own (`<versions>_pending`) are moved
+   * among the versions, where the sweep finds them: looked for at start, then every
+   * LEGACY_CHECK_MS — every sweep while there are some (a rolling upgrade, its writers still at work).
+   */
+  const legacyMarks = legacyMarksOf(versions);
+  let legacyMarksCheckedAt = -Infinity;
+  let legacyMarksFound = false;
+  const adoptLegacyMarks = async () => {
+    if (!legacyMarksFound && Date.now() - legacyMarksCheckedAt < LEGACY_CHECK_MS) return;
+    legacyMarksCheckedAt = Date.now();
+    const marks = await legacyMarks.find({}).limit(SWEEP_LIMIT).toArray();
+    legacyMarksFound = marks.length > 0;
+    for (const m of marks) {
+      await pending.insert(m).catch((err: unknown) => (isDuplicateKey(err) ? undefined : Promise.reject(err)));
+      await legacyMarks.deleteOne({ _id: m._id });
     }
   };
 
@@ -712,7 +766,8 @@ export function startVersionRelay(opts: VersionRelayOptions): VersionRelay {
    */
   const sweep = async () => {
     await adoptLegacy();
-    const found = await pending.find({}).limit(SWEEP_LIMIT).toArray();
+    await adoptLegacyMarks();
+    const found = await pending.find({}, SWEEP_LIMIT);
     // Versions this process is still committing are left to its own round (committingOf), and
     // those this relay published are done (their marks wait to be deleted together).
     const marks = found.filter((m) => !writing.has(m._id) && !done.has(m._id));
@@ -819,7 +874,7 @@ export async function drainLegacyOutbox(heads: { collection: mongo.Collection<mo
  * a pending mark): nobody else writes those. Returns how many rows it stripped.
  */
 export async function stripVersions(versions: mongo.Collection<VersionRow>, id: string, below: number): Promise<number> {
-  const unpublished = new Set((await pendingOf(versions).find({ doc: id }).toArray()).map((m) => m.v));
+  const unpublished = new Set((await pendingOf(versions).find({ doc: id })).map((m) => m.v));
   const rows = await versions.find({ doc: id }, { projection: { _id: 1, v: 1, outbox: 1, head: 1, published: 1 } }).toArray();
   let stripped = 0;
   for (const r of rows as LegacyRow[]) {
@@ -834,6 +889,6 @@ export async function stripVersions(versions: mongo.Collection<VersionRow>, id: 
 export async function deleteVersions(versions: mongo.Collection<VersionRow>, id: string): Promise<number> {
   const rows = await versions.find({ doc: id }, { projection: { _id: 1 } }).toArray();
   for (const r of rows) await versions.deleteOne({ _id: r._id });
-  await pendingOf(versions).deleteMany({ doc: id });
+  await pendingOf(versions).delete({ doc: id });
   return rows.length;
 }

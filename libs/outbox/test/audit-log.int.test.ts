@@ -114,7 +114,7 @@ it("commits an audited create of a versioned document as its first version, with
   expect(row).toMatchObject({ v: 1, head: { _id: "d-1", n: 0, version: 1 } });
   // Its audit record waits for the relay: the row is marked pending.
   expect(row!.mark).toMatch(/^d-1:0000000001\//);
-  expect(await pendingOf(versions).findOne({ _id: row!.mark! })).toMatchObject({ doc: "d-1", v: 1 });
+  expect(await pendingOf(versions).find({ _id: row!.mark! })).toMatchObject([{ doc: "d-1", v: 1 }]);
   expect(fromBinary(auditV1.AuditRecordSchema, Buffer.from((row!.outbox[0]!.value as unknown as mongo.Binary).buffer))).toMatchObject({
     result: "ok",
     target: "d-1",

@@ -59,13 +59,13 @@ it("reports unpublished outbox entries and their age while the relay cannot publ
   const age2 = (await endpoint.scrape("kuayu_outbox_oldest_unpublished_seconds", series))!;
   expect(age1).toBeGreaterThan(0);
   expect(age2).toBeGreaterThan(age1 + 1);
-  expect(await pendingOf(versions).countDocuments({ doc: "m1" })).toBe(3);
+  expect(await pendingOf(versions).count({ doc: "m1" })).toBe(3);
   await stuck.stop();
 
   const producer = await createProducer(kafka, "kuayu.test");
   const relay = startVersionRelay({ versions, producer, log, owned: () => "all", sweepMs: 100 });
   try {
-    await eventually(async () => (await pendingOf(versions).countDocuments({ doc: "m1" })) === 0, 20_000, "all published");
+    await eventually(async () => (await pendingOf(versions).count({ doc: "m1" })) === 0, 20_000, "all published");
     await eventually(async () => (await endpoint.scrape("kuayu_outbox_unpublished", series)) === 0, 20_000, "the backlog back to 0");
     expect(await endpoint.scrape("kuayu_outbox_oldest_unpublished_seconds", series)).toBe(0);
   } finally {

@@ -50,7 +50,7 @@ it("publishes every stored submission exactly once after a kill -9 between stori
   const started = async (s: ServiceProcess) => Number((await s.waitFor((l) => l.msg === "intake started")).grpcPort);
   conn = await connectMongo({ uri: infra.mongoUri, dbName: db });
   // The outbox: committed versions of filings whose events are not published yet (their pending marks).
-  const unpublished = () => conn!.collection("filings_versions_pending").countDocuments();
+  const unpublished = () => conn!.collection("filings_versions").countDocuments({ pending: 1 });
   // Each filing's timeline is in its document (stored packed: filingHeads).
   const filings = conn.collection("filings");
 
