@@ -43,21 +43,29 @@ export async function insertEach<T extends mongo.Document>(col: mongo.Collection
     await col.insertMany(docs as mongo.OptionalUnlessRequiredId<T>[], { ordered: false });
     return docs.map(() => undefined);
   } catch (err) {
-    const writeErrors = (err as { writeErrors?: WriteError | WriteError[] }).writeErrors;
-    const failed = writeErrors === undefined ? [] : Array.isArray(writeErrors) ? writeErrors : [writeErrors];
-    if (failed.length === 0) {
-      // What the MongoBulkWriteError wraps: the driver's error, or the server's answer to the
-      // command (FerretDB with PostgreSQL away: ok 0, code 1) — thrown as insertOne throws it.
-      const wrapped = (err as { errorResponse?: unknown }).errorResponse;
-      if (wrapped instanceof Error) throw wrapped;
-      if (err instanceof mongo.MongoBulkWriteError && wrapped && typeof wrapped === "object") throw new mongo.MongoServerError(wrapped as mongo.ErrorDescription);
-      throw err;
-    }
     const out: (Error | undefined)[] = docs.map(() => undefined);
-    for (const w of failed) out[w.index] = new mongo.MongoServerError({ message: w.errmsg ?? `write error ${w.code}`, code: w.code, ...(w.errInfo ? { errInfo: w.errInfo } : {}) });
+    for (const w of writeErrorsOf(err)) out[w.index] = serverErrorOf(w);
     return out;
   }
 }
+
+/**
+ * The documents' own errors of a failed insertMany. When none is named, what the
+ * MongoBulkWriteError wraps — the driver's error, or the server's answer to the command (FerretDB
+ * with PostgreSQL away: ok 0, code 1) — is thrown as insertOne throws it.
+ */
+function writeErrorsOf(err: unknown): WriteError[] {
+  const writeErrors = (err as { writeErrors?: WriteError | WriteError[] }).writeErrors;
+  const failed = writeErrors === undefined ? [] : Array.isArray(writeErrors) ? writeErrors : [writeErrors];
+  if (failed.length > 0) return failed;
+  const wrapped = (err as { errorResponse?: unknown }).errorResponse;
+  if (wrapped instanceof Error) throw wrapped;
+  if (err instanceof mongo.MongoBulkWriteError && wrapped && typeof wrapped === "object") throw new mongo.MongoServerError(wrapped as mongo.ErrorDescription);
+  throw err;
+}
+
+/** A document's error as insertOne would throw it (a duplicate key: MongoServerError code 11000). */
+const serverErrorOf = (w: WriteError) => new mongo.MongoServerError({ message: w.errmsg ?? `write error ${w.code}`, code: w.code, ...(w.errInfo ? { errInfo: w.errInfo } : {}) });
 
 interface WriteError {
   index: number;
@@ -81,18 +89,12 @@ export async function insertUnits<T extends mongo.Document>(col: mongo.Collectio
       await col.insertMany(docs as mongo.OptionalUnlessRequiredId<T>[], { ordered: true });
       break;
     } catch (err) {
-      const writeErrors = (err as { writeErrors?: WriteError | WriteError[] }).writeErrors;
-      const failed = (writeErrors === undefined ? [] : Array.isArray(writeErrors) ? writeErrors : [writeErrors])[0];
-      if (!failed) {
-        const wrapped = (err as { errorResponse?: unknown }).errorResponse;
-        if (wrapped instanceof Error) throw wrapped;
-        if (err instanceof mongo.MongoBulkWriteError && wrapped && typeof wrapped === "object") throw new mongo.MongoServerError(wrapped as mongo.ErrorDescription);
-        throw err;
-      }
+      // Ordered: the server stopped at the first failure.
+      const failed = writeErrorsOf(err)[0]!;
       // The unit of the failed document, counted from `from`.
       let unit = from;
       for (let seen = units[unit]!.length; seen <= failed.index; seen += units[unit]!.length) unit++;
-      out[unit] = new mongo.MongoServerError({ message: failed.errmsg ?? `write error ${failed.code}`, code: failed.code, ...(failed.errInfo ? { errInfo: failed.errInfo } : {}) });
+      out[unit] = serverErrorOf(failed);
       from = unit + 1;
     }
   }

@@ -151,8 +151,8 @@ export interface VersionedDocuments<H extends { _id: string; version?: number }>
    * `current` of a change — which confirms on the store any refusal or no-op decided on it.
    */
   recent(id: string): H | undefined;
-  /** `recent`, with when this process last read, committed or confirmed that head (ms, its clock). */
-  recentEntry(id: string): { head: H; at: number } | undefined;
+  /** `recent`, when this process read, committed or confirmed that head at or after `since` (ms, its clock). */
+  knownSince(id: string, since: number): H | undefined;
   /** A head just read from the store, for `recent`. Returns it. */
   seen(head: H): H;
 }
@@ -332,7 +332,10 @@ export function versionedDocuments<H extends { _id: string; version?: number }>(
     },
 
     recent: (id) => recent.get(id)?.head,
-    recentEntry: (id) => recent.get(id),
+    knownSince: (id, since) => {
+      const known = recent.get(id);
+      return known && known.at >= since ? known.head : undefined;
+    },
     seen,
 
     change: (id, fn, current) =>

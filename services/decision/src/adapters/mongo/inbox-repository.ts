@@ -225,6 +225,12 @@ export function mongoInboxRepository(
     readFrom.set(f, d);
     return f;
   };
+  /** A filing of a head this process knows, remembering the head it came from (readFrom). */
+  const openKnown = async (d: InboxDoc) => {
+    const f = await open(d);
+    readFrom.set(f, d);
+    return f;
+  };
   return {
     async insert(f) {
       if (!(await docs.create(toDoc(f, crypt)))) return false;
@@ -234,24 +240,11 @@ export function mongoInboxRepository(
     get,
     async recent(id) {
       const d = docs.recent(id);
-      if (!d) return get(id);
-      const f = await open(d);
-      readFrom.set(f, d);
-      return f;
+      return d ? openKnown(d) : get(id);
     },
     knownSince(id, since) {
-      const known = docs.recentEntry(id);
-      if (!known || known.at < since) return undefined;
-      const d = known.head;
-      return {
-        jurisdictionCourtId: d.jurisdictionCourtId,
-        updatedAt: d.updatedAt,
-        open: async () => {
-          const f = await open(d);
-          readFrom.set(f, d);
-          return f;
-        },
-      };
+      const d = docs.knownSince(id, since);
+      return d && { jurisdictionCourtId: d.jurisdictionCourtId, updatedAt: d.updatedAt, open: () => openKnown(d) };
     },
     async change(id, fn, current) {
       let changed = false;

@@ -306,6 +306,12 @@ export function mongoFilingRepository(
     readFrom.set(f, d);
     return f;
   };
+  /** A filing of a head this process knows, remembering the head it came from (readFrom). */
+  const openKnown = async (d: FilingDoc) => {
+    const f = await open(d);
+    readFrom.set(f, d);
+    return f;
+  };
   return {
     async create(filing) {
       const head = { ...toDoc(filing, crypt), timeline: [] };
@@ -316,24 +322,11 @@ export function mongoFilingRepository(
     get,
     async recent(id) {
       const d = docs.recent(id);
-      if (!d) return get(id);
-      const f = await open(d);
-      readFrom.set(f, d);
-      return f;
+      return d ? openKnown(d) : get(id);
     },
     knownSince(id, since) {
-      const known = docs.recentEntry(id);
-      if (!known || known.at < since) return undefined;
-      const d = known.head;
-      return {
-        collaboratingCourtId: d.collaboratingCourtId,
-        updatedAt: d.updatedAt,
-        open: async () => {
-          const f = await open(d);
-          readFrom.set(f, d);
-          return f;
-        },
-      };
+      const d = docs.knownSince(id, since);
+      return d && { collaboratingCourtId: d.collaboratingCourtId, updatedAt: d.updatedAt, open: () => openKnown(d) };
     },
     async findByReceipt(receiptNumber) {
       const d = await model.findOne({ receiptNumber }, NO_LEGACY_OUTBOX).lean<mongo.Document>();
