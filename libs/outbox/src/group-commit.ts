@@ -50,7 +50,29 @@ export async function insertEach<T extends mongo.Document>(col: mongo.Collection
 }
 
 /**
- * The documents' own errors of a failed insertMany. When none is named, what the
+ * Replaces the documents with one unordered bulk write (one `update` command on the wire) and
+ * answers each replacement's error, if any, as replaceOne would throw it. A replacement whose
+ * filter matches nothing is no error (as with replaceOne). When the store names a failed
+ * replacement, each is done again on its own: FerretDB v1 stops an update at its first failed
+ * statement, ordered or not, and names it index 0 — so which of the others were written, and
+ * which failed, only their own replaceOne tells (a replacement done twice changes nothing more).
+ * Errors that name no replacement are thrown as `insertEach` throws them.
+ */
+export async function replaceEach<T extends mongo.Document>(col: mongo.Collection<T>, items: { filter: mongo.Filter<T>; replacement: T }[]): Promise<(Error | undefined)[]> {
+  try {
+    await col.bulkWrite(
+      items.map(({ filter, replacement }) => ({ replaceOne: { filter, replacement: replacement as mongo.WithoutId<T> } })),
+      { ordered: false },
+    );
+    return items.map(() => undefined);
+  } catch (err) {
+    writeErrorsOf(err);
+    return Promise.all(items.map(({ filter, replacement }) => col.replaceOne(filter, replacement as mongo.WithoutId<T>).then(() => undefined, (e: unknown) => e as Error)));
+  }
+}
+
+/**
+ * The documents' own errors of a failed insertMany or bulkWrite. When none is named, what the
  * MongoBulkWriteError wraps — the driver's error, or the server's answer to the command (FerretDB
  * with PostgreSQL away: ok 0, code 1) — is thrown as insertOne throws it.
  */

@@ -56,4 +56,4 @@ function entryOf<S extends DescMessage>(topic: TopicSpec<S>, key: string, messag
 
 export * from "./versioned.js";
 export * from "./audit-log.js";
-export { groupCommit, insertEach, insertUnits } from "./group-commit.js";
+export { groupCommit, insertEach, insertUnits, replaceEach } from "./group-commit.js";

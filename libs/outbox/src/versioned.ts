@@ -4,7 +4,7 @@ import { mongo } from "mongoose";
 import { currentAudit } from "@kuayu/auth";
 import type { EventProducer } from "@kuayu/kafka";
 import type { Logger } from "@kuayu/logger";
-import { groupCommit, insertEach, insertUnits } from "./group-commit.js";
+import { groupCommit, insertEach, insertUnits, replaceEach } from "./group-commit.js";
 import type { OutboxEntry } from "./index.js";
 
 /**
@@ -219,6 +219,14 @@ export function versionedDocuments<H extends { _id: string; version?: number }>(
   // to the store together in the next one: a command a group, not a command a row (docs/platform.md).
   const insertRow = groupCommit<mongo.Document[]>((units) => insertUnits(versions as never, units));
   const insertHead = groupCommit<mongo.Document>((docs) => insertEach(heads as never, docs));
+  // So do the heads that follow them: one unordered bulk write of their replacements. Each head
+  // only moves forward (a slower writer of an older version leaves it alone).
+  const putHead = groupCommit<mongo.Document>((docs) =>
+    replaceEach(
+      heads as never,
+      docs.map((d) => ({ filter: { _id: d._id, version: { $not: { $gte: d.version } } }, replacement: d })),
+    ),
+  );
   const inFlight = committingOf(versions);
   /**
    * Commits a version row: the unique insert, after its pending mark in the same command (when it
@@ -375,7 +383,7 @@ export function versionedDocuments<H extends { _id: string; version?: number }>(
             // Nothing to change on the newest version — but a writer that died between its version and
             // its head (the store killed under it) left the head behind: bring it forward, or it stays
             // stale until the next real change (found by killing PostgreSQL mid-drill, scripts/bench/chaos.js).
-            if (fromVersions) await heads.replaceOne({ _id: id, version: { $not: { $gte: cur.version } } } as never, pack(cur) as never);
+            if (fromVersions) await putHead(pack(cur));
             return cur;
           }
           const head = { ...decided.head, _id: id, version: v } as H;
@@ -407,10 +415,9 @@ export function versionedDocuments<H extends { _id: string; version?: number }>(
             await new Promise((r) => setTimeout(r, Math.random() * 5 * (race + 1)));
             continue;
           }
-          // The head only moves forward (a slower writer of an older version leaves it alone).
           try {
             if (audit) audit.committed++;
-            await heads.replaceOne({ _id: id, version: { $not: { $gte: v } } } as never, stored as never);
+            await putHead(stored);
             seen(head);
             hooks.onCommit?.(id, row);
             return head;

@@ -6,7 +6,7 @@ import { mongo } from "mongoose";
 import { createKafka, createProducer, defineTopic, ensureTopics, runConsumer, type ConsumedEvent, type EventProducer, type RunningConsumer } from "@kuayu/kafka";
 import { createLogger } from "@kuayu/logger";
 import { connectMongo, ensureCollections } from "@kuayu/mongo";
-import { drainLegacyOutbox, insertUnits, outboxEntry, packedHeads, startVersionRelay, pendingOf, versionCollections, versionedDocuments, type VersionRow } from "@kuayu/outbox";
+import { drainLegacyOutbox, insertUnits, outboxEntry, replaceEach, packedHeads, startVersionRelay, pendingOf, versionCollections, versionedDocuments, type VersionRow } from "@kuayu/outbox";
 import { intakeEventsV1, intakeV1 } from "@kuayu/proto";
 import { assertInfraUp, eventually, infra, uniqueName } from "@kuayu/testkit";
 
@@ -262,10 +262,11 @@ describe("versioned documents (real store and broker)", () => {
     let release: ((fail: boolean) => void) | undefined;
     const slowHeads = new Proxy(heads, {
       get: (target, prop, receiver) =>
-        prop === "replaceOne"
-          ? async (...args: Parameters<typeof heads.replaceOne>) => {
-              if (!(await new Promise<boolean>((resolve) => (release = resolve)))) throw new Error("the store went away");
-              return target.replaceOne(...args);
+        prop === "bulkWrite"
+          ? async (...args: Parameters<typeof heads.bulkWrite>) => {
+              // The heads' replacements (the driver's insertMany comes this way too).
+              if ("replaceOne" in args[0][0]! && !(await new Promise<boolean>((resolve) => (release = resolve)))) throw new Error("the store went away");
+              return target.bulkWrite(...args);
             }
           : (Reflect.get(target, prop, receiver) as unknown),
     });
@@ -525,7 +526,7 @@ describe("versioned documents (real store and broker)", () => {
     expect((await pendingOf(versions).find({ doc: "race" })).map((m) => m._id).sort()).toEqual(rows.flatMap((r) => (r.mark ? [r.mark] : [])).sort());
   });
 
-  it("writes the version rows and pending marks of concurrent changes of many documents in shared inserts, and still commits each", async () => {
+  it("writes the version rows and pending marks of concurrent changes of many documents in shared inserts, their heads in shared updates, and still commits each", async () => {
     const docs = versionedDocuments<Doc>(heads, versions, { notFound });
     const ids = Array.from({ length: 30 }, (_, i) => `group-${i}`);
     // Made at once, one of them twice: the second make of it loses (its duplicate key, in a shared insert), the others win.
@@ -533,8 +534,10 @@ describe("versioned documents (real store and broker)", () => {
     expect(made.filter((m) => m)).toHaveLength(30);
     expect(made[0] !== made[30]).toBe(true);
     const inserts: Record<string, number> = {};
+    const updates: number[] = [];
     const started = (e: { commandName: string; command: mongo.Document }) => {
       if (e.commandName === "insert") inserts[e.command.insert as string] = (inserts[e.command.insert as string] ?? 0) + 1;
+      if (e.commandName === "update" && e.command.update === "docs") updates.push((e.command.updates as unknown[]).length);
     };
     conn.getClient().on("commandStarted", started);
     try {
@@ -549,6 +552,25 @@ describe("versioned documents (real store and broker)", () => {
     expect(await heads.countDocuments({ _id: { $in: ids }, count: 1, version: 2 })).toBe(30);
     expect(inserts.docs_versions).toBeLessThanOrEqual(10);
     expect(inserts.docs_versions_pending).toBeUndefined();
+    // The thirty heads: replaced in far fewer commands than thirty, each replacement once.
+    expect(updates.reduce((a, b) => a + b, 0)).toBe(30);
+    expect(updates.length).toBeLessThanOrEqual(10);
+  });
+  it("moves a head only forward when the replacements of two versions share an update, and answers each replacement's error", async () => {
+    const docs = versionedDocuments<Doc>(heads, versions, { notFound });
+    await docs.create({ _id: "forward", count: 0 });
+    // A slower writer's older head, written after the newer one: left alone.
+    const newer = await docs.change("forward", async (d) => ({ head: { ...d, count: 2 }, outbox: [] }));
+    expect(newer.version).toBe(2);
+    const errors = await replaceEach(heads, [
+      { filter: { _id: "forward", version: { $not: { $gte: 1 } } } as never, replacement: { _id: "forward", count: 1, version: 1 } },
+      { filter: { _id: "forward", version: { $not: { $gte: 3 } } } as never, replacement: { _id: "forward", count: 3, version: 3 } },
+      // A replacement the store refuses fails alone, with the store's error.
+      { filter: { _id: "forward" } as never, replacement: { _id: "elsewhere", count: 4, version: 4 } },
+    ]);
+    expect(errors.slice(0, 2)).toEqual([undefined, undefined]);
+    expect(errors[2]).toBeInstanceOf(mongo.MongoServerError);
+    expect(await heads.findOne({ _id: "forward" })).toMatchObject({ count: 3, version: 3 });
   });
   it("refuses to put into the outbox an event the broker would refuse", () => {
     // Fields over their declared bounds are refused before the size is looked at …
