@@ -67,7 +67,14 @@ export async function replaceEach<T extends mongo.Document>(col: mongo.Collectio
     return items.map(() => undefined);
   } catch (err) {
     writeErrorsOf(err);
-    return Promise.all(items.map(({ filter, replacement }) => col.replaceOne(filter, replacement as mongo.WithoutId<T>).then(() => undefined, (e: unknown) => e as Error)));
+    return Promise.all(
+      items.map(({ filter, replacement }) =>
+        col.replaceOne(filter, replacement as mongo.WithoutId<T>).then(
+          () => undefined,
+          (e: unknown) => e as Error,
+        ),
+      ),
+    );
   }
 }
 
