@@ -1,3 +1,4 @@
+import { STATEMENTS_AT_ONCE } from "@kuayu/mongo";
 import { mongo } from "mongoose";
 
 /**
@@ -50,32 +51,41 @@ export async function insertEach<T extends mongo.Document>(col: mongo.Collection
 }
 
 /**
- * Replaces the documents with one unordered bulk write (one `update` command on the wire) and
- * answers each replacement's error, if any, as replaceOne would throw it. A replacement whose
- * filter matches nothing is no error (as with replaceOne). When the store names a failed
- * replacement, each is done again on its own: FerretDB v1 stops an update at its first failed
- * statement, ordered or not, and names it index 0 — so which of the others were written, and
- * which failed, only their own replaceOne tells (a replacement done twice changes nothing more).
- * Errors that name no replacement are thrown as `insertEach` throws them.
+ * Replaces the documents with unordered bulk writes of STATEMENTS_AT_ONCE replacements each, one
+ * after the other (FerretDB holds a connection of its pool per statement until the command ends:
+ * docs/platform.md "Keep the statements in flight below FerretDB's pool"), and answers each
+ * replacement's error, if any, as replaceOne would throw it. A replacement whose filter matches
+ * nothing is no error (as with replaceOne). When the store names a failed replacement, each of
+ * that command's is done again on its own: FerretDB v1 stops an update at its first failed
+ * statement, ordered or not, and names it index 0 — so which of the others were written, and which
+ * failed, only their own replaceOne tells (a replacement done twice changes nothing more). Errors
+ * that name no replacement are thrown as `insertEach` throws them.
  */
 export async function replaceEach<T extends mongo.Document>(col: mongo.Collection<T>, items: { filter: mongo.Filter<T>; replacement: T }[]): Promise<(Error | undefined)[]> {
-  try {
-    await col.bulkWrite(
-      items.map(({ filter, replacement }) => ({ replaceOne: { filter, replacement: replacement as mongo.WithoutId<T> } })),
-      { ordered: false },
-    );
-    return items.map(() => undefined);
-  } catch (err) {
-    writeErrorsOf(err);
-    return Promise.all(
-      items.map(({ filter, replacement }) =>
-        col.replaceOne(filter, replacement as mongo.WithoutId<T>).then(
-          () => undefined,
-          (e: unknown) => e as Error,
-        ),
-      ),
-    );
+  const out: (Error | undefined)[] = [];
+  for (let from = 0; from < items.length; from += STATEMENTS_AT_ONCE) {
+    const group = items.slice(from, from + STATEMENTS_AT_ONCE);
+    try {
+      await col.bulkWrite(
+        group.map(({ filter, replacement }) => ({ replaceOne: { filter, replacement: replacement as mongo.WithoutId<T> } })),
+        { ordered: false },
+      );
+      out.push(...group.map(() => undefined));
+    } catch (err) {
+      writeErrorsOf(err);
+      out.push(
+        ...(await Promise.all(
+          group.map(({ filter, replacement }) =>
+            col.replaceOne(filter, replacement as mongo.WithoutId<T>).then(
+              () => undefined,
+              (e: unknown) => e as Error,
+            ),
+          ),
+        )),
+      );
+    }
   }
+  return out;
 }
 
 /**
