@@ -219,7 +219,7 @@ export function versionedDocuments<H extends { _id: string; version?: number }>(
   // to the store together in the next one: a command a group, not a command a row (docs/platform.md).
   const insertRow = groupCommit<mongo.Document[]>((units) => insertUnits(versions as never, units));
   const insertHead = groupCommit<mongo.Document>((docs) => insertEach(heads as never, docs));
-  // So do the heads that follow them: one unordered bulk write of their replacements. Each head
+  // So do the heads that follow them: unordered bulk writes of up to 8 replacements. Each head
   // only moves forward (a slower writer of an older version leaves it alone).
   const putHead = groupCommit<mongo.Document>((docs) =>
     replaceEach(
