@@ -105,6 +105,11 @@ function procStat(pid) {
     return undefined;
   }
 }
+/** The machine's CPU time from /proc/stat, in ticks: busy (user, nice, system, irq, softirq), waiting for I/O, stolen by the host, and all. */
+function machineStat() {
+  const [user, nice, system, idle, iowait, irq, softirq, steal] = fs.readFileSync("/proc/stat", "utf8").split("\n")[0].trim().split(/\s+/).slice(1).map(Number);
+  return { busy: user + nice + system + irq + softirq, iowait, steal, all: user + nice + system + idle + iowait + irq + softirq + steal };
+}
 /**
  * Pids of the broker and the store this checkout's scripts/infra/infra.sh started (its pid files; other
  * instances on the machine are not counted): Kafka, FerretDB, and PostgreSQL's postmaster with its
@@ -418,7 +423,11 @@ async function main() {
   const commandsBefore = await storeCommands();
   const commit = spawnSync("git", ["rev-parse", "--short", "HEAD"], { cwd: ROOT, encoding: "utf8" }).stdout?.trim() || "unknown";
   const tallyBefore = await storeTally(svc);
-  const seg = { startedAt: Date.now(), endedAt: Date.now(), commit, cpu: {}, peak: {}, commands: {}, tally: {}, lag: [] };
+  const seg = { startedAt: Date.now(), endedAt: Date.now(), commit, cpu: {}, peak: {}, commands: {}, tally: {}, lag: [], load: [] };
+  // Per 5 s: the machine's CPU (busy, I/O wait, stolen by the host: percent of all cores) and each
+  // process's share (percent of one core) — what a slow stretch of the drill coincides with.
+  let machineBefore = machineStat();
+  let cpuBefore = {};
   state.segments.push(seg);
   const sample = async () => {
     const at = Date.now();
@@ -453,6 +462,13 @@ async function main() {
           .filter(([, n]) => n > 0),
       );
     seg.lag.push({ t: Math.round((at - seg.startedAt) / 1000), ...lag });
+    const m = machineStat();
+    const d = (k) => Math.round((100 * (m[k] - machineBefore[k])) / Math.max(1, m.all - machineBefore.all));
+    const secs = (m.all - machineBefore.all) / TICK / os.cpus().length;
+    const byProcess = Object.fromEntries(Object.entries(cpu).map(([k, v]) => [k, Math.round((100 * (v - (cpuBefore[k] ?? 0))) / Math.max(0.001, secs))]));
+    (seg.load ??= []).push({ t: Math.round((at - seg.startedAt) / 1000), busy: d("busy"), iowait: d("iowait"), steal: d("steal"), ...byProcess });
+    machineBefore = m;
+    cpuBefore = cpu;
     saveState();
   };
   await sample();
@@ -585,6 +601,7 @@ async function main() {
   result.storeCommandsBySource = bySource.filter((c) => c.collection !== "kafka");
   result.kafkaRequests = bySource.filter((c) => c.collection === "kafka").map(({ service, command: api, total: n, perFiling }) => ({ service, api, total: n, perFiling }));
   result.lagTimeline = state.segments.flatMap((g, i) => g.lag.map((x) => ({ ...(state.segments.length > 1 ? { part: i + 1 } : {}), ...x })));
+  result.loadTimeline = state.segments.flatMap((g, i) => (g.load ?? []).map((x) => ({ ...(state.segments.length > 1 ? { part: i + 1 } : {}), ...x })));
   result.report = report;
 
   // The store's tables behind FerretDB (one schema per database): how often each was scanned whole
@@ -750,6 +767,16 @@ function markdown(r) {
             .join(" | ")} |`,
       ),
   ];
+  const load = (r.loadTimeline ?? []).slice(1);
+  if (load.length > 0) {
+    const sorted = (k) => load.map((x) => x[k]).sort((a, b) => a - b);
+    const q = (k, p) => sorted(k)[Math.min(load.length - 1, Math.floor(p * load.length))];
+    const mean = (k) => Math.round(load.reduce((a, x) => a + x[k], 0) / load.length);
+    lines.push(
+      "",
+      `machine CPU over 5 s intervals (percent of all cores): busy p50 ${q("busy", 0.5)} %, p90 ${q("busy", 0.9)} %, max ${q("busy", 1)} %; I/O wait mean ${mean("iowait")} %; stolen by the host mean ${mean("steal")} %, max ${q("steal", 1)} % (per process: loadTimeline in the results JSON)`,
+    );
+  }
   if (r.baselineTable) lines.push("", "baseline in the same run (raw broker, raw store):", "", "```", r.baselineTable.trim(), "```");
   return lines.join("\n");
 }

@@ -1,18 +1,28 @@
-import { STATEMENTS_AT_ONCE } from "@kuayu/mongo";
+import { writeInGroups } from "@kuayu/mongo";
 import { mongo } from "mongoose";
+
+/** How many waits long a pause between writes must be for the store to count as idle (groupCommit). */
+const BUSY_WAITS = 10;
 
 /**
  * Group commit: the items of the calls that arrive while a write is under way go to the store
  * together in the next write — one command for all of them, in arrival order — and each call waits
- * for the write that holds its item. Nothing waits for company: with no write under way an item is
- * written at once. `write` answers, for each item, its own error (a duplicate key, say)
- * or undefined; an error it throws fails every item of that write.
+ * for the write that holds its item. `write` answers, for each item, its own error (a duplicate
+ * key, say) or undefined; an error it throws fails every item of that write.
+ *
+ * `waitMs`: an item that finds no write under way is written at once when the last write ended
+ * more than BUSY_WAITS × waitMs ago (an idle store: nothing waits for company). Under a steady load
+ * it waits waitMs for the items that follow it: below the store's pace writes rarely overlap, and
+ * without the wait nearly every item would be a command of its own (docs/platform.md "A few
+ * milliseconds for company").
  */
-export function groupCommit<T>(write: (items: T[]) => Promise<(Error | undefined)[]>): (item: T) => Promise<void> {
+export function groupCommit<T>(write: (items: T[]) => Promise<(Error | undefined)[]>, waitMs = 0): (item: T) => Promise<void> {
   let queued: { item: T; resolve: () => void; reject: (err: unknown) => void }[] = [];
   let flushing = false;
+  let lastWriteEnded = -Infinity;
   const flush = async () => {
     flushing = true;
+    if (waitMs > 0 && performance.now() - lastWriteEnded < BUSY_WAITS * waitMs) await new Promise((r) => setTimeout(r, waitMs));
     while (queued.length > 0) {
       const group = queued;
       queued = [];
@@ -22,6 +32,7 @@ export function groupCommit<T>(write: (items: T[]) => Promise<(Error | undefined
       } catch (err) {
         for (const g of group) g.reject(err);
       }
+      lastWriteEnded = performance.now();
     }
     flushing = false;
   };
@@ -51,41 +62,34 @@ export async function insertEach<T extends mongo.Document>(col: mongo.Collection
 }
 
 /**
- * Replaces the documents with unordered bulk writes of STATEMENTS_AT_ONCE replacements each, one
- * after the other (FerretDB holds a connection of its pool per statement until the command ends:
- * docs/platform.md "Keep the statements in flight below FerretDB's pool"), and answers each
- * replacement's error, if any, as replaceOne would throw it. A replacement whose filter matches
- * nothing is no error (as with replaceOne). When the store names a failed replacement, each of
- * that command's is done again on its own: FerretDB v1 stops an update at its first failed
- * statement, ordered or not, and names it index 0 — so which of the others were written, and which
- * failed, only their own replaceOne tells (a replacement done twice changes nothing more). Errors
- * that name no replacement are thrown as `insertEach` throws them.
+ * Replaces the documents with unordered bulk writes of up to STATEMENTS_AT_ONCE replacements, one
+ * after the other (`@kuayu/mongo` writeInGroups: FerretDB holds a connection of its pool per
+ * statement until the command ends), and answers each replacement's error, if any, as replaceOne
+ * would throw it. A replacement whose filter matches nothing is no error (as with replaceOne).
+ * When the store names a failed replacement, each one is done again on its own: FerretDB v1 stops
+ * an update at its first failed statement, ordered or not, and names it index 0 — so which of the
+ * others were written, and which failed, only their own replaceOne tells (the callers' filters make
+ * a replacement done twice change nothing more). Errors that name no replacement are thrown as
+ * `insertEach` throws them.
  */
 export async function replaceEach<T extends mongo.Document>(col: mongo.Collection<T>, items: { filter: mongo.Filter<T>; replacement: T }[]): Promise<(Error | undefined)[]> {
-  const out: (Error | undefined)[] = [];
-  for (let from = 0; from < items.length; from += STATEMENTS_AT_ONCE) {
-    const group = items.slice(from, from + STATEMENTS_AT_ONCE);
-    try {
-      await col.bulkWrite(
-        group.map(({ filter, replacement }) => ({ replaceOne: { filter, replacement: replacement as mongo.WithoutId<T> } })),
-        { ordered: false },
-      );
-      out.push(...group.map(() => undefined));
-    } catch (err) {
-      writeErrorsOf(err);
-      out.push(
-        ...(await Promise.all(
-          group.map(({ filter, replacement }) =>
-            col.replaceOne(filter, replacement as mongo.WithoutId<T>).then(
-              () => undefined,
-              (e: unknown) => e as Error,
-            ),
-          ),
-        )),
-      );
-    }
+  try {
+    await writeInGroups(
+      col,
+      items.map(({ filter, replacement }) => ({ replaceOne: { filter, replacement: replacement as mongo.WithoutId<T> } })),
+    );
+    return items.map(() => undefined);
+  } catch (err) {
+    writeErrorsOf(err);
+    return Promise.all(
+      items.map(({ filter, replacement }) =>
+        col.replaceOne(filter, replacement as mongo.WithoutId<T>).then(
+          () => undefined,
+          (e: unknown) => e as Error,
+        ),
+      ),
+    );
   }
-  return out;
 }
 
 /**

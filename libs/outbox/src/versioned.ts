@@ -211,21 +211,30 @@ const RECENT_HEADS = 5_000;
 export function versionedDocuments<H extends { _id: string; version?: number }>(
   heads: mongo.Collection<H>,
   versions: mongo.Collection<VersionRow>,
-  hooks: { onCommit?: (id: string, row: VersionRow) => void; notFound: (id: string) => Error; codec?: HeadCodec<H> },
+  hooks: {
+    onCommit?: (id: string, row: VersionRow) => void;
+    notFound: (id: string) => Error;
+    codec?: HeadCodec<H>;
+    /** How long a version row or head waits for others to share its command while the store is busy (groupCommit; default 0). */
+    groupWaitMs?: number;
+  },
 ): VersionedDocuments<H> {
   const { pack, unpack } = hooks.codec ?? plainHeads<H>();
   const pending = pendingOf(versions);
   // The rows (each after its mark) that concurrent changes commit while an insert is under way go
   // to the store together in the next one: a command a group, not a command a row (docs/platform.md).
-  const insertRow = groupCommit<mongo.Document[]>((units) => insertUnits(versions as never, units));
-  const insertHead = groupCommit<mongo.Document>((docs) => insertEach(heads as never, docs));
+  const wait = hooks.groupWaitMs ?? 0;
+  const insertRow = groupCommit<mongo.Document[]>((units) => insertUnits(versions as never, units), wait);
+  const insertHead = groupCommit<mongo.Document>((docs) => insertEach(heads as never, docs), wait);
   // So do the heads that follow them: unordered bulk writes of up to 8 replacements. Each head
   // only moves forward (a slower writer of an older version leaves it alone).
-  const putHead = groupCommit<mongo.Document>((docs) =>
-    replaceEach(
-      heads as never,
-      docs.map((d) => ({ filter: { _id: d._id, version: { $not: { $gte: d.version } } }, replacement: d })),
-    ),
+  const putHead = groupCommit<mongo.Document>(
+    (docs) =>
+      replaceEach(
+        heads as never,
+        docs.map((d) => ({ filter: { _id: d._id, version: { $not: { $gte: d.version } } }, replacement: d })),
+      ),
+    wait,
   );
   const inFlight = committingOf(versions);
   /**

@@ -62,3 +62,38 @@ it("writes what arrives while a write is under way in the next one, and settles 
   expect(await Promise.all(rest)).toEqual(["ok", 11000, "ok"]);
   expect(writes).toEqual([["a"], ["b", "dup", "c"]]);
 });
+
+describe("waiting for company", () => {
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  const recorder = () => {
+    const writes: string[][] = [];
+    return { writes, write: async (items: string[]) => (writes.push(items), items.map(() => undefined)) };
+  };
+
+  it("writes an item at once when the store has been idle, and under load lets the items that follow share its write", async () => {
+    const { writes, write } = recorder();
+    const put = groupCommit<string>(write, 50);
+    await put("first"); // nothing written before: idle, at once
+    // A write just ended: the store is busy, so "b" waits 50 ms and "c", 5 ms later, joins it.
+    const b = put("b");
+    await sleep(5);
+    await Promise.all([b, put("c")]);
+    expect(writes).toEqual([["first"], ["b", "c"]]);
+    // Idle again (more than 10 waits since the last write): "d" goes at once, alone, and "e" after it.
+    await sleep(600);
+    const d = put("d");
+    await sleep(5);
+    await Promise.all([d, put("e")]);
+    expect(writes.slice(2)).toEqual([["d"], ["e"]]);
+  });
+
+  it("never waits with no wait set", async () => {
+    const { writes, write } = recorder();
+    const put = groupCommit<string>(write);
+    await put("a");
+    const b = put("b");
+    await sleep(5);
+    await Promise.all([b, put("c")]);
+    expect(writes).toEqual([["a"], ["b"], ["c"]]);
+  });
+});

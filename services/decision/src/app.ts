@@ -109,7 +109,12 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
     relay = startVersionRelay({ versions, producer, log, owned: () => ownedStreams(consumer, topics) });
     // The parties' ids, phones and addresses in the inbox are sealed at rest with decision's own data keys.
     crypt = await fieldCryptFromSettings(config, conn.db!);
-    const repo = mongoInboxRepository(model, versions, { onCommit: (id, row) => relay?.nudge(id, row), onChange: (changed) => hub?.publish(changed), crypt });
+    const repo = mongoInboxRepository(model, versions, {
+      onCommit: (id, row) => relay?.nudge(id, row),
+      onChange: (changed) => hub?.publish(changed),
+      crypt,
+      groupWaitMs: config.STORE_GROUP_WAIT_MS,
+    });
     hub = createWatchHub(repo.changedSince, log, config.WATCH_POLL_MS);
     copier = startCopier({ repo, content: copies.content, intakeFor, tokenFor, log, intervalMs: config.COPY_INTERVAL_MS, concurrency: config.COPY_CONCURRENCY });
     deps = {

@@ -37,6 +37,7 @@ const schema = z
     ...fields.events,
     ...fields.retention,
     ...fields.fieldcrypt,
+    ...fields.storeGroupWait,
     GRPC_HEALTH_PORT: fields.healthPort,
     KAFKA_FROM_BEGINNING: fields.fromBeginning,
     MONGO_URI: fields.mongoUri.default("mongodb://127.0.0.1:27017"),

@@ -85,6 +85,7 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
       onChange: (changed) => hub?.publish(changed),
       courtProvince: (id) => dir.byId(id)?.province,
       crypt,
+      groupWaitMs: config.STORE_GROUP_WAIT_MS,
     });
     hub = createWatchHub(repo.changedSince, log, config.WATCH_POLL_MS);
 

@@ -17,6 +17,7 @@ const schema = z
     ...fields.tls,
     ...fields.events,
     ...fields.fieldcrypt,
+    ...fields.storeGroupWait,
     GRPC_HEALTH_PORT: fields.healthPort,
     KAFKA_FROM_BEGINNING: fields.fromBeginning,
     MONGO_URI: fields.mongoUri.default("mongodb://127.0.0.1:27017"),

@@ -205,7 +205,13 @@ export interface MongoInboxRepository extends InboxRepository {
 export function mongoInboxRepository(
   model: Model<InboxDoc>,
   versions: mongo.Collection<VersionRow>,
-  hooks: { onCommit: (id: string, row: VersionRow) => void; onChange: (changed: InboxFiling) => void; crypt: FieldCrypt },
+  hooks: {
+    onCommit: (id: string, row: VersionRow) => void;
+    onChange: (changed: InboxFiling) => void;
+    crypt: FieldCrypt;
+    /** STORE_GROUP_WAIT_MS (versionedDocuments). */
+    groupWaitMs?: number;
+  },
 ): MongoInboxRepository {
   const { crypt } = hooks;
   const open = async (d: InboxDoc) => toDomain({ ...d, details: await crypt.openFields(d.details) });
@@ -213,6 +219,7 @@ export function mongoInboxRepository(
     onCommit: (id, row) => hooks.onCommit(id, row),
     notFound: (id) => Object.assign(new Error(`filing ${id} vanished from the inbox`), { name: "NotFoundError" }),
     codec: inboxHeads,
+    groupWaitMs: hooks.groupWaitMs,
   });
   // The document each filing handed out by get() or change() was read from: a change starting from
   // that filing need not read it again (a stale one loses the race and reads the newest version).

@@ -275,7 +275,14 @@ export function mongoFilingRepository(
   model: Model<FilingDoc>,
   timeline: Model<TimelineDoc>,
   versions: mongo.Collection<VersionRow>,
-  hooks: { onCommit: (id: string, row: VersionRow) => void; onChange: (changed: Filing) => void; courtProvince: (courtId: string) => string | undefined; crypt: FieldCrypt },
+  hooks: {
+    onCommit: (id: string, row: VersionRow) => void;
+    onChange: (changed: Filing) => void;
+    courtProvince: (courtId: string) => string | undefined;
+    crypt: FieldCrypt;
+    /** STORE_GROUP_WAIT_MS (versionedDocuments). */
+    groupWaitMs?: number;
+  },
 ): MongoFilingRepository {
   const { crypt } = hooks;
   const open = (d: FilingDoc) => fromDoc(d, crypt);
@@ -290,6 +297,7 @@ export function mongoFilingRepository(
     onCommit: (id, row) => hooks.onCommit(id, row),
     notFound: (id) => Object.assign(new Error(`filing ${id} vanished`), { name: "NotFoundError" }),
     codec: filingHeads,
+    groupWaitMs: hooks.groupWaitMs,
   });
   // The document each filing handed out by get() was read from: a change starting from that filing
   // need not read it again (a stale one loses the race and reads the newest version).
