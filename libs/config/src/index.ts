@@ -126,11 +126,12 @@ export const fields = {
     FIELDCRYPT_ROTATE_DAYS: z.coerce.number().min(0).default(90),
   },
   /**
-   * STORE_GROUP_WAIT_MS: while the store is busy, how long a version row or head waits for others
-   * to share its command (@kuayu/outbox groupCommit): fewer store commands a filing for a few
-   * milliseconds a write; 0 writes each at once. An idle store never waits.
+   * STORE_GROUP_WAIT_MS: while writes have company (one carried several changes within the last
+   * ten waits), how long a version row or head waits for others to share its command
+   * (@kuayu/outbox groupCommit): fewer store commands a filing for a few milliseconds a write; 0
+   * writes each at once. An idle store, or a writer alone, never waits.
    */
-  storeGroupWait: { STORE_GROUP_WAIT_MS: z.coerce.number().int().min(0).max(1000).default(8) },
+  storeGroupWait: { STORE_GROUP_WAIT_MS: z.coerce.number().int().min(0).max(100).default(8) },
   /** GRPC_HEALTH_PORT: a plaintext port answering grpc.health.v1 only, for Kubernetes' gRPC probes (they do no TLS); unset: none. */
   healthPort: z.coerce.number().int().min(0).max(65535).optional(),
   port: (def: number) => z.coerce.number().int().min(0).max(65535).default(def),

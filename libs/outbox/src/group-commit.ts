@@ -1,7 +1,7 @@
-import { writeInGroups } from "@kuayu/mongo";
+import { STATEMENTS_AT_ONCE, writeInGroups } from "@kuayu/mongo";
 import { mongo } from "mongoose";
 
-/** How many waits long a pause between writes must be for the store to count as idle (groupCommit). */
+/** For how many waits after a write that carried more than one item the next items wait for company (groupCommit). */
 const BUSY_WAITS = 10;
 
 /**
@@ -10,19 +10,21 @@ const BUSY_WAITS = 10;
  * for the write that holds its item. `write` answers, for each item, its own error (a duplicate
  * key, say) or undefined; an error it throws fails every item of that write.
  *
- * `waitMs`: an item that finds no write under way is written at once when the last write ended
- * more than BUSY_WAITS × waitMs ago (an idle store: nothing waits for company). Under a steady load
- * it waits waitMs for the items that follow it: below the store's pace writes rarely overlap, and
- * without the wait nearly every item would be a command of its own (docs/platform.md "A few
- * milliseconds for company").
+ * `waitMs`: an item that finds no write under way waits waitMs for the items that follow it while
+ * the writes have company — one of them carried more than one item within the last BUSY_WAITS ×
+ * waitMs. Otherwise it is written at once: an idle store, or a writer alone whose writes follow
+ * one another, never waits. Below the store's pace writes rarely overlap, and without the wait
+ * nearly every item would be a command of its own (docs/platform.md "A few milliseconds for
+ * company").
  */
 export function groupCommit<T>(write: (items: T[]) => Promise<(Error | undefined)[]>, waitMs = 0): (item: T) => Promise<void> {
   let queued: { item: T; resolve: () => void; reject: (err: unknown) => void }[] = [];
   let flushing = false;
-  let lastWriteEnded = -Infinity;
+  /** When a write last carried more than one item. */
+  let groupedAt = -Infinity;
   const flush = async () => {
     flushing = true;
-    if (waitMs > 0 && performance.now() - lastWriteEnded < BUSY_WAITS * waitMs) await new Promise((r) => setTimeout(r, waitMs));
+    if (waitMs > 0 && performance.now() - groupedAt < BUSY_WAITS * waitMs) await new Promise((r) => setTimeout(r, waitMs));
     while (queued.length > 0) {
       const group = queued;
       queued = [];
@@ -32,7 +34,7 @@ export function groupCommit<T>(write: (items: T[]) => Promise<(Error | undefined
       } catch (err) {
         for (const g of group) g.reject(err);
       }
-      lastWriteEnded = performance.now();
+      if (group.length > 1) groupedAt = performance.now();
     }
     flushing = false;
   };
@@ -66,11 +68,12 @@ export async function insertEach<T extends mongo.Document>(col: mongo.Collection
  * after the other (`@kuayu/mongo` writeInGroups: FerretDB holds a connection of its pool per
  * statement until the command ends), and answers each replacement's error, if any, as replaceOne
  * would throw it. A replacement whose filter matches nothing is no error (as with replaceOne).
- * When the store names a failed replacement, each one is done again on its own: FerretDB v1 stops
- * an update at its first failed statement, ordered or not, and names it index 0 — so which of the
- * others were written, and which failed, only their own replaceOne tells (the callers' filters make
- * a replacement done twice change nothing more). Errors that name no replacement are thrown as
- * `insertEach` throws them.
+ * When the store names a failed replacement, every replacement of the call is done again on its
+ * own, STATEMENTS_AT_ONCE at a time: FerretDB v1 stops an update at its first failed statement,
+ * ordered or not, and names it index 0 — so which of the others were written, and which failed,
+ * only their own replaceOne tells. The callers' filters must make a replacement done twice change
+ * nothing more (versionedDocuments: a head only moves forward). Errors that name no replacement
+ * are thrown as `insertEach` throws them.
  */
 export async function replaceEach<T extends mongo.Document>(col: mongo.Collection<T>, items: { filter: mongo.Filter<T>; replacement: T }[]): Promise<(Error | undefined)[]> {
   try {
@@ -81,14 +84,21 @@ export async function replaceEach<T extends mongo.Document>(col: mongo.Collectio
     return items.map(() => undefined);
   } catch (err) {
     writeErrorsOf(err);
-    return Promise.all(
-      items.map(({ filter, replacement }) =>
-        col.replaceOne(filter, replacement as mongo.WithoutId<T>).then(
-          () => undefined,
-          (e: unknown) => e as Error,
-        ),
-      ),
-    );
+    const out: (Error | undefined)[] = [];
+    for (let from = 0; from < items.length; from += STATEMENTS_AT_ONCE) {
+      const group = items.slice(from, from + STATEMENTS_AT_ONCE);
+      out.push(
+        ...(await Promise.all(
+          group.map(({ filter, replacement }) =>
+            col.replaceOne(filter, replacement as mongo.WithoutId<T>).then(
+              () => undefined,
+              (e: unknown) => e as Error,
+            ),
+          ),
+        )),
+      );
+    }
+    return out;
   }
 }
 

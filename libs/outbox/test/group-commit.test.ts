@@ -2,7 +2,7 @@
 // own would give them — a duplicate key to its writer alone, an outage as the outage.
 import { mongo } from "mongoose";
 import { isTransient } from "@kuayu/domain";
-import { groupCommit, insertEach } from "@kuayu/outbox";
+import { groupCommit, insertEach, replaceEach } from "@kuayu/outbox";
 
 type Doc = { _id: string };
 const failingWith = (err: Error) => ({ insertMany: () => Promise.reject(err) }) as unknown as mongo.Collection<Doc>;
@@ -70,30 +70,65 @@ describe("waiting for company", () => {
     return { writes, write: async (items: string[]) => (writes.push(items), items.map(() => undefined)) };
   };
 
-  it("writes an item at once when the store has been idle, and under load lets the items that follow share its write", async () => {
+  it("under load lets the items that follow one share its write, and after a quiet pause writes an item at once", async () => {
     const { writes, write } = recorder();
     const put = groupCommit<string>(write, 50);
-    await put("first"); // nothing written before: idle, at once
-    // A write just ended: the store is busy, so "b" waits 50 ms and "c", 5 ms later, joins it.
-    const b = put("b");
-    await sleep(5);
-    await Promise.all([b, put("c")]);
-    expect(writes).toEqual([["first"], ["b", "c"]]);
-    // Idle again (more than 10 waits since the last write): "d" goes at once, alone, and "e" after it.
-    await sleep(600);
+    // Three at once: "a" goes at once (nothing written before), "b" and "c" together after it.
+    await Promise.all([put("a"), put("b"), put("c")]);
+    expect(writes).toEqual([["a"], ["b", "c"]]);
+    // A write just carried company: "d" waits 50 ms and "e", 5 ms later, joins it.
     const d = put("d");
     await sleep(5);
     await Promise.all([d, put("e")]);
-    expect(writes.slice(2)).toEqual([["d"], ["e"]]);
+    expect(writes.slice(2)).toEqual([["d", "e"]]);
+    // Quiet for more than ten waits: "f" goes at once, alone, and "g" after it.
+    await sleep(600);
+    const f = put("f");
+    await sleep(5);
+    await Promise.all([f, put("g")]);
+    expect(writes.slice(3)).toEqual([["f"], ["g"]]);
+  });
+
+  it("never makes a writer alone wait: its writes, one item each, follow one another at once", async () => {
+    const { writes, write } = recorder();
+    const put = groupCommit<string>(write, 50);
+    for (const item of ["a", "b", "c"]) await put(item);
+    // Its writes carried no company, so the next item does not wait: "e", 5 ms after "d", is too late to join.
+    const d = put("d");
+    await sleep(5);
+    await Promise.all([d, put("e")]);
+    expect(writes).toEqual([["a"], ["b"], ["c"], ["d"], ["e"]]);
   });
 
   it("never waits with no wait set", async () => {
     const { writes, write } = recorder();
     const put = groupCommit<string>(write);
-    await put("a");
-    const b = put("b");
+    await Promise.all([put("a"), put("b"), put("c")]);
+    const d = put("d");
     await sleep(5);
-    await Promise.all([b, put("c")]);
-    expect(writes).toEqual([["a"], ["b"], ["c"]]);
+    await Promise.all([d, put("e")]);
+    expect(writes).toEqual([["a"], ["b", "c"], ["d"], ["e"]]);
   });
+});
+
+it("redoes the replacements one by one when the store names a failed one, and throws an outage as the driver's error", async () => {
+  const calls: string[] = [];
+  const named = new mongo.MongoBulkWriteError({ message: "E11000", code: 11000, writeErrors: [{ index: 0, code: 11000, errmsg: "E11000 duplicate key error" }] } as never, undefined as never);
+  const col = {
+    bulkWrite: (ops: unknown[]) => (calls.push(`bulk ${ops.length}`), calls.length === 2 ? Promise.reject(named) : Promise.resolve({})),
+    replaceOne: (filter: { _id: string }) => (
+      calls.push(`one ${filter._id}`),
+      filter._id === "k" ? Promise.reject(new mongo.MongoServerError({ message: "E11000", code: 11000 })) : Promise.resolve({})
+    ),
+  } as unknown as mongo.Collection<Doc>;
+  const items = "abcdefghijk".split("").map((id) => ({ filter: { _id: id }, replacement: { _id: id } }));
+  const errors = await replaceEach(col, items);
+  // Groups of 8: the second failed, so all eleven were done again, each on its own.
+  expect(calls.slice(0, 2)).toEqual(["bulk 8", "bulk 3"]);
+  expect(calls.slice(2).sort()).toEqual(items.map((i) => `one ${i.filter._id}`).sort());
+  expect(errors.map((e) => (e ? (e as mongo.MongoServerError).code : undefined))).toEqual([...Array<undefined>(10).fill(undefined), 11000]);
+
+  const outage = new mongo.MongoNetworkError("connection 7 to 127.0.0.1:27017 closed");
+  const down = { bulkWrite: () => Promise.reject(new mongo.MongoBulkWriteError(outage, undefined as never)) } as unknown as mongo.Collection<Doc>;
+  await expect(replaceEach(down, items)).rejects.toBe(outage);
 });
