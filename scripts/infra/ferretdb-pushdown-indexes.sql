@@ -1,5 +1,5 @@
 -- Indexes FerretDB 1.24's PostgreSQL backend can actually use, and rows kept in their table. Applied by scripts/infra/infra.sh to
--- the `ferretdb` database on every `up` (idempotent). See docs/drill.md "The store's scans".
+-- the `ferretdb` database on every `up` (idempotent). See docs/platform.md "Which filters an index serves".
 --
 -- Why: FerretDB pushes an equality filter {f: v} down to PostgreSQL as
 --     _jsonb -> 'f' @> 'v'
