@@ -215,7 +215,7 @@ export function versionedDocuments<H extends { _id: string; version?: number }>(
     onCommit?: (id: string, row: VersionRow) => void;
     notFound: (id: string) => Error;
     codec?: HeadCodec<H>;
-    /** How long a version row or head waits for others to share its command while the store is busy (groupCommit; default 0). */
+    /** How long a version row or head waits for others to share its command while its writes have company (groupCommit; default 0). */
     groupWaitMs?: number;
   },
 ): VersionedDocuments<H> {
