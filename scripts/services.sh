@@ -18,6 +18,13 @@ notification 50054 9467
 supervision 50055 9468
 "
 
+# Notification and supervision follow the filings' events; no step of a filing waits for them. On a
+# machine that runs everything they yield the CPU to the filing's path (docs/architecture.md "The
+# filing path first"): they run at this niceness (0: the same as the rest).
+FOLLOWERS="notification supervision"
+FOLLOWERS_NICE=${FOLLOWERS_NICE:-10}
+[[ "$FOLLOWERS_NICE" =~ ^([0-9]|1[0-9])$ ]] || { echo "services: FOLLOWERS_NICE must be a niceness 0..19, not '$FOLLOWERS_NICE'" >&2; exit 2; }
+
 # The web console and the development identity provider it signs users in with (HTTP, not gRPC).
 IDP_PORT=${DEV_IDP_PORT:-8090}
 CONSOLE_PORT=${CONSOLE_PORT:-8080}
@@ -80,6 +87,8 @@ up() {
     [ "$name" = notification ] && extra="DOCUMENT_VERIFY_URL=$CONSOLE_URL/verify"
     signing=""
     [[ " $EVENT_PRODUCERS " == *" $name "* ]] && signing="EVENT_SIGNING_KEY_FILE=$EVENTS_DIR/$name-key.pem"
+    niceness=0
+    [[ " $FOLLOWERS " == *" $name "* ]] && niceness=$FOLLOWERS_NICE
     # Its own store user, which reaches its own database only (scripts/infra/infra.sh mongo-uri;
     # docs/security.md "Least privilege in the store"); routing has no database.
     store=""
@@ -90,7 +99,7 @@ up() {
       FIELDCRYPT_MASTER_KEY_DIR="$KUAYU_ROOT/.secrets/fieldcrypt" \
       env ${extra:+"$extra"} ${signing:+"$signing"} ${store:+"$store"} EVENT_KEYS_FILE="$EVENTS_DIR/jwks.json" \
       env "${TLS_ENV[@]}" \
-      setsid nohup node --disable-warning=DEP0123 --require @kuayu/telemetry/register "services/$name/dist/main.js" \
+      setsid nohup nice -n "$niceness" node --disable-warning=DEP0123 --require @kuayu/telemetry/register "services/$name/dist/main.js" \
       >".data/logs/$name.log" 2>&1 < /dev/null &
     echo $! > "$(pidfile "$name")"
     # Wait until it answers its gRPC health check (or died).

@@ -11,7 +11,7 @@
 //
 // Usage (repo root, after `source scripts/env.sh`; `make bench-drill` builds and starts infra first):
 //   node scripts/bench/drill.js [--fraction F | --limit N] [--concurrency N] [--drain-timeout 30m]
-//                               [--skip-baseline] [--unsigned] [--warm-up 30s] [--out DIR] [-- <more kuayu drill run options>]
+//                               [--skip-baseline] [--unsigned] [--warm-up 30s] [--followers-nice 10] [--out DIR] [-- <more kuayu drill run options>]
 //   node scripts/bench/drill.js --resume bench-results/drill-run-<time>   (a run cut short: same plan,
 //                               databases and groups; the parts' times and counters add up)
 //   node scripts/bench/drill.js --chaos [--limit N] ...   (`make chaos`: while the drill runs, kill each
@@ -51,7 +51,7 @@ const fail = (msg) => {
 };
 if (args.includes("--help")) {
   process.stdout.write(
-    "usage: node scripts/bench/drill.js [--fraction F | --limit N] [--concurrency N] [--drain-timeout 30m] [--skip-baseline] [--warm-up 30s] [--cpu-prof] [--perf-map] [--port-base N] [--out DIR] [-- <kuayu drill run options>]\n       node scripts/bench/drill.js --chaos [--chaos-spacing 20s] [--chaos-outage 3s] [--chaos-faults intake,kafka,...] [same options]\n       node scripts/bench/drill.js --resume DIR [--drain-timeout 30m]\n",
+    "usage: node scripts/bench/drill.js [--fraction F | --limit N] [--concurrency N] [--drain-timeout 30m] [--skip-baseline] [--warm-up 30s] [--followers-nice 10] [--cpu-prof] [--perf-map] [--port-base N] [--out DIR] [-- <kuayu drill run options>]\n       node scripts/bench/drill.js --chaos [--chaos-spacing 20s] [--chaos-outage 3s] [--chaos-faults intake,kafka,...] [same options]\n       node scripts/bench/drill.js --resume DIR [--drain-timeout 30m]\n",
   );
   process.exit(0);
 }
@@ -77,6 +77,11 @@ const CFG = {
    * `perf record -a -g` (linux-perf) then names their JavaScript functions, from /tmp/perf-<pid>.map.
    */
   perfMap: args.includes("--perf-map"),
+  /**
+   * The niceness notification and supervision run at, as `make up` runs them (scripts/services.sh
+   * FOLLOWERS_NICE; docs/architecture.md "The filing path first"); 0: the same as the rest.
+   */
+  followersNice: Number(arg("followers-nice") ?? 10),
   /** Events signed and verified as in a release (default); --unsigned: neither, to measure what signing costs. */
   signed: !args.includes("--unsigned"),
   out: arg("out") ?? path.join(ROOT, "bench-results"),
@@ -86,6 +91,7 @@ const CFG = {
   chaos: args.includes("--chaos") ? { spacingMs: minutes(arg("chaos-spacing") ?? "20s"), outageMs: minutes(arg("chaos-outage") ?? "3s"), faults: arg("chaos-faults") } : undefined,
 };
 if (CFG.portBase !== undefined && !(Number.isInteger(CFG.portBase) && CFG.portBase > 1024 && CFG.portBase < 65530)) fail(`--port-base: not a port number: ${arg("port-base")}`);
+if (!(Number.isInteger(CFG.followersNice) && CFG.followersNice >= 0 && CFG.followersNice <= 19)) fail(`--followers-nice: a niceness 0..19, not ${arg("followers-nice")}`);
 if (CFG.chaos && RESUME) fail("--chaos starts a run of its own; it cannot --resume one");
 for (const f of ["services/routing/dist/main.js", "libs/cli/dist/main.js", "libs/testkit/dist/index.js"]) if (!fs.existsSync(path.join(ROOT, f))) fail(`${f} is not built; run \`make build\` first`);
 
@@ -193,6 +199,9 @@ function warmEndToEnd(journalFile, warmUpMs) {
 /** The flags of --perf-map (V8's log of code positions goes to the run directory, not the cwd). */
 const perfMapFlags = (name) => ["--perf-basic-prof-only-functions", "--no-logfile-per-isolate", `--logfile=${path.join(workDir, `${name}-v8.log`)}`];
 
+/** Services off a filing's path: they follow its events, and no step of a filing waits for them. */
+const FOLLOWERS = ["notification", "supervision"];
+
 /** Starts a built service as its own process (logs to a file; a restart to a file of its own); resolves with its gRPC address. */
 async function startService(name, env) {
   starts[name] = (starts[name] ?? 0) + 1;
@@ -206,6 +215,14 @@ async function startService(name, env) {
     stdio: ["ignore", fd, fd],
   });
   children.push({ name, child });
+  // The services that follow the filings yield the CPU to those on a filing's path (docs/architecture.md "The filing path first").
+  if (FOLLOWERS.includes(name) && CFG.followersNice > 0) {
+    try {
+      os.setPriority(child.pid, CFG.followersNice);
+    } catch (err) {
+      log(`${name} runs at the priority of the rest: ${err.message}`);
+    }
+  }
   if (CFG.perfMap) fs.appendFileSync(path.join(workDir, "pids.txt"), `${child.pid} ${name}\n`);
   fs.closeSync(fd);
   for (let i = 0; i < 240; i++) {
@@ -285,7 +302,13 @@ async function main() {
   const tag = state.tag;
   part = state.segments.length + 1;
   const cfg = state.config; // a resumed run keeps the plan and pace of its first part
-  const result = { startedAt: state.startedAt, machine: { cpus: os.cpus().length, memGb: Math.round(os.totalmem() / 2 ** 30) }, config: cfg, signedEvents: CFG.signed };
+  const result = {
+    startedAt: state.startedAt,
+    machine: { cpus: os.cpus().length, memGb: Math.round(os.totalmem() / 2 ** 30) },
+    config: cfg,
+    signedEvents: CFG.signed,
+    followersNice: CFG.followersNice,
+  };
 
   // 1. Baselines in the same run: raw kafkajs and raw mongodb driver against the same broker and store
   // (in the first part of a resumed run).
@@ -671,6 +694,10 @@ function markdown(r) {
   const ms = (x) => (x === null || Number.isNaN(x) || x === undefined ? "-" : x >= 10_000 ? `${(x / 1000).toFixed(1)} s` : `${Math.round(x)} ms`);
   const lines = [
     `### Drill benchmark, ${r.startedAt} (${r.machine.cpus} cores)`,
+    "",
+    r.followersNice
+      ? `notification and supervision at nice ${r.followersNice} (the filing path first; --followers-nice 0: the same as the rest)`
+      : "every service at the same priority (--followers-nice 0)",
     "",
     // drainedSeconds counts from the start of the (last) part's drill.
     `| filings | drill wall time | final filings/s | all consumers caught up, s after the ${r.parts.length > 1 ? "last part's" : "drill's"} start | lost | duplicated | 30-min feedback |`,

@@ -5,9 +5,11 @@
 //
 //   node scripts/bench/hop-latency.js <topic prefix>     e.g. bench-drill-2b9926. (state.json of the run)
 //
-// Prints p50 / p90 / p99 in ms of: a submission's commit → its record (intake's version relay),
-// the submission's record → routing's event (routing), routing's event → its record (routing's
-// send), routing's record → the court's acknowledgement (decision, including the drill's delay).
+// Prints p50 / p90 / p99 in ms of a filing's first round: a submission's commit → its record
+// (intake's version relay), that record → decision's acknowledgement (the arrival with its copies and
+// the drill's call), the acknowledgement → its record (decision's relay), that record → the decision
+// (the drill's next call), the decision → its record. What intake does with the decision and when
+// the window sees it are not on the topics: the drill's report has them ("decision → seen at window").
 const fs = require("node:fs");
 const path = require("node:path");
 const ROOT = path.resolve(__dirname, "../..");
@@ -46,15 +48,29 @@ const password = fs.readFileSync(path.join(ROOT, ".secrets/kafka/admin.password"
   await admin.deleteGroups([groupId]).catch(() => undefined);
   await admin.disconnect();
 
-  const hops = { "submission committed → its record": [], "submission's record → routed": [], "routed → its record": [], "routed's record → acknowledged": [] };
+  // Intake routes a submission in the change that commits it (FilingSubmitted and FilingRouted
+  // together); decision answers with Acknowledged, then a decision (Accepted, Rejected or, in a
+  // corrections round, CorrectionRequested). The first round of each filing is measured.
+  const hops = {
+    "submission committed → its record (intake's relay)": [],
+    "submission's record → acknowledged (decision: arrival, copies, the specialist's call)": [],
+    "acknowledged → its record (decision's relay)": [],
+    "acknowledged's record → decided (the specialist's next call)": [],
+    "decided → its record (decision's relay)": [],
+  };
+  const h = Object.values(hops);
   for (const id of new Set([...seen.keys()].map((k) => k.split("|")[0]))) {
     const s = seen.get(`${id}|FilingSubmitted`);
-    const r = seen.get(`${id}|FilingRouted`);
     const a = seen.get(`${id}|Acknowledged`);
-    if (s) hops["submission committed → its record"].push(s.appended - s.changed);
-    if (s && r) hops["submission's record → routed"].push(r.changed - s.appended);
-    if (r) hops["routed → its record"].push(r.appended - r.changed);
-    if (r && a) hops["routed's record → acknowledged"].push(a.changed - r.appended);
+    const d = ["Accepted", "Rejected", "CorrectionRequested"]
+      .map((t) => seen.get(`${id}|${t}`))
+      .filter(Boolean)
+      .sort((x, y) => x.changed - y.changed)[0];
+    if (s) h[0].push(s.appended - s.changed);
+    if (s && a) h[1].push(a.changed - s.appended);
+    if (a) h[2].push(a.appended - a.changed);
+    if (a && d) h[3].push(d.changed - a.appended);
+    if (d) h[4].push(d.appended - d.changed);
   }
   const q = (a, p) => a[Math.min(a.length - 1, Math.floor(a.length * p))];
   process.stdout.write("| hop | n | p50 ms | p90 ms | p99 ms |\n|---|---|---|---|---|\n");

@@ -24,7 +24,7 @@
 #   KAFKA_PORT (9092)  KAFKA_CONTROLLER_PORT (9093)  KAFKA_HEAP (512m)
 #   MONGO_PORT (27017) KUAYU_STORE_BACKEND (sqlite|postgresql)  PG_PORT (55432)
 #   FERRETDB_DEBUG_ADDR ("-" = off; e.g. 127.0.0.1:8088 for metrics/pprof)  FERRETDB_GOGC (400)
-#   PG_SHARED_BUFFERS (2GB)  PG_MAX_WAL_SIZE (8GB)
+#   PG_SHARED_BUFFERS (2GB)  PG_MAX_WAL_SIZE (8GB)  PG_STATISTICS_TARGET (10)
 #   INFRA_TIMEOUT (120) seconds to wait for each service to become healthy
 set -euo pipefail
 
@@ -76,6 +76,12 @@ PG_USER=ferretdb
 # buffers and checkpoints").
 PG_SHARED_BUFFERS=${PG_SHARED_BUFFERS:-2GB}
 PG_MAX_WAL_SIZE=${PG_MAX_WAL_SIZE:-8GB}
+# Autovacuum analyses every table a drill writes about once a minute; with the default target (100)
+# each ANALYZE samples 30,000 rows and computes the statistics of every expression index on them:
+# half a core for 10-15 s a minute, and every filing in flight waits. FerretDB's filters are
+# equalities on indexed fields (docs/platform.md "Which filters an index serves"), which 3,000
+# sampled rows plan as well (docs/platform.md "Statistics from fewer rows").
+PG_STATISTICS_TARGET=${PG_STATISTICS_TARGET:-10}
 PG_PASS=ferretdb
 # The services with a database of their own, each its own store user (PostgreSQL role) kuayu_<service>.
 STORE_SERVICES="intake decision notification supervision"
@@ -512,7 +518,7 @@ EOF
   [[ $EUID -ne 0 ]] || chown postgres: "$logfile"
   # pg_ctl detaches the postmaster itself (own session, log to -l file) and -w
   # waits until it accepts connections.
-  as_pg "$bindir/pg_ctl" start -w -t "$TIMEOUT" -D "$PG_DATA" -l "$logfile" -o "-p $PG_PORT -c max_connections=$((FERRETDB_POOL_MAX_CONNS + 30)) -c shared_buffers=$PG_SHARED_BUFFERS -c max_wal_size=$PG_MAX_WAL_SIZE -c checkpoint_timeout=15min" >/dev/null ||
+  as_pg "$bindir/pg_ctl" start -w -t "$TIMEOUT" -D "$PG_DATA" -l "$logfile" -o "-p $PG_PORT -c max_connections=$((FERRETDB_POOL_MAX_CONNS + 30)) -c shared_buffers=$PG_SHARED_BUFFERS -c max_wal_size=$PG_MAX_WAL_SIZE -c checkpoint_timeout=15min -c default_statistics_target=$PG_STATISTICS_TARGET" >/dev/null ||
     fail_start postgres "$logfile" "pg_ctl start failed"
   head -n 1 "$PG_DATA/postmaster.pid" >"$PIDS/postgres.pid"
   echo "$PG_PORT" >"$PIDS/postgres.port"
