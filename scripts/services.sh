@@ -20,7 +20,7 @@ supervision 50055 9468
 
 # Notification and supervision follow the filings' events; no step of a filing waits for them. On a
 # machine that runs everything they yield the CPU to the filing's path (docs/architecture.md "The
-# filing path first"): they run at this niceness (0: the same as the rest).
+# filing path first"): they run this much nicer than the rest (0: the same).
 FOLLOWERS="notification supervision"
 FOLLOWERS_NICE=${FOLLOWERS_NICE:-10}
 [[ "$FOLLOWERS_NICE" =~ ^([0-9]|1[0-9])$ ]] || { echo "services: FOLLOWERS_NICE must be a niceness 0..19, not '$FOLLOWERS_NICE'" >&2; exit 2; }

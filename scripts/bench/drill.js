@@ -201,6 +201,9 @@ const perfMapFlags = (name) => ["--perf-basic-prof-only-functions", "--no-logfil
 
 /** Services off a filing's path: they follow its events, and no step of a filing waits for them. */
 const FOLLOWERS = ["notification", "supervision"];
+/** Their niceness in this part (a resumed run keeps its first part's unless --followers-nice is given), and those the system refused it. */
+let followersNice = CFG.followersNice;
+const niceRefused = new Set();
 
 /** Starts a built service as its own process (logs to a file; a restart to a file of its own); resolves with its gRPC address. */
 async function startService(name, env) {
@@ -216,10 +219,11 @@ async function startService(name, env) {
   });
   children.push({ name, child });
   // The services that follow the filings yield the CPU to those on a filing's path (docs/architecture.md "The filing path first").
-  if (FOLLOWERS.includes(name) && CFG.followersNice > 0) {
+  if (FOLLOWERS.includes(name) && followersNice > 0) {
     try {
-      os.setPriority(child.pid, CFG.followersNice);
+      os.setPriority(child.pid, followersNice);
     } catch (err) {
+      niceRefused.add(name);
       log(`${name} runs at the priority of the rest: ${err.message}`);
     }
   }
@@ -302,12 +306,13 @@ async function main() {
   const tag = state.tag;
   part = state.segments.length + 1;
   const cfg = state.config; // a resumed run keeps the plan and pace of its first part
+  if (arg("followers-nice") === undefined && cfg.followersNice !== undefined) followersNice = cfg.followersNice;
   const result = {
     startedAt: state.startedAt,
     machine: { cpus: os.cpus().length, memGb: Math.round(os.totalmem() / 2 ** 30) },
     config: cfg,
     signedEvents: CFG.signed,
-    followersNice: CFG.followersNice,
+    followersNice,
   };
 
   // 1. Baselines in the same run: raw kafkajs and raw mongodb driver against the same broker and store
@@ -649,6 +654,7 @@ async function main() {
   await admin.disconnect();
   await mongo.close();
 
+  if (niceRefused.size > 0) result.followersNiceRefused = [...niceRefused];
   fs.mkdirSync(CFG.out, { recursive: true });
   const out = path.join(CFG.out, `drill-${result.startedAt.replace(/[:.]/g, "-")}.json`);
   fs.writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
@@ -696,7 +702,7 @@ function markdown(r) {
     `### Drill benchmark, ${r.startedAt} (${r.machine.cpus} cores)`,
     "",
     r.followersNice
-      ? `notification and supervision at nice ${r.followersNice} (the filing path first; --followers-nice 0: the same as the rest)`
+      ? `notification and supervision at nice ${r.followersNice} (the filing path first; --followers-nice 0: the same as the rest)${r.followersNiceRefused ? ` — refused by the system for ${r.followersNiceRefused.join(", ")}, which ran at the priority of the rest` : ""}`
       : "every service at the same priority (--followers-nice 0)",
     "",
     // drainedSeconds counts from the start of the (last) part's drill.

@@ -78,9 +78,9 @@ PG_SHARED_BUFFERS=${PG_SHARED_BUFFERS:-2GB}
 PG_MAX_WAL_SIZE=${PG_MAX_WAL_SIZE:-8GB}
 # Autovacuum analyses every table a drill writes about once a minute; with the default target (100)
 # each ANALYZE samples 30,000 rows and computes the statistics of every expression index on them:
-# half a core for 10-15 s a minute, and every filing in flight waits. FerretDB's filters are
-# equalities on indexed fields (docs/platform.md "Which filters an index serves"), which 3,000
-# sampled rows plan as well (docs/platform.md "Statistics from fewer rows").
+# PostgreSQL at twice its CPU for 10-15 s a minute, and every filing in flight waits. FerretDB's
+# filters are equalities on indexed fields (docs/platform.md "Which filters an index serves"),
+# which 3,000 sampled rows plan as well (docs/platform.md "Statistics from fewer rows").
 PG_STATISTICS_TARGET=${PG_STATISTICS_TARGET:-10}
 PG_PASS=ferretdb
 # The services with a database of their own, each its own store user (PostgreSQL role) kuayu_<service>.
