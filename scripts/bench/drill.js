@@ -4,14 +4,15 @@
 // next to the raw broker and store baselines measured in the same run (scripts/bench/baseline.js).
 //
 // Measures wall time, final filings/s, p50/p99 per hop (from the drill's report; end to end also of
-// the filings started after the first --warm-up, from its journal), CPU seconds and
+// the filings started after the first --warm-up — by default 30 s, or the drill's --ramp when
+// longer, i.e. the filings started at the full rate — from its journal), CPU seconds and
 // peak memory per process (the services, the drill runner, FerretDB, PostgreSQL, Kafka — from
 // /proc), and every consumer group's lag over time (the counters that name the bottleneck). After
 // the drill, it waits for notification and supervision to catch up and reports how long that took.
 //
 // Usage (repo root, after `source scripts/env.sh`; `make bench-drill` builds and starts infra first):
 //   node scripts/bench/drill.js [--fraction F | --limit N] [--concurrency N] [--drain-timeout 30m]
-//                               [--skip-baseline] [--unsigned] [--warm-up 30s] [--followers-nice 10] [--out DIR] [-- <more kuayu drill run options>]
+//                               [--skip-baseline] [--unsigned] [--warm-up 30s|the ramp] [--followers-nice 10] [--out DIR] [-- <more kuayu drill run options>]
 //   node scripts/bench/drill.js --resume bench-results/drill-run-<time>   (a run cut short: same plan,
 //                               databases and groups; the parts' times and counters add up)
 //   node scripts/bench/drill.js --chaos [--limit N] ...   (`make chaos`: while the drill runs, kill each
@@ -51,7 +52,7 @@ const fail = (msg) => {
 };
 if (args.includes("--help")) {
   process.stdout.write(
-    "usage: node scripts/bench/drill.js [--fraction F | --limit N] [--concurrency N] [--drain-timeout 30m] [--skip-baseline] [--warm-up 30s] [--followers-nice 10] [--cpu-prof] [--perf-map] [--port-base N] [--out DIR] [-- <kuayu drill run options>]\n       node scripts/bench/drill.js --chaos [--chaos-spacing 20s] [--chaos-outage 3s] [--chaos-faults intake,kafka,...] [same options]\n       node scripts/bench/drill.js --resume DIR [--drain-timeout 30m]\n",
+    "usage: node scripts/bench/drill.js [--fraction F | --limit N] [--concurrency N] [--drain-timeout 30m] [--skip-baseline] [--warm-up 30s|the ramp] [--followers-nice 10] [--cpu-prof] [--perf-map] [--port-base N] [--out DIR] [-- <kuayu drill run options>]\n       node scripts/bench/drill.js --chaos [--chaos-spacing 20s] [--chaos-outage 3s] [--chaos-faults intake,kafka,...] [same options]\n       node scripts/bench/drill.js --resume DIR [--drain-timeout 30m]\n",
   );
   process.exit(0);
 }
@@ -62,13 +63,21 @@ const minutes = (text) => {
   if (!m) fail(`not a duration: ${text} (e.g. 90s, 30m, 1h)`);
   return Number(m[1]) * { s: 1000, m: 60_000, h: 3_600_000 }[m[2]];
 };
+/** The drill's `--ramp` (passed through after --) in ms; 0 without one. */
+const rampMs = (() => {
+  const i = passThrough.findIndex((a) => a === "--ramp" || a.startsWith("--ramp="));
+  if (i < 0) return 0;
+  const text = passThrough[i].includes("=") ? passThrough[i].slice("--ramp=".length) : passThrough[i + 1];
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(text ?? "");
+  return m ? Number(m[1]) * ({ ms: 1, s: 1000, m: 60_000 }[m[2]] ?? 1) : 0; // the drill refuses what this cannot read
+})();
 const RESUME = arg("resume");
 const CFG = {
   fraction: arg("fraction"),
   limit: arg("limit"),
   concurrency: arg("concurrency") ?? "48",
   drainMs: minutes(arg("drain-timeout") ?? "30m"),
-  warmUpMs: minutes(arg("warm-up") ?? "30s"),
+  warmUpMs: arg("warm-up") ? minutes(arg("warm-up")) : Math.max(30_000, rampMs),
   baseline: !args.includes("--skip-baseline"),
   /** V8 CPU profiles of every service, written to <run dir>/profiles when they stop (open in Chrome DevTools). */
   cpuProf: args.includes("--cpu-prof"),

@@ -32,6 +32,7 @@ export interface DrillRunOptions {
   limit?: string;
   seed: string;
   rate: string;
+  ramp: string;
   concurrency: string;
   ackDelay: string;
   decideDelay: string;
@@ -173,6 +174,11 @@ export function drillCommands(cmd: Command): void {
     .option("--limit <n>", "at most this many filings")
     .option("--seed <n>", "same seed, same drill", "1")
     .option("--rate <per-second>", "filings started per second; 0: as fast as --concurrency allows", "0")
+    .option(
+      "--ramp <duration>",
+      "with --rate: climb evenly from no filings to the rate over this long (each resumed part again), as load rises in the morning rather than at once on cold services",
+      "0s",
+    )
     .option("--concurrency <n>", "filings in flight at once, simulated waits included", "32")
     .option("--ack-delay <delay>", "specialist's wait before responding: 2s, 200ms-2s (uniform) or exp:1s", "0-1s")
     .option("--decide-delay <delay>", "specialist's wait before deciding", "0-1s")
@@ -195,6 +201,7 @@ export function drillCommands(cmd: Command): void {
         decision: address(o.decision, "--decision"),
         supervision: o.supervision === false ? undefined : address(o.supervision, "--supervision"),
         rate: num(o.rate, "--rate", 0),
+        rampMs: durationMs(o.ramp, "--ramp"),
         concurrency: num(o.concurrency, "--concurrency", 1, 10_000, true),
         pollMs: durationMs(o.poll, "--poll"),
         filingTimeoutMs: durationMs(o.filingTimeout, "--filing-timeout"),
@@ -203,6 +210,7 @@ export function drillCommands(cmd: Command): void {
         credentials: channelCredentials(o),
       }));
       if (o.campaign !== undefined && run.supervision === undefined) usageError("--campaign needs supervision (drop --no-supervision)");
+      if (run.rampMs > 0 && run.rate === 0) usageError("--ramp climbs to --rate: give a rate as well");
       let plan: DrillPlan;
       try {
         plan = planDrill(loadDirectory(), opts);

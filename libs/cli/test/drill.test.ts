@@ -4,6 +4,7 @@ import { planOptions, progressLine, type DrillRunOptions } from "../src/drill";
 import { parseDelay, planDrill, PlanError, random, sampleDelay, type PlanOptions } from "../src/drill/plan";
 import { buildReport, formatReport, percentile, type FilingOutcome } from "../src/drill/report";
 import { JournalError, journalWriter, planStamp, readJournal } from "../src/drill/journal";
+import { startOffsetMs } from "../src/drill/run";
 import { appendFileSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -103,6 +104,7 @@ describe("command-line options", () => {
     supervision: false,
     seed: "1",
     rate: "0",
+    ramp: "0s",
     concurrency: "8",
     ackDelay: "0-1s",
     decideDelay: "0",
@@ -132,6 +134,18 @@ describe("command-line options", () => {
     expect(() => planOptions({ ...o, fraction: "2" })).toThrow(/--fraction/);
     expect(() => planOptions({ ...o, seed: "-1" })).toThrow(/--seed/);
     expect(() => planOptions({ ...o, ackDelay: "later" })).toThrow(/--ack-delay/);
+  });
+  it("climbs evenly to the rate over the ramp, then keeps it", () => {
+    expect([0, 1, 2, 3].map((n) => startOffsetMs(n, 4))).toEqual([0, 250, 500, 750]);
+    // 16/s over 60 s: 480 filings during the climb, a quarter of them in its first half.
+    expect(startOffsetMs(120, 16, 60_000)).toBeCloseTo(30_000);
+    expect(startOffsetMs(480, 16, 60_000)).toBeCloseTo(60_000);
+    expect(startOffsetMs(496, 16, 60_000)).toBeCloseTo(61_000);
+    const gaps = [1, 100, 479, 480, 481].map((n) => startOffsetMs(n + 1, 16, 60_000) - startOffsetMs(n, 16, 60_000));
+    expect(gaps[0]).toBeGreaterThan(gaps[1]!);
+    expect(gaps[1]).toBeGreaterThan(gaps[2]!);
+    expect(gaps[3]).toBeCloseTo(62.5);
+    expect(gaps[4]).toBeCloseTo(62.5);
   });
   it("shows progress with the rate and the time left", () => {
     expect(progressLine({ planned: 100, started: 60, done: 50, inFlight: 10, failed: 1, elapsedMs: 65_000, phase: "filing" }, 2)).toBe(

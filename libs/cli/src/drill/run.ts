@@ -26,6 +26,8 @@ export interface RunOptions {
   credentials?: grpc.ChannelCredentials;
   /** Filings started per second; 0: as fast as `concurrency` allows. */
   rate: number;
+  /** With a rate: the starts climb evenly from none to `rate` over this long (each part of a resumed drill again); 0: at the rate at once. */
+  rampMs?: number;
   /** Filings in flight at once (including the simulated specialists' waits). */
   concurrency: number;
   /** Longest wait between two looks at a filing (inbox, window). */
@@ -58,6 +60,15 @@ type Intake = Client<typeof intakeV1.FilingIntakeService>;
 type Decision = Client<typeof decisionV1.JurisdictionDecisionService>;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * When the n-th filing (from 0) of a part starts, in ms after the part's start, at `rate` a second
+ * reached by an even climb over `rampMs`: during the climb rate·t²/2T filings have started by t.
+ */
+export function startOffsetMs(n: number, rate: number, rampMs = 0): number {
+  const rampFilings = (rate * rampMs) / 2000;
+  return n < rampFilings ? Math.sqrt((2 * n * rampMs * 1000) / rate) : (n * 1000) / rate + rampMs / 2;
+}
 const at = (ts: Timestamp | undefined) => (ts ? timestampDate(ts).getTime() : undefined);
 const TRANSIENT = new Set([grpc.status.UNAVAILABLE, grpc.status.ABORTED, grpc.status.DEADLINE_EXCEEDED, grpc.status.RESOURCE_EXHAUSTED]);
 const codeOf = (err: unknown) => (typeof err === "object" && err !== null && typeof (err as { code?: unknown }).code === "number" ? (err as { code: number }).code : undefined);
@@ -500,7 +511,7 @@ export async function runDrill(plan: DrillPlan, o: RunOptions): Promise<DrillRep
       if (o.signal?.aborted) break;
       if (outcomes[i]) continue; // from the journal
       if (o.rate > 0) {
-        const due = startedAt + (n++ * 1000) / o.rate;
+        const due = startedAt + startOffsetMs(n++, o.rate, o.rampMs);
         if (due > Date.now()) await sleep(due - Date.now());
       }
       while (inFlight.size >= o.concurrency) await Promise.race(inFlight);
