@@ -176,8 +176,8 @@ const starts = {};
 /**
  * End to end (start to final at the window) of the filings the drill started at least `warmUpMs`
  * after the start of their part, from its journal: the services and the broker still compile and
- * the store's caches fill in a part's first half-minute, which a 10,000-filing run's p99 otherwise
- * mostly measures. A filing's last outcome counts (a resumed part may record one again); a line cut
+ * the store's caches fill in a part's first minutes, which a 10,000-filing run's p99 otherwise
+ * mostly measures (by default the first 30 s, or the drill's --ramp: the filings started at the full rate). A filing's last outcome counts (a resumed part may record one again); a line cut
  * by a kill is passed over. `unfinished`: those started after the warm-up that did not end final
  * (the slowest of all, left out of the percentiles).
  */

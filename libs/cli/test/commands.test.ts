@@ -79,3 +79,16 @@ describe("kuayu jurisdiction resolve", () => {
     expect(err.stderr).toMatch(/defendant_domiciles\[0\]/);
   });
 });
+
+describe("kuayu drill run's pace", () => {
+  it("refuses a ramp without a rate to climb to, and a ramp that is not a duration", async () => {
+    const noRate = await fails("drill", "run", "--no-supervision", "--limit", "3", "--ramp", "10s", "--dry-run");
+    expect(noRate.code).toBe(2);
+    expect(noRate.stderr).toMatch(/--ramp climbs to --rate/);
+    const bad = await fails("drill", "run", "--no-supervision", "--limit", "3", "--rate", "2", "--ramp", "soon", "--dry-run");
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--ramp: not a duration/);
+    const ok = await run("drill", "run", "--no-supervision", "--limit", "3", "--rate", "2", "--ramp", "10s", "--dry-run");
+    expect(ok.stderr).toMatch(/drill plan/);
+  });
+});
