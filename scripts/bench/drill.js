@@ -63,13 +63,18 @@ const minutes = (text) => {
   if (!m) fail(`not a duration: ${text} (e.g. 90s, 30m, 1h)`);
   return Number(m[1]) * { s: 1000, m: 60_000, h: 3_600_000 }[m[2]];
 };
-/** The drill's `--ramp` (passed through after --) in ms; 0 without one. */
+/** The drill's `--ramp` (passed through after --) in ms, read as the drill reads it; 0 without one. */
 const rampMs = (() => {
   const i = passThrough.findIndex((a) => a === "--ramp" || a.startsWith("--ramp="));
   if (i < 0) return 0;
   const text = passThrough[i].includes("=") ? passThrough[i].slice("--ramp=".length) : passThrough[i + 1];
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(text ?? "");
-  return m ? Number(m[1]) * ({ ms: 1, s: 1000, m: 60_000 }[m[2]] ?? 1) : 0; // the drill refuses what this cannot read
+  const { parseDelay } = require(path.join(ROOT, "libs/cli/dist/drill/plan.js"));
+  try {
+    const d = parseDelay(text ?? "");
+    return d.kind === "fixed" ? d.ms : 0;
+  } catch {
+    return 0; // the drill refuses it with the reason
+  }
 })();
 const RESUME = arg("resume");
 const CFG = {
@@ -177,8 +182,9 @@ const starts = {};
  * End to end (start to final at the window) of the filings the drill started at least `warmUpMs`
  * after the start of their part, from its journal: the services and the broker still compile and
  * the store's caches fill in a part's first minutes, which a 10,000-filing run's p99 otherwise
- * mostly measures (by default the first 30 s, or the drill's --ramp: the filings started at the full rate). A filing's last outcome counts (a resumed part may record one again); a line cut
- * by a kill is passed over. `unfinished`: those started after the warm-up that did not end final
+ * mostly measures (by default the first 30 s, or the drill's --ramp: the filings started at the
+ * full rate). A filing's last outcome counts (a resumed part may record one again); a line cut by a
+ * kill is passed over. `unfinished`: those started after the warm-up that did not end final
  * (the slowest of all, left out of the percentiles).
  */
 function warmEndToEnd(journalFile, warmUpMs) {
