@@ -1,6 +1,6 @@
-import type { AnyBulkWriteOperation } from "mongodb";
+import type { AnyBulkWriteOperation, Collection, Document } from "mongodb";
 import type { WorkingHours } from "@kuayu/domain";
-import { writeInGroups } from "@kuayu/mongo";
+import { isDuplicateKey, writeInGroups } from "@kuayu/mongo";
 import { provincePartition } from "@kuayu/topics";
 import { applyEvent, contributions, emptyEntry, recountResponse, type Delta, type LedgerEntry } from "../domain/ledger.js";
 import type { LedgerWriter, PartitionEvent } from "../domain/supervision.js";
@@ -106,10 +106,14 @@ export function partitionWriter(store: Store, hours: (courtId: string) => Workin
    * Adds contributions to the court and province counter documents, each document written once.
    * With `last` (the last offset per stream of the flush), a contribution at or below the
    * offset its document covers of its stream is skipped, and the document then covers `last`;
-   * without (a recount), every contribution is added.
+   * without (a recount), every contribution is added. A document this member has not read or
+   * written since its streams were assigned is taken as new and inserted — most are: a court's
+   * counters of a day start with its first filing — and one that is there after all (written
+   * before a restart or a rebalance) fails its unique insert alone and is then read and updated.
    */
   async function writeCounters(contribs: Contribution[], last: Map<number, number> | undefined): Promise<void> {
-    const docs = new Map<string, { level: CounterLevel; _id: string; parts: { stream: number; offset: number; inc: Record<string, number> }[] }>();
+    type Doc = { level: CounterLevel; _id: string; parts: { stream: number; offset: number; inc: Record<string, number> }[] };
+    const docs = new Map<string, Doc>();
     for (const c of contribs) {
       const inc = counterInc(c.entry, c.delta);
       if (Object.keys(inc).length === 0) continue;
@@ -120,19 +124,8 @@ export function partitionWriter(store: Store, hours: (courtId: string) => Workin
         docs.set(`${level}|${_id}`, d);
       }
     }
-    // What each document already covers (an earlier delivery may have written it), by _id.
-    await Promise.all(
-      [...docs]
-        .filter(([k]) => !applied.has(k))
-        .map(async ([k, d]) => {
-          const cur = await store.counters[d.level].findOne({ _id: d._id }, { projection: { offsets: 1 } });
-          applied.set(k, cur ? (cur.offsets ?? {}) : null);
-        }),
-    );
-    const ops: Record<CounterLevel, AnyBulkWriteOperation<CounterDoc>[]> = { province: [], court: [] };
-    const written = new Map<string, Record<string, number>>();
-    for (const [k, d] of docs) {
-      const covered = applied.get(k) ?? null;
+    /** The write of a document given what it covers (null: not in the store), and what it covers after. */
+    const writeOf = (d: Doc, covered: Record<string, number> | null) => {
       const inc: Record<string, number> = {};
       const offsets: Record<string, number> = {};
       for (const part of d.parts) {
@@ -140,18 +133,41 @@ export function partitionWriter(store: Store, hours: (courtId: string) => Workin
         for (const [f, v] of Object.entries(part.inc)) inc[f] = (inc[f] ?? 0) + v;
         if (last) offsets[offsetKey(part.stream)] = last.get(part.stream)!;
       }
-      if (Object.keys(inc).length === 0) continue;
-      if (covered === null) {
-        // Not in the store (one writer: nobody else creates it): an insert.
-        ops[d.level].push({ insertOne: { document: { _id: d._id, days: daysOf(inc), offsets } } });
-      } else {
-        const set = Object.fromEntries(Object.entries(offsets).map(([p, o]) => [`offsets.${p}`, o]));
-        ops[d.level].push({ updateOne: { filter: { _id: d._id }, update: (Object.keys(set).length > 0 ? { $inc: inc, $set: set } : { $inc: inc }) as never } });
-      }
-      written.set(k, { ...covered, ...offsets });
-    }
+      if (Object.keys(inc).length === 0) return undefined;
+      const after = { ...covered, ...offsets };
+      // Not in the store (one writer: nobody else creates it): an insert.
+      if (covered === null) return { after, op: { insertOne: { document: { _id: d._id, days: daysOf(inc), offsets } } } as AnyBulkWriteOperation<CounterDoc> };
+      const set = Object.fromEntries(Object.entries(offsets).map(([p, o]) => [`offsets.${p}`, o]));
+      const update = Object.keys(set).length > 0 ? { $inc: inc, $set: set } : { $inc: inc };
+      return { after, op: { updateOne: { filter: { _id: d._id }, update: update as never } } as AnyBulkWriteOperation<CounterDoc> };
+    };
+    const written = new Map<string, Record<string, number>>();
     try {
-      for (const l of ["court", "province"] as const) await writeInGroups(store.counters[l], ops[l]);
+      for (const level of ["court", "province"] as const) {
+        const inserts: { key: string; d: Doc; op: AnyBulkWriteOperation<CounterDoc> }[] = [];
+        const updates: AnyBulkWriteOperation<CounterDoc>[] = [];
+        for (const [key, d] of docs) {
+          if (d.level !== level) continue;
+          const w = writeOf(d, applied.get(key) ?? null);
+          if (!w) continue;
+          if ("insertOne" in w.op) inserts.push({ key, d, op: w.op });
+          else updates.push(w.op);
+          written.set(key, w.after);
+        }
+        const there = await insertNew(
+          store.counters[level],
+          inserts.map((i) => i.op),
+        );
+        // Those that were there after all: what they cover, then the update that adds the rest.
+        for (const i of there.map((n) => inserts[n]!)) {
+          const cur = await store.counters[level].findOne({ _id: i.d._id }, { projection: { offsets: 1 } });
+          const covered = cur?.offsets ?? {};
+          const w = writeOf(i.d, covered);
+          if (w) updates.push(w.op);
+          written.set(i.key, w?.after ?? covered);
+        }
+        await writeInGroups(store.counters[level], updates);
+      }
     } catch (err) {
       // Some may have been written: read them again before the retry.
       for (const k of written.keys()) applied.delete(k);
@@ -302,4 +318,21 @@ function sameExcept(a: LedgerDoc, b: LedgerDoc, fields: (keyof LedgerDoc)[]): bo
   const value = (v: unknown) => (v === null || v === undefined ? undefined : v instanceof Date ? v.getTime() : JSON.stringify(v));
   const keys = new Set([...Object.keys(a), ...Object.keys(b)] as (keyof LedgerDoc)[]);
   return [...keys].every((k) => fields.includes(k) || value(a[k]) === value(b[k]));
+}
+
+/**
+ * Inserts documents taken as new, unordered; the positions of those already in the store (their
+ * unique insert failed, nothing written) are returned, any other failure thrown.
+ */
+async function insertNew<T extends Document>(col: Collection<T>, ops: AnyBulkWriteOperation<T>[]): Promise<number[]> {
+  if (ops.length === 0) return [];
+  try {
+    await col.bulkWrite(ops, { ordered: false });
+    return [];
+  } catch (err) {
+    const errors = (err as { writeErrors?: { index: number; code?: number }[] | { index: number; code?: number } }).writeErrors;
+    const list = Array.isArray(errors) ? errors : errors ? [errors] : [];
+    if (list.length === 0 || !list.every(isDuplicateKey)) throw err;
+    return list.map((e) => e.index);
+  }
 }
