@@ -112,15 +112,19 @@ for (const f of ["services/routing/dist/main.js", "libs/cli/dist/main.js", "libs
 // ------------------------------------------------------------------ processes and /proc counters
 
 const TICK = Number(spawnSync("getconf", ["CLK_TCK"]).stdout?.toString().trim()) || 100;
-/** CPU seconds (user + system) and resident memory of a pid, or undefined when it is gone. */
+/**
+ * CPU seconds (user + system) and resident memory of a pid, or undefined when it is gone. `reaped`:
+ * the CPU seconds of its children that ended and were waited for.
+ */
 function procStat(pid) {
   try {
     const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
     const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
     const cpu = (Number(fields[11]) + Number(fields[12])) / TICK;
+    const reaped = (Number(fields[13]) + Number(fields[14])) / TICK;
     const status = fs.readFileSync(`/proc/${pid}/status`, "utf8");
     const kb = (k) => Number(new RegExp(`${k}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
-    return { cpu, rssMb: kb("VmRSS") / 1024, hwmMb: kb("VmHWM") / 1024, shmemMb: kb("RssShmem") / 1024 };
+    return { cpu, reaped, rssMb: kb("VmRSS") / 1024, hwmMb: kb("VmHWM") / 1024, shmemMb: kb("RssShmem") / 1024 };
   } catch {
     return undefined;
   }
@@ -452,8 +456,10 @@ async function main() {
   const watched = () => ({ ...Object.fromEntries(Object.entries(svc).map(([n, s]) => [n, [s.pid]])), ...(drillPid ? { "drill runner": [drillPid] } : {}), ...infraPids() });
   let drillPid;
   // CPU per process, summed per name. This run's services and any process that appears during the run
-  // (PostgreSQL backends come and go with FerretDB's pool) count from zero, the broker's and the
-  // store's processes from the first sample; a process that ends keeps its last count.
+  // count from zero, the broker's and the store's processes from the first sample; a process that ends
+  // keeps its last count. PostgreSQL's backends come and go with FerretDB's pool, and an autovacuum
+  // worker lives a few seconds, often between two samples: the postmaster counts with the time of its
+  // children that ended (reaped), and a child that ends is dropped, as its time is now in that figure.
   const INFRA = new Set(["ferretdb", "postgresql", "kafka"]);
   const cpuOf = new Map(); // name:pid -> { name, base, last }
   let firstSample = true;
@@ -467,10 +473,12 @@ async function main() {
   const commit = spawnSync("git", ["rev-parse", "--short", "HEAD"], { cwd: ROOT, encoding: "utf8" }).stdout?.trim() || "unknown";
   const tallyBefore = await storeTally(svc);
   const seg = { startedAt: Date.now(), endedAt: Date.now(), commit, cpu: {}, peak: {}, commands: {}, tally: {}, lag: [], load: [] };
-  // Per 5 s: the machine's CPU (busy, I/O wait, stolen by the host: percent of all cores) and each
-  // process's share (percent of one core) — what a slow stretch of the drill coincides with.
+  // Per 5 s: the machine's CPU (busy, I/O wait, stolen by the host: percent of all cores), each
+  // process's share (percent of one core) and the store's commands a second — what a slow stretch of
+  // the drill coincides with (more commands at the same rate, or each dearer).
   let machineBefore = machineStat();
   let cpuBefore = {};
+  let commandsAt = { at: Date.now(), total: Object.values(commandsBefore).reduce((a, n) => a + n, 0) };
   state.segments.push(seg);
   const sample = async () => {
     const at = Date.now();
@@ -478,19 +486,29 @@ async function main() {
     // PostgreSQL's processes share its buffers: each one's resident memory counts the pages of them
     // it touched, so they are added once (the largest share any process maps), not once a process.
     let pgShared = 0;
-    for (const [name, pids] of Object.entries(watched())) {
+    const now = watched();
+    const postmaster = now.postgresql ? `postgresql:${now.postgresql[0]}` : undefined;
+    const alive = new Set();
+    for (const [name, pids] of Object.entries(now)) {
       for (const pid of pids) {
         const s = procStat(pid);
         if (!s) continue;
         const key = `${name}:${pid}`;
-        const seen = cpuOf.get(key) ?? { name, base: firstSample && INFRA.has(name) ? s.cpu : 0, last: 0 };
-        seen.last = s.cpu;
+        const total = key === postmaster ? s.cpu + s.reaped : s.cpu;
+        const seen = cpuOf.get(key) ?? { name, base: firstSample && INFRA.has(name) ? total : 0, last: 0 };
+        seen.last = total;
         cpuOf.set(key, seen);
+        alive.add(key);
         if (name === "postgresql") pgShared = Math.max(pgShared, s.shmemMb);
         rssNow[name] = (rssNow[name] ?? 0) + (name === "postgresql" ? s.rssMb - s.shmemMb : s.hwmMb);
       }
     }
     if (rssNow.postgresql !== undefined) rssNow.postgresql += pgShared;
+    for (const [key, seen] of cpuOf) {
+      if (seen.name !== "postgresql" || key === postmaster || alive.has(key) || !cpuOf.has(postmaster)) continue;
+      cpuOf.get(postmaster).base += seen.base; // its whole time is in the reaped figure, the part before the run too
+      cpuOf.delete(key);
+    }
     firstSample = false;
     const cpu = {};
     for (const { name, base, last } of cpuOf.values()) cpu[name] = (cpu[name] ?? 0) + last - base;
@@ -509,7 +527,11 @@ async function main() {
     const d = (k) => Math.round((100 * (m[k] - machineBefore[k])) / Math.max(1, m.all - machineBefore.all));
     const secs = (m.all - machineBefore.all) / TICK / os.cpus().length;
     const byProcess = Object.fromEntries(Object.entries(cpu).map(([k, v]) => [k, Math.round((100 * (v - (cpuBefore[k] ?? 0))) / Math.max(0.001, secs))]));
-    (seg.load ??= []).push({ t: Math.round((at - seg.startedAt) / 1000), busy: d("busy"), iowait: d("iowait"), steal: d("steal"), ...byProcess });
+    const storeTotal = commands ? Object.values(commands).reduce((a, n) => a + n, 0) : undefined;
+    // (Not over the first sample's few milliseconds: the benchmark's own counting is most of them.)
+    const storeRate = storeTotal === undefined || at - commandsAt.at < 1000 ? {} : { storeCommandsPerSecond: Math.round((1000 * (storeTotal - commandsAt.total)) / (at - commandsAt.at)) };
+    if (storeTotal !== undefined) commandsAt = { at, total: storeTotal };
+    (seg.load ??= []).push({ t: Math.round((at - seg.startedAt) / 1000), busy: d("busy"), iowait: d("iowait"), steal: d("steal"), ...storeRate, ...byProcess });
     machineBefore = m;
     cpuBefore = cpu;
     saveState();
