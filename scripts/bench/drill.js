@@ -34,7 +34,7 @@ const crypto = require("node:crypto");
 const fs = require("node:fs");
 const os = require("node:os");
 const path = require("node:path");
-const { spawn, spawnSync } = require("node:child_process");
+const { execFile, spawn, spawnSync } = require("node:child_process");
 
 process.removeAllListeners("warning");
 process.on("warning", (w) => {
@@ -128,6 +128,25 @@ function procStat(pid) {
   } catch {
     return undefined;
   }
+}
+/**
+ * CPU seconds of every process but `skip`'s, kernel threads included, by pid: { comm, cpu }. What
+ * the machine's busy time holds beyond the processes the benchmark watches.
+ */
+function otherProcesses(skip) {
+  const out = new Map();
+  for (const pid of fs.readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
+    if (skip.has(Number(pid))) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      const comm = Number(pid) === process.pid ? "benchmark" : stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
+      out.set(Number(pid), { comm, cpu: (Number(fields[11]) + Number(fields[12])) / TICK });
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
 }
 /** The machine's CPU time from /proc/stat, in ticks: busy (user, nice, system, irq, softirq), waiting for I/O, stolen by the host, and all. */
 function machineStat() {
@@ -478,7 +497,9 @@ async function main() {
   // the drill coincides with (more commands at the same rate, or each dearer).
   let machineBefore = machineStat();
   let cpuBefore = {};
-  let commandsAt = { at: Date.now(), total: Object.values(commandsBefore).reduce((a, n) => a + n, 0) };
+  let othersBefore = new Map();
+  let firstOthers = true;
+  let commandsAt = { at: Date.now(), total: Object.values(commandsBefore).reduce((a, n) => a + n, 0), rows: await storeRows() };
   state.segments.push(seg);
   const sample = async () => {
     const at = Date.now();
@@ -487,6 +508,7 @@ async function main() {
     // it touched, so they are added once (the largest share any process maps), not once a process.
     let pgShared = 0;
     const now = watched();
+    const others = otherProcesses(new Set(Object.values(now).flat()));
     const postmaster = now.postgresql ? `postgresql:${now.postgresql[0]}` : undefined;
     const alive = new Set();
     for (const [name, pids] of Object.entries(now)) {
@@ -527,11 +549,34 @@ async function main() {
     const d = (k) => Math.round((100 * (m[k] - machineBefore[k])) / Math.max(1, m.all - machineBefore.all));
     const secs = (m.all - machineBefore.all) / TICK / os.cpus().length;
     const byProcess = Object.fromEntries(Object.entries(cpu).map(([k, v]) => [k, Math.round((100 * (v - (cpuBefore[k] ?? 0))) / Math.max(0.001, secs))]));
+    // The store's commands, and PostgreSQL's rows written and read, a second: a command may carry
+    // one row or many (grouped writes carry more while filings queue). (Not over the first sample's
+    // few milliseconds: the benchmark's own counting is most of them.)
     const storeTotal = commands ? Object.values(commands).reduce((a, n) => a + n, 0) : undefined;
-    // (Not over the first sample's few milliseconds: the benchmark's own counting is most of them.)
-    const storeRate = storeTotal === undefined || at - commandsAt.at < 1000 ? {} : { storeCommandsPerSecond: Math.round((1000 * (storeTotal - commandsAt.total)) / (at - commandsAt.at)) };
-    if (storeTotal !== undefined) commandsAt = { at, total: storeTotal };
-    (seg.load ??= []).push({ t: Math.round((at - seg.startedAt) / 1000), busy: d("busy"), iowait: d("iowait"), steal: d("steal"), ...storeRate, ...byProcess });
+    const rows = await storeRows();
+    const perSecond = (now, before) => Math.round((1000 * (now - before)) / (at - commandsAt.at));
+    const storeRate = {};
+    if (at - commandsAt.at >= 1000) {
+      if (storeTotal !== undefined && commandsAt.total !== undefined) storeRate.storeCommandsPerSecond = perSecond(storeTotal, commandsAt.total);
+      if (rows && commandsAt.rows)
+        Object.assign(storeRate, { storeRowsWrittenPerSecond: perSecond(rows.written, commandsAt.rows.written), storeRowsReadPerSecond: perSecond(rows.read, commandsAt.rows.read) });
+    }
+    commandsAt = { at, total: storeTotal, rows };
+    // The other processes' share (percent of one core) and the largest of them by name; a process
+    // first seen now counts from its start unless this is the first sample.
+    const otherByName = {};
+    for (const [pid, o] of others) otherByName[o.comm] = (otherByName[o.comm] ?? 0) + o.cpu - (othersBefore.get(pid)?.cpu ?? (firstOthers ? o.cpu : 0));
+    const otherPct = (v) => Math.round((100 * v) / Math.max(0.001, secs));
+    const otherTop = Object.entries(otherByName)
+      .filter(([, v]) => otherPct(v) >= 3)
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 3)
+      .map(([n, v]) => `${n} ${otherPct(v)}`)
+      .join(", ");
+    const other = { other: otherPct(Object.values(otherByName).reduce((a, v) => a + v, 0)), ...(otherTop ? { otherTop } : {}) };
+    othersBefore = others;
+    firstOthers = false;
+    (seg.load ??= []).push({ t: Math.round((at - seg.startedAt) / 1000), busy: d("busy"), iowait: d("iowait"), steal: d("steal"), ...storeRate, ...byProcess, ...other });
     machineBefore = m;
     cpuBefore = cpu;
     saveState();
@@ -702,14 +747,26 @@ async function main() {
   if (code !== 0 || (result.chaos && !result.chaos.ok)) process.exitCode = 1;
 }
 
+/** psql's arguments for one query of the store's PostgreSQL database, unaligned, and its environment. */
+const psqlArgs = (sql) => ["-h", "127.0.0.1", "-p", process.env.PG_PORT ?? "55432", "-U", "ferretdb", "-d", "ferretdb", "-Atc", sql];
+const PSQL_ENV = { ...process.env, PGPASSWORD: process.env.PG_PASS ?? "ferretdb" };
+
+/** PostgreSQL's rows written (inserted, updated, deleted) and read so far, or undefined. */
+function storeRows() {
+  const sql = "select sum(tup_inserted + tup_updated + tup_deleted), sum(tup_fetched) from pg_stat_database where datname = 'ferretdb'";
+  return new Promise((resolve) =>
+    execFile("psql", psqlArgs(sql), { encoding: "utf8", env: PSQL_ENV, timeout: 4000 }, (err, out) => {
+      const [written, read] = err ? [] : out.trim().split("|").map(Number);
+      resolve(Number.isFinite(written) && Number.isFinite(read) ? { written, read } : undefined);
+    }),
+  );
+}
+
 function tableScans(dbs, finals) {
   // ops = lookups (whole-table and index scans, i.e. finds, updates, deletes) + rows inserted: the
   // store work each collection costs, the list that names what to cut next.
   const sql = `select schemaname, relname, seq_scan, seq_tup_read, coalesce(idx_scan, 0), n_live_tup, n_tup_ins, n_tup_upd, n_tup_del from pg_stat_user_tables where schemaname in (${dbs.map((d) => `'${d}'`).join(",")}) order by seq_scan + coalesce(idx_scan, 0) + n_tup_ins desc limit 25`;
-  const r = spawnSync("psql", ["-h", "127.0.0.1", "-p", process.env.PG_PORT ?? "55432", "-U", "ferretdb", "-d", "ferretdb", "-Atc", sql], {
-    encoding: "utf8",
-    env: { ...process.env, PGPASSWORD: process.env.PG_PASS ?? "ferretdb" },
-  });
+  const r = spawnSync("psql", psqlArgs(sql), { encoding: "utf8", env: PSQL_ENV });
   if (r.status !== 0) return undefined;
   return r.stdout
     .trim()
@@ -844,7 +901,7 @@ function markdown(r) {
     const mean = (k) => Math.round(load.reduce((a, x) => a + x[k], 0) / load.length);
     lines.push(
       "",
-      `machine CPU over 5 s intervals (percent of all cores): busy p50 ${q("busy", 0.5)} %, p90 ${q("busy", 0.9)} %, max ${q("busy", 1)} %; I/O wait mean ${mean("iowait")} %; stolen by the host mean ${mean("steal")} %, max ${q("steal", 1)} % (per process: loadTimeline in the results JSON)`,
+      `machine CPU over 5 s intervals (percent of all cores): busy p50 ${q("busy", 0.5)} %, p90 ${q("busy", 0.9)} %, max ${q("busy", 1)} %; I/O wait mean ${mean("iowait")} %; stolen by the host mean ${mean("steal")} %, max ${q("steal", 1)} %${load.every((x) => x.other !== undefined) ? `; processes not listed above (kernel threads included) mean ${mean("other")} %, max ${q("other", 1)} % of one core` : ""} (per process: loadTimeline in the results JSON)`,
     );
   }
   if (r.baselineTable) lines.push("", "baseline in the same run (raw broker, raw store):", "", "```", r.baselineTable.trim(), "```");
