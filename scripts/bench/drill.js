@@ -498,7 +498,6 @@ async function main() {
   let machineBefore = machineStat();
   let cpuBefore = {};
   let othersBefore = new Map();
-  let firstOthers = true;
   let commandsAt = { at: Date.now(), total: Object.values(commandsBefore).reduce((a, n) => a + n, 0), rows: await storeRows() };
   state.segments.push(seg);
   const sample = async () => {
@@ -517,7 +516,8 @@ async function main() {
         if (!s) continue;
         const key = `${name}:${pid}`;
         const total = key === postmaster ? s.cpu + s.reaped : s.cpu;
-        const seen = cpuOf.get(key) ?? { name, base: firstSample && INFRA.has(name) ? total : 0, last: 0 };
+        // (A PostgreSQL child notes its postmaster: only that one's reaped figure will hold its time.)
+        const seen = cpuOf.get(key) ?? { name, base: firstSample && INFRA.has(name) ? total : 0, last: 0, parent: name === "postgresql" && key !== postmaster ? postmaster : undefined };
         seen.last = total;
         cpuOf.set(key, seen);
         alive.add(key);
@@ -527,7 +527,8 @@ async function main() {
     }
     if (rssNow.postgresql !== undefined) rssNow.postgresql += pgShared;
     for (const [key, seen] of cpuOf) {
-      if (seen.name !== "postgresql" || key === postmaster || alive.has(key) || !cpuOf.has(postmaster)) continue;
+      // (A postmaster that ended, e.g. restarted by --chaos, keeps its last count, and so do its children.)
+      if (seen.parent === undefined || seen.parent !== postmaster || alive.has(key) || !alive.has(postmaster)) continue;
       cpuOf.get(postmaster).base += seen.base; // its whole time is in the reaped figure, the part before the run too
       cpuOf.delete(key);
     }
@@ -563,9 +564,10 @@ async function main() {
     }
     commandsAt = { at, total: storeTotal, rows };
     // The other processes' share (percent of one core) and the largest of them by name; a process
-    // first seen now counts from its start unless this is the first sample.
+    // first seen now counts from the next sample (one that becomes a listed process, such as the drill
+    // runner, is not counted twice; one that lives less than a sample is missed).
     const otherByName = {};
-    for (const [pid, o] of others) otherByName[o.comm] = (otherByName[o.comm] ?? 0) + o.cpu - (othersBefore.get(pid)?.cpu ?? (firstOthers ? o.cpu : 0));
+    for (const [pid, o] of others) otherByName[o.comm] = (otherByName[o.comm] ?? 0) + o.cpu - (othersBefore.get(pid)?.cpu ?? o.cpu);
     const otherPct = (v) => Math.round((100 * v) / Math.max(0.001, secs));
     const otherTop = Object.entries(otherByName)
       .filter(([, v]) => otherPct(v) >= 3)
@@ -575,7 +577,6 @@ async function main() {
       .join(", ");
     const other = { other: otherPct(Object.values(otherByName).reduce((a, v) => a + v, 0)), ...(otherTop ? { otherTop } : {}) };
     othersBefore = others;
-    firstOthers = false;
     (seg.load ??= []).push({ t: Math.round((at - seg.startedAt) / 1000), busy: d("busy"), iowait: d("iowait"), steal: d("steal"), ...storeRate, ...byProcess, ...other });
     machineBefore = m;
     cpuBefore = cpu;

@@ -57,8 +57,11 @@ export function partitionWriter(store: Store, hours: (courtId: string) => Workin
   let mine: number[] = [];
   /** Ledger entries as last written by this member. */
   const ledger = new Map<string, LedgerDoc>();
-  /** Per counter document (level|_id), the stream offsets it covers as last read or written; null: not in the store. */
-  const applied = new Map<string, Record<string, number> | null>();
+  /**
+   * Per counter document (level|_id), the stream offsets it covers as last read or written since
+   * the member's streams were assigned; a document not in it is taken as new (writeCounters).
+   */
+  const applied = new Map<string, Record<string, number>>();
 
   // One lane: flushes and recounts run one after the other.
   let lane: Promise<unknown> = Promise.resolve();
@@ -124,7 +127,7 @@ export function partitionWriter(store: Store, hours: (courtId: string) => Workin
         docs.set(`${level}|${_id}`, d);
       }
     }
-    /** The write of a document given what it covers (null: not in the store), and what it covers after. */
+    /** The write of a document given what it covers (null: not known, taken as new), and what it covers after. */
     const writeOf = (d: Doc, covered: Record<string, number> | null) => {
       const inc: Record<string, number> = {};
       const offsets: Record<string, number> = {};
@@ -135,7 +138,7 @@ export function partitionWriter(store: Store, hours: (courtId: string) => Workin
       }
       if (Object.keys(inc).length === 0) return undefined;
       const after = { ...covered, ...offsets };
-      // Not in the store (one writer: nobody else creates it): an insert.
+      // Not known to this member: a unique insert (one writer: nobody else creates it).
       if (covered === null) return { after, op: { insertOne: { document: { _id: d._id, days: daysOf(inc), offsets } } } as AnyBulkWriteOperation<CounterDoc> };
       const set = Object.fromEntries(Object.entries(offsets).map(([p, o]) => [`offsets.${p}`, o]));
       const update = Object.keys(set).length > 0 ? { $inc: inc, $set: set } : { $inc: inc };
@@ -159,13 +162,17 @@ export function partitionWriter(store: Store, hours: (courtId: string) => Workin
           inserts.map((i) => i.op),
         );
         // Those that were there after all: what they cover, then the update that adds the rest.
-        for (const i of there.map((n) => inserts[n]!)) {
-          const cur = await store.counters[level].findOne({ _id: i.d._id }, { projection: { offsets: 1 } });
-          const covered = cur?.offsets ?? {};
-          const w = writeOf(i.d, covered);
-          if (w) updates.push(w.op);
-          written.set(i.key, w?.after ?? covered);
-        }
+        await Promise.all(
+          there.map(async (n) => {
+            const i = inserts[n]!;
+            const cur = await store.counters[level].findOne({ _id: i.d._id }, { projection: { offsets: 1 } });
+            if (!cur) throw new Error(`counter document ${i.d._id} was there at the insert and gone at the read; the flush is tried again`);
+            const covered = cur.offsets ?? {};
+            const w = writeOf(i.d, covered);
+            if (w) updates.push(w.op);
+            written.set(i.key, w?.after ?? covered);
+          }),
+        );
         await writeInGroups(store.counters[level], updates);
       }
     } catch (err) {
@@ -332,7 +339,8 @@ async function insertNew<T extends Document>(col: Collection<T>, ops: AnyBulkWri
   } catch (err) {
     const errors = (err as { writeErrors?: { index: number; code?: number }[] | { index: number; code?: number } }).writeErrors;
     const list = Array.isArray(errors) ? errors : errors ? [errors] : [];
-    if (list.length === 0 || !list.every(isDuplicateKey)) throw err;
+    const concern = (err as { result?: { getWriteConcernError?: () => unknown } }).result?.getWriteConcernError?.();
+    if (list.length === 0 || !list.every(isDuplicateKey) || concern) throw err;
     return list.map((e) => e.index);
   }
 }
