@@ -2,7 +2,7 @@ import type { AnyBulkWriteOperation, Collection, Document } from "mongodb";
 import type { WorkingHours } from "@kuayu/domain";
 import { isDuplicateKey, writeInGroups } from "@kuayu/mongo";
 import { provincePartition } from "@kuayu/topics";
-import { applyEvent, contributions, emptyEntry, recountResponse, type Delta, type LedgerEntry } from "../domain/ledger.js";
+import { applyEvent, contributions, emptyEntry, EVENTS, recountResponse, type Delta, type LedgerEntry } from "../domain/ledger.js";
 import type { LedgerWriter, PartitionEvent } from "../domain/supervision.js";
 import { countContributions } from "./metrics.js";
 import { counterDocId, counterInc, daysOf, feedbackKey, scopesOf, type CounterDoc, type CounterLevel, type LedgerDoc, type Store } from "./store.js";
@@ -92,7 +92,9 @@ export function partitionWriter(store: Store, hours: (courtId: string) => Workin
   };
   /**
    * The ledger entries of a flush's filings that exist: those not cached read by _id, one look-up
-   * each (FerretDB answers an `$in` with a scan of the whole collection).
+   * each (FerretDB answers an `$in` with a scan of the whole collection). A filing whose first event
+   * in the flush is FilingSubmitted (its first event on the stream) is not looked up: it is taken as
+   * new (writeGroup).
    */
   async function loadLedger(ids: string[]): Promise<Map<string, LedgerDoc>> {
     const known = new Map<string, LedgerDoc>();
@@ -187,7 +189,12 @@ export function partitionWriter(store: Store, hours: (courtId: string) => Workin
   async function writeGroup(group: Waiting[]): Promise<void> {
     const events = new Map<number, PartitionEvent[]>();
     for (const w of group) events.set(w.stream, [...(events.get(w.stream) ?? []), ...w.events]);
-    const known = await loadLedger([...new Set(group.flatMap((w) => w.events.map((e) => e.filingId)))]);
+    // A filing's entry starts with its FilingSubmitted: one not cached whose first event here is that
+    // is taken as new, without a look-up (most are: the entry of every filing starts so).
+    const first = new Map<string, string>();
+    for (const e of group.flatMap((w) => w.events)) if (!first.has(e.filingId)) first.set(e.filingId, e.type);
+    const takenAsNew = (id: string) => first.get(id) === EVENTS.submitted && !ledger.has(id);
+    const known = await loadLedger([...first.keys()].filter((id) => !takenAsNew(id)));
     /** Per filing: the entry before this flush (undefined: not in the store) and after it. */
     const changed = new Map<string, { before: LedgerDoc | undefined; after: LedgerDoc }>();
     const contribs: (Contribution & { names: string[] })[] = [];
@@ -216,13 +223,38 @@ export function partitionWriter(store: Store, hours: (courtId: string) => Workin
     await writeCounters(contribs, last);
     // An entry only the offset of which moved is not written: its events change nothing again.
     const docs = [...changed.values()].filter(({ before, after }) => !before || !sameExcept(before, after, ["offset"]));
-    const ledgerOps = docs.map(({ before, after }): AnyBulkWriteOperation<LedgerDoc> =>
-      before ? { replaceOne: { filter: { _id: after._id }, replacement: after } } : { insertOne: { document: after } },
+    const fresh = docs.filter(({ before }) => !before).map(({ after }) => after);
+    const dups = await insertNew(
+      store.ledger,
+      fresh.map((after): AnyBulkWriteOperation<LedgerDoc> => ({ insertOne: { document: after } })),
     );
-    await writeInGroups(store.ledger, ledgerOps);
+    /**
+     * Entries taken as new that were there after all (a redelivered FilingSubmitted, a filing
+     * submitted again after its routing failed), as they are to be: the stored one when it has this
+     * stream's events up to here already, else the one computed here from the FilingSubmitted on —
+     * the same entry the stored one would have become (the events before it are replayed, and the
+     * counters skipped their contributions by offset).
+     */
+    const there = new Map<string, LedgerDoc>();
+    await Promise.all(
+      dups.map(async (i) => {
+        const after = fresh[i]!;
+        const stored = (await store.ledger.findOne({ _id: after._id })) as LedgerDoc | null;
+        if (!stored) throw new Error(`ledger entry ${after._id} was there at the insert and gone at the read; the flush is tried again`);
+        there.set(after._id, stored.stream === after.stream && (stored.offset ?? -1) >= (after.offset ?? -1) ? stored : after);
+      }),
+    );
+    const replaced = [...docs.filter(({ before }) => before).map(({ after }) => after), ...[...there.values()].filter((d) => d === changed.get(d._id)?.after)];
+    await writeInGroups(
+      store.ledger,
+      replaced.map((after): AnyBulkWriteOperation<LedgerDoc> => ({ replaceOne: { filter: { _id: after._id }, replacement: after } })),
+    );
     // Open filings that have arrived: what overdue lists and notices read. A closed one leaves,
-    // once; a change of the offset or of what was counted alone is not copied.
+    // once; a change of the offset or of what was counted alone is not copied. One there after
+    // all is copied (or removed) as it now is.
     const openOps = docs.flatMap(({ before, after }): AnyBulkWriteOperation<LedgerDoc>[] => {
+      const now = there.get(after._id);
+      if (now) return now.open && now.arrivedAt ? [{ replaceOne: { filter: { _id: now._id }, replacement: now, upsert: true } }] : [{ deleteOne: { filter: { _id: now._id } } }];
       const was = before?.open === true; // there, or (an entry not arrived yet) possibly there
       if (after.open && after.arrivedAt) {
         if (!before) return [{ insertOne: { document: after } }]; // a new filing: not there
@@ -231,8 +263,10 @@ export function partitionWriter(store: Store, hours: (courtId: string) => Workin
       return was ? [{ deleteOne: { filter: { _id: after._id } } }] : [];
     });
     await writeInGroups(store.open, openOps);
-    for (const { after } of changed.values()) remember(after);
-    for (const c of contribs) countContributions(c.entry, c.names);
+    for (const { after } of changed.values()) remember(there.get(after._id) ?? after);
+    // A filing whose stored entry had these events already was counted then.
+    const countedBefore = (id: string) => there.has(id) && there.get(id) !== changed.get(id)?.after;
+    for (const c of contribs) if (!countedBefore(c.entry.filingId)) countContributions(c.entry, c.names);
   }
 
   return {
