@@ -9,3 +9,4 @@ export * from "./identity.js";
 export * from "./text.js";
 export * from "./retention.js";
 export * from "./verification-code.js";
+export * from "./ids.js";

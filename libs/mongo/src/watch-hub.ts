@@ -14,9 +14,10 @@ export interface WatchHub<T extends Changed> {
   watch(matches: (t: T) => boolean, signal: AbortSignal, since?: Date): AsyncIterable<T>;
   /**
    * Since when (ms, this process's clock) every change of another replica reaches the watchers of
-   * a watch started now: while watchers have kept the polls going, since the first of them came;
-   * otherwise from now. A record this process learnt as it was at or after that time is a watcher's
-   * first state: every later change reaches it (`watch` with `since` = that state's `updatedAt`).
+   * a watch started now: while the polls have gone on without a break — from the first watcher
+   * until `lingerMs` after the last one left — since they started; otherwise from now. A record this
+   * process learnt as it was at or after that time is a watcher's first state: every later change
+   * reaches it (`watch` with `since` = that state's `updatedAt`).
    */
   coveredSince(): number;
   /** Look for changes now (changes of other replicas; they are looked for every interval too). */
@@ -58,13 +59,18 @@ export async function findChangedSince<T>(since: Date, find: (filter: { tick: nu
  * local write is published to them at once, without a query. The poll overlaps the previous one by `overlapMs` to tolerate clock skew between
  * replicas; a change is sent once per (record, updatedAt).
  */
-export function createWatchHub<T extends Changed>(changedSince: (since: Date) => Promise<T[]>, log: Logger, intervalMs = 1000, overlapMs = 5000): WatchHub<T> {
+export function createWatchHub<T extends Changed>(changedSince: (since: Date) => Promise<T[]>, log: Logger, intervalMs = 1000, overlapMs = 5000, lingerMs = 60_000): WatchHub<T> {
   type Sub = { matches: (t: T) => boolean; since: number; push: (t: T) => void };
   const subs = new Set<Sub>();
   const seen = new Map<string, number>();
   let cursor = Date.now();
-  /** When the polls started that have gone on since (the first of the current watchers came). */
+  /**
+   * Whether the polls go on: from the first watcher until `lingerMs` after the last one left (a
+   * watcher that comes meanwhile finds them covering what went before: coveredSince), and since when.
+   */
+  let cycling = false;
   let activeSince = Number.POSITIVE_INFINITY;
+  let lastLeft = 0;
   let timer: NodeJS.Timeout | undefined;
   let polling: Promise<void> | undefined;
   let again = false;
@@ -101,7 +107,11 @@ export function createWatchHub<T extends Changed>(changedSince: (since: Date) =>
   }
 
   function tick() {
-    if (stopped || subs.size === 0) return;
+    if (stopped) return;
+    if (subs.size === 0 && Date.now() - lastLeft >= lingerMs) {
+      cycling = false;
+      return;
+    }
     if (polling) {
       again = true;
       return;
@@ -114,13 +124,13 @@ export function createWatchHub<T extends Changed>(changedSince: (since: Date) =>
         if (again) {
           again = false;
           tick();
-        } else if (!stopped && subs.size > 0) timer = setTimeout(tick, intervalMs);
+        } else if (!stopped && cycling) timer = setTimeout(tick, intervalMs);
       });
   }
 
   return {
     nudge: tick,
-    coveredSince: () => (subs.size > 0 && !stopped ? activeSince : Date.now()),
+    coveredSince: () => (cycling && !stopped ? activeSince : Date.now()),
     publish: (t) => {
       if (subs.size > 0) deliver(t, true);
     },
@@ -142,7 +152,7 @@ export function createWatchHub<T extends Changed>(changedSince: (since: Date) =>
         },
       };
       const end = () => {
-        subs.delete(sub);
+        if (subs.delete(sub) && subs.size === 0) lastLeft = Date.now();
         signal.removeEventListener("abort", onAbort);
       };
       const onAbort = () => {
@@ -150,14 +160,17 @@ export function createWatchHub<T extends Changed>(changedSince: (since: Date) =>
         wake?.();
       };
       signal.addEventListener("abort", onAbort);
-      if (subs.size === 0) cursor = activeSince = Date.now();
       subs.add(sub);
       // A new watcher wants changes from now on: this process's arrive published; other replicas'
       // at the next poll. The first watcher starts the poll cycle (no query per new watcher: on
       // FerretDB the poll reads the whole collection).
-      if (subs.size === 1 && !polling) {
-        clearTimeout(timer);
-        timer = setTimeout(tick, intervalMs);
+      if (!cycling) {
+        cycling = true;
+        cursor = activeSince = Date.now();
+        if (!polling) {
+          clearTimeout(timer);
+          timer = setTimeout(tick, intervalMs);
+        }
       }
       return (async function* () {
         try {

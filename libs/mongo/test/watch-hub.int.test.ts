@@ -139,6 +139,43 @@ describe("watch hub look-ups by change bucket (real server)", () => {
     hub.stop();
   });
 
+  it("goes on polling for a while after the last watcher left, so that the next one finds the changes meanwhile covered", async () => {
+    let polls = 0;
+    const hub = createWatchHub<Rec & { id: string }>(
+      async (since) => {
+        polls++;
+        return (await findChangedSince(since, find)).map((r) => ({ ...r, id: r._id }));
+      },
+      createLogger({ service: "watch-hub-test", level: "silent" }),
+      100,
+      5000,
+      600, // lingerMs
+    );
+    const watchFor = async (ms: number) => {
+      const ac = new AbortController();
+      setTimeout(() => ac.abort(), ms);
+      for await (const r of hub.watch(() => false, ac.signal)) void r;
+    };
+    const started = Date.now();
+    await watchFor(200);
+    // Left, but the polls go on: covered since the first watcher came.
+    await new Promise((r) => setTimeout(r, 250));
+    const covered = hub.coveredSince();
+    expect(covered).toBeGreaterThanOrEqual(started);
+    expect(covered).toBeLessThan(Date.now() - 400);
+    const meanwhile = polls;
+    expect(meanwhile).toBeGreaterThanOrEqual(3);
+    await watchFor(100);
+    expect(hub.coveredSince()).toBe(covered);
+    // Once no watcher came for lingerMs, they stop: nothing is covered before now, and no poll runs.
+    await new Promise((r) => setTimeout(r, 900));
+    expect(Math.abs(hub.coveredSince() - Date.now())).toBeLessThan(50);
+    const stopped = polls;
+    await new Promise((r) => setTimeout(r, 300));
+    expect(polls).toBe(stopped);
+    hub.stop();
+  });
+
   it("watches from the call, not the first read, and gives a watcher a local write made before it came but published after", async () => {
     const hub = createWatchHub<Rec & { id: string }>(async () => [], createLogger({ service: "watch-hub-test", level: "silent" }), 100);
     const ac = new AbortController();

@@ -153,6 +153,12 @@ export interface VersionedDocuments<H extends { _id: string; version?: number }>
   recent(id: string): H | undefined;
   /** `recent`, when this process read, committed or confirmed that head at or after `since` (ms, its clock). */
   knownSince(id: string, since: number): H | undefined;
+  /**
+   * Since when (ms, its clock) this process remembers every head it read, committed or confirmed:
+   * it has forgotten none learnt since (the least recently used go first). A document it does not
+   * remember has not been seen here since then.
+   */
+  heldSince(): number;
   /** A head just read from the store, for `recent`. Returns it. */
   seen(head: H): H;
 }
@@ -261,12 +267,18 @@ export function versionedDocuments<H extends { _id: string; version?: number }>(
   };
   const limit = RECENT_HEADS;
   const recent = new Map<string, { head: H; at: number }>();
+  /** When the most recently forgotten head was learnt (heldSince). */
+  let forgotten = Number.NEGATIVE_INFINITY;
   const seen = (h: H) => {
     const known = recent.get(h._id);
     if (known && (known.head.version ?? 0) > (h.version ?? 0)) return h;
     recent.delete(h._id);
     recent.set(h._id, { head: h, at: Date.now() });
-    if (recent.size > limit) recent.delete(recent.keys().next().value!);
+    if (recent.size > limit) {
+      const [id, oldest] = recent.entries().next().value!;
+      forgotten = Math.max(forgotten, oldest.at);
+      recent.delete(id);
+    }
     return h;
   };
   const readHead = async (id: string) => {
@@ -353,6 +365,7 @@ export function versionedDocuments<H extends { _id: string; version?: number }>(
       const known = recent.get(id);
       return known && known.at >= since ? known.head : undefined;
     },
+    heldSince: () => forgotten + 1,
     seen,
 
     change: (id, fn, current) =>

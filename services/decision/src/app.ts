@@ -157,7 +157,7 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
       onFatal,
     });
     server = await startServer({
-      services: [decisionService(deps, copies, hub, config.PROVINCE_SCOPE)],
+      services: [decisionService(deps, copies, hub, config.PROVINCE_SCOPE, config.FILING_ID_CLOCK_SKEW_MS)],
       // The audit trail (docs/security.md): records of the calls that changed nothing go out here.
       audit: { service: "decision", versioned: true, publish: (e) => producer!.sendRecords([e]) },
       verifier,

@@ -55,6 +55,12 @@ const schema = z
     JWT_PRIVATE_KEY: z.string().optional(),
     JWT_PRIVATE_KEY_FILE: z.string().optional(),
     WATCH_POLL_MS: fields.millis(5_000),
+    /**
+     * How far the clock of an intake that makes filing ids (stamped with its time) may be from this
+     * one's: a watch of a filing made this much after the watchers' polls began needs no look-up
+     * before its arrival.
+     */
+    FILING_ID_CLOCK_SKEW_MS: fields.millis(10_000),
     COPY_INTERVAL_MS: fields.millis(1_000),
     /** How long a new arrival waits for its materials to be copied, so that one write commits both (0: never; the copier copies them after). */
     COPY_ON_ARRIVAL_MS: z.coerce.number().int().min(0).max(60_000).default(2_000),

@@ -2,7 +2,7 @@
 // routed filings reach the right court's inbox (and only the right province's instance), their
 // materials are copied and verified, the court decides, and its events reach the window. Case
 // numbers stay gap-free under 1,000 concurrent accepts.
-import { randomUUID } from "node:crypto";
+import { randomUUID, randomUUIDv7 } from "node:crypto";
 import * as grpc from "@grpc/grpc-js";
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
@@ -21,6 +21,14 @@ import { startApp as startRouting, type App as RoutingApp } from "../../routing/
 import { BEIJING_CHAOYANG, TRIBUNAL, readyDraft } from "../../intake/test/support";
 import { readConfig } from "../src/config";
 import { startApp, type App } from "../src/app";
+import { getInboxFiling } from "../src/domain/decision";
+
+// Every look-up of a filing by a call (the watches' included) goes through getInboxFiling: counted here.
+jest.mock("../src/domain/decision", () => {
+  const actual = jest.requireActual<typeof import("../src/domain/decision")>("../src/domain/decision");
+  return { ...actual, getInboxFiling: jest.fn(actual.getInboxFiling) };
+});
+const reads = jest.mocked(getInboxFiling);
 
 type DecisionClient = Client<typeof decisionV1.JurisdictionDecisionService>;
 const keys = testKeys();
@@ -33,9 +41,12 @@ let publisher: EventProducer;
 const dbs: string[] = [];
 const clients: { close(): void }[] = [];
 
-async function decisionInstance(scope: string, group = uniqueName("decision")) {
-  const db = uniqueName("decision_it");
-  dbs.push(db);
+/** Watches of a filing made this long after the watchers' polls began need no look-up (FILING_ID_CLOCK_SKEW_MS). */
+const ID_SKEW_MS = 500;
+
+const beijingDb = uniqueName("decision_it");
+async function decisionInstance(scope: string, group = uniqueName("decision"), db = uniqueName("decision_it")) {
+  if (!dbs.includes(db)) dbs.push(db);
   return startApp(
     readConfig({
       GRPC_PORT: "0",
@@ -50,6 +61,7 @@ async function decisionInstance(scope: string, group = uniqueName("decision")) {
       JWT_PRIVATE_KEY: keys.privateKey,
       INTAKE_ADDRS: `*=127.0.0.1:${intake.grpcPort}`,
       WATCH_POLL_MS: "200",
+      FILING_ID_CLOCK_SKEW_MS: String(ID_SKEW_MS),
       COPY_INTERVAL_MS: "200",
       LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent",
     }),
@@ -100,7 +112,7 @@ beforeAll(async () => {
     log,
     fail,
   );
-  [beijing, guangdong] = await Promise.all([decisionInstance("11"), decisionInstance("44")]);
+  [beijing, guangdong] = await Promise.all([decisionInstance("11", uniqueName("decision"), beijingDb), decisionInstance("44")]);
   publisher = await createProducer(createKafka({ ...infra.kafka, clientId: "decision-test", log }), "kuayu.routing");
 });
 afterAll(async () => {
@@ -275,6 +287,39 @@ const routeToBeijing = (id: string, court: string, courtCode: string, more: Pick
       },
     },
   });
+
+it("watches a filing made after the watchers' polls began from nothing, without a look-up, on the replica that takes it in and on one that polls", async () => {
+  // A second replica on Beijing's inbox that takes in the same events: of the two inserts of the
+  // arrival one wins, so one replica's watcher gets it as a local commit, the other's by a poll.
+  const mirror = await decisionInstance("11", uniqueName("decision"), beijingDb);
+  try {
+    const watchers = await Promise.all([beijing, mirror].map((app) => inboxClient(app, BEIJING_CHAOYANG.id, "11")));
+    // Watches of another filing keep each replica's polls going (WatchHub.coveredSince).
+    const keep = new AbortController();
+    const keeping = watchers.map((c) =>
+      (async () => {
+        for await (const _ of c.watchInbox({ filingId: "no-such-filing" }, { signal: keep.signal, timeoutMs: 60_000 })) void _;
+      })().catch(() => undefined),
+    );
+    // A filing id that tells no time is looked up (and the count sees it).
+    await eventually(async () => reads.mock.calls.length >= 2, 10_000, "the look-ups of the kept watches");
+    await new Promise((r) => setTimeout(r, ID_SKEW_MS + 200));
+    reads.mockClear();
+    const id = randomUUIDv7();
+    const arrivals = watchers.map(async (c) => {
+      for await (const res of c.watchInbox({ filingId: id }, { timeoutMs: 30_000 })) return res.filing!;
+      throw new Error("the watch ended");
+    });
+    await new Promise((r) => setTimeout(r, 300)); // both watches have started
+    await routeToBeijing(id, BEIJING_CHAOYANG.id, "京0105");
+    for (const f of await Promise.all(arrivals)) expect(f).toMatchObject({ filingId: id, round: 1, status: decisionV1.InboxStatus.AWAITING_RESPONSE });
+    expect(reads).not.toHaveBeenCalled();
+    keep.abort();
+    await Promise.all(keeping);
+  } finally {
+    await mirror.stop();
+  }
+}, 60_000);
 
 it("dead-letters a routed filing it can never take in, and takes in the other filings of the batch", async () => {
   const broken = randomUUID();

@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { randomUUIDv7 } from "node:crypto";
 import { INTAKE_AUDIENCE, verifierFromSettings } from "@kuayu/auth";
 import { loadDirectory } from "@kuayu/directory";
 import { createClient, startServer, tlsFromSettings, type RunningServer } from "@kuayu/grpc";
@@ -92,7 +92,8 @@ export async function startApp(config: Readonly<Config>, log: Logger, onFatal: (
     const deps: Deps = {
       repo,
       materials,
-      newId: randomUUID,
+      // Time first (RFC 9562 version 7): a watcher's service can tell a filing made after it began to watch (idCreatedAt).
+      newId: randomUUIDv7,
       now: options.now ?? (() => new Date()),
       nextReceiptNumber: (court, day) => sequences.next(`receipt:${court}:${day}`),
       maxMaterialBytes: config.MATERIAL_MAX_BYTES,

@@ -1,4 +1,4 @@
-import { ForbiddenError, StateError, ValidationError, currentCalendar, type WorkingHours } from "@kuayu/domain";
+import { ForbiddenError, StateError, ValidationError, currentCalendar, idCreatedAt, type WorkingHours } from "@kuayu/domain";
 import type { AuthContext } from "@kuayu/auth";
 import {
   accepted,
@@ -62,6 +62,8 @@ export interface InboxRepository {
    * Synchronous, so that a watch starts in the same step (WatchHub.coveredSince).
    */
   knownSince(id: string, since: number): KnownInboxFiling | undefined;
+  /** Since when (ms, its clock) this process remembers every filing it learnt (forgot none learnt since). */
+  heldSince(): number;
   /**
    * Runs `fn` on the newest version and commits what it returns with its events (a unique insert:
    * a lost race runs `fn` again on the version that won). `current`: the filing as get(), recent()
@@ -158,14 +160,23 @@ async function closeWhileAccepting(deps: Deps, id: string, close: (f: InboxFilin
 export const getInboxFiling = (deps: Pick<Deps, "repo">, caller: AuthContext, id: string) => addressed(deps, caller, id);
 
 /**
- * A watcher's first state without a look-up: the filing as this process learnt it since `since`
- * (WatchHub.coveredSince), checked as getInboxFiling checks it (its court never changes);
- * undefined when it knows none that recent.
+ * How a watch of one filing starts without a look-up, given that every change since `since` (ms,
+ * this process's clock: WatchHub.coveredSince) reaches its watchers: from the filing as this process
+ * learnt it since then — checked as getInboxFiling checks it (its court never changes) — and the
+ * changes after that state; or, for a filing made (its id's time, stamped by intake) `skewMs`
+ * after both `since` and the time since which this process remembers every filing it learnt, from
+ * nothing and the changes since it was made: it has not arrived yet (any change of it would be
+ * remembered here, or is still to reach the watchers). Undefined: neither; the filing is read.
  */
-export function knownToAddressee(deps: Pick<Deps, "repo">, caller: AuthContext, id: string, since: number): KnownInboxFiling | undefined {
+export function watchStart(deps: Pick<Deps, "repo">, caller: AuthContext, id: string, since: number, skewMs: number): { filing?: KnownInboxFiling; since: Date } | undefined {
   const known = deps.repo.knownSince(id, since);
-  if (known && known.jurisdictionCourtId !== caller.courtId) throw new ForbiddenError(`filing ${id} is addressed to another court`);
-  return known;
+  if (known) {
+    if (known.jurisdictionCourtId !== caller.courtId) throw new ForbiddenError(`filing ${id} is addressed to another court`);
+    return { filing: known, since: known.updatedAt };
+  }
+  const made = idCreatedAt(id);
+  if (made === undefined || made - skewMs <= Math.max(since, deps.repo.heldSince())) return undefined;
+  return { since: new Date(made - skewMs) };
 }
 
 export function listInbox(deps: Deps, caller: AuthContext, view: InboxView, pageSize: number, pageToken: string) {

@@ -2,7 +2,7 @@ import { implement, invalidArgument, permissionDenied, requireRole, type CallCon
 import type { ContentStore, FileStore, WatchHub } from "@kuayu/mongo";
 import { decisionV1 } from "@kuayu/proto";
 import { NotFoundError, refuseNul } from "@kuayu/domain";
-import { acceptFiling, acknowledgeFiling, getInboxFiling, knownToAddressee, listInbox, rejectFiling, requestFilingCorrections, type Deps } from "../../domain/decision.js";
+import { acceptFiling, acknowledgeFiling, getInboxFiling, listInbox, rejectFiling, requestFilingCorrections, watchStart, type Deps } from "../../domain/decision.js";
 import type { InboxFiling } from "../../domain/inbox.js";
 import { categoryFromProto, dateOf, inboxFilingToProto, materialToProto, viewFromProto } from "../proto.js";
 
@@ -19,8 +19,11 @@ function courtCaller(ctx: CallContext, scope: "all" | string[]) {
 /** Where copies were kept before the content store: one GridFS file per filing and material. */
 const legacyCopyId = (filingId: string, materialId: string) => `${filingId}.${materialId}`;
 
-/** gRPC adapter of kuayu.decision.v1.JurisdictionDecisionService. */
-export function decisionService(deps: Deps, copies: { content: ContentStore; legacy: FileStore }, hub: WatchHub<InboxFiling>, scope: "all" | string[]) {
+/**
+ * gRPC adapter of kuayu.decision.v1.JurisdictionDecisionService. `idSkewMs`: how far the clock of
+ * the intake that made a filing's id may be from this one's (watchStart).
+ */
+export function decisionService(deps: Deps, copies: { content: ContentStore; legacy: FileStore }, hub: WatchHub<InboxFiling>, scope: "all" | string[], idSkewMs: number) {
   const out = (f: InboxFiling) => ({ filing: inboxFilingToProto(f, deps.now()) });
   return implement(
     decisionV1.JurisdictionDecisionService,
@@ -58,12 +61,12 @@ export function decisionService(deps: Deps, copies: { content: ContentStore; leg
         const ended = new AbortController();
         try {
           // One filing: first as it is now (if it has arrived), so the watcher needs no look of its
-          // own — as this process knows it when every later change is sure to reach the watcher, else read after
-          // the watch starts (no change between the two is missed).
-          const known = req.filingId ? knownToAddressee(deps, ctx.auth, req.filingId, hub.coveredSince()) : undefined;
-          const changes = hub.watch((x) => x.jurisdictionCourtId === court && (!req.filingId || x.id === req.filingId), AbortSignal.any([ctx.signal, ended.signal]), known?.updatedAt);
-          const now = known
-            ? await known.open()
+          // own — as this process knows it (or knows it has not arrived) when every later change is
+          // sure to reach the watcher, else read after the watch starts (no change between the two is missed).
+          const start = req.filingId ? watchStart(deps, ctx.auth, req.filingId, hub.coveredSince(), idSkewMs) : undefined;
+          const changes = hub.watch((x) => x.jurisdictionCourtId === court && (!req.filingId || x.id === req.filingId), AbortSignal.any([ctx.signal, ended.signal]), start?.since);
+          const now = start
+            ? await start.filing?.open()
             : req.filingId
               ? await getInboxFiling(deps, ctx.auth, req.filingId).catch((err: unknown) => (err instanceof NotFoundError ? undefined : Promise.reject(err)))
               : undefined;

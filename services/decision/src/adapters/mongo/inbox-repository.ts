@@ -249,6 +249,7 @@ export function mongoInboxRepository(
       const d = docs.recent(id);
       return d ? openKnown(d) : get(id);
     },
+    heldSince: () => docs.heldSince(),
     knownSince(id, since) {
       const d = docs.knownSince(id, since);
       return d && { jurisdictionCourtId: d.jurisdictionCourtId, updatedAt: d.updatedAt, open: () => openKnown(d) };
