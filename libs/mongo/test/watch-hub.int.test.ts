@@ -139,7 +139,7 @@ describe("watch hub look-ups by change bucket (real server)", () => {
     hub.stop();
   });
 
-  it("goes on polling for a while after the last watcher left, so that the next one finds the changes meanwhile covered", async () => {
+  it("goes on polling for a while after the last watcher left, so that the coverage outlives watchers that come and go", async () => {
     let polls = 0;
     const hub = createWatchHub<Rec & { id: string }>(
       async (since) => {
@@ -159,12 +159,12 @@ describe("watch hub look-ups by change bucket (real server)", () => {
     const started = Date.now();
     await watchFor(200);
     // Left, but the polls go on: covered since the first watcher came.
-    await new Promise((r) => setTimeout(r, 250));
+    const left = polls;
+    await new Promise((r) => setTimeout(r, 350));
+    expect(polls).toBeGreaterThan(left);
     const covered = hub.coveredSince();
     expect(covered).toBeGreaterThanOrEqual(started);
-    expect(covered).toBeLessThan(Date.now() - 400);
-    const meanwhile = polls;
-    expect(meanwhile).toBeGreaterThanOrEqual(3);
+    expect(covered).toBeLessThan(Date.now() - 300);
     await watchFor(100);
     expect(hub.coveredSince()).toBe(covered);
     // Once no watcher came for lingerMs, they stop: nothing is covered before now, and no poll runs.

@@ -122,46 +122,53 @@ it("goes on counting a filing in flight when the per-province topics came, thoug
   expect(await store.ledger.findOne({ _id: routed!.filingId })).toMatchObject({ stream, offset: 1, counted: ["arrival", "response", "decision"] });
 });
 
-it("takes a filing's entry as new at its FilingSubmitted, and finds it there after all when the events come again or the filing is submitted again", async () => {
+it("inserts a filing's entry empty at its FilingSubmitted without a look-up, and applies the events to the stored one when it was there after all", async () => {
   await Promise.all([store.counters.province.deleteMany({}), store.counters.court.deleteMany({}), store.ledger.deleteMany({}), store.open.deleteMany({})]);
   const stream = lifecycleStream(lifecycleTopic("44").name);
   const group = { flushMs: 50, maxEvents: 10_000, maxFetches: 1 };
   const at = (minutes: number) => new Date(ARRIVED.getTime() + minutes * 60_000);
-  const base = (filingId: string) => ({ filingId, collaboratingCourtId: "t-440103001", jurisdictionCourtId: COURTS["44"], drill: false, round: 1, caseType: "civil-first-instance" as const });
+  const base = (filingId: string) => ({ filingId, collaboratingCourtId: "t-440103001", jurisdictionCourtId: COURTS["44"], drill: false, caseType: "civil-first-instance" as const });
   const a = base(randomUUID());
   const b = base(randomUUID());
+  const routed = (minutes: number, round: number) => ({ type: EVENTS.routed, at: at(minutes), province: "44", routedAt: at(minutes), decisionDue: at(minutes + 8 * 1440), round });
   const events: PartitionEvent[] = [
-    { ...a, offset: 0, type: EVENTS.submitted, at: at(0), receiptNumber: "KY-A" },
-    { ...a, offset: 1, type: EVENTS.routed, at: at(0), province: "44", routedAt: at(0), decisionDue: at(8 * 1440) },
-    { ...a, offset: 2, type: EVENTS.acknowledged, at: at(10) },
-    { ...b, offset: 3, type: EVENTS.submitted, at: at(1), receiptNumber: "KY-B1" },
-    { ...b, offset: 4, type: "kuayu.routing.v1.RoutingFailed", at: at(1) },
-    // B submitted again after its routing failed, and routed; A accepted.
-    { ...b, offset: 5, type: EVENTS.submitted, at: at(20), receiptNumber: "KY-B2" },
-    { ...b, offset: 6, type: EVENTS.routed, at: at(20), province: "44", routedAt: at(20), decisionDue: at(8 * 1440) },
-    { ...a, offset: 7, type: EVENTS.accepted, at: at(1440), acknowledgedAt: at(10) },
+    { ...a, offset: 0, type: EVENTS.submitted, at: at(0), receiptNumber: "KY-A", round: 1 },
+    { ...a, offset: 1, ...routed(0, 1) },
+    { ...a, offset: 2, type: EVENTS.acknowledged, at: at(10), round: 1 },
+    { ...b, offset: 3, type: EVENTS.submitted, at: at(1), receiptNumber: "KY-B", round: 1 },
+    { ...b, offset: 4, ...routed(1, 1) },
+    { ...b, offset: 5, type: EVENTS.correctionRequested, at: at(20), round: 1, acknowledgedAt: at(20) },
+    { ...b, offset: 6, type: EVENTS.correctionSubmitted, at: at(60), round: 2 },
+    { ...b, offset: 7, type: "kuayu.routing.v1.RoutingFailed", at: at(60), round: 2 },
+    // B submitted again and routed; A's first two events published twice (a relay that died
+    // before it noted them), then accepted.
+    { ...b, offset: 8, type: EVENTS.submitted, at: at(70), receiptNumber: "KY-B", round: 2 },
+    { ...b, offset: 9, ...routed(70, 2) },
+    { ...a, offset: 10, type: EVENTS.submitted, at: at(0), receiptNumber: "KY-A", round: 1 },
+    { ...a, offset: 11, ...routed(0, 1) },
+    { ...a, offset: 12, type: EVENTS.accepted, at: at(1440), acknowledgedAt: at(10), round: 1 },
   ];
   const member = async () => {
     const m = createSupervision(store, dir, group);
     await m.assigned([stream]);
     return m;
   };
-  await (await member()).ingest(stream, events.slice(0, 5));
-  // A fresh member (a restart before the offsets were committed) gets them again, and the rest:
-  // both filings start here with a FilingSubmitted whose entry is there.
-  await (await member()).ingest(stream, events);
-  // Another gets a first fetch that ends before what the entries hold already.
+  await (await member()).ingest(stream, events.slice(0, 8));
+  // A fresh member (a restart; the offsets up to 7 committed) gets the rest: each filing starts
+  // here with a FilingSubmitted whose entry is there, with events counted before.
+  await (await member()).ingest(stream, events.slice(8));
+  // Another (a rebalance before those offsets were committed) gets them all again, in a first
+  // fetch that ends before what the entries hold already, then the rest.
   const last = await member();
   await last.ingest(stream, events.slice(0, 2));
-  expect(await store.ledger.findOne({ _id: a.filingId })).toMatchObject({ stream, offset: 7, counted: ["arrival", "response", "decision"], decision: "accepted" });
   await last.ingest(stream, events.slice(2));
 
-  expect(await store.ledger.findOne({ _id: a.filingId })).toMatchObject({ stream, offset: 7, counted: ["arrival", "response", "decision"], decision: "accepted" });
-  expect(await store.ledger.findOne({ _id: b.filingId })).toMatchObject({ stream, offset: 6, counted: ["arrival"], receiptNumber: "KY-B2", arrivedAt: at(20) });
+  expect(await store.ledger.findOne({ _id: a.filingId })).toMatchObject({ stream, offset: 12, counted: ["arrival", "response", "decision"], decision: "accepted", arrivedAt: at(0) });
+  expect(await store.ledger.findOne({ _id: b.filingId })).toMatchObject({ stream, offset: 9, counted: ["arrival", "response", "correction"], rounds: 2, arrivedAt: at(1) });
   // The open filings: B (arrived, not decided) only.
   expect((await store.open.find({}).toArray()).map((d) => d._id)).toEqual([b.filingId]);
   const day = (scope: Scope) => last.indicatorsOf(scope, "2026-05-06", "2026-05-06", undefined, new Date("2026-05-20T00:00:00Z"));
-  const counted = { filings: 2, responded: 1, decided: 1, accepted: 1 };
+  const counted = { filings: 2, responded: 2, decided: 1, accepted: 1 };
   expect(await day({ level: "province", id: "44" })).toMatchObject(counted);
   expect(await day({ level: "court", id: COURTS["44"] })).toMatchObject(counted);
 });

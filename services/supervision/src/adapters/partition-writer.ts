@@ -92,9 +92,7 @@ export function partitionWriter(store: Store, hours: (courtId: string) => Workin
   };
   /**
    * The ledger entries of a flush's filings that exist: those not cached read by _id, one look-up
-   * each (FerretDB answers an `$in` with a scan of the whole collection). A filing whose first event
-   * in the flush is FilingSubmitted (its first event on the stream) is not looked up: it is taken as
-   * new (writeGroup).
+   * each (FerretDB answers an `$in` with a scan of the whole collection).
    */
   async function loadLedger(ids: string[]): Promise<Map<string, LedgerDoc>> {
     const known = new Map<string, LedgerDoc>();
@@ -104,6 +102,34 @@ export function partitionWriter(store: Store, hours: (courtId: string) => Workin
         if (d) known.set(id, d);
       }),
     );
+    return known;
+  }
+
+  /**
+   * The ledger entries of a flush's filings that exist (loadLedger), but a filing not cached whose
+   * first event here is its FilingSubmitted — a filing's first event, so its entry is most likely
+   * not there — is not looked up: its entry is inserted empty (no event applied, nothing counted),
+   * all of them in one unordered insert, before anything is counted. One that is there after all (a
+   * redelivery after a restart, a filing submitted again, an event published twice) fails its
+   * insert alone and is read, and its events apply to it as to any other.
+   */
+  async function loadEntries(group: Waiting[]): Promise<Map<string, LedgerDoc>> {
+    const first = new Map<string, { type: string; stream: number }>();
+    for (const w of group) for (const e of w.events) if (!first.has(e.filingId)) first.set(e.filingId, { type: e.type, stream: w.stream });
+    const empty = [...first]
+      .filter(([id, f]) => f.type === EVENTS.submitted && !ledger.has(id))
+      .map(([id, f]): LedgerDoc => ({ ...emptyEntry(id), _id: id, open: false, stream: f.stream, offset: -1 }));
+    const taken = new Set(empty.map((d) => d._id));
+    const [known, there] = await Promise.all([
+      loadLedger([...first.keys()].filter((id) => !taken.has(id))),
+      insertNew(
+        store.ledger,
+        empty.map((d): AnyBulkWriteOperation<LedgerDoc> => ({ insertOne: { document: d } })),
+      ),
+    ]);
+    const stored = await loadLedger(there.map((i) => empty[i]!._id));
+    if (stored.size !== there.length) throw new Error("a ledger entry was there at the insert and gone at the read; the flush is tried again");
+    for (const d of empty) known.set(d._id, stored.get(d._id) ?? d);
     return known;
   }
 
@@ -189,12 +215,7 @@ export function partitionWriter(store: Store, hours: (courtId: string) => Workin
   async function writeGroup(group: Waiting[]): Promise<void> {
     const events = new Map<number, PartitionEvent[]>();
     for (const w of group) events.set(w.stream, [...(events.get(w.stream) ?? []), ...w.events]);
-    // A filing's entry starts with its FilingSubmitted: one not cached whose first event here is that
-    // is taken as new, without a look-up (most are: the entry of every filing starts so).
-    const first = new Map<string, string>();
-    for (const e of group.flatMap((w) => w.events)) if (!first.has(e.filingId)) first.set(e.filingId, e.type);
-    const takenAsNew = (id: string) => first.get(id) === EVENTS.submitted && !ledger.has(id);
-    const known = await loadLedger([...first.keys()].filter((id) => !takenAsNew(id)));
+    const known = await loadEntries(group);
     /** Per filing: the entry before this flush (undefined: not in the store) and after it. */
     const changed = new Map<string, { before: LedgerDoc | undefined; after: LedgerDoc }>();
     const contribs: (Contribution & { names: string[] })[] = [];
@@ -223,38 +244,13 @@ export function partitionWriter(store: Store, hours: (courtId: string) => Workin
     await writeCounters(contribs, last);
     // An entry only the offset of which moved is not written: its events change nothing again.
     const docs = [...changed.values()].filter(({ before, after }) => !before || !sameExcept(before, after, ["offset"]));
-    const fresh = docs.filter(({ before }) => !before).map(({ after }) => after);
-    const dups = await insertNew(
-      store.ledger,
-      fresh.map((after): AnyBulkWriteOperation<LedgerDoc> => ({ insertOne: { document: after } })),
+    const ledgerOps = docs.map(({ before, after }): AnyBulkWriteOperation<LedgerDoc> =>
+      before ? { replaceOne: { filter: { _id: after._id }, replacement: after } } : { insertOne: { document: after } },
     );
-    /**
-     * Entries taken as new that were there after all (a redelivered FilingSubmitted, a filing
-     * submitted again after its routing failed), as they are to be: the stored one when it has this
-     * stream's events up to here already, else the one computed here from the FilingSubmitted on —
-     * the same entry the stored one would have become (the events before it are replayed, and the
-     * counters skipped their contributions by offset).
-     */
-    const there = new Map<string, LedgerDoc>();
-    await Promise.all(
-      dups.map(async (i) => {
-        const after = fresh[i]!;
-        const stored = (await store.ledger.findOne({ _id: after._id })) as LedgerDoc | null;
-        if (!stored) throw new Error(`ledger entry ${after._id} was there at the insert and gone at the read; the flush is tried again`);
-        there.set(after._id, stored.stream === after.stream && (stored.offset ?? -1) >= (after.offset ?? -1) ? stored : after);
-      }),
-    );
-    const replaced = [...docs.filter(({ before }) => before).map(({ after }) => after), ...[...there.values()].filter((d) => d === changed.get(d._id)?.after)];
-    await writeInGroups(
-      store.ledger,
-      replaced.map((after): AnyBulkWriteOperation<LedgerDoc> => ({ replaceOne: { filter: { _id: after._id }, replacement: after } })),
-    );
+    await writeInGroups(store.ledger, ledgerOps);
     // Open filings that have arrived: what overdue lists and notices read. A closed one leaves,
-    // once; a change of the offset or of what was counted alone is not copied. One there after
-    // all is copied (or removed) as it now is.
+    // once; a change of the offset or of what was counted alone is not copied.
     const openOps = docs.flatMap(({ before, after }): AnyBulkWriteOperation<LedgerDoc>[] => {
-      const now = there.get(after._id);
-      if (now) return now.open && now.arrivedAt ? [{ replaceOne: { filter: { _id: now._id }, replacement: now, upsert: true } }] : [{ deleteOne: { filter: { _id: now._id } } }];
       const was = before?.open === true; // there, or (an entry not arrived yet) possibly there
       if (after.open && after.arrivedAt) {
         if (!before) return [{ insertOne: { document: after } }]; // a new filing: not there
@@ -263,10 +259,8 @@ export function partitionWriter(store: Store, hours: (courtId: string) => Workin
       return was ? [{ deleteOne: { filter: { _id: after._id } } }] : [];
     });
     await writeInGroups(store.open, openOps);
-    for (const { after } of changed.values()) remember(there.get(after._id) ?? after);
-    // A filing whose stored entry had these events already was counted then.
-    const countedBefore = (id: string) => there.has(id) && there.get(id) !== changed.get(id)?.after;
-    for (const c of contribs) if (!countedBefore(c.entry.filingId)) countContributions(c.entry, c.names);
+    for (const { after } of changed.values()) remember(after);
+    for (const c of contribs) countContributions(c.entry, c.names);
   }
 
   return {
